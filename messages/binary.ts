@@ -1,0 +1,60 @@
+import { DecodeError } from './errors.js';
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder('utf-8', { fatal: true });
+
+/** A growable little-endian byte writer. */
+export class BinaryWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private pos = 0;
+  constructor(initial = 256) {
+    this.buf = new Uint8Array(initial);
+    this.view = new DataView(this.buf.buffer);
+  }
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  u8(v: number): void { this.ensure(1); this.buf[this.pos++] = v; }
+  u32(v: number): void { this.ensure(4); this.view.setUint32(this.pos, v, true); this.pos += 4; }
+  i32(v: number): void { this.ensure(4); this.view.setInt32(this.pos, v, true); this.pos += 4; }
+  f64(v: number): void { this.ensure(8); this.view.setFloat64(this.pos, v, true); this.pos += 8; }
+  i64(v: bigint): void { this.ensure(8); this.view.setBigInt64(this.pos, v, true); this.pos += 8; }
+  bytes(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; }
+  string(s: string): void {
+    const b = utf8.encode(s);
+    this.u32(b.length);
+    this.bytes(b);
+  }
+  /** The written bytes (a view; copy if you keep writing). */
+  finish(): Uint8Array { return this.buf.subarray(0, this.pos); }
+}
+
+/** A bounds-checked little-endian reader: running past the end is a DecodeError. */
+export class BinaryReader {
+  private readonly view: DataView;
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  get remaining(): number { return this.buf.length - this.pos; }
+  private need(n: number): void {
+    if (n < 0 || this.pos + n > this.buf.length) throw new DecodeError(`truncated: need ${n} bytes at ${this.pos}, have ${this.remaining}`);
+  }
+  u8(): number { this.need(1); return this.buf[this.pos++]!; }
+  u32(): number { this.need(4); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
+  i32(): number { this.need(4); const v = this.view.getInt32(this.pos, true); this.pos += 4; return v; }
+  f64(): number { this.need(8); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
+  i64(): bigint { this.need(8); const v = this.view.getBigInt64(this.pos, true); this.pos += 8; return v; }
+  bytes(n: number): Uint8Array { this.need(n); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
+  string(): string {
+    const n = this.u32();
+    try { return utf8d.decode(this.bytes(n)); } catch (e) { if (e instanceof DecodeError) throw e; throw new DecodeError('invalid utf-8 string', e); }
+  }
+}

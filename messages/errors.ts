@@ -1,0 +1,127 @@
+/**
+ * Every failure nuthatch reports has a class with a stable `code`, a numeric wire
+ * code (the HTTP API's `code`), and says whether a retry can succeed.
+ * Wire codes map to classes in one place: `errorFromWire`.
+ */
+
+/** Stable error codes. The number is what crosses the wire and the HTTP API. */
+export const ErrorCode = {
+  Internal: 1,
+  InvalidArgument: 1100,
+  MalformedRequest: 1101,
+  DecodeFailed: 1102,
+  SchemaMismatch: 1103,
+  PayloadTooLarge: 1104,
+  CollectionNotFound: 100,
+  CollectionExists: 101,
+  PartitionNotFound: 200,
+  PartitionExists: 201,
+  IndexNotFound: 700,
+  IndexExists: 701,
+  InvariantViolated: 1200,
+  TxnNotFound: 1300,
+  TxnAborted: 1301,
+  Fenced: 1400,
+  WalUnavailable: 1401,
+  NotOwner: 1402,
+  Timeout: 1500,
+  Unavailable: 1501,
+  NotFound: 1600,
+  Conflict: 1700,
+  StorageMismatch: 1800,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+const RETRYABLE: ReadonlySet<ErrorCodeName> = new Set<ErrorCodeName>([
+  'Fenced', 'WalUnavailable', 'NotOwner', 'Timeout', 'Unavailable', 'Conflict',
+]);
+
+/** Base class of every nuthatch error. */
+export class NuthatchError extends Error {
+  readonly code: ErrorCodeName;
+  readonly details: Record<string, unknown>;
+  constructor(code: ErrorCodeName, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = `${code}Error`;
+    this.code = code;
+    this.details = details;
+  }
+  /** The numeric code used on the wire and in HTTP responses. */
+  get wireCode(): number { return ErrorCode[this.code]; }
+  get retryable(): boolean { return RETRYABLE.has(this.code); }
+  toWire(): WireError { return { code: this.code, message: this.message, details: this.details }; }
+}
+
+/** The serializable form of an error, carried in bus replies. */
+export interface WireError { code: string; message: string; details?: Record<string, unknown> }
+
+/** Vchannel invariants: the machine names the one a message broke. */
+export const Invariant = {
+  CollectionMustExist: 'collection-must-exist',
+  CollectionAlreadyExists: 'collection-already-exists',
+  NothingAfterDrop: 'nothing-after-drop',
+  PartitionMustExist: 'partition-must-exist',
+  PartitionAlreadyExists: 'partition-already-exists',
+  DefaultPartitionIsPermanent: 'default-partition-is-permanent',
+  TsoMustIncrease: 'tso-must-increase',
+  TxnMustBeOpen: 'txn-must-be-open',
+  TxnAlreadyOpen: 'txn-already-open',
+  TxnExpired: 'txn-expired',
+  TxnAbortedByDdl: 'txn-aborted-by-ddl',
+  PayloadMatchesSchema: 'payload-matches-schema',
+  SegmentMustBeGrowing: 'segment-must-be-growing',
+  SegmentIdMustBeNew: 'segment-id-must-be-new',
+  SegmentMustBeSealed: 'segment-must-be-sealed',
+  SegmentHasOpenTxn: 'segment-has-open-txn',
+  InsertAfterSegmentCreate: 'insert-after-segment-create',
+  InsertAfterAllocationFence: 'insert-after-allocation-fence',
+  IndexMustExist: 'index-must-exist',
+  IndexAlreadyExists: 'index-already-exists',
+  WrongVchannel: 'wrong-vchannel',
+  TxnNotAllowed: 'txn-not-allowed',
+} as const;
+export type InvariantName = (typeof Invariant)[keyof typeof Invariant];
+
+/** A message the vchannel machine refused; it was never appended. */
+export class InvariantError extends NuthatchError {
+  readonly invariant: InvariantName;
+  constructor(invariant: InvariantName, message: string, code: ErrorCodeName = 'InvariantViolated') {
+    super(code, `${message} [invariant: ${invariant}]`, { invariant });
+    this.invariant = invariant;
+  }
+}
+
+/** Bytes that are not a valid message. */
+export class DecodeError extends NuthatchError {
+  constructor(message: string, cause?: unknown) { super('DecodeFailed', message, {}, cause); }
+}
+
+/** A well-formed message whose contents are wrong (types, ranges, sizes). */
+export class ValidationError extends NuthatchError {
+  constructor(message: string, details: Record<string, unknown> = {}) { super('InvalidArgument', message, details); }
+}
+
+/** Shorthand for raising a typed error. */
+export function fail(code: ErrorCodeName, message: string, details: Record<string, unknown> = {}): never {
+  throw new NuthatchError(code, message, details);
+}
+
+/** Maps a wire error back to its class: the one place wire codes become classes. */
+export function errorFromWire(w: WireError): NuthatchError {
+  const code = (w.code in ErrorCode ? w.code : 'Internal') as ErrorCodeName;
+  const details = w.details ?? {};
+  if (code === 'InvariantViolated' || typeof details.invariant === 'string') {
+    const e = new InvariantError(details.invariant as InvariantName, w.message.replace(/ \[invariant: [^\]]*\]$/, ''), code);
+    return e;
+  }
+  if (code === 'DecodeFailed') return new DecodeError(w.message);
+  return new NuthatchError(code, w.message, details);
+}
+
+/** Turns anything thrown into a NuthatchError (unknown errors become Internal). */
+export function asNuthatchError(e: unknown): NuthatchError {
+  if (e instanceof NuthatchError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new NuthatchError('Internal', msg, {}, e);
+}

@@ -1,0 +1,104 @@
+import type { CollectionSchema, MetricType, PrimaryKey, Rows } from './schema.js';
+
+/** Every WAL message type (DESIGN.md section 4). */
+export const MessageType = {
+  TimeTick: 'TimeTick',
+  CreateCollection: 'CreateCollection',
+  DropCollection: 'DropCollection',
+  CreatePartition: 'CreatePartition',
+  DropPartition: 'DropPartition',
+  Insert: 'Insert',
+  Delete: 'Delete',
+  CreateSegment: 'CreateSegment',
+  SealSegment: 'SealSegment',
+  Flush: 'Flush',
+  ManualFlush: 'ManualFlush',
+  CreateIndex: 'CreateIndex',
+  DropIndex: 'DropIndex',
+  BeginTxn: 'BeginTxn',
+  CommitTxn: 'CommitTxn',
+  RollbackTxn: 'RollbackTxn',
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** The current version of each body layout; older versions are upcast on read. */
+export const MESSAGE_VERSION = 1;
+
+/** A WAL position: the gap-free entry number within one pchannel. */
+export type WalPosition = number;
+
+/** A hybrid timestamp: physical_ms << 18 | logical. */
+export type Tso = bigint;
+
+export interface TxnContext { id: number; keepaliveMs?: number }
+export interface BroadcastHeader { id: number; vchannels: string[] }
+
+export interface Header {
+  type: MessageType;
+  version: number;
+  /** Empty for messages that address the whole pchannel (TimeTick). */
+  vchannel: string;
+  /** Assigned by the WAL at append; 0n on a message not yet appended. */
+  tso: Tso;
+  /** Assigned by the backend; -1 before append. Not encoded in the payload. */
+  walPosition: WalPosition;
+  /** The position a reader may safely restart from (recovery checkpoint). */
+  lastConfirmed: WalPosition;
+  txn?: TxnContext;
+  broadcast?: BroadcastHeader;
+}
+
+export interface PartitionInfo { id: number; name: string }
+export interface IndexParams { indexName: string; fieldName: string; indexType: string; metricType: MetricType; params: Record<string, number | string> }
+
+export interface Bodies {
+  TimeTick: { persisted: boolean };
+  CreateCollection: { collectionId: number; name: string; schema: CollectionSchema; shardIndex: number; shards: number; partitions: PartitionInfo[]; metricType: MetricType; consistencyLevel: string };
+  DropCollection: { collectionId: number };
+  CreatePartition: { collectionId: number; partition: PartitionInfo };
+  DropPartition: { collectionId: number; partitionId: number };
+  Insert: { collectionId: number; partitionId: number; segmentId: number; rows: Rows };
+  /** Deletes by primary key; partitionId -1 means every partition. */
+  Delete: { collectionId: number; partitionId: number; pks: PrimaryKey[] };
+  CreateSegment: { collectionId: number; partitionId: number; segmentId: number };
+  SealSegment: { collectionId: number; segmentId: number; reason: string };
+  /** A sealed segment is persisted: recovery may skip it. */
+  Flush: { collectionId: number; segmentId: number };
+  ManualFlush: { collectionId: number };
+  CreateIndex: { collectionId: number; index: IndexParams };
+  DropIndex: { collectionId: number; indexName: string };
+  BeginTxn: { keepaliveMs: number };
+  CommitTxn: Record<string, never>;
+  RollbackTxn: Record<string, never>;
+}
+
+/** A typed WAL message: a header and the body that its type names. */
+export type Message<T extends MessageType = MessageType> = T extends MessageType
+  ? { header: Header & { type: T }; body: Bodies[T] }
+  : never;
+
+export type AnyMessage = Message<MessageType>;
+
+/** Messages that run alone on their vchannel and fail its open transactions. */
+export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
+  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex',
+]);
+
+/** Messages only the WAL itself produces (a client may not append them). */
+export const WAL_GENERATED: ReadonlySet<MessageType> = new Set<MessageType>(['TimeTick', 'CreateSegment', 'SealSegment', 'Flush']);
+
+/** Messages that may be the body of a transaction. */
+export const TXN_BODY: ReadonlySet<MessageType> = new Set<MessageType>(['Insert', 'Delete']);
+
+/** Builds a not-yet-appended message. */
+export function newMessage<T extends MessageType>(type: T, vchannel: string, body: Bodies[T], txn?: TxnContext): Message<T> {
+  const header: Header = { type, version: MESSAGE_VERSION, vchannel, tso: 0n, walPosition: -1, lastConfirmed: -1 };
+  if (txn) header.txn = txn;
+  return { header, body } as unknown as Message<T>;
+}
+
+/** TSO arithmetic: hybrid timestamps are physical_ms << 18 | logical. */
+export const TSO_LOGICAL_BITS = 18n;
+export function tsoOf(physicalMs: number, logical = 0): Tso { return (BigInt(physicalMs) << TSO_LOGICAL_BITS) | BigInt(logical); }
+export function physicalMs(t: Tso): number { return Number(t >> TSO_LOGICAL_BITS); }
+export function tsoAddMs(t: Tso, ms: number): Tso { return t + (BigInt(Math.round(ms)) << TSO_LOGICAL_BITS); }

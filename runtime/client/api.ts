@@ -1,0 +1,110 @@
+import type { CollectionSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
+
+/**
+ * What a user can ask of nuthatch, typed. The HTTP gateway (runtime/http/) maps
+ * Milvus RESTful v2 requests onto this interface; the client (runtime/client/
+ * client.ts) implements it by sending typed messages over the bus. Every method
+ * rejects with a NuthatchError (a stable `code`) on bad input or failure.
+ */
+export const ConsistencyLevel = { Strong: 'Strong', Bounded: 'Bounded', Session: 'Session', Eventually: 'Eventually' } as const;
+export type ConsistencyLevel = (typeof ConsistencyLevel)[keyof typeof ConsistencyLevel];
+
+export interface CreateCollectionRequest {
+  collectionName: string;
+  schema: CollectionSchema;
+  metricType: MetricType;
+  /** Number of vchannels (shards); default 1. */
+  shardsNum?: number;
+  consistencyLevel?: ConsistencyLevel;
+  /** Indexes to create with the collection (quick create makes a default one). */
+  indexParams?: Array<Omit<IndexParams, 'metricType'> & { metricType?: MetricType }>;
+  /** Load the collection right away (Milvus does when indexParams are given). */
+  load?: boolean;
+}
+
+export interface CollectionDescription {
+  collectionName: string;
+  collectionId: number;
+  schema: CollectionSchema;
+  metricType: MetricType;
+  shardsNum: number;
+  vchannels: string[];
+  partitions: Array<{ id: number; name: string }>;
+  consistencyLevel: ConsistencyLevel;
+  loadState: LoadState;
+  indexes: IndexParams[];
+  createdTso: bigint;
+}
+
+export type LoadState = 'LoadStateNotLoad' | 'LoadStateLoading' | 'LoadStateLoaded';
+
+export interface IndexDescription extends IndexParams {
+  indexState: 'Finished' | 'InProgress' | 'None';
+  indexedRows: number;
+  totalRows: number;
+  pendingRows: number;
+}
+
+/** A row as users write it: field name -> value (vectors as number arrays). */
+export type RowObject = Record<string, unknown>;
+
+export interface WriteResult { count: number; ids: PrimaryKey[]; tso: bigint }
+
+export interface ReadOptions {
+  filter?: string;
+  outputFields?: string[];
+  partitionNames?: string[];
+  consistencyLevel?: ConsistencyLevel;
+}
+
+export interface QueryRequest extends ReadOptions {
+  limit?: number;
+  offset?: number;
+}
+
+export interface SearchRequest extends ReadOptions {
+  /** One or more query vectors. */
+  data: number[][] | Float32Array[];
+  annsField?: string;
+  limit: number;
+  offset?: number;
+  /** e.g. { ef: 64 } for HNSW; metricType must match the collection's if given. */
+  searchParams?: { metricType?: MetricType; params?: Record<string, number> };
+}
+
+/** One hit: the primary key, its distance (smaller is closer for L2; larger for IP/COSINE), and output fields. */
+export interface Hit { id: PrimaryKey; distance: number; fields: RowObject }
+
+export interface NuthatchApi {
+  createCollection(req: CreateCollectionRequest): Promise<void>;
+  describeCollection(name: string): Promise<CollectionDescription>;
+  listCollections(): Promise<string[]>;
+  hasCollection(name: string): Promise<boolean>;
+  dropCollection(name: string): Promise<void>;
+  getCollectionStats(name: string): Promise<{ rowCount: number }>;
+  loadCollection(name: string): Promise<void>;
+  releaseCollection(name: string): Promise<void>;
+  getLoadState(name: string): Promise<{ loadState: LoadState; loadProgress: number }>;
+  /** Seals growing segments and waits until they are persisted. */
+  flush(name: string): Promise<void>;
+
+  createPartition(collection: string, partition: string): Promise<void>;
+  listPartitions(collection: string): Promise<string[]>;
+  hasPartition(collection: string, partition: string): Promise<boolean>;
+  dropPartition(collection: string, partition: string): Promise<void>;
+
+  createIndex(collection: string, index: Omit<IndexParams, 'metricType'> & { metricType?: MetricType }): Promise<void>;
+  describeIndex(collection: string, indexName?: string): Promise<IndexDescription[]>;
+  listIndexes(collection: string): Promise<string[]>;
+  dropIndex(collection: string, indexName: string): Promise<void>;
+
+  insert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult>;
+  /** Delete + insert in one transaction per shard. */
+  upsert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult>;
+  /** By ids, or by a filter (evaluated at Strong consistency, then deleted by id). */
+  delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; partitionName?: string }): Promise<{ count: number; tso: bigint }>;
+  get(collection: string, ids: PrimaryKey[], opts?: ReadOptions): Promise<RowObject[]>;
+  query(collection: string, req: QueryRequest): Promise<RowObject[]>;
+  /** One list of hits per query vector. */
+  search(collection: string, req: SearchRequest): Promise<Hit[][]>;
+}

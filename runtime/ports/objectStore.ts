@@ -1,0 +1,23 @@
+/**
+ * The object storage port, shaped after S3. Adapters: local disk
+ * (runtime/objectstore/localObjectStore.ts) and S3 (runtime/objectstore/s3ObjectStore.ts).
+ * A put is durable when it resolves.
+ */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+}
+
+export interface ObjectStore {
+  /** Whether `put(..., { ifAbsent: true })` is enforced by the server. */
+  readonly supportsConditionalPut: boolean;
+  /** With ifAbsent, fails with NuthatchError code 'Conflict' if the key exists. */
+  put(key: string, data: Uint8Array, opts?: { ifAbsent?: boolean }): Promise<void>;
+  /** undefined when the key does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  /** Every object under the prefix, sorted by key. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}
