@@ -1,0 +1,69 @@
+import { NuthatchError, ValidationError } from '../../../messages/errors.js';
+import { checkName, LIMITS, MetricType, validateSchema, vectorField } from '../../../messages/schema.js';
+import type { IndexParams } from '../../../messages/types.js';
+import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
+
+/**
+ * The collection catalogue's pure decisions: what a DDL request becomes, or why
+ * it is refused. The shell persists records and broadcasts the WAL messages.
+ */
+export interface Catalog { byName: Map<string, CollectionRecord> }
+
+export const DEFAULT_PARTITION = '_default';
+export const CONSISTENCY = ['Strong', 'Bounded', 'Session', 'Eventually'] as const;
+
+export function findCollection(c: Catalog, name: string): CollectionRecord {
+  const r = c.byName.get(name);
+  if (!r || r.state === 'dropping') throw new NuthatchError('CollectionNotFound', `collection '${name}' does not exist`, { collection: name });
+  return r;
+}
+
+export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
+  const vf = vectorField(rec.schema);
+  const fieldName = p.fieldName ?? vf.name;
+  if (fieldName !== vf.name) throw new ValidationError(`index field '${fieldName}' is not the vector field '${vf.name}'`);
+  const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
+  const metricType = (p.metricType ?? rec.metricType) as MetricType;
+  if (metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
+  const indexType = String(p.indexType ?? 'HNSW').toUpperCase();
+  if (!['HNSW', 'AUTOINDEX', 'FLAT'].includes(indexType)) throw new ValidationError(`index type '${indexType}' is not supported (HNSW, AUTOINDEX, FLAT)`);
+  const params: Record<string, number | string> = { ...(p.params ?? {}) };
+  for (const [k, lo, hi, def] of [['M', 2, 2048, 16], ['efConstruction', 8, 10000, 200]] as const) {
+    const v = params[k] === undefined ? def : Number(params[k]);
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(`index param ${k} must be an integer in ${lo}..${hi}`);
+    params[k] = v;
+  }
+  return { indexName, fieldName, indexType: indexType === 'AUTOINDEX' ? 'HNSW' : indexType, metricType, params };
+}
+
+/** Validates a create request and builds the record (ids and vchannels given by the shell). */
+export function decideCreateCollection(c: Catalog, spec: CollectionSpec, ids: { collectionId: number; partitionId: number }, pchannels: string[], createdTso: bigint): CollectionRecord {
+  const name = checkName('collection', spec.collectionName);
+  if (c.byName.has(name)) throw new NuthatchError('CollectionExists', `collection '${name}' already exists`, { collection: name });
+  const schema = validateSchema(spec.schema);
+  if (!Object.values(MetricType).includes(spec.metricType)) throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (L2, IP, COSINE)`);
+  const shards = spec.shardsNum ?? 1;
+  if (!Number.isInteger(shards) || shards < 1 || shards > LIMITS.maxShards) throw new ValidationError(`shardsNum must be an integer in 1..${LIMITS.maxShards}`);
+  const consistencyLevel = spec.consistencyLevel ?? 'Bounded';
+  if (!CONSISTENCY.includes(consistencyLevel)) throw new ValidationError(`unknown consistency level '${String(consistencyLevel)}'`);
+  const vchannels = Array.from({ length: shards }, (_, i) => `${pchannels[(ids.collectionId + i) % pchannels.length]}_${ids.collectionId}v${i}`);
+  const rec: CollectionRecord = {
+    collectionId: ids.collectionId, name, schema, metricType: spec.metricType, shards, vchannels,
+    partitions: [{ id: ids.partitionId, name: DEFAULT_PARTITION }], consistencyLevel, indexes: [],
+    loaded: false, createdTso, state: 'creating',
+  };
+  const seen = new Set<string>();
+  for (const p of spec.indexParams ?? []) {
+    const idx = normaliseIndex(rec, p as Partial<IndexParams>);
+    if (seen.has(idx.indexName)) throw new ValidationError(`duplicate index name '${idx.indexName}'`);
+    seen.add(idx.indexName);
+    rec.indexes.push(idx);
+  }
+  return rec;
+}
+
+/** The pchannel a vchannel lives on: the name before the `_<collection>v<shard>` suffix. */
+export function pchannelOf(vchannel: string): string {
+  const i = vchannel.lastIndexOf('_');
+  return i > 0 ? vchannel.slice(0, i) : vchannel;
+}

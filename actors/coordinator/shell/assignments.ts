@@ -1,0 +1,69 @@
+import type { PchannelAssignment } from '../../../messages/rpc/records.js';
+import { EVENTS } from '../../../messages/rpc/workers.js';
+import { encodeValue } from '../../../messages/valueCodec.js';
+import type { CoordinatorContext } from './context.js';
+import { Keys, putRecord } from './metaCodec.js';
+import { loadSegment } from './segmentFlow.js';
+
+/**
+ * Binds every pchannel to one live streaming node. A move bumps the fencing term,
+ * so the storage refuses the previous owner's appends; the new assignment is
+ * persisted before it is published, and streaming nodes open WALs only from it.
+ */
+export async function rebalance(ctx: CoordinatorContext): Promise<void> {
+  const live = [...ctx.streamingNodes].sort();
+  if (live.length === 0) return;
+  let changed = false;
+  await ctx.lock(async () => {
+    const count = new Map(live.map((n) => [n, 0]));
+    for (const a of ctx.assignments.values()) if (count.has(a.nodeId)) count.set(a.nodeId, count.get(a.nodeId)! + 1);
+    const least = () => [...count].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]![0];
+    for (const pchannel of ctx.opts.pchannels) {
+      const a = ctx.assignments.get(pchannel);
+      if (a && count.has(a.nodeId)) continue;
+      const nodeId = least();
+      const next: PchannelAssignment = { pchannel, nodeId, term: (a?.term ?? 0) + 1 };
+      await putRecord(ctx.opts.meta, Keys.assignment(pchannel), next);
+      ctx.assignments.set(pchannel, next);
+      count.set(nodeId, count.get(nodeId)! + 1);
+      changed = true;
+      ctx.log(`pchannel ${pchannel} -> ${nodeId} (term ${next.term})`);
+    }
+  });
+  if (changed) publishAssignments(ctx);
+}
+
+export function publishAssignments(ctx: CoordinatorContext): void {
+  ctx.assignmentVersion++;
+  ctx.opts.bus.publish(EVENTS.assignments, encodeValue({ version: ctx.assignmentVersion, pchannels: [...ctx.assignments.values()] }));
+}
+
+/** A query node left: its segments are loaded elsewhere. */
+export async function reassignQueryNode(ctx: CoordinatorContext, nodeId: string): Promise<void> {
+  for (const d of ctx.distributions.values()) {
+    for (const s of d.segments.filter((x) => x.nodeId === nodeId)) {
+      const seg = ctx.segments.get(s.segmentId);
+      const rec = seg && [...ctx.catalog.byName.values()].find((c) => c.collectionId === seg.collectionId);
+      if (seg && rec?.loaded) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload after node loss failed:', e.message));
+    }
+  }
+}
+
+/** Follows node sessions (leased keys) in the metadata store. */
+export async function watchSessions(ctx: CoordinatorContext): Promise<() => void> {
+  const parse = (key: string) => { const [, role, nodeId] = key.split('/'); return { role: role!, nodeId: nodeId! }; };
+  const apply = (key: string, present: boolean) => {
+    const { role, nodeId } = parse(key);
+    const set = role === 'streaming-node' ? ctx.streamingNodes : role === 'query-node' ? ctx.queryNodes : undefined;
+    if (!set) return;
+    if (present && !set.has(nodeId)) { set.add(nodeId); ctx.log(`${role} ${nodeId} joined`); }
+    else if (!present && set.has(nodeId)) {
+      set.delete(nodeId); ctx.log(`${role} ${nodeId} left`);
+      if (role === 'query-node') void reassignQueryNode(ctx, nodeId);
+    }
+    if (role === 'streaming-node') void rebalance(ctx).catch((e) => ctx.log('rebalance failed:', e.message));
+  };
+  const sub = ctx.opts.meta.watch('sessions/').subscribe((ev) => apply(ev.key, ev.type === 'put'));
+  for (const e of await ctx.opts.meta.list('sessions/')) apply(e.key, true);
+  return () => sub.unsubscribe();
+}

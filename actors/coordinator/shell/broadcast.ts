@@ -1,0 +1,28 @@
+import { encodeMessage } from '../../../messages/codec.js';
+import { InvariantError, type InvariantName } from '../../../messages/errors.js';
+import { newMessage, type Bodies, type MessageType } from '../../../messages/types.js';
+import { withRetry } from '../../../runtime/rpc/typedBus.js';
+import { pchannelOf } from '../core/catalog.js';
+import type { CoordinatorContext } from './context.js';
+
+/**
+ * Appends one DDL message to every vchannel of a collection. It waits for each
+ * pchannel's owner to be ready (retrying on retryable errors), so a DDL survives a
+ * WAL moving between nodes. `alreadyDone` names the invariant that means a retry
+ * after a crash finds the message already applied (e.g. CollectionAlreadyExists).
+ */
+export async function broadcast<T extends MessageType>(ctx: CoordinatorContext, type: T, vchannels: string[], body: (vchannel: string, i: number) => Bodies[T], alreadyDone?: InvariantName): Promise<bigint[]> {
+  const id = await ctx.allocIds(1);
+  return Promise.all(vchannels.map(async (vchannel, i) => {
+    const m = newMessage(type, vchannel, body(vchannel, i));
+    m.header.broadcast = { id, vchannels };
+    const bytes = encodeMessage(m);
+    try {
+      const r = await withRetry(() => ctx.streaming(pchannelOf(vchannel))('append', { message: bytes }), { deadlineMs: 120_000 });
+      return r.tso;
+    } catch (e) {
+      if (alreadyDone && e instanceof InvariantError && e.invariant === alreadyDone) return 0n;
+      throw e;
+    }
+  }));
+}

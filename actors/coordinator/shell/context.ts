@@ -1,0 +1,56 @@
+import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
+import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import type { StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import type { Bus } from '../../../runtime/ports/bus.js';
+import type { MetaStore } from '../../../runtime/ports/metaStore.js';
+import type { Caller } from '../../../runtime/rpc/typedBus.js';
+import type { Catalog } from '../core/catalog.js';
+import type { TsoOracleState } from '../core/tsoOracle.js';
+
+export interface CoordinatorOptions {
+  bus: Bus;
+  meta: MetaStore;
+  /** Names of the WAL's pchannels. */
+  pchannels: string[];
+  nodeId: string;
+  log?: (...args: unknown[]) => void;
+  /** The clock: the shell's only source of physical time. */
+  now?: () => number;
+}
+
+/** The coordinator shell's mutable state, shared by its handler modules. */
+export interface CoordinatorContext {
+  opts: CoordinatorOptions;
+  log: (...args: unknown[]) => void;
+  now: () => number;
+  catalog: Catalog;
+  oracle: TsoOracleState;
+  ids: { next: number; windowEnd: number };
+  segments: Map<number, SegmentRecord>;
+  assignments: Map<string, PchannelAssignment>;
+  assignmentVersion: number;
+  distributions: Map<string, Distribution>;
+  streamingNodes: Set<string>;
+  queryNodes: Set<string>;
+  /** Serializes metadata writes that read-modify-write. */
+  lock: <T>(fn: () => Promise<T>) => Promise<T>;
+  streaming: (pchannel: string) => Caller<StreamingProtocol>;
+  tso: (count: number) => Promise<bigint>;
+  allocIds: (count: number) => Promise<number>;
+  /** Waiters for segments to be flushed. */
+  flushWaiters: Set<() => void>;
+  stopped: boolean;
+  protocol?: CoordinatorProtocol;
+}
+
+/** A mutex by promise chaining. */
+export function makeLock(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>) => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => {});
+    return run;
+  };
+}
+
+export type { CollectionRecord };

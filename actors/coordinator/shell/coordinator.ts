@@ -1,0 +1,130 @@
+import { NuthatchError, ValidationError } from '../../../messages/errors.js';
+import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
+import { streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import type { IndexParams } from '../../../messages/types.js';
+import type { BusSubscription } from '../../../runtime/ports/bus.js';
+import { client, serveProtocol, type Handlers } from '../../../runtime/rpc/typedBus.js';
+import { findCollection } from '../core/catalog.js';
+import { allocate, initialOracle } from '../core/tsoOracle.js';
+import { publishAssignments, rebalance, watchSessions } from './assignments.js';
+import { makeLock, type CoordinatorContext, type CoordinatorOptions } from './context.js';
+import * as ddl from './ddl.js';
+import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
+import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
+
+const ID_WINDOW = 10_000;
+
+/**
+ * The coordinator: TSO oracle, id allocator, collection catalogue, pchannel
+ * assignment with fencing terms, and segment bookkeeping. Only the elected leader
+ * serves; a standby blocks in the election and takes over when the leader's lease ends.
+ */
+export class Coordinator {
+  private ctx!: CoordinatorContext;
+  private subs: BusSubscription[] = [];
+  private stopWatch?: () => void;
+  private leadership?: { resign(): Promise<void>; lost: Promise<void> };
+  private stopping = false;
+
+  constructor(private readonly opts: CoordinatorOptions) {}
+
+  /** Resolves once this coordinator leads and serves. */
+  async start(): Promise<void> {
+    const { meta, bus } = this.opts;
+    const log = this.opts.log ?? (() => {});
+    this.leadership = await meta.campaign('coordinator', this.opts.nodeId, 10_000);
+    log(`coordinator ${this.opts.nodeId} is the leader`);
+    void this.leadership.lost.then(() => { if (!this.stopping) { log('coordinator lost leadership; exiting'); process.exitCode = 3; void this.stop(); } });
+    const lock = makeLock();
+    const tsoWin = await getRecord<{ windowEndMs: number }>(meta, Keys.tsoWindow);
+    const idWin = await getRecord<{ windowEnd: number }>(meta, Keys.idWindow);
+    const now = this.opts.now ?? Date.now;
+    const ctx: CoordinatorContext = {
+      opts: this.opts, log, now, lock,
+      catalog: { byName: new Map() },
+      oracle: initialOracle(Math.max(tsoWin?.windowEndMs ?? 0, 0)),
+      ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
+      segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
+      streamingNodes: new Set(), queryNodes: new Set(), flushWaiters: new Set(), stopped: false,
+      streaming: (pchannel) => client<StreamingProtocol>(bus, streamingSubject(pchannel), 60_000),
+      tso: async (count) => {
+        const a = allocate(ctx.oracle, now(), count);
+        ctx.oracle = a.state;
+        if (a.persistWindowEndMs !== undefined) await putRecord(meta, Keys.tsoWindow, { windowEndMs: a.persistWindowEndMs });
+        return a.first;
+      },
+      allocIds: (count) => lock(async () => {
+        if (ctx.ids.next + count > ctx.ids.windowEnd) {
+          ctx.ids.windowEnd = ctx.ids.next + count + ID_WINDOW;
+          await putRecord(meta, Keys.idWindow, { windowEnd: ctx.ids.windowEnd });
+        }
+        const first = ctx.ids.next;
+        ctx.ids.next += count;
+        return first;
+      }),
+    };
+    this.ctx = ctx;
+    for (const r of await listRecords<CollectionRecord>(meta, Keys.catalog)) ctx.catalog.byName.set(r.name, r);
+    for (const s of await listRecords<SegmentRecord>(meta, Keys.segments())) ctx.segments.set(s.segmentId, s);
+    for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
+    for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
+    this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, this.handlers(), { queue: 'coordinator' }));
+    this.stopWatch = await watchSessions(ctx);
+    await rebalance(ctx);
+    publishAssignments(ctx);
+    // Resume what a previous leader left half done.
+    for (const rec of ctx.catalog.byName.values()) {
+      if (rec.state === 'creating') void ddl.finishCreate(ctx, rec).catch((e) => log('resume create failed:', e.message));
+      else if (rec.state === 'dropping') void ddl.dropCollection(ctx, rec.name).catch((e) => log('resume drop failed:', e.message));
+      else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }
+    }
+  }
+
+  private handlers(): Handlers<CoordinatorProtocol> {
+    const ctx = () => this.ctx;
+    return {
+      tsoBatch: async ({ count }) => {
+        if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new ValidationError('count must be in 1..100000');
+        return { first: await ctx().tso(count), count };
+      },
+      allocIds: async ({ count }) => {
+        if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new ValidationError('count must be in 1..1000000');
+        return { first: await ctx().allocIds(count) };
+      },
+      createCollection: ({ spec }) => ddl.createCollection(ctx(), spec),
+      dropCollection: ({ name }) => ddl.dropCollection(ctx(), name),
+      describeCollection: ({ name }) => findCollection(ctx().catalog, name),
+      listCollections: () => [...ctx().catalog.byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
+      createPartition: ({ collection, partition }) => ddl.createPartition(ctx(), collection, partition),
+      dropPartition: ({ collection, partition }) => ddl.dropPartition(ctx(), collection, partition),
+      createIndex: ({ collection, index }) => ddl.createIndex(ctx(), collection, index as Partial<IndexParams>),
+      dropIndex: ({ collection, indexName }) => ddl.dropIndex(ctx(), collection, indexName),
+      indexStates: ({ collection }) => {
+        const rec = findCollection(ctx().catalog, collection);
+        const segs = [...ctx().segments.values()].filter((s) => s.collectionId === rec.collectionId);
+        const total = segs.reduce((n, s) => n + s.rows, 0);
+        return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || i.indexType === 'FLAT').reduce((n, s) => n + s.rows, 0) }));
+      },
+      loadCollection: ({ name }) => ddl.loadCollection(ctx(), name),
+      releaseCollection: ({ name }) => ddl.releaseCollection(ctx(), name),
+      loadState: ({ name }) => { const rec = findCollection(ctx().catalog, name); return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) }; },
+      flush: ({ name }) => ddl.flush(ctx(), name),
+      assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),
+      segmentFlushed: ({ segment }) => segmentFlushed(ctx(), segment),
+      indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),
+      segments: ({ collectionId }) => [...ctx().segments.values()].filter((s) => s.collectionId === collectionId),
+      distribution: ({ vchannel }) => ctx().distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] },
+      heartbeat: () => null,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    this.stopWatch?.();
+    await this.leadership?.resign().catch(() => {});
+  }
+}
+export { NuthatchError };

@@ -1,0 +1,137 @@
+import { NuthatchError, ValidationError } from '../../../messages/errors.js';
+import { checkName } from '../../../messages/schema.js';
+import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
+import type { IndexParams } from '../../../messages/types.js';
+import { Invariant } from '../../../messages/errors.js';
+import { decideCreateCollection, DEFAULT_PARTITION, findCollection, normaliseIndex } from '../core/catalog.js';
+import { broadcast } from './broadcast.js';
+import type { CoordinatorContext } from './context.js';
+import { Keys, putRecord } from './metaCodec.js';
+import { buildMissingIndexes, loadCollectionSegments, releaseCollectionSegments } from './segmentFlow.js';
+
+type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
+
+async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  await putRecord(ctx.opts.meta, Keys.collection(rec.name), rec);
+  ctx.catalog.byName.set(rec.name, rec);
+}
+
+export async function createCollection(ctx: CoordinatorContext, spec: CollectionSpec): Res<'createCollection'> {
+  const rec = await ctx.lock(async () => {
+    const collectionId = await ctx.allocIds(2);
+    const tso = await ctx.tso(1);
+    const r = decideCreateCollection(ctx.catalog, spec, { collectionId, partitionId: collectionId + 1 }, ctx.opts.pchannels, tso);
+    r.loaded = spec.load ?? false;
+    await save(ctx, r);
+    return r;
+  });
+  await finishCreate(ctx, rec);
+  return rec;
+}
+
+/** Broadcasts a created collection's messages; also resumes a create interrupted by a crash. */
+export async function finishCreate(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  await broadcast(ctx, 'CreateCollection', rec.vchannels, (_v, i) => ({
+    collectionId: rec.collectionId, name: rec.name, schema: rec.schema, shardIndex: i, shards: rec.shards,
+    partitions: rec.partitions, metricType: rec.metricType, consistencyLevel: rec.consistencyLevel,
+  }), Invariant.CollectionAlreadyExists);
+  for (const index of rec.indexes) {
+    await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }), Invariant.IndexAlreadyExists);
+  }
+  await ctx.lock(async () => { rec.state = 'created'; await save(ctx, rec); });
+}
+
+export async function dropCollection(ctx: CoordinatorContext, name: string): Res<'dropCollection'> {
+  const rec = findCollection(ctx.catalog, name);
+  await ctx.lock(async () => { rec.state = 'dropping'; await save(ctx, rec); });
+  await broadcast(ctx, 'DropCollection', rec.vchannels, () => ({ collectionId: rec.collectionId }), Invariant.NothingAfterDrop);
+  await releaseCollectionSegments(ctx, rec);
+  await ctx.lock(async () => {
+    await ctx.opts.meta.delete(Keys.collection(rec.name));
+    ctx.catalog.byName.delete(rec.name);
+    for (const s of [...ctx.segments.values()]) if (s.collectionId === rec.collectionId) {
+      ctx.segments.delete(s.segmentId);
+      await ctx.opts.meta.delete(Keys.segment(s.collectionId, s.segmentId));
+    }
+  });
+  return null;
+}
+
+export async function createPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'createPartition'> {
+  const rec = findCollection(ctx.catalog, collection);
+  checkName('partition', partition);
+  if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${collection}'`);
+  if (rec.partitions.length >= 1024) throw new ValidationError('a collection holds at most 1024 partitions');
+  const info = { id: await ctx.allocIds(1), name: partition };
+  await broadcast(ctx, 'CreatePartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partition: info }));
+  await ctx.lock(async () => { rec.partitions.push(info); await save(ctx, rec); });
+  return null;
+}
+
+export async function dropPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'dropPartition'> {
+  const rec = findCollection(ctx.catalog, collection);
+  if (partition === DEFAULT_PARTITION) throw new ValidationError('the default partition cannot be dropped');
+  const info = rec.partitions.find((p) => p.name === partition);
+  if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${collection}'`);
+  await broadcast(ctx, 'DropPartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partitionId: info.id }));
+  await ctx.lock(async () => { rec.partitions = rec.partitions.filter((p) => p.id !== info.id); await save(ctx, rec); });
+  return null;
+}
+
+export async function createIndex(ctx: CoordinatorContext, collection: string, p: Partial<IndexParams>): Res<'createIndex'> {
+  const rec = findCollection(ctx.catalog, collection);
+  const index = normaliseIndex(rec, p);
+  if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${collection}'`);
+  if (rec.indexes.length > 0) throw new NuthatchError('IndexExists', `'${collection}' already has index '${rec.indexes[0]!.indexName}' on its vector field; drop it first`);
+  await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }));
+  await ctx.lock(async () => { rec.indexes.push(index); await save(ctx, rec); });
+  void buildMissingIndexes(ctx, rec);
+  return null;
+}
+
+export async function dropIndex(ctx: CoordinatorContext, collection: string, indexName: string): Res<'dropIndex'> {
+  const rec = findCollection(ctx.catalog, collection);
+  if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${collection}'`);
+  if (rec.loaded) throw new NuthatchError('Conflict', `release '${collection}' before dropping its index`);
+  await broadcast(ctx, 'DropIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, indexName }));
+  await ctx.lock(async () => { rec.indexes = rec.indexes.filter((i) => i.indexName !== indexName); await save(ctx, rec); });
+  return null;
+}
+
+export async function loadCollection(ctx: CoordinatorContext, name: string): Res<'loadCollection'> {
+  const rec = findCollection(ctx.catalog, name);
+  if (!rec.loaded) await ctx.lock(async () => { rec.loaded = true; await save(ctx, rec); });
+  await loadCollectionSegments(ctx, rec);
+  return null;
+}
+
+export async function releaseCollection(ctx: CoordinatorContext, name: string): Res<'releaseCollection'> {
+  const rec = findCollection(ctx.catalog, name);
+  await ctx.lock(async () => { rec.loaded = false; await save(ctx, rec); });
+  await releaseCollectionSegments(ctx, rec);
+  return null;
+}
+
+/** Seals every growing segment and waits until all of them are persisted. */
+export async function flush(ctx: CoordinatorContext, name: string): Res<'flush'> {
+  const rec = findCollection(ctx.catalog, name);
+  const byPchannel = new Map<string, string[]>();
+  for (const v of rec.vchannels) {
+    const p = v.slice(0, v.lastIndexOf('_'));
+    byPchannel.set(p, [...(byPchannel.get(p) ?? []), v]);
+  }
+  const sealed = (await Promise.all([...byPchannel].map(([p, vchannels]) => ctx.streaming(p)('sealAll', { collectionId: rec.collectionId, vchannels }, 120_000)))).flatMap((r) => r.segmentIds);
+  await waitFor(ctx, () => sealed.every((id) => ctx.segments.has(id)), 300_000, `segments ${sealed.join(',')} to flush`);
+  return { segmentIds: sealed };
+}
+
+export function waitFor(ctx: CoordinatorContext, done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  if (done()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = () => { if (done()) { clear(); resolve(); } };
+    const timer = setTimeout(() => { clear(); reject(new NuthatchError('Timeout', `timed out waiting for ${what}`)); }, timeoutMs);
+    const clear = () => { clearTimeout(timer); ctx.flushWaiters.delete(check); };
+    ctx.flushWaiters.add(check);
+  });
+}

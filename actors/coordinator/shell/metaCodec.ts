@@ -1,0 +1,32 @@
+import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
+import type { MetaStore } from '../../../runtime/ports/metaStore.js';
+
+/** Typed get/put of records in the metadata store, through the one value codec. */
+export async function getRecord<T>(meta: MetaStore, key: string): Promise<T | undefined> {
+  const e = await meta.get(key);
+  return e ? (decodeValue(e.value) as unknown as T) : undefined;
+}
+export async function listRecords<T>(meta: MetaStore, prefix: string): Promise<T[]> {
+  return (await meta.list(prefix)).map((e) => decodeValue(e.value) as unknown as T);
+}
+export function putRecord(meta: MetaStore, key: string, value: unknown): Promise<number> {
+  return meta.put(key, encodeValue(value));
+}
+
+/** Metadata keys: one place, so the layout is readable. */
+export const Keys = {
+  tsoWindow: 'coord/tso',
+  idWindow: 'coord/ids',
+  collection: (name: string) => `catalog/${name}`,
+  catalog: 'catalog/',
+  segment: (collectionId: number, segmentId: number) => `segments/${collectionId}/${String(segmentId).padStart(12, '0')}`,
+  segments: (collectionId?: number) => (collectionId === undefined ? 'segments/' : `segments/${collectionId}/`),
+  assignment: (pchannel: string) => `assign/${pchannel}`,
+  assignments: 'assign/',
+  distribution: (vchannel: string) => `dist/${vchannel}`,
+  distributions: 'dist/',
+  session: (role: string, nodeId: string) => `sessions/${role}/${nodeId}`,
+  sessions: (role: string) => `sessions/${role}/`,
+  checkpoint: (pchannel: string) => `checkpoints/${pchannel}`,
+  walKind: 'cluster/wal-backend',
+} as const;

@@ -1,0 +1,118 @@
+import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
+import { EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { encodeValue } from '../../../messages/valueCodec.js';
+import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
+import type { CoordinatorContext } from './context.js';
+import { Keys, putRecord } from './metaCodec.js';
+
+/**
+ * After a segment is persisted: build its index, load it on a query node, and
+ * publish the new distribution so the shard's delegator hands the growing copy off.
+ */
+export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord): Promise<null> {
+  const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === seg.collectionId);
+  const known = ctx.segments.get(seg.segmentId);
+  if (known) seg.indexKeys = { ...seg.indexKeys, ...known.indexKeys };
+  await ctx.lock(async () => {
+    ctx.segments.set(seg.segmentId, seg);
+    await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
+  });
+  for (const w of [...ctx.flushWaiters]) w();
+  if (!rec) return null;
+  if (rec.loaded) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('load of segment', seg.segmentId, 'failed:', e.message));
+  void buildMissingIndexes(ctx, rec);
+  return null;
+}
+
+const building = new Set<string>();
+
+/** Starts index builds for every persisted segment that lacks one of the collection's indexes. */
+export async function buildMissingIndexes(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
+  const jobs: Promise<void>[] = [];
+  for (const index of rec.indexes) {
+    if (index.indexType === 'FLAT') continue;
+    for (const seg of ctx.segments.values()) {
+      const key = `${seg.segmentId}/${index.indexName}`;
+      if (seg.collectionId !== rec.collectionId || seg.indexKeys[index.indexName] || building.has(key)) continue;
+      building.add(key);
+      jobs.push(withRetry(() => build('buildIndex', { collectionId: rec.collectionId, segmentId: seg.segmentId, dataKey: seg.dataKey, index }), { deadlineMs: 30 * 60_000 })
+        .then(async (r) => { await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key); })
+        .catch((e) => ctx.log('index build of segment', seg.segmentId, 'failed:', e.message))
+        .finally(() => building.delete(key)));
+    }
+  }
+  await Promise.all(jobs);
+}
+
+export async function indexBuilt(ctx: CoordinatorContext, collectionId: number, segmentId: number, indexName: string, key: string): Promise<null> {
+  const seg = ctx.segments.get(segmentId);
+  if (!seg) return null;
+  await ctx.lock(async () => {
+    seg.indexKeys = { ...seg.indexKeys, [indexName]: key };
+    await putRecord(ctx.opts.meta, Keys.segment(collectionId, segmentId), seg);
+  });
+  const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === collectionId);
+  if (rec?.loaded) await loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload with index failed:', e.message));
+  for (const w of [...ctx.flushWaiters]) w();
+  return null;
+}
+
+function nodeFor(ctx: CoordinatorContext, seg: SegmentRecord): string | undefined {
+  const d = ctx.distributions.get(seg.vchannel);
+  const current = d?.segments.find((s) => s.segmentId === seg.segmentId)?.nodeId;
+  if (current && ctx.queryNodes.has(current)) return current;
+  const load = new Map<string, number>([...ctx.queryNodes].map((n) => [n, 0]));
+  for (const dist of ctx.distributions.values()) for (const s of dist.segments) if (load.has(s.nodeId)) load.set(s.nodeId, load.get(s.nodeId)! + 1);
+  return [...load].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
+
+/** Loads (or reloads with its index) one segment on a query node and publishes the distribution. */
+export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): Promise<void> {
+  await withRetry(async () => {
+    const nodeId = nodeFor(ctx, seg);
+    if (!nodeId) throw new (await import('../../../messages/errors.js')).NuthatchError('Unavailable', 'no query node is available');
+    const indexName = rec.indexes.find((i) => seg.indexKeys[i.indexName])?.indexName ?? null;
+    await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId), 10 * 60_000)('load', { segment: seg, indexName });
+    await setServing(ctx, seg.vchannel, seg.segmentId, nodeId);
+  }, { deadlineMs: 10 * 60_000 });
+}
+
+export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeId: string | null): Promise<void> {
+  await ctx.lock(async () => {
+    const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
+    const segments = d.segments.filter((s) => s.segmentId !== segmentId);
+    if (nodeId) segments.push({ segmentId, nodeId });
+    const next = { vchannel, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId) };
+    ctx.distributions.set(vchannel, next);
+    await putRecord(ctx.opts.meta, Keys.distribution(vchannel), next);
+    ctx.opts.bus.publish(EVENTS.distribution, encodeValue(next));
+  });
+}
+
+export async function loadCollectionSegments(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId);
+  await Promise.all(segs.map((s) => loadSegment(ctx, rec, s)));
+}
+
+export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  for (const vchannel of rec.vchannels) {
+    const d = ctx.distributions.get(vchannel);
+    if (!d) continue;
+    const byNode = new Map<string, number[]>();
+    for (const s of d.segments) byNode.set(s.nodeId, [...(byNode.get(s.nodeId) ?? []), s.segmentId]);
+    for (const [nodeId, segmentIds] of byNode) {
+      await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds }).catch(() => {});
+    }
+    for (const s of d.segments) await setServing(ctx, vchannel, s.segmentId, null);
+  }
+}
+
+/** Load progress: the share of the collection's persisted segments served by a query node. */
+export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord): number {
+  const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId);
+  if (!rec.loaded) return 0;
+  if (segs.length === 0) return 100;
+  const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId)).length;
+  return Math.floor((served * 100) / segs.length);
+}

@@ -1,0 +1,57 @@
+import type { IndexParams, Tso } from '../types.js';
+import { needAll, type Checks } from './protocol.js';
+import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
+
+/** Subject the coordinator serves (queue group 'coordinator'). */
+export const COORDINATOR_SUBJECT = 'nuthatch.coord';
+
+export interface IndexState { indexName: string; indexedRows: number; totalRows: number }
+
+export type CoordinatorProtocol = {
+  tsoBatch: { req: { count: number }; res: { first: Tso; count: number } };
+  allocIds: { req: { count: number }; res: { first: number } };
+  createCollection: { req: { spec: CollectionSpec }; res: CollectionRecord };
+  dropCollection: { req: { name: string }; res: null };
+  describeCollection: { req: { name: string }; res: CollectionRecord };
+  listCollections: { req: Record<string, never>; res: string[] };
+  createPartition: { req: { collection: string; partition: string }; res: null };
+  dropPartition: { req: { collection: string; partition: string }; res: null };
+  createIndex: { req: { collection: string; index: Omit<IndexParams, 'metricType'> & { metricType?: string } }; res: null };
+  dropIndex: { req: { collection: string; indexName: string }; res: null };
+  indexStates: { req: { collection: string }; res: IndexState[] };
+  loadCollection: { req: { name: string }; res: null };
+  releaseCollection: { req: { name: string }; res: null };
+  loadState: { req: { name: string }; res: { loaded: boolean; progress: number } };
+  flush: { req: { name: string }; res: { segmentIds: number[] } };
+  assignments: { req: Record<string, never>; res: { version: number; pchannels: PchannelAssignment[] } };
+  segmentFlushed: { req: { segment: SegmentRecord }; res: null };
+  indexBuilt: { req: { collectionId: number; segmentId: number; indexName: string; key: string }; res: null };
+  segments: { req: { collectionId: number }; res: SegmentRecord[] };
+  distribution: { req: { vchannel: string }; res: Distribution };
+  heartbeat: { req: { nodeId: string; role: string }; res: null };
+};
+
+const none = () => {};
+export const coordinatorChecks: Checks<CoordinatorProtocol> = {
+  tsoBatch: (o) => needAll(o, { count: 'number' }),
+  allocIds: (o) => needAll(o, { count: 'number' }),
+  createCollection: (o) => needAll(o, { spec: 'object' }),
+  dropCollection: (o) => needAll(o, { name: 'string' }),
+  describeCollection: (o) => needAll(o, { name: 'string' }),
+  listCollections: none,
+  createPartition: (o) => needAll(o, { collection: 'string', partition: 'string' }),
+  dropPartition: (o) => needAll(o, { collection: 'string', partition: 'string' }),
+  createIndex: (o) => needAll(o, { collection: 'string', index: 'object' }),
+  dropIndex: (o) => needAll(o, { collection: 'string', indexName: 'string' }),
+  indexStates: (o) => needAll(o, { collection: 'string' }),
+  loadCollection: (o) => needAll(o, { name: 'string' }),
+  releaseCollection: (o) => needAll(o, { name: 'string' }),
+  loadState: (o) => needAll(o, { name: 'string' }),
+  flush: (o) => needAll(o, { name: 'string' }),
+  assignments: none,
+  segmentFlushed: (o) => needAll(o, { segment: 'object' }),
+  indexBuilt: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', indexName: 'string', key: 'string' }),
+  segments: (o) => needAll(o, { collectionId: 'number' }),
+  distribution: (o) => needAll(o, { vchannel: 'string' }),
+  heartbeat: (o) => needAll(o, { nodeId: 'string', role: 'string' }),
+};

@@ -1,0 +1,88 @@
+import type { CollectionSchema, MetricType } from '../schema.js';
+import type { IndexParams, PartitionInfo, Tso, WalPosition } from '../types.js';
+
+/** Shared records that actors exchange (catalogue, segments, assignments). */
+export type ConsistencyLevelName = 'Strong' | 'Bounded' | 'Session' | 'Eventually';
+
+export interface CollectionSpec {
+  collectionName: string;
+  schema: CollectionSchema;
+  metricType: MetricType;
+  shardsNum?: number;
+  consistencyLevel?: ConsistencyLevelName;
+  indexParams?: Array<Omit<IndexParams, 'metricType'> & { metricType?: MetricType }>;
+  load?: boolean;
+}
+
+export interface CollectionRecord {
+  collectionId: number;
+  name: string;
+  schema: CollectionSchema;
+  metricType: MetricType;
+  shards: number;
+  vchannels: string[];
+  partitions: PartitionInfo[];
+  consistencyLevel: ConsistencyLevelName;
+  indexes: IndexParams[];
+  loaded: boolean;
+  createdTso: Tso;
+  state: 'creating' | 'created' | 'dropping';
+}
+
+export interface SegmentRecord {
+  collectionId: number;
+  partitionId: number;
+  segmentId: number;
+  vchannel: string;
+  pchannel: string;
+  rows: number;
+  dataKey: string;
+  /** indexName -> object key of the built index. */
+  indexKeys: Record<string, string>;
+  /** WAL range the data node folded. */
+  from: WalPosition;
+  to: WalPosition;
+}
+
+export interface PchannelAssignment { pchannel: string; nodeId: string; term: number }
+
+export interface Distribution {
+  vchannel: string;
+  version: number;
+  /** Sealed segments and the query node that serves each. */
+  segments: Array<{ segmentId: number; nodeId: string }>;
+}
+
+/** A search or query hit row, as delegators and query nodes return it. */
+export interface HitRow { pk: number | string; distance: number; fields: Record<string, unknown> }
+
+/** What a search asks of one shard. */
+export interface ShardSearch {
+  vchannel: string;
+  collectionId: number;
+  /** nq query vectors, each `dim` floats. */
+  queries: Float32Array;
+  nq: number;
+  k: number;
+  ef?: number;
+  /** A parsed filter AST (messages/filter), or null. */
+  filter: unknown;
+  partitionIds: number[] | null;
+  outputFields: string[];
+  guaranteeTso: Tso;
+}
+
+export interface ShardQuery {
+  vchannel: string;
+  collectionId: number;
+  filter: unknown;
+  partitionIds: number[] | null;
+  outputFields: string[];
+  /** Max rows to return (after sorting by pk); 0 = all. */
+  limit: number;
+  guaranteeTso: Tso;
+  /** Count only: rows are not returned. */
+  countOnly?: boolean;
+}
+
+export interface DeleteEntry { pk: number | string; tso: Tso }

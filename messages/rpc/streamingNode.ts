@@ -1,0 +1,37 @@
+import type { Tso, WalPosition } from '../types.js';
+import { needAll, type Checks } from './protocol.js';
+import type { DeleteEntry, HitRow, ShardQuery, ShardSearch } from './records.js';
+
+/** Each pchannel is served on its own subject by whichever node owns it. */
+export const streamingSubject = (pchannel: string) => `nuthatch.sn.${pchannel}`;
+
+export interface ScanRecord { position: WalPosition; tso: Tso; payload: Uint8Array }
+
+export type StreamingProtocol = {
+  /** Appends one encoded WAL message (tso unset); Insert with segmentId -1 gets a segment assigned. */
+  append: { req: { message: Uint8Array }; res: { tso: Tso; position: WalPosition } };
+  /** Appends several messages of one vchannel as one transaction. */
+  appendTxn: { req: { vchannel: string; messages: Uint8Array[] }; res: { tso: Tso } };
+  search: { req: ShardSearch; res: { hits: HitRow[][] } };
+  query: { req: ShardQuery; res: { rows: HitRow[]; count: number } };
+  scan: { req: { from: WalPosition; to: WalPosition; maxBytes: number }; res: { records: ScanRecord[]; next: WalPosition } };
+  deletes: { req: { vchannel: string; fromSeq: number }; res: { entries: DeleteEntry[]; seq: number } };
+  /** Seals every growing segment of the collection on these vchannels. */
+  sealAll: { req: { collectionId: number; vchannels: string[] }; res: { segmentIds: number[] } };
+  /** Resolves once the vchannel's serviceable TSO reaches `tso` (a fresh tick is forced). */
+  sync: { req: { vchannel: string; tso: Tso }; res: { serviceable: Tso } };
+  status: { req: Record<string, never>; res: Record<string, unknown> };
+};
+
+const none = () => {};
+export const streamingChecks: Checks<StreamingProtocol> = {
+  append: (o) => needAll(o, { message: 'bytes' }),
+  appendTxn: (o) => needAll(o, { vchannel: 'string', messages: 'array' }),
+  search: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', queries: 'f32', nq: 'number', k: 'number', outputFields: 'array', guaranteeTso: 'bigint' }),
+  query: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }),
+  scan: (o) => needAll(o, { from: 'number', to: 'number', maxBytes: 'number' }),
+  deletes: (o) => needAll(o, { vchannel: 'string', fromSeq: 'number' }),
+  sealAll: (o) => needAll(o, { collectionId: 'number', vchannels: 'array' }),
+  sync: (o) => needAll(o, { vchannel: 'string', tso: 'bigint' }),
+  status: none,
+};

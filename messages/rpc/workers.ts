@@ -1,0 +1,47 @@
+import type { IndexParams, Tso } from '../types.js';
+import { needAll, type Checks } from './protocol.js';
+import type { HitRow, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
+
+/** Data nodes and index nodes take tasks from a queue group. */
+export const DATA_NODE_SUBJECT = 'nuthatch.dn';
+export const INDEX_NODE_SUBJECT = 'nuthatch.in';
+/** Each query node serves its own subject. */
+export const queryNodeSubject = (nodeId: string) => `nuthatch.qn.${nodeId}`;
+
+export type DataNodeProtocol = {
+  /** Folds the segment's inserts from the WAL range and persists them. */
+  flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number }; res: { rows: number; dataKey: string } };
+};
+
+export type IndexNodeProtocol = {
+  buildIndex: { req: { collectionId: number; segmentId: number; dataKey: string; index: IndexParams }; res: { key: string } };
+};
+
+export type QueryNodeProtocol = {
+  load: { req: { segment: SegmentRecord; indexName: string | null }; res: null };
+  release: { req: { segmentIds: number[] }; res: null };
+  search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number }; res: { hits: HitRow[][] } };
+  query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number }; res: { rows: HitRow[]; count: number } };
+  status: { req: Record<string, never>; res: { nodeId: string; segments: number[] } };
+};
+
+export const dataNodeChecks: Checks<DataNodeProtocol> = {
+  flushSegment: (o) => needAll(o, { pchannel: 'string', vchannel: 'string', collectionId: 'number', partitionId: 'number', segmentId: 'number', from: 'number', to: 'number' }),
+};
+export const indexNodeChecks: Checks<IndexNodeProtocol> = {
+  buildIndex: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', dataKey: 'string', index: 'object' }),
+};
+export const queryNodeChecks: Checks<QueryNodeProtocol> = {
+  load: (o) => needAll(o, { segment: 'object' }),
+  release: (o) => needAll(o, { segmentIds: 'array' }),
+  search: (o) => needAll(o, { vchannel: 'string', segmentIds: 'array', queries: 'f32', nq: 'number', k: 'number', guaranteeTso: 'bigint', deleteSeq: 'number', pchannel: 'string' }),
+  query: (o) => needAll(o, { vchannel: 'string', segmentIds: 'array', guaranteeTso: 'bigint', deleteSeq: 'number', pchannel: 'string' }),
+  status: () => {},
+};
+
+/** Events published (fire and forget) on these subjects. */
+export const EVENTS = {
+  distribution: 'nuthatch.evt.distribution',
+  assignments: 'nuthatch.evt.assignments',
+} as const;
+export type { Tso };
