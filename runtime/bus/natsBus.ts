@@ -1,0 +1,123 @@
+/**
+ * The NATS bus adapter (core NATS, @nats-io/transport-node v3). The client
+ * reconnects forever: a node keeps its subscriptions across a server restart and
+ * requests made while disconnected time out rather than crash. A responder that
+ * throws answers with a `Nuthatch-Error` header holding the wire error, so the
+ * requester sees the same typed error as with the in-process bus.
+ */
+import { connect, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { NuthatchError, asNuthatchError, errorFromWire, type WireError } from '../../messages/errors.js';
+import type { Bus, BusSubscription, MessageHandler, RequestHandler, RequestOptions, SubscribeOptions } from '../ports/bus.js';
+import { assertSubject } from './subjects.js';
+import { mapNatsError } from './natsErrors.js';
+
+const ERROR_HEADER = 'Nuthatch-Error';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const EMPTY = new Uint8Array(0);
+
+export interface NatsBusOptions {
+  /** One or more server URLs, e.g. `nats://127.0.0.1:4222`. */
+  servers: string | string[];
+  /** Connection name shown by the server's monitoring. */
+  name?: string;
+  /** Wait for the first connection instead of failing when no server answers. Default false. */
+  waitOnFirstConnect?: boolean;
+  /** Called when a subscriber's handler throws; default logs to stderr. */
+  onHandlerError?: (error: unknown, subject: string) => void;
+}
+
+/** A Bus over a NATS connection. Create with `NatsBus.connect`. */
+export class NatsBus implements Bus {
+  private constructor(
+    /** The underlying connection, for layers that need NATS itself (JetStream). */
+    readonly nc: NatsConnection,
+    private readonly onHandlerError: (error: unknown, subject: string) => void,
+  ) {}
+
+  /** Connects (reconnecting forever afterwards); fails with 'Unavailable' if no server answers. */
+  static async connect(opts: NatsBusOptions): Promise<NatsBus> {
+    try {
+      const nc = await connect({
+        servers: opts.servers,
+        name: opts.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        waitOnFirstConnect: opts.waitOnFirstConnect ?? false,
+      });
+      return new NatsBus(nc, opts.onHandlerError ?? ((e, s) => console.error(`natsBus: handler for '${s}' threw:`, e)));
+    } catch (e) {
+      throw new NuthatchError('Unavailable', `cannot connect to NATS at ${String(opts.servers)}: ${(e as Error).message}`, {}, e);
+    }
+  }
+
+  publish(subject: string, data: Uint8Array): void {
+    assertSubject(subject, false);
+    try { this.nc.publish(subject, data); } catch (e) { throw mapNatsError(e, subject); }
+  }
+
+  subscribe(subject: string, handler: MessageHandler, opts: SubscribeOptions = {}): BusSubscription {
+    return this.add(subject, opts.queue, (msg) => handler(msg.data, msg.subject) as void | Promise<void>);
+  }
+
+  serve(subject: string, handler: RequestHandler, opts: SubscribeOptions = {}): BusSubscription {
+    return this.add(subject, opts.queue, async (msg) => {
+      let out: Uint8Array;
+      try {
+        out = await handler(msg.data, msg.subject);
+      } catch (e) {
+        const h = headers();
+        h.set(ERROR_HEADER, JSON.stringify(asNuthatchError(e).toWire()));
+        msg.respond(EMPTY, { headers: h });
+        return;
+      }
+      msg.respond(out);
+    });
+  }
+
+  async request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
+    assertSubject(subject, false);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let reply: Msg;
+    try {
+      reply = await this.nc.request(subject, data, { timeout: timeoutMs });
+    } catch (e) {
+      throw mapNatsError(e, subject, timeoutMs);
+    }
+    const err = reply.headers?.get(ERROR_HEADER);
+    if (err) throw errorFromWire(JSON.parse(err) as WireError);
+    return reply.data;
+  }
+
+  async flush(): Promise<void> {
+    try { await this.nc.flush(); } catch (e) { throw mapNatsError(e, ''); }
+  }
+
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    // Drain lets handlers already queued finish and flushes what was published.
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  private add(subject: string, queue: string | undefined, deliver: (msg: Msg) => void | Promise<void>): BusSubscription {
+    assertSubject(subject, true);
+    if (queue !== undefined && (queue.length === 0 || /[\s]/.test(queue))) throw new NuthatchError('InvalidArgument', `invalid queue group '${queue}'`);
+    let sub;
+    try {
+      sub = this.nc.subscribe(subject, {
+        queue,
+        callback: (err, msg) => {
+          if (err) { this.onHandlerError(err, subject); return; }
+          try {
+            const r = deliver(msg);
+            if (r) r.catch((e) => this.onHandlerError(e, msg.subject));
+          } catch (e) {
+            this.onHandlerError(e, msg.subject);
+          }
+        },
+      });
+    } catch (e) {
+      throw mapNatsError(e, subject);
+    }
+    return { unsubscribe: () => { if (!sub.isClosed()) sub.unsubscribe(); } };
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * NATS subject rules, shared by both bus adapters so that a subject the in-process
+ * bus accepts is one NATS accepts too: tokens separated by '.', no empty token, no
+ * whitespace; '*' matches one token and '>' (last token only) one or more.
+ */
+import { NuthatchError } from '../../messages/errors.js';
+
+const BAD_CHARS = /[\s\0]/;
+
+/**
+ * Throws InvalidArgument unless `subject` is a valid subject. Publishing needs a
+ * literal subject (`wildcards: false`); subscribing may use '*' and '>'.
+ */
+export function assertSubject(subject: string, wildcards: boolean): void {
+  const bad = (why: string): never => { throw new NuthatchError('InvalidArgument', `invalid subject '${subject}': ${why}`, { subject }); };
+  if (typeof subject !== 'string' || subject.length === 0) bad('empty');
+  if (BAD_CHARS.test(subject)) bad('contains whitespace');
+  const tokens = subject.split('.');
+  tokens.forEach((t, i) => {
+    if (t.length === 0) bad('empty token');
+    if (t === '*' || t === '>') {
+      if (!wildcards) bad('wildcards are not allowed here');
+      if (t === '>' && i !== tokens.length - 1) bad("'>' must be the last token");
+    }
+  });
+}
+
+/** Whether `subject` (literal) matches `pattern` (may hold wildcards). */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  if (pattern === subject) return true;
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    const t = p[i];
+    if (t === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (t !== '*' && t !== s[i]) return false;
+  }
+  return p.length === s.length;
+}

@@ -1,0 +1,68 @@
+/**
+ * Starts the servers integration tests need, once per `npm test` (test/run.ts):
+ * nats-server (JetStream, 8 MB payloads), etcd and s3rver, each on a free
+ * 127.0.0.1 port with a temp dir. Missing nats-server/etcd binaries are installed
+ * with apt-get (Debian packages nats-server, etcd-server). Tests find them through
+ * the environment:
+ *
+ * - NUTHATCH_TEST_NATS  nats://127.0.0.1:PORT
+ * - NUTHATCH_TEST_ETCD  http://127.0.0.1:PORT
+ * - NUTHATCH_TEST_S3    http://127.0.0.1:PORT (path-style, region us-east-1)
+ * - NUTHATCH_TEST_S3_ACCESS_KEY_ID / NUTHATCH_TEST_S3_SECRET_ACCESS_KEY (s3rver wants S3RVER)
+ * - NUTHATCH_TEST_S3_BUCKET  a bucket name tests may share (create your own if you need isolation)
+ *
+ * A test that needs its own server (to crash or restart it) uses startNats(),
+ * startEtcd() or startS3() directly.
+ */
+import { startEtcd, type EtcdHandle } from './etcdServer.js';
+import { startNats, type NatsHandle } from './natsServer.js';
+import { S3_TEST_CREDENTIALS, startS3, type S3Handle } from './s3Server.js';
+
+export { startEtcd, type EtcdHandle } from './etcdServer.js';
+export { startNats, NATS_MAX_PAYLOAD, type NatsHandle } from './natsServer.js';
+export { startS3, S3_TEST_CREDENTIALS, type S3Handle } from './s3Server.js';
+
+/** The running services and the environment that points tests at them. */
+export interface Services {
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every service it can; one that fails is reported on stderr and left out
+ * of `env` (tests that need it then fail under CI=true, or skip otherwise).
+ */
+export async function startServices(): Promise<Services> {
+  const [nats, etcd, s3] = await Promise.allSettled([startNats(), startEtcd(), startS3()]);
+  const env: Record<string, string> = {};
+  const stops: Array<() => Promise<void>> = [];
+  const report = (what: string, r: PromiseSettledResult<unknown>): void => {
+    if (r.status === 'rejected') console.error(`[services] ${what} did not start: ${(r.reason as Error)?.message ?? r.reason}`);
+  };
+  report('nats-server', nats);
+  report('etcd', etcd);
+  report('s3rver', s3);
+  if (nats.status === 'fulfilled') {
+    const h: NatsHandle = nats.value;
+    env.NUTHATCH_TEST_NATS = h.url;
+    stops.push(h.stop);
+  }
+  if (etcd.status === 'fulfilled') {
+    const h: EtcdHandle = etcd.value;
+    env.NUTHATCH_TEST_ETCD = h.url;
+    stops.push(h.stop);
+  }
+  if (s3.status === 'fulfilled') {
+    const h: S3Handle = s3.value;
+    env.NUTHATCH_TEST_S3 = h.url;
+    env.NUTHATCH_TEST_S3_ACCESS_KEY_ID = S3_TEST_CREDENTIALS.accessKeyId;
+    env.NUTHATCH_TEST_S3_SECRET_ACCESS_KEY = S3_TEST_CREDENTIALS.secretAccessKey;
+    env.NUTHATCH_TEST_S3_BUCKET = 'nuthatch-test';
+    stops.push(h.stop);
+  }
+  console.log(`[services] ${Object.entries(env).filter(([k]) => !/KEY/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none started'}`);
+  return {
+    env,
+    stop: async () => { await Promise.allSettled(stops.map((s) => s())); },
+  };
+}
