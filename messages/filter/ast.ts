@@ -1,0 +1,55 @@
+/**
+ * The typed AST of a filter expression. Nodes are plain serializable objects
+ * (JSON-safe), so a proxy may parse once and ship the tree to query nodes;
+ * `checkFilter` re-validates any tree it is given, trusted or not.
+ * `pos` is the 0-based character offset of the node in the source text.
+ */
+import { ValidationError } from '../errors.js';
+
+export const FILTER_LIMITS = {
+  /** Characters of filter text; longer text is refused before lexing. */
+  maxLength: 64 * 1024,
+  /** Nesting depth of the tree (parentheses, `not`, operators). */
+  maxDepth: 100,
+} as const;
+
+/** Static type of a literal. `int` and `float` are both JS numbers; the split decides integer division. */
+export type LiteralType = 'int' | 'float' | 'string' | 'bool';
+
+export interface LiteralNode { kind: 'literal'; type: LiteralType; value: number | string | boolean; pos: number }
+
+/**
+ * A field, optionally followed by a JSON path (`meta["a"][0]`). After checking,
+ * a dynamic field `color` becomes `{ name: '$meta', path: ['color'] }`.
+ */
+export interface FieldNode { kind: 'field'; name: string; path: (string | number)[]; pos: number }
+
+/** Numeric negation. */
+export interface NegNode { kind: 'neg'; arg: Expr; pos: number }
+
+export type ArithOp = '+' | '-' | '*' | '/' | '%';
+/** `integer` is set by checkFilter when both sides are integers: `/` then truncates, as in Milvus. */
+export interface ArithNode { kind: 'arith'; op: ArithOp; left: Expr; right: Expr; integer?: boolean; pos: number }
+
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+export interface CompareNode { kind: 'compare'; op: CompareOp; left: Expr; right: Expr; pos: number }
+
+export interface InNode { kind: 'in'; arg: Expr; values: LiteralNode[]; negated: boolean; pos: number }
+/** `pattern` is the raw pattern: `%` any run, `_` one character, `\` escapes the next character. */
+export interface LikeNode { kind: 'like'; arg: Expr; pattern: string; negated: boolean; pos: number }
+export interface IsNullNode { kind: 'isNull'; arg: FieldNode; negated: boolean; pos: number }
+export interface NotNode { kind: 'not'; arg: Expr; pos: number }
+export interface AndNode { kind: 'and'; args: Expr[]; pos: number }
+export interface OrNode { kind: 'or'; args: Expr[]; pos: number }
+
+export type Expr =
+  | LiteralNode | FieldNode | NegNode | ArithNode
+  | CompareNode | InNode | LikeNode | IsNullNode | NotNode | AndNode | OrNode;
+
+/** Node kinds that yield a value rather than a truth value. */
+export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith']);
+
+/** A ValidationError that says where: "<what> at <pos>"; `details.position` holds the offset. */
+export function filterError(what: string, pos: number): ValidationError {
+  return new ValidationError(`${what} at ${pos}`, { position: pos });
+}

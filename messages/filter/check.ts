@@ -1,0 +1,167 @@
+/**
+ * Validates a filter AST against a collection schema and returns a resolved copy:
+ * dynamic fields are rewritten to `$meta` paths and integer arithmetic is marked.
+ * The input may come off the wire, so its shape is checked too; any fault is a
+ * ValidationError (InvalidArgument) that names the field or position.
+ */
+import { FILTER_LIMITS, VALUE_KINDS, filterError } from './ast.js';
+import type { Expr, FieldNode, LiteralNode } from './ast.js';
+import type { CollectionSchema, DataType, FieldSchema } from '../schema.js';
+
+/** A checked filter: the resolved tree and the columns it reads (`$meta` for dynamic fields). */
+export interface CheckedFilter { expr: Expr; fields: string[] }
+
+/** Static type of a subexpression. `json` is known only per row; `cond` is a truth value. */
+type Ty = 'bool' | 'int' | 'float' | 'string' | 'json' | 'cond';
+interface Typed { e: Expr; ty: Ty; what: string }
+
+const FIELD_TYPE: Record<DataType, Ty | null> = {
+  Bool: 'bool', Int8: 'int', Int16: 'int', Int32: 'int', Int64: 'int', Float: 'float', Double: 'float',
+  VarChar: 'string', JSON: 'json', FloatVector: null,
+};
+const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
+const ARITH_OPS = new Set(['+', '-', '*', '/', '%']);
+const isNum = (t: Ty) => t === 'int' || t === 'float';
+
+/** Checks `expr` (a parsed or received AST) against `schema`. */
+export function checkFilter(expr: unknown, schema: CollectionSchema): CheckedFilter {
+  const c = new Checker(schema);
+  const top = c.check(expr, 0);
+  if (!isCond(top.ty)) throw filterError(`a filter must be a condition, not ${top.what}`, top.e.pos);
+  return { expr: top.e, fields: [...c.fields] };
+}
+
+const isCond = (t: Ty) => t === 'cond' || t === 'bool' || t === 'json';
+
+class Checker {
+  readonly fields = new Set<string>();
+  private readonly byName: Map<string, FieldSchema>;
+  constructor(private readonly schema: CollectionSchema) { this.byName = new Map(schema.fields.map((f) => [f.name, f])); }
+
+  check(raw: unknown, depth: number): Typed {
+    if (depth >= FILTER_LIMITS.maxDepth) throw filterError(`expression is nested deeper than ${FILTER_LIMITS.maxDepth}`, posOf(raw));
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw filterError('malformed filter tree: a node is not an object', 0);
+    const n = raw as Record<string, unknown>;
+    const pos = posOf(n);
+    const sub = (x: unknown) => this.check(x, depth + 1);
+    switch (n.kind) {
+      case 'literal': { const e = literal(n, pos); return { e, ty: e.type, what: describeLiteral(e) }; }
+      case 'field': return this.field(n, pos);
+      case 'neg': {
+        const a = this.value(sub(n.arg));
+        if (!isNum(a.ty) && a.ty !== 'json') throw filterError(`cannot negate ${a.what}`, pos);
+        return { e: { kind: 'neg', arg: a.e, pos }, ty: a.ty === 'json' ? 'float' : a.ty, what: 'a number' };
+      }
+      case 'arith': {
+        if (!ARITH_OPS.has(n.op as string)) throw filterError(`malformed filter tree: unknown operator ${JSON.stringify(n.op)}`, pos);
+        const op = n.op as '+';
+        const l = this.value(sub(n.left)), r = this.value(sub(n.right));
+        for (const s of [l, r]) if (!isNum(s.ty) && s.ty !== 'json') throw filterError(`arithmetic '${op}' needs numbers, not ${s.what}`, pos);
+        if ((op as string === '/' || op as string === '%') && r.e.kind === 'literal' && r.e.value === 0) throw filterError('division by zero', pos);
+        const integer = l.ty === 'int' && r.ty === 'int';
+        return { e: { kind: 'arith', op, left: l.e, right: r.e, integer, pos }, ty: integer ? 'int' : 'float', what: 'an arithmetic result' };
+      }
+      case 'compare': {
+        if (!COMPARE_OPS.has(n.op as string)) throw filterError(`malformed filter tree: unknown comparison ${JSON.stringify(n.op)}`, pos);
+        const op = n.op as '==';
+        const l = this.value(sub(n.left)), r = this.value(sub(n.right));
+        comparable(l, r, op, pos);
+        return { e: { kind: 'compare', op, left: l.e, right: r.e, pos }, ty: 'cond', what: 'a comparison' };
+      }
+      case 'in': {
+        const a = this.value(sub(n.arg));
+        if (!Array.isArray(n.values)) throw filterError("malformed filter tree: 'in' without a list", pos);
+        const values = n.values.map((v: unknown) => {
+          if (v === null || typeof v !== 'object') throw filterError("malformed filter tree: 'in' list item", pos);
+          const lit = literal(v as Record<string, unknown>, posOf(v));
+          comparable(a, { e: lit, ty: lit.type, what: describeLiteral(lit) }, '==', lit.pos);
+          return lit;
+        });
+        return { e: { kind: 'in', arg: a.e, values, negated: n.negated === true, pos }, ty: 'cond', what: "an 'in' test" };
+      }
+      case 'like': {
+        const a = this.value(sub(n.arg));
+        if (typeof n.pattern !== 'string') throw filterError("malformed filter tree: 'like' without a string pattern", pos);
+        if (a.ty !== 'string' && a.ty !== 'json') throw filterError(`'like' needs a VarChar or JSON value, not ${a.what}`, pos);
+        return { e: { kind: 'like', arg: a.e, pattern: n.pattern, negated: n.negated === true, pos }, ty: 'cond', what: "a 'like' test" };
+      }
+      case 'isNull': {
+        const a = sub(n.arg);
+        if (a.e.kind !== 'field') throw filterError("'is null' applies to a field", pos);
+        return { e: { kind: 'isNull', arg: a.e, negated: n.negated === true, pos }, ty: 'cond', what: "an 'is null' test" };
+      }
+      case 'not': {
+        const a = this.cond(sub(n.arg));
+        return { e: { kind: 'not', arg: a.e, pos }, ty: 'cond', what: "a 'not'" };
+      }
+      case 'and': case 'or': {
+        if (!Array.isArray(n.args) || n.args.length === 0) throw filterError(`malformed filter tree: '${n.kind}' without operands`, pos);
+        const args = n.args.map((x: unknown) => this.cond(sub(x)).e);
+        return { e: { kind: n.kind, args, pos }, ty: 'cond', what: `an '${n.kind}'` };
+      }
+      default: throw filterError(`malformed filter tree: unknown node kind ${JSON.stringify(n.kind)}`, pos);
+    }
+  }
+
+  private value(t: Typed): Typed {
+    if (t.ty === 'cond' || !VALUE_KINDS.has(t.e.kind)) throw filterError(`${t.what} cannot be an operand here (it is a condition)`, t.e.pos);
+    return t;
+  }
+  private cond(t: Typed): Typed {
+    if (!isCond(t.ty)) throw filterError(`expected a condition, not ${t.what}`, t.e.pos);
+    return t;
+  }
+
+  private field(n: Record<string, unknown>, pos: number): Typed {
+    const name = n.name, path = n.path ?? [];
+    if (typeof name !== 'string') throw filterError('malformed filter tree: field without a name', pos);
+    if (!Array.isArray(path) || path.length > FILTER_LIMITS.maxDepth || !path.every(validKey)) throw filterError(`malformed filter tree: bad JSON path on '${name}'`, pos);
+    const keys = path as (string | number)[];
+    const f = this.byName.get(name);
+    const dynamic = this.schema.enableDynamicField === true;
+    if (!f && name === '$meta' && dynamic) return this.json('$meta', keys, pos, `dynamic field ${show(keys)}`);
+    if (!f) {
+      if (!dynamic) throw filterError(`unknown field '${name}'`, pos);
+      return this.json('$meta', [name, ...keys], pos, `dynamic field '${name}'`);
+    }
+    const ty = FIELD_TYPE[f.dataType];
+    if (ty === null) throw filterError(`vector field '${name}' cannot be used in a filter`, pos);
+    if (keys.length > 0 && ty !== 'json') throw filterError(`${f.dataType} field '${name}' has no keys; only JSON fields take ["key"]`, pos);
+    if (ty === 'json') return this.json(name, keys, pos, `JSON field '${name}'`);
+    this.fields.add(name);
+    return { e: { kind: 'field', name, path: [], pos }, ty, what: `${f.dataType} field '${name}'` };
+  }
+
+  private json(name: string, path: (string | number)[], pos: number, what: string): Typed {
+    this.fields.add(name);
+    const e: FieldNode = { kind: 'field', name, path, pos };
+    return { e, ty: 'json', what };
+  }
+}
+
+function comparable(l: Typed, r: Typed, op: string, pos: number): void {
+  const ordered = op !== '==' && op !== '!=';
+  if ((l.ty === 'bool' || r.ty === 'bool') && ordered) throw filterError(`cannot order booleans with '${op}' (${l.ty === 'bool' ? l.what : r.what})`, pos);
+  if (l.ty === 'json' || r.ty === 'json') return;
+  if (l.ty === r.ty || (isNum(l.ty) && isNum(r.ty))) return;
+  throw filterError(`cannot compare ${l.what} with ${r.what}`, pos);
+}
+
+function literal(n: Record<string, unknown>, pos: number): LiteralNode {
+  const { type, value } = n;
+  const ok = (type === 'int' && Number.isSafeInteger(value)) || (type === 'float' && Number.isFinite(value))
+    || (type === 'string' && typeof value === 'string') || (type === 'bool' && typeof value === 'boolean');
+  if (!ok) throw filterError('malformed filter tree: bad literal', pos);
+  return { kind: 'literal', type: type as LiteralNode['type'], value: value as LiteralNode['value'], pos };
+}
+
+function describeLiteral(e: LiteralNode): string {
+  return e.type === 'string' ? 'a string' : e.type === 'bool' ? 'a boolean' : 'a number';
+}
+
+const validKey = (k: unknown) => typeof k === 'string' || (typeof k === 'number' && Number.isSafeInteger(k) && k >= 0);
+const posOf = (n: unknown) => {
+  const p = (n as { pos?: unknown } | null)?.pos;
+  return typeof p === 'number' && Number.isSafeInteger(p) && p >= 0 ? p : 0;
+};
+const show = (keys: (string | number)[]) => keys.map((k) => `[${JSON.stringify(k)}]`).join('') || '$meta';

@@ -1,0 +1,220 @@
+/**
+ * Recursive-descent parser for Milvus filter expressions. Precedence, loosest first:
+ *   or (`or`, `||`)  <  and (`and`, `&&`)  <  not (`not`, `!`)
+ *   <  predicate (comparison, chained `1 < a < 5`, `in`, `not in`, `like`, `is [not] null`)
+ *   <  `+ -`  <  `* / %`  <  unary `-`  <  field, JSON path `f["k"][0]`, literal, `( )`.
+ * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
+ * Syntax only: field names and types are checked against a schema by checkFilter.
+ */
+import { FILTER_LIMITS, filterError } from './ast.js';
+import type { ArithOp, CompareOp, Expr, FieldNode, LiteralNode } from './ast.js';
+import { tokenize, type Token } from './lexer.js';
+import { ValidationError } from '../errors.js';
+
+const COMPARE = new Set(['==', '!=', '<', '<=', '>', '>=']);
+const ASCENDING = new Set(['<', '<=']);
+const DESCENDING = new Set(['>', '>=']);
+
+/** Parses filter text into an AST; throws ValidationError (InvalidArgument) saying what and where. */
+export function parseFilter(text: string): Expr {
+  if (typeof text !== 'string') throw new ValidationError('filter must be a string');
+  if (text.length > FILTER_LIMITS.maxLength) throw new ValidationError(`filter is longer than ${FILTER_LIMITS.maxLength} characters`);
+  if (text.trim() === '') throw new ValidationError('filter is empty');
+  return new Parser(tokenize(text)).parseAll();
+}
+
+class Parser {
+  private i = 0;
+  /** Depth of each built node, to refuse trees deeper than FILTER_LIMITS.maxDepth. */
+  private readonly depth = new WeakMap<Expr, number>();
+  private nesting = 0;
+
+  constructor(private readonly toks: Token[]) {}
+
+  parseAll(): Expr {
+    const e = this.parseOr();
+    const t = this.peek();
+    if (t.kind !== 'eof') throw this.unexpected(t);
+    return e;
+  }
+
+  private peek(): Token { return this.toks[this.i]!; }
+  private next(): Token { return this.toks[this.i++]!; }
+  private is(kind: Token['kind'], text?: string, at = 0): boolean {
+    const t = this.toks[Math.min(this.i + at, this.toks.length - 1)]!;
+    return t.kind === kind && (text === undefined || t.text === text);
+  }
+  private isKw(...words: string[]): boolean { return this.peek().kind === 'kw' && words.includes(this.peek().text); }
+  private expect(kind: Token['kind'], text: string): Token {
+    const t = this.peek();
+    if (t.kind !== kind || t.text !== text) throw filterError(`expected '${text}' but found ${describe(t)}`, t.pos);
+    return this.next();
+  }
+  private unexpected(t: Token): ValidationError {
+    return filterError(t.kind === 'eof' ? 'unexpected end of input' : `unexpected ${describe(t)}`, t.pos);
+  }
+
+  /** Registers a node's depth (1 + deepest child) and refuses it past the limit. */
+  private mk<T extends Expr>(node: T, ...children: Expr[]): T {
+    let d = 0;
+    for (const c of children) d = Math.max(d, this.depth.get(c) ?? 1);
+    if (d + 1 > FILTER_LIMITS.maxDepth) throw filterError(`expression is nested deeper than ${FILTER_LIMITS.maxDepth}`, node.pos);
+    this.depth.set(node, d + 1);
+    return node;
+  }
+  /** Guards the recursion itself, which runs before any node exists. */
+  private enter(pos: number): void {
+    if (++this.nesting > FILTER_LIMITS.maxDepth) throw filterError(`expression is nested deeper than ${FILTER_LIMITS.maxDepth}`, pos);
+  }
+
+  private parseOr(): Expr { return this.parseLogical('or', '||', () => this.parseAnd()); }
+  private parseAnd(): Expr { return this.parseLogical('and', '&&', () => this.parseNot()); }
+
+  private parseLogical(kw: 'and' | 'or', sym: string, sub: () => Expr): Expr {
+    const first = sub();
+    if (!this.isKw(kw) && !this.is('punct', sym)) return first;
+    const args = [first];
+    while (this.isKw(kw) || this.is('punct', sym)) { this.next(); args.push(sub()); }
+    return this.mk({ kind: kw, args, pos: first.pos }, ...args);
+  }
+
+  private parseNot(): Expr {
+    if (!this.isKw('not') && !this.is('punct', '!')) return this.parsePredicate();
+    const t = this.next();
+    this.enter(t.pos);
+    const arg = this.parseNot();
+    this.nesting--;
+    return this.mk({ kind: 'not', arg, pos: t.pos }, arg);
+  }
+
+  private parsePredicate(): Expr {
+    const left = this.parseSum();
+    const t = this.peek();
+    if (t.kind === 'punct' && COMPARE.has(t.text)) return this.parseComparison(left);
+    if (this.isKw('in')) { this.next(); return this.parseIn(left, false, t.pos); }
+    if (this.isKw('like')) { this.next(); return this.parseLike(left, false, t.pos); }
+    if (this.isKw('not') && this.is('kw', 'in', 1)) { this.i += 2; return this.parseIn(left, true, t.pos); }
+    if (this.isKw('not') && this.is('kw', 'like', 1)) { this.i += 2; return this.parseLike(left, true, t.pos); }
+    if (this.isKw('is')) return this.parseIsNull(left);
+    return left;
+  }
+
+  private parseComparison(left: Expr): Expr {
+    const op1 = this.next();
+    const mid = this.parseSum();
+    const first = this.mk({ kind: 'compare', op: op1.text as CompareOp, left, right: mid, pos: op1.pos }, left, mid);
+    const t = this.peek();
+    if (t.kind !== 'punct' || !COMPARE.has(t.text)) return first;
+    const chain = (ASCENDING.has(op1.text) && ASCENDING.has(t.text)) || (DESCENDING.has(op1.text) && DESCENDING.has(t.text));
+    if (!chain) throw filterError(`cannot chain '${op1.text}' with '${t.text}'; only '<'/'<=' or '>'/'>=' chain (use parentheses)`, t.pos);
+    this.next();
+    const right = this.parseSum();
+    const second = this.mk({ kind: 'compare', op: t.text as CompareOp, left: mid, right, pos: t.pos }, mid, right);
+    const after = this.peek();
+    if (after.kind === 'punct' && COMPARE.has(after.text)) throw filterError(`a comparison chain has at most two operators, found ${describe(after)}`, after.pos);
+    return this.mk({ kind: 'and', args: [first, second], pos: left.pos }, first, second);
+  }
+
+  private parseIn(arg: Expr, negated: boolean, pos: number): Expr {
+    this.expect('punct', '[');
+    const values: LiteralNode[] = [];
+    while (!this.is('punct', ']')) {
+      values.push(this.parseLiteral('an \'in\' list holds only literals'));
+      if (!this.is('punct', ',')) break;
+      this.next();
+    }
+    this.expect('punct', ']');
+    return this.mk({ kind: 'in', arg, values, negated, pos }, arg);
+  }
+
+  private parseLike(arg: Expr, negated: boolean, pos: number): Expr {
+    const t = this.peek();
+    if (t.kind !== 'str') throw filterError(`'like' needs a string pattern, found ${describe(t)}`, t.pos);
+    this.next();
+    return this.mk({ kind: 'like', arg, pattern: t.value as string, negated, pos }, arg);
+  }
+
+  private parseIsNull(arg: Expr): Expr {
+    const is = this.next();
+    const negated = this.isKw('not');
+    if (negated) this.next();
+    this.expect('kw', 'null');
+    if (arg.kind !== 'field') throw filterError(`'is ${negated ? 'not ' : ''}null' applies to a field`, is.pos);
+    return this.mk({ kind: 'isNull', arg, negated, pos: is.pos }, arg);
+  }
+
+  private parseSum(): Expr { return this.parseArith(['+', '-'], () => this.parseProduct()); }
+  private parseProduct(): Expr { return this.parseArith(['*', '/', '%'], () => this.parseUnary()); }
+
+  private parseArith(ops: string[], sub: () => Expr): Expr {
+    let left = sub();
+    while (this.peek().kind === 'punct' && ops.includes(this.peek().text)) {
+      const op = this.next();
+      const right = sub();
+      left = this.mk({ kind: 'arith', op: op.text as ArithOp, left, right, pos: op.pos }, left, right);
+    }
+    return left;
+  }
+
+  private parseUnary(): Expr {
+    const t = this.peek();
+    if (t.kind !== 'punct' || (t.text !== '-' && t.text !== '+')) return this.parsePrimary();
+    this.next();
+    this.enter(t.pos);
+    const arg = this.parseUnary();
+    this.nesting--;
+    if (t.text === '+') return arg;
+    // Fold `-3` into a literal so `in [-3]` and `a > -3` need no arithmetic.
+    if (arg.kind === 'literal' && typeof arg.value === 'number') return this.mk({ ...arg, value: -arg.value, pos: t.pos });
+    return this.mk({ kind: 'neg', arg, pos: t.pos }, arg);
+  }
+
+  private parsePrimary(): Expr {
+    const t = this.peek();
+    if (t.kind === 'punct' && t.text === '(') {
+      this.next();
+      this.enter(t.pos);
+      const e = this.parseOr();
+      this.nesting--;
+      this.expect('punct', ')');
+      return e;
+    }
+    if (t.kind === 'ident') { this.next(); return this.parsePath({ kind: 'field', name: t.text, path: [], pos: t.pos }); }
+    return this.parseLiteral('expected a field, a literal or \'(\'');
+  }
+
+  private parsePath(field: FieldNode): Expr {
+    while (this.is('punct', '[')) {
+      const open = this.next();
+      const k = this.peek();
+      if (k.kind === 'str') field.path.push(k.value as string);
+      else if (k.kind === 'num' && !k.float && (k.value as number) >= 0) field.path.push(k.value as number);
+      else throw filterError(`a JSON path key must be a string or a non-negative integer, found ${describe(k)}`, k.pos);
+      this.next();
+      this.expect('punct', ']');
+      if (field.path.length > FILTER_LIMITS.maxDepth) throw filterError(`JSON path is longer than ${FILTER_LIMITS.maxDepth}`, open.pos);
+    }
+    return this.mk(field);
+  }
+
+  private parseLiteral(hint: string): LiteralNode {
+    const t = this.peek();
+    let neg = false;
+    if (t.kind === 'punct' && t.text === '-' && this.is('num', undefined, 1)) { neg = true; this.next(); }
+    const v = this.peek();
+    let lit: LiteralNode;
+    if (v.kind === 'num') lit = { kind: 'literal', type: v.float ? 'float' : 'int', value: neg ? -(v.value as number) : v.value as number, pos: t.pos };
+    else if (v.kind === 'str') lit = { kind: 'literal', type: 'string', value: v.value as string, pos: t.pos };
+    else if (v.kind === 'kw' && (v.text === 'true' || v.text === 'false')) lit = { kind: 'literal', type: 'bool', value: v.text === 'true', pos: t.pos };
+    else throw filterError(v.kind === 'eof' ? `unexpected end of input (${hint})` : `unexpected ${describe(v)} (${hint})`, v.pos);
+    this.next();
+    return this.mk(lit);
+  }
+}
+
+function describe(t: Token): string {
+  if (t.kind === 'eof') return 'end of input';
+  if (t.kind === 'kw') return `keyword '${t.text}'`;
+  if (t.kind === 'str') return `string ${t.text.length > 40 ? t.text.slice(0, 40) + '...' : t.text}`;
+  return `token '${t.text.length > 40 ? t.text.slice(0, 40) + '...' : t.text}'`;
+}
