@@ -1,0 +1,33 @@
+import { rowsProblem, validateSchema } from '../../../../messages/schema.js';
+import { isType, own, type Check } from './check.js';
+
+/** Runs a validator that may throw on malformed input and turns the throw into a reason. */
+function reasonOf(run: () => string | null): string | null {
+  try { return run(); } catch (e) { return e instanceof Error ? e.message : String(e); }
+}
+
+/**
+ * Payloads fit the schema: CreateCollection's schema is valid, an Insert's rows
+ * match it (dimension, types, primary keys), an index names one of its fields.
+ */
+export const payloadMatchesSchema: Check = (ctx, m) => {
+  if (isType(m, 'CreateCollection')) return reasonOf(() => { validateSchema(m.body.schema); return null; });
+  if (isType(m, 'Insert')) {
+    const schema = ctx.collection?.schema;
+    return schema ? reasonOf(() => rowsProblem(schema, m.body.rows)) : null;
+  }
+  if (isType(m, 'CreateIndex')) {
+    const field = m.body.index.fieldName;
+    return ctx.collection?.schema.fields.some((f) => f.name === field) ? null : `index '${m.body.index.indexName}' names field '${field}', which the schema does not have`;
+  }
+  return null;
+};
+
+export const indexAlreadyExists: Check = (ctx, m) => {
+  if (!isType(m, 'CreateIndex')) return null;
+  const taken = own(ctx.indexes, m.body.index.indexName);
+  return taken ? `index '${taken.indexName}' already exists (on field '${taken.fieldName}')` : null;
+};
+
+export const indexMustExist: Check = (ctx, m) =>
+  isType(m, 'DropIndex') && own(ctx.indexes, m.body.indexName) === undefined ? `index '${m.body.indexName}' does not exist` : null;

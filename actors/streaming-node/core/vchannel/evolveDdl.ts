@@ -1,0 +1,49 @@
+import { PartitionStatus, type PartitionState } from './context.js';
+import { sealWhere, type Evolve } from './evolve.js';
+
+export const createCollection: Evolve<'CreateCollection'> = (_ctx, m) => {
+  const b = m.body, tso = m.header.tso;
+  const partitions: Record<string, PartitionState> = {};
+  for (const p of b.partitions) partitions[String(p.id)] = { id: p.id, name: p.name, status: PartitionStatus.Live, createdTso: tso, droppedTso: null, allocationFence: tso };
+  return {
+    collection: {
+      id: b.collectionId, name: b.name, schema: structuredClone(b.schema), metricType: b.metricType, shards: b.shards, shardIndex: b.shardIndex,
+      consistencyLevel: b.consistencyLevel, defaultPartitionId: b.partitions[0]!.id, createdTso: tso, droppedTso: null,
+    },
+    partitions,
+  };
+};
+
+export const dropCollection: Evolve<'DropCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, droppedTso: m.header.tso } });
+
+export const createPartition: Evolve<'CreatePartition'> = (ctx, m) => {
+  const { id, name } = m.body.partition, tso = m.header.tso;
+  return { partitions: { ...ctx.partitions, [String(id)]: { id, name, status: PartitionStatus.Live, createdTso: tso, droppedTso: null, allocationFence: tso } } };
+};
+
+/** The partition takes no more inserts (infinite fence) and its growing segments are sealed. */
+export const dropPartition: Evolve<'DropPartition'> = (ctx, m) => {
+  const id = m.body.partitionId, tso = m.header.tso, p = ctx.partitions[String(id)]!;
+  return {
+    partitions: { ...ctx.partitions, [String(id)]: { ...p, status: PartitionStatus.Dropped, droppedTso: tso, allocationFence: 'infinite' } },
+    segments: sealWhere(ctx, tso, 'DropPartition', (s) => s.partitionId === id),
+  };
+};
+
+/** Raises every live partition's allocation fence to this TSO and seals every growing segment. */
+export const manualFlush: Evolve<'ManualFlush'> = (ctx, m) => {
+  const tso = m.header.tso, partitions = { ...ctx.partitions };
+  for (const p of Object.values(ctx.partitions)) if (p.allocationFence !== 'infinite') partitions[String(p.id)] = { ...p, allocationFence: tso };
+  return { partitions, segments: sealWhere(ctx, tso, 'ManualFlush', () => true) };
+};
+
+export const createIndex: Evolve<'CreateIndex'> = (ctx, m) => {
+  const index = structuredClone(m.body.index);
+  return { indexes: { ...ctx.indexes, [index.indexName]: { ...index, createdTso: m.header.tso } } };
+};
+
+export const dropIndex: Evolve<'DropIndex'> = (ctx, m) => {
+  const indexes = { ...ctx.indexes };
+  delete indexes[m.body.indexName];
+  return { indexes };
+};
