@@ -7,7 +7,7 @@
  */
 import { NuthatchError, asNuthatchError, errorFromWire, type WireError } from '../../messages/errors.js';
 import type { Bus, BusSubscription, MessageHandler, RequestHandler, RequestOptions, SubscribeOptions } from '../ports/bus.js';
-import { assertSubject, subjectMatches } from './subjects.js';
+import { assertSubject, isThenable, subjectMatches } from './subjects.js';
 
 type Reply = (r: { data: Uint8Array } | { error: WireError }) => void;
 
@@ -62,8 +62,12 @@ export class MemoryBus implements Bus {
   }
 
   request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
-    this.assertOpen();
-    assertSubject(subject, false);
+    try {
+      this.assertOpen();
+      assertSubject(subject, false);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const targets = this.targets(subject);
     if (targets.length === 0) return Promise.reject(new NuthatchError('Unavailable', `no responders on '${subject}'`, { subject }));
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -78,7 +82,7 @@ export class MemoryBus implements Bus {
         finish();
         // Copy and re-decode so the requester shares nothing with the responder.
         if ('error' in r) reject(errorFromWire(structuredClone(r.error)));
-        else resolve(r.data.slice());
+        else resolve(new Uint8Array(r.data));
       };
       this.dispatch(targets, subject, data, reply);
     });
@@ -127,12 +131,12 @@ export class MemoryBus implements Bus {
 
   private dispatch(targets: Sub[], subject: string, data: Uint8Array, reply: Reply | undefined): void {
     for (const sub of targets) {
-      const copy = data.slice();
+      const copy = new Uint8Array(data); // a copy even when data is a Buffer (Buffer#slice is a view)
       queueMicrotask(() => {
         if (!sub.active) return;
         try {
           const r = sub.deliver(copy, subject, reply);
-          if (r) r.catch((e) => this.onHandlerError(e, subject));
+          if (isThenable(r)) r.then(undefined, (e) => this.onHandlerError(e, subject));
         } catch (e) {
           this.onHandlerError(e, subject);
         }

@@ -8,7 +8,7 @@
 import { connect, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { NuthatchError, asNuthatchError, errorFromWire, type WireError } from '../../messages/errors.js';
 import type { Bus, BusSubscription, MessageHandler, RequestHandler, RequestOptions, SubscribeOptions } from '../ports/bus.js';
-import { assertSubject } from './subjects.js';
+import { assertSubject, isThenable } from './subjects.js';
 import { mapNatsError } from './natsErrors.js';
 
 const ERROR_HEADER = 'Nuthatch-Error';
@@ -56,14 +56,14 @@ export class NatsBus implements Bus {
   }
 
   subscribe(subject: string, handler: MessageHandler, opts: SubscribeOptions = {}): BusSubscription {
-    return this.add(subject, opts.queue, (msg) => handler(msg.data, msg.subject) as void | Promise<void>);
+    return this.add(subject, opts.queue, (msg) => handler(owned(msg.data), msg.subject) as void | Promise<void>);
   }
 
   serve(subject: string, handler: RequestHandler, opts: SubscribeOptions = {}): BusSubscription {
     return this.add(subject, opts.queue, async (msg) => {
       let out: Uint8Array;
       try {
-        out = await handler(msg.data, msg.subject);
+        out = await handler(owned(msg.data), msg.subject);
       } catch (e) {
         const h = headers();
         h.set(ERROR_HEADER, JSON.stringify(asNuthatchError(e).toWire()));
@@ -85,7 +85,7 @@ export class NatsBus implements Bus {
     }
     const err = reply.headers?.get(ERROR_HEADER);
     if (err) throw errorFromWire(JSON.parse(err) as WireError);
-    return reply.data;
+    return owned(reply.data);
   }
 
   async flush(): Promise<void> {
@@ -109,7 +109,7 @@ export class NatsBus implements Bus {
           if (err) { this.onHandlerError(err, subject); return; }
           try {
             const r = deliver(msg);
-            if (r) r.catch((e) => this.onHandlerError(e, msg.subject));
+            if (isThenable(r)) r.then(undefined, (e) => this.onHandlerError(e, msg.subject));
           } catch (e) {
             this.onHandlerError(e, msg.subject);
           }
@@ -120,4 +120,14 @@ export class NatsBus implements Bus {
     }
     return { unsubscribe: () => { if (!sub.isClosed()) sub.unsubscribe(); } };
   }
+}
+
+/**
+ * The client hands out views into its socket read buffer; a handler that keeps a
+ * small message would pin the whole chunk (and share it with other messages), so
+ * each message gets bytes of its own.
+ */
+function owned(data: Uint8Array): Uint8Array {
+  // new Uint8Array(view) copies; Buffer#slice would not.
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data);
 }
