@@ -1,0 +1,67 @@
+/**
+ * A small collection and table shared by the filter specifications: typed
+ * scalar fields (some nullable), a JSON field and dynamic fields in `$meta`.
+ */
+import type { CollectionSchema } from '../../messages/schema.js';
+import type { Columns } from '../../messages/filter/index.js';
+
+export const schema: CollectionSchema = {
+  enableDynamicField: true,
+  fields: [
+    { name: 'id', dataType: 'Int64', isPrimary: true },
+    { name: 'vec', dataType: 'FloatVector', dim: 2 },
+    { name: 'age', dataType: 'Int32', nullable: true },
+    { name: 'k', dataType: 'Int64' },
+    { name: 'score', dataType: 'Double', nullable: true },
+    { name: 'name', dataType: 'VarChar', maxLength: 32, nullable: true },
+    { name: 'ok', dataType: 'Bool', nullable: true },
+    { name: 'j', dataType: 'JSON', nullable: true },
+  ],
+};
+
+/** The same schema without dynamic fields. */
+export const strictSchema: CollectionSchema = { ...schema, enableDynamicField: false };
+
+export type Row = Record<string, unknown>;
+
+/** Rows 0..5; row 1 is the "everything null" row. */
+export const table: Row[] = [
+  { id: 10, age: 30, k: 1, score: 1.5, name: 'alice', ok: true, j: { a: 1, tags: ['x', 'y'] }, $meta: { color: 'red', n: 3 } },
+  { id: 11, age: null, k: 2, score: null, name: null, ok: null, j: null, $meta: {} },
+  { id: 12, age: 7, k: 3, score: -2, name: 'bob', ok: false, j: { a: '1', b: { c: true } }, $meta: { color: 'blue' } },
+  { id: 13, age: 18, k: 4, score: 0, name: 'al%ce', ok: true, j: { a: 2.5 }, $meta: { color: 5, n: null } },
+  { id: 14, age: 65, k: 5, score: 99.25, name: '', ok: false, j: [1, 2], $meta: { n: -1 } },
+  { id: 15, age: 21, k: 6, score: 10, name: 'Ålice', ok: true, j: { a: null }, $meta: { color: 'red', n: 3.5 } },
+];
+
+/** Turns row objects into the columnar form a segment holds. */
+export function toColumns(rows: Row[], names: string[]): Columns {
+  const cols: Record<string, unknown[]> = {};
+  for (const n of names) cols[n] = rows.map((r) => r[n]);
+  return cols;
+}
+
+export const columns = toColumns(table, ['id', 'age', 'k', 'score', 'name', 'ok', 'j', '$meta']);
+
+/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+/** Removes `pos` (and undefined `integer` marks) so trees compare by structure. */
+export function strip(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(strip);
+  if (x === null || typeof x !== 'object') return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) if (k !== 'pos' && v !== undefined) out[k] = strip(v);
+  return out;
+}
