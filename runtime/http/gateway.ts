@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { NuthatchError } from '../../messages/index.js';
+import type { NuthatchApi } from '../client/api.js';
+import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBody } from './body.js';
+import { errorBody } from './responses.js';
+import { collectionRoutes } from './routes/collections.js';
+import { entityRoutes } from './routes/entities.js';
+import { indexRoutes } from './routes/indexes.js';
+import { partitionRoutes } from './routes/partitions.js';
+import type { Route, RouteContext } from './routes/route.js';
+import { SchemaCache } from './SchemaCache.js';
+
+export interface HttpGatewayOptions {
+  /** 0 picks a free port; `url` then tells which. */
+  port: number;
+  /** Default 127.0.0.1; give 0.0.0.0 to serve other machines. */
+  host?: string;
+  /** GET /healthz answers 200 while this returns true, 503 otherwise. Default: always ready. */
+  isReady?: () => boolean;
+  /** Where unexpected (Internal) errors are reported. Default: console.error. */
+  log?: (...a: unknown[]) => void;
+  /** Largest request body in bytes (default 64 MiB). */
+  maxBodyBytes?: number;
+}
+
+export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
+
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes }));
+
+/** Paths the gateway serves, for documentation and tests. */
+export const ENDPOINTS: readonly string[] = [...ROUTES.keys()];
+
+/**
+ * Serves `api` over HTTP in the shape of Milvus's RESTful v2 API: every endpoint
+ * is POST with a JSON body and answers HTTP 200 with `{code: 0, data}` or
+ * `{code, message}`. Resolves once the server listens.
+ */
+export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptions): Promise<HttpGateway> {
+  const ctx: RouteContext = { api, schemas: new SchemaCache(api) };
+  const isReady = opts.isReady ?? (() => true);
+  const log = opts.log ?? ((...a: unknown[]) => console.error(...a));
+  const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => { log('nuthatch http: response failed', e); res.destroy(); });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/healthz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, new NuthatchError('MalformedRequest', '/healthz takes GET'), { Allow: 'GET, HEAD' });
+      const ready = isReady();
+      return send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable' });
+    }
+    const route = ROUTES.get(path);
+    if (!route) return fail(res, 404, new NuthatchError('NotFound', `unknown endpoint ${path}; endpoints live under /v2/vectordb/`));
+    if (req.method !== 'POST') return fail(res, 405, new NuthatchError('MalformedRequest', `${path} takes POST, not ${req.method}`), { Allow: 'POST' });
+    try {
+      const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
+      send(res, 200, await route(body, ctx));
+    } catch (e) {
+      const { body, error } = errorBody(e);
+      if (error.code === 'Internal') log(`nuthatch http: ${path} failed`, e);
+      // The unread rest of an oversized body is not worth reading: answer and close.
+      if (error.code === 'PayloadTooLarge') return send(res, 413, body, { Connection: 'close' });
+      send(res, 200, body);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
+  return { server, url: `http://${host}:${addr.port}`, close: () => closeServer(server) };
+}
+
+function fail(res: ServerResponse, status: number, e: NuthatchError, headers: Record<string, string> = {}): void {
+  send(res, status, { code: e.wireCode, message: e.message }, headers);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  let text: string;
+  try {
+    text = JSON.stringify(body);
+  } catch (e) {
+    status = 200;
+    text = JSON.stringify(errorBody(new NuthatchError('Internal', `response could not be encoded: ${(e as Error).message}`)).body);
+  }
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Stops accepting, lets requests in flight finish for up to 2 s, then cuts the rest. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => { clearTimeout(timer); resolve(); });
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), 2000);
+    timer.unref();
+  });
+}

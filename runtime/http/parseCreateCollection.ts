@@ -1,0 +1,117 @@
+import {
+  LIMITS, MetricType, ValidationError, validateSchema, vectorField,
+  type CollectionSchema, type FieldSchema,
+} from '../../messages/index.js';
+import type { ConsistencyLevel, CreateCollectionRequest } from '../client/api.js';
+import { boolParam, consistencyFrom, DB_NAME, intParam, readCollectionName } from './common.js';
+import { describe, JsonReader } from './JsonReader.js';
+import { DEFAULT_INDEX_TYPE, metricFrom, parseIndexParams, type IndexSpec } from './parseIndexParams.js';
+import { parseSchema } from './parseSchema.js';
+
+const QUICK_KEYS = ['dimension', 'idType', 'autoID', 'autoId', 'primaryFieldName', 'vectorFieldName'] as const;
+const KEYS = [DB_NAME, 'collectionName', ...QUICK_KEYS, 'metricType', 'schema', 'indexParams', 'params', 'description', 'consistencyLevel'] as const;
+const PARAM_KEYS = ['max_length', 'enableDynamicField', 'shardsNum', 'consistencyLevel'] as const;
+const UNSUPPORTED_PARAMS = ['partitionsNum', 'ttlSeconds', 'mmap_enabled', 'mmap.enabled'] as const;
+
+/**
+ * Parses POST /v2/vectordb/collections/create in either Milvus form:
+ * quick setup (`dimension`, optional `idType`, `autoID`, field names, metric;
+ * creates an index and loads) or custom setup (`schema` with `fields`, optional
+ * `indexParams`; loads when the vector field gets an index, as Milvus does).
+ */
+export function parseCreateCollection(body: unknown): CreateCollectionRequest {
+  const r = JsonReader.object(body, '', KEYS, ['properties']);
+  const collectionName = readCollectionName(r);
+  const params = r.optObj('params', PARAM_KEYS, UNSUPPORTED_PARAMS);
+  const common = {
+    collectionName,
+    shardsNum: params?.has('shardsNum') ? intParam(params.raw('shardsNum'), params.at('shardsNum'), 1, LIMITS.maxShards) : undefined,
+    consistencyLevel: readCreateConsistency(r, params),
+  };
+  const out = r.has('schema') ? customSetup(r, params) : quickSetup(r, params);
+  const req: CreateCollectionRequest = { ...common, ...out };
+  if (req.shardsNum === undefined) delete req.shardsNum;
+  if (req.consistencyLevel === undefined) delete req.consistencyLevel;
+  return req;
+}
+
+type SetupPart = Pick<CreateCollectionRequest, 'schema' | 'metricType' | 'indexParams' | 'load'>;
+
+function quickSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
+  if (!r.has('dimension')) throw new ValidationError(`give 'dimension' (quick setup) or 'schema' (custom setup) to create a collection`, { field: 'dimension' });
+  const dim = r.int('dimension', 1, LIMITS.maxDim);
+  const idType = r.has('idType') ? idTypeFrom(r.raw('idType'), r.at('idType')) : 'Int64';
+  const autoId = readAutoId(r);
+  const pkName = r.optStr('primaryFieldName') ?? 'id';
+  const vecName = r.optStr('vectorFieldName') ?? 'vector';
+  const metricType = r.has('metricType') ? metricFrom(r.raw('metricType'), r.at('metricType')) : MetricType.COSINE;
+  const pk: FieldSchema = { name: pkName, dataType: idType, isPrimary: true, autoId };
+  if (idType === 'VarChar') {
+    if (!params?.has('max_length')) throw new ValidationError(`a VarChar id needs 'params.max_length'`, { field: 'params.max_length' });
+    pk.maxLength = intParam(params.raw('max_length'), params.at('max_length'), 1, LIMITS.maxVarCharLength);
+  } else if (params?.has('max_length')) {
+    throw new ValidationError(`'params.max_length' is only for idType VarChar`, { field: 'params.max_length' });
+  }
+  const enableDynamicField = params?.has('enableDynamicField') ? boolParam(params.raw('enableDynamicField'), params.at('enableDynamicField')) : true;
+  const description = r.optStr('description', { allowEmpty: true });
+  const schema: CollectionSchema = { fields: [pk, { name: vecName, dataType: 'FloatVector', dim }], enableDynamicField };
+  if (description) schema.description = description;
+  validateSchema(schema);
+  const index: IndexSpec = { indexName: vecName, fieldName: vecName, indexType: DEFAULT_INDEX_TYPE, metricType, params: {} };
+  return { schema, metricType, indexParams: [index], load: true };
+}
+
+function customSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
+  for (const k of QUICK_KEYS) {
+    if (r.has(k)) throw new ValidationError(`field '${k}' belongs to the quick setup and cannot be combined with 'schema'`, { field: k });
+  }
+  if (params?.has('max_length')) throw new ValidationError(`'params.max_length' belongs to the quick setup; give VarChar fields elementTypeParams.max_length`, { field: 'params.max_length' });
+  const schema = parseSchema(r.raw('schema'), 'schema');
+  if (params?.has('enableDynamicField')) {
+    const fromParams = boolParam(params.raw('enableDynamicField'), params.at('enableDynamicField'));
+    if (schema.enableDynamicField !== undefined && schema.enableDynamicField !== fromParams) {
+      throw new ValidationError(`'schema.enableDynamicField' and 'params.enableDynamicField' disagree`, { field: 'params.enableDynamicField' });
+    }
+    schema.enableDynamicField = fromParams;
+  }
+  const description = r.optStr('description', { allowEmpty: true });
+  if (description) schema.description = description;
+  validateSchema(schema);
+  const vec = vectorField(schema);
+  const indexes = r.has('indexParams') ? parseIndexParams(r.raw('indexParams'), 'indexParams') : [];
+  const names = new Set(schema.fields.map((f) => f.name));
+  for (const [i, ix] of indexes.entries()) {
+    if (!names.has(ix.fieldName)) throw new ValidationError(`'indexParams[${i}].fieldName' names '${ix.fieldName}', which is not a field of the schema`, { field: `indexParams[${i}].fieldName` });
+    if (ix.fieldName !== vec.name && ix.metricType) throw new ValidationError(`'indexParams[${i}]' indexes scalar field '${ix.fieldName}', which takes no metricType`, { field: `indexParams[${i}].metricType` });
+  }
+  const vecIndex = indexes.find((ix) => ix.fieldName === vec.name);
+  const topMetric = r.has('metricType') ? metricFrom(r.raw('metricType'), r.at('metricType')) : undefined;
+  if (topMetric && vecIndex?.metricType && topMetric !== vecIndex.metricType) {
+    throw new ValidationError(`'metricType' (${topMetric}) and the vector index's metricType (${vecIndex.metricType}) disagree`, { field: 'metricType' });
+  }
+  const metricType = vecIndex?.metricType ?? topMetric ?? MetricType.COSINE;
+  if (vecIndex) vecIndex.metricType = metricType;
+  const part: SetupPart = { schema, metricType, load: vecIndex !== undefined };
+  if (indexes.length > 0) part.indexParams = indexes;
+  return part;
+}
+
+function readCreateConsistency(r: JsonReader, params: JsonReader | undefined): ConsistencyLevel | undefined {
+  const top = r.has('consistencyLevel') ? consistencyFrom(r.raw('consistencyLevel'), 'consistencyLevel') : undefined;
+  const inParams = params?.has('consistencyLevel') ? consistencyFrom(params.raw('consistencyLevel'), params.at('consistencyLevel'), true) : undefined;
+  if (top && inParams && top !== inParams) throw new ValidationError(`'consistencyLevel' and 'params.consistencyLevel' disagree`, { field: 'consistencyLevel' });
+  return top ?? inParams;
+}
+
+function readAutoId(r: JsonReader): boolean {
+  const a = r.has('autoID') ? boolParam(r.raw('autoID'), 'autoID') : undefined;
+  const b = r.has('autoId') ? boolParam(r.raw('autoId'), 'autoId') : undefined;
+  if (a !== undefined && b !== undefined && a !== b) throw new ValidationError(`'autoID' and 'autoId' disagree`, { field: 'autoID' });
+  return a ?? b ?? false;
+}
+
+function idTypeFrom(v: unknown, path: string): 'Int64' | 'VarChar' {
+  if (typeof v === 'string' && v.toLowerCase() === 'int64') return 'Int64';
+  if (typeof v === 'string' && v.toLowerCase() === 'varchar') return 'VarChar';
+  throw new ValidationError(`field '${path}' must be Int64 or VarChar, got ${describe(v)}`, { field: path });
+}

@@ -1,0 +1,127 @@
+import { LIMITS, ValidationError, type PrimaryKey } from '../../messages/index.js';
+import type { QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
+import {
+  DB_NAME, readCollectionName, readConsistency, readFilter, readIds, readName, readOutputFields,
+  readPaging, readPartitionNames, checkFieldRef,
+} from './common.js';
+import { describe, isPlainObject, JsonReader } from './JsonReader.js';
+import { vectorFrom } from './vectors.js';
+
+/**
+ * Parsers of /v2/vectordb/entities/*: JSON to typed api arguments, without the
+ * collection's schema. What needs the schema (field types, dimension, output
+ * field names) is checked afterwards by schemaChecks.ts.
+ */
+
+/** Search limit when a request gives none (Milvus's REST default as well). */
+export const DEFAULT_SEARCH_LIMIT = 100;
+
+const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel'] as const;
+const UNSUPPORTED_READ = ['exprParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'ids', 'params', 'searchAggregation', 'functionChains'] as const;
+
+export interface WriteCall { collectionName: string; rows: Record<string, unknown>[]; partitionName?: string }
+
+/** insert and upsert: `{collectionName, data: [row, ...], partitionName?}`. */
+export function parseWrite(body: unknown): WriteCall {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'partitionName']);
+  const collectionName = readCollectionName(r);
+  const data = r.required('data');
+  if (!Array.isArray(data)) throw r.wrong('data', 'a list of rows (objects)', data);
+  if (data.length === 0) throw new ValidationError(`field 'data' must hold at least one row`, { field: 'data' });
+  if (data.length > LIMITS.maxBatchRows) throw new ValidationError(`field 'data' holds at most ${LIMITS.maxBatchRows} rows per request, got ${data.length}: split the batch`, { field: 'data' });
+  data.forEach((row, i) => { if (!isPlainObject(row)) throw new ValidationError(`'data[${i}]' must be a row object, got ${describe(row)}`, { field: `data[${i}]` }); });
+  const call: WriteCall = { collectionName, rows: data as Record<string, unknown>[] };
+  if (r.has('partitionName')) call.partitionName = readName(r, 'partitionName', 'partition');
+  return call;
+}
+
+/** delete: `{collectionName, filter, partitionName?}`; the filter is required, as in Milvus. */
+export function parseDelete(body: unknown): { collectionName: string; filter: string; partitionName?: string } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'partitionName'], ['exprParams']);
+  const collectionName = readCollectionName(r);
+  const filter = readFilter(r, true)!;
+  return r.has('partitionName') ? { collectionName, filter, partitionName: readName(r, 'partitionName', 'partition') } : { collectionName, filter };
+}
+
+/** get: `{collectionName, id: key | [keys], outputFields?, partitionNames?, consistencyLevel?}`. */
+export function parseGet(body: unknown): { collectionName: string; ids: PrimaryKey[]; opts: ReadOptions } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'id', 'partitionName', ...READ_KEYS]);
+  const collectionName = readCollectionName(r);
+  return { collectionName, ids: readIds(r), opts: readOptions(r, true) };
+}
+
+/** query: `{collectionName, filter?, limit?, offset?, ...}`; a query without a filter needs a limit. */
+export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', ...READ_KEYS], UNSUPPORTED_READ);
+  const collectionName = readCollectionName(r);
+  const request: QueryRequest = readOptions(r, false);
+  const filter = readFilter(r, false);
+  const { limit, offset } = readPaging(r, undefined);
+  if (filter === undefined && limit === undefined) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
+  if (filter !== undefined) request.filter = filter;
+  if (limit !== undefined) request.limit = limit;
+  if (offset !== undefined) request.offset = offset;
+  return { collectionName, request };
+}
+
+/**
+ * search: `{collectionName, data: [[floats]...], annsField?, limit?, offset?,
+ * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, ...}},
+ * partitionNames?, consistencyLevel?}`. Vectors become Float32Arrays here.
+ */
+export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: Float32Array[] } } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', ...READ_KEYS], UNSUPPORTED_READ);
+  const collectionName = readCollectionName(r);
+  const data = readQueryVectors(r);
+  const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
+  const request: SearchRequest & { data: Float32Array[] } = { ...readOptions(r, false), data, limit: limit! };
+  const filter = readFilter(r, false);
+  if (filter !== undefined) request.filter = filter;
+  if (offset !== undefined) request.offset = offset;
+  if (r.has('annsField')) request.annsField = checkFieldRef(r.str('annsField'), 'annsField');
+  const sp = r.optObj('searchParams', ['metricType', 'params'], ['radius', 'range_filter', 'ignore_growing', 'round_decimal']);
+  if (sp) request.searchParams = readSearchParams(sp);
+  return { collectionName, request };
+}
+
+function readOptions(r: JsonReader, alsoSinglePartition: boolean): ReadOptions {
+  const opts: ReadOptions = {};
+  const outputFields = readOutputFields(r);
+  const partitionNames = readPartitionNames(r, alsoSinglePartition);
+  const consistencyLevel = readConsistency(r);
+  if (outputFields) opts.outputFields = outputFields;
+  if (partitionNames) opts.partitionNames = partitionNames;
+  if (consistencyLevel) opts.consistencyLevel = consistencyLevel;
+  return opts;
+}
+
+function readQueryVectors(r: JsonReader): Float32Array[] {
+  const data = r.required('data');
+  if (!Array.isArray(data)) throw r.wrong('data', 'a list of query vectors', data);
+  if (data.length === 0) throw new ValidationError(`field 'data' must hold at least one query vector`, { field: 'data' });
+  if (data.length > LIMITS.maxTopK) throw new ValidationError(`field 'data' holds at most ${LIMITS.maxTopK} query vectors, got ${data.length}`, { field: 'data' });
+  const vectors = data.map((v, i) => vectorFrom(v, `data[${i}]`));
+  const dim = vectors[0]!.length;
+  vectors.forEach((v, i) => {
+    if (v.length !== dim) throw new ValidationError(`'data[${i}]' has ${v.length} numbers but 'data[0]' has ${dim}: query vectors must share one dimension`, { field: `data[${i}]` });
+  });
+  return vectors;
+}
+
+function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchParams']> {
+  const out: NonNullable<SearchRequest['searchParams']> = {};
+  if (sp.has('metricType') && sp.raw('metricType') !== '') {
+    const m = String(sp.raw('metricType')).toUpperCase();
+    if (m !== 'L2' && m !== 'IP' && m !== 'COSINE') throw sp.wrong('metricType', 'one of L2, IP, COSINE', sp.raw('metricType'));
+    out.metricType = m;
+  }
+  if (sp.has('params')) {
+    const params: Record<string, number> = {};
+    for (const [k, v] of Object.entries(sp.map('params'))) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`field '${sp.at('params')}.${k}' must be a finite number, got ${describe(v)}`, { field: `${sp.at('params')}.${k}` });
+      params[k] = v;
+    }
+    out.params = params;
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import { DataType, LIMITS, ValidationError, type CollectionSchema, type FieldSchema } from '../../messages/index.js';
+import { describe, JsonReader } from './JsonReader.js';
+import { boolParam, intParam } from './common.js';
+
+const SCHEMA_KEYS = ['autoId', 'autoID', 'enableDynamicField', 'fields', 'description'] as const;
+const FIELD_KEYS = [
+  'fieldName', 'dataType', 'isPrimary', 'elementTypeParams', 'nullable', 'description',
+  // Milvus features nuthatch lacks; accepted only when they ask for nothing.
+  'isPartitionKey', 'isClusteringKey', 'elementDataType', 'defaultValue',
+] as const;
+const OFF_BY_DEFAULT = ['isPartitionKey', 'isClusteringKey', 'elementDataType', 'defaultValue'] as const;
+const TYPE_PARAM_KEYS = ['dim', 'max_length'] as const;
+const UNSUPPORTED_TYPE_PARAMS = ['max_capacity', 'enable_analyzer', 'enable_match', 'analyzer_params', 'mmap_enabled'] as const;
+
+/**
+ * Parses the `schema` object of a custom collection setup into a CollectionSchema:
+ * `{autoId, enableDynamicField, fields: [{fieldName, dataType, isPrimary,
+ * elementTypeParams: {dim, max_length}, nullable}]}`. Cross-field rules (one
+ * primary key, one vector, unique names) are left to validateSchema.
+ */
+export function parseSchema(v: unknown, path: string): CollectionSchema {
+  const r = JsonReader.object(v, path, SCHEMA_KEYS, ['functions']);
+  const fieldsRaw = r.required('fields');
+  if (!Array.isArray(fieldsRaw) || fieldsRaw.length === 0) throw r.wrong('fields', 'a non-empty list of fields', fieldsRaw);
+  if (fieldsRaw.length > LIMITS.maxFields) throw new ValidationError(`'${r.at('fields')}' holds at most ${LIMITS.maxFields} fields, got ${fieldsRaw.length}`, { field: r.at('fields') });
+  const fields = fieldsRaw.map((f, i) => parseField(f, `${r.at('fields')}[${i}]`));
+  const a = r.has('autoId') ? boolParam(r.raw('autoId'), r.at('autoId')) : undefined;
+  const b = r.has('autoID') ? boolParam(r.raw('autoID'), r.at('autoID')) : undefined;
+  if (a !== undefined && b !== undefined && a !== b) throw new ValidationError(`'${r.at('autoId')}' and '${r.at('autoID')}' disagree`, { field: r.at('autoId') });
+  // Milvus sets autoID on the schema and applies it to the primary key field.
+  if (a ?? b) for (const f of fields) if (f.isPrimary) f.autoId = true;
+  const schema: CollectionSchema = { fields };
+  if (r.has('enableDynamicField')) schema.enableDynamicField = boolParam(r.raw('enableDynamicField'), r.at('enableDynamicField'));
+  const description = r.optStr('description', { allowEmpty: true });
+  if (description) schema.description = description;
+  return schema;
+}
+
+function parseField(v: unknown, path: string): FieldSchema {
+  const r = JsonReader.object(v, path, FIELD_KEYS);
+  for (const k of OFF_BY_DEFAULT) {
+    const x = r.raw(k);
+    if (x !== undefined && x !== false && x !== '') throw new ValidationError(`field '${r.at(k)}' is not supported by nuthatch`, { field: r.at(k) });
+  }
+  const name = r.str('fieldName');
+  const dataType = dataTypeFrom(r.required('dataType'), r.at('dataType'));
+  const f: FieldSchema = { name, dataType };
+  if (r.has('isPrimary') && r.bool('isPrimary')) f.isPrimary = true;
+  if (r.has('nullable') && r.bool('nullable')) f.nullable = true;
+  r.optStr('description', { allowEmpty: true });
+  const tp = r.optObj('elementTypeParams', TYPE_PARAM_KEYS, UNSUPPORTED_TYPE_PARAMS);
+  if (tp?.has('dim')) {
+    if (dataType !== 'FloatVector') throw new ValidationError(`'${tp.at('dim')}' is only for FloatVector fields, and '${name}' is ${dataType}`, { field: tp.at('dim') });
+    f.dim = intParam(tp.raw('dim'), tp.at('dim'), 1, LIMITS.maxDim);
+  }
+  if (tp?.has('max_length')) {
+    if (dataType !== 'VarChar') throw new ValidationError(`'${tp.at('max_length')}' is only for VarChar fields, and '${name}' is ${dataType}`, { field: tp.at('max_length') });
+    f.maxLength = intParam(tp.raw('max_length'), tp.at('max_length'), 1, LIMITS.maxVarCharLength);
+  }
+  if (dataType === 'FloatVector' && f.dim === undefined) throw new ValidationError(`vector field '${name}' needs '${path}.elementTypeParams.dim'`, { field: `${path}.elementTypeParams.dim` });
+  if (dataType === 'VarChar' && f.maxLength === undefined) throw new ValidationError(`VarChar field '${name}' needs '${path}.elementTypeParams.max_length'`, { field: `${path}.elementTypeParams.max_length` });
+  return f;
+}
+
+/** Milvus data type names, matched without regard to case ("int64", "Int64"). */
+function dataTypeFrom(v: unknown, path: string): DataType {
+  const names = Object.values(DataType);
+  const found = typeof v === 'string' ? names.find((n) => n.toLowerCase() === v.toLowerCase()) : undefined;
+  if (!found) throw new ValidationError(`field '${path}' must be one of ${names.join(', ')} (the types nuthatch supports), got ${describe(v)}`, { field: path });
+  return found;
+}

@@ -1,0 +1,105 @@
+import { asNuthatchError, primaryField, type NuthatchError } from '../../messages/index.js';
+import type { CollectionDescription, Hit, IndexDescription, RowObject, WriteResult } from '../client/api.js';
+
+/**
+ * Response bodies in Milvus's v2 shape: `{code: 0, data}` on success and
+ * `{code, message}` on failure, where code is the NuthatchError wire code.
+ * Pure: api results in, JSON-ready objects out.
+ */
+
+export interface OkBody { code: 0; data: unknown; [extra: string]: unknown }
+export interface ErrorBody { code: number; message: string }
+
+export function ok(data: unknown, extra: Record<string, unknown> = {}): OkBody {
+  return { code: 0, data, ...extra };
+}
+
+/** Any thrown value as an error body; unknown exceptions become Internal (code 1). */
+export function errorBody(e: unknown): { body: ErrorBody; error: NuthatchError } {
+  const error = asNuthatchError(e);
+  return { body: { code: error.wireCode, message: error.message }, error };
+}
+
+/** describe: Milvus's collection description, plus nuthatch's vchannels and creation TSO. */
+export function describeCollectionBody(d: CollectionDescription): Record<string, unknown> {
+  const pk = primaryField(d.schema);
+  return {
+    collectionName: d.collectionName,
+    collectionID: d.collectionId,
+    description: d.schema.description ?? '',
+    autoId: pk.autoId === true,
+    fields: d.schema.fields.map((f) => {
+      const params: Array<{ key: string; value: string }> = [];
+      if (f.dim !== undefined) params.push({ key: 'dim', value: String(f.dim) });
+      if (f.maxLength !== undefined) params.push({ key: 'max_length', value: String(f.maxLength) });
+      return {
+        name: f.name, type: f.dataType, description: '',
+        primaryKey: f.isPrimary === true, autoId: f.autoId === true, nullable: f.nullable === true,
+        partitionKey: false, clusteringKey: false,
+        ...(params.length > 0 ? { params } : {}),
+      };
+    }),
+    indexes: d.indexes.map((ix) => ({ fieldName: ix.fieldName, indexName: ix.indexName, metricType: ix.metricType })),
+    load: d.loadState,
+    shardsNum: d.shardsNum,
+    partitionsNum: d.partitions.length,
+    consistencyLevel: d.consistencyLevel,
+    enableDynamicField: d.schema.enableDynamicField === true,
+    aliases: [],
+    properties: [],
+    vchannels: d.vchannels,
+    // A TSO is a 64-bit integer; as a string it survives JSON.
+    createdTso: String(d.createdTso),
+  };
+}
+
+/** indexes/describe: one entry per index, as Milvus lists them. */
+export function describeIndexesBody(list: IndexDescription[]): Array<Record<string, unknown>> {
+  return list.map((ix) => ({
+    indexName: ix.indexName, fieldName: ix.fieldName, indexType: ix.indexType, metricType: ix.metricType,
+    params: ix.params,
+    totalRows: ix.totalRows, indexedRows: ix.indexedRows, pendingRows: ix.pendingRows,
+    indexState: ix.indexState, failReason: '',
+  }));
+}
+
+export function insertBody(r: WriteResult): Record<string, unknown> {
+  return { insertCount: r.count, insertIds: r.ids };
+}
+
+export function upsertBody(r: WriteResult): Record<string, unknown> {
+  return { upsertCount: r.count, upsertIds: r.ids };
+}
+
+/**
+ * Search results as Milvus 2.5+ returns them: one flat list of hits
+ * `{...outputFields, id, distance}` in query order, plus `topks`, the number of
+ * hits of each query vector, so a client splits the list per query.
+ */
+export function searchBody(results: Hit[][]): OkBody {
+  const data: RowObject[] = [];
+  for (const hits of results) {
+    for (const h of hits) data.push({ ...plainRow(h.fields), id: h.id, distance: h.distance });
+  }
+  return ok(data, { topks: results.map((hits) => hits.length) });
+}
+
+/** Rows of get and query, made JSON-ready. */
+export function rowsBody(rows: RowObject[]): RowObject[] {
+  return rows.map(plainRow);
+}
+
+/**
+ * Float32Array vectors would serialize as `{"0": ...}` and bigints not at all:
+ * turn them into plain arrays and numbers (or decimal strings when too large).
+ */
+function plainRow(row: RowObject): RowObject {
+  let out: RowObject | undefined;
+  for (const [k, v] of Object.entries(row)) {
+    let w: unknown = v;
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) w = Array.from(v as Float32Array);
+    else if (typeof v === 'bigint') w = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : String(v);
+    if (w !== v) (out ??= { ...row })[k] = w;
+  }
+  return out ?? row;
+}

@@ -1,0 +1,34 @@
+import { parseCollectionName, parseListCollections, parseLoad, parseLoadState } from '../parseCollections.js';
+import { parseCreateCollection } from '../parseCreateCollection.js';
+import { describeCollectionBody, ok } from '../responses.js';
+import { V2, type Route } from './route.js';
+
+/** /v2/vectordb/collections/* */
+export const collectionRoutes: Record<string, Route> = {
+  [`${V2}/collections/create`]: async (body, { api, schemas }) => {
+    const req = parseCreateCollection(body);
+    schemas.forget(req.collectionName);
+    await api.createCollection(req);
+    return ok({});
+  },
+  [`${V2}/collections/describe`]: async (body, { api }) => ok(describeCollectionBody(await api.describeCollection(parseCollectionName(body)))),
+  [`${V2}/collections/list`]: async (body, { api }) => { parseListCollections(body); return ok(await api.listCollections()); },
+  [`${V2}/collections/has`]: async (body, { api }) => ok({ has: await api.hasCollection(parseCollectionName(body)) }),
+  [`${V2}/collections/drop`]: async (body, { api, schemas }) => {
+    const name = parseCollectionName(body);
+    schemas.forget(name);
+    await api.dropCollection(name);
+    return ok({});
+  },
+  [`${V2}/collections/get_stats`]: async (body, { api }) => {
+    const { rowCount } = await api.getCollectionStats(parseCollectionName(body));
+    return ok({ rowCount });
+  },
+  [`${V2}/collections/load`]: async (body, { api }) => { await api.loadCollection(parseLoad(body)); return ok({}); },
+  [`${V2}/collections/release`]: async (body, { api }) => { await api.releaseCollection(parseCollectionName(body)); return ok({}); },
+  [`${V2}/collections/get_load_state`]: async (body, { api }) => {
+    const { loadState, loadProgress } = await api.getLoadState(parseLoadState(body));
+    return ok({ loadState, loadProgress });
+  },
+  [`${V2}/collections/flush`]: async (body, { api }) => { await api.flush(parseCollectionName(body)); return ok({}); },
+};

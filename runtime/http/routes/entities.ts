@@ -1,0 +1,44 @@
+import { parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../parseEntities.js';
+import { insertBody, ok, rowsBody, searchBody, upsertBody } from '../responses.js';
+import { checkIds, checkOutputFields, checkRows, checkSearch } from '../schemaChecks.js';
+import { V2, type Route } from './route.js';
+
+/**
+ * /v2/vectordb/entities/*. Each request is parsed without the schema, then
+ * checked against the collection's schema (from the cache), then sent.
+ */
+export const entityRoutes: Record<string, Route> = {
+  [`${V2}/entities/insert`]: async (body, { api, schemas }) => {
+    const w = parseWrite(body);
+    const rows = await schemas.check(w.collectionName, (s) => checkRows(s, w.rows, 'insert'));
+    return ok(insertBody(await api.insert(w.collectionName, rows, w.partitionName)));
+  },
+  [`${V2}/entities/upsert`]: async (body, { api, schemas }) => {
+    const w = parseWrite(body);
+    const rows = await schemas.check(w.collectionName, (s) => checkRows(s, w.rows, 'upsert'));
+    return ok(upsertBody(await api.upsert(w.collectionName, rows, w.partitionName)));
+  },
+  [`${V2}/entities/delete`]: async (body, { api }) => {
+    const { collectionName, ...req } = parseDelete(body);
+    await api.delete(collectionName, req);
+    return ok({});
+  },
+  [`${V2}/entities/get`]: async (body, { api, schemas }) => {
+    const g = parseGet(body);
+    const [ids, outputFields] = await schemas.check(g.collectionName, (s) => [checkIds(s, g.ids), checkOutputFields(s, g.opts.outputFields)] as const);
+    if (outputFields) g.opts.outputFields = outputFields;
+    return ok(rowsBody(await api.get(g.collectionName, ids, g.opts)));
+  },
+  [`${V2}/entities/query`]: async (body, { api, schemas }) => {
+    const { collectionName, request } = parseQuery(body);
+    const outputFields = await schemas.check(collectionName, (s) => checkOutputFields(s, request.outputFields));
+    if (outputFields) request.outputFields = outputFields;
+    return ok(rowsBody(await api.query(collectionName, request)));
+  },
+  [`${V2}/entities/search`]: async (body, { api, schemas }) => {
+    const { collectionName, request } = parseSearch(body);
+    const outputFields = await schemas.check(collectionName, (s) => { checkSearch(s, request); return checkOutputFields(s, request.outputFields); });
+    if (outputFields) request.outputFields = outputFields;
+    return searchBody(await api.search(collectionName, request));
+  },
+};

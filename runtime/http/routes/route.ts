@@ -1,0 +1,12 @@
+import type { NuthatchApi } from '../../client/api.js';
+import type { OkBody } from '../responses.js';
+import type { SchemaCache } from '../SchemaCache.js';
+
+/** What a route handler may use: the api it serves and the gateway's schema cache. */
+export interface RouteContext { api: NuthatchApi; schemas: SchemaCache }
+
+/** A POST endpoint: the parsed JSON body in, a success body out; failures are thrown. */
+export type Route = (body: unknown, ctx: RouteContext) => Promise<OkBody>;
+
+/** Every endpoint of the v2 API starts with this. */
+export const V2 = '/v2/vectordb';

@@ -1,0 +1,119 @@
+import {
+  NuthatchError, primaryField, scalarFields, scalarProblem, vectorField,
+  type CollectionSchema, type FieldSchema, type PrimaryKey,
+} from '../../messages/index.js';
+import type { RowObject, SearchRequest } from '../client/api.js';
+import { describe } from './JsonReader.js';
+import { dimensionError, vectorFrom } from './vectors.js';
+
+/**
+ * Checks a parsed request against the collection's schema, before the api sees
+ * it: rows (every field's type, the primary key, the dimension, unknown keys),
+ * query vectors, output field names and primary keys. Pure. A mismatch is a
+ * SchemaMismatch error whose message names the row and the field.
+ */
+
+/** Deepest nesting accepted inside JSON and dynamic field values (the binary codec allows 64). */
+export const MAX_JSON_DEPTH = 32;
+
+function mismatch(message: string, field: string): NuthatchError {
+  return new NuthatchError('SchemaMismatch', message, { field });
+}
+
+/** Checks and normalizes the rows of an insert or upsert; returns fresh row objects. */
+export function checkRows(schema: CollectionSchema, rows: Record<string, unknown>[], op: 'insert' | 'upsert'): RowObject[] {
+  const pk = primaryField(schema), vec = vectorField(schema), scalars = scalarFields(schema);
+  const known = new Set(schema.fields.map((f) => f.name));
+  const generated = op === 'insert' && pk.autoId === true;
+  const seen = new Set<PrimaryKey>();
+  return rows.map((row, i) => {
+    const at = `data[${i}]`;
+    const out: RowObject = {};
+    for (const key of Object.keys(row)) {
+      if (known.has(key)) continue;
+      if (!schema.enableDynamicField || key === '$meta') {
+        throw mismatch(`'${at}' has unknown field '${key}' (the collection's fields: ${[...known].join(', ')})`, `${at}.${key}`);
+      }
+      out[key] = checkDepth(row[key], `${at}.${key}`);
+    }
+    if (generated) {
+      if (row[pk.name] !== undefined) throw mismatch(`'${at}.${pk.name}': the primary key is generated (autoID); leave it out of inserted rows`, `${at}.${pk.name}`);
+    } else {
+      const key = keyFor(pk, row[pk.name], `${at}.${pk.name}`);
+      if (seen.has(key)) throw mismatch(`'${at}.${pk.name}': primary key ${JSON.stringify(key)} appears twice in one request`, `${at}.${pk.name}`);
+      seen.add(key);
+      out[pk.name] = key;
+    }
+    if (row[vec.name] === undefined || row[vec.name] === null) throw mismatch(`'${at}' is missing the vector field '${vec.name}'`, `${at}.${vec.name}`);
+    vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
+    out[vec.name] = row[vec.name];
+    for (const f of scalars) {
+      let v = row[f.name];
+      if (f.dataType === 'Int64' && typeof v === 'string' && /^-?\d+$/.test(v)) v = Number(v);
+      if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && f.dataType === 'Int64') {
+        throw mismatch(`'${at}.${f.name}' is ${describe(v)}: Int64 values must be within ±${Number.MAX_SAFE_INTEGER} to survive JSON`, `${at}.${f.name}`);
+      }
+      if (f.dataType === 'Float' && typeof v === 'number' && !Number.isFinite(Math.fround(v))) {
+        throw mismatch(`'${at}.${f.name}' = ${v} is out of the float32 range`, `${at}.${f.name}`);
+      }
+      const problem = scalarProblem(f, v);
+      if (problem) throw mismatch(`'${at}': ${problem}${v === undefined || v === null ? '' : `, got ${describe(v)}`}`, `${at}.${f.name}`);
+      if (v === undefined || v === null) continue;
+      out[f.name] = f.dataType === 'JSON' ? checkDepth(v, `${at}.${f.name}`) : v;
+    }
+    return out;
+  });
+}
+
+/** A primary key for this schema: Int64 as a safe integer (or its decimal string), VarChar as a string. */
+export function keyFor(pk: FieldSchema, v: unknown, path: string): PrimaryKey {
+  if (v === undefined || v === null) throw mismatch(`'${path}' is missing: every row needs its primary key`, path);
+  if (pk.dataType === 'Int64') {
+    const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
+    if (typeof n === 'number' && Number.isInteger(n)) throw mismatch(`'${path}' is ${describe(v)}: Int64 keys must be within ±${Number.MAX_SAFE_INTEGER} to survive JSON`, path);
+    throw mismatch(`'${path}' must be an Int64 primary key (an integer), got ${describe(v)}`, path);
+  }
+  if (typeof v !== 'string') throw mismatch(`'${path}' must be a VarChar primary key (a string), got ${describe(v)}`, path);
+  if (pk.maxLength !== undefined && v.length > pk.maxLength) throw mismatch(`'${path}' is longer than the primary key's max_length ${pk.maxLength}`, path);
+  return v;
+}
+
+/** Normalizes the keys of a get to the primary key's type. */
+export function checkIds(schema: CollectionSchema, ids: PrimaryKey[]): PrimaryKey[] {
+  const pk = primaryField(schema);
+  return ids.map((id, i) => keyFor(pk, id, ids.length === 1 ? 'id' : `id[${i}]`));
+}
+
+/**
+ * Output fields must name schema fields (or, with the dynamic field on, any key);
+ * "*" stands for every field, as in Milvus.
+ */
+export function checkOutputFields(schema: CollectionSchema, fields: string[] | undefined): string[] | undefined {
+  if (!fields) return undefined;
+  const names = schema.fields.map((f) => f.name);
+  const out = new Set<string>();
+  for (const [i, f] of fields.entries()) {
+    if (f === '*') { names.forEach((n) => out.add(n)); continue; }
+    if (!names.includes(f) && !schema.enableDynamicField) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
+    out.add(f);
+  }
+  return [...out];
+}
+
+/** The searched field must be the vector field and every query vector must have its dimension. */
+export function checkSearch(schema: CollectionSchema, req: SearchRequest & { data: Float32Array[] }): void {
+  const vec = vectorField(schema);
+  if (req.annsField !== undefined && req.annsField !== vec.name) throw mismatch(`'annsField' names '${req.annsField}', but the collection's vector field is '${vec.name}'`, 'annsField');
+  req.data.forEach((v, i) => { if (v.length !== vec.dim) throw dimensionError(`data[${i}]`, v.length, vec.dim!); });
+}
+
+function checkDepth(v: unknown, path: string): unknown {
+  const deep = (x: unknown, d: number): boolean => {
+    if (typeof x !== 'object' || x === null) return false;
+    if (d >= MAX_JSON_DEPTH) return true;
+    return Object.values(x).some((y) => deep(y, d + 1));
+  };
+  if (deep(v, 0)) throw mismatch(`'${path}' is nested deeper than ${MAX_JSON_DEPTH} levels`, path);
+  return v;
+}
