@@ -1,0 +1,174 @@
+/**
+ * The `jetstream` WAL backend: one NATS JetStream stream per pchannel, file storage.
+ * Design (README.md in this folder): positions are keys carried in every message
+ * (not raw stream sequences), fences are records on their own subject published
+ * with Nats-Expected-Last-Sequence, and durability is a stated choice
+ * ({@link JetStreamDurability}).
+ */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Observable } from 'rxjs';
+import { NuthatchError } from '../../../messages/errors.js';
+import type { WalBackend, WalPosition, WalRecord, WalWriter } from '../../ports/walBackend.js';
+import { encodeFence } from './frame.js';
+import { isWrongLastSequence, jsCode, JsCode, unavailable } from './jsErrors.js';
+import { JetStreamWalWriter, type WriterLimits } from './JetStreamWalWriter.js';
+import { StreamIndex } from './streamIndex.js';
+import { readRecords, tailRecords } from './streamReader.js';
+import { JetStreamDurability, minimumServerVersion, streamConfig, streamLayout, versionAtLeast } from './streamLayout.js';
+
+/** Configuration of {@link JetStreamWalBackend}; JSON-serializable. */
+export interface JetStreamWalConfig {
+  /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
+  servers: string | string[];
+  /** How an acknowledged append survives an OS crash. Default 'replicated'. */
+  durability?: JetStreamDurability;
+  /** Stream name prefix (default `NUTHATCH_WAL_`). */
+  streamPrefix?: string;
+  /** Subject prefix (default `nuthatch.wal`). */
+  subjectPrefix?: string;
+  /** Unacknowledged publishes per writer (default 256). */
+  maxInFlight?: number;
+  /** Appends merged into one message up to this size (default 256 KiB). */
+  maxGroupBytes?: number;
+  /** Publish ack timeout (default 10 s). */
+  publishTimeoutMs?: number;
+}
+
+/** Room kept under the server's max_payload for the NATS headers of a publish. */
+const HEADER_ROOM = 1024;
+
+export class JetStreamWalBackend implements WalBackend {
+  readonly kind = 'jetstream' as const;
+  private readonly ensured = new Map<string, Promise<StreamIndex>>();
+  private readonly durability: JetStreamDurability;
+  private readonly limits: WriterLimits;
+
+  private constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly config: JetStreamWalConfig) {
+    this.durability = config.durability ?? JetStreamDurability.Replicated;
+    const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+    this.limits = {
+      maxInFlight: config.maxInFlight ?? 256,
+      maxMessageBytes: maxPayload - HEADER_ROOM,
+      maxGroupBytes: Math.min(config.maxGroupBytes ?? 256 * 1024, maxPayload - HEADER_ROOM),
+      publishTimeoutMs: config.publishTimeoutMs ?? 10_000,
+    };
+  }
+
+  /** Connects to NATS and checks that the server can give the chosen durability. */
+  static async connect(config: JetStreamWalConfig): Promise<JetStreamWalBackend> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: config.servers, maxReconnectAttempts: -1, name: 'nuthatch-wal-jetstream' });
+    } catch (e) {
+      throw unavailable(`connect to ${String(config.servers)}`, e);
+    }
+    const durability = config.durability ?? JetStreamDurability.Replicated;
+    const min = minimumServerVersion(durability);
+    const version = nc.info?.version ?? '0.0.0';
+    if (min && !versionAtLeast(version, min)) {
+      await nc.close();
+      throw new NuthatchError('WalUnavailable', `jetstream WAL durability '${durability}' needs nats-server >= ${min} with sync_interval: always; the server is ${version}`, { durability, version });
+    }
+    return new JetStreamWalBackend(nc, jetstream(nc), await jetstreamManager(nc), config);
+  }
+
+  /** The stream of a pchannel, created on first use. */
+  private stream(pchannel: string): Promise<StreamIndex> {
+    let p = this.ensured.get(pchannel);
+    if (!p) {
+      p = this.create(pchannel);
+      this.ensured.set(pchannel, p);
+      p.catch(() => this.ensured.delete(pchannel));
+    }
+    return p;
+  }
+
+  private async create(pchannel: string): Promise<StreamIndex> {
+    const layout = streamLayout(this.config.streamPrefix ?? 'NUTHATCH_WAL_', this.config.subjectPrefix ?? 'nuthatch.wal', pchannel);
+    const want = streamConfig(layout, this.durability);
+    try {
+      const info = await this.jsm.streams.info(layout.stream).catch((e) => {
+        if (jsCode(e) === JsCode.StreamNotFound) return undefined;
+        throw e;
+      });
+      if (!info) await this.jsm.streams.add(want);
+      else if (info.config.num_replicas < want.num_replicas) {
+        throw new NuthatchError('StorageMismatch', `stream ${layout.stream} has ${info.config.num_replicas} replica(s); durability '${this.durability}' needs ${want.num_replicas}`);
+      }
+    } catch (e) {
+      if (jsCode(e) === JsCode.ReplicasNotSupported) {
+        throw new NuthatchError('WalUnavailable', `jetstream WAL durability 'replicated' needs a JetStream cluster of 3 servers; use 'sync-always' (nats-server >= 2.10) or, for development only, 'unsynced'`, { durability: this.durability }, e);
+      }
+      throw unavailable(`create stream ${layout.stream}`, e);
+    }
+    return new StreamIndex(this.jsm, layout);
+  }
+
+  /**
+   * Fences the stream for `term`: reads the last sequence L, then the last fence;
+   * a higher term there means we are stale. Otherwise publishes our fence expecting
+   * L, so it lands only if nothing moved in between (else retry), and every
+   * conditional publish of an older writer fails afterwards.
+   */
+  async openWriter(pchannel: string, term: number): Promise<WalWriter> {
+    const index = await this.stream(pchannel);
+    for (let attempt = 0; ; attempt++) {
+      const { lastSeq } = await index.bounds();
+      const fence = await index.lastFence();
+      if (fence && fence.term > term) {
+        throw new NuthatchError('Fenced', `jetstream WAL ${pchannel} is owned by term ${fence.term}; ${term} is stale`, { term, by: fence.term });
+      }
+      const next = await index.nextPosition(lastSeq);
+      try {
+        const ack = await this.js.publish(index.layout.fence, encodeFence(term, next), { expect: { lastSequence: lastSeq }, timeout: this.limits.publishTimeoutMs });
+        return new JetStreamWalWriter(pchannel, term, this.js, index, ack.seq, next, ack.seq, this.limits);
+      } catch (e) {
+        if (!isWrongLastSequence(e) || attempt >= 100) throw unavailable(`fence ${pchannel} for term ${term}`, e);
+        // Someone appended or fenced since we looked: look again.
+        await new Promise((r) => setTimeout(r, Math.min(50, attempt * 2)));
+      }
+    }
+  }
+
+  async *read(pchannel: string, from: WalPosition, to?: WalPosition): AsyncIterable<WalRecord[]> {
+    yield* readRecords(this.js, await this.stream(pchannel), from, to);
+  }
+
+  tail(pchannel: string, from: WalPosition): Observable<WalRecord> {
+    return tailRecords(this.js, () => this.stream(pchannel), from);
+  }
+
+  async lastPosition(pchannel: string): Promise<WalPosition> {
+    const index = await this.stream(pchannel);
+    return (await index.nextPosition((await index.bounds()).lastSeq)) - 1;
+  }
+
+  /** Purges data messages before the group holding `before`; never the last message. */
+  async truncate(pchannel: string, before: WalPosition): Promise<void> {
+    const index = await this.stream(pchannel);
+    const b = await index.bounds();
+    if (b.lastSeq === 0) return;
+    const seq = Math.min(await index.startSeq(before, b), b.lastSeq);
+    if (seq <= b.firstSeq) return;
+    try {
+      await this.jsm.streams.purge(index.layout.stream, { filter: index.layout.data, seq });
+    } catch (e) {
+      throw unavailable(`purge ${pchannel} before ${before}`, e);
+    }
+  }
+
+  async firstPosition(pchannel: string): Promise<WalPosition> {
+    const index = await this.stream(pchannel);
+    return index.firstPosition(await index.bounds());
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+/** Factory for child processes and tests: `createJetStreamWalBackend(config)`. */
+export function createJetStreamWalBackend(config: JetStreamWalConfig): Promise<JetStreamWalBackend> {
+  return JetStreamWalBackend.connect(config);
+}

@@ -1,0 +1,50 @@
+/**
+ * Rejoins chunked groups read from a jetstream WAL stream, in stream order (pure).
+ *
+ * A group is released only when its last chunk arrives. A group that never
+ * finishes — its writer died or was fenced between two chunks — is followed by a
+ * fence or by another group starting at the same position; it is dropped then, so
+ * a torn group is never half-read (the hypercore "unfinished batch" rule).
+ */
+import type { WalRecord } from '../../ports/walBackend.js';
+import { decodeGroupBody, FrameKind, type Frame } from './frame.js';
+
+export class GroupAssembler {
+  private parts: Uint8Array[] = [];
+  private open: Frame | undefined;
+  private size = 0;
+
+  /** Feeds the next frame in stream order; returns the records of a group it completes. */
+  push(f: Frame): WalRecord[] {
+    if (f.kind === FrameKind.Fence) { this.drop(); return []; }
+    if (f.chunk === 0) {
+      this.drop();
+      if (f.last) return records(f, f.body);
+      this.open = f;
+      this.parts = [f.body];
+      this.size = f.body.length;
+      return [];
+    }
+    const o = this.open;
+    // A chunk that does not continue the open group follows a torn group we never saw begin.
+    if (!o || f.position !== o.position || f.term !== o.term || f.chunk !== this.parts.length) { this.drop(); return []; }
+    this.parts.push(f.body);
+    this.size += f.body.length;
+    if (!f.last) return [];
+    const body = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) { body.set(p, at); at += p.length; }
+    this.drop();
+    return records(o, body);
+  }
+
+  private drop(): void {
+    this.open = undefined;
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+function records(head: Frame, body: Uint8Array): WalRecord[] {
+  return decodeGroupBody(body, head.count).map((e, i) => ({ position: head.position + i, tso: e.tso, payload: e.payload }));
+}
