@@ -102,3 +102,6 @@ export const TSO_LOGICAL_BITS = 18n;
 export function tsoOf(physicalMs: number, logical = 0): Tso { return (BigInt(physicalMs) << TSO_LOGICAL_BITS) | BigInt(logical); }
 export function physicalMs(t: Tso): number { return Number(t >> TSO_LOGICAL_BITS); }
 export function tsoAddMs(t: Tso, ms: number): Tso { return t + (BigInt(Math.round(ms)) << TSO_LOGICAL_BITS); }
+
+/** The body of a message whose type the caller has just checked (narrowing helper). */
+export function bodyOf<T extends MessageType>(m: AnyMessage, _type: T): Bodies[T] { return m.body as Bodies[T]; }

@@ -1,0 +1,78 @@
+import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
+import type { HitRow } from '../../../messages/rpc/records.js';
+import type { MetricType } from '../../../messages/schema.js';
+import type { Tso } from '../../../messages/types.js';
+import { searchBruteForce } from '../../shared/vector/bruteForce.js';
+import { mergeTopK } from '../../shared/vector/topK.js';
+import { isDeleted, type GrowingChunk, type ShardData } from './shardData.js';
+
+/**
+ * Search and query over a shard's growing rows, as of a read TSO: a row is
+ * visible if it was written at or before the read TSO, and not deleted in
+ * (its write TSO, read TSO]. Pure: the delegator shell calls it.
+ */
+export interface GrowingRead {
+  pkName: string;
+  vectorName: string;
+  dim: number;
+  filter: CompiledFilter | null;
+  partitionIds: ReadonlySet<number> | null;
+  readTso: Tso;
+  outputFields: string[];
+}
+
+function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
+  const out: GrowingChunk[] = [];
+  for (const seg of shard.segments.values()) {
+    if (shard.handedOff.has(seg.id)) continue;
+    for (const c of seg.chunks) {
+      if (c.tso > r.readTso) continue;
+      if (r.partitionIds && !r.partitionIds.has(c.partitionId)) continue;
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (row: number) => boolean {
+  const pred = r.filter ? r.filter.bind({ ...c.fields, [r.pkName]: c.pks } as Columns) : null;
+  const del = shard.deleteIndex;
+  const anyDeletes = del.size > 0;
+  return (row) => (!anyDeletes || !isDeleted(del, c.pks[row]!, c.tso, r.readTso)) && (pred === null || pred(row));
+}
+
+/** The output fields of one row. */
+export function rowFields(c: GrowingChunk, row: number, r: GrowingRead): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of r.outputFields) {
+    if (f === r.pkName) out[f] = c.pks[row];
+    else if (f === r.vectorName) out[f] = c.vectors.slice(row * r.dim, (row + 1) * r.dim);
+    else out[f] = c.fields[f]?.[row] ?? null;
+  }
+  return out;
+}
+
+/** Top-k per query vector over growing rows, best first. */
+export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32Array[], k: number, metric: MetricType): HitRow[][] {
+  const perQuery: HitRow[][][] = queries.map(() => []);
+  for (const c of visibleChunks(shard, r)) {
+    const hits = searchBruteForce({ vectors: c.vectors, dim: r.dim, count: c.count, metric, queries, k, accept: acceptor(shard, c, r) });
+    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, fields: rowFields(c, h.row, r) }))));
+  }
+  return perQuery.map((lists) => mergeTopK(lists.map((l) => l.map((h) => ({ ...h, id: h.pk }))), k, metric).map(({ pk, distance, fields }) => ({ pk, distance, fields })));
+}
+
+/** Rows matching the filter (all of them; the caller sorts and limits). */
+export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolean): { rows: HitRow[]; count: number } {
+  const rows: HitRow[] = [];
+  let count = 0;
+  for (const c of visibleChunks(shard, r)) {
+    const ok = acceptor(shard, c, r);
+    for (let i = 0; i < c.count; i++) {
+      if (!ok(i)) continue;
+      count++;
+      if (!countOnly) rows.push({ pk: c.pks[i]!, distance: 0, fields: rowFields(c, i, r) });
+    }
+  }
+  return { rows, count };
+}

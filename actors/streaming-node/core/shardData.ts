@@ -1,0 +1,122 @@
+import type { PrimaryKey } from '../../../messages/schema.js';
+import { bodyOf, type AnyMessage, type Message, type Tso, type WalPosition } from '../../../messages/types.js';
+import type { DeleteEntry } from '../../../messages/rpc/records.js';
+
+/**
+ * The materialized state of one shard (vchannel) that the delegator serves: growing
+ * segments' rows, the delete log, and transaction bodies held until commit. It is a
+ * fold of durable WAL messages in order. For speed the fold mutates in place (rows
+ * are large); it stays pure: no I/O, no clock, the same messages give the same state.
+ */
+export interface GrowingChunk { count: number; pks: PrimaryKey[]; vectors: Float32Array; fields: Record<string, unknown[]>; tso: Tso; partitionId: number }
+
+export interface SegmentData {
+  id: number;
+  collectionId: number;
+  partitionId: number;
+  createPos: WalPosition;
+  sealPos: WalPosition | null;
+  flushed: boolean;
+  chunks: GrowingChunk[];
+  rows: number;
+  createdTso: Tso;
+  lastWriteTso: Tso;
+}
+
+export interface ShardData {
+  vchannel: string;
+  collectionId: number;
+  dropped: boolean;
+  /** Segments whose rows are held in memory (growing, sealed, or flushed but not yet handed off). */
+  segments: Map<number, SegmentData>;
+  deletes: DeleteEntry[];
+  deleteIndex: Map<PrimaryKey, Tso[]>;
+  txns: Map<number, { beginPos: WalPosition; body: AnyMessage[] }>;
+  /** Segments a query node serves: the growing copy is no longer searched. */
+  handedOff: Set<number>;
+}
+
+export function newShard(vchannel: string, collectionId: number): ShardData {
+  return { vchannel, collectionId, dropped: false, segments: new Map(), deletes: [], deleteIndex: new Map(), txns: new Map(), handedOff: new Set() };
+}
+
+/** What a durable message changed, for the shell to act on (flush tasks, forwarding). */
+export interface ShardEffects { sealed: number[]; flushed: number[]; deleted: number }
+
+/**
+ * Folds one durable message. With `dataOnly` (re-reading the log before the
+ * checkpoint) only rows of segments listed in `holdOnly` are rebuilt; deletes and
+ * lifecycle already live in the checkpoint.
+ */
+export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: boolean; holdOnly?: Set<number> } = {}): ShardEffects {
+  const fx: ShardEffects = { sealed: [], flushed: [], deleted: 0 };
+  const pos = m.header.walPosition;
+  const txnId = m.header.txn?.id;
+  if (txnId !== undefined && (m.header.type === 'Insert' || m.header.type === 'Delete')) {
+    s.txns.get(txnId)?.body.push(m);
+    return fx;
+  }
+  switch (m.header.type) {
+    case 'BeginTxn': if (txnId !== undefined) s.txns.set(txnId, { beginPos: pos, body: [] }); break;
+    case 'RollbackTxn': if (txnId !== undefined) s.txns.delete(txnId); break;
+    case 'CommitTxn': {
+      const t = txnId === undefined ? undefined : s.txns.get(txnId);
+      if (!t) break;
+      s.txns.delete(txnId!);
+      for (const b of t.body) applyData(s, b, m.header.tso, fx, opts);
+      break;
+    }
+    case 'Insert': case 'Delete': applyData(s, m, m.header.tso, fx, opts); break;
+    case 'CreateSegment': {
+      const b = bodyOf(m, 'CreateSegment');
+      if (opts.dataOnly && !opts.holdOnly?.has(b.segmentId)) break;
+      if (s.segments.has(b.segmentId)) break;
+      s.segments.set(b.segmentId, { id: b.segmentId, collectionId: b.collectionId, partitionId: b.partitionId, createPos: pos, sealPos: null, flushed: false, chunks: [], rows: 0, createdTso: m.header.tso, lastWriteTso: m.header.tso });
+      break;
+    }
+    case 'SealSegment': if (!opts.dataOnly) seal(s, bodyOf(m, 'SealSegment').segmentId, pos, fx); break;
+    case 'ManualFlush': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.sealPos === null) seal(s, seg.id, pos, fx); break;
+    case 'DropPartition': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.partitionId === bodyOf(m, 'DropPartition').partitionId) { if (seg.sealPos === null) seal(s, seg.id, pos, fx); } break;
+    case 'Flush': if (!opts.dataOnly) { const seg = s.segments.get(bodyOf(m, 'Flush').segmentId); if (seg) { seg.flushed = true; fx.flushed.push(seg.id); } } break;
+    case 'DropCollection': if (!opts.dataOnly) { s.dropped = true; s.segments.clear(); s.txns.clear(); } break;
+    case 'CreateCollection': s.collectionId = bodyOf(m, 'CreateCollection').collectionId; break;
+    default: break;
+  }
+  return fx;
+}
+
+function seal(s: ShardData, id: number, pos: WalPosition, fx: ShardEffects): void {
+  const seg = s.segments.get(id);
+  if (!seg || seg.sealPos !== null) return;
+  seg.sealPos = pos;
+  fx.sealed.push(id);
+}
+
+function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts: { dataOnly?: boolean; holdOnly?: Set<number> }): void {
+  if (m.header.type === 'Insert') {
+    const b = (m as Message<'Insert'>).body;
+    if (opts.dataOnly && !opts.holdOnly?.has(b.segmentId)) return;
+    const seg = s.segments.get(b.segmentId);
+    if (!seg) return;
+    seg.chunks.push({ count: b.rows.count, pks: b.rows.pks, vectors: b.rows.vectors, fields: b.rows.fields, tso, partitionId: b.partitionId });
+    seg.rows += b.rows.count;
+    seg.lastWriteTso = tso;
+  } else if (m.header.type === 'Delete' && !opts.dataOnly) {
+    for (const pk of (m as Message<'Delete'>).body.pks) addDelete(s, pk, tso);
+    fx.deleted += (m as Message<'Delete'>).body.pks.length;
+  }
+}
+
+export function addDelete(s: ShardData, pk: PrimaryKey, tso: Tso): void {
+  s.deletes.push({ pk, tso });
+  const list = s.deleteIndex.get(pk);
+  if (list) list.push(tso); else s.deleteIndex.set(pk, [tso]);
+}
+
+/** MVCC: a row inserted at `insertTso` is hidden at `readTso` by a delete in (insertTso, readTso]. */
+export function isDeleted(index: Map<PrimaryKey, Tso[]>, pk: PrimaryKey, insertTso: Tso, readTso: Tso): boolean {
+  const list = index.get(pk);
+  if (!list) return false;
+  for (const d of list) if (d > insertTso && d <= readTso) return true;
+  return false;
+}

@@ -1,0 +1,69 @@
+import { DecodeError } from '../../../messages/errors.js';
+import type { DeleteEntry } from '../../../messages/rpc/records.js';
+import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
+import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
+import { newShard, addDelete, type ShardData } from '../core/shardData.js';
+
+/**
+ * A pchannel's recovery checkpoint: the state folded up to `applied` (vchannel
+ * machines, segment lifecycle, deletes) and `replayFrom`, the earliest position
+ * whose rows are still held in memory (growing segments, open transactions).
+ * Recovery restores it, re-reads [replayFrom, applied] for rows only, then folds
+ * everything after `applied`.
+ */
+export interface Checkpoint {
+  term: number;
+  applied: number;
+  replayFrom: number;
+  vchannels: Record<string, unknown>;
+  shards: Record<string, PersistedShard>;
+}
+
+interface PersistedShard {
+  collectionId: number;
+  dropped: boolean;
+  segments: Array<{ id: number; collectionId: number; partitionId: number; createPos: number; sealPos: number | null; flushed: boolean; createdTso: bigint; lastWriteTso: bigint }>;
+  deletes: DeleteEntry[];
+  handedOff: number[];
+}
+
+export const checkpointKey = (pchannel: string) => `checkpoints/${pchannel}.ckpt`;
+
+export function persistShard(s: ShardData): PersistedShard {
+  return {
+    collectionId: s.collectionId, dropped: s.dropped,
+    segments: [...s.segments.values()].map(({ chunks: _c, rows: _r, ...meta }) => meta),
+    deletes: s.deletes, handedOff: [...s.handedOff],
+  };
+}
+
+export function restoreShard(vchannel: string, p: PersistedShard): ShardData {
+  const s = newShard(vchannel, p.collectionId);
+  s.dropped = p.dropped;
+  for (const m of p.segments) s.segments.set(m.id, { ...m, chunks: [], rows: 0 });
+  for (const d of p.deletes) addDelete(s, d.pk, d.tso);
+  for (const id of p.handedOff) s.handedOff.add(id);
+  return s;
+}
+
+/** The earliest position whose rows recovery must re-read. */
+export function replayFromOf(shards: Iterable<ShardData>, applied: number): number {
+  let from = applied + 1;
+  for (const s of shards) {
+    for (const seg of s.segments.values()) if (!s.handedOff.has(seg.id)) from = Math.min(from, seg.createPos);
+    for (const t of s.txns.values()) from = Math.min(from, t.beginPos);
+  }
+  return from;
+}
+
+export async function saveCheckpoint(store: ObjectStore, pchannel: string, c: Checkpoint): Promise<void> {
+  await store.put(checkpointKey(pchannel), encodeValue(c));
+}
+
+export async function loadCheckpoint(store: ObjectStore, pchannel: string): Promise<Checkpoint | undefined> {
+  const bytes = await store.get(checkpointKey(pchannel));
+  if (!bytes) return undefined;
+  const v = decodeValue(bytes) as unknown as Checkpoint;
+  if (typeof v !== 'object' || typeof v.applied !== 'number') throw new DecodeError(`checkpoint of ${pchannel} is malformed`);
+  return v;
+}

@@ -1,0 +1,78 @@
+import { NuthatchError } from '../../../messages/errors.js';
+import { compileFilter } from '../../../messages/filter/evaluate.js';
+import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { primaryField, vectorField } from '../../../messages/schema.js';
+import type { Bus } from '../../../runtime/ports/bus.js';
+import { client } from '../../../runtime/rpc/typedBus.js';
+import { mergeTopK } from '../../shared/vector/topK.js';
+import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
+import type { PchannelWal } from './pchannelWal.js';
+
+/**
+ * The query delegator of each shard: waits until the shard is serviceable at the
+ * request's guarantee TSO, searches growing rows itself, fans out to the query
+ * nodes that serve the shard's sealed segments, and merges.
+ */
+export class Delegator {
+  readonly distributions = new Map<string, Distribution>();
+  constructor(private readonly bus: Bus) {}
+
+  /** Applies a distribution: segments a query node now serves are dropped from memory (hand-off). */
+  setDistribution(d: Distribution, wal: PchannelWal | undefined): void {
+    const cur = this.distributions.get(d.vchannel);
+    if (cur && cur.version >= d.version) return;
+    this.distributions.set(d.vchannel, d);
+    const shard = wal?.shards.get(d.vchannel);
+    if (!shard) return;
+    for (const s of d.segments) {
+      const seg = shard.segments.get(s.segmentId);
+      if (seg?.flushed) { shard.segments.delete(s.segmentId); shard.handedOff.add(s.segmentId); }
+    }
+  }
+
+  private prepare(wal: PchannelWal, vchannel: string, collectionId: number, req: { filter: unknown; partitionIds: number[] | null; outputFields: string[]; guaranteeTso: bigint }) {
+    const snap = wal.durable.get(vchannel);
+    const coll = snap?.context.collection;
+    const shard = wal.shards.get(vchannel);
+    if (!coll || coll.id !== collectionId || coll.droppedTso !== null || !shard) throw new NuthatchError('CollectionNotFound', `collection ${collectionId} does not exist on ${vchannel}`);
+    const vf = vectorField(coll.schema);
+    const read: GrowingRead = {
+      pkName: primaryField(coll.schema).name, vectorName: vf.name, dim: vf.dim!,
+      filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
+      partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
+      readTso: req.guaranteeTso, outputFields: req.outputFields,
+    };
+    const byNode = new Map<string, number[]>();
+    for (const s of this.distributions.get(vchannel)?.segments ?? []) byNode.set(s.nodeId, [...(byNode.get(s.nodeId) ?? []), s.segmentId]);
+    return { coll, shard, read, byNode };
+  }
+
+  async search(wal: PchannelWal, req: ShardSearch): Promise<HitRow[][]> {
+    await wal.sync(req.guaranteeTso);
+    const { coll, shard, read, byNode } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    if (req.queries.length !== req.nq * read.dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${read.dim}`);
+    const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * read.dim, (i + 1) * read.dim));
+    const growing = searchGrowing(shard, read, queries, req.k, coll.metricType);
+    const deleteSeq = shard.deletes.length;
+    const remote = await Promise.all([...byNode].map(([nodeId, segmentIds]) =>
+      client<QueryNodeProtocol>(this.bus, queryNodeSubject(nodeId), 120_000)('search', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq }).then((r) => r.hits)));
+    return growing.map((g, q) => {
+      const lists = [g, ...remote.map((r) => r[q] ?? [])].map((l) => l.map((h) => ({ ...h, id: h.pk })));
+      return mergeTopK(lists, req.k, coll.metricType).map(({ pk, distance, fields }) => ({ pk, distance, fields }));
+    });
+  }
+
+  async query(wal: PchannelWal, req: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
+    await wal.sync(req.guaranteeTso);
+    const { shard, read, byNode } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    const growing = queryGrowing(shard, read, !!req.countOnly);
+    const deleteSeq = shard.deletes.length;
+    const remote = await Promise.all([...byNode].map(([nodeId, segmentIds]) =>
+      client<QueryNodeProtocol>(this.bus, queryNodeSubject(nodeId), 120_000)('query', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq })));
+    const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
+    if (req.countOnly) return { rows: [], count };
+    const rows = [...growing.rows, ...remote.flatMap((r) => r.rows)].sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
+    return { rows: req.limit > 0 ? rows.slice(0, req.limit) : rows, count };
+  }
+}

@@ -1,0 +1,295 @@
+import { decodeMessage, encodeMessage } from '../../../messages/codec.js';
+import { NuthatchError, ValidationError, asNuthatchError } from '../../../messages/errors.js';
+import { bodyOf, newMessage, WAL_GENERATED, type AnyMessage, type Message, type Tso } from '../../../messages/types.js';
+import type { WalBackend, WalWriter } from '../../../runtime/ports/walBackend.js';
+import { applyMessage, initialVchannel, persistVchannel, restoreVchannel, type VchannelSnapshot } from '../core/vchannel/index.js';
+import { evolveShard, newShard, type ShardData } from '../core/shardData.js';
+import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
+import { loadCheckpoint, persistShard, replayFromOf, restoreShard, saveCheckpoint } from './checkpoint.js';
+import type { NodeContext } from './nodeContext.js';
+import { TsoSource } from './tsoSource.js';
+
+type Job = () => Promise<void>;
+
+/**
+ * One pchannel's WAL on this node: the append pipeline (admit through the vchannel
+ * machine, stamp a TSO, append; TSO order equals WAL order because stamping is
+ * sequential), the durable fold that feeds the delegators, time ticks, seal
+ * policies, flush dispatch, checkpoints and recovery.
+ */
+export class PchannelWal {
+  /** Admission state: advanced when a message is stamped. */
+  readonly admitted = new Map<string, VchannelSnapshot>();
+  /** Durable state: advanced when a message is durable, in WAL order. */
+  readonly durable = new Map<string, VchannelSnapshot>();
+  readonly shards = new Map<string, ShardData>();
+  serviceable = 0n;
+  private writer!: WalWriter;
+  private jobs: Job[] = [];
+  private running = false;
+  private lastAppend: Promise<unknown> = Promise.resolve();
+  private writesSinceTick = 0;
+  private dirty = 0;
+  private applied = -1;
+  private closed = false;
+  private failed: NuthatchError | null = null;
+  private serviceWaiters: Array<{ tso: Tso; resolve: () => void }> = [];
+  private timers: NodeJS.Timeout[] = [];
+  readonly tso: TsoSource;
+
+  constructor(readonly pchannel: string, readonly term: number, private readonly node: NodeContext, private readonly backend: WalBackend) {
+    this.tso = new TsoSource(node.coordinator, 1000);
+  }
+
+  private log(...a: unknown[]) { this.node.log(`[${this.pchannel}#${this.term}]`, ...a); }
+
+  // ---- recovery -------------------------------------------------------------
+
+  /** Fences the previous owner with a first tick, restores the checkpoint and replays the log to that tick. */
+  async open(): Promise<void> {
+    this.writer = await this.backend.openWriter(this.pchannel, this.term);
+    const fenceTso = await this.tso.next();
+    const fence = newMessage('TimeTick', '', { persisted: true });
+    fence.header.tso = fenceTso;
+    const fencePos = await this.writer.append({ tso: fenceTso, payload: encodeMessage(fence) });
+    const ckpt = await loadCheckpoint(this.node.objects, this.pchannel);
+    let from = 0;
+    if (ckpt) {
+      for (const [v, p] of Object.entries(ckpt.vchannels)) this.durable.set(v, restoreVchannel(p));
+      for (const [v, p] of Object.entries(ckpt.shards)) this.shards.set(v, restoreShard(v, p));
+      const holds = new Map([...this.shards].map(([v, s]) => [v, new Set([...s.segments.keys()].filter((id) => !s.handedOff.has(id)))]));
+      for await (const batch of this.backend.read(this.pchannel, Math.max(ckpt.replayFrom, await this.backend.firstPosition(this.pchannel)), ckpt.applied + 1)) {
+        for (const r of batch) {
+          const m = decodeMessage(r.payload, r.position);
+          const s = this.shards.get(m.header.vchannel);
+          if (s) evolveShard(s, m, { dataOnly: true, holdOnly: holds.get(m.header.vchannel) });
+        }
+      }
+      from = ckpt.applied + 1;
+      this.applied = ckpt.applied;
+    }
+    let replayed = 0;
+    for await (const batch of this.backend.read(this.pchannel, Math.max(from, await this.backend.firstPosition(this.pchannel)), fencePos)) {
+      for (const r of batch) { this.applyDurable(decodeMessage(r.payload, r.position), true); replayed++; }
+    }
+    this.applied = fencePos;
+    for (const [v, s] of this.durable) this.admitted.set(v, s);
+    this.serviceable = fenceTso;
+    this.log(`open: checkpoint ${ckpt ? ckpt.applied : 'none'}, replayed ${replayed} messages up to fence ${fencePos}`);
+    await this.afterRecovery();
+    this.timers.push(setInterval(() => this.tick(), this.node.config.tickMs));
+    this.timers.push(setInterval(() => { if (this.dirty > 0) void this.checkpoint(); }, this.node.config.checkpointMs));
+  }
+
+  /** Transactions do not survive a WAL transfer; sealed segments left unflushed are flushed now. */
+  private async afterRecovery(): Promise<void> {
+    for (const [vchannel, snap] of this.admitted) {
+      for (const t of Object.values(snap.context.txns)) {
+        if (t.status !== 'open') continue;
+        const m = newMessage('RollbackTxn', vchannel, {}, { id: t.id });
+        await this.submit(m).catch((e) => this.log('rollback of txn', t.id, 'failed:', e.message));
+      }
+    }
+    for (const [vchannel, s] of this.shards) for (const seg of s.segments.values()) if (seg.sealPos !== null && !seg.flushed) this.node.dispatchFlush(this, vchannel, seg.id);
+  }
+
+  // ---- the append pipeline ----------------------------------------------------
+
+  /** Appends a client message (bytes as sent); resolves when it is durable. */
+  async append(bytes: Uint8Array): Promise<{ tso: Tso; position: number }> {
+    const m = decodeMessage(bytes);
+    if (WAL_GENERATED.has(m.header.type)) throw new ValidationError(`${m.header.type} is generated by the WAL and cannot be appended by a client`);
+    if (!m.header.vchannel.startsWith(this.pchannel + '_')) throw new NuthatchError('NotOwner', `vchannel ${m.header.vchannel} is not on pchannel ${this.pchannel}`);
+    return this.submit(m);
+  }
+
+  /** Appends a transaction: Begin, body, Commit. Visible atomically at the commit's TSO. */
+  async appendTxn(vchannel: string, bodies: Uint8Array[]): Promise<{ tso: Tso }> {
+    const id = await this.node.allocId();
+    const txn = { id, keepaliveMs: 10_000 };
+    await this.submit(newMessage('BeginTxn', vchannel, { keepaliveMs: txn.keepaliveMs }, txn));
+    try {
+      for (const b of bodies) {
+        const m = decodeMessage(b);
+        if (m.header.vchannel !== vchannel) throw new ValidationError('every message of a transaction must name its vchannel');
+        m.header.txn = txn;
+        await this.submit(m);
+      }
+    } catch (e) {
+      await this.submit(newMessage('RollbackTxn', vchannel, {}, txn)).catch(() => {});
+      throw e;
+    }
+    const c = await this.submit(newMessage('CommitTxn', vchannel, {}, txn));
+    return { tso: c.tso };
+  }
+
+  /** Queues a message for stamping; resolves when durable. */
+  submit(m: AnyMessage): Promise<{ tso: Tso; position: number }> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        const { durable } = await this.stamp(m);
+        durable.then(resolve, reject);
+      }, reject);
+    });
+  }
+
+  private enqueue(job: Job, onError: (e: unknown) => void): void {
+    this.jobs.push(async () => { try { await job(); } catch (e) { onError(e); } });
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.jobs.length) await this.jobs.shift()!();
+    this.running = false;
+  }
+
+  /** Admits and stamps one message (inside the sequential loop); returns the durability promise. */
+  private async stamp(m: AnyMessage): Promise<{ durable: Promise<{ tso: Tso; position: number }> }> {
+    if (this.failed) throw this.failed;
+    if (this.closed) throw new NuthatchError('WalUnavailable', `pchannel ${this.pchannel} is closed on this node`);
+    if (m.header.type === 'Insert' && bodyOf(m, 'Insert').segmentId === -1) await this.assign(m as Message<'Insert'>);
+    m.header.tso = this.tso.tryNext() ?? await this.tso.next();
+    m.header.lastConfirmed = this.applied;
+    const vchannel = m.header.vchannel;
+    if (m.header.type !== 'TimeTick') {
+      const snap = this.admitted.get(vchannel) ?? initialVchannel(vchannel);
+      const verdict = applyMessage(snap, m);
+      if (!verdict.ok) throw verdict.error;
+      this.admitted.set(vchannel, verdict.snapshot);
+      this.writesSinceTick++;
+    }
+    const payload = encodeMessage(m);
+    const appended = this.writer.append({ tso: m.header.tso, payload });
+    this.lastAppend = appended.catch(() => {});
+    // Wrapped in an object: returning the promise itself would make callers await durability.
+    return { durable: appended.then((position) => {
+      m.header.walPosition = position;
+      this.applyDurable(m, false);
+      return { tso: m.header.tso, position };
+    }, (e) => { this.fail(asNuthatchError(e)); throw this.failed; }) };
+  }
+
+  /** Picks (and if needed creates) the growing segment an insert goes to. */
+  private async assign(m: Message<'Insert'>): Promise<void> {
+    const vchannel = m.header.vchannel;
+    const snap = this.admitted.get(vchannel);
+    const coll = snap?.context.collection;
+    if (!snap || !coll) return; // the machine rejects it with the right invariant
+    const dim = coll.schema.fields.find((f) => f.dataType === 'FloatVector')?.dim ?? 1;
+    const limits = { ...this.node.config.segment, maxRows: this.node.config.segment.maxRows ?? rowsForBytes(this.node.config.segment.maxBytes, dim) };
+    const a = assignSegment(snap.context, m.body.partitionId, m.body.rows.count, limits);
+    if ('segmentId' in a) { m.body.segmentId = a.segmentId; return; }
+    if (a.seal !== null) void this.submit(newMessage('SealSegment', vchannel, { collectionId: coll.id, segmentId: a.seal, reason: 'size' })).catch(() => {});
+    const segmentId = await this.node.allocId();
+    void (await this.stamp(newMessage('CreateSegment', vchannel, { collectionId: coll.id, partitionId: m.body.partitionId, segmentId }))).durable.catch(() => {});
+    m.body.segmentId = segmentId;
+  }
+
+  // ---- the durable fold -------------------------------------------------------
+
+  /** Folds a durable message into the durable machines and the shard data. */
+  private applyDurable(m: AnyMessage, replay: boolean): void {
+    this.applied = Math.max(this.applied, m.header.walPosition);
+    this.dirty++;
+    if (m.header.type === 'TimeTick') { this.advanceServiceable(m.header.tso); return; }
+    const v = m.header.vchannel;
+    const verdict = applyMessage(this.durable.get(v) ?? initialVchannel(v), m);
+    if (!verdict.ok) { if (replay) this.log(`replay skipped a message the machine rejects at ${m.header.walPosition}: ${verdict.error.message}`); return; }
+    this.durable.set(v, verdict.snapshot);
+    let shard = this.shards.get(v);
+    if (!shard) { shard = newShard(v, -1); this.shards.set(v, shard); }
+    const fx = evolveShard(shard, m);
+    if (!replay) for (const id of fx.sealed) this.node.dispatchFlush(this, v, id);
+    if (!replay && m.header.type === 'Flush') void this.node.reportFlushed(this, v, bodyOf(m, 'Flush').segmentId);
+  }
+
+  // ---- time ticks and serviceable time -----------------------------------------
+
+  private advanceServiceable(t: Tso): void {
+    if (t <= this.serviceable) return;
+    this.serviceable = t;
+    this.serviceWaiters = this.serviceWaiters.filter((w) => (w.tso <= t ? (w.resolve(), false) : true));
+  }
+
+  /** Periodic tick: persisted only when real writes happened since the last one; also runs seal policies. */
+  private tick(): void {
+    if (this.closed || this.failed || this.running) return;
+    const persist = this.writesSinceTick > 0;
+    this.writesSinceTick = 0;
+    this.enqueue(async () => {
+      if (persist) {
+        const m = newMessage('TimeTick', '', { persisted: true });
+        void (await this.stamp(m)).durable.catch(() => {});
+      } else await this.memoryTick();
+      this.runSealPolicies();
+    }, () => {});
+  }
+
+  /** A tick not persisted: valid because every earlier stamp is durable once lastAppend settles. */
+  private async memoryTick(): Promise<void> {
+    const t = this.tso.tryNext() ?? await this.tso.next();
+    await this.lastAppend;
+    this.advanceServiceable(t);
+  }
+
+  /** Waits until every message with TSO <= t is durable and folded (forcing a tick). */
+  async sync(t: Tso): Promise<Tso> {
+    if (this.serviceable >= t) return this.serviceable;
+    await new Promise<void>((resolve, reject) => {
+      this.serviceWaiters.push({ tso: t, resolve });
+      this.enqueue(async () => { await this.tso.above(t); await this.memoryTick(); }, reject);
+    });
+    return this.serviceable;
+  }
+
+  private runSealPolicies(): void {
+    for (const [vchannel, snap] of this.admitted) {
+      const coll = snap.context.collection;
+      if (!coll || coll.droppedTso !== null) continue;
+      const dim = coll.schema.fields.find((f) => f.dataType === 'FloatVector')?.dim ?? 1;
+      const cfg = this.node.config.segment;
+      const limits = { ...cfg, maxRows: cfg.maxRows ?? rowsForBytes(cfg.maxBytes, dim) };
+      const shard = this.shards.get(vchannel);
+      for (const s of segmentsToSeal(snap.context, this.serviceable, (id) => shard?.segments.get(id)?.lastWriteTso, limits)) {
+        void this.submit(newMessage('SealSegment', vchannel, { collectionId: coll.id, segmentId: s.segmentId, reason: s.reason })).catch(() => {});
+      }
+    }
+  }
+
+  // ---- checkpoints ----------------------------------------------------------------
+
+  private checkpointing = false;
+  async checkpoint(): Promise<void> {
+    if (this.checkpointing || this.failed || this.closed) return;
+    this.checkpointing = true;
+    try {
+      this.dirty = 0;
+      const applied = this.applied;
+      await saveCheckpoint(this.node.objects, this.pchannel, {
+        term: this.term, applied, replayFrom: replayFromOf(this.shards.values(), applied),
+        vchannels: Object.fromEntries([...this.durable].map(([v, s]) => [v, persistVchannel(s)])),
+        shards: Object.fromEntries([...this.shards].map(([v, s]) => [v, persistShard(s)])),
+      });
+    } catch (e) {
+      this.log('checkpoint failed:', (e as Error).message);
+    } finally { this.checkpointing = false; }
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------
+
+  private fail(e: NuthatchError): void {
+    if (this.failed) return;
+    this.failed = e.code === 'Fenced' ? e : new NuthatchError('WalUnavailable', `WAL of ${this.pchannel} failed: ${e.message}`, {}, e);
+    this.log('WAL failed:', e.message);
+    this.node.walFailed(this);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const t of this.timers) clearInterval(t);
+    if (!this.failed) { await this.lastAppend; await this.checkpoint(); }
+    this.closed = true;
+    await this.writer?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,188 @@
+import { newMessage } from '../../../messages/types.js';
+import { NuthatchError } from '../../../messages/errors.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import type { Distribution, PchannelAssignment } from '../../../messages/rpc/records.js';
+import { streamingChecks, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import { DATA_NODE_SUBJECT, EVENTS, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
+import { decodeValue } from '../../../messages/valueCodec.js';
+import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
+import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
+import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
+import type { WalBackend } from '../../../runtime/ports/walBackend.js';
+import { client, serveProtocol, withRetry, type Caller } from '../../../runtime/rpc/typedBus.js';
+import { Delegator } from './delegator.js';
+import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
+import { PchannelWal } from './pchannelWal.js';
+import { scanWal } from './scan.js';
+
+export interface StreamingNodeOptions {
+  nodeId: string;
+  bus: Bus;
+  meta: MetaStore;
+  objects: ObjectStore;
+  wal: WalBackend;
+  config?: Partial<StreamingConfig>;
+  log?: (...a: unknown[]) => void;
+}
+
+/**
+ * A streaming node: opens the pchannels the coordinator assigns to it (with their
+ * fencing terms), serves appends, scans and shard reads on each pchannel's subject,
+ * and drives seal -> flush with the data node.
+ */
+export class StreamingNode {
+  private readonly wals = new Map<string, PchannelWal>();
+  private readonly opening = new Map<string, Promise<void>>();
+  private readonly serving = new Map<string, BusSubscription>();
+  private readonly subs: BusSubscription[] = [];
+  private readonly delegator: Delegator;
+  private readonly ctx: NodeContext;
+  private lease?: Lease;
+  private stopped = false;
+  private ids = { next: 0, end: 0 };
+  private readonly flushing = new Set<number>();
+  private readonly flushResults = new Map<number, { rows: number; dataKey: string; from: number; to: number; partitionId: number; collectionId: number }>();
+
+  constructor(private readonly opts: StreamingNodeOptions) {
+    this.delegator = new Delegator(opts.bus);
+    const coordinator: Caller<CoordinatorProtocol> = client<CoordinatorProtocol>(opts.bus, COORDINATOR_SUBJECT, 30_000);
+    const log = opts.log ?? (() => {});
+    this.ctx = {
+      nodeId: opts.nodeId, log, coordinator, objects: opts.objects,
+      config: { ...DEFAULT_STREAMING_CONFIG, ...opts.config, segment: { ...DEFAULT_STREAMING_CONFIG.segment, ...opts.config?.segment } },
+      allocId: () => this.allocId(),
+      dispatchFlush: (wal, v, id) => this.dispatchFlush(wal, v, id),
+      reportFlushed: (wal, v, id) => this.reportFlushed(wal, v, id),
+      walFailed: (wal) => { void this.closeWal(wal.pchannel); },
+    };
+  }
+
+  async start(): Promise<void> {
+    const { bus, meta } = this.opts;
+    this.lease = await meta.grantLease(10_000);
+    await meta.put(`sessions/streaming-node/${this.opts.nodeId}`, new TextEncoder().encode(this.opts.nodeId), { lease: this.lease });
+    this.subs.push(bus.subscribe(EVENTS.assignments, (data) => {
+      const v = decodeValue(data) as unknown as { pchannels: PchannelAssignment[] };
+      void this.reconcile(v.pchannels);
+    }));
+    this.subs.push(bus.subscribe(EVENTS.distribution, (data) => {
+      const d = decodeValue(data) as unknown as Distribution;
+      this.delegator.setDistribution(d, this.walOf(d.vchannel));
+    }));
+    const a = await withRetry(() => this.ctx.coordinator('assignments', {}), { deadlineMs: 120_000 });
+    await this.reconcile(a.pchannels);
+  }
+
+  private walOf(vchannel: string): PchannelWal | undefined {
+    return this.wals.get(vchannel.slice(0, vchannel.lastIndexOf('_')));
+  }
+
+  /** Opens what is assigned here, closes what moved away. */
+  private async reconcile(pchannels: PchannelAssignment[]): Promise<void> {
+    if (this.stopped) return;
+    await Promise.all(pchannels.map(async (a) => {
+      const cur = this.wals.get(a.pchannel);
+      if (a.nodeId !== this.opts.nodeId) { if (cur) await this.closeWal(a.pchannel); return; }
+      if (cur && cur.term >= a.term) return;
+      if (cur) await this.closeWal(a.pchannel);
+      if (this.opening.has(a.pchannel)) return this.opening.get(a.pchannel);
+      const p = this.openWal(a).finally(() => this.opening.delete(a.pchannel));
+      this.opening.set(a.pchannel, p);
+      return p;
+    }));
+  }
+
+  private async openWal(a: PchannelAssignment): Promise<void> {
+    const wal = new PchannelWal(a.pchannel, a.term, this.ctx, this.opts.wal);
+    try {
+      await wal.open();
+    } catch (e) {
+      this.ctx.log(`open of ${a.pchannel} (term ${a.term}) failed:`, (e as Error).message);
+      await wal.close().catch(() => {});
+      return;
+    }
+    this.wals.set(a.pchannel, wal);
+    for (const v of wal.shards.keys()) {
+      const d = await this.ctx.coordinator('distribution', { vchannel: v }).catch(() => undefined);
+      if (d) this.delegator.setDistribution(d, wal);
+    }
+    this.serving.set(a.pchannel, serveProtocol<StreamingProtocol>(this.opts.bus, streamingSubject(a.pchannel), streamingChecks, this.handlers(wal), { queue: 'sn' }));
+  }
+
+  private async closeWal(pchannel: string): Promise<void> {
+    this.serving.get(pchannel)?.unsubscribe();
+    this.serving.delete(pchannel);
+    const wal = this.wals.get(pchannel);
+    this.wals.delete(pchannel);
+    await wal?.close().catch(() => {});
+  }
+
+  private handlers(wal: PchannelWal) {
+    return {
+      append: ({ message }: { message: Uint8Array }) => wal.append(message),
+      appendTxn: ({ vchannel, messages }: { vchannel: string; messages: Uint8Array[] }) => wal.appendTxn(vchannel, messages),
+      search: async (req: StreamingProtocol['search']['req']) => ({ hits: await this.delegator.search(wal, req) }),
+      query: (req: StreamingProtocol['query']['req']) => this.delegator.query(wal, req),
+      scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
+      deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => {
+        const s = wal.shards.get(vchannel);
+        return { entries: s ? s.deletes.slice(fromSeq) : [], seq: s?.deletes.length ?? 0 };
+      },
+      sealAll: async ({ collectionId, vchannels }: StreamingProtocol['sealAll']['req']) => {
+        const ids: number[] = [];
+        for (const v of vchannels) {
+          const growing = Object.values(wal.admitted.get(v)?.context.segments ?? {}).filter((s) => s.status === 'growing').map((s) => s.id);
+          await wal.submit(newMessage('ManualFlush', v, { collectionId }));
+          ids.push(...growing);
+        }
+        return { segmentIds: ids };
+      },
+      sync: async ({ tso }: StreamingProtocol['sync']['req']) => ({ serviceable: await wal.sync(tso) }),
+      status: () => ({ nodeId: this.opts.nodeId, pchannel: wal.pchannel, term: wal.term, serviceable: wal.serviceable, vchannels: [...wal.shards.keys()] }),
+    };
+  }
+
+  private async allocId(): Promise<number> {
+    if (this.ids.next >= this.ids.end) {
+      const r = await withRetry(() => this.ctx.coordinator('allocIds', { count: 100 }));
+      this.ids = { next: r.first, end: r.first + 100 };
+    }
+    return this.ids.next++;
+  }
+
+  /** Seal -> data node persists the segment from the WAL range -> Flush message. */
+  private dispatchFlush(wal: PchannelWal, vchannel: string, segmentId: number): void {
+    if (this.flushing.has(segmentId)) return;
+    const seg = wal.shards.get(vchannel)?.segments.get(segmentId);
+    if (!seg || seg.sealPos === null) return;
+    this.flushing.add(segmentId);
+    const dn = client<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
+    const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: seg.createPos, to: seg.sealPos };
+    void withRetry(() => dn('flushSegment', task), { deadlineMs: 24 * 3600_000, maxMs: 5000 })
+      .then(async (r) => {
+        this.flushResults.set(segmentId, { ...r, from: task.from, to: task.to, partitionId: task.partitionId, collectionId: task.collectionId });
+        if (seg.flushed) await this.reportFlushed(wal, vchannel, segmentId);
+        else await wal.submit(newMessage('Flush', vchannel, { collectionId: seg.collectionId, segmentId }));
+      })
+      .catch((e) => this.ctx.log(`flush of segment ${segmentId} failed:`, e.message))
+      .finally(() => this.flushing.delete(segmentId));
+  }
+
+  private async reportFlushed(wal: PchannelWal, vchannel: string, segmentId: number): Promise<void> {
+    const r = this.flushResults.get(segmentId);
+    if (!r) return;
+    await withRetry(() => this.ctx.coordinator('segmentFlushed', { segment: {
+      collectionId: r.collectionId, partitionId: r.partitionId, segmentId, vchannel, pchannel: wal.pchannel,
+      rows: r.rows, dataKey: r.dataKey, indexKeys: {}, from: r.from, to: r.to,
+    } }), { deadlineMs: 3600_000 }).catch((e) => this.ctx.log('segmentFlushed report failed:', e.message));
+    this.flushResults.delete(segmentId);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const s of this.subs) s.unsubscribe();
+    await Promise.all([...this.wals.keys()].map((p) => this.closeWal(p)));
+    await this.lease?.revoke().catch(() => {});
+  }
+}
+export { NuthatchError };

@@ -1,0 +1,44 @@
+import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import type { Caller } from '../../../runtime/rpc/typedBus.js';
+
+/**
+ * TSOs for a streaming node, taken from the coordinator in batches so an append
+ * rarely waits on a round trip. `next()` is strictly increasing; `above(t)` drops
+ * the rest of the batch when it lies below `t` (a search's guarantee TSO), so the
+ * next TSO is fresh from the oracle and higher than t.
+ */
+export class TsoSource {
+  private next_ = 0n;
+  private end = 0n;
+  private refill: Promise<void> | null = null;
+  constructor(private readonly coord: Caller<CoordinatorProtocol>, private readonly batch = 1000) {}
+
+  /** A TSO now if the batch has one (no await), else undefined. */
+  tryNext(): bigint | undefined {
+    if (this.next_ < this.end) return this.next_++;
+    return undefined;
+  }
+
+  async next(): Promise<bigint> {
+    for (;;) {
+      const t = this.tryNext();
+      if (t !== undefined) return t;
+      await this.fill();
+    }
+  }
+
+  /** Makes sure every later TSO is greater than `t`. */
+  async above(t: bigint): Promise<void> {
+    if (this.next_ > t && this.next_ < this.end) return;
+    this.end = 0n;
+    await this.fill();
+  }
+
+  private fill(): Promise<void> {
+    this.refill ??= this.coord('tsoBatch', { count: this.batch }).then((r) => {
+      this.next_ = r.first;
+      this.end = r.first + BigInt(r.count);
+    }).finally(() => { this.refill = null; });
+    return this.refill;
+  }
+}
