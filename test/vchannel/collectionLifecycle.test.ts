@@ -1,0 +1,55 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Invariant } from '../../messages/errors.js';
+import { vchannelView } from '../../actors/streaming-node/core/vchannel/index.js';
+import { accepted, given, ok } from './spec.js';
+import { COLL, DEFAULT, m, schema } from './fixtures.js';
+
+test('nothing but CreateCollection before the collection exists', () => {
+  given([]).when(m.insert(5, 1)).then(Invariant.CollectionMustExist, 'CollectionNotFound');
+  given([]).when(m.begin(5, 1)).then(Invariant.CollectionMustExist);
+});
+
+test('CreateCollection makes the vchannel live with its partitions', () => {
+  const s = accepted(given([]).when(m.createCollection(1)).then(ok));
+  const v = vchannelView(s);
+  assert.is(v.state, 'live');
+  assert.is(v.collection?.id, COLL);
+  assert.equal(v.partitions.map((p) => [p.id, p.name, p.status]), [[DEFAULT, '_default', 'live']]);
+});
+
+test('CreateCollection twice is refused', () => {
+  given([m.createCollection(1)]).when(m.createCollection(2)).then(Invariant.CollectionAlreadyExists, 'CollectionExists');
+});
+
+test("CreateCollection lists '_default' first", () => {
+  given([]).when(m.createCollection(1, [{ id: 7, name: 'b' }, { id: DEFAULT, name: '_default' }])).then(Invariant.PartitionMustExist);
+  given([]).when(m.createCollection(1, [])).then(Invariant.PartitionMustExist);
+});
+
+test('CreateCollection lists each partition once', () => {
+  given([]).when(m.createCollection(1, [{ id: DEFAULT, name: '_default' }, { id: DEFAULT, name: 'b' }])).then(Invariant.PartitionAlreadyExists);
+  given([]).when(m.createCollection(1, [{ id: DEFAULT, name: '_default' }, { id: 2, name: '_default' }])).then(Invariant.PartitionAlreadyExists);
+});
+
+test('CreateCollection carries a valid schema', () => {
+  const noVector = { fields: schema.fields.filter((f) => f.dataType !== 'FloatVector') };
+  given([]).when(m.createCollection(1, undefined, noVector)).then(Invariant.PayloadMatchesSchema, 'SchemaMismatch');
+});
+
+test('a message naming another collection is refused', () => {
+  given([m.createCollection(1), m.createSegment(2, 1)]).when(m.insert(3, 1, { collectionId: COLL + 1 })).then(Invariant.CollectionMustExist);
+  given([m.createCollection(1)]).when(m.dropCollection(2, COLL + 1)).then(Invariant.CollectionMustExist);
+});
+
+test('after DropCollection nothing at all is accepted', () => {
+  const dropped = [m.createCollection(1), m.createSegment(2, 1), m.dropCollection(3)];
+  assert.is(vchannelView(given(dropped).snapshot).state, 'dropped');
+  given(dropped).when(m.insert(4, 1)).then(Invariant.NothingAfterDrop);
+  given(dropped).when(m.delete(4)).then(Invariant.NothingAfterDrop);
+  given(dropped).when(m.dropCollection(4)).then(Invariant.NothingAfterDrop);
+  given(dropped).when(m.createCollection(4)).then(Invariant.NothingAfterDrop);
+  given(dropped).when(m.flush(4, 1)).then(Invariant.NothingAfterDrop);
+});
+
+test.run();
