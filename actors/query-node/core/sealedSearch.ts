@@ -1,0 +1,75 @@
+import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
+import type { HitRow } from '../../../messages/rpc/records.js';
+import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
+import type { Tso } from '../../../messages/types.js';
+import type { SealedSegment } from '../../shared/segment/segmentFile.js';
+import { searchBruteForce, type RowHit } from '../../shared/vector/bruteForce.js';
+import { mergeTopK } from '../../shared/vector/topK.js';
+
+/**
+ * Search and query over sealed segments at a read TSO, with the shard's deletes
+ * applied by TSO (MVCC). Pure: the index is passed in as a search function.
+ */
+export interface SealedRead {
+  pkName: string;
+  vectorName: string;
+  filter: CompiledFilter | null;
+  partitionIds: ReadonlySet<number> | null;
+  readTso: Tso;
+  outputFields: string[];
+  deletes: ReadonlyMap<PrimaryKey, Tso[]>;
+}
+
+export type IndexSearch = (query: Float32Array, k: number, accept: (row: number) => boolean) => RowHit[];
+
+export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => boolean) | null {
+  if (r.partitionIds && !r.partitionIds.has(seg.partitionId)) return null;
+  const pred = r.filter ? r.filter.bind({ ...seg.fields, [r.pkName]: seg.pks } as Columns) : null;
+  const { deletes, readTso } = r;
+  return (row) => {
+    const t = seg.tsos[row]!;
+    if (t > readTso) return false;
+    const d = deletes.size ? deletes.get(seg.pks[row]!) : undefined;
+    if (d) for (const x of d) if (x > t && x <= readTso) return false;
+    return pred === null || pred(row);
+  };
+}
+
+export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of r.outputFields) {
+    if (f === r.pkName) out[f] = seg.pks[row];
+    else if (f === r.vectorName) out[f] = seg.vectors.slice(row * seg.dim, (row + 1) * seg.dim);
+    else out[f] = seg.fields[f]?.[row] ?? null;
+  }
+  return out;
+}
+
+/** Top-k per query across the given segments. */
+export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], k: number, metric: MetricType): HitRow[][] {
+  const perQuery: Array<Array<Array<HitRow & { id: PrimaryKey }>>> = queries.map(() => []);
+  for (const { seg, index } of segs) {
+    const accept = acceptRow(seg, r);
+    if (!accept) continue;
+    const hits = index
+      ? queries.map((q) => index(q, k, accept))
+      : searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries, k, accept });
+    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ id: seg.pks[h.row]!, pk: seg.pks[h.row]!, distance: h.distance, fields: sealedRowFields(seg, h.row, r) }))));
+  }
+  return perQuery.map((lists) => mergeTopK(lists, k, metric).map(({ pk, distance, fields }) => ({ pk, distance, fields })));
+}
+
+export function querySealed(segs: SealedSegment[], r: SealedRead, countOnly: boolean): { rows: HitRow[]; count: number } {
+  const rows: HitRow[] = [];
+  let count = 0;
+  for (const seg of segs) {
+    const accept = acceptRow(seg, r);
+    if (!accept) continue;
+    for (let i = 0; i < seg.count; i++) {
+      if (!accept(i)) continue;
+      count++;
+      if (!countOnly) rows.push({ pk: seg.pks[i]!, distance: 0, fields: sealedRowFields(seg, i, r) });
+    }
+  }
+  return { rows, count };
+}

@@ -1,0 +1,127 @@
+import { NuthatchError } from '../../../messages/errors.js';
+import { compileFilter } from '../../../messages/filter/evaluate.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
+import { streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { primaryField, vectorField, type PrimaryKey } from '../../../messages/schema.js';
+import type { Tso } from '../../../messages/types.js';
+import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
+import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
+import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
+import type { VectorIndex, VectorIndexFactory } from '../../../runtime/vectorIndex/vectorIndex.js';
+import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
+import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
+import { querySealed, searchSealed, type SealedRead } from '../core/sealedSearch.js';
+
+export interface QueryNodeOptions { nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void }
+
+interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexName: string | null }
+interface ShardDeletes { seq: number; index: Map<PrimaryKey, Tso[]> }
+
+/**
+ * The query node: holds sealed segments and their indexes in memory and searches
+ * them for delegators. Deletes come from the shard's delegator by sequence number,
+ * pulled when a request says the node is behind, so a search never misses one.
+ */
+export class QueryNode {
+  private readonly segments = new Map<number, Loaded>();
+  private readonly deletes = new Map<string, ShardDeletes>();
+  private readonly schemas = new Map<number, CollectionRecord>();
+  private sub?: BusSubscription;
+  private lease?: Lease;
+  constructor(private readonly opts: QueryNodeOptions) {}
+
+  async start(): Promise<void> {
+    this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
+      load: ({ segment, indexName }) => this.load(segment, indexName),
+      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); return null; },
+      search: (req) => this.search(req),
+      query: (req) => this.query(req),
+      status: () => ({ nodeId: this.opts.nodeId, segments: [...this.segments.keys()] }),
+    });
+    this.lease = await this.opts.meta.grantLease(10_000);
+    await this.opts.meta.put(`sessions/query-node/${this.opts.nodeId}`, new TextEncoder().encode(this.opts.nodeId), { lease: this.lease });
+  }
+
+  private async load(record: SegmentRecord, indexName: string | null): Promise<null> {
+    let cur = this.segments.get(record.segmentId);
+    if (!cur) {
+      const bytes = await this.opts.objects.get(record.dataKey);
+      if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
+      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexName: null };
+    }
+    const key = indexName ? record.indexKeys[indexName] : undefined;
+    if (key && cur.indexName !== indexName) {
+      const bytes = await this.opts.objects.get(key);
+      if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
+      const coll = await this.collection(record.collectionId);
+      cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexName };
+    }
+    this.segments.set(record.segmentId, cur);
+    return null;
+  }
+
+  private async collection(collectionId: number): Promise<CollectionRecord> {
+    const c = this.schemas.get(collectionId);
+    if (c) return c;
+    const coord = client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT);
+    for (const name of await coord('listCollections', {})) {
+      const r = await coord('describeCollection', { name });
+      this.schemas.set(r.collectionId, r);
+    }
+    const r = this.schemas.get(collectionId);
+    if (!r) throw new NuthatchError('CollectionNotFound', `collection ${collectionId} does not exist`);
+    return r;
+  }
+
+  /** Catches up on the shard's deletes up to the delegator's sequence number. */
+  private async deletesOf(pchannel: string, vchannel: string, seq: number): Promise<ShardDeletes> {
+    let d = this.deletes.get(vchannel);
+    if (!d) { d = { seq: 0, index: new Map() }; this.deletes.set(vchannel, d); }
+    if (d.seq < seq) {
+      const r = await client<StreamingProtocol>(this.opts.bus, streamingSubject(pchannel))('deletes', { vchannel, fromSeq: d.seq });
+      if (d.seq + r.entries.length >= seq) {
+        for (const e of r.entries) { const l = d.index.get(e.pk); if (l) l.push(e.tso); else d.index.set(e.pk, [e.tso]); }
+        d.seq += r.entries.length;
+      }
+    }
+    return d;
+  }
+
+  private async read(req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number }): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
+    const coll = await this.collection(req.collectionId);
+    const loaded = req.segmentIds.map((id) => {
+      const l = this.segments.get(id);
+      if (!l) throw new NuthatchError('Unavailable', `segment ${id} is not loaded on query node ${this.opts.nodeId}`);
+      return l;
+    });
+    const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
+    const read: SealedRead = {
+      pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema).name,
+      filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
+      partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
+      readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
+    };
+    return { loaded, read, coll };
+  }
+
+  private async search(req: QueryNodeProtocol['search']['req']) {
+    const { loaded, read, coll } = await this.read({ ...req, limit: 0 });
+    const dim = vectorField(coll.schema).dim!;
+    const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
+    const ef = Math.max(req.ef ?? 64, req.k);
+    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: l.index ? (q: Float32Array, k: number, accept: (row: number) => boolean) => l.index!.search(q, k, { ef, accept }) : null })), read, queries, req.k, coll.metricType);
+    return { hits };
+  }
+
+  private async query(req: QueryNodeProtocol['query']['req']) {
+    const { loaded, read } = await this.read(req);
+    return querySealed(loaded.map((l) => l.seg), read, !!req.countOnly);
+  }
+
+  async stop(): Promise<void> {
+    this.sub?.unsubscribe();
+    await this.lease?.revoke().catch(() => {});
+  }
+}
