@@ -1,0 +1,266 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { badInputTests } from './blackboxBadInput.js';
+import { V2Client, vec } from './support/v2Client.js';
+
+/** What the suite needs from a running server. */
+export interface BlackBoxServer { url: string; stop(): Promise<void> }
+
+/** State the tests of one run share: the client and the names of their collections. */
+export interface BlackBoxContext {
+  client: V2Client;
+  server?: BlackBoxServer;
+  /** Quick-setup collection: id Int64, vector dim 8, COSINE, dynamic fields, rows 0..19 (3 deleted). */
+  quick: string;
+  /** Custom-schema collection: book_id, title, year, score, vec dim 8, L2; partition p1. */
+  books: string;
+}
+
+/**
+ * The HTTP black-box suite: drives a running nuthatch purely over HTTP (fetch)
+ * with Milvus RESTful v2 requests, through the happy paths of every endpoint
+ * and then every kind of bad input, and ends by checking the server still
+ * serves the data written at the start. Tests run in order and build on each
+ * other. Reads right after writes use consistencyLevel "Strong".
+ * Calls `.run()` on the suite it defines.
+ */
+export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>): void {
+  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const s = suite<BlackBoxContext>(`http black box: ${name}`, {
+    client: new V2Client('http://unset'), quick: `bb_quick_${id}`, books: `bb_books_${id}`,
+  });
+  s.before(async (ctx) => { ctx.server = await start(); ctx.client = new V2Client(ctx.server.url); });
+  s.after(async (ctx) => { await ctx.server?.stop(); });
+
+  s('healthz answers ok', async ({ client }) => {
+    const h = await client.healthz();
+    assert.is(h.status, 200);
+    assert.equal(h.json, { status: 'ok' });
+  });
+
+  s('quick setup creates, indexes and loads a collection', async ({ client, quick }) => {
+    assert.equal(await client.ok('/collections/create', { collectionName: quick, dimension: 8 }), {});
+    await client.waitLoaded(quick);
+    assert.equal(await client.ok('/collections/has', { collectionName: quick }), { has: true });
+    assert.equal(await client.ok('/collections/has', { collectionName: `${quick}_absent` }), { has: false });
+    assert.ok((await client.ok('/collections/list', {})).includes(quick));
+    const d = await client.ok('/collections/describe', { collectionName: quick });
+    assert.is(d.collectionName, quick);
+    assert.is(d.enableDynamicField, true);
+    assert.is(d.load, 'LoadStateLoaded');
+    const byName = Object.fromEntries(d.fields.map((f: any) => [f.name, f]));
+    assert.is(byName.id.type, 'Int64');
+    assert.is(byName.id.primaryKey, true);
+    assert.is(byName.id.autoId, false);
+    assert.is(byName.vector.type, 'FloatVector');
+    assert.equal(byName.vector.params, [{ key: 'dim', value: '8' }]);
+    assert.ok(d.indexes.some((ix: any) => ix.fieldName === 'vector' && ix.metricType === 'COSINE'), JSON.stringify(d.indexes));
+    assert.ok(d.shardsNum >= 1 && d.partitionsNum >= 1);
+  });
+
+  s('insert, flush and get_stats', async ({ client, quick }) => {
+    const data = Array.from({ length: 20 }, (_, i) => ({ id: i, vector: vec(i), color: i % 2 ? 'red' : 'blue', n: i }));
+    const r = await client.ok('/entities/insert', { collectionName: quick, data });
+    assert.is(r.insertCount, 20);
+    assert.equal(r.insertIds, data.map((d) => d.id));
+    assert.equal(await client.ok('/collections/flush', { collectionName: quick }), {});
+    assert.equal(await client.ok('/collections/get_stats', { collectionName: quick }), { rowCount: 20 });
+  });
+
+  s('search finds the nearest row first, best first, with topks', async ({ client, quick }) => {
+    const r = await client.okReply('/entities/search', { collectionName: quick, data: [vec(3)], annsField: 'vector', limit: 3, consistencyLevel: 'Strong' });
+    assert.is(r.data.length, 3);
+    assert.equal(r.topks, [3]);
+    assert.is(r.data[0].id, 3);
+    for (const h of r.data) assert.type(h.distance, 'number');
+    assert.ok(r.data[0].distance >= r.data[1].distance && r.data[1].distance >= r.data[2].distance, 'COSINE: larger is closer');
+  });
+
+  s('search with a filter and outputFields', async ({ client, quick }) => {
+    const hits = await client.ok('/entities/search', {
+      collectionName: quick, data: [vec(3)], limit: 5, filter: 'color == "red"', outputFields: ['color', 'n'], consistencyLevel: 'Strong',
+    });
+    assert.is(hits.length, 5);
+    assert.is(hits[0].id, 3);
+    for (const h of hits) { assert.is(h.color, 'red'); assert.is(h.n, h.id); }
+  });
+
+  s('search with offset pages through the same ranking', async ({ client, quick }) => {
+    const all = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], limit: 4, consistencyLevel: 'Strong' });
+    const page = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], limit: 2, offset: 1, consistencyLevel: 'Strong' });
+    assert.equal(page.map((h: any) => h.id), all.slice(1, 3).map((h: any) => h.id));
+  });
+
+  s('search with several query vectors returns a flat list split by topks', async ({ client, quick }) => {
+    const r = await client.okReply('/entities/search', { collectionName: quick, data: [vec(1), vec(8)], limit: 2, consistencyLevel: 'Strong' });
+    assert.equal(r.topks, [2, 2]);
+    assert.is(r.data.length, 4);
+    assert.is(r.data[0].id, 1);
+    assert.is(r.data[2].id, 8);
+  });
+
+  s('query with filter, limit and offset', async ({ client, quick }) => {
+    const rows = await client.ok('/entities/query', { collectionName: quick, filter: 'n >= 5 and n < 10', outputFields: ['n'], limit: 100, consistencyLevel: 'Strong' });
+    assert.equal(rows.map((r: any) => r.id).sort((a: number, b: number) => a - b), [5, 6, 7, 8, 9]);
+    for (const r of rows) assert.is(r.n, r.id);
+    assert.is((await client.ok('/entities/query', { collectionName: quick, limit: 3, consistencyLevel: 'Strong' })).length, 3);
+    assert.is((await client.ok('/entities/query', { collectionName: quick, filter: 'n < 10', limit: 4, offset: 8, consistencyLevel: 'Strong' })).length, 2);
+  });
+
+  s('get by one id and by a list', async ({ client, quick }) => {
+    const rows = await client.ok('/entities/get', { collectionName: quick, id: [1, 2], outputFields: ['color'], consistencyLevel: 'Strong' });
+    assert.equal(rows.map((r: any) => [r.id, r.color]).sort(), [[1, 'red'], [2, 'blue']]);
+    const one = await client.ok('/entities/get', { collectionName: quick, id: 7, outputFields: ['n'], consistencyLevel: 'Strong' });
+    assert.is(one.length, 1);
+    assert.is(one[0].n, 7);
+  });
+
+  s('delete by filter: the row is gone from get and search', async ({ client, quick }) => {
+    assert.equal(await client.ok('/entities/delete', { collectionName: quick, filter: 'id in [3]' }), {});
+    assert.equal(await client.ok('/entities/get', { collectionName: quick, id: [3], consistencyLevel: 'Strong' }), []);
+    const hits = await client.ok('/entities/search', { collectionName: quick, data: [vec(3)], limit: 10, consistencyLevel: 'Strong' });
+    assert.is(hits.length, 10);
+    assert.not.ok(hits.some((h: any) => h.id === 3), 'deleted row 3 still found');
+  });
+
+  s('upsert replaces a row', async ({ client, quick }) => {
+    const r = await client.ok('/entities/upsert', { collectionName: quick, data: [{ id: 5, vector: vec(5), color: 'green', n: 500 }] });
+    assert.is(r.upsertCount, 1);
+    assert.equal(r.upsertIds, [5]);
+    const rows = await client.ok('/entities/query', { collectionName: quick, filter: 'id == 5', outputFields: ['color', 'n'], consistencyLevel: 'Strong' });
+    assert.is(rows.length, 1);
+    assert.is(rows[0].color, 'green');
+    assert.is(rows[0].n, 500);
+  });
+
+  s('custom schema without indexParams is created unloaded', async ({ client, books }) => {
+    await client.ok('/collections/create', {
+      collectionName: books, metricType: 'L2',
+      schema: {
+        autoId: false, enableDynamicField: false,
+        fields: [
+          { fieldName: 'book_id', dataType: 'Int64', isPrimary: true },
+          { fieldName: 'title', dataType: 'VarChar', elementTypeParams: { max_length: 64 } },
+          { fieldName: 'year', dataType: 'Int32' },
+          { fieldName: 'score', dataType: 'Float', nullable: true },
+          { fieldName: 'vec', dataType: 'FloatVector', elementTypeParams: { dim: '8' } },
+        ],
+      },
+      params: { shardsNum: 2, consistencyLevel: 'Strong' },
+    });
+    const d = await client.ok('/collections/describe', { collectionName: books });
+    assert.equal(d.fields.map((f: any) => f.name).sort(), ['book_id', 'score', 'title', 'vec', 'year']);
+    assert.equal(d.fields.find((f: any) => f.name === 'title').params, [{ key: 'max_length', value: '64' }]);
+    assert.is(d.enableDynamicField, false);
+    assert.is(d.shardsNum, 2);
+    assert.is(d.consistencyLevel, 'Strong');
+    assert.is(d.load, 'LoadStateNotLoad');
+    assert.equal((await client.ok('/collections/get_load_state', { collectionName: books })).loadState, 'LoadStateNotLoad');
+  });
+
+  s('indexes create, describe, list, drop', async ({ client, books }) => {
+    const index = { fieldName: 'vec', indexName: 'vec_idx', metricType: 'L2', params: { index_type: 'HNSW', M: 8, efConstruction: 64 } };
+    assert.equal(await client.ok('/indexes/create', { collectionName: books, indexParams: [index] }), {});
+    assert.equal(await client.ok('/indexes/list', { collectionName: books }), ['vec_idx']);
+    const [ix] = await client.ok('/indexes/describe', { collectionName: books, indexName: 'vec_idx' });
+    assert.is(ix.indexName, 'vec_idx');
+    assert.is(ix.fieldName, 'vec');
+    assert.is(ix.indexType, 'HNSW');
+    assert.is(ix.metricType, 'L2');
+    assert.type(ix.indexState, 'string');
+    assert.equal(await client.ok('/indexes/drop', { collectionName: books, indexName: 'vec_idx' }), {});
+    assert.equal(await client.ok('/indexes/list', { collectionName: books }), []);
+    await client.ok('/indexes/create', { collectionName: books, indexParams: [index] });
+    assert.equal(await client.ok('/collections/load', { collectionName: books }), {});
+    await client.waitLoaded(books);
+    const st = await client.ok('/collections/get_load_state', { collectionName: books });
+    assert.is(st.loadProgress, 100);
+  });
+
+  s('partitions create, list, has; insert into a partition and search it', async ({ client, books }) => {
+    assert.equal(await client.ok('/partitions/create', { collectionName: books, partitionName: 'p1' }), {});
+    const names = await client.ok('/partitions/list', { collectionName: books });
+    assert.ok(names.includes('_default') && names.includes('p1'), JSON.stringify(names));
+    assert.equal(await client.ok('/partitions/has', { collectionName: books, partitionName: 'p1' }), { has: true });
+    assert.equal(await client.ok('/partitions/has', { collectionName: books, partitionName: 'p9' }), { has: false });
+    const row = (i: number) => ({ book_id: i, title: `book ${i}`, year: 1990 + (i % 30), score: i / 2, vec: vec(i) });
+    await client.ok('/entities/insert', { collectionName: books, data: Array.from({ length: 10 }, (_, i) => row(i)) });
+    const r = await client.ok('/entities/insert', { collectionName: books, partitionName: 'p1', data: [100, 101, 102, 103, 104].map(row) });
+    assert.equal(r.insertIds, [100, 101, 102, 103, 104]);
+    const hits = await client.ok('/entities/search', { collectionName: books, data: [vec(2)], limit: 5, partitionNames: ['p1'], outputFields: ['title'], consistencyLevel: 'Strong' });
+    assert.is(hits.length, 5);
+    for (const h of hits) { assert.ok(h.id >= 100, `hit ${h.id} is not in p1`); assert.is(h.title, `book ${h.id}`); }
+    const all = await client.ok('/entities/search', { collectionName: books, data: [vec(2)], limit: 3, consistencyLevel: 'Strong', searchParams: { metricType: 'L2', params: { ef: 32 } } });
+    assert.is(all[0].id, 2);
+    assert.ok(all[0].distance <= all[1].distance, 'L2: smaller is closer');
+    assert.ok(Math.abs(all[0].distance) < 1e-4, `exact match distance ${all[0].distance}`);
+    const inP1 = await client.ok('/entities/query', { collectionName: books, filter: 'year > 0', partitionNames: ['p1'], outputFields: ['year'], consistencyLevel: 'Strong' });
+    assert.is(inP1.length, 5);
+    await client.ok('/collections/flush', { collectionName: books });
+    assert.equal(await client.ok('/collections/get_stats', { collectionName: books }), { rowCount: 15 });
+  });
+
+  s('partitions drop', async ({ client, books }) => {
+    await client.ok('/partitions/create', { collectionName: books, partitionName: 'p2' });
+    // Milvus drops only released partitions; release the collection first so either rule holds.
+    await client.ok('/collections/release', { collectionName: books });
+    assert.equal(await client.ok('/partitions/drop', { collectionName: books, partitionName: 'p2' }), {});
+    assert.equal(await client.ok('/partitions/has', { collectionName: books, partitionName: 'p2' }), { has: false });
+    assert.not.ok((await client.ok('/partitions/list', { collectionName: books })).includes('p2'));
+    await client.ok('/collections/load', { collectionName: books });
+    await client.waitLoaded(books);
+    await client.fails('/entities/insert', { collectionName: books, partitionName: 'p2', data: [{ book_id: 900, title: 't', year: 1, vec: vec(900) }] }, /partition/i);
+  });
+
+  s('VarChar ids (quick setup with idType and params.max_length)', async ({ client, quick }) => {
+    const name = `${quick}_str`;
+    await client.ok('/collections/create', { collectionName: name, dimension: 4, idType: 'VarChar', params: { max_length: '16' }, metricType: 'IP' });
+    await client.waitLoaded(name);
+    const r = await client.ok('/entities/insert', { collectionName: name, data: [{ id: 'a', vector: vec(1, 4) }, { id: 'b', vector: vec(2, 4) }] });
+    assert.equal(r.insertIds, ['a', 'b']);
+    const rows = await client.ok('/entities/get', { collectionName: name, id: 'b', consistencyLevel: 'Strong' });
+    assert.equal(rows.map((x: any) => x.id), ['b']);
+    await client.fails('/entities/insert', { collectionName: name, data: [{ id: 'x'.repeat(17), vector: vec(1, 4) }] }, /max_length/);
+    await client.ok('/collections/drop', { collectionName: name });
+  });
+
+  s('autoID generates keys and refuses given ones', async ({ client, quick }) => {
+    const name = `${quick}_auto`;
+    await client.ok('/collections/create', { collectionName: name, dimension: 4, autoID: true, metricType: 'L2' });
+    await client.waitLoaded(name);
+    const r = await client.ok('/entities/insert', { collectionName: name, data: [{ vector: vec(1, 4) }, { vector: vec(2, 4) }, { vector: vec(3, 4) }] });
+    assert.is(r.insertCount, 3);
+    assert.is(new Set(r.insertIds).size, 3);
+    for (const k of r.insertIds) assert.ok(Number.isSafeInteger(k), `generated key ${k}`);
+    await client.fails('/entities/insert', { collectionName: name, data: [{ id: 1, vector: vec(1, 4) }] }, /autoID|generated/);
+    await client.ok('/collections/drop', { collectionName: name });
+  });
+
+  badInputTests(s);
+
+  s('drop, then DDL and DML on the dropped collection fail', async ({ client, quick }) => {
+    const name = `${quick}_drop`;
+    await client.ok('/collections/create', { collectionName: name, dimension: 4 });
+    await client.waitLoaded(name);
+    await client.ok('/entities/insert', { collectionName: name, data: [{ id: 1, vector: vec(1, 4) }] });
+    assert.equal(await client.ok('/collections/drop', { collectionName: name }), {});
+    assert.equal(await client.ok('/collections/has', { collectionName: name }), { has: false });
+    assert.not.ok((await client.ok('/collections/list', {})).includes(name));
+    await client.fails('/entities/insert', { collectionName: name, data: [{ id: 2, vector: vec(2, 4) }] }, /collection/i);
+    await client.fails('/entities/search', { collectionName: name, data: [vec(1, 4)], consistencyLevel: 'Strong' }, /collection/i);
+    await client.fails('/entities/delete', { collectionName: name, filter: 'id in [1]' }, /collection/i);
+    await client.fails('/collections/describe', { collectionName: name }, /collection/i);
+  });
+
+  s('after all of that the server still serves the data written first', async ({ client, quick }) => {
+    const h = await client.healthz();
+    assert.is(h.status, 200);
+    const hits = await client.ok('/entities/search', { collectionName: quick, data: [vec(4)], limit: 5, outputFields: ['n'], consistencyLevel: 'Strong' });
+    assert.is(hits[0].id, 4);
+    assert.is(hits[0].n, 4);
+    assert.not.ok(hits.some((x: any) => x.id === 3));
+    assert.equal(await client.ok('/collections/get_stats', { collectionName: quick }).then((d) => typeof d.rowCount), 'number');
+  });
+
+  s.run();
+}

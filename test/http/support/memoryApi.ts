@@ -1,0 +1,191 @@
+import {
+  fail, primaryField, validateSchema, vectorField,
+  type CollectionSchema, type IndexParams, type MetricType, type PrimaryKey,
+} from '../../../messages/index.js';
+import type {
+  CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, LoadState,
+  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult,
+} from '../../../runtime/client/api.js';
+import { compileFilter } from './filterEval.js';
+
+interface Coll {
+  id: number; name: string; schema: CollectionSchema; metricType: MetricType; shards: number;
+  consistency: ConsistencyLevel; partitions: Map<string, number>; indexes: IndexParams[]; loaded: boolean;
+  rows: Map<PrimaryKey, { row: RowObject; partition: string }>; nextAuto: number;
+}
+
+/**
+ * NuthatchApi held in memory, with brute-force search: a stand-in so the HTTP
+ * gateway and the black-box suite can run end to end before the real system
+ * exists. It answers with the same typed errors the real api documents. Test
+ * support only: no WAL, no actors, nothing durable.
+ */
+export class MemoryApi implements NuthatchApi {
+  private readonly colls = new Map<string, Coll>();
+  private nextId = 1;
+  private tso = 1n;
+
+  private coll(name: string): Coll {
+    return this.colls.get(name) ?? fail('CollectionNotFound', `collection '${name}' does not exist`);
+  }
+
+  private partition(c: Coll, name = '_default'): string {
+    if (!c.partitions.has(name)) fail('PartitionNotFound', `partition '${name}' of collection '${c.name}' does not exist`);
+    return name;
+  }
+
+  async createCollection(req: CreateCollectionRequest): Promise<void> {
+    if (this.colls.has(req.collectionName)) fail('CollectionExists', `collection '${req.collectionName}' already exists`);
+    validateSchema(req.schema);
+    const c: Coll = {
+      id: this.nextId++, name: req.collectionName, schema: structuredClone(req.schema), metricType: req.metricType,
+      shards: req.shardsNum ?? 1, consistency: req.consistencyLevel ?? 'Bounded', partitions: new Map([['_default', this.nextId++]]),
+      indexes: [], loaded: false, rows: new Map(), nextAuto: 1,
+    };
+    for (const ix of req.indexParams ?? []) c.indexes.push({ ...ix, metricType: ix.metricType ?? req.metricType });
+    c.loaded = req.load === true;
+    this.colls.set(c.name, c);
+  }
+
+  async describeCollection(name: string): Promise<CollectionDescription> {
+    const c = this.coll(name);
+    return {
+      collectionName: c.name, collectionId: c.id, schema: structuredClone(c.schema), metricType: c.metricType,
+      shardsNum: c.shards, vchannels: Array.from({ length: c.shards }, (_, i) => `mem-${c.id}v${i}`),
+      partitions: [...c.partitions].map(([n, id]) => ({ id, name: n })), consistencyLevel: c.consistency,
+      loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n,
+    };
+  }
+
+  private loadState(c: Coll): LoadState { return c.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad'; }
+  async listCollections(): Promise<string[]> { return [...this.colls.keys()]; }
+  async hasCollection(name: string): Promise<boolean> { return this.colls.has(name); }
+  async dropCollection(name: string): Promise<void> { this.coll(name); this.colls.delete(name); }
+  async getCollectionStats(name: string): Promise<{ rowCount: number }> { return { rowCount: this.coll(name).rows.size }; }
+  async loadCollection(name: string): Promise<void> {
+    const c = this.coll(name);
+    if (!c.indexes.some((ix) => ix.fieldName === vectorField(c.schema).name)) fail('IndexNotFound', `collection '${name}' has no vector index to load`);
+    c.loaded = true;
+  }
+  async releaseCollection(name: string): Promise<void> { this.coll(name).loaded = false; }
+  async getLoadState(name: string): Promise<{ loadState: LoadState; loadProgress: number }> {
+    const c = this.coll(name);
+    return { loadState: this.loadState(c), loadProgress: c.loaded ? 100 : 0 };
+  }
+  async flush(name: string): Promise<void> { this.coll(name); }
+
+  async createPartition(collection: string, partition: string): Promise<void> {
+    const c = this.coll(collection);
+    if (c.partitions.has(partition)) fail('PartitionExists', `partition '${partition}' already exists`);
+    c.partitions.set(partition, this.nextId++);
+  }
+  async listPartitions(collection: string): Promise<string[]> { return [...this.coll(collection).partitions.keys()]; }
+  async hasPartition(collection: string, partition: string): Promise<boolean> { return this.coll(collection).partitions.has(partition); }
+  async dropPartition(collection: string, partition: string): Promise<void> {
+    const c = this.coll(collection);
+    this.partition(c, partition);
+    if (partition === '_default') fail('InvalidArgument', 'the default partition cannot be dropped');
+    if (c.loaded) fail('InvalidArgument', `release collection '${collection}' before dropping partition '${partition}'`);
+    c.partitions.delete(partition);
+    for (const [k, v] of c.rows) if (v.partition === partition) c.rows.delete(k);
+  }
+
+  async createIndex(collection: string, index: Omit<IndexParams, 'metricType'> & { metricType?: MetricType }): Promise<void> {
+    const c = this.coll(collection);
+    if (c.indexes.some((ix) => ix.indexName === index.indexName)) fail('IndexExists', `index '${index.indexName}' already exists`);
+    if (index.metricType && index.fieldName === vectorField(c.schema).name && index.metricType !== c.metricType) fail('InvalidArgument', `metric ${index.metricType} differs from the collection's ${c.metricType}`);
+    c.indexes.push({ ...index, metricType: index.metricType ?? c.metricType });
+  }
+  async describeIndex(collection: string, indexName?: string): Promise<IndexDescription[]> {
+    const c = this.coll(collection);
+    const list = c.indexes.filter((ix) => indexName === undefined || ix.indexName === indexName);
+    if (indexName !== undefined && list.length === 0) fail('IndexNotFound', `index '${indexName}' does not exist`);
+    const n = c.rows.size;
+    return list.map((ix) => ({ ...ix, indexState: 'Finished', indexedRows: n, totalRows: n, pendingRows: 0 }));
+  }
+  async listIndexes(collection: string): Promise<string[]> { return this.coll(collection).indexes.map((ix) => ix.indexName); }
+  async dropIndex(collection: string, indexName: string): Promise<void> {
+    const c = this.coll(collection);
+    if (!c.indexes.some((ix) => ix.indexName === indexName)) fail('IndexNotFound', `index '${indexName}' does not exist`);
+    c.indexes = c.indexes.filter((ix) => ix.indexName !== indexName);
+  }
+
+  async insert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult> {
+    return this.write(collection, rows, partitionName, false);
+  }
+  async upsert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult> {
+    return this.write(collection, rows, partitionName, true);
+  }
+
+  private write(collection: string, rows: RowObject[], partitionName: string | undefined, replace: boolean): WriteResult {
+    const c = this.coll(collection);
+    const partition = this.partition(c, partitionName);
+    const pk = primaryField(c.schema);
+    const ids: PrimaryKey[] = [];
+    for (const r of rows) {
+      const id = (r[pk.name] as PrimaryKey | undefined) ?? c.nextAuto++;
+      if (!replace && c.rows.has(id)) fail('Conflict', `primary key ${JSON.stringify(id)} exists`);
+      c.rows.set(id, { row: { ...r, [pk.name]: id }, partition });
+      ids.push(id);
+    }
+    return { count: rows.length, ids, tso: this.tso++ };
+  }
+
+  async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; partitionName?: string }): Promise<{ count: number; tso: bigint }> {
+    const c = this.coll(collection);
+    if (req.partitionName) this.partition(c, req.partitionName);
+    const p = req.filter ? compileFilter(req.filter) : () => false;
+    let count = 0;
+    for (const [k, v] of c.rows) {
+      if (req.partitionName && v.partition !== req.partitionName) continue;
+      if (req.ids?.includes(k) || p(v.row)) { c.rows.delete(k); count++; }
+    }
+    return { count, tso: this.tso++ };
+  }
+
+  private scan(c: Coll, opts: ReadOptions): Array<{ row: RowObject; partition: string }> {
+    for (const p of opts.partitionNames ?? []) this.partition(c, p);
+    const pred = opts.filter ? compileFilter(opts.filter) : () => true;
+    return [...c.rows.values()].filter((v) => (!opts.partitionNames || opts.partitionNames.includes(v.partition)) && pred(v.row));
+  }
+
+  private project(c: Coll, row: RowObject, fields: string[] | undefined): RowObject {
+    const pk = primaryField(c.schema).name;
+    const out: RowObject = { [pk]: row[pk] };
+    for (const f of fields ?? []) if (row[f] !== undefined) out[f] = row[f];
+    return out;
+  }
+
+  async get(collection: string, ids: PrimaryKey[], opts: ReadOptions = {}): Promise<RowObject[]> {
+    const c = this.coll(collection);
+    return this.scan(c, opts).filter((v) => ids.includes(v.row[primaryField(c.schema).name] as PrimaryKey)).map((v) => this.project(c, v.row, opts.outputFields));
+  }
+
+  async query(collection: string, req: QueryRequest): Promise<RowObject[]> {
+    const c = this.coll(collection);
+    const off = req.offset ?? 0;
+    return this.scan(c, req).slice(off, req.limit === undefined ? undefined : off + req.limit).map((v) => this.project(c, v.row, req.outputFields));
+  }
+
+  async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
+    const c = this.coll(collection);
+    if (!c.loaded) fail('InvalidArgument', `collection '${collection}' is not loaded`);
+    if (req.searchParams?.metricType && req.searchParams.metricType !== c.metricType) fail('InvalidArgument', `metric ${req.searchParams.metricType} differs from the collection's ${c.metricType}`);
+    const vf = vectorField(c.schema).name, pk = primaryField(c.schema).name;
+    const candidates = this.scan(c, req);
+    const off = req.offset ?? 0;
+    return req.data.map((q) => candidates
+      .map((v) => ({ v, d: distance(c.metricType, q, v.row[vf] as number[]) }))
+      .sort((a, b) => (c.metricType === 'L2' ? a.d - b.d : b.d - a.d))
+      .slice(off, off + req.limit)
+      .map(({ v, d }) => ({ id: v.row[pk] as PrimaryKey, distance: d, fields: this.project(c, v.row, req.outputFields) })));
+  }
+}
+
+function distance(metric: MetricType, a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0, na = 0, nb = 0, l2 = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i]! * b[i]!; na += a[i]! ** 2; nb += b[i]! ** 2; l2 += (a[i]! - b[i]!) ** 2; }
+  if (metric === 'L2') return l2;
+  if (metric === 'IP') return dot;
+  return dot / (Math.sqrt(na * nb) || 1);
+}
