@@ -1,0 +1,125 @@
+/**
+ * The jetstream WAL backend against a real nats-server (NUTHATCH_TEST_NATS): the
+ * shared conformance suite, then what is specific to JetStream — entries larger
+ * than the server's max payload, a torn chunked group, a paused stale writer.
+ *
+ * Durability here is 'unsynced': the test server is one Debian nats-server 2.9.10,
+ * which can neither sync every write (sync_interval: always needs 2.10) nor
+ * replicate. Production uses 'replicated' or 'sync-always' (runtime/wal/jetstream/README.md).
+ */
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { WalBackend } from '../../runtime/ports/walBackend.js';
+import { createJetStreamWalBackend, type JetStreamWalConfig } from '../../runtime/wal/jetstream/JetStreamWalBackend.js';
+import { encodeGroup } from '../../runtime/wal/jetstream/frame.js';
+import { streamLayout, versionAtLeast } from '../../runtime/wal/jetstream/streamLayout.js';
+import { requireService } from '../support/requireService.js';
+import { walConformance, type WalHarness } from './conformance.js';
+import { randomBytes, sameBytes } from './conformancePayload.js';
+import { readAll, rejection } from './conformanceSupport.js';
+import { pausedWriterCase } from './pausedWriterCase.js';
+
+const url = requireService('NUTHATCH_TEST_NATS', 'jetstream WAL backend');
+
+interface JsHarness extends WalHarness { config: JetStreamWalConfig; admin: NatsConnection }
+
+let counter = 0;
+async function makeHarness(): Promise<JsHarness> {
+  const id = `${process.pid}_${++counter}`;
+  const config: JetStreamWalConfig = { servers: url!, durability: 'unsynced', streamPrefix: `NT${id}_`, subjectPrefix: `nt${id}` };
+  const made: WalBackend[] = [];
+  const open = async (): Promise<WalBackend> => { const b = await createJetStreamWalBackend(config); made.push(b); return b; };
+  const backend = await open();
+  const admin = await connect({ servers: url! });
+  return {
+    backend, config, admin, reopen: open,
+    cleanup: async () => {
+      await Promise.allSettled(made.map((b) => b.close()));
+      const jsm = await jetstreamManager(admin);
+      for await (const s of jsm.streams.list()) if (s.config.name.startsWith(config.streamPrefix!)) await jsm.streams.delete(s.config.name);
+      await admin.close();
+    },
+  };
+}
+
+async function streamMessages(h: JsHarness, pchannel: string): Promise<{ messages: number; bytes: number; lastSeq: number }> {
+  const jsm = await jetstreamManager(h.admin);
+  const info = await jsm.streams.info(streamLayout(h.config.streamPrefix!, h.config.subjectPrefix!, pchannel).stream);
+  return { messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
+}
+
+if (url) {
+  walConformance('jetstream', makeHarness, {
+    childSpec: (h) => ({ module: fileURLToPath(new URL('../../runtime/wal/jetstream/JetStreamWalBackend.js', import.meta.url)), factory: 'createJetStreamWalBackend', config: h.config }),
+    storageBytes: async (h, p) => (await streamMessages(h, p)).bytes,
+  });
+
+  const s = suite('jetstream WAL specifics');
+  const withHarness = (title: string, body: (h: JsHarness) => Promise<void>): void => {
+    s(title, async () => { const h = await makeHarness(); try { await body(h); } finally { await h.cleanup(); } });
+  };
+
+  withHarness('entries larger than the server max payload are split into chunks and rejoined on read', async (h) => {
+    const max = h.admin.info!.max_payload;
+    const w = await h.backend.openWriter('big', 1);
+    const big = randomBytes(1, max + 3 * 1024 * 1024);
+    const batch = [randomBytes(2, Math.floor(max * 0.7)), randomBytes(3, Math.floor(max * 0.7)), randomBytes(4, 10)];
+    assert.is(await w.append({ tso: 1n, payload: randomBytes(5, 100) }), 0);
+    assert.is(await w.append({ tso: 2n, payload: big }), 1);
+    assert.equal(await w.appendBatch(batch.map((payload, i) => ({ tso: BigInt(3 + i), payload }))), [2, 3, 4]);
+    const { messages } = await streamMessages(h, 'big');
+    assert.ok(messages >= 1 + 1 + 2 + 2, `chunked into several messages (fence + ${messages - 1})`);
+    const other = await h.reopen();
+    const all = await readAll(other, 'big');
+    assert.equal(all.map((r) => r.position), [0, 1, 2, 3, 4]);
+    assert.ok(sameBytes(all[1]!.payload, big), 'the oversize entry reads back byte-identical');
+    batch.forEach((b, i) => assert.ok(sameBytes(all[2 + i]!.payload, b)));
+    assert.equal((await readAll(other, 'big', 3)).map((r) => r.position), [3, 4], 'reading from inside a chunked group');
+    await w.close();
+  });
+
+  withHarness('a group torn between chunks is never read, and the next owner reuses its positions', async (h) => {
+    const w1 = await h.backend.openWriter('torn', 1);
+    await w1.appendBatch([{ tso: 1n, payload: randomBytes(1, 10) }, { tso: 2n, payload: randomBytes(2, 10) }]);
+    // What a writer leaves when it dies between two chunks: the first chunk only.
+    const layout = streamLayout(h.config.streamPrefix!, h.config.subjectPrefix!, 'torn');
+    const chunks = encodeGroup(1, 2, [{ tso: 3n, payload: randomBytes(3, 5000) }], 2048);
+    assert.ok(chunks.length > 1);
+    const before = await streamMessages(h, 'torn');
+    await jetstream(h.admin).publish(layout.data, chunks[0]!, { expect: { lastSequence: before.lastSeq } });
+    const other = await h.reopen();
+    assert.is(await other.lastPosition('torn'), 1, 'a torn group is not durable');
+    assert.equal((await readAll(other, 'torn')).map((r) => r.position), [0, 1]);
+    const w2 = await other.openWriter('torn', 2);
+    assert.is(w2.lastPosition(), 1);
+    const fresh = randomBytes(4, 64);
+    assert.is(await w2.append({ tso: 4n, payload: fresh }), 2);
+    const log = await readAll(h.backend, 'torn');
+    assert.equal(log.map((r) => r.position), [0, 1, 2]);
+    assert.ok(sameBytes(log[2]!.payload, fresh), 'position 2 holds the new owner entry, not the torn one');
+    assert.is((await rejection(w1.append({ tso: 9n, payload: fresh }))).code, 'Fenced');
+    await w2.close();
+  });
+
+  withHarness('a stale writer paused with SIGSTOP cannot append after it resumes', async (h) => {
+    await pausedWriterCase({
+      spec: { module: fileURLToPath(new URL('../../runtime/wal/jetstream/JetStreamWalBackend.js', import.meta.url)), factory: 'createJetStreamWalBackend', config: h.config },
+      backend: h.backend, pchannel: 'paused', limitMs: 60_000,
+    });
+  });
+
+  withHarness("durability 'replicated' refuses a single server rather than acknowledge unsynced writes", async (h) => {
+    const b = await createJetStreamWalBackend({ ...h.config, durability: 'replicated' });
+    try {
+      assert.is((await rejection(b.openWriter('r3', 1))).code, 'WalUnavailable');
+    } finally { await b.close(); }
+    if (!versionAtLeast(h.admin.info!.version, '2.10.0')) {
+      assert.is((await rejection(createJetStreamWalBackend({ ...h.config, durability: 'sync-always' }))).code, 'WalUnavailable', 'sync-always needs nats-server >= 2.10');
+    }
+  });
+
+  s.run();
+}
