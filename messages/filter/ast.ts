@@ -16,6 +16,7 @@ export const FILTER_LIMITS = {
 /** Static type of a literal. `int` and `float` are both JS numbers; the split decides integer division. */
 export type LiteralType = 'int' | 'float' | 'string' | 'bool';
 
+/** A number, string or boolean written in the filter. */
 export interface LiteralNode { kind: 'literal'; type: LiteralType; value: number | string | boolean; pos: number }
 
 /**
@@ -32,16 +33,21 @@ export type ArithOp = '+' | '-' | '*' | '/' | '%';
 export interface ArithNode { kind: 'arith'; op: ArithOp; left: Expr; right: Expr; integer?: boolean; pos: number }
 
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+/** `left op right`; a chain `1 < a < 5` parses as an `and` of two of these. */
 export interface CompareNode { kind: 'compare'; op: CompareOp; left: Expr; right: Expr; pos: number }
 
+/** `arg in [..]`, or `arg not in [..]` when negated. */
 export interface InNode { kind: 'in'; arg: Expr; values: LiteralNode[]; negated: boolean; pos: number }
 /** `pattern` is the raw pattern: `%` any run, `_` one character, `\` escapes the next character. */
 export interface LikeNode { kind: 'like'; arg: Expr; pattern: string; negated: boolean; pos: number }
+/** `field is null`, or `is not null` when negated. */
 export interface IsNullNode { kind: 'isNull'; arg: FieldNode; negated: boolean; pos: number }
 export interface NotNode { kind: 'not'; arg: Expr; pos: number }
+/** `and`/`or` chains are flat: `a and b and c` is one node with three args. */
 export interface AndNode { kind: 'and'; args: Expr[]; pos: number }
 export interface OrNode { kind: 'or'; args: Expr[]; pos: number }
 
+/** Any filter node. */
 export type Expr =
   | LiteralNode | FieldNode | NegNode | ArithNode
   | CompareNode | InNode | LikeNode | IsNullNode | NotNode | AndNode | OrNode;

@@ -13,6 +13,7 @@
  */
 import type { ArithOp, CompareOp } from './ast.js';
 
+/** Whether `v` is a value equality is defined on: a number, string or boolean. */
 export const isScalar = (v: unknown): v is number | string | boolean =>
   typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
 
