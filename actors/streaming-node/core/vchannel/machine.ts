@@ -80,7 +80,9 @@ export const vchannelMachine = setup({
   actions: { ...ACCEPT, reject: (_args: Args, _params: Rejection) => {} },
 }).createMachine({
   id: 'vchannel',
-  context: ({ input }) => initialContext(input.vchannel),
+  // transition() builds a throwaway actor per call whose initial state runs this
+  // without input; tolerate that instead of throwing (a throw per message is slow).
+  context: ({ input }) => initialContext(input?.vchannel ?? ''),
   initial: 'absent',
   states: {
     absent: {

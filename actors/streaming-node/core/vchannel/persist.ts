@@ -29,9 +29,8 @@ function mapTsos(o: unknown, fields: readonly string[], f: (v: unknown) => unkno
 
 function mapRecords(rec: unknown, fields: readonly string[], f: (v: unknown) => unknown): Obj {
   if (rec === null || typeof rec !== 'object') throw new DecodeError('persisted vchannel records must be an object');
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(rec as Obj)) out[k] = mapTsos(v, fields, f);
-  return out;
+  // fromEntries defines own keys, so an index named '__proto__' stays an ordinary entry.
+  return Object.fromEntries(Object.entries(rec as Obj).map(([k, v]) => [k, mapTsos(v, fields, f)]));
 }
 
 function mapContext(c: Obj, f: (v: unknown) => unknown): Obj {
