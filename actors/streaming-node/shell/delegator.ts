@@ -48,8 +48,14 @@ export class Delegator {
     return { coll, shard, read, byNode };
   }
 
-  async search(wal: PchannelWal, req: ShardSearch): Promise<HitRow[][]> {
+  /** Waits for the guarantee, then reads at the shard's serviceable TSO (never below the guarantee). */
+  private async readAt<T extends { guaranteeTso: bigint }>(wal: PchannelWal, req: T): Promise<T> {
     await wal.sync(req.guaranteeTso);
+    return wal.serviceable > req.guaranteeTso ? { ...req, guaranteeTso: wal.serviceable } : req;
+  }
+
+  async search(wal: PchannelWal, request: ShardSearch): Promise<HitRow[][]> {
+    const req = await this.readAt(wal, request);
     const { coll, shard, read, byNode } = this.prepare(wal, req.vchannel, req.collectionId, req);
     if (req.queries.length !== req.nq * read.dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${read.dim}`);
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * read.dim, (i + 1) * read.dim));
@@ -63,8 +69,8 @@ export class Delegator {
     });
   }
 
-  async query(wal: PchannelWal, req: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
-    await wal.sync(req.guaranteeTso);
+  async query(wal: PchannelWal, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
+    const req = await this.readAt(wal, request);
     const { shard, read, byNode } = this.prepare(wal, req.vchannel, req.collectionId, req);
     const growing = queryGrowing(shard, read, !!req.countOnly);
     const deleteSeq = shard.deletes.length;

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { startStandalone } from '../standalone/standalone.js';
+import type { WalChoice } from '../wal/openWalBackend.js';
+
+const USAGE = `usage:
+  nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
+      every actor in one process on embedded defaults (data in ./data, HTTP on 19530)
+  nuthatch node --role <coordinator|streaming-node|data-node|query-node|index-node|gateway> [options]
+      one actor per process on NATS, etcd and S3 (see README)`;
+
+function fail(msg: string): never {
+  console.error(`nuthatch: ${msg}\n${USAGE}`);
+  process.exit(2);
+}
+
+function walChoice(kind: string | undefined, dataDir: string, nats: string | undefined): WalChoice {
+  switch (kind ?? 'local') {
+    case 'local': return { kind: 'local', dir: resolve(dataDir, 'wal') };
+    case 'object': return { kind: 'object' };
+    case 'jetstream': return { kind: 'jetstream', natsUrl: nats ?? process.env.NUTHATCH_NATS ?? fail('--wal jetstream needs --nats URL') };
+    default: return fail(`unknown WAL backend '${kind}' (local, object, jetstream)`);
+  }
+}
+
+/** Stops cleanly on SIGTERM/SIGINT; a second signal exits at once. */
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (sig: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.error(`[nuthatch] ${sig}: stopping`);
+    stop().then(() => process.exit(0), (e) => { console.error('[nuthatch] stop failed:', e); process.exit(1); });
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'standalone') {
+    const { values } = parseArgs({ args: rest, options: {
+      'data-dir': { type: 'string', default: process.env.NUTHATCH_DATA_DIR ?? './data' },
+      port: { type: 'string', default: process.env.NUTHATCH_PORT ?? '19530' },
+      host: { type: 'string', default: process.env.NUTHATCH_HOST ?? '127.0.0.1' },
+      wal: { type: 'string', default: process.env.NUTHATCH_WAL },
+      nats: { type: 'string' },
+      'segment-rows': { type: 'string' },
+      'seal-idle-ms': { type: 'string' },
+    } });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
+    const dataDir = resolve(values['data-dir']!);
+    const segment = {
+      ...(values['segment-rows'] ? { maxRows: Number(values['segment-rows']) } : {}),
+      ...(values['seal-idle-ms'] ? { idleMs: Number(values['seal-idle-ms']) } : {}),
+    };
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming: { segment: segment as never } });
+    onSignals(() => s.stop());
+    return;
+  }
+  if (cmd === 'node') {
+    const { runNode } = await import('./node.js' as string);
+    await runNode(rest, onSignals);
+    return;
+  }
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(USAGE); return; }
+  fail(`unknown command '${cmd}'`);
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  console.error(`[nuthatch] fatal: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

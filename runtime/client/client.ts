@@ -1,0 +1,287 @@
+import { encodeMessage } from '../../messages/codec.js';
+import { NuthatchError, ValidationError } from '../../messages/errors.js';
+import { checkFilter, parseFilter } from '../../messages/filter/index.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
+import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
+import { streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
+import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { newMessage, tsoAddMs, type IndexParams, type Tso } from '../../messages/types.js';
+import { mergeTopK } from '../../actors/shared/vector/topK.js';
+import type { Bus } from '../ports/bus.js';
+import { client, withRetry, type Caller } from '../rpc/typedBus.js';
+import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
+import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
+
+/** Rows per insert message: keeps each message well under the bus's payload limit. */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The streaming client: implements the user API by sending typed messages. It
+ * finds each vchannel's pchannel owner through the pchannel's subject and waits
+ * (retrying) while a WAL is moving, so callers see at most a pause.
+ */
+export class NuthatchClient implements NuthatchApi {
+  private readonly coord: Caller<CoordinatorProtocol>;
+  private readonly cache = new Map<string, CollectionRecord>();
+  /** Session consistency: the last write TSO this client saw per collection. */
+  private readonly lastWrite = new Map<string, Tso>();
+
+  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number } = {}) {
+    this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
+  }
+
+  private call<K extends keyof CoordinatorProtocol & string>(op: K, req: CoordinatorProtocol[K]['req'], timeoutMs?: number) {
+    return withRetry(() => this.coord(op, req, timeoutMs), { deadlineMs: 60_000 });
+  }
+
+  private shard(vchannel: string): Caller<StreamingProtocol> {
+    return client<StreamingProtocol>(this.bus, streamingSubject(vchannel.slice(0, vchannel.lastIndexOf('_'))), this.opts.timeoutMs ?? 120_000);
+  }
+
+  private onShard<K extends keyof StreamingProtocol & string>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
+    return withRetry(() => this.shard(vchannel)(op, req), { deadlineMs: 120_000 });
+  }
+
+  private async record(name: string, fresh = false): Promise<CollectionRecord> {
+    if (typeof name !== 'string' || name.length === 0) throw new ValidationError('collectionName must be a non-empty string');
+    const c = this.cache.get(name);
+    if (c && !fresh) return c;
+    const r = await this.call('describeCollection', { name });
+    this.cache.set(name, r);
+    return r;
+  }
+
+  // ---- DDL ----------------------------------------------------------------
+  async createCollection(req: CreateCollectionRequest): Promise<void> {
+    const r = await this.call('createCollection', { spec: req as never }, 300_000);
+    this.cache.set(r.name, r);
+    if (req.load) await this.loadCollection(r.name);
+  }
+  async describeCollection(name: string): Promise<CollectionDescription> {
+    const r = await this.record(name, true);
+    const s = await this.getLoadState(name);
+    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso };
+  }
+  listCollections(): Promise<string[]> { return this.call('listCollections', {}); }
+  async hasCollection(name: string): Promise<boolean> { return (await this.listCollections()).includes(name); }
+  async dropCollection(name: string): Promise<void> { await this.call('dropCollection', { name }, 300_000); this.cache.delete(name); }
+  async getCollectionStats(name: string): Promise<{ rowCount: number }> {
+    const rows = await this.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong' });
+    return { rowCount: Number(rows[0]?.['count(*)'] ?? 0) };
+  }
+  async loadCollection(name: string): Promise<void> {
+    await this.call('loadCollection', { name }, 600_000);
+    this.cache.delete(name);
+  }
+  async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { name }); this.cache.delete(name); }
+  async getLoadState(name: string) {
+    const s = await this.call('loadState', { name });
+    return { loadState: !s.loaded ? 'LoadStateNotLoad' as const : s.progress >= 100 ? 'LoadStateLoaded' as const : 'LoadStateLoading' as const, loadProgress: s.progress };
+  }
+  async flush(name: string): Promise<void> { await this.call('flush', { name }, 600_000); }
+
+  async createPartition(collection: string, partition: string): Promise<void> { await this.call('createPartition', { collection, partition }); this.cache.delete(collection); }
+  async listPartitions(collection: string): Promise<string[]> { return (await this.record(collection, true)).partitions.map((p) => p.name); }
+  async hasPartition(collection: string, partition: string): Promise<boolean> { return (await this.listPartitions(collection)).includes(partition); }
+  async dropPartition(collection: string, partition: string): Promise<void> { await this.call('dropPartition', { collection, partition }); this.cache.delete(collection); }
+
+  async createIndex(collection: string, index: Omit<IndexParams, 'metricType'> & { metricType?: string }): Promise<void> { await this.call('createIndex', { collection, index }); this.cache.delete(collection); }
+  async describeIndex(collection: string, indexName?: string): Promise<IndexDescription[]> {
+    const r = await this.record(collection, true);
+    const states = await this.call('indexStates', { collection });
+    const list = r.indexes.filter((i) => indexName === undefined || i.indexName === indexName);
+    if (indexName !== undefined && list.length === 0) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${collection}'`);
+    return list.map((i) => {
+      const s = states.find((x) => x.indexName === i.indexName) ?? { indexedRows: 0, totalRows: 0 };
+      return { ...i, indexedRows: s.indexedRows, totalRows: s.totalRows, pendingRows: s.totalRows - s.indexedRows, indexState: s.indexedRows >= s.totalRows ? 'Finished' as const : 'InProgress' as const };
+    });
+  }
+  async listIndexes(collection: string): Promise<string[]> { return (await this.record(collection, true)).indexes.map((i) => i.indexName); }
+  async dropIndex(collection: string, indexName: string): Promise<void> { await this.call('dropIndex', { collection, indexName }); this.cache.delete(collection); }
+
+  // ---- DML ----------------------------------------------------------------
+  private partitionId(r: CollectionRecord, name?: string): number {
+    if (name === undefined || name === '') return r.partitions[0]!.id;
+    const p = r.partitions.find((x) => x.name === name);
+    if (!p) throw new NuthatchError('PartitionNotFound', `partition '${name}' does not exist in '${r.name}'`);
+    return p.id;
+  }
+
+  /** Splits a batch by shard and by message size: [vchannel, rows][] */
+  private split(r: CollectionRecord, rows: Rows): Array<[string, Rows]> {
+    const dim = vectorField(r.schema).dim!;
+    const byShard: number[][] = r.vchannels.map(() => []);
+    rows.pks.forEach((pk, i) => byShard[shardOf(pk, r.shards)]!.push(i));
+    const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (dim * 4 + 64)));
+    const out: Array<[string, Rows]> = [];
+    byShard.forEach((idx, s) => { for (let i = 0; i < idx.length; i += perMessage) out.push([r.vchannels[s]!, sliceRows(rows, idx.slice(i, i + perMessage), dim)]); });
+    return out;
+  }
+
+  private noteWrite(name: string, tso: Tso): void { if (tso > (this.lastWrite.get(name) ?? 0n)) this.lastWrite.set(name, tso); }
+
+  private async columns(r: CollectionRecord, data: RowObject[], upsert: boolean): Promise<Rows> {
+    const pk = primaryField(r.schema);
+    if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
+    if (pk.autoId && upsert) throw new ValidationError(`upsert needs the primary key '${pk.name}'; autoId collections take it from the rows`);
+    const ids = pk.autoId && !upsert && data.length > 0 && data.length <= LIMITS.maxBatchRows ? await this.call('allocIds', { count: data.length }) : null;
+    return toColumns(r.schema, data, ids ? Array.from({ length: data.length }, (_, i) => ids.first + i) : null);
+  }
+
+  async insert(collection: string, data: RowObject[], partitionName?: string): Promise<WriteResult> {
+    const r = await this.record(collection);
+    const partitionId = this.partitionId(r, partitionName);
+    const rows = await this.columns(r, data, false);
+    let tso = 0n;
+    await Promise.all(this.split(r, rows).map(async ([vchannel, part]) => {
+      const m = newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part });
+      const res = await this.onShard(vchannel, 'append', { message: encodeMessage(m) });
+      if (res.tso > tso) tso = res.tso;
+    }));
+    this.noteWrite(collection, tso);
+    return { count: rows.count, ids: rows.pks, tso };
+  }
+
+  async upsert(collection: string, data: RowObject[], partitionName?: string): Promise<WriteResult> {
+    const r = await this.record(collection);
+    const partitionId = this.partitionId(r, partitionName);
+    const rows = await this.columns(r, data, true);
+    const byShard = new Map<string, Uint8Array[]>();
+    for (const [vchannel, part] of this.split(r, rows)) {
+      const msgs = byShard.get(vchannel) ?? [];
+      msgs.push(encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId: -1, pks: part.pks })));
+      msgs.push(encodeMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part })));
+      byShard.set(vchannel, msgs);
+    }
+    let tso = 0n;
+    await Promise.all([...byShard].map(async ([vchannel, messages]) => {
+      const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages });
+      if (res.tso > tso) tso = res.tso;
+    }));
+    this.noteWrite(collection, tso);
+    return { count: rows.count, ids: rows.pks, tso };
+  }
+
+  async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; partitionName?: string }): Promise<{ count: number; tso: Tso }> {
+    const r = await this.record(collection);
+    const pk = primaryField(r.schema);
+    let ids = req.ids;
+    if (ids === undefined) {
+      if (typeof req.filter !== 'string' || req.filter.trim() === '') throw new ValidationError('delete needs ids or a non-empty filter');
+      const rows = await this.query(collection, { filter: req.filter, outputFields: [pk.name], consistencyLevel: 'Strong', partitionNames: req.partitionName ? [req.partitionName] : undefined });
+      ids = rows.map((x) => x[pk.name] as PrimaryKey);
+    }
+    for (const k of ids) if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`ids must be ${pk.dataType === 'Int64' ? 'integers' : 'strings'}`);
+    const partitionId = req.partitionName ? this.partitionId(r, req.partitionName) : -1;
+    const byShard = new Map<string, PrimaryKey[]>();
+    for (const k of new Set(ids)) { const v = r.vchannels[shardOf(k, r.shards)]!; byShard.set(v, [...(byShard.get(v) ?? []), k]); }
+    let tso = 0n;
+    await Promise.all([...byShard].map(async ([vchannel, pks]) => {
+      const res = await this.onShard(vchannel, 'append', { message: encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks })) });
+      if (res.tso > tso) tso = res.tso;
+    }));
+    this.noteWrite(collection, tso);
+    return { count: ids.length, tso };
+  }
+
+  // ---- reads ----------------------------------------------------------------
+  private async guarantee(r: CollectionRecord, level: ConsistencyLevel | undefined): Promise<Tso> {
+    const l = level ?? r.consistencyLevel;
+    switch (l) {
+      case 'Strong': return (await this.call('tsoBatch', { count: 1 })).first;
+      case 'Bounded': return tsoAddMs((await this.call('tsoBatch', { count: 1 })).first, -5000);
+      case 'Session': return this.lastWrite.get(r.name) ?? 0n;
+      case 'Eventually': return 0n;
+      default: throw new ValidationError(`unknown consistency level '${String(l)}' (Strong, Bounded, Session, Eventually)`);
+    }
+  }
+
+  private readPlan(r: CollectionRecord, o: ReadOptions) {
+    const pk = primaryField(r.schema), vf = vectorField(r.schema);
+    const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter)) : null;
+    if (filter) checkFilter(filter, r.schema);
+    const names = new Set(r.schema.fields.map((f) => f.name));
+    let fields: string[] = [];
+    let dynamic: string[] = [];
+    for (const f of o.outputFields ?? []) {
+      if (f === '*') fields.push(...names, ...(r.schema.enableDynamicField ? ['$meta'] : []));
+      else if (names.has(f)) fields.push(f);
+      else if (r.schema.enableDynamicField) dynamic.push(f);
+      else throw new ValidationError(`output field '${f}' does not exist in '${r.name}'`);
+    }
+    if (dynamic.length) fields.push('$meta');
+    fields = [...new Set(fields)];
+    const partitionIds = o.partitionNames && o.partitionNames.length ? o.partitionNames.map((p) => this.partitionId(r, p)) : null;
+    return { pk, vf, filter, fields, dynamic, partitionIds };
+  }
+
+  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[]): RowObject {
+    const f = { ...row.fields };
+    if (dynamic.length && !fields.includes('*')) {
+      const meta = (f.$meta ?? {}) as Record<string, unknown>;
+      delete f.$meta;
+      for (const d of dynamic) if (d in meta) f[d] = meta[d];
+    }
+    return toRowObject({ [pkName]: row.pk, ...f });
+  }
+
+  async query(collection: string, req: QueryRequest): Promise<RowObject[]> {
+    const r = await this.record(collection);
+    const count = (req.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
+    const plan = this.readPlan(r, { ...req, outputFields: (req.outputFields ?? []).filter((f) => f.replace(/\s/g, '').toLowerCase() !== 'count(*)') });
+    const limit = req.limit ?? 0, offset = req.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 0 || limit > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 0..${LIMITS.maxTopK}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
+    if (!count && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
+    const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
+    const results = await Promise.all(r.vchannels.map((vchannel) => this.onShard(vchannel, 'query', {
+      vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
+      limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count,
+    })));
+    if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
+    const rows = results.flatMap((x) => x.rows).sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
+    const page = rows.slice(offset, limit > 0 ? offset + limit : undefined);
+    return page.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+  }
+
+  async get(collection: string, ids: PrimaryKey[], opts: ReadOptions = {}): Promise<RowObject[]> {
+    const r = await this.record(collection);
+    if (!Array.isArray(ids) || ids.length === 0) throw new ValidationError('get needs a non-empty list of ids');
+    const pk = primaryField(r.schema);
+    for (const k of ids) if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`ids must be ${pk.dataType === 'Int64' ? 'integers' : 'strings'}`);
+    const filter = `${pk.name} in [${ids.map((k) => JSON.stringify(k)).join(', ')}]`;
+    return this.query(collection, { ...opts, filter, limit: 0, consistencyLevel: opts.consistencyLevel ?? 'Strong' });
+  }
+
+  async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
+    const r = await this.record(collection);
+    const plan = this.readPlan(r, req);
+    const dim = plan.vf.dim!;
+    if (req.annsField !== undefined && req.annsField !== plan.vf.name) throw new ValidationError(`annsField '${req.annsField}' is not the vector field '${plan.vf.name}'`);
+    if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of vectors');
+    if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 vectors at once');
+    const limit = req.limit, offset = req.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
+    if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
+    if (req.searchParams?.metricType && req.searchParams.metricType !== r.metricType) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from the collection's ${r.metricType}`);
+    const queries = new Float32Array(req.data.length * dim);
+    req.data.forEach((v, i) => {
+      if (!(Array.isArray(v) || v instanceof Float32Array) || v.length !== dim) throw new ValidationError(`query vector ${i} must have dimension ${dim}`);
+      for (let j = 0; j < dim; j++) {
+        const x = v[j];
+        if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValidationError(`query vector ${i} holds a non-finite or non-numeric value at ${j}`);
+        queries[i * dim + j] = x;
+      }
+    });
+    const ef = req.searchParams?.params?.ef;
+    if (ef !== undefined && (!Number.isInteger(ef) || ef < 1 || ef > 32768)) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768');
+    const k = limit + offset;
+    const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
+    const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onShard(vchannel, 'search', {
+      vchannel, collectionId: r.collectionId, queries, nq: req.data.length, k, ef, filter: plan.filter,
+      partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso,
+    })));
+    return req.data.map((_, q) => mergeTopK(perShard.map((s) => (s.hits[q] ?? []).map((h) => ({ ...h, id: h.pk }))), limit, r.metricType, offset)
+      .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape({ ...h, fields: h.fields }, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+  }
+}

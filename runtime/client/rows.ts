@@ -1,0 +1,81 @@
+import { NuthatchError, ValidationError } from '../../messages/errors.js';
+import { LIMITS, primaryField, scalarFields, scalarProblem, vectorField, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import type { RowObject } from './api.js';
+
+/**
+ * Turns rows as users write them (objects, vectors as number arrays) into columnar
+ * batches, checking each value on the way so a bad row is refused with a message
+ * naming the row and field, before anything is appended.
+ */
+export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: PrimaryKey[] | null): Rows {
+  if (!Array.isArray(rows) || rows.length === 0) throw new ValidationError('no rows to insert: data must be a non-empty list');
+  if (rows.length > LIMITS.maxBatchRows) throw new NuthatchError('PayloadTooLarge', `an insert holds at most ${LIMITS.maxBatchRows} rows, got ${rows.length}`);
+  const pk = primaryField(schema), vf = vectorField(schema), dim = vf.dim!;
+  const scalars = scalarFields(schema);
+  const known = new Set(schema.fields.map((f) => f.name));
+  const vectors = new Float32Array(rows.length * dim);
+  const fields: Record<string, unknown[]> = Object.fromEntries(scalars.map((f) => [f.name, new Array(rows.length)]));
+  const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
+  const keys: PrimaryKey[] = pks ?? new Array(rows.length);
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new ValidationError(`row ${i} must be an object`);
+    if (pks) { if (pk.name in row) throw new ValidationError(`row ${i}: primary key '${pk.name}' is auto-generated (autoId) and must not be given`); }
+    else {
+      const k = row[pk.name];
+      if (k === undefined || k === null) throw new ValidationError(`row ${i}: primary key '${pk.name}' is missing`);
+      if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`row ${i}: primary key '${pk.name}' must be ${pk.dataType === 'Int64' ? 'an integer' : 'a string'}`);
+      keys[i] = k as PrimaryKey;
+    }
+    const v = row[vf.name];
+    if (!Array.isArray(v) && !(v instanceof Float32Array)) throw new ValidationError(`row ${i}: vector field '${vf.name}' is missing or not a list of numbers`);
+    if (v.length !== dim) throw new ValidationError(`row ${i}: vector field '${vf.name}' has dimension ${v.length}, the collection's is ${dim}`);
+    for (let j = 0; j < dim; j++) {
+      const x = v[j];
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValidationError(`row ${i}: vector field '${vf.name}' holds a non-finite or non-numeric value at ${j}`);
+      vectors[i * dim + j] = x;
+    }
+    for (const f of scalars) {
+      const x = row[f.name];
+      const p = scalarProblem(f, x);
+      if (p) throw new ValidationError(`row ${i}: ${p}`);
+      fields[f.name]![i] = x ?? null;
+    }
+    let extra: Record<string, unknown> | null = null;
+    for (const key of Object.keys(row)) {
+      if (known.has(key)) continue;
+      if (!meta) throw new ValidationError(`row ${i}: unknown field '${key}' (the collection has no dynamic fields)`);
+      (extra ??= {})[key] = row[key];
+    }
+    if (meta) meta[i] = extra ?? {};
+  });
+  if (meta) fields.$meta = meta;
+  return { count: rows.length, pks: keys, vectors, fields };
+}
+
+/** Selects rows [from, to) of a columnar batch. */
+export function sliceRows(r: Rows, idx: number[], dim: number): Rows {
+  const vectors = new Float32Array(idx.length * dim);
+  idx.forEach((src, i) => vectors.set(r.vectors.subarray(src * dim, (src + 1) * dim), i * dim));
+  const fields: Record<string, unknown[]> = {};
+  for (const [k, col] of Object.entries(r.fields)) fields[k] = idx.map((i) => col[i]);
+  return { count: idx.length, pks: idx.map((i) => r.pks[i]!), vectors, fields };
+}
+
+/** The shard of a primary key: a stable hash modulo the shard count. */
+export function shardOf(pk: PrimaryKey, shards: number): number {
+  if (shards === 1) return 0;
+  const s = typeof pk === 'number' ? `i${pk}` : `s${pk}`;
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+  return (h >>> 0) % shards;
+}
+
+/** Output rows as users read them: vectors become number arrays, `$meta` keys are spread. */
+export function toRowObject(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === '$meta' && v && typeof v === 'object') Object.assign(out, v);
+    else out[k] = v instanceof Float32Array ? Array.from(v) : v;
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Coordinator } from '../../actors/coordinator/shell/coordinator.js';
+import { DataNode } from '../../actors/data-node/shell/dataNode.js';
+import { IndexNode } from '../../actors/index-node/shell/indexNode.js';
+import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
+import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.js';
+import type { StreamingConfig } from '../../actors/streaming-node/shell/nodeContext.js';
+import { MemoryBus } from '../bus/memoryBus.js';
+import { NuthatchClient } from '../client/client.js';
+import { createHttpGateway, type HttpGateway } from '../http/gateway.js';
+import { EmbeddedMeta } from '../meta/embeddedMeta.js';
+import { LocalObjectStore } from '../objectstore/localObjectStore.js';
+import { hnswIndexFactory } from '../vectorIndex/hnswIndex.js';
+import { checkWalKind } from '../wal/walKind.js';
+import { openWalBackend, type WalChoice } from '../wal/openWalBackend.js';
+
+export interface StandaloneOptions {
+  dataDir: string;
+  /** HTTP port; 0 picks a free one; undefined serves no HTTP. */
+  port?: number;
+  host?: string;
+  pchannels?: number;
+  wal?: WalChoice;
+  streaming?: Partial<StreamingConfig>;
+  log?: (...a: unknown[]) => void;
+}
+
+export interface Standalone {
+  client: NuthatchClient;
+  http?: HttpGateway;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every actor in one process on embedded defaults: the in-process bus (NATS
+ * subject semantics, every message through the codec), the file-backed metadata
+ * store, local-disk object storage and the local WAL. No server to install.
+ */
+export async function startStandalone(o: StandaloneOptions): Promise<Standalone> {
+  const log = o.log ?? ((...a: unknown[]) => console.error('[nuthatch]', ...a));
+  await mkdir(o.dataDir, { recursive: true });
+  const bus = new MemoryBus();
+  const meta = await EmbeddedMeta.open(join(o.dataDir, 'meta'));
+  const objects = new LocalObjectStore(join(o.dataDir, 'objects'));
+  const walChoice: WalChoice = o.wal ?? { kind: 'local', dir: join(o.dataDir, 'wal') };
+  await checkWalKind(meta, walChoice.kind);
+  const wal = await openWalBackend(walChoice, { meta, objects });
+  const pchannels = Array.from({ length: o.pchannels ?? 4 }, (_, i) => `dml_${i}`);
+  const coordinator = new Coordinator({ bus, meta, pchannels, nodeId: 'coordinator-1', log: (...a) => log('[coordinator]', ...a) });
+  await coordinator.start();
+  const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: hnswIndexFactory, log: (...a) => log('[query-node]', ...a) });
+  await queryNode.start();
+  const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, log: (...a) => log('[data-node]', ...a) });
+  dataNode.start();
+  const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: hnswIndexFactory, log: (...a) => log('[index-node]', ...a) });
+  indexNode.start();
+  const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, log: (...a) => log('[streaming-node]', ...a) });
+  await streaming.start();
+  const client = new NuthatchClient(bus);
+  let ready = true;
+  const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log });
+  if (http) log(`serving the HTTP API on ${http.url}`);
+  return {
+    client, http,
+    async stop() {
+      ready = false;
+      await http?.close();
+      await streaming.stop();
+      indexNode.stop();
+      dataNode.stop();
+      await queryNode.stop();
+      await coordinator.stop();
+      await wal.close();
+      await objects.close();
+      await meta.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { MetaStore } from '../ports/metaStore.js';
+import type { ObjectStore } from '../ports/objectStore.js';
+import type { WalBackend } from '../ports/walBackend.js';
+import { LocalWalBackend } from './local/LocalWalBackend.js';
+
+/** Which WAL backend to run, with what it needs. */
+export type WalChoice =
+  | { kind: 'local'; dir: string }
+  | { kind: 'object' }
+  | { kind: 'jetstream'; natsUrl: string };
+
+/** Opens the chosen backend; `object` stores fragments in the given object store with its index in the meta store. */
+export async function openWalBackend(c: WalChoice, deps: { meta: MetaStore; objects: ObjectStore }): Promise<WalBackend> {
+  switch (c.kind) {
+    case 'local': return new LocalWalBackend(c.dir);
+    case 'object': {
+      const { ObjectWalBackend } = await import('./object/ObjectWalBackend.js' as string);
+      return new ObjectWalBackend({ objects: deps.objects, meta: deps.meta });
+    }
+    case 'jetstream': {
+      const { JetStreamWalBackend } = await import('./jetstream/JetStreamWalBackend.js' as string);
+      return JetStreamWalBackend.connect({ servers: c.natsUrl });
+    }
+  }
+}
