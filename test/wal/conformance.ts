@@ -55,6 +55,17 @@ const entry = (tso: number, payload: Uint8Array): WalEntry => ({ tso: BigInt(tso
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (r: WalRecord): string => new TextDecoder().decode(r.payload);
 
+/**
+ * uvu prints an error's `details` as a string and loses the whole report when it
+ * is not one (NuthatchError's is an object), so give it a plain Error instead.
+ */
+function forUvu(e: unknown): unknown {
+  if (!(e instanceof Error) || typeof (e as { details?: unknown }).details === 'string' || (e as { details?: unknown }).details === undefined) return e;
+  const plain = new Error(`${e.name}: ${e.message} ${JSON.stringify((e as { details?: unknown }).details)}`);
+  plain.stack = `${plain.message}\n${e.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+  return plain;
+}
+
 /** Registers the conformance cases for one backend as a uvu suite. */
 export function walConformance<H extends WalHarness>(name: string, make: () => Promise<H>, opts: WalConformanceOptions<H> = {}): Test {
   const s = suite(`wal conformance: ${name}`);
@@ -63,7 +74,7 @@ export function walConformance<H extends WalHarness>(name: string, make: () => P
   const withHarness = (title: string, body: (h: H) => Promise<void>): void => {
     s(title, async () => {
       const h = await make();
-      try { await body(h); } finally { await h.cleanup(); }
+      try { await body(h); } catch (e) { throw forUvu(e); } finally { await h.cleanup(); }
     });
   };
 
@@ -180,7 +191,7 @@ export function walConformance<H extends WalHarness>(name: string, make: () => P
     const h = await make();
     try {
       await crashRounds({ spec: opts.childSpec(h), reopen: () => h.reopen(), rounds: opts.crashRounds ?? 4, seed, limitMs }, 'crash');
-    } finally { await h.cleanup(); }
+    } catch (e) { throw forUvu(e); } finally { await h.cleanup(); }
   });
 
   withHarness('catch-up read of many small entries', async (h) => {

@@ -4,7 +4,7 @@
  * one without knowing what was written, so each payload carries who wrote it and
  * the crc32 of its body. A seeded PRNG keeps every run reproducible.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../../runtime/wal/crc32.js';
 
 /** mulberry32: a tiny seeded PRNG, good enough to pick sizes and fill bytes. */
 export function prng(seed: number): () => number {

@@ -1,0 +1,170 @@
+/**
+ * What one backend instance knows about one pchannel directory: the live chain of
+ * segment files (re-listed from disk whenever another process may have changed
+ * it), the write-ahead buffer, and the writer of this process if there is one.
+ * Opening a writer claims the term, recovers the torn tail and picks the segment
+ * to append to; reading walks the chain.
+ */
+import { mkdir, readdir, truncate as truncateFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NuthatchError } from '../../../messages/errors.js';
+import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
+import { WriteAheadBuffer } from '../writeAheadBuffer.js';
+import { closeFd, fullSync, openFd, syncDir } from './fsUtil.js';
+import { LocalWalWriter, type ActiveSegment } from './LocalWalWriter.js';
+import { liveChain, parseSegmentName, segmentFileName } from './segmentChain.js';
+import { SegmentFile } from './SegmentFile.js';
+import { TermFence } from './termFence.js';
+
+/** Sizes the local backend is configured with. */
+export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; bufferBytes: number }
+
+export class LocalPchannel {
+  readonly buffer: WriteAheadBuffer;
+  writer: LocalWalWriter | undefined;
+  /** Every writer opened here and not yet closed (fenced ones too: they hold descriptors). */
+  readonly opened = new Set<LocalWalWriter>();
+  private segments: SegmentFile[] = [];
+  private readonly known = new Map<string, SegmentFile>();
+
+  constructor(readonly name: string, readonly dir: string, private readonly limits: LocalLimits) {
+    this.buffer = new WriteAheadBuffer(limits.bufferBytes);
+  }
+
+  /** Re-lists the directory and rebuilds the live chain; returns it. Dead files are left alone here. */
+  async refresh(): Promise<SegmentFile[]> {
+    const names = await readdir(this.dir).catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return []; throw e; });
+    const { live } = liveChain(names.map(parseSegmentName).filter((n) => n !== undefined));
+    const chain = live.map((n) => {
+      let f = this.known.get(n.name);
+      if (!f) { f = new SegmentFile(join(this.dir, n.name), n); this.known.set(n.name, f); }
+      return f;
+    });
+    chain.forEach((f, i) => { f.limit = i + 1 < chain.length ? chain[i + 1]!.first - f.first : Infinity; });
+    for (const k of this.known.keys()) if (!live.some((n) => n.name === k)) this.known.delete(k);
+    this.segments = chain;
+    return chain;
+  }
+
+  /** The position after the last durable record (re-scanning the last segment if another process writes it). */
+  async end(): Promise<WalPosition> {
+    if (this.writer?.alive) return this.writer.lastPosition() + 1;
+    const chain = await this.refresh();
+    const last = chain[chain.length - 1];
+    if (!last) return 0;
+    await last.extend();
+    return last.first + last.count;
+  }
+
+  async firstPosition(): Promise<WalPosition> {
+    const chain = await this.refresh();
+    return chain[0]?.first ?? 0;
+  }
+
+  /** Durable records [from, to), in batches, across segments. */
+  async *read(from: WalPosition, to: WalPosition = Infinity): AsyncGenerator<WalRecord[]> {
+    const chain = await this.refresh();
+    if (chain.length === 0 || from >= to) return;
+    if (from < chain[0]!.first) {
+      throw new NuthatchError('NotFound', `pchannel ${this.name}: position ${from} was truncated (first is ${chain[0]!.first})`, { pchannel: this.name, from });
+    }
+    let next = from;
+    for (let i = 0; i < chain.length && next < to; i++) {
+      const seg = chain[i]!;
+      const segEnd = seg.first + seg.limit;
+      if (segEnd <= next) continue;
+      if (seg.count < Math.min(seg.limit, to - seg.first)) await seg.extend();
+      for await (const batch of seg.read(next, to)) {
+        yield batch;
+        next = batch[batch.length - 1]!.position + 1;
+      }
+      if (i + 1 < chain.length && next < Math.min(to, segEnd)) {
+        throw new NuthatchError('WalUnavailable', `pchannel ${this.name}: segment ${seg.name} ends at ${next}, before ${segEnd}`, { pchannel: this.name });
+      }
+    }
+  }
+
+  /**
+   * Opens the writer for `term`: claim the term (fencing lower ones), find the end
+   * of the log, cut the torn tail, then append to our own segment or start one.
+   */
+  async openWriter(term: number): Promise<LocalWalWriter> {
+    await mkdir(this.dir, { recursive: true });
+    const fence = await TermFence.claim(this.dir, this.name, term);
+    try {
+      const chain = await this.refresh();
+      await this.dropDead(term);
+      const last = chain[chain.length - 1];
+      let active: ActiveSegment;
+      let next = 0;
+      if (last) {
+        await last.extend();
+        next = last.first + last.count;
+        await truncateFile(last.path, last.validEnd); // the torn tail, if any
+      }
+      if (last && last.term === term) {
+        const fd = await openFd(last.path, 'r+');
+        await fullSync(fd);
+        active = { file: last, fd, size: last.validEnd };
+      } else {
+        active = await this.create(next, term);
+      }
+      active.file.owned = true;
+      if (this.buffer.next !== next || this.buffer.length === 0) this.buffer.reset(next);
+      const w = new LocalWalWriter(this, fence, active, next, this.limits);
+      this.writer = w;
+      this.opened.add(w);
+      return w;
+    } catch (e) {
+      fence.close();
+      throw e;
+    }
+  }
+
+  /** Starts a new segment file at `first` and makes it part of the chain. */
+  private async create(first: number, term: number): Promise<ActiveSegment> {
+    const n = { name: segmentFileName(first, term), first, term };
+    const file = new SegmentFile(join(this.dir, n.name), n);
+    const fd = await openFd(file.path, 'wx');
+    await syncDir(this.dir);
+    this.known.set(n.name, file);
+    const prev = this.segments[this.segments.length - 1];
+    if (prev) prev.limit = first - prev.first;
+    this.segments.push(file);
+    return { file, fd, size: 0 };
+  }
+
+  /** The writer's segment is full: start the next one (the old one is already synced). */
+  async roll(old: ActiveSegment, first: number, term: number): Promise<ActiveSegment> {
+    const next = await this.create(first, term);
+    next.file.owned = true;
+    old.file.owned = false;
+    await closeFd(old.fd);
+    old.fd = -1;
+    return next;
+  }
+
+  /** Called by the writer once it is fenced, failed or closed. */
+  writerStopped(w: LocalWalWriter): void {
+    if (this.writer === w) this.writer = undefined;
+  }
+
+  /** Deletes whole segments that hold only records before `before`, and dead segments. */
+  async truncate(before: WalPosition): Promise<void> {
+    const chain = await this.refresh();
+    await this.dropDead(Infinity);
+    let removed = false;
+    for (let i = 0; i + 1 < chain.length && chain[i + 1]!.first <= before; i++) {
+      await unlink(chain[i]!.path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      removed = true;
+    }
+    if (removed) { await syncDir(this.dir); await this.refresh(); }
+  }
+
+  /** Unlinks segment files that are not part of the log (a stale writer's leftovers), below `term`. */
+  private async dropDead(term: number): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const { dead } = liveChain(names.map(parseSegmentName).filter((n) => n !== undefined));
+    for (const d of dead) if (d.term < term) await unlink(join(this.dir, d.name)).catch(() => {});
+  }
+}

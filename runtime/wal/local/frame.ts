@@ -1,0 +1,81 @@
+/**
+ * The frame of one WAL entry on disk, in the hypercore manner (STYLE.md 9):
+ *
+ *   crc32 u32 | length u32 | flags u8 | tso u64 | payload (length bytes)
+ *
+ * big-endian; the crc covers everything after itself. Flags mark atomic batches:
+ * the first frame of a batch carries BatchBegin, the last BatchEnd, a single
+ * append both. A scan accepts only whole batches, so a batch cut by a crash
+ * disappears as a unit. Pure: no I/O here.
+ */
+import { crc32 } from '../crc32.js';
+import type { WalEntry, WalRecord } from '../../ports/walBackend.js';
+
+/** Bytes before the payload. */
+export const FRAME_HEADER = 17;
+
+/** Flag bits of a frame. */
+export const FrameFlag = { BatchBegin: 1, BatchEnd: 2 } as const;
+
+const KNOWN_FLAGS = FrameFlag.BatchBegin | FrameFlag.BatchEnd;
+
+/** The header of a frame for `entry` (the payload is written beside it, not copied). */
+export function frameHeader(entry: WalEntry, flags: number): Buffer {
+  const h = Buffer.allocUnsafe(FRAME_HEADER);
+  h.writeUInt32BE(entry.payload.length, 4);
+  h[8] = flags;
+  h.writeBigUInt64BE(entry.tso, 9);
+  h.writeUInt32BE(crc32(entry.payload, crc32(h.subarray(4))), 0);
+  return h;
+}
+
+/** Why a scan stopped: a record limit, the end of the bytes, or a bad frame. */
+export type ScanStop = 'limit' | 'more' | 'bad';
+
+/** What a scan of a byte range found. */
+export interface ScanResult {
+  records: WalRecord[];
+  /** Offset (within the scanned bytes) of each record's frame. */
+  offsets: number[];
+  /** Offset just after the last whole batch (strict) or frame (trusted). */
+  end: number;
+  stop: ScanStop;
+  /** When stop is 'more': bytes, counted from `end`, that would complete the next frame. */
+  need: number;
+}
+
+/**
+ * Parses frames from `buf[start..]`, numbering records from `firstPosition`.
+ * Strict mode (used on bytes not yet known good: recovery, another process's
+ * appends) keeps only whole batches and stops at the first frame whose crc or
+ * flags are wrong. Trusted mode (bytes already indexed) checks each crc but not
+ * batch boundaries, so it can start inside a batch. Stops between batches once
+ * `maxRecords` are taken. Payloads are views into `buf`, not copies.
+ */
+export function scanFrames(buf: Uint8Array, start: number, firstPosition: number, maxRecords: number, strict: boolean): ScanResult {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const records: WalRecord[] = [];
+  const offsets: number[] = [];
+  let at = start;
+  let end = start;
+  let batchStart = -1; // records index where the open batch began, -1 when none is open
+  let stop: ScanStop = 'more';
+  let need = 0;
+  for (;;) {
+    if (batchStart < 0 && records.length >= maxRecords) { stop = 'limit'; break; }
+    if (at + FRAME_HEADER > buf.length) { need = at + FRAME_HEADER - end; break; }
+    const len = dv.getUint32(at + 4);
+    const flags = buf[at + 8]!;
+    if (at + FRAME_HEADER + len > buf.length) { need = at + FRAME_HEADER + len - end; break; }
+    const begin = (flags & FrameFlag.BatchBegin) !== 0;
+    const badFlags = (flags & ~KNOWN_FLAGS) !== 0 || (strict && begin !== (batchStart < 0));
+    if (badFlags || dv.getUint32(at) !== crc32(buf.subarray(at + 4, at + FRAME_HEADER + len))) { stop = 'bad'; break; }
+    if (batchStart < 0) batchStart = records.length;
+    offsets.push(at);
+    records.push({ position: firstPosition + records.length, tso: dv.getBigUint64(at + 9), payload: buf.subarray(at + FRAME_HEADER, at + FRAME_HEADER + len) });
+    at += FRAME_HEADER + len;
+    if (!strict || (flags & FrameFlag.BatchEnd) !== 0) { batchStart = -1; end = at; }
+  }
+  if (batchStart >= 0) { records.length = batchStart; offsets.length = batchStart; }
+  return { records, offsets, end, stop, need };
+}

@@ -1,0 +1,115 @@
+/**
+ * Recent durable WAL records of one pchannel, in memory, so tail readers never go
+ * to storage (DESIGN.md section 6). Any backend can use it: push records once they
+ * are durable (in order, gap-free), and serve `follow()` to readers. A reader whose
+ * position was evicted (or that starts far behind) reads storage through the
+ * function it is given, then rejoins the buffer. The oldest records are evicted
+ * past a byte cap (default 64 MiB).
+ *
+ * The owner must position the buffer (`reset`) at or past the end of storage
+ * before readers follow it, or a reader ahead of the buffer would wait for records
+ * that storage already has.
+ */
+import { Observable } from 'rxjs';
+import type { WalPosition, WalRecord } from '../ports/walBackend.js';
+import { NuthatchError } from '../../messages/errors.js';
+
+/** Reads durable records [from, to) from storage, in batches. */
+export type StorageRead = (from: WalPosition, to: WalPosition) => AsyncIterable<WalRecord[]>;
+
+/** What a buffered record costs beyond its payload (object, position, tso). */
+const RECORD_OVERHEAD = 64;
+
+export class WriteAheadBuffer {
+  private records: WalRecord[] = [];
+  private head = 0;
+  private nextPosition: WalPosition = 0;
+  private size = 0;
+  private readonly listeners = new Set<(recs: readonly WalRecord[]) => void>();
+
+  constructor(readonly maxBytes = 64 * 1024 * 1024) {}
+
+  /** The oldest buffered position (equal to `next` when empty). */
+  get first(): WalPosition { return this.nextPosition - (this.records.length - this.head); }
+  /** The position the next pushed record must have. */
+  get next(): WalPosition { return this.nextPosition; }
+  get bytes(): number { return this.size; }
+  get length(): number { return this.records.length - this.head; }
+
+  /** Drops every record; the next one pushed must be at `next`. */
+  reset(next: WalPosition): void {
+    this.records = [];
+    this.head = 0;
+    this.size = 0;
+    this.nextPosition = next;
+  }
+
+  /** Adds durable records, which must continue at `next`; tells live readers, then evicts past the cap. */
+  push(recs: readonly WalRecord[]): void {
+    if (recs.length === 0) return;
+    if (recs[0]!.position !== this.nextPosition) {
+      throw new NuthatchError('Internal', `write-ahead buffer expected position ${this.nextPosition}, got ${recs[0]!.position}`);
+    }
+    for (const r of recs) { this.records.push(r); this.size += r.payload.length + RECORD_OVERHEAD; }
+    this.nextPosition += recs.length;
+    for (const l of this.listeners) l(recs);
+    this.evict();
+  }
+
+  private evict(): void {
+    // Keep the newest record even if it alone exceeds the cap.
+    while (this.size > this.maxBytes && this.records.length - this.head > 1) {
+      this.size -= this.records[this.head]!.payload.length + RECORD_OVERHEAD;
+      this.records[this.head++] = undefined as unknown as WalRecord;
+    }
+    if (this.head > 1024 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Buffered records from `from` on (from must be within [first, next]). */
+  slice(from: WalPosition): WalRecord[] {
+    return this.records.slice(this.head + (from - this.first));
+  }
+
+  /**
+   * Every record from `from` on: from storage while `from` is behind the buffer,
+   * then from the buffer, then each new one as it is pushed, until unsubscribed.
+   */
+  follow(from: WalPosition, readStorage: StorageRead): Observable<WalRecord> {
+    return new Observable<WalRecord>((sub) => {
+      let next = from;
+      let live = false;
+      let closed = false;
+      const deliver = (r: WalRecord): void => { if (!closed && r.position === next) { next++; sub.next(r); } };
+      const onPush = (recs: readonly WalRecord[]): void => {
+        if (!live || closed) return;
+        if (recs[0]!.position > next) { live = false; void catchUp(); return; }
+        for (const r of recs) deliver(r);
+      };
+      const catchUp = async (): Promise<void> => {
+        try {
+          while (!closed) {
+            if (next >= this.first) {
+              if (next < this.next) for (const r of this.slice(next)) deliver(r);
+              live = true;
+              return;
+            }
+            const to = this.first;
+            for await (const batch of readStorage(next, to)) {
+              for (const r of batch) deliver(r);
+              if (closed) return;
+            }
+            if (next < to) throw new NuthatchError('NotFound', `records from ${next} to ${to} are neither buffered nor in storage`);
+          }
+        } catch (e) {
+          if (!closed) sub.error(e);
+        }
+      };
+      this.listeners.add(onPush);
+      void catchUp();
+      return () => { closed = true; this.listeners.delete(onPush); };
+    });
+  }
+}
