@@ -1,0 +1,232 @@
+/**
+ * Specifies the gateway's request parsing: Milvus RESTful v2 JSON in, typed
+ * NuthatchApi arguments out, or an InvalidArgument that names the wrong field.
+ * Pure functions; no server.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { NuthatchError } from '../../messages/index.js';
+import { parseCollectionName, parseListCollections } from '../../runtime/http/parseCollections.js';
+import { parseCreateCollection } from '../../runtime/http/parseCreateCollection.js';
+import { parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../../runtime/http/parseEntities.js';
+import { parseCreateIndex, parseDescribeIndex } from '../../runtime/http/parseIndexes.js';
+import { parsePartitionRef } from '../../runtime/http/parsePartitions.js';
+
+/** Asserts that fn throws a NuthatchError with this code and a message matching the pattern. */
+function refuses(fn: () => unknown, pattern: RegExp, code = 'InvalidArgument'): void {
+  try { fn(); } catch (e) {
+    assert.instance(e, NuthatchError);
+    assert.is((e as NuthatchError).code, code, (e as Error).message);
+    assert.match((e as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected a refusal matching ${pattern}`);
+}
+
+const V8 = [1, 2, 3, 4, 5, 6, 7, 8];
+
+test('quick setup: Milvus defaults (id, vector, COSINE, Int64, dynamic field, AUTOINDEX, load)', () => {
+  assert.equal(parseCreateCollection({ collectionName: 'c', dimension: 8 }), {
+    collectionName: 'c', metricType: 'COSINE', load: true,
+    schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true, autoId: false }, { name: 'vector', dataType: 'FloatVector', dim: 8 }], enableDynamicField: true },
+    indexParams: [{ indexName: 'vector', fieldName: 'vector', indexType: 'AUTOINDEX', metricType: 'COSINE', params: {} }],
+  });
+});
+
+test('quick setup: VarChar ids take params.max_length (also as a string), names and metric', () => {
+  const r = parseCreateCollection({ collectionName: 'c', dimension: 4, idType: 'VarChar', params: { max_length: '512', shardsNum: 2, consistencyLevel: 'STRONG' }, primaryFieldName: 'my_id', vectorFieldName: 'emb', metricType: 'l2' });
+  assert.equal(r.schema.fields[0], { name: 'my_id', dataType: 'VarChar', isPrimary: true, autoId: false, maxLength: 512 });
+  assert.is(r.metricType, 'L2');
+  assert.is(r.shardsNum, 2);
+  assert.is(r.consistencyLevel, 'Strong');
+  assert.is(r.indexParams![0]!.fieldName, 'emb');
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, idType: 'VarChar' }), /max_length/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, idType: 'VarChar', autoID: true, params: { max_length: 8 } }), /autoId needs an Int64/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, idType: 'Float' }), /idType/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { max_length: 8 } }), /only for idType VarChar/);
+});
+
+test('quick setup: autoID and autoId are both accepted but must agree', () => {
+  assert.is(parseCreateCollection({ collectionName: 'c', dimension: 4, autoId: true }).schema.fields[0]!.autoId, true);
+  assert.is(parseCreateCollection({ collectionName: 'c', dimension: 4, autoID: 'true' }).schema.fields[0]!.autoId, true);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, autoID: true, autoId: false }), /disagree/);
+});
+
+test('quick setup: dimension must be an integer in range', () => {
+  for (const dimension of [0, 32769, 2.5, '8', null]) {
+    refuses(() => parseCreateCollection({ collectionName: 'c', dimension }), /dimension/);
+  }
+});
+
+test('custom setup: schema fields, elementTypeParams (strings too), indexParams, params', () => {
+  const r = parseCreateCollection({
+    collectionName: 'books',
+    schema: {
+      autoId: true, enableDynamicField: false,
+      fields: [
+        { fieldName: 'book_id', dataType: 'Int64', isPrimary: true, elementTypeParams: {} },
+        { fieldName: 'title', dataType: 'varchar', elementTypeParams: { max_length: '64' }, isPartitionKey: false },
+        { fieldName: 'score', dataType: 'Float', nullable: true },
+        { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: '5' } },
+      ],
+    },
+    indexParams: [{ fieldName: 'v', metricType: 'IP', indexName: 'v_idx', params: { index_type: 'HNSW', M: 16, efConstruction: '200' } }],
+    params: { consistencyLevel: 0 },
+  });
+  assert.equal(r.schema, {
+    enableDynamicField: false,
+    fields: [
+      { name: 'book_id', dataType: 'Int64', isPrimary: true, autoId: true },
+      { name: 'title', dataType: 'VarChar', maxLength: 64 },
+      { name: 'score', dataType: 'Float', nullable: true },
+      { name: 'v', dataType: 'FloatVector', dim: 5 },
+    ],
+  });
+  assert.is(r.metricType, 'IP');
+  assert.equal(r.indexParams, [{ indexName: 'v_idx', fieldName: 'v', indexType: 'HNSW', metricType: 'IP', params: { M: 16, efConstruction: 200 } }]);
+  assert.is(r.load, true);
+  assert.is(r.consistencyLevel, 'Strong');
+});
+
+test('custom setup without indexParams: not loaded, metric from the top level or COSINE', () => {
+  const fields = [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4 } }];
+  const r = parseCreateCollection({ collectionName: 'c', schema: { fields } });
+  assert.is(r.load, false);
+  assert.is(r.indexParams, undefined);
+  assert.is(r.metricType, 'COSINE');
+  assert.is(parseCreateCollection({ collectionName: 'c', metricType: 'L2', schema: { fields } }).metricType, 'L2');
+  refuses(() => parseCreateCollection({ collectionName: 'c', metricType: 'L2', schema: { fields }, indexParams: [{ fieldName: 'v', metricType: 'IP' }] }), /disagree/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields }, indexParams: [{ fieldName: 'w' }] }), /'w', which is not a field/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields }, indexParams: [{ fieldName: 'v' }, { fieldName: 'v', indexName: 'x' }] }), /indexed twice/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields }, indexParams: [{ fieldName: 'v', indexType: 'HNSW', params: { index_type: 'FLAT' } }] }), /disagree/);
+});
+
+test('custom setup: bad schemas are refused with the reason', () => {
+  const pk = { fieldName: 'id', dataType: 'Int64', isPrimary: true };
+  const v = { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4 } };
+  const create = (fields: unknown) => () => parseCreateCollection({ collectionName: 'c', schema: { fields } });
+  refuses(create([pk, v, { fieldName: 'v', dataType: 'Bool' }]), /duplicate field name 'v'/);
+  refuses(create([pk, { ...pk, fieldName: 'id2' }, v]), /exactly one primary key field, has 2/);
+  refuses(create([pk]), /exactly one FloatVector/);
+  refuses(create([]), /schema.fields/);
+  refuses(create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /schema.fields\[2\].dataType.*supports/);
+  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { dim: 3 } }]), /only for FloatVector/);
+  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', isPartitionKey: true }]), /isPartitionKey' is not supported/);
+  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', defaultValue: 3 }]), /defaultValue' is not supported/);
+  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', bogus: 1 }]), /unknown field 'schema.fields\[2\].bogus'/);
+  refuses(create([pk, { ...v, elementTypeParams: {} }]), /needs 'schema.fields\[1\].elementTypeParams.dim'/);
+  refuses(create([pk, { ...v, elementTypeParams: { dim: 4, max_capacity: 3 } }]), /max_capacity' is not supported/);
+  refuses(create([{ ...pk, dataType: 'Float' }, v]), /must be Int64 or VarChar/);
+  refuses(create([pk, { ...v, fieldName: '1v' }]), /must not start with a digit/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, schema: { fields: [pk, v] } }), /'dimension' belongs to the quick setup/);
+  refuses(() => parseCreateCollection({ collectionName: 'c' }), /'dimension'.*'schema'/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, properties: {} }), /'properties' is not supported/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 4 } }), /params.partitionsNum' is not supported/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { shardsNum: 17 } }), /shardsNum/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { consistencyLevel: 'Customized' } }), /consistencyLevel/);
+});
+
+test('names, dbName, unknown fields and body shapes', () => {
+  assert.is(parseCollectionName({ collectionName: 'abc_1', dbName: 'default' }), 'abc_1');
+  assert.is(parseCollectionName({ collectionName: 'abc_1', dbName: '' }), 'abc_1');
+  refuses(() => parseCollectionName({ collectionName: 'a-b' }), /only letters/);
+  refuses(() => parseCollectionName({ collectionName: 'x'.repeat(256) }), /longer than 255/);
+  refuses(() => parseCollectionName({ collectionName: 3 }), /collectionName' must be a string, got 3/);
+  refuses(() => parseCollectionName({}), /collectionName' is required/);
+  refuses(() => parseCollectionName({ collectionName: 'a', dbName: 'other' }), /database 'other'/);
+  refuses(() => parseCollectionName({ collectionName: 'a', colectionName: 'a' }), /unknown field 'colectionName'.*known fields: dbName, collectionName/);
+  refuses(() => parseCollectionName([1]), /request body must be a JSON object, got a list/);
+  refuses(() => parseCollectionName('x'), /request body must be a JSON object/);
+  parseListCollections({});
+  refuses(() => parseListCollections({ collectionName: 'a' }), /unknown field 'collectionName'/);
+  assert.equal(parsePartitionRef({ collectionName: 'a', partitionName: 'p' }), { collectionName: 'a', partitionName: 'p' });
+  refuses(() => parsePartitionRef({ collectionName: 'a' }), /partitionName' is required/);
+});
+
+test('insert and upsert: data is a non-empty list of row objects, at most 100000', () => {
+  const w = parseWrite({ collectionName: 'c', data: [{ id: 1 }], partitionName: 'p1' });
+  assert.equal(w, { collectionName: 'c', rows: [{ id: 1 }], partitionName: 'p1' });
+  refuses(() => parseWrite({ collectionName: 'c', data: [] }), /at least one row/);
+  refuses(() => parseWrite({ collectionName: 'c', data: {} }), /'data' must be a list of rows/);
+  refuses(() => parseWrite({ collectionName: 'c', data: [{ id: 1 }, 5] }), /'data\[1\]' must be a row object, got 5/);
+  refuses(() => parseWrite({ collectionName: 'c', data: [null] }), /'data\[0\]' must be a row object, got null/);
+  refuses(() => parseWrite({ collectionName: 'c', data: new Array(100_001).fill({}) }), /at most 100000 rows per request, got 100001/);
+});
+
+test('search: vectors become Float32Arrays; limit defaults to 100; options are typed', () => {
+  const { collectionName, request } = parseSearch({
+    collectionName: 'c', data: [V8, V8], annsField: 'vector', filter: 'a > 1', limit: 5, offset: 2,
+    outputFields: ['a', '*'], partitionNames: ['p1'], consistencyLevel: 'strong', searchParams: { metricType: 'cosine', params: { ef: 64 } },
+  });
+  assert.is(collectionName, 'c');
+  assert.instance(request.data[0], Float32Array);
+  assert.equal(Array.from(request.data[1]!), V8);
+  assert.equal({ ...request, data: undefined }, {
+    data: undefined, annsField: 'vector', filter: 'a > 1', limit: 5, offset: 2, outputFields: ['a', '*'], partitionNames: ['p1'],
+    consistencyLevel: 'Strong', searchParams: { metricType: 'COSINE', params: { ef: 64 } },
+  });
+  assert.is(parseSearch({ collectionName: 'c', data: [V8] }).request.limit, 100);
+  assert.is(parseSearch({ collectionName: 'c', data: [V8], filter: '  ' }).request.filter, undefined);
+});
+
+test('search: junk in vectors is refused at the first bad element', () => {
+  const s = (data: unknown) => () => parseSearch({ collectionName: 'c', data });
+  refuses(s([]), /at least one query vector/);
+  refuses(s(V8), /'data\[0\]' must be a list of numbers/);
+  refuses(s([[1, 'NaN']]), /'data\[0\]\[1\]' must be a number, got the string "NaN"/);
+  refuses(s([[1, null]]), /'data\[0\]\[1\]' must be a number, got null/);
+  refuses(s([[1, [2]]]), /'data\[0\]\[1\]' must be a number, got a list of 1/);
+  refuses(s([[1, {}]]), /'data\[0\]\[1\]' must be a number, got an object/);
+  refuses(s([[1e39]]), /out of the float32 range/);
+  refuses(s([[]]), /empty vector/);
+  refuses(s([[1, 2], [1]]), /'data\[1\]' has 1 numbers but 'data\[0\]' has 2/);
+  refuses(s(new Array(16385).fill([1])), /at most 16384 query vectors/);
+});
+
+test('search: limits, offsets and unsupported Milvus options', () => {
+  const s = (extra: object) => () => parseSearch({ collectionName: 'c', data: [V8], ...extra });
+  refuses(s({ limit: 0 }), /'limit' must be an integer in 1..16384, got 0/);
+  refuses(s({ limit: 16385 }), /limit/);
+  refuses(s({ limit: 10, offset: 16380 }), /limit \+ offset must be at most 16384/);
+  refuses(s({ offset: -1 }), /offset/);
+  refuses(s({ consistencyLevel: 'Customized' }), /consistencyLevel' must be one of Strong, Bounded, Session, Eventually/);
+  refuses(s({ searchParams: { params: { ef: '64' } } }), /searchParams.params.ef' must be a finite number/);
+  refuses(s({ searchParams: { metricType: 'HAMMING' } }), /metricType/);
+  refuses(s({ searchParams: { radius: 1 } }), /searchParams.radius' is not supported/);
+  refuses(s({ groupingField: 'a' }), /'groupingField' is not supported/);
+  refuses(s({ outputFields: ['a', ''] }), /outputFields\[1\]/);
+  refuses(s({ outputFields: 'a' }), /outputFields' must be a list of strings/);
+  refuses(s({ partitionNames: ['p-1'] }), /partition name/);
+  refuses(s({ filter: 5 }), /filter' must be a string/);
+});
+
+test('query needs a filter or a limit; get takes one id or a list; delete needs a filter', () => {
+  assert.equal(parseQuery({ collectionName: 'c', filter: 'x == 1' }).request, { filter: 'x == 1' });
+  assert.equal(parseQuery({ collectionName: 'c', limit: 3, offset: 1, outputFields: ['x'] }).request, { limit: 3, offset: 1, outputFields: ['x'] });
+  refuses(() => parseQuery({ collectionName: 'c' }), /needs a 'filter' or a 'limit'/);
+  assert.equal(parseGet({ collectionName: 'c', id: 5 }).ids, [5]);
+  assert.equal(parseGet({ collectionName: 'c', id: ['a', 'b'], partitionName: 'p', partitionNames: ['q'] }), { collectionName: 'c', ids: ['a', 'b'], opts: { partitionNames: ['q', 'p'] } });
+  refuses(() => parseGet({ collectionName: 'c', id: [] }), /'id' must not be an empty list/);
+  refuses(() => parseGet({ collectionName: 'c', id: 9223372036854775807 }), /beyond the safe integer range.*±9007199254740991/);
+  refuses(() => parseGet({ collectionName: 'c', id: [1, 2.5] }), /'id\[1\]' must be an integer or a string/);
+  refuses(() => parseGet({ collectionName: 'c', id: true }), /'id' must be an integer or a string/);
+  refuses(() => parseGet({ collectionName: 'c' }), /'id' is required/);
+  assert.equal(parseDelete({ collectionName: 'c', filter: 'id in [1, 2]', partitionName: 'p' }), { collectionName: 'c', filter: 'id in [1, 2]', partitionName: 'p' });
+  refuses(() => parseDelete({ collectionName: 'c' }), /'filter' is required/);
+  refuses(() => parseDelete({ collectionName: 'c', filter: '' }), /'filter' must not be empty/);
+  refuses(() => parseDelete({ collectionName: 'c', filter: 'x'.repeat(65537) }), /longer than 65536/);
+});
+
+test('indexes: create takes a list; describe takes an optional name', () => {
+  assert.equal(parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', indexType: 'hnsw', params: { M: '8' } }] }), {
+    collectionName: 'c', indexes: [{ indexName: 'v', fieldName: 'v', indexType: 'HNSW', params: { M: 8 } }],
+  });
+  assert.equal(parseDescribeIndex({ collectionName: 'c' }), { collectionName: 'c' });
+  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [] }), /must not be an empty list/);
+  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ indexName: 'x' }] }), /indexParams\[0\].fieldName' is required/);
+  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { M: [1] } }] }), /params.M' must be a number or a string/);
+  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { metric_type: 'L2' } }] }), /belongs one level up/);
+  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', indexName: 'i' }, { fieldName: 'w', indexName: 'i' }] }), /duplicate index name 'i'/);
+});
+
+test.run();
