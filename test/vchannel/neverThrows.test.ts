@@ -24,7 +24,7 @@ test('random message sequences get a verdict, never a throw; a refusal changes n
     }
   }
   assert.ok(accepted > total / 3 && accepted < total, `a healthy mix of verdicts: ${accepted}/${total} accepted`);
-  assert.ok(seen.size >= 12, `many invariants exercised: ${[...seen.keys()].join(', ')}`);
+  assert.ok(seen.size >= 14, `many invariants exercised: ${[...seen.keys()].join(', ')}`);
 });
 
 test('an unknown message type is a decode error, not a verdict', () => {

@@ -60,7 +60,7 @@ export class RandomLog {
     if (r < 0.87) return m.manualFlush(t);
     if (r < 0.90) return m.createIndex(t, `i${this.int(3)}`, this.pick(['vec', 'tag', 'id'])!);
     if (r < 0.93) return m.dropIndex(t, `i${this.int(3)}`);
-    if (r < 0.935) return m.dropCollection(t);
+    if (r < 0.932) return m.dropCollection(t);
     return m.delete(t);
   }
 
@@ -72,8 +72,15 @@ export class RandomLog {
       case 1: good.header.vchannel = 'elsewhere'; return good;
       case 2: return m.timeTick(this.ms, this.rand() < 0.5 ? '' : good.header.vchannel);
       case 3: return m.insert(this.ms, this.int(5), { partition: this.int(3) + 999, txn: this.rand() < 0.5 ? this.int(4) : undefined });
-      case 4: return m.insert(this.ms, this.int(2010), { rows: { ...rows(2), vectors: new Float32Array(this.int(12)) } });
-      case 5: good.header.txn = { id: this.int(3000) }; return good;
+      case 4: {
+        const seg = this.pick(Object.values(s.context.segments).filter((x) => x.status === 'growing'));
+        return m.insert(this.ms, seg?.id ?? 1, { partition: seg?.partitionId, rows: { ...rows(2), vectors: new Float32Array(this.int(12)) } });
+      }
+      case 5: if (this.rand() < 0.5) {
+        const txn = this.pick(Object.values(s.context.txns))?.id ?? 1;  // open, expired or aborted
+        return this.rand() < 0.5 ? m.commit(this.tick(), txn) : m.delete(this.tick(), { txn });
+      }
+      good.header.txn = { id: this.int(3000) }; return good;
       case 6: return [m.commit(this.ms, this.int(2010)), m.seal(this.ms, this.int(2010)), m.flush(this.ms, this.int(2010)), m.dropPartition(this.ms, this.int(1002))][this.int(4)]!;
       default: return this.rand() < 0.5 ? m.createCollection(this.ms) : m.begin(this.ms, this.int(2010), this.pick([-5, Number.NaN, 0, 10])!);
     }

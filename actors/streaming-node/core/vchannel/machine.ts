@@ -73,6 +73,11 @@ const LIVE: InvariantKey[] = ['CollectionMustExist'];
  * context is untouched) or accepts and folds the message into the context.
  * Use it through `applyMessage`, which runs the pure `transition()` and never
  * executes actions.
+ *
+ * There is no "exclusive DDL lock" substate: the machine sees one message per
+ * step, so an exclusive DDL is alone by construction; what exclusivity means
+ * for the fold is that it aborts the open txns. Holding other appends back while
+ * a DDL is in flight is the append pipeline's job (the shell), not the fold's.
  */
 export const vchannelMachine = setup({
   types: { context: {} as VchannelContext, events: {} as VchannelEvent, input: {} as { vchannel: string } },
@@ -93,7 +98,7 @@ export const vchannelMachine = setup({
     },
     live: {
       on: {
-        CreateCollection: rules('CreateCollection', ['CollectionAlreadyExists'], []),
+        CreateCollection: [refuse('WrongVchannel'), refuse('CollectionAlreadyExists')],
         DropCollection: rules('DropCollection', [...LIVE, 'TxnNotAllowed'], ['dropCollection'], 'dropped'),
         CreatePartition: rules('CreatePartition', [...LIVE, 'TxnNotAllowed', 'PartitionAlreadyExists'], ['createPartition']),
         DropPartition: rules('DropPartition', [...LIVE, 'TxnNotAllowed', 'PartitionMustExist', 'DefaultPartitionIsPermanent'], ['dropPartition']),
