@@ -13,7 +13,7 @@ import { vectorFrom } from './vectors.js';
  * field names) is checked afterwards by schemaChecks.ts.
  */
 
-/** Search limit when a request gives none (Milvus's REST default as well). */
+/** Search limit when a request gives none (our choice; Milvus clients usually send one). */
 export const DEFAULT_SEARCH_LIMIT = 100;
 
 const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel'] as const;
