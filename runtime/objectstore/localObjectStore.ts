@@ -19,9 +19,10 @@ const byKey = (a: ObjectInfo, b: ObjectInfo): number => Buffer.compare(Buffer.fr
 export class LocalObjectStore implements ObjectStore {
   readonly supportsConditionalPut = true;
 
-  private constructor(readonly root: string) {}
+  /** A store rooted at `root`; directories are created on the first put. */
+  constructor(readonly root: string) {}
 
-  /** Opens (creating) the store rooted at `root`. */
+  /** Opens the store rooted at `root`, creating the directory now. */
   static async open(root: string): Promise<LocalObjectStore> {
     await mkdir(root, { recursive: true });
     return new LocalObjectStore(root);

@@ -8,7 +8,8 @@
  * - NUTHATCH_TEST_NATS  nats://127.0.0.1:PORT
  * - NUTHATCH_TEST_ETCD  http://127.0.0.1:PORT
  * - NUTHATCH_TEST_S3    http://127.0.0.1:PORT (path-style, region us-east-1)
- * - NUTHATCH_TEST_S3_ACCESS_KEY_ID / NUTHATCH_TEST_S3_SECRET_ACCESS_KEY (s3rver wants S3RVER)
+ * - NUTHATCH_TEST_S3_ACCESS_KEY_ID / NUTHATCH_TEST_S3_SECRET_ACCESS_KEY, and the same as
+ *   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: s3rver accepts only the access key S3RVER
  * - NUTHATCH_TEST_S3_BUCKET  a bucket name tests may share (create your own if you need isolation)
  *
  * A test that needs its own server (to crash or restart it) uses startNats(),
@@ -57,10 +58,13 @@ export async function startServices(): Promise<Services> {
     env.NUTHATCH_TEST_S3 = h.url;
     env.NUTHATCH_TEST_S3_ACCESS_KEY_ID = S3_TEST_CREDENTIALS.accessKeyId;
     env.NUTHATCH_TEST_S3_SECRET_ACCESS_KEY = S3_TEST_CREDENTIALS.secretAccessKey;
+    env.AWS_ACCESS_KEY_ID = S3_TEST_CREDENTIALS.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = S3_TEST_CREDENTIALS.secretAccessKey;
+    env.AWS_REGION = 'us-east-1';
     env.NUTHATCH_TEST_S3_BUCKET = 'nuthatch-test';
     stops.push(h.stop);
   }
-  console.log(`[services] ${Object.entries(env).filter(([k]) => !/KEY/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none started'}`);
+  console.log(`[services] ${Object.entries(env).filter(([k]) => k.startsWith('NUTHATCH_') && !/KEY/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none started'}`);
   return {
     env,
     stop: async () => { await Promise.allSettled(stops.map((s) => s())); },
