@@ -35,11 +35,13 @@ export class JsonReader {
   /** The raw value, or undefined when absent or null. */
   raw(key: string): unknown { return this.has(key) ? this.value[key] : undefined; }
 
+  /** The raw value; throws when absent or null. */
   required(key: string): unknown {
     if (!this.has(key)) throw new ValidationError(`field '${this.at(key)}' is required`, { field: this.at(key) });
     return this.value[key];
   }
 
+  /** A string, non-empty unless allowed, at most maxLength characters. */
   str(key: string, opts: { allowEmpty?: boolean; maxLength?: number } = {}): string {
     const v = this.required(key);
     if (typeof v !== 'string') throw this.wrong(key, 'a string', v);
@@ -52,6 +54,7 @@ export class JsonReader {
     return this.has(key) ? this.str(key, opts) : undefined;
   }
 
+  /** An integer in min..max (a JSON number; "5" is refused). */
   int(key: string, min: number, max: number): number {
     const v = this.required(key);
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw this.wrong(key, `an integer in ${min}..${max}`, v);
@@ -101,11 +104,13 @@ export class JsonReader {
     return v;
   }
 
+  /** The error for a field of the wrong type, naming its path and what it got. */
   wrong(key: string, expected: string, got: unknown): ValidationError {
     return new ValidationError(`field '${this.at(key)}' must be ${expected}, got ${describe(got)}`, { field: this.at(key) });
   }
 }
 
+/** A JSON object: not null, not a list. */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

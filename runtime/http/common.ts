@@ -14,6 +14,7 @@ export const DB_NAME = 'dbName';
 /** Longest filter expression accepted (characters). */
 export const MAX_FILTER_LENGTH = 65_536;
 
+/** Checks `dbName`: absent, empty or "default". */
 export function readDbName(r: JsonReader): void {
   const db = r.optStr(DB_NAME, { allowEmpty: true });
   if (db !== undefined && db !== '' && db !== 'default') {
@@ -26,6 +27,7 @@ export function readName(r: JsonReader, key: string, kind: string): string {
   return checkName(kind, r.str(key));
 }
 
+/** `dbName` and `collectionName` of a request; returns the collection name. */
 export function readCollectionName(r: JsonReader): string {
   readDbName(r);
   return readName(r, 'collectionName', 'collection');
@@ -46,6 +48,7 @@ export function consistencyFrom(v: unknown, path: string, allowNumber = false): 
   throw new ValidationError(`field '${path}' must be one of ${Object.values(ConsistencyLevel).join(', ')}, got ${describe(v)}`, { field: path });
 }
 
+/** An optional `consistencyLevel` (an empty string counts as absent). */
 export function readConsistency(r: JsonReader, key = 'consistencyLevel'): ConsistencyLevel | undefined {
   if (!r.has(key) || r.raw(key) === '') return undefined;
   return consistencyFrom(r.raw(key), r.at(key));
@@ -67,6 +70,7 @@ export function readPartitionNames(r: JsonReader, alsoSingle = false): string[] 
   return [...new Set([...(names ?? []), single])];
 }
 
+/** `filter`: required and non-empty for delete; elsewhere optional, blank meaning none. */
 export function readFilter(r: JsonReader, required: boolean): string | undefined {
   if (required) return r.str('filter', { maxLength: MAX_FILTER_LENGTH });
   const f = r.optStr('filter', { allowEmpty: true, maxLength: MAX_FILTER_LENGTH });

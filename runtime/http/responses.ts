@@ -10,6 +10,7 @@ import type { CollectionDescription, Hit, IndexDescription, RowObject, WriteResu
 export interface OkBody { code: 0; data: unknown; [extra: string]: unknown }
 export interface ErrorBody { code: number; message: string }
 
+/** A success body; `extra` holds top-level siblings of data (search's `topks`). */
 export function ok(data: unknown, extra: Record<string, unknown> = {}): OkBody {
   return { code: 0, data, ...extra };
 }
@@ -63,10 +64,12 @@ export function describeIndexesBody(list: IndexDescription[]): Array<Record<stri
   }));
 }
 
+/** entities/insert: `{insertCount, insertIds}`. */
 export function insertBody(r: WriteResult): Record<string, unknown> {
   return { insertCount: r.count, insertIds: r.ids };
 }
 
+/** entities/upsert: `{upsertCount, upsertIds}`. */
 export function upsertBody(r: WriteResult): Record<string, unknown> {
   return { upsertCount: r.count, upsertIds: r.ids };
 }

@@ -52,7 +52,7 @@ export class V2Client {
   }
 
   /** Polls get_load_state until the collection is loaded (loading may be asynchronous). */
-  async waitLoaded(collectionName: string, tries = 100): Promise<void> {
+  async waitLoaded(collectionName: string, tries = 300): Promise<void> {
     for (let i = 0; i < tries; i++) {
       const d = await this.ok('/collections/get_load_state', { collectionName });
       if (d.loadState === 'LoadStateLoaded') return;
