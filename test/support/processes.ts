@@ -38,25 +38,28 @@ export function findBinary(name: string): string | undefined {
 let aptUpdated = false;
 
 /**
- * Returns the path of each binary, installing the Debian packages of the missing
- * ones first (`apt-get update` once per process, non-interactive). Needs root or
- * passwordless sudo; otherwise throws with the command to run by hand.
+ * Installs Debian packages non-interactively (`apt-get update` once per process).
+ * Needs root or passwordless sudo; otherwise throws with the packages to install by hand.
  */
+export function aptInstall(pkgs: string[]): void {
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // Wait for a dpkg lock held by another install rather than failing at once.
+  const lock = ['-o', 'DPkg::Lock::Timeout=120'];
+  const run = (args: string[]): void => {
+    const cmd = [...sudo, ...args];
+    console.log(`[services] ${cmd.join(' ')}`);
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`'${cmd.join(' ')}' failed (${r.error?.message ?? `exit ${r.status}`}); install ${pkgs.join(' ')} by hand`);
+  };
+  if (!aptUpdated) { run(['apt-get', ...lock, 'update']); aptUpdated = true; }
+  run(['apt-get', ...lock, 'install', '-y', '--no-install-recommends', ...pkgs]);
+}
+
+/** Returns the path of each binary, installing the Debian packages of the missing ones first. */
 export function ensureBinaries(wanted: Record<string, string>): Record<string, string> {
   const missing = Object.keys(wanted).filter((b) => !findBinary(b));
-  if (missing.length > 0) {
-    const pkgs = [...new Set(missing.map((b) => wanted[b]!))];
-    const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const run = (args: string[]): void => {
-      const cmd = [...sudo, ...args];
-      console.log(`[services] ${cmd.join(' ')}`);
-      const r = spawnSync(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] });
-      if (r.status !== 0) throw new Error(`'${cmd.join(' ')}' failed (${r.error?.message ?? `exit ${r.status}`}); install ${pkgs.join(' ')} by hand`);
-    };
-    if (!aptUpdated) { run(['apt-get', 'update']); aptUpdated = true; }
-    run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]);
-  }
+  if (missing.length > 0) aptInstall([...new Set(missing.map((b) => wanted[b]!))]);
   const out: Record<string, string> = {};
   for (const b of Object.keys(wanted)) {
     const p = findBinary(b);

@@ -61,6 +61,7 @@ export async function startServices(): Promise<Services> {
     env.AWS_ACCESS_KEY_ID = S3_TEST_CREDENTIALS.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = S3_TEST_CREDENTIALS.secretAccessKey;
     env.AWS_REGION = 'us-east-1';
+    env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // known: REFERENCE.md, Node 20
     env.NUTHATCH_TEST_S3_BUCKET = 'nuthatch-test';
     stops.push(h.stop);
   }
