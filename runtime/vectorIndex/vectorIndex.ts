@@ -13,7 +13,9 @@ export interface VectorIndex {
   /**
    * Approximate top-k, best first, distances in the Milvus convention (squared L2
    * ascending; IP and COSINE similarity descending). `ef` is the candidate list
-   * size (raised to k when smaller); rows refused by `accept` never appear.
+   * size (raised to k when smaller); rows refused by `accept` never appear, and
+   * when it refuses most rows fewer than k may come back (graph search stops
+   * exploring; a caller that needs exactly k under a tight filter brute-forces).
    */
   search(query: Float32Array, k: number, opts?: SearchOptions): Array<{ row: number; distance: number }>;
   /** Bytes that `VectorIndexFactory.load` turns back into an equal index. */
