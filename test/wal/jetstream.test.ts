@@ -10,7 +10,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { fileURLToPath } from 'node:url';
-import { suite } from 'uvu';
+import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WalBackend } from '../../runtime/ports/walBackend.js';
 import { createJetStreamWalBackend, type JetStreamWalConfig } from '../../runtime/wal/jetstream/JetStreamWalBackend.js';
@@ -122,4 +122,6 @@ if (url) {
   });
 
   s.run();
+} else {
+  test.run();
 }
