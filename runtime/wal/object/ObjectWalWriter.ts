@@ -33,6 +33,8 @@ export class ObjectWalWriter implements WalWriter {
   private durable: WalPosition;
   private idle: (() => void)[] = [];
   private readonly nonce = randomUUID().slice(0, 8);
+  /** Fragments committed so far and what they carried (the benchmark reads it). */
+  readonly stats = { commits: 0, entries: 0, bytes: 0 };
 
   constructor(
     readonly pchannel: string,
@@ -130,6 +132,9 @@ export class ObjectWalWriter implements WalWriter {
           this.nextSlot++;
           this.sealed.shift();
           this.durable = f.first + f.entries.length - 1;
+          this.stats.commits++;
+          this.stats.entries += f.entries.length;
+          this.stats.bytes += f.bytes!;
           for (const r of f.reqs) r.resolve(r.entries.map((_, i) => r.first + i));
           continue;
         }
