@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
 import { WriteAheadBuffer } from '../writeAheadBuffer.js';
-import { closeFd, fullSync, openFd, syncDir } from './fsUtil.js';
+import { fullSync, openFd, syncDir } from './fsUtil.js';
 import { LocalWalWriter, type ActiveSegment } from './LocalWalWriter.js';
 import { liveChain, parseSegmentName, segmentFileName } from './segmentChain.js';
 import { SegmentFile } from './SegmentFile.js';
@@ -63,6 +63,7 @@ export class LocalPchannel {
 
   /** Durable records [from, to), in batches, across segments. */
   async *read(from: WalPosition, to: WalPosition = Infinity): AsyncGenerator<WalRecord[]> {
+    if (this.writer?.alive) to = Math.min(to, this.writer.lastPosition() + 1); // never past what is synced
     const chain = await this.refresh();
     if (chain.length === 0 || from >= to) return;
     if (from < chain[0]!.first) {
@@ -121,8 +122,8 @@ export class LocalPchannel {
     }
   }
 
-  /** Starts a new segment file at `first` and makes it part of the chain. */
-  private async create(first: number, term: number): Promise<ActiveSegment> {
+  /** Starts a new segment file at `first` (durably: the directory is synced) and makes it part of the chain. */
+  async create(first: number, term: number): Promise<ActiveSegment> {
     const n = { name: segmentFileName(first, term), first, term };
     const file = new SegmentFile(join(this.dir, n.name), n);
     const fd = await openFd(file.path, 'wx');
@@ -132,16 +133,6 @@ export class LocalPchannel {
     if (prev) prev.limit = first - prev.first;
     this.segments.push(file);
     return { file, fd, size: 0 };
-  }
-
-  /** The writer's segment is full: start the next one (the old one is already synced). */
-  async roll(old: ActiveSegment, first: number, term: number): Promise<ActiveSegment> {
-    const next = await this.create(first, term);
-    next.file.owned = true;
-    old.file.owned = false;
-    await closeFd(old.fd);
-    old.fd = -1;
-    return next;
   }
 
   /** Called by the writer once it is fenced, failed or closed. */

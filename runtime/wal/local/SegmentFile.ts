@@ -38,6 +38,7 @@ export class SegmentFile {
 
   /** Adds records the local writer has synced: frame offsets, and the byte end after the last. */
   addSynced(frameOffsets: ArrayLike<number>, end: number): void {
+    if (frameOffsets.length === 0 || frameOffsets[0] !== this.validEnd) return; // a scan got there first
     this.reserve(this.indexed + frameOffsets.length);
     for (let i = 0; i < frameOffsets.length; i++) this.offsets[this.indexed++] = frameOffsets[i]!;
     this.validEnd = end;

@@ -19,13 +19,29 @@ export const FrameFlag = { BatchBegin: 1, BatchEnd: 2 } as const;
 
 const KNOWN_FLAGS = FrameFlag.BatchBegin | FrameFlag.BatchEnd;
 
-/** The header of a frame for `entry` (the payload is written beside it, not copied). */
+/**
+ * Writes the frame of `entry` at `buf[at..]`: the whole frame (payload copied,
+ * one crc pass over contiguous bytes) when `copyPayload`, else only the header,
+ * with the crc chained over the payload where it lies. Returns the bytes written.
+ */
+export function writeFrame(buf: Buffer, at: number, entry: WalEntry, flags: number, copyPayload: boolean): number {
+  const len = entry.payload.length;
+  buf.writeUInt32BE(len, at + 4);
+  buf[at + 8] = flags;
+  buf.writeBigUInt64BE(entry.tso, at + 9);
+  if (copyPayload) {
+    buf.set(entry.payload, at + FRAME_HEADER);
+    buf.writeUInt32BE(crc32(buf.subarray(at + 4, at + FRAME_HEADER + len)), at);
+    return FRAME_HEADER + len;
+  }
+  buf.writeUInt32BE(crc32(entry.payload, crc32(buf.subarray(at + 4, at + FRAME_HEADER))), at);
+  return FRAME_HEADER;
+}
+
+/** The header of a frame for `entry`, alone (the payload is written beside it, not copied). */
 export function frameHeader(entry: WalEntry, flags: number): Buffer {
   const h = Buffer.allocUnsafe(FRAME_HEADER);
-  h.writeUInt32BE(entry.payload.length, 4);
-  h[8] = flags;
-  h.writeBigUInt64BE(entry.tso, 9);
-  h.writeUInt32BE(crc32(entry.payload, crc32(h.subarray(4))), 0);
+  writeFrame(h, 0, entry, flags, false);
   return h;
 }
 

@@ -1,0 +1,66 @@
+/**
+ * The local backend in the WAL benchmark, and its raw limit: plain positional
+ * writev of the same entries to a fresh file in the same directory, one
+ * fdatasync per batch, no framing, no checksums, no promises per entry.
+ */
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WalWriter } from '../../runtime/ports/walBackend.js';
+import { LocalWalBackend } from '../../runtime/wal/local/index.js';
+import type { GroupCommitStats } from '../../runtime/wal/local/LocalWalWriter.js';
+import { closeFd, datasync, openFd, readAt, writevAt } from '../../runtime/wal/local/fsUtil.js';
+import type { WalBenchStore, WalBenchTarget } from './walTargets.js';
+
+const base = process.env.NUTHATCH_BENCH_DIR ?? tmpdir();
+
+export function localWalTarget(): WalBenchTarget {
+  let root = '';
+  return {
+    name: 'local',
+    unavailable: () => undefined,
+    async open(): Promise<WalBenchStore> {
+      root = await mkdtemp(join(base, 'nuthatch-walbench-'));
+      const made: LocalWalBackend[] = [];
+      const mk = (): LocalWalBackend => { const b = new LocalWalBackend(root); made.push(b); return b; };
+      return {
+        backend: mk(),
+        reopen: async () => mk(),
+        cleanup: async () => { for (const b of made) await b.close(); await rm(root, { recursive: true, force: true }); },
+      };
+    },
+    groupStats: (w: WalWriter) => (w as unknown as { stats?: GroupCommitStats }).stats,
+    async rawWrite(entryBytes, batchEntries, totalBytes) {
+      const dir = await mkdtemp(join(base, 'nuthatch-walraw-'));
+      try {
+        const fd = await openFd(join(dir, 'raw'), 'wx');
+        const payload = Buffer.alloc(entryBytes, 0x5a);
+        const batch = Array.from({ length: batchEntries }, () => payload);
+        const batchBytes = entryBytes * batchEntries;
+        const t0 = performance.now();
+        let pos = 0;
+        while (pos < totalBytes) {
+          await writevAt(fd, batch, pos);
+          await datasync(fd);
+          pos += batchBytes;
+        }
+        const s = (performance.now() - t0) / 1000;
+        await closeFd(fd);
+        return pos / s;
+      } finally { await rm(dir, { recursive: true, force: true }); }
+    },
+    async rawRead(_store, pchannel) {
+      const dir = join(root, pchannel);
+      const files = (await readdir(dir)).filter((n) => n.endsWith('.wal')).sort();
+      const t0 = performance.now();
+      let bytes = 0;
+      for (const f of files) {
+        const fd = await openFd(join(dir, f), 'r');
+        const size = (await stat(join(dir, f))).size;
+        for (let at = 0; at < size; at += 1 << 20) bytes += (await readAt(fd, at, Math.min(1 << 20, size - at))).length;
+        await closeFd(fd);
+      }
+      return bytes / ((performance.now() - t0) / 1000);
+    },
+  };
+}

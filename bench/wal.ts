@@ -1,0 +1,127 @@
+/**
+ * WAL benchmark: append throughput and latency with many appends in flight, at
+ * 1 KB, 64 KB and 1 MB entries, beside the raw limit of the same storage measured
+ * in the same run (the same entries written directly, made durable in batches as
+ * large as the groups the backend formed), and catch-up read throughput.
+ *
+ *   npm run bench -- wal [--targets local,object] [--reps 3] [--quick]
+ *
+ * Writes bench/results/wal-<target>.json; the top level holds the 64 KB figures
+ * ({backend, mbps, rawMbps, ratio, p50Ms, p99Ms}), `sizes` all of them. MB/s are
+ * payload megabytes (1e6 bytes) per second. Repetitions alternate backend and raw
+ * runs so both see the same machine; each figure is the median over repetitions.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { median, percentiles } from './support/percentiles.js';
+import { printTable } from './support/table.js';
+import { walTargets, type WalBenchTarget } from './support/walTargets.js';
+
+interface SizeCase { label: string; entryBytes: number; inFlight: number; totalBytes: number }
+
+const MiB = 1024 * 1024;
+const CASES: SizeCase[] = [
+  { label: '1 KB', entryBytes: 1024, inFlight: 1024, totalBytes: 48 * MiB },
+  { label: '64 KB', entryBytes: 64 * 1024, inFlight: 256, totalBytes: 384 * MiB },
+  { label: '1 MB', entryBytes: MiB, inFlight: 32, totalBytes: 384 * MiB },
+];
+
+interface SizeResult {
+  label: string; entryBytes: number; inFlight: number;
+  mbps: number; rawMbps: number; ratio: number; p50Ms: number; p99Ms: number;
+  appendsPerSec: number; groupEntries: number; groupBytes: number;
+  catchUpMbps: number; rawReadMbps: number;
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** One run of the backend: appends from `inFlight` loops until `totalBytes` are acknowledged. */
+async function appendRun(t: WalBenchTarget, c: SizeCase) {
+  const store = await t.open();
+  try {
+    const w = await store.backend.openWriter('bench', 1);
+    const payload = new Uint8Array(c.entryBytes).fill(0xa5);
+    const lat = new Float64Array(Math.ceil(c.totalBytes / c.entryBytes));
+    let issued = 0;
+    let done = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: c.inFlight }, async () => {
+      while (issued * c.entryBytes < c.totalBytes) {
+        issued++;
+        const a = performance.now();
+        await w.append({ tso: BigInt(issued), payload });
+        lat[done++] = performance.now() - a;
+      }
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    const stats = t.groupStats(w) ?? { commits: done, entries: done, bytes: done * c.entryBytes };
+    const groupEntries = done / Math.max(1, stats.commits);
+    await w.close();
+    // Catch-up: a fresh backend over the same storage reads it all back.
+    const fresh = await store.reopen();
+    const r0 = performance.now();
+    let readBytes = 0;
+    for await (const batch of fresh.read('bench', 0)) for (const r of batch) readBytes += r.payload.length;
+    const catchUpMbps = readBytes / 1e6 / ((performance.now() - r0) / 1000);
+    const rawReadMbps = t.rawRead ? (await t.rawRead(store, 'bench')) / 1e6 : NaN;
+    return { mbps: (done * c.entryBytes) / 1e6 / seconds, appendsPerSec: done / seconds, lat: lat.subarray(0, done), groupEntries, groupBytes: stats.bytes / Math.max(1, stats.commits), catchUpMbps, rawReadMbps };
+  } finally { await store.cleanup(); }
+}
+
+async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promise<SizeResult> {
+  const runs: Awaited<ReturnType<typeof appendRun>>[] = [];
+  const raws: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const r = await appendRun(t, c);
+    runs.push(r);
+    const batch = Math.max(1, Math.round(r.groupEntries));
+    raws.push((await t.rawWrite(c.entryBytes, batch, c.totalBytes, c.inFlight)) / 1e6);
+  }
+  const lat = runs.flatMap((r) => Array.from(r.lat));
+  const [p50Ms, p99Ms] = percentiles(lat, [50, 99]);
+  const mbps = median(runs.map((r) => r.mbps));
+  const rawMbps = median(raws);
+  return {
+    label: c.label, entryBytes: c.entryBytes, inFlight: c.inFlight,
+    mbps, rawMbps, ratio: mbps / rawMbps, p50Ms: p50Ms!, p99Ms: p99Ms!,
+    appendsPerSec: median(runs.map((r) => r.appendsPerSec)),
+    groupEntries: median(runs.map((r) => r.groupEntries)),
+    groupBytes: median(runs.map((r) => r.groupBytes)),
+    catchUpMbps: median(runs.map((r) => r.catchUpMbps)),
+    rawReadMbps: median(runs.map((r) => r.rawReadMbps)),
+  };
+}
+
+export default async function run(args: string[]): Promise<void> {
+  const names = (option(args, 'targets') ?? process.env.NUTHATCH_BENCH_WAL_TARGETS ?? 'local').split(',');
+  const quick = args.includes('--quick');
+  const reps = Number(option(args, 'reps') ?? (quick ? 1 : 3));
+  const cases = quick ? CASES.map((c) => ({ ...c, totalBytes: c.totalBytes / 4 })) : CASES;
+  const outDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  mkdirSync(outDir, { recursive: true });
+  for (const name of names) {
+    const make = walTargets[name];
+    if (!make) { console.error(`unknown WAL target ${name} (have: ${Object.keys(walTargets).join(', ')})`); continue; }
+    const t = make();
+    const why = t.unavailable();
+    if (why) { console.log(`wal/${name}: skipped, ${why}`); continue; }
+    const sizes: SizeResult[] = [];
+    for (const c of cases) sizes.push(await measureSize(t, c, reps));
+    console.log(`\nwal/${name}: ${reps} repetition(s) per size, ${cpus().length} cores; MB/s of payload, medians`);
+    printTable(
+      ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s'],
+      sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps]),
+    );
+    const main = sizes.find((s) => s.entryBytes === 64 * 1024) ?? sizes[0]!;
+    const report = {
+      backend: name, entryBytes: main.entryBytes, mbps: main.mbps, rawMbps: main.rawMbps, ratio: main.ratio, p50Ms: main.p50Ms, p99Ms: main.p99Ms,
+      catchUpMbps: main.catchUpMbps, reps, quick, node: process.version, cores: cpus().length, date: new Date().toISOString(), sizes,
+    };
+    writeFileSync(`${outDir}wal-${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`wrote bench/results/wal-${name}.json (64 KB: ratio ${main.ratio.toFixed(2)})`);
+  }
+}
