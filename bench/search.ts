@@ -11,6 +11,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { percentiles } from './support/percentiles.js';
+import { printTable } from './support/table.js';
 import { gaussianMixture, groundTruth, recallAtK, type Dataset } from './support/dataset.js';
 import { adapterTarget, rawHnswTarget, type BuildParams, type SearchTarget } from './support/searchTargets.js';
 
@@ -29,10 +31,6 @@ interface Run { target: string; name: string; buildSeconds: number; ef: number; 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && i + 1 < args.length ? args[i + 1]! : fallback;
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** One timed pass over every query; returns the ids and per-query latencies. */
@@ -68,13 +66,12 @@ async function measure(entries: Array<[string, SearchTarget]>, ds: Dataset, trut
       for (let r = 0; r < reps; r++) for (const [key, t] of entries) passes.get(key)!.push(await pass(t, ds, ef));
       for (const [key, t] of entries) {
         const mid = passes.get(key)!.sort((a, b) => a.ms - b.ms)[reps >> 1]!;
-        const lat = mid.lat.sort((a, b) => a - b);
+        const [p50, p99] = percentiles(mid.lat, [50, 99]);
         const run: Run = {
           target: key, name: t.name, buildSeconds: buildSeconds.get(key)!, ef,
           recallAt10: recallAtK(mid.ids, truth, K), qps: (ds.queries.length / mid.ms) * 1000,
-          p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99),
+          p50Ms: p50!, p99Ms: p99!,
         };
-        console.log(`${t.name.padEnd(22)} ef=${ef}: recall@10 ${run.recallAt10.toFixed(4)}  ${run.qps.toFixed(0)} QPS  p50 ${run.p50Ms.toFixed(3)} ms  p99 ${run.p99Ms.toFixed(3)} ms`);
         runs.push(run);
       }
     }
@@ -98,6 +95,8 @@ export default async function run(args: string[]): Promise<void> {
 
   const runs = await measure(keys.map((k) => [k, searchTargets[k]!()]), ds, truth, build, efs, reps);
 
+  printTable(['target', 'ef', 'build s', 'recall@10', 'QPS', 'p50 ms', 'p99 ms'],
+    runs.map((r) => [r.name, String(r.ef), r.buildSeconds, r.recallAt10.toFixed(4), r.qps, r.p50Ms.toFixed(3), r.p99Ms.toFixed(3)]));
   const at = (key: string) => runs.find((r) => r.target === key && r.ef === efs[0]);
   const compareKey = option(args, 'compare', keys.includes('nuthatch') ? 'nuthatch' : keys.filter((k) => k !== 'raw').at(-1) ?? 'raw');
   const raw = at('raw'), cmp = at(compareKey);
