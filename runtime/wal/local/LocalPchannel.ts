@@ -74,7 +74,6 @@ export class LocalPchannel {
       const seg = chain[i]!;
       const segEnd = seg.first + seg.limit;
       if (segEnd <= next) continue;
-      if (seg.count < Math.min(seg.limit, to - seg.first)) await seg.extend();
       for await (const batch of seg.read(next, to)) {
         yield batch;
         next = batch[batch.length - 1]!.position + 1;

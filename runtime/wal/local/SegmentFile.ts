@@ -5,6 +5,7 @@
  * writer that crashed), keeping only whole batches with good checksums. Reads go
  * through the index in batches of about 1 MiB and check every crc again.
  */
+import { fstatSync } from 'node:fs';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalRecord } from '../../ports/walBackend.js';
 import { scanFrames } from './frame.js';
@@ -26,6 +27,8 @@ export class SegmentFile {
   /** Byte offset just after the last indexed record. */
   validEnd = 0;
   private extending: Promise<void> | undefined;
+  /** Bytes one scan reads; grows past the largest frame seen. */
+  private scanWant = READ_CHUNK;
 
   constructor(readonly path: string, n: SegmentName) {
     this.name = n.name;
@@ -51,33 +54,69 @@ export class SegmentFile {
     this.offsets = grown;
   }
 
-  /** Scans past the indexed end for whole, good batches (another writer's appends or a torn tail). */
-  extend(): Promise<void> {
-    if (this.owned || this.indexed >= this.limit) return Promise.resolve();
-    this.extending ??= this.scan().finally(() => { this.extending = undefined; });
-    return this.extending;
+  /** Scans everything past the indexed end for whole, good batches (recovery, lastPosition). */
+  async extend(): Promise<void> {
+    while ((await this.extendChunk()) !== undefined);
   }
 
-  private async scan(): Promise<void> {
+  /**
+   * Scans one chunk past the indexed end (another writer's appends, or a torn
+   * tail), indexes the whole good batches in it and returns their records;
+   * undefined when there is nothing more (or the index is the writer's).
+   */
+  extendChunk(): Promise<WalRecord[] | undefined> {
+    if (this.owned || this.indexed >= this.limit) return Promise.resolve(undefined);
+    const run = (this.extending ?? Promise.resolve()).then(() => this.scanChunk());
+    this.extending = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async scanChunk(): Promise<WalRecord[] | undefined> {
+    if (this.owned || this.indexed >= this.limit) return undefined;
     const fd = await openFd(this.path, 'r').catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return -1; throw e; });
-    if (fd < 0) return;
+    if (fd < 0) return undefined;
     try {
-      let want = READ_CHUNK;
-      while (this.indexed < this.limit) {
+      const size = fstatSync(fd).size;
+      for (;;) {
+        const want = Math.min(this.scanWant, size - this.validEnd);
+        if (want <= 0) return undefined;
         const buf = await readAt(fd, this.validEnd, want);
         const r = scanFrames(buf, 0, this.first + this.indexed, this.limit - this.indexed, true);
-        const base = this.validEnd;
-        this.addSynced(r.offsets.map((o) => base + o), base + r.end);
-        if (r.stop !== 'more' || buf.length < want) return; // bad frame, limit, or end of file
-        want = r.end > 0 ? READ_CHUNK : Math.max(want * 2, r.need);
+        if (r.records.length > 0) {
+          const base = this.validEnd;
+          this.addSynced(r.offsets.map((o) => base + o), base + r.end);
+          return r.records;
+        }
+        // A frame (or batch) longer than the chunk: read more, unless the file ends first.
+        if (r.stop !== 'more' || buf.length < want || this.validEnd + want >= size) return undefined;
+        this.scanWant = Math.max(want * 2, r.need);
       }
     } finally { await closeFd(fd); }
   }
 
-  /** Reads records [from, to) of this segment in batches, within what is indexed (extend first). */
+  /**
+   * Reads records [from, to) of this segment in batches: through the index where
+   * it reaches, then by scanning further (unless a writer of ours owns the file).
+   */
   async *read(from: number, to: number): AsyncGenerator<WalRecord[]> {
-    const stop = Math.min(to, this.first + this.count);
-    if (from >= stop) return;
+    let next = from;
+    while (next < to) {
+      if (next < this.first + this.count) {
+        for await (const batch of this.readIndexed(next, Math.min(to, this.first + this.count))) {
+          yield batch;
+          next = batch[batch.length - 1]!.position + 1;
+        }
+        continue;
+      }
+      const more = await this.extendChunk();
+      if (!more) { if (next < this.first + this.count) continue; return; }
+      if (more[0]!.position > next) continue; // another reader indexed what we need: read it through the index
+      const part = more.filter((r) => r.position >= next && r.position < to);
+      if (part.length > 0) { yield part; next = part[part.length - 1]!.position + 1; }
+    }
+  }
+
+  private async *readIndexed(from: number, stop: number): AsyncGenerator<WalRecord[]> {
     const fd = await openFd(this.path, 'r');
     try {
       let i = from - this.first;
@@ -87,8 +126,7 @@ export class SegmentFile {
         // Take records while they fit in a chunk, always at least one.
         let k = i + 1;
         while (k < last && this.offsetOf(k + 1) - start <= READ_CHUNK) k++;
-        const bytes = this.offsetOf(k) - start;
-        const buf = await readAt(fd, start, bytes);
+        const buf = await readAt(fd, start, this.offsetOf(k) - start);
         const r = scanFrames(buf, 0, this.first + i, k - i, false);
         if (r.records.length !== k - i) {
           throw new NuthatchError('WalUnavailable', `segment ${this.path}: record ${this.first + i + r.records.length} is unreadable (${r.stop})`, { path: this.path });

@@ -8,7 +8,7 @@
  * append both. A scan accepts only whole batches, so a batch cut by a crash
  * disappears as a unit. Pure: no I/O here.
  */
-import { crc32 } from '../crc32.js';
+import { crc32, crc32Range } from '../crc32.js';
 import type { WalEntry, WalRecord } from '../../ports/walBackend.js';
 
 /** Bytes before the payload. */
@@ -31,10 +31,10 @@ export function writeFrame(buf: Buffer, at: number, entry: WalEntry, flags: numb
   buf.writeBigUInt64BE(entry.tso, at + 9);
   if (copyPayload) {
     buf.set(entry.payload, at + FRAME_HEADER);
-    buf.writeUInt32BE(crc32(buf.subarray(at + 4, at + FRAME_HEADER + len)), at);
+    buf.writeUInt32BE(crc32Range(buf, at + 4, at + FRAME_HEADER + len), at);
     return FRAME_HEADER + len;
   }
-  buf.writeUInt32BE(crc32(entry.payload, crc32(buf.subarray(at + 4, at + FRAME_HEADER))), at);
+  buf.writeUInt32BE(crc32(entry.payload, crc32Range(buf, at + 4, at + FRAME_HEADER)), at);
   return FRAME_HEADER;
 }
 
@@ -68,7 +68,9 @@ export interface ScanResult {
  * batch boundaries, so it can start inside a batch. Stops between batches once
  * `maxRecords` are taken. Payloads are views into `buf`, not copies.
  */
-export function scanFrames(buf: Uint8Array, start: number, firstPosition: number, maxRecords: number, strict: boolean): ScanResult {
+export function scanFrames(bytes: Uint8Array, start: number, firstPosition: number, maxRecords: number, strict: boolean): ScanResult {
+  // Plain Uint8Array views are cheaper to make than Buffer ones, one per payload.
+  const buf = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const records: WalRecord[] = [];
   const offsets: number[] = [];
@@ -85,7 +87,7 @@ export function scanFrames(buf: Uint8Array, start: number, firstPosition: number
     if (at + FRAME_HEADER + len > buf.length) { need = at + FRAME_HEADER + len - end; break; }
     const begin = (flags & FrameFlag.BatchBegin) !== 0;
     const badFlags = (flags & ~KNOWN_FLAGS) !== 0 || (strict && begin !== (batchStart < 0));
-    if (badFlags || dv.getUint32(at) !== crc32(buf.subarray(at + 4, at + FRAME_HEADER + len))) { stop = 'bad'; break; }
+    if (badFlags || dv.getUint32(at) !== crc32Range(buf, at + 4, at + FRAME_HEADER + len)) { stop = 'bad'; break; }
     if (batchStart < 0) batchStart = records.length;
     offsets.push(at);
     records.push({ position: firstPosition + records.length, tso: dv.getBigUint64(at + 9), payload: buf.subarray(at + FRAME_HEADER, at + FRAME_HEADER + len) });
