@@ -30,10 +30,16 @@ export interface WalBenchTarget {
    * Returns payload bytes per second. `inFlight` is the size case's appends in
    * flight (network targets keep as many requests in flight).
    */
-  rawWrite(entryBytes: number, batchEntries: number, totalBytes: number, inFlight?: number): Promise<number>;
+  rawWrite(entryBytes: number, batchEntries: number, totalBytes: number, inFlight?: number): Promise<number | RawFigure>;
   /** The raw read limit of what the last store holds, bytes per second (optional). */
   rawRead?(store: WalBenchStore, pchannel: string): Promise<number>;
 }
+
+/**
+ * A raw limit measured several ways: `bytesPerSec` is the one the ratio uses
+ * (the best), `variants` all of them by name, for the report.
+ */
+export interface RawFigure { bytesPerSec: number; variants: Record<string, number> }
 
 /** Targets by name. */
 export const walTargets: Record<string, () => WalBenchTarget> = {

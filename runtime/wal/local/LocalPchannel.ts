@@ -17,7 +17,7 @@ import { SegmentFile } from './SegmentFile.js';
 import { TermFence } from './termFence.js';
 
 /** Sizes the local backend is configured with. */
-export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; bufferBytes: number }
+export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; writeChunkBytes: number; bufferBytes: number }
 
 export class LocalPchannel {
   readonly buffer: WriteAheadBuffer;

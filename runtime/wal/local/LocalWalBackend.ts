@@ -17,6 +17,11 @@ export interface LocalWalOptions {
   segmentBytes?: number;
   /** Most bytes one group commit writes (default 16 MiB; one append may exceed it alone). */
   maxGroupBytes?: number;
+  /**
+   * Queued bytes that make a write go out before the current turn ends (default
+   * 1 MiB): the kernel copies a burst's first frames while later ones are framed.
+   */
+  writeChunkBytes?: number;
   /** Byte cap of each pchannel's write-ahead buffer (default 64 MiB). */
   bufferBytes?: number;
   /** Safety poll of tails that follow another process's writer (default 500 ms; fs.watch does the rest). */
@@ -36,6 +41,7 @@ export class LocalWalBackend implements WalBackend {
     this.limits = {
       segmentBytes: opts.segmentBytes ?? 64 * 1024 * 1024,
       maxGroupBytes: opts.maxGroupBytes ?? 16 * 1024 * 1024,
+      writeChunkBytes: opts.writeChunkBytes ?? 1024 * 1024,
       bufferBytes: opts.bufferBytes ?? 64 * 1024 * 1024,
     };
     this.pollMs = opts.pollMs ?? 500;

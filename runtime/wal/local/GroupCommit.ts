@@ -1,0 +1,259 @@
+/**
+ * The group commit pipeline of one writer: framed appends in, acknowledgements
+ * out, in order, each only after its bytes are synced.
+ *
+ * - Write side: queued frames are handed to the kernel with one positional
+ *   writev per chunk (at least WRITE_CHUNK bytes, or whatever the current turn
+ *   queued), without waiting for earlier writes: each chunk has its own offset.
+ *   So the kernel copies the first frames of a burst of appends while append()
+ *   still checksums the later ones, instead of after.
+ * - Sync side: one loop takes every write completed so far (a contiguous prefix),
+ *   runs ONE fdatasync for all of them, checks the fence, starts the next round
+ *   if more completed meanwhile, and only then indexes the records, hands them
+ *   to the write-ahead buffer and resolves the callers in call order.
+ * - A segment rolls only when nothing is unsynced, so a crash can tear the last
+ *   segment's tail but never leave a gap inside the chain.
+ * A failure (Fenced, or an I/O error) fails everything not yet acknowledged and
+ * every later append: positions were handed out in order, so nothing can follow.
+ */
+import { NuthatchError, asNuthatchError } from '../../../messages/errors.js';
+import type { WalEntry, WalPosition, WalRecord } from '../../ports/walBackend.js';
+import type { WriteAheadBuffer } from '../writeAheadBuffer.js';
+import { FRAME_HEADER } from './frame.js';
+import { coalesce } from './FrameArena.js';
+import { closeFd, datasync, writevAt } from './fsUtil.js';
+import type { SegmentFile } from './SegmentFile.js';
+import type { TermFence } from './termFence.js';
+
+/** An append (or atomic batch) framed and waiting for its acknowledgement. */
+export interface Pending {
+  first: WalPosition;
+  entries: readonly WalEntry[];
+  iov: Uint8Array[];
+  bytes: number;
+  one: boolean;
+  resolve(v: WalPosition | WalPosition[]): void;
+  reject(e: unknown): void;
+}
+
+/** Where the writer appends: the segment, its descriptor and its size. */
+export interface ActiveSegment { file: SegmentFile; fd: number; size: number }
+
+/**
+ * Counters the benchmark reads to size its raw baseline like the groups formed
+ * here: `commits` counts fdatasync rounds (durable points), `writes` writev calls.
+ */
+export interface GroupCommitStats { commits: number; writes: number; entries: number; bytes: number }
+
+/** What the pipeline needs from its pchannel. */
+export interface CommitHost {
+  readonly name: string;
+  readonly buffer: WriteAheadBuffer;
+  create(first: WalPosition, term: number): Promise<ActiveSegment>;
+}
+
+/** Sizes of the pipeline. */
+export interface CommitLimits {
+  segmentBytes: number;
+  /** Most bytes in one writev. */
+  maxGroupBytes: number;
+  /** A write is submitted once this many bytes are queued, without waiting for the turn to end. */
+  writeChunkBytes: number;
+}
+
+/** A chunk handed to writev, in submission order. */
+interface Write { group: Pending[]; seg: ActiveSegment; base: number; bytes: number; done: boolean }
+
+export class GroupCommit {
+  readonly stats: GroupCommitStats = { commits: 0, writes: 0, entries: 0, bytes: 0 };
+  failure: NuthatchError | undefined;
+  durable: WalPosition;
+  private queue: Pending[] = [];
+  private queuedBytes = 0;
+  private flushScheduled = false;
+  private rolling = false;
+  private inflight: Write[] = [];
+  private written: Write[] = [];
+  private syncRunning = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly host: CommitHost,
+    private readonly fence: TermFence,
+    public active: ActiveSegment,
+    next: WalPosition,
+    private readonly limits: CommitLimits,
+    private readonly onStop: () => void,
+  ) {
+    this.durable = next - 1;
+  }
+
+  /** Queues a framed append; it is written within this turn or as soon as a chunk is full. */
+  add(p: Pending): void {
+    if (this.failure) { p.reject(this.failure); return; }
+    this.queue.push(p);
+    this.queuedBytes += p.bytes;
+    if (this.queuedBytes >= this.limits.writeChunkBytes) this.submit();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // The end of this turn: the callers of this turn are queued by then.
+      setImmediate(() => { this.flushScheduled = false; this.submit(); this.settle(); });
+    }
+  }
+
+  /** True while anything is queued, being written, or being synced. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.inflight.length > 0 || this.written.length > 0 || this.syncRunning || this.rolling || this.flushScheduled;
+  }
+
+  /** Resolves once nothing is queued, written or syncing. */
+  async drain(): Promise<void> {
+    while (this.busy) await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  /** Hands queued frames to the kernel, chunk by chunk, each at its own offset. */
+  private submit(): void {
+    while (this.queue.length > 0 && !this.failure && !this.rolling) {
+      let n = 0;
+      let bytes = 0;
+      while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.limits.maxGroupBytes)) bytes += this.queue[n++]!.bytes;
+      try {
+        this.fence.check();
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      if (this.active.size > 0 && this.active.size + bytes > this.limits.segmentBytes) { void this.roll(); return; }
+      const group = this.queue.splice(0, n);
+      this.queuedBytes -= bytes;
+      const seg = this.active;
+      const w: Write = { group, seg, base: seg.size, bytes, done: false };
+      seg.size += bytes;
+      this.inflight.push(w);
+      this.stats.writes++;
+      const iov = group.length === 1 ? group[0]!.iov : group.flatMap((p) => p.iov);
+      writevAt(seg.fd, coalesce(iov), w.base).then(
+        () => { w.done = true; this.onWritten(); },
+        (e: unknown) => { w.done = true; this.fail(e); this.onWritten(); });
+    }
+  }
+
+  /** Moves the completed prefix of the writes to the sync side. */
+  private onWritten(): void {
+    while (this.inflight.length > 0 && this.inflight[0]!.done) {
+      const w = this.inflight.shift()!;
+      if (this.failure) for (const p of w.group) p.reject(this.failure);
+      else this.written.push(w);
+    }
+    this.kickSync();
+    this.settle();
+  }
+
+  private kickSync(): void {
+    if (!this.syncRunning && this.written.length > 0 && !this.failure) {
+      this.syncRunning = true;
+      void this.syncRound();
+    }
+  }
+
+  /** One fdatasync (per segment touched) for every completed write, the fence again, then acknowledgements. */
+  private async syncRound(): Promise<void> {
+    // Sync half of a long list: the other half's sync then runs while this
+    // half's callers do their work (framing their next appends), not after it.
+    const take = this.written.length > 2 ? Math.ceil(this.written.length / 2) : this.written.length;
+    const batch = this.written.splice(0, take);
+    try {
+      let fd = -1;
+      for (const w of batch) if (w.seg.fd !== fd) { fd = w.seg.fd; await datasync(fd); }
+      this.fence.check();
+    } catch (e) {
+      this.syncRunning = false;
+      this.fail(e);
+      for (const w of batch) for (const p of w.group) p.reject(this.failure);
+      this.onWritten(); // answers writes that completed meanwhile
+      return;
+    }
+    this.syncRunning = false;
+    this.stats.commits++;
+    this.kickSync(); // before our callers run, so their work overlaps the next sync
+    for (const w of batch) this.commit(w);
+    this.settle();
+  }
+
+  /** The write is durable: index it, buffer it, acknowledge it in call order. */
+  private commit(w: Write): void {
+    const offsets: number[] = [];
+    const records: WalRecord[] = [];
+    let at = w.base;
+    for (const p of w.group) {
+      p.entries.forEach((e, i) => {
+        offsets.push(at);
+        at += FRAME_HEADER + e.payload.length;
+        records.push({ position: p.first + i, tso: e.tso, payload: e.payload });
+      });
+    }
+    w.seg.file.addSynced(offsets, w.base + w.bytes);
+    this.durable = records[records.length - 1]!.position;
+    this.stats.entries += records.length;
+    this.stats.bytes += w.bytes;
+    this.host.buffer.push(records);
+    for (const p of w.group) {
+      if (p.one) p.resolve(p.first);
+      else p.resolve(p.entries.map((_, i) => p.first + i));
+    }
+  }
+
+  /** Starts the next segment once everything before is synced (no gap can then appear in the chain). */
+  private async roll(): Promise<void> {
+    this.rolling = true;
+    try {
+      while (this.inflight.length > 0 || this.written.length > 0 || this.syncRunning) await new Promise<void>((r) => this.idleWaiters.push(r));
+      if (this.failure || this.queue.length === 0) return;
+      this.fence.check();
+      const old = this.active;
+      this.active = await this.host.create(this.queue[0]!.first, this.fence.term);
+      this.active.file.owned = true;
+      old.file.owned = false;
+      const fd = old.fd;
+      old.fd = -1;
+      await closeFd(fd);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.rolling = false;
+    }
+    this.submit();
+    this.settle();
+  }
+
+  /** Wakes whoever waits for the pipeline to be idle (drain, roll). */
+  private settle(): void {
+    if (this.inflight.length > 0 || this.written.length > 0 || this.syncRunning) return;
+    for (const r of this.idleWaiters.splice(0)) r();
+  }
+
+  private asFailure(e: unknown): NuthatchError {
+    return e instanceof NuthatchError ? e
+      : new NuthatchError('WalUnavailable', `pchannel ${this.host.name}: write failed: ${asNuthatchError(e).message}`, { pchannel: this.host.name }, e);
+  }
+
+  /**
+   * Fails everything not yet acknowledged (a sync round in progress answers its
+   * own batch) and every later append. The first failure is what callers see.
+   */
+  fail(e: unknown): void {
+    const first = this.failure === undefined;
+    this.failure ??= this.asFailure(e);
+    const err = this.failure;
+    for (const w of this.written.splice(0)) for (const p of w.group) p.reject(err);
+    for (const p of this.queue.splice(0)) p.reject(err);
+    this.queuedBytes = 0;
+    // Writes still in flight are answered (rejected) as they complete, in onWritten.
+    if (first) {
+      // What we wrote but did not acknowledge is judged by the chain, like anyone else's bytes.
+      this.active.file.owned = false;
+      this.onStop();
+    }
+    this.settle();
+  }
+}
