@@ -5,9 +5,11 @@
  *
  * Notification, not polling (REFERENCE.md, Woodpecker's idle pollers): fs.watch
  * on the pchannel directory (inotify on Linux) reports every write to a segment
- * and every new file; each report schedules one catch-up read (coalesced). A slow
- * safety poll (default every 500 ms) covers file systems where watch events are
- * lost or unsupported.
+ * and every new file; each report schedules one catch-up read (coalesced). The
+ * watch runs only while no writer of this instance is alive (that writer pushes
+ * into the buffer itself). A slow safety poll (default every 500 ms) covers file
+ * systems where watch events are lost or unsupported, and the moment our own
+ * writer stops (the pchannel calls poll()).
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -34,9 +36,7 @@ export class ForeignFollower {
   private async begin(): Promise<void> {
     await mkdir(this.pch.dir, { recursive: true });
     if (!this.pch.writer?.alive && this.pch.buffer.length === 0) this.pch.buffer.reset(await this.pch.end());
-    if (this.users === 0 || this.watcher) return; // the readers left while we waited, or another start is watching
-    this.watcher = watch(this.pch.dir, () => this.poll());
-    this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
+    if (this.users === 0 || this.timer) return; // the readers left while we waited, or another start runs
     this.timer = setInterval(() => this.poll(), this.pollMs);
     this.poll();
     await this.polling;
@@ -58,8 +58,25 @@ export class ForeignFollower {
     this.stop();
   }
 
+  /**
+   * Watches the directory only while no writer of ours feeds the buffer: our own
+   * appends would otherwise wake us on every write.
+   */
+  private watchIfForeign(): void {
+    const foreign = this.users > 0 && !this.pch.writer?.alive;
+    if (foreign && !this.watcher) {
+      this.watcher = watch(this.pch.dir, () => this.poll());
+      this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
+    } else if (!foreign && this.watcher) {
+      this.watcher.close();
+      this.watcher = undefined;
+    }
+  }
+
   /** Reads whatever storage has past the buffer into it; coalesces overlapping requests. */
   poll(): void {
+    if (this.users === 0) return;
+    this.watchIfForeign();
     if (this.polling) { this.again = true; return; }
     this.polling = this.catchUp().finally(() => {
       this.polling = undefined;

@@ -76,6 +76,11 @@ export class GroupCommit {
   private written: Write[] = [];
   private syncRunning = false;
   private idleWaiters: (() => void)[] = [];
+  /**
+   * Bytes that trigger a write: a quarter of the last sync round (within 64 KiB
+   * and the configured chunk), so a round spans a few writes and can be halved.
+   */
+  private chunkBytes: number;
 
   constructor(
     private readonly host: CommitHost,
@@ -86,6 +91,7 @@ export class GroupCommit {
     private readonly onStop: () => void,
   ) {
     this.durable = next - 1;
+    this.chunkBytes = limits.writeChunkBytes;
   }
 
   /** Queues a framed append; it is written within this turn or as soon as a chunk is full. */
@@ -93,7 +99,7 @@ export class GroupCommit {
     if (this.failure) { p.reject(this.failure); return; }
     this.queue.push(p);
     this.queuedBytes += p.bytes;
-    if (this.queuedBytes >= this.limits.writeChunkBytes) this.submit();
+    if (this.queuedBytes >= this.chunkBytes) this.submit();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       // The end of this turn: the callers of this turn are queued by then.
@@ -131,7 +137,11 @@ export class GroupCommit {
       seg.size += bytes;
       this.inflight.push(w);
       this.stats.writes++;
-      const iov = group.length === 1 ? group[0]!.iov : group.flatMap((p) => p.iov);
+      let iov = group[0]!.iov;
+      if (group.length > 1) {
+        iov = [];
+        for (const p of group) for (const v of p.iov) iov.push(v);
+      }
       writevAt(seg.fd, coalesce(iov), w.base).then(
         () => { w.done = true; this.onWritten(); },
         (e: unknown) => { w.done = true; this.fail(e); this.onWritten(); });
@@ -175,6 +185,8 @@ export class GroupCommit {
     }
     this.syncRunning = false;
     this.stats.commits++;
+    const roundBytes = batch.reduce((n, w) => n + w.bytes, 0);
+    this.chunkBytes = Math.max(64 * 1024, Math.min(this.limits.writeChunkBytes, roundBytes / 4));
     this.kickSync(); // before our callers run, so their work overlaps the next sync
     for (const w of batch) this.commit(w);
     this.settle();
@@ -186,11 +198,12 @@ export class GroupCommit {
     const records: WalRecord[] = [];
     let at = w.base;
     for (const p of w.group) {
-      p.entries.forEach((e, i) => {
+      for (let i = 0; i < p.entries.length; i++) {
+        const e = p.entries[i]!;
         offsets.push(at);
         at += FRAME_HEADER + e.payload.length;
         records.push({ position: p.first + i, tso: e.tso, payload: e.payload });
-      });
+      }
     }
     w.seg.file.addSynced(offsets, w.base + w.bytes);
     this.durable = records[records.length - 1]!.position;

@@ -89,6 +89,9 @@ export class LocalPchannel {
    * of the log, cut the torn tail, then append to our own segment or start one.
    */
   async openWriter(term: number): Promise<LocalWalWriter> {
+    if (this.writer?.alive && this.writer.term === term) {
+      throw new NuthatchError('Conflict', `pchannel ${this.name}: a writer with term ${term} is already open in this backend`, { pchannel: this.name, term });
+    }
     await mkdir(this.dir, { recursive: true });
     const fence = await TermFence.claim(this.dir, this.name, term);
     try {
@@ -137,7 +140,11 @@ export class LocalPchannel {
   /** Called by the writer once it is fenced, failed or closed. */
   writerStopped(w: LocalWalWriter): void {
     if (this.writer === w) this.writer = undefined;
+    this.onWriterStopped?.();
   }
+
+  /** Set by the backend: tails must now follow whoever writes next. */
+  onWriterStopped: (() => void) | undefined;
 
   /** Deletes whole segments that hold only records before `before`, and dead segments. */
   async truncate(before: WalPosition): Promise<void> {

@@ -53,7 +53,9 @@ export class LocalWalBackend implements WalBackend {
     let p = this.pchannels.get(name);
     if (!p) {
       const pch = new LocalPchannel(name, join(this.root, name), this.limits);
-      p = { pch, follower: new ForeignFollower(pch, this.pollMs) };
+      const follower = new ForeignFollower(pch, this.pollMs);
+      pch.onWriterStopped = () => follower.poll();
+      p = { pch, follower };
       this.pchannels.set(name, p);
     }
     return p;
