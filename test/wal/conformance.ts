@@ -36,6 +36,8 @@ export interface WalConformanceOptions<H extends WalHarness> {
   childSpec?: (h: H) => WalChildSpec;
   /** SIGKILL rounds of the crash case (default 4). */
   crashRounds?: number;
+  /** Largest entry body in the crash case's large-entry rounds (default 512 KiB). */
+  crashLargeBody?: number;
   /** Entries of 32 bytes in the catch-up case (default 1,000,000). */
   catchUpEntries?: number;
   /** The truncation case writes this many entries of `truncationEntryBytes` (default 256 x 16 KiB). */
@@ -190,7 +192,7 @@ export function walConformance<H extends WalHarness>(name: string, make: () => P
     if (!opts.childSpec) { console.log(`  (skipped for ${name}: no childSpec to build the backend in a child process)`); return; }
     const h = await make();
     try {
-      await crashRounds({ spec: opts.childSpec(h), reopen: () => h.reopen(), rounds: opts.crashRounds ?? 4, seed, limitMs }, 'crash');
+      await crashRounds({ spec: opts.childSpec(h), reopen: () => h.reopen(), rounds: opts.crashRounds ?? 4, largeBody: opts.crashLargeBody ?? 512 * 1024, seed, limitMs }, 'crash');
     } catch (e) { throw forUvu(e); } finally { await h.cleanup(); }
   });
 

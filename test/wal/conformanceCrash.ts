@@ -2,8 +2,9 @@
  * The crash case of the WAL conformance suite: a child process appends without
  * pause, is SIGKILLed at a random moment, and a fresh backend must return every
  * acknowledged entry, no torn or corrupted entry, and whole atomic batches only.
- * Rounds alternate between reopening with the same term (recovery in place) and a
- * higher term (takeover after a crash).
+ * Terms go 1, 1, 2, 2, ...: a round reopens either with the same term (recovery
+ * in place) or a higher one (takeover after a crash). Odd rounds write large
+ * entries, so that the kill often lands inside a write and leaves a torn tail.
  */
 import * as assert from 'uvu/assert';
 import type { WalBackend, WalRecord } from '../../runtime/ports/walBackend.js';
@@ -17,6 +18,8 @@ export interface CrashCase {
   reopen(): Promise<WalBackend>;
   rounds: number;
   seed: number;
+  /** Largest entry body in the odd (large-entry) rounds. */
+  largeBody: number;
   /** Bound on one round, only so a hung child cannot hang the suite. */
   limitMs: number;
 }
@@ -63,10 +66,12 @@ export async function crashRounds(c: CrashCase, pchannel: string): Promise<void>
   let total = 0;
   for (let round = 0; round < c.rounds; round++) {
     const term = Math.floor(round / 2) + 1;
-    const killAfter = 20 + Math.floor(rnd() * 300);
+    // Odd rounds write large entries: a kill then often lands inside a write and tears it.
+    const large = round % 2 === 1;
+    const killAfter = large ? 10 + Math.floor(rnd() * 50) : 20 + Math.floor(rnd() * 300);
     const extraMs = Math.floor(rnd() * 8);
     const acks = await runChildUntilKilled(
-      { spec: c.spec, pchannel, term, round, seed: c.seed + round, inFlight: 8, maxBody: 48 * 1024 },
+      { spec: c.spec, pchannel, term, round, seed: c.seed + round, inFlight: 8, maxBody: large ? c.largeBody : 48 * 1024 },
       killAfter, extraMs, c.limitMs);
     for (const a of acks) {
       assert.not.ok(acked.has(a.position) && acked.get(a.position)!.round !== a.round, `position ${a.position} acknowledged twice`);
