@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
 import { WriteAheadBuffer } from '../writeAheadBuffer.js';
-import { fullSync, openFd, syncDir } from './fsUtil.js';
+import { closeFd, fullSync, openFd, syncDir } from './fsUtil.js';
 import { LocalWalWriter, type ActiveSegment } from './LocalWalWriter.js';
 import { liveChain, parseSegmentName, segmentFileName } from './segmentChain.js';
 import { SegmentFile } from './SegmentFile.js';
@@ -107,9 +107,11 @@ export class LocalPchannel {
       }
       if (last && last.term === term) {
         const fd = await openFd(last.path, 'r+');
-        await fullSync(fd);
+        await fullSync(fd); // what a crashed writer wrote but never synced is now part of the log
         active = { file: last, fd, size: last.validEnd };
       } else {
+        // Sync what we adopt from the old writer before the new segment says where it ends.
+        if (last) { const fd = await openFd(last.path, 'r+'); try { await fullSync(fd); } finally { await closeFd(fd); } }
         active = await this.create(next, term);
       }
       active.file.owned = true;
