@@ -37,6 +37,8 @@ export class Coordinator {
     log(`coordinator ${this.opts.nodeId} is the leader`);
     void this.leadership.lost.then(() => { if (!this.stopping) { log('coordinator lost leadership; exiting'); process.exitCode = 3; void this.stop(); } });
     const lock = makeLock();
+    // Ids have their own lock: DDL holds `lock` while it allocates.
+    const idLock = makeLock();
     const tsoWin = await getRecord<{ windowEndMs: number }>(meta, Keys.tsoWindow);
     const idWin = await getRecord<{ windowEnd: number }>(meta, Keys.idWindow);
     const now = this.opts.now ?? Date.now;
@@ -54,7 +56,7 @@ export class Coordinator {
         if (a.persistWindowEndMs !== undefined) await putRecord(meta, Keys.tsoWindow, { windowEndMs: a.persistWindowEndMs });
         return a.first;
       },
-      allocIds: (count) => lock(async () => {
+      allocIds: (count) => idLock(async () => {
         if (ctx.ids.next + count > ctx.ids.windowEnd) {
           ctx.ids.windowEnd = ctx.ids.next + count + ID_WINDOW;
           await putRecord(meta, Keys.idWindow, { windowEnd: ctx.ids.windowEnd });
