@@ -11,8 +11,7 @@
  *   runs ONE fdatasync for all of them, checks the fence, starts the next round
  *   if more completed meanwhile, and only then indexes the records, hands them
  *   to the write-ahead buffer and resolves the callers in call order.
- * - A segment rolls only when nothing is unsynced, so a crash can tear the last
- *   segment's tail but never leave a gap inside the chain.
+ * - A full segment rolls over without stopping the writes (see roll()).
  * A failure (Fenced, or an I/O error) fails everything not yet acknowledged and
  * every later append: positions were handed out in order, so nothing can follow.
  */
@@ -36,8 +35,11 @@ export interface Pending {
   reject(e: unknown): void;
 }
 
-/** Where the writer appends: the segment, its descriptor and its size. */
-export interface ActiveSegment { file: SegmentFile; fd: number; size: number }
+/**
+ * Where the writer appends: the segment, its descriptor and its size, and while
+ * it is not yet in the chain, the provisional path it is written under.
+ */
+export interface ActiveSegment { file: SegmentFile; fd: number; size: number; provisional?: string }
 
 /**
  * Counters the benchmark reads to size its raw baseline like the groups formed
@@ -49,7 +51,10 @@ export interface GroupCommitStats { commits: number; writes: number; entries: nu
 export interface CommitHost {
   readonly name: string;
   readonly buffer: WriteAheadBuffer;
-  create(first: WalPosition, term: number): Promise<ActiveSegment>;
+  /** Opens the next segment under its provisional name. */
+  createNext(first: WalPosition, term: number): Promise<ActiveSegment>;
+  /** Renames a provisional segment into the chain, durably (the directory is synced). */
+  publish(seg: ActiveSegment): Promise<void>;
 }
 
 /** Sizes of the pipeline. */
@@ -59,6 +64,8 @@ export interface CommitLimits {
   maxGroupBytes: number;
   /** A write is submitted once this many bytes are queued, without waiting for the turn to end. */
   writeChunkBytes: number;
+  /** Most writes in flight at once (default unbounded). */
+  writeWindow?: number;
 }
 
 /** A chunk handed to writev, in submission order. */
@@ -119,7 +126,7 @@ export class GroupCommit {
 
   /** Hands queued frames to the kernel, chunk by chunk, each at its own offset. */
   private submit(): void {
-    while (this.queue.length > 0 && !this.failure && !this.rolling) {
+    while (this.queue.length > 0 && !this.failure && !this.rolling && this.inflight.length < (this.limits.writeWindow ?? Infinity)) {
       let n = 0;
       let bytes = 0;
       while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.limits.maxGroupBytes)) bytes += this.queue[n++]!.bytes;
@@ -156,6 +163,7 @@ export class GroupCommit {
       else this.written.push(w);
     }
     this.kickSync();
+    if (this.queue.length > 0) this.submit();
     this.settle();
   }
 
@@ -173,8 +181,13 @@ export class GroupCommit {
     const take = this.written.length > 2 ? Math.ceil(this.written.length / 2) : this.written.length;
     const batch = this.written.splice(0, take);
     try {
-      let fd = -1;
-      for (const w of batch) if (w.seg.fd !== fd) { fd = w.seg.fd; await datasync(fd); }
+      let seg: ActiveSegment | undefined;
+      for (const w of batch) {
+        if (w.seg === seg) continue;
+        seg = w.seg;
+        if (seg.provisional) { await this.host.publish(seg); seg.provisional = undefined; }
+        await datasync(seg.fd);
+      }
       this.fence.check();
     } catch (e) {
       this.syncRunning = false;
@@ -189,6 +202,7 @@ export class GroupCommit {
     this.chunkBytes = Math.max(64 * 1024, Math.min(this.limits.writeChunkBytes, roundBytes / 4));
     this.kickSync(); // before our callers run, so their work overlaps the next sync
     for (const w of batch) this.commit(w);
+    this.releaseRolled(batch);
     this.settle();
   }
 
@@ -217,19 +231,20 @@ export class GroupCommit {
   }
 
   /** Starts the next segment once everything before is synced (no gap can then appear in the chain). */
+  /**
+   * Starts the next segment without stopping the writes: it is written under a
+   * provisional name (`.next`, outside the chain) and renamed into the chain by
+   * the sync round that first covers it, after the old segment's last bytes are
+   * synced. So a crash can tear the last segment's tail but never leave a gap
+   * inside the chain, and nothing in the new file is acknowledged before its name
+   * is durable.
+   */
   private async roll(): Promise<void> {
     this.rolling = true;
     try {
-      while (this.inflight.length > 0 || this.written.length > 0 || this.syncRunning) await new Promise<void>((r) => this.idleWaiters.push(r));
       if (this.failure || this.queue.length === 0) return;
       this.fence.check();
-      const old = this.active;
-      this.active = await this.host.create(this.queue[0]!.first, this.fence.term);
-      this.active.file.owned = true;
-      old.file.owned = false;
-      const fd = old.fd;
-      old.fd = -1;
-      await closeFd(fd);
+      this.active = await this.host.createNext(this.queue[0]!.first, this.fence.term);
     } catch (e) {
       this.fail(e);
     } finally {
@@ -237,6 +252,19 @@ export class GroupCommit {
     }
     this.submit();
     this.settle();
+  }
+
+  /** After a round: a rolled-over segment with nothing left to sync gives its descriptor back. */
+  private releaseRolled(batch: Write[]): void {
+    for (const w of batch) {
+      const seg = w.seg;
+      if (seg === this.active || seg.fd < 0) continue;
+      if (this.written.some((x) => x.seg === seg) || this.inflight.some((x) => x.seg === seg)) continue;
+      seg.file.owned = false;
+      const fd = seg.fd;
+      seg.fd = -1;
+      void closeFd(fd).catch(() => {});
+    }
   }
 
   /** Wakes whoever waits for the pipeline to be idle (drain, roll). */

@@ -5,7 +5,7 @@
  * Opening a writer claims the term, recovers the torn tail and picks the segment
  * to append to; reading walks the chain.
  */
-import { mkdir, readdir, truncate as truncateFile, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, truncate as truncateFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
@@ -16,8 +16,11 @@ import { liveChain, parseSegmentName, segmentFileName } from './segmentChain.js'
 import { SegmentFile } from './SegmentFile.js';
 import { TermFence } from './termFence.js';
 
+/** Suffix of a segment written but not yet part of the chain (nothing in it is acknowledged). */
+const PROVISIONAL = '.next';
+
 /** Sizes the local backend is configured with. */
-export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; writeChunkBytes: number; bufferBytes: number }
+export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; writeChunkBytes: number; writeWindow?: number; bufferBytes: number }
 
 export class LocalPchannel {
   readonly buffer: WriteAheadBuffer;
@@ -41,7 +44,8 @@ export class LocalPchannel {
       return f;
     });
     chain.forEach((f, i) => { f.limit = i + 1 < chain.length ? chain[i + 1]!.first - f.first : Infinity; });
-    for (const k of this.known.keys()) if (!live.some((n) => n.name === k)) this.known.delete(k);
+    // Forget files that are gone, but never the writer's (its index is the truth).
+    for (const [k, f] of this.known) if (!f.owned && !live.some((n) => n.name === k)) this.known.delete(k);
     this.segments = chain;
     return chain;
   }
@@ -97,6 +101,7 @@ export class LocalPchannel {
     try {
       const chain = await this.refresh();
       await this.dropDead(term);
+      await this.dropProvisional();
       const last = chain[chain.length - 1];
       let active: ActiveSegment;
       let next = 0;
@@ -126,17 +131,33 @@ export class LocalPchannel {
     }
   }
 
-  /** Starts a new segment file at `first` (durably: the directory is synced) and makes it part of the chain. */
+  /** Starts a new segment file at `first`, durably (the directory is synced), as part of the chain. */
   async create(first: number, term: number): Promise<ActiveSegment> {
+    const seg = await this.createNext(first, term);
+    await this.publish(seg);
+    seg.provisional = undefined;
+    return seg;
+  }
+
+  /** Opens the segment that will start at `first` under a provisional name, outside the chain. */
+  async createNext(first: number, term: number): Promise<ActiveSegment> {
     const n = { name: segmentFileName(first, term), first, term };
     const file = new SegmentFile(join(this.dir, n.name), n);
-    const fd = await openFd(file.path, 'wx');
-    await syncDir(this.dir);
+    const provisional = `${file.path}${PROVISIONAL}`;
+    const fd = await openFd(provisional, 'wx');
+    file.owned = true;
     this.known.set(n.name, file);
+    return { file, fd, size: 0, provisional };
+  }
+
+  /** Renames a provisional segment into the chain and syncs the directory. */
+  async publish(seg: ActiveSegment): Promise<void> {
+    if (!seg.provisional) return;
+    await rename(seg.provisional, seg.file.path);
+    await syncDir(this.dir);
     const prev = this.segments[this.segments.length - 1];
-    if (prev) prev.limit = first - prev.first;
-    this.segments.push(file);
-    return { file, fd, size: 0 };
+    if (prev && prev.first < seg.file.first) prev.limit = seg.file.first - prev.first;
+    if (!this.segments.includes(seg.file)) this.segments.push(seg.file);
   }
 
   /** Called by the writer once it is fenced, failed or closed. */
@@ -158,6 +179,12 @@ export class LocalPchannel {
       removed = true;
     }
     if (removed) { await syncDir(this.dir); await this.refresh(); }
+  }
+
+  /** Unlinks provisional segments a crashed writer left: nothing in them was acknowledged. */
+  private async dropProvisional(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    for (const n of names) if (n.endsWith(`.wal${PROVISIONAL}`) && !this.known.get(n.slice(0, -PROVISIONAL.length))?.owned) await unlink(join(this.dir, n)).catch(() => {});
   }
 
   /** Unlinks segment files that are not part of the log (a stale writer's leftovers), below `term`. */
