@@ -103,6 +103,25 @@ local('a stale writer that kept writing leaves nothing in the log', async () => 
   } finally { await h.cleanup(); }
 });
 
+local('a provisional segment left by a crash is not part of the log, and open() removes it', async () => {
+  const h = await localHarness();
+  try {
+    const w = await h.backend.openWriter('p', 1);
+    await w.appendBatch([{ tso: 1n, payload: new Uint8Array([1]) }, { tso: 2n, payload: new Uint8Array([2]) }]);
+    await w.close();
+    // A writer that rolled over and was killed before its sync round renamed the file.
+    const seg = join(h.root, 'p', segmentFileName(0, 1));
+    const next = join(h.root, 'p', `${segmentFileName(2, 1)}.next`);
+    await writeFile(next, await readFile(seg));
+    const other = await h.reopen();
+    assert.equal((await readAll(other, 'p')).map((r) => r.payload[0]), [1, 2]);
+    const w2 = await other.openWriter('p', 1);
+    assert.is(w2.lastPosition(), 1);
+    assert.not.ok((await readdir(join(h.root, 'p'))).some((n) => n.endsWith('.next')), 'the provisional file is gone');
+    assert.is(await w2.append({ tso: 3n, payload: new Uint8Array([3]) }), 2);
+  } finally { await h.cleanup(); }
+});
+
 local('a tail that falls out of the write-ahead buffer reads the disk and rejoins', async () => {
   const h = await localHarness({ bufferBytes: 64 * 1024, segmentBytes: 128 * 1024 });
   try {

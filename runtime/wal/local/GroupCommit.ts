@@ -64,8 +64,6 @@ export interface CommitLimits {
   maxGroupBytes: number;
   /** A write is submitted once this many bytes are queued, without waiting for the turn to end. */
   writeChunkBytes: number;
-  /** Most writes in flight at once (default unbounded). */
-  writeWindow?: number;
 }
 
 /** A chunk handed to writev, in submission order. */
@@ -126,7 +124,7 @@ export class GroupCommit {
 
   /** Hands queued frames to the kernel, chunk by chunk, each at its own offset. */
   private submit(): void {
-    while (this.queue.length > 0 && !this.failure && !this.rolling && this.inflight.length < (this.limits.writeWindow ?? Infinity)) {
+    while (this.queue.length > 0 && !this.failure && !this.rolling) {
       let n = 0;
       let bytes = 0;
       while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.limits.maxGroupBytes)) bytes += this.queue[n++]!.bytes;

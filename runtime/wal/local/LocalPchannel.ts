@@ -20,7 +20,7 @@ import { TermFence } from './termFence.js';
 const PROVISIONAL = '.next';
 
 /** Sizes the local backend is configured with. */
-export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; writeChunkBytes: number; writeWindow?: number; bufferBytes: number }
+export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; writeChunkBytes: number; bufferBytes: number }
 
 export class LocalPchannel {
   readonly buffer: WriteAheadBuffer;

@@ -42,7 +42,6 @@ export class LocalWalBackend implements WalBackend {
       segmentBytes: opts.segmentBytes ?? 64 * 1024 * 1024,
       maxGroupBytes: opts.maxGroupBytes ?? 16 * 1024 * 1024,
       writeChunkBytes: opts.writeChunkBytes ?? 1024 * 1024,
-      writeWindow: (opts as { writeWindow?: number }).writeWindow,
       bufferBytes: opts.bufferBytes ?? 64 * 1024 * 1024,
     };
     this.pollMs = opts.pollMs ?? 500;
