@@ -39,7 +39,7 @@ export interface Pending {
  * Where the writer appends: the segment, its descriptor and its size, and while
  * it is not yet in the chain, the provisional path it is written under.
  */
-export interface ActiveSegment { file: SegmentFile; fd: number; size: number; provisional?: string }
+export interface ActiveSegment { file: SegmentFile; fd: number; size: number; provisional?: string; unsynced?: number }
 
 /**
  * Counters the benchmark reads to size its raw baseline like the groups formed
@@ -140,6 +140,7 @@ export class GroupCommit {
       const seg = this.active;
       const w: Write = { group, seg, base: seg.size, bytes, done: false };
       seg.size += bytes;
+      seg.unsynced = (seg.unsynced ?? 0) + 1;
       this.inflight.push(w);
       this.stats.writes++;
       let iov = group[0]!.iov;
@@ -254,10 +255,10 @@ export class GroupCommit {
 
   /** After a round: a rolled-over segment with nothing left to sync gives its descriptor back. */
   private releaseRolled(batch: Write[]): void {
+    for (const w of batch) w.seg.unsynced! -= 1;
     for (const w of batch) {
       const seg = w.seg;
-      if (seg === this.active || seg.fd < 0) continue;
-      if (this.written.some((x) => x.seg === seg) || this.inflight.some((x) => x.seg === seg)) continue;
+      if (seg === this.active || seg.fd < 0 || seg.unsynced! > 0) continue;
       seg.file.owned = false;
       const fd = seg.fd;
       seg.fd = -1;
