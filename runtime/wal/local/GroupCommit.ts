@@ -154,7 +154,7 @@ export class GroupCommit {
     }
   }
 
-  /** Moves the completed prefix of the writes to the sync side. */
+  /** Moves the completed prefix of the writes to the sync side; what queued meanwhile goes out now. */
   private onWritten(): void {
     while (this.inflight.length > 0 && this.inflight[0]!.done) {
       const w = this.inflight.shift()!;

@@ -1,8 +1,18 @@
 /**
  * The `local` WAL backend (DESIGN.md section 6): one directory per pchannel under
- * a root, holding segment files of framed entries, a term file for fencing, and
- * nothing else. Several processes may open the same root: fencing, reads and
- * tails all go through the files.
+ * a root. Several processes may open the same root: fencing, reads and tails all
+ * go through the files.
+ *
+ *   <root>/<pchannel>/
+ *     <first position>-<term>.wal   segment files of framed entries (frame.ts),
+ *                                   the chain rule in segmentChain.ts
+ *     <...>.wal.next                a segment being started, not yet in the chain
+ *     term-<T>, term                fencing (termFence.ts)
+ *
+ * Writes: LocalWalWriter -> GroupCommit (one fdatasync per round, acknowledgements
+ * in order). Reads: LocalPchannel -> SegmentFile (offset index, crc checked on
+ * every read). Tails: the write-ahead buffer, fed by our writer or, for another
+ * process's writer, by ForeignFollower (fs.watch plus a slow safety poll).
  */
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
