@@ -5,6 +5,7 @@
  * serially (write, sync, repeat) and pipelined (the next write during the sync),
  * and the better of the two is the limit.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,16 @@ import { closeFd, datasync, openFd, readAt, writevAt } from '../../runtime/wal/l
 import type { WalBenchStore, WalBenchTarget } from './walTargets.js';
 
 const base = process.env.NUTHATCH_BENCH_DIR ?? tmpdir();
+
+/**
+ * Deletes a run's files and waits for the file system to settle: with the
+ * `discard` mount option, freed blocks are trimmed at the next journal commit,
+ * which would otherwise slow down whichever measurement comes next.
+ */
+async function remove(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  spawnSync('sync');
+}
 
 /**
  * `totalBytes` of `entryBytes` entries appended to a fresh file, `batchEntries`
@@ -41,7 +52,7 @@ async function rawFile(entryBytes: number, batchEntries: number, totalBytes: num
     const s = (performance.now() - t0) / 1000;
     await closeFd(fd);
     return pos / s;
-  } finally { await rm(dir, { recursive: true, force: true }); }
+  } finally { await remove(dir); }
 }
 
 export function localWalTarget(): WalBenchTarget {
@@ -56,7 +67,7 @@ export function localWalTarget(): WalBenchTarget {
       return {
         backend: mk(),
         reopen: async () => mk(),
-        cleanup: async () => { for (const b of made) await b.close(); await rm(root, { recursive: true, force: true }); },
+        cleanup: async () => { for (const b of made) await b.close(); await remove(root); },
       };
     },
     groupStats: (w: WalWriter) => (w as unknown as { stats?: GroupCommitStats }).stats,
