@@ -50,14 +50,15 @@ export function parseGet(body: unknown): { collectionName: string; ids: PrimaryK
   return { collectionName, ids: readIds(r), opts: readOptions(r, true) };
 }
 
-/** query: `{collectionName, filter?, limit?, offset?, ...}`; a query without a filter needs a limit. */
+/** query: `{collectionName, filter?, limit?, offset?, ...}`; a query without a filter needs a limit (or asks only for count(*)). */
 export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', ...READ_KEYS], UNSUPPORTED_READ);
   const collectionName = readCollectionName(r);
   const request: QueryRequest = readOptions(r, false);
   const filter = readFilter(r, false);
   const { limit, offset } = readPaging(r, undefined);
-  if (filter === undefined && limit === undefined) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
+  const counts = (request.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
+  if (filter === undefined && limit === undefined && !counts) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
   if (filter !== undefined) request.filter = filter;
   if (limit !== undefined) request.limit = limit;
   if (offset !== undefined) request.offset = offset;

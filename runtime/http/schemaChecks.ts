@@ -95,6 +95,7 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
   const out = new Set<string>();
   for (const [i, f] of fields.entries()) {
     if (f === '*') { names.forEach((n) => out.add(n)); continue; }
+    if (f.replace(/\s/g, '').toLowerCase() === 'count(*)') { out.add('count(*)'); continue; }
     if (!names.includes(f) && !schema.enableDynamicField) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
     out.add(f);
   }
