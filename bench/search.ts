@@ -15,6 +15,7 @@ import { percentiles } from './support/percentiles.js';
 import { printTable } from './support/table.js';
 import { gaussianMixture, groundTruth, recallAtK, type Dataset } from './support/dataset.js';
 import { adapterTarget, rawHnswTarget, type BuildParams, type SearchTarget } from './support/searchTargets.js';
+import { nuthatchTarget } from './support/nuthatchTarget.js';
 
 export type { SearchTarget } from './support/searchTargets.js';
 
@@ -22,6 +23,7 @@ export type { SearchTarget } from './support/searchTargets.js';
 export const searchTargets: Record<string, () => SearchTarget> = {
   raw: rawHnswTarget,
   adapter: adapterTarget,
+  nuthatch: nuthatchTarget,
 };
 
 const K = 10;
