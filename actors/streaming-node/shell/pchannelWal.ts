@@ -6,7 +6,7 @@ import { applyMessage, initialVchannel, persistVchannel, restoreVchannel, type V
 import { evolveShard, newShard, type ShardData } from '../core/shardData.js';
 import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
 import { loadCheckpoint, persistShard, replayFromOf, restoreShard, saveCheckpoint } from './checkpoint.js';
-import type { NodeContext } from './nodeContext.js';
+import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
 import { TsoSource } from './tsoSource.js';
 
 type Job = () => Promise<void>;
@@ -76,6 +76,7 @@ export class PchannelWal {
     for (const [v, s] of this.durable) this.admitted.set(v, s);
     this.serviceable = fenceTso;
     this.log(`open: checkpoint ${ckpt ? ckpt.applied : 'none'}, replayed ${replayed} messages up to fence ${fencePos}`);
+    emitAll(this.node.inspect, () => openedEvents(this.pchannel, this.term, fencePos, `checkpoint ${ckpt ? ckpt.applied : 'none'}, replayed ${replayed}`, this.durable, this.shards));
     await this.afterRecovery();
     this.timers.push(setInterval(() => this.tick(), this.node.config.tickMs));
     this.timers.push(setInterval(() => { if (this.dirty > 0) void this.checkpoint(); }, this.node.config.checkpointMs));
@@ -155,7 +156,7 @@ export class PchannelWal {
     if (m.header.type !== 'TimeTick') {
       const snap = this.admitted.get(vchannel) ?? initialVchannel(vchannel);
       const verdict = applyMessage(snap, m);
-      if (!verdict.ok) throw verdict.error;
+      if (!verdict.ok) { this.node.inspect?.(rejectedEvent(this.pchannel, m, verdict.error)); throw verdict.error; }
       this.admitted.set(vchannel, verdict.snapshot);
       this.writesSinceTick++;
     }
@@ -192,15 +193,18 @@ export class PchannelWal {
   private applyDurable(m: AnyMessage, replay: boolean): void {
     this.applied = Math.max(this.applied, m.header.walPosition);
     this.dirty++;
+    if (!replay) this.node.inspect?.(appendedEvent(this.pchannel, m));
     if (m.header.type === 'TimeTick') { this.advanceServiceable(m.header.tso); return; }
     const v = m.header.vchannel;
-    const verdict = applyMessage(this.durable.get(v) ?? initialVchannel(v), m);
+    const before = this.durable.get(v) ?? initialVchannel(v);
+    const verdict = applyMessage(before, m);
     if (!verdict.ok) { if (replay) this.log(`replay skipped a message the machine rejects at ${m.header.walPosition}: ${verdict.error.message}`); return; }
     this.durable.set(v, verdict.snapshot);
     let shard = this.shards.get(v);
     if (!shard) { shard = newShard(v, -1); this.shards.set(v, shard); }
     const fx = evolveShard(shard, m);
     if (!replay) for (const id of fx.sealed) this.node.dispatchFlush(this, v, id);
+    if (!replay) emitAll(this.node.inspect, () => foldedEvents(this.pchannel, m, before, verdict.snapshot, shard, fx));
     if (!replay && m.header.type === 'Flush') void this.node.reportFlushed(this, v, bodyOf(m, 'Flush').segmentId);
   }
 
@@ -208,6 +212,7 @@ export class PchannelWal {
 
   private advanceServiceable(t: Tso): void {
     if (t <= this.serviceable) return;
+    emitAll(this.node.inspect, () => tickEvents(this.pchannel, t, this.applied, this.serviceable, this.durable, this.shards));
     this.serviceable = t;
     this.serviceWaiters = this.serviceWaiters.filter((w) => (w.tso <= t ? (w.resolve(), false) : true));
   }
@@ -271,6 +276,7 @@ export class PchannelWal {
         vchannels: Object.fromEntries([...this.durable].map(([v, s]) => [v, persistVchannel(s)])),
         shards: Object.fromEntries([...this.shards].map(([v, s]) => [v, persistShard(s)])),
       });
+      this.node.inspect?.({ kind: 'effect', what: 'checkpoint-written', pchannel: this.pchannel, term: this.term, position: applied });
     } catch (e) {
       this.log('checkpoint failed:', (e as Error).message);
     } finally { this.checkpointing = false; }
@@ -282,6 +288,7 @@ export class PchannelWal {
     if (this.failed) return;
     this.failed = e.code === 'Fenced' ? e : new NuthatchError('WalUnavailable', `WAL of ${this.pchannel} failed: ${e.message}`, {}, e);
     this.log('WAL failed:', e.message);
+    this.node.inspect?.({ kind: 'effect', what: e.code === 'Fenced' ? 'wal-fenced' : 'wal-failed', pchannel: this.pchannel, term: this.term, detail: e.message });
     this.node.walFailed(this);
   }
 

@@ -23,6 +23,8 @@ export interface StreamingNodeOptions {
   wal: WalBackend;
   config?: Partial<StreamingConfig>;
   log?: (...a: unknown[]) => void;
+  /** Inspection hook (runtime/inspect); off when absent. */
+  inspect?: NodeContext['inspect'];
 }
 
 /**
@@ -54,6 +56,7 @@ export class StreamingNode {
       dispatchFlush: (wal, v, id) => this.dispatchFlush(wal, v, id),
       reportFlushed: (wal, v, id) => this.reportFlushed(wal, v, id),
       walFailed: (wal) => { void this.closeWal(wal.pchannel); },
+      inspect: opts.inspect,
     };
   }
 
