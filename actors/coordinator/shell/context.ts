@@ -16,6 +16,10 @@ export interface CoordinatorOptions {
   log?: (...args: unknown[]) => void;
   /** The clock: the shell's only source of physical time. */
   now?: () => number;
+  /** TTL of the leadership lease (default 10 s): how long a standby waits after the leader dies. */
+  sessionTtlMs?: number;
+  /** Called when leadership is lost (the process should exit so a supervisor restarts it as a standby). */
+  onLeadershipLost?: () => void;
 }
 
 /** The coordinator shell's mutable state, shared by its handler modules. */

@@ -33,9 +33,14 @@ export class Coordinator {
   async start(): Promise<void> {
     const { meta, bus } = this.opts;
     const log = this.opts.log ?? (() => {});
-    this.leadership = await meta.campaign('coordinator', this.opts.nodeId, 10_000);
+    this.leadership = await meta.campaign('coordinator', this.opts.nodeId, this.opts.sessionTtlMs ?? 10_000);
     log(`coordinator ${this.opts.nodeId} is the leader`);
-    void this.leadership.lost.then(() => { if (!this.stopping) { log('coordinator lost leadership; exiting'); process.exitCode = 3; void this.stop(); } });
+    void this.leadership.lost.then(() => {
+      if (this.stopping) return;
+      log('coordinator lost leadership; exiting');
+      process.exitCode = 3;
+      void this.stop().finally(() => this.opts.onLeadershipLost?.());
+    });
     const lock = makeLock();
     // Ids have their own lock: DDL holds `lock` while it allocates.
     const idLock = makeLock();

@@ -10,11 +10,15 @@ import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { VectorIndex, VectorIndexFactory } from '../../../runtime/vectorIndex/vectorIndex.js';
-import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
+import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { querySealed, searchSealed, type SealedRead } from '../core/sealedSearch.js';
 
-export interface QueryNodeOptions { nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void }
+export interface QueryNodeOptions {
+  nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void;
+  /** TTL of the node's session lease (default 10 s): how long after a crash its segments are loaded elsewhere. */
+  sessionTtlMs?: number;
+}
 
 interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexName: string | null }
 interface ShardDeletes { seq: number; index: Map<PrimaryKey, Tso[]> }
@@ -30,6 +34,7 @@ export class QueryNode {
   private readonly schemas = new Map<number, CollectionRecord>();
   private sub?: BusSubscription;
   private lease?: Lease;
+  private stopped = false;
   constructor(private readonly opts: QueryNodeOptions) {}
 
   async start(): Promise<void> {
@@ -40,8 +45,19 @@ export class QueryNode {
       query: (req) => this.query(req),
       status: () => ({ nodeId: this.opts.nodeId, segments: [...this.segments.keys()] }),
     });
-    this.lease = await this.opts.meta.grantLease(10_000);
-    await this.opts.meta.put(`sessions/query-node/${this.opts.nodeId}`, new TextEncoder().encode(this.opts.nodeId), { lease: this.lease });
+    await this.register();
+  }
+
+  /** The session under a lease; registered again if the lease is lost while running. */
+  private async register(): Promise<void> {
+    const lease = await this.opts.meta.grantLease(this.opts.sessionTtlMs ?? 10_000);
+    this.lease = lease;
+    await this.opts.meta.put(`sessions/query-node/${this.opts.nodeId}`, new TextEncoder().encode(this.opts.nodeId), { lease });
+    void lease.lost.then(() => {
+      if (this.stopped) return;
+      this.opts.log?.(`session lease of ${this.opts.nodeId} lost; registering again`);
+      void withRetry(() => this.register(), { deadlineMs: 24 * 3600_000, maxMs: 5000 }).catch((e) => this.opts.log?.('re-register failed:', e.message));
+    });
   }
 
   private async load(record: SegmentRecord, indexName: string | null): Promise<null> {
@@ -121,6 +137,7 @@ export class QueryNode {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.sub?.unsubscribe();
     await this.lease?.revoke().catch(() => {});
   }

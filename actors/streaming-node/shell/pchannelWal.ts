@@ -238,6 +238,14 @@ export class PchannelWal {
     this.advanceServiceable(t);
   }
 
+  /** Appends a persisted tick: fails (and closes the WAL) if storage fenced this owner. */
+  async probe(): Promise<void> {
+    if (this.closed || this.failed) return;
+    await this.submit(newMessage('TimeTick', '', { persisted: true })).then(
+      () => this.log('probe: still the owner'),
+      (e) => this.log('probe failed:', (e as Error).message));
+  }
+
   /** Waits until every message with TSO <= t is durable and folded (forcing a tick). */
   async sync(t: Tso): Promise<Tso> {
     if (this.serviceable >= t) return this.serviceable;

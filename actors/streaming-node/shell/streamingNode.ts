@@ -25,6 +25,8 @@ export interface StreamingNodeOptions {
   log?: (...a: unknown[]) => void;
   /** Inspection hook (runtime/inspect); off when absent. */
   inspect?: NodeContext['inspect'];
+  /** TTL of the node's session lease (default 10 s): how long after a crash its pchannels move. */
+  sessionTtlMs?: number;
 }
 
 /**
@@ -61,9 +63,8 @@ export class StreamingNode {
   }
 
   async start(): Promise<void> {
-    const { bus, meta } = this.opts;
-    this.lease = await meta.grantLease(10_000);
-    await meta.put(`sessions/streaming-node/${this.opts.nodeId}`, new TextEncoder().encode(this.opts.nodeId), { lease: this.lease });
+    const { bus } = this.opts;
+    await this.register();
     this.subs.push(bus.subscribe(EVENTS.assignments, (data) => {
       const v = decodeValue(data) as unknown as { pchannels: PchannelAssignment[] };
       void this.reconcile(v.pchannels);
@@ -74,6 +75,27 @@ export class StreamingNode {
     }));
     const a = await withRetry(() => this.ctx.coordinator('assignments', {}), { deadlineMs: 120_000 });
     await this.reconcile(a.pchannels);
+  }
+
+  /**
+   * Puts the node's session under a lease. A lost lease (e.g. the process was
+   * paused past its TTL) means the coordinator may have moved our pchannels: each
+   * open WAL proves it still owns its storage with a persisted tick (a fenced one
+   * fails and closes), and a new session is registered.
+   */
+  private async register(): Promise<void> {
+    const { meta, nodeId } = this.opts;
+    const lease = await meta.grantLease(this.opts.sessionTtlMs ?? 10_000);
+    this.lease = lease;
+    await meta.put(`sessions/streaming-node/${nodeId}`, new TextEncoder().encode(nodeId), { lease });
+    void lease.lost.then(async () => {
+      if (this.stopped) return;
+      this.ctx.log(`session lease of ${nodeId} lost; checking ownership of ${this.wals.size} WAL(s) and registering again`);
+      await Promise.all([...this.wals.values()].map((w) => w.probe()));
+      await withRetry(() => this.register(), { deadlineMs: 24 * 3600_000, maxMs: 5000 }).catch((e) => this.ctx.log('re-register failed:', e.message));
+      const a = await withRetry(() => this.ctx.coordinator('assignments', {}), { deadlineMs: 120_000 }).catch(() => undefined);
+      if (a) await this.reconcile(a.pchannels);
+    });
   }
 
   private walOf(vchannel: string): PchannelWal | undefined {
