@@ -7,7 +7,7 @@ import { LocalWalBackend } from './local/LocalWalBackend.js';
 export type WalChoice =
   | { kind: 'local'; dir: string }
   | { kind: 'object' }
-  | { kind: 'jetstream'; natsUrl: string };
+  | { kind: 'jetstream'; natsUrl: string; /** Default 'replicated' (see JetStreamDurability). */ durability?: 'replicated' | 'sync-always' | 'unsynced' };
 
 /** Opens the chosen backend; `object` stores fragments in the given object store with its index in the meta store. */
 export async function openWalBackend(c: WalChoice, deps: { meta: MetaStore; objects: ObjectStore }): Promise<WalBackend> {
@@ -19,7 +19,7 @@ export async function openWalBackend(c: WalChoice, deps: { meta: MetaStore; obje
     }
     case 'jetstream': {
       const { JetStreamWalBackend } = await import('./jetstream/JetStreamWalBackend.js' as string);
-      return JetStreamWalBackend.connect({ servers: c.natsUrl });
+      return JetStreamWalBackend.connect({ servers: c.natsUrl, durability: c.durability });
     }
   }
 }
