@@ -8,8 +8,10 @@
  *
  * Writes bench/results/wal-<target>.json; the top level holds the 64 KB figures
  * ({backend, mbps, rawMbps, ratio, p50Ms, p99Ms}), `sizes` all of them. MB/s are
- * payload megabytes (1e6 bytes) per second. Repetitions alternate backend and raw
- * runs so both see the same machine; each figure is the median over repetitions.
+ * payload megabytes (1e6 bytes) per second. A short untimed warm-up of both
+ * comes first (JIT, file system); then repetitions alternate backend and raw
+ * runs so both see the same machine, and each figure is the median over
+ * repetitions (the machine is noisy: single runs vary by a third).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -22,7 +24,7 @@ interface SizeCase { label: string; entryBytes: number; inFlight: number; totalB
 
 const MiB = 1024 * 1024;
 const CASES: SizeCase[] = [
-  { label: '1 KB', entryBytes: 1024, inFlight: 1024, totalBytes: 48 * MiB },
+  { label: '1 KB', entryBytes: 1024, inFlight: 1024, totalBytes: 96 * MiB },
   { label: '64 KB', entryBytes: 64 * 1024, inFlight: 256, totalBytes: 384 * MiB },
   { label: '1 MB', entryBytes: MiB, inFlight: 32, totalBytes: 384 * MiB },
 ];
@@ -74,6 +76,15 @@ async function appendRun(t: WalBenchTarget, c: SizeCase) {
   } finally { await store.cleanup(); }
 }
 
+/** One small untimed run of each size and its raw limit, so the timed ones meet a warm JIT and file system. */
+async function warmUp(t: WalBenchTarget, cases: SizeCase[]): Promise<void> {
+  for (const c of cases) {
+    const small = { ...c, totalBytes: Math.max(c.entryBytes * c.inFlight, c.totalBytes / 8) };
+    const r = await appendRun(t, small);
+    await t.rawWrite(c.entryBytes, Math.max(1, Math.round(r.groupEntries)), small.totalBytes, c.inFlight);
+  }
+}
+
 async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promise<SizeResult> {
   const runs: Awaited<ReturnType<typeof appendRun>>[] = [];
   const raws: number[] = [];
@@ -105,7 +116,7 @@ async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promis
 export default async function run(args: string[]): Promise<void> {
   const names = (option(args, 'targets') ?? process.env.NUTHATCH_BENCH_WAL_TARGETS ?? 'local').split(',');
   const quick = args.includes('--quick');
-  const reps = Number(option(args, 'reps') ?? (quick ? 1 : 3));
+  const reps = Number(option(args, 'reps') ?? (quick ? 1 : 5));
   const cases = quick ? CASES.map((c) => ({ ...c, totalBytes: c.totalBytes / 4 })) : CASES;
   const outDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
@@ -115,9 +126,11 @@ export default async function run(args: string[]): Promise<void> {
     const t = make();
     const why = t.unavailable();
     if (why) { console.log(`wal/${name}: skipped, ${why}`); continue; }
+    await warmUp(t, cases);
     const sizes: SizeResult[] = [];
     for (const c of cases) sizes.push(await measureSize(t, c, reps));
     console.log(`\nwal/${name}: ${reps} repetition(s) per size, ${cpus().length} cores; MB/s of payload, medians`);
+    if (t.rawNote) for (const c of cases) console.log(`  ${c.label}: ${t.rawNote(c.entryBytes, c.inFlight)}`);
     printTable(
       ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
       sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,

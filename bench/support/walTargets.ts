@@ -31,6 +31,8 @@ export interface WalBenchTarget {
    * flight (network targets keep as many requests in flight).
    */
   rawWrite(entryBytes: number, batchEntries: number, totalBytes: number, inFlight?: number): Promise<number | RawFigure>;
+  /** One line saying how the raw limit of a size case is measured (printed with the figures). */
+  rawNote?(entryBytes: number, inFlight: number): string;
   /** The raw read limit of what the last store holds, bytes per second (optional). */
   rawRead?(store: WalBenchStore, pchannel: string): Promise<number>;
 }
