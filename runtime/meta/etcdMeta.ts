@@ -46,8 +46,23 @@ export class EtcdMeta implements MetaStore {
   /** The etcd3 client, for layers that need etcd itself. */
   readonly client: Etcd3;
 
+  /** Connects and reads the current revision (fails with 'Unavailable' if etcd does not answer). */
+  static async connect(opts: EtcdMetaOptions): Promise<EtcdMeta> {
+    const m = new EtcdMeta(opts);
+    try {
+      await m.watchStart();
+    } catch (e) {
+      m.client.close();
+      throw e;
+    }
+    return m;
+  }
+
+  /** A client that connects lazily; prefer `EtcdMeta.connect`. */
   constructor(opts: EtcdMetaOptions) {
     this.client = new Etcd3({ hosts: opts.hosts, dialTimeout: opts.dialTimeoutMs ?? 5_000 });
+    // Learn the store revision now, so a watch() made before any other call starts near "now".
+    void this.watchStart().catch(() => undefined);
   }
 
   async get(key: string): Promise<MetaEntry | undefined> {
@@ -82,8 +97,7 @@ export class EtcdMeta implements MetaStore {
     return new Observable<MetaEvent>((sub) => {
       let cancelled = false;
       let stop: (() => void) | undefined;
-      const start = String(this.seen + 1);
-      this.client.watch().prefix(prefix).startRevision(start).create().then((w) => {
+      this.watchStart().then((start) => this.client.watch().prefix(prefix).startRevision(String(start)).create()).then((w) => {
         stop = () => { void w.cancel().catch(() => undefined); };
         if (cancelled) { stop(); return; }
         w.on('put', (kv) => sub.next({ type: 'put', key: kv.key.toString(), value: new Uint8Array(kv.value), modRevision: Number(kv.mod_revision) }));
@@ -135,6 +149,16 @@ export class EtcdMeta implements MetaStore {
     await Promise.allSettled([...this.campaigns].map((c) => c.resign()));
     await Promise.allSettled([...this.leases].map((l) => l.revoke()));
     this.client.close();
+  }
+
+  /**
+   * Where a new watch starts: just after the newest revision this client has seen.
+   * A client that has seen none asks etcd first (starting at revision 1 would
+   * replay the whole history).
+   */
+  private async watchStart(): Promise<number> {
+    if (this.seen === 0) await this.call('read revision', () => this.client.get('\0').exec());
+    return this.seen + 1;
   }
 
   private putOp(key: string, value: Uint8Array, lease: Lease | undefined) {

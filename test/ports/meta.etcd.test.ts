@@ -12,7 +12,7 @@ if (url) {
     const open: EtcdMeta[] = [];
     return {
       prefix,
-      open: async () => { const m = new EtcdMeta({ hosts: url }); open.push(m); return m; },
+      open: async () => { const m = await EtcdMeta.connect({ hosts: url }); open.push(m); return m; },
       dispose: async () => {
         await open[0]?.client.delete().prefix(prefix).exec().catch(() => undefined);
         await Promise.all(open.map((m) => m.close()));

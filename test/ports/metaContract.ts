@@ -110,6 +110,16 @@ export function metaContract(label: string, newWorld: () => Promise<MetaWorld>) 
     assert.ok(got[2]!.modRevision > r2);
   });
 
+  t('a watch on a newly opened client starts now, not at the beginning of history', async ({ w, m, p }) => {
+    await m.put(`${p}h/old`, b('old'));
+    await m.delete(`${p}h/old`);
+    const fresh = await w.open();
+    const first = firstValueFrom(fresh.watch(`${p}h/`));
+    const r = await m.put(`${p}h/new`, b('new'));
+    const e = await first;
+    assert.equal([e.type, e.key, e.modRevision], ['put', `${p}h/new`, r]);
+  });
+
   t('unsubscribing a watch stops its events', async ({ m, p }) => {
     const seen: string[] = [];
     const sub = m.watch(`${p}u/`).subscribe((e) => seen.push(e.key));
