@@ -3,10 +3,15 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
+import { REPLAY_USAGE } from './replay.js';
 
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
-      every actor in one process on embedded defaults (data in ./data, HTTP on 19530)
+      every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
+      --inspect-port PORT also serves the inspector page
+  nuthatch inspect --nats URL [--port PORT] [--host HOST]
+      the inspector page for a cluster (reads the inspection stream from NATS)
+  ${REPLAY_USAGE}
   nuthatch node --role <coordinator|streaming-node|data-node|query-node|index-node|gateway> [options]
       one actor per process on NATS, etcd and S3 (see README)`;
 
@@ -48,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
       nats: { type: 'string' },
       'segment-rows': { type: 'string' },
       'seal-idle-ms': { type: 'string' },
+      'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
     } });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
@@ -56,8 +62,20 @@ async function main(argv: string[]): Promise<void> {
       ...(values['segment-rows'] ? { maxRows: Number(values['segment-rows']) } : {}),
       ...(values['seal-idle-ms'] ? { idleMs: Number(values['seal-idle-ms']) } : {}),
     };
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming: { segment: segment as never } });
+    const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
+    if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming: { segment: segment as never }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
     onSignals(() => s.stop());
+    return;
+  }
+  if (cmd === 'inspect') {
+    const { runInspect } = await import('./inspect.js');
+    await runInspect(rest, onSignals);
+    return;
+  }
+  if (cmd === 'replay') {
+    const { runReplay } = await import('./replay.js');
+    await runReplay(rest);
     return;
   }
   if (cmd === 'node') {

@@ -11,6 +11,7 @@ import { NuthatchClient } from '../client/client.js';
 import { createHttpGateway, type HttpGateway } from '../http/gateway.js';
 import { EmbeddedMeta } from '../meta/embeddedMeta.js';
 import { LocalObjectStore } from '../objectstore/localObjectStore.js';
+import { startInspection, type Inspection } from '../inspect/inspection.js';
 import { hnswIndexFactory } from '../vectorIndex/hnswIndex.js';
 import { checkWalKind } from '../wal/walKind.js';
 import { openWalBackend, type WalChoice } from '../wal/openWalBackend.js';
@@ -24,11 +25,14 @@ export interface StandaloneOptions {
   wal?: WalChoice;
   streaming?: Partial<StreamingConfig>;
   log?: (...a: unknown[]) => void;
+  /** Inspection on: actors publish the inspection stream; with `port`, the inspector page is served too. */
+  inspect?: { port?: number; host?: string };
 }
 
 export interface Standalone {
   client: NuthatchClient;
   http?: HttpGateway;
+  inspection?: Inspection;
   stop(): Promise<void>;
 }
 
@@ -55,18 +59,20 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
   dataNode.start();
   const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: hnswIndexFactory, log: (...a) => log('[index-node]', ...a) });
   indexNode.start();
-  const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, log: (...a) => log('[streaming-node]', ...a) });
+  const inspection = o.inspect ? await startInspection({ bus, wal, port: o.inspect.port, host: o.inspect.host ?? o.host, log }) : undefined;
+  const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, log: (...a) => log('[streaming-node]', ...a), inspect: inspection?.hookFor('streaming-node', 'sn-1') });
   await streaming.start();
   const client = new NuthatchClient(bus);
   let ready = true;
   const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log });
   if (http) log(`serving the HTTP API on ${http.url}`);
   return {
-    client, http,
+    client, http, inspection,
     async stop() {
       ready = false;
       await http?.close();
       await streaming.stop();
+      await inspection?.close();
       indexNode.stop();
       dataNode.stop();
       await queryNode.stop();
