@@ -6,8 +6,9 @@
  * file, fsyncs it and renames it over the log, so a crash leaves either file whole.
  * A LOCK file holding the owner's pid keeps a second process off the directory.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { NuthatchError } from '../../messages/errors.js';
 import { crc32 } from './crc32.js';
 
@@ -15,6 +16,8 @@ const LOG = 'meta.log';
 const TMP = 'meta.log.tmp';
 const LOCK = 'LOCK';
 const HEADER = 8;
+/** Directories this process has open: a LOCK holding our own pid is stale unless listed here. */
+const openHere = new Set<string>();
 
 /** Frames one payload. */
 export function frame(payload: Uint8Array): Uint8Array {
@@ -91,6 +94,7 @@ export class MetaLogFile {
   async close(): Promise<void> {
     await this.fh.close();
     await rm(join(this.dir, LOCK), { force: true });
+    openHere.delete(resolve(this.dir));
   }
 }
 
@@ -99,23 +103,29 @@ async function syncDir(dir: string): Promise<void> {
   try { await d.sync(); } finally { await d.close(); }
 }
 
-/** Takes the directory lock, or fails with 'Conflict' while a live process holds it. */
+/** Takes the directory lock, or fails with 'Conflict' while a live process (or this one) holds it. */
 async function takeLock(dir: string): Promise<void> {
   const path = join(dir, LOCK);
+  const abs = resolve(dir);
+  if (openHere.has(abs)) throw new NuthatchError('Conflict', `metadata dir ${dir} is already open in this process`, { dir });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeFile(path, String(process.pid), { flag: 'wx' });
+      openHere.add(abs);
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (pid > 0 && isAlive(pid)) throw new NuthatchError('Conflict', `metadata dir ${dir} is in use by process ${pid}`, { dir, pid });
+    // Our own pid in the lock is a previous incarnation's (pids get reused), not us.
+    if (pid > 0 && pid !== process.pid && isAlive(pid)) throw new NuthatchError('Conflict', `metadata dir ${dir} is in use by process ${pid}`, { dir, pid });
     await rm(path, { force: true }); // left by a process that died
   }
   throw new NuthatchError('Conflict', `could not lock metadata dir ${dir}`, { dir });
 }
 
+/** Whether a process runs; a zombie (killed, not yet reaped by its parent) does not. */
 function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try { return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
 }
