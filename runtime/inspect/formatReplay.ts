@@ -15,7 +15,7 @@ export function tsoText(t: Tso): string {
 
 function detail(e: InspectEvent): string {
   if (e.kind !== 'appended') return '';
-  const parts = [e.segmentId === undefined ? '' : `segment ${e.segmentId}`, e.rows === undefined ? '' : `${e.rows} rows`, e.txnId === undefined ? '' : `txn ${e.txnId}`];
+  const parts = [e.segmentId === undefined ? '' : `segment ${e.segmentId}`, e.rows === undefined ? '' : `${e.rows} ${e.type === 'Delete' ? 'primary keys' : 'rows'}`, e.txnId === undefined ? '' : `txn ${e.txnId}`];
   return parts.filter(Boolean).join(', ');
 }
 

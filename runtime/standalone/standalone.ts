@@ -7,6 +7,7 @@ import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
 import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.js';
 import type { StreamingConfig } from '../../actors/streaming-node/shell/nodeContext.js';
 import { MemoryBus } from '../bus/memoryBus.js';
+import type { Bus } from '../ports/bus.js';
 import { NuthatchClient } from '../client/client.js';
 import { createHttpGateway, type HttpGateway } from '../http/gateway.js';
 import { EmbeddedMeta } from '../meta/embeddedMeta.js';
@@ -33,6 +34,8 @@ export interface Standalone {
   client: NuthatchClient;
   http?: HttpGateway;
   inspection?: Inspection;
+  /** The in-process bus, for tools that listen on it (the inspection stream). */
+  bus: Bus;
   stop(): Promise<void>;
 }
 
@@ -67,7 +70,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
   const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log });
   if (http) log(`serving the HTTP API on ${http.url}`);
   return {
-    client, http, inspection,
+    client, http, inspection, bus,
     async stop() {
       ready = false;
       await http?.close();
