@@ -15,7 +15,7 @@ export async function openWalBackend(c: WalChoice, deps: { meta: MetaStore; obje
     case 'local': return new LocalWalBackend(c.dir);
     case 'object': {
       const { ObjectWalBackend } = await import('./object/ObjectWalBackend.js' as string);
-      return new ObjectWalBackend({ objects: deps.objects, meta: deps.meta });
+      return new ObjectWalBackend(deps.objects, deps.meta);
     }
     case 'jetstream': {
       const { JetStreamWalBackend } = await import('./jetstream/JetStreamWalBackend.js' as string);
