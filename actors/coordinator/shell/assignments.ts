@@ -6,9 +6,11 @@ import { Keys, putRecord } from './metaCodec.js';
 import { loadSegment } from './segmentFlow.js';
 
 /**
- * Binds every pchannel to one live streaming node. A move bumps the fencing term,
- * so the storage refuses the previous owner's appends; the new assignment is
- * persisted before it is published, and streaming nodes open WALs only from it.
+ * Binds every pchannel to one live streaming node, and evens the load out when a
+ * node joins (at most one pchannel more on any node than on another). A move
+ * bumps the fencing term, so the storage refuses the previous owner's appends;
+ * the new assignment is persisted before it is published, and streaming nodes
+ * open WALs only from it.
  */
 export async function rebalance(ctx: CoordinatorContext): Promise<void> {
   const live = [...ctx.streamingNodes].sort();
@@ -17,17 +19,27 @@ export async function rebalance(ctx: CoordinatorContext): Promise<void> {
   await ctx.lock(async () => {
     const count = new Map(live.map((n) => [n, 0]));
     for (const a of ctx.assignments.values()) if (count.has(a.nodeId)) count.set(a.nodeId, count.get(a.nodeId)! + 1);
-    const least = () => [...count].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]![0];
-    for (const pchannel of ctx.opts.pchannels) {
+    const byLoad = () => [...count].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+    const move = async (pchannel: string, nodeId: string) => {
       const a = ctx.assignments.get(pchannel);
-      if (a && count.has(a.nodeId)) continue;
-      const nodeId = least();
       const next: PchannelAssignment = { pchannel, nodeId, term: (a?.term ?? 0) + 1 };
       await putRecord(ctx.opts.meta, Keys.assignment(pchannel), next);
       ctx.assignments.set(pchannel, next);
+      if (a && count.has(a.nodeId)) count.set(a.nodeId, count.get(a.nodeId)! - 1);
       count.set(nodeId, count.get(nodeId)! + 1);
       changed = true;
       ctx.log(`pchannel ${pchannel} -> ${nodeId} (term ${next.term})`);
+    };
+    for (const pchannel of ctx.opts.pchannels) {
+      const a = ctx.assignments.get(pchannel);
+      if (!a || !count.has(a.nodeId)) await move(pchannel, byLoad()[0]![0]);
+    }
+    for (;;) {
+      const order = byLoad();
+      const [least, most] = [order[0]!, order[order.length - 1]!];
+      if (most[1] - least[1] <= 1) break;
+      const pchannel = ctx.opts.pchannels.filter((p) => ctx.assignments.get(p)?.nodeId === most[0]).at(-1)!;
+      await move(pchannel, least[0]);
     }
   });
   if (changed) publishAssignments(ctx);

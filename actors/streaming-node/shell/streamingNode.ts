@@ -36,7 +36,9 @@ export interface StreamingNodeOptions {
  */
 export class StreamingNode {
   private readonly wals = new Map<string, PchannelWal>();
+  /** Per pchannel: the tail of its open/close steps, and the newest assignment seen. */
   private readonly opening = new Map<string, Promise<void>>();
+  private readonly latest = new Map<string, PchannelAssignment>();
   private readonly serving = new Map<string, BusSubscription>();
   private readonly subs: BusSubscription[] = [];
   private readonly delegator: Delegator;
@@ -57,7 +59,8 @@ export class StreamingNode {
       allocId: () => this.allocId(),
       dispatchFlush: (wal, v, id) => this.dispatchFlush(wal, v, id),
       reportFlushed: (wal, v, id) => this.reportFlushed(wal, v, id),
-      walFailed: (wal) => { void this.closeWal(wal.pchannel); },
+      // A failed WAL closes; if the pchannel is still ours (storage hiccup) it opens again.
+      walFailed: (wal) => { void this.closeWal(wal.pchannel).then(() => this.settle(wal.pchannel)); },
       inspect: opts.inspect,
     };
   }
@@ -102,29 +105,47 @@ export class StreamingNode {
     return this.wals.get(vchannel.slice(0, vchannel.lastIndexOf('_')));
   }
 
-  /** Opens what is assigned here, closes what moved away. */
+  /** Opens what is assigned here, closes what moved away (the newest term wins). */
   private async reconcile(pchannels: PchannelAssignment[]): Promise<void> {
     if (this.stopped) return;
-    await Promise.all(pchannels.map(async (a) => {
-      const cur = this.wals.get(a.pchannel);
-      if (a.nodeId !== this.opts.nodeId) { if (cur) await this.closeWal(a.pchannel); return; }
-      if (cur && cur.term >= a.term) return;
-      if (cur) await this.closeWal(a.pchannel);
-      if (this.opening.has(a.pchannel)) return this.opening.get(a.pchannel);
-      const p = this.openWal(a).finally(() => this.opening.delete(a.pchannel));
-      this.opening.set(a.pchannel, p);
-      return p;
-    }));
+    for (const a of pchannels) {
+      const known = this.latest.get(a.pchannel);
+      if (!known || a.term >= known.term) this.latest.set(a.pchannel, a);
+    }
+    await Promise.all([...new Set(pchannels.map((a) => a.pchannel))].map((p) => this.settle(p)));
   }
 
-  private async openWal(a: PchannelAssignment): Promise<void> {
+  /** Runs one pchannel's open/close steps one at a time, each against its newest assignment. */
+  private settle(pchannel: string): Promise<void> {
+    const run = (this.opening.get(pchannel) ?? Promise.resolve()).then(() => this.settleNow(pchannel));
+    const tail = run.catch((e) => this.ctx.log(`settling ${pchannel} failed:`, e.message));
+    this.opening.set(pchannel, tail);
+    return tail;
+  }
+
+  private async settleNow(pchannel: string): Promise<void> {
+    const a = this.latest.get(pchannel);
+    if (!a || this.stopped) return;
+    const cur = this.wals.get(pchannel);
+    if (a.nodeId !== this.opts.nodeId) { if (cur) await this.closeWal(pchannel); return; }
+    if (cur && cur.term >= a.term) return;
+    if (cur) await this.closeWal(pchannel);
+    const r = await this.openWal(a);
+    if (r === 'ok' || this.stopped) return;
+    // Fenced: a newer owner exists and its assignment is on the way (or was missed: ask).
+    // Otherwise storage was briefly away: try again while the pchannel is still ours.
+    if (r === 'fenced') void this.ctx.coordinator('assignments', {}).then((x) => this.reconcile(x.pchannels), () => {});
+    else setTimeout(() => void this.settle(pchannel), 1000).unref();
+  }
+
+  private async openWal(a: PchannelAssignment): Promise<'ok' | 'fenced' | 'failed'> {
     const wal = new PchannelWal(a.pchannel, a.term, this.ctx, this.opts.wal);
     try {
       await wal.open();
     } catch (e) {
       this.ctx.log(`open of ${a.pchannel} (term ${a.term}) failed:`, (e as Error).message);
       await wal.close().catch(() => {});
-      return;
+      return (e as NuthatchError).code === 'Fenced' ? 'fenced' : 'failed';
     }
     this.wals.set(a.pchannel, wal);
     for (const v of wal.shards.keys()) {
@@ -132,6 +153,7 @@ export class StreamingNode {
       if (d) this.delegator.setDistribution(d, wal);
     }
     this.serving.set(a.pchannel, serveProtocol<StreamingProtocol>(this.opts.bus, streamingSubject(a.pchannel), streamingChecks, this.handlers(wal), { queue: 'sn' }));
+    return 'ok';
   }
 
   private async closeWal(pchannel: string): Promise<void> {
