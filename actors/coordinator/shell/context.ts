@@ -20,6 +20,8 @@ export interface CoordinatorOptions {
   sessionTtlMs?: number;
   /** Called when leadership is lost (the process should exit so a supervisor restarts it as a standby). */
   onLeadershipLost?: () => void;
+  /** Query-node replicas of each sealed segment when a load names none (default 1). */
+  replicas?: number;
 }
 
 /** The coordinator shell's mutable state, shared by its handler modules. */

@@ -1,0 +1,104 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { NuthatchError } from '../../messages/errors.js';
+
+/** The roles `nuthatch node --role` runs: one actor per process (or the stateless HTTP gateway). */
+export const ROLES = ['coordinator', 'streaming-node', 'data-node', 'query-node', 'index-node', 'gateway'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Everything a node process needs, from flags with environment fallbacks. */
+export interface NodeOptions {
+  role: Role;
+  nodeId: string;
+  nats: string[];
+  etcd: string[];
+  /** Omit for AWS S3; credentials and region come from the usual AWS_* variables. */
+  s3Endpoint?: string;
+  bucket: string;
+  wal: 'object' | 'jetstream';
+  jetstreamDurability?: 'replicated' | 'sync-always' | 'unsynced';
+  /** Gateway: where the HTTP API listens. */
+  port: number;
+  host: string;
+  /** Coordinator: how many pchannels the WAL has. */
+  pchannels: number;
+  /** Coordinator: query-node replicas of each sealed segment when a load names none. */
+  replicas: number;
+  /** Node sessions and coordinator leadership: lease TTL. */
+  sessionTtlMs: number;
+  /** Streaming node tuning (optional). */
+  segmentRows?: number;
+  sealIdleMs?: number;
+  tickMs?: number;
+  checkpointMs?: number;
+}
+
+/** Flag name -> environment variable that supplies its default. */
+const ENV: Record<string, string> = {
+  'node-id': 'NUTHATCH_NODE_ID', nats: 'NUTHATCH_NATS', etcd: 'NUTHATCH_ETCD', 's3-endpoint': 'NUTHATCH_S3_ENDPOINT',
+  bucket: 'NUTHATCH_BUCKET', wal: 'NUTHATCH_WAL', 'jetstream-durability': 'NUTHATCH_JETSTREAM_DURABILITY',
+  port: 'NUTHATCH_PORT', host: 'NUTHATCH_HOST', pchannels: 'NUTHATCH_PCHANNELS', replicas: 'NUTHATCH_REPLICAS',
+  'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
+  'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS',
+};
+
+export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
+  --node-id ID              unique per process (default <role>-<host>-<pid>)
+  --nats URL[,URL]          NATS servers (default nats://127.0.0.1:4222)
+  --etcd URL[,URL]          etcd endpoints (default http://127.0.0.1:2379)
+  --s3-endpoint URL         S3-compatible endpoint (omit for AWS; AWS_ACCESS_KEY_ID/SECRET/REGION apply)
+  --bucket NAME             object storage bucket (default nuthatch)
+  --wal object|jetstream    shared-storage WAL (default object); --jetstream-durability replicated|sync-always|unsynced
+  --port PORT --host HOST   gateway HTTP address (default 127.0.0.1:19530)
+  --pchannels N             coordinator: WAL pchannels (default 4)
+  --replicas N              coordinator: default query-node replicas per segment (default 1)
+  --session-ttl-ms MS       node session / leadership lease TTL (default 10000)
+  --segment-rows N --seal-idle-ms MS --tick-ms MS --checkpoint-ms MS   streaming-node tuning
+Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET).`;
+
+function bad(msg: string): never { throw new NuthatchError('InvalidArgument', msg); }
+
+function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) bad(`--${name} must be an integer in ${min}..${max}, got '${v}'`);
+  return n;
+}
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Parses `nuthatch node` arguments; throws InvalidArgument with a readable message. */
+export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = process.env): NodeOptions {
+  const { values } = parseArgs({ args, options: {
+    role: { type: 'string' },
+    ...Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])),
+  } });
+  const v = (k: string): string | undefined => (values as Record<string, string | undefined>)[k] ?? env[ENV[k]!];
+  const role = (values.role ?? env.NUTHATCH_ROLE) as Role | undefined;
+  if (!role || !ROLES.includes(role)) bad(`--role must be one of ${ROLES.join(', ')}`);
+  const wal = v('wal') ?? 'object';
+  if (wal !== 'object' && wal !== 'jetstream') bad(`--wal must be object or jetstream in distributed mode (local disk cannot move between machines), got '${wal}'`);
+  const durability = v('jetstream-durability');
+  if (durability !== undefined && !['replicated', 'sync-always', 'unsynced'].includes(durability)) bad(`--jetstream-durability must be replicated, sync-always or unsynced`);
+  const bucket = v('bucket') ?? 'nuthatch';
+  if (!/^[a-z0-9][a-z0-9.-]{2,62}$/.test(bucket)) bad(`--bucket '${bucket}' is not a valid bucket name`);
+  return {
+    role,
+    nodeId: v('node-id') ?? `${role}-${hostname()}-${process.pid}`,
+    nats: list(v('nats') ?? 'nats://127.0.0.1:4222'),
+    etcd: list(v('etcd') ?? 'http://127.0.0.1:2379'),
+    s3Endpoint: v('s3-endpoint') || undefined,
+    bucket,
+    wal,
+    jetstreamDurability: durability as NodeOptions['jetstreamDurability'],
+    port: int('port', v('port'), 0, 65535) ?? 19530,
+    host: v('host') ?? '127.0.0.1',
+    pchannels: int('pchannels', v('pchannels'), 1, 256) ?? 4,
+    replicas: int('replicas', v('replicas'), 1, 16) ?? 1,
+    sessionTtlMs: int('session-ttl-ms', v('session-ttl-ms'), 1000, 600_000) ?? 10_000,
+    segmentRows: int('segment-rows', v('segment-rows'), 1, 100_000_000),
+    sealIdleMs: int('seal-idle-ms', v('seal-idle-ms'), 1, 86_400_000),
+    tickMs: int('tick-ms', v('tick-ms'), 10, 60_000),
+    checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
+  };
+}
