@@ -7,9 +7,9 @@ import { readValue, writeValue, type Value } from './valueCodec.js';
 
 /**
  * The WAL message codec. Layout: magic 'N', format version, then one tagged value
- * `{t, v, c, s, l, x?, b?, y}` (type, body version, vchannel, tso, last confirmed,
- * txn, broadcast, body). The WAL position is not part of the bytes: the backend
- * assigns it and the reader sets it.
+ * `{t, v, c, s, l, x?, b?, i?, y}` (type, body version, vchannel, tso, last
+ * confirmed, txn, broadcast, append id, body). The WAL position is not part of
+ * the bytes: the backend assigns it and the reader sets it.
  */
 const MAGIC = 0x4e; // 'N'
 const FORMAT = 1;
@@ -24,7 +24,7 @@ export function encodeMessage(m: AnyMessage): Uint8Array {
   const w = new BinaryWriter(1024);
   w.u8(MAGIC); w.u8(FORMAT);
   const h = m.header;
-  writeValue(w, { t: h.type, v: h.version, c: h.vchannel, s: h.tso, l: h.lastConfirmed, x: h.txn, b: h.broadcast, y: m.body });
+  writeValue(w, { t: h.type, v: h.version, c: h.vchannel, s: h.tso, l: h.lastConfirmed, x: h.txn, b: h.broadcast, i: h.appendId, y: m.body });
   const out = w.finish();
   if (out.length > LIMITS.maxMessageBytes) throw new NuthatchError('PayloadTooLarge', `message of ${out.length} bytes exceeds ${LIMITS.maxMessageBytes}`);
   return out;
@@ -52,6 +52,10 @@ export function decodeMessage(bytes: Uint8Array, walPosition: WalPosition = -1):
     const b = o.b as Record<string, Value>;
     if (typeof b !== 'object' || typeof b.id !== 'number' || !Array.isArray(b.vchannels) || !b.vchannels.every((c) => typeof c === 'string')) throw new DecodeError('malformed broadcast header');
     header.broadcast = { id: b.id, vchannels: b.vchannels as string[] };
+  }
+  if (o.i != null) {
+    if (typeof o.i !== 'string' || o.i.length === 0 || o.i.length > 128) throw new DecodeError('malformed append id');
+    header.appendId = o.i;
   }
   return validateMessage(header, upcast(header.type, o.v, o.y ?? null));
 }

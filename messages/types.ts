@@ -46,6 +46,12 @@ export interface Header {
   lastConfirmed: WalPosition;
   txn?: TxnContext;
   broadcast?: BroadcastHeader;
+  /**
+   * A writer's id for this append, unique per logical write: a retried append
+   * carries the same id, and the WAL answers it with the first append's result
+   * instead of appending twice (idempotent appends).
+   */
+  appendId?: string;
 }
 
 export interface PartitionInfo { id: number; name: string }
