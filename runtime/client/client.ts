@@ -5,7 +5,7 @@ import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rp
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
-import { newMessage, tsoAddMs, type IndexParams, type Tso } from '../../messages/types.js';
+import { newMessage, tsoOf, type IndexParams, type Tso } from '../../messages/types.js';
 import { mergeTopK } from '../../actors/shared/vector/topK.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
@@ -189,7 +189,8 @@ export class NuthatchClient implements NuthatchApi {
     const l = level ?? r.consistencyLevel;
     switch (l) {
       case 'Strong': return (await this.call('tsoBatch', { count: 1 })).first;
-      case 'Bounded': return tsoAddMs((await this.call('tsoBatch', { count: 1 })).first, -5000);
+      // Bounded staleness needs no oracle round trip: 5 s behind this machine's clock.
+      case 'Bounded': return tsoOf(Date.now() - 5000);
       case 'Session': return this.lastWrite.get(r.name) ?? 0n;
       case 'Eventually': return 0n;
       default: throw new ValidationError(`unknown consistency level '${String(l)}' (Strong, Bounded, Session, Eventually)`);
