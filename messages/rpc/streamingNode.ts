@@ -1,5 +1,5 @@
 import type { Tso, WalPosition } from '../types.js';
-import { needAll, type Checks } from './protocol.js';
+import { need, needAll, type Checks } from './protocol.js';
 import type { DeleteEntry, HitRow, ShardQuery, ShardSearch } from './records.js';
 
 /** Each pchannel is served on its own subject by whichever node owns it. */
@@ -8,10 +8,14 @@ export const streamingSubject = (pchannel: string) => `nuthatch.sn.${pchannel}`;
 export interface ScanRecord { position: WalPosition; tso: Tso; payload: Uint8Array }
 
 export type StreamingProtocol = {
-  /** Appends one encoded WAL message (tso unset); Insert with segmentId -1 gets a segment assigned. */
+  /**
+   * Appends one encoded WAL message (tso unset); Insert with segmentId -1 gets a
+   * segment assigned. A message with a header append id is appended at most once:
+   * a retry answers with the first append's result.
+   */
   append: { req: { message: Uint8Array }; res: { tso: Tso; position: WalPosition } };
-  /** Appends several messages of one vchannel as one transaction. */
-  appendTxn: { req: { vchannel: string; messages: Uint8Array[] }; res: { tso: Tso } };
+  /** Appends several messages of one vchannel as one transaction (at most once per appendId). */
+  appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string }; res: { tso: Tso } };
   search: { req: ShardSearch; res: { hits: HitRow[][] } };
   query: { req: ShardQuery; res: { rows: HitRow[]; count: number } };
   scan: { req: { from: WalPosition; to: WalPosition; maxBytes: number }; res: { records: ScanRecord[]; next: WalPosition } };
@@ -26,7 +30,7 @@ export type StreamingProtocol = {
 const none = () => {};
 export const streamingChecks: Checks<StreamingProtocol> = {
   append: (o) => needAll(o, { message: 'bytes' }),
-  appendTxn: (o) => needAll(o, { vchannel: 'string', messages: 'array' }),
+  appendTxn: (o) => { needAll(o, { vchannel: 'string', messages: 'array' }); if (o.appendId !== undefined && o.appendId !== null) need(o, 'appendId', 'string'); },
   search: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', queries: 'f32', nq: 'number', k: 'number', outputFields: 'array', guaranteeTso: 'bigint' }),
   query: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }),
   scan: (o) => needAll(o, { from: 'number', to: 'number', maxBytes: 'number' }),

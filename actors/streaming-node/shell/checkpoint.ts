@@ -3,6 +3,7 @@ import type { DeleteEntry } from '../../../messages/rpc/records.js';
 import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { newShard, addDelete, type ShardData } from '../core/shardData.js';
+import type { PersistedAppendIds } from './appendDedup.js';
 
 /**
  * A pchannel's recovery checkpoint: the state folded up to `applied` (vchannel
@@ -17,6 +18,8 @@ export interface Checkpoint {
   replayFrom: number;
   vchannels: Record<string, unknown>;
   shards: Record<string, PersistedShard>;
+  /** Recent append ids per vchannel (absent in checkpoints written before idempotent appends). */
+  appendIds?: PersistedAppendIds;
 }
 
 interface PersistedShard {

@@ -13,11 +13,15 @@ export interface StreamingConfig {
   tickMs: number;
   checkpointMs: number;
   segment: { maxBytes: number; maxRows?: number; idleMs: number; lifetimeMs: number };
+  /** How long (in TSO time) a retried append is still recognised by its append id. */
+  dedupWindowMs: number;
 }
 
 export const DEFAULT_STREAMING_CONFIG: StreamingConfig = {
   tickMs: 200,
   checkpointMs: 10_000,
+  // Clients retry for up to 2 minutes; keep ids well past that.
+  dedupWindowMs: 5 * 60_000,
   segment: { maxBytes: 64 * 1024 * 1024, idleMs: 600_000, lifetimeMs: 24 * 3600_000 },
 };
 

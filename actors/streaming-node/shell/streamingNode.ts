@@ -167,7 +167,7 @@ export class StreamingNode {
   private handlers(wal: PchannelWal) {
     return {
       append: ({ message }: { message: Uint8Array }) => wal.append(message),
-      appendTxn: ({ vchannel, messages }: { vchannel: string; messages: Uint8Array[] }) => wal.appendTxn(vchannel, messages),
+      appendTxn: ({ vchannel, messages, appendId }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId),
       search: async (req: StreamingProtocol['search']['req']) => ({ hits: await this.delegator.search(wal, req) }),
       query: (req: StreamingProtocol['query']['req']) => this.delegator.query(wal, req),
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
