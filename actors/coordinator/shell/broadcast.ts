@@ -16,6 +16,8 @@ export async function broadcast<T extends MessageType>(ctx: CoordinatorContext, 
   return Promise.all(vchannels.map(async (vchannel, i) => {
     const m = newMessage(type, vchannel, body(vchannel, i));
     m.header.broadcast = { id, vchannels };
+    // A retry after a timeout or a WAL move must not append the DDL twice.
+    m.header.appendId = `broadcast-${id}`;
     const bytes = encodeMessage(m);
     try {
       const r = await withRetry(() => ctx.streaming(pchannelOf(vchannel))('append', { message: bytes }), { deadlineMs: 120_000 });
