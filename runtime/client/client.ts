@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { encodeMessage } from '../../messages/codec.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { checkFilter, parseFilter } from '../../messages/filter/index.js';
@@ -5,11 +6,12 @@ import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rp
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
-import { newMessage, tsoOf, type IndexParams, type Tso } from '../../messages/types.js';
+import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { mergeTopK } from '../../actors/shared/vector/topK.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
+import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
@@ -25,21 +27,31 @@ export class NuthatchClient implements NuthatchApi {
   private readonly cache = new Map<string, CollectionRecord>();
   /** Session consistency: the last write TSO this client saw per collection. */
   private readonly lastWrite = new Map<string, Tso>();
+  private readonly owners: OwnerWatch;
 
   constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number } = {}) {
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
+    this.owners = new OwnerWatch(bus);
   }
 
   private call<K extends keyof CoordinatorProtocol & string>(op: K, req: CoordinatorProtocol[K]['req'], timeoutMs?: number) {
     return withRetry(() => this.coord(op, req, timeoutMs), { deadlineMs: 60_000 });
   }
 
-  private shard(vchannel: string): Caller<StreamingProtocol> {
-    return client<StreamingProtocol>(this.bus, streamingSubject(vchannel.slice(0, vchannel.lastIndexOf('_'))), this.opts.timeoutMs ?? 120_000);
+  private shard(pchannel: string): Caller<StreamingProtocol> {
+    return client<StreamingProtocol>(this.bus, streamingSubject(pchannel), this.opts.timeoutMs ?? 120_000);
   }
 
+  /** A request to a vchannel's owner, retried while its WAL moves (given up early when it moves). */
   private onShard<K extends keyof StreamingProtocol & string>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
-    return withRetry(() => this.shard(vchannel)(op, req), { deadlineMs: 120_000 });
+    const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
+    return withRetry(() => this.owners.guard(pchannel, () => this.shard(pchannel)(op, req)), { deadlineMs: 120_000 });
+  }
+
+  /** Appends one message at most once, however often the request is retried. */
+  private appendOnce(vchannel: string, m: AnyMessage) {
+    m.header.appendId = randomUUID();
+    return this.onShard(vchannel, 'append', { message: encodeMessage(m) });
   }
 
   private async record(name: string, fresh = false): Promise<CollectionRecord> {
@@ -124,7 +136,7 @@ export class NuthatchClient implements NuthatchApi {
     const pk = primaryField(r.schema);
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
     if (pk.autoId && upsert) throw new ValidationError(`upsert needs the primary key '${pk.name}'; autoId collections take it from the rows`);
-    const ids = pk.autoId && !upsert && data.length > 0 && data.length <= LIMITS.maxBatchRows ? await this.call('allocIds', { count: data.length }) : null;
+    const ids = pk.autoId && !upsert && data.length > 0 && data.length <= LIMITS.maxBatchRows ? await this.call('allocIds', { count: data.length }, 10_000) : null;
     return toColumns(r.schema, data, ids ? Array.from({ length: data.length }, (_, i) => ids.first + i) : null);
   }
 
@@ -135,7 +147,7 @@ export class NuthatchClient implements NuthatchApi {
     let tso = 0n;
     await Promise.all(this.split(r, rows).map(async ([vchannel, part]) => {
       const m = newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part });
-      const res = await this.onShard(vchannel, 'append', { message: encodeMessage(m) });
+      const res = await this.appendOnce(vchannel, m);
       if (res.tso > tso) tso = res.tso;
     }));
     this.noteWrite(collection, tso);
@@ -155,7 +167,7 @@ export class NuthatchClient implements NuthatchApi {
     }
     let tso = 0n;
     await Promise.all([...byShard].map(async ([vchannel, messages]) => {
-      const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages });
+      const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID() });
       if (res.tso > tso) tso = res.tso;
     }));
     this.noteWrite(collection, tso);
@@ -177,7 +189,7 @@ export class NuthatchClient implements NuthatchApi {
     for (const k of new Set(ids)) { const v = r.vchannels[shardOf(k, r.shards)]!; byShard.set(v, [...(byShard.get(v) ?? []), k]); }
     let tso = 0n;
     await Promise.all([...byShard].map(async ([vchannel, pks]) => {
-      const res = await this.onShard(vchannel, 'append', { message: encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks })) });
+      const res = await this.appendOnce(vchannel, newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks }));
       if (res.tso > tso) tso = res.tso;
     }));
     this.noteWrite(collection, tso);
@@ -188,7 +200,8 @@ export class NuthatchClient implements NuthatchApi {
   private async guarantee(r: CollectionRecord, level: ConsistencyLevel | undefined): Promise<Tso> {
     const l = level ?? r.consistencyLevel;
     switch (l) {
-      case 'Strong': return (await this.call('tsoBatch', { count: 1 })).first;
+      // A short attempt: a request caught by a coordinator crash is retried on the standby.
+      case 'Strong': return (await this.call('tsoBatch', { count: 1 }, 10_000)).first;
       // Bounded staleness needs no oracle round trip: 5 s behind this machine's clock.
       case 'Bounded': return tsoOf(Date.now() - 5000);
       case 'Session': return this.lastWrite.get(r.name) ?? 0n;

@@ -191,7 +191,7 @@ export class StreamingNode {
 
   private async allocId(): Promise<number> {
     if (this.ids.next >= this.ids.end) {
-      const r = await withRetry(() => this.ctx.coordinator('allocIds', { count: 100 }));
+      const r = await withRetry(() => this.ctx.coordinator('allocIds', { count: 100 }, 5_000));
       this.ids = { next: r.first, end: r.first + 100 };
     }
     return this.ids.next++;

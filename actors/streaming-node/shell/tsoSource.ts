@@ -1,5 +1,5 @@
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
-import type { Caller } from '../../../runtime/rpc/typedBus.js';
+import { withRetry, type Caller } from '../../../runtime/rpc/typedBus.js';
 
 /**
  * TSOs for a streaming node, taken from the coordinator in batches so an append
@@ -35,7 +35,8 @@ export class TsoSource {
   }
 
   private fill(): Promise<void> {
-    this.refill ??= this.coord('tsoBatch', { count: this.batch }).then((r) => {
+    // Short attempts, retried: a request caught by a coordinator crash goes to the standby.
+    this.refill ??= withRetry(() => this.coord('tsoBatch', { count: this.batch }, 5_000), { deadlineMs: 60_000 }).then((r) => {
       this.next_ = r.first;
       this.end = r.first + BigInt(r.count);
     }).finally(() => { this.refill = null; });

@@ -1,0 +1,62 @@
+import { NuthatchError } from '../../messages/errors.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
+import type { PchannelAssignment } from '../../messages/rpc/records.js';
+import { EVENTS } from '../../messages/rpc/workers.js';
+import { decodeValue } from '../../messages/valueCodec.js';
+import type { Bus, BusSubscription } from '../ports/bus.js';
+import { client } from '../rpc/typedBus.js';
+
+/**
+ * Follows the coordinator's pchannel assignments so that a request in flight to
+ * a node that lost its pchannel (it crashed, or was paused and fenced) is given
+ * up as soon as the pchannel moves, rather than when its timeout expires. The
+ * request is then retried on the new owner; appends carry append ids, so a
+ * retry of an append the old owner made durable is answered, not repeated.
+ */
+export class OwnerWatch {
+  private readonly terms = new Map<string, number>();
+  private readonly waiters = new Map<string, Set<(a: PchannelAssignment) => void>>();
+  private sub?: BusSubscription;
+
+  constructor(private readonly bus: Bus) {}
+
+  /** `request`, or a retryable NotOwner as soon as the pchannel gets a newer term than it had at the start. */
+  guard<T>(pchannel: string, request: () => Promise<T>): Promise<T> {
+    this.start();
+    const term = this.terms.get(pchannel);
+    const p = request();
+    if (term === undefined) return p;
+    return new Promise<T>((resolve, reject) => {
+      const set = this.waiters.get(pchannel) ?? new Set();
+      this.waiters.set(pchannel, set);
+      const onMove = (a: PchannelAssignment) => {
+        if (a.term <= term) return;
+        set.delete(onMove);
+        reject(new NuthatchError('NotOwner', `pchannel ${pchannel} moved to ${a.nodeId} (term ${a.term}) while a request was in flight`, { pchannel, term: a.term }));
+      };
+      set.add(onMove);
+      p.then(resolve, reject).finally(() => set.delete(onMove));
+    });
+  }
+
+  private start(): void {
+    if (this.sub) return;
+    this.sub = this.bus.subscribe(EVENTS.assignments, (data) => {
+      const v = decodeValue(data) as unknown as { pchannels: PchannelAssignment[] };
+      this.apply(v.pchannels);
+    });
+    // The current terms, so that the first move after start is noticed too.
+    client<CoordinatorProtocol>(this.bus, COORDINATOR_SUBJECT)('assignments', {}, 10_000).then((a) => this.apply(a.pchannels), () => {});
+  }
+
+  private apply(list: PchannelAssignment[]): void {
+    for (const a of list) {
+      const known = this.terms.get(a.pchannel);
+      if (known !== undefined && a.term <= known) continue;
+      this.terms.set(a.pchannel, a.term);
+      for (const w of [...(this.waiters.get(a.pchannel) ?? [])]) w(a);
+    }
+  }
+
+  close(): void { this.sub?.unsubscribe(); this.sub = undefined; }
+}
