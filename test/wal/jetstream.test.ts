@@ -19,7 +19,7 @@ import { streamLayout, versionAtLeast } from '../../runtime/wal/jetstream/stream
 import { requireService } from '../support/requireService.js';
 import { walConformance, type WalHarness } from './conformance.js';
 import { randomBytes, sameBytes } from './conformancePayload.js';
-import { readAll, rejection } from './conformanceSupport.js';
+import { readAll, rejection, until } from './conformanceSupport.js';
 import { pausedWriterCase } from './pausedWriterCase.js';
 
 const url = requireService('NUTHATCH_TEST_NATS', 'jetstream WAL backend');
@@ -78,6 +78,23 @@ if (url) {
     assert.ok(sameBytes(all[1]!.payload, big), 'the oversize entry reads back byte-identical');
     batch.forEach((b, i) => assert.ok(sameBytes(all[2 + i]!.payload, b)));
     assert.equal((await readAll(other, 'big', 3)).map((r) => r.position), [3, 4], 'reading from inside a chunked group');
+    await w.close();
+  });
+
+  withHarness('a large message after many small ones is read and tailed (a byte-bounded pull stalled here)', async (h) => {
+    const w = await h.backend.openWriter('mixed', 1);
+    for (let i = 0; i < 300; i++) await w.append({ tso: BigInt(i + 1), payload: randomBytes(i, 1000) });
+    const big = randomBytes(999, 300_000);
+    assert.is(await w.append({ tso: 301n, payload: big }), 300);
+    const other = await h.reopen();
+    const all = await readAll(other, 'mixed');
+    assert.is(all.length, 301);
+    assert.ok(sameBytes(all[300]!.payload, big));
+    const seen: number[] = [];
+    const sub = other.tail('mixed', 0).subscribe((r) => seen.push(r.position));
+    await until(() => seen.length >= 301, 30_000, 'the tail to reach the large entry');
+    sub.unsubscribe();
+    assert.equal(seen, all.map((r) => r.position));
     await w.close();
   });
 

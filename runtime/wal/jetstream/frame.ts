@@ -38,15 +38,19 @@ export interface Frame {
 /** Encodes one message: the prefix and a chunk of a group body. */
 export function encodeFrame(f: Omit<Frame, 'body'>, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(PREFIX_BYTES + body.length);
-  const v = new DataView(out.buffer);
+  writePrefix(out, f);
+  out.set(body, PREFIX_BYTES);
+  return out;
+}
+
+function writePrefix(out: Uint8Array, f: Omit<Frame, 'body'>): void {
+  const v = new DataView(out.buffer, out.byteOffset, PREFIX_BYTES);
   v.setUint8(0, f.kind);
   v.setUint8(1, f.last ? 1 : 0);
   v.setUint16(2, f.chunk, true);
   v.setBigUint64(4, BigInt(f.term), true);
   v.setBigUint64(12, BigInt(f.position), true);
   v.setUint32(20, f.count, true);
-  out.set(body, PREFIX_BYTES);
-  return out;
 }
 
 /** Decodes one stream message; a message that is not ours is a DecodeError. */
@@ -78,17 +82,18 @@ export function groupBodySize(entries: readonly WalEntry[]): number {
  * `maxMessageBytes` long. Chunk indexes are u16, so a group may span 65,535 messages.
  */
 export function encodeGroup(term: number, position: number, entries: readonly WalEntry[], maxMessageBytes: number): Uint8Array[] {
-  const body = new Uint8Array(groupBodySize(entries));
-  const v = new DataView(body.buffer);
-  let at = 0;
-  for (const e of entries) {
-    v.setBigUint64(at, e.tso, true);
-    v.setUint32(at + 8, e.payload.length, true);
-    body.set(e.payload, at + ENTRY_OVERHEAD);
-    at += ENTRY_OVERHEAD + e.payload.length;
+  const size = groupBodySize(entries);
+  // The common case, one message: write the entries straight after the prefix (one copy).
+  if (PREFIX_BYTES + size <= maxMessageBytes) {
+    const out = new Uint8Array(PREFIX_BYTES + size);
+    writePrefix(out, { kind: FrameKind.Data, last: true, chunk: 0, term, position, count: entries.length });
+    writeEntries(out, PREFIX_BYTES, entries);
+    return [out];
   }
+  const body = new Uint8Array(size);
+  writeEntries(body, 0, entries);
   const room = maxMessageBytes - PREFIX_BYTES;
-  const chunks = Math.max(1, Math.ceil(body.length / room));
+  const chunks = Math.ceil(body.length / room);
   if (chunks > 0xffff) throw new RangeError(`a group of ${body.length} bytes needs ${chunks} chunks`);
   const out: Uint8Array[] = [];
   for (let c = 0; c < chunks; c++) {
@@ -96,6 +101,16 @@ export function encodeGroup(term: number, position: number, entries: readonly Wa
     out.push(encodeFrame({ kind: FrameKind.Data, last: c === chunks - 1, chunk: c, term, position, count: entries.length }, part));
   }
   return out;
+}
+
+function writeEntries(out: Uint8Array, at: number, entries: readonly WalEntry[]): void {
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (const e of entries) {
+    v.setBigUint64(at, e.tso, true);
+    v.setUint32(at + 8, e.payload.length, true);
+    out.set(e.payload, at + ENTRY_OVERHEAD);
+    at += ENTRY_OVERHEAD + e.payload.length;
+  }
 }
 
 /** Decodes a whole group body back into entries; a count or length mismatch is a DecodeError. */

@@ -14,7 +14,7 @@ import { decodeFrame, FrameKind, type Frame } from './frame.js';
 import { jsCode, JsCode, unavailable } from './jsErrors.js';
 import type { StreamLayout } from './streamLayout.js';
 
-export interface StreamBounds { firstSeq: number; lastSeq: number }
+export interface StreamBounds { firstSeq: number; lastSeq: number; messages: number; bytes: number }
 
 export class StreamIndex {
   constructor(private readonly jsm: JetStreamManager, readonly layout: StreamLayout) {}
@@ -23,9 +23,9 @@ export class StreamIndex {
   async bounds(): Promise<StreamBounds> {
     try {
       const info = await this.jsm.streams.info(this.layout.stream);
-      return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
+      return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages, bytes: info.state.bytes };
     } catch (e) {
-      if (jsCode(e) === JsCode.StreamNotFound) return { firstSeq: 0, lastSeq: 0 };
+      if (jsCode(e) === JsCode.StreamNotFound) return { firstSeq: 0, lastSeq: 0, messages: 0, bytes: 0 };
       throw unavailable(`info of ${this.layout.stream}`, e);
     }
   }

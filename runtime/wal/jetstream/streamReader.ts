@@ -9,17 +9,23 @@ import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
 import { decodeFrame } from './frame.js';
 import { GroupAssembler } from './groupAssembler.js';
 import { unavailable } from './jsErrors.js';
-import type { StreamIndex } from './streamIndex.js';
+import type { StreamBounds, StreamIndex } from './streamIndex.js';
 
-/** Client-side buffer of a consumer: enough for throughput, bounded for 1 MB entries. */
+/**
+ * Client-side buffer of a consumer: enough for throughput, bounded for large
+ * entries. It is asked for in messages, sized by the stream's mean message size:
+ * a byte-bounded pull (max_bytes) stalled on nats-server 2.9.10 when a message
+ * larger than the refill arrived.
+ */
 const CONSUME_BYTES = 16 * 1024 * 1024;
 const BATCH_RECORDS = 512;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
-async function openConsumer(js: JetStreamClient, index: StreamIndex, startSeq: number): Promise<ConsumerMessages> {
+async function openConsumer(js: JetStreamClient, index: StreamIndex, startSeq: number, b: StreamBounds): Promise<ConsumerMessages> {
   try {
     const c = await js.consumers.get(index.layout.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq });
-    return await c.consume({ max_bytes: CONSUME_BYTES });
+    const mean = b.messages > 0 ? b.bytes / b.messages : 1024;
+    return await c.consume({ max_messages: Math.max(8, Math.min(4096, Math.floor(CONSUME_BYTES / Math.max(1, mean)))) });
   } catch (e) {
     throw unavailable(`consumer on ${index.layout.stream}`, e);
   }
@@ -33,7 +39,7 @@ export async function* readRecords(js: JetStreamClient, index: StreamIndex, from
   if (from >= end) return;
   const start = await index.startSeq(from, b);
   if (start > b.lastSeq) return;
-  const msgs = await openConsumer(js, index, start);
+  const msgs = await openConsumer(js, index, start, b);
   const asm = new GroupAssembler();
   let batch: WalRecord[] = [];
   let bytes = 0;
@@ -64,9 +70,10 @@ export function tailRecords(js: JetStreamClient, getIndex: () => Promise<StreamI
     let stopped = false;
     (async () => {
       const index = await getIndex();
-      const start = await index.startSeq(from, await index.bounds());
+      const b = await index.bounds();
+      const start = await index.startSeq(from, b);
       if (stopped) return;
-      msgs = await openConsumer(js, index, start);
+      msgs = await openConsumer(js, index, start, b);
       if (stopped) { await msgs.close(); return; }
       const asm = new GroupAssembler();
       for await (const m of msgs) {
