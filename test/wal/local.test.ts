@@ -6,7 +6,7 @@
  * writer in another process.
  */
 import { cp, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WalEntry, WalRecord } from '../../runtime/ports/walBackend.js';
@@ -142,8 +142,10 @@ local('a provisional segment left by a crash is not part of the log, and open() 
     assert.equal((await readAll(other, 'p')).map((r) => r.payload[0]), [1, 2]);
     const w2 = await other.openWriter('p', 1);
     assert.is(w2.lastPosition(), 1);
-    assert.not.ok((await readdir(join(h.root, 'p'))).some((n) => n.endsWith('.next')), 'the provisional file is gone');
+    assert.not.ok((await readdir(join(h.root, 'p'))).includes(basename(next)), 'the provisional file is gone');
     assert.is(await w2.append({ tso: 3n, payload: new Uint8Array([3]) }), 2);
+    await w2.close();
+    assert.not.ok((await readdir(join(h.root, 'p'))).some((n) => n.endsWith('.next')), 'the spare opened for the next segment is gone too');
   } finally { await h.cleanup(); }
 });
 

@@ -9,44 +9,81 @@ import type { WalEntry } from '../../ports/walBackend.js';
 import { FRAME_HEADER, writeFrame } from './frame.js';
 
 export class FrameArena {
-  private chunk: Buffer = Buffer.alloc(0);
+  /** The chunk frames are being copied into. */
+  chunk: Uint8Array = new Uint8Array(0);
+  private dv = new DataView(this.chunk.buffer);
   private used = 0;
 
   /** Payloads up to `smallBytes` are copied; chunks are `chunkBytes` long. */
   constructor(readonly smallBytes = 16 * 1024, private readonly chunkBytes = 1 << 20) {}
 
-  /** Frames `entry`, pushes its iovecs onto `out`, returns the frame's size on disk. */
+  /**
+   * Frames a small entry whole into `this.chunk` (which it may first replace)
+   * and returns the frame's offset there; the frame is FRAME_HEADER + payload long.
+   */
+  frameSmall(entry: WalEntry, flags: number): number {
+    const need = FRAME_HEADER + entry.payload.length;
+    const at = this.reserve(need);
+    writeFrame(this.chunk, this.dv, at, entry, flags, true);
+    return at;
+  }
+
+  /** Frames `entry` (copied if small), pushes its iovecs onto `out`, returns the frame's size on disk. */
   frame(entry: WalEntry, flags: number, out: Uint8Array[]): number {
     const len = entry.payload.length;
     const copy = len <= this.smallBytes;
     const need = copy ? FRAME_HEADER + len : FRAME_HEADER;
-    if (this.used + need > this.chunk.length) {
-      this.chunk = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, need));
-      this.used = 0;
-    }
-    const at = this.used;
-    writeFrame(this.chunk, at, entry, flags, copy);
-    this.used += need;
+    const at = this.reserve(need);
+    writeFrame(this.chunk, this.dv, at, entry, flags, copy);
     out.push(this.chunk.subarray(at, at + need));
     if (!copy) out.push(entry.payload);
     return FRAME_HEADER + len;
   }
+
+  private reserve(need: number): number {
+    if (this.used + need > this.chunk.length) {
+      // Not zeroed: every byte handed out is written by writeFrame first.
+      this.chunk = new Uint8Array(Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, need)).buffer);
+      this.dv = new DataView(this.chunk.buffer);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used += need;
+    return at;
+  }
 }
 
-/** Joins iovecs that are adjacent in memory, in order, so the kernel gets fewer, longer ones. */
-export function coalesce(iov: readonly Uint8Array[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let run: Uint8Array | undefined;
-  let runEnd = 0;
-  for (const v of iov) {
-    if (run && v.buffer === run.buffer && v.byteOffset === runEnd) {
-      runEnd += v.byteLength;
-      continue;
-    }
-    if (run) out.push(new Uint8Array(run.buffer, run.byteOffset, runEnd - run.byteOffset));
-    run = v;
-    runEnd = v.byteOffset + v.byteLength;
+/**
+ * Builds the iovecs of one write from byte ranges in order, joining ranges that
+ * are adjacent in memory, so the kernel gets few, long iovecs.
+ */
+export class IovList {
+  readonly out: Uint8Array[] = [];
+  private buf: ArrayBufferLike | undefined;
+  private start = 0;
+  private end = 0;
+
+  /** Adds `len` bytes of `buf` at `offset` (absolute, in its ArrayBuffer). */
+  add(buf: ArrayBufferLike, offset: number, len: number): void {
+    if (buf === this.buf && offset === this.end) { this.end += len; return; }
+    this.close();
+    this.buf = buf;
+    this.start = offset;
+    this.end = offset + len;
   }
-  if (run) out.push(new Uint8Array(run.buffer, run.byteOffset, runEnd - run.byteOffset));
-  return out;
+
+  addView(v: Uint8Array): void {
+    this.add(v.buffer, v.byteOffset, v.byteLength);
+  }
+
+  /** The iovecs, in order. */
+  finish(): Uint8Array[] {
+    this.close();
+    return this.out;
+  }
+
+  private close(): void {
+    if (this.buf) this.out.push(new Uint8Array(this.buf, this.start, this.end - this.start));
+    this.buf = undefined;
+  }
 }

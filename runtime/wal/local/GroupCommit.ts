@@ -1,17 +1,21 @@
 /**
  * The group commit pipeline of one writer: framed appends in, acknowledgements
- * out, in order, each only after its bytes are synced.
+ * out, in order, each only after its bytes are synced. It runs like the best a
+ * plain file writer can do (see bench/support/walLocal.ts): one fdatasync in
+ * flight at a time, the next group written while it runs.
  *
  * - Write side: queued frames are handed to the kernel with one positional
- *   writev per chunk (at least WRITE_CHUNK bytes, or whatever the current turn
- *   queued), without waiting for earlier writes: each chunk has its own offset.
- *   So the kernel copies the first frames of a burst of appends while append()
- *   still checksums the later ones, instead of after.
- * - Sync side: one loop takes every write completed so far (a contiguous prefix),
- *   runs ONE fdatasync for all of them, checks the fence, starts the next round
- *   if more completed meanwhile, and only then indexes the records, hands them
- *   to the write-ahead buffer and resolves the callers in call order.
- * - A full segment rolls over without stopping the writes (see roll()).
+ *   writev per chunk (at least the current chunk size, or whatever the current
+ *   turn queued), without waiting for earlier writes: each chunk has its own
+ *   offset. So the kernel copies the first frames of a burst while append()
+ *   still checksums the later ones, and writes complete at a steady pace, so a
+ *   sync that ends always finds the next one's bytes written. (One large write
+ *   at a time was measured slower: the sync idled while it ran.)
+ * - Sync side: one loop takes every write completed so far (a contiguous
+ *   prefix), runs ONE fdatasync for all of them, checks the fence, starts the
+ *   next round if more completed meanwhile, and only then indexes the records,
+ *   hands them to the write-ahead buffer and resolves the callers in call order.
+ * - A full segment rolls over without stopping the writes (see rollTo()).
  * A failure (Fenced, or an I/O error) fails everything not yet acknowledged and
  * every later append: positions were handed out in order, so nothing can follow.
  */
@@ -19,7 +23,7 @@ import { NuthatchError, asNuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition, WalRecord } from '../../ports/walBackend.js';
 import type { WriteAheadBuffer } from '../writeAheadBuffer.js';
 import { FRAME_HEADER } from './frame.js';
-import { coalesce } from './FrameArena.js';
+import { IovList } from './FrameArena.js';
 import { closeFd, datasync, writevAt } from './fsUtil.js';
 import type { SegmentFile } from './SegmentFile.js';
 import type { TermFence } from './termFence.js';
@@ -27,10 +31,16 @@ import type { TermFence } from './termFence.js';
 /** An append (or atomic batch) framed and waiting for its acknowledgement. */
 export interface Pending {
   first: WalPosition;
-  entries: readonly WalEntry[];
-  iov: Uint8Array[];
+  /** The entry of a single append (undefined for a batch). */
+  entry: WalEntry | undefined;
+  /** The entries of an atomic batch (undefined for a single append). */
+  batch: readonly WalEntry[] | undefined;
+  /** The chunk holding the whole frame of a small single append, at `at`; else undefined. */
+  chunk: Uint8Array | undefined;
+  at: number;
+  /** The frames' iovecs when they are not one range of a chunk. */
+  iov: Uint8Array[] | undefined;
   bytes: number;
-  one: boolean;
   resolve(v: WalPosition | WalPosition[]): void;
   reject(e: unknown): void;
 }
@@ -42,8 +52,8 @@ export interface Pending {
 export interface ActiveSegment { file: SegmentFile; fd: number; size: number; provisional?: string; unsynced?: number }
 
 /**
- * Counters the benchmark reads to size its raw baseline like the groups formed
- * here: `commits` counts fdatasync rounds (durable points), `writes` writev calls.
+ * Counters the benchmark reports: `commits` counts fdatasync rounds (durable
+ * points), `writes` writev calls.
  */
 export interface GroupCommitStats { commits: number; writes: number; entries: number; bytes: number }
 
@@ -51,8 +61,8 @@ export interface GroupCommitStats { commits: number; writes: number; entries: nu
 export interface CommitHost {
   readonly name: string;
   readonly buffer: WriteAheadBuffer;
-  /** Opens the next segment under its provisional name. */
-  createNext(first: WalPosition, term: number): Promise<ActiveSegment>;
+  /** The next segment, starting at `first`, under its provisional name (opened ahead when it can be). */
+  nextSegment(first: WalPosition, term: number): Promise<ActiveSegment>;
   /** Renames a provisional segment into the chain, durably (the directory is synced). */
   publish(seg: ActiveSegment): Promise<void>;
 }
@@ -62,7 +72,7 @@ export interface CommitLimits {
   segmentBytes: number;
   /** Most bytes in one writev. */
   maxGroupBytes: number;
-  /** A write is submitted once this many bytes are queued, without waiting for the turn to end. */
+  /** A write goes out once this many bytes are queued, without waiting for the turn to end (the most; see chunkBytes). */
   writeChunkBytes: number;
 }
 
@@ -81,9 +91,10 @@ export class GroupCommit {
   private written: Write[] = [];
   private syncRunning = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly flush = (): void => { this.flushScheduled = false; this.submit(); this.settle(); };
   /**
    * Bytes that trigger a write: a quarter of the last sync round (within 64 KiB
-   * and the configured chunk), so a round spans a few writes and can be halved.
+   * and the configured chunk), so a round spans a few writes.
    */
   private chunkBytes: number;
 
@@ -108,7 +119,7 @@ export class GroupCommit {
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       // The end of this turn: the callers of this turn are queued by then.
-      setImmediate(() => { this.flushScheduled = false; this.submit(); this.settle(); });
+      setImmediate(this.flush);
     }
   }
 
@@ -125,17 +136,22 @@ export class GroupCommit {
   /** Hands queued frames to the kernel, chunk by chunk, each at its own offset. */
   private submit(): void {
     while (this.queue.length > 0 && !this.failure && !this.rolling) {
-      let n = 0;
-      let bytes = 0;
-      while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.limits.maxGroupBytes)) bytes += this.queue[n++]!.bytes;
+      let n = this.queue.length;
+      let bytes = this.queuedBytes;
+      if (bytes > this.limits.maxGroupBytes) {
+        n = 0;
+        bytes = 0;
+        while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.limits.maxGroupBytes)) bytes += this.queue[n++]!.bytes;
+      }
       try {
         this.fence.check();
       } catch (e) {
         this.fail(e);
         return;
       }
-      if (this.active.size > 0 && this.active.size + bytes > this.limits.segmentBytes) { void this.roll(); return; }
-      const group = this.queue.splice(0, n);
+      if (this.active.size > 0 && this.active.size + bytes > this.limits.segmentBytes) { void this.rollTo(this.queue[0]!.first); return; }
+      const group = n === this.queue.length ? this.queue : this.queue.splice(0, n);
+      if (group === this.queue) this.queue = [];
       this.queuedBytes -= bytes;
       const seg = this.active;
       const w: Write = { group, seg, base: seg.size, bytes, done: false };
@@ -143,12 +159,7 @@ export class GroupCommit {
       seg.unsynced = (seg.unsynced ?? 0) + 1;
       this.inflight.push(w);
       this.stats.writes++;
-      let iov = group[0]!.iov;
-      if (group.length > 1) {
-        iov = [];
-        for (const p of group) for (const v of p.iov) iov.push(v);
-      }
-      writevAt(seg.fd, coalesce(iov), w.base).then(
+      writevAt(seg.fd, iovOf(group), w.base).then(
         () => { w.done = true; this.onWritten(); },
         (e: unknown) => { w.done = true; this.fail(e); this.onWritten(); });
     }
@@ -177,6 +188,7 @@ export class GroupCommit {
   private async syncRound(): Promise<void> {
     // Sync half of a long list: the other half's sync then runs while this
     // half's callers do their work (framing their next appends), not after it.
+    // (Measured: taking all of it forms larger rounds but is slower at every size.)
     const take = this.written.length > 2 ? Math.ceil(this.written.length / 2) : this.written.length;
     const batch = this.written.splice(0, take);
     try {
@@ -184,15 +196,20 @@ export class GroupCommit {
       for (const w of batch) {
         if (w.seg === seg) continue;
         seg = w.seg;
-        if (seg.provisional) { await this.host.publish(seg); seg.provisional = undefined; }
-        await datasync(seg.fd);
+        if (seg.provisional) {
+          // Everything before is synced (the previous segment's syncs came
+          // first), so the rename cannot leave a gap; the new file's bytes sync
+          // beside the directory.
+          await Promise.all([this.host.publish(seg), datasync(seg.fd)]);
+          seg.provisional = undefined;
+        } else await datasync(seg.fd);
       }
       this.fence.check();
     } catch (e) {
       this.syncRunning = false;
       this.fail(e);
       for (const w of batch) for (const p of w.group) p.reject(this.failure);
-      this.onWritten(); // answers writes that completed meanwhile
+      this.settle();
       return;
     }
     this.syncRunning = false;
@@ -211,8 +228,15 @@ export class GroupCommit {
     const records: WalRecord[] = [];
     let at = w.base;
     for (const p of w.group) {
-      for (let i = 0; i < p.entries.length; i++) {
-        const e = p.entries[i]!;
+      if (p.entry) {
+        offsets.push(at);
+        at += p.bytes;
+        records.push({ position: p.first, tso: p.entry.tso, payload: p.entry.payload });
+        continue;
+      }
+      const entries = p.batch!;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
         offsets.push(at);
         at += FRAME_HEADER + e.payload.length;
         records.push({ position: p.first + i, tso: e.tso, payload: e.payload });
@@ -224,26 +248,24 @@ export class GroupCommit {
     this.stats.bytes += w.bytes;
     this.host.buffer.push(records);
     for (const p of w.group) {
-      if (p.one) p.resolve(p.first);
-      else p.resolve(p.entries.map((_, i) => p.first + i));
+      if (p.entry) p.resolve(p.first);
+      else p.resolve(p.batch!.map((_, i) => p.first + i));
     }
   }
 
-  /** Starts the next segment once everything before is synced (no gap can then appear in the chain). */
   /**
-   * Starts the next segment without stopping the writes: it is written under a
-   * provisional name (`.next`, outside the chain) and renamed into the chain by
-   * the sync round that first covers it, after the old segment's last bytes are
-   * synced. So a crash can tear the last segment's tail but never leave a gap
-   * inside the chain, and nothing in the new file is acknowledged before its name
-   * is durable.
+   * Starts the next segment without stopping the writes for long: it is
+   * written under a provisional name (outside the chain) and renamed into the
+   * chain by the sync round that first covers it, after the old segment's last
+   * bytes are synced. So a crash can tear the last segment's tail but never
+   * leave a gap inside the chain, and nothing in the new file is acknowledged
+   * before its name is durable. The file is usually opened ahead of time (the
+   * host keeps a spare), so this takes one turn.
    */
-  private async roll(): Promise<void> {
+  private async rollTo(first: WalPosition): Promise<void> {
     this.rolling = true;
     try {
-      if (this.failure || this.queue.length === 0) return;
-      this.fence.check();
-      this.active = await this.host.createNext(this.queue[0]!.first, this.fence.term);
+      this.active = await this.host.nextSegment(first, this.fence.term);
     } catch (e) {
       this.fail(e);
     } finally {
@@ -266,7 +288,7 @@ export class GroupCommit {
     }
   }
 
-  /** Wakes whoever waits for the pipeline to be idle (drain, roll). */
+  /** Wakes whoever waits for the pipeline to be idle (drain). */
   private settle(): void {
     if (this.inflight.length > 0 || this.written.length > 0 || this.syncRunning) return;
     for (const r of this.idleWaiters.splice(0)) r();
@@ -279,7 +301,8 @@ export class GroupCommit {
 
   /**
    * Fails everything not yet acknowledged (a sync round in progress answers its
-   * own batch) and every later append. The first failure is what callers see.
+   * own batch, a write in flight its group) and every later append. The first
+   * failure is what callers see.
    */
   fail(e: unknown): void {
     const first = this.failure === undefined;
@@ -288,7 +311,6 @@ export class GroupCommit {
     for (const w of this.written.splice(0)) for (const p of w.group) p.reject(err);
     for (const p of this.queue.splice(0)) p.reject(err);
     this.queuedBytes = 0;
-    // Writes still in flight are answered (rejected) as they complete, in onWritten.
     if (first) {
       // What we wrote but did not acknowledge is judged by the chain, like anyone else's bytes.
       this.active.file.owned = false;
@@ -296,4 +318,14 @@ export class GroupCommit {
     }
     this.settle();
   }
+}
+
+/** The iovecs of a group's frames, adjacent ones joined. */
+function iovOf(group: readonly Pending[]): Uint8Array[] {
+  const list = new IovList();
+  for (const p of group) {
+    if (p.chunk) list.add(p.chunk.buffer, p.chunk.byteOffset + p.at, p.bytes);
+    else for (const v of p.iov!) list.addView(v);
+  }
+  return list.finish();
 }

@@ -16,8 +16,10 @@ import { liveChain, parseSegmentName, segmentFileName } from './segmentChain.js'
 import { SegmentFile } from './SegmentFile.js';
 import { TermFence } from './termFence.js';
 
-/** Suffix of a segment written but not yet part of the chain (nothing in it is acknowledged). */
+/** Suffix of a segment written but not yet part of the chain (nothing in it is acknowledged), or of a spare. */
 const PROVISIONAL = '.next';
+
+let spareCount = 0;
 
 /** Sizes the local backend is configured with. */
 export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; writeChunkBytes: number; bufferBytes: number }
@@ -29,6 +31,8 @@ export class LocalPchannel {
   readonly opened = new Set<LocalWalWriter>();
   private segments: SegmentFile[] = [];
   private readonly known = new Map<string, SegmentFile>();
+  /** Files opened ahead for the next segment of each live writer, by term. */
+  private readonly spares = new Map<number, Promise<{ path: string; fd: number }>>();
 
   constructor(readonly name: string, readonly dir: string, private readonly limits: LocalLimits) {
     this.buffer = new WriteAheadBuffer(limits.bufferBytes);
@@ -120,6 +124,7 @@ export class LocalPchannel {
         active = await this.create(next, term);
       }
       active.file.owned = true;
+      this.prepareSpare(term);
       if (this.buffer.next !== next || this.buffer.length === 0) this.buffer.reset(next);
       const w = new LocalWalWriter(this, fence, active, next, this.limits);
       this.writer = w;
@@ -133,21 +138,54 @@ export class LocalPchannel {
 
   /** Starts a new segment file at `first`, durably (the directory is synced), as part of the chain. */
   async create(first: number, term: number): Promise<ActiveSegment> {
-    const seg = await this.createNext(first, term);
+    const seg = this.adopt(await this.openSpare(term), first, term);
     await this.publish(seg);
     seg.provisional = undefined;
     return seg;
   }
 
-  /** Opens the segment that will start at `first` under a provisional name, outside the chain. */
-  async createNext(first: number, term: number): Promise<ActiveSegment> {
+  /**
+   * The next segment of the writer of `term`, starting at `first`, under a
+   * provisional name: the spare file opened ahead if there is one (a file
+   * creation waits for the journal, which our own syncs keep busy), and the
+   * next spare is opened in the background.
+   */
+  async nextSegment(first: number, term: number): Promise<ActiveSegment> {
+    const ahead = this.spares.get(term);
+    this.spares.delete(term);
+    const spare = (await ahead?.catch(() => undefined)) ?? (await this.openSpare(term));
+    this.prepareSpare(term);
+    return this.adopt(spare, first, term);
+  }
+
+  /** Opens a spare file for the writer of `term`'s next segment, in the background. */
+  prepareSpare(term: number): void {
+    if (this.spares.has(term)) return;
+    const p = this.openSpare(term);
+    p.catch(() => {}); // a failed spare is opened again when needed
+    this.spares.set(term, p);
+  }
+
+  /** Closes and removes the spare of `term`'s writer (it is closing). */
+  async dropSpare(term: number): Promise<void> {
+    const p = this.spares.get(term);
+    this.spares.delete(term);
+    const spare = await p?.catch(() => undefined);
+    if (spare) { await closeFd(spare.fd).catch(() => {}); await unlink(spare.path).catch(() => {}); }
+  }
+
+  private async openSpare(term: number): Promise<{ path: string; fd: number }> {
+    const path = join(this.dir, `spare-${term}-${process.pid}-${++spareCount}.wal${PROVISIONAL}`);
+    return { path, fd: await openFd(path, 'wx') };
+  }
+
+  /** Makes a spare file the segment that starts at `first`, still provisional. */
+  private adopt(spare: { path: string; fd: number }, first: number, term: number): ActiveSegment {
     const n = { name: segmentFileName(first, term), first, term };
     const file = new SegmentFile(join(this.dir, n.name), n);
-    const provisional = `${file.path}${PROVISIONAL}`;
-    const fd = await openFd(provisional, 'wx');
     file.owned = true;
     this.known.set(n.name, file);
-    return { file, fd, size: 0, provisional };
+    return { file, fd: spare.fd, size: 0, provisional: spare.path };
   }
 
   /** Renames a provisional segment into the chain and syncs the directory. */
@@ -181,7 +219,7 @@ export class LocalPchannel {
     if (removed) { await syncDir(this.dir); await this.refresh(); }
   }
 
-  /** Unlinks provisional segments a crashed writer left: nothing in them was acknowledged. */
+  /** Unlinks provisional segments and spares a crashed writer left: nothing in them was acknowledged. */
   private async dropProvisional(): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     for (const n of names) if (n.endsWith(`.wal${PROVISIONAL}`) && !this.known.get(n.slice(0, -PROVISIONAL.length))?.owned) await unlink(join(this.dir, n)).catch(() => {});

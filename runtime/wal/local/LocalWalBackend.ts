@@ -23,7 +23,7 @@ import { LocalPchannel, type LocalLimits } from './LocalPchannel.js';
 
 /** Options of the local backend; every size has a default. */
 export interface LocalWalOptions {
-  /** A segment file is closed and a new one started past this size (default 64 MiB). */
+  /** A segment file is closed and a new one started past this size (default 256 MiB, as Woodpecker rolls). */
   segmentBytes?: number;
   /** Most bytes one group commit writes (default 16 MiB; one append may exceed it alone). */
   maxGroupBytes?: number;
@@ -49,7 +49,7 @@ export class LocalWalBackend implements WalBackend {
 
   constructor(readonly root: string, opts: LocalWalOptions = {}) {
     this.limits = {
-      segmentBytes: opts.segmentBytes ?? 64 * 1024 * 1024,
+      segmentBytes: opts.segmentBytes ?? 256 * 1024 * 1024,
       maxGroupBytes: opts.maxGroupBytes ?? 16 * 1024 * 1024,
       writeChunkBytes: opts.writeChunkBytes ?? 1024 * 1024,
       bufferBytes: opts.bufferBytes ?? 64 * 1024 * 1024,

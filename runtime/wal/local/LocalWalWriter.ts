@@ -6,7 +6,7 @@
  */
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
-import { FrameFlag } from './frame.js';
+import { FRAME_HEADER, FrameFlag, TSO_MAX } from './frame.js';
 import { FrameArena } from './FrameArena.js';
 import { closeFd } from './fsUtil.js';
 import { GroupCommit, type ActiveSegment, type CommitHost, type CommitLimits, type GroupCommitStats, type Pending } from './GroupCommit.js';
@@ -17,7 +17,27 @@ export type { ActiveSegment, GroupCommitStats } from './GroupCommit.js';
 /** What the writer needs from its pchannel beyond the pipeline's needs. */
 export interface WriterHost extends CommitHost {
   writerStopped(w: LocalWalWriter): void;
+  /** Removes the file opened ahead for the next segment of `term`'s writer. */
+  dropSpare(term: number): Promise<void>;
   readonly opened: Set<LocalWalWriter>;
+}
+
+const BOTH = FrameFlag.BatchBegin | FrameFlag.BatchEnd;
+
+/**
+ * The resolvers of the promise append() just made: one executor shared by every
+ * append instead of a closure each (1 KB appends are CPU-bound).
+ */
+const captured: { resolve: Pending['resolve'] | undefined; reject: Pending['reject'] | undefined } = { resolve: undefined, reject: undefined };
+function capture(resolve: (v: WalPosition) => void, reject: (e: unknown) => void): void {
+  captured.resolve = resolve as Pending['resolve'];
+  captured.reject = reject;
+}
+
+/** Why an entry's tso cannot be framed (it must fit a u64), or undefined. */
+function badTso(e: WalEntry): NuthatchError | undefined {
+  if (typeof e.tso === 'bigint' && e.tso >= 0n && e.tso <= TSO_MAX) return undefined;
+  return new NuthatchError('InvalidArgument', `tso must be a bigint from 0 to 2^64-1, got ${String(e.tso)}`);
 }
 
 export class LocalWalWriter implements WalWriter {
@@ -48,16 +68,30 @@ export class LocalWalWriter implements WalWriter {
 
   append(entry: WalEntry): Promise<WalPosition> {
     if (this.gc.failure) return Promise.reject(this.gc.failure);
-    const iov: Uint8Array[] = [];
-    const bytes = this.arena.frame(entry, FrameFlag.BatchBegin | FrameFlag.BatchEnd, iov);
-    return new Promise<WalPosition>((resolve, reject) => {
-      this.gc.add({ first: this.nextPosition++, entries: [entry], iov, bytes, one: true, resolve: resolve as Pending['resolve'], reject });
-    });
+    const bad = badTso(entry);
+    if (bad) return Promise.reject(bad);
+    const len = entry.payload.length;
+    const promise = new Promise<WalPosition>(capture);
+    const resolve = captured.resolve!;
+    const reject = captured.reject!;
+    if (len <= this.arena.smallBytes) {
+      const at = this.arena.frameSmall(entry, BOTH);
+      this.gc.add({ first: this.nextPosition++, entry, batch: undefined, chunk: this.arena.chunk, at, iov: undefined, bytes: FRAME_HEADER + len, resolve, reject });
+    } else {
+      const iov: Uint8Array[] = [];
+      const bytes = this.arena.frame(entry, BOTH, iov);
+      this.gc.add({ first: this.nextPosition++, entry, batch: undefined, chunk: undefined, at: 0, iov, bytes, resolve, reject });
+    }
+    return promise;
   }
 
   appendBatch(entries: WalEntry[]): Promise<WalPosition[]> {
     if (this.gc.failure) return Promise.reject(this.gc.failure);
     if (entries.length === 0) return Promise.resolve([]);
+    for (const e of entries) {
+      const bad = badTso(e);
+      if (bad) return Promise.reject(bad);
+    }
     const iov: Uint8Array[] = [];
     let bytes = 0;
     entries.forEach((e, i) => {
@@ -67,7 +101,7 @@ export class LocalWalWriter implements WalWriter {
     const first = this.nextPosition;
     this.nextPosition += entries.length;
     return new Promise<WalPosition[]>((resolve, reject) => {
-      this.gc.add({ first, entries, iov, bytes, one: false, resolve: resolve as Pending['resolve'], reject });
+      this.gc.add({ first, entry: undefined, batch: entries, chunk: undefined, at: 0, iov, bytes, resolve: resolve as Pending['resolve'], reject });
     });
   }
 
@@ -80,6 +114,7 @@ export class LocalWalWriter implements WalWriter {
     const active = this.gc.active;
     active.file.owned = false;
     this.fence.close();
+    await this.host.dropSpare(this.term);
     this.host.opened.delete(this);
     if (active.fd >= 0) {
       const fd = active.fd;

@@ -20,30 +20,28 @@ export const FrameFlag = { BatchBegin: 1, BatchEnd: 2 } as const;
 const KNOWN_FLAGS = FrameFlag.BatchBegin | FrameFlag.BatchEnd;
 
 /**
- * Writes the frame of `entry` at `buf[at..]`: the whole frame (payload copied,
- * one crc pass over contiguous bytes) when `copyPayload`, else only the header,
- * with the crc chained over the payload where it lies. Returns the bytes written.
+ * Writes the frame of `entry` at `buf[at..]` (`dv` views the same bytes): the
+ * whole frame (payload copied, one crc pass over contiguous bytes) when
+ * `copyPayload`, else only the header, with the crc chained over the payload
+ * where it lies. Returns the bytes written. The caller checks the tso range
+ * (TSO_MAX); DataView stores wrap instead of throwing.
  */
-export function writeFrame(buf: Buffer, at: number, entry: WalEntry, flags: number, copyPayload: boolean): number {
+export function writeFrame(buf: Uint8Array, dv: DataView, at: number, entry: WalEntry, flags: number, copyPayload: boolean): number {
   const len = entry.payload.length;
-  buf.writeUInt32BE(len, at + 4);
+  dv.setUint32(at + 4, len);
   buf[at + 8] = flags;
-  buf.writeBigUInt64BE(entry.tso, at + 9);
+  dv.setBigUint64(at + 9, entry.tso);
   if (copyPayload) {
     buf.set(entry.payload, at + FRAME_HEADER);
-    buf.writeUInt32BE(crc32Range(buf, at + 4, at + FRAME_HEADER + len), at);
+    dv.setUint32(at, crc32Range(buf, at + 4, at + FRAME_HEADER + len));
     return FRAME_HEADER + len;
   }
-  buf.writeUInt32BE(crc32(entry.payload, crc32Range(buf, at + 4, at + FRAME_HEADER)), at);
+  dv.setUint32(at, crc32(entry.payload, crc32Range(buf, at + 4, at + FRAME_HEADER)));
   return FRAME_HEADER;
 }
 
-/** The header of a frame for `entry`, alone (the payload is written beside it, not copied). */
-export function frameHeader(entry: WalEntry, flags: number): Buffer {
-  const h = Buffer.allocUnsafe(FRAME_HEADER);
-  writeFrame(h, 0, entry, flags, false);
-  return h;
-}
+/** The largest tso a frame holds (u64). */
+export const TSO_MAX = (1n << 64n) - 1n;
 
 /** Why a scan stopped: a record limit, the end of the bytes, or a bad frame. */
 export type ScanStop = 'limit' | 'more' | 'bad';
