@@ -46,44 +46,47 @@ export interface Standalone {
  */
 export async function startStandalone(o: StandaloneOptions): Promise<Standalone> {
   const log = o.log ?? ((...a: unknown[]) => console.error('[nuthatch]', ...a));
-  await mkdir(o.dataDir, { recursive: true });
-  const bus = new MemoryBus();
-  const meta = await EmbeddedMeta.open(join(o.dataDir, 'meta'));
-  const objects = new LocalObjectStore(join(o.dataDir, 'objects'));
-  const walChoice: WalChoice = o.wal ?? { kind: 'local', dir: join(o.dataDir, 'wal') };
-  await checkWalKind(meta, walChoice.kind);
-  const wal = await openWalBackend(walChoice, { meta, objects });
-  const pchannels = Array.from({ length: o.pchannels ?? 4 }, (_, i) => `dml_${i}`);
-  const coordinator = new Coordinator({ bus, meta, pchannels, nodeId: 'coordinator-1', log: (...a) => log('[coordinator]', ...a) });
-  await coordinator.start();
-  const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: hnswIndexFactory, log: (...a) => log('[query-node]', ...a) });
-  await queryNode.start();
-  const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, log: (...a) => log('[data-node]', ...a) });
-  dataNode.start();
-  const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: hnswIndexFactory, log: (...a) => log('[index-node]', ...a) });
-  indexNode.start();
-  const inspection = o.inspect ? await startInspection({ bus, wal, port: o.inspect.port, host: o.inspect.host ?? o.host, log }) : undefined;
-  const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, log: (...a) => log('[streaming-node]', ...a), inspect: inspection?.hookFor('streaming-node', 'sn-1') });
-  await streaming.start();
-  const client = new NuthatchClient(bus);
-  let ready = true;
-  const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log });
-  if (http) log(`serving the HTTP API on ${http.url}`);
-  return {
-    client, http, inspection, bus,
-    async stop() {
-      ready = false;
-      await http?.close();
-      await streaming.stop();
-      await inspection?.close();
-      indexNode.stop();
-      dataNode.stop();
-      await queryNode.stop();
-      await coordinator.stop();
-      await wal.close();
-      await objects.close();
-      await meta.close();
-      await bus.close();
-    },
-  };
+  // What has started, stopped in reverse on stop() or when a later step fails.
+  const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => { for (const f of stops.reverse()) await Promise.resolve().then(f).catch(() => {}); stops.length = 0; };
+  try {
+    await mkdir(o.dataDir, { recursive: true });
+    const bus = new MemoryBus();
+    stops.push(() => bus.close());
+    const meta = await EmbeddedMeta.open(join(o.dataDir, 'meta'));
+    stops.push(() => meta.close());
+    const objects = new LocalObjectStore(join(o.dataDir, 'objects'));
+    stops.push(() => objects.close());
+    const walChoice: WalChoice = o.wal ?? { kind: 'local', dir: join(o.dataDir, 'wal') };
+    await checkWalKind(meta, walChoice.kind);
+    const wal = await openWalBackend(walChoice, { meta, objects });
+    stops.push(() => wal.close());
+    const pchannels = Array.from({ length: o.pchannels ?? 4 }, (_, i) => `dml_${i}`);
+    const coordinator = new Coordinator({ bus, meta, pchannels, nodeId: 'coordinator-1', log: (...a) => log('[coordinator]', ...a) });
+    await coordinator.start();
+    stops.push(() => coordinator.stop());
+    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: hnswIndexFactory, log: (...a) => log('[query-node]', ...a) });
+    await queryNode.start();
+    stops.push(() => queryNode.stop());
+    const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, log: (...a) => log('[data-node]', ...a) });
+    dataNode.start();
+    stops.push(() => dataNode.stop());
+    const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: hnswIndexFactory, log: (...a) => log('[index-node]', ...a) });
+    indexNode.start();
+    stops.push(() => indexNode.stop());
+    const inspection = o.inspect ? await startInspection({ bus, wal, port: o.inspect.port, host: o.inspect.host ?? o.host, log }) : undefined;
+    if (inspection) stops.push(() => inspection.close());
+    const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, log: (...a) => log('[streaming-node]', ...a), inspect: inspection?.hookFor('streaming-node', 'sn-1') });
+    await streaming.start();
+    stops.push(() => streaming.stop());
+    const client = new NuthatchClient(bus);
+    let ready = true;
+    stops.push(() => { ready = false; });
+    const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log });
+    if (http) { stops.push(() => http.close()); log(`serving the HTTP API on ${http.url}`); }
+    return { client, http, inspection, bus, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
 }
