@@ -6,7 +6,7 @@
  * Filter: `npm test -- wal` runs only files whose path contains "wal".
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +17,8 @@ function findTests(dir: string): string[] {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...findTests(p));
-    else if (name.endsWith('.test.js')) out.push(p);
+    // Only files whose TypeScript source still exists: a stale build output of a deleted test never runs.
+    else if (name.endsWith('.test.js') && existsSync(join(here, '..', '..', 'test', relative(here, p)).replace(/\.js$/, '.ts'))) out.push(p);
   }
   return out;
 }
