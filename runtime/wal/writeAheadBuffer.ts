@@ -9,6 +9,11 @@
  * The owner must position the buffer (`reset`) at or past the end of storage
  * before readers follow it, or a reader ahead of the buffer would wait for records
  * that storage already has.
+ *
+ * Records are kept as two parallel arrays (tso, payload; positions follow from
+ * `first`) and made into objects only for readers: a writer of small entries
+ * buffers tens of thousands of them, and an object each would all live long
+ * enough to be collected the expensive way.
  */
 import { Observable } from 'rxjs';
 import type { WalPosition, WalRecord } from '../ports/walBackend.js';
@@ -20,28 +25,35 @@ export type StorageRead = (from: WalPosition, to: WalPosition) => AsyncIterable<
 /** What a buffered record costs beyond its payload (object, position, tso). */
 const RECORD_OVERHEAD = 64;
 
+const EMPTY = new Uint8Array(0);
+
 export class WriteAheadBuffer {
-  private records: WalRecord[] = [];
+  private tsos: bigint[] = [];
+  private payloads: Uint8Array[] = [];
   private head = 0;
   private nextPosition: WalPosition = 0;
+  /** Records before this position have been announced to live readers. */
+  private announced: WalPosition = 0;
   private size = 0;
   private readonly listeners = new Set<(recs: readonly WalRecord[]) => void>();
 
   constructor(readonly maxBytes = 64 * 1024 * 1024) {}
 
   /** The oldest buffered position (equal to `next` when empty). */
-  get first(): WalPosition { return this.nextPosition - (this.records.length - this.head); }
+  get first(): WalPosition { return this.nextPosition - (this.payloads.length - this.head); }
   /** The position the next pushed record must have. */
   get next(): WalPosition { return this.nextPosition; }
   get bytes(): number { return this.size; }
-  get length(): number { return this.records.length - this.head; }
+  get length(): number { return this.payloads.length - this.head; }
 
   /** Drops every record; the next one pushed must be at `next`. */
   reset(next: WalPosition): void {
-    this.records = [];
+    this.tsos = [];
+    this.payloads = [];
     this.head = 0;
     this.size = 0;
     this.nextPosition = next;
+    this.announced = next;
   }
 
   /** Adds durable records, which must continue at `next`; tells live readers, then evicts past the cap. */
@@ -50,27 +62,51 @@ export class WriteAheadBuffer {
     if (recs[0]!.position !== this.nextPosition) {
       throw new NuthatchError('Internal', `write-ahead buffer expected position ${this.nextPosition}, got ${recs[0]!.position}`);
     }
-    for (const r of recs) { this.records.push(r); this.size += r.payload.length + RECORD_OVERHEAD; }
-    this.nextPosition += recs.length;
-    for (const l of this.listeners) l(recs);
+    for (const r of recs) this.add(r.tso, r.payload);
+    this.publish();
+  }
+
+  /** Adds the durable record at `next` (the caller knows it continues the buffer); readers hear of it at publish(). */
+  add(tso: bigint, payload: Uint8Array): void {
+    this.tsos.push(tso);
+    this.payloads.push(payload);
+    this.size += payload.length + RECORD_OVERHEAD;
+    this.nextPosition++;
+  }
+
+  /** Tells live readers about the records added since the last publish, then evicts past the cap. */
+  publish(): void {
+    if (this.announced === this.nextPosition) return;
+    if (this.listeners.size > 0) {
+      const recs = this.slice(this.announced);
+      for (const l of this.listeners) l(recs);
+    }
+    this.announced = this.nextPosition;
     this.evict();
   }
 
   private evict(): void {
     // Keep the newest record even if it alone exceeds the cap.
-    while (this.size > this.maxBytes && this.records.length - this.head > 1) {
-      this.size -= this.records[this.head]!.payload.length + RECORD_OVERHEAD;
-      this.records[this.head++] = undefined as unknown as WalRecord;
+    while (this.size > this.maxBytes && this.payloads.length - this.head > 1) {
+      this.size -= this.payloads[this.head]!.length + RECORD_OVERHEAD;
+      this.payloads[this.head] = EMPTY;
+      this.tsos[this.head++] = 0n;
     }
-    if (this.head > 1024 && this.head * 2 > this.records.length) {
-      this.records = this.records.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.payloads.length) {
+      this.payloads = this.payloads.slice(this.head);
+      this.tsos = this.tsos.slice(this.head);
       this.head = 0;
     }
   }
 
   /** Buffered records from `from` on (from must be within [first, next]). */
   slice(from: WalPosition): WalRecord[] {
-    return this.records.slice(this.head + (from - this.first));
+    const out: WalRecord[] = [];
+    const first = this.first;
+    for (let i = this.head + (from - first), position = from; i < this.payloads.length; i++, position++) {
+      out.push({ position, tso: this.tsos[i]!, payload: this.payloads[i]! });
+    }
+    return out;
   }
 
   /**

@@ -20,7 +20,7 @@
  * every later append: positions were handed out in order, so nothing can follow.
  */
 import { NuthatchError, asNuthatchError } from '../../../messages/errors.js';
-import type { WalEntry, WalPosition, WalRecord } from '../../ports/walBackend.js';
+import type { WalEntry, WalPosition } from '../../ports/walBackend.js';
 import type { WriteAheadBuffer } from '../writeAheadBuffer.js';
 import { FRAME_HEADER } from './frame.js';
 import { IovList } from './FrameArena.js';
@@ -76,6 +76,12 @@ export interface CommitLimits {
   writeChunkBytes: number;
 }
 
+/**
+ * The smallest write chunk: each write costs a thread pool round trip (tens of
+ * microseconds here), which small entries cannot afford every 64 KiB.
+ */
+const MIN_CHUNK = 256 * 1024;
+
 /** A chunk handed to writev, in submission order. */
 interface Write { group: Pending[]; seg: ActiveSegment; base: number; bytes: number; done: boolean }
 
@@ -91,10 +97,12 @@ export class GroupCommit {
   private written: Write[] = [];
   private syncRunning = false;
   private idleWaiters: (() => void)[] = [];
+  /** Frame offsets of the write being acknowledged (reused: 1 KB appends are CPU-bound). */
+  private offsets = new Float64Array(1024);
   private readonly flush = (): void => { this.flushScheduled = false; this.submit(); this.settle(); };
   /**
-   * Bytes that trigger a write: a quarter of the last sync round (within 64 KiB
-   * and the configured chunk), so a round spans a few writes.
+   * Bytes that trigger a write: a quarter of the last sync round (within
+   * MIN_CHUNK and the configured chunk), so a round spans a few writes.
    */
   private chunkBytes: number;
 
@@ -142,12 +150,6 @@ export class GroupCommit {
         n = 0;
         bytes = 0;
         while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.limits.maxGroupBytes)) bytes += this.queue[n++]!.bytes;
-      }
-      try {
-        this.fence.check();
-      } catch (e) {
-        this.fail(e);
-        return;
       }
       if (this.active.size > 0 && this.active.size + bytes > this.limits.segmentBytes) { void this.rollTo(this.queue[0]!.first); return; }
       const group = n === this.queue.length ? this.queue : this.queue.splice(0, n);
@@ -215,7 +217,7 @@ export class GroupCommit {
     this.syncRunning = false;
     this.stats.commits++;
     const roundBytes = batch.reduce((n, w) => n + w.bytes, 0);
-    this.chunkBytes = Math.max(64 * 1024, Math.min(this.limits.writeChunkBytes, roundBytes / 4));
+    this.chunkBytes = Math.max(MIN_CHUNK, Math.min(this.limits.writeChunkBytes, roundBytes / 4));
     this.kickSync(); // before our callers run, so their work overlaps the next sync
     for (const w of batch) this.commit(w);
     this.releaseRolled(batch);
@@ -224,29 +226,31 @@ export class GroupCommit {
 
   /** The write is durable: index it, buffer it, acknowledge it in call order. */
   private commit(w: Write): void {
-    const offsets: number[] = [];
-    const records: WalRecord[] = [];
+    // The buffer is the pchannel's: a writer that took over may have reset it since.
+    const buffer = this.host.buffer.next === w.group[0]!.first ? this.host.buffer : undefined;
+    let offsets = this.offsets;
+    let n = 0;
     let at = w.base;
     for (const p of w.group) {
-      if (p.entry) {
-        offsets.push(at);
+      const e = p.entry;
+      if (n + (e ? 1 : p.batch!.length) > offsets.length) offsets = this.offsets = growTo(offsets, n + (e ? 1 : p.batch!.length));
+      if (e) {
+        offsets[n++] = at;
         at += p.bytes;
-        records.push({ position: p.first, tso: p.entry.tso, payload: p.entry.payload });
+        buffer?.add(e.tso, e.payload);
         continue;
       }
-      const entries = p.batch!;
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i]!;
-        offsets.push(at);
-        at += FRAME_HEADER + e.payload.length;
-        records.push({ position: p.first + i, tso: e.tso, payload: e.payload });
+      for (const b of p.batch!) {
+        offsets[n++] = at;
+        at += FRAME_HEADER + b.payload.length;
+        buffer?.add(b.tso, b.payload);
       }
     }
-    w.seg.file.addSynced(offsets, w.base + w.bytes);
-    this.durable = records[records.length - 1]!.position;
-    this.stats.entries += records.length;
+    w.seg.file.addSynced(offsets, w.base + w.bytes, n);
+    this.durable += n;
+    this.stats.entries += n;
     this.stats.bytes += w.bytes;
-    this.host.buffer.push(records);
+    buffer?.publish();
     for (const p of w.group) {
       if (p.entry) p.resolve(p.first);
       else p.resolve(p.batch!.map((_, i) => p.first + i));
@@ -265,6 +269,7 @@ export class GroupCommit {
   private async rollTo(first: WalPosition): Promise<void> {
     this.rolling = true;
     try {
+      this.fence.check(); // a fenced writer starts no segment (it would be dead, but why leave it)
       this.active = await this.host.nextSegment(first, this.fence.term);
     } catch (e) {
       this.fail(e);
@@ -318,6 +323,12 @@ export class GroupCommit {
     }
     this.settle();
   }
+}
+
+function growTo(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /** The iovecs of a group's frames, adjacent ones joined. */

@@ -39,11 +39,11 @@ export class SegmentFile {
   /** Records known good, capped by the chain. */
   get count(): number { return Math.min(this.indexed, this.limit); }
 
-  /** Adds records the local writer has synced: frame offsets, and the byte end after the last. */
-  addSynced(frameOffsets: ArrayLike<number>, end: number): void {
-    if (frameOffsets.length === 0 || frameOffsets[0] !== this.validEnd) return; // a scan got there first
-    this.reserve(this.indexed + frameOffsets.length);
-    for (let i = 0; i < frameOffsets.length; i++) this.offsets[this.indexed++] = frameOffsets[i]!;
+  /** Adds records the local writer has synced: the first `count` frame offsets, and the byte end after the last. */
+  addSynced(frameOffsets: ArrayLike<number>, end: number, count = frameOffsets.length): void {
+    if (count === 0 || frameOffsets[0] !== this.validEnd) return; // a scan got there first
+    this.reserve(this.indexed + count);
+    for (let i = 0; i < count; i++) this.offsets[this.indexed++] = frameOffsets[i]!;
     this.validEnd = end;
   }
 

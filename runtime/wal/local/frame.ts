@@ -8,6 +8,7 @@
  * append both. A scan accepts only whole batches, so a batch cut by a crash
  * disappears as a unit. Pure: no I/O here.
  */
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32, crc32Range } from '../crc32.js';
 import type { WalEntry, WalRecord } from '../../ports/walBackend.js';
 
@@ -31,13 +32,21 @@ export function writeFrame(buf: Uint8Array, dv: DataView, at: number, entry: Wal
   dv.setUint32(at + 4, len);
   buf[at + 8] = flags;
   dv.setBigUint64(at + 9, entry.tso);
-  if (copyPayload) {
-    buf.set(entry.payload, at + FRAME_HEADER);
-    dv.setUint32(at, crc32Range(buf, at + 4, at + FRAME_HEADER + len));
-    return FRAME_HEADER + len;
-  }
-  dv.setUint32(at, crc32(entry.payload, crc32Range(buf, at + 4, at + FRAME_HEADER)));
-  return FRAME_HEADER;
+  // The payload's crc is taken from the caller's array either way: the same
+  // bytes as the copy, and no view of the copy to make.
+  dv.setUint32(at, payloadCrc(entry.payload, crc32Range(buf, at + 4, at + FRAME_HEADER)));
+  if (!copyPayload) return FRAME_HEADER;
+  buf.set(entry.payload, at + FRAME_HEADER);
+  return FRAME_HEADER + len;
+}
+
+/**
+ * crc32 of a whole payload, continuing from `value`: node:zlib straight on the
+ * array from 256 bytes on (crc32() would make a view of it first), the table
+ * loop below that (see ../crc32.ts for why).
+ */
+function payloadCrc(p: Uint8Array, value: number): number {
+  return p.length >= 256 ? zlibCrc32(p, value) : crc32(p, value);
 }
 
 /** The largest tso a frame holds (u64). */
