@@ -211,7 +211,11 @@ document.addEventListener('click', (ev) => {
   const a = ev.target.closest('a.replay');
   if (a) { replay(a.dataset.pchannel, a.dataset.position); return; }
   const card = ev.target.closest('.card');
-  if (card) { selected = card.dataset.vchannel === selected ? null : card.dataset.vchannel; schedule(); }
+  if (card) {
+    selected = card.dataset.vchannel === selected ? null : card.dataset.vchannel;
+    history.replaceState(null, '', selected ? `#v=${encodeURIComponent(selected)}` : '#');
+    schedule();
+  }
 });
 for (const id of ['#show-ticks', '#only-selected', '#pause']) $(id).addEventListener('change', schedule);
 $('#replay-form').addEventListener('submit', (ev) => {
@@ -220,6 +224,11 @@ $('#replay-form').addEventListener('submit', (ev) => {
   replay(String(f.get('pchannel') || 'dml_0'), String(f.get('to-position') || ''));
 });
 setInterval(schedule, 1000); // tick ages and fading highlights
+
+// Deep links: #v=<vchannel> follows a vchannel, #replay=<pchannel>:<position> opens a replay.
+const hash = new URLSearchParams(location.hash.slice(1));
+if (hash.get('v')) selected = hash.get('v');
+if (hash.get('replay')) { const [p, pos] = hash.get('replay').split(':'); replay(p, pos ?? ''); }
 
 fetch('/api/machine').then((r) => r.json()).then((g) => { graph = g; schedule(); });
 connect();

@@ -7,7 +7,7 @@
 
 (function () {
   const NS = 'http://www.w3.org/2000/svg';
-  const W = 140, H = 50, Y = 74;
+  const W = 116, H = 50, Y = 74;
 
   function el(name, attrs, parent, text) {
     const e = document.createElementNS(NS, name);
