@@ -39,7 +39,7 @@ export function jetstreamWalTarget(): WalBenchTarget {
     async open(): Promise<WalBenchStore> {
       const url = await natsUrl();
       const id = `${process.pid}_${++runs}`;
-      const config: JetStreamWalConfig = { servers: url, durability: 'unsynced', streamPrefix: `NB${id}_`, subjectPrefix: `nb${id}`, maxInFlight: 1024 };
+      const config: JetStreamWalConfig = { servers: url, durability: 'unsynced', streamPrefix: `NB${id}_`, subjectPrefix: `nb${id}` };
       lastStream = `NB${id}_bench`;
       const made: WalBackend[] = [];
       const mk = async (): Promise<WalBackend> => { const b = await createJetStreamWalBackend(config); made.push(b); return b; };
@@ -82,7 +82,9 @@ export function jetstreamWalTarget(): WalBenchTarget {
         const js = jetstream(nc);
         const info = await (await jetstreamManager(nc)).streams.info(lastStream);
         const c = await js.consumers.get(lastStream, { deliver_policy: DeliverPolicy.All });
-        const msgs = await c.consume({ max_bytes: 16 * 1024 * 1024 });
+        // Sized in messages like the backend's reader (byte-bounded pulls stall on 2.9.10).
+        const mean = info.state.bytes / Math.max(1, info.state.messages);
+        const msgs = await c.consume({ max_messages: Math.max(8, Math.min(4096, Math.floor((16 * 1024 * 1024) / mean))) });
         let bytes = 0;
         const t0 = performance.now();
         for await (const m of msgs) { bytes += m.data.length; if (m.seq >= info.state.last_seq) break; }

@@ -27,7 +27,7 @@ export interface JetStreamWalConfig {
   streamPrefix?: string;
   /** Subject prefix (default `nuthatch.wal`). */
   subjectPrefix?: string;
-  /** Unacknowledged publishes per writer (default 256). */
+  /** Unacknowledged publishes per writer (default 64); appends beyond it are merged into groups. */
   maxInFlight?: number;
   /** Appends merged into one message up to this size (default 256 KiB). */
   maxGroupBytes?: number;
@@ -48,7 +48,7 @@ export class JetStreamWalBackend implements WalBackend {
     this.durability = config.durability ?? JetStreamDurability.Replicated;
     const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
     this.limits = {
-      maxInFlight: config.maxInFlight ?? 256,
+      maxInFlight: config.maxInFlight ?? 64,
       maxMessageBytes: maxPayload - HEADER_ROOM,
       maxGroupBytes: Math.min(config.maxGroupBytes ?? 256 * 1024, maxPayload - HEADER_ROOM),
       publishTimeoutMs: config.publishTimeoutMs ?? 10_000,
