@@ -5,12 +5,14 @@
  * Opening a writer claims the term, recovers the torn tail and picks the segment
  * to append to; reading walks the chain.
  */
+import { constants } from 'node:fs';
 import { mkdir, readdir, rename, truncate as truncateFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
 import { WriteAheadBuffer } from '../writeAheadBuffer.js';
 import { closeFd, fullSync, openFd, syncDir } from './fsUtil.js';
+import { closeSegment } from './GroupCommit.js';
 import { LocalWalWriter, type ActiveSegment } from './LocalWalWriter.js';
 import { liveChain, parseSegmentName, segmentFileName } from './segmentChain.js';
 import { SegmentFile } from './SegmentFile.js';
@@ -20,6 +22,20 @@ import { TermFence } from './termFence.js';
 const PROVISIONAL = '.next';
 
 let spareCount = 0;
+
+/** A segment file's two descriptors: plain (writes then fdatasync) and O_DSYNC (each write durable on return). */
+interface SegmentFds { fd: number; dsyncFd: number }
+
+/** Opens both descriptors of a segment file (creating it exclusively when `create`). */
+async function openSegment(path: string, create: boolean): Promise<SegmentFds> {
+  const fd = await openFd(path, create ? 'wx' : 'r+');
+  try {
+    return { fd, dsyncFd: await openFd(path, constants.O_RDWR | constants.O_DSYNC) };
+  } catch (e) {
+    await closeFd(fd);
+    throw e;
+  }
+}
 
 /** Sizes the local backend is configured with. */
 export interface LocalLimits { segmentBytes: number; maxGroupBytes: number; writeChunkBytes: number; bufferBytes: number }
@@ -32,7 +48,7 @@ export class LocalPchannel {
   private segments: SegmentFile[] = [];
   private readonly known = new Map<string, SegmentFile>();
   /** Files opened ahead for the next segment of each live writer, by term. */
-  private readonly spares = new Map<number, Promise<{ path: string; fd: number }>>();
+  private readonly spares = new Map<number, Promise<SegmentFds & { path: string }>>();
 
   constructor(readonly name: string, readonly dir: string, private readonly limits: LocalLimits) {
     this.buffer = new WriteAheadBuffer(limits.bufferBytes);
@@ -115,9 +131,9 @@ export class LocalPchannel {
         await truncateFile(last.path, last.validEnd); // the torn tail, if any
       }
       if (last && last.term === term) {
-        const fd = await openFd(last.path, 'r+');
-        await fullSync(fd); // what a crashed writer wrote but never synced is now part of the log
-        active = { file: last, fd, size: last.validEnd };
+        const fds = await openSegment(last.path, false);
+        await fullSync(fds.fd); // what a crashed writer wrote but never synced is now part of the log
+        active = { file: last, ...fds, size: last.validEnd };
       } else {
         // Sync what we adopt from the old writer before the new segment says where it ends.
         if (last) { const fd = await openFd(last.path, 'r+'); try { await fullSync(fd); } finally { await closeFd(fd); } }
@@ -171,21 +187,21 @@ export class LocalPchannel {
     const p = this.spares.get(term);
     this.spares.delete(term);
     const spare = await p?.catch(() => undefined);
-    if (spare) { await closeFd(spare.fd).catch(() => {}); await unlink(spare.path).catch(() => {}); }
+    if (spare) { await closeSegment(spare); await unlink(spare.path).catch(() => {}); }
   }
 
-  private async openSpare(term: number): Promise<{ path: string; fd: number }> {
+  private async openSpare(term: number): Promise<SegmentFds & { path: string }> {
     const path = join(this.dir, `spare-${term}-${process.pid}-${++spareCount}.wal${PROVISIONAL}`);
-    return { path, fd: await openFd(path, 'wx') };
+    return { path, ...(await openSegment(path, true)) };
   }
 
   /** Makes a spare file the segment that starts at `first`, still provisional. */
-  private adopt(spare: { path: string; fd: number }, first: number, term: number): ActiveSegment {
+  private adopt(spare: SegmentFds & { path: string }, first: number, term: number): ActiveSegment {
     const n = { name: segmentFileName(first, term), first, term };
     const file = new SegmentFile(join(this.dir, n.name), n);
     file.owned = true;
     this.known.set(n.name, file);
-    return { file, fd: spare.fd, size: 0, provisional: spare.path };
+    return { file, fd: spare.fd, dsyncFd: spare.dsyncFd, size: 0, provisional: spare.path };
   }
 
   /** Renames a provisional segment into the chain and syncs the directory. */

@@ -8,8 +8,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
 import { FRAME_HEADER, FrameFlag, TSO_MAX } from './frame.js';
 import { FrameArena } from './FrameArena.js';
-import { closeFd } from './fsUtil.js';
-import { GroupCommit, type ActiveSegment, type CommitHost, type CommitLimits, type GroupCommitStats, type Pending } from './GroupCommit.js';
+import { GroupCommit, closeSegment, type ActiveSegment, type CommitHost, type CommitLimits, type GroupCommitStats, type Pending } from './GroupCommit.js';
 import type { TermFence } from './termFence.js';
 
 export type { ActiveSegment, GroupCommitStats } from './GroupCommit.js';
@@ -116,10 +115,6 @@ export class LocalWalWriter implements WalWriter {
     this.fence.close();
     await this.host.dropSpare(this.term);
     this.host.opened.delete(this);
-    if (active.fd >= 0) {
-      const fd = active.fd;
-      active.fd = -1;
-      await closeFd(fd);
-    }
+    await closeSegment(active);
   }
 }

@@ -14,7 +14,7 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /** Opens a file and returns its descriptor. */
-export function openFd(path: string, flags: string): Promise<number> {
+export function openFd(path: string, flags: string | number): Promise<number> {
   return new Promise((res, rej) => open(path, flags, 0o644, (e, fd) => (e ? rej(e) : res(fd))));
 }
 
