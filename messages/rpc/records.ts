@@ -50,7 +50,7 @@ export interface Distribution {
   vchannel: string;
   version: number;
   /** Sealed segments and the query node that serves each. */
-  segments: Array<{ segmentId: number; nodeId: string }>;
+  segments: Array<{ segmentId: number; nodeId: string; /** The ANN index it is served with; null while brute force. */ indexName?: string | null }>;
 }
 
 /** A search or query hit row, as delegators and query nodes return it. */

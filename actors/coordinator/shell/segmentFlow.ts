@@ -74,15 +74,15 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     if (!nodeId) throw new (await import('../../../messages/errors.js')).NuthatchError('Unavailable', 'no query node is available');
     const indexName = rec.indexes.find((i) => seg.indexKeys[i.indexName])?.indexName ?? null;
     await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId), 10 * 60_000)('load', { segment: seg, indexName });
-    await setServing(ctx, seg.vchannel, seg.segmentId, nodeId);
+    await setServing(ctx, seg.vchannel, seg.segmentId, nodeId, indexName);
   }, { deadlineMs: 10 * 60_000 });
 }
 
-export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeId: string | null): Promise<void> {
+export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeId: string | null, indexName: string | null = null): Promise<void> {
   await ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
     const segments = d.segments.filter((s) => s.segmentId !== segmentId);
-    if (nodeId) segments.push({ segmentId, nodeId });
+    if (nodeId) segments.push({ segmentId, nodeId, indexName });
     const next = { vchannel, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId) };
     ctx.distributions.set(vchannel, next);
     await putRecord(ctx.opts.meta, Keys.distribution(vchannel), next);
@@ -108,11 +108,16 @@ export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: Co
   }
 }
 
-/** Load progress: the share of the collection's persisted segments served by a query node. */
+/**
+ * Load progress: the share of the collection's persisted segments served by a
+ * query node, with their ANN index when the collection has one (a segment served
+ * by brute force while its index builds is not loaded yet).
+ */
 export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord): number {
   const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId);
   if (!rec.loaded) return 0;
   if (segs.length === 0) return 100;
-  const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId)).length;
+  const indexed = rec.indexes.some((i) => i.indexType !== 'FLAT');
+  const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (!indexed || x.indexName))).length;
   return Math.floor((served * 100) / segs.length);
 }
