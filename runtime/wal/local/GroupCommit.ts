@@ -164,12 +164,14 @@ export class GroupCommit {
   /** Hands queued frames to the kernel, chunk by chunk, each at its own offset. */
   private submit(): void {
     while (this.queue.length > 0 && !this.failure && !this.rolling) {
+      // A group fills the segment up to its size, no further (one append larger than that goes alone).
+      const cap = Math.min(this.limits.maxGroupBytes, this.limits.segmentBytes - this.active.size);
       let n = this.queue.length;
       let bytes = this.queuedBytes;
-      if (bytes > this.limits.maxGroupBytes) {
+      if (bytes > cap) {
         n = 0;
         bytes = 0;
-        while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.limits.maxGroupBytes)) bytes += this.queue[n++]!.bytes;
+        while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= cap)) bytes += this.queue[n++]!.bytes;
       }
       if (this.active.size > 0 && this.active.size + bytes > this.limits.segmentBytes) { void this.rollTo(this.queue[0]!.first); return; }
       const group = n === this.queue.length ? this.queue : this.queue.splice(0, n);
