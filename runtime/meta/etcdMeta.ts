@@ -6,7 +6,9 @@
  *
  * Watches start right after the newest revision this client has seen in any
  * response, so "list, then watch" misses nothing in between, and a watcher that
- * is still connecting does not miss a write that follows the watch() call.
+ * is still connecting does not miss a write that follows the watch() call. A
+ * client that has seen nothing yet starts at the revision it read when created,
+ * and its own writes wait until such a watch knows where it starts.
  */
 import { Etcd3, type Lease as EtcdLease, type IKeyValue } from 'etcd3';
 import { Observable } from 'rxjs';
@@ -39,6 +41,10 @@ class EtcdMetaLease implements Lease {
 export class EtcdMeta implements MetaStore {
   /** The newest store revision seen in a response: where a new watch starts. */
   private seen = 0;
+  /** The revision read when this client was created. */
+  private readonly initialRevision: Promise<number>;
+  /** Watches still learning their start revision: this client's writes wait for them. */
+  private readonly settingUp = new Set<Promise<unknown>>();
   private readonly leases = new Set<EtcdMetaLease>();
   private readonly campaigns = new Set<{ resign(): Promise<void> }>();
   private closed = false;
@@ -50,7 +56,7 @@ export class EtcdMeta implements MetaStore {
   static async connect(opts: EtcdMetaOptions): Promise<EtcdMeta> {
     const m = new EtcdMeta(opts);
     try {
-      await m.watchStart();
+      await m.initialRevision;
     } catch (e) {
       m.client.close();
       throw e;
@@ -61,8 +67,8 @@ export class EtcdMeta implements MetaStore {
   /** A client that connects lazily; prefer `EtcdMeta.connect`. */
   constructor(opts: EtcdMetaOptions) {
     this.client = new Etcd3({ hosts: opts.hosts, dialTimeout: opts.dialTimeoutMs ?? 5_000 });
-    // Learn the store revision now, so a watch() made before any other call starts near "now".
-    void this.watchStart().catch(() => undefined);
+    this.initialRevision = this.call('read revision', () => this.client.get('\0').exec()).then((r) => Number(r.header.revision));
+    this.initialRevision.catch(() => undefined);
   }
 
   async get(key: string): Promise<MetaEntry | undefined> {
@@ -77,11 +83,13 @@ export class EtcdMeta implements MetaStore {
   }
 
   async put(key: string, value: Uint8Array, opts: { lease?: Lease } = {}): Promise<number> {
+    await this.beforeWrite();
     const r = await this.call(`put ${key}`, () => this.putOp(key, value, opts.lease).exec());
     return Number(r.header.revision);
   }
 
   async compareAndSwap(key: string, expectedRevision: number, value: Uint8Array, opts: { lease?: Lease } = {}): Promise<number | undefined> {
+    await this.beforeWrite();
     const r = await this.call(`compareAndSwap ${key}`, () => {
       const cmp = expectedRevision === 0 ? this.client.if(key, 'Create', '==', 0) : this.client.if(key, 'Mod', '==', expectedRevision);
       return cmp.then(this.putOp(key, value, opts.lease)).commit();
@@ -90,6 +98,7 @@ export class EtcdMeta implements MetaStore {
   }
 
   async delete(key: string): Promise<void> {
+    await this.beforeWrite();
     await this.call(`delete ${key}`, () => this.client.delete().key(key).exec());
   }
 
@@ -97,7 +106,11 @@ export class EtcdMeta implements MetaStore {
     return new Observable<MetaEvent>((sub) => {
       let cancelled = false;
       let stop: (() => void) | undefined;
-      this.watchStart().then((start) => this.client.watch().prefix(prefix).startRevision(String(start)).create()).then((w) => {
+      const start = this.watchStart();
+      this.settingUp.add(start);
+      const done = (): void => { this.settingUp.delete(start); };
+      start.then(done, done);
+      start.then((rev) => this.client.watch().prefix(prefix).startRevision(String(rev)).create()).then((w) => {
         stop = () => { void w.cancel().catch(() => undefined); };
         if (cancelled) { stop(); return; }
         w.on('put', (kv) => sub.next({ type: 'put', key: kv.key.toString(), value: new Uint8Array(kv.value), modRevision: Number(kv.mod_revision) }));
@@ -152,13 +165,18 @@ export class EtcdMeta implements MetaStore {
   }
 
   /**
-   * Where a new watch starts: just after the newest revision this client has seen.
-   * A client that has seen none asks etcd first (starting at revision 1 would
-   * replay the whole history).
+   * Where a new watch starts: just after the newest revision this client has seen
+   * (read now, at the call); with none seen yet, after the revision read at
+   * creation (starting at revision 1 would replay the whole history).
    */
-  private async watchStart(): Promise<number> {
-    if (this.seen === 0) await this.call('read revision', () => this.client.get('\0').exec());
-    return this.seen + 1;
+  private watchStart(): Promise<number> {
+    if (this.seen > 0) return Promise.resolve(this.seen + 1);
+    return this.initialRevision.catch(() => this.call('read revision', () => this.client.get('\0').exec()).then((r) => Number(r.header.revision))).then((r) => r + 1);
+  }
+
+  /** A write issued after a watch() call must land after that watch's start. */
+  private async beforeWrite(): Promise<void> {
+    if (this.settingUp.size > 0) await Promise.allSettled([...this.settingUp]);
   }
 
   private putOp(key: string, value: Uint8Array, lease: Lease | undefined) {

@@ -2,11 +2,12 @@
  * etcd-only behaviour of the etcd metadata store: a lease that etcd ends (here
  * revoked behind the client's back, as when keep-alives stop reaching etcd)
  * resolves `lost`, and a leader whose lease is lost loses leadership to the next
- * candidate.
+ * candidate; a watch made on a brand-new client sees that client's next write.
  */
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { firstValueFrom } from 'rxjs';
 import { EtcdMeta } from '../../runtime/meta/etcdMeta.js';
 import { requireService } from '../support/requireService.js';
 import { settled } from '../support/until.js';
@@ -33,6 +34,23 @@ if (url) {
       assert.is(await owner.get(`${p}session`), undefined);
     } finally {
       await owner.close(); await admin.close();
+    }
+  });
+
+  test("a watch on a client that has done nothing yet sees the client's next write", async () => {
+    const p = `fresh-${randomUUID().slice(0, 8)}/`;
+    for (let i = 0; i < 10; i++) {
+      const m = new EtcdMeta({ hosts: url }); // not connect(): nothing read yet when watch() is called
+      try {
+        const first = firstValueFrom(m.watch(p));
+        const r = await m.put(`${p}${i}`, b('x'));
+        let guard: NodeJS.Timeout | undefined;
+        const e = await Promise.race([first, new Promise<never>((_, reject) => { guard = setTimeout(() => reject(new Error(`round ${i}: watch missed revision ${r}`)), 20_000); })]);
+        clearTimeout(guard);
+        assert.equal([e.key, e.modRevision], [`${p}${i}`, r]);
+      } finally {
+        await m.close();
+      }
     }
   });
 
