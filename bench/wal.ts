@@ -14,7 +14,7 @@
  * repetitions (the machine is noisy: single runs vary by a third).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { median, percentiles } from './support/percentiles.js';
 import { printTable } from './support/table.js';
@@ -129,7 +129,7 @@ export default async function run(args: string[]): Promise<void> {
     await warmUp(t, cases);
     const sizes: SizeResult[] = [];
     for (const c of cases) sizes.push(await measureSize(t, c, reps));
-    console.log(`\nwal/${name}: ${reps} repetition(s) per size, ${cpus().length} cores; MB/s of payload, medians`);
+    console.log(`\nwal/${name}: ${reps} repetition(s) per size, ${cpus().length} cores (load average ${loadavg()[0]!.toFixed(1)} at the end); MB/s of payload, medians`);
     if (t.rawNote) for (const c of cases) console.log(`  ${c.label}: ${t.rawNote(c.entryBytes, c.inFlight)}`);
     printTable(
       ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
@@ -139,7 +139,7 @@ export default async function run(args: string[]): Promise<void> {
     const main = sizes.find((s) => s.entryBytes === 64 * 1024) ?? sizes[0]!;
     const report = {
       backend: name, entryBytes: main.entryBytes, mbps: main.mbps, rawMbps: main.rawMbps, ratio: main.ratio, p50Ms: main.p50Ms, p99Ms: main.p99Ms,
-      catchUpMbps: main.catchUpMbps, reps, quick, node: process.version, cores: cpus().length, date: new Date().toISOString(), sizes,
+      catchUpMbps: main.catchUpMbps, reps, quick, node: process.version, cores: cpus().length, loadAverage: loadavg()[0], date: new Date().toISOString(), sizes,
     };
     writeFileSync(`${outDir}wal-${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote bench/results/wal-${name}.json (64 KB: ratio ${main.ratio.toFixed(2)})`);
