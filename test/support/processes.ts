@@ -80,13 +80,24 @@ export interface Spawned {
 }
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+let hooked = false;
+/** Servers die with the process that started them, also when it is interrupted. */
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  const killAll = (): void => { for (const c of live) c.kill('SIGKILL'); };
+  process.on('exit', killAll);
+  for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    process.once(sig, () => { killAll(); process.exit(128 + n); });
+  }
+}
 
 /** Spawns a server with stdout and stderr appended to `logFile`. */
 export function spawnServer(cmd: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): Spawned {
   const fd = openSync(logFile, 'a');
   const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env });
   closeSync(fd);
+  hookExit();
   live.add(child);
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => { live.delete(child); resolve(code); });
