@@ -119,6 +119,10 @@ local('segments roll over under load without losing or reordering anything', asy
     }));
     const segments = (await readdir(join(h.root, 'p'))).filter((n) => n.endsWith('.wal'));
     assert.ok(segments.length > 50, `rolled over (${segments.length} segments)`);
+    for (const s of segments) {
+      const size = (await stat(join(h.root, 'p', s))).size;
+      assert.ok(size <= 48 * 1024 || size - FRAME_HEADER <= 6000, `segment ${s} (${size} bytes) is filled up to the segment size, no further`);
+    }
     for (const b of [h.backend, await h.reopen()]) {
       const back = await readAll(b, 'p');
       assert.is(back.length, sizes.length);

@@ -6,11 +6,13 @@
  *   <root>/<pchannel>/
  *     <first position>-<term>.wal   segment files of framed entries (frame.ts),
  *                                   the chain rule in segmentChain.ts
- *     <...>.wal.next                a segment being started, not yet in the chain
+ *     spare-<term>-<pid>-<n>.wal.next
+ *                                   the next segment's file, opened ahead; renamed
+ *                                   into the chain when the segment starts
  *     term-<T>, term                fencing (termFence.ts)
  *
- * Writes: LocalWalWriter -> GroupCommit (one fdatasync per round, acknowledgements
- * in order). Reads: LocalPchannel -> SegmentFile (offset index, crc checked on
+ * Writes: LocalWalWriter -> GroupCommit (group commit: one fdatasync per round,
+ * or O_DSYNC writes for small rounds; acknowledgements in order). Reads: LocalPchannel -> SegmentFile (offset index, crc checked on
  * every read). Tails: the write-ahead buffer, fed by our writer or, for another
  * process's writer, by ForeignFollower (fs.watch plus a slow safety poll).
  */
