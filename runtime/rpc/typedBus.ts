@@ -49,7 +49,8 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: { attempts?: numb
       const err = asNuthatchError(e);
       const last = attempt >= (opts.attempts ?? Infinity) || Date.now() + delay > deadline || opts.signal?.aborted;
       if (!err.retryable || last) throw err;
-      await new Promise((r) => setTimeout(r, delay));
+      // A backoff alone never keeps a process alive: a stopped node's retries die with it.
+      await new Promise((r) => setTimeout(r, delay).unref());
       delay = Math.min(max, delay * 2);
     }
   }
