@@ -40,17 +40,21 @@ const RETRYABLE: ReadonlySet<ErrorCodeName> = new Set<ErrorCodeName>([
 /** Base class of every nuthatch error. */
 export class NuthatchError extends Error {
   readonly code: ErrorCodeName;
-  readonly details: Record<string, unknown>;
+  /**
+   * Structured facts about the failure (field, invariant, ...). Not named `details`:
+   * uvu's reporter treats an error's `details` as its own diff text and fails on an object.
+   */
+  readonly info: Record<string, unknown>;
   constructor(code: ErrorCodeName, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = `${code}Error`;
     this.code = code;
-    this.details = details;
+    this.info = details;
   }
   /** The numeric code used on the wire and in HTTP responses. */
   get wireCode(): number { return ErrorCode[this.code]; }
   get retryable(): boolean { return RETRYABLE.has(this.code); }
-  toWire(): WireError { return { code: this.code, message: this.message, details: this.details }; }
+  toWire(): WireError { return { code: this.code, message: this.message, details: this.info }; }
 }
 
 /** The serializable form of an error, carried in bus replies. */

@@ -48,7 +48,7 @@ test('malformed expressions name the problem and its offset', () => {
   for (const [text, message] of cases) {
     const e = error(text);
     assert.is(e.message, message, text);
-    assert.is(typeof e.details.position, 'number', text);
+    assert.is(typeof e.info.position, 'number', text);
   }
 });
 
