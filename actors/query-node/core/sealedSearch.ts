@@ -20,10 +20,24 @@ export interface SealedRead {
   deletes: ReadonlyMap<PrimaryKey, Tso[]>;
 }
 
-export type IndexSearch = (query: Float32Array, k: number, accept: (row: number) => boolean) => RowHit[];
+export type IndexSearch = (query: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => RowHit[];
 
-export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => boolean) | null {
+const newestTso = new WeakMap<SealedSegment, Tso>();
+/** The highest insert TSO of a segment (memoized: segments are immutable). */
+function maxTso(seg: SealedSegment): Tso {
+  let t = newestTso.get(seg);
+  if (t === undefined) { t = 0n; for (const x of seg.tsos) if (x > t) t = x; newestTso.set(seg, t); }
+  return t;
+}
+
+/**
+ * The row filter of a segment for this read: null when no row can match (other
+ * partition), undefined when every row does (no filter, no deletes, all rows older
+ * than the read), which lets an ANN index skip a per-candidate callback.
+ */
+export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => boolean) | null | undefined {
   if (r.partitionIds && !r.partitionIds.has(seg.partitionId)) return null;
+  if (!r.filter && r.deletes.size === 0 && maxTso(seg) <= r.readTso) return undefined;
   const pred = r.filter ? r.filter.bind({ ...seg.fields, [r.pkName]: seg.pks } as Columns) : null;
   const { deletes, readTso } = r;
   return (row) => {
@@ -50,7 +64,7 @@ export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearc
   const perQuery: Array<Array<Array<HitRow & { id: PrimaryKey }>>> = queries.map(() => []);
   for (const { seg, index } of segs) {
     const accept = acceptRow(seg, r);
-    if (!accept) continue;
+    if (accept === null) continue;
     const hits = index
       ? queries.map((q) => index(q, k, accept))
       : searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries, k, accept });
@@ -64,9 +78,9 @@ export function querySealed(segs: SealedSegment[], r: SealedRead, countOnly: boo
   let count = 0;
   for (const seg of segs) {
     const accept = acceptRow(seg, r);
-    if (!accept) continue;
+    if (accept === null) continue;
     for (let i = 0; i < seg.count; i++) {
-      if (!accept(i)) continue;
+      if (accept && !accept(i)) continue;
       count++;
       if (!countOnly) rows.push({ pk: seg.pks[i]!, distance: 0, fields: sealedRowFields(seg, i, r) });
     }
