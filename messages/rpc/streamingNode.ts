@@ -4,6 +4,12 @@ import type { DeleteEntry, HitRow, ShardQuery, ShardSearch } from './records.js'
 
 /** Each pchannel is served on its own subject by whichever node owns it. */
 export const streamingSubject = (pchannel: string) => `nuthatch.sn.${pchannel}`;
+/**
+ * The same, for one owner term only. A client that knows the assignment sends
+ * here, so a stale owner whose subscription outlives it (a paused process still
+ * connected to NATS) never receives requests meant for its successor.
+ */
+export const streamingOwnerSubject = (pchannel: string, term: number) => `nuthatch.sn.${pchannel}.t${term}`;
 
 export interface ScanRecord { position: WalPosition; tso: Tso; payload: Uint8Array }
 

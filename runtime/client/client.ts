@@ -4,7 +4,7 @@ import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
-import { streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
+import type { StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { mergeTopK } from '../../actors/shared/vector/topK.js';
@@ -38,14 +38,14 @@ export class NuthatchClient implements NuthatchApi {
     return withRetry(() => this.coord(op, req, timeoutMs), { deadlineMs: 60_000 });
   }
 
-  private shard(pchannel: string): Caller<StreamingProtocol> {
-    return client<StreamingProtocol>(this.bus, streamingSubject(pchannel), this.opts.timeoutMs ?? 120_000);
+  private shard(subject: string): Caller<StreamingProtocol> {
+    return client<StreamingProtocol>(this.bus, subject, this.opts.timeoutMs ?? 120_000);
   }
 
   /** A request to a vchannel's owner, retried while its WAL moves (given up early when it moves). */
   private onShard<K extends keyof StreamingProtocol & string>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
     const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
-    return withRetry(() => this.owners.guard(pchannel, () => this.shard(pchannel)(op, req)), { deadlineMs: 120_000 });
+    return withRetry(() => this.owners.guard(pchannel, (subject) => this.shard(subject)(op, req)), { deadlineMs: 120_000 });
   }
 
   /** Appends one message at most once, however often the request is retried. */

@@ -1,7 +1,7 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
-import { streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import { streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import type { IndexParams } from '../../../messages/types.js';
 import type { BusSubscription } from '../../../runtime/ports/bus.js';
 import { client, serveProtocol, type Handlers } from '../../../runtime/rpc/typedBus.js';
@@ -54,7 +54,11 @@ export class Coordinator {
       ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
       streamingNodes: new Set(), queryNodes: new Set(), flushWaiters: new Set(), stopped: false,
-      streaming: (pchannel) => client<StreamingProtocol>(bus, streamingSubject(pchannel), 60_000),
+      // Addressed to the assigned owner's term, so a stale owner never takes a DDL.
+      streaming: (pchannel) => client<StreamingProtocol>(bus, () => {
+        const a = ctx.assignments.get(pchannel);
+        return a ? streamingOwnerSubject(pchannel, a.term) : streamingSubject(pchannel);
+      }, 60_000),
       tso: async (count) => {
         const a = allocate(ctx.oracle, now(), count);
         ctx.oracle = a.state;

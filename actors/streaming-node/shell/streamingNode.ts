@@ -2,7 +2,7 @@ import { newMessage } from '../../../messages/types.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { Distribution, PchannelAssignment } from '../../../messages/rpc/records.js';
-import { streamingChecks, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import { streamingChecks, streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { DATA_NODE_SUBJECT, EVENTS, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { decodeValue } from '../../../messages/valueCodec.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -39,7 +39,7 @@ export class StreamingNode {
   /** Per pchannel: the tail of its open/close steps, and the newest assignment seen. */
   private readonly opening = new Map<string, Promise<void>>();
   private readonly latest = new Map<string, PchannelAssignment>();
-  private readonly serving = new Map<string, BusSubscription>();
+  private readonly serving = new Map<string, BusSubscription[]>();
   private readonly subs: BusSubscription[] = [];
   private readonly delegator: Delegator;
   private readonly ctx: NodeContext;
@@ -152,12 +152,14 @@ export class StreamingNode {
       const d = await this.ctx.coordinator('distribution', { vchannel: v }).catch(() => undefined);
       if (d) this.delegator.setDistribution(d, wal);
     }
-    this.serving.set(a.pchannel, serveProtocol<StreamingProtocol>(this.opts.bus, streamingSubject(a.pchannel), streamingChecks, this.handlers(wal), { queue: 'sn' }));
+    const handlers = this.handlers(wal);
+    this.serving.set(a.pchannel, [streamingSubject(a.pchannel), streamingOwnerSubject(a.pchannel, a.term)]
+      .map((subject) => serveProtocol<StreamingProtocol>(this.opts.bus, subject, streamingChecks, handlers, { queue: 'sn' })));
     return 'ok';
   }
 
   private async closeWal(pchannel: string): Promise<void> {
-    this.serving.get(pchannel)?.unsubscribe();
+    for (const s of this.serving.get(pchannel) ?? []) s.unsubscribe();
     this.serving.delete(pchannel);
     const wal = this.wals.get(pchannel);
     this.wals.delete(pchannel);
