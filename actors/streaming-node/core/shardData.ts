@@ -1,5 +1,5 @@
 import type { PrimaryKey } from '../../../messages/schema.js';
-import { bodyOf, type AnyMessage, type Message, type Tso, type WalPosition } from '../../../messages/types.js';
+import { bodyOf, EXCLUSIVE, tsoAddMs, type AnyMessage, type Message, type Tso, type WalPosition } from '../../../messages/types.js';
 import type { DeleteEntry } from '../../../messages/rpc/records.js';
 
 /**
@@ -31,7 +31,8 @@ export interface ShardData {
   segments: Map<number, SegmentData>;
   deletes: DeleteEntry[];
   deleteIndex: Map<PrimaryKey, Tso[]>;
-  txns: Map<number, { beginPos: WalPosition; body: AnyMessage[] }>;
+  /** Open transactions: body held until commit; dropped on rollback, expiry or an exclusive DDL (as the machine does). */
+  txns: Map<number, { beginPos: WalPosition; body: AnyMessage[]; lastTso: Tso; keepaliveMs: number }>;
   /** Segments a query node serves: the growing copy is no longer searched. */
   handedOff: Set<number>;
 }
@@ -52,12 +53,15 @@ export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: bool
   const fx: ShardEffects = { sealed: [], flushed: [], deleted: 0 };
   const pos = m.header.walPosition;
   const txnId = m.header.txn?.id;
+  for (const [id, t] of s.txns) if (tsoAddMs(t.lastTso, t.keepaliveMs) < m.header.tso) s.txns.delete(id);
+  if (EXCLUSIVE.has(m.header.type)) s.txns.clear();
   if (txnId !== undefined && (m.header.type === 'Insert' || m.header.type === 'Delete')) {
-    s.txns.get(txnId)?.body.push(m);
+    const t = s.txns.get(txnId);
+    if (t) { t.body.push(m); t.lastTso = m.header.tso; }
     return fx;
   }
   switch (m.header.type) {
-    case 'BeginTxn': if (txnId !== undefined) s.txns.set(txnId, { beginPos: pos, body: [] }); break;
+    case 'BeginTxn': if (txnId !== undefined) s.txns.set(txnId, { beginPos: pos, body: [], lastTso: m.header.tso, keepaliveMs: bodyOf(m, 'BeginTxn').keepaliveMs }); break;
     case 'RollbackTxn': if (txnId !== undefined) s.txns.delete(txnId); break;
     case 'CommitTxn': {
       const t = txnId === undefined ? undefined : s.txns.get(txnId);

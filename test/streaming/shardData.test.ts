@@ -1,0 +1,76 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
+import { evolveShard, isDeleted, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
+import { queryGrowing, type GrowingRead } from '../../actors/streaming-node/core/growingSearch.js';
+
+/**
+ * The delegator's fold of durable messages: transactions become visible as one
+ * unit at their commit TSO, and disappear on rollback, expiry or an exclusive DDL;
+ * deletes hide only rows written before them (MVCC).
+ */
+const V = 'dml_0_7v0';
+let pos = 0;
+function msg<T extends MessageType>(type: T, ms: number, body: Bodies[T], txn?: number): AnyMessage {
+  const m = newMessage(type, V, body, txn === undefined ? undefined : { id: txn });
+  m.header.tso = tsoOf(ms);
+  m.header.walPosition = pos++;
+  return m as AnyMessage;
+}
+const rows = (ids: number[]) => ({ count: ids.length, pks: ids, vectors: new Float32Array(ids.length * 2), fields: {} });
+const insert = (ms: number, ids: number[], txn?: number) => msg('Insert', ms, { collectionId: 7, partitionId: 8, segmentId: 9, rows: rows(ids) }, txn);
+const del = (ms: number, ids: number[], txn?: number) => msg('Delete', ms, { collectionId: 7, partitionId: -1, pks: ids }, txn);
+
+function shard(...ms: AnyMessage[]): ShardData {
+  pos = 0;
+  const s = newShard(V, 7);
+  for (const m of [msg('CreateSegment', 1, { collectionId: 7, partitionId: 8, segmentId: 9 }), ...ms]) evolveShard(s, m);
+  return s;
+}
+const read = (ms: number): GrowingRead => ({ pkName: 'id', vectorName: 'v', dim: 2, filter: null, partitionIds: null, readTso: tsoOf(ms), outputFields: [] });
+const visible = (s: ShardData, ms: number) => queryGrowing(s, read(ms), false).rows.map((r) => r.pk).sort();
+
+test('given a committed transaction, its body is visible at the commit TSO and not before', () => {
+  const s = shard(msg('BeginTxn', 10, { keepaliveMs: 10_000 }, 1), insert(11, [1, 2], 1), msg('CommitTxn', 20, {}, 1));
+  assert.equal(visible(s, 15), []);
+  assert.equal(visible(s, 20), [1, 2]);
+});
+
+test('given a rolled-back transaction, nothing of it is ever visible', () => {
+  const s = shard(msg('BeginTxn', 10, { keepaliveMs: 10_000 }, 1), insert(11, [1], 1), msg('RollbackTxn', 12, {}, 1), insert(13, [5]));
+  assert.equal(visible(s, 100), [5]);
+  assert.is(s.txns.size, 0);
+});
+
+test('an expired transaction is dropped by the next message after its keep-alive', () => {
+  const s = shard(msg('BeginTxn', 10, { keepaliveMs: 1000 }, 1), insert(11, [1], 1));
+  assert.is(s.txns.size, 1);
+  evolveShard(s, insert(5000, [2]));
+  assert.is(s.txns.size, 0);
+  evolveShard(s, msg('CommitTxn', 5001, {}, 1));
+  assert.equal(visible(s, 6000), [2]);
+});
+
+test('an exclusive DDL drops the open transactions of its vchannel', () => {
+  const s = shard(msg('BeginTxn', 10, { keepaliveMs: 10_000 }, 1), insert(11, [1], 1), msg('CreatePartition', 12, { collectionId: 7, partition: { id: 99, name: 'p' } }));
+  assert.is(s.txns.size, 0);
+});
+
+test('a delete hides rows written before it, not rows written after it', () => {
+  const s = shard(insert(10, [1, 2]), del(20, [1]), insert(30, [1]));
+  assert.equal(visible(s, 15), [1, 2]);
+  assert.equal(visible(s, 25), [2]);
+  assert.equal(visible(s, 35), [1, 2]);
+  assert.ok(isDeleted(s.deleteIndex, 1, tsoOf(10), tsoOf(20)));
+  assert.not.ok(isDeleted(s.deleteIndex, 1, tsoOf(30), tsoOf(40)));
+});
+
+test('upsert = delete + insert in one transaction: the old row is hidden and the new one shown at commit', () => {
+  const s = shard(insert(10, [1]), msg('BeginTxn', 20, { keepaliveMs: 10_000 }, 2), del(21, [1], 2), insert(22, [1], 2), msg('CommitTxn', 30, {}, 2));
+  const at = (ms: number) => queryGrowing(s, read(ms), false).rows.length;
+  assert.is(at(25), 1);
+  assert.is(at(30), 1);
+  assert.is(s.segments.get(9)!.chunks.at(-1)!.tso, tsoOf(30));
+});
+
+test.run();
