@@ -1,8 +1,9 @@
 /**
  * WAL benchmark: append throughput and latency with many appends in flight, at
  * 1 KB, 64 KB and 1 MB entries, beside the raw limit of the same storage measured
- * in the same run (the same entries written directly, made durable in batches as
- * large as the groups the backend formed), and catch-up read throughput.
+ * in the same run (the same entries written directly, without the backend; each
+ * target's rawWrite says how, and the local one prints it), and catch-up read
+ * throughput.
  *
  *   npm run bench -- wal [--targets local,object] [--reps 3] [--quick]
  *
@@ -32,6 +33,8 @@ const CASES: SizeCase[] = [
 interface SizeResult {
   label: string; entryBytes: number; inFlight: number;
   mbps: number; rawMbps: number; ratio: number; p50Ms: number; p99Ms: number;
+  /** The median over repetitions of each backend run against the raw run right after it. */
+  pairedRatio: number;
   appendsPerSec: number; groupEntries: number; groupBytes: number;
   catchUpMbps: number; rawReadMbps: number;
   /** Each way the raw limit was measured (MB/s), when the target measures several. */
@@ -100,10 +103,17 @@ async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promis
   const lat = runs.flatMap((r) => Array.from(r.lat));
   const [p50Ms, p99Ms] = percentiles(lat, [50, 99]);
   const mbps = median(runs.map((r) => r.mbps));
-  const rawMbps = median(raws);
+  // With several raw ways, the limit is the best way's median, not the median
+  // of each repetition's best: picking the luckiest of several noisy runs in
+  // every repetition would raise the bar by the noise alone.
+  const ways = Object.entries(variants);
+  const best = ways.length > 0 ? ways.reduce((a, b) => (median(b[1]) > median(a[1]) ? b : a)) : undefined;
+  const rawPerRep = best ? best[1] : raws;
+  const rawMbps = median(rawPerRep);
   return {
     label: c.label, entryBytes: c.entryBytes, inFlight: c.inFlight,
     mbps, rawMbps, ratio: mbps / rawMbps, p50Ms: p50Ms!, p99Ms: p99Ms!,
+    pairedRatio: median(runs.map((r, i) => r.mbps / rawPerRep[i]!)),
     appendsPerSec: median(runs.map((r) => r.appendsPerSec)),
     groupEntries: median(runs.map((r) => r.groupEntries)),
     groupBytes: median(runs.map((r) => r.groupBytes)),
@@ -131,9 +141,10 @@ export default async function run(args: string[]): Promise<void> {
     for (const c of cases) sizes.push(await measureSize(t, c, reps));
     console.log(`\nwal/${name}: ${reps} repetition(s) per size, ${cpus().length} cores (load average ${loadavg()[0]!.toFixed(1)} at the end); MB/s of payload, medians`);
     if (t.rawNote) for (const c of cases) console.log(`  ${c.label}: ${t.rawNote(c.entryBytes, c.inFlight)}`);
+    console.log('  ratio = median MB/s / raw MB/s (the best raw way by its median); paired = median of each run / the raw run after it');
     printTable(
-      ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
-      sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,
+      ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'paired', 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
+      sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.pairedRatio, s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,
         Object.entries(s.rawVariantsMbps).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ') || '-']),
     );
     const main = sizes.find((s) => s.entryBytes === 64 * 1024) ?? sizes[0]!;
