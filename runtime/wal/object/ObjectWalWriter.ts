@@ -8,11 +8,10 @@
  * An atomic batch never straddles two fragments.
  */
 import { randomUUID } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { ObjectStore } from '../../ports/objectStore.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
-import { encodeFragment, fragmentSize, FRAGMENT_HEADER_BYTES } from './fragmentCodec.js';
+import { encodeFragment, fragmentHeaderCrc, fragmentSize, FRAGMENT_HEADER_BYTES } from './fragmentCodec.js';
 import { fenced, type SlotIndex } from './slotIndex.js';
 
 /** Batching knobs of a writer. */
@@ -106,7 +105,7 @@ export class ObjectWalWriter implements WalWriter {
     const data = encodeFragment({ term: this.term, first: f.first, count: f.entries.length }, f.entries);
     f.key = this.index.keys.objectKey(f.first, this.term, this.nonce);
     f.bytes = data.length;
-    f.crc = crc32(data);
+    f.crc = fragmentHeaderCrc(data);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.store.put(f.key, data, this.store.supportsConditionalPut ? { ifAbsent: true } : undefined);

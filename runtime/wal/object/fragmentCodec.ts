@@ -6,9 +6,10 @@
  *                  u64 first position | u32 entry count | u32 crc32 of the header's first 28 B
  *   frames:        (u32 crc32 of the rest of the frame | u32 length | u64 tso | payload)*
  *
- * The metadata record of a committed fragment also holds the object's length and
- * crc32, so a reader checks the whole object before it returns any entry: a
- * fragment that was cut short or altered is refused, never half-read.
+ * Every byte is covered by the header's or a frame's crc32. The metadata record of
+ * a committed fragment also holds the object's length and its header crc, and a
+ * reader checks all of it before it returns any entry: a fragment that was cut
+ * short, altered or swapped for another is refused, never half-read.
  */
 import { crc32 } from 'node:zlib';
 import { DecodeError } from '../../../messages/errors.js';
@@ -49,6 +50,11 @@ export function encodeFragment(h: FragmentHeader, entries: readonly WalEntry[]):
     at = end;
   }
   return out;
+}
+
+/** The header checksum of an encoded fragment (what its commit record names). */
+export function fragmentHeaderCrc(data: Uint8Array): number {
+  return new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(28, true);
 }
 
 /** Reads and checks a fragment header. */
