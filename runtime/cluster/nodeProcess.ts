@@ -89,14 +89,19 @@ export class NodeProcess {
     await this.exited;
   }
 
-  /** SIGTERM (a clean stop), then SIGKILL after `graceMs`. */
+  /** SIGTERM (a clean stop), then SIGKILL after `graceMs`; says how it went in the log. */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
+    const started = Date.now();
     this.child.kill('SIGCONT'); // a paused process cannot handle SIGTERM
     this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const t = setTimeout(() => {
+      console.error(`[cluster] ${this.id} did not stop within ${graceMs} ms: killed (log: ${this.logFile})`);
+      this.child.kill('SIGKILL');
+    }, graceMs);
     await this.exited;
     clearTimeout(t);
+    if (Date.now() - started > 3000) console.error(`[cluster] ${this.id} took ${Date.now() - started} ms to stop`);
   }
 
   /** The last lines of the log. */

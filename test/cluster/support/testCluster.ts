@@ -81,6 +81,13 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
   };
 }
 
+/** `p`, or a failure after `limitMs` (the timer does not keep the process alive). */
+export function within<T>(p: Promise<T>, limitMs: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(what())), limitMs); });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
 /** Polls until `cond` holds; the limit only keeps a broken test from hanging. */
 export async function eventually<T>(what: string, cond: () => Promise<T | undefined | false>, limitMs = 60_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + limitMs;
