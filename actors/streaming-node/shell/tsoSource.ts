@@ -6,16 +6,21 @@ import { withRetry, type Caller } from '../../../runtime/rpc/typedBus.js';
  * rarely waits on a round trip. `next()` is strictly increasing; `above(t)` drops
  * the rest of the batch when it lies below `t` (a search's guarantee TSO), so the
  * next TSO is fresh from the oracle and higher than t.
+ *
+ * A batch also expires after `maxAgeMs` of wall time: its physical part must stay
+ * close to now, or a message stamped from an old batch would look older than it
+ * is (a transaction's keep-alive, measured in TSO, would expire too early).
  */
 export class TsoSource {
   private next_ = 0n;
   private end = 0n;
+  private filledAt = 0;
   private refill: Promise<void> | null = null;
-  constructor(private readonly coord: Caller<CoordinatorProtocol>, private readonly batch = 1000) {}
+  constructor(private readonly coord: Caller<CoordinatorProtocol>, private readonly batch = 1000, private readonly maxAgeMs = 500) {}
 
-  /** A TSO now if the batch has one (no await), else undefined. */
+  /** A TSO now if the batch has one and is fresh (no await), else undefined. */
   tryNext(): bigint | undefined {
-    if (this.next_ < this.end) return this.next_++;
+    if (this.next_ < this.end && Date.now() - this.filledAt <= this.maxAgeMs) return this.next_++;
     return undefined;
   }
 
@@ -37,8 +42,10 @@ export class TsoSource {
   private fill(): Promise<void> {
     // Short attempts, retried: a request caught by a coordinator crash goes to the standby.
     this.refill ??= withRetry(() => this.coord('tsoBatch', { count: this.batch }, 5_000), { deadlineMs: 60_000 }).then((r) => {
-      this.next_ = r.first;
+      // Never step back: a fresh batch always starts above what was handed out.
+      if (r.first >= this.next_) this.next_ = r.first;
       this.end = r.first + BigInt(r.count);
+      this.filledAt = Date.now();
     }).finally(() => { this.refill = null; });
     return this.refill;
   }
