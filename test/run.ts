@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   const failedFiles: string[] = [];
   for (const f of files) {
     console.log(`\n# ${relative(here, f)}`);
+    const started = Date.now();
     const c = await runFile(f, env);
+    console.log(`# ${relative(here, f)}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     sum.passed += c.passed; sum.failed += c.failed; sum.skipped += c.skipped;
     if (c.failed) failedFiles.push(relative(here, f));
   }
