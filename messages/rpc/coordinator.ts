@@ -1,5 +1,5 @@
 import type { IndexParams, Tso } from '../types.js';
-import { needAll, type Checks } from './protocol.js';
+import { need, needAll, type Checks } from './protocol.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
 
 /** Subject the coordinator serves (queue group 'coordinator'). */
@@ -19,7 +19,8 @@ export type CoordinatorProtocol = {
   createIndex: { req: { collection: string; index: Omit<IndexParams, 'metricType'> & { metricType?: string } }; res: null };
   dropIndex: { req: { collection: string; indexName: string }; res: null };
   indexStates: { req: { collection: string }; res: IndexState[] };
-  loadCollection: { req: { name: string }; res: null };
+  /** `replicas`: how many query nodes serve each sealed segment (kept for the collection). */
+  loadCollection: { req: { name: string; replicas?: number }; res: null };
   releaseCollection: { req: { name: string }; res: null };
   loadState: { req: { name: string }; res: { loaded: boolean; progress: number } };
   flush: { req: { name: string }; res: { segmentIds: number[] } };
@@ -44,7 +45,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   createIndex: (o) => needAll(o, { collection: 'string', index: 'object' }),
   dropIndex: (o) => needAll(o, { collection: 'string', indexName: 'string' }),
   indexStates: (o) => needAll(o, { collection: 'string' }),
-  loadCollection: (o) => needAll(o, { name: 'string' }),
+  loadCollection: (o) => { needAll(o, { name: 'string' }); if (o.replicas !== undefined && o.replicas !== null) need(o, 'replicas', 'number'); },
   releaseCollection: (o) => needAll(o, { name: 'string' }),
   loadState: (o) => needAll(o, { name: 'string' }),
   flush: (o) => needAll(o, { name: 'string' }),

@@ -25,6 +25,8 @@ export interface CollectionRecord {
   consistencyLevel: ConsistencyLevelName;
   indexes: IndexParams[];
   loaded: boolean;
+  /** Query nodes serving each sealed segment once loaded (absent: the coordinator's default). */
+  replicas?: number;
   createdTso: Tso;
   state: 'creating' | 'created' | 'dropping';
 }

@@ -81,8 +81,9 @@ export class NuthatchClient implements NuthatchApi {
     const rows = await this.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong' });
     return { rowCount: Number(rows[0]?.['count(*)'] ?? 0) };
   }
-  async loadCollection(name: string): Promise<void> {
-    await this.call('loadCollection', { name }, 600_000);
+  /** Loads sealed segments on query nodes; `replicas` query nodes serve each (default: the cluster's setting). */
+  async loadCollection(name: string, opts: { replicas?: number } = {}): Promise<void> {
+    await this.call('loadCollection', opts.replicas === undefined ? { name } : { name, replicas: opts.replicas }, 600_000);
     this.cache.delete(name);
   }
   async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { name }); this.cache.delete(name); }

@@ -3,7 +3,7 @@ import { EVENTS } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { loadSegment } from './segmentFlow.js';
+import { loadSegment, topUpReplicas } from './segmentFlow.js';
 
 /**
  * Binds every pchannel to one live streaming node, and evens the load out when a
@@ -50,7 +50,7 @@ export function publishAssignments(ctx: CoordinatorContext): void {
   ctx.opts.bus.publish(EVENTS.assignments, encodeValue({ version: ctx.assignmentVersion, pchannels: [...ctx.assignments.values()] }));
 }
 
-/** A query node left: its segments are loaded elsewhere. */
+/** A query node left: its segments are served by their other replicas and loaded elsewhere. */
 export async function reassignQueryNode(ctx: CoordinatorContext, nodeId: string): Promise<void> {
   for (const d of ctx.distributions.values()) {
     for (const s of d.segments.filter((x) => x.nodeId === nodeId)) {
@@ -68,7 +68,10 @@ export async function watchSessions(ctx: CoordinatorContext): Promise<() => void
     const { role, nodeId } = parse(key);
     const set = role === 'streaming-node' ? ctx.streamingNodes : role === 'query-node' ? ctx.queryNodes : undefined;
     if (!set) return;
-    if (present && !set.has(nodeId)) { set.add(nodeId); ctx.log(`${role} ${nodeId} joined`); }
+    if (present && !set.has(nodeId)) {
+      set.add(nodeId); ctx.log(`${role} ${nodeId} joined`);
+      if (role === 'query-node') topUpReplicas(ctx);
+    }
     else if (!present && set.has(nodeId)) {
       set.delete(nodeId); ctx.log(`${role} ${nodeId} left`);
       if (role === 'query-node') void reassignQueryNode(ctx, nodeId);

@@ -117,7 +117,7 @@ export class Coordinator {
         const total = segs.reduce((n, s) => n + s.rows, 0);
         return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || i.indexType === 'FLAT').reduce((n, s) => n + s.rows, 0) }));
       },
-      loadCollection: ({ name }) => ddl.loadCollection(ctx(), name),
+      loadCollection: ({ name, replicas }) => ddl.loadCollection(ctx(), name, replicas ?? undefined),
       releaseCollection: ({ name }) => ddl.releaseCollection(ctx(), name),
       loadState: ({ name }) => { const rec = findCollection(ctx().catalog, name); return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) }; },
       flush: ({ name }) => ddl.flush(ctx(), name),

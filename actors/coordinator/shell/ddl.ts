@@ -99,9 +99,12 @@ export async function dropIndex(ctx: CoordinatorContext, collection: string, ind
   return null;
 }
 
-export async function loadCollection(ctx: CoordinatorContext, name: string): Res<'loadCollection'> {
+export async function loadCollection(ctx: CoordinatorContext, name: string, replicas?: number): Res<'loadCollection'> {
   const rec = findCollection(ctx.catalog, name);
-  if (!rec.loaded) await ctx.lock(async () => { rec.loaded = true; await save(ctx, rec); });
+  if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)) throw new ValidationError('replicas must be an integer in 1..16');
+  if (!rec.loaded || (replicas !== undefined && replicas !== rec.replicas)) {
+    await ctx.lock(async () => { rec.loaded = true; if (replicas !== undefined) rec.replicas = replicas; await save(ctx, rec); });
+  }
   await loadCollectionSegments(ctx, rec);
   return null;
 }

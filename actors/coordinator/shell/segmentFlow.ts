@@ -1,3 +1,4 @@
+import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
 import { EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
@@ -58,36 +59,67 @@ export async function indexBuilt(ctx: CoordinatorContext, collectionId: number, 
   return null;
 }
 
-function nodeFor(ctx: CoordinatorContext, seg: SegmentRecord): string | undefined {
-  const d = ctx.distributions.get(seg.vchannel);
-  const current = d?.segments.find((s) => s.segmentId === seg.segmentId)?.nodeId;
-  if (current && ctx.queryNodes.has(current)) return current;
-  const load = new Map<string, number>([...ctx.queryNodes].map((n) => [n, 0]));
-  for (const dist of ctx.distributions.values()) for (const s of dist.segments) if (load.has(s.nodeId)) load.set(s.nodeId, load.get(s.nodeId)! + 1);
-  return [...load].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]?.[0];
+/** How many query nodes serve each sealed segment of a collection. */
+export function replicasOf(ctx: CoordinatorContext, rec: CollectionRecord): number {
+  return Math.max(1, rec.replicas ?? ctx.opts.replicas ?? 1);
 }
 
-/** Loads (or reloads with its index) one segment on a query node and publishes the distribution. */
+/**
+ * The query nodes that should serve a segment: the live ones serving it now,
+ * then the least loaded others, up to the collection's replica number (fewer if
+ * fewer query nodes are alive).
+ */
+function nodesFor(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): string[] {
+  const d = ctx.distributions.get(seg.vchannel);
+  const current = [...new Set(d?.segments.filter((s) => s.segmentId === seg.segmentId && ctx.queryNodes.has(s.nodeId)).map((s) => s.nodeId))];
+  const load = new Map<string, number>([...ctx.queryNodes].map((n) => [n, 0]));
+  for (const dist of ctx.distributions.values()) for (const s of dist.segments) if (load.has(s.nodeId)) load.set(s.nodeId, load.get(s.nodeId)! + 1);
+  const others = [...load].filter(([n]) => !current.includes(n)).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([n]) => n);
+  return [...current, ...others].slice(0, replicasOf(ctx, rec));
+}
+
+/**
+ * Loads (or reloads with its index) one segment on its replica query nodes and
+ * publishes the distribution with the nodes that loaded it. A node that failed
+ * is tried again (or replaced once its session ends) until every replica serves.
+ */
 export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): Promise<void> {
   await withRetry(async () => {
-    const nodeId = nodeFor(ctx, seg);
-    if (!nodeId) throw new (await import('../../../messages/errors.js')).NuthatchError('Unavailable', 'no query node is available');
+    const nodes = nodesFor(ctx, rec, seg);
+    if (nodes.length === 0) throw new NuthatchError('Unavailable', 'no query node is available');
     const indexName = rec.indexes.find((i) => seg.indexKeys[i.indexName])?.indexName ?? null;
-    await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId), 10 * 60_000)('load', { segment: seg, indexName });
-    await setServing(ctx, seg.vchannel, seg.segmentId, nodeId, indexName);
+    const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
+    const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
+    if (loaded.length > 0) await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }, { deadlineMs: 10 * 60_000 });
 }
 
-export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeId: string | null, indexName: string | null = null): Promise<void> {
+/** Sets the query nodes that serve a segment (none: it is released) and publishes the distribution. */
+export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeIds: string[] | null, indexName: string | null = null): Promise<void> {
   await ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
     const segments = d.segments.filter((s) => s.segmentId !== segmentId);
-    if (nodeId) segments.push({ segmentId, nodeId, indexName });
-    const next = { vchannel, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId) };
+    for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
+    const next = { vchannel, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)) };
     ctx.distributions.set(vchannel, next);
     await putRecord(ctx.opts.meta, Keys.distribution(vchannel), next);
     ctx.opts.bus.publish(EVENTS.distribution, encodeValue(next));
   });
+}
+
+/** After a query node joined: loads the segments served by fewer live nodes than their replica number. */
+export function topUpReplicas(ctx: CoordinatorContext): void {
+  for (const rec of ctx.catalog.byName.values()) {
+    if (!rec.loaded || rec.state !== 'created') continue;
+    const want = Math.min(replicasOf(ctx, rec), ctx.queryNodes.size);
+    for (const seg of ctx.segments.values()) {
+      if (seg.collectionId !== rec.collectionId) continue;
+      const live = ctx.distributions.get(seg.vchannel)?.segments.filter((s) => s.segmentId === seg.segmentId && ctx.queryNodes.has(s.nodeId)).length ?? 0;
+      if (live < want) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('replica load of segment', seg.segmentId, 'failed:', e.message));
+    }
+  }
 }
 
 export async function loadCollectionSegments(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
@@ -104,7 +136,7 @@ export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: Co
     for (const [nodeId, segmentIds] of byNode) {
       await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds }).catch(() => {});
     }
-    for (const s of d.segments) await setServing(ctx, vchannel, s.segmentId, null);
+    for (const id of new Set(d.segments.map((s) => s.segmentId))) await setServing(ctx, vchannel, id, null);
   }
 }
 

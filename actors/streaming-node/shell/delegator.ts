@@ -8,14 +8,19 @@ import { client } from '../../../runtime/rpc/typedBus.js';
 import { mergeTopK } from '../../shared/vector/topK.js';
 import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
 import type { PchannelWal } from './pchannelWal.js';
+import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 
 /**
  * The query delegator of each shard: waits until the shard is serviceable at the
  * request's guarantee TSO, searches growing rows itself, fans out to the query
- * nodes that serve the shard's sealed segments, and merges.
+ * nodes that serve the shard's sealed segments (one replica per segment, falling
+ * back to another replica when a node fails), and merges.
  */
 export class Delegator {
   readonly distributions = new Map<string, Distribution>();
+  private readonly fanout = new ReplicaFanout();
+  /** Requests in flight per `vchannel\nnodeId`: failed at once when the node leaves the shard's distribution. */
+  private readonly inFlight = new Map<string, Set<(e: NuthatchError) => void>>();
   constructor(private readonly bus: Bus) {}
 
   /** Applies a distribution: segments a query node now serves are dropped from memory (hand-off). */
@@ -23,6 +28,12 @@ export class Delegator {
     const cur = this.distributions.get(d.vchannel);
     if (cur && cur.version >= d.version) return;
     this.distributions.set(d.vchannel, d);
+    const still = new Set(d.segments.map((s) => s.nodeId));
+    for (const nodeId of new Set(cur?.segments.map((s) => s.nodeId))) {
+      if (still.has(nodeId)) continue;
+      const gone = new NuthatchError('Unavailable', `query node ${nodeId} no longer serves ${d.vchannel}`);
+      for (const fail of [...(this.inFlight.get(`${d.vchannel}\n${nodeId}`) ?? [])]) fail(gone);
+    }
     const shard = wal?.shards.get(d.vchannel);
     if (!shard) return;
     for (const s of d.segments) {
@@ -43,9 +54,19 @@ export class Delegator {
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields,
     };
-    const byNode = new Map<string, number[]>();
-    for (const s of this.distributions.get(vchannel)?.segments ?? []) byNode.set(s.nodeId, [...(byNode.get(s.nodeId) ?? []), s.segmentId]);
-    return { coll, shard, read, byNode };
+    return { coll, shard, read, holders: () => holdersOf(this.distributions.get(vchannel)) };
+  }
+
+  /** One request to a query node; given up when the node leaves the shard's distribution (it died). */
+  private ask<K extends keyof QueryNodeProtocol & string>(vchannel: string, nodeId: string, op: K, req: QueryNodeProtocol[K]['req']): Promise<QueryNodeProtocol[K]['res']> {
+    const key = `${vchannel}\n${nodeId}`;
+    return new Promise((resolve, reject) => {
+      const set = this.inFlight.get(key) ?? new Set();
+      this.inFlight.set(key, set);
+      set.add(reject);
+      client<QueryNodeProtocol>(this.bus, queryNodeSubject(nodeId), 120_000)(op, req).then(resolve, reject)
+        .finally(() => { set.delete(reject); if (set.size === 0) this.inFlight.delete(key); });
+    });
   }
 
   /** Waits for the guarantee, then reads at the shard's serviceable TSO (never below the guarantee). */
@@ -56,13 +77,13 @@ export class Delegator {
 
   async search(wal: PchannelWal, request: ShardSearch): Promise<HitRow[][]> {
     const req = await this.readAt(wal, request);
-    const { coll, shard, read, byNode } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
     if (req.queries.length !== req.nq * read.dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${read.dim}`);
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * read.dim, (i + 1) * read.dim));
     const growing = searchGrowing(shard, read, queries, req.k, coll.metricType);
     const deleteSeq = shard.deletes.length;
-    const remote = await Promise.all([...byNode].map(([nodeId, segmentIds]) =>
-      client<QueryNodeProtocol>(this.bus, queryNodeSubject(nodeId), 120_000)('search', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq }).then((r) => r.hits)));
+    const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
+      this.ask(req.vchannel, nodeId, 'search', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq }).then((r) => r.hits));
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])].map((l) => l.map((h) => ({ ...h, id: h.pk })));
       return mergeTopK(lists, req.k, coll.metricType).map(({ pk, distance, fields }) => ({ pk, distance, fields }));
@@ -71,11 +92,11 @@ export class Delegator {
 
   async query(wal: PchannelWal, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
     const req = await this.readAt(wal, request);
-    const { shard, read, byNode } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    const { shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
     const growing = queryGrowing(shard, read, !!req.countOnly);
     const deleteSeq = shard.deletes.length;
-    const remote = await Promise.all([...byNode].map(([nodeId, segmentIds]) =>
-      client<QueryNodeProtocol>(this.bus, queryNodeSubject(nodeId), 120_000)('query', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq })));
+    const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
+      this.ask(req.vchannel, nodeId, 'query', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
     const rows = [...growing.rows, ...remote.flatMap((r) => r.rows)].sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
