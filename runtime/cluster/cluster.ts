@@ -78,8 +78,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   };
   try {
     const topology = { ...DEFAULT_TOPOLOGY, ...o.topology };
-    const coordinators = Array.from({ length: topology.coordinator }, (_, i) => spawnNode({ role: 'coordinator', nodeId: `coordinator-${i + 1}`, args: specArgs('coordinator') }));
-    await coordinators[0]?.ready;
+    // The first coordinator leads; the others start once it does, as standbys.
+    const coordinators: NodeProcess[] = [];
+    for (let i = 1; i <= topology.coordinator; i++) {
+      const c = spawnNode({ role: 'coordinator', nodeId: `coordinator-${i}`, args: specArgs('coordinator') });
+      coordinators.push(c);
+      if (i === 1) await c.ready;
+    }
     const rest: NodeProcess[] = [];
     for (const role of ['streaming-node', 'query-node', 'data-node', 'index-node', 'gateway'] as const) {
       for (let i = 1; i <= topology[role]; i++) rest.push(spawnNode({ role, nodeId: `${role}-${i}`, args: specArgs(role) }));
