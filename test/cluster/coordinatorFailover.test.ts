@@ -76,5 +76,6 @@ if (haveServices('cluster: coordinator failover')) {
     assert.is(row['count(*)'], 10);
   });
 
-  test.run();
 }
+
+test.run();

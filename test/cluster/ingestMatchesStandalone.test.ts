@@ -90,5 +90,6 @@ if (haveServices('cluster: 50k vectors through the gateway match standalone')) {
     assert.equal([...holders].sort(), ['query-node-1', 'query-node-2']);
   });
 
-  test.run();
 }
+
+test.run();

@@ -83,5 +83,6 @@ if (haveServices('cluster: query-node failover with replicas')) {
     assert.equal(await search(), baseline);
   });
 
-  test.run();
 }
+
+test.run();

@@ -96,5 +96,6 @@ if (haveServices('cluster: streaming-node failover')) {
     await assertExactlyOnce(c.client, NAME, acked);
   });
 
-  test.run();
 }
+
+test.run();
