@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster } from './cluster.js';
+import { startClusterServices, type ClusterServices } from './services.js';
 
 const USAGE = `usage: npm run cluster -- [--port PORT] [--host HOST] [--wal object|jetstream] [--verbose]
   starts NATS, etcd, an S3 server and one process per actor; HTTP on PORT (default 19530)`;
@@ -24,23 +25,33 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`bad --port '${values.port}'\n${USAGE}`); process.exit(2); }
   if (values.wal !== 'object' && values.wal !== 'jetstream') { console.error(`--wal must be object or jetstream\n${USAGE}`); process.exit(2); }
   let cluster: Cluster | undefined;
+  let services: ClusterServices | undefined;
   let stopping = false;
   const stop = async (sig: string): Promise<void> => {
     if (stopping) process.exit(1);
     stopping = true;
     console.error(`[cluster] ${sig}: stopping every node and server`);
+    // Nodes still starting are killed when this process exits; the servers stop (and their temp dirs go) here.
     await cluster?.stop();
+    await services?.stop();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   console.error('[cluster] starting nats-server, etcd and s3rver, then the nodes...');
-  cluster = await startCluster({
-    port, host: values.host, wal: values.wal,
-    // JetStream on one dev server can only be unsynced (no replicas, nats-server 2.9).
-    args: values.wal === 'jetstream' ? ['--jetstream-durability', 'unsynced'] : [],
-    echo: values.verbose ? (id, line) => console.error(`[${id}] ${line}`) : undefined,
-  });
+  services = await startClusterServices();
+  if (stopping) return;
+  try {
+    cluster = await startCluster({
+      port, host: values.host, wal: values.wal, services,
+      // JetStream on one dev server can only be unsynced (no replicas, nats-server 2.9).
+      args: values.wal === 'jetstream' ? ['--jetstream-durability', 'unsynced'] : [],
+      echo: values.verbose ? (id, line) => console.error(`[${id}] ${line}`) : undefined,
+    });
+  } catch (e) {
+    await services.stop();
+    throw e;
+  }
   if (stopping) return;
   const s = cluster.services;
   console.error(`[cluster] nats ${s.nats}  etcd ${s.etcd}  s3 ${s.s3}/${s.bucket}`);
