@@ -43,17 +43,9 @@ export function toColumns(rows: Row[], names: string[]): Columns {
 
 export const columns = toColumns(table, ['id', 'age', 'k', 'score', 'name', 'ok', 'j', '$meta']);
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../bench/support/dataset.js';
+/** The one seeded PRNG of tests and benchmarks (mulberry32). */
+export { rng };
 
 export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

@@ -11,17 +11,9 @@ export async function tempStandalone(opts: Partial<StandaloneOptions> = {}): Pro
   return { ...s, dataDir, async cleanup() { await s.stop().catch(() => {}); await rm(dataDir, { recursive: true, force: true }); } };
 }
 
-/** Deterministic vectors: a seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../bench/support/dataset.js';
+/** The one seeded PRNG of tests and benchmarks (mulberry32). */
+export { rng };
 
 export function vectors(n: number, dim: number, seed: number): number[][] {
   const r = rng(seed);

@@ -8,17 +8,9 @@ import type { AnyMessage } from '../../messages/types.js';
 import type { VchannelSnapshot } from '../../actors/streaming-node/core/vchannel/index.js';
 import { DEFAULT, at, m, rows } from './fixtures.js';
 
-/** mulberry32: a tiny seeded PRNG, so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../bench/support/dataset.js';
+/** The one seeded PRNG of tests and benchmarks (mulberry32). */
+export { prng };
 
 export class RandomLog {
   private ms = 1;

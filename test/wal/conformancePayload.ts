@@ -6,17 +6,9 @@
  */
 import { crc32 } from '../../runtime/wal/crc32.js';
 
-/** mulberry32: a tiny seeded PRNG, good enough to pick sizes and fill bytes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../bench/support/dataset.js';
+/** The one seeded PRNG of tests and benchmarks (mulberry32). */
+export { prng };
 
 /** `len` deterministic bytes for a seed. */
 export function randomBytes(seed: number, len: number): Uint8Array {

@@ -1,16 +1,8 @@
 import type { V2Client } from '../../http/support/v2Client.js';
 
-/** A small seeded PRNG (mulberry32): the same rows in every run and in both modes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../../bench/support/dataset.js';
+/** The one seeded PRNG of tests and benchmarks (mulberry32). */
+export { prng };
 
 /** Vector i of a seeded data set (4 decimals keep the JSON small and exact). */
 export function vectorOf(seed: number, i: number, dim: number): number[] {
