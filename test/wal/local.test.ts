@@ -132,6 +132,43 @@ local('segments roll over under load without losing or reordering anything', asy
   } finally { await h.cleanup(); }
 });
 
+local('groups go through O_DSYNC with little in flight and plain writes + fdatasync with much, across rolls, in order', async () => {
+  const h = await localHarness({ segmentBytes: 1024 * 1024 });
+  try {
+    const w = await h.backend.openWriter('p', 1);
+    const stats = (w as unknown as { stats: { writes: number; dsyncWrites: number } }).stats;
+    const tailed: WalRecord[] = [];
+    const sub = h.backend.tail('p', 0).subscribe((r) => tailed.push(r));
+    const acked: number[] = [];
+    const sizes: number[] = [];
+    // Phases: little in flight (1 KB x 64), much (64 KB x 64 = 4 MiB), little again.
+    for (const [count, bytes, inFlight] of [[2000, 1000, 64], [300, 64 * 1024, 64], [2000, 1000, 64]] as const) {
+      const from = sizes.length;
+      for (let i = 0; i < count; i++) sizes.push(bytes - (i % 7));
+      let next = from;
+      await Promise.all(Array.from({ length: inFlight }, async () => {
+        while (next < sizes.length) {
+          const i = next++;
+          const at = await w.append({ tso: BigInt(i + 1), payload: randomBytes(i, sizes[i]!) });
+          acked.push(at);
+          assert.is(at, i);
+        }
+      }));
+    }
+    assert.ok(acked.every((p, i) => p === i), 'acknowledged in call order');
+    await until(() => tailed.length >= sizes.length, 30_000, 'the tail');
+    sub.unsubscribe();
+    assert.ok(tailed.every((r, i) => r.position === i), 'the tail saw every record in order');
+    assert.ok(stats.dsyncWrites > 0 && stats.dsyncWrites < stats.writes, `both kinds of writes (${stats.dsyncWrites} O_DSYNC of ${stats.writes})`);
+    for (const b of [h.backend, await h.reopen()]) {
+      const back = await readAll(b, 'p');
+      assert.is(back.length, sizes.length);
+      back.forEach((r, i) => assert.ok(r.position === i && r.tso === BigInt(i + 1) && sameBytes(r.payload, randomBytes(i, sizes[i]!)), `entry ${i}`));
+    }
+    await w.close();
+  } finally { await h.cleanup(); }
+});
+
 local('a provisional segment left by a crash is not part of the log, and open() removes it', async () => {
   const h = await localHarness();
   try {

@@ -68,10 +68,10 @@ export async function closeSegment(seg: { fd: number; dsyncFd: number }): Promis
 }
 
 /**
- * Counters the benchmark reports: `commits` counts fdatasync rounds (durable
- * points), `writes` writev calls.
+ * Counters the benchmark reports: `commits` counts acknowledgement rounds
+ * (durable points), `writes` writev calls, `dsyncWrites` those made through O_DSYNC.
  */
-export interface GroupCommitStats { commits: number; writes: number; entries: number; bytes: number }
+export interface GroupCommitStats { commits: number; writes: number; dsyncWrites: number; entries: number; bytes: number }
 
 /** What the pipeline needs from its pchannel. */
 export interface CommitHost {
@@ -101,11 +101,11 @@ const MIN_CHUNK = 256 * 1024;
 /** With fewer bytes than this in flight, groups are written through O_DSYNC (see the file comment). */
 const DSYNC_BELOW = 2 * 1024 * 1024;
 
-/** A chunk handed to writev, in submission order; `durable` when written through O_DSYNC. */
-interface Write { group: Pending[]; seg: ActiveSegment; base: number; bytes: number; done: boolean; durable: boolean }
+/** A chunk handed to writev, in submission order; `dsync` when written through O_DSYNC (durable once done). */
+interface Write { group: Pending[]; seg: ActiveSegment; base: number; bytes: number; done: boolean; dsync: boolean }
 
 export class GroupCommit {
-  readonly stats: GroupCommitStats = { commits: 0, writes: 0, entries: 0, bytes: 0 };
+  readonly stats: GroupCommitStats = { commits: 0, writes: 0, dsyncWrites: 0, entries: 0, bytes: 0 };
   failure: NuthatchError | undefined;
   durable: WalPosition;
   private queue: Pending[] = [];
@@ -179,12 +179,13 @@ export class GroupCommit {
       if (group === this.queue) this.queue = [];
       this.queuedBytes -= bytes;
       const seg = this.active;
-      const w: Write = { group, seg, base: seg.size, bytes, done: false, durable: this.dsyncWrites };
+      const w: Write = { group, seg, base: seg.size, bytes, done: false, dsync: this.dsyncWrites };
       seg.size += bytes;
       seg.unsynced = (seg.unsynced ?? 0) + 1;
       this.inflight.push(w);
       this.stats.writes++;
-      writevAt(w.durable ? seg.dsyncFd : seg.fd, iovOf(group), w.base).then(
+      if (w.dsync) this.stats.dsyncWrites++;
+      writevAt(w.dsync ? seg.dsyncFd : seg.fd, iovOf(group), w.base).then(
         () => { w.done = true; this.onWritten(); },
         (e: unknown) => { w.done = true; this.fail(e); this.onWritten(); });
     }
@@ -218,7 +219,7 @@ export class GroupCommit {
     // Sync half of a long list: the other half's sync then runs while this
     // half's callers do their work (framing their next appends), not after it.
     // (Measured: taking all of it forms larger rounds but is slower at every size.)
-    const plain = this.written.some((w) => !w.durable);
+    const plain = this.written.some((w) => !w.dsync);
     const take = plain && this.written.length > 2 ? Math.ceil(this.written.length / 2) : this.written.length;
     const batch = this.written.splice(0, take);
     try {
@@ -227,7 +228,7 @@ export class GroupCommit {
         if (batch[i]!.seg === seg) continue;
         seg = batch[i]!.seg;
         let needSync = false;
-        for (let k = i; k < batch.length && batch[k]!.seg === seg; k++) needSync ||= !batch[k]!.durable;
+        for (let k = i; k < batch.length && batch[k]!.seg === seg; k++) needSync ||= !batch[k]!.dsync;
         if (seg.provisional) {
           // Everything before is synced (the previous segment's syncs came
           // first), so the rename cannot leave a gap; the new file's bytes sync
@@ -254,8 +255,11 @@ export class GroupCommit {
       // Half of it per write, two writes in flight, as the raw O_DSYNC writer does best.
       ? Math.min(this.limits.maxGroupBytes, Math.max(MIN_CHUNK, pending / 2))
       : Math.min(this.limits.writeChunkBytes, Math.max(MIN_CHUNK, roundBytes / 4));
-    this.kickSync(); // before our callers run, so their work overlaps the next sync
     for (const w of batch) this.commit(w);
+    // After the commits (a round with nothing to sync would otherwise commit
+    // before this one), before our callers run (they are microtasks), so their
+    // work overlaps the next sync.
+    this.kickSync();
     this.releaseRolled(batch);
     this.settle();
   }
