@@ -121,10 +121,11 @@ export class GroupCommit {
   private readonly flush = (): void => { this.flushScheduled = false; this.submit(); this.settle(); };
   /**
    * Bytes that trigger a write: a quarter of the last sync round (within
-   * MIN_CHUNK and the configured chunk), so a round spans a few writes.
+   * MIN_CHUNK and the configured chunk), so a round spans a few writes; through
+   * O_DSYNC, half of what is in flight.
    */
   private chunkBytes: number;
-  /** Whether the next writes go through O_DSYNC (the last round was small). */
+  /** Whether the next writes go through O_DSYNC (little was in flight at the last round). */
   private dsyncWrites = true;
 
   constructor(
@@ -300,8 +301,8 @@ export class GroupCommit {
   /**
    * Starts the next segment without stopping the writes for long: it is
    * written under a provisional name (outside the chain) and renamed into the
-   * chain by the sync round that first covers it, after the old segment's last
-   * bytes are synced. So a crash can tear the last segment's tail but never
+   * chain by the sync round that first covers it, once the old segment's last
+   * bytes are durable. So a crash can tear the last segment's tail but never
    * leave a gap inside the chain, and nothing in the new file is acknowledged
    * before its name is durable. The file is usually opened ahead of time (the
    * host keeps a spare), so this takes one turn.
