@@ -33,6 +33,9 @@ export class PchannelWal {
   private dirty = 0;
   private applied = -1;
   private closed = false;
+  private closing = false;
+  /** Waiters for the job queue to run dry (close). */
+  private idle: Array<() => void> = [];
   private failed: NuthatchError | null = null;
   private serviceWaiters: Array<{ tso: Tso; resolve: () => void }> = [];
   private timers: NodeJS.Timeout[] = [];
@@ -153,6 +156,7 @@ export class PchannelWal {
   }
 
   private enqueue(job: Job, onError: (e: unknown) => void): void {
+    if (this.closing) { onError(new NuthatchError('WalUnavailable', `pchannel ${this.pchannel} is closing on this node`)); return; }
     this.jobs.push(async () => { try { await job(); } catch (e) { onError(e); } });
     if (!this.running) void this.drain();
   }
@@ -161,6 +165,7 @@ export class PchannelWal {
     this.running = true;
     while (this.jobs.length) await this.jobs.shift()!();
     this.running = false;
+    for (const w of this.idle.splice(0)) w();
   }
 
   /** Admits and stamps one message (inside the sequential loop); returns the durability promise. */
@@ -320,9 +325,15 @@ export class PchannelWal {
     this.node.walFailed(this);
   }
 
+  /**
+   * Stops taking work, lets what was accepted reach storage (a fenced owner's
+   * appends fail there, as they must), then checkpoints and closes the writer.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
     if (!this.failed) { await this.lastAppend; await this.checkpoint(); }
     this.closed = true;
     await this.writer?.close().catch(() => {});
