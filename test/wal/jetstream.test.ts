@@ -12,7 +12,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { fileURLToPath } from 'node:url';
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { WalBackend } from '../../runtime/ports/walBackend.js';
+import type { WalBackend, WalWriter } from '../../runtime/ports/walBackend.js';
 import { createJetStreamWalBackend, type JetStreamWalConfig } from '../../runtime/wal/jetstream/JetStreamWalBackend.js';
 import { encodeGroup } from '../../runtime/wal/jetstream/frame.js';
 import { streamLayout, versionAtLeast } from '../../runtime/wal/jetstream/streamLayout.js';
@@ -20,6 +20,7 @@ import { requireService } from '../support/requireService.js';
 import { walConformance, type WalHarness } from './conformance.js';
 import { randomBytes, sameBytes } from './conformancePayload.js';
 import { readAll, rejection, until } from './conformanceSupport.js';
+import { startNatsCluster } from './natsCluster.js';
 import { pausedWriterCase } from './pausedWriterCase.js';
 
 const url = requireService('NUTHATCH_TEST_NATS', 'jetstream WAL backend');
@@ -135,6 +136,49 @@ if (url) {
     } finally { await b.close(); }
     if (!versionAtLeast(h.admin.info!.version, '2.10.0')) {
       assert.is((await rejection(createJetStreamWalBackend({ ...h.config, durability: 'sync-always' }))).code, 'WalUnavailable', 'sync-always needs nats-server >= 2.10');
+    }
+  });
+
+  s("durability 'replicated' on a 3-server cluster: three replicas, and appends go on when a replica's host dies", async () => {
+    const cluster = await startNatsCluster();
+    const made: WalBackend[] = [];
+    try {
+      const config: JetStreamWalConfig = { servers: [cluster.urls[0]!], durability: 'replicated', streamPrefix: 'NRC_', subjectPrefix: 'nrc', publishTimeoutMs: 5_000 };
+      const open = async (): Promise<WalBackend> => { const b = await createJetStreamWalBackend(config); made.push(b); return b; };
+      // The servers elect a JetStream meta leader, then stream leaders, after they
+      // start: until then requests time out. Retry for a while.
+      let b1: WalBackend | undefined;
+      let w1: WalWriter | undefined;
+      const until = Date.now() + 60_000;
+      while (!w1) {
+        try {
+          b1 ??= await open();
+          w1 = await b1.openWriter('r3', 1);
+        } catch (e) {
+          if (Date.now() > until) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      const first = await Promise.all(Array.from({ length: 20 }, (_, i) => w1!.append({ tso: BigInt(i + 1), payload: randomBytes(i, 500) })));
+      assert.equal(first, Array.from({ length: 20 }, (_, i) => i));
+      const admin = await connect({ servers: cluster.urls[0]! });
+      const info = await (await jetstreamManager(admin)).streams.info('NRC_r3');
+      assert.is(info.config.num_replicas, 3);
+      assert.is(info.cluster?.replicas?.length, 2, 'a leader and two replicas');
+      // Kill a host that is neither the stream leader nor the one we talk to.
+      const victim = [1, 2].find((i) => `n${i}` !== info.cluster?.leader)!;
+      await cluster.crash(victim);
+      const more = await w1.appendBatch(Array.from({ length: 10 }, (_, i) => ({ tso: BigInt(100 + i), payload: randomBytes(100 + i, 500) })));
+      assert.equal(more, Array.from({ length: 10 }, (_, i) => 20 + i), 'a quorum of two still acknowledges');
+      const b2 = await open();
+      const w2 = await b2.openWriter('r3', 2);
+      assert.is(w2.lastPosition(), 29);
+      assert.is((await rejection(w1.append({ tso: 999n, payload: randomBytes(1, 10) }))).code, 'Fenced');
+      assert.equal((await readAll(b2, 'r3')).map((r) => r.position), Array.from({ length: 30 }, (_, i) => i));
+      await admin.close();
+    } finally {
+      await Promise.allSettled(made.map((b) => b.close()));
+      await cluster.stop();
     }
   });
 

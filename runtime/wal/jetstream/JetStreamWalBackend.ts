@@ -163,8 +163,11 @@ export class JetStreamWalBackend implements WalBackend {
     return index.firstPosition(await index.bounds());
   }
 
+  /** Drains the connection (bounded: a server that is gone must not hang a close). */
   async close(): Promise<void> {
-    await this.nc.drain().catch(() => this.nc.close());
+    const bounded = new Promise((r) => setTimeout(r, 5_000).unref());
+    await Promise.race([this.nc.drain().catch(() => undefined), bounded]);
+    if (!this.nc.isClosed()) await this.nc.close().catch(() => undefined);
   }
 }
 
