@@ -14,6 +14,7 @@ export const ErrorCode = {
   PayloadTooLarge: 1104,
   CollectionNotFound: 100,
   CollectionExists: 101,
+  CollectionNotLoaded: 102,
   PartitionNotFound: 200,
   PartitionExists: 201,
   IndexNotFound: 700,

@@ -51,6 +51,8 @@ export interface PchannelAssignment { pchannel: string; nodeId: string; term: nu
 export interface Distribution {
   vchannel: string;
   version: number;
+  /** False while the collection is released: reads are refused and flushed rows leave the delegator's memory. */
+  loaded?: boolean;
   /** Sealed segments and the query node that serves each. */
   segments: Array<{ segmentId: number; nodeId: string; /** The ANN index it is served with; null while brute force. */ indexName?: string | null }>;
 }

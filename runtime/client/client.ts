@@ -77,9 +77,17 @@ export class NuthatchClient implements NuthatchApi {
   listCollections(): Promise<string[]> { return this.call('listCollections', {}); }
   async hasCollection(name: string): Promise<boolean> { return (await this.listCollections()).includes(name); }
   async dropCollection(name: string): Promise<void> { await this.call('dropCollection', { name }, 300_000); this.cache.delete(name); }
+  /** Exact visible rows of a loaded collection; of a released one, the rows persisted in sealed segments (as Milvus reports). */
   async getCollectionStats(name: string): Promise<{ rowCount: number }> {
-    const rows = await this.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong' });
-    return { rowCount: Number(rows[0]?.['count(*)'] ?? 0) };
+    try {
+      const rows = await this.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong' });
+      return { rowCount: Number(rows[0]?.['count(*)'] ?? 0) };
+    } catch (e) {
+      if (!(e instanceof NuthatchError) || e.code !== 'CollectionNotLoaded') throw e;
+      const r = await this.record(name, true);
+      const segs = await this.call('segments', { collectionId: r.collectionId });
+      return { rowCount: segs.reduce((n, x) => n + x.rows, 0) };
+    }
   }
   /** Loads sealed segments on query nodes; `replicas` query nodes serve each (default: the cluster's setting). */
   async loadCollection(name: string, opts: { replicas?: number } = {}): Promise<void> {

@@ -8,7 +8,7 @@ import { decideCreateCollection, DEFAULT_PARTITION, findCollection, normaliseInd
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { buildMissingIndexes, loadCollectionSegments, releaseCollectionSegments } from './segmentFlow.js';
+import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments } from './segmentFlow.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
 
@@ -40,6 +40,7 @@ export async function finishCreate(ctx: CoordinatorContext, rec: CollectionRecor
     await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }), Invariant.IndexAlreadyExists);
   }
   await ctx.lock(async () => { rec.state = 'created'; await save(ctx, rec); });
+  await publishLoadState(ctx, rec);
 }
 
 export async function dropCollection(ctx: CoordinatorContext, name: string): Res<'dropCollection'> {
@@ -106,6 +107,7 @@ export async function loadCollection(ctx: CoordinatorContext, name: string, repl
     await ctx.lock(async () => { rec.loaded = true; if (replicas !== undefined) rec.replicas = replicas; await save(ctx, rec); });
   }
   await loadCollectionSegments(ctx, rec);
+  await publishLoadState(ctx, rec);
   return null;
 }
 
@@ -113,6 +115,7 @@ export async function releaseCollection(ctx: CoordinatorContext, name: string): 
   const rec = findCollection(ctx.catalog, name);
   await ctx.lock(async () => { rec.loaded = false; await save(ctx, rec); });
   await releaseCollectionSegments(ctx, rec);
+  await publishLoadState(ctx, rec);
   return null;
 }
 

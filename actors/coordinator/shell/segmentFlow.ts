@@ -21,6 +21,7 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
   for (const w of [...ctx.flushWaiters]) w();
   if (!rec) return null;
   if (rec.loaded) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('load of segment', seg.segmentId, 'failed:', e.message));
+  else await publishLoadState(ctx, rec);
   void buildMissingIndexes(ctx, rec);
   return null;
 }
@@ -102,10 +103,28 @@ export async function setServing(ctx: CoordinatorContext, vchannel: string, segm
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
     const segments = d.segments.filter((s) => s.segmentId !== segmentId);
     for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
-    const next = { vchannel, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)) };
-    ctx.distributions.set(vchannel, next);
-    await putRecord(ctx.opts.meta, Keys.distribution(vchannel), next);
-    ctx.opts.bus.publish(EVENTS.distribution, encodeValue(next));
+    const next: Distribution = { ...d, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)) };
+    await publishDistribution(ctx, next);
+  });
+}
+
+async function publishDistribution(ctx: CoordinatorContext, next: Distribution): Promise<void> {
+  ctx.distributions.set(next.vchannel, next);
+  await putRecord(ctx.opts.meta, Keys.distribution(next.vchannel), next);
+  ctx.opts.bus.publish(EVENTS.distribution, encodeValue(next));
+}
+
+/**
+ * Tells the collection's delegators whether it is loaded: a released collection's
+ * reads are refused, and its flushed rows leave the delegators' memory (they live in
+ * object storage until a load), so growing memory and recovery replay stay bounded.
+ */
+export async function publishLoadState(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  await ctx.lock(async () => {
+    for (const vchannel of rec.vchannels) {
+      const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
+      await publishDistribution(ctx, { ...d, version: d.version + 1, loaded: rec.loaded });
+    }
   });
 }
 

@@ -1,6 +1,7 @@
 import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { primaryField, vectorField } from '../../../messages/schema.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
@@ -36,10 +37,23 @@ export class Delegator {
     }
     const shard = wal?.shards.get(d.vchannel);
     if (!shard) return;
-    for (const s of d.segments) {
-      const seg = shard.segments.get(s.segmentId);
-      if (seg?.flushed) { shard.segments.delete(s.segmentId); shard.handedOff.add(s.segmentId); }
+    // Served by a query node, or released (rows wait in object storage): the growing copy goes.
+    const released = d.loaded === false;
+    for (const seg of [...shard.segments.values()]) {
+      if (seg.flushed && (released || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); }
     }
+  }
+
+  /**
+   * Reads of a released collection are refused, as Milvus does, rather than answered
+   * from part of the data. Before refusing, ask the coordinator: a load's reply can
+   * overtake its distribution event (they travel on different connections).
+   */
+  private async checkLoaded(wal: PchannelWal, vchannel: string, collection: string): Promise<void> {
+    if (this.distributions.get(vchannel)?.loaded !== false) return;
+    const fresh = await client<CoordinatorProtocol>(this.bus, COORDINATOR_SUBJECT, 10_000)('distribution', { vchannel }).catch(() => undefined);
+    if (fresh) this.setDistribution(fresh, wal);
+    if (this.distributions.get(vchannel)?.loaded === false) throw new NuthatchError('CollectionNotLoaded', `collection ${collection} is not loaded: load it before searching or querying`);
   }
 
   private prepare(wal: PchannelWal, vchannel: string, collectionId: number, req: { filter: unknown; partitionIds: number[] | null; outputFields: string[]; guaranteeTso: bigint }) {
@@ -78,6 +92,7 @@ export class Delegator {
   async search(wal: PchannelWal, request: ShardSearch): Promise<HitRow[][]> {
     const req = await this.readAt(wal, request);
     const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.queries.length !== req.nq * read.dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${read.dim}`);
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * read.dim, (i + 1) * read.dim));
     const growing = searchGrowing(shard, read, queries, req.k, coll.metricType);
@@ -92,7 +107,8 @@ export class Delegator {
 
   async query(wal: PchannelWal, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
     const req = await this.readAt(wal, request);
-    const { shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    await this.checkLoaded(wal, req.vchannel, coll.name);
     const growing = queryGrowing(shard, read, !!req.countOnly);
     const deleteSeq = shard.deletes.length;
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
