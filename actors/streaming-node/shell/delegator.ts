@@ -11,6 +11,9 @@ import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSe
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 
+/** What a delegator reads a shard from: the owner's WAL, or a follower of it on another node. */
+export type ShardHost = Pick<PchannelWal, 'pchannel' | 'durable' | 'shards' | 'serviceable' | 'sync'>;
+
 /**
  * The query delegator of each shard: waits until the shard is serviceable at the
  * request's guarantee TSO, searches growing rows itself, fans out to the query
@@ -25,7 +28,7 @@ export class Delegator {
   constructor(private readonly bus: Bus) {}
 
   /** Applies a distribution: segments a query node now serves are dropped from memory (hand-off). */
-  setDistribution(d: Distribution, wal: PchannelWal | undefined): void {
+  setDistribution(d: Distribution, wal: ShardHost | undefined): void {
     const cur = this.distributions.get(d.vchannel);
     if (cur && cur.version >= d.version) return;
     this.distributions.set(d.vchannel, d);
@@ -49,14 +52,14 @@ export class Delegator {
    * from part of the data. Before refusing, ask the coordinator: a load's reply can
    * overtake its distribution event (they travel on different connections).
    */
-  private async checkLoaded(wal: PchannelWal, vchannel: string, collection: string): Promise<void> {
+  private async checkLoaded(wal: ShardHost, vchannel: string, collection: string): Promise<void> {
     if (this.distributions.get(vchannel)?.loaded !== false) return;
     const fresh = await client<CoordinatorProtocol>(this.bus, COORDINATOR_SUBJECT, 10_000)('distribution', { vchannel }).catch(() => undefined);
     if (fresh) this.setDistribution(fresh, wal);
     if (this.distributions.get(vchannel)?.loaded === false) throw new NuthatchError('CollectionNotLoaded', `collection ${collection} is not loaded: load it before searching or querying`);
   }
 
-  private prepare(wal: PchannelWal, vchannel: string, collectionId: number, req: { filter: unknown; partitionIds: number[] | null; outputFields: string[]; guaranteeTso: bigint }) {
+  private prepare(wal: ShardHost, vchannel: string, collectionId: number, req: { filter: unknown; partitionIds: number[] | null; outputFields: string[]; guaranteeTso: bigint }) {
     const snap = wal.durable.get(vchannel);
     const coll = snap?.context.collection;
     const shard = wal.shards.get(vchannel);
@@ -84,12 +87,12 @@ export class Delegator {
   }
 
   /** Waits for the guarantee, then reads at the shard's serviceable TSO (never below the guarantee). */
-  private async readAt<T extends { guaranteeTso: bigint }>(wal: PchannelWal, req: T): Promise<T> {
+  private async readAt<T extends { guaranteeTso: bigint }>(wal: ShardHost, req: T): Promise<T> {
     await wal.sync(req.guaranteeTso);
     return wal.serviceable > req.guaranteeTso ? { ...req, guaranteeTso: wal.serviceable } : req;
   }
 
-  async search(wal: PchannelWal, request: ShardSearch): Promise<HitRow[][]> {
+  async search(wal: ShardHost, request: ShardSearch): Promise<HitRow[][]> {
     const req = await this.readAt(wal, request);
     const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);
@@ -105,7 +108,7 @@ export class Delegator {
     });
   }
 
-  async query(wal: PchannelWal, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
+  async query(wal: ShardHost, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
     const req = await this.readAt(wal, request);
     const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);
