@@ -5,7 +5,7 @@
  * target's rawWrite says how, and the local one prints it), and catch-up read
  * throughput.
  *
- *   npm run bench -- wal [--targets local,object] [--reps 3] [--quick]
+ *   npm run bench -- wal [--targets local,object] [--reps 3] [--quick] [--sizes 1KB,64KB,1MB]
  *
  * Writes bench/results/wal-<target>.json; the top level holds the 64 KB figures
  * ({backend, mbps, rawMbps, ratio, p50Ms, p99Ms}), `sizes` all of them. MB/s are
@@ -127,7 +127,9 @@ export default async function run(args: string[]): Promise<void> {
   const names = (option(args, 'targets') ?? process.env.NUTHATCH_BENCH_WAL_TARGETS ?? 'local').split(',');
   const quick = args.includes('--quick');
   const reps = Number(option(args, 'reps') ?? (quick ? 1 : 5));
-  const cases = quick ? CASES.map((c) => ({ ...c, totalBytes: c.totalBytes / 4 })) : CASES;
+  const only = option(args, 'sizes')?.split(',');
+  const chosen = only ? CASES.filter((c) => only.includes(c.label.replace(' ', ''))) : CASES;
+  const cases = quick ? chosen.map((c) => ({ ...c, totalBytes: c.totalBytes / 4 })) : chosen;
   const outDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   for (const name of names) {
