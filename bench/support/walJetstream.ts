@@ -55,6 +55,7 @@ export function jetstreamWalTarget(): WalBenchTarget {
       };
     },
     groupStats: (w: WalWriter) => (w as unknown as { stats?: { commits: number; bytes: number } }).stats,
+    rawNote: (entryBytes, inFlight) => `raw: one JetStream publish per ${entryBytes} B entry, ${inFlight} in flight, same server, file storage, no headers`,
     async rawWrite(entryBytes, _batchEntries, totalBytes, inFlight = 256) {
       const nc = await connect({ servers: await natsUrl() });
       const prefix = `NR${process.pid}_${++runs}`;

@@ -1,7 +1,9 @@
 /**
  * The object backend in the WAL benchmark (S3 + etcd), and its raw limit: plain
  * S3 PUTs of objects as large as the fragments the backend formed, to the same
- * server, as many in flight as the backend uploads at once; no framing, no
+ * server, as many in flight as the backend uploads at once (8) but never more
+ * than the case's appends in flight fill (an ideal writer of 1,024 appends of
+ * 1 KB has one 1 MB object to put at a time, not eight); no framing, no
  * checksums, no metadata commit. Raw read: GETs of the backend's fragment objects,
  * as many in flight as the backend reads ahead.
  *
@@ -86,15 +88,17 @@ export function objectWalTarget(): WalBenchTarget {
       };
     },
     groupStats: (w: WalWriter) => (w as unknown as { stats?: { commits: number; bytes: number } }).stats,
-    async rawWrite(entryBytes, batchEntries, totalBytes) {
+    rawNote: (entryBytes, inFlight) => `raw: S3 PUTs of fragment-sized objects, min(${UPLOADS}, bytes in flight / object size) at once (${inFlight} x ${entryBytes} B in flight)`,
+    async rawWrite(entryBytes, batchEntries, totalBytes, inFlight = UPLOADS) {
       const c = await client();
       const size = Math.max(1, entryBytes * batchEntries);
+      const puts = Math.max(1, Math.min(UPLOADS, Math.floor((entryBytes * inFlight) / size)));
       const body = new Uint8Array(size).fill(0x5a);
       const count = Math.ceil(totalBytes / size);
       const prefix = `raw${process.pid}-${++runs}/`;
       let issued = 0;
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: Math.min(UPLOADS, count) }, async () => {
+      await Promise.all(Array.from({ length: Math.min(puts, count) }, async () => {
         while (issued < count) {
           const k = issued++;
           await c.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}${String(k).padStart(8, '0')}`, Body: body }));
