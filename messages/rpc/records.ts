@@ -46,7 +46,16 @@ export interface SegmentRecord {
   to: WalPosition;
 }
 
-export interface PchannelAssignment { pchannel: string; nodeId: string; term: number }
+export interface PchannelAssignment {
+  pchannel: string;
+  nodeId: string;
+  term: number;
+  /**
+   * Streaming nodes that run read-only follower delegators of the pchannel's
+   * shards (never the owner); absent in assignments written before followers.
+   */
+  followers?: string[];
+}
 
 export interface Distribution {
   vchannel: string;

@@ -11,6 +11,14 @@ export const streamingSubject = (pchannel: string) => `nuthatch.sn.${pchannel}`;
  */
 export const streamingOwnerSubject = (pchannel: string, term: number) => `nuthatch.sn.${pchannel}.t${term}`;
 
+/**
+ * Reads of a pchannel's shards (search, query, deletes, status), served by its
+ * owner and by every follower in one queue group, so reads spread across delegators.
+ */
+export const streamingReadSubject = (pchannel: string) => `nuthatch.sn.${pchannel}.read`;
+/** One streaming node's own subject: its status (what it owns and follows, reads it served). */
+export const streamingNodeSubject = (nodeId: string) => `nuthatch.sn.node.${nodeId}`;
+
 export interface ScanRecord { position: WalPosition; tso: Tso; payload: Uint8Array }
 
 export type StreamingProtocol = {
@@ -31,7 +39,26 @@ export type StreamingProtocol = {
   /** Resolves once the vchannel's serviceable TSO reaches `tso` (a fresh tick is forced). */
   sync: { req: { vchannel: string; tso: Tso }; res: { serviceable: Tso } };
   status: { req: Record<string, never>; res: Record<string, unknown> };
+  /**
+   * Owner only: appends a persisted tick with a TSO above `tso` and answers with
+   * its TSO and WAL position, so a follower that has folded up to that position
+   * may serve a read at `tso` (Strong reads on followers).
+   */
+  persistTick: { req: { tso: Tso }; res: { tso: Tso; position: WalPosition } };
 };
+
+/** What a streaming node tells about itself on its own subject. */
+export interface StreamingNodeStatus {
+  nodeId: string;
+  owns: string[];
+  follows: string[];
+  /** Shard reads (search, query) this node answered, per pchannel. */
+  reads: Record<string, number>;
+}
+export type StreamingNodeProtocol = {
+  nodeStatus: { req: Record<string, never>; res: StreamingNodeStatus };
+};
+export const streamingNodeChecks: Checks<StreamingNodeProtocol> = { nodeStatus: () => {} };
 
 const none = () => {};
 export const streamingChecks: Checks<StreamingProtocol> = {
@@ -44,4 +71,5 @@ export const streamingChecks: Checks<StreamingProtocol> = {
   sealAll: (o) => needAll(o, { collectionId: 'number', vchannels: 'array' }),
   sync: (o) => needAll(o, { vchannel: 'string', tso: 'bigint' }),
   status: none,
+  persistTick: (o) => needAll(o, { tso: 'bigint' }),
 };

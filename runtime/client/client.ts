@@ -4,7 +4,7 @@ import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
-import type { StreamingProtocol } from '../../messages/rpc/streamingNode.js';
+import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { mergeTopK } from '../../actors/shared/vector/topK.js';
@@ -46,6 +46,16 @@ export class NuthatchClient implements NuthatchApi {
   private onShard<K extends keyof StreamingProtocol & string>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
     const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
     return withRetry(() => this.owners.guard(pchannel, (subject) => this.shard(subject)(op, req)), { deadlineMs: 120_000 });
+  }
+
+  /**
+   * A read, sent to any delegator of the vchannel's shard (the owner or a
+   * follower: one queue group per pchannel); retried, and given up early when
+   * the pchannel moves (the delegator asked may have been the owner that died).
+   */
+  private onReplica<K extends 'search' | 'query'>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
+    const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
+    return withRetry(() => this.owners.guardRead(pchannel, () => this.shard(streamingReadSubject(pchannel))(op, req)), { deadlineMs: 120_000 });
   }
 
   /** Appends one message at most once, however often the request is retried. */
@@ -257,7 +267,7 @@ export class NuthatchClient implements NuthatchApi {
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (!count && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
     const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
-    const results = await Promise.all(r.vchannels.map((vchannel) => this.onShard(vchannel, 'query', {
+    const results = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
       vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
       limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count,
     })));
@@ -300,7 +310,7 @@ export class NuthatchClient implements NuthatchApi {
     if (ef !== undefined && (!Number.isInteger(ef) || ef < 1 || ef > 32768)) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768');
     const k = limit + offset;
     const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
-    const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onShard(vchannel, 'search', {
+    const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
       vchannel, collectionId: r.collectionId, queries, nq: req.data.length, k, ef, filter: plan.filter,
       partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso,
     })));

@@ -18,6 +18,8 @@ import { client } from '../rpc/typedBus.js';
  */
 export class OwnerWatch {
   private readonly terms = new Map<string, number>();
+  /** Per pchannel, its follower delegators as the newest assignment lists them. */
+  private readonly followers = new Map<string, string>();
   private readonly waiters = new Map<string, Set<(a: PchannelAssignment) => void>>();
   private sub?: BusSubscription;
   private refreshing = false;
@@ -50,6 +52,31 @@ export class OwnerWatch {
     });
   }
 
+  /**
+   * Sends a read to any of the pchannel's delegators (the owner or a follower);
+   * fails with a retryable NotOwner as soon as the pchannel gets a new term or a
+   * different set of followers (the delegator asked may be one that died).
+   */
+  guardRead<T>(pchannel: string, request: () => Promise<T>): Promise<T> {
+    this.start();
+    const term = this.terms.get(pchannel);
+    const followers = this.followers.get(pchannel);
+    const p = request();
+    if (term === undefined) return p;
+    p.catch((e: NuthatchError) => { if (e.code === 'Unavailable') this.refresh(); });
+    return new Promise<T>((resolve, reject) => {
+      const set = this.waiters.get(pchannel) ?? new Set();
+      this.waiters.set(pchannel, set);
+      const onChange = (a: PchannelAssignment) => {
+        if (a.term <= term && followersKey(a) === followers) return;
+        set.delete(onChange);
+        reject(new NuthatchError('NotOwner', `the delegators of pchannel ${pchannel} changed while a read was in flight`, { pchannel, term: a.term }));
+      };
+      set.add(onChange);
+      p.then(resolve, reject).finally(() => set.delete(onChange));
+    });
+  }
+
   private start(): void {
     if (this.sub) return;
     this.sub = this.bus.subscribe(EVENTS.assignments, (data) => {
@@ -73,11 +100,15 @@ export class OwnerWatch {
   private apply(list: PchannelAssignment[]): void {
     for (const a of list) {
       const known = this.terms.get(a.pchannel);
-      if (known !== undefined && a.term <= known) continue;
+      const newer = known === undefined || a.term > known;
+      if (!newer && !(a.term === known && followersKey(a) !== this.followers.get(a.pchannel))) continue;
       this.terms.set(a.pchannel, a.term);
+      this.followers.set(a.pchannel, followersKey(a));
       for (const w of [...(this.waiters.get(a.pchannel) ?? [])]) w(a);
     }
   }
 
   close(): void { this.sub?.unsubscribe(); this.sub = undefined; }
 }
+
+const followersKey = (a: PchannelAssignment) => [...(a.followers ?? [])].sort().join(',');

@@ -3,7 +3,7 @@ import { EVENTS } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { loadSegment, topUpReplicas } from './segmentFlow.js';
+import { loadSegment, replicasOf, topUpReplicas } from './segmentFlow.js';
 
 /**
  * Binds every pchannel to one live streaming node, and evens the load out when a
@@ -22,7 +22,7 @@ export async function rebalance(ctx: CoordinatorContext): Promise<void> {
     const byLoad = () => [...count].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
     const move = async (pchannel: string, nodeId: string) => {
       const a = ctx.assignments.get(pchannel);
-      const next: PchannelAssignment = { pchannel, nodeId, term: (a?.term ?? 0) + 1 };
+      const next: PchannelAssignment = { pchannel, nodeId, term: (a?.term ?? 0) + 1, followers: (a?.followers ?? []).filter((n) => n !== nodeId) };
       await putRecord(ctx.opts.meta, Keys.assignment(pchannel), next);
       ctx.assignments.set(pchannel, next);
       if (a && count.has(a.nodeId)) count.set(a.nodeId, count.get(a.nodeId)! - 1);
@@ -41,8 +41,47 @@ export async function rebalance(ctx: CoordinatorContext): Promise<void> {
       const pchannel = ctx.opts.pchannels.filter((p) => ctx.assignments.get(p)?.nodeId === most[0]).at(-1)!;
       await move(pchannel, least[0]);
     }
+    if (await placeFollowers(ctx, live)) changed = true;
   });
   if (changed) publishAssignments(ctx);
+}
+
+/**
+ * Delegator replicas: per pchannel, `n - 1` followers for the largest replica
+ * number `n` any loaded collection on it asks for, capped by the live streaming
+ * nodes other than the owner. A follower that is still alive keeps its place;
+ * new places go to the nodes that follow the fewest pchannels. Returns whether
+ * any assignment changed (persisted; the caller publishes). Runs under the lock.
+ */
+async function placeFollowers(ctx: CoordinatorContext, live: string[]): Promise<boolean> {
+  const want = new Map<string, number>();
+  for (const rec of ctx.catalog.byName.values()) {
+    if (!rec.loaded || rec.state === 'dropping') continue;
+    for (const v of rec.vchannels) {
+      const p = v.slice(0, v.lastIndexOf('_'));
+      want.set(p, Math.max(want.get(p) ?? 0, replicasOf(ctx, rec) - 1));
+    }
+  }
+  const load = new Map(live.map((n) => [n, 0]));
+  for (const a of ctx.assignments.values()) for (const n of a.followers ?? []) if (load.has(n)) load.set(n, load.get(n)! + 1);
+  let changed = false;
+  for (const pchannel of ctx.opts.pchannels) {
+    const a = ctx.assignments.get(pchannel);
+    if (!a) continue;
+    const count = Math.min(want.get(pchannel) ?? 0, live.length - 1);
+    const kept = (a.followers ?? []).filter((n) => load.has(n) && n !== a.nodeId).slice(0, Math.max(0, count));
+    const others = [...load].filter(([n]) => n !== a.nodeId && !kept.includes(n)).sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0])).map(([n]) => n);
+    const followers = [...kept, ...others.slice(0, Math.max(0, count - kept.length))].sort();
+    for (const n of a.followers ?? []) if (load.has(n)) load.set(n, load.get(n)! - 1);
+    for (const n of followers) load.set(n, load.get(n)! + 1);
+    if (JSON.stringify(followers) === JSON.stringify([...(a.followers ?? [])].sort())) continue;
+    const next: PchannelAssignment = { ...a, followers };
+    await putRecord(ctx.opts.meta, Keys.assignment(pchannel), next);
+    ctx.assignments.set(pchannel, next);
+    ctx.log(`pchannel ${pchannel} (term ${a.term}, owner ${a.nodeId}) followers: ${followers.join(',') || 'none'}`);
+    changed = true;
+  }
+  return changed;
 }
 
 export function publishAssignments(ctx: CoordinatorContext): void {

@@ -5,6 +5,7 @@ import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/rec
 import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, normaliseIndex } from '../core/catalog.js';
+import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
@@ -41,6 +42,12 @@ export async function finishCreate(ctx: CoordinatorContext, rec: CollectionRecor
   }
   await ctx.lock(async () => { rec.state = 'created'; await save(ctx, rec); });
   await publishLoadState(ctx, rec);
+  await placeDelegators(ctx);
+}
+
+/** Loads and releases change how many delegators (follower streaming nodes) each pchannel needs. */
+async function placeDelegators(ctx: CoordinatorContext): Promise<void> {
+  await rebalance(ctx).catch((e) => ctx.log('placing follower delegators failed:', (e as Error).message));
 }
 
 export async function dropCollection(ctx: CoordinatorContext, name: string): Res<'dropCollection'> {
@@ -56,6 +63,7 @@ export async function dropCollection(ctx: CoordinatorContext, name: string): Res
       await ctx.opts.meta.delete(Keys.segment(s.collectionId, s.segmentId));
     }
   });
+  await placeDelegators(ctx);
   return null;
 }
 
@@ -108,6 +116,7 @@ export async function loadCollection(ctx: CoordinatorContext, name: string, repl
   }
   await loadCollectionSegments(ctx, rec);
   await publishLoadState(ctx, rec);
+  await placeDelegators(ctx);
   return null;
 }
 
@@ -116,6 +125,7 @@ export async function releaseCollection(ctx: CoordinatorContext, name: string): 
   await ctx.lock(async () => { rec.loaded = false; await save(ctx, rec); });
   await releaseCollectionSegments(ctx, rec);
   await publishLoadState(ctx, rec);
+  await placeDelegators(ctx);
   return null;
 }
 

@@ -2,10 +2,11 @@ import { decodeMessage, encodeMessage } from '../../../messages/codec.js';
 import { NuthatchError, ValidationError, asNuthatchError } from '../../../messages/errors.js';
 import { bodyOf, newMessage, WAL_GENERATED, type AnyMessage, type Message, type Tso } from '../../../messages/types.js';
 import type { WalBackend, WalWriter } from '../../../runtime/ports/walBackend.js';
-import { applyMessage, initialVchannel, persistVchannel, restoreVchannel, type VchannelSnapshot } from '../core/vchannel/index.js';
-import { evolveShard, newShard, type ShardData } from '../core/shardData.js';
+import { applyMessage, initialVchannel, persistVchannel, type VchannelSnapshot } from '../core/vchannel/index.js';
+import type { ShardData } from '../core/shardData.js';
 import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
-import { loadCheckpoint, persistShard, replayFromOf, restoreShard, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, persistShard, replayFromOf, saveCheckpoint } from './checkpoint.js';
+import { foldDurable, restoreCheckpoint } from './durableFold.js';
 import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
 import { AppendDedup } from './appendDedup.js';
 import { TsoSource } from './tsoSource.js';
@@ -62,17 +63,8 @@ export class PchannelWal {
     const ckpt = await loadCheckpoint(this.node.objects, this.pchannel);
     let from = 0;
     if (ckpt) {
-      for (const [v, p] of Object.entries(ckpt.vchannels)) this.durable.set(v, restoreVchannel(p));
-      for (const [v, p] of Object.entries(ckpt.shards)) this.shards.set(v, restoreShard(v, p));
+      await restoreCheckpoint(this, ckpt, this.backend, this.pchannel);
       this.dedup.restore(ckpt.appendIds);
-      const holds = new Map([...this.shards].map(([v, s]) => [v, new Set([...s.segments.keys()].filter((id) => !s.handedOff.has(id)))]));
-      for await (const batch of this.backend.read(this.pchannel, Math.max(ckpt.replayFrom, await this.backend.firstPosition(this.pchannel)), ckpt.applied + 1)) {
-        for (const r of batch) {
-          const m = decodeMessage(r.payload, r.position);
-          const s = this.shards.get(m.header.vchannel);
-          if (s) evolveShard(s, m, { dataOnly: true, holdOnly: holds.get(m.header.vchannel) });
-        }
-      }
       from = ckpt.applied + 1;
       this.applied = ckpt.applied;
     }
@@ -220,15 +212,10 @@ export class PchannelWal {
     if (!replay) this.node.inspect?.(appendedEvent(this.pchannel, m));
     if (m.header.type === 'TimeTick') { this.advanceServiceable(m.header.tso); return; }
     const v = m.header.vchannel;
-    const before = this.durable.get(v) ?? initialVchannel(v);
-    const verdict = applyMessage(before, m);
-    if (!verdict.ok) { if (replay) this.log(`replay skipped a message the machine rejects at ${m.header.walPosition}: ${verdict.error.message}`); return; }
-    this.durable.set(v, verdict.snapshot);
-    let shard = this.shards.get(v);
-    if (!shard) { shard = newShard(v, -1); this.shards.set(v, shard); }
-    const fx = evolveShard(shard, m);
-    if (!replay) for (const id of fx.sealed) this.node.dispatchFlush(this, v, id);
-    if (!replay) emitAll(this.node.inspect, () => foldedEvents(this.pchannel, m, before, verdict.snapshot, shard, fx));
+    const f = foldDurable(this, m);
+    if (!f.ok) { if (replay) this.log(`replay skipped a message the machine rejects at ${m.header.walPosition}: ${f.error.message}`); return; }
+    if (!replay) for (const id of f.fx.sealed) this.node.dispatchFlush(this, v, id);
+    if (!replay) emitAll(this.node.inspect, () => foldedEvents(this.pchannel, m, f.before, f.after, f.shard, f.fx));
     if (!replay && m.header.type === 'Flush') void this.node.reportFlushed(this, v, bodyOf(m, 'Flush').segmentId);
   }
 
@@ -278,6 +265,20 @@ export class PchannelWal {
       this.enqueue(async () => { await this.tso.above(t); await this.memoryTick(); }, reject);
     });
     return this.serviceable;
+  }
+
+  /**
+   * Appends a persisted tick with a TSO above `t` (for a follower's Strong read):
+   * once a reader has folded its position, everything with TSO <= t is folded.
+   */
+  persistTick(t: Tso): Promise<{ tso: Tso; position: number }> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        await this.tso.above(t);
+        const { durable } = await this.stamp(newMessage('TimeTick', '', { persisted: true }));
+        durable.then(resolve, reject);
+      }, reject);
+    });
   }
 
   private runSealPolicies(): void {

@@ -2,15 +2,16 @@ import { newMessage } from '../../../messages/types.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { Distribution, PchannelAssignment } from '../../../messages/rpc/records.js';
-import { streamingChecks, streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import { streamingChecks, streamingNodeChecks, streamingNodeSubject, streamingOwnerSubject, streamingReadSubject, streamingSubject, type StreamingNodeProtocol, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { DATA_NODE_SUBJECT, EVENTS, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { decodeValue } from '../../../messages/valueCodec.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
-import { client, serveProtocol, withRetry, type Caller } from '../../../runtime/rpc/typedBus.js';
+import { client, serveProtocol, withRetry, type Caller, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import { Delegator } from './delegator.js';
+import { Follower } from './follower.js';
 import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
 import { PchannelWal } from './pchannelWal.js';
 import { scanWal } from './scan.js';
@@ -40,6 +41,10 @@ export class StreamingNode {
   private readonly opening = new Map<string, Promise<void>>();
   private readonly latest = new Map<string, PchannelAssignment>();
   private readonly serving = new Map<string, BusSubscription[]>();
+  /** Read-only followers of pchannels owned elsewhere, and the subscriptions that serve their reads. */
+  private readonly followers = new Map<string, { follower: Follower; sub: BusSubscription }>();
+  /** Shard reads answered per pchannel (as owner or follower). */
+  private readonly reads = new Map<string, number>();
   private readonly subs: BusSubscription[] = [];
   private readonly delegator: Delegator;
   private readonly ctx: NodeContext;
@@ -75,6 +80,10 @@ export class StreamingNode {
     this.subs.push(bus.subscribe(EVENTS.distribution, (data) => {
       const d = decodeValue(data) as unknown as Distribution;
       this.delegator.setDistribution(d, this.walOf(d.vchannel));
+      this.followers.get(pchannelOf(d.vchannel))?.follower.applyDistribution(this.delegator.distributions.get(d.vchannel) ?? d);
+    }));
+    this.subs.push(serveProtocol<StreamingNodeProtocol>(bus, streamingNodeSubject(this.opts.nodeId), streamingNodeChecks, {
+      nodeStatus: () => ({ nodeId: this.opts.nodeId, owns: [...this.wals.keys()].sort(), follows: [...this.followers.keys()].sort(), reads: Object.fromEntries(this.reads) }),
     }));
     const a = await withRetry(() => this.ctx.coordinator('assignments', {}), { deadlineMs: 120_000 });
     await this.reconcile(a.pchannels);
@@ -102,7 +111,7 @@ export class StreamingNode {
   }
 
   private walOf(vchannel: string): PchannelWal | undefined {
-    return this.wals.get(vchannel.slice(0, vchannel.lastIndexOf('_')));
+    return this.wals.get(pchannelOf(vchannel));
   }
 
   /** Opens what is assigned here, closes what moved away (the newest term wins). */
@@ -127,10 +136,17 @@ export class StreamingNode {
     const a = this.latest.get(pchannel);
     if (!a || this.stopped) return;
     const cur = this.wals.get(pchannel);
-    if (a.nodeId !== this.opts.nodeId) { if (cur) await this.closeWal(pchannel); return; }
+    if (a.nodeId !== this.opts.nodeId) {
+      if (cur) await this.closeWal(pchannel);
+      if (!(a.followers ?? []).includes(this.opts.nodeId)) this.closeFollower(pchannel);
+      else if (!this.followers.has(pchannel) && !await this.openFollower(pchannel)) setTimeout(() => void this.settle(pchannel), 1000).unref();
+      return;
+    }
     if (cur && cur.term >= a.term) return;
     if (cur) await this.closeWal(pchannel);
     const r = await this.openWal(a);
+    // The follower served reads until the WAL took over here.
+    if (r === 'ok') this.closeFollower(pchannel);
     if (r === 'ok' || this.stopped) return;
     // Fenced: a newer owner exists and its assignment is on the way (or was missed: ask).
     // Otherwise storage was briefly away: try again while the pchannel is still ours.
@@ -153,9 +169,59 @@ export class StreamingNode {
       if (d) this.delegator.setDistribution(d, wal);
     }
     const handlers = this.handlers(wal);
-    this.serving.set(a.pchannel, [streamingSubject(a.pchannel), streamingOwnerSubject(a.pchannel, a.term)]
-      .map((subject) => serveProtocol<StreamingProtocol>(this.opts.bus, subject, streamingChecks, handlers, { queue: 'sn' })));
+    this.serving.set(a.pchannel, [
+      ...[streamingSubject(a.pchannel), streamingOwnerSubject(a.pchannel, a.term)]
+        .map((subject) => serveProtocol<StreamingProtocol>(this.opts.bus, subject, streamingChecks, handlers, { queue: 'sn' })),
+      serveProtocol<StreamingProtocol>(this.opts.bus, streamingReadSubject(a.pchannel), streamingChecks, handlers, { queue: 'read' }),
+    ]);
     return 'ok';
+  }
+
+  /** Starts following a pchannel owned elsewhere and serves its reads; false if it could not start. */
+  private async openFollower(pchannel: string): Promise<boolean> {
+    const owner = client<StreamingProtocol>(this.opts.bus, () => streamingOwnerSubject(pchannel, this.latest.get(pchannel)?.term ?? 0), 10_000);
+    const follower = new Follower(pchannel, this.ctx, this.opts.wal,
+      (tso) => withRetry(() => owner('persistTick', { tso }), { deadlineMs: 60_000 }),
+      (v) => this.delegator.distributions.get(v),
+      (f) => { if (this.followers.get(pchannel)?.follower === f) { this.closeFollower(pchannel); setTimeout(() => void this.settle(pchannel), 1000).unref(); } });
+    try {
+      await follower.open();
+      for (const v of follower.shards.keys()) {
+        const d = await this.ctx.coordinator('distribution', { vchannel: v }).catch(() => undefined);
+        if (d) { this.delegator.setDistribution(d, undefined); follower.applyDistribution(this.delegator.distributions.get(v) ?? d); }
+      }
+    } catch (e) {
+      this.ctx.log(`following ${pchannel} failed:`, (e as Error).message);
+      follower.close();
+      return false;
+    }
+    const sub = serveProtocol<StreamingProtocol>(this.opts.bus, streamingReadSubject(pchannel), streamingChecks, this.followerHandlers(follower), { queue: 'read' });
+    this.followers.set(pchannel, { follower, sub });
+    return true;
+  }
+
+  private closeFollower(pchannel: string): void {
+    const f = this.followers.get(pchannel);
+    if (!f) return;
+    this.followers.delete(pchannel);
+    f.sub.unsubscribe();
+    f.follower.close();
+    this.ctx.log(`[${pchannel}] follower closed`);
+  }
+
+  private countRead(pchannel: string): void { this.reads.set(pchannel, (this.reads.get(pchannel) ?? 0) + 1); }
+
+  /** A follower answers reads only; anything else belongs to the owner. */
+  private followerHandlers(f: Follower): Handlers<StreamingProtocol> {
+    const notHere = () => { throw new NuthatchError('NotOwner', `${this.opts.nodeId} only follows ${f.pchannel}`, { pchannel: f.pchannel }); };
+    return {
+      append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, persistTick: notHere,
+      search: async (req) => { const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
+      query: async (req) => { const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
+      deletes: ({ vchannel, fromSeq }) => deletesOf(f, vchannel, fromSeq),
+      sync: async ({ tso }) => ({ serviceable: await f.sync(tso) }),
+      status: () => ({ nodeId: this.opts.nodeId, pchannel: f.pchannel, role: 'follower', serviceable: f.serviceable, applied: f.applied, vchannels: [...f.shards.keys()] }),
+    };
   }
 
   private async closeWal(pchannel: string): Promise<void> {
@@ -170,13 +236,10 @@ export class StreamingNode {
     return {
       append: ({ message }: { message: Uint8Array }) => wal.append(message),
       appendTxn: ({ vchannel, messages, appendId }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId),
-      search: async (req: StreamingProtocol['search']['req']) => ({ hits: await this.delegator.search(wal, req) }),
-      query: (req: StreamingProtocol['query']['req']) => this.delegator.query(wal, req),
+      search: async (req: StreamingProtocol['search']['req']) => { const hits = await this.delegator.search(wal, req); this.countRead(wal.pchannel); return { hits }; },
+      query: async (req: StreamingProtocol['query']['req']) => { const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
-      deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => {
-        const s = wal.shards.get(vchannel);
-        return { entries: s ? s.deletes.slice(fromSeq) : [], seq: s?.deletes.length ?? 0 };
-      },
+      deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletesOf(wal, vchannel, fromSeq),
       sealAll: async ({ collectionId, vchannels }: StreamingProtocol['sealAll']['req']) => {
         const ids: number[] = [];
         for (const v of vchannels) {
@@ -187,7 +250,8 @@ export class StreamingNode {
         return { segmentIds: ids };
       },
       sync: async ({ tso }: StreamingProtocol['sync']['req']) => ({ serviceable: await wal.sync(tso) }),
-      status: () => ({ nodeId: this.opts.nodeId, pchannel: wal.pchannel, term: wal.term, serviceable: wal.serviceable, vchannels: [...wal.shards.keys()] }),
+      status: () => ({ nodeId: this.opts.nodeId, pchannel: wal.pchannel, role: 'owner', term: wal.term, serviceable: wal.serviceable, vchannels: [...wal.shards.keys()] }),
+      persistTick: ({ tso }: StreamingProtocol['persistTick']['req']) => wal.persistTick(tso),
     };
   }
 
@@ -230,8 +294,17 @@ export class StreamingNode {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const s of this.subs) s.unsubscribe();
+    for (const p of [...this.followers.keys()]) this.closeFollower(p);
     await Promise.all([...this.wals.keys()].map((p) => this.closeWal(p)));
     await this.lease?.revoke().catch(() => {});
   }
+}
+
+const pchannelOf = (vchannel: string) => vchannel.slice(0, vchannel.lastIndexOf('_'));
+
+/** A shard's delete log from a sequence number (query nodes catch up with it). */
+function deletesOf(state: { shards: Map<string, { deletes: Array<{ pk: number | string; tso: bigint }> }> }, vchannel: string, fromSeq: number) {
+  const s = state.shards.get(vchannel);
+  return { entries: s ? s.deletes.slice(fromSeq) : [], seq: s?.deletes.length ?? 0 };
 }
 export { NuthatchError };

@@ -1,0 +1,119 @@
+import type { Subscription } from 'rxjs';
+import { decodeMessage } from '../../../messages/codec.js';
+import { NuthatchError } from '../../../messages/errors.js';
+import type { Distribution } from '../../../messages/rpc/records.js';
+import type { AnyMessage, Tso } from '../../../messages/types.js';
+import type { WalBackend, WalPosition } from '../../../runtime/ports/walBackend.js';
+import type { VchannelSnapshot } from '../core/vchannel/index.js';
+import type { ShardData } from '../core/shardData.js';
+import { loadCheckpoint } from './checkpoint.js';
+import { foldDurable, restoreCheckpoint, type DurableState } from './durableFold.js';
+import type { NodeContext } from './nodeContext.js';
+
+/** Asks the pchannel's owner for a persisted tick above a TSO (the streaming protocol's persistTick). */
+export type TickRequest = (tso: Tso) => Promise<{ tso: Tso; position: WalPosition }>;
+
+/**
+ * A read-only replica of a pchannel's shards on a node that does not own it: it
+ * restores the owner's latest checkpoint, then follows the log through the WAL
+ * backend's tail and folds it with the owner's folds. Persisted TimeTicks advance
+ * its serviceable TSO. It never appends: a read above what it has folded asks the
+ * owner for a persisted tick and waits until that tick is folded.
+ */
+export class Follower implements DurableState {
+  readonly durable = new Map<string, VchannelSnapshot>();
+  readonly shards = new Map<string, ShardData>();
+  serviceable = 0n;
+  applied = -1;
+  private sub?: Subscription;
+  private closed = false;
+  private waiters: Array<{ position: WalPosition; resolve: () => void; reject: (e: Error) => void }> = [];
+
+  constructor(
+    readonly pchannel: string,
+    private readonly node: NodeContext,
+    private readonly backend: WalBackend,
+    private readonly askTick: TickRequest,
+    private readonly distributionOf: (vchannel: string) => Distribution | undefined,
+    private readonly onFailure: (f: Follower) => void,
+  ) {}
+
+  /** Restores the owner's checkpoint and starts following the log after it. */
+  async open(): Promise<void> {
+    const ckpt = await loadCheckpoint(this.node.objects, this.pchannel);
+    if (ckpt) {
+      await restoreCheckpoint(this, ckpt, this.backend, this.pchannel);
+      this.applied = ckpt.applied;
+    }
+    for (const [v] of this.shards) this.handOff(v);
+    const from = Math.max(this.applied + 1, await this.backend.firstPosition(this.pchannel));
+    this.node.log(`[${this.pchannel}] follower: checkpoint ${ckpt ? ckpt.applied : 'none'}, tailing from ${from}`);
+    this.sub = this.backend.tail(this.pchannel, from).subscribe({
+      next: (r) => this.fold(decodeMessage(r.payload, r.position)),
+      error: (e: Error) => { this.node.log(`[${this.pchannel}] follower tail failed:`, e.message); this.onFailure(this); },
+    });
+  }
+
+  private fold(m: AnyMessage): void {
+    if (this.closed) return;
+    this.applied = Math.max(this.applied, m.header.walPosition);
+    if (m.header.type === 'TimeTick') {
+      if (m.header.tso > this.serviceable) this.serviceable = m.header.tso;
+    } else if (!this.handedOffCreate(m)) {
+      const f = foldDurable(this, m);
+      if (f.ok && f.fx.flushed.length > 0) this.handOff(m.header.vchannel);
+    }
+    this.waiters = this.waiters.filter((w) => (w.position <= this.applied ? (w.resolve(), false) : true));
+  }
+
+  /** A segment a query node already serves is not grown again (a follower may trail the distribution). */
+  private handedOffCreate(m: AnyMessage): boolean {
+    if (m.header.type !== 'CreateSegment') return false;
+    const id = (m.body as { segmentId: number }).segmentId;
+    return this.shards.get(m.header.vchannel)?.handedOff.has(id) ?? false;
+  }
+
+  /**
+   * Drops from memory the segments a query node serves. Unlike the owner, any
+   * segment in the distribution goes, flushed or not yet folded as flushed: the
+   * distribution names only persisted segments, and a follower may trail it.
+   */
+  applyDistribution(d: Distribution): void { this.handOff(d.vchannel, d); }
+
+  private handOff(vchannel: string, d = this.distributionOf(vchannel)): void {
+    const shard = this.shards.get(vchannel);
+    if (!shard || !d) return;
+    for (const s of d.segments) { shard.segments.delete(s.segmentId); shard.handedOff.add(s.segmentId); }
+    // Released (as the owner does): flushed rows wait in object storage.
+    if (d.loaded === false) for (const seg of [...shard.segments.values()]) if (seg.flushed) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); }
+  }
+
+  /**
+   * Resolves once everything with TSO <= t is folded. Without a round trip when a
+   * persisted tick at or above t was already folded (Bounded, Eventually, and
+   * busy pchannels); otherwise the owner persists one and this waits for it.
+   */
+  async sync(t: Tso): Promise<Tso> {
+    if (this.serviceable >= t) return this.serviceable;
+    const tick = await this.askTick(t);
+    await this.folded(tick.position);
+    return this.serviceable;
+  }
+
+  private folded(position: WalPosition): Promise<void> {
+    if (this.closed) return Promise.reject(this.unavailable());
+    if (this.applied >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ position, resolve, reject }));
+  }
+
+  private unavailable(): NuthatchError {
+    return new NuthatchError('WalUnavailable', `the follower of ${this.pchannel} on ${this.node.nodeId} is closed`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sub?.unsubscribe();
+    for (const w of this.waiters.splice(0)) w.reject(this.unavailable());
+  }
+}
