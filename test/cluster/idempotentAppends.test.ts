@@ -57,7 +57,7 @@ test.before(async () => {
   await coordinator.start();
   await startNode('sn-a');
   api = new NuthatchClient(bus);
-  await api.createCollection({ collectionName: 'c', schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'vector', dataType: 'FloatVector', dim: DIM }] }, metricType: 'L2', shardsNum: 1 });
+  await api.createCollection({ collectionName: 'c', schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'vector', dataType: 'FloatVector', dim: DIM }] }, metricType: 'L2', shardsNum: 1, load: true });
   const d = await api.describeCollection('c');
   [vchannel, collectionId, partitionId] = [d.vchannels[0]!, d.collectionId, d.partitions[0]!.id];
 });
