@@ -2,7 +2,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
-import { streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { primaryField, vectorField, type PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
@@ -91,16 +91,25 @@ export class QueryNode {
     return r;
   }
 
-  /** Catches up on the shard's deletes up to the delegator's sequence number. */
+  /**
+   * Catches up on the shard's deletes up to the delegator's sequence number. The
+   * owner and every follower delegator hold the same delete log (one fold of one
+   * WAL), so a prefix from any of them applies; the owner is asked first, any
+   * delegator (the read subject) when the owner is away or behind the asker.
+   */
   private async deletesOf(pchannel: string, vchannel: string, seq: number): Promise<ShardDeletes> {
     let d = this.deletes.get(vchannel);
     if (!d) { d = { seq: 0, index: new Map() }; this.deletes.set(vchannel, d); }
-    if (d.seq < seq) {
-      const r = await client<StreamingProtocol>(this.opts.bus, streamingSubject(pchannel))('deletes', { vchannel, fromSeq: d.seq });
-      if (d.seq + r.entries.length >= seq) {
+    for (let attempt = 0; d.seq < seq && attempt < 20; attempt++) {
+      const from = d.seq;
+      const subject = attempt % 2 === 0 ? streamingSubject(pchannel) : streamingReadSubject(pchannel);
+      const r = await client<StreamingProtocol>(this.opts.bus, subject, 10_000)('deletes', { vchannel, fromSeq: from }).catch(() => undefined);
+      // A concurrent catch-up may have applied the same entries meanwhile.
+      if (r && d.seq === from) {
         for (const e of r.entries) { const l = d.index.get(e.pk); if (l) l.push(e.tso); else d.index.set(e.pk, [e.tso]); }
         d.seq += r.entries.length;
       }
+      if (d.seq < seq) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return d;
   }
