@@ -272,14 +272,23 @@ export class PchannelWal {
    * once a reader has folded its position, everything with TSO <= t is folded.
    */
   persistTick(t: Tso): Promise<{ tso: Tso; position: number }> {
-    return new Promise((resolve, reject) => {
+    // Requests that arrive before the queued tick is stamped share it (its TSO is above all of them).
+    const queued = this.queuedTick;
+    if (queued) { if (t > queued.above) queued.above = t; return queued.done; }
+    const tick = { above: t, done: undefined as unknown as Promise<{ tso: Tso; position: number }> };
+    this.queuedTick = tick;
+    tick.done = new Promise((resolve, reject) => {
+      const fail = (e: unknown) => { if (this.queuedTick === tick) this.queuedTick = null; reject(e); };
       this.enqueue(async () => {
-        await this.tso.above(t);
+        this.queuedTick = null;
+        await this.tso.above(tick.above);
         const { durable } = await this.stamp(newMessage('TimeTick', '', { persisted: true }));
         durable.then(resolve, reject);
-      }, reject);
+      }, fail);
     });
+    return tick.done;
   }
+  private queuedTick: { above: Tso; done: Promise<{ tso: Tso; position: number }> } | null = null;
 
   private runSealPolicies(): void {
     for (const [vchannel, snap] of this.admitted) {
