@@ -11,6 +11,7 @@ import { mergeTopK } from '../../actors/shared/vector/topK.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
+import { Hedger } from './hedge.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 
@@ -28,6 +29,7 @@ export class NuthatchClient implements NuthatchApi {
   /** Session consistency: the last write TSO this client saw per collection. */
   private readonly lastWrite = new Map<string, Tso>();
   private readonly owners: OwnerWatch;
+  private readonly hedge = new Hedger();
 
   constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number } = {}) {
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
@@ -50,12 +52,12 @@ export class NuthatchClient implements NuthatchApi {
 
   /**
    * A read, sent to any delegator of the vchannel's shard (the owner or a
-   * follower: one queue group per pchannel); retried, and given up early when
-   * the pchannel moves (the delegator asked may have been the owner that died).
+   * follower: one queue group per pchannel); hedged (sent again when slow, see
+   * Hedger), retried, and given up early when the pchannel's delegators change.
    */
   private onReplica<K extends 'search' | 'query'>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
     const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
-    return withRetry(() => this.owners.guardRead(pchannel, () => this.shard(streamingReadSubject(pchannel))(op, req)), { deadlineMs: 120_000 });
+    return withRetry(() => this.owners.guardRead(pchannel, () => this.hedge.run(() => this.shard(streamingReadSubject(pchannel))(op, req))), { deadlineMs: 120_000 });
   }
 
   /** Appends one message at most once, however often the request is retried. */
