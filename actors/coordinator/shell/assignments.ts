@@ -1,5 +1,7 @@
 import type { PchannelAssignment } from '../../../messages/rpc/records.js';
 import { EVENTS } from '../../../messages/rpc/workers.js';
+import { pchannelOf } from '../core/catalog.js';
+import { placeFollowers } from '../core/followers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
@@ -41,47 +43,29 @@ export async function rebalance(ctx: CoordinatorContext): Promise<void> {
       const pchannel = ctx.opts.pchannels.filter((p) => ctx.assignments.get(p)?.nodeId === most[0]).at(-1)!;
       await move(pchannel, least[0]);
     }
-    if (await placeFollowers(ctx, live)) changed = true;
+    if (await refreshFollowers(ctx, live)) changed = true;
   });
   if (changed) publishAssignments(ctx);
 }
 
 /**
- * Delegator replicas: per pchannel, `n - 1` followers for the largest replica
- * number `n` any loaded collection on it asks for, capped by the live streaming
- * nodes other than the owner. A follower that is still alive keeps its place;
- * new places go to the nodes that follow the fewest pchannels. Returns whether
- * any assignment changed (persisted; the caller publishes). Runs under the lock.
+ * Sets the follower delegators of every pchannel (core/followers.ts) from the
+ * replica numbers of the loaded collections; persists what changed and returns
+ * whether anything did (the caller publishes). Runs under the lock.
  */
-async function placeFollowers(ctx: CoordinatorContext, live: string[]): Promise<boolean> {
+async function refreshFollowers(ctx: CoordinatorContext, live: string[]): Promise<boolean> {
   const want = new Map<string, number>();
   for (const rec of ctx.catalog.byName.values()) {
     if (!rec.loaded || rec.state === 'dropping') continue;
-    for (const v of rec.vchannels) {
-      const p = v.slice(0, v.lastIndexOf('_'));
-      want.set(p, Math.max(want.get(p) ?? 0, replicasOf(ctx, rec) - 1));
-    }
+    for (const v of rec.vchannels) want.set(pchannelOf(v), Math.max(want.get(pchannelOf(v)) ?? 0, replicasOf(ctx, rec) - 1));
   }
-  const load = new Map(live.map((n) => [n, 0]));
-  for (const a of ctx.assignments.values()) for (const n of a.followers ?? []) if (load.has(n)) load.set(n, load.get(n)! + 1);
-  let changed = false;
-  for (const pchannel of ctx.opts.pchannels) {
-    const a = ctx.assignments.get(pchannel);
-    if (!a) continue;
-    const count = Math.min(want.get(pchannel) ?? 0, live.length - 1);
-    const kept = (a.followers ?? []).filter((n) => load.has(n) && n !== a.nodeId).slice(0, Math.max(0, count));
-    const others = [...load].filter(([n]) => n !== a.nodeId && !kept.includes(n)).sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0])).map(([n]) => n);
-    const followers = [...kept, ...others.slice(0, Math.max(0, count - kept.length))].sort();
-    for (const n of a.followers ?? []) if (load.has(n)) load.set(n, load.get(n)! - 1);
-    for (const n of followers) load.set(n, load.get(n)! + 1);
-    if (JSON.stringify(followers) === JSON.stringify([...(a.followers ?? [])].sort())) continue;
-    const next: PchannelAssignment = { ...a, followers };
-    await putRecord(ctx.opts.meta, Keys.assignment(pchannel), next);
-    ctx.assignments.set(pchannel, next);
-    ctx.log(`pchannel ${pchannel} (term ${a.term}, owner ${a.nodeId}) followers: ${followers.join(',') || 'none'}`);
-    changed = true;
+  const changed = placeFollowers(ctx.opts.pchannels.flatMap((p) => ctx.assignments.get(p) ?? []), want, live);
+  for (const next of changed) {
+    await putRecord(ctx.opts.meta, Keys.assignment(next.pchannel), next);
+    ctx.assignments.set(next.pchannel, next);
+    ctx.log(`pchannel ${next.pchannel} (term ${next.term}, owner ${next.nodeId}) followers: ${next.followers!.join(',') || 'none'}`);
   }
-  return changed;
+  return changed.length > 0;
 }
 
 export function publishAssignments(ctx: CoordinatorContext): void {
