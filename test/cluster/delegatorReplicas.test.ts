@@ -154,6 +154,29 @@ if (haveServices('cluster: delegator replicas')) {
     assert.ok(stats[0]!.duringMove > 0, 'Eventually searches answered while the pchannels moved');
     await assertExactlyOnce(c.client, NAME, [...Array.from({ length: FIRST - DELETED }, (_, i) => DELETED + i), ...log.acked]);
   });
+
+  test('the killed node restarts: it gets pchannels back and follows the others again, and reads agree', async () => {
+    const c = cluster!;
+    const node = c.nodes.get('streaming-node-1')!;
+    node.launch();
+    await node.ready;
+    const pchannels = [...new Set(vchannels.map(pchannelOf))];
+    await eventually('owners and followers on both nodes again', async () => {
+      const l = await c.assignments();
+      const mine = l.filter((a) => pchannels.includes(a.pchannel));
+      return mine.some((a) => a.nodeId === node.id) && mine.every((a) => a.followers?.length === 1 && a.followers[0] !== a.nodeId);
+    });
+    const sn = c.byRole('streaming-node').map((n) => n.id);
+    await eventually('each node follows what the other owns', async () => {
+      const all = await Promise.all(sn.map(status));
+      return pchannels.every((p) => all.some((s) => s.owns.includes(p)) && all.some((s) => s.follows.includes(p)));
+    });
+    const before = await Promise.all(sn.map(status));
+    const baseline = await search('Strong');
+    for (let i = 0; i < 10; i++) assert.equal(await search('Strong'), baseline, `Strong search ${i}`);
+    const after = await Promise.all(sn.map(status));
+    for (const [i, n] of sn.entries()) assert.ok(totalReads(after[i]!) > totalReads(before[i]!), `${n} served reads`);
+  });
 }
 
 test.run();
