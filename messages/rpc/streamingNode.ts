@@ -40,11 +40,12 @@ export type StreamingProtocol = {
   sync: { req: { vchannel: string; tso: Tso }; res: { serviceable: Tso } };
   status: { req: Record<string, never>; res: Record<string, unknown> };
   /**
-   * Owner only: appends a persisted tick with a TSO above `tso` and answers with
-   * its TSO and WAL position, so a follower that has folded up to that position
-   * may serve a read at `tso` (Strong reads on followers).
+   * Owner only, for a follower's read at `tso`: makes a tick at or above it (every
+   * message with a TSO at or below the tick is durable) and answers with the tick
+   * and the WAL position up to which all those messages lie; a follower that has
+   * folded up to that position serves reads at the tick.
    */
-  persistTick: { req: { tso: Tso }; res: { tso: Tso; position: WalPosition } };
+  confirmTso: { req: { tso: Tso }; res: { tso: Tso; position: WalPosition } };
 };
 
 /** What a streaming node tells about itself on its own subject. */
@@ -71,5 +72,5 @@ export const streamingChecks: Checks<StreamingProtocol> = {
   sealAll: (o) => needAll(o, { collectionId: 'number', vchannels: 'array' }),
   sync: (o) => needAll(o, { vchannel: 'string', tso: 'bigint' }),
   status: none,
-  persistTick: (o) => needAll(o, { tso: 'bigint' }),
+  confirmTso: (o) => needAll(o, { tso: 'bigint' }),
 };

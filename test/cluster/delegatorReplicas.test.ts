@@ -2,9 +2,11 @@
  * Delegator replicas: a collection loaded with 2 replicas runs a delegator of each
  * shard on both streaming nodes (the pchannel's owner, and a read-only follower
  * that folds the log). Reads spread over both and the follower answers what the
- * owner answers, Strong reads included (it waits for a tick the owner persists).
- * When the owner is SIGKILLed, searches keep answering from the follower while
- * the pchannel moves, and every acknowledged insert is found exactly once.
+ * owner answers, Strong reads included (it first folds up to the WAL position
+ * the owner names for a tick at the read's TSO). When the owner is SIGKILLed,
+ * searches keep answering from the follower while the pchannel moves, and every
+ * acknowledged insert is found exactly once; the node comes back as owner and
+ * follower.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

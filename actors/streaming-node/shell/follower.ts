@@ -10,7 +10,7 @@ import { loadCheckpoint } from './checkpoint.js';
 import { foldDurable, restoreCheckpoint, type DurableState } from './durableFold.js';
 import type { NodeContext } from './nodeContext.js';
 
-/** Asks the pchannel's owner for a persisted tick above a TSO (the streaming protocol's persistTick). */
+/** Asks the pchannel's owner for a tick at or above a TSO and the position that covers it (the streaming protocol's confirmTso). */
 export type TickRequest = (tso: Tso) => Promise<{ tso: Tso; position: WalPosition }>;
 
 /**
@@ -18,7 +18,8 @@ export type TickRequest = (tso: Tso) => Promise<{ tso: Tso; position: WalPositio
  * restores the owner's latest checkpoint, then follows the log through the WAL
  * backend's tail and folds it with the owner's folds. Persisted TimeTicks advance
  * its serviceable TSO. It never appends: a read above what it has folded asks the
- * owner for a persisted tick and waits until that tick is folded.
+ * owner for a tick at or above the read's TSO with the WAL position that covers
+ * it, and waits until it has folded that position.
  */
 export class Follower implements DurableState {
   readonly durable = new Map<string, VchannelSnapshot>();
@@ -90,13 +91,16 @@ export class Follower implements DurableState {
 
   /**
    * Resolves once everything with TSO <= t is folded. Without a round trip when a
-   * persisted tick at or above t was already folded (Bounded, Eventually, and
-   * busy pchannels); otherwise the owner persists one and this waits for it.
+   * persisted tick (or a confirmed one) at or above t was already folded (Bounded,
+   * Eventually, busy pchannels); otherwise the owner confirms t and this waits
+   * until it has folded the position the owner named.
    */
   async sync(t: Tso): Promise<Tso> {
     if (this.serviceable >= t) return this.serviceable;
     const tick = await this.askTick(t);
     await this.folded(tick.position);
+    // Everything at or below the owner's tick lies at or before the position just folded.
+    if (tick.tso > this.serviceable) this.serviceable = tick.tso;
     return this.serviceable;
   }
 

@@ -268,27 +268,15 @@ export class PchannelWal {
   }
 
   /**
-   * Appends a persisted tick with a TSO above `t` (for a follower's Strong read):
-   * once a reader has folded its position, everything with TSO <= t is folded.
+   * For a follower's read at `t`: a tick at or above t (in memory, as for the
+   * owner's own reads: no WAL write), and the WAL position up to which every
+   * message with a TSO at or below that tick lies. A follower that has folded up
+   * to that position may serve reads at the tick.
    */
-  persistTick(t: Tso): Promise<{ tso: Tso; position: number }> {
-    // Requests that arrive before the queued tick is stamped share it (its TSO is above all of them).
-    const queued = this.queuedTick;
-    if (queued) { if (t > queued.above) queued.above = t; return queued.done; }
-    const tick = { above: t, done: undefined as unknown as Promise<{ tso: Tso; position: number }> };
-    this.queuedTick = tick;
-    tick.done = new Promise((resolve, reject) => {
-      const fail = (e: unknown) => { if (this.queuedTick === tick) this.queuedTick = null; reject(e); };
-      this.enqueue(async () => {
-        this.queuedTick = null;
-        await this.tso.above(tick.above);
-        const { durable } = await this.stamp(newMessage('TimeTick', '', { persisted: true }));
-        durable.then(resolve, reject);
-      }, fail);
-    });
-    return tick.done;
+  async confirmTso(t: Tso): Promise<{ tso: Tso; position: number }> {
+    const tso = await this.sync(t);
+    return { tso, position: this.applied };
   }
-  private queuedTick: { above: Tso; done: Promise<{ tso: Tso; position: number }> } | null = null;
 
   private runSealPolicies(): void {
     for (const [vchannel, snap] of this.admitted) {

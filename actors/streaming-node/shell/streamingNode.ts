@@ -181,7 +181,7 @@ export class StreamingNode {
   private async openFollower(pchannel: string): Promise<boolean> {
     const owner = client<StreamingProtocol>(this.opts.bus, () => streamingOwnerSubject(pchannel, this.latest.get(pchannel)?.term ?? 0), 10_000);
     const follower = new Follower(pchannel, this.ctx, this.opts.wal,
-      (tso) => withRetry(() => owner('persistTick', { tso }), { deadlineMs: 60_000 }),
+      (tso) => withRetry(() => owner('confirmTso', { tso }), { deadlineMs: 60_000 }),
       (v) => this.delegator.distributions.get(v),
       (f) => { if (this.followers.get(pchannel)?.follower === f) { this.closeFollower(pchannel); setTimeout(() => void this.settle(pchannel), 1000).unref(); } });
     try {
@@ -215,7 +215,7 @@ export class StreamingNode {
   private followerHandlers(f: Follower): Handlers<StreamingProtocol> {
     const notHere = () => { throw new NuthatchError('NotOwner', `${this.opts.nodeId} only follows ${f.pchannel}`, { pchannel: f.pchannel }); };
     return {
-      append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, persistTick: notHere,
+      append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere,
       search: async (req) => { const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
       query: async (req) => { const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
       deletes: ({ vchannel, fromSeq }) => deletesOf(f, vchannel, fromSeq),
@@ -251,7 +251,7 @@ export class StreamingNode {
       },
       sync: async ({ tso }: StreamingProtocol['sync']['req']) => ({ serviceable: await wal.sync(tso) }),
       status: () => ({ nodeId: this.opts.nodeId, pchannel: wal.pchannel, role: 'owner', term: wal.term, serviceable: wal.serviceable, vchannels: [...wal.shards.keys()] }),
-      persistTick: ({ tso }: StreamingProtocol['persistTick']['req']) => wal.persistTick(tso),
+      confirmTso: ({ tso }: StreamingProtocol['confirmTso']['req']) => wal.confirmTso(tso),
     };
   }
 
