@@ -23,6 +23,8 @@ export interface ObjectWalConfig {
   maxFragmentBytes?: number;
   /** ... or this long after its first entry (default 10 ms). */
   flushDelayMs?: number;
+  /** Seal at once when no upload is in flight instead of waiting flushDelayMs (default true). */
+  flushWhenIdle?: boolean;
   /** Fragment PUTs in flight per writer (default 8). */
   maxInFlightUploads?: number;
   /** Fragments a catch-up read fetches ahead (default 4). */
@@ -39,6 +41,7 @@ export class ObjectWalBackend implements WalBackend {
       maxFragmentBytes: config.maxFragmentBytes ?? 2 * 1024 * 1024,
       flushDelayMs: config.flushDelayMs ?? 10,
       maxInFlightUploads: config.maxInFlightUploads ?? 8,
+      flushWhenIdle: config.flushWhenIdle ?? true,
     };
   }
 

@@ -1,7 +1,9 @@
 /**
  * The writer of one object-WAL pchannel (zero disk, Woodpecker's memory-buffer
  * mode): appends collect in memory and are sealed into a fragment when it reaches
- * `maxFragmentBytes` or `flushDelayMs` after its first entry. Up to
+ * `maxFragmentBytes` or `flushDelayMs` after its first entry — or, when no
+ * upload is in flight (`flushWhenIdle`), at the end of the current turn of the
+ * event loop, so a lone or bursty writer does not wait out the delay. Up to
  * `maxInFlightUploads` fragments upload at once; commits to the index run one at a
  * time in fragment order, and an append resolves only after its fragment's PUT
  * succeeded and its slot was created, so acknowledgements come in call order.
@@ -15,7 +17,7 @@ import { encodeFragment, fragmentHeaderCrc, fragmentSize, FRAGMENT_HEADER_BYTES 
 import { fenced, type SlotIndex } from './slotIndex.js';
 
 /** Batching knobs of a writer. */
-export interface ObjectWriterLimits { maxFragmentBytes: number; flushDelayMs: number; maxInFlightUploads: number }
+export interface ObjectWriterLimits { maxFragmentBytes: number; flushDelayMs: number; maxInFlightUploads: number; flushWhenIdle: boolean }
 
 interface Request { entries: WalEntry[]; first: number; resolve(p: WalPosition[]): void; reject(e: Error): void }
 interface Fragment { first: number; entries: WalEntry[]; reqs: Request[]; key?: string; bytes?: number; crc?: number; uploaded: boolean; started: boolean }
@@ -23,7 +25,7 @@ interface Fragment { first: number; entries: WalEntry[]; reqs: Request[]; key?: 
 export class ObjectWalWriter implements WalWriter {
   private open: Fragment | undefined;
   private openBytes = FRAGMENT_HEADER_BYTES;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** Sealed fragments not yet committed, in order. */
   private sealed: Fragment[] = [];
   private uploading = 0;
@@ -60,7 +62,10 @@ export class ObjectWalWriter implements WalWriter {
       if (!this.open) {
         this.open = { first: this.next, entries: [], reqs: [], uploaded: false, started: false };
         this.openBytes = FRAGMENT_HEADER_BYTES;
-        this.timer = setTimeout(() => this.seal(), this.limits.flushDelayMs);
+        // Idle pipeline: seal once the appends of this turn of the event loop are in
+        // (group commit). Busy: wait up to flushDelayMs for the fragment to fill.
+        const idle = this.limits.flushWhenIdle && this.uploading === 0 && this.sealed.length === 0;
+        this.timer = idle ? setImmediate(() => this.seal()) : setTimeout(() => this.seal(), this.limits.flushDelayMs);
       }
       this.open.reqs.push({ entries, first: this.next, resolve, reject });
       for (const e of entries) this.open.entries.push(e);
@@ -79,8 +84,15 @@ export class ObjectWalWriter implements WalWriter {
     this.failure ??= new NuthatchError('WalUnavailable', `object WAL writer of ${this.pchannel} is closed`);
   }
 
+  private clearTimer(): void {
+    const t = this.timer;
+    if (!t) return;
+    this.timer = undefined;
+    if ('hasRef' in t && 'refresh' in t) clearTimeout(t as NodeJS.Timeout); else clearImmediate(t as NodeJS.Immediate);
+  }
+
   private seal(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.clearTimer();
     const f = this.open;
     if (!f) return;
     this.open = undefined;
@@ -152,7 +164,7 @@ export class ObjectWalWriter implements WalWriter {
 
   private fail(err: NuthatchError): void {
     if (!this.failure) this.failure = err;
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.clearTimer();
     const dropped = [...this.sealed.splice(0), ...(this.open ? [this.open] : [])];
     this.open = undefined;
     for (const f of dropped) {
