@@ -165,8 +165,11 @@ export class StreamingNode {
     }
     this.wals.set(a.pchannel, wal);
     for (const v of wal.shards.keys()) {
-      const d = await this.ctx.coordinator('distribution', { vchannel: v }).catch(() => undefined);
-      if (d) this.delegator.setDistribution(d, wal);
+      const d = await this.ctx.coordinator('distribution', { vchannel: v }).catch(() => undefined) ?? this.delegator.distributions.get(v);
+      // This node may know the distribution already (it followed the shard, or heard
+      // its events): forget it, so the hand-off runs on the shards just recovered.
+      // Otherwise segments the recovery re-read would be searched here and on query nodes.
+      if (d) { this.delegator.distributions.delete(v); this.delegator.setDistribution(d, wal); }
     }
     const handlers = this.handlers(wal);
     this.serving.set(a.pchannel, [
