@@ -19,12 +19,14 @@ export interface GrowingRead {
   partitionIds: ReadonlySet<number> | null;
   readTso: Tso;
   outputFields: string[];
+  /** Segments a query node serves for this read: their growing copy (if still here) is not searched. */
+  servedElsewhere?: ReadonlySet<number>;
 }
 
 function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
   const out: GrowingChunk[] = [];
   for (const seg of shard.segments.values()) {
-    if (shard.handedOff.has(seg.id)) continue;
+    if (shard.handedOff.has(seg.id) || r.servedElsewhere?.has(seg.id)) continue;
     for (const c of seg.chunks) {
       if (c.tso > r.readTso) continue;
       if (r.partitionIds && !r.partitionIds.has(c.partitionId)) continue;

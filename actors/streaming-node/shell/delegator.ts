@@ -28,16 +28,19 @@ export class Delegator {
   constructor(private readonly bus: Bus) {}
 
   /** Applies a distribution: segments a query node now serves are dropped from memory (hand-off). */
-  setDistribution(d: Distribution, wal: ShardHost | undefined): void {
-    const cur = this.distributions.get(d.vchannel);
-    if (cur && cur.version >= d.version) return;
-    this.distributions.set(d.vchannel, d);
-    const still = new Set(d.segments.map((s) => s.nodeId));
-    for (const nodeId of new Set(cur?.segments.map((s) => s.nodeId))) {
-      if (still.has(nodeId)) continue;
-      const gone = new NuthatchError('Unavailable', `query node ${nodeId} no longer serves ${d.vchannel}`);
-      for (const fail of [...(this.inFlight.get(`${d.vchannel}\n${nodeId}`) ?? [])]) fail(gone);
+  setDistribution(next: Distribution, wal: ShardHost | undefined): void {
+    const cur = this.distributions.get(next.vchannel);
+    const d = cur && cur.version >= next.version ? cur : next;
+    if (d === next) {
+      this.distributions.set(d.vchannel, d);
+      const still = new Set(d.segments.map((s) => s.nodeId));
+      for (const nodeId of new Set(cur?.segments.map((s) => s.nodeId))) {
+        if (still.has(nodeId)) continue;
+        const gone = new NuthatchError('Unavailable', `query node ${nodeId} no longer serves ${d.vchannel}`);
+        for (const fail of [...(this.inFlight.get(`${d.vchannel}\n${nodeId}`) ?? [])]) fail(gone);
+      }
     }
+    // Applied to the shard even when the version is not new: a WAL reopened here (after a move) has a fresh shard.
     const shard = wal?.shards.get(d.vchannel);
     if (!shard) return;
     // Served by a query node, or released (rows wait in object storage): the growing copy goes.
@@ -65,13 +68,26 @@ export class Delegator {
     const shard = wal.shards.get(vchannel);
     if (!coll || coll.id !== collectionId || coll.droppedTso !== null || !shard) throw new NuthatchError('CollectionNotFound', `collection ${collectionId} does not exist on ${vchannel}`);
     const vf = vectorField(coll.schema);
+    // One distribution for the whole read: growing and sealed parts must not overlap or leave a gap.
+    const dist = this.distributions.get(vchannel);
     const read: GrowingRead = {
       pkName: primaryField(coll.schema).name, vectorName: vf.name, dim: vf.dim!,
       filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields,
+      // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
+      servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
-    return { coll, shard, read, holders: () => holdersOf(this.distributions.get(vchannel)) };
+    // The pinned segments, served by the pinned replicas plus any that loaded them since (fallback after a failure).
+    const holders = () => {
+      const pinned = holdersOf(dist);
+      for (const [seg, nodes] of holdersOf(this.distributions.get(vchannel))) {
+        const had = pinned.get(seg);
+        if (had) pinned.set(seg, [...new Set([...had, ...nodes])]);
+      }
+      return pinned;
+    };
+    return { coll, shard, read, holders };
   }
 
   /** One request to a query node; given up when the node leaves the shard's distribution (it died). */
