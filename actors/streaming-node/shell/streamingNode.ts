@@ -165,11 +165,11 @@ export class StreamingNode {
     }
     this.wals.set(a.pchannel, wal);
     for (const v of wal.shards.keys()) {
+      // Applied to the shards just recovered even when this node knew the distribution
+      // already (it followed the shard, or heard its events): setDistribution hands off
+      // whatever version is newest, so recovered segments are not also searched here.
       const d = await this.ctx.coordinator('distribution', { vchannel: v }).catch(() => undefined) ?? this.delegator.distributions.get(v);
-      // This node may know the distribution already (it followed the shard, or heard
-      // its events): forget it, so the hand-off runs on the shards just recovered.
-      // Otherwise segments the recovery re-read would be searched here and on query nodes.
-      if (d) { this.delegator.distributions.delete(v); this.delegator.setDistribution(d, wal); }
+      if (d) this.delegator.setDistribution(d, wal);
     }
     const handlers = this.handlers(wal);
     this.serving.set(a.pchannel, [
