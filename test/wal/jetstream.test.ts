@@ -142,26 +142,26 @@ if (url) {
   s("durability 'replicated' on a 3-server cluster: three replicas, and appends go on when a replica's host dies", async () => {
     const cluster = await startNatsCluster();
     const made: WalBackend[] = [];
+    let admin: NatsConnection | undefined;
     try {
       const config: JetStreamWalConfig = { servers: [cluster.urls[0]!], durability: 'replicated', streamPrefix: 'NRC_', subjectPrefix: 'nrc', publishTimeoutMs: 5_000 };
       const open = async (): Promise<WalBackend> => { const b = await createJetStreamWalBackend(config); made.push(b); return b; };
       // The servers elect a JetStream meta leader, then stream leaders, after they
-      // start: until then requests time out. Retry for a while.
-      let b1: WalBackend | undefined;
-      let w1: WalWriter | undefined;
-      const until = Date.now() + 60_000;
-      while (!w1) {
-        try {
-          b1 ??= await open();
-          w1 = await b1.openWriter('r3', 1);
-        } catch (e) {
-          if (Date.now() > until) throw e;
-          await new Promise((r) => setTimeout(r, 500));
+      // start (and again after a crash): until then requests time out. Retry for a while.
+      const retrying = async <T>(f: () => Promise<T>): Promise<T> => {
+        const until = Date.now() + 60_000;
+        for (;;) {
+          try { return await f(); } catch (e) {
+            if (Date.now() > until) throw e;
+            await new Promise((r) => setTimeout(r, 500));
+          }
         }
-      }
+      };
+      const b1 = await retrying(open);
+      const w1 = await retrying(() => b1.openWriter('r3', 1));
       const first = await Promise.all(Array.from({ length: 20 }, (_, i) => w1!.append({ tso: BigInt(i + 1), payload: randomBytes(i, 500) })));
       assert.equal(first, Array.from({ length: 20 }, (_, i) => i));
-      const admin = await connect({ servers: cluster.urls[0]! });
+      admin = await connect({ servers: cluster.urls[0]! });
       const info = await (await jetstreamManager(admin)).streams.info('NRC_r3');
       assert.is(info.config.num_replicas, 3);
       assert.is(info.cluster?.replicas?.length, 2, 'a leader and two replicas');
@@ -170,13 +170,14 @@ if (url) {
       await cluster.crash(victim);
       const more = await w1.appendBatch(Array.from({ length: 10 }, (_, i) => ({ tso: BigInt(100 + i), payload: randomBytes(100 + i, 500) })));
       assert.equal(more, Array.from({ length: 10 }, (_, i) => 20 + i), 'a quorum of two still acknowledges');
-      const b2 = await open();
-      const w2 = await b2.openWriter('r3', 2);
+      const b2 = await retrying(open);
+      const w2 = await retrying(() => b2.openWriter('r3', 2));
       assert.is(w2.lastPosition(), 29);
       assert.is((await rejection(w1.append({ tso: 999n, payload: randomBytes(1, 10) }))).code, 'Fenced');
       assert.equal((await readAll(b2, 'r3')).map((r) => r.position), Array.from({ length: 30 }, (_, i) => i));
-      await admin.close();
     } finally {
+      // Close everything on failure too: an open connection would keep the test process alive.
+      await admin?.close().catch(() => {});
       await Promise.allSettled(made.map((b) => b.close()));
       await cluster.stop();
     }

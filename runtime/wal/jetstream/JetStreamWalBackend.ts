@@ -70,7 +70,13 @@ export class JetStreamWalBackend implements WalBackend {
       await nc.close();
       throw new NuthatchError('WalUnavailable', `jetstream WAL durability '${durability}' needs nats-server >= ${min} with sync_interval: always; the server is ${version}`, { durability, version });
     }
-    return new JetStreamWalBackend(nc, jetstream(nc), await jetstreamManager(nc), config);
+    try {
+      return new JetStreamWalBackend(nc, jetstream(nc), await jetstreamManager(nc), config);
+    } catch (e) {
+      // A connection that reconnects forever must not outlive a failed open (it would keep the process alive).
+      await nc.close().catch(() => {});
+      throw unavailable(`JetStream at ${String(config.servers)}`, e);
+    }
   }
 
   /** The stream of a pchannel, created on first use. */
