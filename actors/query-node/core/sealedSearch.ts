@@ -5,6 +5,7 @@ import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { searchBruteForce, type RowHit } from '../../shared/vector/bruteForce.js';
 import { mergeTopK } from '../../shared/vector/topK.js';
+import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 
 /**
  * Search and query over sealed segments at a read TSO, with the shard's deletes
@@ -50,13 +51,7 @@ export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => 
 }
 
 export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of r.outputFields) {
-    if (f === r.pkName) out[f] = seg.pks[row];
-    else if (f === r.vectorName) out[f] = seg.vectors.slice(row * seg.dim, (row + 1) * seg.dim);
-    else out[f] = seg.fields[f]?.[row] ?? null;
-  }
-  return out;
+  return outputFieldsOf(seg, seg.dim, row, r.outputFields, r.pkName, r.vectorName);
 }
 
 /** Top-k per query across the given segments. */

@@ -4,6 +4,7 @@ import type { MetricType } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import { searchBruteForce } from '../../shared/vector/bruteForce.js';
 import { mergeTopK } from '../../shared/vector/topK.js';
+import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { isDeleted, type GrowingChunk, type ShardData } from './shardData.js';
 
 /**
@@ -45,13 +46,7 @@ function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (row: numb
 
 /** The output fields of one row. */
 export function rowFields(c: GrowingChunk, row: number, r: GrowingRead): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of r.outputFields) {
-    if (f === r.pkName) out[f] = c.pks[row];
-    else if (f === r.vectorName) out[f] = c.vectors.slice(row * r.dim, (row + 1) * r.dim);
-    else out[f] = c.fields[f]?.[row] ?? null;
-  }
-  return out;
+  return outputFieldsOf(c, r.dim, row, r.outputFields, r.pkName, r.vectorName);
 }
 
 /** Top-k per query vector over growing rows, best first. */
