@@ -100,4 +100,22 @@ test('storage missing what the buffer lacks is an error, not a silent gap', asyn
   assert.is(err?.code, 'NotFound');
 });
 
+test('wraps and grows its ring without losing or reordering records', () => {
+  // 2,500 records of 100 bytes under a cap of 1,500: the ring wraps while full, grows past 1,024, and evicts.
+  const b = new WriteAheadBuffer(1500 * 164);
+  b.reset(0);
+  for (let p = 0; p < 2500; p++) b.add(BigInt(p) * 3n + (1n << 62n), new Uint8Array(100).fill(p & 0xff));
+  b.publish();
+  assert.is(b.length, 1500);
+  assert.is(b.first, 1000);
+  const recs = b.slice(1000);
+  assert.is(recs.length, 1500);
+  recs.forEach((r, k) => {
+    const p = 1000 + k;
+    assert.is(r.position, p);
+    assert.is(r.tso, BigInt(p) * 3n + (1n << 62n));
+    assert.is(r.payload[0], p & 0xff);
+  });
+});
+
 test.run();
