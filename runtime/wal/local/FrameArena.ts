@@ -52,38 +52,3 @@ export class FrameArena {
     return at;
   }
 }
-
-/**
- * Builds the iovecs of one write from byte ranges in order, joining ranges that
- * are adjacent in memory, so the kernel gets few, long iovecs.
- */
-export class IovList {
-  readonly out: Uint8Array[] = [];
-  private buf: ArrayBufferLike | undefined;
-  private start = 0;
-  private end = 0;
-
-  /** Adds `len` bytes of `buf` at `offset` (absolute, in its ArrayBuffer). */
-  add(buf: ArrayBufferLike, offset: number, len: number): void {
-    if (buf === this.buf && offset === this.end) { this.end += len; return; }
-    this.close();
-    this.buf = buf;
-    this.start = offset;
-    this.end = offset + len;
-  }
-
-  addView(v: Uint8Array): void {
-    this.add(v.buffer, v.byteOffset, v.byteLength);
-  }
-
-  /** The iovecs, in order. */
-  finish(): Uint8Array[] {
-    this.close();
-    return this.out;
-  }
-
-  private close(): void {
-    if (this.buf) this.out.push(new Uint8Array(this.buf, this.start, this.end - this.start));
-    this.buf = undefined;
-  }
-}

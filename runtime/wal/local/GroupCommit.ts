@@ -31,7 +31,7 @@ import { NuthatchError, asNuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition } from '../../ports/walBackend.js';
 import type { WriteAheadBuffer } from '../writeAheadBuffer.js';
 import { FRAME_HEADER } from './frame.js';
-import { IovList } from './FrameArena.js';
+import { layoutGroup } from './groupLayout.js';
 import { closeFd, datasync, writevAt } from './fsUtil.js';
 import type { SegmentFile } from './SegmentFile.js';
 import type { TermFence } from './termFence.js';
@@ -186,7 +186,7 @@ export class GroupCommit {
       this.inflight.push(w);
       this.stats.writes++;
       if (w.dsync) this.stats.dsyncWrites++;
-      writevAt(w.dsync ? seg.dsyncFd : seg.fd, iovOf(group), w.base).then(
+      writevAt(w.dsync ? seg.dsyncFd : seg.fd, layoutGroup(group), w.base).then(
         () => { w.done = true; this.onWritten(); },
         (e: unknown) => { w.done = true; this.fail(e); this.onWritten(); });
     }
@@ -368,14 +368,4 @@ function growTo(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuff
   const b = new Float64Array(Math.max(n, a.length * 2));
   b.set(a);
   return b;
-}
-
-/** The iovecs of a group's frames, adjacent ones joined. */
-function iovOf(group: readonly Pending[]): Uint8Array[] {
-  const list = new IovList();
-  for (const p of group) {
-    if (p.chunk) list.add(p.chunk.buffer, p.chunk.byteOffset + p.at, p.bytes);
-    else for (const v of p.iov!) list.addView(v);
-  }
-  return list.finish();
 }
