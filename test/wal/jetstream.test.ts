@@ -12,7 +12,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { fileURLToPath } from 'node:url';
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { WalBackend, WalWriter } from '../../runtime/ports/walBackend.js';
+import type { WalBackend, WalEntry, WalWriter } from '../../runtime/ports/walBackend.js';
 import { createJetStreamWalBackend, type JetStreamWalConfig } from '../../runtime/wal/jetstream/JetStreamWalBackend.js';
 import { encodeGroup } from '../../runtime/wal/jetstream/frame.js';
 import { streamLayout, versionAtLeast } from '../../runtime/wal/jetstream/streamLayout.js';
@@ -119,6 +119,81 @@ if (url) {
     assert.equal(log.map((r) => r.position), [0, 1, 2]);
     assert.ok(sameBytes(log[2]!.payload, fresh), 'position 2 holds the new owner entry, not the torn one');
     assert.is((await rejection(w1.append({ tso: 9n, payload: fresh }))).code, 'Fenced');
+    await w2.close();
+  });
+
+  withHarness('torn chunked groups published by hand: lastPosition is the last readable position, no torn entry is read, appends go on gap-free', async (h) => {
+    const p = 'torn-by-hand';
+    const layout = streamLayout(h.config.streamPrefix!, h.config.subjectPrefix!, p);
+    const js = jetstream(h.admin);
+    // What a writer leaves when it dies inside a group: some of its chunks, each following the one before.
+    const put = async (msgs: Uint8Array[]): Promise<void> => {
+      for (const m of msgs) await js.publish(layout.data, m, { expect: { lastSequence: (await streamMessages(h, p)).lastSeq } });
+    };
+    let seed = 0;
+    const make = (n: number, size: number): WalEntry[] => Array.from({ length: n }, () => { seed++; return { tso: BigInt(seed), payload: randomBytes(seed, size) }; });
+    const log: WalEntry[] = [];
+    /** A fresh backend sees exactly `log`: from every start position, tailing too, and lastPosition agrees. */
+    const check = async (what: string): Promise<void> => {
+      const b = await h.reopen();
+      assert.is(await b.lastPosition(p), log.length - 1, `${what}: lastPosition is the last readable position`);
+      for (let from = 0; from <= log.length; from++) {
+        const got = await readAll(b, p, from);
+        assert.equal(got.map((r) => r.position), log.slice(from).map((_, i) => from + i), `${what}: positions read from ${from}`);
+        got.forEach((r, i) => assert.ok(r.tso === log[from + i]!.tso && sameBytes(r.payload, log[from + i]!.payload), `${what}: entry ${from + i} is the one written, never a torn one`));
+      }
+      const seen: bigint[] = [];
+      const sub = b.tail(p, 0).subscribe((r) => seen.push(r.tso));
+      await until(() => seen.length >= log.length, 30_000, `${what}: the tail`);
+      sub.unsubscribe();
+      assert.equal(seen, log.map((e) => e.tso), `${what}: the tail delivers the same entries`);
+    };
+
+    const w1 = await h.backend.openWriter(p, 1);
+    const first = make(2, 100);
+    assert.equal(await w1.appendBatch(first), [0, 1]);
+    log.push(...first);
+    const torn1 = encodeGroup(1, 2, make(3, 3000), 2048);
+    assert.ok(torn1.length >= 4, `${torn1.length} chunks`);
+    await put(torn1.slice(0, -1));
+    await check('torn at the tail, last chunk missing');
+
+    // The same term recovers in place: its fence follows the torn group; the next group reuses position 2.
+    const w1again = await (await h.reopen()).openWriter(p, 1);
+    assert.is(w1again.lastPosition(), 1);
+    const after = make(1, 50);
+    assert.is(await w1again.append(after[0]!), 2);
+    log.push(...after);
+    await check('fence and a new group after a torn group');
+
+    // A finished chunked group, then a group torn after its chunk 0, by hand.
+    const whole = make(2, 1500);
+    await put(encodeGroup(1, 3, whole, 1024));
+    log.push(...whole);
+    await put(encodeGroup(1, 5, make(4, 900), 1024).slice(0, 1));
+    await check('a finished chunked group, then a torn one');
+
+    // A new term takes over: appending goes on from the last readable position.
+    const w2 = await (await h.reopen()).openWriter(p, 2);
+    assert.is(w2.lastPosition(), 4);
+    const later = make(3, 20);
+    assert.equal(await w2.appendBatch(later), [5, 6, 7]);
+    log.push(...later);
+    await check('after a takeover');
+    await w2.close();
+  });
+
+  withHarness("a stale writer's burst of appends after a takeover lands none of them (messages chain by id, not only by sequence)", async (h) => {
+    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+    const w1 = await h.backend.openWriter('burst', 1);
+    for (let i = 0; i < 5; i++) await w1.append({ tso: BigInt(i), payload: enc(`old-${i}`) });
+    const w2 = await (await h.reopen()).openWriter('burst', 2);
+    // Fired in one tick: eight messages in flight; the second expects the sequence the fence took.
+    const stale = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => w1.append({ tso: BigInt(100 + i), payload: enc(`stale-${i}`) })));
+    stale.forEach((o, i) => assert.is(o.status === 'rejected' ? (o.reason as { code?: string }).code : `landed at ${String(o.value)}`, 'Fenced', `stale append ${i}`));
+    assert.is(await w2.append({ tso: 1000n, payload: enc('new-0') }), 5, 'the new owner appends where it fenced');
+    const log = await readAll(await h.reopen(), 'burst');
+    assert.equal(log.map((r) => new TextDecoder().decode(r.payload)), ['old-0', 'old-1', 'old-2', 'old-3', 'old-4', 'new-0']);
     await w2.close();
   });
 

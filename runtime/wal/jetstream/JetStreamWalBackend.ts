@@ -11,8 +11,9 @@ import type { Observable } from 'rxjs';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalBackend, WalPosition, WalRecord, WalWriter } from '../../ports/walBackend.js';
 import { encodeFence } from './frame.js';
-import { isWrongLastSequence, jsCode, JsCode, unavailable } from './jsErrors.js';
+import { isWrongLast, jsCode, JsCode, unavailable } from './jsErrors.js';
 import { JetStreamWalWriter, type WriterLimits } from './JetStreamWalWriter.js';
+import { messageId, writerNonce } from './messageId.js';
 import { StreamIndex } from './streamIndex.js';
 import { readRecords, tailRecords } from './streamReader.js';
 import { JetStreamDurability, minimumServerVersion, streamConfig, streamLayout, versionAtLeast } from './streamLayout.js';
@@ -126,11 +127,13 @@ export class JetStreamWalBackend implements WalBackend {
         throw new NuthatchError('Fenced', `jetstream WAL ${pchannel} is owned by term ${fence.term}; ${term} is stale`, { term, by: fence.term });
       }
       const next = await index.nextPosition(lastSeq);
+      const nonce = writerNonce();
       try {
-        const ack = await this.js.publish(index.layout.fence, encodeFence(term, next), { expect: { lastSequence: lastSeq }, timeout: this.limits.publishTimeoutMs });
-        return new JetStreamWalWriter(pchannel, term, this.js, index, ack.seq, next, ack.seq, this.limits);
+        const ack = await this.js.publish(index.layout.fence, encodeFence(term, next), { msgID: messageId(nonce, lastSeq + 1), expect: { lastSequence: lastSeq }, timeout: this.limits.publishTimeoutMs });
+        if (ack.duplicate || ack.seq !== lastSeq + 1) throw new NuthatchError('Internal', `jetstream stored the fence of ${pchannel} at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${lastSeq + 1}`);
+        return new JetStreamWalWriter(pchannel, term, this.js, index, ack.seq, nonce, next, ack.seq, this.limits);
       } catch (e) {
-        if (!isWrongLastSequence(e) || attempt >= 100) throw unavailable(`fence ${pchannel} for term ${term}`, e);
+        if (!isWrongLast(e) || attempt >= 100) throw unavailable(`fence ${pchannel} for term ${term}`, e);
         // Someone appended or fenced since we looked: look again.
         await new Promise((r) => setTimeout(r, Math.min(50, attempt * 2)));
       }

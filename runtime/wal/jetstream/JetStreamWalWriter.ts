@@ -5,17 +5,19 @@
  * Appends queue up; whenever fewer than `maxInFlight` messages are unacknowledged,
  * the queue is cut into a group (as many queued appends as fit `maxGroupBytes`, at
  * least one) and published. Every message goes out with Nats-Expected-Last-Sequence
- * set to the sequence the previous message will get, computed here, so many
+ * set to the sequence the previous message will get, computed here, and with
+ * Nats-Expected-Last-Msg-Id set to that message's id (messageId.ts), so many
  * publishes are in flight while the server still refuses any message that does not
  * directly follow ours. If someone else publishes into the stream (a new owner's
- * fence), every later publish of ours fails with 10071: the writer then checks the
- * last fence and reports 'Fenced'. Groups settle strictly in order.
+ * fence), every later publish of ours fails (10071 or 10070): the writer then checks
+ * the last fence and reports 'Fenced'. Groups settle strictly in order.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
 import { encodeGroup, groupBodySize } from './frame.js';
-import { isWrongLastSequence, unavailable } from './jsErrors.js';
+import { isWrongLast, unavailable } from './jsErrors.js';
+import { messageId } from './messageId.js';
 import type { StreamIndex } from './streamIndex.js';
 
 /** Pipelining knobs of a writer. */
@@ -41,6 +43,7 @@ export class JetStreamWalWriter implements WalWriter {
   readonly stats = { commits: 0, entries: 0, bytes: 0 };
 
   /**
+   * @param nonce the id nonce of our fence and messages (messageId.ts)
    * @param next the position of the next entry
    * @param lastSeq the sequence of our fence: the next message must follow it
    */
@@ -50,6 +53,7 @@ export class JetStreamWalWriter implements WalWriter {
     private readonly js: JetStreamClient,
     private readonly index: StreamIndex,
     private readonly fenceSeq: number,
+    private readonly nonce: string,
     private next: WalPosition,
     private lastSeq: number,
     private readonly limits: WriterLimits,
@@ -120,8 +124,12 @@ export class JetStreamWalWriter implements WalWriter {
   private async publish(data: Uint8Array, expectLast: number): Promise<void> {
     this.inFlight++;
     try {
-      const ack = await this.js.publish(this.index.layout.data, data, { expect: { lastSequence: expectLast }, timeout: this.limits.publishTimeoutMs });
-      if (ack.seq !== expectLast + 1) throw new NuthatchError('Internal', `jetstream stored message at ${ack.seq}, expected ${expectLast + 1}`);
+      const ack = await this.js.publish(this.index.layout.data, data, {
+        msgID: messageId(this.nonce, expectLast + 1),
+        expect: { lastSequence: expectLast, lastMsgID: messageId(this.nonce, expectLast) },
+        timeout: this.limits.publishTimeoutMs,
+      });
+      if (ack.duplicate || ack.seq !== expectLast + 1) throw new NuthatchError('Internal', `jetstream stored message at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${expectLast + 1}`);
     } finally {
       this.inFlight--;
       queueMicrotask(() => this.pump());
@@ -132,7 +140,7 @@ export class JetStreamWalWriter implements WalWriter {
   private async fail(e: unknown): Promise<void> {
     if (this.failure) return;
     let err: NuthatchError;
-    if (isWrongLastSequence(e)) {
+    if (isWrongLast(e)) {
       const fence = await this.index.lastFence().catch(() => undefined);
       err = fence && fence.seq !== this.fenceSeq
         ? new NuthatchError('Fenced', `jetstream WAL ${this.pchannel}: term ${this.term} was fenced by term ${fence.term}`, { term: this.term, by: fence.term })

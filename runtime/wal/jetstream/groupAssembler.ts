@@ -1,33 +1,35 @@
 /**
  * Rejoins chunked groups read from a jetstream WAL stream, in stream order (pure).
  *
- * A group is released only when its last chunk arrives. A group that never
- * finishes — its writer died or was fenced between two chunks — is followed by a
- * fence or by another group starting at the same position; it is dropped then, so
- * a torn group is never half-read (the hypercore "unfinished batch" rule).
+ * A group is released only when finishedGroup.ts says its last chunk finishes it
+ * (the same rule lastPosition uses). A group that never finishes — its writer died
+ * between two chunks — is followed by a fence or by another group; it is dropped
+ * then, so a torn group is never half-read (the hypercore "unfinished batch" rule).
  */
 import type { WalRecord } from '../../ports/walBackend.js';
+import { continuesGroup, finishesGroup } from './finishedGroup.js';
 import { decodeGroupBody, FrameKind, type Frame } from './frame.js';
 
 export class GroupAssembler {
   private parts: Uint8Array[] = [];
-  private open: Frame | undefined;
+  /** Chunk 0 of the group being rejoined. */
+  private head: Frame | undefined;
   private size = 0;
 
-  /** Feeds the next frame in stream order; returns the records of a group it completes. */
+  /** Feeds the next frame in stream order; returns the records of a group it finishes. */
   push(f: Frame): WalRecord[] {
     if (f.kind === FrameKind.Fence) { this.drop(); return []; }
     if (f.chunk === 0) {
       this.drop();
-      if (f.last) return records(f, f.body);
-      this.open = f;
+      if (f.last) return finishesGroup(f, f) ? records(f, f.body) : [];
+      this.head = f;
       this.parts = [f.body];
       this.size = f.body.length;
       return [];
     }
-    const o = this.open;
+    const head = this.head;
     // A chunk that does not continue the open group follows a torn group we never saw begin.
-    if (!o || f.position !== o.position || f.term !== o.term || f.chunk !== this.parts.length) { this.drop(); return []; }
+    if (!head || !continuesGroup(head, this.parts.length, f)) { this.drop(); return []; }
     this.parts.push(f.body);
     this.size += f.body.length;
     if (!f.last) return [];
@@ -35,11 +37,11 @@ export class GroupAssembler {
     let at = 0;
     for (const p of this.parts) { body.set(p, at); at += p.length; }
     this.drop();
-    return records(o, body);
+    return finishesGroup(head, f) ? records(head, body) : [];
   }
 
   private drop(): void {
-    this.open = undefined;
+    this.head = undefined;
     this.parts = [];
     this.size = 0;
   }

@@ -8,6 +8,8 @@ import { NuthatchError } from '../../../messages/errors.js';
 export const JsCode = {
   /** A publish's Nats-Expected-Last-Sequence did not match: our fencing conflict. */
   WrongLastSequence: 10071,
+  /** A publish's Nats-Expected-Last-Msg-Id did not match: the same conflict, seen by id. */
+  WrongLastMsgId: 10070,
   StreamNotFound: 10059,
   /** "replicas > 1 not supported in non-clustered mode". */
   ReplicasNotSupported: 10074,
@@ -19,9 +21,13 @@ export function jsCode(e: unknown): number | undefined {
   return e instanceof JetStreamApiError ? e.code : undefined;
 }
 
-/** True for the expected-last-sequence conflict (error 10071). */
-export function isWrongLastSequence(e: unknown): boolean {
-  return jsCode(e) === JsCode.WrongLastSequence;
+/**
+ * True when a publish lost its place in the stream: its expected last sequence
+ * (10071) or expected last message id (10070) did not match. Our one conflict.
+ */
+export function isWrongLast(e: unknown): boolean {
+  const code = jsCode(e);
+  return code === JsCode.WrongLastSequence || code === JsCode.WrongLastMsgId;
 }
 
 /** Wraps any other failure talking to JetStream as a retryable 'WalUnavailable'. */

@@ -10,6 +10,7 @@
  * in the purged prefix and every one of them precedes all data still stored.
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
+import { positionAfter } from './finishedGroup.js';
 import { decodeFrame, FrameKind, type Frame } from './frame.js';
 import { jsCode, JsCode, unavailable } from './jsErrors.js';
 import type { StreamLayout } from './streamLayout.js';
@@ -51,14 +52,17 @@ export class StreamIndex {
   }
 
   /**
-   * The position the next entry gets, judging by the message at `lastSeq`: a group
-   * whose last chunk is missing there is torn and does not count.
+   * The position the next entry gets, judging by the message at `lastSeq` (and, when
+   * it is the last chunk of a chunked group, by that group's chunk 0): a group that
+   * is not finished (finishedGroup.ts, the reader's rule too) does not count.
    */
   async nextPosition(lastSeq: number): Promise<number> {
     if (lastSeq === 0) return 0;
-    const f = await this.frameAt(lastSeq);
-    if (!f) throw unavailable(`next position of ${this.layout.stream}`, new Error(`last message ${lastSeq} is missing`));
-    return f.kind === FrameKind.Data && f.last ? f.position + f.count : f.position;
+    const tail = await this.frameAt(lastSeq);
+    if (!tail) throw unavailable(`next position of ${this.layout.stream}`, new Error(`last message ${lastSeq} is missing`));
+    const chunked = tail.kind === FrameKind.Data && tail.last && tail.chunk > 0;
+    const head = !chunked ? tail : lastSeq - tail.chunk >= 1 ? await this.frameAt(lastSeq - tail.chunk) : undefined;
+    return positionAfter(head, tail);
   }
 
   /**

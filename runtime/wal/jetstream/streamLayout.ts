@@ -52,6 +52,9 @@ export function streamLayout(streamPrefix: string, subjectPrefix: string, pchann
   return { stream: `${streamPrefix}${token}`, data: `${subjectPrefix}.${token}.d`, fence: `${subjectPrefix}.${token}.f` };
 }
 
+/** JetStream's duplicate window for our streams: 10 s, in nanoseconds. */
+const DUPLICATE_WINDOW_NS = 10_000_000_000;
+
 /** The stream configuration for a layout and a durability choice. */
 export function streamConfig(layout: StreamLayout, durability: JetStreamDurability): Partial<StreamConfig> & { name: string; num_replicas: number } {
   return {
@@ -63,6 +66,9 @@ export function streamConfig(layout: StreamLayout, durability: JetStreamDurabili
     // Positions are derived from stream sequences: a message deleted in the middle
     // would break the binary search, so only whole-prefix purges are allowed.
     deny_delete: true,
+    // Writers set message ids only to chain their messages (messageId.ts), never to
+    // deduplicate retries: a short window keeps the server's id table small.
+    duplicate_window: DUPLICATE_WINDOW_NS,
     max_msgs: -1,
     max_bytes: -1,
     max_age: 0,
