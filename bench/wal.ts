@@ -19,6 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { median, percentiles } from './support/percentiles.js';
 import { printTable } from './support/table.js';
+import { driveAppends } from './support/walDrive.js';
 import { walTargets, type WalBenchTarget } from './support/walTargets.js';
 
 interface SizeCase { label: string; entryBytes: number; inFlight: number; totalBytes: number }
@@ -39,6 +40,8 @@ interface SizeResult {
   catchUpMbps: number; rawReadMbps: number;
   /** Each way the raw limit was measured (MB/s), when the target measures several. */
   rawVariantsMbps: Record<string, number>;
+  /** The caller floor (MB/s) and the backend's share of it, when the target measures one (walFloor.ts). */
+  floorMbps?: number; floorRatio?: number;
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -51,20 +54,7 @@ async function appendRun(t: WalBenchTarget, c: SizeCase) {
   const store = await t.open();
   try {
     const w = await store.backend.openWriter('bench', 1);
-    const payload = new Uint8Array(c.entryBytes).fill(0xa5);
-    const lat = new Float64Array(Math.ceil(c.totalBytes / c.entryBytes));
-    let issued = 0;
-    let done = 0;
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: c.inFlight }, async () => {
-      while (issued * c.entryBytes < c.totalBytes) {
-        issued++;
-        const a = performance.now();
-        await w.append({ tso: BigInt(issued), payload });
-        lat[done++] = performance.now() - a;
-      }
-    }));
-    const seconds = (performance.now() - t0) / 1000;
+    const { seconds, done, lat } = await driveAppends((payload, tso) => w.append({ tso, payload }), c.entryBytes, c.inFlight, c.totalBytes);
     const stats = t.groupStats(w) ?? { commits: done, entries: done, bytes: done * c.entryBytes };
     const groupEntries = done / Math.max(1, stats.commits);
     await w.close();
@@ -75,7 +65,7 @@ async function appendRun(t: WalBenchTarget, c: SizeCase) {
     for await (const batch of fresh.read('bench', 0)) for (const r of batch) readBytes += r.payload.length;
     const catchUpMbps = readBytes / 1e6 / ((performance.now() - r0) / 1000);
     const rawReadMbps = t.rawRead ? (await t.rawRead(store, 'bench')) / 1e6 : NaN;
-    return { mbps: (done * c.entryBytes) / 1e6 / seconds, appendsPerSec: done / seconds, lat: lat.subarray(0, done), groupEntries, groupBytes: stats.bytes / Math.max(1, stats.commits), catchUpMbps, rawReadMbps };
+    return { mbps: (done * c.entryBytes) / 1e6 / seconds, appendsPerSec: done / seconds, lat, groupEntries, groupBytes: stats.bytes / Math.max(1, stats.commits), catchUpMbps, rawReadMbps };
   } finally { await store.cleanup(); }
 }
 
@@ -91,10 +81,12 @@ async function warmUp(t: WalBenchTarget, cases: SizeCase[]): Promise<void> {
 async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promise<SizeResult> {
   const runs: Awaited<ReturnType<typeof appendRun>>[] = [];
   const raws: number[] = [];
+  const floors: number[] = [];
   const variants: Record<string, number[]> = {};
   for (let i = 0; i < reps; i++) {
     const r = await appendRun(t, c);
     runs.push(r);
+    if (t.floorWrite) floors.push((await t.floorWrite(c.entryBytes, c.totalBytes, c.inFlight)) / 1e6);
     const batch = Math.max(1, Math.round(r.groupEntries));
     const raw = await t.rawWrite(c.entryBytes, batch, c.totalBytes, c.inFlight);
     raws.push((typeof raw === 'number' ? raw : raw.bytesPerSec) / 1e6);
@@ -120,6 +112,7 @@ async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promis
     catchUpMbps: median(runs.map((r) => r.catchUpMbps)),
     rawReadMbps: median(runs.map((r) => r.rawReadMbps)),
     rawVariantsMbps: Object.fromEntries(Object.entries(variants).map(([k, v]) => [k, median(v)])),
+    ...(floors.length > 0 ? { floorMbps: median(floors), floorRatio: mbps / median(floors) } : {}),
   };
 }
 
@@ -144,9 +137,10 @@ export default async function run(args: string[]): Promise<void> {
     console.log(`\nwal/${name}: ${reps} repetition(s) per size, ${cpus().length} cores (load average ${loadavg()[0]!.toFixed(1)} at the end); MB/s of payload, medians`);
     if (t.rawNote) for (const c of cases) console.log(`  ${c.label}: ${t.rawNote(c.entryBytes, c.inFlight)}`);
     console.log('  ratio = median MB/s / raw MB/s (the best raw way by its median); paired = median of each run / the raw run after it');
+    if (t.floorWrite) console.log('  floor = the same callers driving a bare O_DSYNC writer (no framing, crc, index): the most any writer acknowledging each call can do; vs floor = MB/s / floor');
     printTable(
-      ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'paired', 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
-      sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.pairedRatio, s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,
+      ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'paired', ...(t.floorWrite ? ['floor MB/s', 'vs floor'] : []), 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
+      sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.pairedRatio, ...(t.floorWrite ? [s.floorMbps ?? NaN, s.floorRatio ?? NaN] : []), s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,
         Object.entries(s.rawVariantsMbps).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ') || '-']),
     );
     const main = sizes.find((s) => s.entryBytes === 64 * 1024) ?? sizes[0]!;

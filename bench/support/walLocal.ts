@@ -21,6 +21,7 @@ import type { WalWriter } from '../../runtime/ports/walBackend.js';
 import { LocalWalBackend } from '../../runtime/wal/local/index.js';
 import type { GroupCommitStats } from '../../runtime/wal/local/LocalWalWriter.js';
 import { closeFd, datasync, openFd, readAt, writevAt } from '../../runtime/wal/local/fsUtil.js';
+import { callerFloor } from './walFloor.js';
 import type { WalBenchStore, WalBenchTarget } from './walTargets.js';
 
 const base = process.env.NUTHATCH_BENCH_DIR ?? tmpdir();
@@ -108,6 +109,10 @@ export function localWalTarget(): WalBenchTarget {
       const half = kb(Math.max(1, Math.floor(inFlight / 2)));
       return `raw = plain writev of a fresh file, the best of: serial (write ${kb(inFlight)} = all ${inFlight} in flight, fdatasync, repeat), `
         + `pipelined (${half} per fdatasync, the next ${half} written during it), dsync (O_DSYNC writes of ${half}, two in flight)`;
+    },
+    async floorWrite(entryBytes, totalBytes, inFlight) {
+      await settle();
+      try { return await callerFloor(base, entryBytes, totalBytes, inFlight); } finally { await settle(); }
     },
     async rawRead(_store, pchannel) {
       const dir = join(root, pchannel);

@@ -33,6 +33,11 @@ export interface WalBenchTarget {
   rawWrite(entryBytes: number, batchEntries: number, totalBytes: number, inFlight?: number): Promise<number | RawFigure>;
   /** One line saying how the raw limit of a size case is measured (printed with the figures). */
   rawNote?(entryBytes: number, inFlight: number): string;
+  /**
+   * The caller floor (optional): the benchmark's own callers driving the barest
+   * durable writer of this storage, bytes per second (see walFloor.ts).
+   */
+  floorWrite?(entryBytes: number, totalBytes: number, inFlight: number): Promise<number>;
   /** The raw read limit of what the last store holds, bytes per second (optional). */
   rawRead?(store: WalBenchStore, pchannel: string): Promise<number>;
 }

@@ -1,0 +1,47 @@
+/**
+ * The caller floor of the local WAL at a size case: the benchmark's callers
+ * (walDrive.ts: one promise per append, awaited) driving the barest durable
+ * writer there is: entries queued by reference, written with one O_DSYNC
+ * writev per half of what is in flight (the best raw way at small entries),
+ * each caller resolved once its write returns. No framing, checksum, index,
+ * buffer or fence. It is not a limit of the disk but of any writer that
+ * acknowledges each call in this process: what is left between it and the
+ * disk's raw limit is the cost of a promise per call on the one JS thread.
+ */
+import { constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { closeFd, openFd, writevAt } from '../../runtime/wal/local/fsUtil.js';
+import { driveAppends } from './walDrive.js';
+
+/** Payload bytes per second of the bare writer under the benchmark's callers. */
+export async function callerFloor(base: string, entryBytes: number, totalBytes: number, inFlight: number): Promise<number> {
+  const dir = await mkdtemp(join(base, 'nuthatch-walfloor-'));
+  try {
+    const fd = await openFd(join(dir, 'floor'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
+    const half = Math.max(1, Math.floor(inFlight / 2));
+    let bufs: Uint8Array[] = [];
+    let resolvers: (() => void)[] = [];
+    let pos = 0;
+    let scheduled = false;
+    const write = (): void => {
+      const b = bufs;
+      const r = resolvers;
+      bufs = [];
+      resolvers = [];
+      const at = pos;
+      pos += b.length * entryBytes;
+      void writevAt(fd, b, at).then(() => { for (const f of r) f(); });
+    };
+    const endOfTurn = (): void => { scheduled = false; if (bufs.length > 0) write(); };
+    const append = (payload: Uint8Array): Promise<void> => new Promise<void>((resolve) => {
+      bufs.push(payload);
+      resolvers.push(resolve);
+      if (bufs.length >= half) write();
+      else if (!scheduled) { scheduled = true; setImmediate(endOfTurn); }
+    });
+    const r = await driveAppends(append, entryBytes, inFlight, totalBytes);
+    await closeFd(fd);
+    return (r.done * entryBytes) / r.seconds;
+  } finally { await rm(dir, { recursive: true, force: true }); }
+}
