@@ -74,7 +74,7 @@ function specifics(name: string, make: () => Promise<ObjHarness>): void {
     assert.equal(await w1.appendBatch([{ tso: 1n, payload: randomBytes(1, 100) }, { tso: 2n, payload: randomBytes(2, 100) }]), [0, 1]);
     // What a writer that died between PUT and commit leaves: whole, and cut short.
     const keys = walKeys(h.spec.wal!.metaPrefix!, h.spec.wal!.objectPrefix!, 'crash');
-    const orphan = encodeFragment({ term: 1, first: 2, count: 1 }, [{ tso: 3n, payload: randomBytes(3, 5000) }]);
+    const orphan = encodeFragment({ term: 1, first: 2 }, [{ tso: 3n, payload: randomBytes(3, 5000) }]);
     await h.store.put(keys.objectKey(2, 1, 'dead0001'), orphan);
     await h.store.put(keys.objectKey(2, 1, 'dead0002'), orphan.subarray(0, 2000));
     const other = await h.reopen();
