@@ -11,7 +11,10 @@ export interface ObjectInfo {
 export interface ObjectStore {
   /** Whether `put(..., { ifAbsent: true })` is enforced by the server. */
   readonly supportsConditionalPut: boolean;
-  /** With ifAbsent, fails with NuthatchError code 'Conflict' if the key exists. */
+  /**
+   * With ifAbsent, fails with NuthatchError code 'Conflict' if the key exists.
+   * Once it resolves, the store holds no reference to `data` (callers may reuse the buffer).
+   */
   put(key: string, data: Uint8Array, opts?: { ifAbsent?: boolean }): Promise<void>;
   /** undefined when the key does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
