@@ -14,7 +14,8 @@ import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WalBackend, WalEntry, WalWriter } from '../../runtime/ports/walBackend.js';
 import { createJetStreamWalBackend, type JetStreamWalConfig } from '../../runtime/wal/jetstream/JetStreamWalBackend.js';
-import { encodeGroup } from '../../runtime/wal/jetstream/frame.js';
+import { encodeGroup, type FrameMessage } from '../../runtime/wal/jetstream/frame.js';
+import { frameHeaders } from '../../runtime/wal/jetstream/frameHeaders.js';
 import { streamLayout, versionAtLeast } from '../../runtime/wal/jetstream/streamLayout.js';
 import { requireService } from '../support/requireService.js';
 import { walConformance, type WalHarness } from './conformance.js';
@@ -107,7 +108,7 @@ if (url) {
     const chunks = encodeGroup(1, 2, [{ tso: 3n, payload: randomBytes(3, 5000) }], 2048);
     assert.ok(chunks.length > 1);
     const before = await streamMessages(h, 'torn');
-    await jetstream(h.admin).publish(layout.data, chunks[0]!, { expect: { lastSequence: before.lastSeq } });
+    await jetstream(h.admin).publish(layout.data, chunks[0]!.data, { headers: frameHeaders(chunks[0]!), expect: { lastSequence: before.lastSeq } });
     const other = await h.reopen();
     assert.is(await other.lastPosition('torn'), 1, 'a torn group is not durable');
     assert.equal((await readAll(other, 'torn')).map((r) => r.position), [0, 1]);
@@ -127,8 +128,8 @@ if (url) {
     const layout = streamLayout(h.config.streamPrefix!, h.config.subjectPrefix!, p);
     const js = jetstream(h.admin);
     // What a writer leaves when it dies inside a group: some of its chunks, each following the one before.
-    const put = async (msgs: Uint8Array[]): Promise<void> => {
-      for (const m of msgs) await js.publish(layout.data, m, { expect: { lastSequence: (await streamMessages(h, p)).lastSeq } });
+    const put = async (msgs: FrameMessage[]): Promise<void> => {
+      for (const m of msgs) await js.publish(layout.data, m.data, { headers: frameHeaders(m), expect: { lastSequence: (await streamMessages(h, p)).lastSeq } });
     };
     let seed = 0;
     const make = (n: number, size: number): WalEntry[] => Array.from({ length: n }, () => { seed++; return { tso: BigInt(seed), payload: randomBytes(seed, size) }; });

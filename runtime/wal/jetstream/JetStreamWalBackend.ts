@@ -11,6 +11,7 @@ import type { Observable } from 'rxjs';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalBackend, WalPosition, WalRecord, WalWriter } from '../../ports/walBackend.js';
 import { encodeFence } from './frame.js';
+import { frameHeaders } from './frameHeaders.js';
 import { isWrongLast, jsCode, JsCode, unavailable } from './jsErrors.js';
 import { JetStreamWalWriter, type WriterLimits } from './JetStreamWalWriter.js';
 import { messageId, writerNonce } from './messageId.js';
@@ -50,7 +51,7 @@ export class JetStreamWalBackend implements WalBackend {
     const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
     this.limits = {
       maxInFlight: config.maxInFlight ?? 64,
-      maxMessageBytes: maxPayload - HEADER_ROOM,
+      maxDataBytes: maxPayload - HEADER_ROOM,
       maxGroupBytes: Math.min(config.maxGroupBytes ?? 256 * 1024, maxPayload - HEADER_ROOM),
       publishTimeoutMs: config.publishTimeoutMs ?? 10_000,
     };
@@ -129,7 +130,8 @@ export class JetStreamWalBackend implements WalBackend {
       const next = await index.nextPosition(lastSeq);
       const nonce = writerNonce();
       try {
-        const ack = await this.js.publish(index.layout.fence, encodeFence(term, next), { msgID: messageId(nonce, lastSeq + 1), expect: { lastSequence: lastSeq }, timeout: this.limits.publishTimeoutMs });
+        const fence = encodeFence(term, next);
+        const ack = await this.js.publish(index.layout.fence, fence.data, { headers: frameHeaders(fence), msgID: messageId(nonce, lastSeq + 1), expect: { lastSequence: lastSeq }, timeout: this.limits.publishTimeoutMs });
         if (ack.duplicate || ack.seq !== lastSeq + 1) throw new NuthatchError('Internal', `jetstream stored the fence of ${pchannel} at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${lastSeq + 1}`);
         return new JetStreamWalWriter(pchannel, term, this.js, index, ack.seq, nonce, next, ack.seq, this.limits);
       } catch (e) {

@@ -15,7 +15,8 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
-import { encodeGroup, groupBodySize } from './frame.js';
+import { encodeGroup, groupBodySize, type FrameMessage } from './frame.js';
+import { frameHeaders } from './frameHeaders.js';
 import { isWrongLast, unavailable } from './jsErrors.js';
 import { messageId } from './messageId.js';
 import type { StreamIndex } from './streamIndex.js';
@@ -26,8 +27,8 @@ export interface WriterLimits {
   maxInFlight: number;
   /** Queued appends are merged into one message up to this many bytes. */
   maxGroupBytes: number;
-  /** The largest message (prefix included) the server accepts, less header room. */
-  maxMessageBytes: number;
+  /** The most data one message carries: the server's max payload less room for headers. */
+  maxDataBytes: number;
   publishTimeoutMs: number;
 }
 
@@ -100,7 +101,7 @@ export class JetStreamWalWriter implements WalWriter {
     const entries = reqs.length === 1 ? reqs[0]!.entries : reqs.flatMap((r) => r.entries);
     const first = this.next;
     this.next += entries.length;
-    const msgs = encodeGroup(this.term, first, entries, this.limits.maxMessageBytes);
+    const msgs = encodeGroup(this.term, first, entries, this.limits.maxDataBytes);
     const acks = msgs.map((m) => this.publish(m, this.lastSeq++));
     const all = Promise.all(acks);
     all.catch(() => { /* settled below, in order */ });
@@ -121,10 +122,11 @@ export class JetStreamWalWriter implements WalWriter {
     })();
   }
 
-  private async publish(data: Uint8Array, expectLast: number): Promise<void> {
+  private async publish(m: FrameMessage, expectLast: number): Promise<void> {
     this.inFlight++;
     try {
-      const ack = await this.js.publish(this.index.layout.data, data, {
+      const ack = await this.js.publish(this.index.layout.data, m.data, {
+        headers: frameHeaders(m),
         msgID: messageId(this.nonce, expectLast + 1),
         expect: { lastSequence: expectLast, lastMsgID: messageId(this.nonce, expectLast) },
         timeout: this.limits.publishTimeoutMs,

@@ -1,17 +1,22 @@
 /**
- * The bytes of one JetStream message of a jetstream WAL (pure, no I/O).
+ * The frames of a jetstream WAL stream (pure, no I/O).
  *
- * Every stream message starts with a 24-byte prefix:
+ * Every stream message carries its frame in the NATS header `Nuthatch-Frame`, as
+ * decimal fields `kind last chunk term position count [tso]`, and a chunk of its
+ * group's body as its data:
  *
- *   u8 kind (1 data, 2 fence) | u8 flags (bit 0: last chunk) | u16 chunk index |
- *   u64 term | u64 position | u32 entry count
+ * - kind 1 (data) or 2 (fence); last = 1 on a group's last chunk; chunk = index;
+ * - a *group* is one or more entries appended together (a group commit, or an
+ *   atomic `appendBatch`); `position` is its first entry's position, `count` its size;
+ * - a group's body is, for one entry, the entry's payload itself, its tso being the
+ *   header's seventh field — so an entry is published as the caller handed it,
+ *   never copied (what makes large entries as cheap as plain publishes); for
+ *   several entries, `(u64 tso, u32 length, payload)*` little-endian;
+ * - the body is cut into chunks that fit the server's max payload; each chunk is one
+ *   stream message, so a group becomes durable only when its last chunk is;
+ * - a fence carries the next position to be written and no data.
  *
- * A *group* is one or more entries appended together (a group commit, or an atomic
- * `appendBatch`); `position` is the position of its first entry and `count` its size.
- * The group's body, `(u64 tso, u32 length, payload)*`, is cut into chunks that fit the
- * server's max payload; each chunk is one stream message, so a group becomes durable
- * only when its last chunk is. A fence carries the next position to be written and
- * no entries. JetStream checksums stored messages itself, so frames add none.
+ * JetStream checksums stored messages itself, so frames add none.
  */
 import { DecodeError } from '../../../messages/errors.js';
 import type { WalEntry } from '../../ports/walBackend.js';
@@ -19,11 +24,12 @@ import type { WalEntry } from '../../ports/walBackend.js';
 export const FrameKind = { Data: 1, Fence: 2 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
-export const PREFIX_BYTES = 24;
-/** Per-entry overhead inside a group body. */
+/** The NATS header that holds a message's frame. */
+export const FRAME_HEADER = 'Nuthatch-Frame';
+/** Per-entry overhead inside the body of a group of several entries. */
 export const ENTRY_OVERHEAD = 12;
 
-/** The decoded prefix of one stream message plus its chunk body. */
+/** The decoded frame of one stream message plus its chunk of the body. */
 export interface Frame {
   kind: FrameKind;
   last: boolean;
@@ -32,94 +38,88 @@ export interface Frame {
   /** Data: the group's first position. Fence: the next position to be written. */
   position: number;
   count: number;
+  /** The tso of a one-entry group's entry (its body is the bare payload). */
+  tso?: bigint;
   body: Uint8Array;
 }
 
-/** Encodes one message: the prefix and a chunk of a group body. */
-export function encodeFrame(f: Omit<Frame, 'body'>, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(PREFIX_BYTES + body.length);
-  writePrefix(out, f);
-  out.set(body, PREFIX_BYTES);
-  return out;
+/** One stream message to publish: its `Nuthatch-Frame` header value and its data. */
+export interface FrameMessage { frame: string; data: Uint8Array }
+
+/** The `Nuthatch-Frame` header value of a frame. */
+export function encodeFrameHeader(f: Omit<Frame, 'body'>): string {
+  const base = `${f.kind} ${f.last ? 1 : 0} ${f.chunk} ${f.term} ${f.position} ${f.count}`;
+  return f.tso === undefined ? base : `${base} ${f.tso}`;
 }
 
-function writePrefix(out: Uint8Array, f: Omit<Frame, 'body'>): void {
-  const v = new DataView(out.buffer, out.byteOffset, PREFIX_BYTES);
-  v.setUint8(0, f.kind);
-  v.setUint8(1, f.last ? 1 : 0);
-  v.setUint16(2, f.chunk, true);
-  v.setBigUint64(4, BigInt(f.term), true);
-  v.setBigUint64(12, BigInt(f.position), true);
-  v.setUint32(20, f.count, true);
-}
+const FIELD = /^\d{1,16}$/;
 
-/** Decodes one stream message; a message that is not ours is a DecodeError. */
-export function decodeFrame(data: Uint8Array): Frame {
-  if (data.length < PREFIX_BYTES) throw new DecodeError(`jetstream WAL frame of ${data.length} bytes is shorter than its prefix`);
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const kind = v.getUint8(0);
+/** Decodes one stream message from its frame header and data; a message that is not ours is a DecodeError. */
+export function decodeFrame(header: string | undefined, data: Uint8Array): Frame {
+  const fields = (header ?? '').split(' ');
+  if ((fields.length !== 6 && fields.length !== 7) || !fields.slice(0, 6).every((x) => FIELD.test(x))) {
+    throw new DecodeError(`jetstream WAL message has no valid ${FRAME_HEADER} header: '${header ?? ''}'`);
+  }
+  const [kind, last, chunk, term, position, count] = fields.slice(0, 6).map(Number) as [number, number, number, number, number, number];
   if (kind !== FrameKind.Data && kind !== FrameKind.Fence) throw new DecodeError(`unknown jetstream WAL frame kind ${kind}`);
-  return {
-    kind,
-    last: (v.getUint8(1) & 1) === 1,
-    chunk: v.getUint16(2, true),
-    term: Number(v.getBigUint64(4, true)),
-    position: Number(v.getBigUint64(12, true)),
-    count: v.getUint32(20, true),
-    body: data.subarray(PREFIX_BYTES),
-  };
+  if (last > 1 || chunk > 0xffff) throw new DecodeError(`jetstream WAL frame header '${header}' is out of range`);
+  const f: Frame = { kind, last: last === 1, chunk, term, position, count, body: data };
+  if (fields.length === 7) {
+    if (!/^\d{1,20}$/.test(fields[6]!) || count !== 1) throw new DecodeError(`jetstream WAL frame header '${header}' has a bad tso`);
+    f.tso = BigInt(fields[6]!);
+  } else if (kind === FrameKind.Data && count === 1) {
+    throw new DecodeError(`jetstream WAL frame header '${header}' of a one-entry group lacks its tso`);
+  }
+  return f;
 }
 
 /** Size of a group body holding these entries. */
 export function groupBodySize(entries: readonly WalEntry[]): number {
+  if (entries.length === 1) return entries[0]!.payload.length;
   let n = 0;
   for (const e of entries) n += ENTRY_OVERHEAD + e.payload.length;
   return n;
 }
 
 /**
- * Encodes a group as the stream messages that carry it, each at most
- * `maxMessageBytes` long. Chunk indexes are u16, so a group may span 65,535 messages.
+ * Encodes a group as the stream messages that carry it, each with at most
+ * `maxDataBytes` of data. Chunk indexes are u16, so a group may span 65,535 messages.
+ * A one-entry group's chunks are views of the entry's payload (no copy).
  */
-export function encodeGroup(term: number, position: number, entries: readonly WalEntry[], maxMessageBytes: number): Uint8Array[] {
-  const size = groupBodySize(entries);
-  // The common case, one message: write the entries straight after the prefix (one copy).
-  if (PREFIX_BYTES + size <= maxMessageBytes) {
-    const out = new Uint8Array(PREFIX_BYTES + size);
-    writePrefix(out, { kind: FrameKind.Data, last: true, chunk: 0, term, position, count: entries.length });
-    writeEntries(out, PREFIX_BYTES, entries);
-    return [out];
-  }
-  const body = new Uint8Array(size);
-  writeEntries(body, 0, entries);
-  const room = maxMessageBytes - PREFIX_BYTES;
-  const chunks = Math.ceil(body.length / room);
+export function encodeGroup(term: number, position: number, entries: readonly WalEntry[], maxDataBytes: number): FrameMessage[] {
+  const body = entries.length === 1 ? entries[0]!.payload : encodeBody(entries);
+  const tso = entries.length === 1 ? entries[0]!.tso : undefined;
+  const chunks = Math.max(1, Math.ceil(body.length / maxDataBytes));
   if (chunks > 0xffff) throw new RangeError(`a group of ${body.length} bytes needs ${chunks} chunks`);
-  const out: Uint8Array[] = [];
+  const out: FrameMessage[] = [];
   for (let c = 0; c < chunks; c++) {
-    const part = body.subarray(c * room, Math.min(body.length, (c + 1) * room));
-    out.push(encodeFrame({ kind: FrameKind.Data, last: c === chunks - 1, chunk: c, term, position, count: entries.length }, part));
+    const frame = encodeFrameHeader({ kind: FrameKind.Data, last: c === chunks - 1, chunk: c, term, position, count: entries.length, tso });
+    out.push({ frame, data: chunks === 1 ? body : body.subarray(c * maxDataBytes, Math.min(body.length, (c + 1) * maxDataBytes)) });
   }
   return out;
 }
 
-function writeEntries(out: Uint8Array, at: number, entries: readonly WalEntry[]): void {
+function encodeBody(entries: readonly WalEntry[]): Uint8Array {
+  const out = new Uint8Array(groupBodySize(entries));
   const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  let at = 0;
   for (const e of entries) {
     v.setBigUint64(at, e.tso, true);
     v.setUint32(at + 8, e.payload.length, true);
     out.set(e.payload, at + ENTRY_OVERHEAD);
     at += ENTRY_OVERHEAD + e.payload.length;
   }
+  return out;
 }
 
-/** Decodes a whole group body back into entries; a count or length mismatch is a DecodeError. */
-export function decodeGroupBody(body: Uint8Array, count: number): WalEntry[] {
+/** Decodes a whole group body (of the group `head` begins) back into entries; a count or length mismatch is a DecodeError. */
+export function decodeGroupBody(head: Frame, body: Uint8Array): WalEntry[] {
+  if (head.count === 1 && head.tso !== undefined) return [{ tso: head.tso, payload: body }];
   const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const out: WalEntry[] = [];
   let at = 0;
-  for (let i = 0; i < count; i++) {
-    if (at + ENTRY_OVERHEAD > body.length) throw new DecodeError(`jetstream WAL group truncated at entry ${i} of ${count}`);
+  for (let i = 0; i < head.count; i++) {
+    if (at + ENTRY_OVERHEAD > body.length) throw new DecodeError(`jetstream WAL group truncated at entry ${i} of ${head.count}`);
     const tso = v.getBigUint64(at, true);
     const len = v.getUint32(at + 8, true);
     at += ENTRY_OVERHEAD;
@@ -132,6 +132,6 @@ export function decodeGroupBody(body: Uint8Array, count: number): WalEntry[] {
 }
 
 /** Encodes a fence: `term` now owns the stream; the next entry gets `nextPosition`. */
-export function encodeFence(term: number, nextPosition: number): Uint8Array {
-  return encodeFrame({ kind: FrameKind.Fence, last: true, chunk: 0, term, position: nextPosition, count: 0 }, new Uint8Array(0));
+export function encodeFence(term: number, nextPosition: number): FrameMessage {
+  return { frame: encodeFrameHeader({ kind: FrameKind.Fence, last: true, chunk: 0, term, position: nextPosition, count: 0 }), data: new Uint8Array(0) };
 }

@@ -48,5 +48,5 @@ export class GroupAssembler {
 }
 
 function records(head: Frame, body: Uint8Array): WalRecord[] {
-  return decodeGroupBody(body, head.count).map((e, i) => ({ position: head.position + i, tso: e.tso, payload: e.payload }));
+  return decodeGroupBody(head, body).map((e, i) => ({ position: head.position + i, tso: e.tso, payload: e.payload }));
 }

@@ -11,7 +11,8 @@
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { positionAfter } from './finishedGroup.js';
-import { decodeFrame, FrameKind, type Frame } from './frame.js';
+import { FrameKind, type Frame } from './frame.js';
+import { frameOf } from './frameHeaders.js';
 import { jsCode, JsCode, unavailable } from './jsErrors.js';
 import type { StreamLayout } from './streamLayout.js';
 
@@ -35,7 +36,7 @@ export class StreamIndex {
   async frameAt(seq: number): Promise<Frame | undefined> {
     try {
       const m = await this.jsm.streams.getMessage(this.layout.stream, { seq });
-      return m ? decodeFrame(m.data) : undefined;
+      return m ? frameOf(m.header, m.data) : undefined;
     } catch (e) {
       throw unavailable(`get ${this.layout.stream}#${seq}`, e);
     }
@@ -45,7 +46,7 @@ export class StreamIndex {
   async lastFence(): Promise<{ seq: number; term: number } | undefined> {
     try {
       const m = await this.jsm.streams.getMessage(this.layout.stream, { last_by_subj: this.layout.fence });
-      return m ? { seq: m.seq, term: decodeFrame(m.data).term } : undefined;
+      return m ? { seq: m.seq, term: frameOf(m.header, m.data).term } : undefined;
     } catch (e) {
       throw unavailable(`last fence of ${this.layout.stream}`, e);
     }
@@ -90,7 +91,7 @@ export class StreamIndex {
     if (b.lastSeq === 0) return 0;
     try {
       const m = await this.jsm.streams.getMessage(this.layout.stream, { next_by_subj: this.layout.data, seq: b.firstSeq } as never);
-      if (m) return decodeFrame(m.data).position;
+      if (m) return frameOf(m.header, m.data).position;
     } catch (e) {
       throw unavailable(`first data of ${this.layout.stream}`, e);
     }

@@ -6,7 +6,7 @@ import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nat
 import { Observable } from 'rxjs';
 import { asNuthatchError } from '../../../messages/errors.js';
 import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
-import { decodeFrame } from './frame.js';
+import { frameOf } from './frameHeaders.js';
 import { GroupAssembler } from './groupAssembler.js';
 import { unavailable } from './jsErrors.js';
 import type { StreamBounds, StreamIndex } from './streamIndex.js';
@@ -45,7 +45,7 @@ export async function* readRecords(js: JetStreamClient, index: StreamIndex, from
   let bytes = 0;
   try {
     for await (const m of msgs) {
-      for (const r of asm.push(decodeFrame(m.data))) {
+      for (const r of asm.push(frameOf(m.headers, m.data))) {
         if (r.position < from || r.position >= end) continue;
         batch.push(r);
         bytes += r.payload.length;
@@ -77,7 +77,7 @@ export function tailRecords(js: JetStreamClient, getIndex: () => Promise<StreamI
       if (stopped) { await msgs.close(); return; }
       const asm = new GroupAssembler();
       for await (const m of msgs) {
-        for (const r of asm.push(decodeFrame(m.data))) {
+        for (const r of asm.push(frameOf(m.headers, m.data))) {
           if (r.position >= from) sub.next(r);
         }
         if (stopped) break;
