@@ -100,7 +100,8 @@ export function encodeGroup(term: number, position: number, entries: readonly Wa
 }
 
 function encodeBody(entries: readonly WalEntry[]): Uint8Array {
-  const out = new Uint8Array(groupBodySize(entries));
+  // Not zero-filled: every byte is written below, and zeroing cost as much as a third of the copy.
+  const out: Uint8Array = Buffer.allocUnsafe(groupBodySize(entries));
   const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let at = 0;
   for (const e of entries) {
