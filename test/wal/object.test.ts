@@ -16,7 +16,7 @@ import type { MetaStore } from '../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../runtime/ports/walBackend.js';
 import { openMetaStore, openObjectStore, type ObjectWalSpec } from '../../runtime/wal/object/createObjectWalBackend.js';
-import { encodeFragment } from '../../runtime/wal/object/fragmentCodec.js';
+import { encodeFragment } from '../../runtime/wal/object/fragmentBuilder.js';
 import { ObjectWalBackend } from '../../runtime/wal/object/ObjectWalBackend.js';
 import { encodeJson, walKeys } from '../../runtime/wal/object/walMetadata.js';
 import { requireService } from '../support/requireService.js';

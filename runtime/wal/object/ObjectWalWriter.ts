@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { ObjectStore } from '../../ports/objectStore.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
-import { FRAGMENT_HEADER_BYTES, FRAME_OVERHEAD, FragmentBuilder, fragmentHeaderCrc } from './fragmentCodec.js';
+import { FragmentBuilder } from './fragmentBuilder.js';
+import { FRAGMENT_HEADER_BYTES, FRAME_OVERHEAD, fragmentCrc } from './fragmentCodec.js';
 import { fenced, type SlotIndex } from './slotIndex.js';
 
 /** Batching knobs of a writer. */
@@ -148,20 +149,31 @@ export class ObjectWalWriter implements WalWriter {
     const data = f.body.finish(this.term, f.first);
     f.key = this.index.keys.objectKey(f.first, this.term, this.nonce);
     f.bytes = data.length;
-    f.crc = fragmentHeaderCrc(data);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.store.put(f.key, data, this.store.supportsConditionalPut ? { ifAbsent: true } : undefined);
-        // The store is done with the bytes (ObjectStore.put keeps no reference once
-        // it settles); after a failed attempt a request might still hold them.
-        if (attempt === 1) this.spare = f.body.buffer;
-        return;
-      } catch (e) {
-        // Our keys are unique: a conflict means an earlier attempt of ours landed.
-        if ((e as NuthatchError)?.code === 'Conflict') return;
-        if (attempt >= 3) throw e;
-        await new Promise((r) => setTimeout(r, 20 * attempt));
+    // The commit record names the object's crc32; the put does not need it, so it
+    // is computed while the put is in flight (after the request is on its way),
+    // not on the way from the last append to the put.
+    const sum = setImmediate(() => { f.crc ??= fragmentCrc(data); });
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.store.put(f.key, data, this.store.supportsConditionalPut ? { ifAbsent: true } : undefined);
+          // The store is done with the bytes (ObjectStore.put keeps no reference once
+          // it resolves); after a failed attempt a request might still hold them.
+          if (attempt === 1) {
+            f.crc ??= fragmentCrc(data);
+            this.spare = f.body.buffer;
+          }
+          break;
+        } catch (e) {
+          // Our keys are unique: a conflict means an earlier attempt of ours landed.
+          if ((e as NuthatchError)?.code === 'Conflict') break;
+          if (attempt >= 3) throw e;
+          await new Promise((r) => setTimeout(r, 20 * attempt));
+        }
       }
+      f.crc ??= fragmentCrc(data);
+    } finally {
+      clearImmediate(sum);
     }
   }
 

@@ -1,8 +1,8 @@
 /**
  * Reading an object-WAL pchannel: the index (metadata store) says which fragments
- * are committed and in what order; each fragment object is fetched, checked
- * against the length and header crc32 recorded at commit, and decoded (all its
- * frames checked) before any of its entries is returned.
+ * are committed and in what order; each fragment object is fetched, checked whole
+ * against the length and crc32 recorded at commit, and decoded before any of its
+ * entries is returned.
  * Catch-up reads fetch a few fragments ahead; tails follow the index through a
  * metadata watch (notification, not polling).
  */
@@ -11,7 +11,7 @@ import { asNuthatchError, NuthatchError } from '../../../messages/errors.js';
 import type { MetaStore } from '../../ports/metaStore.js';
 import type { ObjectStore } from '../../ports/objectStore.js';
 import type { WalPosition, WalRecord } from '../../ports/walBackend.js';
-import { decodeFragment, fragmentHeaderCrc } from './fragmentCodec.js';
+import { decodeFragment } from './fragmentCodec.js';
 import type { SlotIndex } from './slotIndex.js';
 import { decodeJson, nextAfter, slotNumber, type FragmentSlot, type SlotRecord } from './walMetadata.js';
 
@@ -25,14 +25,11 @@ export async function loadFragment(store: ObjectStore, index: SlotIndex, n: numb
     if ((await index.get(n)) === undefined) return undefined;
     throw new NuthatchError('StorageMismatch', `object WAL: committed fragment ${rec.key} is missing`, { key: rec.key });
   }
-  if (data.length !== rec.bytes || fragmentHeaderCrc(data) !== rec.crc) {
-    throw new NuthatchError('StorageMismatch', `object WAL: fragment ${rec.key} does not match its commit record (${data.length} bytes, expected ${rec.bytes})`, { key: rec.key });
-  }
   let records: WalRecord[];
   try {
-    records = decodeFragment(data);
+    records = decodeFragment(data, rec);
   } catch (e) {
-    throw new NuthatchError('StorageMismatch', `object WAL: fragment ${rec.key} is damaged: ${(e as Error).message}`, { key: rec.key }, e);
+    throw new NuthatchError('StorageMismatch', `object WAL: fragment ${rec.key} is damaged or is not the one committed: ${(e as Error).message}`, { key: rec.key }, e);
   }
   if (records.length !== rec.count || (records[0] && records[0].position !== rec.first)) {
     throw new NuthatchError('StorageMismatch', `object WAL: fragment ${rec.key} holds other positions than its commit record`, { key: rec.key });

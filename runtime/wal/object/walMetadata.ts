@@ -6,7 +6,7 @@
  * - `term`: the highest term that opened the pchannel (compare-and-swap).
  * - `slot/<12 digits>`: the index, one record per slot, each created once with a
  *   create-if-absent compare-and-swap, slots gap-free. A slot holds a committed
- *   fragment (term, positions, object key, length, header crc32) or a fence (term, next
+ *   fragment (term, positions, object key, length, crc32) or a fence (term, next
  *   position). Truncation deletes a prefix of slots, never the last one.
  *
  * Object store: `<objectPrefix>/<pchannel>/<first position, 20 digits>-<term>-<nonce>`,
@@ -14,7 +14,7 @@
  */
 
 /** A fragment the index commits: it is readable only once this record exists. */
-export interface FragmentSlot { kind: 'fragment'; term: number; first: number; count: number; key: string; bytes: number; /** crc32 of the fragment header. */ crc: number }
+export interface FragmentSlot { kind: 'fragment'; term: number; first: number; count: number; key: string; bytes: number; /** crc32 of the fragment object (of its header in version 1 fragments). */ crc: number }
 /** A new owner's fence: no entries; the next entry gets position `next`. */
 export interface FenceSlot { kind: 'fence'; term: number; next: number }
 export type SlotRecord = FragmentSlot | FenceSlot;
