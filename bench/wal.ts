@@ -26,7 +26,7 @@ interface SizeCase { label: string; entryBytes: number; inFlight: number; totalB
 
 const MiB = 1024 * 1024;
 const CASES: SizeCase[] = [
-  { label: '1 KB', entryBytes: 1024, inFlight: 1024, totalBytes: 96 * MiB },
+  { label: '1 KB', entryBytes: 1024, inFlight: 1024, totalBytes: 192 * MiB },
   { label: '64 KB', entryBytes: 64 * 1024, inFlight: 256, totalBytes: 384 * MiB },
   { label: '1 MB', entryBytes: MiB, inFlight: 32, totalBytes: 384 * MiB },
 ];

@@ -2,7 +2,7 @@
  * The caller floor of the local WAL at a size case: the benchmark's callers
  * (walDrive.ts: one promise per append, awaited) driving the barest durable
  * writer there is: entries queued by reference, written with one O_DSYNC
- * writev per half of what is in flight (the best raw way at small entries),
+ * writev per third of what is in flight (as the WAL does at small entries),
  * each caller resolved once its write returns. No framing, checksum, index,
  * buffer or fence. It is not a limit of the disk but of any writer that
  * acknowledges each call in this process: what is left between it and the
@@ -19,7 +19,7 @@ export async function callerFloor(base: string, entryBytes: number, totalBytes: 
   const dir = await mkdtemp(join(base, 'nuthatch-walfloor-'));
   try {
     const fd = await openFd(join(dir, 'floor'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
-    const half = Math.max(1, Math.floor(inFlight / 2));
+    const part = Math.max(1, Math.floor(inFlight / 3));
     let bufs: Uint8Array[] = [];
     let resolvers: (() => void)[] = [];
     let pos = 0;
@@ -37,7 +37,7 @@ export async function callerFloor(base: string, entryBytes: number, totalBytes: 
     const append = (payload: Uint8Array): Promise<void> => new Promise<void>((resolve) => {
       bufs.push(payload);
       resolvers.push(resolve);
-      if (bufs.length >= half) write();
+      if (bufs.length >= part) write();
       else if (!scheduled) { scheduled = true; setImmediate(endOfTurn); }
     });
     const r = await driveAppends(append, entryBytes, inFlight, totalBytes);
