@@ -8,8 +8,7 @@
  * append both. A scan accepts only whole batches, so a batch cut by a crash
  * disappears as a unit. Pure: no I/O here.
  */
-import { crc32 as zlibCrc32 } from 'node:zlib';
-import { crc32, crc32Range } from '../crc32.js';
+import { NATIVE_FROM, crc32, crc32Range, nativeCrc32 } from '../crc32.js';
 import type { WalEntry, WalRecord } from '../../ports/walBackend.js';
 
 /** Bytes before the payload. */
@@ -41,12 +40,12 @@ export function writeFrame(buf: Uint8Array, dv: DataView, at: number, entry: Wal
 }
 
 /**
- * crc32 of a whole payload, continuing from `value`: node:zlib straight on the
- * array from 256 bytes on (crc32() would make a view of it first), the table
- * loop below that (see ../crc32.ts for why).
+ * crc32 of a whole payload, continuing from `value`: native code straight on the
+ * array from NATIVE_FROM bytes on (crc32() would make a view of it first), the
+ * table loop below that (see ../crc32.ts for why).
  */
 function payloadCrc(p: Uint8Array, value: number): number {
-  return p.length >= 256 ? zlibCrc32(p, value) : crc32(p, value);
+  return p.length >= NATIVE_FROM ? nativeCrc32(p, value) : crc32(p, value);
 }
 
 /** The largest tso a frame holds (u64). */
