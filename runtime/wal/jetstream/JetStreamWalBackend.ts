@@ -31,7 +31,11 @@ export interface JetStreamWalConfig {
   subjectPrefix?: string;
   /** Unacknowledged publishes per writer (default 64); appends beyond it are merged into groups. */
   maxInFlight?: number;
-  /** Appends merged into one message up to this size (default 256 KiB). */
+  /**
+   * Appends merged into one message up to this size (default 1 MiB, capped by the
+   * server's max payload): fewer, larger messages cost client and server less CPU
+   * per byte, more than the copy into the group costs (measured with 64 KB appends).
+   */
   maxGroupBytes?: number;
   /** Publish ack timeout (default 10 s). */
   publishTimeoutMs?: number;
@@ -52,7 +56,7 @@ export class JetStreamWalBackend implements WalBackend {
     this.limits = {
       maxInFlight: config.maxInFlight ?? 64,
       maxDataBytes: maxPayload - HEADER_ROOM,
-      maxGroupBytes: Math.min(config.maxGroupBytes ?? 256 * 1024, maxPayload - HEADER_ROOM),
+      maxGroupBytes: Math.min(config.maxGroupBytes ?? 1024 * 1024, maxPayload - HEADER_ROOM),
       publishTimeoutMs: config.publishTimeoutMs ?? 10_000,
     };
   }
