@@ -5,7 +5,10 @@
  * target's rawWrite says how, and the local one prints it), and catch-up read
  * throughput.
  *
- *   npm run bench -- wal [--targets local,object] [--reps 3] [--quick] [--sizes 1KB,64KB,1MB]
+ *   npm run bench -- wal [--targets local,jetstream,object] [--reps 3] [--quick] [--sizes 1KB,64KB,1MB]
+ *
+ * Every backend by default; jetstream and object start their own nats-server,
+ * etcd and S3 server unless NUTHATCH_TEST_NATS / _ETCD / _S3 name running ones.
  *
  * Writes bench/results/wal-<target>.json; the top level holds the 64 KB figures
  * ({backend, mbps, rawMbps, ratio, p50Ms, p99Ms}), `sizes` all of them. MB/s are
@@ -117,7 +120,7 @@ async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promis
 }
 
 export default async function run(args: string[]): Promise<void> {
-  const names = (option(args, 'targets') ?? process.env.NUTHATCH_BENCH_WAL_TARGETS ?? 'local').split(',');
+  const names = (option(args, 'targets') ?? process.env.NUTHATCH_BENCH_WAL_TARGETS ?? 'local,jetstream,object').split(',');
   const quick = args.includes('--quick');
   const reps = Number(option(args, 'reps') ?? (quick ? 1 : 5));
   const only = option(args, 'sizes')?.split(',');
