@@ -13,10 +13,11 @@ import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { WalBackend, WalWriter } from '../../runtime/ports/walBackend.js';
 import { createJetStreamWalBackend, type JetStreamWalConfig } from '../../runtime/wal/jetstream/JetStreamWalBackend.js';
-import { startNats, type NatsHandle } from '../../test/support/natsServer.js';
+import { startNats } from '../../runtime/devServices/natsServer.js';
+import type { ServerHandle } from '../../runtime/devServices/serverHandle.js';
 import type { WalBenchStore, WalBenchTarget } from './walTargets.js';
 
-let server: Promise<NatsHandle> | undefined;
+let server: Promise<ServerHandle> | undefined;
 async function natsUrl(): Promise<string> {
   if (process.env.NUTHATCH_TEST_NATS) return process.env.NUTHATCH_TEST_NATS;
   server ??= startNats();

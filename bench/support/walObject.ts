@@ -13,8 +13,8 @@
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { WalBackend, WalWriter } from '../../runtime/ports/walBackend.js';
 import { createObjectWalBackend, type ObjectWalSpec } from '../../runtime/wal/object/createObjectWalBackend.js';
-import { startEtcd } from '../../test/support/etcdServer.js';
-import { S3_TEST_CREDENTIALS, startS3 } from '../../test/support/s3Server.js';
+import { startEtcd } from '../../runtime/devServices/etcdServer.js';
+import { S3_TEST_CREDENTIALS, startS3 } from '../../runtime/devServices/s3Server.js';
 import type { WalBenchStore, WalBenchTarget } from './walTargets.js';
 
 const BUCKET = 'nuthatch-bench';

@@ -1,10 +1,13 @@
 /**
  * The servers a cluster runs on, started on free 127.0.0.1 ports with temp dirs:
  * nats-server (JetStream, 8 MB payloads), etcd and s3rver. The starters are the
- * test suite's (test/support), so `npm run cluster` and the integration tests run
- * the very same servers; missing nats-server/etcd are installed with apt-get.
+ * dev services (runtime/devServices) the integration tests use too, so
+ * `npm run cluster` and the tests run the very same servers; missing
+ * nats-server/etcd are installed with apt-get.
  */
-import { S3_TEST_CREDENTIALS, startEtcd, startNats, startS3 } from '../../test/support/services.js';
+import { startEtcd } from '../devServices/etcdServer.js';
+import { startNats } from '../devServices/natsServer.js';
+import { S3RVER_ENV, startS3 } from '../devServices/s3Server.js';
 
 /** Where the servers are, and what a node process needs in its environment to reach them. */
 export interface ServiceEndpoints {
@@ -17,14 +20,6 @@ export interface ServiceEndpoints {
 }
 
 export interface ClusterServices extends ServiceEndpoints { stop(): Promise<void> }
-
-/** The AWS environment s3rver wants (any secret, the fixed access key, us-east-1). */
-export const S3RVER_ENV: Record<string, string> = {
-  AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
-  AWS_REGION: 'us-east-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
 
 /** Starts the three servers (all or none: a partial start is stopped again). */
 export async function startClusterServices(bucket = 'nuthatch'): Promise<ClusterServices> {

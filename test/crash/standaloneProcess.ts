@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/processes.js';
+import { freePort } from '../../runtime/devServices/freePort.js';
 
 const CLI = fileURLToPath(new URL('../../runtime/cli/main.js', import.meta.url));
 

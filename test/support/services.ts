@@ -13,15 +13,15 @@
  * - NUTHATCH_TEST_S3_BUCKET  a bucket name tests may share (create your own if you need isolation)
  *
  * A test that needs its own server (to crash or restart it) uses startNats(),
- * startEtcd() or startS3() directly.
+ * startEtcd() or startS3() directly (runtime/devServices, re-exported here).
  */
-import { startEtcd, type EtcdHandle } from './etcdServer.js';
-import { startNats, type NatsHandle } from './natsServer.js';
-import { S3_TEST_CREDENTIALS, startS3, type S3Handle } from './s3Server.js';
+import { startEtcd } from '../../runtime/devServices/etcdServer.js';
+import { startNats } from '../../runtime/devServices/natsServer.js';
+import { S3_TEST_CREDENTIALS, S3RVER_ENV, startS3 } from '../../runtime/devServices/s3Server.js';
 
-export { startEtcd, type EtcdHandle } from './etcdServer.js';
-export { startNats, NATS_MAX_PAYLOAD, type NatsHandle } from './natsServer.js';
-export { startS3, S3_TEST_CREDENTIALS, type S3Handle } from './s3Server.js';
+export { startEtcd } from '../../runtime/devServices/etcdServer.js';
+export { startNats, NATS_MAX_PAYLOAD } from '../../runtime/devServices/natsServer.js';
+export { startS3, S3_TEST_CREDENTIALS } from '../../runtime/devServices/s3Server.js';
 
 /** The running services and the environment that points tests at them. */
 export interface Services {
@@ -44,26 +44,20 @@ export async function startServices(): Promise<Services> {
   report('etcd', etcd);
   report('s3rver', s3);
   if (nats.status === 'fulfilled') {
-    const h: NatsHandle = nats.value;
-    env.NUTHATCH_TEST_NATS = h.url;
-    stops.push(h.stop);
+    env.NUTHATCH_TEST_NATS = nats.value.url;
+    stops.push(nats.value.stop);
   }
   if (etcd.status === 'fulfilled') {
-    const h: EtcdHandle = etcd.value;
-    env.NUTHATCH_TEST_ETCD = h.url;
-    stops.push(h.stop);
+    env.NUTHATCH_TEST_ETCD = etcd.value.url;
+    stops.push(etcd.value.stop);
   }
   if (s3.status === 'fulfilled') {
-    const h: S3Handle = s3.value;
-    env.NUTHATCH_TEST_S3 = h.url;
+    env.NUTHATCH_TEST_S3 = s3.value.url;
     env.NUTHATCH_TEST_S3_ACCESS_KEY_ID = S3_TEST_CREDENTIALS.accessKeyId;
     env.NUTHATCH_TEST_S3_SECRET_ACCESS_KEY = S3_TEST_CREDENTIALS.secretAccessKey;
-    env.AWS_ACCESS_KEY_ID = S3_TEST_CREDENTIALS.accessKeyId;
-    env.AWS_SECRET_ACCESS_KEY = S3_TEST_CREDENTIALS.secretAccessKey;
-    env.AWS_REGION = 'us-east-1';
-    env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // known: REFERENCE.md, Node 20
+    Object.assign(env, S3RVER_ENV);
     env.NUTHATCH_TEST_S3_BUCKET = 'nuthatch-test';
-    stops.push(h.stop);
+    stops.push(s3.value.stop);
   }
   console.log(`[services] ${Object.entries(env).filter(([k]) => k.startsWith('NUTHATCH_') && !/KEY/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none started'}`);
   return {

@@ -6,8 +6,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries, freePort, spawnServer, stopProcess, waitUntilReady, type Spawned } from '../support/processes.js';
-import { tcpGreets } from '../support/probes.js';
+import { ensureBinaries } from '../../runtime/devServices/ensureBinaries.js';
+import { freePort } from '../../runtime/devServices/freePort.js';
+import { spawnServer, stopProcess, waitUntilReady, type Spawned } from '../../runtime/devServices/serverProcess.js';
+import { tcpGreets } from '../../runtime/devServices/probes.js';
 
 export interface NatsCluster {
   urls: string[];

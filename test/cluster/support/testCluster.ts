@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { NatsBus } from '../../../runtime/bus/natsBus.js';
 import { NuthatchClient } from '../../../runtime/client/client.js';
 import { startCluster, type Cluster, type ClusterOptions } from '../../../runtime/cluster/cluster.js';
-import { S3RVER_ENV } from '../../../runtime/cluster/services.js';
+import { S3RVER_ENV } from '../../../runtime/devServices/s3Server.js';
 import { EtcdMeta } from '../../../runtime/meta/etcdMeta.js';
 import { decodeValue } from '../../../messages/valueCodec.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';

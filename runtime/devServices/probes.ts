@@ -1,5 +1,5 @@
 /**
- * Readiness probes for the test services: each resolves true once the server
+ * Readiness probes for the dev servers: each resolves true once the server
  * answers its own protocol, not merely once a port is open.
  */
 import { request } from 'node:http';

@@ -1,0 +1,85 @@
+/**
+ * What the three dev servers (nats-server, etcd, s3rver) share: a temp dir, free
+ * 127.0.0.1 ports, a start that retries on new ports, and a handle that can halt,
+ * crash and restart the server on the same ports and data.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './freePort.js';
+import { spawnServer, stopProcess, waitUntilReady, type Spawned } from './serverProcess.js';
+
+/** A running private server. */
+export interface ServerHandle {
+  /** Where clients connect, e.g. `nats://127.0.0.1:PORT` or `http://127.0.0.1:PORT`. */
+  url: string;
+  /** The client port. */
+  port: number;
+  /** Holds the server's data, config and log. */
+  dir: string;
+  /** Stops the server (SIGTERM) and keeps the dir, so `start()` brings it back with its data. */
+  halt(): Promise<void>;
+  /** Kills the server with SIGKILL (a crash), keeping the dir. */
+  crash(): Promise<void>;
+  /** Starts the server again on the same ports and data (after halt or crash). */
+  start(): Promise<void>;
+  /** Stops the server and removes its dir. */
+  stop(): Promise<void>;
+}
+
+/** How to run one kind of server. */
+export interface ServerRecipe {
+  /** Names the server in errors (`<name> on <port>`). */
+  name: string;
+  /** Its temp dir is `<tmpdir>/nuthatch-<dirTag>-XXXXXX`. */
+  dirTag: string;
+  /** How many free ports it listens on; the first is the client port. */
+  ports: number;
+  /** The client URL on `port`. */
+  url(port: number): string;
+  /** The command line to run in `dir` on `ports` (called before every start, so it may write config). */
+  command(dir: string, ports: readonly number[]): { cmd: string; args: string[]; log: string };
+  /** True once the server answers its own protocol on `ports`. */
+  ready(ports: readonly number[]): Promise<boolean>;
+  /** A subdir of `dir` to drop after a failed start (etcd keeps its peer URL in its data, so new ports need fresh data). */
+  dropOnRetry?: string;
+}
+
+const ATTEMPTS = 3;
+
+/** Starts a server from `recipe` in a new temp dir. */
+export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
+  const dir = mkdtempSync(join(tmpdir(), `nuthatch-${recipe.dirTag}-`));
+  let ports: number[] = [];
+  let proc: Spawned | undefined;
+
+  const launch = async (): Promise<void> => {
+    const { cmd, args, log } = recipe.command(dir, ports);
+    const s = spawnServer(cmd, args, join(dir, log));
+    proc = s;
+    await waitUntilReady(s, `${recipe.name} on ${ports[0]}`, () => recipe.ready(ports));
+  };
+
+  // A port picked as free can be taken before the server binds it: retry on new ones.
+  for (let attempt = 1; ; attempt++) {
+    ports = [];
+    for (let i = 0; i < recipe.ports; i++) ports.push(await freePort());
+    try { await launch(); break; } catch (e) {
+      if (proc) await stopProcess(proc);
+      if (recipe.dropOnRetry) rmSync(join(dir, recipe.dropOnRetry), { recursive: true, force: true });
+      if (attempt >= ATTEMPTS) { rmSync(dir, { recursive: true, force: true }); throw e; }
+    }
+  }
+
+  const port = ports[0]!;
+  const handle: ServerHandle = {
+    url: recipe.url(port),
+    port,
+    dir,
+    halt: async () => { if (proc) await stopProcess(proc); },
+    crash: async () => { if (proc) { proc.child.kill('SIGKILL'); await proc.exited; } },
+    start: launch,
+    stop: async () => { await handle.halt(); rmSync(dir, { recursive: true, force: true }); },
+  };
+  return handle;
+}
