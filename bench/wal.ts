@@ -89,7 +89,8 @@ async function measureSize(t: WalBenchTarget, c: SizeCase, reps: number): Promis
   for (let i = 0; i < reps; i++) {
     const r = await appendRun(t, c);
     runs.push(r);
-    if (t.floorWrite) floors.push((await t.floorWrite(c.entryBytes, c.totalBytes, c.inFlight)) / 1e6);
+    const floor = await t.floorWrite?.(c.entryBytes, c.totalBytes, c.inFlight);
+    if (floor !== undefined) floors.push(floor / 1e6);
     const batch = Math.max(1, Math.round(r.groupEntries));
     const raw = await t.rawWrite(c.entryBytes, batch, c.totalBytes, c.inFlight);
     raws.push((typeof raw === 'number' ? raw : raw.bytesPerSec) / 1e6);
@@ -143,7 +144,7 @@ export default async function run(args: string[]): Promise<void> {
     if (t.floorWrite) console.log('  floor = the same callers driving a bare O_DSYNC writer (no framing, crc, index): the most any writer acknowledging each call can do; vs floor = MB/s / floor');
     printTable(
       ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'paired', ...(t.floorWrite ? ['floor MB/s', 'vs floor'] : []), 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
-      sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.pairedRatio, ...(t.floorWrite ? [s.floorMbps ?? NaN, s.floorRatio ?? NaN] : []), s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,
+      sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.pairedRatio, ...(t.floorWrite ? [s.floorMbps ?? '-', s.floorRatio ?? '-'] : []), s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,
         Object.entries(s.rawVariantsMbps).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ') || '-']),
     );
     const main = sizes.find((s) => s.entryBytes === 64 * 1024) ?? sizes[0]!;

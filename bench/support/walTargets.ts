@@ -35,9 +35,10 @@ export interface WalBenchTarget {
   rawNote?(entryBytes: number, inFlight: number): string;
   /**
    * The caller floor (optional): the benchmark's own callers driving the barest
-   * durable writer of this storage, bytes per second (see walFloor.ts).
+   * durable writer of this storage, bytes per second (see walFloor.ts), for
+   * the size cases where it means something (else undefined).
    */
-  floorWrite?(entryBytes: number, totalBytes: number, inFlight: number): Promise<number>;
+  floorWrite?(entryBytes: number, totalBytes: number, inFlight: number): Promise<number | undefined>;
   /** The raw read limit of what the last store holds, bytes per second (optional). */
   rawRead?(store: WalBenchStore, pchannel: string): Promise<number>;
 }
