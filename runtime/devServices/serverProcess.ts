@@ -17,14 +17,23 @@ export interface Spawned {
 
 const live = new Set<ChildProcess>();
 let hooked = false;
-/** Servers die with the process that started them, also when it is interrupted. */
+/**
+ * Servers die with the process that started them, also when it is interrupted.
+ * A process that handles the signal itself (the cluster launcher stops its
+ * nodes, then its servers, and removes their dirs) is left to do so: the
+ * servers are still killed when it exits.
+ */
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
   const killAll = (): void => { for (const c of live) c.kill('SIGKILL'); };
   process.on('exit', killAll);
   for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
-    process.once(sig, () => { killAll(); process.exit(128 + n); });
+    process.once(sig, () => {
+      if (process.listenerCount(sig) > 0) return;
+      killAll();
+      process.exit(128 + n);
+    });
   }
 }
 
