@@ -6,6 +6,7 @@
  * S3 server. Sessions use short leases so failovers happen within seconds.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { NatsBus } from '../../../runtime/bus/natsBus.js';
 import { NuthatchClient } from '../../../runtime/client/client.js';
 import { startCluster, type Cluster, type ClusterOptions } from '../../../runtime/cluster/cluster.js';
@@ -77,6 +78,8 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
       await meta.close().catch(() => {});
       await cluster.stop();
       await Promise.allSettled([nats.stop(), etcd.stop()]);
+      // The node logs go with the cluster unless asked for (failures quote their tails).
+      if (!process.env.NUTHATCH_TEST_KEEP_LOGS) await rm(cluster.logDir, { recursive: true, force: true });
     },
   };
 }
