@@ -28,6 +28,8 @@ export function assertSubject(subject: string, wildcards: boolean): void {
 /** Whether `subject` (literal) matches `pattern` (may hold wildcards). */
 export function subjectMatches(pattern: string, subject: string): boolean {
   if (pattern === subject) return true;
+  // A pattern without wildcard characters matches only itself: no token split (the common case).
+  if (!pattern.includes('*') && !pattern.includes('>')) return false;
   const p = pattern.split('.');
   const s = subject.split('.');
   for (let i = 0; i < p.length; i++) {

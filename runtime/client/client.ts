@@ -7,7 +7,7 @@ import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
-import { mergeTopK } from '../../actors/shared/vector/topK.js';
+import { mergeHits } from '../../actors/shared/vector/topK.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
@@ -316,7 +316,7 @@ export class NuthatchClient implements NuthatchApi {
       vchannel, collectionId: r.collectionId, queries, nq: req.data.length, k, ef, filter: plan.filter,
       partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso,
     })));
-    return req.data.map((_, q) => mergeTopK(perShard.map((s) => (s.hits[q] ?? []).map((h) => ({ ...h, id: h.pk }))), limit, r.metricType, offset)
-      .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape({ ...h, fields: h.fields }, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+    return req.data.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, r.metricType, offset)
+      .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
   }
 }

@@ -4,7 +4,7 @@ import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { searchBruteForce, type RowHit } from '../../shared/vector/bruteForce.js';
-import { mergeTopK } from '../../shared/vector/topK.js';
+import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 
 /**
@@ -54,18 +54,21 @@ export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead):
   return outputFieldsOf(seg, seg.dim, row, r.outputFields, r.pkName, r.vectorName);
 }
 
+/** A hit before its output fields are read: only the merge's winners get them. */
+interface SegmentHit { pk: PrimaryKey; distance: number; seg: SealedSegment; row: number }
+
 /** Top-k per query across the given segments. */
 export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], k: number, metric: MetricType): HitRow[][] {
-  const perQuery: Array<Array<Array<HitRow & { id: PrimaryKey }>>> = queries.map(() => []);
+  const perQuery: SegmentHit[][][] = queries.map(() => []);
   for (const { seg, index } of segs) {
     const accept = acceptRow(seg, r);
     if (accept === null) continue;
     const hits = index
       ? queries.map((q) => index(q, k, accept))
       : searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries, k, accept });
-    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ id: seg.pks[h.row]!, pk: seg.pks[h.row]!, distance: h.distance, fields: sealedRowFields(seg, h.row, r) }))));
+    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row }))));
   }
-  return perQuery.map((lists) => mergeTopK(lists, k, metric).map(({ pk, distance, fields }) => ({ pk, distance, fields })));
+  return perQuery.map((lists) => mergeHits(lists, k, metric).map((h) => ({ pk: h.pk, distance: h.distance, fields: sealedRowFields(h.seg, h.row, r) })));
 }
 
 export function querySealed(segs: SealedSegment[], r: SealedRead, countOnly: boolean): { rows: HitRow[]; count: number } {

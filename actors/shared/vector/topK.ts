@@ -130,3 +130,21 @@ export function mergeTopK<T extends Versioned>(
   for (const item of byId.values()) top.push(item);
   return top.sorted().slice(offset);
 }
+
+/** A hit as searches return it: identified by its primary key. */
+export interface KeyedHit { pk: PrimaryKey; distance: number }
+
+/**
+ * `mergeTopK` over hits keyed by `pk` (what query nodes, delegators and the client
+ * merge): returns the kept hits themselves, best first, without copying them.
+ */
+export function mergeHits<T extends KeyedHit>(lists: ReadonlyArray<ReadonlyArray<T>>, k: number, metric: MetricType, offset = 0): T[] {
+  if (k <= 0) return [];
+  const ranked: Array<Array<{ id: PrimaryKey; distance: number; hit: T }>> = [];
+  for (const list of lists) {
+    const out = new Array<{ id: PrimaryKey; distance: number; hit: T }>(list.length);
+    for (let i = 0; i < list.length; i++) { const h = list[i]!; out[i] = { id: h.pk, distance: h.distance, hit: h }; }
+    ranked.push(out);
+  }
+  return mergeTopK(ranked, k, metric, offset).map((r) => r.hit);
+}

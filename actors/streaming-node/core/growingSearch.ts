@@ -1,9 +1,9 @@
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
-import type { MetricType } from '../../../messages/schema.js';
+import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import { searchBruteForce } from '../../shared/vector/bruteForce.js';
-import { mergeTopK } from '../../shared/vector/topK.js';
+import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { isDeleted, type GrowingChunk, type ShardData } from './shardData.js';
 
@@ -51,12 +51,13 @@ export function rowFields(c: GrowingChunk, row: number, r: GrowingRead): Record<
 
 /** Top-k per query vector over growing rows, best first. */
 export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32Array[], k: number, metric: MetricType): HitRow[][] {
-  const perQuery: HitRow[][][] = queries.map(() => []);
+  // Output fields are read for the merge's winners only.
+  const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number }>>> = queries.map(() => []);
   for (const c of visibleChunks(shard, r)) {
     const hits = searchBruteForce({ vectors: c.vectors, dim: r.dim, count: c.count, metric, queries, k, accept: acceptor(shard, c, r) });
-    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, fields: rowFields(c, h.row, r) }))));
+    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row }))));
   }
-  return perQuery.map((lists) => mergeTopK(lists.map((l) => l.map((h) => ({ ...h, id: h.pk }))), k, metric).map(({ pk, distance, fields }) => ({ pk, distance, fields })));
+  return perQuery.map((lists) => mergeHits(lists, k, metric).map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r) })));
 }
 
 /** Rows matching the filter (all of them; the caller sorts and limits). */

@@ -6,7 +6,7 @@ import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/
 import { primaryField, vectorField } from '../../../messages/schema.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
-import { mergeTopK } from '../../shared/vector/topK.js';
+import { mergeHits } from '../../shared/vector/topK.js';
 import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
@@ -119,8 +119,8 @@ export class Delegator {
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
       this.ask(req.vchannel, nodeId, 'search', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq }).then((r) => r.hits));
     return growing.map((g, q) => {
-      const lists = [g, ...remote.map((r) => r[q] ?? [])].map((l) => l.map((h) => ({ ...h, id: h.pk })));
-      return mergeTopK(lists, req.k, coll.metricType).map(({ pk, distance, fields }) => ({ pk, distance, fields }));
+      const lists = [g, ...remote.map((r) => r[q] ?? [])];
+      return mergeHits(lists, req.k, coll.metricType).map((h) => ({ pk: h.pk, distance: h.distance, fields: h.fields }));
     });
   }
 
