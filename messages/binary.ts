@@ -5,10 +5,33 @@ const utf8d = new TextDecoder('utf-8', { fatal: true });
 /** Strings up to this many UTF-16 units take the ASCII fast path when they are ASCII. */
 const SHORT_STRING = 64;
 
-/** Bytes that are all ASCII as a string (ASCII needs no UTF-8 validation); null otherwise. */
-function shortAscii(b: Uint8Array): string | null {
+/**
+ * Short ASCII strings seen lately, by their bytes: object keys and names repeat in
+ * every message, and handing back the same string skips building it and lets V8
+ * find it as a property key at once. Direct-mapped on a hash of the bytes; a
+ * memo, so decoding stays a pure function of the bytes.
+ */
+const CACHE_SLOTS = 1024, CACHE_MAX = 32;
+const cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_MAX);
+const cacheLen = new Int16Array(CACHE_SLOTS).fill(-1);
+const cacheStr: string[] = new Array<string>(CACHE_SLOTS).fill('');
+
+/** `n` bytes at `start`, if all ASCII (which needs no UTF-8 validation), as a string; null otherwise. */
+function asciiAt(buf: Uint8Array, start: number, n: number): string | null {
+  let h = n;
+  for (let i = 0; i < n; i++) { const c = buf[start + i]!; if (c >= 0x80) return null; h = Math.imul(h ^ c, 16777619); }
+  if (n > CACHE_MAX) return String.fromCharCode.apply(null, buf.subarray(start, start + n) as unknown as number[]);
+  const slot = (h >>> 7) & (CACHE_SLOTS - 1), at = slot * CACHE_MAX;
+  if (cacheLen[slot] === n) {
+    let i = 0;
+    while (i < n && cacheBytes[at + i] === buf[start + i]) i++;
+    if (i === n) return cacheStr[slot]!;
+  }
   let s = '';
-  for (let i = 0; i < b.length; i++) { const c = b[i]!; if (c >= 0x80) return null; s += String.fromCharCode(c); }
+  for (let i = 0; i < n; i++) s += String.fromCharCode(buf[start + i]!);
+  cacheBytes.set(buf.subarray(start, start + n), at);
+  cacheLen[slot] = n;
+  cacheStr[slot] = s;
   return s;
 }
 
@@ -51,6 +74,9 @@ export class BinaryWriter {
     this.u32(b.length);
     this.bytes(b);
   }
+  /** Leaves room for a u32 written later with patchU32; returns where. */
+  reserveU32(): number { this.ensure(4); this.pos += 4; return this.pos - 4; }
+  patchU32(at: number, v: number): void { this.view.setUint32(at, v, true); }
   /** Forgets what was written, keeping the buffer (a writer reused for many values). */
   reset(): void { this.pos = 0; }
   /** Bytes the buffer holds. */
@@ -77,8 +103,11 @@ export class BinaryReader {
   i64(): bigint { this.need(8); const v = this.view.getBigInt64(this.pos, true); this.pos += 8; return v; }
   bytes(n: number): Uint8Array { this.need(n); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
   string(): string {
-    const b = this.bytes(this.u32());
-    if (b.length <= SHORT_STRING) { const s = shortAscii(b); if (s !== null) return s; }
-    try { return utf8d.decode(b); } catch (e) { if (e instanceof DecodeError) throw e; throw new DecodeError('invalid utf-8 string', e); }
+    const n = this.u32();
+    this.need(n);
+    const start = this.pos;
+    this.pos += n;
+    if (n <= SHORT_STRING) { const s = asciiAt(this.buf, start, n); if (s !== null) return s; }
+    try { return utf8d.decode(this.buf.subarray(start, start + n)); } catch (e) { if (e instanceof DecodeError) throw e; throw new DecodeError('invalid utf-8 string', e); }
   }
 }

@@ -54,12 +54,18 @@ function write(w: BinaryWriter, v: unknown, depth: number): void {
     return;
   }
   if (typeof v === 'object') {
-    // Keys rather than entries: no pair arrays for every object written.
-    const o = v as Record<string, unknown>, keys = Object.keys(o);
+    // Own enumerable keys in Object.keys order, walked without allocating: the count
+    // is written once known.
+    const o = v as Record<string, unknown>;
+    w.u8(Tag.Object);
+    const at = w.reserveU32();
     let n = 0;
-    for (const k of keys) if (o[k] !== undefined) n++;
-    w.u8(Tag.Object); w.u32(n);
-    for (const k of keys) { const x = o[k]; if (x !== undefined) { w.string(k); write(w, x, depth + 1); } }
+    for (const k in o) {
+      const x = o[k];
+      if (x === undefined || !Object.hasOwn(o, k)) continue;
+      n++; w.string(k); write(w, x, depth + 1);
+    }
+    w.patchU32(at, n);
     return;
   }
   throw new DecodeError(`cannot encode a ${typeof v}`);
