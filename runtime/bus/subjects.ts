@@ -8,10 +8,18 @@ import { NuthatchError } from '../../messages/errors.js';
 const BAD_CHARS = /[\s\0]/;
 
 /**
+ * Literal subjects found valid (valid in either mode): a request checks the same
+ * few subjects again and again. Bounded, as subjects may be made per request.
+ */
+const validLiterals = new Set<string>();
+const MAX_REMEMBERED = 4096;
+
+/**
  * Throws InvalidArgument unless `subject` is a valid subject. Publishing needs a
  * literal subject (`wildcards: false`); subscribing may use '*' and '>'.
  */
 export function assertSubject(subject: string, wildcards: boolean): void {
+  if (validLiterals.has(subject)) return;
   const bad = (why: string): never => { throw new NuthatchError('InvalidArgument', `invalid subject '${subject}': ${why}`, { subject }); };
   if (typeof subject !== 'string' || subject.length === 0) bad('empty');
   if (BAD_CHARS.test(subject)) bad('contains whitespace');
@@ -23,6 +31,10 @@ export function assertSubject(subject: string, wildcards: boolean): void {
       if (t === '>' && i !== tokens.length - 1) bad("'>' must be the last token");
     }
   });
+  if (!tokens.includes('*') && !tokens.includes('>')) {
+    if (validLiterals.size >= MAX_REMEMBERED) validLiterals.clear();
+    validLiterals.add(subject);
+  }
 }
 
 /** Whether `subject` (literal) matches `pattern` (may hold wildcards). */

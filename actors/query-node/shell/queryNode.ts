@@ -21,6 +21,8 @@ export interface QueryNodeOptions {
 }
 
 interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexName: string | null }
+/** What reading sealed segments needs of a search or query request. */
+type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number };
 interface ShardDeletes { seq: number; index: Map<PrimaryKey, Tso[]> }
 
 /**
@@ -114,7 +116,7 @@ export class QueryNode {
     return d;
   }
 
-  private async read(req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number }): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
+  private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
     const coll = await this.collection(req.collectionId);
     const loaded = req.segmentIds.map((id) => {
       const l = this.segments.get(id);
@@ -132,7 +134,7 @@ export class QueryNode {
   }
 
   private async search(req: QueryNodeProtocol['search']['req']) {
-    const { loaded, read, coll } = await this.read({ ...req, limit: 0 });
+    const { loaded, read, coll } = await this.read(req);
     const dim = vectorField(coll.schema).dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     const ef = Math.max(req.ef ?? 64, req.k);

@@ -79,13 +79,21 @@ export class Delegator {
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
     // The pinned segments, served by the pinned replicas plus any that loaded them since (fallback after a failure).
-    const holders = () => {
+    const merged = (now: Distribution | undefined) => {
       const pinned = holdersOf(dist);
-      for (const [seg, nodes] of holdersOf(this.distributions.get(vchannel))) {
+      for (const [seg, nodes] of holdersOf(now)) {
         const had = pinned.get(seg);
         if (had) pinned.set(seg, [...new Set([...had, ...nodes])]);
       }
       return pinned;
+    };
+    // While the distribution is the pinned one (nearly always), the answer is the same each time: made once.
+    let same: ReturnType<typeof merged> | undefined;
+    const holders = () => {
+      const now = this.distributions.get(vchannel);
+      if (now !== dist) return merged(now);
+      same ??= merged(now);
+      return same;
     };
     return { coll, shard, read, holders };
   }
