@@ -251,6 +251,8 @@ export class NuthatchClient implements NuthatchApi {
   }
 
   private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[]): RowObject {
+    // No output fields asked for (the usual search): the row is its primary key alone.
+    if (dynamic.length === 0 && hasNoKeys(row.fields)) return { [pkName]: row.pk };
     const f = { ...row.fields };
     if (dynamic.length && !fields.includes('*')) {
       const meta = (f.$meta ?? {}) as Record<string, unknown>;
@@ -319,4 +321,9 @@ export class NuthatchClient implements NuthatchApi {
     return req.data.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, r.metricType, offset)
       .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
   }
+}
+
+function hasNoKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return false;
+  return true;
 }
