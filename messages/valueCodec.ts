@@ -53,22 +53,29 @@ function write(w: BinaryWriter, v: unknown, depth: number): void {
     for (const x of v) write(w, x, depth + 1);
     return;
   }
-  if (typeof v === 'object') {
-    // Own enumerable keys in Object.keys order, walked without allocating: the count
-    // is written once known.
-    const o = v as Record<string, unknown>;
-    w.u8(Tag.Object);
-    const at = w.reserveU32();
-    let n = 0;
-    for (const k in o) {
-      const x = o[k];
-      if (x === undefined || !Object.hasOwn(o, k)) continue;
-      n++; w.string(k); write(w, x, depth + 1);
-    }
-    w.patchU32(at, n);
-    return;
-  }
+  if (typeof v === 'object') return writeObject(w, v as Record<string, unknown>, depth, undefined, undefined);
   throw new DecodeError(`cannot encode a ${typeof v}`);
+}
+
+/**
+ * An object as `{ ...o, [extraKey]: extraValue }` would be written, without building
+ * that copy: own enumerable keys in Object.keys order (undefined values left out),
+ * walked without allocating; the count is written once known. `extraKey` must not
+ * be an array index (those would come first in the copy).
+ */
+function writeObject(w: BinaryWriter, o: Record<string, unknown>, depth: number, extraKey: string | undefined, extraValue: unknown): void {
+  w.u8(Tag.Object);
+  const at = w.reserveU32();
+  let n = 0, extraDone = extraKey === undefined;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    let x = o[k];
+    if (k === extraKey) { x = extraValue; extraDone = true; }
+    if (x === undefined) continue;
+    n++; w.string(k); write(w, x, depth + 1);
+  }
+  if (!extraDone && extraValue !== undefined) { n++; w.string(extraKey!); write(w, extraValue, depth + 1); }
+  w.patchU32(at, n);
 }
 
 function read(r: BinaryReader, depth: number): Value {
@@ -122,18 +129,31 @@ let shared: BinaryWriter | null = new BinaryWriter(4096);
 /** A scratch buffer grown past this by a large value is not kept. */
 const SCRATCH_KEEP_BYTES = 1 << 20;
 
-/** Encodes a value into bytes (a fresh array of its own unless a writer is given). */
-export function encodeValue(v: unknown, w?: BinaryWriter): Uint8Array {
-  if (w) { write(w, v, 0); return w.finish(); }
+/** Runs `fill` on the scratch writer and returns a copy of what it wrote. */
+function encodeInScratch(fill: (w: BinaryWriter) => void): Uint8Array {
   const own = shared ?? new BinaryWriter(4096);
   shared = null; // taken: a nested call (none today) would get a writer of its own
   try {
     own.reset();
-    write(own, v, 0);
+    fill(own);
     return own.finish().slice();
   } finally {
     shared = own.capacity <= SCRATCH_KEEP_BYTES ? own : new BinaryWriter(4096);
   }
+}
+
+/** Encodes a value into bytes (a fresh array of its own unless a writer is given). */
+export function encodeValue(v: unknown, w?: BinaryWriter): Uint8Array {
+  if (w) { write(w, v, 0); return w.finish(); }
+  return encodeInScratch((own) => write(own, v, 0));
+}
+
+/**
+ * Encodes `{ ...o, [key]: value }` without making that copy (a bus request is its
+ * body plus the operation name). `key` must not be an array index.
+ */
+export function encodeObjectWith(o: object, key: string, value: unknown): Uint8Array {
+  return encodeInScratch((own) => writeObject(own, o as Record<string, unknown>, 0, key, value));
 }
 
 /** Writes a value into an existing writer (for framed formats). */

@@ -1,5 +1,5 @@
 import { DecodeError, errorFromWire, NuthatchError, asNuthatchError, type WireError } from '../errors.js';
-import { decodeValue, encodeValue } from '../valueCodec.js';
+import { decodeValue, encodeObjectWith, encodeValue } from '../valueCodec.js';
 
 /**
  * Bus requests between actors. Each actor's protocol is a map from an operation
@@ -16,7 +16,7 @@ export type RequestOf<P extends Protocol> = { [K in keyof P & string]: { op: K }
 export type Checks<P extends Protocol> = { [K in keyof P & string]: (req: Record<string, unknown>) => void };
 
 export function encodeRequest<P extends Protocol, K extends keyof P & string>(op: K, req: P[K]['req']): Uint8Array {
-  return encodeValue({ ...req, op });
+  return encodeObjectWith(req, 'op', op);
 }
 
 export function decodeRequest<P extends Protocol>(bytes: Uint8Array, checks: Checks<P>): RequestOf<P> {
@@ -54,6 +54,6 @@ export function need(o: Record<string, unknown>, key: string, kind: 'string' | '
   if (!ok) throw new DecodeError(`'${key}' must be ${kind}`);
 }
 export function needAll(o: Record<string, unknown>, spec: Record<string, Parameters<typeof need>[2]>): void {
-  for (const [k, kind] of Object.entries(spec)) need(o, k, kind);
+  for (const k in spec) need(o, k, spec[k]!);
 }
 export { NuthatchError };

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DecodeError } from '../../messages/errors.js';
-import { decodeValue, encodeValue } from '../../messages/valueCodec.js';
+import { decodeValue, encodeObjectWith, encodeValue } from '../../messages/valueCodec.js';
 
 const utf8 = new TextEncoder();
 
@@ -67,6 +67,15 @@ test('decoded objects inherit nothing', () => {
   const forged = encodeValue({ ['_'.repeat(9)]: 1 });
   forged.set(utf8.encode('__proto__'), 9);
   assert.throws(() => decodeValue(forged), (e: unknown) => e instanceof DecodeError);
+});
+
+test('an object plus one key encodes as the spread copy would', () => {
+  const withOp = { a: 1, op: 'old', b: undefined, 1: 'x', c: { d: [2] } };
+  const inherited = Object.create({ op: 'proto' }) as Record<string, unknown>;
+  inherited.z = 1;
+  for (const o of [withOp, { a: 1, c: 'c' }, {}, { op: undefined, q: 2 }, inherited]) {
+    assert.equal([...encodeObjectWith(o, 'op', 'search')], [...encodeValue({ ...o, op: 'search' })]);
+  }
 });
 
 test('each encoding is an array of its own', () => {
