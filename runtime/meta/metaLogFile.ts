@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { NuthatchError } from '../../messages/errors.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../crc32.js';
 
 const LOG = 'meta.log';
 const TMP = 'meta.log.tmp';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import hnswlib from 'hnswlib-node';
-import { crc32 } from '../../actors/shared/segment/crc32.js';
+import { crc32 } from '../crc32.js';
 import { DecodeError, ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory } from './vectorIndex.js';

@@ -4,7 +4,7 @@
  * one without knowing what was written, so each payload carries who wrote it and
  * the crc32 of its body. A seeded PRNG keeps every run reproducible.
  */
-import { crc32 } from '../../runtime/wal/crc32.js';
+import { crc32 } from '../../runtime/crc32.js';
 
 import { mulberry32 as prng } from '../../bench/support/dataset.js';
 /** The one seeded PRNG of tests and benchmarks (mulberry32). */

@@ -8,7 +8,7 @@
  * append both. A scan accepts only whole batches, so a batch cut by a crash
  * disappears as a unit. Pure: no I/O here.
  */
-import { NATIVE_FROM, crc32, crc32Range, nativeCrc32 } from '../crc32.js';
+import { NATIVE_FROM, crc32, crc32Range, nativeCrc32 } from '../../crc32.js';
 import type { WalEntry, WalRecord } from '../../ports/walBackend.js';
 
 /** Bytes before the payload. */

@@ -4,7 +4,7 @@
  * and a buffer can be reused for the next fragment once its object is put.
  */
 import type { WalEntry } from '../../ports/walBackend.js';
-import { crc32Range } from '../crc32.js';
+import { crc32Range } from '../../crc32.js';
 import { FRAGMENT_HEADER_BYTES, FRAGMENT_MAGIC, FRAGMENT_VERSION, FRAME_OVERHEAD, view } from './fragmentCodec.js';
 
 export class FragmentBuilder {

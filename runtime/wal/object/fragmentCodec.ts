@@ -19,7 +19,7 @@
  */
 import { DecodeError } from '../../../messages/errors.js';
 import type { WalRecord } from '../../ports/walBackend.js';
-import { crc32Range } from '../crc32.js';
+import { crc32Range } from '../../crc32.js';
 
 export const FRAGMENT_MAGIC = 0x4e485746; // 'NHWF'
 /** The version written. */
