@@ -141,7 +141,7 @@ export default async function run(args: string[]): Promise<void> {
     console.log(`\nwal/${name}: ${reps} repetition(s) per size, ${cpus().length} cores (load average ${loadavg()[0]!.toFixed(1)} at the end); MB/s of payload, medians`);
     if (t.rawNote) for (const c of cases) console.log(`  ${c.label}: ${t.rawNote(c.entryBytes, c.inFlight)}`);
     console.log('  ratio = median MB/s / raw MB/s (the best raw way by its median); paired = median of each run / the raw run after it');
-    if (t.floorWrite) console.log('  floor = the same callers driving a bare O_DSYNC writer (no framing, crc, index): the most any writer acknowledging each call can do; vs floor = MB/s / floor');
+    if (t.floorWrite) console.log('  floor = the same callers driving a bare O_DSYNC log writer, acknowledging in call order (no framing, crc, index): about the most any log writer acknowledging each call can do; vs floor = MB/s / floor');
     printTable(
       ['entry', 'in flight', 'MB/s', 'raw MB/s', 'ratio', 'paired', ...(t.floorWrite ? ['floor MB/s', 'vs floor'] : []), 'p50 ms', 'p99 ms', 'appends/s', 'group entries', 'catch-up MB/s', 'raw read MB/s', 'raw ways (MB/s)'],
       sizes.map((s) => [s.label, s.inFlight, s.mbps, s.rawMbps, s.ratio, s.pairedRatio, ...(t.floorWrite ? [s.floorMbps ?? '-', s.floorRatio ?? '-'] : []), s.p50Ms, s.p99Ms, s.appendsPerSec, s.groupEntries, s.catchUpMbps, s.rawReadMbps,

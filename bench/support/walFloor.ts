@@ -1,12 +1,20 @@
 /**
  * The caller floor of the local WAL at a size case: the benchmark's callers
  * (walDrive.ts: one promise per append, awaited) driving the barest durable
- * writer there is: entries queued by reference, written with one O_DSYNC
+ * log writer there is: entries queued by reference, written with one O_DSYNC
  * writev per third of what is in flight (as the WAL does at small entries),
- * each caller resolved once its write returns. No framing, checksum, index,
- * buffer or fence. It is not a limit of the disk but of any writer that
- * acknowledges each call in this process: what is left between it and the
- * disk's raw limit is the cost of a promise per call on the one JS thread.
+ * callers resolved in call order once their write and every earlier one have
+ * returned. No framing, checksum, index, buffer or fence. It is not a limit of
+ * the disk but of any log writer that acknowledges each call in this process:
+ * what is left between it and the disk's raw limit is the cost of a promise
+ * per call on the one JS thread, and of waiting for the call's group to fill.
+ *
+ * In order, as a log must: concurrent O_DSYNC writes finish out of order (a
+ * third of them here), and a writer that acknowledged a later write first
+ * could lose that acknowledged entry to a crash that tore the earlier one
+ * (recovery stops at the tear). An earlier version resolved each write's
+ * callers as soon as it returned; it measured lower, not higher (callers set
+ * free together form fuller groups), so it understated the floor.
  */
 import { constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,14 +32,20 @@ export async function callerFloor(base: string, entryBytes: number, totalBytes: 
     let resolvers: (() => void)[] = [];
     let pos = 0;
     let scheduled = false;
+    // Writes in submission order; the finished prefix is acknowledged.
+    const writes: { resolvers: (() => void)[]; done: boolean }[] = [];
     const write = (): void => {
+      const w = { resolvers, done: false };
       const b = bufs;
-      const r = resolvers;
       bufs = [];
       resolvers = [];
       const at = pos;
       pos += b.length * entryBytes;
-      void writevAt(fd, b, at).then(() => { for (const f of r) f(); });
+      writes.push(w);
+      void writevAt(fd, b, at).then(() => {
+        w.done = true;
+        while (writes.length > 0 && writes[0]!.done) for (const f of writes.shift()!.resolvers) f();
+      });
     };
     const endOfTurn = (): void => { scheduled = false; if (bufs.length > 0) write(); };
     const append = (payload: Uint8Array): Promise<void> => new Promise<void>((resolve) => {

@@ -14,6 +14,10 @@ export type WalPosition = number;
 export interface WalEntry {
   /** The message's TSO, framed beside the payload so scans can skip decoding. */
   tso: bigint;
+  /**
+   * Not to be changed once appended: backends may write it, and serve it to
+   * tail readers, from where it lies rather than from a copy.
+   */
   payload: Uint8Array;
 }
 
