@@ -23,6 +23,10 @@ export interface ServerHandle {
   crash(): Promise<void>;
   /** Starts the server again on the same ports and data (after halt or crash). */
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered until `resume()`. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   /** Stops the server and removes its dir. */
   stop(): Promise<void>;
 }
@@ -79,6 +83,8 @@ export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
     halt: async () => { if (proc) await stopProcess(proc); },
     crash: async () => { if (proc) { proc.child.kill('SIGKILL'); await proc.exited; } },
     start: launch,
+    pause: () => { proc?.child.kill('SIGSTOP'); },
+    resume: () => { proc?.child.kill('SIGCONT'); },
     stop: async () => { await handle.halt(); rmSync(dir, { recursive: true, force: true }); },
   };
   return handle;

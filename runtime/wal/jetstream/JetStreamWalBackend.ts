@@ -39,6 +39,12 @@ export interface JetStreamWalConfig {
   maxGroupBytes?: number;
   /** Publish ack timeout (default 10 s). */
   publishTimeoutMs?: number;
+  /**
+   * How long a writer keeps publishing again what failed for no reason of the
+   * stream's (a timeout, a server restart) before it fails with 'WalUnavailable'
+   * (default 60 s, a server restart's worth with room).
+   */
+  retryForMs?: number;
 }
 
 /** Room kept under the server's max_payload for the NATS headers of a publish. */
@@ -58,6 +64,7 @@ export class JetStreamWalBackend implements WalBackend {
       maxDataBytes: maxPayload - HEADER_ROOM,
       maxGroupBytes: Math.min(config.maxGroupBytes ?? 1024 * 1024, maxPayload - HEADER_ROOM),
       publishTimeoutMs: config.publishTimeoutMs ?? 10_000,
+      retryForMs: config.retryForMs ?? 60_000,
     };
   }
 

@@ -9,16 +9,28 @@
  * Nats-Expected-Last-Msg-Id set to that message's id (messageId.ts), so many
  * publishes are in flight while the server still refuses any message that does not
  * directly follow ours. If someone else publishes into the stream (a new owner's
- * fence), every later publish of ours fails (10071 or 10070): the writer then checks
- * the last fence and reports 'Fenced'. Groups settle strictly in order.
+ * fence), every later publish of ours fails (10071 or 10070). Groups settle
+ * strictly in order.
+ *
+ * A publish that fails for no reason of the stream's (a timeout, a server
+ * restart) or because an earlier one of ours had not landed is not the writer's
+ * end: new publishes pause, the failed ones are published again one at a time in
+ * order (republish.ts), each with a definitive answer (stored now, or stored
+ * before and its ack lost), and the pipeline resumes. So a nats-server restart
+ * costs the appends in flight a delay, not an error, and no caller is ever told
+ * an append failed that is in the log. What ends the writer: a foreign message
+ * where ours was due (the writer then checks the last fence and reports
+ * 'Fenced'), any other JetStream error, or a server still unreachable after
+ * `retryForMs` ('WalUnavailable').
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
 import { encodeGroup, groupBodySize, type FrameMessage } from './frame.js';
 import { frameHeaders } from './frameHeaders.js';
-import { isWrongLast, unavailable } from './jsErrors.js';
+import { isTransient, isWrongLast, unavailable } from './jsErrors.js';
 import { messageId } from './messageId.js';
+import { republish } from './republish.js';
 import type { StreamIndex } from './streamIndex.js';
 
 /** Pipelining knobs of a writer. */
@@ -30,15 +42,26 @@ export interface WriterLimits {
   /** The most data one message carries: the server's max payload less room for headers. */
   maxDataBytes: number;
   publishTimeoutMs: number;
+  /** How long failed publishes are retried (from the first failure of a repair) before the writer gives up. */
+  retryForMs: number;
 }
 
 interface Request { entries: WalEntry[]; resolve(p: WalPosition[]): void; reject(e: Error): void }
+
+/** A message whose first attempt failed, waiting to be published again in order. */
+interface Broken { m: FrameMessage; expectLast: number; resolve(): void; reject(e: unknown): void }
 
 export class JetStreamWalWriter implements WalWriter {
   private queue: Request[] = [];
   private inFlight = 0;
   private settled: Promise<void> = Promise.resolve();
   private failure: NuthatchError | undefined;
+  private closing = false;
+  /** Failed first attempts by the sequence they expected to get. */
+  private readonly broken = new Map<number, Broken>();
+  /** The running repair (new publishes wait for it). */
+  private repairing: Promise<void> | undefined;
+  private idleWaiters: (() => void)[] = [];
   private durable: WalPosition;
   /** Groups committed so far and what they carried (the benchmark reads it). */
   readonly stats = { commits: 0, entries: 0, bytes: 0 };
@@ -78,13 +101,14 @@ export class JetStreamWalWriter implements WalWriter {
   lastPosition(): WalPosition { return this.durable; }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.settled;
     if (!this.failure) this.failure = new NuthatchError('WalUnavailable', `jetstream WAL writer of ${this.pchannel} is closed`);
     for (const r of this.queue.splice(0)) r.reject(this.failure);
   }
 
   private pump(): void {
-    while (!this.failure && this.queue.length > 0 && this.inFlight < this.limits.maxInFlight) {
+    while (!this.failure && !this.repairing && this.queue.length > 0 && this.inFlight < this.limits.maxInFlight) {
       const reqs = [this.queue.shift()!];
       let bytes = groupBodySize(reqs[0]!.entries);
       while (this.queue.length > 0) {
@@ -122,8 +146,10 @@ export class JetStreamWalWriter implements WalWriter {
     })();
   }
 
+  /** A message's first attempt, pipelined; on a failure that can be repaired, its second chance (see the file comment). */
   private async publish(m: FrameMessage, expectLast: number): Promise<void> {
     this.inFlight++;
+    let failed: unknown;
     try {
       const ack = await this.js.publish(this.index.layout.data, m.data, {
         headers: frameHeaders(m),
@@ -132,9 +158,47 @@ export class JetStreamWalWriter implements WalWriter {
         timeout: this.limits.publishTimeoutMs,
       });
       if (ack.duplicate || ack.seq !== expectLast + 1) throw new NuthatchError('Internal', `jetstream stored message at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${expectLast + 1}`);
+      return;
+    } catch (e) {
+      failed = e;
     } finally {
       this.inFlight--;
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
       queueMicrotask(() => this.pump());
+    }
+    if (this.failure || this.closing || !(isWrongLast(failed) || isTransient(failed))) throw failed;
+    return new Promise<void>((resolve, reject) => {
+      this.broken.set(expectLast + 1, { m, expectLast, resolve, reject });
+      this.repairing ??= this.repair().finally(() => { this.repairing = undefined; this.pump(); });
+    });
+  }
+
+  /**
+   * Publishes the broken messages again, oldest first, one at a time, once no
+   * first attempt is in flight (so every earlier message is settled). The first
+   * one that cannot be stored fails itself and every broken message after it.
+   */
+  private async repair(): Promise<void> {
+    const ctx = {
+      js: this.js, index: this.index, nonce: this.nonce, publishTimeoutMs: this.limits.publishTimeoutMs,
+      deadline: Date.now() + this.limits.retryForMs,
+      stopped: () => this.failure ?? (this.closing ? new NuthatchError('WalUnavailable', `jetstream WAL writer of ${this.pchannel} closed while its publishes were retried`) : undefined),
+    };
+    for (;;) {
+      while (this.inFlight > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+      if (this.broken.size === 0) return;
+      const seq = Math.min(...this.broken.keys());
+      const b = this.broken.get(seq)!;
+      this.broken.delete(seq);
+      try {
+        await republish(ctx, b.m, b.expectLast);
+        b.resolve();
+      } catch (e) {
+        b.reject(e);
+        for (const later of this.broken.values()) later.reject(e);
+        this.broken.clear();
+        return;
+      }
     }
   }
 

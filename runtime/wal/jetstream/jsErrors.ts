@@ -2,6 +2,7 @@
  * The one place JetStream failures become nuthatch errors (STYLE.md point 7).
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
+import { ConnectionError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { NuthatchError } from '../../../messages/errors.js';
 
 /** JetStream API error codes this backend reacts to. */
@@ -28,6 +29,19 @@ export function jsCode(e: unknown): number | undefined {
 export function isWrongLast(e: unknown): boolean {
   const code = jsCode(e);
   return code === JsCode.WrongLastSequence || code === JsCode.WrongLastMsgId;
+}
+
+/**
+ * True for a failure that says nothing about the stream, only that the server
+ * did not answer now: a timeout, no responders (JetStream not up yet, as after
+ * a server restart; the client names it JetStreamNotEnabled and does not export
+ * the class), a disconnected request. A request on a connection that was
+ * closed on purpose is not one: nothing will answer it.
+ */
+export function isTransient(e: unknown): boolean {
+  if (e instanceof TimeoutError || e instanceof ConnectionError) return true;
+  if (e instanceof Error && e.name === 'JetStreamNotEnabled') return true;
+  return e instanceof RequestError && e.message !== 'connection closed';
 }
 
 /** Wraps any other failure talking to JetStream as a retryable 'WalUnavailable'. */

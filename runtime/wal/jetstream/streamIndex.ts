@@ -42,6 +42,16 @@ export class StreamIndex {
     }
   }
 
+  /**
+   * The Nats-Msg-Id of the message at `seq` (undefined when there is none).
+   * Failures are the client's own, unwrapped: the writer tells transient ones
+   * from the rest (jsErrors.ts).
+   */
+  async msgIdAt(seq: number): Promise<string | undefined> {
+    const m = await this.jsm.streams.getMessage(this.layout.stream, { seq });
+    return m?.header?.get('Nats-Msg-Id') || undefined;
+  }
+
   /** The newest fence and its sequence, if any. */
   async lastFence(): Promise<{ seq: number; term: number } | undefined> {
     try {

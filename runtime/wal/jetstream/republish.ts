@@ -1,0 +1,65 @@
+/**
+ * Publishing one message again after its first attempt failed without saying
+ * anything about the stream (a timeout, a server restart: jsErrors.ts
+ * isTransient), or failed its expectations because an earlier message of the
+ * writer had not landed. The writer does this one message at a time, in order,
+ * once every earlier message of its own is known to be stored at the sequence it
+ * expected: so the message expects only the previous sequence (which holds ours),
+ * not the previous message id (which a restarted server may have forgotten).
+ *
+ * The answer is definitive whatever the first attempt did: the message lands at
+ * its sequence; or it had landed already (its lost ack), which the server says
+ * as a duplicate within its window, or which the id stored at its sequence says
+ * after it; or something else holds that sequence (a new owner's fence), which
+ * is the writer's end. Transient failures are retried, with backoff, until the
+ * deadline.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { NuthatchError } from '../../../messages/errors.js';
+import type { FrameMessage } from './frame.js';
+import { frameHeaders } from './frameHeaders.js';
+import { isTransient, isWrongLast } from './jsErrors.js';
+import { messageId } from './messageId.js';
+import type { StreamIndex } from './streamIndex.js';
+
+/** What a republish needs from its writer. */
+export interface RepublishContext {
+  js: JetStreamClient;
+  index: StreamIndex;
+  nonce: string;
+  publishTimeoutMs: number;
+  /** Epoch ms after which a transient failure is final. */
+  deadline: number;
+  /** Why to give up now (the writer is closing or failed), or undefined. */
+  stopped(): NuthatchError | undefined;
+}
+
+const FIRST_DELAY_MS = 50;
+const MAX_DELAY_MS = 1_000;
+const RETRY = Symbol('retry');
+
+/** Resolves once the message is stored at `expectLast + 1`; rejects with the failure that ends the writer. */
+export async function republish(ctx: RepublishContext, m: FrameMessage, expectLast: number): Promise<void> {
+  const seq = expectLast + 1;
+  const id = messageId(ctx.nonce, seq);
+  for (let delay = FIRST_DELAY_MS; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
+    const stop = ctx.stopped();
+    if (stop) throw stop;
+    try {
+      const ack = await ctx.js.publish(ctx.index.layout.data, m.data, {
+        headers: frameHeaders(m), msgID: id, expect: { lastSequence: expectLast }, timeout: ctx.publishTimeoutMs,
+      });
+      if (ack.seq !== seq) throw new NuthatchError('Internal', `jetstream stored message at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${seq}`);
+      return;
+    } catch (e) {
+      if (isWrongLast(e)) {
+        // Something holds `seq` already: ours if an earlier attempt landed.
+        const stored = await ctx.index.msgIdAt(seq).catch((g: unknown) => { if (isTransient(g)) return RETRY; throw g; });
+        if (stored === id) return;
+        if (stored !== RETRY) throw e;
+      } else if (!isTransient(e)) throw e;
+      if (Date.now() + delay > ctx.deadline) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
