@@ -53,7 +53,7 @@ export class CommitQueue {
 
   private enqueue(write: boolean, run: Queued['run']): Promise<unknown> {
     if (this.broken) return Promise.reject(this.broken);
-    if (this.closed) return Promise.reject(new NuthatchError('Unavailable', 'metadata store closed'));
+    if (this.closed) return Promise.reject(new NuthatchError('Unavailable', 'metadata store closed', { reason: 'closed' }));
     return new Promise((resolve, reject) => {
       this.queue.push({ write, run, resolve, reject });
       if (!this.running) void this.drain();

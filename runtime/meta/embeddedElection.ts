@@ -23,7 +23,7 @@ export class EmbeddedElections {
   constructor(private readonly store: Pick<MetaStore, 'grantLease' | 'put'>) {}
 
   async campaign(name: string, value: string, ttlMs: number): Promise<{ resign(): Promise<void>; lost: Promise<void> }> {
-    if (this.closed) throw new NuthatchError('Unavailable', 'metadata store closed');
+    if (this.closed) throw new NuthatchError('Unavailable', 'metadata store closed', { reason: 'closed' });
     const lease = await this.store.grantLease(ttlMs);
     await this.store.put(`election/${name}/${lease.id}`, new TextEncoder().encode(value), { lease });
     let resolveLost!: () => void;
@@ -52,7 +52,7 @@ export class EmbeddedElections {
   /** Rejects the campaigns still waiting. */
   close(): void {
     this.closed = true;
-    for (const q of this.queues.values()) for (const c of q.slice(1)) c.fail(new NuthatchError('Unavailable', 'metadata store closed'));
+    for (const q of this.queues.values()) for (const c of q.slice(1)) c.fail(new NuthatchError('Unavailable', 'metadata store closed', { reason: 'closed' }));
     this.queues.clear();
   }
 

@@ -104,7 +104,7 @@ export class EmbeddedMeta implements MetaStore {
   }
 
   async grantLease(ttlMs: number): Promise<Lease> {
-    if (this.closed) throw new NuthatchError('Unavailable', 'metadata store closed');
+    if (this.closed) throw new NuthatchError('Unavailable', 'metadata store closed', { reason: 'closed' });
     if (!(ttlMs > 0)) throw new NuthatchError('InvalidArgument', `lease TTL must be positive, got ${ttlMs}`);
     const lease = new EmbeddedLease(`${this.epoch}.${this.nextLease++}`, ttlMs, (l) => this.endLease(l, false));
     this.leases.set(lease.id, lease);

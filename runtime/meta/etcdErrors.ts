@@ -13,6 +13,10 @@ export function mapEtcdError(e: unknown, what: string): NuthatchError {
   if (e instanceof etcd.GRPCDeadlineExceededError) return new NuthatchError('Timeout', msg, {}, e);
   if (e instanceof etcd.GRPCInvalidArgumentError) return new NuthatchError('InvalidArgument', msg, {}, e);
   if (e instanceof etcd.GRPCResourceExhastedError) return new NuthatchError('PayloadTooLarge', msg, {}, e);
+  // The client's circuit breaker (cockatiel, not a dependency of ours: matched by
+  // its marker) refuses calls for a while after etcd stopped answering: etcd is
+  // unavailable, not broken.
+  if ((e as { isBrokenCircuitError?: boolean })?.isBrokenCircuitError === true) return new NuthatchError('Unavailable', msg, { reason: 'circuit-open' }, e);
   if (etcd.isRecoverableError(e as Error) || e instanceof etcd.GRPCUnavailableError || e instanceof etcd.GRPCCancelledError) {
     return new NuthatchError('Unavailable', msg, {}, e);
   }

@@ -195,7 +195,7 @@ export class EtcdMeta implements MetaStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new NuthatchError('Unavailable', 'metadata store closed');
+    if (this.closed) throw new NuthatchError('Unavailable', 'metadata store closed', { reason: 'closed' });
   }
 }
 

@@ -29,6 +29,11 @@ export interface ObjectWalConfig {
   maxInFlightUploads?: number;
   /** Fragments a catch-up read fetches ahead (default 4). */
   readAhead?: number;
+  /**
+   * How long a writer retries a PUT or a commit the stores fail to answer for
+   * now (an S3 or etcd restart) before it fails with 'WalUnavailable' (default 60 s).
+   */
+  retryForMs?: number;
 }
 
 export class ObjectWalBackend implements WalBackend {
@@ -42,6 +47,7 @@ export class ObjectWalBackend implements WalBackend {
       flushDelayMs: config.flushDelayMs ?? 10,
       maxInFlightUploads: config.maxInFlightUploads ?? 8,
       flushWhenIdle: config.flushWhenIdle ?? true,
+      retryForMs: config.retryForMs ?? 60_000,
     };
   }
 

@@ -8,6 +8,11 @@
  * time in fragment order, and an append resolves only after its fragment's PUT
  * succeeded and its slot was created, so acknowledgements come in call order.
  * An atomic batch never straddles two fragments.
+ *
+ * A PUT or a commit the stores fail to answer for now (an S3 or etcd restart)
+ * is retried for `retryForMs` (retryTransient.ts); a commit whose answer was
+ * lost is judged by the slot: holding our record, it is ours. A fragment whose
+ * commit was ever sent is never deleted on failure: it may be in the log.
  */
 import { randomUUID } from 'node:crypto';
 import { NuthatchError } from '../../../messages/errors.js';
@@ -15,15 +20,17 @@ import type { ObjectStore } from '../../ports/objectStore.js';
 import type { WalEntry, WalPosition, WalWriter } from '../../ports/walBackend.js';
 import { FragmentBuilder } from './fragmentBuilder.js';
 import { FRAGMENT_HEADER_BYTES, FRAME_OVERHEAD, fragmentCrc } from './fragmentCodec.js';
+import { retryTransient } from './retryTransient.js';
 import { fenced, type SlotIndex } from './slotIndex.js';
+import type { SlotRecord } from './walMetadata.js';
 
 /** Batching knobs of a writer. */
-export interface ObjectWriterLimits { maxFragmentBytes: number; flushDelayMs: number; maxInFlightUploads: number; flushWhenIdle: boolean }
+export interface ObjectWriterLimits { maxFragmentBytes: number; flushDelayMs: number; maxInFlightUploads: number; flushWhenIdle: boolean; retryForMs: number }
 
 /** One append (or batch, resolved with an array) waiting for its fragment's commit. */
 interface Request { first: number; count: number; batch: boolean; resolve(p: unknown): void; reject(e: Error): void }
 /** Entries are encoded into `body` as they arrive; `bytes` and `crc` are set when it is sealed and put. */
-interface Fragment { first: number; body: FragmentBuilder; reqs: Request[]; key?: string; bytes?: number; crc?: number; uploaded: boolean; started: boolean }
+interface Fragment { first: number; body: FragmentBuilder; reqs: Request[]; key?: string; bytes?: number; crc?: number; uploaded: boolean; started: boolean; commitSent?: boolean }
 
 export class ObjectWalWriter implements WalWriter {
   private open: Fragment | undefined;
@@ -33,6 +40,10 @@ export class ObjectWalWriter implements WalWriter {
   private uploading = 0;
   private committing = false;
   private failure: NuthatchError | undefined;
+  private closing = false;
+  /** Why retries stop early: the writer failed or is closing. */
+  private readonly stopped = (): NuthatchError | undefined =>
+    this.failure ?? (this.closing ? new NuthatchError('WalUnavailable', `object WAL writer of ${this.pchannel} closed while its stores were retried`) : undefined);
   private durable: WalPosition;
   private idle: (() => void)[] = [];
   private readonly nonce = randomUUID().slice(0, 8);
@@ -108,6 +119,7 @@ export class ObjectWalWriter implements WalWriter {
 
   /** Flushes what is buffered, waits for every commit, then refuses further appends. */
   async close(): Promise<void> {
+    this.closing = true;
     this.seal();
     if (this.sealed.length > 0) await new Promise<void>((r) => this.idle.push(r));
     this.failure ??= new NuthatchError('WalUnavailable', `object WAL writer of ${this.pchannel} is closed`);
@@ -153,24 +165,25 @@ export class ObjectWalWriter implements WalWriter {
     // is computed while the put is in flight (after the request is on its way),
     // not on the way from the last append to the put.
     const sum = setImmediate(() => { f.crc ??= fragmentCrc(data); });
+    let attempt = 0;
     try {
-      for (let attempt = 1; ; attempt++) {
+      await retryTransient(async () => {
+        attempt++;
         try {
-          await this.store.put(f.key, data, this.store.supportsConditionalPut ? { ifAbsent: true } : undefined);
-          // The store is done with the bytes (ObjectStore.put keeps no reference once
-          // it resolves); after a failed attempt a request might still hold them.
-          if (attempt === 1) {
-            f.crc ??= fragmentCrc(data);
-            this.spare = f.body.buffer;
-          }
-          break;
+          await this.store.put(f.key!, data, this.store.supportsConditionalPut ? { ifAbsent: true } : undefined);
         } catch (e) {
-          // Our keys are unique: a conflict means an earlier attempt of ours landed.
-          if ((e as NuthatchError)?.code === 'Conflict') break;
-          if (attempt >= 3) throw e;
-          await new Promise((r) => setTimeout(r, 20 * attempt));
+          // Our keys are unique: a conflict means an earlier attempt of ours landed
+          // (ours, or the S3 client's own retry of it).
+          if ((e as NuthatchError)?.code === 'Conflict') return;
+          throw e;
         }
-      }
+        // The store is done with the bytes (ObjectStore.put keeps no reference once
+        // it resolves); after a failed attempt a request might still hold them.
+        if (attempt === 1) {
+          f.crc ??= fragmentCrc(data);
+          this.spare = f.body.buffer;
+        }
+      }, Date.now() + this.limits.retryForMs, this.stopped);
       f.crc ??= fragmentCrc(data);
     } finally {
       clearImmediate(sum);
@@ -187,7 +200,9 @@ export class ObjectWalWriter implements WalWriter {
         const count = f.body.count;
         const bytes = f.bytes!;
         const rec = { kind: 'fragment' as const, term: this.term, first: f.first, count, key: f.key!, bytes, crc: f.crc! };
-        if (await this.index.create(this.nextSlot, rec)) {
+        f.commitSent = true;
+        const claim = await retryTransient(() => this.claimSlot(rec), Date.now() + this.limits.retryForMs, this.stopped);
+        if (claim.ours) {
           this.nextSlot++;
           this.sealed.shift();
           this.durable = f.first + count - 1;
@@ -197,7 +212,7 @@ export class ObjectWalWriter implements WalWriter {
           for (const r of f.reqs) r.resolve(r.batch ? positions(r.first, r.count) : r.first);
           continue;
         }
-        const taken = await this.index.get(this.nextSlot);
+        const taken = claim.taken;
         // A lower term's fence that lost the race to ours is skipped; anything else means we are stale.
         if (taken?.kind === 'fence' && taken.term < this.term) { this.nextSlot++; continue; }
         this.fail(fenced(this.pchannel, this.term, taken?.term ?? this.term));
@@ -210,6 +225,16 @@ export class ObjectWalWriter implements WalWriter {
     }
   }
 
+  /**
+   * Creates the next slot with `rec`; undefined when the slot is ours (created
+   * now, or by an attempt whose answer was lost), else what holds it.
+   */
+  private async claimSlot(rec: SlotRecord & { key: string }): Promise<{ ours: true } | { ours: false; taken: SlotRecord | undefined }> {
+    if (await this.index.create(this.nextSlot, rec)) return { ours: true };
+    const taken = await this.index.get(this.nextSlot);
+    return taken?.kind === 'fragment' && taken.key === rec.key ? { ours: true } : { ours: false, taken };
+  }
+
   private fail(err: NuthatchError): void {
     if (!this.failure) this.failure = err;
     this.clearTimer();
@@ -217,8 +242,9 @@ export class ObjectWalWriter implements WalWriter {
     this.open = undefined;
     for (const f of dropped) {
       for (const r of f.reqs) r.reject(this.failure);
-      // Never committed, so never readable: free the bytes (best effort).
-      if (f.key) void this.store.delete(f.key).catch(() => undefined);
+      // Never committed, so never readable: free the bytes (best effort). A
+      // fragment whose commit was sent may be committed: its bytes stay.
+      if (f.key && !f.commitSent) void this.store.delete(f.key).catch(() => undefined);
     }
     for (const r of this.idle.splice(0)) r();
   }
