@@ -42,7 +42,7 @@ export interface WriterLimits {
   /** The most data one message carries: the server's max payload less room for headers. */
   maxDataBytes: number;
   publishTimeoutMs: number;
-  /** How long failed publishes are retried (from the first failure of a repair) before the writer gives up. */
+  /** How long a failed publish is retried without progress before the writer gives up. */
   retryForMs: number;
 }
 
@@ -193,6 +193,8 @@ export class JetStreamWalWriter implements WalWriter {
       try {
         await republish(ctx, b.m, b.expectLast);
         b.resolve();
+        // Progress: the next message gets a deadline of its own.
+        ctx.deadline = Date.now() + this.limits.retryForMs;
       } catch (e) {
         b.reject(e);
         for (const later of this.broken.values()) later.reject(e);
