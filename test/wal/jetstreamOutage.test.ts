@@ -12,6 +12,7 @@ import type { WalBackend } from '../../runtime/ports/walBackend.js';
 import { createJetStreamWalBackend } from '../../runtime/wal/jetstream/JetStreamWalBackend.js';
 import type { ServerHandle } from '../../runtime/devServices/serverHandle.js';
 import { startNats } from '../support/services.js';
+import { readAll } from './conformanceSupport.js';
 import { outagePayload, rideOutOutage } from './outageCase.js';
 
 const payloadOf = outagePayload;
@@ -62,6 +63,42 @@ test('a writer still cut off after retryForMs fails its appends with WalUnavaila
   } finally {
     server.resume();
     await backend?.close();
+    await server.stop();
+  }
+});
+
+test("a writer repairing across a freeze still yields to a new owner's fence: an append it failed is not in the log, nothing of it follows the fence", async () => {
+  const server = await startNats();
+  const open = (): Promise<WalBackend> => createJetStreamWalBackend({ servers: server.url, durability: 'unsynced', publishTimeoutMs: 300, retryForMs: 30_000 });
+  const [ba, bb] = [await open(), await open()];
+  try {
+    const a = await ba.openWriter('p0', 1);
+    assert.is(await a.append({ tso: 1n, payload: payloadOf(0) }), 0);
+    server.pause();
+    const pending = a.append({ tso: 2n, payload: payloadOf(1) });
+    const settled = pending.then((p) => ({ ok: true as const, p }), (e: { code?: string }) => ({ ok: false as const, code: e.code }));
+    await new Promise((r) => setTimeout(r, 800)); // its first attempt timed out: the writer is repairing
+    server.resume();
+    const b = await bb.openWriter('p0', 2);
+    const first = await settled;
+    let late: { code?: string } | undefined;
+    try { await a.append({ tso: 3n, payload: payloadOf(2) }); } catch (e) { late = e as { code?: string }; }
+    assert.is(late?.code, 'Fenced', 'the old writer is fenced');
+    const recs = await readAll(bb, 'p0', 0);
+    const payloads = recs.map((r) => Buffer.from(r.payload).toString());
+    if (first.ok) {
+      // Acknowledged: in the log, before the fence.
+      assert.is(first.p, 1);
+      assert.equal(payloads, [payloadOf(0), payloadOf(1)].map((x) => Buffer.from(x).toString()));
+    } else {
+      assert.is(first.code, 'Fenced');
+      assert.equal(payloads, [Buffer.from(payloadOf(0)).toString()], 'a failed append is not in the log');
+    }
+    assert.is(await b.append({ tso: 4n, payload: payloadOf(3) }), recs.length, 'the new owner continues right after');
+    await b.close();
+  } finally {
+    server.resume();
+    await Promise.allSettled([ba.close(), bb.close()]);
     await server.stop();
   }
 });
