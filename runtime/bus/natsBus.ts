@@ -1,7 +1,12 @@
 /**
  * The NATS bus adapter (core NATS, @nats-io/transport-node v3). The client
  * reconnects forever: a node keeps its subscriptions across a server restart and
- * requests made while disconnected time out rather than crash. A responder that
+ * nothing crashes while it is away. Core NATS is at-most-once, so a request in
+ * flight when the connection drops, or sent while it is down (the client would
+ * buffer it and send it before the responders are back), may never be answered:
+ * it fails at once with a retryable 'Unavailable' (reason 'disconnected')
+ * instead of waiting out its timeout, and callers that retry (withRetry;
+ * appends carry append ids) go again once reconnected. A responder that
  * throws answers with a `Nuthatch-Error` header holding the wire error, so the
  * requester sees the same typed error as with the in-process bus.
  */
@@ -28,11 +33,29 @@ export interface NatsBusOptions {
 
 /** A Bus over a NATS connection. Create with `NatsBus.connect`. */
 export class NatsBus implements Bus {
+  /** How to fail each request in flight, should the connection drop. */
+  private readonly inFlight = new Set<(e: NuthatchError) => void>();
+  /** False from a disconnect until the client has reconnected (and resubscribed). */
+  private connected = true;
+
   private constructor(
     /** The underlying connection, for layers that need NATS itself (JetStream). */
     readonly nc: NatsConnection,
     private readonly onHandlerError: (error: unknown, subject: string) => void,
-  ) {}
+  ) {
+    void this.watchDisconnects().catch(() => undefined);
+  }
+
+  private async watchDisconnects(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'reconnect') this.connected = true;
+      if (s.type !== 'disconnect') continue;
+      this.connected = false;
+      const lost = new NuthatchError('Unavailable', 'the bus connection dropped with the request in flight', { reason: 'disconnected' });
+      for (const fail of this.inFlight) fail(lost);
+      this.inFlight.clear();
+    }
+  }
 
   /** Connects (reconnecting forever afterwards); fails with 'Unavailable' if no server answers. */
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
@@ -77,11 +100,19 @@ export class NatsBus implements Bus {
   async request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
     assertSubject(subject, false);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!this.connected) throw new NuthatchError('Unavailable', `the bus is reconnecting; request on '${subject}' not sent`, { subject, reason: 'disconnected' });
     let reply: Msg;
+    let fail!: (e: NuthatchError) => void;
+    const dropped = new Promise<never>((_, reject) => { fail = reject; });
+    this.inFlight.add(fail);
+    const sent = this.nc.request(subject, data, { timeout: timeoutMs });
     try {
-      reply = await this.nc.request(subject, data, { timeout: timeoutMs });
+      reply = await Promise.race([sent, dropped]);
     } catch (e) {
-      throw mapNatsError(e, subject, timeoutMs);
+      sent.catch(() => undefined); // answered late or never: nobody waits for it now
+      throw e instanceof NuthatchError ? e : mapNatsError(e, subject, timeoutMs);
+    } finally {
+      this.inFlight.delete(fail);
     }
     const err = reply.headers?.get(ERROR_HEADER);
     if (err) throw errorFromWire(JSON.parse(err) as WireError);

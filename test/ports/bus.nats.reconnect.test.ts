@@ -39,6 +39,37 @@ test('subscriptions and responders come back after nats-server restarts', async 
   }
 });
 
+test("a request in flight when the connection drops, or sent while it is down, fails at once with a retryable 'Unavailable', not at its timeout", async () => {
+  const server = await startNats();
+  const [a, b] = [await NatsBus.connect({ servers: server.url }), await NatsBus.connect({ servers: server.url })];
+  try {
+    let asked = false;
+    b.serve('never', () => { asked = true; return new Promise<Uint8Array>(() => {}); }); // never answers
+    await b.flush();
+    const pending = a.request('never', enc.encode('x'), { timeoutMs: 120_000 });
+    const failed = pending.then(() => undefined, (e: { code?: string; info?: { reason?: string }; retryable?: boolean }) => e);
+    await until(() => asked, 'the request to reach the responder');
+    await server.halt();
+    const e = await failed;
+    assert.is(e?.code, 'Unavailable');
+    assert.is(e?.info?.reason, 'disconnected');
+    assert.ok(e?.retryable, 'retryable');
+    // Sent while the server is away: the client would buffer it and send it before the responders are back.
+    const whileDown = await a.request('never', enc.encode('y'), { timeoutMs: 120_000 }).then(() => undefined, (x: { code?: string; info?: { reason?: string } }) => x);
+    assert.is(whileDown?.code, 'Unavailable');
+    assert.is(whileDown?.info?.reason, 'disconnected');
+    await server.start();
+    // The bus works again afterwards.
+    b.serve('echo2', (d) => d);
+    await until(async () => {
+      try { return new TextDecoder().decode(await a.request('echo2', enc.encode('ok'), { timeoutMs: 1_000 })) === 'ok'; } catch { return false; }
+    }, 'a request after the restart');
+  } finally {
+    await a.close(); await b.close();
+    await server.stop();
+  }
+});
+
 test("connecting to a port where no server listens fails with 'Unavailable'", async () => {
   const server = await startNats();
   const url = server.url;

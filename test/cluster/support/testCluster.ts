@@ -11,6 +11,7 @@ import { NatsBus } from '../../../runtime/bus/natsBus.js';
 import { NuthatchClient } from '../../../runtime/client/client.js';
 import { startCluster, type Cluster, type ClusterOptions } from '../../../runtime/cluster/cluster.js';
 import { S3RVER_ENV } from '../../../runtime/devServices/s3Server.js';
+import type { ServerHandle } from '../../../runtime/devServices/serverHandle.js';
 import { EtcdMeta } from '../../../runtime/meta/etcdMeta.js';
 import { decodeValue } from '../../../messages/valueCodec.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -32,6 +33,8 @@ export interface TestCluster extends Cluster {
   coordinator: Caller<CoordinatorProtocol>;
   /** The pchannel assignments as the coordinator persisted them. */
   assignments(): Promise<PchannelAssignment[]>;
+  /** The cluster's private nats-server (a test may halt, restart or freeze it). */
+  natsServer: ServerHandle;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
     http: new V2Client(cluster.url),
     client: new NuthatchClient(bus),
     meta,
+    natsServer: nats,
     coordinator: client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, 10_000),
     async assignments() {
       return (await meta.list('assign/')).map((e) => decodeValue(e.value) as unknown as PchannelAssignment);
