@@ -105,11 +105,12 @@ export class NatsBus implements Bus {
     let fail!: (e: NuthatchError) => void;
     const dropped = new Promise<never>((_, reject) => { fail = reject; });
     this.inFlight.add(fail);
-    const sent = this.nc.request(subject, data, { timeout: timeoutMs });
+    let sent: Promise<Msg> | undefined;
     try {
+      sent = this.nc.request(subject, data, { timeout: timeoutMs });
       reply = await Promise.race([sent, dropped]);
     } catch (e) {
-      sent.catch(() => undefined); // answered late or never: nobody waits for it now
+      sent?.catch(() => undefined); // answered late or never: nobody waits for it now
       throw e instanceof NuthatchError ? e : mapNatsError(e, subject, timeoutMs);
     } finally {
       this.inFlight.delete(fail);

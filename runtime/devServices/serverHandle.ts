@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './freePort.js';
-import { spawnServer, stopProcess, waitUntilReady, type Spawned } from './serverProcess.js';
+import { spawnServer, stopAndWait, stopProcess, waitUntilReady, type Spawned } from './serverProcess.js';
 
 /** A running private server. */
 export interface ServerHandle {
@@ -23,8 +23,8 @@ export interface ServerHandle {
   crash(): Promise<void>;
   /** Starts the server again on the same ports and data (after halt or crash). */
   start(): Promise<void>;
-  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered until `resume()`. */
-  pause(): void;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered until `resume()`. Resolves once it is stopped. */
+  pause(): Promise<void>;
   /** Lets a paused server run again (SIGCONT). */
   resume(): void;
   /** Stops the server and removes its dir. */
@@ -83,7 +83,7 @@ export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
     halt: async () => { if (proc) await stopProcess(proc); },
     crash: async () => { if (proc) { proc.child.kill('SIGKILL'); await proc.exited; } },
     start: launch,
-    pause: () => { proc?.child.kill('SIGSTOP'); },
+    pause: async () => { if (proc) await stopAndWait(proc); },
     resume: () => { proc?.child.kill('SIGCONT'); },
     stop: async () => { await handle.halt(); rmSync(dir, { recursive: true, force: true }); },
   };

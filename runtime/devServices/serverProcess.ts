@@ -73,3 +73,22 @@ export async function stopProcess(s: Spawned, graceMs = 5_000): Promise<void> {
   await s.exited;
   clearTimeout(timer);
 }
+
+/**
+ * SIGSTOP, then waits until the kernel reports the process stopped (Linux:
+ * /proc/<pid>/stat state 'T'), so nothing sent after this returns is answered
+ * by a server that had not quite stopped yet. Elsewhere it waits 100 ms.
+ */
+export async function stopAndWait(s: Spawned, limitMs = 2_000): Promise<void> {
+  const pid = s.child.pid;
+  s.child.kill('SIGSTOP');
+  if (pid === undefined) return;
+  const end = Date.now() + limitMs;
+  for (;;) {
+    let state: string | undefined;
+    try { state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]; } catch { /* not Linux, or gone */ }
+    if (state === undefined) { await new Promise((r) => setTimeout(r, 100)); return; }
+    if (state === 'T' || state === 't' || Date.now() > end) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -36,7 +36,7 @@ test('appends whose acks were lost to a frozen server are found stored, not stor
   const server = await startNats();
   try {
     // Frozen for longer than the publish timeout: every attempt in flight times out, then lands on waking.
-    await check(server, async (s) => { s.pause(); await new Promise((r) => setTimeout(r, 2_500)); s.resume(); });
+    await check(server, async (s) => { await s.pause(); await new Promise((r) => setTimeout(r, 2_500)); s.resume(); });
   } finally { server.resume(); await server.stop(); }
 });
 
@@ -47,7 +47,7 @@ test('a writer still cut off after retryForMs fails its appends with WalUnavaila
     backend = await createJetStreamWalBackend({ servers: server.url, durability: 'unsynced', publishTimeoutMs: 300, retryForMs: 1_000 });
     const w = await backend.openWriter('p0', 1);
     assert.is(await w.append({ tso: 1n, payload: payloadOf(0) }), 0);
-    server.pause();
+    await server.pause();
     let failure: { code?: string } | undefined;
     try {
       await w.append({ tso: 2n, payload: payloadOf(1) });
@@ -74,7 +74,7 @@ test("a writer repairing across a freeze still yields to a new owner's fence: an
   try {
     const a = await ba.openWriter('p0', 1);
     assert.is(await a.append({ tso: 1n, payload: payloadOf(0) }), 0);
-    server.pause();
+    await server.pause();
     const pending = a.append({ tso: 2n, payload: payloadOf(1) });
     const settled = pending.then((p) => ({ ok: true as const, p }), (e: { code?: string }) => ({ ok: false as const, code: e.code }));
     await new Promise((r) => setTimeout(r, 800)); // its first attempt timed out: the writer is repairing

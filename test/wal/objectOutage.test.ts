@@ -38,7 +38,7 @@ test('appends in flight across an etcd restart are delayed, then stored once eac
 test('appends in flight while etcd is frozen are delayed, then stored once each, in order', async () => {
   const [s3, etcd] = await Promise.all([startS3(), startEtcd()]);
   try {
-    await rideOutOutage(() => createObjectWalBackend(spec(s3, etcd)), async () => { etcd.pause(); await new Promise((r) => setTimeout(r, 2_000)); etcd.resume(); });
+    await rideOutOutage(() => createObjectWalBackend(spec(s3, etcd)), async () => { await etcd.pause(); await new Promise((r) => setTimeout(r, 2_000)); etcd.resume(); });
   } finally { etcd.resume(); await Promise.all([s3.stop(), etcd.stop()]); }
 });
 
