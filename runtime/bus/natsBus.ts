@@ -97,27 +97,26 @@ export class NatsBus implements Bus {
     });
   }
 
-  async request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
+  request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
     assertSubject(subject, false);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!this.connected) throw new NuthatchError('Unavailable', `the bus is reconnecting; request on '${subject}' not sent`, { subject, reason: 'disconnected' });
-    let reply: Msg;
-    let fail!: (e: NuthatchError) => void;
-    const dropped = new Promise<never>((_, reject) => { fail = reject; });
-    this.inFlight.add(fail);
-    let sent: Promise<Msg> | undefined;
-    try {
-      sent = this.nc.request(subject, data, { timeout: timeoutMs });
-      reply = await Promise.race([sent, dropped]);
-    } catch (e) {
-      sent?.catch(() => undefined); // answered late or never: nobody waits for it now
-      throw e instanceof NuthatchError ? e : mapNatsError(e, subject, timeoutMs);
-    } finally {
-      this.inFlight.delete(fail);
-    }
-    const err = reply.headers?.get(ERROR_HEADER);
-    if (err) throw errorFromWire(JSON.parse(err) as WireError);
-    return owned(reply.data);
+    if (!this.connected) return Promise.reject(new NuthatchError('Unavailable', `the bus is reconnecting; request on '${subject}' not sent`, { subject, reason: 'disconnected' }));
+    // One promise of our own that a disconnect can fail early (a race of two costs
+    // a tenth of the request rate); the client's answer, should it come later, is dropped.
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.inFlight.add(reject);
+      const settle = (): boolean => this.inFlight.delete(reject);
+      let sent: Promise<Msg>;
+      try { sent = this.nc.request(subject, data, { timeout: timeoutMs }); } catch (e) { settle(); reject(mapNatsError(e, subject, timeoutMs)); return; }
+      sent.then((reply) => {
+        if (!settle()) return;
+        try {
+          const err = reply.headers?.get(ERROR_HEADER);
+          if (err) reject(errorFromWire(JSON.parse(err) as WireError));
+          else resolve(owned(reply.data));
+        } catch (e) { reject(asNuthatchError(e)); }
+      }, (e: unknown) => { if (settle()) reject(mapNatsError(e, subject, timeoutMs)); });
+    });
   }
 
   async flush(): Promise<void> {
