@@ -101,8 +101,10 @@ export class NatsBus implements Bus {
     assertSubject(subject, false);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!this.connected) return Promise.reject(new NuthatchError('Unavailable', `the bus is reconnecting; request on '${subject}' not sent`, { subject, reason: 'disconnected' }));
-    // One promise of our own that a disconnect can fail early (a race of two costs
-    // a tenth of the request rate); the client's answer, should it come later, is dropped.
+    // One promise of our own that a disconnect can fail early; the client's answer,
+    // should it come later, is dropped. (This and the status watcher cost 7-10% of
+    // the rate of bare 256 B echo requests, 64 in flight: against a lost request
+    // waiting out a 120 s timeout, worth it.)
     return new Promise<Uint8Array>((resolve, reject) => {
       this.inFlight.add(reject);
       const settle = (): boolean => this.inFlight.delete(reject);
