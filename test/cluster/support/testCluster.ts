@@ -33,8 +33,9 @@ export interface TestCluster extends Cluster {
   coordinator: Caller<CoordinatorProtocol>;
   /** The pchannel assignments as the coordinator persisted them. */
   assignments(): Promise<PchannelAssignment[]>;
-  /** The cluster's private nats-server (a test may halt, restart or freeze it). */
+  /** The cluster's private nats-server and etcd (a test may halt, restart or freeze them). */
   natsServer: ServerHandle;
+  etcdServer: ServerHandle;
 }
 
 /**
@@ -73,6 +74,7 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
     client: new NuthatchClient(bus),
     meta,
     natsServer: nats,
+    etcdServer: etcd,
     coordinator: client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, 10_000),
     async assignments() {
       return (await meta.list('assign/')).map((e) => decodeValue(e.value) as unknown as PchannelAssignment);
