@@ -27,6 +27,8 @@ export interface ServerHandle {
   pause(): Promise<void>;
   /** Lets a paused server run again (SIGCONT). */
   resume(): void;
+  /** The server process's pid while it runs. */
+  pid(): number | undefined;
   /** Stops the server and removes its dir. */
   stop(): Promise<void>;
 }
@@ -57,10 +59,17 @@ export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
   let ports: number[] = [];
   let proc: Spawned | undefined;
 
+  // Set while we stop the server ourselves; any other exit is reported, with the
+  // log's tail, since the dir (and its log) may be gone by the time anyone looks.
+  let stopping = false;
   const launch = async (): Promise<void> => {
     const { cmd, args, log } = recipe.command(dir, ports);
     const s = spawnServer(cmd, args, join(dir, log));
     proc = s;
+    stopping = false;
+    void s.exited.then((code) => {
+      if (!stopping && proc === s) console.error(`[services] ${recipe.name} on ${ports[0]} exited unexpectedly (code ${code}, signal ${s.child.signalCode}):\n${s.tail()}`);
+    });
     await waitUntilReady(s, `${recipe.name} on ${ports[0]}`, () => recipe.ready(ports));
   };
 
@@ -69,6 +78,7 @@ export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
     ports = [];
     for (let i = 0; i < recipe.ports; i++) ports.push(await freePort());
     try { await launch(); break; } catch (e) {
+      stopping = true;
       if (proc) await stopProcess(proc);
       if (recipe.dropOnRetry) rmSync(join(dir, recipe.dropOnRetry), { recursive: true, force: true });
       if (attempt >= ATTEMPTS) { rmSync(dir, { recursive: true, force: true }); throw e; }
@@ -80,11 +90,12 @@ export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
     url: recipe.url(port),
     port,
     dir,
-    halt: async () => { if (proc) await stopProcess(proc); },
-    crash: async () => { if (proc) { proc.child.kill('SIGKILL'); await proc.exited; } },
+    halt: async () => { stopping = true; if (proc) await stopProcess(proc); },
+    crash: async () => { stopping = true; if (proc) { proc.child.kill('SIGKILL'); await proc.exited; } },
     start: launch,
     pause: async () => { if (proc) await stopAndWait(proc); },
     resume: () => { proc?.child.kill('SIGCONT'); },
+    pid: () => (proc && proc.child.exitCode === null && proc.child.signalCode === null ? proc.child.pid : undefined),
     stop: async () => { await handle.halt(); rmSync(dir, { recursive: true, force: true }); },
   };
   return handle;
