@@ -29,6 +29,12 @@ export interface ServerHandle {
   resume(): void;
   /** The server process's pid while it runs. */
   pid(): number | undefined;
+  /**
+   * From now on, a server that exits on its own is started again on the same
+   * ports and data (the shared test servers: s3rver can die of a client that
+   * vanished mid-request, which real S3 shrugs off).
+   */
+  keepAlive(): void;
   /** Stops the server and removes its dir. */
   stop(): Promise<void>;
 }
@@ -62,13 +68,16 @@ export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
   // Set while we stop the server ourselves; any other exit is reported, with the
   // log's tail, since the dir (and its log) may be gone by the time anyone looks.
   let stopping = false;
+  let keepAlive = false;
   const launch = async (): Promise<void> => {
     const { cmd, args, log } = recipe.command(dir, ports);
     const s = spawnServer(cmd, args, join(dir, log));
     proc = s;
     stopping = false;
     void s.exited.then((code) => {
-      if (!stopping && proc === s) console.error(`[services] ${recipe.name} on ${ports[0]} exited unexpectedly (code ${code}, signal ${s.child.signalCode}):\n${s.tail()}`);
+      if (stopping || proc !== s) return;
+      console.error(`[services] ${recipe.name} on ${ports[0]} exited unexpectedly (code ${code}, signal ${s.child.signalCode})${keepAlive ? '; starting it again' : ''}:\n${s.tail()}`);
+      if (keepAlive) launch().catch((e: unknown) => console.error(`[services] ${recipe.name} on ${ports[0]} did not start again: ${(e as Error).message}`));
     });
     await waitUntilReady(s, `${recipe.name} on ${ports[0]}`, () => recipe.ready(ports));
   };
@@ -95,6 +104,7 @@ export async function startServer(recipe: ServerRecipe): Promise<ServerHandle> {
     start: launch,
     pause: async () => { if (proc) await stopAndWait(proc); },
     resume: () => { proc?.child.kill('SIGCONT'); },
+    keepAlive: () => { keepAlive = true; },
     pid: () => (proc && proc.child.exitCode === null && proc.child.signalCode === null ? proc.child.pid : undefined),
     stop: async () => { await handle.halt(); rmSync(dir, { recursive: true, force: true }); },
   };

@@ -35,6 +35,8 @@ export interface Services {
  */
 export async function startServices(): Promise<Services> {
   const [nats, etcd, s3] = await Promise.allSettled([startNats(), startEtcd(), startS3()]);
+  // Shared by every test file: one that dies on its own is reported and started again.
+  for (const r of [nats, etcd, s3]) if (r.status === 'fulfilled') r.value.keepAlive();
   const env: Record<string, string> = {};
   const stops: Array<() => Promise<void>> = [];
   const report = (what: string, r: PromiseSettledResult<unknown>): void => {
