@@ -173,9 +173,15 @@ async function ensureBucket(client: S3Client, bucket: string): Promise<void> {
   }
 }
 
-/** Puts one probe key twice with If-None-Match: enforced only if the second put is refused. */
+/**
+ * Puts one probe key twice with If-None-Match: enforced only if the second put is
+ * refused. The key is a file of its own beside the store's objects, not in a
+ * folder of probes: s3rver removes a folder once its last object is deleted, and
+ * a probe of another process writing into it then crashes s3rver (ENOENT on an
+ * unhandled write stream; seen when a cluster's nodes open the store at once).
+ */
 async function probeConditionalPut(client: S3Client, bucket: string, root: string): Promise<boolean> {
-  const Key = `${root}.nuthatch-probe/${randomUUID()}`;
+  const Key = `${root}.nuthatch-probe-${randomUUID()}`;
   const put = () => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: new Uint8Array([1]), IfNoneMatch: '*' }));
   try {
     try {
