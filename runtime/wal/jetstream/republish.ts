@@ -20,6 +20,7 @@ import type { FrameMessage } from './frame.js';
 import { frameHeaders } from './frameHeaders.js';
 import { isTransient, isWrongLast } from './jsErrors.js';
 import { messageId } from './messageId.js';
+import { retryWhile } from '../retryWhile.js';
 import type { StreamIndex } from './streamIndex.js';
 
 /** What a republish needs from its writer. */
@@ -34,32 +35,27 @@ export interface RepublishContext {
   stopped(): NuthatchError | undefined;
 }
 
-const FIRST_DELAY_MS = 50;
-const MAX_DELAY_MS = 1_000;
-const RETRY = Symbol('retry');
+/** The lookup after a wrong-last failed for now: try again (past the deadline, the wrong-last is what counts). */
+class Retry extends Error { constructor(readonly wrongLast: unknown) { super('retry'); } }
 
 /** Resolves once the message is stored at `expectLast + 1`; rejects with the failure that ends the writer. */
 export async function republish(ctx: RepublishContext, m: FrameMessage, expectLast: number): Promise<void> {
   const seq = expectLast + 1;
   const id = messageId(ctx.nonce, seq);
-  for (let delay = FIRST_DELAY_MS; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
-    const stop = ctx.stopped();
-    if (stop) throw stop;
+  const stop = ctx.stopped();
+  if (stop) throw stop;
+  await retryWhile<void>(async () => {
     try {
       const ack = await ctx.js.publish(ctx.index.layout.data, m.data, {
         headers: frameHeaders(m), msgID: id, expect: { lastSequence: expectLast }, timeout: ctx.publishTimeoutMs,
       });
       if (ack.seq !== seq) throw new NuthatchError('Internal', `jetstream stored message at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${seq}`);
-      return;
     } catch (e) {
-      if (isWrongLast(e)) {
-        // Something holds `seq` already: ours if an earlier attempt landed.
-        const stored = await ctx.index.msgIdAt(seq).catch((g: unknown) => { if (isTransient(g)) return RETRY; throw g; });
-        if (stored === id) return;
-        if (stored !== RETRY) throw e;
-      } else if (!isTransient(e)) throw e;
-      if (Date.now() + delay > ctx.deadline) throw e;
-      await new Promise((r) => setTimeout(r, delay));
+      if (!isWrongLast(e)) throw e;
+      // Something holds `seq` already: ours if an earlier attempt landed.
+      const stored = await ctx.index.msgIdAt(seq).catch((g: unknown) => { if (isTransient(g)) throw new Retry(e); throw g; });
+      if (stored !== id) throw e;
     }
-  }
+  }, (e) => e instanceof Retry || isTransient(e), () => ctx.deadline, ctx.stopped)
+    .catch((e: unknown) => { throw e instanceof Retry ? e.wrongLast : e; });
 }
