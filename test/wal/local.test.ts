@@ -40,6 +40,8 @@ local('open() cuts the tail at the first corrupted byte, wherever it is', async 
       const part = Array.from({ length: k }, (_, i) => ({ tso: BigInt(sent.length + i + 1), payload: randomBytes(sent.length + i, Math.floor(rnd() * 1500)) }));
       if (k === 1) await w.append(part[0]!); else await w.appendBatch(part);
       sent.push(...part);
+      // A single small append is written alone here, so behind a block header of its own (frame.ts).
+      if (k === 1) bytes += FRAME_HEADER;
       for (const e of part) bytes += FRAME_HEADER + e.payload.length;
       batchEnds.push({ bytes, count: sent.length });
     }

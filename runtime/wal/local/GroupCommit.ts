@@ -107,8 +107,21 @@ const DSYNC_BELOW = 2 * 1024 * 1024;
 /** How many O_DSYNC writes share what is in flight. */
 const DSYNC_WRITES = 3;
 
-/** A chunk handed to writev, in submission order; `dsync` when written through O_DSYNC (durable once done). */
-interface Write { group: Pending[]; seg: ActiveSegment; base: number; bytes: number; done: boolean; dsync: boolean }
+/**
+ * A chunk handed to writev, in submission order; `dsync` when written through
+ * O_DSYNC (durable once done); `blocks` its blocks' [start, end) offsets from `base`, flattened.
+ */
+interface Write { group: Pending[]; seg: ActiveSegment; base: number; bytes: number; blocks: number[]; done: boolean; dsync: boolean }
+
+/** Whether `p` starts a new block run after `prev` in a group (see groupLayout.ts): it costs a block header. */
+function startsRun(prev: Pending | undefined, p: Pending): boolean {
+  return p.chunk !== undefined && !(prev !== undefined && prev.chunk === p.chunk && prev.at + prev.bytes === p.at);
+}
+
+/** The bytes `p` adds on disk after `prev`: its frames, and a block header when it starts a run. */
+function diskBytes(prev: Pending | undefined, p: Pending): number {
+  return startsRun(prev, p) ? p.bytes + FRAME_HEADER : p.bytes;
+}
 
 export class GroupCommit {
   readonly stats: GroupCommitStats = { commits: 0, writes: 0, dsyncWrites: 0, entries: 0, bytes: 0 };
@@ -149,8 +162,8 @@ export class GroupCommit {
   /** Queues a framed append; it is written within this turn or as soon as a chunk is full. */
   add(p: Pending): void {
     if (this.failure) { p.reject(this.failure); return; }
+    this.queuedBytes += diskBytes(this.queue[this.queue.length - 1], p);
     this.queue.push(p);
-    this.queuedBytes += p.bytes;
     if (this.queuedBytes >= this.chunkBytes) this.submit();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -179,20 +192,29 @@ export class GroupCommit {
       if (bytes > cap) {
         n = 0;
         bytes = 0;
-        while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= cap)) bytes += this.queue[n++]!.bytes;
+        while (n < this.queue.length) {
+          const b = diskBytes(this.queue[n - 1], this.queue[n]!);
+          if (n > 0 && bytes + b > cap) break;
+          bytes += b;
+          n++;
+        }
       }
       if (this.active.size > 0 && this.active.size + bytes > this.limits.segmentBytes) { void this.rollTo(this.queue[0]!.first); return; }
       const group = n === this.queue.length ? this.queue : this.queue.splice(0, n);
-      if (group === this.queue) this.queue = [];
-      this.queuedBytes -= bytes;
+      if (group === this.queue) { this.queue = []; this.queuedBytes = 0; } else {
+        // What stays may now start a run where it continued one.
+        this.queuedBytes = 0;
+        for (let i = 0; i < this.queue.length; i++) this.queuedBytes += diskBytes(this.queue[i - 1], this.queue[i]!);
+      }
+      const layout = layoutGroup(group);
       const seg = this.active;
-      const w: Write = { group, seg, base: seg.size, bytes, done: false, dsync: this.dsyncWrites };
-      seg.size += bytes;
+      const w: Write = { group, seg, base: seg.size, bytes: layout.bytes, blocks: layout.blocks, done: false, dsync: this.dsyncWrites };
+      seg.size += layout.bytes;
       seg.unsynced = (seg.unsynced ?? 0) + 1;
       this.inflight.push(w);
       this.stats.writes++;
       if (w.dsync) this.stats.dsyncWrites++;
-      writevAt(w.dsync ? seg.dsyncFd : seg.fd, layoutGroup(group), w.base).then(
+      writevAt(w.dsync ? seg.dsyncFd : seg.fd, layout.iov, w.base).then(
         () => { w.done = true; this.onWritten(); },
         (e: unknown) => { w.done = true; this.fail(e); this.onWritten(); });
     }
@@ -278,7 +300,10 @@ export class GroupCommit {
     let offsets = this.offsets;
     let n = 0;
     let at = w.base;
+    let block = 0;
     for (const p of w.group) {
+      // A run of small appends starts behind its block header.
+      if (block < w.blocks.length && w.blocks[block] === at - w.base) { at += FRAME_HEADER; block += 2; }
       const e = p.entry;
       if (n + (e ? 1 : p.batch!.length) > offsets.length) offsets = this.offsets = growTo(offsets, n + (e ? 1 : p.batch!.length));
       if (e) {
@@ -293,7 +318,7 @@ export class GroupCommit {
         buffer?.add(b.tso, b.payload);
       }
     }
-    w.seg.file.addSynced(offsets, w.base + w.bytes, n);
+    w.seg.file.addSynced(offsets, w.base + w.bytes, n, w.blocks, w.base);
     this.durable += n;
     this.stats.entries += n;
     this.stats.bytes += w.bytes;

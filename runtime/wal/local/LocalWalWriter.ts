@@ -22,6 +22,8 @@ export interface WriterHost extends CommitHost {
 }
 
 const BOTH = FrameFlag.BatchBegin | FrameFlag.BatchEnd;
+/** A small single append: its block's crc covers it (frame.ts). */
+const COVERED = BOTH | FrameFlag.Covered;
 
 /**
  * The resolvers of the promise append() just made: one executor shared by every
@@ -74,7 +76,7 @@ export class LocalWalWriter implements WalWriter {
     const resolve = captured.resolve!;
     const reject = captured.reject!;
     if (len <= this.arena.smallBytes) {
-      const at = this.arena.frameSmall(entry, BOTH);
+      const at = this.arena.frameSmall(entry, COVERED);
       this.gc.add({ first: this.nextPosition++, entry, batch: undefined, chunk: this.arena.chunk, at, iov: undefined, bytes: FRAME_HEADER + len, resolve, reject });
     } else {
       const iov: Uint8Array[] = [];

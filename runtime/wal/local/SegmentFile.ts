@@ -1,9 +1,10 @@
 /**
  * One segment file and its in-memory offset index (where each record's frame
- * starts). The index grows two ways: the local writer adds what it has synced,
- * and `extend()` scans bytes written by someone else (another process, or a
- * writer that crashed), keeping only whole batches with good checksums. Reads go
- * through the index in batches of about 1 MiB and check every crc again.
+ * starts, and where each block lies: frame.ts). The index grows two ways: the
+ * local writer adds what it has synced, and `extend()` scans bytes written by
+ * someone else (another process, or a writer that crashed), keeping only whole
+ * batches and blocks with good checksums. Reads go through the index in batches
+ * of about 1 MiB, widened to whole blocks, and check every crc again.
  */
 import { fstatSync } from 'node:fs';
 import { NuthatchError } from '../../../messages/errors.js';
@@ -24,6 +25,9 @@ export class SegmentFile {
   owned = false;
   private offsets = new Float64Array(1024);
   private indexed = 0;
+  /** Each indexed block's [start, end) byte offsets, flattened, in order. */
+  private blocks = new Float64Array(64);
+  private blockBounds = 0;
   /** Byte offset just after the last indexed record. */
   validEnd = 0;
   private extending: Promise<void> | undefined;
@@ -39,11 +43,21 @@ export class SegmentFile {
   /** Records known good, capped by the chain. */
   get count(): number { return Math.min(this.indexed, this.limit); }
 
-  /** Adds records the local writer has synced: the first `count` frame offsets, and the byte end after the last. */
-  addSynced(frameOffsets: ArrayLike<number>, end: number, count = frameOffsets.length): void {
-    if (count === 0 || frameOffsets[0] !== this.validEnd) return; // a scan got there first
+  /**
+   * Adds records synced from byte `base` to `end`: the first `count` frame
+   * offsets, and their blocks' bounds (flattened [start, end) pairs, each
+   * plus `base`).
+   */
+  addSynced(frameOffsets: ArrayLike<number>, end: number, count: number, blocks: ArrayLike<number>, base: number): void {
+    if (count === 0 || base !== this.validEnd) return; // a scan got there first
     this.reserve(this.indexed + count);
     for (let i = 0; i < count; i++) this.offsets[this.indexed++] = frameOffsets[i]!;
+    if (this.blockBounds + blocks.length > this.blocks.length) {
+      const grown = new Float64Array(Math.max(this.blockBounds + blocks.length, this.blocks.length * 2));
+      grown.set(this.blocks.subarray(0, this.blockBounds));
+      this.blocks = grown;
+    }
+    for (let i = 0; i < blocks.length; i++) this.blocks[this.blockBounds++] = blocks[i]! + base;
     this.validEnd = end;
   }
 
@@ -84,7 +98,7 @@ export class SegmentFile {
         const r = scanFrames(buf, 0, this.first + this.indexed, this.limit - this.indexed, true);
         if (r.records.length > 0) {
           const base = this.validEnd;
-          this.addSynced(r.offsets.map((o) => base + o), base + r.end);
+          this.addSynced(r.offsets.map((o) => base + o), base + r.end, r.offsets.length, r.blocks, base);
           return r.records;
         }
         // A frame (or batch) longer than the chunk: read more, unless the file ends first.
@@ -122,19 +136,49 @@ export class SegmentFile {
       let i = from - this.first;
       const last = stop - this.first;
       while (i < last) {
-        const start = this.offsets[i]!;
-        // Take records while they fit in a chunk, always at least one.
+        // Take records while they fit in a chunk, always at least one, then
+        // widen the read to whole blocks: a block's frames are checked only by it.
         let k = i + 1;
-        while (k < last && this.offsetOf(k + 1) - start <= READ_CHUNK) k++;
-        const buf = await readAt(fd, start, this.offsetOf(k) - start);
-        const r = scanFrames(buf, 0, this.first + i, k - i, false);
-        if (r.records.length !== k - i) {
-          throw new NuthatchError('WalUnavailable', `segment ${this.path}: record ${this.first + i + r.records.length} is unreadable (${r.stop})`, { path: this.path });
+        while (k < last && this.offsetOf(k + 1) - this.offsets[i]! <= READ_CHUNK) k++;
+        let s = i;
+        let start = this.offsets[i]!;
+        const head = this.blockAround(start);
+        if (head >= 0) { start = this.blocks[head]!; s = this.recordFrom(start); }
+        let end = this.offsetOf(k);
+        const tail = this.blockAround(this.offsets[k - 1]!);
+        if (tail >= 0 && this.blocks[tail + 1]! > end) { end = this.blocks[tail + 1]!; k = this.recordFrom(end); }
+        const buf = await readAt(fd, start, end - start);
+        const r = scanFrames(buf, 0, this.first + s, k - s, false);
+        if (r.records.length !== k - s) {
+          throw new NuthatchError('WalUnavailable', `segment ${this.path}: record ${this.first + s + r.records.length} is unreadable (${r.stop})`, { path: this.path });
         }
-        yield r.records;
+        yield s === i && k <= last ? r.records : r.records.slice(i - s, Math.min(k, last) - s);
         i = k;
       }
     } finally { await closeFd(fd); }
+  }
+
+  /** The index in `blocks` of the block holding byte `at`, or -1. */
+  private blockAround(at: number): number {
+    let lo = 0;
+    let hi = this.blockBounds / 2; // blocks [lo, hi) may start at or before `at`
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.blocks[2 * mid]! <= at) lo = mid + 1; else hi = mid;
+    }
+    const b = 2 * (lo - 1);
+    return b >= 0 && at < this.blocks[b + 1]! ? b : -1;
+  }
+
+  /** The index of the first record whose frame starts at or after byte `at` (indexed when none). */
+  private recordFrom(at: number): number {
+    let lo = 0;
+    let hi = this.indexed;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.offsets[mid]! < at) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
 
   /** Byte offset where record index `i` starts (validEnd for one past the last). */

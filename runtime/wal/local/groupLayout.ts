@@ -1,33 +1,55 @@
 /**
- * The iovecs of one group of framed appends, adjacent frames joined, so
- * thousands of 1 KB appends framed into a few chunks (FrameArena) reach the
- * kernel as a handful of iovecs. Runs of small appends are joined by chunk
- * identity and offset, without making a view per frame (1 KB appends are
- * CPU-bound). Pure memory.
+ * The iovecs of one group of framed appends. Small single appends (framed into
+ * a few chunks by FrameArena, as Covered frames) are joined by chunk identity
+ * and offset into runs, without making a view per frame (1 KB appends are
+ * CPU-bound), and each run goes out behind its block header (frame.ts), whose
+ * one crc covers the run. Batches and large appends carry their own crcs and
+ * go as they are. Pure memory.
  */
+import { FRAME_HEADER, blockHeader } from './frame.js';
 import type { Pending } from './GroupCommit.js';
 
-export function layoutGroup(group: readonly Pending[]): Uint8Array[] {
+/** What a group becomes on disk. */
+export interface GroupLayout {
+  iov: Uint8Array[];
+  /** Bytes of the group's frames plus its block headers. */
+  bytes: number;
+  /** Its blocks' [start, end) offsets from the group's start, flattened, in order. */
+  blocks: number[];
+}
+
+export function layoutGroup(group: readonly Pending[]): GroupLayout {
   const iov: Uint8Array[] = [];
+  const blocks: number[] = [];
+  let bytes = 0;
   // The open run of small appends in one chunk.
   let chunk: Uint8Array | undefined;
   let start = 0;
   let end = 0;
+  let count = 0;
+  const closeRun = (): void => {
+    const run = chunk!.subarray(start, end);
+    iov.push(blockHeader([run], run.length, count), run);
+    blocks.push(bytes, bytes + FRAME_HEADER + run.length);
+    bytes += FRAME_HEADER + run.length;
+    chunk = undefined;
+  };
   for (const p of group) {
     if (p.chunk) {
-      if (p.chunk === chunk && p.at === end) { end += p.bytes; continue; }
-      if (chunk) iov.push(chunk.subarray(start, end));
+      if (p.chunk === chunk && p.at === end) { end += p.bytes; count++; continue; }
+      if (chunk) closeRun();
       chunk = p.chunk;
       start = p.at;
       end = p.at + p.bytes;
+      count = 1;
       continue;
     }
-    if (chunk) iov.push(chunk.subarray(start, end));
-    chunk = undefined;
+    if (chunk) closeRun();
     for (const v of p.iov!) joinOrPush(iov, v);
+    bytes += p.bytes;
   }
-  if (chunk) iov.push(chunk.subarray(start, end));
-  return iov;
+  if (chunk) closeRun();
+  return { iov, bytes, blocks };
 }
 
 /** Pushes `v`, or extends the last iovec when `v` continues it in memory (the frames of a batch do). */
