@@ -154,6 +154,8 @@ export class GroupCommit {
     next: WalPosition,
     private readonly limits: CommitLimits,
     private readonly onStop: () => void,
+    /** Told, in order, that every frame before `next` has been handed to the kernel (its memory may be reused). */
+    private readonly onHandedOver: (next: WalPosition) => void = () => {},
   ) {
     this.durable = next - 1;
     this.chunkBytes = limits.writeChunkBytes;
@@ -225,7 +227,11 @@ export class GroupCommit {
     while (this.inflight.length > 0 && this.inflight[0]!.done) {
       const w = this.inflight.shift()!;
       if (this.failure) for (const p of w.group) p.reject(this.failure);
-      else this.written.push(w);
+      else {
+        this.written.push(w);
+        const last = w.group[w.group.length - 1]!;
+        this.onHandedOver(last.first + (last.entry ? 1 : last.batch!.length));
+      }
     }
     this.kickSync();
     if (this.queue.length > 0) this.submit();

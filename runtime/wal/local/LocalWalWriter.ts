@@ -42,7 +42,7 @@ function badTso(e: WalEntry): NuthatchError | undefined {
 }
 
 export class LocalWalWriter implements WalWriter {
-  private readonly arena = new FrameArena();
+  private readonly arena: FrameArena;
   private readonly gc: GroupCommit;
   private nextPosition: WalPosition;
   private closed = false;
@@ -55,7 +55,8 @@ export class LocalWalWriter implements WalWriter {
     limits: CommitLimits,
   ) {
     this.nextPosition = next;
-    this.gc = new GroupCommit(host, fence, active, next, limits, () => host.writerStopped(this));
+    const arena = this.arena = new FrameArena();
+    this.gc = new GroupCommit(host, fence, active, next, limits, () => host.writerStopped(this), (through) => arena.handedOver(through - next));
   }
 
   get pchannel(): string { return this.host.name; }
