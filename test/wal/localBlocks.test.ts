@@ -85,6 +85,15 @@ test('scan: a covered frame outside a block is bad, and a scan takes blocks whol
   assert.is(limited.stop, 'limit');
 });
 
+test('scan: a block whose header counts other than the frames it holds is bad, even with a good crc', () => {
+  const good = block(3, 20);
+  const run = good.subarray(FRAME_HEADER);
+  const miscounted = concat(blockHeader([run], run.length, 4), run);
+  const r = scanFrames(miscounted, 0, 0, Infinity, true);
+  assert.is(r.records.length, 0);
+  assert.is(r.stop, 'bad');
+});
+
 /** Writes `n` small appends from 64 callers (so the writes hold blocks of many frames), closes, and returns the one segment file. */
 async function writeBlocks(root: string, n: number, size: number, backend: { openWriter(p: string, t: number): Promise<{ append(e: { tso: bigint; payload: Uint8Array }): Promise<number>; close(): Promise<void> }> }) {
   const w = await backend.openWriter('p', 1);

@@ -123,11 +123,14 @@ export function scanFrames(bytes: Uint8Array, start: number, firstPosition: numb
   let end = start;
   let batchStart = -1; // records index where the open batch began, -1 when none is open
   let blockEnd = -1; // end of the block being read, -1 outside blocks
+  let blockFirst = 0; // records index of the block's first frame
+  let blockCount = 0; // frames its header counts
   let stop: ScanStop = 'more';
   let need = 0;
   for (;;) {
     if (blockEnd >= 0 && at === blockEnd) {
-      // The block's frames tiled it exactly.
+      // The block's frames tiled it exactly; as many as its header counts.
+      if (records.length - blockFirst !== blockCount) { stop = 'bad'; break; }
       blocks.push(blocks.pop()!, blockEnd);
       blockEnd = -1;
       end = at;
@@ -143,6 +146,8 @@ export function scanFrames(bytes: Uint8Array, start: number, firstPosition: numb
       if (dv.getUint32(at) !== crc32Range(buf, at + 4, at + FRAME_HEADER + len)) { stop = 'bad'; break; }
       blocks.push(at);
       blockEnd = at + FRAME_HEADER + len;
+      blockFirst = records.length;
+      blockCount = Number(dv.getBigUint64(at + 9));
       at += FRAME_HEADER;
       continue;
     }
