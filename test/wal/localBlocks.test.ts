@@ -5,14 +5,14 @@
  * middle, and reads from any position inside a block return the right records.
  * The first specs are of the pure scan; the rest write real files.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { appendFile, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/errors.js';
 import type { WalRecord } from '../../runtime/ports/walBackend.js';
 import { FrameArena } from '../../runtime/wal/local/FrameArena.js';
-import { FRAME_HEADER, FrameFlag, blockHeader, scanFrames } from '../../runtime/wal/local/frame.js';
+import { FRAME_HEADER, FrameFlag, blockHeader, scanFrames, writeFrame } from '../../runtime/wal/local/frame.js';
 import { randomBytes, sameBytes } from './conformancePayload.js';
 import { readAll } from './conformanceSupport.js';
 import { localHarness } from './localHarness.js';
@@ -151,6 +151,35 @@ test('disk: a byte damaged inside a block after it was indexed fails a read that
     const back = await readAll(fresh, 'p');
     assert.ok(back.length < 2999, `the block holding record 2999 is gone whole (${back.length} records kept)`);
     back.forEach((r, i) => assert.ok(r.position === i && sameBytes(r.payload, randomBytes(i, 200)), `record ${i}`));
+  } finally { await h.cleanup(); }
+});
+
+/** A whole frame with its own good crc and the given flags (0x80: a flag no version knows yet). */
+function frameWith(flags: number, payload: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(FRAME_HEADER + payload.length);
+  writeFrame(buf, new DataView(buf.buffer), 0, { tso: 1n, payload }, flags, true);
+  return buf;
+}
+
+test('disk: a well-formed frame of a newer format is refused, not cut as a torn tail; a damaged one is cut', async () => {
+  const h = await localHarness();
+  try {
+    const file = await writeBlocks(h.root, 100, 64, h.backend);
+    const { size } = await stat(file);
+    await appendFile(file, frameWith(0x80 | FrameFlag.BatchBegin | FrameFlag.BatchEnd, randomBytes(1, 40)));
+    const b = await h.reopen();
+    let error: unknown;
+    try { await b.openWriter('p', 2); } catch (e) { error = e; }
+    assert.ok(error instanceof NuthatchError && error.code === 'StorageMismatch', `openWriter refuses: ${String(error)}`);
+    assert.is((await stat(file)).size, size + FRAME_HEADER + 40, 'nothing was cut');
+    // The same bytes with one flipped: a torn or damaged tail, cut as before.
+    const fh = await open(file, 'r+');
+    await fh.write(Buffer.from([0xee]), 0, 1, size + FRAME_HEADER + 5);
+    await fh.close();
+    const again = await h.reopen();
+    const w = await again.openWriter('p', 2);
+    assert.is(w.lastPosition(), 99);
+    assert.is((await stat(file)).size, size, 'the damaged frame is cut');
   } finally { await h.cleanup(); }
 });
 

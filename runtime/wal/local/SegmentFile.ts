@@ -96,6 +96,10 @@ export class SegmentFile {
         if (want <= 0) return undefined;
         const buf = await readAt(fd, this.validEnd, want);
         const r = scanFrames(buf, 0, this.first + this.indexed, this.limit - this.indexed, true);
+        if (r.stop === 'newer' && r.records.length === 0) {
+          // Not a torn tail: cutting it would destroy what a newer nuthatch wrote.
+          throw new NuthatchError('StorageMismatch', `segment ${this.path}: the frame at byte ${this.validEnd + r.end} is of a newer WAL format than this nuthatch reads; open it with the version that wrote it`, { path: this.path, at: this.validEnd + r.end });
+        }
         if (r.records.length > 0) {
           const base = this.validEnd;
           this.addSynced(r.offsets.map((o) => base + o), base + r.end, r.offsets.length, r.blocks, base);
