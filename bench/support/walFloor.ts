@@ -22,12 +22,15 @@ import { join } from 'node:path';
 import { closeFd, openFd, writevAt } from '../../runtime/wal/local/fsUtil.js';
 import { driveAppends } from './walDrive.js';
 
-/** Payload bytes per second of the bare writer under the benchmark's callers. */
-export async function callerFloor(base: string, entryBytes: number, totalBytes: number, inFlight: number): Promise<number> {
+/**
+ * Payload bytes per second of the bare writer under the benchmark's callers,
+ * writing `inFlight / split` appends per write (3, as the WAL; bench/walDisk.ts tries others).
+ */
+export async function callerFloor(base: string, entryBytes: number, totalBytes: number, inFlight: number, split = 3): Promise<number> {
   const dir = await mkdtemp(join(base, 'nuthatch-walfloor-'));
   try {
     const fd = await openFd(join(dir, 'floor'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
-    const part = Math.max(1, Math.floor(inFlight / 3));
+    const part = Math.max(1, Math.floor(inFlight / split));
     let bufs: Uint8Array[] = [];
     let resolvers: (() => void)[] = [];
     let pos = 0;
