@@ -1,8 +1,8 @@
 /**
  * Where append() frames entries before the group commit writes them. Small
  * entries are copied, header and payload together, into large shared chunks, so
- * a group of thousands of 1 KB appends becomes a handful of contiguous iovecs and
- * one crc pass per frame; large payloads are not copied: only their header goes
+ * a group of thousands of 1 KB appends becomes a handful of contiguous iovecs
+ * under one block crc (frame.ts); large payloads are not copied: only their header goes
  * into the chunk and the payload is written from where it lies.
  *
  * A chunk left behind is used again once every frame in it has been handed to

@@ -50,22 +50,11 @@ export class SegmentFile {
    */
   addSynced(frameOffsets: ArrayLike<number>, end: number, count: number, blocks: ArrayLike<number>, base: number): void {
     if (count === 0 || base !== this.validEnd) return; // a scan got there first
-    this.reserve(this.indexed + count);
+    this.offsets = withRoom(this.offsets, this.indexed, count);
     for (let i = 0; i < count; i++) this.offsets[this.indexed++] = frameOffsets[i]!;
-    if (this.blockBounds + blocks.length > this.blocks.length) {
-      const grown = new Float64Array(Math.max(this.blockBounds + blocks.length, this.blocks.length * 2));
-      grown.set(this.blocks.subarray(0, this.blockBounds));
-      this.blocks = grown;
-    }
+    this.blocks = withRoom(this.blocks, this.blockBounds, blocks.length);
     for (let i = 0; i < blocks.length; i++) this.blocks[this.blockBounds++] = blocks[i]! + base;
     this.validEnd = end;
-  }
-
-  private reserve(n: number): void {
-    if (n <= this.offsets.length) return;
-    const grown = new Float64Array(Math.max(n, this.offsets.length * 2));
-    grown.set(this.offsets.subarray(0, this.indexed));
-    this.offsets = grown;
   }
 
   /** Scans everything past the indexed end for whole, good batches (recovery, lastPosition). */
@@ -189,4 +178,12 @@ export class SegmentFile {
   private offsetOf(i: number): number {
     return i < this.indexed ? this.offsets[i]! : this.validEnd;
   }
+}
+
+/** `a` if it has room for `more` after its first `used` entries, else a copy of those in a larger array. */
+function withRoom(a: Float64Array<ArrayBuffer>, used: number, more: number): Float64Array<ArrayBuffer> {
+  if (used + more <= a.length) return a;
+  const grown = new Float64Array(Math.max(used + more, a.length * 2));
+  grown.set(a.subarray(0, used));
+  return grown;
 }
