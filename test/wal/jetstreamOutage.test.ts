@@ -18,17 +18,28 @@ import { outagePayload, rideOutOutage } from './outageCase.js';
 const payloadOf = outagePayload;
 
 /** The shared outage case (outageCase.ts) on a private server, with a short publish timeout. */
-function check(server: ServerHandle, outage: (s: ServerHandle) => Promise<void>): Promise<void> {
+function check(server: ServerHandle, outage: (s: ServerHandle) => Promise<void>, publishTimeoutMs = 1_000): Promise<number> {
   return rideOutOutage(
-    () => createJetStreamWalBackend({ servers: server.url, durability: 'unsynced', publishTimeoutMs: 1_000, retryForMs: 30_000 }),
+    () => createJetStreamWalBackend({ servers: server.url, durability: 'unsynced', publishTimeoutMs, retryForMs: 30_000 }),
     () => outage(server),
   );
 }
 
+const restart = async (s: ServerHandle): Promise<void> => { await s.halt(); await new Promise((r) => setTimeout(r, 300)); await s.start(); };
+
 test('appends in flight across a nats-server restart are delayed, then stored once each, in order', async () => {
   const server = await startNats();
   try {
-    await check(server, async (s) => { await s.halt(); await new Promise((r) => setTimeout(r, 300)); await s.start(); });
+    await check(server, restart);
+  } finally { await server.stop(); }
+});
+
+test('a restart does not make appends wait out the publish timeout: those in flight at the drop go again once reconnected', async () => {
+  const server = await startNats();
+  try {
+    // Without failing them at the drop, the appends in flight would wait the full 120 s.
+    const longest = await check(server, restart, 120_000);
+    assert.ok(longest < 60_000, `the longest append waited ${longest} ms, not the publish timeout`);
   } finally { await server.stop(); }
 });
 

@@ -17,32 +17,40 @@ export const outagePayload = (i: number): Uint8Array => new TextEncoder().encode
  * acknowledged, runs `outage`. Returns each call's position (by call index) and
  * any rejections.
  */
-async function appendThrough(w: WalWriter, outage: () => Promise<void>): Promise<{ positions: number[]; failures: unknown[] }> {
+async function appendThrough(w: WalWriter, outage: () => Promise<void>): Promise<{ positions: number[]; failures: unknown[]; longestMs: number }> {
   const positions: number[] = [];
   const failures: unknown[] = [];
   let issued = 0;
   let acked = 0;
+  let longestMs = 0;
   const loops = Array.from({ length: LOOPS }, async () => {
     while (issued < TOTAL && failures.length === 0) {
       const i = issued++;
+      const t0 = Date.now();
       try {
         positions[i] = await w.append({ tso: BigInt(i + 1), payload: outagePayload(i) });
         acked++;
       } catch (e) { failures.push(e); }
+      longestMs = Math.max(longestMs, Date.now() - t0);
     }
   });
   await until(() => acked >= TOTAL / 3 || failures.length > 0, 30_000, 'a third of the appends');
   await outage();
   await Promise.all(loops);
-  return { positions, failures };
+  return { positions, failures, longestMs };
 }
 
-/** Runs the case on a writer of `open()`'s backend, then checks the log with a fresh one. */
-export async function rideOutOutage(open: () => Promise<WalBackend>, outage: () => Promise<void>): Promise<void> {
+/**
+ * Runs the case on a writer of `open()`'s backend, then checks the log with a
+ * fresh one. Returns the longest any append waited.
+ */
+export async function rideOutOutage(open: () => Promise<WalBackend>, outage: () => Promise<void>): Promise<number> {
   const backend = await open();
+  let longest = 0;
   try {
     const w = await backend.openWriter('p0', 1);
-    const { positions, failures } = await appendThrough(w, outage);
+    const { positions, failures, longestMs } = await appendThrough(w, outage);
+    longest = longestMs;
     assert.equal(failures.map((e) => (e as { code?: string }).code ?? String(e)), [], 'no append failed');
     // Call order is position order, from 0, with no gap.
     assert.equal(positions, Array.from({ length: TOTAL }, (_, i) => i));
@@ -61,4 +69,5 @@ export async function rideOutOutage(open: () => Promise<WalBackend>, outage: () 
     });
     assert.is(await reader.lastPosition('p0'), TOTAL - 1);
   } finally { await reader.close(); }
+  return longest;
 }

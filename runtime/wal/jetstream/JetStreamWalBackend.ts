@@ -6,9 +6,10 @@
  * ({@link JetStreamDurability}).
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ConnectionError, connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Observable } from 'rxjs';
 import { NuthatchError } from '../../../messages/errors.js';
+import { ConnectionDrops } from '../../bus/connectionDrops.js';
 import type { WalBackend, WalPosition, WalRecord, WalWriter } from '../../ports/walBackend.js';
 import { encodeFence } from './frame.js';
 import { frameHeaders } from './frameHeaders.js';
@@ -56,7 +57,15 @@ export class JetStreamWalBackend implements WalBackend {
   private readonly durability: JetStreamDurability;
   private readonly limits: WriterLimits;
 
+  /**
+   * Publishes in flight when the connection drops fail at once as transient, so
+   * writers publish them again once reconnected instead of waiting out
+   * publishTimeoutMs (a nats-server restart stalled appends for that long).
+   */
+  private readonly drops: ConnectionDrops;
+
   private constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly config: JetStreamWalConfig) {
+    this.drops = new ConnectionDrops(nc, () => new ConnectionError('the connection to nats-server dropped with the publish in flight'));
     this.durability = config.durability ?? JetStreamDurability.Replicated;
     const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
     this.limits = {
@@ -144,7 +153,7 @@ export class JetStreamWalBackend implements WalBackend {
         const fence = encodeFence(term, next);
         const ack = await this.js.publish(index.layout.fence, fence.data, { headers: frameHeaders(fence), msgID: messageId(nonce, lastSeq + 1), expect: { lastSequence: lastSeq }, timeout: this.limits.publishTimeoutMs });
         if (ack.duplicate || ack.seq !== lastSeq + 1) throw new NuthatchError('Internal', `jetstream stored the fence of ${pchannel} at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${lastSeq + 1}`);
-        return new JetStreamWalWriter(pchannel, term, this.js, index, ack.seq, nonce, next, ack.seq, this.limits);
+        return new JetStreamWalWriter(pchannel, term, this.js, this.drops, index, ack.seq, nonce, next, ack.seq, this.limits);
       } catch (e) {
         if (!isWrongLast(e) || attempt >= 100) throw unavailable(`fence ${pchannel} for term ${term}`, e);
         // Someone appended or fenced since we looked: look again.

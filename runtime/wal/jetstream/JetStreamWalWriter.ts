@@ -13,7 +13,7 @@
  * strictly in order.
  *
  * A publish that fails for no reason of the stream's (a timeout, a server
- * restart) or because an earlier one of ours had not landed is not the writer's
+ * restart: one in flight when the connection drops fails at once) or because an earlier one of ours had not landed is not the writer's
  * end: new publishes pause, the failed ones are published again one at a time in
  * order (republish.ts), each with a definitive answer (stored now, or stored
  * before and its ack lost), and the pipeline resumes. So a nats-server restart
@@ -30,6 +30,7 @@ import { encodeGroup, groupBodySize, type FrameMessage } from './frame.js';
 import { frameHeaders } from './frameHeaders.js';
 import { isTransient, isWrongLast, unavailable } from './jsErrors.js';
 import { messageId } from './messageId.js';
+import type { ConnectionDrops } from '../../bus/connectionDrops.js';
 import { republish } from './republish.js';
 import type { StreamIndex } from './streamIndex.js';
 
@@ -75,6 +76,8 @@ export class JetStreamWalWriter implements WalWriter {
     readonly pchannel: string,
     readonly term: number,
     private readonly js: JetStreamClient,
+    /** Fails our publishes in flight at once when the connection drops (see JetStreamWalBackend). */
+    private readonly drops: ConnectionDrops,
     private readonly index: StreamIndex,
     private readonly fenceSeq: number,
     private readonly nonce: string,
@@ -151,12 +154,12 @@ export class JetStreamWalWriter implements WalWriter {
     this.inFlight++;
     let failed: unknown;
     try {
-      const ack = await this.js.publish(this.index.layout.data, m.data, {
+      const ack = await this.drops.run(() => this.js.publish(this.index.layout.data, m.data, {
         headers: frameHeaders(m),
         msgID: messageId(this.nonce, expectLast + 1),
         expect: { lastSequence: expectLast, lastMsgID: messageId(this.nonce, expectLast) },
         timeout: this.limits.publishTimeoutMs,
-      });
+      }));
       if (ack.duplicate || ack.seq !== expectLast + 1) throw new NuthatchError('Internal', `jetstream stored message at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${expectLast + 1}`);
       return;
     } catch (e) {
@@ -180,7 +183,7 @@ export class JetStreamWalWriter implements WalWriter {
    */
   private async repair(): Promise<void> {
     const ctx = {
-      js: this.js, index: this.index, nonce: this.nonce, publishTimeoutMs: this.limits.publishTimeoutMs,
+      js: this.js, drops: this.drops, index: this.index, nonce: this.nonce, publishTimeoutMs: this.limits.publishTimeoutMs,
       deadline: Date.now() + this.limits.retryForMs,
       stopped: () => this.failure ?? (this.closing ? new NuthatchError('WalUnavailable', `jetstream WAL writer of ${this.pchannel} closed while its publishes were retried`) : undefined),
     };

@@ -16,6 +16,7 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { NuthatchError } from '../../../messages/errors.js';
+import type { ConnectionDrops } from '../../bus/connectionDrops.js';
 import type { FrameMessage } from './frame.js';
 import { frameHeaders } from './frameHeaders.js';
 import { isTransient, isWrongLast } from './jsErrors.js';
@@ -26,6 +27,8 @@ import type { StreamIndex } from './streamIndex.js';
 /** What a republish needs from its writer. */
 export interface RepublishContext {
   js: JetStreamClient;
+  /** Fails a publish in flight at once when the connection drops (a transient failure: tried again). */
+  drops: Pick<ConnectionDrops, 'run'>;
   index: StreamIndex;
   nonce: string;
   publishTimeoutMs: number;
@@ -46,9 +49,9 @@ export async function republish(ctx: RepublishContext, m: FrameMessage, expectLa
   if (stop) throw stop;
   await retryWhile<void>(async () => {
     try {
-      const ack = await ctx.js.publish(ctx.index.layout.data, m.data, {
+      const ack = await ctx.drops.run(() => ctx.js.publish(ctx.index.layout.data, m.data, {
         headers: frameHeaders(m), msgID: id, expect: { lastSequence: expectLast }, timeout: ctx.publishTimeoutMs,
-      });
+      }));
       if (ack.seq !== seq) throw new NuthatchError('Internal', `jetstream stored message at ${ack.seq}${ack.duplicate ? ' (as a duplicate)' : ''}, expected ${seq}`);
     } catch (e) {
       if (!isWrongLast(e)) throw e;
