@@ -34,7 +34,7 @@ import { NuthatchError, asNuthatchError } from '../../../messages/errors.js';
 import type { WalEntry, WalPosition } from '../../ports/walBackend.js';
 import type { WriteAheadBuffer } from '../writeAheadBuffer.js';
 import { FRAME_HEADER } from './frame.js';
-import { layoutGroup } from './groupLayout.js';
+import { diskBytes, layoutGroup } from './groupLayout.js';
 import { closeFd, datasync, writevAt } from './fsUtil.js';
 import type { SegmentFile } from './SegmentFile.js';
 import type { TermFence } from './termFence.js';
@@ -112,16 +112,6 @@ const DSYNC_WRITES = 3;
  * O_DSYNC (durable once done); `blocks` its blocks' [start, end) offsets from `base`, flattened.
  */
 interface Write { group: Pending[]; seg: ActiveSegment; base: number; bytes: number; blocks: number[]; done: boolean; dsync: boolean }
-
-/** Whether `p` starts a new block run after `prev` in a group (see groupLayout.ts): it costs a block header. */
-function startsRun(prev: Pending | undefined, p: Pending): boolean {
-  return p.chunk !== undefined && !(prev !== undefined && prev.chunk === p.chunk && prev.at + prev.bytes === p.at);
-}
-
-/** The bytes `p` adds on disk after `prev`: its frames, and a block header when it starts a run. */
-function diskBytes(prev: Pending | undefined, p: Pending): number {
-  return startsRun(prev, p) ? p.bytes + FRAME_HEADER : p.bytes;
-}
 
 export class GroupCommit {
   readonly stats: GroupCommitStats = { commits: 0, writes: 0, dsyncWrites: 0, entries: 0, bytes: 0 };

@@ -18,6 +18,16 @@ export interface GroupLayout {
   blocks: number[];
 }
 
+/** Whether `p` starts a new run after `prev` in a group: it then costs a block header. */
+function startsRun(prev: Pending | undefined, p: Pending): boolean {
+  return p.chunk !== undefined && !(prev !== undefined && prev.chunk === p.chunk && prev.at + prev.bytes === p.at);
+}
+
+/** The bytes `p` adds on disk after `prev` in a group: its frames, and a block header when it starts a run. */
+export function diskBytes(prev: Pending | undefined, p: Pending): number {
+  return startsRun(prev, p) ? p.bytes + FRAME_HEADER : p.bytes;
+}
+
 export function layoutGroup(group: readonly Pending[]): GroupLayout {
   const iov: Uint8Array[] = [];
   const blocks: number[] = [];
@@ -34,9 +44,12 @@ export function layoutGroup(group: readonly Pending[]): GroupLayout {
     bytes += FRAME_HEADER + run.length;
     chunk = undefined;
   };
+  let prev: Pending | undefined;
   for (const p of group) {
+    const after = prev;
+    prev = p;
     if (p.chunk) {
-      if (p.chunk === chunk && p.at === end) { end += p.bytes; count++; continue; }
+      if (!startsRun(after, p)) { end += p.bytes; count++; continue; }
       if (chunk) closeRun();
       chunk = p.chunk;
       start = p.at;
