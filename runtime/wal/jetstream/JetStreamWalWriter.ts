@@ -14,7 +14,8 @@
  *
  * A publish that fails for no reason of the stream's (a timeout, a server
  * restart: one in flight when the connection drops fails at once) or because
- * an earlier one of ours had not landed is not the writer's end: new publishes pause, the failed ones are published again one at a time in
+ * an earlier one of ours had not landed is not the writer's end: new
+ * publishes pause, the failed ones are published again one at a time in
  * order (republish.ts), each with a definitive answer (stored now, or stored
  * before and its ack lost), and the pipeline resumes. So a nats-server restart
  * costs the appends in flight a delay, not an error, and no caller is ever told
