@@ -4,7 +4,7 @@
  * writers see a pause, never an error; afterwards every acknowledged insert is
  * there exactly once (retried appends are recognised by their append ids). A
  * node paused with SIGSTOP past its lease, then resumed, is fenced by storage:
- * its appends fail and it gives its WALs up.
+ * its appends fail and it gives its WALs up (or it hears first that they moved).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -70,7 +70,7 @@ if (haveServices('cluster: streaming-node failover')) {
     for (const a of owned(now, node.id)) assert.ok(a.term > before.find((b) => b.pchannel === a.pchannel)!.term);
   });
 
-  test('SIGSTOP past the lease, then SIGCONT: the stale owner is fenced and cannot append', async () => {
+  test('SIGSTOP past the lease, then SIGCONT: the stale owner gives its WALs up, fenced by storage or told they moved', async () => {
     const c = cluster!;
     const stale = c.nodes.get('streaming-node-1')!;
     await eventually('the cluster to serve again', async () => (await fetch(`${c.url}/healthz`)).status === 200);
@@ -84,13 +84,16 @@ if (haveServices('cluster: streaming-node failover')) {
       return before.every((m) => { const a = now.find((x) => x.pchannel === m.pchannel)!; return a.nodeId !== stale.id && a.term > m.term; });
     });
     await w.progress(5); // the new owner took writes: the old term is fenced in storage
-    const fenced = before.map((m) => stale.waitForLine(new RegExp(`\\[${m.pchannel}#${m.term}\\] (probe failed|WAL failed).*(fenced|Fenced)`)));
+    // On waking, each stale WAL either tries to append (a request it took while
+    // paused, or the lease probe) and storage refuses it, or it first hears that
+    // its pchannel moved and closes. Which comes first is a race between sockets.
+    const givenUp = before.map((m) => stale.waitForLine(new RegExp(`\\[${m.pchannel}#${m.term}\\] ((probe failed|WAL failed).*fenced|moved to streaming-node-2)`, 'i')));
     stale.signal('SIGCONT');
-    const lines = await within(Promise.all(fenced), 30_000, () => `no fenced append in the log of ${stale.id}:\n${stale.tail()}`);
-    for (const l of lines) assert.match(l, /fenced/i);
+    const lines = await within(Promise.all(givenUp), 30_000, () => `a stale WAL of ${stale.id} neither fenced nor closed:\n${stale.tail()}`);
+    const fencedCount = lines.filter((l) => /fenced/i.test(l)).length;
     await w.progress(5);
     const log = await w.stop();
-    console.log(`  paused owner: ${log.acked.length} rows acknowledged, longest batch ${log.maxBatchMs} ms`);
+    console.log(`  paused owner: ${fencedCount} of ${lines.length} stale WALs fenced by storage, the rest closed on hearing they moved; ${log.acked.length} rows acknowledged, longest batch ${log.maxBatchMs} ms`);
     assert.equal(log.failures, [], 'writers saw errors');
     acked.push(...log.acked);
     await assertExactlyOnce(c.client, NAME, acked);

@@ -27,6 +27,5 @@ export const Keys = {
   distributions: 'dist/',
   session: (role: string, nodeId: string) => `sessions/${role}/${nodeId}`,
   sessions: (role: string) => `sessions/${role}/`,
-  checkpoint: (pchannel: string) => `checkpoints/${pchannel}`,
   walKind: 'cluster/wal-backend',
 } as const;

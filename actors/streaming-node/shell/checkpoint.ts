@@ -30,7 +30,16 @@ interface PersistedShard {
   handedOff: number[];
 }
 
-export const checkpointKey = (pchannel: string) => `checkpoints/${pchannel}.ckpt`;
+/**
+ * One key per term: an owner that does not yet know it was replaced (paused past
+ * its lease) may still write a checkpoint, and it must not overwrite the newer
+ * owner's. Recovery takes the highest term's; an owner clears older terms' after
+ * writing its own. Zero-padded so that keys sort by term.
+ */
+export const checkpointKey = (pchannel: string, term: number) => `${checkpointPrefix(pchannel)}${String(term).padStart(12, '0')}.ckpt`;
+const checkpointPrefix = (pchannel: string) => `checkpoints/${pchannel}/`;
+/** Where checkpoints were kept before they were keyed by term. */
+const legacyCheckpointKey = (pchannel: string) => `checkpoints/${pchannel}.ckpt`;
 
 export function persistShard(s: ShardData): PersistedShard {
   return {
@@ -59,12 +68,23 @@ export function replayFromOf(shards: Iterable<ShardData>, applied: number): numb
   return from;
 }
 
-export async function saveCheckpoint(store: ObjectStore, pchannel: string, c: Checkpoint): Promise<void> {
-  await store.put(checkpointKey(pchannel), encodeValue(c));
+/** Checkpoint keys of a pchannel, oldest first: a legacy unkeyed one (it sorts first), then by term. */
+async function checkpointKeys(store: ObjectStore, pchannel: string): Promise<string[]> {
+  const legacy = legacyCheckpointKey(pchannel), prefix = checkpointPrefix(pchannel);
+  return (await store.list(`checkpoints/${pchannel}`)).map((o) => o.key).filter((k) => k === legacy || k.startsWith(prefix));
 }
 
+/** Writes `c` under its term, then drops older ones (a stale owner's included). */
+export async function saveCheckpoint(store: ObjectStore, pchannel: string, c: Checkpoint): Promise<void> {
+  const key = checkpointKey(pchannel, c.term);
+  await store.put(key, encodeValue(c));
+  for (const k of await checkpointKeys(store, pchannel)) if (k < key) await store.delete(k);
+}
+
+/** The newest term's checkpoint. */
 export async function loadCheckpoint(store: ObjectStore, pchannel: string): Promise<Checkpoint | undefined> {
-  const bytes = await store.get(checkpointKey(pchannel));
+  const newest = (await checkpointKeys(store, pchannel)).at(-1);
+  const bytes = newest === undefined ? undefined : await store.get(newest);
   if (!bytes) return undefined;
   const v = decodeValue(bytes) as unknown as Checkpoint;
   if (typeof v !== 'object' || typeof v.applied !== 'number') throw new DecodeError(`checkpoint of ${pchannel} is malformed`);

@@ -137,7 +137,10 @@ export class StreamingNode {
     if (!a || this.stopped) return;
     const cur = this.wals.get(pchannel);
     if (a.nodeId !== this.opts.nodeId) {
-      if (cur) await this.closeWal(pchannel);
+      if (cur) {
+        this.ctx.log(`[${pchannel}#${cur.term}] moved to ${a.nodeId} (term ${a.term}); closing`);
+        await this.closeWal(pchannel);
+      }
       if (!(a.followers ?? []).includes(this.opts.nodeId)) this.closeFollower(pchannel);
       else if (!this.followers.has(pchannel) && !await this.openFollower(pchannel)) setTimeout(() => void this.settle(pchannel), 1000).unref();
       return;
