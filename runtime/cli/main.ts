@@ -4,10 +4,14 @@ import { resolve } from 'node:path';
 import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
+import { retentionMs } from '../cluster/nodeOptions.js';
+import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
+                     [--wal-retention-ms MS|forever]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
+      the WAL keeps 26 h of history behind its newest checkpoint unless told otherwise;
       --inspect-port PORT also serves the inspector page
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
@@ -53,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
       nats: { type: 'string' },
       'segment-rows': { type: 'string' },
       'seal-idle-ms': { type: 'string' },
+      'wal-retention-ms': { type: 'string', default: process.env.NUTHATCH_WAL_RETENTION_MS },
       'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
     } });
     const port = Number(values.port);
@@ -62,9 +67,12 @@ async function main(argv: string[]): Promise<void> {
       ...(values['segment-rows'] ? { maxRows: Number(values['segment-rows']) } : {}),
       ...(values['seal-idle-ms'] ? { idleMs: Number(values['seal-idle-ms']) } : {}),
     };
+    let keepMs: number | undefined;
+    try { keepMs = retentionMs(values['wal-retention-ms']); } catch (e) { fail((e as Error).message); }
+    const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming: { segment: segment as never }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
     onSignals(() => s.stop());
     return;
   }

@@ -31,6 +31,8 @@ export interface NodeOptions {
   sealIdleMs?: number;
   tickMs?: number;
   checkpointMs?: number;
+  /** WAL history kept behind the newest checkpoint; Infinity keeps the whole log. */
+  walRetentionMs?: number;
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -39,7 +41,7 @@ const ENV: Record<string, string> = {
   bucket: 'NUTHATCH_BUCKET', wal: 'NUTHATCH_WAL', 'jetstream-durability': 'NUTHATCH_JETSTREAM_DURABILITY',
   port: 'NUTHATCH_PORT', host: 'NUTHATCH_HOST', pchannels: 'NUTHATCH_PCHANNELS', replicas: 'NUTHATCH_REPLICAS',
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
-  'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS',
+  'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -54,6 +56,7 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --replicas N              coordinator: default query-node replicas per segment (default 1)
   --session-ttl-ms MS       node session / leadership lease TTL (default 10000)
   --segment-rows N --seal-idle-ms MS --tick-ms MS --checkpoint-ms MS   streaming-node tuning
+  --wal-retention-ms MS|forever   WAL history kept behind the newest checkpoint (default 26 h)
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET).`;
 
 function bad(msg: string): never { throw new NuthatchError('InvalidArgument', msg); }
@@ -63,6 +66,11 @@ function int(name: string, v: string | undefined, min: number, max: number): num
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) bad(`--${name} must be an integer in ${min}..${max}, got '${v}'`);
   return n;
+}
+
+/** `forever` or milliseconds (up to ten years). */
+export function retentionMs(v: string | undefined): number | undefined {
+  return v === 'forever' ? Infinity : int('wal-retention-ms', v, 0, 10 * 365 * 86_400_000);
 }
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -100,5 +108,6 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     sealIdleMs: int('seal-idle-ms', v('seal-idle-ms'), 1, 86_400_000),
     tickMs: int('tick-ms', v('tick-ms'), 10, 60_000),
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
+    walRetentionMs: retentionMs(v('wal-retention-ms')),
   };
 }

@@ -3,6 +3,7 @@ import { DataNode } from '../../actors/data-node/shell/dataNode.js';
 import { IndexNode } from '../../actors/index-node/shell/indexNode.js';
 import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
 import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.js';
+import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 import { hnswIndexFactory } from '../vectorIndex/hnswIndex.js';
 import { openWalBackend, type WalChoice } from '../wal/openWalBackend.js';
 import { checkWalKind } from '../wal/walKind.js';
@@ -66,6 +67,7 @@ async function build(o: NodeOptions, infra: Infra, log: Log, onEvent: (e: 'stand
       const config = {
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
         ...(o.checkpointMs !== undefined ? { checkpointMs: o.checkpointMs } : {}),
+        ...(o.walRetentionMs !== undefined ? { walRetention: retentionPolicy(o.walRetentionMs) } : {}),
         segment: segment as never,
       };
       const sn = new StreamingNode({ nodeId, bus, meta: meta!, objects: objects!, wal, config, log, sessionTtlMs: o.sessionTtlMs });

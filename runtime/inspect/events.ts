@@ -73,6 +73,7 @@ export const EffectWhat = {
   SegmentSealed: 'segment-sealed',
   SegmentFlushed: 'segment-flushed',
   CheckpointWritten: 'checkpoint-written',
+  WalTruncated: 'wal-truncated',
   WalOpened: 'wal-opened',
   WalFenced: 'wal-fenced',
   WalFailed: 'wal-failed',

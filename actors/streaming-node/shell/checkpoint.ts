@@ -1,7 +1,9 @@
-import { DecodeError } from '../../../messages/errors.js';
+import { DecodeError, NuthatchError } from '../../../messages/errors.js';
 import type { DeleteEntry } from '../../../messages/rpc/records.js';
 import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
+import type { WalBackend } from '../../../runtime/ports/walBackend.js';
+import type { RetentionMark } from '../core/walRetention.js';
 import { newShard, addDelete, type ShardData } from '../core/shardData.js';
 import type { PersistedAppendIds } from './appendDedup.js';
 
@@ -20,6 +22,8 @@ export interface Checkpoint {
   shards: Record<string, PersistedShard>;
   /** Recent append ids per vchannel (absent in checkpoints written before idempotent appends). */
   appendIds?: PersistedAppendIds;
+  /** Sampled earlier checkpoints that decide WAL truncation (absent before WAL retention). */
+  retention?: RetentionMark[];
 }
 
 interface PersistedShard {
@@ -89,4 +93,23 @@ export async function loadCheckpoint(store: ObjectStore, pchannel: string): Prom
   const v = decodeValue(bytes) as unknown as Checkpoint;
   if (typeof v !== 'object' || typeof v.applied !== 'number') throw new DecodeError(`checkpoint of ${pchannel} is malformed`);
   return v;
+}
+
+/**
+ * The newest checkpoint, checked against the log: recovery reads from its replay
+ * point (the whole log without one), so the log must still start there. An
+ * owner truncates only after storing a checkpoint that no longer needs what it
+ * drops, so a log that starts later means a newer checkpoint appeared after the
+ * load (load again), or that state is lost (refuse, never start with less).
+ */
+export async function loadRecoverableCheckpoint(store: ObjectStore, backend: WalBackend, pchannel: string): Promise<Checkpoint | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const ckpt = await loadCheckpoint(store, pchannel);
+    const first = await backend.firstPosition(pchannel);
+    const needs = ckpt?.replayFrom ?? 0;
+    if (first <= needs) return ckpt;
+    if (attempt > 0) {
+      throw new NuthatchError('StorageMismatch', `the WAL of ${pchannel} starts at ${first}, but ${ckpt ? `its newest checkpoint (term ${ckpt.term}) replays from ${needs}` : 'there is no checkpoint to start from'}`, { pchannel, first, needs });
+    }
+  }
 }

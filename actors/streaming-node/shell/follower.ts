@@ -6,7 +6,7 @@ import type { AnyMessage, Tso } from '../../../messages/types.js';
 import type { WalBackend, WalPosition } from '../../../runtime/ports/walBackend.js';
 import type { VchannelSnapshot } from '../core/vchannel/index.js';
 import type { ShardData } from '../core/shardData.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadRecoverableCheckpoint } from './checkpoint.js';
 import { foldDurable, restoreCheckpoint, type DurableState } from './durableFold.js';
 import type { NodeContext } from './nodeContext.js';
 
@@ -41,7 +41,7 @@ export class Follower implements DurableState {
 
   /** Restores the owner's checkpoint and starts following the log after it. */
   async open(): Promise<void> {
-    const ckpt = await loadCheckpoint(this.node.objects, this.pchannel);
+    const ckpt = await loadRecoverableCheckpoint(this.node.objects, this.backend, this.pchannel);
     if (ckpt) {
       await restoreCheckpoint(this, ckpt, this.backend, this.pchannel);
       this.applied = ckpt.applied;

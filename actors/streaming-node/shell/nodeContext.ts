@@ -6,12 +6,15 @@ import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
 import { vchannelView, type VchannelSnapshot } from '../core/vchannel/index.js';
 import type { ShardData, ShardEffects } from '../core/shardData.js';
+import { retentionPolicy, type RetentionPolicy } from '../core/walRetention.js';
 import type { PchannelWal } from './pchannelWal.js';
 
 export interface StreamingConfig {
   /** Time tick period. */
   tickMs: number;
   checkpointMs: number;
+  /** How much WAL history is kept behind the newest checkpoint (see core/walRetention.ts). */
+  walRetention: RetentionPolicy;
   segment: { maxBytes: number; maxRows?: number; idleMs: number; lifetimeMs: number };
   /** How long (in TSO time) a retried append is still recognised by its append id. */
   dedupWindowMs: number;
@@ -20,6 +23,8 @@ export interface StreamingConfig {
 export const DEFAULT_STREAMING_CONFIG: StreamingConfig = {
   tickMs: 200,
   checkpointMs: 10_000,
+  // Milvus 2.6's walTruncate default: a day and two hours of history (sampled every 30 minutes).
+  walRetention: retentionPolicy(26 * 3600_000),
   // Clients retry for up to 2 minutes; keep ids well past that.
   dedupWindowMs: 5 * 60_000,
   segment: { maxBytes: 64 * 1024 * 1024, idleMs: 600_000, lifetimeMs: 24 * 3600_000 },

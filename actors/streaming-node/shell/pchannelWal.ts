@@ -1,11 +1,12 @@
 import { decodeMessage, encodeMessage } from '../../../messages/codec.js';
 import { NuthatchError, ValidationError, asNuthatchError } from '../../../messages/errors.js';
-import { bodyOf, newMessage, WAL_GENERATED, type AnyMessage, type Message, type Tso } from '../../../messages/types.js';
+import { bodyOf, newMessage, physicalMs, WAL_GENERATED, type AnyMessage, type Message, type Tso } from '../../../messages/types.js';
 import type { WalBackend, WalWriter } from '../../../runtime/ports/walBackend.js';
 import { applyMessage, initialVchannel, persistVchannel, type VchannelSnapshot } from '../core/vchannel/index.js';
 import type { ShardData } from '../core/shardData.js';
 import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
-import { loadCheckpoint, persistShard, replayFromOf, saveCheckpoint } from './checkpoint.js';
+import { planTruncation, type RetentionMark } from '../core/walRetention.js';
+import { loadRecoverableCheckpoint, persistShard, replayFromOf, saveCheckpoint } from './checkpoint.js';
 import { foldDurable, restoreCheckpoint } from './durableFold.js';
 import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
 import { AppendDedup } from './appendDedup.js';
@@ -60,7 +61,9 @@ export class PchannelWal {
     const fence = newMessage('TimeTick', '', { persisted: true });
     fence.header.tso = fenceTso;
     const fencePos = await this.writer.append({ tso: fenceTso, payload: encodeMessage(fence) });
-    const ckpt = await loadCheckpoint(this.node.objects, this.pchannel);
+    const ckpt = await loadRecoverableCheckpoint(this.node.objects, this.backend, this.pchannel);
+    this.retention = ckpt?.retention ?? [];
+    this.truncatedBefore = await this.backend.firstPosition(this.pchannel);
     let from = 0;
     if (ckpt) {
       await restoreCheckpoint(this, ckpt, this.backend, this.pchannel);
@@ -295,22 +298,42 @@ export class PchannelWal {
   // ---- checkpoints ----------------------------------------------------------------
 
   private checkpointing = false;
+  /** Sampled checkpoints that decide WAL truncation (persisted with each checkpoint). */
+  private retention: RetentionMark[] = [];
+  /** The log's first position as far as this owner knows. */
+  private truncatedBefore = 0;
+
+  /** Stores the folded state, then truncates the log as far as the retention policy allows. */
   async checkpoint(): Promise<void> {
     if (this.checkpointing || this.failed || this.closed) return;
     this.checkpointing = true;
     try {
       this.dirty = 0;
       const applied = this.applied;
+      const replayFrom = replayFromOf(this.shards.values(), applied);
+      const plan = planTruncation(this.retention, replayFrom, physicalMs(this.serviceable), this.node.config.walRetention);
       await saveCheckpoint(this.node.objects, this.pchannel, {
-        term: this.term, applied, replayFrom: replayFromOf(this.shards.values(), applied),
+        term: this.term, applied, replayFrom,
         vchannels: Object.fromEntries([...this.durable].map(([v, s]) => [v, persistVchannel(s)])),
         shards: Object.fromEntries([...this.shards].map(([v, s]) => [v, persistShard(s)])),
         appendIds: this.dedup.persist(),
+        retention: plan.marks,
       });
+      this.retention = plan.marks;
       this.node.inspect?.({ kind: 'effect', what: 'checkpoint-written', pchannel: this.pchannel, term: this.term, position: applied });
+      if (plan.truncateBefore !== null && plan.truncateBefore > this.truncatedBefore) await this.truncate(plan.truncateBefore);
     } catch (e) {
       this.log('checkpoint failed:', (e as Error).message);
     } finally { this.checkpointing = false; }
+  }
+
+  /** Frees the log before `before` (the backend keeps whole storage units it cannot split). */
+  private async truncate(before: number): Promise<void> {
+    await this.backend.truncate(this.pchannel, before);
+    const first = await this.backend.firstPosition(this.pchannel);
+    if (first > this.truncatedBefore) this.log(`truncated the WAL before ${first} (asked ${before})`);
+    this.truncatedBefore = Math.max(first, this.truncatedBefore);
+    this.node.inspect?.({ kind: 'effect', what: 'wal-truncated', pchannel: this.pchannel, term: this.term, position: first });
   }
 
   // ---- lifecycle --------------------------------------------------------------------

@@ -1,0 +1,100 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
+import { startStandalone } from '../../runtime/standalone/standalone.js';
+import { LocalWalBackend } from '../../runtime/wal/local/index.js';
+import { vectors } from './harness.js';
+
+/**
+ * WAL retention: once a checkpoint no longer needs the log before a position
+ * (its segments are flushed and served from object storage), the streaming node
+ * truncates the log there, keeping the history the policy asks for. A restart
+ * from the truncated log has every row; a log kept forever is never cut.
+ */
+const DIM = 16, ROWS = 3000;
+const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: true }, { name: 'vec', dataType: 'FloatVector' as const, dim: DIM }] };
+
+async function boot(dataDir: string, keepMs: number, lines: string[]) {
+  return startStandalone({
+    dataDir, pchannels: 1, log: (...a) => lines.push(a.map(String).join(' ')),
+    wal: { kind: 'local', dir: join(dataDir, 'wal'), segmentBytes: 64 * 1024 },
+    streaming: { checkpointMs: 100, walRetention: retentionPolicy(keepMs) },
+  });
+}
+
+const walFiles = async (dataDir: string) => (await readdir(join(dataDir, 'wal', 'dml_0'))).filter((n) => n.endsWith('.wal')).sort();
+
+async function until<T>(what: string, f: () => T | undefined | false, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function ingest(s: Awaited<ReturnType<typeof boot>>, vs: number[][]) {
+  await s.client.createCollection({ collectionName: 'c', schema, metricType: 'L2', load: true });
+  for (let b = 0; b < ROWS; b += 100) await s.client.insert('c', vs.slice(b, b + 100).map((vec, i) => ({ id: b + i, vec })));
+  await s.client.flush('c');
+}
+
+test('keeping no history: the flushed log is cut, its files are gone, and a restart has every row', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nuthatch-retention-'));
+  try {
+    const lines: string[] = [];
+    let s = await boot(dataDir, 0, lines);
+    const vs = vectors(ROWS, DIM, 5);
+    await ingest(s, vs);
+    const before = await walFiles(dataDir);
+    assert.ok(before.length >= 4, `${before.length} WAL segment files after ingest`);
+    const cut = await until('the WAL to be truncated', () => {
+      const m = lines.map((l) => /\[dml_0#\d+\] truncated the WAL before (\d+)/.exec(l)).filter(Boolean).at(-1);
+      return m && Number(m[1]) > ROWS / 100 ? Number(m[1]) : undefined;
+    });
+    const after = await walFiles(dataDir);
+    assert.ok(!after.includes(before[0]!), 'the first segment file was deleted');
+    assert.ok(after.length < before.length, `${before.length} files before, ${after.length} after`);
+    await s.client.insert('c', [{ id: ROWS, vec: vs[0]! }]);
+    await s.client.delete('c', { ids: [7] });
+    await s.stop();
+
+    const wal = new LocalWalBackend(join(dataDir, 'wal'));
+    const first = await wal.firstPosition('dml_0');
+    await wal.close();
+    assert.ok(first > 0 && first <= cut, `the log starts at ${first} (cut asked at ${cut})`);
+
+    lines.length = 0;
+    s = await boot(dataDir, 0, lines);
+    assert.is((await s.client.getCollectionStats('c')).rowCount, ROWS);
+    assert.equal(await s.client.get('c', [6, 7, 8]), [{ id: 6 }, { id: 8 }]);
+    const hits = await s.client.search('c', { data: [vs[1234]!], limit: 1, consistencyLevel: 'Strong' });
+    assert.is(hits[0]![0]!.id, 1234);
+    await s.stop();
+  } finally { await rm(dataDir, { recursive: true, force: true }); }
+});
+
+test('keeping the log forever: checkpoints never cut it', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nuthatch-retention-'));
+  try {
+    const lines: string[] = [];
+    const s = await boot(dataDir, Infinity, lines);
+    await ingest(s, vectors(ROWS, DIM, 6));
+    const before = await walFiles(dataDir);
+    // Flushed segments are handed off, so a checkpoint could cut: write a few more and let several pass.
+    for (let i = 0; i < 5; i++) { await s.client.insert('c', [{ id: ROWS + i, vec: vectors(1, DIM, i)[0]! }]); await new Promise((r) => setTimeout(r, 150)); }
+    await s.stop();
+    assert.equal(lines.filter((l) => /truncated the WAL/.test(l)), []);
+    const after = await walFiles(dataDir);
+    assert.ok(before.every((f) => after.includes(f)), 'every segment file is still there');
+    const wal = new LocalWalBackend(join(dataDir, 'wal'));
+    assert.is(await wal.firstPosition('dml_0'), 0);
+    await wal.close();
+  } finally { await rm(dataDir, { recursive: true, force: true }); }
+});
+
+test.run();
