@@ -12,7 +12,7 @@ import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 
 /** What a delegator reads a shard from: the owner's WAL, or a follower of it on another node. */
-export type ShardHost = Pick<PchannelWal, 'pchannel' | 'durable' | 'shards' | 'serviceable' | 'sync'>;
+export type ShardHost = Pick<PchannelWal, 'pchannel' | 'durable' | 'shards' | 'serviceable' | 'sync'> & Partial<Pick<PchannelWal, 'markDirty'>>;
 
 /**
  * The query delegator of each shard: waits until the shard is serviceable at the
@@ -45,9 +45,12 @@ export class Delegator {
     if (!shard) return;
     // Served by a query node, or released (rows wait in object storage): the growing copy goes.
     const released = d.loaded === false;
+    let handedOff = false;
     for (const seg of [...shard.segments.values()]) {
-      if (seg.flushed && (released || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); }
+      if (seg.flushed && (released || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); handedOff = true; }
     }
+    // The log before these segments may no longer be needed: let a checkpoint say so.
+    if (handedOff) wal?.markDirty?.();
   }
 
   /**

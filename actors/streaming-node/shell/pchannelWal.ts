@@ -303,6 +303,9 @@ export class PchannelWal {
   /** The log's first position as far as this owner knows. */
   private truncatedBefore = 0;
 
+  /** State changed outside the log (a hand-off): the next checkpoint period writes one. */
+  markDirty(): void { this.dirty++; }
+
   /** Stores the folded state, then truncates the log as far as the retention policy allows. */
   async checkpoint(): Promise<void> {
     if (this.checkpointing || this.failed || this.closed) return;
