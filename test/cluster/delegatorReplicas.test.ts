@@ -5,9 +5,10 @@
  * owner answers, Strong reads included (it first folds up to the WAL position
  * the owner names for a tick at the read's TSO). When the owner is SIGKILLed,
  * searches keep answering from the follower while the pchannel moves, and every
- * acknowledged insert is found exactly once; the node comes back as owner and
- * follower.
+ * acknowledged insert is found exactly once (the log it recovers from was
+ * truncated first); the node comes back as owner and follower.
  */
+import { readFile } from 'node:fs/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NatsBus } from '../../runtime/bus/natsBus.js';
@@ -117,6 +118,12 @@ if (haveServices('cluster: delegator replicas')) {
     const before = await c.assignments();
     const moved = before.filter((a) => a.nodeId === victim.id && vchannels.some((v) => pchannelOf(v) === a.pchannel));
     assert.ok(moved.length >= 1, 'the victim owns pchannels of the collection');
+    // The flushed rows are served by query nodes, so (keeping no history) the victim has cut
+    // its logs: the new owner and the followers recover from a truncated WAL.
+    await eventually('the victim to truncate the WAL of its pchannels', async () => {
+      const text = await readFile(victim.logFile, 'utf8');
+      return moved.every((m) => text.includes(`[${m.pchannel}#${m.term}] truncated the WAL before`));
+    });
     const w = startWriters(c.http, NAME, { parallel: 2, batch: 100, dim: DIM, seed: SEED, firstId: FIRST });
     await w.progress(5);
     let stop = false, moving = false;

@@ -60,7 +60,9 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
       port: 0,
       ...o,
       services: { nats: nats.url, etcd: etcd.url, s3: process.env.NUTHATCH_TEST_S3!, bucket, env: S3RVER_ENV },
-      args: ['--session-ttl-ms', String(TEST_SESSION_TTL_MS), '--checkpoint-ms', '2000', ...(o.args ?? [])],
+      // No WAL history kept: each checkpoint cuts what it allows, so every failover
+      // here also recovers (and every follower starts) from a truncated log.
+      args: ['--session-ttl-ms', String(TEST_SESSION_TTL_MS), '--checkpoint-ms', '2000', '--wal-retention-ms', '0', ...(o.args ?? [])],
     });
   } catch (e) {
     await Promise.allSettled([nats.stop(), etcd.stop()]);
