@@ -77,11 +77,16 @@ const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(B
 
 /** Parses `nuthatch node` arguments; throws InvalidArgument with a readable message. */
 export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = process.env): NodeOptions {
-  const { values } = parseArgs({ args, options: {
-    role: { type: 'string' },
-    ...Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])),
-  } });
-  const v = (k: string): string | undefined => (values as Record<string, string | undefined>)[k] ?? env[ENV[k]!];
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({ args, options: {
+      role: { type: 'string' },
+      ...Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])),
+    } }) as { values: Record<string, string | undefined> });
+  } catch (e) {
+    bad((e as Error).message); // unknown flag, missing or dash-led value: node's parser throws a bare TypeError
+  }
+  const v = (k: string): string | undefined => values[k] ?? env[ENV[k]!];
   const role = (values.role ?? env.NUTHATCH_ROLE) as Role | undefined;
   if (!role || !ROLES.includes(role)) bad(`--role must be one of ${ROLES.join(', ')}`);
   const wal = v('wal') ?? 'object';

@@ -1,0 +1,34 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { NuthatchError } from '../../messages/errors.js';
+import { parseNodeOptions } from '../../runtime/cluster/nodeOptions.js';
+
+/** `nuthatch node` flags: WAL retention in milliseconds or `forever`, from the flag or the environment. */
+const role = ['--role', 'streaming-node'];
+
+test('--wal-retention-ms takes milliseconds, or forever', () => {
+  assert.is(parseNodeOptions([...role, '--wal-retention-ms', '0'], {}).walRetentionMs, 0);
+  assert.is(parseNodeOptions([...role, '--wal-retention-ms', '3600000'], {}).walRetentionMs, 3_600_000);
+  assert.is(parseNodeOptions([...role, '--wal-retention-ms', 'forever'], {}).walRetentionMs, Infinity);
+  assert.is(parseNodeOptions(role, {}).walRetentionMs, undefined, 'unset: the streaming node default applies');
+});
+
+test('NUTHATCH_WAL_RETENTION_MS supplies it; the flag wins', () => {
+  assert.is(parseNodeOptions(role, { NUTHATCH_WAL_RETENTION_MS: 'forever' }).walRetentionMs, Infinity);
+  assert.is(parseNodeOptions([...role, '--wal-retention-ms', '5'], { NUTHATCH_WAL_RETENTION_MS: 'forever' }).walRetentionMs, 5);
+});
+
+test('anything else is an InvalidArgument that names the flag', () => {
+  for (const bad of ['-1', '1.5', 'soon', '1e20']) {
+    try {
+      parseNodeOptions([...role, '--wal-retention-ms', bad], {});
+      assert.unreachable(`accepted '${bad}'`);
+    } catch (e) {
+      assert.instance(e, NuthatchError);
+      assert.is((e as NuthatchError).code, 'InvalidArgument');
+      assert.match((e as Error).message, /--wal-retention-ms/);
+    }
+  }
+});
+
+test.run();
