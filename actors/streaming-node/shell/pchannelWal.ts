@@ -352,13 +352,15 @@ export class PchannelWal {
   /**
    * Stops taking work, lets what was accepted reach storage (a fenced owner's
    * appends fail there, as they must), then checkpoints and closes the writer.
+   * Without `checkpoint` (the pchannel moved to a newer owner, which recovers on
+   * its own) this owner writes nothing more, and truncates nothing.
    */
-  async close(): Promise<void> {
+  async close(o: { checkpoint?: boolean } = {}): Promise<void> {
     if (this.closed || this.closing) return;
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
     if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
-    if (!this.failed) { await this.lastAppend; await this.checkpoint(); }
+    if (!this.failed) { await this.lastAppend; if (o.checkpoint !== false) await this.checkpoint(); }
     this.closed = true;
     await this.writer?.close().catch(() => {});
   }

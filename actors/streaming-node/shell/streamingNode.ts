@@ -139,7 +139,7 @@ export class StreamingNode {
     if (a.nodeId !== this.opts.nodeId) {
       if (cur) {
         this.ctx.log(`[${pchannel}#${cur.term}] moved to ${a.nodeId} (term ${a.term}); closing`);
-        await this.closeWal(pchannel);
+        await this.closeWal(pchannel, { moved: true });
       }
       if (!(a.followers ?? []).includes(this.opts.nodeId)) this.closeFollower(pchannel);
       else if (!this.followers.has(pchannel) && !await this.openFollower(pchannel)) setTimeout(() => void this.settle(pchannel), 1000).unref();
@@ -230,12 +230,13 @@ export class StreamingNode {
     };
   }
 
-  private async closeWal(pchannel: string): Promise<void> {
+  /** Stops serving a pchannel and closes its WAL; one that moved to a newer owner writes no final checkpoint (nor truncates). */
+  private async closeWal(pchannel: string, o: { moved?: boolean } = {}): Promise<void> {
     for (const s of this.serving.get(pchannel) ?? []) s.unsubscribe();
     this.serving.delete(pchannel);
     const wal = this.wals.get(pchannel);
     this.wals.delete(pchannel);
-    await wal?.close().catch(() => {});
+    await wal?.close({ checkpoint: !o.moved }).catch(() => {});
   }
 
   private handlers(wal: PchannelWal) {
