@@ -18,6 +18,20 @@ import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+/** Primary keys cut into runs of at most about MAX_MESSAGE_BYTES (a string key counts 3 bytes a character). */
+function pagesOf(pks: PrimaryKey[]): PrimaryKey[][] {
+  const out: PrimaryKey[][] = [];
+  let page: PrimaryKey[] = [], bytes = 0;
+  for (const k of pks) {
+    const size = typeof k === 'string' ? 4 + 3 * k.length : 8;
+    if (bytes + size > MAX_MESSAGE_BYTES && page.length > 0) { out.push(page); page = []; bytes = 0; }
+    page.push(k);
+    bytes += size;
+  }
+  if (page.length > 0) out.push(page);
+  return out;
+}
+
 /**
  * The streaming client: implements the user API by sending typed messages. It
  * finds each vchannel's pchannel owner through the pchannel's subject and waits
@@ -207,12 +221,17 @@ export class NuthatchClient implements NuthatchApi {
     for (const k of ids) if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`ids must be ${pk.dataType === 'Int64' ? 'integers' : 'strings'}`);
     const partitionId = req.partitionName ? this.partitionId(r, req.partitionName) : -1;
     const byShard = new Map<string, PrimaryKey[]>();
-    for (const k of new Set(ids)) { const v = r.vchannels[shardOf(k, r.shards)]!; byShard.set(v, [...(byShard.get(v) ?? []), k]); }
+    for (const k of new Set(ids)) {
+      const v = r.vchannels[shardOf(k, r.shards)]!;
+      const list = byShard.get(v);
+      if (list) list.push(k); else byShard.set(v, [k]);
+    }
     let tso = 0n;
-    await Promise.all([...byShard].map(async ([vchannel, pks]) => {
-      const res = await this.appendOnce(vchannel, newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks }));
+    // Bounded messages, as inserts are split: a delete of millions of ids is several appends.
+    await Promise.all([...byShard].flatMap(([vchannel, pks]) => pagesOf(pks).map(async (page) => {
+      const res = await this.appendOnce(vchannel, newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks: page }));
       if (res.tso > tso) tso = res.tso;
-    }));
+    })));
     this.noteWrite(collection, tso);
     return { count: ids.length, tso };
   }

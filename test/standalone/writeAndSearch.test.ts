@@ -78,6 +78,21 @@ test('a delete hides only rows inserted before it; upsert replaces atomically', 
   } finally { await s.cleanup(); }
 });
 
+test('a delete of more ids than one message holds is split, and every id is deleted', async () => {
+  const s = await tempStandalone();
+  try {
+    await s.client.createCollection({ collectionName: 'c', schema, metricType: 'L2', shardsNum: 2, load: true });
+    await s.client.insert('c', rows(0, 100, 4));
+    // 1.2 million Int64 ids are about 9.6 MB: more than one 4 MB message per shard.
+    const ids = Array.from({ length: 1_200_000 }, (_, i) => (i < 50 ? i : 1000 + i));
+    const del = await s.client.delete('c', { ids });
+    assert.is(del.count, ids.length);
+    assert.equal((await s.client.getCollectionStats('c')).rowCount, 50);
+    const left = await s.client.query('c', { filter: 'n < 100', outputFields: ['n'], limit: 100, consistencyLevel: 'Strong' });
+    assert.equal(left.map((r) => r.id).sort((a, b) => Number(a) - Number(b)), Array.from({ length: 50 }, (_, i) => 50 + i));
+  } finally { await s.cleanup(); }
+});
+
 test('consistency levels: Session sees its own writes; Eventually never waits', async () => {
   const s = await tempStandalone();
   try {

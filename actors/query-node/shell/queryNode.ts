@@ -102,7 +102,8 @@ export class QueryNode {
   private async deletesOf(pchannel: string, vchannel: string, seq: number): Promise<ShardDeletes> {
     let d = this.deletes.get(vchannel);
     if (!d) { d = { seq: 0, index: new Map() }; this.deletes.set(vchannel, d); }
-    for (let attempt = 0; d.seq < seq && attempt < 20; attempt++) {
+    // Answers come in pages: only a round that gains nothing counts as a failed attempt.
+    for (let attempt = 0; d.seq < seq && attempt < 20;) {
       const from = d.seq;
       const subject = attempt % 2 === 0 ? streamingSubject(pchannel) : streamingReadSubject(pchannel);
       const r = await client<StreamingProtocol>(this.opts.bus, subject, 10_000)('deletes', { vchannel, fromSeq: from }).catch(() => undefined);
@@ -111,6 +112,8 @@ export class QueryNode {
         for (const e of r.entries) { const l = d.index.get(e.pk); if (l) l.push(e.tso); else d.index.set(e.pk, [e.tso]); }
         d.seq += r.entries.length;
       }
+      if (d.seq > from) continue;
+      attempt++;
       if (d.seq < seq) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return d;

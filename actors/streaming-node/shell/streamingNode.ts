@@ -309,9 +309,22 @@ export class StreamingNode {
 
 const pchannelOf = (vchannel: string) => vchannel.slice(0, vchannel.lastIndexOf('_'));
 
-/** A shard's delete log from a sequence number (query nodes catch up with it). */
+/** Most bytes of delete entries one answer carries (far below any bus payload limit). */
+const DELETES_PAGE_BYTES = 256 * 1024;
+
+/**
+ * A page of a shard's delete log from a sequence number, and the log's length:
+ * query nodes catch up page by page (a log of millions of deletes would not fit
+ * one bus message).
+ */
 function deletesOf(state: { shards: Map<string, { deletes: Array<{ pk: number | string; tso: bigint }> }> }, vchannel: string, fromSeq: number) {
   const s = state.shards.get(vchannel);
-  return { entries: s ? s.deletes.slice(fromSeq) : [], seq: s?.deletes.length ?? 0 };
+  if (!s) return { entries: [], seq: 0 };
+  let end = fromSeq, bytes = 0;
+  while (end < s.deletes.length && bytes < DELETES_PAGE_BYTES) {
+    const pk = s.deletes[end++]!.pk;
+    bytes += 16 + (typeof pk === 'string' ? pk.length * 3 : 8);
+  }
+  return { entries: s.deletes.slice(fromSeq, end), seq: s.deletes.length };
 }
 export { NuthatchError };
