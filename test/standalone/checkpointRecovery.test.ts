@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 import { startStandalone } from '../../runtime/standalone/standalone.js';
 import { vectors } from './harness.js';
 
@@ -49,6 +50,32 @@ test('after a checkpoint, a restart replays only what came after it', async () =
     lines = [];
     s = await boot(dataDir, lines);
     assert.equal((await s.client.getCollectionStats('c')).rowCount, 99);
+    await s.stop();
+  } finally { await rm(dataDir, { recursive: true, force: true }); }
+});
+
+test('a long delete log is archived out of the checkpoint, and a restart still applies all of it', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nuthatch-ckpt-'));
+  try {
+    let lines: string[] = [];
+    let s = await boot(dataDir, lines);
+    await s.client.createCollection({ collectionName: 'c', schema, metricType: 'L2', shardsNum: 1, load: true });
+    const vs = vectors(100, DIM, 3);
+    await s.client.insert('c', vs.map((vec, id) => ({ id, vec })));
+    // 40,000 deletes: ids 0..49 exist, the rest delete nothing (still logged).
+    await s.client.delete('c', { ids: Array.from({ length: 40_000 }, (_, i) => (i < 50 ? i : 1000 + i)) });
+    await new Promise((r) => setTimeout(r, 400)); // a checkpoint is written every 100 ms while dirty
+    await s.stop();
+    const objects = new LocalObjectStore(join(dataDir, 'objects'));
+    const archived = (await objects.list('deletes/')).map((o) => o.key);
+    await objects.close();
+    assert.ok(archived.length >= 1 && archived.every((k) => k.endsWith('.del')), `archives: ${archived.join(', ')}`);
+
+    lines = [];
+    s = await boot(dataDir, lines);
+    for (const n of replayed(lines)) assert.ok(n <= 2, `replayed ${n} messages after the checkpoint`);
+    assert.equal((await s.client.getCollectionStats('c')).rowCount, 50);
+    assert.equal(await s.client.get('c', [0, 49, 50, 99]), [{ id: 50 }, { id: 99 }]);
     await s.stop();
   } finally { await rm(dataDir, { recursive: true, force: true }); }
 });

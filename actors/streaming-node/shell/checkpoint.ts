@@ -6,6 +6,7 @@ import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import type { RetentionMark } from '../core/walRetention.js';
 import { newShard, addDelete, type ShardData } from '../core/shardData.js';
 import type { PersistedAppendIds } from './appendDedup.js';
+import { readArchives, type ArchivedDeletes, type DeletesSnapshot } from './deleteArchive.js';
 
 /**
  * A pchannel's recovery checkpoint: the state folded up to `applied` (vchannel
@@ -30,7 +31,10 @@ interface PersistedShard {
   collectionId: number;
   dropped: boolean;
   segments: Array<{ id: number; collectionId: number; partitionId: number; createPos: number; sealPos: number | null; flushed: boolean; createdTso: bigint; lastWriteTso: bigint }>;
+  /** The whole delete log once loaded; as stored, only the part after `deleteArchive`. */
   deletes: DeleteEntry[];
+  /** Archived runs of the delete log, before `deletes` (absent before archives, or while short). */
+  deleteArchive?: ArchivedDeletes[];
   handedOff: number[];
 }
 
@@ -45,11 +49,14 @@ const checkpointPrefix = (pchannel: string) => `checkpoints/${pchannel}/`;
 /** Where checkpoints were kept before they were keyed by term. */
 const legacyCheckpointKey = (pchannel: string) => `checkpoints/${pchannel}.ckpt`;
 
-export function persistShard(s: ShardData): PersistedShard {
+/** A shard as stored; `deletes` as snapshotted for this checkpoint (the whole log when not given). */
+export function persistShard(s: ShardData, deletes?: DeletesSnapshot): PersistedShard {
   return {
     collectionId: s.collectionId, dropped: s.dropped,
     segments: [...s.segments.values()].map(({ chunks: _c, rows: _r, ...meta }) => meta),
-    deletes: s.deletes, handedOff: [...s.handedOff],
+    deletes: deletes ? deletes.tail : s.deletes,
+    ...(deletes && deletes.archives.length > 0 ? { deleteArchive: deletes.archives } : {}),
+    handedOff: [...s.handedOff],
   };
 }
 
@@ -92,6 +99,7 @@ export async function loadCheckpoint(store: ObjectStore, pchannel: string): Prom
   if (!bytes) return undefined;
   const v = decodeValue(bytes) as unknown as Checkpoint;
   if (typeof v !== 'object' || typeof v.applied !== 'number') throw new DecodeError(`checkpoint of ${pchannel} is malformed`);
+  for (const p of Object.values(v.shards)) if (p.deleteArchive) p.deletes = [...await readArchives(store, p.deleteArchive), ...p.deletes];
   return v;
 }
 

@@ -7,6 +7,7 @@ import type { ShardData } from '../core/shardData.js';
 import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
 import { planTruncation, type RetentionMark } from '../core/walRetention.js';
 import { loadRecoverableCheckpoint, persistShard, replayFromOf, saveCheckpoint } from './checkpoint.js';
+import { snapshotDeletes, writeArchive, type ArchivedDeletes } from './deleteArchive.js';
 import { foldDurable, restoreCheckpoint } from './durableFold.js';
 import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
 import { AppendDedup } from './appendDedup.js';
@@ -63,6 +64,7 @@ export class PchannelWal {
     const fencePos = await this.writer.append({ tso: fenceTso, payload: encodeMessage(fence) });
     const ckpt = await loadRecoverableCheckpoint(this.node.objects, this.backend, this.pchannel);
     this.retention = ckpt?.retention ?? [];
+    this.deleteArchives = new Map(Object.entries(ckpt?.shards ?? {}).map(([v, p]) => [v, p.deleteArchive ?? []]));
     this.truncatedBefore = await this.backend.firstPosition(this.pchannel);
     let from = 0;
     if (ckpt) {
@@ -302,6 +304,8 @@ export class PchannelWal {
   private retention: RetentionMark[] = [];
   /** The log's first position as far as this owner knows. */
   private truncatedBefore = 0;
+  /** Per shard, the runs of its delete log already stored as objects (see deleteArchive.ts). */
+  private deleteArchives = new Map<string, ArchivedDeletes[]>();
 
   /** State changed outside the log (a hand-off): the next checkpoint period writes one. */
   markDirty(): void { this.dirty++; }
@@ -315,14 +319,19 @@ export class PchannelWal {
       const applied = this.applied;
       const replayFrom = replayFromOf(this.shards.values(), applied);
       const plan = planTruncation(this.retention, replayFrom, physicalMs(this.serviceable), this.node.config.walRetention);
-      await saveCheckpoint(this.node.objects, this.pchannel, {
+      // Everything is taken before the first await, so that it all matches `applied`.
+      const deletes = new Map([...this.shards].map(([v, s]) => [v, snapshotDeletes(v, s.deletes, this.deleteArchives.get(v) ?? [])]));
+      const ckpt = {
         term: this.term, applied, replayFrom,
         vchannels: Object.fromEntries([...this.durable].map(([v, s]) => [v, persistVchannel(s)])),
-        shards: Object.fromEntries([...this.shards].map(([v, s]) => [v, persistShard(s)])),
+        shards: Object.fromEntries([...this.shards].map(([v, s]) => [v, persistShard(s, deletes.get(v))])),
         appendIds: this.dedup.persist(),
         retention: plan.marks,
-      });
+      };
+      for (const d of deletes.values()) if (d.write) await writeArchive(this.node.objects, d.write);
+      await saveCheckpoint(this.node.objects, this.pchannel, ckpt);
       this.retention = plan.marks;
+      for (const [v, d] of deletes) this.deleteArchives.set(v, d.archives);
       this.node.inspect?.({ kind: 'effect', what: 'checkpoint-written', pchannel: this.pchannel, term: this.term, position: applied });
       if (plan.truncateBefore !== null && plan.truncateBefore > this.truncatedBefore) await this.truncate(plan.truncateBefore);
     } catch (e) {
