@@ -76,6 +76,15 @@ test('a long delete log is archived out of the checkpoint, and a restart still a
     for (const n of replayed(lines)) assert.ok(n <= 2, `replayed ${n} messages after the checkpoint`);
     assert.equal((await s.client.getCollectionStats('c')).rowCount, 50);
     assert.equal(await s.client.get('c', [0, 49, 50, 99]), [{ id: 50 }, { id: 99 }]);
+    // Dropping the collection frees its archives once a checkpoint no longer lists them.
+    await s.client.dropCollection('c');
+    const left = async () => { const o = new LocalObjectStore(join(dataDir, 'objects')); try { return (await o.list('deletes/')).length; } finally { await o.close(); } };
+    for (let i = 0; i < 100 && await left() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.is(await left(), 0, 'archives of the dropped collection are freed');
+    await s.stop();
+    lines = [];
+    s = await boot(dataDir, lines);
+    assert.equal(await s.client.listCollections(), []);
     await s.stop();
   } finally { await rm(dataDir, { recursive: true, force: true }); }
 });

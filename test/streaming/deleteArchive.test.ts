@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckpoint, persistShard, saveCheckpoint, type Checkpoint } from '../../actors/streaming-node/shell/checkpoint.js';
-import { snapshotDeletes, writeArchive, type ArchivedDeletes } from '../../actors/streaming-node/shell/deleteArchive.js';
-import { addDelete, newShard } from '../../actors/streaming-node/core/shardData.js';
+import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from '../../actors/streaming-node/shell/deleteArchive.js';
+import { addDelete, evolveShard, newShard } from '../../actors/streaming-node/core/shardData.js';
+import { newMessage } from '../../messages/types.js';
 import { DecodeError } from '../../messages/errors.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 
@@ -75,6 +76,21 @@ test('a missing archive fails the load instead of giving a shorter log', async (
     assert.instance(e, DecodeError);
     assert.match((e as Error).message, /missing/);
   }
+});
+
+test('a dropped collection\'s shard clears its log, and its archives are no longer referenced', async () => {
+  const s = shardWith(300);
+  const archives = await checkpointOf(s, [], 100);
+  const drop = newMessage('DropCollection', V, { collectionId: 100 });
+  drop.header.tso = 5000n;
+  drop.header.walPosition = 77;
+  evolveShard(s, drop);
+  assert.is(s.deletes.length, 0);
+  assert.is(s.deleteIndex.size, 0);
+  const after = await checkpointOf(s, archives, 100);
+  assert.equal(after, []);
+  assert.equal(unreferenced(new Map([[V, archives]]), new Map([[V, after]])), [archives[0]!.key]);
+  assert.equal((await loadCheckpoint(store, 'dml_0'))!.shards[V]!.deletes, []);
 });
 
 test.run();

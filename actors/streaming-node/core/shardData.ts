@@ -82,7 +82,8 @@ export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: bool
     case 'ManualFlush': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.sealPos === null) seal(s, seg.id, pos, fx); break;
     case 'DropPartition': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.partitionId === bodyOf(m, 'DropPartition').partitionId) { if (seg.sealPos === null) seal(s, seg.id, pos, fx); } break;
     case 'Flush': if (!opts.dataOnly) { const seg = s.segments.get(bodyOf(m, 'Flush').segmentId); if (seg) { seg.flushed = true; fx.flushed.push(seg.id); } } break;
-    case 'DropCollection': if (!opts.dataOnly) { s.dropped = true; s.segments.clear(); s.txns.clear(); } break;
+    // A dropped shard's rows and deletes are never read again (its delete archives are freed).
+    case 'DropCollection': if (!opts.dataOnly) { s.dropped = true; s.segments.clear(); s.txns.clear(); s.deletes.length = 0; s.deleteIndex.clear(); } break;
     case 'CreateCollection': s.collectionId = bodyOf(m, 'CreateCollection').collectionId; break;
     default: break;
   }

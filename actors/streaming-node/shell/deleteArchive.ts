@@ -28,6 +28,8 @@ export interface DeletesSnapshot {
 /** Taken synchronously with the rest of the checkpoint, so that it matches the same position. */
 export function snapshotDeletes(vchannel: string, deletes: readonly DeleteEntry[], archives: readonly ArchivedDeletes[], minEntries = DELETE_ARCHIVE_ENTRIES): DeletesSnapshot {
   const start = archives.at(-1)?.to ?? 0, end = deletes.length;
+  // Shorter than what is archived: the log was cleared (the collection was dropped).
+  if (end < start) return snapshotDeletes(vchannel, deletes, [], minEntries);
   if (end - start < minEntries) return { archives: [...archives], tail: deletes.slice(start, end) };
   const archive = { key: deleteArchiveKey(vchannel, start, end), from: start, to: end };
   return { archives: [...archives, archive], tail: [], write: { archive, entries: deletes.slice(start, end) } };
@@ -49,4 +51,10 @@ export async function readArchives(store: ObjectStore, archives: readonly Archiv
     for (const e of entries) out.push(e);
   }
   return out;
+}
+
+/** Archives listed before and not after: their objects are no longer referenced once `after`'s checkpoint is stored. */
+export function unreferenced(before: ReadonlyMap<string, readonly ArchivedDeletes[]>, after: ReadonlyMap<string, readonly ArchivedDeletes[]>): string[] {
+  const kept = new Set([...after.values()].flat().map((a) => a.key));
+  return [...before.values()].flat().map((a) => a.key).filter((k) => !kept.has(k));
 }

@@ -7,7 +7,7 @@ import type { ShardData } from '../core/shardData.js';
 import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
 import { planTruncation, type RetentionMark } from '../core/walRetention.js';
 import { loadRecoverableCheckpoint, persistShard, replayFromOf, saveCheckpoint } from './checkpoint.js';
-import { snapshotDeletes, writeArchive, type ArchivedDeletes } from './deleteArchive.js';
+import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from './deleteArchive.js';
 import { foldDurable, restoreCheckpoint } from './durableFold.js';
 import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
 import { AppendDedup } from './appendDedup.js';
@@ -331,7 +331,10 @@ export class PchannelWal {
       for (const d of deletes.values()) if (d.write) await writeArchive(this.node.objects, d.write);
       await saveCheckpoint(this.node.objects, this.pchannel, ckpt);
       this.retention = plan.marks;
-      for (const [v, d] of deletes) this.deleteArchives.set(v, d.archives);
+      const archives = new Map([...deletes].map(([v, d]) => [v, d.archives]));
+      const freed = unreferenced(this.deleteArchives, archives);
+      this.deleteArchives = archives;
+      for (const key of freed) await this.node.objects.delete(key).catch((e) => this.log(`freeing ${key} failed:`, (e as Error).message));
       this.node.inspect?.({ kind: 'effect', what: 'checkpoint-written', pchannel: this.pchannel, term: this.term, position: applied });
       if (plan.truncateBefore !== null && plan.truncateBefore > this.truncatedBefore) await this.truncate(plan.truncateBefore);
     } catch (e) {
