@@ -11,6 +11,8 @@ export const queryNodeSubject = (nodeId: string) => `nuthatch.qn.${nodeId}`;
 export type DataNodeProtocol = {
   /** Folds the segment's inserts from the WAL range and persists them. */
   flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number }; res: { rows: number; dataKey: string } };
+  /** Deletes every file of a dropped collection (segment data and indexes). Idempotent. */
+  purgeCollection: { req: { collectionId: number }; res: { objects: number } };
 };
 
 export type IndexNodeProtocol = {
@@ -27,6 +29,7 @@ export type QueryNodeProtocol = {
 
 export const dataNodeChecks: Checks<DataNodeProtocol> = {
   flushSegment: (o) => needAll(o, { pchannel: 'string', vchannel: 'string', collectionId: 'number', partitionId: 'number', segmentId: 'number', from: 'number', to: 'number' }),
+  purgeCollection: (o) => needAll(o, { collectionId: 'number' }),
 };
 export const indexNodeChecks: Checks<IndexNodeProtocol> = {
   buildIndex: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', dataKey: 'string', index: 'object' }),

@@ -33,6 +33,8 @@ export interface NodeOptions {
   checkpointMs?: number;
   /** WAL history kept behind the newest checkpoint; Infinity keeps the whole log. */
   walRetentionMs?: number;
+  /** Coordinator: how long a dropped collection's files are kept before they are purged. */
+  dropToleranceMs?: number;
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -42,6 +44,7 @@ const ENV: Record<string, string> = {
   port: 'NUTHATCH_PORT', host: 'NUTHATCH_HOST', pchannels: 'NUTHATCH_PCHANNELS', replicas: 'NUTHATCH_REPLICAS',
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
+  'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -57,6 +60,7 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --session-ttl-ms MS       node session / leadership lease TTL (default 10000)
   --segment-rows N --seal-idle-ms MS --tick-ms MS --checkpoint-ms MS   streaming-node tuning
   --wal-retention-ms MS|forever   WAL history kept behind the newest checkpoint (default 26 h)
+  --drop-tolerance-ms MS    coordinator: a dropped collection's files are purged this long after the drop (default 10 min)
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET).`;
 
 function bad(msg: string): never { throw new NuthatchError('InvalidArgument', msg); }
@@ -114,5 +118,6 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     tickMs: int('tick-ms', v('tick-ms'), 10, 60_000),
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
     walRetentionMs: retentionMs(v('wal-retention-ms')),
+    dropToleranceMs: int('drop-tolerance-ms', v('drop-tolerance-ms'), 0, 30 * 86_400_000),
   };
 }

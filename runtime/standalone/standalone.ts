@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Coordinator } from '../../actors/coordinator/shell/coordinator.js';
+import type { CoordinatorOptions } from '../../actors/coordinator/shell/context.js';
 import { DataNode } from '../../actors/data-node/shell/dataNode.js';
 import { IndexNode } from '../../actors/index-node/shell/indexNode.js';
 import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
@@ -25,6 +26,8 @@ export interface StandaloneOptions {
   pchannels?: number;
   wal?: WalChoice;
   streaming?: Partial<StreamingConfig>;
+  /** Purging of dropped collections' files (tests shorten it). */
+  coordinator?: Pick<CoordinatorOptions, 'dropToleranceMs' | 'purgeIntervalMs'>;
   log?: (...a: unknown[]) => void;
   /** Inspection on: actors publish the inspection stream; with `port`, the inspector page is served too. */
   inspect?: { port?: number; host?: string };
@@ -62,7 +65,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const wal = await openWalBackend(walChoice, { meta, objects });
     stops.push(() => wal.close());
     const pchannels = Array.from({ length: o.pchannels ?? 4 }, (_, i) => `dml_${i}`);
-    const coordinator = new Coordinator({ bus, meta, pchannels, nodeId: 'coordinator-1', log: (...a) => log('[coordinator]', ...a) });
+    const coordinator = new Coordinator({ ...o.coordinator, bus, meta, pchannels, nodeId: 'coordinator-1', log: (...a) => log('[coordinator]', ...a) });
     await coordinator.start();
     stops.push(() => coordinator.stop());
     const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: hnswIndexFactory, log: (...a) => log('[query-node]', ...a) });

@@ -22,6 +22,10 @@ export interface CoordinatorOptions {
   onLeadershipLost?: () => void;
   /** Query-node replicas of each sealed segment when a load names none (default 1). */
   replicas?: number;
+  /** How long a dropped collection's files are kept before they are purged (default 10 minutes). */
+  dropToleranceMs?: number;
+  /** How often purges that are due are run (default a tenth of the tolerance, within 1 s..1 min). */
+  purgeIntervalMs?: number;
 }
 
 /** The coordinator shell's mutable state, shared by its handler modules. */

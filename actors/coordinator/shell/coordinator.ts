@@ -10,6 +10,7 @@ import { allocate, initialOracle } from '../core/tsoOracle.js';
 import { publishAssignments, rebalance, watchSessions } from './assignments.js';
 import { makeLock, type CoordinatorContext, type CoordinatorOptions } from './context.js';
 import * as ddl from './ddl.js';
+import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
@@ -26,6 +27,8 @@ export class Coordinator {
   private stopWatch?: () => void;
   private leadership?: { resign(): Promise<void>; lost: Promise<void> };
   private stopping = false;
+  private purgeTimer?: NodeJS.Timeout;
+  private purging?: Promise<void>;
 
   constructor(private readonly opts: CoordinatorOptions) {}
 
@@ -90,6 +93,11 @@ export class Coordinator {
       else if (rec.state === 'dropping') void ddl.dropCollection(ctx, rec.name).catch((e) => log('resume drop failed:', e.message));
       else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }
     }
+    this.purgeTimer = setInterval(() => {
+      if (this.purging) return;
+      this.purging = runDuePurges(ctx).catch((e) => log('purge round failed:', e.message)).finally(() => { this.purging = undefined; });
+    }, this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS));
+    this.purgeTimer.unref();
   }
 
   private handlers(): Handlers<CoordinatorProtocol> {
@@ -132,6 +140,8 @@ export class Coordinator {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.ctx) this.ctx.stopped = true;
+    clearInterval(this.purgeTimer); // a purge in flight ends on its own (it checks `stopped`)
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.stopWatch?.();

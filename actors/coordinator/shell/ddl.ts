@@ -8,6 +8,7 @@ import { decideCreateCollection, DEFAULT_PARTITION, findCollection, normaliseInd
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
+import { recordPurge } from './droppedFiles.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments } from './segmentFlow.js';
 
@@ -55,6 +56,7 @@ export async function dropCollection(ctx: CoordinatorContext, name: string): Res
   await ctx.lock(async () => { rec.state = 'dropping'; await save(ctx, rec); });
   await broadcast(ctx, 'DropCollection', rec.vchannels, () => ({ collectionId: rec.collectionId }), Invariant.NothingAfterDrop);
   await releaseCollectionSegments(ctx, rec);
+  await recordPurge(ctx, rec.collectionId);
   await ctx.lock(async () => {
     await ctx.opts.meta.delete(Keys.collection(rec.name));
     ctx.catalog.byName.delete(rec.name);

@@ -28,4 +28,7 @@ export const Keys = {
   session: (role: string, nodeId: string) => `sessions/${role}/${nodeId}`,
   sessions: (role: string) => `sessions/${role}/`,
   walKind: 'cluster/wal-backend',
+  /** Dropped collections whose files wait to be purged (see droppedFiles.ts). */
+  purge: (collectionId: number) => `gc/collections/${collectionId}`,
+  purges: 'gc/collections/',
 } as const;

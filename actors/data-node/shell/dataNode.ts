@@ -12,6 +12,8 @@ import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 export interface DataNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void }
 
 export const segmentDataKey = (collectionId: number, segmentId: number) => `segments/${collectionId}/${segmentId}/data.seg`;
+/** Every file of a collection (data and indexes) lies under this prefix. */
+export const collectionFilesPrefix = (collectionId: number) => `segments/${collectionId}/`;
 
 /**
  * The data node: persists a sealed segment by scanning its WAL range from the
@@ -25,7 +27,16 @@ export class DataNode {
   start(): void {
     this.sub = serveProtocol<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, dataNodeChecks, {
       flushSegment: (t) => this.flush(t),
+      purgeCollection: ({ collectionId }) => this.purge(collectionId),
     }, { queue: 'dn' });
+  }
+
+  private async purge(collectionId: number): Promise<{ objects: number }> {
+    if (!Number.isSafeInteger(collectionId) || collectionId < 0) throw new NuthatchError('InvalidArgument', `bad collection id ${collectionId}`);
+    const files = await this.opts.objects.list(collectionFilesPrefix(collectionId));
+    for (const f of files) await this.opts.objects.delete(f.key);
+    this.opts.log?.(`collection ${collectionId}: ${files.length} files purged`);
+    return { objects: files.length };
   }
 
   private async flush(t: DataNodeProtocol['flushSegment']['req']): Promise<{ rows: number; dataKey: string }> {

@@ -33,6 +33,8 @@ export interface TestCluster extends Cluster {
   coordinator: Caller<CoordinatorProtocol>;
   /** The pchannel assignments as the coordinator persisted them. */
   assignments(): Promise<PchannelAssignment[]>;
+  /** The cluster's S3 bucket (on NUTHATCH_TEST_S3). */
+  bucket: string;
   /** The cluster's private nats-server and etcd (a test may halt, restart or freeze them). */
   natsServer: ServerHandle;
   etcdServer: ServerHandle;
@@ -75,6 +77,7 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
     http: new V2Client(cluster.url),
     client: new NuthatchClient(bus),
     meta,
+    bucket,
     natsServer: nats,
     etcdServer: etcd,
     coordinator: client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, 10_000),

@@ -1,0 +1,39 @@
+import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
+import { client } from '../../../runtime/rpc/typedBus.js';
+import type { CoordinatorContext } from './context.js';
+import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
+
+/**
+ * Dropped collections' files. A drop records a purge in the metadata store
+ * before the collection leaves the catalog, so no crash loses it; once the
+ * purge is `dropToleranceMs` old (reads and index builds that started before
+ * the drop have ended) a data node deletes the files and the record goes.
+ * Milvus's garbage collector waits the same way (gc.dropTolerance).
+ */
+export interface PendingPurge { collectionId: number; droppedAtMs: number }
+
+export const DEFAULT_DROP_TOLERANCE_MS = 10 * 60_000;
+
+/** Purges run a tenth of the tolerance late at most (between 1 s and 1 min). */
+export const purgeIntervalFor = (toleranceMs: number) => Math.min(60_000, Math.max(1000, toleranceMs / 10));
+
+export async function recordPurge(ctx: CoordinatorContext, collectionId: number): Promise<void> {
+  if (await getRecord<PendingPurge>(ctx.opts.meta, Keys.purge(collectionId))) return;
+  await putRecord(ctx.opts.meta, Keys.purge(collectionId), { collectionId, droppedAtMs: ctx.now() });
+}
+
+/** Runs the purges that are due, one at a time; a failed one stays for the next round. */
+export async function runDuePurges(ctx: CoordinatorContext): Promise<void> {
+  const tolerance = ctx.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS;
+  const dn = client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000);
+  for (const p of await listRecords<PendingPurge>(ctx.opts.meta, Keys.purges)) {
+    if (ctx.stopped || ctx.now() - p.droppedAtMs < tolerance) continue;
+    try {
+      const r = await dn('purgeCollection', { collectionId: p.collectionId });
+      await ctx.opts.meta.delete(Keys.purge(p.collectionId));
+      ctx.log(`dropped collection ${p.collectionId}: ${r.objects} files purged`);
+    } catch (e) {
+      ctx.log(`purging dropped collection ${p.collectionId} failed (retried later):`, (e as Error).message);
+    }
+  }
+}
