@@ -118,14 +118,14 @@ if (haveServices('cluster: delegator replicas')) {
     const before = await c.assignments();
     const moved = before.filter((a) => a.nodeId === victim.id && vchannels.some((v) => pchannelOf(v) === a.pchannel));
     assert.ok(moved.length >= 1, 'the victim owns pchannels of the collection');
-    // The flushed rows are served by query nodes, so (keeping no history) the victim has cut
-    // its logs: the new owner and the followers recover from a truncated WAL.
+    const w = startWriters(c.http, NAME, { parallel: 2, batch: 100, dim: DIM, seed: SEED, firstId: FIRST });
+    await w.progress(5);
+    // The flushed rows are served by query nodes, so (keeping no history) the victim cuts its
+    // logs once writes prove it still owns them: the new owner and the followers recover from a truncated WAL.
     await eventually('the victim to truncate the WAL of its pchannels', async () => {
       const text = await readFile(victim.logFile, 'utf8');
       return moved.every((m) => text.includes(`[${m.pchannel}#${m.term}] truncated the WAL before`));
     });
-    const w = startWriters(c.http, NAME, { parallel: 2, batch: 100, dim: DIM, seed: SEED, firstId: FIRST });
-    await w.progress(5);
     let stop = false, moving = false;
     const failures: string[] = [];
     const stats = (['Eventually', 'Strong'] as const).map((level) => ({ level, answered: 0, duringMove: 0, maxMs: 0 }));

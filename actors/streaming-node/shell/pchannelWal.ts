@@ -171,6 +171,7 @@ export class PchannelWal {
     if (this.closed) throw new NuthatchError('WalUnavailable', `pchannel ${this.pchannel} is closed on this node`);
     if (m.header.type === 'Insert' && bodyOf(m, 'Insert').segmentId === -1) await this.assign(m as Message<'Insert'>);
     m.header.tso = this.tso.tryNext() ?? await this.tso.next();
+    this.lastStampedTso = m.header.tso;
     m.header.lastConfirmed = this.applied;
     const vchannel = m.header.vchannel;
     if (m.header.type !== 'TimeTick') {
@@ -187,6 +188,7 @@ export class PchannelWal {
     return { durable: appended.then((position) => {
       m.header.walPosition = position;
       this.applyDurable(m, false);
+      this.cutWhenProven(m);
       return { tso: m.header.tso, position };
     }, (e) => { this.fail(asNuthatchError(e)); throw this.failed; }) };
   }
@@ -304,6 +306,10 @@ export class PchannelWal {
   private retention: RetentionMark[] = [];
   /** The log's first position as far as this owner knows. */
   private truncatedBefore = 0;
+  /** A truncation the retention allows, waiting for proof of ownership (see cutWhenProven). */
+  private pendingCut?: { before: number; afterTso: Tso };
+  private cutting = false;
+  private lastStampedTso: Tso = 0n;
   /** Per shard, the runs of its delete log already stored as objects (see deleteArchive.ts). */
   private deleteArchives = new Map<string, ArchivedDeletes[]>();
 
@@ -336,10 +342,27 @@ export class PchannelWal {
       this.deleteArchives = archives;
       for (const key of freed) await this.node.objects.delete(key).catch((e) => this.log(`freeing ${key} failed:`, (e as Error).message));
       this.node.inspect?.({ kind: 'effect', what: 'checkpoint-written', pchannel: this.pchannel, term: this.term, position: applied });
-      if (plan.truncateBefore !== null && plan.truncateBefore > this.truncatedBefore) await this.truncate(plan.truncateBefore);
+      // Cut once an append stamped after this save succeeds (see cutWhenProven).
+      if (plan.truncateBefore !== null && plan.truncateBefore > this.truncatedBefore) this.pendingCut = { before: plan.truncateBefore, afterTso: this.lastStampedTso };
     } catch (e) {
       this.log('checkpoint failed:', (e as Error).message);
     } finally { this.checkpointing = false; }
+  }
+
+  /**
+   * A truncation waits for proof that this owner was not fenced when it stored
+   * the checkpoint that allows it: an append stamped after that save, acknowledged.
+   * A newer owner opens (and loads the newest checkpoint) only after fencing us,
+   * so it loads that checkpoint or a newer one, neither of which needs what is
+   * cut. An owner replaced without knowing it (paused past its lease) never gets
+   * the proof and cuts nothing; an idle pchannel cuts when writes resume.
+   */
+  private cutWhenProven(m: AnyMessage): void {
+    const cut = this.pendingCut;
+    if (!cut || m.header.tso <= cut.afterTso || this.cutting) return;
+    this.pendingCut = undefined;
+    this.cutting = true;
+    this.truncate(cut.before).catch((e) => this.log('truncation failed:', (e as Error).message)).finally(() => { this.cutting = false; });
   }
 
   /** Frees the log before `before` (the backend keeps whole storage units it cannot split). */
