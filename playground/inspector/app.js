@@ -26,7 +26,7 @@ function byKey(list, key, value, make) {
 
 function pch(env) {
   const e = env.event;
-  const p = byKey(model.pchannels, 'pchannel', e.pchannel, () => ({ pchannel: e.pchannel, term: null, status: 'unknown', position: -1, lastTickTso: null, lastTickAtMs: null, ticks: 0, appended: 0, rejected: 0, checkpoint: null, opened: null }));
+  const p = byKey(model.pchannels, 'pchannel', e.pchannel, () => ({ pchannel: e.pchannel, term: null, status: 'unknown', position: -1, lastTickTso: null, lastTickAtMs: null, ticks: 0, appended: 0, rejected: 0, checkpoint: null, logStart: null, opened: null }));
   p.actor = env.actor; p.nodeId = env.nodeId;
   return p;
 }
@@ -75,6 +75,7 @@ function apply(env) {
       if (e.what === 'wal-fenced') p.status = 'fenced';
       if (e.what === 'wal-failed') p.status = 'failed';
       if (e.what === 'checkpoint-written') p.checkpoint = e.position;
+      if (e.what === 'wal-truncated') p.logStart = e.position;
       push('effects', env, EFFECTS);
       break;
   }
@@ -90,7 +91,7 @@ function renderPchannels() {
   $('#pchannels tbody').innerHTML = model.pchannels.map((p) => `<tr>
     <td class="mono">${esc(p.pchannel)}</td><td>${esc(p.nodeId)}</td><td>${esc(p.term ?? '')}</td><td>${badge(p.status)}</td>
     <td>${p.position}</td><td class="mono">${esc(p.lastTickTso ?? '')}</td><td>${p.lastTickAtMs ? `${Math.max(0, now - p.lastTickAtMs)} ms` : ''}</td>
-    <td>${p.appended}</td><td>${p.rejected}</td><td>${esc(p.checkpoint ?? '')}</td></tr>`).join('');
+    <td>${p.appended}</td><td>${p.rejected}</td><td>${esc(p.checkpoint ?? '')}</td><td>${esc(p.logStart ?? 0)}</td></tr>`).join('');
 }
 
 function segmentRows(view) {

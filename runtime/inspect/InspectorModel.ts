@@ -22,6 +22,8 @@ export interface PchannelInfo {
   appended: number;
   rejected: number;
   checkpoint: WalPosition | null;
+  /** Where the log starts after the owner's last truncation (null: never seen truncated). */
+  logStart: WalPosition | null;
   opened: string | null;
 }
 
@@ -59,7 +61,7 @@ export class InspectorModel {
     const p = env.event.pchannel;
     let info = this.pchannels.get(p);
     if (!info) {
-      info = { pchannel: p, actor: env.actor, nodeId: env.nodeId, term: null, status: 'unknown', position: -1, lastTickTso: null, lastTickAtMs: null, ticks: 0, appended: 0, rejected: 0, checkpoint: null, opened: null };
+      info = { pchannel: p, actor: env.actor, nodeId: env.nodeId, term: null, status: 'unknown', position: -1, lastTickTso: null, lastTickAtMs: null, ticks: 0, appended: 0, rejected: 0, checkpoint: null, logStart: null, opened: null };
       this.pchannels.set(p, info);
     }
     info.actor = env.actor;
@@ -121,6 +123,7 @@ export class InspectorModel {
         if (e.what === 'wal-fenced') p.status = 'fenced';
         if (e.what === 'wal-failed') p.status = 'failed';
         if (e.what === 'checkpoint-written') p.checkpoint = e.position ?? p.checkpoint;
+        if (e.what === 'wal-truncated') p.logStart = e.position ?? p.logStart;
         this.push('effects', env);
         break;
       }

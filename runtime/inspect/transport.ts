@@ -30,6 +30,7 @@ function retainKey(e: InspectEvent): string | null {
   if (e.kind === 'snapshot') return `snapshot/${e.view.vchannel}`;
   if (e.kind === 'tick') return `tick/${e.pchannel}`;
   if (e.kind === 'effect' && e.what === 'wal-opened') return `opened/${e.pchannel}`;
+  if (e.kind === 'effect' && e.what === 'wal-truncated') return `truncated/${e.pchannel}`;
   return null;
 }
 

@@ -28,6 +28,7 @@ test.before(async () => {
   // Published before any inspector listens: only the sync request can bring it to the page.
   publisher.hook(snapshotEvent(PCH, fold(liveCollection())));
   publisher.hook({ kind: 'effect', what: 'wal-opened', pchannel: PCH, term: 3, position: 0, detail: 'checkpoint none, replayed 0' });
+  publisher.hook({ kind: 'effect', what: 'wal-truncated', pchannel: PCH, term: 3, position: 40 });
   root = await sampleWal();
   wal = new LocalWalBackend(root);
   server = await startInspectorServer({ port: 0, events: inspectStream(bus), replay: walReplay(wal) });
@@ -69,7 +70,7 @@ test('the snapshot JSON holds what emitters published before the inspector start
   assert.is(snap.vchannels[0].view.collection.name, 'books');
   assert.equal(snap.vchannels[0].view.segments.map((s: { id: number; status: string }) => `${s.id}:${s.status}`), ['1:growing', '2:growing']);
   assert.is(typeof snap.vchannels[0].view.lastTso, 'string', 'TSOs travel as decimal strings');
-  assert.equal(snap.pchannels.map((p: { pchannel: string; term: number; status: string; nodeId: string }) => [p.pchannel, p.term, p.status, p.nodeId]), [[PCH, 3, 'open', 'sn-test']]);
+  assert.equal(snap.pchannels.map((p: { pchannel: string; term: number; status: string; nodeId: string; logStart: number }) => [p.pchannel, p.term, p.status, p.nodeId, p.logStart]), [[PCH, 3, 'open', 'sn-test', 40]]);
 });
 
 test('the machine graph comes from the XState definition', async () => {
