@@ -5,10 +5,10 @@ import type { WalBackend, WalWriter } from '../../../runtime/ports/walBackend.js
 import { applyMessage, initialVchannel, persistVchannel, type VchannelSnapshot } from '../core/vchannel/index.js';
 import type { ShardData } from '../core/shardData.js';
 import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
-import { planTruncation, type RetentionMark } from '../core/walRetention.js';
 import { loadRecoverableCheckpoint, persistShard, replayFromOf, saveCheckpoint } from './checkpoint.js';
 import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from './deleteArchive.js';
 import { foldDurable, restoreCheckpoint } from './durableFold.js';
+import { LogTruncation } from './logTruncation.js';
 import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
 import { AppendDedup } from './appendDedup.js';
 import { TsoSource } from './tsoSource.js';
@@ -45,10 +45,13 @@ export class PchannelWal {
   readonly tso: TsoSource;
   /** Recent append ids per vchannel: part of the folded state (checkpointed, rebuilt on replay). */
   private readonly dedup: AppendDedup;
+  private readonly truncation: LogTruncation;
 
   constructor(readonly pchannel: string, readonly term: number, private readonly node: NodeContext, private readonly backend: WalBackend) {
     this.tso = new TsoSource(node.coordinator, 1000);
     this.dedup = new AppendDedup(node.config.dedupWindowMs);
+    this.truncation = new LogTruncation(pchannel, backend, node.config.walRetention, (...a) => this.log(...a),
+      (first) => node.inspect?.({ kind: 'effect', what: 'wal-truncated', pchannel, term, position: first }));
   }
 
   private log(...a: unknown[]) { this.node.log(`[${this.pchannel}#${this.term}]`, ...a); }
@@ -63,9 +66,8 @@ export class PchannelWal {
     fence.header.tso = fenceTso;
     const fencePos = await this.writer.append({ tso: fenceTso, payload: encodeMessage(fence) });
     const ckpt = await loadRecoverableCheckpoint(this.node.objects, this.backend, this.pchannel);
-    this.retention = ckpt?.retention ?? [];
+    this.truncation.restore(ckpt?.retention, await this.backend.firstPosition(this.pchannel));
     this.deleteArchives = new Map(Object.entries(ckpt?.shards ?? {}).map(([v, p]) => [v, p.deleteArchive ?? []]));
-    this.truncatedBefore = await this.backend.firstPosition(this.pchannel);
     let from = 0;
     if (ckpt) {
       await restoreCheckpoint(this, ckpt, this.backend, this.pchannel);
@@ -188,7 +190,7 @@ export class PchannelWal {
     return { durable: appended.then((position) => {
       m.header.walPosition = position;
       this.applyDurable(m, false);
-      this.cutWhenProven(m);
+      this.truncation.acknowledged(m.header.tso);
       return { tso: m.header.tso, position };
     }, (e) => { this.fail(asNuthatchError(e)); throw this.failed; }) };
   }
@@ -302,13 +304,6 @@ export class PchannelWal {
   // ---- checkpoints ----------------------------------------------------------------
 
   private checkpointing = false;
-  /** Sampled checkpoints that decide WAL truncation (persisted with each checkpoint). */
-  private retention: RetentionMark[] = [];
-  /** The log's first position as far as this owner knows. */
-  private truncatedBefore = 0;
-  /** A truncation the retention allows, waiting for proof of ownership (see cutWhenProven). */
-  private pendingCut?: { before: number; afterTso: Tso };
-  private cutting = false;
   private lastStampedTso: Tso = 0n;
   /** Per shard, the runs of its delete log already stored as objects (see deleteArchive.ts). */
   private deleteArchives = new Map<string, ArchivedDeletes[]>();
@@ -316,7 +311,7 @@ export class PchannelWal {
   /** State changed outside the log (a hand-off): the next checkpoint period writes one. */
   markDirty(): void { this.dirty++; }
 
-  /** Stores the folded state, then truncates the log as far as the retention policy allows. */
+  /** Stores the folded state; the log is then truncated as far as the retention allows (see LogTruncation). */
   async checkpoint(): Promise<void> {
     if (this.checkpointing || this.failed || this.closed) return;
     this.checkpointing = true;
@@ -324,7 +319,7 @@ export class PchannelWal {
       this.dirty = 0;
       const applied = this.applied;
       const replayFrom = replayFromOf(this.shards.values(), applied);
-      const plan = planTruncation(this.retention, replayFrom, physicalMs(this.serviceable), this.node.config.walRetention);
+      const plan = this.truncation.plan(replayFrom, physicalMs(this.serviceable));
       // Everything is taken before the first await, so that it all matches `applied`.
       const deletes = new Map([...this.shards].map(([v, s]) => [v, snapshotDeletes(v, s.deletes, this.deleteArchives.get(v) ?? [])]));
       const ckpt = {
@@ -336,42 +331,15 @@ export class PchannelWal {
       };
       for (const d of deletes.values()) if (d.write) await writeArchive(this.node.objects, d.write);
       await saveCheckpoint(this.node.objects, this.pchannel, ckpt);
-      this.retention = plan.marks;
       const archives = new Map([...deletes].map(([v, d]) => [v, d.archives]));
       const freed = unreferenced(this.deleteArchives, archives);
       this.deleteArchives = archives;
       for (const key of freed) await this.node.objects.delete(key).catch((e) => this.log(`freeing ${key} failed:`, (e as Error).message));
       this.node.inspect?.({ kind: 'effect', what: 'checkpoint-written', pchannel: this.pchannel, term: this.term, position: applied });
-      // Cut once an append stamped after this save succeeds (see cutWhenProven).
-      if (plan.truncateBefore !== null && plan.truncateBefore > this.truncatedBefore) this.pendingCut = { before: plan.truncateBefore, afterTso: this.lastStampedTso };
+      this.truncation.stored(plan, this.lastStampedTso);
     } catch (e) {
       this.log('checkpoint failed:', (e as Error).message);
     } finally { this.checkpointing = false; }
-  }
-
-  /**
-   * A truncation waits for proof that this owner was not fenced when it stored
-   * the checkpoint that allows it: an append stamped after that save, acknowledged.
-   * A newer owner opens (and loads the newest checkpoint) only after fencing us,
-   * so it loads that checkpoint or a newer one, neither of which needs what is
-   * cut. An owner replaced without knowing it (paused past its lease) never gets
-   * the proof and cuts nothing; an idle pchannel cuts when writes resume.
-   */
-  private cutWhenProven(m: AnyMessage): void {
-    const cut = this.pendingCut;
-    if (!cut || m.header.tso <= cut.afterTso || this.cutting) return;
-    this.pendingCut = undefined;
-    this.cutting = true;
-    this.truncate(cut.before).catch((e) => this.log('truncation failed:', (e as Error).message)).finally(() => { this.cutting = false; });
-  }
-
-  /** Frees the log before `before` (the backend keeps whole storage units it cannot split). */
-  private async truncate(before: number): Promise<void> {
-    await this.backend.truncate(this.pchannel, before);
-    const first = await this.backend.firstPosition(this.pchannel);
-    if (first > this.truncatedBefore) this.log(`truncated the WAL before ${first} (asked ${before})`);
-    this.truncatedBefore = Math.max(first, this.truncatedBefore);
-    this.node.inspect?.({ kind: 'effect', what: 'wal-truncated', pchannel: this.pchannel, term: this.term, position: first });
   }
 
   // ---- lifecycle --------------------------------------------------------------------
