@@ -1,10 +1,11 @@
 import { NuthatchError } from '../../messages/errors.js';
-import { NODE_USAGE, parseNodeOptions, type NodeOptions } from '../cluster/nodeOptions.js';
+import { EXIT_RESTART, NODE_USAGE, parseNodeOptions, type NodeOptions } from '../cluster/nodeOptions.js';
 import { startRole, type RunningRole } from '../cluster/roles.js';
 
 /** The line a launcher waits for: `nuthatch node <id> (<role>) ready|standby`. */
 export const READY_MARK = 'ready';
 export const STANDBY_MARK = 'standby';
+
 
 /**
  * `nuthatch node --role <role> ...`: one actor per process on NATS, etcd and S3.
@@ -31,7 +32,7 @@ export async function runNode(argv: string[], onSignals: (stop: () => Promise<vo
     await running.stop();
   });
   running = await startRole(o, log, (e) => {
-    if (e === 'lost') { log('leadership lost: exiting'); process.exit(3); }
+    if (e === 'lost') { log('leadership lost: exiting'); process.exit(EXIT_RESTART); }
     log(`nuthatch node ${o.nodeId} (${o.role}) ${e === 'ready' ? READY_MARK : STANDBY_MARK}`);
   }).catch((e) => {
     if (stopping) process.exit(0);

@@ -6,6 +6,9 @@ import { NuthatchError } from '../../messages/errors.js';
 export const ROLES = ['coordinator', 'streaming-node', 'data-node', 'query-node', 'index-node', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Exit code of a coordinator that lost leadership: its supervisor starts it again (as a standby). */
+export const EXIT_RESTART = 3;
+
 /** Everything a node process needs, from flags with environment fallbacks. */
 export interface NodeOptions {
   role: Role;

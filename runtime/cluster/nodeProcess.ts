@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Role } from './nodeOptions.js';
+import { EXIT_RESTART, type Role } from './nodeOptions.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -13,7 +13,9 @@ export interface NodeSpec { role: Role; nodeId: string; args: string[] }
  * One `nuthatch node` child process. Its stderr goes to `<logDir>/<nodeId>.log`;
  * `ready` resolves when it logs that it serves (or, for a coordinator, that it
  * stands by in the election). Signals are for fault tests: SIGKILL is a crash,
- * SIGSTOP a pause.
+ * SIGSTOP a pause. Like compose's `restart: unless-stopped` for the code that asks
+ * for it: a process exiting with EXIT_RESTART (a coordinator that lost
+ * leadership) is started again, unless this launcher stopped or killed it.
  */
 export class NodeProcess {
   child!: ChildProcess;
@@ -24,6 +26,8 @@ export class NodeProcess {
   ready!: Promise<void>;
   readonly logFile: string;
   private listeners: Array<(line: string) => void> = [];
+  /** Set by kill() and stop(): an exit this launcher caused is never followed by a restart. */
+  private stopping = false;
   private static readonly live = new Set<ChildProcess>();
 
   constructor(readonly spec: NodeSpec, private readonly logDir: string, private readonly env: NodeJS.ProcessEnv, private readonly echo?: (line: string) => void) {
@@ -37,6 +41,7 @@ export class NodeProcess {
 
   /** Starts the process (again, after it exited: same id, same flags). */
   launch(): void {
+    this.stopping = false;
     const { role, nodeId, args } = this.spec;
     const child = spawn(process.execPath, ['--enable-source-maps', CLI, 'node', '--role', role, '--node-id', nodeId, ...args], {
       env: this.env, stdio: ['ignore', 'ignore', 'pipe'],
@@ -69,6 +74,11 @@ export class NodeProcess {
       }
     });
     this.exited = new Promise((resolve) => child.once('exit', (code) => { NodeProcess.live.delete(child); out.end(); resolve(code); }));
+    void this.exited.then((code) => {
+      if (code !== EXIT_RESTART || this.stopping || this.child !== child) return;
+      console.error(`[cluster] ${nodeId} exited with ${code} (asks to be started again): restarting`);
+      setTimeout(() => { if (!this.stopping && this.child === child) this.launch(); }, 500).unref();
+    });
   }
 
   /** Calls `f` with every later log line (until the process is launched again). */
@@ -84,6 +94,7 @@ export class NodeProcess {
 
   /** Crashes the process and waits until it is gone. */
   async kill(): Promise<void> {
+    this.stopping = true;
     if (!this.running) return;
     this.child.kill('SIGKILL');
     await this.exited;
@@ -91,6 +102,7 @@ export class NodeProcess {
 
   /** SIGTERM (a clean stop), then SIGKILL after `graceMs`; says how it went in the log. */
   async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
     if (!this.running) return;
     const started = Date.now();
     this.child.kill('SIGCONT'); // a paused process cannot handle SIGTERM

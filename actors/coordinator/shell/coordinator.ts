@@ -41,7 +41,7 @@ export class Coordinator {
     void this.leadership.lost.then(() => {
       if (this.stopping) return;
       log('coordinator lost leadership; exiting');
-      process.exitCode = 3;
+      process.exitCode = 3; // EXIT_RESTART (runtime/cluster/nodeOptions.ts): the supervisor starts it again
       void this.stop().finally(() => this.opts.onLeadershipLost?.());
     });
     const lock = makeLock();

@@ -10,12 +10,12 @@ import { assertExactlyOnce, startWriters } from './writers.js';
  * must see no error, and every acknowledged row must be stored exactly once (and
  * the last one found by a Strong search).
  */
-export async function insertsAcrossRestart(c: TestCluster, server: ServerHandle, o: { name: string; seed: number; dim: number }): Promise<void> {
+export async function insertsAcrossRestart(c: TestCluster, server: ServerHandle, o: { name: string; seed: number; dim: number; outageMs?: number }): Promise<void> {
   const w = startWriters(c.http, o.name, { parallel: 2, batch: 100, dim: o.dim, seed: o.seed });
   await w.progress(10);
   const haltedAt = Date.now();
   await server.halt();
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, o.outageMs ?? 500));
   await server.start();
   await w.progress(10);
   const log = await w.stop();
