@@ -362,6 +362,8 @@ export class PchannelWal {
     if (this.closed || this.closing) return;
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    // Jobs waiting for a TSO fail now rather than when the coordinator answers.
+    this.tso.close(new NuthatchError('WalUnavailable', `pchannel ${this.pchannel} is closing on this node`));
     if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
     if (!this.failed) { await this.lastAppend; if (o.checkpoint !== false) await this.checkpoint(); }
     this.closed = true;

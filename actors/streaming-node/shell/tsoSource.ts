@@ -16,6 +16,9 @@ export class TsoSource {
   private end = 0n;
   private filledAt = 0;
   private refill: Promise<void> | null = null;
+  private closed: Error | null = null;
+  /** Waits for a refill, failed at once by close(). */
+  private readonly waiting = new Set<(e: Error) => void>();
   constructor(private readonly coord: Caller<CoordinatorProtocol>, private readonly batch = 1000, private readonly maxAgeMs = 500) {}
 
   /** A TSO now if the batch has one and is fresh (no await), else undefined. */
@@ -39,14 +42,27 @@ export class TsoSource {
     await this.fill();
   }
 
+  /**
+   * Fails every wait for a TSO, now and later: a closing WAL must not wait a
+   * minute for a coordinator that is away (its jobs fail, callers retry elsewhere).
+   */
+  close(reason: Error): void {
+    this.closed = reason;
+    for (const reject of [...this.waiting]) reject(reason);
+  }
+
   private fill(): Promise<void> {
+    if (this.closed) return Promise.reject(this.closed);
     // Short attempts, retried: a request caught by a coordinator crash goes to the standby.
-    this.refill ??= withRetry(() => this.coord('tsoBatch', { count: this.batch }, 5_000), { deadlineMs: 60_000 }).then((r) => {
+    const refill = this.refill ??= withRetry(() => this.coord('tsoBatch', { count: this.batch }, 5_000), { deadlineMs: 60_000 }).then((r) => {
       // Never step back: a fresh batch always starts above what was handed out.
       if (r.first >= this.next_) this.next_ = r.first;
       this.end = r.first + BigInt(r.count);
       this.filledAt = Date.now();
     }).finally(() => { this.refill = null; });
-    return this.refill;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.add(reject);
+      refill.then(resolve, reject).finally(() => this.waiting.delete(reject));
+    });
   }
 }
