@@ -4,14 +4,15 @@ import { resolve } from 'node:path';
 import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
-import { retentionMs } from '../cluster/nodeOptions.js';
+import { retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
-                     [--wal-retention-ms MS|forever]
+                     [--wal-retention-ms MS|forever] [--drop-tolerance-ms MS]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
-      the WAL keeps 26 h of history behind its newest checkpoint unless told otherwise;
+      the WAL keeps 26 h of history behind its newest checkpoint, and a dropped collection's
+      files are purged 10 min after the drop, unless told otherwise;
       --inspect-port PORT also serves the inspector page
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
@@ -22,6 +23,11 @@ const USAGE = `usage:
 function fail(msg: string): never {
   console.error(`nuthatch: ${msg}\n${USAGE}`);
   process.exit(2);
+}
+
+/** Node's argument parser throws a bare TypeError (unknown flag, dash-led value): say it as a usage error. */
+function parseOrFail<T>(parse: () => T): T {
+  try { return parse(); } catch (e) { return fail((e as Error).message); }
 }
 
 function walChoice(kind: string | undefined, dataDir: string, nats: string | undefined): WalChoice {
@@ -49,7 +55,7 @@ function onSignals(stop: () => Promise<void>): void {
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === 'standalone') {
-    const { values } = parseArgs({ args: rest, options: {
+    const { values } = parseOrFail(() => parseArgs({ args: rest, options: {
       'data-dir': { type: 'string', default: process.env.NUTHATCH_DATA_DIR ?? './data' },
       port: { type: 'string', default: process.env.NUTHATCH_PORT ?? '19530' },
       host: { type: 'string', default: process.env.NUTHATCH_HOST ?? '127.0.0.1' },
@@ -58,8 +64,9 @@ async function main(argv: string[]): Promise<void> {
       'segment-rows': { type: 'string' },
       'seal-idle-ms': { type: 'string' },
       'wal-retention-ms': { type: 'string', default: process.env.NUTHATCH_WAL_RETENTION_MS },
+      'drop-tolerance-ms': { type: 'string', default: process.env.NUTHATCH_DROP_TOLERANCE_MS },
       'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
-    } });
+    } }));
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
     const dataDir = resolve(values['data-dir']!);
@@ -67,12 +74,15 @@ async function main(argv: string[]): Promise<void> {
       ...(values['segment-rows'] ? { maxRows: Number(values['segment-rows']) } : {}),
       ...(values['seal-idle-ms'] ? { idleMs: Number(values['seal-idle-ms']) } : {}),
     };
-    let keepMs: number | undefined;
-    try { keepMs = retentionMs(values['wal-retention-ms']); } catch (e) { fail((e as Error).message); }
+    let keepMs: number | undefined, dropToleranceMs: number | undefined;
+    try {
+      keepMs = retentionMs(values['wal-retention-ms']);
+      dropToleranceMs = toleranceMs(values['drop-tolerance-ms']);
+    } catch (e) { fail((e as Error).message); }
     const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, ...(dropToleranceMs === undefined ? {} : { coordinator: { dropToleranceMs } }), ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
     onSignals(() => s.stop());
     return;
   }

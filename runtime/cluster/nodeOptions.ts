@@ -75,6 +75,11 @@ function int(name: string, v: string | undefined, min: number, max: number): num
   return n;
 }
 
+/** How long a dropped collection's files are kept, in milliseconds (up to 30 days). */
+export function toleranceMs(v: string | undefined): number | undefined {
+  return int('drop-tolerance-ms', v, 0, 30 * 86_400_000);
+}
+
 /** `forever` or milliseconds (up to ten years). */
 export function retentionMs(v: string | undefined): number | undefined {
   return v === 'forever' ? Infinity : int('wal-retention-ms', v, 0, 10 * 365 * 86_400_000);
@@ -121,6 +126,6 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     tickMs: int('tick-ms', v('tick-ms'), 10, 60_000),
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
     walRetentionMs: retentionMs(v('wal-retention-ms')),
-    dropToleranceMs: int('drop-tolerance-ms', v('drop-tolerance-ms'), 0, 30 * 86_400_000),
+    dropToleranceMs: toleranceMs(v('drop-tolerance-ms')),
   };
 }
