@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
+import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
 
 /**
@@ -12,13 +13,6 @@ import { tempStandalone, vectors } from './harness.js';
 const DIM = 8;
 const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: true }, { name: 'vec', dataType: 'FloatVector' as const, dim: DIM }] };
 const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW' as const, params: { M: 8, efConstruction: 32 } }];
-
-async function until(what: string, f: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  for (const end = Date.now() + ms; !(await f());) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('a dropped collection\'s segment data and indexes are purged after the tolerance; the others stay', async () => {
   const s = await tempStandalone({ coordinator: { dropToleranceMs: 1500, purgeIntervalMs: 100 } });
@@ -32,12 +26,12 @@ test('a dropped collection\'s segment data and indexes are purged after the tole
       ids[name] = (await s.client.describeCollection(name)).collectionId;
     }
     const files = async (name: string) => (await objects.list(`segments/${ids[name]}/`)).map((o) => o.key);
-    await until('index files of both collections', async () => (await files('gone')).some((k) => k.endsWith('.hnsw')) && (await files('kept')).some((k) => k.endsWith('.hnsw')));
+    await until(async () => (await files('gone')).some((k) => k.endsWith('.hnsw')) && (await files('kept')).some((k) => k.endsWith('.hnsw')), 'index files of both collections', 30_000);
     const kept = await files('kept');
     await s.client.dropCollection('gone');
     const droppedAt = Date.now();
     assert.ok((await files('gone')).length >= 2, 'still there right after the drop');
-    await until('the dropped collection\'s files to be purged', async () => (await files('gone')).length === 0);
+    await until(async () => (await files('gone')).length === 0, 'the dropped collection\'s files to be purged', 30_000);
     assert.ok(Date.now() - droppedAt >= 1000, `purged ${Date.now() - droppedAt} ms after the drop, before the tolerance`);
     assert.equal(await files('kept'), kept);
     const hits = await s.client.search('kept', { data: [vectors(300, DIM, 1)[42]!], limit: 1, consistencyLevel: 'Strong' });
@@ -58,13 +52,13 @@ test('a purge not yet run survives a restart, and the restarted coordinator runs
     await s.client.flush('gone');
     const id = (await s.client.describeCollection('gone')).collectionId;
     const files = async () => (await objects.list(`segments/${id}/`)).length;
-    await until('segment data', async () => (await files()) > 0);
+    await until(async () => (await files()) > 0, 'segment data', 30_000);
     await s.client.dropCollection('gone');
     await new Promise((r) => setTimeout(r, 300));
     assert.ok((await files()) > 0, 'an hour of tolerance: nothing purged yet');
     await s.stop();
     s = await tempStandalone({ dataDir, coordinator: { dropToleranceMs: 0, purgeIntervalMs: 100 } });
-    await until('the purge recorded before the restart to run', async () => (await files()) === 0);
+    await until(async () => (await files()) === 0, 'the purge recorded before the restart to run', 30_000);
   } finally {
     await objects.close();
     await s.cleanup();

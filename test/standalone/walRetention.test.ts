@@ -7,6 +7,7 @@ import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.j
 import { startStandalone } from '../../runtime/standalone/standalone.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 import { LocalWalBackend } from '../../runtime/wal/local/index.js';
+import { until } from '../support/until.js';
 import { vectors } from './harness.js';
 
 /**
@@ -35,16 +36,6 @@ async function walFiles(dataDir: string, kind: Kind = 'local'): Promise<string[]
   try { return (await objects.list('wal/')).map((o) => o.key); } finally { await objects.close(); }
 }
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Inserts ROWS rows in 30 messages (into a growing segment: it holds the log until flushed). */
 async function ingest(s: Awaited<ReturnType<typeof boot>>, vs: number[][]) {
   await s.client.createCollection({ collectionName: 'c', schema, metricType: 'L2', load: true });
@@ -69,7 +60,8 @@ for (const kind of ['local', 'object'] as const) test(`${kind} WAL keeping no hi
       return m && Number(m[2]) > ROWS / 100 ? Number(m[1]) : undefined;
     };
     for (let k = 0; !cutPast() && k < 600; k++) { await s.client.delete('c', { ids: [1_000_000 + k] }); await new Promise((r) => setTimeout(r, 50)); }
-    const cut = await until('the WAL to be truncated past the inserts', cutPast);
+    await until(() => cutPast() !== undefined, 'the WAL to be truncated past the inserts', 30_000);
+    const cut = cutPast()!;
     const after = await walFiles(dataDir, kind);
     assert.ok(!after.includes(before[0]!), 'the first storage unit was deleted');
     assert.ok(after.length < before.length, `${before.length} files before, ${after.length} after`);

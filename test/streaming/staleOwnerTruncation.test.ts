@@ -15,6 +15,7 @@ import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.j
 import { encodeMessage } from '../../messages/codec.js';
 import { streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { newMessage } from '../../messages/types.js';
+import { until } from '../support/until.js';
 import { MemoryBus } from '../../runtime/bus/memoryBus.js';
 import { client } from '../../runtime/rpc/typedBus.js';
 import { NuthatchClient } from '../../runtime/client/client.js';
@@ -23,13 +24,6 @@ import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js'
 import { LocalWalBackend } from '../../runtime/wal/local/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, f: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !(await f());) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 test('a fenced owner that has not noticed skips the truncation its retention asks for', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nuthatch-stale-cut-'));
@@ -73,7 +67,7 @@ test('a fenced owner that has not noticed skips the truncation its retention ask
     const del = newMessage('Delete', d.vchannels[0]!, { collectionId: d.collectionId, partitionId: -1, pks: [next++] });
     const refused = await client<StreamingProtocol>(bus, streamingSubject('dml_0'), 10_000)('append', { message: encodeMessage(del) }).then(() => 'appended', (e: Error) => e.message);
     assert.match(refused, /fenced/i);
-    await until('the stale owner to learn of the fence', () => lines.some((l) => /\[dml_0#\d+\] WAL failed: .*fenced/i.test(l)));
+    await until(() => lines.some((l) => /\[dml_0#\d+\] WAL failed: .*fenced/i.test(l)), 'the stale owner to learn of the fence');
     await sleep(200);
     assert.is(cuts(), cutsBefore, 'nothing more was cut');
     assert.is(await other.firstPosition('dml_0'), first, 'the log starts where it did');
