@@ -25,10 +25,10 @@ import { printTable } from './support/table.js';
 import { driveAppends } from './support/walDrive.js';
 import { walTargets, type WalBenchTarget } from './support/walTargets.js';
 
-interface SizeCase { label: string; entryBytes: number; inFlight: number; totalBytes: number }
+export interface SizeCase { label: string; entryBytes: number; inFlight: number; totalBytes: number }
 
 const MiB = 1024 * 1024;
-const CASES: SizeCase[] = [
+export const CASES: SizeCase[] = [
   { label: '1 KB', entryBytes: 1024, inFlight: 1024, totalBytes: 192 * MiB },
   { label: '64 KB', entryBytes: 64 * 1024, inFlight: 256, totalBytes: 384 * MiB },
   { label: '1 MB', entryBytes: MiB, inFlight: 32, totalBytes: 384 * MiB },

@@ -31,10 +31,10 @@ export interface LocalWalOptions {
   maxGroupBytes?: number;
   /**
    * Queued bytes that make a write go out before the current turn ends, at most
-   * (default 4 MiB; the pipeline lowers it to a quarter of a sync round): the
-   * kernel copies a burst's first frames while later ones are framed. 4 MiB
-   * against 1 MiB: 1.06x at 1 MB appends (9 of 10 alternated runs faster), the
-   * same at 64 KB.
+   * (default 2 MiB; the pipeline lowers it to a quarter of a sync round): the
+   * kernel copies a burst's first frames while later ones are framed. 2 MiB
+   * against 4 MiB, alternated runs (`npm run bench -- walTune`): 1.06-1.12x at
+   * 64 KB appends, the same at 1 MB and 1 KB; 1 MiB is slower at both.
    */
   writeChunkBytes?: number;
   /** Byte cap of each pchannel's write-ahead buffer (default 64 MiB). */
@@ -56,7 +56,7 @@ export class LocalWalBackend implements WalBackend {
     this.limits = {
       segmentBytes: opts.segmentBytes ?? 256 * 1024 * 1024,
       maxGroupBytes: opts.maxGroupBytes ?? 16 * 1024 * 1024,
-      writeChunkBytes: opts.writeChunkBytes ?? 4 * 1024 * 1024,
+      writeChunkBytes: opts.writeChunkBytes ?? 2 * 1024 * 1024,
       bufferBytes: opts.bufferBytes ?? 64 * 1024 * 1024,
     };
     this.pollMs = opts.pollMs ?? 500;
