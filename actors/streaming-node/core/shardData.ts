@@ -15,6 +15,12 @@ export interface SegmentData {
   collectionId: number;
   partitionId: number;
   createPos: WalPosition;
+  /**
+   * Where its rows' messages start when that is before its creation: the
+   * BeginTxn of a transaction that wrote into it (a fold from `createPos` would
+   * not know the transaction, and would drop its rows at the commit).
+   */
+  readFrom?: WalPosition;
   sealPos: WalPosition | null;
   flushed: boolean;
   chunks: GrowingChunk[];
@@ -67,7 +73,7 @@ export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: bool
       const t = txnId === undefined ? undefined : s.txns.get(txnId);
       if (!t) break;
       s.txns.delete(txnId!);
-      for (const b of t.body) applyData(s, b, m.header.tso, fx, opts);
+      for (const b of t.body) applyData(s, b, m.header.tso, fx, opts, t.beginPos);
       break;
     }
     case 'Insert': case 'Delete': applyData(s, m, m.header.tso, fx, opts); break;
@@ -97,12 +103,17 @@ function seal(s: ShardData, id: number, pos: WalPosition, fx: ShardEffects): voi
   fx.sealed.push(id);
 }
 
-function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts: { dataOnly?: boolean; holdOnly?: Set<number> }): void {
+/** The first position a fold must read for a segment's rows. */
+export const readFromOf = (seg: Pick<SegmentData, 'createPos' | 'readFrom'>): WalPosition => Math.min(seg.createPos, seg.readFrom ?? seg.createPos);
+
+/** Applies an insert or delete at `tso`; `beginPos` is its transaction's BeginTxn, if it had one. */
+function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts: { dataOnly?: boolean; holdOnly?: Set<number> }, beginPos?: WalPosition): void {
   if (m.header.type === 'Insert') {
     const b = (m as Message<'Insert'>).body;
     if (opts.dataOnly && !opts.holdOnly?.has(b.segmentId)) return;
     const seg = s.segments.get(b.segmentId);
     if (!seg) return;
+    if (beginPos !== undefined && beginPos < readFromOf(seg)) seg.readFrom = beginPos;
     seg.chunks.push({ count: b.rows.count, pks: b.rows.pks, vectors: b.rows.vectors, fields: b.rows.fields, tso, partitionId: b.partitionId });
     seg.rows += b.rows.count;
     seg.lastWriteTso = tso;

@@ -4,7 +4,7 @@ import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import type { RetentionMark } from '../core/walRetention.js';
-import { newShard, addDelete, type ShardData } from '../core/shardData.js';
+import { newShard, addDelete, readFromOf, type ShardData } from '../core/shardData.js';
 import type { PersistedAppendIds } from './appendDedup.js';
 import { readArchives, type ArchivedDeletes, type DeletesSnapshot } from './deleteArchive.js';
 
@@ -30,7 +30,7 @@ export interface Checkpoint {
 interface PersistedShard {
   collectionId: number;
   dropped: boolean;
-  segments: Array<{ id: number; collectionId: number; partitionId: number; createPos: number; sealPos: number | null; flushed: boolean; createdTso: bigint; lastWriteTso: bigint }>;
+  segments: Array<{ id: number; collectionId: number; partitionId: number; createPos: number; readFrom?: number; sealPos: number | null; flushed: boolean; createdTso: bigint; lastWriteTso: bigint }>;
   /** The whole delete log once loaded; as stored, only the part after `deleteArchive`. */
   deletes: DeleteEntry[];
   /** Archived runs of the delete log, before `deletes` (absent before archives, or while short). */
@@ -73,7 +73,7 @@ export function restoreShard(vchannel: string, p: PersistedShard): ShardData {
 export function replayFromOf(shards: Iterable<ShardData>, applied: number): number {
   let from = applied + 1;
   for (const s of shards) {
-    for (const seg of s.segments.values()) if (!s.handedOff.has(seg.id)) from = Math.min(from, seg.createPos);
+    for (const seg of s.segments.values()) if (!s.handedOff.has(seg.id)) from = Math.min(from, readFromOf(seg));
     for (const t of s.txns.values()) from = Math.min(from, t.beginPos);
   }
   return from;

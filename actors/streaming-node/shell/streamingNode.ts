@@ -15,6 +15,7 @@ import { Follower } from './follower.js';
 import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
 import { PchannelWal } from './pchannelWal.js';
 import { scanWal } from './scan.js';
+import { readFromOf } from '../core/shardData.js';
 
 export interface StreamingNodeOptions {
   nodeId: string;
@@ -277,7 +278,7 @@ export class StreamingNode {
     if (!seg || seg.sealPos === null) return;
     this.flushing.add(segmentId);
     const dn = client<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
-    const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: seg.createPos, to: seg.sealPos };
+    const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: readFromOf(seg), to: seg.sealPos };
     void withRetry(() => dn('flushSegment', task), { deadlineMs: 24 * 3600_000, maxMs: 5000 })
       .then(async (r) => {
         this.flushResults.set(segmentId, { ...r, from: task.from, to: task.to, partitionId: task.partitionId, collectionId: task.collectionId });
