@@ -44,6 +44,10 @@ export interface SegmentRecord {
   /** WAL range the data node folded. */
   from: WalPosition;
   to: WalPosition;
+  /** Length of the shard's delete log when compaction last examined the segment (absent: never). */
+  deleteSeq?: number;
+  /** Rows of it that deletes in that log reach but that were not removed then. */
+  reachedRows?: number;
 }
 
 export interface PchannelAssignment {

@@ -13,7 +13,18 @@ export type DataNodeProtocol = {
   flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number }; res: { rows: number; dataKey: string } };
   /** Deletes every file of a dropped collection (segment data and indexes). Idempotent. */
   purgeCollection: { req: { collectionId: number }; res: { objects: number } };
+  /**
+   * Delete compaction (data-node/core/segmentCompaction.ts): rewrites the segment
+   * without the rows the shard's deletes reached by `untilTso`, under a new key,
+   * when they are at least `minRatio` of its rows; else writes nothing.
+   */
+  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number }; res: CompactionOutcome };
+  /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */
+  removeFiles: { req: { keys: string[] }; res: { removed: number } };
 };
+
+/** What a compaction did: `dataKey` and `rows` are the new file's when `compacted`. */
+export interface CompactionOutcome { compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number }
 
 export type IndexNodeProtocol = {
   buildIndex: { req: { collectionId: number; segmentId: number; dataKey: string; index: IndexParams }; res: { key: string } };
@@ -30,6 +41,8 @@ export type QueryNodeProtocol = {
 export const dataNodeChecks: Checks<DataNodeProtocol> = {
   flushSegment: (o) => needAll(o, { pchannel: 'string', vchannel: 'string', collectionId: 'number', partitionId: 'number', segmentId: 'number', from: 'number', to: 'number' }),
   purgeCollection: (o) => needAll(o, { collectionId: 'number' }),
+  compactSegment: (o) => needAll(o, { segment: 'object', untilTso: 'bigint', minRatio: 'number' }),
+  removeFiles: (o) => needAll(o, { keys: 'array' }),
 };
 export const indexNodeChecks: Checks<IndexNodeProtocol> = {
   buildIndex: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', dataKey: 'string', index: 'object' }),

@@ -38,6 +38,9 @@ export interface NodeOptions {
   walRetentionMs?: number;
   /** Coordinator: how long a dropped collection's files are kept before they are purged. */
   dropToleranceMs?: number;
+  /** Coordinator: delete compaction's period (0: off) and the age deletes must reach to be applied. */
+  compactionIntervalMs?: number;
+  compactionGraceMs?: number;
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -47,7 +50,8 @@ const ENV: Record<string, string> = {
   port: 'NUTHATCH_PORT', host: 'NUTHATCH_HOST', pchannels: 'NUTHATCH_PCHANNELS', replicas: 'NUTHATCH_REPLICAS',
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
-  'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS',
+  'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
+  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -64,6 +68,8 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --segment-rows N --seal-idle-ms MS --tick-ms MS --checkpoint-ms MS   streaming-node tuning
   --wal-retention-ms MS|forever   WAL history kept behind the newest checkpoint (default 26 h)
   --drop-tolerance-ms MS    coordinator: a dropped collection's files are purged this long after the drop (default 10 min)
+  --compaction-interval-ms MS   coordinator: how often sealed segments with deleted rows are compacted (default 60000; 0: never)
+  --compaction-grace-ms MS  coordinator: deletes younger than this are not applied by compaction (default 10000)
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET).`;
 
 function bad(msg: string): never { throw new NuthatchError('InvalidArgument', msg); }
@@ -78,6 +84,13 @@ function int(name: string, v: string | undefined, min: number, max: number): num
 /** How long a dropped collection's files are kept, in milliseconds (up to 30 days). */
 export function toleranceMs(v: string | undefined): number | undefined {
   return int('drop-tolerance-ms', v, 0, 30 * 86_400_000);
+}
+
+/** Delete compaction's period and grace (coordinator/core/compactionPolicy.ts), each when given. */
+export function compactionMs(interval: string | undefined, grace: string | undefined): { intervalMs?: number; graceMs?: number } {
+  const intervalMs = int('compaction-interval-ms', interval, 0, 86_400_000);
+  const graceMs = int('compaction-grace-ms', grace, 0, 86_400_000);
+  return { ...(intervalMs === undefined ? {} : { intervalMs }), ...(graceMs === undefined ? {} : { graceMs }) };
 }
 
 /** `forever` or milliseconds (up to ten years). */
@@ -127,5 +140,6 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
     walRetentionMs: retentionMs(v('wal-retention-ms')),
     dropToleranceMs: toleranceMs(v('drop-tolerance-ms')),
+    ...(() => { const c = compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')); return { compactionIntervalMs: c.intervalMs, compactionGraceMs: c.graceMs }; })(),
   };
 }

@@ -51,7 +51,9 @@ async function build(o: NodeOptions, infra: Infra, log: Log, onEvent: (e: 'stand
     case 'coordinator': {
       await checkWalKind(meta!, o.wal);
       const pchannels = Array.from({ length: o.pchannels }, (_, i) => `dml_${i}`);
-      const c = new Coordinator({ bus, meta: meta!, pchannels, nodeId, log, sessionTtlMs: o.sessionTtlMs, replicas: o.replicas, dropToleranceMs: o.dropToleranceMs, onLeadershipLost: () => onEvent('lost') });
+      const c = new Coordinator({ bus, meta: meta!, pchannels, nodeId, log, sessionTtlMs: o.sessionTtlMs, replicas: o.replicas, dropToleranceMs: o.dropToleranceMs,
+        compaction: { ...(o.compactionIntervalMs === undefined ? {} : { intervalMs: o.compactionIntervalMs }), ...(o.compactionGraceMs === undefined ? {} : { graceMs: o.compactionGraceMs }) },
+        onLeadershipLost: () => onEvent('lost') });
       onEvent('standby');
       await c.start();
       return { stop: () => c.stop() };

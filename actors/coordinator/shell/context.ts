@@ -5,6 +5,7 @@ import type { Bus } from '../../../runtime/ports/bus.js';
 import type { MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
 import type { Catalog } from '../core/catalog.js';
+import type { CompactionPolicy } from '../core/compactionPolicy.js';
 import type { TsoOracleState } from '../core/tsoOracle.js';
 
 export interface CoordinatorOptions {
@@ -26,6 +27,8 @@ export interface CoordinatorOptions {
   dropToleranceMs?: number;
   /** How often purges that are due are run (default a tenth of the tolerance, within 1 s..1 min). */
   purgeIntervalMs?: number;
+  /** Delete compaction of sealed segments (core/compactionPolicy.ts; each field has a default). */
+  compaction?: Partial<CompactionPolicy>;
 }
 
 /** The coordinator shell's mutable state, shared by its handler modules. */

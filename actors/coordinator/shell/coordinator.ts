@@ -10,6 +10,8 @@ import { allocate, initialOracle } from '../core/tsoOracle.js';
 import { publishAssignments, rebalance, watchSessions } from './assignments.js';
 import { makeLock, type CoordinatorContext, type CoordinatorOptions } from './context.js';
 import * as ddl from './ddl.js';
+import { DEFAULT_COMPACTION } from '../core/compactionPolicy.js';
+import { runCompactions } from './compaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
@@ -28,6 +30,8 @@ export class Coordinator {
   private leadership?: { resign(): Promise<void>; lost: Promise<void> };
   private stopping = false;
   private purgeTimer?: NodeJS.Timeout;
+  private compactionTimer?: NodeJS.Timeout;
+  private compacting?: Promise<unknown>;
   private purging?: Promise<void>;
 
   constructor(private readonly opts: CoordinatorOptions) {}
@@ -98,6 +102,14 @@ export class Coordinator {
       this.purging = runDuePurges(ctx).catch((e) => log('purge round failed:', e.message)).finally(() => { this.purging = undefined; });
     }, this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS));
     this.purgeTimer.unref();
+    const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
+    if (compaction.intervalMs > 0) {
+      this.compactionTimer = setInterval(() => {
+        if (this.compacting) return;
+        this.compacting = runCompactions(ctx, compaction).catch((e) => log('compaction round failed:', e.message)).finally(() => { this.compacting = undefined; });
+      }, compaction.intervalMs);
+      this.compactionTimer.unref();
+    }
   }
 
   private handlers(): Handlers<CoordinatorProtocol> {
@@ -142,6 +154,7 @@ export class Coordinator {
     this.stopping = true;
     if (this.ctx) this.ctx.stopped = true;
     clearInterval(this.purgeTimer); // a purge in flight ends on its own (it checks `stopped`)
+    clearInterval(this.compactionTimer); // so does a compaction round
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.stopWatch?.();

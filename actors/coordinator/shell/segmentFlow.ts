@@ -13,7 +13,9 @@ import { Keys, putRecord } from './metaCodec.js';
 export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord): Promise<null> {
   const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === seg.collectionId);
   const known = ctx.segments.get(seg.segmentId);
-  if (known) seg.indexKeys = { ...seg.indexKeys, ...known.indexKeys };
+  // A repeated report of a segment compacted since: its record names the newer files.
+  if (known && known.dataKey !== seg.dataKey) return null;
+  if (known) seg = { ...known, ...seg, indexKeys: { ...seg.indexKeys, ...known.indexKeys } };
   await ctx.lock(async () => {
     ctx.segments.set(seg.segmentId, seg);
     await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
@@ -38,8 +40,9 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
       const key = `${seg.segmentId}/${index.indexName}`;
       if (seg.collectionId !== rec.collectionId || seg.indexKeys[index.indexName] || building.has(key)) continue;
       building.add(key);
-      jobs.push(withRetry(() => build('buildIndex', { collectionId: rec.collectionId, segmentId: seg.segmentId, dataKey: seg.dataKey, index }), { deadlineMs: 30 * 60_000 })
-        .then(async (r) => { await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key); })
+      const dataKey = seg.dataKey;
+      jobs.push(withRetry(() => build('buildIndex', { collectionId: rec.collectionId, segmentId: seg.segmentId, dataKey, index }), { deadlineMs: 30 * 60_000 })
+        .then(async (r) => { await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key, dataKey); })
         .catch((e) => ctx.log('index build of segment', seg.segmentId, 'failed:', e.message))
         .finally(() => building.delete(key)));
     }
@@ -47,9 +50,10 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
   await Promise.all(jobs);
 }
 
-export async function indexBuilt(ctx: CoordinatorContext, collectionId: number, segmentId: number, indexName: string, key: string): Promise<null> {
+/** Records a built index; one built from data the segment no longer has (compacted meanwhile) is ignored. */
+export async function indexBuilt(ctx: CoordinatorContext, collectionId: number, segmentId: number, indexName: string, key: string, fromDataKey?: string): Promise<null> {
   const seg = ctx.segments.get(segmentId);
-  if (!seg) return null;
+  if (!seg || (fromDataKey !== undefined && fromDataKey !== seg.dataKey)) return null;
   await ctx.lock(async () => {
     seg.indexKeys = { ...seg.indexKeys, [indexName]: key };
     await putRecord(ctx.opts.meta, Keys.segment(collectionId, segmentId), seg);

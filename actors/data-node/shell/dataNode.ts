@@ -1,19 +1,21 @@
 import { decodeMessage } from '../../../messages/codec.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { bodyOf } from '../../../messages/types.js';
-import { streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
-import { DATA_NODE_SUBJECT, dataNodeChecks, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
+import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import { DATA_NODE_SUBJECT, dataNodeChecks, type CompactionOutcome, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
-import { encodeSegmentFile } from '../../shared/segment/segmentFile.js';
+import type { PrimaryKey } from '../../../messages/schema.js';
+import type { Tso } from '../../../messages/types.js';
+import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
+import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../shared/segment/segmentKeys.js';
+import { compactSegment, deletesByKey } from '../core/segmentCompaction.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 
 export interface DataNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void }
 
-export const segmentDataKey = (collectionId: number, segmentId: number) => `segments/${collectionId}/${segmentId}/data.seg`;
-/** Every file of a collection (data and indexes) lies under this prefix. */
-export const collectionFilesPrefix = (collectionId: number) => `segments/${collectionId}/`;
+export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segmentKeys.js';
 
 /**
  * The data node: persists a sealed segment by scanning its WAL range from the
@@ -28,7 +30,50 @@ export class DataNode {
     this.sub = serveProtocol<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, dataNodeChecks, {
       flushSegment: (t) => this.flush(t),
       purgeCollection: ({ collectionId }) => this.purge(collectionId),
+      compactSegment: (t) => this.compact(t),
+      removeFiles: ({ keys }) => this.remove(keys),
     }, { queue: 'dn' });
+  }
+
+  private async remove(keys: unknown[]): Promise<{ removed: number }> {
+    const bad = keys.find((k) => typeof k !== 'string' || !k.startsWith('segments/'));
+    if (bad !== undefined) throw new NuthatchError('InvalidArgument', `${JSON.stringify(bad)} is not a segment file`);
+    for (const k of keys as string[]) await this.opts.objects.delete(k);
+    return { removed: keys.length };
+  }
+
+  /** Delete compaction of one segment (see core/segmentCompaction.ts); the coordinator switches to the new file. */
+  private async compact(t: DataNodeProtocol['compactSegment']['req']): Promise<CompactionOutcome> {
+    const { segment: s, untilTso } = t;
+    const bytes = await this.opts.objects.get(s.dataKey);
+    if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
+    const seg = decodeSegmentFile(bytes);
+    const log = await this.deleteLog(s.pchannel, s.vchannel);
+    const r = compactSegment(seg, deletesByKey(log.entries), untilTso);
+    const outcome = { compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq };
+    if (r.removed === 0 || r.removed < t.minRatio * seg.count) return outcome;
+    const dataKey = compactedDataKey(s.collectionId, s.segmentId, untilTso);
+    await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
+    this.opts.log?.(`segment ${s.segmentId}: compacted to ${dataKey}, ${r.removed} deleted rows removed, ${r.seg.count} kept`);
+    return { ...outcome, compacted: true, dataKey, rows: r.seg.count };
+  }
+
+  /** The shard's whole delete log, page by page, from its owner (any delegator when the owner is away). */
+  private async deleteLog(pchannel: string, vchannel: string): Promise<{ entries: { pk: PrimaryKey; tso: Tso }[]; seq: number }> {
+    const entries: { pk: PrimaryKey; tso: Tso }[] = [];
+    for (let attempt = 0; ;) {
+      const subject = attempt % 2 === 0 ? streamingSubject(pchannel) : streamingReadSubject(pchannel);
+      let r: StreamingProtocol['deletes']['res'];
+      try {
+        r = await client<StreamingProtocol>(this.opts.bus, subject, 30_000)('deletes', { vchannel, fromSeq: entries.length });
+      } catch (e) {
+        if (++attempt >= 10) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      for (const e of r.entries) entries.push(e);
+      if (entries.length >= r.seq || r.entries.length === 0) return { entries, seq: entries.length };
+    }
   }
 
   private async purge(collectionId: number): Promise<{ objects: number }> {

@@ -5,10 +5,9 @@ import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { VectorIndexFactory } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile } from '../../shared/segment/segmentFile.js';
+import { indexKeyOf } from '../../shared/segment/segmentKeys.js';
 
 export interface IndexNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void }
-
-export const segmentIndexKey = (collectionId: number, segmentId: number, indexName: string) => `segments/${collectionId}/${segmentId}/index-${indexName}.hnsw`;
 
 /** The index node: builds the ANN index of a persisted segment and stores it beside the data. */
 export class IndexNode {
@@ -29,7 +28,7 @@ export class IndexNode {
     const seg = decodeSegmentFile(bytes);
     const started = Date.now();
     const index = await this.opts.indexes.build(seg.vectors, seg.dim, t.index.metricType, { M: Number(t.index.params.M ?? 16), efConstruction: Number(t.index.params.efConstruction ?? 200) });
-    const key = segmentIndexKey(t.collectionId, t.segmentId, t.index.indexName);
+    const key = indexKeyOf(t.dataKey, t.index.indexName);
     await this.opts.objects.put(key, await index.serialize());
     this.opts.log?.(`index ${t.index.indexName} of segment ${t.segmentId} (${seg.count} rows) built in ${Date.now() - started} ms`);
     return { key };

@@ -20,7 +20,7 @@ export interface QueryNodeOptions {
   sessionTtlMs?: number;
 }
 
-interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexName: string | null }
+interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexName: string | null; indexKey: string | null }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number };
 interface ShardDeletes { seq: number; index: Map<PrimaryKey, Tso[]> }
@@ -62,21 +62,26 @@ export class QueryNode {
     });
   }
 
+  /**
+   * Loads a segment, or reloads what changed: its index, or (once compacted)
+   * its data and index together. The new pair replaces the old in one step, so
+   * a read meanwhile uses one or the other, never data and index of two files.
+   */
   private async load(record: SegmentRecord, indexName: string | null): Promise<null> {
     let cur = this.segments.get(record.segmentId);
-    if (!cur) {
+    if (!cur || cur.record.dataKey !== record.dataKey) {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexName: null };
+      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexName: null, indexKey: null };
     }
     const key = indexName ? record.indexKeys[indexName] : undefined;
-    if (key && cur.indexName !== indexName) {
+    if (key && cur.indexKey !== key) {
       const bytes = await this.opts.objects.get(key);
       if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
       const coll = await this.collection(record.collectionId);
-      cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexName };
+      cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexName, indexKey: key };
     }
-    this.segments.set(record.segmentId, cur);
+    this.segments.set(record.segmentId, { ...cur, record });
     return null;
   }
 

@@ -1,0 +1,32 @@
+import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
+
+/**
+ * When the coordinator compacts a sealed segment: once the rows that deletes
+ * reach are at least `minRatio` of it (0.2, as Milvus's single compaction
+ * ratio threshold), counting only deletes older than `graceMs`, so reads a
+ * little behind the newest TSO (a follower delegator, a Bounded read) see what
+ * they saw before. Examined every `intervalMs`; 0 turns compaction off.
+ */
+export interface CompactionPolicy { minRatio: number; graceMs: number; intervalMs: number }
+
+export const DEFAULT_COMPACTION: CompactionPolicy = { minRatio: 0.2, graceMs: 10_000, intervalMs: 60_000 };
+
+/**
+ * Whether reading the segment and its shard's delete log could find enough to
+ * remove. A delete reaches at most one row of a segment, so the rows reached
+ * now are at most those reached at the last examination plus the deletes
+ * logged since; a segment examined at this log length with too few is not read
+ * again. Pure.
+ */
+export function worthExamining(seg: Pick<SegmentRecord, 'rows' | 'deleteSeq' | 'reachedRows'>, shardDeleteSeq: number, minRatio: number): boolean {
+  const fresh = Math.max(0, shardDeleteSeq - (seg.deleteSeq ?? 0));
+  const reached = (seg.reachedRows ?? 0) + fresh;
+  if (reached === 0 || seg.rows === 0) return false;
+  // With nothing logged since, this holds only while deletes too young to apply then reach enough.
+  return reached >= Math.max(1, minRatio * seg.rows);
+}
+
+/** Whether the segment has every ANN index of its collection (compaction then switches data and indexes together). */
+export function fullyIndexed(rec: Pick<CollectionRecord, 'indexes'>, seg: Pick<SegmentRecord, 'indexKeys'>): boolean {
+  return rec.indexes.every((i) => i.indexType === 'FLAT' || seg.indexKeys[i.indexName] !== undefined);
+}

@@ -1,0 +1,75 @@
+import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
+import { DATA_NODE_SUBJECT, INDEX_NODE_SUBJECT, type DataNodeProtocol, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
+import { tsoOf } from '../../../messages/types.js';
+import { client } from '../../../runtime/rpc/typedBus.js';
+import { fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
+import type { CoordinatorContext } from './context.js';
+import { Keys, putRecord } from './metaCodec.js';
+import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
+
+/**
+ * Delete compaction rounds: each sealed segment that deletes may have reached
+ * enough of (core/compactionPolicy.ts) is rewritten by a data node without its
+ * deleted rows; its indexes are built from the new file; then the segment
+ * record switches to the new files at once, query nodes serving it reload, and
+ * the old files are removed. The segment keeps its id and place in the
+ * distribution, so delegators see no change but fewer rows.
+ *
+ * A coordinator that dies between the rewrite and the switch leaves the new
+ * files unnamed (the next compaction of the segment writes others); they go
+ * with the collection's files when it is dropped.
+ */
+export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy): Promise<number> {
+  let compacted = 0;
+  for (const rec of [...ctx.catalog.byName.values()]) {
+    if (rec.state !== 'created') continue;
+    for (const vchannel of rec.vchannels) {
+      if (ctx.stopped) return compacted;
+      const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && s.vchannel === vchannel && fullyIndexed(rec, s));
+      if (segs.length === 0) continue;
+      // Past the end: an empty page that says how long the log is.
+      const { seq } = await ctx.streaming(segs[0]!.pchannel)('deletes', { vchannel, fromSeq: Number.MAX_SAFE_INTEGER });
+      for (const seg of segs) {
+        if (ctx.stopped) return compacted;
+        if (!worthExamining(seg, seq, policy.minRatio)) continue;
+        if (await compactOne(ctx, rec, seg, policy)) compacted++;
+      }
+    }
+  }
+  return compacted;
+}
+
+async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord, policy: CompactionPolicy): Promise<boolean> {
+  const before = { dataKey: seg.dataKey, indexKeys: { ...seg.indexKeys } };
+  const untilTso = tsoOf(ctx.now() - policy.graceMs);
+  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', { segment: seg, untilTso, minRatio: policy.minRatio });
+  // Dropped, or switched by someone else meanwhile: leave it.
+  const unchanged = () => ctx.segments.get(seg.segmentId) === seg && seg.dataKey === before.dataKey && rec.state === 'created';
+  if (!out.compacted) {
+    if (unchanged()) await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending });
+    return false;
+  }
+  const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
+  const indexKeys: Record<string, string> = {};
+  for (const index of rec.indexes) {
+    if (index.indexType === 'FLAT') continue;
+    indexKeys[index.indexName] = (await build('buildIndex', { collectionId: seg.collectionId, segmentId: seg.segmentId, dataKey: out.dataKey, index })).key;
+  }
+  if (!unchanged()) return false;
+  await save(ctx, seg, { dataKey: out.dataKey, rows: out.rows, indexKeys, deleteSeq: out.deleteSeq, reachedRows: out.pending });
+  ctx.log(`segment ${seg.segmentId}: compacted, ${out.removed} deleted rows removed, ${out.rows} left`);
+  if (rec.loaded) await loadSegment(ctx, rec, seg);
+  // An index created while this ran was built from the old file: build it from the new one.
+  void buildMissingIndexes(ctx, rec);
+  const old = [before.dataKey, ...Object.values(before.indexKeys)].filter((k) => k !== seg.dataKey && !Object.values(seg.indexKeys).includes(k));
+  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys: old })
+    .catch((e) => ctx.log(`segment ${seg.segmentId}: old files not removed (${e.message}); they go when the collection is dropped`));
+  return true;
+}
+
+async function save(ctx: CoordinatorContext, seg: SegmentRecord, change: Partial<SegmentRecord>): Promise<void> {
+  await ctx.lock(async () => {
+    Object.assign(seg, change);
+    await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
+  });
+}

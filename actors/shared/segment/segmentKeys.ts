@@ -1,0 +1,17 @@
+/**
+ * Where a segment's files lie in object storage. Every file of a collection
+ * lies under its prefix (so a purge is one listing). A compacted segment's data
+ * and indexes get new keys, named after the compaction's TSO: query nodes
+ * still loading the old files find them until the switch is complete.
+ */
+export const collectionFilesPrefix = (collectionId: number) => `segments/${collectionId}/`;
+
+export const segmentDataKey = (collectionId: number, segmentId: number) => `segments/${collectionId}/${segmentId}/data.seg`;
+
+export const compactedDataKey = (collectionId: number, segmentId: number, untilTso: bigint) => `segments/${collectionId}/${segmentId}/data-${untilTso}.seg`;
+
+/** The key of an index built from the data at `dataKey`: beside it, with the data's version. */
+export function indexKeyOf(dataKey: string, indexName: string): string {
+  const m = /^(.*\/)data(-\d+)?\.seg$/.exec(dataKey);
+  return m ? `${m[1]}index-${indexName}${m[2] ?? ''}.hnsw` : `${dataKey}.index-${indexName}.hnsw`;
+}

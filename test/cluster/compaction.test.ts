@@ -1,0 +1,66 @@
+/**
+ * Delete compaction across processes (coordinator, data node, index node, two
+ * query nodes, two streaming nodes on real NATS, etcd and S3): a sealed segment
+ * whose rows are two fifths deleted is rewritten by the data node, its HNSW
+ * index rebuilt by the index node, both query node replicas reload it, and the
+ * old files leave S3. Reads while it happens and after give the same answers.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { S3ObjectStore } from '../../runtime/objectstore/s3ObjectStore.js';
+import { collectionSpec, insertAll, vectorOf } from './support/data.js';
+import { eventually, haveServices, startTestCluster, type TestCluster } from './support/testCluster.js';
+
+const DIM = 8, SEED = 5, NAME = 'compacted', ROWS = 2000, DELETED = 800;
+
+if (haveServices('cluster: compaction')) {
+  let cluster: TestCluster | undefined;
+  test.before(async () => { cluster = await startTestCluster({ roleArgs: { coordinator: ['--compaction-interval-ms', '300', '--compaction-grace-ms', '0'] } }); });
+  test.after(async () => { await cluster?.stop(); });
+
+  test('a segment two fifths deleted is rewritten, reindexed and reloaded on both replicas; reads never change', async () => {
+    const c = cluster!;
+    await c.http.ok('/collections/create', { ...collectionSpec(NAME, DIM, 1, 'HNSW') });
+    await insertAll(c.http, NAME, SEED, ROWS, DIM, 500, 2);
+    await c.http.ok('/collections/flush', { collectionName: NAME });
+    await c.client.releaseCollection(NAME);
+    await c.client.loadCollection(NAME, { replicas: 2 });
+    await eventually('the flushed segment indexed and loaded', async () => (await c.client.getLoadState(NAME)).loadProgress === 100, 120_000);
+    const d = await c.client.describeCollection(NAME);
+    const s3 = await S3ObjectStore.open({ endpoint: c.services.s3, bucket: c.bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try {
+      const files = async () => (await s3.list(`segments/${d.collectionId}/`)).map((o) => o.key).sort();
+      const before = await files();
+      assert.ok(before.some((k) => k.endsWith('/data.seg')) && before.some((k) => k.endsWith('/index-vector.hnsw')), before.join(', '));
+
+      const reads = async () => {
+        const count = Number((await c.client.query(NAME, { outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)']);
+        const kept = await c.client.search(NAME, { data: [vectorOf(SEED, 1500, DIM)], limit: 1, consistencyLevel: 'Strong' });
+        const gone = await c.client.search(NAME, { data: [vectorOf(SEED, 100, DIM)], limit: 1, consistencyLevel: 'Strong' });
+        assert.is(count, ROWS - DELETED);
+        assert.is(Number(kept[0]![0]!.id), 1500, 'a kept row is found by its own vector');
+        assert.ok(Number(gone[0]![0]!.id) >= DELETED, `a deleted row is not found (got ${gone[0]![0]!.id})`);
+      };
+      await c.client.delete(NAME, { ids: Array.from({ length: DELETED }, (_, i) => i) });
+      await reads();
+      // Read all along while the compaction runs.
+      let rounds = 0;
+      const after = await eventually('the compacted files to replace the old ones', async () => {
+        await reads();
+        rounds++;
+        const now = await files();
+        return now.some((k) => /\/data-\d+\.seg$/.test(k)) && now.some((k) => /\/index-vector-\d+\.hnsw$/.test(k)) && !now.includes(before.find((k) => k.endsWith('/data.seg'))!) ? now : undefined;
+      }, 120_000);
+      console.log(`  compacted after ${rounds} read rounds: ${after.map((k) => k.split('/').pop()).join(', ')}`);
+      assert.not.ok(after.some((k) => k.endsWith('/index-vector.hnsw')), 'the old index is removed');
+      const segs = await c.coordinator('segments', { collectionId: d.collectionId });
+      assert.equal(segs.map((s) => s.rows), [ROWS - DELETED]);
+      assert.ok(/\/data-\d+\.seg$/.test(segs[0]!.dataKey));
+      // The old files go only after every replica loaded the new ones; reads on either agree.
+      for (let i = 0; i < 6; i++) await reads();
+      assert.is((await c.client.getLoadState(NAME)).loadProgress, 100);
+    } finally { await s3.close(); }
+  });
+}
+
+test.run();

@@ -1,0 +1,103 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { decodeSegmentFile } from '../../actors/shared/segment/segmentFile.js';
+import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
+import { until } from '../support/until.js';
+import { tempStandalone, vectors } from './harness.js';
+
+/**
+ * Delete compaction: a sealed segment whose rows are a fifth or more deleted
+ * is rewritten without them, with its index rebuilt, and reads give the same
+ * answers before, during and after; the old files go. Fewer deletes, or
+ * deletes younger than the grace, leave it as it is.
+ */
+const DIM = 8;
+const N = 1000;
+const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: true }, { name: 'tag', dataType: 'Int64' as const }, { name: 'vec', dataType: 'FloatVector' as const, dim: DIM }] };
+const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW' as const, params: { M: 8, efConstruction: 64 } }];
+const vecs = vectors(N, DIM, 7);
+
+type S = Awaited<ReturnType<typeof tempStandalone>>;
+
+async function seeded(s: S, name: string): Promise<number> {
+  await s.client.createCollection({ collectionName: name, schema, metricType: 'L2', indexParams, load: true });
+  await s.client.insert(name, vecs.map((vec, id) => ({ id, tag: id % 7, vec })));
+  await s.client.flush(name);
+  return (await s.client.describeCollection(name)).collectionId;
+}
+
+const count = async (s: S, name: string) => Number((await s.client.query(name, { filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)']);
+
+async function nearest(s: S, name: string, id: number): Promise<number> {
+  const hits = await s.client.search(name, { data: [vecs[id]!], limit: 1, consistencyLevel: 'Strong' });
+  return Number(hits[0]![0]!.id);
+}
+
+test('a segment a third deleted is rewritten without those rows; reads agree before and after, and after a restart', async () => {
+  let s = await tempStandalone({ coordinator: { compaction: { intervalMs: 100, graceMs: 0 } } });
+  const { dataDir } = s;
+  const objects = new LocalObjectStore(join(dataDir, 'objects'));
+  try {
+    const id = await seeded(s, 'c');
+    const files = async () => (await objects.list(`segments/${id}/`)).map((o) => o.key).sort();
+    await until(async () => (await files()).some((k) => k.endsWith('.hnsw')), 'the index of the sealed segment', 30_000);
+    const before = await files();
+    assert.ok(before.some((k) => k.endsWith('/data.seg')), `flushed data: ${before.join(', ')}`);
+
+    // A third deleted; ids 0..9 upserted (deleted from the sealed segment, a new row each in a growing one).
+    await s.client.delete('c', { ids: Array.from({ length: 333 }, (_, i) => i + 10) });
+    await s.client.upsert('c', Array.from({ length: 10 }, (_, i) => ({ id: i, tag: 100 + i, vec: vecs[i]! })));
+    assert.is(await count(s, 'c'), N - 333);
+
+    await until(async () => (await files()).some((k) => /\/data-\d+\.seg$/.test(k)) && !(await files()).includes(before.find((k) => k.endsWith('/data.seg'))!), 'the compacted data to replace the old', 30_000);
+    const after = await files();
+    const dataKey = after.find((k) => /\/data-\d+\.seg$/.test(k))!;
+    assert.ok(after.some((k) => /\/index-vec_idx-\d+\.hnsw$/.test(k)), `the index built from the new data: ${after.join(', ')}`);
+    assert.not.ok(after.some((k) => k.endsWith('/index-vec_idx.hnsw')), 'the old index is removed');
+    const seg = decodeSegmentFile((await objects.get(dataKey))!);
+    assert.is(seg.count, N - 343, 'the deleted and the upserted ids left the segment');
+    assert.not.ok(seg.pks.some((pk) => Number(pk) < 343), 'no deleted id is in it');
+
+    const check = async () => {
+      assert.is(await count(s, 'c'), N - 333);
+      assert.is(await nearest(s, 'c', 500), 500, 'a kept row is found by its vector, through the new index');
+      assert.is.not(await nearest(s, 'c', 100), 100, 'a deleted row stays deleted');
+      const upserted = await s.client.query('c', { filter: 'id < 10', outputFields: ['tag'], consistencyLevel: 'Strong' });
+      assert.equal(upserted.map((r) => Number(r.tag)).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => 100 + i), 'the upserted rows are the new ones');
+    };
+    await check();
+    await s.stop();
+    s = await tempStandalone({ dataDir, coordinator: { compaction: { intervalMs: 100, graceMs: 0 } } });
+    await until(async () => (await s.client.getLoadState('c')).loadProgress === 100, 'the reload after the restart', 30_000).catch(() => {});
+    await check();
+    assert.equal(await files(), after, 'nothing compacted again after the restart');
+  } finally {
+    await objects.close();
+    await s.cleanup();
+  }
+});
+
+async function untouched(grace: number, deleted: number): Promise<void> {
+  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 100, graceMs: grace } } });
+  const objects = new LocalObjectStore(join(s.dataDir, 'objects'));
+  try {
+    const id = await seeded(s, 'c');
+    const files = async () => (await objects.list(`segments/${id}/`)).map((o) => o.key).sort();
+    await until(async () => (await files()).some((k) => k.endsWith('.hnsw')), 'the index', 30_000);
+    const before = await files();
+    await s.client.delete('c', { ids: Array.from({ length: deleted }, (_, i) => i) });
+    await new Promise((r) => setTimeout(r, 1500)); // fifteen rounds
+    assert.equal(await files(), before);
+    assert.is(await count(s, 'c'), N - deleted);
+  } finally {
+    await objects.close();
+    await s.cleanup();
+  }
+}
+
+test('a segment 15% deleted is left as it is', () => untouched(0, 150));
+
+test('deletes younger than the grace are not applied, however many', () => untouched(3_600_000, 500));
+
+test.run();
