@@ -31,4 +31,12 @@ test('anything else is an InvalidArgument that names the flag', () => {
   }
 });
 
+test('compaction: period and grace in ms (0 turns compaction off), from flags or NUTHATCH_COMPACTION_*; a bad value names its flag', () => {
+  const o = parseNodeOptions([...role, '--compaction-interval-ms', '0', '--compaction-grace-ms', '500'], {});
+  assert.equal([o.compactionIntervalMs, o.compactionGraceMs], [0, 500]);
+  assert.is(parseNodeOptions(role, { NUTHATCH_COMPACTION_INTERVAL_MS: '2000' }).compactionIntervalMs, 2000);
+  assert.equal([parseNodeOptions(role, {}).compactionIntervalMs, parseNodeOptions(role, {}).compactionGraceMs], [undefined, undefined], 'unset: the coordinator defaults apply');
+  assert.throws(() => parseNodeOptions([...role, '--compaction-grace-ms', 'soon'], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /--compaction-grace-ms/.test(e.message));
+});
+
 test.run();
