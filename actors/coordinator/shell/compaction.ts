@@ -15,9 +15,11 @@ import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
  * the old files are removed. The segment keeps its id and place in the
  * distribution, so delegators see no change but fewer rows.
  *
- * A coordinator that dies between the rewrite and the switch leaves the new
- * files unnamed (the next compaction of the segment writes others); they go
- * with the collection's files when it is dropped.
+ * A rewrite that cannot be switched to (the collection was dropped meanwhile,
+ * an index build failed) is removed. A coordinator that dies between the
+ * rewrite and the switch leaves the new files unnamed (the next compaction of
+ * the segment writes others); they go with the collection's files when it is
+ * dropped.
  */
 export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy): Promise<number> {
   let compacted = 0;
@@ -46,30 +48,45 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
   // Dropped, or switched by someone else meanwhile: leave it.
   const unchanged = () => ctx.segments.get(seg.segmentId) === seg && seg.dataKey === before.dataKey && rec.state === 'created';
   if (!out.compacted) {
-    if (unchanged()) await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending });
+    await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending }, unchanged);
     return false;
   }
   const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
   const indexKeys: Record<string, string> = {};
-  for (const index of rec.indexes) {
-    if (index.indexType === 'FLAT') continue;
-    indexKeys[index.indexName] = (await build('buildIndex', { collectionId: seg.collectionId, segmentId: seg.segmentId, dataKey: out.dataKey, index })).key;
+  try {
+    for (const index of rec.indexes) {
+      if (index.indexType === 'FLAT') continue;
+      indexKeys[index.indexName] = (await build('buildIndex', { collectionId: seg.collectionId, segmentId: seg.segmentId, dataKey: out.dataKey, index })).key;
+    }
+  } catch (e) {
+    await removeFiles(ctx, seg, [out.dataKey, ...Object.values(indexKeys)]);
+    throw e;
   }
-  if (!unchanged()) return false;
-  await save(ctx, seg, { dataKey: out.dataKey, rows: out.rows, indexKeys, deleteSeq: out.deleteSeq, reachedRows: out.pending });
+  // Dropped (perhaps purged already) or changed meanwhile: the new files would name nothing.
+  if (!await save(ctx, seg, { dataKey: out.dataKey, rows: out.rows, indexKeys, deleteSeq: out.deleteSeq, reachedRows: out.pending }, unchanged)) {
+    await removeFiles(ctx, seg, [out.dataKey, ...Object.values(indexKeys)]);
+    return false;
+  }
   ctx.log(`segment ${seg.segmentId}: compacted, ${out.removed} deleted rows removed, ${out.rows} left`);
   if (rec.loaded) await loadSegment(ctx, rec, seg);
   // An index created while this ran was built from the old file: build it from the new one.
   void buildMissingIndexes(ctx, rec);
   const old = [before.dataKey, ...Object.values(before.indexKeys)].filter((k) => k !== seg.dataKey && !Object.values(seg.indexKeys).includes(k));
-  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys: old })
-    .catch((e) => ctx.log(`segment ${seg.segmentId}: old files not removed (${e.message}); they go when the collection is dropped`));
+  await removeFiles(ctx, seg, old);
   return true;
 }
 
-async function save(ctx: CoordinatorContext, seg: SegmentRecord, change: Partial<SegmentRecord>): Promise<void> {
-  await ctx.lock(async () => {
+async function removeFiles(ctx: CoordinatorContext, seg: SegmentRecord, keys: string[]): Promise<void> {
+  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
+    .catch((e) => ctx.log(`segment ${seg.segmentId}: files not removed (${e.message}); they go when the collection is dropped`));
+}
+
+/** Applies `change` to the record if `still()` holds under the metadata lock (a drop takes it too). */
+async function save(ctx: CoordinatorContext, seg: SegmentRecord, change: Partial<SegmentRecord>, still: () => boolean): Promise<boolean> {
+  return ctx.lock(async () => {
+    if (!still()) return false;
     Object.assign(seg, change);
     await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
+    return true;
   });
 }
