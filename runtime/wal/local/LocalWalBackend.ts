@@ -34,7 +34,8 @@ export interface LocalWalOptions {
    * (default 2 MiB; the pipeline lowers it to a quarter of a sync round): the
    * kernel copies a burst's first frames while later ones are framed. 2 MiB
    * against 4 MiB, alternated runs (`npm run bench -- walTune`): 1.06-1.12x at
-   * 64 KB appends, the same at 1 MB and 1 KB; 1 MiB is slower at both.
+   * 64 KB appends; at 1 MB ahead in some runs and behind in others (0.94 vs
+   * 0.99 of raw in bench/results/walTune.json); the same at 1 KB.
    */
   writeChunkBytes?: number;
   /** Byte cap of each pchannel's write-ahead buffer (default 64 MiB). */
