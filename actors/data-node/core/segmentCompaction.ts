@@ -56,9 +56,11 @@ export function compactSegment(seg: SealedSegment, deletes: ReadonlyMap<PrimaryK
   };
 }
 
-/** The shard's delete log as the lookup compaction takes: key -> TSOs of its deletes. */
-export function deletesByKey(entries: Iterable<{ pk: PrimaryKey; tso: Tso }>): Map<PrimaryKey, Tso[]> {
-  const m = new Map<PrimaryKey, Tso[]>();
-  for (const e of entries) { const l = m.get(e.pk); if (l) l.push(e.tso); else m.set(e.pk, [e.tso]); }
-  return m;
+/** Adds delete log entries to the lookup compaction takes: key -> TSOs of its deletes. */
+export function addDeletes(byKey: Map<PrimaryKey, Tso[]>, entries: Iterable<{ pk: PrimaryKey; tso: Tso }>): Map<PrimaryKey, Tso[]> {
+  for (const e of entries) { const l = byKey.get(e.pk); if (l) l.push(e.tso); else byKey.set(e.pk, [e.tso]); }
+  return byKey;
 }
+
+/** The lookup of a whole log. */
+export const deletesByKey = (entries: Iterable<{ pk: PrimaryKey; tso: Tso }>): Map<PrimaryKey, Tso[]> => addDeletes(new Map(), entries);

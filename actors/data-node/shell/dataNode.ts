@@ -1,16 +1,15 @@
 import { decodeMessage } from '../../../messages/codec.js';
 import { NuthatchError } from '../../../messages/errors.js';
-import { bodyOf } from '../../../messages/types.js';
+import { bodyOf, type Tso } from '../../../messages/types.js';
+import type { PrimaryKey } from '../../../messages/schema.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { DATA_NODE_SUBJECT, dataNodeChecks, type CompactionOutcome, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
-import type { PrimaryKey } from '../../../messages/schema.js';
-import type { Tso } from '../../../messages/types.js';
 import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../shared/segment/segmentKeys.js';
-import { compactSegment, deletesByKey } from '../core/segmentCompaction.js';
+import { addDeletes, compactSegment } from '../core/segmentCompaction.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 
 export interface DataNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void }
@@ -49,7 +48,7 @@ export class DataNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const log = await this.deleteLog(s.pchannel, s.vchannel);
-    const r = compactSegment(seg, deletesByKey(log.entries), untilTso);
+    const r = compactSegment(seg, log.byKey, untilTso);
     const outcome = { compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq };
     if (r.removed === 0 || r.removed < t.minRatio * seg.count) return outcome;
     const dataKey = compactedDataKey(s.collectionId, s.segmentId, untilTso);
@@ -58,21 +57,23 @@ export class DataNode {
     return { ...outcome, compacted: true, dataKey, rows: r.seg.count };
   }
 
-  /** The shard's whole delete log, page by page, from its owner (any delegator when the owner is away). */
-  private async deleteLog(pchannel: string, vchannel: string): Promise<{ entries: { pk: PrimaryKey; tso: Tso }[]; seq: number }> {
-    const entries: { pk: PrimaryKey; tso: Tso }[] = [];
+  /** The shard's whole delete log by key, page by page, from its owner (any delegator when the owner is away). */
+  private async deleteLog(pchannel: string, vchannel: string): Promise<{ byKey: Map<PrimaryKey, Tso[]>; seq: number }> {
+    const byKey = new Map<PrimaryKey, Tso[]>();
+    let seq = 0;
     for (let attempt = 0; ;) {
       const subject = attempt % 2 === 0 ? streamingSubject(pchannel) : streamingReadSubject(pchannel);
       let r: StreamingProtocol['deletes']['res'];
       try {
-        r = await client<StreamingProtocol>(this.opts.bus, subject, 30_000)('deletes', { vchannel, fromSeq: entries.length });
+        r = await client<StreamingProtocol>(this.opts.bus, subject, 30_000)('deletes', { vchannel, fromSeq: seq });
       } catch (e) {
         if (++attempt >= 10) throw e;
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
-      for (const e of r.entries) entries.push(e);
-      if (entries.length >= r.seq || r.entries.length === 0) return { entries, seq: entries.length };
+      addDeletes(byKey, r.entries);
+      seq += r.entries.length;
+      if (seq >= r.seq || r.entries.length === 0) return { byKey, seq };
     }
   }
 

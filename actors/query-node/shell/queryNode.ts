@@ -20,7 +20,7 @@ export interface QueryNodeOptions {
   sessionTtlMs?: number;
 }
 
-interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexName: string | null; indexKey: string | null }
+interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexKey: string | null }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number };
 interface ShardDeletes { seq: number; index: Map<PrimaryKey, Tso[]> }
@@ -72,14 +72,14 @@ export class QueryNode {
     if (!cur || cur.record.dataKey !== record.dataKey) {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexName: null, indexKey: null };
+      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexKey: null };
     }
     const key = indexName ? record.indexKeys[indexName] : undefined;
     if (key && cur.indexKey !== key) {
       const bytes = await this.opts.objects.get(key);
       if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
       const coll = await this.collection(record.collectionId);
-      cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexName, indexKey: key };
+      cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexKey: key };
     }
     this.segments.set(record.segmentId, { ...cur, record });
     return null;
