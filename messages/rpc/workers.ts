@@ -35,7 +35,8 @@ export type QueryNodeProtocol = {
   release: { req: { segmentIds: number[] }; res: null };
   search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number }; res: { hits: HitRow[][] } };
   query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number }; res: { rows: HitRow[]; count: number } };
-  status: { req: Record<string, never>; res: { nodeId: string; segments: number[] } };
+  /** The segments a query node holds, and the data and index files each was loaded from. */
+  status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKey: string | null }> } };
 };
 
 export const dataNodeChecks: Checks<DataNodeProtocol> = {

@@ -2,7 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { decodeSegmentFile } from '../../actors/shared/segment/segmentFile.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
+import { client } from '../../runtime/rpc/typedBus.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
 
@@ -67,6 +69,9 @@ test('a segment a third deleted is rewritten without those rows; reads agree bef
       assert.equal(upserted.map((r) => Number(r.tag)).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => 100 + i), 'the upserted rows are the new ones');
     };
     await check();
+    // The query node serves the new files (reloaded in place, not only after a restart).
+    const status = await client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'))('status', {});
+    assert.equal(status.files.map((f) => [f.dataKey, f.indexKey]), [[dataKey, after.find((k) => /\/index-vec_idx-\d+\.hnsw$/.test(k))]]);
     await s.stop();
     s = await tempStandalone({ dataDir, coordinator: { compaction: { intervalMs: 100, graceMs: 0 } } });
     await until(async () => (await s.client.getLoadState('c')).loadProgress === 100, 'the reload after the restart', 30_000).catch(() => {});

@@ -45,7 +45,10 @@ export class QueryNode {
       release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); return null; },
       search: (req) => this.search(req),
       query: (req) => this.query(req),
-      status: () => ({ nodeId: this.opts.nodeId, segments: [...this.segments.keys()] }),
+      status: () => ({
+        nodeId: this.opts.nodeId, segments: [...this.segments.keys()],
+        files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKey: l.indexKey })),
+      }),
     });
     await this.register();
   }
