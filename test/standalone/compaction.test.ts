@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { decodeSegmentFile } from '../../actors/shared/segment/segmentFile.js';
-import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
+import { NuthatchError } from '../../messages/errors.js';
+import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 import { client } from '../../runtime/rpc/typedBus.js';
 import { until } from '../support/until.js';
@@ -104,5 +105,23 @@ async function untouched(grace: number, deleted: number): Promise<void> {
 test('a segment 15% deleted is left as it is', () => untouched(0, 150));
 
 test('deletes younger than the grace are not applied, however many', () => untouched(3_600_000, 500));
+
+test('the data node removes only segment files: another key is an InvalidArgument and nothing is deleted', async () => {
+  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 0 } } });
+  const objects = new LocalObjectStore(join(s.dataDir, 'objects'));
+  try {
+    await objects.put('checkpoints/keep-me', new Uint8Array([1]));
+    const dn = client<DataNodeProtocol>(s.bus, DATA_NODE_SUBJECT);
+    for (const keys of [['checkpoints/keep-me'], [42], ['segments/1/x', '../checkpoints/keep-me'], ['segments/../checkpoints/keep-me']]) {
+      const e = await dn('removeFiles', { keys: keys as string[] }).then(() => undefined, (x: unknown) => x);
+      assert.instance(e, NuthatchError, `refused ${JSON.stringify(keys)}`);
+      assert.is((e as NuthatchError).code, 'InvalidArgument');
+    }
+    assert.ok(await objects.get('checkpoints/keep-me'), 'still there');
+  } finally {
+    await objects.close();
+    await s.cleanup();
+  }
+});
 
 test.run();

@@ -12,6 +12,9 @@ import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../s
 import { addDeletes, compactSegment } from '../core/segmentCompaction.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 
+/** segments/<collection>/<segment>/<file>: nothing else is removed on request. */
+const SEGMENT_FILE = /^segments\/\d+\/\d+\/(?!\.\.?$)[^/]+$/;
+
 export interface DataNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void }
 
 export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segmentKeys.js';
@@ -35,7 +38,7 @@ export class DataNode {
   }
 
   private async remove(keys: unknown[]): Promise<{ removed: number }> {
-    const bad = keys.find((k) => typeof k !== 'string' || !k.startsWith('segments/'));
+    const bad = keys.find((k) => typeof k !== 'string' || !SEGMENT_FILE.test(k));
     if (bad !== undefined) throw new NuthatchError('InvalidArgument', `${JSON.stringify(bad)} is not a segment file`);
     for (const k of keys as string[]) await this.opts.objects.delete(k);
     return { removed: keys.length };
