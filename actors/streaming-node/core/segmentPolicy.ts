@@ -24,14 +24,20 @@ export function rowsForBytes(bytes: number, dim: number): number {
 
 export type Assignment = { segmentId: number } | { create: true; seal: number | null };
 
-/** Where an insert of `rows` rows into `partitionId` goes. */
+/**
+ * Where an insert of `rows` rows into `partitionId` goes: the first growing
+ * segment with room. A full one stays growing while an open txn holds rows in it
+ * (its seal is refused until the txn ends), so it is passed over, not a reason to
+ * create another segment for every insert meanwhile.
+ */
 export function assignSegment(ctx: VchannelContext, partitionId: number, rows: number, limits: SegmentLimits): Assignment {
+  let full: number | null = null;
   for (const s of Object.values(ctx.segments)) {
     if (s.partitionId !== partitionId || s.status !== 'growing') continue;
     if (s.rows + rows <= limits.maxRows || s.rows === 0) return { segmentId: s.id };
-    return { create: true, seal: s.id };
+    full ??= s.id;
   }
-  return { create: true, seal: null };
+  return { create: true, seal: full };
 }
 
 /** Growing segments a policy says to seal now. */
