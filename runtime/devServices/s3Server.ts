@@ -30,7 +30,9 @@ export async function startS3(): Promise<ServerHandle> {
     url: (port) => `http://127.0.0.1:${port}`,
     command: (dir, [port]) => ({
       cmd: process.execPath,
-      args: [bin, '-d', join(dir, 'data'), '-a', '127.0.0.1', '-p', String(port), '--silent', '--no-vhost-buckets'],
+      // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy
+      // provider: without it every truncated listing (a page) fails with HTTP 500.
+      args: ['--openssl-legacy-provider', bin, '-d', join(dir, 'data'), '-a', '127.0.0.1', '-p', String(port), '--silent', '--no-vhost-buckets'],
       log: 's3rver.log',
     }),
     ready: async ([port]) => (await httpGet(`http://127.0.0.1:${port}/`)) !== undefined,

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NuthatchError } from '../../messages/errors.js';
-import type { ObjectInfo, ObjectStore } from '../ports/objectStore.js';
+import type { ListOptions, ObjectInfo, ObjectStore } from '../ports/objectStore.js';
 import { OBJECT_SUFFIX, decodeSegment, encodeSegment, keyToPath } from './objectKeyPath.js';
 
 const byKey = (a: ObjectInfo, b: ObjectInfo): number => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key));
@@ -87,13 +87,16 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<ObjectInfo[]> {
     // Walk only below the directory of the prefix's complete segments.
     const segs = prefix.split('/');
     segs.pop();
     const out: ObjectInfo[] = [];
     await this.walk(join(this.root, ...segs.map(encodeSegment)), segs.length ? `${segs.join('/')}/` : '', prefix, out);
-    return out.sort(byKey);
+    out.sort(byKey);
+    const after = opts.startAfter === undefined ? undefined : Buffer.from(opts.startAfter);
+    const page = after ? out.filter((o) => Buffer.compare(Buffer.from(o.key), after) > 0) : out;
+    return opts.limit === undefined ? page : page.slice(0, opts.limit);
   }
 
   async delete(key: string): Promise<void> {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { NuthatchError } from '../../messages/errors.js';
-import type { ObjectInfo, ObjectStore } from '../ports/objectStore.js';
+import type { ListOptions, ObjectInfo, ObjectStore } from '../ports/objectStore.js';
 import { isS3NotFound, mapS3Error, s3Status } from './s3Errors.js';
 
 export interface S3ObjectStoreOptions {
@@ -114,15 +114,20 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<ObjectInfo[]> {
     const out: ObjectInfo[] = [];
+    const limit = opts.limit ?? Infinity;
     let token: string | undefined;
     try {
       do {
-        const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.root + prefix, ContinuationToken: token }));
+        const r = await this.client.send(new ListObjectsV2Command({
+          Bucket: this.bucket, Prefix: this.root + prefix, ContinuationToken: token,
+          ...(token === undefined && opts.startAfter !== undefined ? { StartAfter: this.root + opts.startAfter } : {}),
+          ...(Number.isFinite(limit) ? { MaxKeys: Math.min(1000, limit - out.length) } : {}),
+        }));
         for (const o of r.Contents ?? []) if (o.Key !== undefined) out.push({ key: o.Key.slice(this.root.length), size: o.Size ?? 0 });
         token = r.IsTruncated ? r.NextContinuationToken : undefined;
-      } while (token);
+      } while (token && out.length < limit);
     } catch (e) {
       throw mapS3Error(e, `list ${prefix}`);
     }

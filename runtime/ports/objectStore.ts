@@ -8,6 +8,9 @@ export interface ObjectInfo {
   size: number;
 }
 
+/** A page of a listing: keys after `startAfter` (in key order), at most `limit` of them. */
+export interface ListOptions { startAfter?: string; limit?: number }
+
 export interface ObjectStore {
   /** Whether `put(..., { ifAbsent: true })` is enforced by the server. */
   readonly supportsConditionalPut: boolean;
@@ -19,8 +22,8 @@ export interface ObjectStore {
   /** undefined when the key does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
   getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
-  /** Every object under the prefix, sorted by key. */
-  list(prefix: string): Promise<ObjectInfo[]>;
+  /** Every object under the prefix, sorted by key; with options, one page of them. */
+  list(prefix: string, opts?: ListOptions): Promise<ObjectInfo[]>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -60,6 +60,26 @@ export function objectStoreContract(label: string, newWorld: () => Promise<Objec
     assert.equal(await o.list('nothing/'), []);
   });
 
+  t('list pages: keys after startAfter, at most limit of them, in key order', async ({ o }) => {
+    for (let i = 0; i < 25; i++) await o.put(`pg/${String(i).padStart(3, '0')}`, b('x'));
+    await o.put('pgz', b('x'));
+    const keys = async (opts: { startAfter?: string; limit?: number }) => (await o.list('pg/', opts)).map((i) => i.key);
+    assert.equal(await keys({ limit: 3 }), ['pg/000', 'pg/001', 'pg/002']);
+    assert.equal(await keys({ startAfter: 'pg/002', limit: 2 }), ['pg/003', 'pg/004']);
+    assert.equal(await keys({ startAfter: 'pg/0225' }), ['pg/023', 'pg/024']); // after a key that does not exist
+    assert.equal(await keys({ startAfter: 'pg/024', limit: 5 }), []);
+    // Paging through gives the whole listing once.
+    const all: string[] = [];
+    for (let after: string | undefined; ;) {
+      const page = await keys({ startAfter: after, limit: 7 });
+      if (page.length === 0) break;
+      all.push(...page);
+      after = page.at(-1);
+    }
+    assert.equal(all, (await o.list('pg/')).map((i) => i.key));
+    assert.is(all.length, 25);
+  });
+
   t('keys may hold any characters, and "a" and "a/b" are both objects', async ({ o }) => {
     const keys = ['a', 'a/b', 'sp ace/ü/%41', '.hidden/..', 'x/', 'c@t/z'];
     for (const k of keys) await o.put(k, b(`v:${k}`));
