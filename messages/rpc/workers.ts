@@ -19,6 +19,8 @@ export type DataNodeProtocol = {
    * when they are at least `minRatio` of its rows; else writes nothing.
    */
   compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number }; res: CompactionOutcome };
+  /** One page of the keys under segments/, after `after` (in key order), for the orphan sweep. */
+  listSegmentFiles: { req: { after: string | null; limit: number }; res: { keys: string[] } };
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */
   removeFiles: { req: { keys: string[] }; res: { removed: number } };
 };
@@ -43,6 +45,7 @@ export const dataNodeChecks: Checks<DataNodeProtocol> = {
   flushSegment: (o) => needAll(o, { pchannel: 'string', vchannel: 'string', collectionId: 'number', partitionId: 'number', segmentId: 'number', from: 'number', to: 'number' }),
   purgeCollection: (o) => needAll(o, { collectionId: 'number' }),
   compactSegment: (o) => needAll(o, { segment: 'object', untilTso: 'bigint', minRatio: 'number' }),
+  listSegmentFiles: (o) => needAll(o, { limit: 'number' }),
   removeFiles: (o) => needAll(o, { keys: 'array' }),
 };
 export const indexNodeChecks: Checks<IndexNodeProtocol> = {

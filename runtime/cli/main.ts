@@ -4,17 +4,19 @@ import { resolve } from 'node:path';
 import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
-import { compactionMs, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
+import { compactionMs, orphanSweepMs, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
                      [--wal-retention-ms MS|forever] [--drop-tolerance-ms MS]
                      [--compaction-interval-ms MS] [--compaction-grace-ms MS]
+                     [--gc-interval-ms MS] [--gc-tolerance-ms MS]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
       the WAL keeps 26 h of history behind its newest checkpoint, a dropped collection's
-      files are purged 10 min after the drop, and sealed segments whose rows are a fifth
-      deleted (deletes older than 10 s) are rewritten every minute, unless told otherwise;
+      files are purged 10 min after the drop, sealed segments whose rows are a fifth
+      deleted (deletes older than 10 s) are rewritten every minute, and segment files
+      no record names are looked for hourly and removed after a day, unless told otherwise;
       --inspect-port PORT also serves the inspector page
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<void> {
       'drop-tolerance-ms': { type: 'string', default: process.env.NUTHATCH_DROP_TOLERANCE_MS },
       'compaction-interval-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_INTERVAL_MS },
       'compaction-grace-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_GRACE_MS },
+      'gc-interval-ms': { type: 'string', default: process.env.NUTHATCH_GC_INTERVAL_MS },
+      'gc-tolerance-ms': { type: 'string', default: process.env.NUTHATCH_GC_TOLERANCE_MS },
       'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
     } }));
     const port = Number(values.port);
@@ -78,16 +82,17 @@ async function main(argv: string[]): Promise<void> {
       ...(values['segment-rows'] ? { maxRows: Number(values['segment-rows']) } : {}),
       ...(values['seal-idle-ms'] ? { idleMs: Number(values['seal-idle-ms']) } : {}),
     };
-    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> = {};
+    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
     try {
       keepMs = retentionMs(values['wal-retention-ms']);
       dropToleranceMs = toleranceMs(values['drop-tolerance-ms']);
       compaction = compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']);
+      orphans = orphanSweepMs(values['gc-interval-ms'], values['gc-tolerance-ms']);
     } catch (e) { fail((e as Error).message); }
     const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
     onSignals(() => s.stop());
     return;
   }

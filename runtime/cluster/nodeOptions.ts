@@ -38,9 +38,10 @@ export interface NodeOptions {
   walRetentionMs?: number;
   /** Coordinator: how long a dropped collection's files are kept before they are purged. */
   dropToleranceMs?: number;
-  /** Coordinator: delete compaction's period (0: off) and the age deletes must reach to be applied. */
-  compactionIntervalMs?: number;
-  compactionGraceMs?: number;
+  /** Coordinator: delete compaction's period (0: off) and the age deletes must reach to be applied; each when given. */
+  compaction: { intervalMs?: number; graceMs?: number };
+  /** Coordinator: the orphan file sweep's period (0: off) and how long a file stays unreferenced before it goes; each when given. */
+  orphans: { intervalMs?: number; toleranceMs?: number };
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -51,7 +52,7 @@ const ENV: Record<string, string> = {
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
-  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS',
+  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -70,6 +71,8 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --drop-tolerance-ms MS    coordinator: a dropped collection's files are purged this long after the drop (default 10 min)
   --compaction-interval-ms MS   coordinator: how often sealed segments with deleted rows are compacted (default 60000; 0: never)
   --compaction-grace-ms MS  coordinator: deletes younger than this are not applied by compaction (default 10000)
+  --gc-interval-ms MS       coordinator: how often orphaned segment files are looked for (default 3600000; 0: never)
+  --gc-tolerance-ms MS      coordinator: an orphaned segment file is removed once unreferenced this long (default 86400000)
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET).`;
 
 function bad(msg: string): never { throw new NuthatchError('InvalidArgument', msg); }
@@ -86,12 +89,18 @@ export function toleranceMs(v: string | undefined): number | undefined {
   return int('drop-tolerance-ms', v, 0, 30 * 86_400_000);
 }
 
-/** Delete compaction's period and grace (coordinator/core/compactionPolicy.ts), each when given. */
-export function compactionMs(interval: string | undefined, grace: string | undefined): { intervalMs?: number; graceMs?: number } {
-  const intervalMs = int('compaction-interval-ms', interval, 0, 86_400_000);
-  const graceMs = int('compaction-grace-ms', grace, 0, 86_400_000);
-  return { ...(intervalMs === undefined ? {} : { intervalMs }), ...(graceMs === undefined ? {} : { graceMs }) };
+/** A coordinator job's period (`--<job>-interval-ms`, 0: off) and one more duration, each when given. */
+function jobMs<K extends string>(job: string, interval: string | undefined, key: K, flag: string, value: string | undefined, max: number): { intervalMs?: number } & { [k in K]?: number } {
+  const intervalMs = int(`${job}-interval-ms`, interval, 0, 86_400_000);
+  const ms = int(flag, value, 0, max);
+  return { ...(intervalMs === undefined ? {} : { intervalMs }), ...(ms === undefined ? {} : { [key]: ms }) } as { intervalMs?: number } & { [k in K]?: number };
 }
+
+/** Delete compaction's period and grace (coordinator/core/compactionPolicy.ts), each when given. */
+export const compactionMs = (interval: string | undefined, grace: string | undefined) => jobMs('compaction', interval, 'graceMs', 'compaction-grace-ms', grace, 86_400_000);
+
+/** The orphan sweep's period and tolerance (coordinator/core/orphanFiles.ts), each when given. */
+export const orphanSweepMs = (interval: string | undefined, tolerance: string | undefined) => jobMs('gc', interval, 'toleranceMs', 'gc-tolerance-ms', tolerance, 30 * 86_400_000);
 
 /** `forever` or milliseconds (up to ten years). */
 export function retentionMs(v: string | undefined): number | undefined {
@@ -140,6 +149,7 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
     walRetentionMs: retentionMs(v('wal-retention-ms')),
     dropToleranceMs: toleranceMs(v('drop-tolerance-ms')),
-    ...(() => { const c = compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')); return { compactionIntervalMs: c.intervalMs, compactionGraceMs: c.graceMs }; })(),
+    compaction: compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')),
+    orphans: orphanSweepMs(v('gc-interval-ms'), v('gc-tolerance-ms')),
   };
 }

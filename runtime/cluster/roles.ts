@@ -52,7 +52,7 @@ async function build(o: NodeOptions, infra: Infra, log: Log, onEvent: (e: 'stand
       await checkWalKind(meta!, o.wal);
       const pchannels = Array.from({ length: o.pchannels }, (_, i) => `dml_${i}`);
       const c = new Coordinator({ bus, meta: meta!, pchannels, nodeId, log, sessionTtlMs: o.sessionTtlMs, replicas: o.replicas, dropToleranceMs: o.dropToleranceMs,
-        compaction: { ...(o.compactionIntervalMs === undefined ? {} : { intervalMs: o.compactionIntervalMs }), ...(o.compactionGraceMs === undefined ? {} : { graceMs: o.compactionGraceMs }) },
+        compaction: o.compaction, orphans: o.orphans,
         onLeadershipLost: () => onEvent('lost') });
       onEvent('standby');
       await c.start();

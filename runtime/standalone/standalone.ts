@@ -27,7 +27,7 @@ export interface StandaloneOptions {
   wal?: WalChoice;
   streaming?: Partial<StreamingConfig>;
   /** Purging of dropped collections' files (tests shorten it). */
-  coordinator?: Pick<CoordinatorOptions, 'dropToleranceMs' | 'purgeIntervalMs' | 'compaction'>;
+  coordinator?: Pick<CoordinatorOptions, 'dropToleranceMs' | 'purgeIntervalMs' | 'compaction' | 'orphans'>;
   log?: (...a: unknown[]) => void;
   /** Inspection on: actors publish the inspection stream; with `port`, the inspector page is served too. */
   inspect?: { port?: number; host?: string };

@@ -33,10 +33,17 @@ test('anything else is an InvalidArgument that names the flag', () => {
 
 test('compaction: period and grace in ms (0 turns compaction off), from flags or NUTHATCH_COMPACTION_*; a bad value names its flag', () => {
   const o = parseNodeOptions([...role, '--compaction-interval-ms', '0', '--compaction-grace-ms', '500'], {});
-  assert.equal([o.compactionIntervalMs, o.compactionGraceMs], [0, 500]);
-  assert.is(parseNodeOptions(role, { NUTHATCH_COMPACTION_INTERVAL_MS: '2000' }).compactionIntervalMs, 2000);
-  assert.equal([parseNodeOptions(role, {}).compactionIntervalMs, parseNodeOptions(role, {}).compactionGraceMs], [undefined, undefined], 'unset: the coordinator defaults apply');
+  assert.equal(o.compaction, { intervalMs: 0, graceMs: 500 });
+  assert.equal(parseNodeOptions(role, { NUTHATCH_COMPACTION_INTERVAL_MS: '2000' }).compaction, { intervalMs: 2000 });
+  assert.equal(parseNodeOptions(role, {}).compaction, {}, 'unset: the coordinator defaults apply');
   assert.throws(() => parseNodeOptions([...role, '--compaction-grace-ms', 'soon'], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /--compaction-grace-ms/.test(e.message));
+});
+
+test('orphan sweep: period and tolerance in ms (0 turns it off), from flags or NUTHATCH_GC_*; a bad value names its flag', () => {
+  assert.equal(parseNodeOptions([...role, '--gc-interval-ms', '0', '--gc-tolerance-ms', '2000'], {}).orphans, { intervalMs: 0, toleranceMs: 2000 });
+  assert.equal(parseNodeOptions(role, { NUTHATCH_GC_TOLERANCE_MS: '60000' }).orphans, { toleranceMs: 60_000 });
+  assert.equal(parseNodeOptions(role, {}).orphans, {}, 'unset: the coordinator defaults apply');
+  assert.throws(() => parseNodeOptions([...role, '--gc-tolerance-ms', '-1'], {}), (e: Error) => e instanceof NuthatchError && /--gc-tolerance-ms/.test(e.message));
 });
 
 test.run();

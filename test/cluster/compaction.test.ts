@@ -11,11 +11,11 @@ import { S3ObjectStore } from '../../runtime/objectstore/s3ObjectStore.js';
 import { collectionSpec, insertAll, vectorOf } from './support/data.js';
 import { eventually, haveServices, startTestCluster, type TestCluster } from './support/testCluster.js';
 
-const DIM = 8, SEED = 5, NAME = 'compacted', ROWS = 2000, DELETED = 800;
+const DIM = 8, SEED = 5, NAME = 'compacted', ROWS = 2000, DELETED = 800, GC_TOLERANCE_MS = 1500;
 
 if (haveServices('cluster: compaction')) {
   let cluster: TestCluster | undefined;
-  test.before(async () => { cluster = await startTestCluster({ roleArgs: { coordinator: ['--compaction-interval-ms', '300', '--compaction-grace-ms', '0'] } }); });
+  test.before(async () => { cluster = await startTestCluster({ roleArgs: { coordinator: ['--compaction-interval-ms', '300', '--compaction-grace-ms', '0', '--gc-interval-ms', '300', '--gc-tolerance-ms', String(GC_TOLERANCE_MS)] } }); });
   test.after(async () => { await cluster?.stop(); });
 
   test('a segment two fifths deleted is rewritten, reindexed and reloaded on both replicas; reads never change', async () => {
@@ -59,6 +59,26 @@ if (haveServices('cluster: compaction')) {
       // The old files go only after every replica loaded the new ones; reads on either agree.
       for (let i = 0; i < 6; i++) await reads();
       assert.is((await c.client.getLoadState(NAME)).loadProgress, 100);
+    } finally { await s3.close(); }
+  });
+
+  test('the coordinator sweeps orphaned segment files out of S3 through a data node; named files stay', async () => {
+    const c = cluster!;
+    const d = await c.client.describeCollection(NAME);
+    const s3 = await S3ObjectStore.open({ endpoint: c.services.s3, bucket: c.bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try {
+      const [seg] = await c.coordinator('segments', { collectionId: d.collectionId });
+      const named = [seg!.dataKey, ...Object.values(seg!.indexKeys)];
+      const orphans = [`segments/${d.collectionId}/${seg!.segmentId}/data-1.seg`, 'segments/999999/1/data.seg'];
+      const planted = Date.now();
+      for (const k of orphans) await s3.put(k, new Uint8Array([7]));
+      const left = await eventually('the orphans swept', async () => {
+        const keys = (await s3.list('segments/')).map((o) => o.key);
+        return orphans.some((k) => keys.includes(k)) ? undefined : keys;
+      }, 60_000);
+      assert.ok(Date.now() - planted >= GC_TOLERANCE_MS, 'not before the tolerance');
+      for (const k of named) assert.ok(left.includes(k), `${k} is kept`);
+      assert.is(Number((await c.client.query(NAME, { outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)']), ROWS - DELETED);
     } finally { await s3.close(); }
   });
 }

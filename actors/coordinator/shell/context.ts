@@ -6,6 +6,7 @@ import type { MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
 import type { Catalog } from '../core/catalog.js';
 import type { CompactionPolicy } from '../core/compactionPolicy.js';
+import type { OrphanPolicy } from '../core/orphanFiles.js';
 import type { TsoOracleState } from '../core/tsoOracle.js';
 
 export interface CoordinatorOptions {
@@ -29,6 +30,8 @@ export interface CoordinatorOptions {
   purgeIntervalMs?: number;
   /** Delete compaction of sealed segments (core/compactionPolicy.ts; each field has a default). */
   compaction?: Partial<CompactionPolicy>;
+  /** Garbage collection of orphaned segment files (core/orphanFiles.ts; each field has a default). */
+  orphans?: Partial<OrphanPolicy>;
 }
 
 /** The coordinator shell's mutable state, shared by its handler modules. */

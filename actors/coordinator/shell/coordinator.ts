@@ -12,6 +12,8 @@ import { makeLock, type CoordinatorContext, type CoordinatorOptions } from './co
 import * as ddl from './ddl.js';
 import { DEFAULT_COMPACTION } from '../core/compactionPolicy.js';
 import { runCompactions } from './compaction.js';
+import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
+import { sweepOrphans } from './orphanSweep.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
@@ -32,6 +34,8 @@ export class Coordinator {
   private purgeTimer?: NodeJS.Timeout;
   private compactionTimer?: NodeJS.Timeout;
   private compacting?: Promise<unknown>;
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping?: Promise<unknown>;
   private purging?: Promise<void>;
 
   constructor(private readonly opts: CoordinatorOptions) {}
@@ -105,10 +109,19 @@ export class Coordinator {
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
     if (compaction.intervalMs > 0) {
       this.compactionTimer = setInterval(() => {
-        if (this.compacting) return;
+        // Not beside a sweep: a rewrite is unnamed until its switch.
+        if (this.compacting || this.sweeping) return;
         this.compacting = runCompactions(ctx, compaction).catch((e) => log('compaction round failed:', e.message)).finally(() => { this.compacting = undefined; });
       }, compaction.intervalMs);
       this.compactionTimer.unref();
+    }
+    const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
+    if (orphans.intervalMs > 0) {
+      this.sweepTimer = setInterval(() => {
+        if (this.compacting || this.sweeping) return;
+        this.sweeping = sweepOrphans(ctx, orphans).catch((e) => log('garbage collection sweep failed:', e.message)).finally(() => { this.sweeping = undefined; });
+      }, orphans.intervalMs);
+      this.sweepTimer.unref();
     }
   }
 
@@ -155,6 +168,7 @@ export class Coordinator {
     if (this.ctx) this.ctx.stopped = true;
     clearInterval(this.purgeTimer); // a purge in flight ends on its own (it checks `stopped`)
     clearInterval(this.compactionTimer); // so does a compaction round
+    clearInterval(this.sweepTimer); // and a sweep
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.stopWatch?.();

@@ -15,6 +15,9 @@ import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 /** segments/<collection>/<segment>/<file>: nothing else is removed on request. */
 const SEGMENT_FILE = /^segments\/\d+\/\d+\/(?!\.\.?$)[^/]+$/;
 
+/** Most keys in one listSegmentFiles page (a page must fit a bus message). */
+const MAX_LIST_PAGE = 10_000;
+
 export interface DataNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void }
 
 export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segmentKeys.js';
@@ -33,8 +36,16 @@ export class DataNode {
       flushSegment: (t) => this.flush(t),
       purgeCollection: ({ collectionId }) => this.purge(collectionId),
       compactSegment: (t) => this.compact(t),
+      listSegmentFiles: ({ after, limit }) => this.listSegmentFiles(after, limit),
       removeFiles: ({ keys }) => this.remove(keys),
     }, { queue: 'dn' });
+  }
+
+  private async listSegmentFiles(after: string | null, limit: number): Promise<{ keys: string[] }> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) throw new NuthatchError('InvalidArgument', `limit must be an integer in 1..${MAX_LIST_PAGE}`);
+    if (after !== null && typeof after !== 'string') throw new NuthatchError('InvalidArgument', 'after must be a key or null');
+    const page = await this.opts.objects.list('segments/', { ...(after === null ? {} : { startAfter: after }), limit });
+    return { keys: page.map((o) => o.key) };
   }
 
   private async remove(keys: unknown[]): Promise<{ removed: number }> {
