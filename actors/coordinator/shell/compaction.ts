@@ -18,8 +18,7 @@ import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
  * A rewrite that cannot be switched to (the collection was dropped meanwhile,
  * an index build failed) is removed. A coordinator that dies between the
  * rewrite and the switch leaves the new files unnamed (the next compaction of
- * the segment writes others); they go with the collection's files when it is
- * dropped.
+ * the segment writes others); the orphan sweep (orphanSweep.ts) removes them.
  */
 export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy): Promise<number> {
   let compacted = 0;
