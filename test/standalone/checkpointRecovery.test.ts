@@ -89,4 +89,41 @@ test('a long delete log is archived out of the checkpoint, and a restart still a
   } finally { await rm(dataDir, { recursive: true, force: true }); }
 });
 
+test('delete archives no checkpoint lists are removed after the tolerance; listed ones stay readable', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nuthatch-ckpt-'));
+  const objects = new LocalObjectStore(join(dataDir, 'objects'));
+  const TOLERANCE_MS = 1000;
+  const start = () => startStandalone({ dataDir, log: () => {}, streaming: { checkpointMs: 100, archiveSweep: { intervalMs: 100, toleranceMs: TOLERANCE_MS } } });
+  let s = await start();
+  try {
+    await s.client.createCollection({ collectionName: 'c', schema, metricType: 'L2', shardsNum: 1, load: true });
+    const vs = vectors(100, DIM, 4);
+    await s.client.insert('c', vs.map((vec, id) => ({ id, vec })));
+    await s.client.delete('c', { ids: Array.from({ length: 20_000 }, (_, i) => (i < 30 ? i : 1000 + i)) });
+    const archives = async () => (await objects.list('deletes/')).map((o) => o.key);
+    let listed: string[] = [];
+    for (let i = 0; i < 100 && listed.length === 0; i++) { await new Promise((r) => setTimeout(r, 50)); listed = await archives(); }
+    assert.is(listed.length, 1, `one archive: ${listed.join(', ')}`);
+    const vchannelDir = listed[0]!.slice(0, listed[0]!.lastIndexOf('/') + 1);
+    // An archive whose checkpoint was never stored (its owner died first), and one of a pchannel no node here owns.
+    const stray = `${vchannelDir}000000000000-000000000007.del`, foreign = 'deletes/dml_99_1v0/000000000000-000000000001.del';
+    const planted = Date.now();
+    await objects.put(stray, new Uint8Array([1]));
+    await objects.put(foreign, new Uint8Array([1]));
+    // Sweeps follow checkpoints, and checkpoints follow writes.
+    for (let i = 0; (await archives()).includes(stray); i++) {
+      assert.ok(i < 200, 'the stray archive is removed');
+      await s.client.insert('c', [{ id: 5000 + i, vec: [0, 0, 0, i] }]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(Date.now() - planted >= TOLERANCE_MS, 'not before the tolerance');
+    assert.equal((await archives()).sort(), [listed[0]!, foreign].sort(), 'the listed archive and the foreign one stay');
+    const rows = (await s.client.getCollectionStats('c')).rowCount;
+    await s.stop();
+    s = await start();
+    assert.is((await s.client.getCollectionStats('c')).rowCount, rows, 'the listed archive still restores every delete');
+    assert.equal(await s.client.get('c', [0, 29, 30]), [{ id: 30 }]);
+  } finally { await s.stop(); await objects.close(); await rm(dataDir, { recursive: true, force: true }); }
+});
+
 test.run();

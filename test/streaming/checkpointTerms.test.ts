@@ -27,8 +27,8 @@ test('the newest term wins, and its save drops older terms', async () => {
 });
 
 test('a stale owner saving after the new owner does not replace its checkpoint', async () => {
-  await saveCheckpoint(store, 'dml_0', ckpt(4, 20));
-  await saveCheckpoint(store, 'dml_0', ckpt(3, 12)); // the paused owner of term 3 wakes up
+  assert.ok(await saveCheckpoint(store, 'dml_0', ckpt(4, 20)), 'the newest');
+  assert.not.ok(await saveCheckpoint(store, 'dml_0', ckpt(3, 12)), 'the paused owner of term 3 wakes up: not the newest');
   const kept = (await loadCheckpoint(store, 'dml_0'))!;
   assert.equal([kept.term, kept.applied], [4, 20]);
   await saveCheckpoint(store, 'dml_0', ckpt(4, 25));

@@ -1,4 +1,5 @@
 import type { SegmentRecord } from '../../../messages/rpc/records.js';
+import { dueForRemoval, type UnreferencedMarks } from '../../shared/gc/unreferencedMarks.js';
 
 /**
  * Orphaned segment files (pure): files under segments/ that no record names and
@@ -30,7 +31,7 @@ export interface OrphanPolicy {
 export const DEFAULT_ORPHAN_POLICY: OrphanPolicy = { intervalMs: 3_600_000, toleranceMs: 86_400_000 };
 
 /** For each candidate key, when it was first seen unreferenced (ms). */
-export type OrphanMarks = Record<string, number>;
+export type OrphanMarks = UnreferencedMarks;
 
 /** What the records say, taken once per sweep. */
 export interface FileReferences {
@@ -63,18 +64,7 @@ export function isOrphanCandidate(key: string, refs: FileReferences): boolean {
   return refs.segments.has(segmentId);
 }
 
-/**
- * One page of a sweep: the keys to remove now, and the marks of candidates still
- * waiting. Marks of keys not in any page of a sweep are dropped by the caller
- * (the file is gone or named again), so a sweep's marks are the union of its pages'.
- */
+/** One page of a sweep: its candidates due now, and the marks of those still waiting (a sweep's marks are the union of its pages'). */
 export function sweepPage(keys: readonly string[], refs: FileReferences, marks: Readonly<OrphanMarks>, nowMs: number, toleranceMs: number): { remove: string[]; marks: OrphanMarks } {
-  const remove: string[] = [], kept: OrphanMarks = {};
-  for (const key of keys) {
-    if (!isOrphanCandidate(key, refs)) continue;
-    const since = marks[key] ?? nowMs;
-    if (nowMs - since >= toleranceMs) remove.push(key);
-    else kept[key] = since;
-  }
-  return { remove, marks: kept };
+  return dueForRemoval(keys.filter((k) => isOrphanCandidate(k, refs)), marks, nowMs, toleranceMs);
 }

@@ -85,11 +85,13 @@ async function checkpointKeys(store: ObjectStore, pchannel: string): Promise<str
   return (await store.list(`checkpoints/${pchannel}`)).map((o) => o.key).filter((k) => k === legacy || k.startsWith(prefix));
 }
 
-/** Writes `c` under its term, then drops older ones (a stale owner's included). */
-export async function saveCheckpoint(store: ObjectStore, pchannel: string, c: Checkpoint): Promise<void> {
+/** Writes `c` under its term, then drops older ones (a stale owner's included); false when a newer term's is there. */
+export async function saveCheckpoint(store: ObjectStore, pchannel: string, c: Checkpoint): Promise<boolean> {
   const key = checkpointKey(pchannel, c.term);
   await store.put(key, encodeValue(c));
-  for (const k of await checkpointKeys(store, pchannel)) if (k < key) await store.delete(k);
+  const keys = await checkpointKeys(store, pchannel);
+  for (const k of keys) if (k < key) await store.delete(k);
+  return keys.at(-1) === key;
 }
 
 /** The newest term's checkpoint. */

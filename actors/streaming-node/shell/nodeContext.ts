@@ -7,6 +7,7 @@ import type { Caller } from '../../../runtime/rpc/typedBus.js';
 import { vchannelView, type VchannelSnapshot } from '../core/vchannel/index.js';
 import type { ShardData, ShardEffects } from '../core/shardData.js';
 import { retentionPolicy, type RetentionPolicy } from '../core/walRetention.js';
+import { DEFAULT_ARCHIVE_SWEEP, type ArchiveSweepPolicy } from './archiveSweep.js';
 import type { PchannelWal } from './pchannelWal.js';
 
 export interface StreamingConfig {
@@ -18,6 +19,8 @@ export interface StreamingConfig {
   segment: { maxBytes: number; maxRows?: number; idleMs: number; lifetimeMs: number };
   /** How long (in TSO time) a retried append is still recognised by its append id. */
   dedupWindowMs: number;
+  /** The owner's sweep of delete archives no checkpoint lists (see archiveSweep.ts). */
+  archiveSweep: ArchiveSweepPolicy;
 }
 
 export const DEFAULT_STREAMING_CONFIG: StreamingConfig = {
@@ -27,6 +30,7 @@ export const DEFAULT_STREAMING_CONFIG: StreamingConfig = {
   walRetention: retentionPolicy(26 * 3600_000),
   // Clients retry for up to 2 minutes; keep ids well past that.
   dedupWindowMs: 5 * 60_000,
+  archiveSweep: DEFAULT_ARCHIVE_SWEEP,
   segment: { maxBytes: 64 * 1024 * 1024, idleMs: 600_000, lifetimeMs: 24 * 3600_000 },
 };
 

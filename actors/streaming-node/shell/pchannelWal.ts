@@ -10,6 +10,7 @@ import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } fro
 import { foldDurable, restoreCheckpoint } from './durableFold.js';
 import { LogTruncation } from './logTruncation.js';
 import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
+import { ArchiveSweep } from './archiveSweep.js';
 import { AppendDedup } from './appendDedup.js';
 import { TsoSource } from './tsoSource.js';
 
@@ -46,10 +47,12 @@ export class PchannelWal {
   /** Recent append ids per vchannel: part of the folded state (checkpointed, rebuilt on replay). */
   private readonly dedup: AppendDedup;
   private readonly truncation: LogTruncation;
+  private readonly archiveSweep: ArchiveSweep;
 
   constructor(readonly pchannel: string, readonly term: number, private readonly node: NodeContext, private readonly backend: WalBackend) {
     this.tso = new TsoSource(node.coordinator, 1000);
     this.dedup = new AppendDedup(node.config.dedupWindowMs);
+    this.archiveSweep = new ArchiveSweep(pchannel, node.config.archiveSweep);
     this.truncation = new LogTruncation(pchannel, backend, node.config.walRetention, (...a) => this.log(...a),
       (first) => node.inspect?.({ kind: 'effect', what: 'wal-truncated', pchannel, term, position: first }));
   }
@@ -330,11 +333,16 @@ export class PchannelWal {
         retention: plan.marks,
       };
       for (const d of deletes.values()) if (d.write) await writeArchive(this.node.objects, d.write);
-      await saveCheckpoint(this.node.objects, this.pchannel, ckpt);
+      const newest = await saveCheckpoint(this.node.objects, this.pchannel, ckpt);
       const archives = new Map([...deletes].map(([v, d]) => [v, d.archives]));
       const freed = unreferenced(this.deleteArchives, archives);
       this.deleteArchives = archives;
       for (const key of freed) await this.node.objects.delete(key).catch((e) => this.log(`freeing ${key} failed:`, (e as Error).message));
+      if (newest) {
+        await this.archiveSweep.afterCheckpoint(this.node.objects, archives.values(), Date.now()).then(
+          (gone) => { if (gone.length > 0) this.log(`removed ${gone.length} delete archive(s) no checkpoint lists: ${gone.join(', ')}`); },
+          (e) => this.log('delete archive sweep failed:', (e as Error).message));
+      }
       this.node.inspect?.({ kind: 'effect', what: 'checkpoint-written', pchannel: this.pchannel, term: this.term, position: applied });
       this.truncation.stored(plan, this.lastStampedTso);
     } catch (e) {
