@@ -85,6 +85,7 @@ export const Invariant = {
   IndexAlreadyExists: 'index-already-exists',
   WrongVchannel: 'wrong-vchannel',
   TxnNotAllowed: 'txn-not-allowed',
+  DeleteFloorBelowTso: 'delete-floor-below-tso',
 } as const;
 export type InvariantName = (typeof Invariant)[keyof typeof Invariant];
 

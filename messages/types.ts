@@ -18,6 +18,7 @@ export const MessageType = {
   BeginTxn: 'BeginTxn',
   CommitTxn: 'CommitTxn',
   RollbackTxn: 'RollbackTxn',
+  TrimDeletes: 'TrimDeletes',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -76,6 +77,12 @@ export interface Bodies {
   BeginTxn: { keepaliveMs: number };
   CommitTxn: Record<string, never>;
   RollbackTxn: Record<string, never>;
+  /**
+   * Deletes at or below `floorTso` reach no row of any segment of the shard any
+   * more (each segment's rows are newer, or compaction removed what they hid):
+   * every fold of the shard's delete log drops them.
+   */
+  TrimDeletes: { collectionId: number; floorTso: Tso };
 }
 
 /** A typed WAL message: a header and the body that its type names. */
@@ -91,7 +98,7 @@ export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
 ]);
 
 /** Messages only the WAL itself produces (a client may not append them). */
-export const WAL_GENERATED: ReadonlySet<MessageType> = new Set<MessageType>(['TimeTick', 'CreateSegment', 'SealSegment', 'Flush']);
+export const WAL_GENERATED: ReadonlySet<MessageType> = new Set<MessageType>(['TimeTick', 'CreateSegment', 'SealSegment', 'Flush', 'TrimDeletes']);
 
 /** Messages that may be the body of a transaction. */
 export const TXN_BODY: ReadonlySet<MessageType> = new Set<MessageType>(['Insert', 'Delete']);

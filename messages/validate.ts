@@ -83,6 +83,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   BeginTxn: (b) => { int(b, 'keepaliveMs'); },
   CommitTxn: () => {},
   RollbackTxn: () => {},
+  TrimDeletes: (b) => { int(b, 'collectionId'); if (typeof b.floorTso !== 'bigint' || b.floorTso < 0n) throw new DecodeError('floorTso must be a TSO'); },
 };
 
 /** Validates the shape of a decoded message; throws DecodeError. */

@@ -48,6 +48,10 @@ export interface SegmentRecord {
   deleteSeq?: number;
   /** Rows of it that deletes in that log reach but that were not removed then. */
   reachedRows?: number;
+  /** No row was inserted below this TSO (absent in records written before it was kept). */
+  rowsFromTso?: Tso;
+  /** Compaction applied every delete up to this TSO to the current file (see shared/segment/deleteCover.ts). */
+  deletesAppliedTso?: Tso;
 }
 
 export interface PchannelAssignment {

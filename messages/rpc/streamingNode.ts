@@ -33,7 +33,20 @@ export type StreamingProtocol = {
   search: { req: ShardSearch; res: { hits: HitRow[][] } };
   query: { req: ShardQuery; res: { rows: HitRow[]; count: number } };
   scan: { req: { from: WalPosition; to: WalPosition; maxBytes: number }; res: { records: ScanRecord[]; next: WalPosition } };
-  deletes: { req: { vchannel: string; fromSeq: number }; res: { entries: DeleteEntry[]; seq: number } };
+  /**
+   * A page of a shard's delete log: entries from sequence number `from` (the
+   * asked one, or the first kept when earlier ones were trimmed), the log's
+   * length `seq`, its first kept entry `base`, and its trim floor (deletes at or
+   * below it were dropped).
+   */
+  deletes: { req: { vchannel: string; fromSeq: number }; res: { entries: DeleteEntry[]; seq: number; from: number; base: number; floorTso: Tso } };
+  /**
+   * Owner only: trims the shard's delete log at `floorTso`, or lower where a
+   * segment the owner holds needs it (TrimDeletes through the WAL). `covered`
+   * lists the segments whose records the floor was taken from; a segment handed
+   * off to query nodes that is not among them makes the owner decline.
+   */
+  trimDeletes: { req: { vchannel: string; floorTso: Tso; covered: number[] }; res: { floorTso: Tso; base: number } };
   /** Seals every growing segment of the collection on these vchannels. */
   sealAll: { req: { collectionId: number; vchannels: string[] }; res: { segmentIds: number[] } };
   /** Resolves once the vchannel's serviceable TSO reaches `tso` (a fresh tick is forced). */
@@ -69,6 +82,7 @@ export const streamingChecks: Checks<StreamingProtocol> = {
   query: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }),
   scan: (o) => needAll(o, { from: 'number', to: 'number', maxBytes: 'number' }),
   deletes: (o) => needAll(o, { vchannel: 'string', fromSeq: 'number' }),
+  trimDeletes: (o) => needAll(o, { vchannel: 'string', floorTso: 'bigint', covered: 'array' }),
   sealAll: (o) => needAll(o, { collectionId: 'number', vchannels: 'array' }),
   sync: (o) => needAll(o, { vchannel: 'string', tso: 'bigint' }),
   status: none,

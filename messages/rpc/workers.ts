@@ -10,7 +10,7 @@ export const queryNodeSubject = (nodeId: string) => `nuthatch.qn.${nodeId}`;
 
 export type DataNodeProtocol = {
   /** Folds the segment's inserts from the WAL range and persists them. */
-  flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number }; res: { rows: number; dataKey: string } };
+  flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number }; res: { rows: number; dataKey: string; rowsFromTso?: Tso } };
   /** Deletes every file of a dropped collection (segment data and indexes). Idempotent. */
   purgeCollection: { req: { collectionId: number }; res: { objects: number } };
   /**
@@ -26,7 +26,11 @@ export type DataNodeProtocol = {
 };
 
 /** What a compaction did: `dataKey` and `rows` are the new file's when `compacted`. */
-export interface CompactionOutcome { compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number }
+export interface CompactionOutcome {
+  compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number;
+  /** The least insert TSO of the examined file's rows (absent when it has none). */
+  rowsFromTso?: Tso;
+}
 
 export type IndexNodeProtocol = {
   buildIndex: { req: { collectionId: number; segmentId: number; dataKey: string; index: IndexParams }; res: { key: string } };

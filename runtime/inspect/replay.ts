@@ -6,7 +6,7 @@
  * (walSource.ts) and prints or serves the steps.
  */
 import { appendedEvent, foldedEvents, rejectedEvent } from '../../actors/streaming-node/shell/nodeContext.js';
-import { evolveShard, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
+import { deleteEnd, evolveShard, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { applyMessage, initialVchannel, vchannelView, type VchannelSnapshot, type VchannelView } from '../../actors/streaming-node/core/vchannel/index.js';
 import type { AnyMessage, MessageType, Tso, WalPosition } from '../../messages/types.js';
 import type { InspectEvent } from './events.js';
@@ -116,7 +116,7 @@ export class Replayer {
       return {
         view: vchannelView(this.machines.get(v)!),
         segments: shard ? [...shard.segments.values()].sort((a, b) => a.id - b.id).map((s) => ({ id: s.id, rows: s.rows, sealed: s.sealPos !== null, flushed: s.flushed })) : [],
-        deletes: shard?.deletes.length ?? 0,
+        deletes: shard ? deleteEnd(shard) : 0,
         pendingTxns: shard?.txns.size ?? 0,
       };
     });

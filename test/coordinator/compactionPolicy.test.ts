@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fullyIndexed, worthExamining } from '../../actors/coordinator/core/compactionPolicy.js';
+import { floorHolders, fullyIndexed, worthExamining } from '../../actors/coordinator/core/compactionPolicy.js';
+import { deleteCoverOf, deleteFloorOf } from '../../actors/shared/segment/deleteCover.js';
 import { compactSegment, deletesByKey } from '../../actors/data-node/core/segmentCompaction.js';
 import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
 import { indexKeyOf } from '../../actors/shared/segment/segmentKeys.js';
@@ -64,6 +65,32 @@ test('nothing removable: the same segment back', () => {
 test('a compacted segment\'s indexes are keyed by its data\'s version; the first flush keeps the old keys', () => {
   assert.is(indexKeyOf('segments/1/2/data.seg', 'vec_idx'), 'segments/1/2/index-vec_idx.hnsw');
   assert.is(indexKeyOf('segments/1/2/data-123.seg', 'vec_idx'), 'segments/1/2/index-vec_idx-123.hnsw');
+});
+
+test("a segment's delete cover: its oldest row, or how far compaction applied deletes to its file", () => {
+  assert.is(deleteCoverOf({ rowsFromTso: 50n }), 50n);
+  assert.is(deleteCoverOf({ rowsFromTso: 50n, deletesAppliedTso: 80n }), 80n);
+  assert.is(deleteCoverOf({ deletesAppliedTso: 30n, rowsFromTso: 50n }), 50n);
+  assert.is(deleteCoverOf({}), 0n, 'an old record without either covers nothing');
+  assert.is(deleteCoverOf({}, { tsos: [70n, 60n, 90n] }), 60n, 'a loaded file stands in for an old record');
+  // The floor: the least cover among segments with rows.
+  assert.is(deleteFloorOf([{ rows: 5, rowsFromTso: 50n }, { rows: 5, rowsFromTso: 20n, deletesAppliedTso: 70n }, { rows: 0 }]), 50n);
+  assert.is(deleteFloorOf([{ rows: 0 }]), undefined);
+});
+
+test('a long delete log gets its lowest-cover segments examined, each once per trimAfterEntries deletes', () => {
+  const policy = { trimAfterEntries: 100, trimExaminations: 2 };
+  const segs = [
+    { segmentId: 1, rows: 10, rowsFromTso: 40n },
+    { segmentId: 2, rows: 10, rowsFromTso: 10n },
+    { segmentId: 3, rows: 10, rowsFromTso: 10n, deletesAppliedTso: 90n },
+    { segmentId: 4, rows: 10, rowsFromTso: 20n, deleteSeq: 150 },
+    { segmentId: 5, rows: 0, rowsFromTso: 1n },
+  ];
+  assert.equal(floorHolders(segs, { seq: 199, base: 100 }, 100n, policy), [], 'the log is short');
+  assert.equal(floorHolders(segs, { seq: 200, base: 100 }, 100n, policy).map((s) => s.segmentId), [2, 1], 'segment 4 was examined 50 deletes ago');
+  assert.equal(floorHolders(segs, { seq: 250, base: 100 }, 100n, policy).map((s) => s.segmentId), [2, 4]);
+  assert.equal(floorHolders(segs, { seq: 250, base: 100 }, 30n, policy).map((s) => s.segmentId), [2, 4], 'covers at or above untilTso are not examined');
 });
 
 test.run();

@@ -28,7 +28,7 @@ function shardWith(n: number) {
 
 /** Saves a checkpoint of `s` the way the owner does, returning the archives now stored. */
 async function checkpointOf(s: ReturnType<typeof shardWith>, archives: ArchivedDeletes[], min: number): Promise<ArchivedDeletes[]> {
-  const d = snapshotDeletes(V, s.deletes, archives, min);
+  const d = snapshotDeletes(V, s, archives, min);
   if (d.write) await writeArchive(store, d.write);
   const c: Checkpoint = { term: 1, applied: 9, replayFrom: 10, vchannels: {}, shards: { [V]: persistShard(s, d) } };
   await saveCheckpoint(store, 'dml_0', c);

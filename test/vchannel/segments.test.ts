@@ -63,4 +63,13 @@ test('each segment counts its visible rows for the seal policy', () => {
   assert.equal(vchannelView(s).segments.map((x) => [x.id, x.status, x.rows]), [[1, 'flushed', 7], [2, 'growing', 5]]);
 });
 
+test('TrimDeletes names a floor below its own TSO, outside any transaction, and changes no vchannel state', () => {
+  const withDeletes = [...live, m.delete(10), m.delete(11)];
+  given(withDeletes).when(m.trimDeletes(12, 12)).then(Invariant.DeleteFloorBelowTso);
+  given(withDeletes).when(m.trimDeletes(12, 20)).then(Invariant.DeleteFloorBelowTso);
+  const v = accepted(given(withDeletes).when(m.trimDeletes(12, 11)).then(ok));
+  assert.equal(vchannelView(v).segments, vchannelView(accepted(given(withDeletes.slice(0, -1)).when(withDeletes.at(-1)!).then(ok))).segments);
+  given([...live, m.dropCollection(10)]).when(m.trimDeletes(12, 11)).then(Invariant.NothingAfterDrop);
+});
+
 test.run();

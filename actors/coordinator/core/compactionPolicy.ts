@@ -1,4 +1,6 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
+import type { Tso } from '../../../messages/types.js';
+import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
 
 /**
  * When the coordinator compacts a sealed segment: once the rows that deletes
@@ -6,10 +8,15 @@ import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/reco
  * ratio threshold), counting only deletes older than `graceMs`, so reads a
  * little behind the newest TSO (a follower delegator, a Bounded read) see what
  * they saw before. Examined every `intervalMs`; 0 turns compaction off.
+ *
+ * Compaction also lets the shard's delete log shrink (shared/segment/deleteCover.ts):
+ * once the log holds `trimAfterEntries` deletes, the `trimExaminations`
+ * segments with the lowest covers are examined whatever their ratio (and
+ * rewritten if any row is reached), so that old deletes stop reaching anything.
  */
-export interface CompactionPolicy { minRatio: number; graceMs: number; intervalMs: number }
+export interface CompactionPolicy { minRatio: number; graceMs: number; intervalMs: number; trimAfterEntries: number; trimExaminations: number }
 
-export const DEFAULT_COMPACTION: CompactionPolicy = { minRatio: 0.2, graceMs: 10_000, intervalMs: 60_000 };
+export const DEFAULT_COMPACTION: CompactionPolicy = { minRatio: 0.2, graceMs: 10_000, intervalMs: 60_000, trimAfterEntries: 1_000_000, trimExaminations: 4 };
 
 /**
  * Whether reading the segment and its shard's delete log could find enough to
@@ -29,4 +36,19 @@ export function worthExamining(seg: Pick<SegmentRecord, 'rows' | 'deleteSeq' | '
 /** Whether the segment has every ANN index of its collection (compaction then switches data and indexes together). */
 export function fullyIndexed(rec: Pick<CollectionRecord, 'indexes'>, seg: Pick<SegmentRecord, 'indexKeys'>): boolean {
   return rec.indexes.every((i) => i.indexType === 'FLAT' || seg.indexKeys[i.indexName] !== undefined);
+}
+
+/**
+ * The segments to examine whatever their ratio because they hold a long delete
+ * log back: the lowest covers below `untilTso`, each only if `trimAfterEntries`
+ * deletes were logged since its last examination (so a log that stays long
+ * under a heavy delete stream does not read the same segments every round).
+ * `log` is the shard's log: its length (`seq`) and its first kept entry (`base`).
+ */
+export function floorHolders<S extends Pick<SegmentRecord, 'segmentId' | 'rows' | 'deleteSeq' | 'rowsFromTso' | 'deletesAppliedTso'>>(segs: readonly S[], log: { seq: number; base: number }, untilTso: Tso, policy: Pick<CompactionPolicy, 'trimAfterEntries' | 'trimExaminations'>): S[] {
+  if (log.seq - log.base < policy.trimAfterEntries) return [];
+  return segs
+    .filter((s) => s.rows > 0 && deleteCoverOf(s) < untilTso && log.seq - (s.deleteSeq ?? 0) >= policy.trimAfterEntries)
+    .sort((a, b) => { const x = deleteCoverOf(a), y = deleteCoverOf(b); return x < y ? -1 : x > y ? 1 : a.segmentId - b.segmentId; })
+    .slice(0, policy.trimExaminations);
 }

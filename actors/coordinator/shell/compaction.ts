@@ -1,8 +1,10 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, INDEX_NODE_SUBJECT, type DataNodeProtocol, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
-import { tsoOf } from '../../../messages/types.js';
+import { tsoOf, type Tso } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
-import { fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
+import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
+import { pchannelOf } from '../core/catalog.js';
+import { floorHolders, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
@@ -26,28 +28,58 @@ export async function runCompactions(ctx: CoordinatorContext, policy: Compaction
     if (rec.state !== 'created') continue;
     for (const vchannel of rec.vchannels) {
       if (ctx.stopped) return compacted;
-      const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && s.vchannel === vchannel && fullyIndexed(rec, s));
-      if (segs.length === 0) continue;
-      // Past the end: an empty page that says how long the log is.
-      const { seq } = await ctx.streaming(segs[0]!.pchannel)('deletes', { vchannel, fromSeq: Number.MAX_SAFE_INTEGER });
-      for (const seg of segs) {
-        if (ctx.stopped) return compacted;
-        if (!worthExamining(seg, seq, policy.minRatio)) continue;
-        if (await compactOne(ctx, rec, seg, policy)) compacted++;
+      try {
+        compacted += await compactShard(ctx, rec, vchannel, policy);
+      } catch (e) {
+        ctx.log(`compaction of ${vchannel} failed (retried next round):`, (e as Error).message);
       }
     }
   }
   return compacted;
 }
 
-async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord, policy: CompactionPolicy): Promise<boolean> {
+/** One shard's round: its segments worth examining (or holding its delete log back), then the trim. */
+async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vchannel: string, policy: CompactionPolicy): Promise<number> {
+  let compacted = 0;
+  const segs = () => [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && s.vchannel === vchannel);
+  const indexed = segs().filter((s) => fullyIndexed(rec, s));
+  const pchannel = pchannelOf(vchannel);
+  // Past the end: an empty page that says how long the log is.
+  const log = await ctx.streaming(pchannel)('deletes', { vchannel, fromSeq: Number.MAX_SAFE_INTEGER });
+  const forced = new Set(floorHolders(indexed, log, tsoOf(ctx.now() - policy.graceMs), policy));
+  for (const seg of indexed) {
+    if (ctx.stopped) return compacted;
+    if (!forced.has(seg) && !worthExamining(seg, log.seq, policy.minRatio)) continue;
+    if (await compactOne(ctx, rec, seg, policy, forced.has(seg) ? 0 : policy.minRatio)) compacted++;
+  }
+  await trimShardDeletes(ctx, pchannel, vchannel, segs(), log.floorTso, policy);
+  return compacted;
+}
+
+/**
+ * Asks the shard's owner to drop the deletes every segment record covers
+ * (shared/segment/deleteCover.ts), no younger than the grace; the owner lowers
+ * the floor for the segments it still holds, or declines.
+ */
+async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchannel: string, segs: SegmentRecord[], floorNow: Tso, policy: CompactionPolicy): Promise<void> {
+  const untilTso = tsoOf(ctx.now() - policy.graceMs);
+  const covered = deleteFloorOf(segs);
+  const floorTso = covered === undefined ? untilTso : minTso(covered, untilTso);
+  if (floorTso <= floorNow) return;
+  const r = await ctx.streaming(pchannel)('trimDeletes', { vchannel, floorTso, covered: segs.map((s) => s.segmentId) });
+  if (r.floorTso > floorNow) ctx.log(`${vchannel}: delete log trimmed up to tso ${r.floorTso}, ${r.base} entries dropped so far`);
+}
+
+async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord, policy: CompactionPolicy, minRatio: number): Promise<boolean> {
   const before = { dataKey: seg.dataKey, indexKeys: { ...seg.indexKeys } };
   const untilTso = tsoOf(ctx.now() - policy.graceMs);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', { segment: seg, untilTso, minRatio: policy.minRatio });
+  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', { segment: seg, untilTso, minRatio });
   // Dropped, or switched by someone else meanwhile: leave it.
   const unchanged = () => ctx.segments.get(seg.segmentId) === seg && seg.dataKey === before.dataKey && rec.state === 'created';
+  // The file holds no row a delete up to untilTso hides: after a rewrite, or when none was found.
+  const applied = { ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: seg.rowsFromTso ?? out.rowsFromTso }), ...(out.compacted || out.removed === 0 ? { deletesAppliedTso: untilTso } : {}) };
   if (!out.compacted) {
-    await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending }, unchanged);
+    await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending, ...applied }, unchanged);
     return false;
   }
   const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
@@ -62,7 +94,7 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
     throw e;
   }
   // Dropped (perhaps purged already) or changed meanwhile: the new files would name nothing.
-  if (!await save(ctx, seg, { dataKey: out.dataKey, rows: out.rows, indexKeys, deleteSeq: out.deleteSeq, reachedRows: out.pending }, unchanged)) {
+  if (!await save(ctx, seg, { dataKey: out.dataKey, rows: out.rows, indexKeys, deleteSeq: out.deleteSeq, reachedRows: out.pending, ...applied }, unchanged)) {
     await removeFiles(ctx, seg, [out.dataKey, ...Object.values(indexKeys)]);
     return false;
   }
@@ -77,7 +109,7 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
 
 async function removeFiles(ctx: CoordinatorContext, seg: SegmentRecord, keys: string[]): Promise<void> {
   await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
-    .catch((e) => ctx.log(`segment ${seg.segmentId}: files not removed (${e.message}); they go when the collection is dropped`));
+    .catch((e) => ctx.log(`segment ${seg.segmentId}: files not removed (${e.message}); the orphan sweep removes them`));
 }
 
 /** Applies `change` to the record if `still()` holds under the metadata lock (a drop takes it too). */

@@ -9,6 +9,7 @@ import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../shared/segment/segmentKeys.js';
+import { minTso } from '../../shared/segment/deleteCover.js';
 import { addDeletes, compactSegment } from '../core/segmentCompaction.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 
@@ -63,7 +64,7 @@ export class DataNode {
     const seg = decodeSegmentFile(bytes);
     const log = await this.deleteLog(s.pchannel, s.vchannel);
     const r = compactSegment(seg, log.byKey, untilTso);
-    const outcome = { compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq };
+    const outcome = { compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}) };
     if (r.removed === 0 || r.removed < t.minRatio * seg.count) return outcome;
     const dataKey = compactedDataKey(s.collectionId, s.segmentId, untilTso);
     await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
@@ -86,7 +87,8 @@ export class DataNode {
         continue;
       }
       addDeletes(byKey, r.entries);
-      seq += r.entries.length;
+      seq = r.from + r.entries.length; // past a trimmed prefix, whose deletes reach no row
+
       if (seq >= r.seq || r.entries.length === 0) return { byKey, seq };
     }
   }
@@ -99,7 +101,7 @@ export class DataNode {
     return { objects: files.length };
   }
 
-  private async flush(t: DataNodeProtocol['flushSegment']['req']): Promise<{ rows: number; dataKey: string }> {
+  private async flush(t: DataNodeProtocol['flushSegment']['req']): Promise<DataNodeProtocol['flushSegment']['res']> {
     const scan = client<StreamingProtocol>(this.opts.bus, streamingSubject(t.pchannel), 120_000);
     const fold = newFold(t.vchannel, t.segmentId);
     let dim = 0;
@@ -119,7 +121,7 @@ export class DataNode {
     const dataKey = segmentDataKey(t.collectionId, t.segmentId);
     await this.opts.objects.put(dataKey, encodeSegmentFile(seg));
     this.opts.log?.(`segment ${t.segmentId}: ${seg.count} rows persisted to ${dataKey}`);
-    return { rows: seg.count, dataKey };
+    return { rows: seg.count, dataKey, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}) };
   }
 
   stop(): void { this.sub?.unsubscribe(); }

@@ -11,6 +11,7 @@ import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { VectorIndex, VectorIndexFactory } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
+import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { querySealed, searchSealed, type SealedRead } from '../core/sealedSearch.js';
 
@@ -23,7 +24,8 @@ export interface QueryNodeOptions {
 interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexKey: string | null }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number };
-interface ShardDeletes { seq: number; index: Map<PrimaryKey, Tso[]> }
+/** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
+interface ShardDeletes { seq: number; floorTso: Tso; index: Map<PrimaryKey, Tso[]> }
 
 /**
  * The query node: holds sealed segments and their indexes in memory and searches
@@ -109,7 +111,7 @@ export class QueryNode {
    */
   private async deletesOf(pchannel: string, vchannel: string, seq: number): Promise<ShardDeletes> {
     let d = this.deletes.get(vchannel);
-    if (!d) { d = { seq: 0, index: new Map() }; this.deletes.set(vchannel, d); }
+    if (!d) { d = { seq: 0, floorTso: 0n, index: new Map() }; this.deletes.set(vchannel, d); }
     // Answers come in pages: only a round that gains nothing counts as a failed attempt.
     for (let attempt = 0; d.seq < seq && attempt < 20;) {
       const from = d.seq;
@@ -118,13 +120,30 @@ export class QueryNode {
       // A concurrent catch-up may have applied the same entries meanwhile.
       if (r && d.seq === from) {
         for (const e of r.entries) { const l = d.index.get(e.pk); if (l) l.push(e.tso); else d.index.set(e.pk, [e.tso]); }
-        d.seq += r.entries.length;
+        d.seq = r.from + r.entries.length; // past a trimmed prefix
+        this.trimDeletes(vchannel, d, r.floorTso);
       }
       if (d.seq > from) continue;
       attempt++;
       if (d.seq < seq) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return d;
+  }
+
+  /**
+   * Drops deletes at or below the shard's trim floor, but never past what the
+   * files loaded here allow (deleteCoverOf): a replica still serving a file
+   * that a compaction replaced keeps the deletes that file needs.
+   */
+  private trimDeletes(vchannel: string, d: ShardDeletes, floorTso: Tso): void {
+    let floor = floorTso;
+    for (const l of this.segments.values()) if (l.record.vchannel === vchannel && l.seg.count > 0) floor = minTso(floor, deleteCoverOf(l.record, l.seg));
+    if (floor <= d.floorTso) return;
+    d.floorTso = floor;
+    for (const [pk, list] of d.index) {
+      const rest = list.filter((t) => t > floor);
+      if (rest.length === 0) d.index.delete(pk); else if (rest.length < list.length) d.index.set(pk, rest);
+    }
   }
 
   private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {

@@ -35,7 +35,12 @@ export interface ShardData {
   dropped: boolean;
   /** Segments whose rows are held in memory (growing, sealed, or flushed but not yet handed off). */
   segments: Map<number, SegmentData>;
+  /** The delete log from `deleteBase` on, in TSO order; entries keep their sequence numbers (base + index). */
   deletes: DeleteEntry[];
+  /** Sequence number of `deletes[0]`: the entries before it were trimmed (TrimDeletes). */
+  deleteBase: number;
+  /** Deletes at or below this TSO were trimmed: they reach no row any more. */
+  deleteFloorTso: Tso;
   deleteIndex: Map<PrimaryKey, Tso[]>;
   /** Open transactions: body held until commit; dropped on rollback, expiry or an exclusive DDL (as the machine does). */
   txns: Map<number, { beginPos: WalPosition; body: AnyMessage[]; lastTso: Tso; keepaliveMs: number }>;
@@ -44,8 +49,11 @@ export interface ShardData {
 }
 
 export function newShard(vchannel: string, collectionId: number): ShardData {
-  return { vchannel, collectionId, dropped: false, segments: new Map(), deletes: [], deleteIndex: new Map(), txns: new Map(), handedOff: new Set() };
+  return { vchannel, collectionId, dropped: false, segments: new Map(), deletes: [], deleteBase: 0, deleteFloorTso: 0n, deleteIndex: new Map(), txns: new Map(), handedOff: new Set() };
 }
+
+/** The delete log's length: the sequence number the next delete gets. */
+export const deleteEnd = (s: Pick<ShardData, 'deleteBase' | 'deletes'>): number => s.deleteBase + s.deletes.length;
 
 /** What a durable message changed, for the shell to act on (flush tasks, forwarding). */
 export interface ShardEffects { sealed: number[]; flushed: number[]; deleted: number }
@@ -87,6 +95,7 @@ export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: bool
     case 'SealSegment': if (!opts.dataOnly) seal(s, bodyOf(m, 'SealSegment').segmentId, pos, fx); break;
     case 'ManualFlush': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.sealPos === null) seal(s, seg.id, pos, fx); break;
     case 'DropPartition': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.partitionId === bodyOf(m, 'DropPartition').partitionId) { if (seg.sealPos === null) seal(s, seg.id, pos, fx); } break;
+    case 'TrimDeletes': if (!opts.dataOnly) trimDeletes(s, bodyOf(m, 'TrimDeletes').floorTso); break;
     case 'Flush': if (!opts.dataOnly) { const seg = s.segments.get(bodyOf(m, 'Flush').segmentId); if (seg) { seg.flushed = true; fx.flushed.push(seg.id); } } break;
     // A dropped shard's rows and deletes are never read again (its delete archives are freed).
     case 'DropCollection': if (!opts.dataOnly) { s.dropped = true; s.segments.clear(); s.txns.clear(); s.deletes.length = 0; s.deleteIndex.clear(); } break;
@@ -121,6 +130,42 @@ function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts
     for (const pk of (m as Message<'Delete'>).body.pks) addDelete(s, pk, tso);
     fx.deleted += (m as Message<'Delete'>).body.pks.length;
   }
+}
+
+/**
+ * Drops the delete log's entries at or below `floor`: a prefix, as the log is in
+ * TSO order. Sequence numbers of the rest do not change. Returns how many went.
+ */
+export function trimDeletes(s: ShardData, floor: Tso): number {
+  if (floor <= s.deleteFloorTso) return 0;
+  s.deleteFloorTso = floor;
+  let k = 0;
+  while (k < s.deletes.length && s.deletes[k]!.tso <= floor) k++;
+  for (let i = 0; i < k; i++) {
+    const pk = s.deletes[i]!.pk;
+    const list = s.deleteIndex.get(pk);
+    if (!list) continue;
+    const rest = list.filter((t) => t > floor);
+    if (rest.length > 0) s.deleteIndex.set(pk, rest); else s.deleteIndex.delete(pk);
+  }
+  s.deletes = s.deletes.slice(k);
+  s.deleteBase += k;
+  return k;
+}
+
+/**
+ * The floor a TrimDeletes may carry, given `floor` from the coordinator (the
+ * least cover of the segment records it names in `covered`), or null: no lower
+ * than the CreateSegment of any segment held here (growing, sealed, not yet
+ * handed off), and none at all while a segment handed off is not in `covered`
+ * (its record appeared after the floor was taken).
+ */
+export function trimFloorFor(s: ShardData, floor: Tso, covered: ReadonlySet<number>): Tso | null {
+  if (s.dropped) return null;
+  for (const id of s.handedOff) if (!covered.has(id)) return null;
+  let f = floor;
+  for (const seg of s.segments.values()) if (seg.createdTso < f) f = seg.createdTso;
+  return f > s.deleteFloorTso ? f : null;
 }
 
 export function addDelete(s: ShardData, pk: PrimaryKey, tso: Tso): void {

@@ -4,7 +4,7 @@ import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import type { RetentionMark } from '../core/walRetention.js';
-import { newShard, addDelete, readFromOf, type ShardData } from '../core/shardData.js';
+import { newShard, addDelete, readFromOf, trimDeletes, type ShardData } from '../core/shardData.js';
 import type { PersistedAppendIds } from './appendDedup.js';
 import { readArchives, type ArchivedDeletes, type DeletesSnapshot } from './deleteArchive.js';
 
@@ -35,6 +35,10 @@ interface PersistedShard {
   deletes: DeleteEntry[];
   /** Archived runs of the delete log, before `deletes` (absent before archives, or while short). */
   deleteArchive?: ArchivedDeletes[];
+  /** Sequence number of the first entry stored (archived or not); absent: 0. */
+  deletesFrom?: number;
+  /** The delete log was trimmed at this TSO (TrimDeletes); absent: never. */
+  deleteFloorTso?: bigint;
   handedOff: number[];
 }
 
@@ -56,6 +60,8 @@ export function persistShard(s: ShardData, deletes?: DeletesSnapshot): Persisted
     segments: [...s.segments.values()].map(({ chunks: _c, rows: _r, ...meta }) => meta),
     deletes: deletes ? deletes.tail : s.deletes,
     ...(deletes && deletes.archives.length > 0 ? { deleteArchive: deletes.archives } : {}),
+    ...((deletes?.from ?? s.deleteBase) > 0 ? { deletesFrom: deletes?.from ?? s.deleteBase } : {}),
+    ...(s.deleteFloorTso > 0n ? { deleteFloorTso: s.deleteFloorTso } : {}),
     handedOff: [...s.handedOff],
   };
 }
@@ -64,7 +70,10 @@ export function restoreShard(vchannel: string, p: PersistedShard): ShardData {
   const s = newShard(vchannel, p.collectionId);
   s.dropped = p.dropped;
   for (const m of p.segments) s.segments.set(m.id, { ...m, chunks: [], rows: 0 });
+  s.deleteBase = p.deletesFrom ?? 0;
   for (const d of p.deletes) addDelete(s, d.pk, d.tso);
+  // A stored archive may begin below the floor: its trimmed head goes again.
+  if (p.deleteFloorTso !== undefined) trimDeletes(s, p.deleteFloorTso);
   for (const id of p.handedOff) s.handedOff.add(id);
   return s;
 }

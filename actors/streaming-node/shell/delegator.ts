@@ -8,6 +8,7 @@ import type { Bus } from '../../../runtime/ports/bus.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
+import { deleteEnd } from '../core/shardData.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 
@@ -131,7 +132,7 @@ export class Delegator {
     if (req.queries.length !== req.nq * read.dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${read.dim}`);
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * read.dim, (i + 1) * read.dim));
     const growing = searchGrowing(shard, read, queries, req.k, coll.metricType);
-    const deleteSeq = shard.deletes.length;
+    const deleteSeq = deleteEnd(shard);
     // Field by field rather than a spread of the decoded request, which is several times slower;
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
@@ -151,7 +152,7 @@ export class Delegator {
     const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);
     const growing = queryGrowing(shard, read, !!req.countOnly);
-    const deleteSeq = shard.deletes.length;
+    const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
       this.ask(req.vchannel, nodeId, 'query', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);

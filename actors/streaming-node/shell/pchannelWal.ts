@@ -324,7 +324,7 @@ export class PchannelWal {
       const replayFrom = replayFromOf(this.shards.values(), applied);
       const plan = this.truncation.plan(replayFrom, physicalMs(this.serviceable));
       // Everything is taken before the first await, so that it all matches `applied`.
-      const deletes = new Map([...this.shards].map(([v, s]) => [v, snapshotDeletes(v, s.deletes, this.deleteArchives.get(v) ?? [])]));
+      const deletes = new Map([...this.shards].map(([v, s]) => [v, snapshotDeletes(v, s, this.deleteArchives.get(v) ?? [])]));
       const ckpt = {
         term: this.term, applied, replayFrom,
         vchannels: Object.fromEntries([...this.durable].map(([v, s]) => [v, persistVchannel(s)])),

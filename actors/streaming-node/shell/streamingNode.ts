@@ -1,4 +1,4 @@
-import { newMessage } from '../../../messages/types.js';
+import { newMessage, type Tso } from '../../../messages/types.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { Distribution, PchannelAssignment } from '../../../messages/rpc/records.js';
@@ -15,7 +15,7 @@ import { Follower } from './follower.js';
 import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
 import { PchannelWal } from './pchannelWal.js';
 import { scanWal } from './scan.js';
-import { readFromOf } from '../core/shardData.js';
+import { deleteEnd, readFromOf, trimFloorFor, type ShardData } from '../core/shardData.js';
 
 export interface StreamingNodeOptions {
   nodeId: string;
@@ -53,7 +53,7 @@ export class StreamingNode {
   private stopped = false;
   private ids = { next: 0, end: 0 };
   private readonly flushing = new Set<number>();
-  private readonly flushResults = new Map<number, { rows: number; dataKey: string; from: number; to: number; partitionId: number; collectionId: number }>();
+  private readonly flushResults = new Map<number, { rows: number; dataKey: string; rowsFromTso?: Tso; from: number; to: number; partitionId: number; collectionId: number }>();
 
   constructor(private readonly opts: StreamingNodeOptions) {
     this.delegator = new Delegator(opts.bus);
@@ -167,6 +167,8 @@ export class StreamingNode {
       await wal.close().catch(() => {});
       return (e as NuthatchError).code === 'Fenced' ? 'fenced' : 'failed';
     }
+    // Stopped while it opened: nothing may keep running after stop() (its files, its subjects).
+    if (this.stopped) { await wal.close().catch(() => {}); return 'failed'; }
     this.wals.set(a.pchannel, wal);
     for (const v of wal.shards.keys()) {
       // Applied to the shards just recovered even when this node knew the distribution
@@ -202,6 +204,7 @@ export class StreamingNode {
       follower.close();
       return false;
     }
+    if (this.stopped) { follower.close(); return false; }
     const sub = serveProtocol<StreamingProtocol>(this.opts.bus, streamingReadSubject(pchannel), streamingChecks, this.followerHandlers(follower), { queue: 'read' });
     this.followers.set(pchannel, { follower, sub });
     return true;
@@ -222,7 +225,7 @@ export class StreamingNode {
   private followerHandlers(f: Follower): Handlers<StreamingProtocol> {
     const notHere = () => { throw new NuthatchError('NotOwner', `${this.opts.nodeId} only follows ${f.pchannel}`, { pchannel: f.pchannel }); };
     return {
-      append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere,
+      append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere, trimDeletes: notHere,
       search: async (req) => { const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
       query: async (req) => { const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
       deletes: ({ vchannel, fromSeq }) => deletesOf(f, vchannel, fromSeq),
@@ -248,6 +251,12 @@ export class StreamingNode {
       query: async (req: StreamingProtocol['query']['req']) => { const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
       deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletesOf(wal, vchannel, fromSeq),
+      trimDeletes: async ({ vchannel, floorTso, covered }: StreamingProtocol['trimDeletes']['req']) => {
+        const shard = wal.shards.get(vchannel);
+        const floor = shard ? trimFloorFor(shard, floorTso, new Set(covered)) : null;
+        if (shard && floor !== null) await wal.submit(newMessage('TrimDeletes', vchannel, { collectionId: shard.collectionId, floorTso: floor }));
+        return { floorTso: shard?.deleteFloorTso ?? 0n, base: shard?.deleteBase ?? 0 };
+      },
       sealAll: async ({ collectionId, vchannels }: StreamingProtocol['sealAll']['req']) => {
         const ids: number[] = [];
         for (const v of vchannels) {
@@ -294,7 +303,7 @@ export class StreamingNode {
     if (!r) return;
     await withRetry(() => this.ctx.coordinator('segmentFlushed', { segment: {
       collectionId: r.collectionId, partitionId: r.partitionId, segmentId, vchannel, pchannel: wal.pchannel,
-      rows: r.rows, dataKey: r.dataKey, indexKeys: {}, from: r.from, to: r.to,
+      rows: r.rows, dataKey: r.dataKey, indexKeys: {}, from: r.from, to: r.to, ...(r.rowsFromTso === undefined ? {} : { rowsFromTso: r.rowsFromTso }),
     } }), { deadlineMs: 3600_000 }).catch((e) => this.ctx.log('segmentFlushed report failed:', e.message));
     this.flushResults.delete(segmentId);
   }
@@ -303,6 +312,8 @@ export class StreamingNode {
     this.stopped = true;
     for (const s of this.subs) s.unsubscribe();
     for (const p of [...this.followers.keys()]) this.closeFollower(p);
+    // Opens in flight end first (each sees `stopped` and closes what it opened).
+    await Promise.all([...this.opening.values()]);
     await Promise.all([...this.wals.keys()].map((p) => this.closeWal(p)));
     await this.lease?.revoke().catch(() => {});
   }
@@ -314,18 +325,21 @@ const pchannelOf = (vchannel: string) => vchannel.slice(0, vchannel.lastIndexOf(
 const DELETES_PAGE_BYTES = 256 * 1024;
 
 /**
- * A page of a shard's delete log from a sequence number, and the log's length:
- * query nodes catch up page by page (a log of millions of deletes would not fit
- * one bus message).
+ * A page of a shard's delete log from a sequence number (or from the first
+ * entry kept, when earlier ones were trimmed), the log's length and its trim
+ * floor: query nodes catch up page by page (a log of millions of deletes would
+ * not fit one bus message).
  */
-function deletesOf(state: { shards: Map<string, { deletes: Array<{ pk: number | string; tso: bigint }> }> }, vchannel: string, fromSeq: number) {
+function deletesOf(state: { shards: Map<string, ShardData> }, vchannel: string, fromSeq: number): StreamingProtocol['deletes']['res'] {
   const s = state.shards.get(vchannel);
-  if (!s) return { entries: [], seq: 0 };
-  let end = fromSeq, bytes = 0;
-  while (end < s.deletes.length && bytes < DELETES_PAGE_BYTES) {
-    const pk = s.deletes[end++]!.pk;
+  if (!s) return { entries: [], seq: 0, from: fromSeq, base: 0, floorTso: 0n };
+  const base = s.deleteBase, seq = deleteEnd(s);
+  const from = Math.max(fromSeq, base);
+  let end = from, bytes = 0;
+  while (end < seq && bytes < DELETES_PAGE_BYTES) {
+    const pk = s.deletes[end++ - base]!.pk;
     bytes += 16 + (typeof pk === 'string' ? pk.length * 3 : 8);
   }
-  return { entries: s.deletes.slice(fromSeq, end), seq: s.deletes.length };
+  return { entries: s.deletes.slice(from - base, end - base), seq, from, base, floorTso: s.deleteFloorTso };
 }
 export { NuthatchError };

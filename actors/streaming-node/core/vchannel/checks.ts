@@ -1,6 +1,6 @@
 import { Invariant, InvariantError, type ErrorCodeName } from '../../../../messages/errors.js';
 import type { Check } from './check.js';
-import { collectionAlreadyExists, collectionMustExist, nothingAfterDrop, tsoMustIncrease, txnNotAllowed, wrongVchannel } from './checksChannel.js';
+import { collectionAlreadyExists, collectionMustExist, deleteFloorBelowTso, nothingAfterDrop, tsoMustIncrease, txnNotAllowed, wrongVchannel } from './checksChannel.js';
 import { defaultPartitionIsPermanent, partitionAlreadyExists, partitionMustExist } from './checksPartition.js';
 import { indexAlreadyExists, indexMustExist, payloadMatchesSchema } from './checksPayload.js';
 import { insertAfterAllocationFence, insertAfterSegmentCreate, segmentHasOpenTxn, segmentIdMustBeNew, segmentMustBeGrowing, segmentMustBeSealed } from './checksSegment.js';
@@ -33,6 +33,7 @@ export const CHECKS: { readonly [K in InvariantKey]: Check } = {
   InsertAfterAllocationFence: insertAfterAllocationFence,
   IndexMustExist: indexMustExist,
   IndexAlreadyExists: indexAlreadyExists,
+  DeleteFloorBelowTso: deleteFloorBelowTso,
 };
 
 /**

@@ -55,3 +55,9 @@ export const txnNotAllowed: Check = (_ctx, m) => {
   if (m.header.txn === undefined || TXN_BODY.has(m.header.type) || TXN_CONTROL.has(m.header.type)) return null;
   return `${m.header.type} cannot be part of transaction ${m.header.txn.id}; only Insert and Delete may be transaction bodies`;
 };
+
+/** A delete floor names deletes already logged: it lies below the TrimDeletes that carries it. */
+export const deleteFloorBelowTso: Check = (_ctx, m) =>
+  isType(m, 'TrimDeletes') && m.body.floorTso >= m.header.tso
+    ? `delete floor ${tsoText(m.body.floorTso)} is not below the TrimDeletes' own tso ${tsoText(m.header.tso)}`
+    : null;

@@ -113,6 +113,7 @@ export const vchannelMachine = setup({
         BeginTxn: rules('BeginTxn', ['TxnMustBeOpen', 'TxnNotAllowed', 'TxnAlreadyOpen'], ['beginTxn']),
         CommitTxn: rules('CommitTxn', IN_TXN, ['commitTxn']),
         RollbackTxn: rules('RollbackTxn', IN_TXN, ['rollbackTxn']),
+        TrimDeletes: rules('TrimDeletes', [...LIVE, 'TxnNotAllowed', 'DeleteFloorBelowTso'], []),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
       },

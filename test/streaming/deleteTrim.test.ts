@@ -1,0 +1,106 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCheckpoint, persistShard, restoreShard, saveCheckpoint } from '../../actors/streaming-node/shell/checkpoint.js';
+import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from '../../actors/streaming-node/shell/deleteArchive.js';
+import { addDelete, deleteEnd, evolveShard, isDeleted, newShard, trimFloorFor, type ShardData } from '../../actors/streaming-node/core/shardData.js';
+import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
+import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
+
+/**
+ * Trimming a shard's delete log (TrimDeletes): the entries at or below the
+ * floor go, the rest keep their sequence numbers, lookups of the rest are
+ * unchanged, and checkpoints store and restore the trimmed log.
+ */
+const V = 'dml_0_7v0';
+let pos = 0;
+function msg<T extends MessageType>(type: T, ms: number, body: Bodies[T]): AnyMessage {
+  const m = newMessage(type, V, body);
+  m.header.tso = tsoOf(ms);
+  m.header.walPosition = pos++;
+  return m as AnyMessage;
+}
+const trim = (ms: number, floorMs: number) => msg('TrimDeletes', ms, { collectionId: 7, floorTso: tsoOf(floorMs) });
+
+/** Deletes of pks 0..n-1, pk i at ms 100+i; pk 3 deleted again at ms 500. */
+function logged(n: number): ShardData {
+  pos = 0;
+  const s = newShard(V, 7);
+  for (let i = 0; i < n; i++) evolveShard(s, msg('Delete', 100 + i, { collectionId: 7, partitionId: -1, pks: [i] }));
+  evolveShard(s, msg('Delete', 500, { collectionId: 7, partitionId: -1, pks: [3] }));
+  return s;
+}
+
+test('a trim drops the entries at or below its floor and keeps the sequence numbers of the rest', () => {
+  const s = logged(10);
+  assert.is(deleteEnd(s), 11);
+  evolveShard(s, trim(600, 104)); // pks 0..4 at ms 100..104
+  assert.is(s.deleteBase, 5);
+  assert.is(deleteEnd(s), 11, 'the log keeps its length');
+  assert.equal(s.deletes.map((d) => d.pk), [5, 6, 7, 8, 9, 3]);
+  assert.not.ok(s.deleteIndex.has(0));
+  assert.equal(s.deleteIndex.get(3), [tsoOf(500)], 'the later delete of pk 3 stays');
+  // A row of pk 3 inserted at ms 200 is still hidden from ms 500 on.
+  assert.ok(isDeleted(s.deleteIndex, 3, tsoOf(200), tsoOf(500)));
+  assert.not.ok(isDeleted(s.deleteIndex, 3, tsoOf(200), tsoOf(499)));
+});
+
+test('a floor at or below the current one changes nothing', () => {
+  const s = logged(10);
+  evolveShard(s, trim(600, 104));
+  evolveShard(s, trim(601, 102));
+  assert.is(s.deleteBase, 5);
+  assert.is(s.deleteFloorTso, tsoOf(104));
+});
+
+test('the owner lowers the floor for segments it holds, and declines a floor that missed a hand-off', () => {
+  const s = logged(10);
+  evolveShard(s, msg('CreateSegment', 103, { collectionId: 7, partitionId: 8, segmentId: 41 }));
+  assert.is(trimFloorFor(s, tsoOf(108), new Set()), tsoOf(103), 'segment 41 was created at ms 103');
+  s.segments.delete(41);
+  s.handedOff.add(41);
+  assert.is(trimFloorFor(s, tsoOf(108), new Set()), null, 'segment 41 went to query nodes, and the floor did not cover it');
+  assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), tsoOf(108));
+  s.deleteFloorTso = tsoOf(108);
+  assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), null, 'nothing new to trim');
+});
+
+let dir = '', store: LocalObjectStore;
+test.before.each(async () => { dir = await mkdtemp(join(tmpdir(), 'nuthatch-deltrim-')); store = new LocalObjectStore(dir); });
+test.after.each(async () => { await store.close(); await rm(dir, { recursive: true, force: true }); });
+
+async function checkpointOf(s: ShardData, archives: ArchivedDeletes[], min: number): Promise<ArchivedDeletes[]> {
+  const d = snapshotDeletes(V, s, archives, min);
+  if (d.write) await writeArchive(store, d.write);
+  await saveCheckpoint(store, 'dml_0', { term: 1, applied: 9, replayFrom: 10, vchannels: {}, shards: { [V]: persistShard(s, d) } });
+  return d.archives;
+}
+
+test('a checkpoint of a trimmed log lists only archives past the trim, and restores the same log', async () => {
+  const s = newShard(V, 7);
+  for (let i = 0; i < 250; i++) addDelete(s, i, tsoOf(100 + i));
+  const first = await checkpointOf(s, [], 100); // archive [0, 250)
+  for (let i = 250; i < 400; i++) addDelete(s, i, tsoOf(100 + i));
+  const second = await checkpointOf(s, first, 100); // archive [250, 400)
+  assert.equal(second.map((a) => [a.from, a.to]), [[0, 250], [250, 400]]);
+
+  pos = 0;
+  evolveShard(s, trim(1000, 100 + 299)); // entries 0..299 go: the first archive wholly, the second's head
+  assert.is(s.deleteBase, 300);
+  const third = await checkpointOf(s, second, 100);
+  assert.equal(third.map((a) => [a.from, a.to]), [[250, 400]], 'the wholly trimmed archive is no longer listed');
+  assert.equal(unreferenced(new Map([[V, second]]), new Map([[V, third]])), [second[0]!.key], 'so its object is freed');
+
+  const loaded = (await loadCheckpoint(store, 'dml_0'))!.shards[V]!;
+  const back = restoreShard(V, loaded);
+  assert.is(back.deleteBase, 300, "the stored archive's trimmed head goes again");
+  assert.is(deleteEnd(back), 400);
+  assert.equal(back.deletes.map((d) => d.pk), s.deletes.map((d) => d.pk));
+  assert.is(back.deleteFloorTso, s.deleteFloorTso);
+  assert.not.ok(back.deleteIndex.has(299));
+  assert.ok(back.deleteIndex.has(300));
+});
+
+test.run();
