@@ -7,7 +7,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { S3ObjectStore } from '../../runtime/objectstore/s3ObjectStore.js';
+import { client } from '../../runtime/rpc/typedBus.js';
 import { collectionSpec, insertAll, vectorOf } from './support/data.js';
 import { eventually, haveServices, startTestCluster, type TestCluster } from './support/testCluster.js';
 
@@ -59,6 +61,20 @@ if (haveServices('cluster: compaction')) {
       // The old files go only after every replica loaded the new ones; reads on either agree.
       for (let i = 0; i < 6; i++) await reads();
       assert.is((await c.client.getLoadState(NAME)).loadProgress, 100);
+
+      // The segment now covers the deletes (its rewrite applied them), so the shard's owner trims them from its log;
+      // the follower delegator folds the same trim, and reads through either, and both replicas, still agree.
+      const vchannel = segs[0]!.vchannel;
+      const log = () => client<StreamingProtocol>(c.bus, streamingSubject(segs[0]!.pchannel))('deletes', { vchannel, fromSeq: Number.MAX_SAFE_INTEGER });
+      const trimmed = await eventually('the delete log trimmed', async () => { const l = await log(); return l.base > 0 ? l : undefined; }, 60_000);
+      assert.equal([trimmed.base, trimmed.seq], [DELETED, DELETED]);
+      // The read subject is one queue group of the owner and its follower: ten answers in a row come from both.
+      const page = () => client<StreamingProtocol>(c.bus, streamingReadSubject(segs[0]!.pchannel))('deletes', { vchannel, fromSeq: 0 });
+      await eventually('the owner and the follower both trimmed', async () => {
+        for (let i = 0; i < 10; i++) { const l = await page(); if (l.base !== DELETED || l.entries.length > 0) return undefined; }
+        return true;
+      }, 30_000);
+      for (let i = 0; i < 6; i++) await reads();
     } finally { await s3.close(); }
   });
 

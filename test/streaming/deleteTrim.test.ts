@@ -63,6 +63,7 @@ test('the owner lowers the floor for segments it holds, and declines a floor tha
   s.handedOff.add(41);
   assert.is(trimFloorFor(s, tsoOf(108), new Set()), null, 'segment 41 went to query nodes, and the floor did not cover it');
   assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), tsoOf(108));
+  assert.is(trimFloorFor(s, tsoOf(99), new Set([41])), null, 'no entry at or below ms 99');
   s.deleteFloorTso = tsoOf(108);
   assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), null, 'nothing new to trim');
 });

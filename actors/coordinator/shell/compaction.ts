@@ -52,7 +52,7 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
     if (!forced.has(seg) && !worthExamining(seg, log.seq, policy.minRatio)) continue;
     if (await compactOne(ctx, rec, seg, policy, forced.has(seg) ? 0 : policy.minRatio)) compacted++;
   }
-  await trimShardDeletes(ctx, pchannel, vchannel, segs(), log.floorTso, policy);
+  await trimShardDeletes(ctx, pchannel, vchannel, segs(), log, policy);
   return compacted;
 }
 
@@ -61,13 +61,14 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
  * (shared/segment/deleteCover.ts), no younger than the grace; the owner lowers
  * the floor for the segments it still holds, or declines.
  */
-async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchannel: string, segs: SegmentRecord[], floorNow: Tso, policy: CompactionPolicy): Promise<void> {
+async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchannel: string, segs: SegmentRecord[], log: { seq: number; base: number; floorTso: Tso }, policy: CompactionPolicy): Promise<void> {
+  if (log.seq === log.base) return; // nothing logged to drop
   const untilTso = tsoOf(ctx.now() - policy.graceMs);
   const covered = deleteFloorOf(segs);
   const floorTso = covered === undefined ? untilTso : minTso(covered, untilTso);
-  if (floorTso <= floorNow) return;
+  if (floorTso <= log.floorTso) return;
   const r = await ctx.streaming(pchannel)('trimDeletes', { vchannel, floorTso, covered: segs.map((s) => s.segmentId) });
-  if (r.floorTso > floorNow) ctx.log(`${vchannel}: delete log trimmed up to tso ${r.floorTso}, ${r.base} entries dropped so far`);
+  if (r.base > log.base) ctx.log(`${vchannel}: ${r.base - log.base} deletes trimmed from the log (up to tso ${r.floorTso}); ${log.seq - r.base} kept`);
 }
 
 async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord, policy: CompactionPolicy, minRatio: number): Promise<boolean> {

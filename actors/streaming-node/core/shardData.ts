@@ -158,14 +158,16 @@ export function trimDeletes(s: ShardData, floor: Tso): number {
  * least cover of the segment records it names in `covered`), or null: no lower
  * than the CreateSegment of any segment held here (growing, sealed, not yet
  * handed off), and none at all while a segment handed off is not in `covered`
- * (its record appeared after the floor was taken).
+ * (its record appeared after the floor was taken), or when it would drop no
+ * entry (a trim is a WAL message: an idle shard is not written to every round).
  */
 export function trimFloorFor(s: ShardData, floor: Tso, covered: ReadonlySet<number>): Tso | null {
   if (s.dropped) return null;
   for (const id of s.handedOff) if (!covered.has(id)) return null;
   let f = floor;
   for (const seg of s.segments.values()) if (seg.createdTso < f) f = seg.createdTso;
-  return f > s.deleteFloorTso ? f : null;
+  const first = s.deletes[0];
+  return f > s.deleteFloorTso && first !== undefined && first.tso <= f ? f : null;
 }
 
 export function addDelete(s: ShardData, pk: PrimaryKey, tso: Tso): void {

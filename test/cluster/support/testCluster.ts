@@ -28,6 +28,8 @@ export interface TestCluster extends Cluster {
   http: V2Client;
   /** A streaming client of the test process itself, on the cluster's NATS. */
   client: NuthatchClient;
+  /** The test process's own connection to the cluster's NATS (for any actor's protocol). */
+  bus: NatsBus;
   meta: EtcdMeta;
   /** The coordinator's bus protocol, for looking at distributions and segments. */
   coordinator: Caller<CoordinatorProtocol>;
@@ -76,6 +78,7 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
     ...cluster,
     http: new V2Client(cluster.url),
     client: new NuthatchClient(bus),
+    bus,
     meta,
     bucket,
     natsServer: nats,
