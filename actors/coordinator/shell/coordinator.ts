@@ -31,12 +31,9 @@ export class Coordinator {
   private stopWatch?: () => void;
   private leadership?: { resign(): Promise<void>; lost: Promise<void> };
   private stopping = false;
-  private purgeTimer?: NodeJS.Timeout;
-  private compactionTimer?: NodeJS.Timeout;
-  private compacting?: Promise<unknown>;
-  private sweepTimer?: NodeJS.Timeout;
-  private sweeping?: Promise<unknown>;
-  private purging?: Promise<void>;
+  /** Background jobs (purges, compaction, the orphan sweep) and the slots running now. */
+  private timers: NodeJS.Timeout[] = [];
+  private readonly busy = new Set<string>();
 
   constructor(private readonly opts: CoordinatorOptions) {}
 
@@ -101,28 +98,24 @@ export class Coordinator {
       else if (rec.state === 'dropping') void ddl.dropCollection(ctx, rec.name).catch((e) => log('resume drop failed:', e.message));
       else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }
     }
-    this.purgeTimer = setInterval(() => {
-      if (this.purging) return;
-      this.purging = runDuePurges(ctx).catch((e) => log('purge round failed:', e.message)).finally(() => { this.purging = undefined; });
-    }, this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS));
-    this.purgeTimer.unref();
+    this.every(this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS), 'purges', 'purge round', () => runDuePurges(ctx));
+    // Compaction and the orphan sweep share a slot: a rewrite is unnamed until its switch.
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
-    if (compaction.intervalMs > 0) {
-      this.compactionTimer = setInterval(() => {
-        // Not beside a sweep: a rewrite is unnamed until its switch.
-        if (this.compacting || this.sweeping) return;
-        this.compacting = runCompactions(ctx, compaction).catch((e) => log('compaction round failed:', e.message)).finally(() => { this.compacting = undefined; });
-      }, compaction.intervalMs);
-      this.compactionTimer.unref();
-    }
+    this.every(compaction.intervalMs, 'maintenance', 'compaction round', () => runCompactions(ctx, compaction));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
-    if (orphans.intervalMs > 0) {
-      this.sweepTimer = setInterval(() => {
-        if (this.compacting || this.sweeping) return;
-        this.sweeping = sweepOrphans(ctx, orphans).catch((e) => log('garbage collection sweep failed:', e.message)).finally(() => { this.sweeping = undefined; });
-      }, orphans.intervalMs);
-      this.sweepTimer.unref();
-    }
+    this.every(orphans.intervalMs, 'maintenance', 'garbage collection sweep', () => sweepOrphans(ctx, orphans));
+  }
+
+  /** Runs `job` every `ms` (0: never), skipping a turn while a job of the same slot still runs. */
+  private every(ms: number, slot: string, what: string, job: () => Promise<unknown>): void {
+    if (ms <= 0) return;
+    const timer = setInterval(() => {
+      if (this.busy.has(slot)) return;
+      this.busy.add(slot);
+      void job().catch((e) => this.opts.log?.(`${what} failed:`, (e as Error).message)).finally(() => this.busy.delete(slot));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
   }
 
   private handlers(): Handlers<CoordinatorProtocol> {
@@ -166,9 +159,7 @@ export class Coordinator {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.ctx) this.ctx.stopped = true;
-    clearInterval(this.purgeTimer); // a purge in flight ends on its own (it checks `stopped`)
-    clearInterval(this.compactionTimer); // so does a compaction round
-    clearInterval(this.sweepTimer); // and a sweep
+    for (const t of this.timers) clearInterval(t); // a job in flight ends on its own (it checks `stopped`)
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.stopWatch?.();
