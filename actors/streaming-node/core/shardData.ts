@@ -141,14 +141,22 @@ export function trimDeletes(s: ShardData, floor: Tso): number {
   s.deleteFloorTso = floor;
   let k = 0;
   while (k < s.deletes.length && s.deletes[k]!.tso <= floor) k++;
-  for (let i = 0; i < k; i++) {
-    const pk = s.deletes[i]!.pk;
-    const list = s.deleteIndex.get(pk);
-    if (!list) continue;
-    const rest = list.filter((t) => t > floor);
-    if (rest.length > 0) s.deleteIndex.set(pk, rest); else s.deleteIndex.delete(pk);
+  if (k === 0) return 0;
+  const kept = s.deletes.slice(k);
+  if (k > kept.length) {
+    // Most of the log goes: building the lookup of what stays is cheaper than unpicking it.
+    s.deleteIndex = new Map();
+    for (const d of kept) { const list = s.deleteIndex.get(d.pk); if (list) list.push(d.tso); else s.deleteIndex.set(d.pk, [d.tso]); }
+  } else {
+    for (let i = 0; i < k; i++) {
+      const pk = s.deletes[i]!.pk;
+      const list = s.deleteIndex.get(pk);
+      if (!list) continue;
+      const rest = list.filter((t) => t > floor);
+      if (rest.length > 0) s.deleteIndex.set(pk, rest); else s.deleteIndex.delete(pk);
+    }
   }
-  s.deletes = s.deletes.slice(k);
+  s.deletes = kept;
   s.deleteBase += k;
   return k;
 }
