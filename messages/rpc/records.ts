@@ -52,6 +52,8 @@ export interface SegmentRecord {
   rowsFromTso?: Tso;
   /** Compaction applied every delete up to this TSO to the current file (see shared/segment/deleteCover.ts). */
   deletesAppliedTso?: Tso;
+  /** The segments a merge compaction made this one of, and theirs: they are gone, and must never be served beside it. */
+  mergedFrom?: number[];
 }
 
 export interface PchannelAssignment {

@@ -19,6 +19,12 @@ export type DataNodeProtocol = {
    * when they are at least `minRatio` of its rows; else writes nothing.
    */
   compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number }; res: CompactionOutcome };
+  /**
+   * Merge compaction (data-node/core/segmentMerge.ts): writes the segments (small,
+   * of one partition) as one under the new `segmentId`, without the rows the
+   * shard's deletes reached by `untilTso`.
+   */
+  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso }; res: MergeOutcome };
   /** One page of the keys under segments/, after `after` (in key order), for the orphan sweep. */
   listSegmentFiles: { req: { after: string | null; limit: number }; res: { keys: string[] } };
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */
@@ -26,6 +32,9 @@ export type DataNodeProtocol = {
 };
 
 /** What a compaction did: `dataKey` and `rows` are the new file's when `compacted`. */
+/** What a merge wrote: the new segment's file and rows, and what the deletes did to its parts. */
+export interface MergeOutcome { dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number; rowsFromTso?: Tso }
+
 export interface CompactionOutcome {
   compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number;
   /** The least insert TSO of the examined file's rows (absent when it has none). */
@@ -49,6 +58,7 @@ export const dataNodeChecks: Checks<DataNodeProtocol> = {
   flushSegment: (o) => needAll(o, { pchannel: 'string', vchannel: 'string', collectionId: 'number', partitionId: 'number', segmentId: 'number', from: 'number', to: 'number' }),
   purgeCollection: (o) => needAll(o, { collectionId: 'number' }),
   compactSegment: (o) => needAll(o, { segment: 'object', untilTso: 'bigint', minRatio: 'number' }),
+  mergeSegments: (o) => needAll(o, { segments: 'array', segmentId: 'number', untilTso: 'bigint' }),
   listSegmentFiles: (o) => needAll(o, { limit: 'number' }),
   removeFiles: (o) => needAll(o, { keys: 'array' }),
 };

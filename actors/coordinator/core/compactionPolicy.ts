@@ -14,9 +14,36 @@ import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
  * segments with the lowest covers are examined whatever their ratio (and
  * rewritten if any row is reached), so that old deletes stop reaching anything.
  */
-export interface CompactionPolicy { minRatio: number; graceMs: number; intervalMs: number; trimAfterEntries: number; trimExaminations: number }
+export interface CompactionPolicy {
+  minRatio: number; graceMs: number; intervalMs: number; trimAfterEntries: number; trimExaminations: number;
+  /** Merge compaction: at least this many small segments of a partition are merged (0: never). */
+  mergeSegments: number;
+  /** A merged segment holds at most this many rows (default: what a 64 MiB segment of the collection's vectors holds). */
+  mergeTargetRows?: number;
+}
 
-export const DEFAULT_COMPACTION: CompactionPolicy = { minRatio: 0.2, graceMs: 10_000, intervalMs: 60_000, trimAfterEntries: 1_000_000, trimExaminations: 4 };
+export const DEFAULT_COMPACTION: CompactionPolicy = { minRatio: 0.2, graceMs: 10_000, intervalMs: 60_000, trimAfterEntries: 1_000_000, trimExaminations: 4, mergeSegments: 4 };
+
+/**
+ * Merge compaction (Milvus's mix compaction): segments of a partition smaller
+ * than half the target (idle seals, flushes after small batches) are merged,
+ * oldest first, into groups of at most `targetRows` rows, each of at least
+ * `minSegments` segments, so a group's rewrite pays for itself. Pure.
+ */
+export function mergeGroups<S extends Pick<SegmentRecord, 'segmentId' | 'partitionId' | 'rows'>>(segs: readonly S[], targetRows: number, minSegments: number): S[][] {
+  if (minSegments < 2) return [];
+  const small = segs.filter((s) => s.rows < targetRows / 2).sort((a, b) => a.partitionId - b.partitionId || a.segmentId - b.segmentId);
+  const groups: S[][] = [];
+  let cur: S[] = [], rows = 0;
+  const close = () => { if (cur.length >= minSegments) groups.push(cur); cur = []; rows = 0; };
+  for (const s of small) {
+    if (cur.length > 0 && (cur[0]!.partitionId !== s.partitionId || rows + s.rows > targetRows)) close();
+    cur.push(s);
+    rows += s.rows;
+  }
+  close();
+  return groups;
+}
 
 /**
  * Whether reading the segment and its shard's delete log could find enough to

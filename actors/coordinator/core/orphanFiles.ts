@@ -10,7 +10,7 @@ import { dueForRemoval, type UnreferencedMarks } from '../../shared/gc/unreferen
  *
  * A file is an orphan candidate when
  * - its segment has a record that names other files (the record is the truth
- *   for a known segment), or
+ *   for a known segment), or was merged into another (no file of it is named), or
  * - its collection is gone: not in the catalogue and no purge pending.
  * A segment of a live collection with no record yet is left alone: its first
  * flush may still be on its way to the coordinator, and deleting its file would
@@ -37,7 +37,7 @@ export type OrphanMarks = UnreferencedMarks;
 export interface FileReferences {
   /** Files named by segment records. */
   named: Set<string>;
-  /** Segments with a record. */
+  /** Segments with a record, and those merged into one (gone for good). */
   segments: Set<number>;
   /** Collections in the catalogue (any state), and those whose purge is pending. */
   collections: Set<number>;
@@ -47,6 +47,7 @@ export function referencesOf(segments: Iterable<SegmentRecord>, collections: Ite
   const named = new Set<string>(), ids = new Set<number>();
   for (const s of segments) {
     ids.add(s.segmentId);
+    for (const id of s.mergedFrom ?? []) ids.add(id);
     named.add(s.dataKey);
     for (const k of Object.values(s.indexKeys)) named.add(k);
   }

@@ -7,6 +7,7 @@ import { pchannelOf } from '../core/catalog.js';
 import { floorHolders, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
+import { mergeShard } from './mergeCompaction.js';
 import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
 
 /**
@@ -52,6 +53,7 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
     if (!forced.has(seg) && !worthExamining(seg, log.seq, policy.minRatio)) continue;
     if (await compactOne(ctx, rec, seg, policy, forced.has(seg) ? 0 : policy.minRatio)) compacted++;
   }
+  if (policy.mergeSegments >= 2) compacted += await mergeShard(ctx, rec, segs().filter((s) => fullyIndexed(rec, s)), policy);
   await trimShardDeletes(ctx, pchannel, vchannel, segs(), log, policy);
   return compacted;
 }
@@ -67,7 +69,9 @@ async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchan
   const covered = deleteFloorOf(segs);
   const floorTso = covered === undefined ? untilTso : minTso(covered, untilTso);
   if (floorTso <= log.floorTso) return;
-  const r = await ctx.streaming(pchannel)('trimDeletes', { vchannel, floorTso, covered: segs.map((s) => s.segmentId) });
+  // Segments merged away were handed off under their own ids: their records live on in the merged one's.
+  const ids = [...segs.map((s) => s.segmentId), ...segs.flatMap((s) => s.mergedFrom ?? [])];
+  const r = await ctx.streaming(pchannel)('trimDeletes', { vchannel, floorTso, covered: ids });
   if (r.base > log.base) ctx.log(`${vchannel}: ${r.base - log.base} deletes trimmed from the log (up to tso ${r.floorTso}); ${log.seq - r.base} kept`);
 }
 

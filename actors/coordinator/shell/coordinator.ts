@@ -14,6 +14,7 @@ import { DEFAULT_COMPACTION } from '../core/compactionPolicy.js';
 import { runCompactions } from './compaction.js';
 import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
 import { sweepOrphans } from './orphanSweep.js';
+import { finishMerges } from './mergeCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
@@ -92,7 +93,8 @@ export class Coordinator {
     this.stopWatch = await watchSessions(ctx);
     await rebalance(ctx);
     publishAssignments(ctx);
-    // Resume what a previous leader left half done.
+    // Resume what a previous leader left half done; half-done merges first, before anything loads.
+    await finishMerges(ctx);
     for (const rec of ctx.catalog.byName.values()) {
       if (rec.state === 'creating') void ddl.finishCreate(ctx, rec).catch((e) => log('resume create failed:', e.message));
       else if (rec.state === 'dropping') void ddl.dropCollection(ctx, rec.name).catch((e) => log('resume drop failed:', e.message));

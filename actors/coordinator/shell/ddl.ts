@@ -10,7 +10,7 @@ import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments } from './segmentFlow.js';
+import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments, supersededIds } from './segmentFlow.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
 
@@ -140,7 +140,8 @@ export async function flush(ctx: CoordinatorContext, name: string): Res<'flush'>
     byPchannel.set(p, [...(byPchannel.get(p) ?? []), v]);
   }
   const sealed = (await Promise.all([...byPchannel].map(([p, vchannels]) => ctx.streaming(p)('sealAll', { collectionId: rec.collectionId, vchannels }, 120_000)))).flatMap((r) => r.segmentIds);
-  await waitFor(ctx, () => sealed.every((id) => ctx.segments.has(id)), 300_000, `segments ${sealed.join(',')} to flush`);
+  // A segment merged into another by now was flushed before.
+  await waitFor(ctx, () => { const merged = supersededIds(ctx); return sealed.every((id) => ctx.segments.has(id) || merged.has(id)); }, 300_000, `segments ${sealed.join(',')} to flush`);
   return { segmentIds: sealed };
 }
 

@@ -10,8 +10,17 @@ import { Keys, putRecord } from './metaCodec.js';
  * After a segment is persisted: build its index, load it on a query node, and
  * publish the new distribution so the shard's delegator hands the growing copy off.
  */
+/** Segments merged into others (SegmentRecord.mergedFrom): gone for good. */
+export function supersededIds(ctx: Pick<CoordinatorContext, 'segments'>): Set<number> {
+  const out = new Set<number>();
+  for (const s of ctx.segments.values()) for (const id of s.mergedFrom ?? []) out.add(id);
+  return out;
+}
+
 export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord): Promise<null> {
   const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === seg.collectionId);
+  // A late report of a segment merged since: bringing its record back would serve its rows twice.
+  if (supersededIds(ctx).has(seg.segmentId)) return null;
   const known = ctx.segments.get(seg.segmentId);
   // A repeated report of a segment compacted since: its record names the newer files.
   if (known && known.dataKey !== seg.dataKey) return null;
@@ -101,12 +110,18 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
   }, { deadlineMs: 10 * 60_000 });
 }
 
-/** Sets the query nodes that serve a segment (none: it is released) and publishes the distribution. */
+/**
+ * Sets the query nodes that serve a segment (none: it is released) and publishes
+ * the distribution. A merged segment served takes its parts' place in the same
+ * version, so no reader ever sees both.
+ */
 export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeIds: string[] | null, indexName: string | null = null): Promise<void> {
   await ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
-    const segments = d.segments.filter((s) => s.segmentId !== segmentId);
-    for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
+    const parts = new Set(nodeIds?.length ? ctx.segments.get(segmentId)?.mergedFrom ?? [] : []);
+    const segments = d.segments.filter((s) => s.segmentId !== segmentId && !parts.has(s.segmentId));
+    // A part of a merged segment is never served again (a load that raced the merge).
+    if (!supersededIds(ctx).has(segmentId)) for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
     const next: Distribution = { ...d, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)) };
     await publishDistribution(ctx, next);
   });

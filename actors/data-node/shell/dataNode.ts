@@ -3,7 +3,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { bodyOf, type Tso } from '../../../messages/types.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
-import { DATA_NODE_SUBJECT, dataNodeChecks, type CompactionOutcome, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, dataNodeChecks, type CompactionOutcome, type DataNodeProtocol, type MergeOutcome } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
@@ -11,6 +11,7 @@ import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segme
 import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../shared/segment/segmentKeys.js';
 import { minTso } from '../../shared/segment/deleteCover.js';
 import { addDeletes, compactSegment } from '../core/segmentCompaction.js';
+import { mergeSegments } from '../core/segmentMerge.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 
 /** segments/<collection>/<segment>/<file>: nothing else is removed on request. */
@@ -37,6 +38,7 @@ export class DataNode {
       flushSegment: (t) => this.flush(t),
       purgeCollection: ({ collectionId }) => this.purge(collectionId),
       compactSegment: (t) => this.compact(t),
+      mergeSegments: (t) => this.merge(t),
       listSegmentFiles: ({ after, limit }) => this.listSegmentFiles(after, limit),
       removeFiles: ({ keys }) => this.remove(keys),
     }, { queue: 'dn' });
@@ -70,6 +72,26 @@ export class DataNode {
     await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
     this.opts.log?.(`segment ${s.segmentId}: compacted to ${dataKey}, ${r.removed} deleted rows removed, ${r.seg.count} kept`);
     return { ...outcome, compacted: true, dataKey, rows: r.seg.count };
+  }
+
+  /** Merge compaction of small segments of one partition into a new one (see core/segmentMerge.ts). */
+  private async merge(t: DataNodeProtocol['mergeSegments']['req']): Promise<MergeOutcome> {
+    const first = t.segments[0];
+    if (!first || t.segments.some((s) => s.collectionId !== first.collectionId || s.partitionId !== first.partitionId || s.vchannel !== first.vchannel)) {
+      throw new NuthatchError('InvalidArgument', 'a merge takes one or more segments of one partition of one shard');
+    }
+    const parts = [];
+    for (const s of t.segments) {
+      const bytes = await this.opts.objects.get(s.dataKey);
+      if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
+      parts.push(decodeSegmentFile(bytes));
+    }
+    const log = await this.deleteLog(first.pchannel, first.vchannel);
+    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso);
+    const dataKey = segmentDataKey(first.collectionId, t.segmentId);
+    await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
+    this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: merged into ${t.segmentId} (${r.seg.count} rows, ${r.removed} deleted rows left out)`);
+    return { dataKey, rows: r.seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(r.seg.count > 0 ? { rowsFromTso: r.seg.tsos.reduce(minTso) } : {}) };
   }
 
   /** The shard's whole delete log by key, page by page, from its owner (any delegator when the owner is away). */

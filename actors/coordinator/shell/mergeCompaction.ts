@@ -1,0 +1,122 @@
+import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
+import { DATA_NODE_SUBJECT, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { vectorField } from '../../../messages/schema.js';
+import { tsoOf } from '../../../messages/types.js';
+import { client } from '../../../runtime/rpc/typedBus.js';
+import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmentSize.js';
+import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
+import type { CoordinatorContext } from './context.js';
+import { Keys, putRecord } from './metaCodec.js';
+import { loadSegment } from './segmentFlow.js';
+
+/**
+ * Merge compaction: small sealed segments of a partition (core/compactionPolicy.ts
+ * mergeGroups) are rewritten by a data node as one new segment, indexed, and
+ * switched to in three steps, each safe to repeat after a crash:
+ * 1. the merged record is written, naming its parts (`mergedFrom`);
+ * 2. the parts' records go (from here on they are never served or reported again);
+ * 3. the merged segment is loaded; the distribution version that adds it drops
+ *    its parts (setServing), then the parts are released and their files removed.
+ * A coordinator that starts with a merged record whose parts are still recorded
+ * or served finishes steps 2 and 3 (finishMerges) before anything is loaded.
+ */
+export async function mergeShard(ctx: CoordinatorContext, rec: CollectionRecord, segs: SegmentRecord[], policy: CompactionPolicy): Promise<number> {
+  const target = policy.mergeTargetRows ?? rowsForBytes(DEFAULT_SEGMENT_BYTES, vectorField(rec.schema).dim ?? 1);
+  let merged = 0;
+  for (const group of mergeGroups(segs, target, policy.mergeSegments)) {
+    if (ctx.stopped) break;
+    if (await mergeOne(ctx, rec, group, policy)) merged++;
+  }
+  return merged;
+}
+
+async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: SegmentRecord[], policy: CompactionPolicy): Promise<boolean> {
+  const before = parts.map((p) => p.dataKey);
+  const untilTso = tsoOf(ctx.now() - policy.graceMs);
+  const segmentId = await ctx.allocIds(1);
+  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', { segments: parts, segmentId, untilTso });
+  const first = parts[0]!;
+  const indexKeys: Record<string, string> = {};
+  const drop = () => removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);
+  try {
+    const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
+    for (const index of rec.indexes) {
+      if (index.indexType === 'FLAT') continue;
+      indexKeys[index.indexName] = (await build('buildIndex', { collectionId: first.collectionId, segmentId, dataKey: out.dataKey, index })).key;
+    }
+  } catch (e) {
+    await drop();
+    throw e;
+  }
+  const merged: SegmentRecord = {
+    collectionId: first.collectionId, partitionId: first.partitionId, segmentId, vchannel: first.vchannel, pchannel: first.pchannel,
+    rows: out.rows, dataKey: out.dataKey, indexKeys,
+    from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
+    deleteSeq: out.deleteSeq, reachedRows: out.pending,
+    ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: untilTso,
+    // With the parts' own parts: a streaming node still knows those ids (trims check them), and none may come back.
+    mergedFrom: parts.flatMap((p) => [p.segmentId, ...(p.mergedFrom ?? [])]),
+  };
+  // Step 1, if every part is as it was read (not compacted or merged meanwhile) and the collection lives.
+  const written = await ctx.lock(async () => {
+    if (rec.state !== 'created' || parts.some((p, i) => ctx.segments.get(p.segmentId) !== p || p.dataKey !== before[i])) return false;
+    await putRecord(ctx.opts.meta, Keys.segment(merged.collectionId, segmentId), merged);
+    ctx.segments.set(segmentId, merged);
+    return true;
+  });
+  if (!written) { await drop(); return false; }
+  ctx.log(`segments ${parts.map((p) => p.segmentId).join(', ')}: merged into ${segmentId} (${out.rows} rows, ${out.removed} deleted rows left out)`);
+  await finishMerge(ctx, rec, merged, parts);
+  return true;
+}
+
+/** Step 2: the parts' records go. */
+async function forgetParts(ctx: CoordinatorContext, merged: SegmentRecord): Promise<void> {
+  await ctx.lock(async () => {
+    for (const id of merged.mergedFrom ?? []) {
+      if (!ctx.segments.has(id)) continue;
+      ctx.segments.delete(id);
+      await ctx.opts.meta.delete(Keys.segment(merged.collectionId, id));
+    }
+  });
+}
+
+/** Steps 2 and 3 for one merged segment; `parts` are the records its parts had, when still known. */
+async function finishMerge(ctx: CoordinatorContext, rec: CollectionRecord, merged: SegmentRecord, parts: SegmentRecord[]): Promise<void> {
+  const ids = new Set(merged.mergedFrom ?? []);
+  await forgetParts(ctx, merged);
+  const holders = new Set((ctx.distributions.get(merged.vchannel)?.segments ?? []).filter((s) => ids.has(s.segmentId)).map((s) => s.nodeId));
+  if (rec.loaded) await loadSegment(ctx, rec, merged);
+  for (const nodeId of holders) {
+    await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds: [...ids] })
+      .catch((e) => ctx.log(`releasing merged segments on ${nodeId} failed:`, (e as Error).message));
+  }
+  await removeFiles(ctx, parts.flatMap((p) => [p.dataKey, ...Object.values(p.indexKeys)]));
+}
+
+/**
+ * At start, before any segment is loaded: finishes merges a previous
+ * coordinator left half done. The parts' records go at once (nothing may load
+ * a part); the loads, releases and file removals run in the background.
+ */
+export async function finishMerges(ctx: CoordinatorContext): Promise<void> {
+  const pending: Array<{ rec: CollectionRecord; merged: SegmentRecord; parts: SegmentRecord[] }> = [];
+  for (const merged of [...ctx.segments.values()]) {
+    if (!merged.mergedFrom?.length) continue;
+    const parts = merged.mergedFrom.map((id) => ctx.segments.get(id)).filter((p): p is SegmentRecord => p !== undefined);
+    const served = ctx.distributions.get(merged.vchannel)?.segments.some((s) => merged.mergedFrom!.includes(s.segmentId)) ?? false;
+    const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === merged.collectionId);
+    if ((parts.length === 0 && !served) || !rec) continue;
+    await forgetParts(ctx, merged);
+    pending.push({ rec, merged, parts });
+  }
+  for (const { rec, merged, parts } of pending) {
+    void finishMerge(ctx, rec, merged, parts).catch((e) => ctx.log(`finishing the merge into ${merged.segmentId} failed:`, (e as Error).message));
+  }
+}
+
+async function removeFiles(ctx: CoordinatorContext, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
+    .catch((e) => ctx.log(`files not removed (${(e as Error).message}); the orphan sweep removes them`));
+}
