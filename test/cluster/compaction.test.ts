@@ -4,13 +4,15 @@
  * whose rows are two fifths deleted is rewritten by the data node, its HNSW
  * index rebuilt by the index node, both query node replicas reload it, and the
  * old files leave S3. Reads while it happens and after give the same answers.
+ * Then: the owner trims the applied deletes (and its follower too); four small
+ * segments merge into one served on both replicas; the orphan sweep clears S3.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { S3ObjectStore } from '../../runtime/objectstore/s3ObjectStore.js';
 import { client } from '../../runtime/rpc/typedBus.js';
-import { collectionSpec, insertAll, vectorOf } from './support/data.js';
+import { collectionSpec, insertAll, rows, vectorOf } from './support/data.js';
 import { eventually, haveServices, startTestCluster, type TestCluster } from './support/testCluster.js';
 
 const DIM = 8, SEED = 5, NAME = 'compacted', ROWS = 2000, DELETED = 800, GC_TOLERANCE_MS = 1500;
@@ -76,6 +78,42 @@ if (haveServices('cluster: compaction')) {
       }, 30_000);
       for (let i = 0; i < 6; i++) await reads();
     } finally { await s3.close(); }
+  });
+
+  test('four small segments merge into one: indexed, served on both replicas in their place, their files gone from S3', async () => {
+    const c = cluster!;
+    const name = 'merged';
+    await c.http.ok('/collections/create', { ...collectionSpec(name, DIM, 1, 'HNSW') });
+    await c.client.releaseCollection(name);
+    await c.client.loadCollection(name, { replicas: 2 });
+    for (let b = 0; b < 4; b++) {
+      await c.http.ok('/entities/insert', { collectionName: name, data: rows(SEED, b * 300, (b + 1) * 300, DIM) });
+      await c.http.ok('/collections/flush', { collectionName: name });
+    }
+    const d = await c.client.describeCollection(name);
+    const reads = async () => {
+      assert.is(Number((await c.client.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)']), 1200);
+      for (const id of [5, 305, 905, 1195]) {
+        const hits = await c.client.search(name, { data: [vectorOf(SEED, id, DIM)], limit: 1, consistencyLevel: 'Strong' });
+        assert.is(Number(hits[0]![0]!.id), id, `the nearest of row ${id}'s vector`);
+      }
+    };
+    await reads();
+    const [merged] = await eventually('the four segments merged into one', async () => {
+      await reads();
+      const segs = await c.coordinator('segments', { collectionId: d.collectionId });
+      return segs.length === 1 && segs[0]!.mergedFrom?.length === 4 && Object.keys(segs[0]!.indexKeys).length === 1 ? segs : undefined;
+    }, 120_000);
+    await eventually('served on both replicas alone', async () => {
+      const dist = await c.coordinator('distribution', { vchannel: merged!.vchannel });
+      return dist.segments.length === 2 && dist.segments.every((x) => x.segmentId === merged!.segmentId && x.indexName) ? true : undefined;
+    }, 60_000);
+    const s3 = await S3ObjectStore.open({ endpoint: c.services.s3, bucket: c.bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try {
+      await eventually("the parts' files removed", async () =>
+        (await s3.list(`segments/${d.collectionId}/`)).every((o) => o.key.startsWith(`segments/${d.collectionId}/${merged!.segmentId}/`)) ? true : undefined, 60_000);
+    } finally { await s3.close(); }
+    for (let i = 0; i < 4; i++) await reads();
   });
 
   test('the coordinator sweeps orphaned segment files out of S3 through a data node; named files stay', async () => {
