@@ -4,19 +4,20 @@ import { resolve } from 'node:path';
 import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
-import { compactionMs, orphanSweepMs, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
+import { compactionMs, mergeSegmentsOf, orphanSweepMs, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
                      [--wal-retention-ms MS|forever] [--drop-tolerance-ms MS]
-                     [--compaction-interval-ms MS] [--compaction-grace-ms MS]
+                     [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N]
                      [--gc-interval-ms MS] [--gc-tolerance-ms MS]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
       the WAL keeps 26 h of history behind its newest checkpoint, a dropped collection's
       files are purged 10 min after the drop, sealed segments whose rows are a fifth
-      deleted (deletes older than 10 s) are rewritten every minute, and segment files
-      no record names are looked for hourly and removed after a day, unless told otherwise;
+      deleted (deletes older than 10 s) are rewritten every minute (and four or more small
+      ones of a partition merged), and segment files no record names are looked for
+      hourly and removed after a day, unless told otherwise;
       --inspect-port PORT also serves the inspector page
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<void> {
       'drop-tolerance-ms': { type: 'string', default: process.env.NUTHATCH_DROP_TOLERANCE_MS },
       'compaction-interval-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_INTERVAL_MS },
       'compaction-grace-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_GRACE_MS },
+      'merge-segments': { type: 'string', default: process.env.NUTHATCH_MERGE_SEGMENTS },
       'gc-interval-ms': { type: 'string', default: process.env.NUTHATCH_GC_INTERVAL_MS },
       'gc-tolerance-ms': { type: 'string', default: process.env.NUTHATCH_GC_TOLERANCE_MS },
       'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
@@ -82,11 +84,11 @@ async function main(argv: string[]): Promise<void> {
       ...(values['segment-rows'] ? { maxRows: Number(values['segment-rows']) } : {}),
       ...(values['seal-idle-ms'] ? { idleMs: Number(values['seal-idle-ms']) } : {}),
     };
-    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
+    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & { mergeSegments?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
     try {
       keepMs = retentionMs(values['wal-retention-ms']);
       dropToleranceMs = toleranceMs(values['drop-tolerance-ms']);
-      compaction = compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']);
+      compaction = { ...compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']), ...mergeSegmentsOf(values['merge-segments']) };
       orphans = orphanSweepMs(values['gc-interval-ms'], values['gc-tolerance-ms']);
     } catch (e) { fail((e as Error).message); }
     const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }) };

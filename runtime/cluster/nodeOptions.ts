@@ -39,7 +39,7 @@ export interface NodeOptions {
   /** Coordinator: how long a dropped collection's files are kept before they are purged. */
   dropToleranceMs?: number;
   /** Coordinator: delete compaction's period (0: off) and the age deletes must reach to be applied; each when given. */
-  compaction: { intervalMs?: number; graceMs?: number };
+  compaction: { intervalMs?: number; graceMs?: number; mergeSegments?: number };
   /** Coordinator: the orphan file sweep's period (0: off) and how long a file stays unreferenced before it goes; each when given. */
   orphans: { intervalMs?: number; toleranceMs?: number };
 }
@@ -52,7 +52,7 @@ const ENV: Record<string, string> = {
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
-  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
+  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -71,6 +71,7 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --drop-tolerance-ms MS    coordinator: a dropped collection's files are purged this long after the drop (default 10 min)
   --compaction-interval-ms MS   coordinator: how often sealed segments with deleted rows are compacted (default 60000; 0: never)
   --compaction-grace-ms MS  coordinator: deletes younger than this are not applied by compaction (default 10000)
+  --merge-segments N        coordinator: small segments of a partition are merged N or more at a time (default 4; 0: never)
   --gc-interval-ms MS       coordinator: how often orphaned segment files are looked for (default 3600000; 0: never)
   --gc-tolerance-ms MS      coordinator: an orphaned segment file is removed once unreferenced this long (default 86400000)
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET).`;
@@ -98,6 +99,12 @@ function jobMs<K extends string>(job: string, interval: string | undefined, key:
 
 /** Delete compaction's period and grace (coordinator/core/compactionPolicy.ts), each when given. */
 export const compactionMs = (interval: string | undefined, grace: string | undefined) => jobMs('compaction', interval, 'graceMs', 'compaction-grace-ms', grace, 86_400_000);
+
+/** How many small segments a merge takes at least (0: no merges), when given. */
+export function mergeSegmentsOf(v: string | undefined): { mergeSegments?: number } {
+  const n = int('merge-segments', v, 0, 1000);
+  return n === undefined ? {} : { mergeSegments: n };
+}
 
 /** The orphan sweep's period and tolerance (coordinator/core/orphanFiles.ts), each when given. */
 export const orphanSweepMs = (interval: string | undefined, tolerance: string | undefined) => jobMs('gc', interval, 'toleranceMs', 'gc-tolerance-ms', tolerance, 30 * 86_400_000);
@@ -149,7 +156,7 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
     walRetentionMs: retentionMs(v('wal-retention-ms')),
     dropToleranceMs: toleranceMs(v('drop-tolerance-ms')),
-    compaction: compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')),
+    compaction: { ...compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')), ...mergeSegmentsOf(v('merge-segments')) },
     orphans: orphanSweepMs(v('gc-interval-ms'), v('gc-tolerance-ms')),
   };
 }

@@ -36,6 +36,8 @@ test('compaction: period and grace in ms (0 turns compaction off), from flags or
   assert.equal(o.compaction, { intervalMs: 0, graceMs: 500 });
   assert.equal(parseNodeOptions(role, { NUTHATCH_COMPACTION_INTERVAL_MS: '2000' }).compaction, { intervalMs: 2000 });
   assert.equal(parseNodeOptions(role, {}).compaction, {}, 'unset: the coordinator defaults apply');
+  assert.equal(parseNodeOptions([...role, '--merge-segments', '0'], {}).compaction, { mergeSegments: 0 }, 'merges off');
+  assert.equal(parseNodeOptions(role, { NUTHATCH_MERGE_SEGMENTS: '8' }).compaction, { mergeSegments: 8 });
   assert.throws(() => parseNodeOptions([...role, '--compaction-grace-ms', 'soon'], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /--compaction-grace-ms/.test(e.message));
 });
 

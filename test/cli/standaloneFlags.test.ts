@@ -12,6 +12,7 @@ for (const [args, message] of [
   [['--drop-tolerance-ms', 'abc'], /--drop-tolerance-ms must be an integer/],
   [['--drop-tolerance-ms', '-5'], /'--drop-tolerance-ms' argument is ambiguous/],
   [['--compaction-interval-ms', '1.5'], /--compaction-interval-ms must be an integer/],
+  [['--merge-segments', 'many'], /--merge-segments must be an integer/],
   [['--gc-tolerance-ms', 'day'], /--gc-tolerance-ms must be an integer/],
   [['--bogus'], /Unknown option '--bogus'/],
 ] as const) {
