@@ -74,6 +74,12 @@ export interface Distribution {
   loaded?: boolean;
   /** Sealed segments and the query node that serves each. */
   segments: Array<{ segmentId: number; nodeId: string; /** The ANN index it is served with; null while brute force. */ indexName?: string | null }>;
+  /**
+   * Segments merged into a served one: a delegator still holding one in memory
+   * (flushed, never served alone, or rebuilt by recovery) drops it, as it
+   * would a served one, so its rows are never searched beside the merged copy.
+   */
+  retired?: number[];
 }
 
 /** A search or query hit row, as delegators and query nodes return it. */

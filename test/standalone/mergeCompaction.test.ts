@@ -58,6 +58,8 @@ test('five small segments merge into one; reads agree before, after and across a
       const d = await coord()('distribution', { vchannel: merged!.vchannel });
       return d.segments.length === 1 && d.segments[0]!.segmentId === merged!.segmentId && d.segments[0]!.indexName === 'vec_idx';
     }, 'the merged segment served in its parts\' place', 30_000);
+    const served = await coord()('distribution', { vchannel: merged!.vchannel });
+    assert.equal(served.retired, parts.map((p) => p.segmentId).sort((a, b) => a - b), 'the parts are retired in the same version');
     await until(async () => (await objects.list(`segments/${collectionId}/`)).every((o) => o.key.startsWith(`segments/${collectionId}/${merged!.segmentId}/`)), "the parts' files removed", 30_000);
     const check = async (label: string) => {
       assert.is(await count(s), expected, label);

@@ -122,7 +122,8 @@ export async function setServing(ctx: CoordinatorContext, vchannel: string, segm
     const segments = d.segments.filter((s) => s.segmentId !== segmentId && !parts.has(s.segmentId));
     // A part of a merged segment is never served again (a load that raced the merge).
     if (!supersededIds(ctx).has(segmentId)) for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
-    const next: Distribution = { ...d, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)) };
+    const retired = parts.size > 0 ? [...new Set([...(d.retired ?? []), ...parts])].sort((a, b) => a - b) : d.retired;
+    const next: Distribution = { ...d, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)), ...(retired ? { retired } : {}) };
     await publishDistribution(ctx, next);
   });
 }

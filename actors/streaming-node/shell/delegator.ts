@@ -46,9 +46,10 @@ export class Delegator {
     if (!shard) return;
     // Served by a query node, or released (rows wait in object storage): the growing copy goes.
     const released = d.loaded === false;
+    const retired = new Set(d.retired ?? []);
     let handedOff = false;
     for (const seg of [...shard.segments.values()]) {
-      if (seg.flushed && (released || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); handedOff = true; }
+      if (seg.flushed && (released || retired.has(seg.id) || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); handedOff = true; }
     }
     // The log before these segments may no longer be needed: let a checkpoint say so.
     if (handedOff) wal?.markDirty?.();

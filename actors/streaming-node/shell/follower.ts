@@ -84,7 +84,7 @@ export class Follower implements DurableState {
   private handOff(vchannel: string, d = this.distributionOf(vchannel)): void {
     const shard = this.shards.get(vchannel);
     if (!shard || !d) return;
-    for (const s of d.segments) { shard.segments.delete(s.segmentId); shard.handedOff.add(s.segmentId); }
+    for (const id of [...d.segments.map((s) => s.segmentId), ...(d.retired ?? [])]) { shard.segments.delete(id); shard.handedOff.add(id); }
     // Released (as the owner does): flushed rows wait in object storage.
     if (d.loaded === false) for (const seg of [...shard.segments.values()]) if (seg.flushed) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); }
   }
