@@ -7,7 +7,7 @@ import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmen
 import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { loadSegment } from './segmentFlow.js';
+import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
 
 /**
  * Merge compaction: small sealed segments of a partition (core/compactionPolicy.ts
@@ -66,6 +66,8 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
   });
   if (!written) { await drop(); return false; }
   ctx.log(`segments ${parts.map((p) => p.segmentId).join(', ')}: merged into ${segmentId} (${out.rows} rows, ${out.removed} deleted rows left out)`);
+  // An index created while this ran was not built for the merged segment.
+  void buildMissingIndexes(ctx, rec);
   await finishMerge(ctx, rec, merged, parts);
   return true;
 }
