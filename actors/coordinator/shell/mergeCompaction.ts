@@ -23,7 +23,9 @@ import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
 export async function mergeShard(ctx: CoordinatorContext, rec: CollectionRecord, segs: SegmentRecord[], policy: CompactionPolicy): Promise<number> {
   const target = policy.mergeTargetRows ?? rowsForBytes(DEFAULT_SEGMENT_BYTES, vectorField(rec.schema).dim ?? 1);
   let merged = 0;
-  for (const group of mergeGroups(segs, target, policy.mergeSegments)) {
+  // A dropped partition's segments are not worth a rewrite.
+  const live = segs.filter((s) => rec.partitions.some((p) => p.id === s.partitionId));
+  for (const group of mergeGroups(live, target, policy.mergeSegments)) {
     if (ctx.stopped) break;
     if (await mergeOne(ctx, rec, group, policy)) merged++;
   }
