@@ -124,4 +124,19 @@ test('the data node removes only segment files: another key is an InvalidArgumen
   }
 });
 
+test('the data node refuses malformed listing and merge requests with InvalidArgument', async () => {
+  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 0 } } });
+  try {
+    const dn = client<DataNodeProtocol>(s.bus, DATA_NODE_SUBJECT);
+    const code = (p: Promise<unknown>) => p.then(() => 'accepted', (e: unknown) => (e instanceof NuthatchError ? e.code : String(e)));
+    assert.is(await code(dn('listSegmentFiles', { after: null, limit: 0 })), 'InvalidArgument');
+    assert.is(await code(dn('listSegmentFiles', { after: null, limit: 1e9 })), 'InvalidArgument');
+    assert.is(await code(dn('listSegmentFiles', { after: 7 as unknown as string, limit: 10 })), 'InvalidArgument');
+    assert.is(await code(dn('mergeSegments', { segments: [], segmentId: 5, untilTso: 1n })), 'InvalidArgument');
+    const part = (partitionId: number) => ({ collectionId: 1, partitionId, segmentId: partitionId, vchannel: 'dml_0_1v0', pchannel: 'dml_0', rows: 1, dataKey: 'segments/1/1/data.seg', indexKeys: {}, from: 0, to: 1 });
+    assert.is(await code(dn('mergeSegments', { segments: [part(1), part(2)], segmentId: 5, untilTso: 1n })), 'InvalidArgument', 'parts of two partitions');
+    assert.equal((await dn('listSegmentFiles', { after: null, limit: 10 })).keys, []);
+  } finally { await s.cleanup(); }
+});
+
 test.run();
