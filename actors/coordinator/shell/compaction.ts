@@ -8,7 +8,7 @@ import { floorHolders, fullyIndexed, worthExamining, type CompactionPolicy } fro
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { mergeShard } from './mergeCompaction.js';
-import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
+import { buildMissingIndexes, loadSegment, removeFiles } from './segmentFlow.js';
 
 /**
  * Delete compaction rounds: each sealed segment that deletes may have reached
@@ -95,12 +95,12 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
       indexKeys[index.indexName] = (await build('buildIndex', { collectionId: seg.collectionId, segmentId: seg.segmentId, dataKey: out.dataKey, index })).key;
     }
   } catch (e) {
-    await removeFiles(ctx, seg, [out.dataKey, ...Object.values(indexKeys)]);
+    await removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);
     throw e;
   }
   // Dropped (perhaps purged already) or changed meanwhile: the new files would name nothing.
   if (!await save(ctx, seg, { dataKey: out.dataKey, rows: out.rows, indexKeys, deleteSeq: out.deleteSeq, reachedRows: out.pending, ...applied }, unchanged)) {
-    await removeFiles(ctx, seg, [out.dataKey, ...Object.values(indexKeys)]);
+    await removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);
     return false;
   }
   ctx.log(`segment ${seg.segmentId}: compacted, ${out.removed} deleted rows removed, ${out.rows} left`);
@@ -108,13 +108,8 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
   // An index created while this ran was built from the old file: build it from the new one.
   void buildMissingIndexes(ctx, rec);
   const old = [before.dataKey, ...Object.values(before.indexKeys)].filter((k) => k !== seg.dataKey && !Object.values(seg.indexKeys).includes(k));
-  await removeFiles(ctx, seg, old);
+  await removeFiles(ctx, old);
   return true;
-}
-
-async function removeFiles(ctx: CoordinatorContext, seg: SegmentRecord, keys: string[]): Promise<void> {
-  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
-    .catch((e) => ctx.log(`segment ${seg.segmentId}: files not removed (${e.message}); the orphan sweep removes them`));
 }
 
 /** Applies `change` to the record if `still()` holds under the metadata lock (a drop takes it too). */

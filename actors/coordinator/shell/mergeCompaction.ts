@@ -7,7 +7,7 @@ import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmen
 import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { buildMissingIndexes, loadSegment } from './segmentFlow.js';
+import { buildMissingIndexes, loadSegment, removeFiles } from './segmentFlow.js';
 
 /**
  * Merge compaction: small sealed segments of a partition (core/compactionPolicy.ts
@@ -117,10 +117,4 @@ export async function finishMerges(ctx: CoordinatorContext): Promise<void> {
   for (const { rec, merged, parts } of pending) {
     void finishMerge(ctx, rec, merged, parts).catch((e) => ctx.log(`finishing the merge into ${merged.segmentId} failed:`, (e as Error).message));
   }
-}
-
-async function removeFiles(ctx: CoordinatorContext, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
-    .catch((e) => ctx.log(`files not removed (${(e as Error).message}); the orphan sweep removes them`));
 }

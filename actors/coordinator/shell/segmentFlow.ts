@@ -1,6 +1,6 @@
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
-import { EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import type { CoordinatorContext } from './context.js';
@@ -191,4 +191,11 @@ export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord): nu
   const indexed = rec.indexes.some((i) => i.indexType !== 'FLAT');
   const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (!indexed || x.indexName))).length;
   return Math.floor((served * 100) / segs.length);
+}
+
+/** Has a data node delete segment files no record names any more; a failure is logged (the orphan sweep removes them later). */
+export async function removeFiles(ctx: CoordinatorContext, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
+    .catch((e) => ctx.log(`files ${keys.join(', ')} not removed (${(e as Error).message}); the orphan sweep removes them`));
 }
