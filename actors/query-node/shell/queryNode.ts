@@ -21,7 +21,8 @@ export interface QueryNodeOptions {
   sessionTtlMs?: number;
 }
 
-interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexKey: string | null }
+/** A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record is scanned once). */
+interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexKey: string | null; cover: Tso }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
@@ -77,7 +78,7 @@ export class QueryNode {
     if (!cur || cur.record.dataKey !== record.dataKey) {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexKey: null };
+      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexKey: null, cover: 0n };
     }
     const key = indexName ? record.indexKeys[indexName] : undefined;
     if (key && cur.indexKey !== key) {
@@ -86,7 +87,7 @@ export class QueryNode {
       const coll = await this.collection(record.collectionId);
       cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexKey: key };
     }
-    this.segments.set(record.segmentId, { ...cur, record });
+    this.segments.set(record.segmentId, { ...cur, record, cover: deleteCoverOf(record, cur.seg) });
     return null;
   }
 
@@ -136,8 +137,9 @@ export class QueryNode {
    * that a compaction replaced keeps the deletes that file needs.
    */
   private trimDeletes(vchannel: string, d: ShardDeletes, floorTso: Tso): void {
+    if (floorTso <= d.floorTso) return;
     let floor = floorTso;
-    for (const l of this.segments.values()) if (l.record.vchannel === vchannel && l.seg.count > 0) floor = minTso(floor, deleteCoverOf(l.record, l.seg));
+    for (const l of this.segments.values()) if (l.record.vchannel === vchannel && l.seg.count > 0) floor = minTso(floor, l.cover);
     if (floor <= d.floorTso) return;
     d.floorTso = floor;
     for (const [pk, list] of d.index) {
