@@ -32,7 +32,7 @@ function pch(env) {
 }
 
 function vch(v, pchannel) {
-  return byKey(model.vchannels, 'vchannel', v, () => ({ vchannel: v, pchannel, state: 'absent', view: null, deletes: null, lastTransition: null, appended: 0, rejected: 0, lastPosition: -1 }));
+  return byKey(model.vchannels, 'vchannel', v, () => ({ vchannel: v, pchannel, state: 'absent', view: null, deletes: null, deletesTrimmed: null, lastTransition: null, appended: 0, rejected: 0, lastPosition: -1 }));
 }
 
 function push(list, env, limit) {
@@ -68,7 +68,7 @@ function apply(env) {
       push('tail', env, TAIL);
       break;
     }
-    case 'snapshot': { const v = vch(e.view.vchannel, e.pchannel); v.view = e.view; v.state = e.view.state; if (e.deletes !== undefined) v.deletes = e.deletes; break; }
+    case 'snapshot': { const v = vch(e.view.vchannel, e.pchannel); v.view = e.view; v.state = e.view.state; if (e.deletes !== undefined) v.deletes = e.deletes; if (e.deletesTrimmed !== undefined) v.deletesTrimmed = e.deletesTrimmed; break; }
     case 'tick': p.ticks++; p.lastTickTso = e.tso; p.lastTickAtMs = env.atMs; p.position = Math.max(p.position, e.position); if (p.status === 'unknown') p.status = 'open'; break;
     case 'effect':
       if (e.what === 'wal-opened') { p.status = 'open'; p.term = e.term ?? p.term; p.opened = e.detail; }
@@ -110,7 +110,7 @@ function renderVchannels() {
     const lt = v.lastTransition;
     return `<div class="card${selected === v.vchannel ? ' selected' : ''}" data-vchannel="${esc(v.vchannel)}">
       <h3><span class="mono">${esc(v.vchannel)}</span> ${badge(v.state)}</h3>
-      <div class="meta">${c ? `collection <b>${esc(c.name)}</b> #${c.id} · ` : ''}pchannel ${esc(v.pchannel)} · position ${v.lastPosition} · ${v.appended} appended · ${v.rejected} rejected${v.deletes !== null ? ` · ${v.deletes} deletes` : ''}</div>
+      <div class="meta">${c ? `collection <b>${esc(c.name)}</b> #${c.id} · ` : ''}pchannel ${esc(v.pchannel)} · position ${v.lastPosition} · ${v.appended} appended · ${v.rejected} rejected${v.deletes !== null ? ` · ${v.deletes} deletes held${v.deletesTrimmed ? ` (${v.deletesTrimmed} trimmed)` : ''}` : ''}</div>
       ${view ? `<div class="meta">partitions: ${parts || 'none'}</div><div class="meta">open txns: ${txns}</div>
       ${view.indexes.length ? `<div class="meta">indexes: ${view.indexes.map((i) => `${esc(i.indexName)} (${esc(i.indexType)})`).join(', ')}</div>` : ''}
       ${segmentRows(view)}` : '<div class="meta">no snapshot yet</div>'}

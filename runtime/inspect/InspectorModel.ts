@@ -33,6 +33,7 @@ export interface VchannelInfo {
   state: VchannelState;
   view: VchannelView | null;
   deletes: number | null;
+  deletesTrimmed: number | null;
   lastTransition: Pick<MachineTransition, 'from' | 'to' | 'type' | 'tso' | 'position'> | null;
   appended: number;
   rejected: number;
@@ -72,7 +73,7 @@ export class InspectorModel {
   private vch(vchannel: string, pchannel: string): VchannelInfo {
     let info = this.vchannels.get(vchannel);
     if (!info) {
-      info = { vchannel, pchannel, state: 'absent', view: null, deletes: null, lastTransition: null, appended: 0, rejected: 0, lastPosition: -1 };
+      info = { vchannel, pchannel, state: 'absent', view: null, deletes: null, deletesTrimmed: null, lastTransition: null, appended: 0, rejected: 0, lastPosition: -1 };
       this.vchannels.set(vchannel, info);
     }
     return info;
@@ -115,6 +116,7 @@ export class InspectorModel {
         v.view = e.view;
         v.state = e.view.state;
         v.deletes = e.deletes ?? v.deletes;
+        v.deletesTrimmed = e.deletesTrimmed ?? v.deletesTrimmed;
         break;
       }
       case 'tick': p.ticks++; p.lastTickTso = e.tso; p.lastTickAtMs = env.atMs; p.position = Math.max(p.position, e.position); p.status = p.status === 'unknown' ? 'open' : p.status; break;

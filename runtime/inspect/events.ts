@@ -66,6 +66,8 @@ export interface VchannelSnapshotEvent {
   view: VchannelView;
   /** Deletes held in the shard's delete log, when the emitter holds the shard. */
   deletes?: number;
+  /** Deletes trimmed from the head of that log (TrimDeletes): they reach no row any more. */
+  deletesTrimmed?: number;
 }
 
 export const EffectWhat = {

@@ -51,7 +51,7 @@ export function formatSummary(r: ReplaySummary): string {
     if (v.view.segments.length) out.push(`  segments: ${v.view.segments.map((s) => `#${s.id} ${s.status} ${s.rows} rows${rows.has(s.id) ? ` (${rows.get(s.id)} in memory)` : ''}`).join(', ')}`);
     if (v.view.openTxns.length) out.push(`  open txns: ${v.view.openTxns.map((t) => `#${t.id} (${t.bodyMessages} body messages, ${t.pendingRows} pending rows${t.expired ? ', expired' : ''})`).join(', ')}`);
     if (v.view.indexes.length) out.push(`  indexes: ${v.view.indexes.map((i) => `${i.indexName} on ${i.fieldName} (${i.indexType})`).join(', ')}`);
-    out.push(`  deletes: ${v.deletes}`);
+    out.push(`  deletes: ${v.deletes}${v.deletesTrimmed ? ` held, ${v.deletesTrimmed} trimmed` : ''}`);
   }
   return out.join('\n');
 }

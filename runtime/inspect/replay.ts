@@ -6,7 +6,7 @@
  * (walSource.ts) and prints or serves the steps.
  */
 import { appendedEvent, foldedEvents, rejectedEvent } from '../../actors/streaming-node/shell/nodeContext.js';
-import { deleteEnd, evolveShard, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
+import { evolveShard, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { applyMessage, initialVchannel, vchannelView, type VchannelSnapshot, type VchannelView } from '../../actors/streaming-node/core/vchannel/index.js';
 import type { AnyMessage, MessageType, Tso, WalPosition } from '../../messages/types.js';
 import type { InspectEvent } from './events.js';
@@ -44,7 +44,8 @@ export interface ReplayStep {
 export interface SegmentRows { id: number; rows: number; sealed: boolean; flushed: boolean }
 
 /** One vchannel at the end of a replay: the machine's view and the shard's data. */
-export interface ReplayedVchannel { view: VchannelView; segments: SegmentRows[]; deletes: number; pendingTxns: number }
+/** `deletes`: entries the shard's delete log holds; `deletesTrimmed`: entries TrimDeletes dropped from its head. */
+export interface ReplayedVchannel { view: VchannelView; segments: SegmentRows[]; deletes: number; deletesTrimmed?: number; pendingTxns: number }
 
 export interface ReplaySummary {
   pchannel: string;
@@ -116,7 +117,8 @@ export class Replayer {
       return {
         view: vchannelView(this.machines.get(v)!),
         segments: shard ? [...shard.segments.values()].sort((a, b) => a.id - b.id).map((s) => ({ id: s.id, rows: s.rows, sealed: s.sealPos !== null, flushed: s.flushed })) : [],
-        deletes: shard ? deleteEnd(shard) : 0,
+        deletes: shard?.deletes.length ?? 0,
+        ...(shard && shard.deleteBase > 0 ? { deletesTrimmed: shard.deleteBase } : {}),
         pendingTxns: shard?.txns.size ?? 0,
       };
     });

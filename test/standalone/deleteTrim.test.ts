@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeMessage } from '../../messages/codec.js';
@@ -65,6 +67,15 @@ test('a long delete log is trimmed below what every segment needs; reads agree b
     assert.equal([(await logOf()).base, (await logOf()).seq], [2050, 2055], 'the checkpoint keeps the trim');
     assert.is(await count(), expected, 'the query node caught up on the trimmed log');
     assert.equal((await s.client.get('c', [0, 49, 50, 5003, 5005])).map((r) => r.id), [50, 5005]);
+
+    // Replaying the log offline folds the same trim.
+    await s.stop();
+    const cli = fileURLToPath(new URL('../../runtime/cli/main.js', import.meta.url));
+    const r = spawnSync(process.execPath, [cli, 'replay', '--data-dir', dataDir, '--pchannel', pchannel, '--json'], { encoding: 'utf8', timeout: 60_000 });
+    assert.is(r.status, 0, r.stderr);
+    const [replayed] = (JSON.parse(r.stdout) as { pchannels: Array<{ summary: { vchannels: Array<{ view: { vchannel: string }; deletes: number; deletesTrimmed?: number }> } }> }).pchannels;
+    const v = replayed!.summary.vchannels.find((x) => x.view.vchannel === vchannel)!;
+    assert.equal([v.deletes, v.deletesTrimmed], [5, 2050]);
   } finally { await s.cleanup(); }
 });
 

@@ -5,7 +5,7 @@ import type { InspectEvent, InspectHook } from '../../../runtime/inspect/events.
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
 import { vchannelView, type VchannelSnapshot } from '../core/vchannel/index.js';
-import { deleteEnd, type ShardData, type ShardEffects } from '../core/shardData.js';
+import type { ShardData, ShardEffects } from '../core/shardData.js';
 import { retentionPolicy, type RetentionPolicy } from '../core/walRetention.js';
 import { DEFAULT_ARCHIVE_SWEEP, type ArchiveSweepPolicy } from './archiveSweep.js';
 import type { PchannelWal } from './pchannelWal.js';
@@ -68,7 +68,7 @@ export function appendedEvent(pchannel: string, m: AnyMessage): InspectEvent {
 
 /** A vchannel's state as the inspector shows it. */
 export function snapshotEvent(pchannel: string, s: VchannelSnapshot, shard?: ShardData): InspectEvent {
-  return { kind: 'snapshot', pchannel, view: vchannelView(s), ...(shard ? { deletes: deleteEnd(shard) } : {}) };
+  return { kind: 'snapshot', pchannel, view: vchannelView(s), ...(shard ? { deletes: shard.deletes.length, deletesTrimmed: shard.deleteBase } : {}) };
 }
 
 /** What folding one durable message did: a transition, seals and flushes, a snapshot unless it was plain DML. */
