@@ -24,6 +24,14 @@ export type CoordinatorProtocol = {
   releaseCollection: { req: { name: string }; res: null };
   loadState: { req: { name: string }; res: { loaded: boolean; progress: number } };
   flush: { req: { name: string }; res: { segmentIds: number[] } };
+  /**
+   * Manual compaction of a collection, queued behind any compaction round or sweep:
+   * every sealed segment with rows deletes reached is rewritten without them, small
+   * segments of a partition are merged two or more at a time, and the delete log is trimmed.
+   */
+  compact: { req: { name: string }; res: { compactionID: number } };
+  /** A manual compaction's state, as Milvus names them ('UndefiedState' for an id this coordinator does not know). */
+  compactionState: { req: { compactionID: number }; res: { state: CompactionState; error?: string } };
   assignments: { req: Record<string, never>; res: { version: number; pchannels: PchannelAssignment[] } };
   segmentFlushed: { req: { segment: SegmentRecord }; res: null };
   indexBuilt: { req: { collectionId: number; segmentId: number; indexName: string; key: string }; res: null };
@@ -31,6 +39,8 @@ export type CoordinatorProtocol = {
   distribution: { req: { vchannel: string }; res: Distribution };
   heartbeat: { req: { nodeId: string; role: string }; res: null };
 };
+
+export type CompactionState = 'UndefiedState' | 'Executing' | 'Completed';
 
 const none = () => {};
 export const coordinatorChecks: Checks<CoordinatorProtocol> = {
@@ -49,6 +59,8 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   releaseCollection: (o) => needAll(o, { name: 'string' }),
   loadState: (o) => needAll(o, { name: 'string' }),
   flush: (o) => needAll(o, { name: 'string' }),
+  compact: (o) => needAll(o, { name: 'string' }),
+  compactionState: (o) => needAll(o, { compactionID: 'number' }),
   assignments: none,
   segmentFlushed: (o) => needAll(o, { segment: 'object' }),
   indexBuilt: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', indexName: 'string', key: 'string' }),

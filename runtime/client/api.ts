@@ -87,6 +87,10 @@ export interface NuthatchApi {
   getLoadState(name: string): Promise<{ loadState: LoadState; loadProgress: number }>;
   /** Seals growing segments and waits until they are persisted. */
   flush(name: string): Promise<void>;
+  /** Starts a manual compaction (deleted rows out, small segments merged); returns its id. */
+  compact(name: string): Promise<{ compactionID: number }>;
+  /** A manual compaction's state: 'Executing', 'Completed', or 'UndefiedState' for an id the coordinator does not know. */
+  getCompactionState(compactionID: number): Promise<{ state: 'UndefiedState' | 'Executing' | 'Completed' }>;
 
   createPartition(collection: string, partition: string): Promise<void>;
   listPartitions(collection: string): Promise<string[]>;

@@ -126,6 +126,8 @@ export class NuthatchClient implements NuthatchApi {
     return { loadState: !s.loaded ? 'LoadStateNotLoad' as const : s.progress >= 100 ? 'LoadStateLoaded' as const : 'LoadStateLoading' as const, loadProgress: s.progress };
   }
   async flush(name: string): Promise<void> { await this.call('flush', { name }, 600_000); }
+  async compact(name: string): Promise<{ compactionID: number }> { return this.call('compact', { name }); }
+  async getCompactionState(compactionID: number) { return { state: (await this.call('compactionState', { compactionID })).state }; }
 
   async createPartition(collection: string, partition: string): Promise<void> { await this.call('createPartition', { collection, partition }); this.cache.delete(collection); }
   async listPartitions(collection: string): Promise<string[]> { return (await this.record(collection, true)).partitions.map((p) => p.name); }

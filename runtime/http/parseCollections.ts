@@ -25,6 +25,12 @@ export function parseLoad(body: unknown): string {
   return readCollectionName(JsonReader.object(body, '', [DB_NAME, 'collectionName'], ['replicaNumber', 'resourceGroups', 'refresh', 'loadFields', 'skipLoadDynamicField']));
 }
 
+/** get_compaction_state: `{dbName?, jobID}` (pymilvus's job_id; `compactionID` is taken too). */
+export function parseCompactionId(body: unknown): number {
+  const r = JsonReader.object(body, '', [DB_NAME, 'jobID', 'compactionID']);
+  return r.has('jobID') ? r.int('jobID', 0, Number.MAX_SAFE_INTEGER) : r.int('compactionID', 0, Number.MAX_SAFE_INTEGER);
+}
+
 /** list: `{dbName?}`. */
 export function parseListCollections(body: unknown): void {
   readDbName(JsonReader.object(body, '', [DB_NAME]));

@@ -67,6 +67,21 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(await client.ok('/collections/get_stats', { collectionName: quick }), { rowCount: 20 });
   });
 
+  s('compact starts a manual compaction whose state reaches Completed', async ({ client, quick }) => {
+    const { compactionID } = await client.ok('/collections/compact', { collectionName: quick });
+    assert.type(compactionID, 'number');
+    let state = '';
+    for (let i = 0; i < 200 && state !== 'Completed'; i++) {
+      const r = await client.ok('/collections/get_compaction_state', { jobID: compactionID });
+      assert.is(r.compactionID, compactionID);
+      state = r.state;
+      if (state !== 'Completed') { assert.is(state, 'Executing'); await new Promise((res) => setTimeout(res, 50)); }
+    }
+    assert.is(state, 'Completed');
+    assert.equal(await client.ok('/collections/get_stats', { collectionName: quick }), { rowCount: 20 }, 'nothing was lost');
+    assert.is((await client.ok('/collections/get_compaction_state', { compactionID: compactionID + 1_000_000 })).state, 'UndefiedState');
+  });
+
   s('search finds the nearest row first, best first, with topks', async ({ client, quick }) => {
     const r = await client.okReply('/entities/search', { collectionName: quick, data: [vec(3)], annsField: 'vector', limit: 3, consistencyLevel: 'Strong' });
     assert.is(r.data.length, 3);

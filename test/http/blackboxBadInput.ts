@@ -80,6 +80,9 @@ export function badInputTests(s: Test<BlackBoxContext>): void {
   s('unknown collection, partition, index and fields', async ({ client, quick, books }) => {
     const ghost = `${quick}_ghost`;
     await client.fails('/collections/describe', { collectionName: ghost }, /collection/i, [Code.CollectionNotFound]);
+    await client.fails('/collections/compact', { collectionName: ghost }, /collection/i, [Code.CollectionNotFound]);
+    await client.fails('/collections/get_compaction_state', { jobID: 'soon' }, /jobID/, BAD_INPUT);
+    await client.fails('/collections/get_compaction_state', {}, /compactionID|jobID/, BAD_INPUT);
     await client.fails('/entities/insert', { collectionName: ghost, data: [{ id: 1, vector: vec(1) }] }, /collection/i);
     await client.fails('/entities/search', { collectionName: ghost, data: [vec(1)] }, /collection/i);
     await client.fails('/entities/insert', { collectionName: books, partitionName: 'nope', data: [{ book_id: 1, title: 't', year: 1, vec: vec(1) }] }, /partition/i);

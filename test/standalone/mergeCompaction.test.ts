@@ -85,4 +85,29 @@ test('five small segments merge into one; reads agree before, after and across a
   } finally { await objects.close(); await s.cleanup(); }
 });
 
+test('a manual compaction merges fewer segments than the rounds would and removes even a few deleted rows', async () => {
+  // No rounds: only the manual compaction runs (deletes of any age applied: no grace).
+  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 0, graceMs: 0 } } });
+  try {
+    const vecs = vectors(300, DIM, 5);
+    await s.client.createCollection({ collectionName: 'm', schema, metricType: 'L2', indexParams, shardsNum: 1, load: true });
+    for (let b = 0; b < 3; b++) {
+      await s.client.insert('m', Array.from({ length: BATCH }, (_, i) => ({ id: b * BATCH + i, tag: b, vec: vecs[b * BATCH + i]! })));
+      await s.client.flush('m');
+    }
+    const collectionId = (await s.client.describeCollection('m')).collectionId;
+    const segments = () => client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId });
+    await until(async () => (await segments()).length === 3 && (await segments()).every((x) => Object.keys(x.indexKeys).length > 0), 'three indexed segments', 30_000);
+    await s.client.delete('m', { ids: [7] });
+    const { compactionID } = await s.client.compact('m');
+    await until(async () => (await s.client.getCompactionState(compactionID)).state === 'Completed', 'the compaction completed', 60_000);
+    const after = await segments();
+    assert.equal(after.map((x) => [x.rows, x.mergedFrom?.length]), [[299, 3]], 'three segments (under the rounds\' four) merged, the deleted row left out');
+    assert.is(await count(s), 299);
+    assert.equal((await s.client.get('m', [6, 7, 8])).map((r) => r.id), [6, 8]);
+    const e = await s.client.compact('ghost').then(() => null, (x: unknown) => x as { code?: string });
+    assert.is(e?.code, 'CollectionNotFound');
+  } finally { await s.cleanup(); }
+});
+
 test.run();

@@ -23,10 +23,10 @@ import { buildMissingIndexes, loadSegment, removeFiles } from './segmentFlow.js'
  * rewrite and the switch leaves the new files unnamed (the next compaction of
  * the segment writes others); the orphan sweep (orphanSweep.ts) removes them.
  */
-export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy): Promise<number> {
+export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy, onlyCollection?: number): Promise<number> {
   let compacted = 0;
   for (const rec of [...ctx.catalog.byName.values()]) {
-    if (rec.state !== 'created') continue;
+    if (rec.state !== 'created' || (onlyCollection !== undefined && rec.collectionId !== onlyCollection)) continue;
     for (const vchannel of rec.vchannels) {
       if (ctx.stopped) return compacted;
       try {

@@ -1,5 +1,5 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import { COORDINATOR_SUBJECT, coordinatorChecks, type CompactionState, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import { streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import type { IndexParams } from '../../../messages/types.js';
@@ -35,6 +35,10 @@ export class Coordinator {
   /** Background jobs (purges, compaction, the orphan sweep) and the slots running now. */
   private timers: NodeJS.Timeout[] = [];
   private readonly busy = new Set<string>();
+  /** Compaction rounds, sweeps and manual compactions run one at a time: a rewrite is unnamed until its switch. */
+  private readonly maintenance = makeLock();
+  /** Manual compactions by id (the newest 1,000). */
+  private readonly compactions = new Map<number, { state: CompactionState; error?: string }>();
 
   constructor(private readonly opts: CoordinatorOptions) {}
 
@@ -101,14 +105,13 @@ export class Coordinator {
       else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }
     }
     this.every(this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS), 'purges', 'purge round', () => runDuePurges(ctx));
-    // Compaction and the orphan sweep share a slot: a rewrite is unnamed until its switch.
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
-    this.every(compaction.intervalMs, 'maintenance', 'compaction round', () => runCompactions(ctx, compaction));
+    this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(() => runCompactions(ctx, compaction)));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
-    this.every(orphans.intervalMs, 'maintenance', 'garbage collection sweep', () => sweepOrphans(ctx, orphans));
+    this.every(orphans.intervalMs, 'sweep', 'garbage collection sweep', () => this.maintenance(() => sweepOrphans(ctx, orphans)));
   }
 
-  /** Runs `job` every `ms` (0: never), skipping a turn while a job of the same slot still runs. */
+  /** Runs `job` every `ms` (0: never), skipping a turn while the last one of its slot still runs or waits. */
   private every(ms: number, slot: string, what: string, job: () => Promise<unknown>): void {
     if (ms <= 0) return;
     const timer = setInterval(() => {
@@ -118,6 +121,25 @@ export class Coordinator {
     }, ms);
     timer.unref();
     this.timers.push(timer);
+  }
+
+  /**
+   * A manual compaction (CoordinatorProtocol.compact): the collection's round with
+   * every reached row removed (ratio 0) and small segments merged two or more at
+   * a time (unless merging is off), queued behind the running job.
+   */
+  private async compact(name: string): Promise<{ compactionID: number }> {
+    const ctx = this.ctx;
+    const rec = findCollection(ctx.catalog, name);
+    const compactionID = await ctx.allocIds(1);
+    const configured = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
+    const policy = { ...configured, minRatio: 0, mergeSegments: configured.mergeSegments === 0 ? 0 : 2 };
+    this.compactions.set(compactionID, { state: 'Executing' });
+    for (const id of [...this.compactions.keys()].slice(0, Math.max(0, this.compactions.size - 1000))) this.compactions.delete(id);
+    void this.maintenance(() => runCompactions(ctx, policy, rec.collectionId)).then(
+      () => this.compactions.set(compactionID, { state: 'Completed' }),
+      (e: Error) => this.compactions.set(compactionID, { state: 'Completed', error: e.message }));
+    return { compactionID };
   }
 
   private handlers(): Handlers<CoordinatorProtocol> {
@@ -149,6 +171,8 @@ export class Coordinator {
       releaseCollection: ({ name }) => ddl.releaseCollection(ctx(), name),
       loadState: ({ name }) => { const rec = findCollection(ctx().catalog, name); return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) }; },
       flush: ({ name }) => ddl.flush(ctx(), name),
+      compact: ({ name }) => this.compact(name),
+      compactionState: ({ compactionID }) => this.compactions.get(compactionID) ?? { state: 'UndefiedState' },
       assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),
       segmentFlushed: ({ segment }) => segmentFlushed(ctx(), segment),
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),

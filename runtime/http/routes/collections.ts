@@ -1,4 +1,4 @@
-import { parseCollectionName, parseListCollections, parseLoad, parseLoadState } from '../parseCollections.js';
+import { parseCollectionName, parseCompactionId, parseListCollections, parseLoad, parseLoadState } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -31,4 +31,9 @@ export const collectionRoutes: Record<string, Route> = {
     return ok({ loadState, loadProgress });
   },
   [`${V2}/collections/flush`]: async (body, { api }) => { await api.flush(parseCollectionName(body)); return ok({}); },
+  [`${V2}/collections/compact`]: async (body, { api }) => ok(await api.compact(parseCollectionName(body))),
+  [`${V2}/collections/get_compaction_state`]: async (body, { api }) => {
+    const compactionID = parseCompactionId(body);
+    return ok({ compactionID, ...(await api.getCompactionState(compactionID)) });
+  },
 };

@@ -73,6 +73,10 @@ export class MemoryApi implements NuthatchApi {
     return { loadState: this.loadState(c), loadProgress: c.loaded ? 100 : 0 };
   }
   async flush(name: string): Promise<void> { this.coll(name); }
+  /** Nothing to compact in memory: a compaction completes at once. */
+  private readonly compactions = new Set<number>();
+  async compact(name: string): Promise<{ compactionID: number }> { this.coll(name); const id = this.nextId++; this.compactions.add(id); return { compactionID: id }; }
+  async getCompactionState(id: number) { return { state: this.compactions.has(id) ? 'Completed' as const : 'UndefiedState' as const }; }
 
   async createPartition(collection: string, partition: string): Promise<void> {
     const c = this.coll(collection);
