@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckpoint, persistShard, restoreShard, saveCheckpoint } from '../../actors/streaming-node/shell/checkpoint.js';
 import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from '../../actors/streaming-node/shell/deleteArchive.js';
+import { deletePage } from '../../actors/streaming-node/core/deletePages.js';
 import { addDelete, deleteEnd, evolveShard, isDeleted, newShard, trimFloorFor, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
@@ -66,6 +67,18 @@ test('the owner lowers the floor for segments it holds, and declines a floor tha
   assert.is(trimFloorFor(s, tsoOf(99), new Set([41])), null, 'no entry at or below ms 99');
   s.deleteFloorTso = tsoOf(108);
   assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), null, 'nothing new to trim');
+});
+
+test('pages of a trimmed log start at its first kept entry and keep the global sequence numbers', () => {
+  const s = logged(10);
+  evolveShard(s, trim(600, 104));
+  const p = deletePage(s, 0);
+  assert.equal([p.from, p.base, p.seq, p.floorTso], [5, 5, 11, tsoOf(104)]);
+  assert.equal(p.entries.map((e) => e.pk), [5, 6, 7, 8, 9, 3]);
+  assert.equal(deletePage(s, 9).entries.map((e) => e.pk), [9, 3], 'from inside the kept part');
+  const end = deletePage(s, Number.MAX_SAFE_INTEGER);
+  assert.equal([end.entries.length, end.seq, end.base], [0, 11, 5], 'past the end: the length and the base');
+  assert.equal(deletePage(undefined, 3), { entries: [], seq: 0, from: 3, base: 0, floorTso: 0n });
 });
 
 let dir = '', store: LocalObjectStore;

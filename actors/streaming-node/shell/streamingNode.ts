@@ -15,7 +15,8 @@ import { Follower } from './follower.js';
 import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
 import { PchannelWal } from './pchannelWal.js';
 import { scanWal } from './scan.js';
-import { deleteEnd, readFromOf, trimFloorFor, type ShardData } from '../core/shardData.js';
+import { deletePage } from '../core/deletePages.js';
+import { readFromOf, trimFloorFor } from '../core/shardData.js';
 
 export interface StreamingNodeOptions {
   nodeId: string;
@@ -228,7 +229,7 @@ export class StreamingNode {
       append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere, trimDeletes: notHere,
       search: async (req) => { const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
       query: async (req) => { const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
-      deletes: ({ vchannel, fromSeq }) => deletesOf(f, vchannel, fromSeq),
+      deletes: ({ vchannel, fromSeq }) => deletePage(f.shards.get(vchannel), fromSeq),
       sync: async ({ tso }) => ({ serviceable: await f.sync(tso) }),
       status: () => ({ nodeId: this.opts.nodeId, pchannel: f.pchannel, role: 'follower', serviceable: f.serviceable, applied: f.applied, vchannels: [...f.shards.keys()] }),
     };
@@ -250,7 +251,7 @@ export class StreamingNode {
       search: async (req: StreamingProtocol['search']['req']) => { const hits = await this.delegator.search(wal, req); this.countRead(wal.pchannel); return { hits }; },
       query: async (req: StreamingProtocol['query']['req']) => { const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
-      deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletesOf(wal, vchannel, fromSeq),
+      deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletePage(wal.shards.get(vchannel), fromSeq),
       trimDeletes: async ({ vchannel, floorTso, covered }: StreamingProtocol['trimDeletes']['req']) => {
         const shard = wal.shards.get(vchannel);
         const floor = shard ? trimFloorFor(shard, floorTso, new Set(covered)) : null;
@@ -321,25 +322,4 @@ export class StreamingNode {
 
 const pchannelOf = (vchannel: string) => vchannel.slice(0, vchannel.lastIndexOf('_'));
 
-/** Most bytes of delete entries one answer carries (far below any bus payload limit). */
-const DELETES_PAGE_BYTES = 256 * 1024;
-
-/**
- * A page of a shard's delete log from a sequence number (or from the first
- * entry kept, when earlier ones were trimmed), the log's length and its trim
- * floor: query nodes catch up page by page (a log of millions of deletes would
- * not fit one bus message).
- */
-function deletesOf(state: { shards: Map<string, ShardData> }, vchannel: string, fromSeq: number): StreamingProtocol['deletes']['res'] {
-  const s = state.shards.get(vchannel);
-  if (!s) return { entries: [], seq: 0, from: fromSeq, base: 0, floorTso: 0n };
-  const base = s.deleteBase, seq = deleteEnd(s);
-  const from = Math.max(fromSeq, base);
-  let end = from, bytes = 0;
-  while (end < seq && bytes < DELETES_PAGE_BYTES) {
-    const pk = s.deletes[end++ - base]!.pk;
-    bytes += 16 + (typeof pk === 'string' ? pk.length * 3 : 8);
-  }
-  return { entries: s.deletes.slice(from - base, end - base), seq, from, base, floorTso: s.deleteFloorTso };
-}
 export { NuthatchError };
