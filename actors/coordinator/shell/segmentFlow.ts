@@ -110,6 +110,9 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
   }, { deadlineMs: 10 * 60_000 });
 }
 
+/** Most segment ids a distribution lists as retired. */
+const MAX_RETIRED = 10_000;
+
 /**
  * Sets the query nodes that serve a segment (none: it is released) and publishes
  * the distribution. A merged segment served takes its parts' place in the same
@@ -122,7 +125,9 @@ export async function setServing(ctx: CoordinatorContext, vchannel: string, segm
     const segments = d.segments.filter((s) => s.segmentId !== segmentId && !parts.has(s.segmentId));
     // A part of a merged segment is never served again (a load that raced the merge).
     if (!supersededIds(ctx).has(segmentId)) for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
-    const retired = parts.size > 0 ? [...new Set([...(d.retired ?? []), ...parts])].sort((a, b) => a - b) : d.retired;
+    // The newest ids only: an old part was handed off everywhere long ago (checkpoints keep that), and every
+    // distribution carries the list.
+    const retired = parts.size > 0 ? [...new Set([...(d.retired ?? []), ...parts])].sort((a, b) => a - b).slice(-MAX_RETIRED) : d.retired;
     const next: Distribution = { ...d, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)), ...(retired ? { retired } : {}) };
     await publishDistribution(ctx, next);
   });
