@@ -30,6 +30,8 @@ export const ErrorCode = {
   NotFound: 1600,
   Conflict: 1700,
   StorageMismatch: 1800,
+  AliasNotFound: 1900,
+  AliasExists: 1901,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

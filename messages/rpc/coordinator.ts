@@ -32,6 +32,14 @@ export type CoordinatorProtocol = {
   compact: { req: { name: string }; res: { compactionID: number } };
   /** A manual compaction's state, as Milvus names them ('UndefiedState' for an id this coordinator does not know). */
   compactionState: { req: { compactionID: number }; res: { state: CompactionState; error?: string } };
+  /** Aliases: another name for a collection (coordinator/core/aliases.ts). */
+  createAlias: { req: { alias: string; collection: string }; res: null };
+  /** Moves an alias to another collection in one step. */
+  alterAlias: { req: { alias: string; collection: string }; res: null };
+  dropAlias: { req: { alias: string }; res: null };
+  describeAlias: { req: { alias: string }; res: { alias: string; collectionName: string } };
+  /** Every alias, or a collection's (given by its name or an alias of it). */
+  listAliases: { req: { collection?: string | null }; res: { aliases: string[]; collectionName?: string } };
   assignments: { req: Record<string, never>; res: { version: number; pchannels: PchannelAssignment[] } };
   segmentFlushed: { req: { segment: SegmentRecord }; res: null };
   indexBuilt: { req: { collectionId: number; segmentId: number; indexName: string; key: string }; res: null };
@@ -61,6 +69,11 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   flush: (o) => needAll(o, { name: 'string' }),
   compact: (o) => needAll(o, { name: 'string' }),
   compactionState: (o) => needAll(o, { compactionID: 'number' }),
+  createAlias: (o) => needAll(o, { alias: 'string', collection: 'string' }),
+  alterAlias: (o) => needAll(o, { alias: 'string', collection: 'string' }),
+  dropAlias: (o) => needAll(o, { alias: 'string' }),
+  describeAlias: (o) => needAll(o, { alias: 'string' }),
+  listAliases: (o) => { if (o.collection !== undefined && o.collection !== null) need(o, 'collection', 'string'); },
   assignments: none,
   segmentFlushed: (o) => needAll(o, { segment: 'object' }),
   indexBuilt: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', indexName: 'string', key: 'string' }),

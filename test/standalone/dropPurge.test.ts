@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
+import { getRecord, Keys, putRecord } from '../../actors/coordinator/shell/metaCodec.js';
+import type { CollectionRecord } from '../../messages/rpc/records.js';
+import { EmbeddedMeta } from '../../runtime/meta/embeddedMeta.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
@@ -63,6 +66,32 @@ test('a purge not yet run survives a restart, and the restarted coordinator runs
     await objects.close();
     await s.cleanup();
   }
+});
+
+test('a drop cut off by a coordinator crash is finished at the next start: the name is free again and the files go', async () => {
+  let s = await tempStandalone({ coordinator: { dropToleranceMs: 0, purgeIntervalMs: 100 } });
+  const { dataDir } = s;
+  const objects = new LocalObjectStore(join(dataDir, 'objects'));
+  try {
+    await s.client.createCollection({ collectionName: 'half', schema, metricType: 'L2', indexParams, load: true });
+    await s.client.insert('half', vectors(100, DIM, 2).map((vec, id) => ({ id, vec })));
+    await s.client.flush('half');
+    const id = (await s.client.describeCollection('half')).collectionId;
+    await until(async () => (await objects.list(`segments/${id}/`)).length > 0, 'the flushed segment', 30_000);
+    await s.stop();
+    // As if the coordinator had died right after marking the drop.
+    const meta = await EmbeddedMeta.open(join(dataDir, 'meta'));
+    const rec = (await getRecord<CollectionRecord>(meta, Keys.collection('half')))!;
+    await putRecord(meta, Keys.collection('half'), { ...rec, state: 'dropping' });
+    await meta.close();
+
+    s = await tempStandalone({ dataDir, coordinator: { dropToleranceMs: 0, purgeIntervalMs: 100 } });
+    assert.equal(await s.client.listCollections(), []);
+    await until(async () => (await objects.list(`segments/${id}/`)).length === 0, 'the dropped collection\'s files purged', 30_000);
+    await s.client.createCollection({ collectionName: 'half', schema, metricType: 'L2' });
+    assert.is(await s.client.hasCollection('half'), true, 'the name is free again');
+    assert.is((await s.client.getCollectionStats('half')).rowCount, 0);
+  } finally { await objects.close(); await s.cleanup(); }
 });
 
 test.run();

@@ -7,13 +7,18 @@ import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/rec
  * The collection catalogue's pure decisions: what a DDL request becomes, or why
  * it is refused. The shell persists records and broadcasts the WAL messages.
  */
-export interface Catalog { byName: Map<string, CollectionRecord> }
+export interface Catalog {
+  byName: Map<string, CollectionRecord>;
+  /** alias -> the name of the collection it names (see aliases.ts). */
+  aliases: Map<string, string>;
+}
 
 export const DEFAULT_PARTITION = '_default';
 export const CONSISTENCY = ['Strong', 'Bounded', 'Session', 'Eventually'] as const;
 
+/** The collection `name` (or the alias `name`) stands for. */
 export function findCollection(c: Catalog, name: string): CollectionRecord {
-  const r = c.byName.get(name);
+  const r = c.byName.get(c.aliases.get(name) ?? name);
   if (!r || r.state === 'dropping') throw new NuthatchError('CollectionNotFound', `collection '${name}' does not exist`, { collection: name });
   return r;
 }
@@ -40,6 +45,7 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
 export function decideCreateCollection(c: Catalog, spec: CollectionSpec, ids: { collectionId: number; partitionId: number }, pchannels: string[], createdTso: bigint): CollectionRecord {
   const name = checkName('collection', spec.collectionName);
   if (c.byName.has(name)) throw new NuthatchError('CollectionExists', `collection '${name}' already exists`, { collection: name });
+  if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
   const schema = validateSchema(spec.schema);
   if (!Object.values(MetricType).includes(spec.metricType)) throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (L2, IP, COSINE)`);
   const shards = spec.shardsNum ?? 1;

@@ -10,6 +10,8 @@ import { allocate, initialOracle } from '../core/tsoOracle.js';
 import { publishAssignments, rebalance, watchSessions } from './assignments.js';
 import { makeLock, type CoordinatorContext, type CoordinatorOptions } from './context.js';
 import * as ddl from './ddl.js';
+import * as aliasDdl from './aliasDdl.js';
+import type { AliasRecord } from './aliasDdl.js';
 import { DEFAULT_COMPACTION } from '../core/compactionPolicy.js';
 import { runCompactions } from './compaction.js';
 import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
@@ -62,7 +64,7 @@ export class Coordinator {
     const now = this.opts.now ?? Date.now;
     const ctx: CoordinatorContext = {
       opts: this.opts, log, now, lock,
-      catalog: { byName: new Map() },
+      catalog: { byName: new Map(), aliases: new Map() },
       oracle: initialOracle(Math.max(tsoWin?.windowEndMs ?? 0, 0)),
       ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
@@ -90,6 +92,7 @@ export class Coordinator {
     };
     this.ctx = ctx;
     for (const r of await listRecords<CollectionRecord>(meta, Keys.catalog)) ctx.catalog.byName.set(r.name, r);
+    for (const a of await listRecords<AliasRecord>(meta, Keys.aliases)) ctx.catalog.aliases.set(a.alias, a.collection);
     for (const s of await listRecords<SegmentRecord>(meta, Keys.segments())) ctx.segments.set(s.segmentId, s);
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
@@ -101,7 +104,7 @@ export class Coordinator {
     await finishMerges(ctx);
     for (const rec of ctx.catalog.byName.values()) {
       if (rec.state === 'creating') void ddl.finishCreate(ctx, rec).catch((e) => log('resume create failed:', e.message));
-      else if (rec.state === 'dropping') void ddl.dropCollection(ctx, rec.name).catch((e) => log('resume drop failed:', e.message));
+      else if (rec.state === 'dropping') void ddl.finishDrop(ctx, rec).catch((e) => log('resume drop failed:', e.message));
       else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }
     }
     this.every(this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS), 'purges', 'purge round', () => runDuePurges(ctx));
@@ -171,6 +174,11 @@ export class Coordinator {
       releaseCollection: ({ name }) => ddl.releaseCollection(ctx(), name),
       loadState: ({ name }) => { const rec = findCollection(ctx().catalog, name); return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) }; },
       flush: ({ name }) => ddl.flush(ctx(), name),
+      createAlias: ({ alias, collection }) => aliasDdl.createAlias(ctx(), alias, collection),
+      alterAlias: ({ alias, collection }) => aliasDdl.alterAlias(ctx(), alias, collection),
+      dropAlias: ({ alias }) => aliasDdl.dropAlias(ctx(), alias),
+      describeAlias: ({ alias }) => aliasDdl.describeAlias(ctx(), alias),
+      listAliases: ({ collection }) => aliasDdl.listAliases(ctx(), collection ?? undefined),
       compact: ({ name }) => this.compact(name),
       compactionState: ({ compactionID }) => this.compactions.get(compactionID) ?? { state: 'UndefiedState' },
       assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),

@@ -1,3 +1,4 @@
+import { dropRefusal } from '../core/aliases.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { checkName } from '../../../messages/schema.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -52,8 +53,24 @@ async function placeDelegators(ctx: CoordinatorContext): Promise<void> {
 }
 
 export async function dropCollection(ctx: CoordinatorContext, name: string): Res<'dropCollection'> {
-  const rec = findCollection(ctx.catalog, name);
-  await ctx.lock(async () => { rec.state = 'dropping'; await save(ctx, rec); });
+  const rec = await ctx.lock(async () => {
+    // Under the lock an alias takes too: none can be created on a collection being dropped.
+    const refusal = dropRefusal(ctx.catalog, name);
+    if (refusal) throw refusal;
+    const r = findCollection(ctx.catalog, name);
+    r.state = 'dropping';
+    await save(ctx, r);
+    return r;
+  });
+  await finishDrop(ctx, rec);
+  return null;
+}
+
+/**
+ * The rest of a drop, once the record says 'dropping': also how a coordinator
+ * resumes a drop a previous one was cut off in (each step may be repeated).
+ */
+export async function finishDrop(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   await broadcast(ctx, 'DropCollection', rec.vchannels, () => ({ collectionId: rec.collectionId }), Invariant.NothingAfterDrop);
   await releaseCollectionSegments(ctx, rec);
   await recordPurge(ctx, rec.collectionId);
@@ -66,7 +83,6 @@ export async function dropCollection(ctx: CoordinatorContext, name: string): Res
     }
   });
   await placeDelegators(ctx);
-  return null;
 }
 
 export async function createPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'createPartition'> {

@@ -31,6 +31,8 @@ export const Keys = {
   /** Dropped collections whose files wait to be purged (see droppedFiles.ts). */
   purge: (collectionId: number) => `gc/collections/${collectionId}`,
   purges: 'gc/collections/',
+  alias: (alias: string) => `aliases/${alias}`,
+  aliases: 'aliases/',
   /** Orphan segment files seen so far and since when (see orphanSweep.ts). */
   orphanMarks: 'gc/orphan-marks',
 } as const;
