@@ -34,6 +34,7 @@ export interface CollectionDescription {
   loadState: LoadState;
   indexes: IndexParams[];
   createdTso: bigint;
+  aliases: string[];
 }
 
 export type LoadState = 'LoadStateNotLoad' | 'LoadStateLoading' | 'LoadStateLoaded';
@@ -87,6 +88,14 @@ export interface NuthatchApi {
   getLoadState(name: string): Promise<{ loadState: LoadState; loadProgress: number }>;
   /** Seals growing segments and waits until they are persisted. */
   flush(name: string): Promise<void>;
+  /** Another name for a collection: reads, writes and descriptions through it reach the collection. */
+  createAlias(collection: string, alias: string): Promise<void>;
+  /** Moves an alias to another collection in one step (every client sees it within a second). */
+  alterAlias(collection: string, alias: string): Promise<void>;
+  dropAlias(alias: string): Promise<void>;
+  describeAlias(alias: string): Promise<{ alias: string; collectionName: string }>;
+  /** Every alias, or those of one collection. */
+  listAliases(collection?: string): Promise<string[]>;
   /** Starts a manual compaction (deleted rows out, small segments merged); returns its id. */
   compact(name: string): Promise<{ compactionID: number }>;
   /** A manual compaction's state: 'Executing', 'Completed', or 'UndefiedState' for an id the coordinator does not know. */

@@ -37,9 +37,14 @@ function pagesOf(pks: PrimaryKey[]): PrimaryKey[][] {
  * finds each vchannel's pchannel owner through the pchannel's subject and waits
  * (retrying) while a WAL is moving, so callers see at most a pause.
  */
+/** How long a record reached through an alias is trusted (an alias can move). */
+const ALIAS_TTL_MS = 1000;
+
 export class NuthatchClient implements NuthatchApi {
   private readonly coord: Caller<CoordinatorProtocol>;
   private readonly cache = new Map<string, CollectionRecord>();
+  /** When a name's cached record was reached through an alias (see record()). */
+  private readonly aliasedAt = new Map<string, number>();
   /** Session consistency: the last write TSO this client saw per collection. */
   private readonly lastWrite = new Map<string, Tso>();
   private readonly owners: OwnerWatch;
@@ -80,12 +85,17 @@ export class NuthatchClient implements NuthatchApi {
     return this.onShard(vchannel, 'append', { message: encodeMessage(m) });
   }
 
+  /**
+   * The collection record a name stands for, cached. A record reached through an
+   * alias is kept for a second only: another client may move the alias.
+   */
   private async record(name: string, fresh = false): Promise<CollectionRecord> {
     if (typeof name !== 'string' || name.length === 0) throw new ValidationError('collectionName must be a non-empty string');
     const c = this.cache.get(name);
-    if (c && !fresh) return c;
+    if (c && !fresh && (c.name === name || Date.now() - (this.aliasedAt.get(name) ?? 0) < ALIAS_TTL_MS)) return c;
     const r = await this.call('describeCollection', { name });
     this.cache.set(name, r);
+    if (r.name !== name) this.aliasedAt.set(name, Date.now());
     return r;
   }
 
@@ -98,10 +108,20 @@ export class NuthatchClient implements NuthatchApi {
   async describeCollection(name: string): Promise<CollectionDescription> {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
-    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso };
+    const { aliases } = await this.call('listAliases', { collection: r.name });
+    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases };
   }
   listCollections(): Promise<string[]> { return this.call('listCollections', {}); }
-  async hasCollection(name: string): Promise<boolean> { return (await this.listCollections()).includes(name); }
+  /** True for a collection's name or an alias of one. */
+  async hasCollection(name: string): Promise<boolean> {
+    return (await this.listCollections()).includes(name) || (await this.call('listAliases', {})).aliases.includes(name);
+  }
+
+  async createAlias(collection: string, alias: string): Promise<void> { await this.call('createAlias', { alias, collection }); }
+  async alterAlias(collection: string, alias: string): Promise<void> { await this.call('alterAlias', { alias, collection }); this.cache.delete(alias); }
+  async dropAlias(alias: string): Promise<void> { await this.call('dropAlias', { alias }); this.cache.delete(alias); }
+  describeAlias(alias: string): Promise<{ alias: string; collectionName: string }> { return this.call('describeAlias', { alias }); }
+  async listAliases(collection?: string): Promise<string[]> { return (await this.call('listAliases', collection === undefined ? {} : { collection })).aliases; }
   async dropCollection(name: string): Promise<void> { await this.call('dropCollection', { name }, 300_000); this.cache.delete(name); }
   /** Exact visible rows of a loaded collection; of a released one, the rows persisted in sealed segments (as Milvus reports). */
   async getCollectionStats(name: string): Promise<{ rowCount: number }> {

@@ -4,6 +4,7 @@ import { NuthatchError } from '../../messages/index.js';
 import type { NuthatchApi } from '../client/api.js';
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBody } from './body.js';
 import { errorBody } from './responses.js';
+import { aliasRoutes } from './routes/aliases.js';
 import { collectionRoutes } from './routes/collections.js';
 import { entityRoutes } from './routes/entities.js';
 import { indexRoutes } from './routes/indexes.js';
@@ -26,7 +27,7 @@ export interface HttpGatewayOptions {
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes }));
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes }));
 
 /** Paths the gateway serves, for documentation and tests. */
 export const ENDPOINTS: readonly string[] = [...ROUTES.keys()];

@@ -46,7 +46,7 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
     partitionsNum: d.partitions.length,
     consistencyLevel: d.consistencyLevel,
     enableDynamicField: d.schema.enableDynamicField === true,
-    aliases: [],
+    aliases: d.aliases,
     properties: [],
     vchannels: d.vchannels,
     // A TSO is a 64-bit integer; as a string it survives JSON.

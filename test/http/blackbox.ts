@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { badInputTests } from './blackboxBadInput.js';
-import { V2Client, vec } from './support/v2Client.js';
+import { Code, V2Client, vec } from './support/v2Client.js';
 
 /** What the suite needs from a running server. */
 export interface BlackBoxServer { url: string; stop(): Promise<void> }
@@ -249,6 +249,35 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     for (const k of r.insertIds) assert.ok(Number.isSafeInteger(k), `generated key ${k}`);
     await client.fails('/entities/insert', { collectionName: name, data: [{ id: 1, vector: vec(1, 4) }] }, /autoID|generated/);
     await client.ok('/collections/drop', { collectionName: name });
+  });
+
+  s('aliases: reads and writes through an alias, moved to another collection in one step, then dropped', async ({ client, quick }) => {
+    const blue = `${quick}_blue`, green = `${quick}_green`, alias = `${quick}_live`;
+    for (const name of [blue, green]) { await client.ok('/collections/create', { collectionName: name, dimension: 4 }); await client.waitLoaded(name); }
+    await client.ok('/entities/insert', { collectionName: blue, data: [{ id: 1, vector: vec(1, 4) }, { id: 2, vector: vec(2, 4) }] });
+    await client.ok('/entities/insert', { collectionName: green, data: [{ id: 7, vector: vec(7, 4) }] });
+    assert.equal(await client.ok('/aliases/create', { collectionName: blue, aliasName: alias }), {});
+    assert.equal(await client.ok('/aliases/describe', { aliasName: alias }), { dbName: 'default', aliasName: alias, collectionName: blue });
+    assert.equal(await client.ok('/aliases/list', { collectionName: blue }), [alias]);
+    assert.ok((await client.ok('/aliases/list', {})).includes(alias));
+    const d = await client.ok('/collections/describe', { collectionName: alias });
+    assert.equal([d.collectionName, d.aliases], [blue, [alias]]);
+    assert.equal(await client.ok('/collections/has', { collectionName: alias }), { has: true });
+    const ids = async () => (await client.ok('/entities/query', { collectionName: alias, filter: 'id >= 0', outputFields: ['id'], consistencyLevel: 'Strong' })).map((r: any) => r.id).sort();
+    assert.equal(await ids(), [1, 2]);
+    await client.ok('/entities/insert', { collectionName: alias, data: [{ id: 3, vector: vec(3, 4) }] });
+    assert.equal(await ids(), [1, 2, 3], 'an insert through the alias lands in its collection');
+    // A collection with an alias is not dropped; nor is one named by its alias.
+    await client.fails('/collections/drop', { collectionName: blue }, /alias/, [Code.InvalidArgument]);
+    await client.fails('/collections/drop', { collectionName: alias }, /alias/, [Code.InvalidArgument]);
+    assert.equal(await client.ok('/aliases/alter', { collectionName: green, aliasName: alias }), {});
+    await new Promise((r) => setTimeout(r, 1100)); // other clients trust an alias for a second
+    assert.equal(await ids(), [7], 'the alias now reads the other collection');
+    const hits = await client.okReply('/entities/search', { collectionName: alias, data: [vec(7, 4)], limit: 1, consistencyLevel: 'Strong' });
+    assert.is(hits.data[0].id, 7);
+    assert.equal(await client.ok('/aliases/drop', { aliasName: alias }), {});
+    assert.equal(await client.ok('/collections/has', { collectionName: alias }), { has: false });
+    for (const name of [blue, green]) await client.ok('/collections/drop', { collectionName: name });
   });
 
   badInputTests(s);

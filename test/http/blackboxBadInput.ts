@@ -81,6 +81,12 @@ export function badInputTests(s: Test<BlackBoxContext>): void {
     const ghost = `${quick}_ghost`;
     await client.fails('/collections/describe', { collectionName: ghost }, /collection/i, [Code.CollectionNotFound]);
     await client.fails('/collections/compact', { collectionName: ghost }, /collection/i, [Code.CollectionNotFound]);
+    await client.fails('/aliases/create', { collectionName: ghost, aliasName: 'bb_alias_x' }, /collection/i, [Code.CollectionNotFound]);
+    await client.fails('/aliases/drop', { aliasName: 'bb_no_such_alias' }, /alias/i, [Code.AliasNotFound]);
+    await client.fails('/aliases/describe', { aliasName: 'bb_no_such_alias' }, /alias/i, [Code.AliasNotFound]);
+    await client.fails('/aliases/alter', { collectionName: ghost, aliasName: 'bb_no_such_alias' }, /alias/i, [Code.AliasNotFound]);
+    await client.fails('/aliases/create', { collectionName: ghost, aliasName: '9bad' }, /alias/, BAD_INPUT);
+    await client.fails('/aliases/create', { collectionName: quick, aliasName: quick }, /collection|alias/i, [Code.AliasExists]);
     await client.fails('/collections/get_compaction_state', { jobID: 'soon' }, /jobID/, BAD_INPUT);
     await client.fails('/collections/get_compaction_state', {}, /compactionID|jobID/, BAD_INPUT);
     await client.fails('/entities/insert', { collectionName: ghost, data: [{ id: 1, vector: vec(1) }] }, /collection/i);

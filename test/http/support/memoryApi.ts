@@ -25,8 +25,34 @@ export class MemoryApi implements NuthatchApi {
   private nextId = 1;
   private tso = 1n;
 
+  /** alias -> collection name. */
+  private readonly aliases = new Map<string, string>();
+
   private coll(name: string): Coll {
-    return this.colls.get(name) ?? fail('CollectionNotFound', `collection '${name}' does not exist`);
+    return this.colls.get(this.aliases.get(name) ?? name) ?? fail('CollectionNotFound', `collection '${name}' does not exist`);
+  }
+
+  private aliasesOf(collection: string): string[] { return [...this.aliases].filter(([, c]) => c === collection).map(([a]) => a).sort(); }
+  private target(collection: string): string {
+    if (this.aliases.has(collection)) fail('InvalidArgument', `'${collection}' is an alias`);
+    return this.coll(collection).name;
+  }
+  async createAlias(collection: string, alias: string): Promise<void> {
+    if (this.aliases.has(alias) || this.colls.has(alias)) fail('AliasExists', `alias '${alias}' already exists`);
+    this.aliases.set(alias, this.target(collection));
+  }
+  async alterAlias(collection: string, alias: string): Promise<void> {
+    if (!this.aliases.has(alias)) fail('AliasNotFound', `alias '${alias}' does not exist`);
+    this.aliases.set(alias, this.target(collection));
+  }
+  async dropAlias(alias: string): Promise<void> {
+    if (!this.aliases.delete(alias)) fail('AliasNotFound', `alias '${alias}' does not exist`);
+  }
+  async describeAlias(alias: string): Promise<{ alias: string; collectionName: string }> {
+    return { alias, collectionName: this.aliases.get(alias) ?? fail('AliasNotFound', `alias '${alias}' does not exist`) };
+  }
+  async listAliases(collection?: string): Promise<string[]> {
+    return collection === undefined ? [...this.aliases.keys()].sort() : this.aliasesOf(this.coll(collection).name);
   }
 
   private partition(c: Coll, name = '_default'): string {
@@ -35,7 +61,7 @@ export class MemoryApi implements NuthatchApi {
   }
 
   async createCollection(req: CreateCollectionRequest): Promise<void> {
-    if (this.colls.has(req.collectionName)) fail('CollectionExists', `collection '${req.collectionName}' already exists`);
+    if (this.colls.has(req.collectionName) || this.aliases.has(req.collectionName)) fail('CollectionExists', `collection '${req.collectionName}' already exists`);
     validateSchema(req.schema);
     const c: Coll = {
       id: this.nextId++, name: req.collectionName, schema: structuredClone(req.schema), metricType: req.metricType,
@@ -53,14 +79,19 @@ export class MemoryApi implements NuthatchApi {
       collectionName: c.name, collectionId: c.id, schema: structuredClone(c.schema), metricType: c.metricType,
       shardsNum: c.shards, vchannels: Array.from({ length: c.shards }, (_, i) => `mem-${c.id}v${i}`),
       partitions: [...c.partitions].map(([n, id]) => ({ id, name: n })), consistencyLevel: c.consistency,
-      loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n,
+      loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n, aliases: this.aliasesOf(c.name),
     };
   }
 
   private loadState(c: Coll): LoadState { return c.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad'; }
   async listCollections(): Promise<string[]> { return [...this.colls.keys()]; }
-  async hasCollection(name: string): Promise<boolean> { return this.colls.has(name); }
-  async dropCollection(name: string): Promise<void> { this.coll(name); this.colls.delete(name); }
+  async hasCollection(name: string): Promise<boolean> { return this.colls.has(name) || this.aliases.has(name); }
+  async dropCollection(name: string): Promise<void> {
+    if (this.aliases.has(name)) fail('InvalidArgument', `'${name}' is an alias: drop a collection by its own name`);
+    this.coll(name);
+    if (this.aliasesOf(name).length > 0) fail('InvalidArgument', `collection '${name}' has aliases: drop them first`);
+    this.colls.delete(name);
+  }
   async getCollectionStats(name: string): Promise<{ rowCount: number }> { return { rowCount: this.coll(name).rows.size }; }
   async loadCollection(name: string): Promise<void> {
     const c = this.coll(name);

@@ -70,7 +70,7 @@ export function vec(i: number, dim = 8): number[] {
 /** Codes of messages/errors.ts the suite names (the suite asserts numbers, as a client would). */
 export const Code = {
   InvalidArgument: 1100, MalformedRequest: 1101, SchemaMismatch: 1103, PayloadTooLarge: 1104,
-  CollectionNotFound: 100, CollectionExists: 101, PartitionNotFound: 200, NotFound: 1600,
+  CollectionNotFound: 100, CollectionExists: 101, PartitionNotFound: 200, NotFound: 1600, AliasNotFound: 1900, AliasExists: 1901,
 } as const;
 
 /** Bad input is refused by validation: InvalidArgument, or SchemaMismatch when it is about the collection. */
