@@ -8,18 +8,14 @@ import { Keys, putRecord } from './metaCodec.js';
 export interface AliasRecord { alias: string; collection: string }
 
 /** Alias DDL: decided by core/aliases.ts under the catalogue's lock, stored, then applied in memory. */
-export async function createAlias(ctx: CoordinatorContext, alias: string, collection: string): Promise<null> {
-  await ctx.lock(async () => {
-    const a = decideCreateAlias(ctx.catalog, alias, collection);
-    await putRecord(ctx.opts.meta, Keys.alias(a.alias), a satisfies AliasRecord);
-    ctx.catalog.aliases.set(a.alias, a.collection);
-  });
-  return null;
-}
+export const createAlias = (ctx: CoordinatorContext, alias: string, collection: string) => setAlias(ctx, decideCreateAlias, alias, collection);
 
-export async function alterAlias(ctx: CoordinatorContext, alias: string, collection: string): Promise<null> {
+/** Moves an alias in one metadata write: a reader resolves it to the old collection or the new, never to none. */
+export const alterAlias = (ctx: CoordinatorContext, alias: string, collection: string) => setAlias(ctx, decideAlterAlias, alias, collection);
+
+async function setAlias(ctx: CoordinatorContext, decide: typeof decideCreateAlias, alias: string, collection: string): Promise<null> {
   await ctx.lock(async () => {
-    const a = decideAlterAlias(ctx.catalog, alias, collection);
+    const a = decide(ctx.catalog, alias, collection);
     await putRecord(ctx.opts.meta, Keys.alias(a.alias), a satisfies AliasRecord);
     ctx.catalog.aliases.set(a.alias, a.collection);
   });
