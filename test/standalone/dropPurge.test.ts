@@ -45,17 +45,23 @@ test('a dropped collection\'s segment data and indexes are purged after the tole
   }
 });
 
+/** A collection of 100 rows whose segment is in object storage; its id. */
+async function flushed(s: Awaited<ReturnType<typeof tempStandalone>>, objects: LocalObjectStore, name: string): Promise<number> {
+  await s.client.createCollection({ collectionName: name, schema, metricType: 'L2', load: true });
+  await s.client.insert(name, vectors(100, DIM, 2).map((vec, id) => ({ id, vec })));
+  await s.client.flush(name);
+  const id = (await s.client.describeCollection(name)).collectionId;
+  await until(async () => (await objects.list(`segments/${id}/`)).length > 0, `the segment data of ${name}`, 30_000);
+  return id;
+}
+
 test('a purge not yet run survives a restart, and the restarted coordinator runs it', async () => {
   let s = await tempStandalone({ coordinator: { dropToleranceMs: 3_600_000, purgeIntervalMs: 100 } });
   const { dataDir } = s;
   const objects = new LocalObjectStore(join(dataDir, 'objects'));
   try {
-    await s.client.createCollection({ collectionName: 'gone', schema, metricType: 'L2', load: true });
-    await s.client.insert('gone', vectors(100, DIM, 2).map((vec, id) => ({ id, vec })));
-    await s.client.flush('gone');
-    const id = (await s.client.describeCollection('gone')).collectionId;
+    const id = await flushed(s, objects, 'gone');
     const files = async () => (await objects.list(`segments/${id}/`)).length;
-    await until(async () => (await files()) > 0, 'segment data', 30_000);
     await s.client.dropCollection('gone');
     await new Promise((r) => setTimeout(r, 300));
     assert.ok((await files()) > 0, 'an hour of tolerance: nothing purged yet');
@@ -73,11 +79,7 @@ test('a drop cut off by a coordinator crash is finished at the next start: the n
   const { dataDir } = s;
   const objects = new LocalObjectStore(join(dataDir, 'objects'));
   try {
-    await s.client.createCollection({ collectionName: 'half', schema, metricType: 'L2', indexParams, load: true });
-    await s.client.insert('half', vectors(100, DIM, 2).map((vec, id) => ({ id, vec })));
-    await s.client.flush('half');
-    const id = (await s.client.describeCollection('half')).collectionId;
-    await until(async () => (await objects.list(`segments/${id}/`)).length > 0, 'the flushed segment', 30_000);
+    const id = await flushed(s, objects, 'half');
     await s.stop();
     // As if the coordinator had died right after marking the drop.
     const meta = await EmbeddedMeta.open(join(dataDir, 'meta'));
