@@ -105,6 +105,7 @@ export interface NuthatchApi {
   listPartitions(collection: string): Promise<string[]>;
   hasPartition(collection: string, partition: string): Promise<boolean>;
   dropPartition(collection: string, partition: string): Promise<void>;
+  getPartitionStats(collection: string, partition: string): Promise<{ rowCount: number }>;
 
   createIndex(collection: string, index: Omit<IndexParams, 'metricType'> & { metricType?: MetricType }): Promise<void>;
   describeIndex(collection: string, indexName?: string): Promise<IndexDescription[]>;

@@ -124,15 +124,20 @@ export class NuthatchClient implements NuthatchApi {
   async listAliases(collection?: string): Promise<string[]> { return (await this.call('listAliases', collection === undefined ? {} : { collection })).aliases; }
   async dropCollection(name: string): Promise<void> { await this.call('dropCollection', { name }, 300_000); this.cache.delete(name); }
   /** Exact visible rows of a loaded collection; of a released one, the rows persisted in sealed segments (as Milvus reports). */
-  async getCollectionStats(name: string): Promise<{ rowCount: number }> {
+  async getCollectionStats(name: string): Promise<{ rowCount: number }> { return this.rowCount(name); }
+  /** A partition's rows, counted as getCollectionStats counts a collection's. */
+  async getPartitionStats(collection: string, partition: string): Promise<{ rowCount: number }> { return this.rowCount(collection, partition); }
+
+  private async rowCount(name: string, partition?: string): Promise<{ rowCount: number }> {
     try {
-      const rows = await this.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong' });
+      const rows = await this.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong', ...(partition === undefined ? {} : { partitionNames: [partition] }) });
       return { rowCount: Number(rows[0]?.['count(*)'] ?? 0) };
     } catch (e) {
       if (!(e instanceof NuthatchError) || e.code !== 'CollectionNotLoaded') throw e;
       const r = await this.record(name, true);
+      const partitionId = partition === undefined ? undefined : this.partitionId(r, partition);
       const segs = await this.call('segments', { collectionId: r.collectionId });
-      return { rowCount: segs.reduce((n, x) => n + x.rows, 0) };
+      return { rowCount: segs.filter((x) => partitionId === undefined || x.partitionId === partitionId).reduce((n, x) => n + x.rows, 0) };
     }
   }
   /** Loads sealed segments on query nodes; `replicas` query nodes serve each (default: the cluster's setting). */

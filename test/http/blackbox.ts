@@ -213,6 +213,9 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.is(inP1.length, 5);
     await client.ok('/collections/flush', { collectionName: books });
     assert.equal(await client.ok('/collections/get_stats', { collectionName: books }), { rowCount: 15 });
+    assert.equal(await client.ok('/partitions/get_stats', { collectionName: books, partitionName: 'p1' }), { rowCount: 5 });
+    assert.equal(await client.ok('/partitions/get_stats', { collectionName: books, partitionName: '_default' }), { rowCount: 10 });
+    await client.fails('/partitions/get_stats', { collectionName: books, partitionName: 'p9' }, /partition/, [Code.PartitionNotFound]);
   });
 
   s('partitions drop', async ({ client, books }) => {

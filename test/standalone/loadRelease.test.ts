@@ -20,18 +20,23 @@ test('search before load is refused; after flush and load every row is found', a
     const refused = await s.client.search('c', { data: [vs[0]!], limit: 3, consistencyLevel: 'Strong' }).catch((e) => e);
     assert.instance(refused, NuthatchError);
     assert.is(refused.code, 'CollectionNotLoaded');
+    await s.client.createPartition('c', 'p');
+    await s.client.insert('c', [{ id: 100, vec: vs[0]! }, { id: 101, vec: vs[1]! }], 'p');
     await s.client.flush('c');
-    assert.equal((await s.client.getCollectionStats('c')).rowCount, 60, 'released: the persisted rows');
+    assert.equal((await s.client.getCollectionStats('c')).rowCount, 62, 'released: the persisted rows');
+    assert.equal((await s.client.getPartitionStats('c', 'p')).rowCount, 2, 'released: the partition\'s persisted rows');
+    assert.equal((await s.client.getPartitionStats('c', '_default')).rowCount, 60);
     await s.client.loadCollection('c');
     assert.is((await s.client.getLoadState('c')).loadState, 'LoadStateLoaded');
     const hits = await s.client.search('c', { data: [vs[7]!], limit: 1, consistencyLevel: 'Strong' });
     assert.is(hits[0]![0]!.id, 7);
-    assert.equal((await s.client.getCollectionStats('c')).rowCount, 60);
+    assert.equal((await s.client.getCollectionStats('c')).rowCount, 62);
+    assert.equal((await s.client.getPartitionStats('c', 'p')).rowCount, 2, 'loaded: counted by a query');
     await s.client.releaseCollection('c');
     const again = await s.client.query('c', { filter: 'id < 10', consistencyLevel: 'Strong' }).catch((e) => e);
     assert.is(again.code, 'CollectionNotLoaded');
     await s.client.loadCollection('c');
-    assert.equal((await s.client.getCollectionStats('c')).rowCount, 60);
+    assert.equal((await s.client.getCollectionStats('c')).rowCount, 62);
   } finally { await s.cleanup(); }
 });
 

@@ -14,6 +14,10 @@ export const partitionRoutes: Record<string, Route> = {
     const p = parsePartitionRef(body);
     return ok({ has: await api.hasPartition(p.collectionName, p.partitionName) });
   },
+  [`${V2}/partitions/get_stats`]: async (body, { api }) => {
+    const p = parsePartitionRef(body);
+    return ok(await api.getPartitionStats(p.collectionName, p.partitionName));
+  },
   [`${V2}/partitions/drop`]: async (body, { api }) => {
     const p = parsePartitionRef(body);
     await api.dropPartition(p.collectionName, p.partitionName);

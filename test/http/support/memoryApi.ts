@@ -116,6 +116,11 @@ export class MemoryApi implements NuthatchApi {
   }
   async listPartitions(collection: string): Promise<string[]> { return [...this.coll(collection).partitions.keys()]; }
   async hasPartition(collection: string, partition: string): Promise<boolean> { return this.coll(collection).partitions.has(partition); }
+  async getPartitionStats(collection: string, partition: string): Promise<{ rowCount: number }> {
+    const c = this.coll(collection);
+    this.partition(c, partition);
+    return { rowCount: [...c.rows.values()].filter((v) => v.partition === partition).length };
+  }
   async dropPartition(collection: string, partition: string): Promise<void> {
     const c = this.coll(collection);
     this.partition(c, partition);
