@@ -5,7 +5,8 @@
  * index rebuilt by the index node, both query node replicas reload it, and the
  * old files leave S3. Reads while it happens and after give the same answers.
  * Then: the owner trims the applied deletes (and its follower too); four small
- * segments merge into one served on both replicas; the orphan sweep clears S3.
+ * segments merge into one served on both replicas; an alias moved by this test
+ * process is followed by the gateway process; the orphan sweep clears S3.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -114,6 +115,26 @@ if (haveServices('cluster: compaction')) {
         (await s3.list(`segments/${d.collectionId}/`)).every((o) => o.key.startsWith(`segments/${d.collectionId}/${merged!.segmentId}/`)) ? true : undefined, 60_000);
     } finally { await s3.close(); }
     for (let i = 0; i < 4; i++) await reads();
+  });
+
+  test('an alias moved by another client is followed by the gateway process within seconds', async () => {
+    const c = cluster!;
+    const [blue, green, alias] = ['alias_blue', 'alias_green', 'alias_live'];
+    for (const [name, ids] of [[blue, [1, 2]], [green, [7]]] as const) {
+      await c.http.ok('/collections/create', { collectionName: name, dimension: 4 });
+      await c.http.waitLoaded(name);
+      await c.http.ok('/entities/insert', { collectionName: name, data: ids.map((id) => ({ id, vector: vectorOf(SEED, id, 4) })) });
+    }
+    const ids = async () => (await c.http.ok('/entities/query', { collectionName: alias, filter: 'id >= 0', outputFields: ['id'], consistencyLevel: 'Strong' })).map((r: { id: number }) => r.id).sort();
+    await c.client.createAlias(blue, alias); // this test process's client, not the gateway's
+    assert.equal(await ids(), [1, 2]);
+    await c.client.alterAlias(green, alias);
+    const moved = Date.now();
+    await eventually('the gateway to read the other collection through the alias', async () => ((await ids()).join() === '7' ? true : undefined), 10_000);
+    console.log(`  the gateway followed the alias after ${Date.now() - moved} ms`);
+    await c.http.ok('/entities/insert', { collectionName: alias, data: [{ id: 8, vector: vectorOf(SEED, 8, 4) }] });
+    assert.equal(await ids(), [7, 8], 'a write through the alias lands in the new collection');
+    assert.is(Number((await c.client.query(blue, { outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)']), 2, 'and not in the old one');
   });
 
   test('the coordinator sweeps orphaned segment files out of S3 through a data node; named files stay', async () => {
