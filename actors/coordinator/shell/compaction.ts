@@ -1,5 +1,5 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
-import { DATA_NODE_SUBJECT, INDEX_NODE_SUBJECT, type DataNodeProtocol, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { tsoOf, type Tso } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
@@ -8,7 +8,7 @@ import { floorHolders, fullyIndexed, worthExamining, type CompactionPolicy } fro
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { mergeShard } from './mergeCompaction.js';
-import { buildMissingIndexes, loadSegment, removeFiles } from './segmentFlow.js';
+import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } from './segmentFlow.js';
 
 /**
  * Delete compaction rounds: each sealed segment that deletes may have reached
@@ -87,17 +87,7 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
     await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending, ...applied }, unchanged);
     return false;
   }
-  const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
-  const indexKeys: Record<string, string> = {};
-  try {
-    for (const index of rec.indexes) {
-      if (index.indexType === 'FLAT') continue;
-      indexKeys[index.indexName] = (await build('buildIndex', { collectionId: seg.collectionId, segmentId: seg.segmentId, dataKey: out.dataKey, index })).key;
-    }
-  } catch (e) {
-    await removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);
-    throw e;
-  }
+  const indexKeys = await buildRewriteIndexes(ctx, rec, seg.segmentId, out.dataKey);
   // Dropped (perhaps purged already) or changed meanwhile: the new files would name nothing.
   if (!await save(ctx, seg, { dataKey: out.dataKey, rows: out.rows, indexKeys, deleteSeq: out.deleteSeq, reachedRows: out.pending, ...applied }, unchanged)) {
     await removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);

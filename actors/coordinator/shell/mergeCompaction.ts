@@ -1,5 +1,5 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
-import { DATA_NODE_SUBJECT, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { vectorField } from '../../../messages/schema.js';
 import { tsoOf } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
@@ -7,7 +7,7 @@ import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmen
 import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { buildMissingIndexes, loadSegment, removeFiles } from './segmentFlow.js';
+import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } from './segmentFlow.js';
 
 /**
  * Merge compaction: small sealed segments of a partition (core/compactionPolicy.ts
@@ -38,18 +38,8 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
   const segmentId = await ctx.allocIds(1);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', { segments: parts, segmentId, untilTso });
   const first = parts[0]!;
-  const indexKeys: Record<string, string> = {};
+  const indexKeys = await buildRewriteIndexes(ctx, rec, segmentId, out.dataKey);
   const drop = () => removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);
-  try {
-    const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
-    for (const index of rec.indexes) {
-      if (index.indexType === 'FLAT') continue;
-      indexKeys[index.indexName] = (await build('buildIndex', { collectionId: first.collectionId, segmentId, dataKey: out.dataKey, index })).key;
-    }
-  } catch (e) {
-    await drop();
-    throw e;
-  }
   const merged: SegmentRecord = {
     collectionId: first.collectionId, partitionId: first.partitionId, segmentId, vchannel: first.vchannel, pchannel: first.pchannel,
     rows: out.rows, dataKey: out.dataKey, indexKeys,

@@ -204,3 +204,23 @@ export async function removeFiles(ctx: CoordinatorContext, keys: string[]): Prom
   await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
     .catch((e) => ctx.log(`files ${keys.join(', ')} not removed (${(e as Error).message}); the orphan sweep removes them`));
 }
+
+/**
+ * Builds every ANN index of a rewritten data file (a compaction's or a merge's)
+ * before its record names it; if one fails, the file and the indexes built so
+ * far are removed and the failure is thrown.
+ */
+export async function buildRewriteIndexes(ctx: CoordinatorContext, rec: CollectionRecord, segmentId: number, dataKey: string): Promise<Record<string, string>> {
+  const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
+  const indexKeys: Record<string, string> = {};
+  try {
+    for (const index of rec.indexes) {
+      if (index.indexType === 'FLAT') continue;
+      indexKeys[index.indexName] = (await build('buildIndex', { collectionId: rec.collectionId, segmentId, dataKey, index })).key;
+    }
+  } catch (e) {
+    await removeFiles(ctx, [dataKey, ...Object.values(indexKeys)]);
+    throw e;
+  }
+  return indexKeys;
+}
