@@ -94,6 +94,10 @@ export interface ShardSearch {
   nq: number;
   k: number;
   ef?: number;
+  /** A range search: only hits with radius/rangeFilter bounds met (actors/shared/vector/distanceRange.ts). */
+  range?: { radius: number; rangeFilter?: number };
+  /** Leaves out rows of segments still growing (Milvus's ignore_growing). */
+  ignoreGrowing?: boolean;
   /** A parsed filter AST (messages/filter), or null. */
   filter: unknown;
   partitionIds: number[] | null;

@@ -69,8 +69,16 @@ export interface SearchRequest extends ReadOptions {
   annsField?: string;
   limit: number;
   offset?: number;
-  /** e.g. { ef: 64 } for HNSW; metricType must match the collection's if given. */
-  searchParams?: { metricType?: MetricType; params?: Record<string, number> };
+  /**
+   * metricType must match the collection's if given. params: `ef` (HNSW's
+   * candidate list), `radius` and `range_filter` (a range search: only hits
+   * with range_filter <= distance < radius for L2, radius < distance <=
+   * range_filter for IP and COSINE). ignoreGrowing leaves out rows of
+   * segments not yet sealed.
+   */
+  searchParams?: { metricType?: MetricType; params?: Record<string, number>; ignoreGrowing?: boolean };
+  /** Distances rounded to this many decimals (0..6); -1, the default, keeps them. */
+  roundDecimal?: number;
 }
 
 /** One hit: the primary key, its distance (smaller is closer for L2; larger for IP/COSINE), and output fields. */

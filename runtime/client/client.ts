@@ -12,6 +12,7 @@ import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
 import { Hedger } from './hedge.js';
+import { roundDistance, searchOptions } from './searchOptions.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 
@@ -356,16 +357,17 @@ export class NuthatchClient implements NuthatchApi {
         queries[i * dim + j] = x;
       }
     });
-    const ef = req.searchParams?.params?.ef;
-    if (ef !== undefined && (!Number.isInteger(ef) || ef < 1 || ef > 32768)) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768');
+    const { ef, range, ignoreGrowing, roundDecimal } = searchOptions(req, r.metricType);
     const k = limit + offset;
     const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
     const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
       vchannel, collectionId: r.collectionId, queries, nq: req.data.length, k, ef, filter: plan.filter,
       partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso,
+      ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}),
     })));
+    const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
     return req.data.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, r.metricType, offset)
-      .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+      .map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
   }
 }
 

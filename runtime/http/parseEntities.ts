@@ -67,8 +67,9 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
 
 /**
  * search: `{collectionName, data: [[floats]...], annsField?, limit?, offset?,
- * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, ...}},
- * partitionNames?, consistencyLevel?}`. Vectors become Float32Arrays here.
+ * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, radius,
+ * range_filter, ...}, ignore_growing?, round_decimal?}, partitionNames?,
+ * consistencyLevel?}`. Vectors become Float32Arrays here.
  */
 export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: Float32Array[] } } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', ...READ_KEYS], UNSUPPORTED_READ);
@@ -80,8 +81,12 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   if (filter !== undefined) request.filter = filter;
   if (offset !== undefined) request.offset = offset;
   if (r.has('annsField')) request.annsField = checkFieldRef(r.str('annsField'), 'annsField');
-  const sp = r.optObj('searchParams', ['metricType', 'params'], ['radius', 'range_filter', 'ignore_growing', 'round_decimal']);
-  if (sp) request.searchParams = readSearchParams(sp);
+  const sp = r.optObj('searchParams', ['metricType', 'params', 'radius', 'range_filter', 'ignore_growing', 'round_decimal']);
+  if (sp) {
+    request.searchParams = readSearchParams(sp);
+    const round = sp.optInt('round_decimal', -1, 6);
+    if (round !== undefined) request.roundDecimal = round;
+  }
   return { collectionName, request };
 }
 
@@ -124,5 +129,15 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
     }
     out.params = params;
   }
+  // A range search's bounds may also sit beside params, as older REST clients send them.
+  for (const key of ['radius', 'range_filter'] as const) {
+    if (!sp.has(key)) continue;
+    const v = sp.raw(key);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw sp.wrong(key, 'a finite number', v);
+    if (out.params?.[key] !== undefined && out.params[key] !== v) throw new ValidationError(`field '${sp.at(key)}' differs from '${sp.at('params')}.${key}': give it once`, { field: sp.at(key) });
+    out.params = { ...out.params, [key]: v };
+  }
+  const ignore = sp.optBool('ignore_growing');
+  if (ignore !== undefined) out.ignoreGrowing = ignore;
   return out;
 }

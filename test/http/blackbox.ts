@@ -106,6 +106,21 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(page.map((h: any) => h.id), all.slice(1, 3).map((h: any) => h.id));
   });
 
+  s('range search: params.radius and range_filter keep the ring of the ranking between them; round_decimal rounds', async ({ client, quick }) => {
+    const all = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], limit: 17, consistencyLevel: 'Strong' });
+    // COSINE: larger is closer, so the ring is radius < d <= range_filter: leave out the best 2, keep down to the 10th.
+    const [rangeFilter, radius] = [all[2].distance, all[10].distance];
+    const ring = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], limit: 17, consistencyLevel: 'Strong', searchParams: { params: { radius, range_filter: rangeFilter } } });
+    assert.equal(ring.map((h: any) => h.id), all.slice(2, 10).map((h: any) => h.id));
+    const beside = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], limit: 17, consistencyLevel: 'Strong', searchParams: { radius, range_filter: rangeFilter } });
+    assert.equal(beside.map((h: any) => h.id), all.slice(2, 10).map((h: any) => h.id), 'the bounds beside params mean the same');
+    const rounded = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], limit: 3, consistencyLevel: 'Strong', searchParams: { round_decimal: 2 } });
+    for (const [i, h] of rounded.entries()) assert.is(h.distance, Math.floor(all[i].distance * 100 + 0.5) / 100);
+    await client.fails('/entities/search', { collectionName: quick, data: [vec(6)], searchParams: { params: { radius: 0.9, range_filter: 0.5 } } }, /radius < range_filter/);
+    await client.fails('/entities/search', { collectionName: quick, data: [vec(6)], searchParams: { params: { range_filter: 0.5 } } }, /range_filter needs a radius/);
+    await client.fails('/entities/search', { collectionName: quick, data: [vec(6)], searchParams: { round_decimal: 7 } }, /round_decimal/);
+  });
+
   s('search with several query vectors returns a flat list split by topks', async ({ client, quick }) => {
     const r = await client.okReply('/entities/search', { collectionName: quick, data: [vec(1), vec(8)], limit: 2, consistencyLevel: 'Strong' });
     assert.equal(r.topks, [2, 2]);

@@ -165,6 +165,9 @@ test('search: vectors become Float32Arrays; limit defaults to 100; options are t
     data: undefined, annsField: 'vector', filter: 'a > 1', limit: 5, offset: 2, outputFields: ['a', '*'], partitionNames: ['p1'],
     consistencyLevel: 'Strong', searchParams: { metricType: 'COSINE', params: { ef: 64 } },
   });
+  const ranged = parseSearch({ collectionName: 'c', data: [V8], searchParams: { params: { radius: 0.2 }, range_filter: 0.9, ignore_growing: true, round_decimal: 3 } }).request;
+  assert.equal(ranged.searchParams, { params: { radius: 0.2, range_filter: 0.9 }, ignoreGrowing: true });
+  assert.is(ranged.roundDecimal, 3);
   assert.is(parseSearch({ collectionName: 'c', data: [V8] }).request.limit, 100);
   assert.is(parseSearch({ collectionName: 'c', data: [V8], filter: '  ' }).request.filter, undefined);
 });
@@ -192,7 +195,11 @@ test('search: limits, offsets and unsupported Milvus options', () => {
   refuses(s({ consistencyLevel: 'Customized' }), /consistencyLevel' must be one of Strong, Bounded, Session, Eventually/);
   refuses(s({ searchParams: { params: { ef: '64' } } }), /searchParams.params.ef' must be a finite number/);
   refuses(s({ searchParams: { metricType: 'HAMMING' } }), /metricType/);
-  refuses(s({ searchParams: { radius: 1 } }), /searchParams.radius' is not supported/);
+  refuses(s({ searchParams: { radius: '1' } }), /searchParams.radius' must be a finite number/);
+  refuses(s({ searchParams: { radius: 1, params: { radius: 2 } } }), /searchParams.radius' differs from 'searchParams.params.radius'/);
+  refuses(s({ searchParams: { ignore_growing: 'yes' } }), /searchParams.ignore_growing' must be true or false/);
+  refuses(s({ searchParams: { round_decimal: 1.5 } }), /searchParams.round_decimal' must be an integer in -1..6/);
+  refuses(s({ searchParams: { nprobe: 8 } }), /searchParams.nprobe/);
   refuses(s({ groupingField: 'a' }), /'groupingField' is not supported/);
   refuses(s({ outputFields: ['a', ''] }), /outputFields\[1\]/);
   refuses(s({ outputFields: 'a' }), /outputFields' must be a list of strings/);

@@ -4,6 +4,8 @@ import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { searchBruteForce, type RowHit } from '../../shared/vector/bruteForce.js';
+import { distanceFn } from '../../shared/vector/distance.js';
+import { outsideInner, withinRange, type DistanceRange } from '../../shared/vector/distanceRange.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 
@@ -57,15 +59,29 @@ export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead):
 /** A hit before its output fields are read: only the merge's winners get them. */
 interface SegmentHit { pk: PrimaryKey; distance: number; seg: SealedSegment; row: number }
 
-/** Top-k per query across the given segments. */
-export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], k: number, metric: MetricType): HitRow[][] {
+/**
+ * An index search bounded by a distance range: rows inside the inner bound
+ * are refused while the graph is walked (their distance computed from the
+ * segment's vectors), hits beyond the outer bound dropped after.
+ */
+function rangedIndexSearch(index: IndexSearch, seg: SealedSegment, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange): RowHit[] {
+  const inner = outsideInner(metric, range);
+  const dist = distanceFn(metric);
+  const { vectors, dim } = seg;
+  const ok = inner === undefined ? accept : (row: number) => inner(dist(vectors, row * dim, q, dim)) && (accept === undefined || accept(row));
+  const inRange = withinRange(metric, range);
+  return index(q, k, ok).filter((h) => inRange(h.distance));
+}
+
+/** Top-k per query across the given segments; with a range, only hits inside it. */
+export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], k: number, metric: MetricType, range?: DistanceRange): HitRow[][] {
   const perQuery: SegmentHit[][][] = queries.map(() => []);
   for (const { seg, index } of segs) {
     const accept = acceptRow(seg, r);
     if (accept === null) continue;
     const hits = index
-      ? queries.map((q) => index(q, k, accept))
-      : searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries, k, accept });
+      ? queries.map((q) => (range ? rangedIndexSearch(index, seg, q, k, accept, metric, range) : index(q, k, accept)))
+      : searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries, k, accept, ...(range ? { range } : {}) });
     hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row }))));
   }
   return perQuery.map((lists) => mergeHits(lists, k, metric).map((h) => ({ pk: h.pk, distance: h.distance, fields: sealedRowFields(h.seg, h.row, r) })));

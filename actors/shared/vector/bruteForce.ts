@@ -1,6 +1,7 @@
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { distanceFn } from './distance.js';
+import { withinRange, type DistanceRange } from './distanceRange.js';
 import { TopK } from './topK.js';
 
 /** One hit of a row-level search: the row number inside the searched data and its distance. */
@@ -17,6 +18,8 @@ export interface BruteForceSearch {
   k: number;
   /** Rows for which this returns false are skipped (deleted, filtered out, not yet visible). */
   accept?: (row: number) => boolean;
+  /** A range search: rows whose distance is outside it are skipped. */
+  range?: DistanceRange;
 }
 
 /**
@@ -26,6 +29,7 @@ export interface BruteForceSearch {
  */
 export function searchBruteForce(s: BruteForceSearch): RowHit[][] {
   const { vectors, dim, count, metric, queries, k, accept } = s;
+  const inRange = s.range ? withinRange(metric, s.range) : undefined;
   if (!Number.isInteger(dim) || dim < 1) throw new ValidationError(`dim must be a positive integer, got ${dim}`);
   if (!Number.isInteger(count) || count < 0 || count * dim > vectors.length) throw new ValidationError(`${count} rows of dim ${dim} do not fit in ${vectors.length} floats`);
   if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
@@ -37,6 +41,7 @@ export function searchBruteForce(s: BruteForceSearch): RowHit[][] {
       const d = dist(vectors, off, q, dim);
       // Refuse before calling accept: the filter may be a costly bitset or predicate lookup.
       if (!top.admits(d, row)) continue;
+      if (inRange !== undefined && !inRange(d)) continue;
       if (accept !== undefined && !accept(row)) continue;
       top.push({ id: row, distance: d });
     }

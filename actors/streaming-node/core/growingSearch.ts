@@ -3,6 +3,7 @@ import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import { searchBruteForce } from '../../shared/vector/bruteForce.js';
+import type { DistanceRange } from '../../shared/vector/distanceRange.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { isDeleted, type GrowingChunk, type ShardData } from './shardData.js';
@@ -22,12 +23,15 @@ export interface GrowingRead {
   outputFields: string[];
   /** Segments a query node serves for this read: their growing copy (if still here) is not searched. */
   servedElsewhere?: ReadonlySet<number>;
+  /** Rows of segments still growing (not sealed) are left out: a search's `ignore_growing`. */
+  ignoreGrowing?: boolean;
 }
 
 function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
   const out: GrowingChunk[] = [];
   for (const seg of shard.segments.values()) {
     if (shard.handedOff.has(seg.id) || r.servedElsewhere?.has(seg.id)) continue;
+    if (r.ignoreGrowing && seg.sealPos === null) continue;
     for (const c of seg.chunks) {
       if (c.tso > r.readTso) continue;
       if (r.partitionIds && !r.partitionIds.has(c.partitionId)) continue;
@@ -49,12 +53,12 @@ export function rowFields(c: GrowingChunk, row: number, r: GrowingRead): Record<
   return outputFieldsOf(c, r.dim, row, r.outputFields, r.pkName, r.vectorName);
 }
 
-/** Top-k per query vector over growing rows, best first. */
-export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32Array[], k: number, metric: MetricType): HitRow[][] {
+/** Top-k per query vector over growing rows, best first; with a range, only hits inside it. */
+export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32Array[], k: number, metric: MetricType, range?: DistanceRange): HitRow[][] {
   // Output fields are read for the merge's winners only.
   const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number }>>> = queries.map(() => []);
   for (const c of visibleChunks(shard, r)) {
-    const hits = searchBruteForce({ vectors: c.vectors, dim: r.dim, count: c.count, metric, queries, k, accept: acceptor(shard, c, r) });
+    const hits = searchBruteForce({ vectors: c.vectors, dim: r.dim, count: c.count, metric, queries, k, accept: acceptor(shard, c, r), ...(range ? { range } : {}) });
     hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row }))));
   }
   return perQuery.map((lists) => mergeHits(lists, k, metric).map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r) })));
