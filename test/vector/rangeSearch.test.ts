@@ -82,6 +82,24 @@ for (const metric of ['L2', 'IP', 'COSINE'] as const) {
   });
 }
 
+for (const metric of ['L2', 'COSINE'] as const) {
+  test(`${metric}: distances the index reported, passed back as bounds, cut the ranking exactly there (the inner one kept, the outer one not)`, async () => {
+    const index = await hnswIndexFactory.build(ds.vectors, DIM, metric, { M: 16, efConstruction: 100, seed: 3 });
+    const seg: SealedSegment = {
+      segmentId: 1, collectionId: 1, partitionId: 0, vchannel: 'v', count: N, dim: DIM,
+      pks: Array.from({ length: N }, (_, i) => i), tsos: new Array<bigint>(N).fill(1n), vectors: ds.vectors, fields: {},
+    };
+    const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() };
+    const search = (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ef: 200, accept } : { ef: 200 });
+    for (const q of ds.queries.slice(0, 10)) {
+      const [page] = searchSealed([{ seg, index: search }], read, [q], 10, metric, undefined);
+      const range = { rangeFilter: page![3]!.distance, radius: page![9]!.distance };
+      const [ring] = searchSealed([{ seg, index: search }], read, [q], 10, metric, range);
+      assert.equal(ring!.map((h) => h.pk), page!.slice(3, 9).map((h) => h.pk));
+    }
+  });
+}
+
 test('a radius tighter than every row gives no hits, from the index and from brute force', async () => {
   const index = await hnswIndexFactory.build(ds.vectors, DIM, 'L2', { seed: 2 });
   const q = ds.queries[0]!;

@@ -59,13 +59,17 @@ export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead):
 /** A hit before its output fields are read: only the merge's winners get them. */
 interface SegmentHit { pk: PrimaryKey; distance: number; seg: SealedSegment; row: number }
 
+/** Relative difference allowed between a distance computed here and the index's float32 one. */
+const INDEX_DISTANCE_SLACK = 1e-4;
+
 /**
  * An index search bounded by a distance range: rows inside the inner bound
  * are refused while the graph is walked (their distance computed from the
- * segment's vectors), hits beyond the outer bound dropped after.
+ * segment's vectors), then both bounds are applied to the distances the
+ * index reports, the ones the client sees.
  */
 function rangedIndexSearch(index: IndexSearch, seg: SealedSegment, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange): RowHit[] {
-  const inner = outsideInner(metric, range);
+  const inner = outsideInner(metric, range, INDEX_DISTANCE_SLACK);
   const dist = distanceFn(metric);
   const { vectors, dim } = seg;
   const ok = inner === undefined ? accept : (row: number) => inner(dist(vectors, row * dim, q, dim)) && (accept === undefined || accept(row));

@@ -37,9 +37,14 @@ export function withinRange(metric: MetricType, r: DistanceRange): (d: number) =
  * none. An ANN search takes this one as a row filter, so it keeps walking past
  * the closest rows it leaves out; the outer bound is applied to what it
  * returns, as a filter on it would send the walk across the whole graph.
+ * `slack` (relative) lets through rows just inside the bound: the filter sees
+ * distances computed here, while the bounds are judged, after, on the
+ * distances the index reports (float32), which a client may pass back as a
+ * bound; a row on the bound must not fall between the two.
  */
-export function outsideInner(metric: MetricType, r: DistanceRange): ((d: number) => boolean) | undefined {
+export function outsideInner(metric: MetricType, r: DistanceRange, slack = 0): ((d: number) => boolean) | undefined {
   const inner = r.rangeFilter;
   if (inner === undefined) return undefined;
-  return higherIsBetter(metric) ? (d) => d <= inner : (d) => d >= inner;
+  const give = slack * Math.max(1, Math.abs(inner));
+  return higherIsBetter(metric) ? (d) => d <= inner + give : (d) => d >= inner - give;
 }
