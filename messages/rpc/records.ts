@@ -83,7 +83,11 @@ export interface Distribution {
 }
 
 /** A search or query hit row, as delegators and query nodes return it. */
-export interface HitRow { pk: number | string; distance: number; fields: Record<string, unknown> }
+export interface HitRow {
+  pk: number | string; distance: number; fields: Record<string, unknown>;
+  /** In a grouping search, the hit's value of the group field (null when the row has none). */
+  group?: unknown;
+}
 
 /** What a search asks of one shard. */
 export interface ShardSearch {
@@ -98,6 +102,8 @@ export interface ShardSearch {
   range?: { radius: number; rangeFilter?: number };
   /** Leaves out rows of segments still growing (Milvus's ignore_growing). */
   ignoreGrowing?: boolean;
+  /** A grouping search: `k` counts groups of up to `size` hits sharing a value of `field` (actors/shared/vector/groupBy.ts). */
+  group?: { field: string; size: number; strict: boolean };
   /** A parsed filter AST (messages/filter), or null. */
   filter: unknown;
   partitionIds: number[] | null;

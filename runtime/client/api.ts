@@ -79,6 +79,16 @@ export interface SearchRequest extends ReadOptions {
   searchParams?: { metricType?: MetricType; params?: Record<string, number>; ignoreGrowing?: boolean };
   /** Distances rounded to this many decimals (0..6); -1, the default, keeps them. */
   roundDecimal?: number;
+  /**
+   * A grouping search: `limit` (and `offset`) count groups of hits sharing a
+   * value of this scalar field (Bool, an Int, or VarChar), each of up to
+   * `groupSize` hits (default 1), groups ranked by their best hit and listed
+   * one after another. With `strictGroupSize`, each segment keeps looking
+   * until the groups it returns are full.
+   */
+  groupingField?: string;
+  groupSize?: number;
+  strictGroupSize?: boolean;
 }
 
 /** One hit: the primary key, its distance (smaller is closer for L2; larger for IP/COSINE), and output fields. */

@@ -8,6 +8,8 @@ import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
+import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/groupBy.js';
+import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
@@ -357,17 +359,29 @@ export class NuthatchClient implements NuthatchApi {
         queries[i * dim + j] = x;
       }
     });
-    const { ef, range, ignoreGrowing, roundDecimal } = searchOptions(req, r.metricType);
+    const { ef, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, r.metricType, r.schema);
     const k = limit + offset;
     const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
-    const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-      vchannel, collectionId: r.collectionId, queries, nq: req.data.length, k, ef, filter: plan.filter,
+    const searchShards = (qs: Float32Array, filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
+      vchannel, collectionId: r.collectionId, queries: qs, nq: qs.length / dim, k: kk, ef, filter,
       partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso,
-      ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}),
+      ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(grouping ? { group: grouping } : {}),
     })));
+    // With groups of several hits, a first pass of one hit per group picks them and a second fills them (groupRefine.ts).
+    const refine = group !== undefined && group.size > 1;
+    const perShard = await searchShards(queries, plan.filter, k, refine ? { ...group, size: 1, strict: false } : group);
+    const merge = (lists: HitRow[][]) => (group ? mergeGroupedHits(lists, limit, refine ? 1 : group.size, r.metricType, offset) : mergeHits(lists, limit, r.metricType, offset));
+    let results = req.data.map((_, q) => merge(perShard.map((s) => s.hits[q] ?? [])));
+    if (refine) {
+      results = await Promise.all(results.map(async (first, q) => {
+        const values = chosenGroups(first);
+        if (values.length === 0) return first;
+        const again = await searchShards(queries.subarray(q * dim, (q + 1) * dim), restrictToGroups(plan.filter, group.field, values), values.length, group);
+        return mergeGroupedHits(again.map((s) => s.hits[0] ?? []), values.length, group.size, r.metricType);
+      }));
+    }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return req.data.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, r.metricType, offset)
-      .map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
   }
 }
 

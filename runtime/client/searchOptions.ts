@@ -1,7 +1,11 @@
 import { ValidationError } from '../../messages/errors.js';
-import type { MetricType } from '../../messages/schema.js';
+import { LIMITS, type CollectionSchema, type MetricType } from '../../messages/schema.js';
 import { checkDistanceRange, type DistanceRange } from '../../actors/shared/vector/distanceRange.js';
+import type { GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import type { SearchRequest } from './api.js';
+
+/** Field types a search can group by, as in Milvus. */
+const GROUPABLE = new Set(['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'VarChar']);
 
 /** What a search request asks beyond its vectors, limit and filter, checked. */
 export interface SearchOptions {
@@ -10,6 +14,7 @@ export interface SearchOptions {
   ignoreGrowing: boolean;
   /** Decimals distances are rounded to; undefined keeps them. */
   roundDecimal?: number;
+  group?: GroupBySpec;
 }
 
 /**
@@ -18,7 +23,7 @@ export interface SearchOptions {
  * refuse. Other params are index parameters of other index types: ignored, as
  * Milvus ignores them.
  */
-export function searchOptions(req: SearchRequest, metric: MetricType): SearchOptions {
+export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
   const { ef, radius, range_filter: rangeFilter } = params;
@@ -39,7 +44,28 @@ export function searchOptions(req: SearchRequest, metric: MetricType): SearchOpt
     if (!Number.isInteger(round) || round < 0 || round > 6) throw new ValidationError(`roundDecimal must be an integer in -1..6 (-1 keeps distances as they are), got ${round}`, { field: 'round_decimal' });
     out.roundDecimal = round;
   }
+  const group = groupSpec(req, schema);
+  if (group) out.group = group;
   return out;
+}
+
+/** The grouping a search asks for, checked against the schema, or undefined. */
+function groupSpec(req: SearchRequest, schema: CollectionSchema): GroupBySpec | undefined {
+  const { groupingField: field, groupSize, strictGroupSize } = req;
+  if (field === undefined) {
+    if (groupSize !== undefined || strictGroupSize !== undefined) throw new ValidationError('groupSize and strictGroupSize need a groupingField', { field: 'groupingField' });
+    return undefined;
+  }
+  const f = schema.fields.find((x) => x.name === field);
+  if (!f) throw new ValidationError(`groupingField '${field}' is not a field of the collection`, { field: 'groupingField' });
+  if (f.isPrimary) throw new ValidationError(`groupingField '${field}' is the primary key: every group would hold one row; search without grouping`, { field: 'groupingField' });
+  if (!GROUPABLE.has(f.dataType)) throw new ValidationError(`groupingField '${field}' is ${f.dataType}: a search groups by Bool, Int8, Int16, Int32, Int64 or VarChar fields`, { field: 'groupingField' });
+  const size = groupSize ?? 1;
+  if (!Number.isInteger(size) || size < 1) throw new ValidationError(`groupSize must be a positive integer, got ${String(groupSize)}`, { field: 'groupSize' });
+  const groups = req.limit + (req.offset ?? 0);
+  if (groups * size > LIMITS.maxTopK) throw new ValidationError(`(limit + offset) x groupSize must be at most ${LIMITS.maxTopK}, got ${groups} x ${size}`, { field: 'groupSize' });
+  if (strictGroupSize !== undefined && typeof strictGroupSize !== 'boolean') throw new ValidationError('strictGroupSize must be true or false', { field: 'strictGroupSize' });
+  return { field, size, strict: strictGroupSize === true };
 }
 
 /** A distance rounded half up to `decimals` places, as Milvus rounds them. */

@@ -17,7 +17,7 @@ import { vectorFrom } from './vectors.js';
 export const DEFAULT_SEARCH_LIMIT = 100;
 
 const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel'] as const;
-const UNSUPPORTED_READ = ['exprParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'ids', 'params', 'searchAggregation', 'functionChains'] as const;
+const UNSUPPORTED_READ = ['exprParams', 'functionScore', 'ids', 'params', 'searchAggregation', 'functionChains'] as const;
 
 export interface WriteCall { collectionName: string; rows: Record<string, unknown>[]; partitionName?: string }
 
@@ -69,10 +69,11 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
  * search: `{collectionName, data: [[floats]...], annsField?, limit?, offset?,
  * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, radius,
  * range_filter, ...}, ignore_growing?, round_decimal?}, partitionNames?,
- * consistencyLevel?}`. Vectors become Float32Arrays here.
+ * consistencyLevel?, groupingField?, groupSize?, strictGroupSize?}`. Vectors
+ * become Float32Arrays here.
  */
 export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: Float32Array[] } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', ...READ_KEYS], UNSUPPORTED_READ);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', ...READ_KEYS], UNSUPPORTED_READ);
   const collectionName = readCollectionName(r);
   const data = readQueryVectors(r);
   const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
@@ -81,6 +82,11 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   if (filter !== undefined) request.filter = filter;
   if (offset !== undefined) request.offset = offset;
   if (r.has('annsField')) request.annsField = checkFieldRef(r.str('annsField'), 'annsField');
+  if (r.has('groupingField')) request.groupingField = checkFieldRef(r.str('groupingField'), 'groupingField');
+  const groupSize = r.optInt('groupSize', 1, LIMITS.maxTopK);
+  if (groupSize !== undefined) request.groupSize = groupSize;
+  const strict = r.optBool('strictGroupSize');
+  if (strict !== undefined) request.strictGroupSize = strict;
   const sp = r.optObj('searchParams', ['metricType', 'params', 'radius', 'range_filter', 'ignore_growing', 'round_decimal']);
   if (sp) {
     request.searchParams = readSearchParams(sp);

@@ -245,6 +245,23 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     await client.fails('/entities/insert', { collectionName: books, partitionName: 'p2', data: [{ book_id: 900, title: 't', year: 1, vec: vec(900) }] }, /partition/i);
   });
 
+  s('grouping search: groupingField, groupSize and strictGroupSize give groups of one year, best group first', async ({ client, books }) => {
+    // A second book for each year 1990..1999: ids 30..39 share years with ids 0..9.
+    await client.ok('/entities/insert', { collectionName: books, data: Array.from({ length: 10 }, (_, i) => ({ book_id: 30 + i, title: `book ${30 + i}`, year: 1990 + i, score: null, vec: vec(30 + i) })) });
+    const hits = await client.ok('/entities/search', { collectionName: books, data: [vec(2)], limit: 4, groupingField: 'year', groupSize: 2, strictGroupSize: true, outputFields: ['year'], consistencyLevel: 'Strong' });
+    assert.equal(hits.slice(0, 2).map((h: any) => h.id), [2, 32], 'the group of the closest book holds both books of its year');
+    const years = hits.map((h: any) => h.year);
+    assert.is(new Set(years).size, 4, 'four groups');
+    for (let i = 1; i < hits.length; i++) if (years[i] !== years[i - 1]) assert.not.ok(years.slice(0, i).includes(years[i]), 'a group\'s hits are listed together');
+    const ofYear = await client.ok('/entities/search', { collectionName: books, data: [vec(2)], limit: 10, filter: `year == ${years[2]}`, consistencyLevel: 'Strong' });
+    assert.equal(hits.filter((h: any) => h.year === years[2]).map((h: any) => h.id), ofYear.slice(0, 2).map((h: any) => h.id), 'a group holds its year\'s best books');
+    const paged = await client.ok('/entities/search', { collectionName: books, data: [vec(2)], limit: 1, offset: 1, groupingField: 'year', groupSize: 2, strictGroupSize: true, outputFields: ['year'], consistencyLevel: 'Strong' });
+    assert.equal(paged.map((h: any) => h.id), hits.filter((h: any) => h.year === years[2]).map((h: any) => h.id), 'offset skips whole groups');
+    await client.fails('/entities/search', { collectionName: books, data: [vec(2)], groupingField: 'score' }, /is Float/);
+    await client.fails('/entities/search', { collectionName: books, data: [vec(2)], groupSize: 0, groupingField: 'year' }, /groupSize/);
+    await client.ok('/entities/delete', { collectionName: books, filter: 'book_id >= 30 and book_id < 40' });
+  });
+
   s('VarChar ids (quick setup with idType and params.max_length)', async ({ client, quick }) => {
     const name = `${quick}_str`;
     await client.ok('/collections/create', { collectionName: name, dimension: 4, idType: 'VarChar', params: { max_length: '16' }, metricType: 'IP' });

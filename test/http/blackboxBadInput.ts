@@ -98,7 +98,8 @@ export function badInputTests(s: Test<BlackBoxContext>): void {
     await client.fails('/entities/query', { collectionName: books, filter: 'year > 0', outputFields: ['nope'] }, /outputFields/, BAD_INPUT);
     await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], bogus: 1 }, /bogus/, [Code.InvalidArgument]);
     await client.fails('/collections/describe', { collectionName: quick, extra: true }, /extra/, [Code.InvalidArgument]);
-    await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], groupingField: 'color' }, /groupingField.*not supported/, [Code.InvalidArgument]);
+    await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], groupingField: 'color' }, /groupingField 'color' is not a field/, [Code.InvalidArgument]);
+    await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], functionScore: {} }, /functionScore.*not supported/, [Code.InvalidArgument]);
     await client.fails('/collections/list', { dbName: 'other' }, /database/, [Code.InvalidArgument]);
   });
 

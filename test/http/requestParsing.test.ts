@@ -168,6 +168,8 @@ test('search: vectors become Float32Arrays; limit defaults to 100; options are t
   const ranged = parseSearch({ collectionName: 'c', data: [V8], searchParams: { params: { radius: 0.2 }, range_filter: 0.9, ignore_growing: true, round_decimal: 3 } }).request;
   assert.equal(ranged.searchParams, { params: { radius: 0.2, range_filter: 0.9 }, ignoreGrowing: true });
   assert.is(ranged.roundDecimal, 3);
+  const grouped = parseSearch({ collectionName: 'c', data: [V8], groupingField: 'doc', groupSize: 3, strictGroupSize: true }).request;
+  assert.equal([grouped.groupingField, grouped.groupSize, grouped.strictGroupSize], ['doc', 3, true]);
   assert.is(parseSearch({ collectionName: 'c', data: [V8] }).request.limit, 100);
   assert.is(parseSearch({ collectionName: 'c', data: [V8], filter: '  ' }).request.filter, undefined);
 });
@@ -200,7 +202,10 @@ test('search: limits, offsets and unsupported Milvus options', () => {
   refuses(s({ searchParams: { ignore_growing: 'yes' } }), /searchParams.ignore_growing' must be true or false/);
   refuses(s({ searchParams: { round_decimal: 1.5 } }), /searchParams.round_decimal' must be an integer in -1..6/);
   refuses(s({ searchParams: { nprobe: 8 } }), /searchParams.nprobe/);
-  refuses(s({ groupingField: 'a' }), /'groupingField' is not supported/);
+  refuses(s({ groupingField: 5 }), /'groupingField' must be a string/);
+  refuses(s({ groupSize: '2' }), /'groupSize' must be an integer in 1..16384/);
+  refuses(s({ strictGroupSize: 1 }), /'strictGroupSize' must be true or false/);
+  refuses(s({ functionScore: {} }), /'functionScore' is not supported/);
   refuses(s({ outputFields: ['a', ''] }), /outputFields\[1\]/);
   refuses(s({ outputFields: 'a' }), /outputFields' must be a list of strings/);
   refuses(s({ partitionNames: ['p-1'] }), /partition name/);

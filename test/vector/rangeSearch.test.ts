@@ -72,7 +72,7 @@ for (const metric of ['L2', 'IP', 'COSINE'] as const) {
     for (const q of ds.queries) {
       const range = ringOf(metric, q);
       const inside = withinRange(metric, range);
-      const [hits] = searchSealed([{ seg, index: search }], read, [q], K, metric, range);
+      const [hits] = searchSealed([{ seg, index: search }], read, [q], { k: K, metric, range });
       for (const h of hits!) assert.ok(inside(h.distance), `${h.distance} is outside ${JSON.stringify(range)}`);
       got.push(hits!.map((h) => h.pk as number));
       want.push(ranked(metric, q).filter((h) => inside(h.distance)).slice(0, K).map((h) => h.row));
@@ -92,9 +92,9 @@ for (const metric of ['L2', 'COSINE'] as const) {
     const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() };
     const search = (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ef: 200, accept } : { ef: 200 });
     for (const q of ds.queries.slice(0, 10)) {
-      const [page] = searchSealed([{ seg, index: search }], read, [q], 10, metric, undefined);
+      const [page] = searchSealed([{ seg, index: search }], read, [q], { k: 10, metric });
       const range = { rangeFilter: page![3]!.distance, radius: page![9]!.distance };
-      const [ring] = searchSealed([{ seg, index: search }], read, [q], 10, metric, range);
+      const [ring] = searchSealed([{ seg, index: search }], read, [q], { k: 10, metric, range });
       assert.equal(ring!.map((h) => h.pk), page!.slice(3, 9).map((h) => h.pk));
     }
   });
@@ -110,8 +110,8 @@ test('a radius tighter than every row gives no hits, from the index and from bru
     pks: Array.from({ length: N }, (_, i) => i), tsos: new Array<bigint>(N).fill(1n), vectors: ds.vectors, fields: {},
   };
   const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() };
-  const viaIndex = searchSealed([{ seg, index: (qq, k, accept) => index.search(qq, k, accept ? { accept } : {}) }], read, [q], K, 'L2', range);
-  const viaScan = searchSealed([{ seg, index: null }], read, [q], K, 'L2', range);
+  const viaIndex = searchSealed([{ seg, index: (qq, k, accept) => index.search(qq, k, accept ? { accept } : {}) }], read, [q], { k: K, metric: 'L2', range });
+  const viaScan = searchSealed([{ seg, index: null }], read, [q], { k: K, metric: 'L2', range });
   assert.equal(viaIndex, [[]]);
   assert.equal(viaScan, [[]]);
 });

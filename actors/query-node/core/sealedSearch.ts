@@ -6,6 +6,8 @@ import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { searchBruteForce, type RowHit } from '../../shared/vector/bruteForce.js';
 import { distanceFn } from '../../shared/vector/distance.js';
 import { outsideInner, withinRange, type DistanceRange } from '../../shared/vector/distanceRange.js';
+import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
+import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 
@@ -57,7 +59,7 @@ export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead):
 }
 
 /** A hit before its output fields are read: only the merge's winners get them. */
-interface SegmentHit { pk: PrimaryKey; distance: number; seg: SealedSegment; row: number }
+interface SegmentHit { pk: PrimaryKey; distance: number; seg: SealedSegment; row: number; group?: unknown }
 
 /** Relative difference allowed between a distance computed here and the index's float32 one. */
 const INDEX_DISTANCE_SLACK = 1e-4;
@@ -77,18 +79,29 @@ function rangedIndexSearch(index: IndexSearch, seg: SealedSegment, q: Float32Arr
   return index(q, k, ok).filter((h) => inRange(h.distance));
 }
 
-/** Top-k per query across the given segments; with a range, only hits inside it. */
-export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], k: number, metric: MetricType, range?: DistanceRange): HitRow[][] {
+/** One segment's best k rows for one query, within the range if there is one. */
+function rankRows(seg: SealedSegment, index: IndexSearch | null, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, shape: SearchShape): RowHit[] {
+  const { metric, range } = shape;
+  if (index) return range ? rangedIndexSearch(index, seg, q, k, accept, metric, range) : index(q, k, accept);
+  return searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries: [q], k, accept, ...(range ? { range } : {}) })[0]!;
+}
+
+/** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
+export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
+  const { k, metric, group } = shape;
   const perQuery: SegmentHit[][][] = queries.map(() => []);
   for (const { seg, index } of segs) {
     const accept = acceptRow(seg, r);
     if (accept === null) continue;
-    const hits = index
-      ? queries.map((q) => (range ? rangedIndexSearch(index, seg, q, k, accept, metric, range) : index(q, k, accept)))
-      : searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries, k, accept, ...(range ? { range } : {}) });
-    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row }))));
+    const values = group ? seg.fields[group.field] : undefined;
+    queries.forEach((q, qi) => {
+      const rank = (kk: number) => rankRows(seg, index, q, kk, accept, shape);
+      const rows = group ? collectGroups(seg.count, (row) => values?.[row], group, k, rank, index === null) : rank(k);
+      perQuery[qi]!.push(rows.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: values?.[h.row] ?? null } : {}) })));
+    });
   }
-  return perQuery.map((lists) => mergeHits(lists, k, metric).map((h) => ({ pk: h.pk, distance: h.distance, fields: sealedRowFields(h.seg, h.row, r) })));
+  return perQuery.map((lists) => (group ? mergeGroupedHits(lists, k, group.size, metric) : mergeHits(lists, k, metric))
+    .map((h) => ({ pk: h.pk, distance: h.distance, fields: sealedRowFields(h.seg, h.row, r), ...(group ? { group: h.group } : {}) })));
 }
 
 export function querySealed(segs: SealedSegment[], r: SealedRead, countOnly: boolean): { rows: HitRow[]; count: number } {

@@ -170,7 +170,7 @@ export class QueryNode {
     const dim = vectorField(coll.schema).dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     const ef = Math.max(req.ef ?? 64, req.k);
-    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: l.index ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => l.index!.search(q, k, accept ? { ef, accept } : { ef }) : null })), read, queries, req.k, coll.metricType, req.range);
+    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: l.index ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => l.index!.search(q, k, accept ? { ef, accept } : { ef }) : null })), read, queries, { k: req.k, metric: coll.metricType, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
     return { hits };
   }
 

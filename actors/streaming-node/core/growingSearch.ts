@@ -3,7 +3,8 @@ import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import { searchBruteForce } from '../../shared/vector/bruteForce.js';
-import type { DistanceRange } from '../../shared/vector/distanceRange.js';
+import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
+import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { isDeleted, type GrowingChunk, type ShardData } from './shardData.js';
@@ -53,15 +54,22 @@ export function rowFields(c: GrowingChunk, row: number, r: GrowingRead): Record<
   return outputFieldsOf(c, r.dim, row, r.outputFields, r.pkName, r.vectorName);
 }
 
-/** Top-k per query vector over growing rows, best first; with a range, only hits inside it. */
-export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32Array[], k: number, metric: MetricType, range?: DistanceRange): HitRow[][] {
+/** Top-k (or top-k groups) per query vector over growing rows, best first; with a range, only hits inside it. */
+export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
+  const { k, metric, range, group } = shape;
   // Output fields are read for the merge's winners only.
-  const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number }>>> = queries.map(() => []);
+  const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number; group?: unknown }>>> = queries.map(() => []);
   for (const c of visibleChunks(shard, r)) {
-    const hits = searchBruteForce({ vectors: c.vectors, dim: r.dim, count: c.count, metric, queries, k, accept: acceptor(shard, c, r), ...(range ? { range } : {}) });
-    hits.forEach((list, q) => perQuery[q]!.push(list.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row }))));
+    const accept = acceptor(shard, c, r);
+    const values = group ? c.fields[group.field] : undefined;
+    queries.forEach((q, qi) => {
+      const rank = (kk: number) => searchBruteForce({ vectors: c.vectors, dim: r.dim, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
+      const rows = group ? collectGroups(c.count, (row) => values?.[row], group, k, rank, true) : rank(k);
+      perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? null } : {}) })));
+    });
   }
-  return perQuery.map((lists) => mergeHits(lists, k, metric).map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r) })));
+  return perQuery.map((lists) => (group ? mergeGroupedHits(lists, k, group.size, metric) : mergeHits(lists, k, metric))
+    .map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r), ...(group ? { group: h.group } : {}) })));
 }
 
 /** Rows matching the filter (all of them; the caller sorts and limits). */

@@ -9,6 +9,8 @@ import { client } from '../../../runtime/rpc/typedBus.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
 import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
+import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
+import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { deleteEnd } from '../core/shardData.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
@@ -132,21 +134,23 @@ export class Delegator {
     const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.range) checkDistanceRange(coll.metricType, req.range);
+    if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
     if (req.queries.length !== req.nq * read.dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${read.dim}`);
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * read.dim, (i + 1) * read.dim));
-    const growing = searchGrowing(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, queries, req.k, coll.metricType, req.range);
+    const shape: SearchShape = { k: req.k, metric: coll.metricType, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
+    const growing = searchGrowing(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, queries, shape);
     const deleteSeq = deleteEnd(shard);
     // Field by field rather than a spread of the decoded request, which is several times slower;
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, nq: req.nq, k: req.k, ef: req.ef,
-      range: req.range, ignoreGrowing: req.ignoreGrowing, filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso,
+      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
-      return mergeHits(lists, req.k, coll.metricType).map((h) => ({ pk: h.pk, distance: h.distance, fields: h.fields }));
+      return req.group ? mergeGroupedHits(lists, req.k, req.group.size, coll.metricType) : mergeHits(lists, req.k, coll.metricType);
     });
   }
 
