@@ -61,7 +61,7 @@ test('the owner lowers the floor for segments it holds, and declines a floor tha
   evolveShard(s, msg('CreateSegment', 103, { collectionId: 7, partitionId: 8, segmentId: 41 }));
   assert.is(trimFloorFor(s, tsoOf(108), new Set()), tsoOf(103), 'segment 41 was created at ms 103');
   s.segments.delete(41);
-  s.handedOff.add(41);
+  s.handedOff.set(41, 0);
   assert.is(trimFloorFor(s, tsoOf(108), new Set()), null, 'segment 41 went to query nodes, and the floor did not cover it');
   assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), tsoOf(108));
   assert.is(trimFloorFor(s, tsoOf(99), new Set([41])), null, 'no entry at or below ms 99');

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
 import { evolveShard, isDeleted, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { queryGrowing, type GrowingRead } from '../../actors/streaming-node/core/growingSearch.js';
+import { persistShard, restoreShard } from '../../actors/streaming-node/shell/checkpoint.js';
 
 /**
  * The delegator's fold of durable messages: transactions become visible as one
@@ -71,6 +72,31 @@ test('upsert = delete + insert in one transaction: the old row is hidden and the
   assert.is(at(25), 1);
   assert.is(at(30), 1);
   assert.is(s.segments.get(9)!.chunks.at(-1)!.tso, tsoOf(30));
+});
+
+test('a dropped partition: its segments are sealed and never read; each leaves at its Flush; its hand-offs are forgotten', () => {
+  const other = (ms: number, ids: number[]) => msg('Insert', ms, { collectionId: 7, partitionId: 5, segmentId: 10, rows: rows(ids) });
+  const s = shard(insert(10, [1, 2]), msg('CreateSegment', 11, { collectionId: 7, partitionId: 5, segmentId: 10 }), other(12, [3]));
+  s.handedOff.set(4, 8);
+  s.handedOff.set(6, 5);
+  const fx = evolveShard(s, msg('DropPartition', 20, { collectionId: 7, partitionId: 8 }));
+  assert.equal(fx.sealed, [9]);
+  assert.is(s.segments.get(9)!.partitionDropped, true);
+  assert.equal(visible(s, 100), [3], 'the dropped partition\'s rows are not read, before their flush either');
+  assert.equal([...s.handedOff], [[6, 5]], 'segment 4 was handed off from the dropped partition');
+  const flushed = evolveShard(s, msg('Flush', 21, { collectionId: 7, segmentId: 9 }));
+  assert.equal(flushed.flushed, [9], 'still reported flushed, for the lifecycle');
+  assert.equal([...s.segments.keys()], [10]);
+});
+
+test('a checkpoint keeps each hand-off\'s partition; one written before them restores the partitions as unknown', () => {
+  const s = shard(insert(10, [1]));
+  s.handedOff.set(4, 8);
+  s.handedOff.set(6, 5);
+  const stored = persistShard(s);
+  assert.equal([...restoreShard(V, stored).handedOff], [[4, 8], [6, 5]]);
+  const { handedOffPartitions: _, ...legacy } = stored;
+  assert.equal([...restoreShard(V, legacy).handedOff], [[4, -1], [6, -1]]);
 });
 
 test.run();

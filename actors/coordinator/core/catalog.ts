@@ -73,3 +73,6 @@ export function pchannelOf(vchannel: string): string {
   const i = vchannel.lastIndexOf('_');
   return i > 0 ? vchannel.slice(0, i) : vchannel;
 }
+
+/** Whether a segment's partition is still in its collection (a dropped one's segments are discarded). */
+export const partitionLives = (rec: Pick<CollectionRecord, 'partitions'>, seg: { partitionId: number }): boolean => rec.partitions.some((p) => p.id === seg.partitionId);

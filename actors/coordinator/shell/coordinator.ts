@@ -18,6 +18,7 @@ import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
 import { sweepOrphans } from './orphanSweep.js';
 import { finishMerges } from './mergeCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
+import { discardDroppedPartitions } from './partitionDrop.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
@@ -102,6 +103,8 @@ export class Coordinator {
     publishAssignments(ctx);
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
     await finishMerges(ctx);
+    // A partition drop cut off before its segments were discarded (or from before drops discarded them).
+    for (const rec of ctx.catalog.byName.values()) if (rec.state === 'created') await discardDroppedPartitions(ctx, rec);
     for (const rec of ctx.catalog.byName.values()) {
       if (rec.state === 'creating') void ddl.finishCreate(ctx, rec).catch((e) => log('resume create failed:', e.message));
       else if (rec.state === 'dropping') void ddl.finishDrop(ctx, rec).catch((e) => log('resume drop failed:', e.message));

@@ -11,6 +11,7 @@ import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
 import { Keys, putRecord } from './metaCodec.js';
+import { discardDroppedPartitions } from './partitionDrop.js';
 import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments, supersededIds } from './segmentFlow.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
@@ -103,6 +104,7 @@ export async function dropPartition(ctx: CoordinatorContext, collection: string,
   if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${collection}'`);
   await broadcast(ctx, 'DropPartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partitionId: info.id }));
   await ctx.lock(async () => { rec.partitions = rec.partitions.filter((p) => p.id !== info.id); await save(ctx, rec); });
+  await discardDroppedPartitions(ctx, rec);
   return null;
 }
 

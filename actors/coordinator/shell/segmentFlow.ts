@@ -5,6 +5,7 @@ import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
+import { partitionLives } from '../core/catalog.js';
 
 /**
  * After a segment is persisted: build its index, load it on a query node, and
@@ -25,10 +26,14 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
   // A repeated report of a segment compacted since: its record names the newer files.
   if (known && known.dataKey !== seg.dataKey) return null;
   if (known) seg = { ...known, ...seg, indexKeys: { ...seg.indexKeys, ...known.indexKeys } };
-  await ctx.lock(async () => {
+  const kept = await ctx.lock(async () => {
+    // Sealed by its partition's drop: its rows are gone with the partition (checked under the lock the drop takes).
+    if (rec && !partitionLives(rec, seg)) return false;
     ctx.segments.set(seg.segmentId, seg);
     await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
+    return true;
   });
+  if (!kept) { await removeFiles(ctx, [seg.dataKey]); return null; }
   for (const w of [...ctx.flushWaiters]) w();
   if (!rec) return null;
   if (rec.loaded) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('load of segment', seg.segmentId, 'failed:', e.message));

@@ -32,7 +32,7 @@ function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
   const out: GrowingChunk[] = [];
   for (const seg of shard.segments.values()) {
     if (shard.handedOff.has(seg.id) || r.servedElsewhere?.has(seg.id)) continue;
-    if (r.ignoreGrowing && seg.sealPos === null) continue;
+    if (seg.partitionDropped || (r.ignoreGrowing && seg.sealPos === null)) continue;
     for (const c of seg.chunks) {
       if (c.tso > r.readTso) continue;
       if (r.partitionIds && !r.partitionIds.has(c.partitionId)) continue;

@@ -27,6 +27,12 @@ export interface SegmentData {
   rows: number;
   createdTso: Tso;
   lastWriteTso: Tso;
+  /**
+   * Its partition was dropped: its rows are never read again, and it leaves
+   * memory at its Flush (sealed by the drop, it is still flushed, so the
+   * segment lifecycle stays whole; the coordinator discards the file).
+   */
+  partitionDropped?: boolean;
 }
 
 export interface ShardData {
@@ -44,12 +50,16 @@ export interface ShardData {
   deleteIndex: Map<PrimaryKey, Tso[]>;
   /** Open transactions: body held until commit; dropped on rollback, expiry or an exclusive DDL (as the machine does). */
   txns: Map<number, { beginPos: WalPosition; body: AnyMessage[]; lastTso: Tso; keepaliveMs: number }>;
-  /** Segments a query node serves: the growing copy is no longer searched. */
-  handedOff: Set<number>;
+  /**
+   * Segments a query node serves (their growing copy is no longer searched),
+   * each with its partition: a partition's drop forgets its own, whose records
+   * the coordinator deletes (trimFloorFor would otherwise wait on them forever).
+   */
+  handedOff: Map<number, number>;
 }
 
 export function newShard(vchannel: string, collectionId: number): ShardData {
-  return { vchannel, collectionId, dropped: false, segments: new Map(), deletes: [], deleteBase: 0, deleteFloorTso: 0n, deleteIndex: new Map(), txns: new Map(), handedOff: new Set() };
+  return { vchannel, collectionId, dropped: false, segments: new Map(), deletes: [], deleteBase: 0, deleteFloorTso: 0n, deleteIndex: new Map(), txns: new Map(), handedOff: new Map() };
 }
 
 /** The delete log's length: the sequence number the next delete gets. */
@@ -94,15 +104,25 @@ export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: bool
     }
     case 'SealSegment': if (!opts.dataOnly) seal(s, bodyOf(m, 'SealSegment').segmentId, pos, fx); break;
     case 'ManualFlush': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.sealPos === null) seal(s, seg.id, pos, fx); break;
-    case 'DropPartition': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.partitionId === bodyOf(m, 'DropPartition').partitionId) { if (seg.sealPos === null) seal(s, seg.id, pos, fx); } break;
+    case 'DropPartition': if (!opts.dataOnly) dropPartition(s, bodyOf(m, 'DropPartition').partitionId, pos, fx); break;
     case 'TrimDeletes': if (!opts.dataOnly) trimDeletes(s, bodyOf(m, 'TrimDeletes').floorTso); break;
-    case 'Flush': if (!opts.dataOnly) { const seg = s.segments.get(bodyOf(m, 'Flush').segmentId); if (seg) { seg.flushed = true; fx.flushed.push(seg.id); } } break;
+    case 'Flush': if (!opts.dataOnly) { const seg = s.segments.get(bodyOf(m, 'Flush').segmentId); if (seg) { seg.flushed = true; fx.flushed.push(seg.id); if (seg.partitionDropped) s.segments.delete(seg.id); } } break;
     // A dropped shard's rows and deletes are never read again (its delete archives are freed).
     case 'DropCollection': if (!opts.dataOnly) { s.dropped = true; s.segments.clear(); s.txns.clear(); s.deletes.length = 0; s.deleteIndex.clear(); } break;
     case 'CreateCollection': s.collectionId = bodyOf(m, 'CreateCollection').collectionId; break;
     default: break;
   }
   return fx;
+}
+
+/** A dropped partition's segments are sealed and marked; hand-offs of its earlier ones are forgotten. */
+function dropPartition(s: ShardData, partitionId: number, pos: WalPosition, fx: ShardEffects): void {
+  for (const seg of s.segments.values()) {
+    if (seg.partitionId !== partitionId) continue;
+    seal(s, seg.id, pos, fx);
+    seg.partitionDropped = true;
+  }
+  for (const [id, p] of s.handedOff) if (p === partitionId) s.handedOff.delete(id);
 }
 
 function seal(s: ShardData, id: number, pos: WalPosition, fx: ShardEffects): void {
@@ -171,7 +191,7 @@ export function trimDeletes(s: ShardData, floor: Tso): number {
  */
 export function trimFloorFor(s: ShardData, floor: Tso, covered: ReadonlySet<number>): Tso | null {
   if (s.dropped) return null;
-  for (const id of s.handedOff) if (!covered.has(id)) return null;
+  for (const id of s.handedOff.keys()) if (!covered.has(id)) return null;
   let f = floor;
   for (const seg of s.segments.values()) if (seg.createdTso < f) f = seg.createdTso;
   const first = s.deletes[0];

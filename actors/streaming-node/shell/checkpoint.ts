@@ -40,6 +40,8 @@ interface PersistedShard {
   /** The delete log was trimmed at this TSO (TrimDeletes); absent: never. */
   deleteFloorTso?: bigint;
   handedOff: number[];
+  /** The partition of each of `handedOff`, in order (absent before partition drops forgot theirs: unknown). */
+  handedOffPartitions?: number[];
 }
 
 /**
@@ -62,7 +64,8 @@ export function persistShard(s: ShardData, deletes?: DeletesSnapshot): Persisted
     ...(deletes && deletes.archives.length > 0 ? { deleteArchive: deletes.archives } : {}),
     ...((deletes?.from ?? s.deleteBase) > 0 ? { deletesFrom: deletes?.from ?? s.deleteBase } : {}),
     ...(s.deleteFloorTso > 0n ? { deleteFloorTso: s.deleteFloorTso } : {}),
-    handedOff: [...s.handedOff],
+    handedOff: [...s.handedOff.keys()],
+    handedOffPartitions: [...s.handedOff.values()],
   };
 }
 
@@ -74,7 +77,7 @@ export function restoreShard(vchannel: string, p: PersistedShard): ShardData {
   for (const d of p.deletes) addDelete(s, d.pk, d.tso);
   // A stored archive may begin below the floor: its trimmed head goes again.
   if (p.deleteFloorTso !== undefined) trimDeletes(s, p.deleteFloorTso);
-  for (const id of p.handedOff) s.handedOff.add(id);
+  p.handedOff.forEach((id, i) => s.handedOff.set(id, p.handedOffPartitions?.[i] ?? -1));
   return s;
 }
 

@@ -52,7 +52,7 @@ export class Delegator {
     const retired = new Set(d.retired ?? []);
     let handedOff = false;
     for (const seg of [...shard.segments.values()]) {
-      if (seg.flushed && (released || retired.has(seg.id) || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); handedOff = true; }
+      if (seg.flushed && (released || retired.has(seg.id) || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.set(seg.id, seg.partitionId); handedOff = true; }
     }
     // The log before these segments may no longer be needed: let a checkpoint say so.
     if (handedOff) wal?.markDirty?.();

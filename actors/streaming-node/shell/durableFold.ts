@@ -42,7 +42,7 @@ export function foldDurable(state: DurableState, m: AnyMessage): Folded {
 export async function restoreCheckpoint(state: DurableState, ckpt: Checkpoint, backend: WalBackend, pchannel: string): Promise<void> {
   for (const [v, p] of Object.entries(ckpt.vchannels)) state.durable.set(v, restoreVchannel(p));
   for (const [v, p] of Object.entries(ckpt.shards)) state.shards.set(v, restoreShard(v, p));
-  const holds = new Map([...state.shards].map(([v, s]) => [v, new Set([...s.segments.keys()].filter((id) => !s.handedOff.has(id)))]));
+  const holds = new Map([...state.shards].map(([v, s]) => [v, new Set([...s.segments.values()].filter((g) => !s.handedOff.has(g.id) && !g.partitionDropped).map((g) => g.id))]));
   for await (const batch of backend.read(pchannel, Math.max(ckpt.replayFrom, await backend.firstPosition(pchannel)), ckpt.applied + 1)) {
     for (const r of batch) {
       const m = decodeMessage(r.payload, r.position);

@@ -84,9 +84,10 @@ export class Follower implements DurableState {
   private handOff(vchannel: string, d = this.distributionOf(vchannel)): void {
     const shard = this.shards.get(vchannel);
     if (!shard || !d) return;
-    for (const id of [...d.segments.map((s) => s.segmentId), ...(d.retired ?? [])]) { shard.segments.delete(id); shard.handedOff.add(id); }
+    // A segment not folded yet has no known partition (-1): only the owner's hand-offs decide trims.
+    for (const id of [...d.segments.map((s) => s.segmentId), ...(d.retired ?? [])]) { shard.handedOff.set(id, shard.segments.get(id)?.partitionId ?? -1); shard.segments.delete(id); }
     // Released (as the owner does): flushed rows wait in object storage.
-    if (d.loaded === false) for (const seg of [...shard.segments.values()]) if (seg.flushed) { shard.segments.delete(seg.id); shard.handedOff.add(seg.id); }
+    if (d.loaded === false) for (const seg of [...shard.segments.values()]) if (seg.flushed) { shard.segments.delete(seg.id); shard.handedOff.set(seg.id, seg.partitionId); }
   }
 
   /**

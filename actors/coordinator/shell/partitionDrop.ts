@@ -1,0 +1,38 @@
+import type { CollectionRecord } from '../../../messages/rpc/records.js';
+import { partitionLives } from '../core/catalog.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { client } from '../../../runtime/rpc/typedBus.js';
+import type { CoordinatorContext } from './context.js';
+import { Keys } from './metaCodec.js';
+import { removeFiles, setServing } from './segmentFlow.js';
+
+/**
+ * A dropped partition's persisted segments go: out of the distribution first
+ * (no read is sent to them), then off the query nodes, then their records
+ * and files. Segments it still had growing were sealed by the DropPartition
+ * message and are refused when their flush is reported (segmentFlushed).
+ */
+
+/** Discards the records (and files) of segments whose partition is no longer in their collection. */
+export async function discardDroppedPartitions(ctx: CoordinatorContext, rec: CollectionRecord): Promise<number> {
+  const gone = await ctx.lock(async () => {
+    const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && !partitionLives(rec, s));
+    for (const s of segs) {
+      ctx.segments.delete(s.segmentId);
+      await ctx.opts.meta.delete(Keys.segment(s.collectionId, s.segmentId));
+    }
+    return segs;
+  });
+  for (const seg of gone) {
+    const holders = (ctx.distributions.get(seg.vchannel)?.segments ?? []).filter((s) => s.segmentId === seg.segmentId).map((s) => s.nodeId);
+    if (holders.length === 0) continue;
+    await setServing(ctx, seg.vchannel, seg.segmentId, null);
+    for (const nodeId of holders) {
+      await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds: [seg.segmentId] })
+        .catch((e) => ctx.log(`releasing segment ${seg.segmentId} of a dropped partition on ${nodeId} failed:`, (e as Error).message));
+    }
+  }
+  await removeFiles(ctx, gone.flatMap((s) => [s.dataKey, ...Object.values(s.indexKeys)]));
+  if (gone.length > 0) ctx.log(`${rec.name}: ${gone.length} segments of dropped partitions discarded`);
+  return gone.length;
+}
