@@ -17,7 +17,7 @@ interface Typed { e: Expr; ty: Ty; what: string }
 
 const FIELD_TYPE: Record<DataType, Ty | null> = {
   Bool: 'bool', Int8: 'int', Int16: 'int', Int32: 'int', Int64: 'int', Float: 'float', Double: 'float',
-  VarChar: 'string', JSON: 'json', FloatVector: null,
+  VarChar: 'string', JSON: 'json', Array: null, FloatVector: null,
 };
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const ARITH_OPS = new Set(['+', '-', '*', '/', '%']);
