@@ -2,8 +2,10 @@
  * A small collection and table shared by the filter specifications: typed
  * scalar fields (some nullable), a JSON field, Array fields and dynamic fields in `$meta`.
  */
+import * as assert from 'uvu/assert';
 import type { CollectionSchema } from '../../messages/schema.js';
-import type { Columns } from '../../messages/filter/index.js';
+import { checkFilter, parseFilter, type Columns } from '../../messages/filter/index.js';
+import { ValidationError } from '../../messages/errors.js';
 
 export const schema: CollectionSchema = {
   enableDynamicField: true,
@@ -61,4 +63,15 @@ export function strip(x: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(x)) if (k !== 'pos' && v !== undefined) out[k] = strip(v);
   return out;
+}
+
+/** Asserts that checking `text` against `s` is refused with InvalidArgument; returns the message. */
+export function refused(text: string, s: CollectionSchema = schema): string {
+  try { checkFilter(parseFilter(text), s); } catch (e) {
+    assert.instance(e, ValidationError, text);
+    assert.is((e as ValidationError).code, 'InvalidArgument');
+    return (e as ValidationError).message;
+  }
+  assert.unreachable(`expected ${JSON.stringify(text)} to be refused`);
+  return '';
 }
