@@ -3,9 +3,13 @@ import { ValidationError } from './errors.js';
 /** Field data types, named as Milvus names them. */
 export const DataType = {
   Bool: 'Bool', Int8: 'Int8', Int16: 'Int16', Int32: 'Int32', Int64: 'Int64',
-  Float: 'Float', Double: 'Double', VarChar: 'VarChar', JSON: 'JSON', FloatVector: 'FloatVector',
+  Float: 'Float', Double: 'Double', VarChar: 'VarChar', JSON: 'JSON', Array: 'Array', FloatVector: 'FloatVector',
 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
+
+/** What an Array field may hold: any scalar type but JSON (Milvus's rule); arrays do not nest. */
+export const ELEMENT_TYPES = ['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'Float', 'Double', 'VarChar'] as const;
+export type ElementType = (typeof ELEMENT_TYPES)[number];
 
 export const MetricType = { L2: 'L2', IP: 'IP', COSINE: 'COSINE' } as const;
 export type MetricType = (typeof MetricType)[keyof typeof MetricType];
@@ -17,8 +21,12 @@ export interface FieldSchema {
   autoId?: boolean;
   /** FloatVector only. */
   dim?: number;
-  /** VarChar only. */
+  /** VarChar, and Array of VarChar (the length of each element). */
   maxLength?: number;
+  /** Array only: the type of every element. */
+  elementType?: ElementType;
+  /** Array only: the most elements a value holds. */
+  maxCapacity?: number;
   nullable?: boolean;
 }
 
@@ -33,6 +41,7 @@ export const LIMITS = {
   maxDim: 32768,
   maxFields: 64,
   maxVarCharLength: 65535,
+  maxArrayCapacity: 4096,
   maxNameLength: 255,
   maxShards: 16,
   /** Rows per insert message; a larger batch is refused, never truncated. */
@@ -81,10 +90,28 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
     if (f.dataType === 'VarChar') {
       if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`VarChar field '${f.name}' needs max_length in 1..${LIMITS.maxVarCharLength}`);
     }
+    checkArrayField(f);
   }
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
   if (vectors !== 1) throw new ValidationError(`schema needs exactly one FloatVector field, has ${vectors}`);
   return s;
+}
+
+/** The rules of an Array field (and that no other field claims an element type or capacity). */
+function checkArrayField(f: FieldSchema): void {
+  const field = { field: f.name };
+  if (f.dataType !== 'Array') {
+    if (f.elementType !== undefined || f.maxCapacity !== undefined) throw new ValidationError(`field '${f.name}' is ${f.dataType}: elementType and max_capacity are only for Array fields`, field);
+    return;
+  }
+  const et = f.elementType as string | undefined;
+  if (et === undefined) throw new ValidationError(`Array field '${f.name}' needs an elementType (${ELEMENT_TYPES.join(', ')})`, field);
+  if (et === 'Array') throw new ValidationError(`Array field '${f.name}' cannot hold arrays: arrays do not nest`, field);
+  if (!(ELEMENT_TYPES as readonly string[]).includes(et)) throw new ValidationError(`Array field '${f.name}' has element type '${String(et)}'; it must be one of ${ELEMENT_TYPES.join(', ')}`, field);
+  if (!Number.isInteger(f.maxCapacity) || f.maxCapacity! < 1 || f.maxCapacity! > LIMITS.maxArrayCapacity) throw new ValidationError(`Array field '${f.name}' needs max_capacity in 1..${LIMITS.maxArrayCapacity}`, field);
+  if (et === 'VarChar') {
+    if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`Array field '${f.name}' of VarChar needs max_length in 1..${LIMITS.maxVarCharLength}`, field);
+  } else if (f.maxLength !== undefined) throw new ValidationError(`Array field '${f.name}' holds ${et}: max_length is only for VarChar elements`, field);
 }
 
 export function primaryField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.isPrimary)!; }
@@ -106,20 +133,40 @@ export interface Rows {
 /** Checks that a value fits a scalar field; returns an error text or null. */
 export function scalarProblem(f: FieldSchema, v: unknown): string | null {
   if (v === null || v === undefined) return f.nullable ? null : `field '${f.name}' is missing`;
-  switch (f.dataType) {
-    case 'Bool': return typeof v === 'boolean' ? null : `field '${f.name}' must be a boolean`;
+  if (f.dataType === 'Array') return arrayProblem(f, v);
+  return valueProblem(`field '${f.name}'`, f.dataType, f.maxLength, v);
+}
+
+/** Checks a non-null value of `type`; `what` names it in the error text. */
+function valueProblem(what: string, type: DataType, maxLength: number | undefined, v: unknown): string | null {
+  switch (type) {
+    case 'Bool': return typeof v === 'boolean' ? null : `${what} must be a boolean`;
     case 'Float': case 'Double':
-      return typeof v === 'number' && Number.isFinite(v) ? null : `field '${f.name}' must be a finite number`;
+      return typeof v === 'number' && Number.isFinite(v) ? null : `${what} must be a finite number`;
     case 'VarChar':
-      if (typeof v !== 'string') return `field '${f.name}' must be a string`;
-      return v.length <= f.maxLength! ? null : `field '${f.name}' is longer than max_length ${f.maxLength}`;
+      if (typeof v !== 'string') return `${what} must be a string`;
+      return v.length <= maxLength! ? null : `${what} is longer than max_length ${maxLength}`;
     case 'JSON': return null;
     default: {
-      const r = INT_RANGE[f.dataType];
-      if (r && (typeof v !== 'number' || !Number.isInteger(v) || v < r[0] || v > r[1])) return `field '${f.name}' must be an ${f.dataType} integer`;
+      const r = INT_RANGE[type];
+      if (r && (typeof v !== 'number' || !Number.isInteger(v) || v < r[0] || v > r[1])) return `${what} must be an ${type} integer`;
       return null;
     }
   }
+}
+
+/** An Array value: a list of at most maxCapacity elements, none null, each of the element type. */
+function arrayProblem(f: FieldSchema, v: unknown): string | null {
+  if (!Array.isArray(v)) return `Array field '${f.name}' must be a list`;
+  if (v.length > f.maxCapacity!) return `Array field '${f.name}' holds ${v.length} elements, more than its max_capacity ${f.maxCapacity}`;
+  for (let i = 0; i < v.length; i++) {
+    const what = `element [${i}] of Array field '${f.name}'`;
+    const x: unknown = v[i];
+    if (x === null || x === undefined) return `${what} is null; elements cannot be null`;
+    const p = valueProblem(what, f.elementType!, f.maxLength, x);
+    if (p) return p;
+  }
+  return null;
 }
 
 /** Validates columnar rows against a schema: the payload invariant of Insert. */

@@ -20,8 +20,9 @@ export type LiteralType = 'int' | 'float' | 'string' | 'bool';
 export interface LiteralNode { kind: 'literal'; type: LiteralType; value: number | string | boolean; pos: number }
 
 /**
- * A field, optionally followed by a JSON path (`meta["a"][0]`). After checking,
- * a dynamic field `color` becomes `{ name: '$meta', path: ['color'] }`.
+ * A field, optionally followed by a JSON path (`meta["a"][0]`) or, on an Array
+ * field, one element index (`tags[0]`). After checking, a dynamic field `color`
+ * becomes `{ name: '$meta', path: ['color'] }`.
  */
 export interface FieldNode { kind: 'field'; name: string; path: (string | number)[]; pos: number }
 
@@ -42,6 +43,15 @@ export interface InNode { kind: 'in'; arg: Expr; values: LiteralNode[]; negated:
 export interface LikeNode { kind: 'like'; arg: Expr; pattern: string; negated: boolean; pos: number }
 /** `field is null`, or `is not null` when negated. */
 export interface IsNullNode { kind: 'isNull'; arg: FieldNode; negated: boolean; pos: number }
+/**
+ * `array_contains(f, v)` (op `contains`, one value), `array_contains_all(f, [..])`
+ * and `array_contains_any(f, [..])`, on an Array field or a JSON list; Milvus's
+ * `json_contains*` spellings parse to the same node.
+ */
+export interface ContainsNode { kind: 'contains'; op: ContainsOp; arg: FieldNode; values: LiteralNode[]; pos: number }
+export type ContainsOp = 'contains' | 'containsAll' | 'containsAny';
+/** `array_length(f)`: the element count of an Array field or a JSON list, an integer. */
+export interface LengthNode { kind: 'length'; arg: FieldNode; pos: number }
 export interface NotNode { kind: 'not'; arg: Expr; pos: number }
 /** `and`/`or` chains are flat: `a and b and c` is one node with three args. */
 export interface AndNode { kind: 'and'; args: Expr[]; pos: number }
@@ -49,11 +59,14 @@ export interface OrNode { kind: 'or'; args: Expr[]; pos: number }
 
 /** Any filter node. */
 export type Expr =
-  | LiteralNode | FieldNode | NegNode | ArithNode
-  | CompareNode | InNode | LikeNode | IsNullNode | NotNode | AndNode | OrNode;
+  | LiteralNode | FieldNode | NegNode | ArithNode | LengthNode
+  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | NotNode | AndNode | OrNode;
 
 /** Node kinds that yield a value rather than a truth value. */
-export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith']);
+export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith', 'length']);
+
+/** The function name a ContainsNode prints as. */
+export const CONTAINS_NAME: Record<ContainsOp, string> = { contains: 'array_contains', containsAll: 'array_contains_all', containsAny: 'array_contains_any' };
 
 /** A ValidationError that says where: "<what> at <pos>"; `details.position` holds the offset. */
 export function filterError(what: string, pos: number): ValidationError {

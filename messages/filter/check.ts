@@ -1,24 +1,28 @@
 /**
  * Validates a filter AST against a collection schema and returns a resolved copy:
  * dynamic fields are rewritten to `$meta` paths and integer arithmetic is marked.
+ * An Array field is a value only through an element (`tags[0]`, typed as its
+ * elements), `array_contains*`, `array_length` or `is null`.
  * The input may come off the wire, so its shape is checked too; any fault is a
  * ValidationError (InvalidArgument) that names the field or position.
  */
-import { FILTER_LIMITS, VALUE_KINDS, filterError } from './ast.js';
-import type { Expr, FieldNode, LiteralNode } from './ast.js';
+import { CONTAINS_NAME, FILTER_LIMITS, VALUE_KINDS, filterError } from './ast.js';
+import type { ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
 import type { CollectionSchema, DataType, FieldSchema } from '../schema.js';
 
 /** A checked filter: the resolved tree and the columns it reads (`$meta` for dynamic fields). */
 export interface CheckedFilter { expr: Expr; fields: string[] }
 
-/** Static type of a subexpression. `json` is known only per row; `cond` is a truth value. */
-type Ty = 'bool' | 'int' | 'float' | 'string' | 'json' | 'cond';
-interface Typed { e: Expr; ty: Ty; what: string }
+/** Static type of a subexpression. `json` is known only per row; `cond` is a truth value; `array` a whole Array field. */
+type Ty = 'bool' | 'int' | 'float' | 'string' | 'json' | 'cond' | 'array';
+/** `elem` describes the elements of an `array`. */
+interface Typed { e: Expr; ty: Ty; what: string; elem?: { ty: Ty; what: string } }
 
 const FIELD_TYPE: Record<DataType, Ty | null> = {
   Bool: 'bool', Int8: 'int', Int16: 'int', Int32: 'int', Int64: 'int', Float: 'float', Double: 'float',
-  VarChar: 'string', JSON: 'json', FloatVector: null,
+  VarChar: 'string', JSON: 'json', Array: 'array', FloatVector: null,
 };
+const CONTAINS_OPS: ReadonlySet<unknown> = new Set(Object.keys(CONTAINS_NAME));
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const ARITH_OPS = new Set(['+', '-', '*', '/', '%']);
 const isNum = (t: Ty) => t === 'int' || t === 'float';
@@ -74,7 +78,7 @@ class Checker {
         const values = n.values.map((v: unknown) => {
           if (v === null || typeof v !== 'object') throw filterError("malformed filter tree: 'in' list item", pos);
           const lit = literal(v as Record<string, unknown>, posOf(v));
-          comparable(a, { e: lit, ty: lit.type, what: describeLiteral(lit) }, '==', lit.pos);
+          comparable(a, { ty: lit.type, what: describeLiteral(lit) }, '==', lit.pos);
           return lit;
         });
         return { e: { kind: 'in', arg: a.e, values, negated: n.negated === true, pos }, ty: 'cond', what: "an 'in' test" };
@@ -84,6 +88,23 @@ class Checker {
         if (typeof n.pattern !== 'string') throw filterError("malformed filter tree: 'like' without a string pattern", pos);
         if (a.ty !== 'string' && a.ty !== 'json') throw filterError(`'like' needs a VarChar or JSON value, not ${a.what}`, pos);
         return { e: { kind: 'like', arg: a.e, pattern: n.pattern, negated: n.negated === true, pos }, ty: 'cond', what: "a 'like' test" };
+      }
+      case 'contains': {
+        if (!CONTAINS_OPS.has(n.op)) throw filterError(`malformed filter tree: unknown contains operator ${JSON.stringify(n.op)}`, pos);
+        const op = n.op as ContainsOp, fn = CONTAINS_NAME[op];
+        const a = this.list(sub(n.arg), fn, pos);
+        if (!Array.isArray(n.values) || (op === 'contains' && n.values.length !== 1)) throw filterError(`malformed filter tree: bad values of ${fn}`, pos);
+        const values = n.values.map((v: unknown) => {
+          if (v === null || typeof v !== 'object') throw filterError(`malformed filter tree: ${fn} value`, pos);
+          const lit = literal(v as Record<string, unknown>, posOf(v));
+          if (a.elem) comparable(a.elem, { ty: lit.type, what: describeLiteral(lit) }, '==', lit.pos);
+          return lit;
+        });
+        return { e: { kind: 'contains', op, arg: a.e as FieldNode, values, pos }, ty: 'cond', what: `an '${fn}' test` };
+      }
+      case 'length': {
+        const a = this.list(sub(n.arg), 'array_length', pos);
+        return { e: { kind: 'length', arg: a.e as FieldNode, pos }, ty: 'int', what: 'an array length' };
       }
       case 'isNull': {
         const a = sub(n.arg);
@@ -105,6 +126,12 @@ class Checker {
 
   private value(t: Typed): Typed {
     if (t.ty === 'cond' || !VALUE_KINDS.has(t.e.kind)) throw filterError(`${t.what} cannot be an operand here (it is a condition)`, t.e.pos);
+    if (t.ty === 'array') throw filterError(`${t.what} is a list: compare an element (${(t.e as FieldNode).name}[0]) or use array_contains, array_length`, t.e.pos);
+    return t;
+  }
+  /** The first argument of an array function: an Array field or a JSON value. */
+  private list(t: Typed, fn: string, pos: number): Typed {
+    if (t.e.kind !== 'field' || (t.ty !== 'array' && t.ty !== 'json')) throw filterError(`${fn} needs an Array or JSON field, not ${t.what}`, pos);
     return t;
   }
   private cond(t: Typed): Typed {
@@ -126,10 +153,23 @@ class Checker {
     }
     const ty = FIELD_TYPE[f.dataType];
     if (ty === null) throw filterError(`vector field '${name}' cannot be used in a filter`, pos);
+    if (ty === 'array') return this.array(f, keys, pos);
     if (keys.length > 0 && ty !== 'json') throw filterError(`${f.dataType} field '${name}' has no keys; only JSON fields take ["key"]`, pos);
     if (ty === 'json') return this.json(name, keys, pos, `JSON field '${name}'`);
     this.fields.add(name);
     return { e: { kind: 'field', name, path: [], pos }, ty, what: `${f.dataType} field '${name}'` };
+  }
+
+  /** An Array field, whole (`tags`) or one element (`tags[0]`, typed as the elements). */
+  private array(f: FieldSchema, keys: (string | number)[], pos: number): Typed {
+    const name = f.name, et = f.elementType;
+    const elemTy = et === undefined ? undefined : FIELD_TYPE[et];
+    if (!elemTy) throw filterError(`Array field '${name}' has no valid element type`, pos);
+    this.fields.add(name);
+    const elem = { ty: elemTy, what: `${et} elements of Array field '${name}'` };
+    if (keys.length === 0) return { e: { kind: 'field', name, path: [], pos }, ty: 'array', what: `Array field '${name}'`, elem };
+    if (keys.length > 1 || typeof keys[0] !== 'number') throw filterError(`Array field '${name}' takes one element index, such as ${name}[0]`, pos);
+    return { e: { kind: 'field', name, path: [keys[0]], pos }, ty: elemTy, what: `element ${name}[${keys[0]}] (${et})` };
   }
 
   private json(name: string, path: (string | number)[], pos: number, what: string): Typed {
@@ -139,7 +179,7 @@ class Checker {
   }
 }
 
-function comparable(l: Typed, r: Typed, op: string, pos: number): void {
+function comparable(l: Pick<Typed, 'ty' | 'what'>, r: Pick<Typed, 'ty' | 'what'>, op: string, pos: number): void {
   const ordered = op !== '==' && op !== '!=';
   if ((l.ty === 'bool' || r.ty === 'bool') && ordered) throw filterError(`cannot order booleans with '${op}' (${l.ty === 'bool' ? l.what : r.what})`, pos);
   if (l.ty === 'json' || r.ty === 'json') return;

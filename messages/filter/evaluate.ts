@@ -13,7 +13,7 @@
  * `>=`, `in` to `not in`, ...), and every flipped leaf is still false when its
  * operand is null, which is what "unknown" means at the top.
  */
-import type { CompareOp, Expr, LiteralNode } from './ast.js';
+import type { CompareOp, ContainsOp, Expr, LiteralNode } from './ast.js';
 import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
 import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
@@ -101,6 +101,10 @@ function getter(e: Expr, ctx: Ctx): Build<Getter> {
       const l = getter(e.left, ctx), r = getter(e.right, ctx), { op } = e, int = e.integer === true;
       return (cols) => { const a = l(cols), b = r(cols); return (i) => arith(op, a(i), b(i), int); };
     }
+    case 'length': {
+      const g = getter(e.arg, ctx);
+      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return Array.isArray(v) ? v.length : null; }; };
+    }
     default: throw new NuthatchError('Internal', `'${e.kind}' is not a value`);
   }
 }
@@ -130,8 +134,21 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
       const g = getter(e.arg, ctx), flip = e.negated !== negated;
       return (cols) => { const a = g(cols); return (i) => (a(i) == null) !== flip; };
     }
+    case 'contains': {
+      // Unknown (false either way) unless the value is a list.
+      const g = getter(e.arg, ctx), test = containsTest(e.op, e.values.map((v) => v.value));
+      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return Array.isArray(v) && test(v) !== negated; }; };
+    }
     default: throw new NuthatchError('Internal', `'${e.kind}' is not a condition`);
   }
+}
+
+/** Whether a list holds the value (`contains`), every value, or any; elements compare as `==` does. */
+function containsTest(op: ContainsOp, values: readonly unknown[]): (list: unknown[]) => boolean {
+  if (op === 'contains') { const k = values[0]; return (list) => list.includes(k); }
+  if (op === 'containsAll') return (list) => { for (const k of values) if (!list.includes(k)) return false; return true; };
+  const set = new Set(values);
+  return (list) => { for (const x of list) if (set.has(x)) return true; return false; };
 }
 
 function all(parts: Build<RowPredicate>[]): Build<RowPredicate> {

@@ -3,7 +3,7 @@
  * aside). Every compound operand is parenthesised, so the text never depends on
  * precedence. Used in logs and to test the parser by round trip.
  */
-import type { Expr, FieldNode, LiteralNode } from './ast.js';
+import { CONTAINS_NAME, type Expr, type FieldNode, type LiteralNode } from './ast.js';
 
 /** Filter text for `e`. */
 export function formatFilter(e: Expr): string {
@@ -15,13 +15,15 @@ export function formatFilter(e: Expr): string {
     case 'in': return `${operand(e.arg)} ${e.negated ? 'not in' : 'in'} [${e.values.map(literal).join(', ')}]`;
     case 'like': return `${operand(e.arg)} ${e.negated ? 'not like' : 'like'} ${quote(e.pattern)}`;
     case 'isNull': return `${field(e.arg)} is ${e.negated ? 'not ' : ''}null`;
+    case 'contains': return `${CONTAINS_NAME[e.op]}(${field(e.arg)}, ${e.op === 'contains' ? literal(e.values[0]!) : `[${e.values.map(literal).join(', ')}]`})`;
+    case 'length': return `array_length(${field(e.arg)})`;
     case 'not': return `not ${operand(e.arg)}`;
     case 'and': case 'or': return e.args.map(operand).join(` ${e.kind} `);
   }
 }
 
 function operand(e: Expr): string {
-  return e.kind === 'field' || (e.kind === 'literal' && !(typeof e.value === 'number' && e.value < 0)) ? formatFilter(e) : `(${formatFilter(e)})`;
+  return e.kind === 'field' || e.kind === 'length' || (e.kind === 'literal' && !(typeof e.value === 'number' && e.value < 0)) ? formatFilter(e) : `(${formatFilter(e)})`;
 }
 
 function literal(e: LiteralNode): string {

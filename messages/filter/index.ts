@@ -1,5 +1,5 @@
 /**
- * The Milvus filter expression language over scalar fields: parse text into a
+ * The Milvus filter expression language over scalar, JSON and Array fields: parse text into a
  * serializable AST, check it against a collection schema, and compile it into a
  * fast row predicate over columnar segment data. Pure: no Node imports, no I/O.
  *

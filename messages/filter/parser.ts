@@ -2,18 +2,26 @@
  * Recursive-descent parser for Milvus filter expressions. Precedence, loosest first:
  *   or (`or`, `||`)  <  and (`and`, `&&`)  <  not (`not`, `!`)
  *   <  predicate (comparison, chained `1 < a < 5`, `in`, `not in`, `like`, `is [not] null`)
- *   <  `+ -`  <  `* / %`  <  unary `-`  <  field, JSON path `f["k"][0]`, literal, `( )`.
+ *   <  `+ -`  <  `* / %`  <  unary `-`
+ *   <  field, JSON path `f["k"][0]`, element `tags[0]`, literal, `( )`, function call.
+ * Functions (names in any case, as keywords): `array_contains(f, v)`,
+ * `array_contains_all(f, [..])`, `array_contains_any(f, [..])` (also spelled
+ * `json_contains*`) and `array_length(f)`; a name is a function only before `(`.
  * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
  * Syntax only: field names and types are checked against a schema by checkFilter.
  */
 import { FILTER_LIMITS, filterError } from './ast.js';
-import type { ArithOp, CompareOp, Expr, FieldNode, LiteralNode } from './ast.js';
+import type { ArithOp, CompareOp, ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
 import { tokenize, type Token } from './lexer.js';
 import { ValidationError } from '../errors.js';
 
 const COMPARE = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const ASCENDING = new Set(['<', '<=']);
 const DESCENDING = new Set(['>', '>=']);
+const CONTAINS: Record<string, ContainsOp> = {
+  array_contains: 'contains', array_contains_all: 'containsAll', array_contains_any: 'containsAny',
+  json_contains: 'contains', json_contains_all: 'containsAll', json_contains_any: 'containsAny',
+};
 
 /** Parses filter text into an AST; throws ValidationError (InvalidArgument) saying what and where. */
 export function parseFilter(text: string): Expr {
@@ -116,15 +124,21 @@ class Parser {
   }
 
   private parseIn(arg: Expr, negated: boolean, pos: number): Expr {
+    const values = this.parseList('an \'in\' list holds only literals');
+    return this.mk({ kind: 'in', arg, values, negated, pos }, arg);
+  }
+
+  /** `[literal, ...]`, a trailing comma allowed. */
+  private parseList(hint: string): LiteralNode[] {
     this.expect('punct', '[');
     const values: LiteralNode[] = [];
     while (!this.is('punct', ']')) {
-      values.push(this.parseLiteral('an \'in\' list holds only literals'));
+      values.push(this.parseLiteral(hint));
       if (!this.is('punct', ',')) break;
       this.next();
     }
     this.expect('punct', ']');
-    return this.mk({ kind: 'in', arg, values, negated, pos }, arg);
+    return values;
   }
 
   private parseLike(arg: Expr, negated: boolean, pos: number): Expr {
@@ -179,8 +193,31 @@ class Parser {
       this.expect('punct', ')');
       return e;
     }
+    if (t.kind === 'ident' && this.is('punct', '(', 1)) return this.parseCall();
     if (t.kind === 'ident') { this.next(); return this.parsePath({ kind: 'field', name: t.text, path: [], pos: t.pos }); }
     return this.parseLiteral('expected a field, a literal or \'(\'');
+  }
+
+  /** `name(field, ...)`: the array functions. */
+  private parseCall(): Expr {
+    const t = this.next(), name = t.text.toLowerCase(), op = CONTAINS[name];
+    if (op === undefined && name !== 'array_length') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length)`, t.pos);
+    this.expect('punct', '(');
+    const f = this.peek();
+    if (f.kind !== 'ident') throw filterError(`${name} needs a field as its first argument, found ${describe(f)}`, f.pos);
+    this.next();
+    const arg = this.parsePath({ kind: 'field', name: f.text, path: [], pos: f.pos }) as FieldNode;
+    if (op === undefined) {
+      this.expect('punct', ')');
+      return this.mk({ kind: 'length', arg, pos: t.pos }, arg);
+    }
+    this.expect('punct', ',');
+    let values: LiteralNode[];
+    if (op !== 'contains') values = this.parseList(`${name} takes a list of literals`);
+    else if (this.is('punct', '[')) throw filterError(`${name} takes one value; for a list use array_contains_all or array_contains_any`, this.peek().pos);
+    else values = [this.parseLiteral(`${name} takes a literal value`)];
+    this.expect('punct', ')');
+    return this.mk({ kind: 'contains', op, arg, values, pos: t.pos }, arg);
   }
 
   private parsePath(field: FieldNode): Expr {

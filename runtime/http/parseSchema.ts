@@ -1,4 +1,4 @@
-import { DataType, LIMITS, ValidationError, type CollectionSchema, type FieldSchema } from '../../messages/index.js';
+import { DataType, ELEMENT_TYPES, LIMITS, ValidationError, type CollectionSchema, type ElementType, type FieldSchema } from '../../messages/index.js';
 import { describe, JsonReader } from './JsonReader.js';
 import { boolParam, intParam } from './common.js';
 
@@ -8,14 +8,15 @@ const FIELD_KEYS = [
   // Milvus features nuthatch lacks; accepted only when they ask for nothing.
   'isPartitionKey', 'isClusteringKey', 'elementDataType', 'defaultValue',
 ] as const;
-const OFF_BY_DEFAULT = ['isPartitionKey', 'isClusteringKey', 'elementDataType', 'defaultValue'] as const;
-const TYPE_PARAM_KEYS = ['dim', 'max_length'] as const;
-const UNSUPPORTED_TYPE_PARAMS = ['max_capacity', 'enable_analyzer', 'enable_match', 'analyzer_params', 'mmap_enabled'] as const;
+const OFF_BY_DEFAULT = ['isPartitionKey', 'isClusteringKey', 'defaultValue'] as const;
+const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity'] as const;
+const UNSUPPORTED_TYPE_PARAMS = ['enable_analyzer', 'enable_match', 'analyzer_params', 'mmap_enabled'] as const;
 
 /**
  * Parses the `schema` object of a custom collection setup into a CollectionSchema:
- * `{autoId, enableDynamicField, fields: [{fieldName, dataType, isPrimary,
- * elementTypeParams: {dim, max_length}, nullable}]}`. Cross-field rules (one
+ * `{autoId, enableDynamicField, fields: [{fieldName, dataType, elementDataType,
+ * isPrimary, elementTypeParams: {dim, max_length, max_capacity}, nullable}]}`
+ * (`elementDataType` and `max_capacity` for Array fields). Cross-field rules (one
  * primary key, one vector, unique names) are left to validateSchema.
  */
 export function parseSchema(v: unknown, path: string): CollectionSchema {
@@ -43,8 +44,15 @@ function parseField(v: unknown, path: string): FieldSchema {
     if (x !== undefined && x !== false && x !== '') throw new ValidationError(`field '${r.at(k)}' is not supported by nuthatch`, { field: r.at(k) });
   }
   const name = r.str('fieldName');
-  const dataType = dataTypeFrom(r.required('dataType'), r.at('dataType'));
+  const dataType = typeFrom(Object.values(DataType), r.required('dataType'), r.at('dataType'), 'the types nuthatch supports');
   const f: FieldSchema = { name, dataType };
+  const element = r.raw('elementDataType');
+  if (dataType === 'Array') {
+    if (element === undefined || element === '') throw new ValidationError(`Array field '${name}' needs '${r.at('elementDataType')}' (${ELEMENT_TYPES.join(', ')})`, { field: r.at('elementDataType') });
+    f.elementType = typeFrom(ELEMENT_TYPES, element, r.at('elementDataType'), "an Array's element types");
+  } else if (element !== undefined && element !== false && element !== '') {
+    throw new ValidationError(`'${r.at('elementDataType')}' is only for Array fields, and '${name}' is ${dataType}`, { field: r.at('elementDataType') });
+  }
   if (r.has('isPrimary') && r.bool('isPrimary')) f.isPrimary = true;
   if (r.has('nullable') && r.bool('nullable')) f.nullable = true;
   r.optStr('description', { allowEmpty: true });
@@ -53,19 +61,24 @@ function parseField(v: unknown, path: string): FieldSchema {
     if (dataType !== 'FloatVector') throw new ValidationError(`'${tp.at('dim')}' is only for FloatVector fields, and '${name}' is ${dataType}`, { field: tp.at('dim') });
     f.dim = intParam(tp.raw('dim'), tp.at('dim'), 1, LIMITS.maxDim);
   }
+  const strings = dataType === 'VarChar' || f.elementType === 'VarChar';
   if (tp?.has('max_length')) {
-    if (dataType !== 'VarChar') throw new ValidationError(`'${tp.at('max_length')}' is only for VarChar fields, and '${name}' is ${dataType}`, { field: tp.at('max_length') });
+    if (!strings) throw new ValidationError(`'${tp.at('max_length')}' is only for VarChar fields and Arrays of VarChar, and '${name}' is ${f.elementType ? `an Array of ${f.elementType}` : dataType}`, { field: tp.at('max_length') });
     f.maxLength = intParam(tp.raw('max_length'), tp.at('max_length'), 1, LIMITS.maxVarCharLength);
   }
+  if (tp?.has('max_capacity')) {
+    if (dataType !== 'Array') throw new ValidationError(`'${tp.at('max_capacity')}' is only for Array fields, and '${name}' is ${dataType}`, { field: tp.at('max_capacity') });
+    f.maxCapacity = intParam(tp.raw('max_capacity'), tp.at('max_capacity'), 1, LIMITS.maxArrayCapacity);
+  }
   if (dataType === 'FloatVector' && f.dim === undefined) throw new ValidationError(`vector field '${name}' needs '${path}.elementTypeParams.dim'`, { field: `${path}.elementTypeParams.dim` });
-  if (dataType === 'VarChar' && f.maxLength === undefined) throw new ValidationError(`VarChar field '${name}' needs '${path}.elementTypeParams.max_length'`, { field: `${path}.elementTypeParams.max_length` });
+  if (strings && f.maxLength === undefined) throw new ValidationError(`${dataType === 'Array' ? 'Array of VarChar' : 'VarChar'} field '${name}' needs '${path}.elementTypeParams.max_length'`, { field: `${path}.elementTypeParams.max_length` });
+  if (dataType === 'Array' && f.maxCapacity === undefined) throw new ValidationError(`Array field '${name}' needs '${path}.elementTypeParams.max_capacity'`, { field: `${path}.elementTypeParams.max_capacity` });
   return f;
 }
 
-/** Milvus data type names, matched without regard to case ("int64", "Int64"). */
-function dataTypeFrom(v: unknown, path: string): DataType {
-  const names = Object.values(DataType);
+/** A type name out of `names`, matched without regard to case ("int64", "Int64") as Milvus matches data types. */
+function typeFrom<T extends string>(names: readonly T[], v: unknown, path: string, which: string): T {
   const found = typeof v === 'string' ? names.find((n) => n.toLowerCase() === v.toLowerCase()) : undefined;
-  if (!found) throw new ValidationError(`field '${path}' must be one of ${names.join(', ')} (the types nuthatch supports), got ${describe(v)}`, { field: path });
+  if (!found) throw new ValidationError(`field '${path}' must be one of ${names.join(', ')} (${which}), got ${describe(v)}`, { field: path });
   return found;
 }

@@ -33,8 +33,9 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
       const params: Array<{ key: string; value: string }> = [];
       if (f.dim !== undefined) params.push({ key: 'dim', value: String(f.dim) });
       if (f.maxLength !== undefined) params.push({ key: 'max_length', value: String(f.maxLength) });
+      if (f.maxCapacity !== undefined) params.push({ key: 'max_capacity', value: String(f.maxCapacity) });
       return {
-        name: f.name, type: f.dataType, description: '',
+        name: f.name, type: f.dataType, ...(f.elementType ? { elementType: f.elementType } : {}), description: '',
         primaryKey: f.isPrimary === true, autoId: f.autoId === true, nullable: f.nullable === true,
         partitionKey: false, clusteringKey: false,
         ...(params.length > 0 ? { params } : {}),

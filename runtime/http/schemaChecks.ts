@@ -1,6 +1,6 @@
 import {
   NuthatchError, primaryField, scalarFields, scalarProblem, vectorField,
-  type CollectionSchema, type FieldSchema, type PrimaryKey,
+  type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
 import { describe } from './JsonReader.js';
@@ -48,14 +48,8 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
     out[vec.name] = row[vec.name];
     for (const f of scalars) {
-      let v = row[f.name];
-      if (f.dataType === 'Int64' && typeof v === 'string' && /^-?\d+$/.test(v)) v = Number(v);
-      if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && f.dataType === 'Int64') {
-        throw mismatch(`'${at}.${f.name}' is ${describe(v)}: Int64 values must be within ±${Number.MAX_SAFE_INTEGER} to survive JSON`, `${at}.${f.name}`);
-      }
-      if (f.dataType === 'Float' && typeof v === 'number' && !Number.isFinite(Math.fround(v))) {
-        throw mismatch(`'${at}.${f.name}' = ${v} is out of the float32 range`, `${at}.${f.name}`);
-      }
+      let v = fromJson(f.dataType, row[f.name], `${at}.${f.name}`);
+      if (f.elementType && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType!, x, `${at}.${f.name}[${j}]`));
       const problem = scalarProblem(f, v);
       if (problem) throw mismatch(`'${at}': ${problem}${v === undefined || v === null ? '' : `, got ${describe(v)}`}`, `${at}.${f.name}`);
       if (v === undefined || v === null) continue;
@@ -63,6 +57,21 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     }
     return out;
   });
+}
+
+/**
+ * A JSON value as a field (or an Array element) of `type` takes it: Int64 also
+ * from a decimal string; an integer past ±(2^53-1) and a Float past float32 refused.
+ */
+function fromJson(type: DataType, v: unknown, path: string): unknown {
+  if (type === 'Int64' && typeof v === 'string' && /^-?\d+$/.test(v)) v = Number(v);
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && type === 'Int64') {
+    throw mismatch(`'${path}' is ${describe(v)}: Int64 values must be within ±${Number.MAX_SAFE_INTEGER} to survive JSON`, path);
+  }
+  if (type === 'Float' && typeof v === 'number' && !Number.isFinite(Math.fround(v))) {
+    throw mismatch(`'${path}' = ${v} is out of the float32 range`, path);
+  }
+  return v;
 }
 
 /** A primary key for this schema: Int64 as a safe integer (or its decimal string), VarChar as a string. */

@@ -15,6 +15,7 @@ const TOKENS = [
   'true', 'False', '(', ')', '[', ']', ',', '==', '!=', '<', '<=', '>', '>=', '=', '&&', '||', '!', '&', '|', '+', '-', '*', '/', '%',
   '0', '1', '-2', '3.5', '1e3', '1e', '.5', '0x1f', '0x', '99999999999999999999', '"a%"', "'x'", '"', "'", '"\\', '"\\u00"', '["k"]', '[0]', '[-1]',
   ' ', '\n', '\t', '#', '@', '"%_\\\\"', 'é', '\u0000',
+  'tags', 'nums', 'array_contains', 'ARRAY_CONTAINS_ALL', 'array_contains_any', 'json_contains', 'array_length', 'Array_Length', 'nope',
 ];
 const CHARS = 'ab jn()[]"\'\\=!<>&|+-*/%.,01e9x$_ \u00e9\ud83d\u0000';
 
@@ -46,7 +47,8 @@ test(`random characters only ever give ValidationError (seed ${SEED})`, () => {
 
 test('mutated valid filters only ever give ValidationError', () => {
   const r = rng(SEED + 2);
-  const base = ['1 < age <= 30 and name like "a%"', 'j["a"]["b"] in [1, "x", true] or not ok', 'color != "red" && (score * 2 + 1) % 3 == 1', 'age is not null || id not in [1, 2,]'];
+  const base = ['1 < age <= 30 and name like "a%"', 'j["a"]["b"] in [1, "x", true] or not ok', 'color != "red" && (score * 2 + 1) % 3 == 1', 'age is not null || id not in [1, 2,]',
+    'array_contains(tags, "red") or array_length(nums) >= 2', 'ARRAY_CONTAINS_ANY(nums, [1, 2]) and tags[0] like "r%"', 'array_contains_all(j["tags"], ["x"]) || nums[1] * 2 > 3'];
   for (let n = 0; n < 20000; n++) {
     const chars = [...pick(r, base)];
     for (let m = 0; m < 1 + Math.floor(r() * 3); m++) {
@@ -70,7 +72,8 @@ test('randomly damaged trees only ever give ValidationError', () => {
     for (const [k, v] of Object.entries(x)) if (r() > 0.03) out[k] = damage(v, depth + 1);
     return out;
   };
-  const trees = ['1 < age <= 30 and name like "a%"', 'j["a"] in [1, "x"] or not ok', 'age + 1 > score and j["x"] is null'].map(parseFilter);
+  const trees = ['1 < age <= 30 and name like "a%"', 'j["a"] in [1, "x"] or not ok', 'age + 1 > score and j["x"] is null',
+    'array_contains_any(tags, ["a", "b"]) and array_length(nums) > nums[0]', 'array_contains(j, 1) or tags[1] == "x"'].map(parseFilter);
   let refused = 0;
   for (let n = 0; n < 5000; n++) {
     try {

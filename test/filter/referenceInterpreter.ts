@@ -22,7 +22,7 @@ export function interpret(e: Expr, row: Row): Truth {
       const vs = e.args.map((a) => interpret(a, row));
       return vs.includes(true) ? true : vs.includes(null) ? null : false;
     }
-    case 'literal': case 'field': case 'neg': case 'arith': {
+    case 'literal': case 'field': case 'neg': case 'arith': case 'length': {
       const v = value(e, row);
       return typeof v === 'boolean' ? v : null;
     }
@@ -52,6 +52,13 @@ export function interpret(e: Expr, row: Row): Truth {
       return e.negated ? !m : m;
     }
     case 'isNull': { const v = value(e.arg, row); return e.negated ? v != null : v == null; }
+    case 'contains': {
+      const v = value(e.arg, row);
+      if (!Array.isArray(v)) return null;
+      const has = (k: unknown) => v.some((x) => scalar(x) && x === k);
+      if (e.op === 'contains') return has(e.values[0]!.value);
+      return e.op === 'containsAll' ? e.values.every((l) => has(l.value)) : e.values.some((l) => has(l.value));
+    }
   }
 }
 
@@ -67,6 +74,7 @@ function value(e: Expr, row: Row): unknown {
       return v;
     }
     case 'neg': { const v = value(e.arg, row); return typeof v === 'number' ? -v : null; }
+    case 'length': { const v = value(e.arg, row); return Array.isArray(v) ? v.length : null; }
     case 'arith': {
       const a = value(e.left, row), b = value(e.right, row);
       if (typeof a !== 'number' || typeof b !== 'number') return null;

@@ -3,20 +3,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { ValidationError } from '../../messages/errors.js';
-import { schema, strictSchema, strip } from './fixtures.js';
+import { refused, schema, strictSchema, strip } from './fixtures.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 
 const check = (text: string, s: CollectionSchema = schema) => checkFilter(parseFilter(text), s);
-
-function refused(text: string, s: CollectionSchema = schema): string {
-  try { check(text, s); } catch (e) {
-    assert.instance(e, ValidationError, text);
-    assert.is((e as ValidationError).code, 'InvalidArgument');
-    return (e as ValidationError).message;
-  }
-  assert.unreachable(`expected ${JSON.stringify(text)} to be refused`);
-  return '';
-}
 
 test('unknown fields are named; dynamic collections read them from $meta', () => {
   assert.is(refused('colour == "red"', strictSchema), "unknown field 'colour' at 0");

@@ -67,7 +67,8 @@ export function badInputTests(s: Test<BlackBoxContext>): void {
     await client.fails('/collections/create', create([pk, v, { fieldName: 'v', dataType: 'Int32' }]), /duplicate field name 'v'/, BAD_INPUT);
     await client.fails('/collections/create', create([pk, { ...pk, fieldName: 'id2' }, v]), /primary key/, BAD_INPUT);
     await client.fails('/collections/create', create([pk, { fieldName: 'n', dataType: 'Int32' }]), /FloatVector/, BAD_INPUT);
-    await client.fails('/collections/create', create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /dataType/, BAD_INPUT);
+    await client.fails('/collections/create', create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /elementDataType/, BAD_INPUT);
+    await client.fails('/collections/create', create([pk, v, { fieldName: 'a', dataType: 'Array', elementDataType: 'Int8', elementTypeParams: { max_capacity: 5000 } }]), /max_capacity/, BAD_INPUT);
     await client.fails('/collections/create', create([pk, { ...v, elementTypeParams: { dim: 0 } }]), /dim/, BAD_INPUT);
     await client.fails('/collections/create', create([pk, v, { fieldName: 's', dataType: 'VarChar' }]), /max_length/, BAD_INPUT);
     await client.fails('/collections/create', { collectionName: name, dimension: 4, schema: { fields: [pk, v] } }, /dimension/, BAD_INPUT);

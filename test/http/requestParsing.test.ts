@@ -109,13 +109,14 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(create([pk, { ...pk, fieldName: 'id2' }, v]), /exactly one primary key field, has 2/);
   refuses(create([pk]), /exactly one FloatVector/);
   refuses(create([]), /schema.fields/);
-  refuses(create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /schema.fields\[2\].dataType.*supports/);
+  refuses(create([pk, v, { fieldName: 'a', dataType: 'Vector' }]), /schema.fields\[2\].dataType.*supports/);
+  refuses(create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /Array field 'a' needs 'schema.fields\[2\].elementDataType'/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { dim: 3 } }]), /only for FloatVector/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', isPartitionKey: true }]), /isPartitionKey' is not supported/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', defaultValue: 3 }]), /defaultValue' is not supported/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', bogus: 1 }]), /unknown field 'schema.fields\[2\].bogus'/);
   refuses(create([pk, { ...v, elementTypeParams: {} }]), /needs 'schema.fields\[1\].elementTypeParams.dim'/);
-  refuses(create([pk, { ...v, elementTypeParams: { dim: 4, max_capacity: 3 } }]), /max_capacity' is not supported/);
+  refuses(create([pk, { ...v, elementTypeParams: { dim: 4, max_capacity: 3 } }]), /max_capacity' is only for Array fields, and 'v' is FloatVector/);
   refuses(create([{ ...pk, dataType: 'Float' }, v]), /must be Int64 or VarChar/);
   refuses(create([pk, { ...v, fieldName: '1v' }]), /must not start with a digit/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, schema: { fields: [pk, v] } }), /'dimension' belongs to the quick setup/);
@@ -124,6 +125,33 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 4 } }), /params.partitionsNum' is not supported/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { shardsNum: 17 } }), /shardsNum/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { consistencyLevel: 'Customized' } }), /consistencyLevel/);
+});
+
+test('custom setup: Array fields as Milvus REST v2 spells them (elementDataType, elementTypeParams.max_capacity)', () => {
+  const pk = { fieldName: 'id', dataType: 'Int64', isPrimary: true };
+  const v = { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4 } };
+  const fields = [pk, v,
+    { fieldName: 'tags', dataType: 'Array', elementDataType: 'VarChar', elementTypeParams: { max_capacity: '10', max_length: 64 }, nullable: true },
+    { fieldName: 'nums', dataType: 'array', elementDataType: 'int64', elementTypeParams: { max_capacity: 4096 } },
+    { fieldName: 'flags', dataType: 'Array', elementDataType: 'Bool', elementTypeParams: { max_capacity: 1 } }];
+  assert.equal(parseCreateCollection({ collectionName: 'c', schema: { fields } }).schema.fields.slice(2), [
+    { name: 'tags', dataType: 'Array', elementType: 'VarChar', nullable: true, maxLength: 64, maxCapacity: 10 },
+    { name: 'nums', dataType: 'Array', elementType: 'Int64', maxCapacity: 4096 },
+    { name: 'flags', dataType: 'Array', elementType: 'Bool', maxCapacity: 1 },
+  ]);
+  const create = (f: object) => () => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, v, { fieldName: 'a', dataType: 'Array', ...f }] } });
+  refuses(create({ elementTypeParams: { max_capacity: 2 } }), /Array field 'a' needs 'schema.fields\[2\].elementDataType'/);
+  refuses(create({ elementDataType: 'Array', elementTypeParams: { max_capacity: 2 } }), /'schema.fields\[2\].elementDataType' must be one of Bool, .*VarChar \(an Array's element types\), got the string "Array"/);
+  refuses(create({ elementDataType: 'JSON', elementTypeParams: { max_capacity: 2 } }), /elementDataType' must be one of/);
+  refuses(create({ elementDataType: 'FloatVector', elementTypeParams: { max_capacity: 2 } }), /elementDataType' must be one of/);
+  refuses(create({ elementDataType: 'Int32' }), /Array field 'a' needs 'schema.fields\[2\].elementTypeParams.max_capacity'/);
+  refuses(create({ elementDataType: 'Int32', elementTypeParams: { max_capacity: 0 } }), /max_capacity/);
+  refuses(create({ elementDataType: 'Int32', elementTypeParams: { max_capacity: 4097 } }), /max_capacity/);
+  refuses(create({ elementDataType: 'VarChar', elementTypeParams: { max_capacity: 2 } }), /Array of VarChar field 'a' needs 'schema.fields\[2\].elementTypeParams.max_length'/);
+  refuses(create({ elementDataType: 'Int32', elementTypeParams: { max_capacity: 2, max_length: 8 } }), /max_length' is only for VarChar fields and Arrays of VarChar, and 'a' is an Array of Int32/);
+  refuses(create({ elementDataType: 'Int32', elementTypeParams: { max_capacity: 2 }, isPrimary: true }), /primary key 'a' must be Int64 or VarChar/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, v, { fieldName: 'n', dataType: 'Int32', elementDataType: 'Int32' }] } }), /elementDataType' is only for Array fields, and 'n' is Int32/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { max_capacity: 3 } }] } }), /max_capacity' is only for Array fields/);
 });
 
 test('names, dbName, unknown fields and body shapes', () => {

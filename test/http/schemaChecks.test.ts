@@ -20,6 +20,14 @@ const books: CollectionSchema = {
     { name: 'v', dataType: 'FloatVector', dim: 3 },
   ],
 };
+const lists: CollectionSchema = {
+  fields: [
+    { name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'v', dataType: 'FloatVector', dim: 2 },
+    { name: 'tags', dataType: 'Array', elementType: 'VarChar', maxCapacity: 2, maxLength: 3, nullable: true },
+    { name: 'bigs', dataType: 'Array', elementType: 'Int64', maxCapacity: 3 },
+    { name: 'ws', dataType: 'Array', elementType: 'Float', maxCapacity: 3 },
+  ],
+};
 const dynamic: CollectionSchema = {
   enableDynamicField: true,
   fields: [{ name: 'id', dataType: 'VarChar', isPrimary: true, maxLength: 4 }, { name: 'vector', dataType: 'FloatVector', dim: 2 }],
@@ -44,6 +52,25 @@ test('good rows come back as fresh objects; Int64 strings become numbers; nulls 
     { book_id: 1, v: [1, 2, 3], title: 'abc', year: 1999, big: 123, meta: { a: [1, { b: 2 }] } },
     { book_id: 2, v: [1, 2, 3], title: 'abc', year: 1999 },
   ]);
+});
+
+test('Array fields: Int64 elements may be decimal strings; every element checked, naming row, field and index', () => {
+  const row = { id: 1, v: [1, 2], tags: ['a', 'bcd'], bigs: [1, '-9007199254740991', 2 ** 40], ws: [0.5, -0] };
+  assert.equal(checkRows(lists, [row, { ...row, id: 2, tags: null, bigs: [] }], 'insert'), [
+    { id: 1, v: [1, 2], tags: ['a', 'bcd'], bigs: [1, -9007199254740991, 2 ** 40], ws: [0.5, -0] },
+    { id: 2, v: [1, 2], bigs: [], ws: [0.5, -0] },
+  ]);
+  const bad = (patch: object, pattern: RegExp) => mismatch(() => checkRows(lists, [row, { ...row, id: 2, ...patch }], 'insert'), pattern);
+  bad({ tags: ['a', 'b', 'c'] }, /'data\[1\]': Array field 'tags' holds 3 elements, more than its max_capacity 2/);
+  bad({ tags: ['abcd'] }, /'data\[1\]': element \[0\] of Array field 'tags' is longer than max_length 3/);
+  bad({ tags: 'a' }, /'data\[1\]': Array field 'tags' must be a list, got the string "a"/);
+  bad({ tags: [null] }, /element \[0\] of Array field 'tags' is null/);
+  bad({ bigs: undefined }, /'data\[1\]': field 'bigs' is missing/);
+  bad({ bigs: [1, 2 ** 60] }, /'data\[1\].bigs\[1\]' is .*beyond the safe integer range/);
+  bad({ bigs: [1.5] }, /element \[0\] of Array field 'bigs' must be an Int64 integer/);
+  bad({ bigs: ['12x'] }, /element \[0\] of Array field 'bigs' must be an Int64 integer/);
+  bad({ ws: [1e39] }, /'data\[1\].ws\[0\]' = 1e\+39 is out of the float32 range/);
+  bad({ ws: [true] }, /element \[0\] of Array field 'ws' must be a finite number/);
 });
 
 test('rows: wrong dimension, junk vectors, wrong types and ranges are refused naming row and field', () => {

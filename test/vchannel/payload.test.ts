@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import { Invariant } from '../../messages/errors.js';
 import { given, ok } from './spec.js';
-import { liveCollection, m, rows } from './fixtures.js';
+import { DEFAULT, liveCollection, m, rows, schema } from './fixtures.js';
+import type { CollectionSchema } from '../../messages/schema.js';
 
 const live = liveCollection();
 const insertOf = (r: ReturnType<typeof rows>) => m.insert(10, 1, { rows: r });
@@ -18,6 +19,18 @@ test('a wrong scalar type or a missing field is refused', () => {
   given(live).when(insertOf({ ...rows(2), fields: { tag: [1, 2] } })).then(Invariant.PayloadMatchesSchema, 'SchemaMismatch');
   given(live).when(insertOf({ ...rows(2), fields: {} })).then(Invariant.PayloadMatchesSchema);
   given(live).when(insertOf({ ...rows(2), fields: { tag: ['a', 'b'], color: ['r', 'g'] } })).then(Invariant.PayloadMatchesSchema);
+});
+
+test('Array columns: each value a list of the element type within capacity, whoever wrote the message', () => {
+  const withNums: CollectionSchema = { fields: [...schema.fields, { name: 'nums', dataType: 'Array', elementType: 'Int32', maxCapacity: 2, nullable: true }] };
+  const live = [m.createCollection(1, [{ id: DEFAULT, name: '_default' }], withNums), m.createSegment(2, 1)];
+  const withColumn = (nums: unknown[]) => m.insert(10, 1, { rows: { ...rows(2), fields: { ...rows(2).fields, nums } } });
+  given(live).when(withColumn([[1, -2], []])).then(ok);
+  given(live).when(withColumn([null, [2147483647]])).then(ok);
+  given(live).when(withColumn([[1, 2, 3], []])).then(Invariant.PayloadMatchesSchema, 'SchemaMismatch');
+  given(live).when(withColumn([['1'], []])).then(Invariant.PayloadMatchesSchema, 'SchemaMismatch');
+  given(live).when(withColumn([[2 ** 31], []])).then(Invariant.PayloadMatchesSchema, 'SchemaMismatch');
+  given(live).when(withColumn([7, []])).then(Invariant.PayloadMatchesSchema, 'SchemaMismatch');
 });
 
 test('primary keys must fit the schema and be unique in a batch', () => {
