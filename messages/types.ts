@@ -19,6 +19,7 @@ export const MessageType = {
   CommitTxn: 'CommitTxn',
   RollbackTxn: 'RollbackTxn',
   TrimDeletes: 'TrimDeletes',
+  AlterCollection: 'AlterCollection',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -60,7 +61,8 @@ export interface IndexParams { indexName: string; fieldName: string; indexType: 
 
 export interface Bodies {
   TimeTick: { persisted: boolean };
-  CreateCollection: { collectionId: number; name: string; schema: CollectionSchema; shardIndex: number; shards: number; partitions: PartitionInfo[]; metricType: MetricType; consistencyLevel: string };
+  /** `ttlSeconds` absent or 0: rows never expire. */
+  CreateCollection: { collectionId: number; name: string; schema: CollectionSchema; shardIndex: number; shards: number; partitions: PartitionInfo[]; metricType: MetricType; consistencyLevel: string; ttlSeconds?: number };
   DropCollection: { collectionId: number };
   CreatePartition: { collectionId: number; partition: PartitionInfo };
   DropPartition: { collectionId: number; partitionId: number };
@@ -83,6 +85,8 @@ export interface Bodies {
    * every fold of the shard's delete log drops them.
    */
   TrimDeletes: { collectionId: number; floorTso: Tso };
+  /** A collection's properties change: rows expire `ttlSeconds` after their insert from this TSO on (0: never). */
+  AlterCollection: { collectionId: number; ttlSeconds: number };
 }
 
 /** A typed WAL message: a header and the body that its type names. */

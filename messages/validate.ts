@@ -1,4 +1,5 @@
 import { DecodeError } from './errors.js';
+import { MAX_TTL_SECONDS } from './collectionProperties.js';
 import { DataType, MetricType, type CollectionSchema, type Rows } from './schema.js';
 import { MessageType, type AnyMessage, type Bodies, type Header } from './types.js';
 
@@ -61,6 +62,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
     arr(b, 'partitions').forEach(partition);
     if (!Object.values(MetricType).includes(b.metricType as MetricType)) throw new DecodeError('unknown metric type');
     str(b, 'consistencyLevel');
+    if (b.ttlSeconds !== undefined) ttl(b);
   },
   DropCollection: (b) => { int(b, 'collectionId'); },
   CreatePartition: (b) => { int(b, 'collectionId'); partition(b.partition); },
@@ -83,8 +85,13 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   BeginTxn: (b) => { int(b, 'keepaliveMs'); },
   CommitTxn: () => {},
   RollbackTxn: () => {},
+  AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); },
   TrimDeletes: (b) => { int(b, 'collectionId'); if (typeof b.floorTso !== 'bigint' || b.floorTso < 0n) throw new DecodeError('floorTso must be a TSO'); },
 };
+
+function ttl(b: Record<string, unknown>): void {
+  if (!Number.isInteger(b.ttlSeconds) || (b.ttlSeconds as number) < 0 || (b.ttlSeconds as number) > MAX_TTL_SECONDS) throw new DecodeError(`ttlSeconds must be a whole number in 0..${MAX_TTL_SECONDS}`);
+}
 
 /** Validates the shape of a decoded message; throws DecodeError. */
 export function validateMessage(header: Header, body: unknown): AnyMessage {

@@ -1,3 +1,4 @@
+import type { CollectionProperties } from '../collectionProperties.js';
 import type { IndexParams, Tso } from '../types.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
@@ -12,6 +13,8 @@ export type CoordinatorProtocol = {
   allocIds: { req: { count: number }; res: { first: number } };
   createCollection: { req: { spec: CollectionSpec }; res: CollectionRecord };
   dropCollection: { req: { name: string }; res: null };
+  /** Sets `properties` and unsets `drop` (property names); every shard applies them from the same TSO. */
+  alterCollection: { req: { name: string; properties: CollectionProperties; drop: Array<keyof CollectionProperties> }; res: CollectionRecord };
   describeCollection: { req: { name: string }; res: CollectionRecord };
   listCollections: { req: Record<string, never>; res: string[] };
   createPartition: { req: { collection: string; partition: string }; res: null };
@@ -56,6 +59,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   allocIds: (o) => needAll(o, { count: 'number' }),
   createCollection: (o) => needAll(o, { spec: 'object' }),
   dropCollection: (o) => needAll(o, { name: 'string' }),
+  alterCollection: (o) => needAll(o, { name: 'string', properties: 'object', drop: 'array' }),
   describeCollection: (o) => needAll(o, { name: 'string' }),
   listCollections: none,
   createPartition: (o) => needAll(o, { collection: 'string', partition: 'string' }),

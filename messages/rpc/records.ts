@@ -1,3 +1,4 @@
+import type { CollectionProperties } from '../collectionProperties.js';
 import type { CollectionSchema, MetricType } from '../schema.js';
 import type { IndexParams, PartitionInfo, Tso, WalPosition } from '../types.js';
 
@@ -12,6 +13,7 @@ export interface CollectionSpec {
   consistencyLevel?: ConsistencyLevelName;
   indexParams?: Array<Omit<IndexParams, 'metricType'> & { metricType?: MetricType }>;
   load?: boolean;
+  properties?: CollectionProperties;
 }
 
 export interface CollectionRecord {
@@ -29,6 +31,8 @@ export interface CollectionRecord {
   replicas?: number;
   createdTso: Tso;
   state: 'creating' | 'created' | 'dropping';
+  /** Rows expire this long after their insert (absent or 0: never). */
+  ttlSeconds?: number;
 }
 
 export interface SegmentRecord {
@@ -50,6 +54,8 @@ export interface SegmentRecord {
   reachedRows?: number;
   /** No row was inserted below this TSO (absent in records written before it was kept). */
   rowsFromTso?: Tso;
+  /** The expiry cutoff (the collection's TTL) compaction last examined the segment's rows against (absent: never). */
+  expiryCheckedTso?: Tso;
   /** Compaction applied every delete up to this TSO to the current file (see shared/segment/deleteCover.ts). */
   deletesAppliedTso?: Tso;
   /** The segments a merge compaction made this one of, and theirs: they are gone, and must never be served beside it. */

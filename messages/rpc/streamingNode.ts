@@ -46,7 +46,11 @@ export type StreamingProtocol = {
    * lists the segments whose records the floor was taken from; a segment handed
    * off to query nodes that is not among them makes the owner decline.
    */
-  trimDeletes: { req: { vchannel: string; floorTso: Tso; covered: number[] }; res: { floorTso: Tso; base: number } };
+  /**
+   * `covered`: the shard's segment records the floor was taken from;
+   * `asOfVersion`: its distribution version then (shardData.ts FloorBasis).
+   */
+  trimDeletes: { req: { vchannel: string; floorTso: Tso; covered: number[]; asOfVersion: number }; res: { floorTso: Tso; base: number } };
   /** Seals every growing segment of the collection on these vchannels. */
   sealAll: { req: { collectionId: number; vchannels: string[] }; res: { segmentIds: number[] } };
   /** Resolves once the vchannel's serviceable TSO reaches `tso` (a fresh tick is forced). */
@@ -82,7 +86,7 @@ export const streamingChecks: Checks<StreamingProtocol> = {
   query: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }),
   scan: (o) => needAll(o, { from: 'number', to: 'number', maxBytes: 'number' }),
   deletes: (o) => needAll(o, { vchannel: 'string', fromSeq: 'number' }),
-  trimDeletes: (o) => needAll(o, { vchannel: 'string', floorTso: 'bigint', covered: 'array' }),
+  trimDeletes: (o) => needAll(o, { vchannel: 'string', floorTso: 'bigint', covered: 'array', asOfVersion: 'number' }),
   sealAll: (o) => needAll(o, { collectionId: 'number', vchannels: 'array' }),
   sync: (o) => needAll(o, { vchannel: 'string', tso: 'bigint' }),
   status: none,

@@ -18,13 +18,14 @@ export type DataNodeProtocol = {
    * without the rows the shard's deletes reached by `untilTso`, under a new key,
    * when they are at least `minRatio` of its rows; else writes nothing.
    */
-  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number }; res: CompactionOutcome };
+  /** `expiredBelow`: rows inserted below it are removed too (the collection's TTL as of `untilTso`). */
+  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number; expiredBelow?: Tso }; res: CompactionOutcome };
   /**
    * Merge compaction (data-node/core/segmentMerge.ts): writes the segments (small,
    * of one partition) as one under the new `segmentId`, without the rows the
    * shard's deletes reached by `untilTso`.
    */
-  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso }; res: MergeOutcome };
+  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso }; res: MergeOutcome };
   /** One page of the keys under segments/, after `after` (in key order), for the orphan sweep. */
   listSegmentFiles: { req: { after: string | null; limit: number }; res: { keys: string[] } };
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */
@@ -48,8 +49,9 @@ export type IndexNodeProtocol = {
 export type QueryNodeProtocol = {
   load: { req: { segment: SegmentRecord; indexName: string | null }; res: null };
   release: { req: { segmentIds: number[] }; res: null };
-  search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number }; res: { hits: HitRow[][] } };
-  query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number }; res: { rows: HitRow[]; count: number } };
+  /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL). */
+  search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { hits: HitRow[][] } };
+  query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { rows: HitRow[]; count: number } };
   /** The segments a query node holds, and the data and index files each was loaded from. */
   status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKey: string | null }> } };
 };

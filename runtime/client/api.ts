@@ -20,6 +20,8 @@ export interface CreateCollectionRequest {
   indexParams?: Array<Omit<IndexParams, 'metricType'> & { metricType?: MetricType }>;
   /** Load the collection right away (Milvus does when indexParams are given). */
   load?: boolean;
+  /** By Milvus's names: `collection.ttl.seconds` (rows expire that long after their insert; 0: never). */
+  properties?: Record<string, string | number>;
 }
 
 export interface CollectionDescription {
@@ -35,6 +37,8 @@ export interface CollectionDescription {
   indexes: IndexParams[];
   createdTso: bigint;
   aliases: string[];
+  /** The properties set, as Milvus lists them: `[{ key: 'collection.ttl.seconds', value: '3600' }]`. */
+  properties: Array<{ key: string; value: string }>;
 }
 
 export type LoadState = 'LoadStateNotLoad' | 'LoadStateLoading' | 'LoadStateLoaded';
@@ -100,6 +104,10 @@ export interface NuthatchApi {
   listCollections(): Promise<string[]>;
   hasCollection(name: string): Promise<boolean>;
   dropCollection(name: string): Promise<void>;
+  /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */
+  alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void>;
+  /** Unsets properties by name (a TTL unset: rows no longer expire). */
+  dropCollectionProperties(name: string, keys: string[]): Promise<void>;
   getCollectionStats(name: string): Promise<{ rowCount: number }>;
   loadCollection(name: string): Promise<void>;
   releaseCollection(name: string): Promise<void>;

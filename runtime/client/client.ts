@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { encodeMessage } from '../../messages/codec.js';
+import { parseProperties, propertyList, propertyNames } from '../../messages/collectionProperties.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
@@ -104,7 +105,9 @@ export class NuthatchClient implements NuthatchApi {
 
   // ---- DDL ----------------------------------------------------------------
   async createCollection(req: CreateCollectionRequest): Promise<void> {
-    const r = await this.call('createCollection', { spec: req as never }, 300_000);
+    const { properties, ...rest } = req;
+    const spec = properties === undefined ? rest : { ...rest, properties: parseProperties(properties) };
+    const r = await this.call('createCollection', { spec: spec as never }, 300_000);
     this.cache.set(r.name, r);
     if (req.load) await this.loadCollection(r.name);
   }
@@ -112,7 +115,15 @@ export class NuthatchClient implements NuthatchApi {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
     const { aliases } = await this.call('listAliases', { collection: r.name });
-    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases };
+    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
+  }
+  async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
+    const r = await this.record(name, true);
+    this.cache.set(r.name, await this.call('alterCollection', { name: r.name, properties: parseProperties(properties), drop: [] }));
+  }
+  async dropCollectionProperties(name: string, keys: string[]): Promise<void> {
+    const r = await this.record(name, true);
+    this.cache.set(r.name, await this.call('alterCollection', { name: r.name, properties: {}, drop: propertyNames(keys) }));
   }
   listCollections(): Promise<string[]> { return this.call('listCollections', {}); }
   /** True for a collection's name or an alias of one. */

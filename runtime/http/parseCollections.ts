@@ -1,4 +1,5 @@
 import { DB_NAME, readCollectionName, readDbName } from './common.js';
+import { ValidationError } from '../../messages/errors.js';
 import { JsonReader } from './JsonReader.js';
 
 /**
@@ -34,4 +35,26 @@ export function parseCompactionId(body: unknown): number {
 /** list: `{dbName?}`. */
 export function parseListCollections(body: unknown): void {
   readDbName(JsonReader.object(body, '', [DB_NAME]));
+}
+
+/** alter_properties: `{dbName?, collectionName, properties: {key: value}}`; keys and values are checked by the api. */
+export function parseAlterProperties(body: unknown): { collectionName: string; properties: Record<string, string | number> } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'properties']);
+  return { collectionName: readCollectionName(r), properties: readProperties(r) };
+}
+
+/** `properties`: collection properties by Milvus's names, each a string or a number. */
+export function readProperties(r: JsonReader): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(r.map('properties'))) {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new ValidationError(`field 'properties.${k}' must be a string or a number`, { field: `properties.${k}` });
+    out[k] = v;
+  }
+  return out;
+}
+
+/** drop_properties: `{dbName?, collectionName, propertyKeys: [names]}`. */
+export function parseDropProperties(body: unknown): { collectionName: string; keys: string[] } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'propertyKeys']);
+  return { collectionName: readCollectionName(r), keys: r.strList('propertyKeys') };
 }

@@ -4,14 +4,16 @@ import {
 } from '../../messages/index.js';
 import type { ConsistencyLevel, CreateCollectionRequest } from '../client/api.js';
 import { boolParam, consistencyFrom, DB_NAME, intParam, readCollectionName } from './common.js';
+import { MAX_TTL_SECONDS } from '../../messages/collectionProperties.js';
 import { describe, JsonReader } from './JsonReader.js';
 import { DEFAULT_INDEX_TYPE, metricFrom, parseIndexParams, type IndexSpec } from './parseIndexParams.js';
 import { parseSchema } from './parseSchema.js';
+import { readProperties } from './parseCollections.js';
 
 const QUICK_KEYS = ['dimension', 'idType', 'autoID', 'autoId', 'primaryFieldName', 'vectorFieldName'] as const;
-const KEYS = [DB_NAME, 'collectionName', ...QUICK_KEYS, 'metricType', 'schema', 'indexParams', 'params', 'description', 'consistencyLevel'] as const;
-const PARAM_KEYS = ['max_length', 'enableDynamicField', 'shardsNum', 'consistencyLevel'] as const;
-const UNSUPPORTED_PARAMS = ['partitionsNum', 'ttlSeconds', 'mmap_enabled', 'mmap.enabled'] as const;
+const KEYS = [DB_NAME, 'collectionName', ...QUICK_KEYS, 'metricType', 'schema', 'indexParams', 'params', 'description', 'consistencyLevel', 'properties'] as const;
+const PARAM_KEYS = ['max_length', 'enableDynamicField', 'shardsNum', 'consistencyLevel', 'ttlSeconds'] as const;
+const UNSUPPORTED_PARAMS = ['partitionsNum', 'mmap_enabled', 'mmap.enabled'] as const;
 
 /**
  * Parses POST /v2/vectordb/collections/create in either Milvus form:
@@ -20,7 +22,7 @@ const UNSUPPORTED_PARAMS = ['partitionsNum', 'ttlSeconds', 'mmap_enabled', 'mmap
  * `indexParams`; loads when the vector field gets an index, as Milvus does).
  */
 export function parseCreateCollection(body: unknown): CreateCollectionRequest {
-  const r = JsonReader.object(body, '', KEYS, ['properties']);
+  const r = JsonReader.object(body, '', KEYS);
   const collectionName = readCollectionName(r);
   const params = r.optObj('params', PARAM_KEYS, UNSUPPORTED_PARAMS);
   const common = {
@@ -32,7 +34,20 @@ export function parseCreateCollection(body: unknown): CreateCollectionRequest {
   const req: CreateCollectionRequest = { ...common, ...out };
   if (req.shardsNum === undefined) delete req.shardsNum;
   if (req.consistencyLevel === undefined) delete req.consistencyLevel;
+  const properties = readCreateProperties(r, params);
+  if (properties) req.properties = properties;
   return req;
+}
+
+/** `properties` by Milvus's names, and `params.ttlSeconds` (the REST form of collection.ttl.seconds); checked by the api. */
+function readCreateProperties(r: JsonReader, params: JsonReader | undefined): Record<string, string | number> | undefined {
+  const props = r.has('properties') ? readProperties(r) : {};
+  if (params?.has('ttlSeconds')) {
+    const ttl = intParam(params.raw('ttlSeconds'), params.at('ttlSeconds'), 0, MAX_TTL_SECONDS);
+    if (props['collection.ttl.seconds'] !== undefined && Number(props['collection.ttl.seconds']) !== ttl) throw new ValidationError(`'params.ttlSeconds' and 'properties.collection.ttl.seconds' disagree`, { field: 'params.ttlSeconds' });
+    props['collection.ttl.seconds'] = ttl;
+  }
+  return Object.keys(props).length > 0 ? props : undefined;
 }
 
 type SetupPart = Pick<CreateCollectionRequest, 'schema' | 'metricType' | 'indexParams' | 'load'>;

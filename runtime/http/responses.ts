@@ -48,7 +48,7 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
     consistencyLevel: d.consistencyLevel,
     enableDynamicField: d.schema.enableDynamicField === true,
     aliases: d.aliases,
-    properties: [],
+    properties: d.properties,
     vchannels: d.vchannels,
     // A TSO is a 64-bit integer; as a string it survives JSON.
     createdTso: String(d.createdTso),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadCheckpoint, persistShard, restoreShard, saveCheckpoint } from '../../actors/streaming-node/shell/checkpoint.js';
 import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from '../../actors/streaming-node/shell/deleteArchive.js';
 import { deletePage } from '../../actors/streaming-node/core/deletePages.js';
-import { addDelete, deleteEnd, evolveShard, isDeleted, newShard, trimFloorFor, type ShardData } from '../../actors/streaming-node/core/shardData.js';
+import { addDelete, confirmHandOffs, deleteEnd, evolveShard, isDeleted, newShard, trimFloorFor, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 
@@ -58,15 +58,31 @@ test('a floor at or below the current one changes nothing', () => {
 
 test('the owner lowers the floor for segments it holds, and declines a floor that missed a hand-off', () => {
   const s = logged(10);
+  const basis = (version: number, covered: number[] = []) => ({ version, covered: new Set(covered) });
   evolveShard(s, msg('CreateSegment', 103, { collectionId: 7, partitionId: 8, segmentId: 41 }));
-  assert.is(trimFloorFor(s, tsoOf(108), new Set()), tsoOf(103), 'segment 41 was created at ms 103');
+  assert.is(trimFloorFor(s, tsoOf(108), basis(0)), tsoOf(103), 'segment 41 was created at ms 103');
   s.segments.delete(41);
-  s.handedOff.set(41, 0);
-  assert.is(trimFloorFor(s, tsoOf(108), new Set()), null, 'segment 41 went to query nodes, and the floor did not cover it');
-  assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), tsoOf(108));
-  assert.is(trimFloorFor(s, tsoOf(99), new Set([41])), null, 'no entry at or below ms 99');
+  s.handedOff.set(41, { partitionId: 8, version: 5 });
+  assert.is(trimFloorFor(s, tsoOf(108), basis(4)), null, 'segment 41 went to query nodes at version 5, after the floor was taken');
+  assert.is(trimFloorFor(s, tsoOf(108), basis(4, [41])), null, 'a version, once known, decides alone');
+  assert.is(trimFloorFor(s, tsoOf(108), basis(5)), tsoOf(108));
+  assert.is(trimFloorFor(s, tsoOf(99), basis(5)), null, 'no entry at or below ms 99');
+  s.handedOff.set(42, { partitionId: 8, version: -1 });
+  assert.is(trimFloorFor(s, tsoOf(108), basis(9)), null, 'segment 42 left at a release: only its record in the basis confirms it');
+  assert.is(trimFloorFor(s, tsoOf(108), basis(9, [42])), tsoOf(108));
   s.deleteFloorTso = tsoOf(108);
-  assert.is(trimFloorFor(s, tsoOf(108), new Set([41])), null, 'nothing new to trim');
+  assert.is(trimFloorFor(s, tsoOf(108), basis(9, [42])), null, 'nothing new to trim');
+});
+
+test('hand-offs a floor\'s basis saw are forgotten; the others wait for a later one', () => {
+  const s = logged(3);
+  s.handedOff.set(41, { partitionId: 8, version: 5 });
+  s.handedOff.set(42, { partitionId: 8, version: 7 });
+  s.handedOff.set(43, { partitionId: 8, version: -1 });
+  assert.is(confirmHandOffs(s, { version: 6, covered: new Set([42]) }), 1);
+  assert.equal([...s.handedOff.keys()], [42, 43], 'version 7 is newer than the basis; 43 is not among its records');
+  assert.is(confirmHandOffs(s, { version: 7, covered: new Set([43]) }), 2);
+  assert.is(s.handedOff.size, 0);
 });
 
 test('pages of a trimmed log start at its first kept entry and keep the global sequence numbers', () => {

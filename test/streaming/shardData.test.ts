@@ -77,26 +77,26 @@ test('upsert = delete + insert in one transaction: the old row is hidden and the
 test('a dropped partition: its segments are sealed and never read; each leaves at its Flush; its hand-offs are forgotten', () => {
   const other = (ms: number, ids: number[]) => msg('Insert', ms, { collectionId: 7, partitionId: 5, segmentId: 10, rows: rows(ids) });
   const s = shard(insert(10, [1, 2]), msg('CreateSegment', 11, { collectionId: 7, partitionId: 5, segmentId: 10 }), other(12, [3]));
-  s.handedOff.set(4, 8);
-  s.handedOff.set(6, 5);
+  s.handedOff.set(4, { partitionId: 8, version: 2 });
+  s.handedOff.set(6, { partitionId: 5, version: 2 });
   const fx = evolveShard(s, msg('DropPartition', 20, { collectionId: 7, partitionId: 8 }));
   assert.equal(fx.sealed, [9]);
   assert.is(s.segments.get(9)!.partitionDropped, true);
   assert.equal(visible(s, 100), [3], 'the dropped partition\'s rows are not read, before their flush either');
-  assert.equal([...s.handedOff], [[6, 5]], 'segment 4 was handed off from the dropped partition');
+  assert.equal([...s.handedOff.keys()], [6], 'segment 4 was handed off from the dropped partition');
   const flushed = evolveShard(s, msg('Flush', 21, { collectionId: 7, segmentId: 9 }));
   assert.equal(flushed.flushed, [9], 'still reported flushed, for the lifecycle');
   assert.equal([...s.segments.keys()], [10]);
 });
 
-test('a checkpoint keeps each hand-off\'s partition; one written before them restores the partitions as unknown', () => {
+test('a checkpoint keeps each hand-off\'s partition and version; one written before them restores them as unknown and seen', () => {
   const s = shard(insert(10, [1]));
-  s.handedOff.set(4, 8);
-  s.handedOff.set(6, 5);
+  s.handedOff.set(4, { partitionId: 8, version: 3 });
+  s.handedOff.set(6, { partitionId: 5, version: -1 });
   const stored = persistShard(s);
-  assert.equal([...restoreShard(V, stored).handedOff], [[4, 8], [6, 5]]);
-  const { handedOffPartitions: _, ...legacy } = stored;
-  assert.equal([...restoreShard(V, legacy).handedOff], [[4, -1], [6, -1]]);
+  assert.equal([...restoreShard(V, stored).handedOff], [[4, { partitionId: 8, version: 3 }], [6, { partitionId: 5, version: -1 }]]);
+  const { handedOffPartitions: _p, handedOffVersions: _v, ...legacy } = stored;
+  assert.equal([...restoreShard(V, legacy).handedOff], [[4, { partitionId: -1, version: 0 }], [6, { partitionId: -1, version: 0 }]]);
 });
 
 test.run();

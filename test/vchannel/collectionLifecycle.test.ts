@@ -52,4 +52,16 @@ test('after DropCollection nothing at all is accepted', () => {
   given(dropped).when(m.flush(4, 1)).then(Invariant.NothingAfterDrop);
 });
 
+test('AlterCollection sets the TTL every reader of the vchannel applies; a CreateCollection may carry one', () => {
+  const s = accepted(given([m.createCollection(1)]).when(m.alterCollection(2, 3600)).then(ok));
+  assert.is(vchannelView(s).collection?.ttlSeconds, 3600);
+  const off = accepted(given([m.createCollection(1), m.alterCollection(2, 3600)]).when(m.alterCollection(3, 0)).then(ok));
+  assert.is(vchannelView(off).collection?.ttlSeconds, 0);
+  const created = m.createCollection(1);
+  created.body.ttlSeconds = 60;
+  assert.is(vchannelView(accepted(given([]).when(created).then(ok))).collection?.ttlSeconds, 60);
+  given([]).when(m.alterCollection(1, 60)).then(Invariant.CollectionMustExist);
+  given([m.createCollection(1), m.dropCollection(2)]).when(m.alterCollection(3, 60)).then(Invariant.NothingAfterDrop);
+});
+
 test.run();

@@ -59,6 +59,7 @@ export const m = {
   begin: (ms: number, txn: number, keepaliveMs = 1000) => make(ms, 'BeginTxn', { keepaliveMs }, txn),
   commit: (ms: number, txn: number) => make(ms, 'CommitTxn', {}, txn),
   rollback: (ms: number, txn: number) => make(ms, 'RollbackTxn', {}, txn),
+  alterCollection: (ms: number, ttlSeconds: number) => make(ms, 'AlterCollection', { collectionId: COLL, ttlSeconds }),
   trimDeletes: (ms: number, floorMs: number) => make(ms, 'TrimDeletes', { collectionId: COLL, floorTso: tsoOf(floorMs) }),
   timeTick: (ms: number, vchannel = '') => at(ms, newMessage('TimeTick', vchannel, { persisted: true })),
 };

@@ -1,6 +1,7 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { checkName, LIMITS, MetricType, validateSchema, vectorField } from '../../../messages/schema.js';
 import type { IndexParams } from '../../../messages/types.js';
+import { checkProperties } from '../../../messages/collectionProperties.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 
 /**
@@ -57,6 +58,7 @@ export function decideCreateCollection(c: Catalog, spec: CollectionSpec, ids: { 
     collectionId: ids.collectionId, name, schema, metricType: spec.metricType, shards, vchannels,
     partitions: [{ id: ids.partitionId, name: DEFAULT_PARTITION }], consistencyLevel, indexes: [],
     loaded: false, createdTso, state: 'creating',
+    ...(spec.properties ? checkProperties(spec.properties) : {}),
   };
   const seen = new Set<string>();
   for (const p of spec.indexParams ?? []) {

@@ -1,5 +1,5 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
-import type { Tso } from '../../../messages/types.js';
+import { tsoOf, type Tso } from '../../../messages/types.js';
 import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
 
 /**
@@ -58,6 +58,19 @@ export function worthExamining(seg: Pick<SegmentRecord, 'rows' | 'deleteSeq' | '
   if (reached === 0 || seg.rows === 0) return false;
   // With nothing logged since, this holds only while deletes too young to apply then reach enough.
   return reached >= Math.max(1, minRatio * seg.rows);
+}
+
+/**
+ * Whether a segment may hold rows expired by `cutoff` (the collection's TTL as
+ * of a compaction's untilTso) worth a look: some row is older than the cutoff
+ * (or its oldest row is not known yet), and the last look was at least a
+ * `minRatio` share of the TTL ago, so a segment whose rows expire a few at a
+ * time is read once per that much time, not every round. Pure.
+ */
+export function expiryDue(seg: Pick<SegmentRecord, 'rows' | 'rowsFromTso' | 'expiryCheckedTso'>, cutoff: Tso, ttlSeconds: number, minRatio: number): boolean {
+  if (seg.rowsFromTso !== undefined && seg.rowsFromTso >= cutoff) return false;
+  if (seg.expiryCheckedTso === undefined) return true;
+  return cutoff - seg.expiryCheckedTso >= tsoOf(ttlSeconds * 1000 * minRatio);
 }
 
 /** Whether the segment has every ANN index of its collection (compaction then switches data and indexes together). */

@@ -3,11 +3,13 @@ import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/
 import { tsoOf, type Tso } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
+import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { pchannelOf } from '../core/catalog.js';
-import { floorHolders, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
+import { expiryDue, floorHolders, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { mergeShard } from './mergeCompaction.js';
+import { discardSegments } from './segmentDiscard.js';
 import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } from './segmentFlow.js';
 
 /**
@@ -48,13 +50,15 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
   // Past the end: an empty page that says how long the log is.
   const log = await ctx.streaming(pchannel)('deletes', { vchannel, fromSeq: Number.MAX_SAFE_INTEGER });
   const forced = new Set(floorHolders(indexed, log, tsoOf(ctx.now() - policy.graceMs), policy));
+  const cutoff = expiredBelow(tsoOf(ctx.now() - policy.graceMs), rec.ttlSeconds);
   for (const seg of indexed) {
     if (ctx.stopped) return compacted;
-    if (!forced.has(seg) && !worthExamining(seg, log.seq, policy.minRatio)) continue;
+    const expiring = cutoff !== undefined && expiryDue(seg, cutoff, rec.ttlSeconds!, policy.minRatio);
+    if (!forced.has(seg) && !expiring && !worthExamining(seg, log.seq, policy.minRatio)) continue;
     if (await compactOne(ctx, rec, seg, policy, forced.has(seg) ? 0 : policy.minRatio)) compacted++;
   }
   if (policy.mergeSegments >= 2) compacted += await mergeShard(ctx, rec, segs().filter((s) => fullyIndexed(rec, s)), policy);
-  await trimShardDeletes(ctx, pchannel, vchannel, segs(), log, policy);
+  await trimShardDeletes(ctx, pchannel, vchannel, segs, log, policy);
   return compacted;
 }
 
@@ -63,26 +67,35 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
  * (shared/segment/deleteCover.ts), no younger than the grace; the owner lowers
  * the floor for the segments it still holds, or declines.
  */
-async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchannel: string, segs: SegmentRecord[], log: { seq: number; base: number; floorTso: Tso }, policy: CompactionPolicy): Promise<void> {
+async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchannel: string, segsNow: () => SegmentRecord[], log: { seq: number; base: number; floorTso: Tso }, policy: CompactionPolicy): Promise<void> {
   if (log.seq === log.base) return; // nothing logged to drop
   const untilTso = tsoOf(ctx.now() - policy.graceMs);
+  // The records and the distribution version together (serving changes take the lock): the owner
+  // declines a floor that missed a hand-off newer than this version.
+  const { segs, asOfVersion } = await ctx.lock(async () => ({ segs: segsNow(), asOfVersion: ctx.distributions.get(vchannel)?.version ?? 0 }));
   const covered = deleteFloorOf(segs);
   const floorTso = covered === undefined ? untilTso : minTso(covered, untilTso);
   if (floorTso <= log.floorTso) return;
-  // Segments merged away were handed off under their own ids: their records live on in the merged one's.
-  const ids = [...segs.map((s) => s.segmentId), ...segs.flatMap((s) => s.mergedFrom ?? [])];
-  const r = await ctx.streaming(pchannel)('trimDeletes', { vchannel, floorTso, covered: ids });
+  const r = await ctx.streaming(pchannel)('trimDeletes', { vchannel, floorTso, covered: segs.map((s) => s.segmentId), asOfVersion });
   if (r.base > log.base) ctx.log(`${vchannel}: ${r.base - log.base} deletes trimmed from the log (up to tso ${r.floorTso}); ${log.seq - r.base} kept`);
 }
 
 async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord, policy: CompactionPolicy, minRatio: number): Promise<boolean> {
   const before = { dataKey: seg.dataKey, indexKeys: { ...seg.indexKeys } };
   const untilTso = tsoOf(ctx.now() - policy.graceMs);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', { segment: seg, untilTso, minRatio });
+  const expired = expiredBelow(untilTso, rec.ttlSeconds);
+  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', { segment: seg, untilTso, minRatio, ...(expired === undefined ? {} : { expiredBelow: expired }) });
   // Dropped, or switched by someone else meanwhile: leave it.
   const unchanged = () => ctx.segments.get(seg.segmentId) === seg && seg.dataKey === before.dataKey && rec.state === 'created';
-  // The file holds no row a delete up to untilTso hides: after a rewrite, or when none was found.
-  const applied = { ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: seg.rowsFromTso ?? out.rowsFromTso }), ...(out.compacted || out.removed === 0 ? { deletesAppliedTso: untilTso } : {}) };
+  if (out.compacted && out.rows === 0) {
+    const gone = await discardSegments(ctx, () => (unchanged() ? [seg] : []));
+    if (gone.length > 0) ctx.log(`segment ${seg.segmentId}: every row deleted or expired, discarded`);
+    return gone.length > 0;
+  }
+  // The file holds no row a delete up to untilTso hides: after a rewrite, or when none was found. After a
+  // rewrite its oldest row is the new file's (expired rows left), else the oldest known.
+  const rowsFrom = out.rowsFromTso === undefined ? {} : { rowsFromTso: out.compacted ? out.rowsFromTso : seg.rowsFromTso ?? out.rowsFromTso };
+  const applied = { ...rowsFrom, ...(out.compacted || out.removed === 0 ? { deletesAppliedTso: untilTso } : {}), ...(expired === undefined ? {} : { expiryCheckedTso: expired }) };
   if (!out.compacted) {
     await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending, ...applied }, unchanged);
     return false;

@@ -18,7 +18,7 @@ import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
 import { sweepOrphans } from './orphanSweep.js';
 import { finishMerges } from './mergeCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
-import { discardDroppedPartitions } from './partitionDrop.js';
+import { discardDroppedPartitions } from './segmentDiscard.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
@@ -161,6 +161,7 @@ export class Coordinator {
       },
       createCollection: ({ spec }) => ddl.createCollection(ctx(), spec),
       dropCollection: ({ name }) => ddl.dropCollection(ctx(), name),
+      alterCollection: ({ name, properties, drop }) => ddl.alterCollection(ctx(), name, properties, drop),
       describeCollection: ({ name }) => findCollection(ctx().catalog, name),
       listCollections: () => [...ctx().catalog.byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
       createPartition: ({ collection, partition }) => ddl.createPartition(ctx(), collection, partition),

@@ -5,13 +5,14 @@ import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
+import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, normaliseIndex } from '../core/catalog.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { discardDroppedPartitions } from './partitionDrop.js';
+import { discardDroppedPartitions } from './segmentDiscard.js';
 import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments, supersededIds } from './segmentFlow.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
@@ -37,7 +38,7 @@ export async function createCollection(ctx: CoordinatorContext, spec: Collection
 /** Broadcasts a created collection's messages; also resumes a create interrupted by a crash. */
 export async function finishCreate(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   await broadcast(ctx, 'CreateCollection', rec.vchannels, (_v, i) => ({
-    collectionId: rec.collectionId, name: rec.name, schema: rec.schema, shardIndex: i, shards: rec.shards,
+    collectionId: rec.collectionId, name: rec.name, schema: rec.schema, shardIndex: i, shards: rec.shards, ...(rec.ttlSeconds ? { ttlSeconds: rec.ttlSeconds } : {}),
     partitions: rec.partitions, metricType: rec.metricType, consistencyLevel: rec.consistencyLevel,
   }), Invariant.CollectionAlreadyExists);
   for (const index of rec.indexes) {
@@ -84,6 +85,24 @@ export async function finishDrop(ctx: CoordinatorContext, rec: CollectionRecord)
     }
   });
   await placeDelegators(ctx);
+}
+
+/**
+ * Changes a collection's properties: an AlterCollection on every shard, so
+ * delegators, followers and replays all apply the new TTL from the same TSO,
+ * then the record (what compaction and descriptions read).
+ */
+export async function alterCollection(ctx: CoordinatorContext, name: string, properties: CollectionProperties, drop: Array<keyof CollectionProperties>): Res<'alterCollection'> {
+  const rec = findCollection(ctx.catalog, name);
+  const checked = checkProperties(properties);
+  const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
+  if (ttlSeconds === (rec.ttlSeconds ?? 0)) return rec;
+  await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
+  await ctx.lock(async () => {
+    if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
+    await save(ctx, rec);
+  });
+  return rec;
 }
 
 export async function createPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'createPartition'> {

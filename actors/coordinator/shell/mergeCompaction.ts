@@ -1,6 +1,7 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { vectorField } from '../../../messages/schema.js';
+import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { tsoOf } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmentSize.js';
@@ -36,7 +37,8 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
   const before = parts.map((p) => p.dataKey);
   const untilTso = tsoOf(ctx.now() - policy.graceMs);
   const segmentId = await ctx.allocIds(1);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', { segments: parts, segmentId, untilTso });
+  const expired = expiredBelow(untilTso, rec.ttlSeconds);
+  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', { segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }) });
   const first = parts[0]!;
   const indexKeys = await buildRewriteIndexes(ctx, rec, segmentId, out.dataKey);
   const drop = () => removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);
@@ -46,7 +48,8 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
     from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
     deleteSeq: out.deleteSeq, reachedRows: out.pending,
     ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: untilTso,
-    // With the parts' own parts: a streaming node still knows those ids (trims check them), and none may come back.
+    ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
+    // With the parts' own parts: none may come back (segmentFlushed refuses a late report of any).
     mergedFrom: parts.flatMap((p) => [p.segmentId, ...(p.mergedFrom ?? [])]),
   };
   // Step 1, if every part is as it was read (not compacted or merged meanwhile) and the collection lives.

@@ -34,10 +34,15 @@ function fate(rowTso: Tso, deletes: readonly Tso[] | undefined, untilTso: Tso): 
   return f;
 }
 
-export function compactSegment(seg: SealedSegment, deletes: ReadonlyMap<PrimaryKey, readonly Tso[]>, untilTso: Tso): CompactionResult {
+/**
+ * `expiredBelow` (the collection's TTL as of `untilTso`, shared/segment/rowExpiry.ts):
+ * rows inserted below it are left out too; every reader from `untilTso` on sees them expired.
+ */
+export function compactSegment(seg: SealedSegment, deletes: ReadonlyMap<PrimaryKey, readonly Tso[]>, untilTso: Tso, expiredBelow?: Tso): CompactionResult {
   const keep: number[] = [];
   let pending = 0;
   for (let r = 0; r < seg.count; r++) {
+    if (expiredBelow !== undefined && seg.tsos[r]! < expiredBelow) continue;
     const f = fate(seg.tsos[r]!, deletes.get(seg.pks[r]!), untilTso);
     if (f === RowFate.Removed) continue;
     if (f === RowFate.Pending) pending++;

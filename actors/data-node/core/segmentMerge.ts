@@ -12,10 +12,10 @@ import { compactSegment } from './segmentCompaction.js';
  */
 export interface MergeResult { seg: SealedSegment; removed: number; pending: number }
 
-export function mergeSegments(parts: readonly SealedSegment[], into: { segmentId: number }, deletes: ReadonlyMap<PrimaryKey, readonly Tso[]>, untilTso: Tso): MergeResult {
+export function mergeSegments(parts: readonly SealedSegment[], into: { segmentId: number }, deletes: ReadonlyMap<PrimaryKey, readonly Tso[]>, untilTso: Tso, expiredBelow?: Tso): MergeResult {
   if (parts.length === 0) throw new Error('a merge needs at least one segment');
   const first = parts[0]!;
-  const compacted = parts.map((p) => compactSegment(p, deletes, untilTso));
+  const compacted = parts.map((p) => compactSegment(p, deletes, untilTso, expiredBelow));
   const count = compacted.reduce((n, c) => n + c.seg.count, 0);
   const vectors = new Float32Array(count * first.dim);
   const names = new Set(compacted.flatMap((c) => Object.keys(c.seg.fields)));

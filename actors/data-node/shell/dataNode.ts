@@ -65,13 +65,15 @@ export class DataNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const log = await this.deleteLog(s.pchannel, s.vchannel);
-    const r = compactSegment(seg, log.byKey, untilTso);
+    const r = compactSegment(seg, log.byKey, untilTso, t.expiredBelow);
     const outcome = { compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}) };
+    // Every row gone (all expired or deleted): the coordinator discards the segment, with no file to write.
+    if (r.seg.count === 0) return { ...outcome, compacted: true, rows: 0 };
     if (r.removed === 0 || r.removed < t.minRatio * seg.count) return outcome;
     const dataKey = compactedDataKey(s.collectionId, s.segmentId, untilTso);
     await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
-    this.opts.log?.(`segment ${s.segmentId}: compacted to ${dataKey}, ${r.removed} deleted rows removed, ${r.seg.count} kept`);
-    return { ...outcome, compacted: true, dataKey, rows: r.seg.count };
+    this.opts.log?.(`segment ${s.segmentId}: compacted to ${dataKey}, ${r.removed} deleted or expired rows removed, ${r.seg.count} kept`);
+    return { ...outcome, compacted: true, dataKey, rows: r.seg.count, rowsFromTso: r.seg.tsos.reduce(minTso) };
   }
 
   /** Merge compaction of small segments of one partition into a new one (see core/segmentMerge.ts). */
@@ -87,7 +89,7 @@ export class DataNode {
       parts.push(decodeSegmentFile(bytes));
     }
     const log = await this.deleteLog(first.pchannel, first.vchannel);
-    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso);
+    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, t.expiredBelow);
     const dataKey = segmentDataKey(first.collectionId, t.segmentId);
     await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
     this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: merged into ${t.segmentId} (${r.seg.count} rows, ${r.removed} deleted rows left out)`);

@@ -23,16 +23,23 @@ export interface SealedRead {
   readTso: Tso;
   outputFields: string[];
   deletes: ReadonlyMap<PrimaryKey, Tso[]>;
+  /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
+  expiredBelow?: Tso;
 }
 
 export type IndexSearch = (query: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => RowHit[];
 
-const newestTso = new WeakMap<SealedSegment, Tso>();
-/** The highest insert TSO of a segment (memoized: segments are immutable). */
-function maxTso(seg: SealedSegment): Tso {
-  let t = newestTso.get(seg);
-  if (t === undefined) { t = 0n; for (const x of seg.tsos) if (x > t) t = x; newestTso.set(seg, t); }
-  return t;
+const tsoSpan = new WeakMap<SealedSegment, { min: Tso; max: Tso }>();
+/** The lowest and highest insert TSO of a segment (memoized: segments are immutable). */
+function spanOf(seg: SealedSegment): { min: Tso; max: Tso } {
+  let span = tsoSpan.get(seg);
+  if (span === undefined) {
+    let min = seg.tsos[0] ?? 0n, max = 0n;
+    for (const x of seg.tsos) { if (x > max) max = x; if (x < min) min = x; }
+    span = { min, max };
+    tsoSpan.set(seg, span);
+  }
+  return span;
 }
 
 /**
@@ -42,12 +49,15 @@ function maxTso(seg: SealedSegment): Tso {
  */
 export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => boolean) | null | undefined {
   if (r.partitionIds && !r.partitionIds.has(seg.partitionId)) return null;
-  if (!r.filter && r.deletes.size === 0 && maxTso(seg) <= r.readTso) return undefined;
+  const span = spanOf(seg);
+  const expired = r.expiredBelow ?? 0n;
+  if (span.max < expired) return null;
+  if (!r.filter && r.deletes.size === 0 && span.max <= r.readTso && span.min >= expired) return undefined;
   const pred = r.filter ? r.filter.bind({ ...seg.fields, [r.pkName]: seg.pks } as Columns) : null;
   const { deletes, readTso } = r;
   return (row) => {
     const t = seg.tsos[row]!;
-    if (t > readTso) return false;
+    if (t > readTso || t < expired) return false;
     const d = deletes.size ? deletes.get(seg.pks[row]!) : undefined;
     if (d) for (const x of d) if (x > t && x <= readTso) return false;
     return pred === null || pred(row);

@@ -24,7 +24,7 @@ export interface QueryNodeOptions {
 /** A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record is scanned once). */
 interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexKey: string | null; cover: Tso }
 /** What reading sealed segments needs of a search or query request. */
-type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number };
+type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
 interface ShardDeletes { seq: number; floorTso: Tso; index: Map<PrimaryKey, Tso[]> }
 
@@ -161,6 +161,7 @@ export class QueryNode {
       filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
+      ...(req.expiredBelow !== undefined ? { expiredBelow: req.expiredBelow } : {}),
     };
     return { loaded, read, coll };
   }

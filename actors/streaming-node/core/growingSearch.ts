@@ -26,6 +26,8 @@ export interface GrowingRead {
   servedElsewhere?: ReadonlySet<number>;
   /** Rows of segments still growing (not sealed) are left out: a search's `ignore_growing`. */
   ignoreGrowing?: boolean;
+  /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
+  expiredBelow?: Tso;
 }
 
 function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
@@ -34,7 +36,7 @@ function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
     if (shard.handedOff.has(seg.id) || r.servedElsewhere?.has(seg.id)) continue;
     if (seg.partitionDropped || (r.ignoreGrowing && seg.sealPos === null)) continue;
     for (const c of seg.chunks) {
-      if (c.tso > r.readTso) continue;
+      if (c.tso > r.readTso || (r.expiredBelow !== undefined && c.tso < r.expiredBelow)) continue;
       if (r.partitionIds && !r.partitionIds.has(c.partitionId)) continue;
       out.push(c);
     }

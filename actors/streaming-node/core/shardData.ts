@@ -51,12 +51,19 @@ export interface ShardData {
   /** Open transactions: body held until commit; dropped on rollback, expiry or an exclusive DDL (as the machine does). */
   txns: Map<number, { beginPos: WalPosition; body: AnyMessage[]; lastTso: Tso; keepaliveMs: number }>;
   /**
-   * Segments a query node serves (their growing copy is no longer searched),
-   * each with its partition: a partition's drop forgets its own, whose records
-   * the coordinator deletes (trimFloorFor would otherwise wait on them forever).
+   * Segments whose growing copy left (a query node serves them, or their
+   * collection was released), until the coordinator confirms it saw them
+   * (confirmHandOffs): trimFloorFor must not take a floor that missed one.
    */
-  handedOff: Map<number, number>;
+  handedOff: Map<number, HandOff>;
 }
+
+/**
+ * A hand-off's partition (-1 when unknown; a partition's drop forgets its own)
+ * and the version of the distribution that named the segment. -1: none did (a
+ * release hands off every flushed segment, perhaps before its record exists).
+ */
+export interface HandOff { partitionId: number; version: number }
 
 export function newShard(vchannel: string, collectionId: number): ShardData {
   return { vchannel, collectionId, dropped: false, segments: new Map(), deletes: [], deleteBase: 0, deleteFloorTso: 0n, deleteIndex: new Map(), txns: new Map(), handedOff: new Map() };
@@ -122,7 +129,7 @@ function dropPartition(s: ShardData, partitionId: number, pos: WalPosition, fx: 
     seal(s, seg.id, pos, fx);
     seg.partitionDropped = true;
   }
-  for (const [id, p] of s.handedOff) if (p === partitionId) s.handedOff.delete(id);
+  for (const [id, h] of s.handedOff) if (h.partitionId === partitionId) s.handedOff.delete(id);
 }
 
 function seal(s: ShardData, id: number, pos: WalPosition, fx: ShardEffects): void {
@@ -182,20 +189,43 @@ export function trimDeletes(s: ShardData, floor: Tso): number {
 }
 
 /**
- * The floor a TrimDeletes may carry, given `floor` from the coordinator (the
- * least cover of the segment records it names in `covered`), or null: no lower
- * than the CreateSegment of any segment held here (growing, sealed, not yet
- * handed off), and none at all while a segment handed off is not in `covered`
- * (its record appeared after the floor was taken), or when it would drop no
- * entry (a trim is a WAL message: an idle shard is not written to every round).
+ * What the coordinator knew when it took a floor: the shard's distribution
+ * version and the segment records (`covered`) the floor is the least cover of.
+ * A segment some distribution up to `version` named had its record by then
+ * (records come before the distributions that serve or retire them), so its
+ * rows, or the merged segment's that took them, are covered.
  */
-export function trimFloorFor(s: ShardData, floor: Tso, covered: ReadonlySet<number>): Tso | null {
+export interface FloorBasis { version: number; covered: ReadonlySet<number> }
+
+const seenBy = (id: number, h: HandOff, b: FloorBasis): boolean => (h.version >= 0 ? h.version <= b.version : b.covered.has(id));
+
+/**
+ * The floor a TrimDeletes may carry, given `floor` from the coordinator, or
+ * null: no lower than the CreateSegment of any segment held here (growing,
+ * sealed, not yet handed off), and none at all while a hand-off is one the
+ * basis did not see (its record may be missing from the floor), or when it
+ * would drop no entry (a trim is a WAL message: an idle shard is not written
+ * to every round).
+ */
+export function trimFloorFor(s: ShardData, floor: Tso, basis: FloorBasis): Tso | null {
   if (s.dropped) return null;
-  for (const id of s.handedOff.keys()) if (!covered.has(id)) return null;
+  for (const [id, h] of s.handedOff) if (!seenBy(id, h, basis)) return null;
   let f = floor;
   for (const seg of s.segments.values()) if (seg.createdTso < f) f = seg.createdTso;
   const first = s.deletes[0];
   return f > s.deleteFloorTso && first !== undefined && first.tso <= f ? f : null;
+}
+
+/**
+ * Forgets the hand-offs the coordinator has seen: they can no longer be
+ * missing from a floor, and nothing else needs them (an owner never grows a
+ * segment again once its rows left: recovery rebuilds only segments a
+ * checkpoint held). Keeps the map as small as the hand-offs in flight.
+ */
+export function confirmHandOffs(s: ShardData, basis: FloorBasis): number {
+  let n = 0;
+  for (const [id, h] of s.handedOff) if (seenBy(id, h, basis)) { s.handedOff.delete(id); n++; }
+  return n;
 }
 
 export function addDelete(s: ShardData, pk: PrimaryKey, tso: Tso): void {

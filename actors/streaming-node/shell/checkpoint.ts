@@ -39,9 +39,12 @@ interface PersistedShard {
   deletesFrom?: number;
   /** The delete log was trimmed at this TSO (TrimDeletes); absent: never. */
   deleteFloorTso?: bigint;
+  /** Hand-offs not yet confirmed (shardData.ts HandOff), as parallel lists. */
   handedOff: number[];
-  /** The partition of each of `handedOff`, in order (absent before partition drops forgot theirs: unknown). */
+  /** Absent in checkpoints from before partition drops forgot theirs: unknown (-1). */
   handedOffPartitions?: number[];
+  /** Absent in checkpoints from before versions were kept: 0, confirmed by the first trim request. */
+  handedOffVersions?: number[];
 }
 
 /**
@@ -65,7 +68,8 @@ export function persistShard(s: ShardData, deletes?: DeletesSnapshot): Persisted
     ...((deletes?.from ?? s.deleteBase) > 0 ? { deletesFrom: deletes?.from ?? s.deleteBase } : {}),
     ...(s.deleteFloorTso > 0n ? { deleteFloorTso: s.deleteFloorTso } : {}),
     handedOff: [...s.handedOff.keys()],
-    handedOffPartitions: [...s.handedOff.values()],
+    handedOffPartitions: [...s.handedOff.values()].map((h) => h.partitionId),
+    handedOffVersions: [...s.handedOff.values()].map((h) => h.version),
   };
 }
 
@@ -77,7 +81,7 @@ export function restoreShard(vchannel: string, p: PersistedShard): ShardData {
   for (const d of p.deletes) addDelete(s, d.pk, d.tso);
   // A stored archive may begin below the floor: its trimmed head goes again.
   if (p.deleteFloorTso !== undefined) trimDeletes(s, p.deleteFloorTso);
-  p.handedOff.forEach((id, i) => s.handedOff.set(id, p.handedOffPartitions?.[i] ?? -1));
+  p.handedOff.forEach((id, i) => s.handedOff.set(id, { partitionId: p.handedOffPartitions?.[i] ?? -1, version: p.handedOffVersions?.[i] ?? 0 }));
   return s;
 }
 

@@ -9,6 +9,7 @@ import { client } from '../../../runtime/rpc/typedBus.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
 import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
+import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { deleteEnd } from '../core/shardData.js';
@@ -52,7 +53,12 @@ export class Delegator {
     const retired = new Set(d.retired ?? []);
     let handedOff = false;
     for (const seg of [...shard.segments.values()]) {
-      if (seg.flushed && (released || retired.has(seg.id) || d.segments.some((s) => s.segmentId === seg.id))) { shard.segments.delete(seg.id); shard.handedOff.set(seg.id, seg.partitionId); handedOff = true; }
+      if (!seg.flushed) continue;
+      const named = retired.has(seg.id) || d.segments.some((s) => s.segmentId === seg.id);
+      if (!named && !released) continue;
+      shard.segments.delete(seg.id);
+      shard.handedOff.set(seg.id, { partitionId: seg.partitionId, version: named ? d.version : -1 });
+      handedOff = true;
     }
     // The log before these segments may no longer be needed: let a checkpoint say so.
     if (handedOff) wal?.markDirty?.();
@@ -83,6 +89,7 @@ export class Delegator {
       filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields,
+      ...(coll.ttlSeconds ? { expiredBelow: expiredBelow(req.guaranteeTso, coll.ttlSeconds) } : {}),
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
@@ -145,8 +152,8 @@ export class Delegator {
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, nq: req.nq, k: req.k, ef: req.ef,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso,
-      segmentIds, pchannel: wal.pchannel, deleteSeq,
-    } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq', unknown>).then((r) => r.hits);
+      segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+    } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
@@ -161,7 +168,7 @@ export class Delegator {
     const growing = queryGrowing(shard, read, !!req.countOnly);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
-      this.ask(req.vchannel, nodeId, 'query', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq }));
+      this.ask(req.vchannel, nodeId, 'query', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
     const rows = [...growing.rows, ...remote.flatMap((r) => r.rows)].sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));

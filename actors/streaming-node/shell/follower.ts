@@ -71,7 +71,8 @@ export class Follower implements DurableState {
   private handedOffCreate(m: AnyMessage): boolean {
     if (m.header.type !== 'CreateSegment') return false;
     const id = (m.body as { segmentId: number }).segmentId;
-    return this.shards.get(m.header.vchannel)?.handedOff.has(id) ?? false;
+    // Its one CreateSegment is skipped: the entry has done its work.
+    return this.shards.get(m.header.vchannel)?.handedOff.delete(id) ?? false;
   }
 
   /**
@@ -84,10 +85,16 @@ export class Follower implements DurableState {
   private handOff(vchannel: string, d = this.distributionOf(vchannel)): void {
     const shard = this.shards.get(vchannel);
     if (!shard || !d) return;
-    // A segment not folded yet has no known partition (-1): only the owner's hand-offs decide trims.
-    for (const id of [...d.segments.map((s) => s.segmentId), ...(d.retired ?? [])]) { shard.handedOff.set(id, shard.segments.get(id)?.partitionId ?? -1); shard.segments.delete(id); }
+    // A follower's entries only keep it from growing a segment whose CreateSegment it has not folded yet
+    // (only the owner's decide trims); one the distribution no longer names is not served, so it may grow.
+    const named = new Set([...d.segments.map((s) => s.segmentId), ...(d.retired ?? [])]);
+    for (const id of shard.handedOff.keys()) if (!named.has(id)) shard.handedOff.delete(id);
+    for (const id of named) {
+      if (shard.segments.delete(id)) continue;
+      shard.handedOff.set(id, { partitionId: -1, version: d.version });
+    }
     // Released (as the owner does): flushed rows wait in object storage.
-    if (d.loaded === false) for (const seg of [...shard.segments.values()]) if (seg.flushed) { shard.segments.delete(seg.id); shard.handedOff.set(seg.id, seg.partitionId); }
+    if (d.loaded === false) for (const seg of [...shard.segments.values()]) if (seg.flushed) shard.segments.delete(seg.id);
   }
 
   /**

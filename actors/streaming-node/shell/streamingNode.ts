@@ -16,7 +16,7 @@ import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from
 import { PchannelWal } from './pchannelWal.js';
 import { scanWal } from './scan.js';
 import { deletePage } from '../core/deletePages.js';
-import { readFromOf, trimFloorFor } from '../core/shardData.js';
+import { readFromOf, trimFloorFor, confirmHandOffs } from '../core/shardData.js';
 
 export interface StreamingNodeOptions {
   nodeId: string;
@@ -252,9 +252,11 @@ export class StreamingNode {
       query: async (req: StreamingProtocol['query']['req']) => { const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
       deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletePage(wal.shards.get(vchannel), fromSeq),
-      trimDeletes: async ({ vchannel, floorTso, covered }: StreamingProtocol['trimDeletes']['req']) => {
+      trimDeletes: async ({ vchannel, floorTso, covered, asOfVersion }: StreamingProtocol['trimDeletes']['req']) => {
         const shard = wal.shards.get(vchannel);
-        const floor = shard ? trimFloorFor(shard, floorTso, new Set(covered)) : null;
+        const basis = { version: asOfVersion, covered: new Set(covered) };
+        const floor = shard ? trimFloorFor(shard, floorTso, basis) : null;
+        if (shard && confirmHandOffs(shard, basis) > 0) wal.markDirty?.();
         if (shard && floor !== null) await wal.submit(newMessage('TrimDeletes', vchannel, { collectionId: shard.collectionId, floorTso: floor }));
         return { floorTso: shard?.deleteFloorTso ?? 0n, base: shard?.deleteBase ?? 0 };
       },

@@ -1,4 +1,4 @@
-import { parseCollectionName, parseCompactionId, parseListCollections, parseLoad, parseLoadState } from '../parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -31,6 +31,16 @@ export const collectionRoutes: Record<string, Route> = {
     return ok({ loadState, loadProgress });
   },
   [`${V2}/collections/flush`]: async (body, { api }) => { await api.flush(parseCollectionName(body)); return ok({}); },
+  [`${V2}/collections/alter_properties`]: async (body, { api }) => {
+    const { collectionName, properties } = parseAlterProperties(body);
+    await api.alterCollectionProperties(collectionName, properties);
+    return ok({});
+  },
+  [`${V2}/collections/drop_properties`]: async (body, { api }) => {
+    const { collectionName, keys } = parseDropProperties(body);
+    await api.dropCollectionProperties(collectionName, keys);
+    return ok({});
+  },
   [`${V2}/collections/compact`]: async (body, { api }) => ok(await api.compact(parseCollectionName(body))),
   [`${V2}/collections/get_compaction_state`]: async (body, { api }) => {
     const compactionID = parseCompactionId(body);

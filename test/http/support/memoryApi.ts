@@ -1,3 +1,4 @@
+import { parseProperties, propertyList, propertyNames, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import {
   fail, primaryField, validateSchema, vectorField,
   type CollectionSchema, type IndexParams, type MetricType, type PrimaryKey,
@@ -12,6 +13,8 @@ interface Coll {
   id: number; name: string; schema: CollectionSchema; metricType: MetricType; shards: number;
   consistency: ConsistencyLevel; partitions: Map<string, number>; indexes: IndexParams[]; loaded: boolean;
   rows: Map<PrimaryKey, { row: RowObject; partition: string }>; nextAuto: number;
+  /** Kept and described only: rows do not expire here. */
+  properties: CollectionProperties;
 }
 
 /**
@@ -66,7 +69,7 @@ export class MemoryApi implements NuthatchApi {
     const c: Coll = {
       id: this.nextId++, name: req.collectionName, schema: structuredClone(req.schema), metricType: req.metricType,
       shards: req.shardsNum ?? 1, consistency: req.consistencyLevel ?? 'Bounded', partitions: new Map([['_default', this.nextId++]]),
-      indexes: [], loaded: false, rows: new Map(), nextAuto: 1,
+      indexes: [], loaded: false, rows: new Map(), nextAuto: 1, properties: parseProperties(req.properties ?? {}),
     };
     for (const ix of req.indexParams ?? []) c.indexes.push({ ...ix, metricType: ix.metricType ?? req.metricType });
     c.loaded = req.load === true;
@@ -80,7 +83,17 @@ export class MemoryApi implements NuthatchApi {
       shardsNum: c.shards, vchannels: Array.from({ length: c.shards }, (_, i) => `mem-${c.id}v${i}`),
       partitions: [...c.partitions].map(([n, id]) => ({ id, name: n })), consistencyLevel: c.consistency,
       loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n, aliases: this.aliasesOf(c.name),
+      properties: propertyList(c.properties),
     };
+  }
+
+  async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
+    const c = this.coll(name);
+    c.properties = { ...c.properties, ...parseProperties(properties) };
+  }
+  async dropCollectionProperties(name: string, keys: string[]): Promise<void> {
+    const c = this.coll(name);
+    for (const k of propertyNames(keys)) delete c.properties[k];
   }
 
   private loadState(c: Coll): LoadState { return c.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad'; }

@@ -34,6 +34,8 @@ export interface CollectionInfo {
   createdTso: Tso;
   /** Set by DropCollection; the machine is then in state `dropped`. */
   droppedTso: Tso | null;
+  /** Rows expire this long after their insert (CreateCollection, AlterCollection); absent or 0: never. */
+  ttlSeconds?: number;
 }
 
 export const PartitionStatus = { Live: 'live', Dropped: 'dropped' } as const;

@@ -9,6 +9,7 @@ export const createCollection: Evolve<'CreateCollection'> = (_ctx, m) => {
     collection: {
       id: b.collectionId, name: b.name, schema: structuredClone(b.schema), metricType: b.metricType, shards: b.shards, shardIndex: b.shardIndex,
       consistencyLevel: b.consistencyLevel, defaultPartitionId: b.partitions[0]!.id, createdTso: tso, droppedTso: null,
+      ...(b.ttlSeconds ? { ttlSeconds: b.ttlSeconds } : {}),
     },
     partitions,
   };
@@ -47,3 +48,5 @@ export const dropIndex: Evolve<'DropIndex'> = (ctx, m) => {
   delete indexes[m.body.indexName];
   return { indexes };
 };
+
+export const alterCollection: Evolve<'AlterCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, ttlSeconds: m.body.ttlSeconds } });

@@ -4,7 +4,7 @@ import { CHECKS, type InvariantKey, type Rejection } from './checks.js';
 import { initialContext, type VchannelContext } from './context.js';
 import { stamp, type Evolve } from './evolve.js';
 import { createSegment, deleteRows, flushSegment, insertRows, sealSegment } from './evolveData.js';
-import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush } from './evolveDdl.js';
+import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection } from './evolveDdl.js';
 import { abortOpenTxns, beginTxn, commitTxn, forgetOldTxns, rollbackTxn } from './evolveTxn.js';
 
 /** A WAL message as a machine event: the event type is the message type. */
@@ -36,6 +36,7 @@ const ACCEPT = {
   manualFlush: evolveAction(manualFlush),
   createIndex: evolveAction(createIndex),
   dropIndex: evolveAction(dropIndex),
+  alterCollection: evolveAction(alterCollection),
   beginTxn: evolveAction(beginTxn),
   commitTxn: evolveAction(commitTxn),
   rollbackTxn: evolveAction(rollbackTxn),
@@ -114,6 +115,7 @@ export const vchannelMachine = setup({
         CommitTxn: rules('CommitTxn', IN_TXN, ['commitTxn']),
         RollbackTxn: rules('RollbackTxn', IN_TXN, ['rollbackTxn']),
         TrimDeletes: rules('TrimDeletes', [...LIVE, 'TxnNotAllowed', 'DeleteFloorBelowTso'], []),
+        AlterCollection: rules('AlterCollection', [...LIVE, 'TxnNotAllowed'], ['alterCollection']),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
       },

@@ -1,4 +1,4 @@
-import type { CollectionRecord } from '../../../messages/rpc/records.js';
+import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { partitionLives } from '../core/catalog.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
@@ -7,16 +7,26 @@ import { Keys } from './metaCodec.js';
 import { removeFiles, setServing } from './segmentFlow.js';
 
 /**
- * A dropped partition's persisted segments go: out of the distribution first
- * (no read is sent to them), then off the query nodes, then their records
- * and files. Segments it still had growing were sealed by the DropPartition
- * message and are refused when their flush is reported (segmentFlushed).
+ * Discards the records (and files) of segments whose partition is no longer
+ * in their collection. Segments it still had growing were sealed by the
+ * DropPartition message and are refused when their flush is reported
+ * (segmentFlushed).
  */
-
-/** Discards the records (and files) of segments whose partition is no longer in their collection. */
 export async function discardDroppedPartitions(ctx: CoordinatorContext, rec: CollectionRecord): Promise<number> {
+  const gone = await discardSegments(ctx, () => [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && !partitionLives(rec, s)));
+  if (gone.length > 0) ctx.log(`${rec.name}: ${gone.length} segments of dropped partitions discarded`);
+  return gone.length;
+}
+
+/**
+ * Discards segments for good (their rows are gone: a dropped partition's, or
+ * all expired): `pick` chooses them under the metadata lock and their records
+ * go at once; then they leave the distribution (no read is sent to them), the
+ * query nodes, and object storage. Returns the records discarded.
+ */
+export async function discardSegments(ctx: CoordinatorContext, pick: () => SegmentRecord[]): Promise<SegmentRecord[]> {
   const gone = await ctx.lock(async () => {
-    const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && !partitionLives(rec, s));
+    const segs = pick();
     for (const s of segs) {
       ctx.segments.delete(s.segmentId);
       await ctx.opts.meta.delete(Keys.segment(s.collectionId, s.segmentId));
@@ -29,10 +39,9 @@ export async function discardDroppedPartitions(ctx: CoordinatorContext, rec: Col
     await setServing(ctx, seg.vchannel, seg.segmentId, null);
     for (const nodeId of holders) {
       await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds: [seg.segmentId] })
-        .catch((e) => ctx.log(`releasing segment ${seg.segmentId} of a dropped partition on ${nodeId} failed:`, (e as Error).message));
+        .catch((e) => ctx.log(`releasing discarded segment ${seg.segmentId} on ${nodeId} failed:`, (e as Error).message));
     }
   }
   await removeFiles(ctx, gone.flatMap((s) => [s.dataKey, ...Object.values(s.indexKeys)]));
-  if (gone.length > 0) ctx.log(`${rec.name}: ${gone.length} segments of dropped partitions discarded`);
-  return gone.length;
+  return gone;
 }

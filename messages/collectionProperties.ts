@@ -1,0 +1,62 @@
+import { ValidationError } from './errors.js';
+
+/**
+ * A collection's properties, as Milvus names them on the wire
+ * (`collection.ttl.seconds`) and as nuthatch keeps them. Only what nuthatch
+ * acts on is accepted: a property it would store and ignore (mmap.enabled,
+ * ...) is refused, so no client believes a setting took effect.
+ */
+export interface CollectionProperties {
+  /** Rows older than this (by insert time) are expired: never read, and removed by compaction. 0: never. */
+  ttlSeconds?: number;
+}
+
+export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds' } as const satisfies Record<string, keyof CollectionProperties>;
+export type PropertyKey = keyof typeof PROPERTY_KEYS;
+
+/** Most seconds a TTL may be (100 years): more would overflow a TSO's physical part. */
+export const MAX_TTL_SECONDS = 100 * 365 * 24 * 3600;
+
+const known = (k: string): k is PropertyKey => Object.hasOwn(PROPERTY_KEYS, k);
+
+function unknownKey(k: string): ValidationError {
+  return new ValidationError(`unknown collection property '${k}' (nuthatch supports ${Object.keys(PROPERTY_KEYS).join(', ')})`, { field: k });
+}
+
+/** Properties by Milvus's names (values may be numeric strings, as Milvus clients send them), checked. */
+export function parseProperties(input: Record<string, unknown>): CollectionProperties {
+  const out: Record<string, unknown> = {};
+  for (const [k, raw] of Object.entries(input)) {
+    if (!known(k)) throw unknownKey(k);
+    out[PROPERTY_KEYS[k]] = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  }
+  return checkProperties(out);
+}
+
+/** Properties by nuthatch's names (as the typed client and the coordinator's RPC carry them), checked. */
+export function checkProperties(p: object): CollectionProperties {
+  const out: CollectionProperties = {};
+  for (const [name, v] of Object.entries(p)) {
+    if (name !== 'ttlSeconds') throw unknownKey(name);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_TTL_SECONDS) {
+      throw new ValidationError(`collection.ttl.seconds must be a whole number of seconds in 0..${MAX_TTL_SECONDS}, got ${JSON.stringify(v)}`, { field: 'collection.ttl.seconds' });
+    }
+    out.ttlSeconds = v;
+  }
+  return out;
+}
+
+/** The names of properties to drop, checked. */
+export function propertyNames(keys: readonly unknown[]): Array<keyof CollectionProperties> {
+  return keys.map((k) => {
+    if (typeof k !== 'string' || !known(k)) throw unknownKey(String(k));
+    return PROPERTY_KEYS[k];
+  });
+}
+
+/** The set properties as Milvus lists them in a description: `[{key, value}]`, values as strings. */
+export function propertyList(p: CollectionProperties): Array<{ key: string; value: string }> {
+  const out: Array<{ key: string; value: string }> = [];
+  for (const [key, name] of Object.entries(PROPERTY_KEYS)) if (p[name] !== undefined && p[name] !== 0) out.push({ key, value: String(p[name]) });
+  return out;
+}
