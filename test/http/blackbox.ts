@@ -106,6 +106,16 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(page.map((h: any) => h.id), all.slice(1, 3).map((h: any) => h.id));
   });
 
+  s('collection properties: alter_properties sets a TTL that describe lists, drop_properties unsets it; unknown ones are refused', async ({ client, quick }) => {
+    assert.equal(await client.ok('/collections/alter_properties', { collectionName: quick, properties: { 'collection.ttl.seconds': '86400' } }), {});
+    assert.equal((await client.ok('/collections/describe', { collectionName: quick })).properties, [{ key: 'collection.ttl.seconds', value: '86400' }]);
+    assert.is((await client.ok('/collections/get_stats', { collectionName: quick })).rowCount, 20, 'a day-long TTL expires none of the rows');
+    assert.equal(await client.ok('/collections/drop_properties', { collectionName: quick, propertyKeys: ['collection.ttl.seconds'] }), {});
+    assert.equal((await client.ok('/collections/describe', { collectionName: quick })).properties, []);
+    await client.fails('/collections/alter_properties', { collectionName: quick, properties: { 'mmap.enabled': true } }, /mmap.enabled/);
+    await client.fails('/collections/alter_properties', { collectionName: quick, properties: { 'collection.ttl.seconds': 'soon' } }, /whole number of seconds/);
+  });
+
   s('range search: params.radius and range_filter keep the ring of the ranking between them; round_decimal rounds', async ({ client, quick }) => {
     const all = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], limit: 17, consistencyLevel: 'Strong' });
     // COSINE: larger is closer, so the ring is radius < d <= range_filter: leave out the best 2, keep down to the 10th.

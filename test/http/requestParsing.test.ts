@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/index.js';
-import { parseCollectionName, parseListCollections } from '../../runtime/http/parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseDropProperties, parseListCollections } from '../../runtime/http/parseCollections.js';
 import { parseCreateCollection } from '../../runtime/http/parseCreateCollection.js';
 import { parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../../runtime/http/parseEntities.js';
 import { parseCreateIndex, parseDescribeIndex } from '../../runtime/http/parseIndexes.js';
@@ -121,7 +121,7 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(create([pk, { ...v, fieldName: '1v' }]), /must not start with a digit/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, schema: { fields: [pk, v] } }), /'dimension' belongs to the quick setup/);
   refuses(() => parseCreateCollection({ collectionName: 'c' }), /'dimension'.*'schema'/);
-  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, properties: {} }), /'properties' is not supported/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, properties: [] }), /'properties' must be/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 4 } }), /params.partitionsNum' is not supported/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { shardsNum: 17 } }), /shardsNum/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { consistencyLevel: 'Customized' } }), /consistencyLevel/);
@@ -267,6 +267,19 @@ test('indexes: create takes a list; describe takes an optional name', () => {
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { M: [1] } }] }), /params.M' must be a number or a string/);
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { metric_type: 'L2' } }] }), /belongs one level up/);
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', indexName: 'i' }, { fieldName: 'w', indexName: 'i' }] }), /duplicate index name 'i'/);
+});
+
+test('collection properties: params.ttlSeconds and properties on create; alter_properties and drop_properties', () => {
+  assert.equal(parseCreateCollection({ collectionName: 'c', dimension: 8, params: { ttlSeconds: 60 } }).properties, { 'collection.ttl.seconds': 60 });
+  assert.equal(parseCreateCollection({ collectionName: 'c', dimension: 8, properties: { 'collection.ttl.seconds': '60' } }).properties, { 'collection.ttl.seconds': '60' });
+  assert.is(parseCreateCollection({ collectionName: 'c', dimension: 8 }).properties, undefined);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 8, params: { ttlSeconds: 5 }, properties: { 'collection.ttl.seconds': 6 } }), /disagree/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 8, params: { ttlSeconds: -1 } }), /params.ttlSeconds/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 8, properties: { 'collection.ttl.seconds': true } }), /properties.collection.ttl.seconds' must be a string or a number/);
+  assert.equal(parseAlterProperties({ collectionName: 'c', properties: { 'collection.ttl.seconds': 30 } }), { collectionName: 'c', properties: { 'collection.ttl.seconds': 30 } });
+  refuses(() => parseAlterProperties({ collectionName: 'c' }), /'properties' is required/);
+  assert.equal(parseDropProperties({ collectionName: 'c', propertyKeys: ['collection.ttl.seconds'] }), { collectionName: 'c', keys: ['collection.ttl.seconds'] });
+  refuses(() => parseDropProperties({ collectionName: 'c', propertyKeys: 'collection.ttl.seconds' }), /propertyKeys/);
 });
 
 test.run();
