@@ -15,6 +15,8 @@ export type CoordinatorProtocol = {
   dropCollection: { req: { name: string }; res: null };
   /** Sets `properties` and unsets `drop` (property names); every shard applies them from the same TSO. */
   alterCollection: { req: { name: string; properties: CollectionProperties; drop: Array<keyof CollectionProperties> }; res: CollectionRecord };
+  /** Renames a collection by its own name; its aliases follow it. */
+  renameCollection: { req: { name: string; newName: string }; res: CollectionRecord };
   describeCollection: { req: { name: string }; res: CollectionRecord };
   listCollections: { req: Record<string, never>; res: string[] };
   createPartition: { req: { collection: string; partition: string }; res: null };
@@ -60,6 +62,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   createCollection: (o) => needAll(o, { spec: 'object' }),
   dropCollection: (o) => needAll(o, { name: 'string' }),
   alterCollection: (o) => needAll(o, { name: 'string', properties: 'object', drop: 'array' }),
+  renameCollection: (o) => needAll(o, { name: 'string', newName: 'string' }),
   describeCollection: (o) => needAll(o, { name: 'string' }),
   listCollections: none,
   createPartition: (o) => needAll(o, { collection: 'string', partition: 'string' }),

@@ -33,6 +33,8 @@ export interface CollectionRecord {
   state: 'creating' | 'created' | 'dropping';
   /** Rows expire this long after their insert (absent or 0: never). */
   ttlSeconds?: number;
+  /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */
+  renamedFrom?: string;
 }
 
 export interface SegmentRecord {

@@ -79,5 +79,7 @@ export const queryNodeChecks: Checks<QueryNodeProtocol> = {
 export const EVENTS = {
   distribution: 'nuthatch.evt.distribution',
   assignments: 'nuthatch.evt.assignments',
+  /** `{names}`: collection or alias names whose meaning changed (a rename, drop or property change); clients forget them. */
+  catalog: 'nuthatch.evt.catalog',
 } as const;
 export type { Tso };

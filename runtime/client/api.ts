@@ -104,6 +104,8 @@ export interface NuthatchApi {
   listCollections(): Promise<string[]>;
   hasCollection(name: string): Promise<boolean>;
   dropCollection(name: string): Promise<void>;
+  /** Renames a collection by its own name (not an alias); its aliases follow it, and other clients learn of it at once. */
+  renameCollection(name: string, newName: string): Promise<void>;
   /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */
   alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void>;
   /** Unsets properties by name (a TTL unset: rows no longer expire). */

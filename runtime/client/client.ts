@@ -8,6 +8,8 @@ import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
+import { EVENTS } from '../../messages/rpc/workers.js';
+import { decodeValue } from '../../messages/valueCodec.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
@@ -57,6 +59,14 @@ export class NuthatchClient implements NuthatchApi {
   constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number } = {}) {
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
+    // Another client renamed, dropped or altered a collection: its cached records under those names go.
+    bus.subscribe(EVENTS.catalog, (data) => this.forget((decodeValue(data) as { names: string[] }).names));
+  }
+
+  /** Forgets cached records of these names, and those reached through an alias that now names one of them. */
+  private forget(names: readonly string[]): void {
+    const gone = new Set(names);
+    for (const [name, r] of this.cache) if (gone.has(name) || gone.has(r.name)) { this.cache.delete(name); this.aliasedAt.delete(name); }
   }
 
   private call<K extends keyof CoordinatorProtocol & string>(op: K, req: CoordinatorProtocol[K]['req'], timeoutMs?: number) {
@@ -116,6 +126,12 @@ export class NuthatchClient implements NuthatchApi {
     const s = await this.getLoadState(name);
     const { aliases } = await this.call('listAliases', { collection: r.name });
     return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
+  }
+  async renameCollection(name: string, newName: string): Promise<void> {
+    if (typeof newName !== 'string' || newName.length === 0) throw new ValidationError('newCollectionName must be a non-empty string');
+    const r = await this.call('renameCollection', { name, newName });
+    this.forget([name]);
+    this.cache.set(r.name, r);
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const r = await this.record(name, true);

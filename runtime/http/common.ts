@@ -14,11 +14,11 @@ export const DB_NAME = 'dbName';
 /** Longest filter expression accepted (characters). */
 export const MAX_FILTER_LENGTH = 65_536;
 
-/** Checks `dbName`: absent, empty or "default". */
-export function readDbName(r: JsonReader): void {
-  const db = r.optStr(DB_NAME, { allowEmpty: true });
+/** Checks `dbName` (or another key naming a database): absent, empty or "default". */
+export function readDbName(r: JsonReader, key: string = DB_NAME): void {
+  const db = r.optStr(key, { allowEmpty: true });
   if (db !== undefined && db !== '' && db !== 'default') {
-    throw new ValidationError(`database '${db}' does not exist: nuthatch has one database, 'default'`, { field: r.at(DB_NAME) });
+    throw new ValidationError(`database '${db}' does not exist: nuthatch has one database, 'default'`, { field: r.at(key) });
   }
 }
 

@@ -1,4 +1,4 @@
-import { DB_NAME, readCollectionName, readDbName } from './common.js';
+import { DB_NAME, readCollectionName, readDbName, readName } from './common.js';
 import { ValidationError } from '../../messages/errors.js';
 import { JsonReader } from './JsonReader.js';
 
@@ -57,4 +57,12 @@ export function readProperties(r: JsonReader): Record<string, string | number> {
 export function parseDropProperties(body: unknown): { collectionName: string; keys: string[] } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'propertyKeys']);
   return { collectionName: readCollectionName(r), keys: r.strList('propertyKeys') };
+}
+
+/** rename: `{dbName?, collectionName, newCollectionName, newDbName?}`; the one database is the only target. */
+export function parseRename(body: unknown): { collectionName: string; newName: string } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'newCollectionName', 'newDbName']);
+  const collectionName = readCollectionName(r);
+  readDbName(r, 'newDbName');
+  return { collectionName, newName: readName(r, 'newCollectionName', 'collection') };
 }

@@ -327,6 +327,23 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
 
   badInputTests(s);
 
+  s('rename moves a collection, its rows and its aliases to the new name and frees the old one', async ({ client, quick }) => {
+    const [from, to] = [`${quick}_r`, `${quick}_r2`];
+    await client.ok('/collections/create', { collectionName: from, dimension: 4 });
+    await client.waitLoaded(from);
+    await client.ok('/entities/insert', { collectionName: from, data: [{ id: 1, vector: vec(1, 4) }, { id: 2, vector: vec(2, 4) }] });
+    await client.ok('/aliases/create', { collectionName: from, aliasName: `${from}_al` });
+    assert.equal(await client.ok('/collections/rename', { collectionName: from, newCollectionName: to }), {});
+    assert.equal(await client.ok('/collections/has', { collectionName: from }), { has: false });
+    assert.equal((await client.ok('/collections/describe', { collectionName: to })).aliases, [`${from}_al`]);
+    assert.equal((await client.ok('/entities/query', { collectionName: `${from}_al`, filter: 'id > 0', consistencyLevel: 'Strong' })).map((r: any) => r.id).sort(), [1, 2]);
+    await client.fails('/entities/query', { collectionName: from, filter: 'id > 0' }, /collection/i, [Code.CollectionNotFound]);
+    await client.fails('/collections/rename', { collectionName: to, newCollectionName: quick }, /already exists/);
+    await client.fails('/collections/rename', { collectionName: to, newCollectionName: 'x', newDbName: 'other' }, /database 'other'/);
+    await client.ok('/aliases/drop', { aliasName: `${from}_al` });
+    await client.ok('/collections/drop', { collectionName: to });
+  });
+
   s('drop, then DDL and DML on the dropped collection fail', async ({ client, quick }) => {
     const name = `${quick}_drop`;
     await client.ok('/collections/create', { collectionName: name, dimension: 4 });

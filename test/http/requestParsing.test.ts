@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/index.js';
-import { parseAlterProperties, parseCollectionName, parseDropProperties, parseListCollections } from '../../runtime/http/parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseDropProperties, parseListCollections, parseRename } from '../../runtime/http/parseCollections.js';
 import { parseCreateCollection } from '../../runtime/http/parseCreateCollection.js';
 import { parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../../runtime/http/parseEntities.js';
 import { parseCreateIndex, parseDescribeIndex } from '../../runtime/http/parseIndexes.js';
@@ -280,6 +280,14 @@ test('collection properties: params.ttlSeconds and properties on create; alter_p
   refuses(() => parseAlterProperties({ collectionName: 'c' }), /'properties' is required/);
   assert.equal(parseDropProperties({ collectionName: 'c', propertyKeys: ['collection.ttl.seconds'] }), { collectionName: 'c', keys: ['collection.ttl.seconds'] });
   refuses(() => parseDropProperties({ collectionName: 'c', propertyKeys: 'collection.ttl.seconds' }), /propertyKeys/);
+});
+
+test('rename: collectionName to newCollectionName, within the one database', () => {
+  assert.equal(parseRename({ collectionName: 'a', newCollectionName: 'b' }), { collectionName: 'a', newName: 'b' });
+  assert.equal(parseRename({ dbName: 'default', collectionName: 'a', newCollectionName: 'b', newDbName: '' }), { collectionName: 'a', newName: 'b' });
+  refuses(() => parseRename({ collectionName: 'a' }), /'newCollectionName' is required/);
+  refuses(() => parseRename({ collectionName: 'a', newCollectionName: '1b' }), /collection name/);
+  refuses(() => parseRename({ collectionName: 'a', newCollectionName: 'b', newDbName: 'db2' }), /database 'db2' does not exist/);
 });
 
 test.run();

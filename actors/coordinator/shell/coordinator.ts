@@ -19,6 +19,7 @@ import { sweepOrphans } from './orphanSweep.js';
 import { finishMerges } from './mergeCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { discardDroppedPartitions } from './segmentDiscard.js';
+import { finishRenames, renameCollection } from './renameCollection.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
@@ -94,6 +95,7 @@ export class Coordinator {
     this.ctx = ctx;
     for (const r of await listRecords<CollectionRecord>(meta, Keys.catalog)) ctx.catalog.byName.set(r.name, r);
     for (const a of await listRecords<AliasRecord>(meta, Keys.aliases)) ctx.catalog.aliases.set(a.alias, a.collection);
+    await finishRenames(ctx);
     for (const s of await listRecords<SegmentRecord>(meta, Keys.segments())) ctx.segments.set(s.segmentId, s);
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
@@ -162,6 +164,7 @@ export class Coordinator {
       createCollection: ({ spec }) => ddl.createCollection(ctx(), spec),
       dropCollection: ({ name }) => ddl.dropCollection(ctx(), name),
       alterCollection: ({ name, properties, drop }) => ddl.alterCollection(ctx(), name, properties, drop),
+      renameCollection: ({ name, newName }) => renameCollection(ctx(), name, newName),
       describeCollection: ({ name }) => findCollection(ctx().catalog, name),
       listCollections: () => [...ctx().catalog.byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
       createPartition: ({ collection, partition }) => ddl.createPartition(ctx(), collection, partition),

@@ -13,6 +13,7 @@ import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { discardDroppedPartitions } from './segmentDiscard.js';
+import { announceCatalogChange } from './renameCollection.js';
 import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments, supersededIds } from './segmentFlow.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
@@ -65,6 +66,7 @@ export async function dropCollection(ctx: CoordinatorContext, name: string): Res
     return r;
   });
   await finishDrop(ctx, rec);
+  announceCatalogChange(ctx, [name]);
   return null;
 }
 
@@ -102,6 +104,7 @@ export async function alterCollection(ctx: CoordinatorContext, name: string, pro
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
     await save(ctx, rec);
   });
+  announceCatalogChange(ctx, [rec.name]);
   return rec;
 }
 

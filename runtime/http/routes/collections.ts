@@ -1,4 +1,4 @@
-import { parseAlterProperties, parseCollectionName, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState } from '../parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -31,6 +31,12 @@ export const collectionRoutes: Record<string, Route> = {
     return ok({ loadState, loadProgress });
   },
   [`${V2}/collections/flush`]: async (body, { api }) => { await api.flush(parseCollectionName(body)); return ok({}); },
+  [`${V2}/collections/rename`]: async (body, { api, schemas }) => {
+    const { collectionName, newName } = parseRename(body);
+    schemas.forget(collectionName);
+    await api.renameCollection(collectionName, newName);
+    return ok({});
+  },
   [`${V2}/collections/alter_properties`]: async (body, { api }) => {
     const { collectionName, properties } = parseAlterProperties(body);
     await api.alterCollectionProperties(collectionName, properties);

@@ -87,6 +87,15 @@ export class MemoryApi implements NuthatchApi {
     };
   }
 
+  async renameCollection(name: string, newName: string): Promise<void> {
+    if (this.aliases.has(name)) fail('InvalidArgument', `'${name}' is an alias: rename a collection by its own name`);
+    const c = this.coll(name);
+    if (this.colls.has(newName) || this.aliases.has(newName)) fail('CollectionExists', `collection '${newName}' already exists`);
+    this.colls.delete(name);
+    c.name = newName;
+    this.colls.set(newName, c);
+    for (const [a, target] of this.aliases) if (target === name) this.aliases.set(a, newName);
+  }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const c = this.coll(name);
     c.properties = { ...c.properties, ...parseProperties(properties) };

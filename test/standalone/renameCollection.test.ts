@@ -1,0 +1,79 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { getRecord, Keys, putRecord } from '../../actors/coordinator/shell/metaCodec.js';
+import { NuthatchError } from '../../messages/errors.js';
+import type { CollectionRecord } from '../../messages/rpc/records.js';
+import { NuthatchClient } from '../../runtime/client/client.js';
+import { EmbeddedMeta } from '../../runtime/meta/embeddedMeta.js';
+import { until } from '../support/until.js';
+import { tempStandalone, vectors } from './harness.js';
+
+/**
+ * Renaming a collection: its rows, index and aliases go with it, the old name
+ * is free at once (also for another client that had it cached), and a rename
+ * a crash cut off is finished by the next coordinator.
+ */
+const DIM = 4;
+const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: true }, { name: 'vec', dataType: 'FloatVector' as const, dim: DIM }] };
+const rows = (from: number, n: number) => vectors(n, DIM, from).map((vec, i) => ({ id: from + i, vec }));
+const notFound = async (f: () => Promise<unknown>) => {
+  try { await f(); return false; } catch (e) { return e instanceof NuthatchError && e.code === 'CollectionNotFound'; }
+};
+
+test('a renamed collection keeps its rows and aliases under the new name; the old name is free, for every client', async () => {
+  let s = await tempStandalone();
+  const { dataDir } = s;
+  try {
+    await s.client.createCollection({ collectionName: 'a', schema, metricType: 'L2', load: true });
+    await s.client.createAlias('a', 'al');
+    await s.client.insert('a', rows(0, 10));
+    const other = new NuthatchClient(s.bus);
+    assert.is((await other.get('a', [3])).length, 1, 'another client has a\'s record cached');
+
+    await s.client.renameCollection('a', 'b');
+    const d = await s.client.describeCollection('b');
+    assert.is(d.collectionName, 'b');
+    assert.equal(d.aliases, ['al']);
+    assert.equal((await s.client.describeAlias('al')).collectionName, 'b');
+    assert.is((await s.client.query('b', { filter: 'id >= 0', consistencyLevel: 'Strong' })).length, 10);
+    assert.is((await s.client.query('al', { filter: 'id >= 0', consistencyLevel: 'Strong' })).length, 10);
+    assert.ok(await notFound(() => s.client.insert('a', rows(50, 1))));
+    assert.not.ok(await s.client.hasCollection('a'));
+    await until(() => notFound(() => other.get('a', [3])), 'the other client to forget a', 10_000);
+    await s.client.insert('b', rows(100, 5));
+    assert.is((await other.query('b', { filter: 'id >= 0', consistencyLevel: 'Strong' })).length, 15);
+
+    await s.client.createCollection({ collectionName: 'a', schema, metricType: 'L2', load: true });
+    assert.equal(await s.client.query('a', { filter: 'id >= 0', consistencyLevel: 'Strong' }), [], 'a new a starts empty');
+    try { await s.client.renameCollection('b', 'a'); assert.unreachable('renamed onto a taken name'); } catch (e) { assert.is((e as NuthatchError).code, 'CollectionExists'); }
+    try { await s.client.renameCollection('al', 'c'); assert.unreachable('renamed through an alias'); } catch (e) { assert.match((e as Error).message, /rename a collection by its own name/); }
+
+    await s.stop();
+    s = await tempStandalone({ dataDir });
+    assert.equal((await s.client.listCollections()).sort(), ['a', 'b']);
+    assert.is((await s.client.query('al', { filter: 'id >= 0', consistencyLevel: 'Strong' })).length, 15, 'after a restart too');
+  } finally { await s.cleanup(); }
+});
+
+test('a rename cut off after the new record was written is finished at the next start', async () => {
+  let s = await tempStandalone();
+  const { dataDir } = s;
+  try {
+    await s.client.createCollection({ collectionName: 'x', schema, metricType: 'L2', load: true });
+    await s.client.createAlias('x', 'xl');
+    await s.client.insert('x', rows(0, 4));
+    await s.stop();
+    // What the first step of renaming x to y leaves: y written, x and its alias not yet changed.
+    const meta = await EmbeddedMeta.open(join(dataDir, 'meta'));
+    const x = (await getRecord<CollectionRecord>(meta, Keys.collection('x')))!;
+    await putRecord(meta, Keys.collection('y'), { ...x, name: 'y', renamedFrom: 'x' });
+    await meta.close();
+    s = await tempStandalone({ dataDir });
+    assert.equal(await s.client.listCollections(), ['y']);
+    assert.equal((await s.client.describeAlias('xl')).collectionName, 'y');
+    assert.is((await s.client.query('xl', { filter: 'id >= 0', consistencyLevel: 'Strong' })).length, 4);
+  } finally { await s.cleanup(); }
+});
+
+test.run();
