@@ -17,6 +17,7 @@ export const ErrorCode = {
   CollectionNotLoaded: 102,
   PartitionNotFound: 200,
   PartitionExists: 201,
+  PartitionNotLoaded: 202,
   IndexNotFound: 700,
   IndexExists: 701,
   InvariantViolated: 1200,

@@ -27,7 +27,10 @@ export type CoordinatorProtocol = {
   /** `replicas`: how many query nodes serve each sealed segment (kept for the collection). */
   loadCollection: { req: { name: string; replicas?: number }; res: null };
   releaseCollection: { req: { name: string }; res: null };
-  loadState: { req: { name: string }; res: { loaded: boolean; progress: number } };
+  /** With `partitions`: their load state (loaded only when every one is). */
+  loadState: { req: { name: string; partitions?: string[] }; res: { loaded: boolean; progress: number } };
+  loadPartitions: { req: { name: string; partitions: string[] }; res: null };
+  releasePartitions: { req: { name: string; partitions: string[] }; res: null };
   flush: { req: { name: string }; res: { segmentIds: number[] } };
   /**
    * Manual compaction of a collection, queued behind any compaction round or sweep:
@@ -73,6 +76,8 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   loadCollection: (o) => { needAll(o, { name: 'string' }); if (o.replicas !== undefined && o.replicas !== null) need(o, 'replicas', 'number'); },
   releaseCollection: (o) => needAll(o, { name: 'string' }),
   loadState: (o) => needAll(o, { name: 'string' }),
+  loadPartitions: (o) => needAll(o, { name: 'string', partitions: 'array' }),
+  releasePartitions: (o) => needAll(o, { name: 'string', partitions: 'array' }),
   flush: (o) => needAll(o, { name: 'string' }),
   compact: (o) => needAll(o, { name: 'string' }),
   compactionState: (o) => needAll(o, { compactionID: 'number' }),

@@ -35,6 +35,8 @@ export interface CollectionRecord {
   ttlSeconds?: number;
   /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */
   renamedFrom?: string;
+  /** While loaded, the partitions loaded (load_partitions); absent: every partition. */
+  loadedPartitions?: number[];
 }
 
 export interface SegmentRecord {
@@ -80,6 +82,8 @@ export interface Distribution {
   version: number;
   /** False while the collection is released: reads are refused and flushed rows leave the delegator's memory. */
   loaded?: boolean;
+  /** While loaded, the partitions loaded; absent: every one. Other partitions are read as released ones are. */
+  partitions?: number[];
   /** Sealed segments and the query node that serves each. */
   segments: Array<{ segmentId: number; nodeId: string; /** The ANN index it is served with; null while brute force. */ indexName?: string | null }>;
   /**

@@ -113,7 +113,12 @@ export interface NuthatchApi {
   getCollectionStats(name: string): Promise<{ rowCount: number }>;
   loadCollection(name: string): Promise<void>;
   releaseCollection(name: string): Promise<void>;
-  getLoadState(name: string): Promise<{ loadState: LoadState; loadProgress: number }>;
+  /** With partitionNames: theirs (loaded only when every one is). */
+  getLoadState(name: string, partitionNames?: string[]): Promise<{ loadState: LoadState; loadProgress: number }>;
+  /** Loads some partitions: searches and queries read them (a collection not loaded reads only these). */
+  loadPartitions(collection: string, partitions: string[]): Promise<void>;
+  /** Releases some partitions; releasing the last loaded one releases the collection. */
+  releasePartitions(collection: string, partitions: string[]): Promise<void>;
   /** Seals growing segments and waits until they are persisted. */
   flush(name: string): Promise<void>;
   /** Another name for a collection: reads, writes and descriptions through it reach the collection. */

@@ -176,14 +176,25 @@ export class NuthatchClient implements NuthatchApi {
     this.cache.delete(name);
   }
   async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { name }); this.cache.delete(name); }
-  async getLoadState(name: string) {
-    const s = await this.call('loadState', { name });
+  async getLoadState(name: string, partitionNames?: string[]) {
+    const r = await this.record(name);
+    const s = await this.call('loadState', { name: r.name, ...(partitionNames && partitionNames.length > 0 ? { partitions: partitionNames } : {}) });
     return { loadState: !s.loaded ? 'LoadStateNotLoad' as const : s.progress >= 100 ? 'LoadStateLoaded' as const : 'LoadStateLoading' as const, loadProgress: s.progress };
   }
   async flush(name: string): Promise<void> { await this.call('flush', { name }, 600_000); }
   async compact(name: string): Promise<{ compactionID: number }> { return this.call('compact', { name }); }
   async getCompactionState(compactionID: number) { return { state: (await this.call('compactionState', { compactionID })).state }; }
 
+  async loadPartitions(collection: string, partitions: string[]): Promise<void> {
+    const r = await this.record(collection);
+    await this.call('loadPartitions', { name: r.name, partitions });
+    this.cache.delete(r.name);
+  }
+  async releasePartitions(collection: string, partitions: string[]): Promise<void> {
+    const r = await this.record(collection);
+    await this.call('releasePartitions', { name: r.name, partitions });
+    this.cache.delete(r.name);
+  }
   async createPartition(collection: string, partition: string): Promise<void> { await this.call('createPartition', { collection, partition }); this.cache.delete(collection); }
   async listPartitions(collection: string): Promise<string[]> { return (await this.record(collection, true)).partitions.map((p) => p.name); }
   async hasPartition(collection: string, partition: string): Promise<boolean> { return (await this.listPartitions(collection)).includes(partition); }

@@ -13,12 +13,12 @@ export function parseCollectionName(body: unknown): string {
   return readCollectionName(JsonReader.object(body, '', [DB_NAME, 'collectionName']));
 }
 
-/**
- * get_load_state: Milvus also takes `partitionNames` for the load state of
- * partitions; nuthatch loads whole collections, so that field is refused.
- */
-export function parseLoadState(body: unknown): string {
-  return readCollectionName(JsonReader.object(body, '', [DB_NAME, 'collectionName'], ['partitionNames']));
+/** get_load_state: `{dbName?, collectionName, partitionNames?}` (with names: their load state). */
+export function parseLoadState(body: unknown): { collectionName: string; partitionNames?: string[] } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'partitionNames']);
+  const collectionName = readCollectionName(r);
+  const partitionNames = r.has('partitionNames') ? r.strList('partitionNames', { allowEmptyList: true }) : undefined;
+  return partitionNames && partitionNames.length > 0 ? { collectionName, partitionNames } : { collectionName };
 }
 
 /** load: Milvus's `replicaNumber`, `resourceGroups` and `refresh` are not ours. */

@@ -243,6 +243,21 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     await client.fails('/partitions/get_stats', { collectionName: books, partitionName: 'p9' }, /partition/, [Code.PartitionNotFound]);
   });
 
+  s('partitions load and release: reads cover the loaded partitions; get_load_state per partition', async ({ client, books }) => {
+    await client.ok('/collections/release', { collectionName: books });
+    assert.equal(await client.ok('/partitions/load', { collectionName: books, partitionNames: ['p1'] }), {});
+    for (let i = 0; i < 200 && (await client.ok('/collections/get_load_state', { collectionName: books, partitionNames: ['p1'] })).loadState !== 'LoadStateLoaded'; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await client.ok('/collections/get_load_state', { collectionName: books, partitionNames: ['p1'] })).loadState, 'LoadStateLoaded');
+    assert.equal((await client.ok('/collections/get_load_state', { collectionName: books, partitionNames: ['_default'] })).loadState, 'LoadStateNotLoad');
+    const rows = await client.ok('/entities/query', { collectionName: books, filter: 'year > 0', consistencyLevel: 'Strong' });
+    assert.equal(rows.map((r: any) => r.book_id).sort((a: number, b: number) => a - b), [100, 101, 102, 103, 104], 'p1 only');
+    await client.fails('/entities/query', { collectionName: books, filter: 'year > 0', partitionNames: ['_default'] }, /not loaded/);
+    assert.equal(await client.ok('/partitions/release', { collectionName: books, partitionNames: ['p1'] }), {});
+    assert.equal((await client.ok('/collections/get_load_state', { collectionName: books })).loadState, 'LoadStateNotLoad');
+    await client.ok('/collections/load', { collectionName: books });
+    await client.waitLoaded(books);
+  });
+
   s('partitions drop', async ({ client, books }) => {
     await client.ok('/partitions/create', { collectionName: books, partitionName: 'p2' });
     // Milvus drops only released partitions; release the collection first so either rule holds.

@@ -6,11 +6,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/index.js';
-import { parseAlterProperties, parseCollectionName, parseDropProperties, parseListCollections, parseRename } from '../../runtime/http/parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseDropProperties, parseListCollections, parseLoadState, parseRename } from '../../runtime/http/parseCollections.js';
 import { parseCreateCollection } from '../../runtime/http/parseCreateCollection.js';
 import { parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../../runtime/http/parseEntities.js';
 import { parseCreateIndex, parseDescribeIndex } from '../../runtime/http/parseIndexes.js';
-import { parsePartitionRef } from '../../runtime/http/parsePartitions.js';
+import { parsePartitionNames, parsePartitionRef } from '../../runtime/http/parsePartitions.js';
 
 /** Asserts that fn throws a NuthatchError with this code and a message matching the pattern. */
 function refuses(fn: () => unknown, pattern: RegExp, code = 'InvalidArgument'): void {
@@ -288,6 +288,15 @@ test('rename: collectionName to newCollectionName, within the one database', () 
   refuses(() => parseRename({ collectionName: 'a' }), /'newCollectionName' is required/);
   refuses(() => parseRename({ collectionName: 'a', newCollectionName: '1b' }), /collection name/);
   refuses(() => parseRename({ collectionName: 'a', newCollectionName: 'b', newDbName: 'db2' }), /database 'db2' does not exist/);
+});
+
+test('partition load and release take partitionNames; get_load_state takes them too', () => {
+  assert.equal(parsePartitionNames({ collectionName: 'c', partitionNames: ['p1', 'p2'] }), { collectionName: 'c', partitionNames: ['p1', 'p2'] });
+  refuses(() => parsePartitionNames({ collectionName: 'c' }), /'partitionNames' is required/);
+  refuses(() => parsePartitionNames({ collectionName: 'c', partitionNames: ['p-1'] }), /partition name 'p-1'/);
+  assert.equal(parseLoadState({ collectionName: 'c', partitionNames: ['p1'] }), { collectionName: 'c', partitionNames: ['p1'] });
+  assert.equal(parseLoadState({ collectionName: 'c', partitionNames: [] }), { collectionName: 'c' });
+  assert.equal(parseLoadState({ collectionName: 'c' }), { collectionName: 'c' });
 });
 
 test.run();

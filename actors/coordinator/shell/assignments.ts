@@ -1,3 +1,4 @@
+import { partitionLoaded } from '../core/partitionLoad.js';
 import type { PchannelAssignment } from '../../../messages/rpc/records.js';
 import { EVENTS } from '../../../messages/rpc/workers.js';
 import { pchannelOf } from '../core/catalog.js';
@@ -79,7 +80,7 @@ export async function reassignQueryNode(ctx: CoordinatorContext, nodeId: string)
     for (const s of d.segments.filter((x) => x.nodeId === nodeId)) {
       const seg = ctx.segments.get(s.segmentId);
       const rec = seg && [...ctx.catalog.byName.values()].find((c) => c.collectionId === seg.collectionId);
-      if (seg && rec?.loaded) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload after node loss failed:', e.message));
+      if (seg && rec && partitionLoaded(rec, seg.partitionId)) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload after node loss failed:', e.message));
     }
   }
 }

@@ -1,3 +1,4 @@
+import { partitionLoaded } from '../core/partitionLoad.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { tsoOf, type Tso } from '../../../messages/types.js';
@@ -107,7 +108,7 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
     return false;
   }
   ctx.log(`segment ${seg.segmentId}: compacted, ${out.removed} deleted rows removed, ${out.rows} left`);
-  if (rec.loaded) await loadSegment(ctx, rec, seg);
+  if (partitionLoaded(rec, seg.partitionId)) await loadSegment(ctx, rec, seg);
   // An index created while this ran was built from the old file: build it from the new one.
   void buildMissingIndexes(ctx, rec);
   const old = [before.dataKey, ...Object.values(before.indexKeys)].filter((k) => k !== seg.dataKey && !Object.values(seg.indexKeys).includes(k));

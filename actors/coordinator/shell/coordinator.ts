@@ -1,3 +1,4 @@
+import { partitionLoaded } from '../core/partitionLoad.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CompactionState, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
@@ -179,7 +180,16 @@ export class Coordinator {
       },
       loadCollection: ({ name, replicas }) => ddl.loadCollection(ctx(), name, replicas ?? undefined),
       releaseCollection: ({ name }) => ddl.releaseCollection(ctx(), name),
-      loadState: ({ name }) => { const rec = findCollection(ctx().catalog, name); return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) }; },
+      loadState: ({ name, partitions }) => {
+        const rec = findCollection(ctx().catalog, name);
+        if (partitions === undefined) return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) };
+        const ids = partitions.map((n) => rec.partitions.find((p) => p.name === n)?.id ?? -1);
+        const missing = partitions.find((_, i) => ids[i] === -1);
+        if (missing !== undefined) throw new NuthatchError('PartitionNotFound', `partition '${missing}' does not exist in '${rec.name}'`);
+        return { loaded: ids.every((id) => partitionLoaded(rec, id)), progress: loadProgress(ctx(), rec, ids) };
+      },
+      loadPartitions: ({ name, partitions }) => ddl.loadPartitions(ctx(), name, partitions),
+      releasePartitions: ({ name, partitions }) => ddl.releasePartitions(ctx(), name, partitions),
       flush: ({ name }) => ddl.flush(ctx(), name),
       createAlias: ({ alias, collection }) => aliasDdl.createAlias(ctx(), alias, collection),
       alterAlias: ({ alias, collection }) => aliasDdl.alterAlias(ctx(), alias, collection),

@@ -14,7 +14,8 @@ import { recordPurge } from './droppedFiles.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { discardDroppedPartitions } from './segmentDiscard.js';
 import { announceCatalogChange } from './renameCollection.js';
-import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments, supersededIds } from './segmentFlow.js';
+import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments, releaseUnloadedSegments, supersededIds } from './segmentFlow.js';
+import { afterLoadPartitions, afterReleasePartitions } from '../core/partitionLoad.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
 
@@ -125,7 +126,11 @@ export async function dropPartition(ctx: CoordinatorContext, collection: string,
   const info = rec.partitions.find((p) => p.name === partition);
   if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${collection}'`);
   await broadcast(ctx, 'DropPartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partitionId: info.id }));
-  await ctx.lock(async () => { rec.partitions = rec.partitions.filter((p) => p.id !== info.id); await save(ctx, rec); });
+  await ctx.lock(async () => {
+    rec.partitions = rec.partitions.filter((p) => p.id !== info.id);
+    if (rec.loadedPartitions) rec.loadedPartitions = rec.loadedPartitions.filter((id) => id !== info.id);
+    await save(ctx, rec);
+  });
   await discardDroppedPartitions(ctx, rec);
   return null;
 }
@@ -153,8 +158,8 @@ export async function dropIndex(ctx: CoordinatorContext, collection: string, ind
 export async function loadCollection(ctx: CoordinatorContext, name: string, replicas?: number): Res<'loadCollection'> {
   const rec = findCollection(ctx.catalog, name);
   if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)) throw new ValidationError('replicas must be an integer in 1..16');
-  if (!rec.loaded || (replicas !== undefined && replicas !== rec.replicas)) {
-    await ctx.lock(async () => { rec.loaded = true; if (replicas !== undefined) rec.replicas = replicas; await save(ctx, rec); });
+  if (!rec.loaded || rec.loadedPartitions !== undefined || (replicas !== undefined && replicas !== rec.replicas)) {
+    await ctx.lock(async () => { rec.loaded = true; delete rec.loadedPartitions; if (replicas !== undefined) rec.replicas = replicas; await save(ctx, rec); });
   }
   await loadCollectionSegments(ctx, rec);
   await publishLoadState(ctx, rec);
@@ -164,11 +169,43 @@ export async function loadCollection(ctx: CoordinatorContext, name: string, repl
 
 export async function releaseCollection(ctx: CoordinatorContext, name: string): Res<'releaseCollection'> {
   const rec = findCollection(ctx.catalog, name);
-  await ctx.lock(async () => { rec.loaded = false; await save(ctx, rec); });
+  await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; await save(ctx, rec); });
   await releaseCollectionSegments(ctx, rec);
   await publishLoadState(ctx, rec);
   await placeDelegators(ctx);
   return null;
+}
+
+/** Loads some partitions: their segments are served and their rows read; the others stay as they were. */
+export async function loadPartitions(ctx: CoordinatorContext, collection: string, names: string[]): Res<'loadPartitions'> {
+  const rec = findCollection(ctx.catalog, collection);
+  const ids = partitionIdsOf(rec, names);
+  await ctx.lock(async () => { Object.assign(rec, afterLoadPartitions(rec, ids)); if (!rec.loadedPartitions) delete rec.loadedPartitions; await save(ctx, rec); });
+  await loadCollectionSegments(ctx, rec);
+  await publishLoadState(ctx, rec);
+  await placeDelegators(ctx);
+  return null;
+}
+
+/** Releases some partitions (the last one loaded releases the collection). */
+export async function releasePartitions(ctx: CoordinatorContext, collection: string, names: string[]): Res<'releasePartitions'> {
+  const rec = findCollection(ctx.catalog, collection);
+  const ids = partitionIdsOf(rec, names);
+  await ctx.lock(async () => { const next = afterReleasePartitions(rec, ids); rec.loaded = next.loaded; if (next.loadedPartitions) rec.loadedPartitions = next.loadedPartitions; else delete rec.loadedPartitions; await save(ctx, rec); });
+  // Published first: delegators stop reading those partitions before their segments go.
+  await publishLoadState(ctx, rec);
+  if (rec.loaded) await releaseUnloadedSegments(ctx, rec); else await releaseCollectionSegments(ctx, rec);
+  await placeDelegators(ctx);
+  return null;
+}
+
+function partitionIdsOf(rec: CollectionRecord, names: string[]): number[] {
+  if (names.length === 0) throw new ValidationError('name at least one partition');
+  return names.map((n) => {
+    const p = rec.partitions.find((x) => x.name === n);
+    if (!p) throw new NuthatchError('PartitionNotFound', `partition '${n}' does not exist in '${rec.name}'`);
+    return p.id;
+  });
 }
 
 /** Seals every growing segment and waits until all of them are persisted. */

@@ -1,3 +1,4 @@
+import { partitionLoaded } from '../core/partitionLoad.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { vectorField } from '../../../messages/schema.js';
@@ -83,7 +84,7 @@ async function finishMerge(ctx: CoordinatorContext, rec: CollectionRecord, merge
   const ids = new Set(merged.mergedFrom ?? []);
   await forgetParts(ctx, merged);
   const holders = new Set((ctx.distributions.get(merged.vchannel)?.segments ?? []).filter((s) => ids.has(s.segmentId)).map((s) => s.nodeId));
-  if (rec.loaded) await loadSegment(ctx, rec, merged);
+  if (partitionLoaded(rec, merged.partitionId)) await loadSegment(ctx, rec, merged);
   for (const nodeId of holders) {
     await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds: [...ids] })
       .catch((e) => ctx.log(`releasing merged segments on ${nodeId} failed:`, (e as Error).message));

@@ -1,3 +1,4 @@
+import { partitionLoaded } from '../core/partitionLoad.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
@@ -36,7 +37,7 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
   if (!kept) { await removeFiles(ctx, [seg.dataKey]); return null; }
   for (const w of [...ctx.flushWaiters]) w();
   if (!rec) return null;
-  if (rec.loaded) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('load of segment', seg.segmentId, 'failed:', e.message));
+  if (partitionLoaded(rec, seg.partitionId)) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('load of segment', seg.segmentId, 'failed:', e.message));
   else await publishLoadState(ctx, rec);
   void buildMissingIndexes(ctx, rec);
   return null;
@@ -73,7 +74,7 @@ export async function indexBuilt(ctx: CoordinatorContext, collectionId: number, 
     await putRecord(ctx.opts.meta, Keys.segment(collectionId, segmentId), seg);
   });
   const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === collectionId);
-  if (rec?.loaded) await loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload with index failed:', e.message));
+  if (rec && partitionLoaded(rec, seg.partitionId)) await loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload with index failed:', e.message));
   for (const w of [...ctx.flushWaiters]) w();
   return null;
 }
@@ -153,7 +154,8 @@ export async function publishLoadState(ctx: CoordinatorContext, rec: CollectionR
   await ctx.lock(async () => {
     for (const vchannel of rec.vchannels) {
       const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
-      await publishDistribution(ctx, { ...d, version: d.version + 1, loaded: rec.loaded });
+      const { partitions: _, ...rest } = d;
+      await publishDistribution(ctx, { ...rest, version: d.version + 1, loaded: rec.loaded, ...(rec.loaded && rec.loadedPartitions ? { partitions: rec.loadedPartitions } : {}) });
     }
   });
 }
@@ -164,16 +166,30 @@ export function topUpReplicas(ctx: CoordinatorContext): void {
     if (!rec.loaded || rec.state !== 'created') continue;
     const want = Math.min(replicasOf(ctx, rec), ctx.queryNodes.size);
     for (const seg of ctx.segments.values()) {
-      if (seg.collectionId !== rec.collectionId) continue;
+      if (seg.collectionId !== rec.collectionId || !partitionLoaded(rec, seg.partitionId)) continue;
       const live = ctx.distributions.get(seg.vchannel)?.segments.filter((s) => s.segmentId === seg.segmentId && ctx.queryNodes.has(s.nodeId)).length ?? 0;
       if (live < want) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('replica load of segment', seg.segmentId, 'failed:', e.message));
     }
   }
 }
 
+/** Loads the segments of the loaded partitions. */
 export async function loadCollectionSegments(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
-  const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId);
+  const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && partitionLoaded(rec, s.partitionId));
   await Promise.all(segs.map((s) => loadSegment(ctx, rec, s)));
+}
+
+/** Stops serving the segments of partitions no longer loaded: out of the distribution, then off the query nodes. */
+export async function releaseUnloadedSegments(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  for (const vchannel of rec.vchannels) {
+    const d = ctx.distributions.get(vchannel);
+    if (!d) continue;
+    const unload = d.segments.filter((s) => { const seg = ctx.segments.get(s.segmentId); return seg !== undefined && !partitionLoaded(rec, seg.partitionId); });
+    for (const id of new Set(unload.map((s) => s.segmentId))) await setServing(ctx, vchannel, id, null);
+    const byNode = new Map<string, number[]>();
+    for (const s of unload) byNode.set(s.nodeId, [...(byNode.get(s.nodeId) ?? []), s.segmentId]);
+    for (const [nodeId, segmentIds] of byNode) await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds }).catch(() => {});
+  }
 }
 
 export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
@@ -194,8 +210,8 @@ export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: Co
  * query node, with their ANN index when the collection has one (a segment served
  * by brute force while its index builds is not loaded yet).
  */
-export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord): number {
-  const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId);
+export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord, partitionIds?: readonly number[]): number {
+  const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && partitionLoaded(rec, s.partitionId) && (partitionIds === undefined || partitionIds.includes(s.partitionId)));
   if (!rec.loaded) return 0;
   if (segs.length === 0) return 100;
   const indexed = rec.indexes.some((i) => i.indexType !== 'FLAT');

@@ -49,13 +49,14 @@ export class Delegator {
     const shard = wal?.shards.get(d.vchannel);
     if (!shard) return;
     // Served by a query node, or released (rows wait in object storage): the growing copy goes.
-    const released = d.loaded === false;
+    const loadedParts = d.partitions === undefined ? undefined : new Set(d.partitions);
+    const releasedHere = (partitionId: number) => d.loaded === false || (loadedParts !== undefined && !loadedParts.has(partitionId));
     const retired = new Set(d.retired ?? []);
     let handedOff = false;
     for (const seg of [...shard.segments.values()]) {
       if (!seg.flushed) continue;
       const named = retired.has(seg.id) || d.segments.some((s) => s.segmentId === seg.id);
-      if (!named && !released) continue;
+      if (!named && !releasedHere(seg.partitionId)) continue;
       shard.segments.delete(seg.id);
       shard.handedOff.set(seg.id, { partitionId: seg.partitionId, version: named ? d.version : -1 });
       handedOff = true;
@@ -84,10 +85,11 @@ export class Delegator {
     const vf = vectorField(coll.schema);
     // One distribution for the whole read: growing and sealed parts must not overlap or leave a gap.
     const dist = this.distributions.get(vchannel);
+    const partitionIds = loadedPartitionsOf(dist, req.partitionIds, coll.name);
     const read: GrowingRead = {
       pkName: primaryField(coll.schema).name, vectorName: vf.name, dim: vf.dim!,
       filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
-      partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
+      partitionIds: partitionIds ? new Set(partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields,
       ...(coll.ttlSeconds ? { expiredBelow: expiredBelow(req.guaranteeTso, coll.ttlSeconds) } : {}),
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
@@ -110,7 +112,7 @@ export class Delegator {
       same ??= merged(now);
       return same;
     };
-    return { coll, shard, read, holders };
+    return { coll, shard, read, holders, partitionIds };
   }
 
   /** One request to a query node; given up when the node leaves the shard's distribution (it died). */
@@ -138,7 +140,7 @@ export class Delegator {
 
   async search(wal: ShardHost, req: ShardSearch): Promise<HitRow[][]> {
     const guaranteeTso = await this.readTso(wal, req.guaranteeTso);
-    const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
+    const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.range) checkDistanceRange(coll.metricType, req.range);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
@@ -151,7 +153,7 @@ export class Delegator {
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, nq: req.nq, k: req.k, ef: req.ef,
-      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso,
+      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds, outputFields: req.outputFields, guaranteeTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
@@ -163,15 +165,28 @@ export class Delegator {
 
   async query(wal: ShardHost, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
     const req = await this.readAt(wal, request);
-    const { coll, shard, read, holders } = this.prepare(wal, req.vchannel, req.collectionId, req);
+    const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);
     const growing = queryGrowing(shard, read, !!req.countOnly);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
-      this.ask(req.vchannel, nodeId, 'query', { ...req, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
+      this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
     const rows = [...growing.rows, ...remote.flatMap((r) => r.rows)].sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
     return { rows: req.limit > 0 ? rows.slice(0, req.limit) : rows, count };
   }
+}
+
+/**
+ * The partitions a read covers: those it names, which must be loaded, or with
+ * none named every loaded one (null: all, the whole collection is loaded).
+ */
+function loadedPartitionsOf(d: Distribution | undefined, asked: number[] | null, collection: string): number[] | null {
+  const loaded = d?.partitions;
+  if (loaded === undefined) return asked;
+  if (asked === null) return loaded;
+  const missing = asked.find((id) => !loaded.includes(id));
+  if (missing !== undefined) throw new NuthatchError('PartitionNotLoaded', `partition ${missing} of collection ${collection} is not loaded: load it before searching or querying it`);
+  return asked;
 }

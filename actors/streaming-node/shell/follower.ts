@@ -93,8 +93,10 @@ export class Follower implements DurableState {
       if (shard.segments.delete(id)) continue;
       shard.handedOff.set(id, { partitionId: -1, version: d.version });
     }
-    // Released (as the owner does): flushed rows wait in object storage.
-    if (d.loaded === false) for (const seg of [...shard.segments.values()]) if (seg.flushed) shard.segments.delete(seg.id);
+    // Released, or a partition not loaded (as the owner does): flushed rows wait in object storage.
+    for (const seg of [...shard.segments.values()]) {
+      if (seg.flushed && (d.loaded === false || (d.partitions !== undefined && !d.partitions.includes(seg.partitionId)))) shard.segments.delete(seg.id);
+    }
   }
 
   /**

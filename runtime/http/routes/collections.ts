@@ -27,7 +27,8 @@ export const collectionRoutes: Record<string, Route> = {
   [`${V2}/collections/load`]: async (body, { api }) => { await api.loadCollection(parseLoad(body)); return ok({}); },
   [`${V2}/collections/release`]: async (body, { api }) => { await api.releaseCollection(parseCollectionName(body)); return ok({}); },
   [`${V2}/collections/get_load_state`]: async (body, { api }) => {
-    const { loadState, loadProgress } = await api.getLoadState(parseLoadState(body));
+    const { collectionName, partitionNames } = parseLoadState(body);
+    const { loadState, loadProgress } = await api.getLoadState(collectionName, partitionNames);
     return ok({ loadState, loadProgress });
   },
   [`${V2}/collections/flush`]: async (body, { api }) => { await api.flush(parseCollectionName(body)); return ok({}); },

@@ -1,4 +1,4 @@
-import { parseListPartitions, parsePartitionRef } from '../parsePartitions.js';
+import { parseListPartitions, parsePartitionNames, parsePartitionRef } from '../parsePartitions.js';
 import { ok } from '../responses.js';
 import { V2, type Route } from './route.js';
 
@@ -17,6 +17,16 @@ export const partitionRoutes: Record<string, Route> = {
   [`${V2}/partitions/get_stats`]: async (body, { api }) => {
     const p = parsePartitionRef(body);
     return ok(await api.getPartitionStats(p.collectionName, p.partitionName));
+  },
+  [`${V2}/partitions/load`]: async (body, { api }) => {
+    const p = parsePartitionNames(body);
+    await api.loadPartitions(p.collectionName, p.partitionNames);
+    return ok({});
+  },
+  [`${V2}/partitions/release`]: async (body, { api }) => {
+    const p = parsePartitionNames(body);
+    await api.releasePartitions(p.collectionName, p.partitionNames);
+    return ok({});
   },
   [`${V2}/partitions/drop`]: async (body, { api }) => {
     const p = parsePartitionRef(body);

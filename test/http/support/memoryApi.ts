@@ -121,6 +121,17 @@ export class MemoryApi implements NuthatchApi {
     c.loaded = true;
   }
   async releaseCollection(name: string): Promise<void> { this.coll(name).loaded = false; }
+  /** Partition loads are kept at collection level here: loading any loads it, releasing every one releases it. */
+  async loadPartitions(collection: string, partitions: string[]): Promise<void> {
+    const c = this.coll(collection);
+    for (const p of partitions) if (!c.partitions.has(p)) fail('PartitionNotFound', `partition '${p}' does not exist in '${c.name}'`);
+    c.loaded = true;
+  }
+  async releasePartitions(collection: string, partitions: string[]): Promise<void> {
+    const c = this.coll(collection);
+    for (const p of partitions) if (!c.partitions.has(p)) fail('PartitionNotFound', `partition '${p}' does not exist in '${c.name}'`);
+    if (partitions.length === c.partitions.size) c.loaded = false;
+  }
   async getLoadState(name: string): Promise<{ loadState: LoadState; loadProgress: number }> {
     const c = this.coll(name);
     return { loadState: this.loadState(c), loadProgress: c.loaded ? 100 : 0 };
