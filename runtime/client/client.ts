@@ -56,11 +56,16 @@ export class NuthatchClient implements NuthatchApi {
   private readonly owners: OwnerWatch;
   private readonly hedge = new Hedger();
 
-  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number } = {}) {
+  /**
+   * `followCatalog: false` ignores the coordinator's catalog announcements (as a
+   * client that missed one does: they are not persisted), leaving stale writes to
+   * the WAL's machine to refuse.
+   */
+  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean } = {}) {
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
     // Another client renamed, dropped or altered a collection: its cached records under those names go.
-    bus.subscribe(EVENTS.catalog, (data) => this.forget((decodeValue(data) as { names: string[] }).names));
+    if (opts.followCatalog !== false) bus.subscribe(EVENTS.catalog, (data) => this.forget((decodeValue(data) as { names: string[] }).names));
   }
 
   /** Forgets cached records of these names, and those reached through an alias that now names one of them. */

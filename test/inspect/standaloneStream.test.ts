@@ -25,10 +25,12 @@ test('create, insert, drop and a stale write show up on the stream with the inva
     const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: true }, { name: 'vec', dataType: 'FloatVector' as const, dim: 4 }] };
     await s.client.createCollection({ collectionName: 'books', schema, metricType: 'L2' });
     const vchannel = (await s.client.describeCollection('books')).vchannels[0]!;
-    await s.client.insert('books', [{ id: 1, vec: [0.1, 0.2, 0.3, 0.4] }, { id: 2, vec: [0.5, 0.1, 0.2, 0.9] }]);
-    await new NuthatchClient(s.bus).dropCollection('books');
-    // s.client still holds the collection in its cache: its write reaches the WAL's machine, which refuses it.
-    const err = await rejection(s.client.insert('books', [{ id: 3, vec: [0, 0, 0, 1] }]));
+    // A client that misses the coordinator's announcement of the drop keeps the collection in its cache.
+    const stale = new NuthatchClient(s.bus, { followCatalog: false });
+    await stale.insert('books', [{ id: 1, vec: [0.1, 0.2, 0.3, 0.4] }, { id: 2, vec: [0.5, 0.1, 0.2, 0.9] }]);
+    await s.client.dropCollection('books');
+    // Its write reaches the WAL's machine, which refuses it.
+    const err = await rejection(stale.insert('books', [{ id: 3, vec: [0, 0, 0, 1] }]));
     assert.match(err.message, /nothing-after-drop|collection-must-exist/);
 
     await until(() => kind(seen, 'rejected').length > 0 && kind(seen, 'transition', (e) => e.to === 'dropped').length > 0, 'the refusal and the drop on the stream');
