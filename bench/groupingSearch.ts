@@ -22,21 +22,10 @@ import type { SearchRequest } from '../runtime/client/api.js';
 import { startStandalone, type Standalone } from '../runtime/standalone/standalone.js';
 import { gaussianMixture, mulberry32, type Dataset } from './support/dataset.js';
 import { percentiles } from './support/percentiles.js';
+import { numberOption, waitUntil } from './support/options.js';
 import { printTable } from './support/table.js';
 
 const C = 'grouped', LIMIT = 10, SIZE = 3, BATCHES = 6;
-
-function option(args: string[], name: string, fallback: string): number {
-  const i = args.indexOf(`--${name}`);
-  return Number(i >= 0 && i + 1 < args.length ? args[i + 1]! : fallback);
-}
-
-async function until(what: string, done: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; !(await done()); i++) {
-    if (i > 3000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Exact groups of every row: ids group by group. */
 function exactGroups(ds: Dataset, docs: number[], q: Float32Array, size: number): number[] {
@@ -64,8 +53,8 @@ async function measure(s: Standalone, ds: Dataset, extra: Partial<SearchRequest>
 }
 
 export default async function run(args: string[]): Promise<void> {
-  const n = option(args, 'n', '20000'), dim = option(args, 'dim', '64'), docCount = option(args, 'docs', '1000');
-  const nq = option(args, 'queries', '300'), ef = option(args, 'ef', '128');
+  const n = numberOption(args, 'n', 20000), dim = numberOption(args, 'dim', 64), docCount = numberOption(args, 'docs', 1000);
+  const nq = numberOption(args, 'queries', 300), ef = numberOption(args, 'ef', 128);
   const ds = gaussianMixture({ n, dim, queries: nq, seed: 5 });
   const rnd = mulberry32(9);
   const docs = Array.from({ length: n }, () => Math.floor(rnd() * docCount));
@@ -84,7 +73,7 @@ export default async function run(args: string[]): Promise<void> {
       await s.client.insert(C, rows);
       await s.client.flush(C);
     }
-    await until('every segment indexed and loaded', async () => { const [idx] = await s.client.describeIndex(C); return idx?.indexedRows === n && (await s.client.getLoadState(C)).loadProgress === 100; });
+    await waitUntil('every segment indexed and loaded', async () => { const [idx] = await s.client.describeIndex(C); return idx?.indexedRows === n && (await s.client.getLoadState(C)).loadProgress === 100; });
     const exact1 = ds.queries.map((q) => exactGroups(ds, docs, q, 1));
     const exactN = ds.queries.map((q) => exactGroups(ds, docs, q, SIZE));
     const plain = await measure(s, ds, {}, ef);

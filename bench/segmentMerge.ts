@@ -18,21 +18,10 @@ import { client } from '../runtime/rpc/typedBus.js';
 import { startStandalone, type Standalone } from '../runtime/standalone/standalone.js';
 import { gaussianMixture, groundTruth, recallAtK, type Dataset } from './support/dataset.js';
 import { percentiles } from './support/percentiles.js';
+import { numberOption, waitUntil } from './support/options.js';
 import { printTable } from './support/table.js';
 
 const C = 'merge', K = 10;
-
-function option(args: string[], name: string, fallback: string): number {
-  const i = args.indexOf(`--${name}`);
-  return Number(i >= 0 && i + 1 < args.length ? args[i + 1]! : fallback);
-}
-
-async function until(what: string, done: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; !(await done()); i++) {
-    if (i > 3000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function measure(s: Standalone, ds: Dataset, truth: number[][], ef: number, reps: number) {
   const search = async (q: Float32Array) => (await s.client.search(C, { data: [q], limit: K, searchParams: { params: { ef } } }))[0]!.map((h) => h.id);
@@ -50,8 +39,8 @@ async function measure(s: Standalone, ds: Dataset, truth: number[][], ef: number
 }
 
 export default async function run(args: string[]): Promise<void> {
-  const n = option(args, 'n', '20000'), dim = option(args, 'dim', '128'), parts = option(args, 'segments', '16');
-  const nq = option(args, 'queries', '500'), ef = option(args, 'ef', '64'), reps = option(args, 'reps', '3');
+  const n = numberOption(args, 'n', 20000), dim = numberOption(args, 'dim', 128), parts = numberOption(args, 'segments', 16);
+  const nq = numberOption(args, 'queries', 500), ef = numberOption(args, 'ef', 64), reps = numberOption(args, 'reps', 3);
   const ds = gaussianMixture({ n, dim, queries: nq, seed: 3 });
   const truth = groundTruth(ds, K);
   const dir = await mkdtemp(join(tmpdir(), 'nuthatch-merge-bench-'));
@@ -71,12 +60,12 @@ export default async function run(args: string[]): Promise<void> {
       await s.client.flush(C);
     }
     const ready = async () => { const [idx] = await s.client.describeIndex(C); return idx?.indexedRows === n && (await s.client.getLoadState(C)).loadProgress === 100; };
-    await until('the small segments indexed and loaded', ready);
+    await waitUntil('the small segments indexed and loaded', ready);
     const small = await measure(s, ds, truth, ef, reps);
     await s.stop();
     s = await start(4);
     const t0 = performance.now();
-    await until('the segments merged', async () => (await s.client.getCollectionStats(C)).rowCount === n && (await ready()) && (await segmentCount(s)) === 1);
+    await waitUntil('the segments merged', async () => (await s.client.getCollectionStats(C)).rowCount === n && (await ready()) && (await segmentCount(s)) === 1);
     const mergeSeconds = (performance.now() - t0) / 1000;
     const merged = await measure(s, ds, truth, ef, reps);
     console.log(`\n${n} x ${dim} rows, ${parts} flushed segments, then one merged (in ${mergeSeconds.toFixed(1)} s); single client, ef ${ef}, ${nq} queries, median of ${reps} passes`);

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { distanceFn } from '../../actors/shared/vector/distance.js';
 import { GroupCollector } from '../../actors/shared/vector/groupBy.js';
 import { ValidationError } from '../../messages/errors.js';
-import { tempStandalone, vectors } from './harness.js';
+import { tempStandalone, untilIndexedAndLoaded, vectors } from './harness.js';
 
 /**
  * Grouping search through the whole read path: two shards, each with a
@@ -42,11 +42,7 @@ test('grouping search over sealed and growing rows on two shards gives the exact
     const sealed = rowsOf(0, 400, 21);
     await s.client.insert('docs', sealed);
     await s.client.flush('docs');
-    for (let i = 0; i < 300; i++) {
-      const [idx] = await s.client.describeIndex('docs');
-      if (idx!.indexState === 'Finished' && idx!.indexedRows === 400 && (await s.client.getLoadState('docs')).loadProgress === 100) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await untilIndexedAndLoaded(s, 'docs', 400);
     assert.is((await s.client.describeIndex('docs'))[0]!.indexedRows, 400);
     const growing = rowsOf(400, 150, 22);
     await s.client.insert('docs', growing);

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ValidationError } from '../../messages/errors.js';
 import { distanceFn } from '../../actors/shared/vector/distance.js';
-import { tempStandalone, vectors } from './harness.js';
+import { tempStandalone, untilIndexedAndLoaded, vectors } from './harness.js';
 
 /**
  * Range search, ignore_growing and round_decimal through the whole read path:
@@ -31,11 +31,7 @@ test('a ring search over sealed and growing rows returns the ranking between its
     const sealedRows = vectors(300, DIM, 11).map((vec, i) => ({ id: i, vec }));
     await s.client.insert('ring', sealedRows);
     await s.client.flush('ring');
-    for (let i = 0; i < 300; i++) {
-      const [idx] = await s.client.describeIndex('ring');
-      if (idx!.indexState === 'Finished' && idx!.indexedRows === 300 && (await s.client.getLoadState('ring')).loadProgress === 100) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await untilIndexedAndLoaded(s, 'ring', 300);
     assert.is((await s.client.describeIndex('ring'))[0]!.indexedRows, 300);
     const growingRows = vectors(100, DIM, 12).map((vec, i) => ({ id: 1000 + i, vec }));
     await s.client.insert('ring', growingRows);

@@ -26,6 +26,13 @@ function ringOf(metric: MetricType, q: Float32Array): DistanceRange {
   return { rangeFilter: r[5]!.distance, radius: r[65]!.distance };
 }
 
+/** The whole dataset as one sealed segment (row i has pk i), read with no filter or deletes. */
+const seg: SealedSegment = {
+  segmentId: 1, collectionId: 1, partitionId: 0, vchannel: 'v', count: N, dim: DIM,
+  pks: Array.from({ length: N }, (_, i) => i), tsos: new Array<bigint>(N).fill(1n), vectors: ds.vectors, fields: {},
+};
+const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() };
+
 test('checkDistanceRange: the inner bound must be on the close side of the radius, per metric', () => {
   const refused = (metric: MetricType, r: DistanceRange, re: RegExp) => assert.throws(() => checkDistanceRange(metric, r), (e: unknown) => e instanceof ValidationError && re.test(e.message));
   refused('L2', { radius: 1, rangeFilter: 1 }, /range_filter < radius/);
@@ -62,11 +69,6 @@ for (const metric of ['L2', 'IP', 'COSINE'] as const) {
 
   test(`${metric}: an HNSW-indexed segment answers a ring search like brute force (recall >= 0.9), every hit inside it`, async () => {
     const index = await hnswIndexFactory.build(ds.vectors, DIM, metric, { M: 16, efConstruction: 100, seed: 1 });
-    const seg: SealedSegment = {
-      segmentId: 1, collectionId: 1, partitionId: 0, vchannel: 'v', count: N, dim: DIM,
-      pks: Array.from({ length: N }, (_, i) => i), tsos: new Array<bigint>(N).fill(1n), vectors: ds.vectors, fields: {},
-    };
-    const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() };
     const search = (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ef: 128, accept } : { ef: 128 });
     const got: number[][] = [], want: number[][] = [];
     for (const q of ds.queries) {
@@ -85,11 +87,6 @@ for (const metric of ['L2', 'IP', 'COSINE'] as const) {
 for (const metric of ['L2', 'COSINE'] as const) {
   test(`${metric}: distances the index reported, passed back as bounds, cut the ranking exactly there (the inner one kept, the outer one not)`, async () => {
     const index = await hnswIndexFactory.build(ds.vectors, DIM, metric, { M: 16, efConstruction: 100, seed: 3 });
-    const seg: SealedSegment = {
-      segmentId: 1, collectionId: 1, partitionId: 0, vchannel: 'v', count: N, dim: DIM,
-      pks: Array.from({ length: N }, (_, i) => i), tsos: new Array<bigint>(N).fill(1n), vectors: ds.vectors, fields: {},
-    };
-    const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() };
     const search = (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ef: 200, accept } : { ef: 200 });
     for (const q of ds.queries.slice(0, 10)) {
       const [page] = searchSealed([{ seg, index: search }], read, [q], { k: 10, metric });
@@ -105,11 +102,6 @@ test('a radius tighter than every row gives no hits, from the index and from bru
   const q = ds.queries[0]!;
   // Below the closest row's distance by more than float32 rounding (the index computes in float32).
   const range = { radius: ranked('L2', q)[0]!.distance * 0.999 };
-  const seg: SealedSegment = {
-    segmentId: 1, collectionId: 1, partitionId: 0, vchannel: 'v', count: N, dim: DIM,
-    pks: Array.from({ length: N }, (_, i) => i), tsos: new Array<bigint>(N).fill(1n), vectors: ds.vectors, fields: {},
-  };
-  const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() };
   const viaIndex = searchSealed([{ seg, index: (qq, k, accept) => index.search(qq, k, accept ? { accept } : {}) }], read, [q], { k: K, metric: 'L2', range });
   const viaScan = searchSealed([{ seg, index: null }], read, [q], { k: K, metric: 'L2', range });
   assert.equal(viaIndex, [[]]);
