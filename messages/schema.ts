@@ -138,7 +138,7 @@ function checkDefaultValue(f: FieldSchema): void {
   const what = `the default value of field '${f.name}'`;
   const problem = valueProblem(what, f.dataType, f.maxLength, v);
   if (problem) throw new ValidationError(problem, field);
-  // A Float is stored as float32 (Milvus's FloatData): a default past its range would be Infinity.
+  // Milvus keeps a Float default as a float32 and the gateway refuses Float values past its range: so must a default.
   if (f.dataType === 'Float' && !Number.isFinite(Math.fround(v as number))) throw new ValidationError(`${what} ${String(v)} is out of the float32 range`, field);
 }
 

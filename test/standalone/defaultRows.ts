@@ -33,7 +33,7 @@ export const defaultsSchema: CollectionSchema = {
 /** Every field a read asks for: the scalars and the dynamic key `color`. */
 export const DEFAULTS_OUTPUT = ['flag', 'tiny', 'small', 'mid', 'big', 'w', 'd', 'status', 'note', 'n', 'color'];
 
-/** What an omitted or null value becomes (the schema's defaults, written out again). */
+/** What an omitted or null value becomes: the schema's defaults written out again (note has none: null). */
 export const FILLED: RowObject = { flag: true, tiny: -7, small: 300, mid: 2147483647, big: 1099511627777, w: 0.5, d: -2.25, status: 'active', note: null };
 const NULLS: RowObject = { flag: null, tiny: null, small: null, mid: null, big: null, w: null, d: null, status: null, note: null };
 
