@@ -28,7 +28,16 @@ export interface FieldSchema {
   /** Array only: the most elements a value holds. */
   maxCapacity?: number;
   nullable?: boolean;
+  /**
+   * Bool, Int*, Float, Double and VarChar only, never the primary key: what a
+   * row that omits the field, or gives null for it, holds instead. Filled in
+   * where rows are checked, before they reach the WAL; null means no default.
+   */
+  defaultValue?: DefaultValue | null;
 }
+
+/** A value a field may default to. */
+export type DefaultValue = boolean | number | string;
 
 export interface CollectionSchema {
   fields: FieldSchema[];
@@ -91,6 +100,7 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
       if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`VarChar field '${f.name}' needs max_length in 1..${LIMITS.maxVarCharLength}`);
     }
     checkArrayField(f);
+    checkDefaultValue(f);
   }
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
   if (vectors !== 1) throw new ValidationError(`schema needs exactly one FloatVector field, has ${vectors}`);
@@ -112,6 +122,32 @@ function checkArrayField(f: FieldSchema): void {
   if (et === 'VarChar') {
     if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`Array field '${f.name}' of VarChar needs max_length in 1..${LIMITS.maxVarCharLength}`, field);
   } else if (f.maxLength !== undefined) throw new ValidationError(`Array field '${f.name}' holds ${et}: max_length is only for VarChar elements`, field);
+}
+
+/**
+ * Milvus's rules for a default value: only the plain scalar types (those an
+ * Array may hold; not JSON, Array or vectors), not the primary key, and the
+ * default must itself be a value the field accepts.
+ */
+function checkDefaultValue(f: FieldSchema): void {
+  const v: unknown = f.defaultValue;
+  if (v === undefined || v === null) return;
+  const field = { field: f.name };
+  if (f.isPrimary) throw new ValidationError(`primary key '${f.name}' cannot have a default value`, field);
+  if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType)) throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')} fields can`, field);
+  const what = `the default value of field '${f.name}'`;
+  const problem = valueProblem(what, f.dataType, f.maxLength, v);
+  if (problem) throw new ValidationError(problem, field);
+  // Milvus keeps a Float default as a float32 and the gateway refuses Float values past its range: so must a default.
+  if (f.dataType === 'Float' && !Number.isFinite(Math.fround(v as number))) throw new ValidationError(`${what} ${String(v)} is out of the float32 range`, field);
+}
+
+/**
+ * A row's value for a field: its default when the row omits it or gives null,
+ * whether or not the field is nullable (Milvus's rule); else the value as given.
+ */
+export function withDefault(f: FieldSchema, v: unknown): unknown {
+  return v === undefined || v === null ? f.defaultValue ?? v : v;
 }
 
 export function primaryField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.isPrimary)!; }

@@ -39,6 +39,8 @@ function schema(v: unknown): CollectionSchema {
     const fo = obj(f, 'field');
     str(fo, 'name');
     if (!Object.values(DataType).includes(fo.dataType as DataType)) throw new DecodeError(`unknown data type '${String(fo.dataType)}'`);
+    const d = fo.defaultValue;
+    if (d !== undefined && d !== null && typeof d !== 'boolean' && typeof d !== 'number' && typeof d !== 'string') throw new DecodeError(`the default value of field '${String(fo.name)}' must be a boolean, number or string`);
   }
   return s as unknown as CollectionSchema;
 }

@@ -1,11 +1,12 @@
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
-import { LIMITS, primaryField, scalarFields, scalarProblem, vectorField, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { LIMITS, primaryField, scalarFields, scalarProblem, vectorField, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import type { RowObject } from './api.js';
 
 /**
  * Turns rows as users write them (objects, vectors as number arrays) into columnar
  * batches, checking each value on the way so a bad row is refused with a message
- * naming the row and field, before anything is appended.
+ * naming the row and field, before anything is appended. A field the row omits
+ * or leaves null takes the field's default value, when it has one.
  */
 export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: PrimaryKey[] | null): Rows {
   if (!Array.isArray(rows) || rows.length === 0) throw new ValidationError('no rows to insert: data must be a non-empty list');
@@ -35,7 +36,8 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
       vectors[i * dim + j] = x;
     }
     for (const f of scalars) {
-      const x = row[f.name];
+      // The default goes in here, once, so the WAL and every reader hold the same value.
+      const x = withDefault(f, row[f.name]);
       const p = scalarProblem(f, x);
       if (p) throw new ValidationError(`row ${i}: ${p}`);
       fields[f.name]![i] = x ?? null;

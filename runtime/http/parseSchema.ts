@@ -1,23 +1,24 @@
-import { DataType, ELEMENT_TYPES, LIMITS, ValidationError, type CollectionSchema, type ElementType, type FieldSchema } from '../../messages/index.js';
+import { DataType, ELEMENT_TYPES, LIMITS, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema } from '../../messages/index.js';
 import { describe, JsonReader } from './JsonReader.js';
 import { boolParam, intParam } from './common.js';
 
 const SCHEMA_KEYS = ['autoId', 'autoID', 'enableDynamicField', 'fields', 'description'] as const;
 const FIELD_KEYS = [
-  'fieldName', 'dataType', 'isPrimary', 'elementTypeParams', 'nullable', 'description',
+  'fieldName', 'dataType', 'isPrimary', 'elementTypeParams', 'nullable', 'defaultValue', 'description', 'elementDataType',
   // Milvus features nuthatch lacks; accepted only when they ask for nothing.
-  'isPartitionKey', 'isClusteringKey', 'elementDataType', 'defaultValue',
+  'isPartitionKey', 'isClusteringKey',
 ] as const;
-const OFF_BY_DEFAULT = ['isPartitionKey', 'isClusteringKey', 'defaultValue'] as const;
+const OFF_BY_DEFAULT = ['isPartitionKey', 'isClusteringKey'] as const;
 const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity'] as const;
 const UNSUPPORTED_TYPE_PARAMS = ['enable_analyzer', 'enable_match', 'analyzer_params', 'mmap_enabled'] as const;
 
 /**
  * Parses the `schema` object of a custom collection setup into a CollectionSchema:
  * `{autoId, enableDynamicField, fields: [{fieldName, dataType, elementDataType,
- * isPrimary, elementTypeParams: {dim, max_length, max_capacity}, nullable}]}`
- * (`elementDataType` and `max_capacity` for Array fields). Cross-field rules (one
- * primary key, one vector, unique names) are left to validateSchema.
+ * isPrimary, elementTypeParams: {dim, max_length, max_capacity}, nullable,
+ * defaultValue}]}` (`elementDataType` and `max_capacity` for Array fields).
+ * Cross-field rules (one primary key, one vector, unique names) and whether a
+ * default fits its field are left to validateSchema.
  */
 export function parseSchema(v: unknown, path: string): CollectionSchema {
   const r = JsonReader.object(v, path, SCHEMA_KEYS, ['functions']);
@@ -55,6 +56,9 @@ function parseField(v: unknown, path: string): FieldSchema {
   }
   if (r.has('isPrimary') && r.bool('isPrimary')) f.isPrimary = true;
   if (r.has('nullable') && r.bool('nullable')) f.nullable = true;
+  // Taken as the JSON gives it (Milvus converts no strings); validateSchema checks it fits the field. null: no default.
+  const defaultValue = r.raw('defaultValue');
+  if (defaultValue !== undefined && defaultValue !== null) f.defaultValue = defaultValue as DefaultValue;
   r.optStr('description', { allowEmpty: true });
   const tp = r.optObj('elementTypeParams', TYPE_PARAM_KEYS, UNSUPPORTED_TYPE_PARAMS);
   if (tp?.has('dim')) {

@@ -37,6 +37,8 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
       return {
         name: f.name, type: f.dataType, ...(f.elementType ? { elementType: f.elementType } : {}), description: '',
         primaryKey: f.isPrimary === true, autoId: f.autoId === true, nullable: f.nullable === true,
+        // The plain value (18, "active"), where Milvus prints its protobuf ValueField.
+        ...(f.defaultValue === undefined || f.defaultValue === null ? {} : { defaultValue: f.defaultValue }),
         partitionKey: false, clusteringKey: false,
         ...(params.length > 0 ? { params } : {}),
       };

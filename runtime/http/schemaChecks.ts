@@ -1,5 +1,5 @@
 import {
-  NuthatchError, primaryField, scalarFields, scalarProblem, vectorField,
+  NuthatchError, primaryField, scalarFields, scalarProblem, vectorField, withDefault,
   type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
@@ -20,7 +20,7 @@ function mismatch(message: string, field: string): NuthatchError {
   return new NuthatchError('SchemaMismatch', message, { field });
 }
 
-/** Checks and normalizes the rows of an insert or upsert; returns fresh row objects. */
+/** Checks and normalizes the rows of an insert or upsert (defaults filled in); returns fresh row objects. */
 export function checkRows(schema: CollectionSchema, rows: Record<string, unknown>[], op: 'insert' | 'upsert'): RowObject[] {
   const pk = primaryField(schema), vec = vectorField(schema), scalars = scalarFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
@@ -48,7 +48,7 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
     out[vec.name] = row[vec.name];
     for (const f of scalars) {
-      let v = fromJson(f.dataType, row[f.name], `${at}.${f.name}`);
+      let v = fromJson(f.dataType, withDefault(f, row[f.name]), `${at}.${f.name}`);
       if (f.elementType && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType!, x, `${at}.${f.name}[${j}]`));
       const problem = scalarProblem(f, v);
       if (problem) throw mismatch(`'${at}': ${problem}${v === undefined || v === null ? '' : `, got ${describe(v)}`}`, `${at}.${f.name}`);

@@ -113,7 +113,6 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /Array field 'a' needs 'schema.fields\[2\].elementDataType'/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { dim: 3 } }]), /only for FloatVector/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', isPartitionKey: true }]), /isPartitionKey' is not supported/);
-  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', defaultValue: 3 }]), /defaultValue' is not supported/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', bogus: 1 }]), /unknown field 'schema.fields\[2\].bogus'/);
   refuses(create([pk, { ...v, elementTypeParams: {} }]), /needs 'schema.fields\[1\].elementTypeParams.dim'/);
   refuses(create([pk, { ...v, elementTypeParams: { dim: 4, max_capacity: 3 } }]), /max_capacity' is only for Array fields, and 'v' is FloatVector/);
@@ -152,6 +151,34 @@ test('custom setup: Array fields as Milvus REST v2 spells them (elementDataType,
   refuses(create({ elementDataType: 'Int32', elementTypeParams: { max_capacity: 2 }, isPrimary: true }), /primary key 'a' must be Int64 or VarChar/);
   refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, v, { fieldName: 'n', dataType: 'Int32', elementDataType: 'Int32' }] } }), /elementDataType' is only for Array fields, and 'n' is Int32/);
   refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { max_capacity: 3 } }] } }), /max_capacity' is only for Array fields/);
+});
+
+test('custom setup: defaultValue as Milvus REST v2 spells it, checked against its field; null means none', () => {
+  const pk = { fieldName: 'id', dataType: 'Int64', isPrimary: true };
+  const v = { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4 } };
+  const fields = [pk, v,
+    { fieldName: 'age', dataType: 'Int64', defaultValue: 18 },
+    { fieldName: 'status', dataType: 'VarChar', defaultValue: 'active', nullable: true, elementTypeParams: { max_length: 10 } },
+    { fieldName: 'ok', dataType: 'Bool', defaultValue: false },
+    { fieldName: 'w', dataType: 'Float', defaultValue: 0.5 },
+    { fieldName: 'none', dataType: 'Int8', defaultValue: null }];
+  assert.equal(parseCreateCollection({ collectionName: 'c', schema: { fields } }).schema.fields.slice(2), [
+    { name: 'age', dataType: 'Int64', defaultValue: 18 },
+    { name: 'status', dataType: 'VarChar', nullable: true, defaultValue: 'active', maxLength: 10 },
+    { name: 'ok', dataType: 'Bool', defaultValue: false },
+    { name: 'w', dataType: 'Float', defaultValue: 0.5 },
+    { name: 'none', dataType: 'Int8' },
+  ]);
+  const create = (f: object) => () => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, v, f] } });
+  refuses(create({ fieldName: 'b', dataType: 'Bool', defaultValue: 10 }), /^the default value of field 'b' must be a boolean$/);
+  refuses(create({ fieldName: 's', dataType: 'VarChar', defaultValue: true, elementTypeParams: { max_length: 4 } }), /^the default value of field 's' must be a string$/);
+  refuses(create({ fieldName: 's', dataType: 'VarChar', defaultValue: 'active', elementTypeParams: { max_length: 4 } }), /^the default value of field 's' is longer than max_length 4$/);
+  refuses(create({ fieldName: 'n', dataType: 'Int8', defaultValue: 200 }), /^the default value of field 'n' must be an Int8 integer$/);
+  refuses(create({ fieldName: 'n', dataType: 'Int64', defaultValue: '18' }), /^the default value of field 'n' must be an Int64 integer$/);
+  refuses(create({ fieldName: 'j', dataType: 'JSON', defaultValue: { key: 1 } }), /^field 'j' is JSON and cannot have a default value/);
+  refuses(create({ fieldName: 'a', dataType: 'Array', elementDataType: 'Int64', defaultValue: [1, 2], elementTypeParams: { max_capacity: 4 } }), /^field 'a' is Array and cannot have a default value/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields: [{ ...pk, defaultValue: 123 }, v] } }), /^primary key 'id' cannot have a default value$/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, { ...v, defaultValue: 1 }] } }), /^field 'v' is FloatVector and cannot have a default value/);
 });
 
 test('names, dbName, unknown fields and body shapes', () => {

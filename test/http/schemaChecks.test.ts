@@ -138,4 +138,22 @@ function deep(n: number): unknown {
   return v;
 }
 
+test('rows that omit a field with a default, or give null, hold the default; without one a non-nullable field is still required', () => {
+  const withDefaults: CollectionSchema = {
+    fields: [
+      { name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'v', dataType: 'FloatVector', dim: 2 },
+      { name: 'age', dataType: 'Int64', defaultValue: 18 },
+      { name: 'status', dataType: 'VarChar', maxLength: 8, nullable: true, defaultValue: 'active' },
+      { name: 'n', dataType: 'Int32' },
+    ],
+  };
+  const rows = checkRows(withDefaults, [{ id: 1, v: [1, 2], n: 1 }, { id: 2, v: [1, 2], n: 2, age: null, status: null }, { id: 3, v: [1, 2], n: 3, age: '0', status: '' }], 'upsert');
+  assert.equal(rows, [
+    { id: 1, v: [1, 2], age: 18, status: 'active', n: 1 },
+    { id: 2, v: [1, 2], age: 18, status: 'active', n: 2 },
+    { id: 3, v: [1, 2], age: 0, status: '', n: 3 },
+  ]);
+  mismatch(() => checkRows(withDefaults, [{ id: 1, v: [1, 2] }], 'insert'), /'data\[0\]': field 'n' is missing/);
+});
+
 test.run();

@@ -225,7 +225,8 @@ export class MemoryApi implements NuthatchApi {
   private project(c: Coll, row: RowObject, fields: string[] | undefined): RowObject {
     const pk = primaryField(c.schema).name;
     const out: RowObject = { [pk]: row[pk] };
-    for (const f of fields ?? []) if (row[f] !== undefined) out[f] = row[f];
+    // A schema field the row does not hold reads as null, as the real api reads a null value.
+    for (const f of fields ?? []) if (row[f] !== undefined) out[f] = row[f]; else if (c.schema.fields.some((x) => x.name === f)) out[f] = null;
     return out;
   }
 
