@@ -45,6 +45,9 @@ export class Histogram {
 /** Latency buckets in seconds, 1 ms to 60 s: covers a cached read and a big flush alike. */
 export const DURATION_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** Buckets in seconds for background tasks (flushes, compactions, index builds), 10 ms to 30 min. */
+export const TASK_BUCKETS: readonly number[] = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800];
+
 /** Throws unless `bounds` are finite and strictly increasing (+Inf is implicit). */
 export function checkBuckets(bounds: readonly number[]): void {
   if (bounds.length === 0) throw new RangeError('a histogram needs at least one bucket bound');
