@@ -1,5 +1,6 @@
 import { NuthatchClient } from '../client/client.js';
 import { createHttpGateway } from '../http/gateway.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
 import type { Bus } from '../ports/bus.js';
 import { clusterReady } from './readiness.js';
 
@@ -9,9 +10,9 @@ const PROBE_MS = 1000;
 /**
  * The gateway role: the HTTP API over a streaming client on the bus. It holds no
  * state of its own, so several may run behind a load balancer. /healthz answers
- * 200 while the coordinator and every pchannel's WAL answer.
+ * 200 while the coordinator and every pchannel's WAL answer; /metrics serves `metrics`.
  */
-export async function startGateway(bus: Bus, o: { port: number; host: string }, log: (...a: unknown[]) => void) {
+export async function startGateway(bus: Bus, o: { port: number; host: string }, log: (...a: unknown[]) => void, metrics?: MetricsRegistry) {
   const api = new NuthatchClient(bus);
   let ready = false;
   let stopped = false;
@@ -23,7 +24,7 @@ export async function startGateway(bus: Bus, o: { port: number; host: string }, 
     if (!stopped) timer = setTimeout(() => void probe(), PROBE_MS);
   };
   await probe();
-  const http = await createHttpGateway(api, { port: o.port, host: o.host, isReady: () => ready && !stopped, log });
+  const http = await createHttpGateway(api, { port: o.port, host: o.host, isReady: () => ready && !stopped, log, metrics });
   log(`serving the HTTP API on ${http.url}`);
   return {
     url: http.url,

@@ -23,6 +23,9 @@ export interface NodeOptions {
   /** Gateway: where the HTTP API listens. */
   port: number;
   host: string;
+  /** Where GET /metrics is served for this process (any role); no such server when absent. */
+  metricsPort?: number;
+  metricsHost: string;
   /** Coordinator: how many pchannels the WAL has. */
   pchannels: number;
   /** Coordinator: query-node replicas of each sealed segment when a load names none. */
@@ -48,7 +51,7 @@ export interface NodeOptions {
 const ENV: Record<string, string> = {
   'node-id': 'NUTHATCH_NODE_ID', nats: 'NUTHATCH_NATS', etcd: 'NUTHATCH_ETCD', 's3-endpoint': 'NUTHATCH_S3_ENDPOINT',
   bucket: 'NUTHATCH_BUCKET', wal: 'NUTHATCH_WAL', 'jetstream-durability': 'NUTHATCH_JETSTREAM_DURABILITY',
-  port: 'NUTHATCH_PORT', host: 'NUTHATCH_HOST', pchannels: 'NUTHATCH_PCHANNELS', replicas: 'NUTHATCH_REPLICAS',
+  port: 'NUTHATCH_PORT', host: 'NUTHATCH_HOST', 'metrics-port': 'NUTHATCH_METRICS_PORT', 'metrics-host': 'NUTHATCH_METRICS_HOST', pchannels: 'NUTHATCH_PCHANNELS', replicas: 'NUTHATCH_REPLICAS',
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
@@ -62,7 +65,9 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --s3-endpoint URL         S3-compatible endpoint (omit for AWS; AWS_ACCESS_KEY_ID/SECRET/REGION apply)
   --bucket NAME             object storage bucket (default nuthatch)
   --wal object|jetstream    shared-storage WAL (default object); --jetstream-durability replicated|sync-always|unsynced
-  --port PORT --host HOST   gateway HTTP address (default 127.0.0.1:19530)
+  --port PORT --host HOST   gateway HTTP address (default 127.0.0.1:19530); the gateway serves GET /metrics there too
+  --metrics-port PORT --metrics-host HOST   serve this process's Prometheus metrics on GET /metrics (any role;
+                            0 picks a free port, logged as 'serving metrics on URL'; host default 127.0.0.1)
   --pchannels N             coordinator: WAL pchannels (default 4)
   --replicas N              coordinator: default query-node replicas per segment (default 1)
   --session-ttl-ms MS       node session / leadership lease TTL (default 10000)
@@ -147,6 +152,8 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     jetstreamDurability: durability as NodeOptions['jetstreamDurability'],
     port: int('port', v('port'), 0, 65535) ?? 19530,
     host: v('host') ?? '127.0.0.1',
+    metricsPort: int('metrics-port', v('metrics-port'), 0, 65535),
+    metricsHost: v('metrics-host') ?? '127.0.0.1',
     pchannels: int('pchannels', v('pchannels'), 1, 256) ?? 4,
     replicas: int('replicas', v('replicas'), 1, 16) ?? 1,
     sessionTtlMs: int('session-ttl-ms', v('session-ttl-ms'), 1000, 600_000) ?? 10_000,

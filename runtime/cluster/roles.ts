@@ -5,6 +5,9 @@ import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
 import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 import { hnswIndexFactory } from '../vectorIndex/hnswIndex.js';
+import { METRICS_PATH, startMetricsServer } from '../metrics/metricsServer.js';
+import { addNodeInfo, addProcessMetrics } from '../metrics/processMetrics.js';
+import { MetricsRegistry } from '../metrics/registry.js';
 import { openWalBackend, type WalChoice } from '../wal/openWalBackend.js';
 import { checkWalKind } from '../wal/walKind.js';
 import { startGateway } from './gatewayRole.js';
@@ -33,18 +36,25 @@ const NEEDS: Record<Role, { meta: boolean; objects: boolean }> = {
  * and 'lost' (a coordinator that lost leadership and must exit).
  */
 export async function startRole(o: NodeOptions, log: Log, onEvent: (e: 'standby' | 'ready' | 'lost') => void): Promise<RunningRole> {
-  const infra = await connectInfra(o, NEEDS[o.role], log);
+  const metrics = new MetricsRegistry();
+  addProcessMetrics(metrics);
+  addNodeInfo(metrics, o.role, o.nodeId);
+  // Served before the actor starts, so a standby coordinator or a node still waiting for its servers can be scraped.
+  const scrape = o.metricsPort === undefined ? undefined : await startMetricsServer(metrics, { port: o.metricsPort, host: o.metricsHost });
+  if (scrape) log(`serving metrics on ${scrape.url}${METRICS_PATH}`);
+  const infra = await connectInfra(o, NEEDS[o.role], log).catch(async (e) => { await scrape?.close(); throw e; });
   try {
-    const r = await build(o, infra, log, onEvent);
+    const r = await build(o, infra, metrics, log, onEvent);
     onEvent('ready');
-    return { url: r.url, async stop() { await r.stop(); await infra.close(); } };
+    return { url: r.url, async stop() { await r.stop(); await infra.close(); await scrape?.close(); } };
   } catch (e) {
     await infra.close();
+    await scrape?.close();
     throw e;
   }
 }
 
-async function build(o: NodeOptions, infra: Infra, log: Log, onEvent: (e: 'standby' | 'ready' | 'lost') => void): Promise<RunningRole> {
+async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log: Log, onEvent: (e: 'standby' | 'ready' | 'lost') => void): Promise<RunningRole> {
   const { bus, meta, objects } = infra;
   const nodeId = o.nodeId;
   switch (o.role) {
@@ -72,26 +82,26 @@ async function build(o: NodeOptions, infra: Infra, log: Log, onEvent: (e: 'stand
         ...(o.walRetentionMs !== undefined ? { walRetention: retentionPolicy(o.walRetentionMs) } : {}),
         segment: segment as never,
       };
-      const sn = new StreamingNode({ nodeId, bus, meta: meta!, objects: objects!, wal, config, log, sessionTtlMs: o.sessionTtlMs });
+      const sn = new StreamingNode({ nodeId, bus, meta: meta!, objects: objects!, wal, config, log, sessionTtlMs: o.sessionTtlMs, metrics });
       await sn.start();
       return { async stop() { await sn.stop(); await wal.close(); } };
     }
     case 'data-node': {
-      const dn = new DataNode({ nodeId, bus, objects: objects!, log });
+      const dn = new DataNode({ nodeId, bus, objects: objects!, log, metrics });
       dn.start();
       return { async stop() { dn.stop(); } };
     }
     case 'index-node': {
-      const n = new IndexNode({ nodeId, bus, objects: objects!, indexes: hnswIndexFactory, log });
+      const n = new IndexNode({ nodeId, bus, objects: objects!, indexes: hnswIndexFactory, log, metrics });
       n.start();
       return { async stop() { n.stop(); } };
     }
     case 'query-node': {
-      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: hnswIndexFactory, log, sessionTtlMs: o.sessionTtlMs });
+      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: hnswIndexFactory, log, sessionTtlMs: o.sessionTtlMs, metrics });
       await qn.start();
       return { stop: () => qn.stop() };
     }
     case 'gateway':
-      return startGateway(bus, o, log);
+      return startGateway(bus, o, log, metrics);
   }
 }

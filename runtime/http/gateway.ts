@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { NuthatchError } from '../../messages/index.js';
 import type { NuthatchApi } from '../client/api.js';
+import { METRICS_PATH, respondWithMetrics } from '../metrics/metricsServer.js';
+import { MetricsRegistry } from '../metrics/registry.js';
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBody } from './body.js';
+import { GatewayMetrics, OTHER_ENDPOINT } from './gatewayMetrics.js';
 import { errorBody } from './responses.js';
 import { aliasRoutes } from './routes/aliases.js';
 import { collectionRoutes } from './routes/collections.js';
@@ -11,6 +13,7 @@ import { indexRoutes } from './routes/indexes.js';
 import { partitionRoutes } from './routes/partitions.js';
 import type { Route, RouteContext } from './routes/route.js';
 import { SchemaCache } from './SchemaCache.js';
+import { closeServer, listen } from './serverLifecycle.js';
 
 export interface HttpGatewayOptions {
   /** 0 picks a free port; `url` then tells which. */
@@ -23,6 +26,8 @@ export interface HttpGatewayOptions {
   log?: (...a: unknown[]) => void;
   /** Largest request body in bytes (default 64 MiB). */
   maxBodyBytes?: number;
+  /** The process's metrics: GET /metrics serves them, and the gateway's own are added. Default: a private registry, not served. */
+  metrics?: MetricsRegistry;
 }
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
@@ -42,12 +47,18 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
   const isReady = opts.isReady ?? (() => true);
   const log = opts.log ?? ((...a: unknown[]) => console.error(...a));
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const metrics = new GatewayMetrics(opts.metrics ?? new MetricsRegistry());
   const server = createServer((req, res) => {
-    handle(req, res).catch((e) => { log('nuthatch http: response failed', e); res.destroy(); });
+    // Probes and scrapes are not API requests: they are not counted.
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    handle(path, req, res).then((code) => { if (code !== undefined && path !== '/healthz') metrics.observe(ROUTES.has(path) ? path : OTHER_ENDPOINT, code, started); })
+      .catch((e) => { log('nuthatch http: response failed', e); res.destroy(); });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!;
+  /** Answers; resolves with the body's code (undefined for a scrape), which API requests are counted by. */
+  async function handle(path: string, req: IncomingMessage, res: ServerResponse): Promise<number | void> {
+    if (path === METRICS_PATH && opts.metrics) return respondWithMetrics(req, res, opts.metrics);
     if (path === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, new NuthatchError('MalformedRequest', '/healthz takes GET'), { Allow: 'GET, HEAD' });
       const ready = isReady();
@@ -58,48 +69,38 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
     if (req.method !== 'POST') return fail(res, 405, new NuthatchError('MalformedRequest', `${path} takes POST, not ${req.method}`), { Allow: 'POST' });
     try {
       const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
-      send(res, 200, await route(body, ctx));
+      return send(res, 200, await route(body, ctx));
     } catch (e) {
       const { body, error } = errorBody(e);
       if (error.code === 'Internal') log(`nuthatch http: ${path} failed`, e);
       // The unread rest of an oversized body is not worth reading: answer and close.
       if (error.code === 'PayloadTooLarge') return send(res, 413, body, { Connection: 'close' });
-      send(res, 200, body);
+      return send(res, 200, body);
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
-  });
-  const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
-  return { server, url: `http://${host}:${addr.port}`, close: () => closeServer(server) };
+  const url = await listen(server, opts.port, opts.host ?? '127.0.0.1');
+  return { server, url, close: () => closeServer(server) };
 }
 
-function fail(res: ServerResponse, status: number, e: NuthatchError, headers: Record<string, string> = {}): void {
-  send(res, status, { code: e.wireCode, message: e.message }, headers);
+function fail(res: ServerResponse, status: number, e: NuthatchError, headers: Record<string, string> = {}): number {
+  return send(res, status, { code: e.wireCode, message: e.message }, headers);
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
+/** Sends `body` as JSON; returns its `code` (what the request metrics count). */
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
+  if (res.headersSent || res.destroyed) return codeOf(body);
   let text: string;
   try {
     text = JSON.stringify(body);
   } catch (e) {
     status = 200;
-    text = JSON.stringify(errorBody(new NuthatchError('Internal', `response could not be encoded: ${(e as Error).message}`)).body);
+    body = errorBody(new NuthatchError('Internal', `response could not be encoded: ${(e as Error).message}`)).body;
+    text = JSON.stringify(body);
   }
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
+  return codeOf(body);
 }
 
-/** Stops accepting, lets requests in flight finish for up to 2 s, then cuts the rest. */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => { clearTimeout(timer); resolve(); });
-    server.closeIdleConnections();
-    const timer = setTimeout(() => server.closeAllConnections(), 2000);
-    timer.unref();
-  });
-}
+const codeOf = (body: unknown): number => { const c = (body as { code?: unknown } | null)?.code; return typeof c === 'number' ? c : 0; };

@@ -15,6 +15,8 @@ import { EmbeddedMeta } from '../meta/embeddedMeta.js';
 import { LocalObjectStore } from '../objectstore/localObjectStore.js';
 import { startInspection, type Inspection } from '../inspect/inspection.js';
 import { hnswIndexFactory } from '../vectorIndex/hnswIndex.js';
+import { addNodeInfo, addProcessMetrics } from '../metrics/processMetrics.js';
+import { MetricsRegistry } from '../metrics/registry.js';
 import { checkWalKind } from '../wal/walKind.js';
 import { openWalBackend, type WalChoice } from '../wal/openWalBackend.js';
 
@@ -39,6 +41,8 @@ export interface Standalone {
   inspection?: Inspection;
   /** The in-process bus, for tools that listen on it (the inspection stream). */
   bus: Bus;
+  /** Every actor's metrics (served as GET /metrics on the HTTP port). */
+  metrics: MetricsRegistry;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,8 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
   // What has started, stopped in reverse on stop() or when a later step fails.
   const stops: Array<() => Promise<void> | void> = [];
   const stopAll = async () => { for (const f of stops.reverse()) await Promise.resolve().then(f).catch(() => {}); stops.length = 0; };
+  const metrics = new MetricsRegistry();
+  addProcessMetrics(metrics);
   try {
     await mkdir(o.dataDir, { recursive: true });
     const bus = new MemoryBus();
@@ -68,26 +74,27 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const coordinator = new Coordinator({ ...o.coordinator, bus, meta, pchannels, nodeId: 'coordinator-1', log: (...a) => log('[coordinator]', ...a) });
     await coordinator.start();
     stops.push(() => coordinator.stop());
-    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: hnswIndexFactory, log: (...a) => log('[query-node]', ...a) });
+    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: hnswIndexFactory, metrics, log: (...a) => log('[query-node]', ...a) });
     await queryNode.start();
     stops.push(() => queryNode.stop());
-    const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, log: (...a) => log('[data-node]', ...a) });
+    const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, metrics, log: (...a) => log('[data-node]', ...a) });
     dataNode.start();
     stops.push(() => dataNode.stop());
-    const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: hnswIndexFactory, log: (...a) => log('[index-node]', ...a) });
+    const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: hnswIndexFactory, metrics, log: (...a) => log('[index-node]', ...a) });
     indexNode.start();
     stops.push(() => indexNode.stop());
     const inspection = o.inspect ? await startInspection({ bus, wal, port: o.inspect.port, host: o.inspect.host ?? o.host, log }) : undefined;
     if (inspection) stops.push(() => inspection.close());
-    const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, log: (...a) => log('[streaming-node]', ...a), inspect: inspection?.hookFor('streaming-node', 'sn-1') });
+    const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, metrics, log: (...a) => log('[streaming-node]', ...a), inspect: inspection?.hookFor('streaming-node', 'sn-1') });
     await streaming.start();
     stops.push(() => streaming.stop());
+    for (const [role, id] of [['coordinator', 'coordinator-1'], ['query-node', 'qn-1'], ['data-node', 'dn-1'], ['index-node', 'in-1'], ['streaming-node', 'sn-1']] as const) addNodeInfo(metrics, role, id);
     const client = new NuthatchClient(bus);
     let ready = true;
     stops.push(() => { ready = false; });
-    const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log });
+    const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log, metrics });
     if (http) { stops.push(() => http.close()); log(`serving the HTTP API on ${http.url}`); }
-    return { client, http, inspection, bus, stop: stopAll };
+    return { client, http, inspection, bus, metrics, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -48,4 +48,12 @@ test('orphan sweep: period and tolerance in ms (0 turns it off), from flags or N
   assert.throws(() => parseNodeOptions([...role, '--gc-tolerance-ms', '-1'], {}), (e: Error) => e instanceof NuthatchError && /--gc-tolerance-ms/.test(e.message));
 });
 
+test('metrics: --metrics-port (0: a free one) and --metrics-host, from flags or NUTHATCH_METRICS_*; no metrics server unless asked', () => {
+  const o = parseNodeOptions([...role, '--metrics-port', '0', '--metrics-host', '0.0.0.0'], {});
+  assert.equal([o.metricsPort, o.metricsHost], [0, '0.0.0.0']);
+  assert.equal([parseNodeOptions(role, { NUTHATCH_METRICS_PORT: '9091' }).metricsPort, parseNodeOptions(role, {}).metricsPort], [9091, undefined]);
+  assert.is(parseNodeOptions(role, {}).metricsHost, '127.0.0.1');
+  assert.throws(() => parseNodeOptions([...role, '--metrics-port', '70000'], {}), (e: Error) => e instanceof NuthatchError && /--metrics-port/.test(e.message));
+});
+
 test.run();

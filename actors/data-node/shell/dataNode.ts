@@ -13,6 +13,9 @@ import { minTso } from '../../shared/segment/deleteCover.js';
 import { addDeletes, compactSegment } from '../core/segmentCompaction.js';
 import { mergeSegments } from '../core/segmentMerge.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
+import { measure } from '../../../runtime/metrics/operation.js';
+import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
+import { DataNodeMetrics } from './dataNodeMetrics.js';
 
 /** segments/<collection>/<segment>/<file>: nothing else is removed on request. */
 const SEGMENT_FILE = /^segments\/\d+\/\d+\/(?!\.\.?$)[^/]+$/;
@@ -20,7 +23,11 @@ const SEGMENT_FILE = /^segments\/\d+\/\d+\/(?!\.\.?$)[^/]+$/;
 /** Most keys in one listSegmentFiles page (a page must fit a bus message). */
 const MAX_LIST_PAGE = 10_000;
 
-export interface DataNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void }
+export interface DataNodeOptions {
+  nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void;
+  /** Where the node's metrics go (the process's registry); kept privately when absent. */
+  metrics?: MetricsRegistry;
+}
 
 export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segmentKeys.js';
 
@@ -31,14 +38,15 @@ export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segm
  */
 export class DataNode {
   private sub?: BusSubscription;
-  constructor(private readonly opts: DataNodeOptions) {}
+  private readonly metrics: DataNodeMetrics;
+  constructor(private readonly opts: DataNodeOptions) { this.metrics = new DataNodeMetrics(opts.nodeId, opts.metrics); }
 
   start(): void {
     this.sub = serveProtocol<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, dataNodeChecks, {
-      flushSegment: (t) => this.flush(t),
+      flushSegment: (t) => measure(this.metrics.flush, () => this.flush(t)),
       purgeCollection: ({ collectionId }) => this.purge(collectionId),
-      compactSegment: (t) => this.compact(t),
-      mergeSegments: (t) => this.merge(t),
+      compactSegment: (t) => measure(this.metrics.compact, () => this.compact(t)),
+      mergeSegments: (t) => measure(this.metrics.merge, () => this.merge(t)),
       listSegmentFiles: ({ after, limit }) => this.listSegmentFiles(after, limit),
       removeFiles: ({ keys }) => this.remove(keys),
     }, { queue: 'dn' });
@@ -144,6 +152,7 @@ export class DataNode {
     seg.partitionId = t.partitionId;
     const dataKey = segmentDataKey(t.collectionId, t.segmentId);
     await this.opts.objects.put(dataKey, encodeSegmentFile(seg));
+    this.metrics.flushedRows.inc(seg.count);
     this.opts.log?.(`segment ${t.segmentId}: ${seg.count} rows persisted to ${dataKey}`);
     return { rows: seg.count, dataKey, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}) };
   }

@@ -6,19 +6,27 @@ import type { VectorIndexFactory } from '../../../runtime/vectorIndex/vectorInde
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { indexKeyOf } from '../../shared/segment/segmentKeys.js';
+import { measure, type Operation } from '../../../runtime/metrics/operation.js';
+import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
+import { indexBuildMetrics } from './indexNodeMetrics.js';
 
-export interface IndexNodeOptions { nodeId: string; bus: Bus; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void }
+export interface IndexNodeOptions {
+  nodeId: string; bus: Bus; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void;
+  /** Where the node's metrics go (the process's registry); kept privately when absent. */
+  metrics?: MetricsRegistry;
+}
 
 /** The index node: builds the ANN index of a persisted segment and stores it beside the data. */
 export class IndexNode {
   private sub?: BusSubscription;
   private busy = Promise.resolve();
-  constructor(private readonly opts: IndexNodeOptions) {}
+  private readonly builds: Operation;
+  constructor(private readonly opts: IndexNodeOptions) { this.builds = indexBuildMetrics(opts.nodeId, opts.metrics); }
 
   start(): void {
     this.sub = serveProtocol<IndexNodeProtocol>(this.opts.bus, INDEX_NODE_SUBJECT, indexNodeChecks, {
       // Builds are CPU-heavy: one at a time per node, the rest wait their turn.
-      buildIndex: (t) => { const run = this.busy.then(() => this.build(t)); this.busy = run.then(() => {}, () => {}); return run; },
+      buildIndex: (t) => { const run = this.busy.then(() => measure(this.builds, () => this.build(t))); this.busy = run.then(() => {}, () => {}); return run; },
     }, { queue: 'in' });
   }
 

@@ -14,11 +14,16 @@ import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.
 import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { querySealed, searchSealed, type SealedRead } from '../core/sealedSearch.js';
+import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
+import { measure } from '../../../runtime/metrics/operation.js';
+import { QueryNodeMetrics } from './queryNodeMetrics.js';
 
 export interface QueryNodeOptions {
   nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void;
   /** TTL of the node's session lease (default 10 s): how long after a crash its segments are loaded elsewhere. */
   sessionTtlMs?: number;
+  /** Where the node's metrics go (the process's registry); kept privately when absent. */
+  metrics?: MetricsRegistry;
 }
 
 /** A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record is scanned once). */
@@ -40,14 +45,15 @@ export class QueryNode {
   private sub?: BusSubscription;
   private lease?: Lease;
   private stopped = false;
-  constructor(private readonly opts: QueryNodeOptions) {}
+  private readonly metrics: QueryNodeMetrics;
+  constructor(private readonly opts: QueryNodeOptions) { this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics); }
 
   async start(): Promise<void> {
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
       load: ({ segment, indexName }) => this.load(segment, indexName),
-      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); return null; },
-      search: (req) => this.search(req),
-      query: (req) => this.query(req),
+      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
+      search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
+      query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       status: () => ({
         nodeId: this.opts.nodeId, segments: [...this.segments.keys()],
         files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKey: l.indexKey })),
@@ -88,6 +94,7 @@ export class QueryNode {
       cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexKey: key };
     }
     this.segments.set(record.segmentId, { ...cur, record, cover: deleteCoverOf(record, cur.seg) });
+    this.metrics.loadedSegments.set(this.segments.size);
     return null;
   }
 

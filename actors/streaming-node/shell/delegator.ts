@@ -15,6 +15,8 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { deleteEnd } from '../core/shardData.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
+import { measure } from '../../../runtime/metrics/operation.js';
+import { StreamingMetrics } from './streamingMetrics.js';
 
 /** What a delegator reads a shard from: the owner's WAL, or a follower of it on another node. */
 export type ShardHost = Pick<PchannelWal, 'pchannel' | 'durable' | 'shards' | 'serviceable' | 'sync'> & Partial<Pick<PchannelWal, 'markDirty'>>;
@@ -30,7 +32,7 @@ export class Delegator {
   private readonly fanout = new ReplicaFanout();
   /** Requests in flight per `vchannel\nnodeId`: failed at once when the node leaves the shard's distribution. */
   private readonly inFlight = new Map<string, Set<(e: NuthatchError) => void>>();
-  constructor(private readonly bus: Bus) {}
+  constructor(private readonly bus: Bus, private readonly metrics: StreamingMetrics['reads'] = new StreamingMetrics('').reads) {}
 
   /** Applies a distribution: segments a query node now serves are dropped from memory (hand-off). */
   setDistribution(next: Distribution, wal: ShardHost | undefined): void {
@@ -138,7 +140,15 @@ export class Delegator {
     return t === req.guaranteeTso ? req : { ...req, guaranteeTso: t };
   }
 
-  async search(wal: ShardHost, req: ShardSearch): Promise<HitRow[][]> {
+  search(wal: ShardHost, req: ShardSearch): Promise<HitRow[][]> {
+    return measure(this.metrics.search, () => this.searchShard(wal, req));
+  }
+
+  query(wal: ShardHost, req: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
+    return measure(this.metrics.query, () => this.queryShard(wal, req));
+  }
+
+  private async searchShard(wal: ShardHost, req: ShardSearch): Promise<HitRow[][]> {
     const guaranteeTso = await this.readTso(wal, req.guaranteeTso);
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
@@ -163,7 +173,7 @@ export class Delegator {
     });
   }
 
-  async query(wal: ShardHost, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
+  private async queryShard(wal: ShardHost, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
     const req = await this.readAt(wal, request);
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);

@@ -9,6 +9,7 @@ import type { ShardData, ShardEffects } from '../core/shardData.js';
 import { retentionPolicy, type RetentionPolicy } from '../core/walRetention.js';
 import { DEFAULT_ARCHIVE_SWEEP, type ArchiveSweepPolicy } from './archiveSweep.js';
 import type { PchannelWal } from './pchannelWal.js';
+import type { StreamingMetrics } from './streamingMetrics.js';
 
 export interface StreamingConfig {
   /** Time tick period. */
@@ -47,6 +48,7 @@ export interface NodeContext {
   walFailed(wal: PchannelWal): void;
   /** The inspection hook (DESIGN.md 8); absent when inspection is off, so emitting costs one check. */
   inspect?: InspectHook;
+  metrics: StreamingMetrics;
 }
 
 // ---- inspection events a pchannel WAL emits (built only when `inspect` is set) ----

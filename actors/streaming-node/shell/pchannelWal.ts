@@ -13,6 +13,7 @@ import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tick
 import { ArchiveSweep } from './archiveSweep.js';
 import { AppendDedup } from './appendDedup.js';
 import { TsoSource } from './tsoSource.js';
+import type { WalMetrics } from './streamingMetrics.js';
 
 type Job = () => Promise<void>;
 
@@ -48,11 +49,13 @@ export class PchannelWal {
   private readonly dedup: AppendDedup;
   private readonly truncation: LogTruncation;
   private readonly archiveSweep: ArchiveSweep;
+  private readonly metrics: WalMetrics;
 
   constructor(readonly pchannel: string, readonly term: number, private readonly node: NodeContext, private readonly backend: WalBackend) {
     this.tso = new TsoSource(node.coordinator, 1000);
     this.dedup = new AppendDedup(node.config.dedupWindowMs);
     this.archiveSweep = new ArchiveSweep(pchannel, node.config.archiveSweep);
+    this.metrics = node.metrics.wal(pchannel);
     this.truncation = new LogTruncation(pchannel, backend, node.config.walRetention, (...a) => this.log(...a),
       (first) => node.inspect?.({ kind: 'effect', what: 'wal-truncated', pchannel, term, position: first }));
   }
@@ -182,15 +185,17 @@ export class PchannelWal {
     if (m.header.type !== 'TimeTick') {
       const snap = this.admitted.get(vchannel) ?? initialVchannel(vchannel);
       const verdict = applyMessage(snap, m);
-      if (!verdict.ok) { this.node.inspect?.(rejectedEvent(this.pchannel, m, verdict.error)); throw verdict.error; }
+      if (!verdict.ok) { this.metrics.rejected(verdict.error.invariant); this.node.inspect?.(rejectedEvent(this.pchannel, m, verdict.error)); throw verdict.error; }
       this.admitted.set(vchannel, verdict.snapshot);
       this.writesSinceTick++;
     }
     const payload = encodeMessage(m);
+    const started = performance.now();
     const appended = this.writer.append({ tso: m.header.tso, payload });
     this.lastAppend = appended.catch(() => {});
     // Wrapped in an object: returning the promise itself would make callers await durability.
     return { durable: appended.then((position) => {
+      this.metrics.appended(m.header.type, payload.byteLength, started);
       m.header.walPosition = position;
       this.applyDurable(m, false);
       this.truncation.acknowledged(m.header.tso);

@@ -14,6 +14,8 @@ import { Delegator } from './delegator.js';
 import { Follower } from './follower.js';
 import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
 import { PchannelWal } from './pchannelWal.js';
+import { StreamingMetrics } from './streamingMetrics.js';
+import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { scanWal } from './scan.js';
 import { deletePage } from '../core/deletePages.js';
 import { readFromOf, trimFloorFor, confirmHandOffs } from '../core/shardData.js';
@@ -30,6 +32,8 @@ export interface StreamingNodeOptions {
   inspect?: NodeContext['inspect'];
   /** TTL of the node's session lease (default 10 s): how long after a crash its pchannels move. */
   sessionTtlMs?: number;
+  /** Where the node's metrics go (the process's registry); kept privately when absent. */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -57,7 +61,8 @@ export class StreamingNode {
   private readonly flushResults = new Map<number, { rows: number; dataKey: string; rowsFromTso?: Tso; from: number; to: number; partitionId: number; collectionId: number }>();
 
   constructor(private readonly opts: StreamingNodeOptions) {
-    this.delegator = new Delegator(opts.bus);
+    const metrics = new StreamingMetrics(opts.nodeId, opts.metrics);
+    this.delegator = new Delegator(opts.bus, metrics.reads);
     const coordinator: Caller<CoordinatorProtocol> = client<CoordinatorProtocol>(opts.bus, COORDINATOR_SUBJECT, 30_000);
     const log = opts.log ?? (() => {});
     this.ctx = {
@@ -69,6 +74,7 @@ export class StreamingNode {
       // A failed WAL closes; if the pchannel is still ours (storage hiccup) it opens again.
       walFailed: (wal) => { void this.closeWal(wal.pchannel).then(() => this.settle(wal.pchannel)); },
       inspect: opts.inspect,
+      metrics,
     };
   }
 
