@@ -99,10 +99,12 @@ test('a write the vchannel machine refuses is counted by pchannel and invariant,
   try {
     const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: true }, { name: 'vec', dataType: 'FloatVector' as const, dim: 4 }] };
     await s.client.createCollection({ collectionName: 'books', schema, metricType: 'L2' });
-    await s.client.insert('books', [{ id: 1, vec: [0.1, 0.2, 0.3, 0.4] }]);
-    await new NuthatchClient(s.bus).dropCollection('books');
-    // s.client still holds the collection in its cache: its write reaches the WAL's machine, which refuses it.
-    const err = await rejection(s.client.insert('books', [{ id: 2, vec: [0, 0, 0, 1] }]));
+    // A client that misses the coordinator's announcement of the drop keeps the collection in its cache.
+    const stale = new NuthatchClient(s.bus, { followCatalog: false });
+    await stale.insert('books', [{ id: 1, vec: [0.1, 0.2, 0.3, 0.4] }]);
+    await s.client.dropCollection('books');
+    // Its write reaches the WAL's machine, which refuses it.
+    const err = await rejection(stale.insert('books', [{ id: 2, vec: [0, 0, 0, 1] }]));
     const invariant = /\[invariant: ([a-z-]+)\]/.exec(err.message)?.[1];
     assert.ok(invariant, err.message);
     const m = await scrape(`${s.http!.url}/metrics`);
