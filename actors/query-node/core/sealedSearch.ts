@@ -3,7 +3,7 @@ import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
-import { searchBruteForce, type RowHit } from '../../shared/vector/bruteForce.js';
+import { searchBruteForce, searchRows, type RowHit } from '../../shared/vector/bruteForce.js';
 import { distanceFn } from '../../shared/vector/distance.js';
 import { outsideInner, withinRange, type DistanceRange } from '../../shared/vector/distanceRange.js';
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
@@ -89,6 +89,27 @@ function rangedIndexSearch(index: IndexSearch, seg: SealedSegment, q: Float32Arr
   return index(q, k, ok).filter((h) => inRange(h.distance));
 }
 
+/**
+ * Below this share of a segment's rows passing a read's filter, the passing
+ * rows are scanned rather than the index walked: a graph walk under a tight
+ * filter visits many refused rows to find a few (Knowhere falls back to brute
+ * force the same way). Judged on an even sample, then counted exactly.
+ */
+const SCAN_BELOW_SHARE = 0.05;
+const SAMPLE_ROWS = 256;
+
+/** The rows of a segment that pass `accept`, when they are few enough to scan; undefined otherwise. */
+export function fewPassing(count: number, accept: (row: number) => boolean): Int32Array | undefined {
+  if (count > SAMPLE_ROWS) {
+    let passed = 0;
+    for (let i = 0; i < SAMPLE_ROWS; i++) if (accept(Math.floor((i * count) / SAMPLE_ROWS))) passed++;
+    if (passed > SAMPLE_ROWS * SCAN_BELOW_SHARE) return undefined;
+  }
+  const rows: number[] = [];
+  for (let r = 0; r < count; r++) if (accept(r)) rows.push(r);
+  return rows.length <= Math.max(SAMPLE_ROWS, count * SCAN_BELOW_SHARE * 2) ? Int32Array.from(rows) : undefined;
+}
+
 /** One segment's best k rows for one query, within the range if there is one. */
 function rankRows(seg: SealedSegment, index: IndexSearch | null, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, shape: SearchShape): RowHit[] {
   const { metric, range } = shape;
@@ -104,9 +125,13 @@ export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearc
     const accept = acceptRow(seg, r);
     if (accept === null) continue;
     const values = group ? seg.fields[group.field] : undefined;
+    // Decided once per segment: the filter is the same for every query.
+    const few = index && accept ? fewPassing(seg.count, accept) : undefined;
     queries.forEach((q, qi) => {
-      const rank = (kk: number) => rankRows(seg, index, q, kk, accept, shape);
-      const rows = group ? collectGroups(seg.count, (row) => values?.[row], group, k, rank, index === null) : rank(k);
+      const rank = few
+        ? (kk: number) => searchRows({ vectors: seg.vectors, dim: seg.dim, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
+        : (kk: number) => rankRows(seg, index, q, kk, accept, shape);
+      const rows = group ? collectGroups(seg.count, (row) => values?.[row], group, k, rank, index === null || few !== undefined) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: values?.[h.row] ?? null } : {}) })));
     });
   }

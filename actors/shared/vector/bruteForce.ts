@@ -48,3 +48,21 @@ export function searchBruteForce(s: BruteForceSearch): RowHit[][] {
     return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));
   });
 }
+
+/**
+ * Exact top-k of one query over some rows only (`rows`, e.g. the few a
+ * selective filter lets through), best first with ties broken by the lower
+ * row. Only those rows' distances are computed.
+ */
+export function searchRows(s: { vectors: Float32Array; dim: number; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange }): RowHit[] {
+  const { vectors, dim, metric, rows, query, k } = s;
+  const dist = distanceFn(metric);
+  const inRange = s.range ? withinRange(metric, s.range) : undefined;
+  const top = new TopK<{ id: number; distance: number }>(k, metric);
+  for (const row of rows) {
+    const d = dist(vectors, row * dim, query, dim);
+    if (!top.admits(d, row) || (inRange !== undefined && !inRange(d))) continue;
+    top.push({ id: row, distance: d });
+  }
+  return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));
+}
