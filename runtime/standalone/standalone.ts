@@ -71,7 +71,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const wal = await openWalBackend(walChoice, { meta, objects });
     stops.push(() => wal.close());
     const pchannels = Array.from({ length: o.pchannels ?? 4 }, (_, i) => `dml_${i}`);
-    const coordinator = new Coordinator({ ...o.coordinator, bus, meta, pchannels, nodeId: 'coordinator-1', log: (...a) => log('[coordinator]', ...a) });
+    const coordinator = new Coordinator({ ...o.coordinator, bus, meta, pchannels, nodeId: 'coordinator-1', metrics, log: (...a) => log('[coordinator]', ...a) });
     await coordinator.start();
     stops.push(() => coordinator.stop());
     const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: hnswIndexFactory, metrics, log: (...a) => log('[query-node]', ...a) });

@@ -15,7 +15,7 @@ const NAME = 'scraped', DIM = 8, SEED = 3, ROWS = 300, BATCH = 100;
 
 /** Families only one role's process has (besides the process gauges and nuthatch_node_info every one has). */
 const OWN: Record<Role, string[]> = {
-  coordinator: [],
+  coordinator: ['nuthatch_coordinator_requests_total', 'nuthatch_coordinator_persisted_segments'],
   'streaming-node': ['nuthatch_wal_append_duration_seconds', 'nuthatch_delegator_reads_total'],
   'query-node': ['nuthatch_query_node_reads_total', 'nuthatch_query_node_loaded_segments'],
   'data-node': ['nuthatch_data_node_tasks_total', 'nuthatch_data_node_flushed_rows_total'],
@@ -74,6 +74,13 @@ if (haveServices('metrics of nuthatch node processes')) {
     }, 120_000);
     assert.is(valueOf(qn, 'nuthatch_query_node_loaded_segments', { node_id: node('query-node').id }), 1);
     assert.ok(valueOf(await scrapeOf('streaming-node'), 'nuthatch_delegator_reads_total', { op: 'search', result: 'ok' }) >= searches);
+
+    const co = await scrapeOf('coordinator');
+    assert.is(valueOf(co, 'nuthatch_coordinator_requests_total', { node_id: node('coordinator').id, op: 'createCollection', result: 'ok' }), 1);
+    assert.is(valueOf(co, 'nuthatch_coordinator_requests_total', { op: 'flush', result: 'ok' }), 1);
+    assert.is(valueOf(co, 'nuthatch_coordinator_collections'), 1);
+    assert.is(valueOf(co, 'nuthatch_coordinator_persisted_segments'), 1);
+    assert.is(valueOf(co, 'nuthatch_coordinator_persisted_rows'), ROWS);
 
     const onPort = await scrapeOf('gateway');
     const onApi = await scrape(`${c.url}/metrics`);

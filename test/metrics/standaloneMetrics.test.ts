@@ -88,6 +88,12 @@ test('a standalone process counts HTTP requests, WAL appends, reads, flushes, in
     assert.is(d('nuthatch_data_node_task_duration_seconds_count', { task: 'flush' }), 1);
     assert.is(d('nuthatch_index_node_builds_total', { node_id: 'in-1', result: 'ok' }), 1);
     assert.is(d('nuthatch_index_node_build_duration_seconds_count', { node_id: 'in-1' }), 1);
+
+    assert.is(d('nuthatch_coordinator_requests_total', { node_id: 'coordinator-1', op: 'flush', result: 'ok' }), 1);
+    assert.is(d('nuthatch_coordinator_request_duration_seconds_count', { op: 'flush' }), 1);
+    assert.ok(d('nuthatch_coordinator_requests_total', { op: 'tsoBatch', result: 'ok' }) >= 1, 'Strong reads ask for a TSO');
+    assert.is(valueOf(after, 'nuthatch_coordinator_collections', { node_id: 'coordinator-1' }), 1);
+    assert.is(valueOf(after, 'nuthatch_coordinator_persisted_rows'), 30);
   } finally {
     await kill(p, 'SIGTERM');
     await rm(dataDir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
@@ -32,6 +33,8 @@ export interface CoordinatorOptions {
   compaction?: Partial<CompactionPolicy>;
   /** Garbage collection of orphaned segment files (core/orphanFiles.ts; each field has a default). */
   orphans?: Partial<OrphanPolicy>;
+  /** The process's metrics registry (served on /metrics); absent: kept but not served. */
+  metrics?: MetricsRegistry;
 }
 
 /** The coordinator shell's mutable state, shared by its handler modules. */

@@ -21,6 +21,8 @@ import { finishMerges } from './mergeCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { discardDroppedPartitions } from './segmentDiscard.js';
 import { finishRenames, renameCollection } from './renameCollection.js';
+import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
+import { measure } from '../../../runtime/metrics/operation.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
@@ -45,7 +47,12 @@ export class Coordinator {
   /** Manual compactions by id (the newest 1,000). */
   private readonly compactions = new Map<number, { state: CompactionState; error?: string }>();
 
-  constructor(private readonly opts: CoordinatorOptions) {}
+  private readonly metrics: CoordinatorMetrics;
+  private stopSampling?: () => void;
+
+  constructor(private readonly opts: CoordinatorOptions) {
+    this.metrics = new CoordinatorMetrics(opts.nodeId, opts.metrics);
+  }
 
   /** Resolves once this coordinator leads and serves. */
   async start(): Promise<void> {
@@ -100,7 +107,8 @@ export class Coordinator {
     for (const s of await listRecords<SegmentRecord>(meta, Keys.segments())) ctx.segments.set(s.segmentId, s);
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
-    this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, this.handlers(), { queue: 'coordinator' }));
+    this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
+    this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
     await rebalance(ctx);
     publishAssignments(ctx);
@@ -126,7 +134,7 @@ export class Coordinator {
     const timer = setInterval(() => {
       if (this.busy.has(slot)) return;
       this.busy.add(slot);
-      void job().catch((e) => this.opts.log?.(`${what} failed:`, (e as Error).message)).finally(() => this.busy.delete(slot));
+      void measure(this.metrics.round(slot), job).catch((e) => this.opts.log?.(`${what} failed:`, (e as Error).message)).finally(() => this.busy.delete(slot));
     }, ms);
     timer.unref();
     this.timers.push(timer);
@@ -214,6 +222,7 @@ export class Coordinator {
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.stopWatch?.();
+    this.stopSampling?.();
     await this.leadership?.resign().catch(() => {});
   }
 }
