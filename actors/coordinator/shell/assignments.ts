@@ -1,8 +1,8 @@
-import { partitionLoaded } from '../core/partitionLoad.js';
 import type { PchannelAssignment } from '../../../messages/rpc/records.js';
 import { EVENTS } from '../../../messages/rpc/workers.js';
 import { pchannelOf } from '../core/catalog.js';
 import { placeFollowers } from '../core/followers.js';
+import { partitionLoaded } from '../core/partitionLoad.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';

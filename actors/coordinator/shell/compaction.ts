@@ -1,4 +1,3 @@
-import { partitionLoaded } from '../core/partitionLoad.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { tsoOf, type Tso } from '../../../messages/types.js';
@@ -7,6 +6,7 @@ import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { pchannelOf } from '../core/catalog.js';
 import { expiryDue, floorHolders, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
+import { partitionLoaded } from '../core/partitionLoad.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { mergeShard } from './mergeCompaction.js';

@@ -1,4 +1,3 @@
-import { partitionLoaded } from '../core/partitionLoad.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CompactionState, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
@@ -16,6 +15,7 @@ import type { AliasRecord } from './aliasDdl.js';
 import { DEFAULT_COMPACTION } from '../core/compactionPolicy.js';
 import { runCompactions } from './compaction.js';
 import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
+import { partitionLoaded } from '../core/partitionLoad.js';
 import { sweepOrphans } from './orphanSweep.js';
 import { finishMerges } from './mergeCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';

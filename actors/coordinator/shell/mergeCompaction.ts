@@ -1,4 +1,3 @@
-import { partitionLoaded } from '../core/partitionLoad.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { vectorField } from '../../../messages/schema.js';
@@ -7,6 +6,7 @@ import { tsoOf } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmentSize.js';
 import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
+import { partitionLoaded } from '../core/partitionLoad.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } from './segmentFlow.js';

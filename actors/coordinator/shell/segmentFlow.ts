@@ -1,4 +1,3 @@
-import { partitionLoaded } from '../core/partitionLoad.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
@@ -7,6 +6,7 @@ import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { partitionLives } from '../core/catalog.js';
+import { partitionLoaded } from '../core/partitionLoad.js';
 
 /**
  * After a segment is persisted: build its index, load it on a query node, and
