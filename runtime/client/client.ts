@@ -45,12 +45,18 @@ function pagesOf(pks: PrimaryKey[]): PrimaryKey[][] {
  */
 /** How long a record reached through an alias is trusted (an alias can move). */
 const ALIAS_TTL_MS = 1000;
+/**
+ * How long a record reached by its own name is trusted: the coordinator
+ * announces renames and drops, but an announcement can be missed (it is not
+ * persisted), and this bounds how long a missed one goes unnoticed.
+ */
+const NAME_TTL_MS = 30_000;
 
 export class NuthatchClient implements NuthatchApi {
   private readonly coord: Caller<CoordinatorProtocol>;
   private readonly cache = new Map<string, CollectionRecord>();
   /** When a name's cached record was reached through an alias (see record()). */
-  private readonly aliasedAt = new Map<string, number>();
+  private readonly fetchedAt = new Map<string, number>();
   /** Session consistency: the last write TSO this client saw per collection. */
   private readonly lastWrite = new Map<string, Tso>();
   private readonly owners: OwnerWatch;
@@ -59,9 +65,9 @@ export class NuthatchClient implements NuthatchApi {
   /**
    * `followCatalog: false` ignores the coordinator's catalog announcements (as a
    * client that missed one does: they are not persisted), leaving stale writes to
-   * the WAL's machine to refuse.
+   * the WAL's machine to refuse, or the record's expiry (`nameTtlMs`) to notice.
    */
-  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean } = {}) {
+  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number } = {}) {
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
     // Another client renamed, dropped or altered a collection: its cached records under those names go.
@@ -71,7 +77,7 @@ export class NuthatchClient implements NuthatchApi {
   /** Forgets cached records of these names, and those reached through an alias that now names one of them. */
   private forget(names: readonly string[]): void {
     const gone = new Set(names);
-    for (const [name, r] of this.cache) if (gone.has(name) || gone.has(r.name)) { this.cache.delete(name); this.aliasedAt.delete(name); }
+    for (const [name, r] of this.cache) if (gone.has(name) || gone.has(r.name)) { this.cache.delete(name); this.fetchedAt.delete(name); }
   }
 
   private call<K extends keyof CoordinatorProtocol & string>(op: K, req: CoordinatorProtocol[K]['req'], timeoutMs?: number) {
@@ -106,15 +112,21 @@ export class NuthatchClient implements NuthatchApi {
 
   /**
    * The collection record a name stands for, cached. A record reached through an
-   * alias is kept for a second only: another client may move the alias.
+   * alias is kept for a second only: another client may move the alias. One
+   * reached by its own name is kept for NAME_TTL_MS, or until the coordinator
+   * announces the name changed.
    */
   private async record(name: string, fresh = false): Promise<CollectionRecord> {
     if (typeof name !== 'string' || name.length === 0) throw new ValidationError('collectionName must be a non-empty string');
     const c = this.cache.get(name);
-    if (c && !fresh && (c.name === name || Date.now() - (this.aliasedAt.get(name) ?? 0) < ALIAS_TTL_MS)) return c;
-    const r = await this.call('describeCollection', { name });
+    if (c && !fresh && Date.now() - (this.fetchedAt.get(name) ?? 0) < (c.name === name ? this.opts.nameTtlMs ?? NAME_TTL_MS : ALIAS_TTL_MS)) return c;
+    return this.remember(name, await this.call('describeCollection', { name }));
+  }
+
+  /** Caches the record a name resolved to, from now. */
+  private remember(name: string, r: CollectionRecord): CollectionRecord {
     this.cache.set(name, r);
-    if (r.name !== name) this.aliasedAt.set(name, Date.now());
+    this.fetchedAt.set(name, Date.now());
     return r;
   }
 
@@ -123,7 +135,7 @@ export class NuthatchClient implements NuthatchApi {
     const { properties, ...rest } = req;
     const spec = properties === undefined ? rest : { ...rest, properties: parseProperties(properties) };
     const r = await this.call('createCollection', { spec: spec as never }, 300_000);
-    this.cache.set(r.name, r);
+    this.remember(r.name, r);
     if (req.load) await this.loadCollection(r.name);
   }
   async describeCollection(name: string): Promise<CollectionDescription> {
@@ -136,15 +148,15 @@ export class NuthatchClient implements NuthatchApi {
     if (typeof newName !== 'string' || newName.length === 0) throw new ValidationError('newCollectionName must be a non-empty string');
     const r = await this.call('renameCollection', { name, newName });
     this.forget([name]);
-    this.cache.set(r.name, r);
+    this.remember(r.name, r);
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const r = await this.record(name, true);
-    this.cache.set(r.name, await this.call('alterCollection', { name: r.name, properties: parseProperties(properties), drop: [] }));
+    this.remember(r.name, await this.call('alterCollection', { name: r.name, properties: parseProperties(properties), drop: [] }));
   }
   async dropCollectionProperties(name: string, keys: string[]): Promise<void> {
     const r = await this.record(name, true);
-    this.cache.set(r.name, await this.call('alterCollection', { name: r.name, properties: {}, drop: propertyNames(keys) }));
+    this.remember(r.name, await this.call('alterCollection', { name: r.name, properties: {}, drop: propertyNames(keys) }));
   }
   listCollections(): Promise<string[]> { return this.call('listCollections', {}); }
   /** True for a collection's name or an alias of one. */

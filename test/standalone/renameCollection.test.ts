@@ -30,6 +30,8 @@ test('a renamed collection keeps its rows and aliases under the new name; the ol
     await s.client.insert('a', rows(0, 10));
     const other = new NuthatchClient(s.bus);
     assert.is((await other.get('a', [3])).length, 1, 'another client has a\'s record cached');
+    const deaf = new NuthatchClient(s.bus, { followCatalog: false, nameTtlMs: 300 });
+    assert.is((await deaf.get('a', [3])).length, 1);
 
     await s.client.renameCollection('a', 'b');
     const d = await s.client.describeCollection('b');
@@ -41,6 +43,8 @@ test('a renamed collection keeps its rows and aliases under the new name; the ol
     assert.ok(await notFound(() => s.client.insert('a', rows(50, 1))));
     assert.not.ok(await s.client.hasCollection('a'));
     await until(() => notFound(() => other.get('a', [3])), 'the other client to forget a', 10_000);
+    // One that missed the announcement notices when its cached record expires.
+    await until(() => notFound(() => deaf.get('a', [3])), 'a client without announcements to find a gone', 10_000);
     await s.client.insert('b', rows(100, 5));
     assert.is((await other.query('b', { filter: 'id >= 0', consistencyLevel: 'Strong' })).length, 15);
 
