@@ -1,6 +1,6 @@
 import type { PrimaryKey } from '../../../messages/schema.js';
 import { bodyOf, EXCLUSIVE, tsoAddMs, type AnyMessage, type Message, type Tso, type WalPosition } from '../../../messages/types.js';
-import type { DeleteEntry } from '../../../messages/rpc/records.js';
+import type { DeleteEntry, Distribution } from '../../../messages/rpc/records.js';
 
 /**
  * The materialized state of one shard (vchannel) that the delegator serves: growing
@@ -240,4 +240,13 @@ export function isDeleted(index: Map<PrimaryKey, Tso[]>, pk: PrimaryKey, insertT
   if (!list) return false;
   for (const d of list) if (d > insertTso && d <= readTso) return true;
   return false;
+}
+
+/**
+ * Whether a distribution leaves a partition's flushed rows in object storage
+ * only (the collection released, or the partition not among those loaded):
+ * delegators, owner and followers alike, drop their growing copies.
+ */
+export function releasedBy(d: Pick<Distribution, 'loaded' | 'partitions'>, partitionId: number): boolean {
+  return d.loaded === false || (d.partitions !== undefined && !d.partitions.includes(partitionId));
 }

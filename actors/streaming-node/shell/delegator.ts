@@ -12,7 +12,7 @@ import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
-import { deleteEnd } from '../core/shardData.js';
+import { deleteEnd, releasedBy } from '../core/shardData.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 import { measure } from '../../../runtime/metrics/operation.js';
@@ -51,14 +51,12 @@ export class Delegator {
     const shard = wal?.shards.get(d.vchannel);
     if (!shard) return;
     // Served by a query node, or released (rows wait in object storage): the growing copy goes.
-    const loadedParts = d.partitions === undefined ? undefined : new Set(d.partitions);
-    const releasedHere = (partitionId: number) => d.loaded === false || (loadedParts !== undefined && !loadedParts.has(partitionId));
     const retired = new Set(d.retired ?? []);
     let handedOff = false;
     for (const seg of [...shard.segments.values()]) {
       if (!seg.flushed) continue;
       const named = retired.has(seg.id) || d.segments.some((s) => s.segmentId === seg.id);
-      if (!named && !releasedHere(seg.partitionId)) continue;
+      if (!named && !releasedBy(d, seg.partitionId)) continue;
       shard.segments.delete(seg.id);
       shard.handedOff.set(seg.id, { partitionId: seg.partitionId, version: named ? d.version : -1 });
       handedOff = true;

@@ -5,7 +5,7 @@ import type { Distribution } from '../../../messages/rpc/records.js';
 import type { AnyMessage, Tso } from '../../../messages/types.js';
 import type { WalBackend, WalPosition } from '../../../runtime/ports/walBackend.js';
 import type { VchannelSnapshot } from '../core/vchannel/index.js';
-import type { ShardData } from '../core/shardData.js';
+import { releasedBy, type ShardData } from '../core/shardData.js';
 import { loadRecoverableCheckpoint } from './checkpoint.js';
 import { foldDurable, restoreCheckpoint, type DurableState } from './durableFold.js';
 import type { NodeContext } from './nodeContext.js';
@@ -95,7 +95,7 @@ export class Follower implements DurableState {
     }
     // Released, or a partition not loaded (as the owner does): flushed rows wait in object storage.
     for (const seg of [...shard.segments.values()]) {
-      if (seg.flushed && (d.loaded === false || (d.partitions !== undefined && !d.partitions.includes(seg.partitionId)))) shard.segments.delete(seg.id);
+      if (seg.flushed && releasedBy(d, seg.partitionId)) shard.segments.delete(seg.id);
     }
   }
 
