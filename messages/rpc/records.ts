@@ -136,4 +136,5 @@ export interface ShardQuery {
   countOnly?: boolean;
 }
 
-export interface DeleteEntry { pk: number | string; tso: Tso }
+/** One delete of the shard's log; a delete that named a partition keeps it (absent: every partition). */
+export interface DeleteEntry { pk: number | string; tso: Tso; partitionId?: number }

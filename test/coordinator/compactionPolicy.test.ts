@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { floorHolders, fullyIndexed, worthExamining } from '../../actors/coordinator/core/compactionPolicy.js';
 import { deleteCoverOf, deleteFloorOf } from '../../actors/shared/segment/deleteCover.js';
-import { compactSegment, deletesByKey } from '../../actors/data-node/core/segmentCompaction.js';
+import { compactSegment } from '../../actors/data-node/core/segmentCompaction.js';
+import { indexOf } from '../../actors/shared/segment/deleteIndex.js';
 import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
 import { indexKeyOf } from '../../actors/shared/segment/segmentKeys.js';
 
@@ -38,7 +39,7 @@ const seg: SealedSegment = {
 };
 
 test('a rewrite leaves out the rows deletes reached by the compaction TSO, and keeps every column aligned', () => {
-  const deletes = deletesByKey([
+  const deletes = indexOf([
     { pk: 2, tso: 20n }, // applies
     { pk: 4, tso: 20n }, // before the row (an upsert's new row): no
     { pk: 5, tso: 50n }, // after the compaction TSO: pending
@@ -56,7 +57,7 @@ test('a rewrite leaves out the rows deletes reached by the compaction TSO, and k
 });
 
 test('nothing removable: the same segment back', () => {
-  const r = compactSegment(seg, deletesByKey([{ pk: 1, tso: 50n }]), 40n);
+  const r = compactSegment(seg, indexOf([{ pk: 1, tso: 50n }]), 40n);
   assert.is(r.seg, seg);
   assert.is(r.removed, 0);
   assert.is(r.pending, 1);

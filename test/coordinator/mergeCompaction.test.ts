@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mergeGroups } from '../../actors/coordinator/core/compactionPolicy.js';
 import { mergeSegments } from '../../actors/data-node/core/segmentMerge.js';
-import { deletesByKey } from '../../actors/data-node/core/segmentCompaction.js';
+import { indexOf } from '../../actors/shared/segment/deleteIndex.js';
 import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
 
 /** Merge compaction's pure parts: which small segments go together, and what the merged file holds. */
@@ -28,7 +28,7 @@ test('a merge concatenates the parts without rows deletes reached, keeping TSOs 
   const a = file(1, [1, 2, 3], 10n, { tag: ['a', 'b', 'c'] });
   const b = file(2, [4, 5], 20n, { tag: ['d', 'e'], extra: [true, false] });
   // 2 deleted at 15 (reached), 5 deleted at 50 (after untilTso: kept, pending), 4 deleted at 15 (before its insert).
-  const r = mergeSegments([a, b], { segmentId: 9 }, deletesByKey([{ pk: 2, tso: 15n }, { pk: 5, tso: 50n }, { pk: 4, tso: 15n }]), 40n);
+  const r = mergeSegments([a, b], { segmentId: 9 }, indexOf([{ pk: 2, tso: 15n }, { pk: 5, tso: 50n }, { pk: 4, tso: 15n }]), 40n);
   assert.equal([r.removed, r.pending], [1, 1]);
   assert.is(r.seg.segmentId, 9);
   assert.equal(r.seg.pks, [1, 3, 4, 5]);

@@ -22,7 +22,7 @@ test.after.each(async () => { await store.close(); await rm(dir, { recursive: tr
 
 function shardWith(n: number) {
   const s = newShard(V, 100);
-  for (let i = 0; i < n; i++) addDelete(s, i % 3 === 0 ? `k${i}` : i, BigInt(1000 + i));
+  for (let i = 0; i < n; i++) addDelete(s, { pk: i % 3 === 0 ? `k${i}` : i, tso: BigInt(1000 + i) });
   return s;
 }
 
@@ -42,10 +42,10 @@ test('a short log stays in the checkpoint; a long run goes to an archive once', 
   let archives = await checkpointOf(s, [], 100);
   assert.equal(archives, []);
   assert.is((await loadCheckpoint(store, 'dml_0'))!.shards[V]!.deletes.length, 90);
-  for (let i = 90; i < 250; i++) addDelete(s, i, BigInt(1000 + i));
+  for (let i = 90; i < 250; i++) addDelete(s, { pk: i, tso: BigInt(1000 + i) });
   archives = await checkpointOf(s, archives, 100);
   assert.equal(archives.map((a) => [a.from, a.to]), [[0, 250]]);
-  for (let i = 250; i < 260; i++) addDelete(s, i, BigInt(1000 + i));
+  for (let i = 250; i < 260; i++) addDelete(s, { pk: i, tso: BigInt(1000 + i) });
   archives = await checkpointOf(s, archives, 100);
   assert.equal(archives.map((a) => [a.from, a.to]), [[0, 250]], 'the tail of 10 is not archived');
   const loaded = (await loadCheckpoint(store, 'dml_0'))!.shards[V]!;
@@ -57,7 +57,7 @@ test('the checkpoint holds only the tail: its size no longer grows with the log'
   const s = shardWith(50_000);
   const archives = await checkpointOf(s, [], 16_384);
   const small = await storedBytes('checkpoints/');
-  for (let i = 0; i < 100; i++) addDelete(s, 10_000_000 + i, 5n);
+  for (let i = 0; i < 100; i++) addDelete(s, { pk: 10_000_000 + i, tso: 5n });
   await checkpointOf(s, archives, 16_384);
   const after = await storedBytes('checkpoints/');
   assert.ok(small < 4096 && after < 8192, `checkpoint of 50,000 deletes: ${small} bytes, then ${after}`);

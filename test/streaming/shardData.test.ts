@@ -1,7 +1,8 @@
 import { test } from 'uvu';
+import { hidden } from '../../actors/shared/segment/deleteIndex.js';
 import * as assert from 'uvu/assert';
 import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
-import { evolveShard, isDeleted, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
+import { evolveShard, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { queryGrowing, type GrowingRead } from '../../actors/streaming-node/core/growingSearch.js';
 import { persistShard, restoreShard } from '../../actors/streaming-node/shell/checkpoint.js';
 
@@ -62,8 +63,8 @@ test('a delete hides rows written before it, not rows written after it', () => {
   assert.equal(visible(s, 15), [1, 2]);
   assert.equal(visible(s, 25), [2]);
   assert.equal(visible(s, 35), [1, 2]);
-  assert.ok(isDeleted(s.deleteIndex, 1, tsoOf(10), tsoOf(20)));
-  assert.not.ok(isDeleted(s.deleteIndex, 1, tsoOf(30), tsoOf(40)));
+  assert.ok(hidden(s.deleteIndex.get(1), 0, tsoOf(10), tsoOf(20)));
+  assert.not.ok(hidden(s.deleteIndex.get(1), 0, tsoOf(30), tsoOf(40)));
 });
 
 test('upsert = delete + insert in one transaction: the old row is hidden and the new one shown at commit', () => {

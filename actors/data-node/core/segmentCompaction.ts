@@ -1,4 +1,4 @@
-import type { PrimaryKey } from '../../../messages/schema.js';
+import { markTso, reaches, type DeleteIndex, type DeleteMark } from '../../shared/segment/deleteIndex.js';
 import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 
@@ -22,10 +22,12 @@ export interface CompactionResult {
 /** Which way a row stands against the shard's deletes. */
 const enum RowFate { Kept, Removed, Pending }
 
-function fate(rowTso: Tso, deletes: readonly Tso[] | undefined, untilTso: Tso): RowFate {
+function fate(rowTso: Tso, partitionId: number, deletes: readonly DeleteMark[] | undefined, untilTso: Tso): RowFate {
   if (!deletes) return RowFate.Kept;
   let f = RowFate.Kept;
-  for (const d of deletes) {
+  for (const m of deletes) {
+    if (!reaches(m, partitionId)) continue;
+    const d = markTso(m);
     // A delete reaches the rows of its key inserted before it (an upsert's new row is not).
     if (d <= rowTso) continue;
     if (d <= untilTso) return RowFate.Removed;
@@ -38,12 +40,12 @@ function fate(rowTso: Tso, deletes: readonly Tso[] | undefined, untilTso: Tso): 
  * `expiredBelow` (the collection's TTL as of `untilTso`, shared/segment/rowExpiry.ts):
  * rows inserted below it are left out too; every reader from `untilTso` on sees them expired.
  */
-export function compactSegment(seg: SealedSegment, deletes: ReadonlyMap<PrimaryKey, readonly Tso[]>, untilTso: Tso, expiredBelow?: Tso): CompactionResult {
+export function compactSegment(seg: SealedSegment, deletes: DeleteIndex, untilTso: Tso, expiredBelow?: Tso): CompactionResult {
   const keep: number[] = [];
   let pending = 0;
   for (let r = 0; r < seg.count; r++) {
     if (expiredBelow !== undefined && seg.tsos[r]! < expiredBelow) continue;
-    const f = fate(seg.tsos[r]!, deletes.get(seg.pks[r]!), untilTso);
+    const f = fate(seg.tsos[r]!, seg.partitionId, deletes.get(seg.pks[r]!), untilTso);
     if (f === RowFate.Removed) continue;
     if (f === RowFate.Pending) pending++;
     keep.push(r);
@@ -60,12 +62,3 @@ export function compactSegment(seg: SealedSegment, deletes: ReadonlyMap<PrimaryK
     pending,
   };
 }
-
-/** Adds delete log entries to the lookup compaction takes: key -> TSOs of its deletes. */
-export function addDeletes(byKey: Map<PrimaryKey, Tso[]>, entries: Iterable<{ pk: PrimaryKey; tso: Tso }>): Map<PrimaryKey, Tso[]> {
-  for (const e of entries) { const l = byKey.get(e.pk); if (l) l.push(e.tso); else byKey.set(e.pk, [e.tso]); }
-  return byKey;
-}
-
-/** The lookup of a whole log. */
-export const deletesByKey = (entries: Iterable<{ pk: PrimaryKey; tso: Tso }>): Map<PrimaryKey, Tso[]> => addDeletes(new Map(), entries);

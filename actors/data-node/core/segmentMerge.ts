@@ -1,3 +1,4 @@
+import type { DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
@@ -12,7 +13,7 @@ import { compactSegment } from './segmentCompaction.js';
  */
 export interface MergeResult { seg: SealedSegment; removed: number; pending: number }
 
-export function mergeSegments(parts: readonly SealedSegment[], into: { segmentId: number }, deletes: ReadonlyMap<PrimaryKey, readonly Tso[]>, untilTso: Tso, expiredBelow?: Tso): MergeResult {
+export function mergeSegments(parts: readonly SealedSegment[], into: { segmentId: number }, deletes: DeleteIndex, untilTso: Tso, expiredBelow?: Tso): MergeResult {
   if (parts.length === 0) throw new Error('a merge needs at least one segment');
   const first = parts[0]!;
   const compacted = parts.map((p) => compactSegment(p, deletes, untilTso, expiredBelow));

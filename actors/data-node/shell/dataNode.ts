@@ -1,7 +1,6 @@
 import { decodeMessage } from '../../../messages/codec.js';
 import { NuthatchError } from '../../../messages/errors.js';
-import { bodyOf, type Tso } from '../../../messages/types.js';
-import type { PrimaryKey } from '../../../messages/schema.js';
+import { bodyOf } from '../../../messages/types.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { DATA_NODE_SUBJECT, dataNodeChecks, type CompactionOutcome, type DataNodeProtocol, type MergeOutcome } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -10,7 +9,8 @@ import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../shared/segment/segmentKeys.js';
 import { minTso } from '../../shared/segment/deleteCover.js';
-import { addDeletes, compactSegment } from '../core/segmentCompaction.js';
+import { compactSegment } from '../core/segmentCompaction.js';
+import { addToIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { mergeSegments } from '../core/segmentMerge.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 import { measure } from '../../../runtime/metrics/operation.js';
@@ -105,8 +105,8 @@ export class DataNode {
   }
 
   /** The shard's whole delete log by key, page by page, from its owner (any delegator when the owner is away). */
-  private async deleteLog(pchannel: string, vchannel: string): Promise<{ byKey: Map<PrimaryKey, Tso[]>; seq: number }> {
-    const byKey = new Map<PrimaryKey, Tso[]>();
+  private async deleteLog(pchannel: string, vchannel: string): Promise<{ byKey: DeleteIndex; seq: number }> {
+    const byKey: DeleteIndex = new Map();
     let seq = 0;
     for (let attempt = 0; ;) {
       const subject = attempt % 2 === 0 ? streamingSubject(pchannel) : streamingReadSubject(pchannel);
@@ -118,7 +118,7 @@ export class DataNode {
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
-      addDeletes(byKey, r.entries);
+      addToIndex(byKey, r.entries);
       seq = r.from + r.entries.length; // past a trimmed prefix, whose deletes reach no row
 
       if (seq >= r.seq || r.entries.length === 0) return { byKey, seq };

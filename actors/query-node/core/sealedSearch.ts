@@ -1,3 +1,4 @@
+import { hidden, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
@@ -22,7 +23,7 @@ export interface SealedRead {
   partitionIds: ReadonlySet<number> | null;
   readTso: Tso;
   outputFields: string[];
-  deletes: ReadonlyMap<PrimaryKey, Tso[]>;
+  deletes: DeleteIndex;
   /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
   expiredBelow?: Tso;
 }
@@ -58,8 +59,7 @@ export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => 
   return (row) => {
     const t = seg.tsos[row]!;
     if (t > readTso || t < expired) return false;
-    const d = deletes.size ? deletes.get(seg.pks[row]!) : undefined;
-    if (d) for (const x of d) if (x > t && x <= readTso) return false;
+    if (deletes.size && hidden(deletes.get(seg.pks[row]!), seg.partitionId, t, readTso)) return false;
     return pred === null || pred(row);
   };
 }

@@ -1,10 +1,11 @@
+import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { primaryField, vectorField, type PrimaryKey } from '../../../messages/schema.js';
+import { primaryField, vectorField } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
@@ -31,7 +32,7 @@ interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
-interface ShardDeletes { seq: number; floorTso: Tso; index: Map<PrimaryKey, Tso[]> }
+interface ShardDeletes { seq: number; floorTso: Tso; index: DeleteIndex }
 
 /**
  * The query node: holds sealed segments and their indexes in memory and searches
@@ -127,7 +128,7 @@ export class QueryNode {
       const r = await client<StreamingProtocol>(this.opts.bus, subject, 10_000)('deletes', { vchannel, fromSeq: from }).catch(() => undefined);
       // A concurrent catch-up may have applied the same entries meanwhile.
       if (r && d.seq === from) {
-        for (const e of r.entries) { const l = d.index.get(e.pk); if (l) l.push(e.tso); else d.index.set(e.pk, [e.tso]); }
+        addToIndex(d.index, r.entries);
         d.seq = r.from + r.entries.length; // past a trimmed prefix
         this.trimDeletes(vchannel, d, r.floorTso);
       }
@@ -149,10 +150,7 @@ export class QueryNode {
     for (const l of this.segments.values()) if (l.record.vchannel === vchannel && l.seg.count > 0) floor = minTso(floor, l.cover);
     if (floor <= d.floorTso) return;
     d.floorTso = floor;
-    for (const [pk, list] of d.index) {
-      const rest = list.filter((t) => t > floor);
-      if (rest.length === 0) d.index.delete(pk); else if (rest.length < list.length) d.index.set(pk, rest);
-    }
+    trimIndex(d.index, floor);
   }
 
   private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {

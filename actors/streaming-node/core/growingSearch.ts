@@ -7,7 +7,8 @@ import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js'
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
-import { isDeleted, type GrowingChunk, type ShardData } from './shardData.js';
+import { hidden } from '../../shared/segment/deleteIndex.js';
+import { type GrowingChunk, type ShardData } from './shardData.js';
 
 /**
  * Search and query over a shard's growing rows, as of a read TSO: a row is
@@ -48,7 +49,7 @@ function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (row: numb
   const pred = r.filter ? r.filter.bind({ ...c.fields, [r.pkName]: c.pks } as Columns) : null;
   const del = shard.deleteIndex;
   const anyDeletes = del.size > 0;
-  return (row) => (!anyDeletes || !isDeleted(del, c.pks[row]!, c.tso, r.readTso)) && (pred === null || pred(row));
+  return (row) => (!anyDeletes || !hidden(del.get(c.pks[row]!), c.partitionId, c.tso, r.readTso)) && (pred === null || pred(row));
 }
 
 /** The output fields of one row. */

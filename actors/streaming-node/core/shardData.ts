@@ -1,6 +1,7 @@
 import type { PrimaryKey } from '../../../messages/schema.js';
 import { bodyOf, EXCLUSIVE, tsoAddMs, type AnyMessage, type Message, type Tso, type WalPosition } from '../../../messages/types.js';
 import type { DeleteEntry, Distribution } from '../../../messages/rpc/records.js';
+import { addToIndex, deleteEntry, indexOf, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 
 /**
  * The materialized state of one shard (vchannel) that the delegator serves: growing
@@ -47,7 +48,7 @@ export interface ShardData {
   deleteBase: number;
   /** Deletes at or below this TSO were trimmed: they reach no row any more. */
   deleteFloorTso: Tso;
-  deleteIndex: Map<PrimaryKey, Tso[]>;
+  deleteIndex: DeleteIndex;
   /** Open transactions: body held until commit; dropped on rollback, expiry or an exclusive DDL (as the machine does). */
   txns: Map<number, { beginPos: WalPosition; body: AnyMessage[]; lastTso: Tso; keepaliveMs: number }>;
   /**
@@ -154,7 +155,8 @@ function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts
     seg.rows += b.rows.count;
     seg.lastWriteTso = tso;
   } else if (m.header.type === 'Delete' && !opts.dataOnly) {
-    for (const pk of (m as Message<'Delete'>).body.pks) addDelete(s, pk, tso);
+    const { pks, partitionId } = (m as Message<'Delete'>).body;
+    for (const pk of pks) addDelete(s, deleteEntry(pk, tso, partitionId));
     fx.deleted += (m as Message<'Delete'>).body.pks.length;
   }
 }
@@ -170,19 +172,9 @@ export function trimDeletes(s: ShardData, floor: Tso): number {
   while (k < s.deletes.length && s.deletes[k]!.tso <= floor) k++;
   if (k === 0) return 0;
   const kept = s.deletes.slice(k);
-  if (k > kept.length) {
-    // Most of the log goes: building the lookup of what stays is cheaper than unpicking it.
-    s.deleteIndex = new Map();
-    for (const d of kept) { const list = s.deleteIndex.get(d.pk); if (list) list.push(d.tso); else s.deleteIndex.set(d.pk, [d.tso]); }
-  } else {
-    for (let i = 0; i < k; i++) {
-      const pk = s.deletes[i]!.pk;
-      const list = s.deleteIndex.get(pk);
-      if (!list) continue;
-      const rest = list.filter((t) => t > floor);
-      if (rest.length > 0) s.deleteIndex.set(pk, rest); else s.deleteIndex.delete(pk);
-    }
-  }
+  // Most of the log going: building the lookup of what stays is cheaper than unpicking it.
+  if (k > kept.length) s.deleteIndex = indexOf(kept);
+  else trimIndex(s.deleteIndex, floor, s.deletes.slice(0, k).map((d) => d.pk));
   s.deletes = kept;
   s.deleteBase += k;
   return k;
@@ -228,18 +220,9 @@ export function confirmHandOffs(s: ShardData, basis: FloorBasis): number {
   return n;
 }
 
-export function addDelete(s: ShardData, pk: PrimaryKey, tso: Tso): void {
-  s.deletes.push({ pk, tso });
-  const list = s.deleteIndex.get(pk);
-  if (list) list.push(tso); else s.deleteIndex.set(pk, [tso]);
-}
-
-/** MVCC: a row inserted at `insertTso` is hidden at `readTso` by a delete in (insertTso, readTso]. */
-export function isDeleted(index: Map<PrimaryKey, Tso[]>, pk: PrimaryKey, insertTso: Tso, readTso: Tso): boolean {
-  const list = index.get(pk);
-  if (!list) return false;
-  for (const d of list) if (d > insertTso && d <= readTso) return true;
-  return false;
+export function addDelete(s: ShardData, e: DeleteEntry): void {
+  s.deletes.push(e);
+  addToIndex(s.deleteIndex, [e]);
 }
 
 /**

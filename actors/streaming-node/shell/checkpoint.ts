@@ -78,7 +78,7 @@ export function restoreShard(vchannel: string, p: PersistedShard): ShardData {
   s.dropped = p.dropped;
   for (const m of p.segments) s.segments.set(m.id, { ...m, chunks: [], rows: 0 });
   s.deleteBase = p.deletesFrom ?? 0;
-  for (const d of p.deletes) addDelete(s, d.pk, d.tso);
+  for (const d of p.deletes) addDelete(s, d);
   // A stored archive may begin below the floor: its trimmed head goes again.
   if (p.deleteFloorTso !== undefined) trimDeletes(s, p.deleteFloorTso);
   p.handedOff.forEach((id, i) => s.handedOff.set(id, { partitionId: p.handedOffPartitions?.[i] ?? -1, version: p.handedOffVersions?.[i] ?? 0 }));
