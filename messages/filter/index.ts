@@ -10,6 +10,7 @@
 import type { CollectionSchema } from '../schema.js';
 import { compileFilter, type CompiledFilter } from './evaluate.js';
 import { parseFilter } from './parser.js';
+import type { FilterParams } from './params.js';
 
 export * from './ast.js';
 export { parseFilter } from './parser.js';
@@ -17,12 +18,13 @@ export { checkFilter, type CheckedFilter } from './check.js';
 export { compileFilter, filterRows, rowsColumns, type Column, type Columns, type CompiledFilter, type RowPredicate } from './evaluate.js';
 export { formatFilter } from './format.js';
 export { compileLike } from './like.js';
+export { PARAM_LIMITS, type FilterParams } from './params.js';
 
 /**
  * Parses, checks and compiles filter text in one step. Blank or absent text means
  * "no filter" (as in Milvus, where `filter: ""` selects every row) and gives null.
  */
-export function prepareFilter(text: string | undefined | null, schema: CollectionSchema): CompiledFilter | null {
+export function prepareFilter(text: string | undefined | null, schema: CollectionSchema, params?: FilterParams): CompiledFilter | null {
   if (text === undefined || text === null || (typeof text === 'string' && text.trim() === '')) return null;
-  return compileFilter(parseFilter(text), schema);
+  return compileFilter(parseFilter(text, params), schema);
 }

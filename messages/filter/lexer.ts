@@ -4,11 +4,11 @@
  */
 import { filterError } from './ast.js';
 
-export type TokenKind = 'num' | 'str' | 'ident' | 'kw' | 'punct' | 'eof';
+export type TokenKind = 'num' | 'str' | 'ident' | 'kw' | 'punct' | 'param' | 'eof';
 
 export interface Token {
   kind: TokenKind;
-  /** Keyword (lower case), punctuation, identifier, or the source text of a literal. */
+  /** Keyword (lower case), punctuation, identifier, a template parameter's name, or the source text of a literal. */
   text: string;
   /** Literal value of a `num` or `str` token. */
   value?: number | string;
@@ -51,6 +51,8 @@ export function tokenize(src: string): Token[] {
       out.push({ kind: 'punct', text: src.slice(i, i + 2), pos: start }); i += 2;
     } else if (PUNCT1.has(c)) {
       out.push({ kind: 'punct', text: c, pos: start }); i++;
+    } else if (c === '{') {
+      i = readParam(src, i, out);
     } else if (c === '=') {
       throw filterError(`unexpected '=' (did you mean '=='?)`, start);
     } else {
@@ -86,6 +88,15 @@ function readNumber(src: string, i: number, out: Token[]): number {
   if (!float && !Number.isSafeInteger(value)) throw filterError(`integer '${text}' is outside the safe integer range`, start);
   out.push({ kind: 'num', text, value, float, pos: start });
   return i;
+}
+
+/** `{name}`: a filter template's parameter (filter_params), its value given beside the text. */
+function readParam(src: string, i: number, out: Token[]): number {
+  const start = i;
+  const m = /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(src.slice(i, i + 300));
+  if (!m) throw filterError(`malformed template parameter (expected '{name}')`, start);
+  out.push({ kind: 'param', text: m[1]!, pos: start });
+  return i + m[0].length;
 }
 
 function readString(src: string, i: number, out: Token[]): number {

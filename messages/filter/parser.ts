@@ -8,11 +8,14 @@
  * `array_contains_all(f, [..])`, `array_contains_any(f, [..])` (also spelled
  * `json_contains*`) and `array_length(f)`; a name is a function only before `(`.
  * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
+ * Template parameters `{name}` (filter_params, params.ts) stand for a literal, an
+ * `in` or array-function list, or a `like` pattern; their values are given beside the text.
  * Syntax only: field names and types are checked against a schema by checkFilter.
  */
 import { FILTER_LIMITS, filterError } from './ast.js';
 import type { ArithOp, CompareOp, ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
 import { tokenize, type Token } from './lexer.js';
+import { listLiterals, paramValue, scalarLiteral, type FilterParams } from './params.js';
 import { ValidationError } from '../errors.js';
 
 const COMPARE = new Set(['==', '!=', '<', '<=', '>', '>=']);
@@ -24,11 +27,12 @@ const CONTAINS: Record<string, ContainsOp> = {
 };
 
 /** Parses filter text into an AST; throws ValidationError (InvalidArgument) saying what and where. */
-export function parseFilter(text: string): Expr {
+export function parseFilter(text: string, params?: FilterParams): Expr {
   if (typeof text !== 'string') throw new ValidationError('filter must be a string');
   if (text.length > FILTER_LIMITS.maxLength) throw new ValidationError(`filter is longer than ${FILTER_LIMITS.maxLength} characters`);
   if (text.trim() === '') throw new ValidationError('filter is empty');
-  return new Parser(tokenize(text)).parseAll();
+  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ValidationError('filter params must be an object of name: value');
+  return new Parser(tokenize(text), params).parseAll();
 }
 
 class Parser {
@@ -37,7 +41,7 @@ class Parser {
   private readonly depth = new WeakMap<Expr, number>();
   private nesting = 0;
 
-  constructor(private readonly toks: Token[]) {}
+  constructor(private readonly toks: Token[], private readonly params: FilterParams | undefined) {}
 
   parseAll(): Expr {
     const e = this.parseOr();
@@ -130,6 +134,8 @@ class Parser {
 
   /** `[literal, ...]`, a trailing comma allowed. */
   private parseList(hint: string): LiteralNode[] {
+    const p = this.peek();
+    if (p.kind === 'param') { this.next(); return listLiterals(paramValue(this.params, p.text, p.pos), p.text, p.pos).map((l) => this.mk(l)); }
     this.expect('punct', '[');
     const values: LiteralNode[] = [];
     while (!this.is('punct', ']')) {
@@ -143,9 +149,15 @@ class Parser {
 
   private parseLike(arg: Expr, negated: boolean, pos: number): Expr {
     const t = this.peek();
-    if (t.kind !== 'str') throw filterError(`'like' needs a string pattern, found ${describe(t)}`, t.pos);
+    let pattern: string;
+    if (t.kind === 'param') {
+      const v = paramValue(this.params, t.text, t.pos);
+      if (typeof v !== 'string') throw filterError(`template parameter {${t.text}} must be a string pattern for 'like'`, t.pos);
+      pattern = scalarLiteral(v, t.text, t.pos).value as string;
+    } else if (t.kind === 'str') pattern = t.value as string;
+    else throw filterError(`'like' needs a string pattern, found ${describe(t)}`, t.pos);
     this.next();
-    return this.mk({ kind: 'like', arg, pattern: t.value as string, negated, pos }, arg);
+    return this.mk({ kind: 'like', arg, pattern, negated, pos }, arg);
   }
 
   private parseIsNull(arg: Expr): Expr {
@@ -214,7 +226,7 @@ class Parser {
     this.expect('punct', ',');
     let values: LiteralNode[];
     if (op !== 'contains') values = this.parseList(`${name} takes a list of literals`);
-    else if (this.is('punct', '[')) throw filterError(`${name} takes one value; for a list use array_contains_all or array_contains_any`, this.peek().pos);
+    else if (this.is('punct', '[') || (this.is('param') && Array.isArray(this.params?.[this.peek().text]))) throw filterError(`${name} takes one value; for a list use array_contains_all or array_contains_any`, this.peek().pos);
     else values = [this.parseLiteral(`${name} takes a literal value`)];
     this.expect('punct', ')');
     return this.mk({ kind: 'contains', op, arg, values, pos: t.pos }, arg);
@@ -240,7 +252,8 @@ class Parser {
     if (t.kind === 'punct' && t.text === '-' && this.is('num', undefined, 1)) { neg = true; this.next(); }
     const v = this.peek();
     let lit: LiteralNode;
-    if (v.kind === 'num') lit = { kind: 'literal', type: v.float ? 'float' : 'int', value: neg ? -(v.value as number) : v.value as number, pos: t.pos };
+    if (v.kind === 'param' && !neg) lit = scalarLiteral(paramValue(this.params, v.text, v.pos), v.text, v.pos);
+    else if (v.kind === 'num') lit = { kind: 'literal', type: v.float ? 'float' : 'int', value: neg ? -(v.value as number) : v.value as number, pos: t.pos };
     else if (v.kind === 'str') lit = { kind: 'literal', type: 'string', value: v.value as string, pos: t.pos };
     else if (v.kind === 'kw' && (v.text === 'true' || v.text === 'false')) lit = { kind: 'literal', type: 'bool', value: v.text === 'true', pos: t.pos };
     else throw filterError(v.kind === 'eof' ? `unexpected end of input (${hint})` : `unexpected ${describe(v)} (${hint})`, v.pos);
@@ -251,6 +264,7 @@ class Parser {
 
 function describe(t: Token): string {
   if (t.kind === 'eof') return 'end of input';
+  if (t.kind === 'param') return `template parameter {${t.text}}`;
   if (t.kind === 'kw') return `keyword '${t.text}'`;
   if (t.kind === 'str') return `string ${t.text.length > 40 ? t.text.slice(0, 40) + '...' : t.text}`;
   return `token '${t.text.length > 40 ? t.text.slice(0, 40) + '...' : t.text}'`;

@@ -57,6 +57,8 @@ export interface WriteResult { count: number; ids: PrimaryKey[]; tso: bigint }
 
 export interface ReadOptions {
   filter?: string;
+  /** Values of the filter's template parameters: `age > {min}` with `{ min: 21 }` (Milvus's filter_params). */
+  filterParams?: Record<string, unknown>;
   outputFields?: string[];
   partitionNames?: string[];
   consistencyLevel?: ConsistencyLevel;
@@ -149,7 +151,7 @@ export interface NuthatchApi {
   /** Delete + insert in one transaction per shard. */
   upsert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult>;
   /** By ids, or by a filter (evaluated at Strong consistency, then deleted by id). */
-  delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; partitionName?: string }): Promise<{ count: number; tso: bigint }>;
+  delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: bigint }>;
   get(collection: string, ids: PrimaryKey[], opts?: ReadOptions): Promise<RowObject[]>;
   query(collection: string, req: QueryRequest): Promise<RowObject[]>;
   /** One list of hits per query vector. */

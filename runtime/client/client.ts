@@ -294,13 +294,13 @@ export class NuthatchClient implements NuthatchApi {
     return { count: rows.count, ids: rows.pks, tso };
   }
 
-  async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; partitionName?: string }): Promise<{ count: number; tso: Tso }> {
+  async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: Tso }> {
     const r = await this.record(collection);
     const pk = primaryField(r.schema);
     let ids = req.ids;
     if (ids === undefined) {
       if (typeof req.filter !== 'string' || req.filter.trim() === '') throw new ValidationError('delete needs ids or a non-empty filter');
-      const rows = await this.query(collection, { filter: req.filter, outputFields: [pk.name], consistencyLevel: 'Strong', partitionNames: req.partitionName ? [req.partitionName] : undefined });
+      const rows = await this.query(collection, { filter: req.filter, ...(req.filterParams ? { filterParams: req.filterParams } : {}), outputFields: [pk.name], consistencyLevel: 'Strong', partitionNames: req.partitionName ? [req.partitionName] : undefined });
       ids = rows.map((x) => x[pk.name] as PrimaryKey);
     }
     for (const k of ids) if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`ids must be ${pk.dataType === 'Int64' ? 'integers' : 'strings'}`);
@@ -337,7 +337,7 @@ export class NuthatchClient implements NuthatchApi {
 
   private readPlan(r: CollectionRecord, o: ReadOptions) {
     const pk = primaryField(r.schema), vf = vectorField(r.schema);
-    const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter)) : null;
+    const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams) : null;
     if (filter) checkFilter(filter, r.schema);
     const names = new Set(r.schema.fields.map((f) => f.name));
     let fields: string[] = [];

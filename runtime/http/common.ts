@@ -71,6 +71,11 @@ export function readPartitionNames(r: JsonReader, alsoSingle = false): string[] 
 }
 
 /** `filter`: required and non-empty for delete; elsewhere optional, blank meaning none. */
+/** `exprParams`: the values of the filter's template parameters (`age > {min}`), checked where the filter is parsed. */
+export function readExprParams(r: JsonReader): { filterParams?: Record<string, unknown> } {
+  return r.has('exprParams') ? { filterParams: r.map('exprParams') } : {};
+}
+
 export function readFilter(r: JsonReader, required: boolean): string | undefined {
   if (required) return r.str('filter', { maxLength: MAX_FILTER_LENGTH });
   const f = r.optStr('filter', { allowEmpty: true, maxLength: MAX_FILTER_LENGTH });

@@ -1,7 +1,7 @@
 import { LIMITS, ValidationError, type PrimaryKey } from '../../messages/index.js';
 import type { QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
 import {
-  DB_NAME, readCollectionName, readConsistency, readFilter, readIds, readName, readOutputFields,
+  DB_NAME, readCollectionName, readConsistency, readExprParams, readFilter, readIds, readName, readOutputFields,
   readPaging, readPartitionNames, checkFieldRef,
 } from './common.js';
 import { describe, isPlainObject, JsonReader } from './JsonReader.js';
@@ -16,8 +16,8 @@ import { vectorFrom } from './vectors.js';
 /** Search limit when a request gives none (our choice; Milvus clients usually send one). */
 export const DEFAULT_SEARCH_LIMIT = 100;
 
-const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel'] as const;
-const UNSUPPORTED_READ = ['exprParams', 'functionScore', 'ids', 'params', 'searchAggregation', 'functionChains'] as const;
+const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel', 'exprParams'] as const;
+const UNSUPPORTED_READ = ['functionScore', 'ids', 'params', 'searchAggregation', 'functionChains'] as const;
 
 export interface WriteCall { collectionName: string; rows: Record<string, unknown>[]; partitionName?: string }
 
@@ -35,12 +35,12 @@ export function parseWrite(body: unknown): WriteCall {
   return call;
 }
 
-/** delete: `{collectionName, filter, partitionName?}`; the filter is required, as in Milvus. */
-export function parseDelete(body: unknown): { collectionName: string; filter: string; partitionName?: string } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'partitionName'], ['exprParams']);
+/** delete: `{collectionName, filter, exprParams?, partitionName?}`; the filter is required, as in Milvus. */
+export function parseDelete(body: unknown): { collectionName: string; filter: string; filterParams?: Record<string, unknown>; partitionName?: string } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'partitionName', 'exprParams']);
   const collectionName = readCollectionName(r);
   const filter = readFilter(r, true)!;
-  return r.has('partitionName') ? { collectionName, filter, partitionName: readName(r, 'partitionName', 'partition') } : { collectionName, filter };
+  return { collectionName, filter, ...readExprParams(r), ...(r.has('partitionName') ? { partitionName: readName(r, 'partitionName', 'partition') } : {}) };
 }
 
 /** get: `{collectionName, id: key | [keys], outputFields?, partitionNames?, consistencyLevel?}`. */
@@ -104,7 +104,7 @@ function readOptions(r: JsonReader, alsoSinglePartition: boolean): ReadOptions {
   if (outputFields) opts.outputFields = outputFields;
   if (partitionNames) opts.partitionNames = partitionNames;
   if (consistencyLevel) opts.consistencyLevel = consistencyLevel;
-  return opts;
+  return { ...opts, ...readExprParams(r) };
 }
 
 function readQueryVectors(r: JsonReader): Float32Array[] {

@@ -73,7 +73,7 @@ test('randomly damaged trees only ever give ValidationError', () => {
     return out;
   };
   const trees = ['1 < age <= 30 and name like "a%"', 'j["a"] in [1, "x"] or not ok', 'age + 1 > score and j["x"] is null',
-    'array_contains_any(tags, ["a", "b"]) and array_length(nums) > nums[0]', 'array_contains(j, 1) or tags[1] == "x"'].map(parseFilter);
+    'array_contains_any(tags, ["a", "b"]) and array_length(nums) > nums[0]', 'array_contains(j, 1) or tags[1] == "x"'].map((t) => parseFilter(t));
   let refused = 0;
   for (let n = 0; n < 5000; n++) {
     try {

@@ -131,6 +131,15 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     await client.fails('/entities/search', { collectionName: quick, data: [vec(6)], searchParams: { round_decimal: 7 } }, /round_decimal/);
   });
 
+  s('filter templates: exprParams give the values of {name} parameters in query and search; a missing one is refused', async ({ client, quick }) => {
+    const rows = await client.ok('/entities/query', { collectionName: quick, filter: 'n >= {lo} and n < {hi} and id not in {skip}', exprParams: { lo: 5, hi: 10, skip: [7] }, outputFields: ['n'], limit: 100, consistencyLevel: 'Strong' });
+    assert.equal(rows.map((r: any) => r.id).sort((a: number, b: number) => a - b), [5, 6, 8, 9]);
+    const hits = await client.ok('/entities/search', { collectionName: quick, data: [vec(6)], filter: 'id in {ids}', exprParams: { ids: [3, 4] }, limit: 5, consistencyLevel: 'Strong' });
+    assert.equal(hits.map((h: any) => h.id).sort(), [3, 4]);
+    await client.fails('/entities/query', { collectionName: quick, filter: 'n >= {lo}', exprParams: { hi: 1 }, limit: 3 }, /\{lo\} has no value/);
+    await client.fails('/entities/query', { collectionName: quick, filter: 'n >= {lo}', exprParams: [1], limit: 3 }, /exprParams/);
+  });
+
   s('search with several query vectors returns a flat list split by topks', async ({ client, quick }) => {
     const r = await client.okReply('/entities/search', { collectionName: quick, data: [vec(1), vec(8)], limit: 2, consistencyLevel: 'Strong' });
     assert.equal(r.topks, [2, 2]);
@@ -284,7 +293,8 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(paged.map((h: any) => h.id), hits.filter((h: any) => h.year === years[2]).map((h: any) => h.id), 'offset skips whole groups');
     await client.fails('/entities/search', { collectionName: books, data: [vec(2)], groupingField: 'score' }, /is Float/);
     await client.fails('/entities/search', { collectionName: books, data: [vec(2)], groupSize: 0, groupingField: 'year' }, /groupSize/);
-    await client.ok('/entities/delete', { collectionName: books, filter: 'book_id >= 30 and book_id < 40' });
+    await client.ok('/entities/delete', { collectionName: books, filter: 'book_id >= {lo} and book_id < {hi}', exprParams: { lo: 30, hi: 40 } });
+    assert.equal(await client.ok('/entities/query', { collectionName: books, filter: 'book_id >= 30 and book_id < 40', consistencyLevel: 'Strong' }), [], 'a templated delete removed the added books');
   });
 
   s('VarChar ids (quick setup with idType and params.max_length)', async ({ client, quick }) => {
