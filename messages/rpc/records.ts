@@ -62,8 +62,15 @@ export interface SegmentRecord {
   expiryCheckedTso?: Tso;
   /** Compaction applied every delete up to this TSO to the current file (see shared/segment/deleteCover.ts). */
   deletesAppliedTso?: Tso;
-  /** The segments a merge compaction made this one of, and theirs: they are gone, and must never be served beside it. */
+  /**
+   * The segments a merge compaction made this one of: they are gone, and must never be served beside it.
+   * (Records written before `mergedAtMs` existed list the parts' own parts here too.)
+   */
   mergedFrom?: number[];
+  /** When the merge that made this segment was recorded (ms). */
+  mergedAtMs?: number;
+  /** Earlier segments its parts replaced, [id, retired at ms], kept for a while (coordinator/core/mergeLineage.ts). */
+  ancestors?: Array<[number, number]>;
 }
 
 export interface PchannelAssignment {

@@ -1,5 +1,6 @@
 import type { SegmentRecord } from '../../../messages/rpc/records.js';
 import { dueForRemoval, type UnreferencedMarks } from '../../shared/gc/unreferencedMarks.js';
+import { retiredIds } from './mergeLineage.js';
 
 /**
  * Orphaned segment files (pure): files under segments/ that no record names and
@@ -47,7 +48,7 @@ export function referencesOf(segments: Iterable<SegmentRecord>, collections: Ite
   const named = new Set<string>(), ids = new Set<number>();
   for (const s of segments) {
     ids.add(s.segmentId);
-    for (const id of s.mergedFrom ?? []) ids.add(id);
+    for (const id of retiredIds(s)) ids.add(id);
     named.add(s.dataKey);
     for (const k of Object.values(s.indexKeys)) named.add(k);
   }

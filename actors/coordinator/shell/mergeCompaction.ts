@@ -7,6 +7,8 @@ import { client } from '../../../runtime/rpc/typedBus.js';
 import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmentSize.js';
 import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
+import { lineageOf, retainRetiredMs, retiredIds } from '../core/mergeLineage.js';
+import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } from './segmentFlow.js';
@@ -50,8 +52,8 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
     deleteSeq: out.deleteSeq, reachedRows: out.pending,
     ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: untilTso,
     ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
-    // With the parts' own parts: none may come back (segmentFlushed refuses a late report of any).
-    mergedFrom: parts.flatMap((p) => [p.segmentId, ...(p.mergedFrom ?? [])]),
+    // With the parts' recent ancestors: none may come back (segmentFlushed refuses a late report of any).
+    ...lineageOf(parts, ctx.now(), retainRetiredMs(ctx.opts.orphans?.toleranceMs ?? DEFAULT_ORPHAN_POLICY.toleranceMs)),
   };
   // Step 1, if every part is as it was read (not compacted or merged meanwhile) and the collection lives.
   const written = await ctx.lock(async () => {
@@ -71,7 +73,7 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
 /** Step 2: the parts' records go. */
 async function forgetParts(ctx: CoordinatorContext, merged: SegmentRecord): Promise<void> {
   await ctx.lock(async () => {
-    for (const id of merged.mergedFrom ?? []) {
+    for (const id of retiredIds(merged)) {
       if (!ctx.segments.has(id)) continue;
       ctx.segments.delete(id);
       await ctx.opts.meta.delete(Keys.segment(merged.collectionId, id));
@@ -81,7 +83,7 @@ async function forgetParts(ctx: CoordinatorContext, merged: SegmentRecord): Prom
 
 /** Steps 2 and 3 for one merged segment; `parts` are the records its parts had, when still known. */
 async function finishMerge(ctx: CoordinatorContext, rec: CollectionRecord, merged: SegmentRecord, parts: SegmentRecord[]): Promise<void> {
-  const ids = new Set(merged.mergedFrom ?? []);
+  const ids = new Set(retiredIds(merged));
   await forgetParts(ctx, merged);
   const holders = new Set((ctx.distributions.get(merged.vchannel)?.segments ?? []).filter((s) => ids.has(s.segmentId)).map((s) => s.nodeId));
   if (partitionLoaded(rec, merged.partitionId)) await loadSegment(ctx, rec, merged);
@@ -100,9 +102,10 @@ async function finishMerge(ctx: CoordinatorContext, rec: CollectionRecord, merge
 export async function finishMerges(ctx: CoordinatorContext): Promise<void> {
   const pending: Array<{ rec: CollectionRecord; merged: SegmentRecord; parts: SegmentRecord[] }> = [];
   for (const merged of [...ctx.segments.values()]) {
-    if (!merged.mergedFrom?.length) continue;
-    const parts = merged.mergedFrom.map((id) => ctx.segments.get(id)).filter((p): p is SegmentRecord => p !== undefined);
-    const served = ctx.distributions.get(merged.vchannel)?.segments.some((s) => merged.mergedFrom!.includes(s.segmentId)) ?? false;
+    const retired = new Set(retiredIds(merged));
+    if (retired.size === 0) continue;
+    const parts = [...retired].map((id) => ctx.segments.get(id)).filter((p): p is SegmentRecord => p !== undefined);
+    const served = ctx.distributions.get(merged.vchannel)?.segments.some((s) => retired.has(s.segmentId)) ?? false;
     const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === merged.collectionId);
     if ((parts.length === 0 && !served) || !rec) continue;
     await forgetParts(ctx, merged);

@@ -7,15 +7,16 @@ import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { partitionLives } from '../core/catalog.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
+import { retiredIds } from '../core/mergeLineage.js';
 
 /**
  * After a segment is persisted: build its index, load it on a query node, and
  * publish the new distribution so the shard's delegator hands the growing copy off.
  */
-/** Segments merged into others (SegmentRecord.mergedFrom): gone for good. */
+/** Segments merged into others (core/mergeLineage.ts): gone for good. */
 export function supersededIds(ctx: Pick<CoordinatorContext, 'segments'>): Set<number> {
   const out = new Set<number>();
-  for (const s of ctx.segments.values()) for (const id of s.mergedFrom ?? []) out.add(id);
+  for (const s of ctx.segments.values()) for (const id of retiredIds(s)) out.add(id);
   return out;
 }
 
@@ -127,7 +128,8 @@ const MAX_RETIRED = 10_000;
 export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeIds: string[] | null, indexName: string | null = null): Promise<void> {
   await ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
-    const parts = new Set(nodeIds?.length ? ctx.segments.get(segmentId)?.mergedFrom ?? [] : []);
+    const merged = nodeIds?.length ? ctx.segments.get(segmentId) : undefined;
+    const parts = new Set(merged ? retiredIds(merged) : []);
     const segments = d.segments.filter((s) => s.segmentId !== segmentId && !parts.has(s.segmentId));
     // A part of a merged segment is never served again (a load that raced the merge).
     if (!supersededIds(ctx).has(segmentId)) for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
