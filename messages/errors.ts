@@ -89,6 +89,7 @@ export const Invariant = {
   WrongVchannel: 'wrong-vchannel',
   TxnNotAllowed: 'txn-not-allowed',
   DeleteFloorBelowTso: 'delete-floor-below-tso',
+  PartitionKeyOwnsPartitions: 'partition-key-owns-partitions',
 } as const;
 export type InvariantName = (typeof Invariant)[keyof typeof Invariant];
 

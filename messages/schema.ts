@@ -34,6 +34,12 @@ export interface FieldSchema {
    * where rows are checked, before they reach the WAL; null means no default.
    */
   defaultValue?: DefaultValue | null;
+  /**
+   * Int64 or VarChar, never the primary key nor nullable, at most one field:
+   * rows are spread over the collection's `_default_<i>` partitions by a hash
+   * of this value, and a filter that pins it reads only their partitions.
+   */
+  isPartitionKey?: boolean;
 }
 
 /** A value a field may default to. */
@@ -58,7 +64,12 @@ export const LIMITS = {
   /** Bytes per encoded WAL message. */
   maxMessageBytes: 64 * 1024 * 1024,
   maxTopK: 16384,
+  /** Partitions of a collection, and of a partition key (Milvus's rootCoord.maxPartitionNum). */
+  maxPartitions: 1024,
 } as const;
+
+/** Partitions a partition-key collection gets when it names no number (Milvus's DefaultPartitionsWithPartitionKey). */
+export const DEFAULT_KEY_PARTITIONS = 16;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INT_RANGE: Partial<Record<DataType, [number, number]>> = {
@@ -101,7 +112,10 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
     }
     checkArrayField(f);
     checkDefaultValue(f);
+    checkPartitionKey(f);
   }
+  const keys = s.fields.filter((f) => f.isPartitionKey);
+  if (keys.length > 1) throw new ValidationError(`a collection has at most one partition key, got ${keys.map((f) => `'${f.name}'`).join(' and ')}`, { field: keys[1]!.name });
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
   if (vectors !== 1) throw new ValidationError(`schema needs exactly one FloatVector field, has ${vectors}`);
   return s;
@@ -122,6 +136,16 @@ function checkArrayField(f: FieldSchema): void {
   if (et === 'VarChar') {
     if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`Array field '${f.name}' of VarChar needs max_length in 1..${LIMITS.maxVarCharLength}`, field);
   } else if (f.maxLength !== undefined) throw new ValidationError(`Array field '${f.name}' holds ${et}: max_length is only for VarChar elements`, field);
+}
+
+/** Milvus's rules for the partition key field (proxy's validatePartitionKey). */
+function checkPartitionKey(f: FieldSchema): void {
+  if (f.isPartitionKey === undefined || f.isPartitionKey === false) return;
+  const field = { field: f.name };
+  if (f.isPartitionKey !== true) throw new ValidationError(`isPartitionKey of field '${f.name}' must be a boolean`, field);
+  if (f.isPrimary) throw new ValidationError(`the partition key '${f.name}' cannot be the primary key`, field);
+  if (f.dataType !== 'Int64' && f.dataType !== 'VarChar') throw new ValidationError(`the partition key '${f.name}' must be Int64 or VarChar, not ${f.dataType}`, field);
+  if (f.nullable) throw new ValidationError(`the partition key '${f.name}' cannot be nullable`, field);
 }
 
 /**
@@ -152,6 +176,8 @@ export function withDefault(f: FieldSchema, v: unknown): unknown {
 
 export function primaryField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.isPrimary)!; }
 export function vectorField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.dataType === 'FloatVector')!; }
+/** The partition key field, if the collection has one. */
+export function partitionKeyField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.isPartitionKey === true); }
 export function scalarFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => !f.isPrimary && f.dataType !== 'FloatVector'); }
 
 /** A primary key value. Int64 keys are safe integers. */

@@ -14,6 +14,8 @@ export interface CollectionSpec {
   indexParams?: Array<Omit<IndexParams, 'metricType'> & { metricType?: MetricType }>;
   load?: boolean;
   properties?: CollectionProperties;
+  /** With a partition key field: how many key partitions (default 16, at most 1024). */
+  numPartitions?: number;
 }
 
 export interface CollectionRecord {
@@ -92,7 +94,13 @@ export interface Distribution {
   /** While loaded, the partitions loaded; absent: every one. Other partitions are read as released ones are. */
   partitions?: number[];
   /** Sealed segments and the query node that serves each. */
-  segments: Array<{ segmentId: number; nodeId: string; /** The ANN index it is served with; null while brute force. */ indexName?: string | null }>;
+  segments: Array<{
+    segmentId: number; nodeId: string;
+    /** The ANN index it is served with; null while brute force. */
+    indexName?: string | null;
+    /** Its partition, so a read of some partitions asks only the nodes serving them (absent in older distributions: always asked). */
+    partitionId?: number;
+  }>;
   /**
    * Segments merged into a served one: a delegator still holding one in memory
    * (flushed, never served alone, or rebuilt by recovery) drops it, as it

@@ -22,6 +22,11 @@ export interface CreateCollectionRequest {
   load?: boolean;
   /** By Milvus's names: `collection.ttl.seconds` (rows expire that long after their insert; 0: never). */
   properties?: Record<string, string | number>;
+  /**
+   * With a partition key field (`isPartitionKey`): how many partitions,
+   * `_default_0 .. _default_{n-1}`, its rows are spread over (default 16, at most 1024).
+   */
+  numPartitions?: number;
 }
 
 export interface CollectionDescription {
@@ -32,6 +37,8 @@ export interface CollectionDescription {
   shardsNum: number;
   vchannels: string[];
   partitions: Array<{ id: number; name: string }>;
+  /** How many partitions (with a partition key, the key partitions). */
+  numPartitions: number;
   consistencyLevel: ConsistencyLevel;
   loadState: LoadState;
   indexes: IndexParams[];

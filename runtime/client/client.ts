@@ -20,6 +20,7 @@ import { Hedger } from './hedge.js';
 import { roundDistance, searchOptions } from './searchOptions.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
+import { partitionIdOf, readPartitions, refuseNamedPartitions, writePartitions } from './keyRouting.js';
 
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -142,7 +143,7 @@ export class NuthatchClient implements NuthatchApi {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
     const { aliases } = await this.call('listAliases', { collection: r.name });
-    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
+    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
   }
   async renameCollection(name: string, newName: string): Promise<void> {
     if (typeof newName !== 'string' || newName.length === 0) throw new ValidationError('newCollectionName must be a non-empty string');
@@ -177,12 +178,13 @@ export class NuthatchClient implements NuthatchApi {
 
   private async rowCount(name: string, partition?: string): Promise<{ rowCount: number }> {
     try {
-      const rows = await this.query(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong', ...(partition === undefined ? {} : { partitionNames: [partition] }) });
+      const ids = partition === undefined ? undefined : [partitionIdOf(await this.record(name), partition)];
+      const rows = await this.queryPartitions(name, { outputFields: ['count(*)'], consistencyLevel: 'Strong' }, ids);
       return { rowCount: Number(rows[0]?.['count(*)'] ?? 0) };
     } catch (e) {
       if (!(e instanceof NuthatchError) || e.code !== 'CollectionNotLoaded') throw e;
       const r = await this.record(name, true);
-      const partitionId = partition === undefined ? undefined : this.partitionId(r, partition);
+      const partitionId = partition === undefined ? undefined : partitionIdOf(r, partition);
       const segs = await this.call('segments', { collectionId: r.collectionId });
       return { rowCount: segs.filter((x) => partitionId === undefined || x.partitionId === partitionId).reduce((n, x) => n + x.rows, 0) };
     }
@@ -232,21 +234,19 @@ export class NuthatchClient implements NuthatchApi {
   async dropIndex(collection: string, indexName: string): Promise<void> { await this.call('dropIndex', { collection, indexName }); this.cache.delete(collection); }
 
   // ---- DML ----------------------------------------------------------------
-  private partitionId(r: CollectionRecord, name?: string): number {
-    if (name === undefined || name === '') return r.partitions[0]!.id;
-    const p = r.partitions.find((x) => x.name === name);
-    if (!p) throw new NuthatchError('PartitionNotFound', `partition '${name}' does not exist in '${r.name}'`);
-    return p.id;
-  }
-
-  /** Splits a batch by shard and by message size: [vchannel, rows][] */
-  private split(r: CollectionRecord, rows: Rows): Array<[string, Rows]> {
+  /**
+   * Splits a batch by partition (the named one, or each row's key partition),
+   * then by shard and by message size: [vchannel, partitionId, rows][]
+   */
+  private split(r: CollectionRecord, rows: Rows, partitionName?: string): Array<[string, number, Rows]> {
     const dim = vectorField(r.schema).dim!;
-    const byShard: number[][] = r.vchannels.map(() => []);
-    rows.pks.forEach((pk, i) => byShard[shardOf(pk, r.shards)]!.push(i));
     const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (dim * 4 + 64)));
-    const out: Array<[string, Rows]> = [];
-    byShard.forEach((idx, s) => { for (let i = 0; i < idx.length; i += perMessage) out.push([r.vchannels[s]!, sliceRows(rows, idx.slice(i, i + perMessage), dim)]); });
+    const out: Array<[string, number, Rows]> = [];
+    for (const [partitionId, inPartition] of writePartitions(r, rows, partitionName)) {
+      const byShard: number[][] = r.vchannels.map(() => []);
+      for (const i of inPartition) byShard[shardOf(rows.pks[i]!, r.shards)]!.push(i);
+      byShard.forEach((idx, s) => { for (let i = 0; i < idx.length; i += perMessage) out.push([r.vchannels[s]!, partitionId, sliceRows(rows, idx.slice(i, i + perMessage), dim)]); });
+    }
     return out;
   }
 
@@ -262,10 +262,11 @@ export class NuthatchClient implements NuthatchApi {
 
   async insert(collection: string, data: RowObject[], partitionName?: string): Promise<WriteResult> {
     const r = await this.record(collection);
-    const partitionId = this.partitionId(r, partitionName);
+    refuseNamedPartitions(r, partitionName);
+    partitionIdOf(r, partitionName);
     const rows = await this.columns(r, data, false);
     let tso = 0n;
-    await Promise.all(this.split(r, rows).map(async ([vchannel, part]) => {
+    await Promise.all(this.split(r, rows, partitionName).map(async ([vchannel, partitionId, part]) => {
       const m = newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part });
       const res = await this.appendOnce(vchannel, m);
       if (res.tso > tso) tso = res.tso;
@@ -276,10 +277,11 @@ export class NuthatchClient implements NuthatchApi {
 
   async upsert(collection: string, data: RowObject[], partitionName?: string): Promise<WriteResult> {
     const r = await this.record(collection);
-    const partitionId = this.partitionId(r, partitionName);
+    refuseNamedPartitions(r, partitionName);
+    partitionIdOf(r, partitionName);
     const rows = await this.columns(r, data, true);
     const byShard = new Map<string, Uint8Array[]>();
-    for (const [vchannel, part] of this.split(r, rows)) {
+    for (const [vchannel, partitionId, part] of this.split(r, rows, partitionName)) {
       const msgs = byShard.get(vchannel) ?? [];
       msgs.push(encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId: -1, pks: part.pks })));
       msgs.push(encodeMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part })));
@@ -296,6 +298,7 @@ export class NuthatchClient implements NuthatchApi {
 
   async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: Tso }> {
     const r = await this.record(collection);
+    refuseNamedPartitions(r, req.partitionName);
     const pk = primaryField(r.schema);
     let ids = req.ids;
     if (ids === undefined) {
@@ -304,7 +307,7 @@ export class NuthatchClient implements NuthatchApi {
       ids = rows.map((x) => x[pk.name] as PrimaryKey);
     }
     for (const k of ids) if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`ids must be ${pk.dataType === 'Int64' ? 'integers' : 'strings'}`);
-    const partitionId = req.partitionName ? this.partitionId(r, req.partitionName) : -1;
+    const partitionId = req.partitionName ? partitionIdOf(r, req.partitionName) : -1;
     const byShard = new Map<string, PrimaryKey[]>();
     for (const k of new Set(ids)) {
       const v = r.vchannels[shardOf(k, r.shards)]!;
@@ -335,10 +338,11 @@ export class NuthatchClient implements NuthatchApi {
     }
   }
 
-  private readPlan(r: CollectionRecord, o: ReadOptions) {
+  /** `partitionIds` given: read those (a partition's row count), else as the request says (readPartitions). */
+  private readPlan(r: CollectionRecord, o: ReadOptions, partitionIds?: number[]) {
     const pk = primaryField(r.schema), vf = vectorField(r.schema);
     const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams) : null;
-    if (filter) checkFilter(filter, r.schema);
+    const checked = filter ? checkFilter(filter, r.schema).expr : null;
     const names = new Set(r.schema.fields.map((f) => f.name));
     let fields: string[] = [];
     let dynamic: string[] = [];
@@ -350,8 +354,7 @@ export class NuthatchClient implements NuthatchApi {
     }
     if (dynamic.length) fields.push('$meta');
     fields = [...new Set(fields)];
-    const partitionIds = o.partitionNames && o.partitionNames.length ? o.partitionNames.map((p) => this.partitionId(r, p)) : null;
-    return { pk, vf, filter, fields, dynamic, partitionIds };
+    return { pk, vf, filter, fields, dynamic, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
   }
 
   private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[]): RowObject {
@@ -366,10 +369,13 @@ export class NuthatchClient implements NuthatchApi {
     return toRowObject({ [pkName]: row.pk, ...f });
   }
 
-  async query(collection: string, req: QueryRequest): Promise<RowObject[]> {
+  query(collection: string, req: QueryRequest): Promise<RowObject[]> { return this.queryPartitions(collection, req); }
+
+  /** A query; `partitionIds` given, of those partitions whatever the request names (a partition's row count). */
+  private async queryPartitions(collection: string, req: QueryRequest, partitionIds?: number[]): Promise<RowObject[]> {
     const r = await this.record(collection);
     const count = (req.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
-    const plan = this.readPlan(r, { ...req, outputFields: (req.outputFields ?? []).filter((f) => f.replace(/\s/g, '').toLowerCase() !== 'count(*)') });
+    const plan = this.readPlan(r, { ...req, outputFields: (req.outputFields ?? []).filter((f) => f.replace(/\s/g, '').toLowerCase() !== 'count(*)') }, partitionIds);
     const limit = req.limit ?? 0, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 0 || limit > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 0..${LIMITS.maxTopK}`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');

@@ -12,8 +12,8 @@ import { readProperties } from './parseCollections.js';
 
 const QUICK_KEYS = ['dimension', 'idType', 'autoID', 'autoId', 'primaryFieldName', 'vectorFieldName'] as const;
 const KEYS = [DB_NAME, 'collectionName', ...QUICK_KEYS, 'metricType', 'schema', 'indexParams', 'params', 'description', 'consistencyLevel', 'properties'] as const;
-const PARAM_KEYS = ['max_length', 'enableDynamicField', 'shardsNum', 'consistencyLevel', 'ttlSeconds'] as const;
-const UNSUPPORTED_PARAMS = ['partitionsNum', 'mmap_enabled', 'mmap.enabled'] as const;
+const PARAM_KEYS = ['max_length', 'enableDynamicField', 'shardsNum', 'consistencyLevel', 'ttlSeconds', 'partitionsNum', 'partitionKeyIsolation'] as const;
+const UNSUPPORTED_PARAMS = ['mmap_enabled', 'mmap.enabled'] as const;
 
 /**
  * Parses POST /v2/vectordb/collections/create in either Milvus form:
@@ -32,11 +32,26 @@ export function parseCreateCollection(body: unknown): CreateCollectionRequest {
   };
   const out = r.has('schema') ? customSetup(r, params) : quickSetup(r, params);
   const req: CreateCollectionRequest = { ...common, ...out };
+  const numPartitions = readPartitionsNum(params);
+  if (numPartitions !== undefined) req.numPartitions = numPartitions;
   if (req.shardsNum === undefined) delete req.shardsNum;
   if (req.consistencyLevel === undefined) delete req.consistencyLevel;
   const properties = readCreateProperties(r, params);
   if (properties) req.properties = properties;
   return req;
+}
+
+/**
+ * `params.partitionsNum`: how many partitions a partition key spreads rows over
+ * (whether the schema has a key is the coordinator's check, as Milvus's).
+ * `params.partitionKeyIsolation` is taken only when false: nuthatch has no
+ * per-partition index isolation and would not honour it.
+ */
+function readPartitionsNum(params: JsonReader | undefined): number | undefined {
+  if (params?.has('partitionKeyIsolation') && boolParam(params.raw('partitionKeyIsolation'), params.at('partitionKeyIsolation'))) {
+    throw new ValidationError(`field '${params.at('partitionKeyIsolation')}' (partition key isolation) is not supported by nuthatch`, { field: params.at('partitionKeyIsolation') });
+  }
+  return params?.has('partitionsNum') ? intParam(params.raw('partitionsNum'), params.at('partitionsNum'), 1, LIMITS.maxPartitions) : undefined;
 }
 
 /** `properties` by Milvus's names, and `params.ttlSeconds` (the REST form of collection.ttl.seconds); checked by the api. */

@@ -5,20 +5,21 @@ import { boolParam, intParam } from './common.js';
 const SCHEMA_KEYS = ['autoId', 'autoID', 'enableDynamicField', 'fields', 'description'] as const;
 const FIELD_KEYS = [
   'fieldName', 'dataType', 'isPrimary', 'elementTypeParams', 'nullable', 'defaultValue', 'description', 'elementDataType',
-  // Milvus features nuthatch lacks; accepted only when they ask for nothing.
-  'isPartitionKey', 'isClusteringKey',
+  'isPartitionKey',
+  // A Milvus feature nuthatch lacks; accepted only when it asks for nothing.
+  'isClusteringKey',
 ] as const;
-const OFF_BY_DEFAULT = ['isPartitionKey', 'isClusteringKey'] as const;
+const OFF_BY_DEFAULT = ['isClusteringKey'] as const;
 const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity'] as const;
 const UNSUPPORTED_TYPE_PARAMS = ['enable_analyzer', 'enable_match', 'analyzer_params', 'mmap_enabled'] as const;
 
 /**
  * Parses the `schema` object of a custom collection setup into a CollectionSchema:
  * `{autoId, enableDynamicField, fields: [{fieldName, dataType, elementDataType,
- * isPrimary, elementTypeParams: {dim, max_length, max_capacity}, nullable,
- * defaultValue}]}` (`elementDataType` and `max_capacity` for Array fields).
- * Cross-field rules (one primary key, one vector, unique names) and whether a
- * default fits its field are left to validateSchema.
+ * isPrimary, isPartitionKey, elementTypeParams: {dim, max_length, max_capacity},
+ * nullable, defaultValue}]}` (`elementDataType` and `max_capacity` for Array fields).
+ * Cross-field rules (one primary key, one vector, unique names, at most one
+ * partition key) and whether a default fits its field are left to validateSchema.
  */
 export function parseSchema(v: unknown, path: string): CollectionSchema {
   const r = JsonReader.object(v, path, SCHEMA_KEYS, ['functions']);
@@ -56,6 +57,7 @@ function parseField(v: unknown, path: string): FieldSchema {
   }
   if (r.has('isPrimary') && r.bool('isPrimary')) f.isPrimary = true;
   if (r.has('nullable') && r.bool('nullable')) f.nullable = true;
+  if (r.has('isPartitionKey') && r.bool('isPartitionKey')) f.isPartitionKey = true;
   // Taken as the JSON gives it (Milvus converts no strings); validateSchema checks it fits the field. null: no default.
   const defaultValue = r.raw('defaultValue');
   if (defaultValue !== undefined && defaultValue !== null) f.defaultValue = defaultValue as DefaultValue;

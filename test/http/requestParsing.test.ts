@@ -112,7 +112,9 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Vector' }]), /schema.fields\[2\].dataType.*supports/);
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /Array field 'a' needs 'schema.fields\[2\].elementDataType'/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { dim: 3 } }]), /only for FloatVector/);
-  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', isPartitionKey: true }]), /isPartitionKey' is not supported/);
+  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', isPartitionKey: true }]), /partition key 'n' must be Int64 or VarChar/);
+  refuses(create([pk, v, { fieldName: 'a', dataType: 'Int64', isPartitionKey: true }, { fieldName: 'b', dataType: 'Int64', isPartitionKey: true }]), /at most one partition key/);
+  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int64', isPartitionKey: 'yes' }]), /isPartitionKey/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', bogus: 1 }]), /unknown field 'schema.fields\[2\].bogus'/);
   refuses(create([pk, { ...v, elementTypeParams: {} }]), /needs 'schema.fields\[1\].elementTypeParams.dim'/);
   refuses(create([pk, { ...v, elementTypeParams: { dim: 4, max_capacity: 3 } }]), /max_capacity' is only for Array fields, and 'v' is FloatVector/);
@@ -121,9 +123,25 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, schema: { fields: [pk, v] } }), /'dimension' belongs to the quick setup/);
   refuses(() => parseCreateCollection({ collectionName: 'c' }), /'dimension'.*'schema'/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, properties: [] }), /'properties' must be/);
-  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 4 } }), /params.partitionsNum' is not supported/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 1025 } }), /params.partitionsNum' must be an integer in 1..1024/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 0 } }), /params.partitionsNum/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionKeyIsolation: true } }), /partition key isolation\) is not supported/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { shardsNum: 17 } }), /shardsNum/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { consistencyLevel: 'Customized' } }), /consistencyLevel/);
+});
+
+test('custom setup: a partition key field and params.partitionsNum (a number or a numeric string, as Milvus takes it)', () => {
+  const fields = [
+    { fieldName: 'id', dataType: 'Int64', isPrimary: true },
+    { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4 } },
+    { fieldName: 'tenant', dataType: 'VarChar', isPartitionKey: true, elementTypeParams: { max_length: 64 } },
+  ];
+  const req = parseCreateCollection({ collectionName: 'c', schema: { fields }, params: { partitionsNum: '32', partitionKeyIsolation: false } });
+  assert.is(req.numPartitions, 32);
+  assert.equal(req.schema.fields[2], { name: 'tenant', dataType: 'VarChar', isPartitionKey: true, maxLength: 64 });
+  assert.is(parseCreateCollection({ collectionName: 'c', schema: { fields } }).numPartitions, undefined, 'no number: the coordinator picks 16');
+  // Whether partitionsNum comes with a key is the coordinator's check (as Milvus's), so quick setup parses it.
+  assert.is(parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 4 } }).numPartitions, 4);
 });
 
 test('custom setup: Array fields as Milvus REST v2 spells them (elementDataType, elementTypeParams.max_capacity)', () => {

@@ -1,5 +1,6 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { checkName, LIMITS, MetricType, validateSchema, vectorField } from '../../../messages/schema.js';
+import { checkName, LIMITS, MetricType, partitionKeyField, validateSchema, vectorField } from '../../../messages/schema.js';
+import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
@@ -42,21 +43,33 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   return { indexName, fieldName, indexType: indexType === 'AUTOINDEX' ? 'HNSW' : indexType, metricType, params };
 }
 
-/** Validates a create request and builds the record (ids and vchannels given by the shell). */
-export function decideCreateCollection(c: Catalog, spec: CollectionSpec, ids: { collectionId: number; partitionId: number }, pchannels: string[], createdTso: bigint): CollectionRecord {
+/**
+ * How many ids a create request takes: the collection's, then one per
+ * partition it starts with (`_default`, or the partition key's `_default_<i>`).
+ */
+export function idsToCreate(spec: CollectionSpec): number {
+  return 1 + initialPartitionNames(validateSchema(spec.schema), spec.numPartitions).length;
+}
+
+/**
+ * Validates a create request and builds the record (ids and vchannels given by
+ * the shell): partition i gets id `collectionId + 1 + i` (see idsToCreate).
+ */
+export function decideCreateCollection(c: Catalog, spec: CollectionSpec, collectionId: number, pchannels: string[], createdTso: bigint): CollectionRecord {
   const name = checkName('collection', spec.collectionName);
   if (c.byName.has(name)) throw new NuthatchError('CollectionExists', `collection '${name}' already exists`, { collection: name });
   if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
   const schema = validateSchema(spec.schema);
+  const partitions = initialPartitionNames(schema, spec.numPartitions).map((p, i) => ({ id: collectionId + 1 + i, name: p }));
   if (!Object.values(MetricType).includes(spec.metricType)) throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (L2, IP, COSINE)`);
   const shards = spec.shardsNum ?? 1;
   if (!Number.isInteger(shards) || shards < 1 || shards > LIMITS.maxShards) throw new ValidationError(`shardsNum must be an integer in 1..${LIMITS.maxShards}`);
   const consistencyLevel = spec.consistencyLevel ?? 'Bounded';
   if (!CONSISTENCY.includes(consistencyLevel)) throw new ValidationError(`unknown consistency level '${String(consistencyLevel)}'`);
-  const vchannels = Array.from({ length: shards }, (_, i) => `${pchannels[(ids.collectionId + i) % pchannels.length]}_${ids.collectionId}v${i}`);
+  const vchannels = Array.from({ length: shards }, (_, i) => `${pchannels[(collectionId + i) % pchannels.length]}_${collectionId}v${i}`);
   const rec: CollectionRecord = {
-    collectionId: ids.collectionId, name, schema, metricType: spec.metricType, shards, vchannels,
-    partitions: [{ id: ids.partitionId, name: DEFAULT_PARTITION }], consistencyLevel, indexes: [],
+    collectionId, name, schema, metricType: spec.metricType, shards, vchannels,
+    partitions, consistencyLevel, indexes: [],
     loaded: false, createdTso, state: 'creating',
     ...(spec.properties ? checkProperties(spec.properties) : {}),
   };
@@ -68,6 +81,16 @@ export function decideCreateCollection(c: Catalog, spec: CollectionSpec, ids: { 
     rec.indexes.push(idx);
   }
   return rec;
+}
+
+/**
+ * A partition-key collection's partitions belong to its key: Milvus refuses to
+ * create, drop, load or release one by hand ("disable create partition if
+ * partition key mode is used").
+ */
+export function refuseManualPartitions(rec: Pick<CollectionRecord, 'name' | 'schema'>, what: 'create partition' | 'drop partition' | 'load partitions' | 'release partitions'): void {
+  const key = partitionKeyField(rec.schema);
+  if (key) throw new ValidationError(`disable ${what} if partition key mode is used: '${rec.name}' spreads its rows over its partitions by '${key.name}'`, { collection: rec.name, partitionKey: key.name });
 }
 
 /** The pchannel a vchannel lives on: the name before the `_<collection>v<shard>` suffix. */

@@ -1,12 +1,12 @@
 import { dropRefusal } from '../core/aliases.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { checkName } from '../../../messages/schema.js';
+import { checkName, LIMITS } from '../../../messages/schema.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
 import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
-import { decideCreateCollection, DEFAULT_PARTITION, findCollection, normaliseIndex } from '../core/catalog.js';
+import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions } from '../core/catalog.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
@@ -26,9 +26,9 @@ async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<voi
 
 export async function createCollection(ctx: CoordinatorContext, spec: CollectionSpec): Res<'createCollection'> {
   const rec = await ctx.lock(async () => {
-    const collectionId = await ctx.allocIds(2);
+    const collectionId = await ctx.allocIds(idsToCreate(spec));
     const tso = await ctx.tso(1);
-    const r = decideCreateCollection(ctx.catalog, spec, { collectionId, partitionId: collectionId + 1 }, ctx.opts.pchannels, tso);
+    const r = decideCreateCollection(ctx.catalog, spec, collectionId, ctx.opts.pchannels, tso);
     r.loaded = spec.load ?? false;
     await save(ctx, r);
     return r;
@@ -111,9 +111,10 @@ export async function alterCollection(ctx: CoordinatorContext, name: string, pro
 
 export async function createPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'createPartition'> {
   const rec = findCollection(ctx.catalog, collection);
+  refuseManualPartitions(rec, 'create partition');
   checkName('partition', partition);
   if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${collection}'`);
-  if (rec.partitions.length >= 1024) throw new ValidationError('a collection holds at most 1024 partitions');
+  if (rec.partitions.length >= LIMITS.maxPartitions) throw new ValidationError(`a collection holds at most ${LIMITS.maxPartitions} partitions`);
   const info = { id: await ctx.allocIds(1), name: partition };
   await broadcast(ctx, 'CreatePartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partition: info }));
   await ctx.lock(async () => { rec.partitions.push(info); await save(ctx, rec); });
@@ -122,6 +123,7 @@ export async function createPartition(ctx: CoordinatorContext, collection: strin
 
 export async function dropPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'dropPartition'> {
   const rec = findCollection(ctx.catalog, collection);
+  refuseManualPartitions(rec, 'drop partition');
   if (partition === DEFAULT_PARTITION) throw new ValidationError('the default partition cannot be dropped');
   const info = rec.partitions.find((p) => p.name === partition);
   if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${collection}'`);
@@ -179,6 +181,7 @@ export async function releaseCollection(ctx: CoordinatorContext, name: string): 
 /** Loads some partitions: their segments are served and their rows read; the others stay as they were. */
 export async function loadPartitions(ctx: CoordinatorContext, collection: string, names: string[]): Res<'loadPartitions'> {
   const rec = findCollection(ctx.catalog, collection);
+  refuseManualPartitions(rec, 'load partitions');
   const ids = partitionIdsOf(rec, names);
   await ctx.lock(async () => { Object.assign(rec, afterLoadPartitions(rec, ids)); if (!rec.loadedPartitions) delete rec.loadedPartitions; await save(ctx, rec); });
   await loadCollectionSegments(ctx, rec);
@@ -190,6 +193,7 @@ export async function loadPartitions(ctx: CoordinatorContext, collection: string
 /** Releases some partitions (the last one loaded releases the collection). */
 export async function releasePartitions(ctx: CoordinatorContext, collection: string, names: string[]): Res<'releasePartitions'> {
   const rec = findCollection(ctx.catalog, collection);
+  refuseManualPartitions(rec, 'release partitions');
   const ids = partitionIdsOf(rec, names);
   await ctx.lock(async () => { const next = afterReleasePartitions(rec, ids); rec.loaded = next.loaded; if (next.loadedPartitions) rec.loadedPartitions = next.loadedPartitions; else delete rec.loadedPartitions; await save(ctx, rec); });
   // Published first: delegators stop reading those partitions before their segments go.

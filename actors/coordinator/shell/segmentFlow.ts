@@ -132,7 +132,8 @@ export async function setServing(ctx: CoordinatorContext, vchannel: string, segm
     const parts = new Set(merged ? retiredIds(merged) : []);
     const segments = d.segments.filter((s) => s.segmentId !== segmentId && !parts.has(s.segmentId));
     // A part of a merged segment is never served again (a load that raced the merge).
-    if (!supersededIds(ctx).has(segmentId)) for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName });
+    const partitionId = ctx.segments.get(segmentId)?.partitionId;
+    if (!supersededIds(ctx).has(segmentId)) for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName, ...(partitionId === undefined ? {} : { partitionId }) });
     // The newest ids only: an old part was handed off everywhere long ago (checkpoints keep that), and every
     // distribution carries the list.
     const retired = parts.size > 0 ? [...new Set([...(d.retired ?? []), ...parts])].sort((a, b) => a - b).slice(-MAX_RETIRED) : d.retired;

@@ -97,8 +97,8 @@ export class Delegator {
     };
     // The pinned segments, served by the pinned replicas plus any that loaded them since (fallback after a failure).
     const merged = (now: Distribution | undefined) => {
-      const pinned = holdersOf(dist);
-      for (const [seg, nodes] of holdersOf(now)) {
+      const pinned = holdersOf(dist, read.partitionIds);
+      for (const [seg, nodes] of holdersOf(now, read.partitionIds)) {
         const had = pinned.get(seg);
         if (had) pinned.set(seg, [...new Set([...had, ...nodes])]);
       }

@@ -4,9 +4,17 @@ import type { Distribution } from '../../../messages/rpc/records.js';
 /** Sealed segment -> the query nodes that serve it (its replicas). */
 export type Holders = Map<number, string[]>;
 
-export function holdersOf(d: Distribution | undefined): Holders {
+/**
+ * The holders of each sealed segment of a distribution; with `partitions`, of
+ * those segments only that may be in them (a partition-key read pruned to a
+ * tenant's partition asks no node that serves other partitions alone).
+ */
+export function holdersOf(d: Distribution | undefined, partitions: ReadonlySet<number> | null = null): Holders {
   const out: Holders = new Map();
-  for (const s of d?.segments ?? []) out.set(s.segmentId, [...(out.get(s.segmentId) ?? []), s.nodeId]);
+  for (const s of d?.segments ?? []) {
+    if (partitions && s.partitionId !== undefined && !partitions.has(s.partitionId)) continue;
+    out.set(s.segmentId, [...(out.get(s.segmentId) ?? []), s.nodeId]);
+  }
   return out;
 }
 

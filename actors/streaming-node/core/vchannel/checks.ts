@@ -2,6 +2,7 @@ import { Invariant, InvariantError, type ErrorCodeName } from '../../../../messa
 import type { Check } from './check.js';
 import { collectionAlreadyExists, collectionMustExist, deleteFloorBelowTso, nothingAfterDrop, tsoMustIncrease, txnNotAllowed, wrongVchannel } from './checksChannel.js';
 import { defaultPartitionIsPermanent, partitionAlreadyExists, partitionMustExist } from './checksPartition.js';
+import { partitionKeyOwnsPartitions } from './checksPartitionKey.js';
 import { indexAlreadyExists, indexMustExist, payloadMatchesSchema } from './checksPayload.js';
 import { insertAfterAllocationFence, insertAfterSegmentCreate, segmentHasOpenTxn, segmentIdMustBeNew, segmentMustBeGrowing, segmentMustBeSealed } from './checksSegment.js';
 import { txnAbortedByDdl, txnAlreadyOpen, txnExpired, txnMustBeOpen } from './checksTxn.js';
@@ -34,6 +35,7 @@ export const CHECKS: { readonly [K in InvariantKey]: Check } = {
   IndexMustExist: indexMustExist,
   IndexAlreadyExists: indexAlreadyExists,
   DeleteFloorBelowTso: deleteFloorBelowTso,
+  PartitionKeyOwnsPartitions: partitionKeyOwnsPartitions,
 };
 
 /**

@@ -1,5 +1,7 @@
 import { PartitionStatus, type VchannelContext } from './context.js';
 import { isType, tsoText, type Check } from './check.js';
+import { partitionKeyField } from '../../../../messages/schema.js';
+import { keyPartitionName } from '../../../shared/partitionKey/keyPartitions.js';
 
 /** The name of the partition every collection starts with; it is never dropped. */
 export const DEFAULT_PARTITION = '_default';
@@ -14,12 +16,14 @@ export function partitionProblem(ctx: VchannelContext, id: number): string | nul
 
 /**
  * DML and CreateSegment name a live partition (Delete with partitionId -1 means
- * every partition); CreateCollection lists `_default` first.
+ * every partition); CreateCollection lists `_default` first (`_default_0`
+ * with a partition key, whose partitions are `_default_<i>`).
  */
 export const partitionMustExist: Check = (ctx, m) => {
   if (isType(m, 'CreateCollection')) {
     const first = m.body.partitions[0];
-    return first?.name === DEFAULT_PARTITION ? null : `CreateCollection must list the '${DEFAULT_PARTITION}' partition first, got ${first ? `'${first.name}'` : 'no partitions'}`;
+    const want = partitionKeyField(m.body.schema) ? keyPartitionName(0) : DEFAULT_PARTITION;
+    return first?.name === want ? null : `CreateCollection must list the '${want}' partition first, got ${first ? `'${first.name}'` : 'no partitions'}`;
   }
   if (isType(m, 'Delete')) return m.body.partitionId === -1 ? null : partitionProblem(ctx, m.body.partitionId);
   if (isType(m, 'Insert') || isType(m, 'CreateSegment') || isType(m, 'DropPartition')) return partitionProblem(ctx, m.body.partitionId);

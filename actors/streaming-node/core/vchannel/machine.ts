@@ -93,7 +93,7 @@ export const vchannelMachine = setup({
   states: {
     absent: {
       on: {
-        CreateCollection: rules('CreateCollection', ['TxnNotAllowed', 'PartitionMustExist', 'PartitionAlreadyExists', 'PayloadMatchesSchema'], ['createCollection'], 'live'),
+        CreateCollection: rules('CreateCollection', ['TxnNotAllowed', 'PartitionMustExist', 'PartitionAlreadyExists', 'PayloadMatchesSchema', 'PartitionKeyOwnsPartitions'], ['createCollection'], 'live'),
         '*': [refuse('WrongVchannel'), refuse('CollectionMustExist')],
       },
     },
@@ -101,9 +101,9 @@ export const vchannelMachine = setup({
       on: {
         CreateCollection: [refuse('WrongVchannel'), refuse('CollectionAlreadyExists')],
         DropCollection: rules('DropCollection', [...LIVE, 'TxnNotAllowed'], ['dropCollection'], 'dropped'),
-        CreatePartition: rules('CreatePartition', [...LIVE, 'TxnNotAllowed', 'PartitionAlreadyExists'], ['createPartition']),
-        DropPartition: rules('DropPartition', [...LIVE, 'TxnNotAllowed', 'PartitionMustExist', 'DefaultPartitionIsPermanent'], ['dropPartition']),
-        Insert: rules('Insert', [...LIVE, ...IN_TXN, 'PartitionMustExist', 'SegmentMustBeGrowing', 'InsertAfterAllocationFence', 'InsertAfterSegmentCreate', 'PayloadMatchesSchema'], ['insertRows']),
+        CreatePartition: rules('CreatePartition', [...LIVE, 'TxnNotAllowed', 'PartitionKeyOwnsPartitions', 'PartitionAlreadyExists'], ['createPartition']),
+        DropPartition: rules('DropPartition', [...LIVE, 'TxnNotAllowed', 'PartitionMustExist', 'PartitionKeyOwnsPartitions', 'DefaultPartitionIsPermanent'], ['dropPartition']),
+        Insert: rules('Insert', [...LIVE, ...IN_TXN, 'PartitionMustExist', 'SegmentMustBeGrowing', 'InsertAfterAllocationFence', 'InsertAfterSegmentCreate', 'PayloadMatchesSchema', 'PartitionKeyOwnsPartitions'], ['insertRows']),
         Delete: rules('Delete', [...LIVE, ...IN_TXN, 'PartitionMustExist'], ['deleteRows']),
         CreateSegment: rules('CreateSegment', [...LIVE, 'TxnNotAllowed', 'PartitionMustExist', 'SegmentIdMustBeNew'], ['createSegment']),
         SealSegment: rules('SealSegment', [...LIVE, 'TxnNotAllowed', 'SegmentMustBeGrowing', 'SegmentHasOpenTxn'], ['sealSegment']),
