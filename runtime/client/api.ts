@@ -1,6 +1,7 @@
 import type { CollectionSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
 import type { QueryIterator, QueryIteratorRequest } from './queryIterator.js';
-import type { SearchIterator, SearchIteratorRequest } from './searchIterator.js';
+import type { BatchIterator } from './batchIterator.js';
+import type { SearchIteratorRequest } from './searchIterator.js';
 
 /**
  * What a user can ask of nuthatch, typed. The HTTP gateway (runtime/http/) maps
@@ -159,5 +160,5 @@ export interface NuthatchApi {
   /** Rows in primary-key order, `batchSize` at a time, all read at one TSO pinned when it is made (pymilvus's query_iterator). */
   queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator>;
   /** Hits of one vector, best first, `batchSize` at a time, each once, read at one pinned TSO (pymilvus's search_iterator). */
-  searchIterator(collection: string, req: SearchIteratorRequest): Promise<SearchIterator>;
+  searchIterator(collection: string, req: SearchIteratorRequest): Promise<BatchIterator<Hit>>;
 }
