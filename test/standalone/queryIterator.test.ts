@@ -102,6 +102,34 @@ test('VarChar keys walk in code-unit order; a Session iterator pins its snapshot
   } finally { await s.cleanup(); }
 });
 
+test('REST: entities/query with a cursor pages through one snapshot', async () => {
+  const s = await tempStandalone({ port: 0, streaming: { segment: noAutoSeal } });
+  try {
+    const c = s.client;
+    await c.createCollection({ collectionName: 'rest', schema: intSchema, metricType: 'L2', shardsNum: 2, load: true });
+    const ids = scrambled(0, 300);
+    await c.insert('rest', intRows(ids, 1));
+    const page = async (cursor: string) => {
+      const res = await fetch(`${s.http!.url}/v2/vectordb/entities/query`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ collectionName: 'rest', limit: 40, cursor, consistencyLevel: 'Strong' }) });
+      const body = (await res.json()) as { code: number; data: Array<{ id: number }>; nextCursor?: string };
+      assert.is(body.code, 0);
+      return body;
+    };
+    const first = await page('');
+    const last = first.data[first.data.length - 1]!.id;
+    await c.insert('rest', intRows([last + 1_000_000, -1], 2));
+    await c.delete('rest', { ids: ids.filter((id) => id > last).slice(0, 5) });
+    assert.is((await c.query('rest', { filter: 'id == -1', consistencyLevel: 'Strong' })).length, 1, 'the writes are served');
+    const seen = first.data.map((r) => r.id);
+    for (let cursor = first.nextCursor; cursor !== undefined;) {
+      const next = await page(cursor);
+      seen.push(...next.data.map((r) => r.id));
+      cursor = next.nextCursor;
+    }
+    assert.equal(seen, sorted(ids));
+  } finally { await s.cleanup(); }
+});
+
 test('bad iterator requests are refused with typed errors', async () => {
   const s = await tempStandalone();
   try {
