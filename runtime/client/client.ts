@@ -7,23 +7,23 @@ import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rp
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
-import { newMessage, physicalMs, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
+import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
-import { mergeHits } from '../../actors/shared/vector/topK.js';
-import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
-import { iteratorSizes } from './batchIterator.js';
-import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
-import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
 import type { Expr } from '../../messages/filter/ast.js';
-import { QueryIterator, type QueryIteratorPosition, type QueryIteratorRequest } from './queryIterator.js';
+import { mergeHits } from '../../actors/shared/vector/topK.js';
+import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
+import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
 import { Hedger } from './hedge.js';
-import { roundDistance, searchOptions } from './searchOptions.js';
+import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
+import { iteratorSizes } from './batchIterator.js';
+import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
+import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 
@@ -419,7 +419,7 @@ export class NuthatchClient implements NuthatchApi {
     if ((req.outputFields ?? []).some(isCountStar)) throw new ValidationError('a query iterator returns rows: count(*) is not an output field of it', { field: 'outputFields' });
     const plan = this.readPlan(r, req);
     const resume = req.resume;
-    if (resume !== undefined) checkResume(resume, plan.pk.dataType);
+    if (resume !== undefined) checkPosition(resume, plan.pk.dataType);
     const snapshotTso = resume?.snapshotTso ?? await this.snapshotTso(r, req.consistencyLevel);
     const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
       const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
@@ -498,30 +498,7 @@ export class NuthatchClient implements NuthatchApi {
   }
 }
 
-/** Query vectors packed one after another, each checked for its dimension and finite values. */
-function queryVectors(data: ReadonlyArray<ArrayLike<unknown>>, dim: number): Float32Array {
-  const queries = new Float32Array(data.length * dim);
-  data.forEach((v, i) => {
-    if (!(Array.isArray(v) || v instanceof Float32Array) || v.length !== dim) throw new ValidationError(`query vector ${i} must have dimension ${dim}`);
-    for (let j = 0; j < dim; j++) {
-      const x = v[j];
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValidationError(`query vector ${i} holds a non-finite or non-numeric value at ${j}`);
-      queries[i * dim + j] = x;
-    }
-  });
-  return queries;
-}
-
 const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count(*)';
-
-/** A resumed position must be one an iterator of this collection could have left (it may come from a REST client). */
-function checkResume(p: QueryIteratorPosition, pkType: string): void {
-  if (typeof p.snapshotTso !== 'bigint' || p.snapshotTso <= 0n) throw new ValidationError('a query cursor needs its snapshot TSO', { field: 'cursor' });
-  // A TSO ahead of every clock would have the shards wait for it (and the oracle move to it).
-  if (physicalMs(p.snapshotTso) > Date.now() + 60_000) throw new ValidationError('a query cursor names a TSO in the future', { field: 'cursor' });
-  if (p.after !== undefined && typeof p.after !== (pkType === 'Int64' ? 'number' : 'string')) throw new ValidationError(`a query cursor's key must be ${pkType === 'Int64' ? 'an integer' : 'a string'}`, { field: 'cursor' });
-  if (!Number.isSafeInteger(p.returned) || p.returned < 0) throw new ValidationError('a query cursor counts the rows it returned', { field: 'cursor' });
-}
 
 function hasNoKeys(o: object): boolean {
   for (const k in o) if (Object.hasOwn(o, k)) return false;

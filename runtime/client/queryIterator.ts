@@ -1,5 +1,6 @@
+import { ValidationError } from '../../messages/errors.js';
 import type { PrimaryKey } from '../../messages/schema.js';
-import type { Tso } from '../../messages/types.js';
+import { physicalMs, type Tso } from '../../messages/types.js';
 import type { ReadOptions, RowObject } from './api.js';
 import { BatchIterator } from './batchIterator.js';
 
@@ -31,6 +32,15 @@ export interface QueryIteratorPosition {
 
 /** The rows above `after` at the pinned TSO, over every shard, in key order: at most `limit`. */
 export type RowsAfter = (after: PrimaryKey | undefined, limit: number) => Promise<RowObject[]>;
+
+/** A resumed position must be one an iterator of this collection could have left (it may come from a REST client). */
+export function checkPosition(p: QueryIteratorPosition, pkType: string): void {
+  if (typeof p.snapshotTso !== 'bigint' || p.snapshotTso <= 0n) throw new ValidationError('a query cursor needs its snapshot TSO', { field: 'cursor' });
+  // A TSO ahead of the clock would hold every page until the shards serve that TSO.
+  if (physicalMs(p.snapshotTso) > Date.now() + 60_000) throw new ValidationError('a query cursor names a TSO in the future', { field: 'cursor' });
+  if (p.after !== undefined && typeof p.after !== (pkType === 'Int64' ? 'number' : 'string')) throw new ValidationError(`a query cursor's key must be ${pkType === 'Int64' ? 'an integer' : 'a string'}`, { field: 'cursor' });
+  if (!Number.isSafeInteger(p.returned) || p.returned < 0) throw new ValidationError('a query cursor counts the rows it returned', { field: 'cursor' });
+}
 
 export class QueryIterator extends BatchIterator<RowObject> {
   private readonly cursor: { after?: PrimaryKey };
