@@ -136,6 +136,8 @@ export interface ShardSearch {
   partitionIds: number[] | null;
   outputFields: string[];
   guaranteeTso: Tso;
+  /** Read at exactly this TSO (an iterator's snapshot), not at the later one the shard can serve; see ShardQuery. */
+  mvccTso?: Tso;
 }
 
 export interface ShardQuery {
@@ -144,9 +146,17 @@ export interface ShardQuery {
   filter: unknown;
   partitionIds: number[] | null;
   outputFields: string[];
-  /** Max rows to return (after sorting by pk); 0 = all. */
+  /** Max rows to return, those with the smallest keys (rows come in key order); 0 = all. */
   limit: number;
+  /** Only rows whose key is above this one: a query iterator's cursor (actors/shared/segment/pkOrder.ts). */
+  after?: number | string;
   guaranteeTso: Tso;
+  /**
+   * Read at exactly this TSO, once the shard can serve it. Without it a shard
+   * reads at the newest TSO it can serve (at least guaranteeTso), which differs
+   * between shards and between calls; an iterator pins one TSO for all its pages.
+   */
+  mvccTso?: Tso;
   /** Count only: rows are not returned. */
   countOnly?: boolean;
 }

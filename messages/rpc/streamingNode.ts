@@ -1,4 +1,5 @@
 import type { Tso, WalPosition } from '../types.js';
+import { DecodeError } from '../errors.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { DeleteEntry, HitRow, ShardQuery, ShardSearch } from './records.js';
 
@@ -79,11 +80,16 @@ export type StreamingNodeProtocol = {
 export const streamingNodeChecks: Checks<StreamingNodeProtocol> = { nodeStatus: () => {} };
 
 const none = () => {};
+/** A read's optional snapshot TSO and key cursor (ShardQuery). */
+function mvccChecks(o: Record<string, unknown>): void {
+  if (o.mvccTso !== undefined) need(o, 'mvccTso', 'bigint');
+  if (o.after !== undefined && typeof o.after !== 'number' && typeof o.after !== 'string') throw new DecodeError(`'after' must be a number or a string`);
+}
 export const streamingChecks: Checks<StreamingProtocol> = {
   append: (o) => needAll(o, { message: 'bytes' }),
   appendTxn: (o) => { needAll(o, { vchannel: 'string', messages: 'array' }); if (o.appendId !== undefined && o.appendId !== null) need(o, 'appendId', 'string'); },
-  search: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', queries: 'f32', nq: 'number', k: 'number', outputFields: 'array', guaranteeTso: 'bigint' }),
-  query: (o) => needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }),
+  search: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', queries: 'f32', nq: 'number', k: 'number', outputFields: 'array', guaranteeTso: 'bigint' }); mvccChecks(o); },
+  query: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }); mvccChecks(o); },
   scan: (o) => needAll(o, { from: 'number', to: 'number', maxBytes: 'number' }),
   deletes: (o) => needAll(o, { vchannel: 'string', fromSeq: 'number' }),
   trimDeletes: (o) => needAll(o, { vchannel: 'string', floorTso: 'bigint', covered: 'array', asOfVersion: 'number' }),

@@ -1,4 +1,7 @@
 import type { CollectionSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
+import type { QueryIterator, QueryIteratorRequest } from './queryIterator.js';
+import type { BatchIterator } from './batchIterator.js';
+import type { SearchIteratorRequest } from './searchIterator.js';
 
 /**
  * What a user can ask of nuthatch, typed. The HTTP gateway (runtime/http/) maps
@@ -163,4 +166,8 @@ export interface NuthatchApi {
   query(collection: string, req: QueryRequest): Promise<RowObject[]>;
   /** One list of hits per query vector. */
   search(collection: string, req: SearchRequest): Promise<Hit[][]>;
+  /** Rows in primary-key order, `batchSize` at a time, all read at one TSO pinned when it is made (pymilvus's query_iterator). */
+  queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator>;
+  /** Hits of one vector, best first, `batchSize` at a time, each once, read at one pinned TSO (pymilvus's search_iterator). */
+  searchIterator(collection: string, req: SearchIteratorRequest): Promise<BatchIterator<Hit>>;
 }

@@ -10,14 +10,20 @@ import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '.
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
+import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
+import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
+import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
 import { Hedger } from './hedge.js';
-import { roundDistance, searchOptions } from './searchOptions.js';
+import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
+import { iteratorSizes } from './batchIterator.js';
+import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
+import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 import { partitionIdOf, readPartitions, refuseNamedPartitions, writePartitions } from './keyRouting.js';
@@ -52,6 +58,8 @@ const ALIAS_TTL_MS = 1000;
  * persisted), and this bounds how long a missed one goes unnoticed.
  */
 const NAME_TTL_MS = 30_000;
+/** How far behind this machine's clock a Bounded read may be. */
+const BOUNDED_STALENESS_MS = 5000;
 
 export class NuthatchClient implements NuthatchApi {
   private readonly coord: Caller<CoordinatorProtocol>;
@@ -331,7 +339,7 @@ export class NuthatchClient implements NuthatchApi {
       // A short attempt: a request caught by a coordinator crash is retried on the standby.
       case 'Strong': return (await this.call('tsoBatch', { count: 1 }, 10_000)).first;
       // Bounded staleness needs no oracle round trip: 5 s behind this machine's clock.
-      case 'Bounded': return tsoOf(Date.now() - 5000);
+      case 'Bounded': return tsoOf(Date.now() - BOUNDED_STALENESS_MS);
       case 'Session': return this.lastWrite.get(r.name) ?? 0n;
       case 'Eventually': return 0n;
       default: throw new ValidationError(`unknown consistency level '${String(l)}' (Strong, Bounded, Session, Eventually)`);
@@ -374,21 +382,56 @@ export class NuthatchClient implements NuthatchApi {
   /** A query; `partitionIds` given, of those partitions whatever the request names (a partition's row count). */
   private async queryPartitions(collection: string, req: QueryRequest, partitionIds?: number[]): Promise<RowObject[]> {
     const r = await this.record(collection);
-    const count = (req.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
-    const plan = this.readPlan(r, { ...req, outputFields: (req.outputFields ?? []).filter((f) => f.replace(/\s/g, '').toLowerCase() !== 'count(*)') }, partitionIds);
+    const count = (req.outputFields ?? []).some(isCountStar);
+    const plan = this.readPlan(r, { ...req, outputFields: (req.outputFields ?? []).filter((f) => !isCountStar(f)) }, partitionIds);
     const limit = req.limit ?? 0, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 0 || limit > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 0..${LIMITS.maxTopK}`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (!count && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
     const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
-    const results = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
-      vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
-      limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count,
-    })));
+    const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count });
     if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
-    const rows = results.flatMap((x) => x.rows).sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
-    const page = rows.slice(offset, limit > 0 ? offset + limit : undefined);
-    return page.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+    const rows = firstOnPage(results.flatMap((x) => x.rows), limit > 0 ? limit + offset : 0).slice(offset);
+    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+  }
+
+  /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
+  private queryShards(r: CollectionRecord, plan: ReturnType<NuthatchClient['readPlan']>, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso }) {
+    return Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
+      vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
+      limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly,
+      ...(o.after !== undefined ? { after: o.after } : {}), ...(o.mvccTso !== undefined ? { mvccTso: o.mvccTso } : {}),
+    })));
+  }
+
+  /**
+   * The TSO an iterator pins: what its consistency level guarantees, and never
+   * older than Bounded's staleness, since a snapshot names one TSO every shard
+   * must serve (Eventually's 0, or a Session without writes, would read nothing).
+   */
+  private async snapshotTso(r: CollectionRecord, level: ConsistencyLevel | undefined): Promise<Tso> {
+    const guarantee = await this.guarantee(r, level);
+    const bounded = tsoOf(Date.now() - BOUNDED_STALENESS_MS);
+    return guarantee > bounded ? guarantee : bounded;
+  }
+
+  /**
+   * Rows in primary-key order, batch by batch, all read at one TSO pinned now
+   * (queryIterator.ts). A `resume` position continues another iterator's walk.
+   */
+  async queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator> {
+    const r = await this.record(collection);
+    const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
+    if ((req.outputFields ?? []).some(isCountStar)) throw new ValidationError('a query iterator returns rows: count(*) is not an output field of it', { field: 'outputFields' });
+    const plan = this.readPlan(r, req);
+    const resume = req.resume;
+    if (resume !== undefined) checkPosition(resume, plan.pk.dataType);
+    const snapshotTso = resume?.snapshotTso ?? await this.snapshotTso(r, req.consistencyLevel);
+    const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
+      const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
+      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+    };
+    return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume);
   }
 
   async get(collection: string, ids: PrimaryKey[], opts: ReadOptions = {}): Promise<RowObject[]> {
@@ -411,15 +454,7 @@ export class NuthatchClient implements NuthatchApi {
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (req.searchParams?.metricType && req.searchParams.metricType !== r.metricType) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from the collection's ${r.metricType}`);
-    const queries = new Float32Array(req.data.length * dim);
-    req.data.forEach((v, i) => {
-      if (!(Array.isArray(v) || v instanceof Float32Array) || v.length !== dim) throw new ValidationError(`query vector ${i} must have dimension ${dim}`);
-      for (let j = 0; j < dim; j++) {
-        const x = v[j];
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValidationError(`query vector ${i} holds a non-finite or non-numeric value at ${j}`);
-        queries[i * dim + j] = x;
-      }
-    });
+    const queries = queryVectors(req.data, dim);
     const { ef, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, r.metricType, r.schema);
     const k = limit + offset;
     const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
@@ -444,7 +479,32 @@ export class NuthatchClient implements NuthatchApi {
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
     return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
   }
+
+  /**
+   * Hits of one vector, best first, batch by batch, each hit once, all read at
+   * one TSO pinned now: each batch a range search past the last (searchIterator.ts).
+   */
+  async searchIterator(collection: string, req: SearchIteratorRequest): Promise<SearchIterator> {
+    const r = await this.record(collection);
+    const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
+    const plan = this.readPlan(r, req);
+    if (req.annsField !== undefined && req.annsField !== plan.vf.name) throw new ValidationError(`annsField '${req.annsField}' is not the vector field '${plan.vf.name}'`);
+    const queries = queryVectors([req.vector], plan.vf.dim!);
+    const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, r.metricType, r.schema);
+    const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);
+    const search = async (k: number, bounds: DistanceRange | undefined, filter: Expr | null) => {
+      const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
+        vchannel, collectionId: r.collectionId, queries, nq: 1, k, ef, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
+        guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
+      })));
+      return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, r.metricType)
+        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) }));
+    };
+    return new SearchIterator(search, r.metricType, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso);
+  }
 }
+
+const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count(*)';
 
 function hasNoKeys(o: object): boolean {
   for (const k in o) if (Object.hasOwn(o, k)) return false;

@@ -73,3 +73,17 @@ export function roundDistance(d: number, decimals: number): number {
   const m = 10 ** decimals;
   return Math.floor(d * m + 0.5) / m;
 }
+
+/** Query vectors packed one after another, each checked for its dimension and finite values. */
+export function queryVectors(data: ReadonlyArray<ArrayLike<unknown>>, dim: number): Float32Array {
+  const queries = new Float32Array(data.length * dim);
+  data.forEach((v, i) => {
+    if (!(Array.isArray(v) || v instanceof Float32Array) || v.length !== dim) throw new ValidationError(`query vector ${i} must have dimension ${dim}`);
+    for (let j = 0; j < dim; j++) {
+      const x = v[j];
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValidationError(`query vector ${i} holds a non-finite or non-numeric value at ${j}`);
+      queries[i * dim + j] = x;
+    }
+  });
+  return queries;
+}

@@ -50,19 +50,30 @@ export function parseGet(body: unknown): { collectionName: string; ids: PrimaryK
   return { collectionName, ids: readIds(r), opts: readOptions(r, true) };
 }
 
-/** query: `{collectionName, filter?, limit?, offset?, ...}`; a query without a filter needs a limit (or asks only for count(*)). */
-export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', ...READ_KEYS], UNSUPPORTED_READ);
+/** Rows per page of a paged query (one with a `cursor`) that gives no limit. */
+export const DEFAULT_QUERY_PAGE = 100;
+
+/**
+ * query: `{collectionName, filter?, limit?, offset?, ...}`; a query without a
+ * filter needs a limit (or asks only for count(*)). With `cursor` (`""` to
+ * start, then each answer's `nextCursor`) it is a page of a walk in key order:
+ * `limit` rows (default 100), no offset.
+ */
+export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest; cursor?: string } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', 'cursor', ...READ_KEYS], UNSUPPORTED_READ);
   const collectionName = readCollectionName(r);
   const request: QueryRequest = readOptions(r, false);
   const filter = readFilter(r, false);
   const { limit, offset } = readPaging(r, undefined);
+  const cursor = r.has('cursor') ? r.str('cursor', { allowEmpty: true, maxLength: 4096 }) : undefined;
   const counts = (request.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
-  if (filter === undefined && limit === undefined && !counts) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
+  if (cursor !== undefined && offset !== undefined) throw new ValidationError(`a query with a 'cursor' pages by it: 'offset' is not taken`, { field: 'offset' });
+  if (cursor !== undefined && counts) throw new ValidationError(`a query with a 'cursor' returns rows: count(*) is not taken`, { field: 'outputFields' });
+  if (cursor === undefined && filter === undefined && limit === undefined && !counts) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
   if (filter !== undefined) request.filter = filter;
   if (limit !== undefined) request.limit = limit;
   if (offset !== undefined) request.offset = offset;
-  return { collectionName, request };
+  return cursor === undefined ? { collectionName, request } : { collectionName, request, cursor };
 }
 
 /**

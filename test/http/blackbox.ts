@@ -156,6 +156,23 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.is((await client.ok('/entities/query', { collectionName: quick, filter: 'n < 10', limit: 4, offset: 8, consistencyLevel: 'Strong' })).length, 2);
   });
 
+  s('query with a cursor walks every row in key order, page by page', async ({ client, quick }) => {
+    const all = (await client.ok('/entities/query', { collectionName: quick, filter: 'id >= 0', limit: 100, consistencyLevel: 'Strong' })).map((r: any) => r.id).sort((a: number, b: number) => a - b);
+    assert.ok(all.length > 5);
+    const pages: number[][] = [];
+    let cursor: string | undefined = '';
+    while (cursor !== undefined && pages.length < 100) {
+      const reply = await client.okReply('/entities/query', { collectionName: quick, filter: 'id >= 0', outputFields: ['n'], limit: 5, cursor, consistencyLevel: 'Strong' });
+      pages.push((reply.data as any[]).map((r) => r.id));
+      for (const r of reply.data as any[]) assert.is(r.n, r.id);
+      cursor = reply.nextCursor as string | undefined;
+    }
+    assert.equal(pages.flat(), all);
+    assert.ok(pages.slice(0, -1).every((p) => p.length === 5) && pages.at(-1)!.length > 0, 'full pages, no empty last page');
+    await client.fails('/entities/query', { collectionName: quick, limit: 5, cursor: 'not-a-cursor' }, /cursor/, [Code.InvalidArgument]);
+    await client.fails('/entities/query', { collectionName: quick, limit: 5, offset: 5, cursor: '' }, /offset/, [Code.InvalidArgument]);
+  });
+
   s('get by one id and by a list', async ({ client, quick }) => {
     const rows = await client.ok('/entities/get', { collectionName: quick, id: [1, 2], outputFields: ['color'], consistencyLevel: 'Strong' });
     assert.equal(rows.map((r: any) => [r.id, r.color]).sort(), [[1, 'red'], [2, 'blue']]);

@@ -289,6 +289,10 @@ test('query needs a filter or a limit; get takes one id or a list; delete needs 
   assert.equal(parseQuery({ collectionName: 'c', filter: 'x == 1' }).request, { filter: 'x == 1' });
   assert.equal(parseQuery({ collectionName: 'c', limit: 3, offset: 1, outputFields: ['x'] }).request, { limit: 3, offset: 1, outputFields: ['x'] });
   refuses(() => parseQuery({ collectionName: 'c' }), /needs a 'filter' or a 'limit'/);
+  assert.equal(parseQuery({ collectionName: 'c', cursor: '' }), { collectionName: 'c', request: {}, cursor: '' }, 'a paged query needs neither');
+  refuses(() => parseQuery({ collectionName: 'c', cursor: 'x', offset: 2 }), /'cursor' pages by it: 'offset' is not taken/);
+  refuses(() => parseQuery({ collectionName: 'c', cursor: '', outputFields: ['count(*)'] }), /count\(\*\) is not taken/);
+  refuses(() => parseQuery({ collectionName: 'c', cursor: 5 }), /'cursor' must be a string/);
   assert.equal(parseGet({ collectionName: 'c', id: 5 }).ids, [5]);
   assert.equal(parseGet({ collectionName: 'c', id: ['a', 'b'], partitionName: 'p', partitionNames: ['q'] }), { collectionName: 'c', ids: ['a', 'b'], opts: { partitionNames: ['q', 'p'] } });
   refuses(() => parseGet({ collectionName: 'c', id: [] }), /'id' must not be an empty list/);

@@ -11,6 +11,7 @@ import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js'
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
+import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
 
 /**
  * Search and query over sealed segments at a read TSO, with the shard's deletes
@@ -139,17 +140,28 @@ export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearc
     .map((h) => ({ pk: h.pk, distance: h.distance, fields: sealedRowFields(h.seg, h.row, r), ...(group ? { group: h.group } : {}) })));
 }
 
-export function querySealed(segs: SealedSegment[], r: SealedRead, countOnly: boolean): { rows: HitRow[]; count: number } {
-  const rows: HitRow[] = [];
-  let count = 0;
+/**
+ * Rows matching the read, or only their count. With a page, only rows with a
+ * key above its cursor, at most its limit, in key order: output fields are read
+ * for those alone.
+ */
+export function querySealed(segs: SealedSegment[], r: SealedRead, countOnly: boolean, page: PkPage = { limit: 0 }): { rows: HitRow[]; count: number } {
+  if (countOnly) {
+    let count = 0;
+    for (const seg of segs) {
+      const accept = acceptRow(seg, r);
+      if (accept === null) continue;
+      if (accept === undefined) { count += seg.count; continue; }
+      for (let i = 0; i < seg.count; i++) if (accept(i)) count++;
+    }
+    return { rows: [], count };
+  }
+  const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number }> = [];
   for (const seg of segs) {
     const accept = acceptRow(seg, r);
     if (accept === null) continue;
-    for (let i = 0; i < seg.count; i++) {
-      if (accept && !accept(i)) continue;
-      count++;
-      if (!countOnly) rows.push({ pk: seg.pks[i]!, distance: 0, fields: sealedRowFields(seg, i, r) });
-    }
+    for (const row of rowsOnPage(seg.pks, page, accept)) found.push({ pk: seg.pks[row]!, seg, row });
   }
-  return { rows, count };
+  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
+  return { rows, count: rows.length };
 }

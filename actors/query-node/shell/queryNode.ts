@@ -182,7 +182,7 @@ export class QueryNode {
 
   private async query(req: QueryNodeProtocol['query']['req']) {
     const { loaded, read } = await this.read(req);
-    return querySealed(loaded.map((l) => l.seg), read, !!req.countOnly);
+    return querySealed(loaded.map((l) => l.seg), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) });
   }
 
   async stop(): Promise<void> {

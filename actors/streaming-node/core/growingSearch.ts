@@ -8,6 +8,7 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { hidden } from '../../shared/segment/deleteIndex.js';
+import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
 import { type GrowingChunk, type ShardData } from './shardData.js';
 
 /**
@@ -75,17 +76,24 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
     .map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r), ...(group ? { group: h.group } : {}) })));
 }
 
-/** Rows matching the filter (all of them; the caller sorts and limits). */
-export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolean): { rows: HitRow[]; count: number } {
-  const rows: HitRow[] = [];
-  let count = 0;
-  for (const c of visibleChunks(shard, r)) {
-    const ok = acceptor(shard, c, r);
-    for (let i = 0; i < c.count; i++) {
-      if (!ok(i)) continue;
-      count++;
-      if (!countOnly) rows.push({ pk: c.pks[i]!, distance: 0, fields: rowFields(c, i, r) });
+/**
+ * Rows matching the read, or only their count. With a page, only rows with a
+ * key above its cursor, at most its limit, in key order: output fields are read
+ * for those alone.
+ */
+export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolean, page: PkPage = { limit: 0 }): { rows: HitRow[]; count: number } {
+  if (countOnly) {
+    let count = 0;
+    for (const c of visibleChunks(shard, r)) {
+      const ok = acceptor(shard, c, r);
+      for (let i = 0; i < c.count; i++) if (ok(i)) count++;
     }
+    return { rows: [], count };
   }
-  return { rows, count };
+  const found: Array<{ pk: PrimaryKey; c: GrowingChunk; row: number }> = [];
+  for (const c of visibleChunks(shard, r)) {
+    for (const row of rowsOnPage(c.pks, page, acceptor(shard, c, r))) found.push({ pk: c.pks[row]!, c, row });
+  }
+  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r) }));
+  return { rows, count: rows.length };
 }

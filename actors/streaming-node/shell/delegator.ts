@@ -13,6 +13,7 @@ import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
+import { firstOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 import { measure } from '../../../runtime/metrics/operation.js';
@@ -127,14 +128,23 @@ export class Delegator {
     });
   }
 
-  /** Waits for the guarantee, then reads at the shard's serviceable TSO (never below the guarantee). */
-  private async readTso(wal: ShardHost, guarantee: bigint): Promise<bigint> {
+  /**
+   * Waits for the guarantee, then reads at the shard's serviceable TSO (never
+   * below the guarantee); with an MVCC TSO (an iterator's snapshot), waits for
+   * it and reads at exactly it.
+   */
+  private async readTso(wal: ShardHost, req: { guaranteeTso: bigint; mvccTso?: bigint }): Promise<bigint> {
+    const { guaranteeTso: guarantee, mvccTso } = req;
+    if (mvccTso !== undefined) {
+      await wal.sync(mvccTso > guarantee ? mvccTso : guarantee);
+      return mvccTso;
+    }
     await wal.sync(guarantee);
     return wal.serviceable > guarantee ? wal.serviceable : guarantee;
   }
 
-  private async readAt<T extends { guaranteeTso: bigint }>(wal: ShardHost, req: T): Promise<T> {
-    const t = await this.readTso(wal, req.guaranteeTso);
+  private async readAt<T extends { guaranteeTso: bigint; mvccTso?: bigint }>(wal: ShardHost, req: T): Promise<T> {
+    const t = await this.readTso(wal, req);
     return t === req.guaranteeTso ? req : { ...req, guaranteeTso: t };
   }
 
@@ -147,7 +157,7 @@ export class Delegator {
   }
 
   private async searchShard(wal: ShardHost, req: ShardSearch): Promise<HitRow[][]> {
-    const guaranteeTso = await this.readTso(wal, req.guaranteeTso);
+    const guaranteeTso = await this.readTso(wal, req);
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.range) checkDistanceRange(coll.metricType, req.range);
@@ -161,7 +171,7 @@ export class Delegator {
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, nq: req.nq, k: req.k, ef: req.ef,
-      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds, outputFields: req.outputFields, guaranteeTso,
+      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
@@ -175,14 +185,16 @@ export class Delegator {
     const req = await this.readAt(wal, request);
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);
-    const growing = queryGrowing(shard, read, !!req.countOnly);
+    if (req.after !== undefined && typeof req.after !== (primaryField(coll.schema).dataType === 'Int64' ? 'number' : 'string')) throw new NuthatchError('InvalidArgument', `a query cursor must be a primary key of ${coll.name}, got ${String(req.after)}`);
+    const page: PkPage = { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) };
+    const growing = queryGrowing(shard, read, !!req.countOnly, page);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
       this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
-    const rows = [...growing.rows, ...remote.flatMap((r) => r.rows)].sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
-    return { rows: req.limit > 0 ? rows.slice(0, req.limit) : rows, count };
+    const rows = firstOnPage([...growing.rows, ...remote.flatMap((r) => r.rows)], req.limit);
+    return { rows, count: rows.length };
   }
 }
 

@@ -1,4 +1,5 @@
-import { parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../parseEntities.js';
+import { DEFAULT_QUERY_PAGE, parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../parseEntities.js';
+import { decodeQueryCursor, encodeQueryCursor } from '../queryCursor.js';
 import { insertBody, ok, rowsBody, searchBody, upsertBody } from '../responses.js';
 import { checkIds, checkOutputFields, checkRows, checkSearch } from '../schemaChecks.js';
 import { V2, type Route } from './route.js';
@@ -30,10 +31,16 @@ export const entityRoutes: Record<string, Route> = {
     return ok(rowsBody(await api.get(g.collectionName, ids, g.opts)));
   },
   [`${V2}/entities/query`]: async (body, { api, schemas }) => {
-    const { collectionName, request } = parseQuery(body);
+    const { collectionName, request, cursor } = parseQuery(body);
     const outputFields = await schemas.check(collectionName, (s) => checkOutputFields(s, request.outputFields));
     if (outputFields) request.outputFields = outputFields;
-    return ok(rowsBody(await api.query(collectionName, request)));
+    if (cursor === undefined) return ok(rowsBody(await api.query(collectionName, request)));
+    // A page of a walk in key order: the iterator resumes where the cursor left it, at the cursor's snapshot.
+    const { limit, offset: _, ...read } = request;
+    const it = await api.queryIterator(collectionName, { ...read, batchSize: limit ?? DEFAULT_QUERY_PAGE, ...(cursor === '' ? {} : { resume: decodeQueryCursor(cursor) }) });
+    const rows = await it.next();
+    const next = it.position();
+    return ok(rowsBody(rows), next ? { nextCursor: encodeQueryCursor(next) } : {});
   },
   [`${V2}/entities/search`]: async (body, { api, schemas }) => {
     const { collectionName, request } = parseSearch(body);

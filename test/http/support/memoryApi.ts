@@ -8,6 +8,10 @@ import type {
   NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
+import { BatchIterator, iteratorSizes } from '../../../runtime/client/batchIterator.js';
+import { QueryIterator, type QueryIteratorRequest } from '../../../runtime/client/queryIterator.js';
+import type { SearchIteratorRequest } from '../../../runtime/client/searchIterator.js';
+import { comparePks } from '../../../actors/shared/segment/pkOrder.js';
 
 interface Coll {
   id: number; name: string; schema: CollectionSchema; metricType: MetricType; shards: number;
@@ -239,6 +243,24 @@ export class MemoryApi implements NuthatchApi {
     const c = this.coll(collection);
     const off = req.offset ?? 0;
     return this.scan(c, req).slice(off, req.limit === undefined ? undefined : off + req.limit).map((v) => this.project(c, v.row, req.outputFields));
+  }
+
+  /** Over a copy of the rows taken now, in key order. */
+  async queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator> {
+    const c = this.coll(collection);
+    const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
+    const pk = primaryField(c.schema).name;
+    const rows = this.scan(c, req).map((v) => this.project(c, v.row, req.outputFields)).sort((a, b) => comparePks(a[pk] as PrimaryKey, b[pk] as PrimaryKey));
+    const rowsAfter = async (after: PrimaryKey | undefined, n: number) => rows.filter((r) => after === undefined || comparePks(r[pk] as PrimaryKey, after) > 0).slice(0, n);
+    return new QueryIterator(rowsAfter, pk, batchSize, limit, req.resume?.snapshotTso ?? this.tso, req.resume);
+  }
+
+  /** Over every hit ranked now. */
+  async searchIterator(collection: string, req: SearchIteratorRequest): Promise<BatchIterator<Hit>> {
+    const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
+    const [hits] = await this.search(collection, { ...req, data: [Array.from(req.vector)], limit: this.coll(collection).rows.size || 1 });
+    let at = 0;
+    return new BatchIterator({ fetch: async (n) => hits!.slice(at, at + n), advance: (b) => { at += b.length; } }, batchSize, limit);
   }
 
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {

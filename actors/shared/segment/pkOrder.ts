@@ -1,0 +1,66 @@
+import type { PrimaryKey } from '../../../messages/schema.js';
+import { compareIds } from '../vector/topK.js';
+
+/**
+ * Reading rows in primary-key order, from a cursor: what a query with a limit
+ * and a query iterator page by. Pure; used by the delegator's growing rows, the
+ * query node's sealed segments and the client's merge of shards alike, so every
+ * level agrees on one order (numbers ascending, strings by UTF-16 code unit).
+ */
+
+/** Which rows a query returns: those with a key above `after` (none: from the start), the `limit` smallest (0: all). */
+export interface PkPage { after?: PrimaryKey; limit: number }
+
+/** The one primary-key order. */
+export const comparePks: (a: PrimaryKey, b: PrimaryKey) => number = compareIds;
+
+const orders = new WeakMap<readonly PrimaryKey[], Int32Array>();
+
+/** Row numbers of a key column sorted by key; memoized per column (columns of segments and chunks never change). */
+export function pkOrder(pks: readonly PrimaryKey[]): Int32Array {
+  let order = orders.get(pks);
+  if (order === undefined) {
+    order = Int32Array.from({ length: pks.length }, (_, i) => i);
+    // Ties (a key inserted twice) keep row order: Array.prototype.sort is stable, so is this.
+    order.sort((a, b) => comparePks(pks[a]!, pks[b]!) || a - b);
+    orders.set(pks, order);
+  }
+  return order;
+}
+
+/** The first position in `order` whose key is above `after`. */
+function firstAbove(pks: readonly PrimaryKey[], order: Int32Array, after: PrimaryKey): number {
+  let lo = 0, hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePks(pks[order[mid]!]!, after) <= 0) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The rows of one key column on a page that `accept` lets through, in key
+ * order. Without a cursor or a limit no order is needed, and rows come in row
+ * order (the caller sorts what it merges anyway).
+ */
+export function rowsOnPage(pks: readonly PrimaryKey[], page: PkPage, accept?: (row: number) => boolean): number[] {
+  const out: number[] = [];
+  if (page.after === undefined && page.limit <= 0) {
+    for (let r = 0; r < pks.length; r++) if (accept === undefined || accept(r)) out.push(r);
+    return out;
+  }
+  const order = pkOrder(pks);
+  for (let i = page.after === undefined ? 0 : firstAbove(pks, order, page.after); i < order.length; i++) {
+    const r = order[i]!;
+    if (accept !== undefined && !accept(r)) continue;
+    out.push(r);
+    if (page.limit > 0 && out.length >= page.limit) break;
+  }
+  return out;
+}
+
+/** Items of several sources merged by key: the page's first `limit` (0: all), in key order. */
+export function firstOnPage<T extends { pk: PrimaryKey }>(items: T[], limit: number): T[] {
+  items.sort((a, b) => comparePks(a.pk, b.pk));
+  return limit > 0 && items.length > limit ? items.slice(0, limit) : items;
+}

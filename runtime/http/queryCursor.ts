@@ -1,0 +1,28 @@
+import { ValidationError } from '../../messages/errors.js';
+import type { PrimaryKey } from '../../messages/schema.js';
+import type { QueryIteratorPosition } from '../client/queryIterator.js';
+
+/**
+ * The opaque `cursor` of a paged `entities/query`: where a query iterator
+ * stands (its snapshot TSO and the last key returned), as base64url JSON.
+ * Opaque to clients, but not trusted: the client checks a resumed position
+ * against the collection (runtime/client/client.ts).
+ */
+
+export function encodeQueryCursor(p: QueryIteratorPosition): string {
+  // A TSO is a 64-bit integer: a decimal string survives JSON.
+  const body: { t: string; a?: PrimaryKey } = { t: String(p.snapshotTso), ...(p.after !== undefined ? { a: p.after } : {}) };
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
+}
+
+/** A cursor back to a position; anything but one this gateway made is refused with InvalidArgument. */
+export function decodeQueryCursor(cursor: string): QueryIteratorPosition {
+  const bad = () => new ValidationError(`field 'cursor' is not a cursor this API returned (give "" to start)`, { field: 'cursor' });
+  let body: unknown;
+  try { body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')); } catch { throw bad(); }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad();
+  const { t, a } = body as { t?: unknown; a?: unknown };
+  if (typeof t !== 'string' || !/^[1-9][0-9]{0,19}$/.test(t)) throw bad();
+  if (a !== undefined && typeof a !== 'string' && !(typeof a === 'number' && Number.isSafeInteger(a))) throw bad();
+  return { snapshotTso: BigInt(t), ...(a !== undefined ? { after: a } : {}), returned: 0 };
+}
