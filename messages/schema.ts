@@ -64,6 +64,8 @@ export const LIMITS = {
   /** Bytes per encoded WAL message. */
   maxMessageBytes: 64 * 1024 * 1024,
   maxTopK: 16384,
+  /** FloatVector fields per collection (Milvus's proxy.maxVectorFieldNum). */
+  maxVectorFields: 4,
   /** Partitions of a collection, and of a partition key (Milvus's rootCoord.maxPartitionNum). */
   maxPartitions: 1024,
 } as const;
@@ -117,7 +119,7 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
   const keys = s.fields.filter((f) => f.isPartitionKey);
   if (keys.length > 1) throw new ValidationError(`a collection has at most one partition key, got ${keys.map((f) => `'${f.name}'`).join(' and ')}`, { field: keys[1]!.name });
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
-  if (vectors !== 1) throw new ValidationError(`schema needs exactly one FloatVector field, has ${vectors}`);
+  if (vectors < 1 || vectors > LIMITS.maxVectorFields) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}`);
   return s;
 }
 
@@ -175,7 +177,29 @@ export function withDefault(f: FieldSchema, v: unknown): unknown {
 }
 
 export function primaryField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.isPrimary)!; }
+/**
+ * The collection's first vector field: its vectors travel and are stored as
+ * one float32 block (`Rows.vectors`, `SealedSegment.vectors`). Any further
+ * vector field is a column of `fields`, one Float32Array per row
+ * (actors/shared/vector/vectorColumn.ts reads either as a block).
+ */
 export function vectorField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.dataType === 'FloatVector')!; }
+
+/** Every vector field, the first one first. */
+export function vectorFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => f.dataType === 'FloatVector'); }
+
+/** The vector field a search names (`annsField`), the first one when it names none. */
+export function annsFieldOf(s: CollectionSchema, name: string | undefined): FieldSchema {
+  if (name === undefined || name === '') {
+    const all = vectorFields(s);
+    if (all.length > 1) throw new ValidationError(`the collection has ${all.length} vector fields (${all.map((f) => f.name).join(', ')}): name one as annsField`, { field: 'annsField' });
+    return all[0]!;
+  }
+  const f = s.fields.find((x) => x.name === name);
+  if (!f) throw new ValidationError(`annsField '${name}' does not exist`, { field: 'annsField' });
+  if (f.dataType !== 'FloatVector') throw new ValidationError(`annsField '${name}' is ${f.dataType}, not a vector field`, { field: 'annsField' });
+  return f;
+}
 /** The partition key field, if the collection has one. */
 export function partitionKeyField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.isPartitionKey === true); }
 export function scalarFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => !f.isPrimary && f.dataType !== 'FloatVector'); }

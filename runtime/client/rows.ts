@@ -1,5 +1,5 @@
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
-import { LIMITS, primaryField, scalarFields, scalarProblem, vectorField, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { LIMITS, primaryField, scalarFields, scalarProblem, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import type { RowObject } from './api.js';
 
 /**
@@ -12,10 +12,10 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
   if (!Array.isArray(rows) || rows.length === 0) throw new ValidationError('no rows to insert: data must be a non-empty list');
   if (rows.length > LIMITS.maxBatchRows) throw new NuthatchError('PayloadTooLarge', `an insert holds at most ${LIMITS.maxBatchRows} rows, got ${rows.length}`);
   const pk = primaryField(schema), vf = vectorField(schema), dim = vf.dim!;
-  const scalars = scalarFields(schema);
+  const scalars = scalarFields(schema), moreVectors = vectorFields(schema).slice(1);
   const known = new Set(schema.fields.map((f) => f.name));
   const vectors = new Float32Array(rows.length * dim);
-  const fields: Record<string, unknown[]> = Object.fromEntries(scalars.map((f) => [f.name, new Array(rows.length)]));
+  const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors].map((f) => [f.name, new Array(rows.length)]));
   const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
   const keys: PrimaryKey[] = pks ?? new Array(rows.length);
   rows.forEach((row, i) => {
@@ -27,13 +27,12 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
       if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`row ${i}: primary key '${pk.name}' must be ${pk.dataType === 'Int64' ? 'an integer' : 'a string'}`);
       keys[i] = k as PrimaryKey;
     }
-    const v = row[vf.name];
-    if (!Array.isArray(v) && !(v instanceof Float32Array)) throw new ValidationError(`row ${i}: vector field '${vf.name}' is missing or not a list of numbers`);
-    if (v.length !== dim) throw new ValidationError(`row ${i}: vector field '${vf.name}' has dimension ${v.length}, the collection's is ${dim}`);
-    for (let j = 0; j < dim; j++) {
-      const x = v[j];
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValidationError(`row ${i}: vector field '${vf.name}' holds a non-finite or non-numeric value at ${j}`);
-      vectors[i * dim + j] = x;
+    readVector(row[vf.name], vf.name, dim, i, vectors, i * dim);
+    // Further vector fields are columns of one Float32Array per row (messages/schema.ts vectorField).
+    for (const f of moreVectors) {
+      const out = new Float32Array(f.dim!);
+      readVector(row[f.name], f.name, f.dim!, i, out, 0);
+      fields[f.name]![i] = out;
     }
     for (const f of scalars) {
       // The default goes in here, once, so the WAL and every reader hold the same value.
@@ -52,6 +51,17 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
   });
   if (meta) fields.$meta = meta;
   return { count: rows.length, pks: keys, vectors, fields };
+}
+
+/** Checks row `i`'s value of a vector field and copies it into `out` at `at`. */
+function readVector(v: unknown, name: string, dim: number, i: number, out: Float32Array, at: number): void {
+  if (!Array.isArray(v) && !(v instanceof Float32Array)) throw new ValidationError(`row ${i}: vector field '${name}' is missing or not a list of numbers`);
+  if (v.length !== dim) throw new ValidationError(`row ${i}: vector field '${name}' has dimension ${v.length}, the field's is ${dim}`);
+  for (let j = 0; j < dim; j++) {
+    const x = v[j];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValidationError(`row ${i}: vector field '${name}' holds a non-finite or non-numeric value at ${j}`);
+    out[at + j] = x;
+  }
 }
 
 /** Selects rows [from, to) of a columnar batch. */

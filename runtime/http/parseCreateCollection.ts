@@ -1,5 +1,5 @@
 import {
-  LIMITS, MetricType, ValidationError, validateSchema, vectorField,
+  LIMITS, MetricType, ValidationError, validateSchema, vectorField, vectorFields,
   type CollectionSchema, type FieldSchema,
 } from '../../messages/index.js';
 import type { ConsistencyLevel, CreateCollectionRequest } from '../client/api.js';
@@ -107,12 +107,12 @@ function customSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
   const description = r.optStr('description', { allowEmpty: true });
   if (description) schema.description = description;
   validateSchema(schema);
-  const vec = vectorField(schema);
+  const vec = vectorField(schema), vectorNames = new Set(vectorFields(schema).map((f) => f.name));
   const indexes = r.has('indexParams') ? parseIndexParams(r.raw('indexParams'), 'indexParams') : [];
   const names = new Set(schema.fields.map((f) => f.name));
   for (const [i, ix] of indexes.entries()) {
     if (!names.has(ix.fieldName)) throw new ValidationError(`'indexParams[${i}].fieldName' names '${ix.fieldName}', which is not a field of the schema`, { field: `indexParams[${i}].fieldName` });
-    if (ix.fieldName !== vec.name && ix.metricType) throw new ValidationError(`'indexParams[${i}]' indexes scalar field '${ix.fieldName}', which takes no metricType`, { field: `indexParams[${i}].metricType` });
+    if (!vectorNames.has(ix.fieldName) && ix.metricType) throw new ValidationError(`'indexParams[${i}]' indexes scalar field '${ix.fieldName}', which takes no metricType`, { field: `indexParams[${i}].metricType` });
   }
   const vecIndex = indexes.find((ix) => ix.fieldName === vec.name);
   const topMetric = r.has('metricType') ? metricFrom(r.raw('metricType'), r.at('metricType')) : undefined;

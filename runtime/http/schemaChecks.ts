@@ -1,5 +1,5 @@
 import {
-  NuthatchError, primaryField, scalarFields, scalarProblem, vectorField, withDefault,
+  NuthatchError, primaryField, scalarFields, scalarProblem, vectorFields, withDefault,
   type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
@@ -22,7 +22,7 @@ function mismatch(message: string, field: string): NuthatchError {
 
 /** Checks and normalizes the rows of an insert or upsert (defaults filled in); returns fresh row objects. */
 export function checkRows(schema: CollectionSchema, rows: Record<string, unknown>[], op: 'insert' | 'upsert'): RowObject[] {
-  const pk = primaryField(schema), vec = vectorField(schema), scalars = scalarFields(schema);
+  const pk = primaryField(schema), vectors = vectorFields(schema), scalars = scalarFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
   const generated = op === 'insert' && pk.autoId === true;
   const seen = new Set<PrimaryKey>();
@@ -44,9 +44,11 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       seen.add(key);
       out[pk.name] = key;
     }
-    if (row[vec.name] === undefined || row[vec.name] === null) throw mismatch(`'${at}' is missing the vector field '${vec.name}'`, `${at}.${vec.name}`);
-    vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
-    out[vec.name] = row[vec.name];
+    for (const vec of vectors) {
+      if (row[vec.name] === undefined || row[vec.name] === null) throw mismatch(`'${at}' is missing the vector field '${vec.name}'`, `${at}.${vec.name}`);
+      vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
+      out[vec.name] = row[vec.name];
+    }
     for (const f of scalars) {
       let v = fromJson(f.dataType, withDefault(f, row[f.name]), `${at}.${f.name}`);
       if (f.elementType && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType!, x, `${at}.${f.name}[${j}]`));
@@ -111,11 +113,16 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
   return [...out];
 }
 
-/** The searched field must be the vector field and every query vector must have its dimension. */
-export function checkSearch(schema: CollectionSchema, req: SearchRequest & { data: Float32Array[] }): void {
-  const vec = vectorField(schema);
-  if (req.annsField !== undefined && req.annsField !== vec.name) throw mismatch(`'annsField' names '${req.annsField}', but the collection's vector field is '${vec.name}'`, 'annsField');
-  req.data.forEach((v, i) => { if (v.length !== vec.dim) throw dimensionError(`data[${i}]`, v.length, vec.dim!); });
+/** The searched field must be a vector field (named, when there are several) and every query vector must have its dimension. */
+export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data: Float32Array[] }, at = ''): void {
+  const vectors = vectorFields(schema);
+  let vec = vectors[0]!;
+  if (req.annsField !== undefined) {
+    const named = vectors.find((f) => f.name === req.annsField);
+    if (!named) throw mismatch(`'${at}annsField' names '${req.annsField}', which is not a vector field of the collection (${vectors.map((f) => f.name).join(', ')})`, `${at}annsField`);
+    vec = named;
+  } else if (vectors.length > 1) throw mismatch(`'${at}annsField' is needed: the collection has vector fields ${vectors.map((f) => f.name).join(', ')}`, `${at}annsField`);
+  req.data.forEach((v, i) => { if (v.length !== vec.dim) throw dimensionError(`${at}data[${i}]`, v.length, vec.dim!); });
 }
 
 function checkDepth(v: unknown, path: string): unknown {

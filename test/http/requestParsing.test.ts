@@ -107,7 +107,10 @@ test('custom setup: bad schemas are refused with the reason', () => {
   const create = (fields: unknown) => () => parseCreateCollection({ collectionName: 'c', schema: { fields } });
   refuses(create([pk, v, { fieldName: 'v', dataType: 'Bool' }]), /duplicate field name 'v'/);
   refuses(create([pk, { ...pk, fieldName: 'id2' }, v]), /exactly one primary key field, has 2/);
-  refuses(create([pk]), /exactly one FloatVector/);
+  refuses(create([pk]), /1 to 4 FloatVector fields, has 0/);
+  const vs = (n: number) => Array.from({ length: n }, (_, i) => ({ ...v, fieldName: `v${i}` }));
+  refuses(create([pk, ...vs(5)]), /1 to 4 FloatVector fields, has 5/);
+  assert.is(parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, ...vs(4)] } }).schema.fields.length, 5, 'four vector fields are allowed');
   refuses(create([]), /schema.fields/);
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Vector' }]), /schema.fields\[2\].dataType.*supports/);
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /Array field 'a' needs 'schema.fields\[2\].elementDataType'/);

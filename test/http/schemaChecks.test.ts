@@ -124,11 +124,11 @@ test('output fields: schema names, "*" for all, any key with the dynamic field',
   assert.equal(checkOutputFields(dynamic, ['color']), ['color']);
 });
 
-test('search: annsField must be the vector field; vectors must have its dimension', () => {
+test('search: annsField must be a vector field; vectors must have its dimension', () => {
   const req = (extra: object) => parseSearch({ collectionName: 'c', data: [[1, 2, 3]], ...extra }).request;
   checkSearch(books, req({ annsField: 'v' }));
   checkSearch(books, req({}));
-  mismatch(() => checkSearch(books, req({ annsField: 'title' })), /'annsField' names 'title', but the collection's vector field is 'v'/);
+  mismatch(() => checkSearch(books, req({ annsField: 'title' })), /'annsField' names 'title', which is not a vector field of the collection \(v\)/);
   mismatch(() => checkSearch(dynamic, req({})), /'data\[0\]' has 3 numbers, but the vector field has dimension 2/);
 });
 

@@ -1,4 +1,5 @@
 import { hidden, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
+import { annsVectors, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
@@ -27,6 +28,8 @@ export interface SealedRead {
   deletes: DeleteIndex;
   /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
   expiredBelow?: Tso;
+  /** A search of a vector field other than the first (shared/vector/vectorColumn.ts). */
+  anns?: AnnsColumn;
 }
 
 export type IndexSearch = (query: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => RowHit[];
@@ -81,10 +84,10 @@ const INDEX_DISTANCE_SLACK = 1e-4;
  * segment's vectors), then both bounds are applied to the distances the
  * index reports, the ones the client sees.
  */
-function rangedIndexSearch(index: IndexSearch, seg: SealedSegment, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange): RowHit[] {
+function rangedIndexSearch(index: IndexSearch, vecs: SearchedVectors, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange): RowHit[] {
   const inner = outsideInner(metric, range, INDEX_DISTANCE_SLACK);
   const dist = distanceFn(metric);
-  const { vectors, dim } = seg;
+  const { vectors, dim } = vecs;
   const ok = inner === undefined ? accept : (row: number) => inner(dist(vectors, row * dim, q, dim)) && (accept === undefined || accept(row));
   const inRange = withinRange(metric, range);
   return index(q, k, ok).filter((h) => inRange(h.distance));
@@ -111,11 +114,14 @@ export function fewPassing(count: number, accept: (row: number) => boolean): Int
   return rows.length <= Math.max(SAMPLE_ROWS, count * SCAN_BELOW_SHARE * 2) ? Int32Array.from(rows) : undefined;
 }
 
+/** The vectors a search compares: the segment's block of the searched field. */
+type SearchedVectors = { vectors: Float32Array; dim: number };
+
 /** One segment's best k rows for one query, within the range if there is one. */
-function rankRows(seg: SealedSegment, index: IndexSearch | null, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, shape: SearchShape): RowHit[] {
+function rankRows(seg: SealedSegment, vecs: SearchedVectors, index: IndexSearch | null, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, shape: SearchShape): RowHit[] {
   const { metric, range } = shape;
-  if (index) return range ? rangedIndexSearch(index, seg, q, k, accept, metric, range) : index(q, k, accept);
-  return searchBruteForce({ vectors: seg.vectors, dim: seg.dim, count: seg.count, metric, queries: [q], k, accept, ...(range ? { range } : {}) })[0]!;
+  if (index) return range ? rangedIndexSearch(index, vecs, q, k, accept, metric, range) : index(q, k, accept);
+  return searchBruteForce({ vectors: vecs.vectors, dim: vecs.dim, count: seg.count, metric, queries: [q], k, accept, ...(range ? { range } : {}) })[0]!;
 }
 
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
@@ -128,10 +134,11 @@ export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearc
     const values = group ? seg.fields[group.field] : undefined;
     // Decided once per segment: the filter is the same for every query.
     const few = index && accept ? fewPassing(seg.count, accept) : undefined;
+    const vecs = annsVectors(seg, r.anns, seg.dim);
     queries.forEach((q, qi) => {
       const rank = few
-        ? (kk: number) => searchRows({ vectors: seg.vectors, dim: seg.dim, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
-        : (kk: number) => rankRows(seg, index, q, kk, accept, shape);
+        ? (kk: number) => searchRows({ vectors: vecs.vectors, dim: vecs.dim, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
+        : (kk: number) => rankRows(seg, vecs, index, q, kk, accept, shape);
       const rows = group ? collectGroups(seg.count, (row) => values?.[row], group, k, rank, index === null || few !== undefined) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: values?.[h.row] ?? null } : {}) })));
     });

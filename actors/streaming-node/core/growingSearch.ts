@@ -6,6 +6,7 @@ import { searchBruteForce } from '../../shared/vector/bruteForce.js';
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
+import { annsVectors, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { hidden } from '../../shared/segment/deleteIndex.js';
 import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
@@ -30,6 +31,8 @@ export interface GrowingRead {
   ignoreGrowing?: boolean;
   /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
   expiredBelow?: Tso;
+  /** A search of a vector field other than the first (shared/vector/vectorColumn.ts). */
+  anns?: AnnsColumn;
 }
 
 function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
@@ -66,8 +69,9 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
   for (const c of visibleChunks(shard, r)) {
     const accept = acceptor(shard, c, r);
     const values = group ? c.fields[group.field] : undefined;
+    const { vectors, dim } = annsVectors(c, r.anns, r.dim);
     queries.forEach((q, qi) => {
-      const rank = (kk: number) => searchBruteForce({ vectors: c.vectors, dim: r.dim, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
+      const rank = (kk: number) => searchBruteForce({ vectors, dim, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
       const rows = group ? collectGroups(c.count, (row) => values?.[row], group, k, rank, true) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? null } : {}) })));
     });

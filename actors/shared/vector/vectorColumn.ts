@@ -1,0 +1,30 @@
+/**
+ * A collection's vectors field by field (pure). The first vector field is
+ * stored as one float32 block (`vectors`); any other is a column of `fields`
+ * holding one Float32Array per row (null where a row has none). A search or
+ * an index build over another field reads it as a block: flattened once per
+ * column and kept while the column lives.
+ */
+const blocks = new WeakMap<readonly unknown[], Float32Array>();
+
+/** A column of per-row vectors as one block of `count` × `dim` floats (a missing row reads as zeros). */
+export function columnBlock(column: readonly unknown[], count: number, dim: number): Float32Array {
+  const cached = blocks.get(column);
+  if (cached && cached.length === count * dim) return cached;
+  const out = new Float32Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    const v = column[r];
+    if (v instanceof Float32Array && v.length === dim) out.set(v, r * dim);
+  }
+  blocks.set(column, out);
+  return out;
+}
+
+/** A vector field other than the first, as a read names it. */
+export interface AnnsColumn { field: string; dim: number }
+
+/** The block a search over `anns` reads: the holder's own `vectors` when it names none (the first vector field). */
+export function annsVectors(holder: { count: number; vectors: Float32Array; fields: Record<string, unknown[]> }, anns: AnnsColumn | undefined, dim: number): { vectors: Float32Array; dim: number } {
+  if (!anns) return { vectors: holder.vectors, dim };
+  return { vectors: columnBlock(holder.fields[anns.field] ?? [], holder.count, anns.dim), dim: anns.dim };
+}
