@@ -24,7 +24,8 @@ export type IvfStore =
  * An inverted-file index over one segment's vectors: a search ranks the nlist
  * centroids against the query, scans the `nprobe` best lists, and keeps the
  * best k rows `accept` lets through. Rows outside the probed lists are never
- * seen, so recall grows with nprobe; nprobe = nlist is an exact search.
+ * seen, so recall grows with nprobe; with IVF_FLAT, nprobe = nlist is an
+ * exact search.
  * COSINE is an inner product over unit vectors.
  */
 export class IvfIndex implements VectorIndex {
@@ -49,7 +50,7 @@ export class IvfIndex implements VectorIndex {
   /** The `nprobe` lists (clamped to 1..nlist) whose centroids are nearest to q, nearest first. */
   private probes(q: Float32Array, nprobe: number): number[] {
     const { nlist, centroids } = this.lists, dim = this.dim;
-    const want = Math.min(nlist, Math.max(1, Math.floor(nprobe)));
+    const want = Math.min(nlist, Math.max(1, Number.isFinite(nprobe) ? Math.floor(nprobe) : DEFAULT_NPROBE));
     const score = this.metric === 'L2' ? l2Squared : innerProduct;
     const top = new TopK<Hit>(want, this.metric);
     for (let l = 0; l < nlist; l++) {
