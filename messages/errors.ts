@@ -126,6 +126,7 @@ export function errorFromWire(w: WireError): NuthatchError {
     return e;
   }
   if (code === 'DecodeFailed') return new DecodeError(w.message);
+  if (code === 'InvalidArgument') return new ValidationError(w.message, details);
   return new NuthatchError(code, w.message, details);
 }
 

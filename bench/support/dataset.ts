@@ -7,18 +7,10 @@
  */
 import { searchBruteForce } from '../../actors/shared/vector/bruteForce.js';
 import type { MetricType } from '../../messages/schema.js';
+import { mulberry32 } from '../../runtime/vectorIndex/seededRandom.js';
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; same seed, same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The one seeded PRNG of tests and benchmarks (mulberry32). */
+export { mulberry32 };
 
 /** Standard normal draws from a uniform source (Box-Muller, both outputs used). */
 export function gaussian(rand: () => number): () => number {

@@ -124,7 +124,10 @@ export interface ShardSearch {
   queries: Float32Array;
   nq: number;
   k: number;
+  /** HNSW's candidate list size; IVF indexes ignore it. */
   ef?: number;
+  /** IVF lists probed; HNSW ignores it. */
+  nprobe?: number;
   /** A range search: only hits with radius/rangeFilter bounds met (actors/shared/vector/distanceRange.ts). */
   range?: { radius: number; rangeFilter?: number };
   /** Leaves out rows of segments still growing (Milvus's ignore_growing). */

@@ -47,7 +47,8 @@ export type IndexNodeProtocol = {
 };
 
 export type QueryNodeProtocol = {
-  load: { req: { segment: SegmentRecord; indexName: string | null }; res: null };
+  /** Loads a segment with the index of that name and type (HNSW when absent), or without one. */
+  load: { req: { segment: SegmentRecord; indexName: string | null; indexType?: string }; res: null };
   release: { req: { segmentIds: number[] }; res: null };
   /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL). */
   search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { hits: HitRow[][] } };

@@ -87,7 +87,8 @@ export interface SearchRequest extends ReadOptions {
   offset?: number;
   /**
    * metricType must match the collection's if given. params: `ef` (HNSW's
-   * candidate list), `radius` and `range_filter` (a range search: only hits
+   * candidate list), `nprobe` (IVF lists scanned, 1..65536, default 8),
+   * `radius` and `range_filter` (a range search: only hits
    * with range_filter <= distance < radius for L2, radius < distance <=
    * range_filter for IP and COSINE). ignoreGrowing leaves out rows of
    * segments not yet sealed.

@@ -455,11 +455,11 @@ export class NuthatchClient implements NuthatchApi {
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (req.searchParams?.metricType && req.searchParams.metricType !== r.metricType) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from the collection's ${r.metricType}`);
     const queries = queryVectors(req.data, dim);
-    const { ef, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, r.metricType, r.schema);
+    const { ef, nprobe, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, r.metricType, r.schema);
     const k = limit + offset;
     const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
     const searchShards = (qs: Float32Array, filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-      vchannel, collectionId: r.collectionId, queries: qs, nq: qs.length / dim, k: kk, ef, filter,
+      vchannel, collectionId: r.collectionId, queries: qs, nq: qs.length / dim, k: kk, ef, nprobe, filter,
       partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso,
       ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(grouping ? { group: grouping } : {}),
     })));

@@ -10,6 +10,7 @@ const GROUPABLE = new Set(['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'VarChar']
 /** What a search request asks beyond its vectors, limit and filter, checked. */
 export interface SearchOptions {
   ef?: number;
+  nprobe?: number;
   range?: DistanceRange;
   ignoreGrowing: boolean;
   /** Decimals distances are rounded to; undefined keeps them. */
@@ -18,18 +19,23 @@ export interface SearchOptions {
 }
 
 /**
- * Reads `searchParams` (params.ef, params.radius, params.range_filter,
- * ignoreGrowing) and `roundDecimal` as Milvus does, refusing values it would
- * refuse. Other params are index parameters of other index types: ignored, as
- * Milvus ignores them.
+ * Reads `searchParams` (params.ef, params.nprobe, params.radius,
+ * params.range_filter, ignoreGrowing) and `roundDecimal` as Milvus does,
+ * refusing values it would refuse. Each index reads its own knob (HNSW ef,
+ * IVF nprobe) and ignores the other's; other params are ignored, as Milvus
+ * ignores them.
  */
 export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
-  const { ef, radius, range_filter: rangeFilter } = params;
+  const { ef, nprobe, radius, range_filter: rangeFilter } = params;
   if (ef !== undefined) {
     if (!Number.isInteger(ef) || ef < 1 || ef > 32768) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768', { field: 'ef' });
     out.ef = ef;
+  }
+  if (nprobe !== undefined) {
+    if (!Number.isInteger(nprobe) || nprobe < 1 || nprobe > 65536) throw new ValidationError('searchParams.params.nprobe must be an integer in 1..65536', { field: 'nprobe' });
+    out.nprobe = nprobe;
   }
   if (rangeFilter !== undefined && radius === undefined) throw new ValidationError('searchParams.params.range_filter needs a radius: it is the inner bound of a range search', { field: 'range_filter' });
   if (radius !== undefined) {

@@ -4,7 +4,7 @@ import { IndexNode } from '../../actors/index-node/shell/indexNode.js';
 import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
 import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
-import { hnswIndexFactory } from '../vectorIndex/hnswIndex.js';
+import { vectorIndexes } from '../vectorIndex/vectorIndexes.js';
 import { METRICS_PATH, startMetricsServer } from '../metrics/metricsServer.js';
 import { addNodeInfo, addProcessMetrics } from '../metrics/processMetrics.js';
 import { MetricsRegistry } from '../metrics/registry.js';
@@ -92,12 +92,12 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
       return { async stop() { dn.stop(); } };
     }
     case 'index-node': {
-      const n = new IndexNode({ nodeId, bus, objects: objects!, indexes: hnswIndexFactory, log, metrics });
+      const n = new IndexNode({ nodeId, bus, objects: objects!, indexes: vectorIndexes, log, metrics });
       n.start();
       return { async stop() { n.stop(); } };
     }
     case 'query-node': {
-      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: hnswIndexFactory, log, sessionTtlMs: o.sessionTtlMs, metrics });
+      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: vectorIndexes, log, sessionTtlMs: o.sessionTtlMs, metrics });
       await qn.start();
       return { stop: () => qn.stop() };
     }

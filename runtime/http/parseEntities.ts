@@ -78,8 +78,8 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
 
 /**
  * search: `{collectionName, data: [[floats]...], annsField?, limit?, offset?,
- * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, radius,
- * range_filter, ...}, ignore_growing?, round_decimal?}, partitionNames?,
+ * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, nprobe,
+ * radius, range_filter, ...}, ignore_growing?, round_decimal?}, partitionNames?,
  * consistencyLevel?, groupingField?, groupSize?, strictGroupSize?}`. Vectors
  * become Float32Arrays here.
  */
@@ -98,7 +98,7 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   if (groupSize !== undefined) request.groupSize = groupSize;
   const strict = r.optBool('strictGroupSize');
   if (strict !== undefined) request.strictGroupSize = strict;
-  const sp = r.optObj('searchParams', ['metricType', 'params', 'radius', 'range_filter', 'ignore_growing', 'round_decimal']);
+  const sp = r.optObj('searchParams', ['metricType', 'params', ...BESIDE_PARAMS, 'ignore_growing', 'round_decimal']);
   if (sp) {
     request.searchParams = readSearchParams(sp);
     const round = sp.optInt('round_decimal', -1, 6);
@@ -131,6 +131,9 @@ function readQueryVectors(r: JsonReader): Float32Array[] {
   return vectors;
 }
 
+/** Search params that may also sit beside `params`, as older REST clients send them. */
+const BESIDE_PARAMS = ['ef', 'nprobe', 'radius', 'range_filter'] as const;
+
 function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchParams']> {
   const out: NonNullable<SearchRequest['searchParams']> = {};
   if (sp.has('metricType') && sp.raw('metricType') !== '') {
@@ -146,8 +149,7 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
     }
     out.params = params;
   }
-  // A range search's bounds may also sit beside params, as older REST clients send them.
-  for (const key of ['radius', 'range_filter'] as const) {
+  for (const key of BESIDE_PARAMS) {
     if (!sp.has(key)) continue;
     const v = sp.raw(key);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw sp.wrong(key, 'a finite number', v);

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import hnswlib from 'hnswlib-node';
 import { crc32 } from '../crc32.js';
+import { BuildPacer } from './buildPacer.js';
 import { DecodeError, ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory } from './vectorIndex.js';
@@ -12,8 +12,6 @@ type Native = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
 /** ef used when a search names none (Milvus makes callers pass one; 64 gives ~0.97 recall@10 on clustered data). */
 export const DEFAULT_EF = 64;
-/** Longest stretch a build keeps the event loop busy before yielding. */
-const BUILD_SLICE_MS = 20;
 
 /** Our wrapper around hnswlib's file: magic "NHHW" | version | metric | dim | count | crc32(payload). */
 const MAGIC = 0x5748484e;
@@ -72,18 +70,14 @@ export const hnswIndexFactory: VectorIndexFactory = {
     const native = new hnswlib.HierarchicalNSW(SPACE[metric], dim);
     native.initIndex({ maxElements: Math.max(1, count), m: params.M ?? 16, efConstruction: params.efConstruction ?? 200, randomSeed: params.seed ?? 100 });
     const p = new Array<number>(dim).fill(0);
-    let sliceStart = performance.now();
+    const pacer = new BuildPacer(params.signal);
     for (let r = 0, off = 0; r < count; r++, off += dim) {
       for (let j = 0; j < dim; j++) p[j] = vectors[off + j]!;
       native.addPoint(p, r);
       // One addPoint takes ~1 ms at 100k x 128: yield often enough that the process keeps answering.
-      if ((r & 7) === 7 && performance.now() - sliceStart > BUILD_SLICE_MS) {
-        await yieldToLoop();
-        params.signal?.throwIfAborted();
-        sliceStart = performance.now();
-      }
+      if ((r & 7) === 7 && pacer.due) await pacer.pause();
     }
-    params.signal?.throwIfAborted();
+    pacer.check();
     return new HnswIndex(native, metric, dim, count);
   },
 

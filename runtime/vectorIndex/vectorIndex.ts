@@ -1,8 +1,10 @@
+import { ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 
 /**
  * The ANN index port. Query-nodes search sealed segments through it and the
- * index-node builds and serializes through it; hnswlib-node is one adapter.
+ * index-node builds and serializes through it. Adapters: HNSW (hnswlib-node,
+ * hnswIndex.ts), IVF_FLAT and IVF_SQ8 (pure TypeScript, ivf/).
  * Rows are the row numbers of the segment's columnar data (0 .. count-1), so
  * the caller maps rows to primary keys, TSOs and deletes itself.
  */
@@ -12,10 +14,10 @@ export interface VectorIndex {
   readonly count: number;
   /**
    * Approximate top-k, best first, distances in the Milvus convention (squared L2
-   * ascending; IP and COSINE similarity descending). `ef` is the candidate list
-   * size (raised to k when smaller); rows refused by `accept` never appear, and
-   * when it refuses most rows fewer than k may come back (graph search stops
-   * exploring; a caller that needs exactly k under a tight filter brute-forces).
+   * ascending; IP and COSINE similarity descending). Rows refused by `accept`
+   * never appear, and when it refuses most rows fewer than k may come back (a
+   * graph walk stops exploring, an IVF search sees only the probed lists; a
+   * caller that needs exactly k under a tight filter brute-forces).
    */
   search(query: Float32Array, k: number, opts?: SearchOptions): Array<{ row: number; distance: number }>;
   /** Bytes that `VectorIndexFactory.load` turns back into an equal index. */
@@ -23,7 +25,10 @@ export interface VectorIndex {
 }
 
 export interface SearchOptions {
+  /** HNSW's candidate list size (raised to k when smaller); other indexes ignore it. */
   ef?: number;
+  /** IVF: lists scanned (clamped to 1..nlist, default 8); other indexes ignore it. */
+  nprobe?: number;
   accept?: (row: number) => boolean;
 }
 
@@ -32,7 +37,9 @@ export interface IndexBuildParams {
   M?: number;
   /** Candidate list size while building (default 200). */
   efConstruction?: number;
-  /** Seed of the level generator: the same seed and data give the same graph. */
+  /** IVF lists (default 128; a small segment gets one per 39 rows, ivf/ivfFactory.ts). */
+  nlist?: number;
+  /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;
   /** Stops a long build between chunks; the build rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -43,4 +50,14 @@ export interface VectorIndexFactory {
   build(vectors: Float32Array, dim: number, metric: MetricType, params?: IndexBuildParams): Promise<VectorIndex>;
   /** Loads serialized bytes; a dim or metric other than the one built with is a DecodeError. */
   load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex>;
+}
+
+/** Factories by the index type normaliseIndex names (HNSW, IVF_FLAT, IVF_SQ8). */
+export type VectorIndexFactories = Readonly<Record<string, VectorIndexFactory>>;
+
+/** The factory of an index type, or a ValidationError naming the types there are. */
+export function factoryOf(factories: VectorIndexFactories, indexType: string): VectorIndexFactory {
+  const f = factories[indexType];
+  if (!f) throw new ValidationError(`no vector index of type '${indexType}' (${Object.keys(factories).join(', ')})`);
+  return f;
 }

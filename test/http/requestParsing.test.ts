@@ -244,6 +244,10 @@ test('search: vectors become Float32Arrays; limit defaults to 100; options are t
   const ranged = parseSearch({ collectionName: 'c', data: [V8], searchParams: { params: { radius: 0.2 }, range_filter: 0.9, ignore_growing: true, round_decimal: 3 } }).request;
   assert.equal(ranged.searchParams, { params: { radius: 0.2, range_filter: 0.9 }, ignoreGrowing: true });
   assert.is(ranged.roundDecimal, 3);
+  // Index knobs, like range bounds, may sit in params or beside them (older REST clients).
+  const knobs = parseSearch({ collectionName: 'c', data: [V8], searchParams: { params: { nprobe: 16 }, ef: 32 } }).request;
+  assert.equal(knobs.searchParams, { params: { nprobe: 16, ef: 32 } });
+  assert.equal(parseSearch({ collectionName: 'c', data: [V8], searchParams: { nprobe: 4 } }).request.searchParams, { params: { nprobe: 4 } });
   const grouped = parseSearch({ collectionName: 'c', data: [V8], groupingField: 'doc', groupSize: 3, strictGroupSize: true }).request;
   assert.equal([grouped.groupingField, grouped.groupSize, grouped.strictGroupSize], ['doc', 3, true]);
   assert.is(parseSearch({ collectionName: 'c', data: [V8] }).request.limit, 100);
@@ -277,7 +281,9 @@ test('search: limits, offsets and unsupported Milvus options', () => {
   refuses(s({ searchParams: { radius: 1, params: { radius: 2 } } }), /searchParams.radius' differs from 'searchParams.params.radius'/);
   refuses(s({ searchParams: { ignore_growing: 'yes' } }), /searchParams.ignore_growing' must be true or false/);
   refuses(s({ searchParams: { round_decimal: 1.5 } }), /searchParams.round_decimal' must be an integer in -1..6/);
-  refuses(s({ searchParams: { nprobe: 8 } }), /searchParams.nprobe/);
+  refuses(s({ searchParams: { nlist: 8 } }), /searchParams.nlist/);
+  refuses(s({ searchParams: { nprobe: '8' } }), /searchParams.nprobe' must be a finite number/);
+  refuses(s({ searchParams: { nprobe: 8, params: { nprobe: 16 } } }), /searchParams.nprobe' differs from 'searchParams.params.nprobe'/);
   refuses(s({ groupingField: 5 }), /'groupingField' must be a string/);
   refuses(s({ groupSize: '2' }), /'groupSize' must be an integer in 1..16384/);
   refuses(s({ strictGroupSize: 1 }), /'strictGroupSize' must be true or false/);
@@ -312,6 +318,10 @@ test('query needs a filter or a limit; get takes one id or a list; delete needs 
 test('indexes: create takes a list; describe takes an optional name', () => {
   assert.equal(parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', indexType: 'hnsw', params: { M: '8' } }] }), {
     collectionName: 'c', indexes: [{ indexName: 'v', fieldName: 'v', indexType: 'HNSW', params: { M: 8 } }],
+  });
+  // As Milvus tutorials send IVF: the type inside params, nlist as a string.
+  assert.equal(parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', indexName: 'ivf', params: { index_type: 'IVF_FLAT', nlist: '1024' } }] }), {
+    collectionName: 'c', indexes: [{ indexName: 'ivf', fieldName: 'v', indexType: 'IVF_FLAT', params: { nlist: 1024 } }],
   });
   assert.equal(parseDescribeIndex({ collectionName: 'c' }), { collectionName: 'c' });
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [] }), /must not be an empty list/);

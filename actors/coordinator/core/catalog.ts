@@ -25,6 +25,19 @@ export function findCollection(c: Catalog, name: string): CollectionRecord {
   return r;
 }
 
+/**
+ * The build params each index type takes, checked as Milvus checks them:
+ * [name, least, most, default]. Params of other types are kept as given and
+ * ignored, as Milvus ignores them.
+ */
+const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, number, number]>> = {
+  HNSW: [['M', 2, 2048, 16], ['efConstruction', 8, 10000, 200]],
+  IVF_FLAT: [['nlist', 1, 65536, 128]],
+  IVF_SQ8: [['nlist', 1, 65536, 128]],
+  FLAT: [],
+};
+const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
+
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
   const vf = vectorField(rec.schema);
   const fieldName = p.fieldName ?? vf.name;
@@ -32,15 +45,21 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
   const metricType = (p.metricType ?? rec.metricType) as MetricType;
   if (metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
-  const indexType = String(p.indexType ?? 'HNSW').toUpperCase();
-  if (!['HNSW', 'AUTOINDEX', 'FLAT'].includes(indexType)) throw new ValidationError(`index type '${indexType}' is not supported (HNSW, AUTOINDEX, FLAT)`);
+  const asked = String(p.indexType ?? 'HNSW').toUpperCase();
+  if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (${INDEX_TYPES.join(', ')})`);
+  const indexType = asked === 'AUTOINDEX' ? 'HNSW' : asked;
   const params: Record<string, number | string> = { ...(p.params ?? {}) };
-  for (const [k, lo, hi, def] of [['M', 2, 2048, 16], ['efConstruction', 8, 10000, 200]] as const) {
+  for (const [k, lo, hi, def] of BUILD_PARAMS[indexType]!) {
     const v = params[k] === undefined ? def : Number(params[k]);
-    if (!Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(`index param ${k} must be an integer in ${lo}..${hi}`);
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(`index param ${k} of ${indexType} must be an integer in ${lo}..${hi}, got ${String(params[k])}`, { field: k });
     params[k] = v;
   }
-  return { indexName, fieldName, indexType: indexType === 'AUTOINDEX' ? 'HNSW' : indexType, metricType, params };
+  return { indexName, fieldName, indexType, metricType, params };
+}
+
+/** Whether the collection still has this index as it was when a build of it started (not dropped, nor created again otherwise). */
+export function indexStands(rec: Pick<CollectionRecord, 'indexes'>, index: IndexParams): boolean {
+  return rec.indexes.some((i) => i.indexName === index.indexName && i.indexType === index.indexType && JSON.stringify(i.params) === JSON.stringify(index.params));
 }
 
 /**

@@ -11,6 +11,7 @@ import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
+import { forgetIndexFiles } from './droppedIndex.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { discardDroppedPartitions } from './segmentDiscard.js';
 import { announceCatalogChange } from './renameCollection.js';
@@ -154,6 +155,7 @@ export async function dropIndex(ctx: CoordinatorContext, collection: string, ind
   if (rec.loaded) throw new NuthatchError('Conflict', `release '${collection}' before dropping its index`);
   await broadcast(ctx, 'DropIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, indexName }));
   await ctx.lock(async () => { rec.indexes = rec.indexes.filter((i) => i.indexName !== indexName); await save(ctx, rec); });
+  await forgetIndexFiles(ctx, rec.collectionId, indexName);
   return null;
 }
 

@@ -5,7 +5,7 @@ import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { partitionLives } from '../core/catalog.js';
+import { indexStands, partitionLives } from '../core/catalog.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { retiredIds } from '../core/mergeLineage.js';
 
@@ -58,7 +58,8 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
       building.add(key);
       const dataKey = seg.dataKey;
       jobs.push(withRetry(() => build('buildIndex', { collectionId: rec.collectionId, segmentId: seg.segmentId, dataKey, index }), { deadlineMs: 30 * 60_000 })
-        .then(async (r) => { await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key, dataKey); })
+        // A build that outlived its index (dropped, or created again otherwise) is not recorded.
+        .then(async (r) => { if (indexStands(rec, index)) await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key, dataKey); })
         .catch((e) => ctx.log('index build of segment', seg.segmentId, 'failed:', e.message))
         .finally(() => building.delete(key)));
     }
@@ -108,8 +109,9 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
   await withRetry(async () => {
     const nodes = nodesFor(ctx, rec, seg);
     if (nodes.length === 0) throw new NuthatchError('Unavailable', 'no query node is available');
-    const indexName = rec.indexes.find((i) => seg.indexKeys[i.indexName])?.indexName ?? null;
-    const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
+    const index = rec.indexes.find((i) => seg.indexKeys[i.indexName]);
+    const indexName = index?.indexName ?? null;
+    const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName, ...(index ? { indexType: index.indexType } : {}) })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

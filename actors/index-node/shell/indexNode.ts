@@ -2,7 +2,8 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { INDEX_NODE_SUBJECT, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
-import type { VectorIndexFactory } from '../../../runtime/vectorIndex/vectorIndex.js';
+import type { IndexParams } from '../../../messages/types.js';
+import { factoryOf, type IndexBuildParams, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { indexKeyOf } from '../../shared/segment/segmentKeys.js';
@@ -11,7 +12,10 @@ import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { indexBuildMetrics } from './indexNodeMetrics.js';
 
 export interface IndexNodeOptions {
-  nodeId: string; bus: Bus; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void;
+  nodeId: string; bus: Bus; objects: ObjectStore;
+  /** The index types this node builds, by type (runtime/vectorIndex/vectorIndexes.ts). */
+  indexes: VectorIndexFactories;
+  log?: (...a: unknown[]) => void;
   /** Where the node's metrics go (the process's registry); kept privately when absent. */
   metrics?: MetricsRegistry;
 }
@@ -35,13 +39,20 @@ export class IndexNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${t.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const started = Date.now();
-    const index = await this.opts.indexes.build(seg.vectors, seg.dim, t.index.metricType, { M: Number(t.index.params.M ?? 16), efConstruction: Number(t.index.params.efConstruction ?? 200) });
-    const key = indexKeyOf(t.dataKey, t.index.indexName);
+    const index = await factoryOf(this.opts.indexes, t.index.indexType).build(seg.vectors, seg.dim, t.index.metricType, buildParamsOf(t.index));
+    const key = indexKeyOf(t.dataKey, t.index.indexName, t.index.indexType);
     await this.opts.objects.put(key, await index.serialize());
-    this.opts.log?.(`index ${t.index.indexName} of segment ${t.segmentId} (${seg.count} rows) built in ${Date.now() - started} ms`);
+    this.opts.log?.(`${t.index.indexType} index ${t.index.indexName} of segment ${t.segmentId} (${seg.count} rows) built in ${Date.now() - started} ms`);
     return { key };
   }
 
   stop(): void { this.sub?.unsubscribe(); }
 }
 export { client };
+
+/** The build params an index's (normalised) params name; a factory fills in what is absent. */
+function buildParamsOf(index: IndexParams): IndexBuildParams {
+  const out: IndexBuildParams = {};
+  for (const k of ['M', 'efConstruction', 'nlist'] as const) if (index.params[k] !== undefined) out[k] = Number(index.params[k]);
+  return out;
+}

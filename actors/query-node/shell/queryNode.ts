@@ -10,7 +10,7 @@ import type { Tso } from '../../../messages/types.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
-import type { VectorIndex, VectorIndexFactory } from '../../../runtime/vectorIndex/vectorIndex.js';
+import { factoryOf, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
@@ -20,7 +20,10 @@ import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
 
 export interface QueryNodeOptions {
-  nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore; indexes: VectorIndexFactory; log?: (...a: unknown[]) => void;
+  nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore;
+  /** The index types this node loads, by type (runtime/vectorIndex/vectorIndexes.ts). */
+  indexes: VectorIndexFactories;
+  log?: (...a: unknown[]) => void;
   /** TTL of the node's session lease (default 10 s): how long after a crash its segments are loaded elsewhere. */
   sessionTtlMs?: number;
   /** Where the node's metrics go (the process's registry); kept privately when absent. */
@@ -51,7 +54,7 @@ export class QueryNode {
 
   async start(): Promise<void> {
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
-      load: ({ segment, indexName }) => this.load(segment, indexName),
+      load: ({ segment, indexName, indexType }) => this.load(segment, indexName, indexType ?? 'HNSW'),
       release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
@@ -80,7 +83,7 @@ export class QueryNode {
    * its data and index together. The new pair replaces the old in one step, so
    * a read meanwhile uses one or the other, never data and index of two files.
    */
-  private async load(record: SegmentRecord, indexName: string | null): Promise<null> {
+  private async load(record: SegmentRecord, indexName: string | null, indexType: string): Promise<null> {
     let cur = this.segments.get(record.segmentId);
     if (!cur || cur.record.dataKey !== record.dataKey) {
       const bytes = await this.opts.objects.get(record.dataKey);
@@ -92,7 +95,7 @@ export class QueryNode {
       const bytes = await this.opts.objects.get(key);
       if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
       const coll = await this.collection(record.collectionId);
-      cur = { ...cur, index: await this.opts.indexes.load(bytes, cur.seg.dim, coll.metricType), indexKey: key };
+      cur = { ...cur, index: await factoryOf(this.opts.indexes, indexType).load(bytes, cur.seg.dim, coll.metricType), indexKey: key };
     }
     this.segments.set(record.segmentId, { ...cur, record, cover: deleteCoverOf(record, cur.seg) });
     this.metrics.loadedSegments.set(this.segments.size);
@@ -175,8 +178,9 @@ export class QueryNode {
     const { loaded, read, coll } = await this.read(req);
     const dim = vectorField(coll.schema).dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
-    const ef = Math.max(req.ef ?? 64, req.k);
-    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: l.index ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => l.index!.search(q, k, accept ? { ef, accept } : { ef }) : null })), read, queries, { k: req.k, metric: coll.metricType, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
+    // Each index reads its own knob: HNSW ef, IVF nprobe (their defaults when absent).
+    const knobs = { ef: Math.max(req.ef ?? 64, req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}) };
+    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: l.index ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => l.index!.search(q, k, accept ? { ...knobs, accept } : knobs) : null })), read, queries, { k: req.k, metric: coll.metricType, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
     return { hits };
   }
 

@@ -10,8 +10,13 @@ export const segmentDataKey = (collectionId: number, segmentId: number) => `segm
 
 export const compactedDataKey = (collectionId: number, segmentId: number, untilTso: bigint) => `segments/${collectionId}/${segmentId}/data-${untilTso}.seg`;
 
-/** The key of an index built from the data at `dataKey`: beside it, with the data's version. */
-export function indexKeyOf(dataKey: string, indexName: string): string {
+/**
+ * The key of an index built from the data at `dataKey`: beside it, with the
+ * data's version, and a suffix naming its type (an index dropped and created
+ * again as another type never shares a file with the old one).
+ */
+export function indexKeyOf(dataKey: string, indexName: string, indexType = 'HNSW'): string {
+  const ext = indexType === 'HNSW' ? 'hnsw' : indexType.toLowerCase();
   const m = /^(.*\/)data(-\d+)?\.seg$/.exec(dataKey);
-  return m ? `${m[1]}index-${indexName}${m[2] ?? ''}.hnsw` : `${dataKey}.index-${indexName}.hnsw`;
+  return m ? `${m[1]}index-${indexName}${m[2] ?? ''}.${ext}` : `${dataKey}.index-${indexName}.${ext}`;
 }

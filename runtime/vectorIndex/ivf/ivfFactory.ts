@@ -1,0 +1,63 @@
+import { unitRows } from '../../../actors/shared/vector/unitVectors.js';
+import { ValidationError } from '../../../messages/errors.js';
+import type { MetricType } from '../../../messages/schema.js';
+import { BuildPacer } from '../buildPacer.js';
+import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
+import { assignRows, invertedLists, vectorsByPosition } from './invertedLists.js';
+import { decodeIvfFile } from './ivfFile.js';
+import { IvfIndex, type IvfStore } from './ivfIndex.js';
+import { kmeans } from './kmeans.js';
+import { encode8, trainScalarQuantizer8 } from './scalarQuantizer8.js';
+
+/** Lists an index asks for when its params name none (Milvus's default). */
+export const DEFAULT_NLIST = 128;
+/** Milvus accepts nlist and nprobe in 1..65536. */
+export const MAX_NLIST = 65536;
+/**
+ * Fewest rows per list. A segment too small for the nlist asked is split into
+ * one list per 39 rows (at least one), as Knowhere's MatchNlist does: k-means
+ * over fewer points than that per centroid gives lists of a handful of rows.
+ */
+export const MIN_ROWS_PER_LIST = 39;
+
+/** The nlist a segment of `rows` rows is built with. */
+export function effectiveNlist(asked: number, rows: number): number {
+  return rows === 0 ? 0 : Math.max(1, Math.min(asked, Math.floor(rows / MIN_ROWS_PER_LIST)));
+}
+
+async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number, metric: MetricType, params: IndexBuildParams): Promise<VectorIndex> {
+  if (!Number.isInteger(dim) || dim < 1 || vectors.length % dim !== 0) throw new ValidationError(`${vectors.length} floats are not rows of dim ${dim}`);
+  const asked = params.nlist ?? DEFAULT_NLIST;
+  if (!Number.isInteger(asked) || asked < 1 || asked > MAX_NLIST) throw new ValidationError(`nlist must be an integer in 1..${MAX_NLIST}, got ${asked}`);
+  const count = vectors.length / dim;
+  const data = metric === 'COSINE' ? unitRows(vectors, dim, count) : vectors;
+  const nlist = effectiveNlist(asked, count);
+  const pacer = new BuildPacer(params.signal);
+  const centroids = nlist > 0 ? (await kmeans(data, dim, { k: nlist, seed: params.seed ?? 1, pacer })).centroids : new Float32Array(0);
+  const lists = invertedLists(centroids, dim, await assignRows(data, dim, count, centroids, pacer));
+  const byPosition = vectorsByPosition(data, dim, lists.rows);
+  let store: IvfStore = { kind: 'IVF_FLAT', vectors: byPosition };
+  if (kind === 'IVF_SQ8') {
+    const quantizer = trainScalarQuantizer8(byPosition, dim, count);
+    const codes = new Uint8Array(count * dim);
+    for (let p = 0; p < count; p++) encode8(quantizer, byPosition, p * dim, codes, p * dim);
+    store = { kind, quantizer, codes };
+  }
+  pacer.check();
+  return new IvfIndex(metric, dim, lists, store);
+}
+
+function factory(kind: IvfStore['kind']): VectorIndexFactory {
+  return {
+    build: (vectors, dim, metric, params = {}) => build(kind, vectors, dim, metric, params),
+    async load(bytes, dim, metric) {
+      const { lists, store } = decodeIvfFile(bytes, kind, dim, metric);
+      return new IvfIndex(metric, dim, lists, store);
+    },
+  };
+}
+
+/** IVF_FLAT: k-means lists over float32 vectors; exact distances within the probed lists. */
+export const ivfFlatFactory = factory('IVF_FLAT');
+/** IVF_SQ8: the same lists over 8-bit codes, a quarter of the memory; distances on decoded values. */
+export const ivfSq8Factory = factory('IVF_SQ8');

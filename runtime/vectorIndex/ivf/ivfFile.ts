@@ -1,0 +1,86 @@
+import { DecodeError } from '../../../messages/errors.js';
+import type { MetricType } from '../../../messages/schema.js';
+import { crc32 } from '../../crc32.js';
+import type { InvertedLists } from './invertedLists.js';
+import type { IvfStore } from './ivfIndex.js';
+
+/**
+ * The IVF index file, little-endian:
+ *
+ *   header (32 bytes): magic "NHIV" | version | kind | metric | dim | count | nlist | crc32
+ *   payload: centroids f32[nlist*dim] | offsets u32[nlist+1] | rows i32[count] | store
+ *   store: IVF_FLAT vectors f32[count*dim]; IVF_SQ8 vmin f32[dim] | vdiff f32[dim] | codes u8[count*dim]
+ *
+ * The crc32 covers the header's first 28 bytes and the payload, so any flipped
+ * byte is refused. A file is checked whole (checksum, exact length, list
+ * bounds, every row once) before anything is built from it: a damaged file is
+ * a DecodeError, never a half-read index.
+ */
+export interface IvfParts { metric: MetricType; dim: number; lists: InvertedLists; store: IvfStore }
+
+const MAGIC = 0x5649484e;
+const VERSION = 1;
+const HEADER_BYTES = 32;
+const CRC_AT = 28;
+const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2 } as const;
+const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2 };
+/** Typed-array sections are written in the host's byte order, which the format fixes as little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export function encodeIvfFile(ix: IvfParts): Uint8Array {
+  if (!LITTLE_ENDIAN) throw new DecodeError('IVF index files are little-endian; this host is not');
+  const { lists, store, dim } = ix;
+  const sections: ArrayBufferView[] = [lists.centroids, lists.offsets, lists.rows];
+  if (store.kind === 'IVF_FLAT') sections.push(store.vectors);
+  else sections.push(store.quantizer.vmin, store.quantizer.vdiff, store.codes);
+  const out = new Uint8Array(HEADER_BYTES + sections.reduce((n, s) => n + s.byteLength, 0));
+  let at = HEADER_BYTES;
+  for (const s of sections) { out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), at); at += s.byteLength; }
+  const v = new DataView(out.buffer);
+  const header = [MAGIC, VERSION, KIND_CODE[store.kind], METRIC_CODE[ix.metric], dim, lists.rows.length, lists.nlist];
+  header.forEach((x, i) => v.setUint32(i * 4, x, true));
+  v.setUint32(CRC_AT, crc32(out.subarray(HEADER_BYTES), crc32(out.subarray(0, CRC_AT))), true);
+  return out;
+}
+
+/** Reads a file written by encodeIvfFile for this kind, dim and metric, or throws a DecodeError. */
+export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: number, metric: MetricType): IvfParts {
+  if (!LITTLE_ENDIAN) throw new DecodeError('IVF index files are little-endian; this host is not');
+  if (bytes.length < HEADER_BYTES) throw new DecodeError(`IVF index file of ${bytes.length} bytes is shorter than its header`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (i: number) => v.getUint32(i * 4, true);
+  if (u32(0) !== MAGIC) throw new DecodeError('not an IVF index file (bad magic)');
+  if (u32(1) !== VERSION) throw new DecodeError(`unsupported IVF index file version ${u32(1)}`);
+  if (crc32(bytes.subarray(HEADER_BYTES), crc32(bytes.subarray(0, CRC_AT))) !== u32(7)) throw new DecodeError('IVF index file checksum mismatch');
+  if (u32(2) !== KIND_CODE[kind]) throw new DecodeError(`index file is not ${kind}`);
+  if (u32(3) !== METRIC_CODE[metric]) throw new DecodeError(`index was built for another metric than ${metric}`);
+  if (u32(4) !== dim) throw new DecodeError(`index was built for dim ${u32(4)}, expected ${dim}`);
+  const count = u32(5), nlist = u32(6);
+  const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : 8 * dim + count * dim;
+  const expected = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + count) + storeBytes;
+  if (bytes.length !== expected) throw new DecodeError(`IVF index file holds ${bytes.length} bytes, its header says ${expected}`);
+  // A copy starts at offset 0 of its own buffer: every float and int section is aligned.
+  const body = bytes.slice(HEADER_BYTES).buffer;
+  let at = 0;
+  const take = <T>(make: (b: ArrayBuffer, at: number, n: number) => T, n: number, width: number): T => { const t = make(body, at, n); at += n * width; return t; };
+  const f32 = (b: ArrayBuffer, o: number, n: number) => new Float32Array(b, o, n);
+  const centroids = take(f32, nlist * dim, 4);
+  const offsets = take((b, o, n) => new Uint32Array(b, o, n), nlist + 1, 4);
+  const rows = take((b, o, n) => new Int32Array(b, o, n), count, 4);
+  checkLists(offsets, rows, count);
+  const lists: InvertedLists = { nlist, centroids, offsets, rows };
+  if (kind === 'IVF_FLAT') return { metric, dim, lists, store: { kind, vectors: take(f32, count * dim, 4) } };
+  const vmin = take(f32, dim, 4), vdiff = take(f32, dim, 4);
+  return { metric, dim, lists, store: { kind, quantizer: { vmin, vdiff }, codes: new Uint8Array(body, at, count * dim) } };
+}
+
+/** Lists that cover positions 0..count in order, and rows that name each row once. */
+function checkLists(offsets: Uint32Array, rows: Int32Array, count: number): void {
+  if (offsets[0] !== 0 || offsets[offsets.length - 1] !== count) throw new DecodeError('IVF lists do not cover the rows');
+  for (let l = 1; l < offsets.length; l++) if (offsets[l]! < offsets[l - 1]!) throw new DecodeError(`IVF list ${l - 1} ends before it starts`);
+  const seen = new Uint8Array(count);
+  for (const r of rows) {
+    if (r < 0 || r >= count || seen[r]) throw new DecodeError(`IVF lists name row ${r} out of range or twice`);
+    seen[r] = 1;
+  }
+}

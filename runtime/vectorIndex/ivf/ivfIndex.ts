@@ -1,0 +1,91 @@
+import { innerProduct, l2Squared } from '../../../actors/shared/vector/distance.js';
+import { TopK } from '../../../actors/shared/vector/topK.js';
+import { unitVector } from '../../../actors/shared/vector/unitVectors.js';
+import { ValidationError } from '../../../messages/errors.js';
+import type { MetricType } from '../../../messages/schema.js';
+import type { SearchOptions, VectorIndex } from '../vectorIndex.js';
+import type { InvertedLists } from './invertedLists.js';
+import { encodeIvfFile } from './ivfFile.js';
+import { codeTable, tableDistance, type ScalarQuantizer8 } from './scalarQuantizer8.js';
+
+/** Lists a search probes when it names no nprobe (Milvus's default). */
+export const DEFAULT_NPROBE = 8;
+
+/**
+ * What an IVF index keeps of each position's vector: the float32 values
+ * (IVF_FLAT, exact distances) or 8-bit codes (IVF_SQ8, distances on the
+ * decoded values). For COSINE both hold the rows scaled to unit length.
+ */
+export type IvfStore =
+  | { kind: 'IVF_FLAT'; vectors: Float32Array }
+  | { kind: 'IVF_SQ8'; quantizer: ScalarQuantizer8; codes: Uint8Array };
+
+/**
+ * An inverted-file index over one segment's vectors: a search ranks the nlist
+ * centroids against the query, scans the `nprobe` best lists, and keeps the
+ * best k rows `accept` lets through. Rows outside the probed lists are never
+ * seen, so recall grows with nprobe; with IVF_FLAT, nprobe = nlist is an
+ * exact search.
+ * COSINE is an inner product over unit vectors.
+ */
+export class IvfIndex implements VectorIndex {
+  readonly count: number;
+  constructor(readonly metric: MetricType, readonly dim: number, readonly lists: InvertedLists, readonly store: IvfStore) {
+    this.count = lists.rows.length;
+  }
+
+  search(query: Float32Array, k: number, opts: SearchOptions = {}): Array<{ row: number; distance: number }> {
+    if (query.length !== this.dim) throw new ValidationError(`query has ${query.length} floats, the index has dim ${this.dim}`);
+    const n = Math.min(k, this.count);
+    if (!(n > 0)) return [];
+    const q = this.metric === 'COSINE' ? unitVector(query) : query;
+    const top = new TopK<Hit>(n, this.metric);
+    const scan = this.scanner(q);
+    for (const l of this.probes(q, opts.nprobe ?? DEFAULT_NPROBE)) scan(this.lists.offsets[l]!, this.lists.offsets[l + 1]!, top, opts.accept);
+    return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));
+  }
+
+  async serialize(): Promise<Uint8Array> { return encodeIvfFile(this); }
+
+  /** The `nprobe` lists (clamped to 1..nlist) whose centroids are nearest to q, nearest first. */
+  private probes(q: Float32Array, nprobe: number): number[] {
+    const { nlist, centroids } = this.lists, dim = this.dim;
+    const want = Math.min(nlist, Math.max(1, Number.isFinite(nprobe) ? Math.floor(nprobe) : DEFAULT_NPROBE));
+    const score = this.metric === 'L2' ? l2Squared : innerProduct;
+    const top = new TopK<Hit>(want, this.metric);
+    for (let l = 0; l < nlist; l++) {
+      if (this.lists.offsets[l + 1] === this.lists.offsets[l]) continue;
+      const d = score(centroids, l * dim, q, dim);
+      if (top.admits(d, l)) top.push({ id: l, distance: d });
+    }
+    return top.sorted().map((h) => h.id);
+  }
+
+  /**
+   * Offers the rows at positions [from, end) to `top`, with their distance
+   * to q in the Milvus convention of the metric. A row is refused on its
+   * distance before `accept` is asked: accept may be a costly delete or
+   * filter lookup. One loop per store keeps each loop's reads monomorphic.
+   */
+  private scanner(q: Float32Array): (from: number, end: number, top: TopK<Hit>, accept: ((row: number) => boolean) | undefined) => void {
+    const { dim, store } = this, rows = this.lists.rows;
+    if (store.kind === 'IVF_SQ8') {
+      const table = codeTable(store.quantizer, q, this.metric === 'L2' ? 'L2' : 'IP'), codes = store.codes;
+      return (from, end, top, accept) => {
+        for (let p = from; p < end; p++) {
+          const row = rows[p]!, d = tableDistance(table, codes, p * dim, dim);
+          if (top.admits(d, row) && (accept === undefined || accept(row))) top.push({ id: row, distance: d });
+        }
+      };
+    }
+    const kernel = this.metric === 'L2' ? l2Squared : innerProduct, vectors = store.vectors;
+    return (from, end, top, accept) => {
+      for (let p = from; p < end; p++) {
+        const row = rows[p]!, d = kernel(vectors, p * dim, q, dim);
+        if (top.admits(d, row) && (accept === undefined || accept(row))) top.push({ id: row, distance: d });
+      }
+    };
+  }
+}
+
+interface Hit { id: number; distance: number }

@@ -1,0 +1,10 @@
+import { hnswIndexFactory } from './hnswIndex.js';
+import { ivfFlatFactory, ivfSq8Factory } from './ivf/ivfFactory.js';
+import type { VectorIndexFactories } from './vectorIndex.js';
+
+/** Every ANN index nuthatch builds, by index type: what index and query nodes are given. */
+export const vectorIndexes: VectorIndexFactories = {
+  HNSW: hnswIndexFactory,
+  IVF_FLAT: ivfFlatFactory,
+  IVF_SQ8: ivfSq8Factory,
+};
