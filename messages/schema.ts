@@ -185,6 +185,13 @@ export function primaryField(s: CollectionSchema): FieldSchema { return s.fields
  */
 export function vectorField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.dataType === 'FloatVector')!; }
 
+/** A vector field's dimension. */
+export function fieldDim(s: CollectionSchema, name: string): number {
+  const f = s.fields.find((x) => x.name === name);
+  if (!f || f.dataType !== 'FloatVector') throw new ValidationError(`'${name}' is not a vector field`);
+  return f.dim!;
+}
+
 /** Every vector field, the first one first. */
 export function vectorFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => f.dataType === 'FloatVector'); }
 
@@ -280,6 +287,14 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
     if (col === undefined) { if (f.nullable) continue; return `field '${f.name}' is missing`; }
     if (!Array.isArray(col) || col.length !== rows.count) return `field '${f.name}' column length differs from row count`;
     for (const v of col) { const p = scalarProblem(f, v); if (p) return p; }
+  }
+  for (const f of vectorFields(s).slice(1)) {
+    const col = rows.fields[f.name];
+    if (!Array.isArray(col) || col.length !== rows.count) return `vector field '${f.name}' needs one vector per row`;
+    for (const [r, v] of col.entries()) {
+      if (!(v instanceof Float32Array) || v.length !== f.dim) return `vector field '${f.name}' needs ${f.dim} floats at row ${r}`;
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return `vector field '${f.name}' holds a NaN or Infinity at row ${r}`;
+    }
   }
   return null;
 }

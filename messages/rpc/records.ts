@@ -120,8 +120,10 @@ export interface HitRow {
 export interface ShardSearch {
   vchannel: string;
   collectionId: number;
-  /** nq query vectors, each `dim` floats. */
+  /** nq query vectors, each `dim` floats (the dimension of the searched field). */
   queries: Float32Array;
+  /** The vector field searched; absent: the first. */
+  annsField?: string;
   nq: number;
   k: number;
   /** HNSW's candidate list size; IVF indexes ignore it. */

@@ -47,14 +47,18 @@ export type IndexNodeProtocol = {
 };
 
 export type QueryNodeProtocol = {
-  /** Loads a segment with the index of that name and type (HNSW when absent), or without one. */
-  load: { req: { segment: SegmentRecord; indexName: string | null; indexType?: string }; res: null };
+  /**
+   * Loads a segment with every index its record names (one per vector field;
+   * the collection says each one's type and metric). `indexName` is the one
+   * the distribution will show.
+   */
+  load: { req: { segment: SegmentRecord; indexName: string | null }; res: null };
   release: { req: { segmentIds: number[] }; res: null };
   /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL). */
   search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { hits: HitRow[][] } };
   query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { rows: HitRow[]; count: number } };
   /** The segments a query node holds, and the data and index files each was loaded from. */
-  status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKey: string | null }> } };
+  status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKeys: string[] }> } };
 };
 
 export const dataNodeChecks: Checks<DataNodeProtocol> = {

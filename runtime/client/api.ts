@@ -1,4 +1,5 @@
 import type { CollectionSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
+import type { Reranker } from './hybridRank.js';
 import type { QueryIterator, QueryIteratorRequest } from './queryIterator.js';
 import type { BatchIterator } from './batchIterator.js';
 import type { SearchIteratorRequest } from './searchIterator.js';
@@ -108,6 +109,22 @@ export interface SearchRequest extends ReadOptions {
   strictGroupSize?: boolean;
 }
 
+/** One search of a hybrid search: its own vector field, query vectors, filter, limit and params. */
+export type AnnSearch = Pick<SearchRequest, 'data' | 'annsField' | 'limit' | 'filter' | 'filterParams' | 'searchParams'>;
+
+/** A hybrid search (Milvus's hybrid_search): several searches fused into one ranking. */
+export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 'partitionNames' | 'consistencyLevel'> {
+  searches: AnnSearch[];
+  /** How the searches' hits are fused (default RRF with k = 60). */
+  rerank?: Reranker;
+  limit: number;
+  offset?: number;
+  roundDecimal?: number;
+}
+
+/** At most this many searches in one hybrid search (Milvus's limit). */
+export const MAX_HYBRID_SEARCHES = 1024;
+
 /** One hit: the primary key, its distance (smaller is closer for L2; larger for IP/COSINE), and output fields. */
 export interface Hit { id: PrimaryKey; distance: number; fields: RowObject }
 
@@ -167,6 +184,8 @@ export interface NuthatchApi {
   query(collection: string, req: QueryRequest): Promise<RowObject[]>;
   /** One list of hits per query vector. */
   search(collection: string, req: SearchRequest): Promise<Hit[][]>;
+  /** Several searches fused into one ranking per query vector (Milvus's hybrid_search); a hit's distance is its fused score. */
+  hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;
   /** Rows in primary-key order, `batchSize` at a time, all read at one TSO pinned when it is made (pymilvus's query_iterator). */
   queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator>;
   /** Hits of one vector, best first, `batchSize` at a time, each once, read at one pinned TSO (pymilvus's search_iterator). */

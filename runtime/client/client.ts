@@ -6,19 +6,21 @@ import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
-import { LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { annsFieldOf, LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
+import { checkReranker, fuse } from './hybridRank.js';
+import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
 import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import type { CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type WriteResult } from './api.js';
 import { Hedger } from './hedge.js';
 import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
@@ -444,36 +446,67 @@ export class NuthatchClient implements NuthatchApi {
   }
 
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
+    return this.searchAt(await this.record(collection), req);
+  }
+
+  /**
+   * A hybrid search: several searches (each of its own vector field, vectors,
+   * filter and limit) read at one pinned TSO, their hits fused per query
+   * vector by a reranker (RRF by default; hybridRank.ts). A hit's distance is
+   * its fused score, larger is better.
+   */
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]> {
     const r = await this.record(collection);
+    if (!Array.isArray(req.searches) || req.searches.length === 0) throw new ValidationError('hybrid search needs searches: a non-empty list');
+    if (req.searches.length > MAX_HYBRID_SEARCHES) throw new ValidationError(`hybrid search takes at most ${MAX_HYBRID_SEARCHES} searches, got ${req.searches.length}`);
+    const rerank = checkReranker(req.rerank, req.searches.length);
+    const limit = req.limit, offset = req.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
+    if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
+    const nq = req.searches[0]!.data?.length;
+    req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
+    const pin = await this.snapshotTso(r, req.consistencyLevel);
+    const lists = await Promise.all(req.searches.map((s) => this.searchAt(r, {
+      ...s, ...(req.outputFields ? { outputFields: req.outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}),
+    }, pin)));
+    const metrics = req.searches.map((s) => metricOfField(r, annsFieldOf(r.schema, s.annsField).name));
+    const distance = req.roundDecimal === undefined || req.roundDecimal === -1 ? (d: number) => d : (d: number) => roundDistance(d, req.roundDecimal!);
+    return Array.from({ length: nq }, (_, q) => fuse(lists.map((l, i) => ({ metric: metrics[i]!, hits: l[q]!.map((h) => ({ pk: h.id, distance: h.distance, h })) })), rerank, limit, offset)
+      .map((f) => ({ id: f.pk, distance: distance(f.score), fields: f.hit.h.fields })));
+  }
+
+  /** A search; `pin` reads at exactly that TSO (a hybrid search's one snapshot) instead of the consistency level's. */
+  private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso): Promise<Hit[][]> {
     const plan = this.readPlan(r, req);
-    const dim = plan.vf.dim!;
-    if (req.annsField !== undefined && req.annsField !== plan.vf.name) throw new ValidationError(`annsField '${req.annsField}' is not the vector field '${plan.vf.name}'`);
+    const field = annsFieldOf(r.schema, req.annsField), dim = field.dim!, metric = metricOfField(r, field.name);
+    // The first vector field is the shards' default: named only when another one is searched.
+    const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of vectors');
     if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 vectors at once');
     const limit = req.limit, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
-    if (req.searchParams?.metricType && req.searchParams.metricType !== r.metricType) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from the collection's ${r.metricType}`);
+    if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
     const queries = queryVectors(req.data, dim);
-    const { ef, nprobe, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, r.metricType, r.schema);
+    const { ef, nprobe, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
     const k = limit + offset;
-    const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
+    const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
     const searchShards = (qs: Float32Array, filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-      vchannel, collectionId: r.collectionId, queries: qs, nq: qs.length / dim, k: kk, ef, nprobe, filter,
-      partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso,
+      vchannel, collectionId: r.collectionId, queries: qs, ...anns, nq: qs.length / dim, k: kk, ef, nprobe, filter,
+      partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso, ...(pin !== undefined ? { mvccTso: pin } : {}),
       ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(grouping ? { group: grouping } : {}),
     })));
     // With groups of several hits, a first pass of one hit per group picks them and a second fills them (groupRefine.ts).
     const refine = group !== undefined && group.size > 1;
     const perShard = await searchShards(queries, plan.filter, k, refine ? { ...group, size: 1, strict: false } : group);
-    const merge = (lists: HitRow[][]) => (group ? mergeGroupedHits(lists, limit, refine ? 1 : group.size, r.metricType, offset) : mergeHits(lists, limit, r.metricType, offset));
+    const merge = (lists: HitRow[][]) => (group ? mergeGroupedHits(lists, limit, refine ? 1 : group.size, metric, offset) : mergeHits(lists, limit, metric, offset));
     let results = req.data.map((_, q) => merge(perShard.map((s) => s.hits[q] ?? [])));
     if (refine) {
       results = await Promise.all(results.map(async (first, q) => {
         const values = chosenGroups(first);
         if (values.length === 0) return first;
         const again = await searchShards(queries.subarray(q * dim, (q + 1) * dim), restrictToGroups(plan.filter, group.field, values), values.length, group);
-        return mergeGroupedHits(again.map((s) => s.hits[0] ?? []), values.length, group.size, r.metricType);
+        return mergeGroupedHits(again.map((s) => s.hits[0] ?? []), values.length, group.size, metric);
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
@@ -488,19 +521,20 @@ export class NuthatchClient implements NuthatchApi {
     const r = await this.record(collection);
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
-    if (req.annsField !== undefined && req.annsField !== plan.vf.name) throw new ValidationError(`annsField '${req.annsField}' is not the vector field '${plan.vf.name}'`);
-    const queries = queryVectors([req.vector], plan.vf.dim!);
-    const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, r.metricType, r.schema);
+    const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
+    const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
+    const queries = queryVectors([req.vector], field.dim!);
+    const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);
     const search = async (k: number, bounds: DistanceRange | undefined, filter: Expr | null) => {
       const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-        vchannel, collectionId: r.collectionId, queries, nq: 1, k, ef, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
+        vchannel, collectionId: r.collectionId, queries, ...anns, nq: 1, k, ef, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
       })));
-      return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, r.metricType)
+      return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)
         .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) }));
     };
-    return new SearchIterator(search, r.metricType, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso);
+    return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso);
   }
 }
 

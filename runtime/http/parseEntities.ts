@@ -1,5 +1,6 @@
 import { LIMITS, ValidationError, type PrimaryKey } from '../../messages/index.js';
-import type { QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
+import type { HybridSearchRequest, QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
+import type { Reranker } from '../client/hybridRank.js';
 import {
   DB_NAME, readCollectionName, readConsistency, readExprParams, readFilter, readIds, readName, readOutputFields,
   readPaging, readPartitionNames, checkFieldRef,
@@ -159,4 +160,56 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
   const ignore = sp.optBool('ignore_growing');
   if (ignore !== undefined) out.ignoreGrowing = ignore;
   return out;
+}
+
+/**
+ * hybrid_search: `{collectionName, search: [{data, annsField, filter?,
+ * exprParams?, limit?, params?: {ef, nprobe, radius, range_filter},
+ * metricType?, ignoreGrowing?, searchParams?}, ...], rerank?: {strategy: "rrf",
+ * params: {k}} | {strategy: "weighted", params: {weights, norm_score?}},
+ * limit?, offset?, outputFields?, partitionNames?, consistencyLevel?}` (Milvus
+ * REST v2). Each entry of `search` is read as a search of its own.
+ */
+export function parseHybridSearch(body: unknown): { collectionName: string; request: Omit<HybridSearchRequest, 'searches'> & { searches: Array<SearchRequest & { data: Float32Array[] }> } } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'limit', 'offset', 'round_decimal', ...READ_KEYS]);
+  const collectionName = readCollectionName(r);
+  const list = r.required('search');
+  if (!Array.isArray(list) || list.length === 0) throw r.wrong('search', 'a non-empty list of searches', list);
+  const searches = list.map((s, i) => parseHybridPart(s, `search[${i}]`, collectionName));
+  const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
+  const request: Omit<HybridSearchRequest, 'searches'> & { searches: typeof searches } = { ...readOptions(r, false), searches, limit: limit! };
+  if (offset !== undefined) request.offset = offset;
+  const round = r.optInt('round_decimal', -1, 6);
+  if (round !== undefined) request.roundDecimal = round;
+  if (r.has('rerank')) request.rerank = readRerank(r.obj('rerank', ['strategy', 'params']));
+  return { collectionName, request };
+}
+
+/** One search of a hybrid search; Milvus's `params`, `metricType` and `ignoreGrowing` beside `data` go where a search keeps them. */
+function parseHybridPart(v: unknown, path: string, collectionName: string): SearchRequest & { data: Float32Array[] } {
+  JsonReader.object(v, path, ['data', 'annsField', 'filter', 'exprParams', 'limit', 'offset', 'params', 'metricType', 'ignoreGrowing', 'searchParams', 'groupingField'], ['groupingField']);
+  const { params, metricType, ignoreGrowing, searchParams, ...rest } = v as Record<string, unknown>;
+  const sp = { ...(isPlainObject(searchParams) ? searchParams : {}) } as Record<string, unknown>;
+  if (params !== undefined) sp.params = params;
+  if (metricType !== undefined) sp.metricType = metricType;
+  if (ignoreGrowing !== undefined) sp.ignore_growing = ignoreGrowing;
+  try {
+    return parseSearch({ ...rest, collectionName, ...(Object.keys(sp).length > 0 ? { searchParams: sp } : {}) }).request;
+  } catch (e) {
+    // Name the entry the message is about (the reader's paths start at the search's top).
+    if (e instanceof ValidationError) throw new ValidationError(`${path}: ${e.message}`, { ...e.info, ...(typeof e.info.field === 'string' ? { field: `${path}.${e.info.field}` } : {}) });
+    throw e;
+  }
+}
+
+/** `rerank`: Milvus's `{strategy, params}` as the client's reranker (checked against the searches by the client). */
+function readRerank(r: JsonReader): Reranker {
+  const strategy = r.str('strategy').toLowerCase();
+  const params = r.has('params') ? r.map('params') : {};
+  if (strategy === 'rrf') return params.k === undefined ? { strategy: 'rrf' } : { strategy: 'rrf', k: params.k as number };
+  if (strategy === 'weighted') {
+    const norm = params.norm_score ?? params.normScore;
+    return { strategy: 'weighted', weights: params.weights as number[], ...(norm === undefined ? {} : { normScore: norm as boolean }) };
+  }
+  throw new ValidationError(`field 'rerank.strategy' must be rrf or weighted, got ${JSON.stringify(strategy)}`, { field: 'rerank.strategy' });
 }

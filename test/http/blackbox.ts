@@ -314,6 +314,38 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(await client.ok('/entities/query', { collectionName: books, filter: 'book_id >= 30 and book_id < 40', consistencyLevel: 'Strong' }), [], 'a templated delete removed the added books');
   });
 
+  s('several vector fields: a search names its annsField; hybrid_search fuses searches of each with rrf or weighted', async ({ client, quick }) => {
+    const name = `${quick}_mv`;
+    const schema = { fields: [
+      { fieldName: 'id', dataType: 'Int64', isPrimary: true },
+      { fieldName: 'text', dataType: 'FloatVector', elementTypeParams: { dim: 4 } },
+      { fieldName: 'image', dataType: 'FloatVector', elementTypeParams: { dim: 3 } },
+    ] };
+    const indexParams = [{ fieldName: 'text', indexName: 'text', metricType: 'COSINE' }, { fieldName: 'image', indexName: 'image', metricType: 'L2', indexType: 'IVF_FLAT', params: { nlist: 2 } }];
+    await client.ok('/collections/create', { collectionName: name, schema, indexParams });
+    await client.waitLoaded(name);
+    await client.ok('/entities/insert', { collectionName: name, data: Array.from({ length: 20 }, (_, i) => ({ id: i, text: vec(i, 4), image: vec(i + 100, 3) })) });
+    const img = await client.ok('/entities/search', { collectionName: name, annsField: 'image', data: [vec(105, 3)], limit: 3, searchParams: { params: { nprobe: 2 } }, consistencyLevel: 'Strong' });
+    assert.is(img[0].id, 5, 'image 5 is nearest its own vector by L2');
+    assert.is(img[0].distance, 0);
+    const hybrid = await client.okReply('/entities/hybrid_search', { collectionName: name, search: [
+      { data: [vec(5, 4)], annsField: 'text', limit: 5 },
+      { data: [vec(105, 3)], annsField: 'image', limit: 5, params: { nprobe: 2 } },
+    ], rerank: { strategy: 'rrf', params: { k: 60 } }, limit: 3, consistencyLevel: 'Strong' });
+    assert.equal(hybrid.topks, [3]);
+    assert.is(hybrid.data[0].id, 5, 'first in both searches, first fused');
+    assert.ok(Math.abs(hybrid.data[0].distance - 2 / 61) < 1e-9, 'the RRF score of two first places');
+    const weighted = await client.ok('/entities/hybrid_search', { collectionName: name, search: [
+      { data: [vec(5, 4)], annsField: 'text', limit: 5 }, { data: [vec(9, 4)], annsField: 'text', limit: 5 },
+    ], rerank: { strategy: 'weighted', params: { weights: [0.1, 0.9] } }, limit: 1, consistencyLevel: 'Strong' });
+    assert.is(weighted[0].id, 9, 'the heavier search wins');
+    await client.fails('/entities/search', { collectionName: name, data: [vec(1, 4)] }, /annsField/);
+    await client.fails('/entities/hybrid_search', { collectionName: name, search: [{ data: [vec(1, 4)], annsField: 'image' }] }, /search\[0\]\.data\[0\]/);
+    await client.fails('/entities/hybrid_search', { collectionName: name, search: [{ data: [vec(1, 4)], annsField: 'text' }], rerank: { strategy: 'weighted', params: { weights: [0.5, 0.5] } } }, /one weight per search/);
+    await client.fails('/entities/hybrid_search', { collectionName: name, search: [] }, /non-empty list/);
+    await client.ok('/collections/drop', { collectionName: name });
+  });
+
   s('VarChar ids (quick setup with idType and params.max_length)', async ({ client, quick }) => {
     const name = `${quick}_str`;
     await client.ok('/collections/create', { collectionName: name, dimension: 4, idType: 'VarChar', params: { max_length: '16' }, metricType: 'IP' });

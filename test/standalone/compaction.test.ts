@@ -72,7 +72,7 @@ test('a segment a third deleted is rewritten without those rows; reads agree bef
     await check();
     // The query node serves the new files (reloaded in place, not only after a restart).
     const status = await client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'))('status', {});
-    assert.equal(status.files.map((f) => [f.dataKey, f.indexKey]), [[dataKey, after.find((k) => /\/index-vec_idx-\d+\.hnsw$/.test(k))]]);
+    assert.equal(status.files.map((f) => [f.dataKey, f.indexKeys[0]]), [[dataKey, after.find((k) => /\/index-vec_idx-\d+\.hnsw$/.test(k))]]);
     await s.stop();
     s = await tempStandalone({ dataDir, coordinator: { compaction: { intervalMs: 100, graceMs: 0 } } });
     await until(async () => (await s.client.getLoadState('c')).loadProgress === 100, 'the reload after the restart', 30_000).catch(() => {});

@@ -20,11 +20,12 @@ export function vectors(n: number, dim: number, seed: number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: dim }, () => r() * 2 - 1));
 }
 
-/** Waits until a collection's `rows` persisted rows are indexed and every segment is served by a query node. */
+/** Waits until a collection's `rows` persisted rows are indexed (by every index) and every segment is served by a query node. */
 export async function untilIndexedAndLoaded(s: Pick<Standalone, 'client'>, collection: string, rows: number): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    const [idx] = await s.client.describeIndex(collection);
-    if (idx?.indexState === 'Finished' && idx.indexedRows === rows && (await s.client.getLoadState(collection)).loadProgress === 100) return;
+    const indexes = await s.client.describeIndex(collection);
+    const built = indexes.length > 0 && indexes.every((idx) => idx.indexState === 'Finished' && idx.indexedRows === rows);
+    if (built && (await s.client.getLoadState(collection)).loadProgress === 100) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`gave up waiting for ${rows} rows of ${collection} indexed and loaded`);

@@ -1,5 +1,5 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { checkName, LIMITS, MetricType, partitionKeyField, validateSchema, vectorField } from '../../../messages/schema.js';
+import { checkName, LIMITS, MetricType, partitionKeyField, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
@@ -39,12 +39,14 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
 const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
 
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
-  const vf = vectorField(rec.schema);
+  const vf = vectorField(rec.schema), vectors = vectorFields(rec.schema);
   const fieldName = p.fieldName ?? vf.name;
-  if (fieldName !== vf.name) throw new ValidationError(`index field '${fieldName}' is not the vector field '${vf.name}'`);
+  if (!vectors.some((f) => f.name === fieldName)) throw new ValidationError(`index field '${fieldName}' is not a vector field (${vectors.map((f) => f.name).join(', ')})`, { field: 'fieldName' });
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
   const metricType = (p.metricType ?? rec.metricType) as MetricType;
-  if (metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
+  if (!Object.values(MetricType).includes(metricType)) throw new ValidationError(`unknown metric type '${String(metricType)}' (L2, IP, COSINE)`, { field: 'metricType' });
+  // The collection's metric is its first vector field's; another field's index chooses its own.
+  if (fieldName === vf.name && metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
   const asked = String(p.indexType ?? 'HNSW').toUpperCase();
   if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (${INDEX_TYPES.join(', ')})`);
   const indexType = asked === 'AUTOINDEX' ? 'HNSW' : asked;
@@ -96,6 +98,7 @@ export function decideCreateCollection(c: Catalog, spec: CollectionSpec, collect
   for (const p of spec.indexParams ?? []) {
     const idx = normaliseIndex(rec, p as Partial<IndexParams>);
     if (seen.has(idx.indexName)) throw new ValidationError(`duplicate index name '${idx.indexName}'`);
+    if (rec.indexes.some((i) => i.fieldName === idx.fieldName)) throw new ValidationError(`field '${idx.fieldName}' is given two indexes; a vector field has one`);
     seen.add(idx.indexName);
     rec.indexes.push(idx);
   }

@@ -142,7 +142,8 @@ export async function createIndex(ctx: CoordinatorContext, collection: string, p
   const rec = findCollection(ctx.catalog, collection);
   const index = normaliseIndex(rec, p);
   if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${collection}'`);
-  if (rec.indexes.length > 0) throw new NuthatchError('IndexExists', `'${collection}' already has index '${rec.indexes[0]!.indexName}' on its vector field; drop it first`);
+  const same = rec.indexes.find((i) => i.fieldName === index.fieldName);
+  if (same) throw new NuthatchError('IndexExists', `'${collection}' already has index '${same.indexName}' on field '${index.fieldName}'; drop it first`);
   await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }));
   await ctx.lock(async () => { rec.indexes.push(index); await save(ctx, rec); });
   void buildMissingIndexes(ctx, rec);

@@ -111,7 +111,7 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     if (nodes.length === 0) throw new NuthatchError('Unavailable', 'no query node is available');
     const index = rec.indexes.find((i) => seg.indexKeys[i.indexName]);
     const indexName = index?.indexName ?? null;
-    const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName, ...(index ? { indexType: index.indexType } : {}) })));
+    const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

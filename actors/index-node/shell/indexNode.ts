@@ -1,3 +1,4 @@
+import { fieldVectors } from '../../shared/vector/vectorColumn.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { INDEX_NODE_SUBJECT, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -39,7 +40,9 @@ export class IndexNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${t.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const started = Date.now();
-    const index = await factoryOf(this.opts.indexes, t.index.indexType).build(seg.vectors, seg.dim, t.index.metricType, buildParamsOf(t.index));
+    // The first vector field is the file's block; any other is a column of its own (shared/vector/vectorColumn.ts).
+    const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined);
+    const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
     const key = indexKeyOf(t.dataKey, t.index.indexName, t.index.indexType);
     await this.opts.objects.put(key, await index.serialize());
     this.opts.log?.(`${t.index.indexType} index ${t.index.indexName} of segment ${t.segmentId} (${seg.count} rows) built in ${Date.now() - started} ms`);

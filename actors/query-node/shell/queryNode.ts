@@ -5,7 +5,9 @@ import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages
 import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { primaryField, vectorField } from '../../../messages/schema.js';
+import { annsFieldOf, fieldDim, primaryField, vectorField } from '../../../messages/schema.js';
+import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Tso } from '../../../messages/types.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
@@ -30,8 +32,10 @@ export interface QueryNodeOptions {
   metrics?: MetricsRegistry;
 }
 
+/** An index held here, by the vector field it indexes. */
+interface LoadedIndex { index: VectorIndex; key: string }
 /** A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record is scanned once). */
-interface Loaded { record: SegmentRecord; seg: SealedSegment; index: VectorIndex | null; indexKey: string | null; cover: Tso }
+interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; cover: Tso }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
@@ -54,13 +58,13 @@ export class QueryNode {
 
   async start(): Promise<void> {
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
-      load: ({ segment, indexName, indexType }) => this.load(segment, indexName, indexType ?? 'HNSW'),
+      load: ({ segment }) => this.load(segment),
       release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       status: () => ({
         nodeId: this.opts.nodeId, segments: [...this.segments.keys()],
-        files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKey: l.indexKey })),
+        files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key) })),
       }),
     });
     await this.register();
@@ -83,29 +87,46 @@ export class QueryNode {
    * its data and index together. The new pair replaces the old in one step, so
    * a read meanwhile uses one or the other, never data and index of two files.
    */
-  private async load(record: SegmentRecord, indexName: string | null, indexType: string): Promise<null> {
+  private async load(record: SegmentRecord): Promise<null> {
     let cur = this.segments.get(record.segmentId);
     if (!cur || cur.record.dataKey !== record.dataKey) {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      cur = { record, seg: decodeSegmentFile(bytes), index: null, indexKey: null, cover: 0n };
+      cur = { record, seg: decodeSegmentFile(bytes), indexes: new Map(), cover: 0n };
     }
-    const key = indexName ? record.indexKeys[indexName] : undefined;
-    if (key && cur.indexKey !== key) {
-      const bytes = await this.opts.objects.get(key);
-      if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
-      const coll = await this.collection(record.collectionId);
-      cur = { ...cur, index: await factoryOf(this.opts.indexes, indexType).load(bytes, cur.seg.dim, coll.metricType), indexKey: key };
+    // Every index the record names, one per vector field; the collection's record says each one's type and metric.
+    const held = [...cur.indexes.values()].map((x) => x.key);
+    const wanted = Object.values(record.indexKeys);
+    let indexes = cur.indexes;
+    if (wanted.length !== held.length || wanted.some((k) => !held.includes(k))) {
+      const coll = await this.collection(record.collectionId, true);
+      const next = new Map<string, LoadedIndex>();
+      for (const ix of coll.indexes) {
+        const key = record.indexKeys[ix.indexName];
+        if (!key) continue;
+        const have = cur.indexes.get(ix.fieldName);
+        if (have?.key === key) { next.set(ix.fieldName, have); continue; }
+        const bytes = await this.opts.objects.get(key);
+        if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
+        const { dim } = fieldVectors(cur.seg, ix.fieldName === vectorField(coll.schema).name ? undefined : ix.fieldName, fieldDim(coll.schema, ix.fieldName));
+        next.set(ix.fieldName, { key, index: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, ix.metricType) });
+      }
+      indexes = next;
     }
-    this.segments.set(record.segmentId, { ...cur, record, cover: deleteCoverOf(record, cur.seg) });
+    this.segments.set(record.segmentId, { ...cur, indexes, record, cover: deleteCoverOf(record, cur.seg) });
     this.metrics.loadedSegments.set(this.segments.size);
     return null;
   }
 
-  private async collection(collectionId: number): Promise<CollectionRecord> {
+  /** The collection's record, cached; `fresh` asks again (its indexes change after the cache was filled). */
+  private async collection(collectionId: number, fresh = false): Promise<CollectionRecord> {
     const c = this.schemas.get(collectionId);
-    if (c) return c;
     const coord = client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT);
+    if (c && fresh) {
+      const r = await coord('describeCollection', { name: c.name }).catch(() => undefined);
+      if (r?.collectionId === collectionId) { this.schemas.set(collectionId, r); return r; }
+    }
+    if (c && !fresh) return c;
     for (const name of await coord('listCollections', {})) {
       const r = await coord('describeCollection', { name });
       this.schemas.set(r.collectionId, r);
@@ -176,11 +197,17 @@ export class QueryNode {
 
   private async search(req: QueryNodeProtocol['search']['req']) {
     const { loaded, read, coll } = await this.read(req);
-    const dim = vectorField(coll.schema).dim!;
+    const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema).name);
+    const dim = field.dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
+    if (field.name !== read.vectorName) read.anns = { field: field.name, dim };
     // Each index reads its own knob: HNSW ef, IVF nprobe (their defaults when absent).
     const knobs = { ef: Math.max(req.ef ?? 64, req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}) };
-    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: l.index ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => l.index!.search(q, k, accept ? { ...knobs, accept } : knobs) : null })), read, queries, { k: req.k, metric: coll.metricType, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
+    const searchOf = (index: VectorIndex | undefined) => (index
+      ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...knobs, accept } : knobs)
+      : null);
+    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: searchOf(l.indexes.get(field.name)?.index) })), read, queries,
+      { k: req.k, metric: metricOfField(coll, field.name), ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
     return { hits };
   }
 

@@ -28,3 +28,15 @@ export function annsVectors(holder: { count: number; vectors: Float32Array; fiel
   if (!anns) return { vectors: holder.vectors, dim };
   return { vectors: columnBlock(holder.fields[anns.field] ?? [], holder.count, anns.dim), dim: anns.dim };
 }
+
+/**
+ * The block of vector field `field` of a stored segment (undefined: the first
+ * vector field, its own block), with its dimension. Where no schema is at
+ * hand (the index node), `dim` may be left out: it is read off the column.
+ */
+export function fieldVectors(seg: { count: number; dim: number; vectors: Float32Array; fields: Record<string, unknown[]> }, field: string | undefined, dim?: number): { vectors: Float32Array; dim: number } {
+  if (field === undefined) return { vectors: seg.vectors, dim: seg.dim };
+  const column = seg.fields[field] ?? [];
+  const d = dim ?? (column.find((v) => v instanceof Float32Array) as Float32Array | undefined)?.length ?? 0;
+  return { vectors: columnBlock(column, seg.count, d), dim: d };
+}

@@ -3,7 +3,8 @@ import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { primaryField, vectorField } from '../../../messages/schema.js';
+import { annsFieldOf, primaryField, vectorField } from '../../../messages/schema.js';
+import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { mergeHits } from '../../shared/vector/topK.js';
@@ -160,24 +161,28 @@ export class Delegator {
     const guaranteeTso = await this.readTso(wal, req);
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
-    if (req.range) checkDistanceRange(coll.metricType, req.range);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
-    if (req.queries.length !== req.nq * read.dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${read.dim}`);
-    const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * read.dim, (i + 1) * read.dim));
-    const shape: SearchShape = { k: req.k, metric: coll.metricType, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
+    const field = annsFieldOf(coll.schema, req.annsField ?? read.vectorName);
+    const dim = field.dim!;
+    if (field.name !== read.vectorName) read.anns = { field: field.name, dim };
+    if (req.queries.length !== req.nq * dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${dim}`);
+    const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
+    const metric = metricOfField({ metricType: coll.metricType, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name);
+    if (req.range) checkDistanceRange(metric, req.range);
+    const shape: SearchShape = { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
     const growing = searchGrowing(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, queries, shape);
     const deleteSeq = deleteEnd(shard);
     // Field by field rather than a spread of the decoded request, which is several times slower;
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
-      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe,
+      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
-      return req.group ? mergeGroupedHits(lists, req.k, req.group.size, coll.metricType) : mergeHits(lists, req.k, coll.metricType);
+      return req.group ? mergeGroupedHits(lists, req.k, req.group.size, metric) : mergeHits(lists, req.k, metric);
     });
   }
 

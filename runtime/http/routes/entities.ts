@@ -1,4 +1,4 @@
-import { DEFAULT_QUERY_PAGE, parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../parseEntities.js';
+import { DEFAULT_QUERY_PAGE, parseDelete, parseGet, parseHybridSearch, parseQuery, parseSearch, parseWrite } from '../parseEntities.js';
 import { decodeQueryCursor, encodeQueryCursor } from '../queryCursor.js';
 import { insertBody, ok, rowsBody, searchBody, upsertBody } from '../responses.js';
 import { checkIds, checkOutputFields, checkRows, checkSearch } from '../schemaChecks.js';
@@ -47,5 +47,14 @@ export const entityRoutes: Record<string, Route> = {
     const outputFields = await schemas.check(collectionName, (s) => { checkSearch(s, request); return checkOutputFields(s, request.outputFields); });
     if (outputFields) request.outputFields = outputFields;
     return searchBody(await api.search(collectionName, request));
+  },
+  [`${V2}/entities/hybrid_search`]: async (body, { api, schemas }) => {
+    const { collectionName, request } = parseHybridSearch(body);
+    const outputFields = await schemas.check(collectionName, (s) => {
+      request.searches.forEach((x, i) => checkSearch(s, x, `search[${i}].`));
+      return checkOutputFields(s, request.outputFields);
+    });
+    if (outputFields) request.outputFields = outputFields;
+    return searchBody(await api.hybridSearch(collectionName, request));
   },
 };

@@ -4,12 +4,13 @@ import {
   type CollectionSchema, type IndexParams, type MetricType, type PrimaryKey,
 } from '../../../messages/index.js';
 import type {
-  CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, IndexDescription, LoadState,
+  CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
   NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
 import { BatchIterator, iteratorSizes } from '../../../runtime/client/batchIterator.js';
 import { QueryIterator, type QueryIteratorRequest } from '../../../runtime/client/queryIterator.js';
+import { checkReranker, fuse } from '../../../runtime/client/hybridRank.js';
 import type { SearchIteratorRequest } from '../../../runtime/client/searchIterator.js';
 import { comparePks } from '../../../actors/shared/segment/pkOrder.js';
 
@@ -263,11 +264,20 @@ export class MemoryApi implements NuthatchApi {
     return new BatchIterator({ fetch: async (n) => hits!.slice(at, at + n), advance: (b) => { at += b.length; } }, batchSize, limit);
   }
 
+  /** Each search in turn, fused by the client's own reranker. */
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]> {
+    const c = this.coll(collection);
+    const lists = await Promise.all(req.searches.map((s) => this.search(collection, { ...s, ...(req.outputFields ? { outputFields: req.outputFields } : {}) })));
+    const rerank = checkReranker(req.rerank, req.searches.length);
+    return req.searches[0]!.data.map((_, q) => fuse(lists.map((l) => ({ metric: c.metricType, hits: l[q]!.map((h) => ({ pk: h.id, distance: h.distance, h })) })), rerank, req.limit, req.offset ?? 0)
+      .map((f) => ({ id: f.pk, distance: f.score, fields: f.hit.h.fields })));
+  }
+
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
     const c = this.coll(collection);
     if (!c.loaded) fail('InvalidArgument', `collection '${collection}' is not loaded`);
     if (req.searchParams?.metricType && req.searchParams.metricType !== c.metricType) fail('InvalidArgument', `metric ${req.searchParams.metricType} differs from the collection's ${c.metricType}`);
-    const vf = vectorField(c.schema).name, pk = primaryField(c.schema).name;
+    const vf = req.annsField ?? vectorField(c.schema).name, pk = primaryField(c.schema).name;
     const candidates = this.scan(c, req);
     const off = req.offset ?? 0;
     return req.data.map((q) => candidates
