@@ -54,6 +54,13 @@ export type CoordinatorProtocol = {
   segments: { req: { collectionId: number }; res: SegmentRecord[] };
   distribution: { req: { vchannel: string }; res: Distribution };
   heartbeat: { req: { nodeId: string; role: string }; res: null };
+  /**
+   * Holds a collection's rows as a reader pinned to `tso` sees them: compaction
+   * applies no delete or expiry past the oldest hold (coordinator/core/snapshotHolds.ts).
+   * With `holdId`, renews that hold (or makes it again if it lapsed). Lapses after `ttlMs` (default 60 s).
+   */
+  holdSnapshot: { req: { collection: string; tso: Tso; holdId?: number; ttlMs?: number }; res: { holdId: number; ttlMs: number } };
+  releaseSnapshot: { req: { holdId: number }; res: null };
 };
 
 export type CompactionState = 'UndefiedState' | 'Executing' | 'Completed';
@@ -92,4 +99,10 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   segments: (o) => needAll(o, { collectionId: 'number' }),
   distribution: (o) => needAll(o, { vchannel: 'string' }),
   heartbeat: (o) => needAll(o, { nodeId: 'string', role: 'string' }),
+  holdSnapshot: (o) => {
+    needAll(o, { collection: 'string', tso: 'bigint' });
+    if (o.holdId !== undefined && o.holdId !== null) need(o, 'holdId', 'number');
+    if (o.ttlMs !== undefined && o.ttlMs !== null) need(o, 'ttlMs', 'number');
+  },
+  releaseSnapshot: (o) => needAll(o, { holdId: 'number' }),
 };

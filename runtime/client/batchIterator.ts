@@ -29,6 +29,7 @@ export function iteratorSizes(batchSize: unknown, limit: unknown): { batchSize: 
 export class BatchIterator<T> implements AsyncIterable<T[]> {
   private count: number;
   private finished = false;
+  private readonly finishers: Array<() => void> = [];
   /** Batches are fetched one after another: a second next() waits for the first to move the cursor. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -50,7 +51,19 @@ export class BatchIterator<T> implements AsyncIterable<T[]> {
   }
 
   /** Ends the iteration: next() answers with an empty list from now on. */
-  close(): void { this.finished = true; }
+  close(): void { this.finish(); }
+
+  /** Runs `fn` once the iteration ends, by close() or by running out (a snapshot hold is given back then). */
+  onFinish(fn: () => void): this {
+    if (this.finished) fn(); else this.finishers.push(fn);
+    return this;
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const fn of this.finishers.splice(0)) fn();
+  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T[]> {
     try {
@@ -65,13 +78,13 @@ export class BatchIterator<T> implements AsyncIterable<T[]> {
   private async batch(): Promise<T[]> {
     const left = this.limit < 0 ? Infinity : this.limit - this.count;
     const want = Math.min(this.batchSize, left);
-    if (this.finished || want <= 0) { this.finished = true; return []; }
+    if (this.finished || want <= 0) { this.finish(); return []; }
     // One item more than the batch, when the limit allows more: it tells whether another batch exists.
     const probe = want < left ? want + 1 : want;
     const items = await this.source.fetch(probe);
     if (this.finished) return [];
     const batch = items.slice(0, want);
-    if (items.length < probe || want === left) this.finished = true;
+    if (items.length < probe || want === left) this.finish();
     this.source.advance(batch);
     this.count += batch.length;
     return batch;

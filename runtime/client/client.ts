@@ -12,6 +12,7 @@ import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
+import { SnapshotLease } from './snapshotLease.js';
 import { checkReranker, fuse } from './hybridRank.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
@@ -411,6 +412,14 @@ export class NuthatchClient implements NuthatchApi {
    * older than Bounded's staleness, since a snapshot names one TSO every shard
    * must serve (Eventually's 0, or a Session without writes, would read nothing).
    */
+  /** A hold on a snapshot of the collection, taken at the first read (snapshotLease.ts). */
+  private snapshotLease(r: CollectionRecord, tso: Tso, holdId?: number): SnapshotLease {
+    return new SnapshotLease({
+      hold: (id) => this.call('holdSnapshot', { collection: r.name, tso, ...(id !== undefined ? { holdId: id } : {}) }),
+      release: (id) => this.call('releaseSnapshot', { holdId: id }),
+    }, holdId);
+  }
+
   private async snapshotTso(r: CollectionRecord, level: ConsistencyLevel | undefined): Promise<Tso> {
     const guarantee = await this.guarantee(r, level);
     const bounded = tsoOf(Date.now() - BOUNDED_STALENESS_MS);
@@ -429,11 +438,13 @@ export class NuthatchClient implements NuthatchApi {
     const resume = req.resume;
     if (resume !== undefined) checkPosition(resume, plan.pk.dataType);
     const snapshotTso = resume?.snapshotTso ?? await this.snapshotTso(r, req.consistencyLevel);
+    const lease = this.snapshotLease(r, snapshotTso, resume?.holdId);
     const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
+      await lease.renew();
       const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
       return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
     };
-    return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume);
+    return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, () => lease.holdId).onFinish(() => lease.end());
   }
 
   async get(collection: string, ids: PrimaryKey[], opts: ReadOptions = {}): Promise<RowObject[]> {
@@ -526,7 +537,9 @@ export class NuthatchClient implements NuthatchApi {
     const queries = queryVectors([req.vector], field.dim!);
     const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);
+    const lease = this.snapshotLease(r, snapshotTso);
     const search = async (k: number, bounds: DistanceRange | undefined, filter: Expr | null) => {
+      await lease.renew();
       const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
         vchannel, collectionId: r.collectionId, queries, ...anns, nq: 1, k, ef, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
@@ -534,7 +547,7 @@ export class NuthatchClient implements NuthatchApi {
       return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)
         .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) }));
     };
-    return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso);
+    return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
   }
 }
 

@@ -28,6 +28,8 @@ export interface QueryIteratorPosition {
   after?: PrimaryKey;
   /** Rows returned so far (counted against the limit). */
   returned: number;
+  /** The snapshot hold the walk renews (snapshotLease.ts), when it took one. */
+  holdId?: number;
 }
 
 /** The rows above `after` at the pinned TSO, over every shard, in key order: at most `limit`. */
@@ -40,13 +42,14 @@ export function checkPosition(p: QueryIteratorPosition, pkType: string): void {
   if (physicalMs(p.snapshotTso) > Date.now() + 60_000) throw new ValidationError('a query cursor names a TSO in the future', { field: 'cursor' });
   if (p.after !== undefined && typeof p.after !== (pkType === 'Int64' ? 'number' : 'string')) throw new ValidationError(`a query cursor's key must be ${pkType === 'Int64' ? 'an integer' : 'a string'}`, { field: 'cursor' });
   if (!Number.isSafeInteger(p.returned) || p.returned < 0) throw new ValidationError('a query cursor counts the rows it returned', { field: 'cursor' });
+  if (p.holdId !== undefined && !(Number.isSafeInteger(p.holdId) && p.holdId > 0)) throw new ValidationError('a query cursor\'s snapshot hold is a positive integer', { field: 'cursor' });
 }
 
 export class QueryIterator extends BatchIterator<RowObject> {
   private readonly cursor: { after?: PrimaryKey };
 
   /** `pkName`: where a row holds its key (every row returned holds it). */
-  constructor(rowsAfter: RowsAfter, pkName: string, batchSize: number, limit: number, readonly snapshotTso: Tso, resume?: QueryIteratorPosition) {
+  constructor(rowsAfter: RowsAfter, pkName: string, batchSize: number, limit: number, readonly snapshotTso: Tso, resume?: QueryIteratorPosition, private readonly hold?: () => number | undefined) {
     const cursor: { after?: PrimaryKey } = resume?.after !== undefined ? { after: resume.after } : {};
     super({
       fetch: (n) => rowsAfter(cursor.after, n),
@@ -58,6 +61,7 @@ export class QueryIterator extends BatchIterator<RowObject> {
   /** Where the iterator stands, to resume it; null once it is done. */
   position(): QueryIteratorPosition | null {
     if (this.done) return null;
-    return { snapshotTso: this.snapshotTso, ...this.cursor, returned: this.returned };
+    const holdId = this.hold?.();
+    return { snapshotTso: this.snapshotTso, ...this.cursor, returned: this.returned, ...(holdId !== undefined ? { holdId } : {}) };
   }
 }

@@ -11,7 +11,7 @@ import type { QueryIteratorPosition } from '../client/queryIterator.js';
 
 export function encodeQueryCursor(p: QueryIteratorPosition): string {
   // A TSO is a 64-bit integer: a decimal string survives JSON.
-  const body: { t: string; a?: PrimaryKey } = { t: String(p.snapshotTso), ...(p.after !== undefined ? { a: p.after } : {}) };
+  const body: { t: string; a?: PrimaryKey; h?: number } = { t: String(p.snapshotTso), ...(p.after !== undefined ? { a: p.after } : {}), ...(p.holdId !== undefined ? { h: p.holdId } : {}) };
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
@@ -21,8 +21,9 @@ export function decodeQueryCursor(cursor: string): QueryIteratorPosition {
   let body: unknown;
   try { body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')); } catch { throw bad(); }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad();
-  const { t, a } = body as { t?: unknown; a?: unknown };
+  const { t, a, h } = body as { t?: unknown; a?: unknown; h?: unknown };
   if (typeof t !== 'string' || !/^[1-9][0-9]{0,19}$/.test(t)) throw bad();
   if (a !== undefined && typeof a !== 'string' && !(typeof a === 'number' && Number.isSafeInteger(a))) throw bad();
-  return { snapshotTso: BigInt(t), ...(a !== undefined ? { after: a } : {}), returned: 0 };
+  if (h !== undefined && !(typeof h === 'number' && Number.isSafeInteger(h) && h > 0)) throw bad();
+  return { snapshotTso: BigInt(t), ...(a !== undefined ? { after: a } : {}), ...(h !== undefined ? { holdId: h } : {}), returned: 0 };
 }

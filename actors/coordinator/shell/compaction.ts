@@ -1,6 +1,6 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
-import { tsoOf, type Tso } from '../../../messages/types.js';
+import type { Tso } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
@@ -12,6 +12,7 @@ import { Keys, putRecord } from './metaCodec.js';
 import { mergeShard } from './mergeCompaction.js';
 import { discardSegments } from './segmentDiscard.js';
 import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } from './segmentFlow.js';
+import { horizonOf } from './snapshotHoldsShell.js';
 
 /**
  * Delete compaction rounds: each sealed segment that deletes may have reached
@@ -50,8 +51,9 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
   const pchannel = pchannelOf(vchannel);
   // Past the end: an empty page that says how long the log is.
   const log = await ctx.streaming(pchannel)('deletes', { vchannel, fromSeq: Number.MAX_SAFE_INTEGER });
-  const forced = new Set(floorHolders(indexed, log, tsoOf(ctx.now() - policy.graceMs), policy));
-  const cutoff = expiredBelow(tsoOf(ctx.now() - policy.graceMs), rec.ttlSeconds);
+  const horizon = horizonOf(ctx, rec.collectionId, policy);
+  const forced = new Set(floorHolders(indexed, log, horizon, policy));
+  const cutoff = expiredBelow(horizon, rec.ttlSeconds);
   for (const seg of indexed) {
     if (ctx.stopped) return compacted;
     const expiring = cutoff !== undefined && expiryDue(seg, cutoff, rec.ttlSeconds!, policy.minRatio);
@@ -59,7 +61,7 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
     if (await compactOne(ctx, rec, seg, policy, forced.has(seg) ? 0 : policy.minRatio)) compacted++;
   }
   if (policy.mergeSegments >= 2) compacted += await mergeShard(ctx, rec, segs().filter((s) => fullyIndexed(rec, s)), policy);
-  await trimShardDeletes(ctx, pchannel, vchannel, segs, log, policy);
+  await trimShardDeletes(ctx, rec, pchannel, vchannel, segs, log, policy);
   return compacted;
 }
 
@@ -68,9 +70,9 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
  * (shared/segment/deleteCover.ts), no younger than the grace; the owner lowers
  * the floor for the segments it still holds, or declines.
  */
-async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchannel: string, segsNow: () => SegmentRecord[], log: { seq: number; base: number; floorTso: Tso }, policy: CompactionPolicy): Promise<void> {
+async function trimShardDeletes(ctx: CoordinatorContext, rec: CollectionRecord, pchannel: string, vchannel: string, segsNow: () => SegmentRecord[], log: { seq: number; base: number; floorTso: Tso }, policy: CompactionPolicy): Promise<void> {
   if (log.seq === log.base) return; // nothing logged to drop
-  const untilTso = tsoOf(ctx.now() - policy.graceMs);
+  const untilTso = horizonOf(ctx, rec.collectionId, policy);
   // The records and the distribution version together (serving changes take the lock): the owner
   // declines a floor that missed a hand-off newer than this version.
   const { segs, asOfVersion } = await ctx.lock(async () => ({ segs: segsNow(), asOfVersion: ctx.distributions.get(vchannel)?.version ?? 0 }));
@@ -83,7 +85,7 @@ async function trimShardDeletes(ctx: CoordinatorContext, pchannel: string, vchan
 
 async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord, policy: CompactionPolicy, minRatio: number): Promise<boolean> {
   const before = { dataKey: seg.dataKey, indexKeys: { ...seg.indexKeys } };
-  const untilTso = tsoOf(ctx.now() - policy.graceMs);
+  const untilTso = horizonOf(ctx, rec.collectionId, policy);
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', { segment: seg, untilTso, minRatio, ...(expired === undefined ? {} : { expiredBelow: expired }) });
   // Dropped, or switched by someone else meanwhile: leave it.

@@ -1,3 +1,4 @@
+import type { SnapshotHold } from '../core/snapshotHolds.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -58,6 +59,8 @@ export interface CoordinatorContext {
   allocIds: (count: number) => Promise<number>;
   /** Waiters for segments to be flushed. */
   flushWaiters: Set<() => void>;
+  /** Readers' snapshot holds by id (core/snapshotHolds.ts), kept in the meta store too. */
+  snapshots: Map<number, SnapshotHold>;
   stopped: boolean;
   protocol?: CoordinatorProtocol;
 }

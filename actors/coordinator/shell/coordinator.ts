@@ -1,3 +1,4 @@
+import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CompactionState, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
@@ -78,7 +79,7 @@ export class Coordinator {
       oracle: initialOracle(Math.max(tsoWin?.windowEndMs ?? 0, 0)),
       ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
-      streamingNodes: new Set(), queryNodes: new Set(), flushWaiters: new Set(), stopped: false,
+      streamingNodes: new Set(), queryNodes: new Set(), flushWaiters: new Set(), snapshots: new Map(), stopped: false,
       // Addressed to the assigned owner's term, so a stale owner never takes a DDL.
       streaming: (pchannel) => client<StreamingProtocol>(bus, () => {
         const a = ctx.assignments.get(pchannel);
@@ -107,6 +108,7 @@ export class Coordinator {
     for (const s of await listRecords<SegmentRecord>(meta, Keys.segments())) ctx.segments.set(s.segmentId, s);
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
+    await loadHolds(ctx);
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
@@ -123,7 +125,7 @@ export class Coordinator {
     }
     this.every(this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS), 'purges', 'purge round', () => runDuePurges(ctx));
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
-    this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(() => runCompactions(ctx, compaction)));
+    this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(async () => { await dropLapsed(ctx); return runCompactions(ctx, compaction); }));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
     this.every(orphans.intervalMs, 'sweep', 'garbage collection sweep', () => this.maintenance(() => sweepOrphans(ctx, orphans)));
   }
@@ -212,6 +214,8 @@ export class Coordinator {
       segments: ({ collectionId }) => [...ctx().segments.values()].filter((s) => s.collectionId === collectionId),
       distribution: ({ vchannel }) => ctx().distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] },
       heartbeat: () => null,
+      holdSnapshot: ({ collection, tso, holdId, ttlMs }) => holdSnapshot(ctx(), collection, tso, holdId ?? undefined, ttlMs ?? undefined),
+      releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
     };
   }
 

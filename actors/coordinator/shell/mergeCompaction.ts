@@ -2,7 +2,6 @@ import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/reco
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { vectorField } from '../../../messages/schema.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
-import { tsoOf } from '../../../messages/types.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmentSize.js';
 import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
@@ -11,6 +10,7 @@ import { lineageOf, retainRetiredMs, retiredIds } from '../core/mergeLineage.js'
 import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
+import { horizonOf } from './snapshotHoldsShell.js';
 import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } from './segmentFlow.js';
 
 /**
@@ -38,7 +38,7 @@ export async function mergeShard(ctx: CoordinatorContext, rec: CollectionRecord,
 
 async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: SegmentRecord[], policy: CompactionPolicy): Promise<boolean> {
   const before = parts.map((p) => p.dataKey);
-  const untilTso = tsoOf(ctx.now() - policy.graceMs);
+  const untilTso = horizonOf(ctx, rec.collectionId, policy);
   const segmentId = await ctx.allocIds(1);
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', { segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }) });

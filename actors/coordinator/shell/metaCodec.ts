@@ -35,4 +35,7 @@ export const Keys = {
   aliases: 'aliases/',
   /** Orphan segment files seen so far and since when (see orphanSweep.ts). */
   orphanMarks: 'gc/orphan-marks',
+  /** Readers' snapshot holds (see snapshotHolds.ts). */
+  snapshot: (holdId: number) => `snapshots/${holdId}`,
+  snapshots: 'snapshots/',
 } as const;
