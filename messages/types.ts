@@ -20,6 +20,7 @@ export const MessageType = {
   RollbackTxn: 'RollbackTxn',
   TrimDeletes: 'TrimDeletes',
   AlterCollection: 'AlterCollection',
+  RenameCollection: 'RenameCollection',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -87,6 +88,8 @@ export interface Bodies {
   TrimDeletes: { collectionId: number; floorTso: Tso };
   /** A collection's properties change: rows expire `ttlSeconds` after their insert from this TSO on (0: never). */
   AlterCollection: { collectionId: number; ttlSeconds: number };
+  /** A collection takes a new name from this TSO on (readers, replays and errors name it so). */
+  RenameCollection: { collectionId: number; name: string };
 }
 
 /** A typed WAL message: a header and the body that its type names. */

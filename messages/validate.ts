@@ -88,6 +88,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   CommitTxn: () => {},
   RollbackTxn: () => {},
   AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); },
+  RenameCollection: (b) => { int(b, 'collectionId'); str(b, 'name'); },
   TrimDeletes: (b) => { int(b, 'collectionId'); if (typeof b.floorTso !== 'bigint' || b.floorTso < 0n) throw new DecodeError('floorTso must be a TSO'); },
 };
 

@@ -53,8 +53,15 @@ test('a renamed collection keeps its rows and aliases under the new name; the ol
     try { await s.client.renameCollection('b', 'a'); assert.unreachable('renamed onto a taken name'); } catch (e) { assert.is((e as NuthatchError).code, 'CollectionExists'); }
     try { await s.client.renameCollection('al', 'c'); assert.unreachable('renamed through an alias'); } catch (e) { assert.match((e as Error).message, /rename a collection by its own name/); }
 
+    // The shards know the new name too (a RenameCollection in their log): their errors name b, after a restart too.
+    const notLoaded = async () => { try { await s.client.query('b', { filter: 'id >= 0' }); } catch (e) { return (e as Error).message; } return 'answered'; };
+    await s.client.releaseCollection('b');
+    assert.match(await notLoaded(), /collection b is not loaded/);
+
     await s.stop();
     s = await tempStandalone({ dataDir });
+    assert.match(await notLoaded(), /collection b is not loaded/, 'the log replayed names it b');
+    await s.client.loadCollection('b');
     assert.equal((await s.client.listCollections()).sort(), ['a', 'b']);
     assert.is((await s.client.query('al', { filter: 'id >= 0', consistencyLevel: 'Strong' })).length, 15, 'after a restart too');
   } finally { await s.cleanup(); }

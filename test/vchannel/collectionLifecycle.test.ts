@@ -64,4 +64,11 @@ test('AlterCollection sets the TTL every reader of the vchannel applies; a Creat
   given([m.createCollection(1), m.dropCollection(2)]).when(m.alterCollection(3, 60)).then(Invariant.NothingAfterDrop);
 });
 
+test('RenameCollection names the collection anew from its TSO on; only a live collection can be renamed', () => {
+  const s = accepted(given([m.createCollection(1)]).when(m.renameCollection(2, 'renamed')).then(ok));
+  assert.is(vchannelView(s).collection?.name, 'renamed');
+  given([]).when(m.renameCollection(1, 'x')).then(Invariant.CollectionMustExist);
+  given([m.createCollection(1), m.dropCollection(2)]).when(m.renameCollection(3, 'x')).then(Invariant.NothingAfterDrop);
+});
+
 test.run();

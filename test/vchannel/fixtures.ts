@@ -60,6 +60,7 @@ export const m = {
   commit: (ms: number, txn: number) => make(ms, 'CommitTxn', {}, txn),
   rollback: (ms: number, txn: number) => make(ms, 'RollbackTxn', {}, txn),
   alterCollection: (ms: number, ttlSeconds: number) => make(ms, 'AlterCollection', { collectionId: COLL, ttlSeconds }),
+  renameCollection: (ms: number, name: string) => make(ms, 'RenameCollection', { collectionId: COLL, name }),
   trimDeletes: (ms: number, floorMs: number) => make(ms, 'TrimDeletes', { collectionId: COLL, floorTso: tsoOf(floorMs) }),
   timeTick: (ms: number, vchannel = '') => at(ms, newMessage('TimeTick', vchannel, { persisted: true })),
 };

@@ -5,6 +5,7 @@ import { decideRename, unfinishedRenames } from '../core/rename.js';
 import type { AliasRecord } from './aliasDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
+import { broadcast } from './broadcast.js';
 
 /** Tells clients that these names changed meaning, so their cached records for them go. */
 export function announceCatalogChange(ctx: CoordinatorContext, names: string[]): void {
@@ -12,12 +13,16 @@ export function announceCatalogChange(ctx: CoordinatorContext, names: string[]):
 }
 
 /**
- * Renames a collection: the record under its new name first (with
- * `renamedFrom`), then its aliases repointed and the old name deleted, so a
- * crash at any step leaves what finishRenames completes. The record object is
- * renamed in place: work holding it (compaction, loads) sees the new name.
+ * Renames a collection: a RenameCollection on every shard first (so
+ * delegators, followers and replays name it anew from one TSO; a retry after
+ * a crash appends the same name again), then the record under its new name
+ * (with `renamedFrom`), then its aliases repointed and the old name deleted,
+ * so a crash at any step leaves what finishRenames completes. The record
+ * object is renamed in place: work holding it (compaction, loads) sees the new name.
  */
 export async function renameCollection(ctx: CoordinatorContext, from: string, to: string): Promise<CollectionRecord> {
+  const planned = decideRename(ctx.catalog, from, to);
+  await broadcast(ctx, 'RenameCollection', planned.rec.vchannels, () => ({ collectionId: planned.rec.collectionId, name: to }));
   const { rec, aliases } = await ctx.lock(async () => {
     const d = decideRename(ctx.catalog, from, to);
     await putRecord(ctx.opts.meta, Keys.collection(to), { ...d.rec, name: to, renamedFrom: from });

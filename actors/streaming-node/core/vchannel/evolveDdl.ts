@@ -50,3 +50,5 @@ export const dropIndex: Evolve<'DropIndex'> = (ctx, m) => {
 };
 
 export const alterCollection: Evolve<'AlterCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, ttlSeconds: m.body.ttlSeconds } });
+
+export const renameCollection: Evolve<'RenameCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, name: m.body.name } });

@@ -4,7 +4,7 @@ import { CHECKS, type InvariantKey, type Rejection } from './checks.js';
 import { initialContext, type VchannelContext } from './context.js';
 import { stamp, type Evolve } from './evolve.js';
 import { createSegment, deleteRows, flushSegment, insertRows, sealSegment } from './evolveData.js';
-import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection } from './evolveDdl.js';
+import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection } from './evolveDdl.js';
 import { abortOpenTxns, beginTxn, commitTxn, forgetOldTxns, rollbackTxn } from './evolveTxn.js';
 
 /** A WAL message as a machine event: the event type is the message type. */
@@ -37,6 +37,7 @@ const ACCEPT = {
   createIndex: evolveAction(createIndex),
   dropIndex: evolveAction(dropIndex),
   alterCollection: evolveAction(alterCollection),
+  renameCollection: evolveAction(renameCollection),
   beginTxn: evolveAction(beginTxn),
   commitTxn: evolveAction(commitTxn),
   rollbackTxn: evolveAction(rollbackTxn),
@@ -116,6 +117,7 @@ export const vchannelMachine = setup({
         RollbackTxn: rules('RollbackTxn', IN_TXN, ['rollbackTxn']),
         TrimDeletes: rules('TrimDeletes', [...LIVE, 'TxnNotAllowed', 'DeleteFloorBelowTso'], []),
         AlterCollection: rules('AlterCollection', [...LIVE, 'TxnNotAllowed'], ['alterCollection']),
+        RenameCollection: rules('RenameCollection', [...LIVE, 'TxnNotAllowed'], ['renameCollection']),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
       },
