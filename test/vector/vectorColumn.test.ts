@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { annsVectors, columnBlock, fieldVectors } from '../../actors/shared/vector/vectorColumn.js';
+import { annsVectors, columnBlock, fieldVectors, packVectorColumns } from '../../actors/shared/vector/vectorColumn.js';
 import { annsFieldOf, rowsProblem, validateSchema, type CollectionSchema } from '../../messages/schema.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 
@@ -52,6 +52,18 @@ test('a field is searched with its index\'s metric, else the collection\'s', () 
   const rec = { metricType: 'COSINE' as const, indexes: [{ indexName: 'bi', fieldName: 'b', indexType: 'HNSW', metricType: 'L2' as const, params: {} }] };
   assert.is(metricOfField(rec, 'b'), 'L2');
   assert.is(metricOfField(rec, 'a'), 'COSINE');
+});
+
+test('packing makes a column\'s rows views of one block, the block its search reads; other columns stay as they were', () => {
+  const fields: Record<string, unknown[]> = { v: [Float32Array.from([1, 2]), Float32Array.from([3, 4])], tag: ['x', 'y'], odd: [Float32Array.from([1]), Float32Array.from([1, 2])] };
+  const before = { tag: fields.tag, odd: [...fields.odd!] };
+  packVectorColumns(fields, 2);
+  const block = columnBlock(fields.v!, 2, 2);
+  assert.equal(Array.from(block), [1, 2, 3, 4]);
+  assert.is((fields.v![1] as Float32Array).buffer, block.buffer, 'row 1 is a view of the block');
+  assert.equal(Array.from(fields.v![1] as Float32Array), [3, 4]);
+  assert.is(fields.tag, before.tag);
+  assert.equal(fields.odd, before.odd, 'rows of two lengths are left alone');
 });
 
 test.run();

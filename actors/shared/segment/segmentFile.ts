@@ -1,3 +1,4 @@
+import { packVectorColumns } from '../vector/vectorColumn.js';
 import { BinaryWriter } from '../../../messages/binary.js';
 import { DecodeError, ValidationError } from '../../../messages/errors.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
@@ -92,6 +93,7 @@ export function decodeSegmentFile(bytes: Uint8Array, opts: SegmentCodecOptions =
   };
   const problem = segmentProblem(seg);
   if (problem) throw new DecodeError(`segment file is inconsistent: ${problem}`);
+  packVectorColumns(seg.fields, count);
   return seg;
 }
 

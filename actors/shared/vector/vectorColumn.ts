@@ -20,6 +20,28 @@ export function columnBlock(column: readonly unknown[], count: number, dim: numb
   return out;
 }
 
+/**
+ * Packs every column of per-row vectors (all Float32Array of one length) into
+ * one block, each row's value becoming a view of it, and remembers the block
+ * for columnBlock: decoded rows arrive as separate arrays, each with its own
+ * buffer, and a search would then copy them all into a block again. Packed,
+ * a column costs its floats once. Columns are changed in place.
+ */
+export function packVectorColumns(fields: Record<string, unknown[]>, count: number): void {
+  for (const column of Object.values(fields)) {
+    const first = column[0];
+    if (!(first instanceof Float32Array) || column.length !== count || blocks.has(column)) continue;
+    const dim = first.length;
+    if (!column.every((v) => v instanceof Float32Array && v.length === dim)) continue;
+    const block = new Float32Array(count * dim);
+    for (let r = 0; r < count; r++) {
+      block.set(column[r] as Float32Array, r * dim);
+      column[r] = block.subarray(r * dim, (r + 1) * dim);
+    }
+    blocks.set(column, block);
+  }
+}
+
 /** A vector field other than the first, as a read names it. */
 export interface AnnsColumn { field: string; dim: number }
 

@@ -2,6 +2,7 @@ import type { PrimaryKey } from '../../../messages/schema.js';
 import { bodyOf, EXCLUSIVE, tsoAddMs, type AnyMessage, type Message, type Tso, type WalPosition } from '../../../messages/types.js';
 import type { DeleteEntry, Distribution } from '../../../messages/rpc/records.js';
 import { addToIndex, deleteEntry, indexOf, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
+import { packVectorColumns } from '../../shared/vector/vectorColumn.js';
 
 /**
  * The materialized state of one shard (vchannel) that the delegator serves: growing
@@ -151,6 +152,7 @@ function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts
     const seg = s.segments.get(b.segmentId);
     if (!seg) return;
     if (beginPos !== undefined && beginPos < readFromOf(seg)) seg.readFrom = beginPos;
+    packVectorColumns(b.rows.fields, b.rows.count);
     seg.chunks.push({ count: b.rows.count, pks: b.rows.pks, vectors: b.rows.vectors, fields: b.rows.fields, tso, partitionId: b.partitionId });
     seg.rows += b.rows.count;
     seg.lastWriteTso = tso;
