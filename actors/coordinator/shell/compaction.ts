@@ -27,7 +27,7 @@ import { horizonOf } from './snapshotHoldsShell.js';
  * rewrite and the switch leaves the new files unnamed (the next compaction of
  * the segment writes others); the orphan sweep (orphanSweep.ts) removes them.
  */
-export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy, onlyCollection?: number): Promise<number> {
+export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy, onlyCollection?: number, failures?: string[]): Promise<number> {
   let compacted = 0;
   for (const rec of [...ctx.catalog.byName.values()]) {
     if (rec.state !== 'created' || (onlyCollection !== undefined && rec.collectionId !== onlyCollection)) continue;
@@ -37,6 +37,7 @@ export async function runCompactions(ctx: CoordinatorContext, policy: Compaction
         compacted += await compactShard(ctx, rec, vchannel, policy);
       } catch (e) {
         ctx.log(`compaction of ${vchannel} failed (retried next round):`, (e as Error).message);
+        failures?.push(`${vchannel}: ${(e as Error).message}`);
       }
     }
   }

@@ -1,6 +1,7 @@
+import { ManualCompactions } from './manualCompactions.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { COORDINATOR_SUBJECT, coordinatorChecks, type CompactionState, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
+import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import { streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import type { IndexParams } from '../../../messages/types.js';
@@ -45,8 +46,8 @@ export class Coordinator {
   private readonly busy = new Set<string>();
   /** Compaction rounds, sweeps and manual compactions run one at a time: a rewrite is unnamed until its switch. */
   private readonly maintenance = makeLock();
-  /** Manual compactions by id (the newest 1,000). */
-  private readonly compactions = new Map<number, { state: CompactionState; error?: string }>();
+  /** Manual compactions by id (the newest 1,000), kept in the meta store. */
+  private compactions!: ManualCompactions;
 
   private readonly metrics: CoordinatorMetrics;
   private stopSampling?: () => void;
@@ -109,6 +110,7 @@ export class Coordinator {
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
     await loadHolds(ctx);
+    this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
@@ -124,6 +126,7 @@ export class Coordinator {
       else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }
     }
     this.every(this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS), 'purges', 'purge round', () => runDuePurges(ctx));
+    await this.compactions.resume();
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
     this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(async () => { await dropLapsed(ctx); return runCompactions(ctx, compaction); }));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
@@ -148,17 +151,17 @@ export class Coordinator {
    * a time (unless merging is off), queued behind the running job.
    */
   private async compact(name: string): Promise<{ compactionID: number }> {
-    const ctx = this.ctx;
-    const rec = findCollection(ctx.catalog, name);
-    const compactionID = await ctx.allocIds(1);
+    const rec = findCollection(this.ctx.catalog, name);
+    return { compactionID: await this.compactions.start(rec.collectionId) };
+  }
+
+  /** One collection's manual compaction, run behind the maintenance running now; the shards it could not reach. */
+  private async manualCompaction(collectionId: number): Promise<string[]> {
     const configured = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
     const policy = { ...configured, minRatio: 0, mergeSegments: configured.mergeSegments === 0 ? 0 : 2 };
-    this.compactions.set(compactionID, { state: 'Executing' });
-    for (const id of [...this.compactions.keys()].slice(0, Math.max(0, this.compactions.size - 1000))) this.compactions.delete(id);
-    void this.maintenance(() => runCompactions(ctx, policy, rec.collectionId)).then(
-      () => this.compactions.set(compactionID, { state: 'Completed' }),
-      (e: Error) => this.compactions.set(compactionID, { state: 'Completed', error: e.message }));
-    return { compactionID };
+    const failures: string[] = [];
+    await this.maintenance(() => runCompactions(this.ctx, policy, collectionId, failures));
+    return failures;
   }
 
   private handlers(): Handlers<CoordinatorProtocol> {
@@ -207,7 +210,7 @@ export class Coordinator {
       describeAlias: ({ alias }) => aliasDdl.describeAlias(ctx(), alias),
       listAliases: ({ collection }) => aliasDdl.listAliases(ctx(), collection ?? undefined),
       compact: ({ name }) => this.compact(name),
-      compactionState: ({ compactionID }) => this.compactions.get(compactionID) ?? { state: 'UndefiedState' },
+      compactionState: ({ compactionID }) => this.compactions.state(compactionID),
       assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),
       segmentFlushed: ({ segment }) => segmentFlushed(ctx(), segment),
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),

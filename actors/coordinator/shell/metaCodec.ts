@@ -38,4 +38,7 @@ export const Keys = {
   /** Readers' snapshot holds (see snapshotHolds.ts). */
   snapshot: (holdId: number) => `snapshots/${holdId}`,
   snapshots: 'snapshots/',
+  /** Manual compaction jobs (see manualCompactions.ts). */
+  compaction: (id: number) => `compactions/${id}`,
+  compactions: 'compactions/',
 } as const;
