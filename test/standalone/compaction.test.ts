@@ -53,7 +53,9 @@ test('a segment a third deleted is rewritten without those rows; reads agree bef
     await s.client.upsert('c', Array.from({ length: 10 }, (_, i) => ({ id: i, tag: 100 + i, vec: vecs[i]! })));
     assert.is(await count(s, 'c'), N - 333);
 
-    await until(async () => (await files()).some((k) => /\/data-\d+\.seg$/.test(k)) && !(await files()).includes(before.find((k) => k.endsWith('/data.seg'))!), 'the compacted data to replace the old', 30_000);
+    // The old files go one after another once the switch is made: wait for both.
+    const gone = async () => { const f = await files(); return f.some((k) => /\/data-\d+\.seg$/.test(k)) && !f.some((k) => k.endsWith('/data.seg') || k.endsWith('/index-vec_idx.hnsw')); };
+    await until(gone, 'the compacted data and its index to replace the old', 30_000);
     const after = await files();
     const dataKey = after.find((k) => /\/data-\d+\.seg$/.test(k))!;
     assert.ok(after.some((k) => /\/index-vec_idx-\d+\.hnsw$/.test(k)), `the index built from the new data: ${after.join(', ')}`);
