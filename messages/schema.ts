@@ -1,9 +1,12 @@
 import { ValidationError } from './errors.js';
+import { checkFunctions, type FunctionSchema } from './schemaFunctions.js';
+import { sparseProblem } from './sparse.js';
 
 /** Field data types, named as Milvus names them. */
 export const DataType = {
   Bool: 'Bool', Int8: 'Int8', Int16: 'Int16', Int32: 'Int32', Int64: 'Int64',
   Float: 'Float', Double: 'Double', VarChar: 'VarChar', JSON: 'JSON', Array: 'Array', FloatVector: 'FloatVector',
+  SparseFloatVector: 'SparseFloatVector',
 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
@@ -11,7 +14,8 @@ export type DataType = (typeof DataType)[keyof typeof DataType];
 export const ELEMENT_TYPES = ['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'Float', 'Double', 'VarChar'] as const;
 export type ElementType = (typeof ELEMENT_TYPES)[number];
 
-export const MetricType = { L2: 'L2', IP: 'IP', COSINE: 'COSINE' } as const;
+/** BM25 is only for the output of a BM25 function (messages/schemaFunctions.ts); L2 and COSINE only for dense fields. */
+export const MetricType = { L2: 'L2', IP: 'IP', COSINE: 'COSINE', BM25: 'BM25' } as const;
 export type MetricType = (typeof MetricType)[keyof typeof MetricType];
 
 export interface FieldSchema {
@@ -40,6 +44,8 @@ export interface FieldSchema {
    * of this value, and a filter that pins it reads only their partitions.
    */
   isPartitionKey?: boolean;
+  /** VarChar only: the text is analyzed (messages/analyzer.ts), so a BM25 function may read it. */
+  enableAnalyzer?: boolean;
 }
 
 /** A value a field may default to. */
@@ -50,6 +56,8 @@ export interface CollectionSchema {
   /** Unknown keys of inserted rows go into a hidden JSON field `$meta`. */
   enableDynamicField?: boolean;
   description?: string;
+  /** Fields computed from others on insert (messages/schemaFunctions.ts). */
+  functions?: FunctionSchema[];
 }
 
 export const LIMITS = {
@@ -64,7 +72,7 @@ export const LIMITS = {
   /** Bytes per encoded WAL message. */
   maxMessageBytes: 64 * 1024 * 1024,
   maxTopK: 16384,
-  /** FloatVector fields per collection (Milvus's proxy.maxVectorFieldNum). */
+  /** Vector fields (FloatVector and SparseFloatVector) per collection (Milvus's proxy.maxVectorFieldNum). */
   maxVectorFields: 4,
   /** Partitions of a collection, and of a partition key (Milvus's rootCoord.maxPartitionNum). */
   maxPartitions: 1024,
@@ -92,7 +100,7 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
   if (!s || !Array.isArray(s.fields) || s.fields.length === 0) throw new ValidationError('schema must have fields');
   if (s.fields.length > LIMITS.maxFields) throw new ValidationError(`schema has more than ${LIMITS.maxFields} fields`);
   const seen = new Set<string>();
-  let primary = 0, vectors = 0;
+  let primary = 0, vectors = 0, sparse = 0;
   for (const f of s.fields) {
     checkName('field', f.name);
     if (seen.has(f.name)) throw new ValidationError(`duplicate field name '${f.name}'`, { field: f.name });
@@ -109,6 +117,12 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
       if (!Number.isInteger(f.dim) || f.dim! < 1 || f.dim! > LIMITS.maxDim) throw new ValidationError(`vector field '${f.name}' needs an integer dim in 1..${LIMITS.maxDim}`);
       if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
     }
+    if (f.dataType === 'SparseFloatVector') {
+      sparse++;
+      if (f.dim !== undefined) throw new ValidationError(`sparse vector field '${f.name}' has no dim`, { field: f.name });
+      if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
+    }
+    if (f.enableAnalyzer !== undefined && f.enableAnalyzer !== false && !(f.dataType === 'VarChar' && f.enableAnalyzer === true)) throw new ValidationError(`enableAnalyzer is a boolean of VarChar fields, and '${f.name}' is ${f.dataType}`, { field: f.name });
     if (f.dataType === 'VarChar') {
       if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`VarChar field '${f.name}' needs max_length in 1..${LIMITS.maxVarCharLength}`);
     }
@@ -119,7 +133,10 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
   const keys = s.fields.filter((f) => f.isPartitionKey);
   if (keys.length > 1) throw new ValidationError(`a collection has at most one partition key, got ${keys.map((f) => `'${f.name}'`).join(' and ')}`, { field: keys[1]!.name });
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
+  // The first FloatVector is the rows' float32 block (Rows.vectors): a collection needs one, even beside sparse fields.
   if (vectors < 1 || vectors > LIMITS.maxVectorFields) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}`);
+  if (vectors + sparse > LIMITS.maxVectorFields) throw new ValidationError(`schema has ${vectors + sparse} vector fields (dense and sparse), more than ${LIMITS.maxVectorFields}`);
+  checkFunctions(s, checkName);
   return s;
 }
 
@@ -192,24 +209,27 @@ export function fieldDim(s: CollectionSchema, name: string): number {
   return f.dim!;
 }
 
-/** Every vector field, the first one first. */
+/** Every dense (FloatVector) field, the first one first. */
 export function vectorFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => f.dataType === 'FloatVector'); }
+
+/** Every SparseFloatVector field: a column of `fields`, one encoded vector per row (messages/sparse.ts). */
+export function sparseFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => f.dataType === 'SparseFloatVector'); }
 
 /** The vector field a search names (`annsField`), the first one when it names none. */
 export function annsFieldOf(s: CollectionSchema, name: string | undefined): FieldSchema {
   if (name === undefined || name === '') {
-    const all = vectorFields(s);
+    const all = [...vectorFields(s), ...sparseFields(s)];
     if (all.length > 1) throw new ValidationError(`the collection has ${all.length} vector fields (${all.map((f) => f.name).join(', ')}): name one as annsField`, { field: 'annsField' });
     return all[0]!;
   }
   const f = s.fields.find((x) => x.name === name);
   if (!f) throw new ValidationError(`annsField '${name}' does not exist`, { field: 'annsField' });
-  if (f.dataType !== 'FloatVector') throw new ValidationError(`annsField '${name}' is ${f.dataType}, not a vector field`, { field: 'annsField' });
+  if (f.dataType !== 'FloatVector' && f.dataType !== 'SparseFloatVector') throw new ValidationError(`annsField '${name}' is ${f.dataType}, not a vector field`, { field: 'annsField' });
   return f;
 }
 /** The partition key field, if the collection has one. */
 export function partitionKeyField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.isPartitionKey === true); }
-export function scalarFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => !f.isPrimary && f.dataType !== 'FloatVector'); }
+export function scalarFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => !f.isPrimary && f.dataType !== 'FloatVector' && f.dataType !== 'SparseFloatVector'); }
 
 /** A primary key value. Int64 keys are safe integers. */
 export type PrimaryKey = number | string;
@@ -295,6 +315,11 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
       if (!(v instanceof Float32Array) || v.length !== f.dim) return `vector field '${f.name}' needs ${f.dim} floats at row ${r}`;
       for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return `vector field '${f.name}' holds a NaN or Infinity at row ${r}`;
     }
+  }
+  for (const f of sparseFields(s)) {
+    const col = rows.fields[f.name];
+    if (!Array.isArray(col) || col.length !== rows.count) return `sparse vector field '${f.name}' needs one vector per row`;
+    for (const [r, v] of col.entries()) { const p = sparseProblem(v, `sparse vector field '${f.name}' at row ${r}`); if (p) return p; }
   }
   return null;
 }

@@ -1,3 +1,4 @@
+import type { SparseQuery } from './sparseRead.js';
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { CollectionSchema, MetricType } from '../schema.js';
 import type { IndexParams, PartitionInfo, Tso, WalPosition } from '../types.js';
@@ -124,6 +125,8 @@ export interface ShardSearch {
   queries: Float32Array;
   /** The vector field searched; absent: the first. */
   annsField?: string;
+  /** A search of a sparse field (messages/rpc/sparseRead.ts). */
+  sparse?: SparseQuery;
   nq: number;
   k: number;
   /** HNSW's candidate list size; IVF indexes ignore it. */

@@ -2,6 +2,8 @@ import type { Tso, WalPosition } from '../types.js';
 import { DecodeError } from '../errors.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { DeleteEntry, HitRow, ShardQuery, ShardSearch } from './records.js';
+import type { ShardBm25Stats } from './sparseRead.js';
+import type { Bm25Stats } from '../bm25.js';
 
 /** Each pchannel is served on its own subject by whichever node owns it. */
 export const streamingSubject = (pchannel: string) => `nuthatch.sn.${pchannel}`;
@@ -33,6 +35,8 @@ export type StreamingProtocol = {
   appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string }; res: { tso: Tso } };
   search: { req: ShardSearch; res: { hits: HitRow[][] } };
   query: { req: ShardQuery; res: { rows: HitRow[]; count: number } };
+  /** Round one of a BM25 search: the shard's counts (growing rows and its query nodes' sealed segments). */
+  bm25Stats: { req: ShardBm25Stats; res: Bm25Stats };
   scan: { req: { from: WalPosition; to: WalPosition; maxBytes: number }; res: { records: ScanRecord[]; next: WalPosition } };
   /**
    * A page of a shard's delete log: entries from sequence number `from` (the
@@ -90,6 +94,7 @@ export const streamingChecks: Checks<StreamingProtocol> = {
   appendTxn: (o) => { needAll(o, { vchannel: 'string', messages: 'array' }); if (o.appendId !== undefined && o.appendId !== null) need(o, 'appendId', 'string'); },
   search: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', queries: 'f32', nq: 'number', k: 'number', outputFields: 'array', guaranteeTso: 'bigint' }); mvccChecks(o); },
   query: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }); mvccChecks(o); },
+  bm25Stats: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', annsField: 'string', terms: 'array', guaranteeTso: 'bigint' }); mvccChecks(o); },
   scan: (o) => needAll(o, { from: 'number', to: 'number', maxBytes: 'number' }),
   deletes: (o) => needAll(o, { vchannel: 'string', fromSeq: 'number' }),
   trimDeletes: (o) => needAll(o, { vchannel: 'string', floorTso: 'bigint', covered: 'array', asOfVersion: 'number' }),

@@ -1,6 +1,8 @@
 import type { IndexParams, Tso } from '../types.js';
 import { needAll, type Checks } from './protocol.js';
 import type { HitRow, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
+import type { ShardBm25Stats } from './sparseRead.js';
+import type { Bm25Stats } from '../bm25.js';
 
 /** Data nodes and index nodes take tasks from a queue group. */
 export const DATA_NODE_SUBJECT = 'nuthatch.dn';
@@ -57,6 +59,8 @@ export type QueryNodeProtocol = {
   /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL). */
   search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { hits: HitRow[][] } };
   query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { rows: HitRow[]; count: number } };
+  /** BM25 counts of the named segments' live rows at the read TSO (round one of a BM25 search). */
+  bm25Stats: { req: ShardBm25Stats & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: Bm25Stats };
   /** The segments a query node holds, and the data and index files each was loaded from. */
   status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKeys: string[] }> } };
 };
@@ -77,6 +81,7 @@ export const queryNodeChecks: Checks<QueryNodeProtocol> = {
   release: (o) => needAll(o, { segmentIds: 'array' }),
   search: (o) => needAll(o, { vchannel: 'string', segmentIds: 'array', queries: 'f32', nq: 'number', k: 'number', guaranteeTso: 'bigint', deleteSeq: 'number', pchannel: 'string' }),
   query: (o) => needAll(o, { vchannel: 'string', segmentIds: 'array', guaranteeTso: 'bigint', deleteSeq: 'number', pchannel: 'string' }),
+  bm25Stats: (o) => needAll(o, { vchannel: 'string', segmentIds: 'array', annsField: 'string', terms: 'array', guaranteeTso: 'bigint', deleteSeq: 'number', pchannel: 'string' }),
   status: () => {},
 };
 

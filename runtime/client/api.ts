@@ -1,3 +1,4 @@
+import type { SparseInput } from './sparseQueries.js';
 import type { CollectionSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
 import type { Reranker } from './hybridRank.js';
 import type { QueryIterator, QueryIteratorRequest } from './queryIterator.js';
@@ -81,8 +82,11 @@ export interface QueryRequest extends ReadOptions {
 }
 
 export interface SearchRequest extends ReadOptions {
-  /** One or more query vectors. */
-  data: number[][] | Float32Array[];
+  /**
+   * One or more query vectors: dense ones, sparse ones for a sparse field,
+   * or texts for a BM25 function's output field (full-text search).
+   */
+  data: Array<number[] | Float32Array | SparseInput | string>;
   annsField?: string;
   limit: number;
   offset?: number;

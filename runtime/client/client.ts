@@ -15,6 +15,11 @@ import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
 import { checkReranker, fuse } from './hybridRank.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
+import { mergeStats } from '../../messages/bm25.js';
+import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
+import { encodeSparse } from '../../messages/sparse.js';
+import type { FieldSchema } from '../../messages/schema.js';
+import { bm25ParamsOf, sparseQueryVectors, termsOf } from './sparseQueries.js';
 import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
 import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/groupBy.js';
@@ -111,7 +116,7 @@ export class NuthatchClient implements NuthatchApi {
    * follower: one queue group per pchannel); hedged (sent again when slow, see
    * Hedger), retried, and given up early when the pchannel's delegators change.
    */
-  private onReplica<K extends 'search' | 'query'>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
+  private onReplica<K extends 'search' | 'query' | 'bm25Stats'>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
     const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
     return withRetry(() => this.owners.guardRead(pchannel, () => this.hedge.run(() => this.shard(streamingReadSubject(pchannel))(op, req))), { deadlineMs: 120_000 });
   }
@@ -490,6 +495,7 @@ export class NuthatchClient implements NuthatchApi {
   private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso): Promise<Hit[][]> {
     const plan = this.readPlan(r, req);
     const field = annsFieldOf(r.schema, req.annsField), dim = field.dim!, metric = metricOfField(r, field.name);
+    if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin);
     // The first vector field is the shards' default: named only when another one is searched.
     const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of vectors');
@@ -498,7 +504,7 @@ export class NuthatchClient implements NuthatchApi {
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
-    const queries = queryVectors(req.data, dim);
+    const queries = queryVectors(req.data as number[][], dim);
     const { ef, nprobe, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
     const k = limit + offset;
     const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
@@ -525,6 +531,43 @@ export class NuthatchClient implements NuthatchApi {
   }
 
   /**
+   * A search of a sparse field, read at one pinned TSO. A BM25 field's search
+   * is two rounds: every shard counts the query terms among its live rows
+   * (bm25Stats), the sums go to every shard with the queries, so all score
+   * with the collection's idf and mean length (messages/bm25.ts).
+   */
+  private async searchSparseAt(r: CollectionRecord, req: SearchRequest, field: FieldSchema, pin?: Tso): Promise<Hit[][]> {
+    const plan = this.readPlan(r, req);
+    if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of query vectors or texts');
+    if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 queries at once');
+    const limit = req.limit, offset = req.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
+    if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
+    const metric = metricOfField(r, field.name);
+    if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
+    const { range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
+    if (range || group) throw new ValidationError(`range and grouping searches are not supported on sparse field '${field.name}'`);
+    const bm25 = bm25FunctionOf(r.schema, field.name) !== undefined;
+    const vectors = sparseQueryVectors(req.data, field.name, bm25);
+    const tso = pin ?? await this.snapshotTso(r, req.consistencyLevel);
+    const at = { collectionId: r.collectionId, annsField: field.name, partitionIds: plan.partitionIds, guaranteeTso: tso, mvccTso: tso };
+    let stats;
+    if (bm25) {
+      const terms = termsOf(vectors);
+      const parts = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'bm25Stats', { ...at, vchannel, terms })));
+      stats = { ...bm25ParamsOf(r, field.name), terms, stats: mergeStats(parts, terms.length) };
+    }
+    const sparse = { queries: vectors.map(encodeSparse), ...(stats ? { bm25: stats } : {}) };
+    const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
+      ...at, vchannel, queries: new Float32Array(0), sparse, nq: vectors.length, k: limit + offset, filter: plan.filter,
+      outputFields: plan.fields, ...(ignoreGrowing ? { ignoreGrowing } : {}),
+    })));
+    const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
+    return vectors.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, 'IP', offset)
+      .map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+  }
+
+  /**
    * Hits of one vector, best first, batch by batch, each hit once, all read at
    * one TSO pinned now: each batch a range search past the last (searchIterator.ts).
    */
@@ -533,6 +576,7 @@ export class NuthatchClient implements NuthatchApi {
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
+    if (field.dataType === 'SparseFloatVector') throw new ValidationError(`a search iterator over sparse field '${field.name}' is not supported`, { field: 'annsField' });
     const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
     const queries = queryVectors([req.vector], field.dim!);
     const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);

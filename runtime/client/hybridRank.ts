@@ -3,7 +3,7 @@
  * query become one ranking, as Milvus's RRFRanker and WeightedRanker make it.
  * - RRF: a hit scores Σ 1 / (k + rank) over the lists it is in (rank from 1).
  * - Weighted: Σ weight × score, a list's score normalised to [0, 1] where
- *   larger is closer when `normScore` (L2 1 − 2·atan(d)/π, IP 0.5 + atan(d)/π,
+ *   larger is closer when `normScore` (L2 1 − 2·atan(d)/π, IP and BM25 0.5 + atan(d)/π,
  *   COSINE (1 + d)/2), and otherwise the raw distance made larger-is-closer
  *   (L2 negated). A hit missing from a list gains nothing from it.
  * The hybrid hit's distance is its fused score: larger is better, whatever the metrics.
@@ -45,7 +45,7 @@ export function scoreOf(metric: MetricType, distance: number, normalise: boolean
   if (!normalise) return metric === 'L2' ? -distance : distance;
   switch (metric) {
     case 'COSINE': return (1 + distance) / 2;
-    case 'IP': return 0.5 + Math.atan(distance) / Math.PI;
+    case 'IP': case 'BM25': return 0.5 + Math.atan(distance) / Math.PI;
     default: return 1 - (2 * Math.atan(distance)) / Math.PI;
   }
 }

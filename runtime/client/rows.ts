@@ -1,5 +1,8 @@
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
-import { LIMITS, primaryField, scalarFields, scalarProblem, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { LIMITS, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
+import { termFrequencies } from '../../messages/analyzer.js';
+import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
 import type { RowObject } from './api.js';
 
 /**
@@ -15,7 +18,8 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
   const scalars = scalarFields(schema), moreVectors = vectorFields(schema).slice(1);
   const known = new Set(schema.fields.map((f) => f.name));
   const vectors = new Float32Array(rows.length * dim);
-  const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors].map((f) => [f.name, new Array(rows.length)]));
+  const sparse = sparseFields(schema).map((f) => ({ f, input: bm25FunctionOf(schema, f.name)?.inputFieldNames[0] }));
+  const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors, ...sparse.map((x) => x.f)].map((f) => [f.name, new Array(rows.length)]));
   const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
   const keys: PrimaryKey[] = pks ?? new Array(rows.length);
   rows.forEach((row, i) => {
@@ -40,6 +44,18 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
       const p = scalarProblem(f, x);
       if (p) throw new ValidationError(`row ${i}: ${p}`);
       fields[f.name]![i] = x ?? null;
+    }
+    // A BM25 function's output is computed here, from its input text as stored (default applied), never given.
+    for (const { f, input } of sparse) {
+      if (input !== undefined) {
+        if (row[f.name] !== undefined) throw new ValidationError(`row ${i}: '${f.name}' is the output of a BM25 function and is computed from '${input}'; leave it out`, { field: f.name });
+        const text = fields[input]![i];
+        fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : ''));
+        continue;
+      }
+      const v = parseSparse(row[f.name], `row ${i}: sparse vector field '${f.name}'`);
+      if (typeof v === 'string') throw new ValidationError(v, { field: f.name });
+      fields[f.name]![i] = encodeSparse(v);
     }
     let extra: Record<string, unknown> | null = null;
     for (const key of Object.keys(row)) {
@@ -82,12 +98,12 @@ export function shardOf(pk: PrimaryKey, shards: number): number {
   return (h >>> 0) % shards;
 }
 
-/** Output rows as users read them: vectors become number arrays, `$meta` keys are spread. */
+/** Output rows as users read them: vectors become number arrays, sparse ones `{index: value}`, `$meta` keys are spread. */
 export function toRowObject(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (k === '$meta' && v && typeof v === 'object') Object.assign(out, v);
-    else out[k] = v instanceof Float32Array ? Array.from(v) : v;
+    else out[k] = v instanceof Float32Array ? Array.from(v) : v instanceof Uint8Array ? sparseToObject(v) : v;
   }
   return out;
 }

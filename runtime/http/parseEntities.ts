@@ -1,3 +1,4 @@
+import type { SparseInput } from '../client/sparseQueries.js';
 import { LIMITS, ValidationError, type PrimaryKey } from '../../messages/index.js';
 import type { HybridSearchRequest, QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
 import type { Reranker } from '../client/hybridRank.js';
@@ -84,12 +85,12 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
  * consistencyLevel?, groupingField?, groupSize?, strictGroupSize?}`. Vectors
  * become Float32Arrays here.
  */
-export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: Float32Array[] } } {
+export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: QueryData[] } } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', ...READ_KEYS], UNSUPPORTED_READ);
   const collectionName = readCollectionName(r);
   const data = readQueryVectors(r);
   const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
-  const request: SearchRequest & { data: Float32Array[] } = { ...readOptions(r, false), data, limit: limit! };
+  const request: SearchRequest & { data: QueryData[] } = { ...readOptions(r, false), data, limit: limit! };
   const filter = readFilter(r, false);
   if (filter !== undefined) request.filter = filter;
   if (offset !== undefined) request.offset = offset;
@@ -119,11 +120,16 @@ function readOptions(r: JsonReader, alsoSinglePartition: boolean): ReadOptions {
   return { ...opts, ...readExprParams(r) };
 }
 
-function readQueryVectors(r: JsonReader): Float32Array[] {
+/** A query as REST gives it: a dense vector, or (for sparse fields, checked by the client) a sparse vector object or a text. */
+export type QueryData = Float32Array | string | SparseInput;
+
+function readQueryVectors(r: JsonReader): QueryData[] {
   const data = r.required('data');
   if (!Array.isArray(data)) throw r.wrong('data', 'a list of query vectors', data);
   if (data.length === 0) throw new ValidationError(`field 'data' must hold at least one query vector`, { field: 'data' });
   if (data.length > LIMITS.maxTopK) throw new ValidationError(`field 'data' holds at most ${LIMITS.maxTopK} query vectors, got ${data.length}`, { field: 'data' });
+  // Texts and sparse vectors are for sparse fields: checked against the schema later (checkSearch, the client).
+  if (data.every((v) => typeof v === 'string' || isPlainObject(v))) return data as QueryData[];
   const vectors = data.map((v, i) => vectorFrom(v, `data[${i}]`));
   const dim = vectors[0]!.length;
   vectors.forEach((v, i) => {
@@ -170,7 +176,7 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
  * limit?, offset?, outputFields?, partitionNames?, consistencyLevel?}` (Milvus
  * REST v2). Each entry of `search` is read as a search of its own.
  */
-export function parseHybridSearch(body: unknown): { collectionName: string; request: Omit<HybridSearchRequest, 'searches'> & { searches: Array<SearchRequest & { data: Float32Array[] }> } } {
+export function parseHybridSearch(body: unknown): { collectionName: string; request: Omit<HybridSearchRequest, 'searches'> & { searches: Array<SearchRequest & { data: QueryData[] }> } } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'limit', 'offset', 'round_decimal', ...READ_KEYS]);
   const collectionName = readCollectionName(r);
   const list = r.required('search');
@@ -186,7 +192,7 @@ export function parseHybridSearch(body: unknown): { collectionName: string; requ
 }
 
 /** One search of a hybrid search; Milvus's `params`, `metricType` and `ignoreGrowing` beside `data` go where a search keeps them. */
-function parseHybridPart(v: unknown, path: string, collectionName: string): SearchRequest & { data: Float32Array[] } {
+function parseHybridPart(v: unknown, path: string, collectionName: string): SearchRequest & { data: QueryData[] } {
   JsonReader.object(v, path, ['data', 'annsField', 'filter', 'exprParams', 'limit', 'offset', 'params', 'metricType', 'ignoreGrowing', 'searchParams', 'groupingField'], ['groupingField']);
   const { params, metricType, ignoreGrowing, searchParams, ...rest } = v as Record<string, unknown>;
   const sp = { ...(isPlainObject(searchParams) ? searchParams : {}) } as Record<string, unknown>;

@@ -1,8 +1,9 @@
-import { DataType, ELEMENT_TYPES, LIMITS, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema } from '../../messages/index.js';
+import { DataType, ELEMENT_TYPES, LIMITS, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema, type FunctionSchema } from '../../messages/index.js';
 import { describe, JsonReader } from './JsonReader.js';
 import { boolParam, intParam } from './common.js';
 
-const SCHEMA_KEYS = ['autoId', 'autoID', 'enableDynamicField', 'fields', 'description'] as const;
+const SCHEMA_KEYS = ['autoId', 'autoID', 'enableDynamicField', 'fields', 'description', 'functions'] as const;
+const FUNCTION_KEYS = ['name', 'type', 'inputFieldNames', 'outputFieldNames', 'description', 'params'] as const;
 const FIELD_KEYS = [
   'fieldName', 'dataType', 'isPrimary', 'elementTypeParams', 'nullable', 'defaultValue', 'description', 'elementDataType',
   'isPartitionKey',
@@ -10,8 +11,8 @@ const FIELD_KEYS = [
   'isClusteringKey',
 ] as const;
 const OFF_BY_DEFAULT = ['isClusteringKey'] as const;
-const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity'] as const;
-const UNSUPPORTED_TYPE_PARAMS = ['enable_analyzer', 'enable_match', 'analyzer_params', 'mmap_enabled'] as const;
+const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer'] as const;
+const UNSUPPORTED_TYPE_PARAMS = ['enable_match', 'analyzer_params', 'mmap_enabled'] as const;
 
 /**
  * Parses the `schema` object of a custom collection setup into a CollectionSchema:
@@ -22,7 +23,7 @@ const UNSUPPORTED_TYPE_PARAMS = ['enable_analyzer', 'enable_match', 'analyzer_pa
  * partition key) and whether a default fits its field are left to validateSchema.
  */
 export function parseSchema(v: unknown, path: string): CollectionSchema {
-  const r = JsonReader.object(v, path, SCHEMA_KEYS, ['functions']);
+  const r = JsonReader.object(v, path, SCHEMA_KEYS);
   const fieldsRaw = r.required('fields');
   if (!Array.isArray(fieldsRaw) || fieldsRaw.length === 0) throw r.wrong('fields', 'a non-empty list of fields', fieldsRaw);
   if (fieldsRaw.length > LIMITS.maxFields) throw new ValidationError(`'${r.at('fields')}' holds at most ${LIMITS.maxFields} fields, got ${fieldsRaw.length}`, { field: r.at('fields') });
@@ -36,7 +37,24 @@ export function parseSchema(v: unknown, path: string): CollectionSchema {
   if (r.has('enableDynamicField')) schema.enableDynamicField = boolParam(r.raw('enableDynamicField'), r.at('enableDynamicField'));
   const description = r.optStr('description', { allowEmpty: true });
   if (description) schema.description = description;
+  if (r.has('functions')) schema.functions = parseFunctions(r.raw('functions'), r.at('functions'));
   return schema;
+}
+
+/** `functions: [{name, type, inputFieldNames, outputFieldNames}]`; what they name is checked by validateSchema. */
+function parseFunctions(v: unknown, path: string): FunctionSchema[] {
+  if (!Array.isArray(v)) throw new ValidationError(`'${path}' must be a list of functions, got ${describe(v)}`, { field: path });
+  return v.map((x, i) => {
+    const r = JsonReader.object(x, `${path}[${i}]`, FUNCTION_KEYS);
+    const names = (key: string) => {
+      const list = r.required(key);
+      if (!Array.isArray(list) || !list.every((n) => typeof n === 'string')) throw r.wrong(key, 'a list of field names', list);
+      return list as string[];
+    };
+    const type = r.str('type');
+    // Milvus takes the type in any case ("BM25", "bm25").
+    return { name: r.str('name'), type: (type.toUpperCase() === 'BM25' ? 'BM25' : type) as FunctionSchema['type'], inputFieldNames: names('inputFieldNames'), outputFieldNames: names('outputFieldNames') };
+  });
 }
 
 function parseField(v: unknown, path: string): FieldSchema {
@@ -66,6 +84,10 @@ function parseField(v: unknown, path: string): FieldSchema {
   if (tp?.has('dim')) {
     if (dataType !== 'FloatVector') throw new ValidationError(`'${tp.at('dim')}' is only for FloatVector fields, and '${name}' is ${dataType}`, { field: tp.at('dim') });
     f.dim = intParam(tp.raw('dim'), tp.at('dim'), 1, LIMITS.maxDim);
+  }
+  if (tp?.has('enable_analyzer')) {
+    if (dataType !== 'VarChar') throw new ValidationError(`'${tp.at('enable_analyzer')}' is only for VarChar fields, and '${name}' is ${dataType}`, { field: tp.at('enable_analyzer') });
+    f.enableAnalyzer = boolParam(tp.raw('enable_analyzer'), tp.at('enable_analyzer'));
   }
   const strings = dataType === 'VarChar' || f.elementType === 'VarChar';
   if (tp?.has('max_length')) {

@@ -1,5 +1,5 @@
 import {
-  NuthatchError, primaryField, scalarFields, scalarProblem, vectorFields, withDefault,
+  NuthatchError, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
   type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
@@ -48,6 +48,13 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       if (row[vec.name] === undefined || row[vec.name] === null) throw mismatch(`'${at}' is missing the vector field '${vec.name}'`, `${at}.${vec.name}`);
       vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
       out[vec.name] = row[vec.name];
+    }
+    // Sparse values are parsed by the client (runtime/client/rows.ts); a function's output is computed, never given.
+    for (const f of sparseFields(schema)) {
+      if (isFunctionOutput(schema, f)) {
+        if (row[f.name] !== undefined) throw mismatch(`'${at}.${f.name}' is the output of a BM25 function, computed from its input text: leave it out`, `${at}.${f.name}`);
+      } else if (row[f.name] === undefined || row[f.name] === null) throw mismatch(`'${at}' is missing the sparse vector field '${f.name}'`, `${at}.${f.name}`);
+      else out[f.name] = row[f.name];
     }
     for (const f of scalars) {
       let v = fromJson(f.dataType, withDefault(f, row[f.name]), `${at}.${f.name}`);
@@ -114,15 +121,20 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
 }
 
 /** The searched field must be a vector field (named, when there are several) and every query vector must have its dimension. */
-export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data: Float32Array[] }, at = ''): void {
-  const vectors = vectorFields(schema);
+export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data: ReadonlyArray<unknown> }, at = ''): void {
+  const vectors = [...vectorFields(schema), ...sparseFields(schema)];
   let vec = vectors[0]!;
   if (req.annsField !== undefined) {
     const named = vectors.find((f) => f.name === req.annsField);
     if (!named) throw mismatch(`'${at}annsField' names '${req.annsField}', which is not a vector field of the collection (${vectors.map((f) => f.name).join(', ')})`, `${at}annsField`);
     vec = named;
   } else if (vectors.length > 1) throw mismatch(`'${at}annsField' is needed: the collection has vector fields ${vectors.map((f) => f.name).join(', ')}`, `${at}annsField`);
-  req.data.forEach((v, i) => { if (v.length !== vec.dim) throw dimensionError(`${at}data[${i}]`, v.length, vec.dim!); });
+  // A sparse field's queries (texts or sparse vectors) are checked by the client, which knows its function.
+  if (vec.dataType === 'SparseFloatVector') return;
+  req.data.forEach((v, i) => {
+    if (!(v instanceof Float32Array)) throw mismatch(`'${at}data[${i}]' must be a list of numbers: '${vec.name}' is a dense vector field`, `${at}data[${i}]`);
+    if (v.length !== vec.dim) throw dimensionError(`${at}data[${i}]`, v.length, vec.dim!);
+  });
 }
 
 function checkDepth(v: unknown, path: string): unknown {

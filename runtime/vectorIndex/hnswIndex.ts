@@ -17,9 +17,10 @@ export const DEFAULT_EF = 64;
 const MAGIC = 0x5748484e;
 const VERSION = 1;
 const HEADER_BYTES = 24;
-const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2 };
+// BM25 is never a dense index's metric (normaliseIndex refuses it); its code only completes the map.
+const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3 };
 /** hnswlib's 'ip' and 'cosine' spaces return 1 - similarity; 'cosine' also normalises on add and search. */
-const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine' } as const;
+const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine', BM25: 'ip' } as const;
 
 /** An HNSW graph (hnswlib-node) over one segment's vectors; labels are row numbers. */
 export class HnswIndex implements VectorIndex {

@@ -236,7 +236,7 @@ test('search: vectors become Float32Arrays; limit defaults to 100; options are t
   });
   assert.is(collectionName, 'c');
   assert.instance(request.data[0], Float32Array);
-  assert.equal(Array.from(request.data[1]!), V8);
+  assert.equal(Array.from(request.data[1] as Float32Array), V8);
   assert.equal({ ...request, data: undefined }, {
     data: undefined, annsField: 'vector', filter: 'a > 1', limit: 5, offset: 2, outputFields: ['a', '*'], partitionNames: ['p1'],
     consistencyLevel: 'Strong', searchParams: { metricType: 'COSINE', params: { ef: 64 } },

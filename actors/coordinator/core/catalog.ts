@@ -1,5 +1,6 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { checkName, LIMITS, MetricType, partitionKeyField, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
+import { checkName, LIMITS, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
+import { normaliseSparseIndex } from './sparseIndexParams.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
@@ -41,10 +42,12 @@ const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
   const vf = vectorField(rec.schema), vectors = vectorFields(rec.schema);
   const fieldName = p.fieldName ?? vf.name;
+  const sparse = sparseFields(rec.schema).find((f) => f.name === fieldName);
+  if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);
   if (!vectors.some((f) => f.name === fieldName)) throw new ValidationError(`index field '${fieldName}' is not a vector field (${vectors.map((f) => f.name).join(', ')})`, { field: 'fieldName' });
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
   const metricType = (p.metricType ?? rec.metricType) as MetricType;
-  if (!Object.values(MetricType).includes(metricType)) throw new ValidationError(`unknown metric type '${String(metricType)}' (L2, IP, COSINE)`, { field: 'metricType' });
+  if (!Object.values(MetricType).includes(metricType) || metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(metricType)}' (L2, IP, COSINE)`, { field: 'metricType' });
   // The collection's metric is its first vector field's; another field's index chooses its own.
   if (fieldName === vf.name && metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
   const asked = String(p.indexType ?? 'HNSW').toUpperCase();
@@ -82,7 +85,7 @@ export function decideCreateCollection(c: Catalog, spec: CollectionSpec, collect
   if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
   const schema = validateSchema(spec.schema);
   const partitions = initialPartitionNames(schema, spec.numPartitions).map((p, i) => ({ id: collectionId + 1 + i, name: p }));
-  if (!Object.values(MetricType).includes(spec.metricType)) throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (L2, IP, COSINE)`);
+  if (!Object.values(MetricType).includes(spec.metricType) || spec.metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (L2, IP, COSINE)`);
   const shards = spec.shardsNum ?? 1;
   if (!Number.isInteger(shards) || shards < 1 || shards > LIMITS.maxShards) throw new ValidationError(`shardsNum must be an integer in 1..${LIMITS.maxShards}`);
   const consistencyLevel = spec.consistencyLevel ?? 'Bounded';

@@ -1,3 +1,4 @@
+import { buildsAtLoad } from './sparseIndexParams.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { tsoOf, type Tso } from '../../../messages/types.js';
 import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
@@ -75,7 +76,7 @@ export function expiryDue(seg: Pick<SegmentRecord, 'rows' | 'rowsFromTso' | 'exp
 
 /** Whether the segment has every ANN index of its collection (compaction then switches data and indexes together). */
 export function fullyIndexed(rec: Pick<CollectionRecord, 'indexes'>, seg: Pick<SegmentRecord, 'indexKeys'>): boolean {
-  return rec.indexes.every((i) => i.indexType === 'FLAT' || seg.indexKeys[i.indexName] !== undefined);
+  return rec.indexes.every((i) => buildsAtLoad(i.indexType) || seg.indexKeys[i.indexName] !== undefined);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ManualCompactions } from './manualCompactions.js';
+import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -189,7 +190,7 @@ export class Coordinator {
         const rec = findCollection(ctx().catalog, collection);
         const segs = [...ctx().segments.values()].filter((s) => s.collectionId === rec.collectionId);
         const total = segs.reduce((n, s) => n + s.rows, 0);
-        return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || i.indexType === 'FLAT').reduce((n, s) => n + s.rows, 0) }));
+        return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || buildsAtLoad(i.indexType)).reduce((n, s) => n + s.rows, 0) }));
       },
       loadCollection: ({ name, replicas }) => ddl.loadCollection(ctx(), name, replicas ?? undefined),
       releaseCollection: ({ name }) => ddl.releaseCollection(ctx(), name),

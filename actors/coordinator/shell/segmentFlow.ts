@@ -1,3 +1,4 @@
+import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
@@ -51,7 +52,7 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
   const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
   const jobs: Promise<void>[] = [];
   for (const index of rec.indexes) {
-    if (index.indexType === 'FLAT') continue;
+    if (buildsAtLoad(index.indexType)) continue;
     for (const seg of ctx.segments.values()) {
       const key = `${seg.segmentId}/${index.indexName}`;
       if (seg.collectionId !== rec.collectionId || seg.indexKeys[index.indexName] || building.has(key)) continue;
@@ -219,7 +220,7 @@ export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord, par
   const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && partitionLoaded(rec, s.partitionId) && (partitionIds === undefined || partitionIds.includes(s.partitionId)));
   if (!rec.loaded) return 0;
   if (segs.length === 0) return 100;
-  const indexed = rec.indexes.some((i) => i.indexType !== 'FLAT');
+  const indexed = rec.indexes.some((i) => !buildsAtLoad(i.indexType));
   const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (!indexed || x.indexName))).length;
   return Math.floor((served * 100) / segs.length);
 }
@@ -241,7 +242,7 @@ export async function buildRewriteIndexes(ctx: CoordinatorContext, rec: Collecti
   const indexKeys: Record<string, string> = {};
   try {
     for (const index of rec.indexes) {
-      if (index.indexType === 'FLAT') continue;
+      if (buildsAtLoad(index.indexType)) continue;
       indexKeys[index.indexName] = (await build('buildIndex', { collectionId: rec.collectionId, segmentId, dataKey, index })).key;
     }
   } catch (e) {

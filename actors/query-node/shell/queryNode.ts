@@ -17,6 +17,9 @@ import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.
 import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { querySealed, searchSealed, type SealedRead } from '../core/sealedSearch.js';
+import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
+import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
+import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
@@ -62,6 +65,7 @@ export class QueryNode {
       release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
+      bm25Stats: (req) => this.bm25Stats(req),
       status: () => ({
         nodeId: this.opts.nodeId, segments: [...this.segments.keys()],
         files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key) })),
@@ -198,6 +202,11 @@ export class QueryNode {
   private async search(req: QueryNodeProtocol['search']['req']) {
     const { loaded, read, coll } = await this.read(req);
     const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema).name);
+    if (field.dataType === 'SparseFloatVector') {
+      // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.
+      const { queries, scoring } = readSparseQuery(req.sparse ?? { queries: [] }, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);
+      return { hits: searchSealedSparse(loaded.map((l) => l.seg), read, field.name, queries, scoring, req.k) };
+    }
     const dim = field.dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim };
@@ -209,6 +218,11 @@ export class QueryNode {
     const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: searchOf(l.indexes.get(field.name)?.index) })), read, queries,
       { k: req.k, metric: metricOfField(coll, field.name), ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
     return { hits };
+  }
+
+  private async bm25Stats(req: QueryNodeProtocol['bm25Stats']['req']) {
+    const { loaded, read } = await this.read({ ...req, filter: null, outputFields: [] });
+    return statsSealed(loaded.map((l) => l.seg), read, req.annsField, req.terms);
   }
 
   private async query(req: QueryNodeProtocol['query']['req']) {

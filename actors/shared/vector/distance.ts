@@ -66,7 +66,8 @@ export function cosine(data: Float32Array, offset: number, query: Float32Array, 
 export function distanceFn(metric: MetricType): DistanceFn {
   switch (metric) {
     case 'L2': return l2Squared;
-    case 'IP': return innerProduct;
+    // BM25 only scores sparse fields (sparseSearch.ts); on a dense block it would be an inner product.
+    case 'IP': case 'BM25': return innerProduct;
     case 'COSINE': return cosine;
   }
 }

@@ -1,5 +1,6 @@
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
-import type { MetricType } from '../../../messages/schema.js';
+import type { CollectionSchema, MetricType } from '../../../messages/schema.js';
+import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 
 /**
  * The metric a vector field is searched with (pure): its index's, when it has
@@ -7,6 +8,10 @@ import type { MetricType } from '../../../messages/schema.js';
  * with the collection (normaliseIndex); another field's index may choose its
  * own, as every index does in Milvus.
  */
-export function metricOfField(rec: Pick<CollectionRecord, 'metricType' | 'indexes'>, fieldName: string): MetricType {
-  return rec.indexes.find((i) => i.fieldName === fieldName)?.metricType ?? rec.metricType;
+export function metricOfField(rec: Pick<CollectionRecord, 'metricType' | 'indexes'> & { schema?: CollectionSchema }, fieldName: string): MetricType {
+  const own = rec.indexes.find((i) => i.fieldName === fieldName)?.metricType;
+  if (own) return own;
+  // A sparse field without an index: BM25 for a BM25 function's output, else IP (its only metrics).
+  if (rec.schema?.fields.some((f) => f.name === fieldName && f.dataType === 'SparseFloatVector')) return bm25FunctionOf(rec.schema, fieldName) ? 'BM25' : 'IP';
+  return rec.metricType;
 }

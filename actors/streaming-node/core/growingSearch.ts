@@ -35,7 +35,7 @@ export interface GrowingRead {
   anns?: AnnsColumn;
 }
 
-function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
+export function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
   const out: GrowingChunk[] = [];
   for (const seg of shard.segments.values()) {
     if (shard.handedOff.has(seg.id) || r.servedElsewhere?.has(seg.id)) continue;
@@ -49,7 +49,7 @@ function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
   return out;
 }
 
-function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (row: number) => boolean {
+export function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (row: number) => boolean {
   const pred = r.filter ? r.filter.bind({ ...c.fields, [r.pkName]: c.pks } as Columns) : null;
   const del = shard.deleteIndex;
   const anyDeletes = del.size > 0;

@@ -3,7 +3,12 @@ import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { annsFieldOf, primaryField, vectorField } from '../../../messages/schema.js';
+import { annsFieldOf, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
+import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
+import { mergeStats, type Bm25Stats } from '../../../messages/bm25.js';
+import type { ShardBm25Stats } from '../../../messages/rpc/sparseRead.js';
+import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
+import { searchGrowingSparse, statsGrowing } from '../core/growingSparse.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
@@ -163,6 +168,7 @@ export class Delegator {
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
     const field = annsFieldOf(coll.schema, req.annsField ?? read.vectorName);
+    if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
     const dim = field.dim!;
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim };
     if (req.queries.length !== req.nq * dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${dim}`);
@@ -175,7 +181,7 @@ export class Delegator {
     // Field by field rather than a spread of the decoded request, which is several times slower;
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
-      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe,
+      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
@@ -184,6 +190,35 @@ export class Delegator {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
       return req.group ? mergeGroupedHits(lists, req.k, req.group.size, metric) : mergeHits(lists, req.k, metric);
     });
+  }
+
+  /** A sparse search: growing rows here, sealed segments on the query nodes, merged larger-first (no range, no groups). */
+  private async searchSparse(wal: ShardHost, req: ShardSearch, at: ReturnType<Delegator['prepare']>, field: FieldSchema, guaranteeTso: bigint): Promise<HitRow[][]> {
+    const { shard, read, holders, partitionIds, coll } = at;
+    if (!req.sparse) throw new NuthatchError('InvalidArgument', `a search of sparse field '${field.name}' needs sparse query vectors`);
+    if (req.range || req.group) throw new NuthatchError('InvalidArgument', `range and grouping searches are not supported on sparse field '${field.name}'`);
+    const { queries, scoring } = readSparseQuery(req.sparse, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);
+    const growing = searchGrowingSparse(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, field.name, queries, scoring, req.k);
+    const deleteSeq = deleteEnd(shard);
+    const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'search', {
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+    }).then((r) => r.hits));
+    return growing.map((g, q) => mergeHits([g, ...remote.map((r) => r[q] ?? [])], req.k, 'IP'));
+  }
+
+  /** Round one of a BM25 search: this shard's counts at the read TSO, growing rows and sealed segments alike. */
+  async bm25Stats(wal: ShardHost, req: ShardBm25Stats): Promise<Bm25Stats> {
+    const guaranteeTso = await this.readTso(wal, req);
+    const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: null, partitionIds: req.partitionIds, outputFields: [], guaranteeTso });
+    await this.checkLoaded(wal, req.vchannel, coll.name);
+    const field = annsFieldOf(coll.schema, req.annsField);
+    if (!bm25FunctionOf(coll.schema, field.name)) throw new NuthatchError('InvalidArgument', `'${field.name}' is not the output of a BM25 function`);
+    const growing = statsGrowing(shard, read, field.name, req.terms);
+    const deleteSeq = deleteEnd(shard);
+    const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'bm25Stats', {
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+    }));
+    return mergeStats([growing, ...remote], req.terms.length);
   }
 
   private async queryShard(wal: ShardHost, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {

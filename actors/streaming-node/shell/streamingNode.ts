@@ -235,6 +235,7 @@ export class StreamingNode {
       append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere, trimDeletes: notHere,
       search: async (req) => { const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
       query: async (req) => { const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
+      bm25Stats: (req) => this.delegator.bm25Stats(f, req),
       deletes: ({ vchannel, fromSeq }) => deletePage(f.shards.get(vchannel), fromSeq),
       sync: async ({ tso }) => ({ serviceable: await f.sync(tso) }),
       status: () => ({ nodeId: this.opts.nodeId, pchannel: f.pchannel, role: 'follower', serviceable: f.serviceable, applied: f.applied, vchannels: [...f.shards.keys()] }),
@@ -256,6 +257,7 @@ export class StreamingNode {
       appendTxn: ({ vchannel, messages, appendId }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId),
       search: async (req: StreamingProtocol['search']['req']) => { const hits = await this.delegator.search(wal, req); this.countRead(wal.pchannel); return { hits }; },
       query: async (req: StreamingProtocol['query']['req']) => { const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
+      bm25Stats: (req: StreamingProtocol['bm25Stats']['req']) => this.delegator.bm25Stats(wal, req),
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
       deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletePage(wal.shards.get(vchannel), fromSeq),
       trimDeletes: async ({ vchannel, floorTso, covered, asOfVersion }: StreamingProtocol['trimDeletes']['req']) => {

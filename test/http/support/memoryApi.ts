@@ -281,7 +281,7 @@ export class MemoryApi implements NuthatchApi {
     const candidates = this.scan(c, req);
     const off = req.offset ?? 0;
     return req.data.map((q) => candidates
-      .map((v) => ({ v, d: distance(c.metricType, q, v.row[vf] as number[]) }))
+      .map((v) => ({ v, d: distance(c.metricType, q as number[], v.row[vf] as number[]) }))
       .sort((a, b) => (c.metricType === 'L2' ? a.d - b.d : b.d - a.d))
       .slice(off, off + req.limit)
       .map(({ v, d }) => ({ id: v.row[pk] as PrimaryKey, distance: d, fields: this.project(c, v.row, req.outputFields) })));
