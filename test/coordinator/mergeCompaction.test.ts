@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { mergeGroups } from '../../actors/coordinator/core/compactionPolicy.js';
 import { mergeSegments } from '../../actors/data-node/core/segmentMerge.js';
 import { indexOf } from '../../actors/shared/segment/deleteIndex.js';
-import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
+import { decodeSegmentFile, encodeSegmentFile, type SealedSegment } from '../../actors/shared/segment/segmentFile.js';
+import { columnBlock } from '../../actors/shared/vector/vectorColumn.js';
+import { encodeSparse, sparseToObject } from '../../messages/sparse.js';
 
 /** Merge compaction's pure parts: which small segments go together, and what the merged file holds. */
 
@@ -39,6 +41,21 @@ test('a merge concatenates the parts without rows deletes reached, keeping TSOs 
 
 test('parts of different partitions are refused', () => {
   assert.throws(() => mergeSegments([file(1, [1], 1n, {}), { ...file(2, [2], 1n, {}), partitionId: 2 }], { segmentId: 9 }, new Map(), 5n), /does not belong/);
+});
+
+test('vector and sparse columns of further fields stay row-aligned through a merge and its file', () => {
+  const img = (p: number) => Float32Array.from([p, p / 2, p / 4]);
+  const sp = (p: number) => encodeSparse({ indices: Uint32Array.from([p, p + 100]), values: Float32Array.from([1, p]) });
+  const a = file(1, [1, 2, 3], 10n, { image: [1, 2, 3].map(img), words: [1, 2, 3].map(sp) });
+  const b = file(2, [4, 5], 20n, { image: [4, 5].map(img), words: [4, 5].map(sp) });
+  const r = mergeSegments([a, b], { segmentId: 9 }, indexOf([{ pk: 2, tso: 15n }]), 40n);
+  const back = decodeSegmentFile(encodeSegmentFile(r.seg));
+  assert.equal(back.pks, [1, 3, 4, 5]);
+  back.pks.forEach((pk, row) => {
+    assert.equal(Array.from(back.fields.image![row] as Float32Array), Array.from(img(Number(pk))), `image of ${pk}`);
+    assert.equal(sparseToObject(back.fields.words![row] as Uint8Array), sparseToObject(sp(Number(pk))), `words of ${pk}`);
+  });
+  assert.equal(Array.from(columnBlock(back.fields.image!, 4, 3)), [1, 3, 4, 5].flatMap((p) => Array.from(img(p))), 'the search block of the merged file');
 });
 
 test.run();

@@ -346,6 +346,32 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     await client.ok('/collections/drop', { collectionName: name });
   });
 
+  s('full-text search: a BM25 function over an analyzed VarChar; texts searched over REST, sparse hits read back', async ({ client, quick }) => {
+    const name = `${quick}_fts`;
+    const schema = {
+      fields: [
+        { fieldName: 'id', dataType: 'Int64', isPrimary: true },
+        { fieldName: 'text', dataType: 'VarChar', elementTypeParams: { max_length: 200, enable_analyzer: true } },
+        { fieldName: 'words', dataType: 'SparseFloatVector' },
+        { fieldName: 'vec', dataType: 'FloatVector', elementTypeParams: { dim: 4 } },
+      ],
+      functions: [{ name: 'bm25', type: 'BM25', inputFieldNames: ['text'], outputFieldNames: ['words'] }],
+    };
+    const indexParams = [{ fieldName: 'vec', indexName: 'vec', metricType: 'COSINE' }, { fieldName: 'words', indexName: 'words', indexType: 'SPARSE_INVERTED_INDEX', metricType: 'BM25' }];
+    await client.ok('/collections/create', { collectionName: name, schema, indexParams });
+    await client.waitLoaded(name);
+    const texts = ['the quick brown fox', 'a lazy dog sleeps', 'the fox and the dog', 'milvus loves vectors', 'brown bears and brown foxes'];
+    await client.ok('/entities/insert', { collectionName: name, data: texts.map((text, id) => ({ id, text, vec: vec(id, 4) })) });
+    const hits = await client.ok('/entities/search', { collectionName: name, annsField: 'words', data: ['brown fox'], limit: 3, outputFields: ['text'], consistencyLevel: 'Strong' });
+    assert.equal(hits.map((h: any) => h.id).sort(), [0, 2, 4], 'only documents holding a query term');
+    assert.is(hits[0].id, 0, 'both terms, the shorter document first');
+    assert.ok(hits.every((h: any, i: number) => i === 0 || h.distance <= hits[i - 1].distance), 'larger scores first');
+    assert.is(hits[0].text, texts[0]);
+    await client.fails('/entities/insert', { collectionName: name, data: [{ id: 9, text: 'x', vec: vec(9, 4), words: { 1: 0.5 } }] }, /words/);
+    await client.fails('/entities/search', { collectionName: name, annsField: 'words', data: [[0.1, 0.2]], limit: 3 }, /text/i);
+    await client.ok('/collections/drop', { collectionName: name });
+  });
+
   s('VarChar ids (quick setup with idType and params.max_length)', async ({ client, quick }) => {
     const name = `${quick}_str`;
     await client.ok('/collections/create', { collectionName: name, dimension: 4, idType: 'VarChar', params: { max_length: '16' }, metricType: 'IP' });
