@@ -1,5 +1,6 @@
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
+import type { IndexParams } from '../../../messages/types.js';
 import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
@@ -46,7 +47,7 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
 
 const building = new Set<string>();
 
-/** Starts index builds for every persisted segment that lacks one of the collection's indexes. */
+/** Starts index builds (ANN and scalar) for every persisted segment that lacks one of the collection's indexes. */
 export async function buildMissingIndexes(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
   const jobs: Promise<void>[] = [];
@@ -57,7 +58,7 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
       if (seg.collectionId !== rec.collectionId || seg.indexKeys[index.indexName] || building.has(key)) continue;
       building.add(key);
       const dataKey = seg.dataKey;
-      jobs.push(withRetry(() => build('buildIndex', { collectionId: rec.collectionId, segmentId: seg.segmentId, dataKey, index }), { deadlineMs: 30 * 60_000 })
+      jobs.push(withRetry(() => build('buildIndex', buildRequest(rec, seg.segmentId, dataKey, index)), { deadlineMs: 30 * 60_000 })
         // A build that outlived its index (dropped, or created again otherwise) is not recorded.
         .then(async (r) => { if (indexStands(rec, index)) await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key, dataKey); })
         .catch((e) => ctx.log('index build of segment', seg.segmentId, 'failed:', e.message))
@@ -65,6 +66,12 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
     }
   }
   await Promise.all(jobs);
+}
+
+/** What an index node needs to build an index of a segment file: a scalar index reads its field's column by the field's schema. */
+function buildRequest(rec: CollectionRecord, segmentId: number, dataKey: string, index: IndexParams): IndexNodeProtocol['buildIndex']['req'] {
+  const field = rec.schema.fields.find((f) => f.name === index.fieldName);
+  return { collectionId: rec.collectionId, segmentId, dataKey, index, ...(field ? { field } : {}) };
 }
 
 /** Records a built index; one built from data the segment no longer has (compacted meanwhile) is ignored. */
@@ -232,7 +239,7 @@ export async function removeFiles(ctx: CoordinatorContext, keys: string[]): Prom
 }
 
 /**
- * Builds every ANN index of a rewritten data file (a compaction's or a merge's)
+ * Builds every index (ANN and scalar) of a rewritten data file (a compaction's or a merge's)
  * before its record names it; if one fails, the file and the indexes built so
  * far are removed and the failure is thrown.
  */
@@ -242,7 +249,7 @@ export async function buildRewriteIndexes(ctx: CoordinatorContext, rec: Collecti
   try {
     for (const index of rec.indexes) {
       if (index.indexType === 'FLAT') continue;
-      indexKeys[index.indexName] = (await build('buildIndex', { collectionId: rec.collectionId, segmentId, dataKey, index })).key;
+      indexKeys[index.indexName] = (await build('buildIndex', buildRequest(rec, segmentId, dataKey, index))).key;
     }
   } catch (e) {
     await removeFiles(ctx, [dataKey, ...Object.values(indexKeys)]);
