@@ -9,6 +9,7 @@ import { Keys, putRecord } from './metaCodec.js';
 import { indexStands, partitionLives } from '../core/catalog.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { retiredIds } from '../core/mergeLineage.js';
+import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 
 /**
  * After a segment is persisted: build its index, load it on a query node, and
@@ -116,8 +117,9 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
   await withRetry(async () => {
     const nodes = nodesFor(ctx, rec, seg);
     if (nodes.length === 0) throw new NuthatchError('Unavailable', 'no query node is available');
-    const index = rec.indexes.find((i) => seg.indexKeys[i.indexName]);
-    const indexName = index?.indexName ?? null;
+    // The distribution names an ANN index when the segment has one (loadProgress counts those), else a scalar one.
+    const built = rec.indexes.filter((i) => seg.indexKeys[i.indexName]);
+    const indexName = (built.find((i) => !isScalarIndexType(i.indexType)) ?? built[0])?.indexName ?? null;
     const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
@@ -220,14 +222,15 @@ export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: Co
 /**
  * Load progress: the share of the collection's persisted segments served by a
  * query node, with their ANN index when the collection has one (a segment served
- * by brute force while its index builds is not loaded yet).
+ * by brute force while its index builds is not loaded yet). Scalar indexes only
+ * speed filters up: a segment is loaded without them.
  */
 export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord, partitionIds?: readonly number[]): number {
   const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && partitionLoaded(rec, s.partitionId) && (partitionIds === undefined || partitionIds.includes(s.partitionId)));
   if (!rec.loaded) return 0;
   if (segs.length === 0) return 100;
-  const indexed = rec.indexes.some((i) => i.indexType !== 'FLAT');
-  const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (!indexed || x.indexName))).length;
+  const ann = new Set(rec.indexes.filter((i) => i.indexType !== 'FLAT' && !isScalarIndexType(i.indexType)).map((i) => i.indexName));
+  const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (ann.size === 0 || (typeof x.indexName === 'string' && ann.has(x.indexName))))).length;
   return Math.floor((served * 100) / segs.length);
 }
 
