@@ -1,3 +1,4 @@
+import { NuthatchError } from '../../../messages/errors.js';
 import type { IndexTerm, Lookup } from './indexPlan.js';
 import { RowSet } from './rowSet.js';
 import { equalRuns, otherRuns, rangeRun, type Run, type SortedIndex } from './sortedIndex.js';
@@ -10,7 +11,8 @@ export function termRows(term: IndexTerm, indexes: ReadonlyMap<string, SortedInd
     return first!;
   }
   const ix = indexes.get(term.field);
-  if (!ix || ix.rowCount !== rowCount) throw new RangeError(`no index of field '${term.field}' over these ${rowCount} rows`);
+  // The plan was made from these indexes (query-node/core/filterPlanner.ts): a miss is a bug, not bad input.
+  if (!ix || ix.rowCount !== rowCount) throw new NuthatchError('Internal', `no index of field '${term.field}' over these ${rowCount} rows`);
   const out = RowSet.empty(rowCount);
   for (const [start, end] of runsOf(ix, term.lookup)) out.addRows(ix.rows, start, end);
   return out;
