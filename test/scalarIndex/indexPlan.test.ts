@@ -51,6 +51,18 @@ test('terms on an indexed field are answered exactly: no residual', () => {
   assert.equal(plan('id in [11, 14] or k > 5'), { rows: [1, 4, 5], residual: null }, 'or of answered terms');
 });
 
+test('ranges of one field in a conjunction are one lookup, the tighter bound of each side kept', () => {
+  const indexes = indexesOf(columns, table.length, INDEXABLE);
+  const term = (text: string) => planFilter(checked(text), (f) => indexes.get(f))!.term;
+  assert.equal(term('7 < age < 30'), { kind: 'lookup', field: 'age', lookup: { op: 'range', lower: { key: 7, inclusive: false }, upper: { key: 30, inclusive: false } } });
+  assert.equal(term('age >= 7 and k > 1 and age > 7 and age <= 65 and age < 100'), { kind: 'and', terms: [
+    { kind: 'lookup', field: 'age', lookup: { op: 'range', lower: { key: 7, inclusive: false }, upper: { key: 65, inclusive: true } } },
+    { kind: 'lookup', field: 'k', lookup: { op: 'range', lower: { key: 1, inclusive: false } } },
+  ] });
+  assert.equal(plan('age >= 7 and age > 7 and age <= 65 and age < 100'), { rows: [0, 3, 4, 5], residual: null });
+  assert.equal(plan('age > 30 and age < 18'), { rows: [], residual: null }, 'crossed bounds select nothing');
+});
+
 test('and keeps the terms the index answers out of the residual; others stay in it', () => {
   assert.equal(plan('age > 10 and name like "%e"'), { rows: [0, 3, 4, 5], residual: printed('name like "%e"') });
   assert.equal(plan('age > 10 and j["a"] == 1 and k < 5'), { rows: [0, 3], residual: printed('j["a"] == 1') });

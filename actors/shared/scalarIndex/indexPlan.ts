@@ -2,7 +2,7 @@ import type { CompareNode, CompareOp, Expr, LiteralNode } from '../../../message
 import { likeLiteral } from '../../../messages/filter/like.js';
 import { NEGATE } from '../../../messages/filter/values.js';
 import type { IndexedShape } from './scalarIndexTypes.js';
-import { keyOf, type Bound, type Key } from './sortedIndex.js';
+import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
 
 /**
  * Which parts of a checked filter scalar indexes answer. A term the index
@@ -63,7 +63,7 @@ function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | nul
       const exact = parts.every((p) => p !== null && p.exact);
       if ((e.kind === 'and') !== negated) {
         const have = parts.filter((p): p is Answer => p !== null);
-        return have.length === 0 ? null : { term: joined('and', have), exact };
+        return have.length === 0 ? null : { term: joined('and', rangesMerged(have)), exact };
       }
       return parts.some((p) => p === null) ? null : { term: joined('or', parts as Answer[]), exact };
     }
@@ -146,6 +146,31 @@ function prefixEnd(text: string): { upper?: Bound } {
     if (c < 0xffff) return { upper: { key: text.slice(0, i) + String.fromCharCode(c + 1), inclusive: false } };
   }
   return {};
+}
+
+/**
+ * Conjoined ranges of one field as one range (`price >= 10 and price < 20`,
+ * a chain): one lookup of the rows between, not two of everything above
+ * and everything below, intersected.
+ */
+function rangesMerged(parts: readonly Answer[]): Answer[] {
+  const out: Answer[] = [], byField = new Map<string, Extract<Lookup, { op: 'range' }>>();
+  for (const p of parts) {
+    const t = p.term;
+    if (t.kind !== 'lookup' || t.lookup.op !== 'range') { out.push(p); continue; }
+    const seen = byField.get(t.field);
+    if (!seen) { const l = { ...t.lookup }; byField.set(t.field, l); out.push({ term: { kind: 'lookup', field: t.field, lookup: l }, exact: true }); continue; }
+    seen.lower = tighter(seen.lower, t.lookup.lower, 1);
+    seen.upper = tighter(seen.upper, t.lookup.upper, -1);
+  }
+  return out;
+}
+
+/** Of two lower bounds (`sign` 1) or upper bounds (-1), the one that lets fewer values through. */
+function tighter(a: Bound | undefined, b: Bound | undefined, sign: 1 | -1): Bound | undefined {
+  if (!a || !b) return a ?? b;
+  const c = compareKeys(a.key, b.key) * sign;
+  return c > 0 ? a : c < 0 ? b : { key: a.key, inclusive: a.inclusive && b.inclusive };
 }
 
 function joined(kind: 'and' | 'or', parts: readonly Answer[]): IndexTerm {
