@@ -93,10 +93,10 @@ export interface Candidates { rows: Int32Array; set: RowSet; accept: RowFilter |
  */
 export function segmentRows({ seg, scalar }: ReadSegment, r: SealedRead): { accept: RowFilter | null | undefined; candidates?: Candidates } {
   const plan = scalar && r.filter && r.planFilter ? r.planFilter(scalar) : null;
-  if (!plan) return { accept: acceptRow(seg, r) };
+  if (!plan || !scalar) return { accept: acceptRow(seg, r) };
   const rest = acceptRow(seg, r, plan.residual);
   if (rest === null) return { accept: null };
-  const set = termRows(plan.term, scalar!, seg.count);
+  const set = termRows(plan.term, scalar, seg.count);
   const accept = rest ? (row: number) => set.has(row) && rest(row) : (row: number) => set.has(row);
   return { accept, candidates: { rows: set.toRows(), set, accept: rest } };
 }
