@@ -58,7 +58,8 @@ export interface Header {
 }
 
 export interface PartitionInfo { id: number; name: string }
-export interface IndexParams { indexName: string; fieldName: string; indexType: string; metricType: MetricType; params: Record<string, number | string> }
+/** An index of one field: a vector index has a metric; a scalar index (INVERTED, STL_SORT, BITMAP, Trie) has none. */
+export interface IndexParams { indexName: string; fieldName: string; indexType: string; metricType?: MetricType; params: Record<string, number | string> }
 
 export interface Bodies {
   TimeTick: { persisted: boolean };

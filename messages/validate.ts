@@ -81,7 +81,9 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   CreateIndex: (b) => {
     int(b, 'collectionId');
     const i = obj(b.index, 'index');
-    str(i, 'indexName'); str(i, 'fieldName'); str(i, 'indexType'); str(i, 'metricType'); obj(i.params, 'params');
+    str(i, 'indexName'); str(i, 'fieldName'); str(i, 'indexType'); obj(i.params, 'params');
+    // A scalar index has no metric (messages of version 1 before scalar indexes always carry one).
+    if (i.metricType !== undefined) str(i, 'metricType');
   },
   DropIndex: (b) => { int(b, 'collectionId'); str(b, 'indexName'); },
   BeginTxn: (b) => { int(b, 'keepaliveMs'); },

@@ -68,3 +68,17 @@ function wildcard(p: number[]): (s: string) => boolean {
     return pi === p.length;
   };
 }
+
+/**
+ * The literal text of a pattern that an ordered index can answer: one without
+ * `_` whose only `%` (if any) ends it, so it means "equals `text`" or, with
+ * `prefix`, "starts with `text`". Null for any other pattern.
+ */
+export function likeLiteral(pattern: string): { text: string; prefix: boolean } | null {
+  const toks = tokens(pattern);
+  const star = toks.indexOf(STAR);
+  if (toks.includes(ONE) || (star >= 0 && star !== toks.length - 1)) return null;
+  let text = '';
+  for (const t of star >= 0 ? toks.slice(0, -1) : toks) text += String.fromCodePoint(t);
+  return { text, prefix: star >= 0 };
+}

@@ -1,3 +1,4 @@
+import type { FieldSchema } from '../schema.js';
 import type { IndexParams, Tso } from '../types.js';
 import { needAll, type Checks } from './protocol.js';
 import type { HitRow, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
@@ -45,7 +46,8 @@ export interface CompactionOutcome {
 }
 
 export type IndexNodeProtocol = {
-  buildIndex: { req: { collectionId: number; segmentId: number; dataKey: string; index: IndexParams }; res: { key: string } };
+  /** `field`: the indexed field's schema, which a scalar index needs (its column and its values' kind). */
+  buildIndex: { req: { collectionId: number; segmentId: number; dataKey: string; index: IndexParams; field?: FieldSchema }; res: { key: string } };
 };
 
 export type QueryNodeProtocol = {

@@ -43,7 +43,8 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
         ...(params.length > 0 ? { params } : {}),
       };
     }),
-    indexes: d.indexes.map((ix) => ({ fieldName: ix.fieldName, indexName: ix.indexName, metricType: ix.metricType })),
+    // A scalar index has no metric: Milvus prints an empty one.
+    indexes: d.indexes.map((ix) => ({ fieldName: ix.fieldName, indexName: ix.indexName, metricType: ix.metricType ?? '' })),
     load: d.loadState,
     shardsNum: d.shardsNum,
     partitionsNum: d.numPartitions,
@@ -60,7 +61,7 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
 /** indexes/describe: one entry per index, as Milvus lists them. */
 export function describeIndexesBody(list: IndexDescription[]): Array<Record<string, unknown>> {
   return list.map((ix) => ({
-    indexName: ix.indexName, fieldName: ix.fieldName, indexType: ix.indexType, metricType: ix.metricType,
+    indexName: ix.indexName, fieldName: ix.fieldName, indexType: ix.indexType, metricType: ix.metricType ?? '',
     params: ix.params,
     totalRows: ix.totalRows, indexedRows: ix.indexedRows, pendingRows: ix.pendingRows,
     indexState: ix.indexState, failReason: '',

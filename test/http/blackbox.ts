@@ -296,6 +296,33 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     await client.fails('/entities/insert', { collectionName: books, partitionName: 'p2', data: [{ book_id: 900, title: 't', year: 1, vec: vec(900) }] }, /partition/i);
   });
 
+  s('scalar indexes: created on scalar fields through indexes/create, described without a metric, used by filters, dropped', async ({ client, books }) => {
+    const indexParams = [{ fieldName: 'year', indexName: 'year_idx', indexType: 'STL_SORT' }, { fieldName: 'title', indexName: 'title_trie', params: { index_type: 'Trie' } }];
+    assert.equal(await client.ok('/indexes/create', { collectionName: books, indexParams }), {});
+    assert.equal((await client.ok('/indexes/list', { collectionName: books })).sort(), ['title_trie', 'vec_idx', 'year_idx']);
+    let ix: any;
+    for (let i = 0; i < 200 && ix?.indexState !== 'Finished'; i++) {
+      [ix] = await client.ok('/indexes/describe', { collectionName: books, indexName: 'year_idx' });
+      if (ix.indexState !== 'Finished') await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal([ix.fieldName, ix.indexType, ix.metricType, ix.indexState, ix.indexedRows], ['year', 'STL_SORT', '', 'Finished', 15]);
+    const d = await client.ok('/collections/describe', { collectionName: books });
+    assert.equal(d.indexes.filter((x: any) => x.fieldName !== 'vec').sort((a: any, b: any) => a.indexName.localeCompare(b.indexName)), [
+      { fieldName: 'title', indexName: 'title_trie', metricType: '' }, { fieldName: 'year', indexName: 'year_idx', metricType: '' },
+    ]);
+    const ids = async (filter: string) => (await client.ok('/entities/query', { collectionName: books, filter, consistencyLevel: 'Strong' })).map((r: any) => r.book_id).sort((a: number, b: number) => a - b);
+    assert.equal(await ids('year >= 1995 and year < 1998'), [5, 6, 7]);
+    assert.equal(await ids('title like "book 10%" and year != 2001'), [100, 102, 103, 104]);
+    await client.fails('/indexes/create', { collectionName: books, indexParams: [{ fieldName: 'score', indexName: 's', metricType: 'L2', indexType: 'INVERTED' }] }, /takes no metricType/, [Code.InvalidArgument]);
+    await client.fails('/indexes/create', { collectionName: books, indexParams: [{ fieldName: 'title', indexName: 't2', indexType: 'STL_SORT' }] }, /STL_SORT takes numeric fields/, [Code.InvalidArgument]);
+    await client.ok('/collections/release', { collectionName: books });
+    assert.equal(await client.ok('/indexes/drop', { collectionName: books, indexName: 'title_trie' }), {});
+    assert.equal((await client.ok('/indexes/list', { collectionName: books })).sort(), ['vec_idx', 'year_idx']);
+    await client.ok('/collections/load', { collectionName: books });
+    await client.waitLoaded(books);
+    assert.equal(await ids('title like "book 10%" and year != 2001'), [100, 102, 103, 104], 'the same rows without the index');
+  });
+
   s('grouping search: groupingField, groupSize and strictGroupSize give groups of one year, best group first', async ({ client, books }) => {
     // A second book for each year 1990..1999: ids 30..39 share years with ids 0..9.
     await client.ok('/entities/insert', { collectionName: books, data: Array.from({ length: 10 }, (_, i) => ({ book_id: 30 + i, title: `book ${30 + i}`, year: 1990 + i, score: null, vec: vec(30 + i) })) });

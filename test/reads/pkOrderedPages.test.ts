@@ -71,12 +71,12 @@ test('querySealed: a page across segments, deletes and insert TSOs applied, outp
   const b = segment(2, shuffled(Array.from({ length: 100 }, (_, i) => i * 2 + 1)), 5n);
   const late = segment(3, [1000, -1], 50n);
   const read: SealedRead = { pkName: 'id', vectorName: 'v', filter: compileFilter(parseFilter('n != 0'), schema), partitionIds: null, readTso: 10n, outputFields: ['n'], deletes: new Map([[11, [8n]], [13, [20n]]]) };
-  const page = querySealed([a, b, late], read, false, { after: 8, limit: 5 });
+  const page = querySealed([a, b, late].map((seg) => ({ seg })), read, false, { after: 8, limit: 5 });
   // 10 and 15 fail the filter (n == 0), 11 was deleted before the read, 13 after it; 1000 and -1 came after the read.
   assert.equal(page.rows.map((r) => r.pk), [9, 12, 13, 14, 16]);
   assert.equal(page.rows.map((r) => r.fields.n), [4, 2, 3, 4, 1]);
   assert.is(page.count, 5);
-  assert.is(querySealed([a, b, late], read, true, { after: 8, limit: 5 }).count, 200 - 40 - 1, 'a count ignores the page');
+  assert.is(querySealed([a, b, late].map((seg) => ({ seg })), read, true, { after: 8, limit: 5 }).count, 200 - 40 - 1, 'a count ignores the page');
 });
 
 test('queryGrowing: a page across chunks of growing segments, as of the read TSO', () => {

@@ -2,6 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandalone, type Standalone, type StandaloneOptions } from '../../runtime/standalone/standalone.js';
+import { client as busClient } from '../../runtime/rpc/typedBus.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 
 /** A standalone nuthatch in this process on a fresh temp data dir. */
 export async function tempStandalone(opts: Partial<StandaloneOptions> = {}): Promise<Standalone & { dataDir: string; cleanup(): Promise<void> }> {
@@ -29,4 +32,22 @@ export async function untilIndexedAndLoaded(s: Pick<Standalone, 'client'>, colle
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`gave up waiting for ${rows} rows of ${collection} indexed and loaded`);
+}
+
+
+/**
+ * Waits until the query node holds every index file the collection's segment
+ * records name: a segment reloads with a new index after the build is
+ * recorded, so describeIndex may say Finished a moment before.
+ */
+export async function untilIndexesServed(s: Pick<Standalone, 'client' | 'bus'>, collection: string, queryNode = 'qn-1'): Promise<void> {
+  const { collectionId } = await s.client.describeCollection(collection);
+  const coord = busClient<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT), qn = busClient<QueryNodeProtocol>(s.bus, queryNodeSubject(queryNode));
+  for (let i = 0; i < 300; i++) {
+    const segs = await coord('segments', { collectionId });
+    const held = new Set((await qn('status', {})).files.flatMap((f) => f.indexKeys));
+    if (segs.length > 0 && segs.every((seg) => Object.values(seg.indexKeys).every((k) => held.has(k)))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gave up waiting for the query node to hold the indexes of ${collection}`);
 }

@@ -2,6 +2,7 @@ import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { checkName, LIMITS, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
+import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
@@ -39,13 +40,19 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
 };
 const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
 
+/**
+ * An index request as the collection records it: a vector index with its
+ * metric and checked build params, or a scalar index (scalarIndex()). The
+ * index name defaults to the field's; AUTOINDEX is HNSW on a vector field,
+ * INVERTED on a scalar one.
+ */
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
   const vf = vectorField(rec.schema), vectors = vectorFields(rec.schema);
   const fieldName = p.fieldName ?? vf.name;
   const sparse = sparseFields(rec.schema).find((f) => f.name === fieldName);
   if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);
-  if (!vectors.some((f) => f.name === fieldName)) throw new ValidationError(`index field '${fieldName}' is not a vector field (${vectors.map((f) => f.name).join(', ')})`, { field: 'fieldName' });
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
+  if (!vectors.some((f) => f.name === fieldName)) return scalarIndex(rec, { ...p, fieldName, indexName });
   const metricType = (p.metricType ?? rec.metricType) as MetricType;
   if (!Object.values(MetricType).includes(metricType) || metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(metricType)}' (L2, IP, COSINE)`, { field: 'metricType' });
   // The collection's metric is its first vector field's; another field's index chooses its own.
@@ -60,6 +67,22 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
     params[k] = v;
   }
   return { indexName, fieldName, indexType, metricType, params };
+}
+
+/** A scalar index of a Bool, Int*, Float, Double, VarChar or Array field, by Milvus's rules per type (scalarIndexTypes.ts). */
+function scalarIndex(rec: Pick<CollectionRecord, 'schema'>, p: Partial<IndexParams> & Pick<IndexParams, 'fieldName' | 'indexName'>): IndexParams {
+  const field = rec.schema.fields.find((f) => f.name === p.fieldName);
+  if (!field) throw new ValidationError(`index field '${p.fieldName}' is not a field of the collection`, { field: 'fieldName' });
+  const asked = String(p.indexType ?? 'AUTOINDEX');
+  const indexType = asked.toUpperCase() === 'AUTOINDEX' ? 'INVERTED' : scalarIndexTypeOf(asked);
+  if (INDEX_TYPES.includes(asked.toUpperCase()) && !indexType) {
+    throw new ValidationError(`${asked.toUpperCase()} indexes vector fields; '${field.name}' is not a vector field (${vectorFields(rec.schema).map((f) => f.name).join(', ')})`, { field: 'fieldName' });
+  }
+  if (!indexType) throw new ValidationError(`index type '${asked}' cannot index scalar field '${field.name}' (${['AUTOINDEX', ...SCALAR_INDEX_TYPES].join(', ')})`, { field: 'indexType' });
+  const problem = scalarIndexProblem(indexType, field);
+  if (problem) throw new ValidationError(problem, { field: 'fieldName' });
+  if (p.metricType) throw new ValidationError(`${indexType} index of scalar field '${field.name}' takes no metricType (got ${String(p.metricType)})`, { field: 'metricType' });
+  return { indexName: p.indexName, fieldName: field.name, indexType, params: { ...(p.params ?? {}) } };
 }
 
 /** Whether the collection still has this index as it was when a build of it started (not dropped, nor created again otherwise). */
@@ -101,7 +124,7 @@ export function decideCreateCollection(c: Catalog, spec: CollectionSpec, collect
   for (const p of spec.indexParams ?? []) {
     const idx = normaliseIndex(rec, p as Partial<IndexParams>);
     if (seen.has(idx.indexName)) throw new ValidationError(`duplicate index name '${idx.indexName}'`);
-    if (rec.indexes.some((i) => i.fieldName === idx.fieldName)) throw new ValidationError(`field '${idx.fieldName}' is given two indexes; a vector field has one`);
+    if (rec.indexes.some((i) => i.fieldName === idx.fieldName)) throw new ValidationError(`field '${idx.fieldName}' is given two indexes; a field has one`);
     seen.add(idx.indexName);
     rec.indexes.push(idx);
   }

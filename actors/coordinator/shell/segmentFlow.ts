@@ -1,6 +1,7 @@
 import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
+import type { IndexParams } from '../../../messages/types.js';
 import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
@@ -9,6 +10,7 @@ import { Keys, putRecord } from './metaCodec.js';
 import { indexStands, partitionLives } from '../core/catalog.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { retiredIds } from '../core/mergeLineage.js';
+import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 
 /**
  * After a segment is persisted: build its index, load it on a query node, and
@@ -47,7 +49,7 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
 
 const building = new Set<string>();
 
-/** Starts index builds for every persisted segment that lacks one of the collection's indexes. */
+/** Starts index builds (ANN and scalar) for every persisted segment that lacks one of the collection's indexes. */
 export async function buildMissingIndexes(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
   const jobs: Promise<void>[] = [];
@@ -58,7 +60,7 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
       if (seg.collectionId !== rec.collectionId || seg.indexKeys[index.indexName] || building.has(key)) continue;
       building.add(key);
       const dataKey = seg.dataKey;
-      jobs.push(withRetry(() => build('buildIndex', { collectionId: rec.collectionId, segmentId: seg.segmentId, dataKey, index }), { deadlineMs: 30 * 60_000 })
+      jobs.push(withRetry(() => build('buildIndex', buildRequest(rec, seg.segmentId, dataKey, index)), { deadlineMs: 30 * 60_000 })
         // A build that outlived its index (dropped, or created again otherwise) is not recorded.
         .then(async (r) => { if (indexStands(rec, index)) await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key, dataKey); })
         .catch((e) => ctx.log('index build of segment', seg.segmentId, 'failed:', e.message))
@@ -66,6 +68,12 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
     }
   }
   await Promise.all(jobs);
+}
+
+/** What an index node needs to build an index of a segment file: a scalar index reads its field's column by the field's schema. */
+function buildRequest(rec: CollectionRecord, segmentId: number, dataKey: string, index: IndexParams): IndexNodeProtocol['buildIndex']['req'] {
+  const field = rec.schema.fields.find((f) => f.name === index.fieldName);
+  return { collectionId: rec.collectionId, segmentId, dataKey, index, ...(field ? { field } : {}) };
 }
 
 /** Records a built index; one built from data the segment no longer has (compacted meanwhile) is ignored. */
@@ -110,8 +118,9 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
   await withRetry(async () => {
     const nodes = nodesFor(ctx, rec, seg);
     if (nodes.length === 0) throw new NuthatchError('Unavailable', 'no query node is available');
-    const index = rec.indexes.find((i) => seg.indexKeys[i.indexName]);
-    const indexName = index?.indexName ?? null;
+    // The distribution names an ANN index when the segment has one (loadProgress counts those), else a scalar one.
+    const built = rec.indexes.filter((i) => seg.indexKeys[i.indexName]);
+    const indexName = (built.find((i) => !isScalarIndexType(i.indexType)) ?? built[0])?.indexName ?? null;
     const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
@@ -214,14 +223,15 @@ export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: Co
 /**
  * Load progress: the share of the collection's persisted segments served by a
  * query node, with their ANN index when the collection has one (a segment served
- * by brute force while its index builds is not loaded yet).
+ * by brute force while its index builds is not loaded yet). Scalar indexes only
+ * speed filters up: a segment is loaded without them.
  */
 export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord, partitionIds?: readonly number[]): number {
   const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && partitionLoaded(rec, s.partitionId) && (partitionIds === undefined || partitionIds.includes(s.partitionId)));
   if (!rec.loaded) return 0;
   if (segs.length === 0) return 100;
-  const indexed = rec.indexes.some((i) => !buildsAtLoad(i.indexType));
-  const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (!indexed || x.indexName))).length;
+  const ann = new Set(rec.indexes.filter((i) => !buildsAtLoad(i.indexType) && !isScalarIndexType(i.indexType)).map((i) => i.indexName));
+  const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (ann.size === 0 || (typeof x.indexName === 'string' && ann.has(x.indexName))))).length;
   return Math.floor((served * 100) / segs.length);
 }
 
@@ -233,7 +243,7 @@ export async function removeFiles(ctx: CoordinatorContext, keys: string[]): Prom
 }
 
 /**
- * Builds every ANN index of a rewritten data file (a compaction's or a merge's)
+ * Builds every index (ANN and scalar) of a rewritten data file (a compaction's or a merge's)
  * before its record names it; if one fails, the file and the indexes built so
  * far are removed and the failure is thrown.
  */
@@ -243,7 +253,7 @@ export async function buildRewriteIndexes(ctx: CoordinatorContext, rec: Collecti
   try {
     for (const index of rec.indexes) {
       if (buildsAtLoad(index.indexType)) continue;
-      indexKeys[index.indexName] = (await build('buildIndex', { collectionId: rec.collectionId, segmentId, dataKey, index })).key;
+      indexKeys[index.indexName] = (await build('buildIndex', buildRequest(rec, segmentId, dataKey, index))).key;
     }
   } catch (e) {
     await removeFiles(ctx, [dataKey, ...Object.values(indexKeys)]);

@@ -1,12 +1,15 @@
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
-import { NuthatchError } from '../../../messages/errors.js';
+import { NuthatchError, ValidationError } from '../../../messages/errors.js';
+import { isScalarIndexType, shapeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
+import { encodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
+import { buildSortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { INDEX_NODE_SUBJECT, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { factoryOf, type IndexBuildParams, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
-import { decodeSegmentFile } from '../../shared/segment/segmentFile.js';
+import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { indexKeyOf } from '../../shared/segment/segmentKeys.js';
 import { measure, type Operation } from '../../../runtime/metrics/operation.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
@@ -21,7 +24,7 @@ export interface IndexNodeOptions {
   metrics?: MetricsRegistry;
 }
 
-/** The index node: builds the ANN index of a persisted segment and stores it beside the data. */
+/** The index node: builds an index of a persisted segment (ANN or scalar) and stores it beside the data. */
 export class IndexNode {
   private sub?: BusSubscription;
   private busy = Promise.resolve();
@@ -40,18 +43,31 @@ export class IndexNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${t.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const started = Date.now();
+    const key = indexKeyOf(t.dataKey, t.index.indexName, t.index.indexType);
+    await this.opts.objects.put(key, isScalarIndexType(t.index.indexType) ? scalarIndexFile(seg, t) : await this.vectorIndexFile(seg, t));
+    this.opts.log?.(`${t.index.indexType} index ${t.index.indexName} of segment ${t.segmentId} (${seg.count} rows) built in ${Date.now() - started} ms`);
+    return { key };
+  }
+
+  private async vectorIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex']['req']): Promise<Uint8Array> {
+    if (!t.index.metricType) throw new ValidationError(`vector index ${t.index.indexName} has no metric type`);
     // The first vector field is the file's block; any other is a column of its own (shared/vector/vectorColumn.ts).
     const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined);
     const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
-    const key = indexKeyOf(t.dataKey, t.index.indexName, t.index.indexType);
-    await this.opts.objects.put(key, await index.serialize());
-    this.opts.log?.(`${t.index.indexType} index ${t.index.indexName} of segment ${t.segmentId} (${seg.count} rows) built in ${Date.now() - started} ms`);
-    return { key };
+    return index.serialize();
   }
 
   stop(): void { this.sub?.unsubscribe(); }
 }
 export { client };
+
+/** A scalar index of the field's column (the primary key's is the key column; a nullable field's absent column is all null). */
+function scalarIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex']['req']): Uint8Array {
+  const shape = t.field && t.field.name === t.index.fieldName ? shapeOf(t.field) : undefined;
+  if (!shape) throw new ValidationError(`scalar index ${t.index.indexName} needs the schema of field '${t.index.fieldName}', a field it can index`);
+  const column = t.field!.isPrimary ? seg.pks : seg.fields[t.field!.name];
+  return encodeScalarIndex(buildSortedIndex(column, seg.count, shape));
+}
 
 /** The build params an index's (normalised) params name; a factory fills in what is absent. */
 function buildParamsOf(index: IndexParams): IndexBuildParams {

@@ -12,7 +12,11 @@ import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js'
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
-import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { candidatesOnPage, firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import type { RowSet } from '../../shared/scalarIndex/rowSet.js';
+import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
+import { termRows } from '../../shared/scalarIndex/termRows.js';
+import type { FilterPlanner } from './filterPlanner.js';
 
 /**
  * Search and query over sealed segments at a read TSO, with the shard's deletes
@@ -30,7 +34,14 @@ export interface SealedRead {
   expiredBelow?: Tso;
   /** A search of a vector field other than the first (shared/vector/vectorColumn.ts). */
   anns?: AnnsColumn;
+  /** How scalar indexes answer `filter` on a segment (filterPlanner.ts); absent: they are not used. */
+  planFilter?: FilterPlanner;
 }
+
+/** A segment as a read gets it: its scalar indexes by field, when it has any. */
+export interface ReadSegment { seg: SealedSegment; scalar?: ReadonlyMap<string, SortedIndex> }
+
+type RowFilter = (row: number) => boolean;
 
 export type IndexSearch = (query: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => RowHit[];
 
@@ -52,13 +63,13 @@ function spanOf(seg: SealedSegment): { min: Tso; max: Tso } {
  * partition), undefined when every row does (no filter, no deletes, all rows older
  * than the read), which lets an ANN index skip a per-candidate callback.
  */
-export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => boolean) | null | undefined {
+export function acceptRow(seg: SealedSegment, r: SealedRead, filter: CompiledFilter | null = r.filter): RowFilter | null | undefined {
   if (r.partitionIds && !r.partitionIds.has(seg.partitionId)) return null;
   const span = spanOf(seg);
   const expired = r.expiredBelow ?? 0n;
   if (span.max < expired) return null;
-  if (!r.filter && r.deletes.size === 0 && span.max <= r.readTso && span.min >= expired) return undefined;
-  const pred = r.filter ? r.filter.bind({ ...seg.fields, [r.pkName]: seg.pks } as Columns) : null;
+  if (!filter && r.deletes.size === 0 && span.max <= r.readTso && span.min >= expired) return undefined;
+  const pred = filter ? filter.bind({ ...seg.fields, [r.pkName]: seg.pks } as Columns) : null;
   const { deletes, readTso } = r;
   return (row) => {
     const t = seg.tsos[row]!;
@@ -66,6 +77,28 @@ export function acceptRow(seg: SealedSegment, r: SealedRead): ((row: number) => 
     if (deletes.size && hidden(deletes.get(seg.pks[row]!), seg.partitionId, t, readTso)) return false;
     return pred === null || pred(row);
   };
+}
+
+/**
+ * The rows of a segment a scalar index lets a read reach (filterPlanner.ts):
+ * only these can pass, and `accept` (the residual filter, deletes, TSO,
+ * expiry) decides each of them; undefined: every candidate passes.
+ */
+export interface Candidates { rows: Int32Array; set: RowSet; accept: RowFilter | undefined }
+
+/**
+ * How a read reaches a segment's rows: `accept` decides any row (null: none
+ * passes, undefined: all do); with `candidates`, the scalar indexes narrowed
+ * the filter and only those rows need looking at.
+ */
+export function segmentRows({ seg, scalar }: ReadSegment, r: SealedRead): { accept: RowFilter | null | undefined; candidates?: Candidates } {
+  const plan = scalar && r.filter && r.planFilter ? r.planFilter(scalar) : null;
+  if (!plan || !scalar) return { accept: acceptRow(seg, r) };
+  const rest = acceptRow(seg, r, plan.residual);
+  if (rest === null) return { accept: null };
+  const set = termRows(plan.term, scalar, seg.count);
+  const accept = rest ? (row: number) => set.has(row) && rest(row) : (row: number) => set.has(row);
+  return { accept, candidates: { rows: set.toRows(), set, accept: rest } };
 }
 
 export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead): Record<string, unknown> {
@@ -102,16 +135,31 @@ function rangedIndexSearch(index: IndexSearch, vecs: SearchedVectors, q: Float32
 const SCAN_BELOW_SHARE = 0.05;
 const SAMPLE_ROWS = 256;
 
-/** The rows of a segment that pass `accept`, when they are few enough to scan; undefined otherwise. */
-export function fewPassing(count: number, accept: (row: number) => boolean): Int32Array | undefined {
+/**
+ * The rows of a segment that pass `accept`, when they are few enough to scan;
+ * undefined otherwise. With a scalar index's candidates, the same decision is
+ * taken (the sample asks `accept`, which tests membership first) and only the
+ * candidates are counted, never the whole segment.
+ */
+export function fewPassing(count: number, accept: RowFilter, candidates?: Candidates): Int32Array | undefined {
   if (count > SAMPLE_ROWS) {
     let passed = 0;
     for (let i = 0; i < SAMPLE_ROWS; i++) if (accept(Math.floor((i * count) / SAMPLE_ROWS))) passed++;
     if (passed > SAMPLE_ROWS * SCAN_BELOW_SHARE) return undefined;
   }
+  const rows = candidates ? passingCandidates(candidates) : passingRows(count, accept);
+  return rows.length <= Math.max(SAMPLE_ROWS, count * SCAN_BELOW_SHARE * 2) ? rows : undefined;
+}
+
+function passingRows(count: number, accept: RowFilter): Int32Array {
   const rows: number[] = [];
   for (let r = 0; r < count; r++) if (accept(r)) rows.push(r);
-  return rows.length <= Math.max(SAMPLE_ROWS, count * SCAN_BELOW_SHARE * 2) ? Int32Array.from(rows) : undefined;
+  return Int32Array.from(rows);
+}
+
+/** The candidates that pass, ascending. */
+export function passingCandidates({ rows, accept }: Candidates): Int32Array {
+  return accept ? rows.filter((row) => accept(row)) : rows;
 }
 
 /** The vectors a search compares: the segment's block of the searched field. */
@@ -125,15 +173,17 @@ function rankRows(seg: SealedSegment, vecs: SearchedVectors, index: IndexSearch 
 }
 
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
-export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
+export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
   const { k, metric, group } = shape;
   const perQuery: SegmentHit[][][] = queries.map(() => []);
-  for (const { seg, index } of segs) {
-    const accept = acceptRow(seg, r);
+  for (const s of segs) {
+    const { seg, index } = s;
+    const { accept, candidates } = segmentRows(s, r);
     if (accept === null) continue;
     const values = group ? seg.fields[group.field] : undefined;
-    // Decided once per segment: the filter is the same for every query.
-    const few = index && accept ? fewPassing(seg.count, accept) : undefined;
+    // Decided once per segment: the filter is the same for every query. Without an ANN index the
+    // candidates are scanned, as every row would be (the same exact order: ties go to the lower row).
+    const few = !index && candidates ? passingCandidates(candidates) : index && accept ? fewPassing(seg.count, accept, candidates) : undefined;
     const vecs = annsVectors(seg, r.anns, seg.dim);
     queries.forEach((q, qi) => {
       const rank = few
@@ -152,22 +202,28 @@ export function searchSealed(segs: Array<{ seg: SealedSegment; index: IndexSearc
  * key above its cursor, at most its limit, in key order: output fields are read
  * for those alone.
  */
-export function querySealed(segs: SealedSegment[], r: SealedRead, countOnly: boolean, page: PkPage = { limit: 0 }): { rows: HitRow[]; count: number } {
+export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boolean, page: PkPage = { limit: 0 }): { rows: HitRow[]; count: number } {
   if (countOnly) {
     let count = 0;
-    for (const seg of segs) {
-      const accept = acceptRow(seg, r);
+    for (const s of segs) {
+      const { accept, candidates } = segmentRows(s, r);
       if (accept === null) continue;
-      if (accept === undefined) { count += seg.count; continue; }
-      for (let i = 0; i < seg.count; i++) if (accept(i)) count++;
+      if (candidates) {
+        const { rows, accept: ok } = candidates;
+        if (!ok) count += rows.length; else for (const row of rows) if (ok(row)) count++;
+        continue;
+      }
+      if (accept === undefined) { count += s.seg.count; continue; }
+      for (let i = 0; i < s.seg.count; i++) if (accept(i)) count++;
     }
     return { rows: [], count };
   }
   const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number }> = [];
-  for (const seg of segs) {
-    const accept = acceptRow(seg, r);
+  for (const s of segs) {
+    const { seg } = s, { accept, candidates } = segmentRows(s, r);
     if (accept === null) continue;
-    for (const row of rowsOnPage(seg.pks, page, accept)) found.push({ pk: seg.pks[row]!, seg, row });
+    const rows = candidates ? candidatesOnPage(seg.pks, page, candidates.rows, candidates.accept, accept) : rowsOnPage(seg.pks, page, accept);
+    for (const row of rows) found.push({ pk: seg.pks[row]!, seg, row });
   }
   const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
   return { rows, count: rows.length };

@@ -16,10 +16,15 @@ import { factoryOf, type VectorIndex, type VectorIndexFactories } from '../../..
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
-import { querySealed, searchSealed, type SealedRead } from '../core/sealedSearch.js';
+import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
+import { filterPlanner } from '../core/filterPlanner.js';
+import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
+import { decodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
+import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
+import type { IndexParams } from '../../../messages/types.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
@@ -35,10 +40,13 @@ export interface QueryNodeOptions {
   metrics?: MetricsRegistry;
 }
 
-/** An index held here, by the vector field it indexes. */
-interface LoadedIndex { index: VectorIndex; key: string }
-/** A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record is scanned once). */
-interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; cover: Tso }
+/** An index held here, by the field it indexes: an ANN index of a vector field, or a scalar index. */
+type LoadedIndex = { key: string } & ({ vector: VectorIndex; scalar?: undefined } | { scalar: SortedIndex; vector?: undefined });
+/**
+ * A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record
+ * is scanned once); `scalar` the scalar indexes among `indexes`, as reads take them.
+ */
+interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; scalar: ReadonlyMap<string, SortedIndex>; cover: Tso }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
@@ -96,9 +104,9 @@ export class QueryNode {
     if (!cur || cur.record.dataKey !== record.dataKey) {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      cur = { record, seg: decodeSegmentFile(bytes), indexes: new Map(), cover: 0n };
+      cur = { record, seg: decodeSegmentFile(bytes), indexes: new Map(), scalar: new Map(), cover: 0n };
     }
-    // Every index the record names, one per vector field; the collection's record says each one's type and metric.
+    // Every index the record names, one per field; the collection's record says each one's type and metric.
     const held = [...cur.indexes.values()].map((x) => x.key);
     const wanted = Object.values(record.indexKeys);
     let indexes = cur.indexes;
@@ -112,14 +120,25 @@ export class QueryNode {
         if (have?.key === key) { next.set(ix.fieldName, have); continue; }
         const bytes = await this.opts.objects.get(key);
         if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
-        const { dim } = fieldVectors(cur.seg, ix.fieldName === vectorField(coll.schema).name ? undefined : ix.fieldName, fieldDim(coll.schema, ix.fieldName));
-        next.set(ix.fieldName, { key, index: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, ix.metricType) });
+        next.set(ix.fieldName, await this.loadIndex(coll, cur.seg, ix, key, bytes));
       }
       indexes = next;
     }
-    this.segments.set(record.segmentId, { ...cur, indexes, record, cover: deleteCoverOf(record, cur.seg) });
+    const scalar = new Map([...indexes].flatMap(([field, x]) => (x.scalar ? [[field, x.scalar] as const] : [])));
+    this.segments.set(record.segmentId, { ...cur, indexes, scalar, record, cover: deleteCoverOf(record, cur.seg) });
     this.metrics.loadedSegments.set(this.segments.size);
     return null;
+  }
+
+  /** One index of a segment from its file: a scalar index must cover the segment's rows, an ANN index its field's dim and metric. */
+  private async loadIndex(coll: CollectionRecord, seg: SealedSegment, ix: IndexParams, key: string, bytes: Uint8Array): Promise<LoadedIndex> {
+    if (isScalarIndexType(ix.indexType)) {
+      const scalar = decodeScalarIndex(bytes);
+      if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
+      return { key, scalar };
+    }
+    const { dim } = fieldVectors(seg, ix.fieldName === vectorField(coll.schema).name ? undefined : ix.fieldName, fieldDim(coll.schema, ix.fieldName));
+    return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) };
   }
 
   /** The collection's record, cached; `fresh` asks again (its indexes change after the cache was filled). */
@@ -189,9 +208,10 @@ export class QueryNode {
       return l;
     });
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
+    const filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     const read: SealedRead = {
       pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema).name,
-      filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
+      filter, ...(filter ? { planFilter: filterPlanner(filter, coll.schema) } : {}),
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
       ...(req.expiredBelow !== undefined ? { expiredBelow: req.expiredBelow } : {}),
@@ -215,7 +235,7 @@ export class QueryNode {
     const searchOf = (index: VectorIndex | undefined) => (index
       ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...knobs, accept } : knobs)
       : null);
-    const hits = searchSealed(loaded.map((l) => ({ seg: l.seg, index: searchOf(l.indexes.get(field.name)?.index) })), read, queries,
+    const hits = searchSealed(loaded.map((l) => ({ ...this.readSegment(l, read), index: searchOf(l.indexes.get(field.name)?.vector) })), read, queries,
       { k: req.k, metric: metricOfField(coll, field.name), ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
     return { hits };
   }
@@ -227,7 +247,14 @@ export class QueryNode {
 
   private async query(req: QueryNodeProtocol['query']['req']) {
     const { loaded, read } = await this.read(req);
-    return querySealed(loaded.map((l) => l.seg), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) });
+    return querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) });
+  }
+
+  /** A segment as a read takes it, counted when its scalar indexes narrow the read's filter. */
+  private readSegment(l: Loaded, read: SealedRead): ReadSegment {
+    if (l.scalar.size === 0) return { seg: l.seg };
+    if (read.planFilter?.(l.scalar)) this.metrics.narrowedReads.inc();
+    return { seg: l.seg, scalar: l.scalar };
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Gauge } from '../../../runtime/metrics/instruments.js';
+import type { Counter, Gauge } from '../../../runtime/metrics/instruments.js';
 import { operation, type Operation } from '../../../runtime/metrics/operation.js';
 import { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 
@@ -6,12 +6,15 @@ import { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 export class QueryNodeMetrics {
   readonly reads: { search: Operation; query: Operation };
   readonly loadedSegments: Gauge;
+  /** Segment reads whose filter scalar indexes narrowed to candidate rows. */
+  readonly narrowedReads: Counter;
 
   /** Without a registry the metrics are kept but never served (tests, embedded uses). */
   constructor(nodeId: string, registry = new MetricsRegistry()) {
     const count = registry.counter({ name: 'nuthatch_query_node_reads_total', help: 'Searches and queries of sealed segments a query node answered for delegators, by result.', labels: ['node_id', 'op', 'result'] });
     const seconds = registry.histogram({ name: 'nuthatch_query_node_read_duration_seconds', help: 'Time a query node took to answer a search or query of sealed segments (catching up on deletes included).', labels: ['node_id', 'op'] });
     this.reads = { search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query') };
+    this.narrowedReads = registry.counter({ name: 'nuthatch_query_node_scalar_index_reads_total', help: 'Reads of one sealed segment whose filter the segment\'s scalar indexes narrowed to candidate rows.', labels: ['node_id'] }).labels(nodeId);
     this.loadedSegments = registry.gauge({ name: 'nuthatch_query_node_loaded_segments', help: 'Sealed segments a query node holds in memory.', labels: ['node_id'] }).labels(nodeId);
   }
 }

@@ -64,3 +64,21 @@ export function firstOnPage<T extends { pk: PrimaryKey }>(items: T[], limit: num
   items.sort((a, b) => comparePks(a.pk, b.pk));
   return limit > 0 && items.length > limit ? items.slice(0, limit) : items;
 }
+
+/**
+ * rowsOnPage over some rows only (`rows` ascending, e.g. a scalar index's
+ * candidates, each passing `accept` or not), with the same answer: in row
+ * order without a page, else in key order (ties by row). When the candidates
+ * are many, walking the key order with `acceptAny` (candidate and passing)
+ * stops sooner than sorting them all.
+ */
+export function candidatesOnPage(pks: readonly PrimaryKey[], page: PkPage, rows: Int32Array, accept: ((row: number) => boolean) | undefined, acceptAny: ((row: number) => boolean) | undefined): number[] {
+  const paged = page.after !== undefined || page.limit > 0;
+  if (paged && rows.length * 8 > pks.length) return rowsOnPage(pks, page, acceptAny);
+  const out: number[] = [];
+  const { after } = page;
+  for (const r of rows) if ((accept === undefined || accept(r)) && (after === undefined || comparePks(pks[r]!, after) > 0)) out.push(r);
+  if (!paged) return out;
+  out.sort((a, b) => comparePks(pks[a]!, pks[b]!) || a - b);
+  return page.limit > 0 && out.length > page.limit ? out.slice(0, page.limit) : out;
+}

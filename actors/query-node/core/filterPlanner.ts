@@ -1,0 +1,30 @@
+import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
+import type { CollectionSchema } from '../../../messages/schema.js';
+import { planFilter, type IndexTerm } from '../../shared/scalarIndex/indexPlan.js';
+import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
+
+/** A read's filter on a segment with scalar indexes: the candidates' term, and what they must still pass (null: nothing). */
+export interface SegmentPlan { term: IndexTerm; residual: CompiledFilter | null }
+
+/** The plan of a read's filter over a segment's scalar indexes by field, or null when they do not narrow it. */
+export type FilterPlanner = (indexes: ReadonlyMap<string, SortedIndex>) => SegmentPlan | null;
+
+/**
+ * Plans a read's filter once per set of indexed fields: the segments of a
+ * read mostly have the same indexes (one differs while its build is under
+ * way), and compiling a residual is the costly part.
+ */
+export function filterPlanner(filter: CompiledFilter, schema: CollectionSchema): FilterPlanner {
+  const plans = new Map<string, SegmentPlan | null>();
+  return (indexes) => {
+    if (indexes.size === 0) return null;
+    const key = [...indexes.keys()].sort().join('\u0000');
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      const p = planFilter(filter.expr, (f) => indexes.get(f));
+      plan = p && { term: p.term, residual: p.residual && compileFilter(p.residual, schema) };
+      plans.set(key, plan);
+    }
+    return plan;
+  };
+}
