@@ -1,7 +1,7 @@
+import { refused } from '../support/rejects.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tokenize } from '../../messages/analyzer.js';
-import { NuthatchError } from '../../messages/errors.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import type { MetricType } from '../../messages/schema.js';
 import { fuse } from '../../runtime/client/hybridRank.js';
@@ -76,16 +76,6 @@ function sameRanking(hits: Array<{ id: unknown; distance: number }>, scores: Map
     assert.ok(own !== undefined && Math.abs(h.distance - own) < 1e-5, `${what}: hit ${String(h.id)} scored ${h.distance}, reference ${own}`);
     assert.ok(Math.abs(h.distance - want[i]![1]) < 1e-5, `${what}: position ${i} scores ${h.distance}, reference ${want[i]![1]}`);
   });
-}
-
-async function refused(p: Promise<unknown>, says: RegExp): Promise<void> {
-  try { await p; } catch (e) {
-    if (!says.test((e as Error).message)) console.log((e as Error).message);
-    assert.instance(e, NuthatchError);
-    assert.match((e as Error).message, says);
-    return;
-  }
-  assert.unreachable(`not refused (${says})`);
 }
 
 test('BM25 search matches a reference BM25 with collection-wide counts; sparse IP; hybrid with dense; after a restart too', async () => {

@@ -1,7 +1,7 @@
+import { refused } from '../support/rejects.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { distanceFn } from '../../actors/shared/vector/distance.js';
-import { NuthatchError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import { fuse } from '../../runtime/client/hybridRank.js';
 import type { AnnSearch } from '../../runtime/client/api.js';
@@ -36,15 +36,6 @@ function exact(metric: MetricType, all: number[][], dim: number, q: number[], k:
   const dist = distanceFn(metric), flat = new Float32Array(all.flat()), qv = new Float32Array(q);
   return all.map((_, id) => ({ id, distance: dist(flat, id * dim, qv, dim) })).filter((h) => keep(h.id))
     .sort((a, b) => (metric === 'L2' ? a.distance - b.distance : b.distance - a.distance) || a.id - b.id).slice(0, k);
-}
-
-async function refused(p: Promise<unknown>, says: RegExp): Promise<void> {
-  try { await p; } catch (e) {
-    assert.instance(e, NuthatchError);
-    assert.match((e as Error).message, says);
-    return;
-  }
-  assert.unreachable(`not refused (${says})`);
 }
 
 test('two vector fields: each searched by its own vectors, index and metric; hybrid search fuses them; all of it after a restart', async () => {

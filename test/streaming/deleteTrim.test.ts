@@ -1,3 +1,4 @@
+import { walMessages } from '../support/walMessages.js';
 import { test } from 'uvu';
 import { hidden } from '../../actors/shared/segment/deleteIndex.js';
 import * as assert from 'uvu/assert';
@@ -8,7 +9,7 @@ import { loadCheckpoint, persistShard, restoreShard, saveCheckpoint } from '../.
 import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from '../../actors/streaming-node/shell/deleteArchive.js';
 import { deletePage } from '../../actors/streaming-node/core/deletePages.js';
 import { addDelete, confirmHandOffs, deleteEnd, evolveShard, newShard, trimFloorFor, type ShardData } from '../../actors/streaming-node/core/shardData.js';
-import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
+import { tsoOf } from '../../messages/types.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 
 /**
@@ -17,18 +18,13 @@ import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js'
  * unchanged, and checkpoints store and restore the trimmed log.
  */
 const V = 'dml_0_7v0';
-let pos = 0;
-function msg<T extends MessageType>(type: T, ms: number, body: Bodies[T]): AnyMessage {
-  const m = newMessage(type, V, body);
-  m.header.tso = tsoOf(ms);
-  m.header.walPosition = pos++;
-  return m as AnyMessage;
-}
+const wal = walMessages(V);
+const msg = wal.msg;
 const trim = (ms: number, floorMs: number) => msg('TrimDeletes', ms, { collectionId: 7, floorTso: tsoOf(floorMs) });
 
 /** Deletes of pks 0..n-1, pk i at ms 100+i; pk 3 deleted again at ms 500. */
 function logged(n: number): ShardData {
-  pos = 0;
+  wal.reset();
   const s = newShard(V, 7);
   for (let i = 0; i < n; i++) evolveShard(s, msg('Delete', 100 + i, { collectionId: 7, partitionId: -1, pks: [i] }));
   evolveShard(s, msg('Delete', 500, { collectionId: 7, partitionId: -1, pks: [3] }));
@@ -117,7 +113,7 @@ test('a checkpoint of a trimmed log lists only archives past the trim, and resto
   const second = await checkpointOf(s, first, 100); // archive [250, 400)
   assert.equal(second.map((a) => [a.from, a.to]), [[0, 250], [250, 400]]);
 
-  pos = 0;
+  wal.reset();
   evolveShard(s, trim(1000, 100 + 299)); // entries 0..299 go: the first archive wholly, the second's head
   assert.is(s.deleteBase, 300);
   const third = await checkpointOf(s, second, 100);

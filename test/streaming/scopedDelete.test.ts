@@ -1,6 +1,7 @@
+import { walMessages } from '../support/walMessages.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
+import { tsoOf, type AnyMessage } from '../../messages/types.js';
 import { evolveShard, newShard, trimDeletes, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { queryGrowing } from '../../actors/streaming-node/core/growingSearch.js';
 import { persistShard, restoreShard } from '../../actors/streaming-node/shell/checkpoint.js';
@@ -17,20 +18,15 @@ import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
  * unique across partitions), so a scoped delete must leave the other copy.
  */
 const V = 'dml_0_7v0';
-let pos = 0;
-function msg<T extends MessageType>(type: T, ms: number, body: Bodies[T]): AnyMessage {
-  const m = newMessage(type, V, body);
-  m.header.tso = tsoOf(ms);
-  m.header.walPosition = pos++;
-  return m as AnyMessage;
-}
+const wal = walMessages(V);
+const msg = wal.msg;
 const rows = (ids: number[]) => ({ count: ids.length, pks: ids, vectors: new Float32Array(ids.length * 2), fields: {} });
 const insert = (ms: number, partitionId: number, segmentId: number, ids: number[]) => msg('Insert', ms, { collectionId: 7, partitionId, segmentId, rows: rows(ids) });
 const del = (ms: number, partitionId: number, ids: number[]) => msg('Delete', ms, { collectionId: 7, partitionId, pks: ids });
 
 /** Partitions 1 and 2 each hold keys 1..3 in their own growing segment. */
 function twoPartitions(...ms: AnyMessage[]): ShardData {
-  pos = 0;
+  wal.reset();
   const s = newShard(V, 7);
   for (const m of [
     msg('CreateSegment', 1, { collectionId: 7, partitionId: 1, segmentId: 11 }),

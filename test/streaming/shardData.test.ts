@@ -1,7 +1,8 @@
+import { walMessages } from '../support/walMessages.js';
 import { test } from 'uvu';
 import { hidden } from '../../actors/shared/segment/deleteIndex.js';
 import * as assert from 'uvu/assert';
-import { newMessage, tsoOf, type AnyMessage, type Bodies, type MessageType } from '../../messages/types.js';
+import { tsoOf, type AnyMessage } from '../../messages/types.js';
 import { evolveShard, newShard, type ShardData } from '../../actors/streaming-node/core/shardData.js';
 import { queryGrowing, type GrowingRead } from '../../actors/streaming-node/core/growingSearch.js';
 import { persistShard, restoreShard } from '../../actors/streaming-node/shell/checkpoint.js';
@@ -12,19 +13,14 @@ import { persistShard, restoreShard } from '../../actors/streaming-node/shell/ch
  * deletes hide only rows written before them (MVCC).
  */
 const V = 'dml_0_7v0';
-let pos = 0;
-function msg<T extends MessageType>(type: T, ms: number, body: Bodies[T], txn?: number): AnyMessage {
-  const m = newMessage(type, V, body, txn === undefined ? undefined : { id: txn });
-  m.header.tso = tsoOf(ms);
-  m.header.walPosition = pos++;
-  return m as AnyMessage;
-}
+const wal = walMessages(V);
+const msg = wal.msg;
 const rows = (ids: number[]) => ({ count: ids.length, pks: ids, vectors: new Float32Array(ids.length * 2), fields: {} });
 const insert = (ms: number, ids: number[], txn?: number) => msg('Insert', ms, { collectionId: 7, partitionId: 8, segmentId: 9, rows: rows(ids) }, txn);
 const del = (ms: number, ids: number[], txn?: number) => msg('Delete', ms, { collectionId: 7, partitionId: -1, pks: ids }, txn);
 
 function shard(...ms: AnyMessage[]): ShardData {
-  pos = 0;
+  wal.reset();
   const s = newShard(V, 7);
   for (const m of [msg('CreateSegment', 1, { collectionId: 7, partitionId: 8, segmentId: 9 }), ...ms]) evolveShard(s, m);
   return s;

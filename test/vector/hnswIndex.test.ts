@@ -1,3 +1,4 @@
+import { rejects } from '../support/rejects.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { searchBruteForce } from '../../actors/shared/vector/bruteForce.js';
@@ -92,10 +93,5 @@ test('a build yields to the event loop and stops when its signal aborts', async 
   } finally { clearInterval(timer); }
   assert.ok(ticks >= 2, 'timers ran during the build');
 });
-
-async function rejects(p: Promise<unknown>, check: (e: unknown) => boolean): Promise<void> {
-  try { await p; } catch (e) { assert.ok(check(e), `unexpected error ${String(e)}`); return; }
-  assert.unreachable('expected a rejection');
-}
 
 test.run();
