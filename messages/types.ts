@@ -1,4 +1,4 @@
-import type { CollectionSchema, MetricType, PrimaryKey, Rows } from './schema.js';
+import type { CollectionSchema, FieldSchema, MetricType, PrimaryKey, Rows } from './schema.js';
 
 /** Every WAL message type (DESIGN.md section 4). */
 export const MessageType = {
@@ -21,6 +21,7 @@ export const MessageType = {
   TrimDeletes: 'TrimDeletes',
   AlterCollection: 'AlterCollection',
   RenameCollection: 'RenameCollection',
+  AddCollectionField: 'AddCollectionField',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -91,6 +92,8 @@ export interface Bodies {
   AlterCollection: { collectionId: number; ttlSeconds: number };
   /** A collection takes a new name from this TSO on (readers, replays and errors name it so). */
   RenameCollection: { collectionId: number; name: string };
+  /** A nullable scalar field joins the schema from this TSO on (messages/addedField.ts); earlier rows read null. */
+  AddCollectionField: { collectionId: number; field: FieldSchema };
 }
 
 /** A typed WAL message: a header and the body that its type names. */
@@ -102,7 +105,7 @@ export type AnyMessage = Message<MessageType>;
 
 /** Messages that run alone on their vchannel and fail its open transactions. */
 export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
-  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex',
+  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField',
 ]);
 
 /** Messages only the WAL itself produces (a client may not append them). */

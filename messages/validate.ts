@@ -91,6 +91,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   RollbackTxn: () => {},
   AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); },
   RenameCollection: (b) => { int(b, 'collectionId'); str(b, 'name'); },
+  AddCollectionField: (b) => { int(b, 'collectionId'); const f = obj(b.field, 'field'); str(f, 'name'); str(f, 'dataType'); },
   TrimDeletes: (b) => { int(b, 'collectionId'); if (typeof b.floorTso !== 'bigint' || b.floorTso < 0n) throw new DecodeError('floorTso must be a TSO'); },
 };
 

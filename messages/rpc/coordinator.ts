@@ -1,5 +1,6 @@
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { IndexParams, Tso } from '../types.js';
+import type { FieldSchema } from '../schema.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
 
@@ -17,6 +18,8 @@ export type CoordinatorProtocol = {
   alterCollection: { req: { name: string; properties: CollectionProperties; drop: Array<keyof CollectionProperties> }; res: CollectionRecord };
   /** Renames a collection by its own name; its aliases follow it. */
   renameCollection: { req: { name: string; newName: string }; res: CollectionRecord };
+  /** Adds a nullable scalar field to a live collection (messages/addedField.ts); every shard applies it from one TSO. */
+  addCollectionField: { req: { name: string; field: FieldSchema }; res: CollectionRecord };
   describeCollection: { req: { name: string }; res: CollectionRecord };
   listCollections: { req: Record<string, never>; res: string[] };
   createPartition: { req: { collection: string; partition: string }; res: null };
@@ -73,6 +76,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   dropCollection: (o) => needAll(o, { name: 'string' }),
   alterCollection: (o) => needAll(o, { name: 'string', properties: 'object', drop: 'array' }),
   renameCollection: (o) => needAll(o, { name: 'string', newName: 'string' }),
+  addCollectionField: (o) => needAll(o, { name: 'string', field: 'object' }),
   describeCollection: (o) => needAll(o, { name: 'string' }),
   listCollections: none,
   createPartition: (o) => needAll(o, { collection: 'string', partition: 'string' }),

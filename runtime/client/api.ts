@@ -1,5 +1,5 @@
 import type { SparseInput } from './sparseQueries.js';
-import type { CollectionSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
+import type { CollectionSchema, FieldSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
 import type { Reranker } from './hybridRank.js';
 import type { QueryIterator, QueryIteratorRequest } from './queryIterator.js';
 import type { BatchIterator } from './batchIterator.js';
@@ -140,6 +140,8 @@ export interface NuthatchApi {
   dropCollection(name: string): Promise<void>;
   /** Renames a collection by its own name (not an alias); its aliases follow it, and other clients learn of it at once. */
   renameCollection(name: string, newName: string): Promise<void>;
+  /** Adds a nullable scalar field to a live collection; rows written before it read null. */
+  addCollectionField(name: string, field: FieldSchema): Promise<void>;
   /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */
   alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void>;
   /** Unsets properties by name (a TTL unset: rows no longer expire). */

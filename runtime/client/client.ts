@@ -167,6 +167,11 @@ export class NuthatchClient implements NuthatchApi {
     this.forget([name]);
     this.remember(r.name, r);
   }
+  /** Adds a nullable scalar field to a live collection (Milvus's add_collection_field); rows written before it read null. */
+  async addCollectionField(name: string, field: FieldSchema): Promise<void> {
+    const r = await this.record(name, true);
+    this.remember(r.name, await this.call('addCollectionField', { name: r.name, field }));
+  }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const r = await this.record(name, true);
     this.remember(r.name, await this.call('alterCollection', { name: r.name, properties: parseProperties(properties), drop: [] }));

@@ -1,6 +1,8 @@
 import { DB_NAME, readCollectionName, readDbName, readName } from './common.js';
 import { ValidationError } from '../../messages/errors.js';
 import { JsonReader } from './JsonReader.js';
+import { parseField } from './parseSchema.js';
+import type { FieldSchema } from '../../messages/schema.js';
 
 /**
  * Parsers of the collection endpoints that take only a name (describe, has,
@@ -65,4 +67,10 @@ export function parseRename(body: unknown): { collectionName: string; newName: s
   const collectionName = readCollectionName(r);
   readDbName(r, 'newDbName');
   return { collectionName, newName: readName(r, 'newCollectionName', 'collection') };
+}
+
+/** fields/add: `{dbName?, collectionName, schema: {fieldName, dataType, nullable: true, elementTypeParams?, ...}}` (one field, as in create). */
+export function parseAddField(body: unknown): { collectionName: string; field: FieldSchema } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'schema']);
+  return { collectionName: readCollectionName(r), field: parseField(r.required('schema'), 'schema') };
 }

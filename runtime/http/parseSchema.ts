@@ -57,7 +57,7 @@ function parseFunctions(v: unknown, path: string): FunctionSchema[] {
   });
 }
 
-function parseField(v: unknown, path: string): FieldSchema {
+export function parseField(v: unknown, path: string): FieldSchema {
   const r = JsonReader.object(v, path, FIELD_KEYS);
   for (const k of OFF_BY_DEFAULT) {
     const x = r.raw(k);

@@ -399,6 +399,22 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     await client.ok('/collections/drop', { collectionName: name });
   });
 
+  s('fields/add: a nullable field joins a live collection; earlier rows read null, later rows carry it', async ({ client, quick }) => {
+    const name = `${quick}_af`;
+    const schema = { enableDynamicField: false, fields: [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'vec', dataType: 'FloatVector', elementTypeParams: { dim: 4 } }] };
+    await client.ok('/collections/create', { collectionName: name, schema, indexParams: [{ fieldName: 'vec', indexName: 'vec', metricType: 'L2' }] });
+    await client.waitLoaded(name);
+    await client.ok('/entities/insert', { collectionName: name, data: [{ id: 1, vec: vec(1, 4) }] });
+    assert.equal(await client.ok('/collections/fields/add', { collectionName: name, schema: { fieldName: 'edition', dataType: 'Int64', nullable: true } }), {});
+    await client.ok('/entities/insert', { collectionName: name, data: [{ id: 2, vec: vec(2, 4), edition: 3 }] });
+    const rows = await client.ok('/entities/query', { collectionName: name, filter: 'id >= 0', outputFields: ['edition'], consistencyLevel: 'Strong' });
+    assert.equal(rows.map((r: any) => [r.id, r.edition ?? null]).sort(), [[1, null], [2, 3]]);
+    const described = await client.ok('/collections/describe', { collectionName: name });
+    assert.ok(described.fields.some((f: any) => f.name === 'edition' && f.nullable === true), 'describe lists the added field');
+    await client.fails('/collections/fields/add', { collectionName: name, schema: { fieldName: 'n', dataType: 'Int64' } }, /nullable/);
+    await client.ok('/collections/drop', { collectionName: name });
+  });
+
   s('VarChar ids (quick setup with idType and params.max_length)', async ({ client, quick }) => {
     const name = `${quick}_str`;
     await client.ok('/collections/create', { collectionName: name, dimension: 4, idType: 'VarChar', params: { max_length: '16' }, metricType: 'IP' });

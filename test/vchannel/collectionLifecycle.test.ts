@@ -64,6 +64,14 @@ test('AlterCollection sets the TTL every reader of the vchannel applies; a Creat
   given([m.createCollection(1), m.dropCollection(2)]).when(m.alterCollection(3, 60)).then(Invariant.NothingAfterDrop);
 });
 
+test('AddCollectionField adds a nullable scalar field from its TSO on; one old rows could not honour is refused', () => {
+  const s = accepted(given([m.createCollection(1)]).when(m.addField(2, { name: 'color', dataType: 'VarChar', maxLength: 8, nullable: true })).then(ok));
+  assert.ok(vchannelView(s).collection?.schema.fields.some((f) => f.name === 'color'));
+  given([m.createCollection(1)]).when(m.addField(2, { name: 'n', dataType: 'Int64' })).then(Invariant.PayloadMatchesSchema);
+  given([m.createCollection(1), m.addField(2, { name: 'c', dataType: 'Bool', nullable: true })]).when(m.addField(3, { name: 'c', dataType: 'Bool', nullable: true })).then(Invariant.PayloadMatchesSchema);
+  given([]).when(m.addField(1, { name: 'c', dataType: 'Bool', nullable: true })).then(Invariant.CollectionMustExist);
+});
+
 test('RenameCollection names the collection anew from its TSO on; only a live collection can be renamed', () => {
   const s = accepted(given([m.createCollection(1)]).when(m.renameCollection(2, 'renamed')).then(ok));
   assert.is(vchannelView(s).collection?.name, 'renamed');

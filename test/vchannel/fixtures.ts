@@ -2,7 +2,7 @@
  * Message builders for the vchannel specs. Every builder takes the physical
  * millisecond of its TSO (`tsoOf(ms)`) so keep-alive arithmetic reads in ms.
  */
-import type { CollectionSchema, Rows } from '../../messages/schema.js';
+import type { CollectionSchema, FieldSchema, Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type Bodies, type Message, type MessageType, type TxnContext } from '../../messages/types.js';
 
 export const VCH = 'dml_0_100v0';
@@ -61,6 +61,7 @@ export const m = {
   rollback: (ms: number, txn: number) => make(ms, 'RollbackTxn', {}, txn),
   alterCollection: (ms: number, ttlSeconds: number) => make(ms, 'AlterCollection', { collectionId: COLL, ttlSeconds }),
   renameCollection: (ms: number, name: string) => make(ms, 'RenameCollection', { collectionId: COLL, name }),
+  addField: (ms: number, field: FieldSchema) => make(ms, 'AddCollectionField', { collectionId: COLL, field }),
   trimDeletes: (ms: number, floorMs: number) => make(ms, 'TrimDeletes', { collectionId: COLL, floorTso: tsoOf(floorMs) }),
   timeTick: (ms: number, vchannel = '') => at(ms, newMessage('TimeTick', vchannel, { persisted: true })),
 };

@@ -180,6 +180,7 @@ export class Coordinator {
       dropCollection: ({ name }) => ddl.dropCollection(ctx(), name),
       alterCollection: ({ name, properties, drop }) => ddl.alterCollection(ctx(), name, properties, drop),
       renameCollection: ({ name, newName }) => renameCollection(ctx(), name, newName),
+      addCollectionField: ({ name, field }) => ddl.addCollectionField(ctx(), name, field),
       describeCollection: ({ name }) => findCollection(ctx().catalog, name),
       listCollections: () => [...ctx().catalog.byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
       createPartition: ({ collection, partition }) => ddl.createPartition(ctx(), collection, partition),

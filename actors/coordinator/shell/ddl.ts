@@ -1,3 +1,5 @@
+import { withAddedField } from '../../../messages/addedField.js';
+import type { FieldSchema } from '../../../messages/schema.js';
 import { dropRefusal } from '../core/aliases.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { checkName, LIMITS } from '../../../messages/schema.js';
@@ -106,6 +108,20 @@ export async function alterCollection(ctx: CoordinatorContext, name: string, pro
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
     await save(ctx, rec);
   });
+  announceCatalogChange(ctx, [rec.name]);
+  return rec;
+}
+
+/**
+ * Adds a nullable scalar field: an AddCollectionField on every shard (the
+ * vchannel machines check it and fold it from one TSO), then the record, then
+ * an announcement so clients and query nodes read the new schema.
+ */
+export async function addCollectionField(ctx: CoordinatorContext, name: string, field: FieldSchema): Res<'addCollectionField'> {
+  const rec = findCollection(ctx.catalog, name);
+  const schema = withAddedField(rec.schema, field);
+  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field }));
+  await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });
   announceCatalogChange(ctx, [rec.name]);
   return rec;
 }

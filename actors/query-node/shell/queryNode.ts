@@ -1,6 +1,6 @@
 import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { NuthatchError } from '../../../messages/errors.js';
-import { compileFilter } from '../../../messages/filter/evaluate.js';
+import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
@@ -201,14 +201,21 @@ export class QueryNode {
   }
 
   private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
-    const coll = await this.collection(req.collectionId);
+    let coll = await this.collection(req.collectionId);
     const loaded = req.segmentIds.map((id) => {
       const l = this.segments.get(id);
       if (!l) throw new NuthatchError('Unavailable', `segment ${id} is not loaded on query node ${this.opts.nodeId}`);
       return l;
     });
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
-    const filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
+    let filter: CompiledFilter | null;
+    try {
+      filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
+    } catch (e) {
+      // A field added since the record was cached (AddCollectionField): ask again once.
+      coll = await this.collection(req.collectionId, true);
+      filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
+    }
     const read: SealedRead = {
       pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema).name,
       filter, ...(filter ? { planFilter: filterPlanner(filter, coll.schema) } : {}),

@@ -1,4 +1,4 @@
-import { parseAlterProperties, parseCollectionName, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename } from '../parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -36,6 +36,12 @@ export const collectionRoutes: Record<string, Route> = {
     const { collectionName, newName } = parseRename(body);
     schemas.forget(collectionName);
     await api.renameCollection(collectionName, newName);
+    return ok({});
+  },
+  [`${V2}/collections/fields/add`]: async (body, { api, schemas }) => {
+    const { collectionName, field } = parseAddField(body);
+    await api.addCollectionField(collectionName, field);
+    schemas.forget(collectionName);
     return ok({});
   },
   [`${V2}/collections/alter_properties`]: async (body, { api }) => {

@@ -1,3 +1,5 @@
+import { withAddedField } from '../../../messages/addedField.js';
+import type { FieldSchema } from '../../../messages/schema.js';
 import { parseProperties, propertyList, propertyNames, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import {
   fail, primaryField, validateSchema, vectorField,
@@ -100,6 +102,10 @@ export class MemoryApi implements NuthatchApi {
     c.name = newName;
     this.colls.set(newName, c);
     for (const [a, target] of this.aliases) if (target === name) this.aliases.set(a, newName);
+  }
+  async addCollectionField(name: string, field: FieldSchema): Promise<void> {
+    const c = this.coll(name);
+    c.schema = withAddedField(c.schema, field);
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const c = this.coll(name);

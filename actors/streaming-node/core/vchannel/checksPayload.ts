@@ -1,3 +1,4 @@
+import { addedFieldProblem } from '../../../../messages/addedField.js';
 import { rowsProblem, validateSchema } from '../../../../messages/schema.js';
 import { isType, own, type Check } from './check.js';
 
@@ -15,6 +16,10 @@ export const payloadMatchesSchema: Check = (ctx, m) => {
   if (isType(m, 'Insert')) {
     const schema = ctx.collection?.schema;
     return schema ? reasonOf(() => rowsProblem(schema, m.body.rows)) : null;
+  }
+  if (isType(m, 'AddCollectionField')) {
+    const schema = ctx.collection?.schema;
+    return schema ? addedFieldProblem(schema, m.body.field) : null;
   }
   if (isType(m, 'CreateIndex')) {
     const field = m.body.index.fieldName;

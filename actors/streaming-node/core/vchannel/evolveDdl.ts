@@ -51,4 +51,9 @@ export const dropIndex: Evolve<'DropIndex'> = (ctx, m) => {
 
 export const alterCollection: Evolve<'AlterCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, ttlSeconds: m.body.ttlSeconds } });
 
+export const addCollectionField: Evolve<'AddCollectionField'> = (ctx, m) => {
+  const schema = ctx.collection!.schema;
+  return { collection: { ...ctx.collection!, schema: { ...schema, fields: [...schema.fields, structuredClone(m.body.field)] } } };
+};
+
 export const renameCollection: Evolve<'RenameCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, name: m.body.name } });

@@ -4,7 +4,7 @@ import { CHECKS, type InvariantKey, type Rejection } from './checks.js';
 import { initialContext, type VchannelContext } from './context.js';
 import { stamp, type Evolve } from './evolve.js';
 import { createSegment, deleteRows, flushSegment, insertRows, sealSegment } from './evolveData.js';
-import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection } from './evolveDdl.js';
+import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection, addCollectionField } from './evolveDdl.js';
 import { abortOpenTxns, beginTxn, commitTxn, forgetOldTxns, rollbackTxn } from './evolveTxn.js';
 
 /** A WAL message as a machine event: the event type is the message type. */
@@ -38,6 +38,7 @@ const ACCEPT = {
   dropIndex: evolveAction(dropIndex),
   alterCollection: evolveAction(alterCollection),
   renameCollection: evolveAction(renameCollection),
+  addCollectionField: evolveAction(addCollectionField),
   beginTxn: evolveAction(beginTxn),
   commitTxn: evolveAction(commitTxn),
   rollbackTxn: evolveAction(rollbackTxn),
@@ -118,6 +119,7 @@ export const vchannelMachine = setup({
         TrimDeletes: rules('TrimDeletes', [...LIVE, 'TxnNotAllowed', 'DeleteFloorBelowTso'], []),
         AlterCollection: rules('AlterCollection', [...LIVE, 'TxnNotAllowed'], ['alterCollection']),
         RenameCollection: rules('RenameCollection', [...LIVE, 'TxnNotAllowed'], ['renameCollection']),
+        AddCollectionField: rules('AddCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['addCollectionField']),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
       },

@@ -1,0 +1,31 @@
+import { ValidationError } from './errors.js';
+import { validateSchema, type CollectionSchema, type FieldSchema } from './schema.js';
+
+/**
+ * A field added to a live collection (Milvus 2.6's add_collection_field), pure:
+ * a nullable scalar field, neither key nor vector, without a default. Rows
+ * written before it hold no value for it and read as null; so must every row
+ * that leaves it out, which is why it must be nullable, and why a default
+ * (which old rows could not show) is refused.
+ */
+export function addedFieldProblem(schema: CollectionSchema, field: FieldSchema): string | null {
+  if (field === null || typeof field !== 'object') return 'the added field must be a field schema';
+  if (field.isPrimary || field.autoId) return `field '${field.name}' cannot be the primary key: a collection's key is fixed at creation`;
+  if (field.isPartitionKey) return `field '${field.name}' cannot be the partition key: rows already written are placed by the key the collection was created with`;
+  if (field.dataType === 'FloatVector' || field.dataType === 'SparseFloatVector') return `field '${field.name}' is a vector field: only scalar fields can be added`;
+  if (field.nullable !== true) return `field '${field.name}' must be nullable: rows written before it have no value for it`;
+  if (field.defaultValue !== undefined && field.defaultValue !== null) return `field '${field.name}' cannot have a default value: rows written before it would not show it`;
+  try {
+    validateSchema({ ...schema, fields: [...schema.fields, field] });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
+}
+
+/** The schema with the field added; throws ValidationError when it cannot be. */
+export function withAddedField(schema: CollectionSchema, field: FieldSchema): CollectionSchema {
+  const problem = addedFieldProblem(schema, field);
+  if (problem) throw new ValidationError(problem, { field: field?.name });
+  return { ...schema, fields: [...schema.fields, field] };
+}
