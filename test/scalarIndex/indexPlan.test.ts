@@ -71,10 +71,18 @@ test('and keeps the terms the index answers out of the residual; others stay in 
   assert.equal(plan('k > 1 and (age == 7 or (age == 30 and j["a"] == 1))'), { rows: [2], residual: printed('age == 7 or (age == 30 and j["a"] == 1)') });
 });
 
-test('nothing to answer: an unindexed field, an or with an unanswered side, is null, like, negated contains', () => {
+test('is null: the rows a whole-value index holds no value for, exactly; is not null: every entry', () => {
+  const nulls = table.flatMap((r, i) => (r.age === null || r.age === undefined ? [i] : []));
+  assert.ok(nulls.length > 0 && nulls.length < table.length, 'the fixture has rows with and without an age');
+  assert.equal(plan('age is null'), { rows: nulls, residual: null });
+  assert.equal(plan('not (age is not null)'), { rows: nulls, residual: null });
+  assert.equal(plan('age is not null')!.rows, table.flatMap((_, i) => (nulls.includes(i) ? [] : [i])));
+  assert.is(plan('tags is null'), null, 'an Array index holds elements: a row with an empty list has none and is not null');
+});
+
+test('nothing to answer: an unindexed field, an or with an unanswered side, like, negated contains', () => {
   assert.is(plan('age > 10', ['k']), null);
   assert.is(plan('age > 10 or j["a"] == 1'), null);
-  assert.is(plan('age is null'), null);
   assert.is(plan('name like "a_c"'), null);
   assert.is(plan('name like "%a"'), null);
   assert.is(plan('name not like "a%"'), null);

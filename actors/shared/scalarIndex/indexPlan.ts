@@ -6,7 +6,7 @@ import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
 
 /**
  * Which parts of a checked filter scalar indexes answer. A term the index
- * answers exactly is `field op literal`, `in`, `not in`, `is not null`, a
+ * answers exactly is `field op literal`, `in`, `not in`, `is [not] null`, a
  * `like` that is an exact text or a prefix, a bare Bool field, and
  * `array_contains*` on an Array field; `and` intersects what its operands
  * select, `or` unites them when every operand has an answer. `not` is pushed
@@ -21,11 +21,16 @@ import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
  */
 export interface FilterPlan { term: IndexTerm; residual: Expr | null }
 
-/** What a lookup selects in one index: values among `keys`, values none of them (never null), or values in a range. */
+/**
+ * What a lookup selects in one index: values among `keys`, values none of
+ * them (never null), values in a range, or the rows it holds no value for
+ * (null, on an index of whole values).
+ */
 export type Lookup =
   | { op: 'in'; keys: Key[] }
   | { op: 'notIn'; keys: Key[] }
-  | { op: 'range'; lower?: Bound; upper?: Bound };
+  | { op: 'range'; lower?: Bound; upper?: Bound }
+  | { op: 'absent' };
 
 export type IndexTerm =
   | { kind: 'lookup'; field: string; lookup: Lookup }
@@ -80,9 +85,10 @@ function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | nul
       return lookup(shape.name, lit.prefix ? { op: 'range', lower: { key: lit.text, inclusive: true }, ...prefixEnd(lit.text) } : { op: 'in', keys: [lit.text] });
     }
     case 'isNull': {
-      // `is not null` is every entry; `is null` is what the index leaves out.
+      // `is not null` is every entry; `is null` is what the index leaves out (a whole-value index: every row has at most one entry).
       const shape = scalarField(e.arg, indexed);
-      return shape && e.negated !== negated ? lookup(shape.name, { op: 'range' }) : null;
+      if (!shape) return null;
+      return lookup(shape.name, e.negated !== negated ? { op: 'range' } : { op: 'absent' });
     }
     case 'field': {
       const shape = scalarField(e, indexed);

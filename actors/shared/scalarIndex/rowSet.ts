@@ -20,6 +20,15 @@ export class RowSet {
   /** Keeps only the rows `other` holds too. */
   and(other: RowSet): this { const w = this.words, o = other.words; for (let i = 0; i < w.length; i++) w[i] &= o[i]!; return this; }
 
+  /** Holds exactly the rows it did not (within rowCount). */
+  invert(): this {
+    const w = this.words;
+    for (let i = 0; i < w.length; i++) w[i] = ~w[i]!;
+    const tail = this.rowCount & 31;
+    if (tail !== 0) w[w.length - 1]! &= (1 << tail) - 1;
+    return this;
+  }
+
   /** Adds the rows of `other`. */
   or(other: RowSet): this { const w = this.words, o = other.words; for (let i = 0; i < w.length; i++) w[i] |= o[i]!; return this; }
 

@@ -14,11 +14,12 @@ export function termRows(term: IndexTerm, indexes: ReadonlyMap<string, SortedInd
   // The plan was made from these indexes (query-node/core/filterPlanner.ts): a miss is a bug, not bad input.
   if (!ix || ix.rowCount !== rowCount) throw new NuthatchError('Internal', `no index of field '${term.field}' over these ${rowCount} rows`);
   const out = RowSet.empty(rowCount);
+  if (term.lookup.op === 'absent') return out.addRows(ix.rows, 0, ix.rows.length).invert();
   for (const [start, end] of runsOf(ix, term.lookup)) out.addRows(ix.rows, start, end);
   return out;
 }
 
-function runsOf(ix: SortedIndex, l: Lookup): Run[] {
+function runsOf(ix: SortedIndex, l: Exclude<Lookup, { op: 'absent' }>): Run[] {
   switch (l.op) {
     case 'in': return equalRuns(ix, l.keys);
     case 'notIn': return otherRuns(ix, l.keys);
