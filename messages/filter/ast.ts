@@ -58,9 +58,15 @@ export interface AndNode { kind: 'and'; args: Expr[]; pos: number }
 export interface OrNode { kind: 'or'; args: Expr[]; pos: number }
 
 /** Any filter node. */
+/**
+ * `text_match(f, "words")` (Milvus's TEXT_MATCH): the text of an analysed
+ * VarChar field holds at least one of the words' terms (messages/analyzer.ts).
+ */
+export interface TextMatchNode { kind: 'textMatch'; arg: FieldNode; query: string; pos: number }
+
 export type Expr =
   | LiteralNode | FieldNode | NegNode | ArithNode | LengthNode
-  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | NotNode | AndNode | OrNode;
+  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | NotNode | AndNode | OrNode;
 
 /** Node kinds that yield a value rather than a truth value. */
 export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith', 'length']);

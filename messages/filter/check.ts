@@ -106,6 +106,13 @@ class Checker {
         const a = this.list(sub(n.arg), 'array_length', pos);
         return { e: { kind: 'length', arg: a.e as FieldNode, pos }, ty: 'int', what: 'an array length' };
       }
+      case 'textMatch': {
+        const a = sub(n.arg);
+        const f = a.e.kind === 'field' && a.e.path.length === 0 ? this.byName.get(a.e.name) : undefined;
+        if (!f || f.dataType !== 'VarChar' || f.enableAnalyzer !== true) throw filterError(`text_match needs a VarChar field with enable_analyzer, not ${a.what}`, pos);
+        if (typeof n.query !== 'string') throw filterError('malformed filter tree: text_match without a string', pos);
+        return { e: { kind: 'textMatch', arg: a.e as FieldNode, query: n.query, pos }, ty: 'cond', what: 'a text_match test' };
+      }
       case 'isNull': {
         const a = sub(n.arg);
         if (a.e.kind !== 'field') throw filterError("'is null' applies to a field", pos);

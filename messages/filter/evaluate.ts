@@ -13,6 +13,7 @@
  * `>=`, `in` to `not in`, ...), and every flipped leaf is still false when its
  * operand is null, which is what "unknown" means at the top.
  */
+import { tokenize } from '../analyzer.js';
 import type { CompareOp, ContainsOp, Expr, LiteralNode } from './ast.js';
 import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
@@ -129,6 +130,11 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
     case 'like': {
       const g = getter(e.arg, ctx), m = compileLike(e.pattern), flip = e.negated !== negated;
       return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && m(v) !== flip; }; };
+    }
+    case 'textMatch': {
+      // Unknown (false either way) for a null text, as `like`.
+      const g = getter(e.arg, ctx), words = new Set(tokenize(e.query));
+      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && tokenize(v).some((w) => words.has(w)) !== negated; }; };
     }
     case 'isNull': {
       const g = getter(e.arg, ctx), flip = e.negated !== negated;

@@ -6,7 +6,7 @@
  *   <  field, JSON path `f["k"][0]`, element `tags[0]`, literal, `( )`, function call.
  * Functions (names in any case, as keywords): `array_contains(f, v)`,
  * `array_contains_all(f, [..])`, `array_contains_any(f, [..])` (also spelled
- * `json_contains*`) and `array_length(f)`; a name is a function only before `(`.
+ * `json_contains*`), `array_length(f)` and `text_match(f, "words")`; a name is a function only before `(`.
  * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
  * Template parameters `{name}` (filter_params, params.ts) stand for a literal, an
  * `in` or array-function list, or a `like` pattern; their values are given beside the text.
@@ -213,12 +213,19 @@ class Parser {
   /** `name(field, ...)`: the array functions. */
   private parseCall(): Expr {
     const t = this.next(), name = t.text.toLowerCase(), op = CONTAINS[name];
-    if (op === undefined && name !== 'array_length') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length)`, t.pos);
+    if (op === undefined && name !== 'array_length' && name !== 'text_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match)`, t.pos);
     this.expect('punct', '(');
     const f = this.peek();
     if (f.kind !== 'ident') throw filterError(`${name} needs a field as its first argument, found ${describe(f)}`, f.pos);
     this.next();
     const arg = this.parsePath({ kind: 'field', name: f.text, path: [], pos: f.pos }) as FieldNode;
+    if (name === 'text_match') {
+      this.expect('punct', ',');
+      const q = this.parseLiteral('text_match takes the words to match as a string');
+      if (typeof q.value !== 'string') throw filterError('text_match takes the words to match as a string', q.pos);
+      this.expect('punct', ')');
+      return this.mk({ kind: 'textMatch', arg, query: q.value, pos: t.pos }, arg);
+    }
     if (op === undefined) {
       this.expect('punct', ')');
       return this.mk({ kind: 'length', arg, pos: t.pos }, arg);

@@ -52,6 +52,12 @@ export function interpret(e: Expr, row: Row): Truth {
       return e.negated ? !m : m;
     }
     case 'isNull': { const v = value(e.arg, row); return e.negated ? v != null : v == null; }
+    case 'textMatch': {
+      const v = value(e.arg, row);
+      if (typeof v !== 'string') return null;
+      const words = new Set(e.query.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean));
+      return v.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).some((w) => w.length > 0 && words.has(w));
+    }
     case 'contains': {
       const v = value(e.arg, row);
       if (!Array.isArray(v)) return null;

@@ -394,6 +394,8 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.is(hits[0].id, 0, 'both terms, the shorter document first');
     assert.ok(hits.every((h: any, i: number) => i === 0 || h.distance <= hits[i - 1].distance), 'larger scores first');
     assert.is(hits[0].text, texts[0]);
+    const matched = await client.ok('/entities/query', { collectionName: name, filter: 'text_match(text, "LAZY bears")', consistencyLevel: 'Strong' });
+    assert.equal(matched.map((r: any) => r.id).sort(), [1, 4], 'text_match: any of the terms, analysed as the BM25 field is');
     await client.fails('/entities/insert', { collectionName: name, data: [{ id: 9, text: 'x', vec: vec(9, 4), words: { 1: 0.5 } }] }, /words/);
     await client.fails('/entities/search', { collectionName: name, annsField: 'words', data: [[0.1, 0.2]], limit: 3 }, /text/i);
     await client.ok('/collections/drop', { collectionName: name });
