@@ -1,3 +1,4 @@
+import { keyFitsIndex } from '../../shared/segment/segmentKeys.js';
 import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
@@ -111,7 +112,14 @@ export class QueryNode {
     const wanted = Object.values(record.indexKeys);
     let indexes = cur.indexes;
     if (wanted.length !== held.length || wanted.some((k) => !held.includes(k))) {
-      const coll = await this.collection(record.collectionId, true);
+      // The cached record says each index's type while it names every index the segment has, as made
+      // (a collection load asks once, not once a segment); an index added or remade since: ask again.
+      const cached = await this.collection(record.collectionId);
+      const fits = Object.entries(record.indexKeys).every(([name, key]) => {
+        const ix = cached.indexes.find((i) => i.indexName === name);
+        return ix !== undefined && keyFitsIndex(key, ix);
+      });
+      const coll = fits ? cached : await this.collection(record.collectionId, true);
       const next = new Map<string, LoadedIndex>();
       for (const ix of coll.indexes) {
         const key = record.indexKeys[ix.indexName];
@@ -211,7 +219,7 @@ export class QueryNode {
     let filter: CompiledFilter | null;
     try {
       filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
-    } catch (e) {
+    } catch {
       // A field added since the record was cached (AddCollectionField): ask again once.
       coll = await this.collection(req.collectionId, true);
       filter = req.filter ? compileFilter(req.filter, coll.schema) : null;

@@ -15,8 +15,15 @@ export const compactedDataKey = (collectionId: number, segmentId: number, untilT
  * data's version, and a suffix naming its type (an index dropped and created
  * again as another type never shares a file with the old one).
  */
+const extOf = (indexType: string): string => (indexType === 'HNSW' ? 'hnsw' : indexType.toLowerCase());
+
+/** Whether an index file key is one indexKeyOf made for an index of this name and type. */
+export function keyFitsIndex(key: string, index: { indexName: string; indexType: string }): boolean {
+  return key.endsWith(`.${extOf(index.indexType)}`) && key.includes(`index-${index.indexName}`);
+}
+
 export function indexKeyOf(dataKey: string, indexName: string, indexType = 'HNSW'): string {
-  const ext = indexType === 'HNSW' ? 'hnsw' : indexType.toLowerCase();
+  const ext = extOf(indexType);
   const m = /^(.*\/)data(-\d+)?\.seg$/.exec(dataKey);
   return m ? `${m[1]}index-${indexName}${m[2] ?? ''}.${ext}` : `${dataKey}.index-${indexName}.${ext}`;
 }
