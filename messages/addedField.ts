@@ -3,10 +3,10 @@ import { validateSchema, type CollectionSchema, type FieldSchema } from './schem
 
 /**
  * A field added to a live collection (Milvus 2.6's add_collection_field), pure:
- * a nullable scalar field, neither key nor vector, without a default. Rows
- * written before it hold no value for it and read as null; so must every row
- * that leaves it out, which is why it must be nullable, and why a default
- * (which old rows could not show) is refused.
+ * a nullable scalar field, neither key nor vector. Rows written before it hold
+ * no value for it and read as null, or as its default when it has one (reads
+ * show a stored null of a field with a default as the default: schema.ts
+ * fieldDefaults), which is why it must be nullable.
  */
 export function addedFieldProblem(schema: CollectionSchema, field: FieldSchema): string | null {
   if (field === null || typeof field !== 'object') return 'the added field must be a field schema';
@@ -14,7 +14,6 @@ export function addedFieldProblem(schema: CollectionSchema, field: FieldSchema):
   if (field.isPartitionKey) return `field '${field.name}' cannot be the partition key: rows already written are placed by the key the collection was created with`;
   if (field.dataType === 'FloatVector' || field.dataType === 'SparseFloatVector') return `field '${field.name}' is a vector field: only scalar fields can be added`;
   if (field.nullable !== true) return `field '${field.name}' must be nullable: rows written before it have no value for it`;
-  if (field.defaultValue !== undefined && field.defaultValue !== null) return `field '${field.name}' cannot have a default value: rows written before it would not show it`;
   try {
     validateSchema({ ...schema, fields: [...schema.fields, field] });
   } catch (e) {

@@ -193,6 +193,23 @@ export function withDefault(f: FieldSchema, v: unknown): unknown {
   return v === undefined || v === null ? f.defaultValue ?? v : v;
 }
 
+/**
+ * The default of every field that has one. A stored null of such a field is
+ * its default: writes never store null there (withDefault), so a null is a
+ * row written before the field was added (messages/addedField.ts), and reads
+ * show it the default, as Milvus does.
+ */
+export function fieldDefaults(s: CollectionSchema): ReadonlyMap<string, DefaultValue> {
+  const out = new Map<string, DefaultValue>();
+  for (const f of s.fields) if (f.defaultValue !== undefined && f.defaultValue !== null) out.set(f.name, f.defaultValue);
+  return out;
+}
+
+/** Whether every name is a field of the schema (or `$meta`, the dynamic fields): false means the schema is older than a read. */
+export function namesFields(s: CollectionSchema, names: readonly string[]): boolean {
+  return names.every((n) => n === '$meta' || s.fields.some((f) => f.name === n));
+}
+
 export function primaryField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.isPrimary)!; }
 /**
  * The collection's first vector field: its vectors travel and are stored as

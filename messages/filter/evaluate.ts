@@ -19,7 +19,7 @@ import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
 import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
 import { NuthatchError } from '../errors.js';
-import { primaryField, type CollectionSchema, type Rows } from '../schema.js';
+import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type Rows } from '../schema.js';
 
 /** One column of a segment, indexed by row: a plain array or a typed array. */
 export type Column = ArrayLike<unknown>;
@@ -38,16 +38,18 @@ export interface CompiledFilter {
 }
 
 type Getter = (row: number) => unknown;
-/** What compiling needs from the schema: which columns may be absent, which hold JSON. */
-interface Ctx { optional: ReadonlySet<string>; json: ReadonlySet<string> }
+/** What compiling needs from the schema: which columns may be absent, which hold JSON, which read a default for null. */
+interface Ctx { optional: ReadonlySet<string>; json: ReadonlySet<string>; defaults: ReadonlyMap<string, DefaultValue> }
 type Build<T> = (cols: Columns) => T;
 
 /** Checks `expr` against `schema` (throws ValidationError) and compiles it. */
 export function compileFilter(expr: unknown, schema: CollectionSchema): CompiledFilter {
   const checked = checkFilter(expr, schema);
+  const defaults = fieldDefaults(schema);
   const ctx: Ctx = {
-    optional: new Set(['$meta', ...schema.fields.filter((f) => f.nullable).map((f) => f.name)]),
+    optional: new Set(['$meta', ...schema.fields.filter((f) => f.nullable || defaults.has(f.name)).map((f) => f.name)]),
     json: new Set(['$meta', ...schema.fields.filter((f) => f.dataType === 'JSON').map((f) => f.name)]),
+    defaults,
   };
   const plan = predicate(checked.expr, false, ctx);
   return { expr: checked.expr, fields: checked.fields, bind: (cols) => plan(cols) };
@@ -80,6 +82,8 @@ function getter(e: Expr, ctx: Ctx): Build<Getter> {
     case 'literal': { const v = e.value; return () => () => v; }
     case 'field': {
       const { name, path } = e;
+      const d = ctx.defaults.get(name);
+      if (d !== undefined) return (cols) => { const c = column(cols, name, ctx); return c ? (i) => c[i] ?? d : () => d; };
       if (path.length === 0) return (cols) => { const c = column(cols, name, ctx); return c ? (i) => c[i] : NONE; };
       const k = path[0]!;
       if (path.length === 1 && typeof k === 'string') {
@@ -187,8 +191,8 @@ function compare(op: CompareOp, left: Expr, right: Expr, ctx: Ctx): Build<RowPre
 /** The hot path: one column against a constant, with the operator fixed at compile time. */
 function fieldVsLiteral(op: CompareOp, name: string, path: (string | number)[], lit: LiteralNode, ctx: Ctx): Build<RowPredicate> {
   const k = lit.value;
-  if (path.length > 0 || ctx.json.has(name)) {
-    // JSON values carry no static type; the generic semantics decide per row.
+  if (path.length > 0 || ctx.json.has(name) || ctx.defaults.has(name)) {
+    // JSON values carry no static type, and a null of a field with a default reads as it: the generic semantics decide per row.
     const g = getter({ kind: 'field', name, path, pos: 0 }, ctx);
     return (cols) => { const a = g(cols); return (i) => holds(op, a(i), k); };
   }

@@ -98,4 +98,19 @@ test('one compiled filter binds to many segments', () => {
   assert.equal([a(0), a(1), b(0), b(1)], [true, false, false, true]);
 });
 
+test('a field with a default reads it for a stored null and for an absent column (rows written before the field was added)', () => {
+  const withTier = { ...schema, fields: [...schema.fields, { name: 'tier', dataType: 'VarChar' as const, maxLength: 8, nullable: true, defaultValue: 'basic' }] };
+  const n = table.length;
+  const sel = (text: string, tier: unknown[] | undefined) => filterRows(prepareFilter(text, withTier)!, { ...columns, ...(tier ? { tier } : {}) }, n);
+  const all = Array.from({ length: n }, (_, i) => i);
+  assert.equal(sel('tier == "basic"', undefined), all, 'an absent column is all default');
+  assert.equal(sel('tier is null', undefined), [], 'and never null');
+  const tier = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'gold' : null));
+  assert.equal(sel('tier == "basic"', tier), all.filter((i) => i % 2 === 1));
+  assert.equal(sel('tier != "gold"', tier), all.filter((i) => i % 2 === 1));
+  assert.equal(sel('tier in ["basic"]', tier), all.filter((i) => i % 2 === 1));
+  assert.equal(sel('tier like "ba%"', tier), all.filter((i) => i % 2 === 1));
+  assert.equal(sel('not (tier == "basic")', tier), all.filter((i) => i % 2 === 0));
+});
+
 test.run();

@@ -401,7 +401,7 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     await client.ok('/collections/drop', { collectionName: name });
   });
 
-  s('fields/add: a nullable field joins a live collection; earlier rows read null, later rows carry it', async ({ client, quick }) => {
+  s('fields/add: a nullable field joins a live collection; earlier rows read null (or its default), later rows carry it', async ({ client, quick }) => {
     const name = `${quick}_af`;
     const schema = { enableDynamicField: false, fields: [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'vec', dataType: 'FloatVector', elementTypeParams: { dim: 4 } }] };
     await client.ok('/collections/create', { collectionName: name, schema, indexParams: [{ fieldName: 'vec', indexName: 'vec', metricType: 'L2' }] });
@@ -414,6 +414,13 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     const described = await client.ok('/collections/describe', { collectionName: name });
     assert.ok(described.fields.some((f: any) => f.name === 'edition' && f.nullable === true), 'describe lists the added field');
     await client.fails('/collections/fields/add', { collectionName: name, schema: { fieldName: 'n', dataType: 'Int64' } }, /nullable/);
+    // With a default value, rows written before the field read the default, and filters see it.
+    await client.ok('/collections/fields/add', { collectionName: name, schema: { fieldName: 'tier', dataType: 'VarChar', elementTypeParams: { max_length: 8 }, nullable: true, defaultValue: 'basic' } });
+    await client.ok('/entities/insert', { collectionName: name, data: [{ id: 3, vec: vec(3, 4), tier: 'gold' }, { id: 4, vec: vec(4, 4) }] });
+    const tiers = await client.ok('/entities/query', { collectionName: name, filter: 'id >= 0', outputFields: ['tier'], consistencyLevel: 'Strong' });
+    assert.equal(tiers.map((r: any) => [r.id, r.tier]).sort(), [[1, 'basic'], [2, 'basic'], [3, 'gold'], [4, 'basic']]);
+    const basic = await client.ok('/entities/query', { collectionName: name, filter: 'tier == "basic"', outputFields: ['id'], consistencyLevel: 'Strong' });
+    assert.equal(basic.map((r: any) => r.id).sort(), [1, 2, 4]);
     await client.ok('/collections/drop', { collectionName: name });
   });
 

@@ -1,5 +1,5 @@
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
-import type { CollectionSchema } from '../../../messages/schema.js';
+import { fieldDefaults, type CollectionSchema } from '../../../messages/schema.js';
 import { planFilter, type IndexTerm } from '../../shared/scalarIndex/indexPlan.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 
@@ -16,7 +16,9 @@ export type FilterPlanner = (indexes: ReadonlyMap<string, SortedIndex>) => Segme
  */
 export function filterPlanner(filter: CompiledFilter, schema: CollectionSchema): FilterPlanner {
   const plans = new Map<string, SegmentPlan | null>();
-  return (indexes) => {
+  const defaults = fieldDefaults(schema);
+  return (all) => {
+    const indexes = usable(all, defaults);
     if (indexes.size === 0) return null;
     const key = [...indexes.keys()].sort().join('\u0000');
     let plan = plans.get(key);
@@ -27,4 +29,16 @@ export function filterPlanner(filter: CompiledFilter, schema: CollectionSchema):
     }
     return plan;
   };
+}
+
+/**
+ * The indexes a plan may use: not one of a field with a default that holds no
+ * entry for some rows (rows written before the field was added), since those
+ * rows read as the default, which the index does not know.
+ */
+function usable(indexes: ReadonlyMap<string, SortedIndex>, defaults: ReadonlyMap<string, unknown>): ReadonlyMap<string, SortedIndex> {
+  if (defaults.size === 0) return indexes;
+  const out = new Map(indexes);
+  for (const [f, ix] of indexes) if (defaults.has(f) && !ix.elements && ix.rows.length < ix.rowCount) out.delete(f);
+  return out;
 }

@@ -34,6 +34,8 @@ export interface SealedRead {
   expiredBelow?: Tso;
   /** A search of a vector field other than the first (shared/vector/vectorColumn.ts). */
   anns?: AnnsColumn;
+  /** Defaults of fields that have one: a stored null reads as it (messages/schema.ts fieldDefaults). */
+  defaults?: ReadonlyMap<string, unknown>;
   /** How scalar indexes answer `filter` on a segment (filterPlanner.ts); absent: they are not used. */
   planFilter?: FilterPlanner;
 }
@@ -102,7 +104,7 @@ export function segmentRows({ seg, scalar }: ReadSegment, r: SealedRead): { acce
 }
 
 export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead): Record<string, unknown> {
-  return outputFieldsOf(seg, seg.dim, row, r.outputFields, r.pkName, r.vectorName);
+  return outputFieldsOf(seg, seg.dim, row, r.outputFields, r.pkName, r.vectorName, r.defaults);
 }
 
 /** A hit before its output fields are read: only the merge's winners get them. */
@@ -180,7 +182,7 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
     const { seg, index } = s;
     const { accept, candidates } = segmentRows(s, r);
     if (accept === null) continue;
-    const values = group ? seg.fields[group.field] : undefined;
+    const values = group ? seg.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     // Decided once per segment: the filter is the same for every query. Without an ANN index the
     // candidates are scanned, as every row would be (the same exact order: ties go to the lower row).
     const few = !index && candidates ? passingCandidates(candidates) : index && accept ? fewPassing(seg.count, accept, candidates) : undefined;
@@ -189,8 +191,8 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
       const rank = few
         ? (kk: number) => searchRows({ vectors: vecs.vectors, dim: vecs.dim, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
         : (kk: number) => rankRows(seg, vecs, index, q, kk, accept, shape);
-      const rows = group ? collectGroups(seg.count, (row) => values?.[row], group, k, rank, index === null || few !== undefined) : rank(k);
-      perQuery[qi]!.push(rows.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: values?.[h.row] ?? null } : {}) })));
+      const rows = group ? collectGroups(seg.count, (row) => values?.[row] ?? gd, group, k, rank, index === null || few !== undefined) : rank(k);
+      perQuery[qi]!.push(rows.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));
     });
   }
   return perQuery.map((lists) => (group ? mergeGroupedHits(lists, k, group.size, metric) : mergeHits(lists, k, metric))

@@ -6,7 +6,7 @@ import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages
 import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { annsFieldOf, fieldDim, primaryField, vectorField } from '../../../messages/schema.js';
+import { annsFieldOf, fieldDefaults, fieldDim, namesFields, primaryField, vectorField } from '../../../messages/schema.js';
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Tso } from '../../../messages/types.js';
@@ -218,6 +218,7 @@ export class QueryNode {
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
     let filter: CompiledFilter | null;
     try {
+      if (!namesFields(coll.schema, req.outputFields)) throw new Error('an output field the cached schema lacks');
       filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     } catch {
       // A field added since the record was cached (AddCollectionField): ask again once.
@@ -230,6 +231,7 @@ export class QueryNode {
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
       ...(req.expiredBelow !== undefined ? { expiredBelow: req.expiredBelow } : {}),
+      defaults: fieldDefaults(coll.schema),
     };
     return { loaded, read, coll };
   }

@@ -33,6 +33,8 @@ export interface GrowingRead {
   expiredBelow?: Tso;
   /** A search of a vector field other than the first (shared/vector/vectorColumn.ts). */
   anns?: AnnsColumn;
+  /** Defaults of fields that have one: a stored null reads as it (messages/schema.ts fieldDefaults). */
+  defaults?: ReadonlyMap<string, unknown>;
 }
 
 export function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
@@ -58,7 +60,7 @@ export function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (ro
 
 /** The output fields of one row. */
 export function rowFields(c: GrowingChunk, row: number, r: GrowingRead): Record<string, unknown> {
-  return outputFieldsOf(c, r.dim, row, r.outputFields, r.pkName, r.vectorName);
+  return outputFieldsOf(c, r.dim, row, r.outputFields, r.pkName, r.vectorName, r.defaults);
 }
 
 /** Top-k (or top-k groups) per query vector over growing rows, best first; with a range, only hits inside it. */
@@ -68,12 +70,12 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
   const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number; group?: unknown }>>> = queries.map(() => []);
   for (const c of visibleChunks(shard, r)) {
     const accept = acceptor(shard, c, r);
-    const values = group ? c.fields[group.field] : undefined;
+    const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     const { vectors, dim } = annsVectors(c, r.anns, r.dim);
     queries.forEach((q, qi) => {
       const rank = (kk: number) => searchBruteForce({ vectors, dim, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
-      const rows = group ? collectGroups(c.count, (row) => values?.[row], group, k, rank, true) : rank(k);
-      perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? null } : {}) })));
+      const rows = group ? collectGroups(c.count, (row) => values?.[row] ?? gd, group, k, rank, true) : rank(k);
+      perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));
     });
   }
   return perQuery.map((lists) => (group ? mergeGroupedHits(lists, k, group.size, metric) : mergeHits(lists, k, metric))

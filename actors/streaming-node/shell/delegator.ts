@@ -3,7 +3,7 @@ import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { annsFieldOf, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
+import { annsFieldOf, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { mergeStats, type Bm25Stats } from '../../../messages/bm25.js';
 import type { ShardBm25Stats } from '../../../messages/rpc/sparseRead.js';
@@ -97,7 +97,7 @@ export class Delegator {
       pkName: primaryField(coll.schema).name, vectorName: vf.name, dim: vf.dim!,
       filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
       partitionIds: partitionIds ? new Set(partitionIds) : null,
-      readTso: req.guaranteeTso, outputFields: req.outputFields,
+      readTso: req.guaranteeTso, outputFields: req.outputFields, defaults: fieldDefaults(coll.schema),
       ...(coll.ttlSeconds ? { expiredBelow: expiredBelow(req.guaranteeTso, coll.ttlSeconds) } : {}),
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),

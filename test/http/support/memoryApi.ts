@@ -106,6 +106,9 @@ export class MemoryApi implements NuthatchApi {
   async addCollectionField(name: string, field: FieldSchema): Promise<void> {
     const c = this.coll(name);
     c.schema = withAddedField(c.schema, field);
+    // Rows written before the field read its default (the real system shows a stored null as it).
+    const d = field.defaultValue;
+    if (d !== undefined && d !== null) for (const v of c.rows.values()) v.row = { ...v.row, [field.name]: d };
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const c = this.coll(name);
