@@ -65,6 +65,9 @@ export interface IndexDescription extends IndexParams {
 /** A row as users write it: field name -> value (vectors as number arrays). */
 export type RowObject = Record<string, unknown>;
 
+/** Milvus's upsert options: `partialUpdate` (merge mode) keeps the stored values of the fields a row leaves out. */
+export interface UpsertOptions { partialUpdate?: boolean }
+
 export interface WriteResult { count: number; ids: PrimaryKey[]; tso: bigint }
 
 export interface ReadOptions {
@@ -182,8 +185,8 @@ export interface NuthatchApi {
   dropIndex(collection: string, indexName: string): Promise<void>;
 
   insert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult>;
-  /** Delete + insert in one transaction per shard. */
-  upsert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult>;
+  /** Delete + insert in one transaction per shard; with `partialUpdate`, rows carry only the fields they change (partialUpsert.ts). */
+  upsert(collection: string, rows: RowObject[], partitionName?: string, opts?: UpsertOptions): Promise<WriteResult>;
   /** By ids, or by a filter (evaluated at Strong consistency, then deleted by id). */
   delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: bigint }>;
   get(collection: string, ids: PrimaryKey[], opts?: ReadOptions): Promise<RowObject[]>;

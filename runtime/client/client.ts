@@ -26,7 +26,8 @@ import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/g
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type WriteResult } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult } from './api.js';
+import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { Hedger } from './hedge.js';
 import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
@@ -296,11 +297,11 @@ export class NuthatchClient implements NuthatchApi {
     return { count: rows.count, ids: rows.pks, tso };
   }
 
-  async upsert(collection: string, data: RowObject[], partitionName?: string): Promise<WriteResult> {
+  async upsert(collection: string, data: RowObject[], partitionName?: string, opts: UpsertOptions = {}): Promise<WriteResult> {
     const r = await this.record(collection);
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
-    const rows = await this.columns(r, data, true);
+    const rows = await this.columns(r, opts.partialUpdate === true ? await this.mergeStored(collection, r, data, partitionName) : data, true);
     const byShard = new Map<string, Uint8Array[]>();
     for (const [vchannel, partitionId, part] of this.split(r, rows, partitionName)) {
       const msgs = byShard.get(vchannel) ?? [];
@@ -315,6 +316,24 @@ export class NuthatchClient implements NuthatchApi {
     }));
     this.noteWrite(collection, tso);
     return { count: rows.count, ids: rows.pks, tso };
+  }
+
+  /**
+   * A partial upsert's whole rows (partialUpsert.ts): the stored rows of its
+   * keys are read at Strong consistency and the given fields laid over them.
+   * A write to the same key between that read and this upsert is overwritten,
+   * as with any upsert (last writer wins).
+   */
+  private async mergeStored(collection: string, r: CollectionRecord, data: RowObject[], partitionName?: string): Promise<RowObject[]> {
+    if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
+    if (data.length === 0) return data;
+    const keys = partialKeys(r.schema, data);
+    const pk = primaryField(r.schema).name;
+    const stored = await this.query(collection, {
+      filter: `${pk} in {keys}`, filterParams: { keys }, outputFields: ['*'], limit: 0, consistencyLevel: 'Strong',
+      ...(partitionName ? { partitionNames: [partitionName] } : {}),
+    });
+    return mergePartialRows(r.schema, data, stored);
   }
 
   async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: Tso }> {

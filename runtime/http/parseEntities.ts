@@ -21,11 +21,11 @@ export const DEFAULT_SEARCH_LIMIT = 100;
 const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel', 'exprParams'] as const;
 const UNSUPPORTED_READ = ['functionScore', 'ids', 'params', 'searchAggregation', 'functionChains'] as const;
 
-export interface WriteCall { collectionName: string; rows: Record<string, unknown>[]; partitionName?: string }
+export interface WriteCall { collectionName: string; rows: Record<string, unknown>[]; partitionName?: string; partialUpdate?: boolean }
 
-/** insert and upsert: `{collectionName, data: [row, ...], partitionName?}`. */
-export function parseWrite(body: unknown): WriteCall {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'partitionName']);
+/** insert and upsert: `{collectionName, data: [row, ...], partitionName?}`; upsert also takes `partialUpdate` (merge mode). */
+export function parseWrite(body: unknown, op: 'insert' | 'upsert' = 'insert'): WriteCall {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'partitionName', ...(op === 'upsert' ? ['partialUpdate'] : [])]);
   const collectionName = readCollectionName(r);
   const data = r.required('data');
   if (!Array.isArray(data)) throw r.wrong('data', 'a list of rows (objects)', data);
@@ -34,6 +34,7 @@ export function parseWrite(body: unknown): WriteCall {
   data.forEach((row, i) => { if (!isPlainObject(row)) throw new ValidationError(`'data[${i}]' must be a row object, got ${describe(row)}`, { field: `data[${i}]` }); });
   const call: WriteCall = { collectionName, rows: data as Record<string, unknown>[] };
   if (r.has('partitionName')) call.partitionName = readName(r, 'partitionName', 'partition');
+  if (r.optBool('partialUpdate') === true) call.partialUpdate = true;
   return call;
 }
 

@@ -20,8 +20,8 @@ function mismatch(message: string, field: string): NuthatchError {
   return new NuthatchError('SchemaMismatch', message, { field });
 }
 
-/** Checks and normalizes the rows of an insert or upsert (defaults filled in); returns fresh row objects. */
-export function checkRows(schema: CollectionSchema, rows: Record<string, unknown>[], op: 'insert' | 'upsert'): RowObject[] {
+/** Checks and normalizes the rows of an insert or upsert (defaults filled in), or of a partial upsert (only the fields given); returns fresh row objects. */
+export function checkRows(schema: CollectionSchema, rows: Record<string, unknown>[], op: 'insert' | 'upsert' | 'partial'): RowObject[] {
   const pk = primaryField(schema), vectors = vectorFields(schema), scalars = scalarFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
   const generated = op === 'insert' && pk.autoId === true;
@@ -44,7 +44,10 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       seen.add(key);
       out[pk.name] = key;
     }
+    // A partial upsert's row holds only the fields it changes: those are checked, the rest come from the stored row.
+    const partial = op === 'partial';
     for (const vec of vectors) {
+      if (partial && row[vec.name] === undefined) continue;
       if (row[vec.name] === undefined || row[vec.name] === null) throw mismatch(`'${at}' is missing the vector field '${vec.name}'`, `${at}.${vec.name}`);
       vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
       out[vec.name] = row[vec.name];
@@ -53,15 +56,18 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     for (const f of sparseFields(schema)) {
       if (isFunctionOutput(schema, f)) {
         if (row[f.name] !== undefined) throw mismatch(`'${at}.${f.name}' is the output of a BM25 function, computed from its input text: leave it out`, `${at}.${f.name}`);
-      } else if (row[f.name] === undefined || row[f.name] === null) throw mismatch(`'${at}' is missing the sparse vector field '${f.name}'`, `${at}.${f.name}`);
+      } else if (partial && row[f.name] === undefined) continue;
+      else if (row[f.name] === undefined || row[f.name] === null) throw mismatch(`'${at}' is missing the sparse vector field '${f.name}'`, `${at}.${f.name}`);
       else out[f.name] = row[f.name];
     }
     for (const f of scalars) {
+      if (partial && !(f.name in row)) continue;
       let v = fromJson(f.dataType, withDefault(f, row[f.name]), `${at}.${f.name}`);
       if (f.elementType && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType!, x, `${at}.${f.name}[${j}]`));
       const problem = scalarProblem(f, v);
       if (problem) throw mismatch(`'${at}': ${problem}${v === undefined || v === null ? '' : `, got ${describe(v)}`}`, `${at}.${f.name}`);
-      if (v === undefined || v === null) continue;
+      // A partial upsert's null clears the stored value; elsewhere an absent value is simply left out.
+      if (v === undefined || v === null) { if (partial) out[f.name] = null; continue; }
       out[f.name] = f.dataType === 'JSON' ? checkDepth(v, `${at}.${f.name}`) : v;
     }
     return out;

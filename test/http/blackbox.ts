@@ -199,6 +199,16 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.is(rows[0].n, 500);
   });
 
+  s('upsert with partialUpdate changes only the fields given; the vector and the rest stay', async ({ client, quick }) => {
+    const r = await client.ok('/entities/upsert', { collectionName: quick, partialUpdate: true, data: [{ id: 5, color: 'violet' }] });
+    assert.equal(r.upsertIds, [5]);
+    const rows = await client.ok('/entities/query', { collectionName: quick, filter: 'id == 5', outputFields: ['color', 'n', 'vector'], consistencyLevel: 'Strong' });
+    assert.equal([rows.length, rows[0].color, rows[0].n], [1, 'violet', 500]);
+    assert.equal(rows[0].vector.map((x: number) => Math.fround(x)), vec(5).map((x) => Math.fround(x)));
+    await client.fails('/entities/upsert', { collectionName: quick, partialUpdate: true, data: [{ color: 'x' }] }, /primary key/);
+    await client.fails('/entities/insert', { collectionName: quick, partialUpdate: true, data: [{ id: 5, color: 'x' }] }, /partialUpdate/);
+  });
+
   s('custom schema without indexParams is created unloaded', async ({ client, books }) => {
     await client.ok('/collections/create', {
       collectionName: books, metricType: 'L2',

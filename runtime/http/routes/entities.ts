@@ -15,9 +15,9 @@ export const entityRoutes: Record<string, Route> = {
     return ok(insertBody(await api.insert(w.collectionName, rows, w.partitionName)));
   },
   [`${V2}/entities/upsert`]: async (body, { api, schemas }) => {
-    const w = parseWrite(body);
-    const rows = await schemas.check(w.collectionName, (s) => checkRows(s, w.rows, 'upsert'));
-    return ok(upsertBody(await api.upsert(w.collectionName, rows, w.partitionName)));
+    const w = parseWrite(body, 'upsert');
+    const rows = await schemas.check(w.collectionName, (s) => checkRows(s, w.rows, w.partialUpdate ? 'partial' : 'upsert'));
+    return ok(upsertBody(await api.upsert(w.collectionName, rows, w.partitionName, w.partialUpdate ? { partialUpdate: true } : {})));
   },
   [`${V2}/entities/delete`]: async (body, { api }) => {
     const { collectionName, ...req } = parseDelete(body);

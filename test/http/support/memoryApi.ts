@@ -7,7 +7,7 @@ import {
 } from '../../../messages/index.js';
 import type {
   CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
-  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, WriteResult,
+  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
 import { BatchIterator, iteratorSizes } from '../../../runtime/client/batchIterator.js';
@@ -200,7 +200,12 @@ export class MemoryApi implements NuthatchApi {
   async insert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult> {
     return this.write(collection, rows, partitionName, false);
   }
-  async upsert(collection: string, rows: RowObject[], partitionName?: string): Promise<WriteResult> {
+  async upsert(collection: string, rows: RowObject[], partitionName?: string, opts: UpsertOptions = {}): Promise<WriteResult> {
+    if (opts.partialUpdate) {
+      // Merge mode: the given fields over the stored row.
+      const c = this.coll(collection), pk = primaryField(c.schema).name;
+      rows = rows.map((r) => ({ ...(c.rows.get(r[pk] as PrimaryKey)?.row ?? {}), ...r }));
+    }
     return this.write(collection, rows, partitionName, true);
   }
 
