@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { termFrequencies, termHash } from '../../messages/analyzer.js';
 import { BM25_DEFAULTS, weightQuery } from '../../messages/bm25.js';
 import { encodeSparse } from '../../messages/sparse.js';
-import { postingsOf, searchPostings, statsOfPostings } from '../../actors/shared/vector/sparsePostings.js';
+import { postingsOf, statsOfPostings } from '../../actors/shared/vector/sparsePostings.js';
+import { searchPostings } from '../../actors/shared/vector/sparseSearch.js';
 
 /** The in-memory inverted lists of a sparse column: BM25 and IP scores by hand, counts under MVCC-style acceptance. */
 

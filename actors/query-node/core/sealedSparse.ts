@@ -3,7 +3,8 @@ import { mergeStats } from '../../../messages/bm25.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
-import { postingsOf, searchPostings, statsOfPostings, type SparseScoring } from '../../shared/vector/sparsePostings.js';
+import { postingsOf, statsOfPostings } from '../../shared/vector/sparsePostings.js';
+import { searchPostings, type SparseScoring } from '../../shared/vector/sparseSearch.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { acceptRow, sealedRowFields, type SealedRead } from './sealedSearch.js';
 

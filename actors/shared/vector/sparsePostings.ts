@@ -1,6 +1,5 @@
 import { decodeSparse } from '../../../messages/sparse.js';
-import { bm25DocWeight, emptyStats, type Bm25Params, type Bm25Stats, type QueryTerms } from '../../../messages/bm25.js';
-import type { RowHit } from './bruteForce.js';
+import { emptyStats, type Bm25Stats } from '../../../messages/bm25.js';
 
 /**
  * The inverted lists of a sparse column (pure): term → the rows holding it
@@ -12,8 +11,26 @@ import type { RowHit } from './bruteForce.js';
  * search returns only rows with a non-zero score.
  */
 export interface SparsePostings {
-  lists: Map<number, { rows: Int32Array; values: Float32Array }>;
+  lists: Map<number, PostingList>;
   lengths: Float64Array;
+}
+
+/**
+ * The rows holding one term (ascending) with their values, and what bounds a
+ * row's score for the term (sparseSearch.ts): the largest and smallest value
+ * and the shortest row length among them.
+ */
+export interface PostingList { rows: Int32Array; values: Float32Array; maxValue: number; minValue: number; minLength: number }
+
+function listOf(rows: Int32Array, values: Float32Array, lengths: Float64Array): PostingList {
+  let maxValue = -Infinity, minValue = Infinity, minLength = Infinity;
+  for (let j = 0; j < rows.length; j++) {
+    const x = values[j]!, len = lengths[rows[j]!]!;
+    if (x > maxValue) maxValue = x;
+    if (x < minValue) minValue = x;
+    if (len < minLength) minLength = len;
+  }
+  return { rows, values, maxValue, minValue, minLength };
 }
 
 const built = new WeakMap<readonly unknown[], SparsePostings>();
@@ -36,33 +53,11 @@ export function postingsOf(column: readonly unknown[] | undefined, count: number
       lengths[r]! += x;
     }
   }
-  const lists = new Map<number, { rows: Int32Array; values: Float32Array }>();
-  for (const [t, rl] of rows) lists.set(t, { rows: Int32Array.from(rl), values: Float32Array.from(values.get(t)!) });
+  const lists = new Map<number, PostingList>();
+  for (const [t, rl] of rows) lists.set(t, listOf(Int32Array.from(rl), Float32Array.from(values.get(t)!), lengths));
   const p = { lists, lengths };
   built.set(col, p);
   return p;
-}
-
-/** How a row's value for a term weighs: as is (IP), or BM25's saturated, length-normalised tf. */
-export type SparseScoring = { metric: 'IP' } | { metric: 'BM25'; params: Bm25Params; avgdl: number };
-
-/** The best `k` accepted rows by score (Σ over shared terms of query weight × row weight), best first. */
-export function searchPostings(p: SparsePostings, q: QueryTerms, scoring: SparseScoring, k: number, accept: ((row: number) => boolean) | undefined): RowHit[] {
-  const scores = new Map<number, number>();
-  for (let i = 0; i < q.indices.length; i++) {
-    const list = p.lists.get(q.indices[i]!);
-    if (!list) continue;
-    const w = q.weights[i]!;
-    for (let j = 0; j < list.rows.length; j++) {
-      const row = list.rows[j]!, x = list.values[j]!;
-      const dw = scoring.metric === 'IP' ? x : bm25DocWeight(x, p.lengths[row]!, scoring.avgdl, scoring.params);
-      scores.set(row, (scores.get(row) ?? 0) + w * dw);
-    }
-  }
-  const hits: RowHit[] = [];
-  for (const [row, distance] of scores) if (accept === undefined || accept(row)) hits.push({ row, distance });
-  // Ties by row, so a read gives the same order every time.
-  return hits.sort((a, b) => b.distance - a.distance || a.row - b.row).slice(0, k);
 }
 
 /** BM25 counts of the accepted rows for `terms` (Bm25Stats). */

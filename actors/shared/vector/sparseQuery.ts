@@ -2,7 +2,7 @@ import { weightQuery, type QueryTerms } from '../../../messages/bm25.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { SparseQuery } from '../../../messages/rpc/sparseRead.js';
 import { decodeSparse, sparseProblem } from '../../../messages/sparse.js';
-import type { SparseScoring } from './sparsePostings.js';
+import type { SparseScoring } from './sparseSearch.js';
 
 /**
  * A shard's reading of a sparse search request (pure): each query's terms
