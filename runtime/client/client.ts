@@ -18,6 +18,7 @@ import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { encodeSparse } from '../../messages/sparse.js';
+import type { SparseQuery } from '../../messages/rpc/sparseRead.js';
 import type { FieldSchema } from '../../messages/schema.js';
 import { bm25ParamsOf, sparseQueryVectors, termsOf } from './sparseQueries.js';
 import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
@@ -558,7 +559,9 @@ export class NuthatchClient implements NuthatchApi {
    * A search of a sparse field, read at one pinned TSO. A BM25 field's search
    * is two rounds: every shard counts the query terms among its live rows
    * (bm25Stats), the sums go to every shard with the queries, so all score
-   * with the collection's idf and mean length (messages/bm25.ts).
+   * with the collection's idf and mean length (messages/bm25.ts). Range
+   * searches keep scores in (radius, range_filter]; grouping searches group
+   * as dense ones do.
    */
   private async searchSparseAt(r: CollectionRecord, req: SearchRequest, field: FieldSchema, pin?: Tso): Promise<Hit[][]> {
     const plan = this.readPlan(r, req);
@@ -570,25 +573,39 @@ export class NuthatchClient implements NuthatchApi {
     const metric = metricOfField(r, field.name);
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
     const { range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
-    if (range || group) throw new ValidationError(`range and grouping searches are not supported on sparse field '${field.name}'`);
     const bm25 = bm25FunctionOf(r.schema, field.name) !== undefined;
     const vectors = sparseQueryVectors(req.data, field.name, bm25);
     const tso = pin ?? await this.snapshotTso(r, req.consistencyLevel);
     const at = { collectionId: r.collectionId, annsField: field.name, partitionIds: plan.partitionIds, guaranteeTso: tso, mvccTso: tso };
-    let stats;
+    let stats: SparseQuery['bm25'];
     if (bm25) {
       const terms = termsOf(vectors);
       const parts = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'bm25Stats', { ...at, vchannel, terms })));
       stats = { ...bm25ParamsOf(r, field.name), terms, stats: mergeStats(parts, terms.length) };
     }
-    const sparse = { queries: vectors.map(encodeSparse), ...(stats ? { bm25: stats } : {}) };
-    const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-      ...at, vchannel, queries: new Float32Array(0), sparse, nq: vectors.length, k: limit + offset, filter: plan.filter,
-      outputFields: plan.fields, ...(ignoreGrowing ? { ignoreGrowing } : {}),
+    const k = limit + offset;
+    const searchShards = (queries: Uint8Array[], filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
+      ...at, vchannel, queries: new Float32Array(0), sparse: { queries, ...(stats ? { bm25: stats } : {}) }, nq: queries.length, k: kk, filter,
+      outputFields: plan.fields, ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(range ? { range } : {}), ...(grouping ? { group: grouping } : {}),
     })));
+    // Groups of several hits: one hit per group first picks the groups, a second round fills them (groupRefine.ts), as for dense fields.
+    const refine = group !== undefined && group.size > 1;
+    const encoded = vectors.map(encodeSparse);
+    const perShard = await searchShards(encoded, plan.filter, k, refine ? { ...group, size: 1, strict: false } : group);
+    let results = vectors.map((_, q) => {
+      const lists = perShard.map((s) => s.hits[q] ?? []);
+      return group ? mergeGroupedHits(lists, limit, refine ? 1 : group.size, 'IP', offset) : mergeHits(lists, limit, 'IP', offset);
+    });
+    if (refine) {
+      results = await Promise.all(results.map(async (first, q) => {
+        const values = chosenGroups(first);
+        if (values.length === 0) return first;
+        const again = await searchShards([encoded[q]!], restrictToGroups(plan.filter, group.field, values), values.length, group);
+        return mergeGroupedHits(again.map((s) => s.hits[0] ?? []), values.length, group.size, 'IP');
+      }));
+    }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return vectors.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, 'IP', offset)
-      .map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
   }
 
   /**

@@ -25,7 +25,7 @@ const texts = Array.from({ length: N + GROWING }, () => {
 });
 const dense = vectors(N + GROWING, DIM, 12);
 const kwOf = (i: number): Record<string, number> => ({ [String(i % 7)]: 1 + (i % 5), [String(100 + (i % 3))]: 0.5 });
-const row = (i: number) => ({ id: i, text: texts[i]!, kw: kwOf(i), vec: dense[i]! });
+const row = (i: number) => ({ id: i, text: texts[i]!, kw: kwOf(i), vec: dense[i]!, cat: i % 4 });
 const DELETED = [3, 17, 50, N + 2, N + 9];
 
 const schema: CollectionSchema = {
@@ -35,6 +35,7 @@ const schema: CollectionSchema = {
     { name: 'sparse', dataType: 'SparseFloatVector' },
     { name: 'kw', dataType: 'SparseFloatVector' },
     { name: 'vec', dataType: 'FloatVector', dim: DIM },
+    { name: 'cat', dataType: 'Int64' },
   ],
   functions: [{ name: 'text_bm25', type: 'BM25', inputFieldNames: ['text'], outputFieldNames: ['sparse'] }],
 };
@@ -102,6 +103,19 @@ test('BM25 search matches a reference BM25 with collection-wide counts; sparse I
       sameRanking(a!, filtered, 5, `filtered BM25 ${when}`);
       assert.equal(b, [], 'no document holds an unknown term');
 
+      // Range search: only scores in (radius, range_filter], best first, as the reference has them.
+      const ref = referenceBm25(live, 'apple cherry');
+      const [ranged] = await s.client.search('ft', { annsField: 'sparse', data: ['apple cherry'], limit: 50, searchParams: { params: { radius: 1, range_filter: 3 } }, consistencyLevel: 'Strong' });
+      sameRanking(ranged!, new Map([...ref].filter(([, d]) => d > 1 && d <= 3)), 50, `BM25 range search ${when}`);
+      assert.ok(ranged!.length > 0 && ranged!.length < ref.size, `the range leaves some out and keeps some (${ranged!.length} of ${ref.size})`);
+      // Grouping search: the best 3 values of cat, 2 hits each, groups by their best hit.
+      const [grouped] = await s.client.search('ft', { annsField: 'sparse', data: ['apple cherry'], limit: 3, groupingField: 'cat', groupSize: 2, outputFields: ['cat'], consistencyLevel: 'Strong' });
+      const byCat = new Map<number, number[]>();
+      for (const [id, d] of best(ref, ref.size)) { const c = id % 4; byCat.set(c, [...(byCat.get(c) ?? []), d]); }
+      const wantGroups = [...byCat].sort((a, b) => b[1][0]! - a[1][0]!).slice(0, 3);
+      assert.equal(grouped!.map((h) => h.fields.cat), wantGroups.flatMap(([c, ds]) => ds.slice(0, 2).map(() => c)), `groups in order, two hits each ${when}`);
+      grouped!.forEach((h, i) => assert.ok(Math.abs(h.distance - wantGroups.flatMap(([, ds]) => ds.slice(0, 2))[i]!) < 1e-5, `grouped hit ${i} scores as the reference ${when}`));
+
       // Plain sparse IP over `kw`: the dot product, returned sparse vectors read back.
       const kq = { '3': 2, '101': 4 };
       const [kh] = await s.client.search('ft', { annsField: 'kw', data: [kq], limit: K, outputFields: ['kw'], consistencyLevel: 'Strong' });
@@ -132,7 +146,7 @@ test('BM25 search matches a reference BM25 with collection-wide counts; sparse I
     await refused(s.client.insert('ft', [{ ...row(5), id: 999, kw: { '1': NaN } }]), /non-finite/);
     await refused(s.client.insert('ft', [{ ...row(5), id: 999, kw: { '-4': 1 } }]), /uint32/);
     await refused(s.client.createIndex('ft', { indexName: 'x', fieldName: 'kw', indexType: 'HNSW', metricType: 'IP', params: {} }), /not for sparse field/);
-    await refused(s.client.search('ft', { annsField: 'sparse', data: ['apple'], limit: 3, searchParams: { params: { radius: 1 } } }), /not supported on sparse/);
+    await refused(s.client.search('ft', { annsField: 'sparse', data: ['apple'], limit: 3, searchParams: { params: { radius: 3, range_filter: 1 } } }), /radius < range_filter/);
 
     await s.stop();
     s = await tempStandalone({ ...segmentOpts, dataDir });

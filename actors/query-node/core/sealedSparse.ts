@@ -4,7 +4,8 @@ import type { HitRow } from '../../../messages/rpc/records.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { postingsOf, statsOfPostings } from '../../shared/vector/sparsePostings.js';
-import { searchPostings, type SparseScoring } from '../../shared/vector/sparseSearch.js';
+import { sparseHits, type SparseScoring, type SparseShape } from '../../shared/vector/sparseSearch.js';
+import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { acceptRow, sealedRowFields, type SealedRead } from './sealedSearch.js';
 
@@ -13,15 +14,19 @@ import { acceptRow, sealedRowFields, type SealedRead } from './sealedSearch.js';
  * visibility as sealedSearch.ts). A segment's postings are its in-memory
  * SPARSE_INVERTED_INDEX, built on the first search after load. Pure.
  */
-export function searchSealedSparse(segs: SealedSegment[], r: SealedRead, field: string, queries: QueryTerms[], scoring: SparseScoring, k: number): HitRow[][] {
-  const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; seg: SealedSegment; row: number }>>> = queries.map(() => []);
+export function searchSealedSparse(segs: SealedSegment[], r: SealedRead, field: string, queries: QueryTerms[], scoring: SparseScoring, shape: SparseShape): HitRow[][] {
+  const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; seg: SealedSegment; row: number; group?: unknown }>>> = queries.map(() => []);
+  const { group } = shape;
   for (const seg of segs) {
     const accept = acceptRow(seg, r);
     if (accept === null) continue;
     const p = postingsOf(seg.fields[field], seg.count);
-    queries.forEach((q, qi) => perQuery[qi]!.push(searchPostings(p, q, scoring, k, accept).map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row }))));
+    const values = group ? seg.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
+    queries.forEach((q, qi) => perQuery[qi]!.push(sparseHits(p, seg.count, q, scoring, shape, accept, (row) => values?.[row] ?? gd)
+      .map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: h.group } : {}) }))));
   }
-  return perQuery.map((lists) => mergeHits(lists, k, 'IP').map((h) => ({ pk: h.pk, distance: h.distance, fields: sealedRowFields(h.seg, h.row, r) })));
+  return perQuery.map((lists) => (group ? mergeGroupedHits(lists, shape.k, group.size, 'IP') : mergeHits(lists, shape.k, 'IP'))
+    .map((h) => ({ pk: h.pk, distance: h.distance, fields: sealedRowFields(h.seg, h.row, r), ...(group ? { group: h.group } : {}) })));
 }
 
 /** Counts of the segments' live rows; a read's filter is not applied (idf is the collection's, not a filter's). */

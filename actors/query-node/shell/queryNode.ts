@@ -242,7 +242,7 @@ export class QueryNode {
     if (field.dataType === 'SparseFloatVector') {
       // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.
       const { queries, scoring } = readSparseQuery(req.sparse ?? { queries: [] }, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);
-      return { hits: searchSealedSparse(loaded.map((l) => l.seg), read, field.name, queries, scoring, req.k) };
+      return { hits: searchSealedSparse(loaded.map((l) => l.seg), read, field.name, queries, scoring, { k: req.k, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) }) };
     }
     const dim = field.dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));

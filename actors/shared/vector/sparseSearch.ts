@@ -1,5 +1,7 @@
 import { bm25DocWeight, type Bm25Params, type QueryTerms } from '../../../messages/bm25.js';
 import type { RowHit } from './bruteForce.js';
+import { withinRange, type DistanceRange } from './distanceRange.js';
+import { collectGroups, type GroupBySpec } from './groupBy.js';
 import type { PostingList, SparsePostings } from './sparsePostings.js';
 
 /** How a row's value for a term weighs: as is (IP), or BM25's saturated, length-normalised tf. */
@@ -23,14 +25,30 @@ export type SparseScoring = { metric: 'IP' } | { metric: 'BM25'; params: Bm25Par
  * Every row sums its terms in the same order either way, so pruned and
  * exhaustive scores are equal to the last bit; ties go to the lower row.
  */
-export function searchPostings(p: SparsePostings, q: QueryTerms, scoring: SparseScoring, k: number, accept: ((row: number) => boolean) | undefined): RowHit[] {
-  return search(p, q, scoring, k, accept, true);
+export function searchPostings(p: SparsePostings, q: QueryTerms, scoring: SparseScoring, k: number, accept: ((row: number) => boolean) | undefined, keep?: (score: number) => boolean): RowHit[] {
+  return search(p, q, scoring, k, accept, keep === undefined, keep);
 }
 
 /** The same answer, every row of every list scored: the reference the pruning is checked and measured against. */
 export function exhaustive(p: SparsePostings, q: QueryTerms, scoring: SparseScoring, k: number, accept: ((row: number) => boolean) | undefined): RowHit[] {
   return search(p, q, scoring, k, accept, false);
 }
+
+/**
+ * The hits of one segment or chunk for a search's shape: the top k, only
+ * scores inside a range search's bounds (then every row is scored: a bound
+ * from above leaves out the best, which pruning relies on), or the best
+ * groups by a field's value (collectGroups asks for more rows until found).
+ */
+export function sparseHits(p: SparsePostings, count: number, q: QueryTerms, scoring: SparseScoring, shape: SparseShape, accept: ((row: number) => boolean) | undefined, valueOf: (row: number) => unknown): Array<RowHit & { group?: unknown }> {
+  const keep = shape.range ? withinRange('IP', shape.range) : undefined;
+  const rank = (k: number) => searchPostings(p, q, scoring, k, accept, keep);
+  if (!shape.group) return rank(shape.k);
+  return collectGroups(count, valueOf, shape.group, shape.k, rank, false).map((h) => ({ ...h, group: valueOf(h.row) ?? null }));
+}
+
+/** What a sparse search asks of each segment: k hits (or groups), and optionally a score range. */
+export interface SparseShape { k: number; range?: DistanceRange; group?: GroupBySpec }
 
 interface Term { list: PostingList; w: number; bound: number; index: number }
 
@@ -45,7 +63,7 @@ const dropped: number[] = [];
 const UNSEEN = 0, LIVE = 1, DROPPED = 2, ACCEPTED = 3;
 const isLive = (row: number) => (state[row]! & 1) === 1;
 
-function search(p: SparsePostings, q: QueryTerms, scoring: SparseScoring, k: number, accept: ((row: number) => boolean) | undefined, prune: boolean): RowHit[] {
+function search(p: SparsePostings, q: QueryTerms, scoring: SparseScoring, k: number, accept: ((row: number) => boolean) | undefined, prune: boolean, keep?: (score: number) => boolean): RowHit[] {
   if (k <= 0) return [];
   const terms = termsOf(p, q, scoring);
   if (terms.length === 0) return [];
@@ -78,7 +96,7 @@ function search(p: SparsePostings, q: QueryTerms, scoring: SparseScoring, k: num
         addToLive(list, w, weigh, live);
       }
     }
-    return topK(live, k, accept);
+    return topK(live, k, accept, keep);
   } finally {
     // Only the rows touched were written: reset them.
     for (const row of live) { scores[row] = 0; state[row] = UNSEEN; }
@@ -172,10 +190,12 @@ function select(a: Float64Array, i: number): number {
   return a[i]!;
 }
 
-/** The best k accepted rows, best first, ties by row. */
-function topK(live: number[], k: number, accept: ((row: number) => boolean) | undefined): RowHit[] {
+/** The best k accepted rows (inside the range, if any), best first, ties by row. */
+function topK(live: number[], k: number, accept: ((row: number) => boolean) | undefined, keep: ((score: number) => boolean) | undefined): RowHit[] {
   const hits: RowHit[] = [];
-  for (const row of live) if (accept === undefined || state[row] === ACCEPTED || accept(row)) hits.push({ row, distance: scores[row]! });
+  for (const row of live) {
+    if ((accept === undefined || state[row] === ACCEPTED || accept(row)) && (keep === undefined || keep(scores[row]!))) hits.push({ row, distance: scores[row]! });
+  }
   if (hits.length > 4 * k) {
     // Cut to the rows at or above the k-th score before sorting: few survive.
     const s = Float64Array.from(hits, (h) => h.distance);

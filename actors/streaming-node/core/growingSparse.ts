@@ -3,7 +3,8 @@ import { mergeStats } from '../../../messages/bm25.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
 import { postingsOf, statsOfPostings } from '../../shared/vector/sparsePostings.js';
-import { searchPostings, type SparseScoring } from '../../shared/vector/sparseSearch.js';
+import { sparseHits, type SparseScoring, type SparseShape } from '../../shared/vector/sparseSearch.js';
+import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { acceptor, rowFields, visibleChunks, type GrowingRead } from './growingSearch.js';
 import type { GrowingChunk, ShardData } from './shardData.js';
@@ -13,13 +14,17 @@ import type { GrowingChunk, ShardData } from './shardData.js';
  * (same visibility as growingSearch.ts). Each chunk's postings are built on
  * first use and kept with the chunk. Pure.
  */
-export function searchGrowingSparse(shard: ShardData, r: GrowingRead, field: string, queries: QueryTerms[], scoring: SparseScoring, k: number): HitRow[][] {
-  const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number }>>> = queries.map(() => []);
+export function searchGrowingSparse(shard: ShardData, r: GrowingRead, field: string, queries: QueryTerms[], scoring: SparseScoring, shape: SparseShape): HitRow[][] {
+  const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number; group?: unknown }>>> = queries.map(() => []);
+  const { group } = shape;
   for (const c of visibleChunks(shard, r)) {
     const p = postingsOf(c.fields[field], c.count), accept = acceptor(shard, c, r);
-    queries.forEach((q, qi) => perQuery[qi]!.push(searchPostings(p, q, scoring, k, accept).map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row }))));
+    const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
+    queries.forEach((q, qi) => perQuery[qi]!.push(sparseHits(p, c.count, q, scoring, shape, accept, (row) => values?.[row] ?? gd)
+      .map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: h.group } : {}) }))));
   }
-  return perQuery.map((lists) => mergeHits(lists, k, 'IP').map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r) })));
+  return perQuery.map((lists) => (group ? mergeGroupedHits(lists, shape.k, group.size, 'IP') : mergeHits(lists, shape.k, 'IP'))
+    .map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r), ...(group ? { group: h.group } : {}) })));
 }
 
 /** Counts of the live growing rows; a read's filter is not applied (idf is the collection's, not a filter's). */

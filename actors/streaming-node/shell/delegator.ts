@@ -192,18 +192,23 @@ export class Delegator {
     });
   }
 
-  /** A sparse search: growing rows here, sealed segments on the query nodes, merged larger-first (no range, no groups). */
+  /** A sparse search: growing rows here, sealed segments on the query nodes, merged larger-first (by groups for a grouping search). */
   private async searchSparse(wal: ShardHost, req: ShardSearch, at: ReturnType<Delegator['prepare']>, field: FieldSchema, guaranteeTso: bigint): Promise<HitRow[][]> {
     const { shard, read, holders, partitionIds, coll } = at;
     if (!req.sparse) throw new NuthatchError('InvalidArgument', `a search of sparse field '${field.name}' needs sparse query vectors`);
-    if (req.range || req.group) throw new NuthatchError('InvalidArgument', `range and grouping searches are not supported on sparse field '${field.name}'`);
-    const { queries, scoring } = readSparseQuery(req.sparse, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);
-    const growing = searchGrowingSparse(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, field.name, queries, scoring, req.k);
+    const bm25 = bm25FunctionOf(coll.schema, field.name) !== undefined;
+    if (req.range) checkDistanceRange(bm25 ? 'BM25' : 'IP', req.range);
+    const { queries, scoring } = readSparseQuery(req.sparse, req.nq, bm25);
+    const shape = { k: req.k, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
+    const growing = searchGrowingSparse(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, field.name, queries, scoring, shape);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'search', {
       ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     }).then((r) => r.hits));
-    return growing.map((g, q) => mergeHits([g, ...remote.map((r) => r[q] ?? [])], req.k, 'IP'));
+    return growing.map((g, q) => {
+      const lists = [g, ...remote.map((r) => r[q] ?? [])];
+      return req.group ? mergeGroupedHits(lists, req.k, req.group.size, 'IP') : mergeHits(lists, req.k, 'IP');
+    });
   }
 
   /** Round one of a BM25 search: this shard's counts at the read TSO, growing rows and sealed segments alike. */
