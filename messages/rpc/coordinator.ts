@@ -43,6 +43,11 @@ export type CoordinatorProtocol = {
   compact: { req: { name: string }; res: { compactionID: number } };
   /** A manual compaction's state, as Milvus names them ('UndefiedState' for an id this coordinator does not know). */
   compactionState: { req: { compactionID: number }; res: { state: CompactionState; error?: string } };
+  /** A bulk import of JSON row files in object storage (coordinator/core/importJobs.ts); `files` as Milvus takes them, [["a.json"], ...]. */
+  createImport: { req: { collection: string; partitionName?: string; files: unknown }; res: { jobId: number } };
+  importProgress: { req: { jobId: number }; res: ImportJobView };
+  /** The import jobs on record (the newest 1,000), or a collection's. */
+  listImports: { req: { collection?: string }; res: { jobs: ImportJobView[] } };
   /** Aliases: another name for a collection (coordinator/core/aliases.ts). */
   createAlias: { req: { alias: string; collection: string }; res: null };
   /** Moves an alias to another collection in one step. */
@@ -68,6 +73,13 @@ export type CoordinatorProtocol = {
 
 export type CompactionState = 'UndefiedState' | 'Executing' | 'Completed';
 
+/** An import job as Milvus reports one (jobs/import/get_progress), per file in `details`. */
+export interface ImportJobView {
+  jobId: number; collectionName: string; state: 'Pending' | 'Importing' | 'Completed' | 'Failed';
+  progress: number; importedRows: number; totalRows: number; fileSize: number; reason?: string; completeTime?: string;
+  details: Array<{ fileName: string; fileSize: number; state: string; progress: number; importedRows: number; totalRows: number }>;
+}
+
 const none = () => {};
 export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   tsoBatch: (o) => needAll(o, { count: 'number' }),
@@ -92,6 +104,9 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   flush: (o) => needAll(o, { name: 'string' }),
   compact: (o) => needAll(o, { name: 'string' }),
   compactionState: (o) => needAll(o, { compactionID: 'number' }),
+  createImport: (o) => needAll(o, { collection: 'string' }),
+  importProgress: (o) => needAll(o, { jobId: 'number' }),
+  listImports: () => {},
   createAlias: (o) => needAll(o, { alias: 'string', collection: 'string' }),
   alterAlias: (o) => needAll(o, { alias: 'string', collection: 'string' }),
   dropAlias: (o) => needAll(o, { alias: 'string' }),

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
+import { PUT_OBJECT_USAGE } from './putObject.js';
 import { compactionMs, mergeSegmentsOf, orphanSweepMs, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
@@ -101,6 +102,11 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'inspect') {
     const { runInspect } = await import('./inspect.js');
     await runInspect(rest, onSignals);
+    return;
+  }
+  if (cmd === 'put-object') {
+    const { runPutObject } = await import('./putObject.js');
+    await runPutObject(rest, fail);
     return;
   }
   if (cmd === 'replay') {

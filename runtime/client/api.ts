@@ -65,6 +65,12 @@ export interface IndexDescription extends IndexParams {
 /** A row as users write it: field name -> value (vectors as number arrays). */
 export type RowObject = Record<string, unknown>;
 
+/** A bulk import: the collection, an optional partition, and the object keys of JSON row files. */
+export interface ImportRequest { collectionName: string; partitionName?: string; files: string[][] | string[] }
+
+export type { ImportJobView } from '../../messages/rpc/coordinator.js';
+import type { ImportJobView } from '../../messages/rpc/coordinator.js';
+
 /** Milvus's upsert options: `partialUpdate` (merge mode) keeps the stored values of the fields a row leaves out. */
 export interface UpsertOptions { partialUpdate?: boolean }
 
@@ -172,6 +178,14 @@ export interface NuthatchApi {
   compact(name: string): Promise<{ compactionID: number }>;
   /** A manual compaction's state: 'Executing', 'Completed', or 'UndefiedState' for an id the coordinator does not know. */
   getCompactionState(compactionID: number): Promise<{ state: 'UndefiedState' | 'Executing' | 'Completed' }>;
+  /**
+   * A bulk import of JSON row files in object storage (Milvus's jobs/import):
+   * `files` as Milvus takes them, `[["data/a.json"], ...]`. Every file is
+   * checked before any row is written; then rows go through the WAL.
+   */
+  createImportJob(req: ImportRequest): Promise<{ jobId: number }>;
+  getImportJobProgress(jobId: number): Promise<ImportJobView>;
+  listImportJobs(collectionName?: string): Promise<ImportJobView[]>;
 
   createPartition(collection: string, partition: string): Promise<void>;
   listPartitions(collection: string): Promise<string[]>;

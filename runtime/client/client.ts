@@ -27,7 +27,7 @@ import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/g
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { Hedger } from './hedge.js';
 import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
@@ -124,8 +124,8 @@ export class NuthatchClient implements NuthatchApi {
   }
 
   /** Appends one message at most once, however often the request is retried. */
-  private appendOnce(vchannel: string, m: AnyMessage) {
-    m.header.appendId = randomUUID();
+  private appendOnce(vchannel: string, m: AnyMessage, appendId: string = randomUUID()) {
+    m.header.appendId = appendId;
     return this.onShard(vchannel, 'append', { message: encodeMessage(m) });
   }
 
@@ -226,6 +226,11 @@ export class NuthatchClient implements NuthatchApi {
   async flush(name: string): Promise<void> { await this.call('flush', { name }, 600_000); }
   async compact(name: string): Promise<{ compactionID: number }> { return this.call('compact', { name }); }
   async getCompactionState(compactionID: number) { return { state: (await this.call('compactionState', { compactionID })).state }; }
+  createImportJob(req: ImportRequest): Promise<{ jobId: number }> {
+    return this.call('createImport', { collection: req.collectionName, files: req.files, ...(req.partitionName === undefined ? {} : { partitionName: req.partitionName }) });
+  }
+  getImportJobProgress(jobId: number): Promise<ImportJobView> { return this.call('importProgress', { jobId }); }
+  async listImportJobs(collectionName?: string): Promise<ImportJobView[]> { return (await this.call('listImports', collectionName === undefined ? {} : { collection: collectionName })).jobs; }
 
   async loadPartitions(collection: string, partitions: string[]): Promise<void> {
     const r = await this.record(collection);
@@ -283,15 +288,19 @@ export class NuthatchClient implements NuthatchApi {
     return toColumns(r.schema, data, ids ? Array.from({ length: data.length }, (_, i) => ids.first + i) : null);
   }
 
-  async insert(collection: string, data: RowObject[], partitionName?: string): Promise<WriteResult> {
+  /**
+   * `opts.appendId`: the insert's messages carry append ids made of it, so the
+   * same insert sent again (a bulk import's batch retried) is not written twice.
+   */
+  async insert(collection: string, data: RowObject[], partitionName?: string, opts: { appendId?: string } = {}): Promise<WriteResult> {
     const r = await this.record(collection);
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
     const rows = await this.columns(r, data, false);
     let tso = 0n;
-    await Promise.all(this.split(r, rows, partitionName).map(async ([vchannel, partitionId, part]) => {
+    await Promise.all(this.split(r, rows, partitionName).map(async ([vchannel, partitionId, part], i) => {
       const m = newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part });
-      const res = await this.appendOnce(vchannel, m);
+      const res = await this.appendOnce(vchannel, m, opts.appendId === undefined ? undefined : `${opts.appendId}/${i}`);
       if (res.tso > tso) tso = res.tso;
     }));
     this.noteWrite(collection, tso);

@@ -11,6 +11,7 @@ import { collectionRoutes } from './routes/collections.js';
 import { entityRoutes } from './routes/entities.js';
 import { indexRoutes } from './routes/indexes.js';
 import { partitionRoutes } from './routes/partitions.js';
+import { jobRoutes } from './routes/jobs.js';
 import type { Route, RouteContext } from './routes/route.js';
 import { SchemaCache } from './SchemaCache.js';
 import { closeServer, listen } from './serverLifecycle.js';
@@ -32,7 +33,7 @@ export interface HttpGatewayOptions {
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes }));
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes }));
 
 /** Paths the gateway serves, for documentation and tests. */
 export const ENDPOINTS: readonly string[] = [...ROUTES.keys()];

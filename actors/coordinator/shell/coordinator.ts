@@ -1,4 +1,5 @@
 import { ManualCompactions } from './manualCompactions.js';
+import { ImportJobs } from './importJobsShell.js';
 import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -49,6 +50,8 @@ export class Coordinator {
   private readonly maintenance = makeLock();
   /** Manual compactions by id (the newest 1,000), kept in the meta store. */
   private compactions!: ManualCompactions;
+  /** Bulk import jobs, kept in the meta store. */
+  private imports!: ImportJobs;
 
   private readonly metrics: CoordinatorMetrics;
   private stopSampling?: () => void;
@@ -112,6 +115,7 @@ export class Coordinator {
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
     await loadHolds(ctx);
     this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
+    this.imports = new ImportJobs(ctx);
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
@@ -128,6 +132,7 @@ export class Coordinator {
     }
     this.every(this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS), 'purges', 'purge round', () => runDuePurges(ctx));
     await this.compactions.resume();
+    await this.imports.resume();
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
     this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(async () => { await dropLapsed(ctx); return runCompactions(ctx, compaction); }));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
@@ -213,6 +218,9 @@ export class Coordinator {
       listAliases: ({ collection }) => aliasDdl.listAliases(ctx(), collection ?? undefined),
       compact: ({ name }) => this.compact(name),
       compactionState: ({ compactionID }) => this.compactions.state(compactionID),
+      createImport: ({ collection, files, partitionName }) => this.imports.create(collection, files, partitionName),
+      importProgress: async ({ jobId }) => this.imports.progress(jobId),
+      listImports: async ({ collection }) => this.imports.list(collection),
       assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),
       segmentFlushed: ({ segment }) => segmentFlushed(ctx(), segment),
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),

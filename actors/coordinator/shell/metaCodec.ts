@@ -41,4 +41,7 @@ export const Keys = {
   /** Manual compaction jobs (see manualCompactions.ts). */
   compaction: (id: number) => `compactions/${id}`,
   compactions: 'compactions/',
+  /** Bulk import jobs (see importJobsShell.ts). */
+  importJob: (id: number) => `imports/${id}`,
+  imports: 'imports/',
 } as const;

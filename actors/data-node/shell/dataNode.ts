@@ -16,6 +16,7 @@ import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { DataNodeMetrics } from './dataNodeMetrics.js';
+import { ImportReader } from './importReader.js';
 
 /** segments/<collection>/<segment>/<file>: nothing else is removed on request. */
 const SEGMENT_FILE = /^segments\/\d+\/\d+\/(?!\.\.?$)[^/]+$/;
@@ -39,7 +40,11 @@ export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segm
 export class DataNode {
   private sub?: BusSubscription;
   private readonly metrics: DataNodeMetrics;
-  constructor(private readonly opts: DataNodeOptions) { this.metrics = new DataNodeMetrics(opts.nodeId, opts.metrics); }
+  private readonly imports: ImportReader;
+  constructor(private readonly opts: DataNodeOptions) {
+    this.metrics = new DataNodeMetrics(opts.nodeId, opts.metrics);
+    this.imports = new ImportReader(opts.bus, opts.objects);
+  }
 
   start(): void {
     this.sub = serveProtocol<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, dataNodeChecks, {
@@ -49,6 +54,8 @@ export class DataNode {
       mergeSegments: (t) => measure(this.metrics.merge, () => this.merge(t)),
       listSegmentFiles: ({ after, limit }) => this.listSegmentFiles(after, limit),
       removeFiles: ({ keys }) => this.remove(keys),
+      checkImportFile: ({ collection, key }) => this.imports.check(collection, key),
+      importRows: (t) => this.imports.write(t),
     }, { queue: 'dn' });
   }
 

@@ -7,7 +7,7 @@ import {
 } from '../../../messages/index.js';
 import type {
   CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
-  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult,
+  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
 import { BatchIterator, iteratorSizes } from '../../../runtime/client/batchIterator.js';
@@ -155,6 +155,10 @@ export class MemoryApi implements NuthatchApi {
   private readonly compactions = new Set<number>();
   async compact(name: string): Promise<{ compactionID: number }> { this.coll(name); const id = this.nextId++; this.compactions.add(id); return { compactionID: id }; }
   async getCompactionState(id: number) { return { state: this.compactions.has(id) ? 'Completed' as const : 'UndefiedState' as const }; }
+  // Bulk import reads object storage, which this stand-in does not have: refused with a typed error.
+  async createImportJob(): Promise<{ jobId: number }> { return fail('InvalidArgument', 'the memory api has no object storage to import from'); }
+  async getImportJobProgress(jobId: number): Promise<ImportJobView> { return fail('NotFound', `import job ${jobId} does not exist`); }
+  async listImportJobs(): Promise<ImportJobView[]> { return []; }
 
   async createPartition(collection: string, partition: string): Promise<void> {
     const c = this.coll(collection);

@@ -1,0 +1,132 @@
+import { asNuthatchError, NuthatchError } from '../../../messages/errors.js';
+import type { ImportJobView } from '../../../messages/rpc/coordinator.js';
+import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
+import { client } from '../../../runtime/rpc/typedBus.js';
+import {
+  batchWritten, fileChecked, importFailed, importKeys, importProgress, newImportJob, nextStep, type ImportJob,
+} from '../core/importJobs.js';
+import { findCollection } from '../core/catalog.js';
+import type { CoordinatorContext } from './context.js';
+import { Keys, listRecords, putRecord } from './metaCodec.js';
+
+/** Rows per batch a data node writes (each batch is a few WAL messages per shard). */
+const BATCH_ROWS = 2000;
+/** The newest jobs kept on record. */
+const KEEP = 1000;
+/** A step that failed for want of a data node or shard (not for bad data) is tried again, this often, this far apart. */
+const ATTEMPTS = 60;
+const RETRY_MS = 1000;
+
+/**
+ * Runs bulk import jobs (core/importJobs.ts) one after another, each step an
+ * RPC to a data node (any of them: each reads the file afresh), the job
+ * recorded in the meta store after every step. A coordinator that takes over
+ * resumes the jobs left unfinished from the step they were at.
+ */
+export class ImportJobs {
+  private readonly jobs = new Map<number, ImportJob>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: CoordinatorContext) {}
+
+  async resume(): Promise<void> {
+    const jobs = (await listRecords<ImportJob>(this.ctx.opts.meta, Keys.imports)).sort((a, b) => a.jobId - b.jobId);
+    for (const j of jobs) this.jobs.set(j.jobId, j);
+    for (const j of jobs) if (nextStep(j).kind !== 'none') this.enqueue(j.jobId);
+  }
+
+  async create(collection: string, files: unknown, partitionName?: string): Promise<{ jobId: number }> {
+    const rec = findCollection(this.ctx.catalog, collection);
+    const keys = importKeys(files);
+    if (partitionName !== undefined && !rec.partitions.some((p) => p.name === partitionName)) throw new NuthatchError('PartitionNotFound', `partition '${partitionName}' does not exist in '${rec.name}'`, { partition: partitionName });
+    const job = newImportJob(await this.ctx.allocIds(1), rec.collectionId, rec.name, keys, this.ctx.now(), partitionName);
+    await this.save(job);
+    for (const id of [...this.jobs.keys()].slice(0, Math.max(0, this.jobs.size - KEEP))) {
+      this.jobs.delete(id);
+      await this.ctx.opts.meta.delete(Keys.importJob(id));
+    }
+    this.enqueue(job.jobId);
+    return { jobId: job.jobId };
+  }
+
+  progress(jobId: number): ImportJobView {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new NuthatchError('NotFound', `import job ${jobId} does not exist`, { jobId });
+    return viewOf(job);
+  }
+
+  list(collection?: string): { jobs: ImportJobView[] } {
+    let jobs = [...this.jobs.values()];
+    if (collection !== undefined) {
+      const id = findCollection(this.ctx.catalog, collection).collectionId;
+      jobs = jobs.filter((j) => j.collectionId === id);
+    }
+    return { jobs: jobs.map(viewOf) };
+  }
+
+  private enqueue(jobId: number): void {
+    this.queue = this.queue.then(() => this.run(jobId)).catch((e) => this.ctx.log(`import job ${jobId} stopped:`, (e as Error).message));
+  }
+
+  private async run(jobId: number): Promise<void> {
+    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
+    for (;;) {
+      if (this.ctx.stopped) return;
+      const job = this.jobs.get(jobId)!;
+      const step = nextStep(job);
+      if (step.kind === 'none') return;
+      // The collection by id: one dropped (or dropped and made again under its name) ends the job.
+      const rec = [...this.ctx.catalog.byName.values()].find((r) => r.collectionId === job.collectionId && r.state !== 'dropping');
+      if (!rec) { await this.save(importFailed(job, `collection '${job.collectionName}' was dropped`, this.ctx.now())); return; }
+      const file = job.files[step.file]!;
+      try {
+        const next = step.kind === 'check'
+          ? await this.attempt(() => dn('checkImportFile', { collection: rec.name, key: file.key })).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
+          : await this.attempt(() => dn('importRows', {
+            jobId, collection: rec.name, key: file.key, fromRow: step.fromRow, maxRows: BATCH_ROWS, ...(job.partitionName === undefined ? {} : { partitionName: job.partitionName }),
+          })).then((r) => batchWritten(job, step.file, r.rows, this.ctx.now()));
+        await this.save(next);
+      } catch (e) {
+        if (this.ctx.stopped) return;
+        await this.save(importFailed(job, `${file.key}: ${(e as Error).message}`, this.ctx.now()));
+        return;
+      }
+    }
+  }
+
+  /** A step, tried again while it fails for want of a node or shard; bad data, a missing file or schema mismatch fail at once. */
+  private async attempt<T>(step: () => Promise<T>): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await step();
+      } catch (e) {
+        const err = asNuthatchError(e);
+        if (!err.retryable || i >= ATTEMPTS || this.ctx.stopped) throw err;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  }
+
+  private async save(job: ImportJob): Promise<void> {
+    this.jobs.set(job.jobId, job);
+    await putRecord(this.ctx.opts.meta, Keys.importJob(job.jobId), job);
+  }
+}
+
+function viewOf(job: ImportJob): ImportJobView {
+  const { importedRows, totalRows, progress } = importProgress(job);
+  return {
+    jobId: job.jobId, collectionName: job.collectionName, state: job.state, progress, importedRows, totalRows,
+    fileSize: job.files.reduce((n, f) => n + (f.bytes ?? 0), 0),
+    ...(job.reason === undefined ? {} : { reason: job.reason }),
+    ...(job.completedMs === undefined ? {} : { completeTime: new Date(job.completedMs).toISOString() }),
+    details: job.files.map((f) => {
+      const rows = f.rows ?? 0, done = f.rows !== undefined && f.imported >= f.rows;
+      return {
+        fileName: f.key, fileSize: f.bytes ?? 0, importedRows: f.imported, totalRows: rows,
+        state: job.state === 'Failed' && !done ? 'Failed' : done ? 'Completed' : f.rows === undefined ? 'Pending' : 'Importing',
+        progress: done ? 100 : rows > 0 ? Math.floor((100 * f.imported) / rows) : 0,
+      };
+    }),
+  };
+}
