@@ -28,6 +28,7 @@ import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type WriteResult } from './api.js';
 import { Hedger } from './hedge.js';
+import type { Access, Grant, RbacApi } from './rbacApi.js';
 import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
@@ -69,7 +70,7 @@ const NAME_TTL_MS = 30_000;
 /** How far behind this machine's clock a Bounded read may be. */
 const BOUNDED_STALENESS_MS = 5000;
 
-export class NuthatchClient implements NuthatchApi {
+export class NuthatchClient implements NuthatchApi, RbacApi {
   private readonly coord: Caller<CoordinatorProtocol>;
   private readonly cache = new Map<string, CollectionRecord>();
   /** When a name's cached record was reached through an alias (see record()). */
@@ -598,6 +599,26 @@ export class NuthatchClient implements NuthatchApi {
     };
     return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
   }
+
+  // Users and roles (RbacApi): kept by the coordinator.
+  async createUser(user: string, password: string): Promise<void> { await this.call('createUser', { user, password }); }
+  async dropUser(user: string): Promise<void> { await this.call('dropUser', { user }); }
+  listUsers(): Promise<string[]> { return this.call('listUsers', {}); }
+  describeUser(user: string): Promise<{ userName: string; roles: string[] }> { return this.call('describeUser', { user }); }
+  async updatePassword(user: string, oldPassword: string, newPassword: string): Promise<void> { await this.call('updatePassword', { user, oldPassword, newPassword }); }
+  async createRole(role: string): Promise<void> { await this.call('createRole', { role }); }
+  async dropRole(role: string, opts: { forceDrop?: boolean } = {}): Promise<void> { await this.call('dropRole', { role, force: opts.forceDrop === true }); }
+  listRoles(): Promise<string[]> { return this.call('listRoles', {}); }
+  describeRole(role: string): Promise<Grant[]> { return this.call('describeRole', { role }); }
+  async grantRole(user: string, role: string): Promise<void> { await this.call('grantRole', { user, role }); }
+  async revokeRole(user: string, role: string): Promise<void> { await this.call('revokeRole', { user, role }); }
+  async grantPrivilege(role: string, objectType: string, privilege: string, objectName: string, dbName?: string): Promise<void> {
+    await this.call('grantPrivilege', { role, grant: { objectType, privilege, objectName, ...(dbName === undefined ? {} : { dbName }) } });
+  }
+  async revokePrivilege(role: string, objectType: string, privilege: string, objectName: string, dbName?: string): Promise<void> {
+    await this.call('revokePrivilege', { role, grant: { objectType, privilege, objectName, ...(dbName === undefined ? {} : { dbName }) } });
+  }
+  authenticate(user: string, password: string): Promise<Access> { return this.call('authenticate', { user, password }); }
 }
 
 const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count(*)';

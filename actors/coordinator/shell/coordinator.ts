@@ -27,6 +27,7 @@ import { finishRenames, renameCollection } from './renameCollection.js';
 import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
+import { RbacShell } from './rbacShell.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
 const ID_WINDOW = 10_000;
@@ -49,6 +50,8 @@ export class Coordinator {
   private readonly maintenance = makeLock();
   /** Manual compactions by id (the newest 1,000), kept in the meta store. */
   private compactions!: ManualCompactions;
+  /** Users and roles (core/rbac.ts), kept in the meta store. */
+  private rbac!: RbacShell;
 
   private readonly metrics: CoordinatorMetrics;
   private stopSampling?: () => void;
@@ -111,6 +114,7 @@ export class Coordinator {
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
     await loadHolds(ctx);
+    this.rbac = await RbacShell.open(meta, this.opts.rootPassword);
     this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
@@ -221,6 +225,7 @@ export class Coordinator {
       heartbeat: () => null,
       holdSnapshot: ({ collection, tso, holdId, ttlMs }) => holdSnapshot(ctx(), collection, tso, holdId ?? undefined, ttlMs ?? undefined),
       releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
+      ...this.rbac.handlers(),
     };
   }
 

@@ -41,4 +41,9 @@ export const Keys = {
   /** Manual compaction jobs (see manualCompactions.ts). */
   compaction: (id: number) => `compactions/${id}`,
   compactions: 'compactions/',
+  /** Users (with their salted password hash and roles) and roles (with their grants): see rbacShell.ts. */
+  user: (name: string) => `rbac/users/${name}`,
+  users: 'rbac/users/',
+  role: (name: string) => `rbac/roles/${name}`,
+  roles: 'rbac/roles/',
 } as const;
