@@ -1,5 +1,8 @@
 import { needAll, type Checks } from './protocol.js';
 
+/** Published (fire and forget, `{}`) after any change to users or roles: gateways forget the access they cached. */
+export const RBAC_CHANGED_SUBJECT = 'nuthatch.evt.rbac';
+
 /** Object types of privileges, by Milvus's names. */
 export const ObjectType = { Global: 'Global', Collection: 'Collection', User: 'User' } as const;
 export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];

@@ -29,6 +29,7 @@ import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type WriteResult } from './api.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
+import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
 import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
@@ -619,6 +620,10 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     await this.call('revokePrivilege', { role, grant: { objectType, privilege, objectName, ...(dbName === undefined ? {} : { dbName }) } });
   }
   authenticate(user: string, password: string): Promise<Access> { return this.call('authenticate', { user, password }); }
+  onAccessChange(listener: () => void): () => void {
+    const sub = this.bus.subscribe(RBAC_CHANGED_SUBJECT, () => listener());
+    return () => sub.unsubscribe();
+  }
 }
 
 const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count(*)';

@@ -31,4 +31,6 @@ export interface RbacApi {
   revokePrivilege(role: string, objectType: string, privilege: string, objectName: string, dbName?: string): Promise<void>;
   /** Verifies a user's password; what the user may do, or Unauthenticated. */
   authenticate(user: string, password: string): Promise<Access>;
+  /** Calls `listener` whenever users or roles change (anyone's change, announced by the coordinator); returns the way to stop. */
+  onAccessChange?(listener: () => void): () => void;
 }

@@ -118,7 +118,9 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
   }
 
   const url = await listen(server, opts.port, opts.host ?? '127.0.0.1');
-  return { server, url, close: () => closeServer(server) };
+  // Another gateway's (or a client's) change reaches this one's cache too.
+  const unwatch = auth && opts.rbac!.onAccessChange?.(() => auth.forget());
+  return { server, url, close: () => { unwatch?.(); return closeServer(server); } };
 }
 
 function fail(res: ServerResponse, status: number, e: NuthatchError, headers: Record<string, string> = {}): number {

@@ -6,6 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tempStandalone } from '../standalone/harness.js';
+import { createHttpGateway } from '../../runtime/http/gateway.js';
 import { V2Client, vec, type V2Reply } from './support/v2Client.js';
 
 type Running = Awaited<ReturnType<typeof tempStandalone>>;
@@ -120,6 +121,23 @@ test('a password change: the old password is refused at once, the new one works;
   await ok(ctx, old, '/users/update_password', { userName: 'alice', password: 'alice-pw-1', newPassword: 'alice-pw-2' });
   await refused(ctx, old, '/collections/list', {}, 401, UNAUTHENTICATED, /hasn't authenticated/);
   assert.ok((await ok(ctx, next, '/collections/list', {})).includes('books'));
+});
+
+test('another gateway, which cached a user, hears of a change at once (not after its cache time)', async (ctx) => {
+  const other = await createHttpGateway(ctx.s!.client, { port: 0, rbac: ctx.s!.client, auth: { enabled: true, ttlMs: 600_000 } });
+  try {
+    const via = new V2Client(other.url);
+    await ok(ctx, ROOT, '/users/create', { userName: 'carol', password: 'carol-pw-1' });
+    const carol = bearer('carol', 'carol-pw-1');
+    assert.ok(await via.post('/collections/list', {}, carol).then((r) => r.status === 200), 'cached at the other gateway');
+    await ok(ctx, ROOT, '/users/drop', { userName: 'carol' });
+    // The announcement travels over the bus; give it a moment.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) { status = (await via.post('/collections/list', {}, carol)).status; if (status !== 401) await new Promise((r) => setTimeout(r, 20)); }
+    assert.is(status, 401, 'a dropped user is refused by the other gateway too');
+  } finally {
+    await other.close();
+  }
 });
 
 test('a restart keeps users, passwords, roles and grants', async (ctx) => {

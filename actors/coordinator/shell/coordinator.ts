@@ -28,6 +28,8 @@ import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { RbacShell } from './rbacShell.js';
+import { RBAC_CHANGED_SUBJECT } from '../../../messages/rpc/rbac.js';
+import { encodeValue } from '../../../messages/valueCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
 const ID_WINDOW = 10_000;
@@ -114,7 +116,7 @@ export class Coordinator {
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
     await loadHolds(ctx);
-    this.rbac = await RbacShell.open(meta, this.opts.rootPassword);
+    this.rbac = await RbacShell.open(meta, () => bus.publish(RBAC_CHANGED_SUBJECT, encodeValue({})), this.opts.rootPassword);
     this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);

@@ -20,13 +20,14 @@ export const DEFAULT_ROOT_PASSWORD = 'Milvus';
  */
 export class RbacShell {
   private readonly lock = makeLock();
-  private constructor(private readonly meta: MetaStore, private readonly s: RbacState) {}
+  private constructor(private readonly meta: MetaStore, private readonly s: RbacState, private readonly announce: () => void) {}
 
-  static async open(meta: MetaStore, rootPassword = DEFAULT_ROOT_PASSWORD): Promise<RbacShell> {
+  /** `announce` tells the gateways that users or roles changed (after the change is stored). */
+  static async open(meta: MetaStore, announce: () => void, rootPassword = DEFAULT_ROOT_PASSWORD): Promise<RbacShell> {
     const s = rbac.emptyRbac();
     for (const u of await listRecords<UserRecord>(meta, Keys.users)) s.users.set(u.name, u);
     for (const r of await listRecords<RoleRecord>(meta, Keys.roles)) s.roles.set(r.name, r);
-    const shell = new RbacShell(meta, s);
+    const shell = new RbacShell(meta, s, announce);
     for (const r of rbac.BUILT_IN_ROLES) if (!s.roles.has(r.name)) await shell.putRole(r);
     if (!(await getRecord<UserRecord>(meta, Keys.user(USER_ROOT)))) {
       rbac.checkPassword(rootPassword, 'root password');
@@ -38,8 +39,8 @@ export class RbacShell {
   private async putUser(u: UserRecord): Promise<void> { await putRecord(this.meta, Keys.user(u.name), u); this.s.users.set(u.name, u); }
   private async putRole(r: RoleRecord): Promise<void> { await putRecord(this.meta, Keys.role(r.name), r); this.s.roles.set(r.name, r); }
 
-  /** Runs a change under the lock; answers null (the protocol's "done"). */
-  private change(fn: () => Promise<void>): Promise<null> { return this.lock(fn).then(() => null); }
+  /** Runs a change under the lock and announces it; answers null (the protocol's "done"). */
+  private change(fn: () => Promise<void>): Promise<null> { return this.lock(fn).then(() => { this.announce(); return null; }); }
 
   /** Whether `password` is the user's; a wrong one and an unknown user take the same time and get the same answer. */
   private async verify(user: string, password: string): Promise<boolean> {
