@@ -63,6 +63,11 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
   if (opts.auth?.enabled && !opts.rbac) throw new NuthatchError('InvalidArgument', 'auth needs the gateway to be given an RbacApi (opts.rbac)');
   const auth = opts.auth?.enabled ? new GatewayAuth(opts.rbac!, { ttlMs: opts.auth.ttlMs }) : undefined;
   const rbacCtx: RbacContext | undefined = opts.rbac ? { rbac: opts.rbac, accessChanged: () => auth?.forget() } : undefined;
+  /** The collection an alias names; undefined for a name that is no alias. */
+  const aliasTarget = (name: string) => api.describeAlias(name).then((d) => d.collectionName, (e) => {
+    if (e instanceof NuthatchError && (e.code === 'AliasNotFound' || e.code === 'InvalidArgument')) return undefined;
+    throw e;
+  });
   const routeOf = (path: string): ((body: unknown) => Promise<OkBody>) | undefined => {
     const r = ROUTES.get(path);
     if (r) return (body) => r(body, ctx);
@@ -105,7 +110,7 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
     try {
       const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
       // As Milvus: a privilege the user lacks -> 403, before the request runs.
-      const denied = auth && auth.denial(access!, path, body);
+      const denied = auth && await auth.denial(access!, path, body, aliasTarget);
       if (denied) return fail(res, 403, denied);
       return send(res, 200, await route(body));
     } catch (e) {

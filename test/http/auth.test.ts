@@ -96,6 +96,11 @@ test('granted a role with Search and Query on one collection: searches it, not t
   await refused(ctx, alice, '/entities/search', search('films'), 403, PERMISSION_DENIED, /Search on Collection 'films'/);
   await refused(ctx, alice, '/entities/insert', { collectionName: 'books', data: [{ id: 9, vector: vec(9, 4) }] }, 403, PERMISSION_DENIED, /Insert/);
   await refused(ctx, alice, '/entities/search', { ...search('books'), dbName: 'other' }, 403, PERMISSION_DENIED, /database 'other'/);
+  // Through an alias, the collection's grants apply (and only them).
+  await ok(ctx, ROOT, '/aliases/create', { collectionName: 'books', aliasName: 'shelf' });
+  await ok(ctx, ROOT, '/aliases/create', { collectionName: 'films', aliasName: 'reel' });
+  assert.is((await ok(ctx, alice, '/entities/search', search('shelf'))).length, 2);
+  await refused(ctx, alice, '/entities/search', search('reel'), 403, PERMISSION_DENIED, /Search on Collection 'reel'/);
   assert.equal(await ok(ctx, ROOT, '/users/describe', { userName: 'alice' }), ['reader']);
   assert.equal(await ok(ctx, alice, '/users/describe', { userName: 'alice' }), ['reader'], 'a user may describe themselves');
   assert.equal((await ok(ctx, ROOT, '/roles/describe', { roleName: 'reader' })).map((g: any) => `${g.objectType}/${g.objectName}/${g.privilege}/${g.dbName}`), ['Collection/books/Search/default', 'Collection/books/Query/default']);

@@ -35,10 +35,18 @@ export class GatewayAuth {
     return access;
   }
 
-  /** The PermissionDenied error when `access` may not make this request, naming the privilege it lacks. */
-  denial(access: Access, path: string, body: unknown): NuthatchError | undefined {
+  /**
+   * The PermissionDenied error when `access` may not make this request, naming
+   * the privilege it lacks. A collection named through an alias is checked as
+   * the collection too (`aliasTarget`), as grants name collections.
+   */
+  async denial(access: Access, path: string, body: unknown, aliasTarget: (name: string) => Promise<string | undefined>): Promise<NuthatchError | undefined> {
     const r = requirementOf(path, body);
     if (r === null || isAllowed(access, r)) return undefined;
+    if (r.objectType === 'Collection' && r.objectName !== '') {
+      const target = await aliasTarget(r.objectName);
+      if (target !== undefined && isAllowed(access, { ...r, objectName: target })) return undefined;
+    }
     const on = r.objectName === '*' ? r.objectType : `${r.objectType} '${r.objectName}'`;
     return new NuthatchError('PermissionDenied', `permission denied: user '${access.user}' lacks privilege ${r.privilege} on ${on} in database '${r.dbName}'`, { ...r, user: access.user });
   }
