@@ -56,7 +56,8 @@ export const ENDPOINTS: readonly string[] = [...ROUTES.keys(), ...RBAC_ROUTES.ke
 /**
  * Serves `api` over HTTP in the shape of Milvus's RESTful v2 API: every endpoint
  * is POST with a JSON body and answers HTTP 200 with `{code: 0, data}` or
- * `{code, message}`. Resolves once the server listens.
+ * `{code, message}` (with auth on, 401 or 403 when the caller is unknown or
+ * lacks the privilege, as Milvus). Resolves once the server listens.
  */
 export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptions): Promise<HttpGateway> {
   const ctx: RouteContext = { api, schemas: new SchemaCache(api) };
@@ -104,6 +105,7 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
         access = await auth.authenticate(req.headers.authorization);
       } catch (e) {
         const { body, error } = errorBody(e);
+        if (error.code === 'Internal') log(`nuthatch http: authenticating for ${path} failed`, e);
         return send(res, error.code === 'Unauthenticated' ? 401 : 200, body);
       }
     }
