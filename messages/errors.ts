@@ -33,6 +33,14 @@ export const ErrorCode = {
   StorageMismatch: 1800,
   AliasNotFound: 1900,
   AliasExists: 1901,
+  /** No credentials, or wrong ones (Milvus: ErrNeedAuthenticate, 1800, which nuthatch's StorageMismatch holds). */
+  Unauthenticated: 2000,
+  /** The user holds no role granting the privilege (Milvus: ErrPrivilegeNotPermitted, 1401, which WalUnavailable holds). */
+  PermissionDenied: 2001,
+  UserNotFound: 2002,
+  UserExists: 2003,
+  RoleNotFound: 2004,
+  RoleExists: 2005,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

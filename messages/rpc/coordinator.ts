@@ -3,6 +3,7 @@ import type { IndexParams, Tso } from '../types.js';
 import type { FieldSchema } from '../schema.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
+import { rbacChecks, type RbacProtocol } from './rbac.js';
 
 /** Subject the coordinator serves (queue group 'coordinator'). */
 export const COORDINATOR_SUBJECT = 'nuthatch.coord';
@@ -69,7 +70,7 @@ export type CoordinatorProtocol = {
    */
   holdSnapshot: { req: { collection: string; tso: Tso; holdId?: number; ttlMs?: number }; res: { holdId: number; ttlMs: number } };
   releaseSnapshot: { req: { holdId: number }; res: null };
-};
+} & RbacProtocol;
 
 export type CompactionState = 'UndefiedState' | 'Executing' | 'Completed';
 
@@ -124,4 +125,5 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
     if (o.ttlMs !== undefined && o.ttlMs !== null) need(o, 'ttlMs', 'number');
   },
   releaseSnapshot: (o) => needAll(o, { holdId: 'number' }),
+  ...rbacChecks,
 };

@@ -16,6 +16,7 @@ import type { Bus, BusSubscription, MessageHandler, RequestHandler, RequestOptio
 import { assertSubject, isThenable } from './subjects.js';
 import { ConnectionDrops } from './connectionDrops.js';
 import { mapNatsError } from './natsErrors.js';
+import { natsAuth, type NatsAuth } from './natsAuth.js';
 
 const ERROR_HEADER = 'Nuthatch-Error';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -30,6 +31,8 @@ export interface NatsBusOptions {
   waitOnFirstConnect?: boolean;
   /** Called when a subscriber's handler throws; default logs to stderr. */
   onHandlerError?: (error: unknown, subject: string) => void;
+  /** For a server that requires credentials; default: from the environment (see natsAuth.ts), else none. */
+  auth?: NatsAuth;
 }
 
 /** A Bus over a NATS connection. Create with `NatsBus.connect`. */
@@ -54,6 +57,7 @@ export class NatsBus implements Bus {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
         waitOnFirstConnect: opts.waitOnFirstConnect ?? false,
+        ...natsAuth(opts.auth),
       });
       return new NatsBus(nc, opts.onHandlerError ?? ((e, s) => console.error(`natsBus: handler for '${s}' threw:`, e)));
     } catch (e) {

@@ -12,14 +12,16 @@ const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
                      [--wal-retention-ms MS|forever] [--drop-tolerance-ms MS]
                      [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N]
-                     [--gc-interval-ms MS] [--gc-tolerance-ms MS]
+                     [--gc-interval-ms MS] [--gc-tolerance-ms MS] [--auth] [--root-password PASSWORD]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
       the WAL keeps 26 h of history behind its newest checkpoint, a dropped collection's
       files are purged 10 min after the drop, sealed segments whose rows are a fifth
       deleted (deletes older than 10 s) are rewritten every minute (and four or more small
       ones of a partition merged), and segment files no record names are looked for
       hourly and removed after a day, unless told otherwise;
-      --inspect-port PORT also serves the inspector page
+      --inspect-port PORT also serves the inspector page;
+      --auth requires 'Authorization: Bearer <user>:<password>' on the HTTP API and checks
+      privileges (root's first password: --root-password or NUTHATCH_ROOT_PASSWORD, default Milvus)
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
   ${REPLAY_USAGE}
@@ -77,6 +79,8 @@ async function main(argv: string[]): Promise<void> {
       'gc-interval-ms': { type: 'string', default: process.env.NUTHATCH_GC_INTERVAL_MS },
       'gc-tolerance-ms': { type: 'string', default: process.env.NUTHATCH_GC_TOLERANCE_MS },
       'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
+      auth: { type: 'boolean', default: process.env.NUTHATCH_AUTH === 'true' || process.env.NUTHATCH_AUTH === '1' },
+      'root-password': { type: 'string', default: process.env.NUTHATCH_ROOT_PASSWORD },
     } }));
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
@@ -95,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
     const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }) });
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] } });
     onSignals(() => s.stop());
     return;
   }

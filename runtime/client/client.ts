@@ -30,6 +30,8 @@ import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { Hedger } from './hedge.js';
+import type { Access, Grant, RbacApi } from './rbacApi.js';
+import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
 import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
@@ -71,7 +73,7 @@ const NAME_TTL_MS = 30_000;
 /** How far behind this machine's clock a Bounded read may be. */
 const BOUNDED_STALENESS_MS = 5000;
 
-export class NuthatchClient implements NuthatchApi {
+export class NuthatchClient implements NuthatchApi, RbacApi {
   private readonly coord: Caller<CoordinatorProtocol>;
   private readonly cache = new Map<string, CollectionRecord>();
   /** When a name's cached record was reached through an alias (see record()). */
@@ -642,6 +644,30 @@ export class NuthatchClient implements NuthatchApi {
         .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) }));
     };
     return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
+  }
+
+  // Users and roles (RbacApi): kept by the coordinator.
+  async createUser(user: string, password: string): Promise<void> { await this.call('createUser', { user, password }); }
+  async dropUser(user: string): Promise<void> { await this.call('dropUser', { user }); }
+  listUsers(): Promise<string[]> { return this.call('listUsers', {}); }
+  describeUser(user: string): Promise<{ userName: string; roles: string[] }> { return this.call('describeUser', { user }); }
+  async updatePassword(user: string, oldPassword: string, newPassword: string): Promise<void> { await this.call('updatePassword', { user, oldPassword, newPassword }); }
+  async createRole(role: string): Promise<void> { await this.call('createRole', { role }); }
+  async dropRole(role: string, opts: { forceDrop?: boolean } = {}): Promise<void> { await this.call('dropRole', { role, force: opts.forceDrop === true }); }
+  listRoles(): Promise<string[]> { return this.call('listRoles', {}); }
+  describeRole(role: string): Promise<Grant[]> { return this.call('describeRole', { role }); }
+  async grantRole(user: string, role: string): Promise<void> { await this.call('grantRole', { user, role }); }
+  async revokeRole(user: string, role: string): Promise<void> { await this.call('revokeRole', { user, role }); }
+  async grantPrivilege(role: string, objectType: string, privilege: string, objectName: string, dbName?: string): Promise<void> {
+    await this.call('grantPrivilege', { role, grant: { objectType, privilege, objectName, ...(dbName === undefined ? {} : { dbName }) } });
+  }
+  async revokePrivilege(role: string, objectType: string, privilege: string, objectName: string, dbName?: string): Promise<void> {
+    await this.call('revokePrivilege', { role, grant: { objectType, privilege, objectName, ...(dbName === undefined ? {} : { dbName }) } });
+  }
+  authenticate(user: string, password: string): Promise<Access> { return this.call('authenticate', { user, password }); }
+  onAccessChange(listener: () => void): () => void {
+    const sub = this.bus.subscribe(RBAC_CHANGED_SUBJECT, () => listener());
+    return () => sub.unsubscribe();
   }
 }
 

@@ -12,7 +12,7 @@ const PROBE_MS = 1000;
  * state of its own, so several may run behind a load balancer. /healthz answers
  * 200 while the coordinator and every pchannel's WAL answer; /metrics serves `metrics`.
  */
-export async function startGateway(bus: Bus, o: { port: number; host: string }, log: (...a: unknown[]) => void, metrics?: MetricsRegistry) {
+export async function startGateway(bus: Bus, o: { port: number; host: string; auth?: boolean }, log: (...a: unknown[]) => void, metrics?: MetricsRegistry) {
   const api = new NuthatchClient(bus);
   let ready = false;
   let stopped = false;
@@ -24,7 +24,7 @@ export async function startGateway(bus: Bus, o: { port: number; host: string }, 
     if (!stopped) timer = setTimeout(() => void probe(), PROBE_MS);
   };
   await probe();
-  const http = await createHttpGateway(api, { port: o.port, host: o.host, isReady: () => ready && !stopped, log, metrics });
+  const http = await createHttpGateway(api, { port: o.port, host: o.host, isReady: () => ready && !stopped, log, metrics, rbac: api, auth: { enabled: o.auth === true } });
   log(`serving the HTTP API on ${http.url}`);
   return {
     url: http.url,

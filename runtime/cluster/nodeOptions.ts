@@ -45,6 +45,10 @@ export interface NodeOptions {
   compaction: { intervalMs?: number; graceMs?: number; mergeSegments?: number };
   /** Coordinator: the orphan file sweep's period (0: off) and how long a file stays unreferenced before it goes; each when given. */
   orphans: { intervalMs?: number; toleranceMs?: number };
+  /** Gateway: require credentials and check privileges on the HTTP API. */
+  auth: boolean;
+  /** Coordinator: root's password when the first start makes it (default 'Milvus'). */
+  rootPassword?: string;
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -56,6 +60,7 @@ const ENV: Record<string, string> = {
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
   'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
+  auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -79,7 +84,10 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --merge-segments N        coordinator: small segments of a partition are merged N or more at a time (default 4; 0: never)
   --gc-interval-ms MS       coordinator: how often orphaned segment files are looked for (default 3600000; 0: never)
   --gc-tolerance-ms MS      coordinator: an orphaned segment file is removed once unreferenced this long (default 86400000)
-Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET).`;
+  --auth true|false         gateway: require 'Authorization: Bearer <user>:<password>' and check privileges (default false)
+  --root-password PASSWORD  coordinator: root's password when the first start makes it (default Milvus)
+Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET). A NATS server that requires
+credentials: NUTHATCH_NATS_USER and NUTHATCH_NATS_PASSWORD, or NUTHATCH_NATS_TOKEN.`;
 
 function bad(msg: string): never { throw new NuthatchError('InvalidArgument', msg); }
 
@@ -117,6 +125,12 @@ export const orphanSweepMs = (interval: string | undefined, tolerance: string | 
 /** `forever` or milliseconds (up to ten years). */
 export function retentionMs(v: string | undefined): number | undefined {
   return v === 'forever' ? Infinity : int('wal-retention-ms', v, 0, 10 * 365 * 86_400_000);
+}
+
+function flag(name: string, v: string | undefined): boolean {
+  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1') return true;
+  return bad(`--${name} must be true or false, got '${v}'`);
 }
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -165,5 +179,7 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     dropToleranceMs: toleranceMs(v('drop-tolerance-ms')),
     compaction: { ...compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')), ...mergeSegmentsOf(v('merge-segments')) },
     orphans: orphanSweepMs(v('gc-interval-ms'), v('gc-tolerance-ms')),
+    auth: flag('auth', v('auth')),
+    rootPassword: v('root-password') || undefined,
   };
 }

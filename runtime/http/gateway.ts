@@ -1,18 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { NuthatchError } from '../../messages/index.js';
 import type { NuthatchApi } from '../client/api.js';
+import type { RbacApi } from '../client/rbacApi.js';
+import { GatewayAuth } from './auth/gatewayAuth.js';
 import { METRICS_PATH, respondWithMetrics } from '../metrics/metricsServer.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBody } from './body.js';
 import { GatewayMetrics, OTHER_ENDPOINT } from './gatewayMetrics.js';
-import { errorBody } from './responses.js';
+import { errorBody, type OkBody } from './responses.js';
+import type { Access } from '../../messages/rpc/rbac.js';
 import { aliasRoutes } from './routes/aliases.js';
 import { collectionRoutes } from './routes/collections.js';
 import { entityRoutes } from './routes/entities.js';
 import { indexRoutes } from './routes/indexes.js';
 import { partitionRoutes } from './routes/partitions.js';
 import { jobRoutes } from './routes/jobs.js';
-import type { Route, RouteContext } from './routes/route.js';
+import { roleRoutes } from './routes/roles.js';
+import type { RbacContext, RbacRoute, Route, RouteContext } from './routes/route.js';
+import { userRoutes } from './routes/users.js';
 import { SchemaCache } from './SchemaCache.js';
 import { closeServer, listen } from './serverLifecycle.js';
 
@@ -29,22 +34,48 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** The process's metrics: GET /metrics serves them, and the gateway's own are added. Default: a private registry, not served. */
   metrics?: MetricsRegistry;
+  /** Users and roles: serves /v2/vectordb/users/* and roles/* over it. Needed by `auth`. */
+  rbac?: RbacApi;
+  /**
+   * Authentication and privilege checks (Milvus's common.security.authorizationEnabled):
+   * every API request must carry `Authorization: Bearer <user>:<password>` (401 otherwise)
+   * and hold the privilege its endpoint needs (403 otherwise). Off by default.
+   * `ttlMs`: how long verified credentials and access are cached (default 10 s).
+   */
+  auth?: { enabled: boolean; ttlMs?: number };
 }
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
 const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes }));
+/** Served when the gateway is given an RbacApi. */
+const RBAC_ROUTES: ReadonlyMap<string, RbacRoute> = new Map(Object.entries({ ...userRoutes, ...roleRoutes }));
 
-/** Paths the gateway serves, for documentation and tests. */
-export const ENDPOINTS: readonly string[] = [...ROUTES.keys()];
+/** Paths the gateway serves (given an RbacApi), for documentation and tests. */
+export const ENDPOINTS: readonly string[] = [...ROUTES.keys(), ...RBAC_ROUTES.keys()];
 
 /**
  * Serves `api` over HTTP in the shape of Milvus's RESTful v2 API: every endpoint
  * is POST with a JSON body and answers HTTP 200 with `{code: 0, data}` or
- * `{code, message}`. Resolves once the server listens.
+ * `{code, message}` (with auth on, 401 or 403 when the caller is unknown or
+ * lacks the privilege, as Milvus). Resolves once the server listens.
  */
 export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptions): Promise<HttpGateway> {
   const ctx: RouteContext = { api, schemas: new SchemaCache(api) };
+  if (opts.auth?.enabled && !opts.rbac) throw new NuthatchError('InvalidArgument', 'auth needs the gateway to be given an RbacApi (opts.rbac)');
+  const auth = opts.auth?.enabled ? new GatewayAuth(opts.rbac!, { ttlMs: opts.auth.ttlMs }) : undefined;
+  const rbacCtx: RbacContext | undefined = opts.rbac ? { rbac: opts.rbac, accessChanged: () => auth?.forget() } : undefined;
+  /** The collection an alias names; undefined for a name that is no alias. */
+  const aliasTarget = (name: string) => api.describeAlias(name).then((d) => d.collectionName, (e) => {
+    if (e instanceof NuthatchError && (e.code === 'AliasNotFound' || e.code === 'InvalidArgument')) return undefined;
+    throw e;
+  });
+  const routeOf = (path: string): ((body: unknown) => Promise<OkBody>) | undefined => {
+    const r = ROUTES.get(path);
+    if (r) return (body) => r(body, ctx);
+    const m = rbacCtx && RBAC_ROUTES.get(path);
+    return m ? (body) => m(body, rbacCtx!) : undefined;
+  };
   const isReady = opts.isReady ?? (() => true);
   const log = opts.log ?? ((...a: unknown[]) => console.error(...a));
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -53,7 +84,7 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
     // Probes and scrapes are not API requests: they are not counted.
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
-    handle(path, req, res).then((code) => { if (code !== undefined && path !== '/healthz') metrics.observe(ROUTES.has(path) ? path : OTHER_ENDPOINT, code, started); })
+    handle(path, req, res).then((code) => { if (code !== undefined && path !== '/healthz') metrics.observe(routeOf(path) ? path : OTHER_ENDPOINT, code, started); })
       .catch((e) => { log('nuthatch http: response failed', e); res.destroy(); });
   });
 
@@ -65,12 +96,26 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
       const ready = isReady();
       return send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable' });
     }
-    const route = ROUTES.get(path);
+    const route = routeOf(path);
     if (!route) return fail(res, 404, new NuthatchError('NotFound', `unknown endpoint ${path}; endpoints live under /v2/vectordb/`));
     if (req.method !== 'POST') return fail(res, 405, new NuthatchError('MalformedRequest', `${path} takes POST, not ${req.method}`), { Allow: 'POST' });
+    // As Milvus: no or wrong credentials -> 401, before the body is read.
+    let access: Access | undefined;
+    if (auth) {
+      try {
+        access = await auth.authenticate(req.headers.authorization);
+      } catch (e) {
+        const { body, error } = errorBody(e);
+        if (error.code === 'Internal') log(`nuthatch http: authenticating for ${path} failed`, e);
+        return send(res, error.code === 'Unauthenticated' ? 401 : 200, body);
+      }
+    }
     try {
       const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
-      return send(res, 200, await route(body, ctx));
+      // As Milvus: a privilege the user lacks -> 403, before the request runs.
+      const denied = auth && await auth.denial(access!, path, body, aliasTarget);
+      if (denied) return fail(res, 403, denied);
+      return send(res, 200, await route(body));
     } catch (e) {
       const { body, error } = errorBody(e);
       if (error.code === 'Internal') log(`nuthatch http: ${path} failed`, e);
@@ -81,7 +126,9 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
   }
 
   const url = await listen(server, opts.port, opts.host ?? '127.0.0.1');
-  return { server, url, close: () => closeServer(server) };
+  // Another gateway's (or a client's) change reaches this one's cache too.
+  const unwatch = auth && opts.rbac!.onAccessChange?.(() => auth.forget());
+  return { server, url, close: () => { unwatch?.(); return closeServer(server); } };
 }
 
 function fail(res: ServerResponse, status: number, e: NuthatchError, headers: Record<string, string> = {}): number {

@@ -33,6 +33,12 @@ export interface StandaloneOptions {
   log?: (...a: unknown[]) => void;
   /** Inspection on: actors publish the inspection stream; with `port`, the inspector page is served too. */
   inspect?: { port?: number; host?: string };
+  /**
+   * Authentication and privileges at the HTTP API (off by default). `rootPassword`:
+   * root's password when the first start makes it (default 'Milvus'); `ttlMs`: how long
+   * the gateway caches verified credentials.
+   */
+  auth?: { enabled: boolean; rootPassword?: string; ttlMs?: number };
 }
 
 export interface Standalone {
@@ -71,7 +77,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const wal = await openWalBackend(walChoice, { meta, objects });
     stops.push(() => wal.close());
     const pchannels = Array.from({ length: o.pchannels ?? 4 }, (_, i) => `dml_${i}`);
-    const coordinator = new Coordinator({ ...o.coordinator, bus, meta, pchannels, nodeId: 'coordinator-1', metrics, log: (...a) => log('[coordinator]', ...a) });
+    const coordinator = new Coordinator({ ...o.coordinator, bus, meta, pchannels, nodeId: 'coordinator-1', metrics, rootPassword: o.auth?.rootPassword, log: (...a) => log('[coordinator]', ...a) });
     await coordinator.start();
     stops.push(() => coordinator.stop());
     const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, log: (...a) => log('[query-node]', ...a) });
@@ -92,7 +98,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const client = new NuthatchClient(bus);
     let ready = true;
     stops.push(() => { ready = false; });
-    const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log, metrics });
+    const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log, metrics, rbac: client, auth: o.auth });
     if (http) { stops.push(() => http.close()); log(`serving the HTTP API on ${http.url}`); }
     return { client, http, inspection, bus, metrics, stop: stopAll };
   } catch (e) {

@@ -36,6 +36,8 @@ export interface CoordinatorOptions {
   orphans?: Partial<OrphanPolicy>;
   /** The process's metrics registry (served on /metrics); absent: kept but not served. */
   metrics?: MetricsRegistry;
+  /** root's password when the first start makes it (default 'Milvus', as Milvus's); later starts keep the stored one. */
+  rootPassword?: string;
 }
 
 /** The coordinator shell's mutable state, shared by its handler modules. */

@@ -28,6 +28,9 @@ import { finishRenames, renameCollection } from './renameCollection.js';
 import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
+import { RbacShell } from './rbacShell.js';
+import { RBAC_CHANGED_SUBJECT } from '../../../messages/rpc/rbac.js';
+import { encodeValue } from '../../../messages/valueCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
 const ID_WINDOW = 10_000;
@@ -52,6 +55,8 @@ export class Coordinator {
   private compactions!: ManualCompactions;
   /** Bulk import jobs, kept in the meta store. */
   private imports!: ImportJobs;
+  /** Users and roles (core/rbac.ts), kept in the meta store. */
+  private rbac!: RbacShell;
 
   private readonly metrics: CoordinatorMetrics;
   private stopSampling?: () => void;
@@ -114,6 +119,7 @@ export class Coordinator {
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
     await loadHolds(ctx);
+    this.rbac = await RbacShell.open(meta, () => bus.publish(RBAC_CHANGED_SUBJECT, encodeValue({})), this.opts.rootPassword);
     this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
     this.imports = new ImportJobs(ctx);
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
@@ -229,6 +235,7 @@ export class Coordinator {
       heartbeat: () => null,
       holdSnapshot: ({ collection, tso, holdId, ttlMs }) => holdSnapshot(ctx(), collection, tso, holdId ?? undefined, ttlMs ?? undefined),
       releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
+      ...this.rbac.handlers(),
     };
   }
 

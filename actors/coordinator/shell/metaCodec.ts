@@ -44,4 +44,9 @@ export const Keys = {
   /** Bulk import jobs (see importJobsShell.ts). */
   importJob: (id: number) => `imports/${id}`,
   imports: 'imports/',
+  /** Users (with their salted password hash and roles) and roles (with their grants): see rbacShell.ts. */
+  user: (name: string) => `rbac/users/${name}`,
+  users: 'rbac/users/',
+  role: (name: string) => `rbac/roles/${name}`,
+  roles: 'rbac/roles/',
 } as const;

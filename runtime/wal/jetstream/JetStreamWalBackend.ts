@@ -5,6 +5,7 @@
  * with Nats-Expected-Last-Sequence, and durability is a stated choice
  * ({@link JetStreamDurability}).
  */
+import { natsAuth, type NatsAuth } from '../../bus/natsAuth.js';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { ConnectionError, connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Observable } from 'rxjs';
@@ -26,6 +27,8 @@ export interface JetStreamWalConfig {
   servers: string | string[];
   /** How an acknowledged append survives an OS crash. Default 'replicated'. */
   durability?: JetStreamDurability;
+  /** For a server that requires credentials; default: from the environment (runtime/bus/natsAuth.ts), else none. */
+  auth?: NatsAuth;
   /** Stream name prefix (default `NUTHATCH_WAL_`). */
   streamPrefix?: string;
   /** Subject prefix (default `nuthatch.wal`). */
@@ -81,7 +84,7 @@ export class JetStreamWalBackend implements WalBackend {
   static async connect(config: JetStreamWalConfig): Promise<JetStreamWalBackend> {
     let nc: NatsConnection;
     try {
-      nc = await connect({ servers: config.servers, maxReconnectAttempts: -1, name: 'nuthatch-wal-jetstream' });
+      nc = await connect({ servers: config.servers, maxReconnectAttempts: -1, name: 'nuthatch-wal-jetstream', ...natsAuth(config.auth) });
     } catch (e) {
       throw unavailable(`connect to ${String(config.servers)}`, e);
     }

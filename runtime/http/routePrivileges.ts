@@ -1,0 +1,99 @@
+import { ANY, DEFAULT_DB, ObjectType, type Requirement } from '../../actors/coordinator/core/privileges.js';
+import { V2 } from './routes/route.js';
+
+/**
+ * The privilege each endpoint needs, by Milvus's names, and on what: the whole
+ * database (Global), the collection the body names, or the user it names.
+ * `null`: any authenticated user may (Milvus checks no privilege either).
+ * Pure: path and raw body in, a requirement out. The body is not validated
+ * here; the route does that after the check.
+ */
+type Need = readonly [privilege: string, on: 'global' | 'collection' | 'user'] | null;
+
+const NEEDS: Readonly<Record<string, Need>> = {
+  'collections/create': ['CreateCollection', 'global'],
+  'collections/describe': ['DescribeCollection', 'collection'],
+  'collections/list': ['ShowCollections', 'global'],
+  'collections/has': ['DescribeCollection', 'collection'],
+  'collections/drop': ['DropCollection', 'collection'],
+  'collections/get_stats': ['GetStatistics', 'collection'],
+  'collections/load': ['Load', 'collection'],
+  'collections/release': ['Release', 'collection'],
+  'collections/get_load_state': ['GetLoadState', 'collection'],
+  'collections/flush': ['Flush', 'collection'],
+  'collections/rename': ['RenameCollection', 'collection'],
+  'collections/fields/add': ['AddCollectionField', 'collection'],
+  // Milvus's AlterCollection asks for CreateCollection.
+  'collections/alter_properties': ['CreateCollection', 'global'],
+  'collections/drop_properties': ['CreateCollection', 'global'],
+  'collections/compact': ['Compaction', 'collection'],
+  'collections/get_compaction_state': null,
+  // Milvus checks Import on the collection; a job's progress, like a compaction's state, any user may read.
+  'jobs/import/create': ['Import', 'collection'],
+  'jobs/import/get_progress': null,
+  'jobs/import/describe': null,
+  'jobs/import/list': null,
+  'partitions/create': ['CreatePartition', 'collection'],
+  'partitions/list': ['ShowPartitions', 'collection'],
+  'partitions/has': ['HasPartition', 'collection'],
+  'partitions/get_stats': ['GetStatistics', 'collection'],
+  'partitions/load': ['Load', 'collection'],
+  'partitions/release': ['Release', 'collection'],
+  'partitions/drop': ['DropPartition', 'collection'],
+  'indexes/create': ['CreateIndex', 'collection'],
+  'indexes/describe': ['IndexDetail', 'collection'],
+  'indexes/list': ['IndexDetail', 'collection'],
+  'indexes/drop': ['DropIndex', 'collection'],
+  'entities/insert': ['Insert', 'collection'],
+  'entities/upsert': ['Upsert', 'collection'],
+  'entities/delete': ['Delete', 'collection'],
+  'entities/get': ['Query', 'collection'],
+  'entities/query': ['Query', 'collection'],
+  'entities/search': ['Search', 'collection'],
+  'entities/hybrid_search': ['Search', 'collection'],
+  'aliases/create': ['CreateAlias', 'collection'],
+  'aliases/alter': ['CreateAlias', 'collection'],
+  'aliases/drop': ['DropAlias', 'global'],
+  'aliases/describe': ['DescribeAlias', 'global'],
+  'aliases/list': ['ListAliases', 'collection'],
+  'users/create': ['CreateOwnership', 'global'],
+  'users/drop': ['DropOwnership', 'global'],
+  'users/list': ['SelectOwnership', 'global'],
+  'users/describe': ['SelectUser', 'user'],
+  'users/update_password': ['UpdateUser', 'user'],
+  'users/grant_role': ['ManageOwnership', 'global'],
+  'users/revoke_role': ['ManageOwnership', 'global'],
+  'roles/create': ['CreateOwnership', 'global'],
+  'roles/drop': ['DropOwnership', 'global'],
+  'roles/list': ['SelectOwnership', 'global'],
+  'roles/describe': ['SelectOwnership', 'global'],
+  'roles/grant_privilege': ['ManageOwnership', 'global'],
+  'roles/revoke_privilege': ['ManageOwnership', 'global'],
+};
+
+/** Endpoints (paths) that have an entry, for the test that every route is mapped. */
+export const MAPPED_ENDPOINTS: readonly string[] = Object.keys(NEEDS).map((k) => `${V2}/${k}`);
+
+const field = (body: unknown, key: string): string | undefined => {
+  const v = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
+
+/**
+ * What a request to `path` with `body` needs; `null` when only authentication.
+ * An endpoint with no entry needs All on Global, so a route added without a
+ * mapping is closed to everyone but admins rather than open.
+ */
+export function requirementOf(path: string, body: unknown): Requirement | null {
+  const key = path.startsWith(`${V2}/`) ? path.slice(V2.length + 1) : path;
+  const need = Object.hasOwn(NEEDS, key) ? NEEDS[key]! : (['All', 'global'] as const);
+  if (need === null) return null;
+  const [privilege, on] = need;
+  const db = field(body, 'dbName');
+  const dbName = db === undefined || db === '' ? DEFAULT_DB : db;
+  // aliases/list names a collection only sometimes.
+  const collection = field(body, 'collectionName');
+  if (on === 'global' || (key === 'aliases/list' && collection === undefined)) return { privilege, objectType: ObjectType.Global, objectName: ANY, dbName };
+  if (on === 'user') return { privilege, objectType: ObjectType.User, objectName: field(body, 'userName') ?? '', dbName };
+  return { privilege, objectType: ObjectType.Collection, objectName: collection ?? '', dbName };
+}
