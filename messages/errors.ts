@@ -33,6 +33,12 @@ export const ErrorCode = {
   StorageMismatch: 1800,
   AliasNotFound: 1900,
   AliasExists: 1901,
+  /** Milvus's ErrDatabaseNotFound and ErrDatabaseNumLimitExceeded codes. */
+  DatabaseNotFound: 800,
+  DatabaseLimitExceeded: 801,
+  DatabaseExists: 810,
+  /** drop_database of a database that still holds collections. */
+  DatabaseNotEmpty: 811,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
