@@ -7,6 +7,8 @@ import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBody } from './body.js';
 import { GatewayMetrics, OTHER_ENDPOINT } from './gatewayMetrics.js';
 import { errorBody } from './responses.js';
 import { aliasRoutes } from './routes/aliases.js';
+import { databaseRoutes } from './routes/databases.js';
+import { requestDatabase } from './common.js';
 import { collectionRoutes } from './routes/collections.js';
 import { entityRoutes } from './routes/entities.js';
 import { indexRoutes } from './routes/indexes.js';
@@ -32,7 +34,7 @@ export interface HttpGatewayOptions {
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes }));
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...databaseRoutes }));
 
 /** Paths the gateway serves, for documentation and tests. */
 export const ENDPOINTS: readonly string[] = [...ROUTES.keys()];
@@ -43,7 +45,13 @@ export const ENDPOINTS: readonly string[] = [...ROUTES.keys()];
  * `{code, message}`. Resolves once the server listens.
  */
 export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptions): Promise<HttpGateway> {
-  const ctx: RouteContext = { api, schemas: new SchemaCache(api) };
+  const schemas = new SchemaCache();
+  /** The route's context: the api in the request's database. */
+  const contextOf = (body: unknown): RouteContext => {
+    const db = requestDatabase(body);
+    const bound = db === api.dbName ? api : api.database(db);
+    return { api: bound, db, schemas: schemas.for(bound) };
+  };
   const isReady = opts.isReady ?? (() => true);
   const log = opts.log ?? ((...a: unknown[]) => console.error(...a));
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -69,7 +77,7 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
     if (req.method !== 'POST') return fail(res, 405, new NuthatchError('MalformedRequest', `${path} takes POST, not ${req.method}`), { Allow: 'POST' });
     try {
       const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
-      return send(res, 200, await route(body, ctx));
+      return send(res, 200, await route(body, contextOf(body)));
     } catch (e) {
       const { body, error } = errorBody(e);
       if (error.code === 'Internal') log(`nuthatch http: ${path} failed`, e);
