@@ -484,7 +484,7 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal((await client.ok('/entities/query', { collectionName: `${from}_al`, filter: 'id > 0', consistencyLevel: 'Strong' })).map((r: any) => r.id).sort(), [1, 2]);
     await client.fails('/entities/query', { collectionName: from, filter: 'id > 0' }, /collection/i, [Code.CollectionNotFound]);
     await client.fails('/collections/rename', { collectionName: to, newCollectionName: quick }, /already exists/);
-    await client.fails('/collections/rename', { collectionName: to, newCollectionName: 'x', newDbName: 'other' }, /database 'other'/);
+    await client.fails('/collections/rename', { collectionName: to, newCollectionName: 'x', newDbName: 'other' }, /database not found: 'other'/, [Code.DatabaseNotFound]);
     await client.ok('/aliases/drop', { aliasName: `${from}_al` });
     await client.ok('/collections/drop', { collectionName: to });
   });
