@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { badInputTests } from './blackboxBadInput.js';
+import { databaseTests } from './blackboxDatabases.js';
 import { Code, V2Client, vec } from './support/v2Client.js';
 
 /** What the suite needs from a running server. */
@@ -471,6 +472,7 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
   });
 
   badInputTests(s);
+  databaseTests(s);
 
   s('rename moves a collection, its rows and its aliases to the new name and frees the old one', async ({ client, quick }) => {
     const [from, to] = [`${quick}_r`, `${quick}_r2`];
