@@ -36,6 +36,8 @@ export interface CreateCollectionRequest {
 
 export interface CollectionDescription {
   collectionName: string;
+  /** The database it is in. */
+  dbName: string;
   collectionId: number;
   schema: CollectionSchema;
   metricType: MetricType;

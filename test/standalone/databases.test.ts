@@ -49,6 +49,7 @@ test('two databases hold same-named collections apart: rows, searches, deletes, 
     assert.equal(await dflt.listCollections(), ['docs']);
     assert.equal(await shop.listCollections(), ['docs']);
     assert.is.not((await dflt.describeCollection('docs')).collectionId, (await shop.describeCollection('docs')).collectionId);
+    assert.equal([(await dflt.describeCollection('docs')).dbName, (await shop.describeCollection('docs')).dbName], ['default', 'shop']);
 
     // Same ids in both; each database reads its own rows.
     assert.equal(await ids(dflt, 'docs'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -97,6 +98,7 @@ test('two databases hold same-named collections apart: rows, searches, deletes, 
     assert.equal(await shop.listCollections(), ['docs']);
     assert.equal((await dflt.listCollections()).sort(), ['docs', 'extra']);
     assert.equal(await ids(dflt, 'extra'), [0, 1, 2]);
+    assert.is((await dflt.describeCollection('extra')).dbName, 'default');
     assert.is(await codeOf(() => shop.query('extra', all)), 'CollectionNotFound');
 
     assert.is(await codeOf(() => dflt.dropDatabase('shop')), 'DatabaseNotEmpty');

@@ -102,7 +102,7 @@ export class MemoryApi implements NuthatchApi {
   async describeCollection(name: string): Promise<CollectionDescription> {
     const c = this.coll(name);
     return {
-      collectionName: c.name, collectionId: c.id, schema: structuredClone(c.schema), metricType: c.metricType,
+      collectionName: c.name, dbName: this.dbName, collectionId: c.id, schema: structuredClone(c.schema), metricType: c.metricType,
       shardsNum: c.shards, vchannels: Array.from({ length: c.shards }, (_, i) => `mem-${c.id}v${i}`),
       partitions: [...c.partitions].map(([n, id]) => ({ id, name: n })), numPartitions: c.partitions.size, consistencyLevel: c.consistency,
       loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n, aliases: this.aliasesOf(c.name),
