@@ -3,7 +3,7 @@ import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
-import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
+import type { Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import { streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import type { IndexParams } from '../../../messages/types.js';
 import type { BusSubscription } from '../../../runtime/ports/bus.js';

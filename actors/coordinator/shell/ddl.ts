@@ -135,7 +135,7 @@ export async function createPartition(ctx: CoordinatorContext, ref: CollectionRe
   const rec = collectionAt(ctx.catalog, ref);
   refuseManualPartitions(rec, 'create partition');
   checkName('partition', partition);
-  if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${rec.name}'`);
+  if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${ref.name}'`);
   if (rec.partitions.length >= LIMITS.maxPartitions) throw new ValidationError(`a collection holds at most ${LIMITS.maxPartitions} partitions`);
   const info = { id: await ctx.allocIds(1), name: partition };
   await broadcast(ctx, 'CreatePartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partition: info }));
@@ -148,7 +148,7 @@ export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef,
   refuseManualPartitions(rec, 'drop partition');
   if (partition === DEFAULT_PARTITION) throw new ValidationError('the default partition cannot be dropped');
   const info = rec.partitions.find((p) => p.name === partition);
-  if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${rec.name}'`);
+  if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${ref.name}'`);
   await broadcast(ctx, 'DropPartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partitionId: info.id }));
   await ctx.lock(async () => {
     rec.partitions = rec.partitions.filter((p) => p.id !== info.id);
@@ -162,9 +162,9 @@ export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef,
 export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p: Partial<IndexParams>): Res<'createIndex'> {
   const rec = collectionAt(ctx.catalog, ref);
   const index = normaliseIndex(rec, p);
-  if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${rec.name}'`);
+  if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${ref.name}'`);
   const same = rec.indexes.find((i) => i.fieldName === index.fieldName);
-  if (same) throw new NuthatchError('IndexExists', `'${rec.name}' already has index '${same.indexName}' on field '${index.fieldName}'; drop it first`);
+  if (same) throw new NuthatchError('IndexExists', `'${ref.name}' already has index '${same.indexName}' on field '${index.fieldName}'; drop it first`);
   await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }));
   await ctx.lock(async () => { rec.indexes.push(index); await save(ctx, rec); });
   void buildMissingIndexes(ctx, rec);
@@ -173,8 +173,8 @@ export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p
 
 export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, indexName: string): Res<'dropIndex'> {
   const rec = collectionAt(ctx.catalog, ref);
-  if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${rec.name}'`);
-  if (rec.loaded) throw new NuthatchError('Conflict', `release '${rec.name}' before dropping its index`);
+  if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${ref.name}'`);
+  if (rec.loaded) throw new NuthatchError('Conflict', `release '${ref.name}' before dropping its index`);
   await broadcast(ctx, 'DropIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, indexName }));
   await ctx.lock(async () => { rec.indexes = rec.indexes.filter((i) => i.indexName !== indexName); await save(ctx, rec); });
   await forgetIndexFiles(ctx, rec.collectionId, indexName);
