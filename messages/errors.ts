@@ -41,6 +41,12 @@ export const ErrorCode = {
   UserExists: 2003,
   RoleNotFound: 2004,
   RoleExists: 2005,
+  /** Milvus's ErrDatabaseNotFound and ErrDatabaseNumLimitExceeded codes. */
+  DatabaseNotFound: 800,
+  DatabaseLimitExceeded: 801,
+  DatabaseExists: 810,
+  /** drop_database of a database that still holds collections. */
+  DatabaseNotEmpty: 811,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -2,6 +2,7 @@ import type { CollectionProperties } from '../collectionProperties.js';
 import type { IndexParams, Tso } from '../types.js';
 import type { FieldSchema } from '../schema.js';
 import { need, needAll, type Checks } from './protocol.js';
+import type { DatabaseRecord } from '../database.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
 import { rbacChecks, type RbacProtocol } from './rbac.js';
 
@@ -10,53 +11,66 @@ export const COORDINATOR_SUBJECT = 'nuthatch.coord';
 
 export interface IndexState { indexName: string; indexedRows: number; totalRows: number }
 
+/** The database a collection-scoped request resolves in (messages/database.ts); absent, null or '': 'default'. */
+type Db = string | null;
+
 export type CoordinatorProtocol = {
+  /** Databases: namespaces of collections and aliases (coordinator/core/databases.ts). */
+  createDatabase: { req: { dbName: string; properties?: Record<string, string | number | boolean> }; res: DatabaseRecord };
+  /** Refused for 'default' and for a database that holds collections. */
+  dropDatabase: { req: { dbName: string }; res: null };
+  listDatabases: { req: Record<string, never>; res: string[] };
+  describeDatabase: { req: { dbName: string }; res: DatabaseRecord };
+  /** Sets `properties` and unsets the keys in `drop`. */
+  alterDatabase: { req: { dbName: string; properties: Record<string, string | number | boolean>; drop: string[] }; res: DatabaseRecord };
+  /** A collection by id, whatever its database (for workers, which know collections by id). */
+  collectionById: { req: { collectionId: number }; res: CollectionRecord };
   tsoBatch: { req: { count: number }; res: { first: Tso; count: number } };
   allocIds: { req: { count: number }; res: { first: number } };
-  createCollection: { req: { spec: CollectionSpec }; res: CollectionRecord };
-  dropCollection: { req: { name: string }; res: null };
+  createCollection: { req: { dbName?: Db; spec: CollectionSpec }; res: CollectionRecord };
+  dropCollection: { req: { dbName?: Db; name: string }; res: null };
   /** Sets `properties` and unsets `drop` (property names); every shard applies them from the same TSO. */
-  alterCollection: { req: { name: string; properties: CollectionProperties; drop: Array<keyof CollectionProperties> }; res: CollectionRecord };
-  /** Renames a collection by its own name; its aliases follow it. */
-  renameCollection: { req: { name: string; newName: string }; res: CollectionRecord };
+  alterCollection: { req: { dbName?: Db; name: string; properties: CollectionProperties; drop: Array<keyof CollectionProperties> }; res: CollectionRecord };
+  /** Renames a collection by its own name; its aliases follow it. With `newDbName`, moves it to that database (refused while it has aliases). */
+  renameCollection: { req: { dbName?: Db; name: string; newName: string; newDbName?: Db }; res: CollectionRecord };
   /** Adds a nullable scalar field to a live collection (messages/addedField.ts); every shard applies it from one TSO. */
-  addCollectionField: { req: { name: string; field: FieldSchema }; res: CollectionRecord };
-  describeCollection: { req: { name: string }; res: CollectionRecord };
-  listCollections: { req: Record<string, never>; res: string[] };
-  createPartition: { req: { collection: string; partition: string }; res: null };
-  dropPartition: { req: { collection: string; partition: string }; res: null };
-  createIndex: { req: { collection: string; index: Omit<IndexParams, 'metricType'> & { metricType?: string } }; res: null };
-  dropIndex: { req: { collection: string; indexName: string }; res: null };
-  indexStates: { req: { collection: string }; res: IndexState[] };
+  addCollectionField: { req: { dbName?: Db; name: string; field: FieldSchema }; res: CollectionRecord };
+  describeCollection: { req: { dbName?: Db; name: string }; res: CollectionRecord };
+  listCollections: { req: { dbName?: Db }; res: string[] };
+  createPartition: { req: { dbName?: Db; collection: string; partition: string }; res: null };
+  dropPartition: { req: { dbName?: Db; collection: string; partition: string }; res: null };
+  createIndex: { req: { dbName?: Db; collection: string; index: Omit<IndexParams, 'metricType'> & { metricType?: string } }; res: null };
+  dropIndex: { req: { dbName?: Db; collection: string; indexName: string }; res: null };
+  indexStates: { req: { dbName?: Db; collection: string }; res: IndexState[] };
   /** `replicas`: how many query nodes serve each sealed segment (kept for the collection). */
-  loadCollection: { req: { name: string; replicas?: number }; res: null };
-  releaseCollection: { req: { name: string }; res: null };
+  loadCollection: { req: { dbName?: Db; name: string; replicas?: number }; res: null };
+  releaseCollection: { req: { dbName?: Db; name: string }; res: null };
   /** With `partitions`: their load state (loaded only when every one is). */
-  loadState: { req: { name: string; partitions?: string[] }; res: { loaded: boolean; progress: number } };
-  loadPartitions: { req: { name: string; partitions: string[] }; res: null };
-  releasePartitions: { req: { name: string; partitions: string[] }; res: null };
-  flush: { req: { name: string }; res: { segmentIds: number[] } };
+  loadState: { req: { dbName?: Db; name: string; partitions?: string[] }; res: { loaded: boolean; progress: number } };
+  loadPartitions: { req: { dbName?: Db; name: string; partitions: string[] }; res: null };
+  releasePartitions: { req: { dbName?: Db; name: string; partitions: string[] }; res: null };
+  flush: { req: { dbName?: Db; name: string }; res: { segmentIds: number[] } };
   /**
    * Manual compaction of a collection, queued behind any compaction round or sweep:
    * every sealed segment with rows deletes reached is rewritten without them, small
    * segments of a partition are merged two or more at a time, and the delete log is trimmed.
    */
-  compact: { req: { name: string }; res: { compactionID: number } };
+  compact: { req: { dbName?: Db; name: string }; res: { compactionID: number } };
   /** A manual compaction's state, as Milvus names them ('UndefiedState' for an id this coordinator does not know). */
   compactionState: { req: { compactionID: number }; res: { state: CompactionState; error?: string } };
   /** A bulk import of JSON row files in object storage (coordinator/core/importJobs.ts); `files` as Milvus takes them, [["a.json"], ...]. */
-  createImport: { req: { collection: string; partitionName?: string; files: unknown }; res: { jobId: number } };
+  createImport: { req: { dbName?: Db; collection: string; partitionName?: string; files: unknown }; res: { jobId: number } };
   importProgress: { req: { jobId: number }; res: ImportJobView };
   /** The import jobs on record (the newest 1,000), or a collection's. */
-  listImports: { req: { collection?: string }; res: { jobs: ImportJobView[] } };
+  listImports: { req: { dbName?: Db; collection?: string }; res: { jobs: ImportJobView[] } };
   /** Aliases: another name for a collection (coordinator/core/aliases.ts). */
-  createAlias: { req: { alias: string; collection: string }; res: null };
+  createAlias: { req: { dbName?: Db; alias: string; collection: string }; res: null };
   /** Moves an alias to another collection in one step. */
-  alterAlias: { req: { alias: string; collection: string }; res: null };
-  dropAlias: { req: { alias: string }; res: null };
-  describeAlias: { req: { alias: string }; res: { alias: string; collectionName: string } };
+  alterAlias: { req: { dbName?: Db; alias: string; collection: string }; res: null };
+  dropAlias: { req: { dbName?: Db; alias: string }; res: null };
+  describeAlias: { req: { dbName?: Db; alias: string }; res: { alias: string; collectionName: string } };
   /** Every alias, or a collection's (given by its name or an alias of it). */
-  listAliases: { req: { collection?: string | null }; res: { aliases: string[]; collectionName?: string } };
+  listAliases: { req: { dbName?: Db; collection?: string | null }; res: { aliases: string[]; collectionName?: string } };
   assignments: { req: Record<string, never>; res: { version: number; pchannels: PchannelAssignment[] } };
   segmentFlushed: { req: { segment: SegmentRecord }; res: null };
   indexBuilt: { req: { collectionId: number; segmentId: number; indexName: string; key: string }; res: null };
@@ -68,7 +82,7 @@ export type CoordinatorProtocol = {
    * applies no delete or expiry past the oldest hold (coordinator/core/snapshotHolds.ts).
    * With `holdId`, renews that hold (or makes it again if it lapsed). Lapses after `ttlMs` (default 60 s).
    */
-  holdSnapshot: { req: { collection: string; tso: Tso; holdId?: number; ttlMs?: number }; res: { holdId: number; ttlMs: number } };
+  holdSnapshot: { req: { dbName?: Db; collection: string; tso: Tso; holdId?: number; ttlMs?: number }; res: { holdId: number; ttlMs: number } };
   releaseSnapshot: { req: { holdId: number }; res: null };
 } & RbacProtocol;
 
@@ -82,48 +96,59 @@ export interface ImportJobView {
 }
 
 const none = () => {};
+/** A collection-scoped request's checks, and its optional `dbName`. */
+const inDb = (check: (o: Record<string, unknown>) => void) => (o: Record<string, unknown>) => {
+  if (o.dbName !== undefined && o.dbName !== null) need(o, 'dbName', 'string');
+  check(o);
+};
 export const coordinatorChecks: Checks<CoordinatorProtocol> = {
+  createDatabase: (o) => { needAll(o, { dbName: 'string' }); if (o.properties !== undefined && o.properties !== null) need(o, 'properties', 'object'); },
+  dropDatabase: (o) => needAll(o, { dbName: 'string' }),
+  listDatabases: none,
+  describeDatabase: (o) => needAll(o, { dbName: 'string' }),
+  alterDatabase: (o) => needAll(o, { dbName: 'string', properties: 'object', drop: 'array' }),
+  collectionById: (o) => needAll(o, { collectionId: 'number' }),
   tsoBatch: (o) => needAll(o, { count: 'number' }),
   allocIds: (o) => needAll(o, { count: 'number' }),
-  createCollection: (o) => needAll(o, { spec: 'object' }),
-  dropCollection: (o) => needAll(o, { name: 'string' }),
-  alterCollection: (o) => needAll(o, { name: 'string', properties: 'object', drop: 'array' }),
-  renameCollection: (o) => needAll(o, { name: 'string', newName: 'string' }),
-  addCollectionField: (o) => needAll(o, { name: 'string', field: 'object' }),
-  describeCollection: (o) => needAll(o, { name: 'string' }),
-  listCollections: none,
-  createPartition: (o) => needAll(o, { collection: 'string', partition: 'string' }),
-  dropPartition: (o) => needAll(o, { collection: 'string', partition: 'string' }),
-  createIndex: (o) => needAll(o, { collection: 'string', index: 'object' }),
-  dropIndex: (o) => needAll(o, { collection: 'string', indexName: 'string' }),
-  indexStates: (o) => needAll(o, { collection: 'string' }),
-  loadCollection: (o) => { needAll(o, { name: 'string' }); if (o.replicas !== undefined && o.replicas !== null) need(o, 'replicas', 'number'); },
-  releaseCollection: (o) => needAll(o, { name: 'string' }),
-  loadState: (o) => needAll(o, { name: 'string' }),
-  loadPartitions: (o) => needAll(o, { name: 'string', partitions: 'array' }),
-  releasePartitions: (o) => needAll(o, { name: 'string', partitions: 'array' }),
-  flush: (o) => needAll(o, { name: 'string' }),
-  compact: (o) => needAll(o, { name: 'string' }),
+  createCollection: inDb((o) => needAll(o, { spec: 'object' })),
+  dropCollection: inDb((o) => needAll(o, { name: 'string' })),
+  alterCollection: inDb((o) => needAll(o, { name: 'string', properties: 'object', drop: 'array' })),
+  renameCollection: inDb((o) => { needAll(o, { name: 'string', newName: 'string' }); if (o.newDbName !== undefined && o.newDbName !== null) need(o, 'newDbName', 'string'); }),
+  addCollectionField: inDb((o) => needAll(o, { name: 'string', field: 'object' })),
+  describeCollection: inDb((o) => needAll(o, { name: 'string' })),
+  listCollections: inDb(none),
+  createPartition: inDb((o) => needAll(o, { collection: 'string', partition: 'string' })),
+  dropPartition: inDb((o) => needAll(o, { collection: 'string', partition: 'string' })),
+  createIndex: inDb((o) => needAll(o, { collection: 'string', index: 'object' })),
+  dropIndex: inDb((o) => needAll(o, { collection: 'string', indexName: 'string' })),
+  indexStates: inDb((o) => needAll(o, { collection: 'string' })),
+  loadCollection: inDb((o) => { needAll(o, { name: 'string' }); if (o.replicas !== undefined && o.replicas !== null) need(o, 'replicas', 'number'); }),
+  releaseCollection: inDb((o) => needAll(o, { name: 'string' })),
+  loadState: inDb((o) => needAll(o, { name: 'string' })),
+  loadPartitions: inDb((o) => needAll(o, { name: 'string', partitions: 'array' })),
+  releasePartitions: inDb((o) => needAll(o, { name: 'string', partitions: 'array' })),
+  flush: inDb((o) => needAll(o, { name: 'string' })),
+  compact: inDb((o) => needAll(o, { name: 'string' })),
   compactionState: (o) => needAll(o, { compactionID: 'number' }),
-  createImport: (o) => needAll(o, { collection: 'string' }),
+  createImport: inDb((o) => needAll(o, { collection: 'string' })),
   importProgress: (o) => needAll(o, { jobId: 'number' }),
-  listImports: () => {},
-  createAlias: (o) => needAll(o, { alias: 'string', collection: 'string' }),
-  alterAlias: (o) => needAll(o, { alias: 'string', collection: 'string' }),
-  dropAlias: (o) => needAll(o, { alias: 'string' }),
-  describeAlias: (o) => needAll(o, { alias: 'string' }),
-  listAliases: (o) => { if (o.collection !== undefined && o.collection !== null) need(o, 'collection', 'string'); },
+  listImports: inDb(() => {}),
+  createAlias: inDb((o) => needAll(o, { alias: 'string', collection: 'string' })),
+  alterAlias: inDb((o) => needAll(o, { alias: 'string', collection: 'string' })),
+  dropAlias: inDb((o) => needAll(o, { alias: 'string' })),
+  describeAlias: inDb((o) => needAll(o, { alias: 'string' })),
+  listAliases: inDb((o) => { if (o.collection !== undefined && o.collection !== null) need(o, 'collection', 'string'); }),
   assignments: none,
   segmentFlushed: (o) => needAll(o, { segment: 'object' }),
   indexBuilt: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', indexName: 'string', key: 'string' }),
   segments: (o) => needAll(o, { collectionId: 'number' }),
   distribution: (o) => needAll(o, { vchannel: 'string' }),
   heartbeat: (o) => needAll(o, { nodeId: 'string', role: 'string' }),
-  holdSnapshot: (o) => {
+  holdSnapshot: inDb((o) => {
     needAll(o, { collection: 'string', tso: 'bigint' });
     if (o.holdId !== undefined && o.holdId !== null) need(o, 'holdId', 'number');
     if (o.ttlMs !== undefined && o.ttlMs !== null) need(o, 'ttlMs', 'number');
-  },
+  }),
   releaseSnapshot: (o) => needAll(o, { holdId: 'number' }),
   ...rbacChecks,
 };

@@ -22,6 +22,8 @@ export interface CollectionSpec {
 export interface CollectionRecord {
   collectionId: number;
   name: string;
+  /** Its database (messages/database.ts); absent in records written before databases: 'default'. */
+  dbName?: string;
   schema: CollectionSchema;
   metricType: MetricType;
   shards: number;
@@ -38,6 +40,8 @@ export interface CollectionRecord {
   ttlSeconds?: number;
   /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */
   renamedFrom?: string;
+  /** The database before its last rename, when the rename moved it (absent: the same database). */
+  renamedFromDb?: string;
   /** While loaded, the partitions loaded (load_partitions); absent: every partition. */
   loadedPartitions?: number[];
 }

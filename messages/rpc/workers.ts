@@ -34,13 +34,13 @@ export type DataNodeProtocol = {
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */
   removeFiles: { req: { keys: string[] }; res: { removed: number } };
   /** An import file read and each row checked against the collection's schema; nothing is written. */
-  checkImportFile: { req: { collection: string; key: string }; res: { rows: number; bytes: number } };
+  checkImportFile: { req: { dbName: string; collection: string; key: string }; res: { rows: number; bytes: number } };
   /**
    * Rows [fromRow, fromRow + maxRows) of an import file inserted through the
    * WAL, with append ids made of the job, file and row: a retried batch is not
    * written twice.
    */
-  importRows: { req: { jobId: number; collection: string; partitionName?: string; key: string; fromRow: number; maxRows: number }; res: { rows: number } };
+  importRows: { req: { jobId: number; dbName: string; collection: string; partitionName?: string; key: string; fromRow: number; maxRows: number }; res: { rows: number } };
 };
 
 /** What a compaction did: `dataKey` and `rows` are the new file's when `compacted`. */
@@ -82,8 +82,8 @@ export const dataNodeChecks: Checks<DataNodeProtocol> = {
   mergeSegments: (o) => needAll(o, { segments: 'array', segmentId: 'number', untilTso: 'bigint' }),
   listSegmentFiles: (o) => needAll(o, { limit: 'number' }),
   removeFiles: (o) => needAll(o, { keys: 'array' }),
-  checkImportFile: (o) => needAll(o, { collection: 'string', key: 'string' }),
-  importRows: (o) => needAll(o, { jobId: 'number', collection: 'string', key: 'string', fromRow: 'number', maxRows: 'number' }),
+  checkImportFile: (o) => needAll(o, { dbName: 'string', collection: 'string', key: 'string' }),
+  importRows: (o) => needAll(o, { jobId: 'number', dbName: 'string', collection: 'string', key: 'string', fromRow: 'number', maxRows: 'number' }),
 };
 export const indexNodeChecks: Checks<IndexNodeProtocol> = {
   buildIndex: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', dataKey: 'string', index: 'object' }),

@@ -36,6 +36,8 @@ export interface CreateCollectionRequest {
 
 export interface CollectionDescription {
   collectionName: string;
+  /** The database it is in. */
+  dbName: string;
   collectionId: number;
   schema: CollectionSchema;
   metricType: MetricType;
@@ -141,14 +143,50 @@ export const MAX_HYBRID_SEARCHES = 1024;
 /** One hit: the primary key, its distance (smaller is closer for L2; larger for IP/COSINE), and output fields. */
 export interface Hit { id: PrimaryKey; distance: number; fields: RowObject }
 
+/** A database as describe_database tells it (Milvus's name, id, created time and properties). */
+export interface DatabaseDescription {
+  dbName: string;
+  dbId: number;
+  /** When it was made: its TSO, and the TSO's physical time in ms. */
+  createdTso: bigint;
+  createdTimestamp: number;
+  /** As Milvus lists them: `[{ key: 'database.replica.number', value: '1' }]`. */
+  properties: Array<{ key: string; value: string }>;
+}
+
 export interface NuthatchApi {
+  /**
+   * Databases (Milvus's): every collection-scoped call resolves its collection
+   * (or alias) in the client's current database, 'default' unless chosen.
+   */
+  createDatabase(dbName: string, properties?: Record<string, string | number | boolean>): Promise<void>;
+  /** Refused for 'default', and for a database that holds collections (DatabaseNotEmpty). */
+  dropDatabase(dbName: string): Promise<void>;
+  listDatabases(): Promise<string[]>;
+  describeDatabase(dbName: string): Promise<DatabaseDescription>;
+  alterDatabaseProperties(dbName: string, properties: Record<string, string | number | boolean>): Promise<void>;
+  dropDatabaseProperties(dbName: string, propertyKeys: string[]): Promise<void>;
+  /** Makes `dbName` the current database of this client (Milvus's using_database); refused when it does not exist. */
+  useDatabase(dbName: string): Promise<void>;
+  /** The current database. */
+  readonly dbName: string;
+  /**
+   * The same client (connections, caches) working in another database, leaving
+   * this one's current database as it is: what a server serving many callers
+   * (the HTTP gateway) uses per request. The database is not checked here.
+   */
+  database(dbName: string): NuthatchApi;
+
   createCollection(req: CreateCollectionRequest): Promise<void>;
   describeCollection(name: string): Promise<CollectionDescription>;
   listCollections(): Promise<string[]>;
   hasCollection(name: string): Promise<boolean>;
   dropCollection(name: string): Promise<void>;
-  /** Renames a collection by its own name (not an alias); its aliases follow it, and other clients learn of it at once. */
-  renameCollection(name: string, newName: string): Promise<void>;
+  /**
+   * Renames a collection by its own name (not an alias); its aliases follow it, and other clients learn of it at once.
+   * With `newDbName`, moves it to that database (refused while it has aliases, as Milvus refuses it).
+   */
+  renameCollection(name: string, newName: string, newDbName?: string): Promise<void>;
   /** Adds a nullable scalar field to a live collection; rows written before it read null. */
   addCollectionField(name: string, field: FieldSchema): Promise<void>;
   /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */

@@ -7,9 +7,11 @@ import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rp
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { annsFieldOf, LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
-import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
+import { newMessage, physicalMs, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
+import { checkDatabaseName, checkDatabaseProperties, databaseOr, dbOf, DEFAULT_DB } from '../../messages/database.js';
+import { RecordCache } from './recordCache.js';
 import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
@@ -27,7 +29,7 @@ import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/g
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
@@ -75,11 +77,11 @@ const BOUNDED_STALENESS_MS = 5000;
 
 export class NuthatchClient implements NuthatchApi, RbacApi {
   private readonly coord: Caller<CoordinatorProtocol>;
-  private readonly cache = new Map<string, CollectionRecord>();
-  /** When a name's cached record was reached through an alias (see record()). */
-  private readonly fetchedAt = new Map<string, number>();
-  /** Session consistency: the last write TSO this client saw per collection. */
-  private readonly lastWrite = new Map<string, Tso>();
+  private readonly cache = new RecordCache();
+  /** Session consistency: the last write TSO this client saw per collection (by id: names are per database). */
+  private readonly lastWrite = new Map<number, Tso>();
+  /** The current database: every collection-scoped call resolves in it (see database()). */
+  dbName: string;
   private readonly owners: OwnerWatch;
   private readonly hedge = new Hedger();
 
@@ -88,17 +90,54 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * client that missed one does: they are not persisted), leaving stale writes to
    * the WAL's machine to refuse, or the record's expiry (`nameTtlMs`) to notice.
    */
-  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number } = {}) {
+  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number; dbName?: string } = {}) {
+    this.dbName = databaseOr(opts.dbName);
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
     // Another client renamed, dropped or altered a collection: its cached records under those names go.
-    if (opts.followCatalog !== false) bus.subscribe(EVENTS.catalog, (data) => this.forget((decodeValue(data) as { names: string[] }).names));
+    if (opts.followCatalog !== false) {
+      bus.subscribe(EVENTS.catalog, (data) => {
+        const e = decodeValue(data) as { dbName?: string; names: string[] };
+        this.cache.forget(e.dbName ?? DEFAULT_DB, e.names);
+      });
+    }
   }
 
-  /** Forgets cached records of these names, and those reached through an alias that now names one of them. */
-  private forget(names: readonly string[]): void {
-    const gone = new Set(names);
-    for (const [name, r] of this.cache) if (gone.has(name) || gone.has(r.name)) { this.cache.delete(name); this.fetchedAt.delete(name); }
+  /**
+   * This client in another database. A view made by Object.create shares every
+   * field (connections, caches, subscriptions) through its prototype and holds
+   * only its own `dbName`, so a gateway can serve each request in its database
+   * without a client per request.
+   */
+  database(dbName: string): NuthatchClient {
+    const view = Object.create(this) as NuthatchClient;
+    view.dbName = databaseOr(dbName);
+    return view;
+  }
+
+  /** Makes an existing database the current one (Milvus's using_database). */
+  async useDatabase(dbName: string): Promise<void> {
+    const db = checkDatabaseName(dbName);
+    await this.call('describeDatabase', { dbName: db });
+    this.dbName = db;
+  }
+
+  // ---- databases ------------------------------------------------------------
+  async createDatabase(dbName: string, properties?: Record<string, string | number | boolean>): Promise<void> {
+    await this.call('createDatabase', { dbName: checkDatabaseName(dbName), ...(properties === undefined ? {} : { properties: checkDatabaseProperties(properties) }) });
+  }
+  async dropDatabase(dbName: string): Promise<void> { await this.call('dropDatabase', { dbName: checkDatabaseName(dbName) }); }
+  listDatabases(): Promise<string[]> { return this.call('listDatabases', {}); }
+  async describeDatabase(dbName: string): Promise<DatabaseDescription> {
+    const d = await this.call('describeDatabase', { dbName: checkDatabaseName(dbName) });
+    return { dbName: d.name, dbId: d.id, createdTso: d.createdTso, createdTimestamp: physicalMs(d.createdTso), properties: Object.entries(d.properties).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value })) };
+  }
+  async alterDatabaseProperties(dbName: string, properties: Record<string, string | number | boolean>): Promise<void> {
+    await this.call('alterDatabase', { dbName: checkDatabaseName(dbName), properties: checkDatabaseProperties(properties), drop: [] });
+  }
+  async dropDatabaseProperties(dbName: string, propertyKeys: string[]): Promise<void> {
+    if (!Array.isArray(propertyKeys) || propertyKeys.some((k) => typeof k !== 'string')) throw new ValidationError('propertyKeys must be a list of strings', { field: 'propertyKeys' });
+    await this.call('alterDatabase', { dbName: checkDatabaseName(dbName), properties: {}, drop: propertyKeys });
   }
 
   private call<K extends keyof CoordinatorProtocol & string>(op: K, req: CoordinatorProtocol[K]['req'], timeoutMs?: number) {
@@ -139,63 +178,67 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   private async record(name: string, fresh = false): Promise<CollectionRecord> {
     if (typeof name !== 'string' || name.length === 0) throw new ValidationError('collectionName must be a non-empty string');
-    const c = this.cache.get(name);
-    if (c && !fresh && Date.now() - (this.fetchedAt.get(name) ?? 0) < (c.name === name ? this.opts.nameTtlMs ?? NAME_TTL_MS : ALIAS_TTL_MS)) return c;
-    return this.remember(name, await this.call('describeCollection', { name }));
+    const db = this.dbName;
+    const c = this.cache.get(db, name);
+    if (c && !fresh && Date.now() - c.at < (c.rec.name === name ? this.opts.nameTtlMs ?? NAME_TTL_MS : ALIAS_TTL_MS)) return c.rec;
+    return this.remember(name, await this.call('describeCollection', { dbName: db, name }));
   }
 
-  /** Caches the record a name resolved to, from now. */
+  /** Caches the record a name resolved to in the record's database, from now. */
   private remember(name: string, r: CollectionRecord): CollectionRecord {
-    this.cache.set(name, r);
-    this.fetchedAt.set(name, Date.now());
+    this.cache.set(dbOf(r), name, r, Date.now());
     return r;
   }
+
+  /** Forgets this database's cached record of a name. */
+  private uncache(name: string): void { this.cache.delete(this.dbName, name); }
 
   // ---- DDL ----------------------------------------------------------------
   async createCollection(req: CreateCollectionRequest): Promise<void> {
     const { properties, ...rest } = req;
     const spec = properties === undefined ? rest : { ...rest, properties: parseProperties(properties) };
-    const r = await this.call('createCollection', { spec: spec as never }, 300_000);
+    const r = await this.call('createCollection', { dbName: this.dbName, spec: spec as never }, 300_000);
     this.remember(r.name, r);
     if (req.load) await this.loadCollection(r.name);
   }
   async describeCollection(name: string): Promise<CollectionDescription> {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
-    const { aliases } = await this.call('listAliases', { collection: r.name });
-    return { collectionName: r.name, collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
+    const { aliases } = await this.call('listAliases', { dbName: dbOf(r), collection: r.name });
+    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
   }
-  async renameCollection(name: string, newName: string): Promise<void> {
+  async renameCollection(name: string, newName: string, newDbName?: string): Promise<void> {
     if (typeof newName !== 'string' || newName.length === 0) throw new ValidationError('newCollectionName must be a non-empty string');
-    const r = await this.call('renameCollection', { name, newName });
-    this.forget([name]);
+    const db = this.dbName;
+    const r = await this.call('renameCollection', { dbName: db, name, newName, ...(newDbName === undefined ? {} : { newDbName: databaseOr(newDbName) }) });
+    this.cache.forget(db, [name]);
     this.remember(r.name, r);
   }
   /** Adds a nullable scalar field to a live collection (Milvus's add_collection_field); rows written before it read null. */
   async addCollectionField(name: string, field: FieldSchema): Promise<void> {
     const r = await this.record(name, true);
-    this.remember(r.name, await this.call('addCollectionField', { name: r.name, field }));
+    this.remember(r.name, await this.call('addCollectionField', { dbName: dbOf(r), name: r.name, field }));
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const r = await this.record(name, true);
-    this.remember(r.name, await this.call('alterCollection', { name: r.name, properties: parseProperties(properties), drop: [] }));
+    this.remember(r.name, await this.call('alterCollection', { dbName: dbOf(r), name: r.name, properties: parseProperties(properties), drop: [] }));
   }
   async dropCollectionProperties(name: string, keys: string[]): Promise<void> {
     const r = await this.record(name, true);
-    this.remember(r.name, await this.call('alterCollection', { name: r.name, properties: {}, drop: propertyNames(keys) }));
+    this.remember(r.name, await this.call('alterCollection', { dbName: dbOf(r), name: r.name, properties: {}, drop: propertyNames(keys) }));
   }
-  listCollections(): Promise<string[]> { return this.call('listCollections', {}); }
-  /** True for a collection's name or an alias of one. */
+  listCollections(): Promise<string[]> { return this.call('listCollections', { dbName: this.dbName }); }
+  /** True for a collection's name or an alias of one, in the current database. */
   async hasCollection(name: string): Promise<boolean> {
-    return (await this.listCollections()).includes(name) || (await this.call('listAliases', {})).aliases.includes(name);
+    return (await this.listCollections()).includes(name) || (await this.call('listAliases', { dbName: this.dbName })).aliases.includes(name);
   }
 
-  async createAlias(collection: string, alias: string): Promise<void> { await this.call('createAlias', { alias, collection }); }
-  async alterAlias(collection: string, alias: string): Promise<void> { await this.call('alterAlias', { alias, collection }); this.cache.delete(alias); }
-  async dropAlias(alias: string): Promise<void> { await this.call('dropAlias', { alias }); this.cache.delete(alias); }
-  describeAlias(alias: string): Promise<{ alias: string; collectionName: string }> { return this.call('describeAlias', { alias }); }
-  async listAliases(collection?: string): Promise<string[]> { return (await this.call('listAliases', collection === undefined ? {} : { collection })).aliases; }
-  async dropCollection(name: string): Promise<void> { await this.call('dropCollection', { name }, 300_000); this.cache.delete(name); }
+  async createAlias(collection: string, alias: string): Promise<void> { await this.call('createAlias', { dbName: this.dbName, alias, collection }); }
+  async alterAlias(collection: string, alias: string): Promise<void> { await this.call('alterAlias', { dbName: this.dbName, alias, collection }); this.uncache(alias); }
+  async dropAlias(alias: string): Promise<void> { await this.call('dropAlias', { dbName: this.dbName, alias }); this.uncache(alias); }
+  describeAlias(alias: string): Promise<{ alias: string; collectionName: string }> { return this.call('describeAlias', { dbName: this.dbName, alias }); }
+  async listAliases(collection?: string): Promise<string[]> { return (await this.call('listAliases', { dbName: this.dbName, ...(collection === undefined ? {} : { collection }) })).aliases; }
+  async dropCollection(name: string): Promise<void> { await this.call('dropCollection', { dbName: this.dbName, name }, 300_000); this.uncache(name); }
   /** Exact visible rows of a loaded collection; of a released one, the rows persisted in sealed segments (as Milvus reports). */
   async getCollectionStats(name: string): Promise<{ rowCount: number }> { return this.rowCount(name); }
   /** A partition's rows, counted as getCollectionStats counts a collection's. */
@@ -216,43 +259,43 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
   /** Loads sealed segments on query nodes; `replicas` query nodes serve each (default: the cluster's setting). */
   async loadCollection(name: string, opts: { replicas?: number } = {}): Promise<void> {
-    await this.call('loadCollection', opts.replicas === undefined ? { name } : { name, replicas: opts.replicas }, 600_000);
-    this.cache.delete(name);
+    await this.call('loadCollection', { dbName: this.dbName, name, ...(opts.replicas === undefined ? {} : { replicas: opts.replicas }) }, 600_000);
+    this.uncache(name);
   }
-  async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { name }); this.cache.delete(name); }
+  async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { dbName: this.dbName, name }); this.uncache(name); }
   async getLoadState(name: string, partitionNames?: string[]) {
     const r = await this.record(name);
-    const s = await this.call('loadState', { name: r.name, ...(partitionNames && partitionNames.length > 0 ? { partitions: partitionNames } : {}) });
+    const s = await this.call('loadState', { dbName: dbOf(r), name: r.name, ...(partitionNames && partitionNames.length > 0 ? { partitions: partitionNames } : {}) });
     return { loadState: !s.loaded ? 'LoadStateNotLoad' as const : s.progress >= 100 ? 'LoadStateLoaded' as const : 'LoadStateLoading' as const, loadProgress: s.progress };
   }
-  async flush(name: string): Promise<void> { await this.call('flush', { name }, 600_000); }
-  async compact(name: string): Promise<{ compactionID: number }> { return this.call('compact', { name }); }
+  async flush(name: string): Promise<void> { await this.call('flush', { dbName: this.dbName, name }, 600_000); }
+  async compact(name: string): Promise<{ compactionID: number }> { return this.call('compact', { dbName: this.dbName, name }); }
   async getCompactionState(compactionID: number) { return { state: (await this.call('compactionState', { compactionID })).state }; }
   createImportJob(req: ImportRequest): Promise<{ jobId: number }> {
-    return this.call('createImport', { collection: req.collectionName, files: req.files, ...(req.partitionName === undefined ? {} : { partitionName: req.partitionName }) });
+    return this.call('createImport', { dbName: this.dbName, collection: req.collectionName, files: req.files, ...(req.partitionName === undefined ? {} : { partitionName: req.partitionName }) });
   }
   getImportJobProgress(jobId: number): Promise<ImportJobView> { return this.call('importProgress', { jobId }); }
-  async listImportJobs(collectionName?: string): Promise<ImportJobView[]> { return (await this.call('listImports', collectionName === undefined ? {} : { collection: collectionName })).jobs; }
+  async listImportJobs(collectionName?: string): Promise<ImportJobView[]> { return (await this.call('listImports', { dbName: this.dbName, ...(collectionName === undefined ? {} : { collection: collectionName }) })).jobs; }
 
   async loadPartitions(collection: string, partitions: string[]): Promise<void> {
     const r = await this.record(collection);
-    await this.call('loadPartitions', { name: r.name, partitions });
-    this.cache.delete(r.name);
+    await this.call('loadPartitions', { dbName: dbOf(r), name: r.name, partitions });
+    this.cache.delete(dbOf(r), r.name);
   }
   async releasePartitions(collection: string, partitions: string[]): Promise<void> {
     const r = await this.record(collection);
-    await this.call('releasePartitions', { name: r.name, partitions });
-    this.cache.delete(r.name);
+    await this.call('releasePartitions', { dbName: dbOf(r), name: r.name, partitions });
+    this.cache.delete(dbOf(r), r.name);
   }
-  async createPartition(collection: string, partition: string): Promise<void> { await this.call('createPartition', { collection, partition }); this.cache.delete(collection); }
+  async createPartition(collection: string, partition: string): Promise<void> { await this.call('createPartition', { dbName: this.dbName, collection, partition }); this.uncache(collection); }
   async listPartitions(collection: string): Promise<string[]> { return (await this.record(collection, true)).partitions.map((p) => p.name); }
   async hasPartition(collection: string, partition: string): Promise<boolean> { return (await this.listPartitions(collection)).includes(partition); }
-  async dropPartition(collection: string, partition: string): Promise<void> { await this.call('dropPartition', { collection, partition }); this.cache.delete(collection); }
+  async dropPartition(collection: string, partition: string): Promise<void> { await this.call('dropPartition', { dbName: this.dbName, collection, partition }); this.uncache(collection); }
 
-  async createIndex(collection: string, index: Omit<IndexParams, 'metricType'> & { metricType?: string }): Promise<void> { await this.call('createIndex', { collection, index }); this.cache.delete(collection); }
+  async createIndex(collection: string, index: Omit<IndexParams, 'metricType'> & { metricType?: string }): Promise<void> { await this.call('createIndex', { dbName: this.dbName, collection, index }); this.uncache(collection); }
   async describeIndex(collection: string, indexName?: string): Promise<IndexDescription[]> {
     const r = await this.record(collection, true);
-    const states = await this.call('indexStates', { collection });
+    const states = await this.call('indexStates', { dbName: dbOf(r), collection: r.name });
     const list = r.indexes.filter((i) => indexName === undefined || i.indexName === indexName);
     if (indexName !== undefined && list.length === 0) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${collection}'`);
     return list.map((i) => {
@@ -261,7 +304,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     });
   }
   async listIndexes(collection: string): Promise<string[]> { return (await this.record(collection, true)).indexes.map((i) => i.indexName); }
-  async dropIndex(collection: string, indexName: string): Promise<void> { await this.call('dropIndex', { collection, indexName }); this.cache.delete(collection); }
+  async dropIndex(collection: string, indexName: string): Promise<void> { await this.call('dropIndex', { dbName: this.dbName, collection, indexName }); this.uncache(collection); }
 
   // ---- DML ----------------------------------------------------------------
   /**
@@ -280,7 +323,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return out;
   }
 
-  private noteWrite(name: string, tso: Tso): void { if (tso > (this.lastWrite.get(name) ?? 0n)) this.lastWrite.set(name, tso); }
+  private noteWrite(r: CollectionRecord, tso: Tso): void { if (tso > (this.lastWrite.get(r.collectionId) ?? 0n)) this.lastWrite.set(r.collectionId, tso); }
 
   private async columns(r: CollectionRecord, data: RowObject[], upsert: boolean): Promise<Rows> {
     const pk = primaryField(r.schema);
@@ -305,7 +348,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       const res = await this.appendOnce(vchannel, m, opts.appendId === undefined ? undefined : `${opts.appendId}/${i}`);
       if (res.tso > tso) tso = res.tso;
     }));
-    this.noteWrite(collection, tso);
+    this.noteWrite(r, tso);
     return { count: rows.count, ids: rows.pks, tso };
   }
 
@@ -326,7 +369,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID() });
       if (res.tso > tso) tso = res.tso;
     }));
-    this.noteWrite(collection, tso);
+    this.noteWrite(r, tso);
     return { count: rows.count, ids: rows.pks, tso };
   }
 
@@ -372,7 +415,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       const res = await this.appendOnce(vchannel, newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks: page }));
       if (res.tso > tso) tso = res.tso;
     })));
-    this.noteWrite(collection, tso);
+    this.noteWrite(r, tso);
     return { count: ids.length, tso };
   }
 
@@ -384,7 +427,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       case 'Strong': return (await this.call('tsoBatch', { count: 1 }, 10_000)).first;
       // Bounded staleness needs no oracle round trip: 5 s behind this machine's clock.
       case 'Bounded': return tsoOf(Date.now() - BOUNDED_STALENESS_MS);
-      case 'Session': return this.lastWrite.get(r.name) ?? 0n;
+      case 'Session': return this.lastWrite.get(r.collectionId) ?? 0n;
       case 'Eventually': return 0n;
       default: throw new ValidationError(`unknown consistency level '${String(l)}' (Strong, Bounded, Session, Eventually)`);
     }
@@ -456,7 +499,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   /** A hold on a snapshot of the collection, taken at the first read (snapshotLease.ts). */
   private snapshotLease(r: CollectionRecord, tso: Tso, holdId?: number): SnapshotLease {
     return new SnapshotLease({
-      hold: (id) => this.call('holdSnapshot', { collection: r.name, tso, ...(id !== undefined ? { holdId: id } : {}) }),
+      hold: (id) => this.call('holdSnapshot', { dbName: dbOf(r), collection: r.name, tso, ...(id !== undefined ? { holdId: id } : {}) }),
       release: (id) => this.call('releaseSnapshot', { holdId: id }),
     }, holdId);
   }

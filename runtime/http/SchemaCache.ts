@@ -1,9 +1,18 @@
 import { NuthatchError, type CollectionSchema } from '../../messages/index.js';
 import type { NuthatchApi } from '../client/api.js';
 
+/** The schema cache as a route sees it: bound to the api (and so the database) of its request. */
+export interface Schemas {
+  /** Runs `fn` with the collection's schema; retries once with a fresh schema if it throws. */
+  check<T>(collectionName: string, fn: (schema: CollectionSchema) => T): Promise<T>;
+  /** Forgets a collection (after this gateway dropped or created it). */
+  forget(collectionName: string): void;
+}
+
 /**
  * The gateway checks rows and vectors against a collection's schema before it
- * calls the api, so it keeps the schemas it has seen. A cached schema can be
+ * calls the api, so it keeps the schemas it has seen, by database and name
+ * (two databases may hold collections of one name). A cached schema can be
  * stale (another client dropped and recreated the collection): `check` runs
  * with the cached one first and, if that check fails, fetches the schema again
  * and runs once more, so a stale entry never refuses a good request. A stale
@@ -12,25 +21,28 @@ import type { NuthatchApi } from '../client/api.js';
 export class SchemaCache {
   private readonly schemas = new Map<string, CollectionSchema>();
 
-  constructor(private readonly api: NuthatchApi, private readonly maxEntries = 1024) {}
+  constructor(private readonly maxEntries = 1024) {}
 
-  /** Runs `fn` with the collection's schema; retries once with a fresh schema if it throws. */
-  async check<T>(collectionName: string, fn: (schema: CollectionSchema) => T): Promise<T> {
-    const cached = this.schemas.get(collectionName);
-    if (cached) {
-      try { return fn(cached); } catch (e) { if (!(e instanceof NuthatchError)) throw e; }
-    }
-    return fn(await this.fetch(collectionName));
+  /** The cache as used through `api`, in `api`'s database. */
+  for(api: NuthatchApi): Schemas {
+    const key = (name: string) => JSON.stringify([api.dbName, name]);
+    return {
+      check: async (name, fn) => {
+        const cached = this.schemas.get(key(name));
+        if (cached) {
+          try { return fn(cached); } catch (e) { if (!(e instanceof NuthatchError)) throw e; }
+        }
+        return fn(await this.fetch(api, key(name), name));
+      },
+      forget: (name) => { this.schemas.delete(key(name)); },
+    };
   }
 
-  /** Forgets a collection (after this gateway dropped or created it). */
-  forget(collectionName: string): void { this.schemas.delete(collectionName); }
-
-  private async fetch(collectionName: string): Promise<CollectionSchema> {
-    this.schemas.delete(collectionName);
-    const { schema } = await this.api.describeCollection(collectionName);
+  private async fetch(api: NuthatchApi, key: string, name: string): Promise<CollectionSchema> {
+    this.schemas.delete(key);
+    const { schema } = await api.describeCollection(name);
     if (this.schemas.size >= this.maxEntries) this.schemas.delete(this.schemas.keys().next().value!);
-    this.schemas.set(collectionName, schema);
+    this.schemas.set(key, schema);
     return schema;
   }
 }

@@ -1,4 +1,5 @@
 import { checkName, LIMITS, ValidationError, type PrimaryKey } from '../../messages/index.js';
+import { checkDatabaseName, DEFAULT_DB } from '../../messages/database.js';
 import { ConsistencyLevel } from '../client/api.js';
 import { describe, type JsonReader } from './JsonReader.js';
 
@@ -8,18 +9,33 @@ import { describe, type JsonReader } from './JsonReader.js';
  * a ValidationError naming the field out.
  */
 
-/** Every v2 request may carry `dbName`; nuthatch has one database, "default". */
+/** Every v2 request may carry `dbName`: the database it works in ('default' when absent or empty). */
 export const DB_NAME = 'dbName';
 
 /** Longest filter expression accepted (characters). */
 export const MAX_FILTER_LENGTH = 65_536;
 
-/** Checks `dbName` (or another key naming a database): absent, empty or "default". */
-export function readDbName(r: JsonReader, key: string = DB_NAME): void {
+/** `dbName` (or another key naming a database): absent or empty is 'default'; otherwise a valid name. */
+export function readDbName(r: JsonReader, key: string = DB_NAME): string {
   const db = r.optStr(key, { allowEmpty: true });
-  if (db !== undefined && db !== '' && db !== 'default') {
-    throw new ValidationError(`database '${db}' does not exist: nuthatch has one database, 'default'`, { field: r.at(key) });
-  }
+  return db === undefined || db === '' ? DEFAULT_DB : named(() => checkDatabaseName(db), r.at(key));
+}
+
+/**
+ * The database a request body names, read before its route parses the body:
+ * the gateway binds the api to it, as Milvus's REST layer reads `dbName` from
+ * every request before its handler runs. Whether it exists is the api's to say.
+ */
+export function requestDatabase(body: unknown): string {
+  const v = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[DB_NAME] : undefined;
+  if (v === undefined || v === null || v === '') return DEFAULT_DB;
+  if (typeof v !== 'string') throw new ValidationError(`field '${DB_NAME}' must be a string, got ${describe(v)}`, { field: DB_NAME });
+  return named(() => checkDatabaseName(v), DB_NAME);
+}
+
+/** A name check's ValidationError, naming the request field. */
+function named(check: () => string, field: string): string {
+  try { return check(); } catch (e) { throw e instanceof ValidationError ? new ValidationError(e.message, { field }) : e; }
 }
 
 /** A collection, partition or index name: present, a string, and a valid name. */

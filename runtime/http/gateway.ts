@@ -10,6 +10,8 @@ import { GatewayMetrics, OTHER_ENDPOINT } from './gatewayMetrics.js';
 import { errorBody, type OkBody } from './responses.js';
 import type { Access } from '../../messages/rpc/rbac.js';
 import { aliasRoutes } from './routes/aliases.js';
+import { databaseRoutes } from './routes/databases.js';
+import { requestDatabase } from './common.js';
 import { collectionRoutes } from './routes/collections.js';
 import { entityRoutes } from './routes/entities.js';
 import { indexRoutes } from './routes/indexes.js';
@@ -47,7 +49,7 @@ export interface HttpGatewayOptions {
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes }));
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...databaseRoutes }));
 /** Served when the gateway is given an RbacApi. */
 const RBAC_ROUTES: ReadonlyMap<string, RbacRoute> = new Map(Object.entries({ ...userRoutes, ...roleRoutes }));
 
@@ -61,18 +63,24 @@ export const ENDPOINTS: readonly string[] = [...ROUTES.keys(), ...RBAC_ROUTES.ke
  * lacks the privilege, as Milvus). Resolves once the server listens.
  */
 export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptions): Promise<HttpGateway> {
-  const ctx: RouteContext = { api, schemas: new SchemaCache(api) };
+  const schemas = new SchemaCache();
+  /** The route's context: the api in the request's database. */
+  const contextOf = (body: unknown): RouteContext => {
+    const db = requestDatabase(body);
+    const bound = db === api.dbName ? api : api.database(db);
+    return { api: bound, db, schemas: schemas.for(bound) };
+  };
   if (opts.auth?.enabled && !opts.rbac) throw new NuthatchError('InvalidArgument', 'auth needs the gateway to be given an RbacApi (opts.rbac)');
   const auth = opts.auth?.enabled ? new GatewayAuth(opts.rbac!, { ttlMs: opts.auth.ttlMs }) : undefined;
   const rbacCtx: RbacContext | undefined = opts.rbac ? { rbac: opts.rbac, accessChanged: () => auth?.forget() } : undefined;
-  /** The collection an alias names; undefined for a name that is no alias. */
-  const aliasTarget = (name: string) => api.describeAlias(name).then((d) => d.collectionName, (e) => {
+  /** The collection an alias names in the request's database; undefined for a name that is no alias. */
+  const aliasTargetIn = (a: NuthatchApi) => (name: string) => a.describeAlias(name).then((d) => d.collectionName, (e) => {
     if (e instanceof NuthatchError && (e.code === 'AliasNotFound' || e.code === 'InvalidArgument')) return undefined;
     throw e;
   });
   const routeOf = (path: string): ((body: unknown) => Promise<OkBody>) | undefined => {
     const r = ROUTES.get(path);
-    if (r) return (body) => r(body, ctx);
+    if (r) return (body) => r(body, contextOf(body));
     const m = rbacCtx && RBAC_ROUTES.get(path);
     return m ? (body) => m(body, rbacCtx!) : undefined;
   };
@@ -113,7 +121,7 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
     try {
       const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
       // As Milvus: a privilege the user lacks -> 403, before the request runs.
-      const denied = auth && await auth.denial(access!, path, body, aliasTarget);
+      const denied = auth && await auth.denial(access!, path, body, aliasTargetIn(contextOf(body).api));
       if (denied) return fail(res, 403, denied);
       return send(res, 200, await route(body));
     } catch (e) {

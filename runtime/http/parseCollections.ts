@@ -61,12 +61,12 @@ export function parseDropProperties(body: unknown): { collectionName: string; ke
   return { collectionName: readCollectionName(r), keys: r.strList('propertyKeys') };
 }
 
-/** rename: `{dbName?, collectionName, newCollectionName, newDbName?}`; the one database is the only target. */
-export function parseRename(body: unknown): { collectionName: string; newName: string } {
+/** rename: `{dbName?, collectionName, newCollectionName, newDbName?}`; with `newDbName`, the collection moves to that database. */
+export function parseRename(body: unknown): { collectionName: string; newName: string; newDbName?: string } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'newCollectionName', 'newDbName']);
   const collectionName = readCollectionName(r);
-  readDbName(r, 'newDbName');
-  return { collectionName, newName: readName(r, 'newCollectionName', 'collection') };
+  const newDbName = r.has('newDbName') && r.raw('newDbName') !== '' ? readDbName(r, 'newDbName') : undefined;
+  return { collectionName, newName: readName(r, 'newCollectionName', 'collection'), ...(newDbName === undefined ? {} : { newDbName }) };
 }
 
 /** fields/add: `{dbName?, collectionName, schema: {fieldName, dataType, nullable: true, elementTypeParams?, ...}}` (one field, as in create). */

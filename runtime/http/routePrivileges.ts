@@ -28,6 +28,13 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'collections/drop_properties': ['CreateCollection', 'global'],
   'collections/compact': ['Compaction', 'collection'],
   'collections/get_compaction_state': null,
+  // Databases: Global privileges, in the database the body names.
+  'databases/create': ['CreateDatabase', 'global'],
+  'databases/drop': ['DropDatabase', 'global'],
+  'databases/list': ['ListDatabases', 'global'],
+  'databases/describe': ['DescribeDatabase', 'global'],
+  'databases/alter': ['AlterDatabase', 'global'],
+  'databases/drop_properties': ['AlterDatabase', 'global'],
   // Milvus checks Import on the collection; a job's progress, like a compaction's state, any user may read.
   'jobs/import/create': ['Import', 'collection'],
   'jobs/import/get_progress': null,

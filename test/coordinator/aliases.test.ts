@@ -1,14 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { aliasesOf, decideAlterAlias, decideCreateAlias, decideDropAlias, dropRefusal, resolveName } from '../../actors/coordinator/core/aliases.js';
-import { findCollection, type Catalog } from '../../actors/coordinator/core/catalog.js';
+import { findCollection, type Namespace } from '../../actors/coordinator/core/catalog.js';
 import { NuthatchError } from '../../messages/errors.js';
 import type { CollectionRecord } from '../../messages/rpc/records.js';
 
 /** Collection aliases as pure decisions over the catalogue. */
 
 const rec = (name: string, state: CollectionRecord['state'] = 'created') => ({ name, collectionId: name.length, state }) as CollectionRecord;
-const catalog = (): Catalog => ({ byName: new Map([['blue', rec('blue')], ['green', rec('green')], ['old', rec('old', 'dropping')]]), aliases: new Map([['live', 'blue']]) });
+const catalog = (): Namespace => ({ byName: new Map([['blue', rec('blue')], ['green', rec('green')], ['old', rec('old', 'dropping')]]), aliases: new Map([['live', 'blue']]) });
 const code = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { return e instanceof NuthatchError ? e.code : String(e); } };
 
 test('an alias stands for its collection wherever a collection is named', () => {

@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decideRename, unfinishedRenames } from '../../actors/coordinator/core/rename.js';
-import type { Catalog } from '../../actors/coordinator/core/catalog.js';
+import type { Namespace } from '../../actors/coordinator/core/catalog.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import type { CollectionRecord } from '../../messages/rpc/records.js';
 
 const rec = (name: string, collectionId: number, extra: Partial<CollectionRecord> = {}) => ({ name, collectionId, state: 'created', ...extra }) as CollectionRecord;
-const catalog = (recs: CollectionRecord[], aliases: Array<[string, string]> = []): Catalog => ({ byName: new Map(recs.map((r) => [r.name, r])), aliases: new Map(aliases) });
+const catalog = (recs: CollectionRecord[], aliases: Array<[string, string]> = []): Namespace => ({ byName: new Map(recs.map((r) => [r.name, r])), aliases: new Map(aliases) });
 
 test('decideRename: by its own name, to a free valid name; its aliases follow', () => {
   const c = catalog([rec('a', 1), rec('b', 2), rec('gone', 3, { state: 'dropping' })], [['al', 'a'], ['bl', 'b']]);
@@ -24,10 +24,11 @@ test('decideRename: by its own name, to a free valid name; its aliases follow', 
 
 test('unfinishedRenames: the old name of a record written twice goes, aliases left on it follow', () => {
   const recs = [rec('a', 1), rec('z', 1, { renamedFrom: 'a' }), rec('b', 2, { renamedFrom: 'old-b' })];
-  const r = unfinishedRenames(recs, new Map([['al', 'a'], ['bl', 'b'], ['ol', 'old-b']]));
-  assert.equal(r.staleNames, ['a']);
-  assert.equal(r.repoint, [{ alias: 'al', collection: 'z' }, { alias: 'ol', collection: 'b' }]);
-  assert.equal(unfinishedRenames([rec('a', 1), rec('b', 2)], new Map([['al', 'a']])), { staleNames: [], repoint: [] });
+  const alias = (alias: string, collection: string) => ({ db: 'default', alias, collection });
+  const r = unfinishedRenames(recs, [alias('al', 'a'), alias('bl', 'b'), alias('ol', 'old-b')]);
+  assert.equal(r.stale, [{ db: 'default', name: 'a' }]);
+  assert.equal(r.repoint, [alias('al', 'z'), alias('ol', 'b')]);
+  assert.equal(unfinishedRenames([rec('a', 1), rec('b', 2)], [alias('al', 'a')]), { stale: [], repoint: [] });
 });
 
 test.run();

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { badInputTests } from './blackboxBadInput.js';
+import { databaseTests } from './blackboxDatabases.js';
 import { Code, V2Client, vec } from './support/v2Client.js';
 
 /** What the suite needs from a running server. */
@@ -488,6 +489,7 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
   });
 
   badInputTests(s);
+  databaseTests(s);
 
   s('rename moves a collection, its rows and its aliases to the new name and frees the old one', async ({ client, quick }) => {
     const [from, to] = [`${quick}_r`, `${quick}_r2`];
@@ -501,7 +503,7 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal((await client.ok('/entities/query', { collectionName: `${from}_al`, filter: 'id > 0', consistencyLevel: 'Strong' })).map((r: any) => r.id).sort(), [1, 2]);
     await client.fails('/entities/query', { collectionName: from, filter: 'id > 0' }, /collection/i, [Code.CollectionNotFound]);
     await client.fails('/collections/rename', { collectionName: to, newCollectionName: quick }, /already exists/);
-    await client.fails('/collections/rename', { collectionName: to, newCollectionName: 'x', newDbName: 'other' }, /database 'other'/);
+    await client.fails('/collections/rename', { collectionName: to, newCollectionName: 'x', newDbName: 'other' }, /database not found: 'other'/, [Code.DatabaseNotFound]);
     await client.ok('/aliases/drop', { aliasName: `${from}_al` });
     await client.ok('/collections/drop', { collectionName: to });
   });

@@ -209,7 +209,8 @@ test('names, dbName, unknown fields and body shapes', () => {
   refuses(() => parseCollectionName({ collectionName: 'x'.repeat(256) }), /longer than 255/);
   refuses(() => parseCollectionName({ collectionName: 3 }), /collectionName' must be a string, got 3/);
   refuses(() => parseCollectionName({}), /collectionName' is required/);
-  refuses(() => parseCollectionName({ collectionName: 'a', dbName: 'other' }), /database 'other'/);
+  assert.is(parseCollectionName({ collectionName: 'a', dbName: 'other' }), 'a', 'any valid database name; whether it exists is the api\'s to say');
+  refuses(() => parseCollectionName({ collectionName: 'a', dbName: 'ot-her' }), /database name 'ot-her'/);
   refuses(() => parseCollectionName({ collectionName: 'a', colectionName: 'a' }), /unknown field 'colectionName'.*known fields: dbName, collectionName/);
   refuses(() => parseCollectionName([1]), /request body must be a JSON object, got a list/);
   refuses(() => parseCollectionName('x'), /request body must be a JSON object/);
@@ -344,12 +345,13 @@ test('collection properties: params.ttlSeconds and properties on create; alter_p
   refuses(() => parseDropProperties({ collectionName: 'c', propertyKeys: 'collection.ttl.seconds' }), /propertyKeys/);
 });
 
-test('rename: collectionName to newCollectionName, within the one database', () => {
+test('rename: collectionName to newCollectionName, and to another database with newDbName', () => {
   assert.equal(parseRename({ collectionName: 'a', newCollectionName: 'b' }), { collectionName: 'a', newName: 'b' });
   assert.equal(parseRename({ dbName: 'default', collectionName: 'a', newCollectionName: 'b', newDbName: '' }), { collectionName: 'a', newName: 'b' });
   refuses(() => parseRename({ collectionName: 'a' }), /'newCollectionName' is required/);
   refuses(() => parseRename({ collectionName: 'a', newCollectionName: '1b' }), /collection name/);
-  refuses(() => parseRename({ collectionName: 'a', newCollectionName: 'b', newDbName: 'db2' }), /database 'db2' does not exist/);
+  assert.equal(parseRename({ collectionName: 'a', newCollectionName: 'b', newDbName: 'db2' }), { collectionName: 'a', newName: 'b', newDbName: 'db2' });
+  refuses(() => parseRename({ collectionName: 'a', newCollectionName: 'b', newDbName: '2db' }), /database name/);
 });
 
 test('partition load and release take partitionNames; get_load_state takes them too', () => {

@@ -61,9 +61,9 @@ test('JSON files import in batches; rows read like inserted ones; a bad row fail
     assert.ok((await s.client.listImportJobs('bi')).some((j) => j.jobId === jobId));
     // A batch sent again (its job's coordinator died before recording it) is not written twice; one of another job is.
     const dn = client<DataNodeProtocol>(s.bus, DATA_NODE_SUBJECT, 60_000);
-    assert.is((await dn('importRows', { jobId, collection: 'bi', key: 'import/a.json', fromRow: 2000, maxRows: 2000 })).rows, 2000);
+    assert.is((await dn('importRows', { jobId, dbName: 'default', collection: 'bi', key: 'import/a.json', fromRow: 2000, maxRows: 2000 })).rows, 2000);
     assert.is(await count(), 5500, 'the same batch again changes nothing');
-    await dn('importRows', { jobId: jobId + 1, collection: 'bi', key: 'import/a.json', fromRow: 4000, maxRows: 2000 });
+    await dn('importRows', { jobId: jobId + 1, dbName: 'default', collection: 'bi', key: 'import/a.json', fromRow: 4000, maxRows: 2000 });
     assert.is(await count(), 6000, 'the append ids, not chance, kept the retry out');
     await s.client.delete('bi', { filter: 'id >= 4000 and id < 4500' });
     await s.client.insert('bi', rowsOf(4000, 500));

@@ -83,8 +83,8 @@ test('a drop cut off by a coordinator crash is finished at the next start: the n
     await s.stop();
     // As if the coordinator had died right after marking the drop.
     const meta = await EmbeddedMeta.open(join(dataDir, 'meta'));
-    const rec = (await getRecord<CollectionRecord>(meta, Keys.collection('half')))!;
-    await putRecord(meta, Keys.collection('half'), { ...rec, state: 'dropping' });
+    const rec = (await getRecord<CollectionRecord>(meta, Keys.collection('default', 'half')))!;
+    await putRecord(meta, Keys.collection('default', 'half'), { ...rec, state: 'dropping' });
     await meta.close();
 
     s = await tempStandalone({ dataDir, coordinator: { dropToleranceMs: 0, purgeIntervalMs: 100 } });

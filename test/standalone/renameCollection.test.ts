@@ -77,8 +77,8 @@ test('a rename cut off after the new record was written is finished at the next 
     await s.stop();
     // What the first step of renaming x to y leaves: y written, x and its alias not yet changed.
     const meta = await EmbeddedMeta.open(join(dataDir, 'meta'));
-    const x = (await getRecord<CollectionRecord>(meta, Keys.collection('x')))!;
-    await putRecord(meta, Keys.collection('y'), { ...x, name: 'y', renamedFrom: 'x' });
+    const x = (await getRecord<CollectionRecord>(meta, Keys.collection('default', 'x')))!;
+    await putRecord(meta, Keys.collection('default', 'y'), { ...x, name: 'y', renamedFrom: 'x' });
     await meta.close();
     s = await tempStandalone({ dataDir });
     assert.equal(await s.client.listCollections(), ['y']);

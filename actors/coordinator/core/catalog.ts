@@ -6,22 +6,33 @@ import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../..
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
+import { DEFAULT_DB, type DatabaseRecord } from '../../../messages/database.js';
 
 /**
  * The collection catalogue's pure decisions: what a DDL request becomes, or why
  * it is refused. The shell persists records and broadcasts the WAL messages.
  */
-export interface Catalog {
+/** One database's names: its collections and aliases (collection and alias names share it). */
+export interface Namespace {
   byName: Map<string, CollectionRecord>;
   /** alias -> the name of the collection it names (see aliases.ts). */
   aliases: Map<string, string>;
 }
 
+/** A database: its record and its namespace (see databases.ts). */
+export interface Database extends Namespace { record: DatabaseRecord }
+
+/** The catalogue: databases by name, each holding its collections and aliases. */
+export interface Catalog { databases: Map<string, Database> }
+
+/** A collection's key in the catalogue: its database and its name (or an alias of it in that database). */
+export interface CollectionRef { db: string; name: string }
+
 export const DEFAULT_PARTITION = '_default';
 export const CONSISTENCY = ['Strong', 'Bounded', 'Session', 'Eventually'] as const;
 
-/** The collection `name` (or the alias `name`) stands for. */
-export function findCollection(c: Catalog, name: string): CollectionRecord {
+/** The collection `name` (or the alias `name`) stands for in one database. */
+export function findCollection(c: Namespace, name: string): CollectionRecord {
   const r = c.byName.get(c.aliases.get(name) ?? name);
   if (!r || r.state === 'dropping') throw new NuthatchError('CollectionNotFound', `collection '${name}' does not exist`, { collection: name });
   return r;
@@ -102,7 +113,7 @@ export function idsToCreate(spec: CollectionSpec): number {
  * Validates a create request and builds the record (ids and vchannels given by
  * the shell): partition i gets id `collectionId + 1 + i` (see idsToCreate).
  */
-export function decideCreateCollection(c: Catalog, spec: CollectionSpec, collectionId: number, pchannels: string[], createdTso: bigint): CollectionRecord {
+export function decideCreateCollection(c: Namespace, spec: CollectionSpec, collectionId: number, pchannels: string[], createdTso: bigint, dbName: string = DEFAULT_DB): CollectionRecord {
   const name = checkName('collection', spec.collectionName);
   if (c.byName.has(name)) throw new NuthatchError('CollectionExists', `collection '${name}' already exists`, { collection: name });
   if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
@@ -115,7 +126,7 @@ export function decideCreateCollection(c: Catalog, spec: CollectionSpec, collect
   if (!CONSISTENCY.includes(consistencyLevel)) throw new ValidationError(`unknown consistency level '${String(consistencyLevel)}'`);
   const vchannels = Array.from({ length: shards }, (_, i) => `${pchannels[(collectionId + i) % pchannels.length]}_${collectionId}v${i}`);
   const rec: CollectionRecord = {
-    collectionId, name, schema, metricType: spec.metricType, shards, vchannels,
+    collectionId, name, dbName, schema, metricType: spec.metricType, shards, vchannels,
     partitions, consistencyLevel, indexes: [],
     loaded: false, createdTso, state: 'creating',
     ...(spec.properties ? checkProperties(spec.properties) : {}),

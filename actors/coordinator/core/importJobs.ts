@@ -17,6 +17,8 @@ export interface ImportJob {
   jobId: number;
   collectionId: number;
   collectionName: string;
+  /** The collection's database when the job was made (absent: 'default'). */
+  dbName?: string;
   partitionName?: string;
   files: ImportFile[];
   state: ImportState;

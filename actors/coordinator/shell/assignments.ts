@@ -1,3 +1,4 @@
+import { allCollections, collectionById } from '../core/databases.js';
 import type { PchannelAssignment } from '../../../messages/rpc/records.js';
 import { EVENTS } from '../../../messages/rpc/workers.js';
 import { pchannelOf } from '../core/catalog.js';
@@ -56,7 +57,7 @@ export async function rebalance(ctx: CoordinatorContext): Promise<void> {
  */
 async function refreshFollowers(ctx: CoordinatorContext, live: string[]): Promise<boolean> {
   const want = new Map<string, number>();
-  for (const rec of ctx.catalog.byName.values()) {
+  for (const rec of allCollections(ctx.catalog)) {
     if (!rec.loaded || rec.state === 'dropping') continue;
     for (const v of rec.vchannels) want.set(pchannelOf(v), Math.max(want.get(pchannelOf(v)) ?? 0, replicasOf(ctx, rec) - 1));
   }
@@ -79,7 +80,7 @@ export async function reassignQueryNode(ctx: CoordinatorContext, nodeId: string)
   for (const d of ctx.distributions.values()) {
     for (const s of d.segments.filter((x) => x.nodeId === nodeId)) {
       const seg = ctx.segments.get(s.segmentId);
-      const rec = seg && [...ctx.catalog.byName.values()].find((c) => c.collectionId === seg.collectionId);
+      const rec = seg && collectionById(ctx.catalog, seg.collectionId);
       if (seg && rec && partitionLoaded(rec, seg.partitionId)) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload after node loss failed:', e.message));
     }
   }

@@ -1,3 +1,4 @@
+import { allCollections } from '../core/databases.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Tso } from '../../../messages/types.js';
@@ -29,7 +30,7 @@ import { horizonOf } from './snapshotHoldsShell.js';
  */
 export async function runCompactions(ctx: CoordinatorContext, policy: CompactionPolicy, onlyCollection?: number, failures?: string[]): Promise<number> {
   let compacted = 0;
-  for (const rec of [...ctx.catalog.byName.values()]) {
+  for (const rec of allCollections(ctx.catalog)) {
     if (rec.state !== 'created' || (onlyCollection !== undefined && rec.collectionId !== onlyCollection)) continue;
     for (const vchannel of rec.vchannels) {
       if (ctx.stopped) return compacted;

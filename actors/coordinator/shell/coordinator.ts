@@ -4,18 +4,21 @@ import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
-import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
+import type { Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import { streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import type { IndexParams } from '../../../messages/types.js';
 import type { BusSubscription } from '../../../runtime/ports/bus.js';
 import { client, serveProtocol, type Handlers } from '../../../runtime/rpc/typedBus.js';
-import { findCollection } from '../core/catalog.js';
+import type { CollectionRef } from '../core/catalog.js';
+import { allCollections, collectionAt, collectionById, namespaceOf } from '../core/databases.js';
+import { databaseOr } from '../../../messages/database.js';
+import * as databaseDdl from './databaseDdl.js';
+import { loadCatalog } from './databaseDdl.js';
 import { allocate, initialOracle } from '../core/tsoOracle.js';
 import { publishAssignments, rebalance, watchSessions } from './assignments.js';
 import { makeLock, type CoordinatorContext, type CoordinatorOptions } from './context.js';
 import * as ddl from './ddl.js';
 import * as aliasDdl from './aliasDdl.js';
-import type { AliasRecord } from './aliasDdl.js';
 import { DEFAULT_COMPACTION } from '../core/compactionPolicy.js';
 import { runCompactions } from './compaction.js';
 import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
@@ -34,6 +37,9 @@ import { encodeValue } from '../../../messages/valueCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
 const ID_WINDOW = 10_000;
+
+/** A collection-scoped request's key: its database ('default' when it names none) and the collection or alias it names. */
+const refOf = (req: { dbName?: string | null }, name: string): CollectionRef => ({ db: databaseOr(req.dbName), name });
 
 /**
  * The coordinator: TSO oracle, id allocator, collection catalogue, pchannel
@@ -85,7 +91,7 @@ export class Coordinator {
     const now = this.opts.now ?? Date.now;
     const ctx: CoordinatorContext = {
       opts: this.opts, log, now, lock,
-      catalog: { byName: new Map(), aliases: new Map() },
+      catalog: { databases: new Map() },
       oracle: initialOracle(Math.max(tsoWin?.windowEndMs ?? 0, 0)),
       ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
@@ -112,8 +118,7 @@ export class Coordinator {
       }),
     };
     this.ctx = ctx;
-    for (const r of await listRecords<CollectionRecord>(meta, Keys.catalog)) ctx.catalog.byName.set(r.name, r);
-    for (const a of await listRecords<AliasRecord>(meta, Keys.aliases)) ctx.catalog.aliases.set(a.alias, a.collection);
+    await loadCatalog(ctx);
     await finishRenames(ctx);
     for (const s of await listRecords<SegmentRecord>(meta, Keys.segments())) ctx.segments.set(s.segmentId, s);
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
@@ -130,8 +135,8 @@ export class Coordinator {
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
     await finishMerges(ctx);
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
-    for (const rec of ctx.catalog.byName.values()) if (rec.state === 'created') await discardDroppedPartitions(ctx, rec);
-    for (const rec of ctx.catalog.byName.values()) {
+    for (const rec of allCollections(ctx.catalog)) if (rec.state === 'created') await discardDroppedPartitions(ctx, rec);
+    for (const rec of allCollections(ctx.catalog)) {
       if (rec.state === 'creating') void ddl.finishCreate(ctx, rec).catch((e) => log('resume create failed:', e.message));
       else if (rec.state === 'dropping') void ddl.finishDrop(ctx, rec).catch((e) => log('resume drop failed:', e.message));
       else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }
@@ -162,8 +167,8 @@ export class Coordinator {
    * every reached row removed (ratio 0) and small segments merged two or more at
    * a time (unless merging is off), queued behind the running job.
    */
-  private async compact(name: string): Promise<{ compactionID: number }> {
-    const rec = findCollection(this.ctx.catalog, name);
+  private async compact(ref: CollectionRef): Promise<{ compactionID: number }> {
+    const rec = collectionAt(this.ctx.catalog, ref);
     return { compactionID: await this.compactions.start(rec.collectionId) };
   }
 
@@ -187,53 +192,64 @@ export class Coordinator {
         if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new ValidationError('count must be in 1..1000000');
         return { first: await ctx().allocIds(count) };
       },
-      createCollection: ({ spec }) => ddl.createCollection(ctx(), spec),
-      dropCollection: ({ name }) => ddl.dropCollection(ctx(), name),
-      alterCollection: ({ name, properties, drop }) => ddl.alterCollection(ctx(), name, properties, drop),
-      renameCollection: ({ name, newName }) => renameCollection(ctx(), name, newName),
-      addCollectionField: ({ name, field }) => ddl.addCollectionField(ctx(), name, field),
-      describeCollection: ({ name }) => findCollection(ctx().catalog, name),
-      listCollections: () => [...ctx().catalog.byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
-      createPartition: ({ collection, partition }) => ddl.createPartition(ctx(), collection, partition),
-      dropPartition: ({ collection, partition }) => ddl.dropPartition(ctx(), collection, partition),
-      createIndex: ({ collection, index }) => ddl.createIndex(ctx(), collection, index as Partial<IndexParams>),
-      dropIndex: ({ collection, indexName }) => ddl.dropIndex(ctx(), collection, indexName),
-      indexStates: ({ collection }) => {
-        const rec = findCollection(ctx().catalog, collection);
+      createDatabase: ({ dbName, properties }) => databaseDdl.createDatabase(ctx(), dbName, properties),
+      dropDatabase: ({ dbName }) => databaseDdl.dropDatabase(ctx(), dbName),
+      listDatabases: () => [...ctx().catalog.databases.keys()].sort(),
+      describeDatabase: ({ dbName }) => namespaceOf(ctx().catalog, dbName).record,
+      alterDatabase: ({ dbName, properties, drop }) => databaseDdl.alterDatabase(ctx(), dbName, properties, drop),
+      collectionById: ({ collectionId }) => {
+        const rec = collectionById(ctx().catalog, collectionId);
+        if (!rec || rec.state === 'dropping') throw new NuthatchError('CollectionNotFound', `collection ${collectionId} does not exist`, { collectionId });
+        return rec;
+      },
+      createCollection: ({ dbName, spec }) => ddl.createCollection(ctx(), databaseOr(dbName), spec),
+      dropCollection: (r) => ddl.dropCollection(ctx(), refOf(r, r.name)),
+      alterCollection: (r) => ddl.alterCollection(ctx(), refOf(r, r.name), r.properties, r.drop),
+      renameCollection: (r) => renameCollection(ctx(), refOf(r, r.name), { db: r.newDbName ? databaseOr(r.newDbName) : databaseOr(r.dbName), name: r.newName }),
+      addCollectionField: (r) => ddl.addCollectionField(ctx(), refOf(r, r.name), r.field),
+      describeCollection: (r) => collectionAt(ctx().catalog, refOf(r, r.name)),
+      listCollections: ({ dbName }) => [...namespaceOf(ctx().catalog, databaseOr(dbName)).byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
+      createPartition: (r) => ddl.createPartition(ctx(), refOf(r, r.collection), r.partition),
+      dropPartition: (r) => ddl.dropPartition(ctx(), refOf(r, r.collection), r.partition),
+      createIndex: (r) => ddl.createIndex(ctx(), refOf(r, r.collection), r.index as Partial<IndexParams>),
+      dropIndex: (r) => ddl.dropIndex(ctx(), refOf(r, r.collection), r.indexName),
+      indexStates: (r) => {
+        const rec = collectionAt(ctx().catalog, refOf(r, r.collection));
         const segs = [...ctx().segments.values()].filter((s) => s.collectionId === rec.collectionId);
         const total = segs.reduce((n, s) => n + s.rows, 0);
         return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || buildsAtLoad(i.indexType)).reduce((n, s) => n + s.rows, 0) }));
       },
-      loadCollection: ({ name, replicas }) => ddl.loadCollection(ctx(), name, replicas ?? undefined),
-      releaseCollection: ({ name }) => ddl.releaseCollection(ctx(), name),
-      loadState: ({ name, partitions }) => {
-        const rec = findCollection(ctx().catalog, name);
+      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined),
+      releaseCollection: (r) => ddl.releaseCollection(ctx(), refOf(r, r.name)),
+      loadState: (r) => {
+        const { partitions } = r;
+        const rec = collectionAt(ctx().catalog, refOf(r, r.name));
         if (partitions === undefined) return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) };
         const ids = partitions.map((n) => rec.partitions.find((p) => p.name === n)?.id ?? -1);
         const missing = partitions.find((_, i) => ids[i] === -1);
         if (missing !== undefined) throw new NuthatchError('PartitionNotFound', `partition '${missing}' does not exist in '${rec.name}'`);
         return { loaded: ids.every((id) => partitionLoaded(rec, id)), progress: loadProgress(ctx(), rec, ids) };
       },
-      loadPartitions: ({ name, partitions }) => ddl.loadPartitions(ctx(), name, partitions),
-      releasePartitions: ({ name, partitions }) => ddl.releasePartitions(ctx(), name, partitions),
-      flush: ({ name }) => ddl.flush(ctx(), name),
-      createAlias: ({ alias, collection }) => aliasDdl.createAlias(ctx(), alias, collection),
-      alterAlias: ({ alias, collection }) => aliasDdl.alterAlias(ctx(), alias, collection),
-      dropAlias: ({ alias }) => aliasDdl.dropAlias(ctx(), alias),
-      describeAlias: ({ alias }) => aliasDdl.describeAlias(ctx(), alias),
-      listAliases: ({ collection }) => aliasDdl.listAliases(ctx(), collection ?? undefined),
-      compact: ({ name }) => this.compact(name),
+      loadPartitions: (r) => ddl.loadPartitions(ctx(), refOf(r, r.name), r.partitions),
+      releasePartitions: (r) => ddl.releasePartitions(ctx(), refOf(r, r.name), r.partitions),
+      flush: (r) => ddl.flush(ctx(), refOf(r, r.name)),
+      createAlias: ({ dbName, alias, collection }) => aliasDdl.createAlias(ctx(), databaseOr(dbName), alias, collection),
+      alterAlias: ({ dbName, alias, collection }) => aliasDdl.alterAlias(ctx(), databaseOr(dbName), alias, collection),
+      dropAlias: ({ dbName, alias }) => aliasDdl.dropAlias(ctx(), databaseOr(dbName), alias),
+      describeAlias: ({ dbName, alias }) => aliasDdl.describeAlias(ctx(), databaseOr(dbName), alias),
+      listAliases: ({ dbName, collection }) => aliasDdl.listAliases(ctx(), databaseOr(dbName), collection ?? undefined),
+      compact: (r) => this.compact(refOf(r, r.name)),
       compactionState: ({ compactionID }) => this.compactions.state(compactionID),
-      createImport: ({ collection, files, partitionName }) => this.imports.create(collection, files, partitionName),
+      createImport: (r) => this.imports.create(refOf(r, r.collection), r.files, r.partitionName),
       importProgress: async ({ jobId }) => this.imports.progress(jobId),
-      listImports: async ({ collection }) => this.imports.list(collection),
+      listImports: async ({ dbName, collection }) => this.imports.list(databaseOr(dbName), collection),
       assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),
       segmentFlushed: ({ segment }) => segmentFlushed(ctx(), segment),
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),
       segments: ({ collectionId }) => [...ctx().segments.values()].filter((s) => s.collectionId === collectionId),
       distribution: ({ vchannel }) => ctx().distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] },
       heartbeat: () => null,
-      holdSnapshot: ({ collection, tso, holdId, ttlMs }) => holdSnapshot(ctx(), collection, tso, holdId ?? undefined, ttlMs ?? undefined),
+      holdSnapshot: (r) => holdSnapshot(ctx(), refOf(r, r.collection), r.tso, r.holdId ?? undefined, r.ttlMs ?? undefined),
       releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
       ...this.rbac.handlers(),
     };

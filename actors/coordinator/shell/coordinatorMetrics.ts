@@ -1,3 +1,4 @@
+import { allCollections } from '../core/databases.js';
 import type { MetricFamily } from '../../../runtime/metrics/family.js';
 import { DURATION_BUCKETS, TASK_BUCKETS, type Counter, type Histogram } from '../../../runtime/metrics/instruments.js';
 import { measure, operation, type Operation } from '../../../runtime/metrics/operation.js';
@@ -50,7 +51,7 @@ export class CoordinatorMetrics {
     return this.registry.onCollect(() => {
       const c = ctx();
       if (!c) return;
-      const recs = [...c.catalog.byName.values()];
+      const recs = allCollections(c.catalog);
       collections.set(recs.length);
       loaded.set(recs.filter((r) => r.loaded).length);
       segments.set(c.segments.size);

@@ -8,7 +8,9 @@ import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/rec
 import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
 import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
-import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions } from '../core/catalog.js';
+import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
+import { collectionAt, namespaceOf } from '../core/databases.js';
+import { dbOf } from '../../../messages/database.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
@@ -22,16 +24,18 @@ import { afterLoadPartitions, afterReleasePartitions } from '../core/partitionLo
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
 
+/** Stores a record under its (database, name) key, and keeps it in its database's namespace. */
 async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
-  await putRecord(ctx.opts.meta, Keys.collection(rec.name), rec);
-  ctx.catalog.byName.set(rec.name, rec);
+  await putRecord(ctx.opts.meta, Keys.collection(dbOf(rec), rec.name), rec);
+  namespaceOf(ctx.catalog, dbOf(rec)).byName.set(rec.name, rec);
 }
 
-export async function createCollection(ctx: CoordinatorContext, spec: CollectionSpec): Res<'createCollection'> {
+export async function createCollection(ctx: CoordinatorContext, db: string, spec: CollectionSpec): Res<'createCollection'> {
   const rec = await ctx.lock(async () => {
+    const ns = namespaceOf(ctx.catalog, db);
     const collectionId = await ctx.allocIds(idsToCreate(spec));
     const tso = await ctx.tso(1);
-    const r = decideCreateCollection(ctx.catalog, spec, collectionId, ctx.opts.pchannels, tso);
+    const r = decideCreateCollection(ns, spec, collectionId, ctx.opts.pchannels, tso, db);
     r.loaded = spec.load ?? false;
     await save(ctx, r);
     return r;
@@ -59,18 +63,19 @@ async function placeDelegators(ctx: CoordinatorContext): Promise<void> {
   await rebalance(ctx).catch((e) => ctx.log('placing follower delegators failed:', (e as Error).message));
 }
 
-export async function dropCollection(ctx: CoordinatorContext, name: string): Res<'dropCollection'> {
+export async function dropCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'dropCollection'> {
   const rec = await ctx.lock(async () => {
     // Under the lock an alias takes too: none can be created on a collection being dropped.
-    const refusal = dropRefusal(ctx.catalog, name);
+    const ns = namespaceOf(ctx.catalog, ref.db);
+    const refusal = dropRefusal(ns, ref.name);
     if (refusal) throw refusal;
-    const r = findCollection(ctx.catalog, name);
+    const r = findCollection(ns, ref.name);
     r.state = 'dropping';
     await save(ctx, r);
     return r;
   });
   await finishDrop(ctx, rec);
-  announceCatalogChange(ctx, [name]);
+  announceCatalogChange(ctx, ref.db, [ref.name]);
   return null;
 }
 
@@ -83,8 +88,8 @@ export async function finishDrop(ctx: CoordinatorContext, rec: CollectionRecord)
   await releaseCollectionSegments(ctx, rec);
   await recordPurge(ctx, rec.collectionId);
   await ctx.lock(async () => {
-    await ctx.opts.meta.delete(Keys.collection(rec.name));
-    ctx.catalog.byName.delete(rec.name);
+    await ctx.opts.meta.delete(Keys.collection(dbOf(rec), rec.name));
+    ctx.catalog.databases.get(dbOf(rec))?.byName.delete(rec.name);
     for (const s of [...ctx.segments.values()]) if (s.collectionId === rec.collectionId) {
       ctx.segments.delete(s.segmentId);
       await ctx.opts.meta.delete(Keys.segment(s.collectionId, s.segmentId));
@@ -98,8 +103,8 @@ export async function finishDrop(ctx: CoordinatorContext, rec: CollectionRecord)
  * delegators, followers and replays all apply the new TTL from the same TSO,
  * then the record (what compaction and descriptions read).
  */
-export async function alterCollection(ctx: CoordinatorContext, name: string, properties: CollectionProperties, drop: Array<keyof CollectionProperties>): Res<'alterCollection'> {
-  const rec = findCollection(ctx.catalog, name);
+export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRef, properties: CollectionProperties, drop: Array<keyof CollectionProperties>): Res<'alterCollection'> {
+  const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
   if (ttlSeconds === (rec.ttlSeconds ?? 0)) return rec;
@@ -108,7 +113,7 @@ export async function alterCollection(ctx: CoordinatorContext, name: string, pro
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
     await save(ctx, rec);
   });
-  announceCatalogChange(ctx, [rec.name]);
+  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }
 
@@ -117,20 +122,20 @@ export async function alterCollection(ctx: CoordinatorContext, name: string, pro
  * vchannel machines check it and fold it from one TSO), then the record, then
  * an announcement so clients and query nodes read the new schema.
  */
-export async function addCollectionField(ctx: CoordinatorContext, name: string, field: FieldSchema): Res<'addCollectionField'> {
-  const rec = findCollection(ctx.catalog, name);
+export async function addCollectionField(ctx: CoordinatorContext, ref: CollectionRef, field: FieldSchema): Res<'addCollectionField'> {
+  const rec = collectionAt(ctx.catalog, ref);
   const schema = withAddedField(rec.schema, field);
   await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field }));
   await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });
-  announceCatalogChange(ctx, [rec.name]);
+  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }
 
-export async function createPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'createPartition'> {
-  const rec = findCollection(ctx.catalog, collection);
+export async function createPartition(ctx: CoordinatorContext, ref: CollectionRef, partition: string): Res<'createPartition'> {
+  const rec = collectionAt(ctx.catalog, ref);
   refuseManualPartitions(rec, 'create partition');
   checkName('partition', partition);
-  if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${collection}'`);
+  if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${ref.name}'`);
   if (rec.partitions.length >= LIMITS.maxPartitions) throw new ValidationError(`a collection holds at most ${LIMITS.maxPartitions} partitions`);
   const info = { id: await ctx.allocIds(1), name: partition };
   await broadcast(ctx, 'CreatePartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partition: info }));
@@ -138,12 +143,12 @@ export async function createPartition(ctx: CoordinatorContext, collection: strin
   return null;
 }
 
-export async function dropPartition(ctx: CoordinatorContext, collection: string, partition: string): Res<'dropPartition'> {
-  const rec = findCollection(ctx.catalog, collection);
+export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef, partition: string): Res<'dropPartition'> {
+  const rec = collectionAt(ctx.catalog, ref);
   refuseManualPartitions(rec, 'drop partition');
   if (partition === DEFAULT_PARTITION) throw new ValidationError('the default partition cannot be dropped');
   const info = rec.partitions.find((p) => p.name === partition);
-  if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${collection}'`);
+  if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${ref.name}'`);
   await broadcast(ctx, 'DropPartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partitionId: info.id }));
   await ctx.lock(async () => {
     rec.partitions = rec.partitions.filter((p) => p.id !== info.id);
@@ -154,30 +159,30 @@ export async function dropPartition(ctx: CoordinatorContext, collection: string,
   return null;
 }
 
-export async function createIndex(ctx: CoordinatorContext, collection: string, p: Partial<IndexParams>): Res<'createIndex'> {
-  const rec = findCollection(ctx.catalog, collection);
+export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p: Partial<IndexParams>): Res<'createIndex'> {
+  const rec = collectionAt(ctx.catalog, ref);
   const index = normaliseIndex(rec, p);
-  if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${collection}'`);
+  if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${ref.name}'`);
   const same = rec.indexes.find((i) => i.fieldName === index.fieldName);
-  if (same) throw new NuthatchError('IndexExists', `'${collection}' already has index '${same.indexName}' on field '${index.fieldName}'; drop it first`);
+  if (same) throw new NuthatchError('IndexExists', `'${ref.name}' already has index '${same.indexName}' on field '${index.fieldName}'; drop it first`);
   await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }));
   await ctx.lock(async () => { rec.indexes.push(index); await save(ctx, rec); });
   void buildMissingIndexes(ctx, rec);
   return null;
 }
 
-export async function dropIndex(ctx: CoordinatorContext, collection: string, indexName: string): Res<'dropIndex'> {
-  const rec = findCollection(ctx.catalog, collection);
-  if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${collection}'`);
-  if (rec.loaded) throw new NuthatchError('Conflict', `release '${collection}' before dropping its index`);
+export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, indexName: string): Res<'dropIndex'> {
+  const rec = collectionAt(ctx.catalog, ref);
+  if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${ref.name}'`);
+  if (rec.loaded) throw new NuthatchError('Conflict', `release '${ref.name}' before dropping its index`);
   await broadcast(ctx, 'DropIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, indexName }));
   await ctx.lock(async () => { rec.indexes = rec.indexes.filter((i) => i.indexName !== indexName); await save(ctx, rec); });
   await forgetIndexFiles(ctx, rec.collectionId, indexName);
   return null;
 }
 
-export async function loadCollection(ctx: CoordinatorContext, name: string, replicas?: number): Res<'loadCollection'> {
-  const rec = findCollection(ctx.catalog, name);
+export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, replicas?: number): Res<'loadCollection'> {
+  const rec = collectionAt(ctx.catalog, ref);
   if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)) throw new ValidationError('replicas must be an integer in 1..16');
   if (!rec.loaded || rec.loadedPartitions !== undefined || (replicas !== undefined && replicas !== rec.replicas)) {
     await ctx.lock(async () => { rec.loaded = true; delete rec.loadedPartitions; if (replicas !== undefined) rec.replicas = replicas; await save(ctx, rec); });
@@ -188,8 +193,8 @@ export async function loadCollection(ctx: CoordinatorContext, name: string, repl
   return null;
 }
 
-export async function releaseCollection(ctx: CoordinatorContext, name: string): Res<'releaseCollection'> {
-  const rec = findCollection(ctx.catalog, name);
+export async function releaseCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'releaseCollection'> {
+  const rec = collectionAt(ctx.catalog, ref);
   await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; await save(ctx, rec); });
   await releaseCollectionSegments(ctx, rec);
   await publishLoadState(ctx, rec);
@@ -198,8 +203,8 @@ export async function releaseCollection(ctx: CoordinatorContext, name: string): 
 }
 
 /** Loads some partitions: their segments are served and their rows read; the others stay as they were. */
-export async function loadPartitions(ctx: CoordinatorContext, collection: string, names: string[]): Res<'loadPartitions'> {
-  const rec = findCollection(ctx.catalog, collection);
+export async function loadPartitions(ctx: CoordinatorContext, ref: CollectionRef, names: string[]): Res<'loadPartitions'> {
+  const rec = collectionAt(ctx.catalog, ref);
   refuseManualPartitions(rec, 'load partitions');
   const ids = partitionIdsOf(rec, names);
   await ctx.lock(async () => { Object.assign(rec, afterLoadPartitions(rec, ids)); if (!rec.loadedPartitions) delete rec.loadedPartitions; await save(ctx, rec); });
@@ -210,8 +215,8 @@ export async function loadPartitions(ctx: CoordinatorContext, collection: string
 }
 
 /** Releases some partitions (the last one loaded releases the collection). */
-export async function releasePartitions(ctx: CoordinatorContext, collection: string, names: string[]): Res<'releasePartitions'> {
-  const rec = findCollection(ctx.catalog, collection);
+export async function releasePartitions(ctx: CoordinatorContext, ref: CollectionRef, names: string[]): Res<'releasePartitions'> {
+  const rec = collectionAt(ctx.catalog, ref);
   refuseManualPartitions(rec, 'release partitions');
   const ids = partitionIdsOf(rec, names);
   await ctx.lock(async () => { const next = afterReleasePartitions(rec, ids); rec.loaded = next.loaded; if (next.loadedPartitions) rec.loadedPartitions = next.loadedPartitions; else delete rec.loadedPartitions; await save(ctx, rec); });
@@ -232,8 +237,8 @@ function partitionIdsOf(rec: CollectionRecord, names: string[]): number[] {
 }
 
 /** Seals every growing segment and waits until all of them are persisted. */
-export async function flush(ctx: CoordinatorContext, name: string): Res<'flush'> {
-  const rec = findCollection(ctx.catalog, name);
+export async function flush(ctx: CoordinatorContext, ref: CollectionRef): Res<'flush'> {
+  const rec = collectionAt(ctx.catalog, ref);
   const byPchannel = new Map<string, string[]>();
   for (const v of rec.vchannels) {
     const p = v.slice(0, v.lastIndexOf('_'));

@@ -5,7 +5,9 @@ import { client } from '../../../runtime/rpc/typedBus.js';
 import {
   batchWritten, fileChecked, importFailed, importKeys, importProgress, newImportJob, nextStep, type ImportJob,
 } from '../core/importJobs.js';
-import { findCollection } from '../core/catalog.js';
+import type { CollectionRef } from '../core/catalog.js';
+import { collectionAt, collectionById } from '../core/databases.js';
+import { DEFAULT_DB } from '../../../messages/database.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, listRecords, putRecord } from './metaCodec.js';
 
@@ -35,11 +37,12 @@ export class ImportJobs {
     for (const j of jobs) if (nextStep(j).kind !== 'none') this.enqueue(j.jobId);
   }
 
-  async create(collection: string, files: unknown, partitionName?: string): Promise<{ jobId: number }> {
-    const rec = findCollection(this.ctx.catalog, collection);
+  async create(ref: CollectionRef, files: unknown, partitionName?: string): Promise<{ jobId: number }> {
+    const rec = collectionAt(this.ctx.catalog, ref);
     const keys = importKeys(files);
     if (partitionName !== undefined && !rec.partitions.some((p) => p.name === partitionName)) throw new NuthatchError('PartitionNotFound', `partition '${partitionName}' does not exist in '${rec.name}'`, { partition: partitionName });
     const job = newImportJob(await this.ctx.allocIds(1), rec.collectionId, rec.name, keys, this.ctx.now(), partitionName);
+    job.dbName = ref.db;
     await this.save(job);
     for (const id of [...this.jobs.keys()].slice(0, Math.max(0, this.jobs.size - KEEP))) {
       this.jobs.delete(id);
@@ -55,10 +58,11 @@ export class ImportJobs {
     return viewOf(job);
   }
 
-  list(collection?: string): { jobs: ImportJobView[] } {
-    let jobs = [...this.jobs.values()];
+  /** The jobs of a database, or of one collection of it. */
+  list(db: string, collection?: string): { jobs: ImportJobView[] } {
+    let jobs = [...this.jobs.values()].filter((j) => (j.dbName ?? DEFAULT_DB) === db);
     if (collection !== undefined) {
-      const id = findCollection(this.ctx.catalog, collection).collectionId;
+      const id = collectionAt(this.ctx.catalog, { db, name: collection }).collectionId;
       jobs = jobs.filter((j) => j.collectionId === id);
     }
     return { jobs: jobs.map(viewOf) };
@@ -76,14 +80,15 @@ export class ImportJobs {
       const step = nextStep(job);
       if (step.kind === 'none') return;
       // The collection by id: one dropped (or dropped and made again under its name) ends the job.
-      const rec = [...this.ctx.catalog.byName.values()].find((r) => r.collectionId === job.collectionId && r.state !== 'dropping');
+      const found = collectionById(this.ctx.catalog, job.collectionId);
+      const rec = found && found.state !== 'dropping' ? found : undefined;
       if (!rec) { await this.save(importFailed(job, `collection '${job.collectionName}' was dropped`, this.ctx.now())); return; }
       const file = job.files[step.file]!;
       try {
         const next = step.kind === 'check'
-          ? await this.attempt(() => dn('checkImportFile', { collection: rec.name, key: file.key })).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
+          ? await this.attempt(() => dn('checkImportFile', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key })).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
           : await this.attempt(() => dn('importRows', {
-            jobId, collection: rec.name, key: file.key, fromRow: step.fromRow, maxRows: BATCH_ROWS, ...(job.partitionName === undefined ? {} : { partitionName: job.partitionName }),
+            jobId, dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key, fromRow: step.fromRow, maxRows: BATCH_ROWS, ...(job.partitionName === undefined ? {} : { partitionName: job.partitionName }),
           })).then((r) => batchWritten(job, step.file, r.rows, this.ctx.now()));
         await this.save(next);
       } catch (e) {

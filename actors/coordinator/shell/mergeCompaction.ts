@@ -1,3 +1,4 @@
+import { collectionById } from '../core/databases.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { vectorField } from '../../../messages/schema.js';
@@ -106,7 +107,7 @@ export async function finishMerges(ctx: CoordinatorContext): Promise<void> {
     if (retired.size === 0) continue;
     const parts = [...retired].map((id) => ctx.segments.get(id)).filter((p): p is SegmentRecord => p !== undefined);
     const served = ctx.distributions.get(merged.vchannel)?.segments.some((s) => retired.has(s.segmentId)) ?? false;
-    const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === merged.collectionId);
+    const rec = collectionById(ctx.catalog, merged.collectionId);
     if ((parts.length === 0 && !served) || !rec) continue;
     await forgetParts(ctx, merged);
     pending.push({ rec, merged, parts });

@@ -1,4 +1,5 @@
 import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
+import { DEFAULT_DB } from '../../../messages/database.js';
 import type { MetaStore } from '../../../runtime/ports/metaStore.js';
 
 /** Typed get/put of records in the metadata store, through the one value codec. */
@@ -17,8 +18,14 @@ export function putRecord(meta: MetaStore, key: string, value: unknown): Promise
 export const Keys = {
   tsoWindow: 'coord/tso',
   idWindow: 'coord/ids',
-  collection: (name: string) => `catalog/${name}`,
+  /**
+   * A collection's record. A 'default' one keeps the key it had before
+   * databases, so an old store loads as it is; the record names its database.
+   */
+  collection: (db: string, name: string) => (db === DEFAULT_DB ? `catalog/${name}` : `catalog/${db}/${name}`),
   catalog: 'catalog/',
+  database: (name: string) => `databases/${name}`,
+  databases: 'databases/',
   segment: (collectionId: number, segmentId: number) => `segments/${collectionId}/${String(segmentId).padStart(12, '0')}`,
   segments: (collectionId?: number) => (collectionId === undefined ? 'segments/' : `segments/${collectionId}/`),
   assignment: (pchannel: string) => `assign/${pchannel}`,
@@ -31,7 +38,7 @@ export const Keys = {
   /** Dropped collections whose files wait to be purged (see droppedFiles.ts). */
   purge: (collectionId: number) => `gc/collections/${collectionId}`,
   purges: 'gc/collections/',
-  alias: (alias: string) => `aliases/${alias}`,
+  alias: (db: string, alias: string) => (db === DEFAULT_DB ? `aliases/${alias}` : `aliases/${db}/${alias}`),
   aliases: 'aliases/',
   /** Orphan segment files seen so far and since when (see orphanSweep.ts). */
   orphanMarks: 'gc/orphan-marks',

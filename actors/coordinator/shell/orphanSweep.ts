@@ -1,3 +1,4 @@
+import { allCollections } from '../core/databases.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { isOrphanCandidate, referencesOf, sweepPage, type OrphanMarks, type OrphanPolicy } from '../core/orphanFiles.js';
@@ -47,5 +48,5 @@ export async function sweepOrphans(ctx: CoordinatorContext, policy: OrphanPolicy
 
 async function references(ctx: CoordinatorContext) {
   const purging = (await listRecords<PendingPurge>(ctx.opts.meta, Keys.purges)).map((p) => p.collectionId);
-  return referencesOf(ctx.segments.values(), [...[...ctx.catalog.byName.values()].map((r) => r.collectionId), ...purging]);
+  return referencesOf(ctx.segments.values(), [...allCollections(ctx.catalog).map((r) => r.collectionId), ...purging]);
 }

@@ -1,56 +1,65 @@
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import { EVENTS } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
+import type { CollectionRef } from '../core/catalog.js';
+import { allCollections, namespaceOf } from '../core/databases.js';
 import { decideRename, unfinishedRenames } from '../core/rename.js';
 import type { AliasRecord } from './aliasDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { broadcast } from './broadcast.js';
 
-/** Tells clients that these names changed meaning, so their cached records for them go. */
-export function announceCatalogChange(ctx: CoordinatorContext, names: string[]): void {
-  ctx.opts.bus.publish(EVENTS.catalog, encodeValue({ names }));
+/** Tells clients that these names of a database changed meaning, so their cached records for them go. */
+export function announceCatalogChange(ctx: CoordinatorContext, dbName: string, names: string[]): void {
+  ctx.opts.bus.publish(EVENTS.catalog, encodeValue({ dbName, names }));
 }
 
 /**
- * Renames a collection: a RenameCollection on every shard first (so
- * delegators, followers and replays name it anew from one TSO; a retry after
- * a crash appends the same name again), then the record under its new name
- * (with `renamedFrom`), then its aliases repointed and the old name deleted,
- * so a crash at any step leaves what finishRenames completes. The record
- * object is renamed in place: work holding it (compaction, loads) sees the new name.
+ * Renames a collection, or moves it to another database (`to.db`): a
+ * RenameCollection on every shard first (so delegators, followers and replays
+ * name it anew from one TSO; a retry after a crash appends the same name
+ * again), then the record under its new key (with `renamedFrom`, and
+ * `renamedFromDb` when it moves), then its aliases repointed and the old key
+ * deleted, so a crash at any step leaves what finishRenames completes. The
+ * record object is renamed in place: work holding it (compaction, loads) sees
+ * the new name. Its id, vchannels and files stay: only its key changes.
  */
-export async function renameCollection(ctx: CoordinatorContext, from: string, to: string): Promise<CollectionRecord> {
-  const planned = decideRename(ctx.catalog, from, to);
-  await broadcast(ctx, 'RenameCollection', planned.rec.vchannels, () => ({ collectionId: planned.rec.collectionId, name: to }));
+export async function renameCollection(ctx: CoordinatorContext, from: CollectionRef, to: CollectionRef): Promise<CollectionRecord> {
+  const decide = () => decideRename(namespaceOf(ctx.catalog, from.db), from.name, to.name, namespaceOf(ctx.catalog, to.db));
+  const planned = decide();
+  await broadcast(ctx, 'RenameCollection', planned.rec.vchannels, () => ({ collectionId: planned.rec.collectionId, name: to.name }));
+  const moved = from.db !== to.db;
   const { rec, aliases } = await ctx.lock(async () => {
-    const d = decideRename(ctx.catalog, from, to);
-    await putRecord(ctx.opts.meta, Keys.collection(to), { ...d.rec, name: to, renamedFrom: from });
-    for (const alias of d.aliases) await putRecord(ctx.opts.meta, Keys.alias(alias), { alias, collection: to } satisfies AliasRecord);
-    await ctx.opts.meta.delete(Keys.collection(from));
-    d.rec.name = to;
-    d.rec.renamedFrom = from;
-    ctx.catalog.byName.delete(from);
-    ctx.catalog.byName.set(to, d.rec);
-    for (const alias of d.aliases) ctx.catalog.aliases.set(alias, to);
+    const d = decide();
+    const renamed: CollectionRecord = { ...d.rec, name: to.name, dbName: to.db, renamedFrom: from.name };
+    if (moved) renamed.renamedFromDb = from.db; else delete renamed.renamedFromDb;
+    await putRecord(ctx.opts.meta, Keys.collection(to.db, to.name), renamed);
+    for (const alias of d.aliases) await putRecord(ctx.opts.meta, Keys.alias(to.db, alias), { alias, collection: to.name, dbName: to.db } satisfies AliasRecord);
+    await ctx.opts.meta.delete(Keys.collection(from.db, from.name));
+    Object.assign(d.rec, renamed);
+    if (!moved) delete d.rec.renamedFromDb;
+    namespaceOf(ctx.catalog, from.db).byName.delete(from.name);
+    namespaceOf(ctx.catalog, to.db).byName.set(to.name, d.rec);
+    for (const alias of d.aliases) namespaceOf(ctx.catalog, to.db).aliases.set(alias, to.name);
     return d;
   });
-  ctx.log(`collection '${from}' renamed to '${to}'`);
-  announceCatalogChange(ctx, [from, to, ...aliases]);
+  ctx.log(`collection '${from.db}.${from.name}' renamed to '${to.db}.${to.name}'`);
+  announceCatalogChange(ctx, from.db, [from.name, ...aliases]);
+  announceCatalogChange(ctx, to.db, [to.name]);
   return rec;
 }
 
 /** At start, before the catalog is used: completes renames a previous coordinator was cut off in. */
 export async function finishRenames(ctx: CoordinatorContext): Promise<void> {
-  const records = [...ctx.catalog.byName.values()];
-  const { staleNames, repoint } = unfinishedRenames(records, ctx.catalog.aliases);
-  for (const name of staleNames) {
-    await ctx.opts.meta.delete(Keys.collection(name));
-    ctx.catalog.byName.delete(name);
+  const aliases = [...ctx.catalog.databases].flatMap(([db, d]) => [...d.aliases].map(([alias, collection]) => ({ db, alias, collection })));
+  const { stale, repoint } = unfinishedRenames(allCollections(ctx.catalog), aliases);
+  for (const ref of stale) {
+    await ctx.opts.meta.delete(Keys.collection(ref.db, ref.name));
+    ctx.catalog.databases.get(ref.db)?.byName.delete(ref.name);
   }
   for (const a of repoint) {
-    await putRecord(ctx.opts.meta, Keys.alias(a.alias), a satisfies AliasRecord);
-    ctx.catalog.aliases.set(a.alias, a.collection);
+    await putRecord(ctx.opts.meta, Keys.alias(a.db, a.alias), { alias: a.alias, collection: a.collection, dbName: a.db } satisfies AliasRecord);
+    namespaceOf(ctx.catalog, a.db).aliases.set(a.alias, a.collection);
   }
-  if (staleNames.length + repoint.length > 0) ctx.log(`finished renames: ${staleNames.length} old names deleted, ${repoint.length} aliases repointed`);
+  if (stale.length + repoint.length > 0) ctx.log(`finished renames: ${stale.length} old names deleted, ${repoint.length} aliases repointed`);
 }

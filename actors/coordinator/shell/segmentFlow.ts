@@ -1,3 +1,4 @@
+import { allCollections, collectionById } from '../core/databases.js';
 import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
@@ -24,7 +25,7 @@ export function supersededIds(ctx: Pick<CoordinatorContext, 'segments'>): Set<nu
 }
 
 export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord): Promise<null> {
-  const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === seg.collectionId);
+  const rec = collectionById(ctx.catalog, seg.collectionId);
   // A late report of a segment merged since: bringing its record back would serve its rows twice.
   if (supersededIds(ctx).has(seg.segmentId)) return null;
   const known = ctx.segments.get(seg.segmentId);
@@ -84,7 +85,7 @@ export async function indexBuilt(ctx: CoordinatorContext, collectionId: number, 
     seg.indexKeys = { ...seg.indexKeys, [indexName]: key };
     await putRecord(ctx.opts.meta, Keys.segment(collectionId, segmentId), seg);
   });
-  const rec = [...ctx.catalog.byName.values()].find((c) => c.collectionId === collectionId);
+  const rec = collectionById(ctx.catalog, collectionId);
   if (rec && partitionLoaded(rec, seg.partitionId)) await loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload with index failed:', e.message));
   for (const w of [...ctx.flushWaiters]) w();
   return null;
@@ -177,7 +178,7 @@ export async function publishLoadState(ctx: CoordinatorContext, rec: CollectionR
 
 /** After a query node joined: loads the segments served by fewer live nodes than their replica number. */
 export function topUpReplicas(ctx: CoordinatorContext): void {
-  for (const rec of ctx.catalog.byName.values()) {
+  for (const rec of allCollections(ctx.catalog)) {
     if (!rec.loaded || rec.state !== 'created') continue;
     const want = Math.min(replicasOf(ctx, rec), ctx.queryNodes.size);
     for (const seg of ctx.segments.values()) {

@@ -1,6 +1,7 @@
 import { NuthatchError } from '../../../messages/errors.js';
 import type { Tso } from '../../../messages/types.js';
-import { findCollection } from '../core/catalog.js';
+import type { CollectionRef } from '../core/catalog.js';
+import { collectionAt } from '../core/databases.js';
 import type { CompactionPolicy } from '../core/compactionPolicy.js';
 import { compactionHorizon, holdTtl, pruneHolds, type SnapshotHold } from '../core/snapshotHolds.js';
 import type { CoordinatorContext } from './context.js';
@@ -19,8 +20,8 @@ export async function loadHolds(ctx: CoordinatorContext): Promise<void> {
 }
 
 /** Makes or renews a hold; a renewal of a lapsed (or unknown) hold makes it again under the same id. */
-export async function holdSnapshot(ctx: CoordinatorContext, collection: string, tso: Tso, holdId: number | undefined, ttlMs: number | undefined): Promise<{ holdId: number; ttlMs: number }> {
-  const rec = findCollection(ctx.catalog, collection);
+export async function holdSnapshot(ctx: CoordinatorContext, ref: CollectionRef, tso: Tso, holdId: number | undefined, ttlMs: number | undefined): Promise<{ holdId: number; ttlMs: number }> {
+  const rec = collectionAt(ctx.catalog, ref);
   const ttl = holdTtl(ttlMs);
   if (tso <= 0n) throw new NuthatchError('InvalidArgument', 'a snapshot hold needs a TSO above 0');
   const id = holdId ?? await ctx.allocIds(1);

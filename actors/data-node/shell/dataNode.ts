@@ -54,7 +54,7 @@ export class DataNode {
       mergeSegments: (t) => measure(this.metrics.merge, () => this.merge(t)),
       listSegmentFiles: ({ after, limit }) => this.listSegmentFiles(after, limit),
       removeFiles: ({ keys }) => this.remove(keys),
-      checkImportFile: ({ collection, key }) => this.imports.check(collection, key),
+      checkImportFile: ({ dbName, collection, key }) => this.imports.check(dbName, collection, key),
       importRows: (t) => this.imports.write(t),
     }, { queue: 'dn' });
   }

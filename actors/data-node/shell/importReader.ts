@@ -24,8 +24,8 @@ export class ImportReader {
 
   constructor(private readonly bus: Bus, private readonly objects: ObjectStore) {}
 
-  async check(collection: string, key: string): Promise<{ rows: number; bytes: number }> {
-    const schema = (await this.api().describeCollection(collection)).schema;
+  async check(dbName: string, collection: string, key: string): Promise<{ rows: number; bytes: number }> {
+    const schema = (await this.api(dbName).describeCollection(collection)).schema;
     const file = await this.read(key);
     const rows = checkRows(schema, file.rows, 'insert');
     // What the client checks beyond the gateway (vector values, sizes), a message's worth at a time.
@@ -33,23 +33,25 @@ export class ImportReader {
     return { rows: rows.length, bytes: file.bytes };
   }
 
-  async write(req: { jobId: number; collection: string; partitionName?: string; key: string; fromRow: number; maxRows: number }): Promise<{ rows: number }> {
+  async write(req: { jobId: number; dbName: string; collection: string; partitionName?: string; key: string; fromRow: number; maxRows: number }): Promise<{ rows: number }> {
     const { jobId, collection, key, fromRow } = req;
     if (!Number.isInteger(fromRow) || fromRow < 0) throw new NuthatchError('InvalidArgument', `fromRow must be a non-negative integer, got ${fromRow}`);
     const maxRows = Math.min(req.maxRows, LIMITS.maxBatchRows);
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new NuthatchError('InvalidArgument', `maxRows must be a positive integer, got ${req.maxRows}`);
-    const schema = (await this.api().describeCollection(collection)).schema;
+    const api = this.api(req.dbName);
+    const schema = (await api.describeCollection(collection)).schema;
     const file = await this.read(key);
     const slice = file.rows.slice(fromRow, fromRow + maxRows);
     if (slice.length === 0) return { rows: 0 };
     const rows = checkRows(schema, slice, 'insert');
-    await this.api().insert(collection, rows, req.partitionName, { appendId: `import/${jobId}/${key}/${fromRow}` });
+    await api.insert(collection, rows, req.partitionName, { appendId: `import/${jobId}/${key}/${fromRow}` });
     return { rows: rows.length };
   }
 
-  private api(): NuthatchClient {
+  /** The client in the job's database (one client; a view of it per database). */
+  private api(dbName: string): NuthatchClient {
     this.client ??= new NuthatchClient(this.bus);
-    return this.client;
+    return dbName === this.client.dbName ? this.client : this.client.database(dbName);
   }
 
   private async read(key: string): Promise<{ rows: Record<string, unknown>[]; bytes: number }> {

@@ -153,17 +153,10 @@ export class QueryNode {
   private async collection(collectionId: number, fresh = false): Promise<CollectionRecord> {
     const c = this.schemas.get(collectionId);
     const coord = client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT);
-    if (c && fresh) {
-      const r = await coord('describeCollection', { name: c.name }).catch(() => undefined);
-      if (r?.collectionId === collectionId) { this.schemas.set(collectionId, r); return r; }
-    }
     if (c && !fresh) return c;
-    for (const name of await coord('listCollections', {})) {
-      const r = await coord('describeCollection', { name });
-      this.schemas.set(r.collectionId, r);
-    }
-    const r = this.schemas.get(collectionId);
-    if (!r) throw new NuthatchError('CollectionNotFound', `collection ${collectionId} does not exist`);
+    // By id: names are only unique within a database, and a rename changes them.
+    const r = await coord('collectionById', { collectionId });
+    this.schemas.set(collectionId, r);
     return r;
   }
 

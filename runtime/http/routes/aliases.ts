@@ -21,9 +21,9 @@ export const aliasRoutes: Record<string, Route> = {
     schemas.forget(alias);
     return ok({});
   },
-  [`${V2}/aliases/describe`]: async (body, { api }) => {
+  [`${V2}/aliases/describe`]: async (body, { api, db }) => {
     const d = await api.describeAlias(parseAliasName(body));
-    return ok({ dbName: 'default', aliasName: d.alias, collectionName: d.collectionName });
+    return ok({ dbName: db, aliasName: d.alias, collectionName: d.collectionName });
   },
   [`${V2}/aliases/list`]: async (body, { api }) => ok(await api.listAliases(parseListAliases(body))),
 };

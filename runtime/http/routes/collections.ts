@@ -33,9 +33,9 @@ export const collectionRoutes: Record<string, Route> = {
   },
   [`${V2}/collections/flush`]: async (body, { api }) => { await api.flush(parseCollectionName(body)); return ok({}); },
   [`${V2}/collections/rename`]: async (body, { api, schemas }) => {
-    const { collectionName, newName } = parseRename(body);
+    const { collectionName, newName, newDbName } = parseRename(body);
     schemas.forget(collectionName);
-    await api.renameCollection(collectionName, newName);
+    await api.renameCollection(collectionName, newName, newDbName);
     return ok({});
   },
   [`${V2}/collections/fields/add`]: async (body, { api, schemas }) => {

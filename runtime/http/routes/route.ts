@@ -1,10 +1,13 @@
 import type { NuthatchApi } from '../../client/api.js';
 import type { RbacApi } from '../../client/rbacApi.js';
 import type { OkBody } from '../responses.js';
-import type { SchemaCache } from '../SchemaCache.js';
+import type { Schemas } from '../SchemaCache.js';
 
-/** What a route handler may use: the api it serves and the gateway's schema cache. */
-export interface RouteContext { api: NuthatchApi; schemas: SchemaCache }
+/**
+ * What a route handler may use: the api it serves, bound to the request's
+ * database (`db`, from its `dbName`), and the gateway's schema cache in that database.
+ */
+export interface RouteContext { api: NuthatchApi; db: string; schemas: Schemas }
 
 /** A POST endpoint: the parsed JSON body in, a success body out; failures are thrown. */
 export type Route = (body: unknown, ctx: RouteContext) => Promise<OkBody>;

@@ -6,7 +6,7 @@ import {
   type CollectionSchema, type IndexParams, type MetricType, type PrimaryKey,
 } from '../../../messages/index.js';
 import type {
-  CollectionDescription, ConsistencyLevel, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
+  CollectionDescription, ConsistencyLevel, DatabaseDescription, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
   NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
@@ -37,6 +37,22 @@ export class MemoryApi implements NuthatchApi {
 
   /** alias -> collection name. */
   private readonly aliases = new Map<string, string>();
+
+  /** One database here, 'default': other names are refused as the real api refuses unknown ones. */
+  readonly dbName = 'default';
+  database(dbName: string): NuthatchApi {
+    return dbName === this.dbName ? this : fail('DatabaseNotFound', `database not found: '${dbName}'`);
+  }
+  async useDatabase(dbName: string): Promise<void> { this.database(dbName); }
+  async createDatabase(dbName: string): Promise<void> { fail('InvalidArgument', `the memory api holds one database; cannot create '${dbName}'`); }
+  async dropDatabase(dbName: string): Promise<void> { this.database(dbName); fail('InvalidArgument', `the '${dbName}' database cannot be dropped`); }
+  async listDatabases(): Promise<string[]> { return [this.dbName]; }
+  async describeDatabase(dbName: string): Promise<DatabaseDescription> {
+    this.database(dbName);
+    return { dbName, dbId: 1, createdTso: 1n, createdTimestamp: 0, properties: [] };
+  }
+  async alterDatabaseProperties(dbName: string): Promise<void> { this.database(dbName); fail('InvalidArgument', 'the memory api keeps no database properties'); }
+  async dropDatabaseProperties(dbName: string): Promise<void> { this.database(dbName); }
 
   private coll(name: string): Coll {
     return this.colls.get(this.aliases.get(name) ?? name) ?? fail('CollectionNotFound', `collection '${name}' does not exist`);
@@ -86,7 +102,7 @@ export class MemoryApi implements NuthatchApi {
   async describeCollection(name: string): Promise<CollectionDescription> {
     const c = this.coll(name);
     return {
-      collectionName: c.name, collectionId: c.id, schema: structuredClone(c.schema), metricType: c.metricType,
+      collectionName: c.name, dbName: this.dbName, collectionId: c.id, schema: structuredClone(c.schema), metricType: c.metricType,
       shardsNum: c.shards, vchannels: Array.from({ length: c.shards }, (_, i) => `mem-${c.id}v${i}`),
       partitions: [...c.partitions].map(([n, id]) => ({ id, name: n })), numPartitions: c.partitions.size, consistencyLevel: c.consistency,
       loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n, aliases: this.aliasesOf(c.name),
@@ -94,7 +110,8 @@ export class MemoryApi implements NuthatchApi {
     };
   }
 
-  async renameCollection(name: string, newName: string): Promise<void> {
+  async renameCollection(name: string, newName: string, newDbName?: string): Promise<void> {
+    if (newDbName !== undefined) this.database(newDbName);
     if (this.aliases.has(name)) fail('InvalidArgument', `'${name}' is an alias: rename a collection by its own name`);
     const c = this.coll(name);
     if (this.colls.has(newName) || this.aliases.has(newName)) fail('CollectionExists', `collection '${newName}' already exists`);

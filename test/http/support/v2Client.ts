@@ -71,6 +71,7 @@ export function vec(i: number, dim = 8): number[] {
 export const Code = {
   InvalidArgument: 1100, MalformedRequest: 1101, SchemaMismatch: 1103, PayloadTooLarge: 1104,
   CollectionNotFound: 100, CollectionExists: 101, PartitionNotFound: 200, NotFound: 1600, AliasNotFound: 1900, AliasExists: 1901,
+  DatabaseNotFound: 800, DatabaseExists: 810, DatabaseNotEmpty: 811,
 } as const;
 
 /** Bad input is refused by validation: InvalidArgument, or SchemaMismatch when it is about the collection. */
