@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 import type { ImportJobView } from '../../runtime/client/api.js';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { refused } from '../support/rejects.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../messages/rpc/workers.js';
 import { client } from '../../runtime/rpc/typedBus.js';
@@ -68,6 +69,21 @@ test('JSON files import in batches; rows read like inserted ones; a bad row fail
     await s.client.delete('bi', { filter: 'id >= 4000 and id < 4500' });
     await s.client.insert('bi', rowsOf(4000, 500));
 
+    // Parquet, as Milvus's BulkWriter writes it: a column per field, 64-bit keys, vectors as lists, $meta as JSON text.
+    const ids = Array.from({ length: 40 }, (_, i) => 7000 + i);
+    await files.put('import/p.parquet', new Uint8Array(parquetWriteBuffer({ columnData: [
+      { name: 'id', data: ids.map((i) => BigInt(i)), type: 'INT64' },
+      { name: 'vec', data: ids.map((i) => vecs[i % vecs.length]!) },
+      { name: 'color', data: ids.map((i) => (i % 2 ? 'green' : null)), type: 'STRING' },
+      { name: '$meta', data: ids.map((i) => JSON.stringify({ extra: i })), type: 'STRING' },
+    ] })));
+    const pq = await ended(s, (await s.client.createImportJob({ collectionName: 'bi', files: [['import/p.parquet']] })).jobId);
+    assert.equal([pq.state, pq.importedRows], ['Completed', 40], pq.reason);
+    const fromPq = await s.client.get('bi', [7001, 7002], { outputFields: ['color', 'extra', 'vec'] });
+    assert.equal(fromPq.map((r) => [r.id, r.color ?? null, r.extra]).sort(), [[7001, 'green', 7001], [7002, null, 7002]]);
+    assert.equal((fromPq.find((r) => r.id === 7001)!.vec as number[]).map(Math.fround), vecs[7001 % vecs.length]!.map(Math.fround));
+    await s.client.delete('bi', { ids });
+
     // A bad row deep in the second file: the job fails at its check; the first file's rows are not written either.
     await files.put('import/c.json', json(rowsOf(10_000, 10)));
     await files.put('import/d.json', json([...rowsOf(20_000, 50), { id: 30_000, vec: [1, 2], color: 'red' }]));
@@ -81,7 +97,7 @@ test('JSON files import in batches; rows read like inserted ones; a bad row fail
     assert.equal([missing.state, /does not exist/.test(missing.reason ?? '')], ['Failed', true]);
 
     await refused(s.client.createImportJob({ collectionName: 'bi', files: [] }), /non-empty/);
-    await refused(s.client.createImportJob({ collectionName: 'bi', files: [['a.parquet']] }), /only JSON/);
+    await refused(s.client.createImportJob({ collectionName: 'bi', files: [['a.csv']] }), /only JSON .* and Parquet/);
     await refused(s.client.createImportJob({ collectionName: 'bi', files: [['../x.json']] }), /plain object key/);
     await refused(s.client.createImportJob({ collectionName: 'nope', files: [['import/a.json']] }), /does not exist/);
     await refused(s.client.createImportJob({ collectionName: 'bi', partitionName: 'p9', files: [['import/a.json']] }), /partition 'p9'/);

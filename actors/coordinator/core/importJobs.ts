@@ -36,10 +36,10 @@ export function importKeys(files: unknown): string[] {
   if (files.length > MAX_IMPORT_FILES) throw new ValidationError(`an import job takes at most ${MAX_IMPORT_FILES} files, got ${files.length}`, { field: 'files' });
   const keys = files.map((g, i) => {
     const group = Array.isArray(g) ? g : [g];
-    if (group.length !== 1) throw new ValidationError(`files[${i}] must hold one JSON file (row-based import), got ${group.length}`, { field: `files[${i}]` });
+    if (group.length !== 1) throw new ValidationError(`files[${i}] must hold one file (a JSON or Parquet file of rows; Numpy's file per field is not supported), got ${group.length}`, { field: `files[${i}]` });
     const key = group[0];
     if (typeof key !== 'string' || key.length === 0 || key.length > 1024) throw new ValidationError(`files[${i}] must be an object key (a non-empty string)`, { field: `files[${i}]` });
-    if (!key.toLowerCase().endsWith('.json')) throw new ValidationError(`files[${i}] '${key}': only JSON files (.json, a list of rows) can be imported`, { field: `files[${i}]` });
+    if (!/\.(json|parquet)$/i.test(key)) throw new ValidationError(`files[${i}] '${key}': only JSON (.json, a list of rows) and Parquet (.parquet) files can be imported`, { field: `files[${i}]` });
     if (key.split('/').some((p) => p === '..' || p === '.') || key.startsWith('/')) throw new ValidationError(`files[${i}] '${key}' is not a plain object key`, { field: `files[${i}]` });
     return key;
   });

@@ -6,14 +6,15 @@ import { NuthatchClient } from '../../../runtime/client/client.js';
 import type { RowObject } from '../../../runtime/client/api.js';
 import { toColumns } from '../../../runtime/client/rows.js';
 import { checkRows } from '../../../runtime/http/schemaChecks.js';
+import { rowsOfFile } from './importFormats.js';
 
 /** The largest import file read (a file is parsed whole; V8's strings end near 512 MiB). */
 export const MAX_IMPORT_FILE_BYTES = 256 * 1024 * 1024;
 
 /**
  * A data node's part of a bulk import (coordinator/shell/importJobsShell.ts):
- * reads a JSON file of rows from object storage (a list of rows, or
- * `{"rows": [...]}` as older Milvus writes), checks every row as the REST
+ * reads a JSON or Parquet file of rows from object storage (importFormats.ts),
+ * checks every row as the REST
  * gateway checks an insert's, and inserts batches of them through the WAL
  * like any client. The last files read are kept parsed, as a job asks for
  * one batch of a file after another.
@@ -26,7 +27,7 @@ export class ImportReader {
 
   async check(dbName: string, collection: string, key: string): Promise<{ rows: number; bytes: number }> {
     const schema = (await this.api(dbName).describeCollection(collection)).schema;
-    const file = await this.read(key);
+    const file = await this.read(key, schema);
     const rows = checkRows(schema, file.rows, 'insert');
     // What the client checks beyond the gateway (vector values, sizes), a message's worth at a time.
     for (let i = 0; i < rows.length; i += LIMITS.maxBatchRows) checkColumns(schema, rows.slice(i, i + LIMITS.maxBatchRows), i);
@@ -40,7 +41,7 @@ export class ImportReader {
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new NuthatchError('InvalidArgument', `maxRows must be a positive integer, got ${req.maxRows}`);
     const api = this.api(req.dbName);
     const schema = (await api.describeCollection(collection)).schema;
-    const file = await this.read(key);
+    const file = await this.read(key, schema);
     const slice = file.rows.slice(fromRow, fromRow + maxRows);
     if (slice.length === 0) return { rows: 0 };
     const rows = checkRows(schema, slice, 'insert');
@@ -54,22 +55,13 @@ export class ImportReader {
     return dbName === this.client.dbName ? this.client : this.client.database(dbName);
   }
 
-  private async read(key: string): Promise<{ rows: Record<string, unknown>[]; bytes: number }> {
+  private async read(key: string, schema: CollectionSchema): Promise<{ rows: Record<string, unknown>[]; bytes: number }> {
     const cached = this.parsed.get(key);
     if (cached) return cached;
     const bytes = await this.objects.get(key);
     if (!bytes) throw new NuthatchError('NotFound', `import file '${key}' does not exist in object storage`, { key });
     if (bytes.length > MAX_IMPORT_FILE_BYTES) throw new ValidationError(`import file '${key}' is ${bytes.length} bytes, more than ${MAX_IMPORT_FILE_BYTES}: split it`, { key });
-    let doc: unknown;
-    try {
-      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    } catch (e) {
-      throw new ValidationError(`import file '${key}' is not UTF-8 JSON: ${(e as Error).message}`, { key });
-    }
-    const list = Array.isArray(doc) ? doc : doc !== null && typeof doc === 'object' && Array.isArray((doc as { rows?: unknown }).rows) ? (doc as { rows: unknown[] }).rows : undefined;
-    if (!list) throw new ValidationError(`import file '${key}' must hold a list of rows ([{...}, ...] or {"rows": [...]})`, { key });
-    list.forEach((row, i) => { if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new ValidationError(`import file '${key}': row ${i} is not an object`, { key, row: i }); });
-    const file = { rows: list as Record<string, unknown>[], bytes: bytes.length };
+    const file = { rows: await rowsOfFile(key, bytes, schema), bytes: bytes.length };
     // Two files kept: the one a job writes, and one a job checks meanwhile.
     if (this.parsed.size >= 2) this.parsed.delete(this.parsed.keys().next().value!);
     this.parsed.set(key, file);
