@@ -19,7 +19,7 @@ import { checkReranker, fuse } from './hybridRank.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
-import { encodeSparse } from '../../messages/sparse.js';
+import { encodeSparse, type SparseVector } from '../../messages/sparse.js';
 import type { SparseQuery } from '../../messages/rpc/sparseRead.js';
 import type { FieldSchema } from '../../messages/schema.js';
 import { bm25ParamsOf, sparseQueryVectors, termsOf } from './sparseQueries.js';
@@ -631,12 +631,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const vectors = sparseQueryVectors(req.data, field.name, bm25);
     const tso = pin ?? await this.snapshotTso(r, req.consistencyLevel);
     const at = { collectionId: r.collectionId, annsField: field.name, partitionIds: plan.partitionIds, guaranteeTso: tso, mvccTso: tso };
-    let stats: SparseQuery['bm25'];
-    if (bm25) {
-      const terms = termsOf(vectors);
-      const parts = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'bm25Stats', { ...at, vchannel, terms })));
-      stats = { ...bm25ParamsOf(r, field.name), terms, stats: mergeStats(parts, terms.length) };
-    }
+    const stats = bm25 ? await this.bm25Counts(r, field, vectors, at) : undefined;
     const k = limit + offset;
     const searchShards = (queries: Uint8Array[], filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
       ...at, vchannel, queries: new Float32Array(0), sparse: { queries, ...(stats ? { bm25: stats } : {}) }, nq: queries.length, k: kk, filter,
@@ -662,6 +657,13 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
   }
 
+  /** Round one of a BM25 search: the collection's counts of the queries' terms, summed over the shards at the read's TSO. */
+  private async bm25Counts(r: CollectionRecord, field: FieldSchema, vectors: SparseVector[], at: { collectionId: number; annsField: string; partitionIds: number[] | null; guaranteeTso: Tso; mvccTso: Tso }): Promise<SparseQuery['bm25']> {
+    const terms = termsOf(vectors);
+    const parts = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'bm25Stats', { ...at, vchannel, terms })));
+    return { ...bm25ParamsOf(r, field.name), terms, stats: mergeStats(parts, terms.length) };
+  }
+
   /**
    * Hits of one vector, best first, batch by batch, each hit once, all read at
    * one TSO pinned now: each batch a range search past the last (searchIterator.ts).
@@ -671,16 +673,23 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
-    if (field.dataType === 'SparseFloatVector') throw new ValidationError(`a search iterator over sparse field '${field.name}' is not supported`, { field: 'annsField' });
     const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
-    const queries = queryVectors([req.vector], field.dim!);
+    const sparseField = field.dataType === 'SparseFloatVector';
+    const bm25 = sparseField && bm25FunctionOf(r.schema, field.name) !== undefined;
+    const sparseQueries = sparseField ? sparseQueryVectors([req.vector], field.name, bm25) : undefined;
+    const queries = sparseField ? new Float32Array(0) : queryVectors([req.vector as number[]], field.dim!);
     const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);
     const lease = this.snapshotLease(r, snapshotTso);
+    // A sparse field's queries (and a BM25 field's counts, taken once at the pinned TSO) go with every batch.
+    const sparse = sparseQueries && {
+      queries: sparseQueries.map(encodeSparse),
+      ...(bm25 ? { bm25: await this.bm25Counts(r, field, sparseQueries, { collectionId: r.collectionId, annsField: field.name, partitionIds: plan.partitionIds, guaranteeTso: snapshotTso, mvccTso: snapshotTso }) } : {}),
+    };
     const search = async (k: number, bounds: DistanceRange | undefined, filter: Expr | null) => {
       await lease.renew();
       const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-        vchannel, collectionId: r.collectionId, queries, ...anns, nq: 1, k, ef, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
+        vchannel, collectionId: r.collectionId, queries, ...anns, ...(sparse ? { sparse } : {}), nq: 1, k, ef, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
       })));
       return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)

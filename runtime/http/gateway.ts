@@ -75,7 +75,7 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
   const rbacCtx: RbacContext | undefined = opts.rbac ? { rbac: opts.rbac, accessChanged: () => auth?.forget() } : undefined;
   /** The collection an alias names in the request's database; undefined for a name that is no alias. */
   const aliasTargetIn = (a: NuthatchApi) => (name: string) => a.describeAlias(name).then((d) => d.collectionName, (e) => {
-    if (e instanceof NuthatchError && (e.code === 'AliasNotFound' || e.code === 'InvalidArgument')) return undefined;
+    if (e instanceof NuthatchError && (e.code === 'AliasNotFound' || e.code === 'InvalidArgument' || e.code === 'DatabaseNotFound')) return undefined;
     throw e;
   });
   const routeOf = (path: string): ((body: unknown) => Promise<OkBody>) | undefined => {

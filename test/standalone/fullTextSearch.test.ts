@@ -108,6 +108,12 @@ test('BM25 search matches a reference BM25 with collection-wide counts; sparse I
       const [ranged] = await s.client.search('ft', { annsField: 'sparse', data: ['apple cherry'], limit: 50, searchParams: { params: { radius: 1, range_filter: 3 } }, consistencyLevel: 'Strong' });
       sameRanking(ranged!, new Map([...ref].filter(([, d]) => d > 1 && d <= 3)), 50, `BM25 range search ${when}`);
       assert.ok(ranged!.length > 0 && ranged!.length < ref.size, `the range leaves some out and keeps some (${ranged!.length} of ${ref.size})`);
+      // A search iterator over the BM25 field: every matching row once, in the reference's order, batch by batch.
+      const it = await s.client.searchIterator('ft', { annsField: 'sparse', vector: 'apple cherry', batchSize: 7, consistencyLevel: 'Strong' });
+      const walked: Array<{ id: unknown; distance: number }> = [];
+      for await (const batch of it) walked.push(...batch);
+      sameRanking(walked, ref, ref.size, `BM25 search iterator ${when}`);
+      assert.is(new Set(walked.map((h) => h.id)).size, walked.length, 'each row once');
       // Grouping search: the best 3 values of cat, 2 hits each, groups by their best hit.
       const [grouped] = await s.client.search('ft', { annsField: 'sparse', data: ['apple cherry'], limit: 3, groupingField: 'cat', groupSize: 2, outputFields: ['cat'], consistencyLevel: 'Strong' });
       const byCat = new Map<number, number[]>();
@@ -147,6 +153,7 @@ test('BM25 search matches a reference BM25 with collection-wide counts; sparse I
     await refused(s.client.insert('ft', [{ ...row(5), id: 999, kw: { '-4': 1 } }]), /uint32/);
     await refused(s.client.createIndex('ft', { indexName: 'x', fieldName: 'kw', indexType: 'HNSW', metricType: 'IP', params: {} }), /not for sparse field/);
     await refused(s.client.search('ft', { annsField: 'sparse', data: ['apple'], limit: 3, searchParams: { params: { radius: 3, range_filter: 1 } } }), /radius < range_filter/);
+    await refused(s.client.searchIterator('ft', { annsField: 'sparse', vector: [1, 2], batchSize: 5 }), /text/);
 
     await s.stop();
     s = await tempStandalone({ ...segmentOpts, dataDir });

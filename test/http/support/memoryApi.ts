@@ -294,7 +294,7 @@ export class MemoryApi implements NuthatchApi {
   /** Over every hit ranked now. */
   async searchIterator(collection: string, req: SearchIteratorRequest): Promise<BatchIterator<Hit>> {
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
-    const [hits] = await this.search(collection, { ...req, data: [Array.from(req.vector)], limit: this.coll(collection).rows.size || 1 });
+    const [hits] = await this.search(collection, { ...req, data: [Array.from(req.vector as number[])], limit: this.coll(collection).rows.size || 1 });
     let at = 0;
     return new BatchIterator({ fetch: async (n) => hits!.slice(at, at + n), advance: (b) => { at += b.length; } }, batchSize, limit);
   }
