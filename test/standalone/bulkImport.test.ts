@@ -102,6 +102,16 @@ test('JSON files import in batches; rows read like inserted ones; a bad row fail
     await refused(s.client.createImportJob({ collectionName: 'nope', files: [['import/a.json']] }), /does not exist/);
     await refused(s.client.createImportJob({ collectionName: 'bi', partitionName: 'p9', files: [['import/a.json']] }), /partition 'p9'/);
     await refused(s.client.getImportJobProgress(123456789), /does not exist/);
+
+    // In another database: a collection of the same name there takes the rows; 'default''s is untouched.
+    await s.client.createDatabase('imp');
+    const other = s.client.database('imp');
+    await other.createCollection({ collectionName: 'bi', schema, metricType: 'L2', shardsNum: 1, indexParams: [{ indexName: 'v', fieldName: 'vec', indexType: 'FLAT', params: {} }], load: true });
+    const there = await ended({ client: other }, (await other.createImportJob({ collectionName: 'bi', files: [['import/b.json']] })).jobId);
+    assert.equal([there.state, there.importedRows], ['Completed', 1000], there.reason);
+    assert.is((await other.query('bi', { filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)'], 1000);
+    assert.is(await count(), 5500, "'default''s collection of that name is untouched");
+    assert.equal((await other.listImportJobs()).map((j) => j.jobId), [there.jobId], 'jobs listed per database');
   } finally {
     await files.close();
     await s.cleanup();
