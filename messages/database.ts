@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { checkKnownProperty } from './databaseProperties.js';
 import { checkName } from './schema.js';
 import type { Tso } from './types.js';
 
@@ -19,8 +20,8 @@ export interface DatabaseRecord {
   id: number;
   createdTso: Tso;
   /**
-   * Properties by Milvus's names (`database.replica.number`, ...), values as
-   * strings. Kept and described; nuthatch acts on none of them yet.
+   * Properties by Milvus's names, values as strings. Kept and described; the
+   * ones nuthatch acts on are in databaseProperties.ts.
    */
   properties: Record<string, string>;
 }
@@ -46,6 +47,7 @@ export function checkDatabaseProperties(input: unknown): Record<string, string> 
     if (k.trim() === '' || k.length > 255) throw new ValidationError(`database property key '${k}' must be 1..255 characters`, { field: 'properties' });
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new ValidationError(`database property '${k}' must be a string, a number or a boolean`, { field: `properties.${k}` });
     out[k] = String(v);
+    checkKnownProperty(k, out[k]!);
   }
   if (Object.keys(out).length > MAX_DATABASE_PROPERTIES) throw new ValidationError(`a database carries at most ${MAX_DATABASE_PROPERTIES} properties`, { field: 'properties' });
   return out;

@@ -37,6 +37,8 @@ export const ErrorCode = {
   Unauthenticated: 2000,
   /** The user holds no role granting the privilege (Milvus: ErrPrivilegeNotPermitted, 1401, which WalUnavailable holds). */
   PermissionDenied: 2001,
+  /** A database's force-deny switch turned the request away (Milvus: ErrServiceForceDeny). */
+  ForceDenied: 2006,
   UserNotFound: 2002,
   UserExists: 2003,
   RoleNotFound: 2004,

@@ -24,6 +24,11 @@ export interface CollectionRecord {
   name: string;
   /** Its database (messages/database.ts); absent in records written before databases: 'default'. */
   dbName?: string;
+  /**
+   * Its database's force-deny switches (messages/databaseProperties.ts) as of
+   * the answer that carried the record: set by describeCollection, never stored.
+   */
+  denied?: { writing: boolean; reading: boolean };
   schema: CollectionSchema;
   metricType: MetricType;
   shards: number;

@@ -339,6 +339,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   async insert(collection: string, data: RowObject[], partitionName?: string, opts: { appendId?: string } = {}): Promise<WriteResult> {
     const r = await this.record(collection);
+    refuseDenied(r, 'writing');
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
     const rows = await this.columns(r, data, false);
@@ -354,6 +355,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
 
   async upsert(collection: string, data: RowObject[], partitionName?: string, opts: UpsertOptions = {}): Promise<WriteResult> {
     const r = await this.record(collection);
+    refuseDenied(r, 'writing');
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
     const rows = await this.columns(r, opts.partialUpdate === true ? await this.mergeStored(collection, r, data, partitionName) : data, true);
@@ -393,6 +395,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
 
   async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: Tso }> {
     const r = await this.record(collection);
+    refuseDenied(r, 'writing');
     refuseNamedPartitions(r, req.partitionName);
     const pk = primaryField(r.schema);
     let ids = req.ids;
@@ -464,7 +467,10 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return toRowObject({ [pkName]: row.pk, ...f });
   }
 
-  query(collection: string, req: QueryRequest): Promise<RowObject[]> { return this.queryPartitions(collection, req); }
+  async query(collection: string, req: QueryRequest): Promise<RowObject[]> {
+    refuseDenied(await this.record(collection), 'reading');
+    return this.queryPartitions(collection, req);
+  }
 
   /** A query; `partitionIds` given, of those partitions whatever the request names (a partition's row count). */
   private async queryPartitions(collection: string, req: QueryRequest, partitionIds?: number[]): Promise<RowObject[]> {
@@ -516,6 +522,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   async queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator> {
     const r = await this.record(collection);
+    refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     if ((req.outputFields ?? []).some(isCountStar)) throw new ValidationError('a query iterator returns rows: count(*) is not an output field of it', { field: 'outputFields' });
     const plan = this.readPlan(r, req);
@@ -541,7 +548,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
-    return this.searchAt(await this.record(collection), req);
+    const r = await this.record(collection);
+    refuseDenied(r, 'reading');
+    return this.searchAt(r, req);
   }
 
   /**
@@ -552,6 +561,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]> {
     const r = await this.record(collection);
+    refuseDenied(r, 'reading');
     if (!Array.isArray(req.searches) || req.searches.length === 0) throw new ValidationError('hybrid search needs searches: a non-empty list');
     if (req.searches.length > MAX_HYBRID_SEARCHES) throw new ValidationError(`hybrid search takes at most ${MAX_HYBRID_SEARCHES} searches, got ${req.searches.length}`);
     const rerank = checkReranker(req.rerank, req.searches.length);
@@ -670,6 +680,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   async searchIterator(collection: string, req: SearchIteratorRequest): Promise<SearchIterator> {
     const r = await this.record(collection);
+    refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
@@ -728,4 +739,9 @@ const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count
 function hasNoKeys(o: object): boolean {
   for (const k in o) if (Object.hasOwn(o, k)) return false;
   return true;
+}
+
+/** Refuses a request its database's force-deny switch turns away (messages/databaseProperties.ts), as Milvus's proxy does. */
+function refuseDenied(r: CollectionRecord, what: 'writing' | 'reading'): void {
+  if (r.denied?.[what]) throw new NuthatchError('ForceDenied', `database '${r.dbName ?? 'default'}' is force denied ${what} (database.force.deny.${what} is true)`, { database: r.dbName ?? 'default', collection: r.name });
 }

@@ -1,4 +1,5 @@
-import { checkDatabaseName, checkDatabaseProperties, DEFAULT_DB, MAX_DATABASES, type DatabaseRecord } from '../../../messages/database.js';
+import { checkDatabaseName, checkDatabaseProperties, dbOf, DEFAULT_DB, MAX_DATABASES, type DatabaseRecord } from '../../../messages/database.js';
+import { policyOf } from '../../../messages/databaseProperties.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import { findCollection, type Catalog, type CollectionRef, type Database } from './catalog.js';
@@ -65,4 +66,19 @@ export function decideAlterDatabase(c: Catalog, name: string, set: unknown, drop
     delete properties[k];
   }
   return { ...d.record, properties: checkDatabaseProperties(properties) };
+}
+
+/** The record as describeCollection answers it: with its database's force-deny switches (never stored). */
+export function withDenied(c: Catalog, rec: CollectionRecord): CollectionRecord {
+  const p = policyOf(namespaceOf(c, dbOf(rec)).record.properties);
+  return p.denyWriting || p.denyReading ? { ...rec, denied: { writing: p.denyWriting, reading: p.denyReading } } : rec;
+}
+
+/** Refuses a collection past the database's `database.max.collections`. */
+export function checkRoomForCollection(c: Catalog, db: string): void {
+  const d = namespaceOf(c, db);
+  const { maxCollections } = policyOf(d.record.properties);
+  if (maxCollections === undefined) return;
+  const live = [...d.byName.values()].filter((r) => r.state !== 'dropping').length;
+  if (live >= maxCollections) throw new NuthatchError('DatabaseLimitExceeded', `database '${db}' holds ${live} collections, its database.max.collections`, { database: db });
 }

@@ -10,7 +10,7 @@ import type { IndexParams } from '../../../messages/types.js';
 import type { BusSubscription } from '../../../runtime/ports/bus.js';
 import { client, serveProtocol, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import type { CollectionRef } from '../core/catalog.js';
-import { allCollections, collectionAt, collectionById, namespaceOf } from '../core/databases.js';
+import { allCollections, collectionAt, collectionById, namespaceOf, withDenied } from '../core/databases.js';
 import { databaseOr } from '../../../messages/database.js';
 import * as databaseDdl from './databaseDdl.js';
 import { loadCatalog } from './databaseDdl.js';
@@ -207,7 +207,7 @@ export class Coordinator {
       alterCollection: (r) => ddl.alterCollection(ctx(), refOf(r, r.name), r.properties, r.drop),
       renameCollection: (r) => renameCollection(ctx(), refOf(r, r.name), { db: r.newDbName ? databaseOr(r.newDbName) : databaseOr(r.dbName), name: r.newName }),
       addCollectionField: (r) => ddl.addCollectionField(ctx(), refOf(r, r.name), r.field),
-      describeCollection: (r) => collectionAt(ctx().catalog, refOf(r, r.name)),
+      describeCollection: (r) => withDenied(ctx().catalog, collectionAt(ctx().catalog, refOf(r, r.name))),
       listCollections: ({ dbName }) => [...namespaceOf(ctx().catalog, databaseOr(dbName)).byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
       createPartition: (r) => ddl.createPartition(ctx(), refOf(r, r.collection), r.partition),
       dropPartition: (r) => ddl.dropPartition(ctx(), refOf(r, r.collection), r.partition),

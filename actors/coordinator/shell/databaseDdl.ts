@@ -4,6 +4,7 @@ import { decideAlterDatabase, decideCreateDatabase, decideDropDatabase, defaultD
 import type { AliasRecord } from './aliasDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
+import { announceCatalogChange } from './renameCollection.js';
 
 /**
  * Database DDL (decided by core/databases.ts under the catalogue's lock, then
@@ -33,7 +34,10 @@ export async function alterDatabase(ctx: CoordinatorContext, name: string, set: 
   return ctx.lock(async () => {
     const rec = decideAlterDatabase(ctx.catalog, name, set, drop);
     await putRecord(ctx.opts.meta, Keys.database(name), rec);
-    namespaceOf(ctx.catalog, name).record = rec;
+    const ns = namespaceOf(ctx.catalog, name);
+    ns.record = rec;
+    // Clients keep collection records, which carry the database's force-deny switches: they read them again.
+    if (ns.byName.size > 0) announceCatalogChange(ctx, name, [...ns.byName.keys()]);
     return rec;
   });
 }

@@ -9,7 +9,7 @@ import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
 import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
-import { collectionAt, namespaceOf } from '../core/databases.js';
+import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
@@ -33,6 +33,7 @@ async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<voi
 export async function createCollection(ctx: CoordinatorContext, db: string, spec: CollectionSpec): Res<'createCollection'> {
   const rec = await ctx.lock(async () => {
     const ns = namespaceOf(ctx.catalog, db);
+    checkRoomForCollection(ctx.catalog, db);
     const collectionId = await ctx.allocIds(idsToCreate(spec));
     const tso = await ctx.tso(1);
     const r = decideCreateCollection(ns, spec, collectionId, ctx.opts.pchannels, tso, db);
