@@ -97,7 +97,12 @@ export interface SearchRequest extends ReadOptions {
    * One or more query vectors: dense ones, sparse ones for a sparse field,
    * or texts for a BM25 function's output field (full-text search).
    */
-  data: Array<number[] | Float32Array | SparseInput | string>;
+  data?: Array<number[] | Float32Array | SparseInput | string>;
+  /**
+   * Instead of `data`: primary keys of rows whose vectors (of `annsField`)
+   * are the queries (Milvus 2.6's primary-key search). Not for a BM25 field.
+   */
+  ids?: PrimaryKey[];
   annsField?: string;
   limit: number;
   offset?: number;
@@ -125,7 +130,8 @@ export interface SearchRequest extends ReadOptions {
 }
 
 /** One search of a hybrid search: its own vector field, query vectors, filter, limit and params. */
-export type AnnSearch = Pick<SearchRequest, 'data' | 'annsField' | 'limit' | 'filter' | 'filterParams' | 'searchParams'>;
+/** One search of a hybrid search: query vectors (primary keys cannot stand in for them here, as in Milvus). */
+export type AnnSearch = Pick<SearchRequest, 'annsField' | 'limit' | 'filter' | 'filterParams' | 'searchParams'> & { data: NonNullable<SearchRequest['data']> };
 
 /** A hybrid search (Milvus's hybrid_search): several searches fused into one ranking. */
 export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 'partitionNames' | 'consistencyLevel'> {

@@ -550,7 +550,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
-    return this.searchAt(r, req);
+    return this.searchAt(r, req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) });
   }
 
   /**
@@ -665,6 +665,27 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
     return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+  }
+
+  /**
+   * A primary-key search's queries (Milvus 2.6's): the `annsField` vectors of
+   * the rows `ids` names, in their order, read at the search's consistency.
+   * A key no row holds is refused, as is a BM25 field (its vectors are made
+   * from text, which is what a query to it is).
+   */
+  private async vectorsOf(collection: string, r: CollectionRecord, req: SearchRequest): Promise<NonNullable<SearchRequest['data']>> {
+    if (req.data !== undefined) throw new ValidationError('a search takes data or ids, not both');
+    const field = annsFieldOf(r.schema, req.annsField);
+    if (bm25FunctionOf(r.schema, field.name)) throw new ValidationError(`a primary-key search cannot search BM25 field '${field.name}': search it with texts`, { field: 'ids' });
+    const pk = primaryField(r.schema).name;
+    if (!Array.isArray(req.ids) || req.ids.length === 0) throw new ValidationError('ids must be a non-empty list of primary keys', { field: 'ids' });
+    const rows = await this.get(collection, req.ids, { outputFields: [field.name], ...(req.consistencyLevel ? { consistencyLevel: req.consistencyLevel } : {}) });
+    const byKey = new Map(rows.map((row) => [row[pk] as PrimaryKey, row[field.name]]));
+    return req.ids.map((id) => {
+      const v = byKey.get(id);
+      if (v === undefined || v === null) throw new NuthatchError('NotFound', `primary key ${JSON.stringify(id)} names no row of '${r.name}' to search with`, { field: 'ids', id });
+      return v as number[];
+    });
   }
 
   /** Round one of a BM25 search: the collection's counts of the queries' terms, summed over the shards at the read's TSO. */

@@ -315,7 +315,7 @@ export class MemoryApi implements NuthatchApi {
     const vf = req.annsField ?? vectorField(c.schema).name, pk = primaryField(c.schema).name;
     const candidates = this.scan(c, req);
     const off = req.offset ?? 0;
-    return req.data.map((q) => candidates
+    return (req.data ?? []).map((q) => candidates
       .map((v) => ({ v, d: distance(c.metricType, q as number[], v.row[vf] as number[]) }))
       .sort((a, b) => (c.metricType === 'L2' ? a.d - b.d : b.d - a.d))
       .slice(off, off + req.limit)
