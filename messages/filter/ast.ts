@@ -61,8 +61,10 @@ export interface OrNode { kind: 'or'; args: Expr[]; pos: number }
 /**
  * `text_match(f, "words")` (Milvus's TEXT_MATCH): the text of an analysed
  * VarChar field holds at least one of the words' terms (messages/analyzer.ts).
+ * With `phrase`, `phrase_match(f, "words", slop)` (Milvus's PHRASE_MATCH):
+ * it holds all of them, in order within `slop` (phrase.ts).
  */
-export interface TextMatchNode { kind: 'textMatch'; arg: FieldNode; query: string; pos: number }
+export interface TextMatchNode { kind: 'textMatch'; arg: FieldNode; query: string; pos: number; phrase?: { slop: number } }
 
 export type Expr =
   | LiteralNode | FieldNode | NegNode | ArithNode | LengthNode

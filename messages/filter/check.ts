@@ -109,9 +109,12 @@ class Checker {
       case 'textMatch': {
         const a = sub(n.arg);
         const f = a.e.kind === 'field' && a.e.path.length === 0 ? this.byName.get(a.e.name) : undefined;
-        if (!f || f.dataType !== 'VarChar' || f.enableAnalyzer !== true) throw filterError(`text_match needs a VarChar field with enable_analyzer, not ${a.what}`, pos);
-        if (typeof n.query !== 'string') throw filterError('malformed filter tree: text_match without a string', pos);
-        return { e: { kind: 'textMatch', arg: a.e as FieldNode, query: n.query, pos }, ty: 'cond', what: 'a text_match test' };
+        const fn = n.phrase ? 'phrase_match' : 'text_match';
+        if (!f || f.dataType !== 'VarChar' || f.enableAnalyzer !== true) throw filterError(`${fn} needs a VarChar field with enable_analyzer, not ${a.what}`, pos);
+        if (typeof n.query !== 'string') throw filterError(`malformed filter tree: ${fn} without a string`, pos);
+        const slop = n.phrase ? (n.phrase as { slop?: unknown }).slop : undefined;
+        if (n.phrase && !(typeof slop === 'number' && Number.isSafeInteger(slop) && slop >= 0)) throw filterError('malformed filter tree: phrase_match without a slop', pos);
+        return { e: { kind: 'textMatch', arg: a.e as FieldNode, query: n.query, pos, ...(n.phrase ? { phrase: { slop: slop as number } } : {}) }, ty: 'cond', what: `a ${fn} test` };
       }
       case 'isNull': {
         const a = sub(n.arg);

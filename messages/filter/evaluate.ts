@@ -17,6 +17,7 @@ import { tokenize } from '../analyzer.js';
 import type { CompareOp, ContainsOp, Expr, LiteralNode } from './ast.js';
 import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
+import { phraseMatches } from './phrase.js';
 import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
 import { NuthatchError } from '../errors.js';
 import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type Rows } from '../schema.js';
@@ -136,6 +137,10 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
       return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && m(v) !== flip; }; };
     }
     case 'textMatch': {
+      if (e.phrase) {
+        const g = getter(e.arg, ctx), phrase = tokenize(e.query), { slop } = e.phrase;
+        return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && phraseMatches(tokenize(v), phrase, slop) !== negated; }; };
+      }
       // Unknown (false either way) for a null text, as `like`.
       const g = getter(e.arg, ctx), words = new Set(tokenize(e.query));
       return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && tokenize(v).some((w) => words.has(w)) !== negated; }; };

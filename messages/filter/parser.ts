@@ -6,7 +6,8 @@
  *   <  field, JSON path `f["k"][0]`, element `tags[0]`, literal, `( )`, function call.
  * Functions (names in any case, as keywords): `array_contains(f, v)`,
  * `array_contains_all(f, [..])`, `array_contains_any(f, [..])` (also spelled
- * `json_contains*`), `array_length(f)` and `text_match(f, "words")`; a name is a function only before `(`.
+ * `json_contains*`), `array_length(f)`, `text_match(f, "words")` and
+ * `phrase_match(f, "words", slop?)`; a name is a function only before `(`.
  * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
  * Template parameters `{name}` (filter_params, params.ts) stand for a literal, an
  * `in` or array-function list, or a `like` pattern; their values are given beside the text.
@@ -17,6 +18,9 @@ import type { ArithOp, CompareOp, ContainsOp, Expr, FieldNode, LiteralNode } fro
 import { tokenize, type Token } from './lexer.js';
 import { listLiterals, paramValue, scalarLiteral, type FilterParams } from './params.js';
 import { ValidationError } from '../errors.js';
+
+/** The largest slop phrase_match takes (Milvus keeps it in a uint32; a phrase of more spread matches nothing sensible). */
+const MAX_SLOP = 2 ** 31 - 1;
 
 const COMPARE = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const ASCENDING = new Set(['<', '<=']);
@@ -213,7 +217,7 @@ class Parser {
   /** `name(field, ...)`: the array functions. */
   private parseCall(): Expr {
     const t = this.next(), name = t.text.toLowerCase(), op = CONTAINS[name];
-    if (op === undefined && name !== 'array_length' && name !== 'text_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match)`, t.pos);
+    if (op === undefined && name !== 'array_length' && name !== 'text_match' && name !== 'phrase_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match)`, t.pos);
     this.expect('punct', '(');
     const f = this.peek();
     if (f.kind !== 'ident') throw filterError(`${name} needs a field as its first argument, found ${describe(f)}`, f.pos);
@@ -225,6 +229,20 @@ class Parser {
       if (typeof q.value !== 'string') throw filterError('text_match takes the words to match as a string', q.pos);
       this.expect('punct', ')');
       return this.mk({ kind: 'textMatch', arg, query: q.value, pos: t.pos }, arg);
+    }
+    if (name === 'phrase_match') {
+      this.expect('punct', ',');
+      const q = this.parseLiteral('phrase_match takes the phrase as a string');
+      if (typeof q.value !== 'string') throw filterError('phrase_match takes the phrase as a string', q.pos);
+      let slop = 0;
+      if (this.is('punct', ',')) {
+        this.next();
+        const s = this.parseLiteral('phrase_match takes its slop as a non-negative integer');
+        if (typeof s.value !== 'number' || !Number.isSafeInteger(s.value) || s.value < 0 || s.value > MAX_SLOP) throw filterError(`phrase_match takes its slop as an integer in 0..${MAX_SLOP}`, s.pos);
+        slop = s.value;
+      }
+      this.expect('punct', ')');
+      return this.mk({ kind: 'textMatch', arg, query: q.value, pos: t.pos, phrase: { slop } }, arg);
     }
     if (op === undefined) {
       this.expect('punct', ')');

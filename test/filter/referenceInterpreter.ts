@@ -55,6 +55,7 @@ export function interpret(e: Expr, row: Row): Truth {
     case 'textMatch': {
       const v = value(e.arg, row);
       if (typeof v !== 'string') return null;
+      if (e.phrase) return phraseByWindows(v, e.query, e.phrase.slop);
       const words = new Set(e.query.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean));
       return v.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).some((w) => w.length > 0 && words.has(w));
     }
@@ -107,3 +108,21 @@ export function likeRegExp(pattern: string): RegExp {
 }
 
 const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/**
+ * PHRASE_MATCH by brute force: every way of giving each phrase term a distinct
+ * position of the text, and the spread of (position - place in the phrase).
+ */
+function phraseByWindows(text: string, query: string, slop: number): boolean {
+  const words = (t: string) => t.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean);
+  const tokens = words(text), phrase = words(query);
+  if (phrase.length === 0) return false;
+  const choose = (i: number, used: number[]): boolean => {
+    if (i === phrase.length) {
+      const offs = used.map((p, j) => p - j);
+      return Math.max(...offs) - Math.min(...offs) <= slop;
+    }
+    return tokens.some((t, p) => t === phrase[i] && !used.includes(p) && choose(i + 1, [...used, p]));
+  };
+  return choose(0, []);
+}
