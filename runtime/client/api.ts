@@ -67,6 +67,9 @@ export interface IndexDescription extends IndexParams {
 /** A row as users write it: field name -> value (vectors as number arrays). */
 export type RowObject = Record<string, unknown>;
 
+import type { DecayRanker } from './decayRanker.js';
+export type { DecayRanker } from './decayRanker.js';
+
 /** A bulk import: the collection, an optional partition, and the object keys of JSON row files. */
 export interface ImportRequest { collectionName: string; partitionName?: string; files: string[][] | string[] }
 
@@ -103,6 +106,8 @@ export interface SearchRequest extends ReadOptions {
    * are the queries (Milvus 2.6's primary-key search). Not for a BM25 field.
    */
   ids?: PrimaryKey[];
+  /** A decay ranker (Milvus 2.6's): hits re-ranked by a numeric field's distance from an origin (decayRanker.ts). */
+  ranker?: DecayRanker;
   annsField?: string;
   limit: number;
   offset?: number;

@@ -31,6 +31,7 @@ import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
+import { checkDecayRanker, decayRerank } from './decayRanker.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
@@ -550,7 +551,27 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
-    return this.searchAt(r, req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) });
+    const asked = req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) };
+    return req.ranker === undefined ? this.searchAt(r, asked) : this.decayRanked(r, asked);
+  }
+
+  /**
+   * A search re-ranked by a decay ranker (decayRanker.ts): the search's hits,
+   * read with the ranker's field, scored again, then paged.
+   */
+  private async decayRanked(r: CollectionRecord, req: SearchRequest): Promise<Hit[][]> {
+    const d = checkDecayRanker(req.ranker, r.schema);
+    if (req.groupingField !== undefined) throw new ValidationError('a decay ranker cannot rank a grouping search (as in Milvus)', { field: 'ranker' });
+    const offset = req.offset ?? 0;
+    const asked = req.outputFields ?? [];
+    const wanted = asked.includes('*') || asked.includes(d.field);
+    const all = await this.searchAt(r, { ...req, offset: 0, limit: req.limit + offset, outputFields: wanted ? asked : [...asked, d.field] });
+    const metric = metricOfField(r, annsFieldOf(r.schema, req.annsField).name);
+    return all.map((hits) => decayRerank(hits, d, metric).slice(offset, offset + req.limit).map((h) => {
+      if (wanted) return h;
+      const { [d.field]: _, ...fields } = h.fields;
+      return { ...h, fields };
+    }));
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { DecayRanker } from '../client/decayRanker.js';
 import type { SparseInput } from '../client/sparseQueries.js';
 import { LIMITS, ValidationError, type PrimaryKey } from '../../messages/index.js';
 import type { HybridSearchRequest, QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
@@ -87,7 +88,7 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
  * become Float32Arrays here.
  */
 export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: QueryData[] } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', ...READ_KEYS], UNSUPPORTED_READ);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
   const collectionName = readCollectionName(r);
   const data = readQueryVectors(r);
   const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
@@ -107,6 +108,8 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
     const round = sp.optInt('round_decimal', -1, 6);
     if (round !== undefined) request.roundDecimal = round;
   }
+  const fs = r.optObj('functionScore', ['functions', 'params']);
+  if (fs) request.ranker = readFunctionScore(fs);
   return { collectionName, request };
 }
 
@@ -219,4 +222,23 @@ function readRerank(r: JsonReader): Reranker {
     return { strategy: 'weighted', weights: params.weights as number[], ...(norm === undefined ? {} : { normScore: norm as boolean }) };
   }
   throw new ValidationError(`field 'rerank.strategy' must be rrf or weighted, got ${JSON.stringify(strategy)}`, { field: 'rerank.strategy' });
+}
+
+/**
+ * `functionScore` (Milvus 2.6): one decay function, `{name, type: "Rerank",
+ * inputFieldNames, params {reranker: "decay", function, origin, scale, offset?, decay?}}`;
+ * its `params` may only say what nuthatch does (boost_mode Multiply). The
+ * client checks the function against the schema.
+ */
+function readFunctionScore(fs: JsonReader): DecayRanker {
+  const fns = fs.raw('functions');
+  if (!Array.isArray(fns) || fns.length !== 1) throw new ValidationError('functionScore.functions must hold one decay function', { field: fs.at('functions') });
+  const params = fs.has('params') ? fs.map('params') : {};
+  for (const [k, v] of Object.entries(params)) {
+    if (k === 'boost_mode' && String(v).toLowerCase() === 'multiply') continue;
+    if (k === 'function_mode' && String(v).toLowerCase() === 'sum') continue;
+    throw new ValidationError(`functionScore.params ${k}=${String(v)} is not supported (boost_mode Multiply is what a decay ranker does)`, { field: fs.at('params') });
+  }
+  const f = JsonReader.object(fns[0], fs.at('functions[0]'), ['name', 'description', 'type', 'inputFieldNames', 'params']);
+  return { ...(f.has('name') ? { name: f.str('name') } : {}), type: 'Rerank', inputFieldNames: f.strList('inputFieldNames') as [string], params: f.map('params') as DecayRanker['params'] };
 }
