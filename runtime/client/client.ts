@@ -18,7 +18,7 @@ import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { encodeSparse } from '../../messages/sparse.js';
-import type { FieldSchema } from '../../messages/schema.js';
+import type { CollectionSchema, FieldSchema } from '../../messages/schema.js';
 import { bm25ParamsOf, sparseQueryVectors, termsOf } from './sparseQueries.js';
 import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
 import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
@@ -28,12 +28,12 @@ import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type WriteResult } from './api.js';
 import { Hedger } from './hedge.js';
-import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
+import { denseQueries, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { OwnerWatch } from './ownerWatch.js';
-import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
+import { rowVectorBytes, shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 import { partitionIdOf, readPartitions, refuseNamedPartitions, writePartitions } from './keyRouting.js';
 
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
@@ -261,7 +261,7 @@ export class NuthatchClient implements NuthatchApi {
    */
   private split(r: CollectionRecord, rows: Rows, partitionName?: string): Array<[string, number, Rows]> {
     const dim = vectorField(r.schema).dim!;
-    const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (dim * 4 + 64)));
+    const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (rowVectorBytes(r.schema) + 64)));
     const out: Array<[string, number, Rows]> = [];
     for (const [partitionId, inPartition] of writePartitions(r, rows, partitionName)) {
       const byShard: number[][] = r.vchannels.map(() => []);
@@ -378,7 +378,7 @@ export class NuthatchClient implements NuthatchApi {
     return { pk, vf, filter, fields, dynamic, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
   }
 
-  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[]): RowObject {
+  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[], schema: CollectionSchema): RowObject {
     // No output fields asked for (the usual search): the row is its primary key alone.
     if (dynamic.length === 0 && hasNoKeys(row.fields)) return { [pkName]: row.pk };
     const f = { ...row.fields };
@@ -387,7 +387,7 @@ export class NuthatchClient implements NuthatchApi {
       delete f.$meta;
       for (const d of dynamic) if (d in meta) f[d] = meta[d];
     }
-    return toRowObject({ [pkName]: row.pk, ...f });
+    return toRowObject({ [pkName]: row.pk, ...f }, schema);
   }
 
   query(collection: string, req: QueryRequest): Promise<RowObject[]> { return this.queryPartitions(collection, req); }
@@ -405,7 +405,7 @@ export class NuthatchClient implements NuthatchApi {
     const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count });
     if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
     const rows = firstOnPage(results.flatMap((x) => x.rows), limit > 0 ? limit + offset : 0).slice(offset);
-    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema));
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
@@ -452,7 +452,7 @@ export class NuthatchClient implements NuthatchApi {
     const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
       await lease.renew();
       const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
-      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema));
     };
     return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, () => lease.holdId).onFinish(() => lease.end());
   }
@@ -509,7 +509,7 @@ export class NuthatchClient implements NuthatchApi {
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
-    const queries = queryVectors(req.data as number[][], dim);
+    const queries = denseQueries(field, req.data);
     const { ef, nprobe, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
     const k = limit + offset;
     const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
@@ -532,7 +532,7 @@ export class NuthatchClient implements NuthatchApi {
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) })));
   }
 
   /**
@@ -569,7 +569,7 @@ export class NuthatchClient implements NuthatchApi {
     })));
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
     return vectors.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, 'IP', offset)
-      .map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+      .map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) })));
   }
 
   /**
@@ -583,7 +583,7 @@ export class NuthatchClient implements NuthatchApi {
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
     if (field.dataType === 'SparseFloatVector') throw new ValidationError(`a search iterator over sparse field '${field.name}' is not supported`, { field: 'annsField' });
     const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
-    const queries = queryVectors([req.vector], field.dim!);
+    const queries = denseQueries(field, [req.vector]);
     const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);
     const lease = this.snapshotLease(r, snapshotTso);
@@ -594,7 +594,7 @@ export class NuthatchClient implements NuthatchApi {
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
       })));
       return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)
-        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) }));
+        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) }));
     };
     return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
   }

@@ -17,7 +17,7 @@ import { BatchIterator } from './batchIterator.js';
 
 export interface SearchIteratorRequest extends ReadOptions {
   /** The query vector. */
-  vector: number[] | Float32Array;
+  vector: number[] | Float32Array | Uint8Array;
   annsField?: string;
   /** Hits per batch, 1..16384. */
   batchSize: number;

@@ -1,5 +1,5 @@
 import {
-  LIMITS, MetricType, ValidationError, sparseFields, validateSchema, vectorField, vectorFields,
+  LIMITS, MetricType, ValidationError, packedVectorFields, sparseFields, validateSchema, vectorField, vectorFields,
   type CollectionSchema, type FieldSchema,
 } from '../../messages/index.js';
 import type { ConsistencyLevel, CreateCollectionRequest } from '../client/api.js';
@@ -107,7 +107,7 @@ function customSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
   const description = r.optStr('description', { allowEmpty: true });
   if (description) schema.description = description;
   validateSchema(schema);
-  const vec = vectorField(schema), vectorNames = new Set([...vectorFields(schema), ...sparseFields(schema)].map((f) => f.name));
+  const vec = vectorField(schema), vectorNames = new Set([...vectorFields(schema), ...packedVectorFields(schema), ...sparseFields(schema)].map((f) => f.name));
   const indexes = r.has('indexParams') ? parseIndexParams(r.raw('indexParams'), 'indexParams') : [];
   const names = new Set(schema.fields.map((f) => f.name));
   for (const [i, ix] of indexes.entries()) {

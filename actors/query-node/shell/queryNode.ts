@@ -7,7 +7,7 @@ import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messa
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { annsFieldOf, fieldDim, primaryField, vectorField } from '../../../messages/schema.js';
-import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Tso } from '../../../messages/types.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -145,7 +145,7 @@ export class QueryNode {
       if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
       return { key, scalar };
     }
-    const { dim } = fieldVectors(seg, ix.fieldName === vectorField(coll.schema).name ? undefined : ix.fieldName, fieldDim(coll.schema, ix.fieldName));
+    const dim = ix.fieldName === vectorField(coll.schema).name ? seg.dim : fieldDim(coll.schema, ix.fieldName);
     return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) };
   }
 
@@ -244,7 +244,7 @@ export class QueryNode {
     }
     const dim = field.dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
-    if (field.name !== read.vectorName) read.anns = { field: field.name, dim };
+    if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
     // Each index reads its own knob: HNSW ef, IVF nprobe (their defaults when absent).
     const knobs = { ef: Math.max(req.ef ?? 64, req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}) };
     const searchOf = (index: VectorIndex | undefined) => (index

@@ -6,12 +6,16 @@ import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
  * The metric a vector field is searched with (pure): its index's, when it has
  * one, else the collection's. The first vector field's index always agrees
  * with the collection (normaliseIndex); another field's index may choose its
- * own, as every index does in Milvus.
+ * own, as every index does in Milvus. Without an index, a sparse field has
+ * its own default, and so does a binary one.
  */
 export function metricOfField(rec: Pick<CollectionRecord, 'metricType' | 'indexes'> & { schema?: CollectionSchema }, fieldName: string): MetricType {
   const own = rec.indexes.find((i) => i.fieldName === fieldName)?.metricType;
   if (own) return own;
   // A sparse field without an index: BM25 for a BM25 function's output, else IP (its only metrics).
-  if (rec.schema?.fields.some((f) => f.name === fieldName && f.dataType === 'SparseFloatVector')) return bm25FunctionOf(rec.schema, fieldName) ? 'BM25' : 'IP';
+  const type = rec.schema?.fields.find((f) => f.name === fieldName)?.dataType;
+  if (type === 'SparseFloatVector') return bm25FunctionOf(rec.schema!, fieldName) ? 'BM25' : 'IP';
+  // A binary field without an index: HAMMING, Milvus's default for it (the collection's metric is a float one).
+  if (type === 'BinaryVector') return 'HAMMING';
   return rec.metricType;
 }
