@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { refused } from '../support/rejects.js';
+import { until } from '../support/until.js';
 import { fromBFloat16Bits, fromFloat16Bits, toBFloat16Bits, toFloat16Bits } from '../../messages/halfFloat.js';
 import type { MetricType } from '../../messages/schema.js';
 import type { Hit } from '../../runtime/client/api.js';
@@ -13,11 +14,12 @@ import { rng, tempStandalone, untilIndexedAndLoaded, vectors } from './harness.j
  * flushed and indexed, more left growing; a search of each field ranks by
  * its own metric over the values as stored (halves rounded), the same as a
  * brute-force reference for exact indexes (ties may come in any order);
- * output fields read back what is stored; deletes hide rows; all of it again
+ * output fields read back what is stored; deletes hide rows; a compaction
+ * rewrites the files without them (indexes built again); all of it again
  * after a restart that replays the log and reloads the files.
  */
 const N = 300, GROWING = 40, BASE = 4;
-const segmentOpts = { streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } } };
+const segmentOpts = { streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } }, coordinator: { compaction: { intervalMs: 0, graceMs: 0 } } };
 const f16 = (x: number) => fromFloat16Bits(toFloat16Bits(x));
 const bf16 = (x: number) => fromBFloat16Bits(toBFloat16Bits(x));
 
@@ -62,9 +64,14 @@ async function lifecycle(name: string, schemaFields: unknown[], indexParams: unk
     await s.client.delete(name, { filter: 'id % 7 == 0' });
     live = live.filter((id) => id % 7 !== 0);
     await check(s, live, 'after deletes');
+    const { compactionID } = await s.client.compact(name);
+    await until(async () => (await s.client.getCompactionState(compactionID)).state === 'Completed', 'compacted', 60_000);
+    const sealed = live.filter((id) => id < N).length;
+    await untilIndexedAndLoaded(s, name, sealed);
+    await check(s, live, 'after a compaction');
     await s.stop();
     s = await tempStandalone({ ...segmentOpts, dataDir });
-    await untilIndexedAndLoaded(s, name, N);
+    await untilIndexedAndLoaded(s, name, sealed);
     await check(s, live, 'after a restart');
   } finally { await s.cleanup(); }
 }
