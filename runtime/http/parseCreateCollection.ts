@@ -1,5 +1,5 @@
 import {
-  LIMITS, MetricType, ValidationError, packedVectorFields, sparseFields, validateSchema, vectorField, vectorFields,
+  FLOAT_METRICS, LIMITS, MetricType, ValidationError, packedVectorFields, sparseFields, validateSchema, vectorField, vectorFields,
   type CollectionSchema, type FieldSchema,
 } from '../../messages/index.js';
 import type { ConsistencyLevel, CreateCollectionRequest } from '../client/api.js';
@@ -75,6 +75,8 @@ function quickSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
   const pkName = r.optStr('primaryFieldName') ?? 'id';
   const vecName = r.optStr('vectorFieldName') ?? 'vector';
   const metricType = r.has('metricType') ? metricFrom(r.raw('metricType'), r.at('metricType')) : MetricType.COSINE;
+  // The quick setup's vector field is a FloatVector: a float metric.
+  if (!FLOAT_METRICS.includes(metricType)) throw new ValidationError(`field '${r.at('metricType')}' must be one of ${FLOAT_METRICS.join(', ')} for the FloatVector of a quick setup, got ${metricType}`, { field: r.at('metricType') });
   const pk: FieldSchema = { name: pkName, dataType: idType, isPrimary: true, autoId };
   if (idType === 'VarChar') {
     if (!params?.has('max_length')) throw new ValidationError(`a VarChar id needs 'params.max_length'`, { field: 'params.max_length' });
