@@ -65,7 +65,7 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   // The collection's metric is its first vector field's; another field's index chooses its own.
   if (fieldName === vf.name && metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
   const asked = String(p.indexType ?? 'AUTOINDEX').toUpperCase();
-  if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (${INDEX_TYPES.join(', ')})`);
+  if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const indexType = asked === 'AUTOINDEX' ? rules.auto : asked;
   if (!rules.types.includes(indexType)) throw new ValidationError(`index type ${indexType} cannot index ${field.dataType} field '${fieldName}' (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const params: Record<string, number | string> = { ...(p.params ?? {}) };
