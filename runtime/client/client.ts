@@ -33,7 +33,8 @@ import { iteratorSizes } from './batchIterator.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { OwnerWatch } from './ownerWatch.js';
-import { rowVectorBytes, shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
+import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
+import { sizingDim } from '../../actors/shared/segment/segmentSize.js';
 import { partitionIdOf, readPartitions, refuseNamedPartitions, writePartitions } from './keyRouting.js';
 
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
@@ -261,7 +262,7 @@ export class NuthatchClient implements NuthatchApi {
    */
   private split(r: CollectionRecord, rows: Rows, partitionName?: string): Array<[string, number, Rows]> {
     const dim = vectorField(r.schema).dim!;
-    const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (rowVectorBytes(r.schema) + 64)));
+    const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (sizingDim(r.schema) * 4 + 64)));
     const out: Array<[string, number, Rows]> = [];
     for (const [partitionId, inPartition] of writePartitions(r, rows, partitionName)) {
       const byShard: number[][] = r.vchannels.map(() => []);

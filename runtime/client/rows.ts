@@ -1,6 +1,6 @@
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
-import { isPackedVectorType, packedRowBytes, packRow, unpackRow } from '../../messages/packedVectors.js';
+import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { termFrequencies } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
@@ -122,10 +122,3 @@ export function toRowObject(fields: Record<string, unknown>, schema?: Collection
   return out;
 }
 
-/** The bytes a row's dense vectors take in a message: what bounds the rows an insert message holds. */
-export function rowVectorBytes(schema: CollectionSchema): number {
-  let n = 0;
-  for (const f of vectorFields(schema)) n += f.dim! * 4;
-  for (const f of packedVectorFields(schema)) n += packedRowBytes(f.dataType, f.dim!) + 8;
-  return n;
-}

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { distanceFn } from '../../actors/shared/vector/distance.js';
-import { columnBlock } from '../../actors/shared/vector/vectorColumn.js';
+import { columnBlock, packVectorColumns } from '../../actors/shared/vector/vectorColumn.js';
 import { fromFloat16Bits, toFloat16Bits } from '../../messages/halfFloat.js';
 import { packRow, storedProblem, unpackRow, widenRow } from '../../messages/packedVectors.js';
 import { rowsProblem, type CollectionSchema } from '../../messages/schema.js';
@@ -83,6 +83,16 @@ test('binary rows widened to bits: HAMMING and JACCARD equal a popcount referenc
     }
   }
   assert.equal(unpackRow('BinaryVector', dim, rows[3]!), Array.from(rows[3]!), 'binary reads back as its bytes');
+});
+
+test('decoded packed rows are packed into one buffer per column; rows of several lengths are left alone', () => {
+  const rows = [Uint8Array.of(1, 2), Uint8Array.of(3, 4), Uint8Array.of(5, 6)];
+  const uneven = [Uint8Array.of(1), Uint8Array.of(2, 3), Uint8Array.of(4)];
+  const fields: Record<string, unknown[]> = { h: [...rows], s: [...uneven] };
+  packVectorColumns(fields, 3);
+  assert.equal(fields.h!.map((v) => Array.from(v as Uint8Array)), rows.map((v) => Array.from(v)));
+  assert.ok(fields.h!.every((v) => (v as Uint8Array).buffer === (fields.h![0] as Uint8Array).buffer), 'one buffer');
+  assert.equal(fields.s, uneven, 'untouched');
 });
 
 test.run();

@@ -33,15 +33,17 @@ export function columnBlock(column: readonly unknown[], count: number, dim: numb
 }
 
 /**
- * Packs every column of per-row vectors (all Float32Array of one length) into
- * one block, each row's value becoming a view of it, and remembers the block
- * for columnBlock: decoded rows arrive as separate arrays, each with its own
- * buffer, and a search would then copy them all into a block again. Packed,
- * a column costs its floats once. Columns are changed in place.
+ * Packs every column of per-row vectors (all Float32Array of one length, or
+ * all Uint8Array of one length) into one block, each row's value becoming a
+ * view of it, and remembers a float block for columnBlock: decoded rows
+ * arrive as separate arrays, each with its own buffer, and a search would
+ * then copy them all into a block again. Packed, a column costs its floats
+ * (or bytes) once. Columns are changed in place.
  */
 export function packVectorColumns(fields: Record<string, unknown[]>, count: number): void {
   for (const column of Object.values(fields)) {
     const first = column[0];
+    if (first instanceof Uint8Array) { packByteColumn(column, count); continue; }
     if (!(first instanceof Float32Array) || column.length !== count || blocks.has(column)) continue;
     const dim = first.length;
     if (!column.every((v) => v instanceof Float32Array && v.length === dim)) continue;
@@ -52,6 +54,26 @@ export function packVectorColumns(fields: Record<string, unknown[]>, count: numb
     }
     blocks.set(column, block);
   }
+}
+
+const byteColumns = new WeakSet<readonly unknown[]>();
+
+/**
+ * A column of Uint8Array rows of one length (a packed vector field's,
+ * messages/packedVectors.ts) as views of one buffer: decoded rows each hold a
+ * buffer of their own, which costs more than their bytes. Other byte columns
+ * (sparse rows of several lengths) are left as they are.
+ */
+function packByteColumn(column: unknown[], count: number): void {
+  if (column.length !== count || byteColumns.has(column)) return;
+  const len = (column[0] as Uint8Array).length;
+  if (len === 0 || !column.every((v) => v instanceof Uint8Array && v.length === len)) return;
+  const block = new Uint8Array(count * len);
+  for (let r = 0; r < count; r++) {
+    block.set(column[r] as Uint8Array, r * len);
+    column[r] = block.subarray(r * len, (r + 1) * len);
+  }
+  byteColumns.add(column);
 }
 
 /** A vector field other than the first, as a read names it; `packed` when it is not a FloatVector. */
