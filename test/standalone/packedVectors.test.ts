@@ -101,6 +101,11 @@ test('Float16Vector and BFloat16Vector: stored rounded, searched by FLAT and exa
     }
     const [bHits] = await s.client.search('halves', { annsField: 'b', data: [bq], limit: 10, searchParams: { params: { nprobe: 4 } }, consistencyLevel: 'Strong' });
     sameAsReference(bHits!, 10, live, (id) => REF.COSINE!(b[id]!.map(bf16), bq.map(bf16)), true, `bfloat16 COSINE ${when}`);
+    // A search iterator over the float16 field walks every live row once, nearest first.
+    const seen: Array<{ id: number; distance: number }> = [];
+    for await (const batch of await s.client.searchIterator('halves', { annsField: 'h', vector: hq, batchSize: 64, consistencyLevel: 'Strong' })) seen.push(...batch.map((x) => ({ id: x.id as number, distance: x.distance })));
+    assert.equal(seen.map((x) => x.id).sort((p, q) => p - q), live, `iterator ${when}: every live row once`);
+    assert.ok(seen.every((x, i) => i === 0 || x.distance >= seen[i - 1]!.distance - 1e-4), `iterator ${when}: nearest first`);
     const got = await s.client.get('halves', [11, 12], { outputFields: ['h'], consistencyLevel: 'Strong' });
     assert.equal(got.map((r) => r.h), [11, 12].filter((id) => live.includes(id)).map((id) => h[id]!.map(f16)), 'get reads the float16 column');
     // Hybrid search over the FloatVector and the float16 field, fused from the two searches at one TSO.
@@ -132,6 +137,11 @@ test('BinaryVector: bytes in, HAMMING by BIN_FLAT and JACCARD by exact BIN_IVF_F
     const [xHits] = await s.client.search('bins', { annsField: 'x', data: [xq], limit: 10, filter: 'tag != 1', outputFields: ['x'], consistencyLevel: 'Strong' });
     sameAsReference(xHits!, 10, keep, (id) => BIN_REF.HAMMING!(x[id]!, xq), false, `HAMMING ${when}`, 0);
     for (const h of xHits!) assert.equal(h.fields.x, x[h.id as number], 'binary vectors read back as their bytes');
+    // A range search: HAMMING is a distance, so hits lie in [range_filter, radius).
+    const [ranged] = await s.client.search('bins', { annsField: 'x', data: [xq], limit: 50, searchParams: { params: { radius: 24, range_filter: 18 } }, consistencyLevel: 'Strong' });
+    const inRange = live.filter((id) => { const d = BIN_REF.HAMMING!(x[id]!, xq); return d >= 18 && d < 24; });
+    assert.ok(inRange.length > 0, 'the range holds rows');
+    sameAsReference(ranged!, Math.min(50, inRange.length), inRange, (id) => BIN_REF.HAMMING!(x[id]!, xq), false, `HAMMING range ${when}`, 0);
     const [yHits] = await s.client.search('bins', { annsField: 'y', data: [Uint8Array.from(yq)], limit: 10, searchParams: { params: { nprobe: 4 } }, consistencyLevel: 'Strong' });
     sameAsReference(yHits!, 10, live, (id) => BIN_REF.JACCARD!(y[id]!, yq), false, `JACCARD ${when}`, 1e-6);
   });
