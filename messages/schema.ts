@@ -148,8 +148,8 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
   const keys = s.fields.filter((f) => f.isPartitionKey);
   if (keys.length > 1) throw new ValidationError(`a collection has at most one partition key, got ${keys.map((f) => `'${f.name}'`).join(' and ')}`, { field: keys[1]!.name });
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
-  // The first FloatVector is the rows' float32 block (Rows.vectors): a collection needs one, even beside sparse fields.
-  if (vectors < 1 || vectors > LIMITS.maxVectorFields) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}`);
+  // The first FloatVector is the rows' float32 block (Rows.vectors); without one the block is empty and a packed field is searched.
+  if (vectors > LIMITS.maxVectorFields || vectors + packed < 1) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}${vectors === 0 ? ' (or a Float16Vector, BFloat16Vector, BinaryVector or Int8Vector field)' : ''}`);
   if (vectors + sparse + packed > LIMITS.maxVectorFields) throw new ValidationError(`schema has ${vectors + sparse + packed} vector fields (dense and sparse), more than ${LIMITS.maxVectorFields}`);
   checkFunctions(s, checkName);
   return s;
@@ -210,12 +210,17 @@ export function withDefault(f: FieldSchema, v: unknown): unknown {
 
 export function primaryField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.isPrimary)!; }
 /**
- * The collection's first vector field: its vectors travel and are stored as
- * one float32 block (`Rows.vectors`, `SealedSegment.vectors`). Any further
- * vector field is a column of `fields`, one Float32Array per row
- * (actors/shared/vector/vectorColumn.ts reads either as a block).
+ * The collection's first FloatVector field: its vectors travel and are stored
+ * as one float32 block (`Rows.vectors`, `SealedSegment.vectors`). Any further
+ * vector field is a column of `fields`, one Float32Array (or packed
+ * Uint8Array) per row (actors/shared/vector/vectorColumn.ts reads either as a
+ * block). Undefined for a collection of packed fields only: its block is
+ * empty (dim 0).
  */
-export function vectorField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.dataType === 'FloatVector')!; }
+export function vectorField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.dataType === 'FloatVector'); }
+
+/** The dim of the rows' float32 block: the first FloatVector's, 0 without one. */
+export function blockDim(s: CollectionSchema): number { return vectorField(s)?.dim ?? 0; }
 
 /** A dense vector field's dimension. */
 export function fieldDim(s: CollectionSchema, name: string): number {
@@ -323,12 +328,13 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
     if (seen.has(k)) return `duplicate primary key ${JSON.stringify(k)} in one batch`;
     seen.add(k);
   }
-  if (!(rows.vectors instanceof Float32Array) || rows.vectors.length !== rows.count * vf.dim!) return `vector field '${vf.name}' needs ${rows.count} x ${vf.dim} floats`;
-  for (let i = 0; i < rows.vectors.length; i++) if (!Number.isFinite(rows.vectors[i]!)) return `vector field '${vf.name}' holds a NaN or Infinity at row ${Math.floor(i / vf.dim!)}`;
+  const dim = vf?.dim ?? 0;
+  if (!(rows.vectors instanceof Float32Array) || rows.vectors.length !== rows.count * dim) return vf ? `vector field '${vf.name}' needs ${rows.count} x ${dim} floats` : 'the collection has no FloatVector: its rows hold no float32 block';
+  for (let i = 0; i < rows.vectors.length; i++) if (!Number.isFinite(rows.vectors[i]!)) return `vector field '${vf!.name}' holds a NaN or Infinity at row ${Math.floor(i / dim)}`;
   const known = new Set(s.fields.map((f) => f.name));
   for (const name of Object.keys(rows.fields)) {
     if (name === '$meta' && s.enableDynamicField) continue;
-    if (!known.has(name) || name === pk.name || name === vf.name) return `unknown field '${name}'`;
+    if (!known.has(name) || name === pk.name || name === vf?.name) return `unknown field '${name}'`;
   }
   for (const f of scalarFields(s)) {
     const col = rows.fields[f.name];

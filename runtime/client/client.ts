@@ -6,7 +6,7 @@ import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
-import { annsFieldOf, LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { annsFieldOf, blockDim, LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
@@ -261,7 +261,7 @@ export class NuthatchClient implements NuthatchApi {
    * then by shard and by message size: [vchannel, partitionId, rows][]
    */
   private split(r: CollectionRecord, rows: Rows, partitionName?: string): Array<[string, number, Rows]> {
-    const dim = vectorField(r.schema).dim!;
+    const dim = blockDim(r.schema);
     const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (sizingDim(r.schema) * 4 + 64)));
     const out: Array<[string, number, Rows]> = [];
     for (const [partitionId, inPartition] of writePartitions(r, rows, partitionName)) {
@@ -503,7 +503,7 @@ export class NuthatchClient implements NuthatchApi {
     const field = annsFieldOf(r.schema, req.annsField), dim = field.dim!, metric = metricOfField(r, field.name);
     if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin);
     // The first vector field is the shards' default: named only when another one is searched.
-    const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
+    const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of vectors');
     if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 vectors at once');
     const limit = req.limit, offset = req.offset ?? 0;
@@ -583,7 +583,7 @@ export class NuthatchClient implements NuthatchApi {
     const plan = this.readPlan(r, req);
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
     if (field.dataType === 'SparseFloatVector') throw new ValidationError(`a search iterator over sparse field '${field.name}' is not supported`, { field: 'annsField' });
-    const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
+    const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     const queries = denseQueries(field, [req.vector]);
     const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);

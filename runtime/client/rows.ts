@@ -15,7 +15,8 @@ import type { RowObject } from './api.js';
 export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: PrimaryKey[] | null): Rows {
   if (!Array.isArray(rows) || rows.length === 0) throw new ValidationError('no rows to insert: data must be a non-empty list');
   if (rows.length > LIMITS.maxBatchRows) throw new NuthatchError('PayloadTooLarge', `an insert holds at most ${LIMITS.maxBatchRows} rows, got ${rows.length}`);
-  const pk = primaryField(schema), vf = vectorField(schema), dim = vf.dim!;
+  // Without a FloatVector the rows' float32 block is empty (dim 0).
+  const pk = primaryField(schema), vf = vectorField(schema), dim = vf?.dim ?? 0;
   const scalars = scalarFields(schema), moreVectors = vectorFields(schema).slice(1), packed = packedVectorFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
   const vectors = new Float32Array(rows.length * dim);
@@ -32,7 +33,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
       if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`row ${i}: primary key '${pk.name}' must be ${pk.dataType === 'Int64' ? 'an integer' : 'a string'}`);
       keys[i] = k as PrimaryKey;
     }
-    readVector(row[vf.name], vf.name, dim, i, vectors, i * dim);
+    if (vf) readVector(row[vf.name], vf.name, dim, i, vectors, i * dim);
     // Further vector fields are columns of one Float32Array per row (messages/schema.ts vectorField).
     for (const f of moreVectors) {
       const out = new Float32Array(f.dim!);

@@ -116,12 +116,14 @@ function customSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
     if (!names.has(ix.fieldName)) throw new ValidationError(`'indexParams[${i}].fieldName' names '${ix.fieldName}', which is not a field of the schema`, { field: `indexParams[${i}].fieldName` });
     if (!vectorNames.has(ix.fieldName) && ix.metricType) throw new ValidationError(`'indexParams[${i}]' indexes scalar field '${ix.fieldName}', which takes no metricType`, { field: `indexParams[${i}].metricType` });
   }
-  const vecIndex = indexes.find((ix) => ix.fieldName === vec.name);
+  // The collection's metric is its FloatVector's index's; without a FloatVector, its first packed field's.
+  const first = vec ?? packedVectorFields(schema)[0]!;
+  const vecIndex = indexes.find((ix) => ix.fieldName === first.name);
   const topMetric = r.has('metricType') ? metricFrom(r.raw('metricType'), r.at('metricType')) : undefined;
   if (topMetric && vecIndex?.metricType && topMetric !== vecIndex.metricType) {
     throw new ValidationError(`'metricType' (${topMetric}) and the vector index's metricType (${vecIndex.metricType}) disagree`, { field: 'metricType' });
   }
-  const metricType = vecIndex?.metricType ?? topMetric ?? MetricType.COSINE;
+  const metricType = vecIndex?.metricType ?? topMetric ?? (first.dataType === 'BinaryVector' ? MetricType.HAMMING : MetricType.COSINE);
   if (vecIndex) vecIndex.metricType = metricType;
   const part: SetupPart = { schema, metricType, load: vecIndex !== undefined };
   if (indexes.length > 0) part.indexParams = indexes;

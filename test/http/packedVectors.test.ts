@@ -89,6 +89,22 @@ test('packed vector fields over REST: create, describe, insert as floats, bytes 
   } finally { await s.cleanup(); }
 });
 
+test('a BinaryVector-only collection over REST: its index names HAMMING, a search needs no annsField', async () => {
+  const s = await tempStandalone({ port: 0 });
+  try {
+    const http = new V2Client(s.http!.url);
+    await http.ok('/collections/create', {
+      collectionName: 'bo', schema: { fields: [fields[0], { fieldName: 'x', dataType: 'BinaryVector', elementTypeParams: { dim: 16 } }] },
+      indexParams: [{ fieldName: 'x', indexType: 'BIN_FLAT' }],
+    });
+    await http.waitLoaded('bo');
+    assert.equal((await http.ok('/indexes/describe', { collectionName: 'bo', indexName: 'x' }))[0].metricType, 'HAMMING');
+    await http.ok('/entities/insert', { collectionName: 'bo', data: x.map((v, id) => ({ id, x: Buffer.from(v).toString('base64') })) });
+    const hits = await http.ok('/entities/search', { collectionName: 'bo', data: [x[12]], limit: 1, outputFields: ['x'], consistencyLevel: 'Strong' });
+    assert.equal(hits, [{ id: 12, distance: 0, x: x[12] }]);
+  } finally { await s.cleanup(); }
+});
+
 test('Int8Vector over REST: lists of integers in and out, searched by HNSW', async () => {
   const s = await tempStandalone({ port: 0 });
   try {

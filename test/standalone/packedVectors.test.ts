@@ -49,11 +49,11 @@ function sameAsReference(hits: Hit[], k: number, ids: number[], dist: (id: numbe
   });
 }
 
-async function lifecycle(name: string, schemaFields: unknown[], indexParams: unknown[], row: (i: number) => Record<string, unknown>, check: (s: Awaited<ReturnType<typeof tempStandalone>>, live: number[], when: string) => Promise<void>): Promise<void> {
+async function lifecycle(name: string, schemaFields: unknown[], indexParams: unknown[], row: (i: number) => Record<string, unknown>, check: (s: Awaited<ReturnType<typeof tempStandalone>>, live: number[], when: string) => Promise<void>, metricType: MetricType = 'L2'): Promise<void> {
   let s = await tempStandalone(segmentOpts);
   const { dataDir } = s;
   try {
-    await s.client.createCollection({ collectionName: name, schema: { fields: schemaFields } as never, metricType: 'L2', shardsNum: 2, indexParams: indexParams as never, load: true });
+    await s.client.createCollection({ collectionName: name, schema: { fields: schemaFields } as never, metricType, shardsNum: 2, indexParams: indexParams as never, load: true });
     for (let i = 0; i < N; i += 100) await s.client.insert(name, Array.from({ length: 100 }, (_, j) => row(i + j)));
     await s.client.flush(name);
     await untilIndexedAndLoaded(s, name, N);
@@ -165,6 +165,22 @@ test('Int8Vector: integers in, searched by HNSW, integers out', async () => {
   });
 });
 
+test('a collection of one BinaryVector and no FloatVector: its metric is HAMMING, searched without naming the field', async () => {
+  const DIM = 32, r = rng(9);
+  const x = Array.from({ length: N + GROWING }, () => Array.from({ length: DIM / 8 }, () => Math.floor(r() * 256)));
+  const fields = [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'tag', dataType: 'Int64' }, { name: 'x', dataType: 'BinaryVector', dim: DIM }];
+  const q = x[3]!;
+  await lifecycle('binonly', fields, [{ indexName: 'x_idx', fieldName: 'x', indexType: 'BIN_IVF_FLAT', params: { nlist: 4 } }], (i) => ({ id: i, tag: i % 3, x: x[i]! }), async (s, live, when) => {
+    const d = await s.client.describeIndex('binonly');
+    assert.equal(d.map((i) => [i.indexType, i.metricType]), [['BIN_IVF_FLAT', 'HAMMING']]);
+    const [hits] = await s.client.search('binonly', { data: [q], limit: 10, filter: 'tag != 2', outputFields: ['x', 'tag'], searchParams: { params: { nprobe: 4 } }, consistencyLevel: 'Strong' });
+    sameAsReference(hits!, 10, live.filter((id) => id % 3 !== 2), (id) => BIN_REF.HAMMING!(x[id]!, q), false, `binary-only ${when}`, 0);
+    for (const h of hits!) assert.equal(h.fields, { id: h.id, x: x[h.id as number], tag: (h.id as number) % 3 });
+    const rows = await s.client.query('binonly', { filter: 'id < 5', outputFields: ['x'], consistencyLevel: 'Strong' });
+    assert.equal(rows.sort((a, b) => (a.id as number) - (b.id as number)).map((row) => row.x), live.filter((id) => id < 5).map((id) => x[id]));
+  }, 'HAMMING');
+});
+
 test('packed fields refuse bad rows, queries and indexes with typed errors', async () => {
   const s = await tempStandalone();
   try {
@@ -175,6 +191,7 @@ test('packed fields refuse bad rows, queries and indexes with typed errors', asy
     await refused(s.client.createCollection({ collectionName: 'bad', schema: { fields: [fields[0]!, fields[1]!, { name: 'x', dataType: 'BinaryVector', dim: 12 }] }, metricType: 'L2' }), /multiple of 8/);
     await refused(s.client.createCollection({ collectionName: 'bad', schema: { fields: [fields[0]!, fields[1]!, { name: 'h', dataType: 'Float16Vector' }] }, metricType: 'L2' }), /needs an integer dim/);
     await refused(s.client.createCollection({ collectionName: 'bad', schema: { fields }, metricType: 'HAMMING' }), /unknown metric type 'HAMMING'/);
+    await refused(s.client.createCollection({ collectionName: 'bad', schema: { fields: [fields[0]!, { name: 'n', dataType: 'Int32' }] }, metricType: 'L2' }), /needs 1 to 4 FloatVector fields, has 0 \(or a Float16Vector/);
     await s.client.createCollection({ collectionName: 'p', schema: { fields }, metricType: 'L2' });
     const ok = { id: 1, vec: [0, 1], h: [0.5, 1], x: [1, 2] };
     await refused(s.client.insert('p', [{ ...ok, h: [1, NaN] }]), /row 0: Float16Vector field 'h' holds a non-finite/);

@@ -1,6 +1,7 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { checkName, FLOAT_METRICS, LIMITS, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
+import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
 import { denseIndexRules } from './denseIndexRules.js';
+import { defaultMetric } from '../../shared/vector/fieldMetric.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
 import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -51,19 +52,20 @@ const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
  */
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
   const vf = vectorField(rec.schema);
-  const fieldName = p.fieldName ?? vf.name;
+  // Without a FloatVector, the first packed field is the one an index names by default.
+  const fieldName = p.fieldName ?? vf?.name ?? packedVectorFields(rec.schema)[0]!.name;
   const sparse = sparseFields(rec.schema).find((f) => f.name === fieldName);
   if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
   const field = rec.schema.fields.find((f) => f.name === fieldName);
   const rules = field && denseIndexRules(field.dataType);
   if (!field || !rules) return scalarIndex(rec, { ...p, fieldName, indexName });
-  // A binary field's metric is its own (HAMMING unless named); a float field's defaults to the collection's.
-  const metricType = (p.metricType ?? (field.dataType === 'BinaryVector' ? 'HAMMING' : rec.metricType)) as MetricType;
+  // A field's metric defaults to the collection's when of its kind (HAMMING for binary, else L2; fieldMetric.ts).
+  const metricType = (p.metricType ?? defaultMetric(rec.metricType, field.dataType === 'BinaryVector')) as MetricType;
   if (!Object.values(MetricType).includes(metricType) || metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(metricType)}' (${rules.metrics.join(', ')})`, { field: 'metricType' });
   if (!rules.metrics.includes(metricType)) throw new ValidationError(`metric ${metricType} is not for ${field.dataType} field '${fieldName}' (${rules.metrics.join(', ')})`, { field: 'metricType' });
   // The collection's metric is its first vector field's; another field's index chooses its own.
-  if (fieldName === vf.name && metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
+  if (fieldName === vf?.name && metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
   const asked = String(p.indexType ?? 'AUTOINDEX').toUpperCase();
   if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const indexType = asked === 'AUTOINDEX' ? rules.auto : asked;
@@ -116,8 +118,9 @@ export function decideCreateCollection(c: Catalog, spec: CollectionSpec, collect
   if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
   const schema = validateSchema(spec.schema);
   const partitions = initialPartitionNames(schema, spec.numPartitions).map((p, i) => ({ id: collectionId + 1 + i, name: p }));
-  // The collection's metric is its first FloatVector's: one of the float metrics.
-  if (!FLOAT_METRICS.includes(spec.metricType)) throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (${FLOAT_METRICS.join(', ')})`, { field: 'metricType' });
+  // The collection's metric is its first FloatVector's: a float one; without a FloatVector, a binary one too.
+  const metrics = vectorField(schema) ? FLOAT_METRICS : [...FLOAT_METRICS, ...BINARY_METRICS];
+  if (!metrics.includes(spec.metricType)) throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (${metrics.join(', ')})`, { field: 'metricType' });
   const shards = spec.shardsNum ?? 1;
   if (!Number.isInteger(shards) || shards < 1 || shards > LIMITS.maxShards) throw new ValidationError(`shardsNum must be an integer in 1..${LIMITS.maxShards}`);
   const consistencyLevel = spec.consistencyLevel ?? 'Bounded';

@@ -145,7 +145,7 @@ export class QueryNode {
       if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
       return { key, scalar };
     }
-    const dim = ix.fieldName === vectorField(coll.schema).name ? seg.dim : fieldDim(coll.schema, ix.fieldName);
+    const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);
     return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) };
   }
 
@@ -225,7 +225,8 @@ export class QueryNode {
       filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     }
     const read: SealedRead = {
-      pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema).name,
+      // '' names no field: a collection without a FloatVector has no block to read.
+      pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema)?.name ?? '',
       filter, ...(filter ? { planFilter: filterPlanner(filter, coll.schema) } : {}),
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
@@ -236,7 +237,7 @@ export class QueryNode {
 
   private async search(req: QueryNodeProtocol['search']['req']) {
     const { loaded, read, coll } = await this.read(req);
-    const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema).name);
+    const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema)?.name);
     if (field.dataType === 'SparseFloatVector') {
       // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.
       const { queries, scoring } = readSparseQuery(req.sparse ?? { queries: [] }, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);

@@ -1,5 +1,5 @@
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
-import type { CollectionSchema, MetricType } from '../../../messages/schema.js';
+import { BINARY_METRICS, type CollectionSchema, type MetricType } from '../../../messages/schema.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 
 /**
@@ -15,7 +15,16 @@ export function metricOfField(rec: Pick<CollectionRecord, 'metricType' | 'indexe
   // A sparse field without an index: BM25 for a BM25 function's output, else IP (its only metrics).
   const type = rec.schema?.fields.find((f) => f.name === fieldName)?.dataType;
   if (type === 'SparseFloatVector') return bm25FunctionOf(rec.schema!, fieldName) ? 'BM25' : 'IP';
-  // A binary field without an index: HAMMING, Milvus's default for it (the collection's metric is a float one).
-  if (type === 'BinaryVector') return 'HAMMING';
-  return rec.metricType;
+  return defaultMetric(rec.metricType, type === 'BinaryVector');
+}
+
+/**
+ * A dense field's metric when nothing names one: the collection's, when it
+ * is of the field's kind; else HAMMING for a binary field (Milvus's default)
+ * and L2 for a float one. A collection's metric is a float one, but binary
+ * when it has no FloatVector and was created with a binary metric.
+ */
+export function defaultMetric(collectionMetric: MetricType, binary: boolean): MetricType {
+  if (BINARY_METRICS.includes(collectionMetric) === binary) return collectionMetric;
+  return binary ? 'HAMMING' : 'L2';
 }

@@ -95,7 +95,8 @@ export class Delegator {
     const dist = this.distributions.get(vchannel);
     const partitionIds = loadedPartitionsOf(dist, req.partitionIds, coll.name);
     const read: GrowingRead = {
-      pkName: primaryField(coll.schema).name, vectorName: vf.name, dim: vf.dim!,
+      // '' names no field, dim 0: a collection without a FloatVector has no block to read.
+      pkName: primaryField(coll.schema).name, vectorName: vf?.name ?? '', dim: vf?.dim ?? 0,
       filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
       partitionIds: partitionIds ? new Set(partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields,
@@ -168,7 +169,7 @@ export class Delegator {
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
-    const field = annsFieldOf(coll.schema, req.annsField ?? read.vectorName);
+    const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
     if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
     const dim = field.dim!;
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
