@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.js';
-import { validateSchema, type CollectionSchema, type FieldSchema } from './schema.js';
+import { isVectorType, validateSchema, type CollectionSchema, type FieldSchema } from './schema.js';
 
 /**
  * A field added to a live collection (Milvus 2.6's add_collection_field), pure:
@@ -12,7 +12,7 @@ export function addedFieldProblem(schema: CollectionSchema, field: FieldSchema):
   if (field === null || typeof field !== 'object') return 'the added field must be a field schema';
   if (field.isPrimary || field.autoId) return `field '${field.name}' cannot be the primary key: a collection's key is fixed at creation`;
   if (field.isPartitionKey) return `field '${field.name}' cannot be the partition key: rows already written are placed by the key the collection was created with`;
-  if (field.dataType === 'FloatVector' || field.dataType === 'SparseFloatVector') return `field '${field.name}' is a vector field: only scalar fields can be added`;
+  if (isVectorType(field.dataType)) return `field '${field.name}' is a vector field: only scalar fields can be added`;
   if (field.nullable !== true) return `field '${field.name}' must be nullable: rows written before it have no value for it`;
   try {
     validateSchema({ ...schema, fields: [...schema.fields, field] });

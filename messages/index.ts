@@ -2,6 +2,8 @@ export * from './errors.js';
 export * from './schema.js';
 export * from './schemaFunctions.js';
 export * from './sparse.js';
+export * from './packedVectors.js';
+export * from './halfFloat.js';
 export * from './analyzer.js';
 export * from './bm25.js';
 export * from './types.js';

@@ -1,12 +1,14 @@
 import { ValidationError } from './errors.js';
 import { checkFunctions, type FunctionSchema } from './schemaFunctions.js';
 import { sparseProblem } from './sparse.js';
+import { isPackedVectorType, storedProblem, type PackedVectorType } from './packedVectors.js';
 
 /** Field data types, named as Milvus names them. */
 export const DataType = {
   Bool: 'Bool', Int8: 'Int8', Int16: 'Int16', Int32: 'Int32', Int64: 'Int64',
   Float: 'Float', Double: 'Double', VarChar: 'VarChar', JSON: 'JSON', Array: 'Array', FloatVector: 'FloatVector',
   SparseFloatVector: 'SparseFloatVector',
+  Float16Vector: 'Float16Vector', BFloat16Vector: 'BFloat16Vector', BinaryVector: 'BinaryVector', Int8Vector: 'Int8Vector',
 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
@@ -14,16 +16,23 @@ export type DataType = (typeof DataType)[keyof typeof DataType];
 export const ELEMENT_TYPES = ['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'Float', 'Double', 'VarChar'] as const;
 export type ElementType = (typeof ELEMENT_TYPES)[number];
 
-/** BM25 is only for the output of a BM25 function (messages/schemaFunctions.ts); L2 and COSINE only for dense fields. */
-export const MetricType = { L2: 'L2', IP: 'IP', COSINE: 'COSINE', BM25: 'BM25' } as const;
+/**
+ * BM25 is only for the output of a BM25 function (messages/schemaFunctions.ts);
+ * L2 and COSINE only for dense fields; HAMMING and JACCARD only for BinaryVector.
+ */
+export const MetricType = { L2: 'L2', IP: 'IP', COSINE: 'COSINE', BM25: 'BM25', HAMMING: 'HAMMING', JACCARD: 'JACCARD' } as const;
 export type MetricType = (typeof MetricType)[keyof typeof MetricType];
+/** The metrics of float fields (FloatVector, the halves, Int8Vector), and so of a collection. */
+export const FLOAT_METRICS: readonly MetricType[] = ['L2', 'IP', 'COSINE'];
+/** The metrics of BinaryVector fields. */
+export const BINARY_METRICS: readonly MetricType[] = ['HAMMING', 'JACCARD'];
 
 export interface FieldSchema {
   name: string;
   dataType: DataType;
   isPrimary?: boolean;
   autoId?: boolean;
-  /** FloatVector only. */
+  /** Dense vector fields only (FloatVector and the packed types); a multiple of 8 for BinaryVector. */
   dim?: number;
   /** VarChar, and Array of VarChar (the length of each element). */
   maxLength?: number;
@@ -100,7 +109,7 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
   if (!s || !Array.isArray(s.fields) || s.fields.length === 0) throw new ValidationError('schema must have fields');
   if (s.fields.length > LIMITS.maxFields) throw new ValidationError(`schema has more than ${LIMITS.maxFields} fields`);
   const seen = new Set<string>();
-  let primary = 0, vectors = 0, sparse = 0;
+  let primary = 0, vectors = 0, sparse = 0, packed = 0;
   for (const f of s.fields) {
     checkName('field', f.name);
     if (seen.has(f.name)) throw new ValidationError(`duplicate field name '${f.name}'`, { field: f.name });
@@ -115,6 +124,12 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
     if (f.dataType === 'FloatVector') {
       vectors++;
       if (!Number.isInteger(f.dim) || f.dim! < 1 || f.dim! > LIMITS.maxDim) throw new ValidationError(`vector field '${f.name}' needs an integer dim in 1..${LIMITS.maxDim}`);
+      if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
+    }
+    if (isPackedVectorType(f.dataType)) {
+      packed++;
+      if (!Number.isInteger(f.dim) || f.dim! < 1 || f.dim! > LIMITS.maxDim) throw new ValidationError(`vector field '${f.name}' needs an integer dim in 1..${LIMITS.maxDim}`, { field: f.name });
+      if (f.dataType === 'BinaryVector' && f.dim! % 8 !== 0) throw new ValidationError(`binary vector field '${f.name}' needs a dim that is a multiple of 8, got ${f.dim}`, { field: f.name });
       if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
     }
     if (f.dataType === 'SparseFloatVector') {
@@ -133,9 +148,9 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
   const keys = s.fields.filter((f) => f.isPartitionKey);
   if (keys.length > 1) throw new ValidationError(`a collection has at most one partition key, got ${keys.map((f) => `'${f.name}'`).join(' and ')}`, { field: keys[1]!.name });
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
-  // The first FloatVector is the rows' float32 block (Rows.vectors): a collection needs one, even beside sparse fields.
-  if (vectors < 1 || vectors > LIMITS.maxVectorFields) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}`);
-  if (vectors + sparse > LIMITS.maxVectorFields) throw new ValidationError(`schema has ${vectors + sparse} vector fields (dense and sparse), more than ${LIMITS.maxVectorFields}`);
+  // The first FloatVector is the rows' float32 block (Rows.vectors); without one the block is empty and a packed field is searched.
+  if (vectors > LIMITS.maxVectorFields || vectors + packed < 1) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}${vectors === 0 ? ' (or a Float16Vector, BFloat16Vector, BinaryVector or Int8Vector field)' : ''}`);
+  if (vectors + sparse + packed > LIMITS.maxVectorFields) throw new ValidationError(`schema has ${vectors + sparse + packed} vector fields (dense and sparse), more than ${LIMITS.maxVectorFields}`);
   checkFunctions(s, checkName);
   return s;
 }
@@ -212,22 +227,40 @@ export function namesFields(s: CollectionSchema, names: readonly string[]): bool
 
 export function primaryField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.isPrimary)!; }
 /**
- * The collection's first vector field: its vectors travel and are stored as
- * one float32 block (`Rows.vectors`, `SealedSegment.vectors`). Any further
- * vector field is a column of `fields`, one Float32Array per row
- * (actors/shared/vector/vectorColumn.ts reads either as a block).
+ * The collection's first FloatVector field: its vectors travel and are stored
+ * as one float32 block (`Rows.vectors`, `SealedSegment.vectors`). Any further
+ * vector field is a column of `fields`, one Float32Array (or packed
+ * Uint8Array) per row (actors/shared/vector/vectorColumn.ts reads either as a
+ * block). Undefined for a collection of packed fields only: its block is
+ * empty (dim 0).
  */
-export function vectorField(s: CollectionSchema): FieldSchema { return s.fields.find((f) => f.dataType === 'FloatVector')!; }
+export function vectorField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.dataType === 'FloatVector'); }
 
-/** A vector field's dimension. */
+/** The dim of the rows' float32 block: the first FloatVector's, 0 without one. */
+export function blockDim(s: CollectionSchema): number { return vectorField(s)?.dim ?? 0; }
+
+/** A dense vector field's dimension. */
 export function fieldDim(s: CollectionSchema, name: string): number {
   const f = s.fields.find((x) => x.name === name);
-  if (!f || f.dataType !== 'FloatVector') throw new ValidationError(`'${name}' is not a vector field`);
+  if (!f || (f.dataType !== 'FloatVector' && !isPackedVectorType(f.dataType))) throw new ValidationError(`'${name}' is not a vector field`);
   return f.dim!;
 }
 
 /** Every dense (FloatVector) field, the first one first. */
 export function vectorFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => f.dataType === 'FloatVector'); }
+
+/**
+ * Every Float16Vector, BFloat16Vector, BinaryVector and Int8Vector field: a
+ * column of `fields`, one Uint8Array of packed values per row (messages/packedVectors.ts).
+ */
+export function packedVectorFields(s: CollectionSchema): Array<FieldSchema & { dataType: PackedVectorType }> {
+  return s.fields.filter((f): f is FieldSchema & { dataType: PackedVectorType } => isPackedVectorType(f.dataType));
+}
+
+/** Whether a type is a vector type, dense or sparse. */
+export function isVectorType(t: DataType): boolean {
+  return t === 'FloatVector' || t === 'SparseFloatVector' || isPackedVectorType(t);
+}
 
 /** Every SparseFloatVector field: a column of `fields`, one encoded vector per row (messages/sparse.ts). */
 export function sparseFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => f.dataType === 'SparseFloatVector'); }
@@ -235,18 +268,18 @@ export function sparseFields(s: CollectionSchema): FieldSchema[] { return s.fiel
 /** The vector field a search names (`annsField`), the first one when it names none. */
 export function annsFieldOf(s: CollectionSchema, name: string | undefined): FieldSchema {
   if (name === undefined || name === '') {
-    const all = [...vectorFields(s), ...sparseFields(s)];
+    const all = [...vectorFields(s), ...packedVectorFields(s), ...sparseFields(s)];
     if (all.length > 1) throw new ValidationError(`the collection has ${all.length} vector fields (${all.map((f) => f.name).join(', ')}): name one as annsField`, { field: 'annsField' });
     return all[0]!;
   }
   const f = s.fields.find((x) => x.name === name);
   if (!f) throw new ValidationError(`annsField '${name}' does not exist`, { field: 'annsField' });
-  if (f.dataType !== 'FloatVector' && f.dataType !== 'SparseFloatVector') throw new ValidationError(`annsField '${name}' is ${f.dataType}, not a vector field`, { field: 'annsField' });
+  if (!isVectorType(f.dataType)) throw new ValidationError(`annsField '${name}' is ${f.dataType}, not a vector field`, { field: 'annsField' });
   return f;
 }
 /** The partition key field, if the collection has one. */
 export function partitionKeyField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.isPartitionKey === true); }
-export function scalarFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => !f.isPrimary && f.dataType !== 'FloatVector' && f.dataType !== 'SparseFloatVector'); }
+export function scalarFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => !f.isPrimary && !isVectorType(f.dataType)); }
 
 /** A primary key value. Int64 keys are safe integers. */
 export type PrimaryKey = number | string;
@@ -312,12 +345,13 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
     if (seen.has(k)) return `duplicate primary key ${JSON.stringify(k)} in one batch`;
     seen.add(k);
   }
-  if (!(rows.vectors instanceof Float32Array) || rows.vectors.length !== rows.count * vf.dim!) return `vector field '${vf.name}' needs ${rows.count} x ${vf.dim} floats`;
-  for (let i = 0; i < rows.vectors.length; i++) if (!Number.isFinite(rows.vectors[i]!)) return `vector field '${vf.name}' holds a NaN or Infinity at row ${Math.floor(i / vf.dim!)}`;
+  const dim = vf?.dim ?? 0;
+  if (!(rows.vectors instanceof Float32Array) || rows.vectors.length !== rows.count * dim) return vf ? `vector field '${vf.name}' needs ${rows.count} x ${dim} floats` : 'the collection has no FloatVector: its rows hold no float32 block';
+  for (let i = 0; i < rows.vectors.length; i++) if (!Number.isFinite(rows.vectors[i]!)) return `vector field '${vf!.name}' holds a NaN or Infinity at row ${Math.floor(i / dim)}`;
   const known = new Set(s.fields.map((f) => f.name));
   for (const name of Object.keys(rows.fields)) {
     if (name === '$meta' && s.enableDynamicField) continue;
-    if (!known.has(name) || name === pk.name || name === vf.name) return `unknown field '${name}'`;
+    if (!known.has(name) || name === pk.name || name === vf?.name) return `unknown field '${name}'`;
   }
   for (const f of scalarFields(s)) {
     const col = rows.fields[f.name];
@@ -332,6 +366,11 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
       if (!(v instanceof Float32Array) || v.length !== f.dim) return `vector field '${f.name}' needs ${f.dim} floats at row ${r}`;
       for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return `vector field '${f.name}' holds a NaN or Infinity at row ${r}`;
     }
+  }
+  for (const f of packedVectorFields(s)) {
+    const col = rows.fields[f.name];
+    if (!Array.isArray(col) || col.length !== rows.count) return `vector field '${f.name}' needs one vector per row`;
+    for (const [r, v] of col.entries()) { const p = storedProblem(f.dataType, f.dim!, v, `${f.dataType} field '${f.name}' at row ${r}`); if (p) return p; }
   }
   for (const f of sparseFields(s)) {
     const col = rows.fields[f.name];

@@ -21,6 +21,7 @@ interface Typed { e: Expr; ty: Ty; what: string; elem?: { ty: Ty; what: string }
 const FIELD_TYPE: Record<DataType, Ty | null> = {
   Bool: 'bool', Int8: 'int', Int16: 'int', Int32: 'int', Int64: 'int', Float: 'float', Double: 'float',
   VarChar: 'string', JSON: 'json', Array: 'array', FloatVector: null, SparseFloatVector: null,
+  Float16Vector: null, BFloat16Vector: null, BinaryVector: null, Int8Vector: null,
 };
 const CONTAINS_OPS: ReadonlySet<unknown> = new Set(Object.keys(CONTAINS_NAME));
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);

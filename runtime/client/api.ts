@@ -100,7 +100,7 @@ export interface SearchRequest extends ReadOptions {
    * One or more query vectors: dense ones, sparse ones for a sparse field,
    * or texts for a BM25 function's output field (full-text search).
    */
-  data?: Array<number[] | Float32Array | SparseInput | string>;
+  data?: Array<number[] | Float32Array | Uint8Array | SparseInput | string>;
   /**
    * Instead of `data`: primary keys of rows whose vectors (of `annsField`)
    * are the queries (Milvus 2.6's primary-key search). Not for a BM25 field.

@@ -6,7 +6,7 @@ import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
-import { annsFieldOf, LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { annsFieldOf, blockDim, LIMITS, primaryField, vectorField, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { newMessage, physicalMs, tsoOf, type AnyMessage, type IndexParams, type Tso } from '../../messages/types.js';
 import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
@@ -21,7 +21,7 @@ import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { encodeSparse, type SparseVector } from '../../messages/sparse.js';
 import type { SparseQuery } from '../../messages/rpc/sparseRead.js';
-import type { FieldSchema } from '../../messages/schema.js';
+import type { CollectionSchema, FieldSchema } from '../../messages/schema.js';
 import { bm25ParamsOf, sparseQueryVectors, termsOf } from './sparseQueries.js';
 import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js';
 import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
@@ -35,12 +35,13 @@ import { checkDecayRanker, decayRerank } from './decayRanker.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
-import { queryVectors, roundDistance, searchOptions } from './searchOptions.js';
+import { denseQueries, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
+import { sizingDim } from '../../actors/shared/segment/segmentSize.js';
 import { partitionIdOf, readPartitions, refuseNamedPartitions, writePartitions } from './keyRouting.js';
 
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
@@ -313,8 +314,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * then by shard and by message size: [vchannel, partitionId, rows][]
    */
   private split(r: CollectionRecord, rows: Rows, partitionName?: string): Array<[string, number, Rows]> {
-    const dim = vectorField(r.schema).dim!;
-    const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (dim * 4 + 64)));
+    const dim = blockDim(r.schema);
+    const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (sizingDim(r.schema) * 4 + 64)));
     const out: Array<[string, number, Rows]> = [];
     for (const [partitionId, inPartition] of writePartitions(r, rows, partitionName)) {
       const byShard: number[][] = r.vchannels.map(() => []);
@@ -456,7 +457,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return { pk, vf, filter, fields, dynamic, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
   }
 
-  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[]): RowObject {
+  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[], schema: CollectionSchema): RowObject {
     // No output fields asked for (the usual search): the row is its primary key alone.
     if (dynamic.length === 0 && hasNoKeys(row.fields)) return { [pkName]: row.pk };
     const f = { ...row.fields };
@@ -465,7 +466,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       delete f.$meta;
       for (const d of dynamic) if (d in meta) f[d] = meta[d];
     }
-    return toRowObject({ [pkName]: row.pk, ...f });
+    return toRowObject({ [pkName]: row.pk, ...f }, schema);
   }
 
   async query(collection: string, req: QueryRequest): Promise<RowObject[]> {
@@ -486,7 +487,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count });
     if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
     const rows = firstOnPage(results.flatMap((x) => x.rows), limit > 0 ? limit + offset : 0).slice(offset);
-    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema));
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
@@ -534,7 +535,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
       await lease.renew();
       const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
-      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? []));
+      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema));
     };
     return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, () => lease.holdId).onFinish(() => lease.end());
   }
@@ -607,14 +608,14 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const field = annsFieldOf(r.schema, req.annsField), dim = field.dim!, metric = metricOfField(r, field.name);
     if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin);
     // The first vector field is the shards' default: named only when another one is searched.
-    const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
+    const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of vectors');
     if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 vectors at once');
     const limit = req.limit, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
-    const queries = queryVectors(req.data as number[][], dim);
+    const queries = denseQueries(field, req.data);
     const { ef, nprobe, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
     const k = limit + offset;
     const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
@@ -637,7 +638,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) })));
   }
 
   /**
@@ -685,7 +686,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) })));
   }
 
   /**
@@ -726,11 +727,11 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
-    const anns = field.name === plan.vf.name ? {} : { annsField: field.name };
+    const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     const sparseField = field.dataType === 'SparseFloatVector';
     const bm25 = sparseField && bm25FunctionOf(r.schema, field.name) !== undefined;
     const sparseQueries = sparseField ? sparseQueryVectors([req.vector], field.name, bm25) : undefined;
-    const queries = sparseField ? new Float32Array(0) : queryVectors([req.vector as number[]], field.dim!);
+    const queries = sparseField ? new Float32Array(0) : denseQueries(field, [req.vector as number[]]);
     const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);
     const lease = this.snapshotLease(r, snapshotTso);
@@ -746,7 +747,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
       })));
       return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)
-        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? []) }));
+        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) }));
     };
     return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
   }

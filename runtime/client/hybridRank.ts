@@ -10,6 +10,7 @@
  */
 import { ValidationError } from '../../messages/errors.js';
 import type { MetricType, PrimaryKey } from '../../messages/schema.js';
+import { higherIsBetter } from '../../actors/shared/vector/distance.js';
 
 export type Reranker =
   | { strategy: 'rrf'; k?: number }
@@ -42,7 +43,7 @@ export function checkReranker(r: Reranker | undefined, searches: number): Rerank
 
 /** A distance as a larger-is-closer score, normalised to [0, 1] when asked. */
 export function scoreOf(metric: MetricType, distance: number, normalise: boolean): number {
-  if (!normalise) return metric === 'L2' ? -distance : distance;
+  if (!normalise) return higherIsBetter(metric) ? distance : -distance;
   switch (metric) {
     case 'COSINE': return (1 + distance) / 2;
     case 'IP': case 'BM25': return 0.5 + Math.atan(distance) / Math.PI;

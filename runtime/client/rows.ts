@@ -1,5 +1,6 @@
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
-import { LIMITS, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { termFrequencies } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
@@ -14,12 +15,13 @@ import type { RowObject } from './api.js';
 export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: PrimaryKey[] | null): Rows {
   if (!Array.isArray(rows) || rows.length === 0) throw new ValidationError('no rows to insert: data must be a non-empty list');
   if (rows.length > LIMITS.maxBatchRows) throw new NuthatchError('PayloadTooLarge', `an insert holds at most ${LIMITS.maxBatchRows} rows, got ${rows.length}`);
-  const pk = primaryField(schema), vf = vectorField(schema), dim = vf.dim!;
-  const scalars = scalarFields(schema), moreVectors = vectorFields(schema).slice(1);
+  // Without a FloatVector the rows' float32 block is empty (dim 0).
+  const pk = primaryField(schema), vf = vectorField(schema), dim = vf?.dim ?? 0;
+  const scalars = scalarFields(schema), moreVectors = vectorFields(schema).slice(1), packed = packedVectorFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
   const vectors = new Float32Array(rows.length * dim);
   const sparse = sparseFields(schema).map((f) => ({ f, input: bm25FunctionOf(schema, f.name)?.inputFieldNames[0] }));
-  const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors, ...sparse.map((x) => x.f)].map((f) => [f.name, new Array(rows.length)]));
+  const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors, ...packed, ...sparse.map((x) => x.f)].map((f) => [f.name, new Array(rows.length)]));
   const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
   const keys: PrimaryKey[] = pks ?? new Array(rows.length);
   rows.forEach((row, i) => {
@@ -31,12 +33,18 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
       if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`row ${i}: primary key '${pk.name}' must be ${pk.dataType === 'Int64' ? 'an integer' : 'a string'}`);
       keys[i] = k as PrimaryKey;
     }
-    readVector(row[vf.name], vf.name, dim, i, vectors, i * dim);
+    if (vf) readVector(row[vf.name], vf.name, dim, i, vectors, i * dim);
     // Further vector fields are columns of one Float32Array per row (messages/schema.ts vectorField).
     for (const f of moreVectors) {
       const out = new Float32Array(f.dim!);
       readVector(row[f.name], f.name, f.dim!, i, out, 0);
       fields[f.name]![i] = out;
+    }
+    // Packed fields (Float16Vector, BinaryVector, ...) hold their bytes, rounded to the type once here.
+    for (const f of packed) {
+      const v = packRow(f.dataType, f.dim!, row[f.name], `row ${i}: ${f.dataType} field '${f.name}'`);
+      if (typeof v === 'string') throw new ValidationError(v, { field: f.name });
+      fields[f.name]![i] = v;
     }
     for (const f of scalars) {
       // The default goes in here, once, so the WAL and every reader hold the same value.
@@ -98,12 +106,20 @@ export function shardOf(pk: PrimaryKey, shards: number): number {
   return (h >>> 0) % shards;
 }
 
-/** Output rows as users read them: vectors become number arrays, sparse ones `{index: value}`, `$meta` keys are spread. */
-export function toRowObject(fields: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Output rows as users read them: vectors become number arrays (a packed
+ * field's by its type, from `schema`), sparse ones `{index: value}`, `$meta`
+ * keys are spread.
+ */
+export function toRowObject(fields: Record<string, unknown>, schema?: CollectionSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (k === '$meta' && v && typeof v === 'object') Object.assign(out, v);
-    else out[k] = v instanceof Float32Array ? Array.from(v) : v instanceof Uint8Array ? sparseToObject(v) : v;
+    else if (v instanceof Uint8Array) {
+      const f = schema?.fields.find((x) => x.name === k);
+      out[k] = f && isPackedVectorType(f.dataType) ? unpackRow(f.dataType, f.dim!, v) : sparseToObject(v);
+    } else out[k] = v instanceof Float32Array ? Array.from(v) : v;
   }
   return out;
 }
+

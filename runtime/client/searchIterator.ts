@@ -16,8 +16,8 @@ import { BatchIterator } from './batchIterator.js';
  */
 
 export interface SearchIteratorRequest extends ReadOptions {
-  /** The query vector: dense numbers, or for a sparse field a sparse vector (a text for a BM25 field). */
-  vector: number[] | Float32Array | string | Record<string, number>;
+  /** The query vector: dense numbers (bytes for a binary field), or for a sparse field a sparse vector (a text for a BM25 field). */
+  vector: number[] | Float32Array | Uint8Array | string | Record<string, number>;
   annsField?: string;
   /** Hits per batch, 1..16384. */
   batchSize: number;

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../messages/errors.js';
-import { LIMITS, type CollectionSchema, type MetricType } from '../../messages/schema.js';
+import { LIMITS, type CollectionSchema, type FieldSchema, type MetricType } from '../../messages/schema.js';
+import { isPackedVectorType, packRow, widenRow } from '../../messages/packedVectors.js';
 import { checkDistanceRange, type DistanceRange } from '../../actors/shared/vector/distanceRange.js';
 import type { GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import type { SearchRequest } from './api.js';
@@ -92,4 +93,21 @@ export function queryVectors(data: ReadonlyArray<ArrayLike<unknown>>, dim: numbe
     }
   });
   return queries;
+}
+
+/**
+ * The query vectors of a dense field as the shards take them: float32, a
+ * packed field's (messages/packedVectors.ts) checked and rounded as its rows
+ * are, then widened as its rows are for a search (bits to 0 and 1).
+ */
+export function denseQueries(field: FieldSchema, data: ReadonlyArray<unknown>): Float32Array {
+  const type = field.dataType, dim = field.dim!;
+  if (!isPackedVectorType(type)) return queryVectors(data as ReadonlyArray<ArrayLike<unknown>>, dim);
+  const out = new Float32Array(data.length * dim);
+  data.forEach((v, i) => {
+    const packed = packRow(type, dim, v, `query vector ${i} of ${type} field '${field.name}'`);
+    if (typeof packed === 'string') throw new ValidationError(packed, { field: 'data' });
+    widenRow(type, dim, packed, out, i * dim);
+  });
+  return out;
 }

@@ -1,5 +1,5 @@
 import {
-  LIMITS, MetricType, ValidationError, sparseFields, validateSchema, vectorField, vectorFields,
+  FLOAT_METRICS, LIMITS, MetricType, ValidationError, packedVectorFields, sparseFields, validateSchema, vectorField, vectorFields,
   type CollectionSchema, type FieldSchema,
 } from '../../messages/index.js';
 import type { ConsistencyLevel, CreateCollectionRequest } from '../client/api.js';
@@ -75,6 +75,8 @@ function quickSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
   const pkName = r.optStr('primaryFieldName') ?? 'id';
   const vecName = r.optStr('vectorFieldName') ?? 'vector';
   const metricType = r.has('metricType') ? metricFrom(r.raw('metricType'), r.at('metricType')) : MetricType.COSINE;
+  // The quick setup's vector field is a FloatVector: a float metric.
+  if (!FLOAT_METRICS.includes(metricType)) throw new ValidationError(`field '${r.at('metricType')}' must be one of ${FLOAT_METRICS.join(', ')} for the FloatVector of a quick setup, got ${metricType}`, { field: r.at('metricType') });
   const pk: FieldSchema = { name: pkName, dataType: idType, isPrimary: true, autoId };
   if (idType === 'VarChar') {
     if (!params?.has('max_length')) throw new ValidationError(`a VarChar id needs 'params.max_length'`, { field: 'params.max_length' });
@@ -107,19 +109,21 @@ function customSetup(r: JsonReader, params: JsonReader | undefined): SetupPart {
   const description = r.optStr('description', { allowEmpty: true });
   if (description) schema.description = description;
   validateSchema(schema);
-  const vec = vectorField(schema), vectorNames = new Set([...vectorFields(schema), ...sparseFields(schema)].map((f) => f.name));
+  const vec = vectorField(schema), vectorNames = new Set([...vectorFields(schema), ...packedVectorFields(schema), ...sparseFields(schema)].map((f) => f.name));
   const indexes = r.has('indexParams') ? parseIndexParams(r.raw('indexParams'), 'indexParams') : [];
   const names = new Set(schema.fields.map((f) => f.name));
   for (const [i, ix] of indexes.entries()) {
     if (!names.has(ix.fieldName)) throw new ValidationError(`'indexParams[${i}].fieldName' names '${ix.fieldName}', which is not a field of the schema`, { field: `indexParams[${i}].fieldName` });
     if (!vectorNames.has(ix.fieldName) && ix.metricType) throw new ValidationError(`'indexParams[${i}]' indexes scalar field '${ix.fieldName}', which takes no metricType`, { field: `indexParams[${i}].metricType` });
   }
-  const vecIndex = indexes.find((ix) => ix.fieldName === vec.name);
+  // The collection's metric is its FloatVector's index's; without a FloatVector, its first packed field's.
+  const first = vec ?? packedVectorFields(schema)[0]!;
+  const vecIndex = indexes.find((ix) => ix.fieldName === first.name);
   const topMetric = r.has('metricType') ? metricFrom(r.raw('metricType'), r.at('metricType')) : undefined;
   if (topMetric && vecIndex?.metricType && topMetric !== vecIndex.metricType) {
     throw new ValidationError(`'metricType' (${topMetric}) and the vector index's metricType (${vecIndex.metricType}) disagree`, { field: 'metricType' });
   }
-  const metricType = vecIndex?.metricType ?? topMetric ?? MetricType.COSINE;
+  const metricType = vecIndex?.metricType ?? topMetric ?? (first.dataType === 'BinaryVector' ? MetricType.HAMMING : MetricType.COSINE);
   if (vecIndex) vecIndex.metricType = metricType;
   const part: SetupPart = { schema, metricType, load: vecIndex !== undefined };
   if (indexes.length > 0) part.indexParams = indexes;

@@ -1,6 +1,6 @@
 import type { DecayRanker } from '../client/decayRanker.js';
 import type { SparseInput } from '../client/sparseQueries.js';
-import { LIMITS, ValidationError, type PrimaryKey } from '../../messages/index.js';
+import { LIMITS, ValidationError, type MetricType, type PrimaryKey } from '../../messages/index.js';
 import type { HybridSearchRequest, QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
 import type { Reranker } from '../client/hybridRank.js';
 import {
@@ -149,8 +149,8 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
   const out: NonNullable<SearchRequest['searchParams']> = {};
   if (sp.has('metricType') && sp.raw('metricType') !== '') {
     const m = String(sp.raw('metricType')).toUpperCase();
-    if (m !== 'L2' && m !== 'IP' && m !== 'COSINE') throw sp.wrong('metricType', 'one of L2, IP, COSINE', sp.raw('metricType'));
-    out.metricType = m;
+    if (!['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD'].includes(m)) throw sp.wrong('metricType', 'one of L2, IP, COSINE, HAMMING, JACCARD', sp.raw('metricType'));
+    out.metricType = m as MetricType;
   }
   if (sp.has('params')) {
     const params: Record<string, number> = {};

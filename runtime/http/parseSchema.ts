@@ -1,4 +1,4 @@
-import { DataType, ELEMENT_TYPES, LIMITS, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema, type FunctionSchema } from '../../messages/index.js';
+import { DataType, ELEMENT_TYPES, isPackedVectorType, LIMITS, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema, type FunctionSchema } from '../../messages/index.js';
 import { describe, JsonReader } from './JsonReader.js';
 import { boolParam, intParam } from './common.js';
 
@@ -82,7 +82,7 @@ export function parseField(v: unknown, path: string): FieldSchema {
   r.optStr('description', { allowEmpty: true });
   const tp = r.optObj('elementTypeParams', TYPE_PARAM_KEYS, UNSUPPORTED_TYPE_PARAMS);
   if (tp?.has('dim')) {
-    if (dataType !== 'FloatVector') throw new ValidationError(`'${tp.at('dim')}' is only for FloatVector fields, and '${name}' is ${dataType}`, { field: tp.at('dim') });
+    if (dataType !== 'FloatVector' && !isPackedVectorType(dataType)) throw new ValidationError(`'${tp.at('dim')}' is only for dense vector fields, and '${name}' is ${dataType}`, { field: tp.at('dim') });
     f.dim = intParam(tp.raw('dim'), tp.at('dim'), 1, LIMITS.maxDim);
   }
   if (tp?.has('enable_analyzer')) {
@@ -98,7 +98,7 @@ export function parseField(v: unknown, path: string): FieldSchema {
     if (dataType !== 'Array') throw new ValidationError(`'${tp.at('max_capacity')}' is only for Array fields, and '${name}' is ${dataType}`, { field: tp.at('max_capacity') });
     f.maxCapacity = intParam(tp.raw('max_capacity'), tp.at('max_capacity'), 1, LIMITS.maxArrayCapacity);
   }
-  if (dataType === 'FloatVector' && f.dim === undefined) throw new ValidationError(`vector field '${name}' needs '${path}.elementTypeParams.dim'`, { field: `${path}.elementTypeParams.dim` });
+  if ((dataType === 'FloatVector' || isPackedVectorType(dataType)) && f.dim === undefined) throw new ValidationError(`vector field '${name}' needs '${path}.elementTypeParams.dim'`, { field: `${path}.elementTypeParams.dim` });
   if (strings && f.maxLength === undefined) throw new ValidationError(`${dataType === 'Array' ? 'Array of VarChar' : 'VarChar'} field '${name}' needs '${path}.elementTypeParams.max_length'`, { field: `${path}.elementTypeParams.max_length` });
   if (dataType === 'Array' && f.maxCapacity === undefined) throw new ValidationError(`Array field '${name}' needs '${path}.elementTypeParams.max_capacity'`, { field: `${path}.elementTypeParams.max_capacity` });
   return f;

@@ -1,5 +1,5 @@
 import {
-  NuthatchError, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
+  NuthatchError, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
   type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
@@ -51,6 +51,11 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       if (row[vec.name] === undefined || row[vec.name] === null) throw mismatch(`'${at}' is missing the vector field '${vec.name}'`, `${at}.${vec.name}`);
       vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
       out[vec.name] = row[vec.name];
+    }
+    // Packed values (a list of numbers or, as Milvus takes them, base64 bytes) are parsed by the client (runtime/client/rows.ts).
+    for (const f of packedVectorFields(schema)) {
+      if (row[f.name] === undefined || row[f.name] === null) throw mismatch(`'${at}' is missing the vector field '${f.name}'`, `${at}.${f.name}`);
+      out[f.name] = row[f.name];
     }
     // Sparse values are parsed by the client (runtime/client/rows.ts); a function's output is computed, never given.
     for (const f of sparseFields(schema)) {
@@ -128,7 +133,7 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
 
 /** The searched field must be a vector field (named, when there are several) and every query vector must have its dimension. */
 export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data: ReadonlyArray<unknown> }, at = ''): void {
-  const vectors = [...vectorFields(schema), ...sparseFields(schema)];
+  const vectors = [...vectorFields(schema), ...packedVectorFields(schema), ...sparseFields(schema)];
   let vec = vectors[0]!;
   if (req.annsField !== undefined) {
     const named = vectors.find((f) => f.name === req.annsField);
@@ -137,6 +142,8 @@ export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, '
   } else if (vectors.length > 1) throw mismatch(`'${at}annsField' is needed: the collection has vector fields ${vectors.map((f) => f.name).join(', ')}`, `${at}annsField`);
   // A sparse field's queries (texts or sparse vectors) are checked by the client, which knows its function.
   if (vec.dataType === 'SparseFloatVector') return;
+  // A packed field's queries (numbers, bytes or base64) are checked by the client as its rows are.
+  if (vec.dataType !== 'FloatVector') return;
   req.data.forEach((v, i) => {
     if (!(v instanceof Float32Array)) throw mismatch(`'${at}data[${i}]' must be a list of numbers: '${vec.name}' is a dense vector field`, `${at}data[${i}]`);
     if (v.length !== vec.dim) throw dimensionError(`${at}data[${i}]`, v.length, vec.dim!);

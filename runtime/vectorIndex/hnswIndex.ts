@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { crc32 } from '../crc32.js';
+import { higherIsBetter } from '../../actors/shared/vector/distance.js';
 import { BuildPacer } from './buildPacer.js';
 import { DecodeError, ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
@@ -17,10 +18,10 @@ export const DEFAULT_EF = 64;
 const MAGIC = 0x5748484e;
 const VERSION = 1;
 const HEADER_BYTES = 24;
-// BM25 is never a dense index's metric (normaliseIndex refuses it); its code only completes the map.
-const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3 };
+// BM25, HAMMING and JACCARD are never an HNSW index's metric (normaliseIndex refuses them); their codes only complete the map.
+const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5 };
 /** hnswlib's 'ip' and 'cosine' spaces return 1 - similarity; 'cosine' also normalises on add and search. */
-const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine', BM25: 'ip' } as const;
+const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine', BM25: 'ip', HAMMING: 'l2', JACCARD: 'l2' } as const;
 
 /** An HNSW graph (hnswlib-node) over one segment's vectors; labels are row numbers. */
 export class HnswIndex implements VectorIndex {
@@ -41,7 +42,7 @@ export class HnswIndex implements VectorIndex {
     const q = this.scratch;
     for (let i = 0; i < this.dim; i++) q[i] = query[i]!;
     const res = opts.accept ? this.native.searchKnn(q, n, opts.accept) : this.native.searchKnn(q, n);
-    const flip = this.metric !== 'L2';
+    const flip = higherIsBetter(this.metric);
     const out = new Array<{ row: number; distance: number }>(res.neighbors.length);
     for (let i = 0; i < out.length; i++) {
       out[i] = { row: res.neighbors[i]!, distance: flip ? 1 - res.distances[i]! : res.distances[i]! };

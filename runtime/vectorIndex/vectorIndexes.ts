@@ -7,4 +7,6 @@ export const vectorIndexes: VectorIndexFactories = {
   HNSW: hnswIndexFactory,
   IVF_FLAT: ivfFlatFactory,
   IVF_SQ8: ivfSq8Factory,
+  // Over a binary field's bits widened to 0 and 1: k-means lists, HAMMING or JACCARD within them (ivf/ivfIndex.ts).
+  BIN_IVF_FLAT: ivfFlatFactory,
 };

@@ -43,6 +43,26 @@ test('HNSW keeps its params and AUTOINDEX stands for it; FLAT takes none; other 
   refused({ indexType: 'IVF_PQ' }, /'IVF_PQ' is not supported \(AUTOINDEX, HNSW, IVF_FLAT, IVF_SQ8, FLAT\)/);
 });
 
+test('packed vector fields: binary takes the BIN_ types with HAMMING (its default) or JACCARD, halves and int8 the float metrics; each refuses the other kind', () => {
+  const packed = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'x', dataType: 'BinaryVector', dim: 16 }, { name: 'h', dataType: 'Float16Vector', dim: 4 }, { name: 'i', dataType: 'Int8Vector', dim: 4 }] } } as unknown as CollectionRecord;
+  const of = (p: Partial<IndexParams>) => normaliseIndex(packed, p);
+  assert.equal(of({ fieldName: 'x' }), { indexName: 'x', fieldName: 'x', indexType: 'BIN_IVF_FLAT', metricType: 'HAMMING', params: { nlist: 128 } });
+  assert.equal(of({ fieldName: 'x', indexType: 'BIN_FLAT', metricType: 'JACCARD' }).metricType, 'JACCARD');
+  assert.equal(of({ fieldName: 'h', indexType: 'IVF_SQ8', metricType: 'IP' }).indexType, 'IVF_SQ8');
+  assert.equal(of({ fieldName: 'h' }).metricType, 'L2', "a half field's metric defaults to the collection's");
+  assert.equal(of({ fieldName: 'i' }).indexType, 'HNSW');
+  const no = (p: Partial<IndexParams>, re: RegExp, field: string) => {
+    try { of(p); } catch (e) { assert.instance(e, ValidationError); assert.match((e as Error).message, re); assert.is((e as ValidationError).info.field, field); return; }
+    assert.unreachable(`accepted ${JSON.stringify(p)}`);
+  };
+  no({ fieldName: 'x', indexType: 'HNSW' }, /index type HNSW cannot index BinaryVector field 'x' \(AUTOINDEX, BIN_FLAT, BIN_IVF_FLAT\)/, 'indexType');
+  no({ fieldName: 'x', metricType: 'COSINE' }, /metric COSINE is not for BinaryVector field 'x' \(HAMMING, JACCARD\)/, 'metricType');
+  no({ fieldName: 'h', indexType: 'BIN_FLAT' }, /index type BIN_FLAT cannot index Float16Vector field 'h'/, 'indexType');
+  no({ fieldName: 'vec', metricType: 'HAMMING' }, /metric HAMMING is not for FloatVector field 'vec' \(L2, IP, COSINE\)/, 'metricType');
+  no({ fieldName: 'i', indexType: 'IVF_FLAT' }, /index type IVF_FLAT cannot index Int8Vector field 'i' \(AUTOINDEX, HNSW\)/, 'indexType');
+  no({ fieldName: 'x', indexType: 'BIN_IVF_FLAT', params: { nlist: 0 } }, /nlist of BIN_IVF_FLAT must be an integer in 1..65536/, 'nlist');
+});
+
 test('a build outlives its index when the index is dropped or created again with another type or params', () => {
   const ivf = norm({ indexType: 'IVF_FLAT', params: { nlist: 64 } });
   assert.ok(indexStands({ indexes: [ivf] }, { ...ivf, params: { nlist: 64 } }));

@@ -114,7 +114,7 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(create([]), /schema.fields/);
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Vector' }]), /schema.fields\[2\].dataType.*supports/);
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Array' }]), /Array field 'a' needs 'schema.fields\[2\].elementDataType'/);
-  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { dim: 3 } }]), /only for FloatVector/);
+  refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', elementTypeParams: { dim: 3 } }]), /only for dense vector fields/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int32', isPartitionKey: true }]), /partition key 'n' must be Int64 or VarChar/);
   refuses(create([pk, v, { fieldName: 'a', dataType: 'Int64', isPartitionKey: true }, { fieldName: 'b', dataType: 'Int64', isPartitionKey: true }]), /at most one partition key/);
   refuses(create([pk, v, { fieldName: 'n', dataType: 'Int64', isPartitionKey: 'yes' }]), /isPartitionKey/);
@@ -277,7 +277,7 @@ test('search: limits, offsets and unsupported Milvus options', () => {
   refuses(s({ offset: -1 }), /offset/);
   refuses(s({ consistencyLevel: 'Customized' }), /consistencyLevel' must be one of Strong, Bounded, Session, Eventually/);
   refuses(s({ searchParams: { params: { ef: '64' } } }), /searchParams.params.ef' must be a finite number/);
-  refuses(s({ searchParams: { metricType: 'HAMMING' } }), /metricType/);
+  refuses(s({ searchParams: { metricType: 'SUBSTRUCTURE' } }), /metricType/);
   refuses(s({ searchParams: { radius: '1' } }), /searchParams.radius' must be a finite number/);
   refuses(s({ searchParams: { radius: 1, params: { radius: 2 } } }), /searchParams.radius' differs from 'searchParams.params.radius'/);
   refuses(s({ searchParams: { ignore_growing: 'yes' } }), /searchParams.ignore_growing' must be true or false/);

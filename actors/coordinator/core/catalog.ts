@@ -1,5 +1,7 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { checkName, LIMITS, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
+import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
+import { denseIndexRules } from './denseIndexRules.js';
+import { defaultMetric } from '../../shared/vector/fieldMetric.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
 import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -48,6 +50,8 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
   IVF_FLAT: [['nlist', 1, 65536, 128]],
   IVF_SQ8: [['nlist', 1, 65536, 128]],
   FLAT: [],
+  BIN_FLAT: [],
+  BIN_IVF_FLAT: [['nlist', 1, 65536, 128]],
 };
 const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
 
@@ -58,19 +62,25 @@ const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
  * INVERTED on a scalar one.
  */
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
-  const vf = vectorField(rec.schema), vectors = vectorFields(rec.schema);
-  const fieldName = p.fieldName ?? vf.name;
+  const vf = vectorField(rec.schema);
+  // Without a FloatVector, the first packed field is the one an index names by default.
+  const fieldName = p.fieldName ?? vf?.name ?? packedVectorFields(rec.schema)[0]!.name;
   const sparse = sparseFields(rec.schema).find((f) => f.name === fieldName);
   if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
-  if (!vectors.some((f) => f.name === fieldName)) return scalarIndex(rec, { ...p, fieldName, indexName });
-  const metricType = (p.metricType ?? rec.metricType) as MetricType;
-  if (!Object.values(MetricType).includes(metricType) || metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(metricType)}' (L2, IP, COSINE)`, { field: 'metricType' });
+  const field = rec.schema.fields.find((f) => f.name === fieldName);
+  const rules = field && denseIndexRules(field.dataType);
+  if (!field || !rules) return scalarIndex(rec, { ...p, fieldName, indexName });
+  // A field's metric defaults to the collection's when of its kind (HAMMING for binary, else L2; fieldMetric.ts).
+  const metricType = (p.metricType ?? defaultMetric(rec.metricType, field.dataType === 'BinaryVector')) as MetricType;
+  if (!Object.values(MetricType).includes(metricType) || metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(metricType)}' (${rules.metrics.join(', ')})`, { field: 'metricType' });
+  if (!rules.metrics.includes(metricType)) throw new ValidationError(`metric ${metricType} is not for ${field.dataType} field '${fieldName}' (${rules.metrics.join(', ')})`, { field: 'metricType' });
   // The collection's metric is its first vector field's; another field's index chooses its own.
-  if (fieldName === vf.name && metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
-  const asked = String(p.indexType ?? 'HNSW').toUpperCase();
-  if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (${INDEX_TYPES.join(', ')})`);
-  const indexType = asked === 'AUTOINDEX' ? 'HNSW' : asked;
+  if (fieldName === vf?.name && metricType !== rec.metricType) throw new ValidationError(`index metric ${metricType} differs from the collection's ${rec.metricType}`);
+  const asked = String(p.indexType ?? 'AUTOINDEX').toUpperCase();
+  if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
+  const indexType = asked === 'AUTOINDEX' ? rules.auto : asked;
+  if (!rules.types.includes(indexType)) throw new ValidationError(`index type ${indexType} cannot index ${field.dataType} field '${fieldName}' (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const params: Record<string, number | string> = { ...(p.params ?? {}) };
   for (const [k, lo, hi, def] of BUILD_PARAMS[indexType]!) {
     const v = params[k] === undefined ? def : Number(params[k]);
@@ -119,7 +129,9 @@ export function decideCreateCollection(c: Namespace, spec: CollectionSpec, colle
   if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
   const schema = validateSchema(spec.schema);
   const partitions = initialPartitionNames(schema, spec.numPartitions).map((p, i) => ({ id: collectionId + 1 + i, name: p }));
-  if (!Object.values(MetricType).includes(spec.metricType) || spec.metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (L2, IP, COSINE)`);
+  // The collection's metric is its first FloatVector's: a float one; without a FloatVector, a binary one too.
+  const metrics = vectorField(schema) ? FLOAT_METRICS : [...FLOAT_METRICS, ...BINARY_METRICS];
+  if (!metrics.includes(spec.metricType)) throw new ValidationError(`unknown metric type '${String(spec.metricType)}' (${metrics.join(', ')})`, { field: 'metricType' });
   const shards = spec.shardsNum ?? 1;
   if (!Number.isInteger(shards) || shards < 1 || shards > LIMITS.maxShards) throw new ValidationError(`shardsNum must be an integer in 1..${LIMITS.maxShards}`);
   const consistencyLevel = spec.consistencyLevel ?? 'Bounded';

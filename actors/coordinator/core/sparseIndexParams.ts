@@ -9,11 +9,11 @@ export const SPARSE_INDEX_TYPES = ['SPARSE_INVERTED_INDEX', 'SPARSE_WAND'] as co
 
 /**
  * Whether an index type has no file: a query node builds it in memory when it
- * loads a segment (FLAT: a scan; sparse: postings, actors/shared/vector/sparsePostings.ts).
+ * loads a segment (FLAT and BIN_FLAT: a scan; sparse: postings, actors/shared/vector/sparsePostings.ts).
  * No index node builds such an index and no segment records a key for it.
  */
 export function buildsAtLoad(indexType: string): boolean {
-  return indexType === 'FLAT' || (SPARSE_INDEX_TYPES as readonly string[]).includes(indexType);
+  return indexType === 'FLAT' || indexType === 'BIN_FLAT' || (SPARSE_INDEX_TYPES as readonly string[]).includes(indexType);
 }
 
 /**

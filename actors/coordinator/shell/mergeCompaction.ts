@@ -1,10 +1,9 @@
 import { collectionById } from '../core/databases.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { vectorField } from '../../../messages/schema.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
-import { DEFAULT_SEGMENT_BYTES, rowsForBytes } from '../../shared/segment/segmentSize.js';
+import { DEFAULT_SEGMENT_BYTES, rowsForBytes, sizingDim } from '../../shared/segment/segmentSize.js';
 import { mergeGroups, type CompactionPolicy } from '../core/compactionPolicy.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { lineageOf, retainRetiredMs, retiredIds } from '../core/mergeLineage.js';
@@ -26,7 +25,7 @@ import { buildMissingIndexes, buildRewriteIndexes, loadSegment, removeFiles } fr
  * or served finishes steps 2 and 3 (finishMerges) before anything is loaded.
  */
 export async function mergeShard(ctx: CoordinatorContext, rec: CollectionRecord, segs: SegmentRecord[], policy: CompactionPolicy): Promise<number> {
-  const target = policy.mergeTargetRows ?? rowsForBytes(DEFAULT_SEGMENT_BYTES, vectorField(rec.schema).dim ?? 1);
+  const target = policy.mergeTargetRows ?? rowsForBytes(DEFAULT_SEGMENT_BYTES, sizingDim(rec.schema));
   let merged = 0;
   // A dropped partition's segments are not worth a rewrite.
   const live = segs.filter((s) => rec.partitions.some((p) => p.id === s.partitionId));

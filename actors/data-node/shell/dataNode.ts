@@ -143,7 +143,7 @@ export class DataNode {
   private async flush(t: DataNodeProtocol['flushSegment']['req']): Promise<DataNodeProtocol['flushSegment']['res']> {
     const scan = client<StreamingProtocol>(this.opts.bus, streamingSubject(t.pchannel), 120_000);
     const fold = newFold(t.vchannel, t.segmentId);
-    let dim = 0;
+    let dim = -1;
     for (let from = t.from; from <= t.to;) {
       const r = await scan('scan', { from, to: t.to, maxBytes: 4 * 1024 * 1024 });
       if (r.records.length === 0) throw new NuthatchError('Unavailable', `WAL range ${from}..${t.to} of ${t.pchannel} is not readable`);
@@ -154,7 +154,8 @@ export class DataNode {
       }
       from = r.next;
     }
-    const seg = finishFold(fold, dim || 1);
+    // No rows: any dim does; 0 rows of a block: the collection has no FloatVector.
+    const seg = finishFold(fold, dim < 0 ? 1 : dim);
     seg.collectionId = t.collectionId;
     seg.partitionId = t.partitionId;
     const dataKey = segmentDataKey(t.collectionId, t.segmentId);

@@ -1,4 +1,5 @@
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { isPackedVectorType, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { isScalarIndexType, shapeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { encodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
@@ -52,7 +53,9 @@ export class IndexNode {
   private async vectorIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex']['req']): Promise<Uint8Array> {
     if (!t.index.metricType) throw new ValidationError(`vector index ${t.index.indexName} has no metric type`);
     // The first vector field is the file's block; any other is a column of its own (shared/vector/vectorColumn.ts).
-    const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined);
+    // A packed field (Float16Vector, BinaryVector, ...) is widened to float32 by its type and dim, which the field's schema gives.
+    const packed = t.field && isPackedVectorType(t.field.dataType) ? t.field : undefined;
+    const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
     const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
     return index.serialize();
   }

@@ -8,6 +8,7 @@ import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '
 import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { annsFieldOf, fieldDefaults, fieldDim, namesFields, primaryField, vectorField } from '../../../messages/schema.js';
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Tso } from '../../../messages/types.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -145,7 +146,7 @@ export class QueryNode {
       if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
       return { key, scalar };
     }
-    const { dim } = fieldVectors(seg, ix.fieldName === vectorField(coll.schema).name ? undefined : ix.fieldName, fieldDim(coll.schema, ix.fieldName));
+    const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);
     return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) };
   }
 
@@ -219,7 +220,8 @@ export class QueryNode {
       filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     }
     const read: SealedRead = {
-      pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema).name,
+      // '' names no field: a collection without a FloatVector has no block to read.
+      pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema)?.name ?? '',
       filter, ...(filter ? { planFilter: filterPlanner(filter, coll.schema) } : {}),
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
@@ -231,7 +233,7 @@ export class QueryNode {
 
   private async search(req: QueryNodeProtocol['search']['req']) {
     const { loaded, read, coll } = await this.read(req);
-    const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema).name);
+    const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema)?.name);
     if (field.dataType === 'SparseFloatVector') {
       // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.
       const { queries, scoring } = readSparseQuery(req.sparse ?? { queries: [] }, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);
@@ -239,7 +241,7 @@ export class QueryNode {
     }
     const dim = field.dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
-    if (field.name !== read.vectorName) read.anns = { field: field.name, dim };
+    if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
     // Each index reads its own knob: HNSW ef, IVF nprobe (their defaults when absent).
     const knobs = { ef: Math.max(req.ef ?? 64, req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}) };
     const searchOf = (index: VectorIndex | undefined) => (index

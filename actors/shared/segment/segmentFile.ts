@@ -104,7 +104,8 @@ export function segmentProblem(s: SealedSegment): string | null {
   }
   if (typeof s.vchannel !== 'string' || s.vchannel.length === 0) return 'vchannel must be a non-empty string';
   if (!Number.isInteger(s.count) || s.count < 0) return 'count must be a non-negative integer';
-  if (!Number.isInteger(s.dim) || s.dim < 1) return 'dim must be a positive integer';
+  // 0: a collection without a FloatVector, whose float32 block is empty.
+  if (!Number.isInteger(s.dim) || s.dim < 0) return 'dim must be a non-negative integer';
   if (!Array.isArray(s.pks) || s.pks.length !== s.count) return `pks holds ${s.pks?.length} keys for ${s.count} rows`;
   const kind = typeof s.pks[0];
   for (const k of s.pks) {

@@ -62,19 +62,36 @@ export function cosine(data: Float32Array, offset: number, query: Float32Array, 
   return norms === 0 ? 0 : (dot0 + dot1) / norms;
 }
 
+/**
+ * Jaccard distance of two bit vectors read as 0 and 1 floats (a binary field
+ * widened, messages/packedVectors.ts): 1 - |a and b| / |a or b|; two empty
+ * vectors are at distance 0.
+ */
+export function jaccard(data: Float32Array, offset: number, query: Float32Array, dim: number): number {
+  let both = 0, either = 0;
+  for (let i = 0; i < dim; i++) {
+    const x = data[offset + i]!, y = query[i]!;
+    both += x * y; either += x + y;
+  }
+  either -= both;
+  return either === 0 ? 0 : 1 - both / either;
+}
+
 /** The kernel for a metric. */
 export function distanceFn(metric: MetricType): DistanceFn {
   switch (metric) {
-    case 'L2': return l2Squared;
+    // Over bits widened to 0 and 1, the squared L2 distance counts the bits that differ: Hamming's.
+    case 'L2': case 'HAMMING': return l2Squared;
     // BM25 only scores sparse fields (sparseSearch.ts); on a dense block it would be an inner product.
     case 'IP': case 'BM25': return innerProduct;
     case 'COSINE': return cosine;
+    case 'JACCARD': return jaccard;
   }
 }
 
-/** True when a larger value means closer (IP, COSINE). */
+/** True when a larger value means closer (IP, COSINE, BM25); L2, HAMMING and JACCARD are distances. */
 export function higherIsBetter(metric: MetricType): boolean {
-  return metric !== 'L2';
+  return metric === 'IP' || metric === 'COSINE' || metric === 'BM25';
 }
 
 /** A value every real distance beats: the seed of a "best so far". */

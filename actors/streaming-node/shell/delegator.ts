@@ -5,6 +5,7 @@ import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { annsFieldOf, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
+import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { mergeStats, type Bm25Stats } from '../../../messages/bm25.js';
 import type { ShardBm25Stats } from '../../../messages/rpc/sparseRead.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
@@ -94,7 +95,8 @@ export class Delegator {
     const dist = this.distributions.get(vchannel);
     const partitionIds = loadedPartitionsOf(dist, req.partitionIds, coll.name);
     const read: GrowingRead = {
-      pkName: primaryField(coll.schema).name, vectorName: vf.name, dim: vf.dim!,
+      // '' names no field, dim 0: a collection without a FloatVector has no block to read.
+      pkName: primaryField(coll.schema).name, vectorName: vf?.name ?? '', dim: vf?.dim ?? 0,
       filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
       partitionIds: partitionIds ? new Set(partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, defaults: fieldDefaults(coll.schema),
@@ -167,13 +169,13 @@ export class Delegator {
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
-    const field = annsFieldOf(coll.schema, req.annsField ?? read.vectorName);
+    const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
     if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
     const dim = field.dim!;
-    if (field.name !== read.vectorName) read.anns = { field: field.name, dim };
+    if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
     if (req.queries.length !== req.nq * dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${dim}`);
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
-    const metric = metricOfField({ metricType: coll.metricType, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name);
+    const metric = metricOfField({ metricType: coll.metricType, schema: coll.schema, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name);
     if (req.range) checkDistanceRange(metric, req.range);
     const shape: SearchShape = { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
     const growing = searchGrowing(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, queries, shape);

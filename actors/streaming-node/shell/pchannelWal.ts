@@ -5,6 +5,7 @@ import type { WalBackend, WalWriter } from '../../../runtime/ports/walBackend.js
 import { applyMessage, initialVchannel, persistVchannel, type VchannelSnapshot } from '../core/vchannel/index.js';
 import type { ShardData } from '../core/shardData.js';
 import { assignSegment, rowsForBytes, segmentsToSeal } from '../core/segmentPolicy.js';
+import { sizingDim } from '../../shared/segment/segmentSize.js';
 import { loadRecoverableCheckpoint, persistShard, replayFromOf, saveCheckpoint } from './checkpoint.js';
 import { snapshotDeletes, unreferenced, writeArchive, type ArchivedDeletes } from './deleteArchive.js';
 import { foldDurable, restoreCheckpoint } from './durableFold.js';
@@ -209,7 +210,7 @@ export class PchannelWal {
     const snap = this.admitted.get(vchannel);
     const coll = snap?.context.collection;
     if (!snap || !coll) return; // the machine rejects it with the right invariant
-    const dim = coll.schema.fields.find((f) => f.dataType === 'FloatVector')?.dim ?? 1;
+    const dim = sizingDim(coll.schema);
     const limits = { ...this.node.config.segment, maxRows: this.node.config.segment.maxRows ?? rowsForBytes(this.node.config.segment.maxBytes, dim) };
     const a = assignSegment(snap.context, m.body.partitionId, m.body.rows.count, limits);
     if ('segmentId' in a) { m.body.segmentId = a.segmentId; return; }
@@ -299,7 +300,7 @@ export class PchannelWal {
     for (const [vchannel, snap] of this.admitted) {
       const coll = snap.context.collection;
       if (!coll || coll.droppedTso !== null) continue;
-      const dim = coll.schema.fields.find((f) => f.dataType === 'FloatVector')?.dim ?? 1;
+      const dim = sizingDim(coll.schema);
       const cfg = this.node.config.segment;
       const limits = { ...cfg, maxRows: cfg.maxRows ?? rowsForBytes(cfg.maxBytes, dim) };
       const shard = this.shards.get(vchannel);

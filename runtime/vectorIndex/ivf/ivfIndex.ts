@@ -1,4 +1,4 @@
-import { innerProduct, l2Squared } from '../../../actors/shared/vector/distance.js';
+import { distanceFn, higherIsBetter, innerProduct, l2Squared } from '../../../actors/shared/vector/distance.js';
 import { TopK } from '../../../actors/shared/vector/topK.js';
 import { unitVector } from '../../../actors/shared/vector/unitVectors.js';
 import { ValidationError } from '../../../messages/errors.js';
@@ -51,7 +51,8 @@ export class IvfIndex implements VectorIndex {
   private probes(q: Float32Array, nprobe: number): number[] {
     const { nlist, centroids } = this.lists, dim = this.dim;
     const want = Math.min(nlist, Math.max(1, Number.isFinite(nprobe) ? Math.floor(nprobe) : DEFAULT_NPROBE));
-    const score = this.metric === 'L2' ? l2Squared : innerProduct;
+    // Lists were made by k-means under L2, which is also how bits (HAMMING, JACCARD) are grouped.
+    const score = higherIsBetter(this.metric) ? innerProduct : l2Squared;
     const top = new TopK<Hit>(want, this.metric);
     for (let l = 0; l < nlist; l++) {
       if (this.lists.offsets[l + 1] === this.lists.offsets[l]) continue;
@@ -70,7 +71,7 @@ export class IvfIndex implements VectorIndex {
   private scanner(q: Float32Array): (from: number, end: number, top: TopK<Hit>, accept: ((row: number) => boolean) | undefined) => void {
     const { dim, store } = this, rows = this.lists.rows;
     if (store.kind === 'IVF_SQ8') {
-      const table = codeTable(store.quantizer, q, this.metric === 'L2' ? 'L2' : 'IP'), codes = store.codes;
+      const table = codeTable(store.quantizer, q, higherIsBetter(this.metric) ? 'IP' : 'L2'), codes = store.codes;
       return (from, end, top, accept) => {
         for (let p = from; p < end; p++) {
           const row = rows[p]!, d = tableDistance(table, codes, p * dim, dim);
@@ -78,7 +79,8 @@ export class IvfIndex implements VectorIndex {
         }
       };
     }
-    const kernel = this.metric === 'L2' ? l2Squared : innerProduct, vectors = store.vectors;
+    // COSINE rows and queries are unit vectors here: their inner product is the cosine.
+    const kernel = this.metric === 'COSINE' ? innerProduct : distanceFn(this.metric), vectors = store.vectors;
     return (from, end, top, accept) => {
       for (let p = from; p < end; p++) {
         const row = rows[p]!, d = kernel(vectors, p * dim, q, dim);

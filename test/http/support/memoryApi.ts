@@ -148,7 +148,7 @@ export class MemoryApi implements NuthatchApi {
   async getCollectionStats(name: string): Promise<{ rowCount: number }> { return { rowCount: this.coll(name).rows.size }; }
   async loadCollection(name: string): Promise<void> {
     const c = this.coll(name);
-    if (!c.indexes.some((ix) => ix.fieldName === vectorField(c.schema).name)) fail('IndexNotFound', `collection '${name}' has no vector index to load`);
+    if (!c.indexes.some((ix) => ix.fieldName === vectorField(c.schema)?.name)) fail('IndexNotFound', `collection '${name}' has no vector index to load`);
     c.loaded = true;
   }
   async releaseCollection(name: string): Promise<void> { this.coll(name).loaded = false; }
@@ -201,7 +201,7 @@ export class MemoryApi implements NuthatchApi {
   async createIndex(collection: string, index: Omit<IndexParams, 'metricType'> & { metricType?: MetricType }): Promise<void> {
     const c = this.coll(collection);
     if (c.indexes.some((ix) => ix.indexName === index.indexName)) fail('IndexExists', `index '${index.indexName}' already exists`);
-    if (index.metricType && index.fieldName === vectorField(c.schema).name && index.metricType !== c.metricType) fail('InvalidArgument', `metric ${index.metricType} differs from the collection's ${c.metricType}`);
+    if (index.metricType && index.fieldName === vectorField(c.schema)?.name && index.metricType !== c.metricType) fail('InvalidArgument', `metric ${index.metricType} differs from the collection's ${c.metricType}`);
     c.indexes.push({ ...index, metricType: index.metricType ?? c.metricType });
   }
   async describeIndex(collection: string, indexName?: string): Promise<IndexDescription[]> {
@@ -312,7 +312,7 @@ export class MemoryApi implements NuthatchApi {
     const c = this.coll(collection);
     if (!c.loaded) fail('InvalidArgument', `collection '${collection}' is not loaded`);
     if (req.searchParams?.metricType && req.searchParams.metricType !== c.metricType) fail('InvalidArgument', `metric ${req.searchParams.metricType} differs from the collection's ${c.metricType}`);
-    const vf = req.annsField ?? vectorField(c.schema).name, pk = primaryField(c.schema).name;
+    const vf = req.annsField ?? vectorField(c.schema)!.name, pk = primaryField(c.schema).name;
     const candidates = this.scan(c, req);
     const off = req.offset ?? 0;
     return (req.data ?? []).map((q) => candidates
