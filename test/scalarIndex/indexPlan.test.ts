@@ -12,7 +12,7 @@ import { shapeOf } from '../../actors/shared/scalarIndex/scalarIndexTypes.js';
 import { buildSortedIndex, type SortedIndex } from '../../actors/shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../actors/shared/scalarIndex/termRows.js';
 import { castColumn, jsonShapeOf, type JsonCastType } from '../../actors/shared/scalarIndex/jsonIndex.js';
-import { indexKeyOf } from '../../actors/shared/scalarIndex/jsonPath.js';
+import { pathKeyOf } from '../../actors/shared/scalarIndex/jsonPath.js';
 import { COLUMN_NAMES, columns, rng, schema, table, toColumns } from '../filter/fixtures.js';
 import { genCond, genRow } from '../filter/randomExpr.js';
 
@@ -115,7 +115,7 @@ const JSON_INDEXES: ReadonlyArray<readonly [column: string, path: (string | numb
 
 /** Every JSON path index of JSON_INDEXES over `cols`: per key, one index per cast. */
 function jsonIndexesOf(cols: Record<string, ArrayLike<unknown> | undefined>, count: number): Map<string, SortedIndex[]> {
-  return new Map(JSON_INDEXES.map(([column, path, casts]) => [indexKeyOf(column, path), casts.map((c) => {
+  return new Map(JSON_INDEXES.map(([column, path, casts]) => [pathKeyOf(column, path), casts.map((c) => {
     const shape = c === 'STRING_TO_DOUBLE' ? jsonShapeOf('DOUBLE', c) : jsonShapeOf(c);
     return buildSortedIndex(castColumn(cols[column], count, { path, shape }), count, shape);
   })]));

@@ -2,7 +2,7 @@ import type { CompareNode, CompareOp, Expr, LiteralNode } from '../../../message
 import { likeLiteral } from '../../../messages/filter/like.js';
 import { NEGATE } from '../../../messages/filter/values.js';
 import type { IndexedShape } from './scalarIndexTypes.js';
-import { indexKeyOf } from './jsonPath.js';
+import { pathKeyOf } from './jsonPath.js';
 import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
 
 /**
@@ -42,7 +42,7 @@ export type Lookup =
   | { op: 'range'; lower?: Bound; upper?: Bound }
   | { op: 'absent' };
 
-/** `field` is the key the index is found by (jsonPath.ts indexKeyOf): a field's name, or a JSON path. */
+/** `field` is the key the index is found by (jsonPath.ts pathKeyOf): a field's name, or a JSON path. */
 export type IndexTerm =
   | { kind: 'lookup'; field: string; lookup: Lookup }
   | { kind: 'and' | 'or'; terms: IndexTerm[] };
@@ -111,7 +111,7 @@ function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | nul
       return at?.shape.kind === 'bool' ? lookup(at.key, { op: 'in', keys: [negated ? 0 : 1] }) : null;
     }
     case 'contains': {
-      const key = indexKeyOf(e.arg.name, e.arg.path), f = indexed(key);
+      const key = pathKeyOf(e.arg.name, e.arg.path), f = indexed(key);
       const keys = f?.elements ? keysOf(f.kind, e.values) : undefined;
       if (!keys || negated || f?.converted) return null;
       if (e.op !== 'containsAll') return lookup(key, { op: 'in', keys });
@@ -157,7 +157,7 @@ const exactOn = (shape: IndexedShape): boolean => !shape.converted;
  */
 function valueIndex(e: Expr, indexed: IndexedFields): { key: string; shape: IndexedShape } | undefined {
   if (e.kind !== 'field') return undefined;
-  const key = indexKeyOf(e.name, e.path), shape = indexed(key);
+  const key = pathKeyOf(e.name, e.path), shape = indexed(key);
   if (!shape || shape.elements) return undefined;
   return { key, shape };
 }

@@ -2,7 +2,7 @@ import { ValidationError } from '../../../messages/errors.js';
 import { jsonGet } from '../../../messages/filter/values.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import type { IndexParams } from '../../../messages/types.js';
-import { indexKeyOf, parseJsonPath } from './jsonPath.js';
+import { pathKeyOf, parseJsonPath } from './jsonPath.js';
 import type { IndexedShape, ValueKind } from './scalarIndexTypes.js';
 import { keyOf } from './sortedIndex.js';
 
@@ -49,11 +49,11 @@ export function jsonIndexTarget(ix: Pick<IndexParams, 'fieldName' | 'params'>, f
   return { column: '$meta', path: [name, ...path], shape };
 }
 
-/** The key a planner finds a normalised index by (jsonPath.ts indexKeyOf): its field's name, or its JSON target's path. */
+/** The key a planner finds a normalised index by (jsonPath.ts pathKeyOf): its field's name, or its JSON target's path. */
 export function scalarIndexKey(ix: Pick<IndexParams, 'fieldName' | 'params'>, field: Pick<FieldSchema, 'name' | 'dataType'> | undefined): string {
   if (!isJsonPathIndex(ix)) return ix.fieldName;
   const t = jsonIndexTarget(ix, field);
-  return indexKeyOf(t.column, t.path);
+  return pathKeyOf(t.column, t.path);
 }
 
 /**
@@ -79,4 +79,18 @@ function numberIn(v: unknown): number | undefined {
   if (typeof v !== 'string' || v.trim() === '') return undefined;
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * The name an index's files go by: its name, and for a JSON path index a
+ * hash of its path and cast, so an index dropped and created again under
+ * the same name on another path never shares a file, nor a cached record's
+ * reading of one (segmentKeys.ts keyFitsIndex), with the old one.
+ */
+export function indexFileName(ix: Pick<IndexParams, 'indexName' | 'params'>): string {
+  if (!isJsonPathIndex(ix)) return ix.indexName;
+  const text = [ix.params.json_path, ix.params.json_cast_type, ix.params.json_cast_function ?? ''].join('\u0000');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `${ix.indexName}-p${h.toString(16).padStart(8, '0')}`;
 }

@@ -44,4 +44,4 @@ export function formatJsonPath(p: JsonPath): string {
  * names hold no brackets, so the two never meet, and a filter node
  * `{name, path}` finds its index by the same key.
  */
-export const indexKeyOf = (name: string, path: readonly (string | number)[]): string => formatJsonPath({ name, path: [...path] });
+export const pathKeyOf = (name: string, path: readonly (string | number)[]): string => formatJsonPath({ name, path: [...path] });
