@@ -48,6 +48,8 @@ test('a dynamic key: the field name is the key, the path starts at it or at $met
   assert.is(deep.params.json_path, 'color["rgb"]');
   assert.is(indexTargetKey(schema, deep), '$meta["color"]["rgb"]');
   assert.is(indexTargetKey(schema, norm({ fieldName: 'meta', params: { json_path: 'meta["a"]', json_cast_type: 'BOOL' } })), 'meta["a"]');
+  const whole = norm({ fieldName: '$meta', params: { json_path: '$meta["color"]', json_cast_type: 'VARCHAR' } });
+  assert.equal([whole.params.json_path, indexTargetKey(schema, whole)], ['$meta["color"]', '$meta["color"]'], 'the dynamic field named as such');
   assert.is(indexTargetKey(schema, norm({ fieldName: 's' })), 's', 'a typed field is its own key');
 });
 

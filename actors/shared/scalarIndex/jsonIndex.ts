@@ -37,7 +37,8 @@ export const isJsonPathIndex = (ix: Pick<IndexParams, 'params'>): boolean => typ
 /**
  * Where a normalised JSON path index reads. `field` is the schema of the
  * index's field; none means the index is of a dynamic key (the coordinator
- * checked that), whose values live in `$meta` under the key.
+ * checked that), whose values live in `$meta` under the key (or of `$meta`
+ * itself, named so).
  */
 export function jsonIndexTarget(ix: Pick<IndexParams, 'fieldName' | 'params'>, field: Pick<FieldSchema, 'name' | 'dataType'> | undefined): JsonIndexTarget {
   const { name, path } = parseJsonPath(ix.params.json_path);
@@ -46,7 +47,7 @@ export function jsonIndexTarget(ix: Pick<IndexParams, 'fieldName' | 'params'>, f
   const shape = jsonShapeOf(cast, typeof ix.params.json_cast_function === 'string' ? ix.params.json_cast_function : undefined);
   if (field?.dataType === 'JSON') return { column: field.name, path, shape };
   if (field) throw new ValidationError(`${field.dataType} field '${field.name}' takes no json_path`);
-  return { column: '$meta', path: [name, ...path], shape };
+  return { column: '$meta', path: name === '$meta' ? path : [name, ...path], shape };
 }
 
 /** The key a planner finds a normalised index by (jsonPath.ts pathKeyOf): its field's name, or its JSON target's path. */
