@@ -24,7 +24,7 @@ import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { filterPlanner } from '../core/filterPlanner.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { decodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
-import { indexFileName, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
+import { indexFileName, isJsonPathIndex, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
@@ -146,6 +146,8 @@ export class QueryNode {
     if (isScalarIndexType(ix.indexType)) {
       const scalar = decodeScalarIndex(bytes);
       if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
+      // The planner's rules differ for a JSON path index (its absent rows are not null): the file must say what the record says.
+      if (Boolean(scalar.json) !== isJsonPathIndex(ix)) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.json ? '' : 'not '}a JSON path index; ${ix.indexName} is ${scalar.json ? 'not' : 'one'}`);
       return { key, scalar };
     }
     const { dim } = fieldVectors(seg, ix.fieldName === vectorField(coll.schema).name ? undefined : ix.fieldName, fieldDim(coll.schema, ix.fieldName));
