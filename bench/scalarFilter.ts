@@ -3,7 +3,9 @@
  * query(count(*)) latency through the full standalone path, first without
  * scalar indexes (the baseline of the same run: every row of every sealed
  * segment is tested), then after INVERTED on `tag` and STL_SORT on `price` are
- * built and loaded (the index gives the candidate rows). Same rows, segments
+ * built and loaded (the index gives the candidate rows), and JSON path
+ * indexes (DOUBLE) on `meta["tag"]` and `meta["price"]`, which hold the same
+ * values in a JSON field. Same rows, segments
  * and HNSW graph both times, so the answers must be the same; the bench checks.
  *
  *   npm run bench -- scalarFilter [--n 200000] [--dim 32] [--queries 300] [--reps 3]
@@ -32,6 +34,8 @@ const FILTERS: ReadonlyArray<{ name: string; share: string; of: (i: number) => s
   { name: 'price range', share: '1%', of: (i) => { const lo = (i * 53) % 990; return `price >= ${lo} and price < ${lo + 10}`; } },
   { name: 'tag in [3] and price', share: '0.15%', of: (i) => `tag in [${i % TAGS}, ${(i + 1) % TAGS}, ${(i + 2) % TAGS}] and price < 500` },
   { name: 'tag < 100', share: '10%', of: (i) => `tag < ${100 + (i % 2)}` },
+  { name: 'meta["tag"] == x', share: '0.1%', of: (i) => `meta["tag"] == ${(i * 37) % TAGS}` },
+  { name: 'meta["price"] range', share: '1%', of: (i) => { const lo = (i * 53) % 990; return `meta["price"] >= ${lo} and meta["price"] < ${lo + 10}`; } },
 ];
 
 interface Figures { qps: number; searchP50Ms: number; countP50Ms: number; countP99Ms: number; answers: string[] }
@@ -62,12 +66,15 @@ export default async function run(args: string[]): Promise<void> {
   try {
     await s.client.createCollection({
       collectionName: C, metricType: ds.metric, load: true, shardsNum: 1,
-      schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'vec', dataType: 'FloatVector', dim }, { name: 'tag', dataType: 'Int64' }, { name: 'price', dataType: 'Double' }] },
+      schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'vec', dataType: 'FloatVector', dim }, { name: 'tag', dataType: 'Int64' }, { name: 'price', dataType: 'Double' }, { name: 'meta', dataType: 'JSON' }] },
       indexParams: [{ indexName: 'vec', fieldName: 'vec', indexType: 'HNSW', params: { M: 16, efConstruction: 100 } }],
     });
     for (let from = 0; from < n; from += 10_000) {
       const rows = [];
-      for (let r = from; r < Math.min(n, from + 10_000); r++) rows.push({ id: r, vec: ds.vectors.subarray(r * dim, (r + 1) * dim), tag: (r * 7919) % TAGS, price: ((r * 104729) % 100_000) / 100 });
+      for (let r = from; r < Math.min(n, from + 10_000); r++) {
+        const tag = (r * 7919) % TAGS, price = ((r * 104729) % 100_000) / 100;
+        rows.push({ id: r, vec: ds.vectors.subarray(r * dim, (r + 1) * dim), tag, price, meta: { tag, price, name: `item ${r}` } });
+      }
       await s.client.insert(C, rows);
     }
     await s.client.flush(C);
@@ -77,6 +84,8 @@ export default async function run(args: string[]): Promise<void> {
 
     await s.client.createIndex(C, { indexName: 'tag_idx', fieldName: 'tag', indexType: 'INVERTED', params: {} });
     await s.client.createIndex(C, { indexName: 'price_idx', fieldName: 'price', indexType: 'STL_SORT', params: {} });
+    await s.client.createIndex(C, { indexName: 'meta_tag_idx', fieldName: 'meta', indexType: 'INVERTED', params: { json_path: 'meta["tag"]', json_cast_type: 'DOUBLE' } });
+    await s.client.createIndex(C, { indexName: 'meta_price_idx', fieldName: 'meta', indexType: 'INVERTED', params: { json_path: 'meta["price"]', json_cast_type: 'DOUBLE' } });
     await waitUntil('the scalar indexes built and loaded', async () => (await ready(s, n)) && (await served(s)));
     const withIndex: Figures[] = [];
     for (const f of FILTERS) withIndex.push(await measure(s, ds.queries, f.of, reps));

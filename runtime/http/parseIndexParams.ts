@@ -20,17 +20,20 @@ export function metricFrom(v: unknown, path: string): MetricType {
  * Parses `indexParams`: a non-empty list of `{fieldName, indexName, metricType,
  * indexType, params: {index_type, M, efConstruction, ...}}`. The index type may
  * come as `indexType` or `params.index_type` (Milvus takes both); index names
- * default to the field name and must be unique, as must the indexed fields.
+ * default to the field name and must be unique, as must the indexed fields
+ * (a JSON field's paths: `params: {json_path, json_cast_type}`).
  */
 export function parseIndexParams(v: unknown, path: string): IndexSpec[] {
   if (!Array.isArray(v)) throw new ValidationError(`field '${path}' must be a list of index objects, got ${describe(v)}`, { field: path });
   if (v.length === 0) throw new ValidationError(`field '${path}' must not be an empty list`, { field: path });
   const specs = v.map((item, i) => parseOne(JsonReader.object(item, `${path}[${i}]`, INDEX_KEYS)));
-  const names = new Set<string>(), fields = new Set<string>();
+  const names = new Set<string>(), targets = new Set<string>();
   for (const s of specs) {
+    // A JSON field has one index per json_path (the coordinator checks the paths themselves).
+    const jsonPath = s.params.json_path, target = jsonPath === undefined ? s.fieldName : `${s.fieldName} ${String(jsonPath)}`;
     if (names.has(s.indexName)) throw new ValidationError(`duplicate index name '${s.indexName}' in ${path}`, { field: path });
-    if (fields.has(s.fieldName)) throw new ValidationError(`field '${s.fieldName}' is indexed twice in ${path}`, { field: path });
-    names.add(s.indexName); fields.add(s.fieldName);
+    if (targets.has(target)) throw new ValidationError(`${jsonPath === undefined ? `field '${s.fieldName}'` : `json_path ${String(jsonPath)} of '${s.fieldName}'`} is indexed twice in ${path}`, { field: path });
+    names.add(s.indexName); targets.add(target);
   }
   return specs;
 }

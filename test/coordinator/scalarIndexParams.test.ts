@@ -53,7 +53,7 @@ test('STL_SORT takes numbers (the key too), BITMAP no Float, Double nor the key,
 
 test('refused: a metric on a scalar index, a JSON field, a vector type on a scalar field, an unknown type or field', () => {
   refused({ fieldName: 'n', indexType: 'INVERTED', metricType: 'L2' }, /takes no metricType/);
-  refused({ fieldName: 'meta', indexType: 'INVERTED' }, /JSON index needs json_path and json_cast_type/);
+  refused({ fieldName: 'meta', indexType: 'INVERTED' }, /JSON field 'meta' needs params json_path and json_cast_type/);
   refused({ fieldName: 'n', indexType: 'HNSW' }, /HNSW indexes vector fields; 'n' is not a vector field/);
   refused({ fieldName: 'n', indexType: 'NGRAM' }, /'NGRAM' cannot index scalar field 'n'/);
   refused({ fieldName: 'nope', indexType: 'INVERTED' }, /'nope' is not a field/);
@@ -63,7 +63,7 @@ test('a create request indexes each field once, vector and scalar alike', () => 
   const spec = { collectionName: 'c', schema, metricType: 'L2' as const };
   const r = decideCreateCollection({ byName: new Map(), aliases: new Map() }, { ...spec, indexParams: [{ indexName: 'v', fieldName: 'vec', indexType: 'HNSW', params: {} }, { indexName: 's_idx', fieldName: 's', indexType: 'Trie', params: {} }] }, 1, ['p0'], 1n);
   assert.equal(r.indexes.map((i) => [i.fieldName, i.indexType, i.metricType]), [['vec', 'HNSW', 'L2'], ['s', 'Trie', undefined]]);
-  assert.throws(() => decideCreateCollection({ byName: new Map(), aliases: new Map() }, { ...spec, indexParams: [{ indexName: 'a', fieldName: 'n', indexType: 'INVERTED', params: {} }, { indexName: 'b', fieldName: 'n', indexType: 'STL_SORT', params: {} }] }, 1, ['p0'], 1n), /field 'n' is given two indexes/);
+  assert.throws(() => decideCreateCollection({ byName: new Map(), aliases: new Map() }, { ...spec, indexParams: [{ indexName: 'a', fieldName: 'n', indexType: 'INVERTED', params: {} }, { indexName: 'b', fieldName: 'n', indexType: 'STL_SORT', params: {} }] }, 1, ['p0'], 1n), /'n' is given two indexes/);
 });
 
 test.run();

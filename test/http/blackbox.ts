@@ -334,6 +334,36 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(await ids('title like "book 10%" and year != 2001'), [100, 102, 103, 104], 'the same rows without the index');
   });
 
+  s('JSON path indexes: dynamic keys indexed through indexes/create with json_path and json_cast_type, described, the same answers, dropped', async ({ client, quick }) => {
+    const ids = async (filter: string) => (await client.ok('/entities/query', { collectionName: quick, filter, consistencyLevel: 'Strong' })).map((r: any) => r.id).sort((a: number, b: number) => a - b);
+    const FILTERS = ['color == "red" and n > 5', 'n in [2, 4, 19]', 'color like "bl%"', 'n != 3 and color == "blue"'];
+    const before = await Promise.all(FILTERS.map(ids));
+    assert.ok(before.every((x) => x.length > 0), JSON.stringify(before));
+    const indexParams = [
+      { fieldName: 'color', indexName: 'color_idx', indexType: 'INVERTED', params: { json_path: 'color', json_cast_type: 'varchar' } },
+      { fieldName: 'n', indexName: 'n_idx', params: { index_type: 'AUTOINDEX', json_path: '$meta["n"]', json_cast_type: 'DOUBLE' } },
+    ];
+    assert.equal(await client.ok('/indexes/create', { collectionName: quick, indexParams }), {});
+    let described: any[] = [];
+    for (let i = 0; i < 200 && !(described.length === 2 && described.every((x) => x.indexState === 'Finished')); i++) {
+      described = (await client.ok('/indexes/describe', { collectionName: quick })).filter((x: any) => x.indexName !== 'vector');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(described.map((x) => [x.indexName, x.fieldName, x.indexType, x.params.json_path, x.params.json_cast_type, x.indexState]).sort(), [
+      ['color_idx', 'color', 'INVERTED', 'color', 'VARCHAR', 'Finished'], ['n_idx', 'n', 'INVERTED', 'n', 'DOUBLE', 'Finished'],
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await Promise.all(FILTERS.map(ids)), before, 'the answers of no index');
+    await client.fails('/indexes/create', { collectionName: quick, indexParams: [{ fieldName: 'color', indexName: 'c2', params: { json_path: 'color', json_cast_type: 'DOUBLE' } }] }, /already has index 'color_idx'/);
+    await client.fails('/indexes/create', { collectionName: quick, indexParams: [{ fieldName: 'color', indexName: 'c3', params: { json_path: 'color[', json_cast_type: 'VARCHAR' } }] }, /not a JSON path/, [Code.InvalidArgument]);
+    await client.fails('/indexes/create', { collectionName: quick, indexParams: [{ fieldName: 'color', indexName: 'c4', params: { json_path: 'color', json_cast_type: 'INT8' } }] }, /json_cast_type "INT8"/, [Code.InvalidArgument]);
+    await client.ok('/collections/release', { collectionName: quick });
+    for (const indexName of ['color_idx', 'n_idx']) assert.equal(await client.ok('/indexes/drop', { collectionName: quick, indexName }), {});
+    await client.ok('/collections/load', { collectionName: quick });
+    await client.waitLoaded(quick);
+    assert.equal(await Promise.all(FILTERS.map(ids)), before, 'the same answers once dropped');
+  });
+
   s('grouping search: groupingField, groupSize and strictGroupSize give groups of one year, best group first', async ({ client, books }) => {
     // A second book for each year 1990..1999: ids 30..39 share years with ids 0..9.
     await client.ok('/entities/insert', { collectionName: books, data: Array.from({ length: 10 }, (_, i) => ({ book_id: 30 + i, title: `book ${30 + i}`, year: 1990 + i, score: null, vec: vec(30 + i) })) });

@@ -331,6 +331,12 @@ test('indexes: create takes a list; describe takes an optional name', () => {
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { M: [1] } }] }), /params.M' must be a number or a string/);
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { metric_type: 'L2' } }] }), /belongs one level up/);
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', indexName: 'i' }, { fieldName: 'w', indexName: 'i' }] }), /duplicate index name 'i'/);
+  // JSON path indexes: one field, several paths, each its own index; a path twice is refused.
+  const path = (indexName: string, json_path: string) => ({ fieldName: 'meta', indexName, indexType: 'INVERTED', params: { json_path, json_cast_type: 'double' } });
+  assert.equal(parseCreateIndex({ collectionName: 'c', indexParams: [path('a', 'meta["a"]'), path('b', 'meta["b"]')] }).indexes.map((i) => i.params), [
+    { json_path: 'meta["a"]', json_cast_type: 'double' }, { json_path: 'meta["b"]', json_cast_type: 'double' },
+  ]);
+  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [path('a', 'meta["a"]'), path('b', 'meta["a"]')] }), /json_path meta\["a"\] of 'meta' is indexed twice/);
 });
 
 test('collection properties: params.ttlSeconds and properties on create; alter_properties and drop_properties', () => {

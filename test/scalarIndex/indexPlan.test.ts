@@ -11,6 +11,8 @@ import { planFilter } from '../../actors/shared/scalarIndex/indexPlan.js';
 import { shapeOf } from '../../actors/shared/scalarIndex/scalarIndexTypes.js';
 import { buildSortedIndex, type SortedIndex } from '../../actors/shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../actors/shared/scalarIndex/termRows.js';
+import { castColumn, jsonShapeOf, type JsonCastType } from '../../actors/shared/scalarIndex/jsonIndex.js';
+import { pathKeyOf } from '../../actors/shared/scalarIndex/jsonPath.js';
 import { COLUMN_NAMES, columns, rng, schema, table, toColumns } from '../filter/fixtures.js';
 import { genCond, genRow } from '../filter/randomExpr.js';
 
@@ -95,20 +97,46 @@ test('nothing to answer: an unindexed field, an or with an unanswered side, like
 const SEED = Number(process.env.FILTER_SEED ?? 20250707);
 const EXPRESSIONS = 2000, ROWS = 96;
 
-test(`candidates hold every matching row and the residual picks exactly them (seed ${SEED})`, () => {
+/**
+ * JSON path indexes the random filters may meet, each path with the casts it
+ * may have: the generator's rows hold values of every kind (and lists,
+ * objects, nulls, missing keys) at each of them.
+ */
+const JSON_INDEXES: ReadonlyArray<readonly [column: string, path: (string | number)[], casts: readonly (JsonCastType | 'STRING_TO_DOUBLE')[]]> = [
+  ['j', ['a'], ['DOUBLE', 'VARCHAR', 'BOOL', 'STRING_TO_DOUBLE']],
+  ['j', ['b', 'c'], ['BOOL', 'DOUBLE']],
+  ['j', ['tags'], ['ARRAY_VARCHAR', 'ARRAY_DOUBLE', 'ARRAY_BOOL']],
+  ['j', ['tags', 0], ['VARCHAR']],
+  ['j', [0], ['DOUBLE']],
+  ['j', [], ['DOUBLE', 'VARCHAR', 'ARRAY_DOUBLE']],
+  ['$meta', ['color'], ['VARCHAR', 'ARRAY_VARCHAR', 'DOUBLE', 'ARRAY_DOUBLE']],
+  ['$meta', ['n'], ['DOUBLE', 'STRING_TO_DOUBLE', 'VARCHAR']],
+];
+
+/** Every JSON path index of JSON_INDEXES over `cols`: per key, one index per cast. */
+function jsonIndexesOf(cols: Record<string, ArrayLike<unknown> | undefined>, count: number): Map<string, SortedIndex[]> {
+  return new Map(JSON_INDEXES.map(([column, path, casts]) => [pathKeyOf(column, path), casts.map((c) => {
+    const shape = c === 'STRING_TO_DOUBLE' ? jsonShapeOf('DOUBLE', c) : jsonShapeOf(c);
+    return buildSortedIndex(castColumn(cols[column], count, { path, shape }), count, shape);
+  })]));
+}
+
+test(`candidates hold every matching row and the residual picks exactly them, JSON path indexes too (seed ${SEED})`, () => {
   const r = rng(SEED);
   const rows = Array.from({ length: ROWS }, (_, i) => genRow(r, i));
   const cols = toColumns(rows, COLUMN_NAMES);
-  const all = indexesOf(cols, ROWS, INDEXABLE);
-  let planned = 0, exact = 0, narrowed = 0, matched = 0;
+  const all = indexesOf(cols, ROWS, INDEXABLE), json = jsonIndexesOf(cols, ROWS);
+  let planned = 0, exact = 0, narrowed = 0, matched = 0, jsonPlanned = 0, jsonExact = 0;
   for (let n = 0; n < EXPRESSIONS; n++) {
     const f = compileFilter(genCond(r, 1 + Math.floor(r() * 4)), schema);
     const fields = INDEXABLE.filter(() => r() < 0.7);
     const indexes = new Map(fields.map((x) => [x, all.get(x)!]));
+    for (const [key, casts] of json) if (r() < 0.7) indexes.set(key, casts[Math.floor(r() * casts.length)]!);
     const p = planFilter(f.expr, (x) => indexes.get(x));
     if (!p) continue;
     planned++;
     if (!p.residual) exact++;
+    if (JSON.stringify(p.term).includes('[') || JSON.stringify(p.term).includes('"field":"j"')) { jsonPlanned++; if (!p.residual) jsonExact++; }
     const candidates = termRows(p.term, indexes, ROWS);
     const match = f.bind(cols);
     const residual = p.residual ? compileFilter(p.residual, schema).bind(cols) : () => true;
@@ -122,6 +150,78 @@ test(`candidates hold every matching row and the residual picks exactly them (se
   }
   // The generator must give plans of every sort, or the agreement says little.
   assert.ok(planned > EXPRESSIONS * 0.15 && exact > planned * 0.2 && exact < planned * 0.9 && narrowed > planned * 0.5 && matched > 0, `planned ${planned}, exact ${exact}, narrowed ${narrowed}, matched ${matched}`);
+  assert.ok(jsonPlanned > EXPRESSIONS * 0.05 && jsonExact > jsonPlanned * 0.1 && jsonExact < jsonPlanned, `JSON path indexes: planned ${jsonPlanned}, exact ${jsonExact}`);
+});
+
+const lit = (value: number | string | boolean): Expr => ({ kind: 'literal', type: typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int' : 'float', value, pos: 0 });
+const LITERALS = [1, -1, 0, 2.5, 3, '1', '3', 'a', 'ab', '', true, false];
+const JSON_NODES = JSON_INDEXES.map(([name, path]) => ({ kind: 'field', name, path, pos: 0 }) as const);
+
+/** A term on an indexed JSON path with a literal of any kind, every operator the filter has, under and/or/not. */
+function genJsonCond(r: () => number, d: number): Expr {
+  const x = r();
+  if (d > 0 && x < 0.15) return { kind: 'not', arg: genJsonCond(r, d - 1), pos: 0 };
+  if (d > 0 && x < 0.35) return { kind: r() < 0.5 ? 'and' : 'or', args: [genJsonCond(r, d - 1), genJsonCond(r, d - 1)], pos: 0 };
+  const arg = JSON_NODES[Math.floor(r() * JSON_NODES.length)]!, one = () => lit(LITERALS[Math.floor(r() * LITERALS.length)]!);
+  const some = () => Array.from({ length: Math.floor(r() * 3) }, one) as never[];
+  if (x < 0.6) {
+    const ops = ['==', '!=', '<', '<=', '>', '>='] as const, op = ops[Math.floor(r() * ops.length)]!;
+    const v = one(), swap = r() < 0.3;
+    // Booleans take only == and != (check.ts refuses ordering them).
+    const o = v.kind === 'literal' && typeof v.value === 'boolean' && op !== '==' && op !== '!=' ? '==' : op;
+    return { kind: 'compare', op: o, left: swap ? v : arg, right: swap ? arg : v, pos: 0 };
+  }
+  if (x < 0.72) return { kind: 'in', arg, values: some(), negated: r() < 0.4, pos: 0 };
+  if (x < 0.8) return { kind: 'like', arg, pattern: ['a%', 'ab', '%', '1%', ''][Math.floor(r() * 5)]!, negated: r() < 0.3, pos: 0 };
+  if (x < 0.9) {
+    const op = (['contains', 'containsAll', 'containsAny'] as const)[Math.floor(r() * 3)]!;
+    return { kind: 'contains', op, arg, values: op === 'contains' ? [one()] as never[] : some(), pos: 0 };
+  }
+  if (x < 0.95) return { kind: 'isNull', arg, negated: r() < 0.5, pos: 0 };
+  return arg;
+}
+
+/** Rows with every kind of value at every indexed path: numbers, numeric and other strings, booleans, lists, objects, null, missing. */
+function genJsonRow(r: () => number, id: number): Record<string, unknown> {
+  const any = (): unknown => {
+    const v = [1, -1, 0, 2.5, 3, '1', '3', ' 3 ', 'a', 'ab', '', true, false, null, { x: 1 }, ['a', 1, true], [1, 3], ['ab', ''], [true], []][Math.floor(r() * 20)];
+    return r() < 0.15 ? undefined : v;
+  };
+  const put = (o: Record<string, unknown>, k: string, v: unknown) => { if (v !== undefined) o[k] = v; };
+  const j: Record<string, unknown> = {};
+  put(j, 'a', any()); put(j, 'tags', r() < 0.3 ? [any(), any()] : any());
+  if (r() < 0.7) { const b: Record<string, unknown> = {}; put(b, 'c', any()); j.b = r() < 0.1 ? any() : b; }
+  const meta: Record<string, unknown> = {};
+  put(meta, 'color', any()); put(meta, 'n', any());
+  return { ...genRow(r, id), j: r() < 0.1 ? null : r() < 0.2 ? any() ?? null : j, $meta: meta };
+}
+
+test(`JSON path indexes over mixed-kind values: the plan agrees with the scan (seed ${SEED})`, () => {
+  const r = rng(SEED + 1);
+  const rows = Array.from({ length: ROWS }, (_, i) => genJsonRow(r, i));
+  const cols = toColumns(rows, COLUMN_NAMES);
+  const json = jsonIndexesOf(cols, ROWS);
+  let planned = 0, exact = 0, matched = 0, candidatesOnly = 0;
+  for (let n = 0; n < EXPRESSIONS; n++) {
+    const f = compileFilter(genJsonCond(r, 1 + Math.floor(r() * 3)), schema);
+    const indexes = new Map<string, SortedIndex>();
+    for (const [key, casts] of json) if (r() < 0.8) indexes.set(key, casts[Math.floor(r() * casts.length)]!);
+    const p = planFilter(f.expr, (x) => indexes.get(x));
+    if (!p) continue;
+    planned++;
+    if (!p.residual) exact++;
+    if (p.residual && [...indexes.values()].some((ix) => ix.converted)) candidatesOnly++;
+    const candidates = termRows(p.term, indexes, ROWS);
+    const match = f.bind(cols);
+    const residual = p.residual ? compileFilter(p.residual, schema).bind(cols) : () => true;
+    for (let i = 0; i < ROWS; i++) {
+      const want = match(i);
+      if (want) matched++;
+      if (want && !candidates.has(i)) assert.unreachable(`${formatFilter(f.expr)}: row ${i} (${JSON.stringify(rows[i]!.j)}, ${JSON.stringify(rows[i]!.$meta)}) matches but is no candidate`);
+      if ((candidates.has(i) && residual(i)) !== want) assert.unreachable(`${formatFilter(f.expr)}: residual ${p.residual ? formatFilter(p.residual) : '(none)'} disagrees on row ${i} (${JSON.stringify(rows[i]!.j)}, ${JSON.stringify(rows[i]!.$meta)})`);
+    }
+  }
+  assert.ok(planned > EXPRESSIONS * 0.1 && exact > planned * 0.3 && exact < planned * 0.9 && candidatesOnly > 0 && matched > 0, `planned ${planned}, exact ${exact}, candidates only ${candidatesOnly}, matched ${matched}`);
 });
 
 test.run();

@@ -149,7 +149,7 @@ test('bad scalar index requests are refused with typed errors, and change nothin
     await refused(c.createIndex('c', { indexName: 'i', fieldName: 'name', indexType: 'STL_SORT', params: {} }), ValidationError, /STL_SORT takes numeric fields/);
     await refused(c.createIndex('c', { indexName: 'i', fieldName: 'f', indexType: 'BITMAP', params: {} }), ValidationError, /BITMAP takes Bool, Int8..Int64 and VarChar/);
     await refused(c.createIndex('c', { indexName: 'i', fieldName: 'tag', indexType: 'INVERTED', metricType: 'L2', params: {} }), ValidationError, /takes no metricType/);
-    await refused(c.createIndex('c', { indexName: 'i', fieldName: 'meta', indexType: 'INVERTED', params: {} }), ValidationError, /JSON index needs json_path/);
+    await refused(c.createIndex('c', { indexName: 'i', fieldName: 'meta', indexType: 'INVERTED', params: {} }), ValidationError, /needs params json_path and json_cast_type/);
     await refused(c.createIndex('c', { indexName: 'i', fieldName: 'id', indexType: 'BITMAP', params: {} }), ValidationError, /cannot index the primary key/);
     await c.createIndex('c', { indexName: 'tag_a', fieldName: 'tag', indexType: 'INVERTED', params: {} });
     const e = await c.createIndex('c', { indexName: 'tag_b', fieldName: 'tag', indexType: 'STL_SORT', params: {} }).then(() => null, (x: unknown) => x as NuthatchError);

@@ -3,6 +3,7 @@ import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, M
 import { denseIndexRules } from './denseIndexRules.js';
 import { defaultMetric } from '../../shared/vector/fieldMetric.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
+import { indexTargetKey, normaliseJsonIndex } from './jsonIndexParams.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
 import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import type { IndexParams } from '../../../messages/types.js';
@@ -90,9 +91,14 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   return { indexName, fieldName, indexType, metricType, params };
 }
 
-/** A scalar index of a Bool, Int*, Float, Double, VarChar or Array field, by Milvus's rules per type (scalarIndexTypes.ts). */
+/**
+ * A scalar index of a Bool, Int*, Float, Double, VarChar or Array field, by
+ * Milvus's rules per type (scalarIndexTypes.ts); or a JSON path index of a
+ * JSON field or a dynamic key (jsonIndexParams.ts).
+ */
 function scalarIndex(rec: Pick<CollectionRecord, 'schema'>, p: Partial<IndexParams> & Pick<IndexParams, 'fieldName' | 'indexName'>): IndexParams {
   const field = rec.schema.fields.find((f) => f.name === p.fieldName);
+  if (p.params?.json_path !== undefined || (field && field.dataType === 'JSON') || (!field && rec.schema.enableDynamicField)) return normaliseJsonIndex(rec.schema, field, p);
   if (!field) throw new ValidationError(`index field '${p.fieldName}' is not a field of the collection`, { field: 'fieldName' });
   const asked = String(p.indexType ?? 'AUTOINDEX');
   const indexType = asked.toUpperCase() === 'AUTOINDEX' ? 'INVERTED' : scalarIndexTypeOf(asked);
@@ -147,7 +153,8 @@ export function decideCreateCollection(c: Namespace, spec: CollectionSpec, colle
   for (const p of spec.indexParams ?? []) {
     const idx = normaliseIndex(rec, p as Partial<IndexParams>);
     if (seen.has(idx.indexName)) throw new ValidationError(`duplicate index name '${idx.indexName}'`);
-    if (rec.indexes.some((i) => i.fieldName === idx.fieldName)) throw new ValidationError(`field '${idx.fieldName}' is given two indexes; a field has one`);
+    const target = indexTargetKey(schema, idx);
+    if (rec.indexes.some((i) => indexTargetKey(schema, i) === target)) throw new ValidationError(`'${target}' is given two indexes; a field (or a JSON path) has one`);
     seen.add(idx.indexName);
     rec.indexes.push(idx);
   }

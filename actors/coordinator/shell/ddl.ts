@@ -8,6 +8,7 @@ import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/rec
 import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
 import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
+import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
@@ -164,8 +165,10 @@ export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p
   const rec = collectionAt(ctx.catalog, ref);
   const index = normaliseIndex(rec, p);
   if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${ref.name}'`);
-  const same = rec.indexes.find((i) => i.fieldName === index.fieldName);
-  if (same) throw new NuthatchError('IndexExists', `'${ref.name}' already has index '${same.indexName}' on field '${index.fieldName}'; drop it first`);
+  // One index per field, or per JSON path (several paths of one JSON field each have theirs).
+  const target = indexTargetKey(rec.schema, index);
+  const same = rec.indexes.find((i) => indexTargetKey(rec.schema, i) === target);
+  if (same) throw new NuthatchError('IndexExists', `'${ref.name}' already has index '${same.indexName}' on ${target === index.fieldName ? `field '${target}'` : `JSON path ${target}`}; drop it first`);
   await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }));
   await ctx.lock(async () => { rec.indexes.push(index); await save(ctx, rec); });
   void buildMissingIndexes(ctx, rec);

@@ -4,6 +4,7 @@ import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { isScalarIndexType, shapeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { encodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
 import { buildSortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
+import { castColumn, indexFileName, isJsonPathIndex, jsonIndexTarget } from '../../shared/scalarIndex/jsonIndex.js';
 import { INDEX_NODE_SUBJECT, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
@@ -44,7 +45,7 @@ export class IndexNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${t.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const started = Date.now();
-    const key = indexKeyOf(t.dataKey, t.index.indexName, t.index.indexType);
+    const key = indexKeyOf(t.dataKey, indexFileName(t.index), t.index.indexType);
     await this.opts.objects.put(key, isScalarIndexType(t.index.indexType) ? scalarIndexFile(seg, t) : await this.vectorIndexFile(seg, t));
     this.opts.log?.(`${t.index.indexType} index ${t.index.indexName} of segment ${t.segmentId} (${seg.count} rows) built in ${Date.now() - started} ms`);
     return { key };
@@ -64,8 +65,13 @@ export class IndexNode {
 }
 export { client };
 
-/** A scalar index of the field's column (the primary key's is the key column; a nullable field's absent column is all null). */
+/** A scalar index of the field's column (the primary key's is the key column; a nullable field's absent column is all null), or of a JSON path. */
 function scalarIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex']['req']): Uint8Array {
+  if (isJsonPathIndex(t.index)) {
+    // A JSON field's column, or `$meta` for a dynamic key (no field); the values at the path that cast.
+    const target = jsonIndexTarget(t.index, t.field && t.field.name === t.index.fieldName ? t.field : undefined);
+    return encodeScalarIndex(buildSortedIndex(castColumn(seg.fields[target.column], seg.count, target), seg.count, target.shape));
+  }
   const shape = t.field && t.field.name === t.index.fieldName ? shapeOf(t.field) : undefined;
   if (!shape) throw new ValidationError(`scalar index ${t.index.indexName} needs the schema of field '${t.index.fieldName}', a field it can index`);
   const column = t.field!.isPrimary ? seg.pks : seg.fields[t.field!.name];

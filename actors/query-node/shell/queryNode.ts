@@ -25,6 +25,7 @@ import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { filterPlanner } from '../core/filterPlanner.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { decodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
+import { indexFileName, isJsonPathIndex, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
@@ -42,7 +43,7 @@ export interface QueryNodeOptions {
   metrics?: MetricsRegistry;
 }
 
-/** An index held here, by the field it indexes: an ANN index of a vector field, or a scalar index. */
+/** An index held here, by the field it indexes (or its JSON path): an ANN index of a vector field, or a scalar index. */
 type LoadedIndex = { key: string } & ({ vector: VectorIndex; scalar?: undefined } | { scalar: SortedIndex; vector?: undefined });
 /**
  * A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record
@@ -118,18 +119,20 @@ export class QueryNode {
       const cached = await this.collection(record.collectionId);
       const fits = Object.entries(record.indexKeys).every(([name, key]) => {
         const ix = cached.indexes.find((i) => i.indexName === name);
-        return ix !== undefined && keyFitsIndex(key, ix);
+        return ix !== undefined && keyFitsIndex(key, { indexName: indexFileName(ix), indexType: ix.indexType });
       });
       const coll = fits ? cached : await this.collection(record.collectionId, true);
       const next = new Map<string, LoadedIndex>();
       for (const ix of coll.indexes) {
         const key = record.indexKeys[ix.indexName];
         if (!key) continue;
-        const have = cur.indexes.get(ix.fieldName);
-        if (have?.key === key) { next.set(ix.fieldName, have); continue; }
+        // By field, or by JSON path for a JSON path index: the key a filter node finds it by (indexPlan.ts).
+        const at = scalarIndexKey(ix, coll.schema.fields.find((f) => f.name === ix.fieldName));
+        const have = cur.indexes.get(at);
+        if (have?.key === key) { next.set(at, have); continue; }
         const bytes = await this.opts.objects.get(key);
         if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
-        next.set(ix.fieldName, await this.loadIndex(coll, cur.seg, ix, key, bytes));
+        next.set(at, await this.loadIndex(coll, cur.seg, ix, key, bytes));
       }
       indexes = next;
     }
@@ -144,6 +147,8 @@ export class QueryNode {
     if (isScalarIndexType(ix.indexType)) {
       const scalar = decodeScalarIndex(bytes);
       if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
+      // The planner's rules differ for a JSON path index (its absent rows are not null): the file must say what the record says.
+      if (Boolean(scalar.json) !== isJsonPathIndex(ix)) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.json ? '' : 'not '}a JSON path index; ${ix.indexName} is ${scalar.json ? 'not' : 'one'}`);
       return { key, scalar };
     }
     const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);

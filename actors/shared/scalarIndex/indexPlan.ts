@@ -2,6 +2,7 @@ import type { CompareNode, CompareOp, Expr, LiteralNode } from '../../../message
 import { likeLiteral } from '../../../messages/filter/like.js';
 import { NEGATE } from '../../../messages/filter/values.js';
 import type { IndexedShape } from './scalarIndexTypes.js';
+import { pathKeyOf } from './jsonPath.js';
 import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
 
 /**
@@ -13,6 +14,15 @@ import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
  * down as the compiler pushes it (evaluate.ts), so a term's answer is exactly
  * the rows the compiled predicate calls true: three-valued logic holds
  * because an index holds no null.
+ *
+ * A JSON path index (jsonIndex.ts) holds only the rows whose value at its
+ * path is of its kind; the others may hold anything. So it answers only
+ * terms that are false for every value of another kind: `==`, `in` and
+ * ranges with literals of its kind, `like` on strings, a bare boolean, and
+ * `array_contains*` for an ARRAY_* cast; never `!=`, `not in` or `is null`.
+ * A STRING_TO_DOUBLE index also holds numeric strings, which no filter
+ * compares with a number: its numeric `==`, `in` and ranges only give
+ * candidates, and the term stays in the residual.
  *
  * The plan is the candidate rows' term and a residual: what the candidates
  * must still pass. The candidates hold every matching row, and among them
@@ -32,11 +42,12 @@ export type Lookup =
   | { op: 'range'; lower?: Bound; upper?: Bound }
   | { op: 'absent' };
 
+/** `field` is the key the index is found by (jsonPath.ts pathKeyOf): a field's name, or a JSON path. */
 export type IndexTerm =
   | { kind: 'lookup'; field: string; lookup: Lookup }
   | { kind: 'and' | 'or'; terms: IndexTerm[] };
 
-/** The shape of the index a field has here, or undefined when it has none. */
+/** The shape of the index found by a key (a field's name, or a JSON path) here, or undefined when there is none. */
 export type IndexedFields = (field: string) => IndexedShape | undefined;
 
 /** The plan of a checked filter, or null when no index narrows it. */
@@ -58,7 +69,7 @@ function residualOf(expr: Expr, indexed: IndexedFields): Expr {
   return rest.length === 1 ? rest[0]! : { kind: 'and', args: rest, pos: node.pos };
 }
 
-const lookup = (field: string, l: Lookup): Answer => ({ term: { kind: 'lookup', field, lookup: l }, exact: true });
+const lookup = (field: string, l: Lookup, exact = true): Answer => ({ term: { kind: 'lookup', field, lookup: l }, exact });
 
 function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | null {
   switch (e.kind) {
@@ -74,34 +85,39 @@ function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | nul
     }
     case 'compare': return compareAnswer(e, negated, indexed);
     case 'in': {
-      const shape = scalarField(e.arg, indexed);
-      const keys = shape && keysOf(shape.field.kind, e.values);
-      if (!shape || !keys) return null;
-      return lookup(shape.name, { op: e.negated !== negated ? 'notIn' : 'in', keys });
+      const at = valueIndex(e.arg, indexed);
+      const keys = at && keysOf(at.shape.kind, e.values);
+      if (!at || !keys) return null;
+      const notIn = e.negated !== negated;
+      // `not in` is true of a JSON value of another kind too, which a JSON path index does not hold.
+      if (notIn && at.shape.json) return null;
+      return lookup(at.key, { op: notIn ? 'notIn' : 'in', keys }, exactOn(at.shape));
     }
     case 'like': {
-      const shape = scalarField(e.arg, indexed), lit = likeLiteral(e.pattern);
-      if (!shape || shape.field.kind !== 'string' || !lit || e.negated !== negated) return null;
-      return lookup(shape.name, lit.prefix ? { op: 'range', lower: { key: lit.text, inclusive: true }, ...prefixEnd(lit.text) } : { op: 'in', keys: [lit.text] });
+      const at = valueIndex(e.arg, indexed), lit = likeLiteral(e.pattern);
+      if (!at || at.shape.kind !== 'string' || !lit || e.negated !== negated) return null;
+      return lookup(at.key, lit.prefix ? { op: 'range', lower: { key: lit.text, inclusive: true }, ...prefixEnd(lit.text) } : { op: 'in', keys: [lit.text] });
     }
     case 'isNull': {
       // `is not null` is every entry; `is null` is what the index leaves out (a whole-value index: every row has at most one entry).
-      const shape = scalarField(e.arg, indexed);
-      if (!shape) return null;
-      return lookup(shape.name, e.negated !== negated ? { op: 'range' } : { op: 'absent' });
+      // A JSON path index leaves out values of other kinds as well: it says neither.
+      const at = valueIndex(e.arg, indexed);
+      if (!at || at.shape.json) return null;
+      return lookup(at.key, e.negated !== negated ? { op: 'range' } : { op: 'absent' });
     }
     case 'field': {
-      const shape = scalarField(e, indexed);
-      return shape?.field.kind === 'bool' ? lookup(shape.name, { op: 'in', keys: [negated ? 0 : 1] }) : null;
+      // A bare Bool is `== true` (`== false` negated): false for anything but a boolean, JSON too.
+      const at = valueIndex(e, indexed);
+      return at?.shape.kind === 'bool' ? lookup(at.key, { op: 'in', keys: [negated ? 0 : 1] }) : null;
     }
     case 'contains': {
-      const f = e.arg.path.length === 0 ? indexed(e.arg.name) : undefined;
+      const key = pathKeyOf(e.arg.name, e.arg.path), f = indexed(key);
       const keys = f?.elements ? keysOf(f.kind, e.values) : undefined;
-      if (!keys || negated) return null;
-      if (e.op !== 'containsAll') return lookup(e.arg.name, { op: 'in', keys });
+      if (!keys || negated || f?.converted) return null;
+      if (e.op !== 'containsAll') return lookup(key, { op: 'in', keys });
       // Every row with a list holds all of no values, an empty one too: the index (of elements) cannot say.
       if (keys.length === 0) return null;
-      return { term: joined('and', [...new Set(keys)].map((k) => lookup(e.arg.name, { op: 'in', keys: [k] }))), exact: true };
+      return { term: joined('and', [...new Set(keys)].map((k) => lookup(key, { op: 'in', keys: [k] }))), exact: true };
     }
     default: return null;
   }
@@ -113,25 +129,37 @@ const MIRROR: Record<CompareOp, CompareOp> = { '==': '==', '!=': '!=', '<': '>',
 function compareAnswer(e: CompareNode, negated: boolean, indexed: IndexedFields): Answer | null {
   const flipped = e.left.kind === 'literal';
   const field = flipped ? e.right : e.left, lit = flipped ? e.left : e.right;
-  const shape = scalarField(field, indexed);
-  if (!shape || lit.kind !== 'literal') return null;
-  const key = keyOf(shape.field.kind, lit.value);
+  const at = valueIndex(field, indexed);
+  if (!at || lit.kind !== 'literal') return null;
+  const { key: name, shape } = at;
+  const key = keyOf(shape.kind, lit.value);
   let op = flipped ? MIRROR[e.op] : e.op;
   if (negated) op = NEGATE[op];
-  if (key === undefined || (shape.field.kind === 'bool' && op !== '==' && op !== '!=')) return null;
+  if (key === undefined || (shape.kind === 'bool' && op !== '==' && op !== '!=')) return null;
+  // `!=` is true of a JSON value of another kind too; the rest are false for it (values.ts holds).
+  if (shape.json && op === '!=') return null;
+  const exact = exactOn(shape);
   switch (op) {
-    case '==': return lookup(shape.name, { op: 'in', keys: [key] });
-    case '!=': return lookup(shape.name, { op: 'notIn', keys: [key] });
-    case '<': case '<=': return lookup(shape.name, { op: 'range', upper: { key, inclusive: op === '<=' } });
-    default: return lookup(shape.name, { op: 'range', lower: { key, inclusive: op === '>=' } });
+    case '==': return lookup(name, { op: 'in', keys: [key] }, exact);
+    case '!=': return lookup(name, { op: 'notIn', keys: [key] });
+    case '<': case '<=': return lookup(name, { op: 'range', upper: { key, inclusive: op === '<=' } }, exact);
+    default: return lookup(name, { op: 'range', lower: { key, inclusive: op === '>=' } }, exact);
   }
 }
 
-/** A whole scalar field (no JSON path, no element) that has an index of its values. */
-function scalarField(e: Expr, indexed: IndexedFields): { name: string; field: IndexedShape } | undefined {
-  if (e.kind !== 'field' || e.path.length > 0) return undefined;
-  const field = indexed(e.name);
-  return field && !field.elements ? { name: e.name, field } : undefined;
+/** A converted index also holds numeric strings, which no number compares with: its lookups are candidates only. */
+const exactOn = (shape: IndexedShape): boolean => !shape.converted;
+
+/**
+ * The index of whole values a field node reads: a typed field's (no path),
+ * or a JSON path index at exactly the node's path. Not an index of elements.
+ * A converted index answers only numeric `==`, `in` and ranges (inexactly).
+ */
+function valueIndex(e: Expr, indexed: IndexedFields): { key: string; shape: IndexedShape } | undefined {
+  if (e.kind !== 'field') return undefined;
+  const key = pathKeyOf(e.name, e.path), shape = indexed(key);
+  if (!shape || shape.elements) return undefined;
+  return { key, shape };
 }
 
 /** The literals' keys, or undefined if one is of another kind than the index's. */
@@ -165,7 +193,7 @@ function rangesMerged(parts: readonly Answer[]): Answer[] {
     const t = p.term;
     if (t.kind !== 'lookup' || t.lookup.op !== 'range') { out.push(p); continue; }
     const seen = byField.get(t.field);
-    if (!seen) { const l = { ...t.lookup }; byField.set(t.field, l); out.push({ term: { kind: 'lookup', field: t.field, lookup: l }, exact: true }); continue; }
+    if (!seen) { const l = { ...t.lookup }; byField.set(t.field, l); out.push({ term: { kind: 'lookup', field: t.field, lookup: l }, exact: p.exact }); continue; }
     seen.lower = tighter(seen.lower, t.lookup.lower, 1);
     seen.upper = tighter(seen.upper, t.lookup.upper, -1);
   }

@@ -6,7 +6,8 @@ import { compareKeys, type Key, type SortedIndex } from './sortedIndex.js';
 /**
  * The scalar index file, little-endian:
  *
- *   header (32 bytes): magic "NHSX" | version | kind | elements | rowCount | entries | units | crc32
+ *   header (32 bytes): magic "NHSX" | version | kind | flags | rowCount | entries | units | crc32
+ *   flags: 1 elements (an Array field's, or ARRAY_* cast), 2 a JSON path index, 4 converted (STRING_TO_DOUBLE)
  *   payload, numbers and booleans: values f64[entries] | rows i32[entries]
  *   payload, strings: rows i32[entries] | offsets u32[entries+1] | UTF-16 code units u16[units]
  *
@@ -45,7 +46,7 @@ export function encodeScalarIndex(ix: SortedIndex): Uint8Array {
   let at = HEADER_BYTES;
   for (const s of sections) { out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), at); at += s.byteLength; }
   const v = new DataView(out.buffer);
-  [MAGIC, VERSION, KIND_CODE[ix.kind], ix.elements ? 1 : 0, ix.rowCount, n, units].forEach((x, i) => v.setUint32(i * 4, x, true));
+  [MAGIC, VERSION, KIND_CODE[ix.kind], flagsOf(ix), ix.rowCount, n, units].forEach((x, i) => v.setUint32(i * 4, x, true));
   v.setUint32(CRC_AT, crc32(out.subarray(HEADER_BYTES), crc32(out.subarray(0, CRC_AT))), true);
   return out;
 }
@@ -59,9 +60,10 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
   if (u32(0) !== MAGIC) throw new DecodeError('not a scalar index file (bad magic)');
   if (u32(1) !== VERSION) throw new DecodeError(`unsupported scalar index file version ${u32(1)}`);
   if (crc32(bytes.subarray(HEADER_BYTES), crc32(bytes.subarray(0, CRC_AT))) !== u32(7)) throw new DecodeError('scalar index file checksum mismatch');
-  const kind = KINDS.find((k) => KIND_CODE[k] === u32(2));
-  if (!kind || u32(3) > 1) throw new DecodeError(`scalar index file has kind ${u32(2)} and elements flag ${u32(3)}`);
-  const elements = u32(3) === 1, rowCount = u32(4), n = u32(5), units = u32(6);
+  const kind = KINDS.find((k) => KIND_CODE[k] === u32(2)), flags = u32(3);
+  if (!kind || flags > 7 || (flags & 6) === 4) throw new DecodeError(`scalar index file has kind ${u32(2)} and flags ${flags}`);
+  const elements = (flags & 1) !== 0, rowCount = u32(4), n = u32(5), units = u32(6);
+  const json = flags & 2 ? { json: true, ...(flags & 4 ? { converted: true } : {}) } : {};
   const expected = HEADER_BYTES + (kind === 'string' ? 4 * n + 4 * (n + 1) + 2 * units : 12 * n);
   if (bytes.length !== expected) throw new DecodeError(`scalar index file holds ${bytes.length} bytes, its header says ${expected}`);
   // A copy starts at offset 0 of its own buffer: every section is aligned.
@@ -69,13 +71,15 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
   let ix: SortedIndex;
   if (kind === 'string') {
     const rows = new Int32Array(body, 0, n), offsets = new Uint32Array(body, 4 * n, n + 1), text = new Uint16Array(body, 8 * n + 4, units);
-    ix = { kind, elements, rowCount, rows, values: stringsOf(offsets, text) };
+    ix = { kind, elements, ...json, rowCount, rows, values: stringsOf(offsets, text) };
   } else {
-    ix = { kind, elements, rowCount, values: new Float64Array(body, 0, n), rows: new Int32Array(body, 8 * n, n) };
+    ix = { kind, elements, ...json, rowCount, values: new Float64Array(body, 0, n), rows: new Int32Array(body, 8 * n, n) };
   }
   checkEntries(ix);
   return ix;
 }
+
+const flagsOf = (ix: SortedIndex): number => (ix.elements ? 1 : 0) | (ix.json ? 2 : 0) | (ix.json && ix.converted ? 4 : 0);
 
 function stringsOf(offsets: Uint32Array, text: Uint16Array): string[] {
   if (offsets[0] !== 0 || offsets[offsets.length - 1] !== text.length) throw new DecodeError('scalar index strings do not cover their text');

@@ -22,8 +22,14 @@ const KIND: Partial<Record<DataType, ValueKind>> = {
   Bool: 'bool', Int8: 'number', Int16: 'number', Int32: 'number', Int64: 'number', Float: 'number', Double: 'number', VarChar: 'string',
 };
 
-/** How a field's column is indexed: its values' kind, and whether each row holds a list (an Array field's elements). */
-export interface IndexedShape { kind: ValueKind; elements: boolean }
+/**
+ * How a column is indexed: its values' kind, and whether each row holds a
+ * list (an Array field's elements). `json`: a JSON path index (jsonIndex.ts),
+ * whose absent rows hold values of other kinds, not null; `converted`: its
+ * entries include strings read as numbers (STRING_TO_DOUBLE), so it only
+ * narrows candidates.
+ */
+export interface IndexedShape { kind: ValueKind; elements: boolean; json?: boolean; converted?: boolean }
 
 /** The shape of a field's index, or undefined for a field no scalar index reads (JSON, vectors). */
 export function shapeOf(f: Pick<FieldSchema, 'dataType' | 'elementType'>): IndexedShape | undefined {
@@ -37,7 +43,7 @@ const INTEGERS: ReadonlySet<string> = new Set(['Int8', 'Int16', 'Int32', 'Int64'
 /** Why `type` cannot index field `f` (Milvus's rules per type), or null when it can. */
 export function scalarIndexProblem(type: ScalarIndexType, f: FieldSchema): string | null {
   const on = `${type} cannot index ${f.dataType} field '${f.name}'`;
-  if (f.dataType === 'JSON') return `${on}: a JSON index needs json_path and json_cast_type, which nuthatch does not support; index a typed field`;
+  if (f.dataType === 'JSON') return `${on}: a JSON index needs params json_path and json_cast_type`;
   const shape = shapeOf(f);
   if (!shape) return on;
   const base = f.dataType === 'Array' ? f.elementType! : f.dataType;

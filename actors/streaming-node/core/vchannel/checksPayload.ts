@@ -9,7 +9,8 @@ function reasonOf(run: () => string | null): string | null {
 
 /**
  * Payloads fit the schema: CreateCollection's schema is valid, an Insert's rows
- * match it (dimension, types, primary keys), an index names one of its fields.
+ * match it (dimension, types, primary keys), an index names one of its fields
+ * (or, by a JSON path, a dynamic key).
  */
 export const payloadMatchesSchema: Check = (ctx, m) => {
   if (isType(m, 'CreateCollection')) return reasonOf(() => { validateSchema(m.body.schema); return null; });
@@ -22,8 +23,10 @@ export const payloadMatchesSchema: Check = (ctx, m) => {
     return schema ? addedFieldProblem(schema, m.body.field) : null;
   }
   if (isType(m, 'CreateIndex')) {
-    const field = m.body.index.fieldName;
-    return ctx.collection?.schema.fields.some((f) => f.name === field) ? null : `index '${m.body.index.indexName}' names field '${field}', which the schema does not have`;
+    const field = m.body.index.fieldName, schema = ctx.collection?.schema;
+    // A JSON path index of a dynamic key names the key, which lives in `$meta`.
+    const dynamicKey = schema?.enableDynamicField === true && typeof m.body.index.params.json_path === 'string';
+    return schema?.fields.some((f) => f.name === field) || dynamicKey ? null : `index '${m.body.index.indexName}' names field '${field}', which the schema does not have`;
   }
   return null;
 };
