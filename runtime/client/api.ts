@@ -143,6 +143,8 @@ export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 
   searches: AnnSearch[];
   /** How the searches' hits are fused (default RRF with k = 60). */
   rerank?: Reranker;
+  /** Instead of `rerank`: a decay ranker, fusing by each row's best normalised score times its decay (decayRanker.ts). */
+  ranker?: DecayRanker;
   limit: number;
   offset?: number;
   roundDecimal?: number;

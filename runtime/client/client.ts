@@ -31,7 +31,7 @@ import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
-import { checkDecayRanker, decayRerank } from './decayRanker.js';
+import { checkDecayRanker, decayFuse, decayRerank } from './decayRanker.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
@@ -568,11 +568,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const wanted = asked.includes('*') || asked.includes(d.field);
     const all = await this.searchAt(r, { ...req, offset: 0, limit: req.limit + offset, outputFields: wanted ? asked : [...asked, d.field] });
     const metric = metricOfField(r, annsFieldOf(r.schema, req.annsField).name);
-    return all.map((hits) => decayRerank(hits, d, metric).slice(offset, offset + req.limit).map((h) => {
-      if (wanted) return h;
-      const { [d.field]: _, ...fields } = h.fields;
-      return { ...h, fields };
-    }));
+    return all.map((hits) => decayRerank(hits, d, metric).slice(offset, offset + req.limit).map((h) => (wanted ? h : { ...h, fields: withoutField(h.fields, d.field) })));
   }
 
   /**
@@ -586,6 +582,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseDenied(r, 'reading');
     if (!Array.isArray(req.searches) || req.searches.length === 0) throw new ValidationError('hybrid search needs searches: a non-empty list');
     if (req.searches.length > MAX_HYBRID_SEARCHES) throw new ValidationError(`hybrid search takes at most ${MAX_HYBRID_SEARCHES} searches, got ${req.searches.length}`);
+    if (req.ranker !== undefined && req.rerank !== undefined) throw new ValidationError('a hybrid search takes rerank or ranker, not both', { field: 'ranker' });
+    const decay = req.ranker === undefined ? undefined : checkDecayRanker(req.ranker, r.schema);
     const rerank = checkReranker(req.rerank, req.searches.length);
     const limit = req.limit, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
@@ -593,11 +591,19 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const nq = req.searches[0]!.data?.length;
     req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
     const pin = await this.snapshotTso(r, req.consistencyLevel);
+    // A decay ranker reads its field with every hit; shown only when asked for.
+    const asked = req.outputFields ?? [];
+    const shown = decay === undefined || asked.includes('*') || asked.includes(decay.field);
+    const outputFields = shown ? req.outputFields : [...asked, decay.field];
     const lists = await Promise.all(req.searches.map((s) => this.searchAt(r, {
-      ...s, ...(req.outputFields ? { outputFields: req.outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}),
+      ...s, ...(outputFields ? { outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}),
     }, pin)));
     const metrics = req.searches.map((s) => metricOfField(r, annsFieldOf(r.schema, s.annsField).name));
     const distance = req.roundDecimal === undefined || req.roundDecimal === -1 ? (d: number) => d : (d: number) => roundDistance(d, req.roundDecimal!);
+    if (decay) {
+      return Array.from({ length: nq }, (_, q) => decayFuse(lists.map((l, i) => ({ metric: metrics[i]!, hits: l[q]! })), decay, limit, offset)
+        .map((h) => ({ id: h.id, distance: distance(h.distance), fields: shown ? h.fields : withoutField(h.fields, decay.field) })));
+    }
     return Array.from({ length: nq }, (_, q) => fuse(lists.map((l, i) => ({ metric: metrics[i]!, hits: l[q]!.map((h) => ({ pk: h.id, distance: h.distance, h })) })), rerank, limit, offset)
       .map((f) => ({ id: f.pk, distance: distance(f.score), fields: f.hit.h.fields })));
   }
@@ -787,4 +793,10 @@ function hasNoKeys(o: object): boolean {
 /** Refuses a request its database's force-deny switch turns away (messages/databaseProperties.ts), as Milvus's proxy does. */
 function refuseDenied(r: CollectionRecord, what: 'writing' | 'reading'): void {
   if (r.denied?.[what]) throw new NuthatchError('ForceDenied', `database '${r.dbName ?? 'default'}' is force denied ${what} (database.force.deny.${what} is true)`, { database: r.dbName ?? 'default', collection: r.name });
+}
+
+/** A hit's fields without one (a decay ranker's field the request did not ask to see). */
+function withoutField(fields: RowObject, name: string): RowObject {
+  const { [name]: _, ...rest } = fields;
+  return rest;
 }

@@ -69,3 +69,27 @@ export function decayRerank<H extends { distance: number; fields: Record<string,
     .sort((a, b) => b.h.distance - a.h.distance || a.i - b.i)
     .map((x) => x.h);
 }
+
+/**
+ * A hybrid search's lists fused by a decay ranker, as Milvus fuses them: a
+ * row's best normalised score over the searches times its decay, best first,
+ * then `offset` and `limit` applied.
+ */
+export function decayFuse<H extends { id: unknown; distance: number; fields: Record<string, unknown> }>(
+  lists: ReadonlyArray<{ metric: MetricType; hits: readonly H[] }>, d: CheckedDecay, limit: number, offset: number,
+): H[] {
+  const best = new Map<unknown, { h: H; score: number; first: number }>();
+  let n = 0;
+  for (const { metric, hits } of lists) {
+    for (const h of hits) {
+      const score = normalisedScore(metric, h.distance), seen = best.get(h.id);
+      if (!seen) best.set(h.id, { h, score, first: n++ });
+      else if (score > seen.score) { seen.score = score; seen.h = { ...h, fields: { ...seen.h.fields, ...h.fields } }; }
+    }
+  }
+  return [...best.values()]
+    .map((x) => ({ h: { ...x.h, distance: x.score * decayOf(d, x.h.fields[d.field]) }, first: x.first }))
+    .sort((a, b) => b.h.distance - a.h.distance || a.first - b.first)
+    .slice(offset, offset + limit)
+    .map((x) => x.h);
+}

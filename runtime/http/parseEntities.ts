@@ -181,7 +181,7 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
  * REST v2). Each entry of `search` is read as a search of its own.
  */
 export function parseHybridSearch(body: unknown): { collectionName: string; request: Omit<HybridSearchRequest, 'searches'> & { searches: Array<SearchRequest & { data: QueryData[] }> } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'limit', 'offset', 'round_decimal', ...READ_KEYS]);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'functionScore', 'limit', 'offset', 'round_decimal', ...READ_KEYS]);
   const collectionName = readCollectionName(r);
   const list = r.required('search');
   if (!Array.isArray(list) || list.length === 0) throw r.wrong('search', 'a non-empty list of searches', list);
@@ -192,6 +192,8 @@ export function parseHybridSearch(body: unknown): { collectionName: string; requ
   const round = r.optInt('round_decimal', -1, 6);
   if (round !== undefined) request.roundDecimal = round;
   if (r.has('rerank')) request.rerank = readRerank(r.obj('rerank', ['strategy', 'params']));
+  const fs = r.optObj('functionScore', ['functions', 'params']);
+  if (fs) request.ranker = readFunctionScore(fs);
   return { collectionName, request };
 }
 

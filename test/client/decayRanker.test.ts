@@ -1,7 +1,7 @@
 /** Decay rankers (runtime/client/decayRanker.ts): curves, normalised scores and the re-ranking, with no servers. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkDecayRanker, decayOf, decayRerank, normalisedScore, type DecayRanker } from '../../runtime/client/decayRanker.js';
+import { checkDecayRanker, decayFuse, decayOf, decayRerank, normalisedScore, type DecayRanker } from '../../runtime/client/decayRanker.js';
 import { ValidationError } from '../../messages/errors.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 
@@ -56,6 +56,17 @@ test('bad rankers are refused with what is wrong', () => {
     [{ ...ranker('gauss'), params: { ...ranker('gauss').params, reranker: 'model' } }, /decay/],
   ];
   for (const [r, says] of bad) assert.throws(() => checkDecayRanker(r, schema), (e: unknown) => e instanceof ValidationError && says.test((e as Error).message), JSON.stringify(r));
+});
+
+test('hybrid fusion: each row at its best normalised score over the searches, times its decay, then paged', () => {
+  const d = checkDecayRanker(ranker('linear'), schema);
+  const l2 = [{ id: 1, distance: 0, fields: { ts: 100 } }, { id: 2, distance: 1, fields: { ts: 100 } }];
+  const ip = [{ id: 2, distance: 0.9, fields: { ts: 100 } }, { id: 3, distance: 0.95, fields: { ts: 112 } }];
+  const out = decayFuse([{ metric: 'L2', hits: l2 }, { metric: 'IP', hits: ip }], d, 10, 0);
+  assert.equal(out.map((h) => h.id), [1, 2, 3]);
+  assert.ok(close(out[1]!.distance, 0.9), 'row 2: IP 0.9 beats its L2 0.5');
+  assert.ok(close(out[2]!.distance, 0.95 * 0.5), 'row 3 decays to half at offset + scale');
+  assert.equal(decayFuse([{ metric: 'L2', hits: l2 }, { metric: 'IP', hits: ip }], d, 1, 1).map((h) => h.id), [2]);
 });
 
 test.run();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkDecayRanker, decayRerank, type DecayRanker } from '../../runtime/client/decayRanker.js';
+import { checkDecayRanker, decayFuse, decayRerank, type DecayRanker } from '../../runtime/client/decayRanker.js';
 import { refused } from '../support/rejects.js';
 import { tempStandalone, vectors } from './harness.js';
 
@@ -42,6 +42,14 @@ test('decay-ranked search equals the plain search re-ranked; REST functionScore 
     assert.is(body.code, 0, JSON.stringify(body));
     assert.equal(body.data.map((h) => h.id), want.map((h) => h.id), 'REST functionScore ranks the same');
 
+    // Hybrid: two searches fused by the ranker equal the fusion of the two plain searches.
+    const subs = [{ data: [q], limit: 20 }, { data: [vecs[9]!], limit: 20 }];
+    const hybrid = (await s.client.hybridSearch('dr', { searches: subs, ranker, limit: 8, consistencyLevel: 'Strong' }))[0]!;
+    const parts = await Promise.all(subs.map((x) => s.client.search('dr', { ...x, outputFields: ['ts'], consistencyLevel: 'Strong' })));
+    const fused = decayFuse(parts.map((p) => ({ metric: 'L2' as const, hits: p[0]! })), checkDecayRanker(ranker, { fields: schema.fields }), 8, 0);
+    assert.equal(hybrid.map((h) => [h.id, h.distance]), fused.map((h) => [h.id, h.distance]));
+    assert.ok(hybrid.every((h) => !('ts' in h.fields)));
+    await refused(s.client.hybridSearch('dr', { searches: subs, ranker, rerank: { strategy: 'rrf' }, limit: 3 }), /rerank or ranker/);
     await refused(s.client.search('dr', { data: [q], limit: 5, ranker, groupingField: 'cat' }), /grouping/);
     await refused(s.client.search('dr', { data: [q], limit: 5, ranker: { ...ranker, inputFieldNames: ['vec'] } }), /numeric/);
   } finally { await s.cleanup(); }
