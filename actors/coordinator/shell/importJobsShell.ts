@@ -18,6 +18,9 @@ const KEEP = 1000;
 /** A step that failed for want of a data node or shard (not for bad data) is tried again, this often, this far apart. */
 const ATTEMPTS = 60;
 const RETRY_MS = 1000;
+/** How long a step may take before it is sent again: a batch of rows, and a file's check. */
+const WRITE_TIMEOUT_MS = 60_000;
+const CHECK_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Runs bulk import jobs (core/importJobs.ts) one after another, each step an
@@ -73,7 +76,9 @@ export class ImportJobs {
   }
 
   private async run(jobId: number): Promise<void> {
-    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
+    // A step whose data node dies is given up after its timeout and sent again (to any data node):
+    // a batch takes seconds, a check reads and parses a whole file.
+    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, WRITE_TIMEOUT_MS);
     for (;;) {
       if (this.ctx.stopped) return;
       const job = this.jobs.get(jobId)!;
@@ -86,7 +91,7 @@ export class ImportJobs {
       const file = job.files[step.file]!;
       try {
         const next = step.kind === 'check'
-          ? await this.attempt(() => dn('checkImportFile', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key })).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
+          ? await this.attempt(() => dn('checkImportFile', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key }, CHECK_TIMEOUT_MS)).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
           : await this.attempt(() => dn('importRows', {
             jobId, dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key, fromRow: step.fromRow, maxRows: BATCH_ROWS, ...(job.partitionName === undefined ? {} : { partitionName: job.partitionName }),
           })).then((r) => batchWritten(job, step.file, r.rows, this.ctx.now()));
