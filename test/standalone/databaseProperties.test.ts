@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/errors.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
+import { client } from '../../runtime/rpc/typedBus.js';
 import { tempStandalone, vectors } from './harness.js';
 
 /**
@@ -48,6 +50,17 @@ test('max collections, force deny writing and reading, per database', async () =
     await lab.insert('a', [{ id: 99, vec: rows[0]!.vec }]);
     assert.is((await lab.get('a', [99])).length, 1, 'writes and reads served again');
 
+    // database.replica.number: the replicas of a load that names none (here 1 query node serves them all).
+    const coord = client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT);
+    await s.client.alterDatabaseProperties('lab', { 'database.replica.number': 2, 'database.max.collections': 3 });
+    await lab.createCollection({ ...create('r1'), load: false });
+    await lab.loadCollection('r1');
+    assert.is((await coord('describeCollection', { dbName: 'lab', name: 'r1' })).replicas, 2, 'a load takes the database replica number');
+    await lab.releaseCollection('a');
+    await lab.loadCollection('a', { replicas: 1 });
+    assert.is((await coord('describeCollection', { dbName: 'lab', name: 'a' })).replicas, 1, 'a load naming replicas keeps its own');
+    assert.is((await coord('describeCollection', { name: 'c' })).replicas, undefined, "'default' has no replica number");
+    assert.is(await codeOf(() => s.client.alterDatabaseProperties('lab', { 'database.replica.number': 0 })), 'InvalidArgument');
     assert.is(await codeOf(() => s.client.alterDatabaseProperties('lab', { 'database.max.collections': 0 })), 'InvalidArgument');
     assert.is(await codeOf(() => s.client.alterDatabaseProperties('lab', { 'database.force.deny.writing': 'maybe' })), 'InvalidArgument');
   } finally { await s.cleanup(); }

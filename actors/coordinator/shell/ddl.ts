@@ -12,6 +12,7 @@ import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
+import { policyOf } from '../../../messages/databaseProperties.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
@@ -39,6 +40,9 @@ export async function createCollection(ctx: CoordinatorContext, db: string, spec
     const tso = await ctx.tso(1);
     const r = decideCreateCollection(ns, spec, collectionId, ctx.opts.pchannels, tso, db);
     r.loaded = spec.load ?? false;
+    // Loaded at create: the database's database.replica.number, as a later load would take it.
+    const replicas = policyOf(ns.record.properties).replicas;
+    if (r.loaded && replicas !== undefined) r.replicas = replicas;
     await save(ctx, r);
     return r;
   });
@@ -185,8 +189,10 @@ export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, ind
   return null;
 }
 
-export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, replicas?: number): Res<'loadCollection'> {
+export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, asked?: number): Res<'loadCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
+  // A load that names no replica count takes the database's database.replica.number, unless the collection has one.
+  const replicas = asked ?? (rec.replicas === undefined ? policyOf(namespaceOf(ctx.catalog, ref.db).record.properties).replicas : undefined);
   if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)) throw new ValidationError('replicas must be an integer in 1..16');
   if (!rec.loaded || rec.loadedPartitions !== undefined || (replicas !== undefined && replicas !== rec.replicas)) {
     await ctx.lock(async () => { rec.loaded = true; delete rec.loadedPartitions; if (replicas !== undefined) rec.replicas = replicas; await save(ctx, rec); });
