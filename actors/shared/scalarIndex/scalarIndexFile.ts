@@ -67,7 +67,7 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
     throw new DecodeError(`scalar index file has kind ${u32(2)} and flags ${flags}`);
   }
   const elements = (flags & 1) !== 0, rowCount = u32(4), n = u32(5), units = u32(6);
-  const json = { ...(flags & 2 ? { json: true, ...(flags & 4 ? { converted: true } : {}) } : {}), ...(grams ? { grams } : {}) };
+  const marks = { ...(flags & 2 ? { json: true, ...(flags & 4 ? { converted: true } : {}) } : {}), ...(grams ? { grams } : {}) };
   const expected = HEADER_BYTES + (kind === 'string' ? 4 * n + 4 * (n + 1) + 2 * units : 12 * n);
   if (bytes.length !== expected) throw new DecodeError(`scalar index file holds ${bytes.length} bytes, its header says ${expected}`);
   // A copy starts at offset 0 of its own buffer: every section is aligned.
@@ -75,9 +75,9 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
   let ix: SortedIndex;
   if (kind === 'string') {
     const rows = new Int32Array(body, 0, n), offsets = new Uint32Array(body, 4 * n, n + 1), text = new Uint16Array(body, 8 * n + 4, units);
-    ix = { kind, elements, ...json, rowCount, rows, values: stringsOf(offsets, text) };
+    ix = { kind, elements, ...marks, rowCount, rows, values: stringsOf(offsets, text) };
   } else {
-    ix = { kind, elements, ...json, rowCount, values: new Float64Array(body, 0, n), rows: new Int32Array(body, 8 * n, n) };
+    ix = { kind, elements, ...marks, rowCount, values: new Float64Array(body, 0, n), rows: new Int32Array(body, 8 * n, n) };
   }
   checkEntries(ix);
   return ix;
