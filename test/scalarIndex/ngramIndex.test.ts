@@ -7,7 +7,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DecodeError, ValidationError } from '../../messages/errors.js';
-import { checkFilter, formatFilter, parseFilter } from '../../messages/filter/index.js';
+import { checkFilter, compileFilter, formatFilter, parseFilter } from '../../messages/filter/index.js';
+import { filterPlanner } from '../../actors/query-node/core/filterPlanner.js';
 import { likeRuns } from '../../messages/filter/like.js';
 import { buildNgramIndex, gramRangeOf, gramsOf, likeGrams } from '../../actors/shared/scalarIndex/ngramIndex.js';
 import { planFilter } from '../../actors/shared/scalarIndex/indexPlan.js';
@@ -105,6 +106,17 @@ test('planning on a JSON path NGRAM index (VARCHAR): like narrows; non-string va
   const p = plan('j["a"] like "%ata%"', ix)!;
   assert.equal(p.rows, [0, 7, 9], "Data holds at and ta: a candidate the like then refuses");
   assert.ok(p.residual?.includes('like'));
+});
+
+test('a read plans with an NGRAM index, not on a field with a default (rows written before the field read as it), and per gram range', () => {
+  const ix = ngram(2, 3);
+  const withDefault = { ...schema, fields: schema.fields.map((f) => (f.name === 'name' ? { ...f, defaultValue: 'database' } : f)) };
+  const read = (sch: typeof schema) => filterPlanner(compileFilter(parseFilter('name like "%ata%"'), sch), sch);
+  const p = read(schema);
+  assert.ok(p(new Map([['name', ix]])), 'planned');
+  assert.is(read(withDefault)(new Map([['name', ix]])), null, 'not on a defaulted field');
+  const t2 = p(new Map([['name', ngram(1, 2)]]))!.term;
+  assert.equal(t2, { kind: 'and', terms: [{ kind: 'lookup', field: 'name', lookup: { op: 'in', keys: ['at'] } }, { kind: 'lookup', field: 'name', lookup: { op: 'in', keys: ['ta'] } }] }, 'another gram range is planned afresh');
 });
 
 test('file round trip: grams kept, flags checked, old files read as ever', () => {
