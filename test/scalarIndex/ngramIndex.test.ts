@@ -106,6 +106,7 @@ test('planning on a JSON path NGRAM index (VARCHAR): like narrows; non-string va
   const p = plan('j["a"] like "%ata%"', ix)!;
   assert.equal(p.rows, [0, 7, 9], "Data holds at and ta: a candidate the like then refuses");
   assert.ok(p.residual?.includes('like'));
+  for (const t of ['array_contains(j["a"], "at")', 'j["a"] == "at"', 'j["a"] in ["at"]', 'j["a"] > "a"']) assert.is(plan(t, ix), null, `${t}: grams are no values`);
 });
 
 test('a read plans with an NGRAM index, not on a field with a default (rows written before the field read as it), and per gram range', () => {
