@@ -59,7 +59,7 @@ export interface Header {
 }
 
 export interface PartitionInfo { id: number; name: string }
-/** An index of one field: a vector index has a metric; a scalar index (INVERTED, STL_SORT, BITMAP, Trie) has none. */
+/** An index of one field: a vector index has a metric; a scalar index (INVERTED, STL_SORT, BITMAP, Trie, NGRAM) has none. */
 export interface IndexParams { indexName: string; fieldName: string; indexType: string; metricType?: MetricType; params: Record<string, number | string> }
 
 export interface Bodies {

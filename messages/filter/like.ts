@@ -82,3 +82,20 @@ export function likeLiteral(pattern: string): { text: string; prefix: boolean } 
   for (const t of star >= 0 ? toks.slice(0, -1) : toks) text += String.fromCodePoint(t);
   return { text, prefix: star >= 0 };
 }
+
+/**
+ * The literal runs of a pattern: the texts between its wildcards (`%`, `_`),
+ * escapes resolved, empty ones left out. Every string the pattern matches
+ * holds each run whole (an n-gram index narrows a `like` by them).
+ */
+export function likeRuns(pattern: string): string[] {
+  const out: string[] = [];
+  let run = '';
+  for (const t of tokens(pattern)) {
+    if (t >= 0) { run += String.fromCodePoint(t); continue; }
+    if (run) out.push(run);
+    run = '';
+  }
+  if (run) out.push(run);
+  return out;
+}

@@ -67,7 +67,7 @@ test('refused with a clear reason: bad path, another field\'s path, unknown cast
   refused(p({ json_path: 'meta["a"]', json_cast_type: 'VARCHAR', json_cast_function: 'STRING_TO_DOUBLE' }), /casts to DOUBLE; json_cast_type is VARCHAR/);
   refused(p({ json_path: 'meta["a"]', json_cast_type: 'DOUBLE', json_cast_function: 'TO_UPPER' }), /json_cast_function "TO_UPPER" is not one of STRING_TO_DOUBLE/);
   refused(p({ json_path: 'meta["a"]' }), /needs params json_path and json_cast_type/);
-  refused(p({ json_path: 'meta["a"]', json_cast_type: 'DOUBLE' }, { indexType: 'STL_SORT' }), /is INVERTED \(or AUTOINDEX\), not STL_SORT/);
+  refused(p({ json_path: 'meta["a"]', json_cast_type: 'DOUBLE' }, { indexType: 'STL_SORT' }), /is INVERTED, NGRAM \(or AUTOINDEX\), not STL_SORT/);
   refused(p({ json_path: 'meta["a"]', json_cast_type: 'DOUBLE' }, { metricType: 'L2' as never }), /takes no metricType/);
   refused({ fieldName: 's', params: { json_path: 's["a"]', json_cast_type: 'VARCHAR' } }, /VarChar field 's' takes no json_path/);
   refused({ fieldName: 'color', params: { json_path: 'colour', json_cast_type: 'VARCHAR' } }, /is a path of 'colour', not of the index's dynamic key 'color'/);

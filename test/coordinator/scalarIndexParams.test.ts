@@ -55,8 +55,23 @@ test('refused: a metric on a scalar index, a JSON field, a vector type on a scal
   refused({ fieldName: 'n', indexType: 'INVERTED', metricType: 'L2' }, /takes no metricType/);
   refused({ fieldName: 'meta', indexType: 'INVERTED' }, /JSON field 'meta' needs params json_path and json_cast_type/);
   refused({ fieldName: 'n', indexType: 'HNSW' }, /HNSW indexes vector fields; 'n' is not a vector field/);
-  refused({ fieldName: 'n', indexType: 'NGRAM' }, /'NGRAM' cannot index scalar field 'n'/);
+  refused({ fieldName: 'n', indexType: 'RTREE_X' }, /'RTREE_X' cannot index scalar field 'n'/);
   refused({ fieldName: 'nope', indexType: 'INVERTED' }, /'nope' is not a field/);
+});
+
+test('NGRAM (Milvus 2.6): a VarChar field or a JSON path cast to VARCHAR, min_gram and max_gram checked and kept as numbers', () => {
+  assert.equal(norm({ fieldName: 's', indexType: 'ngram', params: { min_gram: 2, max_gram: '3' } }), { indexName: 's', fieldName: 's', indexType: 'NGRAM', params: { min_gram: 2, max_gram: 3 } });
+  assert.equal(norm({ fieldName: 'meta', indexName: 'body', indexType: 'NGRAM', params: { json_path: "meta['body']", json_cast_type: 'varchar', min_gram: 1, max_gram: 4 } }),
+    { indexName: 'body', fieldName: 'meta', indexType: 'NGRAM', params: { json_path: 'meta["body"]', json_cast_type: 'VARCHAR', min_gram: 1, max_gram: 4 } });
+  for (const fieldName of ['n', 'd', 'flag', 'tags']) refused({ fieldName, indexType: 'NGRAM', params: { min_gram: 2, max_gram: 3 } }, /NGRAM takes VarChar fields/);
+  refused({ fieldName: 's', indexType: 'NGRAM', params: { min_gram: 2 } }, /must specify both min_gram and max_gram/);
+  refused({ fieldName: 's', indexType: 'NGRAM' }, /must specify both min_gram and max_gram/);
+  refused({ fieldName: 's', indexType: 'NGRAM', params: { min_gram: 4, max_gram: 3 } }, /invalid min_gram or max_gram/);
+  refused({ fieldName: 's', indexType: 'NGRAM', params: { min_gram: 'two', max_gram: 3 } }, /min_gram for NGRAM index must be an integer/);
+  refused({ fieldName: 'meta', indexType: 'NGRAM', params: { json_path: 'meta["body"]', min_gram: 2, max_gram: 3 } }, /must specify json_cast_type VARCHAR/);
+  refused({ fieldName: 'meta', indexType: 'NGRAM', params: { json_path: 'meta["body"]', json_cast_type: 'DOUBLE', min_gram: 2, max_gram: 3 } }, /only supports json_cast_type VARCHAR, got: DOUBLE/);
+  refused({ fieldName: 'meta', indexType: 'NGRAM', params: { json_path: 'meta["body"]', json_cast_type: 'VARCHAR', min_gram: 0, max_gram: 3 } }, /invalid min_gram or max_gram/);
+  refused({ fieldName: 'meta', indexType: 'BITMAP', params: { json_path: 'meta["body"]', json_cast_type: 'VARCHAR' } }, /is INVERTED, NGRAM \(or AUTOINDEX\), not BITMAP/);
 });
 
 test('a create request indexes each field once, vector and scalar alike', () => {

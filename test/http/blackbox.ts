@@ -334,6 +334,32 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(await ids('title like "book 10%" and year != 2001'), [100, 102, 103, 104], 'the same rows without the index');
   });
 
+  s('NGRAM index: created through indexes/create with params min_gram and max_gram, described, like answers the same, bad params refused, dropped', async ({ client, books }) => {
+    const ids = async (filter: string) => (await client.ok('/entities/query', { collectionName: books, filter, consistencyLevel: 'Strong' })).map((r: any) => r.book_id).sort((a: number, b: number) => a - b);
+    const FILTERS = ['title like "%ok 10%"', 'title like "book 1%"', 'title like "%4"', 'title like "%o_k%0%"'];
+    const before = await Promise.all(FILTERS.map(ids));
+    assert.ok(before.every((x) => x.length > 0), JSON.stringify(before));
+    await client.fails('/indexes/create', { collectionName: books, indexParams: [{ fieldName: 'title', indexName: 'g', indexType: 'NGRAM', params: { min_gram: 2 } }] }, /must specify both min_gram and max_gram/, [Code.InvalidArgument]);
+    await client.fails('/indexes/create', { collectionName: books, indexParams: [{ fieldName: 'title', indexName: 'g', indexType: 'NGRAM', params: { min_gram: 3, max_gram: 2 } }] }, /invalid min_gram or max_gram/, [Code.InvalidArgument]);
+    await client.fails('/indexes/create', { collectionName: books, indexParams: [{ fieldName: 'year', indexName: 'g', indexType: 'NGRAM', params: { min_gram: 1, max_gram: 2 } }] }, /NGRAM takes VarChar fields/, [Code.InvalidArgument]);
+    const indexParams = [{ fieldName: 'title', indexName: 'title_ngram', params: { index_type: 'NGRAM', min_gram: '2', max_gram: '3' } }];
+    assert.equal(await client.ok('/indexes/create', { collectionName: books, indexParams }), {});
+    let ix: any;
+    for (let i = 0; i < 200 && ix?.indexState !== 'Finished'; i++) {
+      [ix] = await client.ok('/indexes/describe', { collectionName: books, indexName: 'title_ngram' });
+      if (ix.indexState !== 'Finished') await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal([ix.fieldName, ix.indexType, ix.indexState, ix.params.min_gram, ix.params.max_gram], ['title', 'NGRAM', 'Finished', 2, 3]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await Promise.all(FILTERS.map(ids)), before, 'the answers of no index');
+    await client.ok('/collections/release', { collectionName: books });
+    assert.equal(await client.ok('/indexes/drop', { collectionName: books, indexName: 'title_ngram' }), {});
+    assert.not.ok((await client.ok('/indexes/list', { collectionName: books })).includes('title_ngram'));
+    await client.ok('/collections/load', { collectionName: books });
+    await client.waitLoaded(books);
+    assert.equal(await Promise.all(FILTERS.map(ids)), before, 'the same answers once dropped');
+  });
+
   s('JSON path indexes: dynamic keys indexed through indexes/create with json_path and json_cast_type, described, the same answers, dropped', async ({ client, quick }) => {
     const ids = async (filter: string) => (await client.ok('/entities/query', { collectionName: quick, filter, consistencyLevel: 'Strong' })).map((r: any) => r.id).sort((a: number, b: number) => a - b);
     const FILTERS = ['color == "red" and n > 5', 'n in [2, 4, 19]', 'color like "bl%"', 'n != 3 and color == "blue"'];

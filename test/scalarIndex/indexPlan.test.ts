@@ -7,11 +7,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkFilter, compileFilter, formatFilter, parseFilter, type Expr } from '../../messages/filter/index.js';
-import { planFilter } from '../../actors/shared/scalarIndex/indexPlan.js';
+import { planFilter, type IndexTerm } from '../../actors/shared/scalarIndex/indexPlan.js';
 import { shapeOf } from '../../actors/shared/scalarIndex/scalarIndexTypes.js';
 import { buildSortedIndex, type SortedIndex } from '../../actors/shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../actors/shared/scalarIndex/termRows.js';
 import { castColumn, jsonShapeOf, type JsonCastType } from '../../actors/shared/scalarIndex/jsonIndex.js';
+import { buildNgramIndex } from '../../actors/shared/scalarIndex/ngramIndex.js';
 import { pathKeyOf } from '../../actors/shared/scalarIndex/jsonPath.js';
 import { COLUMN_NAMES, columns, rng, schema, table, toColumns } from '../filter/fixtures.js';
 import { genCond, genRow } from '../filter/randomExpr.js';
@@ -125,17 +126,20 @@ test(`candidates hold every matching row and the residual picks exactly them, JS
   const r = rng(SEED);
   const rows = Array.from({ length: ROWS }, (_, i) => genRow(r, i));
   const cols = toColumns(rows, COLUMN_NAMES);
-  const all = indexesOf(cols, ROWS, INDEXABLE), json = jsonIndexesOf(cols, ROWS);
-  let planned = 0, exact = 0, narrowed = 0, matched = 0, jsonPlanned = 0, jsonExact = 0;
+  const all = indexesOf(cols, ROWS, INDEXABLE), json = jsonIndexesOf(cols, ROWS), grams = ngramIndexesOf(cols, ROWS);
+  let planned = 0, exact = 0, narrowed = 0, matched = 0, jsonPlanned = 0, jsonExact = 0, ngramPlanned = 0;
   for (let n = 0; n < EXPRESSIONS; n++) {
     const f = compileFilter(genCond(r, 1 + Math.floor(r() * 4)), schema);
     const fields = INDEXABLE.filter(() => r() < 0.7);
     const indexes = new Map(fields.map((x) => [x, all.get(x)!]));
     for (const [key, casts] of json) if (r() < 0.7) indexes.set(key, casts[Math.floor(r() * casts.length)]!);
+    // An NGRAM index in place of a field's (or a path's) other index: one index per field.
+    for (const [key, ranges] of grams) if (r() < 0.4) indexes.set(key, ranges[Math.floor(r() * ranges.length)]!);
     const p = planFilter(f.expr, (x) => indexes.get(x));
     if (!p) continue;
     planned++;
     if (!p.residual) exact++;
+    if (termFields(p.term).some((x) => indexes.get(x)!.grams)) ngramPlanned++;
     if (JSON.stringify(p.term).includes('[') || JSON.stringify(p.term).includes('"field":"j"')) { jsonPlanned++; if (!p.residual) jsonExact++; }
     const candidates = termRows(p.term, indexes, ROWS);
     const match = f.bind(cols);
@@ -151,6 +155,67 @@ test(`candidates hold every matching row and the residual picks exactly them, JS
   // The generator must give plans of every sort, or the agreement says little.
   assert.ok(planned > EXPRESSIONS * 0.15 && exact > planned * 0.2 && exact < planned * 0.9 && narrowed > planned * 0.5 && matched > 0, `planned ${planned}, exact ${exact}, narrowed ${narrowed}, matched ${matched}`);
   assert.ok(jsonPlanned > EXPRESSIONS * 0.05 && jsonExact > jsonPlanned * 0.1 && jsonExact < jsonPlanned, `JSON path indexes: planned ${jsonPlanned}, exact ${jsonExact}`);
+  assert.ok(ngramPlanned > 10, `NGRAM indexes: planned ${ngramPlanned}`);
+});
+
+const termFields = (t: IndexTerm): string[] => (t.kind === 'lookup' ? [t.field] : t.terms.flatMap(termFields));
+
+const GRAM_RANGES = [{ min: 1, max: 1 }, { min: 1, max: 3 }, { min: 2, max: 2 }, { min: 2, max: 4 }, { min: 3, max: 5 }];
+
+/** NGRAM indexes of `name` and of j["a"] (cast VARCHAR), one per gram range. */
+function ngramIndexesOf(cols: Record<string, ArrayLike<unknown> | undefined>, count: number): Map<string, SortedIndex[]> {
+  const path = { path: ['a'], shape: jsonShapeOf('VARCHAR') };
+  return new Map([
+    ['name', GRAM_RANGES.map((g) => buildNgramIndex(cols.name, count, shapeOf(schema.fields.find((f) => f.name === 'name')!)!, g))],
+    [pathKeyOf('j', ['a']), GRAM_RANGES.map((g) => buildNgramIndex(castColumn(cols.j, count, path), count, path.shape, g))],
+  ]);
+}
+
+/** Texts and patterns over a small alphabet with wildcard characters, escapes, non-Latin letters, a surrogate pair and the lone high half of another (🦜's), so grams and runs meet often. */
+const ALPHABET = ['a', 'b', 'c', 'A', '%', '_', '\\', 'é', '数', '🦜', ' ', '\uD83E'];
+function genText(r: () => number): string {
+  let t = '';
+  for (let n = Math.floor(r() * 12); n > 0; n--) t += ALPHABET[Math.floor(r() * ALPHABET.length)]!;
+  return t;
+}
+function genLikePattern(r: () => number): string {
+  let p = '';
+  for (let n = Math.floor(r() * 8); n > 0; n--) {
+    const x = r();
+    p += x < 0.2 ? '%' : x < 0.3 ? '_' : x < 0.38 ? `\\${pick(r, ['%', '_', 'a', '\\'])}` : pick(r, ALPHABET.filter((c) => c !== '%' && c !== '_' && c !== '\\'));
+  }
+  return p;
+}
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+test(`NGRAM: random like patterns over random texts, planned, agree with the scan (seed ${SEED})`, () => {
+  const r = rng(SEED + 2);
+  const rows = Array.from({ length: ROWS }, (_, i) => ({ ...genRow(r, i), name: r() < 0.1 ? null : genText(r), j: r() < 0.2 ? { a: pick(r, [1, true, null, ['ab']]) } : { a: genText(r) } }));
+  const cols = toColumns(rows, COLUMN_NAMES);
+  const grams = ngramIndexesOf(cols, ROWS);
+  let planned = 0, narrowed = 0, matched = 0;
+  for (let n = 0; n < EXPRESSIONS; n++) {
+    const like = (): string => `${pick(r, ['name', 'j["a"]'])} ${r() < 0.2 ? 'not like' : 'like'} ${JSON.stringify(genLikePattern(r))}`;
+    const shape = r();
+    const text = shape < 0.5 ? like() : shape < 0.7 ? `${like()} and ${like()}` : shape < 0.85 ? `${like()} or ${like()}` : `not (${like()}) and k > 0`;
+    const f = compileFilter(checked(text), schema);
+    const indexes = new Map<string, SortedIndex>();
+    for (const [key, ranges] of grams) if (r() < 0.8) indexes.set(key, pick(r, ranges));
+    const p = planFilter(f.expr, (x) => indexes.get(x));
+    if (!p) continue;
+    planned++;
+    assert.ok(p.residual, `${text}: an NGRAM plan always keeps a residual`);
+    const candidates = termRows(p.term, indexes, ROWS);
+    if (candidates.size() < ROWS) narrowed++;
+    const match = f.bind(cols), residual = compileFilter(p.residual!, schema).bind(cols);
+    for (let i = 0; i < ROWS; i++) {
+      const want = match(i);
+      if (want) matched++;
+      if (want && !candidates.has(i)) assert.unreachable(`${text}: row ${i} (${JSON.stringify(rows[i]!.name)}, ${JSON.stringify(rows[i]!.j)}) matches but is no candidate`);
+      if ((candidates.has(i) && residual(i)) !== want) assert.unreachable(`${text}: residual disagrees on row ${i}`);
+    }
+  }
+  assert.ok(planned > EXPRESSIONS * 0.25 && narrowed > planned * 0.5 && matched > 100, `planned ${planned}, narrowed ${narrowed}, matched ${matched}`);
 });
 
 const lit = (value: number | string | boolean): Expr => ({ kind: 'literal', type: typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int' : 'float', value, pos: 0 });

@@ -172,7 +172,7 @@ test('bad JSON path index requests are refused with typed errors, and change not
     await refused({ json_path: 'other["a"]', json_cast_type: 'DOUBLE' }, /is a path of 'other', not of the index's field 'meta'/);
     await refused({ json_path: 'meta["a"]', json_cast_type: 'FLOAT' }, /json_cast_type "FLOAT"/);
     await refused({ json_path: 'meta["a"]' }, /needs params json_path and json_cast_type/);
-    await refused({ json_path: 'meta["a"]', json_cast_type: 'DOUBLE' }, /INVERTED \(or AUTOINDEX\), not BITMAP/, { indexType: 'BITMAP' });
+    await refused({ json_path: 'meta["a"]', json_cast_type: 'DOUBLE' }, /INVERTED, NGRAM \(or AUTOINDEX\), not BITMAP/, { indexType: 'BITMAP' });
     await refused({ json_path: 'n', json_cast_type: 'DOUBLE' }, /Int64 field 'n' takes no json_path/, { fieldName: 'n' });
     await c.createIndex('c', { indexName: 'a1', fieldName: 'meta', indexType: 'INVERTED', params: { json_path: 'meta["a"]', json_cast_type: 'DOUBLE' } });
     const dup = await c.createIndex('c', { indexName: 'a2', fieldName: 'meta', indexType: 'INVERTED', params: { json_path: "meta['a']", json_cast_type: 'VARCHAR' } }).then(() => null, (x: unknown) => x as NuthatchError);

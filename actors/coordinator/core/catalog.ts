@@ -6,6 +6,7 @@ import { normaliseSparseIndex } from './sparseIndexParams.js';
 import { indexTargetKey, normaliseJsonIndex } from './jsonIndexParams.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
 import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
+import { gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
@@ -109,7 +110,9 @@ function scalarIndex(rec: Pick<CollectionRecord, 'schema'>, p: Partial<IndexPara
   const problem = scalarIndexProblem(indexType, field);
   if (problem) throw new ValidationError(problem, { field: 'fieldName' });
   if (p.metricType) throw new ValidationError(`${indexType} index of scalar field '${field.name}' takes no metricType (got ${String(p.metricType)})`, { field: 'metricType' });
-  return { indexName: p.indexName, fieldName: field.name, indexType, params: { ...(p.params ?? {}) } };
+  const params: Record<string, number | string> = { ...(p.params ?? {}) };
+  if (indexType === 'NGRAM') { const g = gramRangeOf(params); params.min_gram = g.min; params.max_gram = g.max; }
+  return { indexName: p.indexName, fieldName: field.name, indexType, params };
 }
 
 /** Whether the collection still has this index as it was when a build of it started (not dropped, nor created again otherwise). */

@@ -3,10 +3,12 @@ import type { CollectionSchema, FieldSchema } from '../../../messages/schema.js'
 import type { IndexParams } from '../../../messages/types.js';
 import { JSON_CAST_FUNCTIONS, JSON_CAST_TYPES, jsonCastTypeOf, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
 import { formatJsonPath, parseJsonPath } from '../../shared/scalarIndex/jsonPath.js';
+import { gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 
 /**
  * A JSON path index (Milvus's JSON indexing) as the collection records it:
- * INVERTED (AUTOINDEX becomes it), `json_path` written canonically
+ * INVERTED (AUTOINDEX becomes it) or NGRAM (cast VARCHAR, with min_gram and
+ * max_gram as numbers), `json_path` written canonically
  * (`meta["a"]["b"]`, or `color["x"]` for a dynamic key), `json_cast_type`
  * upper case, `json_cast_function` STRING_TO_DOUBLE when asked. `field` is
  * the index's JSON field, or undefined for a key of the dynamic field.
@@ -16,9 +18,12 @@ export function normaliseJsonIndex(schema: Pick<CollectionSchema, 'enableDynamic
   if (field && field.dataType !== 'JSON') throw new ValidationError(`${field.dataType} field '${field.name}' takes no json_path: only JSON fields and dynamic keys have paths`, { field: 'params.json_path' });
   if (!field && !schema.enableDynamicField) throw new ValidationError(`index field '${p.fieldName}' is not a field of the collection`, { field: 'fieldName' });
   const { json_path: pathText, json_cast_type: castText, json_cast_function: fnText, ...rest } = p.params ?? {};
-  if (pathText === undefined || castText === undefined) throw new ValidationError(`an index of ${on} needs params json_path and json_cast_type (${JSON_CAST_TYPES.join(', ')})`, { field: 'params' });
   const asked = String(p.indexType ?? 'AUTOINDEX').toUpperCase();
-  if (asked !== 'AUTOINDEX' && asked !== 'INVERTED') throw new ValidationError(`an index of ${on} is INVERTED (or AUTOINDEX), not ${asked}`, { field: 'indexType' });
+  if (asked !== 'AUTOINDEX' && asked !== 'INVERTED' && asked !== 'NGRAM') throw new ValidationError(`an index of ${on} is INVERTED, NGRAM (or AUTOINDEX), not ${asked}`, { field: 'indexType' });
+  const ngram = asked === 'NGRAM';
+  if (ngram && castText === undefined) throw new ValidationError(`an NGRAM index of ${on} must specify json_cast_type VARCHAR`, { field: 'params.json_cast_type' });
+  if (ngram && jsonCastTypeOf(castText) !== 'VARCHAR') throw new ValidationError(`an NGRAM index of ${on} only supports json_cast_type VARCHAR, got: ${String(castText)}`, { field: 'params.json_cast_type' });
+  if (pathText === undefined || castText === undefined) throw new ValidationError(`an index of ${on} needs params json_path and json_cast_type (${JSON_CAST_TYPES.join(', ')})`, { field: 'params' });
   if (p.metricType) throw new ValidationError(`an index of ${on} takes no metricType (got ${String(p.metricType)})`, { field: 'metricType' });
   const json_path = formatJsonPath({ name: p.fieldName, path: pathUnder(field, p.fieldName, pathText) });
   const cast = jsonCastTypeOf(castText);
@@ -27,13 +32,14 @@ export function normaliseJsonIndex(schema: Pick<CollectionSchema, 'enableDynamic
     throw new ValidationError(`json_cast_type ${JSON.stringify(castText)} of an index of ${on}: ${why}`, { field: 'params.json_cast_type' });
   }
   const params: Record<string, number | string> = { ...rest, json_path, json_cast_type: cast };
+  if (ngram) { const g = gramRangeOf(rest); params.min_gram = g.min; params.max_gram = g.max; }
   if (fnText !== undefined) {
     const fn = JSON_CAST_FUNCTIONS.find((f) => f === String(fnText).toUpperCase());
     if (!fn) throw new ValidationError(`json_cast_function ${JSON.stringify(fnText)} is not one of ${JSON_CAST_FUNCTIONS.join(', ')}`, { field: 'params.json_cast_function' });
     if (cast !== 'DOUBLE') throw new ValidationError(`json_cast_function ${fn} casts to DOUBLE; json_cast_type is ${cast}`, { field: 'params.json_cast_function' });
     params.json_cast_function = fn;
   }
-  return { indexName: p.indexName, fieldName: p.fieldName, indexType: 'INVERTED', params };
+  return { indexName: p.indexName, fieldName: p.fieldName, indexType: ngram ? 'NGRAM' : 'INVERTED', params };
 }
 
 /**

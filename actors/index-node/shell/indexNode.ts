@@ -1,9 +1,10 @@
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
 import { isPackedVectorType, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { isScalarIndexType, shapeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
+import { isScalarIndexType, shapeOf, type IndexedShape } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { encodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
-import { buildSortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
+import { buildSortedIndex, type SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
+import { buildNgramIndex, gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import { castColumn, indexFileName, isJsonPathIndex, jsonIndexTarget } from '../../shared/scalarIndex/jsonIndex.js';
 import { INDEX_NODE_SUBJECT, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -70,12 +71,17 @@ function scalarIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex'][
   if (isJsonPathIndex(t.index)) {
     // A JSON field's column, or `$meta` for a dynamic key (no field); the values at the path that cast.
     const target = jsonIndexTarget(t.index, t.field && t.field.name === t.index.fieldName ? t.field : undefined);
-    return encodeScalarIndex(buildSortedIndex(castColumn(seg.fields[target.column], seg.count, target), seg.count, target.shape));
+    return encodeScalarIndex(build(t.index, castColumn(seg.fields[target.column], seg.count, target), seg.count, target.shape));
   }
   const shape = t.field && t.field.name === t.index.fieldName ? shapeOf(t.field) : undefined;
   if (!shape) throw new ValidationError(`scalar index ${t.index.indexName} needs the schema of field '${t.index.fieldName}', a field it can index`);
   const column = t.field!.isPrimary ? seg.pks : seg.fields[t.field!.name];
-  return encodeScalarIndex(buildSortedIndex(column, seg.count, shape));
+  return encodeScalarIndex(build(t.index, column, seg.count, shape));
+}
+
+/** NGRAM indexes a column's n-grams; every other scalar type its values. */
+function build(index: IndexParams, column: ArrayLike<unknown> | undefined, count: number, shape: IndexedShape): SortedIndex {
+  return index.indexType === 'NGRAM' ? buildNgramIndex(column, count, shape, gramRangeOf(index.params)) : buildSortedIndex(column, count, shape);
 }
 
 /** The build params an index's (normalised) params name; a factory fills in what is absent. */

@@ -20,7 +20,8 @@ export function filterPlanner(filter: CompiledFilter, schema: CollectionSchema):
   return (all) => {
     const indexes = usable(all, defaults);
     if (indexes.size === 0) return null;
-    const key = [...indexes.keys()].sort().join('\u0000');
+    // An NGRAM index's gram lengths shape its plan: a segment built before the index was made again may differ.
+    const key = [...indexes].map(([f, ix]) => (ix.grams ? `${f}\u0001${ix.grams.min}-${ix.grams.max}` : f)).sort().join('\u0000');
     let plan = plans.get(key);
     if (plan === undefined) {
       const p = planFilter(filter.expr, (f) => indexes.get(f));
@@ -34,11 +35,12 @@ export function filterPlanner(filter: CompiledFilter, schema: CollectionSchema):
 /**
  * The indexes a plan may use: not one of a field with a default that holds no
  * entry for some rows (rows written before the field was added), since those
- * rows read as the default, which the index does not know.
+ * rows read as the default, which the index does not know. An NGRAM index
+ * cannot tell such rows from short texts, so it is not used on such a field.
  */
 function usable(indexes: ReadonlyMap<string, SortedIndex>, defaults: ReadonlyMap<string, unknown>): ReadonlyMap<string, SortedIndex> {
   if (defaults.size === 0) return indexes;
   const out = new Map(indexes);
-  for (const [f, ix] of indexes) if (defaults.has(f) && !ix.elements && ix.rows.length < ix.rowCount) out.delete(f);
+  for (const [f, ix] of indexes) if (defaults.has(f) && (ix.grams || (!ix.elements && ix.rows.length < ix.rowCount))) out.delete(f);
   return out;
 }

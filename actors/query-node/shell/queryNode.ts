@@ -149,6 +149,8 @@ export class QueryNode {
       if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
       // The planner's rules differ for a JSON path index (its absent rows are not null): the file must say what the record says.
       if (Boolean(scalar.json) !== isJsonPathIndex(ix)) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.json ? '' : 'not '}a JSON path index; ${ix.indexName} is ${scalar.json ? 'not' : 'one'}`);
+      // An NGRAM file's entries are grams, not values: read as another type's, it would answer wrongly.
+      if (Boolean(scalar.grams) !== (ix.indexType === 'NGRAM')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.grams ? '' : 'not '}an NGRAM index; ${ix.indexName} is ${ix.indexType}`);
       return { key, scalar };
     }
     const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);

@@ -1,8 +1,9 @@
-import type { CompareNode, CompareOp, Expr, LiteralNode } from '../../../messages/filter/ast.js';
+import type { CompareNode, CompareOp, Expr, LikeNode, LiteralNode } from '../../../messages/filter/ast.js';
 import { likeLiteral } from '../../../messages/filter/like.js';
 import { NEGATE } from '../../../messages/filter/values.js';
 import type { IndexedShape } from './scalarIndexTypes.js';
 import { pathKeyOf } from './jsonPath.js';
+import { likeGrams } from './ngramIndex.js';
 import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
 
 /**
@@ -22,7 +23,8 @@ import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
  * `array_contains*` for an ARRAY_* cast; never `!=`, `not in` or `is null`.
  * A STRING_TO_DOUBLE index also holds numeric strings, which no filter
  * compares with a number: its numeric `==`, `in` and ranges only give
- * candidates, and the term stays in the residual.
+ * candidates, and the term stays in the residual. An NGRAM index (a field's
+ * or a JSON path's) answers only `like`, with candidates (gramAnswer).
  *
  * The plan is the candidate rows' term and a residual: what the candidates
  * must still pass. The candidates hold every matching row, and among them
@@ -94,6 +96,8 @@ function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | nul
       return lookup(at.key, { op: notIn ? 'notIn' : 'in', keys }, exactOn(at.shape));
     }
     case 'like': {
+      const grams = gramAnswer(e, negated, indexed);
+      if (grams !== undefined) return grams;
       const at = valueIndex(e.arg, indexed), lit = likeLiteral(e.pattern);
       if (!at || at.shape.kind !== 'string' || !lit || e.negated !== negated) return null;
       return lookup(at.key, lit.prefix ? { op: 'range', lower: { key: lit.text, inclusive: true }, ...prefixEnd(lit.text) } : { op: 'in', keys: [lit.text] });
@@ -112,7 +116,7 @@ function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | nul
     }
     case 'contains': {
       const key = pathKeyOf(e.arg.name, e.arg.path), f = indexed(key);
-      const keys = f?.elements ? keysOf(f.kind, e.values) : undefined;
+      const keys = f?.elements && !f.grams ? keysOf(f.kind, e.values) : undefined;
       if (!keys || negated || f?.converted) return null;
       if (e.op !== 'containsAll') return lookup(key, { op: 'in', keys });
       // Every row with a list holds all of no values, an empty one too: the index (of elements) cannot say.
@@ -160,6 +164,21 @@ function valueIndex(e: Expr, indexed: IndexedFields): { key: string; shape: Inde
   const key = pathKeyOf(e.name, e.path), shape = indexed(key);
   if (!shape || shape.elements) return undefined;
   return { key, shape };
+}
+
+/**
+ * A `like` on a field (or JSON path) with an NGRAM index: the rows holding
+ * every gram of the pattern's literal runs (ngramIndex.ts likeGrams), which
+ * hold every matching row but not only them, so the `like` stays in the
+ * residual. Null when the index cannot narrow it (`not like`, no run of
+ * min_gram characters); undefined when the node's index is no NGRAM index.
+ */
+function gramAnswer(e: LikeNode, negated: boolean, indexed: IndexedFields): Answer | null | undefined {
+  if (e.arg.kind !== 'field') return undefined;
+  const key = pathKeyOf(e.arg.name, e.arg.path), range = indexed(key)?.grams;
+  if (!range) return undefined;
+  const grams = e.negated === negated ? likeGrams(e.pattern, range) : null;
+  return grams && { term: joined('and', grams.map((g) => lookup(key, { op: 'in', keys: [g] }))), exact: false };
 }
 
 /** The literals' keys, or undefined if one is of another kind than the index's. */

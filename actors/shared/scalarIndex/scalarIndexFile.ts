@@ -1,13 +1,14 @@
 import { DecodeError } from '../../../messages/errors.js';
 import { crc32 } from '../segment/crc32.js';
-import type { ValueKind } from './scalarIndexTypes.js';
+import type { GramRange, ValueKind } from './scalarIndexTypes.js';
 import { compareKeys, type Key, type SortedIndex } from './sortedIndex.js';
 
 /**
  * The scalar index file, little-endian:
  *
  *   header (32 bytes): magic "NHSX" | version | kind | flags | rowCount | entries | units | crc32
- *   flags: 1 elements (an Array field's, or ARRAY_* cast), 2 a JSON path index, 4 converted (STRING_TO_DOUBLE)
+ *   flags: 1 elements (an Array field's, or ARRAY_* cast), 2 a JSON path index, 4 converted (STRING_TO_DOUBLE),
+ *          8 an NGRAM index (string entries, elements), with min_gram in bits 16..23 and max_gram in bits 24..31
  *   payload, numbers and booleans: values f64[entries] | rows i32[entries]
  *   payload, strings: rows i32[entries] | offsets u32[entries+1] | UTF-16 code units u16[units]
  *
@@ -15,7 +16,8 @@ import { compareKeys, type Key, type SortedIndex } from './sortedIndex.js';
  * too) comes back exactly as it was indexed. The crc32 covers the header's
  * first 28 bytes and the payload. A file is checked whole (checksum, exact
  * length, rows in range, entries in (value, row) order, a scalar field's row
- * at most once) before it is used: a damaged file is a DecodeError.
+ * at most once) before it is used: a damaged file is a DecodeError. Files
+ * written before NGRAM have flag 8 and the gram bits clear, and read as ever.
  */
 const MAGIC = 0x5853484e;
 const VERSION = 1;
@@ -60,10 +62,12 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
   if (u32(0) !== MAGIC) throw new DecodeError('not a scalar index file (bad magic)');
   if (u32(1) !== VERSION) throw new DecodeError(`unsupported scalar index file version ${u32(1)}`);
   if (crc32(bytes.subarray(HEADER_BYTES), crc32(bytes.subarray(0, CRC_AT))) !== u32(7)) throw new DecodeError('scalar index file checksum mismatch');
-  const kind = KINDS.find((k) => KIND_CODE[k] === u32(2)), flags = u32(3);
-  if (!kind || flags > 7 || (flags & 6) === 4) throw new DecodeError(`scalar index file has kind ${u32(2)} and flags ${flags}`);
+  const kind = KINDS.find((k) => KIND_CODE[k] === u32(2)), flags = u32(3), grams = gramsIn(flags);
+  if (!kind || (flags & 0xfff0) !== 0 || (flags & 6) === 4 || (grams && (kind !== 'string' || (flags & 5) !== 1))) {
+    throw new DecodeError(`scalar index file has kind ${u32(2)} and flags ${flags}`);
+  }
   const elements = (flags & 1) !== 0, rowCount = u32(4), n = u32(5), units = u32(6);
-  const json = flags & 2 ? { json: true, ...(flags & 4 ? { converted: true } : {}) } : {};
+  const marks = { ...(flags & 2 ? { json: true, ...(flags & 4 ? { converted: true } : {}) } : {}), ...(grams ? { grams } : {}) };
   const expected = HEADER_BYTES + (kind === 'string' ? 4 * n + 4 * (n + 1) + 2 * units : 12 * n);
   if (bytes.length !== expected) throw new DecodeError(`scalar index file holds ${bytes.length} bytes, its header says ${expected}`);
   // A copy starts at offset 0 of its own buffer: every section is aligned.
@@ -71,15 +75,24 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
   let ix: SortedIndex;
   if (kind === 'string') {
     const rows = new Int32Array(body, 0, n), offsets = new Uint32Array(body, 4 * n, n + 1), text = new Uint16Array(body, 8 * n + 4, units);
-    ix = { kind, elements, ...json, rowCount, rows, values: stringsOf(offsets, text) };
+    ix = { kind, elements, ...marks, rowCount, rows, values: stringsOf(offsets, text) };
   } else {
-    ix = { kind, elements, ...json, rowCount, values: new Float64Array(body, 0, n), rows: new Int32Array(body, 8 * n, n) };
+    ix = { kind, elements, ...marks, rowCount, values: new Float64Array(body, 0, n), rows: new Int32Array(body, 8 * n, n) };
   }
   checkEntries(ix);
   return ix;
 }
 
-const flagsOf = (ix: SortedIndex): number => (ix.elements ? 1 : 0) | (ix.json ? 2 : 0) | (ix.json && ix.converted ? 4 : 0);
+const flagsOf = (ix: SortedIndex): number => ((ix.elements ? 1 : 0) | (ix.json ? 2 : 0) | (ix.json && ix.converted ? 4 : 0)
+  | (ix.grams ? 8 | (ix.grams.min << 16) | (ix.grams.max << 24) : 0)) >>> 0;
+
+/** An NGRAM file's gram lengths (flag 8), undefined without the flag; bad lengths are a DecodeError. */
+function gramsIn(flags: number): GramRange | undefined {
+  const min = (flags >>> 16) & 0xff, max = flags >>> 24;
+  if ((flags & 8) === 0) { if (min || max) throw new DecodeError(`scalar index file has flags ${flags}`); return undefined; }
+  if (min < 1 || min > max) throw new DecodeError(`scalar index file has gram lengths ${min}..${max}`);
+  return { min, max };
+}
 
 function stringsOf(offsets: Uint32Array, text: Uint16Array): string[] {
   if (offsets[0] !== 0 || offsets[offsets.length - 1] !== text.length) throw new DecodeError('scalar index strings do not cover their text');
@@ -87,12 +100,20 @@ function stringsOf(offsets: Uint32Array, text: Uint16Array): string[] {
   for (let i = 0; i + 1 < offsets.length; i++) {
     const start = offsets[i]!, end = offsets[i + 1]!;
     if (end < start) throw new DecodeError(`scalar index string ${i} ends before it starts`);
+    // An entry repeating the one before (each row of a value, each gram) shares its string.
+    if (i > 0 && sameUnits(text, offsets[i - 1]!, start, end)) { out.push(out[i - 1]!); continue; }
     let s = '';
     // In chunks: one call with a whole long string's units could exceed the argument limit.
     for (let at = start; at < end; at += 8192) s += String.fromCharCode(...text.subarray(at, Math.min(end, at + 8192)));
     out.push(s);
   }
   return out;
+}
+
+function sameUnits(text: Uint16Array, prev: number, start: number, end: number): boolean {
+  if (start - prev !== end - start) return false;
+  for (let k = 0; k < end - start; k++) if (text[prev + k] !== text[start + k]) return false;
+  return true;
 }
 
 /** Entries strictly ascending by (value, row), rows in range, values of the kind, and a scalar field's row at most once. */

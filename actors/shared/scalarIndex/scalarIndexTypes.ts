@@ -3,9 +3,10 @@ import type { DataType, FieldSchema } from '../../../messages/schema.js';
 /**
  * The scalar index types Milvus users create, spelled as Milvus spells them.
  * All of them are one sorted (value, row) index here (sortedIndex.ts): the
- * type decides only which fields it may index, by Milvus's rules.
+ * type decides only which fields it may index, by Milvus's rules, except
+ * NGRAM, whose entries are a text's n-grams (ngramIndex.ts).
  */
-export const SCALAR_INDEX_TYPES = ['INVERTED', 'STL_SORT', 'BITMAP', 'Trie'] as const;
+export const SCALAR_INDEX_TYPES = ['INVERTED', 'STL_SORT', 'BITMAP', 'Trie', 'NGRAM'] as const;
 export type ScalarIndexType = (typeof SCALAR_INDEX_TYPES)[number];
 
 /** The scalar index type named `asked` in any case (`trie`, `inverted`), or undefined. */
@@ -27,9 +28,13 @@ const KIND: Partial<Record<DataType, ValueKind>> = {
  * list (an Array field's elements). `json`: a JSON path index (jsonIndex.ts),
  * whose absent rows hold values of other kinds, not null; `converted`: its
  * entries include strings read as numbers (STRING_TO_DOUBLE), so it only
- * narrows candidates.
+ * narrows candidates; `grams`: an NGRAM index (ngramIndex.ts), whose entries
+ * are each row's n-grams of these lengths, which only narrow a `like`.
  */
-export interface IndexedShape { kind: ValueKind; elements: boolean; json?: boolean; converted?: boolean }
+export interface IndexedShape { kind: ValueKind; elements: boolean; json?: boolean; converted?: boolean; grams?: GramRange }
+
+/** An NGRAM index's gram lengths, in code points: min_gram..max_gram. */
+export interface GramRange { min: number; max: number }
 
 /** The shape of a field's index, or undefined for a field no scalar index reads (JSON, vectors). */
 export function shapeOf(f: Pick<FieldSchema, 'dataType' | 'elementType'>): IndexedShape | undefined {
@@ -54,5 +59,6 @@ export function scalarIndexProblem(type: ScalarIndexType, f: FieldSchema): strin
       if (f.isPrimary) return `${on}: BITMAP cannot index the primary key`;
       return base === 'Bool' || base === 'VarChar' || INTEGERS.has(base) ? null : `${on}: BITMAP takes Bool, Int8..Int64 and VarChar fields (and Arrays of them), not Float or Double`;
     case 'Trie': return f.dataType === 'VarChar' ? null : `${on}: Trie takes VarChar fields`;
+    case 'NGRAM': return f.dataType === 'VarChar' ? null : `${on}: NGRAM takes VarChar fields (and JSON paths cast to VARCHAR)`;
   }
 }
