@@ -9,6 +9,8 @@ export const DataType = {
   Float: 'Float', Double: 'Double', VarChar: 'VarChar', JSON: 'JSON', Array: 'Array', FloatVector: 'FloatVector',
   SparseFloatVector: 'SparseFloatVector',
   Float16Vector: 'Float16Vector', BFloat16Vector: 'BFloat16Vector', BinaryVector: 'BinaryVector', Int8Vector: 'Int8Vector',
+  /** An instant: ISO 8601 text in and out, stored as integer microseconds since the epoch, UTC (messages/timestamptz.ts). */
+  Timestamptz: 'Timestamptz',
 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
@@ -42,7 +44,8 @@ export interface FieldSchema {
   maxCapacity?: number;
   nullable?: boolean;
   /**
-   * Bool, Int*, Float, Double and VarChar only, never the primary key: what a
+   * Bool, Int*, Float, Double, VarChar and Timestamptz (as stored: integer
+   * microseconds, see timestamptzDefaults), never the primary key: what a
    * row that omits the field, or gives null for it, holds instead. Filled in
    * where rows are checked, before they reach the WAL; null means no default.
    */
@@ -192,7 +195,7 @@ function checkDefaultValue(f: FieldSchema): void {
   if (v === undefined || v === null) return;
   const field = { field: f.name };
   if (f.isPrimary) throw new ValidationError(`primary key '${f.name}' cannot have a default value`, field);
-  if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType)) throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')} fields can`, field);
+  if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType) && f.dataType !== 'Timestamptz') throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')} and Timestamptz fields can`, field);
   const what = `the default value of field '${f.name}'`;
   const problem = valueProblem(what, f.dataType, f.maxLength, v);
   if (problem) throw new ValidationError(problem, field);
@@ -310,6 +313,8 @@ function valueProblem(what: string, type: DataType, maxLength: number | undefine
       if (typeof v !== 'string') return `${what} must be a string`;
       return v.length <= maxLength! ? null : `${what} is longer than max_length ${maxLength}`;
     case 'JSON': return null;
+    case 'Timestamptz':
+      return typeof v === 'number' && Number.isSafeInteger(v) ? null : `${what} must be a Timestamptz: integer microseconds since the epoch, as stored`;
     default: {
       const r = INT_RANGE[type];
       if (r && (typeof v !== 'number' || !Number.isInteger(v) || v < r[0] || v > r[1])) return `${what} must be an ${type} integer`;

@@ -109,10 +109,13 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
-  if (ttlSeconds === (rec.ttlSeconds ?? 0)) return rec;
-  await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
+  // The timezone is read only where rows enter and leave (the client), so the record alone carries it.
+  const timezone = drop.includes('timezone') ? undefined : checked.timezone ?? rec.timezone;
+  if (ttlSeconds === (rec.ttlSeconds ?? 0) && timezone === rec.timezone) return rec;
+  if (ttlSeconds !== (rec.ttlSeconds ?? 0)) await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
   await ctx.lock(async () => {
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
+    if (timezone) rec.timezone = timezone; else delete rec.timezone;
     await save(ctx, rec);
   });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
