@@ -201,7 +201,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const { properties, ...rest } = req;
     const props = properties === undefined ? undefined : parseProperties(properties);
     // A Timestamptz default is kept as stored (microseconds); text without an offset is read in the collection's zone.
-    const schema = timestamptzDefaults(rest.schema, resolveTimezone({ tz: props?.timezone, from: 'timezone' }));
+    const textDefault = rest.schema?.fields?.some?.((f) => f?.dataType === 'Timestamptz' && typeof f.defaultValue === 'string');
+    const dbZone = textDefault && props?.timezone === undefined ? (await this.call('describeDatabase', { dbName: this.dbName })).properties.timezone : undefined;
+    const schema = timestamptzDefaults(rest.schema, resolveTimezone({ tz: props?.timezone, from: 'timezone' }, { tz: dbZone, from: 'database property timezone' }));
     const spec = props === undefined ? { ...rest, schema } : { ...rest, schema, properties: props };
     const r = await this.call('createCollection', { dbName: this.dbName, spec: spec as never }, 300_000);
     this.remember(r.name, r);
