@@ -2,6 +2,7 @@ import { ValidationError } from './errors.js';
 import { checkFunctions, type FunctionSchema } from './schemaFunctions.js';
 import { sparseProblem } from './sparse.js';
 import { isPackedVectorType, storedProblem, type PackedVectorType } from './packedVectors.js';
+import { parseTimestamptz } from './timestamptz.js';
 
 /** Field data types, named as Milvus names them. */
 export const DataType = {
@@ -44,8 +45,8 @@ export interface FieldSchema {
   maxCapacity?: number;
   nullable?: boolean;
   /**
-   * Bool, Int*, Float, Double, VarChar and Timestamptz (as stored: integer
-   * microseconds, see timestamptzDefaults), never the primary key: what a
+   * Bool, Int*, Float, Double, VarChar and Timestamptz (ISO text as given,
+   * stored as integer microseconds: timestamptzDefaults), never the primary key: what a
    * row that omits the field, or gives null for it, holds instead. Filled in
    * where rows are checked, before they reach the WAL; null means no default.
    */
@@ -197,6 +198,12 @@ function checkDefaultValue(f: FieldSchema): void {
   if (f.isPrimary) throw new ValidationError(`primary key '${f.name}' cannot have a default value`, field);
   if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType) && f.dataType !== 'Timestamptz') throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')} and Timestamptz fields can`, field);
   const what = `the default value of field '${f.name}'`;
+  // A Timestamptz default may be ISO text until the coordinator stores it as microseconds, in the collection's zone (timestamptzFields.ts).
+  if (f.dataType === 'Timestamptz' && typeof v === 'string') {
+    const t = parseTimestamptz(v);
+    if (typeof t === 'string') throw new ValidationError(`${what}: ${t}`, field);
+    return;
+  }
   const problem = valueProblem(what, f.dataType, f.maxLength, v);
   if (problem) throw new ValidationError(problem, field);
   // Milvus keeps a Float default as a float32 and the gateway refuses Float values past its range: so must a default.

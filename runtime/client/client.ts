@@ -12,7 +12,7 @@ import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import { checkDatabaseName, checkDatabaseProperties, databaseOr, dbOf, DEFAULT_DB } from '../../messages/database.js';
 import { RecordCache } from './recordCache.js';
-import { resolveTimezone, timestamptzDefaults } from '../../messages/timestamptzFields.js';
+import { resolveTimezone } from '../../messages/timestamptzFields.js';
 import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
@@ -199,12 +199,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   // ---- DDL ----------------------------------------------------------------
   async createCollection(req: CreateCollectionRequest): Promise<void> {
     const { properties, ...rest } = req;
-    const props = properties === undefined ? undefined : parseProperties(properties);
-    // A Timestamptz default is kept as stored (microseconds); text without an offset is read in the collection's zone.
-    const textDefault = rest.schema?.fields?.some?.((f) => f?.dataType === 'Timestamptz' && typeof f.defaultValue === 'string');
-    const dbZone = textDefault && props?.timezone === undefined ? (await this.call('describeDatabase', { dbName: this.dbName })).properties.timezone : undefined;
-    const schema = timestamptzDefaults(rest.schema, resolveTimezone({ tz: props?.timezone, from: 'timezone' }, { tz: dbZone, from: 'database property timezone' }));
-    const spec = props === undefined ? { ...rest, schema } : { ...rest, schema, properties: props };
+    const spec = properties === undefined ? rest : { ...rest, properties: parseProperties(properties) };
     const r = await this.call('createCollection', { dbName: this.dbName, spec: spec as never }, 300_000);
     this.remember(r.name, r);
     if (req.load) await this.loadCollection(r.name);
@@ -225,9 +220,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   /** Adds a nullable scalar field to a live collection (Milvus's add_collection_field); rows written before it read null. */
   async addCollectionField(name: string, field: FieldSchema): Promise<void> {
     const r = await this.record(name, true);
-    // A Timestamptz default is kept as stored, read in the collection's zone as an insert would be.
-    const [added] = timestamptzDefaults({ fields: [field] }, timezoneOf(r)).fields;
-    this.remember(r.name, await this.call('addCollectionField', { dbName: dbOf(r), name: r.name, field: added! }));
+    this.remember(r.name, await this.call('addCollectionField', { dbName: dbOf(r), name: r.name, field }));
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const r = await this.record(name, true);

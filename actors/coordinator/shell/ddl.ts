@@ -12,6 +12,8 @@ import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
+import { policyOf } from '../../../messages/databaseProperties.js';
+import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
@@ -129,8 +131,10 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
  */
 export async function addCollectionField(ctx: CoordinatorContext, ref: CollectionRef, field: FieldSchema): Res<'addCollectionField'> {
   const rec = collectionAt(ctx.catalog, ref);
-  const schema = withAddedField(rec.schema, field);
-  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field }));
+  const zone = resolveTimezone({ tz: rec.timezone, from: 'timezone' }, { tz: policyOf(namespaceOf(ctx.catalog, dbOf(rec)).record.properties).timezone, from: 'database property timezone' });
+  const [added] = timestamptzDefaults({ fields: [field] }, zone).fields;
+  const schema = withAddedField(rec.schema, added!);
+  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }));
   await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
