@@ -54,3 +54,9 @@ export function renderTimestamptz(fields: Record<string, unknown>, schema: Colle
   }
   return fields;
 }
+
+/** The schema as a description shows it: each Timestamptz default as RFC 3339 text in `tz`, as it was given. */
+export function describedSchema(s: CollectionSchema, tz: string): CollectionSchema {
+  if (!s.fields.some((f) => f.dataType === 'Timestamptz' && typeof f.defaultValue === 'number')) return s;
+  return { ...s, fields: s.fields.map((f) => (f.dataType === 'Timestamptz' && typeof f.defaultValue === 'number' ? { ...f, defaultValue: formatTimestamptz(f.defaultValue, tz) } : f)) };
+}

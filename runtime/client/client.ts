@@ -12,7 +12,7 @@ import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import { checkDatabaseName, checkDatabaseProperties, databaseOr, dbOf, DEFAULT_DB } from '../../messages/database.js';
 import { RecordCache } from './recordCache.js';
-import { resolveTimezone } from '../../messages/timestamptzFields.js';
+import { describedSchema, resolveTimezone } from '../../messages/timestamptzFields.js';
 import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
@@ -208,7 +208,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
     const { aliases } = await this.call('listAliases', { dbName: dbOf(r), collection: r.name });
-    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
+    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: describedSchema(r.schema, timezoneOf(r)), metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
   }
   async renameCollection(name: string, newName: string, newDbName?: string): Promise<void> {
     if (typeof newName !== 'string' || newName.length === 0) throw new ValidationError('newCollectionName must be a non-empty string');

@@ -25,6 +25,7 @@ test('REST: create with Timestamptz, insert ISO text, filter on instants, read i
     await http.ok('/collections/create', { collectionName: 'c', schema: { fields }, indexParams: [{ fieldName: 'vec', metricType: 'L2' }], properties: { timezone: 'Asia/Shanghai' } });
     await http.waitLoaded('c');
     const described = await http.ok('/collections/describe', { collectionName: 'c' });
+    assert.is(described.fields.find((f: { name: string }) => f.name === 'at').defaultValue, '2025-01-01T00:00:00+08:00', 'the default is described as ISO text');
     assert.ok(described.properties.some((p: { key: string; value: string }) => p.key === 'timezone' && p.value === 'Asia/Shanghai'), 'the timezone property is described');
 
     await http.ok('/entities/insert', { collectionName: 'c', data: [

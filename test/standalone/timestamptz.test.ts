@@ -45,7 +45,9 @@ test('Timestamptz: insert in several offsets, filter on instants (growing, seale
   try {
     await s.client.createDatabase('tokyo', { timezone: 'Asia/Tokyo' });
     await s.client.createCollection({ collectionName: 'tz', schema, metricType: 'L2', indexParams, load: true, properties: { timezone: 'America/New_York' } });
-    assert.equal((await s.client.describeCollection('tz')).properties, [{ key: 'timezone', value: 'America/New_York' }]);
+    const described = await s.client.describeCollection('tz');
+    assert.equal(described.properties, [{ key: 'timezone', value: 'America/New_York' }]);
+    assert.is(described.schema.fields.find((f) => f.name === 'created')!.defaultValue, '2020-01-01T00:00:00-05:00', 'the default is described as text in the collection zone');
     await s.client.insert('tz', data);
 
     const ids = async (filter: string, extra: object = {}) => (await s.client.query('tz', { filter, ...strong, ...extra })).map((r) => r.id as number).sort((a, b) => a - b);
