@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { isTimeZone } from './timestamptz.js';
 
 /**
  * A collection's properties, as Milvus names them on the wire
@@ -9,9 +10,11 @@ import { ValidationError } from './errors.js';
 export interface CollectionProperties {
   /** Rows older than this (by insert time) are expired: never read, and removed by compaction. 0: never. */
   ttlSeconds?: number;
+  /** The IANA zone of Timestamptz text without an offset, and of Timestamptz output (messages/timestamptzFields.ts). */
+  timezone?: string;
 }
 
-export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds' } as const satisfies Record<string, keyof CollectionProperties>;
+export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone' } as const satisfies Record<string, keyof CollectionProperties>;
 export type PropertyKey = keyof typeof PROPERTY_KEYS;
 
 /** Most seconds a TTL may be (100 years): more would overflow a TSO's physical part. */
@@ -28,7 +31,8 @@ export function parseProperties(input: Record<string, unknown>): CollectionPrope
   const out: Record<string, unknown> = {};
   for (const [k, raw] of Object.entries(input)) {
     if (!known(k)) throw unknownKey(k);
-    out[PROPERTY_KEYS[k]] = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    const name = PROPERTY_KEYS[k];
+    out[name] = name === 'ttlSeconds' && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   }
   return checkProperties(out);
 }
@@ -37,6 +41,11 @@ export function parseProperties(input: Record<string, unknown>): CollectionPrope
 export function checkProperties(p: object): CollectionProperties {
   const out: CollectionProperties = {};
   for (const [name, v] of Object.entries(p)) {
+    if (name === 'timezone') {
+      if (!isTimeZone(v)) throw new ValidationError(`timezone must be an IANA time zone (such as 'Asia/Shanghai', 'America/Chicago' or 'UTC'), got ${JSON.stringify(v)}`, { field: 'timezone' });
+      out.timezone = v;
+      continue;
+    }
     if (name !== 'ttlSeconds') throw unknownKey(name);
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_TTL_SECONDS) {
       throw new ValidationError(`collection.ttl.seconds must be a whole number of seconds in 0..${MAX_TTL_SECONDS}, got ${JSON.stringify(v)}`, { field: 'collection.ttl.seconds' });

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { isTimeZone } from './timestamptz.js';
 
 /**
  * The database properties nuthatch acts on, by Milvus's names: at most this
@@ -13,9 +14,11 @@ export const DATABASE_PROPERTY = {
   replicaNumber: 'database.replica.number',
   denyWriting: 'database.force.deny.writing',
   denyReading: 'database.force.deny.reading',
+  /** The zone of Timestamptz fields of collections that name none (messages/timestamptzFields.ts). */
+  timezone: 'timezone',
 } as const;
 
-export interface DatabasePolicy { maxCollections?: number; replicas?: number; denyWriting: boolean; denyReading: boolean }
+export interface DatabasePolicy { maxCollections?: number; replicas?: number; denyWriting: boolean; denyReading: boolean; timezone?: string }
 
 /** Refuses a known property with a value it cannot take. */
 export function checkKnownProperty(key: string, value: string): void {
@@ -27,6 +30,7 @@ export function checkKnownProperty(key: string, value: string): void {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < 1 || n > 16) throw new ValidationError(`${key} must be an integer in 1..16, got '${value}'`, { field: `properties.${key}` });
   }
+  if (key === DATABASE_PROPERTY.timezone && !isTimeZone(value)) throw new ValidationError(`${key} must be an IANA time zone (such as 'Asia/Shanghai' or 'UTC'), got '${value}'`, { field: `properties.${key}` });
   if ((key === DATABASE_PROPERTY.denyWriting || key === DATABASE_PROPERTY.denyReading) && !/^(true|false)$/i.test(value)) {
     throw new ValidationError(`${key} must be true or false, got '${value}'`, { field: `properties.${key}` });
   }
@@ -35,8 +39,10 @@ export function checkKnownProperty(key: string, value: string): void {
 export function policyOf(properties: Readonly<Record<string, string>>): DatabasePolicy {
   const max = properties[DATABASE_PROPERTY.maxCollections], replicas = properties[DATABASE_PROPERTY.replicaNumber];
   const on = (k: string) => (properties[k] ?? '').toLowerCase() === 'true';
+  const tz = properties[DATABASE_PROPERTY.timezone];
   return {
     ...(max === undefined ? {} : { maxCollections: Number(max) }), ...(replicas === undefined ? {} : { replicas: Number(replicas) }),
+    ...(tz === undefined ? {} : { timezone: tz }),
     denyWriting: on(DATABASE_PROPERTY.denyWriting), denyReading: on(DATABASE_PROPERTY.denyReading),
   };
 }

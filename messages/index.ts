@@ -10,3 +10,5 @@ export * from './types.js';
 export * from './codec.js';
 export * from './valueCodec.js';
 export * from './binary.js';
+export * from './timestamptz.js';
+export * from './timestamptzFields.js';

@@ -2,6 +2,7 @@ import { ValidationError } from './errors.js';
 import { checkFunctions, type FunctionSchema } from './schemaFunctions.js';
 import { sparseProblem } from './sparse.js';
 import { isPackedVectorType, storedProblem, type PackedVectorType } from './packedVectors.js';
+import { parseTimestamptz } from './timestamptz.js';
 
 /** Field data types, named as Milvus names them. */
 export const DataType = {
@@ -9,6 +10,8 @@ export const DataType = {
   Float: 'Float', Double: 'Double', VarChar: 'VarChar', JSON: 'JSON', Array: 'Array', FloatVector: 'FloatVector',
   SparseFloatVector: 'SparseFloatVector',
   Float16Vector: 'Float16Vector', BFloat16Vector: 'BFloat16Vector', BinaryVector: 'BinaryVector', Int8Vector: 'Int8Vector',
+  /** An instant: ISO 8601 text in and out, stored as integer microseconds since the epoch, UTC (messages/timestamptz.ts). */
+  Timestamptz: 'Timestamptz',
 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
@@ -42,7 +45,8 @@ export interface FieldSchema {
   maxCapacity?: number;
   nullable?: boolean;
   /**
-   * Bool, Int*, Float, Double and VarChar only, never the primary key: what a
+   * Bool, Int*, Float, Double, VarChar and Timestamptz (ISO text as given,
+   * stored as integer microseconds: timestamptzDefaults), never the primary key: what a
    * row that omits the field, or gives null for it, holds instead. Filled in
    * where rows are checked, before they reach the WAL; null means no default.
    */
@@ -192,8 +196,14 @@ function checkDefaultValue(f: FieldSchema): void {
   if (v === undefined || v === null) return;
   const field = { field: f.name };
   if (f.isPrimary) throw new ValidationError(`primary key '${f.name}' cannot have a default value`, field);
-  if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType)) throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')} fields can`, field);
+  if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType) && f.dataType !== 'Timestamptz') throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')} and Timestamptz fields can`, field);
   const what = `the default value of field '${f.name}'`;
+  // A Timestamptz default may be ISO text until the coordinator stores it as microseconds, in the collection's zone (timestamptzFields.ts).
+  if (f.dataType === 'Timestamptz' && typeof v === 'string') {
+    const t = parseTimestamptz(v);
+    if (typeof t === 'string') throw new ValidationError(`${what}: ${t}`, field);
+    return;
+  }
   const problem = valueProblem(what, f.dataType, f.maxLength, v);
   if (problem) throw new ValidationError(problem, field);
   // Milvus keeps a Float default as a float32 and the gateway refuses Float values past its range: so must a default.
@@ -310,6 +320,8 @@ function valueProblem(what: string, type: DataType, maxLength: number | undefine
       if (typeof v !== 'string') return `${what} must be a string`;
       return v.length <= maxLength! ? null : `${what} is longer than max_length ${maxLength}`;
     case 'JSON': return null;
+    case 'Timestamptz':
+      return typeof v === 'number' && Number.isSafeInteger(v) ? null : `${what} must be a Timestamptz: integer microseconds since the epoch, as stored`;
     default: {
       const r = INT_RANGE[type];
       if (r && (typeof v !== 'number' || !Number.isInteger(v) || v < r[0] || v > r[1])) return `${what} must be an ${type} integer`;

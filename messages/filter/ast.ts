@@ -13,8 +13,11 @@ export const FILTER_LIMITS = {
   maxDepth: 100,
 } as const;
 
-/** Static type of a literal. `int` and `float` are both JS numbers; the split decides integer division. */
-export type LiteralType = 'int' | 'float' | 'string' | 'bool';
+/**
+ * Static type of a literal. `int` and `float` are both JS numbers; the split decides integer division.
+ * `timestamptz` (`ISO '...'`) is an instant in microseconds; `interval` (`INTERVAL 'P1D'`) keeps its ISO 8601 duration text.
+ */
+export type LiteralType = 'int' | 'float' | 'string' | 'bool' | 'timestamptz' | 'interval';
 
 /** A number, string or boolean written in the filter. */
 export interface LiteralNode { kind: 'literal'; type: LiteralType; value: number | string | boolean; pos: number }

@@ -9,19 +9,20 @@
 import { CONTAINS_NAME, FILTER_LIMITS, VALUE_KINDS, filterError } from './ast.js';
 import type { ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
 import type { CollectionSchema, DataType, FieldSchema } from '../schema.js';
+import { parseInterval } from '../timestamptz.js';
 
 /** A checked filter: the resolved tree and the columns it reads (`$meta` for dynamic fields). */
 export interface CheckedFilter { expr: Expr; fields: string[] }
 
 /** Static type of a subexpression. `json` is known only per row; `cond` is a truth value; `array` a whole Array field. */
-type Ty = 'bool' | 'int' | 'float' | 'string' | 'json' | 'cond' | 'array';
+type Ty = 'bool' | 'int' | 'float' | 'string' | 'json' | 'cond' | 'array' | 'timestamptz' | 'interval';
 /** `elem` describes the elements of an `array`. */
 interface Typed { e: Expr; ty: Ty; what: string; elem?: { ty: Ty; what: string } }
 
 const FIELD_TYPE: Record<DataType, Ty | null> = {
   Bool: 'bool', Int8: 'int', Int16: 'int', Int32: 'int', Int64: 'int', Float: 'float', Double: 'float',
   VarChar: 'string', JSON: 'json', Array: 'array', FloatVector: null, SparseFloatVector: null,
-  Float16Vector: null, BFloat16Vector: null, BinaryVector: null, Int8Vector: null,
+  Float16Vector: null, BFloat16Vector: null, BinaryVector: null, Int8Vector: null, Timestamptz: 'timestamptz',
 };
 const CONTAINS_OPS: ReadonlySet<unknown> = new Set(Object.keys(CONTAINS_NAME));
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
@@ -61,6 +62,11 @@ class Checker {
         if (!ARITH_OPS.has(n.op as string)) throw filterError(`malformed filter tree: unknown operator ${JSON.stringify(n.op)}`, pos);
         const op = n.op as '+';
         const l = this.value(sub(n.left)), r = this.value(sub(n.right));
+        if (l.ty === 'interval' || r.ty === 'interval') {
+          // Milvus's `tsz + INTERVAL 'P1D'`: an instant shifted by a duration, still an instant.
+          if ((op as string !== '+' && op as string !== '-') || l.ty !== 'timestamptz' || r.ty !== 'interval') throw filterError(`an INTERVAL is only added to or subtracted from a Timestamptz value (tsz + INTERVAL 'P1D'), not used with '${op}' on ${l.ty === 'interval' ? r.what : l.what}`, pos);
+          return { e: { kind: 'arith', op, left: l.e, right: r.e, pos }, ty: 'timestamptz', what: 'a shifted Timestamptz' };
+        }
         for (const s of [l, r]) if (!isNum(s.ty) && s.ty !== 'json') throw filterError(`arithmetic '${op}' needs numbers, not ${s.what}`, pos);
         if ((op as string === '/' || op as string === '%') && r.e.kind === 'literal' && r.e.value === 0) throw filterError('division by zero', pos);
         const integer = l.ty === 'int' && r.ty === 'int';
@@ -192,6 +198,9 @@ class Checker {
 
 function comparable(l: Pick<Typed, 'ty' | 'what'>, r: Pick<Typed, 'ty' | 'what'>, op: string, pos: number): void {
   const ordered = op !== '==' && op !== '!=';
+  if (l.ty === 'interval' || r.ty === 'interval') throw filterError("an INTERVAL is not a value to compare: add it to a Timestamptz field (tsz + INTERVAL 'P1D' > ISO '...')", pos);
+  // An instant compares only with an instant: a Timestamptz field with `ISO '...'`, never a number or a string.
+  if ((l.ty === 'timestamptz') !== (r.ty === 'timestamptz')) throw filterError(`cannot compare ${l.what} with ${r.what}${l.ty === 'timestamptz' || r.ty === 'timestamptz' ? " (a Timestamptz compares with an ISO literal: ISO '2025-01-01T00:00:00Z')" : ''}`, pos);
   if ((l.ty === 'bool' || r.ty === 'bool') && ordered) throw filterError(`cannot order booleans with '${op}' (${l.ty === 'bool' ? l.what : r.what})`, pos);
   if (l.ty === 'json' || r.ty === 'json') return;
   if (l.ty === r.ty || (isNum(l.ty) && isNum(r.ty))) return;
@@ -201,12 +210,15 @@ function comparable(l: Pick<Typed, 'ty' | 'what'>, r: Pick<Typed, 'ty' | 'what'>
 function literal(n: Record<string, unknown>, pos: number): LiteralNode {
   const { type, value } = n;
   const ok = (type === 'int' && Number.isSafeInteger(value)) || (type === 'float' && Number.isFinite(value))
-    || (type === 'string' && typeof value === 'string') || (type === 'bool' && typeof value === 'boolean');
+    || (type === 'string' && typeof value === 'string') || (type === 'bool' && typeof value === 'boolean')
+    || (type === 'timestamptz' && Number.isSafeInteger(value)) || (type === 'interval' && typeof parseInterval(value) === 'object');
   if (!ok) throw filterError('malformed filter tree: bad literal', pos);
   return { kind: 'literal', type: type as LiteralNode['type'], value: value as LiteralNode['value'], pos };
 }
 
 function describeLiteral(e: LiteralNode): string {
+  if (e.type === 'timestamptz') return 'an ISO timestamp';
+  if (e.type === 'interval') return 'an INTERVAL';
   return e.type === 'string' ? 'a string' : e.type === 'bool' ? 'a boolean' : 'a number';
 }
 

@@ -20,6 +20,7 @@ import { compileLike } from './like.js';
 import { phraseMatches } from './phrase.js';
 import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
 import { NuthatchError } from '../errors.js';
+import { parseInterval, shiftTimestamptz, type Interval } from '../timestamptz.js';
 import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type Rows } from '../schema.js';
 
 /** One column of a segment, indexed by row: a plain array or a typed array. */
@@ -104,6 +105,10 @@ function getter(e: Expr, ctx: Ctx): Build<Getter> {
       return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'number' ? -v : null; }; };
     }
     case 'arith': {
+      if (e.right.kind === 'literal' && e.right.type === 'interval') {
+        const l = getter(e.left, ctx), iv = parseInterval(e.right.value) as Interval, sign = e.op === '-' ? -1 : 1;
+        return (cols) => { const a = l(cols); return (i) => { const v = a(i); return typeof v === 'number' ? shiftTimestamptz(v, iv, sign) : null; }; };
+      }
       const l = getter(e.left, ctx), r = getter(e.right, ctx), { op } = e, int = e.integer === true;
       return (cols) => { const a = l(cols), b = r(cols); return (i) => arith(op, a(i), b(i), int); };
     }

@@ -4,6 +4,7 @@
  * precedence. Used in logs and to test the parser by round trip.
  */
 import { CONTAINS_NAME, type Expr, type FieldNode, type LiteralNode } from './ast.js';
+import { formatTimestamptz } from '../timestamptz.js';
 
 /** Filter text for `e`. */
 export function formatFilter(e: Expr): string {
@@ -29,6 +30,8 @@ function operand(e: Expr): string {
 
 function literal(e: LiteralNode): string {
   if (e.type === 'string') return quote(e.value as string);
+  if (e.type === 'timestamptz') return `ISO ${quote(formatTimestamptz(e.value as number))}`;
+  if (e.type === 'interval') return `INTERVAL ${quote(e.value as string)}`;
   if (e.type === 'bool') return e.value ? 'true' : 'false';
   const s = String(e.value);
   return e.type === 'float' && /^-?\d+$/.test(s) ? `${s}.0` : s;

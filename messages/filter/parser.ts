@@ -9,6 +9,10 @@
  * `json_contains*`), `array_length(f)`, `text_match(f, "words")` and
  * `phrase_match(f, "words", slop?)`; a name is a function only before `(`.
  * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
+ * Timestamptz literals (Milvus's): `ISO '2025-01-03T00:00:00+08:00'` is an
+ * instant (text without an offset read in `timezone`, default UTC), kept as
+ * microseconds; `INTERVAL 'P1DT2H'` an ISO 8601 duration, only as in
+ * `field + INTERVAL '...'` or `- INTERVAL`. Bad text is refused here.
  * Template parameters `{name}` (filter_params, params.ts) stand for a literal, an
  * `in` or array-function list, or a `like` pattern; their values are given beside the text.
  * Syntax only: field names and types are checked against a schema by checkFilter.
@@ -18,6 +22,7 @@ import type { ArithOp, CompareOp, ContainsOp, Expr, FieldNode, LiteralNode } fro
 import { tokenize, type Token } from './lexer.js';
 import { listLiterals, paramValue, scalarLiteral, type FilterParams } from './params.js';
 import { ValidationError } from '../errors.js';
+import { DEFAULT_TIMEZONE, parseInterval, parseTimestamptz } from '../timestamptz.js';
 
 /** The largest slop phrase_match takes (Milvus keeps it in a uint32; a phrase of more spread matches nothing sensible). */
 const MAX_SLOP = 2 ** 31 - 1;
@@ -31,12 +36,12 @@ const CONTAINS: Record<string, ContainsOp> = {
 };
 
 /** Parses filter text into an AST; throws ValidationError (InvalidArgument) saying what and where. */
-export function parseFilter(text: string, params?: FilterParams): Expr {
+export function parseFilter(text: string, params?: FilterParams, timezone: string = DEFAULT_TIMEZONE): Expr {
   if (typeof text !== 'string') throw new ValidationError('filter must be a string');
   if (text.length > FILTER_LIMITS.maxLength) throw new ValidationError(`filter is longer than ${FILTER_LIMITS.maxLength} characters`);
   if (text.trim() === '') throw new ValidationError('filter is empty');
   if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ValidationError('filter params must be an object of name: value');
-  return new Parser(tokenize(text), params).parseAll();
+  return new Parser(tokenize(text), params, timezone).parseAll();
 }
 
 class Parser {
@@ -45,7 +50,7 @@ class Parser {
   private readonly depth = new WeakMap<Expr, number>();
   private nesting = 0;
 
-  constructor(private readonly toks: Token[], private readonly params: FilterParams | undefined) {}
+  constructor(private readonly toks: Token[], private readonly params: FilterParams | undefined, private readonly timezone: string) {}
 
   parseAll(): Expr {
     const e = this.parseOr();
@@ -209,6 +214,7 @@ class Parser {
       this.expect('punct', ')');
       return e;
     }
+    if (this.isTimeLiteral()) return this.parseLiteral('');
     if (t.kind === 'ident' && this.is('punct', '(', 1)) return this.parseCall();
     if (t.kind === 'ident') { this.next(); return this.parsePath({ kind: 'field', name: t.text, path: [], pos: t.pos }); }
     return this.parseLiteral('expected a field, a literal or \'(\'');
@@ -271,13 +277,33 @@ class Parser {
     return this.mk(field);
   }
 
+  /** `ISO '...'` or `INTERVAL '...'` ahead (the keyword in any case). */
+  private isTimeLiteral(): boolean {
+    const t = this.peek();
+    return t.kind === 'ident' && /^(iso|interval)$/i.test(t.text) && this.is('str', undefined, 1);
+  }
+
+  /** The literal after `ISO` or `INTERVAL` (the keyword token `k`, already taken); the string is taken by the caller. */
+  private timeLiteral(k: Token): LiteralNode {
+    const s = this.peek(), text = s.value as string;
+    if (k.text.toLowerCase() === 'iso') {
+      const t = parseTimestamptz(text, this.timezone);
+      if (typeof t === 'string') throw filterError(`ISO literal ${t}`, s.pos);
+      return { kind: 'literal', type: 'timestamptz', value: t, pos: k.pos };
+    }
+    const iv = parseInterval(text);
+    if (typeof iv === 'string') throw filterError(`INTERVAL literal ${iv}`, s.pos);
+    return { kind: 'literal', type: 'interval', value: text, pos: k.pos };
+  }
+
   private parseLiteral(hint: string): LiteralNode {
     const t = this.peek();
     let neg = false;
     if (t.kind === 'punct' && t.text === '-' && this.is('num', undefined, 1)) { neg = true; this.next(); }
     const v = this.peek();
     let lit: LiteralNode;
-    if (v.kind === 'param' && !neg) lit = scalarLiteral(paramValue(this.params, v.text, v.pos), v.text, v.pos);
+    if (this.isTimeLiteral() && !neg) { this.next(); lit = this.timeLiteral(v); }
+    else if (v.kind === 'param' && !neg) lit = scalarLiteral(paramValue(this.params, v.text, v.pos), v.text, v.pos);
     else if (v.kind === 'num') lit = { kind: 'literal', type: v.float ? 'float' : 'int', value: neg ? -(v.value as number) : v.value as number, pos: t.pos };
     else if (v.kind === 'str') lit = { kind: 'literal', type: 'string', value: v.value as string, pos: t.pos };
     else if (v.kind === 'kw' && (v.text === 'true' || v.text === 'false')) lit = { kind: 'literal', type: 'bool', value: v.text === 'true', pos: t.pos };

@@ -29,6 +29,8 @@ export interface CollectionRecord {
    * the answer that carried the record: set by describeCollection, never stored.
    */
   denied?: { writing: boolean; reading: boolean };
+  /** Its database's `timezone` property as of the answer that carried the record: set by describeCollection, never stored. */
+  dbTimezone?: string;
   schema: CollectionSchema;
   metricType: MetricType;
   shards: number;
@@ -43,6 +45,8 @@ export interface CollectionRecord {
   state: 'creating' | 'created' | 'dropping';
   /** Rows expire this long after their insert (absent or 0: never). */
   ttlSeconds?: number;
+  /** The collection's `timezone` property (an IANA zone) for Timestamptz fields; absent: the database's, else UTC. */
+  timezone?: string;
   /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */
   renamedFrom?: string;
   /** The database before its last rename, when the rename moved it (absent: the same database). */

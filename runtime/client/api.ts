@@ -88,6 +88,12 @@ export interface ReadOptions {
   outputFields?: string[];
   partitionNames?: string[];
   consistencyLevel?: ConsistencyLevel;
+  /**
+   * The IANA zone Timestamptz output fields are written in, and filter `ISO`
+   * literals without an offset read in (Milvus's per-request `timezone`);
+   * default: the collection's `timezone` property, the database's, else UTC.
+   */
+  timezone?: string;
 }
 
 export interface QueryRequest extends ReadOptions {
@@ -139,7 +145,7 @@ export interface SearchRequest extends ReadOptions {
 export type AnnSearch = Pick<SearchRequest, 'annsField' | 'limit' | 'filter' | 'filterParams' | 'searchParams'> & { data: NonNullable<SearchRequest['data']> };
 
 /** A hybrid search (Milvus's hybrid_search): several searches fused into one ranking. */
-export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 'partitionNames' | 'consistencyLevel'> {
+export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 'partitionNames' | 'consistencyLevel' | 'timezone'> {
   searches: AnnSearch[];
   /** How the searches' hits are fused (default RRF with k = 60). */
   rerank?: Reranker;

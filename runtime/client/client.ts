@@ -12,6 +12,7 @@ import { EVENTS } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import { checkDatabaseName, checkDatabaseProperties, databaseOr, dbOf, DEFAULT_DB } from '../../messages/database.js';
 import { RecordCache } from './recordCache.js';
+import { describedSchema, resolveTimezone } from '../../messages/timestamptzFields.js';
 import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
@@ -207,7 +208,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
     const { aliases } = await this.call('listAliases', { dbName: dbOf(r), collection: r.name });
-    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: r.schema, metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
+    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: describedSchema(r.schema, timezoneOf(r)), metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
   }
   async renameCollection(name: string, newName: string, newDbName?: string): Promise<void> {
     if (typeof newName !== 'string' || newName.length === 0) throw new ValidationError('newCollectionName must be a non-empty string');
@@ -332,7 +333,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
     if (pk.autoId && upsert) throw new ValidationError(`upsert needs the primary key '${pk.name}'; autoId collections take it from the rows`);
     const ids = pk.autoId && !upsert && data.length > 0 && data.length <= LIMITS.maxBatchRows ? await this.call('allocIds', { count: data.length }, 10_000) : null;
-    return toColumns(r.schema, data, ids ? Array.from({ length: data.length }, (_, i) => ids.first + i) : null);
+    return toColumns(r.schema, data, ids ? Array.from({ length: data.length }, (_, i) => ids.first + i) : null, timezoneOf(r));
   }
 
   /**
@@ -441,7 +442,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   /** `partitionIds` given: read those (a partition's row count), else as the request says (readPartitions). */
   private readPlan(r: CollectionRecord, o: ReadOptions, partitionIds?: number[]) {
     const pk = primaryField(r.schema), vf = vectorField(r.schema);
-    const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams) : null;
+    const tz = timezoneOf(r, o.timezone);
+    const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
     const checked = filter ? checkFilter(filter, r.schema).expr : null;
     const names = new Set(r.schema.fields.map((f) => f.name));
     let fields: string[] = [];
@@ -454,10 +456,10 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     }
     if (dynamic.length) fields.push('$meta');
     fields = [...new Set(fields)];
-    return { pk, vf, filter, fields, dynamic, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
+    return { pk, vf, filter, fields, dynamic, tz, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
   }
 
-  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[], schema: CollectionSchema): RowObject {
+  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[], schema: CollectionSchema, tz: string): RowObject {
     // No output fields asked for (the usual search): the row is its primary key alone.
     if (dynamic.length === 0 && hasNoKeys(row.fields)) return { [pkName]: row.pk };
     const f = { ...row.fields };
@@ -466,7 +468,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       delete f.$meta;
       for (const d of dynamic) if (d in meta) f[d] = meta[d];
     }
-    return toRowObject({ [pkName]: row.pk, ...f }, schema);
+    return toRowObject({ [pkName]: row.pk, ...f }, schema, tz);
   }
 
   async query(collection: string, req: QueryRequest): Promise<RowObject[]> {
@@ -487,7 +489,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count });
     if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
     const rows = firstOnPage(results.flatMap((x) => x.rows), limit > 0 ? limit + offset : 0).slice(offset);
-    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema));
+    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz));
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
@@ -535,7 +537,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
       await lease.renew();
       const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
-      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema));
+      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz));
     };
     return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, () => lease.holdId).onFinish(() => lease.end());
   }
@@ -644,7 +646,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz) })));
   }
 
   /**
@@ -692,7 +694,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz) })));
   }
 
   /**
@@ -753,7 +755,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
       })));
       return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)
-        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema) }));
+        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz) }));
     };
     return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
   }
@@ -788,6 +790,11 @@ const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count
 function hasNoKeys(o: object): boolean {
   for (const k in o) if (Object.hasOwn(o, k)) return false;
   return true;
+}
+
+/** The zone of a request's Timestamptz values: its own `timezone`, the collection's, the database's, else UTC. */
+function timezoneOf(r: CollectionRecord, asked?: string): string {
+  return resolveTimezone({ tz: asked, from: 'timezone' }, { tz: r.timezone, from: 'collection property timezone' }, { tz: r.dbTimezone, from: 'database property timezone' });
 }
 
 /** Refuses a request its database's force-deny switch turns away (messages/databaseProperties.ts), as Milvus's proxy does. */

@@ -5,6 +5,8 @@ import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { termFrequencies } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
 import type { RowObject } from './api.js';
+import { DEFAULT_TIMEZONE } from '../../messages/timestamptz.js';
+import { renderTimestamptz, timestamptzInput } from '../../messages/timestamptzFields.js';
 
 /**
  * Turns rows as users write them (objects, vectors as number arrays) into columnar
@@ -12,7 +14,7 @@ import type { RowObject } from './api.js';
  * naming the row and field, before anything is appended. A field the row omits
  * or leaves null takes the field's default value, when it has one.
  */
-export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: PrimaryKey[] | null): Rows {
+export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: PrimaryKey[] | null, tz: string = DEFAULT_TIMEZONE): Rows {
   if (!Array.isArray(rows) || rows.length === 0) throw new ValidationError('no rows to insert: data must be a non-empty list');
   if (rows.length > LIMITS.maxBatchRows) throw new NuthatchError('PayloadTooLarge', `an insert holds at most ${LIMITS.maxBatchRows} rows, got ${rows.length}`);
   // Without a FloatVector the rows' float32 block is empty (dim 0).
@@ -48,7 +50,9 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
     }
     for (const f of scalars) {
       // The default goes in here, once, so the WAL and every reader hold the same value.
-      const x = withDefault(f, row[f.name]);
+      // Timestamptz text becomes the stored instant (text without an offset read in `tz`) before the default rule.
+      const given = f.dataType === 'Timestamptz' ? timestamptzInput(f, row[f.name], tz, `row ${i}`) : row[f.name];
+      const x = withDefault(f, given);
       const p = scalarProblem(f, x);
       if (p) throw new ValidationError(`row ${i}: ${p}`);
       fields[f.name]![i] = x ?? null;
@@ -109,9 +113,9 @@ export function shardOf(pk: PrimaryKey, shards: number): number {
 /**
  * Output rows as users read them: vectors become number arrays (a packed
  * field's by its type, from `schema`), sparse ones `{index: value}`, `$meta`
- * keys are spread.
+ * keys are spread, Timestamptz values are RFC 3339 text in `tz`.
  */
-export function toRowObject(fields: Record<string, unknown>, schema?: CollectionSchema): Record<string, unknown> {
+export function toRowObject(fields: Record<string, unknown>, schema?: CollectionSchema, tz: string = DEFAULT_TIMEZONE): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (k === '$meta' && v && typeof v === 'object') Object.assign(out, v);
@@ -120,6 +124,6 @@ export function toRowObject(fields: Record<string, unknown>, schema?: Collection
       out[k] = f && isPackedVectorType(f.dataType) ? unpackRow(f.dataType, f.dim!, v) : sparseToObject(v);
     } else out[k] = v instanceof Float32Array ? Array.from(v) : v;
   }
-  return out;
+  return renderTimestamptz(out, schema, tz);
 }
 

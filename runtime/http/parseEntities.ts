@@ -19,7 +19,7 @@ import { vectorFrom } from './vectors.js';
 /** Search limit when a request gives none (our choice; Milvus clients usually send one). */
 export const DEFAULT_SEARCH_LIMIT = 100;
 
-const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel', 'exprParams'] as const;
+const READ_KEYS = ['outputFields', 'partitionNames', 'consistencyLevel', 'exprParams', 'timezone'] as const;
 const UNSUPPORTED_READ = ['functionScore', 'ids', 'params', 'searchAggregation', 'functionChains'] as const;
 
 export interface WriteCall { collectionName: string; rows: Record<string, unknown>[]; partitionName?: string; partialUpdate?: boolean }
@@ -121,6 +121,9 @@ function readOptions(r: JsonReader, alsoSinglePartition: boolean): ReadOptions {
   if (outputFields) opts.outputFields = outputFields;
   if (partitionNames) opts.partitionNames = partitionNames;
   if (consistencyLevel) opts.consistencyLevel = consistencyLevel;
+  // The zone of Timestamptz output and of ISO literals without an offset; the client checks the name.
+  const timezone = r.optStr('timezone');
+  if (timezone) opts.timezone = timezone;
   return { ...opts, ...readExprParams(r) };
 }
 

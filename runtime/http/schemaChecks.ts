@@ -1,5 +1,5 @@
 import {
-  NuthatchError, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
+  NuthatchError, parseTimestamptz, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
   type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
@@ -67,6 +67,8 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     }
     for (const f of scalars) {
       if (partial && !(f.name in row)) continue;
+      // Timestamptz text is read by the client, in the collection's zone; here only whether it is a timestamp at all.
+      if (f.dataType === 'Timestamptz') { const v = timestamptzText(f, row[f.name], `${at}.${f.name}`, partial); if (v !== undefined) out[f.name] = v; continue; }
       let v = fromJson(f.dataType, withDefault(f, row[f.name]), `${at}.${f.name}`);
       if (f.elementType && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType!, x, `${at}.${f.name}[${j}]`));
       const problem = scalarProblem(f, v);
@@ -77,6 +79,17 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     }
     return out;
   });
+}
+
+/** A Timestamptz value as REST gives it: ISO 8601 text (null or absent when the field is nullable or has a default). */
+function timestamptzText(f: FieldSchema, v: unknown, path: string, partial: boolean): unknown {
+  if (v === undefined || v === null) {
+    if (f.nullable || f.defaultValue !== undefined && f.defaultValue !== null) return partial ? null : undefined;
+    throw mismatch(`'${path}' is missing: field '${f.name}' is not nullable and has no default`, path);
+  }
+  const t = parseTimestamptz(v);
+  if (typeof t === 'string') throw mismatch(`'${path}': Timestamptz field '${f.name}' ${t}, got ${describe(v)}`, path);
+  return v;
 }
 
 /**

@@ -9,6 +9,8 @@ import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../..
 import { gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
+import { policyOf } from '../../../messages/databaseProperties.js';
+import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import { DEFAULT_DB, type DatabaseRecord } from '../../../messages/database.js';
 
@@ -132,11 +134,13 @@ export function idsToCreate(spec: CollectionSpec): number {
  * Validates a create request and builds the record (ids and vchannels given by
  * the shell): partition i gets id `collectionId + 1 + i` (see idsToCreate).
  */
-export function decideCreateCollection(c: Namespace, spec: CollectionSpec, collectionId: number, pchannels: string[], createdTso: bigint, dbName: string = DEFAULT_DB): CollectionRecord {
+export function decideCreateCollection(c: Namespace & { record?: DatabaseRecord }, spec: CollectionSpec, collectionId: number, pchannels: string[], createdTso: bigint, dbName: string = DEFAULT_DB): CollectionRecord {
   const name = checkName('collection', spec.collectionName);
   if (c.byName.has(name)) throw new NuthatchError('CollectionExists', `collection '${name}' already exists`, { collection: name });
   if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
-  const schema = validateSchema(spec.schema);
+  // A Timestamptz default given as text is kept as microseconds, text without an offset read in the collection's (or database's) zone.
+  const zone = resolveTimezone({ tz: spec.properties?.timezone, from: 'timezone' }, { tz: policyOf(c.record?.properties ?? {}).timezone, from: 'database property timezone' });
+  const schema = timestamptzDefaults(validateSchema(spec.schema), zone);
   const partitions = initialPartitionNames(schema, spec.numPartitions).map((p, i) => ({ id: collectionId + 1 + i, name: p }));
   // The collection's metric is its first FloatVector's: a float one; without a FloatVector, a binary one too.
   const metrics = vectorField(schema) ? FLOAT_METRICS : [...FLOAT_METRICS, ...BINARY_METRICS];

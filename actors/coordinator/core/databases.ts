@@ -71,7 +71,8 @@ export function decideAlterDatabase(c: Catalog, name: string, set: unknown, drop
 /** The record as describeCollection answers it: with its database's force-deny switches (never stored). */
 export function withDenied(c: Catalog, rec: CollectionRecord): CollectionRecord {
   const p = policyOf(namespaceOf(c, dbOf(rec)).record.properties);
-  return p.denyWriting || p.denyReading ? { ...rec, denied: { writing: p.denyWriting, reading: p.denyReading } } : rec;
+  const out = p.denyWriting || p.denyReading ? { ...rec, denied: { writing: p.denyWriting, reading: p.denyReading } } : rec;
+  return p.timezone ? { ...out, dbTimezone: p.timezone } : out;
 }
 
 /** Refuses a collection past the database's `database.max.collections`. */

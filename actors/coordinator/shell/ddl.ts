@@ -13,6 +13,7 @@ import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate,
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
+import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
@@ -113,10 +114,13 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
-  if (ttlSeconds === (rec.ttlSeconds ?? 0)) return rec;
-  await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
+  // The timezone is read only where rows enter and leave (the client), so the record alone carries it.
+  const timezone = drop.includes('timezone') ? undefined : checked.timezone ?? rec.timezone;
+  if (ttlSeconds === (rec.ttlSeconds ?? 0) && timezone === rec.timezone) return rec;
+  if (ttlSeconds !== (rec.ttlSeconds ?? 0)) await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
   await ctx.lock(async () => {
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
+    if (timezone) rec.timezone = timezone; else delete rec.timezone;
     await save(ctx, rec);
   });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
@@ -130,8 +134,10 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
  */
 export async function addCollectionField(ctx: CoordinatorContext, ref: CollectionRef, field: FieldSchema): Res<'addCollectionField'> {
   const rec = collectionAt(ctx.catalog, ref);
-  const schema = withAddedField(rec.schema, field);
-  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field }));
+  const zone = resolveTimezone({ tz: rec.timezone, from: 'timezone' }, { tz: policyOf(namespaceOf(ctx.catalog, dbOf(rec)).record.properties).timezone, from: 'database property timezone' });
+  const [added] = timestamptzDefaults({ fields: [field] }, zone).fields;
+  const schema = withAddedField(rec.schema, added!);
+  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }));
   await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;

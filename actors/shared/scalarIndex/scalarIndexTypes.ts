@@ -21,6 +21,8 @@ export type ValueKind = 'number' | 'string' | 'bool';
 
 const KIND: Partial<Record<DataType, ValueKind>> = {
   Bool: 'bool', Int8: 'number', Int16: 'number', Int32: 'number', Int64: 'number', Float: 'number', Double: 'number', VarChar: 'string',
+  // Stored as integer microseconds: sorted and compared as numbers.
+  Timestamptz: 'number',
 };
 
 /**
@@ -54,10 +56,10 @@ export function scalarIndexProblem(type: ScalarIndexType, f: FieldSchema): strin
   const base = f.dataType === 'Array' ? f.elementType! : f.dataType;
   switch (type) {
     case 'INVERTED': return null;
-    case 'STL_SORT': return !shape.elements && shape.kind === 'number' ? null : `${on}: STL_SORT takes numeric fields (Int8..Int64, Float, Double)`;
+    case 'STL_SORT': return !shape.elements && shape.kind === 'number' ? null : `${on}: STL_SORT takes numeric fields (Int8..Int64, Float, Double, Timestamptz)`;
     case 'BITMAP':
       if (f.isPrimary) return `${on}: BITMAP cannot index the primary key`;
-      return base === 'Bool' || base === 'VarChar' || INTEGERS.has(base) ? null : `${on}: BITMAP takes Bool, Int8..Int64 and VarChar fields (and Arrays of them), not Float or Double`;
+      return base === 'Bool' || base === 'VarChar' || INTEGERS.has(base) ? null : `${on}: BITMAP takes Bool, Int8..Int64 and VarChar fields (and Arrays of them), not Float, Double or Timestamptz`;
     case 'Trie': return f.dataType === 'VarChar' ? null : `${on}: Trie takes VarChar fields`;
     case 'NGRAM': return f.dataType === 'VarChar' ? null : `${on}: NGRAM takes VarChar fields (and JSON paths cast to VARCHAR)`;
   }
