@@ -5,8 +5,8 @@ import { needAll, type Checks } from './protocol.js';
 
 /** A data node's steps of backup and restore jobs (data-node/shell/backupWorker.ts). */
 export type BackupWorkerProtocol = {
-  /** The collection as a restore makes it again, its partitions, and its rows now (for progress). */
-  describeForBackup: { req: { dbName: string; collection: string }; res: { collection: BackupCollectionMeta; partitions: string[]; rows: number } };
+  /** The collection as a restore makes it again, its partitions, and its rows now (for progress); BackupExists if object storage holds a backup of that name. */
+  describeForBackup: { req: { dbName: string; collection: string; backupName: string }; res: { collection: BackupCollectionMeta; partitions: string[]; rows: number } };
   /**
    * Up to `maxRows` rows of a partition above key `after`, read at `tso`, in
    * key order, written as one JSON file of rows at `key` (nothing written for none).
@@ -23,7 +23,7 @@ export type BackupWorkerProtocol = {
 };
 
 export const backupWorkerChecks: Checks<BackupWorkerProtocol> = {
-  describeForBackup: (o) => needAll(o, { dbName: 'string', collection: 'string' }),
+  describeForBackup: (o) => needAll(o, { dbName: 'string', collection: 'string', backupName: 'string' }),
   exportBackupRows: (o) => needAll(o, { dbName: 'string', collection: 'string', partitionName: 'string', tso: 'bigint', maxRows: 'number', key: 'string' }),
   writeBackupMeta: (o) => needAll(o, { meta: 'object' }),
   dropBackupFiles: (o) => needAll(o, { backupName: 'string' }),

@@ -161,6 +161,12 @@ test('a backup holds the rows at its TSO while writes go on; restores (here and 
       assert.is(filtered[0]!['count(*)'], atTso.filter((r) => r.tag === 'a' && (r.extra as number) > 1000).length);
     }
 
+    // Files of a backup this cluster has no record of (another cluster's, same bucket) are not overwritten.
+    await files.put('backups/stray/meta.json', new TextEncoder().encode('{}'));
+    await c.createBackup('src', 'stray');
+    const stray = await backupEnded(c, 'stray');
+    assert.equal([stray.state, /holds files/.test(stray.reason ?? '')], ['Failed', true], stray.reason);
+    await c.dropBackup('stray');
     assert.equal((await c.listBackups()).map((x) => x.backupName), ['b1']);
     assert.equal((await c.listBackups('src')).map((x) => x.backupName), ['b1']);
     assert.equal(await other.listBackups(), [], 'backups listed per database');

@@ -99,7 +99,7 @@ export class BackupJobs {
         await holdSnapshot(this.ctx, { db: at.dbName, name: rec.name }, job.tso, job.holdId, HOLD_TTL.maxMs);
         let next: BackupJob;
         if (step.kind === 'describe') {
-          const d = await this.attempt(() => dn('describeForBackup', at));
+          const d = await this.attempt(() => dn('describeForBackup', { ...at, backupName: job.backupName }));
           next = described(job, d.collection, d.partitions, d.rows);
         } else if (step.kind === 'export') {
           const partitionName = job.partitions[step.partition]!.name;

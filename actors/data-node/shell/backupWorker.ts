@@ -25,7 +25,7 @@ export class BackupWorker {
 
   handlers(): Handlers {
     return {
-      describeForBackup: ({ dbName, collection }) => this.describe(dbName, collection),
+      describeForBackup: ({ dbName, collection, backupName }) => this.describe(dbName, collection, backupName),
       exportBackupRows: (r) => this.exportRows(r),
       writeBackupMeta: async ({ meta }) => { await this.objects.put(backupMetaKey(meta.backupName), new TextEncoder().encode(JSON.stringify(meta, null, 1))); return null; },
       dropBackupFiles: ({ backupName }) => this.drop(backupName),
@@ -35,7 +35,9 @@ export class BackupWorker {
     };
   }
 
-  private async describe(dbName: string, collection: string): Promise<{ collection: BackupCollectionMeta; partitions: string[]; rows: number }> {
+  private async describe(dbName: string, collection: string, backupName: string): Promise<{ collection: BackupCollectionMeta; partitions: string[]; rows: number }> {
+    // A backup this meta store does not know (made by another cluster on the same bucket) is not overwritten.
+    if ((await this.objects.list(backupPrefix(backupName), { limit: 1 })).length > 0) throw new NuthatchError('BackupExists', `object storage holds files of a backup named '${backupName}'`, { backupName });
     const api = this.api(dbName);
     const d = await api.describeCollection(collection);
     if (d.loadState !== 'LoadStateLoaded') throw new NuthatchError('CollectionNotLoaded', `collection '${collection}' must be loaded to be backed up (a backup reads it as a query does)`, { collection });
