@@ -134,6 +134,8 @@ test('a backup holds the rows at its TSO while writes go on; restores (here and 
     const other = c.database('elsewhere');
     const r2 = await restoreEnded(c, (await c.restoreBackup('b1', 'copy2', 'elsewhere')).jobId);
     assert.is(r2.state, 'Completed', r2.reason);
+    assert.equal((await c.listRestoreJobs('b1')).map((j) => [j.jobId, j.collectionName, j.dbName]), [[r1.jobId, 'copy', 'default'], [r2.jobId, 'copy2', 'elsewhere']]);
+    await refused(c.dropBackup('nope'), /does not exist/);
 
     for (const [api, name] of [[c, 'copy'], [other, 'copy2']] as const) {
       assert.is((await api.getLoadState(name)).loadState, 'LoadStateLoaded', `${name} loaded as the original was`);
