@@ -104,6 +104,12 @@ export interface BackupMeta {
   partitions: Array<{ partitionName: string; rows: number; files: string[] }>;
 }
 
+/**
+ * A partition-key collection's rows are read whole (its key partitions cannot
+ * be named in a read) and filed under this one name; a restore routes them by key.
+ */
+export const KEY_PARTITIONS = '_key_partitions';
+
 /** Where a backup's files live. */
 export const backupPrefix = (backupName: string): string => `backups/${backupName}/`;
 export const backupMetaKey = (backupName: string): string => `backups/${backupName}/meta.json`;

@@ -206,6 +206,33 @@ test('a backup cut short by a restart resumes from its page: every row once', as
   } finally { await s.cleanup(); }
 });
 
+test('a partition-key collection restores with its key partitions, rows routed by key; an autoID key is kept', async () => {
+  const s = await tempStandalone();
+  const c = s.client;
+  try {
+    const keyed = {
+      fields: [
+        { name: 'id', dataType: 'Int64' as const, isPrimary: true, autoId: true },
+        { name: 'vec', dataType: 'FloatVector' as const, dim: DIM },
+        { name: 'owner', dataType: 'VarChar' as const, maxLength: 16, isPartitionKey: true },
+      ],
+    };
+    await c.createCollection({ collectionName: 'pk', schema: keyed, metricType: 'L2', numPartitions: 4, indexParams: [indexParams[0]!], load: true });
+    await c.insert('pk', Array.from({ length: 500 }, (_, i) => ({ vec: vecs[i]!, owner: `o${i % 7}` })));
+    const b = await backupEnded(c, (await c.createBackup('pk', 'kb')).backupName);
+    assert.equal([b.state, b.rows, b.partitions.map((p) => p.partitionName)], ['Completed', 500, ['_key_partitions']], b.reason);
+    const r = await restoreEnded(c, (await c.restoreBackup('kb', 'pk2')).jobId);
+    assert.is(r.state, 'Completed', r.reason);
+    assert.equal((await c.describeCollection('pk2')).partitions.map((p) => p.name), (await c.describeCollection('pk')).partitions.map((p) => p.name));
+    const a = await allRows(c, 'pk'), z = await allRows(c, 'pk2');
+    assert.equal(z.map((x) => [x.id, x.owner]), a.map((x) => [x.id, x.owner]), 'the same keys and rows');
+    for (const owner of ['o1', 'o5']) {
+      const count = async (name: string) => (await c.query(name, { filter: `owner == "${owner}"`, outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)'];
+      assert.is(await count('pk2'), await count('pk'));
+    }
+  } finally { await s.cleanup(); }
+});
+
 test('REST backups create, describe, list, get_progress, restore and drop', async () => {
   const s = await tempStandalone({ port: 0 });
   const post = async (path: string, body: unknown) => (await (await fetch(`${s.http!.url}/v2/vectordb${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json()) as { code: number; data?: any; message?: string };

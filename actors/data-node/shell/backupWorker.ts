@@ -1,5 +1,5 @@
 import { NuthatchError } from '../../../messages/errors.js';
-import { backupMetaKey, backupPrefix, type BackupCollectionMeta, type BackupMeta } from '../../../messages/rpc/backup.js';
+import { backupMetaKey, backupPrefix, KEY_PARTITIONS, type BackupCollectionMeta, type BackupMeta } from '../../../messages/rpc/backup.js';
 import type { BackupWorkerProtocol } from '../../../messages/rpc/backupWorker.js';
 import { LIMITS, type CollectionSchema, type MetricType, type PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
@@ -48,7 +48,7 @@ export class BackupWorker {
       properties: Object.fromEntries(d.properties.map((p) => [p.key, p.value])), indexes: d.indexes, loaded: true,
     };
     const rows = (await api.getCollectionStats(collection)).rowCount;
-    return { collection: meta, partitions: d.partitions.map((p) => p.name), rows };
+    return { collection: meta, partitions: partitionKey ? [KEY_PARTITIONS] : d.partitions.map((p) => p.name), rows };
   }
 
   private async exportRows(r: { dbName: string; collection: string; partitionName: string; tso: Tso; after?: PrimaryKey | null; maxRows: number; key: string }): Promise<{ rows: number; last?: PrimaryKey }> {
@@ -57,7 +57,7 @@ export class BackupWorker {
     const api = this.api(r.dbName);
     const schema = (await api.describeCollection(r.collection)).schema;
     const it = await api.queryIterator(r.collection, {
-      batchSize: r.maxRows, limit: r.maxRows, outputFields: ['*'], partitionNames: [r.partitionName],
+      batchSize: r.maxRows, limit: r.maxRows, outputFields: ['*'], ...(isKeyed(schema) ? {} : { partitionNames: [r.partitionName] }),
       resume: { snapshotTso: r.tso, returned: 0, ...(r.after === undefined || r.after === null ? {} : { after: r.after }) },
     });
     let page;
@@ -119,3 +119,5 @@ export class BackupWorker {
     return dbName === this.client.dbName ? this.client : this.client.database(dbName);
   }
 }
+
+const isKeyed = (schema: CollectionSchema): boolean => schema.fields.some((f) => f.isPartitionKey === true);
