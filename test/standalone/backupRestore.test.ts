@@ -233,6 +233,27 @@ test('a partition-key collection restores with its key partitions, rows routed b
   } finally { await s.cleanup(); }
 });
 
+test('the backup\'s snapshot hold keeps compaction from removing rows deleted after its TSO', async () => {
+  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 0, graceMs: 0 } } });
+  const c = s.client;
+  try {
+    const plain = { fields: schema.fields.slice(0, 2) };
+    await c.createCollection({ collectionName: 'held', schema: plain, metricType: 'L2', shardsNum: 1, indexParams: [indexParams[0]!], load: true });
+    const N = 60_000;
+    for (let i = 0; i < N; i += 10_000) await c.insert('held', Array.from({ length: 10_000 }, (_, j) => ({ id: i + j, vec: vecs[(i + j) % vecs.length]! })));
+    await c.flush('held');
+    await until(async () => (await c.getLoadState('held')).loadProgress === 100, 'served', 30_000);
+    await c.createBackup('held', 'hb');
+    // Every row deleted after the TSO, and compacted away at once (no grace) but for the hold.
+    await c.delete('held', { filter: 'id >= 0' });
+    const { compactionID } = await c.compact('held');
+    await until(async () => (await c.getCompactionState(compactionID)).state === 'Completed', 'compacted', 60_000);
+    const b = await backupEnded(c, 'hb');
+    assert.ok((await c.describeBackup('hb')).rows > 0);
+    assert.equal([b.state, b.rows], ['Completed', N], b.reason);
+  } finally { await s.cleanup(); }
+});
+
 test('REST backups create, describe, list, get_progress, restore and drop', async () => {
   const s = await tempStandalone({ port: 0 });
   const post = async (path: string, body: unknown) => (await (await fetch(`${s.http!.url}/v2/vectordb${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json()) as { code: number; data?: any; message?: string };
