@@ -49,6 +49,9 @@ export const ErrorCode = {
   DatabaseExists: 810,
   /** drop_database of a database that still holds collections. */
   DatabaseNotEmpty: 811,
+  /** Backups (nuthatch's own; Milvus has no backup API). */
+  BackupNotFound: 2100,
+  BackupExists: 2101,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

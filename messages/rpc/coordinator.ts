@@ -5,6 +5,7 @@ import { need, needAll, type Checks } from './protocol.js';
 import type { DatabaseRecord } from '../database.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
 import { rbacChecks, type RbacProtocol } from './rbac.js';
+import { backupChecks, type BackupProtocol } from './backup.js';
 
 /** Subject the coordinator serves (queue group 'coordinator'). */
 export const COORDINATOR_SUBJECT = 'nuthatch.coord';
@@ -84,7 +85,7 @@ export type CoordinatorProtocol = {
    */
   holdSnapshot: { req: { dbName?: Db; collection: string; tso: Tso; holdId?: number; ttlMs?: number }; res: { holdId: number; ttlMs: number } };
   releaseSnapshot: { req: { holdId: number }; res: null };
-} & RbacProtocol;
+} & RbacProtocol & BackupProtocol;
 
 export type CompactionState = 'UndefiedState' | 'Executing' | 'Completed';
 
@@ -151,4 +152,5 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   }),
   releaseSnapshot: (o) => needAll(o, { holdId: 'number' }),
   ...rbacChecks,
+  ...backupChecks,
 };

@@ -1,6 +1,7 @@
 import type { FieldSchema } from '../schema.js';
 import type { IndexParams, Tso } from '../types.js';
 import { needAll, type Checks } from './protocol.js';
+import { backupWorkerChecks, type BackupWorkerProtocol } from './backupWorker.js';
 import type { HitRow, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
 import type { ShardBm25Stats } from './sparseRead.js';
 import type { Bm25Stats } from '../bm25.js';
@@ -41,7 +42,7 @@ export type DataNodeProtocol = {
    * written twice.
    */
   importRows: { req: { jobId: number; dbName: string; collection: string; partitionName?: string; key: string; fromRow: number; maxRows: number }; res: { rows: number } };
-};
+} & BackupWorkerProtocol;
 
 /** What a compaction did: `dataKey` and `rows` are the new file's when `compacted`. */
 /** What a merge wrote: the new segment's file and rows, and what the deletes did to its parts. */
@@ -84,6 +85,7 @@ export const dataNodeChecks: Checks<DataNodeProtocol> = {
   removeFiles: (o) => needAll(o, { keys: 'array' }),
   checkImportFile: (o) => needAll(o, { dbName: 'string', collection: 'string', key: 'string' }),
   importRows: (o) => needAll(o, { jobId: 'number', dbName: 'string', collection: 'string', key: 'string', fromRow: 'number', maxRows: 'number' }),
+  ...backupWorkerChecks,
 };
 export const indexNodeChecks: Checks<IndexNodeProtocol> = {
   buildIndex: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', dataKey: 'string', index: 'object' }),

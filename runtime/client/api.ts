@@ -75,6 +75,8 @@ export interface ImportRequest { collectionName: string; partitionName?: string;
 
 export type { ImportJobView } from '../../messages/rpc/coordinator.js';
 import type { ImportJobView } from '../../messages/rpc/coordinator.js';
+export type { BackupView, RestoreJobView } from '../../messages/rpc/backup.js';
+import type { BackupView, RestoreJobView } from '../../messages/rpc/backup.js';
 
 /** Milvus's upsert options: `partialUpdate` (merge mode) keeps the stored values of the fields a row leaves out. */
 export interface UpsertOptions { partialUpdate?: boolean }
@@ -243,6 +245,22 @@ export interface NuthatchApi {
   createImportJob(req: ImportRequest): Promise<{ jobId: number }>;
   getImportJobProgress(jobId: number): Promise<ImportJobView>;
   listImportJobs(collectionName?: string): Promise<ImportJobView[]>;
+  /**
+   * Backs a collection up (nuthatch's own, as milvus-backup does for Milvus):
+   * its rows at one TSO, taken now, written as bulk import files under
+   * `backups/<backupName>/` with a meta.json; runs as a job (see describeBackup).
+   */
+  createBackup(collectionName: string, backupName: string): Promise<{ backupName: string; tso: bigint }>;
+  /** A backup's collection, TSO, rows, state and progress. */
+  describeBackup(backupName: string): Promise<BackupView>;
+  /** The backups of collections of this database, or of one collection. */
+  listBackups(collectionName?: string): Promise<BackupView[]>;
+  /** Deletes a backup's files. */
+  dropBackup(backupName: string): Promise<void>;
+  /** Makes the backed-up collection again as `collectionName` in `dbName` (default: this database), its rows imported; a job. */
+  restoreBackup(backupName: string, collectionName: string, dbName?: string): Promise<{ jobId: number }>;
+  getRestoreProgress(jobId: number): Promise<RestoreJobView>;
+  listRestoreJobs(backupName?: string): Promise<RestoreJobView[]>;
 
   createPartition(collection: string, partition: string): Promise<void>;
   listPartitions(collection: string): Promise<string[]>;

@@ -30,7 +30,7 @@ import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/g
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { checkDecayRanker, decayFuse, decayRerank } from './decayRanker.js';
 import { Hedger } from './hedge.js';
@@ -279,6 +279,17 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
   getImportJobProgress(jobId: number): Promise<ImportJobView> { return this.call('importProgress', { jobId }); }
   async listImportJobs(collectionName?: string): Promise<ImportJobView[]> { return (await this.call('listImports', { dbName: this.dbName, ...(collectionName === undefined ? {} : { collection: collectionName }) })).jobs; }
+  createBackup(collectionName: string, backupName: string): Promise<{ backupName: string; tso: bigint }> {
+    return this.call('createBackup', { dbName: this.dbName, collection: collectionName, backupName });
+  }
+  describeBackup(backupName: string): Promise<BackupView> { return this.call('describeBackup', { backupName }); }
+  async listBackups(collectionName?: string): Promise<BackupView[]> { return (await this.call('listBackups', { dbName: this.dbName, ...(collectionName === undefined ? {} : { collection: collectionName }) })).backups; }
+  async dropBackup(backupName: string): Promise<void> { await this.call('dropBackup', { backupName }, 600_000); }
+  restoreBackup(backupName: string, collectionName: string, dbName?: string): Promise<{ jobId: number }> {
+    return this.call('restoreBackup', { backupName, collection: collectionName, dbName: dbName === undefined ? this.dbName : databaseOr(dbName) });
+  }
+  getRestoreProgress(jobId: number): Promise<RestoreJobView> { return this.call('restoreProgress', { jobId }); }
+  async listRestoreJobs(backupName?: string): Promise<RestoreJobView[]> { return (await this.call('listRestores', backupName === undefined ? {} : { backupName })).jobs; }
 
   async loadPartitions(collection: string, partitions: string[]): Promise<void> {
     const r = await this.record(collection);

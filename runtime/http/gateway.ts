@@ -17,6 +17,7 @@ import { entityRoutes } from './routes/entities.js';
 import { indexRoutes } from './routes/indexes.js';
 import { partitionRoutes } from './routes/partitions.js';
 import { jobRoutes } from './routes/jobs.js';
+import { backupRoutes } from './routes/backups.js';
 import { roleRoutes } from './routes/roles.js';
 import type { RbacContext, RbacRoute, Route, RouteContext } from './routes/route.js';
 import { userRoutes } from './routes/users.js';
@@ -49,7 +50,7 @@ export interface HttpGatewayOptions {
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...databaseRoutes }));
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...backupRoutes, ...databaseRoutes }));
 /** Served when the gateway is given an RbacApi. */
 const RBAC_ROUTES: ReadonlyMap<string, RbacRoute> = new Map(Object.entries({ ...userRoutes, ...roleRoutes }));
 

@@ -40,6 +40,13 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'jobs/import/get_progress': null,
   'jobs/import/describe': null,
   'jobs/import/list': null,
+  // Backups (nuthatch's own): making one reads every row; restoring makes a collection; dropping deletes files.
+  'backups/create': ['Query', 'collection'],
+  'backups/restore': ['CreateCollection', 'global'],
+  'backups/drop': ['CreateCollection', 'global'],
+  'backups/describe': null,
+  'backups/list': null,
+  'backups/get_progress': null,
   'partitions/create': ['CreatePartition', 'collection'],
   'partitions/list': ['ShowPartitions', 'collection'],
   'partitions/has': ['HasPartition', 'collection'],

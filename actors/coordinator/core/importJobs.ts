@@ -11,7 +11,8 @@ import { ValidationError } from '../../../messages/errors.js';
  */
 export type ImportState = 'Pending' | 'Importing' | 'Completed' | 'Failed';
 
-export interface ImportFile { key: string; rows?: number; bytes?: number; imported: number }
+/** `partitionName`: the file's own partition (a restore's files each go to theirs), over the job's. */
+export interface ImportFile { key: string; partitionName?: string; rows?: number; bytes?: number; imported: number }
 
 export interface ImportJob {
   jobId: number;
@@ -47,10 +48,11 @@ export function importKeys(files: unknown): string[] {
   return keys;
 }
 
-export function newImportJob(jobId: number, collectionId: number, collectionName: string, keys: string[], nowMs: number, partitionName?: string): ImportJob {
+/** `keys`: the files' keys, or each with the partition its rows go to. */
+export function newImportJob(jobId: number, collectionId: number, collectionName: string, keys: Array<string | { key: string; partitionName?: string }>, nowMs: number, partitionName?: string): ImportJob {
   return {
     jobId, collectionId, collectionName, ...(partitionName === undefined ? {} : { partitionName }),
-    files: keys.map((key) => ({ key, imported: 0 })), state: 'Pending', createdMs: nowMs,
+    files: keys.map((k) => (typeof k === 'string' ? { key: k, imported: 0 } : { ...k, imported: 0 })), state: 'Pending', createdMs: nowMs,
   };
 }
 

@@ -1,5 +1,7 @@
 import { ManualCompactions } from './manualCompactions.js';
 import { ImportJobs } from './importJobsShell.js';
+import { BackupJobs } from './backupJobsShell.js';
+import { RestoreJobs } from './restoreJobsShell.js';
 import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -61,6 +63,9 @@ export class Coordinator {
   private compactions!: ManualCompactions;
   /** Bulk import jobs, kept in the meta store. */
   private imports!: ImportJobs;
+  /** Backups of collections and restores of them (backupJobsShell.ts, restoreJobsShell.ts), kept in the meta store. */
+  private backups!: BackupJobs;
+  private restores!: RestoreJobs;
   /** Users and roles (core/rbac.ts), kept in the meta store. */
   private rbac!: RbacShell;
 
@@ -127,6 +132,8 @@ export class Coordinator {
     this.rbac = await RbacShell.open(meta, () => bus.publish(RBAC_CHANGED_SUBJECT, encodeValue({})), this.opts.rootPassword);
     this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
     this.imports = new ImportJobs(ctx);
+    this.restores = new RestoreJobs(ctx, this.imports, () => this.backups);
+    this.backups = new BackupJobs(ctx, (name) => this.restores.restoring(name));
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
@@ -144,6 +151,8 @@ export class Coordinator {
     this.every(this.opts.purgeIntervalMs ?? purgeIntervalFor(this.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS), 'purges', 'purge round', () => runDuePurges(ctx));
     await this.compactions.resume();
     await this.imports.resume();
+    await this.backups.resume();
+    await this.restores.resume();
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
     this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(async () => { await dropLapsed(ctx); return runCompactions(ctx, compaction); }));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
@@ -243,6 +252,13 @@ export class Coordinator {
       createImport: (r) => this.imports.create(refOf(r, r.collection), r.files, r.partitionName),
       importProgress: async ({ jobId }) => this.imports.progress(jobId),
       listImports: async ({ dbName, collection }) => this.imports.list(databaseOr(dbName), collection),
+      createBackup: (r) => this.backups.create(refOf(r, r.collection), r.backupName),
+      describeBackup: async ({ backupName }) => this.backups.describe(backupName),
+      listBackups: async ({ dbName, collection }) => this.backups.list(databaseOr(dbName), collection ?? undefined),
+      dropBackup: ({ backupName }) => this.backups.drop(backupName),
+      restoreBackup: (r) => this.restores.create(r.backupName, refOf(r, r.collection)),
+      restoreProgress: async ({ jobId }) => this.restores.progress(jobId),
+      listRestores: async ({ backupName }) => this.restores.list(backupName ?? undefined),
       assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),
       segmentFlushed: ({ segment }) => segmentFlushed(ctx(), segment),
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),

@@ -44,7 +44,17 @@ export class ImportJobs {
     const rec = collectionAt(this.ctx.catalog, ref);
     const keys = importKeys(files);
     if (partitionName !== undefined && !rec.partitions.some((p) => p.name === partitionName)) throw new NuthatchError('PartitionNotFound', `partition '${partitionName}' does not exist in '${rec.name}'`, { partition: partitionName });
-    const job = newImportJob(await this.ctx.allocIds(1), rec.collectionId, rec.name, keys, this.ctx.now(), partitionName);
+    return this.start(ref, newImportJob(await this.ctx.allocIds(1), rec.collectionId, rec.name, keys, this.ctx.now(), partitionName));
+  }
+
+  /** An import of files each into its own partition (a restore's: backupJobsShell.ts). */
+  async createWithPartitions(ref: CollectionRef, files: Array<{ key: string; partitionName?: string }>): Promise<{ jobId: number }> {
+    const rec = collectionAt(this.ctx.catalog, ref);
+    importKeys(files.map((f) => f.key));
+    return this.start(ref, newImportJob(await this.ctx.allocIds(1), rec.collectionId, rec.name, files, this.ctx.now()));
+  }
+
+  private async start(ref: CollectionRef, job: ImportJob): Promise<{ jobId: number }> {
     job.dbName = ref.db;
     await this.save(job);
     for (const id of [...this.jobs.keys()].slice(0, Math.max(0, this.jobs.size - KEEP))) {
@@ -93,7 +103,7 @@ export class ImportJobs {
         const next = step.kind === 'check'
           ? await this.attempt(() => dn('checkImportFile', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key }, CHECK_TIMEOUT_MS)).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
           : await this.attempt(() => dn('importRows', {
-            jobId, dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key, fromRow: step.fromRow, maxRows: BATCH_ROWS, ...(job.partitionName === undefined ? {} : { partitionName: job.partitionName }),
+            jobId, dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key, fromRow: step.fromRow, maxRows: BATCH_ROWS, ...((file.partitionName ?? job.partitionName) === undefined ? {} : { partitionName: file.partitionName ?? job.partitionName }),
           })).then((r) => batchWritten(job, step.file, r.rows, this.ctx.now()));
         await this.save(next);
       } catch (e) {

@@ -51,6 +51,11 @@ export const Keys = {
   /** Bulk import jobs (see importJobsShell.ts). */
   importJob: (id: number) => `imports/${id}`,
   imports: 'imports/',
+  /** Backup jobs by backup name, restore jobs by id (backupJobsShell.ts, restoreJobsShell.ts). */
+  backupJob: (name: string) => `backups/${name}`,
+  backups: 'backups/',
+  restoreJob: (id: number) => `restores/${id}`,
+  restores: 'restores/',
   /** Users (with their salted password hash and roles) and roles (with their grants): see rbacShell.ts. */
   user: (name: string) => `rbac/users/${name}`,
   users: 'rbac/users/',

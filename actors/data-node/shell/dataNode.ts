@@ -17,6 +17,7 @@ import { measure } from '../../../runtime/metrics/operation.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { DataNodeMetrics } from './dataNodeMetrics.js';
 import { ImportReader } from './importReader.js';
+import { BackupWorker } from './backupWorker.js';
 
 /** segments/<collection>/<segment>/<file>: nothing else is removed on request. */
 const SEGMENT_FILE = /^segments\/\d+\/\d+\/(?!\.\.?$)[^/]+$/;
@@ -41,9 +42,11 @@ export class DataNode {
   private sub?: BusSubscription;
   private readonly metrics: DataNodeMetrics;
   private readonly imports: ImportReader;
+  private readonly backups: BackupWorker;
   constructor(private readonly opts: DataNodeOptions) {
     this.metrics = new DataNodeMetrics(opts.nodeId, opts.metrics);
     this.imports = new ImportReader(opts.bus, opts.objects);
+    this.backups = new BackupWorker(opts.bus, opts.objects);
   }
 
   start(): void {
@@ -56,6 +59,7 @@ export class DataNode {
       removeFiles: ({ keys }) => this.remove(keys),
       checkImportFile: ({ dbName, collection, key }) => this.imports.check(dbName, collection, key),
       importRows: (t) => this.imports.write(t),
+      ...this.backups.handlers(),
     }, { queue: 'dn' });
   }
 

@@ -7,7 +7,7 @@ import {
 } from '../../../messages/index.js';
 import type {
   CollectionDescription, ConsistencyLevel, DatabaseDescription, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
-  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView,
+  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView, BackupView, RestoreJobView,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
 import { BatchIterator, iteratorSizes } from '../../../runtime/client/batchIterator.js';
@@ -176,6 +176,13 @@ export class MemoryApi implements NuthatchApi {
   async createImportJob(): Promise<{ jobId: number }> { return fail('InvalidArgument', 'the memory api has no object storage to import from'); }
   async getImportJobProgress(jobId: number): Promise<ImportJobView> { return fail('NotFound', `import job ${jobId} does not exist`); }
   async listImportJobs(): Promise<ImportJobView[]> { return []; }
+  async createBackup(): Promise<{ backupName: string; tso: bigint }> { return fail('InvalidArgument', 'the memory api has no object storage to back up to'); }
+  async describeBackup(backupName: string): Promise<BackupView> { return fail('BackupNotFound', `backup '${backupName}' does not exist`); }
+  async listBackups(): Promise<BackupView[]> { return []; }
+  async dropBackup(backupName: string): Promise<void> { return fail('BackupNotFound', `backup '${backupName}' does not exist`); }
+  async restoreBackup(backupName: string): Promise<{ jobId: number }> { return fail('BackupNotFound', `backup '${backupName}' does not exist`); }
+  async getRestoreProgress(jobId: number): Promise<RestoreJobView> { return fail('NotFound', `restore job ${jobId} does not exist`); }
+  async listRestoreJobs(): Promise<RestoreJobView[]> { return []; }
 
   async createPartition(collection: string, partition: string): Promise<void> {
     const c = this.coll(collection);
