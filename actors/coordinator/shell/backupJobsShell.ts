@@ -1,4 +1,5 @@
-import { asNuthatchError, NuthatchError } from '../../../messages/errors.js';
+import { NuthatchError } from '../../../messages/errors.js';
+import { attemptStep } from './jobStep.js';
 import { DEFAULT_DB } from '../../../messages/database.js';
 import type { BackupView } from '../../../messages/rpc/backup.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
@@ -15,9 +16,6 @@ import { holdSnapshot, releaseSnapshot } from './snapshotHoldsShell.js';
 
 /** Rows per page (one file of the backup). */
 const PAGE_ROWS = 5000;
-/** A step that failed for want of a data node or shard is tried again, this often, this far apart. */
-const ATTEMPTS = 60;
-const RETRY_MS = 1000;
 
 /**
  * Runs backup jobs (core/backupJobs.ts) one after another, each step an RPC
@@ -73,7 +71,7 @@ export class BackupJobs {
     if (nextBackupStep(job).kind !== 'none') throw new NuthatchError('Conflict', `backup '${name}' is still being made`, { backupName: name });
     if (this.restoring(name)) throw new NuthatchError('Conflict', `backup '${name}' is being restored`, { backupName: name });
     const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
-    await this.attempt(() => dn('dropBackupFiles', { backupName: name }));
+    await attemptStep(this.ctx, () => dn('dropBackupFiles', { backupName: name }));
     this.jobs.delete(name);
     await this.ctx.opts.meta.delete(Keys.backupJob(name));
     return null;
@@ -99,14 +97,14 @@ export class BackupJobs {
         await holdSnapshot(this.ctx, { db: at.dbName, name: rec.name }, job.tso, job.holdId, HOLD_TTL.maxMs);
         let next: BackupJob;
         if (step.kind === 'describe') {
-          const d = await this.attempt(() => dn('describeForBackup', { ...at, backupName: job.backupName }));
+          const d = await attemptStep(this.ctx, () => dn('describeForBackup', { ...at, backupName: job.backupName }));
           next = described(job, d.collection, d.partitions, d.rows);
         } else if (step.kind === 'export') {
           const partitionName = job.partitions[step.partition]!.name;
-          const r = await this.attempt(() => dn('exportBackupRows', { ...at, partitionName, tso: job.tso, after: step.after ?? null, maxRows: PAGE_ROWS, key: step.key }));
+          const r = await attemptStep(this.ctx, () => dn('exportBackupRows', { ...at, partitionName, tso: job.tso, after: step.after ?? null, maxRows: PAGE_ROWS, key: step.key }));
           next = pageExported(job, step.partition, r.rows, r.last, PAGE_ROWS);
         } else {
-          await this.attempt(() => dn('writeBackupMeta', { meta: backupMeta(job) }));
+          await attemptStep(this.ctx, () => dn('writeBackupMeta', { meta: backupMeta(job) }));
           next = metaWritten(job, this.ctx.now());
         }
         await this.save(next);
@@ -123,18 +121,6 @@ export class BackupJobs {
     await releaseSnapshot(this.ctx, job.holdId);
   }
 
-  /** A step, tried again while it fails for want of a node or shard; anything else fails the job. */
-  private async attempt<T>(step: () => Promise<T>): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await step();
-      } catch (e) {
-        const err = asNuthatchError(e);
-        if (!err.retryable || i >= ATTEMPTS || this.ctx.stopped) throw err;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-      }
-    }
-  }
 
   private async save(job: BackupJob): Promise<void> {
     this.jobs.set(job.backupName, job);

@@ -1,4 +1,5 @@
-import { asNuthatchError, NuthatchError } from '../../../messages/errors.js';
+import { NuthatchError } from '../../../messages/errors.js';
+import { attemptStep } from './jobStep.js';
 import type { ImportJobView } from '../../../messages/rpc/coordinator.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
@@ -15,9 +16,6 @@ import { Keys, listRecords, putRecord } from './metaCodec.js';
 const BATCH_ROWS = 2000;
 /** The newest jobs kept on record. */
 const KEEP = 1000;
-/** A step that failed for want of a data node or shard (not for bad data) is tried again, this often, this far apart. */
-const ATTEMPTS = 60;
-const RETRY_MS = 1000;
 /** How long a step may take before it is sent again: a batch of rows, and a file's check. */
 const WRITE_TIMEOUT_MS = 60_000;
 const CHECK_TIMEOUT_MS = 5 * 60_000;
@@ -101,8 +99,8 @@ export class ImportJobs {
       const file = job.files[step.file]!;
       try {
         const next = step.kind === 'check'
-          ? await this.attempt(() => dn('checkImportFile', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key }, CHECK_TIMEOUT_MS)).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
-          : await this.attempt(() => dn('importRows', {
+          ? await attemptStep(this.ctx, () => dn('checkImportFile', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key }, CHECK_TIMEOUT_MS)).then((r) => fileChecked(job, step.file, r.rows, r.bytes, this.ctx.now()))
+          : await attemptStep(this.ctx, () => dn('importRows', {
             jobId, dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name, key: file.key, fromRow: step.fromRow, maxRows: BATCH_ROWS, ...((file.partitionName ?? job.partitionName) === undefined ? {} : { partitionName: file.partitionName ?? job.partitionName }),
           })).then((r) => batchWritten(job, step.file, r.rows, this.ctx.now()));
         await this.save(next);
@@ -114,18 +112,6 @@ export class ImportJobs {
     }
   }
 
-  /** A step, tried again while it fails for want of a node or shard; bad data, a missing file or schema mismatch fail at once. */
-  private async attempt<T>(step: () => Promise<T>): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await step();
-      } catch (e) {
-        const err = asNuthatchError(e);
-        if (!err.retryable || i >= ATTEMPTS || this.ctx.stopped) throw err;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-      }
-    }
-  }
 
   private async save(job: ImportJob): Promise<void> {
     this.jobs.set(job.jobId, job);

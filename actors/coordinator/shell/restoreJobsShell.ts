@@ -1,4 +1,5 @@
-import { asNuthatchError, NuthatchError } from '../../../messages/errors.js';
+import { NuthatchError } from '../../../messages/errors.js';
+import { attemptStep } from './jobStep.js';
 import type { RestoreJobView } from '../../../messages/rpc/backup.js';
 import { checkName } from '../../../messages/schema.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
@@ -14,8 +15,6 @@ import type { CoordinatorContext } from './context.js';
 import type { ImportJobs } from './importJobsShell.js';
 import { Keys, listRecords, putRecord } from './metaCodec.js';
 
-const ATTEMPTS = 60;
-const RETRY_MS = 1000;
 /** How often a restore looks at its import job. */
 const POLL_MS = 200;
 
@@ -87,7 +86,7 @@ export class RestoreJobs {
       try {
         let next: RestoreJob;
         if (step.kind === 'create') {
-          const made = await this.attempt(() => dn('createFromBackup', { ...at, backupName: job.backupName }));
+          const made = await attemptStep(this.ctx, () => dn('createFromBackup', { ...at, backupName: job.backupName }));
           next = collectionCreated(job, made.files, made.load);
           if (made.files.length === 0) next = importDone(next, this.ctx.now());
         } else if (step.kind === 'startImport') {
@@ -98,7 +97,7 @@ export class RestoreJobs {
           if (p.state !== 'Completed') { await new Promise((resolve) => setTimeout(resolve, POLL_MS)); continue; }
           next = importDone(job, this.ctx.now());
         } else {
-          await this.attempt(() => dn('loadRestored', at));
+          await attemptStep(this.ctx, () => dn('loadRestored', at));
           next = restoreLoaded(job, this.ctx.now());
         }
         await this.save(next);
@@ -110,17 +109,6 @@ export class RestoreJobs {
     }
   }
 
-  private async attempt<T>(step: () => Promise<T>): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await step();
-      } catch (e) {
-        const err = asNuthatchError(e);
-        if (!err.retryable || i >= ATTEMPTS || this.ctx.stopped) throw err;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-      }
-    }
-  }
 
   private async save(job: RestoreJob): Promise<void> {
     this.jobs.set(job.jobId, job);
