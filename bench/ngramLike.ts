@@ -25,6 +25,7 @@ import { gaussianMixture } from './support/dataset.js';
 import { percentiles } from './support/percentiles.js';
 import { numberOption, waitUntil } from './support/options.js';
 import { printTable } from './support/table.js';
+import { indexesReady, sealedSegments } from './support/standaloneState.js';
 
 const C = 'ng', K = 10;
 const SYLLABLES = ['ka', 'to', 'mi', 're', 'su', 'no', 'ha', 'ri', 'ye', 'lo', 'pa', 'qu', 'zen', 'dor', 'vex', 'ul'];
@@ -86,19 +87,19 @@ export default async function run(args: string[]): Promise<void> {
       await s.client.insert(C, rows);
     }
     await s.client.flush(C);
-    await waitUntil('the vector index built and loaded', () => ready(s, n));
+    await waitUntil('the vector index built and loaded', () => indexesReady(s, C, n));
     const without: Figures[] = [];
     for (const f of FILTERS) without.push(await measure(s, ds.queries, n, f.of, reps));
 
     const t0 = performance.now();
     await s.client.createIndex(C, { indexName: 'name_ngram', fieldName: 'name', indexType: 'NGRAM', params: { min_gram: 2, max_gram: 3 } });
-    await waitUntil('the NGRAM index built and loaded', async () => (await ready(s, n)) && (await served(s)));
+    await waitUntil('the NGRAM index built and loaded', async () => (await indexesReady(s, C, n)) && (await served(s)));
     const buildMs = performance.now() - t0;
     const withIndex: Figures[] = [];
     for (const f of FILTERS) withIndex.push(await measure(s, ds.queries, n, f.of, reps));
 
     const same = FILTERS.map((_, i) => without[i]!.answers.every((a, j) => a === withIndex[i]!.answers[j]));
-    console.log(`\n${n} rows x ${dim} (${await segments(s)} sealed segment(s), HNSW M 16), single client, ${nq} queries per filter, median of ${reps} passes; NGRAM 2..3 built and loaded in ${(buildMs / 1000).toFixed(1)} s`);
+    console.log(`\n${n} rows x ${dim} (${await sealedSegments(s, C)} sealed segment(s), HNSW M 16), single client, ${nq} queries per filter, median of ${reps} passes; NGRAM 2..3 built and loaded in ${(buildMs / 1000).toFixed(1)} s`);
     printTable(['filter', 'rows matched', 'count QPS without', 'with NGRAM', 'x', 'search QPS without', 'with NGRAM', 'x', 'same answers'], FILTERS.map((f, i) => {
       const a = without[i]!, b = withIndex[i]!;
       return [f.name, `${(a.share * 100).toFixed(3)}%`, a.countQps, b.countQps, (b.countQps / a.countQps).toFixed(2), a.searchQps, b.searchQps, (b.searchQps / a.searchQps).toFixed(2), same[i] ? 'yes' : 'NO'];
@@ -114,10 +115,6 @@ export default async function run(args: string[]): Promise<void> {
   } finally { await s.stop().catch(() => {}); await rm(dir, { recursive: true, force: true }); }
 }
 
-async function ready(s: Standalone, n: number): Promise<boolean> {
-  const idx = await s.client.describeIndex(C);
-  return idx.every((i) => i.indexedRows === n) && (await s.client.getLoadState(C)).loadProgress === 100;
-}
 
 /** Whether the query node holds every index file the segment records name (a reload follows each build). */
 async function served(s: Standalone): Promise<boolean> {
@@ -125,9 +122,4 @@ async function served(s: Standalone): Promise<boolean> {
   const segs = await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId: id });
   const held = new Set((await client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'))('status', {})).files.flatMap((f) => f.indexKeys));
   return segs.length > 0 && segs.every((seg) => Object.keys(seg.indexKeys).length > 1 && Object.values(seg.indexKeys).every((k) => held.has(k)));
-}
-
-async function segments(s: Standalone): Promise<number> {
-  const id = (await s.client.describeCollection(C)).collectionId;
-  return (await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId: id })).length;
 }

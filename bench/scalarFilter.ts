@@ -25,6 +25,7 @@ import { gaussianMixture } from './support/dataset.js';
 import { percentiles } from './support/percentiles.js';
 import { numberOption, waitUntil } from './support/options.js';
 import { printTable } from './support/table.js';
+import { indexesReady, sealedSegments } from './support/standaloneState.js';
 
 const C = 'sf', K = 10, TAGS = 1000;
 
@@ -78,7 +79,7 @@ export default async function run(args: string[]): Promise<void> {
       await s.client.insert(C, rows);
     }
     await s.client.flush(C);
-    await waitUntil('the vector index built and loaded', () => ready(s, n));
+    await waitUntil('the vector index built and loaded', () => indexesReady(s, C, n));
     const without: Figures[] = [];
     for (const f of FILTERS) without.push(await measure(s, ds.queries, f.of, reps));
 
@@ -86,12 +87,12 @@ export default async function run(args: string[]): Promise<void> {
     await s.client.createIndex(C, { indexName: 'price_idx', fieldName: 'price', indexType: 'STL_SORT', params: {} });
     await s.client.createIndex(C, { indexName: 'meta_tag_idx', fieldName: 'meta', indexType: 'INVERTED', params: { json_path: 'meta["tag"]', json_cast_type: 'DOUBLE' } });
     await s.client.createIndex(C, { indexName: 'meta_price_idx', fieldName: 'meta', indexType: 'INVERTED', params: { json_path: 'meta["price"]', json_cast_type: 'DOUBLE' } });
-    await waitUntil('the scalar indexes built and loaded', async () => (await ready(s, n)) && (await served(s)));
+    await waitUntil('the scalar indexes built and loaded', async () => (await indexesReady(s, C, n)) && (await served(s)));
     const withIndex: Figures[] = [];
     for (const f of FILTERS) withIndex.push(await measure(s, ds.queries, f.of, reps));
 
     const same = FILTERS.map((_, i) => without[i]!.answers.every((a, j) => a === withIndex[i]!.answers[j]));
-    console.log(`\n${n} x ${dim} rows (${await segments(s)} sealed segment(s), HNSW M 16), single client, ${nq} queries per filter, median of ${reps} passes; top-${K} search and count(*)`);
+    console.log(`\n${n} x ${dim} rows (${await sealedSegments(s, C)} sealed segment(s), HNSW M 16), single client, ${nq} queries per filter, median of ${reps} passes; top-${K} search and count(*)`);
     printTable(['filter', 'passes', 'search QPS without', 'with index', 'x', 'count p50 ms without', 'with index', 'x', 'same answers'], FILTERS.map((f, i) => {
       const a = without[i]!, b = withIndex[i]!;
       return [f.name, f.share, a.qps, b.qps, (b.qps / a.qps).toFixed(2), a.countP50Ms, b.countP50Ms, (a.countP50Ms / b.countP50Ms).toFixed(2), same[i] ? 'yes' : 'NO'];
@@ -107,10 +108,6 @@ export default async function run(args: string[]): Promise<void> {
   } finally { await s.stop().catch(() => {}); await rm(dir, { recursive: true, force: true }); }
 }
 
-async function ready(s: Standalone, n: number): Promise<boolean> {
-  const idx = await s.client.describeIndex(C);
-  return idx.every((i) => i.indexedRows === n) && (await s.client.getLoadState(C)).loadProgress === 100;
-}
 
 /** Whether the query node holds every index file the segment records name (a reload follows each build). */
 async function served(s: Standalone): Promise<boolean> {
@@ -118,9 +115,4 @@ async function served(s: Standalone): Promise<boolean> {
   const segs = await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId: id });
   const held = new Set((await client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'))('status', {})).files.flatMap((f) => f.indexKeys));
   return segs.every((seg) => Object.values(seg.indexKeys).every((k) => held.has(k)));
-}
-
-async function segments(s: Standalone): Promise<number> {
-  const id = (await s.client.describeCollection(C)).collectionId;
-  return (await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId: id })).length;
 }
