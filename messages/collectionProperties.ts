@@ -12,9 +12,11 @@ export interface CollectionProperties {
   ttlSeconds?: number;
   /** The IANA zone of Timestamptz text without an offset, and of Timestamptz output (messages/timestamptzFields.ts). */
   timezone?: string;
+  /** An autoID collection also takes keys its rows give (rows without one get a generated key), as a migration or a restore needs. */
+  allowInsertAutoId?: boolean;
 }
 
-export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone' } as const satisfies Record<string, keyof CollectionProperties>;
+export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId' } as const satisfies Record<string, keyof CollectionProperties>;
 export type PropertyKey = keyof typeof PROPERTY_KEYS;
 
 /** Most seconds a TTL may be (100 years): more would overflow a TSO's physical part. */
@@ -41,6 +43,10 @@ export function parseProperties(input: Record<string, unknown>): CollectionPrope
 export function checkProperties(p: object): CollectionProperties {
   const out: CollectionProperties = {};
   for (const [name, v] of Object.entries(p)) {
+    if (name === 'allowInsertAutoId') {
+      out.allowInsertAutoId = booleanProperty(v, 'allow_insert_auto_id');
+      continue;
+    }
     if (name === 'timezone') {
       if (!isTimeZone(v)) throw new ValidationError(`timezone must be an IANA time zone (such as 'Asia/Shanghai', 'America/Chicago' or 'UTC'), got ${JSON.stringify(v)}`, { field: 'timezone' });
       out.timezone = v;
@@ -66,6 +72,13 @@ export function propertyNames(keys: readonly unknown[]): Array<keyof CollectionP
 /** The set properties as Milvus lists them in a description: `[{key, value}]`, values as strings. */
 export function propertyList(p: CollectionProperties): Array<{ key: string; value: string }> {
   const out: Array<{ key: string; value: string }> = [];
-  for (const [key, name] of Object.entries(PROPERTY_KEYS)) if (p[name] !== undefined && p[name] !== 0) out.push({ key, value: String(p[name]) });
+  for (const [key, name] of Object.entries(PROPERTY_KEYS)) if (p[name] !== undefined && p[name] !== 0 && p[name] !== false) out.push({ key, value: String(p[name]) });
   return out;
+}
+
+/** A boolean property: true or false, or Milvus's strings "true" and "false" (any case). */
+function booleanProperty(v: unknown, key: string): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  throw new ValidationError(`${key} must be true or false, got ${JSON.stringify(v)}`, { field: key });
 }

@@ -1,3 +1,4 @@
+import type { PrimaryKey } from '../schema.js';
 import type { Tso } from '../types.js';
 import { need, needAll, type Checks } from './protocol.js';
 
@@ -91,6 +92,14 @@ export interface BackupCollectionMeta {
   loaded: boolean;
 }
 
+/** What a restore of an autoID collection does about its keys (coordinator/core/restoreJobs.ts). */
+export interface RestoredAutoId {
+  /** The largest key in the backup: ids are allocated above it. */
+  through: number;
+  /** Whether to drop allow_insert_auto_id once the rows are in (the original did not have it). */
+  close: boolean;
+}
+
 /** `backups/<name>/meta.json`: what a restore needs. */
 export interface BackupMeta {
   format: 'nuthatch-backup';
@@ -100,8 +109,8 @@ export interface BackupMeta {
   tso: string;
   createTime: string;
   collection: BackupCollectionMeta;
-  /** Per partition, its rows and files (keys in object storage), in order. */
-  partitions: Array<{ partitionName: string; rows: number; files: string[] }>;
+  /** Per partition, its rows and files (keys in object storage), in order, and its largest key (absent: no rows). */
+  partitions: Array<{ partitionName: string; rows: number; files: string[]; lastKey?: PrimaryKey }>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PrimaryKey } from '../schema.js';
 import type { Tso } from '../types.js';
-import type { BackupCollectionMeta, BackupMeta } from './backup.js';
+import type { BackupCollectionMeta, BackupMeta, RestoredAutoId } from './backup.js';
 import { needAll, type Checks } from './protocol.js';
 
 /** A data node's steps of backup and restore jobs (data-node/shell/backupWorker.ts). */
@@ -18,8 +18,12 @@ export type BackupWorkerProtocol = {
   /** Reads a backup's meta.json (absent: NotFound). */
   readBackupMeta: { req: { backupName: string }; res: BackupMeta };
   /** Makes the collection of a backup's meta.json under a new name: schema, properties, partitions, indexes. An existing one of that name is taken as made by this step before. */
-  createFromBackup: { req: { backupName: string; dbName: string; collection: string }; res: { files: Array<{ key: string; partitionName?: string }>; load: boolean } };
+  /** `autoId`: the backup's collection has an autoID key (core/restoreJobs.ts RestoredAutoId). */
+  createFromBackup: { req: { backupName: string; dbName: string; collection: string }; res: { files: Array<{ key: string; partitionName?: string }>; load: boolean; autoId?: RestoredAutoId } };
+  /** Loads a collection and waits until it is loaded (a restore's last step; a backup of an unloaded collection's first). */
   loadRestored: { req: { dbName: string; collection: string }; res: null };
+  /** Releases a collection a backup loaded to read it. */
+  releaseCollection: { req: { dbName: string; collection: string }; res: null };
 };
 
 export const backupWorkerChecks: Checks<BackupWorkerProtocol> = {
@@ -30,4 +34,5 @@ export const backupWorkerChecks: Checks<BackupWorkerProtocol> = {
   readBackupMeta: (o) => needAll(o, { backupName: 'string' }),
   createFromBackup: (o) => needAll(o, { backupName: 'string', dbName: 'string', collection: 'string' }),
   loadRestored: (o) => needAll(o, { dbName: 'string', collection: 'string' }),
+  releaseCollection: (o) => needAll(o, { dbName: 'string', collection: 'string' }),
 };

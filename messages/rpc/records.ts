@@ -47,6 +47,8 @@ export interface CollectionRecord {
   ttlSeconds?: number;
   /** The collection's `timezone` property (an IANA zone) for Timestamptz fields; absent: the database's, else UTC. */
   timezone?: string;
+  /** `allow_insert_auto_id`: the autoID key takes a key a row gives. */
+  allowInsertAutoId?: boolean;
   /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */
   renamedFrom?: string;
   /** The database before its last rename, when the rename moved it (absent: the same database). */

@@ -26,7 +26,7 @@ export interface CreateCollectionRequest {
   /** Load the collection right away (Milvus does when indexParams are given). */
   load?: boolean;
   /** By Milvus's names: `collection.ttl.seconds` (rows expire that long after their insert; 0: never). */
-  properties?: Record<string, string | number>;
+  properties?: Record<string, string | number | boolean>;
   /**
    * With a partition key field (`isPartitionKey`): how many partitions,
    * `_default_0 .. _default_{n-1}`, its rows are spread over (default 16, at most 1024).
@@ -211,7 +211,7 @@ export interface NuthatchApi {
   /** Adds a nullable scalar field to a live collection; rows written before it read null. */
   addCollectionField(name: string, field: FieldSchema): Promise<void>;
   /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */
-  alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void>;
+  alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void>;
   /** Unsets properties by name (a TTL unset: rows no longer expire). */
   dropCollectionProperties(name: string, keys: string[]): Promise<void>;
   getCollectionStats(name: string): Promise<{ rowCount: number }>;

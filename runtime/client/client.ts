@@ -222,7 +222,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(name, true);
     this.remember(r.name, await this.call('addCollectionField', { dbName: dbOf(r), name: r.name, field }));
   }
-  async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
+  async alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void> {
     const r = await this.record(name, true);
     this.remember(r.name, await this.call('alterCollection', { dbName: dbOf(r), name: r.name, properties: parseProperties(properties), drop: [] }));
   }
@@ -342,9 +342,14 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   private async columns(r: CollectionRecord, data: RowObject[], upsert: boolean): Promise<Rows> {
     const pk = primaryField(r.schema);
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
-    if (pk.autoId && upsert) throw new ValidationError(`upsert needs the primary key '${pk.name}'; autoId collections take it from the rows`);
-    const ids = pk.autoId && !upsert && data.length > 0 && data.length <= LIMITS.maxBatchRows ? await this.call('allocIds', { count: data.length }, 10_000) : null;
-    return toColumns(r.schema, data, ids ? Array.from({ length: data.length }, (_, i) => ids.first + i) : null, timezoneOf(r));
+    if (!pk.autoId || data.length === 0 || data.length > LIMITS.maxBatchRows) return toColumns(r.schema, data, null, timezoneOf(r));
+    // allow_insert_auto_id: a row that gives its key keeps it (an insert or an upsert); the others get generated ones.
+    const given = r.allowInsertAutoId === true ? data.map((row) => row !== null && typeof row === 'object' && row[pk.name] !== undefined) : data.map(() => false);
+    if (upsert && given.includes(false)) throw new ValidationError(`upsert needs the primary key '${pk.name}' in every row: an autoID collection takes given keys only with allow_insert_auto_id`);
+    const wanted = given.filter((g) => !g).length;
+    const ids = wanted > 0 ? await this.call('allocIds', { count: wanted }, 10_000) : { first: 0 };
+    let next = ids.first;
+    return toColumns(r.schema, data, given.map((g) => (g ? undefined : next++)), timezoneOf(r));
   }
 
   /**

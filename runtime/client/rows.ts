@@ -14,7 +14,7 @@ import { renderTimestamptz, timestamptzInput } from '../../messages/timestamptzF
  * naming the row and field, before anything is appended. A field the row omits
  * or leaves null takes the field's default value, when it has one.
  */
-export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: PrimaryKey[] | null, tz: string = DEFAULT_TIMEZONE): Rows {
+export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Array<PrimaryKey | undefined> | null, tz: string = DEFAULT_TIMEZONE): Rows {
   if (!Array.isArray(rows) || rows.length === 0) throw new ValidationError('no rows to insert: data must be a non-empty list');
   if (rows.length > LIMITS.maxBatchRows) throw new NuthatchError('PayloadTooLarge', `an insert holds at most ${LIMITS.maxBatchRows} rows, got ${rows.length}`);
   // Without a FloatVector the rows' float32 block is empty (dim 0).
@@ -25,13 +25,14 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Prim
   const sparse = sparseFields(schema).map((f) => ({ f, input: bm25FunctionOf(schema, f.name)?.inputFieldNames[0] }));
   const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors, ...packed, ...sparse.map((x) => x.f)].map((f) => [f.name, new Array(rows.length)]));
   const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
-  const keys: PrimaryKey[] = pks ?? new Array(rows.length);
+  // Generated keys (autoID), one per row; a hole is a row that gives its own (allow_insert_auto_id).
+  const keys = (pks ?? new Array(rows.length)) as PrimaryKey[];
   // A plain loop, not forEach: under load, Node 20 (V8 11.3) was seen to refuse a good key here, in a forEach callback
   // optimised part way through a batch (row N "must be an integer" where N was the key); see the closing note of session 10.
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new ValidationError(`row ${i} must be an object`);
-    if (pks) { if (pk.name in row) throw new ValidationError(`row ${i}: primary key '${pk.name}' is auto-generated (autoId) and must not be given`); }
+    if (pks?.[i] !== undefined) { if (pk.name in row) throw new ValidationError(`row ${i}: primary key '${pk.name}' is auto-generated (autoId) and must not be given`); }
     else {
       const k = row[pk.name];
       if (k === undefined || k === null) throw new ValidationError(`row ${i}: primary key '${pk.name}' is missing`);

@@ -1,10 +1,13 @@
 import { NuthatchError, type CollectionSchema } from '../../messages/index.js';
 import type { NuthatchApi } from '../client/api.js';
 
+/** What a row check needs of a collection beyond its schema: its `allow_insert_auto_id` property. */
+export interface RowRules { allowInsertAutoId: boolean }
+
 /** The schema cache as a route sees it: bound to the api (and so the database) of its request. */
 export interface Schemas {
   /** Runs `fn` with the collection's schema; retries once with a fresh schema if it throws. */
-  check<T>(collectionName: string, fn: (schema: CollectionSchema) => T): Promise<T>;
+  check<T>(collectionName: string, fn: (schema: CollectionSchema, rules: RowRules) => T): Promise<T>;
   /** Forgets a collection (after this gateway dropped or created it). */
   forget(collectionName: string): void;
 }
@@ -19,7 +22,7 @@ export interface Schemas {
  * entry that lets a bad request through is harmless: the api validates too.
  */
 export class SchemaCache {
-  private readonly schemas = new Map<string, CollectionSchema>();
+  private readonly schemas = new Map<string, { schema: CollectionSchema; rules: RowRules }>();
 
   constructor(private readonly maxEntries = 1024) {}
 
@@ -30,19 +33,21 @@ export class SchemaCache {
       check: async (name, fn) => {
         const cached = this.schemas.get(key(name));
         if (cached) {
-          try { return fn(cached); } catch (e) { if (!(e instanceof NuthatchError)) throw e; }
+          try { return fn(cached.schema, cached.rules); } catch (e) { if (!(e instanceof NuthatchError)) throw e; }
         }
-        return fn(await this.fetch(api, key(name), name));
+        const fresh = await this.fetch(api, key(name), name);
+        return fn(fresh.schema, fresh.rules);
       },
       forget: (name) => { this.schemas.delete(key(name)); },
     };
   }
 
-  private async fetch(api: NuthatchApi, key: string, name: string): Promise<CollectionSchema> {
+  private async fetch(api: NuthatchApi, key: string, name: string): Promise<{ schema: CollectionSchema; rules: RowRules }> {
     this.schemas.delete(key);
-    const { schema } = await api.describeCollection(name);
+    const { schema, properties } = await api.describeCollection(name);
+    const entry = { schema, rules: { allowInsertAutoId: properties.some((p) => p.key === 'allow_insert_auto_id' && p.value === 'true') } };
     if (this.schemas.size >= this.maxEntries) this.schemas.delete(this.schemas.keys().next().value!);
-    this.schemas.set(key, schema);
-    return schema;
+    this.schemas.set(key, entry);
+    return entry;
   }
 }

@@ -40,16 +40,16 @@ export function parseListCollections(body: unknown): void {
 }
 
 /** alter_properties: `{dbName?, collectionName, properties: {key: value}}`; keys and values are checked by the api. */
-export function parseAlterProperties(body: unknown): { collectionName: string; properties: Record<string, string | number> } {
+export function parseAlterProperties(body: unknown): { collectionName: string; properties: Record<string, string | number | boolean> } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'properties']);
   return { collectionName: readCollectionName(r), properties: readProperties(r) };
 }
 
-/** `properties`: collection properties by Milvus's names, each a string or a number. */
-export function readProperties(r: JsonReader): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+/** `properties`: collection properties by Milvus's names, each a string, a number or a boolean. */
+export function readProperties(r: JsonReader): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(r.map('properties'))) {
-    if (typeof v !== 'string' && typeof v !== 'number') throw new ValidationError(`field 'properties.${k}' must be a string or a number`, { field: `properties.${k}` });
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new ValidationError(`field 'properties.${k}' must be a string, a number or a boolean`, { field: `properties.${k}` });
     out[k] = v;
   }
   return out;

@@ -55,7 +55,7 @@ function readPartitionsNum(params: JsonReader | undefined): number | undefined {
 }
 
 /** `properties` by Milvus's names, and `params.ttlSeconds` (the REST form of collection.ttl.seconds); checked by the api. */
-function readCreateProperties(r: JsonReader, params: JsonReader | undefined): Record<string, string | number> | undefined {
+function readCreateProperties(r: JsonReader, params: JsonReader | undefined): Record<string, string | number | boolean> | undefined {
   const props = r.has('properties') ? readProperties(r) : {};
   if (params?.has('ttlSeconds')) {
     const ttl = intParam(params.raw('ttlSeconds'), params.at('ttlSeconds'), 0, MAX_TTL_SECONDS);

@@ -21,10 +21,11 @@ function mismatch(message: string, field: string): NuthatchError {
 }
 
 /** Checks and normalizes the rows of an insert or upsert (defaults filled in), or of a partial upsert (only the fields given); returns fresh row objects. */
-export function checkRows(schema: CollectionSchema, rows: Record<string, unknown>[], op: 'insert' | 'upsert' | 'partial'): RowObject[] {
+export function checkRows(schema: CollectionSchema, rows: Record<string, unknown>[], op: 'insert' | 'upsert' | 'partial', rules: { allowInsertAutoId?: boolean } = {}): RowObject[] {
   const pk = primaryField(schema), vectors = vectorFields(schema), scalars = scalarFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
-  const generated = op === 'insert' && pk.autoId === true;
+  // allow_insert_auto_id: an inserted row of an autoID collection may give its key (the others get generated ones).
+  const generatedFor = (row: Record<string, unknown>) => op === 'insert' && pk.autoId === true && !(rules.allowInsertAutoId === true && row[pk.name] !== undefined);
   const seen = new Set<PrimaryKey>();
   return rows.map((row, i) => {
     const at = `data[${i}]`;
@@ -36,7 +37,7 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       }
       out[key] = checkDepth(row[key], `${at}.${key}`);
     }
-    if (generated) {
+    if (generatedFor(row)) {
       if (row[pk.name] !== undefined) throw mismatch(`'${at}.${pk.name}': the primary key is generated (autoID); leave it out of inserted rows`, `${at}.${pk.name}`);
     } else {
       const key = keyFor(pk, row[pk.name], `${at}.${pk.name}`);

@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  backupFailed, backupMeta, backupProgress, backupRows, checkBackupName, described, metaWritten, newBackupJob, nextBackupStep, pageExported, type BackupJob,
+  backupFailed, backupMeta, backupProgress, backupRows, checkBackupName, described, holdsLoad, loadedForBackup, metaWritten, newBackupJob, nextBackupStep, pageExported,
+  releasedAfterBackup, type BackupJob,
 } from '../../actors/coordinator/core/backupJobs.js';
 import {
-  collectionCreated, importDone, importStarted, newRestoreJob, nextRestoreStep, restoreFailed, restoreLoaded, restoreProgress,
+  autoIdClosed, collectionCreated, importDone, importStarted, newRestoreJob, nextRestoreStep, restoreFailed, restoreLoaded, restoreProgress,
 } from '../../actors/coordinator/core/restoreJobs.js';
 import { importKeys, newImportJob } from '../../actors/coordinator/core/importJobs.js';
 import type { BackupCollectionMeta } from '../../messages/rpc/backup.js';
@@ -15,7 +16,7 @@ const collection: BackupCollectionMeta = {
   dbName: 'default', collectionName: 'c', schema: { fields: [] }, metricType: 'L2', shardsNum: 2, consistencyLevel: 'Bounded',
   numPartitions: 2, partitionKey: false, properties: {}, indexes: [], loaded: true,
 };
-const fresh = (): BackupJob => newBackupJob({ jobId: 9, backupName: 'b', collectionId: 3, collectionName: 'c', dbName: 'default', tso: 123n, holdId: 4, nowMs: 1000 });
+const fresh = (): BackupJob => newBackupJob({ jobId: 9, backupName: 'b', collectionId: 3, collectionName: 'c', dbName: 'default', tso: 123n, holdId: 4, nowMs: 1000, loaded: true });
 
 test('a backup describes, exports each partition page by page to numbered files, then writes meta.json', () => {
   let job = fresh();
@@ -36,8 +37,8 @@ test('a backup describes, exports each partition page by page to numbered files,
   const meta = backupMeta(job);
   assert.equal([meta.tso, meta.createTime, meta.collection], ['123', new Date(1000).toISOString(), collection]);
   assert.equal(meta.partitions, [
-    { partitionName: '_default', rows: 150, files: ['backups/b/_default/part-00000.json', 'backups/b/_default/part-00001.json'] },
-    { partitionName: 'p1', rows: 100, files: ['backups/b/p1/part-00000.json'] },
+    { partitionName: '_default', rows: 150, files: ['backups/b/_default/part-00000.json', 'backups/b/_default/part-00001.json'], lastKey: 180 },
+    { partitionName: 'p1', rows: 100, files: ['backups/b/p1/part-00000.json'], lastKey: 'x' },
   ]);
   job = metaWritten(job, 2000);
   assert.equal([job.state, backupProgress(job), nextBackupStep(job).kind, job.completedMs], ['Completed', 100, 'none', 2000]);
@@ -51,6 +52,35 @@ test('a backup replayed from its record resumes at the page it was at; a failed 
   assert.is(backupFailed(mid, 'gone', 5).reason, 'gone');
   const empty = described(fresh(), collection, [], 0);
   assert.equal(nextBackupStep(empty), { kind: 'meta' }, 'nothing to export: meta.json at once');
+});
+
+test('a backup of an unloaded collection loads it first, releases it last, and says it was not loaded', () => {
+  let job = newBackupJob({ jobId: 9, backupName: 'b', collectionId: 3, collectionName: 'c', dbName: 'default', tso: 123n, holdId: 4, nowMs: 1000, loaded: false });
+  assert.equal(nextBackupStep(job), { kind: 'load' });
+  assert.is(holdsLoad(job), false, 'nothing to release before the load');
+  job = loadedForBackup(job);
+  assert.is(holdsLoad(job), true);
+  assert.equal(nextBackupStep(job), { kind: 'describe' });
+  job = described(job, collection, ['_default'], 10);
+  assert.is(job.collection!.loaded, false, 'meta.json: restore leaves it unloaded, as it was');
+  job = metaWritten(pageExported(job, 0, 10, 10, 100), 2000);
+  assert.equal([nextBackupStep(job), job.state], [{ kind: 'release' }, 'Exporting'], 'not Completed until released');
+  job = releasedAfterBackup(job, 3000);
+  assert.equal([nextBackupStep(job).kind, job.state, job.completedMs, holdsLoad(job)], ['none', 'Completed', 3000, false]);
+  assert.is(described(fresh(), collection, [], 0).collection!.loaded, true, 'a loaded collection is restored loaded');
+});
+
+test('a restore of an autoID collection closes allow_insert_auto_id after the import, before the load', () => {
+  const files = [{ key: 'backups/b/_default/part-00000.json', partitionName: '_default' }];
+  let job = collectionCreated(newRestoreJob(5, 'b', 'default', 'copy', 3, 0), files, true, { through: 500, close: true });
+  job = importDone(importStarted(job, 7), 10);
+  assert.equal([nextRestoreStep(job), job.state], [{ kind: 'closeAutoId' }, 'Loading']);
+  job = autoIdClosed(job, 11);
+  assert.equal(nextRestoreStep(job), { kind: 'load' });
+  const unloaded = autoIdClosed(importDone(importStarted(collectionCreated(newRestoreJob(6, 'b', 'default', 'c2', 3, 0), files, false, { through: 9, close: true }), 8), 20), 21);
+  assert.equal([nextRestoreStep(unloaded).kind, unloaded.state, unloaded.completedMs], ['none', 'Completed', 21]);
+  const kept = importDone(importStarted(collectionCreated(newRestoreJob(7, 'b', 'default', 'c3', 3, 0), files, false, { through: 9, close: false }), 9), 30);
+  assert.equal([nextRestoreStep(kept).kind, kept.state], ['none', 'Completed'], 'the original allowed given keys: the property stays');
 });
 
 test('backup names are plain: letters, digits, _ and -', () => {

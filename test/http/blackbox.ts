@@ -512,6 +512,16 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.is(new Set(r.insertIds).size, 3);
     for (const k of r.insertIds) assert.ok(Number.isSafeInteger(k), `generated key ${k}`);
     await client.fails('/entities/insert', { collectionName: name, data: [{ id: 1, vector: vec(1, 4) }] }, /autoID|generated/);
+    // allow_insert_auto_id: given keys are kept, missing ones generated; dropped again, given keys are refused.
+    await client.ok('/collections/alter_properties', { collectionName: name, properties: { allow_insert_auto_id: 'true' } });
+    const mixed = await client.ok('/entities/insert', { collectionName: name, data: [{ id: 9_000_001, vector: vec(4, 4) }, { vector: vec(5, 4) }] });
+    assert.equal([mixed.insertCount, mixed.insertIds[0], Number.isSafeInteger(mixed.insertIds[1]) && mixed.insertIds[1] !== 9_000_001], [2, 9_000_001, true]);
+    const kept = await client.ok('/entities/get', { collectionName: name, id: 9_000_001, consistencyLevel: 'Strong' });
+    assert.equal(kept.map((x: any) => x.id), [9_000_001]);
+    assert.ok((await client.ok('/collections/describe', { collectionName: name })).properties.some((p: any) => p.key === 'allow_insert_auto_id' && p.value === 'true'));
+    await client.fails('/collections/alter_properties', { collectionName: name, properties: { allow_insert_auto_id: 'maybe' } }, /true or false/);
+    await client.ok('/collections/drop_properties', { collectionName: name, propertyKeys: ['allow_insert_auto_id'] });
+    await client.fails('/entities/insert', { collectionName: name, data: [{ id: 2, vector: vec(1, 4) }] }, /autoID|generated|auto-generated/);
     await client.ok('/collections/drop', { collectionName: name });
   });
 

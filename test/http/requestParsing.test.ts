@@ -345,7 +345,7 @@ test('collection properties: params.ttlSeconds and properties on create; alter_p
   assert.is(parseCreateCollection({ collectionName: 'c', dimension: 8 }).properties, undefined);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 8, params: { ttlSeconds: 5 }, properties: { 'collection.ttl.seconds': 6 } }), /disagree/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 8, params: { ttlSeconds: -1 } }), /params.ttlSeconds/);
-  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 8, properties: { 'collection.ttl.seconds': true } }), /properties.collection.ttl.seconds' must be a string or a number/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 8, properties: { 'collection.ttl.seconds': [1] } }), /properties.collection.ttl.seconds' must be a string, a number or a boolean/);
   assert.equal(parseAlterProperties({ collectionName: 'c', properties: { 'collection.ttl.seconds': 30 } }), { collectionName: 'c', properties: { 'collection.ttl.seconds': 30 } });
   refuses(() => parseAlterProperties({ collectionName: 'c' }), /'properties' is required/);
   assert.equal(parseDropProperties({ collectionName: 'c', propertyKeys: ['collection.ttl.seconds'] }), { collectionName: 'c', keys: ['collection.ttl.seconds'] });

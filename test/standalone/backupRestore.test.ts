@@ -218,11 +218,22 @@ test('a partition-key collection restores with its key partitions, rows routed b
       ],
     };
     await c.createCollection({ collectionName: 'pk', schema: keyed, metricType: 'L2', numPartitions: 4, indexParams: [indexParams[0]!], load: true });
-    await c.insert('pk', Array.from({ length: 500 }, (_, i) => ({ vec: vecs[i]!, owner: `o${i % 7}` })));
+    await c.insert('pk', Array.from({ length: 497 }, (_, i) => ({ vec: vecs[i]!, owner: `o${i % 7}` })));
+    // Keys far above the allocator's, given while allow_insert_auto_id was set: the restore must not generate them again.
+    const HIGH = 50_000_000;
+    await c.alterCollectionProperties('pk', { allow_insert_auto_id: 'true' });
+    await c.insert('pk', [HIGH, HIGH + 7, HIGH + 9].map((id, i) => ({ id, vec: vecs[497 + i]!, owner: `o${i}` })));
+    await c.dropCollectionProperties('pk', ['allow_insert_auto_id']);
     const b = await backupEnded(c, (await c.createBackup('pk', 'kb')).backupName);
     assert.equal([b.state, b.rows, b.partitions.map((p) => p.partitionName)], ['Completed', 500, ['_key_partitions']], b.reason);
     const r = await restoreEnded(c, (await c.restoreBackup('kb', 'pk2')).jobId);
     assert.is(r.state, 'Completed', r.reason);
+    const d2 = await c.describeCollection('pk2');
+    assert.equal([d2.schema.fields.find((f) => f.name === 'id')!.autoId, d2.properties], [true, []], 'autoID again, allow_insert_auto_id closed after the import');
+    await refused(c.insert('pk2', [{ id: 1, vec: vecs[0]!, owner: 'o1' }]), /auto-generated|autoId/);
+    const fresh = await c.insert('pk2', Array.from({ length: 5 }, (_, i) => ({ vec: vecs[i]!, owner: 'o2' })));
+    assert.ok(fresh.ids.every((id) => (id as number) > HIGH + 9), `keys generated after the restore are above the backup's largest: ${fresh.ids}`);
+    await c.delete('pk2', { ids: fresh.ids });
     assert.equal((await c.describeCollection('pk2')).partitions.map((p) => p.name), (await c.describeCollection('pk')).partitions.map((p) => p.name));
     const a = await allRows(c, 'pk'), z = await allRows(c, 'pk2');
     assert.equal(z.map((x) => [x.id, x.owner]), a.map((x) => [x.id, x.owner]), 'the same keys and rows');
@@ -230,6 +241,26 @@ test('a partition-key collection restores with its key partitions, rows routed b
       const count = async (name: string) => (await c.query(name, { filter: `owner == "${owner}"`, outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)'];
       assert.is(await count('pk2'), await count('pk'));
     }
+  } finally { await s.cleanup(); }
+});
+
+test('a collection not loaded is loaded for its backup and released after; its restore is not loaded either', async () => {
+  const s = await tempStandalone();
+  const c = s.client;
+  try {
+    const plain = { fields: schema.fields.slice(0, 2) };
+    await c.createCollection({ collectionName: 'cold', schema: plain, metricType: 'L2', indexParams: [indexParams[0]!], load: true });
+    await c.insert('cold', Array.from({ length: 300 }, (_, i) => ({ id: i, vec: vecs[i]! })));
+    const before = await allRows(c, 'cold');
+    await c.releaseCollection('cold');
+    const b = await backupEnded(c, (await c.createBackup('cold', 'cb')).backupName);
+    assert.equal([b.state, b.rows], ['Completed', 300], b.reason);
+    assert.is((await c.getLoadState('cold')).loadState, 'LoadStateNotLoad', 'released again, as it was found');
+    const r = await restoreEnded(c, (await c.restoreBackup('cb', 'cold2')).jobId);
+    assert.is(r.state, 'Completed', r.reason);
+    assert.is((await c.getLoadState('cold2')).loadState, 'LoadStateNotLoad', 'restored as it was: not loaded');
+    await c.loadCollection('cold2');
+    assert.equal((await allRows(c, 'cold2')).map(comparable), before.map(comparable));
   } finally { await s.cleanup(); }
 });
 

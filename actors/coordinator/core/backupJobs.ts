@@ -11,6 +11,10 @@ import type { Tso } from '../../../messages/types.js';
  * again after a restart overwrites itself), then writes meta.json. The record
  * holds the cursor of every partition, so a coordinator that takes over
  * resumes from the page it was at.
+ *
+ * A collection not loaded when the backup is asked for is loaded first (a
+ * backup reads as a query does) and released when the backup ends; its
+ * meta.json says it was not loaded, so a restore leaves it unloaded too.
  */
 export interface BackupPartition {
   name: string;
@@ -38,6 +42,10 @@ export interface BackupJob {
   estimatedRows?: number;
   partitions: BackupPartition[];
   metaWritten: boolean;
+  /** The collection was not loaded: the job loads it (`loaded` once done) and releases it at the end (`released`). */
+  loadForBackup?: boolean;
+  loaded?: boolean;
+  released?: boolean;
   state: BackupState;
   reason?: string;
   completedMs?: number;
@@ -53,34 +61,56 @@ export function checkBackupName(name: unknown): string {
   return name;
 }
 
-export function newBackupJob(o: { jobId: number; backupName: string; collectionId: number; collectionName: string; dbName: string; tso: Tso; holdId: number; nowMs: number }): BackupJob {
+export function newBackupJob(o: { jobId: number; backupName: string; collectionId: number; collectionName: string; dbName: string; tso: Tso; holdId: number; nowMs: number; loaded: boolean }): BackupJob {
   return {
     jobId: o.jobId, backupName: o.backupName, collectionId: o.collectionId, collectionName: o.collectionName, dbName: o.dbName,
-    tso: o.tso, holdId: o.holdId, createdMs: o.nowMs, partitions: [], metaWritten: false, state: 'Pending',
+    tso: o.tso, holdId: o.holdId, createdMs: o.nowMs, partitions: [], metaWritten: false, state: 'Pending', ...(o.loaded ? {} : { loadForBackup: true }),
   };
 }
 
-/** What a backup does next: describe the collection, export a page of a partition, write meta.json, or nothing. */
+/** What a backup does next: load the collection, describe it, export a page of a partition, write meta.json, release it, or nothing. */
 export type BackupStep =
+  | { kind: 'load' }
   | { kind: 'describe' }
   | { kind: 'export'; partition: number; key: string; after?: PrimaryKey }
   | { kind: 'meta' }
+  | { kind: 'release' }
   | { kind: 'none' };
 
 export function nextBackupStep(job: BackupJob): BackupStep {
   if (job.state === 'Completed' || job.state === 'Failed') return { kind: 'none' };
+  if (job.loadForBackup && !job.loaded) return { kind: 'load' };
   if (job.collection === undefined) return { kind: 'describe' };
   const open = job.partitions.findIndex((p) => !p.done);
   if (open >= 0) {
     const p = job.partitions[open]!;
     return { kind: 'export', partition: open, key: backupPartKey(job.backupName, p.name, p.files), ...(p.after === undefined ? {} : { after: p.after }) };
   }
-  return job.metaWritten ? { kind: 'none' } : { kind: 'meta' };
+  if (!job.metaWritten) return { kind: 'meta' };
+  return job.loadForBackup && !job.released ? { kind: 'release' } : { kind: 'none' };
+}
+
+/** A job whose steps are all done is Completed. */
+function settled(job: BackupJob, nowMs: number): BackupJob {
+  return nextBackupStep(job).kind === 'none' ? { ...job, state: 'Completed', completedMs: nowMs } : job;
+}
+
+export function loadedForBackup(job: BackupJob): BackupJob {
+  return { ...job, loaded: true };
+}
+
+export function releasedAfterBackup(job: BackupJob, nowMs: number): BackupJob {
+  return settled({ ...job, released: true }, nowMs);
+}
+
+/** Whether the job loaded the collection and has not released it yet (a failed job releases it too). */
+export function holdsLoad(job: BackupJob): boolean {
+  return job.loadForBackup === true && job.loaded === true && job.released !== true;
 }
 
 /** The job once the collection is described: a cursor per partition. */
 export function described(job: BackupJob, collection: BackupCollectionMeta, partitions: string[], estimatedRows: number): BackupJob {
-  return { ...job, collection, estimatedRows, state: 'Exporting', partitions: partitions.map((name) => ({ name, rows: 0, files: 0, done: false })) };
+  return { ...job, collection: { ...collection, loaded: job.loadForBackup !== true }, estimatedRows, state: 'Exporting', partitions: partitions.map((name) => ({ name, rows: 0, files: 0, done: false })) };
 }
 
 /** The job after a page of a partition: `rows` written to one file ending at key `last`; a short page (fewer than asked) ends the partition. */
@@ -94,7 +124,7 @@ export function pageExported(job: BackupJob, partition: number, rows: number, la
 }
 
 export function metaWritten(job: BackupJob, nowMs: number): BackupJob {
-  return { ...job, metaWritten: true, state: 'Completed', completedMs: nowMs };
+  return settled({ ...job, metaWritten: true }, nowMs);
 }
 
 export function backupFailed(job: BackupJob, reason: string, nowMs: number): BackupJob {
@@ -119,6 +149,6 @@ export function backupMeta(job: BackupJob): BackupMeta {
   const keys = (p: BackupPartition) => Array.from({ length: p.files }, (_, n) => backupPartKey(job.backupName, p.name, n));
   return {
     format: 'nuthatch-backup', version: 1, backupName: job.backupName, tso: job.tso.toString(), createTime: new Date(job.createdMs).toISOString(),
-    collection: job.collection!, partitions: job.partitions.map((p) => ({ partitionName: p.name, rows: p.rows, files: keys(p) })),
+    collection: job.collection!, partitions: job.partitions.map((p) => ({ partitionName: p.name, rows: p.rows, files: keys(p), ...(p.after === undefined ? {} : { lastKey: p.after }) })),
   };
 }

@@ -1,4 +1,4 @@
-import type { RestoreState } from '../../../messages/rpc/backup.js';
+import type { RestoredAutoId, RestoreState } from '../../../messages/rpc/backup.js';
 
 /**
  * Restore jobs, pure: a backup made into a collection again. Three stages,
@@ -6,6 +6,12 @@ import type { RestoreState } from '../../../messages/rpc/backup.js';
  * next: create the collection (schema, partitions, indexes, properties) from
  * meta.json; import each partition's files into its partition (a bulk
  * import job, core/importJobs.ts); load it if the original was loaded.
+ *
+ * An autoID collection is made autoID again, with allow_insert_auto_id set
+ * while its rows are imported with their keys; the coordinator's id
+ * allocator is moved past the largest of them before the import, so a key
+ * generated later never repeats one; the property is dropped after (unless
+ * the original had it).
  */
 export interface RestoreFile { key: string; partitionName?: string }
 
@@ -19,10 +25,12 @@ export interface RestoreJob {
   /** Rows in the backup. */
   totalRows: number;
   /** Set once the collection exists: its files to import and whether to load it. */
-  created?: { files: RestoreFile[]; load: boolean };
+  created?: { files: RestoreFile[]; load: boolean; autoId?: RestoredAutoId };
   /** The import job of the files, once made. */
   importJobId?: number;
   imported: boolean;
+  /** allow_insert_auto_id dropped again (autoId.close). */
+  autoIdClosed?: boolean;
   loaded: boolean;
   state: RestoreState;
   reason?: string;
@@ -37,6 +45,7 @@ export type RestoreStep =
   | { kind: 'create' }
   | { kind: 'startImport'; files: RestoreFile[] }
   | { kind: 'awaitImport'; importJobId: number }
+  | { kind: 'closeAutoId' }
   | { kind: 'load' }
   | { kind: 'none' };
 
@@ -44,22 +53,31 @@ export function nextRestoreStep(job: RestoreJob): RestoreStep {
   if (job.state === 'Completed' || job.state === 'Failed') return { kind: 'none' };
   if (job.created === undefined) return { kind: 'create' };
   if (!job.imported) return job.importJobId === undefined ? { kind: 'startImport', files: job.created.files } : { kind: 'awaitImport', importJobId: job.importJobId };
+  if (job.created.autoId?.close && !job.autoIdClosed) return { kind: 'closeAutoId' };
   if (job.created.load && !job.loaded) return { kind: 'load' };
   return { kind: 'none' };
 }
 
-export function collectionCreated(job: RestoreJob, files: RestoreFile[], load: boolean): RestoreJob {
-  return { ...job, created: { files, load }, state: 'Importing' };
+export function collectionCreated(job: RestoreJob, files: RestoreFile[], load: boolean, autoId?: RestoredAutoId): RestoreJob {
+  return { ...job, created: { files, load, ...(autoId ? { autoId } : {}) }, state: 'Importing' };
+}
+
+/** A job whose steps are all done is Completed. */
+function settled(job: RestoreJob, nowMs: number): RestoreJob {
+  return nextRestoreStep(job).kind === 'none' ? { ...job, state: 'Completed', completedMs: nowMs } : job;
 }
 
 export function importStarted(job: RestoreJob, importJobId: number): RestoreJob {
   return { ...job, importJobId };
 }
 
-/** The job once its files are imported: Loading next, or Completed when the original was not loaded. */
+/** The job once its files are imported: Loading next (closing allow_insert_auto_id on the way), or Completed. */
 export function importDone(job: RestoreJob, nowMs: number): RestoreJob {
-  const next = { ...job, imported: true };
-  return job.created?.load ? { ...next, state: 'Loading' } : { ...next, state: 'Completed', completedMs: nowMs };
+  return settled({ ...job, imported: true, state: job.created?.load ? 'Loading' : 'Importing' }, nowMs);
+}
+
+export function autoIdClosed(job: RestoreJob, nowMs: number): RestoreJob {
+  return settled({ ...job, autoIdClosed: true }, nowMs);
 }
 
 export function restoreLoaded(job: RestoreJob, nowMs: number): RestoreJob {

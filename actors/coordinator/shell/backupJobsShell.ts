@@ -5,7 +5,8 @@ import type { BackupView } from '../../../messages/rpc/backup.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import {
-  backupFailed, backupMeta, backupProgress, backupRows, checkBackupName, described, metaWritten, newBackupJob, nextBackupStep, pageExported, type BackupJob,
+  backupFailed, backupMeta, backupProgress, backupRows, checkBackupName, described, holdsLoad, loadedForBackup, metaWritten, newBackupJob, nextBackupStep, pageExported,
+  releasedAfterBackup, type BackupJob,
 } from '../core/backupJobs.js';
 import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt, collectionById } from '../core/databases.js';
@@ -39,11 +40,10 @@ export class BackupJobs {
     const backupName = checkBackupName(name);
     const rec = collectionAt(this.ctx.catalog, ref);
     if (this.jobs.has(backupName)) throw new NuthatchError('BackupExists', `backup '${backupName}' exists (drop it first)`, { backupName });
-    if (!rec.loaded) throw new NuthatchError('CollectionNotLoaded', `collection '${rec.name}' must be loaded to be backed up (a backup reads it as a query does)`, { collection: rec.name });
     const tso = await this.ctx.tso(1);
     const hold = await holdSnapshot(this.ctx, ref, tso, undefined, HOLD_TTL.maxMs);
     const job = newBackupJob({
-      jobId: await this.ctx.allocIds(1), backupName, collectionId: rec.collectionId, collectionName: rec.name, dbName: rec.dbName ?? DEFAULT_DB, tso, holdId: hold.holdId, nowMs: this.ctx.now(),
+      jobId: await this.ctx.allocIds(1), backupName, collectionId: rec.collectionId, collectionName: rec.name, dbName: rec.dbName ?? DEFAULT_DB, tso, holdId: hold.holdId, nowMs: this.ctx.now(), loaded: rec.loaded,
     });
     await this.save(job);
     this.enqueue(backupName);
@@ -96,7 +96,13 @@ export class BackupJobs {
       try {
         await holdSnapshot(this.ctx, { db: at.dbName, name: rec.name }, job.tso, job.holdId, HOLD_TTL.maxMs);
         let next: BackupJob;
-        if (step.kind === 'describe') {
+        if (step.kind === 'load') {
+          await attemptStep(this.ctx, () => dn('loadRestored', at));
+          next = loadedForBackup(job);
+        } else if (step.kind === 'release') {
+          await attemptStep(this.ctx, () => dn('releaseCollection', at));
+          next = releasedAfterBackup(job, this.ctx.now());
+        } else if (step.kind === 'describe') {
           const d = await attemptStep(this.ctx, () => dn('describeForBackup', { ...at, backupName: job.backupName }));
           next = described(job, d.collection, d.partitions, d.rows);
         } else if (step.kind === 'export') {
@@ -119,6 +125,17 @@ export class BackupJobs {
   private async end(job: BackupJob): Promise<void> {
     await this.save(job);
     await releaseSnapshot(this.ctx, job.holdId);
+    if (!holdsLoad(job)) return;
+    // A failed job leaves the collection as it found it: not loaded (best effort; the failure is recorded already).
+    const rec = collectionById(this.ctx.catalog, job.collectionId);
+    if (!rec || rec.state === 'dropping') return;
+    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
+    try {
+      await dn('releaseCollection', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name });
+      await this.save({ ...job, released: true });
+    } catch (e) {
+      this.ctx.log(`backup '${job.backupName}' failed and could not release '${rec.name}':`, (e as Error).message);
+    }
   }
 
 

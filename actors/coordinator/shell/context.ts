@@ -59,6 +59,8 @@ export interface CoordinatorContext {
   streaming: (pchannel: string) => Caller<StreamingProtocol>;
   tso: (count: number) => Promise<bigint>;
   allocIds: (count: number) => Promise<number>;
+  /** Moves the id allocator past `id`, so no id it gives later is at or below it (a restored autoID key). */
+  reserveIdsThrough: (id: number) => Promise<void>;
   /** Waiters for segments to be flushed. */
   flushWaiters: Set<() => void>;
   /** Readers' snapshot holds by id (core/snapshotHolds.ts), kept in the meta store too. */

@@ -121,6 +121,15 @@ export class Coordinator {
         ctx.ids.next += count;
         return first;
       }),
+      reserveIdsThrough: (id) => idLock(async () => {
+        if (id < ctx.ids.next) return;
+        // The window persisted first, so a coordinator that takes over starts above `id` too.
+        if (id + 1 > ctx.ids.windowEnd) {
+          ctx.ids.windowEnd = id + 1 + ID_WINDOW;
+          await putRecord(meta, Keys.idWindow, { windowEnd: ctx.ids.windowEnd });
+        }
+        ctx.ids.next = id + 1;
+      }),
     };
     this.ctx = ctx;
     await loadCatalog(ctx);

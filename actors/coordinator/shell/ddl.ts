@@ -116,11 +116,14 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
   // The timezone is read only where rows enter and leave (the client), so the record alone carries it.
   const timezone = drop.includes('timezone') ? undefined : checked.timezone ?? rec.timezone;
-  if (ttlSeconds === (rec.ttlSeconds ?? 0) && timezone === rec.timezone) return rec;
+  // So is allow_insert_auto_id: the client decides whether an autoID collection takes a row's key.
+  const allowInsertAutoId = drop.includes('allowInsertAutoId') ? false : checked.allowInsertAutoId ?? rec.allowInsertAutoId === true;
+  if (ttlSeconds === (rec.ttlSeconds ?? 0) && timezone === rec.timezone && allowInsertAutoId === (rec.allowInsertAutoId === true)) return rec;
   if (ttlSeconds !== (rec.ttlSeconds ?? 0)) await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
   await ctx.lock(async () => {
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
     if (timezone) rec.timezone = timezone; else delete rec.timezone;
+    if (allowInsertAutoId) rec.allowInsertAutoId = true; else delete rec.allowInsertAutoId;
     await save(ctx, rec);
   });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);

@@ -8,10 +8,11 @@ import { backupRows } from '../core/backupJobs.js';
 import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt, namespaceOf } from '../core/databases.js';
 import {
-  collectionCreated, importDone, importStarted, newRestoreJob, nextRestoreStep, restoreFailed, restoreLoaded, restoreProgress, type RestoreJob,
+  autoIdClosed, collectionCreated, importDone, importStarted, newRestoreJob, nextRestoreStep, restoreFailed, restoreLoaded, restoreProgress, type RestoreJob,
 } from '../core/restoreJobs.js';
 import type { BackupJobs } from './backupJobsShell.js';
 import type { CoordinatorContext } from './context.js';
+import { alterCollection } from './ddl.js';
 import type { ImportJobs } from './importJobsShell.js';
 import { Keys, listRecords, putRecord } from './metaCodec.js';
 
@@ -87,7 +88,9 @@ export class RestoreJobs {
         let next: RestoreJob;
         if (step.kind === 'create') {
           const made = await attemptStep(this.ctx, () => dn('createFromBackup', { ...at, backupName: job.backupName }));
-          next = collectionCreated(job, made.files, made.load);
+          // Before any row is imported, so no key generated meanwhile is one the backup holds.
+          if (made.autoId) await this.ctx.reserveIdsThrough(made.autoId.through);
+          next = collectionCreated(job, made.files, made.load, made.autoId);
           if (made.files.length === 0) next = importDone(next, this.ctx.now());
         } else if (step.kind === 'startImport') {
           next = importStarted(job, (await this.imports.createWithPartitions({ db: job.dbName, name: job.collectionName }, step.files)).jobId);
@@ -96,6 +99,9 @@ export class RestoreJobs {
           if (p.state === 'Failed') throw new NuthatchError('Internal', `import job ${step.importJobId} failed: ${p.reason ?? ''}`);
           if (p.state !== 'Completed') { await new Promise((resolve) => setTimeout(resolve, POLL_MS)); continue; }
           next = importDone(job, this.ctx.now());
+        } else if (step.kind === 'closeAutoId') {
+          await alterCollection(this.ctx, { db: job.dbName, name: job.collectionName }, {}, ['allowInsertAutoId']);
+          next = autoIdClosed(job, this.ctx.now());
         } else {
           await attemptStep(this.ctx, () => dn('loadRestored', at));
           next = restoreLoaded(job, this.ctx.now());

@@ -1,4 +1,5 @@
-import type { CollectionSchema } from '../../../messages/schema.js';
+import { primaryField, type CollectionSchema } from '../../../messages/schema.js';
+import type { BackupMeta, RestoredAutoId } from '../../../messages/rpc/backup.js';
 
 /**
  * The shapes backup files and restored collections take (backupWorker.ts).
@@ -13,10 +14,14 @@ export function backupRowOf(schema: CollectionSchema, row: Record<string, unknow
 }
 
 /**
- * The schema a restore makes: the backed-up one, but an autoID primary key
- * becomes a given one, so the restored rows keep their keys (an import may not
- * give keys to an autoID field) and answer queries as the original did.
+ * What a restore does about an autoID key (coordinator/core/restoreJobs.ts):
+ * the restored collection keeps autoID and takes the backup's keys through
+ * allow_insert_auto_id; ids are allocated above the backup's largest key.
+ * Absent for a collection whose key is given by its users.
  */
-export function restoredSchema(schema: CollectionSchema): CollectionSchema {
-  return { ...schema, fields: schema.fields.map((f) => (f.isPrimary && f.autoId ? { ...f, autoId: false } : f)) };
+export function restoredAutoId(meta: BackupMeta): RestoredAutoId | undefined {
+  const pk = primaryField(meta.collection.schema as CollectionSchema);
+  if (!pk.autoId) return undefined;
+  const through = meta.partitions.reduce((m, p) => (typeof p.lastKey === 'number' && p.lastKey > m ? p.lastKey : m), 0);
+  return { through, close: !/^true$/i.test(meta.collection.properties['allow_insert_auto_id'] ?? '') };
 }

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { NuthatchClient } from '../../../runtime/client/client.js';
 
 import type { CreateCollectionRequest } from '../../../runtime/client/api.js';
-import { backupRowOf, restoredSchema } from './backupRows.js';
+import { backupRowOf, restoredAutoId } from './backupRows.js';
 
 type Handlers = { [K in keyof BackupWorkerProtocol]: (req: BackupWorkerProtocol[K]['req']) => Promise<BackupWorkerProtocol[K]['res']> };
 
@@ -32,6 +32,7 @@ export class BackupWorker {
       readBackupMeta: ({ backupName }) => this.readMeta(backupName),
       createFromBackup: (r) => this.createFrom(r),
       loadRestored: async ({ dbName, collection }) => { await this.api(dbName).loadCollection(collection); return null; },
+      releaseCollection: async ({ dbName, collection }) => { await this.api(dbName).releaseCollection(collection); return null; },
     };
   }
 
@@ -86,18 +87,20 @@ export class BackupWorker {
     return meta;
   }
 
-  private async createFrom(r: { backupName: string; dbName: string; collection: string }): Promise<{ files: Array<{ key: string; partitionName?: string }>; load: boolean }> {
+  private async createFrom(r: { backupName: string; dbName: string; collection: string }): Promise<{ files: Array<{ key: string; partitionName?: string }>; load: boolean; autoId?: { through: number; close: boolean } }> {
     const meta = await this.readMeta(r.backupName);
     const c = meta.collection;
     const files = meta.partitions.flatMap((p) => p.files.map((key) => (c.partitionKey ? { key } : { key, partitionName: p.partitionName })));
     const foreign = files.find((f) => !f.key.startsWith(backupPrefix(r.backupName)) || !f.key.endsWith('.json'));
     if (foreign) throw new NuthatchError('InvalidArgument', `backup '${r.backupName}' names a file outside it: '${foreign.key}'`);
     const api = this.api(r.dbName);
+    const autoId = restoredAutoId(meta);
     // Made already: this step ran before a restart (the job refused a name in use when it began).
     if (!(await api.listCollections()).includes(r.collection)) {
       const req: CreateCollectionRequest = {
-        collectionName: r.collection, schema: restoredSchema(c.schema as CollectionSchema), metricType: c.metricType as MetricType,
-        shardsNum: c.shardsNum, consistencyLevel: c.consistencyLevel as CreateCollectionRequest['consistencyLevel'], properties: c.properties,
+        collectionName: r.collection, schema: c.schema as CollectionSchema, metricType: c.metricType as MetricType,
+        shardsNum: c.shardsNum, consistencyLevel: c.consistencyLevel as CreateCollectionRequest['consistencyLevel'],
+        properties: autoId ? { ...c.properties, allow_insert_auto_id: 'true' } : c.properties,
         ...(c.partitionKey ? { numPartitions: c.numPartitions } : {}),
       };
       await api.createCollection(req);
@@ -110,7 +113,7 @@ export class BackupWorker {
     for (const index of c.indexes as Array<Parameters<NuthatchClient['createIndex']>[1] & { indexName: string }>) {
       if (!indexes.has(index.indexName)) await api.createIndex(r.collection, index);
     }
-    return { files, load: c.loaded };
+    return { files, load: c.loaded, ...(autoId ? { autoId } : {}) };
   }
 
   /** The client in the job's database. */

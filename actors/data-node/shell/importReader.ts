@@ -26,9 +26,9 @@ export class ImportReader {
   constructor(private readonly bus: Bus, private readonly objects: ObjectStore) {}
 
   async check(dbName: string, collection: string, key: string): Promise<{ rows: number; bytes: number }> {
-    const schema = (await this.api(dbName).describeCollection(collection)).schema;
+    const { schema, rules } = rowRulesOf(await this.api(dbName).describeCollection(collection));
     const file = await this.read(key, schema);
-    const rows = checkRows(schema, file.rows, 'insert');
+    const rows = checkRows(schema, file.rows, 'insert', rules);
     // What the client checks beyond the gateway (vector values, sizes), a message's worth at a time.
     for (let i = 0; i < rows.length; i += LIMITS.maxBatchRows) checkColumns(schema, rows.slice(i, i + LIMITS.maxBatchRows), i);
     return { rows: rows.length, bytes: file.bytes };
@@ -40,11 +40,11 @@ export class ImportReader {
     const maxRows = Math.min(req.maxRows, LIMITS.maxBatchRows);
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new NuthatchError('InvalidArgument', `maxRows must be a positive integer, got ${req.maxRows}`);
     const api = this.api(req.dbName);
-    const schema = (await api.describeCollection(collection)).schema;
+    const { schema, rules } = rowRulesOf(await api.describeCollection(collection));
     const file = await this.read(key, schema);
     const slice = file.rows.slice(fromRow, fromRow + maxRows);
     if (slice.length === 0) return { rows: 0 };
-    const rows = checkRows(schema, slice, 'insert');
+    const rows = checkRows(schema, slice, 'insert', rules);
     await api.insert(collection, rows, req.partitionName, { appendId: `import/${jobId}/${key}/${fromRow}` });
     return { rows: rows.length };
   }
@@ -69,10 +69,16 @@ export class ImportReader {
   }
 }
 
-/** The client's checks of rows (vectors, sizes), with made-up keys for an autoID collection (the real ones are drawn at insert). */
+/** A collection's schema, and whether its autoID key takes the keys rows give (allow_insert_auto_id, as a restore sets it). */
+function rowRulesOf(d: { schema: CollectionSchema; properties: Array<{ key: string; value: string }> }): { schema: CollectionSchema; rules: { allowInsertAutoId: boolean } } {
+  return { schema: d.schema, rules: { allowInsertAutoId: d.properties.some((p) => p.key === 'allow_insert_auto_id' && p.value === 'true') } };
+}
+
+/** The client's checks of rows (vectors, sizes), with made-up keys where an autoID collection draws them (the real ones are drawn at insert). */
 function checkColumns(schema: CollectionSchema, rows: RowObject[], first: number): void {
+  const pk = primaryField(schema);
   try {
-    toColumns(schema, rows, primaryField(schema).autoId ? rows.map((_, i) => first + i) : null);
+    toColumns(schema, rows, pk.autoId ? rows.map((row, i) => (row[pk.name] === undefined ? first + i : undefined)) : null);
   } catch (e) {
     if (e instanceof NuthatchError) throw new ValidationError(`rows ${first}..${first + rows.length - 1}: ${e.message}`, e.info);
     throw e;

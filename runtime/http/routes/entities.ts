@@ -11,12 +11,12 @@ import { V2, type Route } from './route.js';
 export const entityRoutes: Record<string, Route> = {
   [`${V2}/entities/insert`]: async (body, { api, schemas }) => {
     const w = parseWrite(body);
-    const rows = await schemas.check(w.collectionName, (s) => checkRows(s, w.rows, 'insert'));
+    const rows = await schemas.check(w.collectionName, (s, rules) => checkRows(s, w.rows, 'insert', rules));
     return ok(insertBody(await api.insert(w.collectionName, rows, w.partitionName)));
   },
   [`${V2}/entities/upsert`]: async (body, { api, schemas }) => {
     const w = parseWrite(body, 'upsert');
-    const rows = await schemas.check(w.collectionName, (s) => checkRows(s, w.rows, w.partialUpdate ? 'partial' : 'upsert'));
+    const rows = await schemas.check(w.collectionName, (s, rules) => checkRows(s, w.rows, w.partialUpdate ? 'partial' : 'upsert', rules));
     return ok(upsertBody(await api.upsert(w.collectionName, rows, w.partitionName, w.partialUpdate ? { partialUpdate: true } : {})));
   },
   [`${V2}/entities/delete`]: async (body, { api }) => {
