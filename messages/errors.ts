@@ -30,6 +30,8 @@ export const ErrorCode = {
   Unavailable: 1501,
   NotFound: 1600,
   Conflict: 1700,
+  /** A conditional write (a partial upsert) found a key written after it read it: read again and retry. */
+  WriteConflict: 1701,
   StorageMismatch: 1800,
   AliasNotFound: 1900,
   AliasExists: 1901,

@@ -32,7 +32,8 @@ export type StreamingProtocol = {
    */
   append: { req: { message: Uint8Array }; res: { tso: Tso; position: WalPosition } };
   /** Appends several messages of one vchannel as one transaction (at most once per appendId). */
-  appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string }; res: { tso: Tso } };
+  /** `unchangedSince`: commit only if no key of the messages was written after that TSO (else WriteConflict, nothing written). */
+  appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string; unchangedSince?: Tso }; res: { tso: Tso } };
   search: { req: ShardSearch; res: { hits: HitRow[][] } };
   query: { req: ShardQuery; res: { rows: HitRow[]; count: number } };
   /** Round one of a BM25 search: the shard's counts (growing rows and its query nodes' sealed segments). */
@@ -91,7 +92,11 @@ function mvccChecks(o: Record<string, unknown>): void {
 }
 export const streamingChecks: Checks<StreamingProtocol> = {
   append: (o) => needAll(o, { message: 'bytes' }),
-  appendTxn: (o) => { needAll(o, { vchannel: 'string', messages: 'array' }); if (o.appendId !== undefined && o.appendId !== null) need(o, 'appendId', 'string'); },
+  appendTxn: (o) => {
+    needAll(o, { vchannel: 'string', messages: 'array' });
+    if (o.appendId !== undefined && o.appendId !== null) need(o, 'appendId', 'string');
+    if (o.unchangedSince !== undefined && o.unchangedSince !== null) need(o, 'unchangedSince', 'bigint');
+  },
   search: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', queries: 'f32', nq: 'number', k: 'number', outputFields: 'array', guaranteeTso: 'bigint' }); mvccChecks(o); },
   query: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }); mvccChecks(o); },
   bm25Stats: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', annsField: 'string', terms: 'array', guaranteeTso: 'bigint' }); mvccChecks(o); },

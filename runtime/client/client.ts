@@ -77,6 +77,8 @@ const ALIAS_TTL_MS = 1000;
 const NAME_TTL_MS = 30_000;
 /** How far behind this machine's clock a Bounded read may be. */
 const BOUNDED_STALENESS_MS = 5000;
+/** Reads and merges a partial upsert tries before it reports WriteConflict (each after losing to a write of its keys). */
+const PARTIAL_UPSERT_ATTEMPTS = 20;
 
 export class NuthatchClient implements NuthatchApi, RbacApi {
   private readonly coord: Caller<CoordinatorProtocol>;
@@ -377,7 +379,19 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseDenied(r, 'writing');
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
-    const rows = await this.columns(r, opts.partialUpdate === true ? await this.mergeStored(collection, r, data, partitionName) : data, true);
+    if (opts.partialUpdate === true) return this.partialUpsert(collection, r, data, partitionName);
+    const rows = await this.columns(r, data, true);
+    const { tso } = await this.appendUpserts(r, rows, partitionName);
+    this.noteWrite(r, tso);
+    return { count: rows.count, ids: rows.pks, tso };
+  }
+
+  /**
+   * Each shard's rows as one transaction: a Delete of their keys, then an
+   * Insert. With `unchangedSince`, a shard's transaction commits only if no
+   * key of it was written after that TSO; the shards where one was are returned.
+   */
+  private async appendUpserts(r: CollectionRecord, rows: Rows, partitionName: string | undefined, unchangedSince?: Tso): Promise<{ tso: Tso; conflicts: Set<string> }> {
     const byShard = new Map<string, Uint8Array[]>();
     for (const [vchannel, partitionId, part] of this.split(r, rows, partitionName)) {
       const msgs = byShard.get(vchannel) ?? [];
@@ -386,29 +400,54 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       byShard.set(vchannel, msgs);
     }
     let tso = 0n;
+    const conflicts = new Set<string>();
     await Promise.all([...byShard].map(async ([vchannel, messages]) => {
-      const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID() });
-      if (res.tso > tso) tso = res.tso;
+      try {
+        const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID(), ...(unchangedSince === undefined ? {} : { unchangedSince }) });
+        if (res.tso > tso) tso = res.tso;
+      } catch (e) {
+        if (!(e instanceof NuthatchError && e.code === 'WriteConflict')) throw e;
+        conflicts.add(vchannel);
+      }
     }));
-    this.noteWrite(r, tso);
-    return { count: rows.count, ids: rows.pks, tso };
+    return { tso, conflicts };
   }
 
   /**
-   * A partial upsert's whole rows (partialUpsert.ts): the stored rows of its
-   * keys are read at Strong consistency and the given fields laid over them.
-   * A write to the same key between that read and this upsert is overwritten,
-   * as with any upsert (last writer wins).
+   * An upsert in merge mode (partialUpsert.ts), atomic per row: the stored
+   * rows of its keys are read at one TSO, the given fields laid over them,
+   * and each shard's rows written on condition that none of their keys was
+   * written since that TSO. A shard where one was reads and merges its rows
+   * again (a concurrent write is merged into, never overwritten unseen).
    */
-  private async mergeStored(collection: string, r: CollectionRecord, data: RowObject[], partitionName?: string): Promise<RowObject[]> {
+  private async partialUpsert(collection: string, r: CollectionRecord, data: RowObject[], partitionName?: string): Promise<WriteResult> {
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
-    if (data.length === 0) return data;
+    const keys = partialKeys(r.schema, data);
+    let pending = data, tso = 0n;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const since = await this.guarantee(r, 'Strong');
+      const rows = await this.columns(r, await this.mergeStored(collection, r, pending, since, partitionName), true);
+      const done = await this.appendUpserts(r, rows, partitionName, since);
+      if (done.tso > tso) tso = done.tso;
+      const pk = primaryField(r.schema).name;
+      pending = pending.filter((row) => done.conflicts.has(r.vchannels[shardOf(row[pk] as PrimaryKey, r.shards)]!));
+      if (pending.length > 0 && attempt >= PARTIAL_UPSERT_ATTEMPTS) {
+        throw new NuthatchError('WriteConflict', `a partial upsert lost to concurrent writes of its keys ${attempt} times: ${pending.length} of its rows were not written`, { rows: pending.length });
+      }
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+    this.noteWrite(r, tso);
+    return { count: keys.length, ids: keys, tso };
+  }
+
+  /** A partial upsert's whole rows: the stored rows of its keys, read at exactly `at`, with the given fields laid over them. */
+  private async mergeStored(collection: string, r: CollectionRecord, data: RowObject[], at: Tso, partitionName?: string): Promise<RowObject[]> {
     const keys = partialKeys(r.schema, data);
     const pk = primaryField(r.schema).name;
-    const stored = await this.query(collection, {
-      filter: `${pk} in {keys}`, filterParams: { keys }, outputFields: ['*'], limit: 0, consistencyLevel: 'Strong',
+    const stored = await this.queryPartitions(collection, {
+      filter: `${pk} in {keys}`, filterParams: { keys }, outputFields: ['*'], limit: 0,
       ...(partitionName ? { partitionNames: [partitionName] } : {}),
-    });
+    }, undefined, at);
     return mergePartialRows(r.schema, data, stored);
   }
 
@@ -492,8 +531,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return this.queryPartitions(collection, req);
   }
 
-  /** A query; `partitionIds` given, of those partitions whatever the request names (a partition's row count). */
-  private async queryPartitions(collection: string, req: QueryRequest, partitionIds?: number[]): Promise<RowObject[]> {
+  /** A query; `partitionIds` given, of those partitions whatever the request names (a partition's row count); `at` given, read at exactly that TSO. */
+  private async queryPartitions(collection: string, req: QueryRequest, partitionIds?: number[], at?: Tso): Promise<RowObject[]> {
     const r = await this.record(collection);
     const count = (req.outputFields ?? []).some(isCountStar);
     const plan = this.readPlan(r, { ...req, outputFields: (req.outputFields ?? []).filter((f) => !isCountStar(f)) }, partitionIds);
@@ -501,8 +540,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (!Number.isInteger(limit) || limit < 0 || limit > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 0..${LIMITS.maxTopK}`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (!count && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
-    const guaranteeTso = await this.guarantee(r, req.consistencyLevel);
-    const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count });
+    const guaranteeTso = at ?? await this.guarantee(r, req.consistencyLevel);
+    const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count, ...(at === undefined ? {} : { mvccTso: at }) });
     if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
     const rows = firstOnPage(results.flatMap((x) => x.rows), limit > 0 ? limit + offset : 0).slice(offset);
     return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz));

@@ -13,6 +13,7 @@ import { LogTruncation } from './logTruncation.js';
 import { appendedEvent, emitAll, foldedEvents, openedEvents, rejectedEvent, tickEvents, type NodeContext } from './nodeContext.js';
 import { ArchiveSweep } from './archiveSweep.js';
 import { AppendDedup } from './appendDedup.js';
+import { ConditionalWrites } from './conditionalWrites.js';
 import { TsoSource } from './tsoSource.js';
 import type { WalMetrics } from './streamingMetrics.js';
 
@@ -48,6 +49,7 @@ export class PchannelWal {
   readonly tso: TsoSource;
   /** Recent append ids per vchannel: part of the folded state (checkpointed, rebuilt on replay). */
   private readonly dedup: AppendDedup;
+  private readonly conditional = new ConditionalWrites();
   private readonly truncation: LogTruncation;
   private readonly archiveSweep: ArchiveSweep;
   private readonly metrics: WalMetrics;
@@ -122,33 +124,37 @@ export class PchannelWal {
   /**
    * Appends a transaction: Begin, body, Commit. Visible atomically at the commit's
    * TSO. With an append id (carried by the Commit) a retry of a committed
-   * transaction answers with the first commit's TSO.
+   * transaction answers with the first commit's TSO. With `unchangedSince`,
+   * it commits only if none of its keys was written after that TSO
+   * (conditionalWrites.ts), else it is rolled back: WriteConflict.
    */
-  async appendTxn(vchannel: string, bodies: Uint8Array[], appendId?: string): Promise<{ tso: Tso }> {
-    if (appendId === undefined) return this.runTxn(vchannel, bodies);
-    const r = await this.dedup.run(vchannel, appendId, async () => ({ tso: (await this.runTxn(vchannel, bodies, appendId)).tso, position: -1 }));
+  async appendTxn(vchannel: string, bodies: Uint8Array[], appendId?: string, unchangedSince?: Tso): Promise<{ tso: Tso }> {
+    if (appendId === undefined) return this.runTxn(vchannel, bodies, undefined, unchangedSince);
+    const r = await this.dedup.run(vchannel, appendId, async () => ({ tso: (await this.runTxn(vchannel, bodies, appendId, unchangedSince)).tso, position: -1 }));
     return { tso: r.tso };
   }
 
-  private async runTxn(vchannel: string, bodies: Uint8Array[], appendId?: string): Promise<{ tso: Tso }> {
+  private async runTxn(vchannel: string, bodies: Uint8Array[], appendId?: string, unchangedSince?: Tso): Promise<{ tso: Tso }> {
     const id = await this.node.allocId();
     const txn = { id, keepaliveMs: 10_000 };
-    await this.submit(newMessage('BeginTxn', vchannel, { keepaliveMs: txn.keepaliveMs }, txn));
+    if (unchangedSince !== undefined) this.conditional.expect(id, unchangedSince);
     try {
+      await this.submit(newMessage('BeginTxn', vchannel, { keepaliveMs: txn.keepaliveMs }, txn));
       for (const b of bodies) {
         const m = decodeMessage(b);
         if (m.header.vchannel !== vchannel) throw new ValidationError('every message of a transaction must name its vchannel');
         m.header.txn = txn;
         await this.submit(m);
       }
+      const commit = newMessage('CommitTxn', vchannel, {}, txn);
+      if (appendId !== undefined) commit.header.appendId = appendId;
+      const c = await this.submit(commit);
+      return { tso: c.tso };
     } catch (e) {
+      this.conditional.forget(id);
       await this.submit(newMessage('RollbackTxn', vchannel, {}, txn)).catch(() => {});
       throw e;
     }
-    const commit = newMessage('CommitTxn', vchannel, {}, txn);
-    if (appendId !== undefined) commit.header.appendId = appendId;
-    const c = await this.submit(commit);
-    return { tso: c.tso };
   }
 
   /** Queues a message for stamping; resolves when durable. */
@@ -185,9 +191,11 @@ export class PchannelWal {
     const vchannel = m.header.vchannel;
     if (m.header.type !== 'TimeTick') {
       const snap = this.admitted.get(vchannel) ?? initialVchannel(vchannel);
+      this.conditional.check(m);
       const verdict = applyMessage(snap, m);
       if (!verdict.ok) { this.metrics.rejected(verdict.error.invariant); this.node.inspect?.(rejectedEvent(this.pchannel, m, verdict.error)); throw verdict.error; }
       this.admitted.set(vchannel, verdict.snapshot);
+      this.conditional.admitted(m);
       this.writesSinceTick++;
     }
     const payload = encodeMessage(m);
@@ -257,6 +265,7 @@ export class PchannelWal {
         void (await this.stamp(m)).durable.catch(() => {});
       } else await this.memoryTick();
       this.runSealPolicies();
+      this.conditional.prune((v, id) => this.admitted.get(v)?.context.txns[String(id)]?.status === 'open');
     }, () => {});
   }
 

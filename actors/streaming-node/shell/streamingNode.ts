@@ -254,7 +254,7 @@ export class StreamingNode {
   private handlers(wal: PchannelWal) {
     return {
       append: ({ message }: { message: Uint8Array }) => wal.append(message),
-      appendTxn: ({ vchannel, messages, appendId }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId),
+      appendTxn: ({ vchannel, messages, appendId, unchangedSince }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId, unchangedSince ?? undefined),
       search: async (req: StreamingProtocol['search']['req']) => { const hits = await this.delegator.search(wal, req); this.countRead(wal.pchannel); return { hits }; },
       query: async (req: StreamingProtocol['query']['req']) => { const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       bm25Stats: (req: StreamingProtocol['bm25Stats']['req']) => this.delegator.bm25Stats(wal, req),
