@@ -1,6 +1,7 @@
 /**
  * IVF benchmark: build time, index size, recall@10 and single-client QPS of
- * IVF_FLAT and IVF_SQ8 at a few nprobe values, beside HNSW (our hnswlib-node
+ * IVF_FLAT, IVF_SQ8 and IVF_RABITQ (1-bit codes alone, and with an SQ8 refine
+ * copy re-scoring refine_k = 4 candidates per result) at a few nprobe values, beside HNSW (our hnswlib-node
  * adapter) at a few ef values and brute force, all measured in the same run on
  * a seeded Gaussian mixture (default 100k x 128, 100 clusters).
  *
@@ -13,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { searchBruteForce } from '../actors/shared/vector/bruteForce.js';
 import { hnswIndexFactory } from '../runtime/vectorIndex/hnswIndex.js';
-import { ivfFlatFactory, ivfSq8Factory } from '../runtime/vectorIndex/ivf/ivfFactory.js';
+import { ivfFlatFactory, ivfRabitqFactory, ivfSq8Factory } from '../runtime/vectorIndex/ivf/ivfFactory.js';
 import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory } from '../runtime/vectorIndex/vectorIndex.js';
 import { gaussianMixture, recallAtK, type Dataset } from './support/dataset.js';
 import { numberOption } from './support/options.js';
@@ -40,8 +41,8 @@ async function build(type: string, factory: VectorIndexFactory, ds: Dataset, par
 }
 
 /** `reps` timed passes over every query after a warm-up; the median pass's figures. */
-function measure(b: Built, knob: 'ef' | 'nprobe', value: number, ds: Dataset, truth: number[][], reps: number): Run {
-  const opts: SearchOptions = { [knob]: value };
+function measure(b: Built, knob: 'ef' | 'nprobe', value: number, ds: Dataset, truth: number[][], reps: number, extra: SearchOptions = {}): Run {
+  const opts: SearchOptions = { ...extra, [knob]: value };
   for (const q of ds.queries.slice(0, 100)) b.index.search(q, K, opts);
   const passes = Array.from({ length: reps }, () => {
     const ids: number[][] = [], lat: number[] = [];
@@ -81,6 +82,10 @@ export default async function run(args: string[]): Promise<void> {
     const b = await build(type, factory, ds, { nlist });
     for (const nprobe of nprobes) runs.push(measure(b, 'nprobe', nprobe, ds, truth, reps));
   }
+  const rabitq = await build('IVF_RABITQ', ivfRabitqFactory, ds, { nlist });
+  for (const nprobe of nprobes) runs.push(measure(rabitq, 'nprobe', nprobe, ds, truth, reps));
+  const refined = await build('IVF_RABITQ+SQ8 refine_k=4', ivfRabitqFactory, ds, { nlist, refineType: 'SQ8' });
+  for (const nprobe of nprobes) runs.push(measure(refined, 'nprobe', nprobe, ds, truth, reps, { refineK: 4 }));
 
   printTable(['index', 'knob', 'build s', 'MiB', 'recall@10', 'QPS', 'p50 ms', 'p99 ms'], runs.map((r) => [
     r.index, r.value === null ? '-' : `${r.knob}=${r.value}`, r.buildSeconds === null ? '-' : r.buildSeconds, r.indexBytes === null ? '-' : r.indexBytes / 2 ** 20,

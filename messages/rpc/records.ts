@@ -148,6 +148,9 @@ export interface ShardSearch {
   ef?: number;
   /** IVF lists probed; HNSW ignores it. */
   nprobe?: number;
+  /** IVF_RABITQ's query bits and refine magnification; other indexes ignore them. */
+  rbqQueryBits?: number;
+  refineK?: number;
   /** A range search: only hits with radius/rangeFilter bounds met (actors/shared/vector/distanceRange.ts). */
   range?: { radius: number; rangeFilter?: number };
   /** Leaves out rows of segments still growing (Milvus's ignore_growing). */

@@ -12,6 +12,9 @@ const GROUPABLE = new Set(['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'VarChar']
 export interface SearchOptions {
   ef?: number;
   nprobe?: number;
+  /** IVF_RABITQ: bits the query is rounded to (0..8) and the refine magnification (>= 1). */
+  rbqQueryBits?: number;
+  refineK?: number;
   range?: DistanceRange;
   ignoreGrowing: boolean;
   /** Decimals distances are rounded to; undefined keeps them. */
@@ -21,15 +24,16 @@ export interface SearchOptions {
 
 /**
  * Reads `searchParams` (params.ef, params.nprobe, params.radius,
- * params.range_filter, ignoreGrowing) and `roundDecimal` as Milvus does,
- * refusing values it would refuse. Each index reads its own knob (HNSW ef,
- * IVF nprobe) and ignores the other's; other params are ignored, as Milvus
+ * params.range_filter, params.rbq_query_bits, params.refine_k, ignoreGrowing)
+ * and `roundDecimal` as Milvus does, refusing values it would refuse. Each
+ * index reads its own knobs (HNSW ef; IVF nprobe; IVF_RABITQ also
+ * rbq_query_bits and refine_k) and ignores the others'; other params are ignored, as Milvus
  * ignores them.
  */
 export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
-  const { ef, nprobe, radius, range_filter: rangeFilter } = params;
+  const { ef, nprobe, radius, range_filter: rangeFilter, rbq_query_bits: rbqQueryBits, refine_k: refineK } = params;
   if (ef !== undefined) {
     if (!Number.isInteger(ef) || ef < 1 || ef > 32768) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768', { field: 'ef' });
     out.ef = ef;
@@ -37,6 +41,14 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
   if (nprobe !== undefined) {
     if (!Number.isInteger(nprobe) || nprobe < 1 || nprobe > 65536) throw new ValidationError('searchParams.params.nprobe must be an integer in 1..65536', { field: 'nprobe' });
     out.nprobe = nprobe;
+  }
+  if (rbqQueryBits !== undefined) {
+    if (!Number.isInteger(rbqQueryBits) || rbqQueryBits < 0 || rbqQueryBits > 8) throw new ValidationError('searchParams.params.rbq_query_bits must be an integer in 0..8 (0: the query is not quantized)', { field: 'rbq_query_bits' });
+    out.rbqQueryBits = rbqQueryBits;
+  }
+  if (refineK !== undefined) {
+    if (typeof refineK !== 'number' || !(refineK >= 1) || refineK > 1024) throw new ValidationError('searchParams.params.refine_k must be a number in 1..1024 (candidates re-scored per result asked)', { field: 'refine_k' });
+    out.refineK = refineK;
   }
   if (rangeFilter !== undefined && radius === undefined) throw new ValidationError('searchParams.params.range_filter needs a radius: it is the inner bound of a range search', { field: 'range_filter' });
   if (radius !== undefined) {

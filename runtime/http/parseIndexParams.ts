@@ -71,6 +71,8 @@ function parseOne(r: JsonReader): IndexSpec {
  */
 function paramValue(v: unknown, path: string): number | string {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
+  // A switch (IVF_RABITQ's refine: true) is kept as Milvus's string form.
+  if (typeof v === 'boolean') return String(v);
   if (typeof v === 'string') return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-  throw new ValidationError(`field '${path}' must be a number or a string, got ${describe(v)}`, { field: path });
+  throw new ValidationError(`field '${path}' must be a number, a string or a boolean, got ${describe(v)}`, { field: path });
 }

@@ -4,7 +4,7 @@ import type { MetricType } from '../../messages/schema.js';
 /**
  * The ANN index port. Query-nodes search sealed segments through it and the
  * index-node builds and serializes through it. Adapters: HNSW (hnswlib-node,
- * hnswIndex.ts), IVF_FLAT and IVF_SQ8 (pure TypeScript, ivf/).
+ * hnswIndex.ts), IVF_FLAT, IVF_SQ8 and IVF_RABITQ (pure TypeScript, ivf/).
  * Rows are the row numbers of the segment's columnar data (0 .. count-1), so
  * the caller maps rows to primary keys, TSOs and deletes itself.
  */
@@ -29,6 +29,10 @@ export interface SearchOptions {
   ef?: number;
   /** IVF: lists scanned (clamped to 1..nlist, default 8); other indexes ignore it. */
   nprobe?: number;
+  /** IVF_RABITQ: bits the rotated query is rounded to (0: none, 1..8); other indexes ignore it. */
+  rbqQueryBits?: number;
+  /** IVF_RABITQ with refine: candidates re-scored per result asked, a factor >= 1 (default 1); other indexes ignore it. */
+  refineK?: number;
   accept?: (row: number) => boolean;
 }
 
@@ -39,6 +43,8 @@ export interface IndexBuildParams {
   efConstruction?: number;
   /** IVF lists (default 128; a small segment gets one per 39 rows, ivf/ivfFactory.ts). */
   nlist?: number;
+  /** IVF_RABITQ: the refine copy's type (SQ6, SQ8, FP16, BF16, FP32; absent: no refine copy). */
+  refineType?: string;
   /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;
   /** Stops a long build between chunks; the build rejects with the signal's reason. */

@@ -40,7 +40,17 @@ test('HNSW keeps its params and AUTOINDEX stands for it; FLAT takes none; other 
   assert.equal(norm({}).params, { M: 16, efConstruction: 200 });
   refused({ indexType: 'HNSW', params: { M: 1 } }, /M of HNSW must be an integer in 2..2048/, 'M');
   assert.equal(norm({ indexType: 'FLAT' }).params, {});
-  refused({ indexType: 'IVF_PQ' }, /'IVF_PQ' is not supported \(AUTOINDEX, HNSW, IVF_FLAT, IVF_SQ8, FLAT\)/);
+  refused({ indexType: 'IVF_PQ' }, /'IVF_PQ' is not supported \(AUTOINDEX, HNSW, IVF_FLAT, IVF_SQ8, IVF_RABITQ, FLAT\)/);
+});
+
+test('IVF_RABITQ takes nlist, refine (default false) and refine_type (default SQ8 with refine)', () => {
+  assert.equal(norm({ indexType: 'IVF_RABITQ' }).params, { nlist: 128, refine: 'false' });
+  assert.equal(norm({ indexType: 'ivf_rabitq', params: { nlist: 64, refine: 'true' } }).params, { nlist: 64, refine: 'true', refine_type: 'SQ8' });
+  assert.equal(norm({ indexType: 'IVF_RABITQ', params: { refine: 'True', refine_type: 'fp16' } }).params, { nlist: 128, refine: 'true', refine_type: 'FP16' });
+  assert.equal(norm({ indexType: 'IVF_RABITQ', params: { refine: 'false', refine_type: 'FP32' } }).params, { nlist: 128, refine: 'false' }, 'a refine_type without refine builds no copy');
+  refused({ indexType: 'IVF_RABITQ', params: { refine: 'yes' } }, /refine of IVF_RABITQ must be true or false/, 'refine');
+  refused({ indexType: 'IVF_RABITQ', params: { refine: 'TRUE', refine_type: 'PQ' } }, /refine_type must be one of SQ6, SQ8, FP16, BF16, FP32/, 'refine_type');
+  refused({ indexType: 'IVF_RABITQ', params: { nlist: 0 } }, /nlist of IVF_RABITQ/, 'nlist');
 });
 
 test('packed vector fields: binary takes the BIN_ types with HAMMING (its default) or JACCARD, halves and int8 the float metrics; each refuses the other kind', () => {

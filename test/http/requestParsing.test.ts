@@ -328,7 +328,7 @@ test('indexes: create takes a list; describe takes an optional name', () => {
   assert.equal(parseDescribeIndex({ collectionName: 'c' }), { collectionName: 'c' });
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [] }), /must not be an empty list/);
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ indexName: 'x' }] }), /indexParams\[0\].fieldName' is required/);
-  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { M: [1] } }] }), /params.M' must be a number or a string/);
+  refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { M: [1] } }] }), /params.M' must be a number, a string or a boolean/);
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', params: { metric_type: 'L2' } }] }), /belongs one level up/);
   refuses(() => parseCreateIndex({ collectionName: 'c', indexParams: [{ fieldName: 'v', indexName: 'i' }, { fieldName: 'w', indexName: 'i' }] }), /duplicate index name 'i'/);
   // JSON path indexes: one field, several paths, each its own index; a path twice is refused.

@@ -4,6 +4,7 @@ import { distanceFn } from '../../actors/shared/vector/distance.js';
 import { ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import { gaussianMixture, recallAtK } from '../../bench/support/dataset.js';
+import { refused } from '../support/rejects.js';
 import { tempStandalone, untilIndexedAndLoaded } from './harness.js';
 
 /**
@@ -111,6 +112,35 @@ test('bad IVF params are refused with typed errors: nlist at create, nprobe at s
     await refused(c.createIndex('ok', { indexName: 'i', fieldName: 'vec', indexType: 'IVF_SQ8', params: { nlist: 0 } }), /nlist of IVF_SQ8/);
     for (const nprobe of [0, 65537, 2.5]) await refused(c.search('ok', { data: [queries[0]!], limit: 3, searchParams: { params: { nprobe } } }), /nprobe must be an integer in 1..65536/);
     assert.is((await c.search('ok', { data: [queries[0]!], limit: 3, consistencyLevel: 'Strong', searchParams: { params: { nprobe: 65536 } } }))[0]!.length, 3, 'the collection still answers');
+  } finally { await s.cleanup(); }
+});
+
+test('IVF_RABITQ with an FP32 refine copy: refine_k and rbq_query_bits reach the index; refined answers near exact, distances exact', async () => {
+  const s = await tempStandalone({ streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } } });
+  try {
+    const c = s.client;
+    const indexParams = [{ indexName: 'rq', fieldName: 'vec', indexType: 'IVF_RABITQ', params: { nlist: NLIST, refine: 'true', refine_type: 'FP32' } }];
+    await c.createCollection({ collectionName: 'rq', schema, metricType: 'IP', shardsNum: 2, indexParams, load: true });
+    for (let i = 0; i < N; i += 1000) await c.insert('rq', rows.slice(i, i + 1000));
+    await c.flush('rq');
+    await untilIndexedAndLoaded(s, 'rq', N);
+    const [desc] = await c.describeIndex('rq');
+    assert.equal([desc!.indexType, { ...desc!.params }], ['IVF_RABITQ', { nlist: NLIST, refine: 'true', refine_type: 'FP32' }]);
+    const truth = queries.map((q) => exact('IP', q, 10, () => true));
+    const search = (params: Record<string, number>) => c.search('rq', { data: queries, limit: 10, consistencyLevel: 'Strong', searchParams: { params } });
+    const ids = (hits: Array<Array<{ id: unknown }>>) => hits.map((hs) => hs.map((h) => h.id as number));
+    const wide = await search({ nprobe: NLIST, refine_k: 20 });
+    const recallWide = recallAtK(ids(wide), truth.map((t) => t.map((h) => h.id)), 10);
+    assert.ok(recallWide >= 0.98, `recall ${recallWide} at refine_k 20`);
+    wide.forEach((hs, i) => hs.forEach((h) => {
+      const d = distanceFn('IP')(ds.vectors, (h.id as number) * DIM, new Float32Array(queries[i]!), DIM);
+      assert.ok(Math.abs(h.distance - d) <= 1e-4 * Math.max(1, Math.abs(d)), 'refined distances are the FP32 ones');
+    }));
+    const narrow = recallAtK(ids(await search({ nprobe: NLIST, refine_k: 1, rbq_query_bits: 1 })), truth.map((t) => t.map((h) => h.id)), 10);
+    assert.ok(narrow < recallWide, `refine_k 1 with 1-bit queries (${narrow}) finds less than refine_k 20 (${recallWide})`);
+    await refused(search({ rbq_query_bits: 9 }), /rbq_query_bits must be an integer in 0..8/);
+    await refused(search({ refine_k: 0.5 }), /refine_k must be a number in 1..1024/);
+    await refused(c.createIndex('rq', { indexName: 'rq2', fieldName: 'vec', indexType: 'IVF_RABITQ', params: { refine: 'true', refine_type: 'PQ8' } }), /refine_type must be one of/);
   } finally { await s.cleanup(); }
 });
 

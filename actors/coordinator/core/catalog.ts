@@ -9,6 +9,7 @@ import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../..
 import { gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
+import { rabitqRefineParams } from '../../../messages/rabitqParams.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
 import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
@@ -53,6 +54,7 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
   HNSW: [['M', 2, 2048, 16], ['efConstruction', 8, 10000, 200]],
   IVF_FLAT: [['nlist', 1, 65536, 128]],
   IVF_SQ8: [['nlist', 1, 65536, 128]],
+  IVF_RABITQ: [['nlist', 1, 65536, 128]],
   FLAT: [],
   BIN_FLAT: [],
   BIN_IVF_FLAT: [['nlist', 1, 65536, 128]],
@@ -90,6 +92,11 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
     const v = params[k] === undefined ? def : Number(params[k]);
     if (!Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(`index param ${k} of ${indexType} must be an integer in ${lo}..${hi}, got ${String(params[k])}`, { field: k });
     params[k] = v;
+  }
+  if (indexType === 'IVF_RABITQ') {
+    const refine = rabitqRefineParams(params);
+    delete params.refine_type;
+    Object.assign(params, refine);
   }
   return { indexName, fieldName, indexType, metricType, params };
 }

@@ -88,5 +88,7 @@ function build(index: IndexParams, column: ArrayLike<unknown> | undefined, count
 function buildParamsOf(index: IndexParams): IndexBuildParams {
   const out: IndexBuildParams = {};
   for (const k of ['M', 'efConstruction', 'nlist'] as const) if (index.params[k] !== undefined) out[k] = Number(index.params[k]);
+  // IVF_RABITQ's refine copy (normalised by the coordinator: refine 'true' or 'false', refine_type an upper-case name).
+  if (index.params.refine === 'true') out.refineType = String(index.params.refine_type);
   return out;
 }

@@ -249,8 +249,11 @@ export class QueryNode {
     const dim = field.dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
-    // Each index reads its own knob: HNSW ef, IVF nprobe (their defaults when absent).
-    const knobs = { ef: Math.max(req.ef ?? 64, req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}) };
+    // Each index reads its own knobs: HNSW ef, IVF nprobe, IVF_RABITQ rbq_query_bits and refine_k (their defaults when absent).
+    const knobs = {
+      ef: Math.max(req.ef ?? 64, req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}),
+      ...(req.rbqQueryBits !== undefined ? { rbqQueryBits: req.rbqQueryBits } : {}), ...(req.refineK !== undefined ? { refineK: req.refineK } : {}),
+    };
     const searchOf = (index: VectorIndex | undefined) => (index
       ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...knobs, accept } : knobs)
       : null);

@@ -8,6 +8,8 @@ import { decodeIvfFile } from './ivfFile.js';
 import { IvfIndex, type IvfStore } from './ivfIndex.js';
 import { kmeans } from './kmeans.js';
 import { encode8, trainScalarQuantizer8 } from './scalarQuantizer8.js';
+import { buildRabitqStore } from './rabitqStore.js';
+import { checkRefineType } from './refineStore.js';
 
 /** Lists an index asks for when its params name none (Milvus's default). */
 export const DEFAULT_NLIST = 128;
@@ -37,7 +39,10 @@ async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number,
   const lists = invertedLists(centroids, dim, await assignRows(data, dim, count, centroids, pacer));
   const byPosition = vectorsByPosition(data, dim, lists.rows);
   let store: IvfStore = { kind: 'IVF_FLAT', vectors: byPosition };
-  if (kind === 'IVF_SQ8') {
+  if (kind === 'IVF_RABITQ') {
+    const refineType = params.refineType === undefined ? undefined : checkRefineType(params.refineType);
+    store = await buildRabitqStore(byPosition, dim, count, lists, params.seed ?? 1, refineType, pacer);
+  } else if (kind === 'IVF_SQ8') {
     const quantizer = trainScalarQuantizer8(byPosition, dim, count);
     const codes = new Uint8Array(count * dim);
     for (let p = 0; p < count; p++) encode8(quantizer, byPosition, p * dim, codes, p * dim);
@@ -61,3 +66,5 @@ function factory(kind: IvfStore['kind']): VectorIndexFactory {
 export const ivfFlatFactory = factory('IVF_FLAT');
 /** IVF_SQ8: the same lists over 8-bit codes, a quarter of the memory; distances on decoded values. */
 export const ivfSq8Factory = factory('IVF_SQ8');
+/** IVF_RABITQ: the same lists over 1-bit RaBitQ codes, a 32nd of the memory plus 12 bytes a row; an optional refine copy re-scores the best candidates. */
+export const ivfRabitqFactory = factory('IVF_RABITQ');

@@ -3,13 +3,17 @@ import type { MetricType } from '../../../messages/schema.js';
 import { crc32 } from '../../crc32.js';
 import type { InvertedLists } from './invertedLists.js';
 import type { IvfStore } from './ivfIndex.js';
+import { rotation } from './rabitq.js';
+import { refineBytes, refineSections, sq6Bytes, type RefineStore, type RefineType } from './refineStore.js';
 
 /**
  * The IVF index file, little-endian:
  *
  *   header (32 bytes): magic "NHIV" | version | kind | metric | dim | count | nlist | crc32
  *   payload: centroids f32[nlist*dim] | offsets u32[nlist+1] | rows i32[count] | store
- *   store: IVF_FLAT vectors f32[count*dim]; IVF_SQ8 vmin f32[dim] | vdiff f32[dim] | codes u8[count*dim]
+ *   store: IVF_FLAT vectors f32[count*dim]; IVF_SQ8 vmin f32[dim] | vdiff f32[dim] | codes u8[count*dim];
+ *     IVF_RABITQ seed u32 | refine u32 (0: none, else REFINE_CODE) | terms f32[3*count] | refine sections | codes u8[count*D/8]
+ *     (refine sections: FP32 f32[count*dim]; FP16, BF16 u16[count*dim]; SQ8, SQ6 vmin f32[dim] | vdiff f32[dim] | codes)
  *
  * The crc32 covers the header's first 28 bytes and the payload, so any flipped
  * byte is refused. A file is checked whole (checksum, exact length, list
@@ -22,7 +26,8 @@ const MAGIC = 0x5649484e;
 const VERSION = 1;
 const HEADER_BYTES = 32;
 const CRC_AT = 28;
-const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2 } as const;
+const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2, IVF_RABITQ: 3 } as const;
+const REFINE_CODE: Record<RefineType, number> = { SQ6: 1, SQ8: 2, FP16: 3, BF16: 4, FP32: 5 };
 // BM25 is never a dense index's metric (normaliseIndex refuses it); its code only completes the map.
 const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5 };
 /** Typed-array sections are written in the host's byte order, which the format fixes as little-endian. */
@@ -33,7 +38,12 @@ export function encodeIvfFile(ix: IvfParts): Uint8Array {
   const { lists, store, dim } = ix;
   const sections: ArrayBufferView[] = [lists.centroids, lists.offsets, lists.rows];
   if (store.kind === 'IVF_FLAT') sections.push(store.vectors);
-  else sections.push(store.quantizer.vmin, store.quantizer.vdiff, store.codes);
+  else if (store.kind === 'IVF_SQ8') sections.push(store.quantizer.vmin, store.quantizer.vdiff, store.codes);
+  else {
+    sections.push(new Uint32Array([store.seed >>> 0, store.refine ? REFINE_CODE[store.refine.type] : 0]), store.terms);
+    if (store.refine) sections.push(...refineSections(store.refine));
+    sections.push(store.codes);
+  }
   const out = new Uint8Array(HEADER_BYTES + sections.reduce((n, s) => n + s.byteLength, 0));
   let at = HEADER_BYTES;
   for (const s of sections) { out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), at); at += s.byteLength; }
@@ -57,8 +67,12 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   if (u32(3) !== METRIC_CODE[metric]) throw new DecodeError(`index was built for another metric than ${metric}`);
   if (u32(4) !== dim) throw new DecodeError(`index was built for dim ${u32(4)}, expected ${dim}`);
   const count = u32(5), nlist = u32(6);
-  const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : 8 * dim + count * dim;
-  const expected = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + count) + storeBytes;
+  const listsEnd = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + count);
+  // IVF_RABITQ's store starts with its seed and refine type, which say how long the rest is.
+  const refine = kind === 'IVF_RABITQ' && bytes.length >= listsEnd + 8 ? refineTypeOf(v.getUint32(listsEnd + 4, true)) : undefined;
+  const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : kind === 'IVF_SQ8' ? 8 * dim + count * dim
+    : 8 + 12 * count + (refine ? refineBytes(refine, dim, count) : 0) + count * (rotation(dim, 0).D >> 3);
+  const expected = listsEnd + storeBytes;
   if (bytes.length !== expected) throw new DecodeError(`IVF index file holds ${bytes.length} bytes, its header says ${expected}`);
   // A copy starts at offset 0 of its own buffer: every float and int section is aligned.
   const body = bytes.slice(HEADER_BYTES).buffer;
@@ -71,8 +85,29 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   checkLists(offsets, rows, count);
   const lists: InvertedLists = { nlist, centroids, offsets, rows };
   if (kind === 'IVF_FLAT') return { metric, dim, lists, store: { kind, vectors: take(f32, count * dim, 4) } };
-  const vmin = take(f32, dim, 4), vdiff = take(f32, dim, 4);
-  return { metric, dim, lists, store: { kind, quantizer: { vmin, vdiff }, codes: new Uint8Array(body, at, count * dim) } };
+  const u8 = (b: ArrayBuffer, o: number, n: number) => new Uint8Array(b, o, n);
+  if (kind === 'IVF_SQ8') {
+    const vmin = take(f32, dim, 4), vdiff = take(f32, dim, 4);
+    return { metric, dim, lists, store: { kind, quantizer: { vmin, vdiff }, codes: take(u8, count * dim, 1) } };
+  }
+  const [seed] = take((b, o, n) => new Uint32Array(b, o, n), 2, 4);
+  const terms = take(f32, 3 * count, 4);
+  let refineStore: RefineStore | undefined;
+  if (refine === 'FP32') refineStore = { type: refine, vectors: take(f32, count * dim, 4) };
+  else if (refine === 'FP16' || refine === 'BF16') refineStore = { type: refine, bits: take((b, o, n) => new Uint16Array(b, o, n), count * dim, 2) };
+  else if (refine === 'SQ8' || refine === 'SQ6') {
+    const vmin = take(f32, dim, 4), vdiff = take(f32, dim, 4);
+    refineStore = { type: refine, quantizer: { vmin, vdiff }, codes: take(u8, count * (refine === 'SQ8' ? dim : sq6Bytes(dim)), 1) };
+  }
+  const P = rotation(dim, seed!);
+  return { metric, dim, lists, store: { kind, seed: seed!, rotation: P, terms, codes: take(u8, count * (P.D >> 3), 1), ...(refineStore ? { refine: refineStore } : {}) } };
+}
+
+function refineTypeOf(code: number): RefineType | undefined {
+  if (code === 0) return undefined;
+  const t = (Object.keys(REFINE_CODE) as RefineType[]).find((k) => REFINE_CODE[k] === code);
+  if (!t) throw new DecodeError(`unknown IVF_RABITQ refine type code ${code}`);
+  return t;
 }
 
 /** Lists that cover positions 0..count in order, and rows that name each row once. */

@@ -7,9 +7,14 @@ import type { SearchOptions, VectorIndex } from '../vectorIndex.js';
 import type { InvertedLists } from './invertedLists.js';
 import { encodeIvfFile } from './ivfFile.js';
 import { codeTable, tableDistance, type ScalarQuantizer8 } from './scalarQuantizer8.js';
+import { codeDot, queryTable, rotate } from './rabitq.js';
+import type { RabitqStore } from './rabitqStore.js';
+import { refinedVector } from './refineStore.js';
 
 /** Lists a search probes when it names no nprobe (Milvus's default). */
 export const DEFAULT_NPROBE = 8;
+/** IVF_RABITQ with refine: candidates re-scored per result asked, when a search names no refine_k (Milvus's default). */
+export const DEFAULT_REFINE_K = 1;
 
 /**
  * What an IVF index keeps of each position's vector: the float32 values
@@ -18,7 +23,8 @@ export const DEFAULT_NPROBE = 8;
  */
 export type IvfStore =
   | { kind: 'IVF_FLAT'; vectors: Float32Array }
-  | { kind: 'IVF_SQ8'; quantizer: ScalarQuantizer8; codes: Uint8Array };
+  | { kind: 'IVF_SQ8'; quantizer: ScalarQuantizer8; codes: Uint8Array }
+  | RabitqStore;
 
 /**
  * An inverted-file index over one segment's vectors: a search ranks the nlist
@@ -39,6 +45,7 @@ export class IvfIndex implements VectorIndex {
     const n = Math.min(k, this.count);
     if (!(n > 0)) return [];
     const q = this.metric === 'COSINE' ? unitVector(query) : query;
+    if (this.store.kind === 'IVF_RABITQ') return this.searchRabitq(this.store, q, n, opts);
     const top = new TopK<Hit>(n, this.metric);
     const scan = this.scanner(q);
     for (const l of this.probes(q, opts.nprobe ?? DEFAULT_NPROBE)) scan(this.lists.offsets[l]!, this.lists.offsets[l + 1]!, top, opts.accept);
@@ -46,6 +53,37 @@ export class IvfIndex implements VectorIndex {
   }
 
   async serialize(): Promise<Uint8Array> { return encodeIvfFile(this); }
+
+  /**
+   * IVF_RABITQ: rows of the probed lists ranked by their 1-bit estimates
+   * (rabitq.ts); with a refine copy, the best k x refine_k of them ranked
+   * again by their distance to that copy, and the best n of those returned.
+   */
+  private searchRabitq(store: RabitqStore, q: Float32Array, n: number, opts: SearchOptions): Array<{ row: number; distance: number }> {
+    const { dim, metric } = this, rows = this.lists.rows, { codes, terms } = store, bytes = store.rotation.D >> 3;
+    const t = queryTable(rotate(store.rotation, q, 0, dim, new Float32Array(store.rotation.D)), opts.rbqQueryBits ?? 0);
+    const wanted = store.refine ? Math.min(this.count, Math.ceil(n * Math.max(1, opts.refineK ?? DEFAULT_REFINE_K))) : n;
+    const top = new TopK<Hit & { p: number }>(wanted, metric);
+    const l2 = !higherIsBetter(metric), accept = opts.accept;
+    for (const l of this.probes(q, opts.nprobe ?? DEFAULT_NPROBE)) {
+      // L2: |q - c|^2; IP and COSINE: <c, q>.
+      const listTerm = l2 ? l2Squared(this.lists.centroids, l * dim, q, dim) : innerProduct(this.lists.centroids, l * dim, q, dim);
+      for (let p = this.lists.offsets[l]!, end = this.lists.offsets[l + 1]!; p < end; p++) {
+        const dot = codeDot(t, codes, p * bytes, bytes), scale = terms[3 * p]!;
+        const d = l2 ? terms[3 * p + 1]! + listTerm - 2 * scale * (dot - terms[3 * p + 2]!) : listTerm + scale * dot;
+        const row = rows[p]!;
+        if (top.admits(d, row) && (accept === undefined || accept(row))) top.push({ id: row, distance: d, p });
+      }
+    }
+    const found = top.sorted();
+    if (!store.refine) return found.map((h) => ({ row: h.id, distance: h.distance }));
+    const kernel = metric === 'COSINE' ? innerProduct : distanceFn(metric), v = new Float32Array(dim), best = new TopK<Hit>(n, metric);
+    for (const h of found) {
+      const d = kernel(refinedVector(store.refine, h.p, dim, v), 0, q, dim);
+      if (best.admits(d, h.id)) best.push({ id: h.id, distance: d });
+    }
+    return best.sorted().map((h) => ({ row: h.id, distance: h.distance }));
+  }
 
   /** The `nprobe` lists (clamped to 1..nlist) whose centroids are nearest to q, nearest first. */
   private probes(q: Float32Array, nprobe: number): number[] {
@@ -70,6 +108,7 @@ export class IvfIndex implements VectorIndex {
    */
   private scanner(q: Float32Array): (from: number, end: number, top: TopK<Hit>, accept: ((row: number) => boolean) | undefined) => void {
     const { dim, store } = this, rows = this.lists.rows;
+    if (store.kind === 'IVF_RABITQ') throw new Error('IVF_RABITQ is searched by searchRabitq');
     if (store.kind === 'IVF_SQ8') {
       const table = codeTable(store.quantizer, q, higherIsBetter(this.metric) ? 'IP' : 'L2'), codes = store.codes;
       return (from, end, top, accept) => {
