@@ -14,19 +14,24 @@ export type PersistedAppendIds = Record<string, Array<{ id: string; tso: Tso; po
  * and the log recognises a retry of an append the old owner made durable but
  * never acknowledged. Ids are kept for `windowMs` of TSO time, measured on the
  * vchannel's newest message, so replay keeps exactly what live appends kept.
+ * A bulk import's batch ids (`import/...`) are kept a day: a job resumed after
+ * its coordinator was down for longer than the window still writes no batch
+ * twice (a few ids per thousand rows: little to keep).
  */
 export class AppendDedup {
   private readonly done = new Map<string, Map<string, AppendResult>>();
+  /** Bulk import batch ids, kept `importWindowMs`. */
+  private readonly imported = new Map<string, Map<string, AppendResult>>();
   private readonly inflight = new Map<string, Promise<AppendResult>>();
 
-  constructor(private readonly windowMs: number) {}
+  constructor(private readonly windowMs: number, private readonly importWindowMs: number = IMPORT_WINDOW_MS) {}
 
   /**
    * Runs `append` unless the id was seen: a durable one answers with its result,
    * one still in flight shares the first attempt's outcome.
    */
   run(vchannel: string, id: string, append: () => Promise<AppendResult>): Promise<AppendResult> {
-    const seen = this.done.get(vchannel)?.get(id);
+    const seen = (id.startsWith(IMPORT_PREFIX) ? this.imported : this.done).get(vchannel)?.get(id);
     if (seen) return Promise.resolve(seen);
     const key = `${vchannel}\n${id}`;
     const pending = this.inflight.get(key);
@@ -40,24 +45,43 @@ export class AppendDedup {
   record(m: AnyMessage): void {
     const id = m.header.appendId;
     if (id === undefined) return;
-    let ids = this.done.get(m.header.vchannel);
-    if (!ids) { ids = new Map(); this.done.set(m.header.vchannel, ids); }
-    ids.set(id, { tso: m.header.tso, position: m.header.walPosition });
-    const cutoff = tsoAddMs(m.header.tso, -this.windowMs);
-    for (const [old, r] of ids) {
-      if (r.tso >= cutoff) break;
-      ids.delete(old);
-    }
+    const ids = this.idsOf(this.done, m.header.vchannel), imports = this.idsOf(this.imported, m.header.vchannel);
+    (id.startsWith(IMPORT_PREFIX) ? imports : ids).set(id, { tso: m.header.tso, position: m.header.walPosition });
+    prune(ids, tsoAddMs(m.header.tso, -this.windowMs));
+    prune(imports, tsoAddMs(m.header.tso, -this.importWindowMs));
+  }
+
+  private idsOf(by: Map<string, Map<string, AppendResult>>, vchannel: string): Map<string, AppendResult> {
+    let ids = by.get(vchannel);
+    if (!ids) { ids = new Map(); by.set(vchannel, ids); }
+    return ids;
   }
 
   /** How many ids are remembered (for logs and tests). */
-  get size(): number { let n = 0; for (const m of this.done.values()) n += m.size; return n; }
+  get size(): number { let n = 0; for (const by of [this.done, this.imported]) for (const m of by.values()) n += m.size; return n; }
 
   persist(): PersistedAppendIds {
-    return Object.fromEntries([...this.done].map(([v, ids]) => [v, [...ids].map(([id, r]) => ({ id, ...r }))]));
+    const out: PersistedAppendIds = {};
+    for (const by of [this.done, this.imported]) for (const [v, ids] of by) (out[v] ??= []).push(...[...ids].map(([id, r]) => ({ id, ...r })));
+    return out;
   }
 
   restore(p: PersistedAppendIds | undefined): void {
-    for (const [v, list] of Object.entries(p ?? {})) this.done.set(v, new Map(list.map((e) => [e.id, { tso: e.tso, position: e.position }])));
+    for (const [v, list] of Object.entries(p ?? {})) {
+      for (const e of list) this.idsOf(e.id.startsWith(IMPORT_PREFIX) ? this.imported : this.done, v).set(e.id, { tso: e.tso, position: e.position });
+    }
+  }
+}
+
+/** The append ids of bulk import batches (data-node/shell/importReader.ts). */
+export const IMPORT_PREFIX = 'import/';
+/** How long they are kept. */
+export const IMPORT_WINDOW_MS = 24 * 3600_000;
+
+/** Drops the ids (in WAL order) older than `cutoff`. */
+function prune(ids: Map<string, AppendResult>, cutoff: Tso): void {
+  for (const [old, r] of ids) {
+    if (r.tso >= cutoff) break;
+    ids.delete(old);
   }
 }
