@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dwithin, haversineMeters, prepared, relateWkt, type RelateOp } from '../../messages/geometry/predicates.js';
+import { candidateBox, dwithin, haversineMeters, prepared, relateWkt, type RelateOp } from '../../messages/geometry/predicates.js';
+import { geoTest } from '../../messages/filter/geoEvaluate.js';
 
 const OPS: RelateOp[] = ['ST_EQUALS', 'ST_TOUCHES', 'ST_OVERLAPS', 'ST_CROSSES', 'ST_CONTAINS', 'ST_INTERSECTS', 'ST_WITHIN'];
 const SQ = 'POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))';
@@ -52,6 +53,9 @@ const CASES: Array<[string, string, RelateOp[]]> = [
   ['LINESTRING (0 0, 10 0)', 'LINESTRING (5 -5, 5 0, 6 5)', ['ST_CROSSES', 'ST_INTERSECTS']],
   ['MULTILINESTRING ((0 0, 5 0), (5 0, 10 0))', 'LINESTRING (0 0, 10 0)', ['ST_EQUALS', 'ST_CONTAINS', 'ST_INTERSECTS', 'ST_WITHIN']],
   ['LINESTRING (0 0, 3 0)', 'MULTILINESTRING ((0 0, 5 0), (5 0, 10 0))', ['ST_WITHIN', 'ST_INTERSECTS']],
+  // The mod-2 rule: an endpoint shared by two lines is interior.
+  ['POINT (5 0)', 'MULTILINESTRING ((0 0, 5 0), (5 0, 10 0))', ['ST_WITHIN', 'ST_INTERSECTS']],
+  ['POINT (0 0)', 'MULTILINESTRING ((0 0, 5 0), (5 0, 10 0))', ['ST_TOUCHES', 'ST_INTERSECTS']],
   // line / polygon
   ['LINESTRING (2 2, 8 8)', SQ, ['ST_WITHIN', 'ST_INTERSECTS']],
   ['LINESTRING (5 5, 15 5)', SQ, ['ST_CROSSES', 'ST_INTERSECTS']],
@@ -134,6 +138,15 @@ test('ST_DWITHIN: great-circle meters from a point', () => {
   assert.ok(dwithin(prepared('LINESTRING (0 1, 2 1)'), [1, 0], 111_200));
   assert.not.ok(dwithin(prepared('LINESTRING (0 1, 2 1)'), [1, 0], 111_000));
   assert.not.ok(dwithin(prepared('POINT EMPTY'), [0, 0], 1e9));
+});
+
+test('ST_DWITHIN in a filter: the box test before it keeps every row within the distance', () => {
+  const test = geoTest({ kind: 'geo', op: 'ST_DWITHIN', arg: { kind: 'field', name: 'g', path: [], pos: 0 }, wkt: 'POINT (0 60)', distance: 55_800, pos: 0 });
+  assert.ok(test(prepared('POINT (1 60)')), 'a degree of longitude east at 60N');
+  assert.ok(test(prepared('POINT (0 60.5)')), 'half a degree north');
+  assert.not.ok(test(prepared('POINT (0 60.51)')));
+  const box = candidateBox('ST_DWITHIN', prepared('POINT (0 60)'), 55_800)!;
+  assert.ok(box[2] >= 1 && box[3] >= 60.5 && box[0] <= -1 && box[1] <= 59.5, box.join(' '));
 });
 
 test.run();

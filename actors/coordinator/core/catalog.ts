@@ -104,7 +104,7 @@ function scalarIndex(rec: Pick<CollectionRecord, 'schema'>, p: Partial<IndexPara
   if (p.params?.json_path !== undefined || (field && field.dataType === 'JSON') || (!field && rec.schema.enableDynamicField)) return normaliseJsonIndex(rec.schema, field, p);
   if (!field) throw new ValidationError(`index field '${p.fieldName}' is not a field of the collection`, { field: 'fieldName' });
   const asked = String(p.indexType ?? 'AUTOINDEX');
-  const indexType = asked.toUpperCase() === 'AUTOINDEX' ? 'INVERTED' : scalarIndexTypeOf(asked);
+  const indexType = asked.toUpperCase() === 'AUTOINDEX' ? (field.dataType === 'Geometry' ? 'RTREE' : 'INVERTED') : scalarIndexTypeOf(asked);
   if (INDEX_TYPES.includes(asked.toUpperCase()) && !indexType) {
     throw new ValidationError(`${asked.toUpperCase()} indexes vector fields; '${field.name}' is not a vector field (${vectorFields(rec.schema).map((f) => f.name).join(', ')})`, { field: 'fieldName' });
   }
