@@ -48,8 +48,9 @@ export interface FieldSchema {
   maxCapacity?: number;
   nullable?: boolean;
   /**
-   * Bool, Int*, Float, Double, VarChar and Timestamptz (ISO text as given,
-   * stored as integer microseconds: timestamptzDefaults), never the primary key: what a
+   * Bool, Int*, Float, Double, VarChar, Timestamptz (ISO text as given,
+   * stored as integer microseconds: timestamptzDefaults) and Geometry (WKT,
+   * written to rows in canonical form: geometryFields.ts), never the primary key: what a
    * row that omits the field, or gives null for it, holds instead. Filled in
    * where rows are checked, before they reach the WAL; null means no default.
    */
