@@ -71,6 +71,8 @@ const CASES: Array<[string, string, RelateOp[]]> = [
   ['LINESTRING (20 20, 30 30)', SQ, []],
   // polygon / polygon
   [SQ, SQ, ['ST_EQUALS', 'ST_CONTAINS', 'ST_INTERSECTS', 'ST_WITHIN']],
+  ['POLYGON ((0 0, 5 0, 10 0, 10 10, 0 10, 0 0))', SQ, ['ST_EQUALS', 'ST_CONTAINS', 'ST_INTERSECTS', 'ST_WITHIN']],
+  ['MULTIPOLYGON (((0 0, 5 0, 5 10, 0 10, 0 0)), ((5 0, 10 0, 10 10, 5 10, 5 0)))', SQ, ['ST_EQUALS', 'ST_CONTAINS', 'ST_INTERSECTS', 'ST_WITHIN']],
   [SQ, 'POLYGON ((10 10, 0 10, 0 0, 10 0, 10 10))', ['ST_EQUALS', 'ST_CONTAINS', 'ST_INTERSECTS', 'ST_WITHIN']],
   [SQ, 'POLYGON ((5 5, 15 5, 15 15, 5 15, 5 5))', ['ST_OVERLAPS', 'ST_INTERSECTS']],
   [SQ, 'POLYGON ((10 0, 20 0, 20 10, 10 10, 10 0))', ['ST_TOUCHES', 'ST_INTERSECTS']],
