@@ -93,6 +93,9 @@ const CASES: Array<[string, string, RelateOp[]]> = [
   ['MULTIPOLYGON (((0 0, 2 0, 2 2, 0 2, 0 0)), ((5 5, 7 5, 7 7, 5 7, 5 5)))', 'POINT (3 3)', []],
   ['MULTIPOLYGON (((0 0, 2 0, 2 2, 0 2, 0 0)), ((5 5, 7 5, 7 7, 5 7, 5 5)))', 'LINESTRING (1 1, 6 6)', ['ST_CROSSES', 'ST_INTERSECTS']],
   [SQ, 'MULTIPOLYGON (((1 1, 2 1, 2 2, 1 2, 1 1)), ((5 5, 7 5, 7 7, 5 7, 5 5)))', ['ST_CONTAINS', 'ST_INTERSECTS']],
+  // Lines covering a polygon's whole boundary and a diagonal: inside its closure, yet not all of it.
+  [SQ, 'MULTILINESTRING ((0 0, 10 0, 10 10, 0 10, 0 0), (0 0, 10 10))', ['ST_CONTAINS', 'ST_INTERSECTS']],
+  ['MULTILINESTRING ((0 0, 10 0, 10 10, 0 10, 0 0), (0 0, 10 10))', SQ, ['ST_WITHIN', 'ST_INTERSECTS']],
   ['GEOMETRYCOLLECTION (POINT (5 5), LINESTRING (1 1, 2 2))', SQ, ['ST_WITHIN', 'ST_INTERSECTS']],
   [SQ, 'GEOMETRYCOLLECTION (POINT (5 5), LINESTRING (1 1, 20 20))', ['ST_CROSSES', 'ST_INTERSECTS']],
   ['GEOMETRYCOLLECTION (POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0)), POINT (20 20))', 'POINT (20 20)', ['ST_CONTAINS', 'ST_INTERSECTS']],
