@@ -22,3 +22,16 @@ export function geometryInput(f: FieldSchema, v: unknown, what: string): unknown
   if (typeof c !== 'string') throw new ValidationError(`${what}: Geometry field '${f.name}' ${c.error}`, { field: f.name });
   return c;
 }
+
+/** The schema with each Geometry field's WKT default in canonical form, as rows hold it (a default that is not WKT is left for validation to refuse). */
+export function geometryDefaults<S extends { fields: FieldSchema[] }>(s: S): S {
+  if (!s || !Array.isArray(s.fields) || !s.fields.some((f) => f?.dataType === 'Geometry' && typeof f.defaultValue === 'string')) return s;
+  return {
+    ...s,
+    fields: s.fields.map((f) => {
+      if (f.dataType !== 'Geometry' || typeof f.defaultValue !== 'string') return f;
+      const c = canonicalWkt(f.defaultValue);
+      return typeof c === 'string' ? { ...f, defaultValue: c } : f;
+    }),
+  };
+}

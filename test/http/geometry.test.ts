@@ -26,6 +26,7 @@ test('REST: create with Geometry, insert WKT, ST_ filters, canonical WKT out, RT
     await http.waitLoaded('c');
     const described = await http.ok('/collections/describe', { collectionName: 'c' });
     assert.equal(described.fields.filter((f: { name: string }) => f.name === 'geo' || f.name === 'home').map((f: { type: string }) => f.type), ['Geometry', 'Geometry']);
+    assert.is(described.fields.find((f: { name: string }) => f.name === 'home').defaultValue, 'POINT (0 0)', 'the default is kept as canonical WKT');
 
     await http.ok('/entities/insert', { collectionName: 'c', data: [
       { id: 1, vec, geo: 'point(5 5)' },

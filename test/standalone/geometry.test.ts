@@ -154,6 +154,23 @@ test('Geometry: WKT in and out, ST_ filters on sealed and growing rows, equal wi
   } finally { await s.cleanup(); }
 });
 
+test('an added Geometry field: old rows read its default, as canonical WKT, in output and filters', async () => {
+  const s = await tempStandalone();
+  try {
+    const c = s.client;
+    await c.createCollection({ collectionName: 'a', schema, metricType: 'L2', indexParams: [{ indexName: 'vec', fieldName: 'vec', indexType: 'FLAT', params: {} }], load: true });
+    await c.insert('a', rows.slice(1, 4));
+    await c.addCollectionField('a', { name: 'home', dataType: 'Geometry', nullable: true, defaultValue: 'point(1  1)' });
+    assert.is((await c.describeCollection('a')).schema.fields.find((f) => f.name === 'home')!.defaultValue, 'POINT (1 1)');
+    await c.insert('a', [{ ...rows[4]!, home: 'POINT (2 2)' }]);
+    const out = await c.query('a', { filter: 'id > 0', outputFields: ['home'], consistencyLevel: 'Strong' });
+    assert.equal(out.map((x) => [Number(x.id), x.home]).sort(), [[1, 'POINT (1 1)'], [2, 'POINT (1 1)'], [3, 'POINT (1 1)'], [4, 'POINT (2 2)']]);
+    const ids = async (filter: string) => (await c.query('a', { filter, outputFields: ['id'], consistencyLevel: 'Strong' })).map((x) => Number(x.id)).sort();
+    assert.equal(await ids("ST_EQUALS(home, 'POINT (1 1)')"), [1, 2, 3]);
+    assert.equal(await ids("ST_DWITHIN(home, 'POINT (2 2)', 1)"), [4]);
+  } finally { await s.cleanup(); }
+});
+
 test('RTREE requests on other fields, and other indexes on a Geometry field, are refused', async () => {
   const s = await tempStandalone();
   try {
