@@ -12,3 +12,4 @@ export * from './valueCodec.js';
 export * from './binary.js';
 export * from './timestamptz.js';
 export * from './timestamptzFields.js';
+export * from './geometryFields.js';

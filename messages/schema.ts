@@ -3,6 +3,7 @@ import { checkFunctions, type FunctionSchema } from './schemaFunctions.js';
 import { sparseProblem } from './sparse.js';
 import { isPackedVectorType, storedProblem, type PackedVectorType } from './packedVectors.js';
 import { parseTimestamptz } from './timestamptz.js';
+import { parseWkt } from './geometry/wkt.js';
 
 /** Field data types, named as Milvus names them. */
 export const DataType = {
@@ -12,6 +13,8 @@ export const DataType = {
   Float16Vector: 'Float16Vector', BFloat16Vector: 'BFloat16Vector', BinaryVector: 'BinaryVector', Int8Vector: 'Int8Vector',
   /** An instant: ISO 8601 text in and out, stored as integer microseconds since the epoch, UTC (messages/timestamptz.ts). */
   Timestamptz: 'Timestamptz',
+  /** A planar geometry: WKT in and out, kept as canonical WKT text (messages/geometry/wkt.ts, geometryFields.ts). */
+  Geometry: 'Geometry',
 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
@@ -45,8 +48,9 @@ export interface FieldSchema {
   maxCapacity?: number;
   nullable?: boolean;
   /**
-   * Bool, Int*, Float, Double, VarChar and Timestamptz (ISO text as given,
-   * stored as integer microseconds: timestamptzDefaults), never the primary key: what a
+   * Bool, Int*, Float, Double, VarChar, Timestamptz (ISO text as given,
+   * stored as integer microseconds: timestamptzDefaults) and Geometry (WKT,
+   * written to rows in canonical form: geometryFields.ts), never the primary key: what a
    * row that omits the field, or gives null for it, holds instead. Filled in
    * where rows are checked, before they reach the WAL; null means no default.
    */
@@ -196,7 +200,7 @@ function checkDefaultValue(f: FieldSchema): void {
   if (v === undefined || v === null) return;
   const field = { field: f.name };
   if (f.isPrimary) throw new ValidationError(`primary key '${f.name}' cannot have a default value`, field);
-  if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType) && f.dataType !== 'Timestamptz') throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')} and Timestamptz fields can`, field);
+  if (!(ELEMENT_TYPES as readonly string[]).includes(f.dataType) && f.dataType !== 'Timestamptz' && f.dataType !== 'Geometry') throw new ValidationError(`field '${f.name}' is ${f.dataType} and cannot have a default value; only ${ELEMENT_TYPES.join(', ')}, Timestamptz and Geometry fields can`, field);
   const what = `the default value of field '${f.name}'`;
   // A Timestamptz default may be ISO text until the coordinator stores it as microseconds, in the collection's zone (timestamptzFields.ts).
   if (f.dataType === 'Timestamptz' && typeof v === 'string') {
@@ -320,6 +324,10 @@ function valueProblem(what: string, type: DataType, maxLength: number | undefine
       if (typeof v !== 'string') return `${what} must be a string`;
       return v.length <= maxLength! ? null : `${what} is longer than max_length ${maxLength}`;
     case 'JSON': return null;
+    case 'Geometry': {
+      const g = parseWkt(v);
+      return typeof g === 'string' ? `${what} ${g}` : null;
+    }
     case 'Timestamptz':
       return typeof v === 'number' && Number.isSafeInteger(v) ? null : `${what} must be a Timestamptz: integer microseconds since the epoch, as stored`;
     default: {

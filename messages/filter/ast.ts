@@ -5,6 +5,7 @@
  * `pos` is the 0-based character offset of the node in the source text.
  */
 import { ValidationError } from '../errors.js';
+import type { GeoOp } from '../geometry/predicates.js';
 
 export const FILTER_LIMITS = {
   /** Characters of filter text; longer text is refused before lexing. */
@@ -69,9 +70,17 @@ export interface OrNode { kind: 'or'; args: Expr[]; pos: number }
  */
 export interface TextMatchNode { kind: 'textMatch'; arg: FieldNode; query: string; pos: number; phrase?: { slop: number } }
 
+/**
+ * Milvus's geometry operators on a Geometry field: `ST_CONTAINS(geo, 'POLYGON ((..))')`
+ * and the others of GEO_OPS, and `ST_DWITHIN(geo, 'POINT (lon lat)', meters)`.
+ * `wkt` is the query geometry as canonical WKT (messages/geometry/wkt.ts);
+ * `distance` is ST_DWITHIN's, in meters.
+ */
+export interface GeoNode { kind: 'geo'; op: GeoOp; arg: FieldNode; wkt: string; distance?: number; pos: number }
+
 export type Expr =
   | LiteralNode | FieldNode | NegNode | ArithNode | LengthNode
-  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | NotNode | AndNode | OrNode;
+  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | GeoNode | NotNode | AndNode | OrNode;
 
 /** Node kinds that yield a value rather than a truth value. */
 export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith', 'length']);

@@ -10,12 +10,13 @@ import { CONTAINS_NAME, FILTER_LIMITS, VALUE_KINDS, filterError } from './ast.js
 import type { ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
 import type { CollectionSchema, DataType, FieldSchema } from '../schema.js';
 import { parseInterval } from '../timestamptz.js';
+import { checkedGeo } from './geoCall.js';
 
 /** A checked filter: the resolved tree and the columns it reads (`$meta` for dynamic fields). */
 export interface CheckedFilter { expr: Expr; fields: string[] }
 
 /** Static type of a subexpression. `json` is known only per row; `cond` is a truth value; `array` a whole Array field. */
-type Ty = 'bool' | 'int' | 'float' | 'string' | 'json' | 'cond' | 'array' | 'timestamptz' | 'interval';
+type Ty = 'bool' | 'int' | 'float' | 'string' | 'json' | 'cond' | 'array' | 'timestamptz' | 'interval' | 'geometry';
 /** `elem` describes the elements of an `array`. */
 interface Typed { e: Expr; ty: Ty; what: string; elem?: { ty: Ty; what: string } }
 
@@ -23,6 +24,7 @@ const FIELD_TYPE: Record<DataType, Ty | null> = {
   Bool: 'bool', Int8: 'int', Int16: 'int', Int32: 'int', Int64: 'int', Float: 'float', Double: 'float',
   VarChar: 'string', JSON: 'json', Array: 'array', FloatVector: null, SparseFloatVector: null,
   Float16Vector: null, BFloat16Vector: null, BinaryVector: null, Int8Vector: null, Timestamptz: 'timestamptz',
+  Geometry: 'geometry',
 };
 const CONTAINS_OPS: ReadonlySet<unknown> = new Set(Object.keys(CONTAINS_NAME));
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
@@ -123,6 +125,13 @@ class Checker {
         if (n.phrase && !(typeof slop === 'number' && Number.isSafeInteger(slop) && slop >= 0)) throw filterError('malformed filter tree: phrase_match without a slop', pos);
         return { e: { kind: 'textMatch', arg: a.e as FieldNode, query: n.query, pos, ...(n.phrase ? { phrase: { slop: slop as number } } : {}) }, ty: 'cond', what: `a ${fn} test` };
       }
+      case 'geo': {
+        const a = sub(n.arg);
+        const f = a.e.kind === 'field' && a.e.path.length === 0 ? this.byName.get(a.e.name) : undefined;
+        const e = checkedGeo(n, pos);
+        if (!f || f.dataType !== 'Geometry') throw filterError(`${e.op} needs a Geometry field as its first argument, not ${a.what}`, pos);
+        return { e: { ...e, arg: a.e as FieldNode }, ty: 'cond', what: `an ${e.op} test` };
+      }
       case 'isNull': {
         const a = sub(n.arg);
         if (a.e.kind !== 'field') throw filterError("'is null' applies to a field", pos);
@@ -198,6 +207,7 @@ class Checker {
 
 function comparable(l: Pick<Typed, 'ty' | 'what'>, r: Pick<Typed, 'ty' | 'what'>, op: string, pos: number): void {
   const ordered = op !== '==' && op !== '!=';
+  if (l.ty === 'geometry' || r.ty === 'geometry') throw filterError(`${l.ty === 'geometry' ? l.what : r.what} is compared only by the ST_ operators (ST_EQUALS(geo, 'POINT (1 2)'), ST_CONTAINS, ST_INTERSECTS, ...)`, pos);
   if (l.ty === 'interval' || r.ty === 'interval') throw filterError("an INTERVAL is not a value to compare: add it to a Timestamptz field (tsz + INTERVAL 'P1D' > ISO '...')", pos);
   // An instant compares only with an instant: a Timestamptz field with `ISO '...'`, never a number or a string.
   if ((l.ty === 'timestamptz') !== (r.ty === 'timestamptz')) throw filterError(`cannot compare ${l.what} with ${r.what}${l.ty === 'timestamptz' || r.ty === 'timestamptz' ? " (a Timestamptz compares with an ISO literal: ISO '2025-01-01T00:00:00Z')" : ''}`, pos);

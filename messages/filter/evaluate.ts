@@ -18,6 +18,7 @@ import type { CompareOp, ContainsOp, Expr, LiteralNode } from './ast.js';
 import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
 import { phraseMatches } from './phrase.js';
+import { geoTest, rowGeometry } from './geoEvaluate.js';
 import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
 import { NuthatchError } from '../errors.js';
 import { parseInterval, shiftTimestamptz, type Interval } from '../timestamptz.js';
@@ -149,6 +150,18 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
       // Unknown (false either way) for a null text, as `like`.
       const g = getter(e.arg, ctx), words = new Set(tokenize(e.query));
       return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && tokenize(v).some((w) => words.has(w)) !== negated; }; };
+    }
+    case 'geo': {
+      const test = geoTest(e), { name } = e.arg;
+      return (cols) => {
+        const c = column(cols, name, ctx);
+        const d = ctx.defaults.get(name), dflt = typeof d === 'string' ? [d] : null;
+        if (!c && !dflt) return () => false;
+        return (i) => {
+          const g = c && c[i] != null ? rowGeometry(c, i) : dflt && rowGeometry(dflt, 0);
+          return g !== null && test(g) !== negated;
+        };
+      };
     }
     case 'isNull': {
       const g = getter(e.arg, ctx), flip = e.negated !== negated;

@@ -16,6 +16,7 @@ export function formatFilter(e: Expr): string {
     case 'in': return `${operand(e.arg)} ${e.negated ? 'not in' : 'in'} [${e.values.map(literal).join(', ')}]`;
     case 'like': return `${operand(e.arg)} ${e.negated ? 'not like' : 'like'} ${quote(e.pattern)}`;
     case 'textMatch': return e.phrase ? `phrase_match(${field(e.arg)}, ${quote(e.query)}, ${e.phrase.slop})` : `text_match(${field(e.arg)}, ${quote(e.query)})`;
+    case 'geo': return `${e.op}(${field(e.arg)}, ${quote(e.wkt)}${e.distance === undefined ? '' : `, ${e.distance}`})`;
     case 'isNull': return `${field(e.arg)} is ${e.negated ? 'not ' : ''}null`;
     case 'contains': return `${CONTAINS_NAME[e.op]}(${field(e.arg)}, ${e.op === 'contains' ? literal(e.values[0]!) : `[${e.values.map(literal).join(', ')}]`})`;
     case 'length': return `array_length(${field(e.arg)})`;

@@ -7,7 +7,8 @@
  * Functions (names in any case, as keywords): `array_contains(f, v)`,
  * `array_contains_all(f, [..])`, `array_contains_any(f, [..])` (also spelled
  * `json_contains*`), `array_length(f)`, `text_match(f, "words")` and
- * `phrase_match(f, "words", slop?)`; a name is a function only before `(`.
+ * `phrase_match(f, "words", slop?)`, and the geometry operators `ST_CONTAINS(f, 'WKT')`
+ * and the rest (geoCall.ts); a name is a function only before `(`.
  * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
  * Timestamptz literals (Milvus's): `ISO '2025-01-03T00:00:00+08:00'` is an
  * instant (text without an offset read in `timezone`, default UTC), kept as
@@ -22,6 +23,7 @@ import type { ArithOp, CompareOp, ContainsOp, Expr, FieldNode, LiteralNode } fro
 import { tokenize, type Token } from './lexer.js';
 import { listLiterals, paramValue, scalarLiteral, type FilterParams } from './params.js';
 import { ValidationError } from '../errors.js';
+import { geoNode } from './geoCall.js';
 import { DEFAULT_TIMEZONE, parseInterval, parseTimestamptz } from '../timestamptz.js';
 
 /** The largest slop phrase_match takes (Milvus keeps it in a uint32; a phrase of more spread matches nothing sensible). */
@@ -223,7 +225,8 @@ class Parser {
   /** `name(field, ...)`: the array functions. */
   private parseCall(): Expr {
     const t = this.next(), name = t.text.toLowerCase(), op = CONTAINS[name];
-    if (op === undefined && name !== 'array_length' && name !== 'text_match' && name !== 'phrase_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match)`, t.pos);
+    if (name.startsWith('st_')) return this.parseGeo(t);
+    if (op === undefined && name !== 'array_length' && name !== 'text_match' && name !== 'phrase_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match, ST_CONTAINS and the other ST_ operators)`, t.pos);
     this.expect('punct', '(');
     const f = this.peek();
     if (f.kind !== 'ident') throw filterError(`${name} needs a field as its first argument, found ${describe(f)}`, f.pos);
@@ -261,6 +264,21 @@ class Parser {
     else values = [this.parseLiteral(`${name} takes a literal value`)];
     this.expect('punct', ')');
     return this.mk({ kind: 'contains', op, arg, values, pos: t.pos }, arg);
+  }
+
+  /** `ST_OP(field, 'wkt')` and `ST_DWITHIN(field, 'POINT (x y)', meters)`: Milvus's geometry operators (geoCall.ts). */
+  private parseGeo(t: Token): Expr {
+    this.expect('punct', '(');
+    const f = this.peek();
+    if (f.kind !== 'ident') throw filterError(`${t.text} needs a Geometry field as its first argument, found ${describe(f)}`, f.pos);
+    this.next();
+    const arg = this.parsePath({ kind: 'field', name: f.text, path: [], pos: f.pos }) as FieldNode;
+    this.expect('punct', ',');
+    const wkt = this.parseLiteral(`${t.text} takes a WKT string`);
+    let distance: LiteralNode | undefined;
+    if (this.is('punct', ',')) { this.next(); distance = this.parseLiteral(`${t.text} takes a distance in meters`); }
+    this.expect('punct', ')');
+    return this.mk(geoNode(t.text, t.pos, arg, wkt, distance), arg);
   }
 
   private parsePath(field: FieldNode): Expr {

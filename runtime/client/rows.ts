@@ -7,6 +7,7 @@ import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse
 import type { RowObject } from './api.js';
 import { DEFAULT_TIMEZONE } from '../../messages/timestamptz.js';
 import { renderTimestamptz, timestamptzInput } from '../../messages/timestamptzFields.js';
+import { geometryInput } from '../../messages/geometryFields.js';
 
 /**
  * Turns rows as users write them (objects, vectors as number arrays) into columnar
@@ -56,7 +57,9 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
       // The default goes in here, once, so the WAL and every reader hold the same value.
       // Timestamptz text becomes the stored instant (text without an offset read in `tz`) before the default rule.
       const given = f.dataType === 'Timestamptz' ? timestamptzInput(f, row[f.name], tz, `row ${i}`) : row[f.name];
-      const x = withDefault(f, given);
+      let x = withDefault(f, given);
+      // Geometry WKT (a default too) is stored in canonical form; bad WKT names the row and field.
+      if (f.dataType === 'Geometry') x = geometryInput(f, x, `row ${i}`);
       const p = scalarProblem(f, x);
       if (p) throw new ValidationError(`row ${i}: ${p}`);
       fields[f.name]![i] = x ?? null;

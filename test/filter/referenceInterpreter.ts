@@ -5,6 +5,7 @@
  * against it. A row matches when the result is `true`.
  */
 import type { Expr } from '../../messages/filter/index.js';
+import { dwithin, prepared, relateWkt } from '../../messages/geometry/predicates.js';
 
 type Truth = boolean | null;
 type Row = Record<string, unknown>;
@@ -50,6 +51,12 @@ export function interpret(e: Expr, row: Row): Truth {
       if (typeof v !== 'string') return null;
       const m = likeRegExp(e.pattern).test(v);
       return e.negated ? !m : m;
+    }
+    case 'geo': {
+      const v = value(e.arg, row);
+      if (typeof v !== 'string') return null;
+      const g = prepared(v), q = prepared(e.wkt);
+      return e.op === 'ST_DWITHIN' ? dwithin(g, [q.box![0], q.box![1]], e.distance!) : relateWkt(e.op, v, e.wkt);
     }
     case 'isNull': { const v = value(e.arg, row); return e.negated ? v != null : v == null; }
     case 'textMatch': {

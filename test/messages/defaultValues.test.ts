@@ -74,7 +74,7 @@ test('a default that is not a value of its field is refused, naming the field', 
 });
 
 test('JSON, Array and vector fields and the primary key take no default (Milvus refuses them too)', () => {
-  const only = 'only Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar and Timestamptz fields can';
+  const only = 'only Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, Timestamptz and Geometry fields can';
   refusedField({ name: 'j', dataType: 'JSON', defaultValue: 'x' }, `field 'j' is JSON and cannot have a default value; ${only}`);
   refusedField({ name: 'j', dataType: 'JSON', nullable: true, defaultValue: { a: 1 } as never }, `field 'j' is JSON and cannot have a default value; ${only}`);
   refusedField({ name: 'a', dataType: 'Array', elementType: 'Int32', maxCapacity: 2, defaultValue: [1] as never }, `field 'a' is Array and cannot have a default value; ${only}`);

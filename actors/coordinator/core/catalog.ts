@@ -12,6 +12,7 @@ import { checkProperties } from '../../../messages/collectionProperties.js';
 import { rabitqRefineParams } from '../../../messages/rabitqParams.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
 import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
+import { geometryDefaults } from '../../../messages/geometryFields.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import { DEFAULT_DB, type DatabaseRecord } from '../../../messages/database.js';
 
@@ -111,7 +112,7 @@ function scalarIndex(rec: Pick<CollectionRecord, 'schema'>, p: Partial<IndexPara
   if (p.params?.json_path !== undefined || (field && field.dataType === 'JSON') || (!field && rec.schema.enableDynamicField)) return normaliseJsonIndex(rec.schema, field, p);
   if (!field) throw new ValidationError(`index field '${p.fieldName}' is not a field of the collection`, { field: 'fieldName' });
   const asked = String(p.indexType ?? 'AUTOINDEX');
-  const indexType = asked.toUpperCase() === 'AUTOINDEX' ? 'INVERTED' : scalarIndexTypeOf(asked);
+  const indexType = asked.toUpperCase() === 'AUTOINDEX' ? (field.dataType === 'Geometry' ? 'RTREE' : 'INVERTED') : scalarIndexTypeOf(asked);
   if (INDEX_TYPES.includes(asked.toUpperCase()) && !indexType) {
     throw new ValidationError(`${asked.toUpperCase()} indexes vector fields; '${field.name}' is not a vector field (${vectorFields(rec.schema).map((f) => f.name).join(', ')})`, { field: 'fieldName' });
   }
@@ -147,7 +148,8 @@ export function decideCreateCollection(c: Namespace & { record?: DatabaseRecord 
   if (c.aliases.has(name)) throw new NuthatchError('CollectionExists', `'${name}' is an alias of '${c.aliases.get(name)}'`, { collection: name });
   // A Timestamptz default given as text is kept as microseconds, text without an offset read in the collection's (or database's) zone.
   const zone = resolveTimezone({ tz: spec.properties?.timezone, from: 'timezone' }, { tz: policyOf(c.record?.properties ?? {}).timezone, from: 'database property timezone' });
-  const schema = timestamptzDefaults(validateSchema(spec.schema), zone);
+  // A Geometry default is kept as canonical WKT, as rows hold it.
+  const schema = geometryDefaults(timestamptzDefaults(validateSchema(spec.schema), zone));
   const partitions = initialPartitionNames(schema, spec.numPartitions).map((p, i) => ({ id: collectionId + 1 + i, name: p }));
   // The collection's metric is its first FloatVector's: a float one; without a FloatVector, a binary one too.
   const metrics = vectorField(schema) ? FLOAT_METRICS : [...FLOAT_METRICS, ...BINARY_METRICS];

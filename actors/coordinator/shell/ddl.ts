@@ -14,6 +14,7 @@ import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/datab
 import { dbOf } from '../../../messages/database.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
 import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
+import { geometryDefaults } from '../../../messages/geometryFields.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
@@ -138,7 +139,7 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
 export async function addCollectionField(ctx: CoordinatorContext, ref: CollectionRef, field: FieldSchema): Res<'addCollectionField'> {
   const rec = collectionAt(ctx.catalog, ref);
   const zone = resolveTimezone({ tz: rec.timezone, from: 'timezone' }, { tz: policyOf(namespaceOf(ctx.catalog, dbOf(rec)).record.properties).timezone, from: 'database property timezone' });
-  const [added] = timestamptzDefaults({ fields: [field] }, zone).fields;
+  const [added] = geometryDefaults(timestamptzDefaults({ fields: [field] }, zone)).fields;
   const schema = withAddedField(rec.schema, added!);
   await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }));
   await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });

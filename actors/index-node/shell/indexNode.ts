@@ -5,6 +5,7 @@ import { isScalarIndexType, shapeOf, type IndexedShape } from '../../shared/scal
 import { encodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
 import { buildSortedIndex, type SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { buildNgramIndex, gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
+import { buildRTreeIndex } from '../../shared/scalarIndex/rtree.js';
 import { castColumn, indexFileName, isJsonPathIndex, jsonIndexTarget } from '../../shared/scalarIndex/jsonIndex.js';
 import { INDEX_NODE_SUBJECT, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -79,8 +80,9 @@ function scalarIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex'][
   return encodeScalarIndex(build(t.index, column, seg.count, shape));
 }
 
-/** NGRAM indexes a column's n-grams; every other scalar type its values. */
+/** NGRAM indexes a column's n-grams, RTREE its geometries' boxes; every other scalar type its values. */
 function build(index: IndexParams, column: ArrayLike<unknown> | undefined, count: number, shape: IndexedShape): SortedIndex {
+  if (index.indexType === 'RTREE') return buildRTreeIndex(column, count, shape);
   return index.indexType === 'NGRAM' ? buildNgramIndex(column, count, shape, gramRangeOf(index.params)) : buildSortedIndex(column, count, shape);
 }
 

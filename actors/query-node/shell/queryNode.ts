@@ -151,6 +151,8 @@ export class QueryNode {
       if (Boolean(scalar.json) !== isJsonPathIndex(ix)) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.json ? '' : 'not '}a JSON path index; ${ix.indexName} is ${scalar.json ? 'not' : 'one'}`);
       // An NGRAM file's entries are grams, not values: read as another type's, it would answer wrongly.
       if (Boolean(scalar.grams) !== (ix.indexType === 'NGRAM')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.grams ? '' : 'not '}an NGRAM index; ${ix.indexName} is ${ix.indexType}`);
+      // An RTREE file holds boxes, not values: the two must agree as NGRAM's must.
+      if (Boolean(scalar.tree) !== (ix.indexType === 'RTREE')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.tree ? '' : 'not '}an RTREE index; ${ix.indexName} is ${ix.indexType}`);
       return { key, scalar };
     }
     const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);

@@ -4,6 +4,8 @@ import { NEGATE } from '../../../messages/filter/values.js';
 import type { IndexedShape } from './scalarIndexTypes.js';
 import { pathKeyOf } from './jsonPath.js';
 import { likeGrams } from './ngramIndex.js';
+import { candidateBox, prepared } from '../../../messages/geometry/predicates.js';
+import type { Box } from '../../../messages/geometry/relate.js';
 import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
 
 /**
@@ -24,7 +26,9 @@ import { compareKeys, keyOf, type Bound, type Key } from './sortedIndex.js';
  * A STRING_TO_DOUBLE index also holds numeric strings, which no filter
  * compares with a number: its numeric `==`, `in` and ranges only give
  * candidates, and the term stays in the residual. An NGRAM index (a field's
- * or a JSON path's) answers only `like`, with candidates (gramAnswer).
+ * or a JSON path's) answers only `like`, with candidates (gramAnswer); an
+ * RTREE only the ST_ operators, not negated, with candidates (rows whose box
+ * meets the query's).
  *
  * The plan is the candidate rows' term and a residual: what the candidates
  * must still pass. The candidates hold every matching row, and among them
@@ -35,14 +39,16 @@ export interface FilterPlan { term: IndexTerm; residual: Expr | null }
 
 /**
  * What a lookup selects in one index: values among `keys`, values none of
- * them (never null), values in a range, or the rows it holds no value for
- * (null, on an index of whole values).
+ * them (never null), values in a range, the rows it holds no value for
+ * (null, on an index of whole values), or (an RTREE) the rows whose bounding
+ * box meets a box.
  */
 export type Lookup =
   | { op: 'in'; keys: Key[] }
   | { op: 'notIn'; keys: Key[] }
   | { op: 'range'; lower?: Bound; upper?: Bound }
-  | { op: 'absent' };
+  | { op: 'absent' }
+  | { op: 'box'; box: Box };
 
 /** `field` is the key the index is found by (jsonPath.ts pathKeyOf): a field's name, or a JSON path. */
 export type IndexTerm =
@@ -123,9 +129,18 @@ function answer(e: Expr, negated: boolean, indexed: IndexedFields): Answer | nul
       if (keys.length === 0) return null;
       return { term: joined('and', [...new Set(keys)].map((k) => lookup(key, { op: 'in', keys: [k] }))), exact: true };
     }
+    case 'geo': {
+      // Every operator holds only of geometries that meet the query's box (the distance's, for ST_DWITHIN): candidates, tested after.
+      if (negated || !indexed(e.arg.name)?.rtree) return null;
+      const box = candidateBox(e.op, prepared(e.wkt), e.distance) ?? NO_BOX;
+      return lookup(e.arg.name, { op: 'box', box }, false);
+    }
     default: return null;
   }
 }
+
+/** A box no box meets. */
+const NO_BOX: Box = [Infinity, Infinity, -Infinity, -Infinity];
 
 const MIRROR: Record<CompareOp, CompareOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
@@ -162,7 +177,7 @@ const exactOn = (shape: IndexedShape): boolean => !shape.converted;
 function valueIndex(e: Expr, indexed: IndexedFields): { key: string; shape: IndexedShape } | undefined {
   if (e.kind !== 'field') return undefined;
   const key = pathKeyOf(e.name, e.path), shape = indexed(key);
-  if (!shape || shape.elements) return undefined;
+  if (!shape || shape.elements || shape.rtree) return undefined;
   return { key, shape };
 }
 

@@ -2,6 +2,7 @@ import { DecodeError } from '../../../messages/errors.js';
 import { crc32 } from '../segment/crc32.js';
 import type { GramRange, ValueKind } from './scalarIndexTypes.js';
 import { compareKeys, type Key, type SortedIndex } from './sortedIndex.js';
+import { rtreeIndex } from './rtree.js';
 
 /**
  * The scalar index file, little-endian:
@@ -11,6 +12,8 @@ import { compareKeys, type Key, type SortedIndex } from './sortedIndex.js';
  *          8 an NGRAM index (string entries, elements), with min_gram in bits 16..23 and max_gram in bits 24..31
  *   payload, numbers and booleans: values f64[entries] | rows i32[entries]
  *   payload, strings: rows i32[entries] | offsets u32[entries+1] | UTF-16 code units u16[units]
+ *   flag 16, an RTREE (kind string, no other flag): its leaves in tree order, boxes f64[4 * entries] | rows i32[entries];
+ *          the parents are packed again on reading (rtree.ts)
  *
  * Strings are kept as UTF-16 code units, so every JS string (a lone surrogate
  * too) comes back exactly as it was indexed. The crc32 covers the header's
@@ -33,7 +36,9 @@ export function encodeScalarIndex(ix: SortedIndex): Uint8Array {
   const n = ix.rows.length;
   const sections: ArrayBufferView[] = [];
   let units = 0;
-  if (ix.kind === 'string') {
+  if (ix.tree) {
+    sections.push(ix.tree.boxes.subarray(0, 4 * n), ix.rows);
+  } else if (ix.kind === 'string') {
     const strings = ix.values as readonly string[];
     const offsets = new Uint32Array(n + 1);
     for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + strings[i]!.length;
@@ -63,9 +68,10 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
   if (u32(1) !== VERSION) throw new DecodeError(`unsupported scalar index file version ${u32(1)}`);
   if (crc32(bytes.subarray(HEADER_BYTES), crc32(bytes.subarray(0, CRC_AT))) !== u32(7)) throw new DecodeError('scalar index file checksum mismatch');
   const kind = KINDS.find((k) => KIND_CODE[k] === u32(2)), flags = u32(3), grams = gramsIn(flags);
-  if (!kind || (flags & 0xfff0) !== 0 || (flags & 6) === 4 || (grams && (kind !== 'string' || (flags & 5) !== 1))) {
+  if (!kind || (flags & 0xffe0) !== 0 || (flags & 6) === 4 || (grams && (kind !== 'string' || (flags & 5) !== 1)) || ((flags & 16) !== 0 && (kind !== 'string' || flags !== 16))) {
     throw new DecodeError(`scalar index file has kind ${u32(2)} and flags ${flags}`);
   }
+  if (flags & 16) return decodeRTree(bytes, u32(4), u32(5));
   const elements = (flags & 1) !== 0, rowCount = u32(4), n = u32(5), units = u32(6);
   const marks = { ...(flags & 2 ? { json: true, ...(flags & 4 ? { converted: true } : {}) } : {}), ...(grams ? { grams } : {}) };
   const expected = HEADER_BYTES + (kind === 'string' ? 4 * n + 4 * (n + 1) + 2 * units : 12 * n);
@@ -83,7 +89,23 @@ export function decodeScalarIndex(bytes: Uint8Array): SortedIndex {
   return ix;
 }
 
-const flagsOf = (ix: SortedIndex): number => ((ix.elements ? 1 : 0) | (ix.json ? 2 : 0) | (ix.json && ix.converted ? 4 : 0)
+/** An RTREE file's leaves: finite boxes, min before max, rows in range and each at most once. */
+function decodeRTree(bytes: Uint8Array, rowCount: number, n: number): SortedIndex {
+  if (bytes.length !== HEADER_BYTES + 36 * n) throw new DecodeError(`scalar index file holds ${bytes.length} bytes, its header says ${HEADER_BYTES + 36 * n}`);
+  const body = bytes.slice(HEADER_BYTES).buffer;
+  const boxes = new Float64Array(body, 0, 4 * n), rows = new Int32Array(body, 32 * n, n), seen = new Uint8Array(rowCount);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    if (row < 0 || row >= rowCount) throw new DecodeError(`scalar index names row ${row} of ${rowCount}`);
+    if (seen[row]) throw new DecodeError(`scalar index names row ${row} twice`);
+    seen[row] = 1;
+    const [x0, y0, x1, y1] = boxes.subarray(4 * i, 4 * i + 4);
+    if (!(Number.isFinite(x0) && Number.isFinite(y0) && Number.isFinite(x1) && Number.isFinite(y1) && x0! <= x1! && y0! <= y1!)) throw new DecodeError(`RTREE entry ${i} has a bad box`);
+  }
+  return rtreeIndex({ boxes, rows }, rowCount, { kind: 'string', elements: false });
+}
+
+const flagsOf = (ix: SortedIndex): number => ((ix.tree ? 16 : 0) | (ix.elements ? 1 : 0) | (ix.json ? 2 : 0) | (ix.json && ix.converted ? 4 : 0)
   | (ix.grams ? 8 | (ix.grams.min << 16) | (ix.grams.max << 24) : 0)) >>> 0;
 
 /** An NGRAM file's gram lengths (flag 8), undefined without the flag; bad lengths are a DecodeError. */

@@ -4,9 +4,10 @@ import type { DataType, FieldSchema } from '../../../messages/schema.js';
  * The scalar index types Milvus users create, spelled as Milvus spells them.
  * All of them are one sorted (value, row) index here (sortedIndex.ts): the
  * type decides only which fields it may index, by Milvus's rules, except
- * NGRAM, whose entries are a text's n-grams (ngramIndex.ts).
+ * NGRAM, whose entries are a text's n-grams (ngramIndex.ts), and RTREE, a
+ * packed R-tree of a Geometry field's bounding boxes (rtree.ts).
  */
-export const SCALAR_INDEX_TYPES = ['INVERTED', 'STL_SORT', 'BITMAP', 'Trie', 'NGRAM'] as const;
+export const SCALAR_INDEX_TYPES = ['INVERTED', 'STL_SORT', 'BITMAP', 'Trie', 'NGRAM', 'RTREE'] as const;
 export type ScalarIndexType = (typeof SCALAR_INDEX_TYPES)[number];
 
 /** The scalar index type named `asked` in any case (`trie`, `inverted`), or undefined. */
@@ -31,15 +32,17 @@ const KIND: Partial<Record<DataType, ValueKind>> = {
  * whose absent rows hold values of other kinds, not null; `converted`: its
  * entries include strings read as numbers (STRING_TO_DOUBLE), so it only
  * narrows candidates; `grams`: an NGRAM index (ngramIndex.ts), whose entries
- * are each row's n-grams of these lengths, which only narrow a `like`.
+ * are each row's n-grams of these lengths, which only narrow a `like`;
+ * `rtree`: an RTREE index (rtree.ts), which only narrows the ST_ operators.
  */
-export interface IndexedShape { kind: ValueKind; elements: boolean; json?: boolean; converted?: boolean; grams?: GramRange }
+export interface IndexedShape { kind: ValueKind; elements: boolean; json?: boolean; converted?: boolean; grams?: GramRange; rtree?: boolean }
 
 /** An NGRAM index's gram lengths, in code points: min_gram..max_gram. */
 export interface GramRange { min: number; max: number }
 
 /** The shape of a field's index, or undefined for a field no scalar index reads (JSON, vectors). */
 export function shapeOf(f: Pick<FieldSchema, 'dataType' | 'elementType'>): IndexedShape | undefined {
+  if (f.dataType === 'Geometry') return { kind: 'string', elements: false, rtree: true };
   if (f.dataType === 'Array') { const kind = f.elementType && KIND[f.elementType]; return kind ? { kind, elements: true } : undefined; }
   const kind = KIND[f.dataType];
   return kind ? { kind, elements: false } : undefined;
@@ -51,6 +54,7 @@ const INTEGERS: ReadonlySet<string> = new Set(['Int8', 'Int16', 'Int32', 'Int64'
 export function scalarIndexProblem(type: ScalarIndexType, f: FieldSchema): string | null {
   const on = `${type} cannot index ${f.dataType} field '${f.name}'`;
   if (f.dataType === 'JSON') return `${on}: a JSON index needs params json_path and json_cast_type`;
+  if ((f.dataType === 'Geometry') !== (type === 'RTREE')) return type === 'RTREE' ? `${on}: RTREE takes Geometry fields` : `${on}: a Geometry field takes an RTREE index`;
   const shape = shapeOf(f);
   if (!shape) return on;
   const base = f.dataType === 'Array' ? f.elementType! : f.dataType;
@@ -61,6 +65,7 @@ export function scalarIndexProblem(type: ScalarIndexType, f: FieldSchema): strin
       if (f.isPrimary) return `${on}: BITMAP cannot index the primary key`;
       return base === 'Bool' || base === 'VarChar' || INTEGERS.has(base) ? null : `${on}: BITMAP takes Bool, Int8..Int64 and VarChar fields (and Arrays of them), not Float, Double or Timestamptz`;
     case 'Trie': return f.dataType === 'VarChar' ? null : `${on}: Trie takes VarChar fields`;
+    case 'RTREE': return null;
     case 'NGRAM': return f.dataType === 'VarChar' ? null : `${on}: NGRAM takes VarChar fields (and JSON paths cast to VARCHAR)`;
   }
 }

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../../messages/errors.js';
 import type { IndexedShape, ValueKind } from './scalarIndexTypes.js';
+import type { RTree } from './rtree.js';
 
 /**
  * A scalar index of one segment column: every non-null (value, row) pair,
@@ -15,8 +16,10 @@ export interface SortedIndex extends IndexedShape {
   rowCount: number;
   /** Entry values, ascending: strings, or numbers (booleans as 0 and 1). */
   values: Float64Array | readonly string[];
-  /** Entry rows, ascending among entries of one value. */
+  /** Entry rows, ascending among entries of one value (an RTREE's: its leaves' rows, in tree order). */
   rows: Int32Array;
+  /** An RTREE index's tree (rtree.ts); its `values` are empty. */
+  tree?: RTree;
 }
 
 /** A value as the index keys it: booleans as 0 and 1. */
