@@ -68,6 +68,7 @@ export interface IndexDescription extends IndexParams {
 export type RowObject = Record<string, unknown>;
 
 import type { DecayRanker } from './decayRanker.js';
+import type { LexicalHighlighter } from './highlighter.js';
 export type { DecayRanker } from './decayRanker.js';
 
 /** A bulk import: the collection, an optional partition, and the object keys of JSON row files. */
@@ -116,6 +117,8 @@ export interface SearchRequest extends ReadOptions {
   ids?: PrimaryKey[];
   /** A decay ranker (Milvus 2.6's): hits re-ranked by a numeric field's distance from an origin (decayRanker.ts). */
   ranker?: DecayRanker;
+  /** Milvus 2.6's lexical highlighter: matched terms tagged in the hits' text fields (highlighter.ts). */
+  highlighter?: LexicalHighlighter;
   annsField?: string;
   limit: number;
   offset?: number;
@@ -162,7 +165,13 @@ export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 
 export const MAX_HYBRID_SEARCHES = 1024;
 
 /** One hit: the primary key, its distance (smaller is closer for L2; larger for IP/COSINE), and output fields. */
-export interface Hit { id: PrimaryKey; distance: number; fields: RowObject }
+export interface Hit {
+  id: PrimaryKey;
+  distance: number;
+  fields: RowObject;
+  /** With a highlighter: per highlighted text field, its fragments with the matched terms tagged (fields without a match left out). */
+  highlight?: Record<string, string[]>;
+}
 
 /** A database as describe_database tells it (Milvus's name, id, created time and properties). */
 export interface DatabaseDescription {

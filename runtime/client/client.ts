@@ -33,6 +33,7 @@ import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { checkDecayRanker, decayFuse, decayRerank } from './decayRanker.js';
+import { checkHighlighter, highlightedFields, highlightHit } from './highlighter.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
@@ -610,7 +611,28 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
     const asked = req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) };
+    if (req.highlighter !== undefined) return this.highlighted(r, asked);
     return req.ranker === undefined ? this.searchAt(r, asked) : this.decayRanked(r, asked);
+  }
+
+  /**
+   * A search whose hits carry highlights (highlighter.ts): the highlighted
+   * text fields read with the hits (shown only when asked for), then their
+   * terms tagged in fragments under each hit's `highlight`.
+   */
+  private async highlighted(r: CollectionRecord, req: SearchRequest): Promise<Hit[][]> {
+    const field = annsFieldOf(r.schema, req.annsField);
+    const h = checkHighlighter(req.highlighter, r.schema, bm25FunctionOf(r.schema, field.name)?.inputFieldNames[0]);
+    const asked = req.outputFields ?? [];
+    const extra = highlightedFields(h).filter((f) => !asked.includes('*') && !asked.includes(f));
+    const { highlighter: _h, ...plain } = req;
+    const hits = await this.search(r.name, { ...plain, outputFields: [...asked, ...extra] });
+    return hits.map((list, q) => list.map((hit) => {
+      const text = req.data?.[q];
+      const highlight = highlightHit(h, hit.fields, typeof text === 'string' ? text : undefined);
+      const fields = extra.length === 0 ? hit.fields : Object.fromEntries(Object.entries(hit.fields).filter(([k]) => !extra.includes(k)));
+      return { ...hit, fields, highlight };
+    }));
   }
 
   /**

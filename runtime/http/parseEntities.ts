@@ -88,7 +88,7 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
  * become Float32Arrays here.
  */
 export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: QueryData[] } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'highlighter', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
   const collectionName = readCollectionName(r);
   const data = readQueryVectors(r);
   const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
@@ -110,6 +110,8 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   }
   const fs = r.optObj('functionScore', ['functions', 'params']);
   if (fs) request.ranker = readFunctionScore(fs);
+  // Checked against the schema by the client (runtime/client/highlighter.ts).
+  if (r.has('highlighter')) request.highlighter = r.raw('highlighter') as SearchRequest['highlighter'];
   return { collectionName, request };
 }
 

@@ -80,13 +80,13 @@ export function upsertBody(r: WriteResult): Record<string, unknown> {
 
 /**
  * Search results as Milvus 2.5+ returns them: one flat list of hits
- * `{...outputFields, id, distance}` in query order, plus `topks`, the number of
+ * `{...outputFields, id, distance}` (and `highlight` with a highlighter) in query order, plus `topks`, the number of
  * hits of each query vector, so a client splits the list per query.
  */
 export function searchBody(results: Hit[][]): OkBody {
   const data: RowObject[] = [];
   for (const hits of results) {
-    for (const h of hits) data.push({ ...plainRow(h.fields), id: h.id, distance: h.distance });
+    for (const h of hits) data.push({ ...plainRow(h.fields), id: h.id, distance: h.distance, ...(h.highlight ? { highlight: h.highlight } : {}) });
   }
   return ok(data, { topks: results.map((hits) => hits.length) });
 }
