@@ -9,7 +9,8 @@ import type { IvfStore } from './ivfIndex.js';
  *
  *   header (32 bytes): magic "NHIV" | version | kind | metric | dim | count | nlist | crc32
  *   payload: centroids f32[nlist*dim] | offsets u32[nlist+1] | rows i32[count] | store
- *   store: IVF_FLAT vectors f32[count*dim]; IVF_SQ8 vmin f32[dim] | vdiff f32[dim] | codes u8[count*dim]
+ *   store: IVF_FLAT vectors f32[count*dim]; IVF_SQ8 vmin f32[dim] | vdiff f32[dim] | codes u8[count*dim];
+ *          BIN_IVF_FLAT bits u8[count*dim/8] (kind 3; a BIN_IVF_FLAT file of kind 1 holds the bits as floats: ivfFactory.ts reads both)
  *
  * The crc32 covers the header's first 28 bytes and the payload, so any flipped
  * byte is refused. A file is checked whole (checksum, exact length, list
@@ -22,7 +23,7 @@ const MAGIC = 0x5649484e;
 const VERSION = 1;
 const HEADER_BYTES = 32;
 const CRC_AT = 28;
-const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2 } as const;
+const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2, BIN_IVF_FLAT: 3 } as const;
 // BM25 is never a dense index's metric (normaliseIndex refuses it); its code only completes the map.
 const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5 };
 /** Typed-array sections are written in the host's byte order, which the format fixes as little-endian. */
@@ -33,6 +34,7 @@ export function encodeIvfFile(ix: IvfParts): Uint8Array {
   const { lists, store, dim } = ix;
   const sections: ArrayBufferView[] = [lists.centroids, lists.offsets, lists.rows];
   if (store.kind === 'IVF_FLAT') sections.push(store.vectors);
+  else if (store.kind === 'BIN_IVF_FLAT') sections.push(store.bits);
   else sections.push(store.quantizer.vmin, store.quantizer.vdiff, store.codes);
   const out = new Uint8Array(HEADER_BYTES + sections.reduce((n, s) => n + s.byteLength, 0));
   let at = HEADER_BYTES;
@@ -42,6 +44,13 @@ export function encodeIvfFile(ix: IvfParts): Uint8Array {
   header.forEach((x, i) => v.setUint32(i * 4, x, true));
   v.setUint32(CRC_AT, crc32(out.subarray(HEADER_BYTES), crc32(out.subarray(0, CRC_AT))), true);
   return out;
+}
+
+/** The kind a file says it holds (its header's), or undefined when it is too short to say. */
+export function ivfFileKind(bytes: Uint8Array): IvfStore['kind'] | undefined {
+  if (bytes.length < HEADER_BYTES) return undefined;
+  const code = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  return (Object.keys(KIND_CODE) as Array<IvfStore['kind']>).find((k) => KIND_CODE[k] === code);
 }
 
 /** Reads a file written by encodeIvfFile for this kind, dim and metric, or throws a DecodeError. */
@@ -57,7 +66,7 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   if (u32(3) !== METRIC_CODE[metric]) throw new DecodeError(`index was built for another metric than ${metric}`);
   if (u32(4) !== dim) throw new DecodeError(`index was built for dim ${u32(4)}, expected ${dim}`);
   const count = u32(5), nlist = u32(6);
-  const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : 8 * dim + count * dim;
+  const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : kind === 'BIN_IVF_FLAT' ? (count * dim) / 8 : 8 * dim + count * dim;
   const expected = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + count) + storeBytes;
   if (bytes.length !== expected) throw new DecodeError(`IVF index file holds ${bytes.length} bytes, its header says ${expected}`);
   // A copy starts at offset 0 of its own buffer: every float and int section is aligned.
@@ -71,6 +80,7 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   checkLists(offsets, rows, count);
   const lists: InvertedLists = { nlist, centroids, offsets, rows };
   if (kind === 'IVF_FLAT') return { metric, dim, lists, store: { kind, vectors: take(f32, count * dim, 4) } };
+  if (kind === 'BIN_IVF_FLAT') return { metric, dim, lists, store: { kind, bits: new Uint8Array(body, at, (count * dim) / 8) } };
   const vmin = take(f32, dim, 4), vdiff = take(f32, dim, 4);
   return { metric, dim, lists, store: { kind, quantizer: { vmin, vdiff }, codes: new Uint8Array(body, at, count * dim) } };
 }
