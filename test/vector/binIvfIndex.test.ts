@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from '../support/rejects.js';
+import { searchSealed, type SealedRead } from '../../actors/query-node/core/sealedSearch.js';
+import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
 import { ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import { mulberry32 } from '../../bench/support/dataset.js';
@@ -53,6 +55,25 @@ test('packed BIN_IVF_FLAT finds what the widened IVF did, in a 32nd of the bytes
       assert.is(legacy.store.kind, 'BIN_IVF_FLAT', `${what}: a float file loads as bits`);
       await same(legacy, floats, queries, `${what} from a float file`);
     }
+  }
+});
+
+test('a ring search of a binary field through the sealed read path: by the index and by a scan, rows refused on their own packed distance', async () => {
+  // Even rows are the query's bits (distance 0), odd rows three bits off it (3), the last 40 far.
+  const dim = 64, n = 200, r = mulberry32(3), q = Uint8Array.from({ length: dim / 8 }, () => Math.floor(r() * 256));
+  const rows = Array.from({ length: n }, (_, i) => (i >= n - 40 ? q.map((b) => b ^ 0xff) : i % 2 === 0 ? q.slice() : q.map((b, j) => (j === i % 8 ? b ^ 0b1011 : b))));
+  const seg: SealedSegment = {
+    segmentId: 1, collectionId: 1, partitionId: 0, vchannel: 'v', count: n, dim: 0,
+    pks: Array.from({ length: n }, (_, i) => i), tsos: new Array<bigint>(n).fill(1n), vectors: new Float32Array(0), fields: { b: rows },
+  };
+  const read: SealedRead = { pkName: 'id', vectorName: '', filter: null, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map(), anns: { field: 'b', dim, packed: 'BinaryVector' } };
+  const ix = await binIvfFlatFactory.build(widenedBlock(rows, n, dim, 'BinaryVector'), dim, 'HAMMING', { nlist: 2 });
+  const search = (query: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => ix.search(query, k, accept ? { nprobe: 2, accept } : { nprobe: 2 });
+  const odd = Array.from({ length: (n - 40) / 2 }, (_, i) => [2 * i + 1, 3]);
+  const qf = widenedQuery('BinaryVector', dim, q), shape = { k: 200, metric: 'HAMMING' as const, range: { radius: 5, rangeFilter: 1 } };
+  for (const index of [search, null]) {
+    const [hits] = searchSealed([{ seg, index }], read, [qf], shape);
+    assert.equal(hits!.map((h) => [h.pk, h.distance]), odd, `${index ? 'by the index' : 'by a scan'}: the rows three bits off, in key order`);
   }
 });
 
