@@ -5,9 +5,10 @@ import { fromBFloat16Bits, fromFloat16Bits, isFiniteHalf, toBFloat16Bits, toFloa
  * BFloat16Vector (2 bytes an element), BinaryVector (one bit an element,
  * dim a multiple of 8) and Int8Vector (one byte). A row's value travels and
  * is stored as one Uint8Array of those bytes, little-endian, as Milvus
- * stores them; searches and index builds read it widened to float32
- * (widenRow): halves and int8 exactly, bits as 0 and 1, so that squared L2
- * over them is the Hamming distance.
+ * stores them. Searches read the bytes in place (actors/shared/vector/vectorBlock.ts);
+ * index builds and query vectors read them widened to float32 (widenRow):
+ * halves and int8 exactly, bits as 0 and 1, so that squared L2 over them is
+ * the Hamming distance.
  */
 export const PACKED_VECTOR_TYPES = ['Float16Vector', 'BFloat16Vector', 'BinaryVector', 'Int8Vector'] as const;
 export type PackedVectorType = (typeof PACKED_VECTOR_TYPES)[number];

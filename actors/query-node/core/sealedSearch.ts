@@ -5,8 +5,8 @@ import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
-import { searchBruteForce, searchRows, type RowHit } from '../../shared/vector/bruteForce.js';
-import { distanceFn } from '../../shared/vector/distance.js';
+import { searchBlock, searchBlockRows, type RowHit } from '../../shared/vector/bruteForce.js';
+import { rowScorer, type VectorBlock } from '../../shared/vector/vectorBlock.js';
 import { outsideInner, withinRange, type DistanceRange } from '../../shared/vector/distanceRange.js';
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
@@ -119,11 +119,10 @@ const INDEX_DISTANCE_SLACK = 1e-4;
  * segment's vectors), then both bounds are applied to the distances the
  * index reports, the ones the client sees.
  */
-function rangedIndexSearch(index: IndexSearch, vecs: SearchedVectors, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange): RowHit[] {
+function rangedIndexSearch(index: IndexSearch, vecs: VectorBlock, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange): RowHit[] {
   const inner = outsideInner(metric, range, INDEX_DISTANCE_SLACK);
-  const dist = distanceFn(metric);
-  const { vectors, dim } = vecs;
-  const ok = inner === undefined ? accept : (row: number) => inner(dist(vectors, row * dim, q, dim)) && (accept === undefined || accept(row));
+  const score = inner === undefined ? undefined : rowScorer(vecs, metric, q);
+  const ok = inner === undefined ? accept : (row: number) => inner(score!(row)) && (accept === undefined || accept(row));
   const inRange = withinRange(metric, range);
   return index(q, k, ok).filter((h) => inRange(h.distance));
 }
@@ -164,14 +163,11 @@ export function passingCandidates({ rows, accept }: Candidates): Int32Array {
   return accept ? rows.filter((row) => accept(row)) : rows;
 }
 
-/** The vectors a search compares: the segment's block of the searched field. */
-type SearchedVectors = { vectors: Float32Array; dim: number };
-
 /** One segment's best k rows for one query, within the range if there is one. */
-function rankRows(seg: SealedSegment, vecs: SearchedVectors, index: IndexSearch | null, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, shape: SearchShape): RowHit[] {
+function rankRows(seg: SealedSegment, vecs: VectorBlock, index: IndexSearch | null, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, shape: SearchShape): RowHit[] {
   const { metric, range } = shape;
   if (index) return range ? rangedIndexSearch(index, vecs, q, k, accept, metric, range) : index(q, k, accept);
-  return searchBruteForce({ vectors: vecs.vectors, dim: vecs.dim, count: seg.count, metric, queries: [q], k, accept, ...(range ? { range } : {}) })[0]!;
+  return searchBlock({ block: vecs, count: seg.count, metric, queries: [q], k, accept, ...(range ? { range } : {}) })[0]!;
 }
 
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
@@ -189,7 +185,7 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
     const vecs = annsVectors(seg, r.anns, seg.dim);
     queries.forEach((q, qi) => {
       const rank = few
-        ? (kk: number) => searchRows({ vectors: vecs.vectors, dim: vecs.dim, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
+        ? (kk: number) => searchBlockRows({ block: vecs, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
         : (kk: number) => rankRows(seg, vecs, index, q, kk, accept, shape);
       const rows = group ? collectGroups(seg.count, (row) => values?.[row] ?? gd, group, k, rank, index === null || few !== undefined) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));

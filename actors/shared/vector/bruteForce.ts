@@ -1,8 +1,8 @@
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
-import { distanceFn } from './distance.js';
 import { withinRange, type DistanceRange } from './distanceRange.js';
 import { TopK } from './topK.js';
+import { blockRows, floatBlock, rowScorer, type VectorBlock } from './vectorBlock.js';
 
 /** One hit of a row-level search: the row number inside the searched data and its distance. */
 export interface RowHit { row: number; distance: number }
@@ -22,23 +22,32 @@ export interface BruteForceSearch {
   range?: DistanceRange;
 }
 
+/** A brute-force search over any block (vectorBlock.ts): float32 rows or a packed field's bytes, read in place. */
+export type BlockSearch = Omit<BruteForceSearch, 'vectors' | 'dim'> & { block: VectorBlock };
+
 /**
  * Exact k-nearest-neighbour search by scanning every row: the search of growing
  * segments and the ground truth of recall measurements. Results per query are
  * best first with ties broken by the lower row.
  */
 export function searchBruteForce(s: BruteForceSearch): RowHit[][] {
-  const { vectors, dim, count, metric, queries, k, accept } = s;
+  if (!Number.isInteger(s.dim) || s.dim < 1) throw new ValidationError(`dim must be a positive integer, got ${s.dim}`);
+  if (!Number.isInteger(s.count) || s.count < 0 || s.count * s.dim > s.vectors.length) throw new ValidationError(`${s.count} rows of dim ${s.dim} do not fit in ${s.vectors.length} floats`);
+  return searchBlock({ ...s, block: floatBlock(s.vectors, s.dim) });
+}
+
+/** searchBruteForce over a block of any vector type. */
+export function searchBlock(s: BlockSearch): RowHit[][] {
+  const { block, count, metric, queries, k, accept } = s;
   const inRange = s.range ? withinRange(metric, s.range) : undefined;
-  if (!Number.isInteger(dim) || dim < 1) throw new ValidationError(`dim must be a positive integer, got ${dim}`);
-  if (!Number.isInteger(count) || count < 0 || count * dim > vectors.length) throw new ValidationError(`${count} rows of dim ${dim} do not fit in ${vectors.length} floats`);
+  if (!Number.isInteger(block.dim) || block.dim < 1) throw new ValidationError(`dim must be a positive integer, got ${block.dim}`);
+  if (!Number.isInteger(count) || count < 0 || count > blockRows(block)) throw new ValidationError(`${count} rows of dim ${block.dim} do not fit in the ${block.type} block`);
   if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
-  const dist = distanceFn(metric);
   return queries.map((q) => {
-    if (q.length !== dim) throw new ValidationError(`query has ${q.length} floats, the vectors have dim ${dim}`);
+    const score = rowScorer(block, metric, q);
     const top = new TopK<{ id: number; distance: number }>(k, metric);
-    for (let row = 0, off = 0; row < count; row++, off += dim) {
-      const d = dist(vectors, off, q, dim);
+    for (let row = 0; row < count; row++) {
+      const d = score(row);
       // Refuse before calling accept: the filter may be a costly bitset or predicate lookup.
       if (!top.admits(d, row)) continue;
       if (inRange !== undefined && !inRange(d)) continue;
@@ -55,12 +64,18 @@ export function searchBruteForce(s: BruteForceSearch): RowHit[][] {
  * row. Only those rows' distances are computed.
  */
 export function searchRows(s: { vectors: Float32Array; dim: number; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange }): RowHit[] {
-  const { vectors, dim, metric, rows, query, k } = s;
-  const dist = distanceFn(metric);
+  const { vectors, dim, ...rest } = s;
+  return searchBlockRows({ ...rest, block: floatBlock(vectors, dim) });
+}
+
+/** searchRows over a block of any vector type. */
+export function searchBlockRows(s: { block: VectorBlock; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange }): RowHit[] {
+  const { block, metric, rows, query, k } = s;
+  const score = rowScorer(block, metric, query);
   const inRange = s.range ? withinRange(metric, s.range) : undefined;
   const top = new TopK<{ id: number; distance: number }>(k, metric);
   for (const row of rows) {
-    const d = dist(vectors, row * dim, query, dim);
+    const d = score(row);
     if (!top.admits(d, row) || (inRange !== undefined && !inRange(d))) continue;
     top.push({ id: row, distance: d });
   }

@@ -65,7 +65,9 @@ export function cosine(data: Float32Array, offset: number, query: Float32Array, 
 /**
  * Jaccard distance of two bit vectors read as 0 and 1 floats (a binary field
  * widened, messages/packedVectors.ts): 1 - |a and b| / |a or b|; two empty
- * vectors are at distance 0.
+ * vectors are at distance 0. Binary fields are searched over their packed
+ * bits (bitDistance.ts), which give the same values; this float form is the
+ * reference they are held to (bench/support/widenedSearch.ts).
  */
 export function jaccard(data: Float32Array, offset: number, query: Float32Array, dim: number): number {
   let both = 0, either = 0;

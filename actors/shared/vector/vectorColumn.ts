@@ -1,41 +1,56 @@
-import { widenRow, type PackedVectorType } from '../../../messages/packedVectors.js';
+import { packedRowBytes, widenRow, type PackedVectorType } from '../../../messages/packedVectors.js';
+import { floatBlock, type VectorBlock } from './vectorBlock.js';
 
 /**
  * A collection's vectors field by field (pure). The first vector field is
  * stored as one float32 block (`vectors`); any other FloatVector is a column
  * of `fields` holding one Float32Array per row (null where a row has none),
  * and a packed one (Float16Vector, BFloat16Vector, BinaryVector, Int8Vector)
- * a column of one Uint8Array per row (messages/packedVectors.ts). A search or
- * an index build over another field reads it as a float32 block: flattened
- * (packed rows widened) once per column and kept while the column lives.
+ * a column of one Uint8Array per row (messages/packedVectors.ts). A search
+ * over another FloatVector reads it as a float32 block, flattened once per
+ * column and kept while the column lives; a search over a packed field reads
+ * its bytes as one block (packedBlock), never widened: a binary field widened
+ * would cost 32 times its bytes. Only an index build widens a packed column
+ * (widenColumn), and keeps nothing after.
  */
 const blocks = new WeakMap<readonly unknown[], Float32Array>();
-/** The packed type a cached block was widened from: a block read as another type is made again. */
-const widenedFrom = new WeakMap<Float32Array, PackedVectorType>();
 
 /**
  * A column of per-row vectors as one block of `count` × `dim` floats (a
  * missing row reads as zeros); `packed` names the type of a packed column,
- * whose rows are widened (bits to 0 and 1).
+ * whose rows are widened (widenColumn), not cached.
  */
 export function columnBlock(column: readonly unknown[], count: number, dim: number, packed?: PackedVectorType): Float32Array {
+  if (packed) return widenColumn(column, count, dim, packed);
   const cached = blocks.get(column);
-  if (cached && cached.length === count * dim && widenedFrom.get(cached) === packed) return cached;
+  if (cached && cached.length === count * dim) return cached;
   const out = new Float32Array(count * dim);
   for (let r = 0; r < count; r++) {
     const v = column[r];
-    if (packed) { if (v instanceof Uint8Array) widenRow(packed, dim, v, out, r * dim); }
-    else if (v instanceof Float32Array && v.length === dim) out.set(v, r * dim);
+    if (v instanceof Float32Array && v.length === dim) out.set(v, r * dim);
   }
   blocks.set(column, out);
-  if (packed) widenedFrom.set(out, packed);
+  return out;
+}
+
+/**
+ * A packed column widened to `count` × `dim` floats (bits to 0 and 1, a
+ * missing row to zeros), made afresh each call: what an index build over a
+ * packed field (HNSW, IVF's k-means) takes, and drops once built.
+ */
+export function widenColumn(column: readonly unknown[], count: number, dim: number, type: PackedVectorType): Float32Array {
+  const out = new Float32Array(count * dim), size = packedRowBytes(type, dim);
+  for (let r = 0; r < count; r++) {
+    const v = column[r];
+    if (v instanceof Uint8Array && v.length === size) widenRow(type, dim, v, out, r * dim);
+  }
   return out;
 }
 
 /**
  * Packs every column of per-row vectors (all Float32Array of one length, or
  * all Uint8Array of one length) into one block, each row's value becoming a
- * view of it, and remembers a float block for columnBlock: decoded rows
+ * view of it, and remembers the block for columnBlock (or packedBlock): decoded rows
  * arrive as separate arrays, each with its own buffer, and a search would
  * then copy them all into a block again. Packed, a column costs its floats
  * (or bytes) once. Columns are changed in place.
@@ -56,7 +71,8 @@ export function packVectorColumns(fields: Record<string, unknown[]>, count: numb
   }
 }
 
-const byteColumns = new WeakSet<readonly unknown[]>();
+/** Packed columns' blocks of bytes: rows are views of them. */
+const byteBlocks = new WeakMap<readonly unknown[], Uint8Array>();
 
 /**
  * A column of Uint8Array rows of one length (a packed vector field's,
@@ -65,7 +81,7 @@ const byteColumns = new WeakSet<readonly unknown[]>();
  * (sparse rows of several lengths) are left as they are.
  */
 function packByteColumn(column: unknown[], count: number): void {
-  if (column.length !== count || byteColumns.has(column)) return;
+  if (column.length !== count || byteBlocks.has(column)) return;
   const len = (column[0] as Uint8Array).length;
   if (len === 0 || !column.every((v) => v instanceof Uint8Array && v.length === len)) return;
   const block = new Uint8Array(count * len);
@@ -73,22 +89,45 @@ function packByteColumn(column: unknown[], count: number): void {
     block.set(column[r] as Uint8Array, r * len);
     column[r] = block.subarray(r * len, (r + 1) * len);
   }
-  byteColumns.add(column);
+  byteBlocks.set(column, block);
+}
+
+/**
+ * A packed column (rows of `rowBytes` bytes) as one block of `count` rows,
+ * a missing row as zero bytes (as widened it read as zeros). A column
+ * packVectorColumns packed is its own block; any other is packed here once,
+ * its rows becoming views of the block, so the bytes are held once.
+ */
+export function packedBlock(column: unknown[], count: number, rowBytes: number): Uint8Array {
+  const cached = byteBlocks.get(column);
+  if (cached && cached.length === count * rowBytes) return cached;
+  const block = new Uint8Array(count * rowBytes);
+  for (let r = 0; r < count; r++) {
+    const v = column[r];
+    if (!(v instanceof Uint8Array) || v.length !== rowBytes) continue;
+    block.set(v, r * rowBytes);
+    column[r] = block.subarray(r * rowBytes, (r + 1) * rowBytes);
+  }
+  byteBlocks.set(column, block);
+  return block;
 }
 
 /** A vector field other than the first, as a read names it; `packed` when it is not a FloatVector. */
 export interface AnnsColumn { field: string; dim: number; packed?: PackedVectorType }
 
 /** The block a search over `anns` reads: the holder's own `vectors` when it names none (the first vector field). */
-export function annsVectors(holder: { count: number; vectors: Float32Array; fields: Record<string, unknown[]> }, anns: AnnsColumn | undefined, dim: number): { vectors: Float32Array; dim: number } {
-  if (!anns) return { vectors: holder.vectors, dim };
-  return { vectors: columnBlock(holder.fields[anns.field] ?? [], holder.count, anns.dim, anns.packed), dim: anns.dim };
+export function annsVectors(holder: { count: number; vectors: Float32Array; fields: Record<string, unknown[]> }, anns: AnnsColumn | undefined, dim: number): VectorBlock {
+  if (!anns) return floatBlock(holder.vectors, dim);
+  const column = holder.fields[anns.field] ?? [];
+  if (anns.packed) return { type: anns.packed, dim: anns.dim, bytes: packedBlock(column, holder.count, packedRowBytes(anns.packed, anns.dim)) };
+  return floatBlock(columnBlock(column, holder.count, anns.dim), anns.dim);
 }
 
 /**
- * The block of vector field `field` of a stored segment (undefined: the first
- * vector field, its own block), with its dimension. Where no schema is at
- * hand (the index node), `dim` may be left out: it is read off the column.
+ * The float32 block of vector field `field` of a stored segment (undefined:
+ * the first vector field, its own block), with its dimension: what an index
+ * build reads (a packed field widened afresh). Where no schema is at hand
+ * (the index node), `dim` may be left out: it is read off the column.
  */
 export function fieldVectors(seg: { count: number; dim: number; vectors: Float32Array; fields: Record<string, unknown[]> }, field: string | undefined, dim?: number, packed?: PackedVectorType): { vectors: Float32Array; dim: number } {
   if (field === undefined) return { vectors: seg.vectors, dim: seg.dim };

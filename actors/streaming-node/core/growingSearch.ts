@@ -2,7 +2,7 @@ import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
-import { searchBruteForce } from '../../shared/vector/bruteForce.js';
+import { searchBlock } from '../../shared/vector/bruteForce.js';
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
@@ -71,9 +71,9 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
   for (const c of visibleChunks(shard, r)) {
     const accept = acceptor(shard, c, r);
     const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
-    const { vectors, dim } = annsVectors(c, r.anns, r.dim);
+    const block = annsVectors(c, r.anns, r.dim);
     queries.forEach((q, qi) => {
-      const rank = (kk: number) => searchBruteForce({ vectors, dim, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
+      const rank = (kk: number) => searchBlock({ block, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
       const rows = group ? collectGroups(c.count, (row) => values?.[row] ?? gd, group, k, rank, true) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));
     });

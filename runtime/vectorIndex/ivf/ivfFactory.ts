@@ -1,10 +1,11 @@
+import { packBits } from '../../../actors/shared/vector/bitDistance.js';
 import { unitRows } from '../../../actors/shared/vector/unitVectors.js';
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { BuildPacer } from '../buildPacer.js';
 import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
 import { assignRows, invertedLists, vectorsByPosition } from './invertedLists.js';
-import { decodeIvfFile } from './ivfFile.js';
+import { decodeIvfFile, ivfFileKind } from './ivfFile.js';
 import { IvfIndex, type IvfStore } from './ivfIndex.js';
 import { kmeans } from './kmeans.js';
 import { encode8, trainScalarQuantizer8 } from './scalarQuantizer8.js';
@@ -29,6 +30,7 @@ export function effectiveNlist(asked: number, rows: number): number {
 
 async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number, metric: MetricType, params: IndexBuildParams): Promise<VectorIndex> {
   if (!Number.isInteger(dim) || dim < 1 || vectors.length % dim !== 0) throw new ValidationError(`${vectors.length} floats are not rows of dim ${dim}`);
+  if (kind === 'BIN_IVF_FLAT' && dim % 8 !== 0) throw new ValidationError(`a binary index needs a dim that is a multiple of 8, got ${dim}`);
   const asked = params.nlist ?? DEFAULT_NLIST;
   if (!Number.isInteger(asked) || asked < 1 || asked > MAX_NLIST) throw new ValidationError(`nlist must be an integer in 1..${MAX_NLIST}, got ${asked}`);
   const count = vectors.length / dim;
@@ -37,6 +39,10 @@ async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number,
   const pacer = new BuildPacer(params.signal);
   const centroids = nlist > 0 ? (await kmeans(data, dim, { k: nlist, seed: params.seed ?? 1, pacer })).centroids : new Float32Array(0);
   const lists = invertedLists(centroids, dim, await assignRows(data, dim, count, centroids, pacer));
+  if (kind === 'BIN_IVF_FLAT') {
+    pacer.check();
+    return new IvfIndex(metric, dim, lists, { kind, bits: bitsByPosition(data, dim, lists.rows) });
+  }
   const byPosition = vectorsByPosition(data, dim, lists.rows);
   let store: IvfStore = { kind: 'IVF_FLAT', vectors: byPosition };
   if (kind === 'IVF_RABITQ') {
@@ -52,10 +58,23 @@ async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number,
   return new IvfIndex(metric, dim, lists, store);
 }
 
+/** Bits widened to 0 and 1 floats, row by row in list order, packed back: position p holds row rows[p]'s dim/8 bytes. */
+function bitsByPosition(vectors: Float32Array, dim: number, rows: Int32Array): Uint8Array {
+  const size = dim / 8, out = new Uint8Array(rows.length * size);
+  for (let p = 0; p < rows.length; p++) out.set(packBits(vectors.subarray(rows[p]! * dim, (rows[p]! + 1) * dim)), p * size);
+  return out;
+}
+
 function factory(kind: IvfStore['kind']): VectorIndexFactory {
   return {
     build: (vectors, dim, metric, params = {}) => build(kind, vectors, dim, metric, params),
     async load(bytes, dim, metric) {
+      // BIN_IVF_FLAT files written before it packed its bits hold them as IVF_FLAT floats: packed on load.
+      if (kind === 'BIN_IVF_FLAT' && ivfFileKind(bytes) === 'IVF_FLAT') {
+        const { lists, store } = decodeIvfFile(bytes, 'IVF_FLAT', dim, metric);
+        const vectors = (store as Extract<IvfStore, { kind: 'IVF_FLAT' }>).vectors;
+        return new IvfIndex(metric, dim, lists, { kind, bits: bitsByPosition(vectors, dim, Int32Array.from({ length: lists.rows.length }, (_, p) => p)) });
+      }
       const { lists, store } = decodeIvfFile(bytes, kind, dim, metric);
       return new IvfIndex(metric, dim, lists, store);
     },
@@ -68,3 +87,9 @@ export const ivfFlatFactory = factory('IVF_FLAT');
 export const ivfSq8Factory = factory('IVF_SQ8');
 /** IVF_RABITQ: the same lists over 1-bit RaBitQ codes, a 32nd of the memory plus 12 bytes a row; an optional refine copy re-scores the best candidates. */
 export const ivfRabitqFactory = factory('IVF_RABITQ');
+/**
+ * BIN_IVF_FLAT: lists made by k-means over a binary field's bits widened to
+ * 0 and 1 (the build's input, dropped once built), each position's bits kept
+ * packed (a 32nd of the floats); HAMMING or JACCARD by popcount.
+ */
+export const binIvfFlatFactory = factory('BIN_IVF_FLAT');

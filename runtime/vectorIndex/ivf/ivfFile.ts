@@ -14,6 +14,7 @@ import { refineBytes, refineSections, sq6Bytes, type RefineStore, type RefineTyp
  *   store: IVF_FLAT vectors f32[count*dim]; IVF_SQ8 vmin f32[dim] | vdiff f32[dim] | codes u8[count*dim];
  *     IVF_RABITQ seed u32 | refine u32 (0: none, else REFINE_CODE) | terms f32[3*count] | refine sections | codes u8[count*D/8]
  *     (refine sections: FP32 f32[count*dim]; FP16, BF16 u16[count*dim]; SQ8, SQ6 vmin f32[dim] | vdiff f32[dim] | codes)
+ *     BIN_IVF_FLAT bits u8[count*dim/8] (kind 3; a BIN_IVF_FLAT file of kind 1 holds the bits as floats: ivfFactory.ts reads both)
  *
  * The crc32 covers the header's first 28 bytes and the payload, so any flipped
  * byte is refused. A file is checked whole (checksum, exact length, list
@@ -26,7 +27,7 @@ const MAGIC = 0x5649484e;
 const VERSION = 1;
 const HEADER_BYTES = 32;
 const CRC_AT = 28;
-const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2, IVF_RABITQ: 3 } as const;
+const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2, BIN_IVF_FLAT: 3, IVF_RABITQ: 4 } as const;
 const REFINE_CODE: Record<RefineType, number> = { SQ6: 1, SQ8: 2, FP16: 3, BF16: 4, FP32: 5 };
 // BM25 is never a dense index's metric (normaliseIndex refuses it); its code only completes the map.
 const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5 };
@@ -39,6 +40,7 @@ export function encodeIvfFile(ix: IvfParts): Uint8Array {
   const sections: ArrayBufferView[] = [lists.centroids, lists.offsets, lists.rows];
   if (store.kind === 'IVF_FLAT') sections.push(store.vectors);
   else if (store.kind === 'IVF_SQ8') sections.push(store.quantizer.vmin, store.quantizer.vdiff, store.codes);
+  else if (store.kind === 'BIN_IVF_FLAT') sections.push(store.bits);
   else {
     sections.push(new Uint32Array([store.seed >>> 0, store.refine ? REFINE_CODE[store.refine.type] : 0]), store.terms);
     if (store.refine) sections.push(...refineSections(store.refine));
@@ -52,6 +54,13 @@ export function encodeIvfFile(ix: IvfParts): Uint8Array {
   header.forEach((x, i) => v.setUint32(i * 4, x, true));
   v.setUint32(CRC_AT, crc32(out.subarray(HEADER_BYTES), crc32(out.subarray(0, CRC_AT))), true);
   return out;
+}
+
+/** The kind a file says it holds (its header's), or undefined when it is too short to say. */
+export function ivfFileKind(bytes: Uint8Array): IvfStore['kind'] | undefined {
+  if (bytes.length < HEADER_BYTES) return undefined;
+  const code = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  return (Object.keys(KIND_CODE) as Array<IvfStore['kind']>).find((k) => KIND_CODE[k] === code);
 }
 
 /** Reads a file written by encodeIvfFile for this kind, dim and metric, or throws a DecodeError. */
@@ -70,7 +79,7 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   const listsEnd = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + count);
   // IVF_RABITQ's store starts with its seed and refine type, which say how long the rest is.
   const refine = kind === 'IVF_RABITQ' && bytes.length >= listsEnd + 8 ? refineTypeOf(v.getUint32(listsEnd + 4, true)) : undefined;
-  const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : kind === 'IVF_SQ8' ? 8 * dim + count * dim
+  const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : kind === 'IVF_SQ8' ? 8 * dim + count * dim : kind === 'BIN_IVF_FLAT' ? (count * dim) / 8
     : 8 + 12 * count + (refine ? refineBytes(refine, dim, count) : 0) + count * (rotation(dim, 0).D >> 3);
   const expected = listsEnd + storeBytes;
   if (bytes.length !== expected) throw new DecodeError(`IVF index file holds ${bytes.length} bytes, its header says ${expected}`);
@@ -86,6 +95,7 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   const lists: InvertedLists = { nlist, centroids, offsets, rows };
   if (kind === 'IVF_FLAT') return { metric, dim, lists, store: { kind, vectors: take(f32, count * dim, 4) } };
   const u8 = (b: ArrayBuffer, o: number, n: number) => new Uint8Array(b, o, n);
+  if (kind === 'BIN_IVF_FLAT') return { metric, dim, lists, store: { kind, bits: take(u8, (count * dim) / 8, 1) } };
   if (kind === 'IVF_SQ8') {
     const vmin = take(f32, dim, 4), vdiff = take(f32, dim, 4);
     return { metric, dim, lists, store: { kind, quantizer: { vmin, vdiff }, codes: take(u8, count * dim, 1) } };

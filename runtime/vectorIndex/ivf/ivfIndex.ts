@@ -1,6 +1,8 @@
+import { packBits } from '../../../actors/shared/vector/bitDistance.js';
 import { distanceFn, higherIsBetter, innerProduct, l2Squared } from '../../../actors/shared/vector/distance.js';
 import { TopK } from '../../../actors/shared/vector/topK.js';
 import { unitVector } from '../../../actors/shared/vector/unitVectors.js';
+import { bitScorer } from '../../../actors/shared/vector/vectorBlock.js';
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 import type { SearchOptions, VectorIndex } from '../vectorIndex.js';
@@ -18,12 +20,15 @@ export const DEFAULT_REFINE_K = 1;
 
 /**
  * What an IVF index keeps of each position's vector: the float32 values
- * (IVF_FLAT, exact distances) or 8-bit codes (IVF_SQ8, distances on the
- * decoded values). For COSINE both hold the rows scaled to unit length.
+ * (IVF_FLAT, exact distances), 8-bit codes (IVF_SQ8, distances on the
+ * decoded values) or a binary field's packed bits (BIN_IVF_FLAT, dim/8 bytes
+ * a row, HAMMING or JACCARD by popcount). For COSINE the first two hold the
+ * rows scaled to unit length.
  */
 export type IvfStore =
   | { kind: 'IVF_FLAT'; vectors: Float32Array }
   | { kind: 'IVF_SQ8'; quantizer: ScalarQuantizer8; codes: Uint8Array }
+  | { kind: 'BIN_IVF_FLAT'; bits: Uint8Array }
   | RabitqStore;
 
 /**
@@ -109,6 +114,16 @@ export class IvfIndex implements VectorIndex {
   private scanner(q: Float32Array): (from: number, end: number, top: TopK<Hit>, accept: ((row: number) => boolean) | undefined) => void {
     const { dim, store } = this, rows = this.lists.rows;
     if (store.kind === 'IVF_RABITQ') throw new Error('IVF_RABITQ is searched by searchRabitq');
+    if (store.kind === 'BIN_IVF_FLAT') {
+      // Positions are rows of the bits block; the query's bits (0 and 1 floats) are packed once.
+      const score = bitScorer(store.bits, dim / 8, this.metric, packBits(q));
+      return (from, end, top, accept) => {
+        for (let p = from; p < end; p++) {
+          const row = rows[p]!, d = score(p);
+          if (top.admits(d, row) && (accept === undefined || accept(row))) top.push({ id: row, distance: d });
+        }
+      };
+    }
     if (store.kind === 'IVF_SQ8') {
       const table = codeTable(store.quantizer, q, higherIsBetter(this.metric) ? 'IP' : 'L2'), codes = store.codes;
       return (from, end, top, accept) => {
