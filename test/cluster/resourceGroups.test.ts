@@ -4,7 +4,7 @@
  * with two replicas into them is served by exactly those nodes (one copy of
  * each segment in each group, none in the default group) and searches answer;
  * a group's node SIGKILLed is replaced by one of the default group's, and its
- * replica loads there.
+ * replica loads there; transfer_replica moves a replica to another group's nodes.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -81,6 +81,20 @@ if (haveServices('cluster: resource groups')) {
     assert.is((await nodesOf(DEF)).length, 1);
     await eventually('each segment again once in each group', async () => (await servedByGroups()) === undefined, 120_000);
     assert.ok([...(await holders()).values()].every((n) => !n.includes(victimId!)), 'nothing left on the dead node');
+    assert.equal(await search(), baseline);
+  });
+
+  test('transfer_replica moves rg2\'s replica onto the default group\'s node; rg2 then holds none', async () => {
+    const c = cluster!;
+    const baseline = await search();
+    const [a, [d]] = [await nodesOf('rg1'), await nodesOf(DEF)];
+    await c.http.ok('/resource_groups/transfer_replica', { sourceRgName: 'rg2', targetRgName: DEF, collectionName: NAME, replicaNum: 1 });
+    await eventually('each segment on rg1\'s node and the default group\'s', async () => {
+      const h = await holders();
+      return h.size > 0 && [...h.values()].every((n) => JSON.stringify(n) === JSON.stringify([a[0]!, d!].sort()));
+    }, 120_000);
+    assert.equal((await c.http.ok('/resource_groups/describe', { name: 'rg2' })).resource_group.num_loaded_replica, {});
+    assert.equal((await c.http.ok('/resource_groups/describe', { name: DEF })).resource_group.num_loaded_replica, { [NAME]: 1 });
     assert.equal(await search(), baseline);
   });
 }
