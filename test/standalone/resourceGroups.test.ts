@@ -50,6 +50,15 @@ test('create, describe, load into a group, typed refusals, and the groups after 
     assert.equal((await describe('rg1')).num_loaded_replica, { c: 1 });
     assert.equal((await describe(DEF)).num_loaded_replica, {});
     await http.fails('/resource_groups/drop', { name: 'rg1' }, /holds replicas of 'c'/, [ErrorCode.ResourceGroupNotEmpty]);
+    // A database's database.resource_groups places the loads that name no group.
+    await http.ok('/databases/create', { dbName: 'd2', properties: { 'database.resource_groups': 'rg1' } });
+    const d2 = s.client.database('d2');
+    await d2.createCollection({ collectionName: 'e', schema, metricType: 'L2' });
+    await d2.insert('e', vs.slice(0, 5).map((vec, id) => ({ id, vec })));
+    await d2.loadCollection('e');
+    assert.equal((await describe('rg1')).num_loaded_replica, { c: 1, e: 1 });
+    assert.is((await d2.search('e', { data: [vs[2]!], limit: 1, consistencyLevel: 'Strong' }))[0]![0]!.id, 2);
+    await d2.releaseCollection('e');
     await http.fails('/resource_groups/transfer_replica', { sourceRgName: 'rg1', targetRgName: DEF, collectionName: 'c', replicaNum: 1 }, /has 0 query node/, [ErrorCode.ResourceGroupNodeNotEnough]);
     await http.fails('/resource_groups/transfer_replica', { sourceRgName: DEF, targetRgName: 'rg1', collectionName: 'c', replicaNum: 1 }, /0 replica\(s\) in resource group '__default_resource_group'/, [ErrorCode.InvalidArgument]);
 

@@ -201,7 +201,10 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
   const rec = collectionAt(ctx.catalog, ref);
   // A load that names no replica count takes the database's database.replica.number, unless the collection has one;
   // one that names several resource groups puts a replica in each.
-  const dbReplicas = rec.replicas === undefined ? policyOf(namespaceOf(ctx.catalog, ref.db).record.properties).replicas : undefined;
+  // Likewise its database's database.resource_groups, unless the collection has groups.
+  const policy = policyOf(namespaceOf(ctx.catalog, ref.db).record.properties);
+  const dbReplicas = rec.replicas === undefined ? policy.replicas : undefined;
+  named = named?.length ? named : rec.resourceGroups === undefined ? policy.resourceGroups : undefined;
   const replicas = asked ?? (named && named.length > 1 ? named.length : dbReplicas);
   if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)) throw new ValidationError('replicas must be an integer in 1..16');
   const groups = loadGroups(ctx, rec, replicas ?? replicasOf(ctx, rec), named);
