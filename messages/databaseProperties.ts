@@ -4,7 +4,7 @@ import { isTimeZone } from './timestamptz.js';
 /**
  * The database properties nuthatch acts on, by Milvus's names: at most this
  * many collections (refused at create), the query-node replicas a load that
- * names none gives a collection, and writes or reads refused for every
+ * names none gives a collection and the resource groups it puts them in, and writes or reads refused for every
  * collection of the database (Milvus's force-deny switches, checked where
  * requests enter: the client, which plays Milvus's proxy). Other keys are
  * kept and described only.
@@ -12,13 +12,15 @@ import { isTimeZone } from './timestamptz.js';
 export const DATABASE_PROPERTY = {
   maxCollections: 'database.max.collections',
   replicaNumber: 'database.replica.number',
+  /** The resource groups (comma-separated) a load that names none puts the replicas in. */
+  resourceGroups: 'database.resource_groups',
   denyWriting: 'database.force.deny.writing',
   denyReading: 'database.force.deny.reading',
   /** The zone of Timestamptz fields of collections that name none (messages/timestamptzFields.ts). */
   timezone: 'timezone',
 } as const;
 
-export interface DatabasePolicy { maxCollections?: number; replicas?: number; denyWriting: boolean; denyReading: boolean; timezone?: string }
+export interface DatabasePolicy { maxCollections?: number; replicas?: number; resourceGroups?: string[]; denyWriting: boolean; denyReading: boolean; timezone?: string }
 
 /** Refuses a known property with a value it cannot take. */
 export function checkKnownProperty(key: string, value: string): void {
@@ -40,7 +42,9 @@ export function policyOf(properties: Readonly<Record<string, string>>): Database
   const max = properties[DATABASE_PROPERTY.maxCollections], replicas = properties[DATABASE_PROPERTY.replicaNumber];
   const on = (k: string) => (properties[k] ?? '').toLowerCase() === 'true';
   const tz = properties[DATABASE_PROPERTY.timezone];
+  const groups = (properties[DATABASE_PROPERTY.resourceGroups] ?? '').split(',').map((g) => g.trim()).filter((g) => g.length > 0);
   return {
+    ...(groups.length === 0 ? {} : { resourceGroups: groups }),
     ...(max === undefined ? {} : { maxCollections: Number(max) }), ...(replicas === undefined ? {} : { replicas: Number(replicas) }),
     ...(tz === undefined ? {} : { timezone: tz }),
     denyWriting: on(DATABASE_PROPERTY.denyWriting), denyReading: on(DATABASE_PROPERTY.denyReading),

@@ -54,6 +54,12 @@ export const ErrorCode = {
   /** Backups (nuthatch's own; Milvus has no backup API). */
   BackupNotFound: 2100,
   BackupExists: 2101,
+  /** Resource groups (Milvus's ErrResourceGroupNotFound, AlreadyExist and NodeNotEnough codes; NotEmpty is nuthatch's). */
+  ResourceGroupNotFound: 300,
+  ResourceGroupExists: 301,
+  ResourceGroupNodeNotEnough: 304,
+  /** drop_resource_group of the default group, of one that holds replicas, or of one still asking for nodes. */
+  ResourceGroupNotEmpty: 305,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -6,6 +6,7 @@ import type { DatabaseRecord } from '../database.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
 import { rbacChecks, type RbacProtocol } from './rbac.js';
 import { backupChecks, type BackupProtocol } from './backup.js';
+import { resourceGroupChecks, type ResourceGroupProtocol } from './resourceGroups.js';
 
 /** Subject the coordinator serves (queue group 'coordinator'). */
 export const COORDINATOR_SUBJECT = 'nuthatch.coord';
@@ -43,8 +44,11 @@ export type CoordinatorProtocol = {
   createIndex: { req: { dbName?: Db; collection: string; index: Omit<IndexParams, 'metricType'> & { metricType?: string } }; res: null };
   dropIndex: { req: { dbName?: Db; collection: string; indexName: string }; res: null };
   indexStates: { req: { dbName?: Db; collection: string }; res: IndexState[] };
-  /** `replicas`: how many query nodes serve each sealed segment (kept for the collection). */
-  loadCollection: { req: { dbName?: Db; name: string; replicas?: number }; res: null };
+  /**
+   * `replicas`: how many replicas serve the collection (kept for it); `resourceGroups`: the
+   * groups they go to (one: every replica there; several: one replica each). None: the default group.
+   */
+  loadCollection: { req: { dbName?: Db; name: string; replicas?: number; resourceGroups?: string[] | null }; res: null };
   releaseCollection: { req: { dbName?: Db; name: string }; res: null };
   /** With `partitions`: their load state (loaded only when every one is). */
   loadState: { req: { dbName?: Db; name: string; partitions?: string[] }; res: { loaded: boolean; progress: number } };
@@ -85,7 +89,7 @@ export type CoordinatorProtocol = {
    */
   holdSnapshot: { req: { dbName?: Db; collection: string; tso: Tso; holdId?: number; ttlMs?: number }; res: { holdId: number; ttlMs: number } };
   releaseSnapshot: { req: { holdId: number }; res: null };
-} & RbacProtocol & BackupProtocol;
+} & RbacProtocol & BackupProtocol & ResourceGroupProtocol;
 
 export type CompactionState = 'UndefiedState' | 'Executing' | 'Completed';
 
@@ -123,7 +127,11 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   createIndex: inDb((o) => needAll(o, { collection: 'string', index: 'object' })),
   dropIndex: inDb((o) => needAll(o, { collection: 'string', indexName: 'string' })),
   indexStates: inDb((o) => needAll(o, { collection: 'string' })),
-  loadCollection: inDb((o) => { needAll(o, { name: 'string' }); if (o.replicas !== undefined && o.replicas !== null) need(o, 'replicas', 'number'); }),
+  loadCollection: inDb((o) => {
+    needAll(o, { name: 'string' });
+    if (o.replicas !== undefined && o.replicas !== null) need(o, 'replicas', 'number');
+    if (o.resourceGroups !== undefined && o.resourceGroups !== null) need(o, 'resourceGroups', 'array');
+  }),
   releaseCollection: inDb((o) => needAll(o, { name: 'string' })),
   loadState: inDb((o) => needAll(o, { name: 'string' })),
   loadPartitions: inDb((o) => needAll(o, { name: 'string', partitions: 'array' })),
@@ -153,4 +161,5 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   releaseSnapshot: (o) => needAll(o, { holdId: 'number' }),
   ...rbacChecks,
   ...backupChecks,
+  ...resourceGroupChecks,
 };

@@ -41,6 +41,8 @@ export interface CollectionRecord {
   loaded: boolean;
   /** Query nodes serving each sealed segment once loaded (absent: the coordinator's default). */
   replicas?: number;
+  /** While loaded, each replica's resource group (`[i]`: replica i's); absent: every replica in the default group. */
+  resourceGroups?: string[];
   createdTso: Tso;
   state: 'creating' | 'created' | 'dropping';
   /** Rows expire this long after their insert (absent or 0: never). */

@@ -1,3 +1,4 @@
+import type { LoadOptions, ResourceGroupApi } from './resourceGroupApi.js';
 import type { SparseInput } from './sparseQueries.js';
 import type { CollectionSchema, FieldSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
 import type { Reranker } from './hybridRank.js';
@@ -184,7 +185,7 @@ export interface DatabaseDescription {
   properties: Array<{ key: string; value: string }>;
 }
 
-export interface NuthatchApi {
+export interface NuthatchApi extends ResourceGroupApi {
   /**
    * Databases (Milvus's): every collection-scoped call resolves its collection
    * (or alias) in the client's current database, 'default' unless chosen.
@@ -224,7 +225,8 @@ export interface NuthatchApi {
   /** Unsets properties by name (a TTL unset: rows no longer expire). */
   dropCollectionProperties(name: string, keys: string[]): Promise<void>;
   getCollectionStats(name: string): Promise<{ rowCount: number }>;
-  loadCollection(name: string): Promise<void>;
+  /** Loads sealed segments on query nodes: `replicaNumber` replicas, in `resourceGroups` (see ResourceGroupApi). */
+  loadCollection(name: string, opts?: LoadOptions): Promise<void>;
   releaseCollection(name: string): Promise<void>;
   /** With partitionNames: theirs (loaded only when every one is). */
   getLoadState(name: string, partitionNames?: string[]): Promise<{ loadState: LoadState; loadProgress: number }>;

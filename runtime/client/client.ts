@@ -36,6 +36,7 @@ import { checkDecayRanker, decayFuse, decayRerank } from './decayRanker.js';
 import { checkHighlighter, highlightedFields, highlightHit } from './highlighter.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
+import type { LoadOptions, ResourceGroupConfig, ResourceGroupInfo } from './resourceGroupApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
 import { denseQueries, roundDistance, searchOptions } from './searchOptions.js';
 import { iteratorSizes } from './batchIterator.js';
@@ -263,9 +264,11 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       return { rowCount: segs.filter((x) => partitionId === undefined || x.partitionId === partitionId).reduce((n, x) => n + x.rows, 0) };
     }
   }
-  /** Loads sealed segments on query nodes; `replicas` query nodes serve each (default: the cluster's setting). */
-  async loadCollection(name: string, opts: { replicas?: number } = {}): Promise<void> {
-    await this.call('loadCollection', { dbName: this.dbName, name, ...(opts.replicas === undefined ? {} : { replicas: opts.replicas }) }, 600_000);
+  /** Loads sealed segments on query nodes: `replicaNumber` replicas (default: the cluster's setting), in `resourceGroups`. */
+  async loadCollection(name: string, opts: LoadOptions = {}): Promise<void> {
+    const replicas = opts.replicaNumber ?? opts.replicas;
+    if (opts.resourceGroups !== undefined && (!Array.isArray(opts.resourceGroups) || opts.resourceGroups.some((g) => typeof g !== 'string'))) throw new ValidationError('resourceGroups must be a list of resource group names');
+    await this.call('loadCollection', { dbName: this.dbName, name, ...(replicas === undefined ? {} : { replicas }), ...(opts.resourceGroups?.length ? { resourceGroups: opts.resourceGroups } : {}) }, 600_000);
     this.uncache(name);
   }
   async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { dbName: this.dbName, name }); this.uncache(name); }
@@ -835,6 +838,16 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
         .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz) }));
     };
     return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
+  }
+
+  // Resource groups (ResourceGroupApi): kept by the coordinator.
+  async createResourceGroup(name: string, opts: { config?: ResourceGroupConfig } = {}): Promise<void> { await this.call('createResourceGroup', { name, ...(opts.config ? { config: opts.config } : {}) }); }
+  async dropResourceGroup(name: string): Promise<void> { await this.call('dropResourceGroup', { name }); }
+  listResourceGroups(): Promise<string[]> { return this.call('listResourceGroups', {}); }
+  describeResourceGroup(name: string): Promise<ResourceGroupInfo> { return this.call('describeResourceGroup', { name }); }
+  async updateResourceGroups(configs: Record<string, ResourceGroupConfig>): Promise<void> { await this.call('updateResourceGroups', { configs }); }
+  async transferReplica(sourceGroup: string, targetGroup: string, collectionName: string, numReplicas: number): Promise<void> {
+    await this.call('transferReplica', { dbName: this.dbName, sourceGroup, targetGroup, collection: collectionName, numReplicas });
   }
 
   // Users and roles (RbacApi): kept by the coordinator.

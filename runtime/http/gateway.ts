@@ -19,6 +19,7 @@ import { partitionRoutes } from './routes/partitions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { backupRoutes } from './routes/backups.js';
 import { roleRoutes } from './routes/roles.js';
+import { resourceGroupRoutes } from './routes/resourceGroups.js';
 import type { RbacContext, RbacRoute, Route, RouteContext } from './routes/route.js';
 import { userRoutes } from './routes/users.js';
 import { SchemaCache } from './SchemaCache.js';
@@ -50,7 +51,7 @@ export interface HttpGatewayOptions {
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...backupRoutes, ...databaseRoutes }));
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...backupRoutes, ...databaseRoutes, ...resourceGroupRoutes }));
 /** Served when the gateway is given an RbacApi. */
 const RBAC_ROUTES: ReadonlyMap<string, RbacRoute> = new Map(Object.entries({ ...userRoutes, ...roleRoutes }));
 

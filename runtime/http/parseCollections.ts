@@ -23,9 +23,13 @@ export function parseLoadState(body: unknown): { collectionName: string; partiti
   return partitionNames && partitionNames.length > 0 ? { collectionName, partitionNames } : { collectionName };
 }
 
-/** load: Milvus's `replicaNumber`, `resourceGroups` and `refresh` are not ours. */
-export function parseLoad(body: unknown): string {
-  return readCollectionName(JsonReader.object(body, '', [DB_NAME, 'collectionName'], ['replicaNumber', 'resourceGroups', 'refresh', 'loadFields', 'skipLoadDynamicField']));
+/** load: `{collectionName, replicaNumber?, resourceGroups?}`; Milvus's `refresh`, `loadFields` and `skipLoadDynamicField` are not ours. */
+export function parseLoad(body: unknown): { collectionName: string; replicaNumber?: number; resourceGroups?: string[] } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'replicaNumber', 'resourceGroups'], ['refresh', 'loadFields', 'skipLoadDynamicField']);
+  const collectionName = readCollectionName(r);
+  const replicaNumber = r.optInt('replicaNumber', 1, 16);
+  const resourceGroups = r.optStrList('resourceGroups');
+  return { collectionName, ...(replicaNumber === undefined ? {} : { replicaNumber }), ...(resourceGroups?.length ? { resourceGroups } : {}) };
 }
 
 /** get_compaction_state: `{dbName?, jobID}` (pymilvus's job_id; `compactionID` is taken too). */

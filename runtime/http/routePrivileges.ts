@@ -83,6 +83,13 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'roles/describe': ['SelectOwnership', 'global'],
   'roles/grant_privilege': ['ManageOwnership', 'global'],
   'roles/revoke_privilege': ['ManageOwnership', 'global'],
+  // Resource groups: cluster-wide, Global privileges as Milvus names them; transfer_replica too (Milvus checks it on Global).
+  'resource_groups/create': ['CreateResourceGroup', 'global'],
+  'resource_groups/drop': ['DropResourceGroup', 'global'],
+  'resource_groups/list': ['ListResourceGroups', 'global'],
+  'resource_groups/describe': ['DescribeResourceGroup', 'global'],
+  'resource_groups/alter': ['UpdateResourceGroups', 'global'],
+  'resource_groups/transfer_replica': ['TransferReplica', 'global'],
 };
 
 /** Endpoints (paths) that have an entry, for the test that every route is mapped. */

@@ -31,6 +31,7 @@ export const PRIVILEGES: Readonly<Record<string, ObjectType>> = {
     'CreateAlias', 'DropAlias', 'DescribeAlias', 'ListAliases', 'FlushAll',
     'CreateOwnership', 'DropOwnership', 'SelectOwnership', 'ManageOwnership',
     'CreateDatabase', 'DropDatabase', 'ListDatabases', 'AlterDatabase', 'DescribeDatabase',
+    'CreateResourceGroup', 'DropResourceGroup', 'DescribeResourceGroup', 'ListResourceGroups', 'UpdateResourceGroups', 'TransferReplica', 'TransferNode',
   ].map((p) => [p, ObjectType.Global])),
   UpdateUser: ObjectType.User,
   SelectUser: ObjectType.User,
@@ -40,7 +41,7 @@ const COLL_RO = ['Query', 'Search', 'IndexDetail', 'GetFlushState', 'GetLoadStat
 const COLL_RW = [...COLL_RO, 'Load', 'Release', 'Insert', 'Delete', 'Upsert', 'Import', 'Flush', 'Compaction', 'LoadBalance', 'CreateIndex', 'DropIndex', 'CreatePartition', 'DropPartition'];
 const DB_RO = ['ShowCollections', 'DescribeDatabase'];
 const DB_RW = [...DB_RO, 'AlterDatabase'];
-const CLUSTER_RO = ['ListDatabases', 'SelectOwnership', 'SelectUser'];
+const CLUSTER_RO = ['ListDatabases', 'SelectOwnership', 'SelectUser', 'ListResourceGroups', 'DescribeResourceGroup'];
 const CLUSTER_RW = [...CLUSTER_RO, 'FlushAll'];
 
 /** Milvus's built-in privilege groups, by level; a grant of a group grants each of its privileges. */
@@ -53,7 +54,7 @@ export const PRIVILEGE_GROUPS: Readonly<Record<string, { level: 'Collection' | '
   DatabaseAdmin: { level: 'Database', privileges: [...DB_RW, 'CreateCollection', 'DropCollection'] },
   ClusterReadOnly: { level: 'Cluster', privileges: CLUSTER_RO },
   ClusterReadWrite: { level: 'Cluster', privileges: CLUSTER_RW },
-  ClusterAdmin: { level: 'Cluster', privileges: [...CLUSTER_RW, 'CreateDatabase', 'DropDatabase', 'CreateOwnership', 'DropOwnership', 'ManageOwnership', 'UpdateUser', 'RenameCollection'] },
+  ClusterAdmin: { level: 'Cluster', privileges: [...CLUSTER_RW, 'CreateDatabase', 'DropDatabase', 'CreateOwnership', 'DropOwnership', 'ManageOwnership', 'UpdateUser', 'RenameCollection', 'CreateResourceGroup', 'DropResourceGroup', 'UpdateResourceGroups', 'TransferNode', 'TransferReplica'] },
 };
 
 /** What a request needs: a privilege on an object in a database. Global needs name no object (`*`). */

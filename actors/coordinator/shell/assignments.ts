@@ -1,13 +1,13 @@
-import { allCollections, collectionById } from '../core/databases.js';
+import { allCollections } from '../core/databases.js';
 import type { PchannelAssignment } from '../../../messages/rpc/records.js';
 import { EVENTS } from '../../../messages/rpc/workers.js';
 import { pchannelOf } from '../core/catalog.js';
 import { placeFollowers } from '../core/followers.js';
-import { partitionLoaded } from '../core/partitionLoad.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { loadSegment, replicasOf, topUpReplicas } from './segmentFlow.js';
+import { replicasOf } from './segmentFlow.js';
+import { scheduleRebalance } from './resourceGroupPlacement.js';
 
 /**
  * Binds every pchannel to one live streaming node, and evens the load out when a
@@ -75,17 +75,6 @@ export function publishAssignments(ctx: CoordinatorContext): void {
   ctx.opts.bus.publish(EVENTS.assignments, encodeValue({ version: ctx.assignmentVersion, pchannels: [...ctx.assignments.values()] }));
 }
 
-/** A query node left: its segments are served by their other replicas and loaded elsewhere. */
-export async function reassignQueryNode(ctx: CoordinatorContext, nodeId: string): Promise<void> {
-  for (const d of ctx.distributions.values()) {
-    for (const s of d.segments.filter((x) => x.nodeId === nodeId)) {
-      const seg = ctx.segments.get(s.segmentId);
-      const rec = seg && collectionById(ctx.catalog, seg.collectionId);
-      if (seg && rec && partitionLoaded(rec, seg.partitionId)) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('reload after node loss failed:', e.message));
-    }
-  }
-}
-
 /** Follows node sessions (leased keys) in the metadata store. */
 export async function watchSessions(ctx: CoordinatorContext): Promise<() => void> {
   const parse = (key: string) => { const [, role, nodeId] = key.split('/'); return { role: role!, nodeId: nodeId! }; };
@@ -95,11 +84,12 @@ export async function watchSessions(ctx: CoordinatorContext): Promise<() => void
     if (!set) return;
     if (present && !set.has(nodeId)) {
       set.add(nodeId); ctx.log(`${role} ${nodeId} joined`);
-      if (role === 'query-node') topUpReplicas(ctx);
+      if (role === 'query-node') scheduleRebalance(ctx);
     }
     else if (!present && set.has(nodeId)) {
       set.delete(nodeId); ctx.log(`${role} ${nodeId} left`);
-      if (role === 'query-node') void reassignQueryNode(ctx, nodeId);
+      // Its segments are served by their other replicas meanwhile, and load on the nodes the placement picks.
+      if (role === 'query-node') scheduleRebalance(ctx);
     }
     if (role === 'streaming-node') void rebalance(ctx).catch((e) => ctx.log('rebalance failed:', e.message));
   };

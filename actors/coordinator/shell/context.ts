@@ -10,6 +10,7 @@ import type { Catalog } from '../core/catalog.js';
 import type { CompactionPolicy } from '../core/compactionPolicy.js';
 import type { OrphanPolicy } from '../core/orphanFiles.js';
 import type { TsoOracleState } from '../core/tsoOracle.js';
+import type { ResourceGroupState } from './resourceGroupPlacement.js';
 
 export interface CoordinatorOptions {
   bus: Bus;
@@ -54,6 +55,8 @@ export interface CoordinatorContext {
   distributions: Map<string, Distribution>;
   streamingNodes: Set<string>;
   queryNodes: Set<string>;
+  /** Resource groups of query nodes and where each loaded replica runs (resourceGroupPlacement.ts). */
+  groups: ResourceGroupState;
   /** Serializes metadata writes that read-modify-write. */
   lock: <T>(fn: () => Promise<T>) => Promise<T>;
   streaming: (pchannel: string) => Caller<StreamingProtocol>;

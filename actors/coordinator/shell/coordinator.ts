@@ -34,6 +34,8 @@ import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { RbacShell } from './rbacShell.js';
+import { initialGroupState, loadGroupState, replan } from './resourceGroupPlacement.js';
+import { resourceGroupHandlers } from './resourceGroupsShell.js';
 import { RBAC_CHANGED_SUBJECT } from '../../../messages/rpc/rbac.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
@@ -100,7 +102,7 @@ export class Coordinator {
       oracle: initialOracle(Math.max(tsoWin?.windowEndMs ?? 0, 0)),
       ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
-      streamingNodes: new Set(), queryNodes: new Set(), flushWaiters: new Set(), snapshots: new Map(), stopped: false,
+      streamingNodes: new Set(), queryNodes: new Set(), groups: initialGroupState(), flushWaiters: new Set(), snapshots: new Map(), stopped: false,
       // Addressed to the assigned owner's term, so a stale owner never takes a DDL.
       streaming: (pchannel) => client<StreamingProtocol>(bus, () => {
         const a = ctx.assignments.get(pchannel);
@@ -138,6 +140,7 @@ export class Coordinator {
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
     await loadHolds(ctx);
+    await loadGroupState(ctx);
     this.rbac = await RbacShell.open(meta, () => bus.publish(RBAC_CHANGED_SUBJECT, encodeValue({})), this.opts.rootPassword);
     this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
     this.imports = new ImportJobs(ctx);
@@ -148,6 +151,8 @@ export class Coordinator {
     this.stopWatch = await watchSessions(ctx);
     await rebalance(ctx);
     publishAssignments(ctx);
+    // Query nodes into resource groups, loaded replicas onto them (a store from before resource groups has no placement yet).
+    await replan(ctx);
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
     await finishMerges(ctx);
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
@@ -237,7 +242,7 @@ export class Coordinator {
         const total = segs.reduce((n, s) => n + s.rows, 0);
         return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || buildsAtLoad(i.indexType)).reduce((n, s) => n + s.rows, 0) }));
       },
-      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined),
+      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined),
       releaseCollection: (r) => ddl.releaseCollection(ctx(), refOf(r, r.name)),
       loadState: (r) => {
         const { partitions } = r;
@@ -277,6 +282,7 @@ export class Coordinator {
       holdSnapshot: (r) => holdSnapshot(ctx(), refOf(r, r.collection), r.tso, r.holdId ?? undefined, r.ttlMs ?? undefined),
       releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
       ...this.rbac.handlers(),
+      ...resourceGroupHandlers(ctx, refOf),
     };
   }
 

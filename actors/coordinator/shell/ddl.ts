@@ -23,13 +23,15 @@ import { forgetIndexFiles } from './droppedIndex.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { discardDroppedPartitions } from './segmentDiscard.js';
 import { announceCatalogChange } from './renameCollection.js';
-import { buildMissingIndexes, loadCollectionSegments, publishLoadState, releaseCollectionSegments, releaseUnloadedSegments, supersededIds } from './segmentFlow.js';
+import { loadGroups } from './resourceGroupsShell.js';
+import { replan, scheduleRebalance } from './resourceGroupPlacement.js';
+import { buildMissingIndexes, replicasOf, loadCollectionSegments, publishLoadState, releaseCollectionSegments, releaseUnloadedSegments, supersededIds } from './segmentFlow.js';
 import { afterLoadPartitions, afterReleasePartitions } from '../core/partitionLoad.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
 
 /** Stores a record under its (database, name) key, and keeps it in its database's namespace. */
-async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+export async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   await putRecord(ctx.opts.meta, Keys.collection(dbOf(rec), rec.name), rec);
   namespaceOf(ctx.catalog, dbOf(rec)).byName.set(rec.name, rec);
 }
@@ -199,15 +201,30 @@ export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, ind
   return null;
 }
 
-export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, asked?: number): Res<'loadCollection'> {
+export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, asked?: number, named?: string[]): Res<'loadCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
-  // A load that names no replica count takes the database's database.replica.number, unless the collection has one.
-  const replicas = asked ?? (rec.replicas === undefined ? policyOf(namespaceOf(ctx.catalog, ref.db).record.properties).replicas : undefined);
+  // A load that names no replica count takes the database's database.replica.number, unless the collection has one;
+  // one that names several resource groups puts a replica in each.
+  // Likewise its database's database.resource_groups, unless the collection has groups.
+  const policy = policyOf(namespaceOf(ctx.catalog, ref.db).record.properties);
+  const dbReplicas = rec.replicas === undefined ? policy.replicas : undefined;
+  named = named?.length ? named : rec.resourceGroups === undefined ? policy.resourceGroups : undefined;
+  const replicas = asked ?? (named && named.length > 1 ? named.length : dbReplicas);
   if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)) throw new ValidationError('replicas must be an integer in 1..16');
-  if (!rec.loaded || rec.loadedPartitions !== undefined || (replicas !== undefined && replicas !== rec.replicas)) {
-    await ctx.lock(async () => { rec.loaded = true; delete rec.loadedPartitions; if (replicas !== undefined) rec.replicas = replicas; await save(ctx, rec); });
+  const groups = loadGroups(ctx, rec, replicas ?? replicasOf(ctx, rec), named);
+  const sameGroups = JSON.stringify(groups) === JSON.stringify(rec.resourceGroups);
+  if (!rec.loaded || rec.loadedPartitions !== undefined || (replicas !== undefined && replicas !== rec.replicas) || !sameGroups) {
+    await ctx.lock(async () => {
+      rec.loaded = true; delete rec.loadedPartitions;
+      if (replicas !== undefined) rec.replicas = replicas;
+      if (groups) rec.resourceGroups = groups; else delete rec.resourceGroups;
+      await save(ctx, rec);
+    });
   }
+  // The replicas' nodes are placed before any segment loads on them.
+  await replan(ctx);
   await loadCollectionSegments(ctx, rec);
+  scheduleRebalance(ctx);
   await publishLoadState(ctx, rec);
   await placeDelegators(ctx);
   return null;
@@ -215,8 +232,9 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
 
 export async function releaseCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'releaseCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
-  await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; await save(ctx, rec); });
+  await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; delete rec.resourceGroups; await save(ctx, rec); });
   await releaseCollectionSegments(ctx, rec);
+  await replan(ctx);
   await publishLoadState(ctx, rec);
   await placeDelegators(ctx);
   return null;
@@ -228,6 +246,7 @@ export async function loadPartitions(ctx: CoordinatorContext, ref: CollectionRef
   refuseManualPartitions(rec, 'load partitions');
   const ids = partitionIdsOf(rec, names);
   await ctx.lock(async () => { Object.assign(rec, afterLoadPartitions(rec, ids)); if (!rec.loadedPartitions) delete rec.loadedPartitions; await save(ctx, rec); });
+  await replan(ctx);
   await loadCollectionSegments(ctx, rec);
   await publishLoadState(ctx, rec);
   await placeDelegators(ctx);
@@ -243,6 +262,7 @@ export async function releasePartitions(ctx: CoordinatorContext, ref: Collection
   // Published first: delegators stop reading those partitions before their segments go.
   await publishLoadState(ctx, rec);
   if (rec.loaded) await releaseUnloadedSegments(ctx, rec); else await releaseCollectionSegments(ctx, rec);
+  if (!rec.loaded) await replan(ctx);
   await placeDelegators(ctx);
   return null;
 }

@@ -61,4 +61,8 @@ export const Keys = {
   users: 'rbac/users/',
   role: (name: string) => `rbac/roles/${name}`,
   roles: 'rbac/roles/',
+  /** Resource groups' specs, and the last placement of query nodes and replicas (resourceGroupPlacement.ts). */
+  resourceGroup: (name: string) => `rgroups/specs/${name}`,
+  resourceGroups: 'rgroups/specs/',
+  resourceGroupPlacement: 'rgroups/placement',
 } as const;

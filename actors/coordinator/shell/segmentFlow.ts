@@ -97,17 +97,22 @@ export function replicasOf(ctx: CoordinatorContext, rec: CollectionRecord): numb
 }
 
 /**
- * The query nodes that should serve a segment: the live ones serving it now,
- * then the least loaded others, up to the collection's replica number (fewer if
- * fewer query nodes are alive).
+ * The query nodes that should serve a segment: one per replica, among the
+ * replica's nodes (resourceGroupPlacement.ts): the live one serving it now, else
+ * the least loaded. A replica with no live node serves nothing (fewer copies).
  */
-function nodesFor(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): string[] {
+export function desiredNodes(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): string[] {
   const d = ctx.distributions.get(seg.vchannel);
-  const current = [...new Set(d?.segments.filter((s) => s.segmentId === seg.segmentId && ctx.queryNodes.has(s.nodeId)).map((s) => s.nodeId))];
+  const current = new Set(d?.segments.filter((s) => s.segmentId === seg.segmentId && ctx.queryNodes.has(s.nodeId)).map((s) => s.nodeId));
   const load = new Map<string, number>([...ctx.queryNodes].map((n) => [n, 0]));
   for (const dist of ctx.distributions.values()) for (const s of dist.segments) if (load.has(s.nodeId)) load.set(s.nodeId, load.get(s.nodeId)! + 1);
-  const others = [...load].filter(([n]) => !current.includes(n)).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([n]) => n);
-  return [...current, ...others].slice(0, replicasOf(ctx, rec));
+  const out: string[] = [];
+  for (const nodes of ctx.groups.replicas.get(rec.collectionId) ?? []) {
+    const live = nodes.filter((n) => load.has(n));
+    const pick = live.find((n) => current.has(n)) ?? live.sort((a, b) => load.get(a)! - load.get(b)! || a.localeCompare(b))[0];
+    if (pick !== undefined) out.push(pick);
+  }
+  return out;
 }
 
 /**
@@ -117,17 +122,28 @@ function nodesFor(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRe
  */
 export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): Promise<void> {
   await withRetry(async () => {
-    const nodes = nodesFor(ctx, rec, seg);
-    if (nodes.length === 0) throw new NuthatchError('Unavailable', 'no query node is available');
+    const nodes = desiredNodes(ctx, rec, seg);
+    if (nodes.length === 0) throw new NuthatchError('Unavailable', `no query node is available to collection '${rec.name}' (its resource groups have none)`);
+    const before = servingNodes(ctx, seg.vchannel, seg.segmentId);
     // The distribution names an ANN index when the segment has one (loadProgress counts those), else a scalar one.
     const built = rec.indexes.filter((i) => seg.indexKeys[i.indexName]);
     const indexName = (built.find((i) => !isScalarIndexType(i.indexType)) ?? built[0])?.indexName ?? null;
     const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
-    if (loaded.length > 0) await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
+    if (loaded.length > 0) {
+      await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
+      // Copies no replica wants any more (a node moved to another group or replica) leave their node once out of the distribution.
+      for (const n of before.filter((x) => !nodes.includes(x) && ctx.queryNodes.has(x))) {
+        void client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n))('release', { segmentIds: [seg.segmentId] }).catch(() => {});
+      }
+    }
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }, { deadlineMs: 10 * 60_000 });
+}
+
+function servingNodes(ctx: CoordinatorContext, vchannel: string, segmentId: number): string[] {
+  return [...new Set(ctx.distributions.get(vchannel)?.segments.filter((s) => s.segmentId === segmentId).map((s) => s.nodeId))];
 }
 
 /** Most segment ids a distribution lists as retired. */
@@ -174,19 +190,6 @@ export async function publishLoadState(ctx: CoordinatorContext, rec: CollectionR
       await publishDistribution(ctx, { ...rest, version: d.version + 1, loaded: rec.loaded, ...(rec.loaded && rec.loadedPartitions ? { partitions: rec.loadedPartitions } : {}) });
     }
   });
-}
-
-/** After a query node joined: loads the segments served by fewer live nodes than their replica number. */
-export function topUpReplicas(ctx: CoordinatorContext): void {
-  for (const rec of allCollections(ctx.catalog)) {
-    if (!rec.loaded || rec.state !== 'created') continue;
-    const want = Math.min(replicasOf(ctx, rec), ctx.queryNodes.size);
-    for (const seg of ctx.segments.values()) {
-      if (seg.collectionId !== rec.collectionId || !partitionLoaded(rec, seg.partitionId)) continue;
-      const live = ctx.distributions.get(seg.vchannel)?.segments.filter((s) => s.segmentId === seg.segmentId && ctx.queryNodes.has(s.nodeId)).length ?? 0;
-      if (live < want) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('replica load of segment', seg.segmentId, 'failed:', e.message));
-    }
-  }
 }
 
 /** Loads the segments of the loaded partitions. */

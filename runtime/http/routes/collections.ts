@@ -24,7 +24,11 @@ export const collectionRoutes: Record<string, Route> = {
     const { rowCount } = await api.getCollectionStats(parseCollectionName(body));
     return ok({ rowCount });
   },
-  [`${V2}/collections/load`]: async (body, { api }) => { await api.loadCollection(parseLoad(body)); return ok({}); },
+  [`${V2}/collections/load`]: async (body, { api }) => {
+    const { collectionName, ...placement } = parseLoad(body);
+    await api.loadCollection(collectionName, placement);
+    return ok({});
+  },
   [`${V2}/collections/release`]: async (body, { api }) => { await api.releaseCollection(parseCollectionName(body)); return ok({}); },
   [`${V2}/collections/get_load_state`]: async (body, { api }) => {
     const { collectionName, partitionNames } = parseLoadState(body);

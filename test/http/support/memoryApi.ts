@@ -1,3 +1,4 @@
+import type { ResourceGroupInfo } from '../../../runtime/client/resourceGroupApi.js';
 import { withAddedField } from '../../../messages/addedField.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { parseProperties, propertyList, propertyNames, type CollectionProperties } from '../../../messages/collectionProperties.js';
@@ -183,6 +184,13 @@ export class MemoryApi implements NuthatchApi {
   async restoreBackup(backupName: string): Promise<{ jobId: number }> { return fail('BackupNotFound', `backup '${backupName}' does not exist`); }
   async getRestoreProgress(jobId: number): Promise<RestoreJobView> { return fail('NotFound', `restore job ${jobId} does not exist`); }
   async listRestoreJobs(): Promise<RestoreJobView[]> { return []; }
+  // Resource groups place query nodes, which this stand-in does not have: only the default group exists.
+  async createResourceGroup(): Promise<void> { return fail('InvalidArgument', 'the memory api has no query nodes to group'); }
+  async dropResourceGroup(name: string): Promise<void> { return fail('ResourceGroupNotFound', `resource group '${name}' does not exist`); }
+  async listResourceGroups(): Promise<string[]> { return ['__default_resource_group']; }
+  async describeResourceGroup(name: string): Promise<ResourceGroupInfo> { return fail('ResourceGroupNotFound', `resource group '${name}' does not exist`); }
+  async updateResourceGroups(): Promise<void> { return fail('InvalidArgument', 'the memory api has no query nodes to group'); }
+  async transferReplica(source: string): Promise<void> { return fail('ResourceGroupNotFound', `resource group '${source}' does not exist`); }
 
   async createPartition(collection: string, partition: string): Promise<void> {
     const c = this.coll(collection);
