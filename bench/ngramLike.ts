@@ -17,15 +17,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../messages/rpc/coordinator.js';
-import { queryNodeSubject, type QueryNodeProtocol } from '../messages/rpc/workers.js';
-import { client } from '../runtime/rpc/typedBus.js';
 import { startStandalone, type Standalone } from '../runtime/standalone/standalone.js';
 import { gaussianMixture } from './support/dataset.js';
-import { percentiles } from './support/percentiles.js';
+import { measureFilter, type FilterFigures } from './support/filterFigures.js';
 import { numberOption, waitUntil } from './support/options.js';
 import { printTable } from './support/table.js';
-import { indexesReady, sealedSegments } from './support/standaloneState.js';
+import { indexesReady, indexFilesServed, sealedSegments } from './support/standaloneState.js';
 
 const C = 'ng', K = 10;
 const SYLLABLES = ['ka', 'to', 'mi', 're', 'su', 'no', 'ha', 'ri', 'ye', 'lo', 'pa', 'qu', 'zen', 'dor', 'vex', 'ul'];
@@ -49,27 +46,6 @@ const FILTERS: ReadonlyArray<{ name: string; of: (i: number) => string }> = [
   { name: 'name like "%abcd 1%"', of: (i) => `name like "%${piece(i, 'end')} ${i % 10}%"` },
 ];
 
-interface Figures { searchQps: number; countQps: number; countP50Ms: number; share: number; answers: string[] }
-
-async function measure(s: Standalone, queries: Float32Array[], n: number, of: (i: number) => string, reps: number): Promise<Figures> {
-  const search = async (i: number) => (await s.client.search(C, { data: [queries[i]!], limit: K, filter: of(i), consistencyLevel: 'Bounded' }))[0]!.map((h) => h.id).join(',');
-  const count = async (i: number) => Number((await s.client.query(C, { filter: of(i), outputFields: ['count(*)'], consistencyLevel: 'Bounded' }))[0]!['count(*)']);
-  for (let i = 0; i < Math.min(30, queries.length); i++) { await search(i); await count(i); } // warm-up
-  const passes = [];
-  for (let r = 0; r < reps; r++) {
-    const answers: string[] = [], counts: number[] = [];
-    let t0 = performance.now();
-    for (let i = 0; i < queries.length; i++) answers.push(await search(i));
-    const searchMs = performance.now() - t0;
-    let matched = 0;
-    t0 = performance.now();
-    for (let i = 0; i < queries.length; i++) { const a = performance.now(), c = await count(i); counts.push(performance.now() - a); matched += c; answers.push(`#${c}`); }
-    passes.push({ searchMs, countMs: performance.now() - t0, counts, answers, matched });
-  }
-  const mid = passes.sort((a, b) => a.countMs - b.countMs)[reps >> 1]!;
-  return { searchQps: (queries.length / mid.searchMs) * 1000, countQps: (queries.length / mid.countMs) * 1000, countP50Ms: percentiles(mid.counts, [50])[0]!, share: mid.matched / queries.length / n, answers: mid.answers };
-}
-
 export default async function run(args: string[]): Promise<void> {
   const n = numberOption(args, 'n', 100_000), dim = numberOption(args, 'dim', 16), nq = numberOption(args, 'queries', 300), reps = numberOption(args, 'reps', 3);
   const ds = gaussianMixture({ n, dim, queries: nq, seed: 9 });
@@ -88,15 +64,15 @@ export default async function run(args: string[]): Promise<void> {
     }
     await s.client.flush(C);
     await waitUntil('the vector index built and loaded', () => indexesReady(s, C, n));
-    const without: Figures[] = [];
-    for (const f of FILTERS) without.push(await measure(s, ds.queries, n, f.of, reps));
+    const without: FilterFigures[] = [];
+    for (const f of FILTERS) without.push(await measureFilter(s, C, K, ds.queries, n, f.of, reps));
 
     const t0 = performance.now();
     await s.client.createIndex(C, { indexName: 'name_ngram', fieldName: 'name', indexType: 'NGRAM', params: { min_gram: 2, max_gram: 3 } });
-    await waitUntil('the NGRAM index built and loaded', async () => (await indexesReady(s, C, n)) && (await served(s)));
+    await waitUntil('the NGRAM index built and loaded', async () => (await indexesReady(s, C, n)) && (await indexFilesServed(s, C)));
     const buildMs = performance.now() - t0;
-    const withIndex: Figures[] = [];
-    for (const f of FILTERS) withIndex.push(await measure(s, ds.queries, n, f.of, reps));
+    const withIndex: FilterFigures[] = [];
+    for (const f of FILTERS) withIndex.push(await measureFilter(s, C, K, ds.queries, n, f.of, reps));
 
     const same = FILTERS.map((_, i) => without[i]!.answers.every((a, j) => a === withIndex[i]!.answers[j]));
     console.log(`\n${n} rows x ${dim} (${await sealedSegments(s, C)} sealed segment(s), HNSW M 16), single client, ${nq} queries per filter, median of ${reps} passes; NGRAM 2..3 built and loaded in ${(buildMs / 1000).toFixed(1)} s`);
@@ -107,19 +83,10 @@ export default async function run(args: string[]): Promise<void> {
     if (same.includes(false)) throw new Error('a read answered differently with the NGRAM index');
     const out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
     mkdirSync(out, { recursive: true });
-    const strip = ({ answers: _, ...rest }: Figures) => rest;
+    const strip = ({ answers: _, ...rest }: FilterFigures) => rest;
     writeFileSync(`${out}ngramLike.json`, `${JSON.stringify({
       n, dim, queries: nq, reps, buildMs, filters: FILTERS.map((f, i) => ({ name: f.name, example: f.of(0), without: strip(without[i]!), withIndex: strip(withIndex[i]!) })), date: new Date().toISOString(),
     }, null, 2)}\n`);
     console.log('wrote bench/results/ngramLike.json');
   } finally { await s.stop().catch(() => {}); await rm(dir, { recursive: true, force: true }); }
-}
-
-
-/** Whether the query node holds every index file the segment records name (a reload follows each build). */
-async function served(s: Standalone): Promise<boolean> {
-  const id = (await s.client.describeCollection(C)).collectionId;
-  const segs = await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId: id });
-  const held = new Set((await client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'))('status', {})).files.flatMap((f) => f.indexKeys));
-  return segs.length > 0 && segs.every((seg) => Object.keys(seg.indexKeys).length > 1 && Object.values(seg.indexKeys).every((k) => held.has(k)));
 }

@@ -1,4 +1,5 @@
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 import { client } from '../../runtime/rpc/typedBus.js';
 import type { Standalone } from '../../runtime/standalone/standalone.js';
 
@@ -12,4 +13,12 @@ export async function indexesReady(s: Standalone, collection: string, n: number)
 export async function sealedSegments(s: Standalone, collection: string): Promise<number> {
   const id = (await s.client.describeCollection(collection)).collectionId;
   return (await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId: id })).length;
+}
+
+/** Whether the query node holds every index file the collection's segment records name (a reload follows each build). */
+export async function indexFilesServed(s: Standalone, collection: string): Promise<boolean> {
+  const id = (await s.client.describeCollection(collection)).collectionId;
+  const segs = await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId: id });
+  const held = new Set((await client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'))('status', {})).files.flatMap((f) => f.indexKeys));
+  return segs.length > 0 && segs.every((seg) => Object.keys(seg.indexKeys).length > 1 && Object.values(seg.indexKeys).every((k) => held.has(k)));
 }
