@@ -1,0 +1,84 @@
+import { ValidationError } from '../../../messages/errors.js';
+import type { MetricType } from '../../../messages/schema.js';
+import type { RowHit } from './bruteForce.js';
+import { distanceFn, isBetter } from './distance.js';
+import { TopK } from './topK.js';
+
+/**
+ * Embedding-list search (Milvus 2.6's MAX_SIM metrics), pure and exact: a
+ * row holds a list of vectors (a vector sub-field of an Array of Structs),
+ * a query is a list of vectors too, and the row's score is, for each query
+ * vector, the best pair value among the row's vectors, summed over the
+ * query vectors (ColBERT's late interaction). MAX_SIM_COSINE and MAX_SIM_IP
+ * sum cosine similarities and inner products (larger is closer); MAX_SIM_L2
+ * sums the smallest squared L2 distances (smaller is closer), as Milvus
+ * orders it. A row whose list is empty has no score and is never a hit.
+ */
+export const EMB_LIST_METRICS = ['MAX_SIM_COSINE', 'MAX_SIM_IP', 'MAX_SIM_L2'] as const;
+export type EmbListMetric = (typeof EMB_LIST_METRICS)[number];
+
+export function isEmbListMetric(m: unknown): m is EmbListMetric {
+  return (EMB_LIST_METRICS as readonly unknown[]).includes(m);
+}
+
+/** The metric of one query vector against one row vector: it orders the summed scores too. */
+export function pairMetric(m: EmbListMetric): MetricType {
+  return m === 'MAX_SIM_COSINE' ? 'COSINE' : m === 'MAX_SIM_IP' ? 'IP' : 'L2';
+}
+
+/** The MAX_SIM score of one row's vectors against a query list; undefined when the row holds none. */
+export function maxSimScore(query: readonly Float32Array[], row: readonly Float32Array[], metric: EmbListMetric): number | undefined {
+  if (row.length === 0) return undefined;
+  const pair = pairMetric(metric), dist = distanceFn(pair), better = isBetter(pair);
+  let sum = 0;
+  for (const q of query) {
+    let best = dist(row[0]!, 0, q, q.length);
+    for (let j = 1; j < row.length; j++) {
+      const d = dist(row[j]!, 0, q, q.length);
+      if (better(d, best)) best = d;
+    }
+    sum += best;
+  }
+  return sum;
+}
+
+export interface EmbListSearch {
+  /** Rows to score, from row 0. */
+  count: number;
+  /** A row's vectors (undefined or empty: the row is never a hit). */
+  listOf: (row: number) => readonly Float32Array[] | undefined;
+  /** nq query lists, each of one or more vectors of the sub-field's dim. */
+  queries: ReadonlyArray<readonly Float32Array[]>;
+  dim: number;
+  k: number;
+  metric: EmbListMetric;
+  /** Rows for which this returns false are skipped (deleted, filtered out, not yet visible). */
+  accept?: (row: number) => boolean;
+}
+
+/** The top k rows per query list, best first, ties broken by the lower row. */
+export function searchEmbLists(s: EmbListSearch): RowHit[][] {
+  const { count, listOf, queries, dim, k, metric, accept } = s;
+  if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+  for (const q of queries) {
+    if (q.length === 0) throw new ValidationError('an embedding list needs at least one vector');
+    for (const v of q) if (v.length !== dim) throw new ValidationError(`an embedding list holds a vector of ${v.length} floats, the sub-field has dim ${dim}`);
+  }
+  const order = pairMetric(metric);
+  const tops = queries.map(() => new TopK<{ id: number; distance: number }>(k, order));
+  for (let row = 0; row < count; row++) {
+    const list = listOf(row);
+    if (!list || list.length === 0) continue;
+    if (accept !== undefined && !accept(row)) continue;
+    queries.forEach((q, qi) => tops[qi]!.push({ id: row, distance: maxSimScore(q, list, metric)! }));
+  }
+  return tops.map((t) => t.sorted().map((h) => ({ row: h.id, distance: h.distance })));
+}
+
+/** A row's vectors of sub-field `sub`, read off a stored Array of Structs value (a list of objects). */
+export function subVectors(value: unknown, sub: string): Float32Array[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: Float32Array[] = [];
+  for (const e of value) { const v = (e as Record<string, unknown> | null)?.[sub]; if (v instanceof Float32Array) out.push(v); }
+  return out;
+}
