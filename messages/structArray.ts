@@ -14,6 +14,16 @@ import { checkName, LIMITS, valueProblem, type CollectionSchema, type FieldSchem
 export const STRUCT_SUBFIELD_TYPES = ['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'Float', 'Double', 'VarChar', 'FloatVector'] as const;
 export type StructSubFieldType = (typeof STRUCT_SUBFIELD_TYPES)[number];
 
+/**
+ * The metrics of an embedding-list search (Milvus 2.6 with HNSW or
+ * AUTOINDEX on a vector sub-field; MAX_SIM alone is MAX_SIM_COSINE).
+ */
+export const EMB_LIST_METRICS = ['MAX_SIM_COSINE', 'MAX_SIM_IP', 'MAX_SIM_L2'] as const;
+export type EmbListMetric = (typeof EMB_LIST_METRICS)[number];
+
+/** A shard search's embedding lists (ShardSearch.embList): nq lists, each its vectors back to back. */
+export interface EmbListQuery { lists: Float32Array[]; metric: EmbListMetric }
+
 /** One field of the Struct elements. */
 export interface StructSubField {
   name: string;
@@ -144,4 +154,13 @@ export function structVectorOf(s: CollectionSchema, name: string | undefined): {
   if (!sub) throw new ValidationError(`annsField '${name}': '${m[1]}' has no sub-field '${m[2]}'`, { field: 'annsField' });
   if (sub.dataType !== 'FloatVector') throw new ValidationError(`annsField '${name}' is ${sub.dataType}, not a vector sub-field`, { field: 'annsField' });
   return { field, sub };
+}
+
+/** An output field naming a Struct sub-field, `chunks[text]`: the Struct field and the sub-field; undefined for any other name. */
+export function structOutputPath(s: CollectionSchema, name: string): { field: string; sub: string } | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)\[([A-Za-z_][A-Za-z0-9_]*)\]$/.exec(name);
+  const f = m ? s.fields.find((x) => x.name === m[1]) : undefined;
+  if (!m || !f || !isStructArray(f)) return undefined;
+  if (!f.structFields!.some((x) => x.name === m[2])) throw new ValidationError(`output field '${name}': '${m[1]}' has no sub-field '${m[2]}'`, { field: name });
+  return { field: m[1]!, sub: m[2]! };
 }

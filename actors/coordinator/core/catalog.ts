@@ -1,5 +1,6 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
+import { structOutputPath } from '../../../messages/structArray.js';
 import { denseIndexRules } from './denseIndexRules.js';
 import { defaultMetric } from '../../shared/vector/fieldMetric.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
@@ -69,6 +70,9 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   const vf = vectorField(rec.schema);
   // Without a FloatVector, the first packed field is the one an index names by default.
   const fieldName = p.fieldName ?? vf?.name ?? packedVectorFields(rec.schema)[0]!.name;
+  const struct = structOutputPath(rec.schema, fieldName);
+  // Embedding-list search is exact (actors/shared/vector/maxSim.ts): no index is built for a Struct's sub-fields yet.
+  if (struct) throw new ValidationError(`'${fieldName}' is a sub-field of an Array of Structs: nuthatch builds no index on Struct sub-fields yet (embedding-list search scans them exactly)`, { field: 'fieldName' });
   const sparse = sparseFields(rec.schema).find((f) => f.name === fieldName);
   if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;

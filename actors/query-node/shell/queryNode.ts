@@ -21,6 +21,9 @@ import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segm
 import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
+import { structVectorOf } from '../../../messages/structArray.js';
+import { readEmbListQuery } from '../../shared/vector/maxSim.js';
+import { searchSealedEmbList } from '../core/sealedEmbList.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { filterPlanner } from '../core/filterPlanner.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -240,6 +243,12 @@ export class QueryNode {
 
   private async search(req: QueryNodeProtocol['search']['req']) {
     const { loaded, read, coll } = await this.read(req);
+    const struct = structVectorOf(coll.schema, req.annsField);
+    if (struct) {
+      // Every visible row is scored exactly (actors/shared/vector/maxSim.ts): no index file is read.
+      const { queries, metric } = readEmbListQuery(req.embList, req.nq, struct.sub.dim!);
+      return { hits: searchSealedEmbList(loaded.map((l) => l.seg), read, { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! }, queries, metric, req.k) };
+    }
     const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema)?.name);
     if (field.dataType === 'SparseFloatVector') {
       // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.

@@ -1,5 +1,6 @@
-import { ValidationError } from '../../../messages/errors.js';
+import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
+import { EMB_LIST_METRICS, type EmbListMetric, type EmbListQuery } from '../../../messages/structArray.js';
 import type { RowHit } from './bruteForce.js';
 import { distanceFn, isBetter } from './distance.js';
 import { TopK } from './topK.js';
@@ -14,8 +15,8 @@ import { TopK } from './topK.js';
  * sums the smallest squared L2 distances (smaller is closer), as Milvus
  * orders it. A row whose list is empty has no score and is never a hit.
  */
-export const EMB_LIST_METRICS = ['MAX_SIM_COSINE', 'MAX_SIM_IP', 'MAX_SIM_L2'] as const;
-export type EmbListMetric = (typeof EMB_LIST_METRICS)[number];
+
+export type { EmbListMetric };
 
 export function isEmbListMetric(m: unknown): m is EmbListMetric {
   return (EMB_LIST_METRICS as readonly unknown[]).includes(m);
@@ -41,6 +42,9 @@ export function maxSimScore(query: readonly Float32Array[], row: readonly Float3
   }
   return sum;
 }
+
+/** Where an embedding-list search reads: the Struct field, its vector sub-field and that sub-field's dim. */
+export interface EmbListTarget { field: string; sub: string; dim: number }
 
 export interface EmbListSearch {
   /** Rows to score, from row 0. */
@@ -81,4 +85,15 @@ export function subVectors(value: unknown, sub: string): Float32Array[] | undefi
   const out: Float32Array[] = [];
   for (const e of value) { const v = (e as Record<string, unknown> | null)?.[sub]; if (v instanceof Float32Array) out.push(v); }
   return out;
+}
+
+/** A shard search's embedding lists, checked and split into vectors of `dim` floats: nq lists. */
+export function readEmbListQuery(q: EmbListQuery | undefined, nq: number, dim: number): { queries: Float32Array[][]; metric: EmbListMetric } {
+  if (!q || !Array.isArray(q.lists) || q.lists.length !== nq) throw new NuthatchError('InvalidArgument', `an embedding-list search needs ${nq} embedding lists`);
+  if (!isEmbListMetric(q.metric)) throw new NuthatchError('InvalidArgument', `an embedding-list search takes a MAX_SIM metric, not ${String(q.metric)}`);
+  const queries = q.lists.map((flat, i) => {
+    if (!(flat instanceof Float32Array) || flat.length === 0 || flat.length % dim !== 0) throw new NuthatchError('InvalidArgument', `embedding list ${i} must hold one or more vectors of ${dim} floats`);
+    return Array.from({ length: flat.length / dim }, (_, j) => flat.subarray(j * dim, (j + 1) * dim));
+  });
+  return { queries, metric: q.metric };
 }
