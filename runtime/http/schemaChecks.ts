@@ -1,5 +1,5 @@
 import {
-  NuthatchError, parseTimestamptz, isStructArray, structArrayInput, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
+  NuthatchError, parseTimestamptz, isStructArray, structArrayInput, structOutputPath, structVectorOf, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
   type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
@@ -146,7 +146,7 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
   for (const [i, f] of fields.entries()) {
     if (f === '*') { names.forEach((n) => out.add(n)); continue; }
     if (f.replace(/\s/g, '').toLowerCase() === 'count(*)') { out.add('count(*)'); continue; }
-    if (!names.includes(f) && !schema.enableDynamicField) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
+    if (!names.includes(f) && !schema.enableDynamicField && !structOutputPath(schema, f)) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
     out.add(f);
   }
   return [...out];
@@ -154,6 +154,8 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
 
 /** The searched field must be a vector field (named, when there are several) and every query vector must have its dimension. */
 export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data: ReadonlyArray<unknown> }, at = ''): void {
+  // An embedding-list search of a Struct's vector sub-field (`chunks[text_vector]`): its lists are checked by the client.
+  if (structVectorOf(schema, req.annsField)) return;
   const vectors = [...vectorFields(schema), ...packedVectorFields(schema), ...sparseFields(schema)];
   let vec = vectors[0]!;
   if (req.annsField !== undefined) {
