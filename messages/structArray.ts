@@ -85,9 +85,9 @@ export function checkStructArrayField(f: FieldSchema): void {
  * other key; no value is null (sub-fields are not nullable).
  */
 export function structArrayProblem(f: FieldSchema, v: unknown): string | null {
-  return checkElements(f, v, (x, what) => {
+  return checkElements(f, v, (x, what, dim) => {
     if (!(x instanceof Float32Array)) return `${what} must be a list of numbers`;
-    return vectorProblem(x, x.length, what);
+    return vectorProblem(x, dim, what);
   });
 }
 
