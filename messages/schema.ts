@@ -168,7 +168,8 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
 function checkArrayField(f: FieldSchema): void {
   const field = { field: f.name };
   if (f.dataType !== 'Array') {
-    if (f.elementType !== undefined || f.maxCapacity !== undefined || f.structFields !== undefined) throw new ValidationError(`field '${f.name}' is ${f.dataType}: elementType, max_capacity and structFields are only for Array fields`, field);
+    if (f.elementType !== undefined || f.maxCapacity !== undefined) throw new ValidationError(`field '${f.name}' is ${f.dataType}: elementType and max_capacity are only for Array fields`, field);
+    if (f.structFields !== undefined) throw new ValidationError(`field '${f.name}' is ${f.dataType}: structFields are only for Array of Structs fields`, field);
     return;
   }
   const et = f.elementType as string | undefined;

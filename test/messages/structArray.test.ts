@@ -48,7 +48,7 @@ test('a Struct holds the scalar types and FloatVector; every other type, and eve
   refused(withChunks({ maxCapacity: 4097 }), /max_capacity in 1..4096/);
   refused(withChunks({ nullable: true }), /cannot be nullable/);
   refused(withChunks({ defaultValue: 1 }), /cannot have a default value/);
-  refused({ fields: [pk, vec, { name: 'tags', dataType: 'Int64', structFields: [] } as never] }, /only for Array fields/);
+  refused({ fields: [pk, vec, { name: 'tags', dataType: 'Int64', structFields: [] } as never] }, /structFields are only for Array of Structs fields/);
   refused({ fields: [pk, vec, { name: 'tags', dataType: 'Array', elementType: 'Int64', maxCapacity: 2, structFields: [] }] }, /only for an Array of Structs/);
 });
 
