@@ -658,6 +658,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     const nq = req.searches[0]!.data?.length;
+    req.searches.forEach((s, i) => { if (structVectorOf(r.schema, s.annsField)) throw new ValidationError(`searches[${i}] names '${s.annsField}': nuthatch fuses no embedding-list search into a hybrid search`, { field: `searches[${i}].annsField` }); });
     req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
     const pin = await this.snapshotTso(r, req.consistencyLevel);
     // A decay ranker reads its field with every hit; shown only when asked for.
@@ -830,6 +831,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
+    if (structVectorOf(r.schema, req.annsField)) throw new ValidationError(`a search iterator cannot read embedding lists ('${req.annsField}')`, { field: 'annsField' });
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     const sparseField = field.dataType === 'SparseFloatVector';

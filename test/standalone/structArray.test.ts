@@ -115,6 +115,8 @@ test('Array of Structs: rows in and out, embedding-list search by MAX_SIM over s
     await refused(s.client.search('docs', { annsField: 'chunks[nope]', data: [q1], limit: 3 }), /no sub-field 'nope'/);
     await refused(s.client.search('docs', { annsField: 'chunks[text_vector]', data: [q1], limit: 3, groupingField: 'tag' }), /takes no groupingField/);
     await refused(s.client.query('docs', { filter: 'chunks[0] == 1', limit: 3 }), /Array of Structs field 'chunks' cannot be used in a filter/);
+    await refused(s.client.hybridSearch('docs', { searches: [{ annsField: 'chunks[text_vector]', data: [q1] as never, limit: 3 }, { annsField: 'title_vector', data: [titles[0]!], limit: 3 }], limit: 3 }), /no embedding-list search into a hybrid search/);
+    await refused(s.client.searchIterator('docs', { annsField: 'chunks[text_vector]', vector: q1[0]!, batchSize: 5 }), /search iterator cannot read embedding lists/);
     await refused(s.client.createIndex('docs', { indexName: 'c_idx', fieldName: 'chunks[text_vector]', indexType: 'HNSW', params: {} }), /no index on Struct sub-fields/);
     // A whole-row upsert replaces a row's chunks; the search sees the new list.
     const moved = { ...row(11), chunks: [{ text: 'moved', page: 0, text_vector: q1[0]! }] };
