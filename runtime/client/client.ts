@@ -730,14 +730,14 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseEmbListOptions(req, annsField);
     const plan = this.readPlan(r, req);
     const lists = embListQueries(sub, annsField, req.data);
-    const metric = embListMetricOf(req, annsField);
+    const metric = embListMetricOf(req, annsField, r.indexes.find((i) => i.fieldName === annsField)?.metricType);
     const limit = req.limit, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
-    const { ignoreGrowing, roundDecimal } = searchOptions(req, pairMetric(metric), r.schema);
+    const { ef, ignoreGrowing, roundDecimal } = searchOptions(req, pairMetric(metric), r.schema);
     const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
     const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-      vchannel, collectionId: r.collectionId, queries: new Float32Array(0), annsField, embList: { lists, metric }, nq: lists.length, k: limit + offset,
+      vchannel, collectionId: r.collectionId, queries: new Float32Array(0), annsField, embList: { lists, metric }, nq: lists.length, k: limit + offset, ef,
       filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso, ...(pin !== undefined ? { mvccTso: pin } : {}),
       ...(ignoreGrowing ? { ignoreGrowing } : {}),
     })));

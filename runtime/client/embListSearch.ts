@@ -7,12 +7,17 @@ import type { SearchRequest } from './api.js';
  * for, and its embedding lists checked and flattened for the shards.
  */
 
-/** The search's MAX_SIM metric: as asked (MAX_SIM is MAX_SIM_COSINE, as in Milvus), MAX_SIM_COSINE by default. */
-export function embListMetricOf(req: SearchRequest, annsField: string): EmbListMetric {
-  const asked = req.searchParams?.metricType as string | undefined;
-  if (asked === undefined || asked === 'MAX_SIM') return 'MAX_SIM_COSINE';
-  if ((EMB_LIST_METRICS as readonly string[]).includes(asked)) return asked as EmbListMetric;
-  throw new ValidationError(`'${annsField}' is searched with embedding lists: metricType must be one of ${EMB_LIST_METRICS.join(', ')} (or MAX_SIM), not ${asked}`, { field: 'metricType' });
+/**
+ * The search's MAX_SIM metric: its index's when the sub-field has one (a
+ * search that names another is refused, as for other fields), else as asked
+ * (MAX_SIM is MAX_SIM_COSINE, as in Milvus), MAX_SIM_COSINE by default.
+ */
+export function embListMetricOf(req: SearchRequest, annsField: string, indexed?: string): EmbListMetric {
+  const raw = req.searchParams?.metricType as string | undefined;
+  const asked = raw === 'MAX_SIM' ? 'MAX_SIM_COSINE' : raw;
+  if (asked !== undefined && !(EMB_LIST_METRICS as readonly string[]).includes(asked)) throw new ValidationError(`'${annsField}' is searched with embedding lists: metricType must be one of ${EMB_LIST_METRICS.join(', ')} (or MAX_SIM), not ${asked}`, { field: 'metricType' });
+  if (indexed !== undefined && asked !== undefined && asked !== indexed) throw new ValidationError(`metricType ${asked} differs from '${annsField}''s index metric ${indexed}`, { field: 'metricType' });
+  return (indexed ?? asked ?? 'MAX_SIM_COSINE') as EmbListMetric;
 }
 
 /** What an embedding-list search cannot take (Milvus 2.6 has none of these on Struct vectors). */

@@ -117,7 +117,9 @@ test('Array of Structs: rows in and out, embedding-list search by MAX_SIM over s
     await refused(s.client.query('docs', { filter: 'chunks[0] == 1', limit: 3 }), /Array of Structs field 'chunks' cannot be used in a filter/);
     await refused(s.client.hybridSearch('docs', { searches: [{ annsField: 'chunks[text_vector]', data: [q1] as never, limit: 3 }, { annsField: 'title_vector', data: [titles[0]!], limit: 3 }], limit: 3 }), /no embedding-list search into a hybrid search/);
     await refused(s.client.searchIterator('docs', { annsField: 'chunks[text_vector]', vector: q1[0]!, batchSize: 5 }), /search iterator cannot read embedding lists/);
-    await refused(s.client.createIndex('docs', { indexName: 'c_idx', fieldName: 'chunks[text_vector]', indexType: 'HNSW', params: {} }), /no index on Struct sub-fields/);
+    await refused(s.client.createIndex('docs', { indexName: 'c_idx', fieldName: 'chunks[text]', indexType: 'INVERTED', params: {} }), /VarChar, not a vector sub-field/);
+    await refused(s.client.createIndex('docs', { indexName: 'c_idx', fieldName: 'chunks[text_vector]', indexType: 'HNSW', metricType: 'COSINE', params: {} }), /indexed with MAX_SIM_COSINE, MAX_SIM_IP, MAX_SIM_L2/);
+    await refused(s.client.createIndex('docs', { indexName: 'c_idx', fieldName: 'chunks[text_vector]', indexType: 'IVF_FLAT', metricType: 'MAX_SIM_IP', params: {} }), /takes an HNSW \(or AUTOINDEX\) index/);
     // A whole-row upsert replaces a row's chunks; the search sees the new list.
     const moved = { ...row(11), chunks: [{ text: 'moved', page: 0, text_vector: q1[0]! }] };
     await s.client.upsert('docs', [moved]);
@@ -130,6 +132,43 @@ test('Array of Structs: rows in and out, embedding-list search by MAX_SIM over s
     s = await tempStandalone({ ...segmentOpts, dataDir });
     await untilIndexedAndLoaded(s, 'docs', N);
     await check('after a restart');
+  } finally { await s.cleanup(); }
+});
+
+/**
+ * An HNSW index of `chunks[text_vector]` (MAX_SIM_IP): its graph holds every
+ * chunk's vector; a search takes the rows of each query vector's `ef`
+ * nearest chunks as candidates and scores them exactly. With ef 1000 the
+ * pool holds every chunk of a segment (each holds under 400), so the hits
+ * must equal the exact reference; with ef 2 the pool is a few rows, and
+ * the hits are still true MAX_SIM scores of the rows returned.
+ */
+test('Array of Structs with an HNSW index of the vector sub-field: candidates from the graph, scored exactly', async () => {
+  const s = await tempStandalone(segmentOpts);
+  try {
+    await s.client.createCollection({
+      collectionName: 'ix', schema, metricType: 'L2', shardsNum: 2, load: true,
+      indexParams: [
+        { indexName: 'title_idx', fieldName: 'title_vector', indexType: 'HNSW', params: {} },
+        { indexName: 'chunks_idx', fieldName: 'chunks[text_vector]', indexType: 'AUTOINDEX', metricType: 'MAX_SIM_IP' as never, params: { M: 16, efConstruction: 200 } },
+      ],
+    });
+    const described = await s.client.describeIndex('ix');
+    assert.equal(described.map((d) => [d.indexName, d.fieldName, d.indexType, d.metricType]).sort(), [['chunks_idx', 'chunks[text_vector]', 'HNSW', 'MAX_SIM_IP'], ['title_idx', 'title_vector', 'HNSW', 'L2']]);
+    await s.client.insert('ix', Array.from({ length: N }, (_, i) => row(i)));
+    await s.client.flush('ix');
+    await untilIndexedAndLoaded(s, 'ix', N);
+    await s.client.insert('ix', Array.from({ length: GROWING }, (_, j) => row(N + j)));
+    const q = [near(chunks[30]![0]!.text_vector), near(chunks[N + 9]![0]!.text_vector)];
+    const [hits] = await s.client.search('ix', { annsField: 'chunks[text_vector]', data: [q], limit: 10, filter: 'tag != 2', searchParams: { params: { ef: 1000 } }, consistencyLevel: 'Strong' });
+    const want = reference(q, 'MAX_SIM_IP', (id) => id % 3 !== 2, 10);
+    assert.equal(hits!.map((h) => h.id), want.map((h) => h.id), 'a pool of every chunk gives the exact ranking, by the index metric');
+    hits!.forEach((h, i) => assert.ok(Math.abs(h.distance - want[i]!.distance) < 1e-4));
+    const [few] = await s.client.search('ix', { annsField: 'chunks[text_vector]', data: [q], limit: 10, searchParams: { params: { ef: 2 } }, consistencyLevel: 'Strong' });
+    const exact = new Map(reference(q, 'MAX_SIM_IP', () => true, N + GROWING).map((h) => [h.id, h.distance]));
+    assert.ok(few!.length >= 2, 'a small pool still finds rows');
+    few!.forEach((h) => assert.ok(Math.abs(h.distance - exact.get(h.id as number)!) < 1e-4, 'a candidate is scored exactly'));
+    await refused(s.client.search('ix', { annsField: 'chunks[text_vector]', data: [q], limit: 3, searchParams: { metricType: 'MAX_SIM_COSINE' } }), /differs from 'chunks\[text_vector\]''s index metric MAX_SIM_IP/);
   } finally { await s.cleanup(); }
 });
 

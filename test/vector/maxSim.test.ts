@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { maxSimScore, searchEmbLists, subVectors, type EmbListMetric } from '../../actors/shared/vector/maxSim.js';
+import { embListBlock, embListPath, maxSimScore, searchEmbLists, subVectors, type EmbListMetric } from '../../actors/shared/vector/maxSim.js';
+import { embListCandidates } from '../../actors/query-node/core/sealedEmbList.js';
+import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
 import { ValidationError } from '../../messages/errors.js';
 import { mulberry32 } from '../../bench/support/dataset.js';
 
@@ -62,6 +64,31 @@ test('subVectors reads one sub-field of a stored Struct list', () => {
   const a = vec(2), b = vec(2);
   assert.equal(subVectors([{ t: 'x', v: a }, { t: 'y', v: b }], 'v'), [a, b]);
   assert.equal(subVectors(null, 'v'), undefined);
+});
+
+test('candidate rows: only those are scored, exactly, and the filter still applies', () => {
+  const dim = 4, rows = Array.from({ length: 40 }, () => list(3, dim)), q = [list(2, dim)];
+  const pool = [5, 17, 3, 30, 17];
+  const got = searchEmbLists({ count: rows.length, listOf: (r) => rows[r], queries: q, dim, k: 3, metric: 'MAX_SIM_L2', rows: pool, accept: (r) => r !== 30 })[0]!;
+  const want = [...new Set(pool)].filter((r) => r !== 30).map((row) => ({ row, distance: naiveScore(q[0]!, rows[row]!, 'MAX_SIM_L2') })).sort((a, b) => a.distance - b.distance).slice(0, 3);
+  assert.equal(got.map((h) => h.row), want.map((h) => h.row));
+});
+
+test('embListBlock numbers elements row after row; an index hit maps back to its row (embListCandidates)', () => {
+  const e = (x: number) => Float32Array.of(x, x);
+  const column = [[{ v: e(1) }, { v: e(2) }], [], [{ v: e(3) }]];
+  const { vectors, rowOf } = embListBlock(column, 3, 'v', 2);
+  assert.equal(Array.from(vectors), [1, 1, 2, 2, 3, 3]);
+  assert.equal(Array.from(rowOf), [0, 0, 2]);
+  const seg = { count: 3, fields: { chunks: column } } as unknown as SealedSegment;
+  // A stand-in index: element 2 for the first query vector, element 1 for the second.
+  const asked: number[] = [];
+  const index = { search: (q: Float32Array, k: number) => { asked.push(k); return [{ row: q[0] === 9 ? 2 : 1, distance: 0 }]; } };
+  const candidates = embListCandidates(index, seg, { field: 'chunks', sub: 'v', dim: 2 }, 7);
+  assert.equal([...candidates([Float32Array.of(9, 9), Float32Array.of(0, 0)])].sort(), [0, 2]);
+  assert.equal(asked, [7, 7], 'ef elements per query vector');
+  assert.equal(embListPath('chunks[v]'), { field: 'chunks', sub: 'v' });
+  assert.is(embListPath('chunks'), undefined);
 });
 
 test.run();

@@ -58,6 +58,8 @@ export interface EmbListSearch {
   metric: EmbListMetric;
   /** Rows for which this returns false are skipped (deleted, filtered out, not yet visible). */
   accept?: (row: number) => boolean;
+  /** Score these rows only (an index's candidates, in any order); absent: rows 0..count-1. */
+  rows?: Iterable<number>;
 }
 
 /** The top k rows per query list, best first, ties broken by the lower row. */
@@ -70,7 +72,8 @@ export function searchEmbLists(s: EmbListSearch): RowHit[][] {
   }
   const order = pairMetric(metric);
   const tops = queries.map(() => new TopK<{ id: number; distance: number }>(k, order));
-  for (let row = 0; row < count; row++) {
+  // A row offered twice (by two query vectors' candidates) is scored once.
+  for (const row of s.rows ? new Set(s.rows) : rowRange(count)) {
     const list = listOf(row);
     if (!list || list.length === 0) continue;
     if (accept !== undefined && !accept(row)) continue;
@@ -96,4 +99,27 @@ export function readEmbListQuery(q: EmbListQuery | undefined, nq: number, dim: n
     return Array.from({ length: flat.length / dim }, (_, j) => flat.subarray(j * dim, (j + 1) * dim));
   });
   return { queries, metric: q.metric };
+}
+
+function* rowRange(count: number): Iterable<number> { for (let r = 0; r < count; r++) yield r; }
+
+/**
+ * Every element vector of a Struct column's sub-field, row after row, as one
+ * block, with the row each came from: what an index over the elements is
+ * built on, and how its hits map back to rows. Deterministic, so an index
+ * node and a query node reading one segment agree on element numbers.
+ */
+export function embListBlock(column: readonly unknown[] | undefined, count: number, sub: string, dim: number): { vectors: Float32Array; rowOf: Int32Array } {
+  const lists = Array.from({ length: count }, (_, r) => subVectors(column?.[r], sub) ?? []);
+  const n = lists.reduce((s, l) => s + l.length, 0);
+  const vectors = new Float32Array(n * dim), rowOf = new Int32Array(n);
+  let e = 0;
+  lists.forEach((l, r) => { for (const v of l) { vectors.set(v, e * dim); rowOf[e++] = r; } });
+  return { vectors, rowOf };
+}
+
+/** The `path` of an index or search on a Struct's vector sub-field, `field[sub]`, read without a schema; undefined otherwise. */
+export function embListPath(path: string): { field: string; sub: string } | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)\[([A-Za-z_][A-Za-z0-9_]*)\]$/.exec(path);
+  return m ? { field: m[1]!, sub: m[2]! } : undefined;
 }
