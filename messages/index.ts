@@ -3,6 +3,7 @@ export * from './schema.js';
 export * from './schemaFunctions.js';
 export * from './sparse.js';
 export * from './packedVectors.js';
+export * from './structArray.js';
 export * from './halfFloat.js';
 export * from './analyzer.js';
 export * from './bm25.js';

@@ -4,6 +4,7 @@ import { sparseProblem } from './sparse.js';
 import { isPackedVectorType, storedProblem, type PackedVectorType } from './packedVectors.js';
 import { parseTimestamptz } from './timestamptz.js';
 import { parseWkt } from './geometry/wkt.js';
+import { checkStructArrayField, structArrayProblem, structVectorCount, type StructSubField } from './structArray.js';
 
 /** Field data types, named as Milvus names them. */
 export const DataType = {
@@ -42,8 +43,10 @@ export interface FieldSchema {
   dim?: number;
   /** VarChar, and Array of VarChar (the length of each element). */
   maxLength?: number;
-  /** Array only: the type of every element. */
-  elementType?: ElementType;
+  /** Array only: the type of every element; 'Struct' makes an Array of Structs (messages/structArray.ts). */
+  elementType?: ElementType | 'Struct';
+  /** Array of Structs only: the fields every Struct element holds. */
+  structFields?: StructSubField[];
   /** Array only: the most elements a value holds. */
   maxCapacity?: number;
   nullable?: boolean;
@@ -158,7 +161,9 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
   // The first FloatVector is the rows' float32 block (Rows.vectors); without one the block is empty and a packed field is searched.
   if (vectors > LIMITS.maxVectorFields || vectors + packed < 1) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}${vectors === 0 ? ' (or a Float16Vector, BFloat16Vector, BinaryVector or Int8Vector field)' : ''}`);
-  if (vectors + sparse + packed > LIMITS.maxVectorFields) throw new ValidationError(`schema has ${vectors + sparse + packed} vector fields (dense and sparse), more than ${LIMITS.maxVectorFields}`);
+  // Vector sub-fields of Structs count with the collection's own, as in Milvus.
+  const all = vectors + sparse + packed + structVectorCount(s);
+  if (all > LIMITS.maxVectorFields) throw new ValidationError(`schema has ${all} vector fields (dense, sparse and in Structs), more than ${LIMITS.maxVectorFields}`);
   checkFunctions(s, checkName);
   return s;
 }
@@ -168,10 +173,13 @@ function checkArrayField(f: FieldSchema): void {
   const field = { field: f.name };
   if (f.dataType !== 'Array') {
     if (f.elementType !== undefined || f.maxCapacity !== undefined) throw new ValidationError(`field '${f.name}' is ${f.dataType}: elementType and max_capacity are only for Array fields`, field);
+    if (f.structFields !== undefined) throw new ValidationError(`field '${f.name}' is ${f.dataType}: structFields are only for Array of Structs fields`, field);
     return;
   }
   const et = f.elementType as string | undefined;
-  if (et === undefined) throw new ValidationError(`Array field '${f.name}' needs an elementType (${ELEMENT_TYPES.join(', ')})`, field);
+  if (et === 'Struct') return checkStructArrayField(f);
+  if (f.structFields !== undefined) throw new ValidationError(`Array field '${f.name}' holds ${String(et)}: structFields are only for an Array of Structs`, field);
+  if (et === undefined) throw new ValidationError(`Array field '${f.name}' needs an elementType (${ELEMENT_TYPES.join(', ')}, or Struct)`, field);
   if (et === 'Array') throw new ValidationError(`Array field '${f.name}' cannot hold arrays: arrays do not nest`, field);
   if (!(ELEMENT_TYPES as readonly string[]).includes(et)) throw new ValidationError(`Array field '${f.name}' has element type '${String(et)}'; it must be one of ${ELEMENT_TYPES.join(', ')}`, field);
   if (!Number.isInteger(f.maxCapacity) || f.maxCapacity! < 1 || f.maxCapacity! > LIMITS.maxArrayCapacity) throw new ValidationError(`Array field '${f.name}' needs max_capacity in 1..${LIMITS.maxArrayCapacity}`, field);
@@ -315,7 +323,7 @@ export function scalarProblem(f: FieldSchema, v: unknown): string | null {
 }
 
 /** Checks a non-null value of `type`; `what` names it in the error text. */
-function valueProblem(what: string, type: DataType, maxLength: number | undefined, v: unknown): string | null {
+export function valueProblem(what: string, type: DataType, maxLength: number | undefined, v: unknown): string | null {
   switch (type) {
     case 'Bool': return typeof v === 'boolean' ? null : `${what} must be a boolean`;
     case 'Float': case 'Double':
@@ -340,13 +348,14 @@ function valueProblem(what: string, type: DataType, maxLength: number | undefine
 
 /** An Array value: a list of at most maxCapacity elements, none null, each of the element type. */
 function arrayProblem(f: FieldSchema, v: unknown): string | null {
+  if (f.elementType === 'Struct') return structArrayProblem(f, v);
   if (!Array.isArray(v)) return `Array field '${f.name}' must be a list`;
   if (v.length > f.maxCapacity!) return `Array field '${f.name}' holds ${v.length} elements, more than its max_capacity ${f.maxCapacity}`;
   for (let i = 0; i < v.length; i++) {
     const what = `element [${i}] of Array field '${f.name}'`;
     const x: unknown = v[i];
     if (x === null || x === undefined) return `${what} is null; elements cannot be null`;
-    const p = valueProblem(what, f.elementType!, f.maxLength, x);
+    const p = valueProblem(what, f.elementType as ElementType, f.maxLength, x);
     if (p) return p;
   }
   return null;

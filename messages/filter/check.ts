@@ -189,6 +189,8 @@ class Checker {
   /** An Array field, whole (`tags`) or one element (`tags[0]`, typed as the elements). */
   private array(f: FieldSchema, keys: (string | number)[], pos: number): Typed {
     const name = f.name, et = f.elementType;
+    // Milvus 2.6 takes no Array of Structs, nor any of its sub-fields, in a filter.
+    if (et === 'Struct') throw filterError(`Array of Structs field '${name}' cannot be used in a filter`, pos);
     const elemTy = et === undefined ? undefined : FIELD_TYPE[et];
     if (!elemTy) throw filterError(`Array field '${name}' has no valid element type`, pos);
     this.fields.add(name);

@@ -1,4 +1,5 @@
 import type { SparseQuery } from './sparseRead.js';
+import type { EmbListQuery } from '../structArray.js';
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { CollectionSchema, MetricType } from '../schema.js';
 import type { IndexParams, PartitionInfo, Tso, WalPosition } from '../types.js';
@@ -144,6 +145,8 @@ export interface ShardSearch {
   annsField?: string;
   /** A search of a sparse field (messages/rpc/sparseRead.ts). */
   sparse?: SparseQuery;
+  /** An embedding-list search of a Struct's vector sub-field, `annsField` `field[sub]` (messages/structArray.ts); `queries` is then empty. */
+  embList?: EmbListQuery;
   nq: number;
   k: number;
   /** HNSW's candidate list size; IVF indexes ignore it. */

@@ -1,6 +1,6 @@
 import type { LoadOptions, ResourceGroupApi } from './resourceGroupApi.js';
 import type { SparseInput } from './sparseQueries.js';
-import type { CollectionSchema, FieldSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
+import type { CollectionSchema, EmbListMetric, FieldSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
 import type { Reranker } from './hybridRank.js';
 import type { QueryIterator, QueryIteratorRequest } from './queryIterator.js';
 import type { BatchIterator } from './batchIterator.js';
@@ -110,7 +110,7 @@ export interface SearchRequest extends ReadOptions {
    * One or more query vectors: dense ones, sparse ones for a sparse field,
    * or texts for a BM25 function's output field (full-text search).
    */
-  data?: Array<number[] | Float32Array | Uint8Array | SparseInput | string>;
+  data?: Array<number[] | Float32Array | Uint8Array | SparseInput | string | Array<number[] | Float32Array>>;
   /**
    * Instead of `data`: primary keys of rows whose vectors (of `annsField`)
    * are the queries (Milvus 2.6's primary-key search). Not for a BM25 field.
@@ -124,14 +124,17 @@ export interface SearchRequest extends ReadOptions {
   limit: number;
   offset?: number;
   /**
-   * metricType must match the collection's if given. params: `ef` (HNSW's
+   * metricType must match the collection's if given; an embedding-list
+   * search (`annsField` `chunks[text_vector]`, `data` a list of embedding
+   * lists) takes MAX_SIM_COSINE (the default; MAX_SIM is it too),
+   * MAX_SIM_IP or MAX_SIM_L2. params: `ef` (HNSW's
    * candidate list), `nprobe` (IVF lists scanned, 1..65536, default 8),
    * `radius` and `range_filter` (a range search: only hits
    * with range_filter <= distance < radius for L2, radius < distance <=
    * range_filter for IP and COSINE). ignoreGrowing leaves out rows of
    * segments not yet sealed.
    */
-  searchParams?: { metricType?: MetricType; params?: Record<string, number>; ignoreGrowing?: boolean };
+  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number>; ignoreGrowing?: boolean };
   /** Distances rounded to this many decimals (0..6); -1, the default, keeps them. */
   roundDecimal?: number;
   /**

@@ -39,6 +39,9 @@ import type { Access, Grant, RbacApi } from './rbacApi.js';
 import type { LoadOptions, ResourceGroupConfig, ResourceGroupInfo } from './resourceGroupApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
 import { denseQueries, roundDistance, searchOptions } from './searchOptions.js';
+import { embListMetricOf, embListQueries, refuseEmbListOptions } from './embListSearch.js';
+import { structArrayOutput, structOutputPath, structVectorOf, type StructSubField } from '../../messages/structArray.js';
+import { pairMetric } from '../../actors/shared/vector/maxSim.js';
 import { iteratorSizes } from './batchIterator.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
@@ -507,18 +510,25 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const names = new Set(r.schema.fields.map((f) => f.name));
     let fields: string[] = [];
     let dynamic: string[] = [];
+    // Output field `chunks[text]` (Milvus's): the Struct list read, each element shown with the named sub-fields only.
+    const subPaths = new Map<string, string[]>();
     for (const f of o.outputFields ?? []) {
+      const path = structOutputPath(r.schema, f);
       if (f === '*') fields.push(...names, ...(r.schema.enableDynamicField ? ['$meta'] : []));
       else if (names.has(f)) fields.push(f);
+      else if (path) { fields.push(path.field); subPaths.set(path.field, [...(subPaths.get(path.field) ?? []), path.sub]); }
       else if (r.schema.enableDynamicField) dynamic.push(f);
       else throw new ValidationError(`output field '${f}' does not exist in '${r.name}'`);
     }
     if (dynamic.length) fields.push('$meta');
     fields = [...new Set(fields)];
-    return { pk, vf, filter, fields, dynamic, tz, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
+    // A Struct field asked for whole (or by '*') shows every sub-field.
+    const whole = new Set(o.outputFields ?? []);
+    for (const name of [...subPaths.keys()]) if (whole.has(name) || whole.has('*')) subPaths.delete(name);
+    return { pk, vf, filter, fields, dynamic, tz, subPaths, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
   }
 
-  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[], schema: CollectionSchema, tz: string): RowObject {
+  private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[], schema: CollectionSchema, tz: string, subPaths?: ReadonlyMap<string, string[]>): RowObject {
     // No output fields asked for (the usual search): the row is its primary key alone.
     if (dynamic.length === 0 && hasNoKeys(row.fields)) return { [pkName]: row.pk };
     const f = { ...row.fields };
@@ -527,6 +537,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       delete f.$meta;
       for (const d of dynamic) if (d in meta) f[d] = meta[d];
     }
+    for (const [name, subs] of subPaths ?? []) f[name] = structArrayOutput(f[name], subs);
     return toRowObject({ [pkName]: row.pk, ...f }, schema, tz);
   }
 
@@ -548,7 +559,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count, ...(at === undefined ? {} : { mvccTso: at }) });
     if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
     const rows = firstOnPage(results.flatMap((x) => x.rows), limit > 0 ? limit + offset : 0).slice(offset);
-    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz));
+    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths));
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
@@ -596,7 +607,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
       await lease.renew();
       const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
-      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz));
+      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths));
     };
     return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, () => lease.holdId).onFinish(() => lease.end());
   }
@@ -613,6 +624,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    if (structVectorOf(r.schema, req.annsField)) refuseEmbListOptions(req, req.annsField!);
     const asked = req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) };
     if (req.highlighter !== undefined) return this.highlighted(r, asked);
     return req.ranker === undefined ? this.searchAt(r, asked) : this.decayRanked(r, asked);
@@ -671,6 +683,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     const nq = req.searches[0]!.data?.length;
+    req.searches.forEach((s, i) => { if (structVectorOf(r.schema, s.annsField)) throw new ValidationError(`searches[${i}] names '${s.annsField}': nuthatch fuses no embedding-list search into a hybrid search`, { field: `searches[${i}].annsField` }); });
     req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
     const pin = await this.snapshotTso(r, req.consistencyLevel);
     // A decay ranker reads its field with every hit; shown only when asked for.
@@ -692,6 +705,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
 
   /** A search; `pin` reads at exactly that TSO (a hybrid search's one snapshot) instead of the consistency level's. */
   private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso): Promise<Hit[][]> {
+    const struct = structVectorOf(r.schema, req.annsField);
+    if (struct) return this.searchEmbListAt(r, req, struct.sub, pin);
     const plan = this.readPlan(r, req);
     const field = annsFieldOf(r.schema, req.annsField), dim = field.dim!, metric = metricOfField(r, field.name);
     if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin);
@@ -726,7 +741,34 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths) })));
+  }
+
+  /**
+   * An embedding-list search of a Struct's vector sub-field (`annsField`
+   * `chunks[text_vector]`): each query is a list of vectors and each row is
+   * scored by MAX_SIM over its own list, exactly, on every shard; hits merge
+   * in the metric's order (larger first but for MAX_SIM_L2).
+   */
+  private async searchEmbListAt(r: CollectionRecord, req: SearchRequest, sub: StructSubField, pin?: Tso): Promise<Hit[][]> {
+    const annsField = req.annsField!;
+    refuseEmbListOptions(req, annsField);
+    const plan = this.readPlan(r, req);
+    const lists = embListQueries(sub, annsField, req.data);
+    const metric = embListMetricOf(req, annsField, r.indexes.find((i) => i.fieldName === annsField)?.metricType);
+    const limit = req.limit, offset = req.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
+    if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
+    const { ef, ignoreGrowing, roundDecimal } = searchOptions(req, pairMetric(metric), r.schema);
+    const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
+    const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
+      vchannel, collectionId: r.collectionId, queries: new Float32Array(0), annsField, embList: { lists, metric }, nq: lists.length, k: limit + offset, ef,
+      filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso, ...(pin !== undefined ? { mvccTso: pin } : {}),
+      ...(ignoreGrowing ? { ignoreGrowing } : {}),
+    })));
+    const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
+    return lists.map((_, q) => mergeHits(perShard.map((s) => s.hits[q] ?? []), limit, pairMetric(metric), offset)
+      .map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths) })));
   }
 
   /**
@@ -774,7 +816,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       }));
     }
     const distance = roundDecimal === undefined ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz) })));
+    return results.map((hits) => hits.map((h) => ({ id: h.pk, distance: distance(h.distance), fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths) })));
   }
 
   /**
@@ -814,6 +856,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
+    if (structVectorOf(r.schema, req.annsField)) throw new ValidationError(`a search iterator cannot read embedding lists ('${req.annsField}')`, { field: 'annsField' });
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     const sparseField = field.dataType === 'SparseFloatVector';
@@ -835,7 +878,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
       })));
       return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)
-        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz) }));
+        .map((h) => ({ id: h.pk, distance: h.distance, fields: this.shape(h, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths) }));
     };
     return new SearchIterator(search, metric, plan.pk.name, plan.filter, range, batchSize, limit, snapshotTso).onFinish(() => lease.end());
   }

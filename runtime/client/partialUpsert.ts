@@ -1,5 +1,6 @@
 import { ValidationError } from '../../messages/errors.js';
 import { isFunctionOutput } from '../../messages/schemaFunctions.js';
+import { isStructArray } from '../../messages/structArray.js';
 import { primaryField, type CollectionSchema, type PrimaryKey } from '../../messages/schema.js';
 import type { RowObject } from './api.js';
 
@@ -17,8 +18,12 @@ export function partialKeys(schema: CollectionSchema, data: readonly RowObject[]
   const pk = primaryField(schema);
   if (pk.autoId) throw new ValidationError(`a partial upsert needs the primary key '${pk.name}'; autoId collections take it from the rows`);
   const seen = new Set<PrimaryKey>();
+  const structs = schema.fields.filter(isStructArray).map((f) => f.name);
   return data.map((row, i) => {
     const k = row?.[pk.name];
+    // Milvus 2.6: Structs take no merge-mode upsert; an upsert that replaces whole rows may change them.
+    const struct = structs.find((name) => row?.[name] !== undefined);
+    if (struct !== undefined) throw new ValidationError(`row ${i} of a partial upsert changes Array of Structs field '${struct}': Structs cannot be upserted in merge mode; upsert whole rows`, { field: `data[${i}].${struct}` });
     const fits = pk.dataType === 'Int64' ? typeof k === 'number' && Number.isSafeInteger(k) : typeof k === 'string';
     if (!fits) throw new ValidationError(`row ${i} of a partial upsert needs its primary key '${pk.name}' (${pk.dataType === 'Int64' ? 'an integer' : 'a string'})`, { field: `data[${i}].${pk.name}` });
     if (seen.has(k as PrimaryKey)) throw new ValidationError(`primary key ${JSON.stringify(k)} appears twice in one partial upsert`, { field: `data[${i}].${pk.name}` });

@@ -2,6 +2,7 @@ import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
+import { isStructArray, structArrayInput, structArrayOutput } from '../../messages/structArray.js';
 import { termFrequencies } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
 import type { RowObject } from './api.js';
@@ -56,6 +57,13 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
     for (const f of scalars) {
       // The default goes in here, once, so the WAL and every reader hold the same value.
       // Timestamptz text becomes the stored instant (text without an offset read in `tz`) before the default rule.
+      if (isStructArray(f)) {
+        // Vector sub-fields become Float32Array here, once, so the WAL holds them as vectors.
+        const v = structArrayInput(f, row[f.name] ?? null);
+        if (typeof v === 'string') throw new ValidationError(`row ${i}: ${v}`, { field: f.name });
+        fields[f.name]![i] = v;
+        continue;
+      }
       const given = f.dataType === 'Timestamptz' ? timestamptzInput(f, row[f.name], tz, `row ${i}`) : row[f.name];
       let x = withDefault(f, given);
       // Geometry WKT (a default too) is stored in canonical form; bad WKT names the row and field.
@@ -129,7 +137,8 @@ export function toRowObject(fields: Record<string, unknown>, schema?: Collection
     else if (v instanceof Uint8Array) {
       const f = schema?.fields.find((x) => x.name === k);
       out[k] = f && isPackedVectorType(f.dataType) ? unpackRow(f.dataType, f.dim!, v) : sparseToObject(v);
-    } else out[k] = v instanceof Float32Array ? Array.from(v) : v;
+    } else if (Array.isArray(v) && schema?.fields.some((x) => x.name === k && isStructArray(x))) out[k] = structArrayOutput(v);
+    else out[k] = v instanceof Float32Array ? Array.from(v) : v;
   }
   return renderTimestamptz(out, schema, tz);
 }

@@ -130,7 +130,7 @@ function readOptions(r: JsonReader, alsoSinglePartition: boolean): ReadOptions {
 }
 
 /** A query as REST gives it: a dense vector, or (for sparse fields, checked by the client) a sparse vector object or a text. */
-export type QueryData = Float32Array | string | SparseInput;
+export type QueryData = Float32Array | string | SparseInput | number[][];
 
 function readQueryVectors(r: JsonReader): QueryData[] {
   const data = r.required('data');
@@ -139,6 +139,8 @@ function readQueryVectors(r: JsonReader): QueryData[] {
   if (data.length > LIMITS.maxTopK) throw new ValidationError(`field 'data' holds at most ${LIMITS.maxTopK} query vectors, got ${data.length}`, { field: 'data' });
   // Texts and sparse vectors are for sparse fields: checked against the schema later (checkSearch, the client).
   if (data.every((v) => typeof v === 'string' || isPlainObject(v))) return data as QueryData[];
+  // Embedding lists (lists of vectors) are for a Struct's vector sub-field: the client checks them (runtime/client/embListSearch.ts).
+  if (data.every((v) => Array.isArray(v) && v.length > 0 && v.every(Array.isArray))) return data as QueryData[];
   const vectors = data.map((v, i) => vectorFrom(v, `data[${i}]`));
   const dim = vectors[0]!.length;
   vectors.forEach((v, i) => {
@@ -154,7 +156,8 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
   const out: NonNullable<SearchRequest['searchParams']> = {};
   if (sp.has('metricType') && sp.raw('metricType') !== '') {
     const m = String(sp.raw('metricType')).toUpperCase();
-    if (!['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD'].includes(m)) throw sp.wrong('metricType', 'one of L2, IP, COSINE, HAMMING, JACCARD', sp.raw('metricType'));
+    const known = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'MAX_SIM', 'MAX_SIM_COSINE', 'MAX_SIM_IP', 'MAX_SIM_L2'];
+    if (!known.includes(m)) throw sp.wrong('metricType', `one of ${known.join(', ')}`, sp.raw('metricType'));
     out.metricType = m as MetricType;
   }
   if (sp.has('params')) {

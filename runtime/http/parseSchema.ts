@@ -1,4 +1,4 @@
-import { DataType, ELEMENT_TYPES, isPackedVectorType, LIMITS, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema, type FunctionSchema } from '../../messages/index.js';
+import { DataType, ELEMENT_TYPES, isPackedVectorType, LIMITS, STRUCT_SUBFIELD_TYPES, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema, type FunctionSchema, type StructSubField } from '../../messages/index.js';
 import { describe, JsonReader } from './JsonReader.js';
 import { boolParam, intParam } from './common.js';
 
@@ -7,6 +7,8 @@ const FUNCTION_KEYS = ['name', 'type', 'inputFieldNames', 'outputFieldNames', 'd
 const FIELD_KEYS = [
   'fieldName', 'dataType', 'isPrimary', 'elementTypeParams', 'nullable', 'defaultValue', 'description', 'elementDataType',
   'isPartitionKey',
+  // An Array of Structs: its sub-fields, and max_capacity in typeParams as Milvus's struct fields also take it.
+  'fields', 'typeParams',
   // A Milvus feature nuthatch lacks; accepted only when it asks for nothing.
   'isClusteringKey',
 ] as const;
@@ -64,9 +66,12 @@ export function parseField(v: unknown, path: string): FieldSchema {
     if (x !== undefined && x !== false && x !== '') throw new ValidationError(`field '${r.at(k)}' is not supported by nuthatch`, { field: r.at(k) });
   }
   const name = r.str('fieldName');
+  const rawType = r.required('dataType'), element = r.raw('elementDataType');
+  const isStruct = (x: unknown) => typeof x === 'string' && ['struct', 'arrayofstruct'].includes(x.toLowerCase());
+  if (isStruct(rawType) || (typeof rawType === 'string' && rawType.toLowerCase() === 'array' && isStruct(element))) return parseStructArrayField(r, name, path);
+  if (r.has('fields') || r.has('typeParams')) throw new ValidationError(`'${r.at('fields')}' and '${r.at('typeParams')}' are only for an Array of Structs (elementDataType Struct), and '${name}' is ${describe(rawType)}`, { field: r.at('fields') });
   const dataType = typeFrom(Object.values(DataType), r.required('dataType'), r.at('dataType'), 'the types nuthatch supports');
   const f: FieldSchema = { name, dataType };
-  const element = r.raw('elementDataType');
   if (dataType === 'Array') {
     if (element === undefined || element === '') throw new ValidationError(`Array field '${name}' needs '${r.at('elementDataType')}' (${ELEMENT_TYPES.join(', ')})`, { field: r.at('elementDataType') });
     f.elementType = typeFrom(ELEMENT_TYPES, element, r.at('elementDataType'), "an Array's element types");
@@ -109,4 +114,38 @@ function typeFrom<T extends string>(names: readonly T[], v: unknown, path: strin
   const found = typeof v === 'string' ? names.find((n) => n.toLowerCase() === v.toLowerCase()) : undefined;
   if (!found) throw new ValidationError(`field '${path}' must be one of ${names.join(', ')} (${which}), got ${describe(v)}`, { field: path });
   return found;
+}
+
+const SUBFIELD_KEYS = ['fieldName', 'dataType', 'elementTypeParams', 'description'] as const;
+
+/**
+ * An Array of Structs field (Milvus's StructArray): `{fieldName, dataType:
+ * "Array", elementDataType: "Struct" (or dataType "ArrayOfStruct"),
+ * elementTypeParams | typeParams: {max_capacity}, fields: [{fieldName,
+ * dataType, elementTypeParams: {dim | max_length}}]}`. Which types and
+ * params are allowed is left to validateSchema (messages/structArray.ts).
+ */
+function parseStructArrayField(r: JsonReader, name: string, path: string): FieldSchema {
+  const f: FieldSchema = { name, dataType: 'Array', elementType: 'Struct' };
+  if (r.has('nullable') && r.bool('nullable')) f.nullable = true;
+  if (r.has('isPrimary') && r.bool('isPrimary')) f.isPrimary = true;
+  if (r.has('isPartitionKey') && r.bool('isPartitionKey')) f.isPartitionKey = true;
+  r.optStr('description', { allowEmpty: true });
+  for (const key of ['elementTypeParams', 'typeParams']) {
+    const tp = r.optObj(key, ['max_capacity'], []);
+    if (tp?.has('max_capacity')) f.maxCapacity = intParam(tp.raw('max_capacity'), tp.at('max_capacity'), 1, LIMITS.maxArrayCapacity);
+  }
+  if (f.maxCapacity === undefined) throw new ValidationError(`Array of Structs field '${name}' needs '${path}.elementTypeParams.max_capacity'`, { field: `${path}.elementTypeParams.max_capacity` });
+  const subs = r.required('fields');
+  if (!Array.isArray(subs) || subs.length === 0) throw r.wrong('fields', 'a non-empty list of sub-fields', subs);
+  f.structFields = subs.map((x, i) => {
+    const s = JsonReader.object(x, `${r.at('fields')}[${i}]`, SUBFIELD_KEYS);
+    const sub: StructSubField = { name: s.str('fieldName'), dataType: typeFrom(STRUCT_SUBFIELD_TYPES, s.required('dataType'), s.at('dataType'), "a Struct's field types") };
+    s.optStr('description', { allowEmpty: true });
+    const tp = s.optObj('elementTypeParams', ['dim', 'max_length'], []);
+    if (tp?.has('dim')) sub.dim = intParam(tp.raw('dim'), tp.at('dim'), 1, LIMITS.maxDim);
+    if (tp?.has('max_length')) sub.maxLength = intParam(tp.raw('max_length'), tp.at('max_length'), 1, LIMITS.maxVarCharLength);
+    return sub;
+  });
+  return f;
 }

@@ -41,6 +41,8 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
         ...(f.defaultValue === undefined || f.defaultValue === null ? {} : { defaultValue: f.defaultValue }),
         partitionKey: f.isPartitionKey === true, clusteringKey: false,
         ...(params.length > 0 ? { params } : {}),
+        // An Array of Structs lists its sub-fields as fields are listed.
+        ...(f.structFields ? { fields: f.structFields.map((x) => ({ name: x.name, type: x.dataType, description: '', ...(x.dim !== undefined ? { params: [{ key: 'dim', value: String(x.dim) }] } : x.maxLength !== undefined ? { params: [{ key: 'max_length', value: String(x.maxLength) }] } : {}) })) } : {}),
       };
     }),
     // A scalar index has no metric: Milvus prints an empty one.

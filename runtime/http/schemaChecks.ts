@@ -1,5 +1,5 @@
 import {
-  NuthatchError, parseTimestamptz, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
+  NuthatchError, parseTimestamptz, isStructArray, structArrayInput, structOutputPath, structVectorOf, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorFields, withDefault, isFunctionOutput,
   type CollectionSchema, type DataType, type FieldSchema, type PrimaryKey,
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
@@ -70,8 +70,15 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       if (partial && !(f.name in row)) continue;
       // Timestamptz text is read by the client, in the collection's zone; here only whether it is a timestamp at all.
       if (f.dataType === 'Timestamptz') { const v = timestamptzText(f, row[f.name], `${at}.${f.name}`, partial); if (v !== undefined) out[f.name] = v; continue; }
+      if (isStructArray(f)) {
+        if (partial) throw mismatch(`'${at}.${f.name}': an Array of Structs cannot be changed by a partial upsert (Milvus's merge mode); upsert whole rows`, `${at}.${f.name}`);
+        const v = structArrayInput(f, row[f.name] ?? null);
+        if (typeof v === 'string') throw mismatch(`'${at}': ${v}`, `${at}.${f.name}`);
+        out[f.name] = v;
+        continue;
+      }
       let v = fromJson(f.dataType, withDefault(f, row[f.name]), `${at}.${f.name}`);
-      if (f.elementType && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType!, x, `${at}.${f.name}[${j}]`));
+      if (f.elementType && f.elementType !== 'Struct' && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType as DataType, x, `${at}.${f.name}[${j}]`));
       const problem = scalarProblem(f, v);
       if (problem) throw mismatch(`'${at}': ${problem}${v === undefined || v === null ? '' : `, got ${describe(v)}`}`, `${at}.${f.name}`);
       // A partial upsert's null clears the stored value; elsewhere an absent value is simply left out.
@@ -139,7 +146,7 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
   for (const [i, f] of fields.entries()) {
     if (f === '*') { names.forEach((n) => out.add(n)); continue; }
     if (f.replace(/\s/g, '').toLowerCase() === 'count(*)') { out.add('count(*)'); continue; }
-    if (!names.includes(f) && !schema.enableDynamicField) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
+    if (!names.includes(f) && !schema.enableDynamicField && !structOutputPath(schema, f)) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
     out.add(f);
   }
   return [...out];
@@ -147,6 +154,8 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
 
 /** The searched field must be a vector field (named, when there are several) and every query vector must have its dimension. */
 export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data: ReadonlyArray<unknown> }, at = ''): void {
+  // An embedding-list search of a Struct's vector sub-field (`chunks[text_vector]`): its lists are checked by the client.
+  if (structVectorOf(schema, req.annsField)) return;
   const vectors = [...vectorFields(schema), ...packedVectorFields(schema), ...sparseFields(schema)];
   let vec = vectors[0]!;
   if (req.annsField !== undefined) {

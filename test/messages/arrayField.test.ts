@@ -36,7 +36,7 @@ test('an Array field of every scalar element type is a valid schema', () => {
 
 test('element type, capacity and max_length are required and checked, naming the field', () => {
   const a = { name: 'a', dataType: 'Array' } as const;
-  refused({ ...a, maxCapacity: 2 }, "Array field 'a' needs an elementType (Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar)");
+  refused({ ...a, maxCapacity: 2 }, "Array field 'a' needs an elementType (Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, or Struct)");
   refused({ ...a, elementType: 'JSON' as never, maxCapacity: 2 }, "Array field 'a' has element type 'JSON'; it must be one of Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar");
   refused({ ...a, elementType: 'FloatVector' as never, maxCapacity: 2 }, "Array field 'a' has element type 'FloatVector'; it must be one of Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar");
   refused({ ...a, elementType: 'Array' as never, maxCapacity: 2 }, "Array field 'a' cannot hold arrays: arrays do not nest");

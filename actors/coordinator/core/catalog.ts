@@ -1,5 +1,6 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields } from '../../../messages/schema.js';
+import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields, type CollectionSchema } from '../../../messages/schema.js';
+import { EMB_LIST_METRICS, structOutputPath, structVectorOf } from '../../../messages/structArray.js';
 import { denseIndexRules } from './denseIndexRules.js';
 import { defaultMetric } from '../../shared/vector/fieldMetric.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
@@ -72,6 +73,7 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   const vf = vectorField(rec.schema);
   // Without a FloatVector, the first packed field is the one an index names by default.
   const fieldName = p.fieldName ?? vf?.name ?? packedVectorFields(rec.schema)[0]!.name;
+  if (structOutputPath(rec.schema, fieldName)) return embListIndex(rec.schema, p, fieldName);
   const sparse = sparseFields(rec.schema).find((f) => f.name === fieldName);
   if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
@@ -100,6 +102,32 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
     Object.assign(params, refine);
   }
   return { indexName, fieldName, indexType, metricType, params };
+}
+
+/**
+ * An index of a Struct's vector sub-field (`chunks[text_vector]`), as Milvus
+ * 2.6 takes it: HNSW (AUTOINDEX is HNSW) with a MAX_SIM metric (MAX_SIM is
+ * MAX_SIM_COSINE, the default). Its graph holds every element's vector; a
+ * search takes the rows of the nearest elements as candidates and scores
+ * them exactly (actors/shared/vector/maxSim.ts). A scalar sub-field takes
+ * no index (Milvus's rule).
+ */
+function embListIndex(schema: CollectionSchema, p: Partial<IndexParams>, fieldName: string): IndexParams {
+  const sub = structVectorOf(schema, fieldName);
+  if (!sub) throw new ValidationError(`'${fieldName}' names no vector sub-field`, { field: 'fieldName' });
+  const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName.replace(/[[\]]/g, '_').replace(/_$/, '');
+  const asked = String(p.metricType ?? 'MAX_SIM_COSINE').toUpperCase();
+  const metricType = asked === 'MAX_SIM' ? 'MAX_SIM_COSINE' : asked;
+  if (!(EMB_LIST_METRICS as readonly string[]).includes(metricType)) throw new ValidationError(`a Struct's vector sub-field '${fieldName}' is indexed with ${EMB_LIST_METRICS.join(', ')} (or MAX_SIM), not ${asked}`, { field: 'metricType' });
+  const type = String(p.indexType ?? 'AUTOINDEX').toUpperCase();
+  if (type !== 'AUTOINDEX' && type !== 'HNSW') throw new ValidationError(`a Struct's vector sub-field '${fieldName}' takes an HNSW (or AUTOINDEX) index, not ${type}`, { field: 'indexType' });
+  const params: Record<string, number | string> = { ...(p.params ?? {}) };
+  for (const [k, lo, hi, def] of BUILD_PARAMS.HNSW!) {
+    const v = params[k] === undefined ? def : Number(params[k]);
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(`index param ${k} of HNSW must be an integer in ${lo}..${hi}, got ${String(params[k])}`, { field: k });
+    params[k] = v;
+  }
+  return { indexName, fieldName, indexType: 'HNSW', metricType: metricType as MetricType, params };
 }
 
 /**

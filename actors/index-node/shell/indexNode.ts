@@ -1,4 +1,5 @@
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { embListBlock, embListPath, isEmbListMetric, pairMetric, subVectors } from '../../shared/vector/maxSim.js';
 import { isPackedVectorType, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { isScalarIndexType, shapeOf, type IndexedShape } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -55,6 +56,15 @@ export class IndexNode {
 
   private async vectorIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex']['req']): Promise<Uint8Array> {
     if (!t.index.metricType) throw new ValidationError(`vector index ${t.index.indexName} has no metric type`);
+    // A Struct's vector sub-field: one graph over every element's vector, by the MAX_SIM metric's pair metric (shared/vector/maxSim.ts).
+    const path = embListPath(t.index.fieldName);
+    if (path && isEmbListMetric(t.index.metricType)) {
+      const column = seg.fields[path.field];
+      const dim = (column?.flatMap((v) => subVectors(v, path.sub) ?? [])[0])?.length ?? 1;
+      const { vectors } = embListBlock(column, seg.count, path.sub, dim);
+      const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, pairMetric(t.index.metricType), buildParamsOf(t.index));
+      return index.serialize();
+    }
     // The first vector field is the file's block; any other is a column of its own (shared/vector/vectorColumn.ts).
     // A packed field (Float16Vector, BinaryVector, ...) is widened to float32 by its type and dim, which the field's schema gives.
     const packed = t.field && isPackedVectorType(t.field.dataType) ? t.field : undefined;

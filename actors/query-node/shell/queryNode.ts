@@ -21,6 +21,9 @@ import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segm
 import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
+import { structVectorOf } from '../../../messages/structArray.js';
+import { isEmbListMetric, pairMetric, readEmbListQuery } from '../../shared/vector/maxSim.js';
+import { embListCandidates, searchSealedEmbList } from '../core/sealedEmbList.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { filterPlanner } from '../core/filterPlanner.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -155,6 +158,9 @@ export class QueryNode {
       if (Boolean(scalar.tree) !== (ix.indexType === 'RTREE')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.tree ? '' : 'not '}an RTREE index; ${ix.indexName} is ${ix.indexType}`);
       return { key, scalar };
     }
+    const struct = structVectorOf(coll.schema, ix.fieldName);
+    // A Struct's vector sub-field: a graph of its elements, by the MAX_SIM metric's pair metric (shared/vector/maxSim.ts).
+    if (struct && isEmbListMetric(ix.metricType)) return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, struct.sub.dim!, pairMetric(ix.metricType)) };
     const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);
     return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) };
   }
@@ -242,6 +248,18 @@ export class QueryNode {
 
   private async search(req: QueryNodeProtocol['search']['req']) {
     const { loaded, read, coll } = await this.read(req);
+    const struct = structVectorOf(coll.schema, req.annsField);
+    if (struct) {
+      // With an index of the sub-field, the rows of each query vector's `ef` nearest elements are the candidates, scored exactly; else every visible row is.
+      const { queries, metric } = readEmbListQuery(req.embList, req.nq, struct.sub.dim!);
+      const target = { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! };
+      const ef = Math.max(req.ef ?? 64, req.k);
+      const segs = loaded.map((l) => {
+        const index = l.indexes.get(req.annsField!)?.vector;
+        return { seg: l.seg, ...(index ? { candidates: embListCandidates(index, l.seg, target, ef) } : {}) };
+      });
+      return { hits: searchSealedEmbList(segs, read, target, queries, metric, req.k) };
+    }
     const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema)?.name);
     if (field.dataType === 'SparseFloatVector') {
       // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.

@@ -43,7 +43,7 @@ export interface GramRange { min: number; max: number }
 /** The shape of a field's index, or undefined for a field no scalar index reads (JSON, vectors). */
 export function shapeOf(f: Pick<FieldSchema, 'dataType' | 'elementType'>): IndexedShape | undefined {
   if (f.dataType === 'Geometry') return { kind: 'string', elements: false, rtree: true };
-  if (f.dataType === 'Array') { const kind = f.elementType && KIND[f.elementType]; return kind ? { kind, elements: true } : undefined; }
+  if (f.dataType === 'Array') { const kind = f.elementType && f.elementType !== 'Struct' && KIND[f.elementType]; return kind ? { kind, elements: true } : undefined; }
   const kind = KIND[f.dataType];
   return kind ? { kind, elements: false } : undefined;
 }

@@ -9,6 +9,9 @@ import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { mergeStats, type Bm25Stats } from '../../../messages/bm25.js';
 import type { ShardBm25Stats } from '../../../messages/rpc/sparseRead.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
+import { structVectorOf } from '../../../messages/structArray.js';
+import { pairMetric, readEmbListQuery, type EmbListTarget } from '../../shared/vector/maxSim.js';
+import { searchGrowingEmbList } from '../core/growingEmbList.js';
 import { searchGrowingSparse, statsGrowing } from '../core/growingSparse.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
@@ -169,6 +172,8 @@ export class Delegator {
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
+    const struct = structVectorOf(coll.schema, req.annsField);
+    if (struct) return this.searchEmbList(wal, req, { shard, read, holders, partitionIds }, { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! }, guaranteeTso);
     const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
     if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
     const dim = field.dim!;
@@ -183,7 +188,7 @@ export class Delegator {
     // Field by field rather than a spread of the decoded request, which is several times slower;
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
-      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK,
+      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
@@ -211,6 +216,23 @@ export class Delegator {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
       return req.group ? mergeGroupedHits(lists, req.k, req.group.size, 'IP') : mergeHits(lists, req.k, 'IP');
     });
+  }
+
+  /**
+   * An embedding-list search of a Struct's vector sub-field: exact MAX_SIM
+   * over growing rows here and sealed segments on the query nodes, merged in
+   * the metric's order. Range and grouping searches are not taken (nor by Milvus 2.6).
+   */
+  private async searchEmbList(wal: ShardHost, req: ShardSearch, at: Pick<ReturnType<Delegator['prepare']>, 'shard' | 'read' | 'holders' | 'partitionIds'>, target: EmbListTarget, guaranteeTso: bigint): Promise<HitRow[][]> {
+    const { shard, read, holders, partitionIds } = at;
+    if (req.range || req.group) throw new NuthatchError('InvalidArgument', `an embedding-list search of '${req.annsField}' takes no range or grouping`);
+    const { queries, metric } = readEmbListQuery(req.embList, req.nq, target.dim);
+    const growing = searchGrowingEmbList(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, target, queries, metric, req.k);
+    const deleteSeq = deleteEnd(shard);
+    const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'search', {
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+    }).then((r) => r.hits));
+    return growing.map((g, q) => mergeHits([g, ...remote.map((r) => r[q] ?? [])], req.k, pairMetric(metric)));
   }
 
   /** Round one of a BM25 search: this shard's counts at the read TSO, growing rows and sealed segments alike. */

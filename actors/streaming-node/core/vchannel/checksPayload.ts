@@ -1,5 +1,6 @@
 import { addedFieldProblem } from '../../../../messages/addedField.js';
 import { rowsProblem, validateSchema } from '../../../../messages/schema.js';
+import { structVectorOf } from '../../../../messages/structArray.js';
 import { isType, own, type Check } from './check.js';
 
 /** Runs a validator that may throw on malformed input and turns the throw into a reason. */
@@ -26,7 +27,9 @@ export const payloadMatchesSchema: Check = (ctx, m) => {
     const field = m.body.index.fieldName, schema = ctx.collection?.schema;
     // A JSON path index of a dynamic key names the key, which lives in `$meta`.
     const dynamicKey = schema?.enableDynamicField === true && typeof m.body.index.params.json_path === 'string';
-    return schema?.fields.some((f) => f.name === field) || dynamicKey ? null : `index '${m.body.index.indexName}' names field '${field}', which the schema does not have`;
+    // An index of a Struct's vector sub-field names it `chunks[text_vector]` (messages/structArray.ts).
+    const subField = schema !== undefined && reasonOf(() => (structVectorOf(schema, field) ? null : 'no')) === null;
+    return schema?.fields.some((f) => f.name === field) || dynamicKey || subField ? null : `index '${m.body.index.indexName}' names field '${field}', which the schema does not have`;
   }
   return null;
 };
