@@ -1,3 +1,4 @@
+import type { QuotaProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { CollectionSchema, MetricType } from '../schema.js';
@@ -19,7 +20,7 @@ export interface CollectionSpec {
   numPartitions?: number;
 }
 
-export interface CollectionRecord {
+export interface CollectionRecord extends QuotaProperties {
   collectionId: number;
   name: string;
   /** Its database (messages/database.ts); absent in records written before databases: 'default'. */

@@ -62,7 +62,7 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
       await checkWalKind(meta!, o.wal);
       const pchannels = Array.from({ length: o.pchannels }, (_, i) => `dml_${i}`);
       const c = new Coordinator({ bus, meta: meta!, pchannels, nodeId, log, sessionTtlMs: o.sessionTtlMs, replicas: o.replicas, dropToleranceMs: o.dropToleranceMs,
-        compaction: o.compaction, orphans: o.orphans, metrics, rootPassword: o.rootPassword,
+        compaction: o.compaction, orphans: o.orphans, metrics, rootPassword: o.rootPassword, quota: { defaults: o.quota },
         onLeadershipLost: () => onEvent('lost') });
       onEvent('standby');
       await c.start();

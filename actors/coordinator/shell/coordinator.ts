@@ -36,6 +36,7 @@ import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { RbacShell } from './rbacShell.js';
 import { RBAC_CHANGED_SUBJECT } from '../../../messages/rpc/rbac.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
+import { AdmissionCentre, DEFAULT_ADMISSION_INTERVAL_MS } from './admission.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
 const ID_WINDOW = 10_000;
@@ -71,6 +72,7 @@ export class Coordinator {
 
   private readonly metrics: CoordinatorMetrics;
   private stopSampling?: () => void;
+  private admission?: AdmissionCentre;
 
   constructor(private readonly opts: CoordinatorOptions) {
     this.metrics = new CoordinatorMetrics(opts.nodeId, opts.metrics);
@@ -134,11 +136,14 @@ export class Coordinator {
     this.imports = new ImportJobs(ctx);
     this.restores = new RestoreJobs(ctx, this.imports, () => this.backups);
     this.backups = new BackupJobs(ctx, (name) => this.restores.restoring(name));
+    this.admission = new AdmissionCentre(ctx, await ctx.tso(1), this.opts.quota?.defaults ?? {});
+    ctx.publishAdmission = () => this.admission?.publish();
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
     await rebalance(ctx);
     publishAssignments(ctx);
+    this.admission!.start(this.opts.quota?.intervalMs ?? DEFAULT_ADMISSION_INTERVAL_MS);
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
     await finishMerges(ctx);
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
@@ -264,6 +269,7 @@ export class Coordinator {
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),
       segments: ({ collectionId }) => [...ctx().segments.values()].filter((s) => s.collectionId === collectionId),
       distribution: ({ vchannel }) => ctx().distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] },
+      admission: () => this.admission!.snapshot(),
       heartbeat: () => null,
       holdSnapshot: (r) => holdSnapshot(ctx(), refOf(r, r.collection), r.tso, r.holdId ?? undefined, r.ttlMs ?? undefined),
       releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
@@ -279,6 +285,7 @@ export class Coordinator {
     this.subs = [];
     this.stopWatch?.();
     this.stopSampling?.();
+    this.admission?.stop();
     await this.leadership?.resign().catch(() => {});
   }
 }

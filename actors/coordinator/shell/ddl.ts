@@ -7,7 +7,7 @@ import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
-import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
+import { checkProperties, QUOTA_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
@@ -48,6 +48,8 @@ export async function createCollection(ctx: CoordinatorContext, db: string, spec
     return r;
   });
   await finishCreate(ctx, rec);
+  // The cluster's default rates apply to a new collection from its first write.
+  ctx.publishAdmission?.();
   return rec;
 }
 
@@ -114,13 +116,14 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
-  // The timezone is read only where rows enter and leave (the client), so the record alone carries it.
-  const timezone = drop.includes('timezone') ? undefined : checked.timezone ?? rec.timezone;
-  if (ttlSeconds === (rec.ttlSeconds ?? 0) && timezone === rec.timezone) return rec;
+  // The timezone is read only where rows enter and leave (the client), and rates and quotas only by the
+  // admission snapshot the coordinator publishes (shell/admission.ts): the record alone carries them.
+  const recordOnly = (['timezone', ...Object.values(QUOTA_PROPERTY_KEYS)] as const).map((name) => [name, drop.includes(name) ? undefined : checked[name] ?? rec[name]] as const);
+  if (ttlSeconds === (rec.ttlSeconds ?? 0) && recordOnly.every(([name, v]) => v === rec[name])) return rec;
   if (ttlSeconds !== (rec.ttlSeconds ?? 0)) await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
   await ctx.lock(async () => {
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
-    if (timezone) rec.timezone = timezone; else delete rec.timezone;
+    for (const [name, v] of recordOnly) if (v === undefined) delete rec[name]; else (rec as unknown as Record<string, unknown>)[name] = v;
     await save(ctx, rec);
   });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);

@@ -49,6 +49,8 @@ export interface NodeContext {
   /** The inspection hook (DESIGN.md 8); absent when inspection is off, so emitting costs one check. */
   inspect?: InspectHook;
   metrics: StreamingMetrics;
+  /** Admission of a client's write (shell/admissionGate.ts): throws its refusal; absent: everything is admitted. */
+  admitWrite?: (messages: readonly AnyMessage[], bytes: number) => void;
 }
 
 // ---- inspection events a pchannel WAL emits (built only when `inspect` is set) ----
