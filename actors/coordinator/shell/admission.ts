@@ -25,18 +25,23 @@ export class AdmissionCentre {
   private timer?: NodeJS.Timeout;
   constructor(private readonly ctx: CoordinatorContext, private readonly epoch: bigint, private readonly defaults: QuotaDefaults) {}
 
-  snapshot(): AdmissionSnapshot {
+  private last?: AdmissionSnapshot;
+
+  /** The newest snapshot published (what the `admission` request answers), published first if none was. */
+  current(): AdmissionSnapshot {
+    return this.last ?? this.publish();
+  }
+
+  /** Decides and publishes a new snapshot. */
+  publish(): AdmissionSnapshot {
     const inputs: QuotaInput[] = allCollections(this.ctx.catalog).filter((r) => r.state !== 'dropping').map((record) => {
       const name = dbOf(record);
       return { record, db: { name, policy: policyOf(namespaceOf(this.ctx.catalog, name).record.properties) } };
     });
     const collections = decideAdmission(inputs, storedBytes(inputs, this.ctx.segments.values()), this.defaults);
-    return { epoch: this.epoch, seq: ++this.seq, collections };
-  }
-
-  publish(): void {
-    if (this.ctx.stopped) return;
-    this.ctx.opts.bus.publish(EVENTS.admission, encodeValue(this.snapshot()));
+    this.last = { epoch: this.epoch, seq: ++this.seq, collections };
+    if (!this.ctx.stopped) this.ctx.opts.bus.publish(EVENTS.admission, encodeValue(this.last));
+    return this.last;
   }
 
   start(intervalMs: number): void {

@@ -137,7 +137,7 @@ export class Coordinator {
     this.restores = new RestoreJobs(ctx, this.imports, () => this.backups);
     this.backups = new BackupJobs(ctx, (name) => this.restores.restoring(name));
     this.admission = new AdmissionCentre(ctx, await ctx.tso(1), this.opts.quota?.defaults ?? {});
-    ctx.publishAdmission = () => this.admission?.publish();
+    ctx.publishAdmission = () => { this.admission?.publish(); };
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
@@ -269,7 +269,7 @@ export class Coordinator {
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),
       segments: ({ collectionId }) => [...ctx().segments.values()].filter((s) => s.collectionId === collectionId),
       distribution: ({ vchannel }) => ctx().distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] },
-      admission: () => this.admission!.snapshot(),
+      admission: () => this.admission!.current(),
       heartbeat: () => null,
       holdSnapshot: (r) => holdSnapshot(ctx(), refOf(r, r.collection), r.tso, r.holdId ?? undefined, r.ttlMs ?? undefined),
       releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
