@@ -5,6 +5,7 @@ import { NuthatchError } from '../../messages/errors.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { newMessage } from '../../messages/types.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 import { NuthatchClient } from '../../runtime/client/client.js';
 import { toColumns } from '../../runtime/client/rows.js';
 import { client } from '../../runtime/rpc/typedBus.js';
@@ -46,8 +47,11 @@ test('force deny is enforced by the streaming node for requests that skip the cl
     const strong = async () => (await coord('tsoBatch', { count: 1 })).first;
     const rawQuery = async () => reads('query', { vchannel, collectionId: r.collectionId, filter: null, partitionIds: null, outputFields: [], limit: 100, guaranteeTso: await strong() });
     const rawSearch = async () => reads('search', { vchannel, collectionId: r.collectionId, queries: new Float32Array(rowsOf(0, 1)[0]!.vec), nq: 1, k: 3, filter: null, partitionIds: null, outputFields: [], guaranteeTso: await strong() });
+    const qn = client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'));
+    const rawSealedQuery = async () => qn('query', { vchannel, collectionId: r.collectionId, filter: null, partitionIds: null, outputFields: [], limit: 100, guaranteeTso: await strong(), segmentIds: [], pchannel, deleteSeq: 0 });
     assert.is(await codeOf(() => rawInsert(100)), 'ok', 'a raw append is served while nothing is denied');
     assert.is((await rawQuery()).count, 11);
+    assert.is(await codeOf(rawSealedQuery), 'ok', 'a query node serves a raw read');
 
     await s.client.alterDatabaseProperties('lab', { 'database.force.deny.writing': true });
     assert.is(await codeOf(() => rawInsert(101)), 'ForceDenied');
@@ -58,10 +62,12 @@ test('force deny is enforced by the streaming node for requests that skip the cl
     await s.client.alterDatabaseProperties('lab', { 'database.force.deny.reading': true });
     assert.is(await codeOf(() => rawQuery()), 'ForceDenied');
     assert.is(await codeOf(() => rawSearch()), 'ForceDenied');
+    assert.is(await codeOf(rawSealedQuery), 'ForceDenied', 'a read sent to a query node directly, past the delegator');
 
     await s.client.dropDatabaseProperties('lab', ['database.force.deny.writing', 'database.force.deny.reading']);
     assert.equal(await idsIn(lab, 'a'), [...range(0, 10), 100], 'nothing a denied request carried was written, nothing deleted');
     assert.is(await codeOf(() => rawInsert(102)), 'ok', 'lifted: served again');
+    assert.is(await codeOf(rawSealedQuery), 'ok');
   } finally { await s.cleanup(); }
 });
 

@@ -1,6 +1,7 @@
 import type { AdmissionSnapshot, RateKind } from '../../../messages/admission.js';
 import type { AnyMessage } from '../../../messages/types.js';
 import { fullBucket, take, type Bucket } from '../../shared/quota/tokenBucket.js';
+import { forceDenial, type Refusal } from '../../shared/quota/forceDeny.js';
 
 const MB = 1024 * 1024;
 
@@ -9,8 +10,7 @@ export type AdmissionRequest =
   | { op: 'write'; vchannel: string; collectionId: number; kind: 'insertMb' | 'upsertMb' | 'deleteMb'; bytes: number }
   | { op: 'read'; vchannel: string; collectionId: number; kind: 'searchVps' | 'queryQps'; cost: number };
 
-/** Why a request was turned away: an error code of messages/errors.ts, its message and facts. */
-export interface Refusal { code: 'ForceDenied' | 'QuotaExceeded' | 'RateLimited'; message: string; details: Record<string, unknown> }
+export type { Refusal };
 
 /** Token buckets by `vchannel/kind`: one per shard this node serves, per request kind. */
 export type Buckets = ReadonlyMap<string, Bucket>;
@@ -35,8 +35,8 @@ export function admit(snapshot: AdmissionSnapshot | undefined, buckets: Buckets,
   const a = snapshot?.collections[String(r.collectionId)];
   if (!a) return {};
   const details = { collectionId: r.collectionId, vchannel: r.vchannel };
-  if (r.op === 'write' && a.denyWriting) return { refusal: { code: 'ForceDenied', message: `force deny: writing to collection ${r.collectionId} is denied (database.force.deny.writing is true)`, details } };
-  if (r.op === 'read' && a.denyReading) return { refusal: { code: 'ForceDenied', message: `force deny: reading collection ${r.collectionId} is denied (database.force.deny.reading is true)`, details } };
+  const denied = forceDenial(snapshot, r.op, r.collectionId);
+  if (denied) return { refusal: { ...denied, details: { ...denied.details, ...details } } };
   if (r.op === 'write' && r.kind !== 'deleteMb' && a.quotaExceeded) return { refusal: { code: 'QuotaExceeded', message: `quota exceeded: ${a.quotaExceeded}; writes are denied until it drops back (delete and compact) or the quota is raised`, details } };
   const limit = a.rates?.[r.kind];
   if (limit === undefined) return {};
