@@ -53,6 +53,12 @@ export interface QuotaDefaults {
   diskQuotaMb?: number;
   /** Stored MB of one collection (a collection or database property overrides it). */
   diskQuotaPerCollectionMb?: number;
+  /**
+   * A streaming node refuses inserts and upserts while its process's resident
+   * memory is at or over this fraction of the machine's (0 < level <= 1; Milvus's
+   * memProtection high water level, checked by the node itself, which holds the growing data).
+   */
+  memoryHighWaterLevel?: number;
 }
 
 export const QUOTA_CONFIG_KEYS = {
@@ -63,6 +69,7 @@ export const QUOTA_CONFIG_KEYS = {
   'dql.queryRate.collection.max': 'queryQps',
   'limitWriting.diskProtection.diskQuota': 'diskQuotaMb',
   'limitWriting.diskProtection.diskQuotaPerCollection': 'diskQuotaPerCollectionMb',
+  'limitWriting.memProtection.dataNodeMemoryHighWaterLevel': 'memoryHighWaterLevel',
 } as const satisfies Record<string, keyof QuotaDefaults>;
 
 /**
@@ -77,8 +84,10 @@ export function parseQuotaDefaults(text: string): QuotaDefaults {
     const raw = eq < 0 ? '' : part.slice(eq + 1).trim();
     if (!Object.hasOwn(QUOTA_CONFIG_KEYS, key)) throw new ValidationError(`unknown quota setting '${key}' (nuthatch knows ${Object.keys(QUOTA_CONFIG_KEYS).join(', ')})`, { field: key });
     const n = Number(raw);
+    const name = QUOTA_CONFIG_KEYS[key as keyof typeof QUOTA_CONFIG_KEYS];
     if (raw === '' || !Number.isFinite(n) || n < 0) throw new ValidationError(`quota setting '${key}' must be a number >= 0, got '${raw}'`, { field: key });
-    out[QUOTA_CONFIG_KEYS[key as keyof typeof QUOTA_CONFIG_KEYS]] = n;
+    if (name === 'memoryHighWaterLevel' && !(n > 0 && n <= 1)) throw new ValidationError(`quota setting '${key}' must be a fraction in (0, 1], got '${raw}'`, { field: key });
+    out[name] = n;
   }
   return out;
 }

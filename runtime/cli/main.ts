@@ -23,7 +23,7 @@ const USAGE = `usage:
       --inspect-port PORT also serves the inspector page;
       --auth requires 'Authorization: Bearer <user>:<password>' on the HTTP API and checks
       privileges (root's first password: --root-password or NUTHATCH_ROOT_PASSWORD, default Milvus);
-${QUOTA_USAGE.replace('coordinator: ', '')}
+${QUOTA_USAGE.replace('coordinator: ', '').replace(', streaming nodes', '')}
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
   ${REPLAY_USAGE}
@@ -101,7 +101,8 @@ async function main(argv: string[]): Promise<void> {
       compaction = { ...compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']), ...mergeSegmentsOf(values['merge-segments']) };
       orphans = orphanSweepMs(values['gc-interval-ms'], values['gc-tolerance-ms']);
     } catch (e) { fail((e as Error).message); }
-    const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }) };
+    const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }),
+      ...(quota.memoryHighWaterLevel === undefined ? {} : { memoryHighWaterLevel: quota.memoryHighWaterLevel }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
     const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans, quota: { defaults: quota } }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] } });

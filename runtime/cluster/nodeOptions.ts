@@ -7,7 +7,8 @@ import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission
 export const QUOTA_USAGE = `  --quota K=V[,K=V]         coordinator: cluster rate limits and disk quotas by Milvus's quotaAndLimits names:
                             dml.{insert,upsert,delete}Rate.collection.max (MB/s), dql.searchRate.collection.max
                             (vectors/s), dql.queryRate.collection.max (qps), limitWriting.diskProtection.diskQuota
-                            and .diskQuotaPerCollection (MB); collection properties override them`;
+                            and .diskQuotaPerCollection (MB), collection properties override them;
+                            limitWriting.memProtection.dataNodeMemoryHighWaterLevel (0..1, streaming nodes)`;
 
 /** The roles `nuthatch node --role` runs: one actor per process (or the stateless HTTP gateway). */
 export const ROLES = ['coordinator', 'streaming-node', 'data-node', 'query-node', 'index-node', 'gateway'] as const;
@@ -56,7 +57,7 @@ export interface NodeOptions {
   auth: boolean;
   /** Coordinator: root's password when the first start makes it (default 'Milvus'). */
   rootPassword?: string;
-  /** Coordinator: the cluster's rate limits and disk quotas (`--quota`, messages/admission.ts). */
+  /** Coordinator: the cluster's rate limits and disk quotas; streaming node: its memory high water level (`--quota`, messages/admission.ts). */
   quota: QuotaDefaults;
 }
 

@@ -80,6 +80,7 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
         ...(o.checkpointMs !== undefined ? { checkpointMs: o.checkpointMs } : {}),
         ...(o.walRetentionMs !== undefined ? { walRetention: retentionPolicy(o.walRetentionMs) } : {}),
+        ...(o.quota.memoryHighWaterLevel !== undefined ? { memoryHighWaterLevel: o.quota.memoryHighWaterLevel } : {}),
         segment: segment as never,
       };
       const sn = new StreamingNode({ nodeId, bus, meta: meta!, objects: objects!, wal, config, log, sessionTtlMs: o.sessionTtlMs, metrics });

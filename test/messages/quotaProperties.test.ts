@@ -42,6 +42,8 @@ test("--quota: Milvus's quotaAndLimits names, with or without the prefix", () =>
   assert.is(codeOf(() => parseQuotaDefaults('dml.insertRate.max=4')), 'InvalidArgument');
   assert.is(codeOf(() => parseQuotaDefaults('dml.insertRate.collection.max=-4')), 'InvalidArgument');
   assert.is(codeOf(() => parseQuotaDefaults('dml.insertRate.collection.max')), 'InvalidArgument');
+  assert.equal(parseQuotaDefaults('limitWriting.memProtection.dataNodeMemoryHighWaterLevel=0.9'), { memoryHighWaterLevel: 0.9 });
+  for (const bad of ['0', '1.5']) assert.is(codeOf(() => parseQuotaDefaults(`limitWriting.memProtection.dataNodeMemoryHighWaterLevel=${bad}`)), 'InvalidArgument');
 });
 
 test('a snapshot is newer by epoch, then by sequence', () => {

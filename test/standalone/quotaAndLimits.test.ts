@@ -149,6 +149,19 @@ test('a disk quota refuses inserts once stored bytes pass it, lets deletes throu
   } finally { await s.cleanup(); }
 });
 
+test("memory over a streaming node's high water level refuses inserts, not deletes", async () => {
+  // A level no process is under: every insert is refused; nothing of it is written.
+  const s = await tempStandalone({ streaming: { memoryHighWaterLevel: 1e-9 } });
+  try {
+    await s.client.createCollection(create('mem'));
+    const refused = await s.client.insert('mem', rowsOf(0, 5)).then(() => null, (e: NuthatchError) => e);
+    assert.is(refused?.code, 'QuotaExceeded');
+    assert.match(refused!.message, /^quota exceeded: memory of streaming node/);
+    assert.is(await codeOf(() => s.client.delete('mem', { ids: [1] })), 'ok');
+    assert.equal(await idsIn(s.client, 'mem'), []);
+  } finally { await s.cleanup(); }
+});
+
 test('REST: rate limit and quota refusals carry Milvus codes 8 and 9; bad property values are 1100', async () => {
   const s = await tempStandalone({ port: 0, coordinator: { quota: { intervalMs: 100 } } });
   const post = async (path: string, body: unknown) => (await fetch(`${s.http!.url}/v2/vectordb${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ code: number; message?: string }>;

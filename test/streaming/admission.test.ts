@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { admit, writeRequest, type AdmissionRequest, type Buckets } from '../../actors/streaming-node/core/admission.js';
+import { admit, memoryDenial, writeRequest, type AdmissionRequest, type Buckets } from '../../actors/streaming-node/core/admission.js';
 import type { AdmissionSnapshot, CollectionAdmission } from '../../messages/admission.js';
 import { newMessage } from '../../messages/types.js';
 import type { Bucket } from '../../actors/shared/quota/tokenBucket.js';
@@ -72,6 +72,16 @@ test('a write request: an insert, a delete, or an upsert (a transaction holding 
   assert.is(writeRequest([dl], 10)!.kind, 'deleteMb');
   assert.is(writeRequest([dl, ins], 10)!.kind, 'upsertMb');
   assert.is(writeRequest([newMessage('ManualFlush', 'dml_0_7v0', { collectionId: 7 })], 10), undefined, 'DDL and WAL messages are not limited');
+});
+
+test('memory over the high water level refuses inserts and upserts, not deletes or reads', () => {
+  const upsert = { ...insert(1), kind: 'upsertMb' } as AdmissionRequest;
+  assert.is(memoryDenial(insert(1), 0.95, 0.9)?.code, 'QuotaExceeded');
+  assert.match(memoryDenial(upsert, 0.9, 0.9)!.message, /^quota exceeded: memory of streaming node at 90\.0%/);
+  assert.is(memoryDenial(insert(1), 0.89, 0.9), undefined);
+  assert.is(memoryDenial(del(1), 0.99, 0.9), undefined);
+  assert.is(memoryDenial(search(1), 0.99, 0.9), undefined);
+  assert.is(memoryDenial(insert(1), 0.99, undefined), undefined, 'off unless configured');
 });
 
 test.run();

@@ -61,3 +61,13 @@ export function writeRequest(messages: readonly AnyMessage[], bytes: number): Ad
   const first = dml[0]!;
   return { op: 'write', vchannel: first.header.vchannel, collectionId: (first.body as { collectionId: number }).collectionId, kind, bytes };
 }
+
+/**
+ * Memory protection (Milvus's memProtection high water level): an insert or
+ * upsert is refused while the node's memory is at or over `highWater` (a
+ * fraction); deletes pass, as they free memory once compacted.
+ */
+export function memoryDenial(r: AdmissionRequest | undefined, usedFraction: number, highWater: number | undefined): Refusal | undefined {
+  if (!r || r.op !== 'write' || r.kind === 'deleteMb' || highWater === undefined || usedFraction < highWater) return undefined;
+  return { code: 'QuotaExceeded', message: `quota exceeded: memory of streaming node at ${(usedFraction * 100).toFixed(1)}%, over its high water level of ${(highWater * 100).toFixed(1)}%; writes are denied until it drops`, details: { collectionId: r.collectionId, vchannel: r.vchannel } };
+}

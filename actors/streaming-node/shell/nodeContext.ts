@@ -20,6 +20,8 @@ export interface StreamingConfig {
   segment: { maxBytes: number; maxRows?: number; idleMs: number; lifetimeMs: number };
   /** How long (in TSO time) a retried append is still recognised by its append id. */
   dedupWindowMs: number;
+  /** Inserts and upserts are refused while the process's resident memory is at or over this fraction of the machine's (absent: never). */
+  memoryHighWaterLevel?: number;
   /** The owner's sweep of delete archives no checkpoint lists (see archiveSweep.ts). */
   archiveSweep: ArchiveSweepPolicy;
 }

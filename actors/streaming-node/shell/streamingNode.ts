@@ -12,7 +12,8 @@ import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import { client, serveProtocol, withRetry, type Caller, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import { Delegator } from './delegator.js';
 import { AdmissionGate } from './admissionGate.js';
-import { writeRequest } from '../core/admission.js';
+import { memoryDenial, writeRequest } from '../core/admission.js';
+import { totalmem } from 'node:os';
 import type { AdmissionSnapshot } from '../../../messages/admission.js';
 import { Follower } from './follower.js';
 import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
@@ -80,7 +81,13 @@ export class StreamingNode {
       walFailed: (wal) => { void this.closeWal(wal.pchannel).then(() => this.settle(wal.pchannel)); },
       inspect: opts.inspect,
       metrics,
-      admitWrite: (messages, bytes) => this.gate.check(writeRequest(messages, bytes)),
+      admitWrite: (messages, bytes) => {
+        const r = writeRequest(messages, bytes);
+        this.gate.check(r);
+        const level = this.ctx.config.memoryHighWaterLevel;
+        const denied = level === undefined ? undefined : memoryDenial(r, process.memoryUsage().rss / totalmem(), level);
+        if (denied) throw new NuthatchError(denied.code, denied.message, denied.details);
+      },
     };
   }
 
