@@ -64,7 +64,7 @@ test('properties: Milvus names in, numeric strings taken, unknown keys and bad v
   assert.equal(propertyList({ ttlSeconds: 0 }), [], 'a TTL of 0 is no TTL');
   assert.equal(propertyNames(['collection.ttl.seconds']), ['ttlSeconds']);
   const refused = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ValidationError && re.test(e.message));
-  refused(() => parseProperties({ 'mmap.enabled': 'true' }), /unknown collection property 'mmap.enabled' \(nuthatch supports collection.ttl.seconds, timezone\)/);
+  refused(() => parseProperties({ 'mmap.enabled': 'true' }), /unknown collection property 'mmap.enabled' \(nuthatch supports collection.ttl.seconds, timezone, collection.insertRate.max.mb, .*collection.diskProtection.diskQuota.mb\)/);
   refused(() => parseProperties({ 'collection.ttl.seconds': -1 }), /whole number of seconds/);
   refused(() => parseProperties({ 'collection.ttl.seconds': '1.5' }), /whole number of seconds/);
   refused(() => parseProperties({ 'collection.ttl.seconds': 'soon' }), /whole number of seconds/);

@@ -22,10 +22,9 @@ export const DEFAULT_ADMISSION_INTERVAL_MS = 3000;
  */
 export class AdmissionCentre {
   private seq = 0;
+  private last?: AdmissionSnapshot;
   private timer?: NodeJS.Timeout;
   constructor(private readonly ctx: CoordinatorContext, private readonly epoch: bigint, private readonly defaults: QuotaDefaults) {}
-
-  private last?: AdmissionSnapshot;
 
   /** The newest snapshot published (what the `admission` request answers), published first if none was. */
   current(): AdmissionSnapshot {
