@@ -7,7 +7,7 @@ import { isTimeZone } from './timestamptz.js';
  * acts on is accepted: a property it would store and ignore (mmap.enabled,
  * ...) is refused, so no client believes a setting took effect.
  */
-export interface CollectionProperties {
+export interface CollectionProperties extends QuotaProperties {
   /** Rows older than this (by insert time) are expired: never read, and removed by compaction. 0: never. */
   ttlSeconds?: number;
   /** The IANA zone of Timestamptz text without an offset, and of Timestamptz output (messages/timestamptzFields.ts). */
@@ -16,7 +16,40 @@ export interface CollectionProperties {
   allowInsertAutoId?: boolean;
 }
 
-export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId' } as const satisfies Record<string, keyof CollectionProperties>;
+/**
+ * A collection's rate limits and disk quota (Milvus's quotaAndLimits, per
+ * collection): enforced by the streaming node that owns each shard
+ * (messages/admission.ts). Rates are per second over the whole collection; 0
+ * refuses every such request, as Milvus's 0 does.
+ */
+export interface QuotaProperties {
+  /** Insert MB/s (`collection.insertRate.max.mb`). */
+  insertRateMaxMb?: number;
+  /** Upsert MB/s (`collection.upsertRate.max.mb`). */
+  upsertRateMaxMb?: number;
+  /** Delete MB/s (`collection.deleteRate.max.mb`). */
+  deleteRateMaxMb?: number;
+  /** Search query vectors a second (`collection.searchRate.max.vps`). */
+  searchRateMaxVps?: number;
+  /** Query requests a second (`collection.queryRate.max.qps`). */
+  queryRateMaxQps?: number;
+  /** Stored MB past which writes are refused (`collection.diskProtection.diskQuota.mb`). */
+  diskQuotaMb?: number;
+}
+
+export const QUOTA_PROPERTY_KEYS = {
+  'collection.insertRate.max.mb': 'insertRateMaxMb',
+  'collection.upsertRate.max.mb': 'upsertRateMaxMb',
+  'collection.deleteRate.max.mb': 'deleteRateMaxMb',
+  'collection.searchRate.max.vps': 'searchRateMaxVps',
+  'collection.queryRate.max.qps': 'queryRateMaxQps',
+  'collection.diskProtection.diskQuota.mb': 'diskQuotaMb',
+} as const satisfies Record<string, keyof QuotaProperties>;
+
+type QuotaName = (typeof QUOTA_PROPERTY_KEYS)[keyof typeof QUOTA_PROPERTY_KEYS];
+const QUOTA_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(QUOTA_PROPERTY_KEYS).map(([k, n]) => [n, k]));
+
+export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId', ...QUOTA_PROPERTY_KEYS } as const satisfies Record<string, keyof CollectionProperties>;
 export type PropertyKey = keyof typeof PROPERTY_KEYS;
 
 /** Most seconds a TTL may be (100 years): more would overflow a TSO's physical part. */
@@ -34,7 +67,9 @@ export function parseProperties(input: Record<string, unknown>): CollectionPrope
   for (const [k, raw] of Object.entries(input)) {
     if (!known(k)) throw unknownKey(k);
     const name = PROPERTY_KEYS[k];
-    out[name] = name === 'ttlSeconds' && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    const numeric = name === 'ttlSeconds' || QUOTA_NAMES.has(name);
+    // A number-looking string becomes the number; anything else stays as sent, for checkProperties to refuse.
+    out[name] = numeric && typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
   return checkProperties(out);
 }
@@ -50,6 +85,12 @@ export function checkProperties(p: object): CollectionProperties {
     if (name === 'timezone') {
       if (!isTimeZone(v)) throw new ValidationError(`timezone must be an IANA time zone (such as 'Asia/Shanghai', 'America/Chicago' or 'UTC'), got ${JSON.stringify(v)}`, { field: 'timezone' });
       out.timezone = v;
+      continue;
+    }
+    if (QUOTA_NAMES.has(name)) {
+      const key = QUOTA_NAMES.get(name)!;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValidationError(`${key} must be a number >= 0, got ${JSON.stringify(v)}`, { field: key });
+      out[name as QuotaName] = v;
       continue;
     }
     if (name !== 'ttlSeconds') throw unknownKey(name);
@@ -72,7 +113,12 @@ export function propertyNames(keys: readonly unknown[]): Array<keyof CollectionP
 /** The set properties as Milvus lists them in a description: `[{key, value}]`, values as strings. */
 export function propertyList(p: CollectionProperties): Array<{ key: string; value: string }> {
   const out: Array<{ key: string; value: string }> = [];
-  for (const [key, name] of Object.entries(PROPERTY_KEYS)) if (p[name] !== undefined && p[name] !== 0 && p[name] !== false) out.push({ key, value: String(p[name]) });
+  for (const [key, name] of Object.entries(PROPERTY_KEYS)) {
+    const v = p[name];
+    // A TTL of 0 is no TTL; a rate or quota of 0 is a limit (everything refused), so it is listed.
+    // false is allow_insert_auto_id's default: not listed.
+    if (v !== undefined && v !== false && (v !== 0 || QUOTA_NAMES.has(name))) out.push({ key, value: String(v) });
+  }
   return out;
 }
 

@@ -39,6 +39,10 @@ export const ErrorCode = {
   Unauthenticated: 2000,
   /** The user holds no role granting the privilege (Milvus: ErrPrivilegeNotPermitted, 1401, which WalUnavailable holds). */
   PermissionDenied: 2001,
+  /** Over a rate limit (Milvus: ErrServiceRateLimit, 8, "rate limit exceeded"): retryable, after a backoff. */
+  RateLimited: 8,
+  /** Over a disk quota (Milvus: ErrServiceQuotaExceeded, 9, "quota exceeded"): writes stay refused until stored bytes drop or the quota is raised. */
+  QuotaExceeded: 9,
   /** A database's force-deny switch turned the request away (Milvus: ErrServiceForceDeny). */
   ForceDenied: 2006,
   UserNotFound: 2002,
@@ -65,7 +69,7 @@ export const ErrorCode = {
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 const RETRYABLE: ReadonlySet<ErrorCodeName> = new Set<ErrorCodeName>([
-  'Fenced', 'WalUnavailable', 'NotOwner', 'Timeout', 'Unavailable', 'Conflict',
+  'Fenced', 'WalUnavailable', 'NotOwner', 'Timeout', 'Unavailable', 'Conflict', 'RateLimited',
 ]);
 
 /** Base class of every nuthatch error. */

@@ -1,3 +1,4 @@
+import type { AdmissionSnapshot } from '../admission.js';
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { IndexParams, Tso } from '../types.js';
 import type { FieldSchema } from '../schema.js';
@@ -81,6 +82,8 @@ export type CoordinatorProtocol = {
   indexBuilt: { req: { collectionId: number; segmentId: number; indexName: string; key: string }; res: null };
   segments: { req: { collectionId: number }; res: SegmentRecord[] };
   distribution: { req: { vchannel: string }; res: Distribution };
+  /** The newest admission snapshot (messages/admission.ts), as EVENTS.admission carries it: a streaming node asks at start. */
+  admission: { req: Record<string, never>; res: AdmissionSnapshot };
   heartbeat: { req: { nodeId: string; role: string }; res: null };
   /**
    * Holds a collection's rows as a reader pinned to `tso` sees them: compaction
@@ -152,6 +155,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   indexBuilt: (o) => needAll(o, { collectionId: 'number', segmentId: 'number', indexName: 'string', key: 'string' }),
   segments: (o) => needAll(o, { collectionId: 'number' }),
   distribution: (o) => needAll(o, { vchannel: 'string' }),
+  admission: none,
   heartbeat: (o) => needAll(o, { nodeId: 'string', role: 'string' }),
   holdSnapshot: inDb((o) => {
     needAll(o, { collection: 'string', tso: 'bigint' });

@@ -1,3 +1,4 @@
+import type { QuotaProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
 import type { CollectionProperties } from '../collectionProperties.js';
@@ -20,7 +21,7 @@ export interface CollectionSpec {
   numPartitions?: number;
 }
 
-export interface CollectionRecord {
+export interface CollectionRecord extends QuotaProperties {
   collectionId: number;
   name: string;
   /** Its database (messages/database.ts); absent in records written before databases: 'default'. */

@@ -105,5 +105,7 @@ export const EVENTS = {
   assignments: 'nuthatch.evt.assignments',
   /** `{names}`: collection or alias names whose meaning changed (a rename, drop or property change); clients forget them. */
   catalog: 'nuthatch.evt.catalog',
+  /** An AdmissionSnapshot (messages/admission.ts): force-deny, disk quotas and rate limits, enforced by streaming nodes. */
+  admission: 'nuthatch.evt.admission',
 } as const;
 export type { Tso };

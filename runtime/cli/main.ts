@@ -5,14 +5,15 @@ import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
 import { PUT_OBJECT_USAGE } from './putObject.js';
-import { compactionMs, mergeSegmentsOf, orphanSweepMs, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
+import { compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
+import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
                      [--wal-retention-ms MS|forever] [--drop-tolerance-ms MS]
                      [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N]
-                     [--gc-interval-ms MS] [--gc-tolerance-ms MS] [--auth] [--root-password PASSWORD]
+                     [--gc-interval-ms MS] [--gc-tolerance-ms MS] [--auth] [--root-password PASSWORD] [--quota K=V,...]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
       the WAL keeps 26 h of history behind its newest checkpoint, a dropped collection's
       files are purged 10 min after the drop, sealed segments whose rows are a fifth
@@ -21,7 +22,8 @@ const USAGE = `usage:
       hourly and removed after a day, unless told otherwise;
       --inspect-port PORT also serves the inspector page;
       --auth requires 'Authorization: Bearer <user>:<password>' on the HTTP API and checks
-      privileges (root's first password: --root-password or NUTHATCH_ROOT_PASSWORD, default Milvus)
+      privileges (root's first password: --root-password or NUTHATCH_ROOT_PASSWORD, default Milvus);
+${QUOTA_USAGE.replace('coordinator: ', '').replace(', streaming nodes', '')}
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
   ${REPLAY_USAGE}
@@ -81,6 +83,7 @@ async function main(argv: string[]): Promise<void> {
       'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
       auth: { type: 'boolean', default: process.env.NUTHATCH_AUTH === 'true' || process.env.NUTHATCH_AUTH === '1' },
       'root-password': { type: 'string', default: process.env.NUTHATCH_ROOT_PASSWORD },
+      quota: { type: 'string', default: process.env.NUTHATCH_QUOTA },
     } }));
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
@@ -89,6 +92,8 @@ async function main(argv: string[]): Promise<void> {
       ...(values['segment-rows'] ? { maxRows: Number(values['segment-rows']) } : {}),
       ...(values['seal-idle-ms'] ? { idleMs: Number(values['seal-idle-ms']) } : {}),
     };
+    let quota: QuotaDefaults = {};
+    try { quota = parseQuotaDefaults(values.quota ?? ''); } catch (e) { fail((e as Error).message); }
     let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & { mergeSegments?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
     try {
       keepMs = retentionMs(values['wal-retention-ms']);
@@ -96,10 +101,11 @@ async function main(argv: string[]): Promise<void> {
       compaction = { ...compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']), ...mergeSegmentsOf(values['merge-segments']) };
       orphans = orphanSweepMs(values['gc-interval-ms'], values['gc-tolerance-ms']);
     } catch (e) { fail((e as Error).message); }
-    const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }) };
+    const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }),
+      ...(quota.memoryHighWaterLevel === undefined ? {} : { memoryHighWaterLevel: quota.memoryHighWaterLevel }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] } });
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans, quota: { defaults: quota } }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] } });
     onSignals(() => s.stop());
     return;
   }

@@ -99,8 +99,12 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * `followCatalog: false` ignores the coordinator's catalog announcements (as a
    * client that missed one does: they are not persisted), leaving stale writes to
    * the WAL's machine to refuse, or the record's expiry (`nameTtlMs`) to notice.
+   * `retryOnRateLimit: false` hands a RateLimited refusal to the caller at once;
+   * by default (as pymilvus's retry on rate limit) the request is sent again
+   * with a backoff (50 ms doubling to 2 s) for up to the request's deadline
+   * (120 s for writes and reads), then the RateLimited error is thrown.
    */
-  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number; dbName?: string } = {}) {
+  constructor(private readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number; dbName?: string; retryOnRateLimit?: boolean } = {}) {
     this.dbName = databaseOr(opts.dbName);
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
@@ -154,6 +158,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return withRetry(() => this.coord(op, req, timeoutMs), { deadlineMs: 60_000 });
   }
 
+  /** Whether a retryable refusal is retried: a RateLimited one only if the client says so (the default). */
+  private readonly retryIf = (e: NuthatchError): boolean => e.code !== 'RateLimited' || this.opts.retryOnRateLimit !== false;
+
   private shard(subject: string): Caller<StreamingProtocol> {
     return client<StreamingProtocol>(this.bus, subject, this.opts.timeoutMs ?? 120_000);
   }
@@ -161,7 +168,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   /** A request to a vchannel's owner, retried while its WAL moves (given up early when it moves). */
   private onShard<K extends keyof StreamingProtocol & string>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
     const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
-    return withRetry(() => this.owners.guard(pchannel, (subject) => this.shard(subject)(op, req)), { deadlineMs: 120_000 });
+    return withRetry(() => this.owners.guard(pchannel, (subject) => this.shard(subject)(op, req)), { deadlineMs: 120_000, retryIf: this.retryIf });
   }
 
   /**
@@ -171,7 +178,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   private onReplica<K extends 'search' | 'query' | 'bm25Stats'>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
     const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
-    return withRetry(() => this.owners.guardRead(pchannel, () => this.hedge.run(() => this.shard(streamingReadSubject(pchannel))(op, req))), { deadlineMs: 120_000 });
+    return withRetry(() => this.owners.guardRead(pchannel, () => this.hedge.run(() => this.shard(streamingReadSubject(pchannel))(op, req))), { deadlineMs: 120_000, retryIf: this.retryIf });
   }
 
   /** Appends one message at most once, however often the request is retried. */

@@ -13,7 +13,8 @@ const PROBE_MS = 1000;
  * 200 while the coordinator and every pchannel's WAL answer; /metrics serves `metrics`.
  */
 export async function startGateway(bus: Bus, o: { port: number; host: string; auth?: boolean }, log: (...a: unknown[]) => void, metrics?: MetricsRegistry) {
-  const api = new NuthatchClient(bus);
+  // As Milvus's proxy: a REST caller gets the rate limit refusal (code 8) and backs off itself.
+  const api = new NuthatchClient(bus, { retryOnRateLimit: false });
   let ready = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

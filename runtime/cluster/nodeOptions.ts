@@ -1,6 +1,14 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NuthatchError } from '../../messages/errors.js';
+import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
+
+/** The `--quota` flag's help (standalone and coordinator). */
+export const QUOTA_USAGE = `  --quota K=V[,K=V]         coordinator: cluster rate limits and disk quotas by Milvus's quotaAndLimits names:
+                            dml.{insert,upsert,delete}Rate.collection.max (MB/s), dql.searchRate.collection.max
+                            (vectors/s), dql.queryRate.collection.max (qps), limitWriting.diskProtection.diskQuota
+                            and .diskQuotaPerCollection (MB), collection properties override them;
+                            limitWriting.memProtection.dataNodeMemoryHighWaterLevel (0..1, streaming nodes)`;
 
 /** The roles `nuthatch node --role` runs: one actor per process (or the stateless HTTP gateway). */
 export const ROLES = ['coordinator', 'streaming-node', 'data-node', 'query-node', 'index-node', 'gateway'] as const;
@@ -49,6 +57,8 @@ export interface NodeOptions {
   auth: boolean;
   /** Coordinator: root's password when the first start makes it (default 'Milvus'). */
   rootPassword?: string;
+  /** Coordinator: the cluster's rate limits and disk quotas; streaming node: its memory high water level (`--quota`, messages/admission.ts). */
+  quota: QuotaDefaults;
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -60,7 +70,7 @@ const ENV: Record<string, string> = {
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
   'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
-  auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD',
+  auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD', quota: 'NUTHATCH_QUOTA',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -86,6 +96,7 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --gc-tolerance-ms MS      coordinator: an orphaned segment file is removed once unreferenced this long (default 86400000)
   --auth true|false         gateway: require 'Authorization: Bearer <user>:<password>' and check privileges (default false)
   --root-password PASSWORD  coordinator: root's password when the first start makes it (default Milvus)
+${QUOTA_USAGE}
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET). A NATS server that requires
 credentials: NUTHATCH_NATS_USER and NUTHATCH_NATS_PASSWORD, or NUTHATCH_NATS_TOKEN.`;
 
@@ -181,5 +192,6 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     orphans: orphanSweepMs(v('gc-interval-ms'), v('gc-tolerance-ms')),
     auth: flag('auth', v('auth')),
     rootPassword: v('root-password') || undefined,
+    quota: parseQuotaDefaults(v('quota') ?? ''),
   };
 }

@@ -62,7 +62,7 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
       await checkWalKind(meta!, o.wal);
       const pchannels = Array.from({ length: o.pchannels }, (_, i) => `dml_${i}`);
       const c = new Coordinator({ bus, meta: meta!, pchannels, nodeId, log, sessionTtlMs: o.sessionTtlMs, replicas: o.replicas, dropToleranceMs: o.dropToleranceMs,
-        compaction: o.compaction, orphans: o.orphans, metrics, rootPassword: o.rootPassword,
+        compaction: o.compaction, orphans: o.orphans, metrics, rootPassword: o.rootPassword, quota: { defaults: o.quota },
         onLeadershipLost: () => onEvent('lost') });
       onEvent('standby');
       await c.start();
@@ -80,6 +80,7 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
         ...(o.checkpointMs !== undefined ? { checkpointMs: o.checkpointMs } : {}),
         ...(o.walRetentionMs !== undefined ? { walRetention: retentionPolicy(o.walRetentionMs) } : {}),
+        ...(o.quota.memoryHighWaterLevel !== undefined ? { memoryHighWaterLevel: o.quota.memoryHighWaterLevel } : {}),
         segment: segment as never,
       };
       const sn = new StreamingNode({ nodeId, bus, meta: meta!, objects: objects!, wal, config, log, sessionTtlMs: o.sessionTtlMs, metrics });

@@ -38,7 +38,7 @@ export function client<P extends Protocol>(bus: Bus, subject: string | (() => st
 export type Caller<P extends Protocol> = ReturnType<typeof client<P>>;
 
 /** Retries an operation on retryable errors with capped exponential backoff. */
-export async function withRetry<T>(fn: () => Promise<T>, opts: { attempts?: number; baseMs?: number; maxMs?: number; deadlineMs?: number; signal?: { aborted: boolean } } = {}): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, opts: { attempts?: number; baseMs?: number; maxMs?: number; deadlineMs?: number; signal?: { aborted: boolean }; retryIf?: (e: NuthatchError) => boolean } = {}): Promise<T> {
   const base = opts.baseMs ?? 50, max = opts.maxMs ?? 2000;
   const deadline = Date.now() + (opts.deadlineMs ?? 60_000);
   let delay = base;
@@ -48,7 +48,7 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: { attempts?: numb
     } catch (e) {
       const err = asNuthatchError(e);
       const last = attempt >= (opts.attempts ?? Infinity) || Date.now() + delay > deadline || opts.signal?.aborted;
-      if (!err.retryable || last) throw err;
+      if (!err.retryable || last || opts.retryIf?.(err) === false) throw err;
       // A backoff alone never keeps a process alive: a stopped node's retries die with it.
       await new Promise((r) => setTimeout(r, delay).unref());
       delay = Math.min(max, delay * 2);

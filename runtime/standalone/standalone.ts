@@ -29,7 +29,7 @@ export interface StandaloneOptions {
   wal?: WalChoice;
   streaming?: Partial<StreamingConfig>;
   /** Purging of dropped collections' files (tests shorten it). */
-  coordinator?: Pick<CoordinatorOptions, 'dropToleranceMs' | 'purgeIntervalMs' | 'compaction' | 'orphans'>;
+  coordinator?: Pick<CoordinatorOptions, 'dropToleranceMs' | 'purgeIntervalMs' | 'compaction' | 'orphans' | 'quota'>;
   log?: (...a: unknown[]) => void;
   /** Inspection on: actors publish the inspection stream; with `port`, the inspector page is served too. */
   inspect?: { port?: number; host?: string };
@@ -98,7 +98,9 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const client = new NuthatchClient(bus);
     let ready = true;
     stops.push(() => { ready = false; });
-    const http = o.port === undefined ? undefined : await createHttpGateway(client, { port: o.port, host: o.host ?? '127.0.0.1', isReady: () => ready, log, metrics, rbac: client, auth: o.auth });
+    // As Milvus's proxy: a REST caller gets the rate limit refusal (code 8) and backs off itself.
+    const api = o.port === undefined ? undefined : new NuthatchClient(bus, { retryOnRateLimit: false });
+    const http = api === undefined ? undefined : await createHttpGateway(api, { port: o.port!, host: o.host ?? '127.0.0.1', isReady: () => ready, log, metrics, rbac: api, auth: o.auth });
     if (http) { stops.push(() => http.close()); log(`serving the HTTP API on ${http.url}`); }
     return { client, http, inspection, bus, metrics, stop: stopAll };
   } catch (e) {

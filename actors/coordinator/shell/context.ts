@@ -6,6 +6,7 @@ import type { StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import type { MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
+import type { QuotaDefaults } from '../../../messages/admission.js';
 import type { Catalog } from '../core/catalog.js';
 import type { CompactionPolicy } from '../core/compactionPolicy.js';
 import type { OrphanPolicy } from '../core/orphanFiles.js';
@@ -37,6 +38,8 @@ export interface CoordinatorOptions {
   orphans?: Partial<OrphanPolicy>;
   /** The process's metrics registry (served on /metrics); absent: kept but not served. */
   metrics?: MetricsRegistry;
+  /** Cluster-wide rate limits and disk quotas (Milvus's quotaAndLimits), and how often stored sizes are looked at again (ms, default 3000). */
+  quota?: { defaults?: QuotaDefaults; intervalMs?: number };
   /** root's password when the first start makes it (default 'Milvus', as Milvus's); later starts keep the stored one. */
   rootPassword?: string;
 }
@@ -70,6 +73,8 @@ export interface CoordinatorContext {
   snapshots: Map<number, SnapshotHold>;
   stopped: boolean;
   protocol?: CoordinatorProtocol;
+  /** Publishes the admission snapshot now (shell/admission.ts): after any change to what it is decided from. */
+  publishAdmission?: () => void;
 }
 
 /** A mutex by promise chaining. */

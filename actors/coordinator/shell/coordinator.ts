@@ -38,6 +38,7 @@ import { initialGroupState, loadGroupState, replan } from './resourceGroupPlacem
 import { resourceGroupHandlers } from './resourceGroupsShell.js';
 import { RBAC_CHANGED_SUBJECT } from '../../../messages/rpc/rbac.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
+import { AdmissionCentre, DEFAULT_ADMISSION_INTERVAL_MS } from './admission.js';
 import { buildMissingIndexes, indexBuilt, loadCollectionSegments, loadProgress, segmentFlushed } from './segmentFlow.js';
 
 const ID_WINDOW = 10_000;
@@ -73,6 +74,7 @@ export class Coordinator {
 
   private readonly metrics: CoordinatorMetrics;
   private stopSampling?: () => void;
+  private admission?: AdmissionCentre;
 
   constructor(private readonly opts: CoordinatorOptions) {
     this.metrics = new CoordinatorMetrics(opts.nodeId, opts.metrics);
@@ -146,6 +148,8 @@ export class Coordinator {
     this.imports = new ImportJobs(ctx);
     this.restores = new RestoreJobs(ctx, this.imports, () => this.backups);
     this.backups = new BackupJobs(ctx, (name) => this.restores.restoring(name));
+    this.admission = new AdmissionCentre(ctx, await ctx.tso(1), this.opts.quota?.defaults ?? {});
+    ctx.publishAdmission = () => { this.admission?.publish(); };
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
@@ -153,6 +157,7 @@ export class Coordinator {
     publishAssignments(ctx);
     // Query nodes into resource groups, loaded replicas onto them (a store from before resource groups has no placement yet).
     await replan(ctx);
+    this.admission!.start(this.opts.quota?.intervalMs ?? DEFAULT_ADMISSION_INTERVAL_MS);
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
     await finishMerges(ctx);
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
@@ -278,6 +283,7 @@ export class Coordinator {
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),
       segments: ({ collectionId }) => [...ctx().segments.values()].filter((s) => s.collectionId === collectionId),
       distribution: ({ vchannel }) => ctx().distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] },
+      admission: () => this.admission!.current(),
       heartbeat: () => null,
       holdSnapshot: (r) => holdSnapshot(ctx(), refOf(r, r.collection), r.tso, r.holdId ?? undefined, r.ttlMs ?? undefined),
       releaseSnapshot: ({ holdId }) => releaseSnapshot(ctx(), holdId),
@@ -294,6 +300,7 @@ export class Coordinator {
     this.subs = [];
     this.stopWatch?.();
     this.stopSampling?.();
+    this.admission?.stop();
     await this.leadership?.resign().catch(() => {});
   }
 }

@@ -7,7 +7,7 @@ import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
-import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
+import { checkProperties, QUOTA_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
@@ -51,6 +51,8 @@ export async function createCollection(ctx: CoordinatorContext, db: string, spec
     return r;
   });
   await finishCreate(ctx, rec);
+  // The cluster's default rates apply to a new collection from its first write.
+  ctx.publishAdmission?.();
   return rec;
 }
 
@@ -117,16 +119,16 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
-  // The timezone is read only where rows enter and leave (the client), so the record alone carries it.
-  const timezone = drop.includes('timezone') ? undefined : checked.timezone ?? rec.timezone;
-  // So is allow_insert_auto_id: the client decides whether an autoID collection takes a row's key.
-  const allowInsertAutoId = drop.includes('allowInsertAutoId') ? false : checked.allowInsertAutoId ?? rec.allowInsertAutoId === true;
-  if (ttlSeconds === (rec.ttlSeconds ?? 0) && timezone === rec.timezone && allowInsertAutoId === (rec.allowInsertAutoId === true)) return rec;
+  // The timezone and allow_insert_auto_id are read only where rows enter and leave (the client), and rates and quotas
+  // only by the admission snapshot the coordinator publishes (shell/admission.ts): the record alone carries them.
+  const recordOnly = (['timezone', 'allowInsertAutoId', ...Object.values(QUOTA_PROPERTY_KEYS)] as const)
+    .map((name) => [name, drop.includes(name) ? undefined : checked[name] ?? rec[name]] as const)
+    .map(([name, v]) => [name, v === false ? undefined : v] as const);
+  if (ttlSeconds === (rec.ttlSeconds ?? 0) && recordOnly.every(([name, v]) => v === rec[name])) return rec;
   if (ttlSeconds !== (rec.ttlSeconds ?? 0)) await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
   await ctx.lock(async () => {
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
-    if (timezone) rec.timezone = timezone; else delete rec.timezone;
-    if (allowInsertAutoId) rec.allowInsertAutoId = true; else delete rec.allowInsertAutoId;
+    for (const [name, v] of recordOnly) if (v === undefined) delete rec[name]; else (rec as unknown as Record<string, unknown>)[name] = v;
     await save(ctx, rec);
   });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);

@@ -12,6 +12,8 @@ import { broadcast } from './broadcast.js';
 /** Tells clients that these names of a database changed meaning, so their cached records for them go. */
 export function announceCatalogChange(ctx: CoordinatorContext, dbName: string, names: string[]): void {
   ctx.opts.bus.publish(EVENTS.catalog, encodeValue({ dbName, names }));
+  // Streaming nodes enforce what the catalogue says (switches, quotas, rates): they hear it before the DDL's reply.
+  ctx.publishAdmission?.();
 }
 
 /**

@@ -5,7 +5,10 @@ import { compileFilter, type CompiledFilter } from '../../../messages/filter/eva
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
-import { queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { EVENTS, queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { isNewer, type AdmissionSnapshot } from '../../../messages/admission.js';
+import { decodeValue } from '../../../messages/valueCodec.js';
+import { forceDenial } from '../../shared/quota/forceDeny.js';
 import { annsFieldOf, fieldDefaults, fieldDim, namesFields, primaryField, vectorField } from '../../../messages/schema.js';
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
 import { isPackedVectorType } from '../../../messages/packedVectors.js';
@@ -68,12 +71,19 @@ export class QueryNode {
   private readonly deletes = new Map<string, ShardDeletes>();
   private readonly schemas = new Map<number, CollectionRecord>();
   private sub?: BusSubscription;
+  private admissionSub?: BusSubscription;
+  /** The coordinator's newest admission snapshot: its force-deny switches hold for reads sent here directly too. */
+  private admission?: AdmissionSnapshot;
   private lease?: Lease;
   private stopped = false;
   private readonly metrics: QueryNodeMetrics;
   constructor(private readonly opts: QueryNodeOptions) { this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics); }
 
   async start(): Promise<void> {
+    const offer = (a: AdmissionSnapshot) => { if (isNewer(a, this.admission)) this.admission = a; };
+    this.admissionSub = this.opts.bus.subscribe(EVENTS.admission, (data) => offer(decodeValue(data) as unknown as AdmissionSnapshot));
+    // Asked in the background: a query node may start before the coordinator, and snapshots come every few seconds.
+    void withRetry(() => client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('admission', {}), { deadlineMs: 120_000 }).then(offer, () => {});
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
       load: ({ segment }) => this.load(segment),
       release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
@@ -218,6 +228,8 @@ export class QueryNode {
   }
 
   private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
+    const denied = forceDenial(this.admission, 'read', req.collectionId);
+    if (denied) throw new NuthatchError(denied.code, denied.message, denied.details);
     let coll = await this.collection(req.collectionId);
     const loaded = req.segmentIds.map((id) => {
       const l = this.segments.get(id);
@@ -302,6 +314,7 @@ export class QueryNode {
   async stop(): Promise<void> {
     this.stopped = true;
     this.sub?.unsubscribe();
+    this.admissionSub?.unsubscribe();
     await this.lease?.revoke().catch(() => {});
   }
 }

@@ -20,6 +20,8 @@ export interface StreamingConfig {
   segment: { maxBytes: number; maxRows?: number; idleMs: number; lifetimeMs: number };
   /** How long (in TSO time) a retried append is still recognised by its append id. */
   dedupWindowMs: number;
+  /** Inserts and upserts are refused while the process's resident memory is at or over this fraction of the machine's (absent: never). */
+  memoryHighWaterLevel?: number;
   /** The owner's sweep of delete archives no checkpoint lists (see archiveSweep.ts). */
   archiveSweep: ArchiveSweepPolicy;
 }
@@ -49,6 +51,8 @@ export interface NodeContext {
   /** The inspection hook (DESIGN.md 8); absent when inspection is off, so emitting costs one check. */
   inspect?: InspectHook;
   metrics: StreamingMetrics;
+  /** Admission of a client's write (shell/admissionGate.ts): throws its refusal; absent: everything is admitted. */
+  admitWrite?: (messages: readonly AnyMessage[], bytes: number) => void;
 }
 
 // ---- inspection events a pchannel WAL emits (built only when `inspect` is set) ----

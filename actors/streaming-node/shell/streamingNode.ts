@@ -11,6 +11,10 @@ import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import { client, serveProtocol, withRetry, type Caller, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import { Delegator } from './delegator.js';
+import { AdmissionGate } from './admissionGate.js';
+import { memoryDenial, writeRequest } from '../core/admission.js';
+import { totalmem } from 'node:os';
+import type { AdmissionSnapshot } from '../../../messages/admission.js';
 import { Follower } from './follower.js';
 import { DEFAULT_STREAMING_CONFIG, type NodeContext, type StreamingConfig } from './nodeContext.js';
 import { PchannelWal } from './pchannelWal.js';
@@ -54,6 +58,8 @@ export class StreamingNode {
   private readonly subs: BusSubscription[] = [];
   private readonly delegator: Delegator;
   private readonly ctx: NodeContext;
+  /** Force-deny, disk quotas and rate limits, as the coordinator last published them (admissionGate.ts). */
+  private readonly gate = new AdmissionGate();
   private lease?: Lease;
   private stopped = false;
   private ids = { next: 0, end: 0 };
@@ -75,6 +81,13 @@ export class StreamingNode {
       walFailed: (wal) => { void this.closeWal(wal.pchannel).then(() => this.settle(wal.pchannel)); },
       inspect: opts.inspect,
       metrics,
+      admitWrite: (messages, bytes) => {
+        const r = writeRequest(messages, bytes);
+        this.gate.check(r);
+        const level = this.ctx.config.memoryHighWaterLevel;
+        const denied = level === undefined ? undefined : memoryDenial(r, process.memoryUsage().rss / totalmem(), level);
+        if (denied) throw new NuthatchError(denied.code, denied.message, denied.details);
+      },
     };
   }
 
@@ -90,6 +103,9 @@ export class StreamingNode {
       this.delegator.setDistribution(d, this.walOf(d.vchannel));
       this.followers.get(pchannelOf(d.vchannel))?.follower.applyDistribution(this.delegator.distributions.get(d.vchannel) ?? d);
     }));
+    this.subs.push(bus.subscribe(EVENTS.admission, (data) => this.gate.offer(decodeValue(data) as unknown as AdmissionSnapshot)));
+    // Asked once before serving: published snapshots only come every few seconds.
+    this.gate.offer(await withRetry(() => this.ctx.coordinator('admission', {}), { deadlineMs: 120_000 }));
     this.subs.push(serveProtocol<StreamingNodeProtocol>(bus, streamingNodeSubject(this.opts.nodeId), streamingNodeChecks, {
       nodeStatus: () => ({ nodeId: this.opts.nodeId, owns: [...this.wals.keys()].sort(), follows: [...this.followers.keys()].sort(), reads: Object.fromEntries(this.reads) }),
     }));
@@ -226,6 +242,14 @@ export class StreamingNode {
     this.ctx.log(`[${pchannel}] follower closed`);
   }
 
+  /** A search costs its query vectors (Milvus's vps), a query one request; both refused under force-deny reading. */
+  private admitSearch(req: StreamingProtocol['search']['req']): void {
+    this.gate.check({ op: 'read', vchannel: req.vchannel, collectionId: req.collectionId, kind: 'searchVps', cost: req.nq });
+  }
+  private admitQuery(req: StreamingProtocol['query']['req']): void {
+    this.gate.check({ op: 'read', vchannel: req.vchannel, collectionId: req.collectionId, kind: 'queryQps', cost: 1 });
+  }
+
   private countRead(pchannel: string): void { this.reads.set(pchannel, (this.reads.get(pchannel) ?? 0) + 1); }
 
   /** A follower answers reads only; anything else belongs to the owner. */
@@ -233,8 +257,8 @@ export class StreamingNode {
     const notHere = () => { throw new NuthatchError('NotOwner', `${this.opts.nodeId} only follows ${f.pchannel}`, { pchannel: f.pchannel }); };
     return {
       append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere, trimDeletes: notHere,
-      search: async (req) => { const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
-      query: async (req) => { const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
+      search: async (req) => { this.admitSearch(req); const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
+      query: async (req) => { this.admitQuery(req); const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
       bm25Stats: (req) => this.delegator.bm25Stats(f, req),
       deletes: ({ vchannel, fromSeq }) => deletePage(f.shards.get(vchannel), fromSeq),
       sync: async ({ tso }) => ({ serviceable: await f.sync(tso) }),
@@ -255,8 +279,8 @@ export class StreamingNode {
     return {
       append: ({ message }: { message: Uint8Array }) => wal.append(message),
       appendTxn: ({ vchannel, messages, appendId, unchangedSince }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId, unchangedSince ?? undefined),
-      search: async (req: StreamingProtocol['search']['req']) => { const hits = await this.delegator.search(wal, req); this.countRead(wal.pchannel); return { hits }; },
-      query: async (req: StreamingProtocol['query']['req']) => { const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
+      search: async (req: StreamingProtocol['search']['req']) => { this.admitSearch(req); const hits = await this.delegator.search(wal, req); this.countRead(wal.pchannel); return { hits }; },
+      query: async (req: StreamingProtocol['query']['req']) => { this.admitQuery(req); const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       bm25Stats: (req: StreamingProtocol['bm25Stats']['req']) => this.delegator.bm25Stats(wal, req),
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
       deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletePage(wal.shards.get(vchannel), fromSeq),
