@@ -436,7 +436,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   private async partialUpsert(collection: string, r: CollectionRecord, data: RowObject[], partitionName?: string): Promise<WriteResult> {
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
-    const keys = partialKeys(r.schema, data);
+    const keys = partialKeys(r.schema, data, r.allowInsertAutoId === true);
     let pending = data, tso = 0n;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const since = await this.guarantee(r, 'Strong');
@@ -456,7 +456,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
 
   /** A partial upsert's whole rows: the stored rows of its keys, read at exactly `at`, with the given fields laid over them. */
   private async mergeStored(collection: string, r: CollectionRecord, data: RowObject[], at: Tso, partitionName?: string): Promise<RowObject[]> {
-    const keys = partialKeys(r.schema, data);
+    const keys = partialKeys(r.schema, data, r.allowInsertAutoId === true);
     const pk = primaryField(r.schema).name;
     const stored = await this.queryPartitions(collection, {
       filter: `${pk} in {keys}`, filterParams: { keys }, outputFields: ['*'], limit: 0,

@@ -14,9 +14,9 @@ import type { RowObject } from './api.js';
  */
 
 /** The keys of a partial upsert's rows: each row names one, and no key twice (which of two changes wins would be a guess). */
-export function partialKeys(schema: CollectionSchema, data: readonly RowObject[]): PrimaryKey[] {
+export function partialKeys(schema: CollectionSchema, data: readonly RowObject[], allowInsertAutoId = false): PrimaryKey[] {
   const pk = primaryField(schema);
-  if (pk.autoId) throw new ValidationError(`a partial upsert needs the primary key '${pk.name}'; autoId collections take it from the rows`);
+  if (pk.autoId && !allowInsertAutoId) throw new ValidationError(`a partial upsert names rows by key: an autoID collection takes given keys only with allow_insert_auto_id`);
   const seen = new Set<PrimaryKey>();
   const structs = schema.fields.filter(isStructArray).map((f) => f.name);
   return data.map((row, i) => {

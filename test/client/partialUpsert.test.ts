@@ -32,7 +32,8 @@ test('every row names a key of the right type, once', () => {
   assert.throws(() => partialKeys(schema, [{ id: 'a' }]), (e: unknown) => e instanceof ValidationError && /an integer/.test((e as Error).message));
   assert.throws(() => partialKeys(schema, [{ id: 1 }, { id: 1 }]), (e: unknown) => e instanceof ValidationError && /twice/.test((e as Error).message));
   const auto = { ...schema, fields: schema.fields.map((f) => (f.isPrimary ? { ...f, autoId: true } : f)) };
-  assert.throws(() => partialKeys(auto, [{ id: 1 }]), (e: unknown) => e instanceof ValidationError && /autoId/.test((e as Error).message));
+  assert.throws(() => partialKeys(auto, [{ id: 1 }]), (e: unknown) => e instanceof ValidationError && /allow_insert_auto_id/.test((e as Error).message));
+  assert.equal(partialKeys(auto, [{ id: 1 }], true), [1], 'with allow_insert_auto_id an autoID collection is named by key too');
 });
 
 test.run();

@@ -43,7 +43,12 @@ test('given keys are kept and missing ones generated only while allow_insert_aut
     await refused(c.upsert('a', [{ id: 7, vec: vecs[6]!, n: 11 }, { vec: vecs[6]!, n: 12 }]), /every row/);
     assert.is(await count(), 4);
 
+    // A partial upsert names its rows by key: with the property set, an autoID collection takes it too.
+    await c.upsert('a', [{ id: 2_000_000, n: 30 }], undefined, { partialUpdate: true });
+    const merged = await c.get('a', [2_000_000], { outputFields: ['n', 'vec'], consistencyLevel: 'Strong' });
+    assert.equal([merged[0]!.n, (merged[0]!.vec as number[]).map(Math.fround)], [30, Array.from(new Float32Array(vecs[3]!))]);
     await c.dropCollectionProperties('a', ['allow_insert_auto_id']);
+    await refused(c.upsert('a', [{ id: 2_000_000, n: 31 }], undefined, { partialUpdate: true }), /allow_insert_auto_id/);
     assert.equal((await c.describeCollection('a')).properties, []);
     await refused(c.insert('a', [{ id: 3_000_000, vec: vecs[7]!, n: 20 }]), /auto-generated|autoId/);
     await refused(c.alterCollectionProperties('a', { allow_insert_auto_id: 'yes' }), /true or false/);
