@@ -1,3 +1,4 @@
+import { checkAnalyzerParams, type AnalyzerParams } from './text/analyzerParams.js';
 import { ValidationError } from './errors.js';
 import { checkFunctions, type FunctionSchema } from './schemaFunctions.js';
 import { sparseProblem } from './sparse.js';
@@ -66,6 +67,8 @@ export interface FieldSchema {
   isPartitionKey?: boolean;
   /** VarChar only: the text is analyzed (messages/analyzer.ts), so a BM25 function may read it. */
   enableAnalyzer?: boolean;
+  /** With enableAnalyzer: the analyzer (Milvus's analyzer_params, messages/text/analyzerParams.ts); absent: the standard one. Fixed at creation. */
+  analyzerParams?: AnalyzerParams;
 }
 
 /** A value a field may default to. */
@@ -149,6 +152,10 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
       if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
     }
     if (f.enableAnalyzer !== undefined && f.enableAnalyzer !== false && !(f.dataType === 'VarChar' && f.enableAnalyzer === true)) throw new ValidationError(`enableAnalyzer is a boolean of VarChar fields, and '${f.name}' is ${f.dataType}`, { field: f.name });
+    if (f.analyzerParams !== undefined) {
+      if (f.enableAnalyzer !== true) throw new ValidationError(`analyzer_params of '${f.name}' need enable_analyzer: true`, { field: f.name });
+      checkAnalyzerParams(f.analyzerParams);
+    }
     if (f.dataType === 'VarChar') {
       if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`VarChar field '${f.name}' needs max_length in 1..${LIMITS.maxVarCharLength}`);
     }

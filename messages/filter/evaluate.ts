@@ -13,7 +13,7 @@
  * `>=`, `in` to `not in`, ...), and every flipped leaf is still false when its
  * operand is null, which is what "unknown" means at the top.
  */
-import { tokenize } from '../analyzer.js';
+import { fieldAnalyzer, tokenize } from '../analyzer.js';
 import type { CompareOp, ContainsOp, Expr, LiteralNode } from './ast.js';
 import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
@@ -42,7 +42,7 @@ export interface CompiledFilter {
 
 type Getter = (row: number) => unknown;
 /** What compiling needs from the schema: which columns may be absent, which hold JSON, which read a default for null. */
-interface Ctx { optional: ReadonlySet<string>; json: ReadonlySet<string>; defaults: ReadonlyMap<string, DefaultValue> }
+interface Ctx { optional: ReadonlySet<string>; json: ReadonlySet<string>; defaults: ReadonlyMap<string, DefaultValue>; schema: CollectionSchema }
 type Build<T> = (cols: Columns) => T;
 
 /** Checks `expr` against `schema` (throws ValidationError) and compiles it. */
@@ -52,7 +52,7 @@ export function compileFilter(expr: unknown, schema: CollectionSchema): Compiled
   const ctx: Ctx = {
     optional: new Set(['$meta', ...schema.fields.filter((f) => f.nullable || defaults.has(f.name)).map((f) => f.name)]),
     json: new Set(['$meta', ...schema.fields.filter((f) => f.dataType === 'JSON').map((f) => f.name)]),
-    defaults,
+    defaults, schema,
   };
   const plan = predicate(checked.expr, false, ctx);
   return { expr: checked.expr, fields: checked.fields, bind: (cols) => plan(cols) };
@@ -144,12 +144,15 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
     }
     case 'textMatch': {
       if (e.phrase) {
-        const g = getter(e.arg, ctx), phrase = tokenize(e.query), { slop } = e.phrase;
-        return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && phraseMatches(tokenize(v), phrase, slop) !== negated; }; };
+        // The query is analyzed as the field's texts are (its analyzer: stop words, stems, ...).
+        const an = fieldAnalyzer(ctx.schema.fields.find((f) => f.name === e.arg.name));
+        const g = getter(e.arg, ctx), phrase = tokenize(e.query, an), { slop } = e.phrase;
+        return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && phraseMatches(tokenize(v, an), phrase, slop) !== negated; }; };
       }
       // Unknown (false either way) for a null text, as `like`.
-      const g = getter(e.arg, ctx), words = new Set(tokenize(e.query));
-      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && tokenize(v).some((w) => words.has(w)) !== negated; }; };
+      const an = fieldAnalyzer(ctx.schema.fields.find((f) => f.name === e.arg.name));
+      const g = getter(e.arg, ctx), words = new Set(tokenize(e.query, an));
+      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && tokenize(v, an).some((w) => words.has(w)) !== negated; }; };
     }
     case 'geo': {
       const test = geoTest(e), { name } = e.arg;

@@ -17,6 +17,8 @@ import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
 import { checkReranker, fuse } from './hybridRank.js';
+import { bm25AnalyzerOf } from './sparseQueries.js';
+import { fieldAnalyzer } from '../../messages/analyzer.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
@@ -628,6 +630,17 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return this.query(collection, { ...opts, filter, limit: 0, consistencyLevel: opts.consistencyLevel ?? 'Strong' });
   }
 
+  /**
+   * Milvus's run_analyzer: the terms an analyzer makes of each text, for
+   * trying analyzer_params before a collection uses them (pure: no server).
+   */
+  runAnalyzer(texts: string | string[], analyzerParams?: Record<string, unknown>): string[][] {
+    const list = typeof texts === 'string' ? [texts] : texts;
+    if (!Array.isArray(list) || !list.every((t) => typeof t === 'string')) throw new ValidationError('runAnalyzer takes a text or a list of texts');
+    const analyzer = fieldAnalyzer(analyzerParams === undefined ? undefined : { analyzerParams });
+    return list.map((t) => analyzer.tokens(t));
+  }
+
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
@@ -796,8 +809,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const metric = metricOfField(r, field.name);
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
     const { range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
-    const bm25 = bm25FunctionOf(r.schema, field.name) !== undefined;
-    const vectors = sparseQueryVectors(req.data, field.name, bm25);
+    const bm25 = bm25FunctionOf(r.schema, field.name);
+    const vectors = sparseQueryVectors(req.data, field.name, bm25 !== undefined, bm25AnalyzerOf(r.schema, field.name));
     const tso = pin ?? await this.snapshotTso(r, req.consistencyLevel);
     const at = { collectionId: r.collectionId, annsField: field.name, partitionIds: plan.partitionIds, guaranteeTso: tso, mvccTso: tso };
     const stats = bm25 ? await this.bm25Counts(r, field, vectors, at) : undefined;
@@ -868,7 +881,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     const sparseField = field.dataType === 'SparseFloatVector';
     const bm25 = sparseField && bm25FunctionOf(r.schema, field.name) !== undefined;
-    const sparseQueries = sparseField ? sparseQueryVectors([req.vector], field.name, bm25) : undefined;
+    const sparseQueries = sparseField ? sparseQueryVectors([req.vector], field.name, bm25, bm25AnalyzerOf(r.schema, field.name)) : undefined;
     const queries = sparseField ? new Float32Array(0) : denseQueries(field, [req.vector as number[]]);
     const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);

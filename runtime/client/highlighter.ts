@@ -1,5 +1,5 @@
 import { ValidationError } from '../../messages/errors.js';
-import { tokenize } from '../../messages/analyzer.js';
+import { fieldAnalyzer, tokenize, type Analyzer } from '../../messages/analyzer.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 
 /**
@@ -7,9 +7,10 @@ import type { CollectionSchema } from '../../messages/schema.js';
  * BM25 query text (highlight_search_text) and of named text queries
  * (highlight_query, as TEXT_MATCH takes them) are wrapped in tags where they
  * occur in the hits' text fields, and returned as fragments of those fields.
- * Terms match as the analyzer makes them (messages/analyzer.ts: runs of
- * letters, marks and digits, lowercased), so a highlight marks what the
- * search matched. It changes no hit, score or order.
+ * Terms match as the field's analyzer makes them (messages/analyzer.ts: by
+ * default runs of letters, marks and digits, lowercased; stems and stop words
+ * with an english one), so a highlight marks what the search matched. It
+ * changes no hit, score or order.
  */
 export interface LexicalHighlighter {
   type?: 'Lexical';
@@ -39,6 +40,8 @@ export interface CheckedHighlighter {
   queryTerms: Map<string, Set<string>>;
   /** The field the search text's terms are highlighted in (the BM25 function's input), if asked. */
   searchField?: string;
+  /** Each highlighted field's analyzer. */
+  analyzers: Map<string, Analyzer>;
 }
 
 const DEFAULT_SIZE = 100, DEFAULT_FRAGMENTS = 5;
@@ -62,12 +65,18 @@ export function checkHighlighter(h: unknown, schema: CollectionSchema, bm25Input
   };
   const checked: CheckedHighlighter = {
     pre, post, offset: int(o.fragment_offset, 'fragment_offset', 0, 0), size: int(o.fragment_size, 'fragment_size', DEFAULT_SIZE, 1),
-    fragments: int(o.num_of_fragments, 'num_of_fragments', DEFAULT_FRAGMENTS, 0), queryTerms: new Map(),
+    fragments: int(o.num_of_fragments, 'num_of_fragments', DEFAULT_FRAGMENTS, 0), queryTerms: new Map(), analyzers: new Map(),
+  };
+  const analyzer = (field: string): Analyzer => {
+    let a = checked.analyzers.get(field);
+    if (!a) { a = fieldAnalyzer(schema.fields.find((f) => f.name === field)); checked.analyzers.set(field, a); }
+    return a;
   };
   if (o.highlight_search_text !== undefined && typeof o.highlight_search_text !== 'boolean') throw new ValidationError('highlighter highlight_search_text must be true or false', at);
   if (o.highlight_search_text === true) {
     if (bm25Input === undefined) throw new ValidationError('highlight_search_text needs a full text search: a search of a BM25 function\'s output field with text', at);
     checked.searchField = bm25Input;
+    analyzer(bm25Input);
   }
   if (o.highlight_query !== undefined && !Array.isArray(o.highlight_query)) throw new ValidationError('highlighter highlight_query must be a list of {type, field, text}', at);
   for (const [i, q] of (o.highlight_query ?? []).entries()) {
@@ -76,7 +85,7 @@ export function checkHighlighter(h: unknown, schema: CollectionSchema, bm25Input
     const f = schema.fields.find((x) => x.name === q.field);
     if (!f || f.dataType !== 'VarChar') throw new ValidationError(`highlight_query[${i}].field '${q.field}' must be a VarChar field of the collection`, at);
     const terms = checked.queryTerms.get(q.field) ?? new Set<string>();
-    for (const t of tokenize(q.text)) terms.add(t);
+    for (const t of tokenize(q.text, analyzer(q.field))) terms.add(t);
     checked.queryTerms.set(q.field, terms);
   }
   if (checked.searchField === undefined && checked.queryTerms.size === 0) throw new ValidationError('a highlighter needs highlight_search_text or highlight_query: it has no terms to mark', at);
@@ -94,22 +103,17 @@ export function highlightHit(h: CheckedHighlighter, fields: Record<string, unkno
   for (const field of highlightedFields(h)) {
     const text = fields[field];
     if (typeof text !== 'string') continue;
-    const terms = new Set(h.queryTerms.get(field) ?? []);
-    if (field === h.searchField && searchText !== undefined) for (const t of tokenize(searchText)) terms.add(t);
-    const frags = highlightText(h, text, terms);
+    const terms = new Set(h.queryTerms.get(field) ?? []), an = h.analyzers.get(field)!;
+    if (field === h.searchField && searchText !== undefined) for (const t of tokenize(searchText, an)) terms.add(t);
+    const frags = highlightText(h, text, terms, an);
     if (frags.length > 0) out[field] = frags;
   }
   return out;
 }
 
-/** The spans [start, end) of `text`'s terms that are in `terms`, in order (found as the analyzer splits, compared lowercased). */
-export function matchSpans(text: string, terms: ReadonlySet<string>): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
-  for (const m of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
-    // Lowercasing may split a token (as the analyzer's split of the lowercased text would): any part that is a term marks the token.
-    if (tokenize(m[0]).some((t) => terms.has(t))) spans.push([m.index!, m.index! + m[0].length]);
-  }
-  return spans;
+/** The spans [start, end) of `text`'s tokens whose terms (by the analyzer) are in `terms`, in order. */
+export function matchSpans(text: string, terms: ReadonlySet<string>, analyzer: Analyzer = fieldAnalyzer(undefined)): Array<[number, number]> {
+  return analyzer.spans(text).filter((s) => terms.has(s.term)).map((s) => [s.start, s.end]);
 }
 
 /**
@@ -118,8 +122,8 @@ export function matchSpans(text: string, terms: ReadonlySet<string>): Array<[num
  * `fragment_size` characters; a match the window cuts is left whole to the
  * next fragment. With num_of_fragments 0, the whole text.
  */
-export function highlightText(h: CheckedHighlighter, text: string, terms: ReadonlySet<string>): string[] {
-  const spans = matchSpans(text, terms);
+export function highlightText(h: CheckedHighlighter, text: string, terms: ReadonlySet<string>, analyzer?: Analyzer): string[] {
+  const spans = matchSpans(text, terms, analyzer);
   if (spans.length === 0) return [];
   let tag = 0;
   const render = (from: number, to: number, inside: Array<[number, number]>): string => {

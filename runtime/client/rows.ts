@@ -3,7 +3,7 @@ import { LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, 
 import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { isStructArray, structArrayInput, structArrayOutput } from '../../messages/structArray.js';
-import { termFrequencies } from '../../messages/analyzer.js';
+import { fieldAnalyzer, termFrequencies } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
 import type { RowObject } from './api.js';
 import { DEFAULT_TIMEZONE } from '../../messages/timestamptz.js';
@@ -77,7 +77,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
       if (input !== undefined) {
         if (row[f.name] !== undefined) throw new ValidationError(`row ${i}: '${f.name}' is the output of a BM25 function and is computed from '${input}'; leave it out`, { field: f.name });
         const text = fields[input]![i];
-        fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : ''));
+        fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : '', fieldAnalyzer(schema.fields.find((x) => x.name === input))));
         continue;
       }
       const v = parseSparse(row[f.name], `row ${i}: sparse vector field '${f.name}'`);

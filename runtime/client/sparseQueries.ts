@@ -1,4 +1,6 @@
-import { termFrequencies } from '../../messages/analyzer.js';
+import { fieldAnalyzer, termFrequencies, type Analyzer } from '../../messages/analyzer.js';
+import type { CollectionSchema } from '../../messages/schema.js';
+import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { BM25_DEFAULTS } from '../../messages/bm25.js';
 import { ValidationError } from '../../messages/errors.js';
 import type { CollectionRecord } from '../../messages/rpc/records.js';
@@ -12,17 +14,23 @@ export type SparseInput = Record<string, number> | { indices: number[]; values: 
  * counts for a BM25 field (the function runs on queries as on rows, as
  * Milvus's does), sparse vectors for a plain sparse field.
  */
-export function sparseQueryVectors(data: readonly unknown[], field: string, bm25: boolean): SparseVector[] {
+export function sparseQueryVectors(data: readonly unknown[], field: string, bm25: boolean, analyzer?: Analyzer): SparseVector[] {
   return data.map((v, i) => {
     if (bm25) {
       if (typeof v !== 'string') throw new ValidationError(`'${field}' is a BM25 function's output: query ${i} must be a text, got ${Array.isArray(v) ? 'a list' : typeof v}`, { field: 'data' });
-      return termFrequencies(v);
+      return termFrequencies(v, analyzer);
     }
     if (typeof v === 'string') throw new ValidationError(`'${field}' is a plain sparse field: query ${i} must be a sparse vector, not a text (only a BM25 function's output takes texts)`, { field: 'data' });
     const s = parseSparse(v, `query ${i}`);
     if (typeof s === 'string') throw new ValidationError(s, { field: 'data' });
     return s;
   });
+}
+
+/** The analyzer of a BM25 output field's input text (its queries are analyzed as its rows are); undefined for a plain sparse field. */
+export function bm25AnalyzerOf(schema: CollectionSchema, outputField: string): Analyzer | undefined {
+  const input = bm25FunctionOf(schema, outputField)?.inputFieldNames[0];
+  return input === undefined ? undefined : fieldAnalyzer(schema.fields.find((f) => f.name === input));
 }
 
 /** Every term of the queries once, ascending: what round one counts. */

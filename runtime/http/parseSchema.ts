@@ -13,8 +13,8 @@ const FIELD_KEYS = [
   'isClusteringKey',
 ] as const;
 const OFF_BY_DEFAULT = ['isClusteringKey'] as const;
-const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer'] as const;
-const UNSUPPORTED_TYPE_PARAMS = ['enable_match', 'analyzer_params', 'mmap_enabled'] as const;
+const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'analyzer_params'] as const;
+const UNSUPPORTED_TYPE_PARAMS = ['enable_match', 'mmap_enabled'] as const;
 
 /**
  * Parses the `schema` object of a custom collection setup into a CollectionSchema:
@@ -93,6 +93,13 @@ export function parseField(v: unknown, path: string): FieldSchema {
   if (tp?.has('enable_analyzer')) {
     if (dataType !== 'VarChar') throw new ValidationError(`'${tp.at('enable_analyzer')}' is only for VarChar fields, and '${name}' is ${dataType}`, { field: tp.at('enable_analyzer') });
     f.enableAnalyzer = boolParam(tp.raw('enable_analyzer'), tp.at('enable_analyzer'));
+  }
+  if (tp?.has('analyzer_params')) {
+    // An object, or (as some Milvus clients send it) its JSON text; checked by the api (messages/text/analyzerParams.ts).
+    const raw = tp.raw('analyzer_params');
+    let params: unknown = raw;
+    if (typeof raw === 'string') { try { params = JSON.parse(raw); } catch { throw new ValidationError(`'${tp.at('analyzer_params')}' must be an object or its JSON text`, { field: tp.at('analyzer_params') }); } }
+    f.analyzerParams = params as Record<string, unknown>;
   }
   const strings = dataType === 'VarChar' || f.elementType === 'VarChar';
   if (tp?.has('max_length')) {

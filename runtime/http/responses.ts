@@ -34,6 +34,8 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
       if (f.dim !== undefined) params.push({ key: 'dim', value: String(f.dim) });
       if (f.maxLength !== undefined) params.push({ key: 'max_length', value: String(f.maxLength) });
       if (f.maxCapacity !== undefined) params.push({ key: 'max_capacity', value: String(f.maxCapacity) });
+      if (f.enableAnalyzer) params.push({ key: 'enable_analyzer', value: 'true' });
+      if (f.analyzerParams !== undefined) params.push({ key: 'analyzer_params', value: JSON.stringify(f.analyzerParams) });
       return {
         name: f.name, type: f.dataType, ...(f.elementType ? { elementType: f.elementType } : {}), description: '',
         primaryKey: f.isPrimary === true, autoId: f.autoId === true, nullable: f.nullable === true,

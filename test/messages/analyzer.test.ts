@@ -1,0 +1,52 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { analyzerOf, fieldAnalyzer, termFrequencies, tokenize } from '../../messages/analyzer.js';
+import { ValidationError } from '../../messages/errors.js';
+import { checkAnalyzerParams } from '../../messages/text/analyzerParams.js';
+import { porterStem } from '../../messages/text/porterStemmer.js';
+
+/** Analyzers (pure): the standard one as before, english (stop words, Porter stems), custom tokenizers and filters, bad params. */
+
+test('the standard analyzer splits into letters, marks and digits, lowercased, exactly as stored rows were hashed', () => {
+  const old = (text: string) => text.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).filter((t) => t.length > 0);
+  for (const text of ['Hello, World! 42x', 'ÉCOLE naïve—café', 'İstanbul ΣΟΦΟΣ', '  ', 'a_b-c.d', '日本語 テキスト', 'MiXeD123abc']) {
+    assert.equal(tokenize(text), old(text), text);
+    assert.equal(fieldAnalyzer({}).tokens(text), old(text));
+  }
+  const en = fieldAnalyzer({ analyzerParams: { type: 'english' } });
+  assert.equal(termFrequencies('runs RUNNING run', en), termFrequencies('run run run'), 'term counts by the analyzer: three of one stem');
+  assert.is(termFrequencies('runs running run').indices.length, 3, 'the standard analyzer keeps three terms');
+});
+
+test('english: stop words dropped, words stemmed (Porter); spans keep where each term lies', () => {
+  const en = fieldAnalyzer({ analyzerParams: { type: 'english' } });
+  assert.equal(en.tokens('The dogs were Running to the connections'), ['dog', 'were', 'run', 'connect']);
+  assert.equal(en.spans('The dogs ran'), [{ start: 4, end: 8, term: 'dog' }, { start: 9, end: 12, term: 'ran' }]);
+  assert.equal(fieldAnalyzer({ analyzerParams: { type: 'english', stop_words: ['dogs'] } }).tokens('the dogs'), ['the'], 'stop words replace the list, before stemming');
+  for (const [w, s] of [['caresses', 'caress'], ['ponies', 'poni'], ['relational', 'relat'], ['generalizations', 'gener'], ['hopping', 'hop'], ['sky', 'sky']]) assert.is(porterStem(w!), s, w);
+});
+
+test('custom: whitespace tokenizer, lowercase, asciifolding, alphanumonly, length, stop, stemmer in the given order', () => {
+  const a = analyzerOf(checkAnalyzerParams({ tokenizer: 'whitespace', filter: ['lowercase', 'asciifolding', { type: 'length', max: 6 }, { type: 'stop', stop_words: ['_english_', 'cafe'] }] }));
+  assert.equal(a.tokens('Naïve CAFÉ, élan-v'), ['naive', 'cafe,', 'elan-v'], 'whitespace tokens keep their punctuation');
+  assert.equal(a.tokens('Naïve café the élan'), ['naive', 'elan'], 'folded, stop words (the list and cafe) dropped');
+  assert.equal(a.tokens('short toolongword'), ['short'], 'longer than max dropped');
+  const b = analyzerOf(checkAnalyzerParams({ tokenizer: 'standard', filter: ['alphanumonly', { type: 'stemmer', language: 'english' }] }));
+  assert.equal(b.tokens('running Café x1 jumps Keys'), ['run', 'x1', 'jump', 'Keys'], 'no lowercase filter: case kept (an upper-case word is not stemmed); non-ASCII dropped');
+  assert.equal(analyzerOf(checkAnalyzerParams({})).tokens('Keep CASE'), ['Keep', 'CASE'], 'no filter at all: tokens as they are');
+});
+
+test('bad analyzer_params are refused naming what is wrong', () => {
+  const no = (p: unknown, re: RegExp) => assert.throws(() => checkAnalyzerParams(p), (e: unknown) => e instanceof ValidationError && re.test((e as Error).message));
+  no('english', /must be an object/);
+  no({ type: 'chinese' }, /no 'chinese' analyzer/);
+  no({ type: 'english', filter: ['lowercase'] }, /takes no tokenizer or filter/);
+  no({ tokenizer: 'jieba' }, /no 'jieba' tokenizer/);
+  no({ filter: ['uppercase'] }, /filter\[0\]/);
+  no({ filter: [{ type: 'stemmer', language: 'french' }] }, /English only/);
+  no({ filter: [{ type: 'length' }] }, /positive integer/);
+  no({ filter: [{ type: 'stop', stop_words: 'the' }] }, /list of words/);
+  no({ tokenizer: 'standard', colour: 1 }, /unknown key 'colour'/);
+});
+
+test.run();
