@@ -169,6 +169,19 @@ export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 
 export const MAX_HYBRID_SEARCHES = 1024;
 
 /** One hit: the primary key, its distance (smaller is closer for L2; larger for IP/COSINE), and output fields. */
+/** run_analyzer's options (client.runAnalyzer). */
+export interface RunAnalyzerOptions {
+  analyzerParams?: Record<string, unknown>;
+  /** A field's analyzer, instead of analyzerParams. */
+  collectionName?: string;
+  fieldName?: string;
+  withDetail?: boolean;
+  withHash?: boolean;
+}
+
+/** A term as run_analyzer details it: its offsets in the text (UTF-16 units), its position among the terms, its hash. */
+export interface AnalyzerToken { token: string; start_offset?: number; end_offset?: number; position?: number; hash?: number }
+
 export interface Hit {
   id: PrimaryKey;
   distance: number;

@@ -18,7 +18,7 @@ import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
 import { checkReranker, fuse } from './hybridRank.js';
 import { bm25AnalyzerOf } from './sparseQueries.js';
-import { fieldAnalyzer } from '../../messages/analyzer.js';
+import { fieldAnalyzer, termHash } from '../../messages/analyzer.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
@@ -32,7 +32,7 @@ import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/g
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { checkDecayRanker, decayFuse, decayRerank } from './decayRanker.js';
 import { checkHighlighter, highlightedFields, highlightHit } from './highlighter.js';
@@ -631,14 +631,27 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   /**
-   * Milvus's run_analyzer: the terms an analyzer makes of each text, for
-   * trying analyzer_params before a collection uses them (pure: no server).
+   * Milvus's run_analyzer: what an analyzer makes of each text, for trying
+   * analyzer_params before a collection uses them, or seeing what a field's
+   * analyzer does (`collectionName` and `fieldName`). Plain terms, or with
+   * `withDetail` each term's offsets in the text and position, and with
+   * `withHash` its sparse index (the BM25 term hash).
    */
-  runAnalyzer(texts: string | string[], analyzerParams?: Record<string, unknown>): string[][] {
+  async runAnalyzer(texts: string | string[], opts: RunAnalyzerOptions = {}): Promise<Array<string[] | AnalyzerToken[]>> {
     const list = typeof texts === 'string' ? [texts] : texts;
     if (!Array.isArray(list) || !list.every((t) => typeof t === 'string')) throw new ValidationError('runAnalyzer takes a text or a list of texts');
-    const analyzer = fieldAnalyzer(analyzerParams === undefined ? undefined : { analyzerParams });
-    return list.map((t) => analyzer.tokens(t));
+    if ((opts.collectionName === undefined) !== (opts.fieldName === undefined)) throw new ValidationError('runAnalyzer takes collectionName and fieldName together');
+    let analyzer = fieldAnalyzer(opts.analyzerParams === undefined ? undefined : { analyzerParams: opts.analyzerParams });
+    if (opts.collectionName !== undefined) {
+      if (opts.analyzerParams !== undefined) throw new ValidationError('runAnalyzer takes analyzerParams or a field, not both');
+      const f = (await this.record(opts.collectionName)).schema.fields.find((x) => x.name === opts.fieldName);
+      if (!f || f.enableAnalyzer !== true) throw new ValidationError(`'${opts.fieldName}' is not a VarChar field with enable_analyzer of '${opts.collectionName}'`, { field: 'fieldName' });
+      analyzer = fieldAnalyzer(f);
+    }
+    if (opts.withDetail !== true && opts.withHash !== true) return list.map((t) => analyzer.tokens(t));
+    return list.map((t) => analyzer.spans(t).map((s, position) => ({
+      token: s.term, ...(opts.withDetail ? { start_offset: s.start, end_offset: s.end, position } : {}), ...(opts.withHash ? { hash: termHash(s.term) } : {}),
+    })));
   }
 
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { termFrequencies } from '../../messages/analyzer.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import { refused } from '../support/rejects.js';
 import { V2Client } from '../http/support/v2Client.js';
@@ -48,8 +49,12 @@ test('english analyzer: stems and stop words in BM25, text_match, phrase_match a
     assert.equal(await match('en', 'phrase_match(text, "dog run", 1)'), [1], 'stop words dropped: "were" is the one word between');
     const [hits] = await c.search('en', { data: ['running dogs'], annsField: 'sparse', limit: 1, consistencyLevel: 'Strong', highlighter: { highlight_search_text: true, num_of_fragments: 0 } });
     assert.equal(hits![0]!.highlight, { text: ['The <em>dogs</em> were <em>running</em> in the park'] });
-    assert.equal(c.runAnalyzer(['The Connections'], { type: 'english' }), [['connect']]);
-    assert.equal(c.runAnalyzer('The Connections'), [['the', 'connections']]);
+    assert.equal(await c.runAnalyzer(['The Connections'], { analyzerParams: { type: 'english' } }), [['connect']]);
+    assert.equal(await c.runAnalyzer('The Connections'), [['the', 'connections']]);
+    assert.equal(await c.runAnalyzer('The Connections', { collectionName: 'en', fieldName: 'text', withDetail: true }), [[{ token: 'connect', start_offset: 4, end_offset: 15, position: 0 }]], 'the field\'s analyzer, with offsets');
+    const [[hashed]] = await c.runAnalyzer('Connections', { collectionName: 'plain', fieldName: 'text', withHash: true }) as Array<Array<{ hash: number }>>;
+    assert.equal(hashed!.hash, termFrequencies('connections').indices[0], 'the hash is the BM25 term index');
+    await refused(c.runAnalyzer('x', { collectionName: 'en', fieldName: 'vec' }), /not a VarChar field with enable_analyzer/);
     await refused(c.createCollection({ collectionName: 'bad', schema: schemaWith({ type: 'klingon' }), metricType: 'L2' }), /no 'klingon' analyzer/);
     await refused(c.createCollection({ collectionName: 'bad2', schema: { ...schemaWith(), fields: schemaWith().fields.map((f) => (f.name === 'text' ? { ...f, enableAnalyzer: false, analyzerParams: { type: 'english' } } : f)), functions: [] }, metricType: 'L2' }), /need enable_analyzer/);
 
