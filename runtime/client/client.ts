@@ -18,7 +18,8 @@ import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
 import { checkReranker, fuse } from './hybridRank.js';
 import { bm25AnalyzerOf } from './sparseQueries.js';
-import { fieldAnalyzer, termHash } from '../../messages/analyzer.js';
+import { fieldAnalyzer } from '../../messages/analyzer.js';
+import { analyzerTexts, analyzeTexts } from './runAnalyzer.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
@@ -638,8 +639,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * `withHash` its sparse index (the BM25 term hash).
    */
   async runAnalyzer(texts: string | string[], opts: RunAnalyzerOptions = {}): Promise<Array<string[] | AnalyzerToken[]>> {
-    const list = typeof texts === 'string' ? [texts] : texts;
-    if (!Array.isArray(list) || !list.every((t) => typeof t === 'string')) throw new ValidationError('runAnalyzer takes a text or a list of texts');
+    const list = analyzerTexts(texts);
     if ((opts.collectionName === undefined) !== (opts.fieldName === undefined)) throw new ValidationError('runAnalyzer takes collectionName and fieldName together');
     let analyzer = fieldAnalyzer(opts.analyzerParams === undefined ? undefined : { analyzerParams: opts.analyzerParams });
     if (opts.collectionName !== undefined) {
@@ -648,10 +648,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       if (!f || f.enableAnalyzer !== true) throw new ValidationError(`'${opts.fieldName}' is not a VarChar field with enable_analyzer of '${opts.collectionName}'`, { field: 'fieldName' });
       analyzer = fieldAnalyzer(f);
     }
-    if (opts.withDetail !== true && opts.withHash !== true) return list.map((t) => analyzer.tokens(t));
-    return list.map((t) => analyzer.spans(t).map((s, position) => ({
-      token: s.term, ...(opts.withDetail ? { start_offset: s.start, end_offset: s.end, position } : {}), ...(opts.withHash ? { hash: termHash(s.term) } : {}),
-    })));
+    return analyzeTexts(list, analyzer, opts);
   }
 
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
