@@ -106,11 +106,12 @@ export function checkBoost(functions: readonly unknown[], params: FunctionScoreP
 
 /**
  * A deterministic value in [0, 1) of a seed and a field value: FNV-1a over
- * the value's type and text, mixed with the seed by murmur3's finalizer.
+ * the value's kind and text, mixed with the seed by murmur3's finalizer.
  * The same seed and value give the same number on every node and segment.
  */
 export function randomScore(seed: number, value: unknown): number {
-  const text = `${typeof value}:${String(value)}`;
+  // An integer hashes alike as a number or a bigint (however a column holds it); a string apart from it.
+  const text = typeof value === 'number' || typeof value === 'bigint' ? `n:${String(value)}` : typeof value === 'string' ? `s:${value}` : `${typeof value}:${String(value)}`;
   let h = 0x811c9dc5 ^ (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);

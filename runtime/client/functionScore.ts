@@ -29,6 +29,10 @@ export function checkSearchRanker(r: unknown, schema: CollectionSchema, filterPa
   const out: CheckedRanker = {};
   if (others.length === 1) out.decay = checkDecayRanker(others[0], schema);
   if (boosts.length > 0) out.boost = checkBoost(boosts, params, schema, filterParams, timezone);
-  else if (params !== undefined) { checkBoostMode(params?.boost_mode, 'boost_mode'); checkBoostMode(params?.function_mode, 'function_mode'); }
+  else if (params !== undefined) {
+    // A decay ranker alone multiplies (Milvus's decay does): only Multiply says what happens.
+    if (checkBoostMode(params?.boost_mode, 'boost_mode') !== 'Multiply') throw new ValidationError('boost_mode Sum needs a boost function: a decay ranker alone multiplies', { field: 'ranker.params.boost_mode' });
+    checkBoostMode(params?.function_mode, 'function_mode');
+  }
   return out;
 }
