@@ -248,7 +248,7 @@ function readSearchFunctionScore(fs: JsonReader): FunctionScore {
   if (!Array.isArray(fns) || fns.length === 0) throw new ValidationError('functionScore.functions must be a non-empty list of rerank functions', { field: fs.at('functions') });
   const functions = fns.map((v, i) => {
     const f = JsonReader.object(v, fs.at(`functions[${i}]`), ['name', 'description', 'type', 'inputFieldNames', 'params']);
-    return { ...(f.has('name') ? { name: f.str('name') } : {}), type: 'Rerank', inputFieldNames: f.has('inputFieldNames') ? f.strList('inputFieldNames') : [], params: f.map('params') };
+    return { ...(f.has('name') ? { name: f.str('name') } : {}), type: 'Rerank', inputFieldNames: f.optStrList('inputFieldNames') ?? [], params: f.map('params') };
   }) as FunctionScore['functions'];
   if (!fs.has('params')) return { functions };
   fs.obj('params', ['boost_mode', 'function_mode']);

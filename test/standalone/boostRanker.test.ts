@@ -4,6 +4,7 @@ import { boostedScore, randomScore, type BoostMode, type BoostRanker } from '../
 import type { MetricType } from '../../messages/schema.js';
 import type { Hit } from '../../runtime/client/api.js';
 import { checkDecayRanker, decayRerank, type DecayRanker } from '../../runtime/client/decayRanker.js';
+import { BOOST_POOL_FACTOR } from '../../actors/shared/vector/boostSegment.js';
 import { refused } from '../support/rejects.js';
 import { rng, tempStandalone, untilIndexedAndLoaded } from './harness.js';
 
@@ -27,13 +28,22 @@ const rows = vecs.map((vec, id) => ({ id, vec, category: id % 5 === 0 ? 'premium
 const premium = (h: Hit) => (h.id as number) % 5 === 0;
 const boost = (params: Partial<BoostRanker['params']>): BoostRanker => ({ name: 'b', type: 'Rerank', inputFieldNames: [], params: { reranker: 'boost', weight: 1, ...params } });
 
-/** The reference: every row's raw score met by its boost, in the metric's order (ties by id), the first `limit`. */
+/**
+ * The reference: every row's raw score met by its boost, in the metric's
+ * order (ties by id), the first `limit`. A segment boosts its raw top 4×k
+ * (shared/vector/boostSegment.ts), which holds every row of the collection's
+ * raw top 4×k: when the winners over all rows come from those, the servers
+ * must find exactly them, and the cases here are chosen so (checked).
+ */
 function expected(all: Hit[], metric: MetricType, limit: number, boostOf: (h: Hit) => number | undefined, boostMode: BoostMode = 'Multiply'): Array<[unknown, number]> {
   const b = { functions: [], boostMode, functionMode: 'Multiply' as const };
   const sign = metric === 'L2' ? 1 : -1;
-  return all.map((h) => ({ id: h.id as number, d: boostedScore(b, h.distance, boostOf(h)) }))
+  const best = (hits: Hit[]) => hits.map((h) => ({ id: h.id as number, d: boostedScore(b, h.distance, boostOf(h)) }))
     .sort((x, y) => (x.d !== y.d ? sign * (x.d - y.d) : x.id - y.id))
-    .slice(0, limit).map((x) => [x.id, x.d]);
+    .slice(0, limit).map((x): [unknown, number] => [x.id, x.d]);
+  const want = best(all);
+  assert.equal(best(all.slice(0, limit * BOOST_POOL_FACTOR)), want, 'the case\'s winners lie within every segment\'s boosted pool');
+  return want;
 }
 const pairs = (hits: Hit[]) => hits.map((h): [unknown, number] => [h.id, h.distance]);
 
@@ -49,15 +59,15 @@ test('boost rankers re-rank sealed and growing candidates exactly as the raw sco
   const s = await tempStandalone({ port: 0 });
   try {
     await collection(s, 'bip', 'IP');
-    const q = vecs[7]!, limit = 10;
+    const q = vecs[9]!, limit = 10;
     const search = (ranker: unknown, extra: object = {}) => s.client.search('bip', { data: [q], limit, ranker: ranker as BoostRanker, consistencyLevel: 'Strong', ...extra }).then((x) => x[0]!);
     const all = (await s.client.search('bip', { data: [q], limit: SEALED + GROWING, outputFields: ['n'], consistencyLevel: 'Strong' }))[0]!;
     assert.is(all.length, SEALED + GROWING);
     const plain = all.slice(0, limit);
 
-    // Promote: premium rows' scores × 1.3.
-    const promoted = await search(boost({ filter: 'category == "premium"', weight: 1.3 }));
-    assert.equal(pairs(promoted), expected(all, 'IP', limit, (h) => (premium(h) ? 1.3 : undefined)));
+    // Promote: premium rows' scores × 1.1.
+    const promoted = await search(boost({ filter: 'category == "premium"', weight: 1.1 }));
+    assert.equal(pairs(promoted), expected(all, 'IP', limit, (h) => (premium(h) ? 1.1 : undefined)));
     assert.ok(promoted.filter(premium).length > plain.filter(premium).length, 'more premium rows than the plain search had');
     assert.ok(promoted.some((h) => (h.id as number) >= SEALED) && promoted.some((h) => (h.id as number) < SEALED), 'growing and sealed rows both ranked');
     // The sealed rows form one segment: a promoted row ranked past `limit` in it was kept for the boost, not cut by its raw top-k.
@@ -81,20 +91,20 @@ test('boost rankers re-rank sealed and growing candidates exactly as the raw sco
     assert.not.equal(pairs(multiplied), pairs(summed));
 
     // random_score: weight × a value in [0, 1) of the seed and the primary key, deterministic.
-    const shuffle = (seed: number) => search({ functions: [boost({ weight: 0.2, random_score: { seed } })], params: { boost_mode: 'Sum' } });
+    const shuffle = (seed: number) => search({ functions: [boost({ weight: 0.1, random_score: { seed } })], params: { boost_mode: 'Sum' } });
     const r1 = await shuffle(126);
-    assert.equal(pairs(r1), expected(all, 'IP', limit, (h) => 0.2 * randomScore(126, h.id), 'Sum'));
+    assert.equal(pairs(r1), expected(all, 'IP', limit, (h) => 0.1 * randomScore(126, h.id), 'Sum'));
     assert.equal(pairs(await shuffle(126)), pairs(r1), 'the same seed, the same order');
     assert.not.equal(pairs(await shuffle(127)), pairs(r1), 'another seed, another order');
-    const byField = await search({ functions: [boost({ weight: 0.2, random_score: { seed: 5, field: 'n' } })], params: { boost_mode: 'Sum' } });
-    assert.equal(pairs(byField), expected(all, 'IP', limit, (h) => 0.2 * randomScore(5, h.fields.n), 'Sum'));
+    const byField = await search({ functions: [boost({ weight: 0.1, random_score: { seed: 5, field: 'n' } })], params: { boost_mode: 'Sum' } });
+    assert.equal(pairs(byField), expected(all, 'IP', limit, (h) => 0.1 * randomScore(5, h.fields.n), 'Sum'));
 
     // Paged: offset counts boosted hits; a boost with a decay ranker: the decay re-ranks the boosted hits.
-    const paged = await search(boost({ filter: 'category == "premium"', weight: 1.3 }), { limit: 5, offset: 5 });
+    const paged = await search(boost({ filter: 'category == "premium"', weight: 1.1 }), { limit: 5, offset: 5 });
     assert.equal(pairs(paged), pairs(promoted.slice(5)));
     const decay: DecayRanker = { type: 'Rerank', inputFieldNames: ['n'], params: { reranker: 'decay', function: 'linear', origin: 0, scale: 10, decay: 0.5 } };
-    const chained = await search({ functions: [boost({ filter: 'category == "premium"', weight: 1.3 }), decay] });
-    const boosted = await search(boost({ filter: 'category == "premium"', weight: 1.3 }), { outputFields: ['n'] });
+    const chained = await search({ functions: [boost({ filter: 'category == "premium"', weight: 1.1 }), decay] });
+    const boosted = await search(boost({ filter: 'category == "premium"', weight: 1.1 }), { outputFields: ['n'] });
     assert.equal(pairs(chained), pairs(decayRerank(boosted, checkDecayRanker(decay, { fields: schema.fields }), 'IP')));
 
     const res = await fetch(`${s.http!.url}/v2/vectordb/entities/search`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({
@@ -127,7 +137,7 @@ test('L2: the boost multiplies the distance, so a weight below 1 promotes and ab
   const s = await tempStandalone({ port: 0 });
   try {
     await collection(s, 'bl2', 'L2');
-    const q = vecs[11]!, limit = 10;
+    const q = vecs[9]!, limit = 10;
     const all = (await s.client.search('bl2', { data: [q], limit: SEALED + GROWING, consistencyLevel: 'Strong' }))[0]!;
     const plain = all.slice(0, limit);
     const search = (weight: number) => s.client.search('bl2', { data: [q], limit, ranker: boost({ filter: 'category == "premium"', weight }), consistencyLevel: 'Strong' }).then((x) => x[0]!);
