@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { boostedScore, randomScore, type BoostMode, type BoostRanker } from '../../messages/boostRanker.js';
+import { randomScore, type BoostMode, type BoostRanker } from '../../messages/boostRanker.js';
 import type { MetricType } from '../../messages/schema.js';
 import type { Hit } from '../../runtime/client/api.js';
 import { checkDecayRanker, decayRerank, type DecayRanker } from '../../runtime/client/decayRanker.js';
@@ -37,9 +37,9 @@ const boost = (params: Partial<BoostRanker['params']>): BoostRanker => ({ name: 
  * must find exactly them, and the cases here are chosen so (checked).
  */
 function expected(all: Hit[], metric: MetricType, limit: number, boostOf: (h: Hit) => number | undefined, boostMode: BoostMode = 'Multiply'): Array<[unknown, number]> {
-  const b = { functions: [], boostMode, functionMode: 'Multiply' as const };
   const sign = metric === 'L2' ? 1 : -1;
-  const best = (hits: Hit[]) => hits.map((h) => ({ id: h.id as number, d: boostedScore(b, h.distance, boostOf(h)) }))
+  const met = (d: number, b: number | undefined) => (b === undefined ? d : boostMode === 'Sum' ? d + b : d * b);
+  const best = (hits: Hit[]) => hits.map((h) => ({ id: h.id as number, d: met(h.distance, boostOf(h)) }))
     .sort((x, y) => (x.d !== y.d ? sign * (x.d - y.d) : x.id - y.id))
     .slice(0, limit).map((x): [unknown, number] => [x.id, x.d]);
   const want = best(all);
