@@ -1,6 +1,7 @@
 import type { QuotaProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
+import type { ShardBoost } from '../boostRanker.js';
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { CollectionSchema, MetricType } from '../schema.js';
 import type { IndexParams, PartitionInfo, Tso, WalPosition } from '../types.js';
@@ -165,6 +166,8 @@ export interface ShardSearch {
   group?: { field: string; size: number; strict: boolean };
   /** A parsed filter AST (messages/filter), or null. */
   filter: unknown;
+  /** Boost functions applied to each segment's candidates before the merge (messages/boostRanker.ts). */
+  boost?: ShardBoost;
   partitionIds: number[] | null;
   outputFields: string[];
   guaranteeTso: Tso;

@@ -71,6 +71,9 @@ export type RowObject = Record<string, unknown>;
 import type { DecayRanker } from './decayRanker.js';
 import type { LexicalHighlighter } from './highlighter.js';
 export type { DecayRanker } from './decayRanker.js';
+import type { SearchRanker } from './functionScore.js';
+export type { FunctionScore, SearchRanker } from './functionScore.js';
+export type { BoostRanker, BoostMode, FunctionScoreParams } from '../../messages/boostRanker.js';
 
 /** A bulk import: the collection, an optional partition, and the object keys of JSON row files. */
 export interface ImportRequest { collectionName: string; partitionName?: string; files: string[][] | string[] }
@@ -116,8 +119,14 @@ export interface SearchRequest extends ReadOptions {
    * are the queries (Milvus 2.6's primary-key search). Not for a BM25 field.
    */
   ids?: PrimaryKey[];
-  /** A decay ranker (Milvus 2.6's): hits re-ranked by a numeric field's distance from an origin (decayRanker.ts). */
-  ranker?: DecayRanker;
+  /**
+   * A decay ranker (Milvus 2.6's): hits re-ranked by a numeric field's
+   * distance from an origin (decayRanker.ts); a boost ranker (Milvus
+   * 2.6.2's): candidates matching a filter weighted on every segment
+   * (messages/boostRanker.ts); or a FunctionScore of boost rankers and at
+   * most one decay ranker, with `params` boost_mode and function_mode (functionScore.ts).
+   */
+  ranker?: SearchRanker;
   /** Milvus 2.6's lexical highlighter: matched terms tagged in the hits' text fields (highlighter.ts). */
   highlighter?: LexicalHighlighter;
   annsField?: string;

@@ -35,7 +35,9 @@ import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
 import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
-import { checkDecayRanker, decayFuse, decayRerank } from './decayRanker.js';
+import { checkDecayRanker, decayFuse, decayRerank, type CheckedDecay } from './decayRanker.js';
+import { checkSearchRanker } from './functionScore.js';
+import type { ShardBoost } from '../../messages/boostRanker.js';
 import { checkHighlighter, highlightedFields, highlightHit } from './highlighter.js';
 import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
@@ -657,7 +659,10 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (structVectorOf(r.schema, req.annsField)) refuseEmbListOptions(req, req.annsField!);
     const asked = req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) };
     if (req.highlighter !== undefined) return this.highlighted(r, asked);
-    return req.ranker === undefined ? this.searchAt(r, asked) : this.decayRanked(r, asked);
+    if (req.ranker === undefined) return this.searchAt(r, asked);
+    const { boost, decay } = checkSearchRanker(req.ranker, r.schema, req.filterParams, timezoneOf(r, req.timezone));
+    if (boost && req.groupingField !== undefined) throw new ValidationError('a boost ranker cannot rank a grouping search (as in Milvus)', { field: 'ranker' });
+    return decay ? this.decayRanked(r, asked, decay, boost) : this.searchAt(r, asked, undefined, boost);
   }
 
   /**
@@ -682,15 +687,15 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
 
   /**
    * A search re-ranked by a decay ranker (decayRanker.ts): the search's hits,
-   * read with the ranker's field, scored again, then paged.
+   * read with the ranker's field (boosted on the servers first when the
+   * ranker is a FunctionScore with boost functions), scored again, then paged.
    */
-  private async decayRanked(r: CollectionRecord, req: SearchRequest): Promise<Hit[][]> {
-    const d = checkDecayRanker(req.ranker, r.schema);
+  private async decayRanked(r: CollectionRecord, req: SearchRequest, d: CheckedDecay, boost?: ShardBoost): Promise<Hit[][]> {
     if (req.groupingField !== undefined) throw new ValidationError('a decay ranker cannot rank a grouping search (as in Milvus)', { field: 'ranker' });
     const offset = req.offset ?? 0;
     const asked = req.outputFields ?? [];
     const wanted = asked.includes('*') || asked.includes(d.field);
-    const all = await this.searchAt(r, { ...req, offset: 0, limit: req.limit + offset, outputFields: wanted ? asked : [...asked, d.field] });
+    const all = await this.searchAt(r, { ...req, offset: 0, limit: req.limit + offset, outputFields: wanted ? asked : [...asked, d.field] }, undefined, boost);
     const metric = metricOfField(r, annsFieldOf(r.schema, req.annsField).name);
     return all.map((hits) => decayRerank(hits, d, metric).slice(offset, offset + req.limit).map((h) => (wanted ? h : { ...h, fields: withoutField(h.fields, d.field) })));
   }
@@ -733,12 +738,18 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       .map((f) => ({ id: f.pk, distance: distance(f.score), fields: f.hit.h.fields })));
   }
 
-  /** A search; `pin` reads at exactly that TSO (a hybrid search's one snapshot) instead of the consistency level's. */
-  private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso): Promise<Hit[][]> {
+  /**
+   * A search; `pin` reads at exactly that TSO (a hybrid search's one snapshot)
+   * instead of the consistency level's; `boost` is applied by the servers to
+   * each segment's candidates (messages/boostRanker.ts), dense fields only.
+   */
+  private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso, boost?: ShardBoost): Promise<Hit[][]> {
     const struct = structVectorOf(r.schema, req.annsField);
+    const field0 = struct ? undefined : annsFieldOf(r.schema, req.annsField);
+    if (boost && (struct || field0?.dataType === 'SparseFloatVector')) throw new ValidationError(`a boost ranker ranks dense vector searches only, not one of '${req.annsField}'`, { field: 'ranker' });
     if (struct) return this.searchEmbListAt(r, req, struct.sub, pin);
     const plan = this.readPlan(r, req);
-    const field = annsFieldOf(r.schema, req.annsField), dim = field.dim!, metric = metricOfField(r, field.name);
+    const field = field0!, dim = field.dim!, metric = metricOfField(r, field.name);
     if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin);
     // The first vector field is the shards' default: named only when another one is searched.
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
@@ -753,7 +764,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const k = limit + offset;
     const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
     const searchShards = (qs: Float32Array, filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-      vchannel, collectionId: r.collectionId, queries: qs, ...anns, nq: qs.length / dim, k: kk, ef, nprobe, rbqQueryBits, refineK, filter,
+      vchannel, collectionId: r.collectionId, queries: qs, ...anns, nq: qs.length / dim, k: kk, ef, nprobe, rbqQueryBits, refineK, filter, ...(boost ? { boost } : {}),
       partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso, ...(pin !== undefined ? { mvccTso: pin } : {}),
       ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(grouping ? { group: grouping } : {}),
     })));

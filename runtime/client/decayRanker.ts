@@ -29,7 +29,7 @@ export function checkDecayRanker(r: unknown, schema: CollectionSchema): CheckedD
   if (r === null || typeof r !== 'object') throw new ValidationError('ranker must be a function: {type: "Rerank", inputFieldNames: [field], params: {reranker: "decay", ...}}', at);
   const { type, inputFieldNames: names, params: p } = r as Partial<DecayRanker>;
   if (type !== undefined && String(type).toLowerCase() !== 'rerank') throw new ValidationError(`ranker type must be Rerank, got ${String(type)}`, at);
-  if (!p || typeof p !== 'object' || p.reranker !== 'decay') throw new ValidationError('ranker params.reranker must be "decay" (the only function ranker nuthatch has)', at);
+  if (!p || typeof p !== 'object' || p.reranker !== 'decay') throw new ValidationError('ranker params.reranker must be "decay" or, in a search (not a hybrid search, as in Milvus), "boost"', at);
   if (!Array.isArray(names) || names.length !== 1 || typeof names[0] !== 'string') throw new ValidationError('a decay ranker takes exactly one input field', at);
   const field = schema.fields.find((f) => f.name === names[0]);
   if (!field || !NUMERIC.has(field.dataType)) throw new ValidationError(`a decay ranker's field must be numeric (Int8..Int64, Float, Double): '${names[0]}' is ${field ? field.dataType : 'not a field'}`, at);

@@ -1,4 +1,6 @@
 import type { DecayRanker } from '../client/decayRanker.js';
+import type { FunctionScore } from '../client/functionScore.js';
+import type { FunctionScoreParams } from '../../messages/boostRanker.js';
 import type { SparseInput } from '../client/sparseQueries.js';
 import { LIMITS, ValidationError, type MetricType, type PrimaryKey } from '../../messages/index.js';
 import type { HybridSearchRequest, QueryRequest, ReadOptions, SearchRequest } from '../client/api.js';
@@ -109,7 +111,7 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
     if (round !== undefined) request.roundDecimal = round;
   }
   const fs = r.optObj('functionScore', ['functions', 'params']);
-  if (fs) request.ranker = readFunctionScore(fs);
+  if (fs) request.ranker = readSearchFunctionScore(fs);
   // Checked against the schema by the client (runtime/client/highlighter.ts).
   if (r.has('highlighter')) request.highlighter = r.raw('highlighter') as SearchRequest['highlighter'];
   return { collectionName, request };
@@ -235,7 +237,26 @@ function readRerank(r: JsonReader): Reranker {
 }
 
 /**
- * `functionScore` (Milvus 2.6): one decay function, `{name, type: "Rerank",
+ * A search's `functionScore` (Milvus 2.6): `{functions: [{name?, type: "Rerank",
+ * inputFieldNames?, params: {reranker: "boost", weight, filter?, random_score?}
+ * | {reranker: "decay", ...}}, ...], params?: {boost_mode?, function_mode?}}`,
+ * as the client's FunctionScore; the client checks the functions and modes
+ * against the schema (runtime/client/functionScore.ts).
+ */
+function readSearchFunctionScore(fs: JsonReader): FunctionScore {
+  const fns = fs.raw('functions');
+  if (!Array.isArray(fns) || fns.length === 0) throw new ValidationError('functionScore.functions must be a non-empty list of rerank functions', { field: fs.at('functions') });
+  const functions = fns.map((v, i) => {
+    const f = JsonReader.object(v, fs.at(`functions[${i}]`), ['name', 'description', 'type', 'inputFieldNames', 'params']);
+    return { ...(f.has('name') ? { name: f.str('name') } : {}), type: 'Rerank', inputFieldNames: f.optStrList('inputFieldNames') ?? [], params: f.map('params') };
+  }) as FunctionScore['functions'];
+  if (!fs.has('params')) return { functions };
+  fs.obj('params', ['boost_mode', 'function_mode']);
+  return { functions, params: fs.map('params') as FunctionScoreParams };
+}
+
+/**
+ * A hybrid search's `functionScore` (Milvus 2.6): one decay function, `{name, type: "Rerank",
  * inputFieldNames, params {reranker: "decay", function, origin, scale, offset?, decay?}}`;
  * its `params` may only say what nuthatch does (boost_mode Multiply). The
  * client checks the function against the schema.

@@ -100,7 +100,7 @@ export function badInputTests(s: Test<BlackBoxContext>): void {
     await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], bogus: 1 }, /bogus/, [Code.InvalidArgument]);
     await client.fails('/collections/describe', { collectionName: quick, extra: true }, /extra/, [Code.InvalidArgument]);
     await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], groupingField: 'color' }, /groupingField 'color' is not a field/, [Code.InvalidArgument]);
-    await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], functionScore: {} }, /functionScore.functions must hold one decay function/, [Code.InvalidArgument]);
+    await client.fails('/entities/search', { collectionName: quick, data: [vec(1)], functionScore: {} }, /functionScore.functions must be a non-empty list of rerank functions/, [Code.InvalidArgument]);
     await client.fails('/collections/list', { dbName: 'other' }, /database not found: 'other'/, [Code.DatabaseNotFound]);
     await client.fails('/collections/describe', { dbName: 'other', collectionName: quick }, /database not found/, [Code.DatabaseNotFound]);
     await client.fails('/collections/list', { dbName: 'no-such' }, /database name/, [Code.InvalidArgument]);

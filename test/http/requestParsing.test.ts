@@ -288,8 +288,8 @@ test('search: limits, offsets and unsupported Milvus options', () => {
   refuses(s({ groupingField: 5 }), /'groupingField' must be a string/);
   refuses(s({ groupSize: '2' }), /'groupSize' must be an integer in 1..16384/);
   refuses(s({ strictGroupSize: 1 }), /'strictGroupSize' must be true or false/);
-  refuses(s({ functionScore: {} }), /functionScore.functions must hold one decay function/);
-  refuses(s({ functionScore: { functions: [{ type: 'Rerank', inputFieldNames: ['t'], params: {} }], params: { boost_mode: 'Sum' } } }), /boost_mode=Sum is not supported/);
+  refuses(s({ functionScore: {} }), /functionScore.functions must be a non-empty list of rerank functions/);
+  refuses(s({ functionScore: { functions: [{ type: 'Rerank', params: {} }], params: { boost_mode: 'Sum', bogus: 1 } } }), /bogus/);
   refuses(s({ outputFields: ['a', ''] }), /outputFields\[1\]/);
   refuses(s({ outputFields: 'a' }), /outputFields' must be a list of strings/);
   refuses(s({ partitionNames: ['p-1'] }), /partition name/);

@@ -6,6 +6,7 @@ import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { searchBlock, searchBlockRows, type RowHit } from '../../shared/vector/bruteForce.js';
+import { boostPool, boostRows, type CompiledBoost } from '../../shared/vector/boostSegment.js';
 import { rowScorer, type VectorBlock } from '../../shared/vector/vectorBlock.js';
 import { outsideInner, withinRange, type DistanceRange } from '../../shared/vector/distanceRange.js';
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
@@ -38,6 +39,8 @@ export interface SealedRead {
   defaults?: ReadonlyMap<string, unknown>;
   /** How scalar indexes answer `filter` on a segment (filterPlanner.ts); absent: they are not used. */
   planFilter?: FilterPlanner;
+  /** A boost applied to each segment's candidates before the merge (shared/vector/boostSegment.ts); not with groups. */
+  boost?: CompiledBoost;
 }
 
 /** A segment as a read gets it: its scalar indexes by field, when it has any. */
@@ -187,7 +190,8 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
       const rank = few
         ? (kk: number) => searchBlockRows({ block: vecs, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
         : (kk: number) => rankRows(seg, vecs, index, q, kk, accept, shape);
-      const rows = group ? collectGroups(seg.count, (row) => values?.[row] ?? gd, group, k, rank, index === null || few !== undefined) : rank(k);
+      const rows = group ? collectGroups(seg.count, (row) => values?.[row] ?? gd, group, k, rank, index === null || few !== undefined)
+        : r.boost ? boostRows(r.boost, { ...seg.fields, [r.pkName]: seg.pks } as Columns, rank(boostPool(k)), metric, k) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));
     });
   }

@@ -22,6 +22,7 @@ import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.
 import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
+import { boostPool, compileBoost } from '../../shared/vector/boostSegment.js';
 import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
 import { structVectorOf } from '../../../messages/structArray.js';
@@ -282,8 +283,13 @@ export class QueryNode {
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
     // Each index reads its own knobs: HNSW ef, IVF nprobe, IVF_RABITQ rbq_query_bits and refine_k (their defaults when absent).
+    // A boosted search ranks a larger pool per segment before boosting it (shared/vector/boostSegment.ts).
+    if (req.boost) {
+      if (req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');
+      read.boost = compileBoost(req.boost, coll.schema);
+    }
     const knobs = {
-      ef: Math.max(req.ef ?? 64, req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}),
+      ef: Math.max(req.ef ?? 64, req.boost ? boostPool(req.k) : req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}),
       ...(req.rbqQueryBits !== undefined ? { rbqQueryBits: req.rbqQueryBits } : {}), ...(req.refineK !== undefined ? { refineK: req.refineK } : {}),
     };
     const searchOf = (index: VectorIndex | undefined) => (index

@@ -3,6 +3,7 @@ import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import { searchBlock } from '../../shared/vector/bruteForce.js';
+import { boostPool, boostRows, type CompiledBoost } from '../../shared/vector/boostSegment.js';
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
@@ -35,6 +36,8 @@ export interface GrowingRead {
   anns?: AnnsColumn;
   /** Defaults of fields that have one: a stored null reads as it (messages/schema.ts fieldDefaults). */
   defaults?: ReadonlyMap<string, unknown>;
+  /** A boost applied to each chunk's candidates before the merge (shared/vector/boostSegment.ts); not with groups. */
+  boost?: CompiledBoost;
 }
 
 export function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] {
@@ -74,7 +77,8 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
     const block = annsVectors(c, r.anns, r.dim);
     queries.forEach((q, qi) => {
       const rank = (kk: number) => searchBlock({ block, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
-      const rows = group ? collectGroups(c.count, (row) => values?.[row] ?? gd, group, k, rank, true) : rank(k);
+      const rows = group ? collectGroups(c.count, (row) => values?.[row] ?? gd, group, k, rank, true)
+        : r.boost ? boostRows(r.boost, { ...c.fields, [r.pkName]: c.pks } as Columns, rank(boostPool(k)), metric, k) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));
     });
   }

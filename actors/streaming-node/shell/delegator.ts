@@ -12,6 +12,7 @@ import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
 import { structVectorOf } from '../../../messages/structArray.js';
 import { pairMetric, readEmbListQuery, type EmbListTarget } from '../../shared/vector/maxSim.js';
 import { searchGrowingEmbList } from '../core/growingEmbList.js';
+import { compileBoost } from '../../shared/vector/boostSegment.js';
 import { searchGrowingSparse, statsGrowing } from '../core/growingSparse.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
@@ -172,7 +173,11 @@ export class Delegator {
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
+    if (req.boost && req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');
     const struct = structVectorOf(coll.schema, req.annsField);
+    if (req.boost && (struct || annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined)).dataType === 'SparseFloatVector')) {
+      throw new NuthatchError('InvalidArgument', `a boost ranker ranks dense vector searches only, not one of '${req.annsField}'`);
+    }
     if (struct) return this.searchEmbList(wal, req, { shard, read, holders, partitionIds }, { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! }, guaranteeTso);
     const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
     if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
@@ -183,13 +188,14 @@ export class Delegator {
     const metric = metricOfField({ metricType: coll.metricType, schema: coll.schema, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name);
     if (req.range) checkDistanceRange(metric, req.range);
     const shape: SearchShape = { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
+    if (req.boost) read.boost = compileBoost(req.boost, coll.schema);
     const growing = searchGrowing(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, queries, shape);
     const deleteSeq = deleteEnd(shard);
     // Field by field rather than a spread of the decoded request, which is several times slower;
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK,
-      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
+      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, boost: req.boost, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
