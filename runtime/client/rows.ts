@@ -24,7 +24,10 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
   const scalars = scalarFields(schema), moreVectors = vectorFields(schema).slice(1), packed = packedVectorFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
   const vectors = new Float32Array(rows.length * dim);
-  const sparse = sparseFields(schema).map((f) => ({ f, input: bm25FunctionOf(schema, f.name)?.inputFieldNames[0] }));
+  const sparse = sparseFields(schema).map((f) => {
+    const input = bm25FunctionOf(schema, f.name)?.inputFieldNames[0];
+    return { f, input, analyzer: fieldAnalyzer(schema.fields.find((x) => x.name === input)) };
+  });
   const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors, ...packed, ...sparse.map((x) => x.f)].map((f) => [f.name, new Array(rows.length)]));
   const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
   // Generated keys (autoID), one per row; a hole is a row that gives its own (allow_insert_auto_id).
@@ -73,11 +76,11 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
       fields[f.name]![i] = x ?? null;
     }
     // A BM25 function's output is computed here, from its input text as stored (default applied), never given.
-    for (const { f, input } of sparse) {
+    for (const { f, input, analyzer } of sparse) {
       if (input !== undefined) {
         if (row[f.name] !== undefined) throw new ValidationError(`row ${i}: '${f.name}' is the output of a BM25 function and is computed from '${input}'; leave it out`, { field: f.name });
         const text = fields[input]![i];
-        fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : '', fieldAnalyzer(schema.fields.find((x) => x.name === input))));
+        fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : '', analyzer));
         continue;
       }
       const v = parseSparse(row[f.name], `row ${i}: sparse vector field '${f.name}'`);
