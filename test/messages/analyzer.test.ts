@@ -26,6 +26,25 @@ test('english: stop words dropped, words stemmed (Porter); spans keep where each
   for (const [w, s] of [['caresses', 'caress'], ['ponies', 'poni'], ['relational', 'relat'], ['generalizations', 'gener'], ['hopping', 'hop'], ['sky', 'sky']]) assert.is(porterStem(w!), s, w);
 });
 
+test('the Porter stemmer gives the examples of Porter\'s paper (1980), step by step', () => {
+  const examples: Record<string, string> = {
+    caresses: 'caress', ponies: 'poni', ties: 'ti', caress: 'caress', cats: 'cat', feed: 'feed', agreed: 'agre', plastered: 'plaster', bled: 'bled',
+    motoring: 'motor', sing: 'sing', conflated: 'conflat', troubled: 'troubl', sized: 'size', hopping: 'hop', tanned: 'tan', falling: 'fall',
+    hissing: 'hiss', fizzed: 'fizz', failing: 'fail', filing: 'file', happy: 'happi', sky: 'sky', relational: 'relat', conditional: 'condit',
+    rational: 'ration', valenci: 'valenc', hesitanci: 'hesit', digitizer: 'digit', conformabli: 'conform', radicalli: 'radic', differentli: 'differ',
+    vileli: 'vile', analogousli: 'analog', vietnamization: 'vietnam', predication: 'predic', operator: 'oper', feudalism: 'feudal',
+    decisiveness: 'decis', hopefulness: 'hope', callousness: 'callous', formaliti: 'formal', sensitiviti: 'sensit', sensibiliti: 'sensibl',
+    triplicate: 'triplic', formative: 'form', formalize: 'formal', electriciti: 'electr', electrical: 'electr', hopeful: 'hope', goodness: 'good',
+    revival: 'reviv', allowance: 'allow', inference: 'infer', airliner: 'airlin', gyroscopic: 'gyroscop', adjustable: 'adjust', defensible: 'defens',
+    irritant: 'irrit', replacement: 'replac', adjustment: 'adjust', dependent: 'depend', adoption: 'adopt', homologou: 'homolog', communism: 'commun',
+    activate: 'activ', angulariti: 'angular', homologous: 'homolog', effective: 'effect', bowdlerize: 'bowdler', probate: 'probat', rate: 'rate',
+    cease: 'ceas', controll: 'control', roll: 'roll', generalizations: 'gener', connections: 'connect', running: 'run', searching: 'search',
+  };
+  assert.is(Object.keys(examples).length, 79);
+  for (const [word, stem] of Object.entries(examples)) assert.is(porterStem(word), stem, word);
+  assert.is(porterStem('Running'), 'Running', 'not lowercase letters only: left as it is');
+});
+
 test('custom: whitespace tokenizer, lowercase, asciifolding, alphanumonly, length, stop, stemmer in the given order', () => {
   const a = analyzerOf(checkAnalyzerParams({ tokenizer: 'whitespace', filter: ['lowercase', 'asciifolding', { type: 'length', max: 6 }, { type: 'stop', stop_words: ['_english_', 'cafe'] }] }));
   assert.equal(a.tokens('Naïve CAFÉ, élan-v'), ['naive', 'cafe,', 'elan-v'], 'whitespace tokens keep their punctuation');
