@@ -42,6 +42,7 @@ test('the Porter stemmer gives the examples of Porter\'s paper (1980), step by s
   };
   assert.is(Object.keys(examples).length, 79);
   for (const [word, stem] of Object.entries(examples)) assert.is(porterStem(word), stem, word);
+  assert.is(porterStem('opinion'), 'opinion', '-ion drops only after s or t');
   assert.is(porterStem('Running'), 'Running', 'not lowercase letters only: left as it is');
 });
 
