@@ -30,10 +30,20 @@ export type StreamingProtocol = {
    * segment assigned. A message with a header append id is appended at most once:
    * a retry answers with the first append's result.
    */
-  append: { req: { message: Uint8Array }; res: { tso: Tso; position: WalPosition } };
+  append: { req: { message: Uint8Array; reservation?: string }; res: { tso: Tso; position: WalPosition } };
   /** Appends several messages of one vchannel as one transaction (at most once per appendId). */
   /** `unchangedSince`: commit only if no key of the messages was written after that TSO (else WriteConflict, nothing written). */
-  appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string; unchangedSince?: Tso }; res: { tso: Tso } };
+  /** `reservation`: the id of a reserveWrite that admitted this write (see below). */
+  appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string; unchangedSince?: Tso; reservation?: string }; res: { tso: Tso } };
+  /**
+   * Owner only: admits a client's write that spans several appends as one
+   * decision before any is made (force-deny, disk quota, rate, memory), or
+   * refuses it whole, charging nothing. Appends naming the reservation within
+   * its bytes per vchannel then pass without a second charge.
+   */
+  reserveWrite: { req: { reservation: string; parts: WritePart[] }; res: Record<string, never> };
+  /** Owner only: gives back a reservation's tokens (the write will not be made). */
+  releaseWrite: { req: { reservation: string }; res: Record<string, never> };
   search: { req: ShardSearch; res: { hits: HitRow[][] } };
   query: { req: ShardQuery; res: { rows: HitRow[]; count: number } };
   /** Round one of a BM25 search: the shard's counts (growing rows and its query nodes' sealed segments). */
@@ -71,6 +81,9 @@ export type StreamingProtocol = {
   confirmTso: { req: { tso: Tso }; res: { tso: Tso; position: WalPosition } };
 };
 
+/** One vchannel's share of a reserved write: its collection, kind and encoded bytes (as its appends will carry them). */
+export interface WritePart { vchannel: string; collectionId: number; kind: 'insertMb' | 'upsertMb' | 'deleteMb'; bytes: number }
+
 /** What a streaming node tells about itself on its own subject. */
 export interface StreamingNodeStatus {
   nodeId: string;
@@ -90,10 +103,14 @@ function mvccChecks(o: Record<string, unknown>): void {
   if (o.mvccTso !== undefined) need(o, 'mvccTso', 'bigint');
   if (o.after !== undefined && typeof o.after !== 'number' && typeof o.after !== 'string') throw new DecodeError(`'after' must be a number or a string`);
 }
+function reservationCheck(o: Record<string, unknown>): void {
+  if (o.reservation !== undefined && o.reservation !== null) need(o, 'reservation', 'string');
+}
 export const streamingChecks: Checks<StreamingProtocol> = {
-  append: (o) => needAll(o, { message: 'bytes' }),
+  append: (o) => { needAll(o, { message: 'bytes' }); reservationCheck(o); },
   appendTxn: (o) => {
     needAll(o, { vchannel: 'string', messages: 'array' });
+    reservationCheck(o);
     if (o.appendId !== undefined && o.appendId !== null) need(o, 'appendId', 'string');
     if (o.unchangedSince !== undefined && o.unchangedSince !== null) need(o, 'unchangedSince', 'bigint');
   },
@@ -106,5 +123,16 @@ export const streamingChecks: Checks<StreamingProtocol> = {
   sealAll: (o) => needAll(o, { collectionId: 'number', vchannels: 'array' }),
   sync: (o) => needAll(o, { vchannel: 'string', tso: 'bigint' }),
   status: none,
+  reserveWrite: (o) => {
+    needAll(o, { reservation: 'string', parts: 'array' });
+    for (const p of o.parts as unknown[]) {
+      const q = p as Record<string, unknown>;
+      if (typeof q !== 'object' || q === null) throw new DecodeError('each part must be an object');
+      needAll(q, { vchannel: 'string', collectionId: 'number', kind: 'string', bytes: 'number' });
+      if (!['insertMb', 'upsertMb', 'deleteMb'].includes(q.kind as string)) throw new DecodeError(`a part's kind must be insertMb, upsertMb or deleteMb`);
+      if (!(Number.isFinite(q.bytes) && (q.bytes as number) >= 0)) throw new DecodeError(`a part's bytes must be a number >= 0`);
+    }
+  },
+  releaseWrite: (o) => needAll(o, { reservation: 'string' }),
   confirmTso: (o) => needAll(o, { tso: 'bigint' }),
 };

@@ -48,6 +48,8 @@ import { embListMetricOf, embListQueries, refuseEmbListOptions } from './embList
 import { structArrayOutput, structOutputPath, structVectorOf, type StructSubField } from '../../messages/structArray.js';
 import { pairMetric } from '../../actors/shared/vector/maxSim.js';
 import { iteratorSizes } from './batchIterator.js';
+import { AdmissionView, reserveAll, type ReservationPorts } from './writeReservation.js';
+import type { WritePart } from '../../messages/rpc/streamingNode.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { OwnerWatch } from './ownerWatch.js';
@@ -99,6 +101,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   dbName: string;
   private readonly owners: OwnerWatch;
   private readonly hedge = new Hedger();
+  /** Which collections have admission rules, so a write of several appends is reserved whole only where it can be refused. */
+  private readonly admission: AdmissionView;
 
   /**
    * `followCatalog: false` ignores the coordinator's catalog announcements (as a
@@ -113,6 +117,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     this.dbName = databaseOr(opts.dbName);
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
+    this.admission = new AdmissionView(bus, () => this.call('admission', {}));
     // Another client renamed, dropped or altered a collection: its cached records under those names go.
     if (opts.followCatalog !== false) {
       bus.subscribe(EVENTS.catalog, (data) => {
@@ -186,10 +191,23 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return withRetry(() => this.owners.guardRead(pchannel, () => this.hedge.run(() => this.shard(streamingReadSubject(pchannel))(op, req))), { deadlineMs: 120_000, retryIf: this.retryIf });
   }
 
-  /** Appends one message at most once, however often the request is retried. */
-  private appendOnce(vchannel: string, m: AnyMessage, appendId: string = randomUUID()) {
-    m.header.appendId = appendId;
-    return this.onShard(vchannel, 'append', { message: encodeMessage(m) });
+  /** Appends one encoded message (at most once, by its append id, however often the request is retried). */
+  private appendEncoded(vchannel: string, message: Uint8Array, reservation?: string) {
+    return this.onShard(vchannel, 'append', { message, ...(reservation === undefined ? {} : { reservation }) });
+  }
+
+  /**
+   * A write of several appends is admitted whole before any is made, where
+   * its collection has admission rules (writeReservation.ts): every owner it
+   * reaches admits its part or none does. The id its appends carry, or none.
+   */
+  private async reserveWrite(r: CollectionRecord, parts: WritePart[]): Promise<string | undefined> {
+    if (parts.length < 2 || !(await this.admission.ruled(r.collectionId))) return undefined;
+    const ports: ReservationPorts = {
+      reserve: (pchannel, req) => withRetry(() => this.owners.guard(pchannel, (subject) => this.shard(subject)('reserveWrite', req)), { deadlineMs: 120_000, retryIf: (e) => e.code !== 'RateLimited' }),
+      release: (pchannel, reservation) => withRetry(() => this.owners.guard(pchannel, (subject) => this.shard(subject)('releaseWrite', { reservation })), { deadlineMs: 10_000 }),
+    };
+    return withRetry(() => reserveAll(ports, parts), { deadlineMs: 120_000, retryIf: this.retryIf });
   }
 
   /**
@@ -384,9 +402,13 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     partitionIdOf(r, partitionName);
     const rows = await this.columns(r, data, false);
     let tso = 0n;
-    await Promise.all(this.split(r, rows, partitionName).map(async ([vchannel, partitionId, part], i) => {
-      const m = newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part });
-      const res = await this.appendOnce(vchannel, m, opts.appendId === undefined ? undefined : `${opts.appendId}/${i}`);
+    const appends = this.split(r, rows, partitionName).map(([vchannel, partitionId, part], i) => ({
+      vchannel,
+      message: appendMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part }), opts.appendId === undefined ? randomUUID() : `${opts.appendId}/${i}`),
+    }));
+    const reservation = await this.reserveWrite(r, appends.map((a) => ({ vchannel: a.vchannel, collectionId: r.collectionId, kind: 'insertMb', bytes: a.message.byteLength })));
+    await Promise.all(appends.map(async (a) => {
+      const res = await this.appendEncoded(a.vchannel, a.message, reservation);
       if (res.tso > tso) tso = res.tso;
     }));
     this.noteWrite(r, tso);
@@ -420,9 +442,10 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     }
     let tso = 0n;
     const conflicts = new Set<string>();
+    const reservation = await this.reserveWrite(r, [...byShard].map(([vchannel, messages]) => ({ vchannel, collectionId: r.collectionId, kind: 'upsertMb', bytes: messages.reduce((n, m) => n + m.byteLength, 0) })));
     await Promise.all([...byShard].map(async ([vchannel, messages]) => {
       try {
-        const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID(), ...(unchangedSince === undefined ? {} : { unchangedSince }) });
+        const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID(), ...(unchangedSince === undefined ? {} : { unchangedSince }), ...(reservation === undefined ? {} : { reservation }) });
         if (res.tso > tso) tso = res.tso;
       } catch (e) {
         if (!(e instanceof NuthatchError && e.code === 'WriteConflict')) throw e;
@@ -491,10 +514,12 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     }
     let tso = 0n;
     // Bounded messages, as inserts are split: a delete of millions of ids is several appends.
-    await Promise.all([...byShard].flatMap(([vchannel, pks]) => pagesOf(pks).map(async (page) => {
-      const res = await this.appendOnce(vchannel, newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks: page }));
+    const appends = [...byShard].flatMap(([vchannel, pks]) => pagesOf(pks).map((page) => ({ vchannel, message: appendMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks: page }), randomUUID()) })));
+    const reservation = await this.reserveWrite(r, appends.map((a) => ({ vchannel: a.vchannel, collectionId: r.collectionId, kind: 'deleteMb', bytes: a.message.byteLength })));
+    await Promise.all(appends.map(async (a) => {
+      const res = await this.appendEncoded(a.vchannel, a.message, reservation);
       if (res.tso > tso) tso = res.tso;
-    })));
+    }));
     this.noteWrite(r, tso);
     return { count: ids.length, tso };
   }
@@ -980,4 +1005,10 @@ function refuseDenied(r: CollectionRecord, what: 'writing' | 'reading'): void {
 function withoutField(fields: RowObject, name: string): RowObject {
   const { [name]: _, ...rest } = fields;
   return rest;
+}
+
+/** A message encoded for the WAL under an append id (appended at most once however often it is sent). */
+function appendMessage(m: AnyMessage, appendId: string): Uint8Array {
+  m.header.appendId = appendId;
+  return encodeMessage(m);
 }

@@ -7,7 +7,7 @@ import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '
 import { newMessage } from '../../messages/types.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 import { NuthatchClient } from '../../runtime/client/client.js';
-import { toColumns } from '../../runtime/client/rows.js';
+import { shardOf, toColumns } from '../../runtime/client/rows.js';
 import { client } from '../../runtime/rpc/typedBus.js';
 import { tempStandalone, vectors } from './harness.js';
 
@@ -109,18 +109,44 @@ test('a rate split over shards, and read rates: search vectors and query request
   const noRetry = new NuthatchClient(s.bus, { retryOnRateLimit: false });
   try {
     await s.client.createCollection(create('m', 2, { 'collection.insertRate.max.mb': 0.002 }));
-    // Both shards pass their first batch; the second batch finds both in debt.
+    // Both shards pass their first batch; the second batch finds both in debt and is refused whole.
     assert.is(await codeOf(() => noRetry.insert('m', rowsOf(0, 200))), 'ok');
     assert.is(await codeOf(() => noRetry.insert('m', rowsOf(1000, 200))), 'RateLimited');
-    const ids = await idsIn(s.client, 'm');
-    assert.ok(ids.length >= 200 && ids.length < 400 && new Set(ids).size === ids.length, `a refused shard wrote nothing of its part: ${ids.length}`);
-    assert.ok(ids.slice(0, 200).every((id, i) => id === i), 'the admitted batch whole');
+    assert.equal(await idsIn(s.client, 'm'), range(0, 200), 'the admitted batch whole, nothing of the refused one');
     await s.client.alterCollectionProperties('m', { 'collection.searchRate.max.vps': 3, 'collection.queryRate.max.qps': 0 });
 
     const search = (nq: number) => noRetry.search('m', { data: rowsOf(0, nq).map((r) => r.vec), limit: 1 });
     assert.is(await codeOf(() => search(3)), 'ok');
     assert.is(await codeOf(() => search(3)), 'RateLimited', 'three vectors a second');
     assert.is(await codeOf(() => noRetry.query('m', { filter: 'id >= 0', limit: 1 })), 'RateLimited', 'a query rate of 0 refuses queries');
+  } finally { await s.cleanup(); }
+});
+
+test('a write over several shards is admitted whole: one shard in debt refuses it everywhere, nothing lands, the others are refunded', async () => {
+  const s = await tempStandalone();
+  const noRetry = new NuthatchClient(s.bus, { retryOnRateLimit: false });
+  try {
+    // 0.01 MB/s over 4 shards: each shard ~2.6 KB/s.
+    await s.client.createCollection(create('w', 4, { 'collection.insertRate.max.mb': 0.01, 'collection.deleteRate.max.mb': 0.01, 'collection.upsertRate.max.mb': 0.01 }));
+    const onShard = (shard: number, from: number, n: number) => rowsOf(from, 4 * n * 4).filter((r) => shardOf(r.id, 4) === shard).slice(0, n);
+    // ~13 KB on shard 0 alone: passes its full bucket and leaves it seconds in debt; shards 1-3 stay full.
+    assert.is(await codeOf(() => noRetry.insert('w', onShard(0, 0, 100))), 'ok');
+    const spread = [1, 2, 3, 0].flatMap((shard) => onShard(shard, 10_000, 3));
+    assert.is(await codeOf(() => noRetry.insert('w', spread)), 'RateLimited');
+    // Upserts have their own buckets: shard 0's drained the same way, then one over all shards is refused whole.
+    assert.is(await codeOf(() => noRetry.upsert('w', onShard(0, 40_000, 100))), 'ok');
+    assert.is(await codeOf(() => noRetry.upsert('w', [0, 1, 2, 3].flatMap((shard) => onShard(shard, 20_000, 2)))), 'RateLimited', 'an upsert over shards too');
+    assert.equal((await idsIn(s.client, 'w')).length, 200, 'nothing of the refused writes landed on the shards that had room');
+    // The shards that admitted their part got its tokens back: a part their bucket holds is admitted.
+    assert.is(await codeOf(() => noRetry.insert('w', onShard(1, 30_000, 15))), 'ok');
+    // The retrying client waits the debt out and writes the spread write once.
+    await s.client.insert('w', spread);
+    const ids = await idsIn(s.client, 'w');
+    assert.is(ids.length, 200 + 15 + spread.length);
+    assert.is(new Set(ids).size, ids.length, 'no row twice');
+    const deletes = [0, 1, 2, 3].flatMap((shard) => onShard(shard, 0, 1).map((r) => r.id));
+    await s.client.delete('w', { ids: deletes });
+    assert.is((await idsIn(s.client, 'w')).length, ids.length - deletes.filter((id) => ids.includes(id)).length, 'a reserved delete over shards');
   } finally { await s.cleanup(); }
 });
 

@@ -52,7 +52,7 @@ export interface NodeContext {
   inspect?: InspectHook;
   metrics: StreamingMetrics;
   /** Admission of a client's write (shell/admissionGate.ts): throws its refusal; absent: everything is admitted. */
-  admitWrite?: (messages: readonly AnyMessage[], bytes: number) => void;
+  admitWrite?: (messages: readonly AnyMessage[], bytes: number, reservation?: string) => void;
 }
 
 // ---- inspection events a pchannel WAL emits (built only when `inspect` is set) ----

@@ -12,7 +12,7 @@ import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import { client, serveProtocol, withRetry, type Caller, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import { Delegator } from './delegator.js';
 import { AdmissionGate } from './admissionGate.js';
-import { memoryDenial, writeRequest } from '../core/admission.js';
+import { memoryDenial, writeRequest, type AdmissionRequest } from '../core/admission.js';
 import { totalmem } from 'node:os';
 import type { AdmissionSnapshot } from '../../../messages/admission.js';
 import { Follower } from './follower.js';
@@ -81,12 +81,10 @@ export class StreamingNode {
       walFailed: (wal) => { void this.closeWal(wal.pchannel).then(() => this.settle(wal.pchannel)); },
       inspect: opts.inspect,
       metrics,
-      admitWrite: (messages, bytes) => {
+      admitWrite: (messages, bytes, reservation) => {
         const r = writeRequest(messages, bytes);
-        this.gate.check(r);
-        const level = this.ctx.config.memoryHighWaterLevel;
-        const denied = level === undefined ? undefined : memoryDenial(r, process.memoryUsage().rss / totalmem(), level);
-        if (denied) throw new NuthatchError(denied.code, denied.message, denied.details);
+        // A write its reservation covers was admitted whole, memory included, when it was reserved.
+        if (!this.gate.check(r, reservation)) this.refuseOverMemory(r);
       },
     };
   }
@@ -242,6 +240,13 @@ export class StreamingNode {
     this.ctx.log(`[${pchannel}] follower closed`);
   }
 
+  /** Memory protection: inserts and upserts refused while the process is over its high water level. */
+  private refuseOverMemory(r: AdmissionRequest | undefined): void {
+    const level = this.ctx.config.memoryHighWaterLevel;
+    const denied = level === undefined ? undefined : memoryDenial(r, process.memoryUsage().rss / totalmem(), level);
+    if (denied) throw new NuthatchError(denied.code, denied.message, denied.details);
+  }
+
   /** A search costs its query vectors (Milvus's vps), a query one request; both refused under force-deny reading. */
   private admitSearch(req: StreamingProtocol['search']['req']): void {
     this.gate.check({ op: 'read', vchannel: req.vchannel, collectionId: req.collectionId, kind: 'searchVps', cost: req.nq });
@@ -256,7 +261,7 @@ export class StreamingNode {
   private followerHandlers(f: Follower): Handlers<StreamingProtocol> {
     const notHere = () => { throw new NuthatchError('NotOwner', `${this.opts.nodeId} only follows ${f.pchannel}`, { pchannel: f.pchannel }); };
     return {
-      append: notHere, appendTxn: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere, trimDeletes: notHere,
+      append: notHere, appendTxn: notHere, reserveWrite: notHere, releaseWrite: notHere, scan: notHere, sealAll: notHere, confirmTso: notHere, trimDeletes: notHere,
       search: async (req) => { this.admitSearch(req); const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
       query: async (req) => { this.admitQuery(req); const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
       bm25Stats: (req) => this.delegator.bm25Stats(f, req),
@@ -277,8 +282,15 @@ export class StreamingNode {
 
   private handlers(wal: PchannelWal) {
     return {
-      append: ({ message }: { message: Uint8Array }) => wal.append(message),
-      appendTxn: ({ vchannel, messages, appendId, unchangedSince }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId, unchangedSince ?? undefined),
+      append: ({ message, reservation }: StreamingProtocol['append']['req']) => wal.append(message, reservation ?? undefined),
+      appendTxn: ({ vchannel, messages, appendId, unchangedSince, reservation }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId, unchangedSince ?? undefined, reservation ?? undefined),
+      reserveWrite: ({ reservation, parts }: StreamingProtocol['reserveWrite']['req']) => {
+        for (const p of parts) if (!p.vchannel.startsWith(wal.pchannel + '_')) throw new NuthatchError('NotOwner', `vchannel ${p.vchannel} is not on pchannel ${wal.pchannel}`);
+        const requests = parts.map((p) => ({ op: 'write' as const, ...p }));
+        this.gate.reserve(reservation, requests, () => { for (const r of requests) this.refuseOverMemory(r); });
+        return {};
+      },
+      releaseWrite: ({ reservation }: StreamingProtocol['releaseWrite']['req']) => { this.gate.release(reservation); return {}; },
       search: async (req: StreamingProtocol['search']['req']) => { this.admitSearch(req); const hits = await this.delegator.search(wal, req); this.countRead(wal.pchannel); return { hits }; },
       query: async (req: StreamingProtocol['query']['req']) => { this.admitQuery(req); const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       bm25Stats: (req: StreamingProtocol['bm25Stats']['req']) => this.delegator.bm25Stats(wal, req),
