@@ -160,7 +160,8 @@ export interface SearchRequest extends ReadOptions {
 
 /** One search of a hybrid search: its own vector field, query vectors, filter, limit and params. */
 /** One search of a hybrid search: query vectors (primary keys cannot stand in for them here, as in Milvus). */
-export type AnnSearch = Pick<SearchRequest, 'annsField' | 'limit' | 'filter' | 'filterParams' | 'searchParams'> & { data: NonNullable<SearchRequest['data']> };
+/** One search of a hybrid search; its `ranker` may only boost (Milvus: a Boost Ranker ranks a sub-request, never the fusion). */
+export type AnnSearch = Pick<SearchRequest, 'annsField' | 'limit' | 'filter' | 'filterParams' | 'searchParams' | 'ranker'> & { data: NonNullable<SearchRequest['data']> };
 
 /** A hybrid search (Milvus's hybrid_search): several searches fused into one ranking. */
 export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 'partitionNames' | 'consistencyLevel' | 'timezone'> {

@@ -745,14 +745,15 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const nq = req.searches[0]!.data?.length;
     req.searches.forEach((s, i) => { if (structVectorOf(r.schema, s.annsField)) throw new ValidationError(`searches[${i}] names '${s.annsField}': nuthatch fuses no embedding-list search into a hybrid search`, { field: `searches[${i}].annsField` }); });
     req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
+    const boosts = req.searches.map((s, i) => subSearchBoost(s.ranker, r, s.filterParams, timezoneOf(r, req.timezone), i));
     const pin = await this.snapshotTso(r, req.consistencyLevel);
     // A decay ranker reads its field with every hit; shown only when asked for.
     const asked = req.outputFields ?? [];
     const shown = decay === undefined || asked.includes('*') || asked.includes(decay.field);
     const outputFields = shown ? req.outputFields : [...asked, decay.field];
-    const lists = await Promise.all(req.searches.map((s) => this.searchAt(r, {
+    const lists = await Promise.all(req.searches.map(({ ranker: _, ...s }, i) => this.searchAt(r, {
       ...s, ...(outputFields ? { outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}),
-    }, pin)));
+    }, pin, boosts[i])));
     const metrics = req.searches.map((s) => metricOfField(r, annsFieldOf(r.schema, s.annsField).name));
     const distance = req.roundDecimal === undefined || req.roundDecimal === -1 ? (d: number) => d : (d: number) => roundDistance(d, req.roundDecimal!);
     if (decay) {
@@ -1011,4 +1012,17 @@ function withoutField(fields: RowObject, name: string): RowObject {
 function appendMessage(m: AnyMessage, appendId: string): Uint8Array {
   m.header.appendId = appendId;
   return encodeMessage(m);
+}
+
+/** A hybrid sub-search's boost functions, checked (Milvus ranks a sub-request by Boost Rankers only; the fusion is the reranker's). */
+function subSearchBoost(ranker: unknown, r: CollectionRecord, filterParams: SearchRequest['filterParams'], timezone: string | undefined, i: number): ShardBoost | undefined {
+  if (ranker === undefined) return undefined;
+  try {
+    const { boost, decay } = checkSearchRanker(ranker, r.schema, filterParams, timezone);
+    if (decay) throw new ValidationError('a hybrid search ranks a search by boost functions only: a decay ranker goes in the hybrid search\'s own ranker', { field: 'ranker' });
+    return boost;
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    throw new ValidationError(`searches[${i}]: ${e.message}`, { ...e.info, field: `searches[${i}].${typeof e.info.field === 'string' ? e.info.field : 'ranker'}` });
+  }
 }

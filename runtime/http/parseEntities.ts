@@ -185,7 +185,7 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
 /**
  * hybrid_search: `{collectionName, search: [{data, annsField, filter?,
  * exprParams?, limit?, params?: {ef, nprobe, radius, range_filter},
- * metricType?, ignoreGrowing?, searchParams?}, ...], rerank?: {strategy: "rrf",
+ * metricType?, ignoreGrowing?, searchParams?, functionScore? (boost functions)}, ...], rerank?: {strategy: "rrf",
  * params: {k}} | {strategy: "weighted", params: {weights, norm_score?}},
  * limit?, offset?, outputFields?, partitionNames?, consistencyLevel?}` (Milvus
  * REST v2). Each entry of `search` is read as a search of its own.
@@ -209,7 +209,7 @@ export function parseHybridSearch(body: unknown): { collectionName: string; requ
 
 /** One search of a hybrid search; Milvus's `params`, `metricType` and `ignoreGrowing` beside `data` go where a search keeps them. */
 function parseHybridPart(v: unknown, path: string, collectionName: string): SearchRequest & { data: QueryData[] } {
-  JsonReader.object(v, path, ['data', 'annsField', 'filter', 'exprParams', 'limit', 'offset', 'params', 'metricType', 'ignoreGrowing', 'searchParams', 'groupingField'], ['groupingField']);
+  JsonReader.object(v, path, ['data', 'annsField', 'filter', 'exprParams', 'limit', 'offset', 'params', 'metricType', 'ignoreGrowing', 'searchParams', 'groupingField', 'functionScore'], ['groupingField']);
   const { params, metricType, ignoreGrowing, searchParams, ...rest } = v as Record<string, unknown>;
   const sp = { ...(isPlainObject(searchParams) ? searchParams : {}) } as Record<string, unknown>;
   if (params !== undefined) sp.params = params;

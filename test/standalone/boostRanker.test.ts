@@ -134,6 +134,45 @@ test('boost rankers re-rank sealed and growing candidates exactly as the raw sco
   } finally { await s.cleanup(); }
 });
 
+test('a hybrid search\'s sub-search takes boost rankers (Milvus: a Boost Ranker ranks an AnnSearchRequest): fused from the boosted list; REST too', async () => {
+  const s = await tempStandalone({ port: 0 });
+  try {
+    await collection(s, 'bhy', 'IP');
+    const q = vecs[9]!, q2 = vecs[40]!, limit = 10;
+    const promote = boost({ filter: 'category == "premium"', weight: 1.3 });
+    const boosted = (await s.client.search('bhy', { data: [q], limit, ranker: promote, consistencyLevel: 'Strong' }))[0]!;
+    const plain = (await s.client.search('bhy', { data: [q], limit, consistencyLevel: 'Strong' }))[0]!;
+    const other = (await s.client.search('bhy', { data: [q2], limit, consistencyLevel: 'Strong' }))[0]!;
+    assert.not.equal(boosted.map((h) => h.id), plain.map((h) => h.id), 'the boost changes this search\'s order');
+    const ids = (hits: Hit[]) => hits.map((h) => h.id);
+
+    // One boosted sub-search, fused by RRF: the fused order is the boosted list's.
+    const one = (await s.client.hybridSearch('bhy', { searches: [{ data: [q], limit, ranker: promote }], limit, consistencyLevel: 'Strong' }))[0]!;
+    assert.equal(ids(one), ids(boosted));
+    // Two: RRF over the boosted list and a plain one.
+    const rrf = (lists: Hit[][]) => {
+      const score = new Map<unknown, number>();
+      for (const l of lists) l.forEach((h, rank) => score.set(h.id, (score.get(h.id) ?? 0) + 1 / (60 + rank + 1)));
+      return [...score].sort((a, b) => b[1] - a[1] || (a[0] as number) - (b[0] as number)).slice(0, limit);
+    };
+    const two = (await s.client.hybridSearch('bhy', { searches: [{ data: [q], limit, ranker: promote }, { data: [q2], limit }], limit, consistencyLevel: 'Strong' }))[0]!;
+    const want = rrf([boosted, other]);
+    assert.equal(two.map((h) => h.distance), want.map(([, d]) => d), 'the fused scores of the boosted and the plain list');
+    assert.equal(new Set(ids(two)), new Set(want.map(([id]) => id)));
+
+    const res = await fetch(`${s.http!.url}/v2/vectordb/entities/hybrid_search`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({
+      collectionName: 'bhy', limit, consistencyLevel: 'Strong', search: [{ data: [q], limit, functionScore: { functions: [promote] } }],
+    }) });
+    const body = await res.json() as { code: number; data: Array<{ id: number }> };
+    assert.is(body.code, 0, JSON.stringify(body));
+    assert.equal(body.data.map((h) => h.id), ids(boosted), 'REST: a search entry\'s functionScore boosts it');
+
+    const decay: DecayRanker = { type: 'Rerank', inputFieldNames: ['n'], params: { reranker: 'decay', function: 'linear', origin: 0, scale: 10, decay: 0.5 } };
+    await refused(s.client.hybridSearch('bhy', { searches: [{ data: [q], limit, ranker: decay }], limit }), /searches\[0\]: a hybrid search ranks a search by boost functions only/);
+    await refused(s.client.hybridSearch('bhy', { searches: [{ data: [q], limit }, { data: [q], limit, ranker: boost({ weight: Number.NaN }) }], limit }), /searches\[1\]: .*weight must be a finite number/);
+  } finally { await s.cleanup(); }
+});
+
 test('L2: the boost multiplies the distance, so a weight below 1 promotes and above 1 demotes (as Milvus documents)', async () => {
   const s = await tempStandalone({ port: 0 });
   try {
