@@ -767,16 +767,16 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   /**
    * A search; `pin` reads at exactly that TSO (a hybrid search's one snapshot)
    * instead of the consistency level's; `boost` is applied by the servers to
-   * each segment's candidates (messages/boostRanker.ts), dense fields only.
+   * each segment's candidates (messages/boostRanker.ts), dense and sparse fields (not embedding lists).
    */
   private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso, boost?: ShardBoost): Promise<Hit[][]> {
     const struct = structVectorOf(r.schema, req.annsField);
     const field0 = struct ? undefined : annsFieldOf(r.schema, req.annsField);
-    if (boost && (struct || field0?.dataType === 'SparseFloatVector')) throw new ValidationError(`a boost ranker ranks dense vector searches only, not one of '${req.annsField}'`, { field: 'ranker' });
+    if (boost && struct) throw new ValidationError(`a boost ranker ranks no embedding-list search, as '${req.annsField}' is`, { field: 'ranker' });
     if (struct) return this.searchEmbListAt(r, req, struct.sub, pin);
     const plan = this.readPlan(r, req);
     const field = field0!, dim = field.dim!, metric = metricOfField(r, field.name);
-    if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin);
+    if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin, boost);
     // The first vector field is the shards' default: named only when another one is searched.
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of vectors');
@@ -846,7 +846,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * searches keep scores in (radius, range_filter]; grouping searches group
    * as dense ones do.
    */
-  private async searchSparseAt(r: CollectionRecord, req: SearchRequest, field: FieldSchema, pin?: Tso): Promise<Hit[][]> {
+  private async searchSparseAt(r: CollectionRecord, req: SearchRequest, field: FieldSchema, pin?: Tso, boost?: ShardBoost): Promise<Hit[][]> {
     const plan = this.readPlan(r, req);
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of query vectors or texts');
     if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 queries at once');
@@ -863,7 +863,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const stats = bm25 ? await this.bm25Counts(r, field, vectors, at) : undefined;
     const k = limit + offset;
     const searchShards = (queries: Uint8Array[], filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-      ...at, vchannel, queries: new Float32Array(0), sparse: { queries, ...(stats ? { bm25: stats } : {}) }, nq: queries.length, k: kk, filter,
+      ...at, vchannel, queries: new Float32Array(0), sparse: { queries, ...(stats ? { bm25: stats } : {}) }, nq: queries.length, k: kk, filter, ...(boost ? { boost } : {}),
       outputFields: plan.fields, ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(range ? { range } : {}), ...(grouping ? { group: grouping } : {}),
     })));
     // Groups of several hits: one hit per group first picks the groups, a second round fills them (groupRefine.ts), as for dense fields.

@@ -173,6 +173,42 @@ test('a hybrid search\'s sub-search takes boost rankers (Milvus: a Boost Ranker 
   } finally { await s.cleanup(); }
 });
 
+test('sparse and BM25 searches take boost rankers: each segment\'s candidates boosted, exactly as the raw scores say', async () => {
+  const s = await tempStandalone();
+  try {
+    const words = ['red', 'green', 'blue', 'cyan', 'amber', 'teal', 'plum', 'sand'];
+    const rs = rng(5);
+    const docs = Array.from({ length: SEALED + GROWING }, (_, id) => ({
+      id, vec: vecs[id]!, category: id % 5 === 0 ? 'premium' : 'basic', n: id % 7,
+      text: Array.from({ length: 3 + (id % 5) }, () => words[Math.floor(rs() * words.length)]!).join(' '),
+      kw: Object.fromEntries(Array.from({ length: 3 }, () => [Math.floor(rs() * 12), 0.1 + rs()])),
+    }));
+    await s.client.createCollection({
+      collectionName: 'bsp', metricType: 'IP', shardsNum: 1, load: true,
+      schema: { fields: [...schema.fields, { name: 'text', dataType: 'VarChar', maxLength: 200, enableAnalyzer: true }, { name: 'sparse', dataType: 'SparseFloatVector' }, { name: 'kw', dataType: 'SparseFloatVector' }],
+        functions: [{ name: 'bm', type: 'BM25', inputFieldNames: ['text'], outputFieldNames: ['sparse'] }] },
+      indexParams: [
+        { indexName: 'v', fieldName: 'vec', indexType: 'FLAT', params: {} },
+        { indexName: 's', fieldName: 'sparse', indexType: 'SPARSE_INVERTED_INDEX', metricType: 'BM25', params: {} },
+        { indexName: 'k', fieldName: 'kw', indexType: 'SPARSE_INVERTED_INDEX', metricType: 'IP', params: {} },
+      ],
+    });
+    await s.client.insert('bsp', docs.slice(0, SEALED));
+    await s.client.flush('bsp');
+    await untilIndexedAndLoaded(s, 'bsp', SEALED);
+    await s.client.insert('bsp', docs.slice(SEALED));
+    const limit = 8, promote = boost({ filter: 'category == "premium"', weight: 1.5 });
+    for (const [annsField, data] of [['kw', { 2: 1, 7: 0.5 }], ['sparse', 'teal plum']] as const) {
+      const all = (await s.client.search('bsp', { annsField, data: [data as never], limit: SEALED + GROWING, consistencyLevel: 'Strong' }))[0]!;
+      assert.ok(all.length > 4 * limit, `${annsField}: enough matching rows for the case`);
+      const boosted = (await s.client.search('bsp', { annsField, data: [data as never], limit, ranker: promote, consistencyLevel: 'Strong' }))[0]!;
+      assert.equal(pairs(boosted), expected(all, 'IP', limit, (h) => (premium(h) ? 1.5 : undefined)), `${annsField}: boosted as the raw scores say`);
+      assert.ok(boosted.filter(premium).length > all.slice(0, limit).filter(premium).length, `${annsField}: the boost promoted premium rows`);
+      assert.ok(boosted.some((h) => (h.id as number) >= SEALED) && boosted.some((h) => (h.id as number) < SEALED), `${annsField}: growing and sealed rows both ranked`);
+    }
+  } finally { await s.cleanup(); }
+});
+
 test('L2: the boost multiplies the distance, so a weight below 1 promotes and above 1 demotes (as Milvus documents)', async () => {
   const s = await tempStandalone({ port: 0 });
   try {

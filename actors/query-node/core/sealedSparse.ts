@@ -7,6 +7,9 @@ import { postingsOf, statsOfPostings } from '../../shared/vector/sparsePostings.
 import { sparseHits, type SparseScoring, type SparseShape } from '../../shared/vector/sparseSearch.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import { mergeHits } from '../../shared/vector/topK.js';
+import { boostRows } from '../../shared/vector/boostSegment.js';
+import type { RowHit } from '../../shared/vector/bruteForce.js';
+import type { Columns } from '../../../messages/filter/index.js';
 import { acceptRow, sealedRowFields, type SealedRead } from './sealedSearch.js';
 
 /**
@@ -22,7 +25,8 @@ export function searchSealedSparse(segs: SealedSegment[], r: SealedRead, field: 
     if (accept === null) continue;
     const p = postingsOf(seg.fields[field], seg.count);
     const values = group ? seg.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
-    queries.forEach((q, qi) => perQuery[qi]!.push(sparseHits(p, seg.count, q, scoring, shape, accept, (row) => values?.[row] ?? gd)
+    const boost = r.boost ? (pool: RowHit[]) => boostRows(r.boost!, { ...seg.fields, [r.pkName]: seg.pks } as Columns, pool, 'IP', shape.k) : undefined;
+    queries.forEach((q, qi) => perQuery[qi]!.push(sparseHits(p, seg.count, q, scoring, shape, accept, (row) => values?.[row] ?? gd, boost)
       .map((h) => ({ pk: seg.pks[h.row]!, distance: h.distance, seg, row: h.row, ...(group ? { group: h.group } : {}) }))));
   }
   return perQuery.map((lists) => (group ? mergeGroupedHits(lists, shape.k, group.size, 'IP') : mergeHits(lists, shape.k, 'IP'))

@@ -274,6 +274,11 @@ export class QueryNode {
       return { hits: searchSealedEmbList(segs, read, target, queries, metric, req.k) };
     }
     const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema)?.name);
+    // A boosted search ranks a larger pool per segment before boosting it (shared/vector/boostSegment.ts).
+    if (req.boost) {
+      if (req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');
+      read.boost = compileBoost(req.boost, coll.schema);
+    }
     if (field.dataType === 'SparseFloatVector') {
       // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.
       const { queries, scoring } = readSparseQuery(req.sparse ?? { queries: [] }, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);
@@ -283,11 +288,6 @@ export class QueryNode {
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
     // Each index reads its own knobs: HNSW ef, IVF nprobe, IVF_RABITQ rbq_query_bits and refine_k (their defaults when absent).
-    // A boosted search ranks a larger pool per segment before boosting it (shared/vector/boostSegment.ts).
-    if (req.boost) {
-      if (req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');
-      read.boost = compileBoost(req.boost, coll.schema);
-    }
     const knobs = {
       ef: Math.max(req.ef ?? 64, req.boost ? boostPool(req.k) : req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}),
       ...(req.rbqQueryBits !== undefined ? { rbqQueryBits: req.rbqQueryBits } : {}), ...(req.refineK !== undefined ? { refineK: req.refineK } : {}),

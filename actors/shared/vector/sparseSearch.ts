@@ -1,3 +1,4 @@
+import { boostPool } from './boostSegment.js';
 import { bm25DocWeight, type Bm25Params, type QueryTerms } from '../../../messages/bm25.js';
 import type { RowHit } from './bruteForce.js';
 import { withinRange, type DistanceRange } from './distanceRange.js';
@@ -40,10 +41,11 @@ export function exhaustive(p: SparsePostings, q: QueryTerms, scoring: SparseScor
  * from above leaves out the best, which pruning relies on), or the best
  * groups by a field's value (collectGroups asks for more rows until found).
  */
-export function sparseHits(p: SparsePostings, count: number, q: QueryTerms, scoring: SparseScoring, shape: SparseShape, accept: ((row: number) => boolean) | undefined, valueOf: (row: number) => unknown): Array<RowHit & { group?: unknown }> {
+export function sparseHits(p: SparsePostings, count: number, q: QueryTerms, scoring: SparseScoring, shape: SparseShape, accept: ((row: number) => boolean) | undefined, valueOf: (row: number) => unknown, boost?: (pool: RowHit[]) => RowHit[]): Array<RowHit & { group?: unknown }> {
   const keep = shape.range ? withinRange('IP', shape.range) : undefined;
   const rank = (k: number) => searchPostings(p, q, scoring, k, accept, keep);
-  if (!shape.group) return rank(shape.k);
+  // A boosted search ranks a larger pool, boosts it and keeps k (shared/vector/boostSegment.ts).
+  if (!shape.group) return boost ? boost(rank(boostPool(shape.k))) : rank(shape.k);
   return collectGroups(count, valueOf, shape.group, shape.k, rank, false).map((h) => ({ ...h, group: valueOf(h.row) ?? null }));
 }
 

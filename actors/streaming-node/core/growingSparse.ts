@@ -6,6 +6,9 @@ import { postingsOf, statsOfPostings } from '../../shared/vector/sparsePostings.
 import { sparseHits, type SparseScoring, type SparseShape } from '../../shared/vector/sparseSearch.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import { mergeHits } from '../../shared/vector/topK.js';
+import { boostRows } from '../../shared/vector/boostSegment.js';
+import type { RowHit } from '../../shared/vector/bruteForce.js';
+import type { Columns } from '../../../messages/filter/index.js';
 import { acceptor, rowFields, visibleChunks, type GrowingRead } from './growingSearch.js';
 import type { GrowingChunk, ShardData } from './shardData.js';
 
@@ -20,7 +23,8 @@ export function searchGrowingSparse(shard: ShardData, r: GrowingRead, field: str
   for (const c of visibleChunks(shard, r)) {
     const p = postingsOf(c.fields[field], c.count), accept = acceptor(shard, c, r);
     const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
-    queries.forEach((q, qi) => perQuery[qi]!.push(sparseHits(p, c.count, q, scoring, shape, accept, (row) => values?.[row] ?? gd)
+    const boost = r.boost ? (pool: RowHit[]) => boostRows(r.boost!, { ...c.fields, [r.pkName]: c.pks } as Columns, pool, 'IP', shape.k) : undefined;
+    queries.forEach((q, qi) => perQuery[qi]!.push(sparseHits(p, c.count, q, scoring, shape, accept, (row) => values?.[row] ?? gd, boost)
       .map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: h.group } : {}) }))));
   }
   return perQuery.map((lists) => (group ? mergeGroupedHits(lists, shape.k, group.size, 'IP') : mergeHits(lists, shape.k, 'IP'))

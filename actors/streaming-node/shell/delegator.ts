@@ -175,9 +175,7 @@ export class Delegator {
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
     if (req.boost && req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');
     const struct = structVectorOf(coll.schema, req.annsField);
-    if (req.boost && (struct || annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined)).dataType === 'SparseFloatVector')) {
-      throw new NuthatchError('InvalidArgument', `a boost ranker ranks dense vector searches only, not one of '${req.annsField}'`);
-    }
+    if (req.boost && struct) throw new NuthatchError('InvalidArgument', `a boost ranker ranks no embedding-list search, as '${req.annsField}' is`);
     if (struct) return this.searchEmbList(wal, req, { shard, read, holders, partitionIds }, { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! }, guaranteeTso);
     const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
     if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
@@ -212,6 +210,7 @@ export class Delegator {
     const bm25 = bm25FunctionOf(coll.schema, field.name) !== undefined;
     if (req.range) checkDistanceRange(bm25 ? 'BM25' : 'IP', req.range);
     const { queries, scoring } = readSparseQuery(req.sparse, req.nq, bm25);
+    if (req.boost) read.boost = compileBoost(req.boost, coll.schema);
     const shape = { k: req.k, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
     const growing = searchGrowingSparse(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, field.name, queries, scoring, shape);
     const deleteSeq = deleteEnd(shard);
