@@ -8,10 +8,12 @@ import { newConflictTable, recordWrites, writtenSince, type WriteConflictTable }
  * transaction appended with `unchangedSince` commits only if none of its
  * keys was written after that TSO, checked where its CommitTxn is stamped,
  * so nothing comes between the check and the commit. A vchannel keeps a
- * table from its first conditional transaction on (tables are made then, so
- * that first one always conflicts and is retried: its read is older than
- * the table). A transaction's keys count as written at its commit, when
- * they become visible.
+ * table from its first conditional transaction on (tables are made then,
+ * 128 KiB each). Until then only the TSO of the vchannel's last write is
+ * kept, and a new table starts every bucket there: a first conditional
+ * write conflicts only if its vchannel was written after its read (or this
+ * WAL opened after it: what came before is not known here). A
+ * transaction's keys count as written at its commit, when they become visible.
  */
 export class ConditionalWrites {
   private readonly tables = new Map<string, WriteConflictTable>();
@@ -19,6 +21,10 @@ export class ConditionalWrites {
   private readonly pending = new Map<number, { vchannel: string; pks: PrimaryKey[][] }>();
   /** The TSO each conditional transaction read at, by txn id (set before its Begin is submitted). */
   private readonly conditions = new Map<number, Tso>();
+  /** The last write to each vchannel since this WAL opened (a write's TSO, or a transaction's commit). */
+  private readonly lastWrite = new Map<string, Tso>();
+  /** The first TSO stamped since this WAL opened: every write before it is older. */
+  private knownFrom?: Tso;
 
   /** Marks a transaction about to be appended as conditional on its keys being unchanged since `since`. */
   expect(txnId: number, since: Tso): void { this.conditions.set(txnId, since); }
@@ -28,10 +34,11 @@ export class ConditionalWrites {
 
   /** Called with a message stamped (its TSO set) before it is admitted: throws WriteConflict for a conditional commit that lost. */
   check(m: AnyMessage): void {
+    this.knownFrom ??= m.header.tso;
     const txn = m.header.txn;
     if (!txn) return;
     if (m.header.type === 'BeginTxn' && this.conditions.has(txn.id) && !this.tables.has(m.header.vchannel)) {
-      this.tables.set(m.header.vchannel, newConflictTable(m.header.tso));
+      this.tables.set(m.header.vchannel, newConflictTable(this.lastWrite.get(m.header.vchannel) ?? this.knownFrom));
     }
     if (m.header.type !== 'CommitTxn') return;
     const since = this.conditions.get(txn.id);
@@ -49,7 +56,11 @@ export class ConditionalWrites {
   admitted(m: AnyMessage): void {
     const v = m.header.vchannel, txn = m.header.txn;
     const table = this.tables.get(v);
-    if (!table) return;
+    if (!table) {
+      // Without a table a write only moves the vchannel's last write (a transaction's body is written at its commit).
+      if (((m.header.type === 'Insert' || m.header.type === 'Delete') && !txn) || m.header.type === 'CommitTxn') this.lastWrite.set(v, m.header.tso);
+      return;
+    }
     if (m.header.type === 'Insert' || m.header.type === 'Delete') {
       const pks = m.header.type === 'Insert' ? bodyOf(m, 'Insert').rows.pks : bodyOf(m, 'Delete').pks;
       if (!txn) { recordWrites(table, pks, m.header.tso); return; }
