@@ -144,6 +144,14 @@ function checkElements(f: FieldSchema, v: unknown, vector: (x: unknown, what: st
   return null;
 }
 
+/**
+ * The elements of an Array of Structs field as a filter condition sees them
+ * (element_filter, MATCH_*): one field per sub-field, named `$[sub]`.
+ */
+export function elementSchema(f: FieldSchema): CollectionSchema {
+  return { fields: f.structFields!.map((x) => ({ name: `$[${x.name}]`, dataType: x.dataType, ...(x.maxLength === undefined ? {} : { maxLength: x.maxLength }), ...(x.dim === undefined ? {} : { dim: x.dim }) })) };
+}
+
 /** A search's `annsField` naming a vector sub-field, `chunks[text_vector]`: the Struct field and the sub-field; undefined when it names none. */
 export function structVectorOf(s: CollectionSchema, name: string | undefined): { field: FieldSchema; sub: StructSubField } | undefined {
   const m = name === undefined ? null : /^([A-Za-z_][A-Za-z0-9_]*)\[([A-Za-z_][A-Za-z0-9_]*)\]$/.exec(name);

@@ -78,9 +78,22 @@ export interface TextMatchNode { kind: 'textMatch'; arg: FieldNode; query: strin
  */
 export interface GeoNode { kind: 'geo'; op: GeoOp; arg: FieldNode; wkt: string; distance?: number; pos: number }
 
+/**
+ * Milvus 3.0's StructArray operators on an Array of Structs field:
+ * `element_filter(chunks, $[text] like "Red%")` and `MATCH_ANY` (some element
+ * holds), `MATCH_ALL` (every one), `MATCH_LEAST`/`MATCH_MOST`/`MATCH_EXACT(f,
+ * pred, k)` (at least, at most, exactly k do). `pred` reads the elements'
+ * sub-fields as fields named `$[sub]` (and nothing else).
+ */
+export interface ElementMatchNode { kind: 'elementMatch'; fn: ElementFn; arg: FieldNode; pred: Expr; count?: number; pos: number }
+export type ElementFn = 'element_filter' | 'match_any' | 'match_all' | 'match_least' | 'match_most' | 'match_exact';
+export const ELEMENT_FNS: ReadonlySet<string> = new Set<ElementFn>(['element_filter', 'match_any', 'match_all', 'match_least', 'match_most', 'match_exact']);
+/** The functions that take a count k as their third argument. */
+export const COUNTED_ELEMENT_FNS: ReadonlySet<string> = new Set<ElementFn>(['match_least', 'match_most', 'match_exact']);
+
 export type Expr =
   | LiteralNode | FieldNode | NegNode | ArithNode | LengthNode
-  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | GeoNode | NotNode | AndNode | OrNode;
+  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | GeoNode | ElementMatchNode | NotNode | AndNode | OrNode;
 
 /** Node kinds that yield a value rather than a truth value. */
 export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith', 'length']);

@@ -11,6 +11,8 @@ import type { ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
 import type { CollectionSchema, DataType, FieldSchema } from '../schema.js';
 import { parseInterval } from '../timestamptz.js';
 import { checkedGeo } from './geoCall.js';
+import { COUNTED_ELEMENT_FNS, ELEMENT_FNS, type ElementFn } from './ast.js';
+import { elementSchema, isStructArray } from '../structArray.js';
 
 /** A checked filter: the resolved tree and the columns it reads (`$meta` for dynamic fields). */
 export interface CheckedFilter { expr: Expr; fields: string[] }
@@ -131,6 +133,18 @@ class Checker {
         const e = checkedGeo(n, pos);
         if (!f || f.dataType !== 'Geometry') throw filterError(`${e.op} needs a Geometry field as its first argument, not ${a.what}`, pos);
         return { e: { ...e, arg: a.e as FieldNode }, ty: 'cond', what: `an ${e.op} test` };
+      }
+      case 'elementMatch': {
+        const fn = n.fn as ElementFn, arg = n.arg as Record<string, unknown> | null;
+        if (!ELEMENT_FNS.has(fn)) throw filterError(`malformed filter tree: unknown element function ${JSON.stringify(n.fn)}`, pos);
+        const f = arg && arg.kind === 'field' && typeof arg.name === 'string' ? this.byName.get(arg.name) : undefined;
+        if (!f || !isStructArray(f) || (Array.isArray(arg!.path) && arg!.path.length > 0)) throw filterError(`${fn} needs an Array of Structs field as its first argument`, pos);
+        const counted = COUNTED_ELEMENT_FNS.has(fn);
+        if (counted !== (n.count !== undefined) || (counted && !(Number.isSafeInteger(n.count) && (n.count as number) >= 0))) throw filterError(`${fn} ${counted ? 'takes a non-negative integer count' : 'takes no count'}`, pos);
+        // The condition is checked against the elements' sub-fields alone, named `$[sub]`.
+        const inner = checkFilter(n.pred, elementSchema(f));
+        this.fields.add(f.name);
+        return { e: { kind: 'elementMatch', fn, arg: { kind: 'field', name: f.name, path: [], pos: posOf(arg) }, pred: inner.expr, ...(counted ? { count: n.count as number } : {}), pos }, ty: 'cond', what: `a ${fn} test` };
       }
       case 'isNull': {
         const a = sub(n.arg);

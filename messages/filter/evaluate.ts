@@ -14,7 +14,8 @@
  * operand is null, which is what "unknown" means at the top.
  */
 import { fieldAnalyzer, tokenize } from '../analyzer.js';
-import type { CompareOp, ContainsOp, Expr, LiteralNode } from './ast.js';
+import type { CompareOp, ContainsOp, ElementFn, Expr, LiteralNode } from './ast.js';
+import { elementSchema } from '../structArray.js';
 import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
 import { phraseMatches } from './phrase.js';
@@ -170,12 +171,41 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
       const g = getter(e.arg, ctx), flip = e.negated !== negated;
       return (cols) => { const a = g(cols); return (i) => (a(i) == null) !== flip; };
     }
+    case 'elementMatch': {
+      // Each row's elements bound as columns `$[sub]` of the condition compiled against them; the matches counted.
+      const f = ctx.schema.fields.find((x) => x.name === e.arg.name)!;
+      const inner = compileFilter(e.pred, elementSchema(f));
+      const names = inner.fields, subs = names.map((n) => n.slice(2, -1)), enough = elementCount(e.fn, e.count);
+      return (cols) => {
+        const c = column(cols, e.arg.name, ctx);
+        return (i) => {
+          const els = (c?.[i] ?? []) as ReadonlyArray<Record<string, unknown>>;
+          const ec: Record<string, unknown[]> = {};
+          names.forEach((n, j) => { ec[n] = els.map((x) => x[subs[j]!]); });
+          const p = inner.bind(ec);
+          let m = 0;
+          for (let k = 0; k < els.length; k++) if (p(k)) m++;
+          return enough(m, els.length) !== negated;
+        };
+      };
+    }
     case 'contains': {
       // Unknown (false either way) unless the value is a list.
       const g = getter(e.arg, ctx), test = containsTest(e.op, e.values.map((v) => v.value));
       return (cols) => { const a = g(cols); return (i) => { const v = a(i); return Array.isArray(v) && test(v) !== negated; }; };
     }
     default: throw new NuthatchError('Internal', `'${e.kind}' is not a condition`);
+  }
+}
+
+/** Whether `m` of `n` elements matching satisfies the function (MATCH_ALL of no elements holds, as count == total does). */
+function elementCount(fn: ElementFn, k: number | undefined): (m: number, n: number) => boolean {
+  switch (fn) {
+    case 'element_filter': case 'match_any': return (m) => m >= 1;
+    case 'match_all': return (m, n) => m === n;
+    case 'match_least': return (m) => m >= k!;
+    case 'match_most': return (m) => m <= k!;
+    default: return (m) => m === k!;
   }
 }
 

@@ -19,7 +19,8 @@
  * Syntax only: field names and types are checked against a schema by checkFilter.
  */
 import { FILTER_LIMITS, filterError } from './ast.js';
-import type { ArithOp, CompareOp, ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
+import type { ArithOp, CompareOp, ContainsOp, ElementFn, Expr, FieldNode, LiteralNode } from './ast.js';
+import { COUNTED_ELEMENT_FNS, ELEMENT_FNS } from './ast.js';
 import { tokenize, type Token } from './lexer.js';
 import { listLiterals, paramValue, scalarLiteral, type FilterParams } from './params.js';
 import { ValidationError } from '../errors.js';
@@ -51,6 +52,8 @@ class Parser {
   /** Depth of each built node, to refuse trees deeper than FILTER_LIMITS.maxDepth. */
   private readonly depth = new WeakMap<Expr, number>();
   private nesting = 0;
+  /** Inside an element_filter / MATCH_* predicate: fields are the elements' `$[sub]` only. */
+  private inElement = false;
 
   constructor(private readonly toks: Token[], private readonly params: FilterParams | undefined, private readonly timezone: string) {}
 
@@ -218,6 +221,8 @@ class Parser {
     }
     if (this.isTimeLiteral()) return this.parseLiteral('');
     if (t.kind === 'ident' && this.is('punct', '(', 1)) return this.parseCall();
+    if (t.kind === 'ident' && t.text === '$' && this.is('punct', '[', 1)) return this.parseElementField();
+    if (t.kind === 'ident' && this.inElement) throw filterError(`inside element_filter and MATCH_*, a condition reads the Struct's sub-fields as $[name]; '${t.text}' is not one`, t.pos);
     if (t.kind === 'ident') { this.next(); return this.parsePath({ kind: 'field', name: t.text, path: [], pos: t.pos }); }
     return this.parseLiteral('expected a field, a literal or \'(\'');
   }
@@ -226,6 +231,8 @@ class Parser {
   private parseCall(): Expr {
     const t = this.next(), name = t.text.toLowerCase(), op = CONTAINS[name];
     if (name.startsWith('st_')) return this.parseGeo(t);
+    if (ELEMENT_FNS.has(name)) return this.parseElementMatch(t, name as ElementFn);
+    if (this.inElement) throw filterError(`inside element_filter and MATCH_*, a condition reads $[sub-fields] only: ${t.text}() is not taken there`, t.pos);
     if (op === undefined && name !== 'array_length' && name !== 'text_match' && name !== 'phrase_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match, ST_CONTAINS and the other ST_ operators)`, t.pos);
     this.expect('punct', '(');
     const f = this.peek();
@@ -264,6 +271,43 @@ class Parser {
     else values = [this.parseLiteral(`${name} takes a literal value`)];
     this.expect('punct', ')');
     return this.mk({ kind: 'contains', op, arg, values, pos: t.pos }, arg);
+  }
+
+  /** `element_filter(f, pred)`, `MATCH_ALL(f, pred)`, `MATCH_LEAST(f, pred, k)`, ...: Milvus 3.0's StructArray operators. */
+  private parseElementMatch(t: Token, fn: ElementFn): Expr {
+    if (this.inElement) throw filterError(`${t.text} cannot be nested in another element condition`, t.pos);
+    this.expect('punct', '(');
+    const f = this.peek();
+    if (f.kind !== 'ident' || f.text === '$') throw filterError(`${t.text} needs an Array of Structs field as its first argument, found ${describe(f)}`, f.pos);
+    this.next();
+    const arg = this.mk<FieldNode>({ kind: 'field', name: f.text, path: [], pos: f.pos });
+    this.expect('punct', ',');
+    this.inElement = true;
+    this.enter(t.pos);
+    const pred = this.parseOr();
+    this.nesting--;
+    this.inElement = false;
+    let count: number | undefined;
+    if (COUNTED_ELEMENT_FNS.has(fn)) {
+      this.expect('punct', ',');
+      const k = this.parseLiteral(`${t.text} takes a count of elements`);
+      if (k.type !== 'int' || (k.value as number) < 0) throw filterError(`${t.text} takes its count as a non-negative integer`, k.pos);
+      count = k.value as number;
+    }
+    this.expect('punct', ')');
+    return this.mk({ kind: 'elementMatch', fn, arg, pred, ...(count === undefined ? {} : { count }), pos: t.pos }, pred);
+  }
+
+  /** `$[sub]` (or `$["sub"]`): a sub-field of the Struct elements an element condition reads. */
+  private parseElementField(): Expr {
+    const t = this.next();
+    if (!this.inElement) throw filterError('$[name] names a Struct\'s sub-field, only inside element_filter or MATCH_*', t.pos);
+    this.expect('punct', '[');
+    const k = this.peek();
+    if (k.kind !== 'ident' && k.kind !== 'str') throw filterError(`$[...] takes a sub-field name, found ${describe(k)}`, k.pos);
+    this.next();
+    this.expect('punct', ']');
+    return this.mk<FieldNode>({ kind: 'field', name: `$[${k.kind === 'str' ? k.value as string : k.text}]`, path: [], pos: t.pos });
   }
 
   /** `ST_OP(field, 'wkt')` and `ST_DWITHIN(field, 'POINT (x y)', meters)`: Milvus's geometry operators (geoCall.ts). */

@@ -66,6 +66,12 @@ export function interpret(e: Expr, row: Row): Truth {
       const words = new Set(e.query.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean));
       return v.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).some((w) => w.length > 0 && words.has(w));
     }
+    case 'elementMatch': {
+      const els = (row[e.arg.name] ?? []) as Row[];
+      const m = els.filter((el) => interpret(e.pred, Object.fromEntries(Object.entries(el).map(([k, x]) => [`$[${k}]`, x]))) === true).length;
+      const k = e.count!;
+      return e.fn === 'match_all' ? m === els.length : e.fn === 'match_least' ? m >= k : e.fn === 'match_most' ? m <= k : e.fn === 'match_exact' ? m === k : m >= 1;
+    }
     case 'contains': {
       const v = value(e.arg, row);
       if (!Array.isArray(v)) return null;

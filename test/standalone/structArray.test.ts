@@ -87,6 +87,14 @@ test('Array of Structs: rows in and out, embedding-list search by MAX_SIM over s
         assert.equal(got!.map((h) => h.id), want.map((h) => h.id), `${metricType} ${when}`);
         got!.forEach((h, i) => assert.ok(Math.abs(h.distance - want[i]!.distance) < 1e-4, `${metricType} score`));
       }
+      // Element conditions (Milvus 3.0's StructArray operators), sealed and growing rows alike.
+      const idsOf = async (filter: string) => (await s.client.query('docs', { filter, outputFields: ['id'], limit: 0, consistencyLevel: 'Strong' })).map((x) => x.id as number).sort((a, b) => a - b);
+      const rowsWhere = (keep: (cs: (typeof chunks)[number], id: number) => boolean) => chunks.map((cs, id) => ({ cs, id })).filter((x) => keep(x.cs, x.id)).map((x) => x.id);
+      assert.equal(await idsOf('element_filter(chunks, $[page] == 4)'), rowsWhere((cs) => cs.some((c) => c.page === 4)), `element_filter ${when}`);
+      assert.equal(await idsOf('MATCH_LEAST(chunks, $[page] >= 1 && $[text] like "row 1%", 3) && tag == 0'), rowsWhere((cs, id) => id % 3 === 0 && cs.filter((c) => c.page >= 1 && c.text.startsWith('row 1')).length >= 3), `MATCH_LEAST ${when}`);
+      assert.equal(await idsOf('MATCH_ALL(chunks, $[page] < 2)'), rowsWhere((cs) => cs.every((c) => c.page < 2)), `MATCH_ALL ${when}`);
+      const [filtered] = await s.client.search('docs', { data: [titles[3]!], limit: 5, filter: 'MATCH_EXACT(chunks, $[page] > 0, 2)', outputFields: ['chunks'], consistencyLevel: 'Strong' });
+      assert.ok(filtered!.length === 5 && filtered!.every((h) => chunks[h.id as number]!.filter((c) => c.page > 0).length === 2), `a search filtered by MATCH_EXACT ${when}`);
       // Rows read back with their chunks, vectors as number lists (float32), sealed and growing alike.
       const got = await s.client.get('docs', [7, 23, N + 5], { outputFields: ['chunks'] });
       const byId = new Map(got.map((x) => [x.id, x.chunks]));
