@@ -78,6 +78,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   SealSegment: (b) => { int(b, 'collectionId'); int(b, 'segmentId'); str(b, 'reason'); },
   Flush: (b) => { int(b, 'collectionId'); int(b, 'segmentId'); },
   ManualFlush: (b) => { int(b, 'collectionId'); },
+  TruncateCollection: (b) => { int(b, 'collectionId'); },
   CreateIndex: (b) => {
     int(b, 'collectionId');
     const i = obj(b.index, 'index');

@@ -42,6 +42,8 @@ export type CoordinatorProtocol = {
   listCollections: { req: { dbName?: Db }; res: string[] };
   createPartition: { req: { dbName?: Db; collection: string; partition: string }; res: null };
   dropPartition: { req: { dbName?: Db; collection: string; partition: string }; res: null };
+  /** Removes every row, keeping the collection as it is (Milvus's TruncateCollection). */
+  truncateCollection: { req: { dbName?: Db; name: string }; res: null };
   createIndex: { req: { dbName?: Db; collection: string; index: Omit<IndexParams, 'metricType'> & { metricType?: string } }; res: null };
   dropIndex: { req: { dbName?: Db; collection: string; indexName: string }; res: null };
   indexStates: { req: { dbName?: Db; collection: string }; res: IndexState[] };
@@ -127,6 +129,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   listCollections: inDb(none),
   createPartition: inDb((o) => needAll(o, { collection: 'string', partition: 'string' })),
   dropPartition: inDb((o) => needAll(o, { collection: 'string', partition: 'string' })),
+  truncateCollection: inDb((o) => needAll(o, { name: 'string' })),
   createIndex: inDb((o) => needAll(o, { collection: 'string', index: 'object' })),
   dropIndex: inDb((o) => needAll(o, { collection: 'string', indexName: 'string' })),
   indexStates: inDb((o) => needAll(o, { collection: 'string' })),

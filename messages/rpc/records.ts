@@ -54,6 +54,8 @@ export interface CollectionRecord extends QuotaProperties {
   timezone?: string;
   /** `allow_insert_auto_id`: the autoID key takes a key a row gives. */
   allowInsertAutoId?: boolean;
+  /** Per vchannel, the TSO of its last TruncateCollection: no row written before it is kept. */
+  truncatedTso?: Record<string, Tso>;
   /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */
   renamedFrom?: string;
   /** The database before its last rename, when the rename moved it (absent: the same database). */

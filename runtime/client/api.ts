@@ -239,6 +239,7 @@ export interface NuthatchApi extends ResourceGroupApi {
   listCollections(): Promise<string[]>;
   hasCollection(name: string): Promise<boolean>;
   dropCollection(name: string): Promise<void>;
+  truncateCollection(name: string): Promise<void>;
   /**
    * Renames a collection by its own name (not an alias); its aliases follow it, and other clients learn of it at once.
    * With `newDbName`, moves it to that database (refused while it has aliases, as Milvus refuses it).

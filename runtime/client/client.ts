@@ -279,6 +279,12 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   describeAlias(alias: string): Promise<{ alias: string; collectionName: string }> { return this.call('describeAlias', { dbName: this.dbName, alias }); }
   async listAliases(collection?: string): Promise<string[]> { return (await this.call('listAliases', { dbName: this.dbName, ...(collection === undefined ? {} : { collection }) })).aliases; }
   async dropCollection(name: string): Promise<void> { await this.call('dropCollection', { dbName: this.dbName, name }, 300_000); this.uncache(name); }
+  /** Removes every row of a collection and keeps it: schema, partitions, indexes, properties, aliases and load state (Milvus's truncate_collection). */
+  async truncateCollection(name: string): Promise<void> {
+    const r = await this.record(name);
+    await this.call('truncateCollection', { dbName: dbOf(r), name: r.name }, 300_000);
+    this.uncache(name);
+  }
   /** Exact visible rows of a loaded collection; of a released one, the rows persisted in sealed segments (as Milvus reports). */
   async getCollectionStats(name: string): Promise<{ rowCount: number }> { return this.rowCount(name); }
   /** A partition's rows, counted as getCollectionStats counts a collection's. */

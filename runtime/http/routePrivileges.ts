@@ -16,6 +16,7 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'collections/list': ['ShowCollections', 'global'],
   'collections/has': ['DescribeCollection', 'collection'],
   'collections/drop': ['DropCollection', 'collection'],
+  'collections/truncate': ['TruncateCollection', 'collection'],
   'collections/get_stats': ['GetStatistics', 'collection'],
   'collections/load': ['Load', 'collection'],
   'collections/release': ['Release', 'collection'],

@@ -1,3 +1,4 @@
+import type { Tso } from '../../../messages/types.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields, type CollectionSchema } from '../../../messages/schema.js';
 import { EMB_LIST_METRICS, structOutputPath, structVectorOf } from '../../../messages/structArray.js';
@@ -220,6 +221,12 @@ export function pchannelOf(vchannel: string): string {
   const i = vchannel.lastIndexOf('_');
   return i > 0 ? vchannel.slice(0, i) : vchannel;
 }
+
+/** Whether a segment holds rows written before its shard's last truncation (rowsFromTso absent: an old record, or no rows). */
+export const segmentTruncated = (rec: Pick<CollectionRecord, 'truncatedTso'>, seg: { vchannel: string; rowsFromTso?: Tso }): boolean => {
+  const t = rec.truncatedTso?.[seg.vchannel];
+  return t !== undefined && (seg.rowsFromTso ?? 0n) < t;
+};
 
 /** Whether a segment's partition is still in its collection (a dropped one's segments are discarded). */
 export const partitionLives = (rec: Pick<CollectionRecord, 'partitions'>, seg: { partitionId: number }): boolean => rec.partitions.some((p) => p.id === seg.partitionId);

@@ -24,7 +24,7 @@ export const PRIVILEGES: Readonly<Record<string, ObjectType>> = {
   ...Object.fromEntries([
     'Search', 'Query', 'Insert', 'Delete', 'Upsert', 'Load', 'Release', 'GetLoadState', 'GetLoadingProgress', 'GetStatistics',
     'CreateIndex', 'DropIndex', 'IndexDetail', 'Flush', 'GetFlushState', 'Compaction', 'Import', 'LoadBalance',
-    'CreatePartition', 'DropPartition', 'ShowPartitions', 'HasPartition', 'AddCollectionField',
+    'CreatePartition', 'DropPartition', 'ShowPartitions', 'HasPartition', 'AddCollectionField', 'TruncateCollection',
   ].map((p) => [p, ObjectType.Collection])),
   ...Object.fromEntries([
     'All', 'CreateCollection', 'DropCollection', 'DescribeCollection', 'ShowCollections', 'RenameCollection',
@@ -38,7 +38,7 @@ export const PRIVILEGES: Readonly<Record<string, ObjectType>> = {
 };
 
 const COLL_RO = ['Query', 'Search', 'IndexDetail', 'GetFlushState', 'GetLoadState', 'GetLoadingProgress', 'HasPartition', 'ShowPartitions', 'DescribeCollection', 'DescribeAlias', 'GetStatistics', 'ListAliases'];
-const COLL_RW = [...COLL_RO, 'Load', 'Release', 'Insert', 'Delete', 'Upsert', 'Import', 'Flush', 'Compaction', 'LoadBalance', 'CreateIndex', 'DropIndex', 'CreatePartition', 'DropPartition'];
+const COLL_RW = [...COLL_RO, 'Load', 'Release', 'Insert', 'Delete', 'Upsert', 'Import', 'Flush', 'Compaction', 'LoadBalance', 'CreateIndex', 'DropIndex', 'CreatePartition', 'DropPartition', 'TruncateCollection'];
 const DB_RO = ['ShowCollections', 'DescribeDatabase'];
 const DB_RW = [...DB_RO, 'AlterDatabase'];
 const CLUSTER_RO = ['ListDatabases', 'SelectOwnership', 'SelectUser', 'ListResourceGroups', 'DescribeResourceGroup'];

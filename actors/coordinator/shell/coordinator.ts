@@ -28,7 +28,7 @@ import { partitionLoaded } from '../core/partitionLoad.js';
 import { sweepOrphans } from './orphanSweep.js';
 import { finishMerges } from './mergeCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
-import { discardDroppedPartitions } from './segmentDiscard.js';
+import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { finishRenames, renameCollection } from './renameCollection.js';
 import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
@@ -161,7 +161,7 @@ export class Coordinator {
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
     await finishMerges(ctx);
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
-    for (const rec of allCollections(ctx.catalog)) if (rec.state === 'created') await discardDroppedPartitions(ctx, rec);
+    for (const rec of allCollections(ctx.catalog)) if (rec.state === 'created') { await discardDroppedPartitions(ctx, rec); await discardTruncated(ctx, rec); }
     for (const rec of allCollections(ctx.catalog)) {
       if (rec.state === 'creating') void ddl.finishCreate(ctx, rec).catch((e) => log('resume create failed:', e.message));
       else if (rec.state === 'dropping') void ddl.finishDrop(ctx, rec).catch((e) => log('resume drop failed:', e.message));
@@ -239,6 +239,7 @@ export class Coordinator {
       listCollections: ({ dbName }) => [...namespaceOf(ctx().catalog, databaseOr(dbName)).byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
       createPartition: (r) => ddl.createPartition(ctx(), refOf(r, r.collection), r.partition),
       dropPartition: (r) => ddl.dropPartition(ctx(), refOf(r, r.collection), r.partition),
+      truncateCollection: (r) => ddl.truncateCollection(ctx(), refOf(r, r.name)),
       createIndex: (r) => ddl.createIndex(ctx(), refOf(r, r.collection), r.index as Partial<IndexParams>),
       dropIndex: (r) => ddl.dropIndex(ctx(), refOf(r, r.collection), r.indexName),
       indexStates: (r) => {

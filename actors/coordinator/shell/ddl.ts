@@ -21,7 +21,7 @@ import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
 import { forgetIndexFiles } from './droppedIndex.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { discardDroppedPartitions } from './segmentDiscard.js';
+import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { announceCatalogChange } from './renameCollection.js';
 import { loadGroups } from './resourceGroupsShell.js';
 import { replan, scheduleRebalance } from './resourceGroupPlacement.js';
@@ -176,6 +176,26 @@ export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef,
     await save(ctx, rec);
   });
   await discardDroppedPartitions(ctx, rec);
+  return null;
+}
+
+/**
+ * Removes every row and keeps the collection (Milvus's TruncateCollection):
+ * a TruncateCollection on every shard drops its growing rows and seals its
+ * segments; the TSO each shard stamped is recorded, so any segment holding
+ * rows from before it — sealed ones now, flushes reported later — is
+ * discarded with its files. Schema, partitions, indexes, properties,
+ * aliases and the load state stay.
+ */
+export async function truncateCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'truncateCollection'> {
+  const rec = collectionAt(ctx.catalog, ref);
+  const tsos = await broadcast(ctx, 'TruncateCollection', rec.vchannels, () => ({ collectionId: rec.collectionId }));
+  await ctx.lock(async () => {
+    rec.truncatedTso = Object.fromEntries(rec.vchannels.map((v, i) => [v, tsos[i]!]));
+    await save(ctx, rec);
+  });
+  await discardTruncated(ctx, rec);
+  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return null;
 }
 

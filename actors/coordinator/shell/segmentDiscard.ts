@@ -1,5 +1,5 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
-import { partitionLives } from '../core/catalog.js';
+import { partitionLives, segmentTruncated } from '../core/catalog.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import type { CoordinatorContext } from './context.js';
@@ -15,6 +15,13 @@ import { removeFiles, setServing } from './segmentFlow.js';
 export async function discardDroppedPartitions(ctx: CoordinatorContext, rec: CollectionRecord): Promise<number> {
   const gone = await discardSegments(ctx, () => [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && !partitionLives(rec, s)));
   if (gone.length > 0) ctx.log(`${rec.name}: ${gone.length} segments of dropped partitions discarded`);
+  return gone.length;
+}
+
+/** Discards the records (and files) of segments written before their shard's truncation. */
+export async function discardTruncated(ctx: CoordinatorContext, rec: CollectionRecord): Promise<number> {
+  const gone = await discardSegments(ctx, () => [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && segmentTruncated(rec, s)));
+  if (gone.length > 0) ctx.log(`${rec.name}: ${gone.length} segments truncated`);
   return gone.length;
 }
 

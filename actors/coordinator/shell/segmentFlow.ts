@@ -8,7 +8,7 @@ import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { indexStands, partitionLives } from '../core/catalog.js';
+import { indexStands, partitionLives, segmentTruncated } from '../core/catalog.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { retiredIds } from '../core/mergeLineage.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -35,6 +35,8 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
   const kept = await ctx.lock(async () => {
     // Sealed by its partition's drop: its rows are gone with the partition (checked under the lock the drop takes).
     if (rec && !partitionLives(rec, seg)) return false;
+    // Sealed by a truncation: its rows were written before it.
+    if (rec && segmentTruncated(rec, seg)) return false;
     ctx.segments.set(seg.segmentId, seg);
     await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
     return true;

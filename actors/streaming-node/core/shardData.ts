@@ -114,6 +114,7 @@ export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: bool
     case 'SealSegment': if (!opts.dataOnly) seal(s, bodyOf(m, 'SealSegment').segmentId, pos, fx); break;
     case 'ManualFlush': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.sealPos === null) seal(s, seg.id, pos, fx); break;
     case 'DropPartition': if (!opts.dataOnly) dropPartition(s, bodyOf(m, 'DropPartition').partitionId, pos, fx); break;
+    case 'TruncateCollection': if (!opts.dataOnly) truncate(s, pos, fx); break;
     case 'TrimDeletes': if (!opts.dataOnly) trimDeletes(s, bodyOf(m, 'TrimDeletes').floorTso); break;
     case 'Flush': if (!opts.dataOnly) { const seg = s.segments.get(bodyOf(m, 'Flush').segmentId); if (seg) { seg.flushed = true; fx.flushed.push(seg.id); if (seg.partitionDropped) s.segments.delete(seg.id); } } break;
     // A dropped shard's rows and deletes are never read again (its delete archives are freed).
@@ -132,6 +133,20 @@ function dropPartition(s: ShardData, partitionId: number, pos: WalPosition, fx: 
     seg.partitionDropped = true;
   }
   for (const [id, h] of s.handedOff) if (h.partitionId === partitionId) s.handedOff.delete(id);
+}
+
+/**
+ * Every segment's rows are gone: one flushed already (waiting to be handed
+ * off, which never comes: the coordinator discards it) at once, the others
+ * sealed and marked as a dropped partition's, gone at their Flush.
+ */
+function truncate(s: ShardData, pos: WalPosition, fx: ShardEffects): void {
+  for (const seg of [...s.segments.values()]) {
+    if (seg.flushed) { s.segments.delete(seg.id); continue; }
+    seal(s, seg.id, pos, fx);
+    seg.partitionDropped = true;
+  }
+  s.handedOff.clear();
 }
 
 function seal(s: ShardData, id: number, pos: WalPosition, fx: ShardEffects): void {

@@ -20,6 +20,7 @@ export const collectionRoutes: Record<string, Route> = {
     await api.dropCollection(name);
     return ok({});
   },
+  [`${V2}/collections/truncate`]: async (body, { api }) => { await api.truncateCollection(parseCollectionName(body)); return ok({}); },
   [`${V2}/collections/get_stats`]: async (body, { api }) => {
     const { rowCount } = await api.getCollectionStats(parseCollectionName(body));
     return ok({ rowCount });

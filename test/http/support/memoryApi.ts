@@ -146,6 +146,7 @@ export class MemoryApi implements NuthatchApi {
     if (this.aliasesOf(name).length > 0) fail('InvalidArgument', `collection '${name}' has aliases: drop them first`);
     this.colls.delete(name);
   }
+  async truncateCollection(name: string): Promise<void> { this.coll(name).rows.clear(); }
   async getCollectionStats(name: string): Promise<{ rowCount: number }> { return { rowCount: this.coll(name).rows.size }; }
   async loadCollection(name: string): Promise<void> {
     const c = this.coll(name);

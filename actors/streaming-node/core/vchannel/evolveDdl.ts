@@ -38,6 +38,13 @@ export const manualFlush: Evolve<'ManualFlush'> = (ctx, m) => {
   return { partitions, segments: sealWhere(ctx, tso, 'ManualFlush', () => true) };
 };
 
+/** As ManualFlush: fences raised, every growing segment sealed (the shard's data drops their rows: shardData.ts). */
+export const truncateCollection: Evolve<'TruncateCollection'> = (ctx, m) => {
+  const tso = m.header.tso, partitions = { ...ctx.partitions };
+  for (const p of Object.values(ctx.partitions)) if (p.allocationFence !== 'infinite') partitions[String(p.id)] = { ...p, allocationFence: tso };
+  return { partitions, segments: sealWhere(ctx, tso, 'TruncateCollection', () => true) };
+};
+
 export const createIndex: Evolve<'CreateIndex'> = (ctx, m) => {
   const index = structuredClone(m.body.index);
   return { indexes: { ...ctx.indexes, [index.indexName]: { ...index, createdTso: m.header.tso } } };

@@ -4,7 +4,7 @@ import { CHECKS, type InvariantKey, type Rejection } from './checks.js';
 import { initialContext, type VchannelContext } from './context.js';
 import { stamp, type Evolve } from './evolve.js';
 import { createSegment, deleteRows, flushSegment, insertRows, sealSegment } from './evolveData.js';
-import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection, addCollectionField } from './evolveDdl.js';
+import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection, addCollectionField, truncateCollection } from './evolveDdl.js';
 import { abortOpenTxns, beginTxn, commitTxn, forgetOldTxns, rollbackTxn } from './evolveTxn.js';
 
 /** A WAL message as a machine event: the event type is the message type. */
@@ -34,6 +34,7 @@ const ACCEPT = {
   sealSegment: evolveAction(sealSegment),
   flushSegment: evolveAction(flushSegment),
   manualFlush: evolveAction(manualFlush),
+  truncateCollection: evolveAction(truncateCollection),
   createIndex: evolveAction(createIndex),
   dropIndex: evolveAction(dropIndex),
   alterCollection: evolveAction(alterCollection),
@@ -111,6 +112,7 @@ export const vchannelMachine = setup({
         SealSegment: rules('SealSegment', [...LIVE, 'TxnNotAllowed', 'SegmentMustBeGrowing', 'SegmentHasOpenTxn'], ['sealSegment']),
         Flush: rules('Flush', [...LIVE, 'TxnNotAllowed', 'SegmentMustBeSealed'], ['flushSegment']),
         ManualFlush: rules('ManualFlush', [...LIVE, 'TxnNotAllowed'], ['manualFlush']),
+        TruncateCollection: rules('TruncateCollection', [...LIVE, 'TxnNotAllowed'], ['truncateCollection']),
         CreateIndex: rules('CreateIndex', [...LIVE, 'TxnNotAllowed', 'IndexAlreadyExists', 'PayloadMatchesSchema'], ['createIndex']),
         DropIndex: rules('DropIndex', [...LIVE, 'TxnNotAllowed', 'IndexMustExist'], ['dropIndex']),
         BeginTxn: rules('BeginTxn', ['TxnMustBeOpen', 'TxnNotAllowed', 'TxnAlreadyOpen'], ['beginTxn']),
