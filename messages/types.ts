@@ -22,6 +22,7 @@ export const MessageType = {
   AlterCollection: 'AlterCollection',
   RenameCollection: 'RenameCollection',
   AddCollectionField: 'AddCollectionField',
+  RestoreDeletes: 'RestoreDeletes',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -94,6 +95,12 @@ export interface Bodies {
   RenameCollection: { collectionId: number; name: string };
   /** A nullable scalar field joins the schema from this TSO on (messages/addedField.ts); earlier rows read null. */
   AddCollectionField: { collectionId: number; field: FieldSchema };
+  /**
+   * A restored snapshot's deletes (coordinator/core/collectionSnapshots.ts), each
+   * with the TSO it was made at in the source: appended to a restored collection's
+   * shard before it takes writes, so they hide exactly the rows they hid there.
+   */
+  RestoreDeletes: { collectionId: number; entries: Array<{ pk: PrimaryKey; tso: Tso; partitionId?: number }> };
 }
 
 /** A typed WAL message: a header and the body that its type names. */
@@ -105,7 +112,7 @@ export type AnyMessage = Message<MessageType>;
 
 /** Messages that run alone on their vchannel and fail its open transactions. */
 export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
-  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField',
+  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'RestoreDeletes',
 ]);
 
 /** Messages only the WAL itself produces (a client may not append them). */

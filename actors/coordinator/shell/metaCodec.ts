@@ -45,6 +45,11 @@ export const Keys = {
   /** Readers' snapshot holds (see snapshotHolds.ts). */
   snapshot: (holdId: number) => `snapshots/${holdId}`,
   snapshots: 'snapshots/',
+  /** Collection snapshots by name, and the jobs restoring them by id (collectionSnapshotsShell.ts, snapshotRestoreShell.ts). */
+  collectionSnapshot: (name: string) => `collection-snapshots/${name}`,
+  collectionSnapshots: 'collection-snapshots/',
+  snapshotRestore: (id: number) => `snapshot-restores/${id}`,
+  snapshotRestores: 'snapshot-restores/',
   /** Manual compaction jobs (see manualCompactions.ts). */
   compaction: (id: number) => `compactions/${id}`,
   compactions: 'compactions/',
