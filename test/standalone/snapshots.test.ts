@@ -29,8 +29,8 @@ const queries = [vecs[3]!, vecs[120]!, vecs[333]!, vecs[777]!];
 async function answers(c: NuthatchClient, name: string) {
   const search = [];
   for (const q of queries) {
-    const [hits] = await c.search(name, { data: [q], limit: 10, consistencyLevel: 'Strong', params: { ef: 64 } });
-    search.push(hits!.map((h) => [Number(h.id), h.score]));
+    const [hits] = await c.search(name, { data: [q], limit: 10, consistencyLevel: 'Strong' });
+    search.push(hits!.map((h) => [Number(h.id), h.distance]));
   }
   const ids = (await c.query(name, { filter: 'id >= 0', outputFields: ['id'], limit: 16_384, consistencyLevel: 'Strong' })).map((r) => Number(r.id)).sort((a, b) => a - b);
   const count = (await c.query(name, { filter: 'n == 3', outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)'];
