@@ -14,6 +14,7 @@ import type { CoordinatorContext } from './context.js';
 import { finishCreate, loadCollection, save } from './ddl.js';
 import { attemptStep } from './jobStep.js';
 import { Keys, listRecords, putRecord } from './metaCodec.js';
+import { buildMissingIndexes } from './segmentFlow.js';
 
 /** Deletes per RestoreDeletes message (a page of a shard's log fits one bus message well below its limit). */
 const DELETES_PER_MESSAGE = 10_000;
@@ -130,13 +131,16 @@ export class SnapshotRestores {
 
   /** The segment records, all at once: a load then serves the snapshot's files. */
   private async recordSegments(job: SnapshotRestoreJob, snap: ReturnType<typeof snapshotNamed>): Promise<void> {
-    await this.ctx.lock(async () => {
-      const rec = collectionAt(this.ctx.catalog, { db: job.dbName, name: job.collectionName });
-      for (const seg of restoredSegments(snap, rec)) {
+    const rec = await this.ctx.lock(async () => {
+      const r = collectionAt(this.ctx.catalog, { db: job.dbName, name: job.collectionName });
+      for (const seg of restoredSegments(snap, r)) {
         await putRecord(this.ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
         this.ctx.segments.set(seg.segmentId, seg);
       }
+      return r;
     });
+    // A segment sealed by the snapshot's own flush may have had no index built yet: built now, beside its data file.
+    void buildMissingIndexes(this.ctx, rec);
   }
 
   private async save(job: SnapshotRestoreJob): Promise<void> {
