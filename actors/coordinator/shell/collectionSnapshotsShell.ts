@@ -7,7 +7,7 @@ import { checkSnapshotName, referencedKeys, snapshotKeys, takeSnapshot, viewOf, 
 import { collectionAt } from '../core/databases.js';
 import type { CoordinatorContext } from './context.js';
 import { flush } from './ddl.js';
-import { Keys, listRecords, putRecord } from './metaCodec.js';
+import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 import { removeFiles, supersededIds } from './segmentFlow.js';
 
 /** Longest description kept (Milvus keeps a description as a collection's, short text). */
@@ -19,7 +19,34 @@ const MAX_DESCRIPTION = 1024;
  * (segmentFlow.ts removeFiles), purges and the orphan sweep look for pins.
  */
 export async function loadCollectionSnapshots(ctx: CoordinatorContext): Promise<void> {
-  for (const s of await listRecords<CollectionSnapshot>(ctx.opts.meta, Keys.collectionSnapshots)) ctx.collectionSnapshots.set(s.name, s);
+  for (const stored of await listRecords<StoredSnapshot>(ctx.opts.meta, Keys.collectionSnapshots)) {
+    const { deleteRecords, ...rest } = stored;
+    const deletes: DeleteEntry[][] = [];
+    for (const [shard, n] of deleteRecords.entries()) {
+      const log: DeleteEntry[] = [];
+      for (let i = 0; i < n; i++) log.push(...(await getRecord<DeleteEntry[]>(ctx.opts.meta, Keys.snapshotDeletes(rest.name, shard, i)) ?? []));
+      deletes.push(log);
+    }
+    ctx.collectionSnapshots.set(rest.name, { ...rest, deletes });
+  }
+}
+
+/** Deletes per meta record (a record stays far below etcd's 1.5 MiB request limit). */
+const DELETES_PER_RECORD = 10_000;
+
+/** A snapshot as its record holds it: its deletes in records of their own, `deleteRecords[shard]` of them. */
+type StoredSnapshot = Omit<CollectionSnapshot, 'deletes'> & { deleteRecords: number[] };
+
+/** Its deletes first, then its record: a record found at start always has its deletes. */
+async function saveSnapshot(ctx: CoordinatorContext, s: CollectionSnapshot): Promise<void> {
+  const deleteRecords: number[] = [];
+  for (const [shard, log] of s.deletes.entries()) {
+    let n = 0;
+    for (let from = 0; from < log.length; from += DELETES_PER_RECORD) await putRecord(ctx.opts.meta, Keys.snapshotDeletes(s.name, shard, n++), log.slice(from, from + DELETES_PER_RECORD));
+    deleteRecords.push(n);
+  }
+  const { deletes: _deletes, ...rest } = s;
+  await putRecord(ctx.opts.meta, Keys.collectionSnapshot(s.name), { ...rest, deleteRecords } satisfies StoredSnapshot);
 }
 
 /**
@@ -46,7 +73,7 @@ export async function createSnapshot(ctx: CoordinatorContext, ref: CollectionRef
     const s = takeSnapshot({ snapshotId, name, description, rec: now, segments, logs, tso, nowMs: ctx.now() });
     ctx.collectionSnapshots.set(name, s);
     try {
-      await putRecord(ctx.opts.meta, Keys.collectionSnapshot(name), s);
+      await saveSnapshot(ctx, s);
     } catch (e) {
       ctx.collectionSnapshots.delete(name);
       throw e;
@@ -95,6 +122,7 @@ export async function dropSnapshot(ctx: CoordinatorContext, name: string, restor
     const s = snapshotNamed(ctx, name);
     if (restoring(name)) throw new NuthatchError('Conflict', `snapshot '${name}' is being restored: drop it once the restore ends`, { snapshotName: name });
     await ctx.opts.meta.delete(Keys.collectionSnapshot(name));
+    for (const e of await ctx.opts.meta.list(Keys.snapshotDeletesOf(name))) await ctx.opts.meta.delete(e.key);
     ctx.collectionSnapshots.delete(name);
     const still = referencedKeys(ctx.segments.values(), ctx.collectionSnapshots.values());
     return snapshotKeys(s).filter((k) => !still.has(k));
