@@ -11,6 +11,10 @@ import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
  * purge is `dropToleranceMs` old (reads and index builds that started before
  * the drop have ended) a data node deletes the files and the record goes.
  * Milvus's garbage collector waits the same way (gc.dropTolerance).
+ * Files a collection snapshot or another collection's records still name (a
+ * restored collection names its snapshot's files) are kept, and the purge stays
+ * pending until nothing names them; a restored collection's purge frees the
+ * files its records named outside its own prefix the same way (`foreign`).
  */
 export interface PendingPurge {
   collectionId: number;
@@ -49,7 +53,8 @@ export async function runDuePurges(ctx: CoordinatorContext): Promise<void> {
       const still = foreign.filter((k) => pinned.has(k));
       if (keep.length === 0 && still.length === 0) await ctx.opts.meta.delete(Keys.purge(p.collectionId));
       else await putRecord(ctx.opts.meta, Keys.purge(p.collectionId), { collectionId: p.collectionId, droppedAtMs: p.droppedAtMs, ...(still.length > 0 ? { foreign: still } : {}) } satisfies PendingPurge);
-      ctx.log(`dropped collection ${p.collectionId}: ${r.objects + free.length} files purged${keep.length + still.length > 0 ? `, ${keep.length + still.length} kept for snapshots and restored collections` : ''}`);
+      // A purge waiting on pinned files runs every round: it says so only when it freed something.
+      if (r.objects + free.length > 0) ctx.log(`dropped collection ${p.collectionId}: ${r.objects + free.length} files purged${keep.length + still.length > 0 ? `, ${keep.length + still.length} kept for snapshots and restored collections` : ''}`);
     } catch (e) {
       ctx.log(`purging dropped collection ${p.collectionId} failed (retried later):`, (e as Error).message);
     }
