@@ -122,6 +122,13 @@ test('a restored snapshot answers as the source did at the snapshot, over the sa
     await c.delete('dst', { ids: [100, 101] });
     assert.is((await answers(c, 'dst')).ids.length, 450 + 10 - 2);
     assert.equal(await answers(other, 'dst'), before, 'the other restore is untouched by writes to the first');
+    // Compacting a restored collection writes files of its own and removes none the other still names.
+    const { compactionID: dstCompaction } = await c.compact('dst');
+    await until(async () => (await c.getCompactionState(dstCompaction)).state === 'Completed', 'the restored collection\'s compaction', 60_000);
+    assert.ok((await keys(`segments/${dst.collectionId}/`)).some((k) => /data-\d+\.seg$/.test(k)), 'its rewrites lie under its own prefix');
+    assert.is((await answers(c, 'dst')).ids.length, 450 + 10 - 2);
+    for (const k of replaced) assert.ok((await keys()).includes(k), `${k} is kept for the other restore`);
+    assert.equal(await answers(other, 'dst'), before);
 
     // Nothing frees the files while the other restore names them; once all are dropped, they go.
     await c.dropSnapshot('snap');
