@@ -58,6 +58,9 @@ export const ErrorCode = {
   /** Backups (nuthatch's own; Milvus has no backup API). */
   BackupNotFound: 2100,
   BackupExists: 2101,
+  /** Collection snapshots (Milvus 3.0's create_snapshot and its kin). */
+  SnapshotNotFound: 2110,
+  SnapshotExists: 2111,
   /** Resource groups (Milvus's ErrResourceGroupNotFound, AlreadyExist and NodeNotEnough codes; NotEmpty is nuthatch's). */
   ResourceGroupNotFound: 300,
   ResourceGroupExists: 301,

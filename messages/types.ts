@@ -23,6 +23,7 @@ export const MessageType = {
   RenameCollection: 'RenameCollection',
   AddCollectionField: 'AddCollectionField',
   TruncateCollection: 'TruncateCollection',
+  RestoreDeletes: 'RestoreDeletes',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -101,6 +102,12 @@ export interface Bodies {
    * and schema stay; rows after it land in new segments.
    */
   TruncateCollection: { collectionId: number };
+  /**
+   * A restored snapshot's deletes (coordinator/core/collectionSnapshots.ts), each
+   * with the TSO it was made at in the source: appended to a restored collection's
+   * shard before it takes writes, so they hide exactly the rows they hid there.
+   */
+  RestoreDeletes: { collectionId: number; entries: Array<{ pk: PrimaryKey; tso: Tso; partitionId?: number }> };
 }
 
 /** A typed WAL message: a header and the body that its type names. */
@@ -112,7 +119,7 @@ export type AnyMessage = Message<MessageType>;
 
 /** Messages that run alone on their vchannel and fail its open transactions. */
 export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
-  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'TruncateCollection',
+  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'TruncateCollection', 'RestoreDeletes',
 ]);
 
 /** Messages only the WAL itself produces (a client may not append them). */

@@ -93,6 +93,15 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); },
   RenameCollection: (b) => { int(b, 'collectionId'); str(b, 'name'); },
   AddCollectionField: (b) => { int(b, 'collectionId'); const f = obj(b.field, 'field'); str(f, 'name'); str(f, 'dataType'); },
+  RestoreDeletes: (b) => {
+    int(b, 'collectionId');
+    for (const e of arr(b, 'entries')) {
+      const d = obj(e, 'delete entry');
+      if (typeof d.pk !== 'number' && typeof d.pk !== 'string') throw new DecodeError('a primary key must be a number or string');
+      if (typeof d.tso !== 'bigint' || d.tso <= 0n) throw new DecodeError('a restored delete needs its TSO');
+      if (d.partitionId !== undefined) int(d, 'partitionId');
+    }
+  },
   TrimDeletes: (b) => { int(b, 'collectionId'); if (typeof b.floorTso !== 'bigint' || b.floorTso < 0n) throw new DecodeError('floorTso must be a TSO'); },
 };
 

@@ -7,6 +7,7 @@ import type { DatabaseRecord } from '../database.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
 import { rbacChecks, type RbacProtocol } from './rbac.js';
 import { backupChecks, type BackupProtocol } from './backup.js';
+import { snapshotChecks, type SnapshotProtocol } from './snapshot.js';
 import { resourceGroupChecks, type ResourceGroupProtocol } from './resourceGroups.js';
 
 /** Subject the coordinator serves (queue group 'coordinator'). */
@@ -94,7 +95,7 @@ export type CoordinatorProtocol = {
    */
   holdSnapshot: { req: { dbName?: Db; collection: string; tso: Tso; holdId?: number; ttlMs?: number }; res: { holdId: number; ttlMs: number } };
   releaseSnapshot: { req: { holdId: number }; res: null };
-} & RbacProtocol & BackupProtocol & ResourceGroupProtocol;
+} & RbacProtocol & BackupProtocol & SnapshotProtocol & ResourceGroupProtocol;
 
 export type CompactionState = 'UndefiedState' | 'Executing' | 'Completed';
 
@@ -168,5 +169,6 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   releaseSnapshot: (o) => needAll(o, { holdId: 'number' }),
   ...rbacChecks,
   ...backupChecks,
+  ...snapshotChecks,
   ...resourceGroupChecks,
 };

@@ -16,7 +16,8 @@ export type DataNodeProtocol = {
   /** Folds the segment's inserts from the WAL range and persists them. */
   flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number }; res: { rows: number; dataKey: string; rowsFromTso?: Tso } };
   /** Deletes every file of a dropped collection (segment data and indexes). Idempotent. */
-  purgeCollection: { req: { collectionId: number }; res: { objects: number } };
+  /** Deletes every file of a dropped collection but those in `keep` (files a snapshot or a restored collection still names). */
+  purgeCollection: { req: { collectionId: number; keep?: string[] }; res: { objects: number } };
   /**
    * Delete compaction (data-node/core/segmentCompaction.ts): rewrites the segment
    * without the rows the shard's deletes reached by `untilTso`, under a new key,

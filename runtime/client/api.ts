@@ -81,6 +81,8 @@ export interface ImportRequest { collectionName: string; partitionName?: string;
 export type { ImportJobView } from '../../messages/rpc/coordinator.js';
 import type { ImportJobView } from '../../messages/rpc/coordinator.js';
 export type { BackupView, RestoreJobView } from '../../messages/rpc/backup.js';
+export type { SnapshotView, RestoreSnapshotJobView } from '../../messages/rpc/snapshot.js';
+import type { SnapshotView, RestoreSnapshotJobView } from '../../messages/rpc/snapshot.js';
 import type { BackupView, RestoreJobView } from '../../messages/rpc/backup.js';
 
 /** Milvus's upsert options: `partialUpdate` (merge mode) keeps the stored values of the fields a row leaves out. */
@@ -299,6 +301,22 @@ export interface NuthatchApi extends ResourceGroupApi {
   restoreBackup(backupName: string, collectionName: string, dbName?: string): Promise<{ jobId: number }>;
   getRestoreProgress(jobId: number): Promise<RestoreJobView>;
   listRestoreJobs(backupName?: string): Promise<RestoreJobView[]>;
+  /**
+   * Takes a snapshot of a collection (Milvus 3.0's create_snapshot): a
+   * metadata-only image of it now, naming its sealed segment files (flushed
+   * first) and the deletes that reach them; its files stay while it exists.
+   * Names are unique in the cluster.
+   */
+  createSnapshot(req: { collectionName: string; snapshotName: string; description?: string }): Promise<SnapshotView>;
+  /** The snapshots of this database's collection, or every snapshot. */
+  listSnapshots(req?: { collectionName?: string }): Promise<SnapshotView[]>;
+  describeSnapshot(snapshotName: string): Promise<SnapshotView>;
+  /** Drops a snapshot; files nothing else names then are deleted. */
+  dropSnapshot(snapshotName: string): Promise<void>;
+  /** Makes a new collection from a snapshot over the same files (`targetDbName` default: this database); a job. */
+  restoreSnapshot(req: { snapshotName: string; targetCollectionName: string; targetDbName?: string }): Promise<{ jobId: number }>;
+  getRestoreSnapshotState(jobId: number): Promise<RestoreSnapshotJobView>;
+  listRestoreSnapshotJobs(snapshotName?: string): Promise<RestoreSnapshotJobView[]>;
 
   createPartition(collection: string, partition: string): Promise<void>;
   listPartitions(collection: string): Promise<string[]>;

@@ -33,7 +33,7 @@ import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/g
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { checkDecayRanker, decayFuse, decayRerank, type CheckedDecay } from './decayRanker.js';
 import { checkSearchRanker } from './functionScore.js';
@@ -335,6 +335,19 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
   getRestoreProgress(jobId: number): Promise<RestoreJobView> { return this.call('restoreProgress', { jobId }); }
   async listRestoreJobs(backupName?: string): Promise<RestoreJobView[]> { return (await this.call('listRestores', backupName === undefined ? {} : { backupName })).jobs; }
+  createSnapshot(req: { collectionName: string; snapshotName: string; description?: string }): Promise<SnapshotView> {
+    return this.call('createSnapshot', { dbName: this.dbName, collection: req.collectionName, snapshotName: req.snapshotName, ...(req.description === undefined ? {} : { description: req.description }) }, 600_000);
+  }
+  async listSnapshots(req: { collectionName?: string } = {}): Promise<SnapshotView[]> {
+    return (await this.call('listSnapshots', { dbName: this.dbName, ...(req.collectionName === undefined ? {} : { collection: req.collectionName }) })).snapshots;
+  }
+  describeSnapshot(snapshotName: string): Promise<SnapshotView> { return this.call('describeSnapshot', { snapshotName }); }
+  async dropSnapshot(snapshotName: string): Promise<void> { await this.call('dropSnapshot', { snapshotName }, 600_000); }
+  restoreSnapshot(req: { snapshotName: string; targetCollectionName: string; targetDbName?: string }): Promise<{ jobId: number }> {
+    return this.call('restoreSnapshot', { snapshotName: req.snapshotName, collection: req.targetCollectionName, dbName: req.targetDbName === undefined ? this.dbName : databaseOr(req.targetDbName) });
+  }
+  getRestoreSnapshotState(jobId: number): Promise<RestoreSnapshotJobView> { return this.call('restoreSnapshotState', { jobId }); }
+  async listRestoreSnapshotJobs(snapshotName?: string): Promise<RestoreSnapshotJobView[]> { return (await this.call('listRestoreSnapshotJobs', snapshotName === undefined ? {} : { snapshotName })).jobs; }
 
   async loadPartitions(collection: string, partitions: string[]): Promise<void> {
     const r = await this.record(collection);

@@ -18,6 +18,7 @@ import { indexRoutes } from './routes/indexes.js';
 import { partitionRoutes } from './routes/partitions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { backupRoutes } from './routes/backups.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 import { roleRoutes } from './routes/roles.js';
 import { resourceGroupRoutes } from './routes/resourceGroups.js';
 import type { RbacContext, RbacRoute, Route, RouteContext } from './routes/route.js';
@@ -51,7 +52,7 @@ export interface HttpGatewayOptions {
 
 export interface HttpGateway { server: Server; url: string; close(): Promise<void> }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...backupRoutes, ...databaseRoutes, ...resourceGroupRoutes }));
+const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...backupRoutes, ...snapshotRoutes, ...databaseRoutes, ...resourceGroupRoutes }));
 /** Served when the gateway is given an RbacApi. */
 const RBAC_ROUTES: ReadonlyMap<string, RbacRoute> = new Map(Object.entries({ ...userRoutes, ...roleRoutes }));
 

@@ -48,6 +48,13 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'backups/describe': null,
   'backups/list': null,
   'backups/get_progress': null,
+  // Snapshots: taking one lets its rows be read again (as a backup does); restoring makes a collection; dropping deletes files.
+  'snapshots/create': ['Query', 'collection'],
+  'snapshots/restore': ['CreateCollection', 'global'],
+  'snapshots/drop': ['CreateCollection', 'global'],
+  'snapshots/describe': null,
+  'snapshots/list': null,
+  'snapshots/get_restore_state': null,
   'partitions/create': ['CreatePartition', 'collection'],
   'partitions/list': ['ShowPartitions', 'collection'],
   'partitions/has': ['HasPartition', 'collection'],

@@ -96,4 +96,11 @@ test('a checkpoint keeps each hand-off\'s partition and version; one written bef
   assert.equal([...restoreShard(V, legacy).handedOff], [[4, { partitionId: -1, version: 0 }], [6, { partitionId: -1, version: 0 }]]);
 });
 
+test('a restored snapshot\'s deletes join the log with their own TSOs: they hide the rows they hid, not those inserted after', () => {
+  // A restored collection's shard: rows carried over (here as inserts at 5 and 30), the snapshot's delete at 20 of both keys.
+  const s = shard(insert(5, [1]), insert(30, [2]), msg('RestoreDeletes', 40, { collectionId: 7, entries: [{ pk: 1, tso: tsoOf(20) }, { pk: 2, tso: tsoOf(20) }] }));
+  assert.equal(s.deletes.map((d) => [d.pk, d.tso]), [[1, tsoOf(20)], [2, tsoOf(20)]]);
+  assert.equal(visible(s, 100), [2], 'row 1 (inserted at 5) is hidden; row 2 (inserted at 30, after the delete) is not');
+});
+
 test.run();

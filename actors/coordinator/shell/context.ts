@@ -1,4 +1,5 @@
 import type { SnapshotHold } from '../core/snapshotHolds.js';
+import type { CollectionSnapshot } from '../core/collectionSnapshots.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -71,6 +72,8 @@ export interface CoordinatorContext {
   flushWaiters: Set<() => void>;
   /** Readers' snapshot holds by id (core/snapshotHolds.ts), kept in the meta store too. */
   snapshots: Map<number, SnapshotHold>;
+  /** Collection snapshots by name (core/collectionSnapshots.ts): the files they name stay while they exist. */
+  collectionSnapshots: Map<string, CollectionSnapshot>;
   stopped: boolean;
   protocol?: CoordinatorProtocol;
   /** Publishes the admission snapshot now (shell/admission.ts): after any change to what it is decided from. */

@@ -1,6 +1,8 @@
 import { ManualCompactions } from './manualCompactions.js';
 import { ImportJobs } from './importJobsShell.js';
 import { BackupJobs } from './backupJobsShell.js';
+import { createSnapshot, describeSnapshot, dropSnapshot, listSnapshots, loadCollectionSnapshots } from './collectionSnapshotsShell.js';
+import { SnapshotRestores } from './snapshotRestoreShell.js';
 import { RestoreJobs } from './restoreJobsShell.js';
 import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
@@ -69,6 +71,8 @@ export class Coordinator {
   /** Backups of collections and restores of them (backupJobsShell.ts, restoreJobsShell.ts), kept in the meta store. */
   private backups!: BackupJobs;
   private restores!: RestoreJobs;
+  /** Jobs restoring collection snapshots (snapshotRestoreShell.ts). */
+  private snapshotRestores!: SnapshotRestores;
   /** Users and roles (core/rbac.ts), kept in the meta store. */
   private rbac!: RbacShell;
 
@@ -104,7 +108,7 @@ export class Coordinator {
       oracle: initialOracle(Math.max(tsoWin?.windowEndMs ?? 0, 0)),
       ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
-      streamingNodes: new Set(), queryNodes: new Set(), groups: initialGroupState(), flushWaiters: new Set(), snapshots: new Map(), stopped: false,
+      streamingNodes: new Set(), queryNodes: new Set(), groups: initialGroupState(), flushWaiters: new Set(), snapshots: new Map(), collectionSnapshots: new Map(), stopped: false,
       // Addressed to the assigned owner's term, so a stale owner never takes a DDL.
       streaming: (pchannel) => client<StreamingProtocol>(bus, () => {
         const a = ctx.assignments.get(pchannel);
@@ -142,12 +146,14 @@ export class Coordinator {
     for (const a of await listRecords<PchannelAssignment>(meta, Keys.assignments)) ctx.assignments.set(a.pchannel, a);
     for (const d of await listRecords<Distribution>(meta, Keys.distributions)) ctx.distributions.set(d.vchannel, d);
     await loadHolds(ctx);
+    await loadCollectionSnapshots(ctx);
     await loadGroupState(ctx);
     this.rbac = await RbacShell.open(meta, () => bus.publish(RBAC_CHANGED_SUBJECT, encodeValue({})), this.opts.rootPassword);
     this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
     this.imports = new ImportJobs(ctx);
     this.restores = new RestoreJobs(ctx, this.imports, () => this.backups);
     this.backups = new BackupJobs(ctx, (name) => this.restores.restoring(name));
+    this.snapshotRestores = new SnapshotRestores(ctx);
     this.admission = new AdmissionCentre(ctx, await ctx.tso(1), this.opts.quota?.defaults ?? {});
     ctx.publishAdmission = () => { this.admission?.publish(); };
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator' }));
@@ -172,6 +178,7 @@ export class Coordinator {
     await this.imports.resume();
     await this.backups.resume();
     await this.restores.resume();
+    await this.snapshotRestores.resume();
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
     this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(async () => { await dropLapsed(ctx); return runCompactions(ctx, compaction); }));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
@@ -279,6 +286,13 @@ export class Coordinator {
       restoreBackup: (r) => this.restores.create(r.backupName, refOf(r, r.collection)),
       restoreProgress: async ({ jobId }) => this.restores.progress(jobId),
       listRestores: async ({ backupName }) => this.restores.list(backupName ?? undefined),
+      createSnapshot: (r) => createSnapshot(ctx(), refOf(r, r.collection), r.snapshotName, r.description ?? ''),
+      describeSnapshot: ({ snapshotName }) => describeSnapshot(ctx(), snapshotName),
+      listSnapshots: ({ dbName, collection }) => listSnapshots(ctx(), databaseOr(dbName), collection ?? undefined),
+      dropSnapshot: ({ snapshotName }) => dropSnapshot(ctx(), snapshotName, (n) => this.snapshotRestores.restoring(n)),
+      restoreSnapshot: (r) => this.snapshotRestores.create(r.snapshotName, refOf(r, r.collection)),
+      restoreSnapshotState: ({ jobId }) => this.snapshotRestores.state(jobId),
+      listRestoreSnapshotJobs: ({ snapshotName }) => this.snapshotRestores.list(snapshotName ?? undefined),
       assignments: () => ({ version: ctx().assignmentVersion, pchannels: [...ctx().assignments.values()] }),
       segmentFlushed: ({ segment }) => segmentFlushed(ctx(), segment),
       indexBuilt: ({ collectionId, segmentId, indexName, key }) => indexBuilt(ctx(), collectionId, segmentId, indexName, key),

@@ -1,5 +1,7 @@
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
+import { collectionFilesPrefix } from '../../shared/segment/segmentKeys.js';
+import { referencedKeys } from '../core/collectionSnapshots.js';
 import type { CoordinatorContext } from './context.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
 
@@ -9,8 +11,17 @@ import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
  * purge is `dropToleranceMs` old (reads and index builds that started before
  * the drop have ended) a data node deletes the files and the record goes.
  * Milvus's garbage collector waits the same way (gc.dropTolerance).
+ * Files a collection snapshot or another collection's records still name (a
+ * restored collection names its snapshot's files) are kept, and the purge stays
+ * pending until nothing names them; a restored collection's purge frees the
+ * files its records named outside its own prefix the same way (`foreign`).
  */
-export interface PendingPurge { collectionId: number; droppedAtMs: number }
+export interface PendingPurge {
+  collectionId: number;
+  droppedAtMs: number;
+  /** Files its records named outside its own prefix (a restored collection's snapshot files): freed with it unless named elsewhere. */
+  foreign?: string[];
+}
 
 export const DEFAULT_DROP_TOLERANCE_MS = 10 * 60_000;
 
@@ -19,7 +30,9 @@ export const purgeIntervalFor = (toleranceMs: number) => Math.min(60_000, Math.m
 
 export async function recordPurge(ctx: CoordinatorContext, collectionId: number): Promise<void> {
   if (await getRecord<PendingPurge>(ctx.opts.meta, Keys.purge(collectionId))) return;
-  await putRecord(ctx.opts.meta, Keys.purge(collectionId), { collectionId, droppedAtMs: ctx.now() });
+  const prefix = collectionFilesPrefix(collectionId);
+  const foreign = [...new Set([...ctx.segments.values()].filter((s) => s.collectionId === collectionId).flatMap((s) => [s.dataKey, ...Object.values(s.indexKeys)]).filter((k) => !k.startsWith(prefix)))];
+  await putRecord(ctx.opts.meta, Keys.purge(collectionId), { collectionId, droppedAtMs: ctx.now(), ...(foreign.length > 0 ? { foreign } : {}) } satisfies PendingPurge);
 }
 
 /** Runs the purges that are due, one at a time; a failed one stays for the next round. */
@@ -29,9 +42,19 @@ export async function runDuePurges(ctx: CoordinatorContext): Promise<void> {
   for (const p of await listRecords<PendingPurge>(ctx.opts.meta, Keys.purges)) {
     if (ctx.stopped || ctx.now() - p.droppedAtMs < tolerance) continue;
     try {
-      const r = await dn('purgeCollection', { collectionId: p.collectionId });
-      await ctx.opts.meta.delete(Keys.purge(p.collectionId));
-      ctx.log(`dropped collection ${p.collectionId}: ${r.objects} files purged`);
+      // Files a snapshot or another collection (a restored one) still names stay; the purge stays pending for them.
+      const pinned = referencedKeys(ctx.segments.values(), ctx.collectionSnapshots.values());
+      const prefix = collectionFilesPrefix(p.collectionId);
+      const keep = [...pinned].filter((k) => k.startsWith(prefix));
+      const r = await dn('purgeCollection', { collectionId: p.collectionId, keep });
+      const foreign = p.foreign ?? [];
+      const free = foreign.filter((k) => !pinned.has(k));
+      if (free.length > 0) await dn('removeFiles', { keys: free });
+      const still = foreign.filter((k) => pinned.has(k));
+      if (keep.length === 0 && still.length === 0) await ctx.opts.meta.delete(Keys.purge(p.collectionId));
+      else await putRecord(ctx.opts.meta, Keys.purge(p.collectionId), { collectionId: p.collectionId, droppedAtMs: p.droppedAtMs, ...(still.length > 0 ? { foreign: still } : {}) } satisfies PendingPurge);
+      // A purge waiting on pinned files runs every round: it says so only when it freed something.
+      if (r.objects + free.length > 0) ctx.log(`dropped collection ${p.collectionId}: ${r.objects + free.length} files purged${keep.length + still.length > 0 ? `, ${keep.length + still.length} kept for snapshots and restored collections` : ''}`);
     } catch (e) {
       ctx.log(`purging dropped collection ${p.collectionId} failed (retried later):`, (e as Error).message);
     }

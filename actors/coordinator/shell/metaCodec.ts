@@ -45,6 +45,14 @@ export const Keys = {
   /** Readers' snapshot holds (see snapshotHolds.ts). */
   snapshot: (holdId: number) => `snapshots/${holdId}`,
   snapshots: 'snapshots/',
+  /** Collection snapshots by name, and the jobs restoring them by id (collectionSnapshotsShell.ts, snapshotRestoreShell.ts). */
+  collectionSnapshot: (name: string) => `collection-snapshots/${name}`,
+  collectionSnapshots: 'collection-snapshots/',
+  /** A snapshot's deletes, in records of a bounded size: shard by shard, numbered from 0. */
+  snapshotDeletes: (name: string, shard: number, i: number) => `collection-snapshot-deletes/${name}/${shard}/${i}`,
+  snapshotDeletesOf: (name: string) => `collection-snapshot-deletes/${name}/`,
+  snapshotRestore: (id: number) => `snapshot-restores/${id}`,
+  snapshotRestores: 'snapshot-restores/',
   /** Manual compaction jobs (see manualCompactions.ts). */
   compaction: (id: number) => `compactions/${id}`,
   compactions: 'compactions/',

@@ -2,6 +2,7 @@ import { allCollections } from '../core/databases.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { isOrphanCandidate, referencesOf, sweepPage, type OrphanMarks, type OrphanPolicy } from '../core/orphanFiles.js';
+import { snapshotKeys } from '../core/collectionSnapshots.js';
 import type { CoordinatorContext } from './context.js';
 import type { PendingPurge } from './droppedFiles.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
@@ -48,5 +49,8 @@ export async function sweepOrphans(ctx: CoordinatorContext, policy: OrphanPolicy
 
 async function references(ctx: CoordinatorContext) {
   const purging = (await listRecords<PendingPurge>(ctx.opts.meta, Keys.purges)).map((p) => p.collectionId);
-  return referencesOf(ctx.segments.values(), [...allCollections(ctx.catalog).map((r) => r.collectionId), ...purging]);
+  const refs = referencesOf(ctx.segments.values(), [...allCollections(ctx.catalog).map((r) => r.collectionId), ...purging]);
+  // A snapshot's files are named while it exists, whatever became of their segment.
+  for (const s of ctx.collectionSnapshots.values()) for (const k of snapshotKeys(s)) refs.named.add(k);
+  return refs;
 }

@@ -6,6 +6,7 @@ import type { IndexParams } from '../../../messages/types.js';
 import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
+import { referencedKeys } from '../core/collectionSnapshots.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { indexStands, partitionLives, segmentTruncated } from '../core/catalog.js';
@@ -241,8 +242,15 @@ export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord, par
   return Math.floor((served * 100) / segs.length);
 }
 
-/** Has a data node delete segment files no record names any more; a failure is logged (the orphan sweep removes them later). */
-export async function removeFiles(ctx: CoordinatorContext, keys: string[]): Promise<void> {
+/**
+ * Has a data node delete files no longer needed (a failure is logged: the orphan sweep removes them later), except those something still names: a
+ * segment record (a restored collection's records name its snapshot's files) or
+ * a collection snapshot (core/collectionSnapshots.ts). Callers drop their own
+ * records first, under the metadata lock.
+ */
+export async function removeFiles(ctx: CoordinatorContext, asked: string[]): Promise<void> {
+  const pinned = referencedKeys(ctx.segments.values(), ctx.collectionSnapshots.values());
+  const keys = asked.filter((k) => !pinned.has(k));
   if (keys.length === 0) return;
   await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
     .catch((e) => ctx.log(`files ${keys.join(', ')} not removed (${(e as Error).message}); the orphan sweep removes them`));

@@ -52,7 +52,7 @@ export class DataNode {
   start(): void {
     this.sub = serveProtocol<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, dataNodeChecks, {
       flushSegment: (t) => measure(this.metrics.flush, () => this.flush(t)),
-      purgeCollection: ({ collectionId }) => this.purge(collectionId),
+      purgeCollection: ({ collectionId, keep }) => this.purge(collectionId, keep ?? []),
       compactSegment: (t) => measure(this.metrics.compact, () => this.compact(t)),
       mergeSegments: (t) => measure(this.metrics.merge, () => this.merge(t)),
       listSegmentFiles: ({ after, limit }) => this.listSegmentFiles(after, limit),
@@ -136,9 +136,11 @@ export class DataNode {
     }
   }
 
-  private async purge(collectionId: number): Promise<{ objects: number }> {
+  private async purge(collectionId: number, keep: unknown[]): Promise<{ objects: number }> {
     if (!Number.isSafeInteger(collectionId) || collectionId < 0) throw new NuthatchError('InvalidArgument', `bad collection id ${collectionId}`);
-    const files = await this.opts.objects.list(collectionFilesPrefix(collectionId));
+    if (!Array.isArray(keep) || keep.some((k) => typeof k !== 'string')) throw new NuthatchError('InvalidArgument', 'keep must be a list of keys');
+    const kept = new Set(keep as string[]);
+    const files = (await this.opts.objects.list(collectionFilesPrefix(collectionId))).filter((f) => !kept.has(f.key));
     for (const f of files) await this.opts.objects.delete(f.key);
     this.opts.log?.(`collection ${collectionId}: ${files.length} files purged`);
     return { objects: files.length };

@@ -115,6 +115,8 @@ export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: bool
     case 'ManualFlush': if (!opts.dataOnly) for (const seg of s.segments.values()) if (seg.sealPos === null) seal(s, seg.id, pos, fx); break;
     case 'DropPartition': if (!opts.dataOnly) dropPartition(s, bodyOf(m, 'DropPartition').partitionId, pos, fx); break;
     case 'TruncateCollection': if (!opts.dataOnly) truncate(s, pos, fx); break;
+    // A restored snapshot's deletes keep their source TSOs; the restore appends them before any other delete.
+    case 'RestoreDeletes': if (!opts.dataOnly) for (const e of bodyOf(m, 'RestoreDeletes').entries) addDelete(s, e); break;
     case 'TrimDeletes': if (!opts.dataOnly) trimDeletes(s, bodyOf(m, 'TrimDeletes').floorTso); break;
     case 'Flush': if (!opts.dataOnly) { const seg = s.segments.get(bodyOf(m, 'Flush').segmentId); if (seg) { seg.flushed = true; fx.flushed.push(seg.id); if (seg.partitionDropped) s.segments.delete(seg.id); } } break;
     // A dropped shard's rows and deletes are never read again (its delete archives are freed).

@@ -8,7 +8,7 @@ import {
 } from '../../../messages/index.js';
 import type {
   CollectionDescription, ConsistencyLevel, DatabaseDescription, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
-  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView, BackupView, RestoreJobView,
+  NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView, BackupView, RestoreJobView, SnapshotView, RestoreSnapshotJobView,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
 import { BatchIterator, iteratorSizes } from '../../../runtime/client/batchIterator.js';
@@ -185,6 +185,13 @@ export class MemoryApi implements NuthatchApi {
   async restoreBackup(backupName: string): Promise<{ jobId: number }> { return fail('BackupNotFound', `backup '${backupName}' does not exist`); }
   async getRestoreProgress(jobId: number): Promise<RestoreJobView> { return fail('NotFound', `restore job ${jobId} does not exist`); }
   async listRestoreJobs(): Promise<RestoreJobView[]> { return []; }
+  async createSnapshot(): Promise<SnapshotView> { return fail('InvalidArgument', 'the memory api keeps no segment files to snapshot'); }
+  async listSnapshots(): Promise<SnapshotView[]> { return []; }
+  async describeSnapshot(snapshotName: string): Promise<SnapshotView> { return fail('SnapshotNotFound', `snapshot '${snapshotName}' does not exist`); }
+  async dropSnapshot(snapshotName: string): Promise<void> { return fail('SnapshotNotFound', `snapshot '${snapshotName}' does not exist`); }
+  async restoreSnapshot(req: { snapshotName: string }): Promise<{ jobId: number }> { return fail('SnapshotNotFound', `snapshot '${req.snapshotName}' does not exist`); }
+  async getRestoreSnapshotState(jobId: number): Promise<RestoreSnapshotJobView> { return fail('NotFound', `snapshot restore job ${jobId} does not exist`); }
+  async listRestoreSnapshotJobs(): Promise<RestoreSnapshotJobView[]> { return []; }
   // Resource groups place query nodes, which this stand-in does not have: only the default group exists.
   async createResourceGroup(): Promise<void> { return fail('InvalidArgument', 'the memory api has no query nodes to group'); }
   async dropResourceGroup(name: string): Promise<void> { return fail('ResourceGroupNotFound', `resource group '${name}' does not exist`); }

@@ -122,6 +122,7 @@ export const vchannelMachine = setup({
         AlterCollection: rules('AlterCollection', [...LIVE, 'TxnNotAllowed'], ['alterCollection']),
         RenameCollection: rules('RenameCollection', [...LIVE, 'TxnNotAllowed'], ['renameCollection']),
         AddCollectionField: rules('AddCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['addCollectionField']),
+        RestoreDeletes: rules('RestoreDeletes', [...LIVE, 'TxnNotAllowed'], []),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
       },
