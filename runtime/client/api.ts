@@ -175,6 +175,14 @@ export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 
   limit: number;
   offset?: number;
   roundDecimal?: number;
+  /**
+   * Group the fused hits by this field (Milvus's hybrid search group_by_field):
+   * each search is a grouping search, the fused hits are grouped, `limit`
+   * groups of up to `groupSize` hits returned, groups ranked by their best hit.
+   */
+  groupingField?: string;
+  groupSize?: number;
+  strictGroupSize?: boolean;
 }
 
 /** At most this many searches in one hybrid search (Milvus's limit). */

@@ -16,7 +16,7 @@ import { describedSchema, resolveTimezone } from '../../messages/timestamptzFiel
 import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
-import { checkReranker, fuse } from './hybridRank.js';
+import { checkReranker, fuse, fuseGroups } from './hybridRank.js';
 import { bm25AnalyzerOf } from './sparseQueries.js';
 import { fieldAnalyzer } from '../../messages/analyzer.js';
 import { analyzerTexts, analyzeTexts } from './runAnalyzer.js';
@@ -43,7 +43,7 @@ import { Hedger } from './hedge.js';
 import type { Access, Grant, RbacApi } from './rbacApi.js';
 import type { LoadOptions, ResourceGroupConfig, ResourceGroupInfo } from './resourceGroupApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
-import { denseQueries, roundDistance, searchOptions } from './searchOptions.js';
+import { denseQueries, groupSpec, roundDistance, searchOptions } from './searchOptions.js';
 import { embListMetricOf, embListQueries, refuseEmbListOptions } from './embListSearch.js';
 import { structArrayOutput, structOutputPath, structVectorOf, type StructSubField } from '../../messages/structArray.js';
 import { pairMetric } from '../../actors/shared/vector/maxSim.js';
@@ -761,6 +761,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const limit = req.limit, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit + offset > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
+    const group = groupSpec(req, r.schema);
+    if (group && decay) throw new ValidationError('a hybrid search groups with a rerank (rrf or weighted), not a decay ranker', { field: 'groupingField' });
     const nq = req.searches[0]!.data?.length;
     req.searches.forEach((s, i) => { if (structVectorOf(r.schema, s.annsField)) throw new ValidationError(`searches[${i}] names '${s.annsField}': nuthatch fuses no embedding-list search into a hybrid search`, { field: `searches[${i}].annsField` }); });
     req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
@@ -768,10 +770,13 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const pin = await this.snapshotTso(r, req.consistencyLevel);
     // A decay ranker reads its field with every hit; shown only when asked for.
     const asked = req.outputFields ?? [];
-    const shown = decay === undefined || asked.includes('*') || asked.includes(decay.field);
-    const outputFields = shown ? req.outputFields : [...asked, decay.field];
+    // A decay ranker's field, or the grouping field, is read with every hit; shown only when asked for.
+    const extra = decay?.field ?? group?.field;
+    const shown = extra === undefined || asked.includes('*') || asked.includes(extra);
+    const outputFields = shown ? req.outputFields : [...asked, extra];
+    const grouping = group ? { groupingField: group.field, groupSize: group.size, strictGroupSize: group.strict } : {};
     const lists = await Promise.all(req.searches.map(({ ranker: _, ...s }, i) => this.searchAt(r, {
-      ...s, ...(outputFields ? { outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}),
+      ...s, ...grouping, ...(outputFields ? { outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}),
     }, pin, boosts[i])));
     const metrics = req.searches.map((s) => metricOfField(r, annsFieldOf(r.schema, s.annsField).name));
     const distance = req.roundDecimal === undefined || req.roundDecimal === -1 ? (d: number) => d : (d: number) => roundDistance(d, req.roundDecimal!);
@@ -779,8 +784,11 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       return Array.from({ length: nq }, (_, q) => decayFuse(lists.map((l, i) => ({ metric: metrics[i]!, hits: l[q]! })), decay, limit, offset)
         .map((h) => ({ id: h.id, distance: distance(h.distance), fields: shown ? h.fields : withoutField(h.fields, decay.field) })));
     }
-    return Array.from({ length: nq }, (_, q) => fuse(lists.map((l, i) => ({ metric: metrics[i]!, hits: l[q]!.map((h) => ({ pk: h.id, distance: h.distance, h })) })), rerank, limit, offset)
-      .map((f) => ({ id: f.pk, distance: distance(f.score), fields: f.hit.h.fields })));
+    return Array.from({ length: nq }, (_, q) => {
+      const ranked = lists.map((l, i) => ({ metric: metrics[i]!, hits: l[q]!.map((h) => ({ pk: h.id, distance: h.distance, h })) }));
+      const fused = group ? fuseGroups(ranked, rerank, (x) => x.h.fields[group.field], limit, offset, group.size) : fuse(ranked, rerank, limit, offset);
+      return fused.map((f) => ({ id: f.pk, distance: distance(f.score), fields: shown ? f.hit.h.fields : withoutField(f.hit.h.fields, extra!) }));
+    });
   }
 
   /**

@@ -57,6 +57,27 @@ export function scoreOf(metric: MetricType, distance: number, normalise: boolean
  * first list that holds it.
  */
 export function fuse<H extends { pk: PrimaryKey; distance: number }>(lists: readonly RankedList<H>[], rerank: Reranker, limit: number, offset = 0): FusedHit<H>[] {
+  return fuseAll(lists, rerank).slice(offset, offset + limit);
+}
+
+/**
+ * Fuses grouped lists (each search a grouping search) into groups, as
+ * Milvus's hybrid search with group_by_field: hits in fused order, each
+ * joining the group of its value (null one group too); groups ranked by
+ * their best hit, each keeping its best `size`; the `limit` groups after
+ * `offset` groups, one after another.
+ */
+export function fuseGroups<H extends { pk: PrimaryKey; distance: number }>(lists: readonly RankedList<H>[], rerank: Reranker, groupOf: (h: H) => unknown, limit: number, offset: number, size: number): FusedHit<H>[] {
+  const groups = new Map<unknown, FusedHit<H>[]>();
+  for (const f of fuseAll(lists, rerank)) {
+    const key = groupOf(f.hit) ?? null;
+    const g = groups.get(key);
+    if (g) { if (g.length < size) g.push(f); } else if (groups.size < offset + limit) groups.set(key, [f]);
+  }
+  return [...groups.values()].slice(offset).flat();
+}
+
+function fuseAll<H extends { pk: PrimaryKey; distance: number }>(lists: readonly RankedList<H>[], rerank: Reranker): FusedHit<H>[] {
   const fused = new Map<PrimaryKey, FusedHit<H>>();
   lists.forEach((list, i) => {
     list.hits.forEach((h, rank) => {
@@ -68,5 +89,5 @@ export function fuse<H extends { pk: PrimaryKey; distance: number }>(lists: read
     });
   });
   // Array.prototype.sort is stable: equal scores keep the order hits were first met.
-  return [...fused.values()].sort((a, b) => b.score - a.score).slice(offset, offset + limit);
+  return [...fused.values()].sort((a, b) => b.score - a.score);
 }

@@ -69,7 +69,7 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
 }
 
 /** The grouping a search asks for, checked against the schema, or undefined. */
-function groupSpec(req: SearchRequest, schema: CollectionSchema): GroupBySpec | undefined {
+export function groupSpec(req: Pick<SearchRequest, 'groupingField' | 'groupSize' | 'strictGroupSize' | 'limit' | 'offset'>, schema: CollectionSchema): GroupBySpec | undefined {
   const { groupingField: field, groupSize, strictGroupSize } = req;
   if (field === undefined) {
     if (groupSize !== undefined || strictGroupSize !== undefined) throw new ValidationError('groupSize and strictGroupSize need a groupingField', { field: 'groupingField' });

@@ -187,11 +187,12 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
  * exprParams?, limit?, params?: {ef, nprobe, radius, range_filter},
  * metricType?, ignoreGrowing?, searchParams?, functionScore? (boost functions)}, ...], rerank?: {strategy: "rrf",
  * params: {k}} | {strategy: "weighted", params: {weights, norm_score?}},
- * limit?, offset?, outputFields?, partitionNames?, consistencyLevel?}` (Milvus
- * REST v2). Each entry of `search` is read as a search of its own.
+ * limit?, offset?, outputFields?, partitionNames?, consistencyLevel?,
+ * groupingField?, groupSize?, strictGroupSize?}` (Milvus REST v2). Each entry
+ * of `search` is read as a search of its own (grouping is the hybrid search's).
  */
 export function parseHybridSearch(body: unknown): { collectionName: string; request: Omit<HybridSearchRequest, 'searches'> & { searches: Array<SearchRequest & { data: QueryData[] }> } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'functionScore', 'limit', 'offset', 'round_decimal', ...READ_KEYS]);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'functionScore', 'limit', 'offset', 'round_decimal', 'groupingField', 'groupSize', 'strictGroupSize', ...READ_KEYS]);
   const collectionName = readCollectionName(r);
   const list = r.required('search');
   if (!Array.isArray(list) || list.length === 0) throw r.wrong('search', 'a non-empty list of searches', list);
@@ -204,6 +205,11 @@ export function parseHybridSearch(body: unknown): { collectionName: string; requ
   if (r.has('rerank')) request.rerank = readRerank(r.obj('rerank', ['strategy', 'params']));
   const fs = r.optObj('functionScore', ['functions', 'params']);
   if (fs) request.ranker = readFunctionScore(fs);
+  if (r.has('groupingField')) request.groupingField = checkFieldRef(r.str('groupingField'), 'groupingField');
+  const groupSize = r.optInt('groupSize', 1, LIMITS.maxTopK);
+  if (groupSize !== undefined) request.groupSize = groupSize;
+  const strict = r.optBool('strictGroupSize');
+  if (strict !== undefined) request.strictGroupSize = strict;
   return { collectionName, request };
 }
 

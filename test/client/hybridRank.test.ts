@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/errors.js';
-import { checkReranker, fuse, scoreOf } from '../../runtime/client/hybridRank.js';
+import { checkReranker, fuse, fuseGroups, scoreOf } from '../../runtime/client/hybridRank.js';
 
 /** The rerankers of a hybrid search, against Milvus's documented examples and formulas. */
 const hits = (...xs: Array<[number, number]>) => xs.map(([pk, distance]) => ({ pk, distance }));
@@ -21,6 +21,20 @@ test('rrf: Σ 1/(k + rank); a hit in both lists beats one ranked first in one', 
   assert.equal(out.map((h) => h.pk), [2, 1, 4, 3]);
   assert.ok(Math.abs(out[0]!.score - (1 / 62 + 1 / 61)) < 1e-12);
   assert.equal(fuse([a, b], checkReranker(undefined, 2), 2, 1).map((h) => h.pk), [1, 4], 'offset and limit after fusing; rrf k=60 by default');
+});
+
+test('grouped: fused hits join their value\'s group, groups ranked by their best hit, each keeping its best size; offset and limit count groups', () => {
+  // pk % 10 is the group.
+  const a = { metric: 'L2' as const, hits: hits([11, 0.1], [21, 0.2], [12, 0.3], [31, 0.4], [13, 0.5]) };
+  const b = { metric: 'L2' as const, hits: hits([21, 0.1], [12, 0.2], [22, 0.3], [11, 0.4], [33, 0.5]) };
+  const rrf = checkReranker(undefined, 2);
+  const order = fuse([a, b], rrf, 100).map((h) => h.pk);
+  assert.equal(order, [21, 11, 12, 22, 31, 13, 33]);
+  const groupOf = (h: { pk: unknown }) => (h.pk as number) % 10;
+  assert.equal(fuseGroups([a, b], rrf, groupOf, 10, 0, 2).map((h) => h.pk), [21, 11, 12, 22, 13, 33], 'group 1: 21, 11 (31 over size); group 2: 12, 22; group 3: 13, 33');
+  assert.equal(fuseGroups([a, b], rrf, groupOf, 2, 0, 1).map((h) => h.pk), [21, 12]);
+  assert.equal(fuseGroups([a, b], rrf, groupOf, 1, 1, 3).map((h) => h.pk), [12, 22], 'offset skips a group');
+  assert.equal(fuseGroups([a, b], rrf, () => null, 5, 0, 2).map((h) => h.pk), [21, 11], 'null values are one group');
 });
 
 test('normalised scores: larger is closer for every metric, within [0, 1]', () => {

@@ -36,7 +36,7 @@ function exact(rows: Row[], q: number[], field: 'doc' | 'lang', limit: number, s
 }
 
 test('grouping search over sealed and growing rows on two shards gives the exact groups; offset skips groups', async () => {
-  const s = await tempStandalone({ streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } } });
+  const s = await tempStandalone({ port: 0, streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } } });
   try {
     await s.client.createCollection({ collectionName: 'docs', schema, metricType: 'L2', shardsNum: 2, indexParams: [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW', params: { M: 16, efConstruction: 200 } }], load: true });
     const sealed = rowsOf(0, 400, 21);
@@ -59,6 +59,24 @@ test('grouping search over sealed and growing rows on two shards gives the exact
       assert.equal(byLang!.map((h) => h.fields.lang).sort(), ['de', 'en', 'fr'], 'only three languages: three groups of one');
       assert.equal(byLang!.map((h) => h.id), exact(all, q, 'lang', 10, 1));
     }
+    // A hybrid search groups its fused hits (Milvus's hybrid group_by_field): each search a grouping search, RRF over them, then groups.
+    const [q1, q2] = vectors(2, DIM, 24);
+    const grouped = { groupingField: 'doc', groupSize: 2 };
+    const lists = await Promise.all([q1!, q2!].map(async (q) => (await s.client.search('docs', { data: [q], limit: 4, ...grouped, outputFields: ['doc'], consistencyLevel: 'Strong', searchParams: { params: { ef: 400 } } }))[0]!));
+    const score = new Map<number, number>();
+    for (const l of lists) l.forEach((h, rank) => score.set(h.id as number, (score.get(h.id as number) ?? 0) + 1 / (60 + rank + 1)));
+    // Groups in the order of their best fused hit, each listed whole (at most 2), one after another.
+    const groups = new Map<number, number[]>();
+    for (const [id] of [...score].sort((x, y) => y[1] - x[1])) {
+      const g = all[id]!.doc, members = groups.get(g);
+      if (members ? members.length < 2 : groups.size < 3) groups.set(g, [...(members ?? []), id]);
+    }
+    const want = [...groups.values()].flat();
+    const [hybrid] = await s.client.hybridSearch('docs', { searches: [{ data: [q1!], limit: 4, searchParams: { params: { ef: 400 } } }, { data: [q2!], limit: 4, searchParams: { params: { ef: 400 } } }], limit: 3, ...grouped, consistencyLevel: 'Strong' });
+    assert.equal(hybrid!.map((h) => h.id), want, 'RRF over the grouped lists, regrouped: 3 groups of at most 2');
+    assert.equal(Object.keys(hybrid![0]!.fields), ['id'], 'the grouping field is read, not shown unless asked');
+    const { code } = await fetch(`${s.http!.url}/v2/vectordb/entities/hybrid_search`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ collectionName: 'docs', search: [{ data: [q1], limit: 4 }, { data: [q2], limit: 4 }], limit: 3, groupingField: 'doc', groupSize: 2, outputFields: ['doc'] }) }).then((r) => r.json() as Promise<{ code: number }>);
+    assert.is(code, 0, 'REST hybrid_search takes groupingField');
     const [rows] = await s.client.search('docs', { data: [growing[0]!.vec], limit: 3, groupingField: 'doc', groupSize: 2, consistencyLevel: 'Strong' });
     assert.is(rows![0]!.id, 400, 'a growing row is found and grouped');
     assert.ok(rows!.length <= 6 && rows!.length >= 3);
