@@ -78,9 +78,18 @@ export interface TextMatchNode { kind: 'textMatch'; arg: FieldNode; query: strin
  */
 export interface GeoNode { kind: 'geo'; op: GeoOp; arg: FieldNode; wkt: string; distance?: number; pos: number }
 
+/**
+ * Milvus 2.6's `RANDOM_SAMPLE(factor)`: keeps about `factor` (in (0, 1)) of the
+ * rows the rest of the filter matches. Only alone or as an operand of the
+ * top-level `and` (sample.ts). `seed` picks which rows: the client sets a fresh
+ * one per request (one per query iterator), so one request sees one sample on
+ * every segment and shard; absent, 0.
+ */
+export interface SampleNode { kind: 'sample'; factor: number; seed?: number; pos: number }
+
 export type Expr =
   | LiteralNode | FieldNode | NegNode | ArithNode | LengthNode
-  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | GeoNode | NotNode | AndNode | OrNode;
+  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | GeoNode | SampleNode | NotNode | AndNode | OrNode;
 
 /** Node kinds that yield a value rather than a truth value. */
 export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith', 'length']);

@@ -11,6 +11,8 @@ import type { ContainsOp, Expr, FieldNode, LiteralNode } from './ast.js';
 import type { CollectionSchema, DataType, FieldSchema } from '../schema.js';
 import { parseInterval } from '../timestamptz.js';
 import { checkedGeo } from './geoCall.js';
+import { checkSamplePlacement, sampleFactor } from './sample.js';
+import { primaryField } from '../schema.js';
 
 /** A checked filter: the resolved tree and the columns it reads (`$meta` for dynamic fields). */
 export interface CheckedFilter { expr: Expr; fields: string[] }
@@ -36,7 +38,14 @@ export function checkFilter(expr: unknown, schema: CollectionSchema): CheckedFil
   const c = new Checker(schema);
   const top = c.check(expr, 0);
   if (!isCond(top.ty)) throw filterError(`a filter must be a condition, not ${top.what}`, top.e.pos);
-  return { expr: top.e, fields: [...c.fields] };
+  checkSamplePlacement(top.e);
+  return { expr: sampleLast(top.e), fields: [...c.fields] };
+}
+
+/** A top-level `and` with its RANDOM_SAMPLE last: the other conditions run first and the hash only on rows they pass. */
+function sampleLast(e: Expr): Expr {
+  if (e.kind !== 'and' || !e.args.some((a) => a.kind === 'sample')) return e;
+  return { ...e, args: [...e.args.filter((a) => a.kind !== 'sample'), ...e.args.filter((a) => a.kind === 'sample')] };
 }
 
 const isCond = (t: Ty) => t === 'cond' || t === 'bool' || t === 'json';
@@ -131,6 +140,13 @@ class Checker {
         const e = checkedGeo(n, pos);
         if (!f || f.dataType !== 'Geometry') throw filterError(`${e.op} needs a Geometry field as its first argument, not ${a.what}`, pos);
         return { e: { ...e, arg: a.e as FieldNode }, ty: 'cond', what: `an ${e.op} test` };
+      }
+      case 'sample': {
+        // Reads the primary key: the sample is drawn by key (sample.ts).
+        const factor = sampleFactor(n.factor, pos), seed = n.seed;
+        if (seed !== undefined && !(Number.isSafeInteger(seed) && (seed as number) >= 0 && (seed as number) < 2 ** 32)) throw filterError('malformed filter tree: a RANDOM_SAMPLE seed is a 32-bit unsigned integer', pos);
+        this.fields.add(primaryField(this.schema).name);
+        return { e: { kind: 'sample', factor, ...(seed !== undefined ? { seed: seed as number } : {}), pos }, ty: 'cond', what: 'a RANDOM_SAMPLE' };
       }
       case 'isNull': {
         const a = sub(n.arg);

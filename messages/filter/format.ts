@@ -20,6 +20,7 @@ export function formatFilter(e: Expr): string {
     case 'isNull': return `${field(e.arg)} is ${e.negated ? 'not ' : ''}null`;
     case 'contains': return `${CONTAINS_NAME[e.op]}(${field(e.arg)}, ${e.op === 'contains' ? literal(e.values[0]!) : `[${e.values.map(literal).join(', ')}]`})`;
     case 'length': return `array_length(${field(e.arg)})`;
+    case 'sample': return `RANDOM_SAMPLE(${e.factor})`;
     case 'not': return `not ${operand(e.arg)}`;
     case 'and': case 'or': return e.args.map(operand).join(` ${e.kind} `);
   }
