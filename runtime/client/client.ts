@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeMessage } from '../../messages/codec.js';
 import { parseProperties, propertyList, propertyNames } from '../../messages/collectionProperties.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
-import { checkFilter, parseFilter } from '../../messages/filter/index.js';
+import { checkFilter, parseFilter, withSampleSeed } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
@@ -517,7 +517,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   private readPlan(r: CollectionRecord, o: ReadOptions, partitionIds?: number[]) {
     const pk = primaryField(r.schema), vf = vectorField(r.schema);
     const tz = timezoneOf(r, o.timezone);
-    const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
+    const parsed = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
+    // A RANDOM_SAMPLE gets a fresh seed per read plan: one sample for every shard and segment of a request (messages/filter/sample.ts).
+    const filter = parsed && withSampleSeed(parsed, crypto.getRandomValues(new Uint32Array(1))[0]!);
     const checked = filter ? checkFilter(filter, r.schema).expr : null;
     const names = new Set(r.schema.fields.map((f) => f.name));
     let fields: string[] = [];
