@@ -1,7 +1,8 @@
 /**
  * Prints an AST back as filter text that parses to the same tree (positions
  * aside). Every compound operand is parenthesised, so the text never depends on
- * precedence. Used in logs and to test the parser by round trip.
+ * precedence. Used in logs and to test the parser by round trip. A
+ * RANDOM_SAMPLE prints without its seed (the text has no place for one).
  */
 import { CONTAINS_NAME, type Expr, type FieldNode, type LiteralNode } from './ast.js';
 import { formatTimestamptz } from '../timestamptz.js';

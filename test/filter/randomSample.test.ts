@@ -5,6 +5,7 @@ import { checkFilter, compileFilter, filterRows, formatFilter, parseFilter, with
 import { ValidationError } from '../../messages/errors.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import { schema } from './fixtures.js';
+import { checkBoostFunction } from '../../messages/boostRanker.js';
 
 const refused = (text: string, want: RegExp) => {
   const err = (() => { try { checkFilter(parseFilter(text), schema); } catch (e) { return e; } return null; })();
@@ -54,6 +55,12 @@ test('the sample runs after the other conditions: it is the last operand of the 
   assert.is(e.kind, 'and');
   assert.equal((e as { args: Expr[] }).args.map((a) => a.kind), ['compare', 'field', 'sample']);
   assert.ok(checkFilter(parseFilter('RANDOM_SAMPLE(0.1)'), schema).fields.includes('id'), 'it reads the primary key');
+});
+
+test('a boost ranker\'s filter takes no RANDOM_SAMPLE (it weights rows; random_score is its randomness)', () => {
+  const boost = (filter: string) => checkBoostFunction({ type: 'Rerank', params: { reranker: 'boost', weight: 2, filter } }, schema, 'ranker');
+  assert.ok(boost('age > 1'));
+  assert.throws(() => boost('age > 1 and RANDOM_SAMPLE(0.5)'), /RANDOM_SAMPLE filters the rows a read returns/);
 });
 
 // ---- evaluation ---------------------------------------------------------
