@@ -8,9 +8,9 @@ import type { CollectionSchema } from '../../messages/schema.js';
 import { parseTimestamptz } from '../../messages/timestamptz.js';
 import type { Hit } from './api.js';
 
-/** The fields of an order not among `fields` (unless `fields` holds '*', which reads them all). */
-export function orderFieldsToAdd(order: readonly OrderKey[], fields: readonly string[]): string[] {
-  return fields.includes('*') ? [] : order.map((k) => k.field).filter((f) => !fields.includes(f));
+/** The fields of an order not among `fields` (unless `fields` holds '*', which reads them all) nor `shown` (always shown, as a hit's primary key). */
+export function orderFieldsToAdd(order: readonly OrderKey[], fields: readonly string[], shown: readonly string[] = []): string[] {
+  return fields.includes('*') ? [] : order.map((k) => k.field).filter((f) => !fields.includes(f) && !shown.includes(f));
 }
 
 /** A row's fields without `names`. */

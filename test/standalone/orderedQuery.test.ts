@@ -119,6 +119,12 @@ test('ordered queries and RANDOM_SAMPLE over sealed segments, growing rows and d
     const stable = plain.map((h, rank) => ({ h, rank })).sort((a, b) => (b.h.fields.n as number) - (a.h.fields.n as number) || a.rank - b.rank).map((x) => x.h.id);
     assert.equal(ordered.map((h) => h.id), stable);
     assert.ok(ordered.every((h) => !('n' in h.fields)), 'n read for the order only');
+    const byId = (await c.search('o', { ...read, data: [q], limit: 20, orderByFields: [{ field: 'id', order: 'desc' }] }))[0]!;
+    assert.equal(byId.map((h) => h.id), plain.map((h) => h.id as number).sort((a, b) => b - a));
+    assert.equal(byId.map((h) => h.fields), plain.map((h) => ({ id: h.id })).sort((a, b) => (b.id as number) - (a.id as number)), 'the key stays shown');
+    // The key orders a query too, shown as ever.
+    const byKey = await c.query('o', { ...read, filter: 'n == 0', limit: 10, orderByFields: [{ field: 'id', order: 'desc' }] });
+    assert.equal(byKey, live.filter((x) => x.n === 0).map((x) => x.id).sort((a, b) => b - a).slice(0, 10).map((id) => ({ id })));
 
     // Refusals, typed.
     assert.is(await code(() => c.query('o', { ...read, filter: 'id > 0', limit: 5, orderByFields: 'meta' })), 'InvalidArgument');
