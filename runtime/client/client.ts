@@ -675,7 +675,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       // The page of hits, read with the ordered fields, then reordered by them (orderedReads.ts).
       const order = readOrderBy(req.orderByFields, r.schema);
       const { orderByFields: _, ...plain } = req;
-      const asked = req.outputFields ?? [], extra = orderFieldsToAdd(order, asked);
+      const asked = req.outputFields ?? [], extra = orderFieldsToAdd(order, asked, [primaryField(r.schema).name]);
       const hits = await this.search(collection, { ...plain, outputFields: [...asked, ...extra] });
       return hits.map((list) => orderHits(list, order, r.schema).map((h) => (extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h)));
     }
