@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.js';
-import { checkFilter, parseFilter, type FilterParams } from './filter/index.js';
+import { SAMPLE_NAME, checkFilter, hasSample, parseFilter, type Expr, type FilterParams } from './filter/index.js';
 import type { CollectionSchema } from './schema.js';
 
 /**
@@ -75,6 +75,7 @@ export function checkBoostFunction(f: unknown, schema: CollectionSchema, at: str
     try {
       filter = parseFilter(String(p.filter), filterParams, timezone);
       checkFilter(filter, schema);
+      if (hasSample(filter as Expr)) throw new ValidationError(`${SAMPLE_NAME} filters the rows a read returns; a boost weights rows, use random_score for a random weight`);
     } catch (e) {
       throw new ValidationError(`${at} filter ${JSON.stringify(p.filter)} is invalid: ${(e as Error).message}`, where);
     }

@@ -91,9 +91,18 @@ export const ELEMENT_FNS: ReadonlySet<string> = new Set<ElementFn>(['element_fil
 /** The functions that take a count k as their third argument. */
 export const COUNTED_ELEMENT_FNS: ReadonlySet<string> = new Set<ElementFn>(['match_least', 'match_most', 'match_exact']);
 
+/**
+ * Milvus 2.6's `RANDOM_SAMPLE(factor)`: keeps about `factor` (in (0, 1)) of the
+ * rows the rest of the filter matches. Only alone or as an operand of the
+ * top-level `and` (sample.ts). `seed` picks which rows: the client sets a fresh
+ * one per request (one per query iterator), so one request sees one sample on
+ * every segment and shard; absent, 0.
+ */
+export interface SampleNode { kind: 'sample'; factor: number; seed?: number; pos: number }
+
 export type Expr =
   | LiteralNode | FieldNode | NegNode | ArithNode | LengthNode
-  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | GeoNode | ElementMatchNode | NotNode | AndNode | OrNode;
+  | CompareNode | InNode | LikeNode | IsNullNode | ContainsNode | TextMatchNode | GeoNode | ElementMatchNode | SampleNode | NotNode | AndNode | OrNode;
 
 /** Node kinds that yield a value rather than a truth value. */
 export const VALUE_KINDS: ReadonlySet<Expr['kind']> = new Set(['literal', 'field', 'neg', 'arith', 'length']);

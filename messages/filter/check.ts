@@ -13,6 +13,8 @@ import { parseInterval } from '../timestamptz.js';
 import { checkedGeo } from './geoCall.js';
 import { COUNTED_ELEMENT_FNS, ELEMENT_FNS, type ElementFn } from './ast.js';
 import { elementSchema, isStructArray } from '../structArray.js';
+import { checkSamplePlacement, sampleFactor } from './sample.js';
+import { primaryField } from '../schema.js';
 
 /** A checked filter: the resolved tree and the columns it reads (`$meta` for dynamic fields). */
 export interface CheckedFilter { expr: Expr; fields: string[] }
@@ -38,7 +40,14 @@ export function checkFilter(expr: unknown, schema: CollectionSchema): CheckedFil
   const c = new Checker(schema);
   const top = c.check(expr, 0);
   if (!isCond(top.ty)) throw filterError(`a filter must be a condition, not ${top.what}`, top.e.pos);
-  return { expr: top.e, fields: [...c.fields] };
+  checkSamplePlacement(top.e);
+  return { expr: sampleLast(top.e), fields: [...c.fields] };
+}
+
+/** A top-level `and` with its RANDOM_SAMPLE last: the other conditions run first and the hash only on rows they pass. */
+function sampleLast(e: Expr): Expr {
+  if (e.kind !== 'and' || !e.args.some((a) => a.kind === 'sample')) return e;
+  return { ...e, args: [...e.args.filter((a) => a.kind !== 'sample'), ...e.args.filter((a) => a.kind === 'sample')] };
 }
 
 const isCond = (t: Ty) => t === 'cond' || t === 'bool' || t === 'json';
@@ -145,6 +154,13 @@ class Checker {
         const inner = checkFilter(n.pred, elementSchema(f));
         this.fields.add(f.name);
         return { e: { kind: 'elementMatch', fn, arg: { kind: 'field', name: f.name, path: [], pos: posOf(arg) }, pred: inner.expr, ...(counted ? { count: n.count as number } : {}), pos }, ty: 'cond', what: `a ${fn} test` };
+      }
+      case 'sample': {
+        // Reads the primary key: the sample is drawn by key (sample.ts).
+        const factor = sampleFactor(n.factor, pos), seed = n.seed;
+        if (seed !== undefined && !(Number.isSafeInteger(seed) && (seed as number) >= 0 && (seed as number) < 2 ** 32)) throw filterError('malformed filter tree: a RANDOM_SAMPLE seed is a 32-bit unsigned integer', pos);
+        this.fields.add(primaryField(this.schema).name);
+        return { e: { kind: 'sample', factor, ...(seed !== undefined ? { seed: seed as number } : {}), pos }, ty: 'cond', what: 'a RANDOM_SAMPLE' };
       }
       case 'isNull': {
         const a = sub(n.arg);

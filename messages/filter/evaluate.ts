@@ -23,7 +23,8 @@ import { geoTest, rowGeometry } from './geoEvaluate.js';
 import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
 import { NuthatchError } from '../errors.js';
 import { parseInterval, shiftTimestamptz, type Interval } from '../timestamptz.js';
-import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type Rows } from '../schema.js';
+import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type PrimaryKey, type Rows } from '../schema.js';
+import { sampleTest } from './sample.js';
 
 /** One column of a segment, indexed by row: a plain array or a typed array. */
 export type Column = ArrayLike<unknown>;
@@ -166,6 +167,11 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
           return g !== null && test(g) !== negated;
         };
       };
+    }
+    case 'sample': {
+      // Placement (sample.ts) keeps it out of any `not`: `negated` is false here.
+      const test = sampleTest(e), pk = primaryField(ctx.schema).name;
+      return (cols) => { const c = column(cols, pk, ctx)!; return (i) => test(c[i] as PrimaryKey) !== negated; };
     }
     case 'isNull': {
       const g = getter(e.arg, ctx), flip = e.negated !== negated;

@@ -1,7 +1,8 @@
 /**
  * Prints an AST back as filter text that parses to the same tree (positions
  * aside). Every compound operand is parenthesised, so the text never depends on
- * precedence. Used in logs and to test the parser by round trip.
+ * precedence. Used in logs and to test the parser by round trip. A
+ * RANDOM_SAMPLE prints without its seed (the text has no place for one).
  */
 import { CONTAINS_NAME, type Expr, type FieldNode, type LiteralNode } from './ast.js';
 import { formatTimestamptz } from '../timestamptz.js';
@@ -21,6 +22,7 @@ export function formatFilter(e: Expr): string {
     case 'contains': return `${CONTAINS_NAME[e.op]}(${field(e.arg)}, ${e.op === 'contains' ? literal(e.values[0]!) : `[${e.values.map(literal).join(', ')}]`})`;
     case 'length': return `array_length(${field(e.arg)})`;
     case 'elementMatch': return `${e.fn}(${field(e.arg)}, ${formatFilter(e.pred)}${e.count === undefined ? '' : `, ${e.count}`})`;
+    case 'sample': return `RANDOM_SAMPLE(${e.factor})`;
     case 'not': return `not ${operand(e.arg)}`;
     case 'and': case 'or': return e.args.map(operand).join(` ${e.kind} `);
   }

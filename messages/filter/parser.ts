@@ -8,7 +8,7 @@
  * `array_contains_all(f, [..])`, `array_contains_any(f, [..])` (also spelled
  * `json_contains*`), `array_length(f)`, `text_match(f, "words")` and
  * `phrase_match(f, "words", slop?)`, and the geometry operators `ST_CONTAINS(f, 'WKT')`
- * and the rest (geoCall.ts); a name is a function only before `(`.
+ * and the rest (geoCall.ts), and `RANDOM_SAMPLE(factor)` (sample.ts); a name is a function only before `(`.
  * `not` binds looser than a comparison (`not a > 1` is `not (a > 1)`), as in SQL and Python.
  * Timestamptz literals (Milvus's): `ISO '2025-01-03T00:00:00+08:00'` is an
  * instant (text without an offset read in `timezone`, default UTC), kept as
@@ -25,6 +25,7 @@ import { tokenize, type Token } from './lexer.js';
 import { listLiterals, paramValue, scalarLiteral, type FilterParams } from './params.js';
 import { ValidationError } from '../errors.js';
 import { geoNode } from './geoCall.js';
+import { SAMPLE_NAME, sampleFactor } from './sample.js';
 import { DEFAULT_TIMEZONE, parseInterval, parseTimestamptz } from '../timestamptz.js';
 
 /** The largest slop phrase_match takes (Milvus keeps it in a uint32; a phrase of more spread matches nothing sensible). */
@@ -233,7 +234,8 @@ class Parser {
     if (name.startsWith('st_')) return this.parseGeo(t);
     if (ELEMENT_FNS.has(name)) return this.parseElementMatch(t, name as ElementFn);
     if (this.inElement) throw filterError(`inside element_filter and MATCH_*, a condition reads $[sub-fields] only: ${t.text}() is not taken there`, t.pos);
-    if (op === undefined && name !== 'array_length' && name !== 'text_match' && name !== 'phrase_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match, ST_CONTAINS and the other ST_ operators)`, t.pos);
+    if (name === 'random_sample') return this.parseSample(t);
+    if (op === undefined && name !== 'array_length' && name !== 'text_match' && name !== 'phrase_match') throw filterError(`unknown function '${t.text}' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match, RANDOM_SAMPLE, element_filter, MATCH_ANY and the other MATCH_ operators, ST_CONTAINS and the other ST_ operators)`, t.pos);
     this.expect('punct', '(');
     const f = this.peek();
     if (f.kind !== 'ident') throw filterError(`${name} needs a field as its first argument, found ${describe(f)}`, f.pos);
@@ -308,6 +310,15 @@ class Parser {
     this.next();
     this.expect('punct', ']');
     return this.mk<FieldNode>({ kind: 'field', name: `$[${k.kind === 'str' ? k.value as string : k.text}]`, path: [], pos: t.pos });
+  }
+
+  /** `RANDOM_SAMPLE(factor)`, factor in (0, 1); where it may stand is checked by checkFilter (sample.ts). */
+  private parseSample(t: Token): Expr {
+    this.expect('punct', '(');
+    const f = this.parseLiteral(`${SAMPLE_NAME} takes a sampling factor in (0, 1)`);
+    const factor = sampleFactor(f.type === 'int' || f.type === 'float' ? f.value : String(f.value), f.pos);
+    this.expect('punct', ')');
+    return this.mk({ kind: 'sample', factor, pos: t.pos });
   }
 
   /** `ST_OP(field, 'wkt')` and `ST_DWITHIN(field, 'POINT (x y)', meters)`: Milvus's geometry operators (geoCall.ts). */

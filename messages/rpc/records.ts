@@ -1,3 +1,4 @@
+import type { OrderKey } from '../orderBy.js';
 import type { QuotaProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
@@ -196,6 +197,12 @@ export interface ShardQuery {
   mvccTso?: Tso;
   /** Count only: rows are not returned. */
   countOnly?: boolean;
+  /**
+   * Rows in this order (messages/orderBy.ts) rather than by key: the first
+   * `limit` of it, each key's field among `outputFields` (levels above merge by
+   * them). Not with `after` or `countOnly`.
+   */
+  orderBy?: OrderKey[];
 }
 
 /** One delete of the shard's log; a delete that named a partition keeps it (absent: every partition). */

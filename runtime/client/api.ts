@@ -1,4 +1,5 @@
 import type { LoadOptions, ResourceGroupApi } from './resourceGroupApi.js';
+import type { OrderByFields } from '../../messages/orderBy.js';
 import type { SparseInput } from './sparseQueries.js';
 import type { CollectionSchema, EmbListMetric, FieldSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
 import type { Reranker } from './hybridRank.js';
@@ -108,6 +109,12 @@ export interface ReadOptions {
 export interface QueryRequest extends ReadOptions {
   limit?: number;
   offset?: number;
+  /**
+   * Milvus 3.0's order_by_fields: rows ordered by scalar fields (numbers,
+   * VarChar, Bool, Timestamptz), a name (ascending) or `[{field, order: 'asc' | 'desc'}]`;
+   * nulls last either way, ties by primary key (messages/orderBy.ts). Not with count(*).
+   */
+  orderByFields?: OrderByFields;
 }
 
 export interface SearchRequest extends ReadOptions {
@@ -134,6 +141,8 @@ export interface SearchRequest extends ReadOptions {
   annsField?: string;
   limit: number;
   offset?: number;
+  /** The page of hits (after offset and limit) reordered by scalar fields, as a query's (QueryRequest); equal keys keep the hits' ranking. */
+  orderByFields?: OrderByFields;
   /**
    * metricType must match the collection's if given; an embedding-list
    * search (`annsField` `chunks[text_vector]`, `data` a list of embedding

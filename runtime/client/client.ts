@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { orderedHit, readOrderBy, type OrderKey } from '../../messages/orderBy.js';
+import { mergeOrdered } from '../../actors/shared/segment/orderedRows.js';
+import { orderFieldsToAdd, orderHits, withoutFields } from './orderedReads.js';
 import { encodeMessage } from '../../messages/codec.js';
 import { parseProperties, propertyList, propertyNames } from '../../messages/collectionProperties.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
-import { checkFilter, parseFilter } from '../../messages/filter/index.js';
+import { checkFilter, parseFilter, withSampleSeed } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
@@ -561,7 +564,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   private readPlan(r: CollectionRecord, o: ReadOptions, partitionIds?: number[]) {
     const pk = primaryField(r.schema), vf = vectorField(r.schema);
     const tz = timezoneOf(r, o.timezone);
-    const filter = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
+    const parsed = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
+    // A RANDOM_SAMPLE gets a fresh seed per read plan: one sample for every shard and segment of a request (messages/filter/sample.ts).
+    const filter = parsed && withSampleSeed(parsed, crypto.getRandomValues(new Uint32Array(1))[0]!);
     const checked = filter ? checkFilter(filter, r.schema).expr : null;
     const names = new Set(r.schema.fields.map((f) => f.name));
     let fields: string[] = [];
@@ -611,18 +616,26 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (!Number.isInteger(limit) || limit < 0 || limit > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 0..${LIMITS.maxTopK}`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (!count && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
+    const order = readOrderBy(req.orderByFields, r.schema);
+    if (order.length > 0 && count) throw new ValidationError('count(*) counts rows: it takes no orderByFields', { field: 'orderByFields' });
+    // The shards merge by the ordered fields' values: they are read as output fields, and dropped before the rows are shown.
+    const extra = orderFieldsToAdd(order, plan.fields);
+    const read = extra.length ? { ...plan, fields: [...plan.fields, ...extra] } : plan;
     const guaranteeTso = at ?? await this.guarantee(r, req.consistencyLevel);
-    const results = await this.queryShards(r, plan, { limit: limit > 0 ? limit + offset : 0, guaranteeTso, countOnly: count, ...(at === undefined ? {} : { mvccTso: at }) });
+    const page = limit > 0 ? limit + offset : 0;
+    const results = await this.queryShards(r, read, { limit: page, guaranteeTso, countOnly: count, ...(at === undefined ? {} : { mvccTso: at }), ...(order.length ? { orderBy: order } : {}) });
     if (count) return [{ 'count(*)': results.reduce((n, x) => n + x.count, 0) }];
-    const rows = firstOnPage(results.flatMap((x) => x.rows), limit > 0 ? limit + offset : 0).slice(offset);
-    return rows.map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths));
+    const rows = order.length
+      ? mergeOrdered(results.map((x) => x.rows.map(orderedHit(order))), page, order).map(({ values: _, ...h }) => (extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h))
+      : firstOnPage(results.flatMap((x) => x.rows), page);
+    return rows.slice(offset).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths));
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
-  private queryShards(r: CollectionRecord, plan: ReturnType<NuthatchClient['readPlan']>, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso }) {
+  private queryShards(r: CollectionRecord, plan: ReturnType<NuthatchClient['readPlan']>, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso; orderBy?: OrderKey[] }) {
     return Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
       vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
-      limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly,
+      limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly, ...(o.orderBy ? { orderBy: o.orderBy } : {}),
       ...(o.after !== undefined ? { after: o.after } : {}), ...(o.mvccTso !== undefined ? { mvccTso: o.mvccTso } : {}),
     })));
   }
@@ -655,6 +668,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     if ((req.outputFields ?? []).some(isCountStar)) throw new ValidationError('a query iterator returns rows: count(*) is not an output field of it', { field: 'outputFields' });
+    // Its cursor is a primary key: an order by other fields would need a cursor of their values too.
+    if ((req as { orderByFields?: unknown }).orderByFields !== undefined) throw new ValidationError('a query iterator walks rows in primary-key order: it takes no orderByFields (use query with orderByFields, offset and limit)', { field: 'orderByFields' });
     const plan = this.readPlan(r, req);
     const resume = req.resume;
     if (resume !== undefined) checkPosition(resume, plan.pk.dataType);
@@ -700,6 +715,14 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    if (req.orderByFields !== undefined) {
+      // The page of hits, read with the ordered fields, then reordered by them (orderedReads.ts).
+      const order = readOrderBy(req.orderByFields, r.schema);
+      const { orderByFields: _, ...plain } = req;
+      const asked = req.outputFields ?? [], extra = orderFieldsToAdd(order, asked, [primaryField(r.schema).name]);
+      const hits = await this.search(collection, { ...plain, outputFields: [...asked, ...extra] });
+      return hits.map((list) => orderHits(list, order, r.schema).map((h) => (extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h)));
+    }
     if (structVectorOf(r.schema, req.annsField)) refuseEmbListOptions(req, req.annsField!);
     const asked = req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) };
     if (req.highlighter !== undefined) return this.highlighted(r, asked);

@@ -66,7 +66,7 @@ export const DEFAULT_QUERY_PAGE = 100;
  * `limit` rows (default 100), no offset.
  */
 export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest; cursor?: string } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', 'cursor', ...READ_KEYS], UNSUPPORTED_READ);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', 'cursor', 'orderByFields', ...READ_KEYS], UNSUPPORTED_READ);
   const collectionName = readCollectionName(r);
   const request: QueryRequest = readOptions(r, false);
   const filter = readFilter(r, false);
@@ -76,6 +76,9 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
   if (cursor !== undefined && offset !== undefined) throw new ValidationError(`a query with a 'cursor' pages by it: 'offset' is not taken`, { field: 'offset' });
   if (cursor !== undefined && counts) throw new ValidationError(`a query with a 'cursor' returns rows: count(*) is not taken`, { field: 'outputFields' });
   if (cursor === undefined && filter === undefined && limit === undefined && !counts) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
+  const order = readOrderByFields(r);
+  if (order && cursor !== undefined) throw new ValidationError(`a query with a 'cursor' walks rows in primary-key order: 'orderByFields' is not taken (page an ordered query by 'offset' and 'limit')`, { field: 'orderByFields' });
+  if (order) request.orderByFields = order;
   if (filter !== undefined) request.filter = filter;
   if (limit !== undefined) request.limit = limit;
   if (offset !== undefined) request.offset = offset;
@@ -90,7 +93,7 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
  * become Float32Arrays here.
  */
 export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: QueryData[] } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'highlighter', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'highlighter', 'orderByFields', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
   const collectionName = readCollectionName(r);
   const data = readQueryVectors(r);
   const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
@@ -114,7 +117,26 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   if (fs) request.ranker = readSearchFunctionScore(fs);
   // Checked against the schema by the client (runtime/client/highlighter.ts).
   if (r.has('highlighter')) request.highlighter = r.raw('highlighter') as SearchRequest['highlighter'];
+  const order = readOrderByFields(r);
+  if (order) request.orderByFields = order;
   return { collectionName, request };
+}
+
+/**
+ * `orderByFields: [{fieldName, order?: "asc" | "desc"}]`: Milvus's REST API
+ * documents no name for order_by_fields; this follows its camelCase and
+ * `fieldName` spelling. Field names and types are checked by the client.
+ */
+function readOrderByFields(r: JsonReader): Array<{ field: string; order?: 'asc' | 'desc' }> | undefined {
+  if (!r.has('orderByFields')) return undefined;
+  const v = r.raw('orderByFields');
+  if (!Array.isArray(v) || v.length === 0) throw r.wrong('orderByFields', 'a non-empty list of {fieldName, order}', v);
+  return v.map((x: unknown, i) => {
+    const o = JsonReader.object(x, `orderByFields[${i}].`, ['fieldName', 'order']);
+    const order = o.optStr('order');
+    if (order !== undefined && !/^(asc|desc)$/i.test(order)) throw new ValidationError(`'orderByFields[${i}].order' must be "asc" or "desc", got ${JSON.stringify(order)}`, { field: `orderByFields[${i}].order` });
+    return { field: o.str('fieldName'), ...(order !== undefined ? { order: order.toLowerCase() as 'asc' | 'desc' } : {}) };
+  });
 }
 
 function readOptions(r: JsonReader, alsoSinglePartition: boolean): ReadOptions {

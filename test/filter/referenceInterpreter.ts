@@ -52,6 +52,7 @@ export function interpret(e: Expr, row: Row): Truth {
       const m = likeRegExp(e.pattern).test(v);
       return e.negated ? !m : m;
     }
+    case 'sample': throw new Error('the reference interpreter knows no RANDOM_SAMPLE (test/filter/randomSample.test.ts tests it)');
     case 'geo': {
       const v = value(e.arg, row);
       if (typeof v !== 'string') return null;

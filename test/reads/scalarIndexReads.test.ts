@@ -57,6 +57,8 @@ const FILTERS = [
   'name like "ann%"', 'name in ["bob5", "cy4"] or tag == 9', 'array_contains(labels, "gold") and tag > 200',
   'tag != 4 and name like "%7"', 'not (tag > 3) and score is not null', 'array_contains_all(labels, ["red", "blue"])',
   '(tag < 10 or tag > 490) and (name like "b%" or ok)', 'id < 300', 'ok',
+  // RANDOM_SAMPLE is left to the residual: the index narrows the rest.
+  'tag < 40 and RANDOM_SAMPLE(0.5)', 'RANDOM_SAMPLE(0.3) and name like "ann%" and score > 10',
 ];
 
 test('the plans narrow every filter of the list: the index is used', () => {
@@ -87,6 +89,11 @@ test('queries and counts: the same rows, pages and numbers', () => {
     assert.equal(querySealed([{ seg, scalar }], indexed, false), querySealed([{ seg }], plain, false), f);
     for (const page of [{ limit: 7 }, { after: 1234, limit: 20 }, { after: 10, limit: 0 }]) {
       assert.equal(querySealed([{ seg, scalar }], indexed, false, page), querySealed([{ seg }], plain, false, page), `${f} ${JSON.stringify(page)}`);
+    }
+    for (const order of [[{ field: 'score', desc: true }], [{ field: 'name', desc: false }, { field: 'tag', desc: true }]]) {
+      for (const limit of [15, 0]) {
+        assert.equal(querySealed([{ seg, scalar }], indexed, false, { limit }, order), querySealed([{ seg }], plain, false, { limit }, order), `${f} ordered ${JSON.stringify(order)} limit ${limit}`);
+      }
     }
   }
 });

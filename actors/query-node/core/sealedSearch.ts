@@ -18,6 +18,8 @@ import type { RowSet } from '../../shared/scalarIndex/rowSet.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../shared/scalarIndex/termRows.js';
 import type { FilterPlanner } from './filterPlanner.js';
+import type { OrderKey } from '../../../messages/orderBy.js';
+import { mergeOrdered, topOrdered, type OrderedRow } from '../../shared/segment/orderedRows.js';
 
 /**
  * Search and query over sealed segments at a read TSO, with the shard's deletes
@@ -204,7 +206,7 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
  * key above its cursor, at most its limit, in key order: output fields are read
  * for those alone.
  */
-export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boolean, page: PkPage = { limit: 0 }): { rows: HitRow[]; count: number } {
+export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boolean, page: PkPage = { limit: 0 }, order?: readonly OrderKey[]): { rows: HitRow[]; count: number } {
   if (countOnly) {
     let count = 0;
     for (const s of segs) {
@@ -220,6 +222,7 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
     }
     return { rows: [], count };
   }
+  if (order && order.length > 0) return orderedSealed(segs, r, page.limit, order);
   const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number }> = [];
   for (const s of segs) {
     const { seg } = s, { accept, candidates } = segmentRows(s, r);
@@ -228,5 +231,18 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
     for (const row of rows) found.push({ pk: seg.pks[row]!, seg, row });
   }
   const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
+  return { rows, count: rows.length };
+}
+
+/** The first `limit` (0: all) rows in the order: each segment's first `limit`, merged (shared/segment/orderedRows.ts). */
+function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order: readonly OrderKey[]): { rows: HitRow[]; count: number } {
+  const lists: Array<Array<OrderedRow & { seg: SealedSegment }>> = [];
+  for (const s of segs) {
+    const { seg } = s, { accept, candidates } = segmentRows(s, r);
+    if (accept === null) continue;
+    const rows = candidates ? passingCandidates(candidates) : passingRows(seg.count, accept ?? (() => true));
+    lists.push(topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, limit).map((h) => ({ ...h, seg })));
+  }
+  const rows = mergeOrdered(lists, limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
   return { rows, count: rows.length };
 }

@@ -30,6 +30,7 @@ import { isEmbListMetric, pairMetric, readEmbListQuery } from '../../shared/vect
 import { embListCandidates, searchSealedEmbList } from '../core/sealedEmbList.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { filterPlanner } from '../core/filterPlanner.js';
+import { checkOrderKeys } from '../../../messages/orderBy.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { decodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
 import { indexFileName, isJsonPathIndex, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
@@ -306,8 +307,9 @@ export class QueryNode {
   }
 
   private async query(req: QueryNodeProtocol['query']['req']) {
-    const { loaded, read } = await this.read(req);
-    return querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) });
+    const { loaded, read, coll } = await this.read(req);
+    const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
+    return querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order);
   }
 
   /** A segment as a read takes it, counted when its scalar indexes narrow the read's filter. */

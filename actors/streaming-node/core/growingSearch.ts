@@ -1,4 +1,6 @@
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
+import type { OrderKey } from '../../../messages/orderBy.js';
+import { mergeOrdered, topOrdered } from '../../shared/segment/orderedRows.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
@@ -91,7 +93,7 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
  * key above its cursor, at most its limit, in key order: output fields are read
  * for those alone.
  */
-export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolean, page: PkPage = { limit: 0 }): { rows: HitRow[]; count: number } {
+export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolean, page: PkPage = { limit: 0 }, order?: readonly OrderKey[]): { rows: HitRow[]; count: number } {
   if (countOnly) {
     let count = 0;
     for (const c of visibleChunks(shard, r)) {
@@ -99,6 +101,16 @@ export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolea
       for (let i = 0; i < c.count; i++) if (ok(i)) count++;
     }
     return { rows: [], count };
+  }
+  if (order && order.length > 0) {
+    // Each chunk's first `limit` in the order, merged (shared/segment/orderedRows.ts).
+    const lists = visibleChunks(shard, r).map((c) => {
+      const ok = acceptor(shard, c, r), rows: number[] = [];
+      for (let i = 0; i < c.count; i++) if (ok(i)) rows.push(i);
+      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, rows, page.limit).map((h) => ({ ...h, c }));
+    });
+    const rows = mergeOrdered(lists, page.limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r) }));
+    return { rows, count: rows.length };
   }
   const found: Array<{ pk: PrimaryKey; c: GrowingChunk; row: number }> = [];
   for (const c of visibleChunks(shard, r)) {

@@ -1,4 +1,6 @@
 import { NuthatchError } from '../../../messages/errors.js';
+import { checkOrderKeys, orderedHit } from '../../../messages/orderBy.js';
+import { mergeOrdered } from '../../shared/segment/orderedRows.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -261,12 +263,21 @@ export class Delegator {
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.after !== undefined && typeof req.after !== (primaryField(coll.schema).dataType === 'Int64' ? 'number' : 'string')) throw new NuthatchError('InvalidArgument', `a query cursor must be a primary key of ${coll.name}, got ${String(req.after)}`);
     const page: PkPage = { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) };
-    const growing = queryGrowing(shard, read, !!req.countOnly, page);
+    const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
+    if (order && (req.after !== undefined || req.countOnly)) throw new NuthatchError('InvalidArgument', 'an ordered query takes no cursor and counts nothing: it pages by offset and limit');
+    const missing = order?.find((k) => !req.outputFields.includes(k.field));
+    if (missing) throw new NuthatchError('InvalidArgument', `an ordered query returns the fields it orders by: '${missing.field}' is not among its output fields`);
+    const growing = queryGrowing(shard, read, !!req.countOnly, page, order);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
       this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
+    if (order) {
+      // Each source's rows come in the order: merged k ways by the values they carry.
+      const rows = mergeOrdered([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order))), req.limit, order).map(({ values: _, ...h }) => h);
+      return { rows, count: rows.length };
+    }
     const rows = firstOnPage([...growing.rows, ...remote.flatMap((r) => r.rows)], req.limit);
     return { rows, count: rows.length };
   }
