@@ -130,7 +130,7 @@ test('printing then parsing gives the same tree', () => {
 
 test('syntax errors say what and where', () => {
   const cases: [string, string][] = [
-    ['foo(tags)', "unknown function 'foo' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match, RANDOM_SAMPLE, ST_CONTAINS and the other ST_ operators) at 0"],
+    ['foo(tags)', "unknown function 'foo' (array_contains, array_contains_all, array_contains_any, array_length, text_match, phrase_match, RANDOM_SAMPLE, element_filter, MATCH_ANY and the other MATCH_ operators, ST_CONTAINS and the other ST_ operators) at 0"],
     ['array_contains(tags, ["a"])', 'array_contains takes one value; for a list use array_contains_all or array_contains_any at 21'],
     ['array_contains_all(tags, "a")', "expected '[' but found string \"a\" at 25"],
     ['array_length(1) > 0', "array_length needs a field as its first argument, found token '1' at 13"],
