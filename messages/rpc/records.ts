@@ -1,3 +1,4 @@
+import type { AggregateRequest, PartialBucket } from '../searchAggregation.js';
 import type { QuotaProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
@@ -175,6 +176,9 @@ export interface ShardSearch {
   mvccTso?: Tso;
 }
 
+/** A query's answer: rows (or their count), or with `aggregate` the partial buckets of the rows. */
+export interface QueryResult { rows: HitRow[]; count: number; agg?: PartialBucket[] }
+
 export interface ShardQuery {
   vchannel: string;
   collectionId: number;
@@ -194,6 +198,8 @@ export interface ShardQuery {
   mvccTso?: Tso;
   /** Count only: rows are not returned. */
   countOnly?: boolean;
+  /** A search aggregation's second round: rows are not returned, their partial buckets are (messages/searchAggregation.ts). */
+  aggregate?: AggregateRequest;
 }
 
 /** One delete of the shard's log; a delete that named a partition keeps it (absent: every partition). */

@@ -1,6 +1,6 @@
 import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
-import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
+import type { Distribution, HitRow, QueryResult, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { annsFieldOf, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
@@ -22,6 +22,7 @@ import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSe
 import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
+import { aggregateRows, candidateRows, mergePartials } from '../../shared/aggregation/partial.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
 import { firstOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
@@ -256,7 +257,7 @@ export class Delegator {
     return mergeStats([growing, ...remote], req.terms.length);
   }
 
-  private async queryShard(wal: ShardHost, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
+  private async queryShard(wal: ShardHost, request: ShardQuery): Promise<QueryResult> {
     const req = await this.readAt(wal, request);
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);
@@ -268,6 +269,11 @@ export class Delegator {
       this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
+    // A search aggregation's round two: this shard's growing rows aggregated here, merged with its query nodes' parts.
+    if (req.aggregate) {
+      const mine = aggregateRows(candidateRows(growing.rows, req.aggregate), req.aggregate.level);
+      return { rows: [], count, agg: mergePartials([mine, ...remote.map((r) => r.agg ?? [])], req.aggregate.level) };
+    }
     const rows = firstOnPage([...growing.rows, ...remote.flatMap((r) => r.rows)], req.limit);
     return { rows, count: rows.length };
   }
