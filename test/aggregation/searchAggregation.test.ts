@@ -4,6 +4,8 @@ import { aggregateRows, mergePartials, type AggRow } from '../../actors/shared/a
 import { finalizeBuckets } from '../../actors/shared/aggregation/finalize.js';
 import { checkAggregation, type PartialBucket, type SearchAggregation } from '../../messages/searchAggregation.js';
 import { ValidationError } from '../../messages/errors.js';
+import { decodeReply, decodeRequest, encodeReply, encodeRequest } from '../../messages/rpc/protocol.js';
+import { queryNodeChecks, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import { comparable, referenceAggregate, seeded } from '../support/aggregationReference.js';
 
@@ -140,6 +142,20 @@ test('bad requests are refused with a ValidationError naming where', () => {
   const five = { fields: ['color'], size: 1, sub_aggregation: { fields: ['color'], size: 1, sub_aggregation: { fields: ['color'], size: 1, sub_aggregation: { fields: ['color'], size: 1, sub_aggregation: { fields: ['color'], size: 1 } } } } };
   assert.throws(() => checkAggregation(five, schema), (e: unknown) => e instanceof ValidationError && /at most 4 levels/.test(e.message));
   checkAggregation(five.sub_aggregation, schema); // four levels are taken
+});
+
+test('a shard query with an aggregate, and its partial buckets, cross the wire unchanged', () => {
+  const level = checkAggregation(specs[2]!, schema);
+  const rows = rowsOf(80, seeded(7));
+  const aggregate = { level, pks: rows.map((r) => r.pk), scores: rows.map((r) => r.score) };
+  const req = { vchannel: 'v', collectionId: 1, filter: null, partitionIds: null, outputFields: ['brand'], limit: 0, guaranteeTso: 5n, segmentIds: [1], pchannel: 'p', deleteSeq: 0, aggregate };
+  const back = decodeRequest<QueryNodeProtocol>(encodeRequest<QueryNodeProtocol, 'query'>('query', req), queryNodeChecks);
+  // Decoded objects have no prototype: compared as JSON (bigints as text).
+  const plain = (v: unknown) => JSON.parse(JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)));
+  assert.equal(plain(back), plain({ op: 'query', ...req }));
+  const agg = aggregateRows(rows, level);
+  assert.equal(plain(decodeReply(encodeReply({ rows: [], count: rows.length, agg }))), plain({ rows: [], count: rows.length, agg }));
+  assert.equal(plain(agg), agg, 'partial buckets are plain JSON values');
 });
 
 test.run();
