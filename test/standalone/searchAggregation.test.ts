@@ -105,6 +105,12 @@ test('aggregation requests that cannot be served are refused with typed errors',
     await refused({ offset: 2 }, /takes no offset/);
     const ok = await s.client.search('g', { data: [q], limit: 5, consistencyLevel: 'Strong', aggregation: { fields: ['color'], size: 5, metrics: { n: { op: 'count', field_name: '*' } } } });
     assert.is(ok.agg_buckets[0]!.reduce((n, b) => n + b.count, 0), 5, 'the counts add up to the candidates');
+    // A VarChar primary key: round two's `pk in [...]` names string keys.
+    await s.client.createCollection({ collectionName: 'v', schema: { fields: [{ name: 'k', dataType: 'VarChar' as const, isPrimary: true, maxLength: 8 }, ...schema.fields.slice(1)] }, metricType: 'L2', load: true });
+    await s.client.insert('v', rowsOf(0, 20, 1).map(({ id, ...r }) => ({ ...r, k: `k${id}` })));
+    const [plain] = await s.client.search('v', { data: [q], limit: 7, consistencyLevel: 'Strong', outputFields: ['color'] });
+    const byKey = await s.client.search('v', { data: [q], limit: 7, consistencyLevel: 'Strong', aggregation: { fields: ['color'], size: 5, top_hits: { size: 7 } } });
+    assert.equal(byKey.agg_buckets[0]!.flatMap((b) => b.hits.map((h) => h.pk)).sort(), plain!.map((h) => h.id).sort(), 'every candidate lands in a bucket');
   } finally { await s.cleanup(); }
 });
 
