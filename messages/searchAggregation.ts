@@ -13,8 +13,9 @@ export type AggregationDirection = 'asc' | 'desc';
 export type AggregationMetricOp = 'avg' | 'sum' | 'count' | 'min' | 'max';
 
 export interface SearchAggregationMetric { op: AggregationMetricOp; field_name: string }
-export interface SearchAggregationOrder { key: string; direction: AggregationDirection }
-export interface SearchAggregationSort { field_name: string; direction: AggregationDirection }
+/** `null_first` (Milvus's C++ SDK names it): empty values before the others instead of last. */
+export interface SearchAggregationOrder { key: string; direction: AggregationDirection; null_first?: boolean }
+export interface SearchAggregationSort { field_name: string; direction: AggregationDirection; null_first?: boolean }
 export interface SearchAggregationTopHits { size: number; sort?: SearchAggregationSort[] }
 
 /** One level of a search aggregation, as the Node SDK (3.0) writes it. */
@@ -145,11 +146,17 @@ function checkOrder(order: unknown, level: AggLevel, path: string): SearchAggreg
   const aliases = new Set(level.metrics.map((m) => m.alias));
   return order.map((o, i) => {
     if (!isObject(o)) bad(`${path}[${i}]`, 'must be {key, direction}');
+    for (const k of Object.keys(o)) if (k !== 'key' && k !== 'direction' && k !== 'null_first') bad(`${path}[${i}].${k}`, 'is not an order parameter');
     const { key, direction } = o;
     if (typeof key !== 'string' || !(key === '_count' || key === '_key' || aliases.has(key))) bad(`${path}[${i}].key`, `must be a metric alias of this level, _count or _key, got ${JSON.stringify(key)}`);
     if (typeof direction !== 'string' || !DIRECTIONS.has(direction)) bad(`${path}[${i}].direction`, `must be asc or desc, got ${JSON.stringify(direction)}`);
-    return { key, direction: direction as AggregationDirection };
+    return { key, direction: direction as AggregationDirection, ...nullFirst(o.null_first, `${path}[${i}].null_first`) };
   });
+}
+
+function nullFirst(v: unknown, path: string): { null_first?: true } {
+  if (v !== undefined && typeof v !== 'boolean') bad(path, `must be true or false, got ${JSON.stringify(v)}`);
+  return v === true ? { null_first: true } : {};
 }
 
 function checkTopHits(topHits: unknown, schema: CollectionSchema, path: string): NonNullable<AggLevel['topHits']> {
@@ -162,12 +169,13 @@ function checkTopHits(topHits: unknown, schema: CollectionSchema, path: string):
     size,
     sort: sort.map((s, i) => {
       if (!isObject(s)) bad(`${path}.sort[${i}]`, 'must be {field_name, direction}');
+      for (const k of Object.keys(s)) if (k !== 'field_name' && k !== 'direction' && k !== 'null_first') bad(`${path}.sort[${i}].${k}`, 'is not a sort parameter');
       if (s.field_name !== '_score') {
         const f = fieldOf(schema, s.field_name, `${path}.sort[${i}].field_name`);
         if (!SORTABLE.has(f.dataType)) bad(`${path}.sort[${i}].field_name`, `'${f.name}' is ${f.dataType}: hits sort by scalar Bool, Int, Float, Double or VarChar fields, or _score`);
       }
       if (typeof s.direction !== 'string' || !DIRECTIONS.has(s.direction)) bad(`${path}.sort[${i}].direction`, `must be asc or desc, got ${JSON.stringify(s.direction)}`);
-      return { field_name: s.field_name as string, direction: s.direction as AggregationDirection };
+      return { field_name: s.field_name as string, direction: s.direction as AggregationDirection, ...nullFirst(s.null_first, `${path}.sort[${i}].null_first`) };
     }),
   };
 }

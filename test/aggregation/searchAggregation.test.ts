@@ -68,6 +68,10 @@ const specs: SearchAggregation[] = [
     },
   },
   { fields: ['stock', 'brand'], size: 20, order: [{ key: '_key', direction: 'asc' }], top_hits: { size: 1, sort: [{ field_name: 'brand', direction: 'desc' }, { field_name: 'qty', direction: 'asc' }] } },
+  {
+    fields: ['brand'], size: 4, metrics: { lo: { op: 'min', field_name: 'price' } }, order: [{ key: 'lo', direction: 'desc', null_first: true }, { key: '_key', direction: 'desc', null_first: true }],
+    top_hits: { size: 4, sort: [{ field_name: 'price', direction: 'asc', null_first: true }] },
+  },
 ];
 
 test('partial buckets merged over many random splits equal one aggregation of every row (and the reference)', () => {
@@ -103,6 +107,8 @@ test('null keys form their own bucket, sorted last by _key either way; empty met
     assert.equal(got.map((b) => b.key[0]!.value), direction === 'asc' ? ['a', 'b', null] : ['b', 'a', null]);
     assert.equal(got[2]!.metrics, { p: null, n: 0 });
   }
+  const first = checkAggregation({ fields: ['brand'], size: 5, order: [{ key: '_key', direction: 'asc', null_first: true }] }, schema);
+  assert.equal(finalizeBuckets(aggregateRows(rows, first), first, (h) => h).map((b) => b.key[0]!.value), [null, 'a', 'b'], 'null_first puts the null key first');
   const byBest = checkAggregation({ fields: ['brand'], size: 2 }, schema);
   assert.equal(finalizeBuckets(aggregateRows(rows, byBest), byBest, (h) => h).map((b) => b.key[0]!.value), [null, 'b'], 'no order: by best hit; size cuts');
 });
@@ -130,6 +136,9 @@ test('bad requests are refused with a ValidationError naming where', () => {
     [{ fields: ['brand'], size: 1, top_hits: { size: 1, sort: [{ field_name: 'vec', direction: 'asc' }] } }, 'aggregation.top_hits.sort[0].field_name'],
     [{ fields: ['brand'], size: 1, sub_aggregation: { fields: ['x'], size: 1 } }, 'aggregation.sub_aggregation.fields[0]'],
     [{ fields: ['brand'], size: 1, limit: 3 }, 'aggregation.limit'],
+    [{ fields: ['brand'], size: 1, order: [{ key: '_key', direction: 'asc', nulls: 'first' }] }, 'aggregation.order[0].nulls'],
+    [{ fields: ['brand'], size: 1, order: [{ key: '_key', direction: 'asc', null_first: 'yes' }] }, 'aggregation.order[0].null_first'],
+    [{ fields: ['brand'], size: 1, top_hits: { size: 1, sort: [{ field: 'qty', direction: 'asc' }] } }, 'aggregation.top_hits.sort[0].field'],
     [{ fields: ['a'], size: 1, sub_aggregation: { fields: ['color'], size: 1, sub_aggregation: { fields: ['color'], size: 1, sub_aggregation: { fields: ['color'], size: 1, sub_aggregation: { fields: ['color'], size: 1 } } } } }, 'aggregation.fields[0]'],
   ];
   for (const [spec, path] of bad) {

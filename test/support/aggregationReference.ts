@@ -11,9 +11,12 @@ export interface RefBucket { key: Array<{ field_name: string; value: unknown }>;
 
 const isNull = (v: unknown) => v === null || v === undefined;
 
-/** Ascending, nulls last in either direction. */
-function cmp(a: unknown, b: unknown, desc: boolean): number {
-  if (isNull(a) || isNull(b)) return isNull(a) && isNull(b) ? 0 : isNull(a) ? 1 : -1;
+/** Ascending, nulls last in either direction (first with nullFirst). */
+function cmp(a: unknown, b: unknown, desc: boolean, nullFirst = false): number {
+  if (isNull(a) || isNull(b)) {
+    if (isNull(a) && isNull(b)) return 0;
+    return isNull(a) === nullFirst ? -1 : 1;
+  }
   const c = (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
   return desc ? -c : c;
 }
@@ -42,7 +45,7 @@ export function referenceAggregate(rows: RefRow[], spec: SearchAggregation): Ref
     const key = JSON.parse(id) as unknown[];
     const sort = spec.top_hits?.sort ?? [];
     const hits = spec.top_hits === undefined ? [] : [...members].sort((a, b) => {
-      for (const s of sort) { const c = cmp(value(a, s.field_name), value(b, s.field_name), s.direction === 'desc'); if (c) return c; }
+      for (const s of sort) { const c = cmp(value(a, s.field_name), value(b, s.field_name), s.direction === 'desc', s.null_first === true); if (c) return c; }
       return a.rank - b.rank;
     }).slice(0, spec.top_hits.size).map((r) => r.pk);
     return {
@@ -53,14 +56,15 @@ export function referenceAggregate(rows: RefRow[], spec: SearchAggregation): Ref
       } satisfies RefBucket,
     };
   });
-  const keyCmp = (a: RefBucket, b: RefBucket, desc: boolean) => {
-    for (let i = 0; i < a.key.length; i++) { const c = cmp(a.key[i]!.value, b.key[i]!.value, desc); if (c) return c; }
+  const keyCmp = (a: RefBucket, b: RefBucket, desc: boolean, nullFirst = false) => {
+    for (let i = 0; i < a.key.length; i++) { const c = cmp(a.key[i]!.value, b.key[i]!.value, desc, nullFirst); if (c) return c; }
     return 0;
   };
   buckets.sort((x, y) => {
     for (const o of spec.order ?? []) {
       const desc = o.direction === 'desc';
-      const c = o.key === '_count' ? cmp(x.bucket.count, y.bucket.count, desc) : o.key === '_key' ? keyCmp(x.bucket, y.bucket, desc) : cmp(x.bucket.metrics[o.key], y.bucket.metrics[o.key], desc);
+      const nf = o.null_first === true;
+      const c = o.key === '_count' ? cmp(x.bucket.count, y.bucket.count, desc) : o.key === '_key' ? keyCmp(x.bucket, y.bucket, desc, nf) : cmp(x.bucket.metrics[o.key], y.bucket.metrics[o.key], desc, nf);
       if (c) return c;
     }
     return (spec.order ?? []).length === 0 ? x.best - y.best : keyCmp(x.bucket, y.bucket, false);

@@ -38,10 +38,10 @@ export function finalizeBuckets<H>(parts: readonly PartialBucket[], level: AggLe
   const rows = parts.map((p) => ({ p, metrics: Object.fromEntries(level.metrics.map((m, i) => [m.alias, metricOf(m.op, p.metrics[i]!)])) as Record<string, number | null> }));
   rows.sort((a, b) => {
     for (const o of level.order) {
-      const desc = o.direction === 'desc';
+      const desc = o.direction === 'desc', nulls = o.null_first === true;
       const c = o.key === '_count' ? compareValues(a.p.count, b.p.count, desc)
-        : o.key === '_key' ? compareKeys(a.p.key, b.p.key, desc)
-          : compareValues(a.metrics[o.key], b.metrics[o.key], desc);
+        : o.key === '_key' ? compareKeys(a.p.key, b.p.key, desc, nulls)
+          : compareValues(a.metrics[o.key], b.metrics[o.key], desc, nulls);
       if (c !== 0) return c;
     }
     return level.order.length === 0 ? a.p.best - b.p.best : compareKeys(a.p.key, b.p.key);
