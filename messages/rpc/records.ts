@@ -1,4 +1,5 @@
 import type { OrderKey } from '../orderBy.js';
+import type { AggregateRequest, PartialBucket } from '../searchAggregation.js';
 import type { QuotaProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
@@ -178,6 +179,9 @@ export interface ShardSearch {
   mvccTso?: Tso;
 }
 
+/** A query's answer: rows (or their count), or with `aggregate` the partial buckets of the rows. */
+export interface QueryResult { rows: HitRow[]; count: number; agg?: PartialBucket[] }
+
 export interface ShardQuery {
   vchannel: string;
   collectionId: number;
@@ -203,6 +207,8 @@ export interface ShardQuery {
    * them). Not with `after` or `countOnly`.
    */
   orderBy?: OrderKey[];
+  /** A search aggregation's second round: rows are not returned, their partial buckets are (messages/searchAggregation.ts). */
+  aggregate?: AggregateRequest;
 }
 
 /** One delete of the shard's log; a delete that named a partition keeps it (absent: every partition). */

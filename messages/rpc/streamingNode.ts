@@ -1,7 +1,7 @@
 import type { Tso, WalPosition } from '../types.js';
 import { DecodeError } from '../errors.js';
 import { need, needAll, type Checks } from './protocol.js';
-import type { DeleteEntry, HitRow, ShardQuery, ShardSearch } from './records.js';
+import type { DeleteEntry, HitRow, QueryResult, ShardQuery, ShardSearch } from './records.js';
 import type { ShardBm25Stats } from './sparseRead.js';
 import type { Bm25Stats } from '../bm25.js';
 
@@ -45,7 +45,7 @@ export type StreamingProtocol = {
   /** Owner only: gives back a reservation's tokens (the write will not be made). */
   releaseWrite: { req: { reservation: string }; res: Record<string, never> };
   search: { req: ShardSearch; res: { hits: HitRow[][] } };
-  query: { req: ShardQuery; res: { rows: HitRow[]; count: number } };
+  query: { req: ShardQuery; res: QueryResult };
   /** Round one of a BM25 search: the shard's counts (growing rows and its query nodes' sealed segments). */
   bm25Stats: { req: ShardBm25Stats; res: Bm25Stats };
   scan: { req: { from: WalPosition; to: WalPosition; maxBytes: number }; res: { records: ScanRecord[]; next: WalPosition } };

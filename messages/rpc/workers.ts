@@ -2,7 +2,7 @@ import type { FieldSchema } from '../schema.js';
 import type { IndexParams, Tso } from '../types.js';
 import { needAll, type Checks } from './protocol.js';
 import { backupWorkerChecks, type BackupWorkerProtocol } from './backupWorker.js';
-import type { HitRow, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
+import type { HitRow, QueryResult, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
 import type { ShardBm25Stats } from './sparseRead.js';
 import type { Bm25Stats } from '../bm25.js';
 
@@ -70,7 +70,7 @@ export type QueryNodeProtocol = {
   release: { req: { segmentIds: number[] }; res: null };
   /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL). */
   search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { hits: HitRow[][] } };
-  query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { rows: HitRow[]; count: number } };
+  query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: QueryResult };
   /** BM25 counts of the named segments' live rows at the read TSO (round one of a BM25 search). */
   bm25Stats: { req: ShardBm25Stats & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: Bm25Stats };
   /** The segments a query node holds, and the data and index files each was loaded from. */

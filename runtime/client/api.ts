@@ -67,6 +67,9 @@ export interface IndexDescription extends IndexParams {
 }
 
 /** A row as users write it: field name -> value (vectors as number arrays). */
+import type { SearchAggregation } from '../../messages/searchAggregation.js';
+import type { AggregationBucket } from '../../actors/shared/aggregation/finalize.js';
+
 export type RowObject = Record<string, unknown>;
 
 import type { DecayRanker } from './decayRanker.js';
@@ -167,7 +170,25 @@ export interface SearchRequest extends ReadOptions {
   groupingField?: string;
   groupSize?: number;
   strictGroupSize?: boolean;
+  /**
+   * Milvus 3.0's search aggregation (searchAggregation.ts): the search's best
+   * `limit` hits (its candidates, as a plain search with the same filter and
+   * params returns them) put in buckets by scalar fields, with counts,
+   * metrics, top hits and nested buckets. The search then answers buckets
+   * ({ agg_buckets }) instead of hits. Not with groupingField, offset, a
+   * ranker or a highlighter.
+   */
+  aggregation?: SearchAggregation;
 }
+
+/** A top hit of an aggregation bucket: its primary key, score (distance) and output fields. */
+export interface AggregationHit { pk: PrimaryKey; score: number; fields: RowObject }
+
+/** An aggregated search's answer: one list of buckets per query vector. */
+export interface AggregatedSearchResult { agg_buckets: Array<Array<AggregationBucket<AggregationHit>>> }
+
+export type { SearchAggregation, SearchAggregationMetric, SearchAggregationOrder, SearchAggregationSort, SearchAggregationTopHits } from '../../messages/searchAggregation.js';
+export type { AggregationBucket, AggregationBucketKey } from '../../actors/shared/aggregation/finalize.js';
 
 /** One search of a hybrid search: its own vector field, query vectors, filter, limit and params. */
 /** One search of a hybrid search: query vectors (primary keys cannot stand in for them here, as in Milvus). */
@@ -354,6 +375,7 @@ export interface NuthatchApi extends ResourceGroupApi {
   get(collection: string, ids: PrimaryKey[], opts?: ReadOptions): Promise<RowObject[]>;
   query(collection: string, req: QueryRequest): Promise<RowObject[]>;
   /** One list of hits per query vector. */
+  search(collection: string, req: SearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
   search(collection: string, req: SearchRequest): Promise<Hit[][]>;
   /** Several searches fused into one ranking per query vector (Milvus's hybrid_search); a hit's distance is its fused score. */
   hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;

@@ -34,9 +34,11 @@ import type { DistanceRange } from '../../actors/shared/vector/distanceRange.js'
 import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { mergeGroupedHits, type GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import { chosenGroups, restrictToGroups } from './groupRefine.js';
+import { aggregateCandidates, refuseAggregationOptions } from './searchAggregation.js';
+import { aggregationFields, checkAggregation, type AggLevel, type SearchAggregation } from '../../messages/searchAggregation.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type AggregatedSearchResult, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { checkDecayRanker, decayFuse, decayRerank, type CheckedDecay } from './decayRanker.js';
 import { checkSearchRanker } from './functionScore.js';
@@ -712,7 +714,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return analyzeTexts(list, analyzer, opts);
   }
 
-  async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
+  async search(collection: string, req: SearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
+  async search(collection: string, req: SearchRequest): Promise<Hit[][]>;
+  async search(collection: string, req: SearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
     if (req.orderByFields !== undefined) {
@@ -724,12 +728,42 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
       return hits.map((list) => orderHits(list, order, r.schema).map((h) => (extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h)));
     }
     if (structVectorOf(r.schema, req.annsField)) refuseEmbListOptions(req, req.annsField!);
+    const level = req.aggregation === undefined ? undefined : checkAggregation(req.aggregation, r.schema);
+    if (level) refuseAggregationOptions(req);
     const asked = req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) };
+    if (level) return this.aggregated(r, asked, level);
     if (req.highlighter !== undefined) return this.highlighted(r, asked);
     if (req.ranker === undefined) return this.searchAt(r, asked);
     const { boost, decay } = checkSearchRanker(req.ranker, r.schema, req.filterParams, timezoneOf(r, req.timezone));
     if (boost && req.groupingField !== undefined) throw new ValidationError('a boost ranker cannot rank a grouping search (as in Milvus)', { field: 'ranker' });
     return decay ? this.decayRanked(r, asked, decay, boost) : this.searchAt(r, asked, undefined, boost);
+  }
+
+  /**
+   * A search aggregation (searchAggregation.ts): the plain search ranks the
+   * candidates, then every shard returns the partial buckets of its candidate
+   * rows, both rounds at one pinned TSO; the client merges and orders them.
+   */
+  private async aggregated(r: CollectionRecord, req: SearchRequest, level: AggLevel): Promise<AggregatedSearchResult> {
+    const pin = await this.snapshotTso(r, req.consistencyLevel);
+    const { aggregation: _a, roundDecimal, ...plain } = req;
+    const candidates = await this.searchAt(r, { ...plain, outputFields: [] }, pin);
+    const shown = req.outputFields ?? [];
+    const plan = this.readPlan(r, { ...req, outputFields: [...shown, ...aggregationFields(level)] });
+    const round = roundDecimal === undefined || roundDecimal === -1 ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
+    const showPlan = this.readPlan(r, { ...req, outputFields: shown });
+    const agg_buckets = await aggregateCandidates(candidates, {
+      level, pkName: plan.pk.name,
+      askShards: (filter, aggregate) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
+        vchannel, collectionId: r.collectionId, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
+        limit: 0, guaranteeTso: pin, mvccTso: pin, aggregate,
+      }))),
+      hit: (h) => ({
+        pk: h.pk, score: round(h.score),
+        fields: this.shape({ pk: h.pk, distance: h.score, fields: pick(h.fields, showPlan.fields) }, plan.pk.name, showPlan.dynamic, shown, r.schema, plan.tz, showPlan.subPaths),
+      }),
+    });
+    return { agg_buckets };
   }
 
   /**
@@ -1034,6 +1068,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return () => sub.unsubscribe();
   }
 }
+
+/** The named fields of a row only. */
+const pick = (fields: Record<string, unknown>, names: readonly string[]) => Object.fromEntries(names.filter((n) => n in fields).map((n) => [n, fields[n]]));
 
 const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count(*)';
 

@@ -89,11 +89,11 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
  * search: `{collectionName, data: [[floats]...], annsField?, limit?, offset?,
  * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, nprobe,
  * radius, range_filter, ...}, ignore_growing?, round_decimal?}, partitionNames?,
- * consistencyLevel?, groupingField?, groupSize?, strictGroupSize?}`. Vectors
+ * consistencyLevel?, groupingField?, groupSize?, strictGroupSize?, aggregation?}`. Vectors
  * become Float32Arrays here.
  */
 export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: QueryData[] } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'highlighter', 'orderByFields', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'highlighter', 'orderByFields', 'aggregation', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
   const collectionName = readCollectionName(r);
   const data = readQueryVectors(r);
   const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
@@ -119,6 +119,8 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   if (r.has('highlighter')) request.highlighter = r.raw('highlighter') as SearchRequest['highlighter'];
   const order = readOrderByFields(r);
   if (order) request.orderByFields = order;
+  // A search aggregation (Milvus 3.0's, in its SDKs' snake_case shape), checked against the schema by the client (messages/searchAggregation.ts).
+  if (r.has('aggregation')) request.aggregation = r.raw('aggregation') as SearchRequest['aggregation'];
   return { collectionName, request };
 }
 

@@ -1,5 +1,5 @@
 import { asNuthatchError, primaryField, type NuthatchError } from '../../messages/index.js';
-import type { CollectionDescription, Hit, IndexDescription, RowObject, WriteResult } from '../client/api.js';
+import type { AggregatedSearchResult, AggregationBucket, AggregationHit, CollectionDescription, Hit, IndexDescription, RowObject, WriteResult } from '../client/api.js';
 
 /**
  * Response bodies in Milvus's v2 shape: `{code: 0, data}` on success and
@@ -93,6 +93,18 @@ export function searchBody(results: Hit[][]): OkBody {
     for (const h of hits) data.push({ ...plainRow(h.fields), id: h.id, distance: h.distance, ...(h.highlight ? { highlight: h.highlight } : {}) });
   }
   return ok(data, { topks: results.map((hits) => hits.length) });
+}
+
+/**
+ * An aggregated search's answer: `data` the buckets of every query vector one
+ * after another (`topks` how many each), each {key, count, metrics, hits:
+ * [{pk, score, fields}], sub_groups}, hit fields JSON-ready.
+ */
+export function aggregationBody(result: AggregatedSearchResult): OkBody {
+  const plain = (b: AggregationBucket<AggregationHit>): Record<string, unknown> => ({
+    ...b, hits: b.hits.map((h) => ({ ...h, fields: plainRow(h.fields) })), sub_groups: b.sub_groups.map(plain),
+  });
+  return ok(result.agg_buckets.flat().map(plain), { topks: result.agg_buckets.map((b) => b.length) });
 }
 
 /** Rows of get and query, made JSON-ready. */

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { refused } from '../support/rejects.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
+import type { SearchRequest } from '../../runtime/client/api.js';
 
 /**
  * Primary-key search (Milvus 2.6's): `ids` stand in for query vectors; each
@@ -38,8 +39,8 @@ test('ids stand in for query vectors: same hits as searching with the rows\' vec
     await s.client.insert('pk', Array.from({ length: 80 }, (_, i) => row(120 + i))); // growing
 
     const same = async (what: string, byIds: object, byData: object) => {
-      const x = await s.client.search('pk', { limit: 5, consistencyLevel: 'Strong', annsField: 'vec', ...byIds } as never);
-      const y = await s.client.search('pk', { limit: 5, consistencyLevel: 'Strong', annsField: 'vec', ...byData } as never);
+      const x = await s.client.search('pk', { limit: 5, consistencyLevel: 'Strong', annsField: 'vec', ...byIds } as SearchRequest);
+      const y = await s.client.search('pk', { limit: 5, consistencyLevel: 'Strong', annsField: 'vec', ...byData } as SearchRequest);
       assert.equal(x, y, what);
       return x;
     };

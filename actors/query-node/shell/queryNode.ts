@@ -4,6 +4,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
+import { aggregateRows, candidateRows } from '../../shared/aggregation/partial.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { EVENTS, queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { isNewer, type AdmissionSnapshot } from '../../../messages/admission.js';
@@ -309,7 +310,10 @@ export class QueryNode {
   private async query(req: QueryNodeProtocol['query']['req']) {
     const { loaded, read, coll } = await this.read(req);
     const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
-    return querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order);
+    const found = querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order);
+    // A search aggregation's round two: the partial buckets of this node's candidate rows, not the rows.
+    if (req.aggregate) return { rows: [], count: found.count, agg: aggregateRows(candidateRows(found.rows, req.aggregate), req.aggregate.level) };
+    return found;
   }
 
   /** A segment as a read takes it, counted when its scalar indexes narrow the read's filter. */

@@ -2,7 +2,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { checkOrderKeys, orderedHit } from '../../../messages/orderBy.js';
 import { mergeOrdered } from '../../shared/segment/orderedRows.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
-import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
+import type { Distribution, HitRow, QueryResult, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { annsFieldOf, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
@@ -24,6 +24,7 @@ import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSe
 import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
+import { aggregateRows, candidateRows, mergePartials } from '../../shared/aggregation/partial.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
 import { firstOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
@@ -257,7 +258,7 @@ export class Delegator {
     return mergeStats([growing, ...remote], req.terms.length);
   }
 
-  private async queryShard(wal: ShardHost, request: ShardQuery): Promise<{ rows: HitRow[]; count: number }> {
+  private async queryShard(wal: ShardHost, request: ShardQuery): Promise<QueryResult> {
     const req = await this.readAt(wal, request);
     const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, req);
     await this.checkLoaded(wal, req.vchannel, coll.name);
@@ -273,6 +274,11 @@ export class Delegator {
       this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
+    // A search aggregation's round two: this shard's growing rows aggregated here, merged with its query nodes' parts.
+    if (req.aggregate) {
+      const mine = aggregateRows(candidateRows(growing.rows, req.aggregate), req.aggregate.level);
+      return { rows: [], count, agg: mergePartials([mine, ...remote.map((r) => r.agg ?? [])], req.aggregate.level) };
+    }
     if (order) {
       // Each source's rows come in the order: merged k ways by the values they carry.
       const rows = mergeOrdered([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order))), req.limit, order).map(({ values: _, ...h }) => h);

@@ -1,6 +1,6 @@
 import { DEFAULT_QUERY_PAGE, parseDelete, parseGet, parseHybridSearch, parseQuery, parseSearch, parseWrite } from '../parseEntities.js';
 import { decodeQueryCursor, encodeQueryCursor } from '../queryCursor.js';
-import { insertBody, ok, rowsBody, searchBody, upsertBody } from '../responses.js';
+import { aggregationBody, insertBody, ok, rowsBody, searchBody, upsertBody } from '../responses.js';
 import { checkIds, checkOutputFields, checkRows, checkSearch } from '../schemaChecks.js';
 import { V2, type Route } from './route.js';
 
@@ -46,6 +46,7 @@ export const entityRoutes: Record<string, Route> = {
     const { collectionName, request } = parseSearch(body);
     const outputFields = await schemas.check(collectionName, (s) => { checkSearch(s, request); return checkOutputFields(s, request.outputFields); });
     if (outputFields) request.outputFields = outputFields;
+    if (request.aggregation !== undefined) return aggregationBody(await api.search(collectionName, { ...request, aggregation: request.aggregation }));
     return searchBody(await api.search(collectionName, request));
   },
   [`${V2}/entities/hybrid_search`]: async (body, { api, schemas }) => {

@@ -9,6 +9,7 @@ import {
 import type {
   CollectionDescription, ConsistencyLevel, DatabaseDescription, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
   NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView, BackupView, RestoreJobView, SnapshotView, RestoreSnapshotJobView,
+  AggregatedSearchResult, SearchAggregation,
 } from '../../../runtime/client/api.js';
 import { compileFilter } from './filterEval.js';
 import { BatchIterator, iteratorSizes } from '../../../runtime/client/batchIterator.js';
@@ -331,7 +332,10 @@ export class MemoryApi implements NuthatchApi {
       .map((f) => ({ id: f.pk, distance: f.score, fields: f.hit.h.fields })));
   }
 
-  async search(collection: string, req: SearchRequest): Promise<Hit[][]> {
+  async search(collection: string, req: SearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
+  async search(collection: string, req: SearchRequest): Promise<Hit[][]>;
+  async search(collection: string, req: SearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
+    if (req.aggregation !== undefined) fail('InvalidArgument', 'the in-memory api does not aggregate searches');
     const c = this.coll(collection);
     if (!c.loaded) fail('InvalidArgument', `collection '${collection}' is not loaded`);
     if (req.searchParams?.metricType && req.searchParams.metricType !== c.metricType) fail('InvalidArgument', `metric ${req.searchParams.metricType} differs from the collection's ${c.metricType}`);
