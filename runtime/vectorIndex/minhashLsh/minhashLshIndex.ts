@@ -36,8 +36,16 @@ export class MinhashLshIndex implements VectorIndex {
     this.scratch = new Uint16Array(count);
   }
 
-  /** Rows sharing a bucket with the query in some band, each with the number of bands it shares. */
-  candidates(sig: Uint8Array): { rows: number[]; shared: Uint16Array } {
+  /** Rows sharing a bucket with the signature in some band, in the order found, each with the number of bands it shares. */
+  candidates(sig: Uint8Array): Array<{ row: number; bands: number }> {
+    const { rows, shared } = this.gather(sig);
+    const out = rows.map((row) => ({ row, bands: shared[row]! }));
+    for (const row of rows) shared[row] = 0;
+    return out;
+  }
+
+  /** The candidates' rows, their shared-band counts left in the scratch (the caller zeroes them). */
+  private gather(sig: Uint8Array): { rows: number[]; shared: Uint16Array } {
     const keys = bandKeys(sig, this.shape), shared = this.scratch, rows: number[] = [];
     for (let j = 0; j < this.shape.bands; j++) {
       const t = this.tables[j]!, key = keys[j]!;
@@ -53,7 +61,7 @@ export class MinhashLshIndex implements VectorIndex {
     if (query.length !== this.dim) throw new ValidationError(`query has ${query.length} bits, the index has dim ${this.dim}`);
     const n = Math.min(k, this.count);
     if (!(n > 0)) return [];
-    const sig = packBits(query), { rows, shared } = this.candidates(sig);
+    const sig = packBits(query), { rows, shared } = this.gather(sig);
     try {
       const { bands, elementBytes, rowBytes } = this.shape, accept = opts.accept;
       const byBands = (kk: number, from: number[]) => {
