@@ -143,7 +143,7 @@ export interface SearchRequest extends ReadOptions {
    * range_filter for IP and COSINE). ignoreGrowing leaves out rows of
    * segments not yet sealed.
    */
-  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number>; ignoreGrowing?: boolean };
+  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number | boolean>; ignoreGrowing?: boolean };
   /** Distances rounded to this many decimals (0..6); -1, the default, keeps them. */
   roundDecimal?: number;
   /**

@@ -41,7 +41,9 @@ export interface SearchOptions {
 export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
-  const { ef, nprobe, radius, range_filter: rangeFilter, rbq_query_bits: rbqQueryBits, refine_k: refineK } = params;
+  // Numeric knobs are checked as numbers below (a boolean fails every check); the mh_ switches may be booleans.
+  const { ef, nprobe, radius, range_filter: rangeFilter, rbq_query_bits: rbqQueryBits, refine_k: refineK } = params as Record<string, number>;
+  if ((radius !== undefined && typeof radius !== 'number') || (rangeFilter !== undefined && typeof rangeFilter !== 'number')) throw new ValidationError('searchParams.params.radius and range_filter must be numbers', { field: 'radius' });
   if (ef !== undefined) {
     if (!Number.isInteger(ef) || ef < 1 || ef > 32768) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768', { field: 'ef' });
     out.ef = ef;

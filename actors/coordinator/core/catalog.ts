@@ -97,7 +97,7 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   const asked = String(p.indexType ?? 'AUTOINDEX').toUpperCase();
   if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const indexType = asked === 'AUTOINDEX' ? rules.auto : asked;
-  if (!rules.types.includes(indexType)) throw new ValidationError(`index type ${indexType} cannot index ${field.dataType} field '${fieldName}'${field.dataType === 'BinaryVector' ? ` with metric ${metricType}` : ''} (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
+  if (!rules.types.includes(indexType)) throw new ValidationError(`index type ${indexType} cannot index ${field.dataType} field '${fieldName}'${fieldRules.types.includes(indexType) ? ` with metric ${metricType}` : ''} (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const params: Record<string, number | string> = { ...(p.params ?? {}) };
   for (const [k, lo, hi, def] of BUILD_PARAMS[indexType]!) {
     const v = params[k] === undefined ? def : Number(params[k]);
