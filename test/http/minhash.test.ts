@@ -3,7 +3,8 @@
  * schema function (params as Milvus's SDKs send them, text included), a
  * MINHASH_LSH index made by indexes/create (booleans and numbers), rows
  * inserted as text, a search by text with mh_search_with_jaccard: the same
- * hits as the client's search; the function and its params described; a
+ * hits as the client's search; an upsert's signature made from its new
+ * text; the function and its params described; a
  * band count that does not divide the signature refused, writing nothing.
  */
 import { test } from 'uvu';
@@ -54,6 +55,10 @@ test('REST: MinHash function, MINHASH_LSH index, text search with mh_search_with
     assert.is(hits[0].distance, 1);
     assert.ok(hits[1].distance > 0.3 && hits[1].distance < 1, `near-duplicate similarity ${hits[1].distance}`);
     await http.fails('/entities/search', { ...body, searchParams: { params: { mh_search_with_jaccard: 'yes' } } }, /mh_search_with_jaccard/);
+    // An upsert computes the signature again from the new text.
+    await http.ok('/entities/upsert', { collectionName: 'dedup', data: [{ id: 3, text: texts[0] }] });
+    const again = await http.ok('/entities/search', body);
+    assert.equal(again.slice(0, 2).map((h: { id: number; distance: number }) => [h.id, h.distance]), [[0, 1], [3, 1]]);
   } finally { await s.cleanup(); }
 });
 
