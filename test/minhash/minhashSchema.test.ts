@@ -20,10 +20,11 @@ const fields = [
   { name: 'raw', dataType: 'VarChar', maxLength: 1000 },
   { name: 'sig', dataType: 'BinaryVector', dim: 512 },
   { name: 'bits', dataType: 'BinaryVector', dim: 256 },
+  { name: 'vec', dataType: 'FloatVector', dim: 4 },
 ];
 const fn = { name: 'mh', type: 'MINHASH', inputFieldNames: ['text'], outputFieldNames: ['sig'], params: { num_hashes: 16 } };
 const schema = { fields, functions: [fn] } as unknown as CollectionSchema;
-const rec = { metricType: 'HAMMING', indexes: [], schema } as unknown as CollectionRecord;
+const rec = { metricType: 'L2', indexes: [], schema } as unknown as CollectionRecord;
 const of = (p: Partial<IndexParams>) => normaliseIndex(rec, p);
 
 function refused(run: () => unknown, re: RegExp, field?: string): void {
@@ -67,6 +68,8 @@ test('bad MINHASH_LSH requests are refused with the param named', () => {
   refused(() => of({ fieldName: 'bits', indexType: 'MINHASH_LSH', metricType: 'MHJACCARD', params: { with_raw_data: 'maybe' } }), /with_raw_data of MINHASH_LSH must be true or false/, 'with_raw_data');
   refused(() => of({ fieldName: 'bits', indexType: 'MINHASH_LSH', metricType: 'MHJACCARD', params: { mh_lsh_bloom_false_positive_prob: 0.5 } }), /0.001..0.1/, 'mh_lsh_bloom_false_positive_prob');
   refused(() => of({ fieldName: 'text', indexType: 'MINHASH_LSH' }), /MINHASH_LSH indexes vector fields/, 'fieldName');
+  refused(() => of({ fieldName: 'vec', indexType: 'MINHASH_LSH', metricType: 'L2' }), /index type MINHASH_LSH cannot index FloatVector field 'vec'/, 'indexType');
+  refused(() => of({ fieldName: 'vec', indexType: 'MINHASH_LSH', metricType: 'MHJACCARD' }), /metric MHJACCARD is not for FloatVector field 'vec'/, 'metricType');
 });
 
 test("an exact MHJACCARD search reads the search's width, else the index's, else 32 bits", () => {
