@@ -111,7 +111,8 @@ export interface QueryRequest extends ReadOptions {
 export interface SearchRequest extends ReadOptions {
   /**
    * One or more query vectors: dense ones, sparse ones for a sparse field,
-   * or texts for a BM25 function's output field (full-text search).
+   * or texts for a BM25 function's output field (full-text search) or a
+   * MINHASH function's (each becomes its signature, as rows' texts do).
    */
   data?: Array<number[] | Float32Array | Uint8Array | SparseInput | string | Array<number[] | Float32Array>>;
   /**
