@@ -62,6 +62,11 @@ export interface IndexBuildParams {
 export interface VectorIndexFactory {
   /** Builds over `vectors` (count = vectors.length / dim). Yields to the event loop while it works. */
   build(vectors: Float32Array, dim: number, metric: MetricType, params?: IndexBuildParams): Promise<VectorIndex>;
+  /**
+   * Builds over a binary field's packed bits (dim/8 bytes a row), never
+   * widened to floats; a factory without it is given the widened bits.
+   */
+  buildBits?(bits: Uint8Array, dim: number, metric: MetricType, params?: IndexBuildParams): Promise<VectorIndex>;
   /** Loads serialized bytes; a dim or metric other than the one built with is a DecodeError. */
   load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex>;
 }

@@ -1,4 +1,4 @@
-import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { fieldVectors, packedBlock } from '../../shared/vector/vectorColumn.js';
 import { embListBlock, embListPath, isEmbListMetric, pairMetric, subVectors } from '../../shared/vector/maxSim.js';
 import { isPackedVectorType, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -68,8 +68,14 @@ export class IndexNode {
     // The first vector field is the file's block; any other is a column of its own (shared/vector/vectorColumn.ts).
     // A packed field (Float16Vector, BinaryVector, ...) is widened to float32 by its type and dim, which the field's schema gives.
     const packed = t.field && isPackedVectorType(t.field.dataType) ? t.field : undefined;
+    const factory = factoryOf(this.opts.indexes, t.index.indexType);
+    // A binary field's bits go packed to a factory that takes them so (MINHASH_LSH): long signatures are never widened 32-fold.
+    if (packed?.dataType === 'BinaryVector' && factory.buildBits && t.index.fieldName in seg.fields) {
+      const bits = packedBlock(seg.fields[t.index.fieldName]!, seg.count, packed.dim! / 8);
+      return (await factory.buildBits(bits, packed.dim!, t.index.metricType, buildParamsOf(t.index))).serialize();
+    }
     const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
-    const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
+    const index = await factory.build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
     return index.serialize();
   }
 
