@@ -26,14 +26,15 @@ export type ElementType = (typeof ELEMENT_TYPES)[number];
 
 /**
  * BM25 is only for the output of a BM25 function (messages/schemaFunctions.ts);
- * L2 and COSINE only for dense fields; HAMMING and JACCARD only for BinaryVector.
+ * L2 and COSINE only for dense fields; HAMMING, JACCARD and MHJACCARD (MinHash
+ * signatures, actors/shared/vector/minhashDistance.ts) only for BinaryVector.
  */
-export const MetricType = { L2: 'L2', IP: 'IP', COSINE: 'COSINE', BM25: 'BM25', HAMMING: 'HAMMING', JACCARD: 'JACCARD' } as const;
+export const MetricType = { L2: 'L2', IP: 'IP', COSINE: 'COSINE', BM25: 'BM25', HAMMING: 'HAMMING', JACCARD: 'JACCARD', MHJACCARD: 'MHJACCARD' } as const;
 export type MetricType = (typeof MetricType)[keyof typeof MetricType];
 /** The metrics of float fields (FloatVector, the halves, Int8Vector), and so of a collection. */
 export const FLOAT_METRICS: readonly MetricType[] = ['L2', 'IP', 'COSINE'];
 /** The metrics of BinaryVector fields. */
-export const BINARY_METRICS: readonly MetricType[] = ['HAMMING', 'JACCARD'];
+export const BINARY_METRICS: readonly MetricType[] = ['HAMMING', 'JACCARD', 'MHJACCARD'];
 
 export interface FieldSchema {
   name: string;

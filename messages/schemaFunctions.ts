@@ -1,13 +1,15 @@
 import { ValidationError } from './errors.js';
 import type { CollectionSchema, FieldSchema } from './schema.js';
+import { minhashParamsOf } from './minhash/minhashParams.js';
 
 /**
  * Functions of a schema (Milvus 2.5's `functions`): an output field computed
- * from input fields on insert, never given by users. Only BM25 for now: a
- * VarChar field with `enableAnalyzer` becomes a SparseFloatVector of term
- * counts (messages/analyzer.ts).
+ * from input fields on insert, never given by users. BM25: a VarChar field
+ * with `enableAnalyzer` becomes a SparseFloatVector of term counts
+ * (messages/analyzer.ts). MINHASH (Milvus 3.0): a VarChar field becomes a
+ * BinaryVector MinHash signature of its shingles (messages/minhash/).
  */
-export const FunctionType = { BM25: 'BM25' } as const;
+export const FunctionType = { BM25: 'BM25', MINHASH: 'MINHASH' } as const;
 export type FunctionType = (typeof FunctionType)[keyof typeof FunctionType];
 
 export interface FunctionSchema {
@@ -15,6 +17,8 @@ export interface FunctionSchema {
   type: FunctionType;
   inputFieldNames: string[];
   outputFieldNames: string[];
+  /** The function's params (MINHASH: messages/minhash/minhashParams.ts); BM25 takes none. */
+  params?: Record<string, unknown>;
 }
 
 /** Checks the schema's functions against its fields; throws ValidationError naming the function. */
@@ -30,14 +34,24 @@ export function checkFunctions(s: CollectionSchema, checkName: (kind: string, na
     const at = { field: `functions.${name}` };
     if (names.has(name)) throw new ValidationError(`duplicate function name '${name}'`, at);
     names.add(name);
-    if (fn.type !== 'BM25') throw new ValidationError(`function '${name}' has type '${String(fn.type)}'; nuthatch supports BM25`, at);
-    if (!Array.isArray(fn.inputFieldNames) || fn.inputFieldNames.length !== 1) throw new ValidationError(`BM25 function '${name}' needs exactly one input field`, at);
-    if (!Array.isArray(fn.outputFieldNames) || fn.outputFieldNames.length !== 1) throw new ValidationError(`BM25 function '${name}' needs exactly one output field`, at);
+    if (fn.type !== 'BM25' && fn.type !== 'MINHASH') throw new ValidationError(`function '${name}' has type '${String(fn.type)}'; nuthatch supports BM25 and MINHASH`, at);
+    const kind = fn.type;
+    if (!Array.isArray(fn.inputFieldNames) || fn.inputFieldNames.length !== 1) throw new ValidationError(`${kind} function '${name}' needs exactly one input field`, at);
+    if (!Array.isArray(fn.outputFieldNames) || fn.outputFieldNames.length !== 1) throw new ValidationError(`${kind} function '${name}' needs exactly one output field`, at);
     const input = byName.get(fn.inputFieldNames[0]!), output = byName.get(fn.outputFieldNames[0]!);
     if (!input) throw new ValidationError(`input field '${String(fn.inputFieldNames[0])}' of function '${name}' does not exist`, at);
     if (!output) throw new ValidationError(`output field '${String(fn.outputFieldNames[0])}' of function '${name}' does not exist`, at);
-    if (input.dataType !== 'VarChar' || input.enableAnalyzer !== true) throw new ValidationError(`the input of BM25 function '${name}' must be a VarChar field with enableAnalyzer, and '${input.name}' is not`, at);
-    if (output.dataType !== 'SparseFloatVector') throw new ValidationError(`the output of BM25 function '${name}' must be a SparseFloatVector field, and '${output.name}' is ${output.dataType}`, at);
+    if (fn.params !== undefined && (fn.params === null || typeof fn.params !== 'object' || Array.isArray(fn.params))) throw new ValidationError(`the params of function '${name}' must be an object`, at);
+    if (kind === 'MINHASH') {
+      if (output.dataType !== 'BinaryVector') throw new ValidationError(`the output of MINHASH function '${name}' must be a BinaryVector field, and '${output.name}' is ${output.dataType}`, at);
+      const p = minhashParamsOf(fn.params, output.dim ?? 0, name);
+      // Word shingles are the input field's analyzer's terms, as Milvus asks (char shingles need none).
+      if (input.dataType !== 'VarChar' || (p.tokenLevel === 'word' && input.enableAnalyzer !== true)) throw new ValidationError(`the input of MINHASH function '${name}' must be a VarChar field${p.tokenLevel === 'word' ? ' with enableAnalyzer (token_level "word")' : ''}, and '${input.name}' is not`, at);
+    } else {
+      if (fn.params !== undefined && Object.keys(fn.params).length > 0) throw new ValidationError(`BM25 function '${name}' takes no params`, at);
+      if (input.dataType !== 'VarChar' || input.enableAnalyzer !== true) throw new ValidationError(`the input of BM25 function '${name}' must be a VarChar field with enableAnalyzer, and '${input.name}' is not`, at);
+      if (output.dataType !== 'SparseFloatVector') throw new ValidationError(`the output of BM25 function '${name}' must be a SparseFloatVector field, and '${output.name}' is ${output.dataType}`, at);
+    }
     if (outputs.has(output.name)) throw new ValidationError(`field '${output.name}' is the output of two functions`, at);
     outputs.add(output.name);
   }
@@ -46,6 +60,11 @@ export function checkFunctions(s: CollectionSchema, checkName: (kind: string, na
 /** The BM25 function whose output is `field`, if any. */
 export function bm25FunctionOf(s: CollectionSchema, field: string): FunctionSchema | undefined {
   return s.functions?.find((fn) => fn.type === 'BM25' && fn.outputFieldNames[0] === field);
+}
+
+/** The MINHASH function whose output is `field`, if any. */
+export function minhashFunctionOf(s: CollectionSchema, field: string): FunctionSchema | undefined {
+  return s.functions?.find((fn) => fn.type === 'MINHASH' && fn.outputFieldNames[0] === field);
 }
 
 /** Whether a field is a function's output (computed; users never give it). */

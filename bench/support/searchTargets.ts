@@ -19,7 +19,7 @@ export interface SearchTarget {
   close(): Promise<void>;
 }
 
-const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine', BM25: 'ip', HAMMING: 'l2', JACCARD: 'l2' } as const;
+const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine', BM25: 'ip', HAMMING: 'l2', JACCARD: 'l2', MHJACCARD: 'l2' } as const;
 
 /**
  * hnswlib-node used the way its README shows, with nothing of ours in the path:

@@ -162,6 +162,10 @@ export interface ShardSearch {
   /** IVF_RABITQ's query bits and refine magnification; other indexes ignore them. */
   rbqQueryBits?: number;
   refineK?: number;
+  /** MINHASH_LSH: bucket candidates re-scored by exact MHJACCARD; other indexes ignore it. */
+  mhSearchWithJaccard?: boolean;
+  /** MHJACCARD: the MinHash value width (bits) an exact search reads; absent: the field's (actors/shared/vector/minhashWidth.ts). */
+  mhElementBitWidth?: number;
   /** A range search: only hits with radius/rangeFilter bounds met (actors/shared/vector/distanceRange.ts). */
   range?: { radius: number; rangeFilter?: number };
   /** Leaves out rows of segments still growing (Milvus's ignore_growing). */

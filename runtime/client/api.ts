@@ -123,7 +123,8 @@ export interface QueryRequest extends ReadOptions {
 export interface SearchRequest extends ReadOptions {
   /**
    * One or more query vectors: dense ones, sparse ones for a sparse field,
-   * or texts for a BM25 function's output field (full-text search).
+   * or texts for a BM25 function's output field (full-text search) or a
+   * MINHASH function's (each becomes its signature, as rows' texts do).
    */
   data?: Array<number[] | Float32Array | Uint8Array | SparseInput | string | Array<number[] | Float32Array>>;
   /**
@@ -157,7 +158,7 @@ export interface SearchRequest extends ReadOptions {
    * range_filter for IP and COSINE). ignoreGrowing leaves out rows of
    * segments not yet sealed.
    */
-  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number>; ignoreGrowing?: boolean };
+  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number | boolean>; ignoreGrowing?: boolean };
   /** Distances rounded to this many decimals (0..6); -1, the default, keeps them. */
   roundDecimal?: number;
   /**

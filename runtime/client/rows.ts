@@ -1,7 +1,9 @@
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
-import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
+import { bm25FunctionOf, minhashFunctionOf } from '../../messages/schemaFunctions.js';
+import { minhashParamsOf } from '../../messages/minhash/minhashParams.js';
+import { minhashBytes } from '../../messages/minhash/minhashSignature.js';
 import { isStructArray, structArrayInput, structArrayOutput } from '../../messages/structArray.js';
 import { fieldAnalyzer, termFrequencies } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
@@ -28,6 +30,14 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
     const input = bm25FunctionOf(schema, f.name)?.inputFieldNames[0];
     return { f, input, analyzer: fieldAnalyzer(schema.fields.find((x) => x.name === input)) };
   });
+  // MINHASH outputs, each with its input, params and analyzer, picked once per batch.
+  const minhash = packed.flatMap((f) => {
+    const fn = minhashFunctionOf(schema, f.name);
+    if (!fn) return [];
+    const input = fn.inputFieldNames[0]!;
+    return [{ f, input, params: minhashParamsOf(fn.params, f.dim!, fn.name), analyzer: fieldAnalyzer(schema.fields.find((x) => x.name === input)) }];
+  });
+  const computed = new Set(minhash.map((m) => m.f.name));
   const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors, ...packed, ...sparse.map((x) => x.f)].map((f) => [f.name, new Array(rows.length)]));
   const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
   // Generated keys (autoID), one per row; a hole is a row that gives its own (allow_insert_auto_id).
@@ -53,6 +63,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
     }
     // Packed fields (Float16Vector, BinaryVector, ...) hold their bytes, rounded to the type once here.
     for (const f of packed) {
+      if (computed.has(f.name)) continue;
       const v = packRow(f.dataType, f.dim!, row[f.name], `row ${i}: ${f.dataType} field '${f.name}'`);
       if (typeof v === 'string') throw new ValidationError(v, { field: f.name });
       fields[f.name]![i] = v;
@@ -74,6 +85,12 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
       const p = scalarProblem(f, x);
       if (p) throw new ValidationError(`row ${i}: ${p}`);
       fields[f.name]![i] = x ?? null;
+    }
+    // A MINHASH function's output is computed here, from its input text as stored (default applied), never given.
+    for (const { f, input, params, analyzer } of minhash) {
+      if (row[f.name] !== undefined) throw new ValidationError(`row ${i}: '${f.name}' is the output of a MINHASH function and is computed from '${input}'; leave it out`, { field: f.name });
+      const text = fields[input]![i];
+      fields[f.name]![i] = minhashBytes(typeof text === 'string' ? text : '', params, analyzer);
     }
     // A BM25 function's output is computed here, from its input text as stored (default applied), never given.
     for (const { f, input, analyzer } of sparse) {

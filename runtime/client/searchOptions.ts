@@ -4,6 +4,10 @@ import { isPackedVectorType, packRow, widenRow } from '../../messages/packedVect
 import { checkDistanceRange, type DistanceRange } from '../../actors/shared/vector/distanceRange.js';
 import type { GroupBySpec } from '../../actors/shared/vector/groupBy.js';
 import type { SearchRequest } from './api.js';
+import { minhashFunctionOf } from '../../messages/schemaFunctions.js';
+import { minhashParamsOf } from '../../messages/minhash/minhashParams.js';
+import { minhashBytes } from '../../messages/minhash/minhashSignature.js';
+import { fieldAnalyzer } from '../../messages/analyzer.js';
 
 /** Field types a search can group by, as in Milvus. */
 const GROUPABLE = new Set(['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'VarChar']);
@@ -15,6 +19,10 @@ export interface SearchOptions {
   /** IVF_RABITQ: bits the query is rounded to (0..8) and the refine magnification (>= 1). */
   rbqQueryBits?: number;
   refineK?: number;
+  /** MINHASH_LSH: re-score the bucket candidates by exact MHJACCARD (mh_search_with_jaccard). */
+  mhSearchWithJaccard?: boolean;
+  /** MHJACCARD: the MinHash value width in bits an exact search reads (mh_element_bit_width). */
+  mhElementBitWidth?: number;
   range?: DistanceRange;
   ignoreGrowing: boolean;
   /** Decimals distances are rounded to; undefined keeps them. */
@@ -33,7 +41,9 @@ export interface SearchOptions {
 export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
-  const { ef, nprobe, radius, range_filter: rangeFilter, rbq_query_bits: rbqQueryBits, refine_k: refineK } = params;
+  // Numeric knobs are checked as numbers below (a boolean fails every check); the mh_ switches may be booleans.
+  const { ef, nprobe, radius, range_filter: rangeFilter, rbq_query_bits: rbqQueryBits, refine_k: refineK } = params as Record<string, number>;
+  if ((radius !== undefined && typeof radius !== 'number') || (rangeFilter !== undefined && typeof rangeFilter !== 'number')) throw new ValidationError('searchParams.params.radius and range_filter must be numbers', { field: 'radius' });
   if (ef !== undefined) {
     if (!Number.isInteger(ef) || ef < 1 || ef > 32768) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768', { field: 'ef' });
     out.ef = ef;
@@ -49,6 +59,19 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
   if (refineK !== undefined) {
     if (typeof refineK !== 'number' || !(refineK >= 1) || refineK > 1024) throw new ValidationError('searchParams.params.refine_k must be a number in 1..1024 (candidates re-scored per result asked)', { field: 'refine_k' });
     out.refineK = refineK;
+  }
+  const withJaccard = flagParam(params, 'mh_search_with_jaccard');
+  if (withJaccard !== undefined) out.mhSearchWithJaccard = withJaccard;
+  // Accepted as Milvus takes it; queries of a batch are already searched one bucket lookup each.
+  flagParam(params, 'mh_lsh_batch_search');
+  const width = params.mh_element_bit_width;
+  if (width !== undefined) {
+    const bits = typeof width === 'string' ? Number(width) : width;
+    if (typeof bits !== 'number' || ![8, 16, 32, 64].includes(bits)) throw new ValidationError(`searchParams.params.mh_element_bit_width must be 8, 16, 32 or 64, got ${String(width)}`, { field: 'mh_element_bit_width' });
+    out.mhElementBitWidth = bits;
+  }
+  if ((out.mhSearchWithJaccard !== undefined || out.mhElementBitWidth !== undefined) && metric !== 'MHJACCARD') {
+    throw new ValidationError(`mh_search_with_jaccard and mh_element_bit_width are MHJACCARD search params; this field is searched with ${metric}`, { field: 'metricType' });
   }
   if (rangeFilter !== undefined && radius === undefined) throw new ValidationError('searchParams.params.range_filter needs a radius: it is the inner bound of a range search', { field: 'range_filter' });
   if (radius !== undefined) {
@@ -66,6 +89,15 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
   const group = groupSpec(req, schema);
   if (group) out.group = group;
   return out;
+}
+
+/** A true/false search param (booleans, or "true"/"false" as SDKs send them), or undefined when absent. */
+function flagParam(params: Record<string, unknown>, key: string): boolean | undefined {
+  const v = params[key];
+  if (v === undefined) return undefined;
+  if (v === true || v === 'true' || v === 'True') return true;
+  if (v === false || v === 'false' || v === 'False') return false;
+  throw new ValidationError(`searchParams.params.${key} must be true or false, got ${String(v)}`, { field: key });
 }
 
 /** The grouping a search asks for, checked against the schema, or undefined. */
@@ -112,11 +144,15 @@ export function queryVectors(data: ReadonlyArray<ArrayLike<unknown>>, dim: numbe
  * packed field's (messages/packedVectors.ts) checked and rounded as its rows
  * are, then widened as its rows are for a search (bits to 0 and 1).
  */
-export function denseQueries(field: FieldSchema, data: ReadonlyArray<unknown>): Float32Array {
+export function denseQueries(field: FieldSchema, data: ReadonlyArray<unknown>, schema?: CollectionSchema): Float32Array {
   const type = field.dataType, dim = field.dim!;
   if (!isPackedVectorType(type)) return queryVectors(data as ReadonlyArray<ArrayLike<unknown>>, dim);
   const out = new Float32Array(data.length * dim);
+  // A MINHASH function's output is searched with texts too: each becomes its signature as rows' texts do.
+  const fn = schema && minhashFunctionOf(schema, field.name);
+  const minhash = fn && { params: minhashParamsOf(fn.params, dim, fn.name), analyzer: fieldAnalyzer(schema.fields.find((f) => f.name === fn.inputFieldNames[0])) };
   data.forEach((v, i) => {
+    if (typeof v === 'string' && minhash) { widenRow(type, dim, minhashBytes(v, minhash.params, minhash.analyzer), out, i * dim); return; }
     const packed = packRow(type, dim, v, `query vector ${i} of ${type} field '${field.name}'`);
     if (typeof packed === 'string') throw new ValidationError(packed, { field: 'data' });
     widenRow(type, dim, packed, out, i * dim);

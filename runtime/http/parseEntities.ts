@@ -182,13 +182,15 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
   const out: NonNullable<SearchRequest['searchParams']> = {};
   if (sp.has('metricType') && sp.raw('metricType') !== '') {
     const m = String(sp.raw('metricType')).toUpperCase();
-    const known = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'MAX_SIM', 'MAX_SIM_COSINE', 'MAX_SIM_IP', 'MAX_SIM_L2'];
+    const known = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'MHJACCARD', 'MAX_SIM', 'MAX_SIM_COSINE', 'MAX_SIM_IP', 'MAX_SIM_L2'];
     if (!known.includes(m)) throw sp.wrong('metricType', `one of ${known.join(', ')}`, sp.raw('metricType'));
     out.metricType = m as MetricType;
   }
   if (sp.has('params')) {
-    const params: Record<string, number> = {};
+    const params: Record<string, number | boolean> = {};
     for (const [k, v] of Object.entries(sp.map('params'))) {
+      // MINHASH_LSH's switches are booleans (mh_search_with_jaccard, mh_lsh_batch_search).
+      if (typeof v === 'boolean' && k.startsWith('mh_')) { params[k] = v; continue; }
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`field '${sp.at('params')}.${k}' must be a finite number, got ${describe(v)}`, { field: `${sp.at('params')}.${k}` });
       params[k] = v;
     }

@@ -54,8 +54,12 @@ function parseFunctions(v: unknown, path: string): FunctionSchema[] {
       return list as string[];
     };
     const type = r.str('type');
-    // Milvus takes the type in any case ("BM25", "bm25").
-    return { name: r.str('name'), type: (type.toUpperCase() === 'BM25' ? 'BM25' : type) as FunctionSchema['type'], inputFieldNames: names('inputFieldNames'), outputFieldNames: names('outputFieldNames') };
+    // Milvus takes the type in any case ("BM25", "bm25", "MinHash").
+    const upper = type.toUpperCase();
+    const fn: FunctionSchema = { name: r.str('name'), type: (upper === 'BM25' || upper === 'MINHASH' ? upper : type) as FunctionSchema['type'], inputFieldNames: names('inputFieldNames'), outputFieldNames: names('outputFieldNames') };
+    // What the params hold is checked by validateSchema (messages/minhash/minhashParams.ts).
+    if (r.has('params')) fn.params = r.map('params') as Record<string, unknown>;
+    return fn;
   });
 }
 

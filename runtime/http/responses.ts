@@ -47,6 +47,13 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
         ...(f.structFields ? { fields: f.structFields.map((x) => ({ name: x.name, type: x.dataType, description: '', ...(x.dim !== undefined ? { params: [{ key: 'dim', value: String(x.dim) }] } : x.maxLength !== undefined ? { params: [{ key: 'max_length', value: String(x.maxLength) }] } : {}) })) } : {}),
       };
     }),
+    // Functions as fields list their params: key and value, values as text.
+    ...(d.schema.functions?.length ? {
+      functions: d.schema.functions.map((fn) => ({
+        name: fn.name, type: fn.type, description: '', inputFieldNames: fn.inputFieldNames, outputFieldNames: fn.outputFieldNames,
+        params: Object.entries(fn.params ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+      })),
+    } : {}),
     // A scalar index has no metric: Milvus prints an empty one.
     indexes: d.indexes.map((ix) => ({ fieldName: ix.fieldName, indexName: ix.indexName, metricType: ix.metricType ?? '' })),
     load: d.loadState,

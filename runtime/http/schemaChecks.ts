@@ -55,6 +55,10 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     }
     // Packed values (a list of numbers or, as Milvus takes them, base64 bytes) are parsed by the client (runtime/client/rows.ts).
     for (const f of packedVectorFields(schema)) {
+      if (isFunctionOutput(schema, f)) {
+        if (row[f.name] !== undefined) throw mismatch(`'${at}.${f.name}' is the output of a MINHASH function, computed from its input text: leave it out`, `${at}.${f.name}`);
+        continue;
+      }
       if (row[f.name] === undefined || row[f.name] === null) throw mismatch(`'${at}' is missing the vector field '${f.name}'`, `${at}.${f.name}`);
       out[f.name] = row[f.name];
     }

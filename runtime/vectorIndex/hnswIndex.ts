@@ -18,10 +18,10 @@ export const DEFAULT_EF = 64;
 const MAGIC = 0x5748484e;
 const VERSION = 1;
 const HEADER_BYTES = 24;
-// BM25, HAMMING and JACCARD are never an HNSW index's metric (normaliseIndex refuses them); their codes only complete the map.
-const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5 };
+// BM25, HAMMING, JACCARD and MHJACCARD are never an HNSW index's metric (normaliseIndex refuses them); their codes only complete the map.
+const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5, MHJACCARD: 6 };
 /** hnswlib's 'ip' and 'cosine' spaces return 1 - similarity; 'cosine' also normalises on add and search. */
-const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine', BM25: 'ip', HAMMING: 'l2', JACCARD: 'l2' } as const;
+const SPACE = { L2: 'l2', IP: 'ip', COSINE: 'cosine', BM25: 'ip', HAMMING: 'l2', JACCARD: 'l2', MHJACCARD: 'l2' } as const;
 
 /** An HNSW graph (hnswlib-node) over one segment's vectors; labels are row numbers. */
 export class HnswIndex implements VectorIndex {

@@ -33,6 +33,8 @@ export interface SearchOptions {
   rbqQueryBits?: number;
   /** IVF_RABITQ with refine: candidates re-scored per result asked, a factor >= 1 (default 1); other indexes ignore it. */
   refineK?: number;
+  /** MINHASH_LSH: re-score bucket candidates by exact MHJACCARD (default false: ranked by colliding bands); other indexes ignore it. */
+  mhSearchWithJaccard?: boolean;
   accept?: (row: number) => boolean;
 }
 
@@ -45,6 +47,12 @@ export interface IndexBuildParams {
   nlist?: number;
   /** IVF_RABITQ: the refine copy's type (SQ6, SQ8, FP16, BF16, FP32; absent: no refine copy). */
   refineType?: string;
+  /** MINHASH_LSH: the MinHash value width in bits (8, 16, 32, 64; default 32). */
+  mhElementBitWidth?: number;
+  /** MINHASH_LSH: bands a signature is cut into (must divide its values; default 1). */
+  mhLshBand?: number;
+  /** MINHASH_LSH: keep the signatures in the index file for exact re-scoring (default true). */
+  withRawData?: boolean;
   /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;
   /** Stops a long build between chunks; the build rejects with the signal's reason. */
@@ -54,6 +62,11 @@ export interface IndexBuildParams {
 export interface VectorIndexFactory {
   /** Builds over `vectors` (count = vectors.length / dim). Yields to the event loop while it works. */
   build(vectors: Float32Array, dim: number, metric: MetricType, params?: IndexBuildParams): Promise<VectorIndex>;
+  /**
+   * Builds over a binary field's packed bits (dim/8 bytes a row), never
+   * widened to floats; a factory without it is given the widened bits.
+   */
+  buildBits?(bits: Uint8Array, dim: number, metric: MetricType, params?: IndexBuildParams): Promise<VectorIndex>;
   /** Loads serialized bytes; a dim or metric other than the one built with is a DecodeError. */
   load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex>;
 }

@@ -1,5 +1,6 @@
 import { hnswIndexFactory } from './hnswIndex.js';
 import { binIvfFlatFactory, ivfFlatFactory, ivfRabitqFactory, ivfSq8Factory } from './ivf/ivfFactory.js';
+import { minhashLshFactory } from './minhashLsh/minhashLshFactory.js';
 import type { VectorIndexFactories } from './vectorIndex.js';
 
 /** Every ANN index nuthatch builds, by index type: what index and query nodes are given. */
@@ -10,4 +11,6 @@ export const vectorIndexes: VectorIndexFactories = {
   IVF_RABITQ: ivfRabitqFactory,
   // k-means lists over a binary field's bits widened to 0 and 1; the bits kept packed, HAMMING or JACCARD by popcount (ivf/ivfIndex.ts).
   BIN_IVF_FLAT: binIvfFlatFactory,
+  // MinHash signatures cut into bands, rows bucketed per band; MHJACCARD over the raw signatures on demand (minhashLsh/).
+  MINHASH_LSH: minhashLshFactory,
 };

@@ -66,7 +66,7 @@ test('packed vector fields: binary takes the BIN_ types with HAMMING (its defaul
     assert.unreachable(`accepted ${JSON.stringify(p)}`);
   };
   no({ fieldName: 'x', indexType: 'HNSW' }, /index type HNSW cannot index BinaryVector field 'x' \(AUTOINDEX, BIN_FLAT, BIN_IVF_FLAT\)/, 'indexType');
-  no({ fieldName: 'x', metricType: 'COSINE' }, /metric COSINE is not for BinaryVector field 'x' \(HAMMING, JACCARD\)/, 'metricType');
+  no({ fieldName: 'x', metricType: 'COSINE' }, /metric COSINE is not for BinaryVector field 'x' \(HAMMING, JACCARD, MHJACCARD\)/, 'metricType');
   no({ fieldName: 'h', indexType: 'BIN_FLAT' }, /index type BIN_FLAT cannot index Float16Vector field 'h'/, 'indexType');
   no({ fieldName: 'vec', metricType: 'HAMMING' }, /metric HAMMING is not for FloatVector field 'vec' \(L2, IP, COSINE\)/, 'metricType');
   no({ fieldName: 'i', indexType: 'IVF_FLAT' }, /index type IVF_FLAT cannot index Int8Vector field 'i' \(AUTOINDEX, HNSW\)/, 'indexType');

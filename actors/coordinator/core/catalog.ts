@@ -2,7 +2,9 @@ import type { Tso } from '../../../messages/types.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields, type CollectionSchema } from '../../../messages/schema.js';
 import { EMB_LIST_METRICS, structOutputPath, structVectorOf } from '../../../messages/structArray.js';
-import { denseIndexRules } from './denseIndexRules.js';
+import { binaryRulesOf, denseIndexRules } from './denseIndexRules.js';
+import { minhashLshParams } from '../../../messages/minhash/minhashLshParams.js';
+import { minhashFunctionOf } from '../../../messages/schemaFunctions.js';
 import { defaultMetric } from '../../shared/vector/fieldMetric.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
 import { indexTargetKey, normaliseJsonIndex } from './jsonIndexParams.js';
@@ -61,6 +63,8 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
   FLAT: [],
   BIN_FLAT: [],
   BIN_IVF_FLAT: [['nlist', 1, 65536, 128]],
+  // Checked by minhashLshParams (messages/minhash/minhashLshParams.ts): not all of them integers.
+  MINHASH_LSH: [],
 };
 const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
 
@@ -79,10 +83,14 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);
   const indexName = p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName;
   const field = rec.schema.fields.find((f) => f.name === fieldName);
-  const rules = field && denseIndexRules(field.dataType);
-  if (!field || !rules) return scalarIndex(rec, { ...p, fieldName, indexName });
+  const fieldRules = field && denseIndexRules(field.dataType);
+  if (!field || !fieldRules) return scalarIndex(rec, { ...p, fieldName, indexName });
+  // A MINHASH function's output is compared as signatures: MHJACCARD, whatever the collection's metric (Milvus's rule).
+  const minhashOutput = minhashFunctionOf(rec.schema, fieldName) !== undefined;
   // A field's metric defaults to the collection's when of its kind (HAMMING for binary, else L2; fieldMetric.ts).
-  const metricType = (p.metricType ?? defaultMetric(rec.metricType, field.dataType === 'BinaryVector')) as MetricType;
+  const metricType = (p.metricType ?? (minhashOutput ? 'MHJACCARD' : defaultMetric(rec.metricType, field.dataType === 'BinaryVector'))) as MetricType;
+  if (minhashOutput && metricType !== 'MHJACCARD') throw new ValidationError(`index metric type of MINHASH function output field '${fieldName}' must be MHJACCARD, got ${String(metricType)}`, { field: 'metricType' });
+  const rules = field.dataType === 'BinaryVector' ? binaryRulesOf(metricType) : fieldRules;
   if (!Object.values(MetricType).includes(metricType) || metricType === 'BM25') throw new ValidationError(`unknown metric type '${String(metricType)}' (${rules.metrics.join(', ')})`, { field: 'metricType' });
   if (!rules.metrics.includes(metricType)) throw new ValidationError(`metric ${metricType} is not for ${field.dataType} field '${fieldName}' (${rules.metrics.join(', ')})`, { field: 'metricType' });
   // The collection's metric is its first vector field's; another field's index chooses its own.
@@ -90,13 +98,14 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   const asked = String(p.indexType ?? 'AUTOINDEX').toUpperCase();
   if (!INDEX_TYPES.includes(asked)) throw new ValidationError(`index type '${asked}' is not supported (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const indexType = asked === 'AUTOINDEX' ? rules.auto : asked;
-  if (!rules.types.includes(indexType)) throw new ValidationError(`index type ${indexType} cannot index ${field.dataType} field '${fieldName}' (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
+  if (!rules.types.includes(indexType)) throw new ValidationError(`index type ${indexType} cannot index ${field.dataType} field '${fieldName}'${fieldRules.types.includes(indexType) ? ` with metric ${metricType}` : ''} (AUTOINDEX, ${rules.types.join(', ')})`, { field: 'indexType' });
   const params: Record<string, number | string> = { ...(p.params ?? {}) };
   for (const [k, lo, hi, def] of BUILD_PARAMS[indexType]!) {
     const v = params[k] === undefined ? def : Number(params[k]);
     if (!Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(`index param ${k} of ${indexType} must be an integer in ${lo}..${hi}, got ${String(params[k])}`, { field: k });
     params[k] = v;
   }
+  if (indexType === 'MINHASH_LSH') Object.assign(params, minhashLshParams(params, field.dim!, minhashOutput));
   if (indexType === 'IVF_RABITQ') {
     const refine = rabitqRefineParams(params);
     delete params.refine_type;

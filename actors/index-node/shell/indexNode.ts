@@ -1,4 +1,4 @@
-import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { fieldVectors, packedBlock } from '../../shared/vector/vectorColumn.js';
 import { embListBlock, embListPath, isEmbListMetric, pairMetric, subVectors } from '../../shared/vector/maxSim.js';
 import { isPackedVectorType, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -68,8 +68,14 @@ export class IndexNode {
     // The first vector field is the file's block; any other is a column of its own (shared/vector/vectorColumn.ts).
     // A packed field (Float16Vector, BinaryVector, ...) is widened to float32 by its type and dim, which the field's schema gives.
     const packed = t.field && isPackedVectorType(t.field.dataType) ? t.field : undefined;
+    const factory = factoryOf(this.opts.indexes, t.index.indexType);
+    // A binary field's bits go packed to a factory that takes them so (MINHASH_LSH): long signatures are never widened 32-fold.
+    if (packed?.dataType === 'BinaryVector' && factory.buildBits && t.index.fieldName in seg.fields) {
+      const bits = packedBlock(seg.fields[t.index.fieldName]!, seg.count, packed.dim! / 8);
+      return (await factory.buildBits(bits, packed.dim!, t.index.metricType, buildParamsOf(t.index))).serialize();
+    }
     const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
-    const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
+    const index = await factory.build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
     return index.serialize();
   }
 
@@ -102,5 +108,9 @@ function buildParamsOf(index: IndexParams): IndexBuildParams {
   for (const k of ['M', 'efConstruction', 'nlist'] as const) if (index.params[k] !== undefined) out[k] = Number(index.params[k]);
   // IVF_RABITQ's refine copy (normalised by the coordinator: refine 'true' or 'false', refine_type an upper-case name).
   if (index.params.refine === 'true') out.refineType = String(index.params.refine_type);
+  // MINHASH_LSH (normalised by the coordinator: numbers, with_raw_data 'true' or 'false').
+  if (index.params.mh_element_bit_width !== undefined) out.mhElementBitWidth = Number(index.params.mh_element_bit_width);
+  if (index.params.mh_lsh_band !== undefined) out.mhLshBand = Number(index.params.mh_lsh_band);
+  if (index.params.with_raw_data !== undefined) out.withRawData = index.params.with_raw_data === 'true';
   return out;
 }

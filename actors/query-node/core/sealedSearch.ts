@@ -124,9 +124,9 @@ const INDEX_DISTANCE_SLACK = 1e-4;
  * segment's vectors), then both bounds are applied to the distances the
  * index reports, the ones the client sees.
  */
-function rangedIndexSearch(index: IndexSearch, vecs: VectorBlock, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange): RowHit[] {
+function rangedIndexSearch(index: IndexSearch, vecs: VectorBlock, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, metric: MetricType, range: DistanceRange, mhBytes?: number): RowHit[] {
   const inner = outsideInner(metric, range, INDEX_DISTANCE_SLACK);
-  const score = inner === undefined ? undefined : rowScorer(vecs, metric, q);
+  const score = inner === undefined ? undefined : rowScorer(vecs, metric, q, mhBytes);
   const ok = inner === undefined ? accept : (row: number) => inner(score!(row)) && (accept === undefined || accept(row));
   const inRange = withinRange(metric, range);
   return index(q, k, ok).filter((h) => inRange(h.distance));
@@ -171,9 +171,12 @@ export function passingCandidates({ rows, accept }: Candidates): Int32Array {
 /** One segment's best k rows for one query, within the range if there is one. */
 function rankRows(seg: SealedSegment, vecs: VectorBlock, index: IndexSearch | null, q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined, shape: SearchShape): RowHit[] {
   const { metric, range } = shape;
-  if (index) return range ? rangedIndexSearch(index, vecs, q, k, accept, metric, range) : index(q, k, accept);
-  return searchBlock({ block: vecs, count: seg.count, metric, queries: [q], k, accept, ...(range ? { range } : {}) })[0]!;
+  if (index) return range ? rangedIndexSearch(index, vecs, q, k, accept, metric, range, shape.mhElementBytes) : index(q, k, accept);
+  return searchBlock({ block: vecs, count: seg.count, metric, queries: [q], k, accept, ...(range ? { range } : {}), ...mhOf(shape) })[0]!;
 }
+
+/** The MinHash width a shape names, as the exact searches take it. */
+const mhOf = (shape: SearchShape): { mhElementBytes?: number } => (shape.mhElementBytes !== undefined ? { mhElementBytes: shape.mhElementBytes } : {});
 
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
 export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
@@ -190,7 +193,7 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
     const vecs = annsVectors(seg, r.anns, seg.dim);
     queries.forEach((q, qi) => {
       const rank = few
-        ? (kk: number) => searchBlockRows({ block: vecs, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}) })
+        ? (kk: number) => searchBlockRows({ block: vecs, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}), ...mhOf(shape) })
         : (kk: number) => rankRows(seg, vecs, index, q, kk, accept, shape);
       const rows = group ? collectGroups(seg.count, (row) => values?.[row] ?? gd, group, k, rank, index === null || few !== undefined)
         : r.boost ? boostRows(r.boost, { ...seg.fields, [r.pkName]: seg.pks } as Columns, rank(boostPool(k)), metric, k) : rank(k);

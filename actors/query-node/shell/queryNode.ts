@@ -30,6 +30,7 @@ import { structVectorOf } from '../../../messages/structArray.js';
 import { isEmbListMetric, pairMetric, readEmbListQuery } from '../../shared/vector/maxSim.js';
 import { embListCandidates, searchSealedEmbList } from '../core/sealedEmbList.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
+import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { filterPlanner } from '../core/filterPlanner.js';
 import { checkOrderKeys } from '../../../messages/orderBy.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -293,12 +294,14 @@ export class QueryNode {
     const knobs = {
       ef: Math.max(req.ef ?? 64, req.boost ? boostPool(req.k) : req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}),
       ...(req.rbqQueryBits !== undefined ? { rbqQueryBits: req.rbqQueryBits } : {}), ...(req.refineK !== undefined ? { refineK: req.refineK } : {}),
+      ...(req.mhSearchWithJaccard !== undefined ? { mhSearchWithJaccard: req.mhSearchWithJaccard } : {}),
     };
+    const metric = metricOfField(coll, field.name);
     const searchOf = (index: VectorIndex | undefined) => (index
       ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...knobs, accept } : knobs)
       : null);
     const hits = searchSealed(loaded.map((l) => ({ ...this.readSegment(l, read), index: searchOf(l.indexes.get(field.name)?.vector) })), read, queries,
-      { k: req.k, metric: metricOfField(coll, field.name), ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) });
+      { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) });
     return { hits };
   }
 

@@ -20,6 +20,8 @@ export interface BruteForceSearch {
   accept?: (row: number) => boolean;
   /** A range search: rows whose distance is outside it are skipped. */
   range?: DistanceRange;
+  /** MHJACCARD: bytes of one MinHash value (vectorBlock.ts rowScorer). */
+  mhElementBytes?: number;
 }
 
 /** A brute-force search over any block (vectorBlock.ts): float32 rows or a packed field's bytes, read in place. */
@@ -44,7 +46,7 @@ export function searchBlock(s: BlockSearch): RowHit[][] {
   if (!Number.isInteger(count) || count < 0 || count > blockRows(block)) throw new ValidationError(`${count} rows of dim ${block.dim} do not fit in the ${block.type} block`);
   if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
   return queries.map((q) => {
-    const score = rowScorer(block, metric, q);
+    const score = rowScorer(block, metric, q, s.mhElementBytes);
     const top = new TopK<{ id: number; distance: number }>(k, metric);
     for (let row = 0; row < count; row++) {
       const d = score(row);
@@ -69,9 +71,9 @@ export function searchRows(s: { vectors: Float32Array; dim: number; metric: Metr
 }
 
 /** searchRows over a block of any vector type. */
-export function searchBlockRows(s: { block: VectorBlock; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange }): RowHit[] {
+export function searchBlockRows(s: { block: VectorBlock; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange; mhElementBytes?: number }): RowHit[] {
   const { block, metric, rows, query, k } = s;
-  const score = rowScorer(block, metric, query);
+  const score = rowScorer(block, metric, query, s.mhElementBytes);
   const inRange = s.range ? withinRange(metric, s.range) : undefined;
   const top = new TopK<{ id: number; distance: number }>(k, metric);
   for (const row of rows) {

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 
 /**
@@ -88,12 +89,14 @@ export function distanceFn(metric: MetricType): DistanceFn {
     case 'IP': case 'BM25': return innerProduct;
     case 'COSINE': return cosine;
     case 'JACCARD': return jaccard;
+    // MHJACCARD compares packed signatures element by element (minhashDistance.ts), never widened floats.
+    case 'MHJACCARD': throw new ValidationError('MHJACCARD compares the packed bytes of a BinaryVector field, not float vectors');
   }
 }
 
-/** True when a larger value means closer (IP, COSINE, BM25); L2, HAMMING and JACCARD are distances. */
+/** True when a larger value means closer (IP, COSINE, BM25, MHJACCARD); L2, HAMMING and JACCARD are distances. */
 export function higherIsBetter(metric: MetricType): boolean {
-  return metric === 'IP' || metric === 'COSINE' || metric === 'BM25';
+  return metric === 'IP' || metric === 'COSINE' || metric === 'BM25' || metric === 'MHJACCARD';
 }
 
 /** A value every real distance beats: the seed of a "best so far". */

@@ -1,6 +1,6 @@
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import { BINARY_METRICS, type CollectionSchema, type MetricType } from '../../../messages/schema.js';
-import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
+import { bm25FunctionOf, minhashFunctionOf } from '../../../messages/schemaFunctions.js';
 
 /**
  * The metric a vector field is searched with (pure): its index's, when it has
@@ -15,6 +15,8 @@ export function metricOfField(rec: Pick<CollectionRecord, 'metricType' | 'indexe
   // A sparse field without an index: BM25 for a BM25 function's output, else IP (its only metrics).
   const type = rec.schema?.fields.find((f) => f.name === fieldName)?.dataType;
   if (type === 'SparseFloatVector') return bm25FunctionOf(rec.schema!, fieldName) ? 'BM25' : 'IP';
+  // A MINHASH function's output holds signatures: MHJACCARD is the only metric that reads them.
+  if (type === 'BinaryVector' && minhashFunctionOf(rec.schema!, fieldName)) return 'MHJACCARD';
   return defaultMetric(rec.metricType, type === 'BinaryVector');
 }
 

@@ -12,4 +12,6 @@ export interface SearchShape {
   metric: MetricType;
   range?: DistanceRange;
   group?: GroupBySpec;
+  /** MHJACCARD: bytes of one MinHash value in an exact search (minhashDistance.ts; default 4). */
+  mhElementBytes?: number;
 }

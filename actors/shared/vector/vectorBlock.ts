@@ -4,6 +4,7 @@ import type { MetricType } from '../../../messages/schema.js';
 import { bitQuery, hammingBytes, hammingWords, jaccardBytes, jaccardWords, packBits } from './bitDistance.js';
 import { distanceFn } from './distance.js';
 import { halfDistanceFn, halfTable, int8DistanceFn } from './packedDistance.js';
+import { DEFAULT_MH_ELEMENT_BITS, mhJaccardScorer } from './minhashDistance.js';
 
 /**
  * The rows a search compares, as they are stored (pure): a FloatVector's
@@ -38,16 +39,17 @@ export function blockBytes(b: VectorBlock): number {
  * The scorer of `query` (float32 as the shards take it: a binary query's
  * bits as 0 and 1) against the rows of `block` under `metric`, in the Milvus
  * convention of distance.ts. A metric the field's type does not take is a
- * ValidationError.
+ * ValidationError. `mhElementBytes` is the width of a MinHash value under
+ * MHJACCARD (default 4: 32 bits).
  */
-export function rowScorer(block: VectorBlock, metric: MetricType, query: Float32Array): RowScore {
+export function rowScorer(block: VectorBlock, metric: MetricType, query: Float32Array, mhElementBytes?: number): RowScore {
   const dim = block.dim;
   if (query.length !== dim) throw new ValidationError(`query has ${query.length} floats, the vectors have dim ${dim}`);
   if (block.type === 'FloatVector') {
     const dist = distanceFn(metric), vectors = block.vectors;
     return (row) => dist(vectors, row * dim, query, dim);
   }
-  if (block.type === 'BinaryVector') return bitScorer(block.bytes, dim / 8, metric, packBits(query));
+  if (block.type === 'BinaryVector') return bitScorer(block.bytes, dim / 8, metric, packBits(query), mhElementBytes);
   const bytes = block.bytes;
   if (block.type === 'Int8Vector') {
     const dist = int8DistanceFn(metric);
@@ -66,10 +68,12 @@ export function rowScorer(block: VectorBlock, metric: MetricType, query: Float32
 /**
  * HAMMING or JACCARD of a packed query against rows of `rowBytes` bytes:
  * over a Uint32Array view when every row starts on a 4-byte boundary, else
- * over words assembled from the bytes.
+ * over words assembled from the bytes. MHJACCARD reads the rows as MinHash
+ * signatures of `mhElementBytes`-byte values (minhashDistance.ts).
  */
-export function bitScorer(bytes: Uint8Array, rowBytes: number, metric: MetricType, query: Uint8Array): RowScore {
-  if (metric !== 'HAMMING' && metric !== 'JACCARD') throw new ValidationError(`metric ${metric} does not apply to a BinaryVector field (HAMMING, JACCARD)`);
+export function bitScorer(bytes: Uint8Array, rowBytes: number, metric: MetricType, query: Uint8Array, mhElementBytes = DEFAULT_MH_ELEMENT_BITS / 8): RowScore {
+  if (metric === 'MHJACCARD') return mhJaccardScorer(bytes, rowBytes, query, mhElementBytes);
+  if (metric !== 'HAMMING' && metric !== 'JACCARD') throw new ValidationError(`metric ${metric} does not apply to a BinaryVector field (HAMMING, JACCARD, MHJACCARD)`);
   if (query.length !== rowBytes) throw new ValidationError(`query has ${query.length} bytes, the rows ${rowBytes}`);
   const hamming = metric === 'HAMMING';
   if (bytes.byteOffset % 4 === 0 && rowBytes % 4 === 0) {

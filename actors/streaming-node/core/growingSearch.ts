@@ -78,7 +78,7 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
     const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     const block = annsVectors(c, r.anns, r.dim);
     queries.forEach((q, qi) => {
-      const rank = (kk: number) => searchBlock({ block, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}) })[0]!;
+      const rank = (kk: number) => searchBlock({ block, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}), ...(shape.mhElementBytes !== undefined ? { mhElementBytes: shape.mhElementBytes } : {}) })[0]!;
       const rows = group ? collectGroups(c.count, (row) => values?.[row] ?? gd, group, k, rank, true)
         : r.boost ? boostRows(r.boost, { ...c.fields, [r.pkName]: c.pks } as Columns, rank(boostPool(k)), metric, k) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));

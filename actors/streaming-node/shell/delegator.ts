@@ -26,6 +26,7 @@ import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import { aggregateRows, candidateRows, mergePartials } from '../../shared/aggregation/partial.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
+import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
 import { firstOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
 import type { PchannelWal } from './pchannelWal.js';
@@ -189,6 +190,7 @@ export class Delegator {
     const metric = metricOfField({ metricType: coll.metricType, schema: coll.schema, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name);
     if (req.range) checkDistanceRange(metric, req.range);
     const shape: SearchShape = { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
+    if (metric === 'MHJACCARD') shape.mhElementBytes = mhElementBytesOfField({ schema: coll.schema, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name, req.mhElementBitWidth);
     if (req.boost) read.boost = compileBoost(req.boost, coll.schema);
     const growing = searchGrowing(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, queries, shape);
     const deleteSeq = deleteEnd(shard);
@@ -196,6 +198,7 @@ export class Delegator {
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK,
+      mhSearchWithJaccard: req.mhSearchWithJaccard, mhElementBitWidth: req.mhElementBitWidth,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, boost: req.boost, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);

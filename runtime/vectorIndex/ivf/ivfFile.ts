@@ -30,7 +30,7 @@ const CRC_AT = 28;
 const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2, BIN_IVF_FLAT: 3, IVF_RABITQ: 4 } as const;
 const REFINE_CODE: Record<RefineType, number> = { SQ6: 1, SQ8: 2, FP16: 3, BF16: 4, FP32: 5 };
 // BM25 is never a dense index's metric (normaliseIndex refuses it); its code only completes the map.
-const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5 };
+const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5, MHJACCARD: 6 };
 /** Typed-array sections are written in the host's byte order, which the format fixes as little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
