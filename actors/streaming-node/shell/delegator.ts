@@ -3,7 +3,9 @@ import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { annsFieldOf, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
+import { mayMatch } from '../../shared/cluster/clusterPrune.js';
+import type { Expr } from '../../../messages/filter/ast.js';
+import { annsFieldOf, clusteringKeyField, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { mergeStats, type Bm25Stats } from '../../../messages/bm25.js';
@@ -108,10 +110,13 @@ export class Delegator {
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
+    // Segments whose clustering key range the filter cannot match are not asked (shared/cluster/clusterPrune.ts).
+    const key = clusteringKeyField(coll.schema)?.name;
+    const may = key === undefined || !req.filter ? undefined : (s: Distribution['segments'][number]) => mayMatch(req.filter as Expr, key, s.keyRange);
     // The pinned segments, served by the pinned replicas plus any that loaded them since (fallback after a failure).
     const merged = (now: Distribution | undefined) => {
-      const pinned = holdersOf(dist, read.partitionIds);
-      for (const [seg, nodes] of holdersOf(now, read.partitionIds)) {
+      const pinned = holdersOf(dist, read.partitionIds, may);
+      for (const [seg, nodes] of holdersOf(now, read.partitionIds, may)) {
         const had = pinned.get(seg);
         if (had) pinned.set(seg, [...new Set([...had, ...nodes])]);
       }
@@ -125,6 +130,9 @@ export class Delegator {
       same ??= merged(now);
       return same;
     };
+    const visited = holders().size;
+    this.metrics.sealed.visited.inc(visited);
+    if (may) this.metrics.sealed.pruned.inc(holdersOf(dist, read.partitionIds).size - visited);
     return { coll, shard, read, holders, partitionIds };
   }
 
