@@ -64,10 +64,21 @@ test('clustering compaction: disjoint contiguous ranges, the same answers, delet
     await s.client.delete('c', { ids: deleted });
     const before = await answers(s, vecs);
 
+    const live = BATCH * BATCHES - deleted.length;
+    // Reads while the segments switch: each sees the parts or the outputs, never both nor neither.
+    const counts: number[] = [];
+    let done = false;
+    const reader = (async () => {
+      // A turn of the event loop between reads: the in-process bus may answer in microtasks alone.
+      for (; !done; await new Promise((r) => setImmediate(r))) counts.push(Number((await s.client.query('c', { filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)']));
+    })();
     const { compactionID } = await s.client.compact({ collectionName: 'c', isClustering: true });
     await until(async () => (await s.client.getCompactionState(compactionID)).state === 'Completed', 'the clustering compaction completed', 120_000);
+    done = true;
+    await reader;
+    assert.ok(counts.length > 0);
+    assert.equal([...new Set(counts)], [live], 'every read during the switch counts every live row once');
     const after = (await segments()).sort((a, b) => (a.keyRange?.min as number ?? -1) - (b.keyRange?.min as number ?? -1));
-    const live = BATCH * BATCHES - deleted.length;
     assert.is(after.reduce((n, x) => n + x.rows, 0), live, 'every live row once, the deleted ones left out');
     assert.ok(after.length >= Math.floor(live / TARGET) && after.length <= Math.ceil(live / TARGET) + 1, `about ${live / TARGET} segments, got ${after.length}`);
     assert.ok(after.every((x) => x.keyRange !== undefined && x.clusterGroup?.length === after.length && x.mergedFrom?.length === BATCHES), 'one group, replacing the four parts');
