@@ -168,7 +168,10 @@ export async function finishClusterings(ctx: CoordinatorContext): Promise<void> 
       await ctx.lock(async () => {
         for (const m of members) { ctx.segments.delete(m.segmentId); await ctx.opts.meta.delete(Keys.segment(m.collectionId, m.segmentId)); }
       });
-      void removeFiles(ctx, members.flatMap((m) => [m.dataKey, ...Object.values(m.indexKeys)]));
+      // At start a data node may not have joined yet: retried a while, then left to the orphan sweep.
+      const keys = members.flatMap((m) => [m.dataKey, ...Object.values(m.indexKeys)]);
+      void withRetry(() => client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys }), { deadlineMs: 5 * 60_000 })
+        .catch((e) => ctx.log(`files ${keys.join(', ')} not removed (${(e as Error).message}); the orphan sweep removes them`));
       ctx.log(`clustering into ${group.join(', ')} was cut short: rolled back`);
       continue;
     }

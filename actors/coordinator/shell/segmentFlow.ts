@@ -167,9 +167,14 @@ export async function setServing(ctx: CoordinatorContext, vchannel: string, segm
  * compaction's outputs take their parts' place together, so a reader sees
  * either the parts or every output, never both nor neither.
  */
-export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: ReadonlyArray<{ segmentId: number; nodeIds: string[] | null; indexName: string | null }>): Promise<void> {
+export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: Array<{ segmentId: number; nodeIds: string[] | null; indexName: string | null }>): Promise<void> {
   await ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
+    // A clustering compaction's output is served only with all its group still recorded (one loaded alone,
+    // as at a restart, waits for the rest): until then its parts stay, so reads never miss a key range.
+    const released = new Set(changes.filter((c) => !c.nodeIds?.length).map((c) => c.segmentId));
+    const willServe = new Set([...d.segments.map((s) => s.segmentId).filter((id) => !released.has(id)), ...changes.filter((c) => c.nodeIds?.length).map((c) => c.segmentId)]);
+    changes = changes.filter((c) => !c.nodeIds?.length || (ctx.segments.get(c.segmentId)?.clusterGroup ?? []).every((id) => willServe.has(id) || !ctx.segments.has(id)));
     const changed = new Set(changes.map((c) => c.segmentId));
     const parts = new Set<number>();
     for (const c of changes) {
