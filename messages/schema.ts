@@ -69,7 +69,7 @@ export interface FieldSchema {
    * Int8, Int16, Int32, Int64, Float, Double or VarChar, at most one field
    * (Milvus's clustering key): clustering compaction rewrites a partition's
    * sealed segments so each holds a contiguous range of it, and a filter that
-   * constrains it skips segments whose range cannot match (messages/clusteringKey.ts).
+   * constrains it skips segments whose range cannot match (actors/shared/cluster/clusterPrune.ts).
    */
   isClusteringKey?: boolean;
   /** VarChar only: the text is analyzed (messages/analyzer.ts), so a BM25 function may read it. */

@@ -113,6 +113,12 @@ test('clustering compaction: disjoint contiguous ranges, the same answers, delet
     await until(async () => (await s.client.getCompactionState(again.compactionID)).state === 'Completed', 'the second compaction completed', 60_000);
     assert.equal((await segments()).map((x) => x.segmentId).sort(), after.map((x) => x.segmentId).sort());
 
+    // Released and loaded again: the outputs are served one by one (their parts are long gone).
+    await s.client.releaseCollection('c');
+    await s.client.loadCollection('c');
+    await until(async () => (await s.client.getLoadState('c')).loadProgress === 100, 'loaded again', 60_000);
+    assert.equal(await answers(s, vecs), before, 'the same answers after a release and a load');
+
     await s.client.createCollection({ collectionName: 'plain', schema: { fields: schema.fields.map(({ isClusteringKey: _, ...f }) => f) }, metricType: 'L2', shardsNum: 1 });
     const e = await s.client.compact({ collectionName: 'plain', isClustering: true }).then(() => null, (x: unknown) => x as { code?: string; message: string });
     assert.is(e?.code, 'InvalidArgument');

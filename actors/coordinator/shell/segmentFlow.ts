@@ -170,11 +170,17 @@ export async function setServing(ctx: CoordinatorContext, vchannel: string, segm
 export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: Array<{ segmentId: number; nodeIds: string[] | null; indexName: string | null }>): Promise<void> {
   await ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
-    // A clustering compaction's output is served only with all its group still recorded (one loaded alone,
-    // as at a restart, waits for the rest): until then its parts stay, so reads never miss a key range.
+    // While its parts are served, a clustering compaction's output is served only with all its group still
+    // recorded (one loaded alone, as at a restart, waits for the rest): reads never miss a key range.
     const released = new Set(changes.filter((c) => !c.nodeIds?.length).map((c) => c.segmentId));
     const willServe = new Set([...d.segments.map((s) => s.segmentId).filter((id) => !released.has(id)), ...changes.filter((c) => c.nodeIds?.length).map((c) => c.segmentId)]);
-    changes = changes.filter((c) => !c.nodeIds?.length || (ctx.segments.get(c.segmentId)?.clusterGroup ?? []).every((id) => willServe.has(id) || !ctx.segments.has(id)));
+    const servedNow = new Set(d.segments.map((s) => s.segmentId));
+    const waits = (id: number): boolean => {
+      const rec = ctx.segments.get(id);
+      if (!rec?.clusterGroup || !retiredIds(rec).some((p) => servedNow.has(p))) return false; // nothing of the old layout left to replace
+      return !rec.clusterGroup.every((m) => willServe.has(m) || !ctx.segments.has(m));
+    };
+    changes = changes.filter((c) => !c.nodeIds?.length || !waits(c.segmentId));
     const changed = new Set(changes.map((c) => c.segmentId));
     const parts = new Set<number>();
     for (const c of changes) {

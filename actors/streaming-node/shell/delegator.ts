@@ -178,7 +178,8 @@ export class Delegator {
 
   private async searchShard(wal: ShardHost, req: ShardSearch): Promise<HitRow[][]> {
     const guaranteeTso = await this.readTso(wal, req);
-    const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
+    const at = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
+    const { coll, shard, read, holders, partitionIds } = at;
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
     if (req.boost && req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');
@@ -188,7 +189,7 @@ export class Delegator {
     }
     if (struct) return this.searchEmbList(wal, req, { shard, read, holders, partitionIds }, { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! }, guaranteeTso);
     const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
-    if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
+    if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, at, field, guaranteeTso);
     const dim = field.dim!;
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
     if (req.queries.length !== req.nq * dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${dim}`);
