@@ -12,6 +12,7 @@ export function addedFieldProblem(schema: CollectionSchema, field: FieldSchema):
   if (field === null || typeof field !== 'object') return 'the added field must be a field schema';
   if (field.isPrimary || field.autoId) return `field '${field.name}' cannot be the primary key: a collection's key is fixed at creation`;
   if (field.isPartitionKey) return `field '${field.name}' cannot be the partition key: rows already written are placed by the key the collection was created with`;
+  if (field.isClusteringKey) return `field '${field.name}' cannot be the clustering key: a collection's clustering key is fixed at creation`;
   if (field.dataType === 'Array' && field.elementType === 'Struct') return `field '${field.name}' is an Array of Structs: Milvus 2.6 adds those only when a collection is created`;
   if (isVectorType(field.dataType)) return `field '${field.name}' is a vector field: only scalar fields can be added`;
   if (field.nullable !== true) return `field '${field.name}' must be nullable: rows written before it have no value for it`;

@@ -66,6 +66,13 @@ export interface FieldSchema {
    * of this value, and a filter that pins it reads only their partitions.
    */
   isPartitionKey?: boolean;
+  /**
+   * Int8, Int16, Int32, Int64, Float, Double or VarChar, at most one field
+   * (Milvus's clustering key): clustering compaction rewrites a partition's
+   * sealed segments so each holds a contiguous range of it, and a filter that
+   * constrains it skips segments whose range cannot match (actors/shared/cluster/clusterPrune.ts).
+   */
+  isClusteringKey?: boolean;
   /** VarChar only: the text is analyzed (messages/analyzer.ts), so a BM25 function may read it. */
   enableAnalyzer?: boolean;
   /** With enableAnalyzer: the analyzer (Milvus's analyzer_params, messages/text/analyzerParams.ts); absent: the standard one. Fixed at creation. */
@@ -163,9 +170,12 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
     checkArrayField(f);
     checkDefaultValue(f);
     checkPartitionKey(f);
+    checkClusteringKey(f);
   }
   const keys = s.fields.filter((f) => f.isPartitionKey);
   if (keys.length > 1) throw new ValidationError(`a collection has at most one partition key, got ${keys.map((f) => `'${f.name}'`).join(' and ')}`, { field: keys[1]!.name });
+  const clustering = s.fields.filter((f) => f.isClusteringKey === true);
+  if (clustering.length > 1) throw new ValidationError(`a collection has at most one clustering key, got ${clustering.map((f) => `'${f.name}'`).join(' and ')}`, { field: clustering[1]!.name, reason: 'clusteringKeyCount' });
   if (primary !== 1) throw new ValidationError(`schema needs exactly one primary key field, has ${primary}`);
   // The first FloatVector is the rows' float32 block (Rows.vectors); without one the block is empty and a packed field is searched.
   if (vectors > LIMITS.maxVectorFields || vectors + packed < 1) throw new ValidationError(`schema needs 1 to ${LIMITS.maxVectorFields} FloatVector fields, has ${vectors}${vectors === 0 ? ' (or a Float16Vector, BFloat16Vector, BinaryVector or Int8Vector field)' : ''}`);
@@ -204,6 +214,18 @@ function checkPartitionKey(f: FieldSchema): void {
   if (f.isPrimary) throw new ValidationError(`the partition key '${f.name}' cannot be the primary key`, field);
   if (f.dataType !== 'Int64' && f.dataType !== 'VarChar') throw new ValidationError(`the partition key '${f.name}' must be Int64 or VarChar, not ${f.dataType}`, field);
   if (f.nullable) throw new ValidationError(`the partition key '${f.name}' cannot be nullable`, field);
+}
+
+/** The types a clustering key may have (Milvus's: the integers, the floats and VarChar). */
+export const CLUSTERING_KEY_TYPES: readonly DataType[] = ['Int8', 'Int16', 'Int32', 'Int64', 'Float', 'Double', 'VarChar'];
+
+/** Milvus's rules for the clustering key field: a plain scalar, not a vector. */
+function checkClusteringKey(f: FieldSchema): void {
+  if (f.isClusteringKey === undefined || f.isClusteringKey === false) return;
+  const field = { field: f.name };
+  if (f.isClusteringKey !== true) throw new ValidationError(`isClusteringKey of field '${f.name}' must be a boolean`, field);
+  if (isVectorType(f.dataType)) throw new ValidationError(`the clustering key '${f.name}' is a vector field (${f.dataType}): nuthatch clusters by a scalar field only`, { ...field, reason: 'clusteringKeyVector' });
+  if (!CLUSTERING_KEY_TYPES.includes(f.dataType)) throw new ValidationError(`the clustering key '${f.name}' must be ${CLUSTERING_KEY_TYPES.join(', ')}, not ${f.dataType}`, { ...field, reason: 'clusteringKeyType' });
 }
 
 /**
@@ -309,6 +331,8 @@ export function annsFieldOf(s: CollectionSchema, name: string | undefined): Fiel
 }
 /** The partition key field, if the collection has one. */
 export function partitionKeyField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.isPartitionKey === true); }
+/** The clustering key field, if the collection has one. */
+export function clusteringKeyField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.isClusteringKey === true); }
 export function scalarFields(s: CollectionSchema): FieldSchema[] { return s.fields.filter((f) => !f.isPrimary && !isVectorType(f.dataType)); }
 
 /** A primary key value. Int64 keys are safe integers. */

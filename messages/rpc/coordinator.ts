@@ -63,8 +63,9 @@ export type CoordinatorProtocol = {
    * Manual compaction of a collection, queued behind any compaction round or sweep:
    * every sealed segment with rows deletes reached is rewritten without them, small
    * segments of a partition are merged two or more at a time, and the delete log is trimmed.
+   * `isClustering`: a clustering compaction instead (the collection needs a clustering key).
    */
-  compact: { req: { dbName?: Db; name: string }; res: { compactionID: number } };
+  compact: { req: { dbName?: Db; name: string; isClustering?: boolean }; res: { compactionID: number } };
   /** A manual compaction's state, as Milvus names them ('UndefiedState' for an id this coordinator does not know). */
   compactionState: { req: { compactionID: number }; res: { state: CompactionState; error?: string } };
   /** A bulk import of JSON row files in object storage (coordinator/core/importJobs.ts); `files` as Milvus takes them, [["a.json"], ...]. */

@@ -66,6 +66,9 @@ export interface CollectionRecord extends QuotaProperties {
   loadedPartitions?: number[];
 }
 
+/** The least and greatest non-null value of the clustering key a sealed segment holds (actors/shared/cluster/keyRange.ts). */
+export interface KeyRange { min: number | string; max: number | string }
+
 export interface SegmentRecord {
   collectionId: number;
   partitionId: number;
@@ -98,6 +101,18 @@ export interface SegmentRecord {
   mergedAtMs?: number;
   /** Earlier segments its parts replaced, [id, retired at ms], kept for a while (coordinator/core/mergeLineage.ts). */
   ancestors?: Array<[number, number]>;
+  /**
+   * With a clustering key: a range holding every non-null key of the segment
+   * (exact when written; a delete compaction keeps it, still a superset).
+   * Absent: unknown (no key, every key null, or written before it was kept).
+   */
+  keyRange?: KeyRange;
+  /**
+   * A clustering compaction's output: every segment it wrote (this one
+   * among them). They replace their parts (`mergedFrom`) together or not at
+   * all (coordinator/shell/clusteringCompaction.ts).
+   */
+  clusterGroup?: number[];
 }
 
 export interface PchannelAssignment {
@@ -125,6 +140,8 @@ export interface Distribution {
     indexName?: string | null;
     /** Its partition, so a read of some partitions asks only the nodes serving them (absent in older distributions: always asked). */
     partitionId?: number;
+    /** Its clustering key range (SegmentRecord.keyRange), so a read whose filter cannot match it skips it. */
+    keyRange?: KeyRange;
   }>;
   /**
    * Segments merged into a served one: a delegator still holding one in memory

@@ -2,7 +2,7 @@ import type { FieldSchema } from '../schema.js';
 import type { IndexParams, Tso } from '../types.js';
 import { needAll, type Checks } from './protocol.js';
 import { backupWorkerChecks, type BackupWorkerProtocol } from './backupWorker.js';
-import type { HitRow, QueryResult, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
+import type { HitRow, KeyRange, QueryResult, SegmentRecord, ShardQuery, ShardSearch } from './records.js';
 import type { ShardBm25Stats } from './sparseRead.js';
 import type { Bm25Stats } from '../bm25.js';
 
@@ -14,7 +14,8 @@ export const queryNodeSubject = (nodeId: string) => `nuthatch.qn.${nodeId}`;
 
 export type DataNodeProtocol = {
   /** Folds the segment's inserts from the WAL range and persists them. */
-  flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number }; res: { rows: number; dataKey: string; rowsFromTso?: Tso } };
+  /** `keyField`: the collection's clustering key, whose range the answer gives (`keyRange`, absent when every key is null). */
+  flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number; keyField?: string }; res: { rows: number; dataKey: string; rowsFromTso?: Tso; keyRange?: KeyRange } };
   /** Deletes every file of a dropped collection (segment data and indexes). Idempotent. */
   /** Deletes every file of a dropped collection but those in `keep` (files a snapshot or a restored collection still names). */
   purgeCollection: { req: { collectionId: number; keep?: string[] }; res: { objects: number } };
@@ -31,6 +32,13 @@ export type DataNodeProtocol = {
    * shard's deletes reached by `untilTso`.
    */
   mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso }; res: MergeOutcome };
+  /**
+   * Clustering compaction (data-node/core/segmentCluster.ts): rewrites the
+   * segments (of one partition of one shard) as segments each holding one
+   * contiguous range of `key`, of about `targetRows` rows, under the first of
+   * `segmentIds`, without the rows the shard's deletes reached by `untilTso`.
+   */
+  clusterSegments: { req: { segments: SegmentRecord[]; segmentIds: number[]; key: string; targetRows: number; untilTso: Tso; expiredBelow?: Tso }; res: ClusterOutcome };
   /** One page of the keys under segments/, after `after` (in key order), for the orphan sweep. */
   listSegmentFiles: { req: { after: string | null; limit: number }; res: { keys: string[] } };
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */
@@ -48,6 +56,11 @@ export type DataNodeProtocol = {
 /** What a compaction did: `dataKey` and `rows` are the new file's when `compacted`. */
 /** What a merge wrote: the new segment's file and rows, and what the deletes did to its parts. */
 export interface MergeOutcome { dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number; rowsFromTso?: Tso }
+
+export interface ClusterOutcome {
+  outputs: Array<{ segmentId: number; dataKey: string; rows: number; rowsFromTso?: Tso; keyRange?: KeyRange }>;
+  removed: number; pending: number; deleteSeq: number;
+}
 
 export interface CompactionOutcome {
   compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number;
@@ -82,6 +95,7 @@ export const dataNodeChecks: Checks<DataNodeProtocol> = {
   purgeCollection: (o) => needAll(o, { collectionId: 'number' }),
   compactSegment: (o) => needAll(o, { segment: 'object', untilTso: 'bigint', minRatio: 'number' }),
   mergeSegments: (o) => needAll(o, { segments: 'array', segmentId: 'number', untilTso: 'bigint' }),
+  clusterSegments: (o) => needAll(o, { segments: 'array', segmentIds: 'array', key: 'string', targetRows: 'number', untilTso: 'bigint' }),
   listSegmentFiles: (o) => needAll(o, { limit: 'number' }),
   removeFiles: (o) => needAll(o, { keys: 'array' }),
   checkImportFile: (o) => needAll(o, { dbName: 'string', collection: 'string', key: 'string' }),

@@ -5,7 +5,7 @@ import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
 import { PUT_OBJECT_USAGE } from './putObject.js';
-import { compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
+import { clusteringOf, compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
 import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
@@ -13,6 +13,7 @@ const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
                      [--wal-retention-ms MS|forever] [--drop-tolerance-ms MS]
                      [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N]
+                     [--clustering-interval-ms MS] [--clustering-target-rows N]
                      [--gc-interval-ms MS] [--gc-tolerance-ms MS] [--auth] [--root-password PASSWORD] [--quota K=V,...]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
       the WAL keeps 26 h of history behind its newest checkpoint, a dropped collection's
@@ -78,6 +79,8 @@ async function main(argv: string[]): Promise<void> {
       'compaction-interval-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_INTERVAL_MS },
       'compaction-grace-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_GRACE_MS },
       'merge-segments': { type: 'string', default: process.env.NUTHATCH_MERGE_SEGMENTS },
+      'clustering-interval-ms': { type: 'string', default: process.env.NUTHATCH_CLUSTERING_INTERVAL_MS },
+      'clustering-target-rows': { type: 'string', default: process.env.NUTHATCH_CLUSTERING_TARGET_ROWS },
       'gc-interval-ms': { type: 'string', default: process.env.NUTHATCH_GC_INTERVAL_MS },
       'gc-tolerance-ms': { type: 'string', default: process.env.NUTHATCH_GC_TOLERANCE_MS },
       'inspect-port': { type: 'string', default: process.env.NUTHATCH_INSPECT_PORT },
@@ -94,11 +97,11 @@ async function main(argv: string[]): Promise<void> {
     };
     let quota: QuotaDefaults = {};
     try { quota = parseQuotaDefaults(values.quota ?? ''); } catch (e) { fail((e as Error).message); }
-    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & { mergeSegments?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
+    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & ReturnType<typeof clusteringOf> & { mergeSegments?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
     try {
       keepMs = retentionMs(values['wal-retention-ms']);
       dropToleranceMs = toleranceMs(values['drop-tolerance-ms']);
-      compaction = { ...compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']), ...mergeSegmentsOf(values['merge-segments']) };
+      compaction = { ...compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']), ...mergeSegmentsOf(values['merge-segments']), ...clusteringOf(values['clustering-interval-ms'], values['clustering-target-rows']) };
       orphans = orphanSweepMs(values['gc-interval-ms'], values['gc-tolerance-ms']);
     } catch (e) { fail((e as Error).message); }
     const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }),

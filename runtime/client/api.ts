@@ -312,8 +312,12 @@ export interface NuthatchApi extends ResourceGroupApi {
   describeAlias(alias: string): Promise<{ alias: string; collectionName: string }>;
   /** Every alias, or those of one collection. */
   listAliases(collection?: string): Promise<string[]>;
-  /** Starts a manual compaction (deleted rows out, small segments merged); returns its id. */
-  compact(name: string): Promise<{ compactionID: number }>;
+  /**
+   * Starts a manual compaction (deleted rows out, small segments merged); returns its id.
+   * With `isClustering: true`, a clustering compaction (Milvus's `compact(name, is_clustering=True)`):
+   * each partition's sealed segments rewritten into contiguous ranges of the clustering key.
+   */
+  compact(target: string | { collectionName: string; isClustering?: boolean }): Promise<{ compactionID: number }>;
   /** A manual compaction's state: 'Executing', 'Completed', or 'UndefiedState' for an id the coordinator does not know. */
   getCompactionState(compactionID: number): Promise<{ state: 'UndefiedState' | 'Executing' | 'Completed' }>;
   /**

@@ -322,7 +322,11 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     return { loadState: !s.loaded ? 'LoadStateNotLoad' as const : s.progress >= 100 ? 'LoadStateLoaded' as const : 'LoadStateLoading' as const, loadProgress: s.progress };
   }
   async flush(name: string): Promise<void> { await this.call('flush', { dbName: this.dbName, name }, 600_000); }
-  async compact(name: string): Promise<{ compactionID: number }> { return this.call('compact', { dbName: this.dbName, name }); }
+  async compact(target: string | { collectionName: string; isClustering?: boolean }): Promise<{ compactionID: number }> {
+    const { collectionName: name, isClustering } = typeof target === 'string' ? { collectionName: target, isClustering: undefined } : target;
+    if (isClustering !== undefined && typeof isClustering !== 'boolean') throw new ValidationError(`isClustering must be a boolean, got ${JSON.stringify(isClustering)}`, { field: 'isClustering' });
+    return this.call('compact', { dbName: this.dbName, name, ...(isClustering ? { isClustering } : {}) });
+  }
   async getCompactionState(compactionID: number) { return { state: (await this.call('compactionState', { compactionID })).state }; }
   createImportJob(req: ImportRequest): Promise<{ jobId: number }> {
     return this.call('createImport', { dbName: this.dbName, collection: req.collectionName, files: req.files, ...(req.partitionName === undefined ? {} : { partitionName: req.partitionName }) });

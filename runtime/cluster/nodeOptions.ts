@@ -69,7 +69,7 @@ const ENV: Record<string, string> = {
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
-  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
+  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'clustering-interval-ms': 'NUTHATCH_CLUSTERING_INTERVAL_MS', 'clustering-target-rows': 'NUTHATCH_CLUSTERING_TARGET_ROWS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
   auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD', quota: 'NUTHATCH_QUOTA',
 };
 
@@ -92,6 +92,8 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --compaction-interval-ms MS   coordinator: how often sealed segments with deleted rows are compacted (default 60000; 0: never)
   --compaction-grace-ms MS  coordinator: deletes younger than this are not applied by compaction (default 10000)
   --merge-segments N        coordinator: small segments of a partition are merged N or more at a time (default 4; 0: never)
+  --clustering-interval-ms MS  coordinator: clustering compaction of every collection with a clustering key every MS (default 0: manual only)
+  --clustering-target-rows N   coordinator: rows per segment a clustering compaction writes (default: 0.8 of a 64 MiB segment)
   --gc-interval-ms MS       coordinator: how often orphaned segment files are looked for (default 3600000; 0: never)
   --gc-tolerance-ms MS      coordinator: an orphaned segment file is removed once unreferenced this long (default 86400000)
   --auth true|false         gateway: require 'Authorization: Bearer <user>:<password>' and check privileges (default false)
@@ -128,6 +130,12 @@ export const compactionMs = (interval: string | undefined, grace: string | undef
 export function mergeSegmentsOf(v: string | undefined): { mergeSegments?: number } {
   const n = int('merge-segments', v, 0, 1000);
   return n === undefined ? {} : { mergeSegments: n };
+}
+
+/** Clustering compaction's automatic period and output size (coordinator/core/compactionPolicy.ts), each when given. */
+export function clusteringOf(interval: string | undefined, targetRows: string | undefined): { clusteringIntervalMs?: number; clusteringTargetRows?: number } {
+  const ms = int('clustering-interval-ms', interval, 0, 30 * 86_400_000), rows = int('clustering-target-rows', targetRows, 1, 100_000_000);
+  return { ...(ms === undefined ? {} : { clusteringIntervalMs: ms }), ...(rows === undefined ? {} : { clusteringTargetRows: rows }) };
 }
 
 /** The orphan sweep's period and tolerance (coordinator/core/orphanFiles.ts), each when given. */
@@ -188,7 +196,7 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
     walRetentionMs: retentionMs(v('wal-retention-ms')),
     dropToleranceMs: toleranceMs(v('drop-tolerance-ms')),
-    compaction: { ...compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')), ...mergeSegmentsOf(v('merge-segments')) },
+    compaction: { ...compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')), ...mergeSegmentsOf(v('merge-segments')), ...clusteringOf(v('clustering-interval-ms'), v('clustering-target-rows')) },
     orphans: orphanSweepMs(v('gc-interval-ms'), v('gc-tolerance-ms')),
     auth: flag('auth', v('auth')),
     rootPassword: v('root-password') || undefined,

@@ -15,6 +15,13 @@ export function parseCollectionName(body: unknown): string {
   return readCollectionName(JsonReader.object(body, '', [DB_NAME, 'collectionName']));
 }
 
+/** compact: `{dbName?, collectionName, isClustering?}` (isClustering: a clustering compaction). */
+export function parseCompact(body: unknown): { collectionName: string; isClustering?: boolean } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'isClustering']);
+  const collectionName = readCollectionName(r);
+  return r.has('isClustering') ? { collectionName, isClustering: r.bool('isClustering') } : { collectionName };
+}
+
 /** get_load_state: `{dbName?, collectionName, partitionNames?}` (with names: their load state). */
 export function parseLoadState(body: unknown): { collectionName: string; partitionNames?: string[] } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'partitionNames']);

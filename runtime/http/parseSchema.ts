@@ -6,13 +6,10 @@ const SCHEMA_KEYS = ['autoId', 'autoID', 'enableDynamicField', 'fields', 'descri
 const FUNCTION_KEYS = ['name', 'type', 'inputFieldNames', 'outputFieldNames', 'description', 'params'] as const;
 const FIELD_KEYS = [
   'fieldName', 'dataType', 'isPrimary', 'elementTypeParams', 'nullable', 'defaultValue', 'description', 'elementDataType',
-  'isPartitionKey',
+  'isPartitionKey', 'isClusteringKey',
   // An Array of Structs: its sub-fields, and max_capacity in typeParams as Milvus's struct fields also take it.
   'fields', 'typeParams',
-  // A Milvus feature nuthatch lacks; accepted only when it asks for nothing.
-  'isClusteringKey',
 ] as const;
-const OFF_BY_DEFAULT = ['isClusteringKey'] as const;
 const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'analyzer_params'] as const;
 const UNSUPPORTED_TYPE_PARAMS = ['enable_match', 'mmap_enabled'] as const;
 
@@ -65,10 +62,6 @@ function parseFunctions(v: unknown, path: string): FunctionSchema[] {
 
 export function parseField(v: unknown, path: string): FieldSchema {
   const r = JsonReader.object(v, path, FIELD_KEYS);
-  for (const k of OFF_BY_DEFAULT) {
-    const x = r.raw(k);
-    if (x !== undefined && x !== false && x !== '') throw new ValidationError(`field '${r.at(k)}' is not supported by nuthatch`, { field: r.at(k) });
-  }
   const name = r.str('fieldName');
   const rawType = r.required('dataType'), element = r.raw('elementDataType');
   const isStruct = (x: unknown) => typeof x === 'string' && ['struct', 'arrayofstruct'].includes(x.toLowerCase());
@@ -85,6 +78,7 @@ export function parseField(v: unknown, path: string): FieldSchema {
   if (r.has('isPrimary') && r.bool('isPrimary')) f.isPrimary = true;
   if (r.has('nullable') && r.bool('nullable')) f.nullable = true;
   if (r.has('isPartitionKey') && r.bool('isPartitionKey')) f.isPartitionKey = true;
+  if (r.has('isClusteringKey') && r.bool('isClusteringKey')) f.isClusteringKey = true;
   // Taken as the JSON gives it (Milvus converts no strings); validateSchema checks it fits the field. null: no default.
   const defaultValue = r.raw('defaultValue');
   if (defaultValue !== undefined && defaultValue !== null) f.defaultValue = defaultValue as DefaultValue;
@@ -141,6 +135,7 @@ function parseStructArrayField(r: JsonReader, name: string, path: string): Field
   if (r.has('nullable') && r.bool('nullable')) f.nullable = true;
   if (r.has('isPrimary') && r.bool('isPrimary')) f.isPrimary = true;
   if (r.has('isPartitionKey') && r.bool('isPartitionKey')) f.isPartitionKey = true;
+  if (r.has('isClusteringKey') && r.bool('isClusteringKey')) f.isClusteringKey = true;
   r.optStr('description', { allowEmpty: true });
   for (const key of ['elementTypeParams', 'typeParams']) {
     const tp = r.optObj(key, ['max_capacity'], []);

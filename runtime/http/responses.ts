@@ -41,7 +41,7 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
         primaryKey: f.isPrimary === true, autoId: f.autoId === true, nullable: f.nullable === true,
         // The plain value (18, "active"), where Milvus prints its protobuf ValueField.
         ...(f.defaultValue === undefined || f.defaultValue === null ? {} : { defaultValue: f.defaultValue }),
-        partitionKey: f.isPartitionKey === true, clusteringKey: false,
+        partitionKey: f.isPartitionKey === true, clusteringKey: f.isClusteringKey === true,
         ...(params.length > 0 ? { params } : {}),
         // An Array of Structs lists its sub-fields as fields are listed.
         ...(f.structFields ? { fields: f.structFields.map((x) => ({ name: x.name, type: x.dataType, description: '', ...(x.dim !== undefined ? { params: [{ key: 'dim', value: String(x.dim) }] } : x.maxLength !== undefined ? { params: [{ key: 'max_length', value: String(x.maxLength) }] } : {}) })) } : {}),

@@ -21,6 +21,17 @@ export interface CompactionPolicy {
   mergeSegments: number;
   /** A merged segment holds at most this many rows (default: what a 64 MiB segment of the collection's vectors holds). */
   mergeTargetRows?: number;
+  /**
+   * Clustering compaction: rows per output segment (default: 0.8 of what a
+   * 64 MiB segment of the collection's vectors holds, Milvus's preferSegmentSizeRatio).
+   */
+  clusteringTargetRows?: number;
+  /**
+   * Automatic clustering compaction of every collection with a clustering key,
+   * every this many ms (Milvus's dataCoord.compaction.clustering.autoEnable and
+   * triggerInterval); 0, the default, as Milvus's autoEnable false: manual only.
+   */
+  clusteringIntervalMs?: number;
 }
 
 export const DEFAULT_COMPACTION: CompactionPolicy = { minRatio: 0.2, graceMs: 10_000, intervalMs: 60_000, trimAfterEntries: 1_000_000, trimExaminations: 4, mergeSegments: 4 };

@@ -7,6 +7,7 @@ import { RestoreJobs } from './restoreJobsShell.js';
 import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { dropLapsed, holdSnapshot, loadHolds, releaseSnapshot } from './snapshotHoldsShell.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
+import { clusteringKeyField } from '../../../messages/schema.js';
 import { COORDINATOR_SUBJECT, coordinatorChecks, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import { streamingOwnerSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
@@ -29,6 +30,7 @@ import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { sweepOrphans } from './orphanSweep.js';
 import { finishMerges } from './mergeCompaction.js';
+import { finishClusterings, runClustering } from './clusteringCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { finishRenames, renameCollection } from './renameCollection.js';
@@ -149,7 +151,7 @@ export class Coordinator {
     await loadCollectionSnapshots(ctx);
     await loadGroupState(ctx);
     this.rbac = await RbacShell.open(meta, () => bus.publish(RBAC_CHANGED_SUBJECT, encodeValue({})), this.opts.rootPassword);
-    this.compactions = new ManualCompactions(ctx, (collectionId) => this.manualCompaction(collectionId));
+    this.compactions = new ManualCompactions(ctx, (collectionId, clustering) => clustering ? this.manualClustering(collectionId) : this.manualCompaction(collectionId));
     this.imports = new ImportJobs(ctx);
     this.restores = new RestoreJobs(ctx, this.imports, () => this.backups);
     this.backups = new BackupJobs(ctx, (name) => this.restores.restoring(name));
@@ -165,6 +167,7 @@ export class Coordinator {
     await replan(ctx);
     this.admission!.start(this.opts.quota?.intervalMs ?? DEFAULT_ADMISSION_INTERVAL_MS);
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
+    await finishClusterings(ctx);
     await finishMerges(ctx);
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
     for (const rec of allCollections(ctx.catalog)) if (rec.state === 'created') { await discardDroppedPartitions(ctx, rec); await discardTruncated(ctx, rec); }
@@ -181,6 +184,10 @@ export class Coordinator {
     await this.snapshotRestores.resume();
     const compaction = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
     this.every(compaction.intervalMs, 'compaction', 'compaction round', () => this.maintenance(async () => { await dropLapsed(ctx); return runCompactions(ctx, compaction); }));
+    // Automatic clustering compaction, off unless configured (Milvus's clustering autoEnable is false by default).
+    this.every(compaction.clusteringIntervalMs ?? 0, 'clustering', 'clustering compaction round', () => this.maintenance(async () => {
+      for (const rec of allCollections(ctx.catalog)) if (rec.state === 'created' && clusteringKeyField(rec.schema)) await runClustering(ctx, rec, compaction);
+    }));
     const orphans = { ...DEFAULT_ORPHAN_POLICY, ...this.opts.orphans };
     this.every(orphans.intervalMs, 'sweep', 'garbage collection sweep', () => this.maintenance(() => sweepOrphans(ctx, orphans)));
   }
@@ -202,9 +209,22 @@ export class Coordinator {
    * every reached row removed (ratio 0) and small segments merged two or more at
    * a time (unless merging is off), queued behind the running job.
    */
-  private async compact(ref: CollectionRef): Promise<{ compactionID: number }> {
+  private async compact(ref: CollectionRef, isClustering = false): Promise<{ compactionID: number }> {
     const rec = collectionAt(this.ctx.catalog, ref);
-    return { compactionID: await this.compactions.start(rec.collectionId) };
+    // As Milvus: a clustering compaction of a collection without a clustering key is an error, not a no-op.
+    if (isClustering && !clusteringKeyField(rec.schema)) throw new ValidationError(`collection '${rec.name}' has no clustering key: a clustering compaction needs a field with isClusteringKey`, { field: 'isClustering' });
+    return { compactionID: await this.compactions.start(rec.collectionId, isClustering) };
+  }
+
+  /** One collection's clustering compaction (clusteringCompaction.ts), behind the maintenance running now; the partitions it could not do. */
+  private async manualClustering(collectionId: number): Promise<string[]> {
+    const policy = { ...DEFAULT_COMPACTION, ...this.opts.compaction };
+    const failures: string[] = [];
+    await this.maintenance(async () => {
+      const rec = collectionById(this.ctx.catalog, collectionId);
+      if (rec && rec.state === 'created') await runClustering(this.ctx, rec, policy, failures);
+    });
+    return failures;
   }
 
   /** One collection's manual compaction, run behind the maintenance running now; the shards it could not reach. */
@@ -274,7 +294,7 @@ export class Coordinator {
       dropAlias: ({ dbName, alias }) => aliasDdl.dropAlias(ctx(), databaseOr(dbName), alias),
       describeAlias: ({ dbName, alias }) => aliasDdl.describeAlias(ctx(), databaseOr(dbName), alias),
       listAliases: ({ dbName, collection }) => aliasDdl.listAliases(ctx(), databaseOr(dbName), collection ?? undefined),
-      compact: (r) => this.compact(refOf(r, r.name)),
+      compact: (r) => this.compact(refOf(r, r.name), r.isClustering === true),
       compactionState: ({ compactionID }) => this.compactions.state(compactionID),
       createImport: (r) => this.imports.create(refOf(r, r.collection), r.files, r.partitionName),
       importProgress: async ({ jobId }) => this.imports.progress(jobId),

@@ -11,7 +11,7 @@ import { Keys, listRecords, putRecord } from './metaCodec.js';
  * up to `ATTEMPTS` times, before the job ends with the error. The newest
  * `KEEP` are kept.
  */
-interface Job { compactionID: number; collectionId: number; state: CompactionState; error?: string }
+interface Job { compactionID: number; collectionId: number; state: CompactionState; error?: string; clustering?: boolean }
 
 const KEEP = 1000;
 const ATTEMPTS = 30;
@@ -21,7 +21,7 @@ export class ManualCompactions {
   private readonly jobs = new Map<number, Job>();
 
   /** `run`: the collection's compaction, queued behind whatever maintenance runs now. */
-  constructor(private readonly ctx: CoordinatorContext, private readonly run: (collectionId: number) => Promise<string[]>) {}
+  constructor(private readonly ctx: CoordinatorContext, private readonly run: (collectionId: number, clustering: boolean) => Promise<string[]>) {}
 
   /** Loads the jobs on record and runs again those a previous coordinator left executing. */
   async resume(): Promise<void> {
@@ -30,8 +30,9 @@ export class ManualCompactions {
     for (const j of jobs) if (j.state === 'Executing') this.execute(j);
   }
 
-  async start(collectionId: number): Promise<number> {
-    const job: Job = { compactionID: await this.ctx.allocIds(1), collectionId, state: 'Executing' };
+  /** `clustering`: a clustering compaction (clusteringCompaction.ts) rather than the delete and merge round. */
+  async start(collectionId: number, clustering = false): Promise<number> {
+    const job: Job = { compactionID: await this.ctx.allocIds(1), collectionId, state: 'Executing', ...(clustering ? { clustering } : {}) };
     await this.save(job);
     for (const id of [...this.jobs.keys()].slice(0, Math.max(0, this.jobs.size - KEEP))) {
       this.jobs.delete(id);
@@ -52,7 +53,7 @@ export class ManualCompactions {
       .catch((e) => this.ctx.log(`recording compaction ${job.compactionID} failed:`, (e as Error).message));
     const attempt = async (): Promise<string | undefined> => {
       for (let i = 1; ; i++) {
-        const failures = await this.run(job.collectionId);
+        const failures = await this.run(job.collectionId, job.clustering === true);
         if (failures.length === 0) return undefined;
         if (i >= ATTEMPTS || this.ctx.stopped) return failures.join('; ');
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));

@@ -1,5 +1,6 @@
 import { collectionById } from '../core/databases.js';
-import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
+import type { CollectionRecord, KeyRange, SegmentRecord } from '../../../messages/rpc/records.js';
+import { unionRange } from '../../shared/cluster/keyRange.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
@@ -38,12 +39,14 @@ export async function mergeShard(ctx: CoordinatorContext, rec: CollectionRecord,
 
 async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: SegmentRecord[], policy: CompactionPolicy): Promise<boolean> {
   const before = parts.map((p) => p.dataKey);
+  const first = parts[0]!;
   const untilTso = horizonOf(ctx, rec.collectionId, policy);
   const segmentId = await ctx.allocIds(1);
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', { segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }) });
-  const first = parts[0]!;
   const indexKeys = await buildRewriteIndexes(ctx, rec, segmentId, out.dataKey);
+  // The parts' clustering key ranges together hold the merged segment's (unknown if any part's is).
+  const keyRange = parts.slice(1).reduce<KeyRange | undefined>((r, p) => unionRange(r, p.keyRange), first.keyRange);
   const drop = () => removeFiles(ctx, [out.dataKey, ...Object.values(indexKeys)]);
   const merged: SegmentRecord = {
     collectionId: first.collectionId, partitionId: first.partitionId, segmentId, vchannel: first.vchannel, pchannel: first.pchannel,
@@ -52,6 +55,7 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
     deleteSeq: out.deleteSeq, reachedRows: out.pending,
     ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: untilTso,
     ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
+    ...(keyRange === undefined ? {} : { keyRange }),
     // With the parts' recent ancestors: none may come back (segmentFlushed refuses a late report of any).
     ...lineageOf(parts, ctx.now(), retainRetiredMs(ctx.opts.orphans?.toleranceMs ?? DEFAULT_ORPHAN_POLICY.toleranceMs)),
   };
@@ -102,6 +106,8 @@ async function finishMerge(ctx: CoordinatorContext, rec: CollectionRecord, merge
 export async function finishMerges(ctx: CoordinatorContext): Promise<void> {
   const pending: Array<{ rec: CollectionRecord; merged: SegmentRecord; parts: SegmentRecord[] }> = [];
   for (const merged of [...ctx.segments.values()]) {
+    // A clustering compaction's outputs are finished together (clusteringCompaction.ts).
+    if (merged.clusterGroup) continue;
     const retired = new Set(retiredIds(merged));
     if (retired.size === 0) continue;
     const parts = [...retired].map((id) => ctx.segments.get(id)).filter((p): p is SegmentRecord => p !== undefined);

@@ -128,9 +128,7 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     const nodes = desiredNodes(ctx, rec, seg);
     if (nodes.length === 0) throw new NuthatchError('Unavailable', `no query node is available to collection '${rec.name}' (its resource groups have none)`);
     const before = servingNodes(ctx, seg.vchannel, seg.segmentId);
-    // The distribution names an ANN index when the segment has one (loadProgress counts those), else a scalar one.
-    const built = rec.indexes.filter((i) => seg.indexKeys[i.indexName]);
-    const indexName = (built.find((i) => !isScalarIndexType(i.indexType)) ?? built[0])?.indexName ?? null;
+    const indexName = servedIndexName(rec, seg);
     const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) {
@@ -145,7 +143,13 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
   }, { deadlineMs: 10 * 60_000 });
 }
 
-function servingNodes(ctx: CoordinatorContext, vchannel: string, segmentId: number): string[] {
+/** The index a distribution names for a segment: an ANN index when it has one (loadProgress counts those), else a scalar one. */
+export function servedIndexName(rec: CollectionRecord, seg: SegmentRecord): string | null {
+  const built = rec.indexes.filter((i) => seg.indexKeys[i.indexName]);
+  return (built.find((i) => !isScalarIndexType(i.indexType)) ?? built[0])?.indexName ?? null;
+}
+
+export function servingNodes(ctx: CoordinatorContext, vchannel: string, segmentId: number): string[] {
   return [...new Set(ctx.distributions.get(vchannel)?.segments.filter((s) => s.segmentId === segmentId).map((s) => s.nodeId))];
 }
 
@@ -158,14 +162,44 @@ const MAX_RETIRED = 10_000;
  * version, so no reader ever sees both.
  */
 export async function setServing(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodeIds: string[] | null, indexName: string | null = null): Promise<void> {
+  await setServingMany(ctx, vchannel, [{ segmentId, nodeIds, indexName }]);
+}
+
+/**
+ * setServing of several segments in one distribution version: a clustering
+ * compaction's outputs take their parts' place together, so a reader sees
+ * either the parts or every output, never both nor neither.
+ */
+export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: Array<{ segmentId: number; nodeIds: string[] | null; indexName: string | null }>): Promise<void> {
   await ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
-    const merged = nodeIds?.length ? ctx.segments.get(segmentId) : undefined;
-    const parts = new Set(merged ? retiredIds(merged) : []);
-    const segments = d.segments.filter((s) => s.segmentId !== segmentId && !parts.has(s.segmentId));
-    // A part of a merged segment is never served again (a load that raced the merge).
-    const partitionId = ctx.segments.get(segmentId)?.partitionId;
-    if (!supersededIds(ctx).has(segmentId)) for (const nodeId of nodeIds ?? []) segments.push({ segmentId, nodeId, indexName, ...(partitionId === undefined ? {} : { partitionId }) });
+    // While its parts are served, a clustering compaction's output is served only with all its group still
+    // recorded (one loaded alone, as at a restart, waits for the rest): reads never miss a key range.
+    const released = new Set(changes.filter((c) => !c.nodeIds?.length).map((c) => c.segmentId));
+    const willServe = new Set([...d.segments.map((s) => s.segmentId).filter((id) => !released.has(id)), ...changes.filter((c) => c.nodeIds?.length).map((c) => c.segmentId)]);
+    const servedNow = new Set(d.segments.map((s) => s.segmentId));
+    const waits = (id: number): boolean => {
+      const rec = ctx.segments.get(id);
+      if (!rec?.clusterGroup || !retiredIds(rec).some((p) => servedNow.has(p))) return false; // nothing of the old layout left to replace
+      return !rec.clusterGroup.every((m) => willServe.has(m) || !ctx.segments.has(m));
+    };
+    changes = changes.filter((c) => !c.nodeIds?.length || !waits(c.segmentId));
+    const changed = new Set(changes.map((c) => c.segmentId));
+    const parts = new Set<number>();
+    for (const c of changes) {
+      const merged = c.nodeIds?.length ? ctx.segments.get(c.segmentId) : undefined;
+      for (const id of merged ? retiredIds(merged) : []) parts.add(id);
+    }
+    const segments = d.segments.filter((s) => !changed.has(s.segmentId) && !parts.has(s.segmentId));
+    const superseded = supersededIds(ctx);
+    for (const { segmentId, nodeIds, indexName } of changes) {
+      const rec = ctx.segments.get(segmentId);
+      // A part of a merged segment is never served again (a load that raced the merge).
+      if (superseded.has(segmentId)) continue;
+      for (const nodeId of nodeIds ?? []) {
+        segments.push({ segmentId, nodeId, indexName, ...(rec === undefined ? {} : { partitionId: rec.partitionId }), ...(rec?.keyRange === undefined ? {} : { keyRange: rec.keyRange }) });
+      }
+    }
     // The newest ids only: an old part was handed off everywhere long ago (checkpoints keep that), and every
     // distribution carries the list.
     const retired = parts.size > 0 ? [...new Set([...(d.retired ?? []), ...parts])].sort((a, b) => a - b).slice(-MAX_RETIRED) : d.retired;

@@ -2,7 +2,7 @@ import { decodeMessage } from '../../../messages/codec.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { bodyOf } from '../../../messages/types.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
-import { DATA_NODE_SUBJECT, dataNodeChecks, type CompactionOutcome, type DataNodeProtocol, type MergeOutcome } from '../../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, dataNodeChecks, type ClusterOutcome, type CompactionOutcome, type DataNodeProtocol, type MergeOutcome } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
@@ -12,6 +12,8 @@ import { minTso } from '../../shared/segment/deleteCover.js';
 import { compactSegment } from '../core/segmentCompaction.js';
 import { addToIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { mergeSegments } from '../core/segmentMerge.js';
+import { clusterSegments } from '../core/segmentCluster.js';
+import { rangeOf } from '../../shared/cluster/keyRange.js';
 import { finishFold, foldMessage, newFold } from '../core/segmentFold.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
@@ -55,6 +57,7 @@ export class DataNode {
       purgeCollection: ({ collectionId, keep }) => this.purge(collectionId, keep ?? []),
       compactSegment: (t) => measure(this.metrics.compact, () => this.compact(t)),
       mergeSegments: (t) => measure(this.metrics.merge, () => this.merge(t)),
+      clusterSegments: (t) => measure(this.metrics.merge, () => this.cluster(t)),
       listSegmentFiles: ({ after, limit }) => this.listSegmentFiles(after, limit),
       removeFiles: ({ keys }) => this.remove(keys),
       checkImportFile: ({ dbName, collection, key }) => this.imports.check(dbName, collection, key),
@@ -115,6 +118,31 @@ export class DataNode {
     return { dataKey, rows: r.seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(r.seg.count > 0 ? { rowsFromTso: r.seg.tsos.reduce(minTso) } : {}) };
   }
 
+  /** Clustering compaction of a partition's segments into key ranges (see core/segmentCluster.ts). */
+  private async cluster(t: DataNodeProtocol['clusterSegments']['req']): Promise<ClusterOutcome> {
+    const first = t.segments[0];
+    if (!first || t.segments.some((s) => s.collectionId !== first.collectionId || s.partitionId !== first.partitionId || s.vchannel !== first.vchannel)) {
+      throw new NuthatchError('InvalidArgument', 'a clustering compaction takes one or more segments of one partition of one shard');
+    }
+    if (!Number.isInteger(t.targetRows) || t.targetRows < 1) throw new NuthatchError('InvalidArgument', `targetRows must be a positive integer, got ${t.targetRows}`);
+    const parts = [];
+    for (const s of t.segments) {
+      const bytes = await this.opts.objects.get(s.dataKey);
+      if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
+      parts.push(decodeSegmentFile(bytes));
+    }
+    const log = await this.deleteLog(first.pchannel, first.vchannel);
+    const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, t.untilTso, t.expiredBelow);
+    const outputs: ClusterOutcome['outputs'] = [];
+    for (const { seg, range } of r.segs) {
+      const dataKey = segmentDataKey(first.collectionId, seg.segmentId);
+      await this.opts.objects.put(dataKey, encodeSegmentFile(seg));
+      outputs.push({ segmentId: seg.segmentId, dataKey, rows: seg.count, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}), ...(range ? { keyRange: range } : {}) });
+    }
+    this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: clustered by '${t.key}' into ${outputs.map((o) => o.segmentId).join(', ')} (${r.removed} deleted rows left out)`);
+    return { outputs, removed: r.removed, pending: r.pending, deleteSeq: log.seq };
+  }
+
   /** The shard's whole delete log by key, page by page, from its owner (any delegator when the owner is away). */
   private async deleteLog(pchannel: string, vchannel: string): Promise<{ byKey: DeleteIndex; seq: number }> {
     const byKey: DeleteIndex = new Map();
@@ -168,7 +196,8 @@ export class DataNode {
     await this.opts.objects.put(dataKey, encodeSegmentFile(seg));
     this.metrics.flushedRows.inc(seg.count);
     this.opts.log?.(`segment ${t.segmentId}: ${seg.count} rows persisted to ${dataKey}`);
-    return { rows: seg.count, dataKey, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}) };
+    const keyRange = t.keyField === undefined ? undefined : rangeOf(seg.fields[t.keyField] ?? [], seg.count);
+    return { rows: seg.count, dataKey, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}), ...(keyRange ? { keyRange } : {}) };
   }
 
   stop(): void { this.sub?.unsubscribe(); }

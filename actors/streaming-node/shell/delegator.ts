@@ -5,7 +5,9 @@ import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, QueryResult, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
-import { annsFieldOf, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
+import { mayMatch } from '../../shared/cluster/clusterPrune.js';
+import type { Expr } from '../../../messages/filter/ast.js';
+import { annsFieldOf, clusteringKeyField, fieldDefaults, primaryField, vectorField, type FieldSchema } from '../../../messages/schema.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { mergeStats, type Bm25Stats } from '../../../messages/bm25.js';
@@ -112,10 +114,13 @@ export class Delegator {
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
+    // Segments whose clustering key range the filter cannot match are not asked (shared/cluster/clusterPrune.ts).
+    const key = clusteringKeyField(coll.schema)?.name;
+    const may = key === undefined || !req.filter ? undefined : (s: Distribution['segments'][number]) => mayMatch(req.filter as Expr, key, s.keyRange);
     // The pinned segments, served by the pinned replicas plus any that loaded them since (fallback after a failure).
     const merged = (now: Distribution | undefined) => {
-      const pinned = holdersOf(dist, read.partitionIds);
-      for (const [seg, nodes] of holdersOf(now, read.partitionIds)) {
+      const pinned = holdersOf(dist, read.partitionIds, may);
+      for (const [seg, nodes] of holdersOf(now, read.partitionIds, may)) {
         const had = pinned.get(seg);
         if (had) pinned.set(seg, [...new Set([...had, ...nodes])]);
       }
@@ -129,6 +134,9 @@ export class Delegator {
       same ??= merged(now);
       return same;
     };
+    const visited = holders().size;
+    this.metrics.sealed.visited.inc(visited);
+    if (may) this.metrics.sealed.pruned.inc(holdersOf(dist, read.partitionIds).size - visited);
     return { coll, shard, read, holders, partitionIds };
   }
 
@@ -174,7 +182,8 @@ export class Delegator {
 
   private async searchShard(wal: ShardHost, req: ShardSearch): Promise<HitRow[][]> {
     const guaranteeTso = await this.readTso(wal, req);
-    const { coll, shard, read, holders, partitionIds } = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
+    const at = this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso });
+    const { coll, shard, read, holders, partitionIds } = at;
     await this.checkLoaded(wal, req.vchannel, coll.name);
     if (req.group && !(Number.isInteger(req.group.size) && req.group.size >= 1)) throw new NuthatchError('InvalidArgument', `group size must be a positive integer, got ${req.group.size}`);
     if (req.boost && req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');
@@ -182,7 +191,7 @@ export class Delegator {
     if (req.boost && struct) throw new NuthatchError('InvalidArgument', `a boost ranker ranks no embedding-list search, as '${req.annsField}' is`);
     if (struct) return this.searchEmbList(wal, req, { shard, read, holders, partitionIds }, { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! }, guaranteeTso);
     const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
-    if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, this.prepare(wal, req.vchannel, req.collectionId, { filter: req.filter, partitionIds: req.partitionIds, outputFields: req.outputFields, guaranteeTso }), field, guaranteeTso);
+    if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, at, field, guaranteeTso);
     const dim = field.dim!;
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
     if (req.queries.length !== req.nq * dim) throw new NuthatchError('InvalidArgument', `queries hold ${req.queries.length} floats, expected ${req.nq} x ${dim}`);

@@ -7,12 +7,14 @@ export type Holders = Map<number, string[]>;
 /**
  * The holders of each sealed segment of a distribution; with `partitions`, of
  * those segments only that may be in them (a partition-key read pruned to a
- * tenant's partition asks no node that serves other partitions alone).
+ * tenant's partition asks no node that serves other partitions alone); with
+ * `may`, of those only it keeps (a clustering key range the filter may match).
  */
-export function holdersOf(d: Distribution | undefined, partitions: ReadonlySet<number> | null = null): Holders {
+export function holdersOf(d: Distribution | undefined, partitions: ReadonlySet<number> | null = null, may?: (s: Distribution['segments'][number]) => boolean): Holders {
   const out: Holders = new Map();
   for (const s of d?.segments ?? []) {
     if (partitions && s.partitionId !== undefined && !partitions.has(s.partitionId)) continue;
+    if (may && !may(s)) continue;
     out.set(s.segmentId, [...(out.get(s.segmentId) ?? []), s.nodeId]);
   }
   return out;

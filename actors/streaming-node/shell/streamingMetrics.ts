@@ -6,7 +6,7 @@ import { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 /** The metrics of one streaming node: its WALs' appends and rejections, and its delegators' reads. */
 export class StreamingMetrics {
   /** Shard reads its delegators served, as owner or follower (growing rows here, sealed ones fanned out). */
-  readonly reads: { search: Operation; query: Operation };
+  readonly reads: { search: Operation; query: Operation; sealed: { visited: Counter; pruned: Counter } };
   readonly appendedMessages: MetricFamily<Counter>;
   readonly appendedBytes: MetricFamily<Counter>;
   readonly appendSeconds: MetricFamily<Histogram>;
@@ -20,7 +20,11 @@ export class StreamingMetrics {
     this.rejectedMessages = registry.counter({ name: 'nuthatch_wal_rejected_messages_total', help: 'Messages the vchannel machine refused (never appended), by the invariant they broke.', labels: ['node_id', 'pchannel', 'invariant'] });
     const count = registry.counter({ name: 'nuthatch_delegator_reads_total', help: 'Shard searches and queries a delegator answered, by result.', labels: ['node_id', 'op', 'result'] });
     const seconds = registry.histogram({ name: 'nuthatch_delegator_read_duration_seconds', help: 'Time a delegator took to answer a shard search or query (waiting for the guarantee TSO included).', labels: ['node_id', 'op'] });
-    this.reads = { search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query') };
+    const sealed = registry.counter({ name: 'nuthatch_delegator_sealed_segments_total', help: 'Sealed segments a delegator read asked query nodes for (visited), or skipped because their clustering key range cannot match the filter (pruned).', labels: ['node_id', 'outcome'] });
+    this.reads = {
+      search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query'),
+      sealed: { visited: sealed.labels(nodeId, 'visited'), pruned: sealed.labels(nodeId, 'pruned') },
+    };
   }
 
   /** The children one pchannel's WAL updates. */

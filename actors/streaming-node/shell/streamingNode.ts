@@ -1,3 +1,5 @@
+import { clusteringKeyField } from '../../../messages/schema.js';
+import type { KeyRange } from '../../../messages/rpc/records.js';
 import { newMessage, type Tso } from '../../../messages/types.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -64,7 +66,7 @@ export class StreamingNode {
   private stopped = false;
   private ids = { next: 0, end: 0 };
   private readonly flushing = new Set<number>();
-  private readonly flushResults = new Map<number, { rows: number; dataKey: string; rowsFromTso?: Tso; from: number; to: number; partitionId: number; collectionId: number }>();
+  private readonly flushResults = new Map<number, { rows: number; dataKey: string; rowsFromTso?: Tso; keyRange?: KeyRange; from: number; to: number; partitionId: number; collectionId: number }>();
 
   constructor(private readonly opts: StreamingNodeOptions) {
     const metrics = new StreamingMetrics(opts.nodeId, opts.metrics);
@@ -334,7 +336,9 @@ export class StreamingNode {
     if (!seg || seg.sealPos === null) return;
     this.flushing.add(segmentId);
     const dn = client<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
-    const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: readFromOf(seg), to: seg.sealPos };
+    const schema = wal.durable.get(vchannel)?.context.collection?.schema;
+    const keyField = schema ? clusteringKeyField(schema)?.name : undefined;
+    const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: readFromOf(seg), to: seg.sealPos, ...(keyField === undefined ? {} : { keyField }) };
     void withRetry(() => dn('flushSegment', task), { deadlineMs: 24 * 3600_000, maxMs: 5000 })
       .then(async (r) => {
         this.flushResults.set(segmentId, { ...r, from: task.from, to: task.to, partitionId: task.partitionId, collectionId: task.collectionId });
@@ -350,7 +354,7 @@ export class StreamingNode {
     if (!r) return;
     await withRetry(() => this.ctx.coordinator('segmentFlushed', { segment: {
       collectionId: r.collectionId, partitionId: r.partitionId, segmentId, vchannel, pchannel: wal.pchannel,
-      rows: r.rows, dataKey: r.dataKey, indexKeys: {}, from: r.from, to: r.to, ...(r.rowsFromTso === undefined ? {} : { rowsFromTso: r.rowsFromTso }),
+      rows: r.rows, dataKey: r.dataKey, indexKeys: {}, from: r.from, to: r.to, ...(r.rowsFromTso === undefined ? {} : { rowsFromTso: r.rowsFromTso }), ...(r.keyRange === undefined ? {} : { keyRange: r.keyRange }),
     } }), { deadlineMs: 3600_000 }).catch((e) => this.ctx.log('segmentFlushed report failed:', e.message));
     this.flushResults.delete(segmentId);
   }

@@ -1,4 +1,4 @@
-import { parseAlterProperties, parseCollectionName, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField } from '../parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -59,7 +59,7 @@ export const collectionRoutes: Record<string, Route> = {
     await api.dropCollectionProperties(collectionName, keys);
     return ok({});
   },
-  [`${V2}/collections/compact`]: async (body, { api }) => ok(await api.compact(parseCollectionName(body))),
+  [`${V2}/collections/compact`]: async (body, { api }) => ok(await api.compact(parseCompact(body))),
   [`${V2}/collections/get_compaction_state`]: async (body, { api }) => {
     const compactionID = parseCompactionId(body);
     return ok({ compactionID, ...(await api.getCompactionState(compactionID)) });
