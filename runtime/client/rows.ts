@@ -3,7 +3,7 @@ import { LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, 
 import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { isStructArray, structArrayInput, structArrayOutput } from '../../messages/structArray.js';
-import { fieldAnalyzer, termFrequencies } from '../../messages/analyzer.js';
+import { termFrequencies, textAnalysis } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
 import type { RowObject } from './api.js';
 import { DEFAULT_TIMEZONE } from '../../messages/timestamptz.js';
@@ -26,7 +26,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
   const vectors = new Float32Array(rows.length * dim);
   const sparse = sparseFields(schema).map((f) => {
     const input = bm25FunctionOf(schema, f.name)?.inputFieldNames[0];
-    return { f, input, analyzer: fieldAnalyzer(schema.fields.find((x) => x.name === input)) };
+    return { f, input, analysis: input === undefined ? undefined : textAnalysis(schema, input) };
   });
   const fields: Record<string, unknown[]> = Object.fromEntries([...scalars, ...moreVectors, ...packed, ...sparse.map((x) => x.f)].map((f) => [f.name, new Array(rows.length)]));
   const meta: unknown[] | null = schema.enableDynamicField ? new Array(rows.length) : null;
@@ -76,10 +76,12 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
       fields[f.name]![i] = x ?? null;
     }
     // A BM25 function's output is computed here, from its input text as stored (default applied), never given.
-    for (const { f, input, analyzer } of sparse) {
-      if (input !== undefined) {
+    for (const { f, input, analysis } of sparse) {
+      if (input !== undefined && analysis !== undefined) {
         if (row[f.name] !== undefined) throw new ValidationError(`row ${i}: '${f.name}' is the output of a BM25 function and is computed from '${input}'; leave it out`, { field: f.name });
         const text = fields[input]![i];
+        // With multi_analyzer_params the row's by_field value (as stored: default applied) picks its analyzer.
+        const analyzer = analysis.forRow(analysis.byField === undefined ? undefined : fields[analysis.byField]![i]);
         fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : '', analyzer));
         continue;
       }
