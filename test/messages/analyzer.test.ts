@@ -5,6 +5,8 @@ import { ValidationError } from '../../messages/errors.js';
 import { ANALYZER_VERSION, checkAnalyzerParams } from '../../messages/text/analyzerParams.js';
 import { checkMultiAnalyzerParams } from '../../messages/text/multiAnalyzer.js';
 import { withAnalyzerVersion } from '../../messages/schema.js';
+import { compileFilter } from '../../messages/filter/evaluate.js';
+import { parseFilter } from '../../messages/filter/parser.js';
 import { porterStem } from '../../messages/text/porterStemmer.js';
 
 /** Analyzers (pure): the standard one as before, english (stop words, Porter stems), custom tokenizers and filters, bad params. */
@@ -97,6 +99,8 @@ test('multi_analyzer_params: each row\'s by_field value picks its analyzer (thro
   assert.throws(() => t.named('klingon'), (e: unknown) => e instanceof ValidationError && /analyzer_name 'klingon' names no analyzer/.test((e as Error).message));
   assert.equal(fieldAnalyzer(schema.fields[0]).tokens('Running'), ['running'], 'fieldAnalyzer of a multi-analyzer field: its default');
   assert.throws(() => textAnalysis({ fields: [{ name: 'x', dataType: 'VarChar' }] }, 'x').named('english'), /has one analyzer/);
+  const full = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: true }, ...schema.fields.map((f) => ({ ...f, dataType: 'VarChar' as const, maxLength: 9 }))] };
+  assert.equal([...compileFilter(parseFilter('text_match(text, "x")'), full).fields].sort(), ['lang', 'text'], 'text_match reads the by_field column too');
   const bad = (p: unknown, re: RegExp) => assert.throws(() => checkMultiAnalyzerParams(p, 'text', schema.fields), (e: unknown) => e instanceof ValidationError && re.test((e as Error).message), re.source);
   bad({ analyzers: { english: { type: 'english' } }, by_field: 'lang' }, /need a "default"/);
   bad({ analyzers: { default: {} }, by_field: 'nope' }, /'nope' is no field/);

@@ -36,6 +36,7 @@ const docs = [
   { id: 2, text: 'Running, jumping!', lang: 'ws', vec: [0, 1] },
   { id: 3, text: 'running late', lang: 'klingon', vec: [1, 1] },
   { id: 4, text: 'running early', vec: [1, 1] },
+  { id: 5, text: 'run fast', lang: null, vec: [0, 0] },
 ];
 
 test('multi-analyzer field: rows analyzed by their lang, queries by the analyzer they name, in BM25, text_match, highlights and runAnalyzer', async () => {
@@ -45,8 +46,8 @@ test('multi-analyzer field: rows analyzed by their lang, queries by the analyzer
     await c.createCollection({ collectionName: 'm', schema: schemaWith({ multiAnalyzerParams: multi }), metricType: 'L2', indexParams, load: true });
     await c.insert('m', docs.slice(0, 2)); await c.flush('m'); await c.insert('m', docs.slice(2));
     const bm25 = async (q: string, analyzerName?: string) => (await c.search('m', { data: [q], annsField: 'sparse', limit: 10, consistencyLevel: 'Strong', ...(analyzerName ? { searchParams: { analyzerName } } : {}) }))[0]!.map((h) => h.id).sort();
-    assert.equal(await bm25('running', 'english'), [1], 'english: "run" is only in the English row (the others keep "running")');
-    assert.equal(await bm25('running', 'en'), [1], 'an alias names the analyzer');
+    assert.equal(await bm25('running', 'english'), [1, 5], 'english: "run", in the English row and as the word itself in row 5 (the others keep "running")');
+    assert.equal(await bm25('running', 'en'), [1, 5], 'an alias names the analyzer');
     assert.equal(await bm25('running'), [3, 4], 'no analyzer_name: the default, as rows with an unknown (3) or null (4) lang were analyzed');
     assert.equal(await bm25('Running, jumping!', 'ws'), [2], 'whitespace: "running," as row 2 holds it');
     assert.equal(await bm25('Running, jumping!'), [3, 4], 'the default makes "running" of it: not row 2\'s term');
@@ -57,8 +58,8 @@ test('multi-analyzer field: rows analyzed by their lang, queries by the analyzer
     assert.equal(await match('text_match(text, "jumping!")'), [2], 'whitespace keeps the "!" the others drop');
     assert.equal(await match('phrase_match(text, "runner run", 1)'), [1]);
 
-    const [hits] = await c.search('m', { data: ['running'], annsField: 'sparse', limit: 1, consistencyLevel: 'Strong', searchParams: { analyzerName: 'english' }, highlighter: { highlight_search_text: true, num_of_fragments: 0 } });
-    assert.equal(hits!.map((h) => [h.id, h.highlight, h.fields]), [[1, { text: ['The runners were <em>running</em>'] }, { id: 1 }]], 'marked by the row\'s analyzer; lang was read for it and is not returned');
+    const [all] = await c.search('m', { data: ['running'], annsField: 'sparse', limit: 10, consistencyLevel: 'Strong', searchParams: { analyzerName: 'english' }, highlighter: { highlight_search_text: true, num_of_fragments: 0 } });
+    assert.equal(all!.map((h) => [h.id, h.highlight, h.fields]).sort(), [[1, { text: ['The runners were <em>running</em>'] }, { id: 1 }], [5, { text: ['<em>run</em> fast'] }, { id: 5 }]], 'marked by each row\'s analyzer, the search text as the search analyzed it (run, in the default-analyzed row 5); lang read for it, not returned');
 
     assert.equal(await c.runAnalyzer(['Runners', 'Runners,'], { collectionName: 'm', fieldName: 'text', analyzerNames: ['en', 'ws'] }), [['runner'], ['runners,']]);
     assert.equal(await c.runAnalyzer('Runners', { collectionName: 'm', fieldName: 'text' }), [['runners']], 'the default analyzer');
@@ -84,7 +85,7 @@ test('multi-analyzer field: rows analyzed by their lang, queries by the analyzer
     assert.equal(JSON.parse(p.value), multi);
     await http.ok('/entities/insert', { collectionName: 'r', data: docs });
     const found = async (analyzer?: string) => (await http.ok('/entities/search', { collectionName: 'r', data: ['running'], annsField: 'sparse', limit: 5, consistencyLevel: 'Strong', ...(analyzer ? { searchParams: { analyzer_name: analyzer } } : {}) })).map((h: { id: number }) => h.id).sort();
-    assert.equal(await found('english'), [1]);
+    assert.equal(await found('english'), [1, 5]);
     assert.equal(await found(), [3, 4]);
   } finally { await s.cleanup(); }
 });
