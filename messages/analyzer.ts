@@ -4,6 +4,7 @@ import { checkAnalyzerParams, STANDARD_ANALYZER, type AnalyzerParams, type Analy
 import { analyzerNamed, checkMultiAnalyzerParams } from './text/multiAnalyzer.js';
 import { porterStem } from './text/porterStemmer.js';
 import { snowballEnglishStem } from './text/snowballEnglish.js';
+import { snowballSwedishStem } from './text/snowballSwedish.js';
 
 /**
  * Text analysis for BM25, text_match and phrase_match (pure). Milvus's
@@ -61,7 +62,7 @@ function applyFilter(f: TokenFilter, t: string): string | undefined {
     case 'stop': return f.words.has(t) ? undefined : t;
     case 'removepunct': return /^[\p{P}\p{S}]+$/u.test(t) ? undefined : t;
     case 'regex': return f.expr.test(t) ? t : undefined;
-    case 'stemmer': return f.algorithm === 'porter' ? porterStem(t) : snowballEnglishStem(t);
+    case 'stemmer': return f.algorithm === 'porter' ? porterStem(t) : f.algorithm === 'snowball-swedish' ? snowballSwedishStem(t) : snowballEnglishStem(t);
   }
 }
 

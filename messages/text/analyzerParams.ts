@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.js';
  * filter: ["lowercase", "asciifolding", "alphanumonly", "removepunct", {type: "length", max},
  * {type: "regex", expr},
  * {type: "stop", stop_words: [words or "_english_"]}, {type: "stemmer",
- * language: "english"}]}`. Checked here into a spec the analyzer runs
+ * language: "english" | "swedish"}]}`. Checked here into a spec the analyzer runs
  * (analyzer.ts); one that names what nuthatch lacks is refused, never
  * silently analyzed otherwise.
  */
@@ -24,7 +24,7 @@ export type TokenFilter =
  * created before nuthatch followed Milvus's Snowball English stemmer were
  * stored with; their BM25 rows hold hashes of its stems, so they keep it.
  */
-export type StemmerAlgorithm = 'porter' | 'snowball';
+export type StemmerAlgorithm = 'porter' | 'snowball-english' | 'snowball-swedish';
 
 /**
  * The analyzer revision a field records when its collection is created
@@ -33,7 +33,9 @@ export type StemmerAlgorithm = 'porter' | 'snowball';
  * revision, with the Porter (1980) stemmer its stored rows were hashed with.
  */
 export const ANALYZER_VERSION = 2;
-const stemmerOf = (version: number): StemmerAlgorithm => (version >= 2 ? 'snowball' : 'porter');
+const stemmerOf = (version: number): StemmerAlgorithm => (version >= 2 ? 'snowball-english' : 'porter');
+/** The stemmer languages nuthatch has, of those Milvus's stemmer filter takes. */
+const STEMMER_LANGUAGES = ['english', 'swedish'];
 
 export interface AnalyzerSpec { tokenizer: 'standard' | 'whitespace'; filters: TokenFilter[] }
 
@@ -78,8 +80,8 @@ function filterOf(f: unknown, i: number, stem: StemmerAlgorithm): TokenFilter {
       return { kind: 'length', max: o.max as number };
     case 'stop': return { kind: 'stop', words: stopWords(o.stop_words) };
     case 'stemmer':
-      if (o.language !== 'english') throw bad(`filter[${i}] stemmer language must be english (nuthatch stems English only), got ${JSON.stringify(o.language)}`);
-      return { kind: 'stemmer', algorithm: stem };
+      if (typeof o.language !== 'string' || !STEMMER_LANGUAGES.includes(o.language)) throw bad(`filter[${i}] stemmer language must be ${STEMMER_LANGUAGES.join(' or ')} (nuthatch has no other Snowball stemmer), got ${JSON.stringify(o.language)}`);
+      return { kind: 'stemmer', algorithm: o.language === 'swedish' ? 'snowball-swedish' : stem };
     case 'regex': {
       // Milvus's regex filter keeps the tokens the expression matches (anywhere in the token, as Rust's is_match).
       if (typeof o.expr !== 'string') throw bad(`filter[${i}] regex needs expr, a regular expression`);
