@@ -1,6 +1,10 @@
 import type { SparseVector } from './sparse.js';
+import { ValidationError } from './errors.js';
 import { checkAnalyzerParams, STANDARD_ANALYZER, type AnalyzerParams, type AnalyzerSpec, type TokenFilter } from './text/analyzerParams.js';
+import { analyzerNamed, checkMultiAnalyzerParams } from './text/multiAnalyzer.js';
 import { porterStem } from './text/porterStemmer.js';
+import { snowballEnglishStem } from './text/snowballEnglish.js';
+import { snowballSwedishStem } from './text/snowballSwedish.js';
 
 /**
  * Text analysis for BM25, text_match and phrase_match (pure). Milvus's
@@ -56,20 +60,83 @@ function applyFilter(f: TokenFilter, t: string): string | undefined {
     case 'alphanumonly': return /^[A-Za-z0-9]+$/.test(t) ? t : undefined;
     case 'length': return t.length <= f.max ? t : undefined;
     case 'stop': return f.words.has(t) ? undefined : t;
-    case 'stemmer': return porterStem(t);
+    case 'removepunct': return /^[\p{P}\p{S}]+$/u.test(t) ? undefined : t;
+    case 'regex': return f.expr.test(t) ? t : undefined;
+    case 'stemmer': return f.algorithm === 'porter' ? porterStem(t) : f.algorithm === 'snowball-swedish' ? snowballSwedishStem(t) : snowballEnglishStem(t);
   }
 }
 
 const STANDARD = analyzerOf(STANDARD_ANALYZER);
 const byParams = new Map<string, Analyzer>();
 
-/** A VarChar field's analyzer: its `analyzerParams`, else the standard one (built once per distinct params). */
-export function fieldAnalyzer(field: { analyzerParams?: AnalyzerParams } | undefined): Analyzer {
-  if (!field?.analyzerParams) return STANDARD;
-  const key = JSON.stringify(field.analyzerParams);
+/** What of a field says how its text is analyzed (messages/schema.ts FieldSchema). */
+export interface AnalyzedField {
+  name?: string;
+  analyzerParams?: AnalyzerParams;
+  multiAnalyzerParams?: AnalyzerParams;
+  /** The analyzer revision recorded at creation (text/analyzerParams.ts ANALYZER_VERSION); absent: 1, the stemmer stored rows were hashed with. */
+  analyzerVersion?: number;
+}
+
+/** Analyzer params run at a revision, built once per distinct params. */
+function analyzerFor(params: AnalyzerParams, version: number): Analyzer {
+  const key = `${version}:${JSON.stringify(params)}`;
   let a = byParams.get(key);
-  if (!a) { a = analyzerOf(checkAnalyzerParams(field.analyzerParams)); byParams.set(key, a); }
+  if (!a) { a = analyzerOf(checkAnalyzerParams(params, version)); byParams.set(key, a); }
   return a;
+}
+
+/**
+ * A VarChar field's analyzer: its `analyzerParams`, else the standard one; for
+ * a field with multi_analyzer_params, its default analyzer (textAnalysis
+ * picks one per row or query).
+ */
+export function fieldAnalyzer(field: AnalyzedField | undefined): Analyzer {
+  const version = field?.analyzerVersion ?? 1;
+  const multi = field?.multiAnalyzerParams?.analyzers as Record<string, AnalyzerParams> | undefined;
+  if (multi?.default) return analyzerFor(multi.default, version);
+  return field?.analyzerParams ? analyzerFor(field.analyzerParams, version) : STANDARD;
+}
+
+/**
+ * How a text field's values and queries are analyzed: one analyzer, or (with
+ * multi_analyzer_params) the one each row's by_field value picks and the one
+ * a query names.
+ */
+export interface TextAnalysis {
+  /** The field whose value picks a row's analyzer (multi-analyzer fields only). */
+  byField?: string;
+  /** The analyzer of a row whose by_field holds `value` (default when null, missing or unknown, as Milvus). */
+  forRow(value: unknown): Analyzer;
+  /** The analyzer a query names (analyzer_name; default when absent); an unknown name is refused. */
+  named(name: string | undefined): Analyzer;
+}
+
+export function textAnalysis(schema: { fields: ReadonlyArray<AnalyzedField & { name: string; dataType: string }> }, fieldName: string): TextAnalysis {
+  const field = schema.fields.find((f) => f.name === fieldName);
+  if (!field?.multiAnalyzerParams) {
+    const one = fieldAnalyzer(field);
+    return {
+      forRow: () => one,
+      named: (name) => {
+        if (name !== undefined) throw new ValidationError(`analyzer_name '${name}': field '${fieldName}' has one analyzer, not multi_analyzer_params`, { field: 'analyzer_name' });
+        return one;
+      },
+    };
+  }
+  const version = field.analyzerVersion ?? 1;
+  const spec = checkMultiAnalyzerParams(field.multiAnalyzerParams, field.name, schema.fields, version);
+  const analyzer = (name: string) => analyzerFor(spec.analyzers.get(name)!, version);
+  return {
+    byField: spec.byField,
+    forRow: (value) => analyzer((typeof value === 'string' ? analyzerNamed(spec, value) : undefined) ?? 'default'),
+    named: (name) => {
+      if (name === undefined) return analyzer('default');
+      const target = analyzerNamed(spec, name);
+      if (target === undefined) throw new ValidationError(`analyzer_name '${name}' names no analyzer of field '${fieldName}' (${[...spec.analyzers.keys(), ...spec.alias.keys()].join(', ')})`, { field: 'analyzer_name' });
+      return analyzer(target);
+    },
+  };
 }
 
 /** A term's sparse index: 32-bit FNV-1a of its UTF-8 bytes. */

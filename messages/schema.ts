@@ -1,4 +1,5 @@
-import { checkAnalyzerParams, type AnalyzerParams } from './text/analyzerParams.js';
+import { ANALYZER_VERSION, checkAnalyzerParams, type AnalyzerParams } from './text/analyzerParams.js';
+import { checkMultiAnalyzerParams } from './text/multiAnalyzer.js';
 import { ValidationError } from './errors.js';
 import { checkFunctions, type FunctionSchema } from './schemaFunctions.js';
 import { sparseProblem } from './sparse.js';
@@ -77,6 +78,15 @@ export interface FieldSchema {
   enableAnalyzer?: boolean;
   /** With enableAnalyzer: the analyzer (Milvus's analyzer_params, messages/text/analyzerParams.ts); absent: the standard one. Fixed at creation. */
   analyzerParams?: AnalyzerParams;
+  /** With enableAnalyzer, instead of analyzerParams: Milvus's multi_analyzer_params (messages/text/multiAnalyzer.ts). Fixed at creation. */
+  multiAnalyzerParams?: AnalyzerParams;
+  /**
+   * The analyzer revision (text/analyzerParams.ts ANALYZER_VERSION) the field
+   * was created with, recorded by the coordinator: its stored BM25 rows hold
+   * hashes of that revision's terms. Absent on fields stored before revisions
+   * were recorded: 1 (the Porter 1980 stemmer).
+   */
+  analyzerVersion?: number;
 }
 
 /** A value a field may default to. */
@@ -126,6 +136,16 @@ export function checkName(kind: string, name: unknown): string {
   return name;
 }
 
+/**
+ * The schema as the coordinator records it: each analyzed field that names no
+ * analyzer revision gets the current one, so the stemmer its rows are hashed
+ * with stays fixed when a later nuthatch changes the default (fields stored
+ * before have none and keep revision 1).
+ */
+export function withAnalyzerVersion(s: CollectionSchema): CollectionSchema {
+  return { ...s, fields: s.fields.map((f) => (f.enableAnalyzer === true && f.analyzerVersion === undefined ? { ...f, analyzerVersion: ANALYZER_VERSION } : f)) };
+}
+
 /** Validates a collection schema: one primary key, one float vector, unique names. */
 export function validateSchema(s: CollectionSchema): CollectionSchema {
   if (!s || !Array.isArray(s.fields) || s.fields.length === 0) throw new ValidationError('schema must have fields');
@@ -163,6 +183,14 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
     if (f.analyzerParams !== undefined) {
       if (f.enableAnalyzer !== true) throw new ValidationError(`analyzer_params of '${f.name}' need enable_analyzer: true`, { field: f.name });
       checkAnalyzerParams(f.analyzerParams);
+    }
+    if (f.multiAnalyzerParams !== undefined) {
+      if (f.enableAnalyzer !== true) throw new ValidationError(`multi_analyzer_params of '${f.name}' need enable_analyzer: true`, { field: f.name });
+      if (f.analyzerParams !== undefined) throw new ValidationError(`'${f.name}' takes analyzer_params or multi_analyzer_params, not both`, { field: f.name });
+      checkMultiAnalyzerParams(f.multiAnalyzerParams, f.name, s.fields);
+    }
+    if (f.analyzerVersion !== undefined && !(Number.isInteger(f.analyzerVersion) && f.analyzerVersion >= 1 && f.analyzerVersion <= ANALYZER_VERSION)) {
+      throw new ValidationError(`analyzerVersion of '${f.name}' must be an integer in 1..${ANALYZER_VERSION}`, { field: f.name });
     }
     if (f.dataType === 'VarChar') {
       if (!Number.isInteger(f.maxLength) || f.maxLength! < 1 || f.maxLength! > LIMITS.maxVarCharLength) throw new ValidationError(`VarChar field '${f.name}' needs max_length in 1..${LIMITS.maxVarCharLength}`);

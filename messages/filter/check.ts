@@ -134,6 +134,9 @@ class Checker {
         if (typeof n.query !== 'string') throw filterError(`malformed filter tree: ${fn} without a string`, pos);
         const slop = n.phrase ? (n.phrase as { slop?: unknown }).slop : undefined;
         if (n.phrase && !(typeof slop === 'number' && Number.isSafeInteger(slop) && slop >= 0)) throw filterError('malformed filter tree: phrase_match without a slop', pos);
+        // A field of multi_analyzer_params analyzes each row by the analyzer its by_field value picks: that column is read too.
+        const byField = (f.multiAnalyzerParams as { by_field?: unknown } | undefined)?.by_field;
+        if (typeof byField === 'string') this.fields.add(byField);
         return { e: { kind: 'textMatch', arg: a.e as FieldNode, query: n.query, pos, ...(n.phrase ? { phrase: { slop: slop as number } } : {}) }, ty: 'cond', what: `a ${fn} test` };
       }
       case 'geo': {

@@ -13,7 +13,7 @@
  * `>=`, `in` to `not in`, ...), and every flipped leaf is still false when its
  * operand is null, which is what "unknown" means at the top.
  */
-import { fieldAnalyzer, tokenize } from '../analyzer.js';
+import { textAnalysis, tokenize, type Analyzer } from '../analyzer.js';
 import type { CompareOp, ContainsOp, ElementFn, Expr, LiteralNode } from './ast.js';
 import { elementSchema } from '../structArray.js';
 import { checkFilter } from './check.js';
@@ -145,16 +145,26 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
       return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && m(v) !== flip; }; };
     }
     case 'textMatch': {
+      // Each row's text and the query are analyzed as the field's texts are (stop words, stems, ...): with
+      // multi_analyzer_params both by the analyzer the row's by_field value picks, so a row matches in its own language.
+      const analysis = textAnalysis(ctx.schema, e.arg.name);
+      const g = getter(e.arg, ctx), by = analysis.byField === undefined ? undefined : getter({ kind: 'field', name: analysis.byField, path: [], pos: e.pos } as Expr, ctx);
+      const queries = new Map<Analyzer, string[]>();
+      const queryOf = (an: Analyzer): string[] => { let q = queries.get(an); if (!q) { q = tokenize(e.query, an); queries.set(an, q); } return q; };
       if (e.phrase) {
-        // The query is analyzed as the field's texts are (its analyzer: stop words, stems, ...).
-        const an = fieldAnalyzer(ctx.schema.fields.find((f) => f.name === e.arg.name));
-        const g = getter(e.arg, ctx), phrase = tokenize(e.query, an), { slop } = e.phrase;
-        return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && phraseMatches(tokenize(v, an), phrase, slop) !== negated; }; };
+        const { slop } = e.phrase;
+        return (cols) => {
+          const a = g(cols), b = by?.(cols);
+          return (i) => { const v = a(i); if (typeof v !== 'string') return false; const an = analysis.forRow(b?.(i)); return phraseMatches(tokenize(v, an), queryOf(an), slop) !== negated; };
+        };
       }
       // Unknown (false either way) for a null text, as `like`.
-      const an = fieldAnalyzer(ctx.schema.fields.find((f) => f.name === e.arg.name));
-      const g = getter(e.arg, ctx), words = new Set(tokenize(e.query, an));
-      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && tokenize(v, an).some((w) => words.has(w)) !== negated; }; };
+      const sets = new Map<Analyzer, Set<string>>();
+      const wordsOf = (an: Analyzer): Set<string> => { let w = sets.get(an); if (!w) { w = new Set(queryOf(an)); sets.set(an, w); } return w; };
+      return (cols) => {
+        const a = g(cols), b = by?.(cols);
+        return (i) => { const v = a(i); if (typeof v !== 'string') return false; const an = analysis.forRow(b?.(i)), words = wordsOf(an); return tokenize(v, an).some((w) => words.has(w)) !== negated; };
+      };
     }
     case 'geo': {
       const test = geoTest(e), { name } = e.arg;

@@ -156,9 +156,11 @@ export interface SearchRequest extends ReadOptions {
    * `radius` and `range_filter` (a range search: only hits
    * with range_filter <= distance < radius for L2, radius < distance <=
    * range_filter for IP and COSINE). ignoreGrowing leaves out rows of
-   * segments not yet sealed.
+   * segments not yet sealed. analyzerName (Milvus's analyzer_name): for a
+   * BM25 field whose text has multi_analyzer_params, the analyzer (or alias)
+   * query texts are analyzed with; the default one if absent.
    */
-  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number | boolean>; ignoreGrowing?: boolean };
+  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number | boolean>; ignoreGrowing?: boolean; analyzerName?: string };
   /** Distances rounded to this many decimals (0..6); -1, the default, keeps them. */
   roundDecimal?: number;
   /**
@@ -226,6 +228,8 @@ export interface RunAnalyzerOptions {
   /** A field's analyzer, instead of analyzerParams. */
   collectionName?: string;
   fieldName?: string;
+  /** With a field of multi_analyzer_params: the analyzer (or alias) of each text, one name or one per text (Milvus's analyzer_names); default if absent. */
+  analyzerNames?: string | string[];
   withDetail?: boolean;
   withHash?: boolean;
 }

@@ -20,9 +20,10 @@ import type { Expr } from '../../messages/filter/ast.js';
 import { mergeHits } from '../../actors/shared/vector/topK.js';
 import { SnapshotLease } from './snapshotLease.js';
 import { checkReranker, fuse, fuseGroups } from './hybridRank.js';
-import { bm25AnalyzerOf } from './sparseQueries.js';
-import { fieldAnalyzer } from '../../messages/analyzer.js';
-import { analyzerTexts, analyzeTexts } from './runAnalyzer.js';
+import { analyzerNameOf, bm25AnalyzerOf } from './sparseQueries.js';
+import { fieldAnalyzer, textAnalysis } from '../../messages/analyzer.js';
+import { ANALYZER_VERSION } from '../../messages/text/analyzerParams.js';
+import { analyzerNamesOf, analyzerTexts, analyzeTexts } from './runAnalyzer.js';
 import { metricOfField } from '../../actors/shared/vector/fieldMetric.js';
 import { mergeStats } from '../../messages/bm25.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
@@ -708,14 +709,18 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async runAnalyzer(texts: string | string[], opts: RunAnalyzerOptions = {}): Promise<Array<string[] | AnalyzerToken[]>> {
     const list = analyzerTexts(texts);
     if ((opts.collectionName === undefined) !== (opts.fieldName === undefined)) throw new ValidationError('runAnalyzer takes collectionName and fieldName together');
-    let analyzer = fieldAnalyzer(opts.analyzerParams === undefined ? undefined : { analyzerParams: opts.analyzerParams });
-    if (opts.collectionName !== undefined) {
-      if (opts.analyzerParams !== undefined) throw new ValidationError('runAnalyzer takes analyzerParams or a field, not both');
-      const f = (await this.record(opts.collectionName)).schema.fields.find((x) => x.name === opts.fieldName);
-      if (!f || f.enableAnalyzer !== true) throw new ValidationError(`'${opts.fieldName}' is not a VarChar field with enable_analyzer of '${opts.collectionName}'`, { field: 'fieldName' });
-      analyzer = fieldAnalyzer(f);
+    // Params tried outside a collection run at the current analyzer revision, as a collection created with them would.
+    if (opts.collectionName === undefined) {
+      if (opts.analyzerNames !== undefined) throw new ValidationError('runAnalyzer takes analyzerNames with a field of multi_analyzer_params (collectionName and fieldName)', { field: 'analyzer_names' });
+      const analyzer = fieldAnalyzer(opts.analyzerParams === undefined ? undefined : { analyzerParams: opts.analyzerParams, analyzerVersion: ANALYZER_VERSION });
+      return analyzeTexts(list, () => analyzer, opts);
     }
-    return analyzeTexts(list, analyzer, opts);
+    if (opts.analyzerParams !== undefined) throw new ValidationError('runAnalyzer takes analyzerParams or a field, not both');
+    const schema = (await this.record(opts.collectionName)).schema;
+    const f = schema.fields.find((x) => x.name === opts.fieldName);
+    if (!f || f.enableAnalyzer !== true) throw new ValidationError(`'${opts.fieldName}' is not a VarChar field with enable_analyzer of '${opts.collectionName}'`, { field: 'fieldName' });
+    const analysis = textAnalysis(schema, f.name), names = analyzerNamesOf(opts.analyzerNames, list.length);
+    return analyzeTexts(list, (i) => analysis.named(names?.[i]), opts);
   }
 
   async search(collection: string, req: SearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
@@ -777,7 +782,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   private async highlighted(r: CollectionRecord, req: SearchRequest): Promise<Hit[][]> {
     const field = annsFieldOf(r.schema, req.annsField);
-    const h = checkHighlighter(req.highlighter, r.schema, bm25FunctionOf(r.schema, field.name)?.inputFieldNames[0]);
+    const h = checkHighlighter(req.highlighter, r.schema, bm25FunctionOf(r.schema, field.name)?.inputFieldNames[0], analyzerNameOf(req.searchParams));
     const asked = req.outputFields ?? [];
     const extra = highlightedFields(h).filter((f) => !asked.includes('*') && !asked.includes(f));
     const { highlighter: _h, ...plain } = req;
@@ -946,7 +951,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
     const { range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
     const bm25 = bm25FunctionOf(r.schema, field.name);
-    const vectors = sparseQueryVectors(req.data, field.name, bm25 !== undefined, bm25AnalyzerOf(r.schema, field.name));
+    const vectors = sparseQueryVectors(req.data, field.name, bm25 !== undefined, bm25AnalyzerOf(r.schema, field.name, analyzerNameOf(req.searchParams)));
     const tso = pin ?? await this.snapshotTso(r, req.consistencyLevel);
     const at = { collectionId: r.collectionId, annsField: field.name, partitionIds: plan.partitionIds, guaranteeTso: tso, mvccTso: tso };
     const stats = bm25 ? await this.bm25Counts(r, field, vectors, at) : undefined;

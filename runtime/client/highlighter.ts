@@ -1,5 +1,5 @@
 import { ValidationError } from '../../messages/errors.js';
-import { fieldAnalyzer, tokenize, type Analyzer } from '../../messages/analyzer.js';
+import { fieldAnalyzer, textAnalysis, tokenize, type Analyzer, type TextAnalysis } from '../../messages/analyzer.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 
 /**
@@ -36,17 +36,19 @@ export interface CheckedHighlighter {
   offset: number;
   size: number;
   fragments: number;
-  /** Terms of highlight_query, by field. */
-  queryTerms: Map<string, Set<string>>;
+  /** Texts of highlight_query, by field (analyzed per hit: a multi-analyzer field's row picks its analyzer, as text_match). */
+  queryTexts: Map<string, string[]>;
   /** The field the search text's terms are highlighted in (the BM25 function's input), if asked. */
   searchField?: string;
-  /** Each highlighted field's analyzer. */
-  analyzers: Map<string, Analyzer>;
+  /** The analyzer the search text was analyzed with (its analyzer_name's with multi_analyzer_params). */
+  searchAnalyzer?: Analyzer;
+  /** How each highlighted field is analyzed. */
+  analyses: Map<string, TextAnalysis>;
 }
 
 const DEFAULT_SIZE = 100, DEFAULT_FRAGMENTS = 5;
 
-export function checkHighlighter(h: unknown, schema: CollectionSchema, bm25Input: string | undefined): CheckedHighlighter {
+export function checkHighlighter(h: unknown, schema: CollectionSchema, bm25Input: string | undefined, analyzerName?: string): CheckedHighlighter {
   const at = { field: 'highlighter' };
   if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new ValidationError('highlighter must be an object: {type: "Lexical", pre_tags, post_tags, highlight_search_text, highlight_query, ...}', at);
   const o = h as LexicalHighlighter;
@@ -65,18 +67,18 @@ export function checkHighlighter(h: unknown, schema: CollectionSchema, bm25Input
   };
   const checked: CheckedHighlighter = {
     pre, post, offset: int(o.fragment_offset, 'fragment_offset', 0, 0), size: int(o.fragment_size, 'fragment_size', DEFAULT_SIZE, 1),
-    fragments: int(o.num_of_fragments, 'num_of_fragments', DEFAULT_FRAGMENTS, 0), queryTerms: new Map(), analyzers: new Map(),
+    fragments: int(o.num_of_fragments, 'num_of_fragments', DEFAULT_FRAGMENTS, 0), queryTexts: new Map(), analyses: new Map(),
   };
-  const analyzer = (field: string): Analyzer => {
-    let a = checked.analyzers.get(field);
-    if (!a) { a = fieldAnalyzer(schema.fields.find((f) => f.name === field)); checked.analyzers.set(field, a); }
+  const analysis = (field: string): TextAnalysis => {
+    let a = checked.analyses.get(field);
+    if (!a) { a = textAnalysis(schema, field); checked.analyses.set(field, a); }
     return a;
   };
   if (o.highlight_search_text !== undefined && typeof o.highlight_search_text !== 'boolean') throw new ValidationError('highlighter highlight_search_text must be true or false', at);
   if (o.highlight_search_text === true) {
     if (bm25Input === undefined) throw new ValidationError('highlight_search_text needs a full text search: a search of a BM25 function\'s output field with text', at);
     checked.searchField = bm25Input;
-    analyzer(bm25Input);
+    checked.searchAnalyzer = analysis(bm25Input).named(analyzerName);
   }
   if (o.highlight_query !== undefined && !Array.isArray(o.highlight_query)) throw new ValidationError('highlighter highlight_query must be a list of {type, field, text}', at);
   for (const [i, q] of (o.highlight_query ?? []).entries()) {
@@ -84,27 +86,34 @@ export function checkHighlighter(h: unknown, schema: CollectionSchema, bm25Input
     if (String(q.type ?? '').toLowerCase() !== 'textmatch') throw new ValidationError(`highlight_query[${i}].type must be TextMatch, got ${String(q.type)}`, at);
     const f = schema.fields.find((x) => x.name === q.field);
     if (!f || f.dataType !== 'VarChar') throw new ValidationError(`highlight_query[${i}].field '${q.field}' must be a VarChar field of the collection`, at);
-    const terms = checked.queryTerms.get(q.field) ?? new Set<string>();
-    for (const t of tokenize(q.text, analyzer(q.field))) terms.add(t);
-    checked.queryTerms.set(q.field, terms);
+    analysis(q.field);
+    checked.queryTexts.set(q.field, [...(checked.queryTexts.get(q.field) ?? []), q.text]);
   }
-  if (checked.searchField === undefined && checked.queryTerms.size === 0) throw new ValidationError('a highlighter needs highlight_search_text or highlight_query: it has no terms to mark', at);
+  if (checked.searchField === undefined && checked.queryTexts.size === 0) throw new ValidationError('a highlighter needs highlight_search_text or highlight_query: it has no terms to mark', at);
   return checked;
 }
 
-/** The fields a highlighter reads (the search asks for them with its hits). */
+/** The fields highlighted. */
+function markedFields(h: CheckedHighlighter): string[] {
+  return [...new Set([...(h.searchField ? [h.searchField] : []), ...h.queryTexts.keys()])];
+}
+
+/** The fields a highlighter reads (the search asks for them with its hits): those highlighted, and the by_field of a multi-analyzer one. */
 export function highlightedFields(h: CheckedHighlighter): string[] {
-  return [...new Set([...(h.searchField ? [h.searchField] : []), ...h.queryTerms.keys()])];
+  const marked = markedFields(h);
+  return [...new Set([...marked, ...marked.flatMap((f) => h.analyses.get(f)?.byField ?? [])])];
 }
 
 /** The highlights of one hit's fields: field → fragments (fields without a match are left out). */
 export function highlightHit(h: CheckedHighlighter, fields: Record<string, unknown>, searchText: string | undefined): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const field of highlightedFields(h)) {
+  for (const field of markedFields(h)) {
     const text = fields[field];
     if (typeof text !== 'string') continue;
-    const terms = new Set(h.queryTerms.get(field) ?? []), an = h.analyzers.get(field)!;
-    if (field === h.searchField && searchText !== undefined) for (const t of tokenize(searchText, an)) terms.add(t);
+    const analysis = h.analyses.get(field)!, an = analysis.forRow(analysis.byField === undefined ? undefined : fields[analysis.byField]);
+    const terms = new Set((h.queryTexts.get(field) ?? []).flatMap((q) => tokenize(q, an)));
+    // The search text's terms as the search made them; the hit's text as its row was analyzed: what BM25 matched.
+    if (field === h.searchField && searchText !== undefined) for (const t of tokenize(searchText, h.searchAnalyzer ?? an)) terms.add(t);
     const frags = highlightText(h, text, terms, an);
     if (frags.length > 0) out[field] = frags;
   }

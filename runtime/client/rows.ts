@@ -5,7 +5,7 @@ import { bm25FunctionOf, minhashFunctionOf } from '../../messages/schemaFunction
 import { minhashParamsOf } from '../../messages/minhash/minhashParams.js';
 import { minhashBytes } from '../../messages/minhash/minhashSignature.js';
 import { isStructArray, structArrayInput, structArrayOutput } from '../../messages/structArray.js';
-import { fieldAnalyzer, termFrequencies } from '../../messages/analyzer.js';
+import { fieldAnalyzer, termFrequencies, textAnalysis } from '../../messages/analyzer.js';
 import { encodeSparse, parseSparse, sparseToObject } from '../../messages/sparse.js';
 import type { RowObject } from './api.js';
 import { DEFAULT_TIMEZONE } from '../../messages/timestamptz.js';
@@ -28,7 +28,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
   const vectors = new Float32Array(rows.length * dim);
   const sparse = sparseFields(schema).map((f) => {
     const input = bm25FunctionOf(schema, f.name)?.inputFieldNames[0];
-    return { f, input, analyzer: fieldAnalyzer(schema.fields.find((x) => x.name === input)) };
+    return { f, input, analysis: input === undefined ? undefined : textAnalysis(schema, input) };
   });
   // MINHASH outputs, each with its input, params and analyzer, picked once per batch.
   const minhash = packed.flatMap((f) => {
@@ -93,10 +93,12 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
       fields[f.name]![i] = minhashBytes(typeof text === 'string' ? text : '', params, analyzer);
     }
     // A BM25 function's output is computed here, from its input text as stored (default applied), never given.
-    for (const { f, input, analyzer } of sparse) {
-      if (input !== undefined) {
+    for (const { f, input, analysis } of sparse) {
+      if (input !== undefined && analysis !== undefined) {
         if (row[f.name] !== undefined) throw new ValidationError(`row ${i}: '${f.name}' is the output of a BM25 function and is computed from '${input}'; leave it out`, { field: f.name });
         const text = fields[input]![i];
+        // With multi_analyzer_params the row's by_field value (as stored: default applied) picks its analyzer.
+        const analyzer = analysis.forRow(analysis.byField === undefined ? undefined : fields[analysis.byField]![i]);
         fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : '', analyzer));
         continue;
       }

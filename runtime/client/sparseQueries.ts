@@ -1,4 +1,4 @@
-import { fieldAnalyzer, termFrequencies, type Analyzer } from '../../messages/analyzer.js';
+import { termFrequencies, textAnalysis, type Analyzer } from '../../messages/analyzer.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import { bm25FunctionOf } from '../../messages/schemaFunctions.js';
 import { BM25_DEFAULTS } from '../../messages/bm25.js';
@@ -27,10 +27,25 @@ export function sparseQueryVectors(data: readonly unknown[], field: string, bm25
   });
 }
 
-/** The analyzer of a BM25 output field's input text (its queries are analyzed as its rows are); undefined for a plain sparse field. */
-export function bm25AnalyzerOf(schema: CollectionSchema, outputField: string): Analyzer | undefined {
+/**
+ * The analyzer of a BM25 output field's input text (its queries are analyzed
+ * as its rows are; with multi_analyzer_params, by the one `analyzerName`
+ * names, else the default); undefined for a plain sparse field.
+ */
+export function bm25AnalyzerOf(schema: CollectionSchema, outputField: string, analyzerName?: string): Analyzer | undefined {
   const input = bm25FunctionOf(schema, outputField)?.inputFieldNames[0];
-  return input === undefined ? undefined : fieldAnalyzer(schema.fields.find((f) => f.name === input));
+  if (input === undefined) {
+    if (analyzerName !== undefined) throw new ValidationError(`analyzer_name is for a BM25 function's output, and '${outputField}' is none`, { field: 'analyzer_name' });
+    return undefined;
+  }
+  return textAnalysis(schema, input).named(analyzerName);
+}
+
+/** A search's analyzer_name (searchParams.analyzerName), checked to be a text if given. */
+export function analyzerNameOf(searchParams: { analyzerName?: unknown } | undefined): string | undefined {
+  const name = searchParams?.analyzerName;
+  if (name !== undefined && (typeof name !== 'string' || name === '')) throw new ValidationError(`searchParams.analyzerName must name an analyzer, got ${JSON.stringify(name)}`, { field: 'analyzer_name' });
+  return name as string | undefined;
 }
 
 /** Every term of the queries once, ascending: what round one counts. */

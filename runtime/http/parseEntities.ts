@@ -107,7 +107,7 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   if (groupSize !== undefined) request.groupSize = groupSize;
   const strict = r.optBool('strictGroupSize');
   if (strict !== undefined) request.strictGroupSize = strict;
-  const sp = r.optObj('searchParams', ['metricType', 'params', ...BESIDE_PARAMS, 'ignore_growing', 'round_decimal']);
+  const sp = r.optObj('searchParams', ['metricType', 'params', ...BESIDE_PARAMS, 'ignore_growing', 'round_decimal', 'analyzer_name']);
   if (sp) {
     request.searchParams = readSearchParams(sp);
     const round = sp.optInt('round_decimal', -1, 6);
@@ -195,6 +195,11 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
       params[k] = v;
     }
     out.params = params;
+  }
+  if (sp.has('analyzer_name')) {
+    const name = sp.raw('analyzer_name');
+    if (typeof name !== 'string') throw sp.wrong('analyzer_name', 'the name of one of the field\'s analyzers', name);
+    out.analyzerName = name;
   }
   for (const key of BESIDE_PARAMS) {
     if (!sp.has(key)) continue;

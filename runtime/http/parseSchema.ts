@@ -10,7 +10,7 @@ const FIELD_KEYS = [
   // An Array of Structs: its sub-fields, and max_capacity in typeParams as Milvus's struct fields also take it.
   'fields', 'typeParams',
 ] as const;
-const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'analyzer_params'] as const;
+const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'analyzer_params', 'multi_analyzer_params'] as const;
 const UNSUPPORTED_TYPE_PARAMS = ['enable_match', 'mmap_enabled'] as const;
 
 /**
@@ -92,13 +92,14 @@ export function parseField(v: unknown, path: string): FieldSchema {
     if (dataType !== 'VarChar') throw new ValidationError(`'${tp.at('enable_analyzer')}' is only for VarChar fields, and '${name}' is ${dataType}`, { field: tp.at('enable_analyzer') });
     f.enableAnalyzer = boolParam(tp.raw('enable_analyzer'), tp.at('enable_analyzer'));
   }
-  if (tp?.has('analyzer_params')) {
-    // An object, or (as some Milvus clients send it) its JSON text; checked by the api (messages/text/analyzerParams.ts).
-    const raw = tp.raw('analyzer_params');
-    let params: unknown = raw;
-    if (typeof raw === 'string') { try { params = JSON.parse(raw); } catch { throw new ValidationError(`'${tp.at('analyzer_params')}' must be an object or its JSON text`, { field: tp.at('analyzer_params') }); } }
-    f.analyzerParams = params as Record<string, unknown>;
-  }
+  // An object, or (as some Milvus clients send it) its JSON text; checked by the api (messages/text/analyzerParams.ts, multiAnalyzer.ts).
+  const jsonParam = (key: string): Record<string, unknown> => {
+    const raw = tp!.raw(key);
+    if (typeof raw !== 'string') return raw as Record<string, unknown>;
+    try { return JSON.parse(raw) as Record<string, unknown>; } catch { throw new ValidationError(`'${tp!.at(key)}' must be an object or its JSON text`, { field: tp!.at(key) }); }
+  };
+  if (tp?.has('analyzer_params')) f.analyzerParams = jsonParam('analyzer_params');
+  if (tp?.has('multi_analyzer_params')) f.multiAnalyzerParams = jsonParam('multi_analyzer_params');
   const strings = dataType === 'VarChar' || f.elementType === 'VarChar';
   if (tp?.has('max_length')) {
     if (!strings) throw new ValidationError(`'${tp.at('max_length')}' is only for VarChar fields and Arrays of VarChar, and '${name}' is ${f.elementType ? `an Array of ${f.elementType}` : dataType}`, { field: tp.at('max_length') });

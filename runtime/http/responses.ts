@@ -36,6 +36,7 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
       if (f.maxCapacity !== undefined) params.push({ key: 'max_capacity', value: String(f.maxCapacity) });
       if (f.enableAnalyzer) params.push({ key: 'enable_analyzer', value: 'true' });
       if (f.analyzerParams !== undefined) params.push({ key: 'analyzer_params', value: JSON.stringify(f.analyzerParams) });
+      if (f.multiAnalyzerParams !== undefined) params.push({ key: 'multi_analyzer_params', value: JSON.stringify(f.multiAnalyzerParams) });
       return {
         name: f.name, type: f.dataType, ...(f.elementType ? { elementType: f.elementType } : {}), description: '',
         primaryKey: f.isPrimary === true, autoId: f.autoId === true, nullable: f.nullable === true,

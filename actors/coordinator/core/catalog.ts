@@ -1,6 +1,6 @@
 import type { Tso } from '../../../messages/types.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields, type CollectionSchema } from '../../../messages/schema.js';
+import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, withAnalyzerVersion, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields, type CollectionSchema } from '../../../messages/schema.js';
 import { EMB_LIST_METRICS, structOutputPath, structVectorOf } from '../../../messages/structArray.js';
 import { binaryRulesOf, denseIndexRules } from './denseIndexRules.js';
 import { minhashLshParams } from '../../../messages/minhash/minhashLshParams.js';
@@ -187,7 +187,7 @@ export function decideCreateCollection(c: Namespace & { record?: DatabaseRecord 
   // A Timestamptz default given as text is kept as microseconds, text without an offset read in the collection's (or database's) zone.
   const zone = resolveTimezone({ tz: spec.properties?.timezone, from: 'timezone' }, { tz: policyOf(c.record?.properties ?? {}).timezone, from: 'database property timezone' });
   // A Geometry default is kept as canonical WKT, as rows hold it.
-  const schema = geometryDefaults(timestamptzDefaults(validateSchema(spec.schema), zone));
+  const schema = withAnalyzerVersion(geometryDefaults(timestamptzDefaults(validateSchema(spec.schema), zone)));
   const partitions = initialPartitionNames(schema, spec.numPartitions).map((p, i) => ({ id: collectionId + 1 + i, name: p }));
   // The collection's metric is its first FloatVector's: a float one; without a FloatVector, a binary one too.
   const metrics = vectorField(schema) ? FLOAT_METRICS : [...FLOAT_METRICS, ...BINARY_METRICS];

@@ -2,7 +2,7 @@ import { withAddedField } from '../../../messages/addedField.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { dropRefusal } from '../core/aliases.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
-import { checkName, LIMITS } from '../../../messages/schema.js';
+import { checkName, LIMITS, withAnalyzerVersion } from '../../../messages/schema.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
@@ -143,7 +143,7 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
 export async function addCollectionField(ctx: CoordinatorContext, ref: CollectionRef, field: FieldSchema): Res<'addCollectionField'> {
   const rec = collectionAt(ctx.catalog, ref);
   const zone = resolveTimezone({ tz: rec.timezone, from: 'timezone' }, { tz: policyOf(namespaceOf(ctx.catalog, dbOf(rec)).record.properties).timezone, from: 'database property timezone' });
-  const [added] = geometryDefaults(timestamptzDefaults({ fields: [field] }, zone)).fields;
+  const [added] = withAnalyzerVersion(geometryDefaults(timestamptzDefaults({ fields: [field] }, zone))).fields;
   const schema = withAddedField(rec.schema, added!);
   await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }));
   await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });
