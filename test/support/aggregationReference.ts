@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../runtime/vectorIndex/seededRandom.js';
 import type { SearchAggregation } from '../../messages/searchAggregation.js';
 
 /**
@@ -77,14 +78,5 @@ export function comparable(buckets: ReadonlyArray<{ key: Array<{ field_name: str
   return buckets.map((b) => ({ key: b.key, count: b.count, metrics: b.metrics, hits: b.hits.map((h) => h.pk), sub_groups: comparable(b.sub_groups as never) }));
 }
 
-/** A seeded pseudo-random source (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded pseudo-random source (mulberry32, as index builds draw theirs). */
+export const seeded = mulberry32;

@@ -98,18 +98,24 @@ export class DataNode {
     return { ...outcome, compacted: true, dataKey, rows: r.seg.count, rowsFromTso: r.seg.tsos.reduce(minTso) };
   }
 
-  /** Merge compaction of small segments of one partition into a new one (see core/segmentMerge.ts). */
-  private async merge(t: DataNodeProtocol['mergeSegments']['req']): Promise<MergeOutcome> {
-    const first = t.segments[0];
-    if (!first || t.segments.some((s) => s.collectionId !== first.collectionId || s.partitionId !== first.partitionId || s.vchannel !== first.vchannel)) {
-      throw new NuthatchError('InvalidArgument', 'a merge takes one or more segments of one partition of one shard');
+  /** The segment files a rewrite reads: one or more segments of one partition of one shard, each decoded. */
+  private async partsOf<S extends { collectionId: number; partitionId: number; vchannel: string; dataKey: string }>(segments: readonly S[], what: string) {
+    const first = segments[0];
+    if (!first || segments.some((s) => s.collectionId !== first.collectionId || s.partitionId !== first.partitionId || s.vchannel !== first.vchannel)) {
+      throw new NuthatchError('InvalidArgument', `${what} takes one or more segments of one partition of one shard`);
     }
     const parts = [];
-    for (const s of t.segments) {
+    for (const s of segments) {
       const bytes = await this.opts.objects.get(s.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
       parts.push(decodeSegmentFile(bytes));
     }
+    return { first, parts };
+  }
+
+  /** Merge compaction of small segments of one partition into a new one (see core/segmentMerge.ts). */
+  private async merge(t: DataNodeProtocol['mergeSegments']['req']): Promise<MergeOutcome> {
+    const { first, parts } = await this.partsOf(t.segments, 'a merge');
     const log = await this.deleteLog(first.pchannel, first.vchannel);
     const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, t.expiredBelow);
     const dataKey = segmentDataKey(first.collectionId, t.segmentId);
@@ -120,17 +126,8 @@ export class DataNode {
 
   /** Clustering compaction of a partition's segments into key ranges (see core/segmentCluster.ts). */
   private async cluster(t: DataNodeProtocol['clusterSegments']['req']): Promise<ClusterOutcome> {
-    const first = t.segments[0];
-    if (!first || t.segments.some((s) => s.collectionId !== first.collectionId || s.partitionId !== first.partitionId || s.vchannel !== first.vchannel)) {
-      throw new NuthatchError('InvalidArgument', 'a clustering compaction takes one or more segments of one partition of one shard');
-    }
     if (!Number.isInteger(t.targetRows) || t.targetRows < 1) throw new NuthatchError('InvalidArgument', `targetRows must be a positive integer, got ${t.targetRows}`);
-    const parts = [];
-    for (const s of t.segments) {
-      const bytes = await this.opts.objects.get(s.dataKey);
-      if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
-      parts.push(decodeSegmentFile(bytes));
-    }
+    const { first, parts } = await this.partsOf(t.segments, 'a clustering compaction');
     const log = await this.deleteLog(first.pchannel, first.vchannel);
     const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, t.untilTso, t.expiredBelow);
     const outputs: ClusterOutcome['outputs'] = [];
