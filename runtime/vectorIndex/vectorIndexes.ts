@@ -1,13 +1,18 @@
 import { hnswIndexFactory } from './hnswIndex.js';
 import { binIvfFlatFactory, ivfFlatFactory, ivfRabitqFactory, ivfSq8Factory } from './ivf/ivfFactory.js';
+import { rowMapped } from './rowMappedIndex.js';
 import type { VectorIndexFactories } from './vectorIndex.js';
 
-/** Every ANN index nuthatch builds, by index type: what index and query nodes are given. */
-export const vectorIndexes: VectorIndexFactories = {
+/**
+ * Every ANN index nuthatch builds, by index type: what index and query nodes
+ * are given. Each may be built over some rows only (a nullable vector field's
+ * non-null rows, rowMappedIndex.ts).
+ */
+export const vectorIndexes: VectorIndexFactories = Object.fromEntries(Object.entries({
   HNSW: hnswIndexFactory,
   IVF_FLAT: ivfFlatFactory,
   IVF_SQ8: ivfSq8Factory,
   IVF_RABITQ: ivfRabitqFactory,
   // k-means lists over a binary field's bits widened to 0 and 1; the bits kept packed, HAMMING or JACCARD by popcount (ivf/ivfIndex.ts).
   BIN_IVF_FLAT: binIvfFlatFactory,
-};
+}).map(([type, factory]) => [type, rowMapped(factory)]));

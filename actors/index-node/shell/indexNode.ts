@@ -1,4 +1,4 @@
-import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { fieldVectors, presentRows } from '../../shared/vector/vectorColumn.js';
 import { embListBlock, embListPath, isEmbListMetric, pairMetric, subVectors } from '../../shared/vector/maxSim.js';
 import { isPackedVectorType, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -68,8 +68,14 @@ export class IndexNode {
     // The first vector field is the file's block; any other is a column of its own (shared/vector/vectorColumn.ts).
     // A packed field (Float16Vector, BinaryVector, ...) is widened to float32 by its type and dim, which the field's schema gives.
     const packed = t.field && isPackedVectorType(t.field.dataType) ? t.field : undefined;
-    const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
-    const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
+    // A nullable field's rows holding no vector are left out (Milvus 2.6): the index maps its rows back (runtime/vectorIndex/rowMappedIndex.ts).
+    // A segment older than an added field has no column: none of its rows is indexed.
+    const nullable = t.field?.nullable === true && t.field.name === t.index.fieldName;
+    const rows = nullable ? presentRows(seg.fields[t.index.fieldName], seg.count) : undefined;
+    const { vectors, dim } = nullable && !(t.index.fieldName in seg.fields)
+      ? { vectors: new Float32Array(0), dim: t.field!.dim! }
+      : fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, t.field?.nullable ? t.field.dim : packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
+    const index = await factoryOf(this.opts.indexes, t.index.indexType).build(vectors, dim, t.index.metricType, { ...buildParamsOf(t.index), ...(rows ? { rows } : {}) });
     return index.serialize();
   }
 
