@@ -140,4 +140,39 @@ test('a nullable vector field: searches skip null rows (sealed with HNSW, growin
   } finally { await s.cleanup(); }
 });
 
+test('a backup and its restore keep null vectors: the restored field searches the same rows', async () => {
+  const s = await tempStandalone(segmentOpts);
+  const c = s.client;
+  try {
+    const fields = [...schema.fields, { name: 'h', dataType: 'Float16Vector' as const, dim: 4, nullable: true }, { name: 'sp', dataType: 'SparseFloatVector' as const, nullable: true }];
+    const bkIndexes = [...indexParams, { indexName: 'h_idx', fieldName: 'h', indexType: 'FLAT', metricType: 'L2' as MetricType, params: {} }, { indexName: 'sp_idx', fieldName: 'sp', indexType: 'SPARSE_INVERTED_INDEX', metricType: 'IP' as MetricType, params: {} }];
+    await c.createCollection({ collectionName: 'bk', schema: { fields }, metricType: 'COSINE', indexParams: bkIndexes, load: true });
+    await until(async () => (await c.getLoadState('bk')).loadProgress === 100, 'loaded', 60_000);
+    const rows = Array.from({ length: 90 }, (_, id) => ({ ...row(id), ...(id % 4 === 0 ? { h: opt[id]!, sp: { [id]: 1 } } : { h: null }) }));
+    await c.insert('bk', rows.slice(0, 60));
+    await c.flush('bk');
+    await c.insert('bk', rows.slice(60));
+    await untilAllIndexed(s, 'bk');
+    await until(async () => (await c.describeCollection('bk')).loadState === 'LoadStateLoaded', 'loaded for the backup', 60_000);
+    let b = await c.describeBackup((await c.createBackup('bk', 'bk1')).backupName);
+    await until(async () => { b = await c.describeBackup('bk1'); return b.state === 'Completed' || b.state === 'Failed'; }, 'backup ends', 120_000);
+    assert.is(b.state, 'Completed', b.reason);
+    const { jobId } = await c.restoreBackup('bk1', 'bk2');
+    await until(async () => ['Completed', 'Failed'].includes((await c.getRestoreProgress(jobId)).state), 'restore ends', 120_000);
+    assert.is((await c.getRestoreProgress(jobId)).state, 'Completed');
+    await until(async () => (await c.getLoadState('bk2')).loadProgress === 100, 'restored collection loaded', 60_000);
+    const read = async (name: string) => (await c.query(name, { filter: 'id >= 0', outputFields: ['opt', 'h', 'sp'], ...strong }))
+      .sort((x, y) => Number(x.id) - Number(y.id)).map((r) => JSON.stringify([r.id, r.opt, r.h, r.sp]));
+    const before = await read('bk');
+    assert.ok(before.some((r) => r.includes('null')), 'the original holds nulls');
+    assert.equal(await read('bk2'), before, 'nulls and vectors alike after the restore');
+    for (const [field, data] of [['opt', opt[2]!], ['h', opt[4]!], ['sp', { 8: 1, 12: 1 }]] as const) {
+      const ids = async (name: string) => (await c.search(name, { annsField: field, data: [data as number[]], limit: 100, ...strong }))[0]!.map((h) => h.id as number).sort((x, y) => x - y);
+      const got = await ids('bk2');
+      assert.equal(got, await ids('bk'), `${field}: the restored collection searches the same rows`);
+      assert.ok(got.length > 0 && got.every((id) => (field === 'opt' ? hasOpt(id) : id % 4 === 0)), `${field}: only rows having it`);
+    }
+  } finally { await s.cleanup(); }
+});
+
 test.run();
