@@ -1,10 +1,11 @@
 import { ValidationError } from './errors.js';
-import { isVectorType, validateSchema, type CollectionSchema, type FieldSchema } from './schema.js';
+import { validateSchema, type CollectionSchema, type FieldSchema } from './schema.js';
 
 /**
  * A field added to a live collection (Milvus 2.6's add_collection_field), pure:
- * a nullable scalar field, neither key nor vector. Rows written before it hold
- * no value for it and read as null, or as its default when it has one (reads
+ * a nullable field, scalar or vector (Milvus 2.6's nullable vectors), never a
+ * key. Rows written before it hold no value for it and read as null (a vector
+ * field's rows are then left out of its searches until back-filled), or as its default when it has one (reads
  * show a stored null of a field with a default as the default: schema.ts
  * fieldDefaults), which is why it must be nullable.
  */
@@ -14,7 +15,6 @@ export function addedFieldProblem(schema: CollectionSchema, field: FieldSchema):
   if (field.isPartitionKey) return `field '${field.name}' cannot be the partition key: rows already written are placed by the key the collection was created with`;
   if (field.isClusteringKey) return `field '${field.name}' cannot be the clustering key: a collection's clustering key is fixed at creation`;
   if (field.dataType === 'Array' && field.elementType === 'Struct') return `field '${field.name}' is an Array of Structs: Milvus 2.6 adds those only when a collection is created`;
-  if (isVectorType(field.dataType)) return `field '${field.name}' is a vector field: only scalar fields can be added`;
   if (field.nullable !== true) return `field '${field.name}' must be nullable: rows written before it have no value for it`;
   try {
     validateSchema({ ...schema, fields: [...schema.fields, field] });

@@ -166,19 +166,17 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
     if (f.dataType === 'FloatVector') {
       vectors++;
       if (!Number.isInteger(f.dim) || f.dim! < 1 || f.dim! > LIMITS.maxDim) throw new ValidationError(`vector field '${f.name}' needs an integer dim in 1..${LIMITS.maxDim}`);
-      if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
     }
     if (isPackedVectorType(f.dataType)) {
       packed++;
       if (!Number.isInteger(f.dim) || f.dim! < 1 || f.dim! > LIMITS.maxDim) throw new ValidationError(`vector field '${f.name}' needs an integer dim in 1..${LIMITS.maxDim}`, { field: f.name });
       if (f.dataType === 'BinaryVector' && f.dim! % 8 !== 0) throw new ValidationError(`binary vector field '${f.name}' needs a dim that is a multiple of 8, got ${f.dim}`, { field: f.name });
-      if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
     }
     if (f.dataType === 'SparseFloatVector') {
       sparse++;
       if (f.dim !== undefined) throw new ValidationError(`sparse vector field '${f.name}' has no dim`, { field: f.name });
-      if (f.nullable) throw new ValidationError('a vector field cannot be nullable');
     }
+    if (isVectorType(f.dataType) && f.nullable !== undefined && typeof f.nullable !== 'boolean') throw new ValidationError(`nullable of vector field '${f.name}' must be a boolean`, { field: f.name });
     if (f.enableAnalyzer !== undefined && f.enableAnalyzer !== false && !(f.dataType === 'VarChar' && f.enableAnalyzer === true)) throw new ValidationError(`enableAnalyzer is a boolean of VarChar fields, and '${f.name}' is ${f.dataType}`, { field: f.name });
     if (f.analyzerParams !== undefined) {
       if (f.enableAnalyzer !== true) throw new ValidationError(`analyzer_params of '${f.name}' need enable_analyzer: true`, { field: f.name });
@@ -314,7 +312,20 @@ export function primaryField(s: CollectionSchema): FieldSchema { return s.fields
  * block). Undefined for a collection of packed fields only: its block is
  * empty (dim 0).
  */
-export function vectorField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.dataType === 'FloatVector'); }
+export function vectorField(s: CollectionSchema): FieldSchema | undefined { return s.fields.find((f) => f.dataType === 'FloatVector' && f.nullable !== true); }
+
+/**
+ * Every FloatVector field but the block's (vectorField): columns of `fields`,
+ * one Float32Array per row, or null for a row of a nullable field that has
+ * none. A nullable FloatVector is always such a column, never the block.
+ */
+export function columnVectorFields(s: CollectionSchema): FieldSchema[] {
+  const block = vectorField(s);
+  return vectorFields(s).filter((f) => f !== block);
+}
+
+/** Whether a vector field's row holds no vector: null or absent, which only a nullable field allows. */
+export function isNullVector(v: unknown): boolean { return v === null || v === undefined; }
 
 /** The dim of the rows' float32 block: the first FloatVector's, 0 without one. */
 export function blockDim(s: CollectionSchema): number { return vectorField(s)?.dim ?? 0; }
@@ -448,23 +459,29 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
     if (!Array.isArray(col) || col.length !== rows.count) return `field '${f.name}' column length differs from row count`;
     for (const v of col) { const p = scalarProblem(f, v); if (p) return p; }
   }
-  for (const f of vectorFields(s).slice(1)) {
+  // A nullable vector field's column may be absent (every row null) or hold null rows.
+  const nullOk = (f: FieldSchema, col: unknown[] | undefined) => f.nullable === true && col === undefined;
+  for (const f of columnVectorFields(s)) {
     const col = rows.fields[f.name];
+    if (nullOk(f, col)) continue;
     if (!Array.isArray(col) || col.length !== rows.count) return `vector field '${f.name}' needs one vector per row`;
     for (const [r, v] of col.entries()) {
+      if (f.nullable && isNullVector(v)) continue;
       if (!(v instanceof Float32Array) || v.length !== f.dim) return `vector field '${f.name}' needs ${f.dim} floats at row ${r}`;
       for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return `vector field '${f.name}' holds a NaN or Infinity at row ${r}`;
     }
   }
   for (const f of packedVectorFields(s)) {
     const col = rows.fields[f.name];
+    if (nullOk(f, col)) continue;
     if (!Array.isArray(col) || col.length !== rows.count) return `vector field '${f.name}' needs one vector per row`;
-    for (const [r, v] of col.entries()) { const p = storedProblem(f.dataType, f.dim!, v, `${f.dataType} field '${f.name}' at row ${r}`); if (p) return p; }
+    for (const [r, v] of col.entries()) { if (f.nullable && isNullVector(v)) continue; const p = storedProblem(f.dataType, f.dim!, v, `${f.dataType} field '${f.name}' at row ${r}`); if (p) return p; }
   }
   for (const f of sparseFields(s)) {
     const col = rows.fields[f.name];
+    if (nullOk(f, col)) continue;
     if (!Array.isArray(col) || col.length !== rows.count) return `sparse vector field '${f.name}' needs one vector per row`;
-    for (const [r, v] of col.entries()) { const p = sparseProblem(v, `sparse vector field '${f.name}' at row ${r}`); if (p) return p; }
+    for (const [r, v] of col.entries()) { if (f.nullable && isNullVector(v)) continue; const p = sparseProblem(v, `sparse vector field '${f.name}' at row ${r}`); if (p) return p; }
   }
   return null;
 }

@@ -52,6 +52,8 @@ export function checkFunctions(s: CollectionSchema, checkName: (kind: string, na
       if (input.dataType !== 'VarChar' || input.enableAnalyzer !== true) throw new ValidationError(`the input of BM25 function '${name}' must be a VarChar field with enableAnalyzer, and '${input.name}' is not`, at);
       if (output.dataType !== 'SparseFloatVector') throw new ValidationError(`the output of BM25 function '${name}' must be a SparseFloatVector field, and '${output.name}' is ${output.dataType}`, at);
     }
+    // As in Milvus (a function's output is computed for every row): never nullable.
+    if (output.nullable) throw new ValidationError(`the output field '${output.name}' of ${kind} function '${name}' cannot be nullable: it is computed for every row`, at);
     if (outputs.has(output.name)) throw new ValidationError(`field '${output.name}' is the output of two functions`, at);
     outputs.add(output.name);
   }

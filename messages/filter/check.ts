@@ -166,6 +166,9 @@ class Checker {
         return { e: { kind: 'sample', factor, ...(seed !== undefined ? { seed: seed as number } : {}), pos }, ty: 'cond', what: 'a RANDOM_SAMPLE' };
       }
       case 'isNull': {
+        // Milvus's rule: no IS NULL / IS NOT NULL on a vector field, even a nullable one.
+        const named = n.arg !== null && typeof n.arg === 'object' ? this.byName.get((n.arg as { name?: unknown }).name as string) : undefined;
+        if (named && FIELD_TYPE[named.dataType] === null) throw filterError(`'is ${n.negated === true ? 'not ' : ''}null' cannot test vector field '${named.name}': a vector field, nullable or not, takes no IS NULL or IS NOT NULL filter`, pos);
         const a = sub(n.arg);
         if (a.e.kind !== 'field') throw filterError("'is null' applies to a field", pos);
         return { e: { kind: 'isNull', arg: a.e, negated: n.negated === true, pos }, ty: 'cond', what: "an 'is null' test" };

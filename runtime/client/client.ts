@@ -983,7 +983,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   /**
    * A primary-key search's queries (Milvus 2.6's): the `annsField` vectors of
    * the rows `ids` names, in their order, read at the search's consistency.
-   * A key no row holds is refused, as is a BM25 field (its vectors are made
+   * A key no row holds is refused, as is a row whose (nullable) field is null, and a BM25 field (its vectors are made
    * from text, which is what a query to it is).
    */
   private async vectorsOf(collection: string, r: CollectionRecord, req: SearchRequest): Promise<NonNullable<SearchRequest['data']>> {
@@ -996,6 +996,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const byKey = new Map(rows.map((row) => [row[pk] as PrimaryKey, row[field.name]]));
     return req.ids.map((id) => {
       const v = byKey.get(id);
+      // A row of a nullable vector field holding no vector there has nothing to search with.
+      if (v === null && byKey.has(id)) throw new ValidationError(`primary key ${JSON.stringify(id)} names a row whose vector field '${field.name}' is null: it has no vector to search with`, { field: 'ids', id });
       if (v === undefined || v === null) throw new NuthatchError('NotFound', `primary key ${JSON.stringify(id)} names no row of '${r.name}' to search with`, { field: 'ids', id });
       return v as number[];
     });

@@ -1,5 +1,5 @@
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
-import { LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, vectorFields, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
+import { columnVectorFields, isNullVector, LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
 import { bm25FunctionOf, minhashFunctionOf } from '../../messages/schemaFunctions.js';
 import { minhashParamsOf } from '../../messages/minhash/minhashParams.js';
@@ -23,7 +23,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
   if (rows.length > LIMITS.maxBatchRows) throw new NuthatchError('PayloadTooLarge', `an insert holds at most ${LIMITS.maxBatchRows} rows, got ${rows.length}`);
   // Without a FloatVector the rows' float32 block is empty (dim 0).
   const pk = primaryField(schema), vf = vectorField(schema), dim = vf?.dim ?? 0;
-  const scalars = scalarFields(schema), moreVectors = vectorFields(schema).slice(1), packed = packedVectorFields(schema);
+  const scalars = scalarFields(schema), moreVectors = columnVectorFields(schema), packed = packedVectorFields(schema);
   const known = new Set(schema.fields.map((f) => f.name));
   const vectors = new Float32Array(rows.length * dim);
   const sparse = sparseFields(schema).map((f) => {
@@ -55,8 +55,10 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
       keys[i] = k as PrimaryKey;
     }
     if (vf) readVector(row[vf.name], vf.name, dim, i, vectors, i * dim);
-    // Further vector fields are columns of one Float32Array per row (messages/schema.ts vectorField).
+    // Further vector fields are columns of one Float32Array per row (messages/schema.ts vectorField);
+    // a nullable one's row that omits it or gives null holds null (Milvus 2.6's nullable vectors).
     for (const f of moreVectors) {
+      if (f.nullable && isNullVector(row[f.name])) { fields[f.name]![i] = null; continue; }
       const out = new Float32Array(f.dim!);
       readVector(row[f.name], f.name, f.dim!, i, out, 0);
       fields[f.name]![i] = out;
@@ -64,6 +66,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
     // Packed fields (Float16Vector, BinaryVector, ...) hold their bytes, rounded to the type once here.
     for (const f of packed) {
       if (computed.has(f.name)) continue;
+      if (f.nullable && isNullVector(row[f.name])) { fields[f.name]![i] = null; continue; }
       const v = packRow(f.dataType, f.dim!, row[f.name], `row ${i}: ${f.dataType} field '${f.name}'`);
       if (typeof v === 'string') throw new ValidationError(v, { field: f.name });
       fields[f.name]![i] = v;
@@ -102,6 +105,7 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
         fields[f.name]![i] = encodeSparse(termFrequencies(typeof text === 'string' ? text : '', analyzer));
         continue;
       }
+      if (f.nullable && isNullVector(row[f.name])) { fields[f.name]![i] = null; continue; }
       const v = parseSparse(row[f.name], `row ${i}: sparse vector field '${f.name}'`);
       if (typeof v === 'string') throw new ValidationError(v, { field: f.name });
       fields[f.name]![i] = encodeSparse(v);

@@ -49,6 +49,8 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     const partial = op === 'partial';
     for (const vec of vectors) {
       if (partial && row[vec.name] === undefined) continue;
+      // A nullable vector field (Milvus 2.6) may be left out or null: the row then holds no vector there.
+      if (vec.nullable && (row[vec.name] === undefined || row[vec.name] === null)) { out[vec.name] = null; continue; }
       if (row[vec.name] === undefined || row[vec.name] === null) throw mismatch(`'${at}' is missing the vector field '${vec.name}'`, `${at}.${vec.name}`);
       vectorFrom(row[vec.name], `${at}.${vec.name}`, vec.dim);
       out[vec.name] = row[vec.name];
@@ -59,6 +61,7 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
         if (row[f.name] !== undefined) throw mismatch(`'${at}.${f.name}' is the output of a MINHASH function, computed from its input text: leave it out`, `${at}.${f.name}`);
         continue;
       }
+      if (f.nullable && (row[f.name] === null || (!partial && row[f.name] === undefined))) { out[f.name] = null; continue; }
       if (row[f.name] === undefined || row[f.name] === null) throw mismatch(`'${at}' is missing the vector field '${f.name}'`, `${at}.${f.name}`);
       out[f.name] = row[f.name];
     }
@@ -67,6 +70,7 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       if (isFunctionOutput(schema, f)) {
         if (row[f.name] !== undefined) throw mismatch(`'${at}.${f.name}' is the output of a BM25 function, computed from its input text: leave it out`, `${at}.${f.name}`);
       } else if (partial && row[f.name] === undefined) continue;
+      else if (f.nullable && (row[f.name] === undefined || row[f.name] === null)) out[f.name] = null;
       else if (row[f.name] === undefined || row[f.name] === null) throw mismatch(`'${at}' is missing the sparse vector field '${f.name}'`, `${at}.${f.name}`);
       else out[f.name] = row[f.name];
     }

@@ -55,6 +55,8 @@ export interface IndexBuildParams {
   withRawData?: boolean;
   /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;
+  /** Only these rows of the vectors (ascending) are indexed, by their row numbers: a nullable field's non-null rows (rowMappedIndex.ts). */
+  rows?: Int32Array;
   /** Stops a long build between chunks; the build rejects with the signal's reason. */
   signal?: AbortSignal;
 }

@@ -1,10 +1,15 @@
 import { hnswIndexFactory } from './hnswIndex.js';
 import { binIvfFlatFactory, ivfFlatFactory, ivfRabitqFactory, ivfSq8Factory } from './ivf/ivfFactory.js';
 import { minhashLshFactory } from './minhashLsh/minhashLshFactory.js';
+import { rowMapped } from './rowMappedIndex.js';
 import type { VectorIndexFactories } from './vectorIndex.js';
 
-/** Every ANN index nuthatch builds, by index type: what index and query nodes are given. */
-export const vectorIndexes: VectorIndexFactories = {
+/**
+ * Every ANN index nuthatch builds, by index type: what index and query nodes
+ * are given. Each may be built over some rows only (a nullable vector field's
+ * non-null rows, rowMappedIndex.ts).
+ */
+export const vectorIndexes: VectorIndexFactories = Object.fromEntries(Object.entries({
   HNSW: hnswIndexFactory,
   IVF_FLAT: ivfFlatFactory,
   IVF_SQ8: ivfSq8Factory,
@@ -13,4 +18,4 @@ export const vectorIndexes: VectorIndexFactories = {
   BIN_IVF_FLAT: binIvfFlatFactory,
   // MinHash signatures cut into bands, rows bucketed per band; MHJACCARD over the raw signatures on demand (minhashLsh/).
   MINHASH_LSH: minhashLshFactory,
-};
+}).map(([type, factory]) => [type, rowMapped(factory)]));

@@ -49,7 +49,7 @@ test('rows before an added field read null; rows after it carry it; filters see 
 
     await refused(s.client.addCollectionField('af', { name: 'n', dataType: 'Int64' }), /must be nullable/);
     await refused(s.client.addCollectionField('af', { name: 'n', dataType: 'Array', elementType: 'Int64', maxCapacity: 4, nullable: true, defaultValue: 3 } as never), /cannot have a default value/);
-    await refused(s.client.addCollectionField('af', { name: 'v2', dataType: 'FloatVector', dim: 4, nullable: true }), /only scalar fields/);
+    await refused(s.client.addCollectionField('af', { name: 'v2', dataType: 'FloatVector', dim: 4 }), /must be nullable/);
     await refused(s.client.addCollectionField('af', { name: 'color', dataType: 'Int64', nullable: true }), /duplicate field name 'color'/);
     await refused(s.client.addCollectionField('af', { name: 'k', dataType: 'Int64', nullable: true, isPrimary: true }), /primary key/);
     await refused(s.client.addCollectionField('nope', { name: 'k', dataType: 'Int64', nullable: true }), /does not exist/);

@@ -77,7 +77,7 @@ const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
   const vf = vectorField(rec.schema);
   // Without a FloatVector, the first packed field is the one an index names by default.
-  const fieldName = p.fieldName ?? vf?.name ?? packedVectorFields(rec.schema)[0]!.name;
+  const fieldName = p.fieldName ?? vf?.name ?? vectorFields(rec.schema)[0]?.name ?? packedVectorFields(rec.schema)[0]!.name;
   if (structOutputPath(rec.schema, fieldName)) return embListIndex(rec.schema, p, fieldName);
   const sparse = sparseFields(rec.schema).find((f) => f.name === fieldName);
   if (sparse) return normaliseSparseIndex(rec, sparse, p, p.indexName && p.indexName.length ? checkName('index', p.indexName) : fieldName);

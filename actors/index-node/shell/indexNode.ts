@@ -1,4 +1,4 @@
-import { fieldVectors, packedBlock } from '../../shared/vector/vectorColumn.js';
+import { fieldVectors, packedBlock, presentRows } from '../../shared/vector/vectorColumn.js';
 import { embListBlock, embListPath, isEmbListMetric, pairMetric, subVectors } from '../../shared/vector/maxSim.js';
 import { isPackedVectorType, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -69,13 +69,19 @@ export class IndexNode {
     // A packed field (Float16Vector, BinaryVector, ...) is widened to float32 by its type and dim, which the field's schema gives.
     const packed = t.field && isPackedVectorType(t.field.dataType) ? t.field : undefined;
     const factory = factoryOf(this.opts.indexes, t.index.indexType);
+    // A nullable field's rows holding no vector are left out (Milvus 2.6): the index maps its rows back (runtime/vectorIndex/rowMappedIndex.ts).
+    // A segment older than an added field has no column: none of its rows is indexed.
+    const nullable = t.field?.nullable === true && t.field.name === t.index.fieldName;
     // A binary field's bits go packed to a factory that takes them so (MINHASH_LSH): long signatures are never widened 32-fold.
-    if (packed?.dataType === 'BinaryVector' && factory.buildBits && t.index.fieldName in seg.fields) {
+    if (!nullable && packed?.dataType === 'BinaryVector' && factory.buildBits && t.index.fieldName in seg.fields) {
       const bits = packedBlock(seg.fields[t.index.fieldName]!, seg.count, packed.dim! / 8);
       return (await factory.buildBits(bits, packed.dim!, t.index.metricType, buildParamsOf(t.index))).serialize();
     }
-    const { vectors, dim } = fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
-    const index = await factory.build(vectors, dim, t.index.metricType, buildParamsOf(t.index));
+    const rows = nullable ? presentRows(seg.fields[t.index.fieldName], seg.count) : undefined;
+    const { vectors, dim } = nullable && !(t.index.fieldName in seg.fields)
+      ? { vectors: new Float32Array(0), dim: t.field!.dim! }
+      : fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, t.field?.nullable ? t.field.dim : packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
+    const index = await factory.build(vectors, dim, t.index.metricType, { ...buildParamsOf(t.index), ...(rows ? { rows } : {}) });
     return index.serialize();
   }
 

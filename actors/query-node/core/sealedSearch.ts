@@ -1,5 +1,5 @@
 import { hidden, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
-import { annsVectors, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
+import { annsVectors, withPresentRows, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
@@ -184,8 +184,11 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
   const perQuery: SegmentHit[][][] = queries.map(() => []);
   for (const s of segs) {
     const { seg, index } = s;
-    const { accept, candidates } = segmentRows(s, r);
-    if (accept === null) continue;
+    const rows = segmentRows(s, r);
+    if (rows.accept === null) continue;
+    // Rows of a nullable field holding no vector are never hits (Milvus 2.6's nullable vectors), in every path below.
+    const accept = withPresentRows(seg, r.anns, rows.accept);
+    const candidates = rows.candidates && { ...rows.candidates, accept: withPresentRows(seg, r.anns, rows.candidates.accept) };
     const values = group ? seg.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     // Decided once per segment: the filter is the same for every query. Without an ANN index the
     // candidates are scanned, as every row would be (the same exact order: ties go to the lower row).

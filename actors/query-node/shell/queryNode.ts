@@ -243,7 +243,10 @@ export class QueryNode {
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
     let filter: CompiledFilter | null;
     try {
-      if (!namesFields(coll.schema, req.outputFields)) throw new Error('an output field the cached schema lacks');
+      // An added vector field may be what the search names (a Struct's `field[sub]` path is not a field name).
+      const named = (req as { annsField?: string }).annsField;
+      const anns = named !== undefined && !named.includes('[') ? [named] : [];
+      if (!namesFields(coll.schema, [...req.outputFields, ...anns])) throw new Error('an output or vector field the cached schema lacks');
       filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     } catch {
       // A field added since the record was cached (AddCollectionField): ask again once.

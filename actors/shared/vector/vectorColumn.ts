@@ -57,14 +57,17 @@ export function widenColumn(column: readonly unknown[], count: number, dim: numb
  */
 export function packVectorColumns(fields: Record<string, unknown[]>, count: number): void {
   for (const column of Object.values(fields)) {
-    const first = column[0];
+    // A nullable vector field's column holds null rows (Milvus 2.6's nullable vectors): the first vector decides its kind.
+    const first = column.find((v) => v !== null && v !== undefined);
     if (first instanceof Uint8Array) { packByteColumn(column, count); continue; }
     if (!(first instanceof Float32Array) || column.length !== count || blocks.has(column)) continue;
     const dim = first.length;
-    if (!column.every((v) => v instanceof Float32Array && v.length === dim)) continue;
+    if (!column.every((v) => v === null || (v instanceof Float32Array && v.length === dim))) continue;
     const block = new Float32Array(count * dim);
     for (let r = 0; r < count; r++) {
-      block.set(column[r] as Float32Array, r * dim);
+      const v = column[r] as Float32Array | null;
+      if (v === null) continue;
+      block.set(v, r * dim);
       column[r] = block.subarray(r * dim, (r + 1) * dim);
     }
     blocks.set(column, block);
@@ -82,10 +85,11 @@ const byteBlocks = new WeakMap<readonly unknown[], Uint8Array>();
  */
 function packByteColumn(column: unknown[], count: number): void {
   if (column.length !== count || byteBlocks.has(column)) return;
-  const len = (column[0] as Uint8Array).length;
-  if (len === 0 || !column.every((v) => v instanceof Uint8Array && v.length === len)) return;
+  const len = (column.find((v) => v instanceof Uint8Array) as Uint8Array).length;
+  if (len === 0 || !column.every((v) => v === null || (v instanceof Uint8Array && v.length === len))) return;
   const block = new Uint8Array(count * len);
   for (let r = 0; r < count; r++) {
+    if (column[r] === null) continue;
     block.set(column[r] as Uint8Array, r * len);
     column[r] = block.subarray(r * len, (r + 1) * len);
   }
@@ -110,6 +114,53 @@ export function packedBlock(column: unknown[], count: number, rowBytes: number):
   }
   byteBlocks.set(column, block);
   return block;
+}
+
+/** Presence bitmaps of columns that hold null rows (null: every row has a vector). */
+const presence = new WeakMap<readonly unknown[], Uint8Array | null>();
+
+/**
+ * Which rows of a vector column hold a vector (pure, memoised per column):
+ * one byte a row, 1 where a vector is, 0 where a nullable field's row holds
+ * null or the column is absent (rows older than an added field). Undefined
+ * when every row has one, so the search loops of fields that cannot be null
+ * stay as they were. A null row reads as zeros in the column's block
+ * (columnBlock, packedBlock): searches must skip it (presentRows).
+ */
+export function columnPresence(column: readonly unknown[] | undefined, count: number): Uint8Array | undefined {
+  if (column === undefined) return new Uint8Array(count);
+  const cached = presence.get(column);
+  if (cached !== undefined && (cached === null || cached.length === count)) return cached ?? undefined;
+  let bits: Uint8Array | null = null;
+  for (let r = 0; r < count; r++) {
+    const v = column[r];
+    if (v !== null && v !== undefined) continue;
+    bits ??= new Uint8Array(count).fill(1);
+    bits[r] = 0;
+  }
+  presence.set(column, bits);
+  return bits ?? undefined;
+}
+
+/**
+ * The row filter a search over `anns` adds (pure): only rows holding a vector
+ * pass, combined with `accept` (undefined: every row passes). Undefined when
+ * the field is the block's or no row is null. Milvus's rule: a null vector is
+ * never indexed nor returned by a search.
+ */
+export function withPresentRows(holder: { count: number; fields: Record<string, unknown[]> }, anns: AnnsColumn | undefined, accept: ((row: number) => boolean) | undefined): ((row: number) => boolean) | undefined {
+  const bits = anns ? columnPresence(holder.fields[anns.field], holder.count) : undefined;
+  if (bits === undefined) return accept;
+  return accept === undefined ? (row) => bits[row] === 1 : (row) => bits[row] === 1 && accept(row);
+}
+
+/** The rows of a column that hold a vector, ascending; undefined when all do: what an index is built over. */
+export function presentRows(column: readonly unknown[] | undefined, count: number): Int32Array | undefined {
+  const bits = columnPresence(column, count);
+  if (bits === undefined) return undefined;
+  const rows: number[] = [];
+  for (let r = 0; r < count; r++) if (bits[r] === 1) rows.push(r);
+  return Int32Array.from(rows);
 }
 
 /** A vector field other than the first, as a read names it; `packed` when it is not a FloatVector. */

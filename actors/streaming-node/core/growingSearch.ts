@@ -9,7 +9,7 @@ import { boostPool, boostRows, type CompiledBoost } from '../../shared/vector/bo
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
-import { annsVectors, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
+import { annsVectors, withPresentRows, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { hidden } from '../../shared/segment/deleteIndex.js';
 import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
@@ -74,7 +74,8 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
   // Output fields are read for the merge's winners only.
   const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number; group?: unknown }>>> = queries.map(() => []);
   for (const c of visibleChunks(shard, r)) {
-    const accept = acceptor(shard, c, r);
+    // Rows of a nullable field holding no vector are never hits (Milvus 2.6's nullable vectors).
+    const accept = withPresentRows(c, r.anns, acceptor(shard, c, r))!;
     const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     const block = annsVectors(c, r.anns, r.dim);
     queries.forEach((q, qi) => {
