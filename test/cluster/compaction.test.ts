@@ -54,7 +54,9 @@ if (haveServices('cluster: compaction')) {
         await reads();
         rounds++;
         const now = await files();
-        return now.some((k) => /\/data-\d+\.seg$/.test(k)) && now.some((k) => /\/index-vector-\d+\.hnsw$/.test(k)) && !now.includes(before.find((k) => k.endsWith('/data.seg'))!) ? now : undefined;
+        // The old data file and index are deleted one after the other: wait for both.
+        const gone = !now.includes(before.find((k) => k.endsWith('/data.seg'))!) && !now.some((k) => k.endsWith('/index-vector.hnsw'));
+        return now.some((k) => /\/data-\d+\.seg$/.test(k)) && now.some((k) => /\/index-vector-\d+\.hnsw$/.test(k)) && gone ? now : undefined;
       }, 120_000);
       console.log(`  compacted after ${rounds} read rounds: ${after.map((k) => k.split('/').pop()).join(', ')}`);
       assert.not.ok(after.some((k) => k.endsWith('/index-vector.hnsw')), 'the old index is removed');
