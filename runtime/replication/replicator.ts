@@ -109,6 +109,7 @@ class Replicator {
     for (const v of src.vchannels) this.queues.set(v, []);
     for (const p of this.core.pchannels()) this.scanAt.set(p, this.core.scanFrom(p));
     await this.target.bind();
+    if (process.env.CDC_DEBUG) this.o.log = console.error;
     this.o.log?.(`replicating ${this.o.collection} (${src.vchannels.join(', ')}) to ${this.name}${cp ? ' from its checkpoint' : ' from the beginning'}`);
     while (!this.stopping) {
       const read = await this.readRound();
@@ -127,6 +128,7 @@ class Replicator {
     for (const [p, from] of this.scanAt) {
       if (this.vchannelsOf(p).some((v) => this.queues.get(v)!.length > 10_000)) continue;
       const r = await this.scan(p, from, this.o.maxBytes ?? 1 << 20);
+      if (process.env.CDC_DEBUG) console.error('scan', p, from, r.records.length, r.next);
       const first = r.records[0];
       if (first && first.position > from && this.core.started(p)) {
         throw new ReplicationGapError(`the source WAL of ${p} was truncated past the replicator's checkpoint (it must read from position ${from}, the WAL now starts at ${first.position}): resync the target (backup/restore), then replicate`);
@@ -151,6 +153,7 @@ class Replicator {
         while (q.length > 0 && !this.parked.has(v) && !this.stopping) {
           const m = q[0]!;
           const d = this.core.offer(m);
+          if (process.env.CDC_DEBUG) console.error('offer', v, m.header.type, m.header.walPosition, d.do, d.do === 'apply' ? d.op.kind : '');
           if (d.do === 'wait') { this.parked.add(v); break; }
           if (d.do === 'apply') {
             if (d.op.kind === 'sourceDropped') { await this.checkpoint(); this.o.log?.(`source collection ${this.o.collection} was dropped: replication stops, the target stays`); return 'sourceDropped'; }
@@ -197,16 +200,31 @@ class Replicator {
     return lag;
   }
 
-  private readonly waiters: Array<{ tso: Tso; resolve: () => void }> = [];
-  private wake(): void {
-    const at = this.appliedTso();
-    for (let i = this.waiters.length - 1; i >= 0; i--) if (at >= this.waiters[i]!.tso) this.waiters.splice(i, 1)[0]!.resolve();
+  /** Per pchannel: every record up to this position is applied (none queued, the scan is past it). */
+  private handledThrough(p: string): number {
+    const heads = this.vchannelsOf(p).map((v) => this.queues.get(v)![0]).filter((m) => m !== undefined);
+    if (heads.length === 0) return (this.scanAt.get(p) ?? 0) - 1;
+    return Math.min(...heads.map((m) => m.header.walPosition)) - 1;
   }
 
-  until(tso: Tso, done: Promise<ReplicationEnd>): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ tso, resolve });
-      done.then((end) => reject(new NuthatchError('Unavailable', `replication ended (${end}) before applying tso ${tso}`)), reject);
-    });
+  private readonly waiters: Array<{ through: Map<string, number>; resolve: () => void }> = [];
+  private wake(): void {
+    if (!this.core) return;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if ([...this.waiters[i]!.through].every(([p, pos]) => this.handledThrough(p) >= pos)) this.waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  /** Asks each source pchannel's owner where every message at or below `tso` lies (confirmTso), then waits until that is applied. */
+  async until(tso: Tso, done: Promise<ReplicationEnd>): Promise<void> {
+    const ended = done.then((end) => { throw new NuthatchError('Unavailable', `replication ended (${end}) before applying tso ${tso}`); });
+    ended.catch(() => {});
+    const through = new Map<string, number>();
+    const src = await this.o.source.client.describeCollection(this.o.collection);
+    for (const p of new Set(src.vchannels.map(pchannelOfVchannel))) {
+      const r = await withRetry(() => busClient<StreamingProtocol>(this.o.source.bus, streamingSubject(p), 30_000)('confirmTso', { tso }), { deadlineMs: 60_000 });
+      through.set(p, r.position);
+    }
+    await Promise.race([ended, new Promise<void>((resolve) => { this.waiters.push({ through, resolve }); this.wake(); })]);
   }
 }
