@@ -109,7 +109,6 @@ class Replicator {
     for (const v of src.vchannels) this.queues.set(v, []);
     for (const p of this.core.pchannels()) this.scanAt.set(p, this.core.scanFrom(p));
     await this.target.bind();
-    if (process.env.CDC_DEBUG) this.o.log = console.error;
     this.o.log?.(`replicating ${this.o.collection} (${src.vchannels.join(', ')}) to ${this.name}${cp ? ' from its checkpoint' : ' from the beginning'}`);
     while (!this.stopping) {
       const read = await this.readRound();
@@ -128,7 +127,6 @@ class Replicator {
     for (const [p, from] of this.scanAt) {
       if (this.vchannelsOf(p).some((v) => this.queues.get(v)!.length > 10_000)) continue;
       const r = await this.scan(p, from, this.o.maxBytes ?? 1 << 20);
-      if (process.env.CDC_DEBUG) console.error('scan', p, from, r.records.length, r.next);
       const first = r.records[0];
       if (first && first.position > from && this.core.started(p)) {
         throw new ReplicationGapError(`the source WAL of ${p} was truncated past the replicator's checkpoint (it must read from position ${from}, the WAL now starts at ${first.position}): resync the target (backup/restore), then replicate`);
@@ -153,7 +151,6 @@ class Replicator {
         while (q.length > 0 && !this.parked.has(v) && !this.stopping) {
           const m = q[0]!;
           const d = this.core.offer(m);
-          if (process.env.CDC_DEBUG) console.error('offer', v, m.header.type, m.header.walPosition, d.do, d.do === 'apply' ? d.op.kind : '');
           if (d.do === 'wait') { this.parked.add(v); break; }
           if (d.do === 'apply') {
             if (d.op.kind === 'sourceDropped') { await this.checkpoint(); this.o.log?.(`source collection ${this.o.collection} was dropped: replication stops, the target stays`); return 'sourceDropped'; }
