@@ -67,6 +67,8 @@ export const ErrorCode = {
   ResourceGroupNodeNotEnough: 304,
   /** drop_resource_group of the default group, of one that holds replicas, or of one still asking for nodes. */
   ResourceGroupNotEmpty: 305,
+  /** Cross-cluster replication (runtime/replication): the source WAL no longer holds what the replicator must read next; resync the target. */
+  ReplicationGap: 2120,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -136,6 +138,15 @@ export class InvariantError extends NuthatchError {
   }
 }
 
+/**
+ * Cross-cluster replication cannot go on without losing writes: the source WAL
+ * was truncated past the replicator's checkpoint (or never held the collection's
+ * beginning). Never retryable: resync the target (backup/restore), then replicate.
+ */
+export class ReplicationGapError extends NuthatchError {
+  constructor(message: string) { super('ReplicationGap', message); }
+}
+
 /** Bytes that are not a valid message. */
 export class DecodeError extends NuthatchError {
   constructor(message: string, cause?: unknown) { super('DecodeFailed', message, {}, cause); }
@@ -160,6 +171,7 @@ export function errorFromWire(w: WireError): NuthatchError {
     return e;
   }
   if (code === 'DecodeFailed') return new DecodeError(w.message);
+  if (code === 'ReplicationGap') return new ReplicationGapError(w.message);
   if (code === 'InvalidArgument') return new ValidationError(w.message, details);
   return new NuthatchError(code, w.message, details);
 }

@@ -5,6 +5,7 @@ import { startStandalone } from '../standalone/standalone.js';
 import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
 import { PUT_OBJECT_USAGE } from './putObject.js';
+import { REPLICATE_USAGE } from './replicate.js';
 import { clusteringOf, compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
 import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
@@ -28,6 +29,7 @@ ${QUOTA_USAGE.replace('coordinator: ', '').replace(', streaming nodes', '')}
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
   ${REPLAY_USAGE}
+  ${REPLICATE_USAGE}
   nuthatch node --role <coordinator|streaming-node|data-node|query-node|index-node|gateway> [options]
       one actor per process on NATS, etcd and S3 (see README)`;
 
@@ -125,6 +127,11 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'replay') {
     const { runReplay } = await import('./replay.js');
     await runReplay(rest);
+    return;
+  }
+  if (cmd === 'replicate') {
+    const { runReplicate } = await import('./replicate.js');
+    await runReplicate(rest, onSignals, fail);
     return;
   }
   if (cmd === 'node') {

@@ -203,6 +203,16 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   /**
+   * Appends WAL messages built elsewhere (cross-cluster replication,
+   * runtime/replication): one as a plain append, several as one transaction;
+   * at most once per `appendId` (the streaming node's dedup window).
+   */
+  async appendWal(vchannel: string, messages: AnyMessage[], appendId: string): Promise<{ tso: Tso }> {
+    if (messages.length === 1) return this.appendEncoded(vchannel, appendMessage(messages[0]!, appendId));
+    return this.onShard(vchannel, 'appendTxn', { vchannel, messages: messages.map((m) => encodeMessage(m)), appendId });
+  }
+
+  /**
    * A write of several appends is admitted whole before any is made, where
    * its collection has admission rules (writeReservation.ts): every owner it
    * reaches admits its part or none does. The id its appends carry, or none.

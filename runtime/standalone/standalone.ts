@@ -1,3 +1,4 @@
+import type { MetaStore } from '../ports/metaStore.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Coordinator } from '../../actors/coordinator/shell/coordinator.js';
@@ -47,6 +48,8 @@ export interface Standalone {
   inspection?: Inspection;
   /** The in-process bus, for tools that listen on it (the inspection stream). */
   bus: Bus;
+  /** The metadata store (a replicator checkpoints in its target's, runtime/replication). */
+  meta: MetaStore;
   /** Every actor's metrics (served as GET /metrics on the HTTP port). */
   metrics: MetricsRegistry;
   stop(): Promise<void>;
@@ -102,7 +105,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const api = o.port === undefined ? undefined : new NuthatchClient(bus, { retryOnRateLimit: false });
     const http = api === undefined ? undefined : await createHttpGateway(api, { port: o.port!, host: o.host ?? '127.0.0.1', isReady: () => ready, log, metrics, rbac: api, auth: o.auth });
     if (http) { stops.push(() => http.close()); log(`serving the HTTP API on ${http.url}`); }
-    return { client, http, inspection, bus, metrics, stop: stopAll };
+    return { client, http, inspection, bus, meta, metrics, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
