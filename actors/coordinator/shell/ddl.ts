@@ -229,7 +229,8 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
   // As in Milvus, a loaded collection's field list changes only through a release (its segments hold only those columns).
   const columns = loadedColumns(rec.schema, fields);
   if (rec.loaded && !sameColumns(columns, rec.loadFields)) {
-    throw new NuthatchError('Conflict', `collection '${ref.name}' is loaded with ${rec.loadFields ? `the fields ${rec.loadFields.join(', ')}` : 'every field'}: release it before loading it with other fields`, { loaded: rec.loadFields ?? null });
+    // Milvus answers ParameterInvalid; not Conflict, which callers retry.
+    throw new ValidationError(`collection '${ref.name}' is loaded with ${rec.loadFields ? `the fields ${rec.loadFields.join(', ')}` : 'every field'}: release it before loading it with other fields`, { field: 'loadFields', loaded: rec.loadFields ?? null });
   }
   // A load that names no replica count takes the database's database.replica.number, unless the collection has one;
   // one that names several resource groups puts a replica in each.
