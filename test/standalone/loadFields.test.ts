@@ -122,4 +122,23 @@ test('a partial load answers as a full one, refuses unloaded fields, holds fewer
   } finally { await s.cleanup(); }
 });
 
+test('rows only growing in the delegator: a read of an unloaded field is refused there too', async () => {
+  const s = await tempStandalone(opts);
+  try {
+    await s.client.createCollection({ collectionName: 'lg', schema, metricType: 'L2', shardsNum: 1, load: true });
+    await s.client.insert('lg', Array.from({ length: 30 }, (_, id) => row(id)));
+    const stale = new NuthatchClient(s.bus, { followCatalog: false });
+    const all = await stale.query('lg', { filter: 'price >= 0', outputFields: ['color'], consistencyLevel: 'Strong' });
+    assert.is(all.length, 30);
+    await s.client.releaseCollection('lg');
+    await s.client.loadCollection('lg', PARTIAL);
+    assert.is((await held(s.bus)).segments, 0, 'no sealed segment: every row is growing');
+    assert.is(await code(() => stale.query('lg', { filter: 'price >= 0', consistencyLevel: 'Strong' })), 'FieldNotLoaded', 'a stale client filtering on an unloaded field');
+    assert.is(await code(() => stale.query('lg', { filter: 'id >= 0', outputFields: ['tag'], consistencyLevel: 'Strong' })), 'FieldNotLoaded', 'a stale client asking a skipped dynamic field');
+    assert.is(await code(() => s.client.query('lg', { filter: 'id >= 0', outputFields: ['body'], consistencyLevel: 'Strong' })), 'FieldNotLoaded');
+    const some = await s.client.query('lg', { filter: 'color == "red"', outputFields: ['color'], consistencyLevel: 'Strong' });
+    assert.equal(some.map((r) => r.id).sort((a, b) => (a as number) - (b as number)), all.filter((r) => r.color === 'red').map((r) => r.id).sort((a, b) => (a as number) - (b as number)));
+  } finally { await s.cleanup(); }
+});
+
 test.run();
