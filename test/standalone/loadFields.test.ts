@@ -6,6 +6,8 @@ import { client as busClient } from '../../runtime/rpc/typedBus.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 import type { Bus } from '../../runtime/ports/bus.js';
 import { until } from '../support/until.js';
+import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
+import { parseFilter } from '../../messages/filter/index.js';
 import { tempStandalone, vectors } from './harness.js';
 
 /**
@@ -100,6 +102,15 @@ test('a partial load answers as a full one, refuses unloaded fields, holds fewer
     // The stale client's record says every field is loaded; the delegator and query node refuse by the load itself.
     assert.is(await code(() => stale.query('lf', { filter: 'body like "a%"', outputFields: ['count(*)'], consistencyLevel: 'Strong' })), 'FieldNotLoaded', 'a stale client filtering on an unloaded field');
     assert.is(await code(() => stale.search('lf', { data: [vecs[0]!], limit: 5, outputFields: ['price'], consistencyLevel: 'Strong' })), 'FieldNotLoaded', 'a stale client asking an unloaded output');
+    // Asked directly, past the proxy and the delegator, the query node refuses by the columns its segments hold.
+    const { collectionId } = await s.client.describeCollection('lf');
+    const seg = (await busClient<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId }))[0]!;
+    const direct = (outputFields: string[], filter: unknown) => busClient<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'))('query', {
+      vchannel: seg.vchannel, collectionId, filter, partitionIds: null, outputFields, limit: 0, guaranteeTso: 1n << 62n, segmentIds: [seg.segmentId], pchannel: seg.pchannel, deleteSeq: 0,
+    });
+    assert.ok((await direct(['color'], parseFilter('color == "red"'))).rows.length > 0, 'a loaded field reads on the query node');
+    assert.is(await code(() => direct(['body'], null)), 'FieldNotLoaded', 'the query node refuses an unloaded output');
+    assert.is(await code(() => direct([], parseFilter('price > 1'))), 'FieldNotLoaded', 'the query node refuses an unloaded filter field');
     assert.ok(part.bytes < fullHeld.bytes / 2, `the loaded segments hold fewer bytes: ${part.bytes} of ${fullHeld.bytes}`);
     console.log(`  query node segment bytes: full load ${fullHeld.bytes}, partial load ${part.bytes} (${(part.bytes / fullHeld.bytes).toFixed(3)})`);
 
