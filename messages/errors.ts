@@ -12,6 +12,8 @@ export const ErrorCode = {
   DecodeFailed: 1102,
   SchemaMismatch: 1103,
   PayloadTooLarge: 1104,
+  /** A read names a field its collection's load left out (Milvus's load_fields / skip_load_dynamic_field). */
+  FieldNotLoaded: 1105,
   CollectionNotFound: 100,
   CollectionExists: 101,
   CollectionNotLoaded: 102,

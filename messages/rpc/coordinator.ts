@@ -52,10 +52,11 @@ export type CoordinatorProtocol = {
    * `replicas`: how many replicas serve the collection (kept for it); `resourceGroups`: the
    * groups they go to (one: every replica there; several: one replica each). None: the default group.
    */
-  loadCollection: { req: { dbName?: Db; name: string; replicas?: number; resourceGroups?: string[] | null }; res: null };
+  loadCollection: { req: { dbName?: Db; name: string; replicas?: number; resourceGroups?: string[] | null; loadFields?: string[]; skipLoadDynamicField?: boolean }; res: null };
   releaseCollection: { req: { dbName?: Db; name: string }; res: null };
   /** With `partitions`: their load state (loaded only when every one is). */
-  loadState: { req: { dbName?: Db; name: string; partitions?: string[] }; res: { loaded: boolean; progress: number } };
+  /** `columns`: a partial load's columns (messages/loadFields.ts). */
+  loadState: { req: { dbName?: Db; name: string; partitions?: string[] }; res: { loaded: boolean; progress: number; columns?: string[] } };
   loadPartitions: { req: { dbName?: Db; name: string; partitions: string[] }; res: null };
   releasePartitions: { req: { dbName?: Db; name: string; partitions: string[] }; res: null };
   flush: { req: { dbName?: Db; name: string }; res: { segmentIds: number[] } };
@@ -139,6 +140,8 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
     needAll(o, { name: 'string' });
     if (o.replicas !== undefined && o.replicas !== null) need(o, 'replicas', 'number');
     if (o.resourceGroups !== undefined && o.resourceGroups !== null) need(o, 'resourceGroups', 'array');
+    if (o.loadFields !== undefined) need(o, 'loadFields', 'array');
+    if (o.skipLoadDynamicField !== undefined) need(o, 'skipLoadDynamicField', 'boolean');
   }),
   releaseCollection: inDb((o) => needAll(o, { name: 'string' })),
   loadState: inDb((o) => needAll(o, { name: 'string' })),

@@ -64,6 +64,8 @@ export interface CollectionRecord extends QuotaProperties {
   renamedFromDb?: string;
   /** While loaded, the partitions loaded (load_partitions); absent: every partition. */
   loadedPartitions?: number[];
+  /** While loaded with load_fields or skip_load_dynamic_field: the columns loaded (messages/loadFields.ts); absent: every one. */
+  loadFields?: string[];
 }
 
 /** The least and greatest non-null value of the clustering key a sealed segment holds (actors/shared/cluster/keyRange.ts). */
@@ -133,6 +135,8 @@ export interface Distribution {
   loaded?: boolean;
   /** While loaded, the partitions loaded; absent: every one. Other partitions are read as released ones are. */
   partitions?: number[];
+  /** While loaded with some fields only: the columns loaded (messages/loadFields.ts); a read of another is refused. */
+  columns?: string[];
   /** Sealed segments and the query node that serves each. */
   segments: Array<{
     segmentId: number; nodeId: string;

@@ -79,7 +79,8 @@ export type QueryNodeProtocol = {
    * the collection says each one's type and metric). `indexName` is the one
    * the distribution will show.
    */
-  load: { req: { segment: SegmentRecord; indexName: string | null }; res: null };
+  /** `columns`: the only columns to hold (a partial load, messages/loadFields.ts); absent: every one. */
+  load: { req: { segment: SegmentRecord; indexName: string | null; columns?: string[] }; res: null };
   release: { req: { segmentIds: number[] }; res: null };
   /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL). */
   search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { hits: HitRow[][] } };
@@ -87,7 +88,7 @@ export type QueryNodeProtocol = {
   /** BM25 counts of the named segments' live rows at the read TSO (round one of a BM25 search). */
   bm25Stats: { req: ShardBm25Stats & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: Bm25Stats };
   /** The segments a query node holds, and the data and index files each was loaded from. */
-  status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKeys: string[] }> } };
+  status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKeys: string[]; columns?: string[]; bytes?: number }> } };
 };
 
 export const dataNodeChecks: Checks<DataNodeProtocol> = {

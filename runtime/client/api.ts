@@ -55,6 +55,9 @@ export interface CollectionDescription {
   aliases: string[];
   /** The properties set, as Milvus lists them: `[{ key: 'collection.ttl.seconds', value: '3600' }]`. */
   properties: Array<{ key: string; value: string }>;
+  /** While loaded with load_fields or skip_load_dynamic_field: the fields loaded; absent: every field. */
+  loadFields?: string[];
+  skipLoadDynamicField?: boolean;
 }
 
 export type LoadState = 'LoadStateNotLoad' | 'LoadStateLoading' | 'LoadStateLoaded';
@@ -301,7 +304,8 @@ export interface NuthatchApi extends ResourceGroupApi {
   loadCollection(name: string, opts?: LoadOptions): Promise<void>;
   releaseCollection(name: string): Promise<void>;
   /** With partitionNames: theirs (loaded only when every one is). */
-  getLoadState(name: string, partitionNames?: string[]): Promise<{ loadState: LoadState; loadProgress: number }>;
+  /** A partial load's fields too (loadFields, skipLoadDynamicField). */
+  getLoadState(name: string, partitionNames?: string[]): Promise<{ loadState: LoadState; loadProgress: number; loadFields?: string[]; skipLoadDynamicField?: boolean }>;
   /** Loads some partitions: searches and queries read them (a collection not loaded reads only these). */
   loadPartitions(collection: string, partitions: string[]): Promise<void>;
   /** Releases some partitions; releasing the last loaded one releases the collection. */

@@ -5,6 +5,7 @@ import { orderFieldsToAdd, orderHits, withoutFields } from './orderedReads.js';
 import { encodeMessage } from '../../messages/codec.js';
 import { parseProperties, propertyList, propertyNames } from '../../messages/collectionProperties.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
+import { loadFieldsOf, refuseUnloaded } from '../../messages/loadFields.js';
 import { checkFilter, parseFilter, withSampleSeed } from '../../messages/filter/index.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
 import type { CollectionRecord, HitRow } from '../../messages/rpc/records.js';
@@ -261,7 +262,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
     const { aliases } = await this.call('listAliases', { dbName: dbOf(r), collection: r.name });
-    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: describedSchema(r.schema, timezoneOf(r)), metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r) };
+    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: describedSchema(r.schema, timezoneOf(r)), metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r), ...(r.loaded ? loadFieldsOf(r.schema, r.loadFields) : {}) };
   }
   async renameCollection(name: string, newName: string, newDbName?: string): Promise<void> {
     if (typeof newName !== 'string' || newName.length === 0) throw new ValidationError('newCollectionName must be a non-empty string');
@@ -323,14 +324,15 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async loadCollection(name: string, opts: LoadOptions = {}): Promise<void> {
     const replicas = opts.replicaNumber ?? opts.replicas;
     if (opts.resourceGroups !== undefined && (!Array.isArray(opts.resourceGroups) || opts.resourceGroups.some((g) => typeof g !== 'string'))) throw new ValidationError('resourceGroups must be a list of resource group names');
-    await this.call('loadCollection', { dbName: this.dbName, name, ...(replicas === undefined ? {} : { replicas }), ...(opts.resourceGroups?.length ? { resourceGroups: opts.resourceGroups } : {}) }, 600_000);
+    const fields = { ...(opts.loadFields !== undefined ? { loadFields: opts.loadFields } : {}), ...(opts.skipLoadDynamicField !== undefined ? { skipLoadDynamicField: opts.skipLoadDynamicField } : {}) };
+    await this.call('loadCollection', { dbName: this.dbName, name, ...(replicas === undefined ? {} : { replicas }), ...(opts.resourceGroups?.length ? { resourceGroups: opts.resourceGroups } : {}), ...fields }, 600_000);
     this.uncache(name);
   }
   async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { dbName: this.dbName, name }); this.uncache(name); }
   async getLoadState(name: string, partitionNames?: string[]) {
     const r = await this.record(name);
     const s = await this.call('loadState', { dbName: dbOf(r), name: r.name, ...(partitionNames && partitionNames.length > 0 ? { partitions: partitionNames } : {}) });
-    return { loadState: !s.loaded ? 'LoadStateNotLoad' as const : s.progress >= 100 ? 'LoadStateLoaded' as const : 'LoadStateLoading' as const, loadProgress: s.progress };
+    return { loadState: !s.loaded ? 'LoadStateNotLoad' as const : s.progress >= 100 ? 'LoadStateLoaded' as const : 'LoadStateLoading' as const, loadProgress: s.progress, ...loadFieldsOf(r.schema, s.columns) };
   }
   async flush(name: string): Promise<void> { await this.call('flush', { dbName: this.dbName, name }, 600_000); }
   async compact(target: string | { collectionName: string; isClustering?: boolean }): Promise<{ compactionID: number }> {
@@ -503,6 +505,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   private async partialUpsert(collection: string, r: CollectionRecord, data: RowObject[], partitionName?: string): Promise<WriteResult> {
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
+    // A partial upsert lays its fields over the whole stored row: a row read without its unloaded fields would lose them.
+    if (r.loaded && r.loadFields) throw new NuthatchError('FieldNotLoaded', `a partial upsert reads whole rows, and collection ${r.name} is loaded with some fields only: release it and load every field first`, { collection: r.name });
     const keys = partialKeys(r.schema, data, r.allowInsertAutoId === true);
     let pending = data, tso = 0n;
     for (let attempt = 1; pending.length > 0; attempt++) {
@@ -584,7 +588,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const parsed = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
     // A RANDOM_SAMPLE gets a fresh seed per read plan: one sample for every shard and segment of a request (messages/filter/sample.ts).
     const filter = parsed && withSampleSeed(parsed, crypto.getRandomValues(new Uint32Array(1))[0]!);
-    const checked = filter ? checkFilter(filter, r.schema).expr : null;
+    const checkedFilter = filter ? checkFilter(filter, r.schema) : null, checked = checkedFilter?.expr ?? null;
+    // A partial load's columns (messages/loadFields.ts): '*' shows those, and a read naming another is refused.
+    const columns = r.loaded ? r.loadFields : undefined;
     const names = new Set(r.schema.fields.map((f) => f.name));
     let fields: string[] = [];
     let dynamic: string[] = [];
@@ -592,7 +598,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const subPaths = new Map<string, string[]>();
     for (const f of o.outputFields ?? []) {
       const path = structOutputPath(r.schema, f);
-      if (f === '*') fields.push(...names, ...(r.schema.enableDynamicField ? ['$meta'] : []));
+      if (f === '*') fields.push(...(columns ?? [...names, ...(r.schema.enableDynamicField ? ['$meta'] : [])]));
       else if (names.has(f)) fields.push(f);
       else if (path) { fields.push(path.field); subPaths.set(path.field, [...(subPaths.get(path.field) ?? []), path.sub]); }
       else if (r.schema.enableDynamicField) dynamic.push(f);
@@ -600,6 +606,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     }
     if (dynamic.length) fields.push('$meta');
     fields = [...new Set(fields)];
+    refuseUnloaded(columns, [...(checkedFilter?.fields ?? []), ...fields], r.name);
     // A Struct field asked for whole (or by '*') shows every sub-field.
     const whole = new Set(o.outputFields ?? []);
     for (const name of [...subPaths.keys()]) if (whole.has(name) || whole.has('*')) subPaths.delete(name);

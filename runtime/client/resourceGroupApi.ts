@@ -32,4 +32,11 @@ export interface LoadOptions {
   replicas?: number;
   /** One group: every replica there; several: one replica in each. Default: the default group. */
   resourceGroups?: string[];
+  /**
+   * Milvus's load_fields: only these fields are loaded (the primary key, the partition key and a vector
+   * field at least); a search or query naming another is refused with FieldNotLoaded. Default: every field.
+   */
+  loadFields?: string[];
+  /** Milvus's skip_load_dynamic_field: the dynamic fields ($meta) stay out of memory. */
+  skipLoadDynamicField?: boolean;
 }

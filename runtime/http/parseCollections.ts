@@ -31,12 +31,18 @@ export function parseLoadState(body: unknown): { collectionName: string; partiti
 }
 
 /** load: `{collectionName, replicaNumber?, resourceGroups?}`; Milvus's `refresh`, `loadFields` and `skipLoadDynamicField` are not ours. */
-export function parseLoad(body: unknown): { collectionName: string; replicaNumber?: number; resourceGroups?: string[] } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'replicaNumber', 'resourceGroups'], ['refresh', 'loadFields', 'skipLoadDynamicField']);
+export function parseLoad(body: unknown): { collectionName: string; replicaNumber?: number; resourceGroups?: string[]; loadFields?: string[]; skipLoadDynamicField?: boolean } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'replicaNumber', 'resourceGroups', 'loadFields', 'skipLoadDynamicField'], ['refresh']);
   const collectionName = readCollectionName(r);
   const replicaNumber = r.optInt('replicaNumber', 1, 16);
   const resourceGroups = r.optStrList('resourceGroups');
-  return { collectionName, ...(replicaNumber === undefined ? {} : { replicaNumber }), ...(resourceGroups?.length ? { resourceGroups } : {}) };
+  // Milvus's load_fields and skip_load_dynamic_field (messages/loadFields.ts).
+  const loadFields = r.optStrList('loadFields');
+  const skipLoadDynamicField = r.optBool('skipLoadDynamicField');
+  return {
+    collectionName, ...(replicaNumber === undefined ? {} : { replicaNumber }), ...(resourceGroups?.length ? { resourceGroups } : {}),
+    ...(loadFields?.length ? { loadFields } : {}), ...(skipLoadDynamicField === undefined ? {} : { skipLoadDynamicField }),
+  };
 }
 
 /** get_compaction_state: `{dbName?, jobID}` (pymilvus's job_id; `compactionID` is taken too). */

@@ -58,6 +58,8 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
     // A scalar index has no metric: Milvus prints an empty one.
     indexes: d.indexes.map((ix) => ({ fieldName: ix.fieldName, indexName: ix.indexName, metricType: ix.metricType ?? '' })),
     load: d.loadState,
+    // A partial load's fields (load_fields, skip_load_dynamic_field); absent: every field is loaded.
+    ...(d.loadFields ? { loadFields: d.loadFields, skipLoadDynamicField: d.skipLoadDynamicField === true } : {}),
     shardsNum: d.shardsNum,
     partitionsNum: d.numPartitions,
     consistencyLevel: d.consistencyLevel,

@@ -140,7 +140,7 @@ async function loadGroup(ctx: CoordinatorContext, rec: CollectionRecord, members
       const nodes = desiredNodes(ctx, rec, seg);
       if (nodes.length === 0) throw new NuthatchError('Unavailable', `no query node is available to collection '${rec.name}'`);
       const indexName = servedIndexName(rec, seg);
-      await Promise.all(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
+      await Promise.all(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName, ...(rec.loadFields ? { columns: rec.loadFields } : {}) })));
       placed.push({ segmentId: seg.segmentId, nodeIds: nodes, indexName });
     }
     await setServingMany(ctx, members[0]!.vchannel, placed);

@@ -275,12 +275,12 @@ export class Coordinator {
         const total = segs.reduce((n, s) => n + s.rows, 0);
         return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || buildsAtLoad(i.indexType)).reduce((n, s) => n + s.rows, 0) }));
       },
-      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined),
+      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined, { ...(r.loadFields ? { loadFields: r.loadFields } : {}), ...(r.skipLoadDynamicField !== undefined ? { skipLoadDynamicField: r.skipLoadDynamicField } : {}) }),
       releaseCollection: (r) => ddl.releaseCollection(ctx(), refOf(r, r.name)),
       loadState: (r) => {
         const { partitions } = r;
         const rec = collectionAt(ctx().catalog, refOf(r, r.name));
-        if (partitions === undefined) return { loaded: rec.loaded, progress: loadProgress(ctx(), rec) };
+        if (partitions === undefined) return { loaded: rec.loaded, progress: loadProgress(ctx(), rec), ...(rec.loaded && rec.loadFields ? { columns: rec.loadFields } : {}) };
         const ids = partitions.map((n) => rec.partitions.find((p) => p.name === n)?.id ?? -1);
         const missing = partitions.find((_, i) => ids[i] === -1);
         if (missing !== undefined) throw new NuthatchError('PartitionNotFound', `partition '${missing}' does not exist in '${rec.name}'`);

@@ -1,4 +1,5 @@
 import { withAddedField } from '../../../messages/addedField.js';
+import { loadedColumns, sameColumns, type LoadFieldsRequest } from '../../../messages/loadFields.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { dropRefusal } from '../core/aliases.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -223,8 +224,14 @@ export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, ind
   return null;
 }
 
-export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, asked?: number, named?: string[]): Res<'loadCollection'> {
+export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, asked?: number, named?: string[], fields: LoadFieldsRequest = {}): Res<'loadCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
+  // As in Milvus, a loaded collection's field list changes only through a release (its segments hold only those columns).
+  const columns = loadedColumns(rec.schema, fields);
+  if (rec.loaded && !sameColumns(columns, rec.loadFields)) {
+    // Milvus answers ParameterInvalid; not Conflict, which callers retry.
+    throw new ValidationError(`collection '${ref.name}' is loaded with ${rec.loadFields ? `the fields ${rec.loadFields.join(', ')}` : 'every field'}: release it before loading it with other fields`, { field: 'loadFields', loaded: rec.loadFields ?? null });
+  }
   // A load that names no replica count takes the database's database.replica.number, unless the collection has one;
   // one that names several resource groups puts a replica in each.
   // Likewise its database's database.resource_groups, unless the collection has groups.
@@ -235,9 +242,10 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
   if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)) throw new ValidationError('replicas must be an integer in 1..16');
   const groups = loadGroups(ctx, rec, replicas ?? replicasOf(ctx, rec), named);
   const sameGroups = JSON.stringify(groups) === JSON.stringify(rec.resourceGroups);
-  if (!rec.loaded || rec.loadedPartitions !== undefined || (replicas !== undefined && replicas !== rec.replicas) || !sameGroups) {
+  if (!rec.loaded || rec.loadedPartitions !== undefined || !sameColumns(columns, rec.loadFields) || (replicas !== undefined && replicas !== rec.replicas) || !sameGroups) {
     await ctx.lock(async () => {
       rec.loaded = true; delete rec.loadedPartitions;
+      if (columns) rec.loadFields = columns; else delete rec.loadFields;
       if (replicas !== undefined) rec.replicas = replicas;
       if (groups) rec.resourceGroups = groups; else delete rec.resourceGroups;
       await save(ctx, rec);
@@ -254,7 +262,7 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
 
 export async function releaseCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'releaseCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
-  await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; delete rec.resourceGroups; await save(ctx, rec); });
+  await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; delete rec.resourceGroups; delete rec.loadFields; await save(ctx, rec); });
   await releaseCollectionSegments(ctx, rec);
   await replan(ctx);
   await publishLoadState(ctx, rec);

@@ -129,7 +129,7 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     if (nodes.length === 0) throw new NuthatchError('Unavailable', `no query node is available to collection '${rec.name}' (its resource groups have none)`);
     const before = servingNodes(ctx, seg.vchannel, seg.segmentId);
     const indexName = servedIndexName(rec, seg);
-    const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName })));
+    const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName, ...(rec.loadFields ? { columns: rec.loadFields } : {}) })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) {
       await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
@@ -223,8 +223,8 @@ export async function publishLoadState(ctx: CoordinatorContext, rec: CollectionR
   await ctx.lock(async () => {
     for (const vchannel of rec.vchannels) {
       const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
-      const { partitions: _, ...rest } = d;
-      await publishDistribution(ctx, { ...rest, version: d.version + 1, loaded: rec.loaded, ...(rec.loaded && rec.loadedPartitions ? { partitions: rec.loadedPartitions } : {}) });
+      const { partitions: _, columns: _c, ...rest } = d;
+      await publishDistribution(ctx, { ...rest, version: d.version + 1, loaded: rec.loaded, ...(rec.loaded && rec.loadedPartitions ? { partitions: rec.loadedPartitions } : {}), ...(rec.loaded && rec.loadFields ? { columns: rec.loadFields } : {}) });
     }
   });
 }

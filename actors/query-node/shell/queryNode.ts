@@ -41,6 +41,8 @@ import type { IndexParams } from '../../../messages/types.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
+import { keepColumns, segmentBytes } from '../core/segmentColumns.js';
+import { refuseUnloaded, sameColumns } from '../../../messages/loadFields.js';
 
 export interface QueryNodeOptions {
   nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore;
@@ -57,9 +59,10 @@ export interface QueryNodeOptions {
 type LoadedIndex = { key: string } & ({ vector: VectorIndex; scalar?: undefined } | { scalar: SortedIndex; vector?: undefined });
 /**
  * A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record
- * is scanned once); `scalar` the scalar indexes among `indexes`, as reads take them.
+ * is scanned once); `scalar` the scalar indexes among `indexes`, as reads take them; `columns` the
+ * columns a partial load kept (absent: all), `bytes` what they hold (segmentColumns.ts).
  */
-interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; scalar: ReadonlyMap<string, SortedIndex>; cover: Tso }
+interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; scalar: ReadonlyMap<string, SortedIndex>; cover: Tso; columns?: readonly string[]; bytes: number }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
@@ -89,14 +92,14 @@ export class QueryNode {
     // Asked in the background: a query node may start before the coordinator, and snapshots come every few seconds.
     void withRetry(() => client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('admission', {}), { deadlineMs: 120_000 }).then(offer, () => {});
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
-      load: ({ segment }) => this.load(segment),
+      load: ({ segment, columns }) => this.load(segment, columns),
       release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       bm25Stats: (req) => this.bm25Stats(req),
       status: () => ({
         nodeId: this.opts.nodeId, segments: [...this.segments.keys()],
-        files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key) })),
+        files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key), columns: Object.keys(l.seg.fields), bytes: l.bytes })),
       }),
     });
     await this.register();
@@ -119,12 +122,15 @@ export class QueryNode {
    * its data and index together. The new pair replaces the old in one step, so
    * a read meanwhile uses one or the other, never data and index of two files.
    */
-  private async load(record: SegmentRecord): Promise<null> {
+  private async load(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
     let cur = this.segments.get(record.segmentId);
-    if (!cur || cur.record.dataKey !== record.dataKey) {
+    if (!cur || cur.record.dataKey !== record.dataKey || !sameColumns(cur.columns, columns)) {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      cur = { record, seg: decodeSegmentFile(bytes), indexes: new Map(), scalar: new Map(), cover: 0n };
+      // A partial load holds only its columns (the float block is the first FloatVector field's).
+      const block = columns ? vectorField((await this.collection(record.collectionId)).schema)?.name : undefined;
+      const seg = keepColumns(decodeSegmentFile(bytes), columns, block);
+      cur = { record, seg, indexes: new Map(), scalar: new Map(), cover: 0n, ...(columns ? { columns } : {}), bytes: segmentBytes(seg) };
     }
     // Every index the record names, one per field; the collection's record says each one's type and metric.
     const held = [...cur.indexes.values()].map((x) => x.key);
@@ -142,7 +148,8 @@ export class QueryNode {
       const next = new Map<string, LoadedIndex>();
       for (const ix of coll.indexes) {
         const key = record.indexKeys[ix.indexName];
-        if (!key) continue;
+        // An index of a field the load left out stays out of memory with it.
+        if (!key || (cur.columns && !cur.columns.includes(ix.fieldName))) continue;
         // By field, or by JSON path for a JSON path index: the key a filter node finds it by (indexPlan.ts).
         const at = scalarIndexKey(ix, coll.schema.fields.find((f) => f.name === ix.fieldName));
         const have = cur.indexes.get(at);
@@ -253,6 +260,8 @@ export class QueryNode {
       coll = await this.collection(req.collectionId, true);
       filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     }
+    // Checked by each segment's own columns, whatever the asker's cached record says (messages/loadFields.ts).
+    for (const l of loaded) refuseUnloaded(l.columns, [...(filter?.fields ?? []), ...req.outputFields], coll.name);
     const read: SealedRead = {
       // '' names no field: a collection without a FloatVector has no block to read.
       pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema)?.name ?? '',
@@ -280,6 +289,7 @@ export class QueryNode {
       return { hits: searchSealedEmbList(segs, read, target, queries, metric, req.k) };
     }
     const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema)?.name);
+    for (const l of loaded) refuseUnloaded(l.columns, [field.name, ...(req.group ? [req.group.field] : [])], coll.name);
     // A boosted search ranks a larger pool per segment before boosting it (shared/vector/boostSegment.ts).
     if (req.boost) {
       if (req.group) throw new NuthatchError('InvalidArgument', 'a boost ranker cannot rank a grouping search (as in Milvus)');

@@ -1,6 +1,7 @@
 import { NuthatchError } from '../../../messages/errors.js';
 import { checkOrderKeys, orderedHit } from '../../../messages/orderBy.js';
 import { mergeOrdered } from '../../shared/segment/orderedRows.js';
+import { refuseUnloaded } from '../../../messages/loadFields.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
 import type { Distribution, HitRow, QueryResult, ShardQuery, ShardSearch } from '../../../messages/rpc/records.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -104,10 +105,13 @@ export class Delegator {
     // One distribution for the whole read: growing and sealed parts must not overlap or leave a gap.
     const dist = this.distributions.get(vchannel);
     const partitionIds = loadedPartitionsOf(dist, req.partitionIds, coll.name);
+    const filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
+    // A partial load refuses a read of a column it left out, growing rows (which hold every column) too.
+    refuseUnloaded(dist?.columns, [...(filter?.fields ?? []), ...req.outputFields], coll.name);
     const read: GrowingRead = {
       // '' names no field, dim 0: a collection without a FloatVector has no block to read.
       pkName: primaryField(coll.schema).name, vectorName: vf?.name ?? '', dim: vf?.dim ?? 0,
-      filter: req.filter ? compileFilter(req.filter, coll.schema) : null,
+      filter,
       partitionIds: partitionIds ? new Set(partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, defaults: fieldDefaults(coll.schema),
       ...(coll.ttlSeconds ? { expiredBelow: expiredBelow(req.guaranteeTso, coll.ttlSeconds) } : {}),
@@ -191,6 +195,7 @@ export class Delegator {
     if (req.boost && struct) throw new NuthatchError('InvalidArgument', `a boost ranker ranks no embedding-list search, as '${req.annsField}' is`);
     if (struct) return this.searchEmbList(wal, req, { shard, read, holders, partitionIds }, { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! }, guaranteeTso);
     const field = annsFieldOf(coll.schema, req.annsField ?? (read.vectorName || undefined));
+    refuseUnloaded(this.distributions.get(req.vchannel)?.columns, [field.name, ...(req.group ? [req.group.field] : [])], coll.name);
     if (field.dataType === 'SparseFloatVector') return this.searchSparse(wal, req, at, field, guaranteeTso);
     const dim = field.dim!;
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };

@@ -33,8 +33,8 @@ export const collectionRoutes: Record<string, Route> = {
   [`${V2}/collections/release`]: async (body, { api }) => { await api.releaseCollection(parseCollectionName(body)); return ok({}); },
   [`${V2}/collections/get_load_state`]: async (body, { api }) => {
     const { collectionName, partitionNames } = parseLoadState(body);
-    const { loadState, loadProgress } = await api.getLoadState(collectionName, partitionNames);
-    return ok({ loadState, loadProgress });
+    const { loadState, loadProgress, loadFields, skipLoadDynamicField } = await api.getLoadState(collectionName, partitionNames);
+    return ok({ loadState, loadProgress, ...(loadFields ? { loadFields, skipLoadDynamicField } : {}) });
   },
   [`${V2}/collections/flush`]: async (body, { api }) => { await api.flush(parseCollectionName(body)); return ok({}); },
   [`${V2}/collections/rename`]: async (body, { api, schemas }) => {
