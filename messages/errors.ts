@@ -34,6 +34,12 @@ export const ErrorCode = {
   Conflict: 1700,
   /** A conditional write (a partial upsert) found a key written after it read it: read again and retry. */
   WriteConflict: 1701,
+  /**
+   * The request is refused by the object's state until the caller changes it
+   * (release a collection before dropping its index; wait for a backup to
+   * complete): never retried by the client, unlike Conflict.
+   */
+  FailedPrecondition: 1702,
   StorageMismatch: 1800,
   AliasNotFound: 1900,
   AliasExists: 1901,

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { distanceFn } from '../../actors/shared/vector/distance.js';
-import { ValidationError } from '../../messages/errors.js';
+import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import { gaussianMixture, recallAtK } from '../../bench/support/dataset.js';
 import { refused } from '../support/rejects.js';
@@ -68,6 +68,10 @@ test('IVF_FLAT: nprobe reaches the query nodes; every list probed, answers are e
     const filtered = await search({ nprobe: NLIST }, 'tag == 2');
     queries.forEach((q, i) => assert.equal(ids([filtered[i]!])[0], exact('L2', q, 10, (id) => visible(id) && id % 4 === 2).map((h) => h.id), `filtered query ${i}`));
 
+    // A loaded collection's index is not dropped: a typed refusal the client does not retry.
+    const refusal = await c.dropIndex('ivf', 'vec_ivf').then(() => null, (e: NuthatchError) => e);
+    assert.equal([refusal?.code, refusal?.retryable], ['FailedPrecondition', false]);
+    assert.match(refusal!.message, /release 'ivf' before dropping its index/);
     // Dropped and created again as IVF_SQ8 under the same name: built afresh, distances now from 8-bit codes.
     await c.releaseCollection('ivf');
     await c.dropIndex('ivf', 'vec_ivf');

@@ -68,8 +68,8 @@ export class BackupJobs {
   /** Deletes a backup's files, then its record; refused while it is being made or restored. */
   async drop(name: string): Promise<null> {
     const job = this.job(name);
-    if (nextBackupStep(job).kind !== 'none') throw new NuthatchError('Conflict', `backup '${name}' is still being made`, { backupName: name });
-    if (this.restoring(name)) throw new NuthatchError('Conflict', `backup '${name}' is being restored`, { backupName: name });
+    if (nextBackupStep(job).kind !== 'none') throw new NuthatchError('FailedPrecondition', `backup '${name}' is still being made`, { backupName: name });
+    if (this.restoring(name)) throw new NuthatchError('FailedPrecondition', `backup '${name}' is being restored`, { backupName: name });
     const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
     await attemptStep(this.ctx, () => dn('dropBackupFiles', { backupName: name }));
     this.jobs.delete(name);

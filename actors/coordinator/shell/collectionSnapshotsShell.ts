@@ -120,7 +120,7 @@ export function listSnapshots(ctx: CoordinatorContext, db: string, collection?: 
 export async function dropSnapshot(ctx: CoordinatorContext, name: string, restoring: (name: string) => boolean): Promise<null> {
   const freed = await ctx.lock(async () => {
     const s = snapshotNamed(ctx, name);
-    if (restoring(name)) throw new NuthatchError('Conflict', `snapshot '${name}' is being restored: drop it once the restore ends`, { snapshotName: name });
+    if (restoring(name)) throw new NuthatchError('FailedPrecondition', `snapshot '${name}' is being restored: drop it once the restore ends`, { snapshotName: name });
     await ctx.opts.meta.delete(Keys.collectionSnapshot(name));
     for (const e of await ctx.opts.meta.list(Keys.snapshotDeletesOf(name))) await ctx.opts.meta.delete(e.key);
     ctx.collectionSnapshots.delete(name);

@@ -217,7 +217,7 @@ export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p
 export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, indexName: string): Res<'dropIndex'> {
   const rec = collectionAt(ctx.catalog, ref);
   if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${ref.name}'`);
-  if (rec.loaded) throw new NuthatchError('Conflict', `release '${ref.name}' before dropping its index`);
+  if (rec.loaded) throw new NuthatchError('FailedPrecondition', `release '${ref.name}' before dropping its index`);
   await broadcast(ctx, 'DropIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, indexName }));
   await ctx.lock(async () => { rec.indexes = rec.indexes.filter((i) => i.indexName !== indexName); await save(ctx, rec); });
   await forgetIndexFiles(ctx, rec.collectionId, indexName);

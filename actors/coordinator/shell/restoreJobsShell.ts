@@ -43,7 +43,7 @@ export class RestoreJobs {
 
   async create(backupName: string, ref: CollectionRef): Promise<{ jobId: number }> {
     const backup = this.backups().job(backupName);
-    if (backup.state !== 'Completed') throw new NuthatchError('Conflict', `backup '${backupName}' is ${backup.state}, not Completed: it cannot be restored`, { backupName });
+    if (backup.state !== 'Completed') throw new NuthatchError('FailedPrecondition', `backup '${backupName}' is ${backup.state}, not Completed: it cannot be restored`, { backupName });
     checkName('collection', ref.name);
     namespaceOf(this.ctx.catalog, ref.db);
     if (this.exists(ref) || this.pending(ref)) throw new NuthatchError('CollectionExists', `collection '${ref.name}' exists in database '${ref.db}': restore under another name`, { collection: ref.name });
