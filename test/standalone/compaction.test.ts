@@ -48,9 +48,10 @@ test('a segment a third deleted is rewritten without those rows; reads agree bef
     const before = await files();
     assert.ok(before.some((k) => k.endsWith('/data.seg')), `flushed data: ${before.join(', ')}`);
 
-    // A third deleted; ids 0..9 upserted (deleted from the sealed segment, a new row each in a growing one).
-    await s.client.delete('c', { ids: Array.from({ length: 333 }, (_, i) => i + 10) });
+    // Ids 0..9 upserted (deleted from the sealed segment, a new row each in a growing one), then a third deleted.
+    // In this order a compaction round that falls between the two sees 1% deleted, under its threshold, and waits for both.
     await s.client.upsert('c', Array.from({ length: 10 }, (_, i) => ({ id: i, tag: 100 + i, vec: vecs[i]! })));
+    await s.client.delete('c', { ids: Array.from({ length: 333 }, (_, i) => i + 10) });
     assert.is(await count(s, 'c'), N - 333);
 
     // The old files go one after another once the switch is made: wait for both.
