@@ -5,6 +5,12 @@ import type { DeleteEntry, HitRow, QueryResult, ShardQuery, ShardSearch } from '
 import type { ShardBm25Stats } from './sparseRead.js';
 import type { Bm25Stats } from '../bm25.js';
 
+/** The pchannel a vchannel lives on: the name before the `_<collection>v<shard>` suffix. */
+export function pchannelOf(vchannel: string): string {
+  const i = vchannel.lastIndexOf('_');
+  return i > 0 ? vchannel.slice(0, i) : vchannel;
+}
+
 /** Each pchannel is served on its own subject by whichever node owns it. */
 export const streamingSubject = (pchannel: string) => `nuthatch.sn.${pchannel}`;
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isNewer, type AdmissionSnapshot } from '../../messages/admission.js';
 import { NuthatchError } from '../../messages/errors.js';
-import type { WritePart } from '../../messages/rpc/streamingNode.js';
+import { pchannelOf, type WritePart } from '../../messages/rpc/streamingNode.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import { EVENTS } from '../../messages/rpc/workers.js';
 import type { Bus } from '../ports/bus.js';
@@ -42,7 +42,6 @@ export interface ReservationPorts {
   release(pchannel: string, reservation: string): Promise<unknown>;
 }
 
-export const pchannelOf = (vchannel: string): string => vchannel.slice(0, vchannel.lastIndexOf('_'));
 
 /**
  * Reserves a write on every owner its parts reach, all or nothing: if any

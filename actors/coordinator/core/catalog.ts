@@ -225,11 +225,7 @@ export function refuseManualPartitions(rec: Pick<CollectionRecord, 'name' | 'sch
   if (key) throw new ValidationError(`disable ${what} if partition key mode is used: '${rec.name}' spreads its rows over its partitions by '${key.name}'`, { collection: rec.name, partitionKey: key.name });
 }
 
-/** The pchannel a vchannel lives on: the name before the `_<collection>v<shard>` suffix. */
-export function pchannelOf(vchannel: string): string {
-  const i = vchannel.lastIndexOf('_');
-  return i > 0 ? vchannel.slice(0, i) : vchannel;
-}
+export { pchannelOf } from '../../../messages/rpc/streamingNode.js';
 
 /** Whether a segment holds rows written before its shard's last truncation (rowsFromTso absent: an old record, or no rows). */
 export const segmentTruncated = (rec: Pick<CollectionRecord, 'truncatedTso'>, seg: { vchannel: string; rowsFromTso?: Tso }): boolean => {

@@ -1,3 +1,4 @@
+import { pchannelOf } from '../../../messages/rpc/streamingNode.js';
 /**
  * The replicator's pure core: maps one source collection's WAL messages, fed in
  * WAL order per vchannel, to target operations (targetOps.ts). No I/O, no clock:
@@ -44,7 +45,8 @@ export type Decision =
 
 interface OpenTxn { begin: WalPosition; keepaliveMs: number; expiresTso: Tso; writes: WriteOp[] }
 
-export const pchannelOfVchannel = (vchannel: string): string => vchannel.slice(0, vchannel.lastIndexOf('_'));
+/** The pchannel a vchannel lives on (messages/rpc/streamingNode.ts). */
+export const pchannelOfVchannel = pchannelOf;
 
 export class ReplicationCore {
   private readonly cursors = new Map<string, VchannelCursor>();
