@@ -57,7 +57,8 @@ export type CoordinatorProtocol = {
   /** With `partitions`: their load state (loaded only when every one is). */
   /** `columns`: a partial load's columns (messages/loadFields.ts). */
   loadState: { req: { dbName?: Db; name: string; partitions?: string[] }; res: { loaded: boolean; progress: number; columns?: string[] } };
-  loadPartitions: { req: { dbName?: Db; name: string; partitions: string[] }; res: null };
+  /** With a field set: a partial load (messages/loadFields.ts); none: the collection's loaded set, or every field. */
+  loadPartitions: { req: { dbName?: Db; name: string; partitions: string[]; loadFields?: string[]; skipLoadDynamicField?: boolean }; res: null };
   releasePartitions: { req: { dbName?: Db; name: string; partitions: string[] }; res: null };
   flush: { req: { dbName?: Db; name: string }; res: { segmentIds: number[] } };
   /**
@@ -145,7 +146,11 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   }),
   releaseCollection: inDb((o) => needAll(o, { name: 'string' })),
   loadState: inDb((o) => needAll(o, { name: 'string' })),
-  loadPartitions: inDb((o) => needAll(o, { name: 'string', partitions: 'array' })),
+  loadPartitions: inDb((o) => {
+    needAll(o, { name: 'string', partitions: 'array' });
+    if (o.loadFields !== undefined) need(o, 'loadFields', 'array');
+    if (o.skipLoadDynamicField !== undefined) need(o, 'skipLoadDynamicField', 'boolean');
+  }),
   releasePartitions: inDb((o) => needAll(o, { name: 'string', partitions: 'array' })),
   flush: inDb((o) => needAll(o, { name: 'string' })),
   compact: inDb((o) => needAll(o, { name: 'string' })),

@@ -306,8 +306,12 @@ export interface NuthatchApi extends ResourceGroupApi {
   /** With partitionNames: theirs (loaded only when every one is). */
   /** A partial load's fields too (loadFields, skipLoadDynamicField). */
   getLoadState(name: string, partitionNames?: string[]): Promise<{ loadState: LoadState; loadProgress: number; loadFields?: string[]; skipLoadDynamicField?: boolean }>;
-  /** Loads some partitions: searches and queries read them (a collection not loaded reads only these). */
-  loadPartitions(collection: string, partitions: string[]): Promise<void>;
+  /**
+   * Loads some partitions: searches and queries read them (a collection not loaded reads only these).
+   * `loadFields`/`skipLoadDynamicField` make it a partial load, as loadCollection's; later partitions
+   * take the same set (or name none).
+   */
+  loadPartitions(collection: string, partitions: string[], opts?: Pick<LoadOptions, 'loadFields' | 'skipLoadDynamicField'>): Promise<void>;
   /** Releases some partitions; releasing the last loaded one releases the collection. */
   releasePartitions(collection: string, partitions: string[]): Promise<void>;
   /** Seals growing segments and waits until they are persisted. */

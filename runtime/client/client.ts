@@ -324,8 +324,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async loadCollection(name: string, opts: LoadOptions = {}): Promise<void> {
     const replicas = opts.replicaNumber ?? opts.replicas;
     if (opts.resourceGroups !== undefined && (!Array.isArray(opts.resourceGroups) || opts.resourceGroups.some((g) => typeof g !== 'string'))) throw new ValidationError('resourceGroups must be a list of resource group names');
-    const fields = { ...(opts.loadFields !== undefined ? { loadFields: opts.loadFields } : {}), ...(opts.skipLoadDynamicField !== undefined ? { skipLoadDynamicField: opts.skipLoadDynamicField } : {}) };
-    await this.call('loadCollection', { dbName: this.dbName, name, ...(replicas === undefined ? {} : { replicas }), ...(opts.resourceGroups?.length ? { resourceGroups: opts.resourceGroups } : {}), ...fields }, 600_000);
+    await this.call('loadCollection', { dbName: this.dbName, name, ...(replicas === undefined ? {} : { replicas }), ...(opts.resourceGroups?.length ? { resourceGroups: opts.resourceGroups } : {}), ...loadFieldsReq(opts) }, 600_000);
     this.uncache(name);
   }
   async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { dbName: this.dbName, name }); this.uncache(name); }
@@ -371,9 +370,9 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   getRestoreSnapshotState(jobId: number): Promise<RestoreSnapshotJobView> { return this.call('restoreSnapshotState', { jobId }); }
   async listRestoreSnapshotJobs(snapshotName?: string): Promise<RestoreSnapshotJobView[]> { return (await this.call('listRestoreSnapshotJobs', snapshotName === undefined ? {} : { snapshotName })).jobs; }
 
-  async loadPartitions(collection: string, partitions: string[]): Promise<void> {
+  async loadPartitions(collection: string, partitions: string[], opts: Pick<LoadOptions, 'loadFields' | 'skipLoadDynamicField'> = {}): Promise<void> {
     const r = await this.record(collection);
-    await this.call('loadPartitions', { dbName: dbOf(r), name: r.name, partitions });
+    await this.call('loadPartitions', { dbName: dbOf(r), name: r.name, partitions, ...loadFieldsReq(opts) }, 600_000);
     this.cache.delete(dbOf(r), r.name);
   }
   async releasePartitions(collection: string, partitions: string[]): Promise<void> {
@@ -1141,4 +1140,9 @@ function subSearchBoost(ranker: unknown, r: CollectionRecord, filterParams: Sear
     if (!(e instanceof ValidationError)) throw e;
     throw new ValidationError(`searches[${i}]: ${e.message}`, { ...e.info, field: `searches[${i}].${typeof e.info.field === 'string' ? e.info.field : 'ranker'}` });
   }
+}
+
+/** A load's field set as the coordinator takes it (absent keys: not named). */
+function loadFieldsReq(opts: Pick<LoadOptions, 'loadFields' | 'skipLoadDynamicField'>): { loadFields?: string[]; skipLoadDynamicField?: boolean } {
+  return { ...(opts.loadFields !== undefined ? { loadFields: opts.loadFields } : {}), ...(opts.skipLoadDynamicField !== undefined ? { skipLoadDynamicField: opts.skipLoadDynamicField } : {}) };
 }

@@ -152,4 +152,40 @@ test('rows only growing in the delegator: a read of an unloaded field is refused
   } finally { await s.cleanup(); }
 });
 
+test('partitions loaded with a field set: their sealed segments hold those columns; later partitions keep the set', async () => {
+  const s = await tempStandalone(opts);
+  try {
+    await s.client.createCollection({ collectionName: 'lp', schema, metricType: 'L2', shardsNum: 1 });
+    await s.client.createPartition('lp', 'p1');
+    await s.client.createPartition('lp', 'p2');
+    await s.client.insert('lp', Array.from({ length: 40 }, (_, id) => row(id)), 'p1');
+    await s.client.insert('lp', Array.from({ length: 40 }, (_, i) => row(100 + i)), 'p2');
+    await s.client.flush('lp');
+    await s.client.loadPartitions('lp', ['p1'], PARTIAL);
+    await until(async () => (await s.client.getLoadState('lp', ['p1'])).loadProgress === 100, 'p1 served', 30_000);
+    const ls = await s.client.getLoadState('lp');
+    assert.equal([ls.loadFields, ls.skipLoadDynamicField], [['id', 'vec', 'color'], true], 'the load state names the fields');
+    const h = await held(s.bus);
+    assert.ok(h.segments > 0 && h.columns.every((c) => c.length > 0 && c.every((n) => n === 'color')), `p1's segments hold only the loaded columns, got ${JSON.stringify(h.columns)}`);
+    assert.is(await code(() => s.client.query('lp', { filter: 'price > 1', consistencyLevel: 'Strong' })), 'FieldNotLoaded');
+    const red = await s.client.query('lp', { filter: 'color == "red"', outputFields: ['color'], consistencyLevel: 'Strong' });
+    assert.equal(red.map((r) => r.id as number).sort((a, b) => a - b), Array.from({ length: 40 }, (_, id) => id).filter((id) => id % 3 === 0), 'only p1 is read');
+
+    assert.is(await code(() => s.client.loadPartitions('lp', ['p2'], { loadFields: ['id', 'vec', 'color', 'price'] })), 'InvalidArgument', 'another field set needs a release');
+    await s.client.loadPartitions('lp', ['p2']); // no set named: the loaded one
+    await until(async () => (await s.client.getLoadState('lp', ['p1', 'p2'])).loadProgress === 100, 'p2 served', 30_000);
+    const both = await held(s.bus);
+    assert.ok(both.segments > h.segments && both.columns.every((c) => c.every((n) => n === 'color')), `p2's segments hold the same columns, got ${JSON.stringify(both.columns)}`);
+    const count = await s.client.query('lp', { filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' });
+    assert.is(count[0]!['count(*)'], 80, 'both partitions are read');
+    assert.is(await code(() => s.client.query('lp', { filter: 'id >= 0', outputFields: ['body'], consistencyLevel: 'Strong' })), 'FieldNotLoaded');
+
+    await s.client.releasePartitions('lp', ['p1', 'p2']);
+    await s.client.loadPartitions('lp', ['p2']);
+    await until(async () => (await s.client.getLoadState('lp', ['p2'])).loadProgress === 100, 'p2 served in full', 30_000);
+    assert.is((await s.client.getLoadState('lp')).loadFields, undefined, 'after a release, a load naming no set loads every field');
+    assert.is((await s.client.query('lp', { filter: 'price >= 10', outputFields: ['body'], consistencyLevel: 'Strong' })).length, 40);
+  } finally { await s.cleanup(); }
+});
+
 test.run();

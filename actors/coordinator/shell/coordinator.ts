@@ -275,7 +275,7 @@ export class Coordinator {
         const total = segs.reduce((n, s) => n + s.rows, 0);
         return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || buildsAtLoad(i.indexType)).reduce((n, s) => n + s.rows, 0) }));
       },
-      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined, { ...(r.loadFields ? { loadFields: r.loadFields } : {}), ...(r.skipLoadDynamicField !== undefined ? { skipLoadDynamicField: r.skipLoadDynamicField } : {}) }),
+      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined, r),
       releaseCollection: (r) => ddl.releaseCollection(ctx(), refOf(r, r.name)),
       loadState: (r) => {
         const { partitions } = r;
@@ -286,7 +286,7 @@ export class Coordinator {
         if (missing !== undefined) throw new NuthatchError('PartitionNotFound', `partition '${missing}' does not exist in '${rec.name}'`);
         return { loaded: ids.every((id) => partitionLoaded(rec, id)), progress: loadProgress(ctx(), rec, ids) };
       },
-      loadPartitions: (r) => ddl.loadPartitions(ctx(), refOf(r, r.name), r.partitions),
+      loadPartitions: (r) => ddl.loadPartitions(ctx(), refOf(r, r.name), r.partitions, r),
       releasePartitions: (r) => ddl.releasePartitions(ctx(), refOf(r, r.name), r.partitions),
       flush: (r) => ddl.flush(ctx(), refOf(r, r.name)),
       createAlias: ({ dbName, alias, collection }) => aliasDdl.createAlias(ctx(), databaseOr(dbName), alias, collection),

@@ -226,12 +226,8 @@ export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, ind
 
 export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef, asked?: number, named?: string[], fields: LoadFieldsRequest = {}): Res<'loadCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
-  // As in Milvus, a loaded collection's field list changes only through a release (its segments hold only those columns).
   const columns = loadedColumns(rec.schema, fields);
-  if (rec.loaded && !sameColumns(columns, rec.loadFields)) {
-    // Milvus answers ParameterInvalid; not Conflict, which callers retry.
-    throw new ValidationError(`collection '${ref.name}' is loaded with ${rec.loadFields ? `the fields ${rec.loadFields.join(', ')}` : 'every field'}: release it before loading it with other fields`, { field: 'loadFields', loaded: rec.loadFields ?? null });
-  }
+  refuseOtherColumns(rec, ref, columns);
   // A load that names no replica count takes the database's database.replica.number, unless the collection has one;
   // one that names several resource groups puts a replica in each.
   // Likewise its database's database.resource_groups, unless the collection has groups.
@@ -270,12 +266,24 @@ export async function releaseCollection(ctx: CoordinatorContext, ref: Collection
   return null;
 }
 
-/** Loads some partitions: their segments are served and their rows read; the others stay as they were. */
-export async function loadPartitions(ctx: CoordinatorContext, ref: CollectionRef, names: string[]): Res<'loadPartitions'> {
+/**
+ * Loads some partitions: their segments are served and their rows read; the others stay as they were.
+ * With a field set (a partial load), the first partitions loaded set the collection's columns; later
+ * ones must name the same set, or none (they take the one loaded).
+ */
+export async function loadPartitions(ctx: CoordinatorContext, ref: CollectionRef, names: string[], fields: LoadFieldsRequest = {}): Res<'loadPartitions'> {
   const rec = collectionAt(ctx.catalog, ref);
   refuseManualPartitions(rec, 'load partitions');
+  const named = fields.loadFields?.length || fields.skipLoadDynamicField !== undefined;
+  const columns = named || !rec.loaded ? loadedColumns(rec.schema, fields) : rec.loadFields;
+  refuseOtherColumns(rec, ref, columns);
   const ids = partitionIdsOf(rec, names);
-  await ctx.lock(async () => { Object.assign(rec, afterLoadPartitions(rec, ids)); if (!rec.loadedPartitions) delete rec.loadedPartitions; await save(ctx, rec); });
+  await ctx.lock(async () => {
+    Object.assign(rec, afterLoadPartitions(rec, ids));
+    if (!rec.loadedPartitions) delete rec.loadedPartitions;
+    if (columns) rec.loadFields = columns; else delete rec.loadFields;
+    await save(ctx, rec);
+  });
   await replan(ctx);
   await loadCollectionSegments(ctx, rec);
   await publishLoadState(ctx, rec);
@@ -295,6 +303,13 @@ export async function releasePartitions(ctx: CoordinatorContext, ref: Collection
   if (!rec.loaded) await replan(ctx);
   await placeDelegators(ctx);
   return null;
+}
+
+/** As in Milvus, a loaded collection's field list changes only through a release (its segments hold only those columns). */
+function refuseOtherColumns(rec: CollectionRecord, ref: CollectionRef, columns: string[] | undefined): void {
+  if (!rec.loaded || sameColumns(columns, rec.loadFields)) return;
+  // Milvus answers ParameterInvalid; not Conflict, which callers retry.
+  throw new ValidationError(`collection '${ref.name}' is loaded with ${rec.loadFields ? `the fields ${rec.loadFields.join(', ')}` : 'every field'}: release it before loading it with other fields`, { field: 'loadFields', loaded: rec.loadFields ?? null });
 }
 
 function partitionIdsOf(rec: CollectionRecord, names: string[]): number[] {
