@@ -19,7 +19,7 @@ import type { MetaStore } from '../ports/metaStore.js';
 import type { NuthatchClient } from '../client/client.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { TargetApplier } from './targetApplier.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpointStore.js';
+import { loadCheckpoint, saveCheckpoint, type TargetName } from './checkpointStore.js';
 
 /** Reads a source pchannel's WAL: records from `from` (the scan RPC; tests put faults here). */
 export type SourceScan = (pchannel: string, from: number, maxBytes: number) => Promise<{ records: ScanRecord[]; next: number }>;
@@ -81,10 +81,12 @@ class Replicator {
   private readonly target: TargetApplier;
   private readonly scan: SourceScan;
   private readonly name: string;
+  private readonly at: TargetName;
   private readonly metrics;
 
   constructor(private readonly o: ReplicationOptions) {
     this.name = o.targetCollection ?? o.collection;
+    this.at = { db: o.target.client.dbName, collection: this.name };
     this.target = new TargetApplier(o.target.client, this.name, async () => {
       const d = await o.source.client.describeCollection(o.collection);
       return Object.fromEntries(d.properties.map((p) => [p.key, p.value]));
@@ -101,7 +103,7 @@ class Replicator {
 
   async run(): Promise<ReplicationEnd> {
     const src = await this.o.source.client.describeCollection(this.o.collection);
-    const cp = await loadCheckpoint(this.o.target.meta, this.name);
+    const cp = await loadCheckpoint(this.o.target.meta, this.at);
     if (cp && cp.sourceCollectionId !== src.collectionId) {
       throw new ReplicationGapError(`the checkpoint of '${this.name}' is for source collection ${cp.sourceCollectionId}, the source's '${this.o.collection}' is now ${src.collectionId} (dropped and made again): resync the target`);
     }
@@ -169,7 +171,7 @@ class Replicator {
     return null;
   }
 
-  private checkpoint(): Promise<void> { return saveCheckpoint(this.o.target.meta, this.name, this.core.checkpoint()); }
+  private checkpoint(): Promise<void> { return saveCheckpoint(this.o.target.meta, this.at, this.core.checkpoint()); }
 
   private vchannelsOf(p: string): string[] { return this.core.vchannels.filter((v) => pchannelOfVchannel(v) === p); }
 

@@ -67,7 +67,7 @@ test('the target converges to the source through writes, partitions, truncate an
   await h.until(last);
   assert.is(await allRows(dst, 'cdc'), await allRows(src, 'cdc'), 'converged while replicating');
   assert.ok(h.lag() >= 0);
-  const early = await loadCheckpoint(dst.meta, 'cdc');
+  const early = await loadCheckpoint(dst.meta, { db: 'default', collection: 'cdc' });
   assert.ok(early, 'a checkpoint in the target meta store');
 
   // More writes, replicated, then the replicator is stopped and its checkpoint put back to the earlier one:
@@ -77,7 +77,7 @@ test('the target converges to the source through writes, partitions, truncate an
   last = (await src.client.insert('cdc', rows(300, 15, 'c'))).tso;
   await h.until(last);
   await h.stop();
-  await saveCheckpoint(dst.meta, 'cdc', early!);
+  await saveCheckpoint(dst.meta, { db: 'default', collection: 'cdc' }, early!);
   last = (await src.client.insert('cdc', rows(400, 5, 'd'))).tso;
   h = startReplication(opts('cdc'));
   await h.until(last);
@@ -142,7 +142,7 @@ test('a source WAL truncated past the checkpoint stops the replicator with a typ
   await h.stop();
   for (let i = 0; i < 5; i++) await src.client.insert('gap', rows(10 + i, 1, 'b'));
   // The WAL as retention leaves it: everything before a point past the checkpoint is gone.
-  const cut = Math.max(...Object.values((await loadCheckpoint(dst.meta, 'gap'))!.vchannels).map((c) => c.resume)) + 2;
+  const cut = Math.max(...Object.values((await loadCheckpoint(dst.meta, { db: 'default', collection: 'gap' }))!.vchannels).map((c) => c.resume)) + 2;
   const scan: ReplicationOptions['scan'] = async (p, from, maxBytes) => {
     const r = await busClient<StreamingProtocol>(src.bus, streamingSubject(p))('scan', { from: Math.max(from, cut), to: Number.MAX_SAFE_INTEGER, maxBytes });
     return r;

@@ -1,0 +1,113 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { NuthatchClient } from '../../runtime/client/client.js';
+import { startDatabaseReplication, type DatabaseReplicationHandle, type DatabaseReplicationOptions } from '../../runtime/replication/databaseReplicator.js';
+import { checkpointedCollections } from '../../runtime/replication/checkpointStore.js';
+import { until } from '../support/until.js';
+import { tempStandalone, vectors } from './harness.js';
+
+/**
+ * Replication of a whole database between two standalone systems in this
+ * process: every collection of the source database is mirrored in the
+ * target's database of that name (made when absent), collections made while
+ * it runs join, a dropped one is dropped on the target, one made again under
+ * that name is mirrored afresh, a renamed one is renamed, one excluded stays
+ * out, and one dropped while nothing replicated is dropped at the next start.
+ */
+const DIM = 4;
+const schema = {
+  fields: [
+    { name: 'id', dataType: 'Int64' as const, isPrimary: true },
+    { name: 'tag', dataType: 'VarChar' as const, maxLength: 16 },
+    { name: 'vec', dataType: 'FloatVector' as const, dim: DIM },
+  ],
+};
+const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'FLAT' as const, params: {} }];
+const rows = (from: number, n: number, tag: string) => vectors(n, DIM, from).map((vec, i) => ({ id: from + i, tag, vec }));
+
+type System = Awaited<ReturnType<typeof tempStandalone>>;
+let src: System, dst: System, from: NuthatchClient, to: NuthatchClient;
+
+/** Every visible row of a collection, by id (the target's loaded first). */
+async function allRows(c: NuthatchClient, name: string): Promise<string> {
+  const got = await c.query(name, { filter: 'id >= 0', outputFields: ['*'], consistencyLevel: 'Strong', limit: 0 });
+  return JSON.stringify(got.sort((a, b) => (a.id as number) - (b.id as number)));
+}
+async function load(name: string): Promise<void> {
+  await until(async () => (await to.hasCollection(name)) && (await to.listIndexes(name)).length > 0, `target ${name} with its index`, 30_000);
+  await to.loadCollection(name);
+  await until(async () => (await to.getLoadState(name)).loadProgress === 100, `target ${name} loaded`, 30_000);
+}
+async function make(name: string, tag: string, n = 20): Promise<bigint> {
+  await from.createCollection({ collectionName: name, schema, metricType: 'L2', shardsNum: 2, indexParams, load: true });
+  return (await from.insert(name, rows(0, n, tag))).tso;
+}
+const start = (extra: Partial<DatabaseReplicationOptions> = {}): DatabaseReplicationHandle => startDatabaseReplication({
+  source: { client: from, bus: src.bus }, target: { client: to, meta: dst.meta }, pollMs: 20, discoverMs: 100, ...extra,
+});
+const stateOf = (h: DatabaseReplicationHandle, name: string) => h.collections().find((c) => c.collection === name)?.state;
+
+test.before(async () => {
+  src = await tempStandalone({ pchannels: 2 });
+  dst = await tempStandalone({ pchannels: 2 });
+  await src.client.createDatabase('shop');
+  from = new NuthatchClient(src.bus, { dbName: 'shop' });
+  to = new NuthatchClient(dst.bus, { dbName: 'shop' });
+});
+test.after(async () => { await src?.cleanup(); await dst?.cleanup(); });
+
+test('every collection of the database is mirrored: new ones join, drops, remakes and renames follow, exclusions stay out', async () => {
+  await make('a', 'a');
+  await make('b', 'b');
+  await make('skip', 's');
+  let h = start({ include: (n) => n !== 'skip' });
+  let last = (await from.insert('a', rows(100, 5, 'a2'))).tso;
+  await h.until(last);
+  assert.ok((await dst.client.listDatabases()).includes('shop'), 'the target database is made');
+  await load('a'); await load('b');
+  assert.is(await allRows(to, 'a'), await allRows(from, 'a'));
+  assert.is(await allRows(to, 'b'), await allRows(from, 'b'));
+
+  // A collection made while replicating joins.
+  last = await make('c', 'c', 30);
+  await from.delete('c', { ids: [1, 2] });
+  last = (await from.upsert('c', rows(5, 3, 'up'))).tso;
+  await h.until(last);
+  await load('c');
+  assert.is(await allRows(to, 'c'), await allRows(from, 'c'), 'a new collection is mirrored');
+
+  // Dropped on the source: dropped on the target; made again under the name: mirrored afresh.
+  await from.releaseCollection('b');
+  await from.dropCollection('b');
+  await until(async () => stateOf(h, 'b') === 'dropped', 'b dropped', 30_000);
+  assert.not.ok(await to.hasCollection('b'), 'b dropped on the target');
+  last = await make('b', 'new', 7);
+  await h.until(last);
+  await load('b');
+  assert.is(await allRows(to, 'b'), await allRows(from, 'b'), 'the remade collection holds only its own rows');
+  assert.ok(JSON.parse(await allRows(to, 'b')).every((r: { tag: string }) => r.tag === 'new'));
+
+  // Renamed on the source: the mirror follows, and writes under the new name land in it.
+  await from.renameCollection('a', 'a2');
+  last = (await from.insert('a2', rows(200, 4, 'after'))).tso;
+  await until(async () => (await to.hasCollection('a2')) && !(await to.hasCollection('a')), 'a renamed on the target', 30_000);
+  await h.until(last);
+  await load('a2');
+  assert.is(await allRows(to, 'a2'), await allRows(from, 'a2'), 'the renamed collection converges');
+  assert.not.ok(await to.hasCollection('skip'), 'an excluded collection is not replicated');
+  assert.equal(h.collections().filter((x) => x.state === 'replicating').map((x) => x.collection).sort(), ['a2', 'b', 'c']);
+
+  // Dropped while nothing replicated: the next start drops its mirror.
+  await h.stop();
+  await from.releaseCollection('c');
+  await from.dropCollection('c');
+  h = start({ include: (n) => n !== 'skip' });
+  last = (await from.insert('b', rows(50, 2, 'new'))).tso;
+  await h.until(last);
+  assert.not.ok(await to.hasCollection('c'), 'the orphaned mirror is dropped');
+  assert.equal((await checkpointedCollections(dst.meta, 'shop')).sort(), ['a2', 'b'], 'checkpoints of the live mirrors only');
+  assert.is(await allRows(to, 'b'), await allRows(from, 'b'));
+  await h.stop();
+});
+
+test.run();
