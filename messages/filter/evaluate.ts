@@ -25,6 +25,7 @@ import { NuthatchError } from '../errors.js';
 import { parseInterval, shiftTimestamptz, type Interval } from '../timestamptz.js';
 import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type PrimaryKey, type Rows } from '../schema.js';
 import { sampleTest } from './sample.js';
+import { elementMatchRows } from './elementMatch.js';
 
 /** One column of a segment, indexed by row: a plain array or a typed array. */
 export type Column = ArrayLike<unknown>;
@@ -188,22 +189,10 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
       return (cols) => { const a = g(cols); return (i) => (a(i) == null) !== flip; };
     }
     case 'elementMatch': {
-      // Each row's elements bound as columns `$[sub]` of the condition compiled against them; the matches counted.
+      // The condition compiled once against the element schema; rows counted by elementMatch.ts.
       const f = ctx.schema.fields.find((x) => x.name === e.arg.name)!;
-      const inner = compileFilter(e.pred, elementSchema(f));
-      const names = inner.fields, subs = names.map((n) => n.slice(2, -1)), enough = elementCount(e.fn, e.count);
-      return (cols) => {
-        const c = column(cols, e.arg.name, ctx);
-        return (i) => {
-          const els = (c?.[i] ?? []) as ReadonlyArray<Record<string, unknown>>;
-          const ec: Record<string, unknown[]> = {};
-          names.forEach((n, j) => { ec[n] = els.map((x) => x[subs[j]!]); });
-          const p = inner.bind(ec);
-          let m = 0;
-          for (let k = 0; k < els.length; k++) if (p(k)) m++;
-          return enough(m, els.length) !== negated;
-        };
-      };
+      const inner = compileFilter(e.pred, elementSchema(f)), enough = elementCount(e.fn, e.count);
+      return (cols) => elementMatchRows(column(cols, e.arg.name, ctx), inner, enough, negated);
     }
     case 'contains': {
       // Unknown (false either way) unless the value is a list.

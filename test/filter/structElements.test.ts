@@ -72,6 +72,22 @@ test('the compiled filter agrees with the reference interpreter on every functio
   }
 });
 
+test('over many rows (each copied into the scratch columns the condition is bound to once) it agrees with the reference interpreter', () => {
+  let seed = 7;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+  const words = ['Red apple', 'red', 'Green pear', 'blue sky', 'Red van'];
+  const many = Array.from({ length: 300 }, (_, id) => ({ id, n: id % 7, chunks: Array.from({ length: Math.floor(rnd() * 6) }, () => el(words[Math.floor(rnd() * words.length)]!, Math.floor(rnd() * 10), rnd())) }));
+  const cols: Columns = { id: many.map((r) => r.id), n: many.map((r) => r.n), chunks: many.map((r) => r.chunks) };
+  const texts = ['element_filter(chunks, $[text] like "Red%")', 'MATCH_ALL(chunks, $[page] < 5)', 'MATCH_LEAST(chunks, $[score] > 0.3 and $[page] != 3, 2)',
+    'n > 2 and MATCH_MOST(chunks, $[text] == "red", 1)', 'not MATCH_EXACT(chunks, $[page] >= 2, 2)'];
+  for (const text of texts) {
+    const expr = checkFilter(parseFilter(text), schema).expr;
+    const want = many.map((r, i) => (interpret(expr, r) === true ? i : -1)).filter((i) => i >= 0);
+    assert.ok(want.length > 0 && want.length < many.length, `a filter that selects some rows: ${text}`);
+    assert.equal(filterRows(prepareFilter(text, schema)!, cols, many.length), want, text);
+  }
+});
+
 test('printed back, an element condition parses to the same tree', () => {
   for (const text of ['element_filter(chunks, $[text] like "Red%")', 'MATCH_LEAST(chunks, ($[page] > 1) and ($[score] < 0.5), 2)', 'not MATCH_ALL(chunks, $[page] in [1, 2])']) {
     const once = formatFilter(checkFilter(parseFilter(text), schema).expr);
