@@ -19,6 +19,8 @@ export interface DatabaseReplicationOptions extends Omit<ReplicationOptions, 'co
   discoverMs?: number;
   /** The pause before a failed collection replicator starts again (default 2000 ms). */
   retryMs?: number;
+  /** Load and release target collections as their sources are (default true), checked each discovery round. */
+  mirrorLoad?: boolean;
 }
 
 export type CollectionReplicationState = 'replicating' | 'retrying' | 'gap' | 'dropped';
@@ -47,7 +49,7 @@ export interface DatabaseReplicationHandle {
 }
 
 /** One source collection (by id: a name may be renamed, or dropped and made again). */
-interface Entry { name: string; state: CollectionReplicationState; handle?: ReplicationHandle; error?: string; retryAt?: number }
+interface Entry { name: string; state: CollectionReplicationState; handle?: ReplicationHandle; error?: string; retryAt?: number; loading?: boolean }
 
 /** Starts replicating the source client's database into the target client's. */
 export function startDatabaseReplication(o: DatabaseReplicationOptions): DatabaseReplicationHandle {
@@ -145,6 +147,10 @@ class DatabaseReplicator {
     for (const [id, name] of await this.sourceCollections()) {
       const e = this.entries.get(id);
       if (e && e.name !== name) await this.rename(e, name);
+      if (e?.state === 'replicating' && (this.o.mirrorLoad ?? true) && !e.loading) {
+        e.loading = true;
+        void this.mirrorLoad(name).catch((err: unknown) => this.log(`mirroring the load state of ${name}:`, (err as Error).message)).finally(() => { e.loading = false; });
+      }
       if (e?.state === 'gap' || e?.state === 'dropped' || (e?.state === 'replicating')) continue;
       if (e?.state === 'retrying' && Date.now() < (e.retryAt ?? 0)) continue;
       const older = [...this.entries].some(([other, x]) => other !== id && x.name === name && x.state !== 'dropped');
@@ -174,6 +180,24 @@ class DatabaseReplicator {
       entry.state = 'retrying'; entry.retryAt = Date.now() + this.retryMs();
       this.log(`collection ${entry.name} failed, starting again from its checkpoint: ${entry.error}`);
     }).catch((err: unknown) => { entry.state = 'retrying'; entry.error = (err as Error).message; entry.retryAt = Date.now() + this.retryMs(); });
+  }
+
+  /**
+   * Loads the target collection while its source is loaded (with the same field set, in
+   * the target's own replica and resource group defaults) and releases it when the source
+   * is released. A source with only some partitions loaded is mirrored as a collection load.
+   */
+  private async mirrorLoad(name: string): Promise<void> {
+    const c = this.o.target.client;
+    const src = await this.o.source.client.getLoadState(name);
+    if (!(await c.hasCollection(name))) return;
+    const want = src.loadState !== 'LoadStateNotLoad', have = (await c.getLoadState(name)).loadState !== 'LoadStateNotLoad';
+    if (want === have) return;
+    // The target's indexes arrive through the WAL; a load before them is refused, and tried again next round.
+    if (want && (await c.listIndexes(name)).length === 0) return;
+    if (want) await c.loadCollection(name, { ...(src.loadFields ? { loadFields: src.loadFields } : {}), ...(src.skipLoadDynamicField ? { skipLoadDynamicField: true } : {}) });
+    else await c.releaseCollection(name);
+    this.log(`${want ? 'loaded' : 'released'} target collection ${name}, as its source is`);
   }
 
   /** A source collection renamed: its replicator stops, the mirror and its checkpoint take the new name, and it goes on. */

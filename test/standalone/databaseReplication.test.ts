@@ -10,7 +10,7 @@ import { tempStandalone, vectors } from './harness.js';
  * Replication of a whole database between two standalone systems in this
  * process: every collection of the source database is mirrored in the
  * target's database of that name (made when absent), collections made while
- * it runs join, a dropped one is dropped on the target, one made again under
+ * it runs join, load state follows, a dropped one is dropped on the target, one made again under
  * that name is mirrored afresh, a renamed one is renamed, one excluded stays
  * out, and one dropped while nothing replicated is dropped at the next start.
  */
@@ -33,10 +33,11 @@ async function allRows(c: NuthatchClient, name: string): Promise<string> {
   const got = await c.query(name, { filter: 'id >= 0', outputFields: ['*'], consistencyLevel: 'Strong', limit: 0 });
   return JSON.stringify(got.sort((a, b) => (a.id as number) - (b.id as number)));
 }
+/** The target collection is loaded by the replicator, as its source is. */
 async function load(name: string): Promise<void> {
-  await until(async () => (await to.hasCollection(name)) && (await to.listIndexes(name)).length > 0, `target ${name} with its index`, 30_000);
-  await to.loadCollection(name);
-  await until(async () => (await to.getLoadState(name)).loadProgress === 100, `target ${name} loaded`, 30_000);
+  // Loaded once a read is served (the load state says loaded before its delegators are placed).
+  const served = async () => { try { await to.query(name, { filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Eventually' }); return true; } catch { return false; } };
+  await until(async () => (await to.hasCollection(name)) && (await to.getLoadState(name)).loadState === 'LoadStateLoaded' && await served(), `target ${name} loaded as its source`, 30_000);
 }
 async function make(name: string, tag: string, n = 20): Promise<bigint> {
   await from.createCollection({ collectionName: name, schema, metricType: 'L2', shardsNum: 2, indexParams, load: true });
@@ -96,6 +97,13 @@ test('every collection of the database is mirrored: new ones join, drops, remake
   assert.is(await allRows(to, 'a2'), await allRows(from, 'a2'), 'the renamed collection converges');
   assert.not.ok(await to.hasCollection('skip'), 'an excluded collection is not replicated');
   assert.equal(h.collections().filter((x) => x.state === 'replicating').map((x) => x.collection).sort(), ['a2', 'b', 'c']);
+
+  // Released on the source: released on the target; loaded again with a field set: loaded so.
+  await from.releaseCollection('c');
+  await until(async () => (await to.getLoadState('c')).loadState === 'LoadStateNotLoad', 'c released on the target', 30_000);
+  await from.loadCollection('c', { loadFields: ['id', 'vec'] });
+  await until(async () => (await to.getLoadState('c')).loadState === 'LoadStateLoaded', 'c loaded again on the target', 30_000);
+  assert.equal((await to.getLoadState('c')).loadFields, ['id', 'vec'], 'with the source\'s field set');
 
   // Dropped while nothing replicated: the next start drops its mirror.
   await h.stop();
