@@ -4,6 +4,7 @@ import { NuthatchError } from '../../messages/errors.js';
 import { refused } from '../support/rejects.js';
 import { until } from '../support/until.js';
 import { rng, tempStandalone, vectors } from './harness.js';
+import { V2Client } from '../http/support/v2Client.js';
 import type { PrimaryKey } from '../../messages/schema.js';
 import type { SearchRequest } from '../../runtime/client/api.js';
 
@@ -138,8 +139,8 @@ test('Int64 keys: each key\'s vector, sealed or growing, of any vector field, wi
   } finally { await s.cleanup(); }
 });
 
-test('VarChar keys; a BM25 field and embedding lists refused; a Strong read sees a vector upserted just before', async () => {
-  const s = await tempStandalone(segmentOpts);
+test('VarChar keys; a BM25 field and embedding lists refused; a Strong read sees a vector upserted just before; REST takes ids', async () => {
+  const s = await tempStandalone({ ...segmentOpts, port: 0 });
   try {
     const schema = {
       fields: [
@@ -181,6 +182,18 @@ test('VarChar keys; a BM25 field and embedding lists refused; a Strong read sees
     const [byNew] = await s.client.search('sk', { data: [moved], annsField: 'vec', limit: 4, ...strong });
     assert.equal(after, byNew, 'the upserted vector is searched with');
     assert.is(after![0]!.id, sku(42));
+
+    // REST: entities/search takes ids too (Milvus's REST API does not): the same hits as data.
+    const http = new V2Client(s.http!.url);
+    const body = { collectionName: 'sk', annsField: 'vec', limit: 4, outputFields: ['cat'], consistencyLevel: 'Strong' };
+    const restIds = await http.okReply('/entities/search', { ...body, ids: [sku(42), sku(7)] });
+    const restData = await http.okReply('/entities/search', { ...body, data: await fetched(s, 'sk', 'sku', [sku(42), sku(7)], 'vec') });
+    assert.equal(restIds, restData, 'REST: ids equal their vectors as data');
+    assert.equal(restIds.topks, [4, 4]);
+    await http.fails('/entities/search', { ...body, ids: [sku(1), 'nope'] }, /"nope" names no row/, [1600]);
+    await http.fails('/entities/search', { ...body, ids: [5] }, /'ids\[0\]' must be a VarChar primary key/, [1103]);
+    await http.fails('/entities/search', { ...body, ids: [sku(1)], data: [a[1]] }, /not both/, [1100]);
+    await http.fails('/entities/hybrid_search', { collectionName: 'sk', search: [{ annsField: 'vec', data: [a[1]] }, { annsField: 'vec', ids: [sku(1)] }] }, /hybrid search's searches take data/, [1100]);
   } finally { await s.cleanup(); }
 });
 
