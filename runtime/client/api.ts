@@ -131,8 +131,12 @@ export interface SearchRequest extends ReadOptions {
    */
   data?: Array<number[] | Float32Array | Uint8Array | SparseInput | string | Array<number[] | Float32Array>>;
   /**
-   * Instead of `data`: primary keys of rows whose vectors (of `annsField`)
-   * are the queries (Milvus 2.6's primary-key search). Not for a BM25 field.
+   * Instead of `data` (never with it): primary keys of rows whose vectors
+   * (of `annsField`) are the queries, one result list per key in this order
+   * (Milvus 2.6.9's primary-key search; primaryKeySearch.ts). Read at the
+   * search's guarantee TSO in the partitions it searches; a key no row holds
+   * is refused NotFound. Not for a BM25 field or an embedding list, nor in
+   * a hybrid search or a search iterator.
    */
   ids?: PrimaryKey[];
   /**

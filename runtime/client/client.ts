@@ -59,6 +59,7 @@ import { AdmissionView, reserveAll, type ReservationPorts } from './writeReserva
 import type { WritePart } from '../../messages/rpc/streamingNode.js';
 import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
+import { checkKeySearch, keyedFilter, queriesOf, querySourceOf, refuseKeys } from './primaryKeySearch.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 import { sizingDim } from '../../actors/shared/segment/segmentSize.js';
@@ -676,8 +677,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     }, holdId);
   }
 
-  private async snapshotTso(r: CollectionRecord, level: ConsistencyLevel | undefined): Promise<Tso> {
-    const guarantee = await this.guarantee(r, level);
+  private async snapshotTso(r: CollectionRecord, level: ConsistencyLevel | undefined, guaranteed?: Tso): Promise<Tso> {
+    const guarantee = guaranteed ?? await this.guarantee(r, level);
     const bounded = tsoOf(Date.now() - BOUNDED_STALENESS_MS);
     return guarantee > bounded ? guarantee : bounded;
   }
@@ -744,24 +745,37 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async search(collection: string, req: SearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    if (querySourceOf(req) === 'data') return this.searchOf(r, req);
+    // A primary-key search (primaryKeySearch.ts): the rows read by key, then searched with, at one guarantee TSO.
+    const keyed = checkKeySearch(r.schema, req);
+    const guaranteed = await this.guarantee(r, req.consistencyLevel);
+    const data = await this.keyedQueries(r, keyed, req.partitionNames, guaranteed);
+    const { ids: _, ...rest } = req;
+    return this.searchOf(r, { ...rest, data: data as NonNullable<SearchRequest['data']> }, guaranteed);
+  }
+
+  /**
+   * A search of its `data`; `guaranteed` given, every read of it waits for
+   * that TSO (a primary-key search's, taken once for its keyed read and its search).
+   */
+  private async searchOf(r: CollectionRecord, req: SearchRequest, guaranteed?: Tso): Promise<Hit[][] | AggregatedSearchResult> {
     if (req.orderByFields !== undefined) {
       // The page of hits, read with the ordered fields, then reordered by them (orderedReads.ts).
       const order = readOrderBy(req.orderByFields, r.schema);
       const { orderByFields: _, ...plain } = req;
       const asked = req.outputFields ?? [], extra = orderFieldsToAdd(order, asked, [primaryField(r.schema).name]);
-      const hits = await this.search(collection, { ...plain, outputFields: [...asked, ...extra] });
+      const hits = await this.searchOf(r, { ...plain, outputFields: [...asked, ...extra] }, guaranteed) as Hit[][];
       return hits.map((list) => orderHits(list, order, r.schema).map((h) => (extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h)));
     }
     if (structVectorOf(r.schema, req.annsField)) refuseEmbListOptions(req, req.annsField!);
     const level = req.aggregation === undefined ? undefined : checkAggregation(req.aggregation, r.schema);
     if (level) refuseAggregationOptions(req);
-    const asked = req.ids === undefined ? req : { ...req, data: await this.vectorsOf(collection, r, req) };
-    if (level) return this.aggregated(r, asked, level);
-    if (req.highlighter !== undefined) return this.highlighted(r, asked);
-    if (req.ranker === undefined) return this.searchAt(r, asked);
+    if (level) return this.aggregated(r, req, level, guaranteed);
+    if (req.highlighter !== undefined) return this.highlighted(r, req, guaranteed);
+    if (req.ranker === undefined) return this.searchAt(r, req, undefined, undefined, guaranteed);
     const { boost, decay } = checkSearchRanker(req.ranker, r.schema, req.filterParams, timezoneOf(r, req.timezone));
     if (boost && req.groupingField !== undefined) throw new ValidationError('a boost ranker cannot rank a grouping search (as in Milvus)', { field: 'ranker' });
-    return decay ? this.decayRanked(r, asked, decay, boost) : this.searchAt(r, asked, undefined, boost);
+    return decay ? this.decayRanked(r, req, decay, boost, guaranteed) : this.searchAt(r, req, undefined, boost, guaranteed);
   }
 
   /**
@@ -769,8 +783,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * candidates, then every shard returns the partial buckets of its candidate
    * rows, both rounds at one pinned TSO; the client merges and orders them.
    */
-  private async aggregated(r: CollectionRecord, req: SearchRequest, level: AggLevel): Promise<AggregatedSearchResult> {
-    const pin = await this.snapshotTso(r, req.consistencyLevel);
+  private async aggregated(r: CollectionRecord, req: SearchRequest, level: AggLevel, guaranteed?: Tso): Promise<AggregatedSearchResult> {
+    const pin = await this.snapshotTso(r, req.consistencyLevel, guaranteed);
     const { aggregation: _a, roundDecimal, ...plain } = req;
     const candidates = await this.searchAt(r, { ...plain, outputFields: [] }, pin);
     const shown = req.outputFields ?? [];
@@ -796,13 +810,13 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * text fields read with the hits (shown only when asked for), then their
    * terms tagged in fragments under each hit's `highlight`.
    */
-  private async highlighted(r: CollectionRecord, req: SearchRequest): Promise<Hit[][]> {
+  private async highlighted(r: CollectionRecord, req: SearchRequest, guaranteed?: Tso): Promise<Hit[][]> {
     const field = annsFieldOf(r.schema, req.annsField);
     const h = checkHighlighter(req.highlighter, r.schema, bm25FunctionOf(r.schema, field.name)?.inputFieldNames[0], analyzerNameOf(req.searchParams));
     const asked = req.outputFields ?? [];
     const extra = highlightedFields(h).filter((f) => !asked.includes('*') && !asked.includes(f));
     const { highlighter: _h, ...plain } = req;
-    const hits = await this.search(r.name, { ...plain, outputFields: [...asked, ...extra] });
+    const hits = await this.searchOf(r, { ...plain, outputFields: [...asked, ...extra] }, guaranteed) as Hit[][];
     return hits.map((list, q) => list.map((hit) => {
       const text = req.data?.[q];
       const highlight = highlightHit(h, hit.fields, typeof text === 'string' ? text : undefined);
@@ -816,12 +830,12 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * read with the ranker's field (boosted on the servers first when the
    * ranker is a FunctionScore with boost functions), scored again, then paged.
    */
-  private async decayRanked(r: CollectionRecord, req: SearchRequest, d: CheckedDecay, boost?: ShardBoost): Promise<Hit[][]> {
+  private async decayRanked(r: CollectionRecord, req: SearchRequest, d: CheckedDecay, boost?: ShardBoost, guaranteed?: Tso): Promise<Hit[][]> {
     if (req.groupingField !== undefined) throw new ValidationError('a decay ranker cannot rank a grouping search (as in Milvus)', { field: 'ranker' });
     const offset = req.offset ?? 0;
     const asked = req.outputFields ?? [];
     const wanted = asked.includes('*') || asked.includes(d.field);
-    const all = await this.searchAt(r, { ...req, offset: 0, limit: req.limit + offset, outputFields: wanted ? asked : [...asked, d.field] }, undefined, boost);
+    const all = await this.searchAt(r, { ...req, offset: 0, limit: req.limit + offset, outputFields: wanted ? asked : [...asked, d.field] }, undefined, boost, guaranteed);
     const metric = metricOfField(r, annsFieldOf(r.schema, req.annsField).name);
     return all.map((hits) => decayRerank(hits, d, metric).slice(offset, offset + req.limit).map((h) => (wanted ? h : { ...h, fields: withoutField(h.fields, d.field) })));
   }
@@ -836,6 +850,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
     if (!Array.isArray(req.searches) || req.searches.length === 0) throw new ValidationError('hybrid search needs searches: a non-empty list');
+    refuseKeys(req, 'a hybrid search');
+    req.searches.forEach((s, i) => refuseKeys(s, `searches[${i}] of a hybrid search`, `searches[${i}].ids`));
     if (req.searches.length > MAX_HYBRID_SEARCHES) throw new ValidationError(`hybrid search takes at most ${MAX_HYBRID_SEARCHES} searches, got ${req.searches.length}`);
     if (req.ranker !== undefined && req.rerank !== undefined) throw new ValidationError('a hybrid search takes rerank or ranker, not both', { field: 'ranker' });
     const decay = req.ranker === undefined ? undefined : checkDecayRanker(req.ranker, r.schema);
@@ -878,14 +894,14 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * instead of the consistency level's; `boost` is applied by the servers to
    * each segment's candidates (messages/boostRanker.ts), dense and sparse fields (not embedding lists).
    */
-  private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso, boost?: ShardBoost): Promise<Hit[][]> {
+  private async searchAt(r: CollectionRecord, req: SearchRequest, pin?: Tso, boost?: ShardBoost, guaranteed?: Tso): Promise<Hit[][]> {
     const struct = structVectorOf(r.schema, req.annsField);
     const field0 = struct ? undefined : annsFieldOf(r.schema, req.annsField);
     if (boost && struct) throw new ValidationError(`a boost ranker ranks no embedding-list search, as '${req.annsField}' is`, { field: 'ranker' });
     if (struct) return this.searchEmbListAt(r, req, struct.sub, pin);
     const plan = this.readPlan(r, req);
     const field = field0!, dim = field.dim!, metric = metricOfField(r, field.name);
-    if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin, boost);
+    if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin, boost, guaranteed);
     // The first vector field is the shards' default: named only when another one is searched.
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of vectors');
@@ -897,7 +913,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const queries = denseQueries(field, req.data, r.schema);
     const { ef, nprobe, rbqQueryBits, refineK, mhSearchWithJaccard, mhElementBitWidth, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
     const k = limit + offset;
-    const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
+    const guaranteeTso = pin ?? guaranteed ?? await this.guarantee(r, req.consistencyLevel);
     const searchShards = (qs: Float32Array, filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
       vchannel, collectionId: r.collectionId, queries: qs, ...anns, nq: qs.length / dim, k: kk, ef, nprobe, rbqQueryBits, refineK, filter, ...(boost ? { boost } : {}),
       ...(mhSearchWithJaccard !== undefined ? { mhSearchWithJaccard } : {}), ...(mhElementBitWidth !== undefined ? { mhElementBitWidth } : {}),
@@ -956,7 +972,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * searches keep scores in (radius, range_filter]; grouping searches group
    * as dense ones do.
    */
-  private async searchSparseAt(r: CollectionRecord, req: SearchRequest, field: FieldSchema, pin?: Tso, boost?: ShardBoost): Promise<Hit[][]> {
+  private async searchSparseAt(r: CollectionRecord, req: SearchRequest, field: FieldSchema, pin?: Tso, boost?: ShardBoost, guaranteed?: Tso): Promise<Hit[][]> {
     const plan = this.readPlan(r, req);
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of query vectors or texts');
     if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 queries at once');
@@ -968,7 +984,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const { range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
     const bm25 = bm25FunctionOf(r.schema, field.name);
     const vectors = sparseQueryVectors(req.data, field.name, bm25 !== undefined, bm25AnalyzerOf(r.schema, field.name, analyzerNameOf(req.searchParams)));
-    const tso = pin ?? await this.snapshotTso(r, req.consistencyLevel);
+    const tso = pin ?? await this.snapshotTso(r, req.consistencyLevel, guaranteed);
     const at = { collectionId: r.collectionId, annsField: field.name, partitionIds: plan.partitionIds, guaranteeTso: tso, mvccTso: tso };
     const stats = bm25 ? await this.bm25Counts(r, field, vectors, at) : undefined;
     const k = limit + offset;
@@ -997,26 +1013,17 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   /**
-   * A primary-key search's queries (Milvus 2.6's): the `annsField` vectors of
-   * the rows `ids` names, in their order, read at the search's consistency.
-   * A key no row holds is refused, as is a row whose (nullable) field is null, and a BM25 field (its vectors are made
-   * from text, which is what a query to it is).
+   * A primary-key search's keyed read (primaryKeySearch.ts): the `annsField`
+   * vectors of the rows the keys name, in the partitions the search reads,
+   * waiting for the search's guarantee TSO (growing and sealed rows, deletes
+   * applied), as a get reads them; then the queries, in the keys' order.
    */
-  private async vectorsOf(collection: string, r: CollectionRecord, req: SearchRequest): Promise<NonNullable<SearchRequest['data']>> {
-    if (req.data !== undefined) throw new ValidationError('a search takes data or ids, not both');
-    const field = annsFieldOf(r.schema, req.annsField);
-    if (bm25FunctionOf(r.schema, field.name)) throw new ValidationError(`a primary-key search cannot search BM25 field '${field.name}': search it with texts`, { field: 'ids' });
-    const pk = primaryField(r.schema).name;
-    if (!Array.isArray(req.ids) || req.ids.length === 0) throw new ValidationError('ids must be a non-empty list of primary keys', { field: 'ids' });
-    const rows = await this.get(collection, req.ids, { outputFields: [field.name], ...(req.consistencyLevel ? { consistencyLevel: req.consistencyLevel } : {}) });
-    const byKey = new Map(rows.map((row) => [row[pk] as PrimaryKey, row[field.name]]));
-    return req.ids.map((id) => {
-      const v = byKey.get(id);
-      // A row of a nullable vector field holding no vector there has nothing to search with.
-      if (v === null && byKey.has(id)) throw new ValidationError(`primary key ${JSON.stringify(id)} names a row whose vector field '${field.name}' is null: it has no vector to search with`, { field: 'ids', id });
-      if (v === undefined || v === null) throw new NuthatchError('NotFound', `primary key ${JSON.stringify(id)} names no row of '${r.name}' to search with`, { field: 'ids', id });
-      return v as number[];
-    });
+  private async keyedQueries(r: CollectionRecord, { field, pk, ids }: ReturnType<typeof checkKeySearch>, partitionNames: string[] | undefined, guaranteeTso: Tso): Promise<unknown[]> {
+    const partitions = partitionNames ? { partitionNames } : {};
+    const plan = this.readPlan(r, { ...keyedFilter(pk.name, ids), outputFields: [field.name], ...partitions });
+    const results = await this.queryShards(r, plan, { limit: 0, countOnly: false, guaranteeTso });
+    const rows = results.flatMap((x) => x.rows).map((row) => this.shape(row, pk.name, [], [field.name], r.schema, plan.tz));
+    return queriesOf(ids, rows, pk.name, field.name, r.name);
   }
 
   /** Round one of a BM25 search: the collection's counts of the queries' terms, summed over the shards at the read's TSO. */
@@ -1033,6 +1040,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async searchIterator(collection: string, req: SearchIteratorRequest): Promise<SearchIterator> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    refuseKeys(req, 'a search iterator');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
     if (structVectorOf(r.schema, req.annsField)) throw new ValidationError(`a search iterator cannot read embedding lists ('${req.annsField}')`, { field: 'annsField' });

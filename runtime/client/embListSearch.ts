@@ -24,7 +24,6 @@ export function embListMetricOf(req: SearchRequest, annsField: string, indexed?:
 export function refuseEmbListOptions(req: SearchRequest, annsField: string): void {
   const params = req.searchParams?.params ?? {};
   const no = (what: string) => new ValidationError(`an embedding-list search of '${annsField}' takes no ${what}`, { field: what });
-  if (req.ids !== undefined) throw no('ids (primary-key search)');
   if (req.groupingField !== undefined) throw no('groupingField');
   if (params.radius !== undefined || params.range_filter !== undefined) throw no('radius or range_filter (range search)');
   if (req.ranker !== undefined) throw no('ranker');

@@ -86,18 +86,21 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
 }
 
 /**
- * search: `{collectionName, data: [[floats]...], annsField?, limit?, offset?,
+ * search: `{collectionName, data: [[floats]...] | ids: [keys], annsField?, limit?, offset?,
  * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, nprobe,
  * radius, range_filter, ...}, ignore_growing?, round_decimal?}, partitionNames?,
  * consistencyLevel?, groupingField?, groupSize?, strictGroupSize?, aggregation?}`. Vectors
- * become Float32Arrays here.
+ * become Float32Arrays here. `ids` instead of `data` is a primary-key search
+ * (Milvus 2.6.9's, which its REST API lacks): checked against the schema
+ * later (checkSearchIds), the rows read by the client.
  */
-export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data: QueryData[] } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'highlighter', 'orderByFields', 'aggregation', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore'));
+export function parseSearch(body: unknown): { collectionName: string; request: SearchRequest & { data?: QueryData[] } } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'data', 'ids', 'annsField', 'filter', 'limit', 'offset', 'searchParams', 'groupingField', 'groupSize', 'strictGroupSize', 'functionScore', 'highlighter', 'orderByFields', 'aggregation', ...READ_KEYS], UNSUPPORTED_READ.filter((k) => k !== 'functionScore' && k !== 'ids'));
   const collectionName = readCollectionName(r);
-  const data = readQueryVectors(r);
+  if (r.has('ids') && r.has('data')) throw new ValidationError(`a search takes 'data' (query vectors) or 'ids' (primary keys), not both`, { field: 'ids' });
+  const queries = r.has('ids') ? { ids: readIds(r, 'ids') } : { data: readQueryVectors(r) };
   const { limit, offset } = readPaging(r, DEFAULT_SEARCH_LIMIT);
-  const request: SearchRequest & { data: QueryData[] } = { ...readOptions(r, false), data, limit: limit! };
+  const request: SearchRequest & { data?: QueryData[] } = { ...readOptions(r, false), ...queries, limit: limit! };
   const filter = readFilter(r, false);
   if (filter !== undefined) request.filter = filter;
   if (offset !== undefined) request.offset = offset;
@@ -246,14 +249,16 @@ export function parseHybridSearch(body: unknown): { collectionName: string; requ
 
 /** One search of a hybrid search; Milvus's `params`, `metricType` and `ignoreGrowing` beside `data` go where a search keeps them. */
 function parseHybridPart(v: unknown, path: string, collectionName: string): SearchRequest & { data: QueryData[] } {
-  JsonReader.object(v, path, ['data', 'annsField', 'filter', 'exprParams', 'limit', 'offset', 'params', 'metricType', 'ignoreGrowing', 'searchParams', 'groupingField', 'functionScore'], ['groupingField']);
+  // As in Milvus: a primary-key search is a plain search, never part of a hybrid one.
+  JsonReader.object(v, path, ['data', 'annsField', 'filter', 'exprParams', 'limit', 'offset', 'params', 'metricType', 'ignoreGrowing', 'searchParams', 'groupingField', 'functionScore', 'ids'], ['groupingField']);
+  if (isPlainObject(v) && v.ids !== undefined && v.ids !== null) throw new ValidationError(`'${path}.ids': a hybrid search's searches take data (query vectors), not ids: a primary-key search is entities/search with ids`, { field: `${path}.ids` });
   const { params, metricType, ignoreGrowing, searchParams, ...rest } = v as Record<string, unknown>;
   const sp = { ...(isPlainObject(searchParams) ? searchParams : {}) } as Record<string, unknown>;
   if (params !== undefined) sp.params = params;
   if (metricType !== undefined) sp.metricType = metricType;
   if (ignoreGrowing !== undefined) sp.ignore_growing = ignoreGrowing;
   try {
-    return parseSearch({ ...rest, collectionName, ...(Object.keys(sp).length > 0 ? { searchParams: sp } : {}) }).request;
+    return parseSearch({ ...rest, collectionName, ...(Object.keys(sp).length > 0 ? { searchParams: sp } : {}) }).request as SearchRequest & { data: QueryData[] };
   } catch (e) {
     // Name the entry the message is about (the reader's paths start at the search's top).
     if (e instanceof ValidationError) throw new ValidationError(`${path}: ${e.message}`, { ...e.info, ...(typeof e.info.field === 'string' ? { field: `${path}.${e.info.field}` } : {}) });

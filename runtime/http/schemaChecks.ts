@@ -137,6 +137,12 @@ export function keyFor(pk: FieldSchema, v: unknown, path: string): PrimaryKey {
   return v;
 }
 
+/** Normalizes the keys of a primary-key search (`ids`) to the primary key's type, naming a wrong one. */
+export function checkSearchIds(schema: CollectionSchema, ids: PrimaryKey[]): PrimaryKey[] {
+  const pk = primaryField(schema);
+  return ids.map((id, i) => keyFor(pk, id, `ids[${i}]`));
+}
+
 /** Normalizes the keys of a get to the primary key's type. */
 export function checkIds(schema: CollectionSchema, ids: PrimaryKey[]): PrimaryKey[] {
   const pk = primaryField(schema);
@@ -161,7 +167,7 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
 }
 
 /** The searched field must be a vector field (named, when there are several) and every query vector must have its dimension. */
-export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data: ReadonlyArray<unknown> }, at = ''): void {
+export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, 'annsField'> & { data?: ReadonlyArray<unknown> }, at = ''): void {
   // An embedding-list search of a Struct's vector sub-field (`chunks[text_vector]`): its lists are checked by the client.
   if (structVectorOf(schema, req.annsField)) return;
   const vectors = [...vectorFields(schema), ...packedVectorFields(schema), ...sparseFields(schema)];
@@ -175,7 +181,8 @@ export function checkSearch(schema: CollectionSchema, req: Pick<SearchRequest, '
   if (vec.dataType === 'SparseFloatVector') return;
   // A packed field's queries (numbers, bytes or base64) are checked by the client as its rows are.
   if (vec.dataType !== 'FloatVector') return;
-  req.data.forEach((v, i) => {
+  // A primary-key search's vectors are the rows' own (checkSearchIds checks its keys).
+  (req.data ?? []).forEach((v, i) => {
     if (!(v instanceof Float32Array)) throw mismatch(`'${at}data[${i}]' must be a list of numbers: '${vec.name}' is a dense vector field`, `${at}data[${i}]`);
     if (v.length !== vec.dim) throw dimensionError(`${at}data[${i}]`, v.length, vec.dim!);
   });

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/index.js';
 import { parseAlterProperties, parseCollectionName, parseDropProperties, parseListCollections, parseLoadState, parseRename } from '../../runtime/http/parseCollections.js';
 import { parseCreateCollection } from '../../runtime/http/parseCreateCollection.js';
-import { parseDelete, parseGet, parseQuery, parseSearch, parseWrite } from '../../runtime/http/parseEntities.js';
+import { parseDelete, parseGet, parseHybridSearch, parseQuery, parseSearch, parseWrite } from '../../runtime/http/parseEntities.js';
 import { parseCreateIndex, parseDescribeIndex } from '../../runtime/http/parseIndexes.js';
 import { parsePartitionNames, parsePartitionRef } from '../../runtime/http/parsePartitions.js';
 
@@ -236,8 +236,8 @@ test('search: vectors become Float32Arrays; limit defaults to 100; options are t
     outputFields: ['a', '*'], partitionNames: ['p1'], consistencyLevel: 'strong', searchParams: { metricType: 'cosine', params: { ef: 64 } },
   });
   assert.is(collectionName, 'c');
-  assert.instance(request.data[0], Float32Array);
-  assert.equal(Array.from(request.data[1] as Float32Array), V8);
+  assert.instance(request.data![0], Float32Array);
+  assert.equal(Array.from(request.data![1] as Float32Array), V8);
   assert.equal({ ...request, data: undefined }, {
     data: undefined, annsField: 'vector', filter: 'a > 1', limit: 5, offset: 2, outputFields: ['a', '*'], partitionNames: ['p1'],
     consistencyLevel: 'Strong', searchParams: { metricType: 'COSINE', params: { ef: 64 } },
@@ -294,6 +294,16 @@ test('search: limits, offsets and unsupported Milvus options', () => {
   refuses(s({ outputFields: 'a' }), /outputFields' must be a list of strings/);
   refuses(s({ partitionNames: ['p-1'] }), /partition name/);
   refuses(s({ filter: 5 }), /filter' must be a string/);
+});
+
+test('search: ids instead of data (a primary-key search); not both, not in a hybrid search', () => {
+  const { request } = parseSearch({ collectionName: 'c', ids: [551, 'sku-9'], annsField: 'vector', limit: 3 });
+  assert.equal(request, { ids: [551, 'sku-9'], annsField: 'vector', limit: 3 });
+  refuses(() => parseSearch({ collectionName: 'c', ids: [1], data: [V8] }), /'data' \(query vectors\) or 'ids' \(primary keys\), not both/);
+  refuses(() => parseSearch({ collectionName: 'c', ids: [] }), /'ids' must not be an empty list/);
+  refuses(() => parseSearch({ collectionName: 'c', ids: [1.5] }), /'ids\[0\]' must be an integer or a string primary key/);
+  refuses(() => parseSearch({ collectionName: 'c' }), /field 'data' is required/);
+  refuses(() => parseHybridSearch({ collectionName: 'c', search: [{ data: [V8], annsField: 'a' }, { ids: [1], annsField: 'b' }] }), /'search\[1\].ids': a hybrid search's searches take data/);
 });
 
 test('query needs a filter or a limit; get takes one id or a list; delete needs a filter', () => {

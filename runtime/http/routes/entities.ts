@@ -1,7 +1,7 @@
 import { DEFAULT_QUERY_PAGE, parseDelete, parseGet, parseHybridSearch, parseQuery, parseSearch, parseWrite } from '../parseEntities.js';
 import { decodeQueryCursor, encodeQueryCursor } from '../queryCursor.js';
 import { aggregationBody, insertBody, ok, rowsBody, searchBody, upsertBody } from '../responses.js';
-import { checkIds, checkOutputFields, checkRows, checkSearch } from '../schemaChecks.js';
+import { checkIds, checkOutputFields, checkRows, checkSearch, checkSearchIds } from '../schemaChecks.js';
 import { V2, type Route } from './route.js';
 
 /**
@@ -44,7 +44,11 @@ export const entityRoutes: Record<string, Route> = {
   },
   [`${V2}/entities/search`]: async (body, { api, schemas }) => {
     const { collectionName, request } = parseSearch(body);
-    const outputFields = await schemas.check(collectionName, (s) => { checkSearch(s, request); return checkOutputFields(s, request.outputFields); });
+    const outputFields = await schemas.check(collectionName, (s) => {
+      checkSearch(s, request);
+      if (request.ids) request.ids = checkSearchIds(s, request.ids);
+      return checkOutputFields(s, request.outputFields);
+    });
     if (outputFields) request.outputFields = outputFields;
     if (request.aggregation !== undefined) return aggregationBody(await api.search(collectionName, { ...request, aggregation: request.aggregation }));
     return searchBody(await api.search(collectionName, request));
