@@ -68,7 +68,10 @@ test('tenant searches use their own sub-index, refusals, property rules, restart
       assert.is(new TextDecoder().decode(file!.subarray(0, 4)), 'NHKI', 'a keyed index file');
     }
 
-    // Pinned searches: only the tenant's rows, near the exact top-k of its sealed and growing rows.
+    // Pinned searches: only the tenant's rows, near the exact top-k of its sealed and growing rows,
+    // each sealed segment searched through the tenant's sub-index (the query node counts those reads).
+    const isolatedReads = () => Number(s.metrics.render().split('\n').find((l) => l.startsWith('nuthatch_query_node_isolated_reads_total{'))?.split(' ').at(-1) ?? 0);
+    const before = isolatedReads();
     const search = (q: number[], filter: string | undefined) => s.client.search('mt', { data: [q], limit: K, ...(filter === undefined ? {} : { filter }), outputFields: ['tenant', 'x'], searchParams: { params: { ef: 64 } }, consistencyLevel: strong });
     let found = 0, asked = 0;
     const answers: number[][] = [];
@@ -82,6 +85,8 @@ test('tenant searches use their own sub-index, refusals, property rules, restart
       answers.push(hits!.map((h) => h.id as number));
     }
     assert.ok(found / asked >= 0.9, `recall@10 ${found / asked}`);
+    // Each tenant's rows are sealed in its partition's segment: at least one sub-index read a search.
+    assert.ok(isolatedReads() - before >= 20, `sealed reads through a sub-index: ${isolatedReads() - before}`);
     // A further condition beside the pin.
     const [both] = await search(vs[5]!, 'tenant == "t5" and x > 2');
     assert.ok(both!.length > 0 && both!.every((h) => h.fields.tenant === 't5' && (h.fields.x as number) > 2));

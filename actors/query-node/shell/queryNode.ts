@@ -318,7 +318,11 @@ export class QueryNode {
     const searchOf = (index: VectorIndex | undefined) => (index
       ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts)
       : null);
-    const scopeOf = (index: VectorIndex | undefined) => (key !== null && index?.keyRows ? { scope: index.keyRows(key) } : {});
+    const scopeOf = (index: VectorIndex | undefined) => {
+      if (key === null || !index?.keyRows) return {};
+      this.metrics.isolatedReads.inc();
+      return { scope: index.keyRows(key) };
+    };
     const hits = searchSealed(loaded.map((l) => {
       const index = l.indexes.get(field.name)?.vector;
       return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index) };
