@@ -1039,6 +1039,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
+    refuseUnisolated(r, plan.checked);
     if (structVectorOf(r.schema, req.annsField)) throw new ValidationError(`a search iterator cannot read embedding lists ('${req.annsField}')`, { field: 'annsField' });
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };

@@ -111,6 +111,11 @@ test('tenant searches use their own sub-index, refusals, property rules, restart
     const hybrid = (filter: string) => s.client.hybridSearch('mt', { searches: [{ annsField: 'vec', data: [vs[0]!], limit: K, filter: 'tenant == "t1"' }, { annsField: 'vec', data: [vs[0]!], limit: K, filter }], limit: K, consistencyLevel: strong });
     assert.match(await failure(() => hybrid('x > 1')), /partition key not found in expr/);
     assert.is((await hybrid('tenant == "t2"'))[0]!.length, K);
+    assert.match(await failure(() => s.client.searchIterator('mt', { vector: vs[0]!, batchSize: 5, filter: 'x > 1' })), /partition key not found in expr/);
+    const it = await s.client.searchIterator('mt', { vector: vs[0]!, batchSize: 5, filter: 'tenant == "t9"', outputFields: ['tenant'], consistencyLevel: strong });
+    const page = await it.next();
+    assert.ok(page.length === 5 && page.every((h) => h.fields.tenant === 't9'));
+    it.close();
     assert.is((await s.client.query('mt', { filter: 'x == 3', outputFields: ['count(*)'], consistencyLevel: strong }))[0]!['count(*)'], rows(0, N + GROWING).filter((r) => r.x === 3).length);
 
     // The property: refused without a partition key; not changed while a vector index exists; free to change without one.
