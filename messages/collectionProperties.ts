@@ -14,6 +14,13 @@ export interface CollectionProperties extends QuotaProperties {
   timezone?: string;
   /** An autoID collection also takes keys its rows give (rows without one get a generated key), as a migration or a restore needs. */
   allowInsertAutoId?: boolean;
+  /**
+   * Milvus's partition key isolation (`partitionkey.isolation`): each sealed
+   * segment's vector index is built per partition key value, and every search
+   * must pin the key to one value (actors/shared/partitionKey/keyIsolation.ts).
+   * Only with a partition key field; changed only while no vector index exists.
+   */
+  partitionKeyIsolation?: boolean;
 }
 
 /**
@@ -49,7 +56,7 @@ export const QUOTA_PROPERTY_KEYS = {
 type QuotaName = (typeof QUOTA_PROPERTY_KEYS)[keyof typeof QUOTA_PROPERTY_KEYS];
 const QUOTA_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(QUOTA_PROPERTY_KEYS).map(([k, n]) => [n, k]));
 
-export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId', ...QUOTA_PROPERTY_KEYS } as const satisfies Record<string, keyof CollectionProperties>;
+export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId', 'partitionkey.isolation': 'partitionKeyIsolation', ...QUOTA_PROPERTY_KEYS } as const satisfies Record<string, keyof CollectionProperties>;
 export type PropertyKey = keyof typeof PROPERTY_KEYS;
 
 /** Most seconds a TTL may be (100 years): more would overflow a TSO's physical part. */
@@ -80,6 +87,10 @@ export function checkProperties(p: object): CollectionProperties {
   for (const [name, v] of Object.entries(p)) {
     if (name === 'allowInsertAutoId') {
       out.allowInsertAutoId = booleanProperty(v, 'allow_insert_auto_id');
+      continue;
+    }
+    if (name === 'partitionKeyIsolation') {
+      out.partitionKeyIsolation = booleanProperty(v, 'partitionkey.isolation');
       continue;
     }
     if (name === 'timezone') {
@@ -116,7 +127,7 @@ export function propertyList(p: CollectionProperties): Array<{ key: string; valu
   for (const [key, name] of Object.entries(PROPERTY_KEYS)) {
     const v = p[name];
     // A TTL of 0 is no TTL; a rate or quota of 0 is a limit (everything refused), so it is listed.
-    // false is allow_insert_auto_id's default: not listed.
+    // false is allow_insert_auto_id's and partitionkey.isolation's default: not listed.
     if (v !== undefined && v !== false && (v !== 0 || QUOTA_NAMES.has(name))) out.push({ key, value: String(v) });
   }
   return out;

@@ -56,6 +56,8 @@ export interface CollectionRecord extends QuotaProperties {
   timezone?: string;
   /** `allow_insert_auto_id`: the autoID key takes a key a row gives. */
   allowInsertAutoId?: boolean;
+  /** `partitionkey.isolation`: vector indexes are built per partition key value, and searches must pin the key (actors/shared/partitionKey/keyIsolation.ts). */
+  partitionKeyIsolation?: boolean;
   /** Per vchannel, the TSO of its last TruncateCollection: no row written before it is kept. */
   truncatedTso?: Record<string, Tso>;
   /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */

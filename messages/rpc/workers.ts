@@ -69,8 +69,11 @@ export interface CompactionOutcome {
 }
 
 export type IndexNodeProtocol = {
-  /** `field`: the indexed field's schema, which a scalar index needs (its column and its values' kind). */
-  buildIndex: { req: { collectionId: number; segmentId: number; dataKey: string; index: IndexParams; field?: FieldSchema }; res: { key: string } };
+  /**
+   * `field`: the indexed field's schema, which a scalar index needs (its column and its values' kind).
+   * `partitionKey`: the collection's partition key under isolation: a dense vector index is built per value of it.
+   */
+  buildIndex: { req: { collectionId: number; segmentId: number; dataKey: string; index: IndexParams; field?: FieldSchema; partitionKey?: FieldSchema }; res: { key: string } };
 };
 
 export type QueryNodeProtocol = {

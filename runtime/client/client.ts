@@ -63,7 +63,7 @@ import { checkKeySearch, keyedFilter, queriesOf, querySourceOf, refuseKeys } fro
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
 import { sizingDim } from '../../actors/shared/segment/segmentSize.js';
-import { partitionIdOf, readPartitions, refuseNamedPartitions, writePartitions } from './keyRouting.js';
+import { partitionIdOf, readPartitions, refuseNamedPartitions, refuseUnisolated, writePartitions } from './keyRouting.js';
 
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -610,7 +610,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     // A Struct field asked for whole (or by '*') shows every sub-field.
     const whole = new Set(o.outputFields ?? []);
     for (const name of [...subPaths.keys()]) if (whole.has(name) || whole.has('*')) subPaths.delete(name);
-    return { pk, vf, filter, fields, dynamic, tz, subPaths, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
+    return { pk, vf, filter, checked, fields, dynamic, tz, subPaths, partitionIds: partitionIds ?? readPartitions(r, checked, o.partitionNames) };
   }
 
   private shape(row: HitRow, pkName: string, dynamic: string[], fields: string[], schema: CollectionSchema, tz: string, subPaths?: ReadonlyMap<string, string[]>): RowObject {
@@ -900,6 +900,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (boost && struct) throw new ValidationError(`a boost ranker ranks no embedding-list search, as '${req.annsField}' is`, { field: 'ranker' });
     if (struct) return this.searchEmbListAt(r, req, struct.sub, pin);
     const plan = this.readPlan(r, req);
+    refuseUnisolated(r, plan.checked);
     const field = field0!, dim = field.dim!, metric = metricOfField(r, field.name);
     if (field.dataType === 'SparseFloatVector') return this.searchSparseAt(r, req, field, pin, boost, guaranteed);
     // The first vector field is the shards' default: named only when another one is searched.
@@ -947,6 +948,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const annsField = req.annsField!;
     refuseEmbListOptions(req, annsField);
     const plan = this.readPlan(r, req);
+    refuseUnisolated(r, plan.checked);
     const lists = embListQueries(sub, annsField, req.data);
     const metric = embListMetricOf(req, annsField, r.indexes.find((i) => i.fieldName === annsField)?.metricType);
     const limit = req.limit, offset = req.offset ?? 0;
@@ -974,6 +976,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    */
   private async searchSparseAt(r: CollectionRecord, req: SearchRequest, field: FieldSchema, pin?: Tso, boost?: ShardBoost, guaranteed?: Tso): Promise<Hit[][]> {
     const plan = this.readPlan(r, req);
+    refuseUnisolated(r, plan.checked);
     if (!Array.isArray(req.data) || req.data.length === 0) throw new ValidationError('search needs data: a non-empty list of query vectors or texts');
     if (req.data.length > 1024) throw new ValidationError('search takes at most 1024 queries at once');
     const limit = req.limit, offset = req.offset ?? 0;
@@ -1043,6 +1046,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseKeys(req, 'a search iterator');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const plan = this.readPlan(r, req);
+    refuseUnisolated(r, plan.checked);
     if (structVectorOf(r.schema, req.annsField)) throw new ValidationError(`a search iterator cannot read embedding lists ('${req.annsField}')`, { field: 'annsField' });
     const field = annsFieldOf(r.schema, req.annsField), metric = metricOfField(r, field.name);
     const anns = field.name === plan.vf?.name ? {} : { annsField: field.name };

@@ -4,6 +4,7 @@ import type { CollectionRecord } from '../../messages/rpc/records.js';
 import { partitionKeyField, type Rows } from '../../messages/schema.js';
 import { keyPartitionIds, routeRows } from '../../actors/shared/partitionKey/keyPartitions.js';
 import { prunedPartitionIds } from '../../actors/shared/partitionKey/keyPruning.js';
+import { checkIsolatedFilter } from '../../actors/shared/partitionKey/keyIsolation.js';
 
 /**
  * Where the client puts rows and which partitions it reads, as Milvus's proxy
@@ -56,4 +57,14 @@ export function readPartitions(r: Coll, filter: Expr | null, partitionNames: rea
   const key = partitionKeyField(r.schema);
   if (key) return prunedPartitionIds(filter, key, keyIds(r));
   return partitionNames && partitionNames.length > 0 ? partitionNames.map((p) => partitionIdOf(r, p)) : null;
+}
+
+/**
+ * Under partition key isolation (`partitionkey.isolation`), refuses a search
+ * whose checked filter does not pin the key to one value with `==`, as
+ * Milvus's proxy does (actors/shared/partitionKey/keyIsolation.ts).
+ */
+export function refuseUnisolated(r: Coll & Pick<CollectionRecord, 'partitionKeyIsolation'>, filter: Expr | null): void {
+  const key = partitionKeyField(r.schema);
+  if (r.partitionKeyIsolation && key) checkIsolatedFilter(filter, key);
 }

@@ -41,26 +41,25 @@ export function parseCreateCollection(body: unknown): CreateCollectionRequest {
   return req;
 }
 
-/**
- * `params.partitionsNum`: how many partitions a partition key spreads rows over
- * (whether the schema has a key is the coordinator's check, as Milvus's).
- * `params.partitionKeyIsolation` is taken only when false: nuthatch has no
- * per-partition index isolation and would not honour it.
- */
+/** `params.partitionsNum`: how many partitions a partition key spreads rows over (whether the schema has a key is the coordinator's check, as Milvus's). */
 function readPartitionsNum(params: JsonReader | undefined): number | undefined {
-  if (params?.has('partitionKeyIsolation') && boolParam(params.raw('partitionKeyIsolation'), params.at('partitionKeyIsolation'))) {
-    throw new ValidationError(`field '${params.at('partitionKeyIsolation')}' (partition key isolation) is not supported by nuthatch`, { field: params.at('partitionKeyIsolation') });
-  }
   return params?.has('partitionsNum') ? intParam(params.raw('partitionsNum'), params.at('partitionsNum'), 1, LIMITS.maxPartitions) : undefined;
 }
 
-/** `properties` by Milvus's names, and `params.ttlSeconds` (the REST form of collection.ttl.seconds); checked by the api. */
+/** `properties` by Milvus's names, and `params.ttlSeconds` and `params.partitionKeyIsolation` (the REST forms of collection.ttl.seconds and partitionkey.isolation); checked by the api. */
 function readCreateProperties(r: JsonReader, params: JsonReader | undefined): Record<string, string | number | boolean> | undefined {
   const props = r.has('properties') ? readProperties(r) : {};
   if (params?.has('ttlSeconds')) {
     const ttl = intParam(params.raw('ttlSeconds'), params.at('ttlSeconds'), 0, MAX_TTL_SECONDS);
     if (props['collection.ttl.seconds'] !== undefined && Number(props['collection.ttl.seconds']) !== ttl) throw new ValidationError(`'params.ttlSeconds' and 'properties.collection.ttl.seconds' disagree`, { field: 'params.ttlSeconds' });
     props['collection.ttl.seconds'] = ttl;
+  }
+  // `params.partitionKeyIsolation`: the REST form of the partitionkey.isolation property (the coordinator checks the schema has a key).
+  if (params?.has('partitionKeyIsolation')) {
+    const on = boolParam(params.raw('partitionKeyIsolation'), params.at('partitionKeyIsolation'));
+    const given = props['partitionkey.isolation'];
+    if (given !== undefined && String(given).toLowerCase() !== String(on)) throw new ValidationError(`'params.partitionKeyIsolation' and 'properties.partitionkey.isolation' disagree`, { field: 'params.partitionKeyIsolation' });
+    props['partitionkey.isolation'] = on;
   }
   return Object.keys(props).length > 0 ? props : undefined;
 }

@@ -45,8 +45,13 @@ export function rowMapped(inner: VectorIndexFactory): VectorIndexFactory {
   };
 }
 
+/** The segment rows an index built with `params.rows` holds (ascending); undefined for an index over every row. */
+export function mappedRows(index: VectorIndex): Int32Array | undefined {
+  return index instanceof RowMappedIndex ? index.rows : undefined;
+}
+
 class RowMappedIndex implements VectorIndex {
-  constructor(private readonly inner: VectorIndex | null, private readonly rows: Int32Array, readonly metric: MetricType, readonly dim: number) {}
+  constructor(private readonly inner: VectorIndex | null, readonly rows: Int32Array, readonly metric: MetricType, readonly dim: number) {}
 
   get count(): number { return this.rows.length; }
 

@@ -22,6 +22,11 @@ export interface VectorIndex {
   search(query: Float32Array, k: number, opts?: SearchOptions): Array<{ row: number; distance: number }>;
   /** Bytes that `VectorIndexFactory.load` turns back into an equal index. */
   serialize(): Promise<Uint8Array>;
+  /**
+   * A keyed index's (partition key isolation, keyedIndex.ts) rows holding
+   * this key value, ascending; null when none does. Absent: not keyed.
+   */
+  keyRows?(key: number | string): Int32Array | null;
 }
 
 export interface SearchOptions {
@@ -36,6 +41,8 @@ export interface SearchOptions {
   /** MINHASH_LSH: re-score bucket candidates by exact MHJACCARD (default false: ranked by colliding bands); other indexes ignore it. */
   mhSearchWithJaccard?: boolean;
   accept?: (row: number) => boolean;
+  /** A keyed index (partition key isolation) searches this key value's sub-index alone; other indexes ignore it. */
+  partitionKey?: number | string;
 }
 
 export interface IndexBuildParams {
@@ -57,6 +64,8 @@ export interface IndexBuildParams {
   seed?: number;
   /** Only these rows of the vectors (ascending) are indexed, by their row numbers: a nullable field's non-null rows (rowMappedIndex.ts). */
   rows?: Int32Array;
+  /** One index per group of rows, each found by its partition key value (keyedIndex.ts); every group's rows ascending, and within `rows` when both are given. */
+  groups?: ReadonlyArray<{ key: number | string; rows: Int32Array }>;
   /** Stops a long build between chunks; the build rejects with the signal's reason. */
   signal?: AbortSignal;
 }

@@ -2,12 +2,14 @@ import { hnswIndexFactory } from './hnswIndex.js';
 import { binIvfFlatFactory, ivfFlatFactory, ivfRabitqFactory, ivfSq8Factory } from './ivf/ivfFactory.js';
 import { minhashLshFactory } from './minhashLsh/minhashLshFactory.js';
 import { rowMapped } from './rowMappedIndex.js';
+import { keyed } from './keyedIndex.js';
 import type { VectorIndexFactories } from './vectorIndex.js';
 
 /**
  * Every ANN index nuthatch builds, by index type: what index and query nodes
  * are given. Each may be built over some rows only (a nullable vector field's
- * non-null rows, rowMappedIndex.ts).
+ * non-null rows, rowMappedIndex.ts), and as one sub-index per partition key
+ * value (partition key isolation, keyedIndex.ts).
  */
 export const vectorIndexes: VectorIndexFactories = Object.fromEntries(Object.entries({
   HNSW: hnswIndexFactory,
@@ -18,4 +20,4 @@ export const vectorIndexes: VectorIndexFactories = Object.fromEntries(Object.ent
   BIN_IVF_FLAT: binIvfFlatFactory,
   // MinHash signatures cut into bands, rows bucketed per band; MHJACCARD over the raw signatures on demand (minhashLsh/).
   MINHASH_LSH: minhashLshFactory,
-}).map(([type, factory]) => [type, rowMapped(factory)]));
+}).map(([type, factory]) => [type, keyed(rowMapped(factory))]));

@@ -128,7 +128,8 @@ test('custom setup: bad schemas are refused with the reason', () => {
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, properties: [] }), /'properties' must be/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 1025 } }), /params.partitionsNum' must be an integer in 1..1024/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionsNum: 0 } }), /params.partitionsNum/);
-  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionKeyIsolation: true } }), /partition key isolation\) is not supported/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionKeyIsolation: 'yes' } }), /params.partitionKeyIsolation/);
+  refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { partitionKeyIsolation: true }, properties: { 'partitionkey.isolation': 'false' } }), /disagree/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { shardsNum: 17 } }), /shardsNum/);
   refuses(() => parseCreateCollection({ collectionName: 'c', dimension: 4, params: { consistencyLevel: 'Customized' } }), /consistencyLevel/);
 });
@@ -141,6 +142,10 @@ test('custom setup: a partition key field and params.partitionsNum (a number or 
   ];
   const req = parseCreateCollection({ collectionName: 'c', schema: { fields }, params: { partitionsNum: '32', partitionKeyIsolation: false } });
   assert.is(req.numPartitions, 32);
+  assert.equal(req.properties, { 'partitionkey.isolation': false });
+  // params.partitionKeyIsolation is the REST form of the partitionkey.isolation property (the coordinator checks the key).
+  assert.equal(parseCreateCollection({ collectionName: 'c', schema: { fields }, params: { partitionKeyIsolation: 'true' } }).properties, { 'partitionkey.isolation': true });
+  assert.equal(parseCreateCollection({ collectionName: 'c', schema: { fields }, params: { partitionKeyIsolation: true }, properties: { 'partitionkey.isolation': 'true' } }).properties, { 'partitionkey.isolation': true });
   assert.equal(req.schema.fields[2], { name: 'tenant', dataType: 'VarChar', isPartitionKey: true, maxLength: 64 });
   assert.is(parseCreateCollection({ collectionName: 'c', schema: { fields } }).numPartitions, undefined, 'no number: the coordinator picks 16');
   // Whether partitionsNum comes with a key is the coordinator's check (as Milvus's), so quick setup parses it.

@@ -9,6 +9,7 @@ import { defaultMetric } from '../../shared/vector/fieldMetric.js';
 import { normaliseSparseIndex } from './sparseIndexParams.js';
 import { indexTargetKey, normaliseJsonIndex } from './jsonIndexParams.js';
 import { initialPartitionNames } from '../../shared/partitionKey/keyPartitions.js';
+import { checkIsolationSchema } from '../../shared/partitionKey/keyIsolation.js';
 import { SCALAR_INDEX_TYPES, scalarIndexProblem, scalarIndexTypeOf } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
@@ -203,6 +204,7 @@ export function decideCreateCollection(c: Namespace & { record?: DatabaseRecord 
     loaded: false, createdTso, state: 'creating',
     ...(spec.properties ? checkProperties(spec.properties) : {}),
   };
+  checkIsolationSchema(name, schema, rec.partitionKeyIsolation);
   const seen = new Set<string>();
   for (const p of spec.indexParams ?? []) {
     const idx = normaliseIndex(rec, p as Partial<IndexParams>);

@@ -10,6 +10,7 @@ import type { IndexParams } from '../../../messages/types.js';
 import { Invariant } from '../../../messages/errors.js';
 import { checkProperties, QUOTA_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { indexTargetKey } from '../core/jsonIndexParams.js';
+import { checkIsolationChange, checkIsolationSchema } from '../../shared/partitionKey/keyIsolation.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
@@ -120,9 +121,14 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
-  // The timezone and allow_insert_auto_id are read only where rows enter and leave (the client), and rates and quotas
-  // only by the admission snapshot the coordinator publishes (shell/admission.ts): the record alone carries them.
-  const recordOnly = (['timezone', 'allowInsertAutoId', ...Object.values(QUOTA_PROPERTY_KEYS)] as const)
+  // Isolation changes how vector indexes are built and searches are checked: refused without a key, or while an index exists.
+  const isolation = drop.includes('partitionKeyIsolation') ? false : checked.partitionKeyIsolation ?? rec.partitionKeyIsolation ?? false;
+  checkIsolationSchema(rec.name, rec.schema, isolation);
+  checkIsolationChange(rec.name, rec.indexes, rec.partitionKeyIsolation ?? false, isolation);
+  // The timezone, allow_insert_auto_id and partitionkey.isolation are read only where rows enter and leave (the client) and
+  // where index builds are asked for (segmentFlow.ts), and rates and quotas only by the admission snapshot the coordinator
+  // publishes (shell/admission.ts): the record alone carries them.
+  const recordOnly = (['timezone', 'allowInsertAutoId', 'partitionKeyIsolation', ...Object.values(QUOTA_PROPERTY_KEYS)] as const)
     .map((name) => [name, drop.includes(name) ? undefined : checked[name] ?? rec[name]] as const)
     .map(([name, v]) => [name, v === false ? undefined : v] as const);
   if (ttlSeconds === (rec.ttlSeconds ?? 0) && recordOnly.every(([name, v]) => v === rec[name])) return rec;

@@ -13,6 +13,7 @@ import { indexStands, partitionLives, segmentTruncated } from '../core/catalog.j
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { retiredIds } from '../core/mergeLineage.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
+import { partitionKeyField } from '../../../messages/schema.js';
 
 /**
  * After a segment is persisted: build its index, load it on a query node, and
@@ -74,10 +75,14 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
   await Promise.all(jobs);
 }
 
-/** What an index node needs to build an index of a segment file: a scalar index reads its field's column by the field's schema. */
+/**
+ * What an index node needs to build an index of a segment file: a scalar index reads its field's column by the field's schema;
+ * under partition key isolation a vector index is built per value of the key (runtime/vectorIndex/keyedIndex.ts).
+ */
 function buildRequest(rec: CollectionRecord, segmentId: number, dataKey: string, index: IndexParams): IndexNodeProtocol['buildIndex']['req'] {
   const field = rec.schema.fields.find((f) => f.name === index.fieldName);
-  return { collectionId: rec.collectionId, segmentId, dataKey, index, ...(field ? { field } : {}) };
+  const key = rec.partitionKeyIsolation ? partitionKeyField(rec.schema) : undefined;
+  return { collectionId: rec.collectionId, segmentId, dataKey, index, ...(field ? { field } : {}), ...(key && !isScalarIndexType(index.indexType) ? { partitionKey: key } : {}) };
 }
 
 /** Records a built index; one built from data the segment no longer has (compacted meanwhile) is ignored. */

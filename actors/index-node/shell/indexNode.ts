@@ -81,7 +81,9 @@ export class IndexNode {
     const { vectors, dim } = nullable && !(t.index.fieldName in seg.fields)
       ? { vectors: new Float32Array(0), dim: t.field!.dim! }
       : fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, t.field?.nullable ? t.field.dim : packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
-    const index = await factory.build(vectors, dim, t.index.metricType, { ...buildParamsOf(t.index), ...(rows ? { rows } : {}) });
+    // Under partition key isolation, one sub-index per key value the segment holds (runtime/vectorIndex/keyedIndex.ts).
+    const groups = t.partitionKey ? keyGroups(seg.fields[t.partitionKey.name], rows ?? seg.count) : undefined;
+    const index = await factory.build(vectors, dim, t.index.metricType, { ...buildParamsOf(t.index), ...(rows ? { rows } : {}), ...(groups ? { groups } : {}) });
     return index.serialize();
   }
 
@@ -106,6 +108,20 @@ function scalarIndexFile(seg: SealedSegment, t: IndexNodeProtocol['buildIndex'][
 function build(index: IndexParams, column: ArrayLike<unknown> | undefined, count: number, shape: IndexedShape): SortedIndex {
   if (index.indexType === 'RTREE') return buildRTreeIndex(column, count, shape);
   return index.indexType === 'NGRAM' ? buildNgramIndex(column, count, shape, gramRangeOf(index.params)) : buildSortedIndex(column, count, shape);
+}
+
+/** The rows (all `count`, or those given) grouped by their partition key value, ascending in each group; a null key is in no group. */
+export function keyGroups(column: ArrayLike<unknown> | undefined, rows: Int32Array | number): Array<{ key: number | string; rows: Int32Array }> {
+  const byKey = new Map<number | string, number[]>();
+  const n = typeof rows === 'number' ? rows : rows.length;
+  for (let i = 0; i < n; i++) {
+    const row = typeof rows === 'number' ? i : rows[i]!;
+    const key = column?.[row];
+    if (typeof key !== 'number' && typeof key !== 'string') continue;
+    const list = byKey.get(key);
+    if (list) list.push(row); else byKey.set(key, [row]);
+  }
+  return [...byKey].map(([key, list]) => ({ key, rows: Int32Array.from(list) }));
 }
 
 /** The build params an index's (normalised) params name; a factory fills in what is absent. */

@@ -157,6 +157,15 @@ export function fewPassing(count: number, accept: RowFilter, candidates?: Candid
   return rows.length <= Math.max(SAMPLE_ROWS, count * SCAN_BELOW_SHARE * 2) ? rows : undefined;
 }
 
+/**
+ * fewPassing within a scope of rows (a keyed index's rows of one key value,
+ * runtime/vectorIndex/keyedIndex.ts): the share is judged among them alone.
+ */
+export function fewPassingIn(scope: Int32Array, accept: RowFilter): Int32Array | undefined {
+  const few = fewPassing(scope.length, (i) => accept(scope[i]!));
+  return few && few.map((i) => scope[i]!);
+}
+
 function passingRows(count: number, accept: RowFilter): Int32Array {
   const rows: number[] = [];
   for (let r = 0; r < count; r++) if (accept(r)) rows.push(r);
@@ -178,12 +187,22 @@ function rankRows(seg: SealedSegment, vecs: VectorBlock, index: IndexSearch | nu
 /** The MinHash width a shape names, as the exact searches take it. */
 const mhOf = (shape: SearchShape): { mhElementBytes?: number } => (shape.mhElementBytes !== undefined ? { mhElementBytes: shape.mhElementBytes } : {});
 
+/**
+ * A segment as a search takes it: `index` searches its ANN index (null: none);
+ * `scope`, when the index is keyed and the filter pins its key to one value
+ * (partition key isolation), is the rows of that value the index searches
+ * alone, null when the segment holds none of them.
+ */
+export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null };
+
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
-export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | null }>, r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
+export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
   const { k, metric, group } = shape;
   const perQuery: SegmentHit[][][] = queries.map(() => []);
   for (const s of segs) {
-    const { seg, index } = s;
+    const { seg, index, scope } = s;
+    // The filter pins a key value the segment's keyed index holds no row of: no row can match.
+    if (scope === null) continue;
     const rows = segmentRows(s, r);
     if (rows.accept === null) continue;
     // Rows of a nullable field holding no vector are never hits (Milvus 2.6's nullable vectors), in every path below.
@@ -192,7 +211,8 @@ export function searchSealed(segs: Array<ReadSegment & { index: IndexSearch | nu
     const values = group ? seg.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     // Decided once per segment: the filter is the same for every query. Without an ANN index the
     // candidates are scanned, as every row would be (the same exact order: ties go to the lower row).
-    const few = !index && candidates ? passingCandidates(candidates) : index && accept ? fewPassing(seg.count, accept, candidates) : undefined;
+    // In a keyed index's scope, the share passing is judged among the key's rows, which the sub-index holds.
+    const few = !index && candidates ? passingCandidates(candidates) : index && accept ? (scope ? fewPassingIn(scope, accept) : fewPassing(seg.count, accept, candidates)) : undefined;
     const vecs = annsVectors(seg, r.anns, seg.dim);
     queries.forEach((q, qi) => {
       const rank = few

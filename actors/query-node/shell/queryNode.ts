@@ -10,7 +10,8 @@ import { EVENTS, queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } fro
 import { isNewer, type AdmissionSnapshot } from '../../../messages/admission.js';
 import { decodeValue } from '../../../messages/valueCodec.js';
 import { forceDenial } from '../../shared/quota/forceDeny.js';
-import { annsFieldOf, fieldDefaults, fieldDim, namesFields, primaryField, vectorField } from '../../../messages/schema.js';
+import { annsFieldOf, fieldDefaults, fieldDim, namesFields, partitionKeyField, primaryField, vectorField } from '../../../messages/schema.js';
+import { isolatedKey } from '../../shared/partitionKey/keyIsolation.js';
 import { fieldVectors } from '../../shared/vector/vectorColumn.js';
 import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
@@ -310,10 +311,22 @@ export class QueryNode {
       ...(req.mhSearchWithJaccard !== undefined ? { mhSearchWithJaccard: req.mhSearchWithJaccard } : {}),
     };
     const metric = metricOfField(coll, field.name);
+    // A filter pinning the partition key to one value: a keyed index (partition key isolation) searches that value's sub-index alone.
+    const keyField = partitionKeyField(coll.schema);
+    const key = keyField && read.filter ? isolatedKey(read.filter.expr, keyField) : null;
+    const opts = key === null ? knobs : { ...knobs, partitionKey: key };
     const searchOf = (index: VectorIndex | undefined) => (index
-      ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...knobs, accept } : knobs)
+      ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts)
       : null);
-    const hits = searchSealed(loaded.map((l) => ({ ...this.readSegment(l, read), index: searchOf(l.indexes.get(field.name)?.vector) })), read, queries,
+    const scopeOf = (index: VectorIndex | undefined) => {
+      if (key === null || !index?.keyRows) return {};
+      this.metrics.isolatedReads.inc();
+      return { scope: index.keyRows(key) };
+    };
+    const hits = searchSealed(loaded.map((l) => {
+      const index = l.indexes.get(field.name)?.vector;
+      return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index) };
+    }), read, queries,
       { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) });
     return { hits };
   }

@@ -8,6 +8,8 @@ export class QueryNodeMetrics {
   readonly loadedSegments: Gauge;
   /** Segment reads whose filter scalar indexes narrowed to candidate rows. */
   readonly narrowedReads: Counter;
+  /** Segment reads a keyed index answered from one partition key value's sub-index (partition key isolation). */
+  readonly isolatedReads: Counter;
 
   /** Without a registry the metrics are kept but never served (tests, embedded uses). */
   constructor(nodeId: string, registry = new MetricsRegistry()) {
@@ -15,6 +17,7 @@ export class QueryNodeMetrics {
     const seconds = registry.histogram({ name: 'nuthatch_query_node_read_duration_seconds', help: 'Time a query node took to answer a search or query of sealed segments (catching up on deletes included).', labels: ['node_id', 'op'] });
     this.reads = { search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query') };
     this.narrowedReads = registry.counter({ name: 'nuthatch_query_node_scalar_index_reads_total', help: 'Reads of one sealed segment whose filter the segment\'s scalar indexes narrowed to candidate rows.', labels: ['node_id'] }).labels(nodeId);
+    this.isolatedReads = registry.counter({ name: 'nuthatch_query_node_isolated_reads_total', help: 'Searches of one sealed segment whose keyed index (partition key isolation) answered from one partition key value\'s sub-index.', labels: ['node_id'] }).labels(nodeId);
     this.loadedSegments = registry.gauge({ name: 'nuthatch_query_node_loaded_segments', help: 'Sealed segments a query node holds in memory.', labels: ['node_id'] }).labels(nodeId);
   }
 }
