@@ -275,7 +275,23 @@ export async function releaseCollectionSegments(ctx: CoordinatorContext, rec: Co
 export function loadProgress(ctx: CoordinatorContext, rec: CollectionRecord, partitionIds?: readonly number[]): number {
   const segs = [...ctx.segments.values()].filter((s) => s.collectionId === rec.collectionId && partitionLoaded(rec, s.partitionId) && (partitionIds === undefined || partitionIds.includes(s.partitionId)));
   if (!rec.loaded) return 0;
+  // Not 100 before every delegator has heard of the load: a read it answers then would be refused as not loaded.
+  if (!loadPublished(ctx, rec)) return Math.min(99, segs.length === 0 ? 99 : servedShare(ctx, rec, segs));
   if (segs.length === 0) return 100;
+  return servedShare(ctx, rec, segs);
+}
+
+/** Whether each vchannel's published distribution carries the collection's load: loaded, with its partitions. */
+function loadPublished(ctx: CoordinatorContext, rec: CollectionRecord): boolean {
+  return rec.vchannels.every((v) => {
+    const d = ctx.distributions.get(v);
+    if (d?.loaded !== true) return false;
+    return rec.loadedPartitions === undefined ? d.partitions === undefined : d.partitions !== undefined && rec.loadedPartitions.every((p) => d.partitions!.includes(p));
+  });
+}
+
+/** The share (0..100) of the loaded segments served with their vector index. */
+function servedShare(ctx: CoordinatorContext, rec: CollectionRecord, segs: readonly SegmentRecord[]): number {
   const ann = new Set(rec.indexes.filter((i) => !buildsAtLoad(i.indexType) && !isScalarIndexType(i.indexType)).map((i) => i.indexName));
   const served = segs.filter((s) => ctx.distributions.get(s.vchannel)?.segments.some((x) => x.segmentId === s.segmentId && (ann.size === 0 || (typeof x.indexName === 'string' && ann.has(x.indexName))))).length;
   return Math.floor((served * 100) / segs.length);
