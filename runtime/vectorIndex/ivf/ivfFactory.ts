@@ -1,6 +1,7 @@
 import { packBits } from '../../../actors/shared/vector/bitDistance.js';
 import { unitRows } from '../../../actors/shared/vector/unitVectors.js';
 import { ValidationError } from '../../../messages/errors.js';
+import { PQ_NBITS_DEFAULT } from '../../../messages/pqParams.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { BuildPacer } from '../buildPacer.js';
 import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
@@ -16,8 +17,6 @@ import { checkRefineType } from './refineStore.js';
 
 /** Lists an index asks for when its params name none (Milvus's default). */
 export const DEFAULT_NLIST = 128;
-/** IVF_PQ's bits per code when its params name none (Milvus's default). */
-export const DEFAULT_PQ_NBITS = 8;
 /** Milvus accepts nlist and nprobe in 1..65536. */
 export const MAX_NLIST = 65536;
 /**
@@ -75,7 +74,7 @@ function pqShapeOf(kind: 'IVF_PQ' | 'SCANN', dim: number, params: IndexBuildPara
     return { m: dim / SCANN_SUB_DIM, nbits: SCANN_NBITS };
   }
   if (params.pqM === undefined) throw new ValidationError(`IVF_PQ needs m, the sub-quantizers (a divisor of dim ${dim})`, { field: 'm' });
-  const shape = { m: params.pqM, nbits: params.pqNbits ?? DEFAULT_PQ_NBITS };
+  const shape = { m: params.pqM, nbits: params.pqNbits ?? PQ_NBITS_DEFAULT };
   checkPqShape(dim, shape.m, shape.nbits);
   return shape;
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../../messages/errors.js';
+import { PQ_NBITS_MAX } from '../../../messages/pqParams.js';
 import type { BuildPacer } from '../buildPacer.js';
 import { kmeans } from './kmeans.js';
 
@@ -25,7 +26,7 @@ export interface ProductQuantizer {
 }
 
 /** Bits a code of one sub-space may take: codebooks of at most 2^16 centroids. */
-export const MAX_PQ_NBITS = 16;
+export const MAX_PQ_NBITS = PQ_NBITS_MAX;
 /** Training rows per centroid at most (a seeded sample; Faiss trains PQ on at most 256 a centroid). */
 const TRAIN_ROWS_PER_CENTROID = 64;
 
