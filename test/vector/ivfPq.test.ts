@@ -8,7 +8,7 @@ import type { MetricType } from '../../messages/schema.js';
 import { gaussianMixture, recallAtK } from '../../bench/support/dataset.js';
 import { ivfFlatFactory, ivfPqFactory, scannFactory } from '../../runtime/vectorIndex/ivf/ivfFactory.js';
 import type { IvfIndex } from '../../runtime/vectorIndex/ivf/ivfIndex.js';
-import { byteTable, codeDistance, ipTable, l2Table } from '../../runtime/vectorIndex/ivf/pqTables.js';
+import { byteTable, codeDistance, ipTable, rowTermL2 } from '../../runtime/vectorIndex/ivf/pqTables.js';
 import { codeBytes, decodePq, encodePq, getCode, trainPq } from '../../runtime/vectorIndex/ivf/productQuantizer.js';
 import type { PqStore } from '../../runtime/vectorIndex/ivf/pqStore.js';
 import { rejects as rejectsWith } from '../support/rejects.js';
@@ -63,7 +63,7 @@ test('encode/decode error is bounded and falls as nbits grows; each code is the 
   assert.ok(errors[2]! < 0.12, `8-bit relative squared error ${errors[2]}`);
 });
 
-test('ADC: a code\'s table distance equals the distance to its decoded vector (L2 against a list centroid, IP), byte tables for 4 bits too', async () => {
+test('ADC: a code\'s table distance equals the distance to its decoded vector (L2 by residual against a list centroid, IP), byte tables for 4 bits too', async () => {
   for (const nbits of [4, 6, 8]) {
     const m = 16, pq = await trainPq(ds.vectors, DIM, N, m, nbits, 2), bytes = codeBytes(m, nbits);
     const t = new Float32Array(m * pq.ksub), scan = nbits === 4 ? new Float32Array(bytes * 256) : t;
@@ -73,9 +73,10 @@ test('ADC: a code\'s table distance equals the distance to its decoded vector (L
       encodePq(pq, ds.vectors, (i * 97) * DIM, codes, 0);
       decodePq(pq, codes, 0, decoded);
       for (let j = 0; j < DIM; j++) shifted[j] = decoded[j]! + centroid[j]!;
-      l2Table(pq, q, centroid, 0, t);
+      // |q - c - r|^2 = |q - c|^2 + (|r|^2 + 2 <c, r>) - 2 <q, r>, the last from a table scaled by -2.
+      ipTable(pq, q, t, -2);
       if (scan !== t) byteTable(pq, t, scan);
-      const l2 = codeDistance(pq, scan, codes, 0), want = l2Squared(shifted, 0, q, DIM);
+      const l2 = l2Squared(centroid, 0, q, DIM) + rowTermL2(pq, codes, 0, centroid, 0) + codeDistance(pq, scan, codes, 0), want = l2Squared(shifted, 0, q, DIM);
       assert.ok(Math.abs(l2 - want) <= 1e-4 * Math.max(1, want), `nbits ${nbits} L2 ${l2} vs ${want}`);
       ipTable(pq, q, t);
       if (scan !== t) byteTable(pq, t, scan);

@@ -11,7 +11,7 @@ import { IvfIndex, type IvfStore } from './ivfIndex.js';
 import { kmeans } from './kmeans.js';
 import { encode8, trainScalarQuantizer8 } from './scalarQuantizer8.js';
 import { buildRabitqStore } from './rabitqStore.js';
-import { buildPqStore, SCANN_NBITS, SCANN_SUB_DIM, type PqStore } from './pqStore.js';
+import { buildPqStore, SCANN_NBITS, SCANN_SUB_DIM, withRowTerms, type PqStore } from './pqStore.js';
 import { checkPqShape } from './productQuantizer.js';
 import { checkRefineType } from './refineStore.js';
 
@@ -53,7 +53,7 @@ async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number,
     const refineType = params.refineType === undefined ? undefined : checkRefineType(params.refineType);
     store = await buildRabitqStore(byPosition, dim, count, lists, params.seed ?? 1, refineType, pacer);
   } else if (pqShape) {
-    store = await buildPqStore(kind as PqStore['kind'], byPosition, dim, count, lists, pqShape.m, pqShape.nbits, kind === 'SCANN' && (params.withRawData ?? true), params.seed ?? 1, pacer);
+    store = withRowTerms(await buildPqStore(kind as PqStore['kind'], byPosition, dim, count, lists, pqShape.m, pqShape.nbits, kind === 'SCANN' && (params.withRawData ?? true), params.seed ?? 1, pacer), lists, metric);
   } else if (kind === 'IVF_SQ8') {
     const quantizer = trainScalarQuantizer8(byPosition, dim, count);
     const codes = new Uint8Array(count * dim);

@@ -4,7 +4,7 @@ import { crc32 } from '../../crc32.js';
 import type { InvertedLists } from './invertedLists.js';
 import type { IvfStore } from './ivfIndex.js';
 import { codeBytes, MAX_PQ_NBITS } from './productQuantizer.js';
-import { isPqStore } from './pqStore.js';
+import { isPqStore, withRowTerms } from './pqStore.js';
 import { rotation } from './rabitq.js';
 import { refineBytes, refineSections, sq6Bytes, type RefineStore, type RefineType } from './refineStore.js';
 
@@ -114,7 +114,7 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
     take((b, o, n) => new Uint32Array(b, o, n), 4, 4);
     const codebooks = take(f32, ksub * dim, 4), raw = pqShape.raw ? take(f32, count * dim, 4) : undefined;
     const store = { kind: kind as 'IVF_PQ' | 'SCANN', pq: { dim, m, nbits, ksub, codebooks }, codes: take(u8, count * codeBytes(m, nbits), 1), ...(raw ? { raw } : {}) };
-    return { metric, dim, lists, store };
+    return { metric, dim, lists, store: withRowTerms(store, lists, metric) };
   }
   const [seed] = take((b, o, n) => new Uint32Array(b, o, n), 2, 4);
   if (kind !== 'IVF_RABITQ') throw new DecodeError(`index file kind ${kind} is not known`);

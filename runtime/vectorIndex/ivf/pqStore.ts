@@ -1,5 +1,7 @@
 import type { BuildPacer } from '../buildPacer.js';
 import type { InvertedLists } from './invertedLists.js';
+import type { MetricType } from '../../../messages/schema.js';
+import { rowTermL2 } from './pqTables.js';
 import { codeBytes, encodePq, trainPq, type ProductQuantizer } from './productQuantizer.js';
 
 /**
@@ -17,6 +19,8 @@ export interface PqStore {
   codes: Uint8Array;
   /** SCANN with raw data: count x dim floats in position order. */
   raw?: Float32Array;
+  /** L2: each position's |r|^2 + 2 <c, r> of its decoded residual (pqTables.ts), computed from the codes, never stored in the file. */
+  rowTerms?: Float32Array;
 }
 
 /** Narrows an IVF store to IVF_PQ's or SCANN's. */
@@ -41,4 +45,14 @@ export async function buildPqStore(kind: PqStore['kind'], byPosition: Float32Arr
     if ((p & 255) === 255 && pacer?.due) await pacer.pause();
   }
   return { kind, pq, codes, ...(withRaw ? { raw: byPosition.slice(0, count * dim) } : {}) };
+}
+
+/** The store with its L2 row terms (every position's, against its list's centroid); other metrics need none. */
+export function withRowTerms(store: PqStore, lists: InvertedLists, metric: MetricType): PqStore {
+  if (metric !== 'L2') return store;
+  const { pq, codes } = store, bytes = codeBytes(pq.m, pq.nbits), rowTerms = new Float32Array(lists.rows.length);
+  for (let l = 0; l < lists.nlist; l++) {
+    for (let p = lists.offsets[l]!, end = lists.offsets[l + 1]!; p < end; p++) rowTerms[p] = rowTermL2(pq, codes, p * bytes, lists.centroids, l * pq.dim);
+  }
+  return { ...store, rowTerms };
 }

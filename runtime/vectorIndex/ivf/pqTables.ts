@@ -2,12 +2,10 @@ import { codeBytes, dsubOf, getCode, type ProductQuantizer } from './productQuan
 
 /**
  * Asymmetric distance tables of product quantization: `table[s * ksub + c]`
- * is the query's term for centroid c of sub-space s, and a code's distance
- * is the sum of its m terms. L2: the squared distance of the query's
- * sub-vector (minus the list's centroid: codes hold residuals) to the
- * centroid, so the sum is the squared L2 distance to the decoded vector. IP:
- * the inner product of the query's sub-vector with the centroid, to which
- * the caller adds <q, list centroid>.
+ * is the query's term for centroid c of sub-space s, and a code's term is
+ * the sum of its m entries: the inner product of the query with the decoded
+ * residual. IP adds <q, list centroid>; L2 adds |q - c|^2 and the row's own
+ * term (rowTermL2). One table per query, whatever the lists probed.
  *
  * With 4-bit codes (SCANN's, and IVF_PQ's at nbits 4) two codes share a
  * byte, and a second table over whole bytes (256 entries per byte: the sum
@@ -15,30 +13,32 @@ import { codeBytes, dsubOf, getCode, type ProductQuantizer } from './productQuan
  * layouts do with SIMD shuffles.
  */
 
-/** L2 terms of the query `q` less `centroid` (dim floats at `cAt`; null: none). */
-export function l2Table(pq: ProductQuantizer, q: Float32Array, centroid: Float32Array | null, cAt: number, out: Float32Array): Float32Array {
-  const { m, ksub, codebooks } = pq, dsub = dsubOf(pq);
+/**
+ * L2 by residual without a table per list (Faiss's precomputed-term
+ * decomposition, kept per row rather than per list and centroid):
+ *   |q - c - r|^2 = |q - c|^2 + (|r|^2 + 2 <c, r>) - 2 <q, r>
+ * The middle term is the row's (rowTermL2, computed once from its code);
+ * the last is an inner-product table of the query, scaled by -2, read once
+ * per query whatever the lists probed.
+ */
+export function rowTermL2(pq: ProductQuantizer, codes: Uint8Array, at: number, centroids: Float32Array, cAt: number): number {
+  const { m, ksub, codebooks, nbits } = pq, dsub = dsubOf(pq);
+  let t = 0;
   for (let s = 0; s < m; s++) {
-    for (let c = 0, off = s * ksub * dsub; c < ksub; c++, off += dsub) {
-      let d = 0;
-      for (let j = 0; j < dsub; j++) {
-        const x = s * dsub + j, t = q[x]! - (centroid ? centroid[cAt + x]! : 0) - codebooks[off + j]!;
-        d += t * t;
-      }
-      out[s * ksub + c] = d;
-    }
+    const off = (s * ksub + getCode(codes, at, s, nbits)) * dsub;
+    for (let j = 0; j < dsub; j++) { const r = codebooks[off + j]!; t += r * (r + 2 * centroids[cAt + s * dsub + j]!); }
   }
-  return out;
+  return t;
 }
 
-/** Inner-product terms of the query. */
-export function ipTable(pq: ProductQuantizer, q: Float32Array, out: Float32Array): Float32Array {
+/** Inner-product terms of the query, times `scale` (-2 for L2's last term). */
+export function ipTable(pq: ProductQuantizer, q: Float32Array, out: Float32Array, scale = 1): Float32Array {
   const { m, ksub, codebooks } = pq, dsub = dsubOf(pq);
   for (let s = 0; s < m; s++) {
     for (let c = 0, off = s * ksub * dsub; c < ksub; c++, off += dsub) {
       let d = 0;
       for (let j = 0; j < dsub; j++) d += q[s * dsub + j]! * codebooks[off + j]!;
-      out[s * ksub + c] = d;
+      out[s * ksub + c] = scale * d;
     }
   }
   return out;
