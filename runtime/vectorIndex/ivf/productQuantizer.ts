@@ -76,7 +76,10 @@ export function encodePq(pq: ProductQuantizer, v: Float32Array, from: number, co
 /** The vector a code stands for, into `out` (dim floats). */
 export function decodePq(pq: ProductQuantizer, codes: Uint8Array, at: number, out: Float32Array): Float32Array {
   const dsub = dsubOf(pq);
-  for (let s = 0; s < pq.m; s++) out.set(pq.codebooks.subarray((s * pq.ksub + getCode(codes, at, s, pq.nbits)) * dsub, (s * pq.ksub + getCode(codes, at, s, pq.nbits) + 1) * dsub), s * dsub);
+  for (let s = 0; s < pq.m; s++) {
+    const from = (s * pq.ksub + getCode(codes, at, s, pq.nbits)) * dsub;
+    out.set(pq.codebooks.subarray(from, from + dsub), s * dsub);
+  }
   return out;
 }
 
