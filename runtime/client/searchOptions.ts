@@ -19,6 +19,8 @@ export interface SearchOptions {
   /** IVF_RABITQ: bits the query is rounded to (0..8) and the refine magnification (>= 1). */
   rbqQueryBits?: number;
   refineK?: number;
+  /** SCANN: candidates re-ranked with the raw vectors (at least the search's topk). */
+  reorderK?: number;
   /** MINHASH_LSH: re-score the bucket candidates by exact MHJACCARD (mh_search_with_jaccard). */
   mhSearchWithJaccard?: boolean;
   /** MHJACCARD: the MinHash value width in bits an exact search reads (mh_element_bit_width). */
@@ -30,19 +32,22 @@ export interface SearchOptions {
   group?: GroupBySpec;
 }
 
+/** SCANN's reorder_k at most (Milvus sets no bound; one keeps a search's candidate heap in memory). */
+const MAX_REORDER_K = 1 << 20;
+
 /**
  * Reads `searchParams` (params.ef, params.nprobe, params.radius,
- * params.range_filter, params.rbq_query_bits, params.refine_k, ignoreGrowing)
- * and `roundDecimal` as Milvus does, refusing values it would refuse. Each
- * index reads its own knobs (HNSW ef; IVF nprobe; IVF_RABITQ also
- * rbq_query_bits and refine_k) and ignores the others'; other params are ignored, as Milvus
+ * params.range_filter, params.rbq_query_bits, params.refine_k,
+ * params.reorder_k, ignoreGrowing) and `roundDecimal` as Milvus does,
+ * refusing values it would refuse. Each index reads its own knobs (HNSW ef;
+ * IVF nprobe; IVF_RABITQ also rbq_query_bits and refine_k; SCANN reorder_k) and ignores the others'; other params are ignored, as Milvus
  * ignores them.
  */
 export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
   // Numeric knobs are checked as numbers below (a boolean fails every check); the mh_ switches may be booleans.
-  const { ef, nprobe, radius, range_filter: rangeFilter, rbq_query_bits: rbqQueryBits, refine_k: refineK } = params as Record<string, number>;
+  const { ef, nprobe, radius, range_filter: rangeFilter, rbq_query_bits: rbqQueryBits, refine_k: refineK, reorder_k: reorderK } = params as Record<string, number>;
   if ((radius !== undefined && typeof radius !== 'number') || (rangeFilter !== undefined && typeof rangeFilter !== 'number')) throw new ValidationError('searchParams.params.radius and range_filter must be numbers', { field: 'radius' });
   if (ef !== undefined) {
     if (!Number.isInteger(ef) || ef < 1 || ef > 32768) throw new ValidationError('searchParams.params.ef must be an integer in 1..32768', { field: 'ef' });
@@ -59,6 +64,13 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
   if (refineK !== undefined) {
     if (typeof refineK !== 'number' || !(refineK >= 1) || refineK > 1024) throw new ValidationError('searchParams.params.refine_k must be a number in 1..1024 (candidates re-scored per result asked)', { field: 'refine_k' });
     out.refineK = refineK;
+  }
+  if (reorderK !== undefined) {
+    const topk = req.limit + (req.offset ?? 0);
+    if (!Number.isInteger(reorderK) || reorderK < 1 || reorderK > MAX_REORDER_K) throw new ValidationError(`searchParams.params.reorder_k must be an integer in 1..${MAX_REORDER_K}`, { field: 'reorder_k' });
+    // Milvus's rule: the candidates re-ranked are at least the results asked (limit + offset).
+    if (reorderK < topk) throw new ValidationError(`searchParams.params.reorder_k (${reorderK}) must be at least the search's topk (limit + offset = ${topk})`, { field: 'reorder_k' });
+    out.reorderK = reorderK;
   }
   const withJaccard = flagParam(params, 'mh_search_with_jaccard');
   if (withJaccard !== undefined) out.mhSearchWithJaccard = withJaccard;

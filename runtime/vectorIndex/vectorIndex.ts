@@ -4,7 +4,7 @@ import type { MetricType } from '../../messages/schema.js';
 /**
  * The ANN index port. Query-nodes search sealed segments through it and the
  * index-node builds and serializes through it. Adapters: HNSW (hnswlib-node,
- * hnswIndex.ts), IVF_FLAT, IVF_SQ8 and IVF_RABITQ (pure TypeScript, ivf/).
+ * hnswIndex.ts), IVF_FLAT, IVF_SQ8, IVF_RABITQ, IVF_PQ and SCANN (pure TypeScript, ivf/).
  * Rows are the row numbers of the segment's columnar data (0 .. count-1), so
  * the caller maps rows to primary keys, TSOs and deletes itself.
  */
@@ -38,6 +38,8 @@ export interface SearchOptions {
   rbqQueryBits?: number;
   /** IVF_RABITQ with refine: candidates re-scored per result asked, a factor >= 1 (default 1); other indexes ignore it. */
   refineK?: number;
+  /** SCANN with raw data: candidates re-ranked by their exact distance (raised to k; default k). */
+  reorderK?: number;
   /** MINHASH_LSH: re-score bucket candidates by exact MHJACCARD (default false: ranked by colliding bands); other indexes ignore it. */
   mhSearchWithJaccard?: boolean;
   accept?: (row: number) => boolean;
@@ -54,11 +56,15 @@ export interface IndexBuildParams {
   nlist?: number;
   /** IVF_RABITQ: the refine copy's type (SQ6, SQ8, FP16, BF16, FP32; absent: no refine copy). */
   refineType?: string;
+  /** IVF_PQ: sub-quantizers (must divide dim; required). */
+  pqM?: number;
+  /** IVF_PQ: bits per sub-quantizer code (1..16, default 8). */
+  pqNbits?: number;
   /** MINHASH_LSH: the MinHash value width in bits (8, 16, 32, 64; default 32). */
   mhElementBitWidth?: number;
   /** MINHASH_LSH: bands a signature is cut into (must divide its values; default 1). */
   mhLshBand?: number;
-  /** MINHASH_LSH: keep the signatures in the index file for exact re-scoring (default true). */
+  /** MINHASH_LSH: keep the signatures in the index file for exact re-scoring; SCANN: keep the vectors to re-rank (default true for both). */
   withRawData?: boolean;
   /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;

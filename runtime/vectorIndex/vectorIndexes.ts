@@ -1,5 +1,5 @@
 import { hnswIndexFactory } from './hnswIndex.js';
-import { binIvfFlatFactory, ivfFlatFactory, ivfRabitqFactory, ivfSq8Factory } from './ivf/ivfFactory.js';
+import { binIvfFlatFactory, ivfFlatFactory, ivfPqFactory, ivfRabitqFactory, ivfSq8Factory, scannFactory } from './ivf/ivfFactory.js';
 import { minhashLshFactory } from './minhashLsh/minhashLshFactory.js';
 import { rowMapped } from './rowMappedIndex.js';
 import { keyed } from './keyedIndex.js';
@@ -16,6 +16,9 @@ export const vectorIndexes: VectorIndexFactories = Object.fromEntries(Object.ent
   IVF_FLAT: ivfFlatFactory,
   IVF_SQ8: ivfSq8Factory,
   IVF_RABITQ: ivfRabitqFactory,
+  // Product-quantization codes of residuals over the same lists; SCANN's are 4-bit over pairs of dimensions, re-ranked with the raw vectors (ivf/pqStore.ts).
+  IVF_PQ: ivfPqFactory,
+  SCANN: scannFactory,
   // k-means lists over a binary field's bits widened to 0 and 1; the bits kept packed, HAMMING or JACCARD by popcount (ivf/ivfIndex.ts).
   BIN_IVF_FLAT: binIvfFlatFactory,
   // MinHash signatures cut into bands, rows bucketed per band; MHJACCARD over the raw signatures on demand (minhashLsh/).

@@ -40,7 +40,26 @@ test('HNSW keeps its params and AUTOINDEX stands for it; FLAT takes none; other 
   assert.equal(norm({}).params, { M: 16, efConstruction: 200 });
   refused({ indexType: 'HNSW', params: { M: 1 } }, /M of HNSW must be an integer in 2..2048/, 'M');
   assert.equal(norm({ indexType: 'FLAT' }).params, {});
-  refused({ indexType: 'IVF_PQ' }, /'IVF_PQ' is not supported \(AUTOINDEX, HNSW, IVF_FLAT, IVF_SQ8, IVF_RABITQ, FLAT\)/);
+  refused({ indexType: 'DISKANN' }, /'DISKANN' is not supported \(AUTOINDEX, HNSW, IVF_FLAT, IVF_SQ8, IVF_PQ, SCANN, IVF_RABITQ, FLAT\)/);
+});
+
+test('IVF_PQ takes nlist, m (required, dividing dim) and nbits (default 8; 1..16 built, 17..64 refused as unsupported)', () => {
+  assert.equal(norm({ indexType: 'IVF_PQ', params: { m: 4 } }).params, { nlist: 128, m: 4, nbits: 8 });
+  assert.equal(norm({ indexType: 'ivf_pq', params: { nlist: '64', m: '8', nbits: '4' } }).params, { nlist: 64, m: 8, nbits: 4 });
+  refused({ indexType: 'IVF_PQ' }, /index param m of IVF_PQ is required: the sub-quantizers, a divisor of the field's dim 8/, 'm');
+  for (const m of [3, 0, 16]) refused({ indexType: 'IVF_PQ', params: { m } }, /index param m of IVF_PQ must divide the field's dim 8/, 'm');
+  refused({ indexType: 'IVF_PQ', params: { m: 2.5 } }, /m of IVF_PQ must be an integer/, 'm');
+  for (const nbits of [0, 65, 'x']) refused({ indexType: 'IVF_PQ', params: { m: 2, nbits } }, /nbits of IVF_PQ must be an integer/, 'nbits');
+  refused({ indexType: 'IVF_PQ', params: { m: 2, nbits: 24 } }, /nbits 24 of IVF_PQ is not supported: nuthatch builds codes of 1..16 bits/, 'nbits');
+  refused({ indexType: 'IVF_PQ', params: { m: 2, nlist: 0 } }, /nlist of IVF_PQ/, 'nlist');
+});
+
+test('SCANN takes nlist and with_raw_data (default true) over an even dim', () => {
+  assert.equal(norm({ indexType: 'SCANN' }).params, { nlist: 128, with_raw_data: 'true' });
+  assert.equal(norm({ indexType: 'scann', params: { nlist: 16, with_raw_data: 'False' } }).params, { nlist: 16, with_raw_data: 'false' });
+  refused({ indexType: 'SCANN', params: { with_raw_data: 'sometimes' } }, /with_raw_data of SCANN must be true or false/, 'with_raw_data');
+  const odd = { ...rec, schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'vec', dataType: 'FloatVector', dim: 7 }] } } as unknown as CollectionRecord;
+  assert.throws(() => normaliseIndex(odd, { indexType: 'SCANN' }), /SCANN needs a field dim divisible by 2 \(sub-spaces of 2 dimensions\), got 7/);
 });
 
 test('IVF_RABITQ takes nlist, refine (default false) and refine_type (default SQ8 with refine)', () => {

@@ -15,6 +15,7 @@ import { gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
 import { rabitqRefineParams } from '../../../messages/rabitqParams.js';
+import { ivfPqParams, scannParams } from '../../../messages/pqParams.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
 import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
 import { geometryDefaults } from '../../../messages/geometryFields.js';
@@ -61,6 +62,9 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
   IVF_FLAT: [['nlist', 1, 65536, 128]],
   IVF_SQ8: [['nlist', 1, 65536, 128]],
   IVF_RABITQ: [['nlist', 1, 65536, 128]],
+  // m and nbits checked by ivfPqParams (messages/pqParams.ts): m against the field's dim.
+  IVF_PQ: [['nlist', 1, 65536, 128]],
+  SCANN: [['nlist', 1, 65536, 128]],
   FLAT: [],
   BIN_FLAT: [],
   BIN_IVF_FLAT: [['nlist', 1, 65536, 128]],
@@ -107,6 +111,8 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
     params[k] = v;
   }
   if (indexType === 'MINHASH_LSH') Object.assign(params, minhashLshParams(params, field.dim!, minhashOutput));
+  if (indexType === 'IVF_PQ') Object.assign(params, ivfPqParams(params, field.dim!));
+  if (indexType === 'SCANN') Object.assign(params, scannParams(params, field.dim!));
   if (indexType === 'IVF_RABITQ') {
     const refine = rabitqRefineParams(params);
     delete params.refine_type;

@@ -9,7 +9,7 @@ import { BINARY_METRICS, FLOAT_METRICS, type DataType, type MetricType } from '.
  */
 export interface DenseIndexRules { types: readonly string[]; metrics: readonly MetricType[]; auto: string }
 
-const FLOAT: DenseIndexRules = { types: ['HNSW', 'IVF_FLAT', 'IVF_SQ8', 'IVF_RABITQ', 'FLAT'], metrics: FLOAT_METRICS, auto: 'HNSW' };
+const FLOAT: DenseIndexRules = { types: ['HNSW', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'SCANN', 'IVF_RABITQ', 'FLAT'], metrics: FLOAT_METRICS, auto: 'HNSW' };
 const INT8: DenseIndexRules = { types: ['HNSW'], metrics: FLOAT_METRICS, auto: 'HNSW' };
 const BINARY: DenseIndexRules = { types: ['BIN_FLAT', 'BIN_IVF_FLAT', 'MINHASH_LSH'], metrics: BINARY_METRICS, auto: 'BIN_IVF_FLAT' };
 

@@ -130,7 +130,10 @@ function buildParamsOf(index: IndexParams): IndexBuildParams {
   for (const k of ['M', 'efConstruction', 'nlist'] as const) if (index.params[k] !== undefined) out[k] = Number(index.params[k]);
   // IVF_RABITQ's refine copy (normalised by the coordinator: refine 'true' or 'false', refine_type an upper-case name).
   if (index.params.refine === 'true') out.refineType = String(index.params.refine_type);
-  // MINHASH_LSH (normalised by the coordinator: numbers, with_raw_data 'true' or 'false').
+  // IVF_PQ (normalised by the coordinator: m and nbits numbers).
+  if (index.params.m !== undefined) out.pqM = Number(index.params.m);
+  if (index.params.nbits !== undefined) out.pqNbits = Number(index.params.nbits);
+  // MINHASH_LSH and SCANN (normalised by the coordinator: numbers, with_raw_data 'true' or 'false').
   if (index.params.mh_element_bit_width !== undefined) out.mhElementBitWidth = Number(index.params.mh_element_bit_width);
   if (index.params.mh_lsh_band !== undefined) out.mhLshBand = Number(index.params.mh_lsh_band);
   if (index.params.with_raw_data !== undefined) out.withRawData = index.params.with_raw_data === 'true';

@@ -1,6 +1,7 @@
 import { packBits } from '../../../actors/shared/vector/bitDistance.js';
 import { unitRows } from '../../../actors/shared/vector/unitVectors.js';
 import { ValidationError } from '../../../messages/errors.js';
+import { PQ_NBITS_DEFAULT } from '../../../messages/pqParams.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { BuildPacer } from '../buildPacer.js';
 import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
@@ -10,6 +11,8 @@ import { IvfIndex, type IvfStore } from './ivfIndex.js';
 import { kmeans } from './kmeans.js';
 import { encode8, trainScalarQuantizer8 } from './scalarQuantizer8.js';
 import { buildRabitqStore } from './rabitqStore.js';
+import { buildPqStore, SCANN_NBITS, SCANN_SUB_DIM, withRowTerms, type PqStore } from './pqStore.js';
+import { checkPqShape } from './productQuantizer.js';
 import { checkRefineType } from './refineStore.js';
 
 /** Lists an index asks for when its params name none (Milvus's default). */
@@ -31,6 +34,7 @@ export function effectiveNlist(asked: number, rows: number): number {
 async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number, metric: MetricType, params: IndexBuildParams): Promise<VectorIndex> {
   if (!Number.isInteger(dim) || dim < 1 || vectors.length % dim !== 0) throw new ValidationError(`${vectors.length} floats are not rows of dim ${dim}`);
   if (kind === 'BIN_IVF_FLAT' && dim % 8 !== 0) throw new ValidationError(`a binary index needs a dim that is a multiple of 8, got ${dim}`);
+  const pqShape = kind === 'IVF_PQ' || kind === 'SCANN' ? pqShapeOf(kind, dim, params) : undefined;
   const asked = params.nlist ?? DEFAULT_NLIST;
   if (!Number.isInteger(asked) || asked < 1 || asked > MAX_NLIST) throw new ValidationError(`nlist must be an integer in 1..${MAX_NLIST}, got ${asked}`);
   const count = vectors.length / dim;
@@ -48,6 +52,8 @@ async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number,
   if (kind === 'IVF_RABITQ') {
     const refineType = params.refineType === undefined ? undefined : checkRefineType(params.refineType);
     store = await buildRabitqStore(byPosition, dim, count, lists, params.seed ?? 1, refineType, pacer);
+  } else if (pqShape) {
+    store = withRowTerms(await buildPqStore(kind as PqStore['kind'], byPosition, dim, count, lists, pqShape.m, pqShape.nbits, kind === 'SCANN' && (params.withRawData ?? true), params.seed ?? 1, pacer), lists, metric);
   } else if (kind === 'IVF_SQ8') {
     const quantizer = trainScalarQuantizer8(byPosition, dim, count);
     const codes = new Uint8Array(count * dim);
@@ -56,6 +62,21 @@ async function build(kind: IvfStore['kind'], vectors: Float32Array, dim: number,
   }
   pacer.check();
   return new IvfIndex(metric, dim, lists, store);
+}
+
+/**
+ * IVF_PQ's m (required, a divisor of dim) and nbits (default 8); SCANN's
+ * fixed shape: 4-bit codes over pairs of dimensions (an even dim, as Milvus requires).
+ */
+function pqShapeOf(kind: 'IVF_PQ' | 'SCANN', dim: number, params: IndexBuildParams): { m: number; nbits: number } {
+  if (kind === 'SCANN') {
+    if (dim % SCANN_SUB_DIM !== 0) throw new ValidationError(`SCANN needs an even dim (sub-spaces of ${SCANN_SUB_DIM} dimensions), got ${dim}`, { field: 'dim' });
+    return { m: dim / SCANN_SUB_DIM, nbits: SCANN_NBITS };
+  }
+  if (params.pqM === undefined) throw new ValidationError(`IVF_PQ needs m, the sub-quantizers (a divisor of dim ${dim})`, { field: 'm' });
+  const shape = { m: params.pqM, nbits: params.pqNbits ?? PQ_NBITS_DEFAULT };
+  checkPqShape(dim, shape.m, shape.nbits);
+  return shape;
 }
 
 /** Bits widened to 0 and 1 floats, row by row in list order, packed back: position p holds row rows[p]'s dim/8 bytes. */
@@ -87,6 +108,10 @@ export const ivfFlatFactory = factory('IVF_FLAT');
 export const ivfSq8Factory = factory('IVF_SQ8');
 /** IVF_RABITQ: the same lists over 1-bit RaBitQ codes, a 32nd of the memory plus 12 bytes a row; an optional refine copy re-scores the best candidates. */
 export const ivfRabitqFactory = factory('IVF_RABITQ');
+/** IVF_PQ: the same lists over product-quantization codes of the residuals (m codes of nbits bits a row); ADC distances. */
+export const ivfPqFactory = factory('IVF_PQ');
+/** SCANN: IVF with 4-bit PQ codes over pairs of dimensions (fast-scan byte tables); with_raw_data keeps the vectors to re-rank reorder_k candidates exactly. */
+export const scannFactory = factory('SCANN');
 /**
  * BIN_IVF_FLAT: lists made by k-means over a binary field's bits widened to
  * 0 and 1 (the build's input, dropped once built), each position's bits kept

@@ -3,6 +3,8 @@ import type { MetricType } from '../../../messages/schema.js';
 import { crc32 } from '../../crc32.js';
 import type { InvertedLists } from './invertedLists.js';
 import type { IvfStore } from './ivfIndex.js';
+import { codeBytes, MAX_PQ_NBITS } from './productQuantizer.js';
+import { isPqStore, withRowTerms } from './pqStore.js';
 import { rotation } from './rabitq.js';
 import { refineBytes, refineSections, sq6Bytes, type RefineStore, type RefineType } from './refineStore.js';
 
@@ -15,6 +17,7 @@ import { refineBytes, refineSections, sq6Bytes, type RefineStore, type RefineTyp
  *     IVF_RABITQ seed u32 | refine u32 (0: none, else REFINE_CODE) | terms f32[3*count] | refine sections | codes u8[count*D/8]
  *     (refine sections: FP32 f32[count*dim]; FP16, BF16 u16[count*dim]; SQ8, SQ6 vmin f32[dim] | vdiff f32[dim] | codes)
  *     BIN_IVF_FLAT bits u8[count*dim/8] (kind 3; a BIN_IVF_FLAT file of kind 1 holds the bits as floats: ivfFactory.ts reads both)
+ *     IVF_PQ, SCANN m u32 | nbits u32 | ksub u32 | raw u32 (0 or 1) | codebooks f32[ksub*dim] | raw vectors f32[count*dim] (raw 1) | codes u8[count*ceil(m*nbits/8)]
  *
  * The crc32 covers the header's first 28 bytes and the payload, so any flipped
  * byte is refused. A file is checked whole (checksum, exact length, list
@@ -27,7 +30,7 @@ const MAGIC = 0x5649484e;
 const VERSION = 1;
 const HEADER_BYTES = 32;
 const CRC_AT = 28;
-const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2, BIN_IVF_FLAT: 3, IVF_RABITQ: 4 } as const;
+const KIND_CODE = { IVF_FLAT: 1, IVF_SQ8: 2, BIN_IVF_FLAT: 3, IVF_RABITQ: 4, IVF_PQ: 5, SCANN: 6 } as const;
 const REFINE_CODE: Record<RefineType, number> = { SQ6: 1, SQ8: 2, FP16: 3, BF16: 4, FP32: 5 };
 // BM25 is never a dense index's metric (normaliseIndex refuses it); its code only completes the map.
 const METRIC_CODE: Record<MetricType, number> = { L2: 0, IP: 1, COSINE: 2, BM25: 3, HAMMING: 4, JACCARD: 5, MHJACCARD: 6 };
@@ -41,7 +44,10 @@ export function encodeIvfFile(ix: IvfParts): Uint8Array {
   if (store.kind === 'IVF_FLAT') sections.push(store.vectors);
   else if (store.kind === 'IVF_SQ8') sections.push(store.quantizer.vmin, store.quantizer.vdiff, store.codes);
   else if (store.kind === 'BIN_IVF_FLAT') sections.push(store.bits);
-  else {
+  else if (isPqStore(store)) {
+    const { pq } = store;
+    sections.push(new Uint32Array([pq.m, pq.nbits, pq.ksub, store.raw ? 1 : 0]), pq.codebooks, ...(store.raw ? [store.raw] : []), store.codes);
+  } else {
     sections.push(new Uint32Array([store.seed >>> 0, store.refine ? REFINE_CODE[store.refine.type] : 0]), store.terms);
     if (store.refine) sections.push(...refineSections(store.refine));
     sections.push(store.codes);
@@ -79,7 +85,10 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   const listsEnd = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + count);
   // IVF_RABITQ's store starts with its seed and refine type, which say how long the rest is.
   const refine = kind === 'IVF_RABITQ' && bytes.length >= listsEnd + 8 ? refineTypeOf(v.getUint32(listsEnd + 4, true)) : undefined;
+  // IVF_PQ's and SCANN's store starts with its shape, which says how long the rest is.
+  const pqShape = (kind === 'IVF_PQ' || kind === 'SCANN') ? pqShapeOf(v, listsEnd, dim) : undefined;
   const storeBytes = kind === 'IVF_FLAT' ? 4 * count * dim : kind === 'IVF_SQ8' ? 8 * dim + count * dim : kind === 'BIN_IVF_FLAT' ? (count * dim) / 8
+    : pqShape ? 16 + 4 * pqShape.ksub * dim + (pqShape.raw ? 4 * count * dim : 0) + count * codeBytes(pqShape.m, pqShape.nbits)
     : 8 + 12 * count + (refine ? refineBytes(refine, dim, count) : 0) + count * (rotation(dim, 0).D >> 3);
   const expected = listsEnd + storeBytes;
   if (bytes.length !== expected) throw new DecodeError(`IVF index file holds ${bytes.length} bytes, its header says ${expected}`);
@@ -100,7 +109,15 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
     const vmin = take(f32, dim, 4), vdiff = take(f32, dim, 4);
     return { metric, dim, lists, store: { kind, quantizer: { vmin, vdiff }, codes: take(u8, count * dim, 1) } };
   }
+  if (pqShape) {
+    const { m, nbits, ksub } = pqShape;
+    take((b, o, n) => new Uint32Array(b, o, n), 4, 4);
+    const codebooks = take(f32, ksub * dim, 4), raw = pqShape.raw ? take(f32, count * dim, 4) : undefined;
+    const store = { kind: kind as 'IVF_PQ' | 'SCANN', pq: { dim, m, nbits, ksub, codebooks }, codes: take(u8, count * codeBytes(m, nbits), 1), ...(raw ? { raw } : {}) };
+    return { metric, dim, lists, store: withRowTerms(store, lists, metric) };
+  }
   const [seed] = take((b, o, n) => new Uint32Array(b, o, n), 2, 4);
+  if (kind !== 'IVF_RABITQ') throw new DecodeError(`index file kind ${kind} is not known`);
   const terms = take(f32, 3 * count, 4);
   let refineStore: RefineStore | undefined;
   if (refine === 'FP32') refineStore = { type: refine, vectors: take(f32, count * dim, 4) };
@@ -111,6 +128,16 @@ export function decodeIvfFile(bytes: Uint8Array, kind: IvfStore['kind'], dim: nu
   }
   const P = rotation(dim, seed!);
   return { metric, dim, lists, store: { kind, seed: seed!, rotation: P, terms, codes: take(u8, count * (P.D >> 3), 1), ...(refineStore ? { refine: refineStore } : {}) } };
+}
+
+/** The PQ shape a file's store starts with, checked before any length is computed from it. */
+function pqShapeOf(v: DataView, at: number, dim: number): { m: number; nbits: number; ksub: number; raw: boolean } {
+  if (v.byteLength < at + 16) throw new DecodeError('IVF PQ index file is shorter than its store header');
+  const [m, nbits, ksub, raw] = [0, 1, 2, 3].map((i) => v.getUint32(at + 4 * i, true)) as [number, number, number, number];
+  if (m < 1 || dim % m !== 0 || nbits < 1 || nbits > MAX_PQ_NBITS || ksub < 1 || ksub > 2 ** nbits || raw > 1) {
+    throw new DecodeError(`IVF PQ index file has a bad shape (m ${m}, nbits ${nbits}, ksub ${ksub}, raw ${raw}) for dim ${dim}`);
+  }
+  return { m, nbits, ksub, raw: raw === 1 };
 }
 
 function refineTypeOf(code: number): RefineType | undefined {

@@ -11,6 +11,8 @@ import { encodeIvfFile } from './ivfFile.js';
 import { codeTable, tableDistance, type ScalarQuantizer8 } from './scalarQuantizer8.js';
 import { codeDot, queryTable, rotate } from './rabitq.js';
 import type { RabitqStore } from './rabitqStore.js';
+import { searchPq } from './pqSearch.js';
+import { isPqStore, type PqStore } from './pqStore.js';
 import { refinedVector } from './refineStore.js';
 
 /** Lists a search probes when it names no nprobe (Milvus's default). */
@@ -23,13 +25,15 @@ export const DEFAULT_REFINE_K = 1;
  * (IVF_FLAT, exact distances), 8-bit codes (IVF_SQ8, distances on the
  * decoded values) or a binary field's packed bits (BIN_IVF_FLAT, dim/8 bytes
  * a row, HAMMING or JACCARD by popcount). For COSINE the first two hold the
- * rows scaled to unit length.
+ * rows scaled to unit length. IVF_RABITQ keeps 1-bit codes (rabitqStore.ts),
+ * IVF_PQ and SCANN product-quantization codes of residuals (pqStore.ts).
  */
 export type IvfStore =
   | { kind: 'IVF_FLAT'; vectors: Float32Array }
   | { kind: 'IVF_SQ8'; quantizer: ScalarQuantizer8; codes: Uint8Array }
   | { kind: 'BIN_IVF_FLAT'; bits: Uint8Array }
-  | RabitqStore;
+  | RabitqStore
+  | PqStore;
 
 /**
  * An inverted-file index over one segment's vectors: a search ranks the nlist
@@ -51,6 +55,7 @@ export class IvfIndex implements VectorIndex {
     if (!(n > 0)) return [];
     const q = this.metric === 'COSINE' ? unitVector(query) : query;
     if (this.store.kind === 'IVF_RABITQ') return this.searchRabitq(this.store, q, n, opts);
+    if (isPqStore(this.store)) return searchPq(this.metric, this.lists, this.store, q, n, this.probes(q, opts.nprobe ?? DEFAULT_NPROBE), opts);
     const top = new TopK<Hit>(n, this.metric);
     const scan = this.scanner(q);
     for (const l of this.probes(q, opts.nprobe ?? DEFAULT_NPROBE)) scan(this.lists.offsets[l]!, this.lists.offsets[l + 1]!, top, opts.accept);
@@ -113,7 +118,7 @@ export class IvfIndex implements VectorIndex {
    */
   private scanner(q: Float32Array): (from: number, end: number, top: TopK<Hit>, accept: ((row: number) => boolean) | undefined) => void {
     const { dim, store } = this, rows = this.lists.rows;
-    if (store.kind === 'IVF_RABITQ') throw new Error('IVF_RABITQ is searched by searchRabitq');
+    if (store.kind === 'IVF_RABITQ' || isPqStore(store)) throw new Error(`${store.kind} is searched by its own ranking`);
     if (store.kind === 'BIN_IVF_FLAT') {
       // Positions are rows of the bits block; the query's bits (0 and 1 floats) are packed once.
       const score = bitScorer(store.bits, dim / 8, this.metric, packBits(q));
