@@ -10,8 +10,13 @@ import { LIMITS } from '../../messages/schema.js';
 
 /** Where the items come from: the next ones past a cursor, which `advance` moves. */
 export interface PageSource<T> {
-  /** The next `n` items past the cursor, fewer only when there are no more. */
+  /** The next `n` items past the cursor, fewer only when there are no more (unless `shortIsEnd` is false). */
   fetch(n: number): Promise<T[]>;
+  /**
+   * Whether a fetch answering fewer than asked means no more (default true). An ANN index may answer a
+   * ranged search with fewer than asked while rows remain, so a search iterator ends only at an empty fetch.
+   */
+  readonly shortIsEnd?: boolean;
   /** Moves the cursor past a batch just returned. */
   advance(batch: readonly T[]): void;
 }
@@ -84,7 +89,7 @@ export class BatchIterator<T> implements AsyncIterable<T[]> {
     const items = await this.source.fetch(probe);
     if (this.finished) return [];
     const batch = items.slice(0, want);
-    if (items.length < probe || want === left) this.finish();
+    if (items.length === 0 || (items.length < probe && this.source.shortIsEnd !== false) || want === left) this.finish();
     this.source.advance(batch);
     this.count += batch.length;
     return batch;

@@ -1054,7 +1054,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const bm25 = sparseField && bm25FunctionOf(r.schema, field.name) !== undefined;
     const sparseQueries = sparseField ? sparseQueryVectors([req.vector], field.name, bm25, bm25AnalyzerOf(r.schema, field.name)) : undefined;
     const queries = sparseField ? new Float32Array(0) : denseQueries(field, [req.vector as number[]]);
-    const { ef, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
+    // The index's knobs go with every batch, as a search's do (reorder_k at least each batch's k).
+    const { ef, nprobe, rbqQueryBits, refineK, reorderK, range } = searchOptions({ data: [], limit: 1, searchParams: { params: req.params ?? {} } }, metric, r.schema);
     const snapshotTso = await this.snapshotTso(r, req.consistencyLevel);
     const lease = this.snapshotLease(r, snapshotTso);
     // A sparse field's queries (and a BM25 field's counts, taken once at the pinned TSO) go with every batch.
@@ -1065,7 +1066,8 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const search = async (k: number, bounds: DistanceRange | undefined, filter: Expr | null) => {
       await lease.renew();
       const perShard = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
-        vchannel, collectionId: r.collectionId, queries, ...anns, ...(sparse ? { sparse } : {}), nq: 1, k, ef, filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
+        vchannel, collectionId: r.collectionId, queries, ...anns, ...(sparse ? { sparse } : {}), nq: 1, k, ef, nprobe, rbqQueryBits, refineK,
+        ...(reorderK !== undefined ? { reorderK: Math.max(reorderK, k) } : {}), filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
         guaranteeTso: snapshotTso, mvccTso: snapshotTso, ...(bounds ? { range: bounds } : {}),
       })));
       return mergeHits(perShard.map((x) => x.hits[0] ?? []), k, metric)

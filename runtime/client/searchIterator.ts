@@ -85,6 +85,8 @@ export class SearchIterator extends BatchIterator<Hit> {
     super({
       fetch: (n) => search(n, nextRange(metric, cursor, range), excludeNearBound(filter, pkName, cursor)),
       advance: (batch) => { cursor = advanceCursor(metric, cursor, batch); },
+      // A ranged index search may drop a hit it walked (index and segment distances differ by a slack), answering fewer than asked.
+      shortIsEnd: false,
     }, batchSize, limit);
   }
 }

@@ -95,4 +95,24 @@ test('COSINE over an HNSW index: similarity never rises across batches, no hit t
   } finally { await s.cleanup(); }
 });
 
+test('an IVF index: the iterator passes nprobe on (every list: every row in exact order; one list: only its rows); a short batch is not the end', async () => {
+  const s = await tempStandalone({ streaming: { segment: noAutoSeal }, coordinator: { compaction: { intervalMs: 0 } } });
+  try {
+    const c = s.client;
+    await c.createCollection({ collectionName: 'ivf', schema, metricType: 'L2', shardsNum: 1, indexParams: [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'IVF_FLAT', params: { nlist: 32 } }], load: true });
+    const rows = rowsOf(0, 1000, 5);
+    await c.insert('ivf', rows);
+    await c.flush('ivf');
+    await untilIndexedAndLoaded(s, 'ivf', 1000);
+    const q = vectors(1, DIM, 77)[0]!;
+    const bs = await drain(await c.searchIterator('ivf', { vector: q, batchSize: 200, params: { nprobe: 32 }, consistencyLevel: 'Strong' }));
+    const all = bs.flat();
+    const exact = ranking('L2', rows, q).map((h) => h.id), got = all.map((h) => h.id);
+    const at = got.findIndex((id, i) => id !== exact[i]);
+    assert.equal(got, exact, `every list probed: the exact ranking (${got.length} of ${exact.length} rows, first difference at ${at})`);
+    const one = (await drain(await c.searchIterator('ivf', { vector: q, batchSize: 200, params: { nprobe: 1 }, consistencyLevel: 'Strong' }))).flat();
+    assert.ok(one.length > 0 && one.length < 200, `one list probed: its rows only, got ${one.length}`);
+  } finally { await s.cleanup(); }
+});
+
 test.run();
