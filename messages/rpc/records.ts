@@ -183,6 +183,8 @@ export interface ShardSearch {
   /** IVF_RABITQ's query bits and refine magnification; other indexes ignore them. */
   rbqQueryBits?: number;
   refineK?: number;
+  /** DISKANN's candidate list; other indexes ignore it. */
+  searchList?: number;
   /** MINHASH_LSH: bucket candidates re-scored by exact MHJACCARD; other indexes ignore it. */
   mhSearchWithJaccard?: boolean;
   /** MHJACCARD: the MinHash value width (bits) an exact search reads; absent: the field's (actors/shared/vector/minhashWidth.ts). */

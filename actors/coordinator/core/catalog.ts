@@ -14,6 +14,7 @@ import { gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
 import { rabitqRefineParams } from '../../../messages/rabitqParams.js';
+import { pqCodeBudgetRatio } from '../../../messages/diskannParams.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
 import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
 import { geometryDefaults } from '../../../messages/geometryFields.js';
@@ -65,6 +66,8 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
   BIN_IVF_FLAT: [['nlist', 1, 65536, 128]],
   // Checked by minhashLshParams (messages/minhash/minhashLshParams.ts): not all of them integers.
   MINHASH_LSH: [],
+  // pq_code_budget_gb_ratio, a fraction, is checked by diskannBuildParams (messages/diskannParams.ts).
+  DISKANN: [['max_degree', 1, 512, 56], ['search_list_size', 1, 2147483647, 100]],
 };
 const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
 
@@ -106,6 +109,7 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
     params[k] = v;
   }
   if (indexType === 'MINHASH_LSH') Object.assign(params, minhashLshParams(params, field.dim!, minhashOutput));
+  if (indexType === 'DISKANN') params.pq_code_budget_gb_ratio = pqCodeBudgetRatio(params.pq_code_budget_gb_ratio);
   if (indexType === 'IVF_RABITQ') {
     const refine = rabitqRefineParams(params);
     delete params.refine_type;
