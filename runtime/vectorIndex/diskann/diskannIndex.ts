@@ -11,6 +11,14 @@ import { pqDistance, pqTable } from './productQuantizer.js';
 export const DEFAULT_SEARCH_LIST = 16;
 /** Nodes read per step of the walk (DiskANN's beam width: the I/Os it issues at once). */
 const BEAM_WIDTH = 4;
+/**
+ * Below this share of rows passing a search's filter (judged on an even
+ * sample of SAMPLE_ROWS), the passing rows' records are scanned instead of
+ * the graph walked: exact, and cheaper than a walk that reads many refused
+ * rows to find a few (Knowhere's DiskANN falls back to brute force so).
+ */
+const SCAN_BELOW_SHARE = 0.05;
+const SAMPLE_ROWS = 256;
 
 /**
  * A DISKANN index as a query node holds it: the PQ codes, the codebooks and
@@ -21,7 +29,10 @@ const BEAM_WIDTH = 4;
  * not yet read, scores each exactly from its record and puts its neighbours
  * on the list by their PQ distance, until every row of the list was read.
  * The rows read are then ranked by their exact distances: PQ guides the
- * walk, the records re-rank it.
+ * walk, the records re-rank it. Under a filter the walk goes through
+ * refused rows and keeps the accepted ones, walking again with a longer
+ * list when it found fewer than k; a filter few rows pass is a scan of
+ * theirs (exact).
  */
 export class DiskannIndex implements VectorIndex {
   readonly metric: MetricType;
@@ -57,6 +68,7 @@ export class DiskannIndex implements VectorIndex {
     const n = Math.min(k, this.count);
     if (!(n > 0)) return [];
     const q = graphQuery(query, this.metric);
+    if (opts.accept && this.fewPass(opts.accept)) return this.scan(q, n, opts.accept);
     pqTable(this.parts.pq, q, this.table);
     let list = Math.min(this.count, Math.max(opts.searchList ?? DEFAULT_SEARCH_LIST, n));
     for (;;) {
@@ -68,6 +80,26 @@ export class DiskannIndex implements VectorIndex {
   }
 
   async serialize(): Promise<Uint8Array> { return encodeDiskannFile(this.parts, this.nodes.all()); }
+
+  /** Whether so few rows pass `accept` that scanning them beats a walk. */
+  private fewPass(accept: (row: number) => boolean): boolean {
+    if (this.count <= SAMPLE_ROWS) return true;
+    let passed = 0;
+    for (let i = 0; i < SAMPLE_ROWS; i++) if (accept(Math.floor((i * this.count) / SAMPLE_ROWS))) passed++;
+    return passed < SAMPLE_ROWS * SCAN_BELOW_SHARE;
+  }
+
+  /** The exact best n of the rows `accept` lets through, each read from its record. */
+  private scan(q: Float32Array, n: number, accept: (row: number) => boolean): Array<{ row: number; distance: number }> {
+    const top = new TopK<{ id: number; distance: number }>(n, this.metric);
+    for (let row = 0; row < this.count; row++) {
+      if (!accept(row)) continue;
+      this.nodes.read(row, this.scratch, 0);
+      const d = this.exact(this.floats, 0, q, this.dim);
+      if (top.admits(d, row)) top.push({ id: row, distance: d });
+    }
+    return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));
+  }
 
   /** The beam search with a list of `L`; the best n rows read that `accept` lets through, best first. */
   private walk(q: Float32Array, L: number, n: number, accept: ((row: number) => boolean) | undefined): Array<{ row: number; distance: number }> {
