@@ -62,6 +62,9 @@ for (const metric of ['L2', 'COSINE'] as const) {
       const wide = await search({ search_list: 128 });
       const recall128 = recallAtK(ids(wide), truth, K);
       assert.ok(recall128 >= recall16 && recall128 >= 0.97, `recall ${recall128} at search_list 128, ${recall16} at 16`);
+      // search_list reaches the index: the shortest list (the limit) finds fewer.
+      const recall10 = recallAtK(ids(await search({ search_list: K })), truth, K);
+      assert.ok(recall10 < recall128, `recall ${recall10} at search_list ${K}, ${recall128} at 128`);
       // Distances are the exact ones (re-ranked from the full-precision records).
       const dist = distanceFn(metric);
       wide.forEach((hs, i) => hs.forEach((h) => assert.ok(Math.abs(h.distance - dist(data, (h.id as number) * DIM, new Float32Array(queries[i]!), DIM)) < 1e-4)));
