@@ -66,7 +66,7 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
   BIN_IVF_FLAT: [['nlist', 1, 65536, 128]],
   // Checked by minhashLshParams (messages/minhash/minhashLshParams.ts): not all of them integers.
   MINHASH_LSH: [],
-  // pq_code_budget_gb_ratio, a fraction, is checked by diskannBuildParams (messages/diskannParams.ts).
+  // pq_code_budget_gb_ratio, a fraction, is checked by pqCodeBudgetRatio (messages/diskannParams.ts).
   DISKANN: [['max_degree', 1, 512, 56], ['search_list_size', 1, 2147483647, 100]],
 };
 const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
