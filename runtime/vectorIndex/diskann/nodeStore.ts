@@ -74,7 +74,12 @@ export class FileNodes implements NodeStore {
 let written = 0;
 /** Files of this process still open: removed at exit. */
 const live = new Set<string>();
-/** An index dropped by its holder (segment released, index replaced) closes and removes its file once collected. */
+/**
+ * An index dropped by its holder (segment released, index replaced) closes
+ * and removes its file once collected, not when dropped: a search that took
+ * the index before the release may still be reading it, and a closed fd's
+ * number may already name another file.
+ */
 const reclaim = new FinalizationRegistry<{ fd: number; path: string }>(({ fd, path }) => {
   live.delete(path);
   try { closeSync(fd); } catch { /* already closed */ }
