@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,20 @@ test('DISKANN with a filter: only accepted rows; a tight filter walks on until t
   assert.ok(recall >= 0.9, `recall ${recall} under a filter passing half the rows`);
   const few = (r: number) => r % 97 === 3;
   assert.equal(rowsOf(idx, { accept: few }), truth('L2', few));
+});
+
+test('a load sweeps the directory of files a dead process left (a crash), never a live one\'s', async () => {
+  const own = join(dir, 'sweep');
+  mkdirSync(own, { recursive: true });
+  // Past Linux's largest pid: no such process.
+  writeFileSync(join(own, '999999999-1.diskann'), 'left by a crash');
+  writeFileSync(join(own, `${process.pid}-999999.diskann`), 'ours');
+  const f = diskannFactory(own);
+  await f.load(await (await f.build(vectors.subarray(0, 50 * DIM), DIM, 'L2')).serialize(), DIM, 'L2');
+  const names = readdirSync(own);
+  assert.not.ok(names.includes('999999999-1.diskann'));
+  assert.ok(names.includes(`${process.pid}-999999.diskann`));
+  assert.is(names.length, 2);
 });
 
 test('DISKANN edge cases: k above the rows, one row, no rows', async () => {

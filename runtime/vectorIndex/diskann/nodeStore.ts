@@ -36,7 +36,7 @@ export function defaultDiskannDir(): string {
  * reads (pread): nothing of them is held in memory. Files are named
  * `<pid>-<n>.diskann`; a file goes when its index is garbage-collected or
  * the process exits, and files of processes that died without exiting
- * (a crash) are removed the next time one is written to the directory.
+ * (a crash) are removed when this process first writes to the directory.
  */
 export class FileNodes implements NodeStore {
   readonly residentBytes = 0;
@@ -45,7 +45,7 @@ export class FileNodes implements NodeStore {
   /** Writes the records to a new file in `dir` and opens it for reading. */
   static async create(dir: string, nodes: Uint8Array, size: number): Promise<FileNodes> {
     await mkdir(dir, { recursive: true });
-    sweepDead(dir);
+    if (!swept.has(dir)) { swept.add(dir); sweepDead(dir); }
     const path = join(dir, `${process.pid}-${++written}.diskann`);
     live.add(path);
     await writeFile(path, nodes, { flag: 'wx', mode: 0o600 });
@@ -72,6 +72,8 @@ export class FileNodes implements NodeStore {
 }
 
 let written = 0;
+/** Directories this process swept of dead processes' files (once each: a process that crashes later is swept by the next one to start). */
+const swept = new Set<string>();
 /** Files of this process still open: removed at exit. */
 const live = new Set<string>();
 /**
