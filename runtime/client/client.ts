@@ -896,7 +896,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
     const queries = denseQueries(field, req.data, r.schema);
-    const { ef, nprobe, rbqQueryBits, refineK, searchList, mhSearchWithJaccard, mhElementBitWidth, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema);
+    const { ef, nprobe, rbqQueryBits, refineK, searchList, mhSearchWithJaccard, mhElementBitWidth, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema, r.indexes.find((i) => i.fieldName === field.name)?.indexType);
     const k = limit + offset;
     const guaranteeTso = pin ?? await this.guarantee(r, req.consistencyLevel);
     const searchShards = (qs: Float32Array, filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {

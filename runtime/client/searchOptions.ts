@@ -38,10 +38,10 @@ export interface SearchOptions {
  * params.range_filter, params.rbq_query_bits, params.refine_k, ignoreGrowing)
  * and `roundDecimal` as Milvus does, refusing values it would refuse. Each
  * index reads its own knobs (HNSW ef; IVF nprobe; IVF_RABITQ also
- * rbq_query_bits and refine_k; DISKANN search_list) and ignores the others'; other params are ignored, as Milvus
+ * rbq_query_bits and refine_k; DISKANN search_list, given `indexType`) and ignores the others'; other params are ignored, as Milvus
  * ignores them.
  */
-export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
+export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema, indexType?: string): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
   // Numeric knobs are checked as numbers below (a boolean fails every check); the mh_ switches may be booleans.
@@ -59,7 +59,8 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
     if (!Number.isInteger(rbqQueryBits) || rbqQueryBits < 0 || rbqQueryBits > 8) throw new ValidationError('searchParams.params.rbq_query_bits must be an integer in 0..8 (0: the query is not quantized)', { field: 'rbq_query_bits' });
     out.rbqQueryBits = rbqQueryBits;
   }
-  if (params.search_list !== undefined) out.searchList = checkSearchList(params.search_list, req.limit + (req.offset ?? 0));
+  // DISKANN's own: checked against topk only when the field has a DISKANN index, else ignored as Milvus ignores another type's params.
+  if (params.search_list !== undefined && indexType === 'DISKANN') out.searchList = checkSearchList(params.search_list, req.limit + (req.offset ?? 0));
   if (refineK !== undefined) {
     if (typeof refineK !== 'number' || !(refineK >= 1) || refineK > 1024) throw new ValidationError('searchParams.params.refine_k must be a number in 1..1024 (candidates re-scored per result asked)', { field: 'refine_k' });
     out.refineK = refineK;
