@@ -187,6 +187,8 @@ export interface ShardSearch {
   refineK?: number;
   /** SCANN's candidates re-ranked with raw vectors; other indexes ignore it. */
   reorderK?: number;
+  /** DISKANN's candidate list; other indexes ignore it. */
+  searchList?: number;
   /** MINHASH_LSH: bucket candidates re-scored by exact MHJACCARD; other indexes ignore it. */
   mhSearchWithJaccard?: boolean;
   /** MHJACCARD: the MinHash value width (bits) an exact search reads; absent: the field's (actors/shared/vector/minhashWidth.ts). */

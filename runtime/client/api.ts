@@ -160,6 +160,7 @@ export interface SearchRequest extends ReadOptions {
    * lists) takes MAX_SIM_COSINE (the default; MAX_SIM is it too),
    * MAX_SIM_IP or MAX_SIM_L2. params: `ef` (HNSW's
    * candidate list), `nprobe` (IVF lists scanned, 1..65536, default 8),
+   * `search_list` (DISKANN's candidate list, at least limit + offset, default 16),
    * `radius` and `range_filter` (a range search: only hits
    * with range_filter <= distance < radius for L2, radius < distance <=
    * range_filter for IP and COSINE). ignoreGrowing leaves out rows of

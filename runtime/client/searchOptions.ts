@@ -8,6 +8,7 @@ import { minhashFunctionOf } from '../../messages/schemaFunctions.js';
 import { minhashParamsOf } from '../../messages/minhash/minhashParams.js';
 import { minhashBytes } from '../../messages/minhash/minhashSignature.js';
 import { fieldAnalyzer } from '../../messages/analyzer.js';
+import { checkSearchList } from '../../messages/diskannParams.js';
 
 /** Field types a search can group by, as in Milvus. */
 const GROUPABLE = new Set(['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'VarChar']);
@@ -23,6 +24,8 @@ export interface SearchOptions {
   reorderK?: number;
   /** MINHASH_LSH: re-score the bucket candidates by exact MHJACCARD (mh_search_with_jaccard). */
   mhSearchWithJaccard?: boolean;
+  /** DISKANN: the search's candidate list (search_list, topk..int32_max; default 16, or topk when larger). */
+  searchList?: number;
   /** MHJACCARD: the MinHash value width in bits an exact search reads (mh_element_bit_width). */
   mhElementBitWidth?: number;
   range?: DistanceRange;
@@ -40,10 +43,10 @@ const MAX_REORDER_K = 1 << 20;
  * params.range_filter, params.rbq_query_bits, params.refine_k,
  * params.reorder_k, ignoreGrowing) and `roundDecimal` as Milvus does,
  * refusing values it would refuse. Each index reads its own knobs (HNSW ef;
- * IVF nprobe; IVF_RABITQ also rbq_query_bits and refine_k; SCANN reorder_k) and ignores the others'; other params are ignored, as Milvus
+ * IVF nprobe; IVF_RABITQ also rbq_query_bits and refine_k; SCANN reorder_k; DISKANN search_list, given `indexType`) and ignores the others'; other params are ignored, as Milvus
  * ignores them.
  */
-export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema): SearchOptions {
+export function searchOptions(req: SearchRequest, metric: MetricType, schema: CollectionSchema, indexType?: string): SearchOptions {
   const params = req.searchParams?.params ?? {};
   const out: SearchOptions = { ignoreGrowing: false };
   // Numeric knobs are checked as numbers below (a boolean fails every check); the mh_ switches may be booleans.
@@ -61,6 +64,8 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
     if (!Number.isInteger(rbqQueryBits) || rbqQueryBits < 0 || rbqQueryBits > 8) throw new ValidationError('searchParams.params.rbq_query_bits must be an integer in 0..8 (0: the query is not quantized)', { field: 'rbq_query_bits' });
     out.rbqQueryBits = rbqQueryBits;
   }
+  // DISKANN's own: checked against topk only when the field has a DISKANN index, else ignored as Milvus ignores another type's params.
+  if (params.search_list !== undefined && indexType === 'DISKANN') out.searchList = checkSearchList(params.search_list, req.limit + (req.offset ?? 0));
   if (refineK !== undefined) {
     if (typeof refineK !== 'number' || !(refineK >= 1) || refineK > 1024) throw new ValidationError('searchParams.params.refine_k must be a number in 1..1024 (candidates re-scored per result asked)', { field: 'refine_k' });
     out.refineK = refineK;

@@ -179,7 +179,7 @@ function readQueryVectors(r: JsonReader): QueryData[] {
 }
 
 /** Search params that may also sit beside `params`, as older REST clients send them. */
-const BESIDE_PARAMS = ['ef', 'nprobe', 'radius', 'range_filter', 'rbq_query_bits', 'refine_k', 'reorder_k'] as const;
+const BESIDE_PARAMS = ['ef', 'nprobe', 'radius', 'range_filter', 'rbq_query_bits', 'refine_k', 'reorder_k', 'search_list'] as const;
 
 function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchParams']> {
   const out: NonNullable<SearchRequest['searchParams']> = {};

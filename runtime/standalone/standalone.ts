@@ -15,7 +15,7 @@ import { createHttpGateway, type HttpGateway } from '../http/gateway.js';
 import { EmbeddedMeta } from '../meta/embeddedMeta.js';
 import { LocalObjectStore } from '../objectstore/localObjectStore.js';
 import { startInspection, type Inspection } from '../inspect/inspection.js';
-import { vectorIndexes } from '../vectorIndex/vectorIndexes.js';
+import { vectorIndexesAt } from '../vectorIndex/vectorIndexes.js';
 import { addNodeInfo, addProcessMetrics } from '../metrics/processMetrics.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { checkWalKind } from '../wal/walKind.js';
@@ -83,6 +83,8 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const coordinator = new Coordinator({ ...o.coordinator, bus, meta, pchannels, nodeId: 'coordinator-1', metrics, rootPassword: o.auth?.rootPassword, log: (...a) => log('[coordinator]', ...a) });
     await coordinator.start();
     stops.push(() => coordinator.stop());
+    // The query node's local disk: DISKANN indexes keep their vectors and graph in files under the data dir.
+    const vectorIndexes = vectorIndexesAt(join(o.dataDir, 'cache', 'diskann'));
     const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, log: (...a) => log('[query-node]', ...a) });
     await queryNode.start();
     stops.push(() => queryNode.stop());

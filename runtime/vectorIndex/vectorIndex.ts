@@ -4,7 +4,8 @@ import type { MetricType } from '../../messages/schema.js';
 /**
  * The ANN index port. Query-nodes search sealed segments through it and the
  * index-node builds and serializes through it. Adapters: HNSW (hnswlib-node,
- * hnswIndex.ts), IVF_FLAT, IVF_SQ8, IVF_RABITQ, IVF_PQ and SCANN (pure TypeScript, ivf/).
+ * hnswIndex.ts), IVF_FLAT, IVF_SQ8, IVF_RABITQ, IVF_PQ and SCANN (pure TypeScript, ivf/),
+ * DISKANN (pure TypeScript, diskann/: its records on the node's local disk).
  * Rows are the row numbers of the segment's columnar data (0 .. count-1), so
  * the caller maps rows to primary keys, TSOs and deletes itself.
  */
@@ -42,6 +43,8 @@ export interface SearchOptions {
   reorderK?: number;
   /** MINHASH_LSH: re-score bucket candidates by exact MHJACCARD (default false: ranked by colliding bands); other indexes ignore it. */
   mhSearchWithJaccard?: boolean;
+  /** DISKANN: the search's candidate list (Milvus's search_list, default 16, raised to k when smaller); other indexes ignore it. */
+  searchList?: number;
   accept?: (row: number) => boolean;
   /** A keyed index (partition key isolation) searches this key value's sub-index alone; other indexes ignore it. */
   partitionKey?: number | string;
@@ -66,6 +69,12 @@ export interface IndexBuildParams {
   mhLshBand?: number;
   /** MINHASH_LSH: keep the signatures in the index file for exact re-scoring; SCANN: keep the vectors to re-rank (default true for both). */
   withRawData?: boolean;
+  /** DISKANN: the Vamana graph's degree bound (Milvus's max_degree, 1..512, default 56). */
+  maxDegree?: number;
+  /** DISKANN: the candidate list while building (Milvus's search_list_size, default 100). */
+  searchListSize?: number;
+  /** DISKANN: PQ code bytes per row relative to its raw float bytes (Milvus's pq_code_budget_gb_ratio, (0, 0.25], default 0.125). */
+  pqCodeBudgetGbRatio?: number;
   /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;
   /** Only these rows of the vectors (ascending) are indexed, by their row numbers: a nullable field's non-null rows (rowMappedIndex.ts). */

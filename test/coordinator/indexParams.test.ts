@@ -40,7 +40,7 @@ test('HNSW keeps its params and AUTOINDEX stands for it; FLAT takes none; other 
   assert.equal(norm({}).params, { M: 16, efConstruction: 200 });
   refused({ indexType: 'HNSW', params: { M: 1 } }, /M of HNSW must be an integer in 2..2048/, 'M');
   assert.equal(norm({ indexType: 'FLAT' }).params, {});
-  refused({ indexType: 'DISKANN' }, /'DISKANN' is not supported \(AUTOINDEX, HNSW, IVF_FLAT, IVF_SQ8, IVF_PQ, SCANN, IVF_RABITQ, FLAT\)/);
+  refused({ indexType: 'GPU_CAGRA' }, /'GPU_CAGRA' is not supported \(AUTOINDEX, HNSW, IVF_FLAT, IVF_SQ8, IVF_PQ, SCANN, IVF_RABITQ, FLAT, DISKANN\)/);
 });
 
 test('IVF_PQ takes nlist, m (required, dividing dim) and nbits (default 8; 1..16 built, 17..64 refused as unsupported)', () => {
@@ -70,6 +70,16 @@ test('IVF_RABITQ takes nlist, refine (default false) and refine_type (default SQ
   refused({ indexType: 'IVF_RABITQ', params: { refine: 'yes' } }, /refine of IVF_RABITQ must be true or false/, 'refine');
   refused({ indexType: 'IVF_RABITQ', params: { refine: 'TRUE', refine_type: 'PQ' } }, /refine_type must be one of SQ6, SQ8, FP16, BF16, FP32/, 'refine_type');
   refused({ indexType: 'IVF_RABITQ', params: { nlist: 0 } }, /nlist of IVF_RABITQ/, 'nlist');
+});
+
+test('DISKANN takes no required params: max_degree (1..512, default 56), search_list_size (default 100), pq_code_budget_gb_ratio ((0, 0.25], default 0.125)', () => {
+  assert.equal(norm({ indexType: 'DISKANN' }), { indexName: 'vec', fieldName: 'vec', indexType: 'DISKANN', metricType: 'L2', params: { max_degree: 56, search_list_size: 100, pq_code_budget_gb_ratio: 0.125 } });
+  assert.equal(norm({ indexType: 'diskann', params: { max_degree: '512', search_list_size: 7, pq_code_budget_gb_ratio: '0.25' } }).params, { max_degree: 512, search_list_size: 7, pq_code_budget_gb_ratio: 0.25 });
+  for (const max_degree of [0, 513, 1.5, 'wide']) refused({ indexType: 'DISKANN', params: { max_degree } }, /index param max_degree of DISKANN must be an integer in 1..512/, 'max_degree');
+  refused({ indexType: 'DISKANN', params: { search_list_size: 0 } }, /search_list_size of DISKANN/, 'search_list_size');
+  for (const ratio of [0, 0.3, -0.1, 'half']) refused({ indexType: 'DISKANN', params: { pq_code_budget_gb_ratio: ratio } }, /pq_code_budget_gb_ratio of DISKANN must be a number in \(0, 0.25\]/, 'pq_code_budget_gb_ratio');
+  const halves = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'h', dataType: 'Float16Vector', dim: 4 }] } } as unknown as CollectionRecord;
+  assert.throws(() => normaliseIndex(halves, { fieldName: 'h', indexType: 'DISKANN' }), (e: unknown) => e instanceof ValidationError && /DISKANN cannot index Float16Vector field 'h'/.test((e as Error).message));
 });
 
 test('packed vector fields: binary takes the BIN_ types with HAMMING (its default) or JACCARD, halves and int8 the float metrics; each refuses the other kind', () => {

@@ -137,5 +137,9 @@ function buildParamsOf(index: IndexParams): IndexBuildParams {
   if (index.params.mh_element_bit_width !== undefined) out.mhElementBitWidth = Number(index.params.mh_element_bit_width);
   if (index.params.mh_lsh_band !== undefined) out.mhLshBand = Number(index.params.mh_lsh_band);
   if (index.params.with_raw_data !== undefined) out.withRawData = index.params.with_raw_data === 'true';
+  // DISKANN (normalised by the coordinator: numbers).
+  if (index.params.max_degree !== undefined) out.maxDegree = Number(index.params.max_degree);
+  if (index.params.search_list_size !== undefined) out.searchListSize = Number(index.params.search_list_size);
+  if (index.params.pq_code_budget_gb_ratio !== undefined) out.pqCodeBudgetGbRatio = Number(index.params.pq_code_budget_gb_ratio);
   return out;
 }

@@ -304,11 +304,12 @@ export class QueryNode {
     const dim = field.dim!;
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     if (field.name !== read.vectorName) read.anns = { field: field.name, dim, ...(isPackedVectorType(field.dataType) ? { packed: field.dataType } : {}) };
-    // Each index reads its own knobs: HNSW ef, IVF nprobe, IVF_RABITQ rbq_query_bits and refine_k, SCANN reorder_k (their defaults when absent).
+    // Each index reads its own knobs: HNSW ef, IVF nprobe, IVF_RABITQ rbq_query_bits and refine_k, SCANN reorder_k, DISKANN search_list (their defaults when absent).
     const knobs = {
       ef: Math.max(req.ef ?? 64, req.boost ? boostPool(req.k) : req.k), ...(req.nprobe !== undefined ? { nprobe: req.nprobe } : {}),
       ...(req.rbqQueryBits !== undefined ? { rbqQueryBits: req.rbqQueryBits } : {}), ...(req.refineK !== undefined ? { refineK: req.refineK } : {}),
       ...(req.reorderK !== undefined ? { reorderK: req.reorderK } : {}),
+      ...(req.searchList !== undefined ? { searchList: req.searchList } : {}),
       ...(req.mhSearchWithJaccard !== undefined ? { mhSearchWithJaccard: req.mhSearchWithJaccard } : {}),
     };
     const metric = metricOfField(coll, field.name);

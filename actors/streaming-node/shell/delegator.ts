@@ -211,7 +211,7 @@ export class Delegator {
     // Field by field rather than a spread of the decoded request, which is several times slower;
     // `satisfies` makes a field added to ShardSearch fail to compile until it is forwarded here.
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
-      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK, reorderK: req.reorderK,
+      vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK, reorderK: req.reorderK, searchList: req.searchList,
       mhSearchWithJaccard: req.mhSearchWithJaccard, mhElementBitWidth: req.mhElementBitWidth,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, boost: req.boost, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,

@@ -1,0 +1,110 @@
+/**
+ * DISKANN benchmark: build time, the memory a loaded index holds (PQ codes,
+ * codebooks, scratch; its vectors and graph stay in a local file read with
+ * pread) beside HNSW's (graph and vectors in memory: its serialized size),
+ * recall@10 and single-client QPS at search_list 16/32/64/128, beside HNSW
+ * at ef 16..128 and brute force, all measured in the same run on a seeded
+ * Gaussian mixture (default 50k x 128; the Vamana build is TypeScript on
+ * one core, two passes at max_degree 56 and search_list_size 100: about
+ * two minutes of the run's two and a half; --n 20000 for a quicker one).
+ *
+ *   npm run bench -- diskann [--n 50000] [--dim 128] [--queries 500] [--lists 16,32,64,128] [--reps 3] [--max-degree 56] [--build-list 100]
+ *
+ * Brute force's QPS is that of the ground-truth pass. Writes bench/results/diskann.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { searchBruteForce } from '../actors/shared/vector/bruteForce.js';
+import { diskannFactory } from '../runtime/vectorIndex/diskann/diskannFactory.js';
+import { recordBytes } from '../runtime/vectorIndex/diskann/diskannFile.js';
+import { graphDim } from '../runtime/vectorIndex/diskann/graphSpace.js';
+import type { DiskannIndex } from '../runtime/vectorIndex/diskann/diskannIndex.js';
+import { hnswIndexFactory } from '../runtime/vectorIndex/hnswIndex.js';
+import type { SearchOptions, VectorIndex } from '../runtime/vectorIndex/vectorIndex.js';
+import { gaussianMixture, recallAtK, type Dataset } from './support/dataset.js';
+import { numberOption } from './support/options.js';
+import { median, percentiles } from './support/percentiles.js';
+import { printTable } from './support/table.js';
+
+const K = 10;
+const MiB = 2 ** 20;
+
+interface Run { index: string; knob: string; value: number | null; recallAt10: number; qps: number; p50Ms: number; p99Ms: number }
+
+function listOption(args: string[], name: string, fallback: string): number[] {
+  const i = args.indexOf(`--${name}`);
+  return (i >= 0 && i + 1 < args.length ? args[i + 1]! : fallback).split(',').map(Number);
+}
+
+/** `reps` timed passes over every query after a warm-up; the median pass's figures. */
+function measure(name: string, index: VectorIndex, knob: 'ef' | 'searchList', value: number, ds: Dataset, truth: number[][], reps: number): Run {
+  const opts: SearchOptions = { [knob]: value };
+  for (const q of ds.queries.slice(0, 50)) index.search(q, K, opts);
+  const passes = Array.from({ length: reps }, () => {
+    const ids: number[][] = [], lat: number[] = [];
+    const start = performance.now();
+    for (const q of ds.queries) {
+      const t0 = performance.now();
+      ids.push(index.search(q, K, opts).map((h) => h.row));
+      lat.push(performance.now() - t0);
+    }
+    return { ids, lat, ms: performance.now() - start };
+  });
+  const mid = passes.find((p) => p.ms === median(passes.map((x) => x.ms)))!;
+  const [p50, p99] = percentiles(mid.lat, [50, 99]);
+  return { index: name, knob: knob === 'ef' ? 'ef' : 'search_list', value, recallAt10: recallAtK(mid.ids, truth, K), qps: (ds.queries.length / mid.ms) * 1000, p50Ms: p50!, p99Ms: p99! };
+}
+
+export default async function run(args: string[]): Promise<void> {
+  const n = numberOption(args, 'n', 50_000), dim = numberOption(args, 'dim', 128), nq = numberOption(args, 'queries', 500), reps = numberOption(args, 'reps', 3);
+  const lists = listOption(args, 'lists', '16,32,64,128');
+  const build = { maxDegree: numberOption(args, 'max-degree', 56), searchListSize: numberOption(args, 'build-list', 100) };
+  const hnsw = { M: 16, efConstruction: 200 };
+  const ds = gaussianMixture({ n, dim, queries: nq, seed: numberOption(args, 'seed', 1) });
+  console.log(`dataset ${ds.name}: ${n} x ${dim}, ${nq} queries; DISKANN max_degree=${build.maxDegree} search_list_size=${build.searchListSize} pq_code_budget_gb_ratio=0.125; HNSW M=${hnsw.M} efConstruction=${hnsw.efConstruction}`);
+
+  const t0 = performance.now();
+  const truth = searchBruteForce({ vectors: ds.vectors, dim, count: n, metric: ds.metric, queries: ds.queries, k: K }).map((hs) => hs.map((h) => h.row));
+  const bruteMs = performance.now() - t0;
+  const runs: Run[] = [{ index: 'brute force', knob: '-', value: null, recallAt10: 1, qps: (nq / bruteMs) * 1000, p50Ms: bruteMs / nq, p99Ms: NaN }];
+
+  const dir = mkdtempSync(join(tmpdir(), 'nuthatch-bench-diskann-'));
+  try {
+    const factory = diskannFactory(dir);
+    let t = performance.now();
+    const built = await factory.build(ds.vectors, dim, ds.metric, build);
+    const diskannBuildSeconds = (performance.now() - t) / 1000;
+    const file = await built.serialize();
+    t = performance.now();
+    const loaded = await factory.load(file, dim, ds.metric) as DiskannIndex;
+    const diskannLoadSeconds = (performance.now() - t) / 1000;
+    const resident = loaded.residentBytes, onDisk = n * recordBytes(graphDim(dim, ds.metric), build.maxDegree);
+    console.log(`DISKANN: built in ${diskannBuildSeconds.toFixed(1)} s, loaded in ${diskannLoadSeconds.toFixed(2)} s; ${(resident / MiB).toFixed(2)} MiB in memory (PQ ${loaded.parts.pq.m} B/row), ${(onDisk / MiB).toFixed(1)} MiB on local disk`);
+
+    t = performance.now();
+    const h = await hnswIndexFactory.build(ds.vectors, dim, ds.metric, hnsw);
+    const hnswBuildSeconds = (performance.now() - t) / 1000;
+    const hnswBytes = (await h.serialize()).length;
+    console.log(`HNSW: built in ${hnswBuildSeconds.toFixed(1)} s, ${(hnswBytes / MiB).toFixed(1)} MiB in memory (serialized size: vectors and graph)`);
+
+    for (const l of lists) runs.push(measure('DISKANN', loaded, 'searchList', l, ds, truth, reps));
+    for (const ef of lists) runs.push(measure('HNSW', h, 'ef', ef, ds, truth, reps));
+    const brute = runs[0]!.qps;
+    printTable(['index', 'knob', 'recall@10', 'QPS', 'x brute', 'p50 ms', 'p99 ms'], runs.map((r) => [
+      r.index, r.value === null ? '-' : `${r.knob}=${r.value}`, r.recallAt10.toFixed(4), r.qps, (r.qps / brute).toFixed(1), r.p50Ms.toFixed(3), Number.isNaN(r.p99Ms) ? '-' : r.p99Ms.toFixed(3),
+    ]));
+    console.log(`memory held: DISKANN ${(resident / MiB).toFixed(2)} MiB vs HNSW ${(hnswBytes / MiB).toFixed(1)} MiB (${(hnswBytes / resident).toFixed(1)}x less); raw vectors ${(n * dim * 4 / MiB).toFixed(1)} MiB`);
+    const report = {
+      dataset: ds.name, n, dim, queries: nq, k: K, diskann: { ...build, pqCodeBudgetGbRatio: 0.125, pqBytesPerRow: loaded.parts.pq.m }, hnsw,
+      buildSeconds: { diskann: diskannBuildSeconds, hnsw: hnswBuildSeconds }, diskannLoadSeconds,
+      memoryBytes: { diskannResident: resident, diskannLocalFile: onDisk, hnsw: hnswBytes, rawVectors: n * dim * 4 },
+      bruteForceQps: brute, runs,
+    };
+    const out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+    mkdirSync(out, { recursive: true });
+    writeFileSync(`${out}diskann.json`, JSON.stringify(report, null, 2) + '\n');
+    console.log(`wrote ${out}diskann.json`);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}

@@ -1,0 +1,55 @@
+import { ValidationError } from '../../../messages/errors.js';
+import type { MetricType } from '../../../messages/schema.js';
+import { BuildPacer } from '../buildPacer.js';
+import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
+import { decodeDiskannFile, recordBytes, type DiskannParts } from './diskannFile.js';
+import { DiskannIndex } from './diskannIndex.js';
+import { graphDim, graphRows } from './graphSpace.js';
+import { FileNodes, MemoryNodes } from './nodeStore.js';
+import { encodePq, pqCodeBytes, pqStarts, trainPq } from './productQuantizer.js';
+import { buildVamana } from './vamana.js';
+
+/** Milvus's DISKANN build defaults (knowhere.DISKANN.build.*). */
+export const DISKANN_DEFAULTS = { maxDegree: 56, searchListSize: 100, pqCodeBudgetGbRatio: 0.125 } as const;
+
+/**
+ * DISKANN: a Vamana graph (vamana.ts) over the rows, their PQ codes
+ * (productQuantizer.ts) sized by pq_code_budget_gb_ratio, and a file whose
+ * node records a query node writes to `dir` (its local disk) on load and
+ * reads during searches (diskannIndex.ts), keeping only the codes in memory.
+ */
+export function diskannFactory(dir: string): VectorIndexFactory {
+  return {
+    async build(vectors: Float32Array, dim: number, metric: MetricType, params: IndexBuildParams = {}): Promise<VectorIndex> {
+      if (!Number.isInteger(dim) || dim < 1 || vectors.length % dim !== 0) throw new ValidationError(`${vectors.length} floats are not rows of dim ${dim}`);
+      if (metric !== 'L2' && metric !== 'IP' && metric !== 'COSINE') throw new ValidationError(`DISKANN compares float vectors by L2, IP or COSINE, not ${metric}`);
+      const maxDegree = params.maxDegree ?? DISKANN_DEFAULTS.maxDegree, buildList = params.searchListSize ?? DISKANN_DEFAULTS.searchListSize;
+      if (!Number.isInteger(maxDegree) || maxDegree < 1 || maxDegree > 512) throw new ValidationError(`max_degree must be an integer in 1..512, got ${maxDegree}`, { field: 'max_degree' });
+      if (!Number.isInteger(buildList) || buildList < 1) throw new ValidationError(`search_list_size must be a positive integer, got ${buildList}`, { field: 'search_list_size' });
+      const count = vectors.length / dim, gdim = graphDim(dim, metric), seed = params.seed ?? 1;
+      const m = Math.min(gdim, pqCodeBytes(dim, params.pqCodeBudgetGbRatio ?? DISKANN_DEFAULTS.pqCodeBudgetGbRatio));
+      const pacer = new BuildPacer(params.signal);
+      const rows = graphRows(vectors, dim, count, metric);
+      const graph = await buildVamana(rows, gdim, { maxDegree, buildList, seed, pacer });
+      const pq = count > 0 ? await trainPq(rows, gdim, m, seed, pacer) : { dim: gdim, m, ksub: 1, starts: pqStarts(gdim, m), centroids: new Float32Array(gdim) };
+      const codes = count > 0 ? await encodePq(pq, rows, pacer) : new Uint8Array(0);
+      pacer.check();
+      const size = recordBytes(gdim, maxDegree), nodes = new Uint8Array(count * size);
+      const f = new Float32Array(nodes.buffer), i32 = new Int32Array(nodes.buffer);
+      for (let r = 0; r < count; r++) {
+        const at = (r * size) >> 2;
+        f.set(rows.subarray(r * gdim, (r + 1) * gdim), at);
+        i32[at + gdim] = graph.degrees[r]!;
+        i32.set(graph.neighbours.subarray(r * maxDegree, r * maxDegree + graph.degrees[r]!), at + gdim + 1);
+      }
+      const parts: DiskannParts = { metric, dim, count, maxDegree, medoid: graph.medoid, pq, codes };
+      return new DiskannIndex(parts, new MemoryNodes(nodes, size));
+    },
+
+    async load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex> {
+      const { parts, nodes } = decodeDiskannFile(bytes, dim, metric);
+      const size = recordBytes(graphDim(dim, metric), parts.maxDegree);
+      return new DiskannIndex(parts, await FileNodes.create(dir, nodes, size));
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { closeSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Where a DISKANN index's node records (full-precision vectors and
+ * adjacency lists, diskannFile.ts) are read from during a search, one
+ * record at a time: memory for an index just built (the index node
+ * serializes it), a local file for an index a query node loaded.
+ */
+export interface NodeStore {
+  /** Copies row `row`'s record into `into` at `at` (recordBytes of it). */
+  read(row: number, into: Uint8Array, at: number): void;
+  /** Every record, row 0 first (serialize). */
+  all(): Uint8Array;
+  /** Bytes it keeps in this process's memory. */
+  readonly residentBytes: number;
+}
+
+/** The records held in memory. */
+export class MemoryNodes implements NodeStore {
+  constructor(private readonly nodes: Uint8Array, private readonly size: number) {}
+  get residentBytes(): number { return this.nodes.byteLength; }
+  read(row: number, into: Uint8Array, at: number): void { into.set(this.nodes.subarray(row * this.size, (row + 1) * this.size), at); }
+  all(): Uint8Array { return this.nodes; }
+}
+
+/** The directory a query node keeps DISKANN files in when none is named: NUTHATCH_DISKANN_DIR, else the OS's temp dir. */
+export function defaultDiskannDir(): string {
+  return process.env.NUTHATCH_DISKANN_DIR ?? join(tmpdir(), 'nuthatch-diskann');
+}
+
+/**
+ * The records in a file of a node-local directory, read with positioned
+ * reads (pread): nothing of them is held in memory. Files are named
+ * `<pid>-<n>.diskann`; a file goes when its index is garbage-collected or
+ * the process exits, and files of processes that died without exiting
+ * (a crash) are removed when this process first writes to the directory.
+ */
+export class FileNodes implements NodeStore {
+  readonly residentBytes = 0;
+  private constructor(private readonly fd: number, readonly path: string, private readonly size: number, private readonly count: number) {}
+
+  /** Writes the records to a new file in `dir` and opens it for reading. */
+  static async create(dir: string, nodes: Uint8Array, size: number): Promise<FileNodes> {
+    await mkdir(dir, { recursive: true });
+    if (!swept.has(dir)) { swept.add(dir); sweepDead(dir); }
+    const path = join(dir, `${process.pid}-${++written}.diskann`);
+    live.add(path);
+    await writeFile(path, nodes, { flag: 'wx', mode: 0o600 });
+    const fd = openSync(path, 'r');
+    const store = new FileNodes(fd, path, size, nodes.length / size);
+    reclaim.register(store, { fd, path });
+    return store;
+  }
+
+  read(row: number, into: Uint8Array, at: number): void {
+    const n = readSync(this.fd, into, at, this.size, row * this.size);
+    if (n !== this.size) throw new Error(`DISKANN file ${this.path} ended inside node ${row}`);
+  }
+
+  all(): Uint8Array {
+    const out = new Uint8Array(this.count * this.size);
+    for (let at = 0; at < out.length;) {
+      const n = readSync(this.fd, out, at, out.length - at, at);
+      if (n === 0) throw new Error(`DISKANN file ${this.path} is shorter than its ${this.count} nodes`);
+      at += n;
+    }
+    return out;
+  }
+}
+
+let written = 0;
+/** Directories this process swept of dead processes' files (once each: a process that crashes later is swept by the next one to start). */
+const swept = new Set<string>();
+/** Files of this process still open: removed at exit. */
+const live = new Set<string>();
+/**
+ * An index dropped by its holder (segment released, index replaced) closes
+ * and removes its file once collected, not when dropped: a search that took
+ * the index before the release may still be reading it, and a closed fd's
+ * number may already name another file.
+ */
+const reclaim = new FinalizationRegistry<{ fd: number; path: string }>(({ fd, path }) => {
+  live.delete(path);
+  try { closeSync(fd); } catch { /* already closed */ }
+  try { unlinkSync(path); } catch { /* already gone */ }
+});
+process.once('exit', () => { for (const path of live) { try { unlinkSync(path); } catch { /* already gone */ } } });
+
+/** Removes files whose writer process is gone (it crashed before removing them). */
+function sweepDead(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = /^(\d+)-\d+\.diskann$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    try { unlinkSync(join(dir, name)); } catch { /* another sweeper was first */ }
+  }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
