@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { orderedHit, readOrderBy, type OrderKey } from '../../messages/orderBy.js';
+import { checkOrderCursor, orderedHit, readOrderBy, type OrderCursor, type OrderKey } from '../../messages/orderBy.js';
 import { mergeOrdered } from '../../actors/shared/segment/orderedRows.js';
 import { orderFieldsToAdd, orderHits, withoutFields } from './orderedReads.js';
 import { encodeMessage } from '../../messages/codec.js';
@@ -57,7 +57,7 @@ import { pairMetric } from '../../actors/shared/vector/maxSim.js';
 import { iteratorSizes } from './batchIterator.js';
 import { AdmissionView, reserveAll, type ReservationPorts } from './writeReservation.js';
 import type { WritePart } from '../../messages/rpc/streamingNode.js';
-import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
+import { checkPosition, QueryIterator, type IteratorCursor, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { OwnerWatch } from './ownerWatch.js';
 import { shardOf, sliceRows, toColumns, toRowObject } from './rows.js';
@@ -656,10 +656,10 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
-  private queryShards(r: CollectionRecord, plan: ReturnType<NuthatchClient['readPlan']>, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso; orderBy?: OrderKey[] }) {
+  private queryShards(r: CollectionRecord, plan: ReturnType<NuthatchClient['readPlan']>, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso; orderBy?: OrderKey[]; orderAfter?: OrderCursor }) {
     return Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
       vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
-      limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly, ...(o.orderBy ? { orderBy: o.orderBy } : {}),
+      limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly, ...(o.orderBy ? { orderBy: o.orderBy } : {}), ...(o.orderAfter ? { orderAfter: o.orderAfter } : {}),
       ...(o.after !== undefined ? { after: o.after } : {}), ...(o.mvccTso !== undefined ? { mvccTso: o.mvccTso } : {}),
     })));
   }
@@ -684,27 +684,49 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   /**
-   * Rows in primary-key order, batch by batch, all read at one TSO pinned now
-   * (queryIterator.ts). A `resume` position continues another iterator's walk.
+   * Rows in primary-key order (or with `orderByFields` in that order), batch
+   * by batch, all read at one TSO pinned now (queryIterator.ts). A `resume`
+   * position continues another iterator's walk.
    */
   async queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     if ((req.outputFields ?? []).some(isCountStar)) throw new ValidationError('a query iterator returns rows: count(*) is not an output field of it', { field: 'outputFields' });
-    // Its cursor is a primary key: an order by other fields would need a cursor of their values too.
-    if ((req as { orderByFields?: unknown }).orderByFields !== undefined) throw new ValidationError('a query iterator walks rows in primary-key order: it takes no orderByFields (use query with orderByFields, offset and limit)', { field: 'orderByFields' });
+    const order = readOrderBy(req.orderByFields, r.schema);
     const plan = this.readPlan(r, req);
     const resume = req.resume;
-    if (resume !== undefined) checkPosition(resume, plan.pk.dataType);
+    if (resume !== undefined) checkPosition(resume, plan.pk.dataType, order);
+    if (resume?.after !== undefined && order.length > 0) checkOrderCursor({ values: resume.afterValues, pk: resume.after }, order, r.schema);
     const snapshotTso = resume?.snapshotTso ?? await this.snapshotTso(r, req.consistencyLevel);
     const lease = this.snapshotLease(r, snapshotTso, resume?.holdId);
-    const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
+    const pinned = { countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso };
+    const shape = (row: HitRow) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths);
+    const hold = () => lease.holdId;
+    if (order.length === 0) {
+      const rowsAfter = async ({ after }: IteratorCursor, n: number) => {
+        await lease.renew();
+        const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), ...pinned });
+        return firstOnPage(results.flatMap((x) => x.rows), n).map(shape);
+      };
+      return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, hold).onFinish(() => lease.end());
+    }
+    // An ordered walk: each page is the first n rows past the last one's (values, key), merged over shards as an ordered query's.
+    const extra = orderFieldsToAdd(order, plan.fields);
+    const read = extra.length ? { ...plan, fields: [...plan.fields, ...extra] } : plan;
+    // Rows are shown shaped (a Timestamptz as text, fields dropped): the cursor keeps the values the shards compare.
+    const cursors = new WeakMap<RowObject, IteratorCursor>();
+    const rowsAfter = async ({ after, afterValues }: IteratorCursor, n: number) => {
       await lease.renew();
-      const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
-      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths));
+      const orderAfter = after === undefined ? {} : { orderAfter: { values: afterValues ?? [], pk: after } };
+      const results = await this.queryShards(r, read, { limit: n, orderBy: order, ...orderAfter, ...pinned });
+      return mergeOrdered(results.map((x) => x.rows.map(orderedHit(order))), n, order).map(({ values, ...h }) => {
+        const row = shape(extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h);
+        cursors.set(row, { after: h.pk, afterValues: values as unknown[] });
+        return row;
+      });
     };
-    return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, () => lease.holdId).onFinish(() => lease.end());
+    return new QueryIterator(rowsAfter, (row) => cursors.get(row)!, batchSize, limit, snapshotTso, resume, hold, order).onFinish(() => lease.end());
   }
 
   async get(collection: string, ids: PrimaryKey[], opts: ReadOptions = {}): Promise<RowObject[]> {

@@ -62,7 +62,8 @@ export const DEFAULT_QUERY_PAGE = 100;
 /**
  * query: `{collectionName, filter?, limit?, offset?, ...}`; a query without a
  * filter needs a limit (or asks only for count(*)). With `cursor` (`""` to
- * start, then each answer's `nextCursor`) it is a page of a walk in key order:
+ * start, then each answer's `nextCursor`) it is a page of a walk in key order
+ * (with `orderByFields`, in that order; every page names the same order):
  * `limit` rows (default 100), no offset.
  */
 export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest; cursor?: string } {
@@ -77,7 +78,6 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
   if (cursor !== undefined && counts) throw new ValidationError(`a query with a 'cursor' returns rows: count(*) is not taken`, { field: 'outputFields' });
   if (cursor === undefined && filter === undefined && limit === undefined && !counts) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
   const order = readOrderByFields(r);
-  if (order && cursor !== undefined) throw new ValidationError(`a query with a 'cursor' walks rows in primary-key order: 'orderByFields' is not taken (page an ordered query by 'offset' and 'limit')`, { field: 'orderByFields' });
   if (order) request.orderByFields = order;
   if (filter !== undefined) request.filter = filter;
   if (limit !== undefined) request.limit = limit;

@@ -15,7 +15,7 @@ import type { RowObject } from '../../runtime/client/api.js';
 function source(keys: PrimaryKey[]): { rowsAfter: RowsAfter; calls: Array<{ after?: PrimaryKey; n: number }> } {
   const sorted = [...keys].sort(comparePks);
   const calls: Array<{ after?: PrimaryKey; n: number }> = [];
-  const rowsAfter: RowsAfter = async (after, n) => {
+  const rowsAfter: RowsAfter = async ({ after }, n) => {
     calls.push(after === undefined ? { n } : { after, n });
     return sorted.filter((k) => after === undefined || comparePks(k, after) > 0).slice(0, n).map((k) => ({ id: k }));
   };
@@ -80,7 +80,7 @@ test('position() resumes the walk in another iterator at the same snapshot; null
 test('a failed fetch rejects that next() only; the walk goes on from the same cursor', async () => {
   let fail = true;
   const { rowsAfter } = source([1, 2, 3]);
-  const it = new BatchIterator<RowObject>({ fetch: (n) => (fail ? Promise.reject(new Error('down')) : rowsAfter(undefined, n)), advance: () => {} }, 2, -1);
+  const it = new BatchIterator<RowObject>({ fetch: (n) => (fail ? Promise.reject(new Error('down')) : rowsAfter({}, n)), advance: () => {} }, 2, -1);
   await it.next().then(() => assert.unreachable('a failed fetch resolved'), (e: Error) => assert.is(e.message, 'down'));
   fail = false;
   assert.equal(ids(await it.next()), [1, 2]);

@@ -311,7 +311,7 @@ export class MemoryApi implements NuthatchApi {
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const pk = primaryField(c.schema).name;
     const rows = this.scan(c, req).map((v) => this.project(c, v.row, req.outputFields)).sort((a, b) => comparePks(a[pk] as PrimaryKey, b[pk] as PrimaryKey));
-    const rowsAfter = async (after: PrimaryKey | undefined, n: number) => rows.filter((r) => after === undefined || comparePks(r[pk] as PrimaryKey, after) > 0).slice(0, n);
+    const rowsAfter = async ({ after }: { after?: PrimaryKey }, n: number) => rows.filter((r) => after === undefined || comparePks(r[pk] as PrimaryKey, after) > 0).slice(0, n);
     return new QueryIterator(rowsAfter, pk, batchSize, limit, req.resume?.snapshotTso ?? this.tso, req.resume);
   }
 
