@@ -767,6 +767,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async search(collection: string, req: SearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    if (req.orderByFields !== undefined && req.aggregation !== undefined) throw new ValidationError('a search aggregation orders its buckets itself (order, top_hits.sort): it takes no orderByFields', { field: 'orderByFields' });
     if (req.orderByFields !== undefined) {
       // The page of hits, read with the ordered fields, then reordered by them (orderedReads.ts).
       const order = readOrderBy(req.orderByFields, r.schema);
@@ -796,10 +797,19 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const pin = await this.snapshotTso(r, req.consistencyLevel);
     const { aggregation: _a, roundDecimal, ...plain } = req;
     const candidates = await this.searchAt(r, { ...plain, outputFields: [] }, pin);
-    const shown = req.outputFields ?? [];
-    const plan = this.readPlan(r, { ...req, outputFields: [...shown, ...aggregationFields(level)] });
+    return this.aggregateRound(r, req, level, candidates, pin, roundDecimal);
+  }
+
+  /**
+   * Round two of a search aggregation, a plain or a hybrid search's: every
+   * shard's partial buckets of the candidates' rows at `pin`, merged, ordered
+   * and cut; `read` names the output fields shown with top hits and the partitions.
+   */
+  private async aggregateRound(r: CollectionRecord, read: ReadOptions, level: AggLevel, candidates: Hit[][], pin: Tso, roundDecimal?: number): Promise<AggregatedSearchResult> {
+    const shown = read.outputFields ?? [];
+    const plan = this.readPlan(r, { ...read, outputFields: [...shown, ...aggregationFields(level)] });
     const round = roundDecimal === undefined || roundDecimal === -1 ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    const showPlan = this.readPlan(r, { ...req, outputFields: shown });
+    const showPlan = this.readPlan(r, { ...read, outputFields: shown });
     const agg_buckets = await aggregateCandidates(candidates, {
       level, pkName: plan.pk.name,
       askShards: (filter, aggregate) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
@@ -855,9 +865,40 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * vector by a reranker (RRF by default; hybridRank.ts). A hit's distance is
    * its fused score, larger is better.
    */
-  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]> {
+  async hybridSearch(collection: string, req: HybridSearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    if (req.orderByFields !== undefined && req.aggregation !== undefined) throw new ValidationError('a search aggregation orders its buckets itself (order, top_hits.sort): it takes no orderByFields', { field: 'orderByFields' });
+    if (req.orderByFields !== undefined) {
+      // As a search's: the fused page, read with the ordered fields, reordered by them (orderedReads.ts).
+      const order = readOrderBy(req.orderByFields, r.schema);
+      const { orderByFields: _, ...plain } = req;
+      const asked = req.outputFields ?? [], extra = orderFieldsToAdd(order, asked, [primaryField(r.schema).name]);
+      const hits = await this.hybridAt(r, { ...plain, outputFields: [...asked, ...extra] });
+      return hits.map((list) => orderHits(list, order, r.schema).map((h) => (extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h)));
+    }
+    if (req.aggregation !== undefined) return this.hybridAggregated(r, req, checkAggregation(req.aggregation, r.schema));
+    return this.hybridAt(r, req);
+  }
+
+  /**
+   * A hybrid search aggregated (searchAggregation.ts): the fused hits (the
+   * best `limit`, unrounded) are the candidates, `_score` their fused score;
+   * round two asks the shards for their partial buckets at the same pinned TSO.
+   */
+  private async hybridAggregated(r: CollectionRecord, req: HybridSearchRequest, level: AggLevel): Promise<AggregatedSearchResult> {
+    const clash = req.groupingField !== undefined ? 'groupingField' : (req.offset ?? 0) !== 0 ? 'offset' : undefined;
+    if (clash) throw new ValidationError(`a search aggregation takes no ${clash}: it buckets the hybrid search's best \`limit\` hits itself`, { field: clash });
+    const pin = await this.snapshotTso(r, req.consistencyLevel);
+    const { aggregation: _a, roundDecimal, outputFields: _o, ...plain } = req;
+    const candidates = await this.hybridAt(r, { ...plain, outputFields: [] }, pin);
+    return this.aggregateRound(r, { ...(req.outputFields ? { outputFields: req.outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}), ...(req.timezone ? { timezone: req.timezone } : {}) }, level, candidates, pin, roundDecimal);
+  }
+
+  /** A hybrid search's fused hits; `pin` reads every search at exactly that TSO (else one pinned now). */
+  private async hybridAt(r: CollectionRecord, req: HybridSearchRequest, pinned?: Tso): Promise<Hit[][]> {
     if (!Array.isArray(req.searches) || req.searches.length === 0) throw new ValidationError('hybrid search needs searches: a non-empty list');
     if (req.searches.length > MAX_HYBRID_SEARCHES) throw new ValidationError(`hybrid search takes at most ${MAX_HYBRID_SEARCHES} searches, got ${req.searches.length}`);
     if (req.ranker !== undefined && req.rerank !== undefined) throw new ValidationError('a hybrid search takes rerank or ranker, not both', { field: 'ranker' });
@@ -872,8 +913,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     req.searches.forEach((s, i) => { if (structVectorOf(r.schema, s.annsField)) throw new ValidationError(`searches[${i}] names '${s.annsField}': nuthatch fuses no embedding-list search into a hybrid search`, { field: `searches[${i}].annsField` }); });
     req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
     const boosts = req.searches.map((s, i) => subSearchBoost(s.ranker, r, s.filterParams, timezoneOf(r, req.timezone), i));
-    const pin = await this.snapshotTso(r, req.consistencyLevel);
-    // A decay ranker reads its field with every hit; shown only when asked for.
+    const pin = pinned ?? await this.snapshotTso(r, req.consistencyLevel);
     const asked = req.outputFields ?? [];
     // A decay ranker's field, or the grouping field, is read with every hit; shown only when asked for.
     const extra = decay?.field ?? group?.field;

@@ -223,7 +223,7 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
  * of `search` is read as a search of its own (grouping is the hybrid search's).
  */
 export function parseHybridSearch(body: unknown): { collectionName: string; request: Omit<HybridSearchRequest, 'searches'> & { searches: Array<SearchRequest & { data: QueryData[] }> } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'functionScore', 'limit', 'offset', 'round_decimal', 'groupingField', 'groupSize', 'strictGroupSize', ...READ_KEYS]);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'functionScore', 'limit', 'offset', 'round_decimal', 'groupingField', 'groupSize', 'strictGroupSize', 'orderByFields', 'aggregation', ...READ_KEYS]);
   const collectionName = readCollectionName(r);
   const list = r.required('search');
   if (!Array.isArray(list) || list.length === 0) throw r.wrong('search', 'a non-empty list of searches', list);
@@ -241,6 +241,10 @@ export function parseHybridSearch(body: unknown): { collectionName: string; requ
   if (groupSize !== undefined) request.groupSize = groupSize;
   const strict = r.optBool('strictGroupSize');
   if (strict !== undefined) request.strictGroupSize = strict;
+  // As a search takes them: the fused page reordered, or the fused hits aggregated (checked by the client).
+  const order = readOrderByFields(r);
+  if (order) request.orderByFields = order;
+  if (r.has('aggregation')) request.aggregation = r.raw('aggregation') as HybridSearchRequest['aggregation'];
   return { collectionName, request };
 }
 

@@ -56,6 +56,7 @@ export const entityRoutes: Record<string, Route> = {
       return checkOutputFields(s, request.outputFields);
     });
     if (outputFields) request.outputFields = outputFields;
+    if (request.aggregation !== undefined) return aggregationBody(await api.hybridSearch(collectionName, { ...request, aggregation: request.aggregation }));
     return searchBody(await api.hybridSearch(collectionName, request));
   },
 };

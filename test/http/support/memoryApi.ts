@@ -324,7 +324,10 @@ export class MemoryApi implements NuthatchApi {
   }
 
   /** Each search in turn, fused by the client's own reranker. */
-  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]> {
+  async hybridSearch(collection: string, req: HybridSearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
+    if (req.aggregation !== undefined || req.orderByFields !== undefined) fail('InvalidArgument', 'the in-memory api neither aggregates nor orders hybrid searches');
     const c = this.coll(collection);
     const lists = await Promise.all(req.searches.map((s) => this.search(collection, { ...s, ...(req.outputFields ? { outputFields: req.outputFields } : {}) })));
     const rerank = checkReranker(req.rerank, req.searches.length);
