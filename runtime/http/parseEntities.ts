@@ -56,6 +56,9 @@ export function parseGet(body: unknown): { collectionName: string; ids: PrimaryK
   return { collectionName, ids: readIds(r), opts: readOptions(r, true) };
 }
 
+/** The longest `cursor` taken (base64url of the key, and of an ordered walk's values: see queryCursor.ts). */
+export const MAX_CURSOR_CHARS = 1 << 20;
+
 /** Rows per page of a paged query (one with a `cursor`) that gives no limit. */
 export const DEFAULT_QUERY_PAGE = 100;
 
@@ -72,7 +75,8 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
   const request: QueryRequest = readOptions(r, false);
   const filter = readFilter(r, false);
   const { limit, offset } = readPaging(r, undefined);
-  const cursor = r.has('cursor') ? r.str('cursor', { allowEmpty: true, maxLength: 4096 }) : undefined;
+  // An ordered walk's cursor holds its last row's ordered values: up to 8 VarChar values of up to 64 Ki characters.
+  const cursor = r.has('cursor') ? r.str('cursor', { allowEmpty: true, maxLength: MAX_CURSOR_CHARS }) : undefined;
   const counts = (request.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
   if (cursor !== undefined && offset !== undefined) throw new ValidationError(`a query with a 'cursor' pages by it: 'offset' is not taken`, { field: 'offset' });
   if (cursor !== undefined && counts) throw new ValidationError(`a query with a 'cursor' returns rows: count(*) is not taken`, { field: 'outputFields' });
