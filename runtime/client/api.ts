@@ -397,10 +397,10 @@ export interface NuthatchApi extends ResourceGroupApi {
   /** One list of hits per query vector. */
   search(collection: string, req: SearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
   search(collection: string, req: SearchRequest): Promise<Hit[][]>;
-  /** Several searches fused into one ranking per query vector (Milvus's hybrid_search); a hit's distance is its fused score. */
+  /** Several searches fused into one ranking per query vector (Milvus's hybrid_search); a hit's distance is its fused score. With `aggregation`, buckets of the fused hits. */
   hybridSearch(collection: string, req: HybridSearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
   hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;
-  /** Rows in primary-key order, `batchSize` at a time, all read at one TSO pinned when it is made (pymilvus's query_iterator). */
+  /** Rows in primary-key order (or `orderByFields`' order over the whole result), `batchSize` at a time, all read at one TSO pinned when it is made (pymilvus's query_iterator). */
   queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator>;
   /** Hits of one vector, best first, `batchSize` at a time, each once, read at one pinned TSO (pymilvus's search_iterator). */
   searchIterator(collection: string, req: SearchIteratorRequest): Promise<BatchIterator<Hit>>;
