@@ -63,6 +63,34 @@ export function checkOrderKeys(raw: unknown, schema: CollectionSchema): OrderKey
   });
 }
 
+/**
+ * Where an ordered walk stands (an ordered query iterator's cursor): the last
+ * row's values of the order's keys, in key order, and its primary key. Rows
+ * strictly after it in the order are the walk's next ones; as the order is
+ * total (ties by primary key), none is skipped and none comes twice.
+ */
+export interface OrderCursor { values: unknown[]; pk: PrimaryKey }
+
+/** The JS type a value of each orderable field type has on the wire (Timestamptz: epoch milliseconds). */
+function wireType(t: DataType): 'number' | 'string' | 'boolean' {
+  return t === 'VarChar' ? 'string' : t === 'Bool' ? 'boolean' : 'number';
+}
+
+/** An ordered cursor (off the wire, or resumed from a REST client) checked against the order's keys and the schema. */
+export function checkOrderCursor(raw: unknown, keys: readonly OrderKey[], schema: CollectionSchema): OrderCursor {
+  const cursorAt = { field: 'cursor' };
+  const { values, pk } = (raw ?? {}) as { values?: unknown; pk?: unknown };
+  if (!Array.isArray(values) || values.length !== keys.length) throw new ValidationError(`an ordered cursor holds one value per order key (${keys.length})`, cursorAt);
+  const pkField = schema.fields.find((f) => f.isPrimary);
+  if (typeof pk !== (pkField?.dataType === 'VarChar' ? 'string' : 'number') || (typeof pk === 'number' && !Number.isSafeInteger(pk))) throw new ValidationError('an ordered cursor needs the primary key of its last row', cursorAt);
+  keys.forEach((k, i) => {
+    const v = values[i], f = schema.fields.find((x) => x.name === k.field)!;
+    if (v !== null && typeof v !== wireType(f.dataType)) throw new ValidationError(`an ordered cursor's value of '${k.field}' must be null or a ${wireType(f.dataType)}`, cursorAt);
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new ValidationError(`an ordered cursor's value of '${k.field}' must be finite`, cursorAt);
+  });
+  return { values, pk: pk as PrimaryKey };
+}
+
 /** Two non-null values of one orderable field: numbers (Timestamptz too) numerically, strings by code unit, false < true. */
 export function compareValues(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;

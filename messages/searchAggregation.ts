@@ -22,7 +22,12 @@ export interface SearchAggregationTopHits { size: number; sort?: SearchAggregati
 export interface SearchAggregation {
   fields: string[];
   size: number;
-  /** Milvus's candidate bucket budget at this level (>= size); nuthatch keeps every bucket, so it changes nothing. */
+  /**
+   * Milvus's candidate bucket budget at this level (>= size): only the first
+   * `search_size` buckets met in ranking order (by their best hit, as a
+   * grouping search meets groups) are ordered and cut to `size`; the rows of
+   * the others count nowhere at this level. Absent: every bucket is a candidate.
+   */
   search_size?: number;
   metrics?: Record<string, SearchAggregationMetric>;
   order?: SearchAggregationOrder[];
@@ -41,6 +46,8 @@ export interface AggLevel {
   /** Empty: buckets by their best hit, as a grouping search ranks its groups. */
   order: SearchAggregationOrder[];
   topHits?: { size: number; sort: SearchAggregationSort[] };
+  /** `search_size`: buckets considered before ordering (by best hit); absent: all. */
+  searchSize?: number;
   sub?: AggLevel;
 }
 
@@ -113,7 +120,7 @@ function checkLevel(spec: unknown, schema: CollectionSchema, path: string, depth
   if (new Set(fields).size !== fields.length) bad(`${path}.fields`, 'names a field twice');
   const n = positiveInt(size, `${path}.size`);
   if (searchSize !== undefined && positiveInt(searchSize, `${path}.search_size`) < n) bad(`${path}.search_size`, `must be at least size (${n})`);
-  const level: AggLevel = { fields: fields as string[], size: n, metrics: checkMetrics(metrics, schema, `${path}.metrics`), order: [] };
+  const level: AggLevel = { fields: fields as string[], size: n, metrics: checkMetrics(metrics, schema, `${path}.metrics`), order: [], ...(searchSize === undefined ? {} : { searchSize: searchSize as number }) };
   level.order = checkOrder(order, level, `${path}.order`);
   if (topHits !== undefined) level.topHits = checkTopHits(topHits, schema, `${path}.top_hits`);
   if (sub !== undefined) level.sub = checkLevel(sub, schema, `${path}.sub_aggregation`, depth + 1);

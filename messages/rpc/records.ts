@@ -1,4 +1,4 @@
-import type { OrderKey } from '../orderBy.js';
+import type { OrderCursor, OrderKey } from '../orderBy.js';
 import type { AggregateRequest, PartialBucket } from '../searchAggregation.js';
 import type { QuotaProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
@@ -238,6 +238,8 @@ export interface ShardQuery {
    * them). Not with `after` or `countOnly`.
    */
   orderBy?: OrderKey[];
+  /** With `orderBy`: only rows strictly after this place in the order (an ordered query iterator's cursor). */
+  orderAfter?: OrderCursor;
   /** A search aggregation's second round: rows are not returned, their partial buckets are (messages/searchAggregation.ts). */
   aggregate?: AggregateRequest;
 }

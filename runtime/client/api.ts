@@ -224,6 +224,13 @@ export interface HybridSearchRequest extends Pick<ReadOptions, 'outputFields' | 
   groupingField?: string;
   groupSize?: number;
   strictGroupSize?: boolean;
+  /** The fused page of hits (after offset and limit) reordered by scalar fields, as a search's (SearchRequest.orderByFields). */
+  orderByFields?: OrderByFields;
+  /**
+   * A search aggregation (SearchRequest.aggregation) over the fused hits: the
+   * best `limit` of them are the candidates, `_score` their fused score.
+   */
+  aggregation?: SearchAggregation;
 }
 
 /** At most this many searches in one hybrid search (Milvus's limit). */
@@ -399,9 +406,10 @@ export interface NuthatchApi extends ResourceGroupApi {
   /** One list of hits per query vector. */
   search(collection: string, req: SearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
   search(collection: string, req: SearchRequest): Promise<Hit[][]>;
-  /** Several searches fused into one ranking per query vector (Milvus's hybrid_search); a hit's distance is its fused score. */
+  /** Several searches fused into one ranking per query vector (Milvus's hybrid_search); a hit's distance is its fused score. With `aggregation`, buckets of the fused hits. */
+  hybridSearch(collection: string, req: HybridSearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
   hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;
-  /** Rows in primary-key order, `batchSize` at a time, all read at one TSO pinned when it is made (pymilvus's query_iterator). */
+  /** Rows in primary-key order (or `orderByFields`' order over the whole result), `batchSize` at a time, all read at one TSO pinned when it is made (pymilvus's query_iterator). */
   queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator>;
   /** Hits of one vector, best first, `batchSize` at a time, each once, read at one pinned TSO (pymilvus's search_iterator). */
   searchIterator(collection: string, req: SearchIteratorRequest): Promise<BatchIterator<Hit>>;

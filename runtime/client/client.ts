@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { orderedHit, readOrderBy, type OrderKey } from '../../messages/orderBy.js';
+import { checkOrderCursor, orderedHit, readOrderBy, type OrderCursor, type OrderKey } from '../../messages/orderBy.js';
 import { mergeOrdered } from '../../actors/shared/segment/orderedRows.js';
 import { orderFieldsToAdd, orderHits, withoutFields } from './orderedReads.js';
 import { encodeMessage } from '../../messages/codec.js';
@@ -57,7 +57,7 @@ import { pairMetric } from '../../actors/shared/vector/maxSim.js';
 import { iteratorSizes } from './batchIterator.js';
 import { AdmissionView, reserveAll, type ReservationPorts } from './writeReservation.js';
 import type { WritePart } from '../../messages/rpc/streamingNode.js';
-import { checkPosition, QueryIterator, type QueryIteratorRequest } from './queryIterator.js';
+import { checkPosition, QueryIterator, type IteratorCursor, type QueryIteratorRequest } from './queryIterator.js';
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { checkKeySearch, keyedFilter, queriesOf, querySourceOf, refuseKeys } from './primaryKeySearch.js';
 import { OwnerWatch } from './ownerWatch.js';
@@ -656,10 +656,10 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
-  private queryShards(r: CollectionRecord, plan: ReturnType<NuthatchClient['readPlan']>, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso; orderBy?: OrderKey[] }) {
+  private queryShards(r: CollectionRecord, plan: ReturnType<NuthatchClient['readPlan']>, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso; orderBy?: OrderKey[]; orderAfter?: OrderCursor }) {
     return Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
       vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
-      limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly, ...(o.orderBy ? { orderBy: o.orderBy } : {}),
+      limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly, ...(o.orderBy ? { orderBy: o.orderBy } : {}), ...(o.orderAfter ? { orderAfter: o.orderAfter } : {}),
       ...(o.after !== undefined ? { after: o.after } : {}), ...(o.mvccTso !== undefined ? { mvccTso: o.mvccTso } : {}),
     })));
   }
@@ -684,27 +684,49 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
 
   /**
-   * Rows in primary-key order, batch by batch, all read at one TSO pinned now
-   * (queryIterator.ts). A `resume` position continues another iterator's walk.
+   * Rows in primary-key order (or with `orderByFields` in that order), batch
+   * by batch, all read at one TSO pinned now (queryIterator.ts). A `resume`
+   * position continues another iterator's walk.
    */
   async queryIterator(collection: string, req: QueryIteratorRequest): Promise<QueryIterator> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     if ((req.outputFields ?? []).some(isCountStar)) throw new ValidationError('a query iterator returns rows: count(*) is not an output field of it', { field: 'outputFields' });
-    // Its cursor is a primary key: an order by other fields would need a cursor of their values too.
-    if ((req as { orderByFields?: unknown }).orderByFields !== undefined) throw new ValidationError('a query iterator walks rows in primary-key order: it takes no orderByFields (use query with orderByFields, offset and limit)', { field: 'orderByFields' });
+    const order = readOrderBy(req.orderByFields, r.schema);
     const plan = this.readPlan(r, req);
     const resume = req.resume;
-    if (resume !== undefined) checkPosition(resume, plan.pk.dataType);
+    if (resume !== undefined) checkPosition(resume, plan.pk.dataType, order);
+    if (resume?.after !== undefined && order.length > 0) checkOrderCursor({ values: resume.afterValues, pk: resume.after }, order, r.schema);
     const snapshotTso = resume?.snapshotTso ?? await this.snapshotTso(r, req.consistencyLevel);
     const lease = this.snapshotLease(r, snapshotTso, resume?.holdId);
-    const rowsAfter = async (after: PrimaryKey | undefined, n: number) => {
+    const pinned = { countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso };
+    const shape = (row: HitRow) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths);
+    const hold = () => lease.holdId;
+    if (order.length === 0) {
+      const rowsAfter = async ({ after }: IteratorCursor, n: number) => {
+        await lease.renew();
+        const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), ...pinned });
+        return firstOnPage(results.flatMap((x) => x.rows), n).map(shape);
+      };
+      return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, hold).onFinish(() => lease.end());
+    }
+    // An ordered walk: each page is the first n rows past the last one's (values, key), merged over shards as an ordered query's.
+    const extra = orderFieldsToAdd(order, plan.fields);
+    const read = extra.length ? { ...plan, fields: [...plan.fields, ...extra] } : plan;
+    // Rows are shown shaped (a Timestamptz as text, fields dropped): the cursor keeps the values the shards compare.
+    const cursors = new WeakMap<RowObject, IteratorCursor>();
+    const rowsAfter = async ({ after, afterValues }: IteratorCursor, n: number) => {
       await lease.renew();
-      const results = await this.queryShards(r, plan, { limit: n, ...(after !== undefined ? { after } : {}), countOnly: false, guaranteeTso: snapshotTso, mvccTso: snapshotTso });
-      return firstOnPage(results.flatMap((x) => x.rows), n).map((row) => this.shape(row, plan.pk.name, plan.dynamic, req.outputFields ?? [], r.schema, plan.tz, plan.subPaths));
+      const orderAfter = after === undefined ? {} : { orderAfter: { values: afterValues ?? [], pk: after } };
+      const results = await this.queryShards(r, read, { limit: n, orderBy: order, ...orderAfter, ...pinned });
+      return mergeOrdered(results.map((x) => x.rows.map(orderedHit(order))), n, order).map(({ values, ...h }) => {
+        const row = shape(extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h);
+        cursors.set(row, { after: h.pk, afterValues: values as unknown[] });
+        return row;
+      });
     };
-    return new QueryIterator(rowsAfter, plan.pk.name, batchSize, limit, snapshotTso, resume, () => lease.holdId).onFinish(() => lease.end());
+    return new QueryIterator(rowsAfter, (row) => cursors.get(row)!, batchSize, limit, snapshotTso, resume, hold, order).onFinish(() => lease.end());
   }
 
   async get(collection: string, ids: PrimaryKey[], opts: ReadOptions = {}): Promise<RowObject[]> {
@@ -745,6 +767,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async search(collection: string, req: SearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    if (req.orderByFields !== undefined && req.aggregation !== undefined) throw new ValidationError('a search aggregation orders its buckets itself (order, top_hits.sort): it takes no orderByFields', { field: 'orderByFields' });
     if (querySourceOf(req) === 'data') return this.searchOf(r, req);
     // A primary-key search (primaryKeySearch.ts): the rows read by key, then searched with, at one guarantee TSO.
     const keyed = checkKeySearch(r.schema, req);
@@ -787,10 +810,19 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const pin = await this.snapshotTso(r, req.consistencyLevel, guaranteed);
     const { aggregation: _a, roundDecimal, ...plain } = req;
     const candidates = await this.searchAt(r, { ...plain, outputFields: [] }, pin);
-    const shown = req.outputFields ?? [];
-    const plan = this.readPlan(r, { ...req, outputFields: [...shown, ...aggregationFields(level)] });
+    return this.aggregateRound(r, req, level, candidates, pin, roundDecimal);
+  }
+
+  /**
+   * Round two of a search aggregation, a plain or a hybrid search's: every
+   * shard's partial buckets of the candidates' rows at `pin`, merged, ordered
+   * and cut; `read` names the output fields shown with top hits and the partitions.
+   */
+  private async aggregateRound(r: CollectionRecord, read: ReadOptions, level: AggLevel, candidates: Hit[][], pin: Tso, roundDecimal?: number): Promise<AggregatedSearchResult> {
+    const shown = read.outputFields ?? [];
+    const plan = this.readPlan(r, { ...read, outputFields: [...shown, ...aggregationFields(level)] });
     const round = roundDecimal === undefined || roundDecimal === -1 ? (d: number) => d : (d: number) => roundDistance(d, roundDecimal);
-    const showPlan = this.readPlan(r, { ...req, outputFields: shown });
+    const showPlan = this.readPlan(r, { ...read, outputFields: shown });
     const agg_buckets = await aggregateCandidates(candidates, {
       level, pkName: plan.pk.name,
       askShards: (filter, aggregate) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
@@ -846,9 +878,40 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * vector by a reranker (RRF by default; hybridRank.ts). A hit's distance is
    * its fused score, larger is better.
    */
-  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]> {
+  async hybridSearch(collection: string, req: HybridSearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
+    if (req.orderByFields !== undefined && req.aggregation !== undefined) throw new ValidationError('a search aggregation orders its buckets itself (order, top_hits.sort): it takes no orderByFields', { field: 'orderByFields' });
+    if (req.orderByFields !== undefined) {
+      // As a search's: the fused page, read with the ordered fields, reordered by them (orderedReads.ts).
+      const order = readOrderBy(req.orderByFields, r.schema);
+      const { orderByFields: _, ...plain } = req;
+      const asked = req.outputFields ?? [], extra = orderFieldsToAdd(order, asked, [primaryField(r.schema).name]);
+      const hits = await this.hybridAt(r, { ...plain, outputFields: [...asked, ...extra] });
+      return hits.map((list) => orderHits(list, order, r.schema).map((h) => (extra.length ? { ...h, fields: withoutFields(h.fields, extra) } : h)));
+    }
+    if (req.aggregation !== undefined) return this.hybridAggregated(r, req, checkAggregation(req.aggregation, r.schema));
+    return this.hybridAt(r, req);
+  }
+
+  /**
+   * A hybrid search aggregated (searchAggregation.ts): the fused hits (the
+   * best `limit`, unrounded) are the candidates, `_score` their fused score;
+   * round two asks the shards for their partial buckets at the same pinned TSO.
+   */
+  private async hybridAggregated(r: CollectionRecord, req: HybridSearchRequest, level: AggLevel): Promise<AggregatedSearchResult> {
+    const clash = req.groupingField !== undefined ? 'groupingField' : (req.offset ?? 0) !== 0 ? 'offset' : undefined;
+    if (clash) throw new ValidationError(`a search aggregation takes no ${clash}: it buckets the hybrid search's best \`limit\` hits itself`, { field: clash });
+    const pin = await this.snapshotTso(r, req.consistencyLevel);
+    const { aggregation: _a, roundDecimal, outputFields: _o, ...plain } = req;
+    const candidates = await this.hybridAt(r, { ...plain, outputFields: [] }, pin);
+    return this.aggregateRound(r, { ...(req.outputFields ? { outputFields: req.outputFields } : {}), ...(req.partitionNames ? { partitionNames: req.partitionNames } : {}), ...(req.timezone ? { timezone: req.timezone } : {}) }, level, candidates, pin, roundDecimal);
+  }
+
+  /** A hybrid search's fused hits; `pin` reads every search at exactly that TSO (else one pinned now). */
+  private async hybridAt(r: CollectionRecord, req: HybridSearchRequest, pinned?: Tso): Promise<Hit[][]> {
     if (!Array.isArray(req.searches) || req.searches.length === 0) throw new ValidationError('hybrid search needs searches: a non-empty list');
     refuseKeys(req, 'a hybrid search');
     req.searches.forEach((s, i) => refuseKeys(s, `searches[${i}] of a hybrid search`, `searches[${i}].ids`));
@@ -865,8 +928,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     req.searches.forEach((s, i) => { if (structVectorOf(r.schema, s.annsField)) throw new ValidationError(`searches[${i}] names '${s.annsField}': nuthatch fuses no embedding-list search into a hybrid search`, { field: `searches[${i}].annsField` }); });
     req.searches.forEach((s, i) => { if (!Array.isArray(s.data) || s.data.length !== nq) throw new ValidationError(`searches[${i}] holds ${Array.isArray(s.data) ? s.data.length : 'no'} query vectors; every search of a hybrid search needs the same number (${nq})`); });
     const boosts = req.searches.map((s, i) => subSearchBoost(s.ranker, r, s.filterParams, timezoneOf(r, req.timezone), i));
-    const pin = await this.snapshotTso(r, req.consistencyLevel);
-    // A decay ranker reads its field with every hit; shown only when asked for.
+    const pin = pinned ?? await this.snapshotTso(r, req.consistencyLevel);
     const asked = req.outputFields ?? [];
     // A decay ranker's field, or the grouping field, is read with every hit; shown only when asked for.
     const extra = decay?.field ?? group?.field;

@@ -56,13 +56,17 @@ export function parseGet(body: unknown): { collectionName: string; ids: PrimaryK
   return { collectionName, ids: readIds(r), opts: readOptions(r, true) };
 }
 
+/** The longest `cursor` taken (base64url of the key, and of an ordered walk's values: see queryCursor.ts). */
+export const MAX_CURSOR_CHARS = 1 << 20;
+
 /** Rows per page of a paged query (one with a `cursor`) that gives no limit. */
 export const DEFAULT_QUERY_PAGE = 100;
 
 /**
  * query: `{collectionName, filter?, limit?, offset?, ...}`; a query without a
  * filter needs a limit (or asks only for count(*)). With `cursor` (`""` to
- * start, then each answer's `nextCursor`) it is a page of a walk in key order:
+ * start, then each answer's `nextCursor`) it is a page of a walk in key order
+ * (with `orderByFields`, in that order; every page names the same order):
  * `limit` rows (default 100), no offset.
  */
 export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest; cursor?: string } {
@@ -71,13 +75,13 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
   const request: QueryRequest = readOptions(r, false);
   const filter = readFilter(r, false);
   const { limit, offset } = readPaging(r, undefined);
-  const cursor = r.has('cursor') ? r.str('cursor', { allowEmpty: true, maxLength: 4096 }) : undefined;
+  // An ordered walk's cursor holds its last row's ordered values: up to 8 VarChar values of up to 64 Ki characters.
+  const cursor = r.has('cursor') ? r.str('cursor', { allowEmpty: true, maxLength: MAX_CURSOR_CHARS }) : undefined;
   const counts = (request.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
   if (cursor !== undefined && offset !== undefined) throw new ValidationError(`a query with a 'cursor' pages by it: 'offset' is not taken`, { field: 'offset' });
   if (cursor !== undefined && counts) throw new ValidationError(`a query with a 'cursor' returns rows: count(*) is not taken`, { field: 'outputFields' });
   if (cursor === undefined && filter === undefined && limit === undefined && !counts) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
   const order = readOrderByFields(r);
-  if (order && cursor !== undefined) throw new ValidationError(`a query with a 'cursor' walks rows in primary-key order: 'orderByFields' is not taken (page an ordered query by 'offset' and 'limit')`, { field: 'orderByFields' });
   if (order) request.orderByFields = order;
   if (filter !== undefined) request.filter = filter;
   if (limit !== undefined) request.limit = limit;
@@ -226,7 +230,7 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
  * of `search` is read as a search of its own (grouping is the hybrid search's).
  */
 export function parseHybridSearch(body: unknown): { collectionName: string; request: Omit<HybridSearchRequest, 'searches'> & { searches: Array<SearchRequest & { data: QueryData[] }> } } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'functionScore', 'limit', 'offset', 'round_decimal', 'groupingField', 'groupSize', 'strictGroupSize', ...READ_KEYS]);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'search', 'rerank', 'functionScore', 'limit', 'offset', 'round_decimal', 'groupingField', 'groupSize', 'strictGroupSize', 'orderByFields', 'aggregation', ...READ_KEYS]);
   const collectionName = readCollectionName(r);
   const list = r.required('search');
   if (!Array.isArray(list) || list.length === 0) throw r.wrong('search', 'a non-empty list of searches', list);
@@ -244,6 +248,10 @@ export function parseHybridSearch(body: unknown): { collectionName: string; requ
   if (groupSize !== undefined) request.groupSize = groupSize;
   const strict = r.optBool('strictGroupSize');
   if (strict !== undefined) request.strictGroupSize = strict;
+  // As a search takes them: the fused page reordered, or the fused hits aggregated (checked by the client).
+  const order = readOrderByFields(r);
+  if (order) request.orderByFields = order;
+  if (r.has('aggregation')) request.aggregation = r.raw('aggregation') as HybridSearchRequest['aggregation'];
   return { collectionName, request };
 }
 

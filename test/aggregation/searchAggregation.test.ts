@@ -72,6 +72,12 @@ const specs: SearchAggregation[] = [
     fields: ['brand'], size: 4, metrics: { lo: { op: 'min', field_name: 'price' } }, order: [{ key: 'lo', direction: 'desc', null_first: true }, { key: '_key', direction: 'desc', null_first: true }],
     top_hits: { size: 4, sort: [{ field_name: 'price', direction: 'asc', null_first: true }] },
   },
+  // search_size: a bucket budget at the root and below, cut before the order.
+  { fields: ['brand', 'color'], size: 2, search_size: 4, metrics: { n: { op: 'count', field_name: '*' } }, order: [{ key: '_count', direction: 'desc' }] },
+  {
+    fields: ['color'], size: 2, search_size: 2, order: [{ key: '_key', direction: 'asc' }],
+    sub_aggregation: { fields: ['brand'], size: 1, search_size: 3, metrics: { q: { op: 'sum', field_name: 'qty' } }, order: [{ key: 'q', direction: 'desc' }], top_hits: { size: 2 } },
+  },
 ];
 
 test('partial buckets merged over many random splits equal one aggregation of every row (and the reference)', () => {
@@ -111,6 +117,21 @@ test('null keys form their own bucket, sorted last by _key either way; empty met
   assert.equal(finalizeBuckets(aggregateRows(rows, first), first, (h) => h).map((b) => b.key[0]!.value), [null, 'a', 'b'], 'null_first puts the null key first');
   const byBest = checkAggregation({ fields: ['brand'], size: 2 }, schema);
   assert.equal(finalizeBuckets(aggregateRows(rows, byBest), byBest, (h) => h).map((b) => b.key[0]!.value), [null, 'b'], 'no order: by best hit; size cuts');
+});
+
+test('search_size is the bucket budget: only the first search_size buckets met in ranking order are ordered and cut to size', () => {
+  // Ranking order a, b, c, c, c, a: c has the most rows, but is met third.
+  const rows: AggRow[] = ['a', 'b', 'c', 'c', 'c', 'a'].map((brand, rank) => ({ pk: rank, rank, score: rank, fields: { brand, color: rank % 2, qty: rank } }));
+  const byCount = (extra: object) => checkAggregation({ fields: ['brand'], size: 1, metrics: { n: { op: 'count', field_name: '*' } }, order: [{ key: '_count', direction: 'desc' }], ...extra }, schema);
+  const top = (level: ReturnType<typeof byCount>) => finalizeBuckets(aggregateRows(rows, level), level, (h) => h).map((b) => [b.key[0]!.value, b.count]);
+  assert.equal(top(byCount({})), [['c', 3]], 'no budget: every bucket is a candidate');
+  assert.equal(top(byCount({ search_size: 2 })), [['a', 2]], 'budget 2: a and b are the candidates');
+  assert.equal(top(byCount({ search_size: 3 })), [['c', 3]], 'budget 3: c is met');
+  // Below the root, the budget holds per parent bucket.
+  const nested = checkAggregation({ fields: ['color'], size: 2, order: [{ key: '_key', direction: 'asc' }], sub_aggregation: { fields: ['brand'], size: 1, search_size: 1, order: [{ key: '_count', direction: 'desc' }] } }, schema);
+  const got = finalizeBuckets(aggregateRows(rows, nested), nested, (h) => h);
+  // color 0: ranks 0 (a), 2 (c), 4 (c): a met first; color 1: ranks 1 (b), 3 (c), 5 (a): b met first.
+  assert.equal(got.map((b) => [b.key[0]!.value, b.count, b.sub_groups.map((x) => x.key[0]!.value)]), [[0, 3, ['a']], [1, 3, ['b']]]);
 });
 
 test('bad requests are refused with a ValidationError naming where', () => {

@@ -4,7 +4,7 @@ import { ValidationError } from '../../messages/errors.js';
 import type { PrimaryKey } from '../../messages/schema.js';
 import { comparePks } from '../../actors/shared/segment/pkOrder.js';
 import { BatchIterator, iteratorSizes } from '../../runtime/client/batchIterator.js';
-import { QueryIterator, type RowsAfter } from '../../runtime/client/queryIterator.js';
+import { checkPosition, QueryIterator, type IteratorCursor, type RowsAfter } from '../../runtime/client/queryIterator.js';
 import type { RowObject } from '../../runtime/client/api.js';
 
 /**
@@ -15,7 +15,7 @@ import type { RowObject } from '../../runtime/client/api.js';
 function source(keys: PrimaryKey[]): { rowsAfter: RowsAfter; calls: Array<{ after?: PrimaryKey; n: number }> } {
   const sorted = [...keys].sort(comparePks);
   const calls: Array<{ after?: PrimaryKey; n: number }> = [];
-  const rowsAfter: RowsAfter = async (after, n) => {
+  const rowsAfter: RowsAfter = async ({ after }, n) => {
     calls.push(after === undefined ? { n } : { after, n });
     return sorted.filter((k) => after === undefined || comparePks(k, after) > 0).slice(0, n).map((k) => ({ id: k }));
   };
@@ -77,10 +77,40 @@ test('position() resumes the walk in another iterator at the same snapshot; null
   assert.is(second.position(), null);
 });
 
+test('an ordered walk: the cursor is the last row\'s values and key, kept in position() with the order', async () => {
+  // Rows ordered by score descending, ties by id: the source seeks past (score, id) as the shards do.
+  const rows = [5, 3, 5, 1, 3, 5, 2].map((score, id) => ({ id, score }));
+  const order = [{ field: 'score', desc: true }];
+  const sorted = [...rows].sort((a, b) => b.score - a.score || a.id - b.id);
+  const calls: IteratorCursor[] = [];
+  const rowsAfter: RowsAfter = async (cursor, n) => {
+    calls.push(cursor);
+    const at = cursor.after === undefined ? -1 : sorted.findIndex((r) => r.id === cursor.after && r.score === cursor.afterValues![0]);
+    return sorted.slice(at + 1, at + 1 + n).map((r) => ({ ...r }));
+  };
+  const cursorOf = (row: Record<string, unknown>): IteratorCursor => ({ after: row.id as number, afterValues: [row.score] });
+  const first = new QueryIterator(rowsAfter, cursorOf, 3, -1, 9n, undefined, undefined, order);
+  assert.equal(ids(await first.next()), [0, 2, 5]);
+  const pos = first.position()!;
+  assert.equal(pos, { snapshotTso: 9n, after: 5, afterValues: [5], order, returned: 3 });
+  assert.equal(calls, [{}], 'the first page starts at the top');
+  const second = new QueryIterator(rowsAfter, cursorOf, 3, -1, pos.snapshotTso, pos, undefined, order);
+  const rest: Array<Record<string, unknown>[]> = [];
+  for await (const b of second) rest.push(b);
+  assert.equal(ids(rest.flat()), [1, 4, 6, 3]);
+  assert.equal(calls[1], { after: 5, afterValues: [5] }, 'resumed past the last row\'s (values, key)');
+  // A position resumes only the walk it came from.
+  checkPosition(pos, 'Int64', order);
+  assert.throws(() => checkPosition(pos, 'Int64'), (e: unknown) => e instanceof ValidationError && /orderByFields must be the same/.test((e as Error).message));
+  assert.throws(() => checkPosition(pos, 'Int64', [{ field: 'score', desc: false }]), (e: unknown) => e instanceof ValidationError);
+  assert.throws(() => checkPosition({ ...pos, afterValues: undefined } as never, 'Int64', order), (e: unknown) => e instanceof ValidationError && /ordered values/.test((e as Error).message));
+  assert.throws(() => checkPosition({ snapshotTso: 9n, after: 5, afterValues: [5], returned: 0 }, 'Int64'), (e: unknown) => e instanceof ValidationError);
+});
+
 test('a failed fetch rejects that next() only; the walk goes on from the same cursor', async () => {
   let fail = true;
   const { rowsAfter } = source([1, 2, 3]);
-  const it = new BatchIterator<RowObject>({ fetch: (n) => (fail ? Promise.reject(new Error('down')) : rowsAfter(undefined, n)), advance: () => {} }, 2, -1);
+  const it = new BatchIterator<RowObject>({ fetch: (n) => (fail ? Promise.reject(new Error('down')) : rowsAfter({}, n)), advance: () => {} }, 2, -1);
   await it.next().then(() => assert.unreachable('a failed fetch resolved'), (e: Error) => assert.is(e.message, 'down'));
   fail = false;
   assert.equal(ids(await it.next()), [1, 2]);

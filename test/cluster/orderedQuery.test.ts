@@ -50,6 +50,11 @@ if (haveServices('cluster: ordered queries')) {
       paged.push(...page.map((x) => x.id as number));
     }
     assert.equal(paged, want, 'pages of an ordered query are slices of one order');
+    // The same order walked by an iterator: its ordered cursor crosses the bus to every delegator and query node.
+    const walked: number[] = [];
+    const it = await c.queryIterator(NAME, { filter: 'n != 1', batchSize: 333, consistencyLevel: 'Strong', orderByFields: [{ field: 'price', order: 'desc' }, { field: 'n' }] });
+    for await (const b of it) { walked.push(...b.map((x) => x.id as number)); if (walked.length > want.length + 333) break; }
+    assert.equal(walked, want, 'an ordered iterator walks the same order, each row once');
 
     const count = async (filter: string) => Number((await c.query(NAME, { filter, outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)']);
     const f = 0.3, n = live.length, got = await count(`RANDOM_SAMPLE(${f})`);

@@ -9,6 +9,7 @@ import { NuthatchError } from '../../messages/index.js';
 import { parseAlterProperties, parseCollectionName, parseDropProperties, parseListCollections, parseLoadState, parseRename } from '../../runtime/http/parseCollections.js';
 import { parseCreateCollection } from '../../runtime/http/parseCreateCollection.js';
 import { parseDelete, parseGet, parseHybridSearch, parseQuery, parseSearch, parseWrite } from '../../runtime/http/parseEntities.js';
+import { decodeQueryCursor, encodeQueryCursor } from '../../runtime/http/queryCursor.js';
 import { parseCreateIndex, parseDescribeIndex } from '../../runtime/http/parseIndexes.js';
 import { parsePartitionNames, parsePartitionRef } from '../../runtime/http/parsePartitions.js';
 
@@ -319,6 +320,7 @@ test('query needs a filter or a limit; get takes one id or a list; delete needs 
   refuses(() => parseQuery({ collectionName: 'c', cursor: 'x', offset: 2 }), /'cursor' pages by it: 'offset' is not taken/);
   refuses(() => parseQuery({ collectionName: 'c', cursor: '', outputFields: ['count(*)'] }), /count\(\*\) is not taken/);
   refuses(() => parseQuery({ collectionName: 'c', cursor: 5 }), /'cursor' must be a string/);
+  assert.equal(parseQuery({ collectionName: 'c', cursor: '', orderByFields: [{ fieldName: 'n', order: 'DESC' }] }), { collectionName: 'c', request: { orderByFields: [{ field: 'n', order: 'desc' }] }, cursor: '' }, 'a paged query may walk an order');
   assert.equal(parseGet({ collectionName: 'c', id: 5 }).ids, [5]);
   assert.equal(parseGet({ collectionName: 'c', id: ['a', 'b'], partitionName: 'p', partitionNames: ['q'] }), { collectionName: 'c', ids: ['a', 'b'], opts: { partitionNames: ['q', 'p'] } });
   refuses(() => parseGet({ collectionName: 'c', id: [] }), /'id' must not be an empty list/);
@@ -383,6 +385,28 @@ test('partition load and release take partitionNames; get_load_state takes them 
   assert.equal(parseLoadState({ collectionName: 'c', partitionNames: ['p1'] }), { collectionName: 'c', partitionNames: ['p1'] });
   assert.equal(parseLoadState({ collectionName: 'c', partitionNames: [] }), { collectionName: 'c' });
   assert.equal(parseLoadState({ collectionName: 'c' }), { collectionName: 'c' });
+});
+
+
+test('a query cursor carries an ordered walk\'s order and last values; a forged one is refused', () => {
+  const pos = { snapshotTso: 123456789012345678n, after: 42, order: [{ field: 'price', desc: true }, { field: 'cat', desc: false }], afterValues: [2.5, null], returned: 0, holdId: 3 };
+  assert.equal(decodeQueryCursor(encodeQueryCursor(pos)), pos);
+  const plain = { snapshotTso: 5n, after: 'k', returned: 0 };
+  assert.equal(decodeQueryCursor(encodeQueryCursor(plain)), plain);
+  const forged = (body: object) => Buffer.from(JSON.stringify(body)).toString('base64url');
+  refuses(() => decodeQueryCursor(forged({ t: '5', o: [{ field: 'x' }] })), /not a cursor this API returned/);
+  refuses(() => decodeQueryCursor(forged({ t: '5', o: [{ field: 'x', desc: true, more: 1 }] })), /not a cursor this API returned/);
+  refuses(() => decodeQueryCursor(forged({ t: '5', v: [{}] })), /not a cursor this API returned/);
+});
+
+test('hybrid_search takes orderByFields and an aggregation as search does', () => {
+  const body = { collectionName: 'c', search: [{ data: [[1, 2]], annsField: 'v', limit: 5 }], limit: 5 };
+  const aggregation = { fields: ['brand'], size: 2, search_size: 3 };
+  const { request } = parseHybridSearch({ ...body, orderByFields: [{ fieldName: 'price', order: 'desc' }, { fieldName: 'n' }], aggregation });
+  assert.equal(request.orderByFields, [{ field: 'price', order: 'desc' }, { field: 'n' }]);
+  assert.equal(request.aggregation, aggregation);
+  refuses(() => parseHybridSearch({ ...body, orderByFields: [{ fieldName: 'price', order: 'up' }] }), /must be "asc" or "desc"/);
+  refuses(() => parseHybridSearch({ ...body, orderByFields: [] }), /orderByFields/);
 });
 
 test.run();

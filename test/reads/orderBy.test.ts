@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { orderComparator, readOrderBy, type OrderKey } from '../../messages/orderBy.js';
+import { checkOrderCursor, orderComparator, readOrderBy, type OrderKey } from '../../messages/orderBy.js';
 import { mergeOrdered, topOrdered } from '../../actors/shared/segment/orderedRows.js';
 import { ValidationError } from '../../messages/errors.js';
 import type { CollectionSchema, PrimaryKey } from '../../messages/schema.js';
@@ -129,6 +129,41 @@ for (const [label, stringKeys] of [['integer keys', false], ['string keys', true
     }
   });
 }
+
+test('an ordered walk: pages of each segment\'s first n past the cursor, merged, laid end to end, are the full sort once', () => {
+  const next = rng(31);
+  const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]!;
+  const fields = ['a', 'b', 'c', 'd'];
+  for (let round = 0; round < 150; round++) {
+    const rows: Row[] = Array.from({ length: Math.floor(next() * 150) }, (_, i) => ({
+      pk: (i * 7919) % 1000, a: next() < 0.25 ? null : Math.floor(next() * 3), b: next() < 0.25 ? null : pick(['', 'a', 'B']),
+      c: next() < 0.25 ? null : next() < 0.5, d: next() < 0.25 ? null : pick([-0.5, 0, 1.25]),
+    }));
+    const keys: OrderKey[] = fields.filter(() => next() < 0.5).map((field) => ({ field, desc: next() < 0.5 }));
+    if (keys.length === 0) keys.push({ field: pick(fields), desc: next() < 0.5 });
+    const segs = Array.from({ length: 1 + Math.floor(next() * 4) }, () => [] as Row[]);
+    for (const r of rows) segs[Math.floor(next() * segs.length)]!.push(r);
+    const page = 1 + Math.floor(next() * 20);
+    const walked: PrimaryKey[] = [];
+    let after: { pk: PrimaryKey; values: unknown[] } | undefined;
+    for (let guard = 0; guard <= rows.length + 1; guard++) {
+      const lists = segs.map((seg) => topOrdered(keys, { rows: { pks: seg.map((r) => r.pk), vectors: new Float32Array(0), fields: Object.fromEntries(fields.map((f) => [f, seg.map((r) => r[f as 'a'])])) }, pkName: 'id' }, seg.map((_, i) => i), page, after));
+      const got = mergeOrdered(lists, page, keys);
+      walked.push(...got.map((h) => h.pk));
+      if (got.length < page) break;
+      after = { pk: got[got.length - 1]!.pk, values: got[got.length - 1]!.values as unknown[] };
+    }
+    assert.equal(walked, [...rows].sort(reference(keys)).map((r) => r.pk), `round ${round}: ${JSON.stringify(keys)} pages of ${page}`);
+  }
+});
+
+test('an ordered cursor holds one value per key, of the key\'s type or null, and a primary key of the collection\'s type', () => {
+  const keys: OrderKey[] = [{ field: 'a', desc: false }, { field: 'b', desc: true }, { field: 't', desc: false }];
+  assert.equal(checkOrderCursor({ values: [1, null, 1735689600000], pk: 4 }, keys, schema), { values: [1, null, 1735689600000], pk: 4 });
+  for (const bad of [{ values: [1, 'x'], pk: 4 }, { values: [1, 'x', 0], pk: '4' }, { values: ['1', 'x', 0], pk: 4 }, { values: [1, 2, 0], pk: 4 }, { values: [1, 'x', '2025-01-01'], pk: 4 }, { values: [Infinity, 'x', 0], pk: 4 }, null]) {
+    assert.throws(() => checkOrderCursor(bad, keys, schema), (e: unknown) => e instanceof ValidationError, JSON.stringify(bad));
+  }
+});
 
 test('a stored null of a field with a default reads as the default; the primary key orders as a field', () => {
   const cols = { pks: [3, 1, 2], vectors: new Float32Array(0), fields: { a: [null, 5, 1] } };

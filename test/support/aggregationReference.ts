@@ -32,7 +32,10 @@ export function referenceAggregate(rows: RefRow[], spec: SearchAggregation): Ref
     const id = JSON.stringify(spec.fields.map((f) => r.fields[f] ?? null));
     groups.set(id, [...(groups.get(id) ?? []), r]);
   }
-  const buckets = [...groups.entries()].map(([id, members]) => {
+  // search_size: only the first search_size buckets met in ranking order (by their best-ranked row) are candidates.
+  const met = [...groups.entries()].sort((x, y) => Math.min(...x[1].map((r) => r.rank)) - Math.min(...y[1].map((r) => r.rank)));
+  const candidates = spec.search_size === undefined ? met : met.slice(0, spec.search_size);
+  const buckets = candidates.map(([id, members]) => {
     const metrics: Record<string, number | null> = {};
     for (const [alias, m] of Object.entries(spec.metrics ?? {})) {
       const vals = m.field_name === '*' ? members.map(() => 1) : members.map((r) => value(r, m.field_name)).filter((v) => !isNull(v));

@@ -18,7 +18,7 @@ import type { RowSet } from '../../shared/scalarIndex/rowSet.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../shared/scalarIndex/termRows.js';
 import type { FilterPlanner } from './filterPlanner.js';
-import type { OrderKey } from '../../../messages/orderBy.js';
+import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
 import { mergeOrdered, topOrdered, type OrderedRow } from '../../shared/segment/orderedRows.js';
 
 /**
@@ -232,7 +232,7 @@ export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Floa
  * key above its cursor, at most its limit, in key order: output fields are read
  * for those alone.
  */
-export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boolean, page: PkPage = { limit: 0 }, order?: readonly OrderKey[]): { rows: HitRow[]; count: number } {
+export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boolean, page: PkPage = { limit: 0 }, order?: readonly OrderKey[], orderAfter?: Ordered): { rows: HitRow[]; count: number } {
   if (countOnly) {
     let count = 0;
     for (const s of segs) {
@@ -248,7 +248,7 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
     }
     return { rows: [], count };
   }
-  if (order && order.length > 0) return orderedSealed(segs, r, page.limit, order);
+  if (order && order.length > 0) return orderedSealed(segs, r, page.limit, order, orderAfter);
   const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number }> = [];
   for (const s of segs) {
     const { seg } = s, { accept, candidates } = segmentRows(s, r);
@@ -260,14 +260,14 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
   return { rows, count: rows.length };
 }
 
-/** The first `limit` (0: all) rows in the order: each segment's first `limit`, merged (shared/segment/orderedRows.ts). */
-function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order: readonly OrderKey[]): { rows: HitRow[]; count: number } {
+/** The first `limit` (0: all) rows in the order (past `after`): each segment's first `limit`, merged (shared/segment/orderedRows.ts). */
+function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order: readonly OrderKey[], after?: Ordered): { rows: HitRow[]; count: number } {
   const lists: Array<Array<OrderedRow & { seg: SealedSegment }>> = [];
   for (const s of segs) {
     const { seg } = s, { accept, candidates } = segmentRows(s, r);
     if (accept === null) continue;
     const rows = candidates ? passingCandidates(candidates) : passingRows(seg.count, accept ?? (() => true));
-    lists.push(topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, limit).map((h) => ({ ...h, seg })));
+    lists.push(topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, limit, after).map((h) => ({ ...h, seg })));
   }
   const rows = mergeOrdered(lists, limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
   return { rows, count: rows.length };

@@ -33,7 +33,7 @@ import { embListCandidates, searchSealedEmbList } from '../core/sealedEmbList.js
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { filterPlanner } from '../core/filterPlanner.js';
-import { checkOrderKeys } from '../../../messages/orderBy.js';
+import { checkOrderCursor, checkOrderKeys } from '../../../messages/orderBy.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { decodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
 import { indexFileName, isJsonPathIndex, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
@@ -341,7 +341,8 @@ export class QueryNode {
   private async query(req: QueryNodeProtocol['query']['req']) {
     const { loaded, read, coll } = await this.read(req);
     const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
-    const found = querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order);
+    const orderAfter = req.orderAfter === undefined || order === undefined ? undefined : checkOrderCursor(req.orderAfter, order, coll.schema);
+    const found = querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order, orderAfter);
     // A search aggregation's round two: the partial buckets of this node's candidate rows, not the rows.
     if (req.aggregate) return { rows: [], count: found.count, agg: aggregateRows(candidateRows(found.rows, req.aggregate), req.aggregate.level) };
     return found;

@@ -29,13 +29,25 @@ export function metricOf(op: AggLevel['metrics'][number]['op'], acc: MetricAcc):
 }
 
 /**
- * The merged partial buckets of a level as the answer: metric values, then
+ * A level's candidate buckets under its `search_size` budget: the first
+ * `budget` met in ranking order (lowest best rank first, as a grouping search
+ * meets groups); all without a budget. Cut here, once every part is merged,
+ * so the budget holds over all shards exactly.
+ */
+export function candidateBuckets(parts: readonly PartialBucket[], budget: number | undefined): readonly PartialBucket[] {
+  if (budget === undefined || parts.length <= budget) return parts;
+  return [...parts].sort((a, b) => a.best - b.best).slice(0, budget);
+}
+
+/**
+ * The merged partial buckets of a level as the answer: its candidate buckets
+ * (`search_size`), metric values, then
  * buckets ordered by the level's order keys (none: by their best hit, as a
  * grouping search ranks groups), ties by key ascending, the first `size` kept;
  * each bucket's sub-buckets likewise. `hit` shapes each top hit.
  */
 export function finalizeBuckets<H>(parts: readonly PartialBucket[], level: AggLevel, hit: (h: AggHitRow) => H): Array<AggregationBucket<H>> {
-  const rows = parts.map((p) => ({ p, metrics: Object.fromEntries(level.metrics.map((m, i) => [m.alias, metricOf(m.op, p.metrics[i]!)])) as Record<string, number | null> }));
+  const rows = candidateBuckets(parts, level.searchSize).map((p) => ({ p, metrics: Object.fromEntries(level.metrics.map((m, i) => [m.alias, metricOf(m.op, p.metrics[i]!)])) as Record<string, number | null> }));
   rows.sort((a, b) => {
     for (const o of level.order) {
       const desc = o.direction === 'desc', nulls = o.null_first === true;

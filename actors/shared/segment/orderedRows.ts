@@ -27,12 +27,14 @@ function keyColumns(keys: readonly OrderKey[], { rows, pkName, defaults }: KeySo
 
 /**
  * The first `limit` (0: all) rows of a source in the order, first first, among
- * `rows` (row numbers, any order). A bounded heap keeps the best `limit` seen,
- * so a segment of n matches costs n log(limit), not a sort of all of them.
+ * `rows` (row numbers, any order); with `after` (an ordered iterator's
+ * cursor), only rows strictly after it. A bounded heap keeps the best `limit`
+ * seen, so a segment of n matches costs n log(limit), not a sort of all of them.
  */
-export function topOrdered(keys: readonly OrderKey[], source: KeySource, rows: Iterable<number>, limit: number): OrderedRow[] {
+export function topOrdered(keys: readonly OrderKey[], source: KeySource, rows: Iterable<number>, limit: number, after?: Ordered): OrderedRow[] {
   const cmp = orderComparator(keys), cols = keyColumns(keys, source), pks = source.rows.pks;
   const make = (row: number): OrderedRow => ({ pk: pks[row]!, values: cols.map((c) => c(row)), row });
+  if (after !== undefined) rows = pastCursor(rows, make, (x) => cmp(x, after) > 0);
   if (limit <= 0) {
     const all: OrderedRow[] = [];
     for (const row of rows) all.push(make(row));
@@ -49,6 +51,11 @@ export function topOrdered(keys: readonly OrderKey[], source: KeySource, rows: I
     siftDown(heap, 0, better);
   }
   return heap.sort(cmp);
+}
+
+/** The rows of `rows` that `keep` keeps (those past a cursor), lazily. */
+function* pastCursor(rows: Iterable<number>, make: (row: number) => OrderedRow, keep: (x: OrderedRow) => boolean): Iterable<number> {
+  for (const row of rows) if (keep(make(row))) yield row;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
-import type { OrderKey } from '../../../messages/orderBy.js';
+import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
 import { mergeOrdered, topOrdered } from '../../shared/segment/orderedRows.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
@@ -92,9 +92,9 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
 /**
  * Rows matching the read, or only their count. With a page, only rows with a
  * key above its cursor, at most its limit, in key order: output fields are read
- * for those alone.
+ * for those alone. With an order, the first `limit` in it (past `orderAfter`).
  */
-export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolean, page: PkPage = { limit: 0 }, order?: readonly OrderKey[]): { rows: HitRow[]; count: number } {
+export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolean, page: PkPage = { limit: 0 }, order?: readonly OrderKey[], orderAfter?: Ordered): { rows: HitRow[]; count: number } {
   if (countOnly) {
     let count = 0;
     for (const c of visibleChunks(shard, r)) {
@@ -108,7 +108,7 @@ export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolea
     const lists = visibleChunks(shard, r).map((c) => {
       const ok = acceptor(shard, c, r), rows: number[] = [];
       for (let i = 0; i < c.count; i++) if (ok(i)) rows.push(i);
-      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, rows, page.limit).map((h) => ({ ...h, c }));
+      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, rows, page.limit, orderAfter).map((h) => ({ ...h, c }));
     });
     const rows = mergeOrdered(lists, page.limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r) }));
     return { rows, count: rows.length };

@@ -1,5 +1,5 @@
 import { NuthatchError } from '../../../messages/errors.js';
-import { checkOrderKeys, orderedHit } from '../../../messages/orderBy.js';
+import { checkOrderCursor, checkOrderKeys, orderedHit } from '../../../messages/orderBy.js';
 import { mergeOrdered } from '../../shared/segment/orderedRows.js';
 import { refuseUnloaded } from '../../../messages/loadFields.js';
 import { compileFilter } from '../../../messages/filter/evaluate.js';
@@ -282,10 +282,12 @@ export class Delegator {
     if (req.after !== undefined && typeof req.after !== (primaryField(coll.schema).dataType === 'Int64' ? 'number' : 'string')) throw new NuthatchError('InvalidArgument', `a query cursor must be a primary key of ${coll.name}, got ${String(req.after)}`);
     const page: PkPage = { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) };
     const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
-    if (order && (req.after !== undefined || req.countOnly)) throw new NuthatchError('InvalidArgument', 'an ordered query takes no cursor and counts nothing: it pages by offset and limit');
+    if (order && (req.after !== undefined || req.countOnly)) throw new NuthatchError('InvalidArgument', 'an ordered query takes no key cursor and counts nothing: it pages by offset and limit, or by an ordered cursor');
+    if (req.orderAfter !== undefined && !order) throw new NuthatchError('InvalidArgument', 'an ordered cursor needs the order it walks (orderBy)');
+    const orderAfter = req.orderAfter === undefined ? undefined : checkOrderCursor(req.orderAfter, order!, coll.schema);
     const missing = order?.find((k) => !req.outputFields.includes(k.field));
     if (missing) throw new NuthatchError('InvalidArgument', `an ordered query returns the fields it orders by: '${missing.field}' is not among its output fields`);
-    const growing = queryGrowing(shard, read, !!req.countOnly, page, order);
+    const growing = queryGrowing(shard, read, !!req.countOnly, page, order, orderAfter);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
       this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));

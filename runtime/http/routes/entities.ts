@@ -35,7 +35,7 @@ export const entityRoutes: Record<string, Route> = {
     const outputFields = await schemas.check(collectionName, (s) => checkOutputFields(s, request.outputFields));
     if (outputFields) request.outputFields = outputFields;
     if (cursor === undefined) return ok(rowsBody(await api.query(collectionName, request)));
-    // A page of a walk in key order: the iterator resumes where the cursor left it, at the cursor's snapshot.
+    // A page of a walk in key order (or orderByFields'): the iterator resumes where the cursor left it, at the cursor's snapshot.
     const { limit, offset: _, ...read } = request;
     const it = await api.queryIterator(collectionName, { ...read, batchSize: limit ?? DEFAULT_QUERY_PAGE, ...(cursor === '' ? {} : { resume: decodeQueryCursor(cursor) }) });
     const rows = await it.next();
@@ -60,6 +60,7 @@ export const entityRoutes: Record<string, Route> = {
       return checkOutputFields(s, request.outputFields);
     });
     if (outputFields) request.outputFields = outputFields;
+    if (request.aggregation !== undefined) return aggregationBody(await api.hybridSearch(collectionName, { ...request, aggregation: request.aggregation }));
     return searchBody(await api.hybridSearch(collectionName, request));
   },
 };

@@ -311,7 +311,7 @@ export class MemoryApi implements NuthatchApi {
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
     const pk = primaryField(c.schema).name;
     const rows = this.scan(c, req).map((v) => this.project(c, v.row, req.outputFields)).sort((a, b) => comparePks(a[pk] as PrimaryKey, b[pk] as PrimaryKey));
-    const rowsAfter = async (after: PrimaryKey | undefined, n: number) => rows.filter((r) => after === undefined || comparePks(r[pk] as PrimaryKey, after) > 0).slice(0, n);
+    const rowsAfter = async ({ after }: { after?: PrimaryKey }, n: number) => rows.filter((r) => after === undefined || comparePks(r[pk] as PrimaryKey, after) > 0).slice(0, n);
     return new QueryIterator(rowsAfter, pk, batchSize, limit, req.resume?.snapshotTso ?? this.tso, req.resume);
   }
 
@@ -324,7 +324,10 @@ export class MemoryApi implements NuthatchApi {
   }
 
   /** Each search in turn, fused by the client's own reranker. */
-  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]> {
+  async hybridSearch(collection: string, req: HybridSearchRequest & { aggregation: SearchAggregation }): Promise<AggregatedSearchResult>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][]>;
+  async hybridSearch(collection: string, req: HybridSearchRequest): Promise<Hit[][] | AggregatedSearchResult> {
+    if (req.aggregation !== undefined || req.orderByFields !== undefined) fail('InvalidArgument', 'the in-memory api neither aggregates nor orders hybrid searches');
     const c = this.coll(collection);
     const lists = await Promise.all(req.searches.map((s) => this.search(collection, { ...s, ...(req.outputFields ? { outputFields: req.outputFields } : {}) })));
     const rerank = checkReranker(req.rerank, req.searches.length);
