@@ -1,4 +1,5 @@
 import { NuthatchError } from '../../../messages/errors.js';
+import { fieldExpiriesAt } from '../../../messages/entityTtl.js';
 import { checkOrderKeys, orderedHit } from '../../../messages/orderBy.js';
 import { mergeOrdered } from '../../shared/segment/orderedRows.js';
 import { refuseUnloaded } from '../../../messages/loadFields.js';
@@ -115,6 +116,7 @@ export class Delegator {
       partitionIds: partitionIds ? new Set(partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, defaults: fieldDefaults(coll.schema),
       ...(coll.ttlSeconds ? { expiredBelow: expiredBelow(req.guaranteeTso, coll.ttlSeconds) } : {}),
+      ...optional('fieldExpiry', fieldExpiriesAt(coll, req.guaranteeTso, fieldDefaults(coll.schema))),
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
@@ -214,8 +216,8 @@ export class Delegator {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK,
       mhSearchWithJaccard: req.mhSearchWithJaccard, mhElementBitWidth: req.mhElementBitWidth,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, boost: req.boost, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
-      segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
-    } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
+      segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
+    } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow' | 'fieldExpiry', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
@@ -235,7 +237,7 @@ export class Delegator {
     const growing = searchGrowingSparse(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, field.name, queries, scoring, shape);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'search', {
-      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
     }).then((r) => r.hits));
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
@@ -255,7 +257,7 @@ export class Delegator {
     const growing = searchGrowingEmbList(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, target, queries, metric, req.k);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'search', {
-      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
     }).then((r) => r.hits));
     return growing.map((g, q) => mergeHits([g, ...remote.map((r) => r[q] ?? [])], req.k, pairMetric(metric)));
   }
@@ -270,7 +272,7 @@ export class Delegator {
     const growing = statsGrowing(shard, read, field.name, req.terms);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'bm25Stats', {
-      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
     }));
     return mergeStats([growing, ...remote], req.terms.length);
   }
@@ -288,7 +290,7 @@ export class Delegator {
     const growing = queryGrowing(shard, read, !!req.countOnly, page, order);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
-      this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
+      this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
     // A search aggregation's round two: this shard's growing rows aggregated here, merged with its query nodes' parts.
@@ -317,4 +319,9 @@ function loadedPartitionsOf(d: Distribution | undefined, asked: number[] | null,
   const missing = asked.find((id) => !loaded.includes(id));
   if (missing !== undefined) throw new NuthatchError('PartitionNotLoaded', `partition ${missing} of collection ${collection} is not loaded: load it before searching or querying it`);
   return asked;
+}
+
+/** `{ [key]: v }`, or nothing when v is undefined (exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
 }
