@@ -137,6 +137,28 @@ test('compaction removes expired entities from segment files and discards a segm
   } finally { await s.cleanup(); }
 });
 
+test('backup and restore carry ttl_field; expired entities are not backed up', async () => {
+  const s = await tempStandalone();
+  try {
+    const c = s.client;
+    await c.createCollection({ collectionName: 'src', schema, metricType: 'L2', indexParams, load: true, properties: { ttl_field: 'expire_at' } });
+    await c.insert('src', rows(0, 9, Date.now()));
+    await c.createBackup('src', 'b1');
+    await until(async () => ['Completed', 'Failed'].includes((await c.describeBackup('b1')).state), 'the backup ends', 120_000);
+    assert.is((await c.describeBackup('b1')).state, 'Completed');
+    assert.is((await c.describeBackup('b1')).rows, live(range(0, 9)).length, 'expired entities are not backed up');
+    const { jobId } = await c.restoreBackup('b1', 'copy');
+    await until(async () => ['Completed', 'Failed'].includes((await c.getRestoreProgress(jobId)).state), 'the restore ends', 120_000);
+    assert.is((await c.getRestoreProgress(jobId)).state, 'Completed');
+    assert.equal((await c.describeCollection('copy')).properties, [{ key: 'ttl_field', value: 'expire_at' }]);
+    await until(async () => (await c.getLoadState('copy')).loadProgress === 100, 'the copy loaded', 30_000);
+    assert.equal(sorted((await c.query('copy', { filter: 'id >= 0', consistencyLevel: 'Strong' })).map((r) => r.id)), live(range(0, 9)));
+    // Its expiries are the entities' own: one upserted to expire a moment ago goes from the copy too.
+    await c.upsert('copy', [{ id: 1, vec: vectors(1, DIM, 1)[0]!, n: 1, expire_at: iso(Date.now() - 1) }]);
+    assert.not.ok((await c.query('copy', { filter: 'id >= 0', consistencyLevel: 'Strong' })).some((r) => r.id === 1));
+  } finally { await s.cleanup(); }
+});
+
 test('create refuses a bad ttl_field, or one with collection.ttl.seconds, writing nothing', async () => {
   const s = await tempStandalone();
   try {
