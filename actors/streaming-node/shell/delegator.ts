@@ -109,14 +109,17 @@ export class Delegator {
     const filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     // A partial load refuses a read of a column it left out, growing rows (which hold every column) too.
     refuseUnloaded(dist?.columns, [...(filter?.fields ?? []), ...req.outputFields], coll.name);
+    const defaults = fieldDefaults(coll.schema);
+    // Entity-level TTL at the read's time (messages/entityTtl.ts): growing rows here, sealed ones on the query nodes.
+    const fieldExpiry = fieldExpiriesAt(coll, req.guaranteeTso, defaults);
     const read: GrowingRead = {
       // '' names no field, dim 0: a collection without a FloatVector has no block to read.
       pkName: primaryField(coll.schema).name, vectorName: vf?.name ?? '', dim: vf?.dim ?? 0,
       filter,
       partitionIds: partitionIds ? new Set(partitionIds) : null,
-      readTso: req.guaranteeTso, outputFields: req.outputFields, defaults: fieldDefaults(coll.schema),
+      readTso: req.guaranteeTso, outputFields: req.outputFields, defaults,
       ...(coll.ttlSeconds ? { expiredBelow: expiredBelow(req.guaranteeTso, coll.ttlSeconds) } : {}),
-      ...optional('fieldExpiry', fieldExpiriesAt(coll, req.guaranteeTso, fieldDefaults(coll.schema))),
+      ...(fieldExpiry ? { fieldExpiry } : {}),
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
@@ -319,9 +322,4 @@ function loadedPartitionsOf(d: Distribution | undefined, asked: number[] | null,
   const missing = asked.find((id) => !loaded.includes(id));
   if (missing !== undefined) throw new NuthatchError('PartitionNotLoaded', `partition ${missing} of collection ${collection} is not loaded: load it before searching or querying it`);
   return asked;
-}
-
-/** `{ [key]: v }`, or nothing when v is undefined (exactOptionalPropertyTypes). */
-function optional<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
-  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
 }
