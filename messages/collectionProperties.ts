@@ -10,6 +10,8 @@ import { isTimeZone } from './timestamptz.js';
 export interface CollectionProperties extends QuotaProperties {
   /** Rows older than this (by insert time) are expired: never read, and removed by compaction. 0: never. */
   ttlSeconds?: number;
+  /** `ttl_field`: the Timestamptz field holding each entity's expiry time (messages/entityTtl.ts); not with ttlSeconds. */
+  ttlField?: string;
   /** The IANA zone of Timestamptz text without an offset, and of Timestamptz output (messages/timestamptzFields.ts). */
   timezone?: string;
   /** An autoID collection also takes keys its rows give (rows without one get a generated key), as a migration or a restore needs. */
@@ -56,7 +58,7 @@ export const QUOTA_PROPERTY_KEYS = {
 type QuotaName = (typeof QUOTA_PROPERTY_KEYS)[keyof typeof QUOTA_PROPERTY_KEYS];
 const QUOTA_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(QUOTA_PROPERTY_KEYS).map(([k, n]) => [n, k]));
 
-export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId', 'partitionkey.isolation': 'partitionKeyIsolation', ...QUOTA_PROPERTY_KEYS } as const satisfies Record<string, keyof CollectionProperties>;
+export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', ttl_field: 'ttlField', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId', 'partitionkey.isolation': 'partitionKeyIsolation', ...QUOTA_PROPERTY_KEYS } as const satisfies Record<string, keyof CollectionProperties>;
 export type PropertyKey = keyof typeof PROPERTY_KEYS;
 
 /** Most seconds a TTL may be (100 years): more would overflow a TSO's physical part. */
@@ -87,6 +89,12 @@ export function checkProperties(p: object): CollectionProperties {
   for (const [name, v] of Object.entries(p)) {
     if (name === 'allowInsertAutoId') {
       out.allowInsertAutoId = booleanProperty(v, 'allow_insert_auto_id');
+      continue;
+    }
+    if (name === 'ttlField') {
+      // Whether it names a Timestamptz field, and not with collection.ttl.seconds: checkTtlProperties, which knows the schema.
+      if (typeof v !== 'string' || v.trim() === '') throw new ValidationError(`ttl_field must name a Timestamptz field, got ${JSON.stringify(v)}`, { field: 'ttl_field' });
+      out.ttlField = v;
       continue;
     }
     if (name === 'partitionKeyIsolation') {

@@ -66,8 +66,8 @@ export interface IndexParams { indexName: string; fieldName: string; indexType: 
 
 export interface Bodies {
   TimeTick: { persisted: boolean };
-  /** `ttlSeconds` absent or 0: rows never expire. */
-  CreateCollection: { collectionId: number; name: string; schema: CollectionSchema; shardIndex: number; shards: number; partitions: PartitionInfo[]; metricType: MetricType; consistencyLevel: string; ttlSeconds?: number };
+  /** `ttlSeconds` absent or 0: rows never expire; `ttlField`: each entity's expiry time (messages/entityTtl.ts). */
+  CreateCollection: { collectionId: number; name: string; schema: CollectionSchema; shardIndex: number; shards: number; partitions: PartitionInfo[]; metricType: MetricType; consistencyLevel: string; ttlSeconds?: number; ttlField?: string };
   DropCollection: { collectionId: number };
   CreatePartition: { collectionId: number; partition: PartitionInfo };
   DropPartition: { collectionId: number; partitionId: number };
@@ -90,8 +90,12 @@ export interface Bodies {
    * every fold of the shard's delete log drops them.
    */
   TrimDeletes: { collectionId: number; floorTso: Tso };
-  /** A collection's properties change: rows expire `ttlSeconds` after their insert from this TSO on (0: never). */
-  AlterCollection: { collectionId: number; ttlSeconds: number };
+  /**
+   * A collection's properties change: rows expire `ttlSeconds` after their insert from this TSO on (0: never),
+   * and each entity at its `ttlField` value (absent: no ttl_field; one dropped or replaced leaves what it had
+   * expired hidden, messages/entityTtl.ts).
+   */
+  AlterCollection: { collectionId: number; ttlSeconds: number; ttlField?: string };
   /** A collection takes a new name from this TSO on (readers, replays and errors name it so). */
   RenameCollection: { collectionId: number; name: string };
   /** A nullable scalar field joins the schema from this TSO on (messages/addedField.ts); earlier rows read null. */

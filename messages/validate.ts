@@ -65,6 +65,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
     if (!Object.values(MetricType).includes(b.metricType as MetricType)) throw new DecodeError('unknown metric type');
     str(b, 'consistencyLevel');
     if (b.ttlSeconds !== undefined) ttl(b);
+    if (b.ttlField !== undefined) str(b, 'ttlField');
   },
   DropCollection: (b) => { int(b, 'collectionId'); },
   CreatePartition: (b) => { int(b, 'collectionId'); partition(b.partition); },
@@ -90,7 +91,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   BeginTxn: (b) => { int(b, 'keepaliveMs'); },
   CommitTxn: () => {},
   RollbackTxn: () => {},
-  AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); },
+  AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); if (b.ttlField !== undefined) str(b, 'ttlField'); },
   RenameCollection: (b) => { int(b, 'collectionId'); str(b, 'name'); },
   AddCollectionField: (b) => { int(b, 'collectionId'); const f = obj(b.field, 'field'); str(f, 'name'); str(f, 'dataType'); },
   RestoreDeletes: (b) => {

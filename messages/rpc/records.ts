@@ -52,6 +52,10 @@ export interface CollectionRecord extends QuotaProperties {
   state: 'creating' | 'created' | 'dropping';
   /** Rows expire this long after their insert (absent or 0: never). */
   ttlSeconds?: number;
+  /** `ttl_field`: the Timestamptz field of each entity's expiry time (messages/entityTtl.ts). */
+  ttlField?: string;
+  /** The ttl_field last dropped or replaced, and per vchannel the TSO of that change: rows it had expired stay hidden. */
+  ttlFieldDropped?: { field: string; tso: Record<string, Tso> };
   /** The collection's `timezone` property (an IANA zone) for Timestamptz fields; absent: the database's, else UTC. */
   timezone?: string;
   /** `allow_insert_auto_id`: the autoID key takes a key a row gives. */
@@ -94,6 +98,12 @@ export interface SegmentRecord {
   rowsFromTso?: Tso;
   /** The expiry cutoff (the collection's TTL) compaction last examined the segment's rows against (absent: never). */
   expiryCheckedTso?: Tso;
+  /**
+   * Entity-level TTL as compaction last examined the segment: the ttl_field then
+   * (null: none) and the next time a kept row expires (null: none will). The
+   * segment is examined again once that time passes or the ttl_field changes.
+   */
+  fieldExpiryChecked?: { field: string | null; nextUs: number | null };
   /** Compaction applied every delete up to this TSO to the current file (see shared/segment/deleteCover.ts). */
   deletesAppliedTso?: Tso;
   /**

@@ -1,4 +1,5 @@
 import type { FieldSchema } from '../schema.js';
+import type { FieldExpiry } from '../entityTtl.js';
 import type { IndexParams, Tso } from '../types.js';
 import { needAll, type Checks } from './protocol.js';
 import { backupWorkerChecks, type BackupWorkerProtocol } from './backupWorker.js';
@@ -24,21 +25,21 @@ export type DataNodeProtocol = {
    * without the rows the shard's deletes reached by `untilTso`, under a new key,
    * when they are at least `minRatio` of its rows; else writes nothing.
    */
-  /** `expiredBelow`: rows inserted below it are removed too (the collection's TTL as of `untilTso`). */
-  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number; expiredBelow?: Tso }; res: CompactionOutcome };
+  /** `expiredBelow`: rows inserted below it are removed too (the collection's TTL as of `untilTso`); `fieldExpiry`: rows by its entity-level TTL. */
+  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: CompactionOutcome };
   /**
    * Merge compaction (data-node/core/segmentMerge.ts): writes the segments (small,
    * of one partition) as one under the new `segmentId`, without the rows the
    * shard's deletes reached by `untilTso`.
    */
-  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso }; res: MergeOutcome };
+  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: MergeOutcome };
   /**
    * Clustering compaction (data-node/core/segmentCluster.ts): rewrites the
    * segments (of one partition of one shard) as segments each holding one
    * contiguous range of `key`, of about `targetRows` rows, under the first of
    * `segmentIds`, without the rows the shard's deletes reached by `untilTso`.
    */
-  clusterSegments: { req: { segments: SegmentRecord[]; segmentIds: number[]; key: string; targetRows: number; untilTso: Tso; expiredBelow?: Tso }; res: ClusterOutcome };
+  clusterSegments: { req: { segments: SegmentRecord[]; segmentIds: number[]; key: string; targetRows: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: ClusterOutcome };
   /** One page of the keys under segments/, after `after` (in key order), for the orphan sweep. */
   listSegmentFiles: { req: { after: string | null; limit: number }; res: { keys: string[] } };
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */
@@ -66,6 +67,8 @@ export interface CompactionOutcome {
   compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number;
   /** The least insert TSO of the examined file's rows (absent when it has none). */
   rowsFromTso?: Tso;
+  /** With a ttl_field: the next expiry time (µs) of a row kept, null when none will expire (shared/segment/rowExpiry.ts nextExpiryUs). */
+  nextExpiryUs?: number | null;
 }
 
 export type IndexNodeProtocol = {
@@ -85,11 +88,11 @@ export type QueryNodeProtocol = {
   /** `columns`: the only columns to hold (a partial load, messages/loadFields.ts); absent: every one. */
   load: { req: { segment: SegmentRecord; indexName: string | null; columns?: string[] }; res: null };
   release: { req: { segmentIds: number[] }; res: null };
-  /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL). */
-  search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: { hits: HitRow[][] } };
-  query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: QueryResult };
+  /** `expiredBelow`: rows inserted below it have expired (the delegator's reading of the collection's TTL); `fieldExpiry`: its entity-level TTL rules. */
+  search: { req: ShardSearch & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: { hits: HitRow[][] } };
+  query: { req: ShardQuery & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: QueryResult };
   /** BM25 counts of the named segments' live rows at the read TSO (round one of a BM25 search). */
-  bm25Stats: { req: ShardBm25Stats & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso }; res: Bm25Stats };
+  bm25Stats: { req: ShardBm25Stats & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: Bm25Stats };
   /** The segments a query node holds, and the data and index files each was loaded from. */
   status: { req: Record<string, never>; res: { nodeId: string; segments: number[]; files: Array<{ segmentId: number; dataKey: string; indexKeys: string[]; columns?: string[]; bytes?: number }> } };
 };

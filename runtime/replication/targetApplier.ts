@@ -46,7 +46,10 @@ export class TargetApplier {
           if (this.binding!.vchannels.length !== b.shards) throw new ValidationError(`target collection '${name}' has ${this.binding!.vchannels.length} shards, the source ${b.shards}: rows would land on other shards than their keys route to`);
         } else {
           const keyed = b.schema.fields.some((f) => f.isPartitionKey === true);
-          const properties = { ...(b.ttlSeconds ? { 'collection.ttl.seconds': b.ttlSeconds } : {}), ...(await this.sourceProperties()) };
+          // The TTL as the WAL had it at the create (later AlterCollections follow): the source's current
+          // TTL keys could clash with it (collection.ttl.seconds and ttl_field are mutually exclusive).
+          const { 'collection.ttl.seconds': _s, ttl_field: _f, ...rest } = await this.sourceProperties();
+          const properties = { ...(b.ttlSeconds ? { 'collection.ttl.seconds': b.ttlSeconds } : {}), ...(b.ttlField ? { ttl_field: b.ttlField } : {}), ...rest };
           await c.createCollection({
             collectionName: name, schema: b.schema, metricType: b.metricType, shardsNum: b.shards,
             consistencyLevel: b.consistencyLevel as never, ...(keyed ? { numPartitions: b.partitions.length } : {}),
@@ -65,7 +68,16 @@ export class TargetApplier {
         break;
       case 'truncate': await c.truncateCollection(name); break;
       case 'addField': if (!this.need().fields.has(op.field.name)) await c.addCollectionField(name, op.field); break;
-      case 'alterTtl': await c.alterCollectionProperties(name, { 'collection.ttl.seconds': op.ttlSeconds }); break;
+      case 'alterTtl':
+        // The mode left goes first: the two TTL modes are mutually exclusive (a drop of an unset key changes nothing).
+        if (op.ttlField) {
+          await c.dropCollectionProperties(name, ['collection.ttl.seconds']);
+          await c.alterCollectionProperties(name, { ttl_field: op.ttlField });
+        } else {
+          await c.dropCollectionProperties(name, ['ttl_field']);
+          await c.alterCollectionProperties(name, { 'collection.ttl.seconds': op.ttlSeconds });
+        }
+        break;
       case 'createIndex': if (!this.need().indexes.has(op.index.indexName)) await c.createIndex(name, op.index); break;
       case 'dropIndex': if (this.need().indexes.has(op.indexName)) await c.dropIndex(name, op.indexName); break;
       case 'sourceDropped': return;

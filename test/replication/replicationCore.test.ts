@@ -144,6 +144,8 @@ test('DropCollection stops replication; TruncateCollection, AddCollectionField a
   const pair = <T extends MessageType>(type: T, body: Bodies[T], id: number) => ops(run(core, [msg(type, V0, body, { broadcast: id }), msg(type, V1, body, { broadcast: id })]));
   assert.equal(pair('TruncateCollection', { collectionId: COLL }, 3), [{ kind: 'truncate' }]);
   assert.equal(pair('AddCollectionField', { collectionId: COLL, field: { name: 'x', dataType: 'Int64', nullable: true } as never }, 4).map((o) => o.kind), ['addField']);
+  assert.equal(pair('AlterCollection', { collectionId: COLL, ttlSeconds: 0, ttlField: 'expire_at' }, 6), [{ kind: 'alterTtl', ttlSeconds: 0, ttlField: 'expire_at' }], 'entity-level TTL travels');
+  assert.equal(pair('AlterCollection', { collectionId: COLL, ttlSeconds: 60 }, 7), [{ kind: 'alterTtl', ttlSeconds: 60 }]);
   assert.equal(pair('DropCollection', { collectionId: COLL }, 5), [{ kind: 'sourceDropped' }]);
 });
 

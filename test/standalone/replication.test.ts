@@ -107,6 +107,36 @@ test('the target converges to the source through writes, partitions, truncate an
   assert.ok(await dst.client.hasCollection('cdc'));
 });
 
+test('the TTL properties travel: ttl_field at create, switched to collection.ttl.seconds and back; expired entities are not read on the target', async () => {
+  const ttlSchema = { fields: [...schema.fields, { name: 'expire_at', dataType: 'Timestamptz' as const, nullable: true }] };
+  const hour = 3_600_000, iso = (ms: number) => new Date(ms).toISOString();
+  await src.client.createCollection({ collectionName: 'cdcttl', schema: ttlSchema, metricType: 'L2', indexParams, load: true, properties: { ttl_field: 'expire_at' } });
+  const h = startReplication(opts('cdcttl'));
+  try {
+    await loadedTarget(dst, 'cdcttl');
+    const props = async () => (await dst.client.describeCollection('cdcttl')).properties;
+    assert.equal(await props(), [{ key: 'ttl_field', value: 'expire_at' }]);
+    const ids = async (s: System) => (await s.client.query('cdcttl', { filter: 'id >= 0', consistencyLevel: 'Strong' })).map((r) => r.id as number).sort((a, b) => a - b);
+    let last = (await src.client.insert('cdcttl', rows(0, 3, 't').map((r, i) => ({ ...r, expire_at: [iso(Date.now() - hour), iso(Date.now() + hour), null][i] })))).tso;
+    await h.until(last);
+    assert.equal(await ids(dst), [1, 2], 'the expired entity is not read on the target');
+    assert.equal(await ids(dst), await ids(src));
+
+    await src.client.dropCollectionProperties('cdcttl', ['ttl_field']);
+    await src.client.alterCollectionProperties('cdcttl', { 'collection.ttl.seconds': 86400 });
+    last = (await src.client.insert('cdcttl', rows(10, 1, 't'))).tso;
+    await h.until(last);
+    assert.equal(await props(), [{ key: 'collection.ttl.seconds', value: '86400' }]);
+    assert.equal(await ids(dst), [1, 2, 10], 'dropping ttl_field kept the expired entity hidden there too');
+
+    await src.client.dropCollectionProperties('cdcttl', ['collection.ttl.seconds']);
+    await src.client.alterCollectionProperties('cdcttl', { ttl_field: 'expire_at' });
+    last = (await src.client.insert('cdcttl', rows(20, 1, 't'))).tso;
+    await h.until(last);
+    assert.equal(await props(), [{ key: 'ttl_field', value: 'expire_at' }]);
+  } finally { await h.stop(); }
+});
+
 test('a rolled-back transaction never reaches the target', async () => {
   await src.client.createCollection({ collectionName: 'rb', schema, metricType: 'L2', shardsNum: 1, indexParams, load: true });
   const h = startReplication(opts('rb'));

@@ -1,4 +1,5 @@
 import type { Tso } from '../../../messages/types.js';
+import { checkTtlProperties } from '../../../messages/entityTtl.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { BINARY_METRICS, checkName, FLOAT_METRICS, LIMITS, packedVectorFields, MetricType, withAnalyzerVersion, partitionKeyField, sparseFields, validateSchema, vectorField, vectorFields, type CollectionSchema } from '../../../messages/schema.js';
 import { EMB_LIST_METRICS, structOutputPath, structVectorOf } from '../../../messages/structArray.js';
@@ -215,6 +216,7 @@ export function decideCreateCollection(c: Namespace & { record?: DatabaseRecord 
     ...(spec.properties ? checkProperties(spec.properties) : {}),
   };
   checkIsolationSchema(name, schema, rec.partitionKeyIsolation);
+  checkTtlProperties(schema, rec);
   const seen = new Set<string>();
   for (const p of spec.indexParams ?? []) {
     const idx = normaliseIndex(rec, p as Partial<IndexParams>);

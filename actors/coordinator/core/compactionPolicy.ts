@@ -2,6 +2,8 @@ import { buildsAtLoad } from './sparseIndexParams.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { tsoOf, type Tso } from '../../../messages/types.js';
 import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
+import { fieldExpiriesAt, tsoMicros, type FieldExpiry } from '../../../messages/entityTtl.js';
+import { fieldDefaults } from '../../../messages/schema.js';
 
 /**
  * When the coordinator compacts a sealed segment: once the rows that deletes
@@ -103,4 +105,31 @@ export function floorHolders<S extends Pick<SegmentRecord, 'segmentId' | 'rows' 
     .filter((s) => s.rows > 0 && deleteCoverOf(s) < untilTso && log.seq - (s.deleteSeq ?? 0) >= policy.trimAfterEntries)
     .sort((a, b) => { const x = deleteCoverOf(a), y = deleteCoverOf(b); return x < y ? -1 : x > y ? 1 : a.segmentId - b.segmentId; })
     .slice(0, policy.trimExaminations);
+}
+
+/**
+ * The entity-level TTL rules a compaction of `vchannel` applies at `untilTso`
+ * (messages/entityTtl.ts): the record's ttl_field, and the one it dropped with
+ * that shard's TSO of the drop. Pure.
+ */
+export function recordFieldExpiries(rec: Pick<CollectionRecord, 'ttlField' | 'ttlFieldDropped' | 'schema'>, vchannel: string, untilTso: Tso): FieldExpiry[] | undefined {
+  const droppedTso = rec.ttlFieldDropped?.tso[vchannel];
+  const state = {
+    ...(rec.ttlField ? { ttlField: rec.ttlField } : {}),
+    ...(rec.ttlFieldDropped && droppedTso !== undefined ? { droppedTtlField: rec.ttlFieldDropped.field, droppedTtlFieldTso: droppedTso } : {}),
+  };
+  return fieldExpiriesAt(state, untilTso, fieldDefaults(rec.schema));
+}
+
+/**
+ * Whether a segment may hold rows its ttl_field has expired by `untilTso`
+ * worth a look: never examined under the collection's current ttl_field (or
+ * since it was dropped: once, for the rows the drop left hidden), or the next
+ * expiry its last examination found has passed. Pure.
+ */
+export function fieldExpiryDue(seg: Pick<SegmentRecord, 'fieldExpiryChecked'>, rec: Pick<CollectionRecord, 'ttlField' | 'ttlFieldDropped'>, untilTso: Tso): boolean {
+  if (!rec.ttlField && !rec.ttlFieldDropped) return false;
+  const seen = seg.fieldExpiryChecked;
+  if (!seen || seen.field !== (rec.ttlField ?? null)) return true;
+  return seen.nextUs !== null && seen.nextUs <= tsoMicros(untilTso);
 }

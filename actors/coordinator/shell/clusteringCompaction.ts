@@ -1,4 +1,5 @@
 import { collectionById } from '../core/databases.js';
+import { recordFieldExpiries } from '../core/compactionPolicy.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { clusteringKeyField } from '../../../messages/schema.js';
@@ -66,7 +67,10 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
   const idCount = Math.ceil(rows / targetRows) + 1;
   const first = await ctx.allocIds(idCount);
   const segmentIds = Array.from({ length: idCount }, (_, i) => first + i);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 30 * 60_000)('clusterSegments', { segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }) });
+  const fieldExpiry = recordFieldExpiries(rec, parts[0]!.vchannel, untilTso);
+  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 30 * 60_000)('clusterSegments', {
+    segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }),
+  });
   const unchanged = () => rec.state === 'created' && parts.every((p, i) => ctx.segments.get(p.segmentId) === p && p.dataKey === before[i]);
   if (out.outputs.length === 0) {
     // Every row deleted or expired: the parts go, with nothing in their place.

@@ -1,4 +1,5 @@
 import { withAddedField } from '../../../messages/addedField.js';
+import { checkTtlProperties } from '../../../messages/entityTtl.js';
 import { loadedColumns, sameColumns, type LoadFieldsRequest } from '../../../messages/loadFields.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { dropRefusal } from '../core/aliases.js';
@@ -61,7 +62,7 @@ export async function createCollection(ctx: CoordinatorContext, db: string, spec
 /** Broadcasts a created collection's messages; also resumes a create interrupted by a crash. */
 export async function finishCreate(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   await broadcast(ctx, 'CreateCollection', rec.vchannels, (_v, i) => ({
-    collectionId: rec.collectionId, name: rec.name, schema: rec.schema, shardIndex: i, shards: rec.shards, ...(rec.ttlSeconds ? { ttlSeconds: rec.ttlSeconds } : {}),
+    collectionId: rec.collectionId, name: rec.name, schema: rec.schema, shardIndex: i, shards: rec.shards, ...(rec.ttlSeconds ? { ttlSeconds: rec.ttlSeconds } : {}), ...(rec.ttlField ? { ttlField: rec.ttlField } : {}),
     partitions: rec.partitions, metricType: rec.metricType, consistencyLevel: rec.consistencyLevel,
   }), Invariant.CollectionAlreadyExists);
   for (const index of rec.indexes) {
@@ -114,13 +115,20 @@ export async function finishDrop(ctx: CoordinatorContext, rec: CollectionRecord)
 
 /**
  * Changes a collection's properties: an AlterCollection on every shard, so
- * delegators, followers and replays all apply the new TTL from the same TSO,
- * then the record (what compaction and descriptions read).
+ * delegators, followers and replays all apply the new TTL (collection.ttl.seconds,
+ * ttl_field) from the same TSO, then the record (what compaction and descriptions
+ * read). A ttl_field dropped or replaced is kept with each shard's TSO of the
+ * change: what it had expired stays hidden (messages/entityTtl.ts).
  */
 export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRef, properties: CollectionProperties, drop: Array<keyof CollectionProperties>): Res<'alterCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
+  const ttlField = drop.includes('ttlField') ? undefined : checked.ttlField ?? rec.ttlField;
+  checkTtlProperties(rec.schema, { ttlSeconds, ...(ttlField === undefined ? {} : { ttlField }) });
+  if (ttlField !== undefined && rec.loaded && rec.loadFields && !rec.loadFields.includes(ttlField)) {
+    throw new NuthatchError('FailedPrecondition', `ttl_field '${ttlField}' is not loaded (the collection was loaded with load_fields): release the collection before setting it`, { field: 'ttl_field' });
+  }
   // Isolation changes how vector indexes are built and searches are checked: refused without a key, or while an index exists.
   const isolation = drop.includes('partitionKeyIsolation') ? false : checked.partitionKeyIsolation ?? rec.partitionKeyIsolation ?? false;
   checkIsolationSchema(rec.name, rec.schema, isolation);
@@ -131,10 +139,13 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   const recordOnly = (['timezone', 'allowInsertAutoId', 'partitionKeyIsolation', ...Object.values(QUOTA_PROPERTY_KEYS)] as const)
     .map((name) => [name, drop.includes(name) ? undefined : checked[name] ?? rec[name]] as const)
     .map(([name, v]) => [name, v === false ? undefined : v] as const);
-  if (ttlSeconds === (rec.ttlSeconds ?? 0) && recordOnly.every(([name, v]) => v === rec[name])) return rec;
-  if (ttlSeconds !== (rec.ttlSeconds ?? 0)) await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds }));
+  const ttlChanged = ttlSeconds !== (rec.ttlSeconds ?? 0) || ttlField !== rec.ttlField;
+  if (!ttlChanged && recordOnly.every(([name, v]) => v === rec[name])) return rec;
+  const tsos = ttlChanged ? await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds, ...(ttlField === undefined ? {} : { ttlField }) })) : [];
   await ctx.lock(async () => {
     if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
+    if (rec.ttlField !== undefined && rec.ttlField !== ttlField) rec.ttlFieldDropped = { field: rec.ttlField, tso: Object.fromEntries(rec.vchannels.map((v, i) => [v, tsos[i]!])) };
+    if (ttlField === undefined) delete rec.ttlField; else rec.ttlField = ttlField;
     for (const [name, v] of recordOnly) if (v === undefined) delete rec[name]; else (rec as unknown as Record<string, unknown>)[name] = v;
     await save(ctx, rec);
   });
@@ -311,8 +322,10 @@ export async function releasePartitions(ctx: CoordinatorContext, ref: Collection
   return null;
 }
 
-/** As in Milvus, a loaded collection's field list changes only through a release (its segments hold only those columns). */
+/** A load's columns: with the ttl_field's; and, as in Milvus, a loaded collection's field list changes only through a release (its segments hold only those columns). */
 function refuseOtherColumns(rec: CollectionRecord, ref: CollectionRef, columns: string[] | undefined): void {
+  // Reads decide expiry from the ttl_field's column: it cannot be left out, as the primary key cannot.
+  if (columns && rec.ttlField && !columns.includes(rec.ttlField)) throw new ValidationError(`ttl_field '${rec.ttlField}' cannot skip loading: name it in loadFields`, { field: rec.ttlField });
   if (!rec.loaded || sameColumns(columns, rec.loadFields)) return;
   // Milvus answers ParameterInvalid; not Conflict, which callers retry.
   throw new ValidationError(`collection '${ref.name}' is loaded with ${rec.loadFields ? `the fields ${rec.loadFields.join(', ')}` : 'every field'}: release it before loading it with other fields`, { field: 'loadFields', loaded: rec.loadFields ?? null });

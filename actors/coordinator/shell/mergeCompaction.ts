@@ -1,4 +1,5 @@
 import { collectionById } from '../core/databases.js';
+import { recordFieldExpiries } from '../core/compactionPolicy.js';
 import type { CollectionRecord, KeyRange, SegmentRecord } from '../../../messages/rpc/records.js';
 import { unionRange } from '../../shared/cluster/keyRange.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
@@ -43,7 +44,10 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
   const untilTso = horizonOf(ctx, rec.collectionId, policy);
   const segmentId = await ctx.allocIds(1);
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', { segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }) });
+  const fieldExpiry = recordFieldExpiries(rec, first.vchannel, untilTso);
+  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', {
+    segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }),
+  });
   const indexKeys = await buildRewriteIndexes(ctx, rec, segmentId, out.dataKey);
   // The parts' clustering key ranges together hold the merged segment's (unknown if any part's is).
   const keyRange = parts.slice(1).reduce<KeyRange | undefined>((r, p) => unionRange(r, p.keyRange), first.keyRange);

@@ -1,5 +1,7 @@
 import { markTso, reaches, type DeleteIndex, type DeleteMark } from '../../shared/segment/deleteIndex.js';
 import type { Tso } from '../../../messages/types.js';
+import type { FieldExpiry } from '../../../messages/entityTtl.js';
+import { entityExpiry } from '../../shared/segment/rowExpiry.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 
 /**
@@ -39,12 +41,16 @@ function fate(rowTso: Tso, partitionId: number, deletes: readonly DeleteMark[] |
 /**
  * `expiredBelow` (the collection's TTL as of `untilTso`, shared/segment/rowExpiry.ts):
  * rows inserted below it are left out too; every reader from `untilTso` on sees them expired.
+ * `fieldExpiry` (entity-level TTL as of `untilTso`, messages/entityTtl.ts): rows whose
+ * ttl_field value has passed are left out likewise.
  */
-export function compactSegment(seg: SealedSegment, deletes: DeleteIndex, untilTso: Tso, expiredBelow?: Tso): CompactionResult {
+export function compactSegment(seg: SealedSegment, deletes: DeleteIndex, untilTso: Tso, expiredBelow?: Tso, fieldExpiry?: readonly FieldExpiry[]): CompactionResult {
   const keep: number[] = [];
   let pending = 0;
+  const entityExpired = entityExpiry(seg.fields, (row) => seg.tsos[row]!, fieldExpiry, true);
   for (let r = 0; r < seg.count; r++) {
     if (expiredBelow !== undefined && seg.tsos[r]! < expiredBelow) continue;
+    if (entityExpired !== undefined && entityExpired(r)) continue;
     const f = fate(seg.tsos[r]!, seg.partitionId, deletes.get(seg.pks[r]!), untilTso);
     if (f === RowFate.Removed) continue;
     if (f === RowFate.Pending) pending++;

@@ -1,4 +1,5 @@
 import { decodeMessage } from '../../../messages/codec.js';
+import { nextExpiryUs } from '../../shared/segment/rowExpiry.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { bodyOf } from '../../../messages/types.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
@@ -87,8 +88,11 @@ export class DataNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const log = await this.deleteLog(s.pchannel, s.vchannel);
-    const r = compactSegment(seg, log.byKey, untilTso, t.expiredBelow);
-    const outcome = { compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}) };
+    const r = compactSegment(seg, log.byKey, untilTso, t.expiredBelow, t.fieldExpiry);
+    const outcome = {
+      compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}),
+      ...(t.fieldExpiry ? { nextExpiryUs: nextExpiryUs(r.seg.fields, r.seg.count, t.fieldExpiry) } : {}),
+    };
     // Every row gone (all expired or deleted): the coordinator discards the segment, with no file to write.
     if (r.seg.count === 0) return { ...outcome, compacted: true, rows: 0 };
     if (r.removed === 0 || r.removed < t.minRatio * seg.count) return outcome;
@@ -117,7 +121,7 @@ export class DataNode {
   private async merge(t: DataNodeProtocol['mergeSegments']['req']): Promise<MergeOutcome> {
     const { first, parts } = await this.partsOf(t.segments, 'a merge');
     const log = await this.deleteLog(first.pchannel, first.vchannel);
-    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, t.expiredBelow);
+    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, t.expiredBelow, t.fieldExpiry);
     const dataKey = segmentDataKey(first.collectionId, t.segmentId);
     await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
     this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: merged into ${t.segmentId} (${r.seg.count} rows, ${r.removed} deleted rows left out)`);
@@ -129,7 +133,7 @@ export class DataNode {
     if (!Number.isInteger(t.targetRows) || t.targetRows < 1) throw new NuthatchError('InvalidArgument', `targetRows must be a positive integer, got ${t.targetRows}`);
     const { first, parts } = await this.partsOf(t.segments, 'a clustering compaction');
     const log = await this.deleteLog(first.pchannel, first.vchannel);
-    const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, t.untilTso, t.expiredBelow);
+    const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, t.untilTso, t.expiredBelow, t.fieldExpiry);
     const outputs: ClusterOutcome['outputs'] = [];
     for (const { seg, range } of r.segs) {
       const dataKey = segmentDataKey(first.collectionId, seg.segmentId);

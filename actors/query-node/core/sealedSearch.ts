@@ -1,4 +1,6 @@
 import { hidden, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
+import { entityExpiry } from '../../shared/segment/rowExpiry.js';
+import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { annsVectors, withPresentRows, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
@@ -35,6 +37,8 @@ export interface SealedRead {
   deletes: DeleteIndex;
   /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
   expiredBelow?: Tso;
+  /** Entity-level TTL: rows whose ttl_field value has passed (messages/entityTtl.ts, shared/segment/rowExpiry.ts). */
+  fieldExpiry?: FieldExpiry[];
   /** A search of a vector field other than the first (shared/vector/vectorColumn.ts). */
   anns?: AnnsColumn;
   /** Defaults of fields that have one: a stored null reads as it (messages/schema.ts fieldDefaults). */
@@ -75,13 +79,15 @@ export function acceptRow(seg: SealedSegment, r: SealedRead, filter: CompiledFil
   const span = spanOf(seg);
   const expired = r.expiredBelow ?? 0n;
   if (span.max < expired) return null;
-  if (!filter && r.deletes.size === 0 && span.max <= r.readTso && span.min >= expired) return undefined;
+  const entityExpired = entityExpiry(seg.fields, (row) => seg.tsos[row]!, r.fieldExpiry, true);
+  if (!filter && r.deletes.size === 0 && span.max <= r.readTso && span.min >= expired && entityExpired === undefined) return undefined;
   const pred = filter ? filter.bind({ ...seg.fields, [r.pkName]: seg.pks } as Columns) : null;
   const { deletes, readTso } = r;
   return (row) => {
     const t = seg.tsos[row]!;
     if (t > readTso || t < expired) return false;
     if (deletes.size && hidden(deletes.get(seg.pks[row]!), seg.partitionId, t, readTso)) return false;
+    if (entityExpired !== undefined && entityExpired(row)) return false;
     return pred === null || pred(row);
   };
 }

@@ -1,4 +1,5 @@
 import { keyFitsIndex } from '../../shared/segment/segmentKeys.js';
+import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
@@ -65,7 +66,7 @@ type LoadedIndex = { key: string } & ({ vector: VectorIndex; scalar?: undefined 
  */
 interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; scalar: ReadonlyMap<string, SortedIndex>; cover: Tso; columns?: readonly string[]; bytes: number }
 /** What reading sealed segments needs of a search or query request. */
-type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso };
+type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
 interface ShardDeletes { seq: number; floorTso: Tso; index: DeleteIndex }
 
@@ -270,6 +271,7 @@ export class QueryNode {
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
       readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
       ...(req.expiredBelow !== undefined ? { expiredBelow: req.expiredBelow } : {}),
+      ...(req.fieldExpiry !== undefined ? { fieldExpiry: req.fieldExpiry } : {}),
       defaults: fieldDefaults(coll.schema),
     };
     return { loaded, read, coll };

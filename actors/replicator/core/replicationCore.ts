@@ -194,7 +194,10 @@ export class ReplicationCore {
       case 'DropPartition': return { kind: 'dropPartition', name: this.partitionName(bodyOf(m, 'DropPartition').partitionId) };
       case 'TruncateCollection': return { kind: 'truncate' };
       case 'AddCollectionField': return { kind: 'addField', field: bodyOf(m, 'AddCollectionField').field };
-      case 'AlterCollection': return { kind: 'alterTtl', ttlSeconds: bodyOf(m, 'AlterCollection').ttlSeconds };
+      case 'AlterCollection': {
+        const b = bodyOf(m, 'AlterCollection');
+        return { kind: 'alterTtl', ttlSeconds: b.ttlSeconds, ...(b.ttlField ? { ttlField: b.ttlField } : {}) };
+      }
       case 'CreateIndex': return { kind: 'createIndex', index: bodyOf(m, 'CreateIndex').index };
       case 'DropIndex': return { kind: 'dropIndex', indexName: bodyOf(m, 'DropIndex').indexName };
       case 'DropCollection': return { kind: 'sourceDropped' };

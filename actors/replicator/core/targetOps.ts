@@ -21,7 +21,8 @@ export type TargetOp =
   | { kind: 'dropPartition'; name: string }
   | { kind: 'truncate' }
   | { kind: 'addField'; field: FieldSchema }
-  | { kind: 'alterTtl'; ttlSeconds: number }
+  /** The source's TTL as an AlterCollection left it: collection.ttl.seconds, and ttl_field (absent: none). */
+  | { kind: 'alterTtl'; ttlSeconds: number; ttlField?: string }
   | { kind: 'createIndex'; index: IndexParams }
   | { kind: 'dropIndex'; indexName: string }
   /** The source collection was dropped: the replicator stops and leaves the target as it is. */

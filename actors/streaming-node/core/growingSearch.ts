@@ -12,6 +12,8 @@ import { mergeHits } from '../../shared/vector/topK.js';
 import { annsVectors, withPresentRows, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { hidden } from '../../shared/segment/deleteIndex.js';
+import { entityExpiry } from '../../shared/segment/rowExpiry.js';
+import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
 import { type GrowingChunk, type ShardData } from './shardData.js';
 
@@ -34,6 +36,8 @@ export interface GrowingRead {
   ignoreGrowing?: boolean;
   /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
   expiredBelow?: Tso;
+  /** Entity-level TTL: rows whose ttl_field value has passed (messages/entityTtl.ts, shared/segment/rowExpiry.ts). */
+  fieldExpiry?: FieldExpiry[];
   /** A search of a vector field other than the first (shared/vector/vectorColumn.ts). */
   anns?: AnnsColumn;
   /** Defaults of fields that have one: a stored null reads as it (messages/schema.ts fieldDefaults). */
@@ -60,7 +64,8 @@ export function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (ro
   const pred = r.filter ? r.filter.bind({ ...c.fields, [r.pkName]: c.pks } as Columns) : null;
   const del = shard.deleteIndex;
   const anyDeletes = del.size > 0;
-  return (row) => (!anyDeletes || !hidden(del.get(c.pks[row]!), c.partitionId, c.tso, r.readTso)) && (pred === null || pred(row));
+  const expired = entityExpiry(c.fields, () => c.tso, r.fieldExpiry);
+  return (row) => (!anyDeletes || !hidden(del.get(c.pks[row]!), c.partitionId, c.tso, r.readTso)) && (expired === undefined || !expired(row)) && (pred === null || pred(row));
 }
 
 /** The output fields of one row. */

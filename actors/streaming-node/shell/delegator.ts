@@ -1,4 +1,5 @@
 import { NuthatchError } from '../../../messages/errors.js';
+import { fieldExpiriesAt } from '../../../messages/entityTtl.js';
 import { checkOrderCursor, checkOrderKeys, orderedHit } from '../../../messages/orderBy.js';
 import { mergeOrdered } from '../../shared/segment/orderedRows.js';
 import { refuseUnloaded } from '../../../messages/loadFields.js';
@@ -108,13 +109,17 @@ export class Delegator {
     const filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     // A partial load refuses a read of a column it left out, growing rows (which hold every column) too.
     refuseUnloaded(dist?.columns, [...(filter?.fields ?? []), ...req.outputFields], coll.name);
+    const defaults = fieldDefaults(coll.schema);
+    // Entity-level TTL at the read's time (messages/entityTtl.ts): growing rows here, sealed ones on the query nodes.
+    const fieldExpiry = fieldExpiriesAt(coll, req.guaranteeTso, defaults);
     const read: GrowingRead = {
       // '' names no field, dim 0: a collection without a FloatVector has no block to read.
       pkName: primaryField(coll.schema).name, vectorName: vf?.name ?? '', dim: vf?.dim ?? 0,
       filter,
       partitionIds: partitionIds ? new Set(partitionIds) : null,
-      readTso: req.guaranteeTso, outputFields: req.outputFields, defaults: fieldDefaults(coll.schema),
+      readTso: req.guaranteeTso, outputFields: req.outputFields, defaults,
       ...(coll.ttlSeconds ? { expiredBelow: expiredBelow(req.guaranteeTso, coll.ttlSeconds) } : {}),
+      ...(fieldExpiry ? { fieldExpiry } : {}),
       // The distribution pinned for this read decides: a sealed copy served by a query node wins over a growing one.
       servedElsewhere: new Set((dist?.segments ?? []).map((s) => s.segmentId)),
     };
@@ -214,8 +219,8 @@ export class Delegator {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK, reorderK: req.reorderK, searchList: req.searchList,
       mhSearchWithJaccard: req.mhSearchWithJaccard, mhElementBitWidth: req.mhElementBitWidth,
       range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, boost: req.boost, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
-      segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
-    } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow', unknown>).then((r) => r.hits);
+      segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
+    } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow' | 'fieldExpiry', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
@@ -235,7 +240,7 @@ export class Delegator {
     const growing = searchGrowingSparse(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, field.name, queries, scoring, shape);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'search', {
-      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
     }).then((r) => r.hits));
     return growing.map((g, q) => {
       const lists = [g, ...remote.map((r) => r[q] ?? [])];
@@ -255,7 +260,7 @@ export class Delegator {
     const growing = searchGrowingEmbList(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, target, queries, metric, req.k);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'search', {
-      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
     }).then((r) => r.hits));
     return growing.map((g, q) => mergeHits([g, ...remote.map((r) => r[q] ?? [])], req.k, pairMetric(metric)));
   }
@@ -270,7 +275,7 @@ export class Delegator {
     const growing = statsGrowing(shard, read, field.name, req.terms);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) => this.ask(req.vchannel, nodeId, 'bm25Stats', {
-      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow,
+      ...req, partitionIds, guaranteeTso, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
     }));
     return mergeStats([growing, ...remote], req.terms.length);
   }
@@ -290,7 +295,7 @@ export class Delegator {
     const growing = queryGrowing(shard, read, !!req.countOnly, page, order, orderAfter);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
-      this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow }));
+      this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry }));
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
     // A search aggregation's round two: this shard's growing rows aggregated here, merged with its query nodes' parts.

@@ -36,6 +36,11 @@ export interface CollectionInfo {
   droppedTso: Tso | null;
   /** Rows expire this long after their insert (CreateCollection, AlterCollection); absent or 0: never. */
   ttlSeconds?: number;
+  /** The `ttl_field` property: each entity expires at this Timestamptz field's value (messages/entityTtl.ts). */
+  ttlField?: string;
+  /** The ttl_field last dropped or replaced (AlterCollection), and that message's TSO: what it had expired stays hidden. */
+  droppedTtlField?: string;
+  droppedTtlFieldTso?: Tso;
 }
 
 export const PartitionStatus = { Live: 'live', Dropped: 'dropped' } as const;

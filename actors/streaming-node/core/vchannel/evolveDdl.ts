@@ -10,6 +10,7 @@ export const createCollection: Evolve<'CreateCollection'> = (_ctx, m) => {
       id: b.collectionId, name: b.name, schema: structuredClone(b.schema), metricType: b.metricType, shards: b.shards, shardIndex: b.shardIndex,
       consistencyLevel: b.consistencyLevel, defaultPartitionId: b.partitions[0]!.id, createdTso: tso, droppedTso: null,
       ...(b.ttlSeconds ? { ttlSeconds: b.ttlSeconds } : {}),
+      ...(b.ttlField ? { ttlField: b.ttlField } : {}),
     },
     partitions,
   };
@@ -56,7 +57,13 @@ export const dropIndex: Evolve<'DropIndex'> = (ctx, m) => {
   return { indexes };
 };
 
-export const alterCollection: Evolve<'AlterCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, ttlSeconds: m.body.ttlSeconds } });
+/** A ttl_field dropped or replaced is remembered with this TSO: rows it had expired by then stay hidden (messages/entityTtl.ts). */
+export const alterCollection: Evolve<'AlterCollection'> = (ctx, m) => {
+  const { ttlField: was, ...rest } = ctx.collection!;
+  const now = m.body.ttlField;
+  const dropped = was !== undefined && was !== now ? { droppedTtlField: was, droppedTtlFieldTso: m.header.tso } : {};
+  return { collection: { ...rest, ttlSeconds: m.body.ttlSeconds, ...(now ? { ttlField: now } : {}), ...dropped } };
+};
 
 export const addCollectionField: Evolve<'AddCollectionField'> = (ctx, m) => {
   const schema = ctx.collection!.schema;

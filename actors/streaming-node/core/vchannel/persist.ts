@@ -10,7 +10,7 @@ const STATES: ReadonlySet<string> = new Set(['absent', 'live', 'dropped']);
 
 /** The TSO-valued fields of each record kind: the only bigints in a context. */
 const TSO_FIELDS = {
-  collection: ['createdTso', 'droppedTso'],
+  collection: ['createdTso', 'droppedTso', 'droppedTtlFieldTso'],
   partitions: ['createdTso', 'droppedTso', 'allocationFence'],
   segments: ['createdTso', 'sealedTso', 'flushedTso'],
   indexes: ['createdTso'],
@@ -23,7 +23,8 @@ type Obj = Record<string, unknown>;
 function mapTsos(o: unknown, fields: readonly string[], f: (v: unknown) => unknown): Obj {
   if (o === null || typeof o !== 'object') throw new DecodeError('persisted vchannel record must be an object');
   const c: Obj = { ...(o as Obj) };
-  for (const k of fields) if (c[k] !== null && c[k] !== 'infinite') c[k] = f(c[k]);
+  // Optional TSOs (absent: never set) stay absent.
+  for (const k of fields) if (c[k] !== null && c[k] !== undefined && c[k] !== 'infinite') c[k] = f(c[k]);
   return c;
 }
 
