@@ -329,6 +329,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     this.uncache(name);
   }
   async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { dbName: this.dbName, name }); this.uncache(name); }
+  async refreshLoad(name: string): Promise<void> { await this.call('refreshLoad', { dbName: this.dbName, name }, 600_000); this.uncache(name); }
   async getLoadState(name: string, partitionNames?: string[]) {
     const r = await this.record(name);
     const s = await this.call('loadState', { dbName: dbOf(r), name: r.name, ...(partitionNames && partitionNames.length > 0 ? { partitions: partitionNames } : {}) });

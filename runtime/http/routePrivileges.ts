@@ -20,6 +20,8 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'collections/get_stats': ['GetStatistics', 'collection'],
   'collections/load': ['Load', 'collection'],
   'collections/release': ['Release', 'collection'],
+  // Milvus checks Load for refresh_load (a load with refresh set).
+  'collections/refresh_load': ['Load', 'collection'],
   'collections/get_load_state': ['GetLoadState', 'collection'],
   'collections/flush': ['Flush', 'collection'],
   'collections/rename': ['RenameCollection', 'collection'],
