@@ -125,7 +125,8 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
     try {
       const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
       // As Milvus: a privilege the user lacks -> 403, before the request runs.
-      const denied = auth && await auth.denial(access!, path, body, aliasTargetIn(contextOf(body).api));
+      // The alias lookup binds the request's database only when asked: a users/roles body's dbName may be '*' (every database).
+      const denied = auth && await auth.denial(access!, path, body, (name) => aliasTargetIn(contextOf(body).api)(name));
       if (denied) return fail(res, 403, denied);
       return send(res, 200, await route(body));
     } catch (e) {
