@@ -57,6 +57,9 @@ export const ErrorCode = {
   UserExists: 2003,
   RoleNotFound: 2004,
   RoleExists: 2005,
+  /** Custom privilege groups (Milvus 2.5's create_privilege_group). */
+  PrivilegeGroupNotFound: 2007,
+  PrivilegeGroupExists: 2008,
   /** Milvus's ErrDatabaseNotFound and ErrDatabaseNumLimitExceeded codes. */
   DatabaseNotFound: 800,
   DatabaseLimitExceeded: 801,

@@ -54,6 +54,8 @@ export type CoordinatorProtocol = {
    */
   loadCollection: { req: { dbName?: Db; name: string; replicas?: number; resourceGroups?: string[] | null; loadFields?: string[]; skipLoadDynamicField?: boolean }; res: null };
   releaseCollection: { req: { dbName?: Db; name: string }; res: null };
+  /** Milvus's refresh_load: a loaded collection loads again with its own load options (CollectionNotLoaded otherwise). */
+  refreshLoad: { req: { dbName?: Db; name: string }; res: null };
   /** With `partitions`: their load state (loaded only when every one is). */
   /** `columns`: a partial load's columns (messages/loadFields.ts). */
   loadState: { req: { dbName?: Db; name: string; partitions?: string[] }; res: { loaded: boolean; progress: number; columns?: string[] } };
@@ -145,6 +147,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
     if (o.skipLoadDynamicField !== undefined) need(o, 'skipLoadDynamicField', 'boolean');
   }),
   releaseCollection: inDb((o) => needAll(o, { name: 'string' })),
+  refreshLoad: inDb((o) => needAll(o, { name: 'string' })),
   loadState: inDb((o) => needAll(o, { name: 'string' })),
   loadPartitions: inDb((o) => {
     needAll(o, { name: 'string', partitions: 'array' });

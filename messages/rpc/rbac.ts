@@ -1,6 +1,6 @@
 import { needAll, type Checks } from './protocol.js';
 
-/** Published (fire and forget, `{}`) after any change to users or roles: gateways forget the access they cached. */
+/** Published (fire and forget, `{}`) after any change to users, roles or privilege groups: gateways forget the access they cached. */
 export const RBAC_CHANGED_SUBJECT = 'nuthatch.evt.rbac';
 
 /** Object types of privileges, by Milvus's names. */
@@ -37,6 +37,17 @@ export type RbacProtocol = {
   revokeRole: { req: { user: string; role: string }; res: null };
   grantPrivilege: { req: { role: string; grant: GrantRequest }; res: null };
   revokePrivilege: { req: { role: string; grant: GrantRequest }; res: null };
+  /** Custom privilege groups (Milvus 2.5). */
+  createPrivilegeGroup: { req: { group: string }; res: null };
+  /** Refused while a role is granted the group. */
+  dropPrivilegeGroup: { req: { group: string }; res: null };
+  /** Built-in groups, then custom ones, each with its privileges. */
+  listPrivilegeGroups: { req: Record<string, never>; res: { groupName: string; privileges: string[] }[] };
+  addPrivilegesToGroup: { req: { group: string; privileges: string[] }; res: null };
+  removePrivilegesFromGroup: { req: { group: string; privileges: string[] }; res: null };
+  /** grant_privilege_v2: a privilege or group on a database (`*`: all) and a collection (`*`: all). */
+  grantPrivilegeV2: { req: { role: string; grant: { privilege: string; dbName?: string | null; collectionName: string } }; res: null };
+  revokePrivilegeV2: { req: { role: string; grant: { privilege: string; dbName?: string | null; collectionName: string } }; res: null };
   /** Verifies a password (scrypt, constant-time compare); the user's access, or Unauthenticated. */
   authenticate: { req: { user: string; password: string }; res: Access };
 };
@@ -56,5 +67,12 @@ export const rbacChecks: Checks<RbacProtocol> = {
   revokeRole: (o) => needAll(o, { user: 'string', role: 'string' }),
   grantPrivilege: (o) => needAll(o, { role: 'string', grant: 'object' }),
   revokePrivilege: (o) => needAll(o, { role: 'string', grant: 'object' }),
+  createPrivilegeGroup: (o) => needAll(o, { group: 'string' }),
+  dropPrivilegeGroup: (o) => needAll(o, { group: 'string' }),
+  listPrivilegeGroups: none,
+  addPrivilegesToGroup: (o) => needAll(o, { group: 'string', privileges: 'array' }),
+  removePrivilegesFromGroup: (o) => needAll(o, { group: 'string', privileges: 'array' }),
+  grantPrivilegeV2: (o) => needAll(o, { role: 'string', grant: 'object' }),
+  revokePrivilegeV2: (o) => needAll(o, { role: 'string', grant: 'object' }),
   authenticate: (o) => needAll(o, { user: 'string', password: 'string' }),
 };

@@ -315,6 +315,12 @@ export interface NuthatchApi extends ResourceGroupApi {
   /** Loads sealed segments on query nodes: `replicaNumber` replicas, in `resourceGroups` (see ResourceGroupApi). */
   loadCollection(name: string, opts?: LoadOptions): Promise<void>;
   releaseCollection(name: string): Promise<void>;
+  /**
+   * Milvus's refresh_load: a loaded collection loads again with the options it
+   * was loaded with (replicas, resource groups, field set, partitions), so
+   * whatever it does not serve yet is placed; CollectionNotLoaded when it is not loaded.
+   */
+  refreshLoad(name: string): Promise<void>;
   /** With partitionNames: theirs (loaded only when every one is). */
   /** A partial load's fields too (loadFields, skipLoadDynamicField). */
   getLoadState(name: string, partitionNames?: string[]): Promise<{ loadState: LoadState; loadProgress: number; loadFields?: string[]; skipLoadDynamicField?: boolean }>;

@@ -47,7 +47,7 @@ import { checkSearchRanker } from './functionScore.js';
 import type { ShardBoost } from '../../messages/boostRanker.js';
 import { checkHighlighter, highlightedFields, highlightHit } from './highlighter.js';
 import { Hedger } from './hedge.js';
-import type { Access, Grant, RbacApi } from './rbacApi.js';
+import type { Access, Grant, PrivilegeGroupInfo, PrivilegeV2Request, RbacApi } from './rbacApi.js';
 import type { LoadOptions, ResourceGroupConfig, ResourceGroupInfo } from './resourceGroupApi.js';
 import { RBAC_CHANGED_SUBJECT } from '../../messages/rpc/rbac.js';
 import { denseQueries, groupSpec, roundDistance, searchOptions } from './searchOptions.js';
@@ -329,6 +329,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     this.uncache(name);
   }
   async releaseCollection(name: string): Promise<void> { await this.call('releaseCollection', { dbName: this.dbName, name }); this.uncache(name); }
+  async refreshLoad(name: string): Promise<void> { await this.call('refreshLoad', { dbName: this.dbName, name }, 600_000); this.uncache(name); }
   async getLoadState(name: string, partitionNames?: string[]) {
     const r = await this.record(name);
     const s = await this.call('loadState', { dbName: dbOf(r), name: r.name, ...(partitionNames && partitionNames.length > 0 ? { partitions: partitionNames } : {}) });
@@ -1165,6 +1166,17 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   }
   async revokePrivilege(role: string, objectType: string, privilege: string, objectName: string, dbName?: string): Promise<void> {
     await this.call('revokePrivilege', { role, grant: { objectType, privilege, objectName, ...(dbName === undefined ? {} : { dbName }) } });
+  }
+  async createPrivilegeGroup(group: string): Promise<void> { await this.call('createPrivilegeGroup', { group }); }
+  async dropPrivilegeGroup(group: string): Promise<void> { await this.call('dropPrivilegeGroup', { group }); }
+  listPrivilegeGroups(): Promise<PrivilegeGroupInfo[]> { return this.call('listPrivilegeGroups', {}); }
+  async addPrivilegesToGroup(group: string, privileges: string[]): Promise<void> { await this.call('addPrivilegesToGroup', { group, privileges }); }
+  async removePrivilegesFromGroup(group: string, privileges: string[]): Promise<void> { await this.call('removePrivilegesFromGroup', { group, privileges }); }
+  async grantPrivilegeV2(r: PrivilegeV2Request): Promise<void> {
+    await this.call('grantPrivilegeV2', { role: r.role, grant: { privilege: r.privilege, collectionName: r.collectionName, ...(r.dbName === undefined ? {} : { dbName: r.dbName }) } });
+  }
+  async revokePrivilegeV2(r: PrivilegeV2Request): Promise<void> {
+    await this.call('revokePrivilegeV2', { role: r.role, grant: { privilege: r.privilege, collectionName: r.collectionName, ...(r.dbName === undefined ? {} : { dbName: r.dbName }) } });
   }
   authenticate(user: string, password: string): Promise<Access> { return this.call('authenticate', { user, password }); }
   onAccessChange(listener: () => void): () => void {

@@ -19,6 +19,7 @@ import { partitionRoutes } from './routes/partitions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { backupRoutes } from './routes/backups.js';
 import { snapshotRoutes } from './routes/snapshots.js';
+import { privilegeGroupRoutes } from './routes/privilegeGroups.js';
 import { roleRoutes } from './routes/roles.js';
 import { resourceGroupRoutes } from './routes/resourceGroups.js';
 import type { RbacContext, RbacRoute, Route, RouteContext } from './routes/route.js';
@@ -39,7 +40,7 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** The process's metrics: GET /metrics serves them, and the gateway's own are added. Default: a private registry, not served. */
   metrics?: MetricsRegistry;
-  /** Users and roles: serves /v2/vectordb/users/* and roles/* over it. Needed by `auth`. */
+  /** Users, roles and privilege groups: serves /v2/vectordb/users/*, roles/* and privilege_groups/* over it. Needed by `auth`. */
   rbac?: RbacApi;
   /**
    * Authentication and privilege checks (Milvus's common.security.authorizationEnabled):
@@ -54,7 +55,7 @@ export interface HttpGateway { server: Server; url: string; close(): Promise<voi
 
 const ROUTES: ReadonlyMap<string, Route> = new Map(Object.entries({ ...collectionRoutes, ...partitionRoutes, ...indexRoutes, ...entityRoutes, ...aliasRoutes, ...jobRoutes, ...backupRoutes, ...snapshotRoutes, ...databaseRoutes, ...resourceGroupRoutes }));
 /** Served when the gateway is given an RbacApi. */
-const RBAC_ROUTES: ReadonlyMap<string, RbacRoute> = new Map(Object.entries({ ...userRoutes, ...roleRoutes }));
+const RBAC_ROUTES: ReadonlyMap<string, RbacRoute> = new Map(Object.entries({ ...userRoutes, ...roleRoutes, ...privilegeGroupRoutes }));
 
 /** Paths the gateway serves (given an RbacApi), for documentation and tests. */
 export const ENDPOINTS: readonly string[] = [...ROUTES.keys(), ...RBAC_ROUTES.keys()];
@@ -124,7 +125,8 @@ export async function createHttpGateway(api: NuthatchApi, opts: HttpGatewayOptio
     try {
       const body = parseJsonBody(await readBody(req, limit), req.headers['content-type']);
       // As Milvus: a privilege the user lacks -> 403, before the request runs.
-      const denied = auth && await auth.denial(access!, path, body, aliasTargetIn(contextOf(body).api));
+      // The alias lookup binds the request's database only when asked: a users/roles body's dbName may be '*' (every database).
+      const denied = auth && await auth.denial(access!, path, body, (name) => aliasTargetIn(contextOf(body).api)(name));
       if (denied) return fail(res, 403, denied);
       return send(res, 200, await route(body));
     } catch (e) {

@@ -59,3 +59,25 @@ export function parsePrivilege(body: unknown): { roleName: string; objectType: s
     ...(dbName === undefined || dbName === '' ? {} : { dbName }),
   };
 }
+
+/** privilege_groups/create, privilege_groups/drop: `{privilegeGroupName}`. */
+export function parsePrivilegeGroupName(body: unknown): string {
+  return JsonReader.object(body, '', [DB_NAME, 'privilegeGroupName']).str('privilegeGroupName');
+}
+
+/** privilege_groups/add_privileges_to_group, remove_privileges_from_group: `{privilegeGroupName, privileges: [...]}`. */
+export function parsePrivilegeGroupChange(body: unknown): { privilegeGroupName: string; privileges: string[] } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'privilegeGroupName', 'privileges']);
+  return { privilegeGroupName: r.str('privilegeGroupName'), privileges: r.strList('privileges') };
+}
+
+/**
+ * roles/grant_privilege_v2, roles/revoke_privilege_v2: `{roleName, privilege,
+ * collectionName, dbName?}` ('*': every collection / database; dbName default
+ * 'default'). The levels are checked by the coordinator (core/grantV2.ts).
+ */
+export function parsePrivilegeV2(body: unknown): { role: string; privilege: string; collectionName: string; dbName?: string } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'roleName', 'privilege', 'collectionName']);
+  const dbName = r.optStr(DB_NAME, { allowEmpty: true });
+  return { role: r.str('roleName'), privilege: r.str('privilege'), collectionName: r.str('collectionName'), ...(dbName === undefined || dbName === '' ? {} : { dbName }) };
+}

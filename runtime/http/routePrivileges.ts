@@ -20,6 +20,8 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'collections/get_stats': ['GetStatistics', 'collection'],
   'collections/load': ['Load', 'collection'],
   'collections/release': ['Release', 'collection'],
+  // Milvus checks Load for refresh_load (a load with refresh set).
+  'collections/refresh_load': ['Load', 'collection'],
   'collections/get_load_state': ['GetLoadState', 'collection'],
   'collections/flush': ['Flush', 'collection'],
   'collections/rename': ['RenameCollection', 'collection'],
@@ -91,6 +93,14 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'roles/describe': ['SelectOwnership', 'global'],
   'roles/grant_privilege': ['ManageOwnership', 'global'],
   'roles/revoke_privilege': ['ManageOwnership', 'global'],
+  'roles/grant_privilege_v2': ['ManageOwnership', 'global'],
+  'roles/revoke_privilege_v2': ['ManageOwnership', 'global'],
+  // Custom privilege groups: Milvus's own privileges for them (cluster-level, in ClusterAdmin; list also in ClusterReadOnly).
+  'privilege_groups/create': ['CreatePrivilegeGroup', 'global'],
+  'privilege_groups/drop': ['DropPrivilegeGroup', 'global'],
+  'privilege_groups/list': ['ListPrivilegeGroups', 'global'],
+  'privilege_groups/add_privileges_to_group': ['OperatePrivilegeGroup', 'global'],
+  'privilege_groups/remove_privileges_from_group': ['OperatePrivilegeGroup', 'global'],
   // Resource groups: cluster-wide, Global privileges as Milvus names them; transfer_replica too (Milvus checks it on Global).
   'resource_groups/create': ['CreateResourceGroup', 'global'],
   'resource_groups/drop': ['DropResourceGroup', 'global'],

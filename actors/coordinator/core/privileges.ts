@@ -32,6 +32,7 @@ export const PRIVILEGES: Readonly<Record<string, ObjectType>> = {
     'CreateOwnership', 'DropOwnership', 'SelectOwnership', 'ManageOwnership',
     'CreateDatabase', 'DropDatabase', 'ListDatabases', 'AlterDatabase', 'DescribeDatabase',
     'CreateResourceGroup', 'DropResourceGroup', 'DescribeResourceGroup', 'ListResourceGroups', 'UpdateResourceGroups', 'TransferReplica', 'TransferNode',
+    'CreatePrivilegeGroup', 'DropPrivilegeGroup', 'ListPrivilegeGroups', 'OperatePrivilegeGroup',
   ].map((p) => [p, ObjectType.Global])),
   UpdateUser: ObjectType.User,
   SelectUser: ObjectType.User,
@@ -41,7 +42,7 @@ const COLL_RO = ['Query', 'Search', 'IndexDetail', 'GetFlushState', 'GetLoadStat
 const COLL_RW = [...COLL_RO, 'Load', 'Release', 'Insert', 'Delete', 'Upsert', 'Import', 'Flush', 'Compaction', 'LoadBalance', 'CreateIndex', 'DropIndex', 'CreatePartition', 'DropPartition', 'TruncateCollection'];
 const DB_RO = ['ShowCollections', 'DescribeDatabase'];
 const DB_RW = [...DB_RO, 'AlterDatabase'];
-const CLUSTER_RO = ['ListDatabases', 'SelectOwnership', 'SelectUser', 'ListResourceGroups', 'DescribeResourceGroup'];
+const CLUSTER_RO = ['ListDatabases', 'SelectOwnership', 'SelectUser', 'ListResourceGroups', 'DescribeResourceGroup', 'ListPrivilegeGroups'];
 const CLUSTER_RW = [...CLUSTER_RO, 'FlushAll'];
 
 /** Milvus's built-in privilege groups, by level; a grant of a group grants each of its privileges. */
@@ -54,7 +55,7 @@ export const PRIVILEGE_GROUPS: Readonly<Record<string, { level: 'Collection' | '
   DatabaseAdmin: { level: 'Database', privileges: [...DB_RW, 'CreateCollection', 'DropCollection'] },
   ClusterReadOnly: { level: 'Cluster', privileges: CLUSTER_RO },
   ClusterReadWrite: { level: 'Cluster', privileges: CLUSTER_RW },
-  ClusterAdmin: { level: 'Cluster', privileges: [...CLUSTER_RW, 'CreateDatabase', 'DropDatabase', 'CreateOwnership', 'DropOwnership', 'ManageOwnership', 'UpdateUser', 'RenameCollection', 'CreateResourceGroup', 'DropResourceGroup', 'UpdateResourceGroups', 'TransferNode', 'TransferReplica'] },
+  ClusterAdmin: { level: 'Cluster', privileges: [...CLUSTER_RW, 'CreateDatabase', 'DropDatabase', 'CreateOwnership', 'DropOwnership', 'ManageOwnership', 'UpdateUser', 'RenameCollection', 'CreateResourceGroup', 'DropResourceGroup', 'UpdateResourceGroups', 'TransferNode', 'TransferReplica', 'CreatePrivilegeGroup', 'DropPrivilegeGroup', 'OperatePrivilegeGroup'] },
 };
 
 /** What a request needs: a privilege on an object in a database. Global needs name no object (`*`). */
@@ -64,17 +65,19 @@ export interface Requirement { privilege: string; objectType: ObjectType; object
  * Checks a grant as given to grant_privilege and fills its defaults (dbName
  * 'default'): a known privilege or group, on the object type it belongs to
  * (a group of collection privileges on Collection or Global, other groups and
- * Global privileges on Global `*`).
+ * Global privileges on Global `*`). `isCustomGroup` names the custom groups
+ * that exist (core/privilegeGroups.ts); they go on Collection or Global.
  */
-export function checkGrant(g: GrantRequest): Grant {
+export function checkGrant(g: GrantRequest, isCustomGroup: (name: string) => boolean = () => false): Grant {
   if (!Object.values(ObjectType).includes(g.objectType as ObjectType)) {
     throw new ValidationError(`objectType must be one of ${Object.values(ObjectType).join(', ')}, got '${g.objectType}'`, { field: 'objectType' });
   }
   const objectType = g.objectType as ObjectType;
   const group = typeof g.privilege === 'string' && Object.hasOwn(PRIVILEGE_GROUPS, g.privilege) ? PRIVILEGE_GROUPS[g.privilege] : undefined;
   const plain = typeof g.privilege === 'string' && Object.hasOwn(PRIVILEGES, g.privilege) ? PRIVILEGES[g.privilege] : undefined;
-  if (!group && !plain) throw new ValidationError(`unknown privilege '${g.privilege}'; privileges: ${Object.keys(PRIVILEGES).join(', ')}; groups: ${Object.keys(PRIVILEGE_GROUPS).join(', ')}`, { field: 'privilege' });
-  const allowed: ObjectType[] = plain ? [plain] : group!.level === 'Collection' ? [ObjectType.Collection, ObjectType.Global] : [ObjectType.Global];
+  const custom = !group && !plain && typeof g.privilege === 'string' && isCustomGroup(g.privilege);
+  if (!group && !plain && !custom) throw new ValidationError(`unknown privilege '${g.privilege}'; privileges: ${Object.keys(PRIVILEGES).join(', ')}; groups: ${Object.keys(PRIVILEGE_GROUPS).join(', ')} and the custom ones`, { field: 'privilege' });
+  const allowed: ObjectType[] = plain ? [plain] : custom || group!.level === 'Collection' ? [ObjectType.Collection, ObjectType.Global] : [ObjectType.Global];
   if (!allowed.includes(objectType)) {
     throw new ValidationError(`privilege '${g.privilege}' is granted on ${allowed.join(' or ')} objects, not ${objectType}`, { field: 'objectType' });
   }

@@ -1,5 +1,7 @@
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import type { GrantRequest } from '../../../messages/rpc/rbac.js';
+import { grantOfV2, type GrantV2Request } from './grantV2.js';
+import { expandGroups, type PrivilegeGroupRecord } from './privilegeGroups.js';
 import { checkGrant, PUBLIC_DEFAULT_GRANTS, ROLE_ADMIN, ROLE_PUBLIC, USER_ROOT, type Access, type Grant } from './privileges.js';
 
 /**
@@ -12,7 +14,8 @@ import { checkGrant, PUBLIC_DEFAULT_GRANTS, ROLE_ADMIN, ROLE_PUBLIC, USER_ROOT, 
 export interface Credential { algorithm: 'scrypt'; salt: string; hash: string; N: number; r: number; p: number }
 export interface UserRecord { name: string; credential: Credential; roles: string[] }
 export interface RoleRecord { name: string; grants: Grant[] }
-export interface RbacState { users: Map<string, UserRecord>; roles: Map<string, RoleRecord> }
+/** Users, roles and custom privilege groups (core/privilegeGroups.ts). */
+export interface RbacState { users: Map<string, UserRecord>; roles: Map<string, RoleRecord>; groups: Map<string, PrivilegeGroupRecord> }
 
 /** Milvus's limits: names up to 32 characters, passwords of 6..256. */
 export const LIMITS = { maxNameLength: 32, minPasswordLength: 6, maxPasswordLength: 256 } as const;
@@ -23,7 +26,7 @@ export const BUILT_IN_ROLES: readonly RoleRecord[] = [
   { name: ROLE_PUBLIC, grants: [...PUBLIC_DEFAULT_GRANTS] },
 ];
 
-export function emptyRbac(): RbacState { return { users: new Map(), roles: new Map() }; }
+export function emptyRbac(): RbacState { return { users: new Map(), roles: new Map(), groups: new Map() }; }
 
 /** A user or role name as Milvus takes it: a letter (or `_` for roles) first, then letters, digits and `_`, at most 32. */
 function checkName(kind: 'user' | 'role', name: unknown): string {
@@ -112,7 +115,7 @@ const sameGrant = (a: Grant, b: Grant) => a.objectType === b.objectType && a.obj
 function changeGrants(s: RbacState, role: string, given: GrantRequest): { r: RoleRecord; g: Grant } {
   const r = roleOf(s, role);
   if (role === ROLE_ADMIN) throw new ValidationError(`role '${ROLE_ADMIN}' holds every privilege; its grants cannot change`, { field: 'roleName' });
-  return { r, g: checkGrant(given) };
+  return { r, g: checkGrant(given, (name) => s.groups.has(name)) };
 }
 
 /** The role with the grant added (no change when held already). */
@@ -126,9 +129,21 @@ export function decideRevokePrivilege(s: RbacState, role: string, given: GrantRe
   return { ...r, grants: r.grants.filter((x) => !sameGrant(x, g)) };
 }
 
-/** What a user may do: their roles plus public, and every grant those roles hold. */
+/** grant_privilege_v2: the role with the v2 grant (core/grantV2.ts) added. */
+export function decideGrantPrivilegeV2(s: RbacState, role: string, given: GrantV2Request): RoleRecord {
+  return decideGrantPrivilege(s, role, grantOfV2(given, (name) => s.groups.has(name)));
+}
+
+export function decideRevokePrivilegeV2(s: RbacState, role: string, given: GrantV2Request): RoleRecord {
+  return decideRevokePrivilege(s, role, grantOfV2(given, (name) => s.groups.has(name)));
+}
+
+/**
+ * What a user may do: their roles plus public, and every grant those roles
+ * hold, a custom group's grant standing for its privileges as they are now.
+ */
 export function accessOf(s: RbacState, name: string): Access {
   const u = userOf(s, name);
   const roles = [...new Set([...u.roles, ROLE_PUBLIC])].filter((r) => s.roles.has(r));
-  return { user: name, superuser: name === USER_ROOT, roles, grants: roles.flatMap((r) => s.roles.get(r)!.grants) };
+  return { user: name, superuser: name === USER_ROOT, roles, grants: expandGroups(roles.flatMap((r) => s.roles.get(r)!.grants), s.groups) };
 }

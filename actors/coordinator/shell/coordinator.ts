@@ -277,6 +277,7 @@ export class Coordinator {
       },
       loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined, r),
       releaseCollection: (r) => ddl.releaseCollection(ctx(), refOf(r, r.name)),
+      refreshLoad: (r) => ddl.refreshLoad(ctx(), refOf(r, r.name)),
       loadState: (r) => {
         const { partitions } = r;
         const rec = collectionAt(ctx().catalog, refOf(r, r.name));

@@ -273,6 +273,24 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
   return null;
 }
 
+/**
+ * Milvus's refresh_load: a loaded collection (or its loaded partitions) loads
+ * again with the options it was loaded with (replicas, resource groups, field
+ * set, partitions), placing whatever is not served yet (segments sealed
+ * since, partitions made since); what is served stays served. Refused when
+ * nothing of the collection is loaded.
+ */
+export async function refreshLoad(ctx: CoordinatorContext, ref: CollectionRef): Res<'refreshLoad'> {
+  const rec = collectionAt(ctx.catalog, ref);
+  if (!rec.loaded) throw new NuthatchError('CollectionNotLoaded', `collection '${ref.name}' is not loaded: refresh_load reloads a loaded collection; load it first`, { collection: ref.name });
+  await replan(ctx);
+  await loadCollectionSegments(ctx, rec);
+  scheduleRebalance(ctx);
+  await publishLoadState(ctx, rec);
+  await placeDelegators(ctx);
+  return null;
+}
+
 export async function releaseCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'releaseCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
   await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; delete rec.resourceGroups; delete rec.loadFields; await save(ctx, rec); });

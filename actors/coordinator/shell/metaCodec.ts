@@ -69,6 +69,9 @@ export const Keys = {
   users: 'rbac/users/',
   role: (name: string) => `rbac/roles/${name}`,
   roles: 'rbac/roles/',
+  /** Custom privilege groups (core/privilegeGroups.ts). */
+  privilegeGroup: (name: string) => `rbac/privilege_groups/${name}`,
+  privilegeGroups: 'rbac/privilege_groups/',
   /** Resource groups' specs, and the last placement of query nodes and replicas (resourceGroupPlacement.ts). */
   resourceGroup: (name: string) => `rgroups/specs/${name}`,
   resourceGroups: 'rgroups/specs/',

@@ -31,6 +31,7 @@ export const collectionRoutes: Record<string, Route> = {
     return ok({});
   },
   [`${V2}/collections/release`]: async (body, { api }) => { await api.releaseCollection(parseCollectionName(body)); return ok({}); },
+  [`${V2}/collections/refresh_load`]: async (body, { api }) => { await api.refreshLoad(parseCollectionName(body)); return ok({}); },
   [`${V2}/collections/get_load_state`]: async (body, { api }) => {
     const { collectionName, partitionNames } = parseLoadState(body);
     const { loadState, loadProgress, loadFields, skipLoadDynamicField } = await api.getLoadState(collectionName, partitionNames);

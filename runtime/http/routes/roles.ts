@@ -1,4 +1,4 @@
-import { parseDropRole, parseEmpty, parsePrivilege, parseRoleName } from '../parseRbac.js';
+import { parseDropRole, parseEmpty, parsePrivilege, parsePrivilegeV2, parseRoleName } from '../parseRbac.js';
 import { ok } from '../responses.js';
 import { V2, type RbacRoute } from './route.js';
 
@@ -23,6 +23,17 @@ export const roleRoutes: Record<string, RbacRoute> = {
   [`${V2}/roles/revoke_privilege`]: async (body, { rbac, accessChanged }) => {
     const p = parsePrivilege(body);
     await rbac.revokePrivilege(p.roleName, p.objectType, p.privilege, p.objectName, p.dbName);
+    accessChanged();
+    return ok({});
+  },
+  // Milvus 2.5: a privilege or group on dbName ('*') and collectionName ('*').
+  [`${V2}/roles/grant_privilege_v2`]: async (body, { rbac, accessChanged }) => {
+    await rbac.grantPrivilegeV2(parsePrivilegeV2(body));
+    accessChanged();
+    return ok({});
+  },
+  [`${V2}/roles/revoke_privilege_v2`]: async (body, { rbac, accessChanged }) => {
+    await rbac.revokePrivilegeV2(parsePrivilegeV2(body));
     accessChanged();
     return ok({});
   },

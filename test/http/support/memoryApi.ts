@@ -155,6 +155,7 @@ export class MemoryApi implements NuthatchApi {
     c.loaded = true;
   }
   async releaseCollection(name: string): Promise<void> { this.coll(name).loaded = false; }
+  async refreshLoad(name: string): Promise<void> { if (!this.coll(name).loaded) fail('CollectionNotLoaded', `collection '${name}' is not loaded`); }
   /** Partition loads are kept at collection level here: loading any loads it, releasing every one releases it. */
   async loadPartitions(collection: string, partitions: string[]): Promise<void> {
     const c = this.coll(collection);
