@@ -264,13 +264,17 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
       await save(ctx, rec);
     });
   }
-  // The replicas' nodes are placed before any segment loads on them.
+  await placeLoad(ctx, rec);
+  return null;
+}
+
+/** The load steps: the replicas' nodes placed before any segment loads on them, then the segments, the load state and the delegators. */
+async function placeLoad(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   await replan(ctx);
   await loadCollectionSegments(ctx, rec);
   scheduleRebalance(ctx);
   await publishLoadState(ctx, rec);
   await placeDelegators(ctx);
-  return null;
 }
 
 /**
@@ -283,11 +287,7 @@ export async function loadCollection(ctx: CoordinatorContext, ref: CollectionRef
 export async function refreshLoad(ctx: CoordinatorContext, ref: CollectionRef): Res<'refreshLoad'> {
   const rec = collectionAt(ctx.catalog, ref);
   if (!rec.loaded) throw new NuthatchError('CollectionNotLoaded', `collection '${ref.name}' is not loaded: refresh_load reloads a loaded collection; load it first`, { collection: ref.name });
-  await replan(ctx);
-  await loadCollectionSegments(ctx, rec);
-  scheduleRebalance(ctx);
-  await publishLoadState(ctx, rec);
-  await placeDelegators(ctx);
+  await placeLoad(ctx, rec);
   return null;
 }
 
