@@ -4,6 +4,7 @@ import { mergeOrdered } from '../../actors/shared/segment/orderedRows.js';
 import { orderFieldsToAdd, orderHits, withoutFields } from './orderedReads.js';
 import { encodeMessage } from '../../messages/codec.js';
 import { parseProperties, propertyList, propertyNames } from '../../messages/collectionProperties.js';
+import { parseFieldParams } from '../../messages/alteredField.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { loadFieldsOf, refuseUnloaded } from '../../messages/loadFields.js';
 import { checkFilter, parseFilter, withSampleSeed } from '../../messages/filter/index.js';
@@ -40,7 +41,7 @@ import { aggregateCandidates, refuseAggregationOptions } from './searchAggregati
 import { aggregationFields, checkAggregation, type AggLevel, type SearchAggregation } from '../../messages/searchAggregation.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type AggregatedSearchResult, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type AggregatedSearchResult, type UpsertOptions, type WriteResult, type AlterCollectionFieldRequest, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { checkDecayRanker, decayFuse, decayRerank, type CheckedDecay } from './decayRanker.js';
 import { checkSearchRanker } from './functionScore.js';
@@ -275,6 +276,14 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
   async addCollectionField(name: string, field: FieldSchema): Promise<void> {
     const r = await this.record(name, true);
     this.remember(r.name, await this.call('addCollectionField', { dbName: dbOf(r), name: r.name, field }));
+  }
+  /** Changes a field's max_length or max_capacity (Milvus's alter_collection_field); every shard applies it from one TSO on. */
+  async alterCollectionField(req: AlterCollectionFieldRequest): Promise<void> {
+    if (req === null || typeof req !== 'object') throw new ValidationError('alterCollectionField takes {collectionName, fieldName, fieldParams}');
+    if (typeof req.fieldName !== 'string' || req.fieldName.length === 0) throw new ValidationError('fieldName must be a non-empty string', { field: 'fieldName' });
+    const params = parseFieldParams(req.fieldParams);
+    const r = await this.record(req.collectionName, true);
+    this.remember(r.name, await this.call('alterCollectionField', { dbName: dbOf(r), name: r.name, fieldName: req.fieldName, params }));
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void> {
     const r = await this.record(name, true);

@@ -3,6 +3,8 @@ import { ValidationError } from '../../messages/errors.js';
 import { JsonReader } from './JsonReader.js';
 import { parseField } from './parseSchema.js';
 import type { FieldSchema } from '../../messages/schema.js';
+import { parseFieldParams } from '../../messages/alteredField.js';
+import type { AlterCollectionFieldRequest } from '../client/api.js';
 
 /**
  * Parsers of the collection endpoints that take only a name (describe, has,
@@ -90,4 +92,18 @@ export function parseRename(body: unknown): { collectionName: string; newName: s
 export function parseAddField(body: unknown): { collectionName: string; field: FieldSchema } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'schema']);
   return { collectionName: readCollectionName(r), field: parseField(r.required('schema'), 'schema') };
+}
+
+/**
+ * fields/alter_properties: `{dbName?, collectionName, fieldName, fieldParams: {max_length?, max_capacity?}}`
+ * (Milvus's shape). The params are checked here (messages/alteredField.ts) so a bad one is refused
+ * before any call, and passed on by Milvus's names, as the client takes them.
+ */
+export function parseAlterField(body: unknown): AlterCollectionFieldRequest {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'fieldName', 'fieldParams']);
+  const collectionName = readCollectionName(r);
+  const fieldName = r.str('fieldName');
+  const fieldParams = r.required('fieldParams');
+  parseFieldParams(fieldParams);
+  return { collectionName, fieldName, fieldParams: fieldParams as Record<string, unknown> };
 }

@@ -27,6 +27,8 @@ const NEEDS: Readonly<Record<string, Need>> = {
   // Milvus's AlterCollection asks for CreateCollection.
   'collections/alter_properties': ['CreateCollection', 'global'],
   'collections/drop_properties': ['CreateCollection', 'global'],
+  // As alter_properties: changing a field's limits needs what changing the collection's properties needs.
+  'collections/fields/alter_properties': ['CreateCollection', 'global'],
   'collections/compact': ['Compaction', 'collection'],
   'collections/get_compaction_state': null,
   // Databases: Global privileges, in the database the body names.

@@ -8,6 +8,7 @@
 import { ValidationError } from '../../messages/errors.js';
 import { newMessage, type AnyMessage } from '../../messages/types.js';
 import type { TargetOp, WriteOp } from '../../actors/replicator/core/targetOps.js';
+import type { FieldParams } from '../../messages/alteredField.js';
 import type { NuthatchClient } from '../client/client.js';
 
 /** The target collection as the applier addresses it. */
@@ -65,6 +66,7 @@ export class TargetApplier {
         break;
       case 'truncate': await c.truncateCollection(name); break;
       case 'addField': if (!this.need().fields.has(op.field.name)) await c.addCollectionField(name, op.field); break;
+      case 'alterField': await c.alterCollectionField({ collectionName: name, fieldName: op.fieldName, fieldParams: milvusFieldParams(op.params) }); break;
       case 'alterTtl': await c.alterCollectionProperties(name, { 'collection.ttl.seconds': op.ttlSeconds }); break;
       case 'createIndex': if (!this.need().indexes.has(op.index.indexName)) await c.createIndex(name, op.index); break;
       case 'dropIndex': if (this.need().indexes.has(op.indexName)) await c.dropIndex(name, op.indexName); break;
@@ -90,4 +92,9 @@ export class TargetApplier {
       : newMessage('Delete', vchannel, { collectionId: b.collectionId, partitionId: w.partition === null ? -1 : partitionId(w.partition), pks: w.pks }));
     await this.client.appendWal(vchannel, messages, appendId);
   }
+}
+
+/** A WAL message's field params by Milvus's names, as the client takes them (an alter already applied changes nothing). */
+function milvusFieldParams(p: FieldParams): Record<string, number> {
+  return { ...(p.maxLength !== undefined ? { max_length: p.maxLength } : {}), ...(p.maxCapacity !== undefined ? { max_capacity: p.maxCapacity } : {}) };
 }

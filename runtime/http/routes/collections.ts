@@ -1,4 +1,4 @@
-import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField } from '../parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField, parseAlterField } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -47,6 +47,12 @@ export const collectionRoutes: Record<string, Route> = {
     const { collectionName, field } = parseAddField(body);
     await api.addCollectionField(collectionName, field);
     schemas.forget(collectionName);
+    return ok({});
+  },
+  [`${V2}/collections/fields/alter_properties`]: async (body, { api, schemas }) => {
+    const req = parseAlterField(body);
+    await api.alterCollectionField(req);
+    schemas.forget(req.collectionName);
     return ok({});
   },
   [`${V2}/collections/alter_properties`]: async (body, { api }) => {

@@ -1,4 +1,5 @@
 import { addedFieldProblem } from '../../../../messages/addedField.js';
+import { alteredFieldProblem } from '../../../../messages/alteredField.js';
 import { rowsProblem, validateSchema } from '../../../../messages/schema.js';
 import { structVectorOf } from '../../../../messages/structArray.js';
 import { isType, own, type Check } from './check.js';
@@ -22,6 +23,10 @@ export const payloadMatchesSchema: Check = (ctx, m) => {
   if (isType(m, 'AddCollectionField')) {
     const schema = ctx.collection?.schema;
     return schema ? addedFieldProblem(schema, m.body.field) : null;
+  }
+  if (isType(m, 'AlterCollectionField')) {
+    const schema = ctx.collection?.schema;
+    return schema ? alteredFieldProblem(schema, m.body.fieldName, m.body.params) : null;
   }
   if (isType(m, 'CreateIndex')) {
     const field = m.body.index.fieldName, schema = ctx.collection?.schema;
