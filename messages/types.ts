@@ -24,6 +24,7 @@ export const MessageType = {
   RenameCollection: 'RenameCollection',
   AddCollectionField: 'AddCollectionField',
   AlterCollectionField: 'AlterCollectionField',
+  DropCollectionField: 'DropCollectionField',
   TruncateCollection: 'TruncateCollection',
   RestoreDeletes: 'RestoreDeletes',
 } as const;
@@ -104,6 +105,8 @@ export interface Bodies {
    * checked against the old limits, and stored rows are never checked again.
    */
   AlterCollectionField: { collectionId: number; fieldName: string; params: FieldParams };
+  /** A field leaves the schema from this TSO on (messages/droppedField.ts): later writes may not name it; stored columns stay, unread. */
+  DropCollectionField: { collectionId: number; fieldName: string };
   /**
    * Every row of the shard written before this TSO is gone (Milvus's
    * TruncateCollection): growing segments are sealed and dropped, partitions
@@ -127,7 +130,7 @@ export type AnyMessage = Message<MessageType>;
 
 /** Messages that run alone on their vchannel and fail its open transactions. */
 export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
-  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'AlterCollectionField', 'TruncateCollection', 'RestoreDeletes',
+  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'AlterCollectionField', 'DropCollectionField', 'TruncateCollection', 'RestoreDeletes',
 ]);
 
 /** Messages only the WAL itself produces (a client may not append them). */

@@ -100,6 +100,7 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
     if (p.maxLength !== undefined) int(p, 'maxLength');
     if (p.maxCapacity !== undefined) int(p, 'maxCapacity');
   },
+  DropCollectionField: (b) => { int(b, 'collectionId'); str(b, 'fieldName'); },
   RestoreDeletes: (b) => {
     int(b, 'collectionId');
     for (const e of arr(b, 'entries')) {

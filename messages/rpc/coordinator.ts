@@ -42,6 +42,8 @@ export type CoordinatorProtocol = {
   addCollectionField: { req: { dbName?: Db; name: string; field: FieldSchema }; res: CollectionRecord };
   /** Changes a field's max_length / max_capacity (messages/alteredField.ts); every shard applies it from one TSO. */
   alterCollectionField: { req: { dbName?: Db; name: string; fieldName: string; params: FieldParams }; res: CollectionRecord };
+  /** Drops a field (messages/droppedField.ts); every shard applies it from one TSO. */
+  dropCollectionField: { req: { dbName?: Db; name: string; fieldName: string }; res: CollectionRecord };
   describeCollection: { req: { dbName?: Db; name: string }; res: CollectionRecord };
   listCollections: { req: { dbName?: Db }; res: string[] };
   createPartition: { req: { dbName?: Db; collection: string; partition: string }; res: null };
@@ -132,6 +134,7 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   renameCollection: inDb((o) => { needAll(o, { name: 'string', newName: 'string' }); if (o.newDbName !== undefined && o.newDbName !== null) need(o, 'newDbName', 'string'); }),
   addCollectionField: inDb((o) => needAll(o, { name: 'string', field: 'object' })),
   alterCollectionField: inDb((o) => needAll(o, { name: 'string', fieldName: 'string', params: 'object' })),
+  dropCollectionField: inDb((o) => needAll(o, { name: 'string', fieldName: 'string' })),
   describeCollection: inDb((o) => needAll(o, { name: 'string' })),
   listCollections: inDb(none),
   createPartition: inDb((o) => needAll(o, { collection: 'string', partition: 'string' })),

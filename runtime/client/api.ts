@@ -308,6 +308,12 @@ export interface NuthatchApi extends ResourceGroupApi {
    * after it are checked against the new limit; stored rows stay as written.
    */
   alterCollectionField(req: AlterCollectionFieldRequest): Promise<void>;
+  /**
+   * Drops a field (Milvus's drop_collection_field): not a key, a function's
+   * input or output, nor an indexed field (drop its index first). Reads no
+   * longer show it and writes naming it are refused; its name is not taken again.
+   */
+  dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void>;
   /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */
   alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void>;
   /** Unsets properties by name (a TTL unset: rows no longer expire). */

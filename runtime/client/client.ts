@@ -285,6 +285,13 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(req.collectionName, true);
     this.remember(r.name, await this.call('alterCollectionField', { dbName: dbOf(r), name: r.name, fieldName: req.fieldName, params }));
   }
+  /** Drops a field (Milvus's drop_collection_field); every shard refuses writes naming it from one TSO on. */
+  async dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void> {
+    if (req === null || typeof req !== 'object') throw new ValidationError('dropCollectionField takes {collectionName, fieldName}');
+    if (typeof req.fieldName !== 'string' || req.fieldName.length === 0) throw new ValidationError('fieldName must be a non-empty string', { field: 'fieldName' });
+    const r = await this.record(req.collectionName, true);
+    this.remember(r.name, await this.call('dropCollectionField', { dbName: dbOf(r), name: r.name, fieldName: req.fieldName }));
+  }
   async alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void> {
     const r = await this.record(name, true);
     this.remember(r.name, await this.call('alterCollection', { dbName: dbOf(r), name: r.name, properties: parseProperties(properties), drop: [] }));

@@ -67,6 +67,7 @@ export class TargetApplier {
       case 'truncate': await c.truncateCollection(name); break;
       case 'addField': if (!this.need().fields.has(op.field.name)) await c.addCollectionField(name, op.field); break;
       case 'alterField': await c.alterCollectionField({ collectionName: name, fieldName: op.fieldName, fieldParams: milvusFieldParams(op.params) }); break;
+      case 'dropField': if (this.need().fields.has(op.fieldName)) await c.dropCollectionField({ collectionName: name, fieldName: op.fieldName }); break;
       case 'alterTtl': await c.alterCollectionProperties(name, { 'collection.ttl.seconds': op.ttlSeconds }); break;
       case 'createIndex': if (!this.need().indexes.has(op.index.indexName)) await c.createIndex(name, op.index); break;
       case 'dropIndex': if (this.need().indexes.has(op.indexName)) await c.dropIndex(name, op.indexName); break;

@@ -23,6 +23,7 @@ export type TargetOp =
   | { kind: 'truncate' }
   | { kind: 'addField'; field: FieldSchema }
   | { kind: 'alterField'; fieldName: string; params: FieldParams }
+  | { kind: 'dropField'; fieldName: string }
   | { kind: 'alterTtl'; ttlSeconds: number }
   | { kind: 'createIndex'; index: IndexParams }
   | { kind: 'dropIndex'; indexName: string }

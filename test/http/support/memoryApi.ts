@@ -1,6 +1,7 @@
 import type { ResourceGroupInfo } from '../../../runtime/client/resourceGroupApi.js';
 import { withAddedField } from '../../../messages/addedField.js';
 import { parseFieldParams, withAlteredField } from '../../../messages/alteredField.js';
+import { withDroppedField } from '../../../messages/droppedField.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { parseProperties, propertyList, propertyNames, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import {
@@ -134,6 +135,10 @@ export class MemoryApi implements NuthatchApi {
   async alterCollectionField(req: AlterCollectionFieldRequest): Promise<void> {
     const c = this.coll(req.collectionName);
     c.schema = withAlteredField(c.schema, req.fieldName, parseFieldParams(req.fieldParams));
+  }
+  async dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void> {
+    const c = this.coll(req.collectionName);
+    c.schema = withDroppedField(c.schema, c.indexes, req.fieldName);
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const c = this.coll(name);

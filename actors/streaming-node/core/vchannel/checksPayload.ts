@@ -1,5 +1,6 @@
 import { addedFieldProblem } from '../../../../messages/addedField.js';
 import { alteredFieldProblem } from '../../../../messages/alteredField.js';
+import { droppedFieldProblem } from '../../../../messages/droppedField.js';
 import { rowsProblem, validateSchema } from '../../../../messages/schema.js';
 import { structVectorOf } from '../../../../messages/structArray.js';
 import { isType, own, type Check } from './check.js';
@@ -27,6 +28,10 @@ export const payloadMatchesSchema: Check = (ctx, m) => {
   if (isType(m, 'AlterCollectionField')) {
     const schema = ctx.collection?.schema;
     return schema ? alteredFieldProblem(schema, m.body.fieldName, m.body.params) : null;
+  }
+  if (isType(m, 'DropCollectionField')) {
+    const schema = ctx.collection?.schema;
+    return schema ? droppedFieldProblem(schema, Object.values(ctx.indexes), m.body.fieldName) : null;
   }
   if (isType(m, 'CreateIndex')) {
     const field = m.body.index.fieldName, schema = ctx.collection?.schema;

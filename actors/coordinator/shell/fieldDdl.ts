@@ -1,4 +1,5 @@
 import { changesNothing, withAlteredField, type FieldParams } from '../../../messages/alteredField.js';
+import { withDroppedField } from '../../../messages/droppedField.js';
 import { dbOf } from '../../../messages/database.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { CollectionRef } from '../core/catalog.js';
@@ -23,6 +24,27 @@ export async function alterCollectionField(ctx: CoordinatorContext, ref: Collect
   if (changesNothing(rec.schema, fieldName, params)) return rec;
   await broadcast(ctx, 'AlterCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, fieldName, params }));
   await ctx.lock(async () => { rec.schema = withAlteredField(rec.schema, fieldName, params); await save(ctx, rec); });
+  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+  return rec;
+}
+
+/**
+ * Drops a field (Milvus's drop_collection_field): checked against the record
+ * first (not a key, not a function's input or output, not indexed), then a
+ * DropCollectionField on every shard (writes after it may not name the field),
+ * then the record without it (its name kept in `droppedFields`; a loaded
+ * field list forgets it), then an announcement: clients re-read the schema,
+ * so reads no longer show the field. Segment files keep its column.
+ */
+export async function dropCollectionField(ctx: CoordinatorContext, ref: CollectionRef, fieldName: string): Promise<CollectionRecord> {
+  const rec = collectionAt(ctx.catalog, ref);
+  withDroppedField(rec.schema, rec.indexes, fieldName);
+  await broadcast(ctx, 'DropCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, fieldName }));
+  await ctx.lock(async () => {
+    rec.schema = withDroppedField(rec.schema, rec.indexes, fieldName);
+    if (rec.loadFields) rec.loadFields = rec.loadFields.filter((f) => f !== fieldName);
+    await save(ctx, rec);
+  });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }

@@ -1,0 +1,47 @@
+import { ValidationError } from './errors.js';
+import { validateSchema, type CollectionSchema } from './schema.js';
+import type { IndexParams } from './types.js';
+
+/**
+ * A field dropped from a live collection (Milvus's drop_collection_field),
+ * pure. Reads never show it again and writes naming it are refused; segment
+ * files written before keep its column, unread. nuthatch keys columns by
+ * field name (Milvus by field id), so the name is kept in
+ * `schema.droppedFields` and never taken again: a field added later under it
+ * would read the old values from those files.
+ */
+export function droppedFieldProblem(schema: CollectionSchema, indexes: readonly IndexParams[], fieldName: string): string | null {
+  if (typeof fieldName !== 'string' || fieldName.length === 0) return 'fieldName must be a non-empty string';
+  const f = schema.fields.find((x) => x.name === fieldName);
+  if (!f) return `the collection has no field '${fieldName}' (its fields: ${schema.fields.map((x) => x.name).join(', ')})`;
+  if (f.isPrimary) return `field '${fieldName}' is the primary key: it cannot be dropped`;
+  if (f.isPartitionKey) return `field '${fieldName}' is the partition key: rows are placed by it, so it cannot be dropped`;
+  if (f.isClusteringKey) return `field '${fieldName}' is the clustering key: compaction orders segments by it, so it cannot be dropped`;
+  const fn = (schema.functions ?? []).find((x) => x.inputFieldNames.includes(fieldName) || x.outputFieldNames.includes(fieldName));
+  if (fn) return `field '${fieldName}' is ${fn.inputFieldNames.includes(fieldName) ? 'an input' : 'the output'} of function '${fn.name}': it cannot be dropped while the function uses it`;
+  // A Struct's vector sub-field is indexed as `field[sub]`.
+  const index = indexes.find((i) => i.fieldName === fieldName || i.fieldName.startsWith(`${fieldName}[`));
+  if (index) return `field '${fieldName}' has index '${index.indexName}': drop the index first`;
+  try {
+    validateSchema(withoutField(schema, fieldName));
+  } catch (e) {
+    return `without field '${fieldName}' the schema would be invalid: ${(e as Error).message}`;
+  }
+  return null;
+}
+
+function withoutField(schema: CollectionSchema, fieldName: string): CollectionSchema {
+  return { ...schema, fields: schema.fields.filter((f) => f.name !== fieldName), droppedFields: [...(schema.droppedFields ?? []), fieldName] };
+}
+
+/** The schema without the field, its name kept in `droppedFields`; throws ValidationError when it cannot be dropped. */
+export function withDroppedField(schema: CollectionSchema, indexes: readonly IndexParams[], fieldName: string): CollectionSchema {
+  const problem = droppedFieldProblem(schema, indexes, fieldName);
+  if (problem) throw new ValidationError(problem, { field: fieldName });
+  return withoutField(schema, fieldName);
+}
+
+/** Why a row key may not be written: it names a dropped field. */
+export function droppedKeyProblem(schema: CollectionSchema, key: string): string | null {
+  return schema.droppedFields?.includes(key) ? `field '${key}' was dropped from the collection: writes may not name it` : null;
+}
