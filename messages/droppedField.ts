@@ -19,8 +19,7 @@ export function droppedFieldProblem(schema: CollectionSchema, indexes: readonly 
   if (f.isClusteringKey) return `field '${fieldName}' is the clustering key: compaction orders segments by it, so it cannot be dropped`;
   const fn = (schema.functions ?? []).find((x) => x.inputFieldNames.includes(fieldName) || x.outputFieldNames.includes(fieldName));
   if (fn) return `field '${fieldName}' is ${fn.inputFieldNames.includes(fieldName) ? 'an input' : 'the output'} of function '${fn.name}': it cannot be dropped while the function uses it`;
-  // A Struct's vector sub-field is indexed as `field[sub]`.
-  const index = indexes.find((i) => i.fieldName === fieldName || i.fieldName.startsWith(`${fieldName}[`));
+  const index = indexOnField(indexes, fieldName);
   if (index) return `field '${fieldName}' has index '${index.indexName}': drop the index first`;
   try {
     validateSchema(withoutField(schema, fieldName));
@@ -28,6 +27,11 @@ export function droppedFieldProblem(schema: CollectionSchema, indexes: readonly 
     return `without field '${fieldName}' the schema would be invalid: ${(e as Error).message}`;
   }
   return null;
+}
+
+/** An index of the field (a Struct's vector sub-field is indexed as `field[sub]`), or undefined. */
+export function indexOnField(indexes: readonly IndexParams[], fieldName: string): IndexParams | undefined {
+  return indexes.find((i) => i.fieldName === fieldName || i.fieldName.startsWith(`${fieldName}[`));
 }
 
 function withoutField(schema: CollectionSchema, fieldName: string): CollectionSchema {

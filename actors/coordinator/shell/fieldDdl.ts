@@ -1,5 +1,6 @@
 import { changesNothing, withAlteredField, type FieldParams } from '../../../messages/alteredField.js';
-import { withDroppedField } from '../../../messages/droppedField.js';
+import { indexOnField, withDroppedField } from '../../../messages/droppedField.js';
+import { NuthatchError } from '../../../messages/errors.js';
 import { dbOf } from '../../../messages/database.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { CollectionRef } from '../core/catalog.js';
@@ -38,6 +39,9 @@ export async function alterCollectionField(ctx: CoordinatorContext, ref: Collect
  */
 export async function dropCollectionField(ctx: CoordinatorContext, ref: CollectionRef, fieldName: string): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
+  // A refusal the caller acts on (drop the index), as dropping a loaded collection's index is.
+  const index = rec.schema.fields.some((f) => f.name === fieldName) ? indexOnField(rec.indexes, fieldName) : undefined;
+  if (index) throw new NuthatchError('FailedPrecondition', `field '${fieldName}' of '${rec.name}' has index '${index.indexName}': drop the index first`, { field: fieldName, index: index.indexName });
   withDroppedField(rec.schema, rec.indexes, fieldName);
   await broadcast(ctx, 'DropCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, fieldName }));
   await ctx.lock(async () => {
