@@ -107,3 +107,13 @@ export function parseAlterField(body: unknown): AlterCollectionFieldRequest {
   parseFieldParams(fieldParams);
   return { collectionName, fieldName, fieldParams: fieldParams as Record<string, unknown> };
 }
+
+/**
+ * fields/drop: `{dbName?, collectionName, fieldName}` (Milvus's shape). Milvus also takes `fieldId`;
+ * nuthatch's fields have no ids, so it is refused rather than guessed at.
+ */
+export function parseDropField(body: unknown): { collectionName: string; fieldName: string } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'fieldName', 'fieldId']);
+  if (r.has('fieldId')) throw new ValidationError(`'fieldId' is not taken: nuthatch's fields have no ids; name the field with 'fieldName'`, { field: 'fieldId' });
+  return { collectionName: readCollectionName(r), fieldName: r.str('fieldName') };
+}

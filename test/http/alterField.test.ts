@@ -51,4 +51,23 @@ test('REST: alter a field\'s max_length and max_capacity; describe shows them; r
   } finally { await s.cleanup(); }
 });
 
+test('REST: drop a field; reads and describe lose it, writes naming it are refused', async () => {
+  const s = await tempStandalone({ port: 0 });
+  try {
+    const http = new V2Client(s.http!.url);
+    await http.ok('/collections/create', { collectionName: 'd', schema: { fields }, indexParams: [{ fieldName: 'vec', metricType: 'L2' }] });
+    await http.waitLoaded('d');
+    await http.ok('/entities/insert', { collectionName: 'd', data: [{ id: 1, vec: vec(1), title: 't', nums: [1] }] });
+    await http.fails('/collections/fields/drop', { collectionName: 'd', fieldName: 'id' }, /primary key/, [Code.InvalidArgument]);
+    await http.fails('/collections/fields/drop', { collectionName: 'd', fieldId: 102 }, /no ids/, [Code.InvalidArgument]);
+    await http.fails('/collections/fields/drop', { collectionName: 'gone', fieldName: 'title' }, /does not exist/, [Code.CollectionNotFound]);
+    await http.ok('/collections/fields/drop', { collectionName: 'd', fieldName: 'title' });
+    const described = await http.ok('/collections/describe', { collectionName: 'd' });
+    assert.equal(described.fields.map((f: { name: string }) => f.name), ['id', 'vec', 'nums']);
+    assert.equal(await http.ok('/entities/query', { collectionName: 'd', filter: 'id >= 0', outputFields: ['*'], consistencyLevel: 'Strong' }).then((r: object[]) => r.map((x) => Object.keys(x).sort())), [['id', 'nums', 'vec']]);
+    await http.fails('/entities/insert', { collectionName: 'd', data: [{ id: 2, vec: vec(2), title: 't', nums: [] }] }, /title/);
+    await http.ok('/entities/insert', { collectionName: 'd', data: [{ id: 2, vec: vec(2), nums: [] }] });
+  } finally { await s.cleanup(); }
+});
+
 test.run();

@@ -1,4 +1,4 @@
-import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField, parseAlterField } from '../parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField, parseAlterField, parseDropField } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -52,6 +52,12 @@ export const collectionRoutes: Record<string, Route> = {
   [`${V2}/collections/fields/alter_properties`]: async (body, { api, schemas }) => {
     const req = parseAlterField(body);
     await api.alterCollectionField(req);
+    schemas.forget(req.collectionName);
+    return ok({});
+  },
+  [`${V2}/collections/fields/drop`]: async (body, { api, schemas }) => {
+    const req = parseDropField(body);
+    await api.dropCollectionField(req);
     schemas.forget(req.collectionName);
     return ok({});
   },
