@@ -98,6 +98,12 @@ test('the target converges to the source through writes, partitions, truncate an
   await until(async () => !(await dst.client.hasPartition('cdc', 'p1')), 'p1 dropped on the target');
   assert.is(await allRows(dst, 'cdc'), await allRows(src, 'cdc'), 'after add field, alter field and drop partition');
   assert.is((await dst.client.describeCollection('cdc')).schema.fields.find((f) => f.name === 'note')?.maxLength, 20);
+  // A dropped field is dropped on the target too; a row after it converges without it.
+  await src.client.dropCollectionField({ collectionName: 'cdc', fieldName: 'note' });
+  last = (await src.client.insert('cdc', [{ id: 502, tag: 'n', vec: [0, 1, 0, 0] }])).tso;
+  await h.until(last);
+  assert.is(await allRows(dst, 'cdc'), await allRows(src, 'cdc'), 'after drop field');
+  assert.not.ok((await dst.client.describeCollection('cdc')).schema.fields.some((f) => f.name === 'note'));
   await src.client.truncateCollection('cdc');
   last = (await src.client.insert('cdc', rows(700, 3, 'f'))).tso;
   await h.until(last);
