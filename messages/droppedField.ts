@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.js';
-import { validateSchema, type CollectionSchema } from './schema.js';
+import { validateSchema, vectorField, type CollectionSchema } from './schema.js';
 import type { IndexParams } from './types.js';
 
 /**
@@ -17,6 +17,9 @@ export function droppedFieldProblem(schema: CollectionSchema, indexes: readonly 
   if (f.isPrimary) return `field '${fieldName}' is the primary key: it cannot be dropped`;
   if (f.isPartitionKey) return `field '${fieldName}' is the partition key: rows are placed by it, so it cannot be dropped`;
   if (f.isClusteringKey) return `field '${fieldName}' is the clustering key: compaction orders segments by it, so it cannot be dropped`;
+  // Every segment holds this field's vectors as its rows' float32 block (schema.ts vectorField): without it the
+  // next FloatVector would be read from that block, which holds the dropped field's vectors.
+  if (vectorField(schema)?.name === fieldName) return `field '${fieldName}' is the collection's first FloatVector, whose vectors every segment holds as its rows' vector block: it cannot be dropped`;
   const fn = (schema.functions ?? []).find((x) => x.inputFieldNames.includes(fieldName) || x.outputFieldNames.includes(fieldName));
   if (fn) return `field '${fieldName}' is ${fn.inputFieldNames.includes(fieldName) ? 'an input' : 'the output'} of function '${fn.name}': it cannot be dropped while the function uses it`;
   const index = indexOnField(indexes, fieldName);

@@ -41,8 +41,14 @@ test('keys, function inputs and outputs, indexed fields, unknown fields and the 
   assert.match(droppedFieldProblem(schema, indexes, 'price')!, /has index 'price_idx': drop the index first/);
   assert.match(droppedFieldProblem(schema, indexes, 'nope')!, /no field 'nope'/);
   assert.match(droppedFieldProblem(schema, [{ indexName: 'i', fieldName: 'chunks[v]', indexType: 'HNSW', params: {} }], 'chunks')!, /no field 'chunks'/);
+  assert.match(droppedFieldProblem(schema, indexes, 'vec')!, /first FloatVector, whose vectors every segment holds as its rows' vector block/);
+  const nullableFirst: CollectionSchema = { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'opt', dataType: 'FloatVector', dim: 2, nullable: true }, { name: 'vec', dataType: 'FloatVector', dim: 2 }] };
+  assert.is(droppedFieldProblem(nullableFirst, [], 'opt'), null, 'a nullable FloatVector is a column, never the block');
   const one: CollectionSchema = { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'vec', dataType: 'FloatVector', dim: 2 }] };
-  assert.match(droppedFieldProblem(one, [], 'vec')!, /schema would be invalid: schema needs 1 to 4 FloatVector/);
+  const packedOnly: CollectionSchema = { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'bin', dataType: 'BinaryVector', dim: 8 }, { name: 'f16', dataType: 'Float16Vector', dim: 2 }] };
+  assert.is(droppedFieldProblem(packedOnly, [], 'f16'), null);
+  assert.match(droppedFieldProblem({ ...packedOnly, fields: packedOnly.fields.slice(0, 2) }, [], 'bin')!, /schema would be invalid/);
+  assert.match(droppedFieldProblem(one, [], 'vec')!, /first FloatVector/);
   assert.is(droppedFieldProblem(schema, [], 'price'), null);
   try { withDroppedField(schema, indexes, 'id'); assert.unreachable('dropped the primary key'); } catch (e) { assert.instance(e, ValidationError); }
 });
