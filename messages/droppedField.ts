@@ -52,3 +52,27 @@ export function withDroppedField(schema: CollectionSchema, indexes: readonly Ind
 export function droppedKeyProblem(schema: CollectionSchema, key: string): string | null {
   return schema.droppedFields?.includes(key) ? `field '${key}' was dropped from the collection: writes may not name it` : null;
 }
+
+/**
+ * A parsed filter with every reference to a dropped field made an explicit
+ * dynamic key (`$meta["name"]`), as the client's schema reads it. Query nodes
+ * and delegators compile filters against their own cached record, which may
+ * still hold the field: resolved here, a filter never reaches the column the
+ * dropped field left in older segment files. Other nodes are left as they are.
+ */
+export function droppedAsDynamic<T>(expr: T, schema: CollectionSchema): T {
+  const dropped = schema.droppedFields;
+  if (!dropped?.length || schema.enableDynamicField !== true) return expr;
+  const live = new Set(schema.fields.map((f) => f.name));
+  const walk = (n: unknown): unknown => {
+    // Only plain objects and arrays are tree nodes (typed arrays, dates and the like are values).
+    if (n === null || typeof n !== 'object' || (!Array.isArray(n) && Object.getPrototypeOf(n) !== Object.prototype)) return n;
+    if (Array.isArray(n)) return n.map(walk);
+    const o = n as Record<string, unknown>;
+    if (o.kind === 'field' && typeof o.name === 'string' && dropped.includes(o.name) && !live.has(o.name)) {
+      return { ...o, name: '$meta', path: [o.name, ...(Array.isArray(o.path) ? o.path : [])] };
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, walk(v)]));
+  };
+  return walk(expr) as T;
+}

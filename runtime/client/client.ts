@@ -5,6 +5,7 @@ import { orderFieldsToAdd, orderHits, withoutFields } from './orderedReads.js';
 import { encodeMessage } from '../../messages/codec.js';
 import { parseProperties, propertyList, propertyNames } from '../../messages/collectionProperties.js';
 import { parseFieldParams } from '../../messages/alteredField.js';
+import { droppedAsDynamic } from '../../messages/droppedField.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { loadFieldsOf, refuseUnloaded } from '../../messages/loadFields.js';
 import { checkFilter, parseFilter, withSampleSeed } from '../../messages/filter/index.js';
@@ -603,7 +604,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const tz = timezoneOf(r, o.timezone);
     const parsed = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
     // A RANDOM_SAMPLE gets a fresh seed per read plan: one sample for every shard and segment of a request (messages/filter/sample.ts).
-    const filter = parsed && withSampleSeed(parsed, crypto.getRandomValues(new Uint32Array(1))[0]!);
+    const filter = parsed && droppedAsDynamic(withSampleSeed(parsed, crypto.getRandomValues(new Uint32Array(1))[0]!), r.schema);
     const checkedFilter = filter ? checkFilter(filter, r.schema) : null, checked = checkedFilter?.expr ?? null;
     // A partial load's columns (messages/loadFields.ts): '*' shows those, and a read naming another is refused.
     const columns = r.loaded ? r.loadFields : undefined;

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ValidationError } from '../../messages/errors.js';
 import { addedFieldProblem } from '../../messages/addedField.js';
-import { droppedFieldProblem, droppedKeyProblem, withDroppedField } from '../../messages/droppedField.js';
+import { droppedAsDynamic, droppedFieldProblem, droppedKeyProblem, withDroppedField } from '../../messages/droppedField.js';
+import { checkFilter, parseFilter } from '../../messages/filter/index.js';
 import { rowsProblem, type CollectionSchema, type Rows } from '../../messages/schema.js';
 import type { IndexParams } from '../../messages/types.js';
 
@@ -63,6 +64,20 @@ test('a dropped name is never taken again, nor written, nor written as a dynamic
   assert.match(rowsProblem(s, rows({ color: ['red'] }))!, /field 'color' was dropped/);
   assert.match(rowsProblem(s, rows({ $meta: [{ color: 'red' }] }))!, /field 'color' was dropped/);
   assert.is(rowsProblem(s, rows({ $meta: [{ colour: 'red' }] })), null);
+});
+
+test('a filter naming a dropped field reads it as the dynamic key the client sees, whatever schema compiles it', () => {
+  const s = withDroppedField(schema, indexes, 'color');
+  const parsed = parseFilter('color == "red" and price > 1 and color["x"] == 2');
+  const resolved = droppedAsDynamic(parsed, s);
+  const fields: unknown[] = [];
+  const walk = (n: unknown): void => { if (Array.isArray(n)) n.forEach(walk); else if (n && typeof n === 'object') { const o = n as Record<string, unknown>; if (o.kind === 'field') fields.push([o.name, o.path]); Object.values(o).forEach(walk); } };
+  walk(resolved);
+  assert.equal(fields, [['$meta', ['color']], ['price', []], ['$meta', ['color', 'x']]]);
+  // A schema (a query node's cached one) that still has the field compiles it as a dynamic key, not the column.
+  assert.equal([...checkFilter(resolved, schema).fields].sort(), ['$meta', 'price']);
+  assert.is(droppedAsDynamic(parsed, schema), parsed, 'nothing dropped: the same tree');
+  assert.is(droppedAsDynamic(parsed, { ...s, enableDynamicField: false }), parsed);
 });
 
 test.run();

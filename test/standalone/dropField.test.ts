@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InvariantError, NuthatchError } from '../../messages/errors.js';
 import { NuthatchClient } from '../../runtime/client/client.js';
+import { newMessage } from '../../messages/types.js';
+import { shardOf } from '../../runtime/client/rows.js';
 import { refused } from '../support/rejects.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
@@ -97,6 +99,30 @@ test('a dropped field is gone from reads, refused in writes, never re-added; an 
     await refused(s.client.insert('df', [{ id: 100, vec: vecs[0]!, note: 'x' }]), /field 'note' was dropped/);
     await refused(s.client.insert('df', [{ id: 100, vec: vecs[0]!, price: 1 }]), /field 'price' was dropped/);
     await s.client.insert('df', [{ id: 100, vec: vecs[0]! }]);
+  } finally { await s.cleanup(); }
+});
+
+test('a drop some shards applied before the coordinator stopped (its record not yet written) completes when asked again', async () => {
+  const s = await tempStandalone(opts);
+  try {
+    const fields = schema.fields.map((f) => (f.name === 'note' ? { ...f, nullable: true } : f));
+    await s.client.createCollection({ collectionName: 'half', schema: { ...schema, fields }, metricType: 'L2', shardsNum: 2 });
+    const d = await s.client.describeCollection('half');
+    const stale = new NuthatchClient(s.bus, { followCatalog: false });
+    await stale.describeCollection('half');
+    // One shard's DropCollectionField, as a broadcast cut short leaves it.
+    const v0 = d.vchannels[0]!;
+    await s.client.appendWal(v0, [newMessage('DropCollectionField', v0, { collectionId: d.collectionId, fieldName: 'note' })], 'partial-drop');
+    assert.ok((await s.client.describeCollection('half')).schema.fields.some((f) => f.name === 'note'), 'the record still has it');
+    await s.client.dropCollectionField({ collectionName: 'half', fieldName: 'note' });
+    const after = await s.client.describeCollection('half');
+    assert.equal([after.schema.fields.map((f) => f.name), after.schema.droppedFields], [['id', 'vec', 'price'], ['note']]);
+    // Each shard refuses it now: the stale client still writes it, one row to each shard.
+    const onShard = (i: number) => Array.from({ length: 100 }, (_, k) => k).find((k) => shardOf(k, 2) === i)!;
+    for (const shard of [0, 1]) {
+      const id = onShard(shard);
+      await refused(stale.insert('half', [{ id, vec: vecs[id]!, note: 'x', price: 1 }]), /field 'note' was dropped/);
+    }
   } finally { await s.cleanup(); }
 });
 

@@ -1,6 +1,6 @@
 import { changesNothing, withAlteredField, type FieldParams } from '../../../messages/alteredField.js';
 import { indexOnField, withDroppedField } from '../../../messages/droppedField.js';
-import { NuthatchError } from '../../../messages/errors.js';
+import { Invariant, NuthatchError } from '../../../messages/errors.js';
 import { dbOf } from '../../../messages/database.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { CollectionRef } from '../core/catalog.js';
@@ -43,7 +43,8 @@ export async function dropCollectionField(ctx: CoordinatorContext, ref: Collecti
   const index = rec.schema.fields.some((f) => f.name === fieldName) ? indexOnField(rec.indexes, fieldName) : undefined;
   if (index) throw new NuthatchError('FailedPrecondition', `field '${fieldName}' of '${rec.name}' has index '${index.indexName}': drop the index first`, { field: fieldName, index: index.indexName });
   withDroppedField(rec.schema, rec.indexes, fieldName);
-  await broadcast(ctx, 'DropCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, fieldName }));
+  // A drop retried after a crash between the broadcast and the record finds some shards done.
+  await broadcast(ctx, 'DropCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, fieldName }), Invariant.FieldAlreadyDropped);
   await ctx.lock(async () => {
     rec.schema = withDroppedField(rec.schema, rec.indexes, fieldName);
     if (rec.loadFields) rec.loadFields = rec.loadFields.filter((f) => f !== fieldName);

@@ -52,3 +52,7 @@ export const indexAlreadyExists: Check = (ctx, m) => {
 
 export const indexMustExist: Check = (ctx, m) =>
   isType(m, 'DropIndex') && own(ctx.indexes, m.body.indexName) === undefined ? `index '${m.body.indexName}' does not exist` : null;
+
+/** A DropCollectionField of a field this shard already dropped: how a drop retried after a coordinator crash finds it done. */
+export const fieldAlreadyDropped: Check = (ctx, m) =>
+  isType(m, 'DropCollectionField') && ctx.collection?.schema.droppedFields?.includes(m.body.fieldName) === true ? `field '${m.body.fieldName}' was already dropped` : null;

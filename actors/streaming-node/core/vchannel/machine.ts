@@ -125,7 +125,7 @@ export const vchannelMachine = setup({
         RenameCollection: rules('RenameCollection', [...LIVE, 'TxnNotAllowed'], ['renameCollection']),
         AddCollectionField: rules('AddCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['addCollectionField']),
         AlterCollectionField: rules('AlterCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['alterCollectionField']),
-        DropCollectionField: rules('DropCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['dropCollectionField']),
+        DropCollectionField: rules('DropCollectionField', [...LIVE, 'TxnNotAllowed', 'FieldAlreadyDropped', 'PayloadMatchesSchema'], ['dropCollectionField']),
         RestoreDeletes: rules('RestoreDeletes', [...LIVE, 'TxnNotAllowed'], []),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
