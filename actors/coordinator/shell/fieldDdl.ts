@@ -39,10 +39,11 @@ export async function alterCollectionField(ctx: CoordinatorContext, ref: Collect
  */
 export async function dropCollectionField(ctx: CoordinatorContext, ref: CollectionRef, fieldName: string): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  // A refusal the caller acts on (drop the index), as dropping a loaded collection's index is.
-  const index = rec.schema.fields.some((f) => f.name === fieldName) ? indexOnField(rec.indexes, fieldName) : undefined;
+  // Every other refusal first (keys, functions, unknown fields: InvalidArgument), then the index, a refusal
+  // the caller acts on (drop it), as dropping a loaded collection's index is.
+  withDroppedField(rec.schema, [], fieldName);
+  const index = indexOnField(rec.indexes, fieldName);
   if (index) throw new NuthatchError('FailedPrecondition', `field '${fieldName}' of '${rec.name}' has index '${index.indexName}': drop the index first`, { field: fieldName, index: index.indexName });
-  withDroppedField(rec.schema, rec.indexes, fieldName);
   // A drop retried after a crash between the broadcast and the record finds some shards done.
   await broadcast(ctx, 'DropCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, fieldName }), Invariant.FieldAlreadyDropped);
   await ctx.lock(async () => {
