@@ -454,11 +454,11 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * same insert sent again (a bulk import's batch retried) is not written twice.
    */
   async insert(collection: string, data: RowObject[], partitionName?: string, opts: { appendId?: string } = {}): Promise<WriteResult> {
-    const r = await this.record(collection);
-    refuseDenied(r, 'writing');
-    refuseNamedPartitions(r, partitionName);
-    partitionIdOf(r, partitionName);
-    const rows = await this.columns(r, data, false);
+    const cached = await this.record(collection);
+    refuseDenied(cached, 'writing');
+    refuseNamedPartitions(cached, partitionName);
+    partitionIdOf(cached, partitionName);
+    const { r, rows } = await this.checkedColumns(collection, cached, data, false);
     let tso = 0n;
     const appends = this.split(r, rows, partitionName).map(([vchannel, partitionId, part], i) => ({
       vchannel,
@@ -479,10 +479,26 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
     if (opts.partialUpdate === true) return this.partialUpsert(collection, r, data, partitionName);
-    const rows = await this.columns(r, data, true);
-    const { tso } = await this.appendUpserts(r, rows, partitionName);
-    this.noteWrite(r, tso);
-    return { count: rows.count, ids: rows.pks, tso };
+    const checked = await this.checkedColumns(collection, r, data, true);
+    const { tso } = await this.appendUpserts(checked.r, checked.rows, partitionName);
+    this.noteWrite(checked.r, tso);
+    return { count: checked.rows.count, ids: checked.rows.pks, tso };
+  }
+
+  /**
+   * Rows checked against the cached record; refused, checked once more
+   * against a fresh one (its schema may have changed since: a raised
+   * max_length, a dropped field), so a stale cache never refuses a good write.
+   */
+  private async checkedColumns(name: string, r: CollectionRecord, data: RowObject[], upsert: boolean): Promise<{ r: CollectionRecord; rows: Rows }> {
+    try {
+      return { r, rows: await this.columns(r, data, upsert) };
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const fresh = await this.record(name, true);
+      if (JSON.stringify(fresh.schema) === JSON.stringify(r.schema)) throw e;
+      return { r: fresh, rows: await this.columns(fresh, data, upsert) };
+    }
   }
 
   /**

@@ -46,13 +46,17 @@ test('max_length and max_capacity altered: longer writes after, not before; stor
     // A client that cached the schema before the alter and hears no announcement: its writes meet the shards' limits.
     const stale = new NuthatchClient(s.bus, { followCatalog: false });
     assert.is((await field(stale, 'title')).maxLength, 8);
+    const stale2 = new NuthatchClient(s.bus, { followCatalog: false });
+    assert.is((await field(stale2, 'title')).maxLength, 8);
 
     await s.client.alterCollectionField({ collectionName: 'af', fieldName: 'title', fieldParams: { max_length: 64 } });
     await s.client.alterCollectionField({ collectionName: 'af', fieldName: 'tags', fieldParams: { max_capacity: '4' } });
     assert.is((await field(s.client, 'title')).maxLength, 64);
     assert.equal([(await field(s.client, 'tags')).maxCapacity, (await field(s.client, 'tags')).maxLength], [4, 8]);
     await s.client.insert('af', [row(2, LONG, ['a', 'b', 'c', 'd'])]);
-    assert.equal(await titles(s.client), { 1: 'short', 2: LONG });
+    // A client whose cached schema still says 8 checks again with a fresh one before it refuses.
+    await stale2.insert('af', [row(7, LONG)]);
+    assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 7: LONG });
 
     // Lowered: longer writes are refused from now on; the stored long title stays, whole, in reads.
     await s.client.alterCollectionField({ collectionName: 'af', fieldName: 'title', fieldParams: { max_length: 6 } });
@@ -66,10 +70,10 @@ test('max_length and max_capacity altered: longer writes after, not before; stor
       assert.instance(e, InvariantError);
       assert.match((e as Error).message, /longer than max_length 6/);
     }
-    assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch' });
+    assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch', 7: LONG });
     await s.client.flush('af');
     await until(async () => (await s.client.getLoadState('af')).loadProgress === 100, 'flushed rows served', 30_000);
-    assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch' }, 'sealed rows read back as written');
+    assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch', 7: LONG }, 'sealed rows read back as written');
 
     // Refusals: typed, and nothing changes.
     const before = JSON.stringify((await s.client.describeCollection('af')).schema);
@@ -97,7 +101,7 @@ test('max_length and max_capacity altered: longer writes after, not before; stor
     await field(deaf, 'title');
     await s.client.alterCollectionField({ collectionName: 'af', fieldName: 'title', fieldParams: { max_length: 5 } });
     await refused(deaf.insert('af', [row(6, 'six ch')]), /longer than max_length 5/);
-    assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch', 5: 'six ch' }, 'rows before and after the restart');
+    assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch', 5: 'six ch', 7: LONG }, 'rows before and after the restart');
   } finally { await s.cleanup(); }
 });
 
