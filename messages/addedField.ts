@@ -15,6 +15,7 @@ export function addedFieldProblem(schema: CollectionSchema, field: FieldSchema):
   if (field.isPartitionKey) return `field '${field.name}' cannot be the partition key: rows already written are placed by the key the collection was created with`;
   if (field.isClusteringKey) return `field '${field.name}' cannot be the clustering key: a collection's clustering key is fixed at creation`;
   if (field.dataType === 'Array' && field.elementType === 'Struct') return `field '${field.name}' is an Array of Structs: Milvus 2.6 adds those only when a collection is created`;
+  if (schema.droppedFields?.includes(field.name)) return `field '${field.name}' was dropped from this collection, and files written before still hold its old values: give the new field another name`;
   if (field.nullable !== true) return `field '${field.name}' must be nullable: rows written before it have no value for it`;
   try {
     validateSchema({ ...schema, fields: [...schema.fields, field] });

@@ -137,6 +137,7 @@ export const Invariant = {
   TxnNotAllowed: 'txn-not-allowed',
   DeleteFloorBelowTso: 'delete-floor-below-tso',
   PartitionKeyOwnsPartitions: 'partition-key-owns-partitions',
+  FieldAlreadyDropped: 'field-already-dropped',
 } as const;
 export type InvariantName = (typeof Invariant)[keyof typeof Invariant];
 

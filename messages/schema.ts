@@ -99,6 +99,12 @@ export interface CollectionSchema {
   description?: string;
   /** Fields computed from others on insert (messages/schemaFunctions.ts). */
   functions?: FunctionSchema[];
+  /**
+   * Names of fields dropped from the live collection (messages/droppedField.ts):
+   * files written before keep their columns, so the names are never taken again
+   * and writes naming them are refused.
+   */
+  droppedFields?: string[];
 }
 
 export const LIMITS = {
@@ -432,6 +438,17 @@ function arrayProblem(f: FieldSchema, v: unknown): string | null {
   return null;
 }
 
+/** A dynamic key of some row that names a dropped field (messages/droppedField.ts), as an error text. */
+function droppedMetaKey(s: CollectionSchema, meta: unknown[]): string | null {
+  if (!s.droppedFields?.length || !Array.isArray(meta)) return null;
+  for (const m of meta) {
+    if (m === null || typeof m !== 'object') continue;
+    const key = s.droppedFields.find((d) => Object.hasOwn(m, d));
+    if (key !== undefined) return `field '${key}' was dropped from the collection: writes may not name it`;
+  }
+  return null;
+}
+
 /** Validates columnar rows against a schema: the payload invariant of Insert. */
 export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
   if (!Number.isInteger(rows.count) || rows.count < 1) return 'an insert needs at least one row';
@@ -450,7 +467,8 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
   for (let i = 0; i < rows.vectors.length; i++) if (!Number.isFinite(rows.vectors[i]!)) return `vector field '${vf!.name}' holds a NaN or Infinity at row ${Math.floor(i / dim)}`;
   const known = new Set(s.fields.map((f) => f.name));
   for (const name of Object.keys(rows.fields)) {
-    if (name === '$meta' && s.enableDynamicField) continue;
+    if (s.droppedFields?.includes(name)) return `field '${name}' was dropped from the collection: writes may not name it`;
+    if (name === '$meta' && s.enableDynamicField) { const p = droppedMetaKey(s, rows.fields.$meta!); if (p) return p; continue; }
     if (!known.has(name) || name === pk.name || name === vf?.name) return `unknown field '${name}'`;
   }
   for (const f of scalarFields(s)) {

@@ -1,4 +1,5 @@
 import type { CollectionSchema, FieldSchema, MetricType, PrimaryKey, Rows } from './schema.js';
+import type { FieldParams } from './alteredField.js';
 
 /** Every WAL message type (DESIGN.md section 4). */
 export const MessageType = {
@@ -22,6 +23,8 @@ export const MessageType = {
   AlterCollection: 'AlterCollection',
   RenameCollection: 'RenameCollection',
   AddCollectionField: 'AddCollectionField',
+  AlterCollectionField: 'AlterCollectionField',
+  DropCollectionField: 'DropCollectionField',
   TruncateCollection: 'TruncateCollection',
   RestoreDeletes: 'RestoreDeletes',
 } as const;
@@ -101,6 +104,14 @@ export interface Bodies {
   /** A nullable scalar field joins the schema from this TSO on (messages/addedField.ts); earlier rows read null. */
   AddCollectionField: { collectionId: number; field: FieldSchema };
   /**
+   * A field's write-time limits change from this TSO on (messages/alteredField.ts):
+   * inserts stamped after it are checked against `params`, those before it were
+   * checked against the old limits, and stored rows are never checked again.
+   */
+  AlterCollectionField: { collectionId: number; fieldName: string; params: FieldParams };
+  /** A field leaves the schema from this TSO on (messages/droppedField.ts): later writes may not name it; stored columns stay, unread. */
+  DropCollectionField: { collectionId: number; fieldName: string };
+  /**
    * Every row of the shard written before this TSO is gone (Milvus's
    * TruncateCollection): growing segments are sealed and dropped, partitions
    * and schema stay; rows after it land in new segments.
@@ -123,7 +134,7 @@ export type AnyMessage = Message<MessageType>;
 
 /** Messages that run alone on their vchannel and fail its open transactions. */
 export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
-  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'TruncateCollection', 'RestoreDeletes',
+  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'AlterCollectionField', 'DropCollectionField', 'TruncateCollection', 'RestoreDeletes',
 ]);
 
 /** Messages only the WAL itself produces (a client may not append them). */

@@ -94,6 +94,14 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); if (b.ttlField !== undefined) str(b, 'ttlField'); },
   RenameCollection: (b) => { int(b, 'collectionId'); str(b, 'name'); },
   AddCollectionField: (b) => { int(b, 'collectionId'); const f = obj(b.field, 'field'); str(f, 'name'); str(f, 'dataType'); },
+  AlterCollectionField: (b) => {
+    int(b, 'collectionId'); str(b, 'fieldName');
+    const p = obj(b.params, 'params');
+    for (const k of Object.keys(p)) if (k !== 'maxLength' && k !== 'maxCapacity') throw new DecodeError(`unknown field param '${k}'`);
+    if (p.maxLength !== undefined) int(p, 'maxLength');
+    if (p.maxCapacity !== undefined) int(p, 'maxCapacity');
+  },
+  DropCollectionField: (b) => { int(b, 'collectionId'); str(b, 'fieldName'); },
   RestoreDeletes: (b) => {
     int(b, 'collectionId');
     for (const e of arr(b, 'entries')) {

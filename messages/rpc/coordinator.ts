@@ -2,6 +2,7 @@ import type { AdmissionSnapshot } from '../admission.js';
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { IndexParams, Tso } from '../types.js';
 import type { FieldSchema } from '../schema.js';
+import type { FieldParams } from '../alteredField.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { DatabaseRecord } from '../database.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
@@ -39,6 +40,10 @@ export type CoordinatorProtocol = {
   renameCollection: { req: { dbName?: Db; name: string; newName: string; newDbName?: Db }; res: CollectionRecord };
   /** Adds a nullable scalar field to a live collection (messages/addedField.ts); every shard applies it from one TSO. */
   addCollectionField: { req: { dbName?: Db; name: string; field: FieldSchema }; res: CollectionRecord };
+  /** Changes a field's max_length / max_capacity (messages/alteredField.ts); every shard applies it from one TSO. */
+  alterCollectionField: { req: { dbName?: Db; name: string; fieldName: string; params: FieldParams }; res: CollectionRecord };
+  /** Drops a field (messages/droppedField.ts); every shard applies it from one TSO. */
+  dropCollectionField: { req: { dbName?: Db; name: string; fieldName: string }; res: CollectionRecord };
   describeCollection: { req: { dbName?: Db; name: string }; res: CollectionRecord };
   listCollections: { req: { dbName?: Db }; res: string[] };
   createPartition: { req: { dbName?: Db; collection: string; partition: string }; res: null };
@@ -131,6 +136,8 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   alterCollection: inDb((o) => needAll(o, { name: 'string', properties: 'object', drop: 'array' })),
   renameCollection: inDb((o) => { needAll(o, { name: 'string', newName: 'string' }); if (o.newDbName !== undefined && o.newDbName !== null) need(o, 'newDbName', 'string'); }),
   addCollectionField: inDb((o) => needAll(o, { name: 'string', field: 'object' })),
+  alterCollectionField: inDb((o) => needAll(o, { name: 'string', fieldName: 'string', params: 'object' })),
+  dropCollectionField: inDb((o) => needAll(o, { name: 'string', fieldName: 'string' })),
   describeCollection: inDb((o) => needAll(o, { name: 'string' })),
   listCollections: inDb(none),
   createPartition: inDb((o) => needAll(o, { collection: 'string', partition: 'string' })),

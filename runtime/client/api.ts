@@ -95,6 +95,13 @@ import type { BackupView, RestoreJobView } from '../../messages/rpc/backup.js';
 /** Milvus's upsert options: `partialUpdate` (merge mode) keeps the stored values of the fields a row leaves out. */
 export interface UpsertOptions { partialUpdate?: boolean }
 
+/**
+ * Milvus's alter_collection_field: `fieldParams` by Milvus's names,
+ * `{max_length: 1024}` or `{max_capacity: 64}` (integers, or strings of one as
+ * the Java SDK sends); mmap is refused (nuthatch keeps no memory-mapped data).
+ */
+export interface AlterCollectionFieldRequest { collectionName: string; fieldName: string; fieldParams: Record<string, unknown> }
+
 export interface WriteResult { count: number; ids: PrimaryKey[]; tso: bigint }
 
 export interface ReadOptions {
@@ -307,6 +314,18 @@ export interface NuthatchApi extends ResourceGroupApi {
   renameCollection(name: string, newName: string, newDbName?: string): Promise<void>;
   /** Adds a nullable scalar field to a live collection; rows written before it read null. */
   addCollectionField(name: string, field: FieldSchema): Promise<void>;
+  /**
+   * Changes a field's max_length (VarChar, Array of VarChar) or max_capacity
+   * (Array), not the primary key's nor the partition key's. Writes stamped
+   * after it are checked against the new limit; stored rows stay as written.
+   */
+  alterCollectionField(req: AlterCollectionFieldRequest): Promise<void>;
+  /**
+   * Drops a field (Milvus's drop_collection_field): not a key, a function's
+   * input or output, nor an indexed field (drop its index first). Reads no
+   * longer show it and writes naming it are refused; its name is not taken again.
+   */
+  dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void>;
   /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */
   alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void>;
   /** Unsets properties by name (a TTL unset: rows no longer expire). */

@@ -4,6 +4,8 @@ import { mergeOrdered } from '../../actors/shared/segment/orderedRows.js';
 import { orderFieldsToAdd, orderHits, withoutFields } from './orderedReads.js';
 import { encodeMessage } from '../../messages/codec.js';
 import { parseProperties, propertyList, propertyNames } from '../../messages/collectionProperties.js';
+import { parseFieldParams } from '../../messages/alteredField.js';
+import { droppedAsDynamic } from '../../messages/droppedField.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { loadFieldsOf, refuseUnloaded } from '../../messages/loadFields.js';
 import { checkFilter, parseFilter, withSampleSeed } from '../../messages/filter/index.js';
@@ -40,7 +42,7 @@ import { aggregateCandidates, refuseAggregationOptions } from './searchAggregati
 import { aggregationFields, checkAggregation, type AggLevel, type SearchAggregation } from '../../messages/searchAggregation.js';
 import type { Bus } from '../ports/bus.js';
 import { client, withRetry, type Caller } from '../rpc/typedBus.js';
-import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type AggregatedSearchResult, type UpsertOptions, type WriteResult, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
+import { MAX_HYBRID_SEARCHES, type CollectionDescription, type ConsistencyLevel, type CreateCollectionRequest, type DatabaseDescription, type Hit, type HybridSearchRequest, type IndexDescription, type NuthatchApi, type QueryRequest, type ReadOptions, type RowObject, type SearchRequest, type AggregatedSearchResult, type UpsertOptions, type WriteResult, type AlterCollectionFieldRequest, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { mergePartialRows, partialKeys } from './partialUpsert.js';
 import { checkDecayRanker, decayFuse, decayRerank, type CheckedDecay } from './decayRanker.js';
 import { checkSearchRanker } from './functionScore.js';
@@ -277,6 +279,21 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const r = await this.record(name, true);
     this.remember(r.name, await this.call('addCollectionField', { dbName: dbOf(r), name: r.name, field }));
   }
+  /** Changes a field's max_length or max_capacity (Milvus's alter_collection_field); every shard applies it from one TSO on. */
+  async alterCollectionField(req: AlterCollectionFieldRequest): Promise<void> {
+    if (req === null || typeof req !== 'object') throw new ValidationError('alterCollectionField takes {collectionName, fieldName, fieldParams}');
+    if (typeof req.fieldName !== 'string' || req.fieldName.length === 0) throw new ValidationError('fieldName must be a non-empty string', { field: 'fieldName' });
+    const params = parseFieldParams(req.fieldParams);
+    const r = await this.record(req.collectionName, true);
+    this.remember(r.name, await this.call('alterCollectionField', { dbName: dbOf(r), name: r.name, fieldName: req.fieldName, params }));
+  }
+  /** Drops a field (Milvus's drop_collection_field); every shard refuses writes naming it from one TSO on. */
+  async dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void> {
+    if (req === null || typeof req !== 'object') throw new ValidationError('dropCollectionField takes {collectionName, fieldName}');
+    if (typeof req.fieldName !== 'string' || req.fieldName.length === 0) throw new ValidationError('fieldName must be a non-empty string', { field: 'fieldName' });
+    const r = await this.record(req.collectionName, true);
+    this.remember(r.name, await this.call('dropCollectionField', { dbName: dbOf(r), name: r.name, fieldName: req.fieldName }));
+  }
   async alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void> {
     const r = await this.record(name, true);
     this.remember(r.name, await this.call('alterCollection', { dbName: dbOf(r), name: r.name, properties: parseProperties(properties), drop: [] }));
@@ -438,11 +455,11 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
    * same insert sent again (a bulk import's batch retried) is not written twice.
    */
   async insert(collection: string, data: RowObject[], partitionName?: string, opts: { appendId?: string } = {}): Promise<WriteResult> {
-    const r = await this.record(collection);
-    refuseDenied(r, 'writing');
-    refuseNamedPartitions(r, partitionName);
-    partitionIdOf(r, partitionName);
-    const rows = await this.columns(r, data, false);
+    const cached = await this.record(collection);
+    refuseDenied(cached, 'writing');
+    refuseNamedPartitions(cached, partitionName);
+    partitionIdOf(cached, partitionName);
+    const { r, rows } = await this.checkedColumns(collection, cached, data, false);
     let tso = 0n;
     const appends = this.split(r, rows, partitionName).map(([vchannel, partitionId, part], i) => ({
       vchannel,
@@ -463,10 +480,26 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
     if (opts.partialUpdate === true) return this.partialUpsert(collection, r, data, partitionName);
-    const rows = await this.columns(r, data, true);
-    const { tso } = await this.appendUpserts(r, rows, partitionName);
-    this.noteWrite(r, tso);
-    return { count: rows.count, ids: rows.pks, tso };
+    const checked = await this.checkedColumns(collection, r, data, true);
+    const { tso } = await this.appendUpserts(checked.r, checked.rows, partitionName);
+    this.noteWrite(checked.r, tso);
+    return { count: checked.rows.count, ids: checked.rows.pks, tso };
+  }
+
+  /**
+   * Rows checked against the cached record; refused, checked once more
+   * against a fresh one (its schema may have changed since: a raised
+   * max_length, a dropped field), so a stale cache never refuses a good write.
+   */
+  private async checkedColumns(name: string, r: CollectionRecord, data: RowObject[], upsert: boolean): Promise<{ r: CollectionRecord; rows: Rows }> {
+    try {
+      return { r, rows: await this.columns(r, data, upsert) };
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const fresh = await this.record(name, true);
+      if (JSON.stringify(fresh.schema) === JSON.stringify(r.schema)) throw e;
+      return { r: fresh, rows: await this.columns(fresh, data, upsert) };
+    }
   }
 
   /**
@@ -588,7 +621,7 @@ export class NuthatchClient implements NuthatchApi, RbacApi {
     const tz = timezoneOf(r, o.timezone);
     const parsed = o.filter !== undefined && o.filter !== null && String(o.filter).trim() !== '' ? parseFilter(String(o.filter), o.filterParams, tz) : null;
     // A RANDOM_SAMPLE gets a fresh seed per read plan: one sample for every shard and segment of a request (messages/filter/sample.ts).
-    const filter = parsed && withSampleSeed(parsed, crypto.getRandomValues(new Uint32Array(1))[0]!);
+    const filter = parsed && droppedAsDynamic(withSampleSeed(parsed, crypto.getRandomValues(new Uint32Array(1))[0]!), r.schema);
     const checkedFilter = filter ? checkFilter(filter, r.schema) : null, checked = checkedFilter?.expr ?? null;
     // A partial load's columns (messages/loadFields.ts): '*' shows those, and a read naming another is refused.
     const columns = r.loaded ? r.loadFields : undefined;

@@ -1,3 +1,4 @@
+import { droppedKeyProblem } from '../../messages/droppedField.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { columnVectorFields, isNullVector, LIMITS, packedVectorFields, primaryField, scalarFields, scalarProblem, sparseFields, vectorField, withDefault, type CollectionSchema, type PrimaryKey, type Rows } from '../../messages/schema.js';
 import { isPackedVectorType, packRow, unpackRow } from '../../messages/packedVectors.js';
@@ -113,6 +114,8 @@ export function toColumns(schema: CollectionSchema, rows: RowObject[], pks: Arra
     let extra: Record<string, unknown> | null = null;
     for (const key of Object.keys(row)) {
       if (known.has(key)) continue;
+      const dropped = droppedKeyProblem(schema, key);
+      if (dropped) throw new ValidationError(`row ${i}: ${dropped}`, { field: key });
       if (!meta) throw new ValidationError(`row ${i}: unknown field '${key}' (the collection has no dynamic fields)`);
       (extra ??= {})[key] = row[key];
     }

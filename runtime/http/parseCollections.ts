@@ -3,6 +3,8 @@ import { ValidationError } from '../../messages/errors.js';
 import { JsonReader } from './JsonReader.js';
 import { parseField } from './parseSchema.js';
 import type { FieldSchema } from '../../messages/schema.js';
+import { parseFieldParams } from '../../messages/alteredField.js';
+import type { AlterCollectionFieldRequest } from '../client/api.js';
 
 /**
  * Parsers of the collection endpoints that take only a name (describe, has,
@@ -90,4 +92,28 @@ export function parseRename(body: unknown): { collectionName: string; newName: s
 export function parseAddField(body: unknown): { collectionName: string; field: FieldSchema } {
   const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'schema']);
   return { collectionName: readCollectionName(r), field: parseField(r.required('schema'), 'schema') };
+}
+
+/**
+ * fields/alter_properties: `{dbName?, collectionName, fieldName, fieldParams: {max_length?, max_capacity?}}`
+ * (Milvus's shape). The params are checked here (messages/alteredField.ts) so a bad one is refused
+ * before any call, and passed on by Milvus's names, as the client takes them.
+ */
+export function parseAlterField(body: unknown): AlterCollectionFieldRequest {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'fieldName', 'fieldParams']);
+  const collectionName = readCollectionName(r);
+  const fieldName = r.str('fieldName');
+  const fieldParams = r.required('fieldParams');
+  parseFieldParams(fieldParams);
+  return { collectionName, fieldName, fieldParams: fieldParams as Record<string, unknown> };
+}
+
+/**
+ * fields/drop: `{dbName?, collectionName, fieldName}` (Milvus's shape). Milvus also takes `fieldId`;
+ * nuthatch's fields have no ids, so it is refused rather than guessed at.
+ */
+export function parseDropField(body: unknown): { collectionName: string; fieldName: string } {
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'fieldName', 'fieldId']);
+  if (r.has('fieldId')) throw new ValidationError(`'fieldId' is not taken: nuthatch's fields have no ids; name the field with 'fieldName'`, { field: 'fieldId' });
+  return { collectionName: readCollectionName(r), fieldName: r.str('fieldName') };
 }

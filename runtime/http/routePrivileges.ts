@@ -26,9 +26,13 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'collections/flush': ['Flush', 'collection'],
   'collections/rename': ['RenameCollection', 'collection'],
   'collections/fields/add': ['AddCollectionField', 'collection'],
+  // Milvus documents no privilege of its own for dropping a field: the one that changes a collection's fields.
+  'collections/fields/drop': ['AddCollectionField', 'collection'],
   // Milvus's AlterCollection asks for CreateCollection.
   'collections/alter_properties': ['CreateCollection', 'global'],
   'collections/drop_properties': ['CreateCollection', 'global'],
+  // As alter_properties: changing a field's limits needs what changing the collection's properties needs.
+  'collections/fields/alter_properties': ['CreateCollection', 'global'],
   'collections/compact': ['Compaction', 'collection'],
   'collections/get_compaction_state': null,
   // Databases: Global privileges, in the database the body names.

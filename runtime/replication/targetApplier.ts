@@ -8,6 +8,7 @@
 import { ValidationError } from '../../messages/errors.js';
 import { newMessage, type AnyMessage } from '../../messages/types.js';
 import type { TargetOp, WriteOp } from '../../actors/replicator/core/targetOps.js';
+import type { FieldParams } from '../../messages/alteredField.js';
 import type { NuthatchClient } from '../client/client.js';
 
 /** The target collection as the applier addresses it. */
@@ -68,6 +69,8 @@ export class TargetApplier {
         break;
       case 'truncate': await c.truncateCollection(name); break;
       case 'addField': if (!this.need().fields.has(op.field.name)) await c.addCollectionField(name, op.field); break;
+      case 'alterField': await c.alterCollectionField({ collectionName: name, fieldName: op.fieldName, fieldParams: milvusFieldParams(op.params) }); break;
+      case 'dropField': if (this.need().fields.has(op.fieldName)) await c.dropCollectionField({ collectionName: name, fieldName: op.fieldName }); break;
       case 'alterTtl':
         // The mode left goes first: the two TTL modes are mutually exclusive (a drop of an unset key changes nothing).
         if (op.ttlField) {
@@ -102,4 +105,9 @@ export class TargetApplier {
       : newMessage('Delete', vchannel, { collectionId: b.collectionId, partitionId: w.partition === null ? -1 : partitionId(w.partition), pks: w.pks }));
     await this.client.appendWal(vchannel, messages, appendId);
   }
+}
+
+/** A WAL message's field params by Milvus's names, as the client takes them (an alter already applied changes nothing). */
+function milvusFieldParams(p: FieldParams): Record<string, number> {
+  return { ...(p.maxLength !== undefined ? { max_length: p.maxLength } : {}), ...(p.maxCapacity !== undefined ? { max_capacity: p.maxCapacity } : {}) };
 }

@@ -139,14 +139,16 @@ test('after a restart, messages below the applied position make no operation but
   assert.equal(r.map((o) => o.kind), ['txn']);
 });
 
-test('DropCollection stops replication; TruncateCollection, AddCollectionField and indexes map to target DDL', () => {
+test('DropCollection stops replication; TruncateCollection, AddCollectionField, AlterCollectionField, DropCollectionField and indexes map to target DDL', () => {
   const { msg, core } = started();
   const pair = <T extends MessageType>(type: T, body: Bodies[T], id: number) => ops(run(core, [msg(type, V0, body, { broadcast: id }), msg(type, V1, body, { broadcast: id })]));
   assert.equal(pair('TruncateCollection', { collectionId: COLL }, 3), [{ kind: 'truncate' }]);
   assert.equal(pair('AddCollectionField', { collectionId: COLL, field: { name: 'x', dataType: 'Int64', nullable: true } as never }, 4).map((o) => o.kind), ['addField']);
-  assert.equal(pair('AlterCollection', { collectionId: COLL, ttlSeconds: 0, ttlField: 'expire_at' }, 6), [{ kind: 'alterTtl', ttlSeconds: 0, ttlField: 'expire_at' }], 'entity-level TTL travels');
-  assert.equal(pair('AlterCollection', { collectionId: COLL, ttlSeconds: 60 }, 7), [{ kind: 'alterTtl', ttlSeconds: 60 }]);
-  assert.equal(pair('DropCollection', { collectionId: COLL }, 5), [{ kind: 'sourceDropped' }]);
+  assert.equal(pair('AlterCollectionField', { collectionId: COLL, fieldName: 'tag', params: { maxLength: 64 } }, 5), [{ kind: 'alterField', fieldName: 'tag', params: { maxLength: 64 } }]);
+  assert.equal(pair('DropCollectionField', { collectionId: COLL, fieldName: 'tag' }, 6), [{ kind: 'dropField', fieldName: 'tag' }]);
+  assert.equal(pair('AlterCollection', { collectionId: COLL, ttlSeconds: 0, ttlField: 'expire_at' }, 7), [{ kind: 'alterTtl', ttlSeconds: 0, ttlField: 'expire_at' }], 'entity-level TTL travels');
+  assert.equal(pair('AlterCollection', { collectionId: COLL, ttlSeconds: 60 }, 8), [{ kind: 'alterTtl', ttlSeconds: 60 }]);
+  assert.equal(pair('DropCollection', { collectionId: COLL }, 9), [{ kind: 'sourceDropped' }]);
 });
 
 test('a vchannel whose first message is not its CreateCollection: a typed gap error', () => {

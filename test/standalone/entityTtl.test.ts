@@ -171,6 +171,12 @@ test('create refuses a bad ttl_field, or one with collection.ttl.seconds, writin
     // A partial load keeps the ttl_field's column: expiry is read from it.
     await c.createCollection({ collectionName: 'b', schema, metricType: 'L2', indexParams, properties: { ttl_field: 'expire_at' } });
     await refused(() => c.loadCollection('b', { loadFields: ['id', 'vec'] }), /ttl_field 'expire_at' cannot skip loading/);
+    await refused(() => c.loadPartitions('b', ['_default'], { loadFields: ['id', 'vec'] }), /ttl_field 'expire_at' cannot skip loading/);
+    // Nor can its field be dropped while the property names it.
+    await refused(() => c.dropCollectionField({ collectionName: 'b', fieldName: 'expire_at' }), /is the collection's ttl_field/);
+    await c.dropCollectionProperties('b', ['ttl_field']);
+    await c.dropCollectionField({ collectionName: 'b', fieldName: 'expire_at' });
+    assert.not.ok((await c.describeCollection('b')).schema.fields.some((f) => f.name === 'expire_at'));
   } finally { await s.cleanup(); }
 });
 

@@ -88,12 +88,22 @@ test('the target converges to the source through writes, partitions, truncate an
   // DDL: an added field, a partition dropped, a truncate, then more rows.
   await src.client.addCollectionField('cdc', { name: 'note', dataType: 'VarChar', maxLength: 8, nullable: true });
   await src.client.insert('cdc', [{ id: 500, tag: 'n', vec: [0, 0, 0, 1], note: 'hi' }]);
+  // An altered limit reaches the target before the write that needs it (the target's shards would refuse it otherwise).
+  await src.client.alterCollectionField({ collectionName: 'cdc', fieldName: 'note', fieldParams: { max_length: 20 } });
+  await src.client.insert('cdc', [{ id: 501, tag: 'n', vec: [0, 0, 1, 0], note: 'a longer note' }]);
   await src.client.releasePartitions('cdc', ['p1']);
   await src.client.dropPartition('cdc', 'p1');
   last = (await src.client.insert('cdc', rows(600, 4, 'e'))).tso;
   await h.until(last);
   await until(async () => !(await dst.client.hasPartition('cdc', 'p1')), 'p1 dropped on the target');
-  assert.is(await allRows(dst, 'cdc'), await allRows(src, 'cdc'), 'after add field and drop partition');
+  assert.is(await allRows(dst, 'cdc'), await allRows(src, 'cdc'), 'after add field, alter field and drop partition');
+  assert.is((await dst.client.describeCollection('cdc')).schema.fields.find((f) => f.name === 'note')?.maxLength, 20);
+  // A dropped field is dropped on the target too; a row after it converges without it.
+  await src.client.dropCollectionField({ collectionName: 'cdc', fieldName: 'note' });
+  last = (await src.client.insert('cdc', [{ id: 502, tag: 'n', vec: [0, 1, 0, 0] }])).tso;
+  await h.until(last);
+  assert.is(await allRows(dst, 'cdc'), await allRows(src, 'cdc'), 'after drop field');
+  assert.not.ok((await dst.client.describeCollection('cdc')).schema.fields.some((f) => f.name === 'note'));
   await src.client.truncateCollection('cdc');
   last = (await src.client.insert('cdc', rows(700, 3, 'f'))).tso;
   await h.until(last);

@@ -3,6 +3,7 @@
  * millisecond of its TSO (`tsoOf(ms)`) so keep-alive arithmetic reads in ms.
  */
 import type { CollectionSchema, FieldSchema, Rows } from '../../messages/schema.js';
+import type { FieldParams } from '../../messages/alteredField.js';
 import { newMessage, tsoOf, type Bodies, type Message, type MessageType, type TxnContext } from '../../messages/types.js';
 
 export const VCH = 'dml_0_100v0';
@@ -62,6 +63,8 @@ export const m = {
   alterCollection: (ms: number, ttlSeconds: number) => make(ms, 'AlterCollection', { collectionId: COLL, ttlSeconds }),
   renameCollection: (ms: number, name: string) => make(ms, 'RenameCollection', { collectionId: COLL, name }),
   addField: (ms: number, field: FieldSchema) => make(ms, 'AddCollectionField', { collectionId: COLL, field }),
+  dropField: (ms: number, fieldName: string) => make(ms, 'DropCollectionField', { collectionId: COLL, fieldName }),
+  alterField: (ms: number, fieldName: string, params: FieldParams) => make(ms, 'AlterCollectionField', { collectionId: COLL, fieldName, params }),
   trimDeletes: (ms: number, floorMs: number) => make(ms, 'TrimDeletes', { collectionId: COLL, floorTso: tsoOf(floorMs) }),
   timeTick: (ms: number, vchannel = '') => at(ms, newMessage('TimeTick', vchannel, { persisted: true })),
 };

@@ -34,6 +34,7 @@ import { finishClusterings, runClustering } from './clusteringCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
 import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { finishRenames, renameCollection } from './renameCollection.js';
+import { alterCollectionField, dropCollectionField } from './fieldDdl.js';
 import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
@@ -262,6 +263,8 @@ export class Coordinator {
       alterCollection: (r) => ddl.alterCollection(ctx(), refOf(r, r.name), r.properties, r.drop),
       renameCollection: (r) => renameCollection(ctx(), refOf(r, r.name), { db: r.newDbName ? databaseOr(r.newDbName) : databaseOr(r.dbName), name: r.newName }),
       addCollectionField: (r) => ddl.addCollectionField(ctx(), refOf(r, r.name), r.field),
+      alterCollectionField: (r) => alterCollectionField(ctx(), refOf(r, r.name), r.fieldName, r.params),
+      dropCollectionField: (r) => dropCollectionField(ctx(), refOf(r, r.name), r.fieldName),
       describeCollection: (r) => withDenied(ctx().catalog, collectionAt(ctx().catalog, refOf(r, r.name))),
       listCollections: ({ dbName }) => [...namespaceOf(ctx().catalog, databaseOr(dbName)).byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
       createPartition: (r) => ddl.createPartition(ctx(), refOf(r, r.collection), r.partition),

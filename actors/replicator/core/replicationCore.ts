@@ -194,6 +194,8 @@ export class ReplicationCore {
       case 'DropPartition': return { kind: 'dropPartition', name: this.partitionName(bodyOf(m, 'DropPartition').partitionId) };
       case 'TruncateCollection': return { kind: 'truncate' };
       case 'AddCollectionField': return { kind: 'addField', field: bodyOf(m, 'AddCollectionField').field };
+      case 'DropCollectionField': return { kind: 'dropField', fieldName: bodyOf(m, 'DropCollectionField').fieldName };
+      case 'AlterCollectionField': { const b = bodyOf(m, 'AlterCollectionField'); return { kind: 'alterField', fieldName: b.fieldName, params: b.params }; }
       case 'AlterCollection': {
         const b = bodyOf(m, 'AlterCollection');
         return { kind: 'alterTtl', ttlSeconds: b.ttlSeconds, ...(b.ttlField ? { ttlField: b.ttlField } : {}) };

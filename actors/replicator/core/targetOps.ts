@@ -1,5 +1,6 @@
 import type { Bodies, IndexParams } from '../../../messages/types.js';
 import type { FieldSchema, PrimaryKey, Rows } from '../../../messages/schema.js';
+import type { FieldParams } from '../../../messages/alteredField.js';
 
 /** A row write on one target shard (the same shard index as the source vchannel's). */
 export type WriteOp =
@@ -21,6 +22,8 @@ export type TargetOp =
   | { kind: 'dropPartition'; name: string }
   | { kind: 'truncate' }
   | { kind: 'addField'; field: FieldSchema }
+  | { kind: 'alterField'; fieldName: string; params: FieldParams }
+  | { kind: 'dropField'; fieldName: string }
   /** The source's TTL as an AlterCollection left it: collection.ttl.seconds, and ttl_field (absent: none). */
   | { kind: 'alterTtl'; ttlSeconds: number; ttlField?: string }
   | { kind: 'createIndex'; index: IndexParams }

@@ -1,4 +1,4 @@
-import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField } from '../parseCollections.js';
+import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField, parseAlterField, parseDropField } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
@@ -48,6 +48,18 @@ export const collectionRoutes: Record<string, Route> = {
     const { collectionName, field } = parseAddField(body);
     await api.addCollectionField(collectionName, field);
     schemas.forget(collectionName);
+    return ok({});
+  },
+  [`${V2}/collections/fields/alter_properties`]: async (body, { api, schemas }) => {
+    const req = parseAlterField(body);
+    await api.alterCollectionField(req);
+    schemas.forget(req.collectionName);
+    return ok({});
+  },
+  [`${V2}/collections/fields/drop`]: async (body, { api, schemas }) => {
+    const req = parseDropField(body);
+    await api.dropCollectionField(req);
+    schemas.forget(req.collectionName);
     return ok({});
   },
   [`${V2}/collections/alter_properties`]: async (body, { api }) => {

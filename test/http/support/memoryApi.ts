@@ -1,5 +1,7 @@
 import type { ResourceGroupInfo } from '../../../runtime/client/resourceGroupApi.js';
 import { withAddedField } from '../../../messages/addedField.js';
+import { parseFieldParams, withAlteredField } from '../../../messages/alteredField.js';
+import { withDroppedField } from '../../../messages/droppedField.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { parseProperties, propertyList, propertyNames, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import {
@@ -7,6 +9,7 @@ import {
   type CollectionSchema, type IndexParams, type MetricType, type PrimaryKey,
 } from '../../../messages/index.js';
 import type {
+  AlterCollectionFieldRequest,
   CollectionDescription, ConsistencyLevel, DatabaseDescription, CreateCollectionRequest, Hit, HybridSearchRequest, IndexDescription, LoadState,
   NuthatchApi, QueryRequest, ReadOptions, RowObject, SearchRequest, UpsertOptions, WriteResult, ImportJobView, BackupView, RestoreJobView, SnapshotView, RestoreSnapshotJobView,
   AggregatedSearchResult, SearchAggregation,
@@ -128,6 +131,14 @@ export class MemoryApi implements NuthatchApi {
     // Rows written before the field read its default (the real system shows a stored null as it).
     const d = field.defaultValue;
     if (d !== undefined && d !== null) for (const v of c.rows.values()) v.row = { ...v.row, [field.name]: d };
+  }
+  async alterCollectionField(req: AlterCollectionFieldRequest): Promise<void> {
+    const c = this.coll(req.collectionName);
+    c.schema = withAlteredField(c.schema, req.fieldName, parseFieldParams(req.fieldParams));
+  }
+  async dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void> {
+    const c = this.coll(req.collectionName);
+    c.schema = withDroppedField(c.schema, c.indexes, req.fieldName);
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const c = this.coll(name);

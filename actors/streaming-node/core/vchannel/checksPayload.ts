@@ -1,4 +1,6 @@
 import { addedFieldProblem } from '../../../../messages/addedField.js';
+import { alteredFieldProblem } from '../../../../messages/alteredField.js';
+import { droppedFieldProblem } from '../../../../messages/droppedField.js';
 import { rowsProblem, validateSchema } from '../../../../messages/schema.js';
 import { structVectorOf } from '../../../../messages/structArray.js';
 import { isType, own, type Check } from './check.js';
@@ -23,6 +25,14 @@ export const payloadMatchesSchema: Check = (ctx, m) => {
     const schema = ctx.collection?.schema;
     return schema ? addedFieldProblem(schema, m.body.field) : null;
   }
+  if (isType(m, 'AlterCollectionField')) {
+    const schema = ctx.collection?.schema;
+    return schema ? alteredFieldProblem(schema, m.body.fieldName, m.body.params) : null;
+  }
+  if (isType(m, 'DropCollectionField')) {
+    const schema = ctx.collection?.schema;
+    return schema ? droppedFieldProblem(schema, Object.values(ctx.indexes), m.body.fieldName) : null;
+  }
   if (isType(m, 'CreateIndex')) {
     const field = m.body.index.fieldName, schema = ctx.collection?.schema;
     // A JSON path index of a dynamic key names the key, which lives in `$meta`.
@@ -42,3 +52,7 @@ export const indexAlreadyExists: Check = (ctx, m) => {
 
 export const indexMustExist: Check = (ctx, m) =>
   isType(m, 'DropIndex') && own(ctx.indexes, m.body.indexName) === undefined ? `index '${m.body.indexName}' does not exist` : null;
+
+/** A DropCollectionField of a field this shard already dropped: how a drop retried after a coordinator crash finds it done. */
+export const fieldAlreadyDropped: Check = (ctx, m) =>
+  isType(m, 'DropCollectionField') && ctx.collection?.schema.droppedFields?.includes(m.body.fieldName) === true ? `field '${m.body.fieldName}' was already dropped` : null;

@@ -1,3 +1,5 @@
+import { withAlteredField } from '../../../../messages/alteredField.js';
+import { withDroppedField } from '../../../../messages/droppedField.js';
 import { PartitionStatus, type PartitionState } from './context.js';
 import { sealWhere, type Evolve } from './evolve.js';
 
@@ -69,5 +71,13 @@ export const addCollectionField: Evolve<'AddCollectionField'> = (ctx, m) => {
   const schema = ctx.collection!.schema;
   return { collection: { ...ctx.collection!, schema: { ...schema, fields: [...schema.fields, structuredClone(m.body.field)] } } };
 };
+
+/** The field's new limits hold for every message after this one (PayloadMatchesSchema checked them). */
+export const alterCollectionField: Evolve<'AlterCollectionField'> = (ctx, m) =>
+  ({ collection: { ...ctx.collection!, schema: withAlteredField(ctx.collection!.schema, m.body.fieldName, m.body.params) } });
+
+/** The field is gone for every message after this one (PayloadMatchesSchema checked it may go). */
+export const dropCollectionField: Evolve<'DropCollectionField'> = (ctx, m) =>
+  ({ collection: { ...ctx.collection!, schema: withDroppedField(ctx.collection!.schema, Object.values(ctx.indexes), m.body.fieldName) } });
 
 export const renameCollection: Evolve<'RenameCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, name: m.body.name } });

@@ -4,7 +4,7 @@ import { CHECKS, type InvariantKey, type Rejection } from './checks.js';
 import { initialContext, type VchannelContext } from './context.js';
 import { stamp, type Evolve } from './evolve.js';
 import { createSegment, deleteRows, flushSegment, insertRows, sealSegment } from './evolveData.js';
-import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection, addCollectionField, truncateCollection } from './evolveDdl.js';
+import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection, addCollectionField, alterCollectionField, dropCollectionField, truncateCollection } from './evolveDdl.js';
 import { abortOpenTxns, beginTxn, commitTxn, forgetOldTxns, rollbackTxn } from './evolveTxn.js';
 
 /** A WAL message as a machine event: the event type is the message type. */
@@ -40,6 +40,8 @@ const ACCEPT = {
   alterCollection: evolveAction(alterCollection),
   renameCollection: evolveAction(renameCollection),
   addCollectionField: evolveAction(addCollectionField),
+  alterCollectionField: evolveAction(alterCollectionField),
+  dropCollectionField: evolveAction(dropCollectionField),
   beginTxn: evolveAction(beginTxn),
   commitTxn: evolveAction(commitTxn),
   rollbackTxn: evolveAction(rollbackTxn),
@@ -122,6 +124,8 @@ export const vchannelMachine = setup({
         AlterCollection: rules('AlterCollection', [...LIVE, 'TxnNotAllowed'], ['alterCollection']),
         RenameCollection: rules('RenameCollection', [...LIVE, 'TxnNotAllowed'], ['renameCollection']),
         AddCollectionField: rules('AddCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['addCollectionField']),
+        AlterCollectionField: rules('AlterCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['alterCollectionField']),
+        DropCollectionField: rules('DropCollectionField', [...LIVE, 'TxnNotAllowed', 'FieldAlreadyDropped', 'PayloadMatchesSchema'], ['dropCollectionField']),
         RestoreDeletes: rules('RestoreDeletes', [...LIVE, 'TxnNotAllowed'], []),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
