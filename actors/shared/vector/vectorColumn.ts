@@ -163,8 +163,10 @@ const presence = new WeakMap<readonly unknown[], Uint8Array | null>();
  * one byte a row, 1 where a vector is, 0 where a nullable field's row holds
  * null or the column is absent (rows older than an added field). Undefined
  * when every row has one, so the search loops of fields that cannot be null
- * stay as they were. A null row reads as zeros in the column's block
- * (columnBlock, packedBlock): searches must skip it (presentRows).
+ * stay as they were. A compact column (compactColumn.ts) holds nothing for
+ * a null row and its map answers instead (withPresentRows, presentRows); in
+ * a row-addressed block (columnBlock, packedBlock) a null row reads as zeros,
+ * so searches must skip it.
  */
 export function columnPresence(column: readonly unknown[] | undefined, count: number): Uint8Array | undefined {
   if (column === undefined) return new Uint8Array(count);
