@@ -93,15 +93,17 @@ test('presence: which rows hold a vector; absent columns hold none; full columns
   assert.is(withPresentRows(holder, undefined, undefined), undefined, 'the block field: no filter');
 });
 
-test('packed columns with null rows: the block holds zeros there, the rows stay null, searches skip them', () => {
+test('packed columns with null rows: the block holds only the vectors, the rows stay null, searches skip them', () => {
   const fields: Record<string, unknown[]> = {
     f: [new Float32Array([1, 1]), null, new Float32Array([3, 3]), null],
     b: [null, Uint8Array.of(1, 2), null, Uint8Array.of(3, 4)],
   };
   packVectorColumns(fields, 4);
   assert.is(fields.f![1], null);
-  assert.equal(Array.from(columnBlock(fields.f!, 4, 2)), [1, 1, 0, 0, 3, 3, 0, 0]);
-  assert.ok((fields.f![2] as Float32Array).buffer === columnBlock(fields.f!, 4, 2).buffer, 'rows are views of one block');
+  const fb = annsVectors({ count: 4, vectors: new Float32Array(0), fields }, { field: 'f', dim: 2 }, 0);
+  assert.equal(fb.type === 'FloatVector' ? Array.from(fb.vectors) : [], [1, 1, 3, 3], 'only the non-null rows, densely');
+  assert.ok(fb.type === 'FloatVector' && (fields.f![2] as Float32Array).buffer === fb.vectors.buffer, 'rows are views of one block');
+  assert.equal(Array.from(columnBlock(fields.f!, 4, 2)), [1, 1, 0, 0, 3, 3, 0, 0], 'an index build still reads it row-addressed');
   assert.equal(Array.from(packedBlock(fields.b!, 4, 2)), [0, 0, 1, 2, 0, 0, 3, 4]);
   assert.is(fields.b![0], null);
   // The null rows are zeros, nearest to the origin: a search must leave them out.

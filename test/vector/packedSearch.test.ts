@@ -68,12 +68,14 @@ test('a packed field is searched from its bytes: the block is the column\'s own 
     assert.is(block.type, type);
     assert.is(blockBytes(block), n * packedRowBytes(type, dim), `${type}: its bytes, not ${n * dim * 4} of floats`);
     assert.is(block.type !== 'FloatVector' ? block.bytes.buffer : undefined, (fields.p![0] as Uint8Array).buffer, `${type}: the rows' own buffer`);
-    // A column with a missing row (a field added later) is packed on first search: the missing row reads as zeros.
+    // A column with a missing row (a nullable field's) is packed compact on first search: the missing row holds no bytes.
     const holes: unknown[] = rows.map((r, i) => (i === 3 ? null : r.slice()));
     const again = annsVectors({ count: n, vectors: new Float32Array(0), fields: { p: holes } }, { field: 'p', dim, packed: type }, 0);
     const bytes = again.type !== 'FloatVector' ? again.bytes : new Uint8Array(0);
     const size = packedRowBytes(type, dim);
-    assert.ok(bytes.subarray(3 * size, 4 * size).every((b) => b === 0), 'a missing row is zeros');
+    assert.is(bytes.length, (n - 1) * size, 'a missing row holds no bytes');
+    assert.is(again.map!.slots[3], -1, 'its row maps to no slot');
+    assert.equal(Array.from(bytes.subarray(3 * size, 4 * size)), Array.from(rows[4]!), 'row 4 is the fourth slot');
     assert.is(holes[3], null, 'and stays missing');
     assert.is((holes[4] as Uint8Array).buffer, bytes.buffer, 'present rows become views of the block');
   }

@@ -197,9 +197,11 @@ const mhOf = (shape: SearchShape): { mhElementBytes?: number } => (shape.mhEleme
  * A segment as a search takes it: `index` searches its ANN index (null: none);
  * `scope`, when the index is keyed and the filter pins its key to one value
  * (partition key isolation), is the rows of that value the index searches
- * alone, null when the segment holds none of them.
+ * alone, null when the segment holds none of them. `indexHoldsNoNulls`: the
+ * index was built over the rows having a vector only (a row-mapped or keyed
+ * one), so an unfiltered search of it needs no presence test.
  */
-export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null };
+export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null; indexHoldsNoNulls?: boolean };
 
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
 export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
@@ -211,15 +213,18 @@ export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Floa
     if (scope === null) continue;
     const rows = segmentRows(s, r);
     if (rows.accept === null) continue;
+    const vecs = annsVectors(seg, r.anns, seg.dim);
     // Rows of a nullable field holding no vector are never hits (Milvus 2.6's nullable vectors), in every path below.
-    const accept = withPresentRows(seg, r.anns, rows.accept);
+    // Unfiltered, no row test is needed where nulls are never reached: a compact block's scan walks the vectors
+    // alone, and an index of the field holds only the rows having one (runtime/vectorIndex/rowMappedIndex.ts).
+    const nullsUnreached = rows.accept === undefined && (index ? s.indexHoldsNoNulls === true : vecs.map !== undefined);
+    const accept = nullsUnreached ? undefined : withPresentRows(seg, r.anns, rows.accept);
     const candidates = rows.candidates && { ...rows.candidates, accept: withPresentRows(seg, r.anns, rows.candidates.accept) };
     const values = group ? seg.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     // Decided once per segment: the filter is the same for every query. Without an ANN index the
     // candidates are scanned, as every row would be (the same exact order: ties go to the lower row).
     // In a keyed index's scope, the share passing is judged among the key's rows, which the sub-index holds.
     const few = !index && candidates ? passingCandidates(candidates) : index && accept ? (scope ? fewPassingIn(scope, accept) : fewPassing(seg.count, accept, candidates)) : undefined;
-    const vecs = annsVectors(seg, r.anns, seg.dim);
     queries.forEach((q, qi) => {
       const rank = few
         ? (kk: number) => searchBlockRows({ block: vecs, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}), ...mhOf(shape) })

@@ -1,4 +1,5 @@
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
+import { heldColumnBytes } from '../../shared/vector/vectorColumn.js';
 
 /**
  * A sealed segment as a partial load holds it (messages/loadFields.ts): only the
@@ -16,7 +17,8 @@ export function keepColumns(seg: SealedSegment, columns: readonly string[] | und
 
 /**
  * Bytes a segment's columns hold in memory, estimated: typed arrays by their length,
- * numbers as 8, strings as 2 a character, other values by their JSON text. It
+ * numbers as 8, strings as 2 a character, other values by their JSON text, a
+ * vector column by its block (shared/vector/vectorColumn.ts). It
  * measures what a partial load saves, not the process's exact heap.
  */
 export function segmentBytes(seg: SealedSegment): number {
@@ -27,6 +29,9 @@ export function segmentBytes(seg: SealedSegment): number {
 
 function columnBytes(col: ArrayLike<unknown>): number {
   if (ArrayBuffer.isView(col)) return col.byteLength;
+  // A vector column packed into one block costs the block (a nullable field's compact one, its vectors and row map).
+  const held = Array.isArray(col) ? heldColumnBytes(col) : undefined;
+  if (held !== undefined) return held;
   let n = 0;
   for (let i = 0; i < col.length; i++) n += valueBytes(col[i]);
   return n;

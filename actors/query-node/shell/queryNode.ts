@@ -13,7 +13,7 @@ import { decodeValue } from '../../../messages/valueCodec.js';
 import { forceDenial } from '../../shared/quota/forceDeny.js';
 import { annsFieldOf, fieldDefaults, fieldDim, namesFields, partitionKeyField, primaryField, vectorField } from '../../../messages/schema.js';
 import { isolatedKey } from '../../shared/partitionKey/keyIsolation.js';
-import { fieldVectors } from '../../shared/vector/vectorColumn.js';
+import { mappedRows } from '../../../runtime/vectorIndex/rowMappedIndex.js';
 import { isPackedVectorType } from '../../../messages/packedVectors.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Tso } from '../../../messages/types.js';
@@ -329,7 +329,9 @@ export class QueryNode {
     };
     const hits = searchSealed(loaded.map((l) => {
       const index = l.indexes.get(field.name)?.vector;
-      return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index) };
+      // A row-mapped or keyed index holds only rows having a vector (a nullable field's nulls are never indexed).
+      const noNulls = index !== undefined && (mappedRows(index) !== undefined || index.keyRows !== undefined);
+      return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index), ...(noNulls ? { indexHoldsNoNulls: true } : {}) };
     }), read, queries,
       { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) });
     return { hits };

@@ -2,7 +2,7 @@ import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { withinRange, type DistanceRange } from './distanceRange.js';
 import { TopK } from './topK.js';
-import { blockRows, floatBlock, rowScorer, type VectorBlock } from './vectorBlock.js';
+import { blockRows, floatBlock, rowScorer, slotScorer, type VectorBlock } from './vectorBlock.js';
 
 /** One hit of a row-level search: the row number inside the searched data and its distance. */
 export interface RowHit { row: number; distance: number }
@@ -45,6 +45,7 @@ export function searchBlock(s: BlockSearch): RowHit[][] {
   if (!Number.isInteger(block.dim) || block.dim < 1) throw new ValidationError(`dim must be a positive integer, got ${block.dim}`);
   if (!Number.isInteger(count) || count < 0 || count > blockRows(block)) throw new ValidationError(`${count} rows of dim ${block.dim} do not fit in the ${block.type} block`);
   if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+  if (block.map) return queries.map((q) => scanSlots(s, block.map!.rows, q, inRange));
   return queries.map((q) => {
     const score = rowScorer(block, metric, q, s.mhElementBytes);
     const top = new TopK<{ id: number; distance: number }>(k, metric);
@@ -58,6 +59,28 @@ export function searchBlock(s: BlockSearch): RowHit[][] {
     }
     return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));
   });
+}
+
+/**
+ * searchBlock's scan of a compact block (a nullable field's, compactColumn.ts):
+ * slot after slot, so a null row is never looked at; `rows` maps each slot
+ * to its row (ascending: ties still go to the lower row). A loop of its own,
+ * so a required field's scan stays as it was.
+ */
+function scanSlots(s: BlockSearch, rows: Int32Array, q: Float32Array, inRange: ((d: number) => boolean) | undefined): RowHit[] {
+  const { block, count, metric, k, accept } = s;
+  const score = slotScorer(block, metric, q, s.mhElementBytes);
+  const top = new TopK<{ id: number; distance: number }>(k, metric);
+  for (let slot = 0; slot < rows.length; slot++) {
+    const row = rows[slot]!;
+    if (row >= count) break;
+    const d = score(slot);
+    if (!top.admits(d, row)) continue;
+    if (inRange !== undefined && !inRange(d)) continue;
+    if (accept !== undefined && !accept(row)) continue;
+    top.push({ id: row, distance: d });
+  }
+  return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));
 }
 
 /**

@@ -5,17 +5,21 @@ import { bitQuery, hammingBytes, hammingWords, jaccardBytes, jaccardWords, packB
 import { distanceFn } from './distance.js';
 import { halfDistanceFn, halfTable, int8DistanceFn } from './packedDistance.js';
 import { DEFAULT_MH_ELEMENT_BITS, mhJaccardScorer } from './minhashDistance.js';
+import type { RowMap } from './compactColumn.js';
 
 /**
  * The rows a search compares, as they are stored (pure): a FloatVector's
  * float32 block (row r at [r * dim, (r + 1) * dim)), or a packed field's bytes
  * (row r at [r * rowBytes, (r + 1) * rowBytes), messages/packedVectors.ts),
  * which are read in place: bits by popcount (bitDistance.ts), int8 and halves
- * element by element (packedDistance.ts).
+ * element by element (packedDistance.ts). With a `map` (a nullable field's
+ * compact column, compactColumn.ts), the storage holds only the rows having
+ * a vector, slot after slot, and row r is at slot `map.slots[r]` (-1: null).
  */
-export type VectorBlock =
+export type VectorBlock = (
   | { type: 'FloatVector'; dim: number; vectors: Float32Array }
-  | { type: PackedVectorType; dim: number; bytes: Uint8Array };
+  | { type: PackedVectorType; dim: number; bytes: Uint8Array }
+) & { map?: RowMap };
 
 /** The distance of one row of a block to the query a scorer was made for. */
 export type RowScore = (row: number) => number;
@@ -24,13 +28,14 @@ export function floatBlock(vectors: Float32Array, dim: number): VectorBlock {
   return { type: 'FloatVector', dim, vectors };
 }
 
-/** Rows the block has room for. */
+/** Rows the block has room for (a compact block: every row its map knows, null or not). */
 export function blockRows(b: VectorBlock): number {
+  if (b.map) return b.map.slots.length;
   if (b.dim < 1) return 0;
   return b.type === 'FloatVector' ? Math.floor(b.vectors.length / b.dim) : Math.floor(b.bytes.length / packedRowBytes(b.type, b.dim));
 }
 
-/** Bytes the block holds: what a search keeps resident for it. */
+/** Bytes the block's vectors hold: what a search keeps resident for them (a compact block's map aside). */
 export function blockBytes(b: VectorBlock): number {
   return b.type === 'FloatVector' ? b.vectors.byteLength : b.bytes.byteLength;
 }
@@ -40,9 +45,18 @@ export function blockBytes(b: VectorBlock): number {
  * bits as 0 and 1) against the rows of `block` under `metric`, in the Milvus
  * convention of distance.ts. A metric the field's type does not take is a
  * ValidationError. `mhElementBytes` is the width of a MinHash value under
- * MHJACCARD (default 4: 32 bits).
+ * MHJACCARD (default 4: 32 bits). A compact block's rows are found through
+ * its map: a null row has no distance, and must never be asked for.
  */
 export function rowScorer(block: VectorBlock, metric: MetricType, query: Float32Array, mhElementBytes?: number): RowScore {
+  const score = slotScorer(block, metric, query, mhElementBytes);
+  if (!block.map) return score;
+  const slots = block.map.slots;
+  return (row) => score(slots[row]!);
+}
+
+/** rowScorer over the block's storage as it lies: slot s of a compact block (its row map.rows[s]), row s of any other. */
+export function slotScorer(block: VectorBlock, metric: MetricType, query: Float32Array, mhElementBytes?: number): RowScore {
   const dim = block.dim;
   if (query.length !== dim) throw new ValidationError(`query has ${query.length} floats, the vectors have dim ${dim}`);
   if (block.type === 'FloatVector') {

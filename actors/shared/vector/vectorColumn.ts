@@ -1,5 +1,6 @@
 import { packedRowBytes, widenRow, type PackedVectorType } from '../../../messages/packedVectors.js';
 import { floatBlock, type VectorBlock } from './vectorBlock.js';
+import { compactBytes, compactRows, expandRows, rowMapOf, type CompactColumn } from './compactColumn.js';
 
 /**
  * A collection's vectors field by field (pure). The first vector field is
@@ -11,9 +12,39 @@ import { floatBlock, type VectorBlock } from './vectorBlock.js';
  * column and kept while the column lives; a search over a packed field reads
  * its bytes as one block (packedBlock), never widened: a binary field widened
  * would cost 32 times its bytes. Only an index build widens a packed column
- * (widenColumn), and keeps nothing after.
+ * (widenColumn), and keeps nothing after. A column holding null rows (a
+ * nullable field's) is compact instead (compactColumn.ts): its block holds
+ * the non-null rows only, found through a row map.
  */
 const blocks = new WeakMap<readonly unknown[], Float32Array>();
+
+/** Compact columns (a nullable field's with null rows): rows are views of their storage. */
+const compacts = new WeakMap<readonly unknown[], CompactColumn<Float32Array | Uint8Array>>();
+
+/**
+ * The compact form of a column of `count` rows holding null rows (made once,
+ * its rows becoming views of it); undefined when no row is null, or some row
+ * is not a `Ctor` of `width` (such a column is read row-addressed as before).
+ * An absent column (rows older than an added field) is all null.
+ */
+function compactOf<T extends Float32Array | Uint8Array>(column: unknown[] | undefined, count: number, width: number, Ctor: { new (n: number): T }): CompactColumn<T> | undefined {
+  if (column === undefined) return { storage: new Ctor(0), width, map: rowMapOf(count, () => false) };
+  const cached = compacts.get(column);
+  if (cached && cached.map.slots.length === count && cached.width === width && cached.storage instanceof Ctor) return cached as CompactColumn<T>;
+  // A column already packed row-addressed (a required field's) is not scanned again on every search.
+  if (blocks.has(column) || byteBlocks.has(column)) return undefined;
+  if (column.length >= count && !column.some((v, r) => r < count && (v === null || v === undefined))) return undefined;
+  const made = compactRows(column, count, width, Ctor);
+  if (made) compacts.set(column, made);
+  return made;
+}
+
+/** Bytes a vector column packed into one block holds (a compact one's map included); undefined for a column not so packed. */
+export function heldColumnBytes(column: readonly unknown[]): number | undefined {
+  const c = compacts.get(column);
+  if (c) return compactBytes(c);
+  return (blocks.get(column) ?? byteBlocks.get(column))?.byteLength;
+}
 
 /**
  * A column of per-row vectors as one block of `count` × `dim` floats (a
@@ -22,6 +53,9 @@ const blocks = new WeakMap<readonly unknown[], Float32Array>();
  */
 export function columnBlock(column: readonly unknown[], count: number, dim: number, packed?: PackedVectorType): Float32Array {
   if (packed) return widenColumn(column, count, dim, packed);
+  // A compact column is widened afresh (an index build's transient copy), never kept.
+  const compact = compacts.get(column);
+  if (compact && compact.storage instanceof Float32Array && compact.map.slots.length === count && compact.width === dim) return expandRows(compact as CompactColumn<Float32Array>, Float32Array);
   const cached = blocks.get(column);
   if (cached && cached.length === count * dim) return cached;
   const out = new Float32Array(count * dim);
@@ -60,9 +94,11 @@ export function packVectorColumns(fields: Record<string, unknown[]>, count: numb
     // A nullable vector field's column holds null rows (Milvus 2.6's nullable vectors): the first vector decides its kind.
     const first = column.find((v) => v !== null && v !== undefined);
     if (first instanceof Uint8Array) { packByteColumn(column, count); continue; }
-    if (!(first instanceof Float32Array) || column.length !== count || blocks.has(column)) continue;
+    if (!(first instanceof Float32Array) || column.length !== count || blocks.has(column) || compacts.has(column)) continue;
     const dim = first.length;
     if (!column.every((v) => v === null || (v instanceof Float32Array && v.length === dim))) continue;
+    // Null rows: only the vectors are held (compactColumn.ts); a required field's block is row-addressed as ever.
+    if (column.includes(null)) { compactOf(column, count, dim, Float32Array); continue; }
     const block = new Float32Array(count * dim);
     for (let r = 0; r < count; r++) {
       const v = column[r] as Float32Array | null;
@@ -84,9 +120,10 @@ const byteBlocks = new WeakMap<readonly unknown[], Uint8Array>();
  * (sparse rows of several lengths) are left as they are.
  */
 function packByteColumn(column: unknown[], count: number): void {
-  if (column.length !== count || byteBlocks.has(column)) return;
+  if (column.length !== count || byteBlocks.has(column) || compacts.has(column)) return;
   const len = (column.find((v) => v instanceof Uint8Array) as Uint8Array).length;
   if (len === 0 || !column.every((v) => v === null || (v instanceof Uint8Array && v.length === len))) return;
+  if (column.includes(null)) { compactOf(column, count, len, Uint8Array); return; }
   const block = new Uint8Array(count * len);
   for (let r = 0; r < count; r++) {
     if (column[r] === null) continue;
@@ -103,6 +140,8 @@ function packByteColumn(column: unknown[], count: number): void {
  * its rows becoming views of the block, so the bytes are held once.
  */
 export function packedBlock(column: unknown[], count: number, rowBytes: number): Uint8Array {
+  const compact = compacts.get(column);
+  if (compact && compact.storage instanceof Uint8Array && compact.map.slots.length === count && compact.width === rowBytes) return expandRows(compact as CompactColumn<Uint8Array>, Uint8Array);
   const cached = byteBlocks.get(column);
   if (cached && cached.length === count * rowBytes) return cached;
   const block = new Uint8Array(count * rowBytes);
@@ -124,8 +163,10 @@ const presence = new WeakMap<readonly unknown[], Uint8Array | null>();
  * one byte a row, 1 where a vector is, 0 where a nullable field's row holds
  * null or the column is absent (rows older than an added field). Undefined
  * when every row has one, so the search loops of fields that cannot be null
- * stay as they were. A null row reads as zeros in the column's block
- * (columnBlock, packedBlock): searches must skip it (presentRows).
+ * stay as they were. A compact column (compactColumn.ts) holds nothing for
+ * a null row and its map answers instead (withPresentRows, presentRows); in
+ * a row-addressed block (columnBlock, packedBlock) a null row reads as zeros,
+ * so searches must skip it.
  */
 export function columnPresence(column: readonly unknown[] | undefined, count: number): Uint8Array | undefined {
   if (column === undefined) return new Uint8Array(count);
@@ -149,6 +190,12 @@ export function columnPresence(column: readonly unknown[] | undefined, count: nu
  * never indexed nor returned by a search.
  */
 export function withPresentRows(holder: { count: number; fields: Record<string, unknown[]> }, anns: AnnsColumn | undefined, accept: ((row: number) => boolean) | undefined): ((row: number) => boolean) | undefined {
+  const compact = anns ? compacts.get(holder.fields[anns.field] ?? []) : undefined;
+  if (compact && compact.map.slots.length === holder.count) {
+    // A compact column's map says it: no byte-a-row presence is made beside it.
+    const slots = compact.map.slots;
+    return accept === undefined ? (row) => slots[row]! >= 0 : (row) => slots[row]! >= 0 && accept(row);
+  }
   const bits = anns ? columnPresence(holder.fields[anns.field], holder.count) : undefined;
   if (bits === undefined) return accept;
   return accept === undefined ? (row) => bits[row] === 1 : (row) => bits[row] === 1 && accept(row);
@@ -156,6 +203,8 @@ export function withPresentRows(holder: { count: number; fields: Record<string, 
 
 /** The rows of a column that hold a vector, ascending; undefined when all do: what an index is built over. */
 export function presentRows(column: readonly unknown[] | undefined, count: number): Int32Array | undefined {
+  const compact = column && compacts.get(column);
+  if (compact && compact.map.slots.length === count) return compact.map.rows.slice();
   const bits = columnPresence(column, count);
   if (bits === undefined) return undefined;
   const rows: number[] = [];
@@ -169,6 +218,14 @@ export interface AnnsColumn { field: string; dim: number; packed?: PackedVectorT
 /** The block a search over `anns` reads: the holder's own `vectors` when it names none (the first vector field). */
 export function annsVectors(holder: { count: number; vectors: Float32Array; fields: Record<string, unknown[]> }, anns: AnnsColumn | undefined, dim: number): VectorBlock {
   if (!anns) return floatBlock(holder.vectors, dim);
+  // A column holding null rows is read compact: its map takes a search to the rows having a vector, and past the rest.
+  const compact = anns.packed
+    ? compactOf(holder.fields[anns.field], holder.count, packedRowBytes(anns.packed, anns.dim), Uint8Array)
+    : compactOf(holder.fields[anns.field], holder.count, anns.dim, Float32Array);
+  if (compact) {
+    const { storage, map } = compact;
+    return anns.packed ? { type: anns.packed, dim: anns.dim, bytes: storage as Uint8Array, map } : { type: 'FloatVector', dim: anns.dim, vectors: storage as Float32Array, map };
+  }
   const column = holder.fields[anns.field] ?? [];
   if (anns.packed) return { type: anns.packed, dim: anns.dim, bytes: packedBlock(column, holder.count, packedRowBytes(anns.packed, anns.dim)) };
   return floatBlock(columnBlock(column, holder.count, anns.dim), anns.dim);

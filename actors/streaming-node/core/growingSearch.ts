@@ -79,10 +79,11 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
   // Output fields are read for the merge's winners only.
   const perQuery: Array<Array<Array<{ pk: PrimaryKey; distance: number; c: GrowingChunk; row: number; group?: unknown }>>> = queries.map(() => []);
   for (const c of visibleChunks(shard, r)) {
-    // Rows of a nullable field holding no vector are never hits (Milvus 2.6's nullable vectors).
-    const accept = withPresentRows(c, r.anns, acceptor(shard, c, r))!;
-    const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
+    // Rows of a nullable field holding no vector are never hits (Milvus 2.6's nullable vectors): a compact
+    // block's scan never reaches them (shared/vector/compactColumn.ts), any other is filtered.
     const block = annsVectors(c, r.anns, r.dim);
+    const accept = block.map ? acceptor(shard, c, r) : withPresentRows(c, r.anns, acceptor(shard, c, r))!;
+    const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
     queries.forEach((q, qi) => {
       const rank = (kk: number) => searchBlock({ block, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}), ...(shape.mhElementBytes !== undefined ? { mhElementBytes: shape.mhElementBytes } : {}) })[0]!;
       const rows = group ? collectGroups(c.count, (row) => values?.[row] ?? gd, group, k, rank, true)
