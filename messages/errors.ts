@@ -138,6 +138,7 @@ export const Invariant = {
   DeleteFloorBelowTso: 'delete-floor-below-tso',
   PartitionKeyOwnsPartitions: 'partition-key-owns-partitions',
   FieldAlreadyDropped: 'field-already-dropped',
+  FieldAlreadyAdded: 'field-already-added',
 } as const;
 export type InvariantName = (typeof Invariant)[keyof typeof Invariant];
 

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { newMessage } from '../../messages/types.js';
 import { refused } from '../support/rejects.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
@@ -100,6 +101,26 @@ test('an added field with a default: earlier rows read the default in outputs, f
     s = await tempStandalone({ ...opts, dataDir });
     await until(async () => (await s.client.getLoadState('ad')).loadProgress === 100, 'served after the restart', 30_000);
     await check('after a restart');
+  } finally { await s.cleanup(); }
+});
+
+test('an add some shards applied before the coordinator stopped (its record not yet written) completes when asked again', async () => {
+  const s = await tempStandalone(opts);
+  try {
+    await s.client.createCollection({ collectionName: 'half', schema, metricType: 'L2', shardsNum: 2, indexParams: [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'FLAT', params: {} }], load: true });
+    const d = await s.client.describeCollection('half');
+    const field = { name: 'extra', dataType: 'Int64' as const, nullable: true };
+    // One shard's AddCollectionField, as a broadcast cut short leaves it.
+    const v0 = d.vchannels[0]!;
+    await s.client.appendWal(v0, [newMessage('AddCollectionField', v0, { collectionId: d.collectionId, field })], 'partial-add');
+    assert.not.ok((await s.client.describeCollection('half')).schema.fields.some((f) => f.name === 'extra'), 'the record does not have it yet');
+    await s.client.addCollectionField('half', field);
+    assert.ok((await s.client.describeCollection('half')).schema.fields.some((f) => f.name === 'extra'), 'the retried add is recorded');
+    const vecs = vectors(20, DIM, 3);
+    await s.client.insert('half', vecs.map((vec, id) => ({ id, vec, extra: id * 10 })));
+    const got = await s.client.query('half', { filter: 'extra >= 0', outputFields: ['extra'], consistencyLevel: 'Strong' });
+    assert.is(got.length, 20, 'both shards take rows with the field');
+    await refused(s.client.addCollectionField('half', { name: 'extra', dataType: 'VarChar', maxLength: 4, nullable: true }), /extra/);
   } finally { await s.cleanup(); }
 });
 

@@ -3,12 +3,11 @@ import { checkTtlProperties } from '../../../messages/entityTtl.js';
 import { loadedColumns, sameColumns, type LoadFieldsRequest } from '../../../messages/loadFields.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { dropRefusal } from '../core/aliases.js';
-import { NuthatchError, ValidationError } from '../../../messages/errors.js';
+import { Invariant, NuthatchError, ValidationError } from '../../../messages/errors.js';
 import { checkName, LIMITS, withAnalyzerVersion } from '../../../messages/schema.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
-import { Invariant } from '../../../messages/errors.js';
 import { checkProperties, QUOTA_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { checkIsolationChange, checkIsolationSchema } from '../../shared/partitionKey/keyIsolation.js';
@@ -163,7 +162,8 @@ export async function addCollectionField(ctx: CoordinatorContext, ref: Collectio
   const zone = resolveTimezone({ tz: rec.timezone, from: 'timezone' }, { tz: policyOf(namespaceOf(ctx.catalog, dbOf(rec)).record.properties).timezone, from: 'database property timezone' });
   const [added] = withAnalyzerVersion(geometryDefaults(timestamptzDefaults({ fields: [field] }, zone))).fields;
   const schema = withAddedField(rec.schema, added!);
-  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }));
+  // An add retried after a crash between the broadcast and the record finds some shards done.
+  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }), Invariant.FieldAlreadyAdded);
   await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;

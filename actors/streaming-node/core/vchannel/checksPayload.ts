@@ -56,3 +56,19 @@ export const indexMustExist: Check = (ctx, m) =>
 /** A DropCollectionField of a field this shard already dropped: how a drop retried after a coordinator crash finds it done. */
 export const fieldAlreadyDropped: Check = (ctx, m) =>
   isType(m, 'DropCollectionField') && ctx.collection?.schema.droppedFields?.includes(m.body.fieldName) === true ? `field '${m.body.fieldName}' was already dropped` : null;
+
+/**
+ * An AddCollectionField of a field this shard already holds, defined the same: how an add retried after a
+ * coordinator crash (between the broadcast and the record) finds it done. One defined otherwise is PayloadMatchesSchema's.
+ */
+export const fieldAlreadyAdded: Check = (ctx, m) => {
+  if (!isType(m, 'AddCollectionField')) return null;
+  const had = ctx.collection?.schema.fields.find((f) => f.name === m.body.field.name);
+  return had !== undefined && sameDefinition(had, m.body.field) ? `field '${had.name}' was already added` : null;
+};
+
+/** Two field definitions equal whatever their keys' order. */
+function sameDefinition(a: unknown, b: unknown): boolean {
+  const sorted = (v: unknown): unknown => (Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v);
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}

@@ -123,7 +123,7 @@ export const vchannelMachine = setup({
         TrimDeletes: rules('TrimDeletes', [...LIVE, 'TxnNotAllowed', 'DeleteFloorBelowTso'], []),
         AlterCollection: rules('AlterCollection', [...LIVE, 'TxnNotAllowed'], ['alterCollection']),
         RenameCollection: rules('RenameCollection', [...LIVE, 'TxnNotAllowed'], ['renameCollection']),
-        AddCollectionField: rules('AddCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['addCollectionField']),
+        AddCollectionField: rules('AddCollectionField', [...LIVE, 'TxnNotAllowed', 'FieldAlreadyAdded', 'PayloadMatchesSchema'], ['addCollectionField']),
         AlterCollectionField: rules('AlterCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['alterCollectionField']),
         DropCollectionField: rules('DropCollectionField', [...LIVE, 'TxnNotAllowed', 'FieldAlreadyDropped', 'PayloadMatchesSchema'], ['dropCollectionField']),
         RestoreDeletes: rules('RestoreDeletes', [...LIVE, 'TxnNotAllowed'], []),
