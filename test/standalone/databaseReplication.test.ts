@@ -4,7 +4,8 @@ import { NuthatchClient } from '../../runtime/client/client.js';
 import { startDatabaseReplication, type DatabaseReplicationHandle, type DatabaseReplicationOptions } from '../../runtime/replication/databaseReplicator.js';
 import { checkpointedCollections } from '../../runtime/replication/checkpointStore.js';
 import { until } from '../support/until.js';
-import { tempStandalone, vectors } from './harness.js';
+import { tempStandalone } from './harness.js';
+import { indexParams, rows, schema, type System } from './replicationFixture.js';
 
 /**
  * Replication of a whole database between two standalone systems in this
@@ -14,18 +15,6 @@ import { tempStandalone, vectors } from './harness.js';
  * that name is mirrored afresh, a renamed one is renamed, one excluded stays
  * out, and one dropped while nothing replicated is dropped at the next start.
  */
-const DIM = 4;
-const schema = {
-  fields: [
-    { name: 'id', dataType: 'Int64' as const, isPrimary: true },
-    { name: 'tag', dataType: 'VarChar' as const, maxLength: 16 },
-    { name: 'vec', dataType: 'FloatVector' as const, dim: DIM },
-  ],
-};
-const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'FLAT' as const, params: {} }];
-const rows = (from: number, n: number, tag: string) => vectors(n, DIM, from).map((vec, i) => ({ id: from + i, tag, vec }));
-
-type System = Awaited<ReturnType<typeof tempStandalone>>;
 let src: System, dst: System, from: NuthatchClient, to: NuthatchClient;
 
 /** Every visible row of a collection, by id (the target's loaded first). */

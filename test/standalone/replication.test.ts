@@ -8,7 +8,8 @@ import { client as busClient } from '../../runtime/rpc/typedBus.js';
 import { startReplication, type ReplicationOptions } from '../../runtime/replication/replicator.js';
 import { loadCheckpoint, saveCheckpoint } from '../../runtime/replication/checkpointStore.js';
 import { until } from '../support/until.js';
-import { tempStandalone, vectors } from './harness.js';
+import { tempStandalone } from './harness.js';
+import { indexParams, rows, schema, type System } from './replicationFixture.js';
 
 /**
  * Cross-cluster replication between two standalone systems in this process,
@@ -19,18 +20,6 @@ import { tempStandalone, vectors } from './harness.js';
  * a rolled-back transaction never reaches the target; a source WAL truncated
  * past the checkpoint stops it with a typed error.
  */
-const DIM = 4;
-const schema = {
-  fields: [
-    { name: 'id', dataType: 'Int64' as const, isPrimary: true },
-    { name: 'tag', dataType: 'VarChar' as const, maxLength: 16 },
-    { name: 'vec', dataType: 'FloatVector' as const, dim: DIM },
-  ],
-};
-const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'FLAT' as const, params: {} }];
-const rows = (from: number, n: number, tag: string) => vectors(n, DIM, from).map((vec, i) => ({ id: from + i, tag, vec }));
-
-type System = Awaited<ReturnType<typeof tempStandalone>>;
 /** Every visible row, by id, with every field. */
 async function allRows(s: System, name: string): Promise<string> {
   const got = await s.client.query(name, { filter: 'id >= 0', outputFields: ['*'], consistencyLevel: 'Strong', limit: 0 });
