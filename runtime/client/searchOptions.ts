@@ -98,11 +98,8 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
   const ignore = req.searchParams?.ignoreGrowing;
   if (ignore !== undefined && typeof ignore !== 'boolean') throw new ValidationError('searchParams.ignoreGrowing must be true or false', { field: 'ignore_growing' });
   out.ignoreGrowing = ignore === true;
-  const round = req.roundDecimal;
-  if (round !== undefined && round !== -1) {
-    if (!Number.isInteger(round) || round < 0 || round > 6) throw new ValidationError(`roundDecimal must be an integer in -1..6 (-1 keeps distances as they are), got ${round}`, { field: 'round_decimal' });
-    out.roundDecimal = round;
-  }
+  const round = checkRoundDecimal(req.roundDecimal);
+  if (round !== undefined) out.roundDecimal = round;
   const group = groupSpec(req, schema);
   if (group) out.group = group;
   return out;
@@ -134,6 +131,25 @@ export function groupSpec(req: Pick<SearchRequest, 'groupingField' | 'groupSize'
   if (groups * size > LIMITS.maxTopK) throw new ValidationError(`(limit + offset) x groupSize must be at most ${LIMITS.maxTopK}, got ${groups} x ${size}`, { field: 'groupSize' });
   if (strictGroupSize !== undefined && typeof strictGroupSize !== 'boolean') throw new ValidationError('strictGroupSize must be true or false', { field: 'strictGroupSize' });
   return { field, size, strict: strictGroupSize === true };
+}
+
+/** `roundDecimal` checked: the places distances are rounded to, or undefined to keep them (absent or -1). */
+export function checkRoundDecimal(round: unknown): number | undefined {
+  if (round === undefined || round === -1) return undefined;
+  if (typeof round !== 'number' || !Number.isInteger(round) || round < 0 || round > 6) throw new ValidationError(`roundDecimal must be an integer in -1..6 (-1 keeps distances as they are), got ${JSON.stringify(round)}`, { field: 'round_decimal' });
+  return round;
+}
+
+/** What a search does to each distance it shows: rounded to `decimals` places, or kept. */
+export function rounder(decimals: number | undefined): (d: number) => number {
+  return decimals === undefined ? (d) => d : (d) => roundDistance(d, decimals);
+}
+
+/** A search page checked (limit at least 1, offset at least 0, together at most maxTopK); the hits each shard returns. */
+export function checkPage(limit: unknown, offset: unknown = 0): number {
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit + (Number(offset) || 0) > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 1..${LIMITS.maxTopK} (with offset)`);
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
+  return limit + offset;
 }
 
 /** A distance rounded half up to `decimals` places, as Milvus rounds them. */
