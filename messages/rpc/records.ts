@@ -104,6 +104,12 @@ export interface SegmentRecord {
    * segment is examined again once that time passes or the ttl_field changes.
    */
   fieldExpiryChecked?: { field: string | null; nextUs: number | null };
+  /**
+   * How many of the schema's dropped fields (`schema.droppedFields`, which only
+   * grows) the current file is known to hold no column of (absent: none):
+   * compaction rewrites a segment without those columns once a field drops.
+   */
+  droppedFieldsChecked?: number;
   /** Compaction applied every delete up to this TSO to the current file (see shared/segment/deleteCover.ts). */
   deletesAppliedTso?: Tso;
   /**

@@ -25,21 +25,24 @@ export type DataNodeProtocol = {
    * without the rows the shard's deletes reached by `untilTso`, under a new key,
    * when they are at least `minRatio` of its rows; else writes nothing.
    */
-  /** `expiredBelow`: rows inserted below it are removed too (the collection's TTL as of `untilTso`); `fieldExpiry`: rows by its entity-level TTL. */
-  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: CompactionOutcome };
+  /**
+   * `expiredBelow`: rows inserted below it are removed too (the collection's TTL as of `untilTso`); `fieldExpiry`: rows by its
+   * entity-level TTL; `droppedFields`: their columns (a segment holding one is rewritten whatever `minRatio` says).
+   */
+  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[] }; res: CompactionOutcome };
   /**
    * Merge compaction (data-node/core/segmentMerge.ts): writes the segments (small,
    * of one partition) as one under the new `segmentId`, without the rows the
    * shard's deletes reached by `untilTso`.
    */
-  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: MergeOutcome };
+  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[] }; res: MergeOutcome };
   /**
    * Clustering compaction (data-node/core/segmentCluster.ts): rewrites the
    * segments (of one partition of one shard) as segments each holding one
    * contiguous range of `key`, of about `targetRows` rows, under the first of
    * `segmentIds`, without the rows the shard's deletes reached by `untilTso`.
    */
-  clusterSegments: { req: { segments: SegmentRecord[]; segmentIds: number[]; key: string; targetRows: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] }; res: ClusterOutcome };
+  clusterSegments: { req: { segments: SegmentRecord[]; segmentIds: number[]; key: string; targetRows: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[] }; res: ClusterOutcome };
   /** One page of the keys under segments/, after `after` (in key order), for the orphan sweep. */
   listSegmentFiles: { req: { after: string | null; limit: number }; res: { keys: string[] } };
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */

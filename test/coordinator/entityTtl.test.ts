@@ -88,7 +88,7 @@ test('a sealed segment at a read: past expiries refused, future and NULL read; t
 test('compaction leaves out rows whose ttl_field has passed and says when the next one does', () => {
   const s = seg([us(2_000), us(8_000), null, us(20_000)]);
   const rules = fieldExpiriesAt({ ttlField: 'expire_at' }, tsoOf(10_000));
-  const r = compactSegment(s, new Map(), tsoOf(10_000), undefined, rules);
+  const r = compactSegment(s, new Map(), tsoOf(10_000), { fieldExpiry: rules });
   assert.equal(r.seg.pks, [2, 3]);
   assert.is(r.removed, 2);
   assert.is(nextExpiryUs(r.seg.fields, r.seg.count, rules), us(20_000));

@@ -42,10 +42,10 @@ test('a sealed segment at a read: rows older than the TTL are refused, a wholly 
 test('compaction leaves out rows expired as of its cutoff, with the deleted ones', () => {
   const s = seg([1_000, 5_000, 9_000, 9_500]);
   const deletes = new Map([[3, [tsoOf(9_800)]]]);
-  const r = compactSegment(s, deletes, tsoOf(10_000), tsoOf(6_000));
+  const r = compactSegment(s, deletes, tsoOf(10_000), { expiredBelow: tsoOf(6_000) });
   assert.equal(r.seg.pks, [2]);
   assert.is(r.removed, 3);
-  assert.is(compactSegment(s, new Map(), tsoOf(10_000), tsoOf(20_000)).seg.count, 0, 'all expired');
+  assert.is(compactSegment(s, new Map(), tsoOf(10_000), { expiredBelow: tsoOf(20_000) }).seg.count, 0, 'all expired');
 });
 
 test('expiryDue: only a segment with rows older than the cutoff, at most once per minRatio of the TTL', () => {

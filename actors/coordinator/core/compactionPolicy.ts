@@ -133,3 +133,18 @@ export function fieldExpiryDue(seg: Pick<SegmentRecord, 'fieldExpiryChecked'>, r
   if (!seen || seen.field !== (rec.ttlField ?? null)) return true;
   return seen.nextUs !== null && seen.nextUs <= tsoMicros(untilTso);
 }
+
+/**
+ * Whether a segment's file may still hold a column of a field dropped since it
+ * was written or last rewritten (messages/droppedField.ts): examined once per
+ * drop, and rewritten without the column if it holds one. Pure.
+ */
+export function droppedFieldsDue(seg: Pick<SegmentRecord, 'droppedFieldsChecked'>, rec: Pick<CollectionRecord, 'schema'>): boolean {
+  return (rec.schema.droppedFields?.length ?? 0) > (seg.droppedFieldsChecked ?? 0);
+}
+
+/** A rewrite request's dropped fields (their columns left out), and what the rewritten file's record notes. */
+export function droppedFieldsRewrite(rec: Pick<CollectionRecord, 'schema'>): { request: { droppedFields?: string[] }; checked: { droppedFieldsChecked?: number } } {
+  const dropped = rec.schema.droppedFields ?? [];
+  return dropped.length === 0 ? { request: {}, checked: {} } : { request: { droppedFields: [...dropped] }, checked: { droppedFieldsChecked: dropped.length } };
+}

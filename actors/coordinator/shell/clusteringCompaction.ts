@@ -1,5 +1,5 @@
 import { collectionById } from '../core/databases.js';
-import { recordFieldExpiries } from '../core/compactionPolicy.js';
+import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPolicy.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { clusteringKeyField } from '../../../messages/schema.js';
@@ -68,8 +68,9 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
   const first = await ctx.allocIds(idCount);
   const segmentIds = Array.from({ length: idCount }, (_, i) => first + i);
   const fieldExpiry = recordFieldExpiries(rec, parts[0]!.vchannel, untilTso);
+  const dropped = droppedFieldsRewrite(rec);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 30 * 60_000)('clusterSegments', {
-    segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }),
+    segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request,
   });
   const unchanged = () => rec.state === 'created' && parts.every((p, i) => ctx.segments.get(p.segmentId) === p && p.dataKey === before[i]);
   if (out.outputs.length === 0) {
@@ -92,7 +93,7 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
         from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
         deleteSeq: out.deleteSeq, reachedRows: 0,
         ...(o.rowsFromTso === undefined ? {} : { rowsFromTso: o.rowsFromTso }), deletesAppliedTso: untilTso,
-        ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
+        ...(expired === undefined ? {} : { expiryCheckedTso: expired }), ...dropped.checked,
         ...lineage, clusterGroup: group, ...(o.keyRange ? { keyRange: o.keyRange } : {}),
       });
     }

@@ -6,7 +6,7 @@ import { client } from '../../../runtime/rpc/typedBus.js';
 import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { pchannelOf } from '../core/catalog.js';
-import { expiryDue, fieldExpiryDue, floorHolders, recordFieldExpiries, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
+import { droppedFieldsDue, droppedFieldsRewrite, expiryDue, fieldExpiryDue, floorHolders, recordFieldExpiries, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
@@ -58,7 +58,7 @@ async function compactShard(ctx: CoordinatorContext, rec: CollectionRecord, vcha
   const cutoff = expiredBelow(horizon, rec.ttlSeconds);
   for (const seg of indexed) {
     if (ctx.stopped) return compacted;
-    const expiring = (cutoff !== undefined && expiryDue(seg, cutoff, rec.ttlSeconds!, policy.minRatio)) || fieldExpiryDue(seg, rec, horizon);
+    const expiring = (cutoff !== undefined && expiryDue(seg, cutoff, rec.ttlSeconds!, policy.minRatio)) || fieldExpiryDue(seg, rec, horizon) || droppedFieldsDue(seg, rec);
     if (!forced.has(seg) && !expiring && !worthExamining(seg, log.seq, policy.minRatio)) continue;
     if (await compactOne(ctx, rec, seg, policy, forced.has(seg) ? 0 : policy.minRatio)) compacted++;
   }
@@ -90,8 +90,9 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
   const untilTso = horizonOf(ctx, rec.collectionId, policy);
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
   const fieldExpiry = recordFieldExpiries(rec, seg.vchannel, untilTso);
+  const dropped = droppedFieldsRewrite(rec);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', {
-    segment: seg, untilTso, minRatio, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }),
+    segment: seg, untilTso, minRatio, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request,
   });
   // Dropped, or switched by someone else meanwhile: leave it.
   const unchanged = () => ctx.segments.get(seg.segmentId) === seg && seg.dataKey === before.dataKey && rec.state === 'created';
@@ -104,7 +105,7 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
   // rewrite its oldest row is the new file's (expired rows left), else the oldest known.
   const rowsFrom = out.rowsFromTso === undefined ? {} : { rowsFromTso: out.compacted ? out.rowsFromTso : seg.rowsFromTso ?? out.rowsFromTso };
   const applied = { ...rowsFrom, ...(out.compacted || out.removed === 0 ? { deletesAppliedTso: untilTso } : {}), ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
-    ...(out.nextExpiryUs === undefined ? {} : { fieldExpiryChecked: { field: rec.ttlField ?? null, nextUs: out.nextExpiryUs } }) };
+    ...(out.nextExpiryUs === undefined ? {} : { fieldExpiryChecked: { field: rec.ttlField ?? null, nextUs: out.nextExpiryUs } }), ...dropped.checked };
   if (!out.compacted) {
     await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending, ...applied }, unchanged);
     return false;

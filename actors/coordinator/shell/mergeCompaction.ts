@@ -1,5 +1,5 @@
 import { collectionById } from '../core/databases.js';
-import { recordFieldExpiries } from '../core/compactionPolicy.js';
+import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPolicy.js';
 import type { CollectionRecord, KeyRange, SegmentRecord } from '../../../messages/rpc/records.js';
 import { unionRange } from '../../shared/cluster/keyRange.js';
 import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
@@ -45,8 +45,9 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
   const segmentId = await ctx.allocIds(1);
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
   const fieldExpiry = recordFieldExpiries(rec, first.vchannel, untilTso);
+  const dropped = droppedFieldsRewrite(rec);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', {
-    segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }),
+    segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request,
   });
   const indexKeys = await buildRewriteIndexes(ctx, rec, segmentId, out.dataKey);
   // The parts' clustering key ranges together hold the merged segment's (unknown if any part's is).
@@ -58,7 +59,7 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
     from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
     deleteSeq: out.deleteSeq, reachedRows: out.pending,
     ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: untilTso,
-    ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
+    ...(expired === undefined ? {} : { expiryCheckedTso: expired }), ...dropped.checked,
     ...(keyRange === undefined ? {} : { keyRange }),
     // With the parts' recent ancestors: none may come back (segmentFlushed refuses a late report of any).
     ...lineageOf(parts, ctx.now(), retainRetiredMs(ctx.opts.orphans?.toleranceMs ?? DEFAULT_ORPHAN_POLICY.toleranceMs)),

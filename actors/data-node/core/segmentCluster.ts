@@ -1,9 +1,9 @@
 import type { DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import type { Tso } from '../../../messages/types.js';
-import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { rangeOf, type KeyRange } from '../../shared/cluster/keyRange.js';
 import { mergeSegments } from './segmentMerge.js';
+import type { RewriteRules } from './segmentCompaction.js';
 import { orderByKey, splitPoints } from './clusterSplit.js';
 
 /**
@@ -16,8 +16,8 @@ import { orderByKey, splitPoints } from './clusterSplit.js';
  */
 export interface ClusterResult { segs: Array<{ seg: SealedSegment; range?: KeyRange }>; removed: number; pending: number }
 
-export function clusterSegments(parts: readonly SealedSegment[], ids: readonly number[], key: string, targetRows: number, deletes: DeleteIndex, untilTso: Tso, expiredBelow?: Tso, fieldExpiry?: readonly FieldExpiry[]): ClusterResult {
-  const all = mergeSegments(parts, { segmentId: ids[0] ?? 0 }, deletes, untilTso, expiredBelow, fieldExpiry);
+export function clusterSegments(parts: readonly SealedSegment[], ids: readonly number[], key: string, targetRows: number, deletes: DeleteIndex, untilTso: Tso, rules: RewriteRules = {}): ClusterResult {
+  const all = mergeSegments(parts, { segmentId: ids[0] ?? 0 }, deletes, untilTso, rules);
   const m = all.seg;
   const keys = m.fields[key] ?? new Array<unknown>(m.count).fill(null);
   const order = orderByKey(keys.slice(0, m.count), m.pks);

@@ -19,6 +19,22 @@ export interface CompactionResult {
   removed: number;
   /** Rows kept that a delete after `untilTso` reaches (a later compaction may remove them). */
   pending: number;
+  /** Columns of dropped fields the rewritten segment no longer holds. */
+  strippedColumns: string[];
+}
+
+/**
+ * What a rewrite leaves out besides deleted rows. `expiredBelow` (the
+ * collection's TTL as of `untilTso`, shared/segment/rowExpiry.ts): rows
+ * inserted below it; every reader from `untilTso` on sees them expired.
+ * `fieldExpiry` (entity-level TTL as of `untilTso`, messages/entityTtl.ts):
+ * rows whose ttl_field value has passed. `droppedFields` (the schema's): their
+ * columns, which no read shows again (messages/droppedField.ts).
+ */
+export interface RewriteRules {
+  expiredBelow?: Tso | undefined;
+  fieldExpiry?: readonly FieldExpiry[] | undefined;
+  droppedFields?: readonly string[] | undefined;
 }
 
 /** Which way a row stands against the shard's deletes. */
@@ -38,13 +54,9 @@ function fate(rowTso: Tso, partitionId: number, deletes: readonly DeleteMark[] |
   return f;
 }
 
-/**
- * `expiredBelow` (the collection's TTL as of `untilTso`, shared/segment/rowExpiry.ts):
- * rows inserted below it are left out too; every reader from `untilTso` on sees them expired.
- * `fieldExpiry` (entity-level TTL as of `untilTso`, messages/entityTtl.ts): rows whose
- * ttl_field value has passed are left out likewise.
- */
-export function compactSegment(seg: SealedSegment, deletes: DeleteIndex, untilTso: Tso, expiredBelow?: Tso, fieldExpiry?: readonly FieldExpiry[]): CompactionResult {
+/** The segment without the rows deletes reached by `untilTso`, nor what `rules` leave out. */
+export function compactSegment(seg: SealedSegment, deletes: DeleteIndex, untilTso: Tso, rules: RewriteRules = {}): CompactionResult {
+  const { expiredBelow, fieldExpiry } = rules;
   const keep: number[] = [];
   let pending = 0;
   const entityExpired = entityExpiry(seg.fields, (row) => seg.tsos[row]!, fieldExpiry, true);
@@ -57,14 +69,18 @@ export function compactSegment(seg: SealedSegment, deletes: DeleteIndex, untilTs
     keep.push(r);
   }
   const removed = seg.count - keep.length;
-  if (removed === 0) return { seg, removed, pending };
+  const strippedColumns = (rules.droppedFields ?? []).filter((name) => name in seg.fields);
+  if (removed === 0 && strippedColumns.length === 0) return { seg, removed, pending, strippedColumns };
+  const kept = Object.entries(seg.fields).filter(([name]) => !strippedColumns.includes(name));
+  if (removed === 0) return { seg: { ...seg, fields: Object.fromEntries(kept) }, removed, pending, strippedColumns };
   const vectors = new Float32Array(keep.length * seg.dim);
   keep.forEach((r, i) => vectors.set(seg.vectors.subarray(r * seg.dim, (r + 1) * seg.dim), i * seg.dim));
   const fields: Record<string, unknown[]> = {};
-  for (const [name, col] of Object.entries(seg.fields)) fields[name] = keep.map((r) => col[r]);
+  for (const [name, col] of kept) fields[name] = keep.map((r) => col[r]);
   return {
     seg: { ...seg, count: keep.length, pks: keep.map((r) => seg.pks[r]!), tsos: keep.map((r) => seg.tsos[r]!), vectors, fields },
     removed,
     pending,
+    strippedColumns,
   };
 }

@@ -1,9 +1,8 @@
 import type { DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
-import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
-import { compactSegment } from './segmentCompaction.js';
+import { compactSegment, type RewriteRules } from './segmentCompaction.js';
 
 /**
  * Merge compaction (pure): several small sealed segments of one partition
@@ -14,10 +13,10 @@ import { compactSegment } from './segmentCompaction.js';
  */
 export interface MergeResult { seg: SealedSegment; removed: number; pending: number }
 
-export function mergeSegments(parts: readonly SealedSegment[], into: { segmentId: number }, deletes: DeleteIndex, untilTso: Tso, expiredBelow?: Tso, fieldExpiry?: readonly FieldExpiry[]): MergeResult {
+export function mergeSegments(parts: readonly SealedSegment[], into: { segmentId: number }, deletes: DeleteIndex, untilTso: Tso, rules: RewriteRules = {}): MergeResult {
   if (parts.length === 0) throw new Error('a merge needs at least one segment');
   const first = parts[0]!;
-  const compacted = parts.map((p) => compactSegment(p, deletes, untilTso, expiredBelow, fieldExpiry));
+  const compacted = parts.map((p) => compactSegment(p, deletes, untilTso, rules));
   const count = compacted.reduce((n, c) => n + c.seg.count, 0);
   const vectors = new Float32Array(count * first.dim);
   const names = new Set(compacted.flatMap((c) => Object.keys(c.seg.fields)));

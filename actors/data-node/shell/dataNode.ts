@@ -1,7 +1,7 @@
 import { decodeMessage } from '../../../messages/codec.js';
 import { nextExpiryUs } from '../../shared/segment/rowExpiry.js';
 import { NuthatchError } from '../../../messages/errors.js';
-import { bodyOf } from '../../../messages/types.js';
+import { bodyOf, type Tso } from '../../../messages/types.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { DATA_NODE_SUBJECT, dataNodeChecks, type ClusterOutcome, type CompactionOutcome, type DataNodeProtocol, type MergeOutcome } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
@@ -10,7 +10,8 @@ import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../shared/segment/segmentKeys.js';
 import { minTso } from '../../shared/segment/deleteCover.js';
-import { compactSegment } from '../core/segmentCompaction.js';
+import { compactSegment, type RewriteRules } from '../core/segmentCompaction.js';
+import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { addToIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { mergeSegments } from '../core/segmentMerge.js';
 import { clusterSegments } from '../core/segmentCluster.js';
@@ -88,17 +89,17 @@ export class DataNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
     const seg = decodeSegmentFile(bytes);
     const log = await this.deleteLog(s.pchannel, s.vchannel);
-    const r = compactSegment(seg, log.byKey, untilTso, t.expiredBelow, t.fieldExpiry);
+    const r = compactSegment(seg, log.byKey, untilTso, rewriteRules(t));
     const outcome = {
       compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}),
       ...(t.fieldExpiry ? { nextExpiryUs: nextExpiryUs(r.seg.fields, r.seg.count, t.fieldExpiry) } : {}),
     };
     // Every row gone (all expired or deleted): the coordinator discards the segment, with no file to write.
     if (r.seg.count === 0) return { ...outcome, compacted: true, rows: 0 };
-    if (r.removed === 0 || r.removed < t.minRatio * seg.count) return outcome;
+    if (r.strippedColumns.length === 0 && (r.removed === 0 || r.removed < t.minRatio * seg.count)) return outcome;
     const dataKey = compactedDataKey(s.collectionId, s.segmentId, untilTso);
     await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
-    this.opts.log?.(`segment ${s.segmentId}: compacted to ${dataKey}, ${r.removed} deleted or expired rows removed, ${r.seg.count} kept`);
+    this.opts.log?.(`segment ${s.segmentId}: compacted to ${dataKey}, ${r.removed} deleted or expired rows removed, ${r.seg.count} kept${r.strippedColumns.length ? `, dropped columns ${r.strippedColumns.join(', ')} left out` : ''}`);
     return { ...outcome, compacted: true, dataKey, rows: r.seg.count, rowsFromTso: r.seg.tsos.reduce(minTso) };
   }
 
@@ -121,7 +122,7 @@ export class DataNode {
   private async merge(t: DataNodeProtocol['mergeSegments']['req']): Promise<MergeOutcome> {
     const { first, parts } = await this.partsOf(t.segments, 'a merge');
     const log = await this.deleteLog(first.pchannel, first.vchannel);
-    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, t.expiredBelow, t.fieldExpiry);
+    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, rewriteRules(t));
     const dataKey = segmentDataKey(first.collectionId, t.segmentId);
     await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
     this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: merged into ${t.segmentId} (${r.seg.count} rows, ${r.removed} deleted rows left out)`);
@@ -133,7 +134,7 @@ export class DataNode {
     if (!Number.isInteger(t.targetRows) || t.targetRows < 1) throw new NuthatchError('InvalidArgument', `targetRows must be a positive integer, got ${t.targetRows}`);
     const { first, parts } = await this.partsOf(t.segments, 'a clustering compaction');
     const log = await this.deleteLog(first.pchannel, first.vchannel);
-    const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, t.untilTso, t.expiredBelow, t.fieldExpiry);
+    const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, t.untilTso, rewriteRules(t));
     const outputs: ClusterOutcome['outputs'] = [];
     for (const { seg, range } of r.segs) {
       const dataKey = segmentDataKey(first.collectionId, seg.segmentId);
@@ -202,4 +203,9 @@ export class DataNode {
   }
 
   stop(): void { this.sub?.unsubscribe(); }
+}
+
+/** What a rewrite request leaves out besides deleted rows (core/segmentCompaction.ts). */
+function rewriteRules(t: { expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[] }): RewriteRules {
+  return { expiredBelow: t.expiredBelow, fieldExpiry: t.fieldExpiry, droppedFields: t.droppedFields };
 }
