@@ -1,5 +1,6 @@
 import { parseWkt } from './geometry/wkt.js';
 import { structArrayProblem } from './structArray.js';
+import { varCharLengthProblem } from './utf8Length.js';
 import type { DataType, ElementType, FieldSchema } from './fieldTypes.js';
 
 /** The range of each integer type; Int64 keeps to safe integers, as JavaScript numbers carry them. */
@@ -23,7 +24,7 @@ export function valueProblem(what: string, type: DataType, maxLength: number | u
       return typeof v === 'number' && Number.isFinite(v) ? null : `${what} must be a finite number`;
     case 'VarChar':
       if (typeof v !== 'string') return `${what} must be a string`;
-      return v.length <= maxLength! ? null : `${what} is longer than max_length ${maxLength}`;
+      return varCharLengthProblem(what, v, maxLength!);
     case 'JSON': return null;
     case 'Geometry': {
       const g = parseWkt(v);

@@ -3,6 +3,7 @@ import { storedProblem } from './packedVectors.js';
 import { LIMITS, type CollectionSchema, type FieldSchema, type PrimaryKey, type Rows } from './fieldTypes.js';
 import { columnVectorFields, isNullVector, packedVectorFields, primaryField, scalarFields, sparseFields, vectorField } from './schemaFields.js';
 import { scalarProblem } from './fieldValues.js';
+import { varCharLengthProblem } from './utf8Length.js';
 
 /** A dynamic key of some row that names a dropped field (messages/droppedField.ts), as an error text. */
 function droppedMetaKey(s: CollectionSchema, meta: unknown[]): string | null {
@@ -24,7 +25,7 @@ export function rowsProblem(s: CollectionSchema, rows: Rows): string | null {
   const seen = new Set<PrimaryKey>();
   for (const k of rows.pks) {
     if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') return `primary key '${pk.name}' must be ${pk.dataType === 'Int64' ? 'an Int64 (safe integer)' : 'a string'}`;
-    if (typeof k === 'string' && k.length > (pk.maxLength ?? LIMITS.maxVarCharLength)) return `primary key is longer than max_length ${pk.maxLength}`;
+    if (typeof k === 'string') { const p = varCharLengthProblem(`primary key '${pk.name}'`, k, pk.maxLength ?? LIMITS.maxVarCharLength); if (p) return p; }
     if (seen.has(k)) return `duplicate primary key ${JSON.stringify(k)} in one batch`;
     seen.add(k);
   }

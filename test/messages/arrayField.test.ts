@@ -77,7 +77,7 @@ test('row values: a list within capacity of the element type, or null when nulla
     [floats, [1, NaN], "element [1] of Array field 'f' must be a finite number"],
     [floats, [Infinity], "element [0] of Array field 'f' must be a finite number"],
     [bools, [1], "element [0] of Array field 'b' must be a boolean"],
-    [tags, ['abcde'], "element [0] of Array field 'tags' is longer than max_length 4"],
+    [tags, ['abcde'], "the length (5 UTF-8 bytes) of element [0] of Array field 'tags' exceeds max length (4)"],
     [tags, [1], "element [0] of Array field 'tags' must be a string"],
     [tags, ['a', null], "element [1] of Array field 'tags' is null; elements cannot be null"],
     [tags, [['a']], "element [0] of Array field 'tags' must be a string"],
