@@ -95,7 +95,7 @@ const schema: CollectionSchema = {
 const rows: Rows = {
   count: 3, pks: [1, 2, 3], vectors: new Float32Array(6),
   fields: {
-    tags: [['a', 'é🐦'], null, []],
+    tags: [['a', 'é', '🐦'], null, []],
     nums: [[Number.MAX_SAFE_INTEGER, -1, 0], [2 ** 31, -(2 ** 31) - 1], []],
     ws: [[0.1, -0], [3.4028234663852886e38], [1e-45]],
     ds: [[Number.MIN_VALUE, -Number.MAX_VALUE], [0.30000000000000004], []],
