@@ -69,7 +69,7 @@ test('VarChar values, Array of VarChar elements and Struct sub-fields are measur
 test('a VarChar primary key is measured in UTF-8 bytes', () => {
   const schema: CollectionSchema = { fields: [{ name: 'id', dataType: 'VarChar', isPrimary: true, maxLength: 6 }, vec] };
   const rows = (...pks: string[]) => ({ count: pks.length, pks, vectors: new Float32Array(pks.map(() => 1)), fields: {} });
-  assert.is(rowsProblem(schema, rows('中中', 'éééa')), null);
+  assert.is(rowsProblem(schema, rows('中中', 'ééé', '😀a')), null);
   assert.is(rowsProblem(schema, rows('中中', '中中a')), "the length (7 UTF-8 bytes) of primary key 'id' exceeds max length (6)");
 });
 

@@ -38,7 +38,7 @@ test('client, REST and bulk import count UTF-8 bytes: at the limit fits, one byt
     const stored = async () => Object.fromEntries((await s.client.query('vb', { filter: 'id != ""', outputFields: ['title', 'tags', 'note'], consistencyLevel: 'Strong' })).map((r) => [r.id, [r.title, r.tags, r.note]]));
 
     // Client insert: 8-byte titles of 4 (é) and 2 (😀) characters, 4-byte elements, 6-byte keys; the default 'éé' is 4 bytes.
-    await s.client.insert('vb', [row('中中', 1, 'éééé', ['éé', '😀']), row('😀a', 2, '😀😀', ['中a']), row('aé中', 3, 'a中中é')]);
+    await s.client.insert('vb', [row('中中', 1, 'éééé', ['éé', '😀']), row('😀a', 2, '😀😀', ['中a']), row('aé中', 3, 'a中中a')]);
     await refused(s.client.insert('vb', [row('x1', 4, 'éééé!')]), TITLE_OVER);
     await refused(s.client.insert('vb', [row('x2', 5, '😀😀!')]), TITLE_OVER);
     await refused(s.client.insert('vb', [row('x3', 6, 'ok', ['ok', '中中'])]), /the length \(6 UTF-8 bytes\) of element \[1\] of Array field 'tags' exceeds max length \(4\)/);
@@ -49,16 +49,16 @@ test('client, REST and bulk import count UTF-8 bytes: at the limit fits, one byt
     await refused(s.client.upsert('vb', [row('中中', 1, '中中中')]), /the length \(9 UTF-8 bytes\) of field 'title'/);
     await refused(s.client.upsert('vb', [{ id: '中中', title: 'éééé!' }], undefined, { partialUpdate: true }), TITLE_OVER);
     await s.client.upsert('vb', [{ id: '😀a', title: '😀中a' }], undefined, { partialUpdate: true });
-    assert.equal(await stored(), { '中中': ['éééé', ['éé', '😀'], 'éé'], '😀a': ['😀中a', ['中a'], 'éé'], 'aé中': ['a中中é', [], 'éé'] });
+    assert.equal(await stored(), { '中中': ['éééé', ['éé', '😀'], 'éé'], '😀a': ['😀中a', ['中a'], 'éé'], 'aé中': ['a中中a', [], 'éé'] });
 
     // REST: insert, upsert, and primary keys (checked by the gateway) alike.
     const http = new V2Client(s.http!.url);
     const rest = (id: string, n: number, title: string, tags: string[] = []) => ({ id, vec: vecs[n], title, tags });
     await http.fails('/entities/insert', { collectionName: 'vb', data: [rest('r1', 10, 'éééé!')] }, TITLE_OVER, BAD_INPUT);
     await http.fails('/entities/insert', { collectionName: 'vb', data: [rest('r2', 11, 'ok', ['😀!'])] }, /the length \(5 UTF-8 bytes\) of element \[0\] of Array field 'tags' exceeds max length \(4\)/, BAD_INPUT);
-    await http.fails('/entities/insert', { collectionName: 'vb', data: [rest('é中é!', 12, 'ok')] }, /the length \(8 UTF-8 bytes\) .*primary key 'id'.* exceeds max length \(6\)/, BAD_INPUT);
+    await http.fails('/entities/insert', { collectionName: 'vb', data: [rest('é中é!', 12, 'ok')] }, /the length \(8 UTF-8 bytes\) of 'data\[0\]\.id' \(primary key 'id'\) exceeds max length \(6\)/, BAD_INPUT);
     await http.fails('/entities/upsert', { collectionName: 'vb', data: [rest('中中', 1, '😀😀!')] }, TITLE_OVER, BAD_INPUT);
-    await http.ok('/entities/insert', { collectionName: 'vb', data: [rest('é中é', 13, '中中éa', ['😀'])] });
+    await http.ok('/entities/insert', { collectionName: 'vb', data: [rest('é中a', 13, '中中é', ['😀'])] });
     await http.ok('/entities/upsert', { collectionName: 'vb', data: [rest('aé中', 3, '😀😀')] });
 
     // Bulk import: a file with one row a byte over fails the job and writes nothing; one at the limit imports.
@@ -78,7 +78,7 @@ test('client, REST and bulk import count UTF-8 bytes: at the limit fits, one byt
 
     assert.equal(await stored(), {
       '中中': ['éééé', ['éé', '😀'], 'éé'], '😀a': ['😀中a', ['中a'], 'éé'], 'aé中': ['😀😀', [], 'éé'],
-      'é中é': ['中中éa', ['😀'], 'éé'], i1: ['éééé', ['中a'], 'éé'], i2: ['é中中', [], 'éé'],
+      'é中a': ['中中é', ['😀'], 'éé'], i1: ['éééé', ['中a'], 'éé'], i2: ['é中中', [], 'éé'],
     });
   } finally { await s.cleanup(); }
 });
