@@ -1,5 +1,7 @@
 import { ValidationError } from './errors.js';
-import { checkName, LIMITS, valueProblem, type CollectionSchema, type FieldSchema } from './schema.js';
+import { LIMITS, type CollectionSchema, type FieldSchema } from './fieldTypes.js';
+import { checkName } from './schemaValidation.js';
+import { valueProblem } from './fieldValues.js';
 
 /**
  * Array of Structs (Milvus 2.6.4+), pure: an Array field whose elementType is

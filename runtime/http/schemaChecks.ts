@@ -4,6 +4,7 @@ import {
 } from '../../messages/index.js';
 import type { RowObject, SearchRequest } from '../client/api.js';
 import { describe } from './JsonReader.js';
+import { varCharLengthProblem } from '../../messages/utf8Length.js';
 import { dimensionError, vectorFrom } from './vectors.js';
 
 /**
@@ -133,7 +134,8 @@ export function keyFor(pk: FieldSchema, v: unknown, path: string): PrimaryKey {
     throw mismatch(`'${path}' must be an Int64 primary key (an integer), got ${describe(v)}`, path);
   }
   if (typeof v !== 'string') throw mismatch(`'${path}' must be a VarChar primary key (a string), got ${describe(v)}`, path);
-  if (pk.maxLength !== undefined && v.length > pk.maxLength) throw mismatch(`'${path}' is longer than the primary key's max_length ${pk.maxLength}`, path);
+  const tooLong = pk.maxLength === undefined ? null : varCharLengthProblem(`'${path}' (primary key '${pk.name}')`, v, pk.maxLength);
+  if (tooLong) throw mismatch(tooLong, path);
   return v;
 }
 

@@ -23,7 +23,7 @@ test('REST: alter a field\'s max_length and max_capacity; describe shows them; r
     await http.ok('/collections/create', { collectionName: 'c', schema: { fields }, indexParams: [{ fieldName: 'vec', metricType: 'L2' }] });
     await http.waitLoaded('c');
     const long = { id: 1, vec: vec(1), title: 'longer than eight', nums: [1, 2, 3] };
-    await http.fails('/entities/insert', { collectionName: 'c', data: [long] }, /max_length|max_capacity/);
+    await http.fails('/entities/insert', { collectionName: 'c', data: [long] }, /max length|max_capacity/);
 
     await http.ok('/collections/fields/alter_properties', { collectionName: 'c', fieldName: 'title', fieldParams: { max_length: 32 } });
     await http.ok('/collections/fields/alter_properties', { collectionName: 'c', fieldName: 'nums', fieldParams: { max_capacity: '3' } });
@@ -46,7 +46,7 @@ test('REST: alter a field\'s max_length and max_capacity; describe shows them; r
     await http.fails('/collections/fields/alter_properties', alter({ fieldParams: { max_length: 9 }, extra: 1 }), /unknown field 'extra'/, [Code.InvalidArgument]);
     // Lowered below a stored value: later writes are checked, the stored row reads as written.
     await http.ok('/collections/fields/alter_properties', alter({ fieldParams: { max_length: 4 } }));
-    await http.fails('/entities/insert', { collectionName: 'c', data: [{ id: 2, vec: vec(2), title: 'five!', nums: [] }] }, /max_length 4/);
+    await http.fails('/entities/insert', { collectionName: 'c', data: [{ id: 2, vec: vec(2), title: 'five!', nums: [] }] }, /exceeds max length \(4\)/);
     assert.equal(await http.ok('/entities/query', { collectionName: 'c', filter: 'id >= 0', outputFields: ['title'], consistencyLevel: 'Strong' }), [{ id: 1, title: 'longer than eight' }]);
   } finally { await s.cleanup(); }
 });

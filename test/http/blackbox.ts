@@ -499,7 +499,7 @@ export function httpBlackBox(name: string, start: () => Promise<BlackBoxServer>)
     assert.equal(r.insertIds, ['a', 'b']);
     const rows = await client.ok('/entities/get', { collectionName: name, id: 'b', consistencyLevel: 'Strong' });
     assert.equal(rows.map((x: any) => x.id), ['b']);
-    await client.fails('/entities/insert', { collectionName: name, data: [{ id: 'x'.repeat(17), vector: vec(1, 4) }] }, /max_length/);
+    await client.fails('/entities/insert', { collectionName: name, data: [{ id: 'x'.repeat(17), vector: vec(1, 4) }] }, /exceeds max length \(16\)/);
     await client.ok('/collections/drop', { collectionName: name });
   });
 

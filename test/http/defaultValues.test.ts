@@ -59,7 +59,7 @@ async function scenario(http: V2Client, storedSchema: () => Promise<unknown>): P
   const bad: [object, RegExp][] = [
     [{ fieldName: 'b', dataType: 'Bool', defaultValue: 10 }, /the default value of field 'b' must be a boolean/],
     [{ fieldName: 'i', dataType: 'Int8', defaultValue: 300 }, /the default value of field 'i' must be an Int8 integer/],
-    [{ fieldName: 's', dataType: 'VarChar', defaultValue: 'too long', elementTypeParams: { max_length: 4 } }, /the default value of field 's' is longer than max_length 4/],
+    [{ fieldName: 's', dataType: 'VarChar', defaultValue: 'too long', elementTypeParams: { max_length: 4 } }, /the length \(8 UTF-8 bytes\) of the default value of field 's' exceeds max length \(4\)/],
     [{ fieldName: 'j', dataType: 'JSON', defaultValue: { key: 1 } }, /field 'j' is JSON and cannot have a default value/],
     [{ fieldName: 'a', dataType: 'Array', elementDataType: 'Int64', defaultValue: [1, 2], elementTypeParams: { max_capacity: 4 } }, /field 'a' is Array and cannot have a default value/],
   ];

@@ -199,7 +199,7 @@ test('custom setup: defaultValue as Milvus REST v2 spells it, checked against it
   const create = (f: object) => () => parseCreateCollection({ collectionName: 'c', schema: { fields: [pk, v, f] } });
   refuses(create({ fieldName: 'b', dataType: 'Bool', defaultValue: 10 }), /^the default value of field 'b' must be a boolean$/);
   refuses(create({ fieldName: 's', dataType: 'VarChar', defaultValue: true, elementTypeParams: { max_length: 4 } }), /^the default value of field 's' must be a string$/);
-  refuses(create({ fieldName: 's', dataType: 'VarChar', defaultValue: 'active', elementTypeParams: { max_length: 4 } }), /^the default value of field 's' is longer than max_length 4$/);
+  refuses(create({ fieldName: 's', dataType: 'VarChar', defaultValue: 'active', elementTypeParams: { max_length: 4 } }), /^the length \(6 UTF-8 bytes\) of the default value of field 's' exceeds max length \(4\)$/);
   refuses(create({ fieldName: 'n', dataType: 'Int8', defaultValue: 200 }), /^the default value of field 'n' must be an Int8 integer$/);
   refuses(create({ fieldName: 'n', dataType: 'Int64', defaultValue: '18' }), /^the default value of field 'n' must be an Int64 integer$/);
   refuses(create({ fieldName: 'j', dataType: 'JSON', defaultValue: { key: 1 } }), /^field 'j' is JSON and cannot have a default value/);

@@ -62,7 +62,7 @@ test('Array fields: Int64 elements may be decimal strings; every element checked
   ]);
   const bad = (patch: object, pattern: RegExp) => mismatch(() => checkRows(lists, [row, { ...row, id: 2, ...patch }], 'insert'), pattern);
   bad({ tags: ['a', 'b', 'c'] }, /'data\[1\]': Array field 'tags' holds 3 elements, more than its max_capacity 2/);
-  bad({ tags: ['abcd'] }, /'data\[1\]': element \[0\] of Array field 'tags' is longer than max_length 3/);
+  bad({ tags: ['abcd'] }, /'data\[1\]': the length \(4 UTF-8 bytes\) of element \[0\] of Array field 'tags' exceeds max length \(3\)/);
   bad({ tags: 'a' }, /'data\[1\]': Array field 'tags' must be a list, got the string "a"/);
   bad({ tags: [null] }, /element \[0\] of Array field 'tags' is null/);
   bad({ bigs: undefined }, /'data\[1\]': field 'bigs' is missing/);
@@ -80,7 +80,7 @@ test('rows: wrong dimension, junk vectors, wrong types and ranges are refused na
   bad({ year: 2 ** 31 }, /Int32/);
   bad({ year: 1.5 }, /Int32/);
   bad({ title: 5 }, /field 'title' must be a string/);
-  bad({ title: 'abcdefghi' }, /longer than max_length 8/);
+  bad({ title: 'abcdefghi' }, /exceeds max length \(8\)/);
   bad({ score: 'x' }, /'score' must be a finite number/);
   bad({ score: 1e39 }, /float32 range/);
   bad({ big: 2 ** 60 }, /'data\[1\].big' is .*beyond the safe integer range/);
@@ -99,7 +99,7 @@ test('rows in a dynamic collection keep extra keys; $meta is reserved; VarChar k
   mismatch(() => checkRows(dynamic, [{ id: 'a', vector: [1, 2], $meta: {} }], 'insert'), /unknown field '\$meta'/);
   mismatch(() => checkRows(dynamic, [{ id: 'a', vector: [1, 2], x: deep(40) }], 'insert'), /nested deeper/);
   mismatch(() => checkRows(dynamic, [{ id: 5, vector: [1, 2] }], 'insert'), /must be a VarChar primary key \(a string\), got 5/);
-  mismatch(() => checkRows(dynamic, [{ id: 'abcde', vector: [1, 2] }], 'insert'), /max_length 4/);
+  mismatch(() => checkRows(dynamic, [{ id: 'abcde', vector: [1, 2] }], 'insert'), /exceeds max length \(4\)/);
 });
 
 test('autoID: inserts leave the key out; upserts must give it', () => {

@@ -77,7 +77,7 @@ test('row values: a list within capacity of the element type, or null when nulla
     [floats, [1, NaN], "element [1] of Array field 'f' must be a finite number"],
     [floats, [Infinity], "element [0] of Array field 'f' must be a finite number"],
     [bools, [1], "element [0] of Array field 'b' must be a boolean"],
-    [tags, ['abcde'], "element [0] of Array field 'tags' is longer than max_length 4"],
+    [tags, ['abcde'], "the length (5 UTF-8 bytes) of element [0] of Array field 'tags' exceeds max length (4)"],
     [tags, [1], "element [0] of Array field 'tags' must be a string"],
     [tags, ['a', null], "element [1] of Array field 'tags' is null; elements cannot be null"],
     [tags, [['a']], "element [0] of Array field 'tags' must be a string"],
@@ -95,7 +95,7 @@ const schema: CollectionSchema = {
 const rows: Rows = {
   count: 3, pks: [1, 2, 3], vectors: new Float32Array(6),
   fields: {
-    tags: [['a', 'é🐦'], null, []],
+    tags: [['a', 'é', '🐦'], null, []],
     nums: [[Number.MAX_SAFE_INTEGER, -1, 0], [2 ** 31, -(2 ** 31) - 1], []],
     ws: [[0.1, -0], [3.4028234663852886e38], [1e-45]],
     ds: [[Number.MIN_VALUE, -Number.MAX_VALUE], [0.30000000000000004], []],

@@ -66,7 +66,7 @@ test('a default that is not a value of its field is refused, naming the field', 
     [{ name: 'f', dataType: 'Float', defaultValue: 1e39 }, "the default value of field 'f' 1e+39 is out of the float32 range"],
     [{ name: 'f', dataType: 'Float', defaultValue: '0.5' }, "the default value of field 'f' must be a finite number"],
     [{ name: 'd', dataType: 'Double', defaultValue: -Infinity }, "the default value of field 'd' must be a finite number"],
-    [{ name: 's', dataType: 'VarChar', maxLength: 5, defaultValue: 'active' }, "the default value of field 's' is longer than max_length 5"],
+    [{ name: 's', dataType: 'VarChar', maxLength: 5, defaultValue: 'active' }, "the length (6 UTF-8 bytes) of the default value of field 's' exceeds max length (5)"],
     [{ name: 's', dataType: 'VarChar', maxLength: 5, defaultValue: 5 }, "the default value of field 's' must be a string"],
     [{ name: 's', dataType: 'VarChar', maxLength: 5, defaultValue: ['a'] as never }, "the default value of field 's' must be a string"],
   ];

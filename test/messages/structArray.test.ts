@@ -82,7 +82,7 @@ test('row values: user input becomes stored (vectors Float32Array); each bad val
     [[{ text: 'ab', n: 1, e: [1, NaN, 3] }], /NaN/],
     [[{ text: 'ab', n: 1, e: [1, Infinity, 3] }], /Infinity/],
     [[{ text: 'ab', n: 1, e: 'xyz' }], /must be a list of numbers/],
-    [[{ text: 'abcdef', n: 1, e: [1, 2, 3] }], /longer than max_length 5/],
+    [[{ text: 'abcdef', n: 1, e: [1, 2, 3] }], /exceeds max length \(5\)/],
     [[{ text: 'ab', n: 300, e: [1, 2, 3] }], /must be an Int8 integer/],
     [[{ text: 'ab', n: 1, e: [1, 2, 3], more: 1 }], /unknown sub-field 'more'/],
   ];

@@ -40,7 +40,7 @@ test('max_length and max_capacity altered: longer writes after, not before; stor
     const titles = async (c: NuthatchClient) => Object.fromEntries((await c.query('af', { filter: 'id >= 0', outputFields: ['title'], consistencyLevel: 'Strong' })).map((r) => [r.id, r.title]));
 
     await s.client.insert('af', [row(1, 'short', ['a', 'b'])]);
-    await refused(s.client.insert('af', [row(2, LONG)]), /longer than max_length 8/);
+    await refused(s.client.insert('af', [row(2, LONG)]), /exceeds max length \(8\)/);
     await refused(s.client.insert('af', [row(2, 'x', ['a', 'b', 'c'])]), /more than its max_capacity 2/);
 
     // A client that cached the schema before the alter and hears no announcement: its writes meet the shards' limits.
@@ -60,7 +60,7 @@ test('max_length and max_capacity altered: longer writes after, not before; stor
 
     // Lowered: longer writes are refused from now on; the stored long title stays, whole, in reads.
     await s.client.alterCollectionField({ collectionName: 'af', fieldName: 'title', fieldParams: { max_length: 6 } });
-    await refused(s.client.insert('af', [row(3, 'seven c')]), /longer than max_length 6/);
+    await refused(s.client.insert('af', [row(3, 'seven c')]), /exceeds max length \(6\)/);
     await s.client.insert('af', [row(3, 'six ch')]);
     // The stale client still believes 8: it lets 'seven c' through, and the shard refuses it by its own (new) limit.
     try {
@@ -68,7 +68,7 @@ test('max_length and max_capacity altered: longer writes after, not before; stor
       assert.unreachable('the shard took a value longer than its max_length');
     } catch (e) {
       assert.instance(e, InvariantError);
-      assert.match((e as Error).message, /longer than max_length 6/);
+      assert.match((e as Error).message, /exceeds max length \(6\)/);
     }
     assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch', 7: LONG });
     await s.client.flush('af');
@@ -94,13 +94,13 @@ test('max_length and max_capacity altered: longer writes after, not before; stor
     await until(async () => (await s.client.getLoadState('af')).loadProgress === 100, 'served after the restart', 30_000);
     assert.is((await field(s.client, 'title')).maxLength, 6, 'the record keeps the limit');
     assert.is((await field(s.client, 'tags')).maxCapacity, 4);
-    await refused(s.client.insert('af', [row(5, 'seven c')]), /longer than max_length 6/);
+    await refused(s.client.insert('af', [row(5, 'seven c')]), /exceeds max length \(6\)/);
     await s.client.insert('af', [row(5, 'six ch', ['a', 'b', 'c', 'd'])]);
     // The shards folded the same limit from the WAL: a client that takes the client-side check away still meets it.
     const deaf = new NuthatchClient(s.bus, { followCatalog: false });
     await field(deaf, 'title');
     await s.client.alterCollectionField({ collectionName: 'af', fieldName: 'title', fieldParams: { max_length: 5 } });
-    await refused(deaf.insert('af', [row(6, 'six ch')]), /longer than max_length 5/);
+    await refused(deaf.insert('af', [row(6, 'six ch')]), /exceeds max length \(5\)/);
     assert.equal(await titles(s.client), { 1: 'short', 2: LONG, 3: 'six ch', 5: 'six ch', 7: LONG }, 'rows before and after the restart');
   } finally { await s.cleanup(); }
 });

@@ -118,7 +118,7 @@ test('a default that does not fit its field is refused at create, naming the fie
     const vec: FieldSchema = { name: 'vec', dataType: 'FloatVector', dim: 2 };
     const bad: [FieldSchema[], string, RegExp][] = [
       [[pk, vec, { name: 'age', dataType: 'Int8', defaultValue: 300 }], 'age', /the default value of field 'age' must be an Int8 integer/],
-      [[pk, vec, { name: 'status', dataType: 'VarChar', maxLength: 4, defaultValue: 'active' }], 'status', /the default value of field 'status' is longer than max_length 4/],
+      [[pk, vec, { name: 'status', dataType: 'VarChar', maxLength: 4, defaultValue: 'active' }], 'status', /the length \(6 UTF-8 bytes\) of the default value of field 'status' exceeds max length \(4\)/],
       [[pk, vec, { name: 'ok', dataType: 'Bool', defaultValue: 'yes' }], 'ok', /the default value of field 'ok' must be a boolean/],
       [[pk, vec, { name: 'w', dataType: 'Float', defaultValue: 1e40 }], 'w', /out of the float32 range/],
       [[pk, vec, { name: 'j', dataType: 'JSON', defaultValue: 'x' }], 'j', /field 'j' is JSON and cannot have a default value/],
