@@ -23,6 +23,7 @@ const texts: CollectionSchema = {
     { name: 'title', dataType: 'VarChar', maxLength: 64, enableAnalyzer: true },
     { name: 'plain', dataType: 'VarChar', maxLength: 64 },
     { name: 'sparse', dataType: 'SparseFloatVector' },
+    { name: 'kw', dataType: 'SparseFloatVector' },
   ],
 };
 const bm25: FunctionSchema = { name: 'bm', type: 'BM25', inputFieldNames: ['body'], outputFieldNames: ['sparse'] };
@@ -68,7 +69,7 @@ test('an indexed output field refuses the add and the drop; without the index bo
 test('alter: an unknown function, a new type or a new output field are refused', () => {
   given(start).when(alter(3, bm25)).then(Invariant.PayloadMatchesSchema);
   given([...start, add(3, bm25)]).when(alter(4, { ...bm25, type: 'MINHASH' })).then(Invariant.PayloadMatchesSchema);
-  given([...start, add(3, bm25)]).when(alter(4, { ...bm25, outputFieldNames: ['vec'] })).then(Invariant.PayloadMatchesSchema);
+  given([...start, add(3, bm25)]).when(alter(4, { ...bm25, outputFieldNames: ['kw'] })).then(Invariant.PayloadMatchesSchema);
   given([...start, add(3, bm25)]).when(alter(4, { ...bm25, inputFieldNames: ['plain'] })).then(Invariant.PayloadMatchesSchema);
 });
 
