@@ -95,6 +95,8 @@ function withFunctionReplaced(schema: CollectionSchema, fn: FunctionSchema): Col
 /** The name and field lists, before anything is looked up. */
 function shapeProblem(fn: FunctionSchema): string | null {
   try { checkName('function', fn.name); } catch (e) { return (e as Error).message; }
+  // An unknown function first, whatever its fields (Milvus's TextEmbedding and rerankers are not in nuthatch).
+  if (fn.type !== 'BM25' && fn.type !== 'MINHASH') return `function '${fn.name}' has type '${String(fn.type)}'; nuthatch supports BM25 and MINHASH`;
   for (const key of ['inputFieldNames', 'outputFieldNames'] as const) {
     const list: unknown = fn[key];
     if (!Array.isArray(list) || list.length !== 1 || typeof list[0] !== 'string') return `function '${fn.name}' needs ${key} of exactly one field name`;

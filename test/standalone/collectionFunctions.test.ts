@@ -66,6 +66,9 @@ function sameRanking(hits: Array<{ id: unknown; distance: number }>, scores: Map
   });
 }
 
+/** The value as plain objects (decoded records hold prototype-free wire objects: messages/valueCodec.ts). */
+const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
 test('a BM25 function added to an existing field computes writes after it; altered, it reads another field; dropped, writes give the field again', async () => {
   let s = await tempStandalone(opts);
   const { dataDir } = s;
@@ -76,7 +79,7 @@ test('a BM25 function added to an existing field computes writes after it; alter
     await refused(s.client.search('fn', { annsField: 'sparse', data: ['apple'], limit: K }), /BM25|text/);
 
     await s.client.addCollectionFunction({ collectionName: 'fn', function: bm25 });
-    assert.equal((await s.client.describeCollection('fn')).schema.functions, [bm25]);
+    assert.equal(plain((await s.client.describeCollection('fn')).schema.functions), [bm25]);
     // Users may not give a function's output any more; the client computes it.
     await refused(s.client.insert('fn', [{ ...computed(20), sparse: { 1: 1 } }]), /sparse/);
     await s.client.insert('fn', Array.from({ length: 30 }, (_, j) => computed(20 + j)));
@@ -110,7 +113,7 @@ test('a BM25 function added to an existing field computes writes after it; alter
     await refused(s.client.dropCollectionFunction({ collectionName: 'fn', functionName: 'nope' }), /no function 'nope'/);
     await refused(s.client.dropCollectionField({ collectionName: 'fn', fieldName: 'title' }), /input of function 'body_bm25'/);
     assert.is(await code(s.client.addCollectionFunction({ collectionName: 'nope', function: bm25 })), 'CollectionNotFound');
-    assert.equal((await s.client.describeCollection('fn')).schema.functions, [{ ...bm25, inputFieldNames: ['title'] }]);
+    assert.equal(plain((await s.client.describeCollection('fn')).schema.functions), [{ ...bm25, inputFieldNames: ['title'] }]);
 
     // Indexed with BM25, the function cannot go until the index does.
     await s.client.releaseCollection('fn');
@@ -122,7 +125,7 @@ test('a BM25 function added to an existing field computes writes after it; alter
     // A restart keeps the altered function (the record and every shard's fold).
     await s.stop();
     s = await tempStandalone({ ...opts, dataDir });
-    assert.equal((await s.client.describeCollection('fn')).schema.functions, [{ ...bm25, inputFieldNames: ['title'] }]);
+    assert.equal(plain((await s.client.describeCollection('fn')).schema.functions), [{ ...bm25, inputFieldNames: ['title'] }]);
     await s.client.loadCollection('fn');
     const [again] = await s.client.search('fn', { annsField: 'sparse', data: ['apple cherry'], limit: K, consistencyLevel: 'Strong' });
     sameRanking(again!, reference(docs, 'apple cherry'), 'BM25 after a restart');
@@ -146,7 +149,7 @@ test('an add some shards applied before the coordinator stopped (its record not 
     await s.client.appendWal(v0, [newMessage('AddCollectionFunction', v0, { collectionId: d.collectionId, function: bm25 })], 'partial-add');
     assert.is((await s.client.describeCollection('half')).schema.functions, undefined, 'the record does not have it yet');
     await s.client.addCollectionFunction({ collectionName: 'half', function: bm25 });
-    assert.equal((await s.client.describeCollection('half')).schema.functions, [bm25]);
+    assert.equal(plain((await s.client.describeCollection('half')).schema.functions), [bm25]);
     // Every shard computes it now: rows on both shards index their body's terms.
     await s.client.insert('half', Array.from({ length: 20 }, (_, i) => computed(i)));
     await s.client.createIndex('half', { indexName: 'vec_idx', fieldName: 'vec', indexType: 'FLAT', params: {} });
