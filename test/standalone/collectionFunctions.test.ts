@@ -6,6 +6,7 @@ import { newMessage } from '../../messages/types.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import type { FunctionSchema } from '../../messages/schemaFunctions.js';
 import { refused } from '../support/rejects.js';
+import { until } from '../support/until.js';
 import { rng, tempStandalone, vectors } from './harness.js';
 
 /**
@@ -76,7 +77,11 @@ test('a BM25 function added to an existing field computes writes after it; alter
     const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'FLAT', params: {} }];
     await s.client.createCollection({ collectionName: 'fn', schema, metricType: 'L2', shardsNum: 2, indexParams, load: true });
     await s.client.insert('fn', Array.from({ length: 20 }, (_, i) => given(i)));
+    await s.client.flush('fn');
+    await until(async () => (await s.client.getLoadState('fn')).loadProgress === 100, 'sealed rows served', 30_000);
     await refused(s.client.search('fn', { annsField: 'sparse', data: ['apple'], limit: K }), /BM25|text/);
+    // A plain sparse search reads the sealed rows: query nodes cache the record as it is before the add.
+    assert.equal(await s.client.search('fn', { annsField: 'sparse', data: [{ 1: 1 }], limit: K, consistencyLevel: 'Strong' }), [[]]);
 
     await s.client.addCollectionFunction({ collectionName: 'fn', function: bm25 });
     assert.equal(plain((await s.client.describeCollection('fn')).schema.functions), [bm25]);
@@ -84,6 +89,8 @@ test('a BM25 function added to an existing field computes writes after it; alter
     await refused(s.client.insert('fn', [{ ...computed(20), sparse: { 1: 1 } }]), /sparse/);
     await s.client.insert('fn', Array.from({ length: 30 }, (_, j) => computed(20 + j)));
     await s.client.flush('fn');
+    // Served by query nodes too (whose cached record must learn of the function).
+    await until(async () => (await s.client.getLoadState('fn')).loadProgress === 100, 'sealed rows served', 30_000);
     const docs = new Map<number, string[]>(Array.from({ length: 50 }, (_, i) => [i, i < 20 ? [] : tokenize(bodies[i]!)]));
     for (const q of ['apple cherry', 'echo fox', 'juliet']) {
       const [hits] = await s.client.search('fn', { annsField: 'sparse', data: [q], limit: K, consistencyLevel: 'Strong' });
@@ -106,7 +113,7 @@ test('a BM25 function added to an existing field computes writes after it; alter
     await refused(s.client.addCollectionFunction({ collectionName: 'fn', function: { ...bm25, name: 'again' } }), /already the output of function 'body_bm25'/);
     await refused(s.client.addCollectionFunction({ collectionName: 'fn', function: { ...bm25, name: 'emb', type: 'TextEmbedding' as never } }), /supports BM25 and MINHASH/);
     await refused(s.client.addCollectionFunction({ collectionName: 'fn', function: { ...bm25, name: 'x', inputFieldNames: ['plain'], outputFieldNames: ['vec'] } }), /enableAnalyzer/);
-    await refused(s.client.addCollectionFunction({ collectionName: 'fn', function: { ...bm25, name: 'x', inputFieldNames: ['nope'] } }), /input field 'nope'/);
+    await refused(s.client.addCollectionFunction({ collectionName: 'fn', function: { ...bm25, name: 'x', inputFieldNames: ['nope'], outputFieldNames: ['vec'] } }), /input field 'nope'/);
     await refused(s.client.alterCollectionFunction({ collectionName: 'fn', function: { ...bm25, name: 'nope' } }), /no function 'nope'/);
     await refused(s.client.alterCollectionFunction({ collectionName: 'fn', function: { ...bm25, type: 'MINHASH' } }), /type cannot change/);
     await refused(s.client.alterCollectionFunction({ collectionName: 'fn', functionName: 'other', function: bm25 }), /name cannot change/);
