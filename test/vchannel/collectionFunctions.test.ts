@@ -24,6 +24,7 @@ const texts: CollectionSchema = {
     { name: 'plain', dataType: 'VarChar', maxLength: 64 },
     { name: 'sparse', dataType: 'SparseFloatVector' },
     { name: 'kw', dataType: 'SparseFloatVector' },
+    { name: 'sig', dataType: 'BinaryVector', dim: 64 },
   ],
 };
 const bm25: FunctionSchema = { name: 'bm', type: 'BM25', inputFieldNames: ['body'], outputFieldNames: ['sparse'] };
@@ -82,6 +83,16 @@ test('retries after a coordinator crash: the same add again is FunctionAlreadyAd
   const s = accepted(given([...start, add(3, bm25), alter(4, titled)]).when(alter(5, titled)).then(ok));
   assert.equal(vchannelView(s).collection!.schema.functions, [titled]);
   given([]).when(add(1, bm25)).then(Invariant.CollectionMustExist);
+});
+
+test('MINHASH: added over a VarChar and a BinaryVector, its params altered (checked against the output\'s dim) for writes after it', () => {
+  const mh: FunctionSchema = { name: 'mh', type: 'MINHASH', inputFieldNames: ['plain'], outputFieldNames: ['sig'], params: { token_level: 'char', shingle_size: 3 } };
+  given(start).when(add(3, mh)).then(ok);
+  given(start).when(add(3, { ...mh, params: { token_level: 'char', num_hashes: 4 } })).then(Invariant.PayloadMatchesSchema);
+  const reseeded = { ...mh, params: { token_level: 'char', shingle_size: 5, seed: 7 } };
+  assert.equal(functionsAt([...start, add(3, mh), alter(4, reseeded)]), [reseeded]);
+  given([...start, add(3, mh)]).when(alter(4, { ...mh, params: { token_level: 'char', num_hashes: 3 } })).then(Invariant.PayloadMatchesSchema);
+  given([...start, add(3, mh)]).when(alter(4, { ...mh, params: { token_level: 'word' } })).then(Invariant.PayloadMatchesSchema);
 });
 
 test('function DDL is exclusive: an open transaction is aborted by it, as by any DDL', () => {
