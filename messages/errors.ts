@@ -139,6 +139,8 @@ export const Invariant = {
   PartitionKeyOwnsPartitions: 'partition-key-owns-partitions',
   FieldAlreadyDropped: 'field-already-dropped',
   FieldAlreadyAdded: 'field-already-added',
+  FunctionAlreadyAdded: 'function-already-added',
+  FunctionAlreadyDropped: 'function-already-dropped',
 } as const;
 export type InvariantName = (typeof Invariant)[keyof typeof Invariant];
 

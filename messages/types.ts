@@ -1,5 +1,6 @@
 import type { CollectionSchema, FieldSchema, MetricType, PrimaryKey, Rows } from './schema.js';
 import type { FieldParams } from './alteredField.js';
+import type { FunctionSchema } from './schemaFunctions.js';
 
 /** Every WAL message type (DESIGN.md section 4). */
 export const MessageType = {
@@ -25,6 +26,9 @@ export const MessageType = {
   AddCollectionField: 'AddCollectionField',
   AlterCollectionField: 'AlterCollectionField',
   DropCollectionField: 'DropCollectionField',
+  AddCollectionFunction: 'AddCollectionFunction',
+  AlterCollectionFunction: 'AlterCollectionFunction',
+  DropCollectionFunction: 'DropCollectionFunction',
   TruncateCollection: 'TruncateCollection',
   RestoreDeletes: 'RestoreDeletes',
 } as const;
@@ -112,6 +116,15 @@ export interface Bodies {
   /** A field leaves the schema from this TSO on (messages/droppedField.ts): later writes may not name it; stored columns stay, unread. */
   DropCollectionField: { collectionId: number; fieldName: string };
   /**
+   * A function joins the schema from this TSO on (messages/collectionFunctions.ts): writes stamped after it
+   * carry its output, computed from its input; rows written before keep what they were written with.
+   */
+  AddCollectionFunction: { collectionId: number; function: FunctionSchema };
+  /** The function of this name computes its output by this definition (new input field or params) from this TSO on. */
+  AlterCollectionFunction: { collectionId: number; function: FunctionSchema };
+  /** The function leaves the schema from this TSO on: its output field is a plain field writes must give. */
+  DropCollectionFunction: { collectionId: number; functionName: string };
+  /**
    * Every row of the shard written before this TSO is gone (Milvus's
    * TruncateCollection): growing segments are sealed and dropped, partitions
    * and schema stay; rows after it land in new segments.
@@ -134,7 +147,8 @@ export type AnyMessage = Message<MessageType>;
 
 /** Messages that run alone on their vchannel and fail its open transactions. */
 export const EXCLUSIVE: ReadonlySet<MessageType> = new Set<MessageType>([
-  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'AlterCollectionField', 'DropCollectionField', 'TruncateCollection', 'RestoreDeletes',
+  'CreateCollection', 'DropCollection', 'CreatePartition', 'DropPartition', 'ManualFlush', 'CreateIndex', 'DropIndex', 'AddCollectionField', 'AlterCollectionField', 'DropCollectionField',
+  'AddCollectionFunction', 'AlterCollectionFunction', 'DropCollectionFunction', 'TruncateCollection', 'RestoreDeletes',
 ]);
 
 /** Messages only the WAL itself produces (a client may not append them). */

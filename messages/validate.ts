@@ -31,6 +31,13 @@ function arr(o: Obj, k: string): unknown[] {
   if (!Array.isArray(o[k])) throw new DecodeError(`'${k}' must be an array`);
   return o[k] as unknown[];
 }
+/** A schema function's shape (what it names is the vchannel machine's PayloadMatchesSchema). */
+function fn(v: unknown) {
+  const f = obj(v, 'function');
+  str(f, 'name'); str(f, 'type');
+  for (const k of ['inputFieldNames', 'outputFieldNames']) if (!arr(f, k).every((n) => typeof n === 'string')) throw new DecodeError(`'${k}' must list field names`);
+  if (f.params !== undefined) obj(f.params, 'params');
+}
 function partition(v: unknown) { const p = obj(v, 'partition'); int(p, 'id'); str(p, 'name'); }
 
 function schema(v: unknown): CollectionSchema {
@@ -102,6 +109,9 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
     if (p.maxCapacity !== undefined) int(p, 'maxCapacity');
   },
   DropCollectionField: (b) => { int(b, 'collectionId'); str(b, 'fieldName'); },
+  AddCollectionFunction: (b) => { int(b, 'collectionId'); fn(b.function); },
+  AlterCollectionFunction: (b) => { int(b, 'collectionId'); fn(b.function); },
+  DropCollectionFunction: (b) => { int(b, 'collectionId'); str(b, 'functionName'); },
   RestoreDeletes: (b) => {
     int(b, 'collectionId');
     for (const e of arr(b, 'entries')) {

@@ -3,6 +3,7 @@ import type { CollectionProperties } from '../collectionProperties.js';
 import type { IndexParams, Tso } from '../types.js';
 import type { FieldSchema } from '../schema.js';
 import type { FieldParams } from '../alteredField.js';
+import type { FunctionSchema } from '../schemaFunctions.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { DatabaseRecord } from '../database.js';
 import type { CollectionRecord, CollectionSpec, Distribution, PchannelAssignment, SegmentRecord } from './records.js';
@@ -44,6 +45,12 @@ export type CoordinatorProtocol = {
   alterCollectionField: { req: { dbName?: Db; name: string; fieldName: string; params: FieldParams }; res: CollectionRecord };
   /** Drops a field (messages/droppedField.ts); every shard applies it from one TSO. */
   dropCollectionField: { req: { dbName?: Db; name: string; fieldName: string }; res: CollectionRecord };
+  /** Adds a function (messages/collectionFunctions.ts); every shard computes its output for writes from one TSO. */
+  addCollectionFunction: { req: { dbName?: Db; name: string; function: FunctionSchema }; res: CollectionRecord };
+  /** Replaces a function's input field and params; every shard applies it from one TSO. */
+  alterCollectionFunction: { req: { dbName?: Db; name: string; function: FunctionSchema }; res: CollectionRecord };
+  /** Drops a function; its output field stays, a plain field, from one TSO on every shard. */
+  dropCollectionFunction: { req: { dbName?: Db; name: string; functionName: string }; res: CollectionRecord };
   describeCollection: { req: { dbName?: Db; name: string }; res: CollectionRecord };
   listCollections: { req: { dbName?: Db }; res: string[] };
   createPartition: { req: { dbName?: Db; collection: string; partition: string }; res: null };
@@ -138,6 +145,9 @@ export const coordinatorChecks: Checks<CoordinatorProtocol> = {
   addCollectionField: inDb((o) => needAll(o, { name: 'string', field: 'object' })),
   alterCollectionField: inDb((o) => needAll(o, { name: 'string', fieldName: 'string', params: 'object' })),
   dropCollectionField: inDb((o) => needAll(o, { name: 'string', fieldName: 'string' })),
+  addCollectionFunction: inDb((o) => needAll(o, { name: 'string', function: 'object' })),
+  alterCollectionFunction: inDb((o) => needAll(o, { name: 'string', function: 'object' })),
+  dropCollectionFunction: inDb((o) => needAll(o, { name: 'string', functionName: 'string' })),
   describeCollection: inDb((o) => needAll(o, { name: 'string' })),
   listCollections: inDb(none),
   createPartition: inDb((o) => needAll(o, { collection: 'string', partition: 'string' })),

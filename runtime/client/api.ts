@@ -1,5 +1,6 @@
 import type { LoadOptions, ResourceGroupApi } from './resourceGroupApi.js';
 import type { OrderByFields } from '../../messages/orderBy.js';
+import type { FunctionSchema } from '../../messages/schemaFunctions.js';
 import type { SparseInput } from './sparseQueries.js';
 import type { CollectionSchema, EmbListMetric, FieldSchema, IndexParams, MetricType, PrimaryKey } from '../../messages/index.js';
 import type { Reranker } from './hybridRank.js';
@@ -326,6 +327,16 @@ export interface NuthatchApi extends ResourceGroupApi {
    * longer show it and writes naming it are refused; its name is not taken again.
    */
   dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void>;
+  /**
+   * Adds a BM25 or MINHASH function over fields the collection has (Milvus 2.6's
+   * add_collection_function): writes stamped after it carry its output, computed
+   * from its input; rows written before keep what they were written with.
+   */
+  addCollectionFunction(req: { collectionName: string; function: FunctionSchema }): Promise<void>;
+  /** Replaces the input field and params of the function of `function.name` for writes after it (not its type nor output). */
+  alterCollectionFunction(req: { collectionName: string; functionName?: string; function: FunctionSchema }): Promise<void>;
+  /** Drops a function (not while its output field is indexed); the output field stays, a plain field writes must give. */
+  dropCollectionFunction(req: { collectionName: string; functionName: string }): Promise<void>;
   /** Sets properties by Milvus's names (`collection.ttl.seconds`); every shard applies them from one TSO on. */
   alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void>;
   /** Unsets properties by name (a TTL unset: rows no longer expire). */

@@ -6,6 +6,8 @@ import { physicalMs, type IndexParams } from '../../messages/types.js';
 import { checkDatabaseName, checkDatabaseProperties, databaseOr, dbOf } from '../../messages/database.js';
 import { describedSchema } from '../../messages/timestamptzFields.js';
 import type { FieldSchema } from '../../messages/schema.js';
+import type { FunctionSchema } from '../../messages/schemaFunctions.js';
+import { requestedFunction } from '../../messages/collectionFunctions.js';
 import { type CollectionDescription, type CreateCollectionRequest, type DatabaseDescription, type IndexDescription, type AlterCollectionFieldRequest, type ImportRequest, type ImportJobView, type BackupView, type RestoreJobView, type SnapshotView, type RestoreSnapshotJobView } from './api.js';
 import type { LoadOptions } from './resourceGroupApi.js';
 import { partitionIdOf } from './keyRouting.js';
@@ -80,6 +82,34 @@ export abstract class CatalogClient extends IteratorClient {
     if (typeof req.fieldName !== 'string' || req.fieldName.length === 0) throw new ValidationError('fieldName must be a non-empty string', { field: 'fieldName' });
     const r = await this.record(req.collectionName, true);
     this.remember(r.name, await this.call('dropCollectionField', { dbName: dbOf(r), name: r.name, fieldName: req.fieldName }));
+  }
+
+  /**
+   * Adds a function (Milvus 2.6's add_collection_function) whose fields exist: writes after it carry its output,
+   * computed from its input; rows written before keep what they were written with.
+   */
+  async addCollectionFunction(req: { collectionName: string; function: FunctionSchema }): Promise<void> {
+    if (req === null || typeof req !== 'object') throw new ValidationError('addCollectionFunction takes {collectionName, function}');
+    const fn = requestedFunction(req.function);
+    const r = await this.record(req.collectionName, true);
+    this.remember(r.name, await this.call('addCollectionFunction', { dbName: dbOf(r), name: r.name, function: fn }));
+  }
+
+  /** Replaces a function's definition, found by its name (Milvus 2.6's alter_collection_function): its input field and params. */
+  async alterCollectionFunction(req: { collectionName: string; functionName?: string; function: FunctionSchema }): Promise<void> {
+    if (req === null || typeof req !== 'object') throw new ValidationError('alterCollectionFunction takes {collectionName, functionName?, function}');
+    const fn = requestedFunction(req.function);
+    if (req.functionName !== undefined && req.functionName !== fn.name) throw new ValidationError(`functionName '${String(req.functionName)}' differs from the function's name '${String(fn.name)}': a function's name cannot change`, { field: 'functionName' });
+    const r = await this.record(req.collectionName, true);
+    this.remember(r.name, await this.call('alterCollectionFunction', { dbName: dbOf(r), name: r.name, function: fn }));
+  }
+
+  /** Drops a function (Milvus 2.6's drop_collection_function); its output field stays, a plain field writes must give. */
+  async dropCollectionFunction(req: { collectionName: string; functionName: string }): Promise<void> {
+    if (req === null || typeof req !== 'object') throw new ValidationError('dropCollectionFunction takes {collectionName, functionName}');
+    if (typeof req.functionName !== 'string' || req.functionName.length === 0) throw new ValidationError('functionName must be a non-empty string', { field: 'functionName' });
+    const r = await this.record(req.collectionName, true);
+    this.remember(r.name, await this.call('dropCollectionFunction', { dbName: dbOf(r), name: r.name, functionName: req.functionName }));
   }
 
   async alterCollectionProperties(name: string, properties: Record<string, string | number | boolean>): Promise<void> {

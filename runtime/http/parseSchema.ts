@@ -43,21 +43,24 @@ export function parseSchema(v: unknown, path: string): CollectionSchema {
 /** `functions: [{name, type, inputFieldNames, outputFieldNames}]`; what they name is checked by validateSchema. */
 function parseFunctions(v: unknown, path: string): FunctionSchema[] {
   if (!Array.isArray(v)) throw new ValidationError(`'${path}' must be a list of functions, got ${describe(v)}`, { field: path });
-  return v.map((x, i) => {
-    const r = JsonReader.object(x, `${path}[${i}]`, FUNCTION_KEYS);
-    const names = (key: string) => {
-      const list = r.required(key);
-      if (!Array.isArray(list) || !list.every((n) => typeof n === 'string')) throw r.wrong(key, 'a list of field names', list);
-      return list as string[];
-    };
-    const type = r.str('type');
-    // Milvus takes the type in any case ("BM25", "bm25", "MinHash").
-    const upper = type.toUpperCase();
-    const fn: FunctionSchema = { name: r.str('name'), type: (upper === 'BM25' || upper === 'MINHASH' ? upper : type) as FunctionSchema['type'], inputFieldNames: names('inputFieldNames'), outputFieldNames: names('outputFieldNames') };
-    // What the params hold is checked by validateSchema (messages/minhash/minhashParams.ts).
-    if (r.has('params')) fn.params = r.map('params') as Record<string, unknown>;
-    return fn;
-  });
+  return v.map((x, i) => parseFunction(x, `${path}[${i}]`));
+}
+
+/** One function `{name, type, inputFieldNames, outputFieldNames, params?, description?}` (create's schema, functions/add and alter). */
+export function parseFunction(x: unknown, path: string): FunctionSchema {
+  const r = JsonReader.object(x, path, FUNCTION_KEYS);
+  const names = (key: string) => {
+    const list = r.required(key);
+    if (!Array.isArray(list) || !list.every((n) => typeof n === 'string')) throw r.wrong(key, 'a list of field names', list);
+    return list as string[];
+  };
+  const type = r.str('type');
+  // Milvus takes the type in any case ("BM25", "bm25", "MinHash").
+  const upper = type.toUpperCase();
+  const fn: FunctionSchema = { name: r.str('name'), type: (upper === 'BM25' || upper === 'MINHASH' ? upper : type) as FunctionSchema['type'], inputFieldNames: names('inputFieldNames'), outputFieldNames: names('outputFieldNames') };
+  // What the params hold is checked by validateSchema (messages/minhash/minhashParams.ts).
+  if (r.has('params')) fn.params = r.map('params') as Record<string, unknown>;
+  return fn;
 }
 
 export function parseField(v: unknown, path: string): FieldSchema {

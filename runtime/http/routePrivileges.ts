@@ -28,6 +28,10 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'collections/fields/add': ['AddCollectionField', 'collection'],
   // Milvus documents no privilege of its own for dropping a field: the one that changes a collection's fields.
   'collections/fields/drop': ['AddCollectionField', 'collection'],
+  // Milvus documents no privilege for a collection's function DDL: the one that changes a collection's fields.
+  'collections/functions/add': ['AddCollectionField', 'collection'],
+  'collections/functions/alter': ['AddCollectionField', 'collection'],
+  'collections/functions/drop': ['AddCollectionField', 'collection'],
   // Milvus's AlterCollection asks for CreateCollection.
   'collections/alter_properties': ['CreateCollection', 'global'],
   'collections/drop_properties': ['CreateCollection', 'global'],

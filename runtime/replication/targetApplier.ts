@@ -12,7 +12,7 @@ import type { FieldParams } from '../../messages/alteredField.js';
 import type { NuthatchClient } from '../client/client.js';
 
 /** The target collection as the applier addresses it. */
-interface Binding { collectionId: number; vchannels: string[]; partitions: Map<string, number>; fields: Set<string>; indexes: Set<string> }
+interface Binding { collectionId: number; vchannels: string[]; partitions: Map<string, number>; fields: Set<string>; functions: Set<string>; indexes: Set<string> }
 
 export class TargetApplier {
   private binding: Binding | null = null;
@@ -31,6 +31,7 @@ export class TargetApplier {
       collectionId: d.collectionId, vchannels: d.vchannels,
       partitions: new Map(d.partitions.map((p) => [p.name, p.id])),
       fields: new Set(d.schema.fields.map((f) => f.name)),
+      functions: new Set((d.schema.functions ?? []).map((f) => f.name)),
       indexes: new Set(d.indexes.map((i) => i.indexName)),
     };
     return true;
@@ -71,6 +72,10 @@ export class TargetApplier {
       case 'addField': if (!this.need().fields.has(op.field.name)) await c.addCollectionField(name, op.field); break;
       case 'alterField': await c.alterCollectionField({ collectionName: name, fieldName: op.fieldName, fieldParams: milvusFieldParams(op.params) }); break;
       case 'dropField': if (this.need().fields.has(op.fieldName)) await c.dropCollectionField({ collectionName: name, fieldName: op.fieldName }); break;
+      // Rows carry the outputs the source computed; the target's schema holds the function so its searches read them so.
+      case 'addFunction': if (!this.need().functions.has(op.function.name)) await c.addCollectionFunction({ collectionName: name, function: op.function }); break;
+      case 'alterFunction': await c.alterCollectionFunction({ collectionName: name, function: op.function }); break;
+      case 'dropFunction': if (this.need().functions.has(op.functionName)) await c.dropCollectionFunction({ collectionName: name, functionName: op.functionName }); break;
       case 'alterTtl':
         // The mode left goes first: the two TTL modes are mutually exclusive (a drop of an unset key changes nothing).
         if (op.ttlField) {

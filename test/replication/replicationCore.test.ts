@@ -151,6 +151,17 @@ test('DropCollection stops replication; TruncateCollection, AddCollectionField, 
   assert.equal(pair('DropCollection', { collectionId: COLL }, 9), [{ kind: 'sourceDropped' }]);
 });
 
+test('AddCollectionFunction, AlterCollectionFunction and DropCollectionFunction map to target function DDL once every shard holds them', () => {
+  const { msg, core } = started();
+  const fn = { name: 'bm', type: 'BM25' as const, inputFieldNames: ['text'], outputFieldNames: ['sparse'] };
+  assert.equal(ops(run(core, [msg('AddCollectionFunction', V0, { collectionId: COLL, function: fn }, { broadcast: 3 })])), [], 'not before every shard took it');
+  assert.equal(ops(run(core, [msg('AddCollectionFunction', V1, { collectionId: COLL, function: fn }, { broadcast: 3 })])), [{ kind: 'addFunction', function: fn }]);
+  const pair = <T extends MessageType>(type: T, body: Bodies[T], id: number) => ops(run(core, [msg(type, V0, body, { broadcast: id }), msg(type, V1, body, { broadcast: id })]));
+  const altered = { ...fn, inputFieldNames: ['title'] };
+  assert.equal(pair('AlterCollectionFunction', { collectionId: COLL, function: altered }, 4), [{ kind: 'alterFunction', function: altered }]);
+  assert.equal(pair('DropCollectionFunction', { collectionId: COLL, functionName: 'bm' }, 5), [{ kind: 'dropFunction', functionName: 'bm' }]);
+});
+
 test('a vchannel whose first message is not its CreateCollection: a typed gap error', () => {
   const msg = log();
   const core = new ReplicationCore(COLL, [V0, V1]);

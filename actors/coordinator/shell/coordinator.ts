@@ -35,6 +35,7 @@ import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './dro
 import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { finishRenames, renameCollection } from './renameCollection.js';
 import { alterCollectionField, dropCollectionField } from './fieldDdl.js';
+import { addCollectionFunction, alterCollectionFunction, dropCollectionFunction } from './functionDdl.js';
 import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { getRecord, Keys, listRecords, putRecord } from './metaCodec.js';
@@ -265,6 +266,9 @@ export class Coordinator {
       addCollectionField: (r) => ddl.addCollectionField(ctx(), refOf(r, r.name), r.field),
       alterCollectionField: (r) => alterCollectionField(ctx(), refOf(r, r.name), r.fieldName, r.params),
       dropCollectionField: (r) => dropCollectionField(ctx(), refOf(r, r.name), r.fieldName),
+      addCollectionFunction: (r) => addCollectionFunction(ctx(), refOf(r, r.name), r.function),
+      alterCollectionFunction: (r) => alterCollectionFunction(ctx(), refOf(r, r.name), r.function),
+      dropCollectionFunction: (r) => dropCollectionFunction(ctx(), refOf(r, r.name), r.functionName),
       describeCollection: (r) => withDenied(ctx().catalog, collectionAt(ctx().catalog, refOf(r, r.name))),
       listCollections: ({ dbName }) => [...namespaceOf(ctx().catalog, databaseOr(dbName)).byName.values()].filter((r) => r.state !== 'dropping').map((r) => r.name).sort(),
       createPartition: (r) => ddl.createPartition(ctx(), refOf(r, r.collection), r.partition),

@@ -278,7 +278,8 @@ export class QueryNode {
   }
 
   private async search(req: QueryNodeProtocol['search']['req']) {
-    const { loaded, read, coll } = await this.read(req);
+    const r = await this.read(req), { loaded, read } = r;
+    let { coll } = r;
     const struct = structVectorOf(coll.schema, req.annsField);
     if (struct) {
       // With an index of the sub-field, the rows of each query vector's `ef` nearest elements are the candidates, scored exactly; else every visible row is.
@@ -300,6 +301,10 @@ export class QueryNode {
     }
     if (field.dataType === 'SparseFloatVector') {
       // Postings are built in memory per segment on first use (shared/vector/sparsePostings.ts): no index file.
+      // A BM25 function added or dropped since the record was cached (AddCollectionFunction): the asker's read of the
+      // schema shows in whether it sent BM25 counts; ask again once when the cached record says otherwise.
+      const asked = req.sparse?.bm25 !== undefined;
+      if ((bm25FunctionOf(coll.schema, field.name) !== undefined) !== asked) coll = await this.collection(req.collectionId, true);
       const { queries, scoring } = readSparseQuery(req.sparse ?? { queries: [] }, req.nq, bm25FunctionOf(coll.schema, field.name) !== undefined);
       return { hits: searchSealedSparse(loaded.map((l) => l.seg), read, field.name, queries, scoring, { k: req.k, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) }) };
     }

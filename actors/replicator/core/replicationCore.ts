@@ -196,6 +196,9 @@ export class ReplicationCore {
       case 'AddCollectionField': return { kind: 'addField', field: bodyOf(m, 'AddCollectionField').field };
       case 'DropCollectionField': return { kind: 'dropField', fieldName: bodyOf(m, 'DropCollectionField').fieldName };
       case 'AlterCollectionField': { const b = bodyOf(m, 'AlterCollectionField'); return { kind: 'alterField', fieldName: b.fieldName, params: b.params }; }
+      case 'AddCollectionFunction': return { kind: 'addFunction', function: bodyOf(m, 'AddCollectionFunction').function };
+      case 'AlterCollectionFunction': return { kind: 'alterFunction', function: bodyOf(m, 'AlterCollectionFunction').function };
+      case 'DropCollectionFunction': return { kind: 'dropFunction', functionName: bodyOf(m, 'DropCollectionFunction').functionName };
       case 'AlterCollection': {
         const b = bodyOf(m, 'AlterCollection');
         return { kind: 'alterTtl', ttlSeconds: b.ttlSeconds, ...(b.ttlField ? { ttlField: b.ttlField } : {}) };

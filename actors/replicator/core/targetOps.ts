@@ -1,6 +1,7 @@
 import type { Bodies, IndexParams } from '../../../messages/types.js';
 import type { FieldSchema, PrimaryKey, Rows } from '../../../messages/schema.js';
 import type { FieldParams } from '../../../messages/alteredField.js';
+import type { FunctionSchema } from '../../../messages/schemaFunctions.js';
 
 /** A row write on one target shard (the same shard index as the source vchannel's). */
 export type WriteOp =
@@ -24,6 +25,9 @@ export type TargetOp =
   | { kind: 'addField'; field: FieldSchema }
   | { kind: 'alterField'; fieldName: string; params: FieldParams }
   | { kind: 'dropField'; fieldName: string }
+  | { kind: 'addFunction'; function: FunctionSchema }
+  | { kind: 'alterFunction'; function: FunctionSchema }
+  | { kind: 'dropFunction'; functionName: string }
   /** The source's TTL as an AlterCollection left it: collection.ttl.seconds, and ttl_field (absent: none). */
   | { kind: 'alterTtl'; ttlSeconds: number; ttlField?: string }
   | { kind: 'createIndex'; index: IndexParams }

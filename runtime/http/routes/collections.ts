@@ -1,5 +1,6 @@
 import { parseAlterProperties, parseCollectionName, parseCompact, parseCompactionId, parseDropProperties, parseListCollections, parseLoad, parseLoadState, parseRename, parseAddField, parseAlterField, parseDropField } from '../parseCollections.js';
 import { parseCreateCollection } from '../parseCreateCollection.js';
+import { parseAddFunction, parseAlterFunction, parseDropFunction } from '../parseFunctions.js';
 import { describeCollectionBody, ok } from '../responses.js';
 import { V2, type Route } from './route.js';
 
@@ -59,6 +60,24 @@ export const collectionRoutes: Record<string, Route> = {
   [`${V2}/collections/fields/drop`]: async (body, { api, schemas }) => {
     const req = parseDropField(body);
     await api.dropCollectionField(req);
+    schemas.forget(req.collectionName);
+    return ok({});
+  },
+  [`${V2}/collections/functions/add`]: async (body, { api, schemas }) => {
+    const req = parseAddFunction(body);
+    await api.addCollectionFunction(req);
+    schemas.forget(req.collectionName);
+    return ok({});
+  },
+  [`${V2}/collections/functions/alter`]: async (body, { api, schemas }) => {
+    const req = parseAlterFunction(body);
+    await api.alterCollectionFunction(req);
+    schemas.forget(req.collectionName);
+    return ok({});
+  },
+  [`${V2}/collections/functions/drop`]: async (body, { api, schemas }) => {
+    const req = parseDropFunction(body);
+    await api.dropCollectionFunction(req);
     schemas.forget(req.collectionName);
     return ok({});
   },

@@ -2,6 +2,8 @@ import type { ResourceGroupInfo } from '../../../runtime/client/resourceGroupApi
 import { withAddedField } from '../../../messages/addedField.js';
 import { parseFieldParams, withAlteredField } from '../../../messages/alteredField.js';
 import { withDroppedField } from '../../../messages/droppedField.js';
+import { requestedFunction, withAddedFunction, withAlteredFunction, withDroppedFunction } from '../../../messages/collectionFunctions.js';
+import type { FunctionSchema } from '../../../messages/schemaFunctions.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { parseProperties, propertyList, propertyNames, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import {
@@ -139,6 +141,18 @@ export class MemoryApi implements NuthatchApi {
   async dropCollectionField(req: { collectionName: string; fieldName: string }): Promise<void> {
     const c = this.coll(req.collectionName);
     c.schema = withDroppedField(c.schema, c.indexes, req.fieldName);
+  }
+  async addCollectionFunction(req: { collectionName: string; function: FunctionSchema }): Promise<void> {
+    const c = this.coll(req.collectionName);
+    c.schema = withAddedFunction(c.schema, c.indexes, requestedFunction(req.function));
+  }
+  async alterCollectionFunction(req: { collectionName: string; function: FunctionSchema }): Promise<void> {
+    const c = this.coll(req.collectionName);
+    c.schema = withAlteredFunction(c.schema, requestedFunction(req.function));
+  }
+  async dropCollectionFunction(req: { collectionName: string; functionName: string }): Promise<void> {
+    const c = this.coll(req.collectionName);
+    c.schema = withDroppedFunction(c.schema, c.indexes, req.functionName);
   }
   async alterCollectionProperties(name: string, properties: Record<string, string | number>): Promise<void> {
     const c = this.coll(name);

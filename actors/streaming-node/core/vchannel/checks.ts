@@ -3,7 +3,7 @@ import type { Check } from './check.js';
 import { collectionAlreadyExists, collectionMustExist, deleteFloorBelowTso, nothingAfterDrop, tsoMustIncrease, txnNotAllowed, wrongVchannel } from './checksChannel.js';
 import { defaultPartitionIsPermanent, partitionAlreadyExists, partitionMustExist } from './checksPartition.js';
 import { partitionKeyOwnsPartitions } from './checksPartitionKey.js';
-import { fieldAlreadyAdded, fieldAlreadyDropped, indexAlreadyExists, indexMustExist, payloadMatchesSchema } from './checksPayload.js';
+import { fieldAlreadyAdded, fieldAlreadyDropped, functionAlreadyAdded, functionAlreadyDropped, indexAlreadyExists, indexMustExist, payloadMatchesSchema } from './checksPayload.js';
 import { insertAfterAllocationFence, insertAfterSegmentCreate, segmentHasOpenTxn, segmentIdMustBeNew, segmentMustBeGrowing, segmentMustBeSealed } from './checksSegment.js';
 import { txnAbortedByDdl, txnAlreadyOpen, txnExpired, txnMustBeOpen } from './checksTxn.js';
 
@@ -38,6 +38,8 @@ export const CHECKS: { readonly [K in InvariantKey]: Check } = {
   PartitionKeyOwnsPartitions: partitionKeyOwnsPartitions,
   FieldAlreadyDropped: fieldAlreadyDropped,
   FieldAlreadyAdded: fieldAlreadyAdded,
+  FunctionAlreadyAdded: functionAlreadyAdded,
+  FunctionAlreadyDropped: functionAlreadyDropped,
 };
 
 /**

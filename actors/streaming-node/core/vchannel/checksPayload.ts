@@ -1,6 +1,7 @@
 import { addedFieldProblem } from '../../../../messages/addedField.js';
 import { alteredFieldProblem } from '../../../../messages/alteredField.js';
 import { droppedFieldProblem } from '../../../../messages/droppedField.js';
+import { addedFunctionProblem, alteredFunctionProblem, droppedFunctionProblem, sameFunction } from '../../../../messages/collectionFunctions.js';
 import { rowsProblem, validateSchema } from '../../../../messages/schema.js';
 import { structVectorOf } from '../../../../messages/structArray.js';
 import { isType, own, type Check } from './check.js';
@@ -32,6 +33,18 @@ export const payloadMatchesSchema: Check = (ctx, m) => {
   if (isType(m, 'DropCollectionField')) {
     const schema = ctx.collection?.schema;
     return schema ? droppedFieldProblem(schema, Object.values(ctx.indexes), m.body.fieldName) : null;
+  }
+  if (isType(m, 'AddCollectionFunction')) {
+    const schema = ctx.collection?.schema;
+    return schema ? addedFunctionProblem(schema, Object.values(ctx.indexes), m.body.function) : null;
+  }
+  if (isType(m, 'AlterCollectionFunction')) {
+    const schema = ctx.collection?.schema;
+    return schema ? alteredFunctionProblem(schema, m.body.function) : null;
+  }
+  if (isType(m, 'DropCollectionFunction')) {
+    const schema = ctx.collection?.schema;
+    return schema ? droppedFunctionProblem(schema, Object.values(ctx.indexes), m.body.functionName) : null;
   }
   if (isType(m, 'CreateIndex')) {
     const field = m.body.index.fieldName, schema = ctx.collection?.schema;
@@ -72,3 +85,24 @@ function sameDefinition(a: unknown, b: unknown): boolean {
   const sorted = (v: unknown): unknown => (Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v);
   return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 }
+
+/**
+ * An AddCollectionFunction of a function this shard already holds, defined the same: how an add retried after a
+ * coordinator crash (between the broadcast and the record) finds it done. One defined otherwise is PayloadMatchesSchema's.
+ */
+export const functionAlreadyAdded: Check = (ctx, m) => {
+  if (!isType(m, 'AddCollectionFunction')) return null;
+  const had = ctx.collection?.schema.functions?.find((f) => f.name === m.body.function?.name);
+  return had !== undefined && sameFunction(had, m.body.function) ? `function '${had.name}' was already added` : null;
+};
+
+/**
+ * A DropCollectionFunction of a function this shard does not hold: the coordinator sends one only for a function its
+ * record holds, and the record holds only what every shard took, so a shard without it has dropped it already (a drop
+ * retried after a coordinator crash between the broadcast and the record).
+ */
+export const functionAlreadyDropped: Check = (ctx, m) => {
+  if (!isType(m, 'DropCollectionFunction')) return null;
+  const schema = ctx.collection?.schema;
+  return schema && !(schema.functions ?? []).some((f) => f.name === m.body.functionName) ? `function '${m.body.functionName}' was already dropped (or never added)` : null;
+};

@@ -1,5 +1,6 @@
 import { withAlteredField } from '../../../../messages/alteredField.js';
 import { withDroppedField } from '../../../../messages/droppedField.js';
+import { withAddedFunction, withAlteredFunction, withDroppedFunction } from '../../../../messages/collectionFunctions.js';
 import { PartitionStatus, type PartitionState } from './context.js';
 import { sealWhere, type Evolve } from './evolve.js';
 
@@ -79,5 +80,17 @@ export const alterCollectionField: Evolve<'AlterCollectionField'> = (ctx, m) =>
 /** The field is gone for every message after this one (PayloadMatchesSchema checked it may go). */
 export const dropCollectionField: Evolve<'DropCollectionField'> = (ctx, m) =>
   ({ collection: { ...ctx.collection!, schema: withDroppedField(ctx.collection!.schema, Object.values(ctx.indexes), m.body.fieldName) } });
+
+/** Writes after this one carry the function's output (PayloadMatchesSchema checked it may be added). */
+export const addCollectionFunction: Evolve<'AddCollectionFunction'> = (ctx, m) =>
+  ({ collection: { ...ctx.collection!, schema: withAddedFunction(ctx.collection!.schema, Object.values(ctx.indexes), m.body.function) } });
+
+/** Writes after this one compute the output by the new definition. */
+export const alterCollectionFunction: Evolve<'AlterCollectionFunction'> = (ctx, m) =>
+  ({ collection: { ...ctx.collection!, schema: withAlteredFunction(ctx.collection!.schema, m.body.function) } });
+
+/** Writes after this one give the former output field themselves. */
+export const dropCollectionFunction: Evolve<'DropCollectionFunction'> = (ctx, m) =>
+  ({ collection: { ...ctx.collection!, schema: withDroppedFunction(ctx.collection!.schema, Object.values(ctx.indexes), m.body.functionName) } });
 
 export const renameCollection: Evolve<'RenameCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, name: m.body.name } });

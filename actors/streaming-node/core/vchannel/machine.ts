@@ -4,7 +4,7 @@ import { CHECKS, type InvariantKey, type Rejection } from './checks.js';
 import { initialContext, type VchannelContext } from './context.js';
 import { stamp, type Evolve } from './evolve.js';
 import { createSegment, deleteRows, flushSegment, insertRows, sealSegment } from './evolveData.js';
-import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection, addCollectionField, alterCollectionField, dropCollectionField, truncateCollection } from './evolveDdl.js';
+import { createCollection, createIndex, createPartition, dropCollection, dropIndex, dropPartition, manualFlush, alterCollection, renameCollection, addCollectionField, alterCollectionField, dropCollectionField, addCollectionFunction, alterCollectionFunction, dropCollectionFunction, truncateCollection } from './evolveDdl.js';
 import { abortOpenTxns, beginTxn, commitTxn, forgetOldTxns, rollbackTxn } from './evolveTxn.js';
 
 /** A WAL message as a machine event: the event type is the message type. */
@@ -42,6 +42,9 @@ const ACCEPT = {
   addCollectionField: evolveAction(addCollectionField),
   alterCollectionField: evolveAction(alterCollectionField),
   dropCollectionField: evolveAction(dropCollectionField),
+  addCollectionFunction: evolveAction(addCollectionFunction),
+  alterCollectionFunction: evolveAction(alterCollectionFunction),
+  dropCollectionFunction: evolveAction(dropCollectionFunction),
   beginTxn: evolveAction(beginTxn),
   commitTxn: evolveAction(commitTxn),
   rollbackTxn: evolveAction(rollbackTxn),
@@ -126,6 +129,10 @@ export const vchannelMachine = setup({
         AddCollectionField: rules('AddCollectionField', [...LIVE, 'TxnNotAllowed', 'FieldAlreadyAdded', 'PayloadMatchesSchema'], ['addCollectionField']),
         AlterCollectionField: rules('AlterCollectionField', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['alterCollectionField']),
         DropCollectionField: rules('DropCollectionField', [...LIVE, 'TxnNotAllowed', 'FieldAlreadyDropped', 'PayloadMatchesSchema'], ['dropCollectionField']),
+        AddCollectionFunction: rules('AddCollectionFunction', [...LIVE, 'TxnNotAllowed', 'FunctionAlreadyAdded', 'PayloadMatchesSchema'], ['addCollectionFunction']),
+        // A retried alter needs no invariant of its own: folding the same definition twice leaves the schema as once.
+        AlterCollectionFunction: rules('AlterCollectionFunction', [...LIVE, 'TxnNotAllowed', 'PayloadMatchesSchema'], ['alterCollectionFunction']),
+        DropCollectionFunction: rules('DropCollectionFunction', [...LIVE, 'TxnNotAllowed', 'FunctionAlreadyDropped', 'PayloadMatchesSchema'], ['dropCollectionFunction']),
         RestoreDeletes: rules('RestoreDeletes', [...LIVE, 'TxnNotAllowed'], []),
         // Only TimeTick lands here, and WrongVchannel always refuses it.
         '*': [refuse('WrongVchannel')],
