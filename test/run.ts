@@ -12,10 +12,10 @@
  * their output as it comes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { laneOrder, nextFile, parseJobs } from './support/lanes.js';
+import { isExclusive, laneOrder, nextFile, parseJobs, type LaneFile } from './support/lanes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -84,8 +84,9 @@ async function main(): Promise<void> {
   const sum: Counts = { passed: 0, failed: 0, skipped: 0 };
   const failedFiles: string[] = [];
   const live = jobs === 1;
-  const pending = live ? [...all] : laneOrder(all);
-  const running: string[] = [];
+  const classified = all.map((file): LaneFile => ({ file, exclusive: isExclusive(file, readFileSync(join(here, file), 'utf8')) }));
+  const pending = live ? classified : laneOrder(classified);
+  const running: LaneFile[] = [];
   const startedAll = Date.now();
 
   const runOne = async (f: string): Promise<void> => {
@@ -107,9 +108,9 @@ async function main(): Promise<void> {
       while (running.length < jobs) {
         const i = nextFile(pending, running);
         if (i < 0) break;
-        const [f] = pending.splice(i, 1) as [string];
+        const [f] = pending.splice(i, 1) as [LaneFile];
         running.push(f);
-        void runOne(f).then(() => { running.splice(running.indexOf(f), 1); fill(); });
+        void runOne(f.file).then(() => { running.splice(running.indexOf(f), 1); fill(); });
       }
       if (running.length === 0 && pending.length === 0) allDone();
     };

@@ -1,26 +1,35 @@
 /** How the test runner (test/run.ts) shares files between lanes: support/lanes.ts. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { laneClass, laneOrder, nextFile, parseJobs } from '../support/lanes.js';
+import { isExclusive, laneOrder, nextFile, parseJobs, type LaneFile } from '../support/lanes.js';
 
-test('files that start a whole cluster or crash a server are exclusive; the rest are shared', () => {
-  assert.is(laneClass('cluster/natsRestart.test.js'), 'exclusive');
-  assert.is(laneClass('crash/killDuringWrites.test.js'), 'exclusive');
-  assert.is(laneClass('wal/object.test.js'), 'shared');
-  assert.is(laneClass('standalone/clusterLike.test.js'), 'shared', 'only the top directory counts');
+const shared = (file: string): LaneFile => ({ file, exclusive: false });
+const exclusive = (file: string): LaneFile => ({ file, exclusive: true });
+
+test('files that start a whole cluster or kill a standalone process are exclusive; the rest are shared', () => {
+  assert.ok(isExclusive('cluster/natsRestart.test.js', ''));
+  assert.ok(isExclusive('crash/killDuringWrites.test.js', ''));
+  assert.ok(isExclusive('metrics/nodeMetrics.test.js', "import { test } from 'uvu';\nimport { startTestCluster } from '../cluster/support/testCluster.js';\n"), 'a cluster started from another directory');
+  assert.not.ok(isExclusive('runner/x.test.js', "const s = \"import { a } from '../cluster/support/testCluster.js'\";"), 'only an import line counts');
+  assert.not.ok(isExclusive('wal/object.test.js', "import { startS3 } from '../support/services.js';"));
+  assert.not.ok(isExclusive('standalone/cluster.test.js', ''), 'only the top directory counts');
 });
 
 test('lanes take exclusive files first, then the long directories, then the rest, path order within each', () => {
-  const files = ['client/a.test.js', 'cluster/b.test.js', 'http/c.test.js', 'standalone/d.test.js', 'wal/e.test.js', 'aggregation/f.test.js', 'cluster/a.test.js', 'crash/g.test.js'];
-  assert.equal(laneOrder(files), ['cluster/b.test.js', 'cluster/a.test.js', 'crash/g.test.js', 'wal/e.test.js', 'standalone/d.test.js', 'http/c.test.js', 'client/a.test.js', 'aggregation/f.test.js']);
+  const files = [shared('client/a.test.js'), exclusive('cluster/b.test.js'), shared('http/c.test.js'), shared('standalone/d.test.js'), shared('wal/e.test.js'), shared('aggregation/f.test.js'), exclusive('cluster/a.test.js'), exclusive('metrics/g.test.js'), shared('metrics/h.test.js')];
+  assert.equal(laneOrder(files).map((f) => f.file), [
+    'cluster/b.test.js', 'cluster/a.test.js', 'metrics/g.test.js',
+    'wal/e.test.js', 'standalone/d.test.js', 'metrics/h.test.js', 'http/c.test.js',
+    'client/a.test.js', 'aggregation/f.test.js',
+  ]);
 });
 
 test('a free lane skips exclusive files while one runs, and waits when only those are left', () => {
-  const pending = ['cluster/b.test.js', 'crash/g.test.js', 'wal/e.test.js'];
+  const pending = [exclusive('cluster/b.test.js'), exclusive('crash/g.test.js'), shared('wal/e.test.js')];
   assert.is(nextFile(pending, []), 0);
-  assert.is(nextFile(pending, ['wal/x.test.js']), 0, 'a shared file running does not hold back an exclusive one');
-  assert.is(nextFile(pending, ['cluster/a.test.js']), 2);
-  assert.is(nextFile(['cluster/b.test.js', 'crash/g.test.js'], ['crash/h.test.js']), -1);
+  assert.is(nextFile(pending, [shared('wal/x.test.js')]), 0, 'a shared file running does not hold back an exclusive one');
+  assert.is(nextFile(pending, [exclusive('cluster/a.test.js')]), 2);
+  assert.is(nextFile(pending.slice(0, 2), [exclusive('crash/h.test.js')]), -1);
   assert.is(nextFile([], []), -1);
 });
 
