@@ -79,6 +79,8 @@ export class QueryNode {
   private readonly segments = new Map<number, Loaded>();
   private readonly deletes = new Map<string, ShardDeletes>();
   private readonly schemas = new Map<number, CollectionRecord>();
+  /** The last load of each segment still running: the next one waits for it (loadInOrder). */
+  private readonly loading = new Map<number, Promise<null>>();
   private sub?: BusSubscription;
   private admissionSub?: BusSubscription;
   /** The coordinator's newest admission snapshot: its force-deny switches hold for reads sent here directly too. */
@@ -94,7 +96,7 @@ export class QueryNode {
     // Asked in the background: a query node may start before the coordinator, and snapshots come every few seconds.
     void withRetry(() => client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('admission', {}), { deadlineMs: 120_000 }).then(offer, () => {});
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
-      load: ({ segment, columns }) => this.load(segment, columns),
+      load: ({ segment, columns }) => this.loadInOrder(segment, columns),
       release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
@@ -117,6 +119,22 @@ export class QueryNode {
       this.opts.log?.(`session lease of ${this.opts.nodeId} lost; registering again`);
       void withRetry(() => this.register(), { deadlineMs: 24 * 3600_000, maxMs: 5000 }).catch((e) => this.opts.log?.('re-register failed:', e.message));
     });
+  }
+
+  /**
+   * Runs the loads of one segment one at a time, in the order they came. The
+   * coordinator asks again each time one of a segment's indexes is built, so
+   * loads of one segment overlap; run side by side, one with an older record
+   * (fewer indexes) could finish last and leave the segment without the newer
+   * index, and nothing would ask again.
+   */
+  private loadInOrder(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
+    const id = record.segmentId;
+    const next = (this.loading.get(id) ?? Promise.resolve(null)).catch(() => null).then(() => this.load(record, columns));
+    this.loading.set(id, next);
+    const forget = (): void => { if (this.loading.get(id) === next) this.loading.delete(id); };
+    next.then(forget, forget);
+    return next;
   }
 
   /**
