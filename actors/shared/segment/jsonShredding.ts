@@ -15,7 +15,8 @@
  * Pure: no I/O, and the same rows always shred the same way.
  */
 import { ValidationError } from '../../../messages/errors.js';
-import { TAG, attachShredded, bitmapOf, pathKey, shreddedOf, type ShreddedJson, type ShreddedPath } from '../../../messages/filter/shreddedJson.js';
+import { attachShredded, pathKey, shreddedOf, type ShreddedJson, type ShreddedPath } from '../../../messages/filter/shreddedJson.js';
+import { pathBuilder, type BuildPlan, type PathBuilder } from './shreddedBuilders.js';
 import type { CollectionSchema } from '../../../messages/schema.js';
 import type { SealedSegment } from './segmentFile.js';
 
@@ -58,10 +59,10 @@ export interface PathStats {
 /** A path's class and, for a typed one, its type. */
 export type PathClass = { kind: 'typed'; type: 'number' | 'string' | 'bool' } | { kind: 'dynamic' } | { kind: 'shared' };
 
-interface Trie { stats: PathStats; children: Map<string, Trie> }
+interface Trie { stats: PathStats; children: Map<string, Trie>; builder?: PathBuilder }
 
-/** Statistics of every object-key path the rows hold, by pathKey. */
-export function pathStats(column: ArrayLike<unknown>, count: number): Map<string, PathStats> {
+/** The paths the rows hold, as a trie of keys with each path's statistics. */
+function statsTrie(column: ArrayLike<unknown>, count: number): Map<string, Trie> {
   const root = new Map<string, Trie>();
   const visit = (o: Record<string, unknown>, level: Map<string, Trie>, prefix: string[]): void => {
     for (const k of Object.keys(o)) {
@@ -76,14 +77,22 @@ export function pathStats(column: ArrayLike<unknown>, count: number): Map<string
         case 'boolean': s.bools++; break;
         default:
           s.others++;
-          if (!Array.isArray(v) && typeof v === 'object' && s.path.length < MAX_DEPTH) visit(v as Record<string, unknown>, node.children, s.path);
+          if (isObject(v) && s.path.length < MAX_DEPTH) visit(v, node.children, s.path);
       }
     }
   };
   for (let i = 0; i < count; i++) { const o = column[i]; if (isObject(o)) visit(o, root, []); }
+  return root;
+}
+
+function eachNode(level: Map<string, Trie>, f: (n: Trie) => void): void {
+  for (const n of level.values()) { f(n); eachNode(n.children, f); }
+}
+
+/** Statistics of every object-key path the rows hold, by pathKey. */
+export function pathStats(column: ArrayLike<unknown>, count: number): Map<string, PathStats> {
   const out = new Map<string, PathStats>();
-  const collect = (level: Map<string, Trie>): void => { for (const n of level.values()) { out.set(pathKey(n.stats.path), n.stats); collect(n.children); } };
-  collect(root);
+  eachNode(statsTrie(column, count), (n) => out.set(pathKey(n.stats.path), n.stats));
   return out;
 }
 
@@ -114,64 +123,28 @@ export function classifyPaths(stats: ReadonlyMap<string, PathStats>, rowCount: n
   return out;
 }
 
-/** Shreds one JSON column of `count` rows: its paths classified, then filled in one more pass over the rows. */
+/** Shreds one JSON column of `count` rows: its paths counted and classified, then filled in one more walk of the rows. */
 export function shredColumn(column: ArrayLike<unknown>, count: number, cfg: Pick<JsonShreddingConfig, 'jsonShreddingRatioThreshold' | 'jsonShreddingMaxColumns'>): ShreddedJson {
-  const stats = pathStats(column, count);
-  const classes = classifyPaths(stats, count, cfg);
+  const root = statsTrie(column, count);
+  const stats = new Map<string, PathStats>(), nodes = new Map<string, Trie>();
+  eachNode(root, (n) => { const k = pathKey(n.stats.path); stats.set(k, n.stats); nodes.set(k, n); });
+  for (const [key, cls] of classifyPaths(stats, count, cfg)) {
+    const n = nodes.get(key)!, s = n.stats;
+    const plan: BuildPlan = cls.kind === 'typed' ? { ...cls, int32: s.int32 } : cls.kind === 'dynamic' ? { kind: 'dynamic', numbers: s.numbers > 0, strings: s.strings > 0 } : cls;
+    n.builder = pathBuilder(plan, count);
+  }
+  const visit = (o: Record<string, unknown>, level: Map<string, Trie>, i: number): void => {
+    for (const k of Object.keys(o)) {
+      const node = level.get(k), v = o[k];
+      if (node === undefined || v === null || v === undefined) continue;
+      node.builder?.put(i, v);
+      if (node.children.size > 0 && isObject(v)) visit(v, node.children, i);
+    }
+  };
+  for (let i = 0; i < count; i++) { const o = column[i]; if (isObject(o)) visit(o, root, i); }
   const paths = new Map<string, ShreddedPath>();
-  for (const [key, cls] of classes) {
-    const s = stats.get(key)!;
-    const read = (i: number): unknown => valueAt(column[i], s.path);
-    paths.set(key, fill(cls, s, read, count));
-  }
+  for (const [key, n] of nodes) if (n.builder) paths.set(key, n.builder.finish());
   return { rowCount: count, paths };
-}
-
-/** The value at an object-key path (undefined: missing, or under a list or a scalar). */
-function valueAt(v: unknown, path: readonly string[]): unknown {
-  for (const k of path) {
-    if (!isObject(v) || !Object.hasOwn(v, k)) return undefined;
-    v = v[k];
-  }
-  return v;
-}
-
-function fill(cls: PathClass, s: PathStats, read: (i: number) => unknown, n: number): ShreddedPath {
-  if (cls.kind === 'shared') {
-    const rows: number[] = [];
-    for (let i = 0; i < n; i++) if (read(i) != null) rows.push(i);
-    return { kind: 'shared', rows: Int32Array.from(rows) };
-  }
-  const dict: string[] = [], codeOf = new Map<string, number>();
-  const code = (x: string): number => { let c = codeOf.get(x); if (c === undefined) { c = dict.length; dict.push(x); codeOf.set(x, c); } return c; };
-  if (cls.kind === 'typed') {
-    if (cls.type === 'string') {
-      const codes = new Int32Array(n).fill(-1);
-      for (let i = 0; i < n; i++) { const v = read(i); if (typeof v === 'string') codes[i] = code(v); }
-      return { kind: 'typed', type: 'string', codes, dict };
-    }
-    const present: number[] = [];
-    if (cls.type === 'number') {
-      const values = s.int32 ? new Int32Array(n) : new Float64Array(n);
-      for (let i = 0; i < n; i++) { const v = read(i); if (typeof v === 'number') { values[i] = v; present.push(i); } }
-      return { kind: 'typed', type: 'number', present: bitmapOf(present, n), values };
-    }
-    const truths: number[] = [];
-    for (let i = 0; i < n; i++) { const v = read(i); if (typeof v === 'boolean') { present.push(i); if (v) truths.push(i); } }
-    return { kind: 'typed', type: 'bool', present: bitmapOf(present, n), values: bitmapOf(truths, n) };
-  }
-  const tags = new Uint8Array(n);
-  const numbers = new Float64Array(s.numbers > 0 ? n : 0), codes = new Int32Array(s.strings > 0 ? n : 0);
-  for (let i = 0; i < n; i++) {
-    const v = read(i);
-    switch (typeof v) {
-      case 'number': tags[i] = TAG.number; numbers[i] = v; break;
-      case 'string': tags[i] = TAG.string; codes[i] = code(v); break;
-      case 'boolean': tags[i] = v ? TAG.true : TAG.false; break;
-      case 'object': if (v !== null) tags[i] = TAG.other; break;
-    }
-  }
-  return { kind: 'dynamic', tags, numbers, codes, dict };
 }
 
 /** Bytes the shredded form holds: its arrays, and its dictionaries' strings as 2 a character. */
