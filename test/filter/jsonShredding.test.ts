@@ -118,6 +118,33 @@ test('shredded evaluation agrees with the reference interpreter and the row path
   assert.ok(matched > total * 0.1 && matched < total * 0.9, `matched ${matched} of ${total}`);
 });
 
+test('every operator on every class of path (typed number, string, bool; dynamic; shared; nested; absent) against the interpreter', () => {
+  const rows = randomRows(11, 400);
+  const cols = toColumns(rows, ['id', 'meta', '$meta']);
+  shredSegment({ fields: cols as Record<string, unknown[]>, count: rows.length } as never, SCHEMA, { enabledJSONShredding: true, ...DEFAULTS });
+  const kinds = Object.fromEntries([...shreddedOf(cols.meta)!.paths].map(([k, p]) => [k, p.kind === 'typed' ? p.type : p.kind]));
+  assert.equal([kinds['["a"]'], kinds['["f"]'], kinds['["s"]'], kinds['["ok"]'], kinds['["b"]'], kinds['["n","x"]'], kinds['["e"]']], ['number', 'number', 'string', 'bool', 'dynamic', 'number', 'shared']);
+  const paths = ['meta["a"]', 'meta["f"]', 'meta["s"]', 'meta["ok"]', 'meta["b"]', 'meta["n"]["x"]', 'meta["n"]["y"]', 'meta["e"]', 'meta["zz"]', 'a', 'b', 'n["x"]'];
+  const literals = ['3', '-5', '2.5', '7.75', '"a"', '"ab"', '"x"', 'true', 'false'];
+  let checked = 0;
+  for (const p of paths) {
+    const texts = [`${p} is null`, `${p} is not null`, `${p} in [3, "ab", true]`, `${p} not in [3, "x"]`, `${p} like "a%"`, `json_contains(${p}, 1)`, `${p} + 1 > 4`];
+    // Orderings of booleans are refused by the checker and skipped below.
+    for (const op of ['==', '!=', '<', '<=', '>', '>=']) for (const l of literals) texts.push(`${p} ${op} ${l}`, `not (${p} ${op} ${l})`, `${l} ${op} ${p}`);
+    for (const text of texts) {
+      let f;
+      try { f = prepareFilter(text, SCHEMA)!; } catch (e) { if (e instanceof ValidationError) continue; throw e; }
+      const m = f.bind(cols);
+      for (let i = 0; i < rows.length; i++) {
+        const want = interpret(f.expr, rows[i]!) === true;
+        if (m(i) !== want) assert.unreachable(`${text}\nrow ${JSON.stringify(rows[i])}\nshredded ${m(i)}, interpreter ${want}`);
+      }
+      checked++;
+    }
+  }
+  assert.ok(checked > 700, `${checked} filters checked`);
+});
+
 test('the shared random filters of the filter language agree too, over shredded j and $meta', () => {
   const r = rng(20240601);
   const rows = Array.from({ length: 64 }, (_, i) => genRow(r, i));
