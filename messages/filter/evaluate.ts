@@ -26,6 +26,8 @@ import { parseInterval, shiftTimestamptz, type Interval } from '../timestamptz.j
 import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type PrimaryKey, type Rows } from '../schema.js';
 import { sampleTest } from './sample.js';
 import { elementMatchRows } from './elementMatch.js';
+import { shreddedGetter, shreddedPathOf } from './shreddedJson.js';
+import { shreddedPredicate, type LiteralCompare, type ValueTest } from './shreddedPredicate.js';
 
 /** One column of a segment, indexed by row: a plain array or a typed array. */
 export type Column = ArrayLike<unknown>;
@@ -96,13 +98,20 @@ function getter(e: Expr, ctx: Ctx): Build<Getter> {
         return (cols) => {
           const c = column(cols, name, ctx);
           if (!c) return NONE;
+          const sp = shreddedPathOf(c, path);
+          if (sp) return shreddedGetter(sp, c, path);
           return (i) => {
             const o = c[i];
             return o !== null && typeof o === 'object' && !Array.isArray(o) && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined;
           };
         };
       }
-      return (cols) => { const c = column(cols, name, ctx); return c ? (i) => jsonGet(c[i], path) : NONE; };
+      return (cols) => {
+        const c = column(cols, name, ctx);
+        if (!c) return NONE;
+        const sp = shreddedPathOf(c, path);
+        return sp ? shreddedGetter(sp, c, path) : (i) => jsonGet(c[i], path);
+      };
     }
     case 'neg': {
       const g = getter(e.arg, ctx);
@@ -134,16 +143,18 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
     case 'literal': { const v = e.value === !negated; return () => () => v; }
     case 'field': {
       const g = getter(e, ctx), want = !negated;
-      return (cols) => { const a = g(cols); return (i) => a(i) === want; };
+      return viaShredded(e, ctx, (v) => v === want, (cols) => { const a = g(cols); return (i) => a(i) === want; });
     }
     case 'compare': return compare(negated ? NEGATE[e.op] : e.op, e.left, e.right, ctx);
     case 'in': {
       const g = getter(e.arg, ctx), set = new Set(e.values.map((v) => v.value)), flip = e.negated !== negated;
-      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return isScalar(v) && set.has(v) !== flip; }; };
+      return viaShredded(e.arg, ctx, (v) => isScalar(v) && set.has(v) !== flip,
+        (cols) => { const a = g(cols); return (i) => { const v = a(i); return isScalar(v) && set.has(v) !== flip; }; });
     }
     case 'like': {
       const g = getter(e.arg, ctx), m = compileLike(e.pattern), flip = e.negated !== negated;
-      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && m(v) !== flip; }; };
+      return viaShredded(e.arg, ctx, (v) => typeof v === 'string' && m(v) !== flip,
+        (cols) => { const a = g(cols); return (i) => { const v = a(i); return typeof v === 'string' && m(v) !== flip; }; });
     }
     case 'textMatch': {
       // Each row's text and the query are analyzed as the field's texts are (stop words, stems, ...): with
@@ -186,7 +197,7 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
     }
     case 'isNull': {
       const g = getter(e.arg, ctx), flip = e.negated !== negated;
-      return (cols) => { const a = g(cols); return (i) => (a(i) == null) !== flip; };
+      return viaShredded(e.arg, ctx, (v) => (v == null) !== flip, (cols) => { const a = g(cols); return (i) => (a(i) == null) !== flip; });
     }
     case 'elementMatch': {
       // The condition compiled once against the element schema; rows counted by elementMatch.ts.
@@ -197,7 +208,8 @@ function predicate(e: Expr, negated: boolean, ctx: Ctx): Build<RowPredicate> {
     case 'contains': {
       // Unknown (false either way) unless the value is a list.
       const g = getter(e.arg, ctx), test = containsTest(e.op, e.values.map((v) => v.value));
-      return (cols) => { const a = g(cols); return (i) => { const v = a(i); return Array.isArray(v) && test(v) !== negated; }; };
+      return viaShredded(e.arg, ctx, (v) => Array.isArray(v) && test(v) !== negated,
+        (cols) => { const a = g(cols); return (i) => { const v = a(i); return Array.isArray(v) && test(v) !== negated; }; });
     }
     default: throw new NuthatchError('Internal', `'${e.kind}' is not a condition`);
   }
@@ -254,8 +266,8 @@ function fieldVsLiteral(op: CompareOp, name: string, path: (string | number)[], 
   const k = lit.value;
   if (path.length > 0 || ctx.json.has(name) || ctx.defaults.has(name)) {
     // JSON values carry no static type, and a null of a field with a default reads as it: the generic semantics decide per row.
-    const g = getter({ kind: 'field', name, path, pos: 0 }, ctx);
-    return (cols) => { const a = g(cols); return (i) => holds(op, a(i), k); };
+    const f: Expr = { kind: 'field', name, path, pos: 0 }, g = getter(f, ctx);
+    return viaShredded(f, ctx, (v) => holds(op, v, k), (cols) => { const a = g(cols); return (i) => holds(op, a(i), k); }, { op, k });
   }
   // A typed column holds values of the literal's kind or null, so only null needs a test.
   return (cols) => {
@@ -269,5 +281,20 @@ function fieldVsLiteral(op: CompareOp, name: string, path: (string | number)[], 
       case '>': return (i) => { const v = c[i]; return v != null && (v as number) > (k as number); };
       default: return (i) => { const v = c[i]; return v != null && (v as number) >= (k as number); };
     }
+  };
+}
+
+/**
+ * A leaf over a JSON path: bound to a column with a shredded form at that
+ * path (shreddedJson.ts), `test` runs over the shredded form; else `plain`.
+ * `test` is exactly what `plain` applies to each row's value, so the two agree.
+ */
+function viaShredded(arg: Expr, ctx: Ctx, test: ValueTest, plain: Build<RowPredicate>, cmp?: LiteralCompare): Build<RowPredicate> {
+  if (arg.kind !== 'field' || arg.path.length === 0 || !ctx.json.has(arg.name) || ctx.defaults.has(arg.name)) return plain;
+  const { name, path } = arg;
+  return (cols) => {
+    const c = cols[name];
+    const sp = c === undefined ? undefined : shreddedPathOf(c, path);
+    return sp ? shreddedPredicate(sp, c!, path, test, cmp) : plain(cols);
   };
 }

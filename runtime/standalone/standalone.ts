@@ -6,6 +6,7 @@ import type { CoordinatorOptions } from '../../actors/coordinator/shell/context.
 import { DataNode } from '../../actors/data-node/shell/dataNode.js';
 import { IndexNode } from '../../actors/index-node/shell/indexNode.js';
 import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
+import type { JsonShreddingConfig } from '../../actors/shared/segment/jsonShredding.js';
 import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.js';
 import type { StreamingConfig } from '../../actors/streaming-node/shell/nodeContext.js';
 import { MemoryBus } from '../bus/memoryBus.js';
@@ -40,6 +41,11 @@ export interface StandaloneOptions {
    * the gateway caches verified credentials.
    */
   auth?: { enabled: boolean; rootPassword?: string; ttlMs?: number };
+  /**
+   * JSON shredding of loaded segments, under Milvus's names: `enabledJSONShredding`
+   * (default true), `jsonShreddingRatioThreshold` (0.3), `jsonShreddingMaxColumns` (1024).
+   */
+  jsonShredding?: Partial<JsonShreddingConfig>;
 }
 
 export interface Standalone {
@@ -85,7 +91,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     stops.push(() => coordinator.stop());
     // The query node's local disk: DISKANN indexes keep their vectors and graph in files under the data dir.
     const vectorIndexes = vectorIndexesAt(join(o.dataDir, 'cache', 'diskann'));
-    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, log: (...a) => log('[query-node]', ...a) });
+    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[query-node]', ...a) });
     await queryNode.start();
     stops.push(() => queryNode.stop());
     const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, metrics, log: (...a) => log('[data-node]', ...a) });

@@ -1,5 +1,7 @@
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { heldColumnBytes } from '../../shared/vector/vectorColumn.js';
+import { shreddedOf } from '../../../messages/filter/shreddedJson.js';
+import { shreddedBytes } from '../../shared/segment/jsonShredding.js';
 
 /**
  * A sealed segment as a partial load holds it (messages/loadFields.ts): only the
@@ -18,12 +20,17 @@ export function keepColumns(seg: SealedSegment, columns: readonly string[] | und
 /**
  * Bytes a segment's columns hold in memory, estimated: typed arrays by their length,
  * numbers as 8, strings as 2 a character, other values by their JSON text, a
- * vector column by its block (shared/vector/vectorColumn.ts). It
+ * vector column by its block (shared/vector/vectorColumn.ts), a shredded JSON
+ * column its rows and its shredded form (shared/segment/jsonShredding.ts). It
  * measures what a partial load saves, not the process's exact heap.
  */
 export function segmentBytes(seg: SealedSegment): number {
   let n = seg.vectors.byteLength + seg.count * 16; // float block, pks and TSOs
-  for (const col of Object.values(seg.fields)) n += columnBytes(col as ArrayLike<unknown>);
+  for (const col of Object.values(seg.fields)) {
+    n += columnBytes(col as ArrayLike<unknown>);
+    const shredded = shreddedOf(col);
+    if (shredded) n += shreddedBytes(shredded);
+  }
   return n;
 }
 

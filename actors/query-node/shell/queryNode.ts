@@ -45,6 +45,7 @@ import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
 import { keepColumns, segmentBytes } from '../core/segmentColumns.js';
 import { refuseUnloaded, sameColumns } from '../../../messages/loadFields.js';
+import { jsonShreddingConfig, shredSegment, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 
 export interface QueryNodeOptions {
   nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore;
@@ -55,6 +56,8 @@ export interface QueryNodeOptions {
   sessionTtlMs?: number;
   /** Where the node's metrics go (the process's registry); kept privately when absent. */
   metrics?: MetricsRegistry;
+  /** JSON shredding of loaded segments (Milvus's common.enabledJSONShredding and its dataCoord.jsonShredding* knobs); on by default. */
+  jsonShredding?: Partial<JsonShreddingConfig>;
 }
 
 /** An index held here, by the field it indexes (or its JSON path): an ANN index of a vector field, or a scalar index. */
@@ -88,7 +91,11 @@ export class QueryNode {
   private lease?: Lease;
   private stopped = false;
   private readonly metrics: QueryNodeMetrics;
-  constructor(private readonly opts: QueryNodeOptions) { this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics); }
+  private readonly shredding: JsonShreddingConfig;
+  constructor(private readonly opts: QueryNodeOptions) {
+    this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
+    this.shredding = jsonShreddingConfig(opts.jsonShredding);
+  }
 
   async start(): Promise<void> {
     const offer = (a: AdmissionSnapshot) => { if (isNewer(a, this.admission)) this.admission = a; };
@@ -148,8 +155,10 @@ export class QueryNode {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
       // A partial load holds only its columns (the float block is the first FloatVector field's).
-      const block = columns ? vectorField((await this.collection(record.collectionId)).schema)?.name : undefined;
-      const seg = keepColumns(decodeSegmentFile(bytes), columns, block);
+      const { schema } = await this.collection(record.collectionId);
+      const block = columns ? vectorField(schema)?.name : undefined;
+      // JSON columns shredded once here, at load (the segment is immutable): filters on their paths read typed columns.
+      const seg = shredSegment(keepColumns(decodeSegmentFile(bytes), columns, block), schema, this.shredding);
       cur = { record, seg, indexes: new Map(), scalar: new Map(), cover: 0n, ...(columns ? { columns } : {}), bytes: segmentBytes(seg) };
     }
     // Every index the record names, one per field; the collection's record says each one's type and metric.

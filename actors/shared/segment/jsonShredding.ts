@@ -1,0 +1,185 @@
+/**
+ * Milvus 2.6's JSON shredding: the paths of a sealed segment's JSON column
+ * classified by how many rows hold them and whether their type is stable,
+ * then laid out by class (messages/filter/shreddedJson.ts):
+ *
+ * - typed: more than `jsonShreddingRatioThreshold` of the rows hold a value
+ *   there and every value is of one scalar type: one typed column;
+ * - dynamic: as frequent, but of mixed types (or scalars among objects and
+ *   lists): a tag a row and a column a type;
+ * - shared: the rest (rare paths, paths past `jsonShreddingMaxColumns`,
+ *   paths that only ever hold objects or lists): which rows hold them.
+ *
+ * Paths are object-key paths (`a`, `a.b`, ...) down to MAX_DEPTH keys; keys
+ * inside lists are not shredded (as in Milvus: a JSON index serves those).
+ * Pure: no I/O, and the same rows always shred the same way.
+ */
+import { ValidationError } from '../../../messages/errors.js';
+import { attachShredded, pathKey, shreddedOf, type ShreddedJson, type ShreddedPath } from '../../../messages/filter/shreddedJson.js';
+import { pathBuilder, type BuildPlan, type PathBuilder } from './shreddedBuilders.js';
+import type { CollectionSchema } from '../../../messages/schema.js';
+import type { SealedSegment } from './segmentFile.js';
+
+/** The knobs, under Milvus's names (milvus.yaml `common.*` and `dataCoord.*`). */
+export interface JsonShreddingConfig {
+  /** common.enabledJSONShredding: shred JSON columns when a sealed segment is loaded. */
+  enabledJSONShredding: boolean;
+  /** dataCoord.jsonShreddingRatioThreshold: a path gets a column when more than this share of rows hold it. */
+  jsonShreddingRatioThreshold: number;
+  /** dataCoord.jsonShreddingMaxColumns: at most this many columns a JSON column; the most frequent paths win. */
+  jsonShreddingMaxColumns: number;
+}
+
+export const JSON_SHREDDING_DEFAULTS: JsonShreddingConfig = { enabledJSONShredding: true, jsonShreddingRatioThreshold: 0.3, jsonShreddingMaxColumns: 1024 };
+
+/** Paths deeper than this many keys are not shredded (filters read them from the rows). */
+export const MAX_DEPTH = 8;
+/** At most this many shared paths a column are indexed (the most frequent); the rest are read from the rows. */
+export const MAX_SHARED_PATHS = 65536;
+
+/** The full config from a partial one; a value of the wrong type or range is a ValidationError. */
+export function jsonShreddingConfig(c: Partial<JsonShreddingConfig> = {}): JsonShreddingConfig {
+  const out = { ...JSON_SHREDDING_DEFAULTS, ...c };
+  if (typeof out.enabledJSONShredding !== 'boolean') throw new ValidationError('common.enabledJSONShredding must be true or false');
+  const r = out.jsonShreddingRatioThreshold;
+  if (typeof r !== 'number' || !(r >= 0 && r <= 1)) throw new ValidationError(`dataCoord.jsonShreddingRatioThreshold must be a number in [0, 1], not ${String(r)}`);
+  const m = out.jsonShreddingMaxColumns;
+  if (!Number.isSafeInteger(m) || m < 0) throw new ValidationError(`dataCoord.jsonShreddingMaxColumns must be a non-negative integer, not ${String(m)}`);
+  return out;
+}
+
+/** What the rows hold at one path: how many rows of each kind (a JSON null counts as absent). */
+export interface PathStats {
+  path: string[];
+  numbers: number; strings: number; bools: number; others: number;
+  /** Every number is an int32 (and not -0), so an Int32Array holds them. */
+  int32: boolean;
+}
+
+/** A path's class and, for a typed one, its type. */
+export type PathClass = { kind: 'typed'; type: 'number' | 'string' | 'bool' } | { kind: 'dynamic' } | { kind: 'shared' };
+
+interface Trie { stats: PathStats; children: Map<string, Trie>; builder?: PathBuilder }
+
+/** The paths the rows hold, as a trie of keys with each path's statistics. */
+function statsTrie(column: ArrayLike<unknown>, count: number): Map<string, Trie> {
+  const root = new Map<string, Trie>();
+  const visit = (o: Record<string, unknown>, level: Map<string, Trie>, prefix: string[]): void => {
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (v === null || v === undefined) continue;
+      let node = level.get(k);
+      if (!node) { node = { stats: { path: [...prefix, k], numbers: 0, strings: 0, bools: 0, others: 0, int32: true }, children: new Map() }; level.set(k, node); }
+      const s = node.stats;
+      switch (typeof v) {
+        case 'number': s.numbers++; if ((v | 0) !== v || Object.is(v, -0)) s.int32 = false; break;
+        case 'string': s.strings++; break;
+        case 'boolean': s.bools++; break;
+        default:
+          s.others++;
+          if (isObject(v) && s.path.length < MAX_DEPTH) visit(v, node.children, s.path);
+      }
+    }
+  };
+  for (let i = 0; i < count; i++) { const o = column[i]; if (isObject(o)) visit(o, root, []); }
+  return root;
+}
+
+function eachNode(level: Map<string, Trie>, f: (n: Trie) => void): void {
+  for (const n of level.values()) { f(n); eachNode(n.children, f); }
+}
+
+/** Statistics of every object-key path the rows hold, by pathKey. */
+export function pathStats(column: ArrayLike<unknown>, count: number): Map<string, PathStats> {
+  const out = new Map<string, PathStats>();
+  eachNode(statsTrie(column, count), (n) => out.set(pathKey(n.stats.path), n.stats));
+  return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const occurrences = (s: PathStats): number => s.numbers + s.strings + s.bools + s.others;
+
+/**
+ * Each path's class. Frequent: held by more than `ratio` of `rowCount` rows
+ * and holding scalars; the most frequent `maxColumns` of those get columns,
+ * typed when one scalar type is all they hold, else dynamic.
+ */
+export function classifyPaths(stats: ReadonlyMap<string, PathStats>, rowCount: number, cfg: Pick<JsonShreddingConfig, 'jsonShreddingRatioThreshold' | 'jsonShreddingMaxColumns'>): Map<string, PathClass> {
+  const byFrequency = [...stats].sort(([ka, a], [kb, b]) => occurrences(b) - occurrences(a) || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const out = new Map<string, PathClass>();
+  let columns = 0, shared = 0;
+  for (const [key, s] of byFrequency) {
+    const scalarKinds = (s.numbers > 0 ? 1 : 0) + (s.strings > 0 ? 1 : 0) + (s.bools > 0 ? 1 : 0);
+    const frequent = rowCount > 0 && occurrences(s) / rowCount > cfg.jsonShreddingRatioThreshold && scalarKinds > 0;
+    if (frequent && columns < cfg.jsonShreddingMaxColumns) {
+      columns++;
+      if (scalarKinds === 1 && s.others === 0) out.set(key, { kind: 'typed', type: s.numbers > 0 ? 'number' : s.strings > 0 ? 'string' : 'bool' });
+      else out.set(key, { kind: 'dynamic' });
+    } else if (shared < MAX_SHARED_PATHS) {
+      shared++;
+      out.set(key, { kind: 'shared' });
+    }
+  }
+  return out;
+}
+
+/** Shreds one JSON column of `count` rows: its paths counted and classified, then filled in one more walk of the rows. */
+export function shredColumn(column: ArrayLike<unknown>, count: number, cfg: Pick<JsonShreddingConfig, 'jsonShreddingRatioThreshold' | 'jsonShreddingMaxColumns'>): ShreddedJson {
+  const root = statsTrie(column, count);
+  const stats = new Map<string, PathStats>(), nodes = new Map<string, Trie>();
+  eachNode(root, (n) => { const k = pathKey(n.stats.path); stats.set(k, n.stats); nodes.set(k, n); });
+  for (const [key, cls] of classifyPaths(stats, count, cfg)) {
+    const n = nodes.get(key)!, s = n.stats;
+    const plan: BuildPlan = cls.kind === 'typed' ? { ...cls, int32: s.int32 } : cls.kind === 'dynamic' ? { kind: 'dynamic', numbers: s.numbers > 0, strings: s.strings > 0 } : cls;
+    n.builder = pathBuilder(plan, count);
+  }
+  const visit = (o: Record<string, unknown>, level: Map<string, Trie>, i: number): void => {
+    for (const k of Object.keys(o)) {
+      const node = level.get(k), v = o[k];
+      if (node === undefined || v === null || v === undefined) continue;
+      node.builder?.put(i, v);
+      if (node.children.size > 0 && isObject(v)) visit(v, node.children, i);
+    }
+  };
+  for (let i = 0; i < count; i++) { const o = column[i]; if (isObject(o)) visit(o, root, i); }
+  const paths = new Map<string, ShreddedPath>();
+  for (const [key, n] of nodes) if (n.builder) paths.set(key, n.builder.finish());
+  return { rowCount: count, paths };
+}
+
+/** Bytes the shredded form holds: its arrays, and its dictionaries' strings as 2 a character. */
+export function shreddedBytes(s: ShreddedJson): number {
+  let n = 0;
+  for (const sp of s.paths.values()) {
+    switch (sp.kind) {
+      case 'typed':
+        n += sp.type === 'string' ? sp.codes.byteLength + dictBytes(sp.dict) : sp.present.byteLength + sp.values.byteLength;
+        break;
+      case 'dynamic': n += sp.tags.byteLength + sp.numbers.byteLength + sp.codes.byteLength + dictBytes(sp.dict); break;
+      default: n += sp.rows.byteLength;
+    }
+  }
+  return n;
+}
+
+function dictBytes(dict: readonly string[]): number {
+  let n = 0;
+  for (const x of dict) n += 8 + 2 * x.length;
+  return n;
+}
+
+/**
+ * Shreds a loaded segment's JSON columns (its JSON fields and, with dynamic
+ * fields on, `$meta`) in place: each column array gets its shredded form.
+ * With shredding off, nothing changes. Returns the segment.
+ */
+export function shredSegment(seg: SealedSegment, schema: Pick<CollectionSchema, 'fields' | 'enableDynamicField'>, cfg: JsonShreddingConfig): SealedSegment {
+  if (!cfg.enabledJSONShredding) return seg;
+  const names = schema.fields.filter((f) => f.dataType === 'JSON').map((f) => f.name);
+  if (schema.enableDynamicField) names.push('$meta');
+  for (const name of names) {
+    const col = seg.fields[name];
+    if (col !== undefined && shreddedOf(col) === undefined) attachShredded(col, shredColumn(col, seg.count, cfg));
+  }
+  return seg;
+}
