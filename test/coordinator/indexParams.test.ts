@@ -81,8 +81,12 @@ test('DISKANN takes no required params: max_degree (1..512, default 56), search_
   for (const max_degree of [0, 513, 1.5, 'wide']) refused({ indexType: 'DISKANN', params: { max_degree } }, /index param max_degree of DISKANN must be an integer in 1..512/, 'max_degree');
   refused({ indexType: 'DISKANN', params: { search_list_size: 0 } }, /search_list_size of DISKANN/, 'search_list_size');
   for (const ratio of [0, 0.3, -0.1, 'half']) refused({ indexType: 'DISKANN', params: { pq_code_budget_gb_ratio: ratio } }, /pq_code_budget_gb_ratio of DISKANN must be a number in \(0, 0.25\]/, 'pq_code_budget_gb_ratio');
-  const halves = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'h', dataType: 'Float16Vector', dim: 4 }] } } as unknown as CollectionRecord;
-  assert.throws(() => normaliseIndex(halves, { fieldName: 'h', indexType: 'DISKANN' }), (e: unknown) => e instanceof ValidationError && /DISKANN cannot index Float16Vector field 'h'/.test((e as Error).message));
+  // The halves too (widened to float32 for the graph, its codes and its file), with any float metric.
+  const halves = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'h', dataType: 'Float16Vector', dim: 4 }, { name: 'b', dataType: 'BFloat16Vector', dim: 4 }] } } as unknown as CollectionRecord;
+  assert.is(normaliseIndex(halves, { fieldName: 'h', indexType: 'DISKANN', metricType: 'IP' }).indexType, 'DISKANN');
+  assert.is(normaliseIndex(halves, { fieldName: 'b', indexType: 'DISKANN', metricType: 'COSINE' }).params.beamwidth_ratio, 4);
+  const bits = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'x', dataType: 'BinaryVector', dim: 16 }, { name: 'i', dataType: 'Int8Vector', dim: 4 }] } } as unknown as CollectionRecord;
+  for (const f of ['x', 'i']) assert.throws(() => normaliseIndex(bits, { fieldName: f, indexType: 'DISKANN' }), (e: unknown) => e instanceof ValidationError && /DISKANN cannot index/.test((e as Error).message));
 });
 
 test('packed vector fields: binary takes the BIN_ types with HAMMING (its default) or JACCARD, halves and int8 the float metrics; each refuses the other kind', () => {
