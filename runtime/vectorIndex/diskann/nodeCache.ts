@@ -22,14 +22,15 @@ export function cachedNodeCount(count: number, dim: number, recordBytes: number,
 export function bfsRows(nodes: Uint8Array, recordBytes: number, gdim: number, medoid: number, limit: number): Int32Array {
   const count = nodes.length / recordBytes;
   if (limit <= 0 || count === 0) return new Int32Array(0);
-  const i32 = new Int32Array(nodes.buffer, nodes.byteOffset, nodes.byteLength >> 2), stride = recordBytes >> 2;
+  // A DataView: the records may sit at any offset of a keyed or row-mapped index's file.
+  const v = new DataView(nodes.buffer, nodes.byteOffset, nodes.byteLength);
   const order = new Int32Array(Math.min(limit, count)), seen = new Uint8Array(count);
   order[0] = medoid; seen[medoid] = 1;
   let len = 1;
   for (let head = 0; head < len && len < order.length; head++) {
-    const at = order[head]! * stride + gdim, degree = i32[at]!;
+    const at = order[head]! * recordBytes + 4 * gdim, degree = v.getInt32(at, true);
     for (let i = 1; i <= degree && len < order.length; i++) {
-      const u = i32[at + i]!;
+      const u = v.getInt32(at + 4 * i, true);
       if (!seen[u]) { seen[u] = 1; order[len++] = u; }
     }
   }
