@@ -55,7 +55,7 @@ test('release: the files go with the collection; a search that took the index be
     const qn = client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'), 60_000);
     const inFlight = qn('search', {
       vchannel, pchannel: pchannelOf(vchannel), collectionId, segmentIds: mine.map((g) => g.segmentId), deleteSeq: 1e9,
-      queries: flat.subarray(0, DIM), nq: 1, k: K, filter: null, partitionIds: null, outputFields: [], guaranteeTso: 0n,
+      queries: flat.subarray(0, DIM), nq: 1, k: K, filter: null, partitionIds: null, outputFields: [], guaranteeTso: 1n << 62n, // every row visible
     });
     await new Promise((r) => setTimeout(r, 100));
     await c.releaseCollection('rel');
