@@ -96,7 +96,7 @@ async function loadKnob(factory: VectorIndexFactory, file: Uint8Array, ds: Datas
 
 function printLoadRuns(runs: LoadRun[]): void {
   printTable([runs[0]!.knob, 'cached nodes', 'beam', 'search_list', 'recall@10', 'QPS', 'x first', 'file reads/q', 'cache hits/q', 'steps/q'], runs.map((r) => [
-    String(r.value), r.cachedNodes, r.beamWidth, r.searchList, r.recallAt10.toFixed(4), r.qps, r.qpsRatio.toFixed(2), r.fileReadsPerQuery.toFixed(1), r.cacheHitsPerQuery.toFixed(1), r.stepsPerQuery.toFixed(1),
+    String(r.value), String(r.cachedNodes), String(r.beamWidth), String(r.searchList), r.recallAt10.toFixed(4), r.qps, r.qpsRatio.toFixed(2), r.fileReadsPerQuery.toFixed(1), r.cacheHitsPerQuery.toFixed(1), r.stepsPerQuery.toFixed(1),
   ]));
 }
 
