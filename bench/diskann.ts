@@ -10,6 +10,13 @@
  *
  *   npm run bench -- diskann [--n 50000] [--dim 128] [--queries 500] [--lists 16,32,64,128] [--reps 3] [--max-degree 56] [--build-list 100]
  *
+ * Then the load-time knobs on the same built index, loaded again per setting:
+ * the node cache (search_cache_budget_gb_ratio 0, Milvus's default 0.1, and
+ * 0.29, the top of its [0, 0.3) range) and the beam width (beamwidth_ratio
+ * 1, 4 and 8 on this host's CPUs, capped at 16), each at search_list 16 and
+ * 64: QPS, file reads (pread) and cache hits per query, search steps per
+ * query, and QPS relative to the first setting of its table.
+ *
  * Brute force's QPS is that of the ground-truth pass. Writes bench/results/diskann.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,9 +25,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { searchBruteForce } from '../actors/shared/vector/bruteForce.js';
 import { diskannFactory } from '../runtime/vectorIndex/diskann/diskannFactory.js';
-import { recordBytes } from '../runtime/vectorIndex/diskann/diskannFile.js';
+import { decodeDiskannFile, encodeDiskannFile, recordBytes } from '../runtime/vectorIndex/diskann/diskannFile.js';
 import { graphDim } from '../runtime/vectorIndex/diskann/graphSpace.js';
 import type { DiskannIndex } from '../runtime/vectorIndex/diskann/diskannIndex.js';
+import type { VectorIndexFactory } from '../runtime/vectorIndex/vectorIndex.js';
 import { hnswIndexFactory } from '../runtime/vectorIndex/hnswIndex.js';
 import type { SearchOptions, VectorIndex } from '../runtime/vectorIndex/vectorIndex.js';
 import { gaussianMixture, recallAtK, type Dataset } from './support/dataset.js';
@@ -55,6 +63,41 @@ function measure(name: string, index: VectorIndex, knob: 'ef' | 'searchList', va
   const mid = passes.find((p) => p.ms === median(passes.map((x) => x.ms)))!;
   const [p50, p99] = percentiles(mid.lat, [50, 99]);
   return { index: name, knob: knob === 'ef' ? 'ef' : 'search_list', value, recallAt10: recallAtK(mid.ids, truth, K), qps: (ds.queries.length / mid.ms) * 1000, p50Ms: p50!, p99Ms: p99! };
+}
+
+interface LoadRun { knob: string; value: number; searchList: number; cachedNodes: number; beamWidth: number; recallAt10: number; qps: number; fileReadsPerQuery: number; cacheHitsPerQuery: number; stepsPerQuery: number; qpsRatio: number }
+
+/**
+ * The built index's file loaded once per value of one load-time knob (the
+ * file's ratio rewritten), searched at each search_list: QPS and what each
+ * query read, relative to the first value's QPS at the same search_list.
+ */
+async function loadKnob(factory: VectorIndexFactory, file: Uint8Array, ds: Dataset, truth: number[][], reps: number, knob: 'cacheRatio' | 'beamwidthRatio', values: number[], lists: number[]): Promise<LoadRun[]> {
+  const { parts, nodes } = decodeDiskannFile(file, ds.dim, ds.metric);
+  const runs: LoadRun[] = [];
+  for (const value of values) {
+    const idx = await factory.load(encodeDiskannFile({ ...parts, [knob]: value }, nodes), ds.dim, ds.metric) as DiskannIndex;
+    for (const searchList of lists) {
+      const before = { ...idx.reads };
+      const r = measure('DISKANN', idx, 'searchList', searchList, ds, truth, reps);
+      // Per query of the timed passes and the warm-up (50 queries) alike.
+      const asked = reps * ds.queries.length + Math.min(50, ds.queries.length);
+      const base = runs.find((x) => x.searchList === searchList)?.qps ?? r.qps;
+      runs.push({
+        knob: knob === 'cacheRatio' ? 'search_cache_budget_gb_ratio' : 'beamwidth_ratio', value, searchList, cachedNodes: idx.reads.cachedNodes, beamWidth: idx.beamWidth,
+        recallAt10: r.recallAt10, qps: r.qps, qpsRatio: r.qps / base,
+        fileReadsPerQuery: (idx.reads.fileReads - before.fileReads) / asked, cacheHitsPerQuery: (idx.reads.cacheHits - before.cacheHits) / asked, stepsPerQuery: (idx.reads.rounds - before.rounds) / asked,
+      });
+    }
+    idx.close();
+  }
+  return runs;
+}
+
+function printLoadRuns(runs: LoadRun[]): void {
+  printTable([runs[0]!.knob, 'cached nodes', 'beam', 'search_list', 'recall@10', 'QPS', 'x first', 'file reads/q', 'cache hits/q', 'steps/q'], runs.map((r) => [
+    String(r.value), String(r.cachedNodes), String(r.beamWidth), String(r.searchList), r.recallAt10.toFixed(4), r.qps, r.qpsRatio.toFixed(2), r.fileReadsPerQuery.toFixed(1), r.cacheHitsPerQuery.toFixed(1), r.stepsPerQuery.toFixed(1),
+  ]));
 }
 
 export default async function run(args: string[]): Promise<void> {
@@ -96,11 +139,20 @@ export default async function run(args: string[]): Promise<void> {
       r.index, r.value === null ? '-' : `${r.knob}=${r.value}`, r.recallAt10.toFixed(4), r.qps, (r.qps / brute).toFixed(1), r.p50Ms.toFixed(3), Number.isNaN(r.p99Ms) ? '-' : r.p99Ms.toFixed(3),
     ]));
     console.log(`memory held: DISKANN ${(resident / MiB).toFixed(2)} MiB vs HNSW ${(hnswBytes / MiB).toFixed(1)} MiB (${(hnswBytes / resident).toFixed(1)}x less); raw vectors ${(n * dim * 4 / MiB).toFixed(1)} MiB`);
+    loaded.close();
+
+    const loadLists = [16, 64];
+    console.log('\nnode cache (search_cache_budget_gb_ratio; the file is in the OS page cache, so a file read is a pread syscall, not a device read):');
+    const cache = await loadKnob(factory, file, ds, truth, reps, 'cacheRatio', [0, 0.1, 0.29], loadLists);
+    printLoadRuns(cache);
+    console.log('\nbeam width (beamwidth_ratio x CPUs, capped at 16; reads are issued one after another):');
+    const beam = await loadKnob(factory, file, ds, truth, reps, 'beamwidthRatio', [1, 4, 8], loadLists);
+    printLoadRuns(beam);
     const report = {
       dataset: ds.name, n, dim, queries: nq, k: K, diskann: { ...build, pqCodeBudgetGbRatio: 0.125, pqBytesPerRow: loaded.parts.pq.m }, hnsw,
       buildSeconds: { diskann: diskannBuildSeconds, hnsw: hnswBuildSeconds }, diskannLoadSeconds,
       memoryBytes: { diskannResident: resident, diskannLocalFile: onDisk, hnsw: hnswBytes, rawVectors: n * dim * 4 },
-      bruteForceQps: brute, runs,
+      bruteForceQps: brute, runs, cache, beam,
     };
     const out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
     mkdirSync(out, { recursive: true });

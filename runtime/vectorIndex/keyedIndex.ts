@@ -85,6 +85,8 @@ class KeyedIndex implements VectorIndex {
     return all.sort((a, b) => sign * (a.distance - b.distance) || a.row - b.row).slice(0, k);
   }
 
+  close(): void { for (const p of this.parts.values()) p.index.close?.(); }
+
   async serialize(): Promise<Uint8Array> {
     const parts = [...this.parts.values()];
     const files = await Promise.all(parts.map((p) => p.index.serialize()));

@@ -62,6 +62,8 @@ class RowMappedIndex implements VectorIndex {
     return hits.map((h) => ({ row: rows[h.row]!, distance: h.distance }));
   }
 
+  close(): void { this.inner?.close?.(); }
+
   async serialize(): Promise<Uint8Array> {
     const inner = this.inner ? await this.inner.serialize() : new Uint8Array(0);
     const rowBytes = new Uint8Array(this.rows.buffer, this.rows.byteOffset, this.rows.byteLength);

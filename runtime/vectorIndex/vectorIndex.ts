@@ -28,6 +28,12 @@ export interface VectorIndex {
    * this key value, ascending; null when none does. Absent: not keyed.
    */
   keyRows?(key: number | string): Int32Array | null;
+  /**
+   * Lets go of what the index holds outside the process's heap (DISKANN: its
+   * local file), once its holder knows no search will use it again (the
+   * query node's release). Absent: nothing to let go of but memory.
+   */
+  close?(): void;
 }
 
 export interface SearchOptions {
@@ -75,6 +81,10 @@ export interface IndexBuildParams {
   searchListSize?: number;
   /** DISKANN: PQ code bytes per row relative to its raw float bytes (Milvus's pq_code_budget_gb_ratio, (0, 0.25], default 0.125). */
   pqCodeBudgetGbRatio?: number;
+  /** DISKANN: the node cache a query node fills on load, relative to the rows' float32 bytes (Milvus's search_cache_budget_gb_ratio, [0, 0.3), default 0.1). */
+  searchCacheBudgetGbRatio?: number;
+  /** DISKANN: records read per search step relative to the query node's CPUs (Milvus's beamwidth_ratio, [1, 128], default 4; the width is capped at 16). */
+  beamwidthRatio?: number;
   /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;
   /** Only these rows of the vectors (ascending) are indexed, by their row numbers: a nullable field's non-null rows (rowMappedIndex.ts). */

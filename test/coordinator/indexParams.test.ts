@@ -72,14 +72,21 @@ test('IVF_RABITQ takes nlist, refine (default false) and refine_type (default SQ
   refused({ indexType: 'IVF_RABITQ', params: { nlist: 0 } }, /nlist of IVF_RABITQ/, 'nlist');
 });
 
-test('DISKANN takes no required params: max_degree (1..512, default 56), search_list_size (default 100), pq_code_budget_gb_ratio ((0, 0.25], default 0.125)', () => {
-  assert.equal(norm({ indexType: 'DISKANN' }), { indexName: 'vec', fieldName: 'vec', indexType: 'DISKANN', metricType: 'L2', params: { max_degree: 56, search_list_size: 100, pq_code_budget_gb_ratio: 0.125 } });
-  assert.equal(norm({ indexType: 'diskann', params: { max_degree: '512', search_list_size: 7, pq_code_budget_gb_ratio: '0.25' } }).params, { max_degree: 512, search_list_size: 7, pq_code_budget_gb_ratio: 0.25 });
+test('DISKANN takes no required params: max_degree (1..512, default 56), search_list_size (default 100), pq_code_budget_gb_ratio ((0, 0.25], default 0.125), search_cache_budget_gb_ratio ([0, 0.3), default 0.1), beamwidth_ratio ([1, 128], default 4)', () => {
+  assert.equal(norm({ indexType: 'DISKANN' }), { indexName: 'vec', fieldName: 'vec', indexType: 'DISKANN', metricType: 'L2', params: { max_degree: 56, search_list_size: 100, pq_code_budget_gb_ratio: 0.125, search_cache_budget_gb_ratio: 0.1, beamwidth_ratio: 4 } });
+  assert.equal(norm({ indexType: 'diskann', params: { max_degree: '512', search_list_size: 7, pq_code_budget_gb_ratio: '0.25', search_cache_budget_gb_ratio: '0', beamwidth_ratio: '1.5' } }).params,
+    { max_degree: 512, search_list_size: 7, pq_code_budget_gb_ratio: 0.25, search_cache_budget_gb_ratio: 0, beamwidth_ratio: 1.5 });
+  for (const ratio of [0.3, -0.01, 'big']) refused({ indexType: 'DISKANN', params: { search_cache_budget_gb_ratio: ratio } }, /search_cache_budget_gb_ratio of DISKANN must be a number in \[0, 0.3\)/, 'search_cache_budget_gb_ratio');
+  for (const ratio of [0.5, 129, 'wide']) refused({ indexType: 'DISKANN', params: { beamwidth_ratio: ratio } }, /beamwidth_ratio of DISKANN must be a number in \[1, 128\]/, 'beamwidth_ratio');
   for (const max_degree of [0, 513, 1.5, 'wide']) refused({ indexType: 'DISKANN', params: { max_degree } }, /index param max_degree of DISKANN must be an integer in 1..512/, 'max_degree');
   refused({ indexType: 'DISKANN', params: { search_list_size: 0 } }, /search_list_size of DISKANN/, 'search_list_size');
   for (const ratio of [0, 0.3, -0.1, 'half']) refused({ indexType: 'DISKANN', params: { pq_code_budget_gb_ratio: ratio } }, /pq_code_budget_gb_ratio of DISKANN must be a number in \(0, 0.25\]/, 'pq_code_budget_gb_ratio');
-  const halves = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'h', dataType: 'Float16Vector', dim: 4 }] } } as unknown as CollectionRecord;
-  assert.throws(() => normaliseIndex(halves, { fieldName: 'h', indexType: 'DISKANN' }), (e: unknown) => e instanceof ValidationError && /DISKANN cannot index Float16Vector field 'h'/.test((e as Error).message));
+  // The halves too (widened to float32 for the graph, its codes and its file), with any float metric.
+  const halves = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'h', dataType: 'Float16Vector', dim: 4 }, { name: 'b', dataType: 'BFloat16Vector', dim: 4 }] } } as unknown as CollectionRecord;
+  assert.is(normaliseIndex(halves, { fieldName: 'h', indexType: 'DISKANN', metricType: 'IP' }).indexType, 'DISKANN');
+  assert.is(normaliseIndex(halves, { fieldName: 'b', indexType: 'DISKANN', metricType: 'COSINE' }).params.beamwidth_ratio, 4);
+  const bits = { ...rec, schema: { fields: [...rec.schema.fields, { name: 'x', dataType: 'BinaryVector', dim: 16 }, { name: 'i', dataType: 'Int8Vector', dim: 4 }] } } as unknown as CollectionRecord;
+  for (const f of ['x', 'i']) assert.throws(() => normaliseIndex(bits, { fieldName: f, indexType: 'DISKANN' }), (e: unknown) => e instanceof ValidationError && /DISKANN cannot index/.test((e as Error).message));
 });
 
 test('packed vector fields: binary takes the BIN_ types with HAMMING (its default) or JACCARD, halves and int8 the float metrics; each refuses the other kind', () => {

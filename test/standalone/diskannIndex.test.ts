@@ -49,7 +49,7 @@ for (const metric of ['L2', 'COSINE'] as const) {
       await untilIndexedAndLoaded(s, 'dk', N);
       await untilIndexesServed(s, 'dk');
       const [desc] = await c.describeIndex('dk');
-      assert.equal([desc!.indexType, { ...desc!.params }], ['DISKANN', { max_degree: 56, search_list_size: 100, pq_code_budget_gb_ratio: 0.125 }]);
+      assert.equal([desc!.indexType, { ...desc!.params }], ['DISKANN', { max_degree: 56, search_list_size: 100, pq_code_budget_gb_ratio: 0.125, search_cache_budget_gb_ratio: 0.1, beamwidth_ratio: 4 }]);
       // One file per loaded segment index, in the query node's cache directory.
       const files = diskFiles(s.dataDir);
       assert.ok(files.length >= 2, `files ${files.join(', ')}: one per segment of each shard`);

@@ -17,7 +17,7 @@ import type { IndexParams } from '../../../messages/types.js';
 import { checkProperties } from '../../../messages/collectionProperties.js';
 import { rabitqRefineParams } from '../../../messages/rabitqParams.js';
 import { ivfPqParams, scannParams } from '../../../messages/pqParams.js';
-import { pqCodeBudgetRatio } from '../../../messages/diskannParams.js';
+import { beamwidthRatio, pqCodeBudgetRatio, searchCacheBudgetRatio } from '../../../messages/diskannParams.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
 import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
 import { geometryDefaults } from '../../../messages/geometryFields.js';
@@ -72,7 +72,7 @@ const BUILD_PARAMS: Record<string, ReadonlyArray<readonly [string, number, numbe
   BIN_IVF_FLAT: [['nlist', 1, 65536, 128]],
   // Checked by minhashLshParams (messages/minhash/minhashLshParams.ts): not all of them integers.
   MINHASH_LSH: [],
-  // pq_code_budget_gb_ratio, a fraction, is checked by pqCodeBudgetRatio (messages/diskannParams.ts).
+  // pq_code_budget_gb_ratio, search_cache_budget_gb_ratio and beamwidth_ratio, fractions, are checked in messages/diskannParams.ts.
   DISKANN: [['max_degree', 1, 512, 56], ['search_list_size', 1, 2147483647, 100]],
 };
 const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
@@ -117,7 +117,11 @@ export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricTyp
   if (indexType === 'MINHASH_LSH') Object.assign(params, minhashLshParams(params, field.dim!, minhashOutput));
   if (indexType === 'IVF_PQ') Object.assign(params, ivfPqParams(params, field.dim!));
   if (indexType === 'SCANN') Object.assign(params, scannParams(params, field.dim!));
-  if (indexType === 'DISKANN') params.pq_code_budget_gb_ratio = pqCodeBudgetRatio(params.pq_code_budget_gb_ratio);
+  if (indexType === 'DISKANN') {
+    params.pq_code_budget_gb_ratio = pqCodeBudgetRatio(params.pq_code_budget_gb_ratio);
+    params.search_cache_budget_gb_ratio = searchCacheBudgetRatio(params.search_cache_budget_gb_ratio);
+    params.beamwidth_ratio = beamwidthRatio(params.beamwidth_ratio);
+  }
   if (indexType === 'IVF_RABITQ') {
     const refine = rabitqRefineParams(params);
     delete params.refine_type;

@@ -3,15 +3,14 @@ import { BINARY_METRICS, FLOAT_METRICS, type DataType, type MetricType } from '.
 /**
  * Which index types and metrics a dense vector field takes, by its type, as
  * Milvus allows them (pure): float fields (FloatVector and the halves) take
- * the float indexes (FloatVector DISKANN too); Int8Vector HNSW alone (Milvus 2.6); BinaryVector the
+ * the float indexes, DISKANN among them (the halves widened to float32 for
+ * its graph, codes and file); Int8Vector HNSW alone (Milvus 2.6); BinaryVector the
  * BIN_ indexes with HAMMING or JACCARD, and MHJACCARD with BIN_FLAT or
  * MINHASH_LSH (indexTypesOfMetric). `auto` is what AUTOINDEX becomes.
  */
 export interface DenseIndexRules { types: readonly string[]; metrics: readonly MetricType[]; auto: string }
 
-const FLOAT: DenseIndexRules = { types: ['HNSW', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'SCANN', 'IVF_RABITQ', 'FLAT'], metrics: FLOAT_METRICS, auto: 'HNSW' };
-// DISKANN indexes FloatVector fields (Milvus's float vectors); the halves keep the in-memory indexes.
-const FLOAT32: DenseIndexRules = { ...FLOAT, types: [...FLOAT.types, 'DISKANN'] };
+const FLOAT: DenseIndexRules = { types: ['HNSW', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'SCANN', 'IVF_RABITQ', 'FLAT', 'DISKANN'], metrics: FLOAT_METRICS, auto: 'HNSW' };
 const INT8: DenseIndexRules = { types: ['HNSW'], metrics: FLOAT_METRICS, auto: 'HNSW' };
 const BINARY: DenseIndexRules = { types: ['BIN_FLAT', 'BIN_IVF_FLAT', 'MINHASH_LSH'], metrics: BINARY_METRICS, auto: 'BIN_IVF_FLAT' };
 
@@ -27,8 +26,7 @@ export function binaryRulesOf(metric: MetricType): DenseIndexRules {
 /** The rules of a dense vector type; undefined for any other type. */
 export function denseIndexRules(type: DataType): DenseIndexRules | undefined {
   switch (type) {
-    case 'FloatVector': return FLOAT32;
-    case 'Float16Vector': case 'BFloat16Vector': return FLOAT;
+    case 'FloatVector': case 'Float16Vector': case 'BFloat16Vector': return FLOAT;
     case 'Int8Vector': return INT8;
     case 'BinaryVector': return BINARY;
     default: return undefined;

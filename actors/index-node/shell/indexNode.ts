@@ -141,5 +141,7 @@ function buildParamsOf(index: IndexParams): IndexBuildParams {
   if (index.params.max_degree !== undefined) out.maxDegree = Number(index.params.max_degree);
   if (index.params.search_list_size !== undefined) out.searchListSize = Number(index.params.search_list_size);
   if (index.params.pq_code_budget_gb_ratio !== undefined) out.pqCodeBudgetGbRatio = Number(index.params.pq_code_budget_gb_ratio);
+  if (index.params.search_cache_budget_gb_ratio !== undefined) out.searchCacheBudgetGbRatio = Number(index.params.search_cache_budget_gb_ratio);
+  if (index.params.beamwidth_ratio !== undefined) out.beamwidthRatio = Number(index.params.beamwidth_ratio);
   return out;
 }

@@ -46,6 +46,7 @@ import { QueryNodeMetrics } from './queryNodeMetrics.js';
 import { keepColumns, segmentBytes } from '../core/segmentColumns.js';
 import { refuseUnloaded, sameColumns } from '../../../messages/loadFields.js';
 import { jsonShreddingConfig, shredSegment, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
+import { IndexRetirement } from '../core/indexRetirement.js';
 
 export interface QueryNodeOptions {
   nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore;
@@ -92,6 +93,8 @@ export class QueryNode {
   private stopped = false;
   private readonly metrics: QueryNodeMetrics;
   private readonly shredding: JsonShreddingConfig;
+  /** Vector indexes no longer served are closed (DISKANN: its local file removed) once no read holds them. */
+  private readonly retirement = new IndexRetirement<VectorIndex>((index) => index.close?.());
   constructor(private readonly opts: QueryNodeOptions) {
     this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
     this.shredding = jsonShreddingConfig(opts.jsonShredding);
@@ -104,7 +107,7 @@ export class QueryNode {
     void withRetry(() => client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('admission', {}), { deadlineMs: 120_000 }).then(offer, () => {});
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
       load: ({ segment, columns }) => this.loadInOrder(segment, columns),
-      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.delete(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
+      release: ({ segmentIds }) => { for (const id of segmentIds) this.unload(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       bm25Stats: (req) => this.bm25Stats(req),
@@ -150,7 +153,8 @@ export class QueryNode {
    * a read meanwhile uses one or the other, never data and index of two files.
    */
   private async load(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
-    let cur = this.segments.get(record.segmentId);
+    const prev = this.segments.get(record.segmentId);
+    let cur = prev;
     if (!cur || cur.record.dataKey !== record.dataKey || !sameColumns(cur.columns, columns)) {
       const bytes = await this.opts.objects.get(record.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
@@ -190,9 +194,31 @@ export class QueryNode {
       indexes = next;
     }
     const scalar = new Map([...indexes].flatMap(([field, x]) => (x.scalar ? [[field, x.scalar] as const] : [])));
+    // A concurrent load may have replaced the entry meanwhile: what it held that this one does not is retired too.
+    const replaced = this.segments.get(record.segmentId) ?? prev;
     this.segments.set(record.segmentId, { ...cur, indexes, scalar, record, cover: deleteCoverOf(record, cur.seg) });
+    if (replaced) this.retireIndexes(replaced, indexes);
     this.metrics.loadedSegments.set(this.segments.size);
     return null;
+  }
+
+  /** Stops serving a segment; its vector indexes are closed once no read holds them. */
+  private unload(segmentId: number): void {
+    const l = this.segments.get(segmentId);
+    if (!l) return;
+    this.segments.delete(segmentId);
+    this.retireIndexes(l, new Map());
+  }
+
+  /** Retires the vector indexes `old` held that `kept` does not. */
+  private retireIndexes(old: Loaded, kept: ReadonlyMap<string, LoadedIndex>): void {
+    const still = new Set([...kept.values()].map((x) => x.vector));
+    for (const x of old.indexes.values()) if (x.vector && !still.has(x.vector)) this.retirement.retire(x.vector);
+  }
+
+  /** Holds the vector indexes of `loaded` for one read; the returned function lets them go. */
+  private holdIndexes(loaded: readonly Loaded[]): () => void {
+    return this.retirement.hold(loaded.flatMap((l) => [...l.indexes.values()].flatMap((x) => (x.vector ? [x.vector] : []))));
   }
 
   /** One index of a segment from its file: a scalar index must cover the segment's rows, an ANN index its field's dim and metric. */
@@ -267,15 +293,28 @@ export class QueryNode {
     trimIndex(d.index, floor);
   }
 
-  private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
+  /**
+   * The segments a read names and what reading them needs; their vector
+   * indexes are held from here until the caller calls `done` (a release
+   * meanwhile closes them only after), so callers end in finally.
+   */
+  private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord; done: () => void }> {
     const denied = forceDenial(this.admission, 'read', req.collectionId);
     if (denied) throw new NuthatchError(denied.code, denied.message, denied.details);
-    let coll = await this.collection(req.collectionId);
+    const coll = await this.collection(req.collectionId);
     const loaded = req.segmentIds.map((id) => {
       const l = this.segments.get(id);
       if (!l) throw new NuthatchError('Unavailable', `segment ${id} is not loaded on query node ${this.opts.nodeId}`);
       return l;
     });
+    const done = this.holdIndexes(loaded);
+    try {
+      return { ...await this.readParts(req, loaded, coll), done };
+    } catch (e) { done(); throw e; }
+  }
+
+  private async readParts(req: ReadRequest, loaded: Loaded[], collection: CollectionRecord): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
+    let coll = collection;
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
     let filter: CompiledFilter | null;
     try {
@@ -305,8 +344,11 @@ export class QueryNode {
   }
 
   private async search(req: QueryNodeProtocol['search']['req']) {
-    const r = await this.read(req), { loaded, read } = r;
-    let { coll } = r;
+    const { loaded, read, coll, done } = await this.read(req);
+    try { return await this.searchLoaded(req, loaded, read, coll); } finally { done(); }
+  }
+
+  private async searchLoaded(req: QueryNodeProtocol['search']['req'], loaded: Loaded[], read: SealedRead, coll: CollectionRecord) {
     const struct = structVectorOf(coll.schema, req.annsField);
     if (struct) {
       // With an index of the sub-field, the rows of each query vector's `ef` nearest elements are the candidates, scored exactly; else every visible row is.
@@ -370,12 +412,16 @@ export class QueryNode {
   }
 
   private async bm25Stats(req: QueryNodeProtocol['bm25Stats']['req']) {
-    const { loaded, read } = await this.read({ ...req, filter: null, outputFields: [] });
-    return statsSealed(loaded.map((l) => l.seg), read, req.annsField, req.terms);
+    const { loaded, read, done } = await this.read({ ...req, filter: null, outputFields: [] });
+    try { return statsSealed(loaded.map((l) => l.seg), read, req.annsField, req.terms); } finally { done(); }
   }
 
   private async query(req: QueryNodeProtocol['query']['req']) {
-    const { loaded, read, coll } = await this.read(req);
+    const { loaded, read, coll, done } = await this.read(req);
+    try { return this.queryLoaded(req, loaded, read, coll); } finally { done(); }
+  }
+
+  private queryLoaded(req: QueryNodeProtocol['query']['req'], loaded: Loaded[], read: SealedRead, coll: CollectionRecord) {
     const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
     const orderAfter = req.orderAfter === undefined || order === undefined ? undefined : checkOrderCursor(req.orderAfter, order, coll.schema);
     const found = querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order, orderAfter);
@@ -394,6 +440,8 @@ export class QueryNode {
   async stop(): Promise<void> {
     this.stopped = true;
     this.sub?.unsubscribe();
+    // Its DISKANN files go with it (a read still running closes them when it ends).
+    for (const id of [...this.segments.keys()]) this.unload(id);
     this.admissionSub?.unsubscribe();
     await this.lease?.revoke().catch(() => {});
   }

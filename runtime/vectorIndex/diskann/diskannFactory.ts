@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { BuildPacer } from '../buildPacer.js';
 import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
-import { decodeDiskannFile, recordBytes, type DiskannParts } from './diskannFile.js';
-import { DiskannIndex } from './diskannIndex.js';
+import { decodeDiskannFile, LOAD_DEFAULTS, recordBytes, type DiskannParts } from './diskannFile.js';
+import { beamWidthOf, DiskannIndex } from './diskannIndex.js';
+import { bfsRows, CachedNodes, cachedNodeCount } from './nodeCache.js';
 import { graphDim, graphRows } from './graphSpace.js';
 import { FileNodes, MemoryNodes } from './nodeStore.js';
 import { encodePq, pqCodeBytes, pqStarts, trainPq } from './productQuantizer.js';
@@ -12,13 +14,21 @@ import { buildVamana } from './vamana.js';
 /** Milvus's DISKANN build defaults (knowhere.DISKANN.build.*). */
 export const DISKANN_DEFAULTS = { maxDegree: 56, searchListSize: 100, pqCodeBudgetGbRatio: 0.125 } as const;
 
+export interface DiskannFactoryOptions {
+  /** CPUs the beam width is reckoned by (beamwidth_ratio x CPUs); default the host's. */
+  cpus?: number;
+}
+
 /**
  * DISKANN: a Vamana graph (vamana.ts) over the rows, their PQ codes
  * (productQuantizer.ts) sized by pq_code_budget_gb_ratio, and a file whose
  * node records a query node writes to `dir` (its local disk) on load and
- * reads during searches (diskannIndex.ts), keeping only the codes in memory.
+ * reads during searches (diskannIndex.ts), keeping the codes and a cache of
+ * the records nearest the entry point (search_cache_budget_gb_ratio,
+ * nodeCache.ts) in memory.
  */
-export function diskannFactory(dir: string): VectorIndexFactory {
+export function diskannFactory(dir: string, o: DiskannFactoryOptions = {}): VectorIndexFactory {
+  const cpus = o.cpus ?? availableParallelism();
   return {
     async build(vectors: Float32Array, dim: number, metric: MetricType, params: IndexBuildParams = {}): Promise<VectorIndex> {
       if (!Number.isInteger(dim) || dim < 1 || vectors.length % dim !== 0) throw new ValidationError(`${vectors.length} floats are not rows of dim ${dim}`);
@@ -26,6 +36,9 @@ export function diskannFactory(dir: string): VectorIndexFactory {
       const maxDegree = params.maxDegree ?? DISKANN_DEFAULTS.maxDegree, buildList = params.searchListSize ?? DISKANN_DEFAULTS.searchListSize;
       if (!Number.isInteger(maxDegree) || maxDegree < 1 || maxDegree > 512) throw new ValidationError(`max_degree must be an integer in 1..512, got ${maxDegree}`, { field: 'max_degree' });
       if (!Number.isInteger(buildList) || buildList < 1) throw new ValidationError(`search_list_size must be a positive integer, got ${buildList}`, { field: 'search_list_size' });
+      const cacheRatio = params.searchCacheBudgetGbRatio ?? LOAD_DEFAULTS.cacheRatio, beamwidthRatio = params.beamwidthRatio ?? LOAD_DEFAULTS.beamwidthRatio;
+      if (!(cacheRatio >= 0 && cacheRatio < 0.3)) throw new ValidationError(`search_cache_budget_gb_ratio must be a number in [0, 0.3), got ${cacheRatio}`, { field: 'search_cache_budget_gb_ratio' });
+      if (!(beamwidthRatio >= 1 && beamwidthRatio <= 128)) throw new ValidationError(`beamwidth_ratio must be a number in [1, 128], got ${beamwidthRatio}`, { field: 'beamwidth_ratio' });
       const count = vectors.length / dim, gdim = graphDim(dim, metric), seed = params.seed ?? 1;
       const m = Math.min(gdim, pqCodeBytes(dim, params.pqCodeBudgetGbRatio ?? DISKANN_DEFAULTS.pqCodeBudgetGbRatio));
       const pacer = new BuildPacer(params.signal);
@@ -42,14 +55,19 @@ export function diskannFactory(dir: string): VectorIndexFactory {
         i32[at + gdim] = graph.degrees[r]!;
         i32.set(graph.neighbours.subarray(r * maxDegree, r * maxDegree + graph.degrees[r]!), at + gdim + 1);
       }
-      const parts: DiskannParts = { metric, dim, count, maxDegree, medoid: graph.medoid, pq, codes };
-      return new DiskannIndex(parts, new MemoryNodes(nodes, size));
+      const parts: DiskannParts = { metric, dim, count, maxDegree, medoid: graph.medoid, pq, codes, cacheRatio, beamwidthRatio };
+      // Built (the index node's, to serialize): every record in memory, nothing to cache.
+      const store = new CachedNodes(new MemoryNodes(nodes, size), size, count, new Int32Array(0), nodes);
+      return new DiskannIndex(parts, store, beamWidthOf(beamwidthRatio, cpus));
     },
 
     async load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex> {
       const { parts, nodes } = decodeDiskannFile(bytes, dim, metric);
-      const size = recordBytes(graphDim(dim, metric), parts.maxDegree);
-      return new DiskannIndex(parts, await FileNodes.create(dir, nodes, size));
+      const gdim = graphDim(dim, metric), size = recordBytes(gdim, parts.maxDegree);
+      // The cache is copied from the records before they go to the file (the file is written whole, read a record at a time).
+      const cached = bfsRows(nodes, size, gdim, parts.medoid, cachedNodeCount(parts.count, dim, size, parts.cacheRatio));
+      const store = new CachedNodes(await FileNodes.create(dir, nodes, size), size, parts.count, cached, nodes);
+      return new DiskannIndex(parts, store, beamWidthOf(parts.beamwidthRatio, cpus));
     },
   };
 }

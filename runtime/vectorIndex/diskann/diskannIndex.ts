@@ -4,13 +4,18 @@ import type { MetricType } from '../../../messages/schema.js';
 import type { SearchOptions, VectorIndex } from '../vectorIndex.js';
 import { encodeDiskannFile, recordBytes, type DiskannParts } from './diskannFile.js';
 import { exactDistance, graphDim, graphQuery } from './graphSpace.js';
-import type { NodeStore } from './nodeStore.js';
+import type { CachedNodes, NodeReads } from './nodeCache.js';
 import { pqDistance, pqTable } from './productQuantizer.js';
 
 /** Milvus's default search_list: the candidate list of a search that names none (raised to k when smaller). */
 export const DEFAULT_SEARCH_LIST = 16;
-/** Nodes read per step of the walk (DiskANN's beam width: the I/Os it issues at once). */
-const BEAM_WIDTH = 4;
+/** Milvus's MaxBeamWidth: the beam width beamwidth_ratio x CPUs is capped at. */
+export const MAX_BEAM_WIDTH = 16;
+
+/** Milvus's beam width: beamwidth_ratio x the CPUs, at least 1 and at most MAX_BEAM_WIDTH. */
+export function beamWidthOf(beamwidthRatio: number, cpus: number): number {
+  return Math.max(1, Math.min(MAX_BEAM_WIDTH, Math.floor(beamwidthRatio * cpus)));
+}
 /**
  * Below this share of rows passing a search's filter (judged on an even
  * sample of SAMPLE_ROWS), the passing rows' records are scanned instead of
@@ -23,10 +28,12 @@ const SAMPLE_ROWS = 256;
 /**
  * A DISKANN index as a query node holds it: the PQ codes, the codebooks and
  * the entry point in memory, every row's full-precision vector and
- * neighbours in a NodeStore (a local file once loaded). A search is
+ * neighbours in a NodeStore (a local file once loaded, the records nearest
+ * the entry point cached in memory: nodeCache.ts). A search is
  * DiskANN's beam search: a candidate list of `search_list` rows ordered by
- * PQ distance, from the medoid; each step reads the nearest BEAM_WIDTH rows
- * not yet read, scores each exactly from its record and puts its neighbours
+ * PQ distance, from the medoid; each step reads the nearest `beamWidth` rows
+ * not yet read (Milvus's beamwidth_ratio x CPUs, one pread after another:
+ * the width shapes the walk, it does not make reads concurrent), scores each exactly from its record and puts its neighbours
  * on the list by their PQ distance, until every row of the list was read.
  * The rows read are then ranked by their exact distances: PQ guides the
  * walk, the records re-rank it. Under a filter the walk goes through
@@ -47,11 +54,11 @@ export class DiskannIndex implements VectorIndex {
   private readonly table: Float32Array;
   private readonly exact: (row: Float32Array, offset: number, q: Float32Array, dim: number) => number;
 
-  constructor(readonly parts: DiskannParts, private readonly nodes: NodeStore) {
+  constructor(readonly parts: DiskannParts, private readonly nodes: CachedNodes, readonly beamWidth: number) {
     ({ metric: this.metric, dim: this.dim, count: this.count } = parts);
     this.gdim = graphDim(parts.dim, parts.metric);
     this.size = recordBytes(this.gdim, parts.maxDegree);
-    this.scratch = new Uint8Array(this.size * BEAM_WIDTH);
+    this.scratch = new Uint8Array(this.size * beamWidth);
     this.floats = new Float32Array(this.scratch.buffer);
     this.ints = new Int32Array(this.scratch.buffer);
     this.table = new Float32Array(parts.pq.m * parts.pq.ksub);
@@ -81,6 +88,12 @@ export class DiskannIndex implements VectorIndex {
 
   async serialize(): Promise<Uint8Array> { return encodeDiskannFile(this.parts, this.nodes.all()); }
 
+  /** Reads so far: records cached, reads the cache answered, reads of the file (or the in-memory records of an index not loaded), search steps. */
+  get reads(): Readonly<NodeReads> { return this.nodes.stats; }
+
+  /** Closes and removes its file (the query node calls it once no search holds the index); searches after it throw. */
+  close(): void { this.nodes.close(); }
+
   /** Whether so few rows pass `accept` that scanning them beats a walk. */
   private fewPass(accept: (row: number) => boolean): boolean {
     if (this.count <= SAMPLE_ROWS) return true;
@@ -109,11 +122,12 @@ export class DiskannIndex implements VectorIndex {
     const recordFloats = this.size >> 2, dim = this.dim, gdim = this.gdim;
     ids[0] = medoid; pqd[0] = pqDistance(table, ksub, codes, medoid, m);
     let len = 1;
-    const beam = new Int32Array(BEAM_WIDTH);
+    const width = this.beamWidth, beam = new Int32Array(width);
     for (;;) {
       let w = 0;
-      for (let i = 0; i < len && w < BEAM_WIDTH; i++) if (!read[i]) { read[i] = 1; beam[w++] = ids[i]!; }
+      for (let i = 0; i < len && w < width; i++) if (!read[i]) { read[i] = 1; beam[w++] = ids[i]!; }
       if (w === 0) break;
+      this.nodes.stats.rounds++;
       for (let b = 0; b < w; b++) {
         const row = beam[b]!;
         this.nodes.read(row, this.scratch, b * this.size);

@@ -16,6 +16,8 @@ export interface NodeStore {
   all(): Uint8Array;
   /** Bytes it keeps in this process's memory. */
   readonly residentBytes: number;
+  /** Lets its resources go (a file: closed and removed); reads after it throw. Idempotent. */
+  close(): void;
 }
 
 /** The records held in memory. */
@@ -24,6 +26,7 @@ export class MemoryNodes implements NodeStore {
   get residentBytes(): number { return this.nodes.byteLength; }
   read(row: number, into: Uint8Array, at: number): void { into.set(this.nodes.subarray(row * this.size, (row + 1) * this.size), at); }
   all(): Uint8Array { return this.nodes; }
+  close(): void { /* memory goes with the index */ }
 }
 
 /** The directory a query node keeps DISKANN files in when none is named: NUTHATCH_DISKANN_DIR, else the OS's temp dir. */
@@ -34,12 +37,15 @@ export function defaultDiskannDir(): string {
 /**
  * The records in a file of a node-local directory, read with positioned
  * reads (pread): nothing of them is held in memory. Files are named
- * `<pid>-<n>.diskann`; a file goes when its index is garbage-collected or
- * the process exits, and files of processes that died without exiting
- * (a crash) are removed when this process first writes to the directory.
+ * `<pid>-<n>.diskann`; a file goes when its holder closes it (the query
+ * node releases the segment, once no search holds the index), else when
+ * its index is garbage-collected or the process exits; files of processes
+ * that died without exiting (a crash) are removed when this process first
+ * writes to the directory.
  */
 export class FileNodes implements NodeStore {
   readonly residentBytes = 0;
+  private closed = false;
   private constructor(private readonly fd: number, readonly path: string, private readonly size: number, private readonly count: number) {}
 
   /** Writes the records to a new file in `dir` and opens it for reading. */
@@ -51,16 +57,18 @@ export class FileNodes implements NodeStore {
     await writeFile(path, nodes, { flag: 'wx', mode: 0o600 });
     const fd = openSync(path, 'r');
     const store = new FileNodes(fd, path, size, nodes.length / size);
-    reclaim.register(store, { fd, path });
+    reclaim.register(store, { fd, path }, store);
     return store;
   }
 
   read(row: number, into: Uint8Array, at: number): void {
+    if (this.closed) throw new Error(`DISKANN file ${this.path} was closed (its index was released)`);
     const n = readSync(this.fd, into, at, this.size, row * this.size);
     if (n !== this.size) throw new Error(`DISKANN file ${this.path} ended inside node ${row}`);
   }
 
   all(): Uint8Array {
+    if (this.closed) throw new Error(`DISKANN file ${this.path} was closed (its index was released)`);
     const out = new Uint8Array(this.count * this.size);
     for (let at = 0; at < out.length;) {
       const n = readSync(this.fd, out, at, out.length - at, at);
@@ -68,6 +76,13 @@ export class FileNodes implements NodeStore {
       at += n;
     }
     return out;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    reclaim.unregister(this);
+    removeFile(this.fd, this.path);
   }
 }
 
@@ -77,16 +92,19 @@ const swept = new Set<string>();
 /** Files of this process still open: removed at exit. */
 const live = new Set<string>();
 /**
- * An index dropped by its holder (segment released, index replaced) closes
- * and removes its file once collected, not when dropped: a search that took
- * the index before the release may still be reading it, and a closed fd's
- * number may already name another file.
+ * An index its holder dropped without closing it closes and removes its
+ * file once collected, not when dropped: a search that took the index
+ * before may still be reading it, and a closed fd's number may already name
+ * another file. (The query node closes what it releases itself, once no
+ * search holds it: query-node/core/indexRetirement.ts.)
  */
-const reclaim = new FinalizationRegistry<{ fd: number; path: string }>(({ fd, path }) => {
+const reclaim = new FinalizationRegistry<{ fd: number; path: string }>(({ fd, path }) => removeFile(fd, path));
+
+function removeFile(fd: number, path: string): void {
   live.delete(path);
   try { closeSync(fd); } catch { /* already closed */ }
   try { unlinkSync(path); } catch { /* already gone */ }
-});
+}
 process.once('exit', () => { for (const path of live) { try { unlinkSync(path); } catch { /* already gone */ } } });
 
 /** Removes files whose writer process is gone (it crashed before removing them). */
