@@ -47,7 +47,7 @@ if (haveServices('cluster: cross-cluster replication')) {
       throw new Error(`${(e as Error).message} (${last})\nreplicate log:\n${rep?.tail()}`);
     }
   }
-  const replicate = (): ReplicateProcess => startReplicate(['--source-nats', a!.services.nats, '--target-nats', b!.services.nats, '--target-etcd', b!.services.etcd]);
+  const replicate = (): ReplicateProcess => startReplicate(['--source-nats', a!.services.nats, '--target-nats', b!.services.nats, '--target-etcd', b!.services.etcd, '--lease-ttl-ms', '2000']);
   const create = (name: string) => a!.client.createCollection({ collectionName: name, schema, metricType: 'L2', shardsNum: 2, indexParams, load: true });
 
   test.before(async () => {
@@ -94,6 +94,20 @@ if (haveServices('cluster: cross-cluster replication')) {
     await converged('later');
   });
 
+  test('a second replicator for the same target stands by, and takes over when the first stops', async () => {
+    const second = replicate();
+    await second.logged(/standby: another replicator leads/);
+    await a!.client.insert('later', rows(100, 5, 'l2'));
+    await converged('later');
+    assert.not.match(second.log(), /replicating collection/, 'the standby writes nothing');
+    assert.is(await rep!.kill('SIGTERM'), 0, 'SIGTERM stops the replicator cleanly');
+    rep = second;
+    await rep.logged(/leads the replication of database default/);
+    await a!.client.insert('later', rows(200, 5, 'l3'));
+    await rep.logged(/replicating later .* from its checkpoint/);
+    await converged('later');
+  });
+
   test('a replicator killed (SIGKILL) mid-stream and started again resumes from its checkpoint: nothing lost, nothing twice', async () => {
     const before = (await allRows(b!.client, 'items')).length;
     let stop = false, batches = 0, nextId = 1000;
@@ -136,8 +150,23 @@ if (haveServices('cluster: cross-cluster replication')) {
     await a!.client.releaseCollection('items');
     await a!.client.dropCollection('items');
     await eventually('items dropped on B', async () => !(await b!.client.hasCollection('items')));
-    assert.is(await b!.meta.get(checkpointKey({ db: 'default', collection: 'items' })), undefined, 'its checkpoint goes with it');
+    // The mirror goes first, then its checkpoint.
+    await eventually('the checkpoint of items dropped', async () => (await b!.meta.get(checkpointKey({ db: 'default', collection: 'items' }))) === undefined);
     assert.equal(await b!.client.listCollections(), ['renamed']);
+  });
+
+  test('a collection renamed while no replicator runs keeps its mirror, which resumes from its checkpoint', async () => {
+    const mirror = (await b!.client.describeCollection('renamed')).collectionId;
+    assert.is(await rep!.kill('SIGTERM'), 0);
+    await a!.client.renameCollection('renamed', 'moved');
+    await a!.client.insert('moved', rows(400, 5, 'm'));
+    rep = replicate();
+    await rep.logged(/replicating moved .* from its checkpoint/);
+    await converged('moved');
+    assert.equal(await b!.client.listCollections(), ['moved']);
+    assert.is((await b!.client.describeCollection('moved')).collectionId, mirror, 'the mirror was renamed, not dropped and made again');
+    assert.ok(await b!.meta.get(checkpointKey({ db: 'default', collection: 'moved' })), 'the checkpoint moved with it');
+    assert.is(await b!.meta.get(checkpointKey({ db: 'default', collection: 'renamed' })), undefined);
   });
 
   test.run();
