@@ -14,8 +14,8 @@ export interface ReplicateProcess {
   log(): string;
   /** The last lines it logged (for failure messages). */
   tail(lines?: number): string;
-  /** Resolves once a logged line matches `re`; rejects if the process exits first. */
-  logged(re: RegExp): Promise<string>;
+  /** Resolves once a logged line matches `re`; rejects if the process exits first, or after `limitMs` (a broken test must not hang). */
+  logged(re: RegExp, limitMs?: number): Promise<string>;
   /** Resolves with the exit code (or signal) once the process has exited. */
   readonly exited: Promise<number | NodeJS.Signals | null>;
   /** Sends `signal` (SIGKILL: a crash; SIGTERM: a clean stop) and waits for the exit. */
@@ -50,11 +50,15 @@ export function startReplicate(args: string[], env: NodeJS.ProcessEnv = process.
     get pid() { return child.pid; },
     log: () => text,
     tail,
-    logged(re) {
+    logged(re, limitMs = 60_000) {
       const m = text.split('\n').find((l) => re.test(l));
       if (m !== undefined) return Promise.resolve(m);
       if (child.exitCode !== null || child.signalCode !== null) return Promise.reject(new Error(`nuthatch replicate has exited:\n${tail()}`));
-      return new Promise((resolve, reject) => waiters.push({ re, resolve, reject }));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`nuthatch replicate did not log ${re} within ${limitMs} ms:\n${tail()}`)), limitMs);
+        timer.unref();
+        waiters.push({ re, resolve: (l) => { clearTimeout(timer); resolve(l); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      });
     },
     exited,
     async kill(signal) {
