@@ -38,7 +38,7 @@ export async function runReplicate(args: string[], onSignals: (stop: () => Promi
       'lease-ttl-ms': { type: 'string' },
       'metrics-port': { type: 'string' }, host: { type: 'string', default: '127.0.0.1' },
     } }));
-  } catch (e) { fail(`${(e as Error).message}\n${REPLICATE_USAGE}`); }
+  } catch (e) { fail((e as Error).message); } // an unknown flag or a dash-led value: a usage error
   const need = (k: 'source-nats' | 'target-nats' | 'target-etcd'): string => values[k] ?? fail(`replicate needs --${k}`);
   const [sourceNats, targetNats, targetEtcd] = [need('source-nats'), need('target-nats'), need('target-etcd')].map(list);
   const collection = values.collection;
