@@ -51,12 +51,18 @@ if (haveServices('cluster: cross-cluster replication')) {
   const create = (name: string) => a!.client.createCollection({ collectionName: name, schema, metricType: 'L2', shardsNum: 2, indexParams, load: true });
 
   test.before(async () => {
+    const started = Date.now();
     [a, b] = await Promise.all([
       // A keeps its whole WAL: the replicator reads each collection from its CreateCollection.
       startTestCluster({ topology, ownS3: true, args: ['--wal-retention-ms', 'forever'] }),
       startTestCluster({ topology, ownS3: true }),
     ]);
+    console.log(`  ${Date.now() - started} ms: two clusters started`);
   });
+  // Where the wall time goes (printed, never asserted).
+  let began = Date.now();
+  test.before.each(() => { began = Date.now(); });
+  test.after.each((ctx) => { console.log(`  ${Date.now() - began} ms: ${(ctx as { __test__?: string }).__test__ ?? ''}`); });
   test.after(async () => {
     await rep?.kill('SIGTERM');
     await Promise.allSettled([a?.stop(), b?.stop()]);
