@@ -264,6 +264,8 @@ class DatabaseReplicator {
         // one whose source lives on (renamed too) moves first, in a later round.
         if (checkpointed.includes(now)) {
           const other = await loadCheckpoint(meta, this.target(now));
+          // A move cut short after its checkpoint was copied: only the old copy is left to drop.
+          if (other?.sourceCollectionId === cp!.sourceCollectionId) { await dropCheckpoint(meta, this.target(name)); continue; }
           if (other && source.has(other.sourceCollectionId)) continue;
           await this.dropTarget(now, 'its source collection no longer exists');
         }

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchClient } from '../../runtime/client/client.js';
 import { startDatabaseReplication, type DatabaseReplicationHandle, type DatabaseReplicationOptions } from '../../runtime/replication/databaseReplicator.js';
-import { checkpointedCollections } from '../../runtime/replication/checkpointStore.js';
+import { checkpointedCollections, loadCheckpoint, saveCheckpoint } from '../../runtime/replication/checkpointStore.js';
 import { until } from '../support/until.js';
 import { tempStandalone } from './harness.js';
 import { indexParams, rows, schema, type System } from './replicationFixture.js';
@@ -135,6 +135,18 @@ test('a collection renamed while nothing replicated keeps its mirror, renamed, w
   assert.is((await to.describeCollection('r3')).collectionId, mirror);
   await load('r3');
   assert.is(await allRows(to, 'r3'), await allRows(from, 'r3'));
+
+  // And one that crashed after copying the checkpoint to the new name, before dropping the old copy.
+  await h.stop();
+  await from.renameCollection('r3', 'r4');
+  await to.renameCollection('r3', 'r4');
+  await saveCheckpoint(dst.meta, { db: 'shop', collection: 'r4' }, (await loadCheckpoint(dst.meta, { db: 'shop', collection: 'r3' }))!);
+  last = (await from.insert('r4', rows(300, 2, 'last'))).tso;
+  h = start(only);
+  await h.until(last);
+  assert.equal((await checkpointedCollections(dst.meta, 'shop')).filter((n) => n.startsWith('r')), ['r4'], 'the old copy is dropped');
+  await load('r4');
+  assert.is(await allRows(to, 'r4'), await allRows(from, 'r4'));
   await h.stop();
 });
 
