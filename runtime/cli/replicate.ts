@@ -2,9 +2,13 @@
  * `nuthatch replicate`: replicates one collection, or every collection of a
  * database, from a source cluster to a target cluster (runtime/replication).
  * It reads the source's WAL over the
- * source NATS, writes through the target NATS and keeps its checkpoint in the
- * target's etcd; stopped (SIGTERM/SIGINT) and started again, it resumes there.
+ * source NATS (the streaming nodes serve it: no source etcd or S3 is needed),
+ * writes through the target NATS and keeps its checkpoint in the target's etcd;
+ * stopped (SIGTERM/SIGINT) or killed and started again, it resumes there. It
+ * first campaigns for the target's replication lead (replicationLead.ts), so a
+ * second one started for the same target stands by.
  */
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NatsBus } from '../bus/natsBus.js';
 import { EtcdMeta } from '../meta/etcdMeta.js';
@@ -13,27 +17,36 @@ import { MetricsRegistry } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/metricsServer.js';
 import { startReplication } from '../replication/replicator.js';
 import { startDatabaseReplication } from '../replication/databaseReplicator.js';
+import { leadReplication } from '../replication/replicationLead.js';
 
 export const REPLICATE_USAGE = `nuthatch replicate --source-nats URL --target-nats URL --target-etcd URL [--collection NAME]
-                     [--db NAME] [--target-collection NAME] [--metrics-port PORT] [--host HOST]
+                     [--db NAME] [--target-collection NAME] [--lease-ttl-ms MS] [--metrics-port PORT] [--host HOST]
       tails the source collection's WAL and applies it to the target (made with the same
       schema, shards, partitions and indexes when absent); checkpoints in the target's etcd.
       Without --collection: every collection of the database, as they appear; a collection
-      dropped on the source is dropped on the target`;
+      dropped on the source is dropped on the target. URLs may be comma-separated lists.
+      One replicator per target leads (a lease in the target's etcd, --lease-ttl-ms, default
+      10000); another started for it stands by and takes over when it stops or dies`;
 
 export async function runReplicate(args: string[], onSignals: (stop: () => Promise<void>) => void, fail: (msg: string) => never): Promise<void> {
-  const { values } = parseArgs({ args, options: {
-    'source-nats': { type: 'string' }, 'source-etcd': { type: 'string' },
-    'target-nats': { type: 'string' }, 'target-etcd': { type: 'string' },
-    collection: { type: 'string' }, 'target-collection': { type: 'string' }, db: { type: 'string' },
-    'metrics-port': { type: 'string' }, host: { type: 'string', default: '127.0.0.1' },
-  } });
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: {
+      'source-nats': { type: 'string' },
+      'target-nats': { type: 'string' }, 'target-etcd': { type: 'string' },
+      collection: { type: 'string' }, 'target-collection': { type: 'string' }, db: { type: 'string' },
+      'lease-ttl-ms': { type: 'string' },
+      'metrics-port': { type: 'string' }, host: { type: 'string', default: '127.0.0.1' },
+    } }));
+  } catch (e) { fail((e as Error).message); } // an unknown flag or a dash-led value: a usage error
   const need = (k: 'source-nats' | 'target-nats' | 'target-etcd'): string => values[k] ?? fail(`replicate needs --${k}`);
-  const [sourceNats, targetNats, targetEtcd] = [need('source-nats'), need('target-nats'), need('target-etcd')];
+  const [sourceNats, targetNats, targetEtcd] = [need('source-nats'), need('target-nats'), need('target-etcd')].map(list);
   const collection = values.collection;
   if (collection === undefined && values['target-collection'] !== undefined) fail('--target-collection needs --collection');
   const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
   if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) fail('--metrics-port must be a port number');
+  const leaseTtlMs = values['lease-ttl-ms'] === undefined ? 10_000 : Number(values['lease-ttl-ms']);
+  if (!(Number.isInteger(leaseTtlMs) && leaseTtlMs >= 1000 && leaseTtlMs <= 600_000)) fail('--lease-ttl-ms must be a whole number of milliseconds from 1000 to 600000');
   const log = (...a: unknown[]) => console.error(new Date().toISOString(), '[replicate]', ...a);
   const sourceBus = await NatsBus.connect({ servers: sourceNats, name: 'nuthatch-replicate-source' });
   const targetBus = await NatsBus.connect({ servers: targetNats, name: 'nuthatch-replicate-target' });
@@ -45,12 +58,31 @@ export async function runReplicate(args: string[], onSignals: (stop: () => Promi
   const source = { client: new NuthatchClient(sourceBus, db), bus: sourceBus };
   const target = { client: new NuthatchClient(targetBus, db), meta };
   const what = collection ?? `database ${source.client.dbName}`;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await server?.close(); await meta.close(); await sourceBus.close(); await targetBus.close();
+  };
+  // Stopped while standing by: nothing to hand over.
+  let stop: () => Promise<void> = close;
+  onSignals(() => stop());
+  const targetCollection = collection === undefined ? undefined : values['target-collection'] ?? collection;
+  const candidate = `${hostname()}-${process.pid}`;
+  const lead = await leadReplication(meta, { db: target.client.dbName, ...(targetCollection === undefined ? {} : { collection: targetCollection }) }, candidate, leaseTtlMs,
+    () => log(`standby: another replicator leads the replication of ${what} into this target; waiting to take over`));
+  log(`${candidate} leads the replication of ${what}`);
   const h = collection === undefined ? startDatabaseReplication({ source, target, metrics, log }) : startReplication({
     source, target, collection, ...(values['target-collection'] === undefined ? {} : { targetCollection: values['target-collection'] }), metrics, log,
   });
-  const close = async () => { await server?.close(); await meta.close(); await sourceBus.close(); await targetBus.close(); };
-  onSignals(async () => { await h.stop(); await close(); });
-  const end = await h.done.catch(async (e) => { await close(); throw e; });
+  stop = async () => { await h.stop(); await lead.resign().catch(() => {}); await close(); };
+  // A lead lost (the target's etcd unreachable past the lease) may already be another's: stop writing.
+  const lost = lead.lost.then(async () => { log('lost the lead (the lease in the target etcd expired): stopping'); await h.stop(); throw new Error('lost the replication lead'); });
+  lost.catch(() => {});
+  const end = await Promise.race([h.done, lost]).catch(async (e) => { await close(); throw e; });
   log(`replication of ${what} ended: ${end}`);
+  await lead.resign().catch(() => {});
   await close();
 }
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);

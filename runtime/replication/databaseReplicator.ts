@@ -81,7 +81,7 @@ class DatabaseReplicator {
 
   async run(): Promise<'stopped'> {
     await this.ensureDatabase();
-    await this.dropOrphans();
+    await this.reconcileCheckpoints();
     let failures = 0;
     while (!this.stopping) {
       try { await this.discover(); failures = 0; } catch (e) {
@@ -205,13 +205,21 @@ class DatabaseReplicator {
     const old = e.name, handle = e.handle;
     delete e.handle;
     await handle?.stop();
-    const c = this.o.target.client, meta = this.o.target.meta;
-    if (await c.hasCollection(old)) await c.renameCollection(old, name);
-    const cp = await loadCheckpoint(meta, this.target(old));
-    if (cp) { await saveCheckpoint(meta, this.target(name), cp); await dropCheckpoint(meta, this.target(old)); }
+    await this.moveMirror(old, name);
     e.name = name;
     if (e.state === 'replicating') e.state = 'retrying', e.retryAt = 0;
     this.log(`collection ${old} was renamed ${name}: its mirror too`);
+  }
+
+  /**
+   * Renames the mirror `old` to `name`, then moves its checkpoint. Each step is skipped
+   * when already done, so a move cut short by a crash is finished by the next start.
+   */
+  private async moveMirror(old: string, name: string): Promise<void> {
+    const c = this.o.target.client, meta = this.o.target.meta;
+    if ((await c.hasCollection(old)) && !(await c.hasCollection(name))) await c.renameCollection(old, name);
+    const cp = await loadCheckpoint(meta, this.target(old));
+    if (cp) { await saveCheckpoint(meta, this.target(name), cp); await dropCheckpoint(meta, this.target(old)); }
   }
 
   /** A mirror drops what its source dropped: the target collection, then its checkpoint (a crash between leaves a gap, never mixed rows). */
@@ -231,11 +239,44 @@ class DatabaseReplicator {
     if (!(await c.listDatabases()).includes(this.db)) await c.createDatabase(this.db);
   }
 
-  /** Target collections with a checkpoint whose source collection is gone (dropped while nothing replicated). */
-  private async dropOrphans(): Promise<void> {
-    const source = new Set(await this.o.source.client.listCollections());
-    for (const name of await checkpointedCollections(this.o.target.meta, this.db)) {
-      if (this.included(name) && !source.has(name)) await this.dropTarget(name, 'its source collection no longer exists');
+  /**
+   * At start, what happened on the source while nothing replicated: a checkpointed mirror
+   * whose source collection was renamed is renamed too (and resumes from its checkpoint,
+   * rather than being dropped and copied again from a WAL that may no longer hold it);
+   * one whose source collection is gone is dropped. Repeated until nothing moves, for
+   * chains of renames (a to b, b to c).
+   */
+  private async reconcileCheckpoints(): Promise<void> {
+    const meta = this.o.target.meta, c = this.o.target.client;
+    const source = await this.sourceCollections();
+    const live = new Set(source.values());
+    for (let moved = true; moved;) {
+      moved = false;
+      const checkpointed = (await checkpointedCollections(meta, this.db)).filter((n) => this.included(n));
+      for (const name of checkpointed) {
+        const cp = await loadCheckpoint(meta, this.target(name));
+        const now = cp && source.get(cp.sourceCollectionId);
+        if (now === undefined || now === name) {
+          if (!live.has(name)) await this.dropTarget(name, 'its source collection no longer exists');
+          continue;
+        }
+        // Renamed on the source. A mirror under the new name whose source is gone goes first;
+        // one whose source lives on (renamed too) moves first, in a later round.
+        if (checkpointed.includes(now)) {
+          const other = await loadCheckpoint(meta, this.target(now));
+          // A move cut short after its checkpoint was copied: only the old copy is left to drop.
+          if (other?.sourceCollectionId === cp!.sourceCollectionId) { await dropCheckpoint(meta, this.target(name)); continue; }
+          if (other && source.has(other.sourceCollectionId)) continue;
+          await this.dropTarget(now, 'its source collection no longer exists');
+        }
+        if ((await c.hasCollection(now)) && (await c.hasCollection(name))) {
+          this.log(`collection ${name} was renamed ${now} on the source, but the target already has a collection ${now} that is no mirror: left alone`);
+          continue;
+        }
+        await this.moveMirror(name, now);
+        this.log(`collection ${name} was renamed ${now} while nothing replicated: its mirror too`);
+        moved = true;
+      }
     }
   }
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchClient } from '../../runtime/client/client.js';
 import { startDatabaseReplication, type DatabaseReplicationHandle, type DatabaseReplicationOptions } from '../../runtime/replication/databaseReplicator.js';
-import { checkpointedCollections } from '../../runtime/replication/checkpointStore.js';
+import { checkpointedCollections, loadCheckpoint, saveCheckpoint } from '../../runtime/replication/checkpointStore.js';
 import { until } from '../support/until.js';
 import { tempStandalone } from './harness.js';
 import { indexParams, rows, schema, type System } from './replicationFixture.js';
@@ -104,6 +104,49 @@ test('every collection of the database is mirrored: new ones join, drops, remake
   assert.not.ok(await to.hasCollection('c'), 'the orphaned mirror is dropped');
   assert.equal((await checkpointedCollections(dst.meta, 'shop')).sort(), ['a2', 'b'], 'checkpoints of the live mirrors only');
   assert.is(await allRows(to, 'b'), await allRows(from, 'b'));
+  await h.stop();
+});
+
+test('a collection renamed while nothing replicated keeps its mirror, renamed, which resumes from its checkpoint (also after a crash mid-move)', async () => {
+  const only = { include: (n: string) => n.startsWith('r') };
+  let h = start(only);
+  await h.until(await make('r1', 'r'));
+  const mirror = (await to.describeCollection('r1')).collectionId;
+  await h.stop();
+  await from.renameCollection('r1', 'r2');
+  let last = (await from.insert('r2', rows(100, 3, 'after'))).tso;
+  const logs: string[] = [];
+  h = start({ ...only, log: (...a: unknown[]) => logs.push(a.join(' ')) });
+  await h.until(last);
+  assert.not.ok(await to.hasCollection('r1'), 'the old name is gone on the target');
+  assert.is((await to.describeCollection('r2')).collectionId, mirror, 'the mirror was renamed, not dropped and made again');
+  assert.ok(logs.some((l) => /replicating r2 .* from its checkpoint/.test(l)), logs.join('\n'));
+  await load('r2');
+  assert.is(await allRows(to, 'r2'), await allRows(from, 'r2'));
+
+  // Renamed again while stopped, and a replicator that crashed after renaming the mirror but before moving its checkpoint.
+  await h.stop();
+  await from.renameCollection('r2', 'r3');
+  await to.renameCollection('r2', 'r3');
+  last = (await from.insert('r3', rows(200, 2, 'later'))).tso;
+  h = start(only);
+  await h.until(last);
+  assert.equal((await checkpointedCollections(dst.meta, 'shop')).filter((n) => n.startsWith('r')), ['r3'], 'the checkpoint moved to the new name');
+  assert.is((await to.describeCollection('r3')).collectionId, mirror);
+  await load('r3');
+  assert.is(await allRows(to, 'r3'), await allRows(from, 'r3'));
+
+  // And one that crashed after copying the checkpoint to the new name, before dropping the old copy.
+  await h.stop();
+  await from.renameCollection('r3', 'r4');
+  await to.renameCollection('r3', 'r4');
+  await saveCheckpoint(dst.meta, { db: 'shop', collection: 'r4' }, (await loadCheckpoint(dst.meta, { db: 'shop', collection: 'r3' }))!);
+  last = (await from.insert('r4', rows(300, 2, 'last'))).tso;
+  h = start(only);
+  await h.until(last);
+  assert.equal((await checkpointedCollections(dst.meta, 'shop')).filter((n) => n.startsWith('r')), ['r4'], 'the old copy is dropped');
+  await load('r4');
+  assert.is(await allRows(to, 'r4'), await allRows(from, 'r4'));
   await h.stop();
 });
 

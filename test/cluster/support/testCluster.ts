@@ -3,7 +3,9 @@
  * `nuthatch node` process (runtime/cluster, the code `npm run cluster` runs).
  * Each test file gets its own nats-server and etcd (subjects and keys are not
  * namespaced, so clusters must not share them) and its own bucket on the shared
- * S3 server. Sessions use short leases so failovers happen within seconds.
+ * S3 server, or, asked for (`ownS3`), its own s3rver too: a second cluster that
+ * must share nothing with the first (cross-cluster replication). Sessions use
+ * short leases so failovers happen within seconds.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -19,7 +21,7 @@ import type { PchannelAssignment } from '../../../messages/rpc/records.js';
 import { client, type Caller } from '../../../runtime/rpc/typedBus.js';
 import { V2Client } from '../../http/support/v2Client.js';
 import { requireService } from '../../support/requireService.js';
-import { startEtcd, startNats } from '../../support/services.js';
+import { startEtcd, startNats, startS3 } from '../../support/services.js';
 
 /** Lease TTL of node sessions in tests: a crashed node's work moves after about this long. */
 export const TEST_SESSION_TTL_MS = 3000;
@@ -35,8 +37,10 @@ export interface TestCluster extends Cluster {
   coordinator: Caller<CoordinatorProtocol>;
   /** The pchannel assignments as the coordinator persisted them. */
   assignments(): Promise<PchannelAssignment[]>;
-  /** The cluster's S3 bucket (on NUTHATCH_TEST_S3). */
+  /** The cluster's S3 bucket (on NUTHATCH_TEST_S3, or on `s3Server`). */
   bucket: string;
+  /** The cluster's private s3rver, when it was started with `ownS3`. */
+  s3Server?: ServerHandle;
   /** The cluster's private nats-server and etcd (a test may halt, restart or freeze them). */
   natsServer: ServerHandle;
   etcdServer: ServerHandle;
@@ -54,22 +58,24 @@ export function haveServices(what: string): boolean {
   ].every((v) => v !== undefined);
 }
 
-/** Starts private NATS and etcd, then the cluster; `stop()` tears all of it down. */
-export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise<TestCluster> {
-  const [nats, etcd] = await Promise.all([startNats(), startEtcd()]);
+/** Starts private NATS and etcd (and S3 with `ownS3`), then the cluster; `stop()` tears all of it down. */
+export async function startTestCluster(o: Partial<ClusterOptions> & { ownS3?: boolean } = {}): Promise<TestCluster> {
+  const { ownS3, ...opts } = o;
+  const [nats, etcd, s3] = await Promise.all([startNats(), startEtcd(), ownS3 ? startS3() : undefined]);
+  const servers = [nats, etcd, ...(s3 ? [s3] : [])];
   const bucket = `nh-${randomBytes(6).toString('hex')}`;
   let cluster: Cluster;
   try {
     cluster = await startCluster({
       port: 0,
-      ...o,
-      services: { nats: nats.url, etcd: etcd.url, s3: process.env.NUTHATCH_TEST_S3!, bucket, env: S3RVER_ENV },
+      ...opts,
+      services: { nats: nats.url, etcd: etcd.url, s3: s3?.url ?? process.env.NUTHATCH_TEST_S3!, bucket, env: S3RVER_ENV },
       // No WAL history kept: each checkpoint cuts what it allows, so every failover
       // here also recovers (and every follower starts) from a truncated log.
-      args: ['--session-ttl-ms', String(TEST_SESSION_TTL_MS), '--checkpoint-ms', '2000', '--wal-retention-ms', '0', ...(o.args ?? [])],
+      args: ['--session-ttl-ms', String(TEST_SESSION_TTL_MS), '--checkpoint-ms', '2000', '--wal-retention-ms', '0', ...(opts.args ?? [])],
     });
   } catch (e) {
-    await Promise.allSettled([nats.stop(), etcd.stop()]);
+    await Promise.allSettled(servers.map((x) => x.stop()));
     throw e;
   }
   const bus = await NatsBus.connect({ servers: nats.url, name: 'test' });
@@ -83,6 +89,7 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
     bucket,
     natsServer: nats,
     etcdServer: etcd,
+    ...(s3 ? { s3Server: s3 } : {}),
     coordinator: client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, 10_000),
     async assignments() {
       return (await meta.list('assign/')).map((e) => decodeValue(e.value) as unknown as PchannelAssignment);
@@ -91,7 +98,7 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
       await bus.close().catch(() => {});
       await meta.close().catch(() => {});
       await cluster.stop();
-      await Promise.allSettled([nats.stop(), etcd.stop()]);
+      await Promise.allSettled(servers.map((x) => x.stop()));
       // The node logs go with the cluster unless asked for (failures quote their tails).
       if (!process.env.NUTHATCH_TEST_KEEP_LOGS) await rm(cluster.logDir, { recursive: true, force: true });
     },

@@ -1,0 +1,36 @@
+/**
+ * One replicator at a time per target: replicators of the same target campaign
+ * for its lead in the TARGET's meta store, beside the checkpoints, and only the
+ * leader replicates. A second `nuthatch replicate` (a standby, or one started by
+ * mistake) waits; when the leader stops it resigns and a standby takes over at
+ * once, and when it crashes its lease expires after `ttlMs` and a standby takes
+ * over then. Two replicators at once would not write a row twice (append ids),
+ * but their checkpoints could go backwards and they would race on DDL.
+ */
+import type { MetaStore } from '../ports/metaStore.js';
+import type { TargetName } from './checkpointStore.js';
+
+/** The election of a database replication, or of one collection's (whose name is its target collection). */
+export const leadName = (db: string, collection?: string): string =>
+  collection === undefined ? `nuthatch/replication-lead/${db}` : `nuthatch/replication-lead/${db}/${collection}`;
+
+/** A lead held: lost if the lease cannot be kept (the meta store unreachable past its TTL). */
+export interface ReplicationLead {
+  resign(): Promise<void>;
+  readonly lost: Promise<void>;
+}
+
+/**
+ * Resolves once `candidate` leads replication into `target` (a database when
+ * `collection` is absent). `waiting` is called once if another replicator leads
+ * and this one stands by.
+ */
+export async function leadReplication(meta: MetaStore, target: { db: string; collection?: TargetName['collection'] }, candidate: string, ttlMs: number, waiting?: () => void): Promise<ReplicationLead> {
+  const campaign = meta.campaign(leadName(target.db, target.collection), candidate, ttlMs);
+  // A campaign that does not win at once has met a leader: say so, then wait.
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([campaign, new Promise<null>((r) => { timer = setTimeout(() => r(null), 500); })]).finally(() => clearTimeout(timer));
+  if (first !== null) return first;
+  waiting?.();
+  return campaign;
+}
