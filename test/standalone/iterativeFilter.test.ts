@@ -94,7 +94,7 @@ test('client: hints "iterative_filter" over HNSW and FLAT segments and growing r
   } finally { await s.cleanup(); }
 });
 
-test('REST: entities/search and advanced_search take searchParams.hints; an unknown one is refused', async () => {
+test('REST: entities/search and hybrid_search take searchParams.hints; an unknown one is refused', async () => {
   const s = await tempStandalone({ port: 0, streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } } });
   try {
     await loaded(s, 'rest', 'FLAT');
@@ -105,7 +105,7 @@ test('REST: entities/search and advanced_search take searchParams.hints; an unkn
     const iterative = await http.ok('/entities/search', { ...body, searchParams: { hints: 'iterative_filter' } });
     assert.equal(iterative, plain);
     assert.equal(iterative.map((h: { id: number }) => h.id), exact(queries[3]!, pass));
-    const hybrid = await http.ok('/entities/advanced_search', {
+    const hybrid = await http.ok('/entities/hybrid_search', {
       collectionName: 'rest', limit: K, consistencyLevel: 'Strong', rerank: { strategy: 'rrf', params: { k: 60 } },
       search: [{ data: [queries[3]], annsField: 'vec', filter, limit: K, searchParams: { hints: 'iterative_filter' } }],
     });
