@@ -52,14 +52,9 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
-  /**
-   * Rounds of unfiltered searches, each of twice the rows of the one before,
-   * each with a candidate list of twice its rows at least: a round hands out
-   * its list's best half, about as good as a filtered search's walk of ef
-   * passing rows (measured: bench/iterativeFilter.ts).
-   */
+  /** Rounds of unfiltered searches, each of twice the rows of the one before (search raises ef to them). */
   iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk {
-    return wideningWalk(first, limit, (n) => ({ hits: this.search(query, n, { ...opts, ef: Math.max(opts.ef ?? DEFAULT_EF, 2 * n) }), whole: n >= this.count }));
+    return wideningWalk(first, limit, (n) => ({ hits: this.search(query, n, opts), whole: n >= this.count }));
   }
 
   async serialize(): Promise<Uint8Array> {
