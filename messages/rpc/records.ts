@@ -213,6 +213,8 @@ export interface ShardSearch {
   range?: { radius: number; rangeFilter?: number };
   /** Leaves out rows of segments still growing (Milvus's ignore_growing). */
   ignoreGrowing?: boolean;
+  /** Milvus's search hint `iterative_filter`: the filter asked only of the rows a nearest-first walk meets (actors/shared/vector/iterativeFilter.ts). */
+  iterativeFilter?: boolean;
   /** A grouping search: `k` counts groups of up to `size` hits sharing a value of `field` (actors/shared/vector/groupBy.ts). */
   group?: { field: string; size: number; strict: boolean };
   /** A parsed filter AST (messages/filter), or null. */

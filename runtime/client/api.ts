@@ -174,9 +174,12 @@ export interface SearchRequest extends ReadOptions {
    * range_filter for IP and COSINE). ignoreGrowing leaves out rows of
    * segments not yet sealed. analyzerName (Milvus's analyzer_name): for a
    * BM25 field whose text has multi_analyzer_params, the analyzer (or alias)
-   * query texts are analyzed with; the default one if absent.
+   * query texts are analyzed with; the default one if absent. hints
+   * (Milvus's): `"iterative_filter"` asks the filter only of the rows the
+   * search meets nearest first, until `limit` pass (iterative filtering, for
+   * costly filters); `"disable"` filters every row first, as without it.
    */
-  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number | boolean>; ignoreGrowing?: boolean; analyzerName?: string };
+  searchParams?: { metricType?: MetricType | EmbListMetric | 'MAX_SIM'; params?: Record<string, number | boolean>; ignoreGrowing?: boolean; analyzerName?: string; hints?: string };
   /** Distances rounded to this many decimals (0..6); -1, the default, keeps them. */
   roundDecimal?: number;
   /**

@@ -33,6 +33,23 @@ export interface SearchOptions {
   /** Decimals distances are rounded to; undefined keeps them. */
   roundDecimal?: number;
   group?: GroupBySpec;
+  /** searchParams.hints "iterative_filter": the filter asked of the rows a nearest-first walk meets (actors/shared/vector/iterativeFilter.ts). */
+  iterativeFilter?: boolean;
+}
+
+/** Milvus's search hints: iterative filtering, or the standard filtering it names "disable". */
+export const SEARCH_HINTS = ['iterative_filter', 'disable'] as const;
+
+/**
+ * Whether a search's hints ask for iterative filtering; any other value than
+ * Milvus's two is refused, as Milvus refuses it ("hints: x not supported").
+ */
+export function iterativeHint(hints: unknown): boolean {
+  if (hints === undefined) return false;
+  if (typeof hints !== 'string' || !(SEARCH_HINTS as readonly string[]).includes(hints)) {
+    throw new ValidationError(`searchParams.hints ${JSON.stringify(hints)} is not supported: give "iterative_filter" (the filter asked only of the rows the search meets) or "disable"`, { field: 'hints' });
+  }
+  return hints === 'iterative_filter';
 }
 
 /** SCANN's reorder_k at most (Milvus sets no bound; one keeps a search's candidate heap in memory). */
@@ -102,6 +119,8 @@ export function searchOptions(req: SearchRequest, metric: MetricType, schema: Co
   if (round !== undefined) out.roundDecimal = round;
   const group = groupSpec(req, schema);
   if (group) out.group = group;
+  // Checked always; a range search filters as usual whatever it says (Milvus ignores the hint there), a grouping search too.
+  if (iterativeHint(req.searchParams?.hints) && !out.range && !group) out.iterativeFilter = true;
   return out;
 }
 

@@ -47,14 +47,14 @@ export abstract class ShardSearchClient extends WriteClient {
     checkPage(limit, offset);
     if (req.searchParams?.metricType && req.searchParams.metricType !== metric) throw new ValidationError(`metricType ${req.searchParams.metricType} differs from field '${field.name}''s ${metric}`);
     const queries = denseQueries(field, req.data, r.schema);
-    const { ef, nprobe, rbqQueryBits, refineK, reorderK, searchList, mhSearchWithJaccard, mhElementBitWidth, range, ignoreGrowing, roundDecimal, group } = searchOptions(req, metric, r.schema, r.indexes.find((i) => i.fieldName === field.name)?.indexType);
+    const { ef, nprobe, rbqQueryBits, refineK, reorderK, searchList, mhSearchWithJaccard, mhElementBitWidth, range, ignoreGrowing, roundDecimal, group, iterativeFilter } = searchOptions(req, metric, r.schema, r.indexes.find((i) => i.fieldName === field.name)?.indexType);
     const k = limit + offset;
     const guaranteeTso = pin ?? guaranteed ?? await this.guarantee(r, req.consistencyLevel);
     const searchShards = (qs: Float32Array, filter: unknown, kk: number, grouping: GroupBySpec | undefined) => Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'search', {
       vchannel, collectionId: r.collectionId, queries: qs, ...anns, nq: qs.length / dim, k: kk, ef, nprobe, rbqQueryBits, refineK, reorderK, searchList, filter, ...(boost ? { boost } : {}),
       ...(mhSearchWithJaccard !== undefined ? { mhSearchWithJaccard } : {}), ...(mhElementBitWidth !== undefined ? { mhElementBitWidth } : {}),
       partitionIds: plan.partitionIds, outputFields: plan.fields, guaranteeTso, ...(pin !== undefined ? { mvccTso: pin } : {}),
-      ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(grouping ? { group: grouping } : {}),
+      ...(range ? { range } : {}), ...(ignoreGrowing ? { ignoreGrowing } : {}), ...(grouping ? { group: grouping } : {}), ...(iterativeFilter ? { iterativeFilter } : {}),
     })));
     // With groups of several hits, a first pass of one hit per group picks them and a second fills them (groupRefine.ts).
     const refine = group !== undefined && group.size > 1;

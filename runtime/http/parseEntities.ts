@@ -92,7 +92,7 @@ export function parseQuery(body: unknown): { collectionName: string; request: Qu
 /**
  * search: `{collectionName, data: [[floats]...] | ids: [keys], annsField?, limit?, offset?,
  * filter?, outputFields?, searchParams?: {metricType?, params?: {ef, nprobe,
- * radius, range_filter, ...}, ignore_growing?, round_decimal?}, partitionNames?,
+ * radius, range_filter, ...}, ignore_growing?, round_decimal?, hints?}, partitionNames?,
  * consistencyLevel?, groupingField?, groupSize?, strictGroupSize?, aggregation?}`. Vectors
  * become Float32Arrays here. `ids` instead of `data` is a primary-key search
  * (Milvus 2.6.9's, which its REST API lacks): checked against the schema
@@ -114,7 +114,7 @@ export function parseSearch(body: unknown): { collectionName: string; request: S
   if (groupSize !== undefined) request.groupSize = groupSize;
   const strict = r.optBool('strictGroupSize');
   if (strict !== undefined) request.strictGroupSize = strict;
-  const sp = r.optObj('searchParams', ['metricType', 'params', ...BESIDE_PARAMS, 'ignore_growing', 'round_decimal', 'analyzer_name']);
+  const sp = r.optObj('searchParams', ['metricType', 'params', ...BESIDE_PARAMS, 'ignore_growing', 'round_decimal', 'analyzer_name', 'hints']);
   if (sp) {
     request.searchParams = readSearchParams(sp);
     const round = sp.optInt('round_decimal', -1, 6);
@@ -217,6 +217,9 @@ function readSearchParams(sp: JsonReader): NonNullable<SearchRequest['searchPara
   }
   const ignore = sp.optBool('ignore_growing');
   if (ignore !== undefined) out.ignoreGrowing = ignore;
+  // Milvus's `searchParams.hints` ("iterative_filter" or "disable"): its value is checked by the client (runtime/client/searchOptions.ts).
+  const hints = sp.optStr('hints');
+  if (hints !== undefined) out.hints = hints;
   return out;
 }
 

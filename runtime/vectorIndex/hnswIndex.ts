@@ -7,7 +7,9 @@ import { higherIsBetter } from '../../actors/shared/vector/distance.js';
 import { BuildPacer } from './buildPacer.js';
 import { DecodeError, ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
-import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory } from './vectorIndex.js';
+import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory, WalkOptions } from './vectorIndex.js';
+import { wideningWalk } from './indexWalk.js';
+import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 type Native = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
@@ -48,6 +50,11 @@ export class HnswIndex implements VectorIndex {
       out[i] = { row: res.neighbors[i]!, distance: flip ? 1 - res.distances[i]! : res.distances[i]! };
     }
     return out;
+  }
+
+  /** Rounds of unfiltered searches, each of twice the rows of the one before (search raises ef to them). */
+  iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk {
+    return wideningWalk(first, limit, (n) => ({ hits: this.search(query, n, opts), whole: n >= this.count }));
   }
 
   async serialize(): Promise<Uint8Array> {

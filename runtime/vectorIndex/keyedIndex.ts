@@ -3,7 +3,8 @@ import type { MetricType } from '../../messages/schema.js';
 import { higherIsBetter } from '../../actors/shared/vector/distance.js';
 import { crc32 } from '../crc32.js';
 import { mappedRows } from './rowMappedIndex.js';
-import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory } from './vectorIndex.js';
+import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory, WalkOptions } from './vectorIndex.js';
+import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 /**
  * A segment's vector index under partition key isolation (Milvus's
@@ -86,6 +87,13 @@ class KeyedIndex implements VectorIndex {
   }
 
   close(): void { for (const p of this.parts.values()) p.index.close?.(); }
+
+  /** The named key value's sub-index is walked alone; without a key, not walked (the search filters as usual). */
+  iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk | undefined {
+    if (opts.partitionKey === undefined) return undefined;
+    const part = this.parts.get(tag(opts.partitionKey));
+    return part ? part.index.iterate?.(query, first, limit, opts) : () => [];
+  }
 
   async serialize(): Promise<Uint8Array> {
     const parts = [...this.parts.values()];

@@ -1,7 +1,8 @@
 import { DecodeError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import { crc32 } from '../crc32.js';
-import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory } from './vectorIndex.js';
+import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory, WalkOptions } from './vectorIndex.js';
+import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 /**
  * An index over some rows of a segment only: a nullable vector field's rows
@@ -63,6 +64,12 @@ class RowMappedIndex implements VectorIndex {
   }
 
   close(): void { this.inner?.close?.(); }
+
+  iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk | undefined {
+    if (this.inner === null) return () => [];
+    const rows = this.rows, inner = this.inner.iterate?.(query, first, limit, opts);
+    return inner && (() => inner().map((h) => ({ row: rows[h.row]!, distance: h.distance })));
+  }
 
   async serialize(): Promise<Uint8Array> {
     const inner = this.inner ? await this.inner.serialize() : new Uint8Array(0);

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
+import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 /**
  * The ANN index port. Query-nodes search sealed segments through it and the
@@ -34,7 +35,17 @@ export interface VectorIndex {
    * query node's release). Absent: nothing to let go of but memory.
    */
   close?(): void;
+  /**
+   * Iterative filtering's walk (actors/shared/vector/iterativeFilter.ts): this
+   * index's rows nearest `query`, unfiltered, batch after batch (the first
+   * about `first` rows), at most about `limit` rows in all. Undefined, or
+   * absent: this index is not walked and a search filters as usual.
+   */
+  iterate?(query: Float32Array, first: number, limit: number, opts?: WalkOptions): CandidateWalk | undefined;
 }
+
+/** A walk's knobs: a search's, without a filter (the walk's caller asks it of each row met). */
+export type WalkOptions = Omit<SearchOptions, 'accept'>;
 
 export interface SearchOptions {
   /** HNSW's candidate list size (raised to k when smaller); other indexes ignore it. */

@@ -20,6 +20,8 @@ import type { RowSet } from '../../shared/scalarIndex/rowSet.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../shared/scalarIndex/termRows.js';
 import type { FilterPlanner } from './filterPlanner.js';
+import { iterativeRank, type SegmentWalk } from './iterativeSegment.js';
+import { memoRows } from '../../shared/vector/iterativeFilter.js';
 import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
 import { mergeOrdered, topOrdered, type OrderedRow } from '../../shared/segment/orderedRows.js';
 
@@ -199,9 +201,11 @@ const mhOf = (shape: SearchShape): { mhElementBytes?: number } => (shape.mhEleme
  * (partition key isolation), is the rows of that value the index searches
  * alone, null when the segment holds none of them. `indexHoldsNoNulls`: the
  * index was built over the rows having a vector only (a row-mapped or keyed
- * one), so an unfiltered search of it needs no presence test.
+ * one), so an unfiltered search of it needs no presence test. `walk`: the
+ * index's walk for iterative filtering (iterativeSegment.ts); absent: the
+ * index is not walked, and the segment filters as usual.
  */
-export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null; indexHoldsNoNulls?: boolean };
+export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null; indexHoldsNoNulls?: boolean; walk?: SegmentWalk };
 
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
 export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
@@ -224,9 +228,13 @@ export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Floa
     // Decided once per segment: the filter is the same for every query. Without an ANN index the
     // candidates are scanned, as every row would be (the same exact order: ties go to the lower row).
     // In a keyed index's scope, the share passing is judged among the key's rows, which the sub-index holds.
-    const few = !index && candidates ? passingCandidates(candidates) : index && accept ? (scope ? fewPassingIn(scope, accept) : fewPassing(seg.count, accept, candidates)) : undefined;
+    // Iterative filtering (Milvus's hint): no row is decided up front; each query's walk asks the filter of the rows it meets, once each.
+    const iterative = shape.iterativeFilter === true && r.filter !== null && accept !== undefined && !shape.range && !group && (index === null || s.walk !== undefined)
+      ? { count: seg.count, vecs, walk: index ? s.walk! : null, accept: memoRows(accept, seg.count), ...(scope ? { scope } : {}), ...(candidates ? { candidates: candidates.rows } : {}) }
+      : undefined;
+    const few = iterative ? undefined : !index && candidates ? passingCandidates(candidates) : index && accept ? (scope ? fewPassingIn(scope, accept) : fewPassing(seg.count, accept, candidates)) : undefined;
     queries.forEach((q, qi) => {
-      const rank = few
+      const rank = iterative ? iterativeRank(iterative, q, shape) : few
         ? (kk: number) => searchBlockRows({ block: vecs, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}), ...mhOf(shape) })
         : (kk: number) => rankRows(seg, vecs, index, q, kk, accept, shape);
       const rows = group ? collectGroups(seg.count, (row) => values?.[row] ?? gd, group, k, rank, index === null || few !== undefined)

@@ -25,6 +25,7 @@ import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.
 import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
+import type { SegmentWalk } from '../core/iterativeSegment.js';
 import { boostPool, compileBoost } from '../../shared/vector/boostSegment.js';
 import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
@@ -396,6 +397,11 @@ export class QueryNode {
     const searchOf = (index: VectorIndex | undefined) => (index
       ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts)
       : null);
+    // Iterative filtering: an index that can be walked (runtime/vectorIndex/indexWalk.ts) is; any other filters as usual.
+    const walkOf = (index: VectorIndex | undefined): { walk?: SegmentWalk } => {
+      if (!req.iterativeFilter || !index?.iterate || index.iterate(queries[0] ?? new Float32Array(dim), 1, 1, opts) === undefined) return {};
+      return { walk: (q, first, limit) => index.iterate!(q, first, limit, opts) ?? (() => []) };
+    };
     const scopeOf = (index: VectorIndex | undefined) => {
       if (key === null || !index?.keyRows) return {};
       this.metrics.isolatedReads.inc();
@@ -405,9 +411,9 @@ export class QueryNode {
       const index = l.indexes.get(field.name)?.vector;
       // A row-mapped or keyed index holds only rows having a vector (a nullable field's nulls are never indexed).
       const noNulls = index !== undefined && (mappedRows(index) !== undefined || index.keyRows !== undefined);
-      return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index), ...(noNulls ? { indexHoldsNoNulls: true } : {}) };
+      return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index), ...walkOf(index), ...(noNulls ? { indexHoldsNoNulls: true } : {}) };
     }), read, queries,
-      { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) });
+      { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(req.iterativeFilter ? { iterativeFilter: true } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) });
     return { hits };
   }
 

@@ -14,4 +14,11 @@ export interface SearchShape {
   group?: GroupBySpec;
   /** MHJACCARD: bytes of one MinHash value in an exact search (minhashDistance.ts; default 4). */
   mhElementBytes?: number;
+  /**
+   * Milvus's search hint `iterative_filter` (iterativeFilter.ts): the filter is
+   * asked only of the rows a walk nearest-first meets, not of every row before
+   * the search. Taken by plain and boosted searches of dense fields with a
+   * filter; a range or grouping search filters as usual (as in Milvus).
+   */
+  iterativeFilter?: boolean;
 }

@@ -208,7 +208,7 @@ export class Delegator {
     const queries = Array.from({ length: req.nq }, (_, i) => req.queries.subarray(i * dim, (i + 1) * dim));
     const metric = metricOfField({ metricType: coll.metricType, schema: coll.schema, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name);
     if (req.range) checkDistanceRange(metric, req.range);
-    const shape: SearchShape = { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}) };
+    const shape: SearchShape = { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(req.iterativeFilter ? { iterativeFilter: true } : {}) };
     if (metric === 'MHJACCARD') shape.mhElementBytes = mhElementBytesOfField({ schema: coll.schema, indexes: Object.values(wal.durable.get(req.vchannel)?.context.indexes ?? {}) }, field.name, req.mhElementBitWidth);
     if (req.boost) read.boost = compileBoost(req.boost, coll.schema);
     const growing = searchGrowing(shard, req.ignoreGrowing ? { ...read, ignoreGrowing: true } : read, queries, shape);
@@ -218,7 +218,7 @@ export class Delegator {
     const ask = (nodeId: string, segmentIds: number[]) => this.ask(req.vchannel, nodeId, 'search', {
       vchannel: req.vchannel, collectionId: req.collectionId, queries: req.queries, annsField: req.annsField, sparse: req.sparse, embList: req.embList, nq: req.nq, k: req.k, ef: req.ef, nprobe: req.nprobe, rbqQueryBits: req.rbqQueryBits, refineK: req.refineK, reorderK: req.reorderK, searchList: req.searchList,
       mhSearchWithJaccard: req.mhSearchWithJaccard, mhElementBitWidth: req.mhElementBitWidth,
-      range: req.range, ignoreGrowing: req.ignoreGrowing, group: req.group, filter: req.filter, boost: req.boost, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
+      range: req.range, ignoreGrowing: req.ignoreGrowing, iterativeFilter: req.iterativeFilter, group: req.group, filter: req.filter, boost: req.boost, partitionIds, outputFields: req.outputFields, guaranteeTso, mvccTso: req.mvccTso,
       segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry,
     } satisfies Record<keyof ShardSearch | 'segmentIds' | 'pchannel' | 'deleteSeq' | 'expiredBelow' | 'fieldExpiry', unknown>).then((r) => r.hits);
     const remote = await this.fanout.run(holders, ask);

@@ -1,7 +1,9 @@
 import { TopK } from '../../../actors/shared/vector/topK.js';
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
-import type { SearchOptions, VectorIndex } from '../vectorIndex.js';
+import type { SearchOptions, VectorIndex, WalkOptions } from '../vectorIndex.js';
+import { wideningWalk } from '../indexWalk.js';
+import type { CandidateWalk } from '../../../actors/shared/vector/iterativeFilter.js';
 import { encodeDiskannFile, recordBytes, type DiskannParts } from './diskannFile.js';
 import { exactDistance, graphDim, graphQuery } from './graphSpace.js';
 import type { CachedNodes, NodeReads } from './nodeCache.js';
@@ -84,6 +86,11 @@ export class DiskannIndex implements VectorIndex {
       if (found.length >= n || list >= this.count) return found;
       list = Math.min(this.count, list * 2);
     }
+  }
+
+  /** Rounds of unfiltered searches, each of twice the rows of the one before (search raises search_list to them). */
+  iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk {
+    return wideningWalk(first, limit, (n) => ({ hits: this.search(query, n, opts), whole: n >= this.count }));
   }
 
   async serialize(): Promise<Uint8Array> { return encodeDiskannFile(this.parts, this.nodes.all()); }

@@ -5,7 +5,9 @@ import { unitVector } from '../../../actors/shared/vector/unitVectors.js';
 import { bitScorer } from '../../../actors/shared/vector/vectorBlock.js';
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
-import type { SearchOptions, VectorIndex } from '../vectorIndex.js';
+import type { SearchOptions, VectorIndex, WalkOptions } from '../vectorIndex.js';
+import { wideningWalk } from '../indexWalk.js';
+import type { CandidateWalk } from '../../../actors/shared/vector/iterativeFilter.js';
 import type { InvertedLists } from './invertedLists.js';
 import { encodeIvfFile } from './ivfFile.js';
 import { codeTable, tableDistance, type ScalarQuantizer8 } from './scalarQuantizer8.js';
@@ -60,6 +62,20 @@ export class IvfIndex implements VectorIndex {
     const scan = this.scanner(q);
     for (const l of this.probes(q, opts.nprobe ?? DEFAULT_NPROBE)) scan(this.lists.offsets[l]!, this.lists.offsets[l + 1]!, top, opts.accept);
     return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));
+  }
+
+  /**
+   * Rounds of unfiltered searches, each probing twice the lists and asking
+   * twice the rows of the one before (from the search's nprobe), until every
+   * list is probed: a filter refusing most of the probed lists' rows makes
+   * the walk reach further lists, where a filtered search returns fewer than k.
+   */
+  iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk {
+    const nlist = this.lists.nlist, p0 = Math.max(1, Math.floor(opts.nprobe ?? DEFAULT_NPROBE));
+    return wideningWalk(first, limit, (n, round) => {
+      const nprobe = Math.min(nlist, p0 * 2 ** round);
+      return { hits: this.search(query, n, { ...opts, nprobe }), whole: nprobe >= nlist && n >= this.count };
+    });
   }
 
   async serialize(): Promise<Uint8Array> { return encodeIvfFile(this); }

@@ -1,0 +1,165 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { searchSealed, type SealedRead, type SearchSegment } from '../../actors/query-node/core/sealedSearch.js';
+import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
+import { searchBruteForce } from '../../actors/shared/vector/bruteForce.js';
+import { blockWalk, firstPassing, memoRows } from '../../actors/shared/vector/iterativeFilter.js';
+import { floatBlock } from '../../actors/shared/vector/vectorBlock.js';
+import { compileFilter, type CompiledFilter } from '../../messages/filter/evaluate.js';
+import { parseFilter } from '../../messages/filter/index.js';
+import type { CollectionSchema, MetricType } from '../../messages/schema.js';
+import { gaussianMixture, recallAtK } from '../../bench/support/dataset.js';
+import { hnswIndexFactory } from '../../runtime/vectorIndex/hnswIndex.js';
+import { ivfFlatFactory } from '../../runtime/vectorIndex/ivf/ivfFactory.js';
+import { wideningWalk } from '../../runtime/vectorIndex/indexWalk.js';
+import type { VectorIndex } from '../../runtime/vectorIndex/vectorIndex.js';
+import { iterativeHint } from '../../runtime/client/searchOptions.js';
+import { NuthatchError } from '../../messages/errors.js';
+
+/**
+ * Iterative filtering (Milvus's hints: "iterative_filter"): the filter is
+ * asked only of the rows a nearest-first walk meets. Exact where the walk
+ * is (no index: the same hits as the filtered scan); with an ANN index every
+ * hit passes and recall against the exact filtered answer stays high, while
+ * the filter is asked of a small share of the rows.
+ */
+const DIM = 16, N = 4000, K = 10;
+const ds = gaussianMixture({ n: N, dim: DIM, clusters: 20, queries: 20, seed: 7 });
+const schema: CollectionSchema = { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'v', dataType: 'FloatVector', dim: DIM }, { name: 'doc', dataType: 'Int64' }, { name: 'tag', dataType: 'VarChar', maxLength: 64 }] };
+const doc = Array.from({ length: N }, (_, i) => (i * 7919) % 1000);
+const seg: SealedSegment = {
+  segmentId: 1, collectionId: 1, partitionId: 0, vchannel: 'v', count: N, dim: DIM,
+  pks: Array.from({ length: N }, (_, i) => i), tsos: new Array<bigint>(N).fill(1n), vectors: ds.vectors,
+  fields: { doc, tag: doc.map((d) => `t-${d}-${d % 3 === 0 ? 'red' : 'blue'}`) },
+};
+/** The filters, and which rows each passes (for the exact answers). */
+const FILTERS: Array<[string, (row: number) => boolean]> = [
+  ['tag like "%red%"', (r) => doc[r]! % 3 === 0], // a third
+  ['doc < 500', (r) => doc[r]! < 500], // half
+  ['doc < 10', (r) => doc[r]! < 10], // 1%
+  ['doc == 998 and tag like "%blue%"', (r) => doc[r] === 998], // 0.1%
+  ['doc > 5000', () => false], // none
+];
+
+/** A compiled filter that counts the rows it is asked about. */
+function counted(expr: string): { filter: CompiledFilter; calls: () => number; asked: Map<number, number> } {
+  const f = compileFilter(parseFilter(expr), schema);
+  let calls = 0;
+  const asked = new Map<number, number>();
+  return {
+    filter: { ...f, bind: (cols) => { const p = f.bind(cols); return (row) => { calls++; asked.set(row, (asked.get(row) ?? 0) + 1); return p(row); }; } },
+    calls: () => calls, asked,
+  };
+}
+const readOf = (filter: CompiledFilter): SealedRead => ({ pkName: 'id', vectorName: 'v', filter, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() });
+const exact = (metric: MetricType, q: Float32Array, pass: (row: number) => boolean, k = K) =>
+  searchBruteForce({ vectors: ds.vectors, dim: DIM, count: N, metric, queries: [q], k, accept: pass })[0]!;
+const indexed = (index: VectorIndex, opts = {}): SearchSegment => ({
+  seg, index: (q, k, accept) => index.search(q, k, accept ? { ...opts, accept } : opts),
+  walk: (q, first, limit) => index.iterate!(q, first, limit, opts)!,
+});
+
+test('blockWalk hands out every row once, in the exact order (distance, then lower row), batch after batch', () => {
+  for (const metric of ['L2', 'IP'] as const) {
+    const walk = blockWalk({ block: floatBlock(ds.vectors, DIM), count: N, metric, query: ds.queries[0]! }, 16);
+    const seen: number[] = [];
+    for (let b = walk(); b.length > 0; b = walk()) seen.push(...b.map((h) => h.row));
+    assert.equal(seen, exact(metric, ds.queries[0]!, () => true, N).map((h) => h.row), metric);
+  }
+});
+
+test('without an index, iterative filtering returns exactly the filtered search (L2, IP, COSINE; tight, loose and empty filters)', () => {
+  for (const metric of ['L2', 'IP', 'COSINE'] as const) {
+    for (const [expr, pass] of FILTERS) {
+      const read = readOf(compileFilter(parseFilter(expr), schema));
+      const got = searchSealed([{ seg, index: null }], read, ds.queries.slice(0, 5), { k: K, metric, iterativeFilter: true });
+      const std = searchSealed([{ seg, index: null }], read, ds.queries.slice(0, 5), { k: K, metric });
+      got.forEach((hits, qi) => {
+        const want = exact(metric, ds.queries[qi]!, pass);
+        assert.equal(hits.map((h) => h.pk), want.map((h) => h.row), `${metric} ${expr}`);
+        assert.equal(hits.map((h) => h.distance), want.map((h) => h.distance), `${metric} ${expr}: the scan's distances`);
+        assert.equal(hits, std[qi], `${metric} ${expr}: the standard search's answer`);
+      });
+    }
+  }
+});
+
+test('with HNSW every hit passes, recall against the exact filtered answer stays high, and the filter is asked of few rows, each once', async () => {
+  const index = await hnswIndexFactory.build(ds.vectors, DIM, 'L2', { seed: 3 });
+  for (const [expr, pass] of FILTERS) {
+    const c = counted(expr);
+    const got = searchSealed([indexed(index, { ef: 64 })], readOf(c.filter), ds.queries, { k: K, metric: 'L2', iterativeFilter: true });
+    for (const hits of got) for (const h of hits) assert.ok(pass(h.pk as number), `${expr}: hit ${h.pk} passes`);
+    const truth = ds.queries.map((q) => exact('L2', q, pass).map((h) => h.row));
+    const recall = recallAtK(got.map((hits) => hits.map((h) => h.pk)), truth, K);
+    assert.ok(recall >= 0.9, `${expr}: recall ${recall}`);
+    assert.ok([...c.asked.values()].every((n) => n === 1), `${expr}: no row asked twice`);
+    // A filter passing a third or half of the rows is asked of a few dozen rows per query, not of the segment.
+    if (expr.startsWith('tag') || expr.startsWith('doc < 500')) assert.ok(c.calls() < (N * ds.queries.length) / 20, `${expr}: ${c.calls()} rows asked`);
+  }
+});
+
+test('standard filtering asks a tight filter of every row; iterative filtering of the rows near the queries only', async () => {
+  const index = await hnswIndexFactory.build(ds.vectors, DIM, 'L2', { seed: 3 });
+  const std = counted('doc < 10'), it = counted('doc < 10');
+  const q = ds.queries.slice(0, 1);
+  searchSealed([indexed(index)], readOf(std.filter), q, { k: K, metric: 'L2' });
+  const got = searchSealed([indexed(index)], readOf(it.filter), q, { k: K, metric: 'L2', iterativeFilter: true });
+  assert.is(got[0]!.length, K);
+  assert.ok(std.calls() >= N, `standard: ${std.calls()}`);
+  assert.ok(it.calls() < N / 2, `iterative: ${it.calls()}`);
+});
+
+test('IVF_FLAT walks past its probed lists: a tight filter still gets k hits, where the filtered search comes back short', async () => {
+  const index = await ivfFlatFactory.build(ds.vectors, DIM, 'L2', { nlist: 32, seed: 2 });
+  const pass = (r: number) => doc[r]! < 10;
+  const read = readOf(compileFilter(parseFilter('doc < 10'), schema));
+  // A tiny segment share would scan; a filtered IVF search of one list sees few passing rows.
+  const short = ds.queries.map((q) => index.search(q, K, { nprobe: 1, accept: pass }).length);
+  assert.ok(short.some((n) => n < K), 'a filtered search of one list comes back short');
+  const got = searchSealed([indexed(index, { nprobe: 1 })], read, ds.queries, { k: K, metric: 'L2', iterativeFilter: true });
+  for (const hits of got) { assert.is(hits.length, K); for (const h of hits) assert.ok(pass(h.pk as number)); }
+  const recall = recallAtK(got.map((hits) => hits.map((h) => h.pk)), ds.queries.map((q) => exact('L2', q, pass).map((h) => h.row)), K);
+  assert.ok(recall >= 0.9, `recall ${recall}`);
+});
+
+test('a walk that ends short of k hands over to the exact walk: a filter passing no row near the queries still gets the exact answer', async () => {
+  const index = await hnswIndexFactory.build(ds.vectors, DIM, 'L2', { seed: 3 });
+  const [expr, pass] = FILTERS[3]!;
+  const got = searchSealed([indexed(index)], readOf(compileFilter(parseFilter(expr), schema)), ds.queries, { k: K, metric: 'L2', iterativeFilter: true });
+  got.forEach((hits, qi) => assert.equal(hits.map((h) => h.pk), exact('L2', ds.queries[qi]!, pass).map((h) => h.row)));
+});
+
+test('wideningWalk: rounds of twice the rows, each row handed out once, none past the limit', () => {
+  const asked: number[] = [];
+  const walk = wideningWalk(4, 20, (n) => { asked.push(n); return { hits: Array.from({ length: n }, (_, i) => ({ row: i, distance: i })), whole: false }; });
+  const rows: number[] = [];
+  for (let b = walk(); b.length > 0; b = walk()) rows.push(...b.map((h) => h.row));
+  assert.equal(asked, [4, 8, 16]);
+  assert.equal(rows, Array.from({ length: 16 }, (_, i) => i));
+});
+
+test('firstPassing asks the filter of the walk\'s rows in order and stops at k; memoRows asks each row once', () => {
+  let calls = 0;
+  const accept = memoRows((r) => { calls++; return r % 2 === 0; }, 100);
+  const walk = blockWalk({ block: floatBlock(Float32Array.from({ length: 100 }, (_, i) => i), 1), count: 100, metric: 'L2', query: Float32Array.of(0) }, 4);
+  assert.equal(firstPassing(walk, 3, accept, 'L2').map((h) => h.row), [0, 2, 4]);
+  assert.is(calls, 5, 'rows 0..4 asked');
+  for (let r = 0; r < 5; r++) accept(r);
+  assert.is(calls, 5, 'answers cached');
+});
+
+test('hints: "iterative_filter" and "disable" are taken; any other value is a typed error', () => {
+  assert.is(iterativeHint('iterative_filter'), true);
+  assert.is(iterativeHint('disable'), false);
+  assert.is(iterativeHint(undefined), false);
+  for (const bad of ['iterative', 'ITERATIVE_FILTER', '', 1]) {
+    try { iterativeHint(bad); assert.unreachable(`${String(bad)} taken`); } catch (e) {
+      assert.instance(e, NuthatchError);
+      assert.is((e as NuthatchError).code, 'InvalidArgument');
+      assert.match((e as Error).message, 'not supported');
+    }
+  }
+});
+
+test.run();
