@@ -1,17 +1,16 @@
-import { keyFitsIndex } from '../../shared/segment/segmentKeys.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
-import type { CollectionRecord, SegmentRecord, ShardQuery } from '../../../messages/rpc/records.js';
+import type { CollectionRecord, ShardQuery } from '../../../messages/rpc/records.js';
 import { aggregateRows, candidateRows } from '../../shared/aggregation/partial.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { EVENTS, queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { isNewer, type AdmissionSnapshot } from '../../../messages/admission.js';
 import { decodeValue } from '../../../messages/valueCodec.js';
 import { forceDenial } from '../../shared/quota/forceDeny.js';
-import { annsFieldOf, fieldDefaults, fieldDim, namesFields, partitionKeyField, primaryField, vectorField } from '../../../messages/schema.js';
+import { annsFieldOf, fieldDefaults, namesFields, partitionKeyField, primaryField, vectorField } from '../../../messages/schema.js';
 import { isolatedKey } from '../../shared/partitionKey/keyIsolation.js';
 import { mappedRows } from '../../../runtime/vectorIndex/rowMappedIndex.js';
 import { isPackedVectorType } from '../../../messages/packedVectors.js';
@@ -20,34 +19,27 @@ import type { Tso } from '../../../messages/types.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
-import { factoryOf, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
+import { type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
-import { deleteCoverOf, minTso } from '../../shared/segment/deleteCover.js';
-import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
+import { minTso } from '../../shared/segment/deleteCover.js';
 import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import type { SegmentWalk } from '../core/iterativeSegment.js';
 import { boostPool, compileBoost } from '../../shared/vector/boostSegment.js';
 import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
 import { readSparseQuery } from '../../shared/vector/sparseQuery.js';
 import { structVectorOf } from '../../../messages/structArray.js';
-import { isEmbListMetric, pairMetric, readEmbListQuery } from '../../shared/vector/maxSim.js';
+import { readEmbListQuery } from '../../shared/vector/maxSim.js';
 import { embListCandidates, searchSealedEmbList } from '../core/sealedEmbList.js';
 import { bm25FunctionOf } from '../../../messages/schemaFunctions.js';
 import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { filterPlanner } from '../core/filterPlanner.js';
 import { checkOrderCursor, checkOrderKeys } from '../../../messages/orderBy.js';
-import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
-import { decodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
-import { indexFileName, isJsonPathIndex, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
-import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
-import type { IndexParams } from '../../../messages/types.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
-import { keepColumns, segmentBytes } from '../core/segmentColumns.js';
-import { refuseUnloaded, sameColumns } from '../../../messages/loadFields.js';
-import { jsonShreddingConfig, shredSegment, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
-import { IndexRetirement } from '../core/indexRetirement.js';
+import { refuseUnloaded } from '../../../messages/loadFields.js';
+import { jsonShreddingConfig, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
+import { SegmentStore, type Loaded } from './segmentStore.js';
 
 export interface QueryNodeOptions {
   nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore;
@@ -62,14 +54,6 @@ export interface QueryNodeOptions {
   jsonShredding?: Partial<JsonShreddingConfig>;
 }
 
-/** An index held here, by the field it indexes (or its JSON path): an ANN index of a vector field, or a scalar index. */
-type LoadedIndex = { key: string } & ({ vector: VectorIndex; scalar?: undefined } | { scalar: SortedIndex; vector?: undefined });
-/**
- * A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record
- * is scanned once); `scalar` the scalar indexes among `indexes`, as reads take them; `columns` the
- * columns a partial load kept (absent: all), `bytes` what they hold (segmentColumns.ts).
- */
-interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; scalar: ReadonlyMap<string, SortedIndex>; cover: Tso; columns?: readonly string[]; bytes: number }
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] };
 /** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
@@ -81,11 +65,9 @@ interface ShardDeletes { seq: number; floorTso: Tso; index: DeleteIndex }
  * pulled when a request says the node is behind, so a search never misses one.
  */
 export class QueryNode {
-  private readonly segments = new Map<number, Loaded>();
+  private readonly segments: SegmentStore;
   private readonly deletes = new Map<string, ShardDeletes>();
   private readonly schemas = new Map<number, CollectionRecord>();
-  /** The last load of each segment still running: the next one waits for it (loadInOrder). */
-  private readonly loading = new Map<number, Promise<null>>();
   private sub?: BusSubscription;
   private admissionSub?: BusSubscription;
   /** The coordinator's newest admission snapshot: its force-deny switches hold for reads sent here directly too. */
@@ -93,12 +75,12 @@ export class QueryNode {
   private lease?: Lease;
   private stopped = false;
   private readonly metrics: QueryNodeMetrics;
-  private readonly shredding: JsonShreddingConfig;
-  /** Vector indexes no longer served are closed (DISKANN: its local file removed) once no read holds them. */
-  private readonly retirement = new IndexRetirement<VectorIndex>((index) => index.close?.());
   constructor(private readonly opts: QueryNodeOptions) {
-    this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
-    this.shredding = jsonShreddingConfig(opts.jsonShredding);
+    const metrics = this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
+    this.segments = new SegmentStore({
+      objects: opts.objects, indexes: opts.indexes, shredding: jsonShreddingConfig(opts.jsonShredding),
+      collection: (id, fresh) => this.collection(id, fresh), onCount: (n) => metrics.loadedSegments.set(n),
+    });
   }
 
   async start(): Promise<void> {
@@ -107,14 +89,14 @@ export class QueryNode {
     // Asked in the background: a query node may start before the coordinator, and snapshots come every few seconds.
     void withRetry(() => client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('admission', {}), { deadlineMs: 120_000 }).then(offer, () => {});
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
-      load: ({ segment, columns }) => this.loadInOrder(segment, columns),
-      release: ({ segmentIds }) => { for (const id of segmentIds) this.unload(id); this.metrics.loadedSegments.set(this.segments.size); return null; },
+      load: ({ segment, columns }) => this.segments.load(segment, columns),
+      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.unload(id); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       bm25Stats: (req) => this.bm25Stats(req),
       status: () => ({
-        nodeId: this.opts.nodeId, segments: [...this.segments.keys()],
-        files: [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key), columns: Object.keys(l.seg.fields), bytes: l.bytes })),
+        nodeId: this.opts.nodeId, segments: this.segments.ids(),
+        files: [...this.segments.entries()].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key), columns: Object.keys(l.seg.fields), bytes: l.bytes })),
       }),
     });
     await this.register();
@@ -130,116 +112,6 @@ export class QueryNode {
       this.opts.log?.(`session lease of ${this.opts.nodeId} lost; registering again`);
       void withRetry(() => this.register(), { deadlineMs: 24 * 3600_000, maxMs: 5000 }).catch((e) => this.opts.log?.('re-register failed:', e.message));
     });
-  }
-
-  /**
-   * Runs the loads of one segment one at a time, in the order they came. The
-   * coordinator asks again each time one of a segment's indexes is built, so
-   * loads of one segment overlap; run side by side, one with an older record
-   * (fewer indexes) could finish last and leave the segment without the newer
-   * index, and nothing would ask again.
-   */
-  private loadInOrder(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
-    const id = record.segmentId;
-    const next = (this.loading.get(id) ?? Promise.resolve(null)).catch(() => null).then(() => this.load(record, columns));
-    this.loading.set(id, next);
-    const forget = (): void => { if (this.loading.get(id) === next) this.loading.delete(id); };
-    next.then(forget, forget);
-    return next;
-  }
-
-  /**
-   * Loads a segment, or reloads what changed: its index, or (once compacted)
-   * its data and index together. The new pair replaces the old in one step, so
-   * a read meanwhile uses one or the other, never data and index of two files.
-   */
-  private async load(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
-    const prev = this.segments.get(record.segmentId);
-    let cur = prev;
-    if (!cur || cur.record.dataKey !== record.dataKey || !sameColumns(cur.columns, columns)) {
-      const bytes = await this.opts.objects.get(record.dataKey);
-      if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      // A partial load holds only its columns (the float block is the first FloatVector field's).
-      const { schema } = await this.collection(record.collectionId);
-      const block = columns ? vectorField(schema)?.name : undefined;
-      // JSON columns shredded once here, at load (the segment is immutable): filters on their paths read typed columns.
-      const seg = shredSegment(keepColumns(decodeSegmentFile(bytes), columns, block), schema, this.shredding);
-      cur = { record, seg, indexes: new Map(), scalar: new Map(), cover: 0n, ...(columns ? { columns } : {}), bytes: segmentBytes(seg) };
-    }
-    // Every index the record names, one per field; the collection's record says each one's type and metric.
-    const held = [...cur.indexes.values()].map((x) => x.key);
-    const wanted = Object.values(record.indexKeys);
-    let indexes = cur.indexes;
-    if (wanted.length !== held.length || wanted.some((k) => !held.includes(k))) {
-      // The cached record says each index's type while it names every index the segment has, as made
-      // (a collection load asks once, not once a segment); an index added or remade since: ask again.
-      const cached = await this.collection(record.collectionId);
-      const fits = Object.entries(record.indexKeys).every(([name, key]) => {
-        const ix = cached.indexes.find((i) => i.indexName === name);
-        return ix !== undefined && keyFitsIndex(key, { indexName: indexFileName(ix), indexType: ix.indexType });
-      });
-      const coll = fits ? cached : await this.collection(record.collectionId, true);
-      const next = new Map<string, LoadedIndex>();
-      for (const ix of coll.indexes) {
-        const key = record.indexKeys[ix.indexName];
-        // An index of a field the load left out stays out of memory with it.
-        if (!key || (cur.columns && !cur.columns.includes(ix.fieldName))) continue;
-        // By field, or by JSON path for a JSON path index: the key a filter node finds it by (indexPlan.ts).
-        const at = scalarIndexKey(ix, coll.schema.fields.find((f) => f.name === ix.fieldName));
-        const have = cur.indexes.get(at);
-        if (have?.key === key) { next.set(at, have); continue; }
-        const bytes = await this.opts.objects.get(key);
-        if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
-        next.set(at, await this.loadIndex(coll, cur.seg, ix, key, bytes));
-      }
-      indexes = next;
-    }
-    const scalar = new Map([...indexes].flatMap(([field, x]) => (x.scalar ? [[field, x.scalar] as const] : [])));
-    // A concurrent load may have replaced the entry meanwhile: what it held that this one does not is retired too.
-    const replaced = this.segments.get(record.segmentId) ?? prev;
-    this.segments.set(record.segmentId, { ...cur, indexes, scalar, record, cover: deleteCoverOf(record, cur.seg) });
-    if (replaced) this.retireIndexes(replaced, indexes);
-    this.metrics.loadedSegments.set(this.segments.size);
-    return null;
-  }
-
-  /** Stops serving a segment; its vector indexes are closed once no read holds them. */
-  private unload(segmentId: number): void {
-    const l = this.segments.get(segmentId);
-    if (!l) return;
-    this.segments.delete(segmentId);
-    this.retireIndexes(l, new Map());
-  }
-
-  /** Retires the vector indexes `old` held that `kept` does not. */
-  private retireIndexes(old: Loaded, kept: ReadonlyMap<string, LoadedIndex>): void {
-    const still = new Set([...kept.values()].map((x) => x.vector));
-    for (const x of old.indexes.values()) if (x.vector && !still.has(x.vector)) this.retirement.retire(x.vector);
-  }
-
-  /** Holds the vector indexes of `loaded` for one read; the returned function lets them go. */
-  private holdIndexes(loaded: readonly Loaded[]): () => void {
-    return this.retirement.hold(loaded.flatMap((l) => [...l.indexes.values()].flatMap((x) => (x.vector ? [x.vector] : []))));
-  }
-
-  /** One index of a segment from its file: a scalar index must cover the segment's rows, an ANN index its field's dim and metric. */
-  private async loadIndex(coll: CollectionRecord, seg: SealedSegment, ix: IndexParams, key: string, bytes: Uint8Array): Promise<LoadedIndex> {
-    if (isScalarIndexType(ix.indexType)) {
-      const scalar = decodeScalarIndex(bytes);
-      if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
-      // The planner's rules differ for a JSON path index (its absent rows are not null): the file must say what the record says.
-      if (Boolean(scalar.json) !== isJsonPathIndex(ix)) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.json ? '' : 'not '}a JSON path index; ${ix.indexName} is ${scalar.json ? 'not' : 'one'}`);
-      // An NGRAM file's entries are grams, not values: read as another type's, it would answer wrongly.
-      if (Boolean(scalar.grams) !== (ix.indexType === 'NGRAM')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.grams ? '' : 'not '}an NGRAM index; ${ix.indexName} is ${ix.indexType}`);
-      // An RTREE file holds boxes, not values: the two must agree as NGRAM's must.
-      if (Boolean(scalar.tree) !== (ix.indexType === 'RTREE')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.tree ? '' : 'not '}an RTREE index; ${ix.indexName} is ${ix.indexType}`);
-      return { key, scalar };
-    }
-    const struct = structVectorOf(coll.schema, ix.fieldName);
-    // A Struct's vector sub-field: a graph of its elements, by the MAX_SIM metric's pair metric (shared/vector/maxSim.ts).
-    if (struct && isEmbListMetric(ix.metricType)) return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, struct.sub.dim!, pairMetric(ix.metricType)) };
-    const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);
-    return { key, vector: await factoryOf(this.opts.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) };
   }
 
   /** The collection's record, cached; `fresh` asks again (its indexes change after the cache was filled). */
@@ -308,7 +180,7 @@ export class QueryNode {
       if (!l) throw new NuthatchError('Unavailable', `segment ${id} is not loaded on query node ${this.opts.nodeId}`);
       return l;
     });
-    const done = this.holdIndexes(loaded);
+    const done = this.segments.hold(loaded);
     try {
       return { ...await this.readParts(req, loaded, coll), done };
     } catch (e) { done(); throw e; }
@@ -447,7 +319,7 @@ export class QueryNode {
     this.stopped = true;
     this.sub?.unsubscribe();
     // Its DISKANN files go with it (a read still running closes them when it ends).
-    for (const id of [...this.segments.keys()]) this.unload(id);
+    for (const id of this.segments.ids()) this.segments.unload(id);
     this.admissionSub?.unsubscribe();
     await this.lease?.revoke().catch(() => {});
   }
