@@ -49,7 +49,7 @@ function raw(path: string, headers: Record<string, string>, chunks: string[]): P
 }
 
 test('serves every documented endpoint', () => {
-  const families = { collections: 20, partitions: 7, indexes: 4, entities: 7, aliases: 5, privilege_groups: 5 };
+  const families = { collections: 23, partitions: 7, indexes: 4, entities: 7, aliases: 5, privilege_groups: 5 };
   for (const [family, n] of Object.entries(families)) {
     assert.is(ENDPOINTS.filter((e) => e.startsWith(`/v2/vectordb/${family}/`)).length, n, family);
   }

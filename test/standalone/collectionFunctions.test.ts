@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tokenize } from '../../messages/analyzer.js';
+import { bm25Reference } from '../support/bm25Reference.js';
 import type { NuthatchError } from '../../messages/errors.js';
 import { newMessage } from '../../messages/types.js';
 import type { CollectionSchema } from '../../messages/schema.js';
@@ -43,21 +44,6 @@ const given = (id: number) => ({ id, body: bodies[id]!, title: titles[id]!, plai
 const computed = (id: number) => ({ id, body: bodies[id]!, title: titles[id]!, plain: 'p', vec: dense[id]! });
 const code = async (p: Promise<unknown>) => { try { await p; return 'ok'; } catch (e) { return (e as NuthatchError).code; } };
 
-/** BM25 (k1 1.2, b 0.75) over documents by id (a row's terms; [] for a row with no term), counted over all of them. */
-function reference(docs: Map<number, string[]>, query: string): Map<number, number> {
-  const avgdl = [...docs.values()].reduce((n, d) => n + d.length, 0) / docs.size;
-  const scores = new Map<number, number>();
-  for (const term of tokenize(query)) {
-    const df = [...docs.values()].filter((d) => d.includes(term)).length;
-    const idf = Math.log(1 + (docs.size - df + 0.5) / (df + 0.5));
-    for (const [id, d] of docs) {
-      const tf = d.filter((t) => t === term).length;
-      if (tf > 0) scores.set(id, (scores.get(id) ?? 0) + idf * ((tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * d.length) / avgdl))));
-    }
-  }
-  return scores;
-}
-
 function sameRanking(hits: Array<{ id: unknown; distance: number }>, scores: Map<number, number>, what: string): void {
   const want = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, K);
   assert.is(hits.length, want.length, `${what}: hit count`);
@@ -94,7 +80,7 @@ test('a BM25 function added to an existing field computes writes after it; alter
     const docs = new Map<number, string[]>(Array.from({ length: 50 }, (_, i) => [i, i < 20 ? [] : tokenize(bodies[i]!)]));
     for (const q of ['apple cherry', 'echo fox', 'juliet']) {
       const [hits] = await s.client.search('fn', { annsField: 'sparse', data: [q], limit: K, consistencyLevel: 'Strong' });
-      sameRanking(hits!, reference(docs, q), `BM25 over body '${q}'`);
+      sameRanking(hits!, bm25Reference(docs, q), `BM25 over body '${q}'`);
       assert.ok(hits!.every((h) => (h.id as number) >= 20), 'rows written before the function match no term');
     }
 
@@ -105,7 +91,7 @@ test('a BM25 function added to an existing field computes writes after it; alter
     for (let i = 50; i < 70; i++) docs.set(i, tokenize(titles[i]!));
     for (const q of ['apple cherry', 'golf hotel india']) {
       const [hits] = await s.client.search('fn', { annsField: 'sparse', data: [q], limit: K, consistencyLevel: 'Strong' });
-      sameRanking(hits!, reference(docs, q), `BM25 after the alter '${q}'`);
+      sameRanking(hits!, bm25Reference(docs, q), `BM25 after the alter '${q}'`);
     }
 
     // Refusals write nothing: the schema's functions stay as they were.
@@ -135,7 +121,7 @@ test('a BM25 function added to an existing field computes writes after it; alter
     assert.equal(plain((await s.client.describeCollection('fn')).schema.functions), [{ ...bm25, inputFieldNames: ['title'] }]);
     await s.client.loadCollection('fn');
     const [again] = await s.client.search('fn', { annsField: 'sparse', data: ['apple cherry'], limit: K, consistencyLevel: 'Strong' });
-    sameRanking(again!, reference(docs, 'apple cherry'), 'BM25 after a restart');
+    sameRanking(again!, bm25Reference(docs, 'apple cherry'), 'BM25 after a restart');
 
     await s.client.dropCollectionFunction({ collectionName: 'fn', functionName: 'body_bm25' });
     assert.is((await s.client.describeCollection('fn')).schema.functions, undefined);
@@ -163,7 +149,7 @@ test('an add some shards applied before the coordinator stopped (its record not 
     await s.client.loadCollection('half');
     const docs = new Map<number, string[]>(Array.from({ length: 20 }, (_, i) => [i, tokenize(bodies[i]!)]));
     const [hits] = await s.client.search('half', { annsField: 'sparse', data: ['apple cherry'], limit: K, consistencyLevel: 'Strong' });
-    sameRanking(hits!, reference(docs, 'apple cherry'), 'BM25 after the retried add');
+    sameRanking(hits!, bm25Reference(docs, 'apple cherry'), 'BM25 after the retried add');
     // And the same drop twice: the second finds nothing to drop.
     const v1 = d.vchannels[1]!;
     await s.client.appendWal(v1, [newMessage('DropCollectionFunction', v1, { collectionId: d.collectionId, functionName: 'body_bm25' })], 'partial-drop');

@@ -7,6 +7,7 @@ import type { MetricType } from '../../messages/schema.js';
 import { fuse } from '../../runtime/client/hybridRank.js';
 import type { AnnSearch } from '../../runtime/client/api.js';
 import { rng, tempStandalone, untilIndexedAndLoaded, vectors } from './harness.js';
+import { bm25Reference } from '../support/bm25Reference.js';
 
 /**
  * Full-text search: `sparse` is the BM25 output of `text`, `kw` a plain
@@ -46,22 +47,9 @@ const indexParams: Array<{ indexName: string; fieldName: string; indexType: stri
 ];
 const segmentOpts = { streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } } };
 
-/** BM25 (k1 1.2, b 0.75) over the live rows, counted over all of them: the reference the search must match. */
+/** The BM25 scores of a query over the live rows' texts. */
 function referenceBm25(live: number[], query: string): Map<number, number> {
-  const docs = new Map(live.map((id) => [id, tokenize(texts[id]!)]));
-  const avgdl = [...docs.values()].reduce((n, d) => n + d.length, 0) / docs.size;
-  const scores = new Map<number, number>();
-  for (const term of tokenize(query)) {
-    const df = [...docs.values()].filter((d) => d.includes(term)).length;
-    const idf = Math.log(1 + (docs.size - df + 0.5) / (df + 0.5));
-    for (const [id, d] of docs) {
-      const tf = d.filter((t) => t === term).length;
-      if (tf === 0) continue;
-      const w = (tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * d.length) / avgdl));
-      scores.set(id, (scores.get(id) ?? 0) + idf * w);
-    }
-  }
-  return scores;
+  return bm25Reference(new Map(live.map((id) => [id, tokenize(texts[id]!)])), query);
 }
 
 function best(scores: Map<number, number>, k: number): Array<[number, number]> {
