@@ -52,9 +52,15 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
-  /** Rounds of unfiltered searches, each of twice the rows of the one before (search raises ef to them). */
+  /**
+   * Rounds of unfiltered searches, each of twice the rows of the one before
+   * (search raises ef to them). The first asks at least 2 x ef rows: a
+   * filtered search keeps ef passing candidates, so it explores about as deep
+   * as this when half the rows pass; a shallower first round finds fewer of
+   * the true neighbours (bench iterativeFilter: recall 0.87 against 0.95 at ef 64).
+   */
   iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk {
-    return wideningWalk(first, limit, (n) => ({ hits: this.search(query, n, opts), whole: n >= this.count }));
+    return wideningWalk(Math.max(first, 2 * (opts.ef ?? 0)), limit, (n) => ({ hits: this.search(query, n, opts), whole: n >= this.count }));
   }
 
   async serialize(): Promise<Uint8Array> {
