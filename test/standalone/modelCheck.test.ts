@@ -17,7 +17,8 @@ import { until } from '../support/until.js';
  */
 const DIM = 4;
 const C = 'model';
-type Row = { id: number; cat: number; tag: string | null; score: number; vec: number[] };
+type Row = { id: number; part: string; cat: number; tag: string | null; score: number; vec: number[] };
+const PARTS = ['_default', 'p1'];
 const schema = {
   fields: [
     { name: 'id', dataType: 'Int64' as const, isPrimary: true },
@@ -29,14 +30,16 @@ const schema = {
 };
 
 const f32 = (x: number) => Math.fround(x);
+/** A row as written: its partition is where it is written, not a field. */
+const stored = ({ part: _part, ...row }: Row) => row;
 const l2 = (a: number[], b: number[]) => a.reduce((s, x, i) => s + (f32(x) - f32(b[i]!)) ** 2, 0);
 
 /** One seeded run: `steps` random steps, reads checked every `checkEvery`. */
 async function run(seed: number, steps: number, checkEvery: number): Promise<{ restarts: number; flushes: number; compactions: number }> {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
-  const newRow = (id: number): Row => ({
-    id, cat: Math.floor(r() * 4), tag: r() < 0.2 ? null : pick(['a', 'b', 'c']), score: f32(r() * 100),
+  const newRow = (id: number, part = model.get(id)?.part ?? pick(PARTS)): Row => ({
+    id, part, cat: Math.floor(r() * 4), tag: r() < 0.2 ? null : pick(['a', 'b', 'c']), score: f32(r() * 100),
     vec: Array.from({ length: DIM }, () => f32(r() * 2 - 1)),
   });
   const model = new Map<number, Row>();
@@ -51,29 +54,40 @@ async function run(seed: number, steps: number, checkEvery: number): Promise<{ r
       collectionName: C, schema, metricType: 'L2', shardsNum: 2, load: true,
       indexParams: [{ indexName: 'vec', fieldName: 'vec', indexType: 'FLAT', metricType: 'L2', params: {} }],
     });
+    await s.client.createPartition(C, 'p1');
     const where = `seed ${seed}`;
     for (let step = 1; step <= steps; step++) {
       const roll = r();
       if (roll < 0.3) {
-        const rows = Array.from({ length: 1 + Math.floor(r() * 20) }, () => newRow(nextId++));
-        await s.client.insert(C, rows);
+        const part = pick(PARTS);
+        const rows = Array.from({ length: 1 + Math.floor(r() * 20) }, () => newRow(nextId++, part));
+        await s.client.insert(C, rows.map(stored), part);
         for (const row of rows) model.set(row.id, row);
       } else if (roll < 0.45) {
         const ids = [...new Set(someIds(1 + Math.floor(r() * 8)))];
-        const rows = ids.map(newRow);
-        await s.client.upsert(C, rows);
-        for (const row of rows) model.set(row.id, row);
+        // An upsert names the partition its key lives in (a key in two partitions is two rows).
+        const all = ids.map((id) => newRow(id));
+        for (const part of PARTS) {
+          const rows = all.filter((row) => row.part === part);
+          if (rows.length > 0) await s.client.upsert(C, rows.map(stored), part);
+          for (const row of rows) model.set(row.id, row);
+        }
         nextId = Math.max(nextId, ...ids.map((id) => id + 1));
       } else if (roll < 0.55) {
         const ids = [...new Set(someIds(6))].filter((id) => model.has(id));
         if (ids.length === 0) continue;
         const changes = ids.map((id) => ({ id, score: f32(r() * 100), ...(r() < 0.5 ? { tag: pick(['a', 'b', null]) } : {}) }));
-        await s.client.upsert(C, changes, undefined, { partialUpdate: true });
+        for (const part of PARTS) {
+          const mine = changes.filter((ch) => model.get(ch.id)!.part === part);
+          if (mine.length > 0) await s.client.upsert(C, mine, part, { partialUpdate: true });
+        }
         for (const ch of changes) model.set(ch.id, { ...model.get(ch.id)!, ...ch });
       } else if (roll < 0.67) {
         const ids = someIds(1 + Math.floor(r() * 6));
-        await s.client.delete(C, { ids });
-        for (const id of ids) model.delete(id);
+        // Half the deletes name a partition: they reach only its rows.
+        const part = r() < 0.5 ? pick(PARTS) : undefined;
+        await s.client.delete(C, { ids, ...(part ? { partitionName: part } : {}) });
+        for (const id of ids) if (!part || model.get(id)?.part === part) model.delete(id);
       } else if (roll < 0.72) {
         const cat = Math.floor(r() * 4), above = Math.floor(r() * 100);
         await s.client.delete(C, { filter: `cat == ${cat} and score > ${above}` });
@@ -109,8 +123,9 @@ async function check(s: Standalone, model: Map<number, Row>, r: () => number, wh
   assert.is(count[0]!['count(*)'], model.size, `${where}: count(*)`);
 
   const cat = Math.floor(r() * 4);
-  const rows = await s.client.query(C, { filter: `cat == ${cat} and (tag == "a" or tag is null)`, outputFields: ['id', 'tag', 'score'], limit: 16384, ...strong });
-  const want = [...model.values()].filter((row) => row.cat === cat && (row.tag === 'a' || row.tag === null)).sort((a, b) => a.id - b.id);
+  const part = r() < 0.3 ? PARTS[Math.floor(r() * PARTS.length)]! : undefined;
+  const rows = await s.client.query(C, { filter: `cat == ${cat} and (tag == "a" or tag is null)`, outputFields: ['id', 'tag', 'score'], limit: 16384, ...(part ? { partitionNames: [part] } : {}), ...strong });
+  const want = [...model.values()].filter((row) => row.cat === cat && (row.tag === 'a' || row.tag === null) && (!part || row.part === part)).sort((a, b) => a.id - b.id);
   assert.equal(rows.map((x) => x.id as number).sort((a, b) => a - b), want.map((x) => x.id), `${where}: filtered query ids`);
   const byId = new Map(rows.map((x) => [x.id as number, x]));
   for (const w of want) {
