@@ -145,8 +145,8 @@ export default async function run(args: string[]): Promise<void> {
     console.log('\nnode cache (search_cache_budget_gb_ratio; the file is in the OS page cache, so a file read is a pread syscall, not a device read):');
     const cache = await loadKnob(factory, file, ds, truth, reps, 'cacheRatio', [0, 0.1, 0.29], loadLists);
     printLoadRuns(cache);
-    console.log('\nbeam width (beamwidth_ratio x CPUs, capped at 16; reads are issued one after another):');
-    const beam = await loadKnob(factory, file, ds, truth, reps, 'beamwidthRatio', [1, 4, 8], loadLists);
+    console.log('\nbeam width 4, 8, 16 (beamwidth_ratio on a factory reckoning 1 CPU, so the ratio is the width; reads are issued one after another):');
+    const beam = await loadKnob(diskannFactory(dir, { cpus: 1 }), file, ds, truth, reps, 'beamwidthRatio', [4, 8, 16], loadLists);
     printLoadRuns(beam);
     const report = {
       dataset: ds.name, n, dim, queries: nq, k: K, diskann: { ...build, pqCodeBudgetGbRatio: 0.125, pqBytesPerRow: loaded.parts.pq.m }, hnsw,

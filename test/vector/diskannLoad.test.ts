@@ -57,10 +57,10 @@ test('bfsRows: breadth-first from the medoid, up to the limit, unreachable rows 
   const gdim = 1, size = recordBytes(gdim, 2), lists = [[1], [], [0, 3], [1, 0], [5], [4]];
   const nodes = new Uint8Array(6 * size), i32 = new Int32Array(nodes.buffer);
   lists.forEach((l, r) => { i32[r * (size >> 2) + gdim] = l.length; l.forEach((u, i) => { i32[r * (size >> 2) + gdim + 1 + i] = u; }); });
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 2, 10)), [2, 0, 3, 1]);
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 2, 2)), [2, 0]);
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 4, 10)), [4, 5]);
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 2, 0)), []);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 2, 10)), [2, 0, 3, 1]);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 2, 2)), [2, 0]);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 4, 10)), [4, 5]);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 2, 0)), []);
 });
 
 test('the node cache answers reads the file would, the same answers at every budget; a larger budget reads the file less', async () => {
