@@ -17,6 +17,19 @@
  * 64: QPS, file reads (pread) and cache hits per query, search steps per
  * query, and QPS relative to the first setting of its table.
  *
+ * The beam table (widths 4, 8 and 16) times each setting twice: `search`
+ * (the query node's: a step's records read one pread after another) and
+ * `searchAsync` (a step's reads issued together on libuv's thread pool and
+ * awaited at once; one query at a time, and 8 queries in flight together),
+ * beside searchAsync over a store that awaits a step's reads one after
+ * another (the round trips concurrency saves), with the recall of each
+ * (the same walk: equal).
+ *
+ * Last, the same graph with its records at float16 (what a Float16Vector
+ * field's file holds): the index file's and local file's bytes beside the
+ * float32 ones, and recall and QPS at search_list 16 and 64 against brute
+ * force over the float16-rounded rows.
+ *
  * Brute force's QPS is that of the ground-truth pass. Writes bench/results/diskann.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,8 +39,12 @@ import { fileURLToPath } from 'node:url';
 import { searchBruteForce } from '../actors/shared/vector/bruteForce.js';
 import { diskannFactory } from '../runtime/vectorIndex/diskann/diskannFactory.js';
 import { decodeDiskannFile, encodeDiskannFile, recordBytes } from '../runtime/vectorIndex/diskann/diskannFile.js';
+import { encodeRecords, recordLayout } from '../runtime/vectorIndex/diskann/nodeRecord.js';
+import { bfsRows, CachedNodes } from '../runtime/vectorIndex/diskann/nodeCache.js';
+import { FileNodes, type NodeStore } from '../runtime/vectorIndex/diskann/nodeStore.js';
+import { fromFloat16Bits, toFloat16Bits } from '../messages/halfFloat.js';
 import { graphDim } from '../runtime/vectorIndex/diskann/graphSpace.js';
-import type { DiskannIndex } from '../runtime/vectorIndex/diskann/diskannIndex.js';
+import { DiskannIndex } from '../runtime/vectorIndex/diskann/diskannIndex.js';
 import type { VectorIndexFactory } from '../runtime/vectorIndex/vectorIndex.js';
 import { hnswIndexFactory } from '../runtime/vectorIndex/hnswIndex.js';
 import type { SearchOptions, VectorIndex } from '../runtime/vectorIndex/vectorIndex.js';
@@ -65,18 +82,67 @@ function measure(name: string, index: VectorIndex, knob: 'ef' | 'searchList', va
   return { index: name, knob: knob === 'ef' ? 'ef' : 'search_list', value, recallAt10: recallAtK(mid.ids, truth, K), qps: (ds.queries.length / mid.ms) * 1000, p50Ms: p50!, p99Ms: p99! };
 }
 
-interface LoadRun { knob: string; value: number; searchList: number; cachedNodes: number; beamWidth: number; recallAt10: number; qps: number; fileReadsPerQuery: number; cacheHitsPerQuery: number; stepsPerQuery: number; qpsRatio: number }
+/** As measure, through searchAsync, `lanes` queries in flight at once (1: a single client); the median pass's recall and QPS. */
+async function measureAsync(index: DiskannIndex, searchList: number, ds: Dataset, truth: number[][], reps: number, lanes: number): Promise<{ recallAt10: number; qps: number }> {
+  const pass = async () => {
+    const ids: number[][] = new Array(ds.queries.length);
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(Array.from({ length: lanes }, async () => {
+      for (let i = next++; i < ds.queries.length; i = next++) ids[i] = (await index.searchAsync(ds.queries[i]!, K, { searchList })).map((h) => h.row);
+    }));
+    return { ids, ms: performance.now() - start };
+  };
+  for (const q of ds.queries.slice(0, 50)) await index.searchAsync(q, K, { searchList });
+  const passes: Array<{ ids: number[][]; ms: number }> = [];
+  for (let r = 0; r < reps; r++) passes.push(await pass());
+  const mid = passes.find((p) => p.ms === median(passes.map((x) => x.ms)))!;
+  return { recallAt10: recallAtK(mid.ids, truth, K), qps: (ds.queries.length / mid.ms) * 1000 };
+}
+
+/**
+ * `idx`'s file and cache with a step's reads awaited one after another (each
+ * asynchronous read chained to the one before): the round trips of a step
+ * before searchAsync issued them together.
+ */
+async function oneByOne(idx: DiskannIndex, file: Uint8Array, ds: Dataset, dir: string): Promise<DiskannIndex> {
+  const { parts, nodes } = decodeDiskannFile(file, ds.dim, ds.metric), { size, vectorBytes } = recordLayout(graphDim(ds.dim, ds.metric), parts.maxDegree, parts.element);
+  const inner = await FileNodes.create(dir, nodes, size);
+  let last: Promise<void> = Promise.resolve();
+  const serial: NodeStore = {
+    residentBytes: 0, all: () => inner.all(), close: () => inner.close(), read: (r, into, at) => inner.read(r, into, at),
+    readAsync: (r, into, at) => (last = last.then(() => inner.readAsync(r, into, at))),
+  };
+  const cached = bfsRows(nodes, size, vectorBytes, parts.medoid, idx.reads.cachedNodes);
+  return new DiskannIndex(parts, new CachedNodes(serial, size, parts.count, cached, nodes), idx.beamWidth);
+}
+
+/** The built (float32, L2) file with its records' vectors at float16: the same graph and codes, as a Float16Vector field's file holds them. */
+function asFloat16File(file: Uint8Array, ds: Dataset): Uint8Array {
+  const { parts, nodes } = decodeDiskannFile(file, ds.dim, ds.metric), { count, maxDegree } = parts;
+  const from = recordLayout(ds.dim, maxDegree), copy = nodes.slice(), f32 = new Float32Array(copy.buffer), i32 = new Int32Array(copy.buffer);
+  const rows = new Float32Array(count * ds.dim), degrees = new Int32Array(count), neighbours = new Int32Array(count * maxDegree);
+  for (let r = 0; r < count; r++) {
+    const at = (r * from.size) >> 2;
+    rows.set(f32.subarray(at, at + ds.dim), r * ds.dim);
+    degrees[r] = i32[at + ds.dim]!;
+    neighbours.set(i32.subarray(at + ds.dim + 1, at + ds.dim + 1 + degrees[r]!), r * maxDegree);
+  }
+  return encodeDiskannFile({ ...parts, element: 'f16' }, encodeRecords(recordLayout(ds.dim, maxDegree, 'f16'), ds.dim, rows, rows, degrees, neighbours));
+}
+
+interface LoadRun { knob: string; value: number; searchList: number; cachedNodes: number; beamWidth: number; recallAt10: number; qps: number; fileReadsPerQuery: number; cacheHitsPerQuery: number; stepsPerQuery: number; qpsRatio: number; async?: { recallAt10: number; qps: number; qpsVsSync: number; qps8InFlight: number; oneByOneQps: number; qpsVsOneByOne: number } }
 
 /**
  * The built index's file loaded once per value of one load-time knob (the
  * file's ratio rewritten), searched at each search_list: QPS and what each
  * query read, relative to the first value's QPS at the same search_list.
  */
-async function loadKnob(factory: VectorIndexFactory, file: Uint8Array, ds: Dataset, truth: number[][], reps: number, knob: 'cacheRatio' | 'beamwidthRatio', values: number[], lists: number[]): Promise<LoadRun[]> {
+async function loadKnob(factory: VectorIndexFactory, file: Uint8Array, ds: Dataset, truth: number[][], reps: number, knob: 'cacheRatio' | 'beamwidthRatio', values: number[], lists: number[], withAsync?: { dir: string }): Promise<LoadRun[]> {
   const { parts, nodes } = decodeDiskannFile(file, ds.dim, ds.metric);
   const runs: LoadRun[] = [];
   for (const value of values) {
-    const idx = await factory.load(encodeDiskannFile({ ...parts, [knob]: value }, nodes), ds.dim, ds.metric) as DiskannIndex;
+    const valued = encodeDiskannFile({ ...parts, [knob]: value }, nodes), idx = await factory.load(valued, ds.dim, ds.metric) as DiskannIndex;
     for (const searchList of lists) {
       const before = { ...idx.reads };
       const r = measure('DISKANN', idx, 'searchList', searchList, ds, truth, reps);
@@ -88,6 +154,13 @@ async function loadKnob(factory: VectorIndexFactory, file: Uint8Array, ds: Datas
         recallAt10: r.recallAt10, qps: r.qps, qpsRatio: r.qps / base,
         fileReadsPerQuery: (idx.reads.fileReads - before.fileReads) / asked, cacheHitsPerQuery: (idx.reads.cacheHits - before.cacheHits) / asked, stepsPerQuery: (idx.reads.rounds - before.rounds) / asked,
       });
+      if (withAsync) {
+        const a = await measureAsync(idx, searchList, ds, truth, reps, 1), many = await measureAsync(idx, searchList, ds, truth, reps, 8);
+        const serial = await oneByOne(idx, valued, ds, withAsync.dir), s1 = await measureAsync(serial, searchList, ds, truth, reps, 1);
+        serial.close();
+        if (many.recallAt10 !== a.recallAt10 || s1.recallAt10 !== a.recallAt10) throw new Error('an asynchronous search answered otherwise');
+        runs.at(-1)!.async = { ...a, qpsVsSync: a.qps / r.qps, qps8InFlight: many.qps, oneByOneQps: s1.qps, qpsVsOneByOne: a.qps / s1.qps };
+      }
     }
     idx.close();
   }
@@ -95,8 +168,10 @@ async function loadKnob(factory: VectorIndexFactory, file: Uint8Array, ds: Datas
 }
 
 function printLoadRuns(runs: LoadRun[]): void {
-  printTable([runs[0]!.knob, 'cached nodes', 'beam', 'search_list', 'recall@10', 'QPS', 'x first', 'file reads/q', 'cache hits/q', 'steps/q'], runs.map((r) => [
+  const async = runs.some((r) => r.async);
+  printTable([runs[0]!.knob, 'cached nodes', 'beam', 'search_list', 'recall@10', 'QPS', 'x first', 'file reads/q', 'cache hits/q', 'steps/q', ...(async ? ['async recall', 'async QPS', 'x sync', 'async one by one QPS', 'x one by one', 'async QPS 8 in flight'] : [])], runs.map((r) => [
     String(r.value), String(r.cachedNodes), String(r.beamWidth), String(r.searchList), r.recallAt10.toFixed(4), r.qps, r.qpsRatio.toFixed(2), r.fileReadsPerQuery.toFixed(1), r.cacheHitsPerQuery.toFixed(1), r.stepsPerQuery.toFixed(1),
+    ...(r.async ? [r.async.recallAt10.toFixed(4), r.async.qps, r.async.qpsVsSync.toFixed(2), r.async.oneByOneQps, r.async.qpsVsOneByOne.toFixed(2), r.async.qps8InFlight] : []),
   ]));
 }
 
@@ -145,14 +220,25 @@ export default async function run(args: string[]): Promise<void> {
     console.log('\nnode cache (search_cache_budget_gb_ratio; the file is in the OS page cache, so a file read is a pread syscall, not a device read):');
     const cache = await loadKnob(factory, file, ds, truth, reps, 'cacheRatio', [0, 0.1, 0.29], loadLists);
     printLoadRuns(cache);
-    console.log('\nbeam width (beamwidth_ratio x CPUs, capped at 16; reads are issued one after another):');
-    const beam = await loadKnob(factory, file, ds, truth, reps, 'beamwidthRatio', [1, 4, 8], loadLists);
+    console.log('\nbeam width 4, 8, 16 (beamwidth_ratio on a factory reckoning 1 CPU, so the ratio is the width); search: a step\'s reads one after another; async: issued together:');
+    const beam = await loadKnob(diskannFactory(dir, { cpus: 1 }), file, ds, truth, reps, 'beamwidthRatio', [4, 8, 16], loadLists, { dir });
     printLoadRuns(beam);
+
+    // A Float16Vector field's file: the same graph, its records at 2 bytes a value.
+    const halfFile = asFloat16File(file, ds), halfLocal = n * recordBytes(graphDim(dim, ds.metric), build.maxDegree, 'f16');
+    const rounded = ds.vectors.map((x) => fromFloat16Bits(toFloat16Bits(x)));
+    const halfTruth = searchBruteForce({ vectors: rounded, dim, count: n, metric: ds.metric, queries: ds.queries, k: K }).map((hs) => hs.map((h) => h.row));
+    const halfIdx = await factory.load(halfFile, dim, ds.metric) as DiskannIndex;
+    const halfRuns = loadLists.map((l) => measure('DISKANN f16', halfIdx, 'searchList', l, { ...ds, vectors: rounded }, halfTruth, reps));
+    halfIdx.close();
+    const float16 = { indexFileBytes: { float32: file.length, float16: halfFile.length }, localFileBytes: { float32: onDisk, float16: halfLocal }, runs: halfRuns };
+    console.log(`\nFloat16 records: index file ${(file.length / MiB).toFixed(2)} -> ${(halfFile.length / MiB).toFixed(2)} MiB, local file ${(onDisk / MiB).toFixed(2)} -> ${(halfLocal / MiB).toFixed(2)} MiB (x${(halfLocal / onDisk).toFixed(3)}; vectors ${n * dim * 4} -> ${n * dim * 2} bytes)`);
+    printTable(['records', 'search_list', 'recall@10 (vs f16 brute force)', 'QPS'], halfRuns.map((r) => ['f16', String(r.value), r.recallAt10.toFixed(4), r.qps]));
     const report = {
       dataset: ds.name, n, dim, queries: nq, k: K, diskann: { ...build, pqCodeBudgetGbRatio: 0.125, pqBytesPerRow: loaded.parts.pq.m }, hnsw,
       buildSeconds: { diskann: diskannBuildSeconds, hnsw: hnswBuildSeconds }, diskannLoadSeconds,
       memoryBytes: { diskannResident: resident, diskannLocalFile: onDisk, hnsw: hnswBytes, rawVectors: n * dim * 4 },
-      bruteForceQps: brute, runs, cache, beam,
+      bruteForceQps: brute, runs, cache, beam, float16,
     };
     const out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
     mkdirSync(out, { recursive: true });

@@ -3,7 +3,7 @@ import type { MetricType } from '../../messages/schema.js';
 import { higherIsBetter } from '../../actors/shared/vector/distance.js';
 import { crc32 } from '../crc32.js';
 import { mappedRows } from './rowMappedIndex.js';
-import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory, WalkOptions } from './vectorIndex.js';
+import { sumDiskReads, type DiskReads, type IndexBuildParams, type SearchOptions, type VectorIndex, type VectorIndexFactory, type WalkOptions } from './vectorIndex.js';
 import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 /**
@@ -87,6 +87,8 @@ class KeyedIndex implements VectorIndex {
   }
 
   close(): void { for (const p of this.parts.values()) p.index.close?.(); }
+
+  diskReads(): DiskReads | undefined { return sumDiskReads([...this.parts.values()].map((p) => p.index)); }
 
   /** The named key value's sub-index is walked alone; without a key, not walked (the search filters as usual). */
   iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk | undefined {

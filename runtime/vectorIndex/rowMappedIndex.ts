@@ -1,7 +1,7 @@
 import { DecodeError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import { crc32 } from '../crc32.js';
-import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory, WalkOptions } from './vectorIndex.js';
+import { sumDiskReads, type DiskReads, type IndexBuildParams, type SearchOptions, type VectorIndex, type VectorIndexFactory, type WalkOptions } from './vectorIndex.js';
 import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 /**
@@ -64,6 +64,8 @@ class RowMappedIndex implements VectorIndex {
   }
 
   close(): void { this.inner?.close?.(); }
+
+  diskReads(): DiskReads | undefined { return sumDiskReads([this.inner]); }
 
   iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk | undefined {
     if (this.inner === null) return () => [];

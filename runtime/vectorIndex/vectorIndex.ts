@@ -42,6 +42,35 @@ export interface VectorIndex {
    * absent: this index is not walked and a search filters as usual.
    */
   iterate?(query: Float32Array, first: number, limit: number, opts?: WalkOptions): CandidateWalk | undefined;
+  /**
+   * DISKANN's node reads so far and its node cache's size (a keyed or
+   * row-mapped index: its sub-indexes' summed). Absent, or undefined: the
+   * index reads nothing from disk.
+   */
+  diskReads?(): DiskReads | undefined;
+}
+
+/** What a disk index read: the query node exports it (query-node/shell/queryNodeMetrics.ts). */
+export interface DiskReads {
+  /** Node records its cache holds, and their bytes. */
+  cachedNodes: number;
+  cachedBytes: number;
+  /** Record reads the cache answered. */
+  cacheHits: number;
+  /** Record reads that went to its local file (or, for an index not loaded, its in-memory records). */
+  fileReads: number;
+}
+
+/** The sum of some indexes' disk reads (those that have any); undefined when none has. */
+export function sumDiskReads(indexes: Iterable<VectorIndex | null | undefined>): DiskReads | undefined {
+  let out: DiskReads | undefined;
+  for (const index of indexes) {
+    const r = index?.diskReads?.();
+    if (!r) continue;
+    out ??= { cachedNodes: 0, cachedBytes: 0, cacheHits: 0, fileReads: 0 };
+    out.cachedNodes += r.cachedNodes; out.cachedBytes += r.cachedBytes; out.cacheHits += r.cacheHits; out.fileReads += r.fileReads;
+  }
+  return out;
 }
 
 /** A walk's knobs: a search's, without a filter (the walk's caller asks it of each row met). */
@@ -96,6 +125,8 @@ export interface IndexBuildParams {
   searchCacheBudgetGbRatio?: number;
   /** DISKANN: records read per search step relative to the query node's CPUs (Milvus's beamwidth_ratio, [1, 128], default 4; the width is capped at 16). */
   beamwidthRatio?: number;
+  /** The field's vector type: DISKANN keeps a Float16Vector's or BFloat16Vector's records at 16 bits a value (others ignore it; absent: FloatVector). */
+  vectorType?: string;
   /** Seed of HNSW's level generator or of IVF's k-means: the same seed and data give the same index. */
   seed?: number;
   /** Only these rows of the vectors (ascending) are indexed, by their row numbers: a nullable field's non-null rows (rowMappedIndex.ts). */

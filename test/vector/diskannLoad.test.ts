@@ -57,10 +57,10 @@ test('bfsRows: breadth-first from the medoid, up to the limit, unreachable rows 
   const gdim = 1, size = recordBytes(gdim, 2), lists = [[1], [], [0, 3], [1, 0], [5], [4]];
   const nodes = new Uint8Array(6 * size), i32 = new Int32Array(nodes.buffer);
   lists.forEach((l, r) => { i32[r * (size >> 2) + gdim] = l.length; l.forEach((u, i) => { i32[r * (size >> 2) + gdim + 1 + i] = u; }); });
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 2, 10)), [2, 0, 3, 1]);
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 2, 2)), [2, 0]);
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 4, 10)), [4, 5]);
-  assert.equal(Array.from(bfsRows(nodes, size, gdim, 2, 0)), []);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 2, 10)), [2, 0, 3, 1]);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 2, 2)), [2, 0]);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 4, 10)), [4, 5]);
+  assert.equal(Array.from(bfsRows(nodes, size, 4 * gdim, 2, 0)), []);
 });
 
 test('the node cache answers reads the file would, the same answers at every budget; a larger budget reads the file less', async () => {
@@ -107,9 +107,9 @@ test('factory refuses out-of-range ratios; a version 1 file (no ratios) loads wi
   for (const searchCacheBudgetGbRatio of [-0.1, 0.3]) await rejects(f.build(small, DIM, 'L2', { searchCacheBudgetGbRatio }), (e) => e instanceof ValidationError && /search_cache_budget_gb_ratio/.test((e as Error).message));
   for (const beamwidthRatio of [0.5, 200]) await rejects(f.build(small, DIM, 'L2', { beamwidthRatio }), (e) => e instanceof ValidationError && /beamwidth_ratio/.test((e as Error).message));
   const v2 = await (await f.build(small, DIM, 'L2', { maxDegree: 8 })).serialize();
-  // The same file as version 1 wrote it: a 44-byte header, the crc at 40.
-  const v1 = new Uint8Array(v2.length - 8);
-  v1.set(v2.subarray(0, 40)); v1.set(v2.subarray(52), 44);
+  // The same file as version 1 wrote it: a 44-byte header, the crc at 40 (this version's header is 56 bytes).
+  const v1 = new Uint8Array(v2.length - 12);
+  v1.set(v2.subarray(0, 40)); v1.set(v2.subarray(56), 44);
   const v = new DataView(v1.buffer);
   v.setUint32(4, 1, true);
   v.setUint32(40, crc32(v1.subarray(44), crc32(v1.subarray(0, 40))), true);

@@ -83,7 +83,9 @@ export class IndexNode {
       : fieldVectors(seg, t.index.fieldName in seg.fields ? t.index.fieldName : undefined, t.field?.nullable ? t.field.dim : packed?.dim, packed ? t.field!.dataType as PackedVectorType : undefined);
     // Under partition key isolation, one sub-index per key value the segment holds (runtime/vectorIndex/keyedIndex.ts).
     const groups = t.partitionKey ? keyGroups(seg.fields[t.partitionKey.name], rows ?? seg.count) : undefined;
-    const index = await factory.build(vectors, dim, t.index.metricType, { ...buildParamsOf(t.index), ...(rows ? { rows } : {}), ...(groups ? { groups } : {}) });
+    // The field's type lets an index keep a half field's vectors at their own width (DISKANN's records).
+    const vectorType = packed ? { vectorType: packed.dataType } : {};
+    const index = await factory.build(vectors, dim, t.index.metricType, { ...buildParamsOf(t.index), ...vectorType, ...(rows ? { rows } : {}), ...(groups ? { groups } : {}) });
     return index.serialize();
   }
 

@@ -19,7 +19,7 @@ import type { Tso } from '../../../messages/types.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
-import { type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
+import { sumDiskReads, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { minTso } from '../../shared/segment/deleteCover.js';
 import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
@@ -75,12 +75,14 @@ export class QueryNode {
   private lease?: Lease;
   private stopped = false;
   private readonly metrics: QueryNodeMetrics;
+  private readonly stopSampling: () => void;
   constructor(private readonly opts: QueryNodeOptions) {
     const metrics = this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
     this.segments = new SegmentStore({
       objects: opts.objects, indexes: opts.indexes, shredding: jsonShreddingConfig(opts.jsonShredding),
       collection: (id, fresh) => this.collection(id, fresh), onCount: (n) => metrics.loadedSegments.set(n),
     });
+    this.stopSampling = metrics.sampleDiskCaches(() => sumDiskReads([...this.segments.values()].flatMap((l) => [...l.indexes.values()].map((x) => x.vector))));
   }
 
   async start(): Promise<void> {
@@ -228,10 +230,10 @@ export class QueryNode {
       const { queries, metric } = readEmbListQuery(req.embList, req.nq, struct.sub.dim!);
       const target = { field: struct.field.name, sub: struct.sub.name, dim: struct.sub.dim! };
       const ef = Math.max(req.ef ?? 64, req.k);
-      const segs = loaded.map((l) => {
+      const segs = this.countingDiskReads(loaded, req.annsField!, () => loaded.map((l) => {
         const index = l.indexes.get(req.annsField!)?.vector;
         return { seg: l.seg, ...(index ? { candidates: embListCandidates(index, l.seg, target, ef) } : {}) };
-      });
+      }));
       return { hits: searchSealedEmbList(segs, read, target, queries, metric, req.k) };
     }
     const field = annsFieldOf(coll.schema, req.annsField ?? vectorField(coll.schema)?.name);
@@ -279,13 +281,13 @@ export class QueryNode {
       this.metrics.isolatedReads.inc();
       return { scope: index.keyRows(key) };
     };
-    const hits = searchSealed(loaded.map((l) => {
+    const hits = this.countingDiskReads(loaded, field.name, () => searchSealed(loaded.map((l) => {
       const index = l.indexes.get(field.name)?.vector;
       // A row-mapped or keyed index holds only rows having a vector (a nullable field's nulls are never indexed).
       const noNulls = index !== undefined && (mappedRows(index) !== undefined || index.keyRows !== undefined);
       return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index), ...walkOf(index), ...(noNulls ? { indexHoldsNoNulls: true } : {}) };
     }), read, queries,
-      { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(req.iterativeFilter ? { iterativeFilter: true } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) });
+      { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(req.iterativeFilter ? { iterativeFilter: true } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) }));
     return { hits };
   }
 
@@ -308,6 +310,18 @@ export class QueryNode {
     return found;
   }
 
+  /**
+   * Runs a read of `loaded`'s `field` indexes and counts the DISKANN node
+   * reads it made (the read is synchronous: no other search's reads fall
+   * between the two samples).
+   */
+  private countingDiskReads<T>(loaded: readonly Loaded[], field: string, read: () => T): T {
+    const sample = () => sumDiskReads(loaded.map((l) => l.indexes.get(field)?.vector));
+    const before = sample(), out = read();
+    this.metrics.countDiskReads(before, sample());
+    return out;
+  }
+
   /** A segment as a read takes it, counted when its scalar indexes narrow the read's filter. */
   private readSegment(l: Loaded, read: SealedRead): ReadSegment {
     if (l.scalar.size === 0) return { seg: l.seg };
@@ -317,6 +331,7 @@ export class QueryNode {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopSampling();
     this.sub?.unsubscribe();
     // Its DISKANN files go with it (a read still running closes them when it ends).
     for (const id of this.segments.ids()) this.segments.unload(id);

@@ -1,6 +1,7 @@
 import type { Counter, Gauge } from '../../../runtime/metrics/instruments.js';
 import { operation, type Operation } from '../../../runtime/metrics/operation.js';
 import { MetricsRegistry } from '../../../runtime/metrics/registry.js';
+import type { DiskReads } from '../../../runtime/vectorIndex/vectorIndex.js';
 
 /** The metrics of one query node: the sealed-segment reads it served and the segments it holds. */
 export class QueryNodeMetrics {
@@ -10,14 +11,40 @@ export class QueryNodeMetrics {
   readonly narrowedReads: Counter;
   /** Segment reads a keyed index answered from one partition key value's sub-index (partition key isolation). */
   readonly isolatedReads: Counter;
+  /** DISKANN's node reads (counted per search) and node caches (sampled at scrape time from the indexes loaded). */
+  readonly diskann: { cacheHits: Counter; fileReads: Counter; cachedNodes: Gauge; cacheBytes: Gauge };
+  private readonly registry: MetricsRegistry;
 
   /** Without a registry the metrics are kept but never served (tests, embedded uses). */
   constructor(nodeId: string, registry = new MetricsRegistry()) {
+    this.registry = registry;
     const count = registry.counter({ name: 'nuthatch_query_node_reads_total', help: 'Searches and queries of sealed segments a query node answered for delegators, by result.', labels: ['node_id', 'op', 'result'] });
     const seconds = registry.histogram({ name: 'nuthatch_query_node_read_duration_seconds', help: 'Time a query node took to answer a search or query of sealed segments (catching up on deletes included).', labels: ['node_id', 'op'] });
     this.reads = { search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query') };
     this.narrowedReads = registry.counter({ name: 'nuthatch_query_node_scalar_index_reads_total', help: 'Reads of one sealed segment whose filter the segment\'s scalar indexes narrowed to candidate rows.', labels: ['node_id'] }).labels(nodeId);
     this.isolatedReads = registry.counter({ name: 'nuthatch_query_node_isolated_reads_total', help: 'Searches of one sealed segment whose keyed index (partition key isolation) answered from one partition key value\'s sub-index.', labels: ['node_id'] }).labels(nodeId);
+    this.diskann = {
+      cacheHits: registry.counter({ name: 'nuthatch_query_node_diskann_cache_hits_total', help: 'DISKANN node records a query node\'s searches read from its node cache (search_cache_budget_gb_ratio) instead of the local index file.', labels: ['node_id'] }).labels(nodeId),
+      fileReads: registry.counter({ name: 'nuthatch_query_node_diskann_file_reads_total', help: 'DISKANN node records a query node\'s searches read from the local index files (positioned reads).', labels: ['node_id'] }).labels(nodeId),
+      cachedNodes: registry.gauge({ name: 'nuthatch_query_node_diskann_cached_nodes', help: 'DISKANN node records held in the node caches of the indexes a query node has loaded.', labels: ['node_id'] }).labels(nodeId),
+      cacheBytes: registry.gauge({ name: 'nuthatch_query_node_diskann_cache_bytes', help: 'Bytes of the DISKANN node records held in the node caches of the indexes a query node has loaded.', labels: ['node_id'] }).labels(nodeId),
+    };
     this.loadedSegments = registry.gauge({ name: 'nuthatch_query_node_loaded_segments', help: 'Sealed segments a query node holds in memory.', labels: ['node_id'] }).labels(nodeId);
+  }
+
+  /** Counts the node reads between two samples of the same indexes' disk reads. */
+  countDiskReads(before: DiskReads | undefined, after: DiskReads | undefined): void {
+    if (!before || !after) return;
+    this.diskann.cacheHits.inc(after.cacheHits - before.cacheHits);
+    this.diskann.fileReads.inc(after.fileReads - before.fileReads);
+  }
+
+  /** Sets the cache gauges from `loaded` (the node's DISKANN indexes' summed reads) before each scrape; returns how to stop. */
+  sampleDiskCaches(loaded: () => DiskReads | undefined): () => void {
+    return this.registry.onCollect(() => {
+      const r = loaded();
+      this.diskann.cachedNodes.set(r?.cachedNodes ?? 0);
+      this.diskann.cacheBytes.set(r?.cachedBytes ?? 0);
+    });
   }
 }

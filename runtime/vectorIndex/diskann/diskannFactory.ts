@@ -3,10 +3,11 @@ import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { BuildPacer } from '../buildPacer.js';
 import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
-import { decodeDiskannFile, LOAD_DEFAULTS, recordBytes, type DiskannParts } from './diskannFile.js';
+import { decodeDiskannFile, LOAD_DEFAULTS, type DiskannParts } from './diskannFile.js';
 import { beamWidthOf, DiskannIndex } from './diskannIndex.js';
 import { bfsRows, CachedNodes, cachedNodeCount } from './nodeCache.js';
 import { graphDim, graphRows } from './graphSpace.js';
+import { encodeRecords, recordElementOf, recordLayout } from './nodeRecord.js';
 import { FileNodes, MemoryNodes } from './nodeStore.js';
 import { encodePq, pqCodeBytes, pqStarts, trainPq } from './productQuantizer.js';
 import { buildVamana } from './vamana.js';
@@ -25,7 +26,8 @@ export interface DiskannFactoryOptions {
  * node records a query node writes to `dir` (its local disk) on load and
  * reads during searches (diskannIndex.ts), keeping the codes and a cache of
  * the records nearest the entry point (search_cache_budget_gb_ratio,
- * nodeCache.ts) in memory.
+ * nodeCache.ts) in memory. A Float16Vector or BFloat16Vector field
+ * (params.vectorType) keeps its records at 16 bits a value (nodeRecord.ts).
  */
 export function diskannFactory(dir: string, o: DiskannFactoryOptions = {}): VectorIndexFactory {
   const cpus = o.cpus ?? availableParallelism();
@@ -47,15 +49,10 @@ export function diskannFactory(dir: string, o: DiskannFactoryOptions = {}): Vect
       const pq = count > 0 ? await trainPq(rows, gdim, m, seed, pacer) : { dim: gdim, m, ksub: 1, starts: pqStarts(gdim, m), centroids: new Float32Array(gdim) };
       const codes = count > 0 ? await encodePq(pq, rows, pacer) : new Uint8Array(0);
       pacer.check();
-      const size = recordBytes(gdim, maxDegree), nodes = new Uint8Array(count * size);
-      const f = new Float32Array(nodes.buffer), i32 = new Int32Array(nodes.buffer);
-      for (let r = 0; r < count; r++) {
-        const at = (r * size) >> 2;
-        f.set(rows.subarray(r * gdim, (r + 1) * gdim), at);
-        i32[at + gdim] = graph.degrees[r]!;
-        i32.set(graph.neighbours.subarray(r * maxDegree, r * maxDegree + graph.degrees[r]!), at + gdim + 1);
-      }
-      const parts: DiskannParts = { metric, dim, count, maxDegree, medoid: graph.medoid, pq, codes, cacheRatio, beamwidthRatio };
+      // A half field's records keep its own 16-bit values (the graph and PQ were built on them widened: the same numbers).
+      const element = recordElementOf(params.vectorType), layout = recordLayout(gdim, maxDegree, element), size = layout.size;
+      const nodes = encodeRecords(layout, dim, vectors, rows, graph.degrees, graph.neighbours);
+      const parts: DiskannParts = { metric, dim, count, maxDegree, medoid: graph.medoid, pq, codes, cacheRatio, beamwidthRatio, element };
       // Built (the index node's, to serialize): every record in memory, nothing to cache.
       const store = new CachedNodes(new MemoryNodes(nodes, size), size, count, new Int32Array(0), nodes);
       return new DiskannIndex(parts, store, beamWidthOf(beamwidthRatio, cpus));
@@ -63,9 +60,9 @@ export function diskannFactory(dir: string, o: DiskannFactoryOptions = {}): Vect
 
     async load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex> {
       const { parts, nodes } = decodeDiskannFile(bytes, dim, metric);
-      const gdim = graphDim(dim, metric), size = recordBytes(gdim, parts.maxDegree);
+      const { size, vectorBytes } = recordLayout(graphDim(dim, metric), parts.maxDegree, parts.element);
       // The cache is copied from the records before they go to the file (the file is written whole, read a record at a time).
-      const cached = bfsRows(nodes, size, gdim, parts.medoid, cachedNodeCount(parts.count, dim, size, parts.cacheRatio));
+      const cached = bfsRows(nodes, size, vectorBytes, parts.medoid, cachedNodeCount(parts.count, dim, size, parts.cacheRatio));
       const store = new CachedNodes(await FileNodes.create(dir, nodes, size), size, parts.count, cached, nodes);
       return new DiskannIndex(parts, store, beamWidthOf(parts.beamwidthRatio, cpus));
     },

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, read as readCallback, readdirSync, readSync, unlinkSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export interface NodeStore {
   /** Copies row `row`'s record into `into` at `at` (recordBytes of it). */
   read(row: number, into: Uint8Array, at: number): void;
+  /** The same, without blocking the thread: a beam step's reads are issued together (a file's run on libuv's thread pool). */
+  readAsync(row: number, into: Uint8Array, at: number): Promise<void>;
   /** Every record, row 0 first (serialize). */
   all(): Uint8Array;
   /** Bytes it keeps in this process's memory. */
@@ -25,6 +27,7 @@ export class MemoryNodes implements NodeStore {
   constructor(private readonly nodes: Uint8Array, private readonly size: number) {}
   get residentBytes(): number { return this.nodes.byteLength; }
   read(row: number, into: Uint8Array, at: number): void { into.set(this.nodes.subarray(row * this.size, (row + 1) * this.size), at); }
+  readAsync(row: number, into: Uint8Array, at: number): Promise<void> { this.read(row, into, at); return Promise.resolve(); }
   all(): Uint8Array { return this.nodes; }
   close(): void { /* memory goes with the index */ }
 }
@@ -65,6 +68,15 @@ export class FileNodes implements NodeStore {
     if (this.closed) throw new Error(`DISKANN file ${this.path} was closed (its index was released)`);
     const n = readSync(this.fd, into, at, this.size, row * this.size);
     if (n !== this.size) throw new Error(`DISKANN file ${this.path} ended inside node ${row}`);
+  }
+
+  readAsync(row: number, into: Uint8Array, at: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`DISKANN file ${this.path} was closed (its index was released)`));
+    return new Promise((resolve, reject) => readCallback(this.fd, into, at, this.size, row * this.size, (err, n) => {
+      if (err) reject(err);
+      else if (n !== this.size) reject(new Error(`DISKANN file ${this.path} ended inside node ${row}`));
+      else resolve();
+    }));
   }
 
   all(): Uint8Array {
