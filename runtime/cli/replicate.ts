@@ -89,12 +89,14 @@ export async function runReplicate(args: string[], onSignals: (stop: () => Promi
   stop = async () => { stopped = true; await h.stop(); await lead.resign().catch(() => {}); await close(); };
   // A lead lost (the target's etcd unreachable past the lease, or this process paused past it) may already be another's: stop writing.
   // Writes already on their way are refused by the target (the fence), so none lands after the new leader's term began.
-  const lost = lead.lost.then(async () => { log('lost the lead (the lease in the target etcd expired): stopping'); await h.stop(); throw new Error('lost the replication lead'); });
-  lost.catch(() => {});
-  const end = await Promise.race([h.done, lost]).catch(async (e) => {
+  let lostLead = false;
+  void lead.lost.then(() => { lostLead = true; log('lost the lead (the lease in the target etcd expired): stopping'); return h.stop(); });
+  const end = await h.done.catch(async (e) => {
     if ((e as { code?: string }).code === 'StaleFence') log('fenced out: another replicator leads this target now; stopping, having written nothing more');
     await close(); throw e;
   });
+  // Stopped because the lead was lost, not asked to: an error, so a supervisor starts it again (as a standby).
+  if (lostLead) { await close(); throw new Error('lost the replication lead'); }
   log(`replication of ${what} ended: ${end}`);
   await lead.resign().catch(() => {});
   await close();
