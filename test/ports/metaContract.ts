@@ -97,6 +97,9 @@ export function metaContract(label: string, newWorld: () => Promise<MetaWorld>) 
     assert.is(s((await m.get(k))?.value), 'a', 'neither the put nor the delete changed anything');
     await refused(m.put(`${p}fenced2`, b('x'), { fence: { key: `${p}absent`, revision: 1 } }));
     assert.is(await m.get(`${p}fenced2`), undefined);
+    const now = { key: term, revision: (await m.get(term))!.modRevision };
+    await m.delete(k, { fence: now });
+    assert.is(await m.get(k), undefined, 'a delete under the current fence goes through');
   });
 
   t('of concurrent compareAndSwaps on one revision, exactly one wins', async ({ w, m, p }) => {
