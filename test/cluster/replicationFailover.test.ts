@@ -90,6 +90,8 @@ if (haveServices('cluster: replication failover')) {
 
     process.kill(leader.pid!, 'SIGCONT');
     const code = await leader.exited;
+    // How it learned (printed, never asserted: the fence or the lease, whichever comes first).
+    console.log(`  old leader on waking:\n${leader.tail(4)}`);
     assert.is(await count(b!.client, 'id >= 300'), 0, `the old leader applied none of the rows written after its lead passed:\n${leader.tail()}`);
     assert.is(await count(b!.client, 'tag == "late"'), 0, 'nor the upsert');
     assert.is((await b!.meta.get(checkpointKey({ db: 'default', collection: 'items' })))?.modRevision, cp?.modRevision, 'nor moved the checkpoint');
