@@ -28,6 +28,11 @@ export const ErrorCode = {
   Fenced: 1400,
   WalUnavailable: 1401,
   NotOwner: 1402,
+  /**
+   * A request carried a fencing token (messages/fence.ts) that is no longer current:
+   * another holder took the lead it stood for. Never retried: the sender must stop.
+   */
+  StaleFence: 1403,
   Timeout: 1500,
   Unavailable: 1501,
   NotFound: 1600,

@@ -1,5 +1,6 @@
 import type { Tso, WalPosition } from '../types.js';
 import { DecodeError } from '../errors.js';
+import type { Fence } from '../fence.js';
 import { need, needAll, type Checks } from './protocol.js';
 import type { DeleteEntry, HitRow, QueryResult, ShardQuery, ShardSearch } from './records.js';
 import type { ShardBm25Stats } from './sparseRead.js';
@@ -36,11 +37,12 @@ export type StreamingProtocol = {
    * segment assigned. A message with a header append id is appended at most once:
    * a retry answers with the first append's result.
    */
-  append: { req: { message: Uint8Array; reservation?: string }; res: { tso: Tso; position: WalPosition } };
+  /** `fence` (messages/fence.ts): appended only while the token is current, else StaleFence (checked by serveProtocol). */
+  append: { req: { message: Uint8Array; reservation?: string; fence?: Fence }; res: { tso: Tso; position: WalPosition } };
   /** Appends several messages of one vchannel as one transaction (at most once per appendId). */
   /** `unchangedSince`: commit only if no key of the messages was written after that TSO (else WriteConflict, nothing written). */
   /** `reservation`: the id of a reserveWrite that admitted this write (see below). */
-  appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string; unchangedSince?: Tso; reservation?: string }; res: { tso: Tso } };
+  appendTxn: { req: { vchannel: string; messages: Uint8Array[]; appendId?: string; unchangedSince?: Tso; reservation?: string; fence?: Fence }; res: { tso: Tso } };
   /**
    * Owner only: admits a client's write that spans several appends as one
    * decision before any is made (force-deny, disk quota, rate, memory), or

@@ -1,6 +1,7 @@
 import { encodeMessage } from '../../messages/codec.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../messages/rpc/coordinator.js';
+import type { Fence } from '../../messages/fence.js';
 import type { CollectionRecord } from '../../messages/rpc/records.js';
 import { streamingReadSubject, type StreamingProtocol, type WritePart } from '../../messages/rpc/streamingNode.js';
 import { tsoOf, type AnyMessage, type Tso } from '../../messages/types.js';
@@ -54,8 +55,11 @@ export abstract class ClientBase {
    * by default (as pymilvus's retry on rate limit) the request is sent again
    * with a backoff (50 ms doubling to 2 s) for up to the request's deadline
    * (120 s for writes and reads), then the RateLimited error is thrown.
+   * `fence` (messages/fence.ts) goes on every coordinator request and every
+   * appendWal, so a writer whose lead has passed (a replicator) has them refused
+   * with StaleFence.
    */
-  constructor(protected readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number; dbName?: string; retryOnRateLimit?: boolean } = {}) {
+  constructor(protected readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number; dbName?: string; retryOnRateLimit?: boolean; fence?: Fence } = {}) {
     this.dbName = databaseOr(opts.dbName);
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
@@ -89,7 +93,8 @@ export abstract class ClientBase {
   }
 
   protected call<K extends keyof CoordinatorProtocol & string>(op: K, req: CoordinatorProtocol[K]['req'], timeoutMs?: number) {
-    return withRetry(() => this.coord(op, req, timeoutMs), { deadlineMs: 60_000 });
+    const fenced = this.opts.fence === undefined ? req : { ...req, fence: this.opts.fence };
+    return withRetry(() => this.coord(op, fenced, timeoutMs), { deadlineMs: 60_000 });
   }
 
   /** Whether a retryable refusal is retried: a RateLimited one only if the client says so (the default). */
@@ -125,8 +130,9 @@ export abstract class ClientBase {
    * at most once per `appendId` (the streaming node's dedup window).
    */
   async appendWal(vchannel: string, messages: AnyMessage[], appendId: string): Promise<{ tso: Tso }> {
-    if (messages.length === 1) return this.appendEncoded(vchannel, appendMessage(messages[0]!, appendId));
-    return this.onShard(vchannel, 'appendTxn', { vchannel, messages: messages.map((m) => encodeMessage(m)), appendId });
+    const fence = this.opts.fence === undefined ? {} : { fence: this.opts.fence };
+    if (messages.length === 1) return this.onShard(vchannel, 'append', { message: appendMessage(messages[0]!, appendId), ...fence });
+    return this.onShard(vchannel, 'appendTxn', { vchannel, messages: messages.map((m) => encodeMessage(m)), appendId, ...fence });
   }
 
   /**

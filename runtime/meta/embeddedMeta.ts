@@ -10,6 +10,7 @@
  */
 import { Observable, Subject, filter, map } from 'rxjs';
 import { NuthatchError } from '../../messages/errors.js';
+import { staleFence, type Fence } from '../../messages/fence.js';
 import type { Lease, MetaEntry, MetaEvent, MetaStore } from '../ports/metaStore.js';
 import { CommitQueue } from './commitQueue.js';
 import { EmbeddedElections } from './embeddedElection.js';
@@ -75,15 +76,16 @@ export class EmbeddedMeta implements MetaStore {
     });
   }
 
-  async put(key: string, value: Uint8Array, opts: { lease?: Lease } = {}): Promise<number> {
+  async put(key: string, value: Uint8Array, opts: { lease?: Lease; fence?: Fence } = {}): Promise<number> {
     return (await this.compareAndSwap(key, undefined, value, opts))!;
   }
 
-  compareAndSwap(key: string, expectedRevision: number | undefined, value: Uint8Array, opts: { lease?: Lease } = {}): Promise<number | undefined> {
+  compareAndSwap(key: string, expectedRevision: number | undefined, value: Uint8Array, opts: { lease?: Lease; fence?: Fence } = {}): Promise<number | undefined> {
     if (typeof key !== 'string' || key.length === 0) return Promise.reject(new NuthatchError('InvalidArgument', 'empty key'));
     const data = copy(value);
-    const lease = opts.lease;
+    const { lease, fence } = opts;
     return this.queue.write((ks, revision) => {
+      checkFenceIn(ks, fence);
       const cur = ks.entries.get(key);
       if (expectedRevision !== undefined && (cur?.modRevision ?? 0) !== expectedRevision) return { records: [], result: undefined };
       if (lease && !this.leases.get(lease.id)?.live) throw new NuthatchError('NotFound', `lease ${lease.id} not found (revoked or lost)`, { lease: lease.id });
@@ -92,8 +94,11 @@ export class EmbeddedMeta implements MetaStore {
     });
   }
 
-  async delete(key: string): Promise<void> {
-    await this.queue.write((ks, revision) => ({ records: ks.entries.has(key) ? [{ kind: 'delete', revision, key }] : [], result: undefined }));
+  async delete(key: string, opts: { fence?: Fence } = {}): Promise<void> {
+    await this.queue.write((ks, revision) => {
+      checkFenceIn(ks, opts.fence);
+      return { records: ks.entries.has(key) ? [{ kind: 'delete', revision, key }] : [], result: undefined };
+    });
   }
 
   watch(prefix: string): Observable<MetaEvent> {
@@ -153,4 +158,9 @@ export class EmbeddedMeta implements MetaStore {
       else if (r.kind === 'delete') this.events.next({ type: 'delete', key: r.key, modRevision: r.revision });
     }
   }
+}
+
+/** A fenced write goes ahead only while the fence key is at the token's revision. */
+function checkFenceIn(ks: { entries: ReadonlyMap<string, { modRevision: number }> }, fence: Fence | undefined): void {
+  if (fence && ks.entries.get(fence.key)?.modRevision !== fence.revision) throw staleFence(fence, ks.entries.get(fence.key)?.modRevision);
 }

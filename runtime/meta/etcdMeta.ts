@@ -13,6 +13,7 @@
 import { Etcd3, type Lease as EtcdLease, type IKeyValue } from 'etcd3';
 import { Observable } from 'rxjs';
 import { NuthatchError } from '../../messages/errors.js';
+import { staleFence, type Fence } from '../../messages/fence.js';
 import type { Lease, MetaEntry, MetaEvent, MetaStore } from '../ports/metaStore.js';
 import { mapEtcdError } from './etcdErrors.js';
 
@@ -82,8 +83,14 @@ export class EtcdMeta implements MetaStore {
     return r.kvs.map(toEntry);
   }
 
-  async put(key: string, value: Uint8Array, opts: { lease?: Lease } = {}): Promise<number> {
+  async put(key: string, value: Uint8Array, opts: { lease?: Lease; fence?: Fence } = {}): Promise<number> {
     await this.beforeWrite();
+    const f = opts.fence;
+    if (f) {
+      const r = await this.call(`put ${key}`, () => this.client.if(f.key, 'Mod', '==', f.revision).then(this.putOp(key, value, opts.lease)).commit());
+      if (!r.succeeded) throw staleFence(f, await this.get(f.key).then((e) => e?.modRevision));
+      return Number(r.header.revision);
+    }
     const r = await this.call(`put ${key}`, () => this.putOp(key, value, opts.lease).exec());
     return Number(r.header.revision);
   }
@@ -97,8 +104,14 @@ export class EtcdMeta implements MetaStore {
     return r.succeeded ? Number(r.header.revision) : undefined;
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, opts: { fence?: Fence } = {}): Promise<void> {
     await this.beforeWrite();
+    const f = opts.fence;
+    if (f) {
+      const r = await this.call(`delete ${key}`, () => this.client.if(f.key, 'Mod', '==', f.revision).then(this.client.delete().key(key)).commit());
+      if (!r.succeeded) throw staleFence(f, await this.get(f.key).then((e) => e?.modRevision));
+      return;
+    }
     await this.call(`delete ${key}`, () => this.client.delete().key(key).exec());
   }
 

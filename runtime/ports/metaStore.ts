@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { Fence } from '../../messages/fence.js';
 
 /**
  * The metadata store port, shaped after etcd: a flat key space with revisions,
@@ -33,14 +34,18 @@ export interface MetaStore {
   get(key: string): Promise<MetaEntry | undefined>;
   /** Every key with this prefix, sorted by key. */
   list(prefix: string): Promise<MetaEntry[]>;
-  /** Writes a key; returns its new modRevision. */
-  put(key: string, value: Uint8Array, opts?: { lease?: Lease }): Promise<number>;
+  /**
+   * Writes a key; returns its new modRevision. With `fence`, writes only while the
+   * fence key is at its revision (one transaction), else throws StaleFence.
+   */
+  put(key: string, value: Uint8Array, opts?: { lease?: Lease; fence?: Fence }): Promise<number>;
   /**
    * Writes only if the key's modRevision equals `expectedRevision` (0 = the key must
    * be absent). Returns the new modRevision, or undefined when the compare failed.
    */
   compareAndSwap(key: string, expectedRevision: number, value: Uint8Array, opts?: { lease?: Lease }): Promise<number | undefined>;
-  delete(key: string): Promise<void>;
+  /** Deletes a key; with `fence`, only while the fence holds (else StaleFence). */
+  delete(key: string, opts?: { fence?: Fence }): Promise<void>;
   /** Events for every change under the prefix after the call (not the current state). */
   watch(prefix: string): Observable<MetaEvent>;
   /** A lease kept alive by the adapter until revoked or lost. */

@@ -5,6 +5,7 @@
  * anywhere resumes from what the target holds.
  */
 import type { ReplicationCheckpoint } from '../../actors/replicator/core/replicationCore.js';
+import type { Fence } from '../../messages/fence.js';
 import type { MetaStore } from '../ports/metaStore.js';
 
 /** A target collection: its database and name. */
@@ -18,13 +19,14 @@ export async function loadCheckpoint(meta: MetaStore, t: TargetName): Promise<Re
   return e === undefined ? undefined : JSON.parse(new TextDecoder().decode(e.value)) as ReplicationCheckpoint;
 }
 
-export async function saveCheckpoint(meta: MetaStore, t: TargetName, cp: ReplicationCheckpoint): Promise<void> {
-  await meta.put(checkpointKey(t), new TextEncoder().encode(JSON.stringify(cp)));
+/** `fence`: the writer's lead token (replicationLead.ts); a lead passed to another makes this throw StaleFence, writing nothing. */
+export async function saveCheckpoint(meta: MetaStore, t: TargetName, cp: ReplicationCheckpoint, fence?: Fence): Promise<void> {
+  await meta.put(checkpointKey(t), new TextEncoder().encode(JSON.stringify(cp)), fence === undefined ? {} : { fence });
 }
 
 /** Forgets a replication's positions (before replicating into a resynced target again). */
-export async function dropCheckpoint(meta: MetaStore, t: TargetName): Promise<void> {
-  await meta.delete(checkpointKey(t));
+export async function dropCheckpoint(meta: MetaStore, t: TargetName, fence?: Fence): Promise<void> {
+  await meta.delete(checkpointKey(t), fence === undefined ? {} : { fence });
 }
 
 /** The target collections of a database that hold a checkpoint. */

@@ -9,8 +9,14 @@
  */
 import { NuthatchError, ReplicationGapError } from '../../messages/errors.js';
 import type { Tso } from '../../messages/types.js';
+import { planRenames, type MirrorMove } from '../../actors/replicator/core/renamePlan.js';
 import { checkpointedCollections, dropCheckpoint, loadCheckpoint, saveCheckpoint, type TargetName } from './checkpointStore.js';
 import { startReplication, type ReplicationHandle, type ReplicationOptions } from './replicator.js';
+import { retryStartup } from './startupRetry.js';
+
+/** Where a mirror waits while names are swapped (a cycle of renames): by its source collection id, so a crash mid-swap is finished at the next start. */
+const PARKED_PREFIX = '_nuthatch_renaming_';
+const parkedName = (id: number): string => `${PARKED_PREFIX}${id}`;
 
 export interface DatabaseReplicationOptions extends Omit<ReplicationOptions, 'collection' | 'targetCollection' | 'scan'> {
   /** Which source collections to replicate (default: every one). */
@@ -71,6 +77,8 @@ class DatabaseReplicator {
   private stopping = false;
   private wakeUp: (() => void) | null = null;
   private readonly db: string;
+  /** A write refused because another replicator took the lead: everything stops, and `done` rejects with it. */
+  private fenced: NuthatchError | null = null;
 
   constructor(private readonly o: DatabaseReplicationOptions) { this.db = o.target.client.dbName; }
 
@@ -78,25 +86,36 @@ class DatabaseReplicator {
   private target(collection: string): TargetName { return { db: this.db, collection }; }
   private included(name: string): boolean { return this.o.include?.(name) ?? true; }
   private retryMs(): number { return this.o.retryMs ?? 2000; }
+  private get fence() { return this.o.target.fence; }
 
   async run(): Promise<'stopped'> {
-    await this.ensureDatabase();
-    await this.reconcileCheckpoints();
+    // Either cluster may still be starting: wait for both rather than exit.
+    await retryStartup('making the target database', () => this.ensureDatabase(), { log: this.o.log, stopped: () => this.stopping });
+    await retryStartup('reconciling checkpoints with the source collections', () => this.reconcileCheckpoints(), { log: this.o.log, stopped: () => this.stopping });
     let failures = 0;
     while (!this.stopping) {
       try { await this.discover(); failures = 0; } catch (e) {
+        // Fenced out: another replicator leads now; nothing more may be written.
+        if ((e as NuthatchError).code === 'StaleFence') this.fail(e as NuthatchError);
         // The source may be restarting; only a listing that fails for a minute ends the replication.
-        if (++failures * (this.o.discoverMs ?? 1000) > 60_000) { await this.stopAll(); throw e; }
+        else if (++failures * (this.o.discoverMs ?? 1000) > 60_000) { await this.stopAll(); throw e; }
         this.log('reading the source collections failed:', (e as Error).message);
       }
       await new Promise<void>((res) => { this.wakeUp = res; setTimeout(res, this.o.discoverMs ?? 1000); });
       this.wakeUp = null;
     }
     await this.stopAll();
+    if (this.fenced) throw this.fenced;
     return 'stopped';
   }
 
   async stop(): Promise<void> { this.stopping = true; this.wakeUp?.(); }
+
+  private fail(e: NuthatchError): void {
+    this.fenced ??= e;
+    this.log('fenced out: another replicator leads this target now; stopping:', e.message);
+    void this.stop();
+  }
 
   status(): CollectionReplicationStatus[] {
     return [...this.entries.values()].map((e) => ({
@@ -144,9 +163,17 @@ class DatabaseReplicator {
    * waits until the old one's replicator reached the drop and dropped its mirror.
    */
   private async discover(): Promise<void> {
-    for (const [id, name] of await this.sourceCollections()) {
+    const source = await this.sourceCollections();
+    const moves: MirrorMove[] = [];
+    for (const [id, name] of source) {
       const e = this.entries.get(id);
-      if (e && e.name !== name) await this.rename(e, name);
+      if (e && e.state !== 'dropped' && e.name !== name) moves.push({ id, from: e.name, to: name });
+    }
+    if (moves.length > 0) await this.renameLive(moves);
+    for (const [id, name] of source) {
+      const e = this.entries.get(id);
+      // A rename that could not be made yet (its new name still held): tried again next round.
+      if (e && e.name !== name) continue;
       if (e?.state === 'replicating' && (this.o.mirrorLoad ?? true) && !e.loading) {
         e.loading = true;
         void this.mirrorLoad(name).catch((err: unknown) => this.log(`mirroring the load state of ${name}:`, (err as Error).message)).finally(() => { e.loading = false; });
@@ -164,6 +191,7 @@ class DatabaseReplicator {
     // while nothing replicated; its mirror goes, and the new collection is replicated afresh.
     const cp = await loadCheckpoint(this.o.target.meta, this.target(name));
     if (cp && cp.sourceCollectionId !== id) await this.dropTarget(name, 'its source collection was dropped and made again');
+    if (this.stopping) return;
     const handle = startReplication({ ...this.o, collection: name });
     const entry: Entry = { name, state: 'replicating', handle };
     this.entries.set(id, entry);
@@ -176,6 +204,7 @@ class DatabaseReplicator {
       if (entry.handle !== handle) return;
       delete entry.handle;
       entry.error = (err as Error).message;
+      if ((err as NuthatchError).code === 'StaleFence') { entry.state = 'retrying'; this.fail(err as NuthatchError); return; }
       if (err instanceof ReplicationGapError) { entry.state = 'gap'; this.log(`collection ${entry.name} stopped: ${entry.error}`); return; }
       entry.state = 'retrying'; entry.retryAt = Date.now() + this.retryMs();
       this.log(`collection ${entry.name} failed, starting again from its checkpoint: ${entry.error}`);
@@ -200,15 +229,45 @@ class DatabaseReplicator {
     this.log(`${want ? 'loaded' : 'released'} target collection ${name}, as its source is`);
   }
 
-  /** A source collection renamed: its replicator stops, the mirror and its checkpoint take the new name, and it goes on. */
-  private async rename(e: Entry, name: string): Promise<void> {
-    const old = e.name, handle = e.handle;
-    delete e.handle;
-    await handle?.stop();
-    await this.moveMirror(old, name);
-    e.name = name;
-    if (e.state === 'replicating') e.state = 'retrying', e.retryAt = 0;
-    this.log(`collection ${old} was renamed ${name}: its mirror too`);
+  /**
+   * Source collections renamed while replicating (found by id): their replicators stop,
+   * their mirrors and checkpoints take the new names (a swap through a parked name), and
+   * they go on from their checkpoints.
+   */
+  private async renameLive(moves: MirrorMove[]): Promise<void> {
+    const moving = moves.map((m) => this.entries.get(m.id)!);
+    await Promise.all(moving.map(async (e) => { const h = e.handle; delete e.handle; await h?.stop(); }));
+    const moved = await this.applyRenames(moves, 'on the source');
+    for (const m of moves) {
+      const e = this.entries.get(m.id)!;
+      if (moved.has(m.id)) e.name = m.to;
+      if (e.state === 'replicating' || e.state === 'retrying') e.state = 'retrying', e.retryAt = 0;
+    }
+  }
+
+  /**
+   * Moves mirrors as `moves` says, in an order where each lands on a free name
+   * (renamePlan.ts). A new name held by a target collection that is not a moving
+   * mirror is left alone (that mirror stays where it is). Returns the ids moved.
+   */
+  private async applyRenames(moves: MirrorMove[], when: string): Promise<Set<number>> {
+    const c = this.o.target.client, blocked = new Set<number>();
+    for (const step of planRenames(moves, parkedName)) {
+      if (blocked.has(step.id)) continue;
+      if ((await c.hasCollection(step.to)) && (await c.hasCollection(step.from))) {
+        this.log(`collection ${step.from} was renamed ${step.to} ${when}, but the target already has a collection ${step.to} that is no mirror: left alone`);
+        blocked.add(step.id);
+        continue;
+      }
+      await this.moveMirror(step.from, step.to);
+    }
+    const moved = new Set<number>();
+    for (const m of moves) {
+      if (blocked.has(m.id)) continue;
+      moved.add(m.id);
+      this.log(`collection ${m.from} was renamed ${m.to} ${when}: its mirror too`);
+    }
+    return moved;
   }
 
   /**
@@ -219,7 +278,7 @@ class DatabaseReplicator {
     const c = this.o.target.client, meta = this.o.target.meta;
     if ((await c.hasCollection(old)) && !(await c.hasCollection(name))) await c.renameCollection(old, name);
     const cp = await loadCheckpoint(meta, this.target(old));
-    if (cp) { await saveCheckpoint(meta, this.target(name), cp); await dropCheckpoint(meta, this.target(old)); }
+    if (cp) { await saveCheckpoint(meta, this.target(name), cp, this.fence); await dropCheckpoint(meta, this.target(old), this.fence); }
   }
 
   /** A mirror drops what its source dropped: the target collection, then its checkpoint (a crash between leaves a gap, never mixed rows). */
@@ -229,7 +288,7 @@ class DatabaseReplicator {
       await c.releaseCollection(name);
       await c.dropCollection(name);
     }
-    await dropCheckpoint(this.o.target.meta, this.target(name));
+    await dropCheckpoint(this.o.target.meta, this.target(name), this.fence);
     this.log(`dropped target collection ${name}: ${why}`);
   }
 
@@ -240,44 +299,33 @@ class DatabaseReplicator {
   }
 
   /**
-   * At start, what happened on the source while nothing replicated: a checkpointed mirror
-   * whose source collection was renamed is renamed too (and resumes from its checkpoint,
-   * rather than being dropped and copied again from a WAL that may no longer hold it);
-   * one whose source collection is gone is dropped. Repeated until nothing moves, for
-   * chains of renames (a to b, b to c).
+   * At start, what happened on the source while nothing replicated, found by source
+   * collection id (checkpoints name theirs): a mirror whose source is gone is dropped,
+   * and one whose source now has another name is renamed too (and resumes from its
+   * checkpoint, rather than being dropped and copied again from a WAL that may no
+   * longer hold it). Chains (a to b, b to c) and swaps (a to b, b to a) are renamed
+   * in an order that needs no mirror dropped (renamePlan.ts).
    */
   private async reconcileCheckpoints(): Promise<void> {
-    const meta = this.o.target.meta, c = this.o.target.client;
+    const meta = this.o.target.meta;
     const source = await this.sourceCollections();
-    const live = new Set(source.values());
-    for (let moved = true; moved;) {
-      moved = false;
-      const checkpointed = (await checkpointedCollections(meta, this.db)).filter((n) => this.included(n));
-      for (const name of checkpointed) {
-        const cp = await loadCheckpoint(meta, this.target(name));
-        const now = cp && source.get(cp.sourceCollectionId);
-        if (now === undefined || now === name) {
-          if (!live.has(name)) await this.dropTarget(name, 'its source collection no longer exists');
-          continue;
-        }
-        // Renamed on the source. A mirror under the new name whose source is gone goes first;
-        // one whose source lives on (renamed too) moves first, in a later round.
-        if (checkpointed.includes(now)) {
-          const other = await loadCheckpoint(meta, this.target(now));
-          // A move cut short after its checkpoint was copied: only the old copy is left to drop.
-          if (other?.sourceCollectionId === cp!.sourceCollectionId) { await dropCheckpoint(meta, this.target(name)); continue; }
-          if (other && source.has(other.sourceCollectionId)) continue;
-          await this.dropTarget(now, 'its source collection no longer exists');
-        }
-        if ((await c.hasCollection(now)) && (await c.hasCollection(name))) {
-          this.log(`collection ${name} was renamed ${now} on the source, but the target already has a collection ${now} that is no mirror: left alone`);
-          continue;
-        }
-        await this.moveMirror(name, now);
-        this.log(`collection ${name} was renamed ${now} while nothing replicated: its mirror too`);
-        moved = true;
-      }
+    /** Checkpointed mirror name to its source collection id (a parked one is ours whatever `include` says). */
+    const mirrors = new Map<string, number>();
+    for (const name of await checkpointedCollections(meta, this.db)) {
+      if (!this.included(name) && !name.startsWith(PARKED_PREFIX)) continue;
+      const cp = await loadCheckpoint(meta, this.target(name));
+      if (cp) mirrors.set(name, cp.sourceCollectionId);
     }
+    // A move cut short after its checkpoint was copied: only the old copy is left to drop.
+    for (const [name, id] of mirrors) {
+      const now = source.get(id);
+      if (now !== undefined && now !== name && mirrors.get(now) === id) { await dropCheckpoint(meta, this.target(name), this.fence); mirrors.delete(name); }
+    }
+    for (const [name, id] of mirrors) {
+      if (!source.has(id)) { await this.dropTarget(name, 'its source collection no longer exists'); mirrors.delete(name); }
+    }
+    const moves = [...mirrors].filter(([name, id]) => source.get(id) !== name).map(([name, id]) => ({ id, from: name, to: source.get(id)! }));
+    await this.applyRenames(moves, 'while nothing replicated');
   }
 
   private async stopAll(): Promise<void> {

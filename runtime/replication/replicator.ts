@@ -15,10 +15,12 @@ import { streamingSubject, type ScanRecord, type StreamingProtocol } from '../..
 import { pchannelOfVchannel, ReplicationCore, type ReplicationCheckpoint } from '../../actors/replicator/core/replicationCore.js';
 import { client as busClient, withRetry } from '../rpc/typedBus.js';
 import type { Bus } from '../ports/bus.js';
+import type { Fence } from '../../messages/fence.js';
 import type { MetaStore } from '../ports/metaStore.js';
 import type { NuthatchClient } from '../client/client.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { TargetApplier } from './targetApplier.js';
+import { retryStartup } from './startupRetry.js';
 import { loadCheckpoint, saveCheckpoint, type TargetName } from './checkpointStore.js';
 
 /** Reads a source pchannel's WAL: records from `from` (the scan RPC; tests put faults here). */
@@ -26,7 +28,12 @@ export type SourceScan = (pchannel: string, from: number, maxBytes: number) => P
 
 export interface ReplicationOptions {
   source: { client: NuthatchClient; bus: Bus };
-  target: { client: NuthatchClient; meta: MetaStore };
+  /**
+   * `fence`: the lead's token (replicationLead.ts), put on checkpoint writes; the
+   * target client should carry it too (NuthatchClient's `fence` option) so its
+   * appends and DDL are fenced as well. A write refused as StaleFence ends the replication.
+   */
+  target: { client: NuthatchClient; meta: MetaStore; fence?: Fence };
   /** The source collection (of the source client's database). */
   collection: string;
   /** Its name on the target (default: the same). */
@@ -102,15 +109,17 @@ class Replicator {
   }
 
   async run(): Promise<ReplicationEnd> {
-    const src = await this.o.source.client.describeCollection(this.o.collection);
-    const cp = await loadCheckpoint(this.o.target.meta, this.at);
+    // Either cluster may still be starting: its first reads wait for both rather than fail.
+    const retry = { log: this.o.log, stopped: () => this.stopping };
+    const src = await retryStartup(`reading source collection ${this.o.collection}`, () => this.o.source.client.describeCollection(this.o.collection), retry);
+    const cp = await retryStartup('reading the checkpoint in the target', () => loadCheckpoint(this.o.target.meta, this.at), retry);
     if (cp && cp.sourceCollectionId !== src.collectionId) {
       throw new ReplicationGapError(`the checkpoint of '${this.name}' is for source collection ${cp.sourceCollectionId}, the source's '${this.o.collection}' is now ${src.collectionId} (dropped and made again): resync the target`);
     }
     this.core = new ReplicationCore(src.collectionId, src.vchannels, cp);
     for (const v of src.vchannels) this.queues.set(v, []);
     for (const p of this.core.pchannels()) this.scanAt.set(p, this.core.scanFrom(p));
-    await this.target.bind();
+    await retryStartup(`reading target collection ${this.name}`, () => this.target.bind(), retry);
     this.o.log?.(`replicating ${this.o.collection} (${src.vchannels.join(', ')}) to ${this.name}${cp ? ' from its checkpoint' : ' from the beginning'}`);
     while (!this.stopping) {
       const read = await this.readRound();
@@ -171,7 +180,7 @@ class Replicator {
     return null;
   }
 
-  private checkpoint(): Promise<void> { return saveCheckpoint(this.o.target.meta, this.at, this.core.checkpoint()); }
+  private checkpoint(): Promise<void> { return saveCheckpoint(this.o.target.meta, this.at, this.core.checkpoint(), this.o.target.fence); }
 
   private vchannelsOf(p: string): string[] { return this.core.vchannels.filter((v) => pchannelOfVchannel(v) === p); }
 

@@ -1,5 +1,6 @@
 import { NuthatchError, asNuthatchError } from '../../messages/errors.js';
 import { decodeReply, decodeRequest, encodeErrorReply, encodeReply, encodeRequest, type Checks, type Protocol, type RequestOf } from '../../messages/rpc/protocol.js';
+import { checkFence, type Fence } from '../../messages/fence.js';
 import type { Bus, BusSubscription } from '../ports/bus.js';
 
 /**
@@ -9,10 +10,25 @@ import type { Bus, BusSubscription } from '../ports/bus.js';
  */
 export type Handlers<P extends Protocol> = { [K in keyof P & string]: (req: { op: K } & P[K]['req']) => Promise<P[K]['res']> | P[K]['res'] };
 
-export function serveProtocol<P extends Protocol>(bus: Bus, subject: string, checks: Checks<P>, handlers: Handlers<P>, opts: { queue?: string } = {}): BusSubscription {
+/** Checks a request's fencing token (runtime/rpc/fence.ts), throwing StaleFence when it has passed. */
+export type FenceCheck = (fence: Fence) => Promise<void>;
+
+/**
+ * `fences`: how this server checks a request's `fence` (messages/fence.ts); the
+ * field is taken off the request before its handler sees it. A server without
+ * one refuses fenced requests: it could not honour the token.
+ */
+export function serveProtocol<P extends Protocol>(bus: Bus, subject: string, checks: Checks<P>, handlers: Handlers<P>, opts: { queue?: string; fences?: FenceCheck } = {}): BusSubscription {
   return bus.serve(subject, async (data) => {
     try {
       const req = decodeRequest<P>(data, checks);
+      const fenced = req as { fence?: unknown };
+      if (fenced.fence !== undefined && fenced.fence !== null) {
+        checkFence(fenced.fence);
+        if (!opts.fences) throw new NuthatchError('InvalidArgument', `${subject} does not serve fenced requests`);
+        await opts.fences(fenced.fence);
+      }
+      delete fenced.fence;
       const h = handlers[req.op as keyof P & string] as (r: RequestOf<P>) => Promise<unknown>;
       return encodeReply(await h(req));
     } catch (e) {

@@ -85,6 +85,23 @@ export function metaContract(label: string, newWorld: () => Promise<MetaWorld>) 
     assert.type(await m.compareAndSwap(k, 0, b('reborn')), 'number');
   });
 
+  t('a fenced put or delete goes through while the fence key is at its revision, and is refused as StaleFence (changing nothing) once it moved', async ({ m, p }) => {
+    const term = `${p}term`, k = `${p}fenced`;
+    const fence = { key: term, revision: await m.put(term, b('one')) };
+    await m.put(k, b('a'), { fence });
+    assert.is(s((await m.get(k))?.value), 'a');
+    await m.put(term, b('two'));
+    const refused = async (op: Promise<unknown>) => assert.is((await op.then(() => undefined, (e: { code?: string }) => e))?.code, 'StaleFence');
+    await refused(m.put(k, b('stale'), { fence }));
+    await refused(m.delete(k, { fence }));
+    assert.is(s((await m.get(k))?.value), 'a', 'neither the put nor the delete changed anything');
+    await refused(m.put(`${p}fenced2`, b('x'), { fence: { key: `${p}absent`, revision: 1 } }));
+    assert.is(await m.get(`${p}fenced2`), undefined);
+    const now = { key: term, revision: (await m.get(term))!.modRevision };
+    await m.delete(k, { fence: now });
+    assert.is(await m.get(k), undefined, 'a delete under the current fence goes through');
+  });
+
   t('of concurrent compareAndSwaps on one revision, exactly one wins', async ({ w, m, p }) => {
     const other = await w.open();
     const k = `${p}race`;

@@ -150,4 +150,38 @@ test('a collection renamed while nothing replicated keeps its mirror, renamed, w
   await h.stop();
 });
 
+test('two collections that swapped names (while stopped, then while replicating) keep their mirrors, renamed by collection id', async () => {
+  const only = { include: (n: string) => /^s\d$/.test(n) };
+  const swap = async (x: string, y: string) => {
+    await from.renameCollection(x, 'swap_tmp');
+    await from.renameCollection(y, x);
+    await from.renameCollection('swap_tmp', y);
+  };
+  let h = start(only);
+  await make('s1', 'one');
+  await h.until(await make('s2', 'two'));
+  const mirrors = { s1: (await to.describeCollection('s1')).collectionId, s2: (await to.describeCollection('s2')).collectionId };
+  await h.stop();
+  await swap('s1', 's2');
+  let last = (await from.insert('s1', rows(100, 3, 'after'))).tso;
+  const logs: string[] = [];
+  h = start({ ...only, log: (...a: unknown[]) => logs.push(a.join(' ')) });
+  await h.until(last);
+  assert.is((await to.describeCollection('s2')).collectionId, mirrors.s1, 'the mirror of the old s1 is now s2');
+  assert.is((await to.describeCollection('s1')).collectionId, mirrors.s2, 'the mirror of the old s2 is now s1');
+  assert.ok(logs.some((l) => /replicating s1 .* from its checkpoint/.test(l)) && logs.some((l) => /replicating s2 .* from its checkpoint/.test(l)), logs.join('\n'));
+  assert.not.ok(logs.some((l) => /dropped target collection/.test(l)), logs.join('\n'));
+  for (const n of ['s1', 's2']) { await load(n); assert.is(await allRows(to, n), await allRows(from, n), `${n} converges`); }
+
+  // Swapped back while the replicator runs.
+  await swap('s1', 's2');
+  last = (await from.insert('s2', rows(200, 2, 'live'))).tso;
+  await until(async () => (await to.describeCollection('s1').catch(() => undefined))?.collectionId === mirrors.s1, 'the mirrors swapped back', 30_000);
+  await h.until(last);
+  assert.is((await to.describeCollection('s2')).collectionId, mirrors.s2);
+  assert.equal((await to.listCollections()).filter((n) => /^(s\d|_)/.test(n)).sort(), ['s1', 's2'], 'no parked mirror left');
+  for (const n of ['s1', 's2']) { await load(n); assert.is(await allRows(to, n), await allRows(from, n), `${n} converges after the live swap`); }
+  await h.stop();
+});
+
 test.run();

@@ -12,6 +12,7 @@ import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import { client, serveProtocol, withRetry, type Caller, type Handlers } from '../../../runtime/rpc/typedBus.js';
+import { metaFences } from '../../../runtime/rpc/fence.js';
 import { Delegator } from './delegator.js';
 import { AdmissionGate } from './admissionGate.js';
 import { memoryDenial, writeRequest, type AdmissionRequest } from '../core/admission.js';
@@ -203,7 +204,7 @@ export class StreamingNode {
     const handlers = this.handlers(wal);
     this.serving.set(a.pchannel, [
       ...[streamingSubject(a.pchannel), streamingOwnerSubject(a.pchannel, a.term)]
-        .map((subject) => serveProtocol<StreamingProtocol>(this.opts.bus, subject, streamingChecks, handlers, { queue: 'sn' })),
+        .map((subject) => serveProtocol<StreamingProtocol>(this.opts.bus, subject, streamingChecks, handlers, { queue: 'sn', fences: metaFences(this.opts.meta) })),
       serveProtocol<StreamingProtocol>(this.opts.bus, streamingReadSubject(a.pchannel), streamingChecks, handlers, { queue: 'read' }),
     ]);
     return 'ok';

@@ -59,9 +59,10 @@ export function haveServices(what: string): boolean {
 }
 
 /** Starts private NATS and etcd (and S3 with `ownS3`), then the cluster; `stop()` tears all of it down. */
-export async function startTestCluster(o: Partial<ClusterOptions> & { ownS3?: boolean } = {}): Promise<TestCluster> {
-  const { ownS3, ...opts } = o;
-  const [nats, etcd, s3] = await Promise.all([startNats(), startEtcd(), ownS3 ? startS3() : undefined]);
+export async function startTestCluster(o: Partial<ClusterOptions> & { ownS3?: boolean; servers?: { nats: ServerHandle; etcd: ServerHandle } } = {}): Promise<TestCluster> {
+  const { ownS3, servers: given, ...opts } = o;
+  // `servers`: NATS and etcd the test started (and may have halted and started again) before the cluster.
+  const [nats, etcd, s3] = await Promise.all([given?.nats ?? startNats(), given?.etcd ?? startEtcd(), ownS3 ? startS3() : undefined]);
   const servers = [nats, etcd, ...(s3 ? [s3] : [])];
   const bucket = `nh-${randomBytes(6).toString('hex')}`;
   let cluster: Cluster;
