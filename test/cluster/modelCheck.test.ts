@@ -31,7 +31,7 @@ if (haveServices('cluster: model check')) {
         return c.client;
       },
       async close() {},
-    }, 8, 60, 5, 0.07);
+    }, Number(process.env.MODEL_SEED ?? 8), Number(process.env.MODEL_STEPS ?? 60), 5, 0.07);
     console.log(`  ${JSON.stringify(stats)}; killed ${killed.join(', ')}`);
     assert.ok(stats.faults > 0 && stats.flushes > 0 && stats.compactions > 0, `the run took faults, flushes and compactions: ${JSON.stringify(stats)}`);
   });

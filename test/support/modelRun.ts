@@ -6,15 +6,16 @@ import { until } from './until.js';
 /**
  * Model check: a seeded random run of writes (insert, upsert, partial upsert,
  * delete by ids and by filter, in two partitions) mixed with flushes,
- * compactions, release/load and faults, against a plain Map that says what
- * every read must answer. After every few steps, Strong reads (count, filtered
- * query, get, exact search) are compared with the model. Whatever path a row
- * took (growing, sealed, compacted, recovered from the WAL, moved to another
- * node), the answers must be the model's.
+ * compactions, release/load, truncates, a field added halfway and faults,
+ * against a plain Map that says what every read must answer. After every few
+ * steps, Strong reads (count, filtered queries, get, exact search) are compared
+ * with the model. Whatever path a row took (growing, sealed, compacted,
+ * recovered from the WAL, moved to another node), the answers must be the model's.
  */
 const DIM = 4;
 const C = 'model';
-type Row = { id: number; part: string; cat: number; tag: string | null; score: number; vec: number[] };
+/** `extra` is a field the run adds halfway (absent before it: rows written earlier read null). */
+type Row = { id: number; part: string; cat: number; tag: string | null; score: number; vec: number[]; extra?: number | null };
 const PARTS = ['_default', 'p1'];
 const schema = {
   fields: [
@@ -41,7 +42,7 @@ export interface ModelTarget {
 }
 
 /** What a run did, so a test can check it took the paths it is meant to check. */
-export interface ModelStats { faults: number; flushes: number; compactions: number }
+export interface ModelStats { faults: number; flushes: number; compactions: number; truncates: number }
 
 /** One seeded run on `t`: `steps` random steps (a fault at about `faultRate` of them), reads checked every `checkEvery` and at the end. */
 export async function runModel(t: ModelTarget, seed: number, steps: number, checkEvery: number, faultRate = 0.03): Promise<ModelStats> {
@@ -50,13 +51,15 @@ export async function runModel(t: ModelTarget, seed: number, steps: number, chec
   const newRow = (id: number, part = model.get(id)?.part ?? pick(PARTS)): Row => ({
     id, part, cat: Math.floor(r() * 4), tag: r() < 0.2 ? null : pick(['a', 'b', 'c']), score: f32(r() * 100),
     vec: Array.from({ length: DIM }, () => f32(r() * 2 - 1)),
+    ...(extraAdded ? { extra: r() < 0.3 ? null : Math.floor(r() * 100) } : {}),
   });
+  let extraAdded = false;
   const model = new Map<number, Row>();
   let nextId = 0;
   const someIds = (n: number) => Array.from({ length: n }, () => Math.floor(r() * (nextId + 5)));
   let client = t.client;
   const s = { get client() { return client; } };
-  const stats: ModelStats = { faults: 0, flushes: 0, compactions: 0 };
+  const stats: ModelStats = { faults: 0, flushes: 0, compactions: 0, truncates: 0 };
   try {
     await s.client.createCollection({
       collectionName: C, schema, metricType: 'L2', shardsNum: 2, load: true,
@@ -65,6 +68,10 @@ export async function runModel(t: ModelTarget, seed: number, steps: number, chec
     await s.client.createPartition(C, 'p1');
     const where = `seed ${seed}`;
     for (let step = 1; step <= steps; step++) {
+      if (step === Math.ceil(steps / 2)) {
+        await s.client.addCollectionField(C, { name: 'extra', dataType: 'Int64', nullable: true });
+        extraAdded = true;
+      }
       const roll = r();
       if (roll < 0.3) {
         const part = pick(PARTS);
@@ -84,7 +91,7 @@ export async function runModel(t: ModelTarget, seed: number, steps: number, chec
       } else if (roll < 0.55) {
         const ids = [...new Set(someIds(6))].filter((id) => model.has(id));
         if (ids.length === 0) continue;
-        const changes = ids.map((id) => ({ id, score: f32(r() * 100), ...(r() < 0.5 ? { tag: pick(['a', 'b', null]) } : {}) }));
+        const changes = ids.map((id) => ({ id, score: f32(r() * 100), ...(r() < 0.5 ? { tag: pick(['a', 'b', null]) } : {}), ...(extraAdded && r() < 0.5 ? { extra: Math.floor(r() * 100) } : {}) }));
         for (const part of PARTS) {
           const mine = changes.filter((ch) => model.get(ch.id)!.part === part);
           if (mine.length > 0) await s.client.upsert(C, mine, part, { partialUpdate: true });
@@ -113,8 +120,12 @@ export async function runModel(t: ModelTarget, seed: number, steps: number, chec
       } else if (roll < 0.9 + faultRate) {
         client = await t.fault(r);
         stats.faults++;
+      } else if (roll < 0.91 + faultRate) {
+        await s.client.truncateCollection(C);
+        model.clear();
+        stats.truncates++;
       }
-      if (step % checkEvery === 0 || step === steps) await check(s, model, r, `${where} step ${step}`);
+      if (step % checkEvery === 0 || step === steps) await check(s, model, r, `${where} step ${step}`, extraAdded);
     }
     return stats;
   } finally {
@@ -123,7 +134,7 @@ export async function runModel(t: ModelTarget, seed: number, steps: number, chec
 }
 
 /** Strong reads against the model: count, a filtered query, get, an exact filtered search. */
-async function check(s: { client: NuthatchApi }, model: Map<number, Row>, r: () => number, where: string): Promise<void> {
+async function check(s: { client: NuthatchApi }, model: Map<number, Row>, r: () => number, where: string, extraAdded: boolean): Promise<void> {
   const strong = { consistencyLevel: 'Strong' as const };
   const count = await s.client.query(C, { filter: 'id >= 0', outputFields: ['count(*)'], ...strong });
   assert.is(count[0]!['count(*)'], model.size, `${where}: count(*)`);
@@ -139,13 +150,20 @@ async function check(s: { client: NuthatchApi }, model: Map<number, Row>, r: () 
     assert.is(byId.get(w.id)!.score, w.score, `${where}: score of ${w.id}`);
   }
 
+  if (extraAdded) {
+    const above = Math.floor(r() * 100);
+    const n = await s.client.query(C, { filter: `extra is null or extra > ${above}`, outputFields: ['count(*)'], ...strong });
+    assert.is(n[0]!['count(*)'], [...model.values()].filter((row) => row.extra == null || row.extra > above).length, `${where}: count of extra is null or > ${above}`);
+  }
+
   const ids = Array.from({ length: 8 }, () => Math.floor(r() * (Math.max(...model.keys(), 0) + 3)));
-  const got = await s.client.get(C, ids, { outputFields: ['id', 'cat', 'tag', 'score', 'vec'], ...strong });
+  const got = await s.client.get(C, ids, { outputFields: ['id', 'cat', 'tag', 'score', 'vec', ...(extraAdded ? ['extra'] : [])], ...strong });
   const wantGot = [...new Set(ids)].filter((id) => model.has(id)).sort((a, b) => a - b);
   assert.equal(got.map((x) => x.id as number).sort((a, b) => a - b), wantGot, `${where}: get ids`);
   for (const x of got) {
     const m = model.get(x.id as number)!;
-    assert.equal({ cat: x.cat, tag: x.tag ?? null, score: x.score, vec: [...(x.vec as number[])] }, { cat: m.cat, tag: m.tag, score: m.score, vec: m.vec }, `${where}: row ${m.id}`);
+    const extra = (row: { extra?: unknown }) => (extraAdded ? { extra: row.extra ?? null } : {});
+    assert.equal({ cat: x.cat, tag: x.tag ?? null, score: x.score, vec: [...(x.vec as number[])], ...extra(x) }, { cat: m.cat, tag: m.tag, score: m.score, vec: m.vec, ...extra(m) }, `${where}: row ${m.id}`);
   }
 
   const q = Array.from({ length: DIM }, () => r() * 2 - 1);
