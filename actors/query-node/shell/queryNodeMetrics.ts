@@ -10,6 +10,8 @@ export class QueryNodeMetrics {
   readonly narrowedReads: Counter;
   /** Segment reads a keyed index answered from one partition key value's sub-index (partition key isolation). */
   readonly isolatedReads: Counter;
+  /** JSON columns of loaded segments shredded at load, and those whose shredded layout came from the data node's sidecar. */
+  readonly shreddedColumns: { atLoad: Counter; fromSidecar: Counter };
 
   /** Without a registry the metrics are kept but never served (tests, embedded uses). */
   constructor(nodeId: string, registry = new MetricsRegistry()) {
@@ -18,6 +20,8 @@ export class QueryNodeMetrics {
     this.reads = { search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query') };
     this.narrowedReads = registry.counter({ name: 'nuthatch_query_node_scalar_index_reads_total', help: 'Reads of one sealed segment whose filter the segment\'s scalar indexes narrowed to candidate rows.', labels: ['node_id'] }).labels(nodeId);
     this.isolatedReads = registry.counter({ name: 'nuthatch_query_node_isolated_reads_total', help: 'Searches of one sealed segment whose keyed index (partition key isolation) answered from one partition key value\'s sub-index.', labels: ['node_id'] }).labels(nodeId);
+    const shredded = registry.counter({ name: 'nuthatch_query_node_json_shredded_columns_total', help: 'JSON columns of loaded sealed segments given their shredded layout, by source: shredded at load, or read from the sidecar the data node wrote.', labels: ['node_id', 'source'] });
+    this.shreddedColumns = { atLoad: shredded.labels(nodeId, 'load'), fromSidecar: shredded.labels(nodeId, 'sidecar') };
     this.loadedSegments = registry.gauge({ name: 'nuthatch_query_node_loaded_segments', help: 'Sealed segments a query node holds in memory.', labels: ['node_id'] }).labels(nodeId);
   }
 }
