@@ -20,7 +20,7 @@ import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
 import { phraseMatches } from './phrase.js';
 import { geoTest, rowGeometry } from './geoEvaluate.js';
-import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
+import { NEGATE, arith, holds, isScalar, jsonPathReader } from './values.js';
 import { NuthatchError } from '../errors.js';
 import { parseInterval, shiftTimestamptz, type Interval } from '../timestamptz.js';
 import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type PrimaryKey, type Rows } from '../schema.js';
@@ -107,8 +107,8 @@ function getter(e: Expr, ctx: Ctx): Build<Getter> {
       return (cols) => {
         const c = column(cols, name, ctx);
         if (!c) return NONE;
-        const sp = shreddedPathOf(c, path);
-        return sp ? shreddedGetter(sp, c, path) : (i) => jsonGet(c[i], path);
+        const sp = shreddedPathOf(c, path), get = jsonPathReader(path);
+        return sp ? shreddedGetter(sp, c, path) : (i) => get(c[i]);
       };
     }
     case 'neg': {
