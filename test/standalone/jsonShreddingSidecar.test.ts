@@ -124,6 +124,32 @@ test('a flushed segment gets a sidecar; query nodes load it, ignore it when stal
   } finally { await objects.close?.(); await s.cleanup(); }
 });
 
+test('a compaction writes a sidecar for its new file, and the query node loads the rewritten segment from it', async () => {
+  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 0, graceMs: 0 } } });
+  const objects = new LocalObjectStore(join(s.dataDir, 'objects'));
+  try {
+    const c = s.client;
+    await c.createCollection({ collectionName: 'items', schema, metricType: 'L2', indexParams: [{ indexName: 'vec', fieldName: 'vec', indexType: 'FLAT', params: {} }], load: true });
+    await c.insert('items', rows.slice(0, 1000));
+    await c.flush('items');
+    await untilIndexedAndLoaded(s, 'items', 1000);
+    const [before] = await dataKeys(s);
+    const gone = rows.slice(0, 400).map((x) => x.id);
+    await c.delete('items', { ids: gone });
+    const { compactionID } = await c.compact('items');
+    for (let i = 0; i < 600 && (await c.getCompactionState(compactionID)).state !== 'Completed'; i++) await new Promise((done) => setTimeout(done, 100));
+    let after = before;
+    for (let i = 0; i < 600 && after === before; i++) { await new Promise((done) => setTimeout(done, 100)); [after] = await dataKeys(s); }
+    assert.match(after!, /\/data-\d+\.seg$/, `the query node holds the compacted file (${after})`);
+    assert.ok(await objects.get(shreddedSidecarKey(after!)), 'the compaction wrote a sidecar beside its file');
+    assert.equal(shredded(s), { load: 0, sidecar: 4 }, 'both loads took their sidecar');
+    const f = 'meta["promo"] is not null or meta["owner"]["age"] > 60';
+    const kept = new Set(rows.slice(400, 1000).map((x) => x.id));
+    const found = await c.query('items', { filter: f, outputFields: ['id'], limit: 16384, consistencyLevel: 'Strong' });
+    assert.equal(found.map((x) => Number(x.id)).sort((a, b) => a - b), expected(f).filter((id) => kept.has(id)));
+  } finally { await objects.close?.(); await s.cleanup(); }
+});
+
 test('with shredding off the data node writes no sidecar', async () => {
   const s = await tempStandalone({ jsonShredding: { enabledJSONShredding: false } });
   const objects = new LocalObjectStore(join(s.dataDir, 'objects'));
