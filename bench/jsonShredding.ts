@@ -8,8 +8,9 @@
  * shredded form) and reading the shredded columns. Every query compiles its
  * filter afresh (a literal drawn from its number), binds it to the segment and
  * counts the matching rows, as a query node does per segment; the counts must
- * agree. Also: the time to shred at load, and the bytes the shredded columns
- * hold against the rows' JSON.
+ * agree. Also: the time to shred at load, a query node's load of the
+ * segment file with and without the data node's shredded sidecar, and the
+ * bytes the shredded columns hold against the rows' JSON.
  *
  *   npm run bench -- jsonShredding [--n 200000] [--queries 40] [--reps 3]
  *
@@ -17,11 +18,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { prepareFilter, type Columns } from '../messages/filter/index.js';
+import { countMatching, prepareFilter, type Columns } from '../messages/filter/index.js';
 import type { CollectionSchema } from '../messages/schema.js';
 import { shreddedOf } from '../messages/filter/shreddedJson.js';
-import { JSON_SHREDDING_DEFAULTS, shredSegment, shreddedBytes } from '../actors/shared/segment/jsonShredding.js';
-import type { SealedSegment } from '../actors/shared/segment/segmentFile.js';
+import { JSON_SHREDDING_DEFAULTS, jsonColumnNames, shredColumns, shredSegment, shredSegmentWith, shreddedBytes } from '../actors/shared/segment/jsonShredding.js';
+import { decodeSegmentFile, encodeSegmentFile, type SealedSegment } from '../actors/shared/segment/segmentFile.js';
+import { decodeSidecar, encodeSidecar, sameOrigin, sidecarOrigin } from '../actors/shared/segment/shreddedSidecar.js';
 import { mulberry32 } from './support/dataset.js';
 import { percentiles } from './support/percentiles.js';
 import { numberOption } from './support/options.js';
@@ -73,10 +75,8 @@ interface Figures { qps: number; p50Ms: number; p99Ms: number; counts: number[] 
 
 function measure(cols: Columns, n: number, of: (q: number) => string, queries: number, reps: number): Figures {
   const one = (q: number): number => {
-    const p = prepareFilter(of(q), SCHEMA)!.bind(cols);
-    let c = 0;
-    for (let i = 0; i < n; i++) if (p(i)) c++;
-    return c;
+    // As a query node counts: only a predicate's support when it has one (messages/filter/rowSupport.ts).
+    return countMatching(prepareFilter(of(q), SCHEMA)!.bind(cols), n);
   };
   for (let q = 0; q < Math.min(5, queries); q++) one(q); // warm-up
   const passes = [];
@@ -89,6 +89,40 @@ function measure(cols: Columns, n: number, of: (q: number) => string, queries: n
   const mid = passes.sort((a, b) => a.ms - b.ms)[reps >> 1]!;
   const [p50, p99] = percentiles(mid.lat, [50, 99]);
   return { qps: (queries / mid.ms) * 1000, p50Ms: p50!, p99Ms: p99!, counts: mid.counts };
+}
+
+/**
+ * A query node's load of the segment file, with and without the data node's
+ * sidecar (actors/shared/segment/shreddedSidecar.ts): decode the file, then
+ * shred its JSON columns, or decode the sidecar, check it fits and attach it.
+ */
+function measureLoad(n: number, text: string[], dynText: string[], reps: number) {
+  const seg: SealedSegment = {
+    segmentId: 1, collectionId: 1, partitionId: 1, vchannel: 'v', count: n, dim: 2, pks: Array.from({ length: n }, (_, i) => i), tsos: Array.from({ length: n }, () => 1n),
+    vectors: new Float32Array(2 * n), fields: { meta: text.map((t) => JSON.parse(t) as unknown), $meta: dynText.map((t) => JSON.parse(t) as unknown) },
+  };
+  const file = encodeSegmentFile(seg);
+  const names = jsonColumnNames(SCHEMA);
+  let t = performance.now();
+  const sidecar = encodeSidecar(sidecarOrigin(file, JSON_SHREDDING_DEFAULTS), shredColumns(seg, names, JSON_SHREDDING_DEFAULTS));
+  const writeMs = performance.now() - t;
+  const shredLoad: number[] = [], sidecarLoad: number[] = [], decodeOnly: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    t = performance.now();
+    decodeSegmentFile(file);
+    decodeOnly.push(performance.now() - t);
+    t = performance.now();
+    const a = shredSegmentWith(decodeSegmentFile(file), SCHEMA, JSON_SHREDDING_DEFAULTS);
+    shredLoad.push(performance.now() - t);
+    t = performance.now();
+    const sc = decodeSidecar(sidecar);
+    if (!sameOrigin(sc.origin, sidecarOrigin(file, JSON_SHREDDING_DEFAULTS))) throw new Error('the sidecar does not fit its own file');
+    const b = shredSegmentWith(decodeSegmentFile(file), SCHEMA, JSON_SHREDDING_DEFAULTS, sc.columns);
+    sidecarLoad.push(performance.now() - t);
+    if (a.shredded.length !== 2 || b.prepared.length !== 2) throw new Error('load did not shred or take the sidecar');
+  }
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
+  return { fileBytes: file.length, sidecarBytes: sidecar.length, writeMs, decodeMs: median(decodeOnly), shredLoadMs: median(shredLoad), sidecarLoadMs: median(sidecarLoad) };
 }
 
 export default async function run(args: string[]): Promise<void> {
@@ -111,6 +145,8 @@ export default async function run(args: string[]): Promise<void> {
   const jsonBytes = 2 * (text.reduce((s, t) => s + t.length, 0) + dynText.reduce((s, t) => s + t.length, 0));
   const shredBytes = shreddedBytes(sm) + shreddedBytes(sd);
 
+  const load = measureLoad(n, text, dynText, reps);
+
   const rows: Figures[] = [], shred: Figures[] = [];
   for (const f of FILTERS) {
     rows.push(measure(rowsOnly, n, f.of, queries, reps));
@@ -123,13 +159,14 @@ export default async function run(args: string[]): Promise<void> {
     const a = rows[i]!, b = shred[i]!;
     return [f.name, f.kind, `${(100 * a.counts[0]! / n).toFixed(1)}%`, a.qps, b.qps, (b.qps / a.qps).toFixed(2), a.p50Ms, b.p50Ms, a.p99Ms, b.p99Ms, same[i] ? 'yes' : 'NO'];
   }));
+  console.log(`load of the segment file (${(load.fileBytes / 2 ** 20).toFixed(1)} MiB), median of ${reps}: decode alone ${load.decodeMs.toFixed(0)} ms; decode + shred ${load.shredLoadMs.toFixed(0)} ms; decode + sidecar (${(load.sidecarBytes / 2 ** 20).toFixed(1)} MiB) ${load.sidecarLoadMs.toFixed(0)} ms (${(load.shredLoadMs / load.sidecarLoadMs).toFixed(2)}x); the data node's extra work at flush (shred + encode the sidecar) ${load.writeMs.toFixed(0)} ms`);
   console.log(`memory: rows' JSON ${(jsonBytes / 2 ** 20).toFixed(1)} MiB (2 B a character of JSON text, as segmentBytes counts), shredded columns ${(shredBytes / 2 ** 20).toFixed(1)} MiB (${(100 * shredBytes / jsonBytes).toFixed(0)}%)`);
   if (same.includes(false)) throw new Error('a filter counted differently over the shredded columns');
   const out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(out, { recursive: true });
   const strip = ({ counts, ...rest }: Figures) => ({ ...rest, firstCount: counts[0] });
   writeFileSync(`${out}jsonShredding.json`, `${JSON.stringify({
-    n, queries, reps, shredMs, classes, memory: { jsonBytes, shreddedBytes: shredBytes, ratio: shredBytes / jsonBytes },
+    n, queries, reps, shredMs, classes, load, memory: { jsonBytes, shreddedBytes: shredBytes, ratio: shredBytes / jsonBytes },
     filters: FILTERS.map((f, i) => ({ name: f.name, keyClass: f.kind, example: f.of(0), rows: strip(rows[i]!), shredded: strip(shred[i]!), speedup: shred[i]!.qps / rows[i]!.qps })),
     date: new Date().toISOString(),
   }, null, 2)}\n`);

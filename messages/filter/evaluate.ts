@@ -20,13 +20,14 @@ import { checkFilter } from './check.js';
 import { compileLike } from './like.js';
 import { phraseMatches } from './phrase.js';
 import { geoTest, rowGeometry } from './geoEvaluate.js';
-import { NEGATE, arith, holds, isScalar, jsonGet } from './values.js';
+import { NEGATE, arith, holds, isScalar, jsonPathReader } from './values.js';
 import { NuthatchError } from '../errors.js';
 import { parseInterval, shiftTimestamptz, type Interval } from '../timestamptz.js';
 import { fieldDefaults, primaryField, type CollectionSchema, type DefaultValue, type PrimaryKey, type Rows } from '../schema.js';
 import { sampleTest } from './sample.js';
 import { elementMatchRows } from './elementMatch.js';
 import { shreddedGetter, shreddedPathOf } from './shreddedJson.js';
+import { combinedSupport, matchingRows, withSupport } from './rowSupport.js';
 import { shreddedPredicate, type LiteralCompare, type ValueTest } from './shreddedPredicate.js';
 
 /** One column of a segment, indexed by row: a plain array or a typed array. */
@@ -63,12 +64,9 @@ export function compileFilter(expr: unknown, schema: CollectionSchema): Compiled
   return { expr: checked.expr, fields: checked.fields, bind: (cols) => plan(cols) };
 }
 
-/** Row indexes in [0, count) that match. */
+/** Row indexes in [0, count) that match (only a predicate's support is tested when it has one, rowSupport.ts). */
 export function filterRows(filter: CompiledFilter, columns: Columns, count: number): number[] {
-  const p = filter.bind(columns);
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) if (p(i)) out.push(i);
-  return out;
+  return matchingRows(filter.bind(columns), count);
 }
 
 /** The columns of an insert batch as a filter reads them (scalar fields plus the primary key). */
@@ -109,8 +107,8 @@ function getter(e: Expr, ctx: Ctx): Build<Getter> {
       return (cols) => {
         const c = column(cols, name, ctx);
         if (!c) return NONE;
-        const sp = shreddedPathOf(c, path);
-        return sp ? shreddedGetter(sp, c, path) : (i) => jsonGet(c[i], path);
+        const sp = shreddedPathOf(c, path), get = jsonPathReader(path);
+        return sp ? shreddedGetter(sp, c, path) : (i) => get(c[i]);
       };
     }
     case 'neg': {
@@ -238,8 +236,11 @@ function all(parts: Build<RowPredicate>[]): Build<RowPredicate> {
   if (parts.length === 1) return parts[0]!;
   return (cols) => {
     const ps = parts.map((p) => p(cols));
-    if (ps.length === 2) { const [a, b] = ps as [RowPredicate, RowPredicate]; return (i) => a(i) && b(i); }
-    return (i) => { for (const p of ps) if (!p(i)) return false; return true; };
+    const s = combinedSupport(ps, true);
+    let p: RowPredicate;
+    if (ps.length === 2) { const [a, b] = ps as [RowPredicate, RowPredicate]; p = (i) => a(i) && b(i); }
+    else p = (i) => { for (const q of ps) if (!q(i)) return false; return true; };
+    return s ? withSupport(p, s) : p;
   };
 }
 
@@ -247,8 +248,11 @@ function any(parts: Build<RowPredicate>[]): Build<RowPredicate> {
   if (parts.length === 1) return parts[0]!;
   return (cols) => {
     const ps = parts.map((p) => p(cols));
-    if (ps.length === 2) { const [a, b] = ps as [RowPredicate, RowPredicate]; return (i) => a(i) || b(i); }
-    return (i) => { for (const p of ps) if (p(i)) return true; return false; };
+    const s = combinedSupport(ps, false);
+    let p: RowPredicate;
+    if (ps.length === 2) { const [a, b] = ps as [RowPredicate, RowPredicate]; p = (i) => a(i) || b(i); }
+    else p = (i) => { for (const q of ps) if (q(i)) return true; return false; };
+    return s ? withSupport(p, s) : p;
   };
 }
 

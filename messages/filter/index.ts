@@ -17,6 +17,7 @@ export { parseFilter } from './parser.js';
 export { checkFilter, type CheckedFilter } from './check.js';
 export { compileFilter, filterRows, rowsColumns, type Column, type Columns, type CompiledFilter, type RowPredicate } from './evaluate.js';
 export { formatFilter } from './format.js';
+export { countMatching, matchingRows, supportOf, type RowSupport } from './rowSupport.js';
 export { SAMPLE_NAME, hasSample, keyHash, sampleTest, withSampleSeed } from './sample.js';
 export { compileLike, likeLiteral } from './like.js';
 export { PARAM_LIMITS, type FilterParams } from './params.js';

@@ -14,7 +14,7 @@
  * A JSON `null` at a path is held as missing: every filter operator treats the
  * two alike (a test on either is unknown), so no answer can tell them apart.
  */
-import { jsonGet } from './values.js';
+import { jsonGet, jsonPathReader } from './values.js';
 
 /** Row tags of a dynamic path: which typed column holds the row's value. */
 export const TAG = { absent: 0, number: 1, string: 2, true: 3, false: 4, other: 5 } as const;
@@ -95,8 +95,8 @@ export function shreddedGetter(sp: ShreddedPath, column: ArrayLike<unknown>, pat
       };
     }
     default: {
-      const has = bitmapOf(sp.rows, column.length);
-      return (i) => (bit(has, i) ? jsonGet(column[i], path) : undefined);
+      const has = bitmapOf(sp.rows, column.length), get = jsonPathReader(path);
+      return (i) => (bit(has, i) ? get(column[i]) : undefined);
     }
   }
 }

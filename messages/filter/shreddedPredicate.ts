@@ -8,7 +8,8 @@
  */
 import type { CompareOp } from './ast.js';
 import { TAG, bit, bitmapOf, type ShreddedPath } from './shreddedJson.js';
-import { jsonGet } from './values.js';
+import { jsonGet, jsonPathReader } from './values.js';
+import { withSupport } from './rowSupport.js';
 
 /** A leaf test of the value a path reads (undefined: missing or null). */
 export type ValueTest = (v: unknown) => boolean;
@@ -43,9 +44,13 @@ export function shreddedPredicate(sp: ShreddedPath, column: ArrayLike<unknown>, 
       };
     }
     default: {
-      // Only the rows holding the path are read; the rest are "missing".
-      const has = bitmapOf(sp.rows, column.length);
-      return (i) => (bit(has, i) ? test(jsonGet(column[i], path)) : miss);
+      // Only the rows holding the path are read; the rest are "missing", so the predicate's support
+      // (rowSupport.ts) is those rows: a scan jumps to them. The bitmap serves calls on any other row.
+      let has: Uint8Array | undefined;
+      const rows = sp.rows;
+      const get = jsonPathReader(path);
+      const p = (i: number): boolean => ((has ??= bitmapOf(rows, column.length)), bit(has, i) ? test(get(column[i])) : miss);
+      return withSupport(p, { rows, outside: miss });
     }
   }
 }
@@ -84,3 +89,4 @@ function typedNumberCompare(op: CompareOp, k: number, p: Uint8Array, v: Float64A
     default: return (i) => ((p[i >>> 3]! & (1 << (i & 7))) !== 0 ? v[i]! >= k : miss);
   }
 }
+

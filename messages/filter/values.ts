@@ -28,6 +28,21 @@ export function jsonGet(v: unknown, path: readonly (string | number)[]): unknown
   return v;
 }
 
+/**
+ * jsonGet for one path of object keys, unrolled for the common depths. A key
+ * Object.prototype lacks reads as a plain property (undefined when absent), so
+ * the own-key check jsonGet makes is needed only for keys like `constructor`.
+ */
+export function jsonPathReader(path: readonly (string | number)[]): (v: unknown) => unknown {
+  const plain = path.every((k) => typeof k === 'string' && !(k in Object.prototype));
+  if (!plain) return (v) => jsonGet(v, path);
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const [a, b] = path as string[];
+  if (path.length === 1) return (v) => (isObj(v) ? v[a!] : undefined);
+  if (path.length === 2) return (v) => { if (!isObj(v)) return undefined; const x = v[a!]; return isObj(x) ? x[b!] : undefined; };
+  return (v) => jsonGet(v, path);
+}
+
 /** Whether `a op b` is definitely true; unknown counts as false. */
 export function holds(op: CompareOp, a: unknown, b: unknown): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return false;

@@ -16,7 +16,8 @@ export const queryNodeSubject = (nodeId: string) => `nuthatch.qn.${nodeId}`;
 export type DataNodeProtocol = {
   /** Folds the segment's inserts from the WAL range and persists them. */
   /** `keyField`: the collection's clustering key, whose range the answer gives (`keyRange`, absent when every key is null). */
-  flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number; keyField?: string }; res: { rows: number; dataKey: string; rowsFromTso?: Tso; keyRange?: KeyRange } };
+  /** `jsonColumns` (here and in the rewrites below): the JSON columns (JSON fields, `$meta`) whose shredded layout is written beside the file. */
+  flushSegment: { req: { pchannel: string; vchannel: string; collectionId: number; partitionId: number; segmentId: number; from: number; to: number; keyField?: string; jsonColumns?: string[] }; res: { rows: number; dataKey: string; rowsFromTso?: Tso; keyRange?: KeyRange } };
   /** Deletes every file of a dropped collection (segment data and indexes). Idempotent. */
   /** Deletes every file of a dropped collection but those in `keep` (files a snapshot or a restored collection still names). */
   purgeCollection: { req: { collectionId: number; keep?: string[] }; res: { objects: number } };
@@ -29,20 +30,20 @@ export type DataNodeProtocol = {
    * `expiredBelow`: rows inserted below it are removed too (the collection's TTL as of `untilTso`); `fieldExpiry`: rows by its
    * entity-level TTL; `droppedFields`: their columns (a segment holding one is rewritten whatever `minRatio` says).
    */
-  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[] }; res: CompactionOutcome };
+  compactSegment: { req: { segment: SegmentRecord; untilTso: Tso; minRatio: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[]; jsonColumns?: string[] }; res: CompactionOutcome };
   /**
    * Merge compaction (data-node/core/segmentMerge.ts): writes the segments (small,
    * of one partition) as one under the new `segmentId`, without the rows the
    * shard's deletes reached by `untilTso`.
    */
-  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[] }; res: MergeOutcome };
+  mergeSegments: { req: { segments: SegmentRecord[]; segmentId: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[]; jsonColumns?: string[] }; res: MergeOutcome };
   /**
    * Clustering compaction (data-node/core/segmentCluster.ts): rewrites the
    * segments (of one partition of one shard) as segments each holding one
    * contiguous range of `key`, of about `targetRows` rows, under the first of
    * `segmentIds`, without the rows the shard's deletes reached by `untilTso`.
    */
-  clusterSegments: { req: { segments: SegmentRecord[]; segmentIds: number[]; key: string; targetRows: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[] }; res: ClusterOutcome };
+  clusterSegments: { req: { segments: SegmentRecord[]; segmentIds: number[]; key: string; targetRows: number; untilTso: Tso; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[]; droppedFields?: string[]; jsonColumns?: string[] }; res: ClusterOutcome };
   /** One page of the keys under segments/, after `after` (in key order), for the orphan sweep. */
   listSegmentFiles: { req: { after: string | null; limit: number }; res: { keys: string[] } };
   /** Deletes segment files no record names any more (a compacted segment's old data and indexes). */

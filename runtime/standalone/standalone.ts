@@ -94,7 +94,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[query-node]', ...a) });
     await queryNode.start();
     stops.push(() => queryNode.stop());
-    const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, metrics, log: (...a) => log('[data-node]', ...a) });
+    const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[data-node]', ...a) });
     dataNode.start();
     stops.push(() => dataNode.stop());
     const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: vectorIndexes, metrics, log: (...a) => log('[index-node]', ...a) });

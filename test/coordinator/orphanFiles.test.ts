@@ -22,6 +22,12 @@ test('a file its segment record names is never a candidate; one the record no lo
   assert.ok(isOrphanCandidate('segments/7/70/data-900.seg', refs), 'a rewrite that was never switched to');
 });
 
+test('a shredded JSON sidecar is named with its data file: kept while the file is, a candidate once it is not', () => {
+  assert.not.ok(isOrphanCandidate('segments/7/70/data-500.shred', refs));
+  assert.ok(isOrphanCandidate('segments/7/70/data.shred', refs), 'the sidecar of the file before compaction');
+  assert.ok(isOrphanCandidate('segments/8/80/data.shred', refs), 'a sidecar of a collection that is gone');
+});
+
 test('a segment of a live collection without a record is left alone (its flush may not be reported yet)', () => {
   assert.not.ok(isOrphanCandidate('segments/7/71/data.seg', refs));
 });

@@ -8,7 +8,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileFilter, formatFilter, parseFilter, prepareFilter } from '../../messages/filter/index.js';
+import { compileFilter, countMatching, formatFilter, matchingRows, parseFilter, prepareFilter, supportOf } from '../../messages/filter/index.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import { pathKey, shreddedOf } from '../../messages/filter/shreddedJson.js';
 import { classifyPaths, jsonShreddingConfig, pathStats, shredColumn, shredSegment, shreddedBytes } from '../../actors/shared/segment/jsonShredding.js';
@@ -100,6 +100,7 @@ test('shredded evaluation agrees with the reference interpreter and the row path
   const filters = Array.from({ length: 500 }, () => genJsonFilter(r)).filter(valid);
   assert.ok(filters.length > 350, `${filters.length} valid filters`);
   let matched = 0, total = 0;
+  const supported = { inside: 0, outside: 0 };
   for (const cfg of CONFIGS) {
     const shredded = toColumns(rows, ['id', 'meta', '$meta']);
     shredSegment({ fields: shredded as Record<string, unknown[]>, count: rows.length } as never, SCHEMA, { enabledJSONShredding: true, ...cfg });
@@ -107,15 +108,23 @@ test('shredded evaluation agrees with the reference interpreter and the row path
     for (const text of filters) {
       const f = prepareFilter(text, SCHEMA)!;
       const a = f.bind(shredded), b = f.bind(plain);
+      const wanted: number[] = [];
       for (let i = 0; i < rows.length; i++) {
         const want = interpret(f.expr, rows[i]!) === true;
         if (a(i) !== want || b(i) !== want) assert.unreachable(`${text} ${JSON.stringify(cfg)}\nrow ${JSON.stringify(rows[i])}\nshredded ${a(i)}, rows ${b(i)}, interpreter ${want}`);
-        if (want) matched++;
+        if (want) { matched++; wanted.push(i); }
         total++;
       }
+      // A scan that jumps to a shared path's rows (its support) selects the same rows as one that reads them all.
+      const s = supportOf(a);
+      if (s) supported[s.outside ? 'outside' : 'inside']++;
+      const got = matchingRows(a, rows.length), n = countMatching(a, rows.length);
+      if (got.join() !== wanted.join() || n !== wanted.length) assert.unreachable(`${text} ${JSON.stringify(cfg)}: support ${JSON.stringify(s && { rows: [...s.rows], outside: s.outside })} selects ${got.join()} (${n}), the interpreter ${wanted.join()}`);
     }
   }
   assert.ok(matched > total * 0.1 && matched < total * 0.9, `matched ${matched} of ${total}`);
+  // Both kinds of support were met: false outside a shared path's rows (`>`, `==`, `in`, ...) and true outside (`is null`, ...).
+  assert.ok(supported.inside > 100 && supported.outside > 20, JSON.stringify(supported));
 });
 
 test('every operator on every class of path (typed number, string, bool; dynamic; shared; nested; absent) against the interpreter', () => {

@@ -1,6 +1,7 @@
 import type { SegmentRecord } from '../../../messages/rpc/records.js';
 import { dueForRemoval, type UnreferencedMarks } from '../../shared/gc/unreferencedMarks.js';
 import { retiredIds } from './mergeLineage.js';
+import { dataKeyOfSidecar } from '../../shared/segment/segmentKeys.js';
 
 /**
  * Orphaned segment files (pure): files under segments/ that no record names and
@@ -61,6 +62,9 @@ const SEGMENT_FILE = /^segments\/(\d+)\/(\d+)\/[^/]+$/;
 export function isOrphanCandidate(key: string, refs: FileReferences): boolean {
   const m = SEGMENT_FILE.exec(key);
   if (!m || refs.named.has(key)) return false;
+  // A shredded JSON sidecar lives and dies with its data file (shared/segment/shreddedSidecar.ts).
+  const data = dataKeyOfSidecar(key);
+  if (data !== undefined && refs.named.has(data)) return false;
   const collectionId = Number(m[1]), segmentId = Number(m[2]);
   if (!refs.collections.has(collectionId)) return true;
   return refs.segments.has(segmentId);

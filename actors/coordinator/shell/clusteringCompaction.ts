@@ -1,4 +1,5 @@
 import { collectionById } from '../core/databases.js';
+import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPolicy.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
@@ -70,7 +71,7 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
   const fieldExpiry = recordFieldExpiries(rec, parts[0]!.vchannel, untilTso);
   const dropped = droppedFieldsRewrite(rec);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 30 * 60_000)('clusterSegments', {
-    segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request,
+    segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request, ...jsonColumnsRequest(rec.schema),
   });
   const unchanged = () => rec.state === 'created' && parts.every((p, i) => ctx.segments.get(p.segmentId) === p && p.dataKey === before[i]);
   if (out.outputs.length === 0) {

@@ -1,4 +1,5 @@
 import { allCollections } from '../core/databases.js';
+import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Tso } from '../../../messages/types.js';
@@ -92,7 +93,7 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
   const fieldExpiry = recordFieldExpiries(rec, seg.vchannel, untilTso);
   const dropped = droppedFieldsRewrite(rec);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', {
-    segment: seg, untilTso, minRatio, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request,
+    segment: seg, untilTso, minRatio, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request, ...jsonColumnsRequest(rec.schema),
   });
   // Dropped, or switched by someone else meanwhile: leave it.
   const unchanged = () => ctx.segments.get(seg.segmentId) === seg && seg.dataKey === before.dataKey && rec.state === 'created';

@@ -1,4 +1,5 @@
 import { collectionById } from '../core/databases.js';
+import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPolicy.js';
 import type { CollectionRecord, KeyRange, SegmentRecord } from '../../../messages/rpc/records.js';
 import { unionRange } from '../../shared/cluster/keyRange.js';
@@ -47,7 +48,7 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
   const fieldExpiry = recordFieldExpiries(rec, first.vchannel, untilTso);
   const dropped = droppedFieldsRewrite(rec);
   const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', {
-    segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request,
+    segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request, ...jsonColumnsRequest(rec.schema),
   });
   const indexKeys = await buildRewriteIndexes(ctx, rec, segmentId, out.dataKey);
   // The parts' clustering key ranges together hold the merged segment's (unknown if any part's is).

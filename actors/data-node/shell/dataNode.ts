@@ -8,7 +8,10 @@ import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
-import { collectionFilesPrefix, compactedDataKey, segmentDataKey } from '../../shared/segment/segmentKeys.js';
+import { collectionFilesPrefix, compactedDataKey, segmentDataKey, shreddedSidecarKey } from '../../shared/segment/segmentKeys.js';
+import { jsonShreddingConfig, shredColumns, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
+import { encodeSidecar, sidecarOrigin } from '../../shared/segment/shreddedSidecar.js';
+import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { minTso } from '../../shared/segment/deleteCover.js';
 import { compactSegment, type RewriteRules } from '../core/segmentCompaction.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
@@ -33,6 +36,8 @@ export interface DataNodeOptions {
   nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void;
   /** Where the node's metrics go (the process's registry); kept privately when absent. */
   metrics?: MetricsRegistry;
+  /** JSON shredding (Milvus's common.enabledJSONShredding, dataCoord.jsonShredding*): the layout written beside each segment file it writes. */
+  jsonShredding?: Partial<JsonShreddingConfig>;
 }
 
 export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segmentKeys.js';
@@ -47,7 +52,9 @@ export class DataNode {
   private readonly metrics: DataNodeMetrics;
   private readonly imports: ImportReader;
   private readonly backups: BackupWorker;
+  private readonly shredding: JsonShreddingConfig;
   constructor(private readonly opts: DataNodeOptions) {
+    this.shredding = jsonShreddingConfig(opts.jsonShredding);
     this.metrics = new DataNodeMetrics(opts.nodeId, opts.metrics);
     this.imports = new ImportReader(opts.bus, opts.objects);
     this.backups = new BackupWorker(opts.bus, opts.objects);
@@ -78,7 +85,8 @@ export class DataNode {
   private async remove(keys: unknown[]): Promise<{ removed: number }> {
     const bad = keys.find((k) => typeof k !== 'string' || !SEGMENT_FILE.test(k));
     if (bad !== undefined) throw new NuthatchError('InvalidArgument', `${JSON.stringify(bad)} is not a segment file`);
-    for (const k of keys as string[]) await this.opts.objects.delete(k);
+    // A data file's shredded JSON sidecar goes with it (none written: deleting it is a no-op).
+    for (const k of keys as string[]) { await this.opts.objects.delete(k); if (k.endsWith('.seg')) await this.opts.objects.delete(shreddedSidecarKey(k)); }
     return { removed: keys.length };
   }
 
@@ -98,7 +106,7 @@ export class DataNode {
     if (r.seg.count === 0) return { ...outcome, compacted: true, rows: 0 };
     if (r.strippedColumns.length === 0 && (r.removed === 0 || r.removed < t.minRatio * seg.count)) return outcome;
     const dataKey = compactedDataKey(s.collectionId, s.segmentId, untilTso);
-    await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
+    await this.putSegment(dataKey, r.seg, t.jsonColumns);
     this.opts.log?.(`segment ${s.segmentId}: compacted to ${dataKey}, ${r.removed} deleted or expired rows removed, ${r.seg.count} kept${r.strippedColumns.length ? `, dropped columns ${r.strippedColumns.join(', ')} left out` : ''}`);
     return { ...outcome, compacted: true, dataKey, rows: r.seg.count, rowsFromTso: r.seg.tsos.reduce(minTso) };
   }
@@ -124,7 +132,7 @@ export class DataNode {
     const log = await this.deleteLog(first.pchannel, first.vchannel);
     const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, rewriteRules(t));
     const dataKey = segmentDataKey(first.collectionId, t.segmentId);
-    await this.opts.objects.put(dataKey, encodeSegmentFile(r.seg));
+    await this.putSegment(dataKey, r.seg, t.jsonColumns);
     this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: merged into ${t.segmentId} (${r.seg.count} rows, ${r.removed} deleted rows left out)`);
     return { dataKey, rows: r.seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(r.seg.count > 0 ? { rowsFromTso: r.seg.tsos.reduce(minTso) } : {}) };
   }
@@ -138,7 +146,7 @@ export class DataNode {
     const outputs: ClusterOutcome['outputs'] = [];
     for (const { seg, range } of r.segs) {
       const dataKey = segmentDataKey(first.collectionId, seg.segmentId);
-      await this.opts.objects.put(dataKey, encodeSegmentFile(seg));
+      await this.putSegment(dataKey, seg, t.jsonColumns);
       outputs.push({ segmentId: seg.segmentId, dataKey, rows: seg.count, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}), ...(range ? { keyRange: range } : {}) });
     }
     this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: clustered by '${t.key}' into ${outputs.map((o) => o.segmentId).join(', ')} (${r.removed} deleted rows left out)`);
@@ -170,6 +178,7 @@ export class DataNode {
     if (!Number.isSafeInteger(collectionId) || collectionId < 0) throw new NuthatchError('InvalidArgument', `bad collection id ${collectionId}`);
     if (!Array.isArray(keep) || keep.some((k) => typeof k !== 'string')) throw new NuthatchError('InvalidArgument', 'keep must be a list of keys');
     const kept = new Set(keep as string[]);
+    for (const k of keep as string[]) if (k.endsWith('.seg')) kept.add(shreddedSidecarKey(k));
     const files = (await this.opts.objects.list(collectionFilesPrefix(collectionId))).filter((f) => !kept.has(f.key));
     for (const f of files) await this.opts.objects.delete(f.key);
     this.opts.log?.(`collection ${collectionId}: ${files.length} files purged`);
@@ -195,11 +204,31 @@ export class DataNode {
     seg.collectionId = t.collectionId;
     seg.partitionId = t.partitionId;
     const dataKey = segmentDataKey(t.collectionId, t.segmentId);
-    await this.opts.objects.put(dataKey, encodeSegmentFile(seg));
+    await this.putSegment(dataKey, seg, t.jsonColumns);
     this.metrics.flushedRows.inc(seg.count);
     this.opts.log?.(`segment ${t.segmentId}: ${seg.count} rows persisted to ${dataKey}`);
     const keyRange = t.keyField === undefined ? undefined : rangeOf(seg.fields[t.keyField] ?? [], seg.count);
     return { rows: seg.count, dataKey, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}), ...(keyRange ? { keyRange } : {}) };
+  }
+
+  /**
+   * Writes a segment file and, when it has JSON columns (`jsonColumns`, from the
+   * schema) and shredding is on, their shredded layout beside it
+   * (shared/segment/shreddedSidecar.ts), so query nodes load it instead of
+   * shredding at each load. Written before the file is reported, so whatever
+   * names the file finds its sidecar; a failed sidecar only costs that shredding.
+   */
+  private async putSegment(dataKey: string, seg: SealedSegment, jsonColumns: readonly string[] | undefined): Promise<void> {
+    const bytes = encodeSegmentFile(seg);
+    await this.opts.objects.put(dataKey, bytes);
+    if (jsonColumns !== undefined && (!Array.isArray(jsonColumns) || jsonColumns.some((c) => typeof c !== 'string'))) throw new NuthatchError('InvalidArgument', 'jsonColumns must be a list of column names');
+    if (!this.shredding.enabledJSONShredding || !jsonColumns?.length || seg.count === 0) return;
+    try {
+      const columns = shredColumns(seg, jsonColumns, this.shredding);
+      if (columns.size > 0) await this.opts.objects.put(shreddedSidecarKey(dataKey), encodeSidecar(sidecarOrigin(bytes, this.shredding), columns));
+    } catch (e) {
+      this.opts.log?.(`segment ${seg.segmentId}: shredded JSON sidecar not written (${(e as Error).message}); query nodes shred at load`);
+    }
   }
 
   stop(): void { this.sub?.unsubscribe(); }

@@ -2,7 +2,8 @@ import { hidden, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { entityExpiry } from '../../shared/segment/rowExpiry.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { annsVectors, withPresentRows, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
-import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
+import type { CompiledFilter, Columns, RowPredicate } from '../../../messages/filter/evaluate.js';
+import { supportOf } from '../../../messages/filter/rowSupport.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
@@ -16,7 +17,7 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { candidatesOnPage, firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
-import type { RowSet } from '../../shared/scalarIndex/rowSet.js';
+import { RowSet } from '../../shared/scalarIndex/rowSet.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../shared/scalarIndex/termRows.js';
 import type { FilterPlanner } from './filterPlanner.js';
@@ -76,14 +77,14 @@ function spanOf(seg: SealedSegment): { min: Tso; max: Tso } {
  * partition), undefined when every row does (no filter, no deletes, all rows older
  * than the read), which lets an ANN index skip a per-candidate callback.
  */
-export function acceptRow(seg: SealedSegment, r: SealedRead, filter: CompiledFilter | null = r.filter): RowFilter | null | undefined {
+export function acceptRow(seg: SealedSegment, r: SealedRead, filter: CompiledFilter | null = r.filter, bound?: RowPredicate): RowFilter | null | undefined {
   if (r.partitionIds && !r.partitionIds.has(seg.partitionId)) return null;
   const span = spanOf(seg);
   const expired = r.expiredBelow ?? 0n;
   if (span.max < expired) return null;
   const entityExpired = entityExpiry(seg.fields, (row) => seg.tsos[row]!, r.fieldExpiry, true);
   if (!filter && r.deletes.size === 0 && span.max <= r.readTso && span.min >= expired && entityExpired === undefined) return undefined;
-  const pred = filter ? filter.bind({ ...seg.fields, [r.pkName]: seg.pks } as Columns) : null;
+  const pred = bound ?? (filter ? filter.bind(segmentColumns(seg, r)) : null);
   const { deletes, readTso } = r;
   return (row) => {
     const t = seg.tsos[row]!;
@@ -108,12 +109,27 @@ export interface Candidates { rows: Int32Array; set: RowSet; accept: RowFilter |
  */
 export function segmentRows({ seg, scalar }: ReadSegment, r: SealedRead): { accept: RowFilter | null | undefined; candidates?: Candidates } {
   const plan = scalar && r.filter && r.planFilter ? r.planFilter(scalar) : null;
-  if (!plan || !scalar) return { accept: acceptRow(seg, r) };
+  if (!plan || !scalar) return supportedRows(seg, r);
   const rest = acceptRow(seg, r, plan.residual);
   if (rest === null) return { accept: null };
   const set = termRows(plan.term, scalar, seg.count);
   const accept = rest ? (row: number) => set.has(row) && rest(row) : (row: number) => set.has(row);
   return { accept, candidates: { rows: set.toRows(), set, accept: rest } };
+}
+
+const segmentColumns = (seg: SealedSegment, r: SealedRead): Columns => ({ ...seg.fields, [r.pkName]: seg.pks } as Columns);
+
+/**
+ * segmentRows without a scalar index: a filter false outside a few rows (a
+ * shared JSON path's, messages/filter/rowSupport.ts) makes them the candidates,
+ * so a scan or a count visits only them.
+ */
+function supportedRows(seg: SealedSegment, r: SealedRead): { accept: RowFilter | null | undefined; candidates?: Candidates } {
+  if (!r.filter || (r.partitionIds && !r.partitionIds.has(seg.partitionId))) return { accept: acceptRow(seg, r) };
+  const pred = r.filter.bind(segmentColumns(seg, r)), s = supportOf(pred);
+  const accept = acceptRow(seg, r, r.filter, pred);
+  if (!accept || s === undefined || s.outside) return { accept };
+  return { accept, candidates: { rows: s.rows, set: RowSet.empty(seg.count).addRows(s.rows, 0, s.rows.length), accept } };
 }
 
 export function sealedRowFields(seg: SealedSegment, row: number, r: SealedRead): Record<string, unknown> {

@@ -81,6 +81,8 @@ export class QueryNode {
     this.segments = new SegmentStore({
       objects: opts.objects, indexes: opts.indexes, shredding: jsonShreddingConfig(opts.jsonShredding),
       collection: (id, fresh) => this.collection(id, fresh), onCount: (n) => metrics.loadedSegments.set(n),
+      onShredded: (atLoad, fromSidecar) => { metrics.shreddedColumns.atLoad.inc(atLoad); metrics.shreddedColumns.fromSidecar.inc(fromSidecar); },
+      ...(opts.log ? { log: opts.log } : {}),
     });
     this.stopSampling = metrics.sampleDiskCaches(() => sumDiskReads([...this.segments.values()].flatMap((l) => [...l.indexes.values()].map((x) => x.vector))));
   }

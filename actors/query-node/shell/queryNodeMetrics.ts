@@ -14,6 +14,8 @@ export class QueryNodeMetrics {
   /** DISKANN's node reads (counted per search) and node caches (sampled at scrape time from the indexes loaded). */
   readonly diskann: { cacheHits: Counter; fileReads: Counter; cachedNodes: Gauge; cacheBytes: Gauge };
   private readonly registry: MetricsRegistry;
+  /** JSON columns of loaded segments shredded at load, and those whose shredded layout came from the data node's sidecar. */
+  readonly shreddedColumns: { atLoad: Counter; fromSidecar: Counter };
 
   /** Without a registry the metrics are kept but never served (tests, embedded uses). */
   constructor(nodeId: string, registry = new MetricsRegistry()) {
@@ -29,6 +31,8 @@ export class QueryNodeMetrics {
       cachedNodes: registry.gauge({ name: 'nuthatch_query_node_diskann_cached_nodes', help: 'DISKANN node records held in the node caches of the indexes a query node has loaded.', labels: ['node_id'] }).labels(nodeId),
       cacheBytes: registry.gauge({ name: 'nuthatch_query_node_diskann_cache_bytes', help: 'Bytes of the DISKANN node records held in the node caches of the indexes a query node has loaded.', labels: ['node_id'] }).labels(nodeId),
     };
+    const shredded = registry.counter({ name: 'nuthatch_query_node_json_shredded_columns_total', help: 'JSON columns of loaded sealed segments given their shredded layout, by source: shredded at load, or read from the sidecar the data node wrote.', labels: ['node_id', 'source'] });
+    this.shreddedColumns = { atLoad: shredded.labels(nodeId, 'load'), fromSidecar: shredded.labels(nodeId, 'sidecar') };
     this.loadedSegments = registry.gauge({ name: 'nuthatch_query_node_loaded_segments', help: 'Sealed segments a query node holds in memory.', labels: ['node_id'] }).labels(nodeId);
   }
 

@@ -1,4 +1,6 @@
-import { keyFitsIndex } from '../../shared/segment/segmentKeys.js';
+import { keyFitsIndex, shreddedSidecarKey } from '../../shared/segment/segmentKeys.js';
+import { decodeSidecar, sameOrigin, sidecarOrigin } from '../../shared/segment/shreddedSidecar.js';
+import type { ShreddedJson } from '../../../messages/filter/shreddedJson.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { fieldDim, vectorField } from '../../../messages/schema.js';
@@ -17,7 +19,7 @@ import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { keepColumns, segmentBytes } from '../core/segmentColumns.js';
 import { sameColumns } from '../../../messages/loadFields.js';
-import { shredSegment, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
+import { jsonColumnNames, shredSegmentWith, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import { IndexRetirement } from '../core/indexRetirement.js';
 
 /** An index held here, by the field it indexes (or its JSON path): an ANN index of a vector field, or a scalar index. */
@@ -37,6 +39,9 @@ export interface SegmentStorePorts {
   shredding: JsonShreddingConfig;
   /** Told the number of segments held after each load or release (the node's gauge). */
   onCount(n: number): void;
+  /** Told, after each data load, how many JSON columns were shredded at load and how many came from a sidecar. */
+  onShredded?(atLoad: number, fromSidecar: number): void;
+  log?: (...a: unknown[]) => void;
 }
 
 /**
@@ -84,13 +89,18 @@ export class SegmentStore {
     const prev = this.segments.get(record.segmentId);
     let cur = prev;
     if (!cur || cur.record.dataKey !== record.dataKey || !sameColumns(cur.columns, columns)) {
-      const bytes = await this.ports.objects.get(record.dataKey);
+      const { schema } = await this.ports.collection(record.collectionId);
+      const wantsSidecar = this.ports.shredding.enabledJSONShredding && jsonColumnNames(schema).length > 0;
+      const [bytes, sidecar] = await Promise.all([this.ports.objects.get(record.dataKey), wantsSidecar ? this.ports.objects.get(shreddedSidecarKey(record.dataKey)) : null]);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
       // A partial load holds only its columns (the float block is the first FloatVector field's).
-      const { schema } = await this.ports.collection(record.collectionId);
       const block = columns ? vectorField(schema)?.name : undefined;
-      // JSON columns shredded once here, at load (the segment is immutable): filters on their paths read typed columns.
-      const seg = shredSegment(keepColumns(decodeSegmentFile(bytes), columns, block), schema, this.ports.shredding);
+      const seg = keepColumns(decodeSegmentFile(bytes), columns, block);
+      // JSON columns shredded once (the segment is immutable): from the data node's sidecar when it was made
+      // from this very file under these knobs, else here, at load. Filters on their paths read typed columns.
+      const prepared = sidecar ? this.sidecarColumns(record.dataKey, bytes, sidecar) : undefined;
+      const done = shredSegmentWith(seg, schema, this.ports.shredding, prepared);
+      this.ports.onShredded?.(done.shredded.length, done.prepared.length);
       cur = { record, seg, indexes: new Map(), scalar: new Map(), cover: 0n, ...(columns ? { columns } : {}), bytes: segmentBytes(seg) };
     }
     // Every index the record names, one per field; the collection's record says each one's type and metric.
@@ -140,6 +150,18 @@ export class SegmentStore {
   }
 
   /** Retires the vector indexes `old` held that `kept` does not. */
+  /** A sidecar's columns when it was made from `bytes` under this node's knobs; undefined (and said) when stale or damaged. */
+  private sidecarColumns(dataKey: string, bytes: Uint8Array, file: Uint8Array): ReadonlyMap<string, ShreddedJson> | undefined {
+    try {
+      const s = decodeSidecar(file);
+      if (sameOrigin(s.origin, sidecarOrigin(bytes, this.ports.shredding))) return s.columns;
+      this.ports.log?.(`${shreddedSidecarKey(dataKey)} was made from another file or other shredding knobs: shredding at load`);
+    } catch (e) {
+      this.ports.log?.(`${shreddedSidecarKey(dataKey)} unreadable (${(e as Error).message}): shredding at load`);
+    }
+    return undefined;
+  }
+
   private retireIndexes(old: Loaded, kept: ReadonlyMap<string, LoadedIndex>): void {
     const still = new Set([...kept.values()].map((x) => x.vector));
     for (const x of old.indexes.values()) if (x.vector && !still.has(x.vector)) this.retirement.retire(x.vector);

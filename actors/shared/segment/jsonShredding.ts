@@ -168,18 +168,48 @@ function dictBytes(dict: readonly string[]): number {
   return n;
 }
 
-/**
- * Shreds a loaded segment's JSON columns (its JSON fields and, with dynamic
- * fields on, `$meta`) in place: each column array gets its shredded form.
- * With shredding off, nothing changes. Returns the segment.
- */
-export function shredSegment(seg: SealedSegment, schema: Pick<CollectionSchema, 'fields' | 'enableDynamicField'>, cfg: JsonShreddingConfig): SealedSegment {
-  if (!cfg.enabledJSONShredding) return seg;
+/** The JSON columns of a collection's segments: its JSON fields and, with dynamic fields on, `$meta`. */
+export function jsonColumnNames(schema: Pick<CollectionSchema, 'fields' | 'enableDynamicField'>): string[] {
   const names = schema.fields.filter((f) => f.dataType === 'JSON').map((f) => f.name);
   if (schema.enableDynamicField) names.push('$meta');
-  for (const name of names) {
+  return names;
+}
+
+/** The shredded form of each of `names` the segment holds (a data node writes them as a sidecar, shreddedSidecar.ts). */
+export function shredColumns(seg: Pick<SealedSegment, 'fields' | 'count'>, names: readonly string[], cfg: Pick<JsonShreddingConfig, 'jsonShreddingRatioThreshold' | 'jsonShreddingMaxColumns'>): Map<string, ShreddedJson> {
+  const out = new Map<string, ShreddedJson>();
+  for (const name of names) { const col = seg.fields[name]; if (col !== undefined) out.set(name, shredColumn(col, seg.count, cfg)); }
+  return out;
+}
+
+/**
+ * Shreds a loaded segment's JSON columns in place: each column array gets its
+ * shredded form, taken from `prepared` (a sidecar's columns, already matched
+ * to this segment file and these knobs) when it holds the column, else
+ * shredded now. With shredding off, nothing changes. Says which columns were
+ * shredded now and which came prepared.
+ */
+export function shredSegmentWith(seg: SealedSegment, schema: Pick<CollectionSchema, 'fields' | 'enableDynamicField'>, cfg: JsonShreddingConfig, prepared?: ReadonlyMap<string, ShreddedJson>): { shredded: string[]; prepared: string[] } {
+  const out = { shredded: [] as string[], prepared: [] as string[] };
+  if (!cfg.enabledJSONShredding) return out;
+  for (const name of jsonColumnNames(schema)) {
     const col = seg.fields[name];
-    if (col !== undefined && shreddedOf(col) === undefined) attachShredded(col, shredColumn(col, seg.count, cfg));
+    if (col === undefined || shreddedOf(col) !== undefined) continue;
+    const ready = prepared?.get(name);
+    if (ready !== undefined && ready.rowCount === seg.count) { attachShredded(col, ready); out.prepared.push(name); }
+    else { attachShredded(col, shredColumn(col, seg.count, cfg)); out.shredded.push(name); }
   }
+  return out;
+}
+
+/** shredSegmentWith without a sidecar; returns the segment. */
+export function shredSegment(seg: SealedSegment, schema: Pick<CollectionSchema, 'fields' | 'enableDynamicField'>, cfg: JsonShreddingConfig): SealedSegment {
+  shredSegmentWith(seg, schema, cfg);
   return seg;
+}
+
+/** A data node request's `jsonColumns` for a collection (absent when it has none): the columns whose shredded sidecar it writes. */
+export function jsonColumnsRequest(schema: Pick<CollectionSchema, 'fields' | 'enableDynamicField'>): { jsonColumns?: string[] } {
+  const names = jsonColumnNames(schema);
+  return names.length > 0 ? { jsonColumns: names } : {};
 }

@@ -27,3 +27,18 @@ export function indexKeyOf(dataKey: string, indexName: string, indexType = 'HNSW
   const m = /^(.*\/)data(-\d+)?\.seg$/.exec(dataKey);
   return m ? `${m[1]}index-${indexName}${m[2] ?? ''}.${ext}` : `${dataKey}.index-${indexName}.${ext}`;
 }
+
+/**
+ * The key of the shredded JSON sidecar of the data file at `dataKey`
+ * (shreddedSidecar.ts): beside it, with the data's version, so a rewritten
+ * file never shares a sidecar with the old one. Whatever removes or keeps a
+ * data file removes or keeps its sidecar with it.
+ */
+export function shreddedSidecarKey(dataKey: string): string {
+  return dataKey.endsWith('.seg') ? `${dataKey.slice(0, -'.seg'.length)}.shred` : `${dataKey}.shred`;
+}
+
+/** The data file a sidecar key belongs to, or undefined for a key that is no sidecar. */
+export function dataKeyOfSidecar(key: string): string | undefined {
+  return key.endsWith('.shred') ? `${key.slice(0, -'.shred'.length)}.seg` : undefined;
+}

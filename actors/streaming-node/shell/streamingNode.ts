@@ -1,4 +1,5 @@
 import { clusteringKeyField } from '../../../messages/schema.js';
+import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import type { KeyRange } from '../../../messages/rpc/records.js';
 import { newMessage, type Tso } from '../../../messages/types.js';
 import { NuthatchError } from '../../../messages/errors.js';
@@ -339,7 +340,7 @@ export class StreamingNode {
     const dn = client<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
     const schema = wal.durable.get(vchannel)?.context.collection?.schema;
     const keyField = schema ? clusteringKeyField(schema)?.name : undefined;
-    const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: readFromOf(seg), to: seg.sealPos, ...(keyField === undefined ? {} : { keyField }) };
+    const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: readFromOf(seg), to: seg.sealPos, ...(keyField === undefined ? {} : { keyField }), ...(schema ? jsonColumnsRequest(schema) : {}) };
     void withRetry(() => dn('flushSegment', task), { deadlineMs: 24 * 3600_000, maxMs: 5000 })
       .then(async (r) => {
         this.flushResults.set(segmentId, { ...r, from: task.from, to: task.to, partitionId: task.partitionId, collectionId: task.collectionId });
