@@ -10,6 +10,10 @@ export class QueryNodeMetrics {
   readonly narrowedReads: Counter;
   /** Segment reads a keyed index answered from one partition key value's sub-index (partition key isolation). */
   readonly isolatedReads: Counter;
+  /** Tiered storage's cache: hits, misses (a fetch waited for), evictions and the bytes it holds. */
+  readonly cache: { hit(): void; miss(): void; evicted(): void; bytes(n: number): void };
+  /** The bytes tiered storage's cache may hold (absent without tiered storage). */
+  readonly cacheBudget: Gauge;
 
   /** Without a registry the metrics are kept but never served (tests, embedded uses). */
   constructor(nodeId: string, registry = new MetricsRegistry()) {
@@ -18,6 +22,12 @@ export class QueryNodeMetrics {
     this.reads = { search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query') };
     this.narrowedReads = registry.counter({ name: 'nuthatch_query_node_scalar_index_reads_total', help: 'Reads of one sealed segment whose filter the segment\'s scalar indexes narrowed to candidate rows.', labels: ['node_id'] }).labels(nodeId);
     this.isolatedReads = registry.counter({ name: 'nuthatch_query_node_isolated_reads_total', help: 'Searches of one sealed segment whose keyed index (partition key isolation) answered from one partition key value\'s sub-index.', labels: ['node_id'] }).labels(nodeId);
+    const units = registry.counter({ name: 'nuthatch_query_node_cache_requests_total', help: 'Cached units (a segment\'s data or one index) reads took from a query node\'s tiered storage cache, by result: hit, or miss (fetched from object storage).', labels: ['node_id', 'result'] });
+    const hits = units.labels(nodeId, 'hit'), misses = units.labels(nodeId, 'miss');
+    const evictions = registry.counter({ name: 'nuthatch_query_node_cache_evictions_total', help: 'Cached units tiered storage evicted (least recently used past the high watermark, or idle past cacheTtl).', labels: ['node_id'] }).labels(nodeId);
+    const bytes = registry.gauge({ name: 'nuthatch_query_node_cache_bytes', help: 'Bytes of segment data and indexes a query node\'s tiered storage cache holds.', labels: ['node_id'] }).labels(nodeId);
+    this.cache = { hit: () => hits.inc(), miss: () => misses.inc(), evicted: () => evictions.inc(), bytes: (n) => bytes.set(n) };
+    this.cacheBudget = registry.gauge({ name: 'nuthatch_query_node_cache_budget_bytes', help: 'Bytes a query node\'s tiered storage cache may hold (its watermarks are shares of it).', labels: ['node_id'] }).labels(nodeId);
     this.loadedSegments = registry.gauge({ name: 'nuthatch_query_node_loaded_segments', help: 'Sealed segments a query node holds in memory.', labels: ['node_id'] }).labels(nodeId);
   }
 }
