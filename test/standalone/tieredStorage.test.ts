@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { client as busClient } from '../../runtime/rpc/typedBus.js';
@@ -125,6 +127,29 @@ test('warm-up fetches at load what the config says; a read then hits', async () 
     await s.client.search('ts', { data: [vecs[0]!], limit: 3, consistencyLevel: 'Strong' });
     assert.is(metric(s, 'nuthatch_query_node_cache_requests_total', { result: 'miss' }), misses, 'the first search fetched nothing');
     assert.ok(metric(s, 'nuthatch_query_node_cache_requests_total', { result: 'hit' }) >= PARTS * 2, 'it took data and indexes from the cache');
+  } finally { await s.cleanup(); }
+});
+
+test('an evicted DISKANN index closes its local file; the next search fetches it again and answers the same', async () => {
+  const diskFiles = (dataDir: string) => { try { return readdirSync(join(dataDir, 'cache', 'diskann')).filter((f) => f.endsWith('.diskann')); } catch { return []; } };
+  // Eviction on, a budget of one byte: whatever no read holds goes as soon as the read ends.
+  const s = await tempStandalone({ ...base, tieredStorage: { enabled: true, evictionEnabled: true, memoryBudgetBytes: 1, warmup: { vectorIndex: 'disable' } } });
+  try {
+    const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'DISKANN', params: { max_degree: 16 } }];
+    await s.client.createCollection({ collectionName: 'dk', schema, metricType: 'L2', shardsNum: 1, indexParams, load: true });
+    await s.client.insert('dk', Array.from({ length: ROWS }, (_, i) => row(i)));
+    await s.client.flush('dk');
+    await untilIndexedAndLoaded(s, 'dk', ROWS);
+    await untilIndexesServed(s, 'dk', 'qn-1');
+    assert.equal(diskFiles(s.dataDir), [], 'vectorIndex warm-up off: no local file at load');
+    const search = async () => (await s.client.search('dk', { data: [vecs[5]!, vecs[77]!], limit: 5, consistencyLevel: 'Strong' })).map((hs) => hs.map((h) => [h.id, h.distance]));
+    const first = await search();
+    assert.equal(diskFiles(s.dataDir), [], 'evicted when the search ended: its file closed and removed');
+    const evictions = metric(s, 'nuthatch_query_node_cache_evictions_total');
+    assert.ok(evictions >= 2, 'data and index evicted');
+    assert.equal(await search(), first, 'fetched again, the same answer');
+    assert.ok(metric(s, 'nuthatch_query_node_cache_evictions_total') > evictions);
+    assert.is(cached(s), 0);
   } finally { await s.cleanup(); }
 });
 

@@ -93,12 +93,11 @@ export class LazySegments {
     return { loaded: results.map((r) => (r as PromiseFulfilledResult<Loaded | undefined>).value), done };
   }
 
-  /** Each segment held: its record, what its load kept, the bytes its data holds when cached. */
+  /** Each segment held: its record and index files; the columns its data holds and their bytes when cached (cold: none, 0). */
   status(): Array<{ segmentId: number; record: SegmentRecord; indexKeys: string[]; columns?: string[]; bytes: number }> {
     return [...this.metas].map(([segmentId, m]) => {
       const data = this.cache.peek(dataKeyOf(m));
-      const columns = data?.seg ? Object.keys(data.seg.fields) : m.columns ? [...m.columns] : undefined;
-      return { segmentId, record: m.record, indexKeys: m.plan.map((p) => p.key), ...(columns ? { columns } : {}), bytes: data?.seg ? data.bytes : 0 };
+      return { segmentId, record: m.record, indexKeys: m.plan.map((p) => p.key), ...(data?.seg ? { columns: Object.keys(data.seg.fields), bytes: data.bytes } : { bytes: 0 }) };
     });
   }
 
