@@ -77,4 +77,15 @@ test('dropping a unit a read holds forgets its bytes; the read keeps its value',
   t.release();
 });
 
+test('a read that held a unit dropped and fetched again does not unpin the new one', async () => {
+  const { cache } = setup(10);
+  const old = await cache.take('a', async () => ({ value: 'A1', bytes: 5 }), () => true);
+  cache.drop('a'); // its segment was released, then loaded again
+  const fresh = await cache.take('a', async () => ({ value: 'A2', bytes: 5 }), () => true);
+  old.release();
+  await cache.warm('b', async () => ({ value: 'B', bytes: 5 }), () => true); // 10 > 8: evicts what it may
+  assert.ok(cache.has('a'), 'the new unit is still held by its read');
+  fresh.release();
+});
+
 test.run();

@@ -43,7 +43,7 @@ export class SegmentCache<V> {
       this.events.hit();
       this.policy.touch(key, this.now());
       this.policy.pin(key);
-      return { value: have, release: this.releaser(key) };
+      return { value: have, release: this.releaser(key, have) };
     }
     this.events.miss();
     let f = this.fetching.get(key);
@@ -59,7 +59,7 @@ export class SegmentCache<V> {
     }
     f.waiters++;
     const value = await f.promise;
-    return { value, release: this.values.get(key) === value ? this.releaser(key) : () => {} };
+    return { value, release: this.values.get(key) === value ? this.releaser(key, value) : () => {} };
   }
 
   /** Caches a unit fetched outside a read (warm-up), unpinned. */
@@ -89,12 +89,13 @@ export class SegmentCache<V> {
     this.evicted(out);
   }
 
-  private releaser(key: string): () => void {
+  /** Unpins `key` once; a unit dropped meanwhile (and maybe fetched again: another value) is no longer this read's to unpin. */
+  private releaser(key: string, value: V): () => void {
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      this.evicted(this.policy.unpin(key));
+      if (this.values.get(key) === value) this.evicted(this.policy.unpin(key));
     };
   }
 
