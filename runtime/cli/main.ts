@@ -6,8 +6,9 @@ import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
 import { PUT_OBJECT_USAGE } from './putObject.js';
 import { REPLICATE_USAGE } from './replicate.js';
-import { clusteringOf, compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, toleranceMs } from '../cluster/nodeOptions.js';
+import { clusteringOf, compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, TIERED_STORAGE_USAGE, toleranceMs } from '../cluster/nodeOptions.js';
 import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
+import { parseTieredStorage, type TieredStorageConfig } from '../../actors/query-node/core/tieredStorageConfig.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
 
 const USAGE = `usage:
@@ -16,6 +17,7 @@ const USAGE = `usage:
                      [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N]
                      [--clustering-interval-ms MS] [--clustering-target-rows N]
                      [--gc-interval-ms MS] [--gc-tolerance-ms MS] [--auth] [--root-password PASSWORD] [--quota K=V,...]
+                     [--tiered-storage K=V,...]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
       the WAL keeps 26 h of history behind its newest checkpoint, a dropped collection's
       files are purged 10 min after the drop, sealed segments whose rows are a fifth
@@ -26,6 +28,7 @@ const USAGE = `usage:
       --auth requires 'Authorization: Bearer <user>:<password>' on the HTTP API and checks
       privileges (root's first password: --root-password or NUTHATCH_ROOT_PASSWORD, default Milvus);
 ${QUOTA_USAGE.replace('coordinator: ', '').replace(', streaming nodes', '')}
+${TIERED_STORAGE_USAGE.replace('query node: ', '')}
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
   ${REPLAY_USAGE}
@@ -89,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
       auth: { type: 'boolean', default: process.env.NUTHATCH_AUTH === 'true' || process.env.NUTHATCH_AUTH === '1' },
       'root-password': { type: 'string', default: process.env.NUTHATCH_ROOT_PASSWORD },
       quota: { type: 'string', default: process.env.NUTHATCH_QUOTA },
+      'tiered-storage': { type: 'string', default: process.env.NUTHATCH_TIERED_STORAGE },
     } }));
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
@@ -99,6 +103,8 @@ async function main(argv: string[]): Promise<void> {
     };
     let quota: QuotaDefaults = {};
     try { quota = parseQuotaDefaults(values.quota ?? ''); } catch (e) { fail((e as Error).message); }
+    let tieredStorage: TieredStorageConfig | undefined;
+    try { tieredStorage = parseTieredStorage(values['tiered-storage'] ?? ''); } catch (e) { fail((e as Error).message); }
     let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & ReturnType<typeof clusteringOf> & { mergeSegments?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
     try {
       keepMs = retentionMs(values['wal-retention-ms']);
@@ -110,7 +116,7 @@ async function main(argv: string[]): Promise<void> {
       ...(quota.memoryHighWaterLevel === undefined ? {} : { memoryHighWaterLevel: quota.memoryHighWaterLevel }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans, quota: { defaults: quota } }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] } });
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans, quota: { defaults: quota } }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] }, tieredStorage });
     onSignals(() => s.stop());
     return;
   }

@@ -2,6 +2,13 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NuthatchError } from '../../messages/errors.js';
 import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
+import { parseTieredStorage, type TieredStorageConfig } from '../../actors/query-node/core/tieredStorageConfig.js';
+
+/** The `--tiered-storage` flag's help (standalone and query node). */
+export const TIERED_STORAGE_USAGE = `  --tiered-storage K=V[,K=V]   query node: Milvus's tiered storage (off by default): enabled=true, warmup.scalarField,
+                            warmup.scalarIndex, warmup.vectorField, warmup.vectorIndex (sync|disable), evictionEnabled,
+                            backgroundEvictionEnabled, memoryLowWatermarkRatio, memoryHighWatermarkRatio, cacheTtl (s),
+                            evictableMemoryCacheRatio or memoryBudgetBytes (the cache's size)`;
 
 /** The `--quota` flag's help (standalone and coordinator). */
 export const QUOTA_USAGE = `  --quota K=V[,K=V]         coordinator: cluster rate limits and disk quotas by Milvus's quotaAndLimits names:
@@ -59,6 +66,8 @@ export interface NodeOptions {
   rootPassword?: string;
   /** Coordinator: the cluster's rate limits and disk quotas; streaming node: its memory high water level (`--quota`, messages/admission.ts). */
   quota: QuotaDefaults;
+  /** Query node: tiered storage (`--tiered-storage`, actors/query-node/core/tieredStorageConfig.ts). */
+  tieredStorage: TieredStorageConfig;
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -70,7 +79,7 @@ const ENV: Record<string, string> = {
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
   'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'clustering-interval-ms': 'NUTHATCH_CLUSTERING_INTERVAL_MS', 'clustering-target-rows': 'NUTHATCH_CLUSTERING_TARGET_ROWS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
-  auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD', quota: 'NUTHATCH_QUOTA',
+  auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD', quota: 'NUTHATCH_QUOTA', 'tiered-storage': 'NUTHATCH_TIERED_STORAGE',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -99,6 +108,7 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --auth true|false         gateway: require 'Authorization: Bearer <user>:<password>' and check privileges (default false)
   --root-password PASSWORD  coordinator: root's password when the first start makes it (default Milvus)
 ${QUOTA_USAGE}
+${TIERED_STORAGE_USAGE}
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET). A NATS server that requires
 credentials: NUTHATCH_NATS_USER and NUTHATCH_NATS_PASSWORD, or NUTHATCH_NATS_TOKEN.`;
 
@@ -201,5 +211,6 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     auth: flag('auth', v('auth')),
     rootPassword: v('root-password') || undefined,
     quota: parseQuotaDefaults(v('quota') ?? ''),
+    tieredStorage: parseTieredStorage(v('tiered-storage') ?? ''),
   };
 }

@@ -98,7 +98,7 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
       return { async stop() { n.stop(); } };
     }
     case 'query-node': {
-      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: vectorIndexes, log, sessionTtlMs: o.sessionTtlMs, metrics });
+      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: vectorIndexes, log, sessionTtlMs: o.sessionTtlMs, metrics, tieredStorage: o.tieredStorage });
       await qn.start();
       return { stop: () => qn.stop() };
     }

@@ -7,6 +7,7 @@ import { DataNode } from '../../actors/data-node/shell/dataNode.js';
 import { IndexNode } from '../../actors/index-node/shell/indexNode.js';
 import { QueryNode } from '../../actors/query-node/shell/queryNode.js';
 import type { JsonShreddingConfig } from '../../actors/shared/segment/jsonShredding.js';
+import type { TieredStorageOptions } from '../../actors/query-node/core/tieredStorageConfig.js';
 import { StreamingNode } from '../../actors/streaming-node/shell/streamingNode.js';
 import type { StreamingConfig } from '../../actors/streaming-node/shell/nodeContext.js';
 import { MemoryBus } from '../bus/memoryBus.js';
@@ -46,6 +47,12 @@ export interface StandaloneOptions {
    * (default true), `jsonShreddingRatioThreshold` (0.3), `jsonShreddingMaxColumns` (1024).
    */
   jsonShredding?: Partial<JsonShreddingConfig>;
+  /**
+   * The query node's tiered storage, under Milvus's names (off by default): `enabled`, `warmup.{scalarField,
+   * scalarIndex,vectorField,vectorIndex}`, `evictionEnabled`, `backgroundEvictionEnabled`, the memory watermarks,
+   * `cacheTtl`, `evictableMemoryCacheRatio` or `memoryBudgetBytes` (actors/query-node/core/tieredStorageConfig.ts).
+   */
+  tieredStorage?: TieredStorageOptions;
 }
 
 export interface Standalone {
@@ -91,7 +98,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     stops.push(() => coordinator.stop());
     // The query node's local disk: DISKANN indexes keep their vectors and graph in files under the data dir.
     const vectorIndexes = vectorIndexesAt(join(o.dataDir, 'cache', 'diskann'));
-    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[query-node]', ...a) });
+    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, jsonShredding: o.jsonShredding, tieredStorage: o.tieredStorage, log: (...a) => log('[query-node]', ...a) });
     await queryNode.start();
     stops.push(() => queryNode.stop());
     const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[data-node]', ...a) });

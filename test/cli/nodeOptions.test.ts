@@ -56,4 +56,12 @@ test('metrics: --metrics-port (0: a free one) and --metrics-host, from flags or 
   assert.throws(() => parseNodeOptions([...role, '--metrics-port', '70000'], {}), (e: Error) => e instanceof NuthatchError && /--metrics-port/.test(e.message));
 });
 
+test('tiered storage: --tiered-storage K=V under Milvus names, or NUTHATCH_TIERED_STORAGE; off unless asked; a bad one is refused', () => {
+  assert.is(parseNodeOptions(role, {}).tieredStorage.enabled, false);
+  const o = parseNodeOptions([...role, '--tiered-storage', 'enabled=true,warmup.vectorIndex=disable,evictionEnabled=true,memoryBudgetBytes=65536'], {}).tieredStorage;
+  assert.equal([o.enabled, o.warmup.vectorIndex, o.evictionEnabled, o.memoryBudgetBytes], [true, 'disable', true, 65_536]);
+  assert.is(parseNodeOptions(role, { NUTHATCH_TIERED_STORAGE: 'enabled=true' }).tieredStorage.enabled, true);
+  assert.throws(() => parseNodeOptions([...role, '--tiered-storage', 'warmup.vectorIndex=lazy'], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /warmup\.vectorIndex/.test(e.message));
+});
+
 test.run();

@@ -40,6 +40,8 @@ import { QueryNodeMetrics } from './queryNodeMetrics.js';
 import { refuseUnloaded } from '../../../messages/loadFields.js';
 import { jsonShreddingConfig, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import { SegmentStore, type Loaded } from './segmentStore.js';
+import { tieredStorageConfig, type TieredStorageOptions } from '../core/tieredStorageConfig.js';
+import { cacheBudget } from './cacheBudget.js';
 
 export interface QueryNodeOptions {
   nodeId: string; bus: Bus; meta: MetaStore; objects: ObjectStore;
@@ -52,6 +54,8 @@ export interface QueryNodeOptions {
   metrics?: MetricsRegistry;
   /** JSON shredding of loaded segments (Milvus's common.enabledJSONShredding and its dataCoord.jsonShredding* knobs); on by default. */
   jsonShredding?: Partial<JsonShreddingConfig>;
+  /** Tiered storage: lazy load, warm-up and eviction (Milvus's queryNode.segcore.tieredStorage.*); off by default. */
+  tieredStorage?: TieredStorageOptions;
 }
 
 /** What reading sealed segments needs of a search or query request. */
@@ -78,13 +82,16 @@ export class QueryNode {
   private readonly stopSampling: () => void;
   constructor(private readonly opts: QueryNodeOptions) {
     const metrics = this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
+    const tiered = tieredStorageConfig(opts.tieredStorage);
     this.segments = new SegmentStore({
-      objects: opts.objects, indexes: opts.indexes, shredding: jsonShreddingConfig(opts.jsonShredding),
+      nodeId: opts.nodeId, objects: opts.objects, indexes: opts.indexes, shredding: jsonShreddingConfig(opts.jsonShredding),
       collection: (id, fresh) => this.collection(id, fresh), onCount: (n) => metrics.loadedSegments.set(n),
       onShredded: (atLoad, fromSidecar) => { metrics.shreddedColumns.atLoad.inc(atLoad); metrics.shreddedColumns.fromSidecar.inc(fromSidecar); },
       ...(opts.log ? { log: opts.log } : {}),
+      ...(tiered.enabled ? { tiered: { config: tiered, budget: cacheBudget(tiered), events: metrics.cache } } : {}),
     });
-    this.stopSampling = metrics.sampleDiskCaches(() => sumDiskReads([...this.segments.values()].flatMap((l) => [...l.indexes.values()].map((x) => x.vector))));
+    this.stopSampling = metrics.sampleDiskCaches(() => sumDiskReads(this.segments.vectorIndexes()));
+    if (tiered.enabled) metrics.cacheBudget.set(cacheBudget(tiered));
   }
 
   async start(): Promise<void> {
@@ -98,10 +105,7 @@ export class QueryNode {
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       bm25Stats: (req) => this.bm25Stats(req),
-      status: () => ({
-        nodeId: this.opts.nodeId, segments: this.segments.ids(),
-        files: [...this.segments.entries()].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key), columns: Object.keys(l.seg.fields), bytes: l.bytes })),
-      }),
+      status: () => ({ nodeId: this.opts.nodeId, segments: this.segments.ids(), files: this.segments.status() }),
     });
     await this.register();
   }
@@ -164,27 +168,23 @@ export class QueryNode {
   private trimDeletes(vchannel: string, d: ShardDeletes, floorTso: Tso): void {
     if (floorTso <= d.floorTso) return;
     let floor = floorTso;
-    for (const l of this.segments.values()) if (l.record.vchannel === vchannel && l.seg.count > 0) floor = minTso(floor, l.cover);
+    for (const l of this.segments.covers()) if (l.vchannel === vchannel && l.rows > 0) floor = minTso(floor, l.cover);
     if (floor <= d.floorTso) return;
     d.floorTso = floor;
     trimIndex(d.index, floor);
   }
 
   /**
-   * The segments a read names and what reading them needs; their vector
-   * indexes are held from here until the caller calls `done` (a release
-   * meanwhile closes them only after), so callers end in finally.
+   * The segments a read names and what reading them needs; their data and
+   * vector indexes are held from here until the caller calls `done` (a release
+   * meanwhile closes them only after, tiered storage evicts them only after),
+   * so callers end in finally. `withVector`: a search, which reads ANN indexes.
    */
-  private async read(req: ReadRequest): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord; done: () => void }> {
+  private async read(req: ReadRequest, withVector = false): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord; done: () => void }> {
     const denied = forceDenial(this.admission, 'read', req.collectionId);
     if (denied) throw new NuthatchError(denied.code, denied.message, denied.details);
     const coll = await this.collection(req.collectionId);
-    const loaded = req.segmentIds.map((id) => {
-      const l = this.segments.get(id);
-      if (!l) throw new NuthatchError('Unavailable', `segment ${id} is not loaded on query node ${this.opts.nodeId}`);
-      return l;
-    });
-    const done = this.segments.hold(loaded);
+    const { loaded, done } = await this.segments.acquire(req.segmentIds, withVector);
     try {
       return { ...await this.readParts(req, loaded, coll), done };
     } catch (e) { done(); throw e; }
@@ -221,7 +221,7 @@ export class QueryNode {
   }
 
   private async search(req: QueryNodeProtocol['search']['req']) {
-    const { loaded, read, coll, done } = await this.read(req);
+    const { loaded, read, coll, done } = await this.read(req, true);
     try { return await this.searchLoaded(req, loaded, read, coll); } finally { done(); }
   }
 
@@ -336,7 +336,7 @@ export class QueryNode {
     this.stopSampling();
     this.sub?.unsubscribe();
     // Its DISKANN files go with it (a read still running closes them when it ends).
-    for (const id of this.segments.ids()) this.segments.unload(id);
+    this.segments.close();
     this.admissionSub?.unsubscribe();
     await this.lease?.revoke().catch(() => {});
   }

@@ -1,68 +1,90 @@
-import { keyFitsIndex, shreddedSidecarKey } from '../../shared/segment/segmentKeys.js';
-import { decodeSidecar, sameOrigin, sidecarOrigin } from '../../shared/segment/shreddedSidecar.js';
-import type { ShreddedJson } from '../../../messages/filter/shreddedJson.js';
 import { NuthatchError } from '../../../messages/errors.js';
-import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
-import { fieldDim, vectorField } from '../../../messages/schema.js';
-import { metricOfField } from '../../shared/vector/fieldMetric.js';
+import type { SegmentRecord } from '../../../messages/rpc/records.js';
 import type { Tso } from '../../../messages/types.js';
-import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
-import { factoryOf, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
+import type { VectorIndex } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
-import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
-import { structVectorOf } from '../../../messages/structArray.js';
-import { isEmbListMetric, pairMetric } from '../../shared/vector/maxSim.js';
-import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
-import { decodeScalarIndex } from '../../shared/scalarIndex/scalarIndexFile.js';
-import { indexFileName, isJsonPathIndex, scalarIndexKey } from '../../shared/scalarIndex/jsonIndex.js';
-import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
-import type { IndexParams } from '../../../messages/types.js';
-import { keepColumns, segmentBytes } from '../core/segmentColumns.js';
+import { segmentBytes } from '../core/segmentColumns.js';
 import { sameColumns } from '../../../messages/loadFields.js';
-import { jsonColumnNames, shredSegmentWith, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import { IndexRetirement } from '../core/indexRetirement.js';
+import type { TieredStorageConfig } from '../core/tieredStorageConfig.js';
+import { fetchIndex, fetchSegmentData, planIndexes, scalarOf, type Loaded, type LoadedIndex, type SegmentFilePorts } from './segmentFiles.js';
+import { LazySegments, type LazySegmentEvents } from './lazySegments.js';
 
-/** An index held here, by the field it indexes (or its JSON path): an ANN index of a vector field, or a scalar index. */
-export type LoadedIndex = { key: string } & ({ vector: VectorIndex; scalar?: undefined } | { scalar: SortedIndex; vector?: undefined });
-/**
- * A segment held here; `cover` is deleteCoverOf its record and file (taken at load: a file of an old record
- * is scanned once); `scalar` the scalar indexes among `indexes`, as reads take them; `columns` the
- * columns a partial load kept (absent: all), `bytes` what they hold (segmentColumns.ts).
- */
-export interface Loaded { record: SegmentRecord; seg: SealedSegment; indexes: ReadonlyMap<string, LoadedIndex>; scalar: ReadonlyMap<string, SortedIndex>; cover: Tso; columns?: readonly string[]; bytes: number }
+export type { Loaded, LoadedIndex } from './segmentFiles.js';
 /** What a node's segment store needs of its node. */
-export interface SegmentStorePorts {
-  objects: ObjectStore;
-  indexes: VectorIndexFactories;
-  /** The collection's record (`fresh`: asked again of the coordinator). */
-  collection(collectionId: number, fresh?: boolean): Promise<CollectionRecord>;
-  shredding: JsonShreddingConfig;
+export interface SegmentStorePorts extends SegmentFilePorts {
+  /** The node's id, for the error a read of a segment not held here gets. */
+  nodeId: string;
   /** Told the number of segments held after each load or release (the node's gauge). */
   onCount(n: number): void;
-  /** Told, after each data load, how many JSON columns were shredded at load and how many came from a sidecar. */
-  onShredded?(atLoad: number, fromSidecar: number): void;
-  log?: (...a: unknown[]) => void;
+  /** Tiered storage (core/tieredStorageConfig.ts) with the cache's budget in bytes; absent: every segment loads whole. */
+  tiered?: { config: TieredStorageConfig; budget: number; events: LazySegmentEvents };
 }
+
+/** One segment held, as status reports it. */
+export interface HeldFiles { segmentId: number; dataKey: string; indexKeys: string[]; columns?: string[]; bytes: number }
 
 /**
  * The sealed segments a query node holds, with their indexes: loaded from
  * object storage (one segment's loads in the order they came), replaced in one
  * step, released; vector indexes no longer served are closed (DISKANN: its
- * local file removed) once no read holds them.
+ * local file removed) once no read holds them. With tiered storage a load
+ * records metadata and reads fetch what is cold (lazySegments.ts).
  */
 export class SegmentStore {
   private readonly segments = new Map<number, Loaded>();
   /** The last load of each segment still running: the next one waits for it (load). */
   private readonly loading = new Map<number, Promise<null>>();
   private readonly retirement = new IndexRetirement<VectorIndex>((index) => index.close?.());
+  private readonly lazy?: LazySegments;
+  private sweeper?: ReturnType<typeof setInterval>;
 
-  constructor(private readonly ports: SegmentStorePorts) {}
+  constructor(private readonly ports: SegmentStorePorts) {
+    const t = ports.tiered;
+    if (!t?.config.enabled) return;
+    this.lazy = new LazySegments(ports, t.config, t.budget, this.retirement, t.events, () => Date.now());
+    // Milvus's background eviction: the TTL and the high watermark checked every second, off the read path.
+    if (t.config.backgroundEvictionEnabled) { this.sweeper = setInterval(() => this.lazy!.sweep(), 1000); this.sweeper.unref(); }
+  }
 
-  get(segmentId: number): Loaded | undefined { return this.segments.get(segmentId); }
-  get size(): number { return this.segments.size; }
-  ids(): number[] { return [...this.segments.keys()]; }
-  values(): IterableIterator<Loaded> { return this.segments.values(); }
-  entries(): IterableIterator<[number, Loaded]> { return this.segments.entries(); }
+  get size(): number { return this.lazy?.size ?? this.segments.size; }
+  ids(): number[] { return this.lazy?.ids() ?? [...this.segments.keys()]; }
+  /** Bytes the tiered cache holds (undefined without tiered storage). */
+  get cachedBytes(): number | undefined { return this.lazy?.bytes; }
+  /** Every vector index held now (with tiered storage: cached). */
+  vectorIndexes(): VectorIndex[] {
+    return this.lazy?.vectorIndexes() ?? [...this.segments.values()].flatMap((l) => [...l.indexes.values()].flatMap((x) => (x.vector ? [x.vector] : [])));
+  }
+
+  /** Each segment held: its files, the columns its data holds and their bytes. */
+  status(): HeldFiles[] {
+    if (this.lazy) return this.lazy.status().map(({ record, ...f }) => ({ ...f, dataKey: record.dataKey }));
+    return [...this.segments].map(([segmentId, l]) => ({ segmentId, dataKey: l.record.dataKey, indexKeys: [...l.indexes.values()].map((x) => x.key), columns: Object.keys(l.seg.fields), bytes: l.bytes }));
+  }
+
+  /** Every segment's vchannel, rows and delete cover: how far its shard's delete log may be trimmed. */
+  covers(): Array<{ vchannel: string; rows: number; cover: Tso }> {
+    if (this.lazy) return this.lazy.covers();
+    return [...this.segments.values()].map((l) => ({ vchannel: l.record.vchannel, rows: l.seg.count, cover: l.cover }));
+  }
+
+  /**
+   * The segments a read names, as it takes them, held until `done` (a release meanwhile closes
+   * their vector indexes only after). With tiered storage, cold data and indexes are fetched first;
+   * `withVector` false leaves ANN indexes out (a query or a BM25 count reads none).
+   */
+  async acquire(ids: readonly number[], withVector: boolean): Promise<{ loaded: Loaded[]; done: () => void }> {
+    const missing = (id: number) => new NuthatchError('Unavailable', `segment ${id} is not loaded on query node ${this.ports.nodeId}`);
+    if (this.lazy) {
+      for (const id of ids) if (!this.lazy.has(id)) throw missing(id);
+      const { loaded, done } = await this.lazy.acquire(ids, withVector);
+      const gone = loaded.findIndex((l) => l === undefined);
+      if (gone >= 0) { done(); throw missing(ids[gone]!); }
+      return { loaded: loaded as Loaded[], done };
+    }
+    const loaded = ids.map((id) => { const l = this.segments.get(id); if (!l) throw missing(id); return l; });
+    return { loaded, done: this.retirement.hold(loaded.flatMap((l) => [...l.indexes.values()].flatMap((x) => (x.vector ? [x.vector] : [])))) };
+  }
 
   /**
    * Runs the loads of one segment one at a time, in the order they came. The
@@ -86,55 +108,33 @@ export class SegmentStore {
    * a read meanwhile uses one or the other, never data and index of two files.
    */
   private async loadNow(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
+    if (this.lazy) {
+      await this.lazy.load(record, columns);
+      this.ports.onCount(this.size);
+      return null;
+    }
     const prev = this.segments.get(record.segmentId);
     let cur = prev;
     if (!cur || cur.record.dataKey !== record.dataKey || !sameColumns(cur.columns, columns)) {
-      const { schema } = await this.ports.collection(record.collectionId);
-      const wantsSidecar = this.ports.shredding.enabledJSONShredding && jsonColumnNames(schema).length > 0;
-      const [bytes, sidecar] = await Promise.all([this.ports.objects.get(record.dataKey), wantsSidecar ? this.ports.objects.get(shreddedSidecarKey(record.dataKey)) : null]);
-      if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
-      // A partial load holds only its columns (the float block is the first FloatVector field's).
-      const block = columns ? vectorField(schema)?.name : undefined;
-      const seg = keepColumns(decodeSegmentFile(bytes), columns, block);
-      // JSON columns shredded once (the segment is immutable): from the data node's sidecar when it was made
-      // from this very file under these knobs, else here, at load. Filters on their paths read typed columns.
-      const prepared = sidecar ? this.sidecarColumns(record.dataKey, bytes, sidecar) : undefined;
-      const done = shredSegmentWith(seg, schema, this.ports.shredding, prepared);
-      this.ports.onShredded?.(done.shredded.length, done.prepared.length);
+      const seg = await fetchSegmentData(this.ports, record, columns);
       cur = { record, seg, indexes: new Map(), scalar: new Map(), cover: 0n, ...(columns ? { columns } : {}), bytes: segmentBytes(seg) };
     }
-    // Every index the record names, one per field; the collection's record says each one's type and metric.
     const held = [...cur.indexes.values()].map((x) => x.key);
     const wanted = Object.values(record.indexKeys);
     let indexes = cur.indexes;
     if (wanted.length !== held.length || wanted.some((k) => !held.includes(k))) {
-      // The cached record says each index's type while it names every index the segment has, as made
-      // (a collection load asks once, not once a segment); an index added or remade since: ask again.
-      const cached = await this.ports.collection(record.collectionId);
-      const fits = Object.entries(record.indexKeys).every(([name, key]) => {
-        const ix = cached.indexes.find((i) => i.indexName === name);
-        return ix !== undefined && keyFitsIndex(key, { indexName: indexFileName(ix), indexType: ix.indexType });
-      });
-      const coll = fits ? cached : await this.ports.collection(record.collectionId, true);
+      const { coll, plan } = await planIndexes(this.ports, record, cur.columns);
       const next = new Map<string, LoadedIndex>();
-      for (const ix of coll.indexes) {
-        const key = record.indexKeys[ix.indexName];
-        // An index of a field the load left out stays out of memory with it.
-        if (!key || (cur.columns && !cur.columns.includes(ix.fieldName))) continue;
-        // By field, or by JSON path for a JSON path index: the key a filter node finds it by (indexPlan.ts).
-        const at = scalarIndexKey(ix, coll.schema.fields.find((f) => f.name === ix.fieldName));
-        const have = cur.indexes.get(at);
-        if (have?.key === key) { next.set(at, have); continue; }
-        const bytes = await this.ports.objects.get(key);
-        if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
-        next.set(at, await this.loadIndex(coll, cur.seg, ix, key, bytes));
+      for (const p of plan) {
+        const have = cur.indexes.get(p.at);
+        if (have?.key === p.key) { next.set(p.at, have); continue; }
+        next.set(p.at, (await fetchIndex(this.ports, coll, p, { count: cur.seg.count, blockDim: cur.seg.dim })).index);
       }
       indexes = next;
     }
-    const scalar = new Map([...indexes].flatMap(([field, x]) => (x.scalar ? [[field, x.scalar] as const] : [])));
     // A concurrent load may have replaced the entry meanwhile: what it held that this one does not is retired too.
     const replaced = this.segments.get(record.segmentId) ?? prev;
-    this.segments.set(record.segmentId, { ...cur, indexes, scalar, record, cover: deleteCoverOf(record, cur.seg) });
+    this.segments.set(record.segmentId, { ...cur, indexes, scalar: scalarOf(indexes), record, cover: deleteCoverOf(record, cur.seg) });
     if (replaced) this.retireIndexes(replaced, indexes);
     this.ports.onCount(this.segments.size);
     return null;
@@ -142,6 +142,7 @@ export class SegmentStore {
 
   /** Stops serving a segment; its vector indexes are closed once no read holds them. */
   unload(segmentId: number): void {
+    if (this.lazy) { this.lazy.unload(segmentId); this.ports.onCount(this.size); return; }
     const l = this.segments.get(segmentId);
     if (!l) return;
     this.segments.delete(segmentId);
@@ -149,46 +150,16 @@ export class SegmentStore {
     this.ports.onCount(this.segments.size);
   }
 
-  /** Retires the vector indexes `old` held that `kept` does not. */
-  /** A sidecar's columns when it was made from `bytes` under this node's knobs; undefined (and said) when stale or damaged. */
-  private sidecarColumns(dataKey: string, bytes: Uint8Array, file: Uint8Array): ReadonlyMap<string, ShreddedJson> | undefined {
-    try {
-      const s = decodeSidecar(file);
-      if (sameOrigin(s.origin, sidecarOrigin(bytes, this.ports.shredding))) return s.columns;
-      this.ports.log?.(`${shreddedSidecarKey(dataKey)} was made from another file or other shredding knobs: shredding at load`);
-    } catch (e) {
-      this.ports.log?.(`${shreddedSidecarKey(dataKey)} unreadable (${(e as Error).message}): shredding at load`);
-    }
-    return undefined;
+  /** Releases every segment and stops the background sweep. */
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const id of this.ids()) this.unload(id);
   }
+
+  /** Retires the vector indexes `old` held that `kept` does not. */
 
   private retireIndexes(old: Loaded, kept: ReadonlyMap<string, LoadedIndex>): void {
     const still = new Set([...kept.values()].map((x) => x.vector));
     for (const x of old.indexes.values()) if (x.vector && !still.has(x.vector)) this.retirement.retire(x.vector);
-  }
-
-  /** Holds the vector indexes of `loaded` for one read; the returned function lets them go. */
-  hold(loaded: readonly Loaded[]): () => void {
-    return this.retirement.hold(loaded.flatMap((l) => [...l.indexes.values()].flatMap((x) => (x.vector ? [x.vector] : []))));
-  }
-
-  /** One index of a segment from its file: a scalar index must cover the segment's rows, an ANN index its field's dim and metric. */
-  private async loadIndex(coll: CollectionRecord, seg: SealedSegment, ix: IndexParams, key: string, bytes: Uint8Array): Promise<LoadedIndex> {
-    if (isScalarIndexType(ix.indexType)) {
-      const scalar = decodeScalarIndex(bytes);
-      if (scalar.rowCount !== seg.count) throw new NuthatchError('StorageMismatch', `index ${key} covers ${scalar.rowCount} rows, its segment holds ${seg.count}`);
-      // The planner's rules differ for a JSON path index (its absent rows are not null): the file must say what the record says.
-      if (Boolean(scalar.json) !== isJsonPathIndex(ix)) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.json ? '' : 'not '}a JSON path index; ${ix.indexName} is ${scalar.json ? 'not' : 'one'}`);
-      // An NGRAM file's entries are grams, not values: read as another type's, it would answer wrongly.
-      if (Boolean(scalar.grams) !== (ix.indexType === 'NGRAM')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.grams ? '' : 'not '}an NGRAM index; ${ix.indexName} is ${ix.indexType}`);
-      // An RTREE file holds boxes, not values: the two must agree as NGRAM's must.
-      if (Boolean(scalar.tree) !== (ix.indexType === 'RTREE')) throw new NuthatchError('StorageMismatch', `index ${key} is ${scalar.tree ? '' : 'not '}an RTREE index; ${ix.indexName} is ${ix.indexType}`);
-      return { key, scalar };
-    }
-    const struct = structVectorOf(coll.schema, ix.fieldName);
-    // A Struct's vector sub-field: a graph of its elements, by the MAX_SIM metric's pair metric (shared/vector/maxSim.ts).
-    if (struct && isEmbListMetric(ix.metricType)) return { key, vector: await factoryOf(this.ports.indexes, ix.indexType).load(bytes, struct.sub.dim!, pairMetric(ix.metricType)) };
-    const dim = ix.fieldName === vectorField(coll.schema)?.name ? seg.dim : fieldDim(coll.schema, ix.fieldName);
-    return { key, vector: await factoryOf(this.ports.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) };
   }
 }

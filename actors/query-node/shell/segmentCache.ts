@@ -1,0 +1,112 @@
+import { CachePolicy, type CacheLimits } from '../core/cachePolicy.js';
+
+/** What the cache tells its node: for its metrics, and a unit it let go (an index to close). */
+export interface CacheEvents<V> {
+  hit(): void;
+  miss(): void;
+  evicted(key: string, value: V): void;
+  /** The bytes cached, after each change. */
+  bytes(n: number): void;
+}
+
+/** A unit a read took: `release` (idempotent) lets it go. */
+export interface Taken<V> { value: V; release(): void }
+
+interface Fetch<V> { promise: Promise<V>; waiters: number }
+
+/**
+ * The cached units of a tiered-storage query node, by key, under CachePolicy
+ * (core/cachePolicy.ts): a read takes a unit, fetching it when cold; the reads
+ * that want one cold unit at once wait for one fetch, and all of them hold it
+ * (pinned) from the moment it lands until each lets go. A unit whose segment
+ * was released or reloaded from other files while it was fetched (`keep` says
+ * no) serves the reads that waited for it and is not cached.
+ */
+export class SegmentCache<V> {
+  private readonly values = new Map<string, V>();
+  private readonly fetching = new Map<string, Fetch<V>>();
+  private readonly policy: CachePolicy<string>;
+
+  constructor(limits: CacheLimits, private readonly now: () => number, private readonly events: CacheEvents<V>) {
+    this.policy = new CachePolicy<string>(limits);
+  }
+
+  get bytes(): number { return this.policy.bytes; }
+  /** The values cached now (not those still being fetched). */
+  cached(): IterableIterator<V> { return this.values.values(); }
+  /** The value of `key` when cached (no use recorded). */
+  peek(key: string): V | undefined { return this.values.get(key); }
+  has(key: string): boolean { return this.values.has(key); }
+
+  /** Pins `key` for one read, fetching it when cold (`fetch` gives its value and bytes). */
+  async take(key: string, fetch: () => Promise<{ value: V; bytes: number }>, keep: () => boolean): Promise<Taken<V>> {
+    const have = this.values.get(key);
+    if (have !== undefined) {
+      this.events.hit();
+      this.policy.touch(key, this.now());
+      this.policy.pin(key);
+      return { value: have, release: this.releaser(key, have) };
+    }
+    this.events.miss();
+    let f = this.fetching.get(key);
+    if (!f) {
+      const started: Fetch<V> = { waiters: 0, promise: undefined as unknown as Promise<V> };
+      started.promise = fetch().then(({ value, bytes }) => {
+        // Pinned for every read waiting, before any other fetch can land and evict it.
+        if (keep()) this.admit(key, value, bytes, started.waiters);
+        return value;
+      }).finally(() => { if (this.fetching.get(key) === started) this.fetching.delete(key); });
+      this.fetching.set(key, started);
+      f = started;
+    }
+    f.waiters++;
+    const value = await f.promise;
+    return { value, release: this.values.get(key) === value ? this.releaser(key, value) : () => {} };
+  }
+
+  /** Caches a unit fetched outside a read (warm-up), unpinned. */
+  async warm(key: string, fetch: () => Promise<{ value: V; bytes: number }>, keep: () => boolean): Promise<V> {
+    const t = await this.take(key, fetch, keep);
+    t.release();
+    return t.value;
+  }
+
+  /** Forgets `key` (its segment was released or reloaded from other files); a read holding it keeps its value. */
+  drop(key: string): V | undefined {
+    const v = this.values.get(key);
+    if (v === undefined) return undefined;
+    this.values.delete(key);
+    this.policy.remove(key);
+    this.events.bytes(this.policy.bytes);
+    return v;
+  }
+
+  /** The background sweep: idle units past the TTL, then least recently used ones past the high watermark. */
+  sweep(): void { this.evicted(this.policy.expire(this.now())); }
+
+  private admit(key: string, value: V, bytes: number, pins: number): void {
+    this.values.set(key, value);
+    const out = this.policy.admit(key, bytes, this.now(), pins > 0);
+    for (let i = 1; i < pins; i++) this.policy.pin(key);
+    this.evicted(out);
+  }
+
+  /** Unpins `key` once; a unit dropped meanwhile (and maybe fetched again: another value) is no longer this read's to unpin. */
+  private releaser(key: string, value: V): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (this.values.get(key) === value) this.evicted(this.policy.unpin(key));
+    };
+  }
+
+  private evicted(keys: string[]): void {
+    for (const k of keys) {
+      const v = this.values.get(k);
+      this.values.delete(k);
+      if (v !== undefined) this.events.evicted(k, v);
+    }
+    this.events.bytes(this.policy.bytes);
+  }
+}
