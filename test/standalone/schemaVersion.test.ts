@@ -102,7 +102,10 @@ test('with resending off, a stale write is refused with CollectionSchemaMismatch
     await s.client.createCollection({ collectionName: 'sx', schema, metricType: 'L2', shardsNum: 2, indexParams, load: true });
     const strict = new NuthatchClient(s.bus, { followCatalog: false, retryOnSchemaMismatch: false });
     await strict.insert('sx', [row(0), row(1)]);
+    const created = await s.client.describeCollection('sx');
+    assert.is(created.schemaVersion, created.createdTso, 'a new collection\'s version is its creation\'s TSO');
     await s.client.alterCollectionFunction({ collectionName: 'sx', functionName: 'bm', function: { ...bm25, inputFieldNames: ['title'] } });
+    assert.ok((await s.client.describeCollection('sx')).schemaVersion > created.schemaVersion, 'the alter moved the version');
     try {
       await strict.insert('sx', [row(2)]);
       assert.unreachable('a write shaped before the alter was taken');
