@@ -4,6 +4,8 @@ import { tokenize } from '../../messages/analyzer.js';
 import { Invariant, InvariantError, type NuthatchError } from '../../messages/errors.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import type { FunctionSchema } from '../../messages/schemaFunctions.js';
+import type { CollectionRecord } from '../../messages/rpc/records.js';
+import { getRecord, Keys, putRecord } from '../../actors/coordinator/shell/metaCodec.js';
 import { NuthatchClient } from '../../runtime/client/client.js';
 import { shardOf } from '../../runtime/client/rows.js';
 import { bm25Reference } from '../support/bm25Reference.js';
@@ -126,6 +128,30 @@ test('with resending off, a stale write is refused with CollectionSchemaMismatch
     await strict.describeCollection('sx');
     await strict.insert('sx', [row(2)]);
     assert.equal(await ids(s.client, 'sx', 'id >= 0'), [0, 2]);
+  } finally { await s.cleanup(); }
+});
+
+test('a record saved before schema versions gets one when the coordinator loads it, above the shards\' DDL: writes pass, and a later DDL is enforced', async () => {
+  let s = await tempStandalone(opts);
+  const { dataDir } = s;
+  try {
+    const plain: CollectionSchema = { fields: schema.fields.filter((f) => f.name === 'id' || f.name === 'vec'), enableDynamicField: true };
+    await s.client.createCollection({ collectionName: 'old', schema: plain, metricType: 'L2', shardsNum: 2, indexParams, load: true });
+    await s.client.addCollectionField('old', { name: 'a', dataType: 'Int64', nullable: true });
+    // The record as a coordinator before versions saved it.
+    const key = Keys.collection('default', 'old');
+    const rec = (await getRecord<CollectionRecord>(s.meta, key))!;
+    delete rec.schemaVersion;
+    await putRecord(s.meta, key, rec);
+    await s.stop();
+    s = await tempStandalone({ ...opts, dataDir });
+    const d = await s.client.describeCollection('old');
+    assert.ok(d.schemaVersion > d.createdTso, 'a version from the load');
+    const strict = new NuthatchClient(s.bus, { followCatalog: false, retryOnSchemaMismatch: false });
+    await strict.insert('old', Array.from({ length: 6 }, (_, id) => ({ id, vec: vecs[id]!, a: id })));
+    await s.client.addCollectionField('old', { name: 'b', dataType: 'Int64', nullable: true });
+    assert.is(await code(strict.insert('old', [{ id: 10, vec: vecs[10]!, b: 1 }])), 'CollectionSchemaMismatch');
+    assert.equal(await ids(s.client, 'old', 'id >= 0'), [0, 1, 2, 3, 4, 5]);
   } finally { await s.cleanup(); }
 });
 
