@@ -14,6 +14,12 @@ export const ErrorCode = {
   PayloadTooLarge: 1104,
   /** A read names a field its collection's load left out (Milvus's load_fields / skip_load_dynamic_field). */
   FieldNotLoaded: 1105,
+  /**
+   * A write's rows were shaped against a schema older than the shard's (Milvus's SchemaMismatch on an
+   * insert whose schema_timestamp is stale): re-read the collection, shape the rows again, send again.
+   * Nothing was written. The client does this once by itself (messages/schemaVersion.ts).
+   */
+  CollectionSchemaMismatch: 1106,
   CollectionNotFound: 100,
   CollectionExists: 101,
   CollectionNotLoaded: 102,
@@ -146,6 +152,7 @@ export const Invariant = {
   FieldAlreadyAdded: 'field-already-added',
   FunctionAlreadyAdded: 'function-already-added',
   FunctionAlreadyDropped: 'function-already-dropped',
+  SchemaVersionCurrent: 'schema-version-current',
 } as const;
 export type InvariantName = (typeof Invariant)[keyof typeof Invariant];
 

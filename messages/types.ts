@@ -78,9 +78,14 @@ export interface Bodies {
   DropCollection: { collectionId: number };
   CreatePartition: { collectionId: number; partition: PartitionInfo };
   DropPartition: { collectionId: number; partitionId: number };
-  Insert: { collectionId: number; partitionId: number; segmentId: number; rows: Rows };
-  /** Deletes by primary key; partitionId -1 means every partition. */
-  Delete: { collectionId: number; partitionId: number; pks: PrimaryKey[] };
+  /**
+   * `schemaVersion`: the collection's schema version (CollectionRecord.schemaVersion) the writer shaped
+   * the rows against; the shard refuses the insert if its schema changed after it (messages/schemaVersion.ts).
+   * Absent (messages written before versions, replicated writes): not checked.
+   */
+  Insert: { collectionId: number; partitionId: number; segmentId: number; rows: Rows; schemaVersion?: Tso };
+  /** Deletes by primary key; partitionId -1 means every partition. `schemaVersion` as Insert's. */
+  Delete: { collectionId: number; partitionId: number; pks: PrimaryKey[]; schemaVersion?: Tso };
   CreateSegment: { collectionId: number; partitionId: number; segmentId: number };
   SealSegment: { collectionId: number; segmentId: number; reason: string };
   /** A sealed segment is persisted: recovery may skip it. */

@@ -64,6 +64,11 @@ function rows(v: unknown): Rows {
   return r as unknown as Rows;
 }
 
+/** An optional schema version a write carries: a TSO when present. */
+function schemaVersion(b: Obj): void {
+  if (b.schemaVersion !== undefined && (typeof b.schemaVersion !== 'bigint' || b.schemaVersion < 0n)) throw new DecodeError('schemaVersion must be a TSO');
+}
+
 const BODY: { [T in MessageType]: (b: Obj) => void } = {
   TimeTick: (b) => { bool(b, 'persisted'); },
   CreateCollection: (b) => {
@@ -77,9 +82,9 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   DropCollection: (b) => { int(b, 'collectionId'); },
   CreatePartition: (b) => { int(b, 'collectionId'); partition(b.partition); },
   DropPartition: (b) => { int(b, 'collectionId'); int(b, 'partitionId'); },
-  Insert: (b) => { int(b, 'collectionId'); int(b, 'partitionId'); int(b, 'segmentId'); rows(b.rows); },
+  Insert: (b) => { int(b, 'collectionId'); int(b, 'partitionId'); int(b, 'segmentId'); rows(b.rows); schemaVersion(b); },
   Delete: (b) => {
-    int(b, 'collectionId'); int(b, 'partitionId');
+    int(b, 'collectionId'); int(b, 'partitionId'); schemaVersion(b);
     for (const k of arr(b, 'pks')) if (typeof k !== 'number' && typeof k !== 'string') throw new DecodeError('a primary key must be a number or string');
   },
   CreateSegment: (b) => { int(b, 'collectionId'); int(b, 'partitionId'); int(b, 'segmentId'); },

@@ -49,6 +49,12 @@ export interface CollectionRecord extends QuotaProperties {
   /** While loaded, each replica's resource group (`[i]`: replica i's); absent: every replica in the default group. */
   resourceGroups?: string[];
   createdTso: Tso;
+  /**
+   * The schema version (Milvus's `update_timestamp`): a TSO taken after the last schema DDL reached every
+   * shard (its creation's TSO until one), sent with every write shaped against this record
+   * (messages/schemaVersion.ts). A record saved before versions gets one when the coordinator loads it.
+   */
+  schemaVersion?: Tso;
   state: 'creating' | 'created' | 'dropping';
   /** Rows expire this long after their insert (absent or 0: never). */
   ttlSeconds?: number;

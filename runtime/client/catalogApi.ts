@@ -42,6 +42,8 @@ export interface CollectionDescription {
   loadState: LoadState;
   indexes: IndexParams[];
   createdTso: bigint;
+  /** The schema version writes are shaped against (Milvus's `update_timestamp`, messages/schemaVersion.ts). */
+  schemaVersion: bigint;
   aliases: string[];
   /** The properties set, as Milvus lists them: `[{ key: 'collection.ttl.seconds', value: '3600' }]`. */
   properties: Array<{ key: string; value: string }>;

@@ -50,7 +50,7 @@ export abstract class CatalogClient extends IteratorClient {
     const r = await this.record(name, true);
     const s = await this.getLoadState(name);
     const { aliases } = await this.call('listAliases', { dbName: dbOf(r), collection: r.name });
-    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: describedSchema(r.schema, timezoneOf(r)), metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, aliases, properties: propertyList(r), ...(r.loaded ? loadFieldsOf(r.schema, r.loadFields) : {}) };
+    return { collectionName: r.name, dbName: dbOf(r), collectionId: r.collectionId, schema: describedSchema(r.schema, timezoneOf(r)), metricType: r.metricType, shardsNum: r.shards, vchannels: r.vchannels, partitions: r.partitions, numPartitions: r.partitions.length, consistencyLevel: r.consistencyLevel, loadState: s.loadState, indexes: r.indexes, createdTso: r.createdTso, schemaVersion: r.schemaVersion ?? r.createdTso, aliases, properties: propertyList(r), ...(r.loaded ? loadFieldsOf(r.schema, r.loadFields) : {}) };
   }
 
   async renameCollection(name: string, newName: string, newDbName?: string): Promise<void> {

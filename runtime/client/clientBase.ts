@@ -58,8 +58,11 @@ export abstract class ClientBase {
    * `fence` (messages/fence.ts) goes on every coordinator request and every
    * appendWal, so a writer whose lead has passed (a replicator) has them refused
    * with StaleFence.
+   * `retryOnSchemaMismatch: false` hands a CollectionSchemaMismatch refusal (rows shaped against a schema
+   * older than the shard's, messages/schemaVersion.ts) to the caller; by default the client reads the
+   * record again, shapes the refused rows again and resends them once (as pymilvus does).
    */
-  constructor(protected readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number; dbName?: string; retryOnRateLimit?: boolean; fence?: Fence } = {}) {
+  constructor(protected readonly bus: Bus, private readonly opts: { timeoutMs?: number; followCatalog?: boolean; nameTtlMs?: number; dbName?: string; retryOnRateLimit?: boolean; fence?: Fence; retryOnSchemaMismatch?: boolean } = {}) {
     this.dbName = databaseOr(opts.dbName);
     this.coord = client<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, opts.timeoutMs ?? 60_000);
     this.owners = new OwnerWatch(bus);
@@ -95,6 +98,23 @@ export abstract class ClientBase {
   protected call<K extends keyof CoordinatorProtocol & string>(op: K, req: CoordinatorProtocol[K]['req'], timeoutMs?: number) {
     const fenced = this.opts.fence === undefined ? req : { ...req, fence: this.opts.fence };
     return withRetry(() => this.coord(op, fenced, timeoutMs), { deadlineMs: 60_000 });
+  }
+
+  /** Whether a write refused for a stale schema is shaped again and resent (the default), or the refusal thrown. */
+  protected get reshapesStaleWrites(): boolean { return this.opts.retryOnSchemaMismatch !== false; }
+
+  /**
+   * The record of a name once its schema version is past `stale` (the version a shard refused): a DDL's
+   * record is saved a moment after the DDL reached the shards, so it is read again, backing off, for up
+   * to `deadlineMs`; then the last one read (a resend against it is refused again, and that is thrown).
+   */
+  protected async recordAfter(name: string, stale: Tso | undefined, deadlineMs = 10_000): Promise<CollectionRecord> {
+    const until = Date.now() + deadlineMs;
+    for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
+      const r = await this.record(name, true);
+      if ((r.schemaVersion ?? 0n) > (stale ?? 0n) || Date.now() >= until) return r;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   /** Whether a retryable refusal is retried: a RateLimited one only if the client says so (the default). */

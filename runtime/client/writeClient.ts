@@ -12,6 +12,7 @@ import { partitionIdOf, refuseNamedPartitions, writePartitions } from './keyRout
 import { refuseDenied, timezoneOf } from './recordChecks.js';
 import { QueryClient } from './queryClient.js';
 import { appendMessage } from './clientBase.js';
+import { SentRows, type Sent } from './staleWrites.js';
 
 /** Rows per insert message: keeps each message well under the bus's payload limit. */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -33,31 +34,43 @@ function pagesOf(pks: PrimaryKey[]): PrimaryKey[][] {
   return out;
 }
 
+/** The schema version a write's messages carry: the record's it was shaped against (absent in old records: none). */
+function versionOf(r: CollectionRecord): { schemaVersion?: Tso } {
+  return r.schemaVersion === undefined ? {} : { schemaVersion: r.schemaVersion };
+}
+
 /** Writes: insert, upsert (whole rows, or merged into the stored rows), delete, split by partition, shard and message size. */
 export abstract class WriteClient extends QueryClient {
   /**
    * Splits a batch by partition (the named one, or each row's key partition),
-   * then by shard and by message size: [vchannel, partitionId, rows][]
+   * then by shard and by message size: [vchannel, partitionId, rows, the rows' indices in the batch][]
    */
-  private split(r: CollectionRecord, rows: Rows, partitionName?: string): Array<[string, number, Rows]> {
+  private split(r: CollectionRecord, rows: Rows, partitionName?: string): Array<[string, number, Rows, number[]]> {
     const dim = blockDim(r.schema);
     const perMessage = Math.max(1, Math.floor(MAX_MESSAGE_BYTES / (sizingDim(r.schema) * 4 + 64)));
-    const out: Array<[string, number, Rows]> = [];
+    const out: Array<[string, number, Rows, number[]]> = [];
     for (const [partitionId, inPartition] of writePartitions(r, rows, partitionName)) {
       const byShard: number[][] = r.vchannels.map(() => []);
       for (const i of inPartition) byShard[shardOf(rows.pks[i]!, r.shards)]!.push(i);
-      byShard.forEach((idx, s) => { for (let i = 0; i < idx.length; i += perMessage) out.push([r.vchannels[s]!, partitionId, sliceRows(rows, idx.slice(i, i + perMessage), dim)]); });
+      byShard.forEach((idx, s) => {
+        for (let i = 0; i < idx.length; i += perMessage) { const part = idx.slice(i, i + perMessage); out.push([r.vchannels[s]!, partitionId, sliceRows(rows, part, dim), part]); }
+      });
     }
     return out;
   }
 
-  protected async columns(r: CollectionRecord, data: RowObject[], upsert: boolean): Promise<Rows> {
+  /**
+   * The rows as columns shaped by `r`'s schema (defaults, function outputs, checks). `keys`: the
+   * keys a first shaping gave them (a resend after a stale-schema refusal keeps generated keys).
+   */
+  protected async columns(r: CollectionRecord, data: RowObject[], upsert: boolean, keys?: PrimaryKey[]): Promise<Rows> {
     const pk = primaryField(r.schema);
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
     if (!pk.autoId || data.length === 0 || data.length > LIMITS.maxBatchRows) return toColumns(r.schema, data, null, timezoneOf(r));
     // allow_insert_auto_id: a row that gives its key keeps it (an insert or an upsert); the others get generated ones.
     const given = r.allowInsertAutoId === true ? data.map((row) => row !== null && typeof row === 'object' && row[pk.name] !== undefined) : data.map(() => false);
     if (upsert && given.includes(false)) throw new ValidationError(`upsert needs the primary key '${pk.name}' in every row: an autoID collection takes given keys only with allow_insert_auto_id`);
+    if (keys) return toColumns(r.schema, data, given.map((g, i) => (g ? undefined : keys[i])), timezoneOf(r));
     const wanted = given.filter((g) => !g).length;
     const ids = wanted > 0 ? await this.call('allocIds', { count: wanted }, 10_000) : { first: 0 };
     let next = ids.first;
@@ -74,18 +87,41 @@ export abstract class WriteClient extends QueryClient {
     refuseNamedPartitions(cached, partitionName);
     partitionIdOf(cached, partitionName);
     const { r, rows } = await this.checkedColumns(collection, cached, data, false);
-    let tso = 0n;
-    const appends = this.split(r, rows, partitionName).map(([vchannel, partitionId, part], i) => ({
-      vchannel,
-      message: appendMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part }), opts.appendId === undefined ? randomUUID() : `${opts.appendId}/${i}`),
+    const first = await this.appendInserts(r, rows, partitionName, opts.appendId);
+    const tso = await this.resendStale(collection, r, data, rows, first, false, (fresh, again) =>
+      this.appendInserts(fresh, again, partitionName, opts.appendId === undefined ? undefined : `${opts.appendId}/v${fresh.schemaVersion ?? 0n}`));
+    return { count: rows.count, ids: rows.pks, tso };
+  }
+
+  /** Each message of an insert appended; the rows of those a shard refused for a stale schema are returned, not thrown. */
+  private async appendInserts(r: CollectionRecord, rows: Rows, partitionName: string | undefined, appendId?: string): Promise<Sent> {
+    const appends = this.split(r, rows, partitionName).map(([vchannel, partitionId, part, idx], i) => ({
+      vchannel, idx,
+      message: appendMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part, ...versionOf(r) }), appendId === undefined ? randomUUID() : `${appendId}/${i}`),
     }));
     const reservation = await this.reserveWrite(r, appends.map((a) => ({ vchannel: a.vchannel, collectionId: r.collectionId, kind: 'insertMb', bytes: a.message.byteLength })));
-    await Promise.all(appends.map(async (a) => {
-      const res = await this.appendEncoded(a.vchannel, a.message, reservation);
-      if (res.tso > tso) tso = res.tso;
-    }));
-    this.noteWrite(r, tso);
-    return { count: rows.count, ids: rows.pks, tso };
+    const sent = new SentRows();
+    await Promise.all(appends.map((a) => sent.track(a.idx, this.appendEncoded(a.vchannel, a.message, reservation))));
+    return sent.result();
+  }
+
+  /**
+   * After a write's first sending: rows a shard refused because they were shaped against an older schema
+   * (messages/schemaVersion.ts) are shaped again against the record read anew (function outputs,
+   * defaults and checks of the schema that refused them) and sent once more; the rows that landed stay.
+   * The write's TSO; the refusal is thrown when resending is off or the second sending is refused too.
+   */
+  private async resendStale(name: string, r: CollectionRecord, data: RowObject[], rows: Rows, first: Sent, upsert: boolean, send: (fresh: CollectionRecord, rows: Rows) => Promise<Sent>): Promise<Tso> {
+    this.noteWrite(r, first.tso);
+    if (!first.stale) return first.tso;
+    if (!this.reshapesStaleWrites) throw first.stale.error;
+    const fresh = await this.recordAfter(name, r.schemaVersion);
+    const idx = first.stale.rows;
+    const again = await this.columns(fresh, idx.map((i) => data[i]!), upsert, idx.map((i) => rows.pks[i]!));
+    const second = await send(fresh, again);
+    if (second.stale) throw second.stale.error;
+    this.noteWrite(fresh, second.tso);
+    return second.tso > first.tso ? second.tso : first.tso;
   }
 
   async upsert(collection: string, data: RowObject[], partitionName?: string, opts: UpsertOptions = {}): Promise<WriteResult> {
@@ -95,8 +131,8 @@ export abstract class WriteClient extends QueryClient {
     partitionIdOf(r, partitionName);
     if (opts.partialUpdate === true) return this.partialUpsert(collection, r, data, partitionName);
     const checked = await this.checkedColumns(collection, r, data, true);
-    const { tso } = await this.appendUpserts(checked.r, checked.rows, partitionName);
-    this.noteWrite(checked.r, tso);
+    const first = await this.appendUpserts(checked.r, checked.rows, partitionName);
+    const tso = await this.resendStale(collection, checked.r, data, checked.rows, first, true, (fresh, again) => this.appendUpserts(fresh, again, partitionName));
     return { count: checked.rows.count, ids: checked.rows.pks, tso };
   }
 
@@ -119,29 +155,30 @@ export abstract class WriteClient extends QueryClient {
   /**
    * Each shard's rows as one transaction: a Delete of their keys, then an
    * Insert. With `unchangedSince`, a shard's transaction commits only if no
-   * key of it was written after that TSO; the shards where one was are returned.
+   * key of it was written after that TSO; the shards where one was are returned,
+   * and the rows of those that refused them for a stale schema (nothing of such a shard's rows is written).
    */
-  private async appendUpserts(r: CollectionRecord, rows: Rows, partitionName: string | undefined, unchangedSince?: Tso): Promise<{ tso: Tso; conflicts: Set<string> }> {
-    const byShard = new Map<string, Uint8Array[]>();
-    for (const [vchannel, partitionId, part] of this.split(r, rows, partitionName)) {
-      const msgs = byShard.get(vchannel) ?? [];
-      msgs.push(encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId: -1, pks: part.pks })));
-      msgs.push(encodeMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part })));
-      byShard.set(vchannel, msgs);
+  private async appendUpserts(r: CollectionRecord, rows: Rows, partitionName: string | undefined, unchangedSince?: Tso): Promise<Sent & { conflicts: Set<string> }> {
+    const byShard = new Map<string, { messages: Uint8Array[]; idx: number[] }>();
+    for (const [vchannel, partitionId, part, idx] of this.split(r, rows, partitionName)) {
+      const shard = byShard.get(vchannel) ?? { messages: [], idx: [] };
+      shard.messages.push(encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId: -1, pks: part.pks })));
+      shard.messages.push(encodeMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part, ...versionOf(r) })));
+      shard.idx.push(...idx);
+      byShard.set(vchannel, shard);
     }
-    let tso = 0n;
     const conflicts = new Set<string>();
-    const reservation = await this.reserveWrite(r, [...byShard].map(([vchannel, messages]) => ({ vchannel, collectionId: r.collectionId, kind: 'upsertMb', bytes: messages.reduce((n, m) => n + m.byteLength, 0) })));
-    await Promise.all([...byShard].map(async ([vchannel, messages]) => {
+    const sent = new SentRows();
+    const reservation = await this.reserveWrite(r, [...byShard].map(([vchannel, { messages }]) => ({ vchannel, collectionId: r.collectionId, kind: 'upsertMb', bytes: messages.reduce((n, m) => n + m.byteLength, 0) })));
+    await Promise.all([...byShard].map(async ([vchannel, { messages, idx }]) => {
       try {
-        const res = await this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID(), ...(unchangedSince === undefined ? {} : { unchangedSince }), ...(reservation === undefined ? {} : { reservation }) });
-        if (res.tso > tso) tso = res.tso;
+        await sent.track(idx, this.onShard(vchannel, 'appendTxn', { vchannel, messages, appendId: randomUUID(), ...(unchangedSince === undefined ? {} : { unchangedSince }), ...(reservation === undefined ? {} : { reservation }) }));
       } catch (e) {
         if (!(e instanceof NuthatchError && e.code === 'WriteConflict')) throw e;
         conflicts.add(vchannel);
       }
     }));
-    return { tso, conflicts };
+    return { ...sent.result(), conflicts };
   }
 
   /**
@@ -151,19 +188,28 @@ export abstract class WriteClient extends QueryClient {
    * written since that TSO. A shard where one was reads and merges its rows
    * again (a concurrent write is merged into, never overwritten unseen).
    */
-  private async partialUpsert(collection: string, r: CollectionRecord, data: RowObject[], partitionName?: string): Promise<WriteResult> {
+  private async partialUpsert(collection: string, cached: CollectionRecord, data: RowObject[], partitionName?: string): Promise<WriteResult> {
     if (!Array.isArray(data)) throw new ValidationError('data must be a list of rows');
+    let r = cached;
     // A partial upsert lays its fields over the whole stored row: a row read without its unloaded fields would lose them.
     if (r.loaded && r.loadFields) throw new NuthatchError('FieldNotLoaded', `a partial upsert reads whole rows, and collection ${r.name} is loaded with some fields only: release it and load every field first`, { collection: r.name });
     const keys = partialKeys(r.schema, data, r.allowInsertAutoId === true);
-    let pending = data, tso = 0n;
+    let pending = data, tso = 0n, reshaped = false;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const since = await this.guarantee(r, 'Strong');
       const rows = await this.columns(r, await this.mergeStored(collection, r, pending, since, partitionName), true);
       const done = await this.appendUpserts(r, rows, partitionName, since);
       if (done.tso > tso) tso = done.tso;
       const pk = primaryField(r.schema).name;
-      pending = pending.filter((row) => done.conflicts.has(r.vchannels[shardOf(row[pk] as PrimaryKey, r.shards)]!));
+      // Rows refused for a stale schema are read, merged and shaped again against the record read anew, once.
+      const stale = new Set(done.stale?.rows.map((i) => rows.pks[i]));
+      pending = pending.filter((row) => stale.has(row[pk] as PrimaryKey) || done.conflicts.has(r.vchannels[shardOf(row[pk] as PrimaryKey, r.shards)]!));
+      if (done.stale) {
+        if (!this.reshapesStaleWrites || reshaped) throw done.stale.error;
+        this.noteWrite(r, tso);
+        r = await this.recordAfter(collection, r.schemaVersion);
+        reshaped = true;
+      }
       if (pending.length > 0 && attempt >= PARTIAL_UPSERT_ATTEMPTS) {
         throw new NuthatchError('WriteConflict', `a partial upsert lost to concurrent writes of its keys ${attempt} times: ${pending.length} of its rows were not written`, { rows: pending.length });
       }
@@ -184,34 +230,58 @@ export abstract class WriteClient extends QueryClient {
     return mergePartialRows(r.schema, data, stored);
   }
 
+  /**
+   * Deletes by keys or by a filter. A filter's deletes carry the schema version it was read against
+   * (a field it names may have changed since): refused for a stale schema, the filter is read again
+   * against the record read anew, and the keys it finds on the refusing shards deleted, once.
+   */
   async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: Tso }> {
     const r = await this.record(collection);
     refuseDenied(r, 'writing');
     refuseNamedPartitions(r, req.partitionName);
+    if (req.ids === undefined && (typeof req.filter !== 'string' || req.filter.trim() === '')) throw new ValidationError('delete needs ids or a non-empty filter');
+    const ids = req.ids ?? await this.filtered(collection, r, req);
+    const first = await this.appendDeletes(r, ids, req.partitionName, req.ids === undefined);
+    this.noteWrite(r, first.tso);
+    if (!first.stale) return { count: ids.length, tso: first.tso };
+    if (!this.reshapesStaleWrites) throw first.stale.error;
+    const fresh = await this.recordAfter(collection, r.schemaVersion);
+    const refused = new Set(first.stale.rows.map((i) => fresh.vchannels[shardOf(ids[i]!, fresh.shards)]));
+    const again = (await this.filtered(collection, fresh, req)).filter((k) => refused.has(fresh.vchannels[shardOf(k, fresh.shards)]));
+    const second = await this.appendDeletes(fresh, again, req.partitionName, true);
+    if (second.stale) throw second.stale.error;
+    this.noteWrite(fresh, second.tso);
+    return { count: ids.length - first.stale.rows.length + again.length, tso: second.tso > first.tso ? second.tso : first.tso };
+  }
+
+  /** The keys of the rows a delete's filter matches now. */
+  private async filtered(collection: string, r: CollectionRecord, req: { filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<PrimaryKey[]> {
     const pk = primaryField(r.schema);
-    let ids = req.ids;
-    if (ids === undefined) {
-      if (typeof req.filter !== 'string' || req.filter.trim() === '') throw new ValidationError('delete needs ids or a non-empty filter');
-      const rows = await this.query(collection, { filter: req.filter, ...(req.filterParams ? { filterParams: req.filterParams } : {}), outputFields: [pk.name], consistencyLevel: 'Strong', partitionNames: req.partitionName ? [req.partitionName] : undefined });
-      ids = rows.map((x) => x[pk.name] as PrimaryKey);
-    }
+    const rows = await this.query(collection, { filter: req.filter!, ...(req.filterParams ? { filterParams: req.filterParams } : {}), outputFields: [pk.name], consistencyLevel: 'Strong', partitionNames: req.partitionName ? [req.partitionName] : undefined });
+    return rows.map((x) => x[pk.name] as PrimaryKey);
+  }
+
+  /** Deletes of the keys, a few appends per shard; `versioned`: they carry `r`'s schema version (a filter's). */
+  private async appendDeletes(r: CollectionRecord, ids: PrimaryKey[], partitionName: string | undefined, versioned: boolean): Promise<Sent> {
+    const pk = primaryField(r.schema);
     for (const k of ids) if (pk.dataType === 'Int64' ? !(typeof k === 'number' && Number.isSafeInteger(k)) : typeof k !== 'string') throw new ValidationError(`ids must be ${pk.dataType === 'Int64' ? 'integers' : 'strings'}`);
-    const partitionId = req.partitionName ? partitionIdOf(r, req.partitionName) : -1;
-    const byShard = new Map<string, PrimaryKey[]>();
-    for (const k of new Set(ids)) {
+    const partitionId = partitionName ? partitionIdOf(r, partitionName) : -1;
+    // Each key with its index in `ids` (a key given twice is deleted once, under its first index).
+    const byShard = new Map<string, Map<PrimaryKey, number>>();
+    ids.forEach((k, i) => {
       const v = r.vchannels[shardOf(k, r.shards)]!;
-      const list = byShard.get(v);
-      if (list) list.push(k); else byShard.set(v, [k]);
-    }
-    let tso = 0n;
+      const keys = byShard.get(v) ?? new Map<PrimaryKey, number>();
+      if (!keys.has(k)) keys.set(k, i);
+      byShard.set(v, keys);
+    });
     // Bounded messages, as inserts are split: a delete of millions of ids is several appends.
-    const appends = [...byShard].flatMap(([vchannel, pks]) => pagesOf(pks).map((page) => ({ vchannel, message: appendMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks: page }), randomUUID()) })));
+    const appends = [...byShard].flatMap(([vchannel, keys]) => pagesOf([...keys.keys()]).map((page) => ({
+      vchannel, idx: page.map((k) => keys.get(k)!),
+      message: appendMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId, pks: page, ...(versioned ? versionOf(r) : {}) }), randomUUID()),
+    })));
     const reservation = await this.reserveWrite(r, appends.map((a) => ({ vchannel: a.vchannel, collectionId: r.collectionId, kind: 'deleteMb', bytes: a.message.byteLength })));
-    await Promise.all(appends.map(async (a) => {
-      const res = await this.appendEncoded(a.vchannel, a.message, reservation);
-      if (res.tso > tso) tso = res.tso;
-    }));
-    this.noteWrite(r, tso);
-    return { count: ids.length, tso };
+    const sent = new SentRows();
+    await Promise.all(appends.map((a) => sent.track(a.idx, this.appendEncoded(a.vchannel, a.message, reservation))));
+    return sent.result();
   }
 }

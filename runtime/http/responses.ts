@@ -69,6 +69,7 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
     vchannels: d.vchannels,
     // A TSO is a 64-bit integer; as a string it survives JSON.
     createdTso: String(d.createdTso),
+    schemaVersion: String(d.schemaVersion),
   };
 }
 

@@ -12,6 +12,7 @@ import { NuthatchClient } from '../../runtime/client/client.js';
 import { shardOf } from '../../runtime/client/rows.js';
 import { eventually, haveServices, startTestCluster, type TestCluster } from './support/testCluster.js';
 import { vectorOf } from './support/data.js';
+import { refused } from '../support/rejects.js';
 
 const DIM = 4, NAME = 'fields', SHARDS = 4;
 const LONG = 'a title of more than eight characters';
@@ -36,7 +37,8 @@ if (haveServices('cluster: field schema changes')) {
     await c.insert(NAME, Array.from({ length: 40 }, (_, i) => ({ id: 200 + i, vector: vectorOf(3, 200 + i, DIM), title: `g${i}`, note: `n${200 + i}` }))); // growing
     // Clients that cache the schema now and hear no announcements.
     const stale = new NuthatchClient(cluster!.bus, { followCatalog: false });
-    const deaf = new NuthatchClient(cluster!.bus, { followCatalog: false });
+    // This one hands a stale-schema refusal to its caller instead of shaping the rows again (messages/schemaVersion.ts).
+    const deaf = new NuthatchClient(cluster!.bus, { followCatalog: false, retryOnSchemaMismatch: false });
     await stale.describeCollection(NAME);
     await deaf.describeCollection(NAME);
 
@@ -58,10 +60,14 @@ if (haveServices('cluster: field schema changes')) {
         await deaf.insert(NAME, [{ id, vector: vectorOf(3, id, DIM), title: 't', note: 'x' }]);
         assert.unreachable(`shard ${shard} took a write naming a dropped field`);
       } catch (e) {
+        // Every shard's owner took the drop, and refuses rows shaped before it.
         assert.instance(e, InvariantError);
-        assert.match((e as Error).message, /field 'note' was dropped/);
+        assert.is((e as InvariantError).code, 'CollectionSchemaMismatch');
       }
     }
+    // A client that shapes them again finds the field gone: refused, and nothing written.
+    await refused(stale.insert(NAME, [{ id: 999, vector: vectorOf(3, 999, DIM), title: 't', note: 'x' }]), /field 'note' was dropped/);
+    assert.equal(await c.query(NAME, { filter: 'id in [999, 1000, 1001, 1002, 1003]', consistencyLevel: 'Strong' }), []);
   });
 
   test.run();

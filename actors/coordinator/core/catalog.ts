@@ -216,7 +216,7 @@ export function decideCreateCollection(c: Namespace & { record?: DatabaseRecord 
   const rec: CollectionRecord = {
     collectionId, name, dbName, schema, metricType: spec.metricType, shards, vchannels,
     partitions, consistencyLevel, indexes: [],
-    loaded: false, createdTso, state: 'creating',
+    loaded: false, createdTso, schemaVersion: createdTso, state: 'creating',
     ...(spec.properties ? checkProperties(spec.properties) : {}),
   };
   checkIsolationSchema(name, schema, rec.partitionKeyIsolation);

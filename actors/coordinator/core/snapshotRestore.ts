@@ -82,7 +82,7 @@ export function restoredCollection(s: CollectionSnapshot, j: Pick<SnapshotRestor
   const src = s.collection;
   return {
     ...src,
-    collectionId: id, name: j.collectionName, dbName: j.dbName, createdTso, state: 'creating', loaded: false,
+    collectionId: id, name: j.collectionName, dbName: j.dbName, createdTso, schemaVersion: createdTso, state: 'creating', loaded: false,
     vchannels: Array.from({ length: src.shards }, (_, i) => `${pchannels[(id + i) % pchannels.length]}_${id}v${i}`),
     partitions: src.partitions.map((p, i) => ({ id: id + 1 + i, name: p.name })),
     indexes: src.indexes.map((i) => ({ ...i, params: { ...i.params } })),

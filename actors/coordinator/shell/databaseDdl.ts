@@ -62,6 +62,11 @@ export async function loadCatalog(ctx: CoordinatorContext): Promise<void> {
     }
     return namespaceOf(ctx.catalog, db);
   };
-  for (const r of await listRecords<CollectionRecord>(meta, Keys.catalog)) namespace(dbOf(r)).byName.set(r.name, r);
+  const records = await listRecords<CollectionRecord>(meta, Keys.catalog);
+  // Records saved before schema versions: a TSO from now is above any schema DDL their shards took, so
+  // writes shaped against them pass and a later DDL's version is above it (messages/schemaVersion.ts).
+  const unversioned = records.filter((r) => r.schemaVersion === undefined);
+  if (unversioned.length > 0) { const now = await ctx.tso(1); for (const r of unversioned) r.schemaVersion = now; }
+  for (const r of records) namespace(dbOf(r)).byName.set(r.name, r);
   for (const a of await listRecords<AliasRecord>(meta, Keys.aliases)) namespace(dbOf(a)).aliases.set(a.alias, a.collection);
 }

@@ -33,6 +33,15 @@ import { afterLoadPartitions, afterReleasePartitions } from '../core/partitionLo
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
 
 /** Stores a record under its (database, name) key, and keeps it in its database's namespace. */
+/**
+ * Saves a record after a schema DDL reached every shard, with a new schema version: a TSO taken now
+ * is above the DDL's TSO on each shard (messages/schemaVersion.ts). Call it under the lock.
+ */
+export async function saveSchema(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  rec.schemaVersion = await ctx.tso(1);
+  await save(ctx, rec);
+}
+
 export async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   await putRecord(ctx.opts.meta, Keys.collection(dbOf(rec), rec.name), rec);
   namespaceOf(ctx.catalog, dbOf(rec)).byName.set(rec.name, rec);
@@ -164,7 +173,7 @@ export async function addCollectionField(ctx: CoordinatorContext, ref: Collectio
   const schema = withAddedField(rec.schema, added!);
   // An add retried after a crash between the broadcast and the record finds some shards done.
   await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }), Invariant.FieldAlreadyAdded);
-  await ctx.lock(async () => { rec.schema = schema; await save(ctx, rec); });
+  await ctx.lock(async () => { rec.schema = schema; await saveSchema(ctx, rec); });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }

@@ -7,7 +7,7 @@ import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt } from '../core/databases.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
-import { save } from './ddl.js';
+import { saveSchema } from './ddl.js';
 import { announceCatalogChange } from './renameCollection.js';
 
 /**
@@ -24,7 +24,7 @@ export async function alterCollectionField(ctx: CoordinatorContext, ref: Collect
   withAlteredField(rec.schema, fieldName, params);
   if (changesNothing(rec.schema, fieldName, params)) return rec;
   await broadcast(ctx, 'AlterCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, fieldName, params }));
-  await ctx.lock(async () => { rec.schema = withAlteredField(rec.schema, fieldName, params); await save(ctx, rec); });
+  await ctx.lock(async () => { rec.schema = withAlteredField(rec.schema, fieldName, params); await saveSchema(ctx, rec); });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }
@@ -51,7 +51,7 @@ export async function dropCollectionField(ctx: CoordinatorContext, ref: Collecti
   await ctx.lock(async () => {
     rec.schema = withDroppedField(rec.schema, rec.indexes, fieldName);
     if (rec.loadFields) rec.loadFields = rec.loadFields.filter((f) => f !== fieldName);
-    await save(ctx, rec);
+    await saveSchema(ctx, rec);
   });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;

@@ -8,7 +8,7 @@ import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt } from '../core/databases.js';
 import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
-import { save } from './ddl.js';
+import { saveSchema } from './ddl.js';
 import { announceCatalogChange } from './renameCollection.js';
 
 /**
@@ -56,7 +56,7 @@ function refuseIndexedOutput(rec: CollectionRecord, output: string | undefined, 
 
 /** The record with the new schema, recomputed under the lock so concurrent DDL of two functions both stay. */
 async function record(ctx: CoordinatorContext, rec: CollectionRecord, schema: () => CollectionRecord['schema']): Promise<CollectionRecord> {
-  await ctx.lock(async () => { rec.schema = schema(); await save(ctx, rec); });
+  await ctx.lock(async () => { rec.schema = schema(); await saveSchema(ctx, rec); });
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }

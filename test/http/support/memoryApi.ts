@@ -112,7 +112,7 @@ export class MemoryApi implements NuthatchApi {
       collectionName: c.name, dbName: this.dbName, collectionId: c.id, schema: structuredClone(c.schema), metricType: c.metricType,
       shardsNum: c.shards, vchannels: Array.from({ length: c.shards }, (_, i) => `mem-${c.id}v${i}`),
       partitions: [...c.partitions].map(([n, id]) => ({ id, name: n })), numPartitions: c.partitions.size, consistencyLevel: c.consistency,
-      loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n, aliases: this.aliasesOf(c.name),
+      loadState: this.loadState(c), indexes: [...c.indexes], createdTso: 1n, schemaVersion: 1n, aliases: this.aliasesOf(c.name),
       properties: propertyList(c.properties),
     };
   }

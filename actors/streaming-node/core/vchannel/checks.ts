@@ -4,6 +4,7 @@ import { collectionAlreadyExists, collectionMustExist, deleteFloorBelowTso, noth
 import { defaultPartitionIsPermanent, partitionAlreadyExists, partitionMustExist } from './checksPartition.js';
 import { partitionKeyOwnsPartitions } from './checksPartitionKey.js';
 import { fieldAlreadyAdded, fieldAlreadyDropped, functionAlreadyAdded, functionAlreadyDropped, indexAlreadyExists, indexMustExist, payloadMatchesSchema } from './checksPayload.js';
+import { schemaVersionCurrent } from './checksSchema.js';
 import { insertAfterAllocationFence, insertAfterSegmentCreate, segmentHasOpenTxn, segmentIdMustBeNew, segmentMustBeGrowing, segmentMustBeSealed } from './checksSegment.js';
 import { txnAbortedByDdl, txnAlreadyOpen, txnExpired, txnMustBeOpen } from './checksTxn.js';
 
@@ -40,6 +41,7 @@ export const CHECKS: { readonly [K in InvariantKey]: Check } = {
   FieldAlreadyAdded: fieldAlreadyAdded,
   FunctionAlreadyAdded: functionAlreadyAdded,
   FunctionAlreadyDropped: functionAlreadyDropped,
+  SchemaVersionCurrent: schemaVersionCurrent,
 };
 
 /**
@@ -58,6 +60,7 @@ const CODE: Partial<Record<InvariantKey, ErrorCodeName>> = {
   TxnMustBeOpen: 'TxnNotFound',
   TxnExpired: 'TxnAborted',
   TxnAbortedByDdl: 'TxnAborted',
+  SchemaVersionCurrent: 'CollectionSchemaMismatch',
 };
 
 /** A refused message as data: what the machine's `reject` action carries. */

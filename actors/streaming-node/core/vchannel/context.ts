@@ -32,6 +32,12 @@ export interface CollectionInfo {
   /** The first partition of CreateCollection, named `_default`; it can never be dropped. */
   defaultPartitionId: number;
   createdTso: Tso;
+  /**
+   * TSO of the last schema DDL (Add/Alter/DropCollectionField, Add/Alter/DropCollectionFunction): writes
+   * shaped against an older schema version are refused (checksSchema.ts). Absent: none since creation
+   * (or a state saved before versions were kept).
+   */
+  schemaTso?: Tso;
   /** Set by DropCollection; the machine is then in state `dropped`. */
   droppedTso: Tso | null;
   /** Rows expire this long after their insert (CreateCollection, AlterCollection); absent or 0: never. */

@@ -10,7 +10,7 @@ const STATES: ReadonlySet<string> = new Set(['absent', 'live', 'dropped']);
 
 /** The TSO-valued fields of each record kind: the only bigints in a context. */
 const TSO_FIELDS = {
-  collection: ['createdTso', 'droppedTso', 'droppedTtlFieldTso'],
+  collection: ['createdTso', 'droppedTso', 'droppedTtlFieldTso', 'schemaTso'],
   partitions: ['createdTso', 'droppedTso', 'allocationFence'],
   segments: ['createdTso', 'sealedTso', 'flushedTso'],
   indexes: ['createdTso'],
