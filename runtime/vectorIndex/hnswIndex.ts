@@ -7,9 +7,7 @@ import { higherIsBetter } from '../../actors/shared/vector/distance.js';
 import { BuildPacer } from './buildPacer.js';
 import { DecodeError, ValidationError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
-import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory, WalkOptions } from './vectorIndex.js';
-import { wideningWalk } from './indexWalk.js';
-import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
+import type { IndexBuildParams, SearchOptions, VectorIndex, VectorIndexFactory } from './vectorIndex.js';
 
 type Native = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
@@ -53,14 +51,18 @@ export class HnswIndex implements VectorIndex {
   }
 
   /**
-   * Rounds of unfiltered searches, each of twice the rows of the one before
-   * (search raises ef to them). The first asks at least 2 x ef rows: a
-   * filtered search keeps ef passing candidates, so it explores about as deep
-   * as this when half the rows pass; a shallower first round finds fewer of
-   * the true neighbours (bench iterativeFilter: recall 0.87 against 0.95 at ef 64).
+   * hnswlib asks the filter only of the nodes its base-layer search admits as
+   * candidates (closer than its ef-th passing one, or while it holds fewer),
+   * each once per query (its visited list); the upper layers never ask it.
+   * Iterative filtering therefore runs one filtered search rather than rounds
+   * of unfiltered ones (runtime/vectorIndex/indexWalk.ts): it explores as deep
+   * as the standard filtered search, keeping ef passing candidates, where the
+   * rounds stopped at the first k passing rows of a shallower unfiltered
+   * search (recall 0.69 against 0.74 at a third passing, 0.61 against 0.85 at
+   * a tenth, on a 50k-row M 4 graph).
    */
-  iterate(query: Float32Array, first: number, limit: number, opts: WalkOptions = {}): CandidateWalk {
-    return wideningWalk(Math.max(first, 2 * (opts.ef ?? 0)), limit, (n) => ({ hits: this.search(query, n, opts), whole: n >= this.count }));
+  filtersLazily(): boolean {
+    return true;
   }
 
   async serialize(): Promise<Uint8Array> {

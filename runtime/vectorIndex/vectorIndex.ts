@@ -42,6 +42,14 @@ export interface VectorIndex {
    * absent: this index is not walked and a search filters as usual.
    */
   iterate?(query: Float32Array, first: number, limit: number, opts?: WalkOptions): CandidateWalk | undefined;
+  /**
+   * True when `search` with these knobs asks `accept` only of the rows its
+   * search reaches, each at most once per query (a graph search: HNSW), so
+   * iterative filtering runs one filtered search, the filter evaluated as the
+   * search meets rows, rather than walking the index in unfiltered rounds.
+   * Absent or false: `accept` may be asked of rows the search never ranks.
+   */
+  filtersLazily?(opts?: WalkOptions): boolean;
 }
 
 /** A walk's knobs: a search's, without a filter (the walk's caller asks it of each row met). */
