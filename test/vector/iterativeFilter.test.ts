@@ -4,6 +4,8 @@ import { searchSealed, type SealedRead, type SearchSegment } from '../../actors/
 import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
 import { searchBruteForce } from '../../actors/shared/vector/bruteForce.js';
 import { blockWalk, firstPassing, memoRows } from '../../actors/shared/vector/iterativeFilter.js';
+import { iterativeRank } from '../../actors/query-node/core/iterativeSegment.js';
+import type { RowHit } from '../../actors/shared/vector/bruteForce.js';
 import { floatBlock } from '../../actors/shared/vector/vectorBlock.js';
 import { distanceFn } from '../../actors/shared/vector/distance.js';
 import { compileFilter, type CompiledFilter } from '../../messages/filter/evaluate.js';
@@ -55,15 +57,20 @@ function counted(expr: string): { filter: CompiledFilter; calls: () => number; a
 const readOf = (filter: CompiledFilter): SealedRead => ({ pkName: 'id', vectorName: 'v', filter, partitionIds: null, readTso: 10n, outputFields: [], deletes: new Map() });
 const exact = (metric: MetricType, q: Float32Array, pass: (row: number) => boolean, k = K) =>
   searchBruteForce({ vectors: ds.vectors, dim: DIM, count: N, metric, queries: [q], k, accept: pass })[0]!;
-/** A segment as the query node hands it over: an index whose filtered search is lazy (HNSW) is searched filtered, any other walked in rounds. */
+/** A segment as the query node hands it over: walked in rounds, and searched filtered where its filtered search is lazy (HNSW). */
 const indexed = (index: VectorIndex, opts = {}): SearchSegment => ({
   seg, index: (q, k, accept) => index.search(q, k, accept ? { ...opts, accept } : opts),
-  ...(index.filtersLazily?.(opts) ? { filtersLazily: true } : { walk: (q: Float32Array, first: number, limit: number) => index.iterate!(q, first, limit, opts)! }),
+  walk: (q, first, limit) => index.iterate!(q, first, limit, opts)!,
+  ...(index.filtersLazily?.(opts) ? { filtersLazily: true } : {}),
 });
-/** indexed(), the index's search also noting every row it hands its filter callback (the rows hnswlib visits). */
+/** indexed(), noting every row met: those the walk's rounds hand out and those the filtered search hands its filter callback (the nodes hnswlib visits). */
 const visiting = (index: VectorIndex, visited: Set<number>, opts = {}): SearchSegment => ({
   ...indexed(index, opts),
   index: (q, k, accept) => index.search(q, k, accept ? { ...opts, accept: (row) => { visited.add(row); return accept(row); } } : opts),
+  walk: (q, first, limit) => {
+    const walk = index.iterate!(q, first, limit, opts)!;
+    return () => { const batch = walk(); for (const h of batch) visited.add(h.row); return batch; };
+  },
 });
 
 test('blockWalk hands out every row once, in the exact order (distance, then lower row), batch after batch', () => {
@@ -118,7 +125,37 @@ test('a lazily filtering index is searched once, filtered: the filter is asked o
   });
 });
 
-test('with HNSW every hit passes, recall against the exact filtered answer stays high, and the filter is asked only of rows hnswlib visits, each once', async () => {
+test('the walk\'s first round chooses: a filter passing half its rows ends there, a third gets the filtered search, a tight one the later rounds', () => {
+  // Rows 0..999 on a line, the query at 0: a stand-in index whose rounds hand out 40 rows each, nearest first.
+  const n = 1000, vecs = floatBlock(Float32Array.from({ length: n }, (_, i) => i), 1), q = Float32Array.of(0);
+  const run = (pass: (row: number) => boolean) => {
+    let searches = 0, asked = 0;
+    const known = memoRows((row) => { asked++; return pass(row); }, n);
+    const rank = iterativeRank({
+      count: n, vecs, accept: known,
+      walk: () => {
+        let r = 0;
+        return () => {
+          const batch = Array.from({ length: Math.min(40, n - r) }, (_, i) => ({ row: r + i, distance: (r + i) ** 2 }));
+          r += batch.length;
+          return batch;
+        };
+      },
+      filtered: (_q, k, accept) => { searches++; const out: RowHit[] = []; for (let row = 0; row < n && out.length < k; row++) if (accept(row)) out.push({ row, distance: row ** 2 }); return out; },
+    }, q, { k: K, metric: 'L2' });
+    const hits = rank(K).map((h) => h.row);
+    return { hits, searches, asked };
+  };
+  const want = (pass: (row: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter(pass).slice(0, K);
+  const half = (row: number) => row % 2 === 0, third = (row: number) => row % 3 === 0, tight = (row: number) => row % 50 === 7;
+  assert.equal(run(half), { hits: want(half), searches: 0, asked: 19 }, 'half: the first round, 19 rows asked');
+  const t = run(third);
+  assert.equal([t.hits, t.searches], [want(third), 1], 'a third: one filtered search');
+  assert.is(t.asked, 28, 'the rows the first round asked are not asked again by the search');
+  assert.equal(run(tight), { hits: want(tight), searches: 0, asked: 458 }, 'tight: the later rounds, rows 0..457 asked (457: the 10th passing)');
+});
+
+test('with HNSW every hit passes, recall against the exact filtered answer stays high, and the filter is asked only of rows the walk or the filtered search met, each once', async () => {
   const index = await hnswIndexFactory.build(ds.vectors, DIM, 'L2', { seed: 3 });
   for (const [fi, [expr, pass]] of FILTERS.entries()) {
     const c = counted(expr), visited = new Set<number>();
@@ -128,10 +165,10 @@ test('with HNSW every hit passes, recall against the exact filtered answer stays
     const recall = recallAtK(got.map((hits) => hits.map((h) => h.pk)), truth, K);
     assert.ok(recall >= 0.9, `${expr}: recall ${recall}`);
     assert.ok([...c.asked.values()].every((n) => n === 1), `${expr}: no row asked twice`);
-    // Where the graph search finds k passing rows (not under the 0.1% and empty filters, which fall back to the
-    // exact walk), the filter is asked of the nodes hnswlib hands its callback alone.
-    if (fi < 3) assert.equal([...c.asked.keys()].filter((row) => !visited.has(row)), [], `${expr}: rows asked that the graph search never visited`);
-    // A third or half passing: a few hundred rows per query, not the segment.
+    // A third or half passing: the index finds k passing rows (tighter filters here reach an eighth of this small
+    // segment and walk it exactly), so the filter is asked of the rows its rounds handed out and the nodes hnswlib
+    // handed its callback alone, a few hundred per query.
+    if (fi < 2) assert.equal([...c.asked.keys()].filter((row) => !visited.has(row)), [], `${expr}: rows asked that the index never met`);
     if (fi < 2) assert.ok(c.calls() < (N * ds.queries.length) / 4, `${expr}: ${c.calls()} rows asked`);
   }
 });

@@ -15,11 +15,12 @@ export interface IterativeSegment {
   vecs: VectorBlock;
   /**
    * The index's own filtered search, when it asks the filter only of the rows
-   * it reaches (vectorIndex.ts filtersLazily): one search, no rounds. Taken
-   * before `walk`.
+   * it reaches (vectorIndex.ts filtersLazily): one search, no rounds, for
+   * the filters that the walk's first round shows to pass neither about half
+   * the rows nor very few of them.
    */
   filtered?: LazyFilteredSearch;
-  /** The index's walk in unfiltered rounds, for an index whose filtered search is not lazy (IVF, DISKANN). */
+  /** The index's walk in unfiltered rounds (HNSW, the IVF family, DISKANN). */
   walk?: SegmentWalk;
   /** The read's row filter (filter, deletes, TSO, expiry, presence), each row's answer cached (iterativeFilter.ts memoRows). */
   accept: (row: number) => boolean;
@@ -37,16 +38,28 @@ export interface IterativeSegment {
 const FEW_CANDIDATES_SHARE = 0.1;
 
 /**
- * One segment's ranking of one query under iterative filtering. An index
- * whose filtered search is lazy (HNSW) runs it once, the filter asked of the
- * nodes it reaches: the graph search explores as deep as the standard
- * filtered search, so recall is the same, while the rows it never reaches
- * are never asked (a tight filter is not decided for the whole segment
- * first). Any other index is walked nearest first in rounds and the filter
- * asked of each row met, until k pass. When either ends short of k (the
- * round walk at its share of the segment, the graph search out of reachable
- * rows), the rows are walked exactly, the answers already known reused.
- * Few scalar-index candidates are walked exactly alone.
+ * A filter that lets k rows through within the first 2k rows of the walk's
+ * first round passes about half the rows near the query: that round (2 x ef
+ * rows over HNSW) then holds about ef passing rows, as many as a filtered
+ * search keeps, so its first k passing rows are as good an answer.
+ */
+const LOOSE_ASKS_PER_HIT = 2;
+
+/**
+ * One segment's ranking of one query under iterative filtering: the index
+ * walked nearest first and the filter asked of each row met. The walk's
+ * first round decides how: a filter passing about half the rows near the
+ * query is done within it (a few rows asked); one passing fewer rows but k
+ * within the round, on an index whose filtered search is lazy (HNSW), gets
+ * that search (recall: the rounds would stop at the first k passing rows of
+ * a shallower unfiltered search than the filtered one explores), the rows
+ * already asked answered from the cache; one passing fewer than k in the
+ * round (a tight filter) is walked on in wider rounds, which ask far fewer
+ * rows than a graph search finding ef passing ones (bench iterativeFilter).
+ * When the walk reaches its share of the segment first, or the filtered
+ * search ends short of k, the rows are walked exactly instead. Without a
+ * walk, the filtered search alone; few scalar-index candidates are walked
+ * exactly alone.
  */
 export function iterativeRank(s: IterativeSegment, q: Float32Array, shape: SearchShape): (k: number) => RowHit[] {
   const { count, vecs, walk, filtered, accept } = s, metric = shape.metric;
@@ -56,12 +69,28 @@ export function iterativeRank(s: IterativeSegment, q: Float32Array, shape: Searc
   return (k) => {
     const first = firstBatch(k);
     const exact = () => firstPassing(blockWalk({ block: vecs, count, metric, query: q, ...(rows ? { rows } : {}), ...mh }, first), k, accept, metric);
-    if (few || (!filtered && !walk)) return exact();
-    if (filtered) {
-      const hits = filtered(q, k, accept);
+    const searched = () => {
+      const hits = filtered!(q, k, accept);
       return hits.length >= k ? hits : exact();
-    }
+    };
+    if (few || (!filtered && !walk)) return exact();
+    if (!walk) return searched();
     const limit = Math.max(first, Math.ceil((s.scope?.length ?? count) * INDEX_WALK_SHARE));
-    return firstPassing(walk!(q, first, limit), k, accept, metric, exact);
+    const rounds = walk(q, first, limit), head = rounds();
+    if (filtered && k > 0) {
+      const asked = asksForK(head, k, accept);
+      if (asked > LOOSE_ASKS_PER_HIT * k && asked <= head.length) return searched();
+    }
+    // The first round again (its rows' answers cached), then the later ones.
+    let replay: RowHit[] | null = head;
+    const again: CandidateWalk = () => { const batch = replay ?? rounds(); replay = null; return batch; };
+    return firstPassing(again, k, accept, metric, exact);
   };
+}
+
+/** Rows of `batch` asked, in order, until k pass; past its length when fewer than k pass in it. */
+function asksForK(batch: RowHit[], k: number, accept: (row: number) => boolean): number {
+  let passed = 0;
+  for (let i = 0; i < batch.length; i++) if (accept(batch[i]!.row) && ++passed === k) return i + 1;
+  return batch.length + 1;
 }

@@ -204,7 +204,7 @@ const mhOf = (shape: SearchShape): { mhElementBytes?: number } => (shape.mhEleme
  * one), so an unfiltered search of it needs no presence test. `walk`: the
  * index's walk for iterative filtering (iterativeSegment.ts). `filtersLazily`:
  * `index` asks its `accept` only of the rows its search reaches (HNSW), so
- * iterative filtering runs it filtered instead of walking it. Neither: the
+ * iterative filtering may run it filtered instead of walking it. Neither: the
  * index is not walked, and the segment filters as usual.
  */
 export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null; indexHoldsNoNulls?: boolean; walk?: SegmentWalk; filtersLazily?: boolean };
@@ -232,9 +232,9 @@ export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Floa
     // In a keyed index's scope, the share passing is judged among the key's rows, which the sub-index holds.
     // Iterative filtering (Milvus's hint): no row is decided up front; each query's search asks the filter of the rows it meets, once each.
     const hinted = shape.iterativeFilter === true && r.filter !== null && accept !== undefined && !shape.range && !group;
-    const lazy = index && s.filtersLazily === true ? { filtered: (q: Float32Array, kk: number, ok: (row: number) => boolean) => index(q, kk, ok) } : s.walk ? { walk: s.walk } : undefined;
-    const iterative = hinted && index && lazy
-      ? { count: seg.count, vecs, ...lazy, accept: memoRows(accept, seg.count), ...(scope ? { scope } : {}), ...(candidates ? { candidates: candidates.rows } : {}) }
+    const lazy = index && s.filtersLazily === true ? { filtered: (q: Float32Array, kk: number, ok: (row: number) => boolean) => index(q, kk, ok) } : undefined;
+    const iterative = hinted && index && (lazy || s.walk)
+      ? { count: seg.count, vecs, ...lazy, ...(s.walk ? { walk: s.walk } : {}), accept: memoRows(accept, seg.count), ...(scope ? { scope } : {}), ...(candidates ? { candidates: candidates.rows } : {}) }
       : undefined;
     // Without an index the scan already asks the filter lazily (only of rows entering the top k): iterative filtering
     // takes it, over a scalar index's candidates alone when there are some, rather than asking every candidate first.
