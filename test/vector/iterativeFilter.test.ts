@@ -5,6 +5,9 @@ import type { SealedSegment } from '../../actors/shared/segment/segmentFile.js';
 import { searchBruteForce } from '../../actors/shared/vector/bruteForce.js';
 import { blockWalk, firstPassing, memoRows } from '../../actors/shared/vector/iterativeFilter.js';
 import { iterativeRank } from '../../actors/query-node/core/iterativeSegment.js';
+import { filterPlanner } from '../../actors/query-node/core/filterPlanner.js';
+import { shapeOf } from '../../actors/shared/scalarIndex/scalarIndexTypes.js';
+import { buildSortedIndex } from '../../actors/shared/scalarIndex/sortedIndex.js';
 import type { RowHit } from '../../actors/shared/vector/bruteForce.js';
 import { floatBlock } from '../../actors/shared/vector/vectorBlock.js';
 import { distanceFn } from '../../actors/shared/vector/distance.js';
@@ -123,6 +126,18 @@ test('a lazily filtering index is searched once, filtered: the filter is asked o
     assert.is(want.length, K, 'enough passing rows visited');
     assert.equal(hits.map((h) => h.pk), want.map((h) => h.row), 'the search\'s answer');
   });
+});
+
+test('without an index, a scalar index\'s candidates are scanned lazily: the standard search\'s exact answer', () => {
+  const scalar = new Map([['doc', buildSortedIndex(doc, N, shapeOf({ dataType: 'Int64' })!)]]);
+  for (const [expr, pass] of [['doc < 500 and tag like "%red%"', (r: number) => doc[r]! < 500 && doc[r]! % 3 === 0], ['doc < 20 and tag like "%blue%"', (r: number) => doc[r]! < 20 && doc[r]! % 3 !== 0]] as const) {
+    const f = compileFilter(parseFilter(expr), schema);
+    const planned = { ...readOf(f), planFilter: filterPlanner(f, schema) };
+    const want = searchSealed([{ seg, index: null, scalar }], planned, ds.queries, { k: K, metric: 'L2' });
+    const got = searchSealed([{ seg, index: null, scalar }], planned, ds.queries, { k: K, metric: 'L2', iterativeFilter: true });
+    assert.equal(got, want, expr);
+    got.forEach((hits, qi) => assert.equal(hits.map((h) => h.pk), exact('L2', ds.queries[qi]!, pass).map((h) => h.row), `${expr}: exact`));
+  }
 });
 
 test('the walk\'s first round chooses: a filter passing half its rows ends there, a third gets the filtered search, a tight one the later rounds', () => {
