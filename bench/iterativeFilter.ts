@@ -43,7 +43,7 @@ const CASES = [
 ] as const;
 
 export default async function run(args: string[]): Promise<void> {
-  const n = numberOption(args, '--rows', 100_000), dim = numberOption(args, '--dim', 32), nq = numberOption(args, '--queries', 200), m = numberOption(args, '--m', 16);
+  const n = numberOption(args, 'rows', 100_000), dim = numberOption(args, 'dim', 32), nq = numberOption(args, 'queries', 200), m = numberOption(args, 'm', 16);
   const ds = gaussianMixture({ n, dim, clusters: 100, queries: nq, seed: 5 });
   const rand = mulberry32(9);
   // Each text its own string (~400 chars), the marker words near the end: a substring scan reads most of it.
