@@ -140,11 +140,11 @@ test('without an index, a scalar index\'s candidates are scanned lazily: the sta
   }
 });
 
-test('the walk\'s first round chooses: a filter passing half its rows ends there, a third gets the filtered search, a tight one the later rounds', () => {
+test('the walk\'s first round chooses: a filter passing half its rows ends there, a third the filtered search, a tenth the later rounds, under 5% the scan', () => {
   // Rows 0..999 on a line, the query at 0: a stand-in index whose rounds hand out 40 rows each, nearest first.
   const n = 1000, vecs = floatBlock(Float32Array.from({ length: n }, (_, i) => i), 1), q = Float32Array.of(0);
   const run = (pass: (row: number) => boolean) => {
-    let searches = 0, asked = 0;
+    let searches = 0, asked = 0, batches = 0;
     const known = memoRows((row) => { asked++; return pass(row); }, n);
     const rank = iterativeRank({
       count: n, vecs, accept: known,
@@ -152,6 +152,7 @@ test('the walk\'s first round chooses: a filter passing half its rows ends there
         let r = 0;
         return () => {
           const batch = Array.from({ length: Math.min(40, n - r) }, (_, i) => ({ row: r + i, distance: (r + i) ** 2 }));
+          batches++;
           r += batch.length;
           return batch;
         };
@@ -159,15 +160,17 @@ test('the walk\'s first round chooses: a filter passing half its rows ends there
       filtered: (_q, k, accept) => { searches++; const out: RowHit[] = []; for (let row = 0; row < n && out.length < k; row++) if (accept(row)) out.push({ row, distance: row ** 2 }); return out; },
     }, q, { k: K, metric: 'L2' });
     const hits = rank(K).map((h) => h.row);
-    return { hits, searches, asked };
+    return { hits, searches, asked, batches };
   };
   const want = (pass: (row: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter(pass).slice(0, K);
-  const half = (row: number) => row % 2 === 0, third = (row: number) => row % 3 === 0, tight = (row: number) => row % 50 === 7;
-  assert.equal(run(half), { hits: want(half), searches: 0, asked: 19 }, 'half: the first round, 19 rows asked');
+  const half = (row: number) => row % 2 === 0, third = (row: number) => row % 3 === 0, tenth = (row: number) => row % 10 === 7, tight = (row: number) => row % 50 === 7;
+  assert.equal(run(half), { hits: want(half), searches: 0, asked: 19, batches: 1 }, 'half: the first round, 19 rows asked');
   const t = run(third);
-  assert.equal([t.hits, t.searches], [want(third), 1], 'a third: one filtered search');
+  assert.equal([t.hits, t.searches, t.batches], [want(third), 1, 1], 'a third: one filtered search');
   assert.is(t.asked, 28, 'the rows the first round asked are not asked again by the search');
-  assert.equal(run(tight), { hits: want(tight), searches: 0, asked: 458 }, 'tight: the later rounds, rows 0..457 asked (457: the 10th passing)');
+  assert.equal(run(tenth), { hits: want(tenth), searches: 0, asked: 98, batches: 3 }, 'a tenth (4 of the first 40 rows): the later rounds, rows 0..97 asked (97: the 10th passing)');
+  // One passing row in the first round: the scan asks the rows entering its top k, in row order here (distance grows with the row).
+  assert.equal(run(tight), { hits: want(tight), searches: 0, asked: 458, batches: 1 }, 'under 5%: the scan, no later round');
 });
 
 test('with HNSW every hit passes, recall against the exact filtered answer stays high, and the filter is asked only of rows the walk or the filtered search met, each once', async () => {
@@ -199,7 +202,7 @@ test('on a weak graph (M 4) a filter passing a third or half of the rows keeps t
   }
 });
 
-test('standard filtering asks a tight filter of every row; iterative filtering only the rows the graph search reaches', async () => {
+test('standard filtering asks a tight filter of every row; iterative filtering only the rows its walk and scan meet', async () => {
   const index = await hnswIndexFactory.build(ds.vectors, DIM, 'L2', { seed: 3 });
   const expr = 'doc < 40', pass = (r: number) => doc[r]! < 40; // 4%: the standard search scans (under 5%)
   const std = counted(expr), it = counted(expr);
