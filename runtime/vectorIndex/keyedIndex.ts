@@ -97,6 +97,12 @@ class KeyedIndex implements VectorIndex {
     return part ? part.index.iterate?.(query, first, limit, opts) : () => [];
   }
 
+  /** The named key value's sub-index's; without a key every sub-index is searched, each asking `accept`, so not lazily in iterative filtering's sense. */
+  filtersLazily(opts: WalkOptions = {}): boolean {
+    if (opts.partitionKey === undefined) return false;
+    return this.parts.get(tag(opts.partitionKey))?.index.filtersLazily?.(opts) ?? false;
+  }
+
   async serialize(): Promise<Uint8Array> {
     const parts = [...this.parts.values()];
     const files = await Promise.all(parts.map((p) => p.index.serialize()));

@@ -73,6 +73,11 @@ class RowMappedIndex implements VectorIndex {
     return inner && (() => inner().map((h) => ({ row: rows[h.row]!, distance: h.distance })));
   }
 
+  /** The inner index's: its search asks `accept` of the rows it reaches, mapped one to one. */
+  filtersLazily(opts: WalkOptions = {}): boolean {
+    return this.inner?.filtersLazily?.(opts) ?? false;
+  }
+
   async serialize(): Promise<Uint8Array> {
     const inner = this.inner ? await this.inner.serialize() : new Uint8Array(0);
     const rowBytes = new Uint8Array(this.rows.buffer, this.rows.byteOffset, this.rows.byteLength);

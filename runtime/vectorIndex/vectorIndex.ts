@@ -48,6 +48,14 @@ export interface VectorIndex {
    * index reads nothing from disk.
    */
   diskReads?(): DiskReads | undefined;
+  /**
+   * True when `search` with these knobs asks `accept` only of the rows its
+   * search reaches, each at most once per query (a graph search: HNSW), so
+   * iterative filtering runs one filtered search, the filter evaluated as the
+   * search meets rows, rather than walking the index in unfiltered rounds.
+   * Absent or false: `accept` may be asked of rows the search never ranks.
+   */
+  filtersLazily?(opts?: WalkOptions): boolean;
 }
 
 /** What a disk index read: the query node exports it (query-node/shell/queryNodeMetrics.ts). */

@@ -218,10 +218,12 @@ const mhOf = (shape: SearchShape): { mhElementBytes?: number } => (shape.mhEleme
  * alone, null when the segment holds none of them. `indexHoldsNoNulls`: the
  * index was built over the rows having a vector only (a row-mapped or keyed
  * one), so an unfiltered search of it needs no presence test. `walk`: the
- * index's walk for iterative filtering (iterativeSegment.ts); absent: the
+ * index's walk for iterative filtering (iterativeSegment.ts). `filtersLazily`:
+ * `index` asks its `accept` only of the rows its search reaches (HNSW), so
+ * iterative filtering may run it filtered instead of walking it. Neither: the
  * index is not walked, and the segment filters as usual.
  */
-export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null; indexHoldsNoNulls?: boolean; walk?: SegmentWalk };
+export type SearchSegment = ReadSegment & { index: IndexSearch | null; scope?: Int32Array | null; indexHoldsNoNulls?: boolean; walk?: SegmentWalk; filtersLazily?: boolean };
 
 /** Top-k (or top-k groups) per query across the given segments; with a range, only hits inside it. */
 export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Float32Array[], shape: SearchShape): HitRow[][] {
@@ -244,13 +246,22 @@ export function searchSealed(segs: SearchSegment[], r: SealedRead, queries: Floa
     // Decided once per segment: the filter is the same for every query. Without an ANN index the
     // candidates are scanned, as every row would be (the same exact order: ties go to the lower row).
     // In a keyed index's scope, the share passing is judged among the key's rows, which the sub-index holds.
-    // Iterative filtering (Milvus's hint): no row is decided up front; each query's walk asks the filter of the rows it meets, once each.
-    const iterative = shape.iterativeFilter === true && r.filter !== null && accept !== undefined && !shape.range && !group && (index === null || s.walk !== undefined)
-      ? { count: seg.count, vecs, walk: index ? s.walk! : null, accept: memoRows(accept, seg.count), ...(scope ? { scope } : {}), ...(candidates ? { candidates: candidates.rows } : {}) }
+    // Iterative filtering (Milvus's hint): no row is decided up front; each query's search asks the filter of the rows it meets, once each.
+    const hinted = shape.iterativeFilter === true && r.filter !== null && accept !== undefined && !shape.range && !group;
+    const lazy = index && s.filtersLazily === true ? { filtered: (q: Float32Array, kk: number, ok: (row: number) => boolean) => index(q, kk, ok) } : undefined;
+    const iterative = hinted && index && (lazy || s.walk)
+      ? { count: seg.count, vecs, ...lazy, ...(s.walk ? { walk: s.walk } : {}), accept: memoRows(accept, seg.count), ...(scope ? { scope } : {}), ...(candidates ? { candidates: candidates.rows } : {}) }
       : undefined;
-    const few = iterative ? undefined : !index && candidates ? passingCandidates(candidates) : index && accept ? (scope ? fewPassingIn(scope, accept) : fewPassing(seg.count, accept, candidates)) : undefined;
+    // Without an index the scan already asks the filter lazily (only of rows entering the top k): iterative filtering
+    // takes it, over a scalar index's candidates alone when there are some, rather than asking every candidate first.
+    const scan = hinted && !index ? memoRows(accept, seg.count) : undefined;
+    // A compact block's null rows have no distance to compute (vectorBlock.ts rowScorer): the candidates having a vector.
+    const scanRows = scan && candidates ? (vecs.map ? candidates.rows.filter((row) => vecs.map!.slots[row]! >= 0) : candidates.rows) : undefined;
+    const few = iterative || scan ? undefined : !index && candidates ? passingCandidates(candidates) : index && accept ? (scope ? fewPassingIn(scope, accept) : fewPassing(seg.count, accept, candidates)) : undefined;
     queries.forEach((q, qi) => {
-      const rank = iterative ? iterativeRank(iterative, q, shape) : few
+      const rank = iterative ? iterativeRank(iterative, q, shape) : scan
+        ? (kk: number) => (scanRows ? searchBlockRows({ block: vecs, metric, rows: scanRows, query: q, k: kk, accept: scan, ...mhOf(shape) }) : rankRows(seg, vecs, null, q, kk, scan, shape))
+        : few
         ? (kk: number) => searchBlockRows({ block: vecs, metric, rows: few, query: q, k: kk, ...(shape.range ? { range: shape.range } : {}), ...mhOf(shape) })
         : (kk: number) => rankRows(seg, vecs, index, q, kk, accept, shape);
       const rows = group ? collectGroups(seg.count, (row) => values?.[row] ?? gd, group, k, rank, index === null || few !== undefined)

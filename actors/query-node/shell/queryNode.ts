@@ -273,10 +273,14 @@ export class QueryNode {
     const searchOf = (index: VectorIndex | undefined) => (index
       ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts)
       : null);
-    // Iterative filtering: an index that can be walked (runtime/vectorIndex/indexWalk.ts) is; any other filters as usual.
-    const walkOf = (index: VectorIndex | undefined): { walk?: SegmentWalk } => {
-      if (!req.iterativeFilter || !index?.iterate || index.iterate(queries[0] ?? new Float32Array(dim), 1, 1, opts) === undefined) return {};
-      return { walk: (q, first, limit) => index.iterate!(q, first, limit, opts) ?? (() => []) };
+    // Iterative filtering: an index that can be walked (runtime/vectorIndex/indexWalk.ts) is, and one whose filtered
+    // search asks the filter only of the rows it reaches (HNSW) is also searched so (iterativeSegment.ts chooses per
+    // query); any other filters as usual.
+    const walkOf = (index: VectorIndex | undefined): { walk?: SegmentWalk; filtersLazily?: boolean } => {
+      if (!req.iterativeFilter || !index) return {};
+      const lazy = index.filtersLazily?.(opts) === true ? { filtersLazily: true } : {};
+      if (!index.iterate || index.iterate(queries[0] ?? new Float32Array(dim), 1, 1, opts) === undefined) return lazy;
+      return { walk: (q, first, limit) => index.iterate!(q, first, limit, opts) ?? (() => []), ...lazy };
     };
     const scopeOf = (index: VectorIndex | undefined) => {
       if (key === null || !index?.keyRows) return {};

@@ -86,7 +86,8 @@ function scanSlots(s: BlockSearch, rows: Int32Array, q: Float32Array, inRange: (
 /**
  * Exact top-k of one query over some rows only (`rows`, e.g. the few a
  * selective filter lets through), best first with ties broken by the lower
- * row. Only those rows' distances are computed.
+ * row. Only those rows' distances are computed; `accept`, when given, is
+ * asked only of rows that would enter the top k (as searchBlock asks it).
  */
 export function searchRows(s: { vectors: Float32Array; dim: number; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange }): RowHit[] {
   const { vectors, dim, ...rest } = s;
@@ -94,14 +95,15 @@ export function searchRows(s: { vectors: Float32Array; dim: number; metric: Metr
 }
 
 /** searchRows over a block of any vector type. */
-export function searchBlockRows(s: { block: VectorBlock; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange; mhElementBytes?: number }): RowHit[] {
-  const { block, metric, rows, query, k } = s;
+export function searchBlockRows(s: { block: VectorBlock; metric: MetricType; rows: Int32Array; query: Float32Array; k: number; range?: DistanceRange; mhElementBytes?: number; accept?: (row: number) => boolean }): RowHit[] {
+  const { block, metric, rows, query, k, accept } = s;
   const score = rowScorer(block, metric, query, s.mhElementBytes);
   const inRange = s.range ? withinRange(metric, s.range) : undefined;
   const top = new TopK<{ id: number; distance: number }>(k, metric);
   for (const row of rows) {
     const d = score(row);
     if (!top.admits(d, row) || (inRange !== undefined && !inRange(d))) continue;
+    if (accept !== undefined && !accept(row)) continue;
     top.push({ id: row, distance: d });
   }
   return top.sorted().map((h) => ({ row: h.id, distance: h.distance }));

@@ -5,7 +5,7 @@ import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import { searchBlock } from '../../shared/vector/bruteForce.js';
-import { blockWalk, firstBatch, firstPassing, memoRows } from '../../shared/vector/iterativeFilter.js';
+import { memoRows } from '../../shared/vector/iterativeFilter.js';
 import { boostPool, boostRows, type CompiledBoost } from '../../shared/vector/boostSegment.js';
 import { collectGroups, mergeGroupedHits } from '../../shared/vector/groupBy.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
@@ -85,11 +85,12 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
     const block = annsVectors(c, r.anns, r.dim);
     const accept = block.map ? acceptor(shard, c, r) : withPresentRows(c, r.anns, acceptor(shard, c, r))!;
     const values = group ? c.fields[group.field] : undefined, gd = group ? r.defaults?.get(group.field) : undefined;
-    // Iterative filtering (Milvus's hint): rows walked nearest first, the filter asked of each met, once per chunk (the same hits as the scan).
+    // Iterative filtering (Milvus's hint): the scan, which asks the filter only of rows entering the top k (the
+    // cheapest exact way found, bench iterativeFilter), each row's answer kept across the search's queries.
     const memo = shape.iterativeFilter === true && r.filter !== null && !range && !group ? memoRows(accept, c.count) : undefined;
     const mh = shape.mhElementBytes !== undefined ? { mhElementBytes: shape.mhElementBytes } : {};
     queries.forEach((q, qi) => {
-      const rank = memo ? (kk: number) => firstPassing(blockWalk({ block, count: c.count, metric, query: q, ...mh }, firstBatch(kk)), kk, memo, metric) : (kk: number) => searchBlock({ block, count: c.count, metric, queries: [q], k: kk, accept, ...(range ? { range } : {}), ...(shape.mhElementBytes !== undefined ? { mhElementBytes: shape.mhElementBytes } : {}) })[0]!;
+      const rank = (kk: number) => searchBlock({ block, count: c.count, metric, queries: [q], k: kk, accept: memo ?? accept, ...(range ? { range } : {}), ...mh })[0]!;
       const rows = group ? collectGroups(c.count, (row) => values?.[row] ?? gd, group, k, rank, true)
         : r.boost ? boostRows(r.boost, { ...c.fields, [r.pkName]: c.pks } as Columns, rank(boostPool(k)), metric, k) : rank(k);
       perQuery[qi]!.push(rows.map((h) => ({ pk: c.pks[h.row]!, distance: h.distance, c, row: h.row, ...(group ? { group: values?.[h.row] ?? gd ?? null } : {}) })));
