@@ -34,7 +34,7 @@ const CASES: ReadonlyArray<{ name: string; cond: string; enough: (m: number, n: 
 ];
 
 export default async function run(args: string[]): Promise<void> {
-  const n = numberOption(args, '--rows', 200_000), reps = numberOption(args, '--reps', 5);
+  const n = numberOption(args, 'rows', 200_000), reps = numberOption(args, 'reps', 5);
   let seed = 11;
   const rnd = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
   const column = Array.from({ length: n }, () => Array.from({ length: 1 + Math.floor(rnd() * 8) }, () => ({ text: WORDS[Math.floor(rnd() * WORDS.length)]!, page: Math.floor(rnd() * 10), score: rnd() })));
