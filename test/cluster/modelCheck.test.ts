@@ -28,10 +28,11 @@ if (haveServices('cluster: model check')) {
         node.launch();
         await node.started;
         killed.push(node.id);
+        console.log(`  killed and restarted ${node.id}`);
         return c.client;
       },
       async close() {},
-    }, Number(process.env.MODEL_SEED ?? 8), Number(process.env.MODEL_STEPS ?? 60), 5, 0.07);
+    }, Number(process.env.MODEL_SEED ?? 10), Number(process.env.MODEL_STEPS ?? 36), 5, 0.07);
     console.log(`  ${JSON.stringify(stats)}; killed ${killed.join(', ')}`);
     assert.ok(stats.faults > 0 && stats.flushes > 0 && stats.compactions > 0, `the run took faults, flushes and compactions: ${JSON.stringify(stats)}`);
   });

@@ -3,12 +3,15 @@
  * with HNSW indexes the index node builds. A query node SIGKILLed while searches
  * run: every search still answers, with the same hits (the replicas serve the
  * same index files), and the coordinator loads the lost replicas on the third
- * query node once the dead node's session ends.
+ * query node once the dead node's session ends. A query node started again at
+ * once under its id (before its old lease ends) is loaded again.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collectionSpec, insertAll, vectorOf } from './support/data.js';
 import { eventually, haveServices, startTestCluster, type TestCluster } from './support/testCluster.js';
+import { client } from '../../runtime/rpc/typedBus.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
 
 const DIM = 8, SEED = 5, NAME = 'replicated', TOTAL = 8_000;
 
@@ -83,6 +86,24 @@ if (haveServices('cluster: query-node failover with replicas')) {
     assert.equal(await search(), baseline);
   });
 
+  test('a query node killed and started again at once (its lease not yet run out) loads its segments again', async () => {
+    const c = cluster!;
+    const baseline = await search();
+    const victim = c.nodes.get('query-node-2')!;
+    const held = [...(await holders())].filter(([, n]) => n.includes(victim.id)).map(([s]) => s);
+    assert.ok(held.length > 0, 'the victim serves segments');
+    await victim.kill();
+    victim.launch();
+    await victim.started;
+    // Its session key never went away (the new process put it before the old lease ran out): only its
+    // new incarnation tells the coordinator that it holds nothing.
+    const status = client<QueryNodeProtocol>(c.bus, queryNodeSubject(victim.id));
+    await eventually('the restarted node to hold its segments again', async () => {
+      const now = new Set((await status('status', {})).segments);
+      return held.every((s) => now.has(s));
+    });
+    assert.equal(await search(), baseline);
+  });
 }
 
 test.run();

@@ -12,16 +12,11 @@ import * as assert from 'uvu/assert';
 import { NuthatchClient } from '../../runtime/client/client.js';
 import { createHttpGateway } from '../../runtime/http/gateway.js';
 import { tempStandalone } from '../standalone/harness.js';
+import { bm25Fields, bm25Function } from './support/bm25Collection.js';
 import { V2Client, vec } from './support/v2Client.js';
 
-const fields = [
-  { fieldName: 'id', dataType: 'Int64', isPrimary: true },
-  { fieldName: 'vec', dataType: 'FloatVector', elementTypeParams: { dim: 8 } },
-  { fieldName: 'body', dataType: 'VarChar', elementTypeParams: { max_length: 100, enable_analyzer: true } },
-  { fieldName: 'title', dataType: 'VarChar', elementTypeParams: { max_length: 100, enable_analyzer: true } },
-  { fieldName: 'sparse', dataType: 'SparseFloatVector' },
-];
-const fn = { name: 'bm', type: 'bm25', inputFieldNames: ['body'], outputFieldNames: ['sparse'] };
+const fields = bm25Fields;
+const fn = bm25Function;
 
 test('REST: a gateway with a stale record shapes a write again server side; without resending it answers 1106', async () => {
   const s = await tempStandalone({ port: 0 });

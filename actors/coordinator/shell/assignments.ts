@@ -1,4 +1,4 @@
-import { allCollections } from '../core/databases.js';
+import { allCollections, collectionById } from '../core/databases.js';
 import type { PchannelAssignment } from '../../../messages/rpc/records.js';
 import { EVENTS } from '../../../messages/rpc/workers.js';
 import { pchannelOf } from '../core/catalog.js';
@@ -6,7 +6,8 @@ import { placeFollowers } from '../core/followers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
-import { replicasOf } from './segmentFlow.js';
+import { loadSegment, replicasOf } from './segmentFlow.js';
+import { decodeSession } from '../../../messages/nodeSession.js';
 import { scheduleRebalance } from './resourceGroupPlacement.js';
 
 /**
@@ -75,16 +76,30 @@ export function publishAssignments(ctx: CoordinatorContext): void {
   ctx.opts.bus.publish(EVENTS.assignments, encodeValue({ version: ctx.assignmentVersion, pchannels: [...ctx.assignments.values()] }));
 }
 
-/** Follows node sessions (leased keys) in the metadata store. */
+/**
+ * Follows node sessions (leased keys) in the metadata store. A session put again
+ * with another incarnation is a node started again under its id before its old
+ * lease ran out (messages/nodeSession.ts): it never left, but it holds nothing,
+ * so a query node's segments are loaded on it again (reads meanwhile get
+ * Unavailable and retry, as when a node dies).
+ */
 export async function watchSessions(ctx: CoordinatorContext): Promise<() => void> {
   const parse = (key: string) => { const [, role, nodeId] = key.split('/'); return { role: role!, nodeId: nodeId! }; };
-  const apply = (key: string, present: boolean) => {
+  const incarnations = new Map<string, string>();
+  const apply = (key: string, present: boolean, value?: Uint8Array) => {
     const { role, nodeId } = parse(key);
     const set = role === 'streaming-node' ? ctx.streamingNodes : role === 'query-node' ? ctx.queryNodes : undefined;
     if (!set) return;
+    const incarnation = present ? decodeSession(value)?.incarnation : undefined;
+    const before = incarnations.get(key);
+    if (incarnation === undefined) incarnations.delete(key); else incarnations.set(key, incarnation);
     if (present && !set.has(nodeId)) {
       set.add(nodeId); ctx.log(`${role} ${nodeId} joined`);
       if (role === 'query-node') scheduleRebalance(ctx);
+    }
+    else if (present && before !== undefined && incarnation !== undefined && before !== incarnation) {
+      ctx.log(`${role} ${nodeId} restarted (a new process under its id)`);
+      if (role === 'query-node') reloadNode(ctx, nodeId);
     }
     else if (!present && set.has(nodeId)) {
       set.delete(nodeId); ctx.log(`${role} ${nodeId} left`);
@@ -93,7 +108,19 @@ export async function watchSessions(ctx: CoordinatorContext): Promise<() => void
     }
     if (role === 'streaming-node') void rebalance(ctx).catch((e) => ctx.log('rebalance failed:', e.message));
   };
-  const sub = ctx.opts.meta.watch('sessions/').subscribe((ev) => apply(ev.key, ev.type === 'put'));
-  for (const e of await ctx.opts.meta.list('sessions/')) apply(e.key, true);
+  const sub = ctx.opts.meta.watch('sessions/').subscribe((ev) => apply(ev.key, ev.type === 'put', ev.value));
+  for (const e of await ctx.opts.meta.list('sessions/')) apply(e.key, true, e.value);
   return () => sub.unsubscribe();
+}
+
+/** Loads again every segment the distributions say `nodeId` serves (it restarted empty); a load already held is a no-op there. */
+function reloadNode(ctx: CoordinatorContext, nodeId: string): void {
+  for (const d of ctx.distributions.values()) {
+    for (const s of d.segments.filter((x) => x.nodeId === nodeId)) {
+      const seg = ctx.segments.get(s.segmentId);
+      const rec = seg && collectionById(ctx.catalog, seg.collectionId);
+      if (!seg || !rec?.loaded) continue;
+      void loadSegment(ctx, rec, seg).catch((e) => ctx.log(`reload of segment ${seg.segmentId} on ${nodeId} failed:`, (e as Error).message));
+    }
+  }
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { encodeSession } from '../../../messages/nodeSession.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { NuthatchError } from '../../../messages/errors.js';
@@ -80,6 +82,8 @@ export class QueryNode {
   private stopped = false;
   private readonly metrics: QueryNodeMetrics;
   private readonly stopSampling: () => void;
+  /** This process's incarnation: a restart under the same id is told apart by it (messages/nodeSession.ts). */
+  private readonly incarnation = randomUUID();
   constructor(private readonly opts: QueryNodeOptions) {
     const metrics = this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
     const tiered = tieredStorageConfig(opts.tieredStorage);
@@ -114,7 +118,7 @@ export class QueryNode {
   private async register(): Promise<void> {
     const lease = await this.opts.meta.grantLease(this.opts.sessionTtlMs ?? 10_000);
     this.lease = lease;
-    await this.opts.meta.put(`sessions/query-node/${this.opts.nodeId}`, new TextEncoder().encode(this.opts.nodeId), { lease });
+    await this.opts.meta.put(`sessions/query-node/${this.opts.nodeId}`, encodeSession({ nodeId: this.opts.nodeId, incarnation: this.incarnation }), { lease });
     void lease.lost.then(() => {
       if (this.stopped) return;
       this.opts.log?.(`session lease of ${this.opts.nodeId} lost; registering again`);

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { encodeSession } from '../../../messages/nodeSession.js';
 import { clusteringKeyField } from '../../../messages/schema.js';
 import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import type { KeyRange } from '../../../messages/rpc/records.js';
@@ -50,6 +52,8 @@ export interface StreamingNodeOptions {
  * and drives seal -> flush with the data node.
  */
 export class StreamingNode {
+  /** This process's incarnation: a restart under the same id is told apart by it (messages/nodeSession.ts). */
+  private readonly incarnation = randomUUID();
   private readonly wals = new Map<string, PchannelWal>();
   /** Per pchannel: the tail of its open/close steps, and the newest assignment seen. */
   private readonly opening = new Map<string, Promise<void>>();
@@ -125,7 +129,7 @@ export class StreamingNode {
     const { meta, nodeId } = this.opts;
     const lease = await meta.grantLease(this.opts.sessionTtlMs ?? 10_000);
     this.lease = lease;
-    await meta.put(`sessions/streaming-node/${nodeId}`, new TextEncoder().encode(nodeId), { lease });
+    await meta.put(`sessions/streaming-node/${nodeId}`, encodeSession({ nodeId, incarnation: this.incarnation }), { lease });
     void lease.lost.then(async () => {
       if (this.stopped) return;
       this.ctx.log(`session lease of ${nodeId} lost; checking ownership of ${this.wals.size} WAL(s) and registering again`);
