@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { haveServices, startTestCluster, type TestCluster } from './support/testCluster.js';
 import { runModel } from '../support/modelRun.js';
 
-const VICTIMS = ['streaming-node-1', 'streaming-node-2', 'query-node-1', 'query-node-2', 'data-node-1'];
+const VICTIMS = process.env.MODEL_VICTIMS?.split(',') ?? ['streaming-node-1', 'streaming-node-2', 'query-node-1', 'query-node-2', 'data-node-1'];
 
 if (haveServices('cluster: model check')) {
   let cluster: TestCluster | undefined;
