@@ -71,6 +71,16 @@ export interface PartitionInfo { id: number; name: string }
 /** An index of one field: a vector index has a metric; a scalar index (INVERTED, STL_SORT, BITMAP, Trie, NGRAM) has none. */
 export interface IndexParams { indexName: string; fieldName: string; indexType: string; metricType?: MetricType; params: Record<string, number | string> }
 
+/**
+ * What a schema-changing DDL carries: the schema version it gives the
+ * collection (messages/schemaVersion.ts), a TSO the coordinator took before
+ * broadcasting it, in the collection's DDL order. A shard's stamp of the DDL
+ * cannot be the version: streaming nodes stamp from batches of TSOs taken
+ * ahead, so a later DDL may be stamped below an earlier one's saved version.
+ * Absent in logs from before it: the message's TSO stands in.
+ */
+export interface SchemaDdl { schemaVersion?: Tso }
+
 export interface Bodies {
   TimeTick: { persisted: boolean };
   /** `ttlSeconds` absent or 0: rows never expire; `ttlField`: each entity's expiry time (messages/entityTtl.ts). */
@@ -111,24 +121,24 @@ export interface Bodies {
   /** A collection takes a new name from this TSO on (readers, replays and errors name it so). */
   RenameCollection: { collectionId: number; name: string };
   /** A nullable scalar field joins the schema from this TSO on (messages/addedField.ts); earlier rows read null. */
-  AddCollectionField: { collectionId: number; field: FieldSchema };
+  AddCollectionField: { collectionId: number; field: FieldSchema } & SchemaDdl;
   /**
    * A field's write-time limits change from this TSO on (messages/alteredField.ts):
    * inserts stamped after it are checked against `params`, those before it were
    * checked against the old limits, and stored rows are never checked again.
    */
-  AlterCollectionField: { collectionId: number; fieldName: string; params: FieldParams };
+  AlterCollectionField: { collectionId: number; fieldName: string; params: FieldParams } & SchemaDdl;
   /** A field leaves the schema from this TSO on (messages/droppedField.ts): later writes may not name it; stored columns stay, unread. */
-  DropCollectionField: { collectionId: number; fieldName: string };
+  DropCollectionField: { collectionId: number; fieldName: string } & SchemaDdl;
   /**
    * A function joins the schema from this TSO on (messages/collectionFunctions.ts): writes stamped after it
    * carry its output, computed from its input; rows written before keep what they were written with.
    */
-  AddCollectionFunction: { collectionId: number; function: FunctionSchema };
+  AddCollectionFunction: { collectionId: number; function: FunctionSchema } & SchemaDdl;
   /** The function of this name computes its output by this definition (new input field or params) from this TSO on. */
-  AlterCollectionFunction: { collectionId: number; function: FunctionSchema };
+  AlterCollectionFunction: { collectionId: number; function: FunctionSchema } & SchemaDdl;
   /** The function leaves the schema from this TSO on: its output field is a plain field writes must give. */
-  DropCollectionFunction: { collectionId: number; functionName: string };
+  DropCollectionFunction: { collectionId: number; functionName: string } & SchemaDdl;
   /**
    * Every row of the shard written before this TSO is gone (Milvus's
    * TruncateCollection): growing segments are sealed and dropped, partitions

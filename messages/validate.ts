@@ -105,18 +105,18 @@ const BODY: { [T in MessageType]: (b: Obj) => void } = {
   RollbackTxn: () => {},
   AlterCollection: (b) => { int(b, 'collectionId'); ttl(b); if (b.ttlField !== undefined) str(b, 'ttlField'); },
   RenameCollection: (b) => { int(b, 'collectionId'); str(b, 'name'); },
-  AddCollectionField: (b) => { int(b, 'collectionId'); const f = obj(b.field, 'field'); str(f, 'name'); str(f, 'dataType'); },
+  AddCollectionField: (b) => { int(b, 'collectionId'); schemaVersion(b); const f = obj(b.field, 'field'); str(f, 'name'); str(f, 'dataType'); },
   AlterCollectionField: (b) => {
-    int(b, 'collectionId'); str(b, 'fieldName');
+    int(b, 'collectionId'); str(b, 'fieldName'); schemaVersion(b);
     const p = obj(b.params, 'params');
     for (const k of Object.keys(p)) if (k !== 'maxLength' && k !== 'maxCapacity') throw new DecodeError(`unknown field param '${k}'`);
     if (p.maxLength !== undefined) int(p, 'maxLength');
     if (p.maxCapacity !== undefined) int(p, 'maxCapacity');
   },
-  DropCollectionField: (b) => { int(b, 'collectionId'); str(b, 'fieldName'); },
-  AddCollectionFunction: (b) => { int(b, 'collectionId'); fn(b.function); },
-  AlterCollectionFunction: (b) => { int(b, 'collectionId'); fn(b.function); },
-  DropCollectionFunction: (b) => { int(b, 'collectionId'); str(b, 'functionName'); },
+  DropCollectionField: (b) => { int(b, 'collectionId'); str(b, 'fieldName'); schemaVersion(b); },
+  AddCollectionFunction: (b) => { int(b, 'collectionId'); fn(b.function); schemaVersion(b); },
+  AlterCollectionFunction: (b) => { int(b, 'collectionId'); fn(b.function); schemaVersion(b); },
+  DropCollectionFunction: (b) => { int(b, 'collectionId'); str(b, 'functionName'); schemaVersion(b); },
   RestoreDeletes: (b) => {
     int(b, 'collectionId');
     for (const e of arr(b, 'entries')) {

@@ -7,6 +7,7 @@ import type { ShardBoost } from '../boostRanker.js';
 import type { CollectionProperties } from '../collectionProperties.js';
 import type { CollectionSchema, MetricType } from '../schema.js';
 import type { IndexParams, PartitionInfo, Tso, WalPosition } from '../types.js';
+import type { PendingDdl } from '../pendingDdl.js';
 
 /** Shared records that actors exchange (catalogue, segments, assignments). */
 export type ConsistencyLevelName = 'Strong' | 'Bounded' | 'Session' | 'Eventually';
@@ -70,6 +71,8 @@ export interface CollectionRecord extends QuotaProperties {
   partitionKeyIsolation?: boolean;
   /** Per vchannel, the TSO of its last TruncateCollection: no row written before it is kept. */
   truncatedTso?: Record<string, Tso>;
+  /** A DDL step taken before its broadcast and not yet saved (actors/coordinator/core/journaledDdl.ts): a coordinator finishes it. */
+  pendingDdl?: PendingDdl;
   /** The name before its last rename (a coordinator restarting mid-rename finishes it with this). */
   renamedFrom?: string;
   /** The database before its last rename, when the rename moved it (absent: the same database). */

@@ -108,7 +108,7 @@ export abstract class ClientBase {
    * record is saved a moment after the DDL reached the shards, so it is read again, backing off, for up
    * to `deadlineMs`; then the last one read (a resend against it is refused again, and that is thrown).
    */
-  protected async recordAfter(name: string, stale: Tso | undefined, deadlineMs = 10_000): Promise<CollectionRecord> {
+  protected async recordAfter(name: string, stale: Tso | undefined, deadlineMs = this.opts.timeoutMs ?? 120_000): Promise<CollectionRecord> {
     const until = Date.now() + deadlineMs;
     for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
       const r = await this.record(name, true);

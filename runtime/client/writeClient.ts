@@ -19,6 +19,12 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** Reads and merges a partial upsert tries before it reports WriteConflict (each after losing to a write of its keys). */
 const PARTIAL_UPSERT_ATTEMPTS = 20;
+/**
+ * How many times, in all, a write's rows refused as shaped against an older schema are sent: each refusal
+ * means the schema changed again since they were shaped, so a few DDLs in a row are outlasted, a stream
+ * of them is not.
+ */
+const STALE_SENDINGS = 5;
 
 /** Primary keys cut into runs of at most about MAX_MESSAGE_BYTES (a string key counts 3 bytes a character). */
 function pagesOf(pks: PrimaryKey[]): PrimaryKey[][] {
@@ -108,20 +114,24 @@ export abstract class WriteClient extends QueryClient {
   /**
    * After a write's first sending: rows a shard refused because they were shaped against an older schema
    * (messages/schemaVersion.ts) are shaped again against the record read anew (function outputs,
-   * defaults and checks of the schema that refused them) and sent once more; the rows that landed stay.
-   * The write's TSO; the refusal is thrown when resending is off or the second sending is refused too.
+   * defaults and checks of the schema that refused them) and sent again; the rows that landed stay.
+   * A schema changed again meanwhile refuses them again: they are sent up to STALE_SENDINGS times in all.
+   * The write's TSO; the refusal is thrown when resending is off or the last sending is refused too.
    */
   private async resendStale(name: string, r: CollectionRecord, data: RowObject[], rows: Rows, first: Sent, upsert: boolean, send: (fresh: CollectionRecord, rows: Rows) => Promise<Sent>): Promise<Tso> {
     this.noteWrite(r, first.tso);
-    if (!first.stale) return first.tso;
-    if (!this.reshapesStaleWrites) throw first.stale.error;
-    const fresh = await this.recordAfter(name, r.schemaVersion);
-    const idx = first.stale.rows;
-    const again = await this.columns(fresh, idx.map((i) => data[i]!), upsert, idx.map((i) => rows.pks[i]!));
-    const second = await send(fresh, again);
-    if (second.stale) throw second.stale.error;
-    this.noteWrite(fresh, second.tso);
-    return second.tso > first.tso ? second.tso : first.tso;
+    let sent = first, rec = r, tso = first.tso;
+    // Which of `data` each row of the last sending is.
+    let of = rows.pks.map((_, i) => i);
+    for (let sendings = 1; sent.stale; sendings++) {
+      if (!this.reshapesStaleWrites || sendings >= STALE_SENDINGS) throw sent.stale.error;
+      rec = await this.recordAfter(name, rec.schemaVersion);
+      of = sent.stale.rows.map((i) => of[i]!);
+      sent = await send(rec, await this.columns(rec, of.map((i) => data[i]!), upsert, of.map((i) => rows.pks[i]!)));
+      this.noteWrite(rec, sent.tso);
+      if (sent.tso > tso) tso = sent.tso;
+    }
+    return tso;
   }
 
   async upsert(collection: string, data: RowObject[], partitionName?: string, opts: UpsertOptions = {}): Promise<WriteResult> {
@@ -194,21 +204,20 @@ export abstract class WriteClient extends QueryClient {
     // A partial upsert lays its fields over the whole stored row: a row read without its unloaded fields would lose them.
     if (r.loaded && r.loadFields) throw new NuthatchError('FieldNotLoaded', `a partial upsert reads whole rows, and collection ${r.name} is loaded with some fields only: release it and load every field first`, { collection: r.name });
     const keys = partialKeys(r.schema, data, r.allowInsertAutoId === true);
-    let pending = data, tso = 0n, reshaped = false;
+    let pending = data, tso = 0n, reshaped = 0;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const since = await this.guarantee(r, 'Strong');
       const rows = await this.columns(r, await this.mergeStored(collection, r, pending, since, partitionName), true);
       const done = await this.appendUpserts(r, rows, partitionName, since);
       if (done.tso > tso) tso = done.tso;
       const pk = primaryField(r.schema).name;
-      // Rows refused for a stale schema are read, merged and shaped again against the record read anew, once.
+      // Rows refused for a stale schema are read, merged and shaped again against the record read anew.
       const stale = new Set(done.stale?.rows.map((i) => rows.pks[i]));
       pending = pending.filter((row) => stale.has(row[pk] as PrimaryKey) || done.conflicts.has(r.vchannels[shardOf(row[pk] as PrimaryKey, r.shards)]!));
       if (done.stale) {
-        if (!this.reshapesStaleWrites || reshaped) throw done.stale.error;
+        if (!this.reshapesStaleWrites || ++reshaped >= STALE_SENDINGS) throw done.stale.error;
         this.noteWrite(r, tso);
         r = await this.recordAfter(collection, r.schemaVersion);
-        reshaped = true;
       }
       if (pending.length > 0 && attempt >= PARTIAL_UPSERT_ATTEMPTS) {
         throw new NuthatchError('WriteConflict', `a partial upsert lost to concurrent writes of its keys ${attempt} times: ${pending.length} of its rows were not written`, { rows: pending.length });
@@ -233,7 +242,8 @@ export abstract class WriteClient extends QueryClient {
   /**
    * Deletes by keys or by a filter. A filter's deletes carry the schema version it was read against
    * (a field it names may have changed since): refused for a stale schema, the filter is read again
-   * against the record read anew, and the keys it finds on the refusing shards deleted, once.
+   * against the record read anew, and the keys it finds on the refusing shards deleted (up to
+   * STALE_SENDINGS sendings in all).
    */
   async delete(collection: string, req: { ids?: PrimaryKey[]; filter?: string; filterParams?: Record<string, unknown>; partitionName?: string }): Promise<{ count: number; tso: Tso }> {
     const r = await this.record(collection);
@@ -243,15 +253,20 @@ export abstract class WriteClient extends QueryClient {
     const ids = req.ids ?? await this.filtered(collection, r, req);
     const first = await this.appendDeletes(r, ids, req.partitionName, req.ids === undefined);
     this.noteWrite(r, first.tso);
-    if (!first.stale) return { count: ids.length, tso: first.tso };
-    if (!this.reshapesStaleWrites) throw first.stale.error;
-    const fresh = await this.recordAfter(collection, r.schemaVersion);
-    const refused = new Set(first.stale.rows.map((i) => fresh.vchannels[shardOf(ids[i]!, fresh.shards)]));
-    const again = (await this.filtered(collection, fresh, req)).filter((k) => refused.has(fresh.vchannels[shardOf(k, fresh.shards)]));
-    const second = await this.appendDeletes(fresh, again, req.partitionName, true);
-    if (second.stale) throw second.stale.error;
-    this.noteWrite(fresh, second.tso);
-    return { count: ids.length - first.stale.rows.length + again.length, tso: second.tso > first.tso ? second.tso : first.tso };
+    let sent = first, rec = r, keys = ids, tso = first.tso, count = ids.length;
+    for (let sendings = 1; sent.stale; sendings++) {
+      if (!this.reshapesStaleWrites || sendings >= STALE_SENDINGS) throw sent.stale.error;
+      rec = await this.recordAfter(collection, rec.schemaVersion);
+      const shards = rec.shards, vchannels = rec.vchannels;
+      const refused = new Set(sent.stale.rows.map((i) => vchannels[shardOf(keys[i]!, shards)]));
+      count -= sent.stale.rows.length;
+      keys = (await this.filtered(collection, rec, req)).filter((k) => refused.has(vchannels[shardOf(k, shards)]));
+      count += keys.length;
+      sent = await this.appendDeletes(rec, keys, req.partitionName, true);
+      this.noteWrite(rec, sent.tso);
+      if (sent.tso > tso) tso = sent.tso;
+    }
+    return { count, tso };
   }
 
   /** The keys of the rows a delete's filter matches now. */

@@ -131,6 +131,49 @@ test('with resending off, a stale write is refused with CollectionSchemaMismatch
   } finally { await s.cleanup(); }
 });
 
+/** A client that, each of the first `races` times it reads a record anew after a stale refusal, has another client change the schema again. */
+class RacedClient extends NuthatchClient {
+  reads = 0;
+  constructor(bus: ConstructorParameters<typeof NuthatchClient>[0], private readonly races: number, private readonly ddl: (k: number) => Promise<unknown>) { super(bus, { followCatalog: false }); }
+  protected override async recordAfter(name: string, stale: bigint | undefined): Promise<CollectionRecord> {
+    const r = await super.recordAfter(name, stale);
+    if (this.reads++ < this.races) await this.ddl(this.reads);
+    return r;
+  }
+}
+
+test('a schema changed again between a refusal and its resend: the rows are shaped and sent again; a stream of changes outlasts the resends and nothing is written', async () => {
+  const s = await tempStandalone(opts);
+  try {
+    const plain: CollectionSchema = { fields: schema.fields.filter((f) => f.name === 'id' || f.name === 'vec'), enableDynamicField: true };
+    await s.client.createCollection({ collectionName: 'sr', schema: plain, metricType: 'L2', shardsNum: 2, indexParams, load: true });
+    let added = 0;
+    const addField = () => s.client.addCollectionField('sr', { name: `f${added++}`, dataType: 'Int64', nullable: true, defaultValue: 7 });
+    const first = new RacedClient(s.bus, 3, addField);
+    await first.describeCollection('sr');
+    await addField();
+    // Refused four times (one DDL before, three between each re-read and its resend), taken the fifth: each field's default is filled in.
+    const res = await first.insert('sr', Array.from({ length: 8 }, (_, i) => ({ id: i, vec: vecs[i]! })));
+    assert.equal(res.ids, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.is(first.reads, 4, 'the record was read again after each refusal');
+    const got = await s.client.query('sr', { filter: 'id >= 0', outputFields: ['f0', 'f3'], consistencyLevel: 'Strong' });
+    assert.equal(got.map((r) => [r.f0, r.f3]), Array.from({ length: 8 }, () => [7, 7]));
+
+    const deleter = new RacedClient(s.bus, 2, addField);
+    await deleter.describeCollection('sr');
+    await addField();
+    assert.is((await deleter.delete('sr', { filter: 'id < 3' })).count, 3);
+    assert.equal(await ids(s.client, 'sr', 'id >= 0'), [3, 4, 5, 6, 7]);
+
+    const endless = new RacedClient(s.bus, 100, addField);
+    await endless.describeCollection('sr');
+    await addField();
+    assert.is(await code(endless.insert('sr', [{ id: 50, vec: vecs[50]! }])), 'CollectionSchemaMismatch');
+    assert.is(endless.reads, 4, 'five sendings in all');
+    assert.equal(await ids(s.client, 'sr', 'id >= 0'), [3, 4, 5, 6, 7], 'the refused row wrote nothing');
+  } finally { await s.cleanup(); }
+});
+
 test('a record saved before schema versions gets one when the coordinator loads it, above the shards\' DDL: writes pass, and a later DDL is enforced', async () => {
   let s = await tempStandalone(opts);
   const { dataDir } = s;

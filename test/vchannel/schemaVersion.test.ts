@@ -78,6 +78,17 @@ test('every later schema DDL moves the version: a write shaped between two DDLs 
   given(dropped).when(insert(31, tsoOf(25))).then(Invariant.SchemaVersionCurrent);
 });
 
+test('a DDL carrying its schema version sets the shard\'s to it, not to its stamp: a DDL stamped below the last saved version still refuses writes shaped before it', () => {
+  // The coordinator gave the first DDL version 40 (saved in the record); the second, version 50, was stamped 30
+  // by a streaming node drawing from a batch of TSOs taken earlier.
+  const first = msg(20, 'AddCollectionFunction', { collectionId: COLL, function: bm25, schemaVersion: tsoOf(40) });
+  const second = msg(30, 'AlterCollectionFunction', { collectionId: COLL, function: { ...bm25, inputFieldNames: ['title'] }, schemaVersion: tsoOf(50) });
+  assert.is(vchannelView(fold([...start, first])).collection!.schemaTso, tsoOf(40));
+  given([...start, first]).when(insert(31, tsoOf(40))).then(ok);
+  given([...start, first, second]).when(insert(31, tsoOf(40))).then(Invariant.SchemaVersionCurrent, 'CollectionSchemaMismatch');
+  given([...start, first, second]).when(insert(31, tsoOf(50))).then(ok);
+});
+
 test('an index or a TTL change is no schema change: writes shaped before it are taken', () => {
   const indexed = [...start, m.createIndex(10), m.alterCollection(11, 60)];
   given(indexed).when(insert(12, tsoOf(5))).then(ok);

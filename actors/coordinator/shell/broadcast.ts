@@ -10,9 +10,11 @@ import type { CoordinatorContext } from './context.js';
  * pchannel's owner to be ready (retrying on retryable errors), so a DDL survives a
  * WAL moving between nodes. `alreadyDone` names the invariant that means a retry
  * after a crash finds the message already applied (e.g. CollectionAlreadyExists).
+ * `broadcastId`: the id a journaled DDL took before (core/journaledDdl.ts), so
+ * its sending again after a crash is the same append on each shard.
  */
-export async function broadcast<T extends MessageType>(ctx: CoordinatorContext, type: T, vchannels: string[], body: (vchannel: string, i: number) => Bodies[T], alreadyDone?: InvariantName): Promise<bigint[]> {
-  const id = await ctx.allocIds(1);
+export async function broadcast<T extends MessageType>(ctx: CoordinatorContext, type: T, vchannels: string[], body: (vchannel: string, i: number) => Bodies[T], alreadyDone?: InvariantName, broadcastId?: number): Promise<bigint[]> {
+  const id = broadcastId ?? await ctx.allocIds(1);
   return Promise.all(vchannels.map(async (vchannel, i) => {
     const m = newMessage(type, vchannel, body(vchannel, i));
     m.header.broadcast = { id, vchannels };

@@ -36,6 +36,7 @@ import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './dro
 import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { finishRenames, renameCollection } from './renameCollection.js';
 import { alterCollectionField, dropCollectionField } from './fieldDdl.js';
+import { resumeJournaled } from './ddlJournal.js';
 import { addCollectionFunction, alterCollectionFunction, dropCollectionFunction } from './functionDdl.js';
 import { CoordinatorMetrics, measuredHandlers } from './coordinatorMetrics.js';
 import { measure } from '../../../runtime/metrics/operation.js';
@@ -175,6 +176,8 @@ export class Coordinator {
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
     for (const rec of allCollections(ctx.catalog)) if (rec.state === 'created') { await discardDroppedPartitions(ctx, rec); await discardTruncated(ctx, rec); }
     for (const rec of allCollections(ctx.catalog)) {
+      // A DDL step cut short between its broadcast and its record (ddlJournal.ts); queued before any new DDL of the collection.
+      if (rec.state === 'created' && rec.pendingDdl) void resumeJournaled(ctx, rec).catch((e) => log(`resume ${rec.pendingDdl?.step.type ?? 'DDL'} of ${rec.name} failed:`, e.message));
       if (rec.state === 'creating') void ddl.finishCreate(ctx, rec).catch((e) => log('resume create failed:', e.message));
       else if (rec.state === 'dropping') void ddl.finishDrop(ctx, rec).catch((e) => log('resume drop failed:', e.message));
       else { void buildMissingIndexes(ctx, rec); if (rec.loaded) void loadCollectionSegments(ctx, rec).catch(() => {}); }

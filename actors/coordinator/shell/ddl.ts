@@ -7,7 +7,7 @@ import { Invariant, NuthatchError, ValidationError } from '../../../messages/err
 import { checkName, LIMITS, withAnalyzerVersion } from '../../../messages/schema.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
-import type { IndexParams } from '../../../messages/types.js';
+import type { IndexParams, Tso } from '../../../messages/types.js';
 import { checkProperties, QUOTA_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { checkIsolationChange, checkIsolationSchema } from '../../shared/partitionKey/keyIsolation.js';
@@ -19,6 +19,8 @@ import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestam
 import { geometryDefaults } from '../../../messages/geometryFields.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
+import { runJournaled } from './ddlJournal.js';
+import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
 import { forgetIndexFiles } from './droppedIndex.js';
@@ -34,11 +36,11 @@ type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['
 
 /** Stores a record under its (database, name) key, and keeps it in its database's namespace. */
 /**
- * Saves a record after a schema DDL reached every shard, with a new schema version: a TSO taken now
- * is above the DDL's TSO on each shard (messages/schemaVersion.ts). Call it under the lock.
+ * Saves a record after a schema DDL reached every shard, with its schema version: the one the DDL
+ * carried (messages/types.ts SchemaDdl), else a TSO taken now. Call it under the lock.
  */
-export async function saveSchema(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
-  rec.schemaVersion = await ctx.tso(1);
+export async function saveSchema(ctx: CoordinatorContext, rec: CollectionRecord, version?: Tso): Promise<void> {
+  rec.schemaVersion = version ?? await ctx.tso(1);
   await save(ctx, rec);
 }
 
@@ -170,38 +172,38 @@ export async function addCollectionField(ctx: CoordinatorContext, ref: Collectio
   const rec = collectionAt(ctx.catalog, ref);
   const zone = resolveTimezone({ tz: rec.timezone, from: 'timezone' }, { tz: policyOf(namespaceOf(ctx.catalog, dbOf(rec)).record.properties).timezone, from: 'database property timezone' });
   const [added] = withAnalyzerVersion(geometryDefaults(timestamptzDefaults({ fields: [field] }, zone))).fields;
-  const schema = withAddedField(rec.schema, added!);
-  // An add retried after a crash between the broadcast and the record finds some shards done.
-  await broadcast(ctx, 'AddCollectionField', rec.vchannels, () => ({ collectionId: rec.collectionId, field: added! }), Invariant.FieldAlreadyAdded);
-  await ctx.lock(async () => { rec.schema = schema; await saveSchema(ctx, rec); });
+  const step = (): DdlStep => { withAddedField(rec.schema, added!); return { type: 'AddCollectionField', body: { field: added! } }; };
+  step();
+  await runJournaled(ctx, rec, step);
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }
 
 export async function createPartition(ctx: CoordinatorContext, ref: CollectionRef, partition: string): Res<'createPartition'> {
   const rec = collectionAt(ctx.catalog, ref);
-  refuseManualPartitions(rec, 'create partition');
-  checkName('partition', partition);
-  if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${ref.name}'`);
-  if (rec.partitions.length >= LIMITS.maxPartitions) throw new ValidationError(`a collection holds at most ${LIMITS.maxPartitions} partitions`);
+  const check = () => {
+    refuseManualPartitions(rec, 'create partition');
+    checkName('partition', partition);
+    if (rec.partitions.some((p) => p.name === partition)) throw new NuthatchError('PartitionExists', `partition '${partition}' already exists in '${ref.name}'`);
+    if (rec.partitions.length >= LIMITS.maxPartitions) throw new ValidationError(`a collection holds at most ${LIMITS.maxPartitions} partitions`);
+  };
+  check();
   const info = { id: await ctx.allocIds(1), name: partition };
-  await broadcast(ctx, 'CreatePartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partition: info }));
-  await ctx.lock(async () => { rec.partitions.push(info); await save(ctx, rec); });
+  await runJournaled(ctx, rec, () => { check(); return { type: 'CreatePartition', body: { partition: info } }; });
   return null;
 }
 
 export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef, partition: string): Res<'dropPartition'> {
   const rec = collectionAt(ctx.catalog, ref);
-  refuseManualPartitions(rec, 'drop partition');
-  if (partition === DEFAULT_PARTITION) throw new ValidationError('the default partition cannot be dropped');
-  const info = rec.partitions.find((p) => p.name === partition);
-  if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${ref.name}'`);
-  await broadcast(ctx, 'DropPartition', rec.vchannels, () => ({ collectionId: rec.collectionId, partitionId: info.id }));
-  await ctx.lock(async () => {
-    rec.partitions = rec.partitions.filter((p) => p.id !== info.id);
-    if (rec.loadedPartitions) rec.loadedPartitions = rec.loadedPartitions.filter((id) => id !== info.id);
-    await save(ctx, rec);
-  });
+  const step = (): DdlStep => {
+    refuseManualPartitions(rec, 'drop partition');
+    if (partition === DEFAULT_PARTITION) throw new ValidationError('the default partition cannot be dropped');
+    const info = rec.partitions.find((p) => p.name === partition);
+    if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${ref.name}'`);
+    return { type: 'DropPartition', body: { partitionId: info.id } };
+  };
+  step();
+  await runJournaled(ctx, rec, step);
   await discardDroppedPartitions(ctx, rec);
   return null;
 }
@@ -216,11 +218,7 @@ export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef,
  */
 export async function truncateCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'truncateCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
-  const tsos = await broadcast(ctx, 'TruncateCollection', rec.vchannels, () => ({ collectionId: rec.collectionId }));
-  await ctx.lock(async () => {
-    rec.truncatedTso = Object.fromEntries(rec.vchannels.map((v, i) => [v, tsos[i]!]));
-    await save(ctx, rec);
-  });
+  await runJournaled(ctx, rec, () => ({ type: 'TruncateCollection', body: {} }));
   await discardTruncated(ctx, rec);
   announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return null;

@@ -1,14 +1,14 @@
 import { withAddedFunction, withAlteredFunction, withDroppedFunction, sameFunction } from '../../../messages/collectionFunctions.js';
 import { dbOf } from '../../../messages/database.js';
 import { indexOnField } from '../../../messages/droppedField.js';
-import { Invariant, NuthatchError } from '../../../messages/errors.js';
+import { NuthatchError } from '../../../messages/errors.js';
+import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { FunctionSchema } from '../../../messages/schemaFunctions.js';
 import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt } from '../core/databases.js';
-import { broadcast } from './broadcast.js';
 import type { CoordinatorContext } from './context.js';
-import { saveSchema } from './ddl.js';
+import { runJournaled } from './ddlJournal.js';
 import { announceCatalogChange } from './renameCollection.js';
 
 /**
@@ -21,31 +21,31 @@ import { announceCatalogChange } from './renameCollection.js';
  */
 export async function addCollectionFunction(ctx: CoordinatorContext, ref: CollectionRef, fn: FunctionSchema): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  // Every other refusal first (InvalidArgument), then the index, a refusal the caller acts on (drop it).
-  withAddedFunction(rec.schema, [], fn);
-  refuseIndexedOutput(rec, fn.outputFieldNames[0], 'add a function writing it');
-  // An add retried after a crash between the broadcast and the record finds some shards done.
-  await broadcast(ctx, 'AddCollectionFunction', rec.vchannels, () => ({ collectionId: rec.collectionId, function: fn }), Invariant.FunctionAlreadyAdded);
-  return record(ctx, rec, () => withAddedFunction(rec.schema, rec.indexes, fn));
+  return journaled(ctx, rec, () => {
+    // Every other refusal first (InvalidArgument), then the index, a refusal the caller acts on (drop it).
+    withAddedFunction(rec.schema, [], fn);
+    refuseIndexedOutput(rec, fn.outputFieldNames[0], 'add a function writing it');
+    return { type: 'AddCollectionFunction', body: { function: fn } };
+  });
 }
 
 /** Replaces the definition of the function of `fn.name` (its input field and params; not its type nor output). */
 export async function alterCollectionFunction(ctx: CoordinatorContext, ref: CollectionRef, fn: FunctionSchema): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  withAlteredFunction(rec.schema, fn);
-  if (rec.schema.functions!.some((f) => sameFunction(f, fn))) return rec;
-  await broadcast(ctx, 'AlterCollectionFunction', rec.vchannels, () => ({ collectionId: rec.collectionId, function: fn }));
-  return record(ctx, rec, () => withAlteredFunction(rec.schema, fn));
+  return journaled(ctx, rec, () => {
+    withAlteredFunction(rec.schema, fn);
+    return rec.schema.functions!.some((f) => sameFunction(f, fn)) ? null : { type: 'AlterCollectionFunction', body: { function: fn } };
+  });
 }
 
 /** Drops a function: its output field stays, a plain field that writes after it give themselves. */
 export async function dropCollectionFunction(ctx: CoordinatorContext, ref: CollectionRef, name: string): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  withDroppedFunction(rec.schema, [], name);
-  refuseIndexedOutput(rec, rec.schema.functions!.find((f) => f.name === name)!.outputFieldNames[0], 'drop the function writing it');
-  // A drop retried after a crash between the broadcast and the record finds some shards done.
-  await broadcast(ctx, 'DropCollectionFunction', rec.vchannels, () => ({ collectionId: rec.collectionId, functionName: name }), Invariant.FunctionAlreadyDropped);
-  return record(ctx, rec, () => withDroppedFunction(rec.schema, rec.indexes, name));
+  return journaled(ctx, rec, () => {
+    withDroppedFunction(rec.schema, [], name);
+    refuseIndexedOutput(rec, rec.schema.functions!.find((f) => f.name === name)!.outputFieldNames[0], 'drop the function writing it');
+    return { type: 'DropCollectionFunction', body: { functionName: name } };
+  });
 }
 
 /** An indexed output field is a refusal the caller acts on (drop the index), as dropping an indexed field is. */
@@ -54,9 +54,12 @@ function refuseIndexedOutput(rec: CollectionRecord, output: string | undefined, 
   if (index) throw new NuthatchError('FailedPrecondition', `field '${output}' of '${rec.name}' has index '${index.indexName}': drop the index first, then ${what}`, { field: output, index: index.indexName });
 }
 
-/** The record with the new schema, recomputed under the lock so concurrent DDL of two functions both stay. */
-async function record(ctx: CoordinatorContext, rec: CollectionRecord, schema: () => CollectionRecord['schema']): Promise<CollectionRecord> {
-  await ctx.lock(async () => { rec.schema = schema(); await saveSchema(ctx, rec); });
-  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+/**
+ * The step checked on arrival (a refusal answers at once) and again in the collection's DDL order
+ * (shell/ddlJournal.ts), then journaled, broadcast and saved; clients are told when it changed anything.
+ */
+async function journaled(ctx: CoordinatorContext, rec: CollectionRecord, step: () => DdlStep | null): Promise<CollectionRecord> {
+  step();
+  if (await runJournaled(ctx, rec, step)) announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }

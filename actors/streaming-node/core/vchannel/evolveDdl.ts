@@ -70,27 +70,27 @@ export const alterCollection: Evolve<'AlterCollection'> = (ctx, m) => {
 
 export const addCollectionField: Evolve<'AddCollectionField'> = (ctx, m) => {
   const schema = ctx.collection!.schema;
-  return { collection: { ...ctx.collection!, schema: { ...schema, fields: [...schema.fields, structuredClone(m.body.field)] }, schemaTso: m.header.tso } };
+  return { collection: { ...ctx.collection!, schema: { ...schema, fields: [...schema.fields, structuredClone(m.body.field)] }, schemaTso: m.body.schemaVersion ?? m.header.tso } };
 };
 
 /** The field's new limits hold for every message after this one (PayloadMatchesSchema checked them). */
 export const alterCollectionField: Evolve<'AlterCollectionField'> = (ctx, m) =>
-  ({ collection: { ...ctx.collection!, schema: withAlteredField(ctx.collection!.schema, m.body.fieldName, m.body.params), schemaTso: m.header.tso } });
+  ({ collection: { ...ctx.collection!, schema: withAlteredField(ctx.collection!.schema, m.body.fieldName, m.body.params), schemaTso: m.body.schemaVersion ?? m.header.tso } });
 
 /** The field is gone for every message after this one (PayloadMatchesSchema checked it may go). */
 export const dropCollectionField: Evolve<'DropCollectionField'> = (ctx, m) =>
-  ({ collection: { ...ctx.collection!, schema: withDroppedField(ctx.collection!.schema, Object.values(ctx.indexes), m.body.fieldName), schemaTso: m.header.tso } });
+  ({ collection: { ...ctx.collection!, schema: withDroppedField(ctx.collection!.schema, Object.values(ctx.indexes), m.body.fieldName), schemaTso: m.body.schemaVersion ?? m.header.tso } });
 
 /** Writes after this one carry the function's output (PayloadMatchesSchema checked it may be added). */
 export const addCollectionFunction: Evolve<'AddCollectionFunction'> = (ctx, m) =>
-  ({ collection: { ...ctx.collection!, schema: withAddedFunction(ctx.collection!.schema, Object.values(ctx.indexes), m.body.function), schemaTso: m.header.tso } });
+  ({ collection: { ...ctx.collection!, schema: withAddedFunction(ctx.collection!.schema, Object.values(ctx.indexes), m.body.function), schemaTso: m.body.schemaVersion ?? m.header.tso } });
 
 /** Writes after this one compute the output by the new definition. */
 export const alterCollectionFunction: Evolve<'AlterCollectionFunction'> = (ctx, m) =>
-  ({ collection: { ...ctx.collection!, schema: withAlteredFunction(ctx.collection!.schema, m.body.function), schemaTso: m.header.tso } });
+  ({ collection: { ...ctx.collection!, schema: withAlteredFunction(ctx.collection!.schema, m.body.function), schemaTso: m.body.schemaVersion ?? m.header.tso } });
 
 /** Writes after this one give the former output field themselves. */
 export const dropCollectionFunction: Evolve<'DropCollectionFunction'> = (ctx, m) =>
-  ({ collection: { ...ctx.collection!, schema: withDroppedFunction(ctx.collection!.schema, Object.values(ctx.indexes), m.body.functionName), schemaTso: m.header.tso } });
+  ({ collection: { ...ctx.collection!, schema: withDroppedFunction(ctx.collection!.schema, Object.values(ctx.indexes), m.body.functionName), schemaTso: m.body.schemaVersion ?? m.header.tso } });
 
 export const renameCollection: Evolve<'RenameCollection'> = (ctx, m) => ({ collection: { ...ctx.collection!, name: m.body.name } });

@@ -1,0 +1,96 @@
+import { dbOf } from '../../../messages/database.js';
+import { InvariantError } from '../../../messages/errors.js';
+import type { DdlStep, PendingDdl } from '../../../messages/pendingDdl.js';
+import type { CollectionRecord } from '../../../messages/rpc/records.js';
+import type { SchemaDdl, Tso } from '../../../messages/types.js';
+import { alreadyDoneBy, applyStep, changesSchema } from '../core/journaledDdl.js';
+import { broadcast } from './broadcast.js';
+import type { CoordinatorContext } from './context.js';
+import { save, saveSchema } from './ddl.js';
+import { announceCatalogChange } from './renameCollection.js';
+import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
+
+/** Per coordinator, per collection id: the tail of its chain of journaled DDL. */
+const chains = new WeakMap<CoordinatorContext, Map<number, Promise<unknown>>>();
+
+/** Runs `fn` after every journaled DDL of the collection queued before it (one at a time, in order). */
+function serially<T>(ctx: CoordinatorContext, collectionId: number, fn: () => Promise<T>): Promise<T> {
+  let byCollection = chains.get(ctx);
+  if (!byCollection) { byCollection = new Map(); chains.set(ctx, byCollection); }
+  const run = (byCollection.get(collectionId) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.catch(() => undefined);
+  byCollection.set(collectionId, tail);
+  void tail.then(() => { if (byCollection.get(collectionId) === tail) byCollection.delete(collectionId); });
+  return run;
+}
+
+/**
+ * A collection DDL as a journaled step (core/journaledDdl.ts): after the
+ * collection's earlier DDL (and any step a previous coordinator left
+ * pending), `decide` checks the request against the record as it is then
+ * and gives the step, or null when it changes nothing (a refusal throws and
+ * writes nothing). The step goes into the record, then to every shard, then
+ * the record is saved with it applied. Each shard's TSO of it, or null.
+ */
+export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, decide: () => DdlStep | null): Promise<Tso[] | null> {
+  return serially(ctx, rec.collectionId, async () => {
+    if (rec.pendingDdl) await finishLeftover(ctx, rec, rec.pendingDdl);
+    const step = decide();
+    if (!step) return null;
+    // The version comes before the broadcast, in the collection's DDL order, so each is above the last.
+    if (changesSchema(step)) (step.body as SchemaDdl).schemaVersion = await ctx.tso(1);
+    const pending: PendingDdl = { broadcastId: await ctx.allocIds(1), step };
+    await ctx.lock(async () => { rec.pendingDdl = pending; await save(ctx, rec); });
+    return finishPending(ctx, rec, pending);
+  });
+}
+
+/** Finishes a step a previous coordinator journaled and did not save (at start), with what follows it. */
+export function resumeJournaled(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  return serially(ctx, rec.collectionId, async () => { if (rec.pendingDdl) await finishLeftover(ctx, rec, rec.pendingDdl); });
+}
+
+/** A step left pending (by a crash, or a shard out of reach), finished with what follows it; a refused one is dropped. */
+async function finishLeftover(ctx: CoordinatorContext, rec: CollectionRecord, pending: PendingDdl): Promise<void> {
+  ctx.log(`finishing ${pending.step.type} of ${rec.name}, left pending`);
+  try {
+    await finishPending(ctx, rec, pending);
+  } catch (e) {
+    if (!(e instanceof InvariantError)) throw e;
+    ctx.log(`${pending.step.type} of ${rec.name} was refused by its shards and dropped:`, e.message);
+    return;
+  }
+  await afterStep(ctx, rec, pending.step);
+}
+
+/**
+ * The broadcast (again, under its id) and the record saved with the step
+ * applied and no longer pending. A shard refusing the step by an invariant
+ * other than the one saying it is done refuses it on every shard (they hold
+ * the same DDL history): the step is dropped from the record and the refusal
+ * thrown. Any other failure (a shard unreachable past the deadline) leaves
+ * it pending, for the next DDL of the collection or the next coordinator.
+ */
+async function finishPending(ctx: CoordinatorContext, rec: CollectionRecord, pending: PendingDdl): Promise<Tso[]> {
+  const { step } = pending;
+  let tsos: Tso[];
+  try {
+    tsos = await broadcast(ctx, step.type, rec.vchannels, () => ({ collectionId: rec.collectionId, ...step.body }) as never, alreadyDoneBy(step), pending.broadcastId);
+  } catch (e) {
+    if (e instanceof InvariantError) await ctx.lock(async () => { if (rec.pendingDdl === pending) { delete rec.pendingDdl; await save(ctx, rec); } });
+    throw e;
+  }
+  await ctx.lock(async () => {
+    applyStep(rec, step, tsos);
+    if (rec.pendingDdl === pending) delete rec.pendingDdl;
+    await (changesSchema(step) ? saveSchema(ctx, rec, (step.body as SchemaDdl).schemaVersion) : save(ctx, rec));
+  });
+  return tsos;
+}
+
+/** What follows a step once saved: clients told of schema changes, a dropped partition's or truncated rows' segments discarded. */
+export async function afterStep(ctx: CoordinatorContext, rec: CollectionRecord, step: DdlStep): Promise<void> {
+  if (step.type === 'DropPartition') await discardDroppedPartitions(ctx, rec);
+  if (step.type === 'TruncateCollection') await discardTruncated(ctx, rec);
+  if (step.type !== 'CreatePartition' && step.type !== 'DropPartition') announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+}

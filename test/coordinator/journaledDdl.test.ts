@@ -1,0 +1,63 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { alreadyDoneBy, applyStep, changesSchema } from '../../actors/coordinator/core/journaledDdl.js';
+import { Invariant } from '../../messages/errors.js';
+import type { DdlStep } from '../../messages/pendingDdl.js';
+import type { CollectionRecord } from '../../messages/rpc/records.js';
+
+/**
+ * Journaled DDL (pure part): a step applied to a record once or twice gives
+ * the same record (a coordinator resuming a step whose record was saved
+ * changes nothing), and each step names the invariant a shard that took it
+ * already answers with.
+ */
+const record = (): CollectionRecord => ({
+  collectionId: 7, name: 'c', metricType: 'L2', shards: 2, vchannels: ['p0_7v0', 'p1_7v1'], consistencyLevel: 'Bounded',
+  partitions: [{ id: 8, name: '_default' }, { id: 9, name: 'old' }], indexes: [], loaded: true, loadedPartitions: [8, 9], loadFields: ['id', 'v', 'note'],
+  createdTso: 1n, state: 'created',
+  schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'v', dataType: 'FloatVector', dim: 4 }, { name: 'note', dataType: 'VarChar', maxLength: 8 }] },
+}) as CollectionRecord;
+
+const steps: DdlStep[] = [
+  { type: 'AddCollectionField', body: { field: { name: 'extra', dataType: 'Int32', nullable: true } } },
+  { type: 'AlterCollectionField', body: { fieldName: 'note', params: { maxLength: 16 } } },
+  { type: 'DropCollectionField', body: { fieldName: 'note' } },
+  { type: 'CreatePartition', body: { partition: { id: 10, name: 'new' } } },
+  { type: 'DropPartition', body: { partitionId: 9 } },
+  { type: 'TruncateCollection', body: {} },
+];
+
+test('each step applied twice is the step applied once', () => {
+  for (const step of steps) {
+    const once = applyStep(record(), step, [100n, 200n]);
+    const twice = applyStep(applyStep(record(), step, [100n, 200n]), step, [100n, 200n]);
+    assert.equal(twice, once, step.type);
+    assert.not.equal(once, record(), `${step.type} changes the record`);
+  }
+});
+
+test('what each step does to the record', () => {
+  const added = applyStep(record(), steps[0]!, []);
+  assert.equal(added.schema.fields.map((f) => f.name), ['id', 'v', 'note', 'extra']);
+  assert.is(applyStep(record(), steps[1]!, []).schema.fields[2]!.maxLength, 16);
+  const dropped = applyStep(record(), steps[2]!, []);
+  assert.equal(dropped.schema.fields.map((f) => f.name), ['id', 'v']);
+  assert.equal(dropped.loadFields, ['id', 'v'], 'a loaded field list forgets the field');
+  assert.equal(applyStep(record(), steps[3]!, []).partitions.map((p) => p.name), ['_default', 'old', 'new']);
+  const gone = applyStep(record(), steps[4]!, []);
+  assert.equal(gone.partitions.map((p) => p.id), [8]);
+  assert.equal(gone.loadedPartitions, [8]);
+});
+
+test('a truncate records each shard\'s cut; a shard that had taken it keeps the one it has', () => {
+  assert.equal(applyStep(record(), steps[5]!, [100n, 200n]).truncatedTso, { p0_7v0: 100n, p1_7v1: 200n });
+  const before = { ...record(), truncatedTso: { p0_7v0: 50n, p1_7v1: 60n } };
+  assert.equal(applyStep(before, steps[5]!, [0n, 300n]).truncatedTso, { p0_7v0: 50n, p1_7v1: 300n });
+});
+
+test('the invariant that says a shard took the step already, and which steps change the schema', () => {
+  assert.equal(steps.map(alreadyDoneBy), [Invariant.FieldAlreadyAdded, undefined, Invariant.FieldAlreadyDropped, Invariant.PartitionAlreadyExists, Invariant.PartitionMustExist, undefined]);
+  assert.equal(steps.map(changesSchema), [true, true, true, false, false, false]);
+});
+
+test.run();
