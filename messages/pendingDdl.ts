@@ -6,7 +6,7 @@ import type { Bodies } from './types.js';
  */
 
 /** The DDL steps journaled, by their message type. */
-export const JOURNALED = ['AddCollectionField', 'AlterCollectionField', 'DropCollectionField', 'AddCollectionFunction', 'AlterCollectionFunction', 'DropCollectionFunction', 'CreatePartition', 'DropPartition', 'TruncateCollection'] as const;
+export const JOURNALED = ['AddCollectionField', 'AlterCollectionField', 'DropCollectionField', 'AddCollectionFunction', 'AlterCollectionFunction', 'DropCollectionFunction', 'CreatePartition', 'DropPartition', 'TruncateCollection', 'CreateIndex', 'DropIndex'] as const;
 export type JournaledType = typeof JOURNALED[number];
 
 /** One step: its message type and body (collectionId is the record's). */

@@ -13,8 +13,8 @@ import type { CollectionRecord } from '../../messages/rpc/records.js';
  */
 const record = (): CollectionRecord => ({
   collectionId: 7, name: 'c', metricType: 'L2', shards: 2, vchannels: ['p0_7v0', 'p1_7v1'], consistencyLevel: 'Bounded',
-  partitions: [{ id: 8, name: '_default' }, { id: 9, name: 'old' }], indexes: [], loaded: true, loadedPartitions: [8, 9], loadFields: ['id', 'v', 'note'],
-  createdTso: 1n, state: 'created',
+  partitions: [{ id: 8, name: '_default' }, { id: 9, name: 'old' }], loaded: true, loadedPartitions: [8, 9], loadFields: ['id', 'v', 'note'],
+  createdTso: 1n, state: 'created', indexes: [{ indexName: 'old_idx', fieldName: 'id', indexType: 'STL_SORT', params: {} }],
   schema: { fields: [{ name: 'id', dataType: 'Int64', isPrimary: true }, { name: 'v', dataType: 'FloatVector', dim: 4 }, { name: 'note', dataType: 'VarChar', maxLength: 8 }] },
 }) as CollectionRecord;
 
@@ -25,6 +25,8 @@ const steps: DdlStep[] = [
   { type: 'CreatePartition', body: { partition: { id: 10, name: 'new' } } },
   { type: 'DropPartition', body: { partitionId: 9 } },
   { type: 'TruncateCollection', body: {} },
+  { type: 'CreateIndex', body: { index: { indexName: 'vi', fieldName: 'v', indexType: 'FLAT', metricType: 'L2', params: {} } } },
+  { type: 'DropIndex', body: { indexName: 'old_idx' } },
 ];
 
 test('each step applied twice is the step applied once', () => {
@@ -47,6 +49,8 @@ test('what each step does to the record', () => {
   const gone = applyStep(record(), steps[4]!, []);
   assert.equal(gone.partitions.map((p) => p.id), [8]);
   assert.equal(gone.loadedPartitions, [8]);
+  assert.equal(applyStep(record(), steps[6]!, []).indexes.map((i) => i.indexName), ['old_idx', 'vi']);
+  assert.equal(applyStep(record(), steps[7]!, []).indexes, []);
 });
 
 test('a truncate records each shard\'s cut; a shard that had taken it keeps the one it has', () => {
@@ -56,8 +60,8 @@ test('a truncate records each shard\'s cut; a shard that had taken it keeps the 
 });
 
 test('the invariant that says a shard took the step already, and which steps change the schema', () => {
-  assert.equal(steps.map(alreadyDoneBy), [Invariant.FieldAlreadyAdded, undefined, Invariant.FieldAlreadyDropped, Invariant.PartitionAlreadyExists, Invariant.PartitionMustExist, undefined]);
-  assert.equal(steps.map(changesSchema), [true, true, true, false, false, false]);
+  assert.equal(steps.map(alreadyDoneBy), [Invariant.FieldAlreadyAdded, undefined, Invariant.FieldAlreadyDropped, Invariant.PartitionAlreadyExists, Invariant.PartitionMustExist, undefined, Invariant.IndexAlreadyExists, Invariant.IndexMustExist]);
+  assert.equal(steps.map(changesSchema), [true, true, true, false, false, false, false, false]);
 });
 
 test.run();

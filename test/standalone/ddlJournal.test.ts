@@ -98,4 +98,25 @@ test('a partition the shards created before the coordinator died is listed after
   } finally { await s.cleanup(); }
 });
 
+test('an index the shards took before the coordinator died is described and built after a restart; a second create is refused as existing', async () => {
+  let s = await tempStandalone();
+  const { dataDir } = s;
+  try {
+    await s.client.createCollection({ collectionName: 'ix', schema, metricType: 'L2', shardsNum: 2 });
+    await s.client.insert('ix', rows(0, 30));
+    await s.client.flush('ix');
+    const index = { indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW', metricType: 'L2' as const, params: { M: 8, efConstruction: 32 } };
+    await cutShort(s, 'ix', { type: 'CreateIndex', body: { index } }, 2_000_000_004);
+    await s.stop();
+
+    s = await tempStandalone({ dataDir });
+    await until(async () => (await s.client.describeIndex('ix')).some((i) => i.indexName === 'vec_idx' && i.indexState === 'Finished' && i.indexedRows === 30), 'the index recorded and built', 60_000);
+    const again = await s.client.createIndex('ix', { indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW', params: { M: 8, efConstruction: 32 } }).then(() => 'ok', (e: { code?: string }) => e.code);
+    assert.is(again, 'IndexExists');
+    await s.client.loadCollection('ix');
+    const [hits] = await s.client.search('ix', { data: [vecs[3]!], limit: 1, consistencyLevel: 'Strong' });
+    assert.is(hits![0]!.id, 3);
+  } finally { await s.cleanup(); }
+});
+
 test.run();

@@ -13,7 +13,8 @@ import type { Tso } from '../../../messages/types.js';
  * leaves the shards ahead of the record: a field the shards took that no
  * client may write (every write refused as shaped against an older schema),
  * a truncate whose cut no segment discard knows of (its old sealed rows come
- * back), a partition the shards hold that the record never lists. So the
+ * back), a partition or an index the shards hold that the record never
+ * lists (and a create refused as existing, a drop as missing). So the
  * record first takes the step as `pendingDdl`, with the id its broadcast
  * will carry; a coordinator that finds one (at start) broadcasts it again
  * under that id, which the shards answer from their append dedup (or, past
@@ -34,13 +35,15 @@ export function alreadyDoneBy(step: DdlStep): InvariantName | undefined {
     case 'DropCollectionFunction': return Invariant.FunctionAlreadyDropped;
     case 'CreatePartition': return Invariant.PartitionAlreadyExists;
     case 'DropPartition': return Invariant.PartitionMustExist;
+    case 'CreateIndex': return Invariant.IndexAlreadyExists;
+    case 'DropIndex': return Invariant.IndexMustExist;
     default: return undefined;
   }
 }
 
 /** Whether the step changes the schema (the record then takes a new schema version). */
 export function changesSchema(step: DdlStep): boolean {
-  return step.type !== 'CreatePartition' && step.type !== 'DropPartition' && step.type !== 'TruncateCollection';
+  return step.type !== 'CreatePartition' && step.type !== 'DropPartition' && step.type !== 'TruncateCollection' && step.type !== 'CreateIndex' && step.type !== 'DropIndex';
 }
 
 /**
@@ -76,6 +79,12 @@ export function applyStep(rec: CollectionRecord, step: DdlStep, tsos: readonly T
     case 'DropPartition':
       rec.partitions = rec.partitions.filter((p) => p.id !== step.body.partitionId);
       if (rec.loadedPartitions) rec.loadedPartitions = rec.loadedPartitions.filter((id) => id !== step.body.partitionId);
+      break;
+    case 'CreateIndex':
+      if (!rec.indexes.some((i) => i.indexName === step.body.index.indexName)) rec.indexes.push(step.body.index);
+      break;
+    case 'DropIndex':
+      rec.indexes = rec.indexes.filter((i) => i.indexName !== step.body.indexName);
       break;
     case 'TruncateCollection': {
       // A shard that had taken it (0: refused as done) keeps the cut it has.

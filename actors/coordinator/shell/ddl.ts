@@ -226,24 +226,30 @@ export async function truncateCollection(ctx: CoordinatorContext, ref: Collectio
 
 export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p: Partial<IndexParams>): Res<'createIndex'> {
   const rec = collectionAt(ctx.catalog, ref);
-  const index = normaliseIndex(rec, p);
-  if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${ref.name}'`);
-  // One index per field, or per JSON path (several paths of one JSON field each have theirs).
-  const target = indexTargetKey(rec.schema, index);
-  const same = rec.indexes.find((i) => indexTargetKey(rec.schema, i) === target);
-  if (same) throw new NuthatchError('IndexExists', `'${ref.name}' already has index '${same.indexName}' on ${target === index.fieldName ? `field '${target}'` : `JSON path ${target}`}; drop it first`);
-  await broadcast(ctx, 'CreateIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, index }));
-  await ctx.lock(async () => { rec.indexes.push(index); await save(ctx, rec); });
+  const step = (): DdlStep => {
+    const index = normaliseIndex(rec, p);
+    if (rec.indexes.some((i) => i.indexName === index.indexName)) throw new NuthatchError('IndexExists', `index '${index.indexName}' already exists on '${ref.name}'`);
+    // One index per field, or per JSON path (several paths of one JSON field each have theirs).
+    const target = indexTargetKey(rec.schema, index);
+    const same = rec.indexes.find((i) => indexTargetKey(rec.schema, i) === target);
+    if (same) throw new NuthatchError('IndexExists', `'${ref.name}' already has index '${same.indexName}' on ${target === index.fieldName ? `field '${target}'` : `JSON path ${target}`}; drop it first`);
+    return { type: 'CreateIndex', body: { index } };
+  };
+  step();
+  await runJournaled(ctx, rec, step);
   void buildMissingIndexes(ctx, rec);
   return null;
 }
 
 export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, indexName: string): Res<'dropIndex'> {
   const rec = collectionAt(ctx.catalog, ref);
-  if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${ref.name}'`);
-  if (rec.loaded) throw new NuthatchError('FailedPrecondition', `release '${ref.name}' before dropping its index`);
-  await broadcast(ctx, 'DropIndex', rec.vchannels, () => ({ collectionId: rec.collectionId, indexName }));
-  await ctx.lock(async () => { rec.indexes = rec.indexes.filter((i) => i.indexName !== indexName); await save(ctx, rec); });
+  const step = (): DdlStep => {
+    if (!rec.indexes.some((i) => i.indexName === indexName)) throw new NuthatchError('IndexNotFound', `index '${indexName}' does not exist on '${ref.name}'`);
+    if (rec.loaded) throw new NuthatchError('FailedPrecondition', `release '${ref.name}' before dropping its index`);
+    return { type: 'DropIndex', body: { indexName } };
+  };
+  step();
+  await runJournaled(ctx, rec, step);
   await forgetIndexFiles(ctx, rec.collectionId, indexName);
   return null;
 }

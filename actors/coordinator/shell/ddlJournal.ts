@@ -9,6 +9,8 @@ import type { CoordinatorContext } from './context.js';
 import { save, saveSchema } from './ddl.js';
 import { announceCatalogChange } from './renameCollection.js';
 import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
+import { forgetIndexFiles } from './droppedIndex.js';
+import { buildMissingIndexes } from './segmentFlow.js';
 
 /** Per coordinator, per collection id: the tail of its chain of journaled DDL. */
 const chains = new WeakMap<CoordinatorContext, Map<number, Promise<unknown>>>();
@@ -88,9 +90,15 @@ async function finishPending(ctx: CoordinatorContext, rec: CollectionRecord, pen
   return tsos;
 }
 
-/** What follows a step once saved: clients told of schema changes, a dropped partition's or truncated rows' segments discarded. */
+/** What follows a step once saved: clients told of schema changes and truncates, a dropped partition's or truncated rows' segments discarded, an index built or its files forgotten. */
 export async function afterStep(ctx: CoordinatorContext, rec: CollectionRecord, step: DdlStep): Promise<void> {
-  if (step.type === 'DropPartition') await discardDroppedPartitions(ctx, rec);
-  if (step.type === 'TruncateCollection') await discardTruncated(ctx, rec);
-  if (step.type !== 'CreatePartition' && step.type !== 'DropPartition') announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+  switch (step.type) {
+    case 'DropPartition': await discardDroppedPartitions(ctx, rec); return;
+    case 'CreatePartition': return;
+    case 'CreateIndex': void buildMissingIndexes(ctx, rec); return;
+    case 'DropIndex': await forgetIndexFiles(ctx, rec.collectionId, step.body.indexName); return;
+    case 'TruncateCollection': await discardTruncated(ctx, rec); break;
+    default: break;
+  }
+  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
 }
