@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeSession } from '../../../messages/nodeSession.js';
 import { clusteringKeyField } from '../../../messages/schema.js';
-import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
+import { jsonColumnsRequest, jsonShreddingConfig, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import type { KeyRange } from '../../../messages/rpc/records.js';
 import { newMessage, type Tso } from '../../../messages/types.js';
 import { NuthatchError } from '../../../messages/errors.js';
@@ -36,7 +36,8 @@ export interface StreamingNodeOptions {
   meta: MetaStore;
   objects: ObjectStore;
   wal: WalBackend;
-  config?: Partial<StreamingConfig>;
+  /** Tuning; `jsonShredding` may name some knobs only (the rest are Milvus's defaults), and a bad one is refused. */
+  config?: Partial<Omit<StreamingConfig, 'jsonShredding'>> & { jsonShredding?: Partial<JsonShreddingConfig> };
   log?: (...a: unknown[]) => void;
   /** Inspection hook (runtime/inspect); off when absent. */
   inspect?: NodeContext['inspect'];
@@ -81,7 +82,7 @@ export class StreamingNode {
     const log = opts.log ?? (() => {});
     this.ctx = {
       nodeId: opts.nodeId, log, coordinator, objects: opts.objects,
-      config: { ...DEFAULT_STREAMING_CONFIG, ...opts.config, segment: { ...DEFAULT_STREAMING_CONFIG.segment, ...opts.config?.segment } },
+      config: { ...DEFAULT_STREAMING_CONFIG, ...opts.config, segment: { ...DEFAULT_STREAMING_CONFIG.segment, ...opts.config?.segment }, jsonShredding: jsonShreddingConfig(opts.config?.jsonShredding) },
       allocId: () => this.allocId(),
       dispatchFlush: (wal, v, id) => this.dispatchFlush(wal, v, id),
       reportFlushed: (wal, v, id) => this.reportFlushed(wal, v, id),
