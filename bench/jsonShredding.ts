@@ -10,9 +10,12 @@
  * counts the matching rows, as a query node does per segment; the counts must
  * agree. Also: the time to shred at load, a query node's load of the
  * segment file with and without the data node's shredded sidecar, and the
- * bytes the shredded columns hold against the rows' JSON.
+ * bytes the shredded columns hold against the rows' JSON. Then the growing
+ * line (bench/support/growingShredding.ts): the first `--growing` documents
+ * as a growing segment of inserts of `--chunk` rows, counted row by row and
+ * over the chunks' shredded columns.
  *
- *   npm run bench -- jsonShredding [--n 200000] [--queries 40] [--reps 3]
+ *   npm run bench -- jsonShredding [--n 200000] [--queries 40] [--reps 3] [--growing 50000] [--chunk 1000]
  *
  * Writes bench/results/jsonShredding.json.
  */
@@ -28,6 +31,7 @@ import { mulberry32 } from './support/dataset.js';
 import { percentiles } from './support/percentiles.js';
 import { numberOption } from './support/options.js';
 import { printTable } from './support/table.js';
+import { measureGrowing } from './support/growingShredding.js';
 
 const SCHEMA: CollectionSchema = {
   enableDynamicField: true,
@@ -161,13 +165,21 @@ export default async function run(args: string[]): Promise<void> {
   }));
   console.log(`load of the segment file (${(load.fileBytes / 2 ** 20).toFixed(1)} MiB), median of ${reps}: decode alone ${load.decodeMs.toFixed(0)} ms; decode + shred ${load.shredLoadMs.toFixed(0)} ms; decode + sidecar (${(load.sidecarBytes / 2 ** 20).toFixed(1)} MiB) ${load.sidecarLoadMs.toFixed(0)} ms (${(load.shredLoadMs / load.sidecarLoadMs).toFixed(2)}x); the data node's extra work at flush (shred + encode the sidecar) ${load.writeMs.toFixed(0)} ms`);
   console.log(`memory: rows' JSON ${(jsonBytes / 2 ** 20).toFixed(1)} MiB (2 B a character of JSON text, as segmentBytes counts), shredded columns ${(shredBytes / 2 ** 20).toFixed(1)} MiB (${(100 * shredBytes / jsonBytes).toFixed(0)}%)`);
-  if (same.includes(false)) throw new Error('a filter counted differently over the shredded columns');
+  const growingN = Math.min(n, numberOption(args, 'growing', 50_000)), chunk = numberOption(args, 'chunk', 1000);
+  const g = measureGrowing(SCHEMA, text.slice(0, growingN), dynText.slice(0, growingN), chunk, FILTERS, queries, reps);
+  console.log(`\ngrowing segment: ${growingN} rows in inserts of ${chunk} (one chunk each), a query = compile + count over the growing rows (queryGrowing); fold ${g.foldMs.toFixed(0)} ms row only, ${g.foldShreddedMs.toFixed(0)} ms shredding as appended; shredded columns ${(g.shreddedBytes / 2 ** 20).toFixed(1)} MiB`);
+  printTable(['filter', 'key class', 'QPS growing rows', 'QPS growing shredded', 'x', 'same counts'], FILTERS.map((f, i) => [f.name, f.kind, g.rows[i]!.qps, g.shred[i]!.qps, (g.shred[i]!.qps / g.rows[i]!.qps).toFixed(2), g.same[i] ? 'yes' : 'NO']));
+  if (same.includes(false) || g.same.includes(false)) throw new Error('a filter counted differently over the shredded columns');
   const out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(out, { recursive: true });
   const strip = ({ counts, ...rest }: Figures) => ({ ...rest, firstCount: counts[0] });
   writeFileSync(`${out}jsonShredding.json`, `${JSON.stringify({
     n, queries, reps, shredMs, classes, load, memory: { jsonBytes, shreddedBytes: shredBytes, ratio: shredBytes / jsonBytes },
     filters: FILTERS.map((f, i) => ({ name: f.name, keyClass: f.kind, example: f.of(0), rows: strip(rows[i]!), shredded: strip(shred[i]!), speedup: shred[i]!.qps / rows[i]!.qps })),
+    growing: {
+      rows: growingN, chunkRows: chunk, foldMs: g.foldMs, foldShreddedMs: g.foldShreddedMs, shreddedBytes: g.shreddedBytes,
+      filters: FILTERS.map((f, i) => ({ name: f.name, rowsQps: g.rows[i]!.qps, shreddedQps: g.shred[i]!.qps, speedup: g.shred[i]!.qps / g.rows[i]!.qps, firstCount: g.rows[i]!.counts[0] })),
+    },
     date: new Date().toISOString(),
   }, null, 2)}\n`);
   console.log('wrote bench/results/jsonShredding.json');

@@ -10,6 +10,8 @@ import { clusteringOf, compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE
 import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
 import { parseTieredStorage, type TieredStorageConfig } from '../../actors/query-node/core/tieredStorageConfig.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
+import { JSON_SHREDDING_USAGE, parseJsonShredding } from '../../actors/shared/segment/jsonShreddingFlag.js';
+import type { JsonShreddingConfig } from '../../actors/shared/segment/jsonShredding.js';
 
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
@@ -17,7 +19,7 @@ const USAGE = `usage:
                      [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N]
                      [--clustering-interval-ms MS] [--clustering-target-rows N]
                      [--gc-interval-ms MS] [--gc-tolerance-ms MS] [--auth] [--root-password PASSWORD] [--quota K=V,...]
-                     [--tiered-storage K=V,...]
+                     [--tiered-storage K=V,...] [--json-shredding K=V,...]
       every actor in one process on embedded defaults (data in ./data, HTTP on 19530);
       the WAL keeps 26 h of history behind its newest checkpoint, a dropped collection's
       files are purged 10 min after the drop, sealed segments whose rows are a fifth
@@ -29,6 +31,7 @@ const USAGE = `usage:
       privileges (root's first password: --root-password or NUTHATCH_ROOT_PASSWORD, default Milvus);
 ${QUOTA_USAGE.replace('coordinator: ', '').replace(', streaming nodes', '')}
 ${TIERED_STORAGE_USAGE.replace('query node: ', '')}
+${JSON_SHREDDING_USAGE.replace('streaming, data and query nodes: ', '')}
   nuthatch inspect --nats URL [--port PORT] [--host HOST]
       the inspector page for a cluster (reads the inspection stream from NATS)
   ${REPLAY_USAGE}
@@ -93,6 +96,7 @@ async function main(argv: string[]): Promise<void> {
       'root-password': { type: 'string', default: process.env.NUTHATCH_ROOT_PASSWORD },
       quota: { type: 'string', default: process.env.NUTHATCH_QUOTA },
       'tiered-storage': { type: 'string', default: process.env.NUTHATCH_TIERED_STORAGE },
+      'json-shredding': { type: 'string', default: process.env.NUTHATCH_JSON_SHREDDING },
     } }));
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
@@ -105,6 +109,8 @@ async function main(argv: string[]): Promise<void> {
     try { quota = parseQuotaDefaults(values.quota ?? ''); } catch (e) { fail((e as Error).message); }
     let tieredStorage: TieredStorageConfig | undefined;
     try { tieredStorage = parseTieredStorage(values['tiered-storage'] ?? ''); } catch (e) { fail((e as Error).message); }
+    let jsonShredding: JsonShreddingConfig | undefined;
+    try { jsonShredding = parseJsonShredding(values['json-shredding'] ?? ''); } catch (e) { fail((e as Error).message); }
     let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & ReturnType<typeof clusteringOf> & { mergeSegments?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
     try {
       keepMs = retentionMs(values['wal-retention-ms']);
@@ -116,7 +122,7 @@ async function main(argv: string[]): Promise<void> {
       ...(quota.memoryHighWaterLevel === undefined ? {} : { memoryHighWaterLevel: quota.memoryHighWaterLevel }) };
     const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port']);
     if (inspectPort !== undefined && (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535)) fail(`bad --inspect-port '${values['inspect-port']}'`);
-    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans, quota: { defaults: quota } }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] }, tieredStorage });
+    const s = await startStandalone({ dataDir, port, host: values.host, wal: walChoice(values.wal, dataDir, values.nats), streaming, coordinator: { ...(dropToleranceMs === undefined ? {} : { dropToleranceMs }), compaction, orphans, quota: { defaults: quota } }, ...(inspectPort === undefined ? {} : { inspect: { port: inspectPort } }), auth: { enabled: values.auth === true, rootPassword: values['root-password'] }, tieredStorage, jsonShredding });
     onSignals(() => s.stop());
     return;
   }

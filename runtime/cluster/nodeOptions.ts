@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { NuthatchError } from '../../messages/errors.js';
 import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
 import { parseTieredStorage, type TieredStorageConfig } from '../../actors/query-node/core/tieredStorageConfig.js';
+import { JSON_SHREDDING_USAGE, parseJsonShredding } from '../../actors/shared/segment/jsonShreddingFlag.js';
+import type { JsonShreddingConfig } from '../../actors/shared/segment/jsonShredding.js';
 
 /** The `--tiered-storage` flag's help (standalone and query node). */
 export const TIERED_STORAGE_USAGE = `  --tiered-storage K=V[,K=V]   query node: Milvus's tiered storage (off by default): enabled=true, warmup.scalarField,
@@ -68,6 +70,8 @@ export interface NodeOptions {
   quota: QuotaDefaults;
   /** Query node: tiered storage (`--tiered-storage`, actors/query-node/core/tieredStorageConfig.ts). */
   tieredStorage: TieredStorageConfig;
+  /** Streaming, data and query nodes: JSON shredding (`--json-shredding`, actors/shared/segment/jsonShreddingFlag.ts). */
+  jsonShredding: JsonShreddingConfig;
 }
 
 /** Flag name -> environment variable that supplies its default. */
@@ -80,6 +84,7 @@ const ENV: Record<string, string> = {
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
   'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'clustering-interval-ms': 'NUTHATCH_CLUSTERING_INTERVAL_MS', 'clustering-target-rows': 'NUTHATCH_CLUSTERING_TARGET_ROWS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
   auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD', quota: 'NUTHATCH_QUOTA', 'tiered-storage': 'NUTHATCH_TIERED_STORAGE',
+  'json-shredding': 'NUTHATCH_JSON_SHREDDING',
 };
 
 export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
@@ -109,6 +114,7 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --root-password PASSWORD  coordinator: root's password when the first start makes it (default Milvus)
 ${QUOTA_USAGE}
 ${TIERED_STORAGE_USAGE}
+${JSON_SHREDDING_USAGE}
 Every option also reads NUTHATCH_<NAME> (e.g. NUTHATCH_NATS, NUTHATCH_BUCKET). A NATS server that requires
 credentials: NUTHATCH_NATS_USER and NUTHATCH_NATS_PASSWORD, or NUTHATCH_NATS_TOKEN.`;
 
@@ -212,5 +218,6 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     rootPassword: v('root-password') || undefined,
     quota: parseQuotaDefaults(v('quota') ?? ''),
     tieredStorage: parseTieredStorage(v('tiered-storage') ?? ''),
+    jsonShredding: parseJsonShredding(v('json-shredding') ?? ''),
   };
 }

@@ -82,13 +82,14 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
         ...(o.walRetentionMs !== undefined ? { walRetention: retentionPolicy(o.walRetentionMs) } : {}),
         ...(o.quota.memoryHighWaterLevel !== undefined ? { memoryHighWaterLevel: o.quota.memoryHighWaterLevel } : {}),
         segment: segment as never,
+        jsonShredding: o.jsonShredding,
       };
       const sn = new StreamingNode({ nodeId, bus, meta: meta!, objects: objects!, wal, config, log, sessionTtlMs: o.sessionTtlMs, metrics });
       await sn.start();
       return { async stop() { await sn.stop(); await wal.close(); } };
     }
     case 'data-node': {
-      const dn = new DataNode({ nodeId, bus, objects: objects!, log, metrics });
+      const dn = new DataNode({ nodeId, bus, objects: objects!, log, metrics, jsonShredding: o.jsonShredding });
       dn.start();
       return { async stop() { dn.stop(); } };
     }
@@ -98,7 +99,7 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
       return { async stop() { n.stop(); } };
     }
     case 'query-node': {
-      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: vectorIndexes, log, sessionTtlMs: o.sessionTtlMs, metrics, tieredStorage: o.tieredStorage });
+      const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: vectorIndexes, log, sessionTtlMs: o.sessionTtlMs, metrics, tieredStorage: o.tieredStorage, jsonShredding: o.jsonShredding });
       await qn.start();
       return { stop: () => qn.stop() };
     }

@@ -30,7 +30,7 @@ export interface StandaloneOptions {
   host?: string;
   pchannels?: number;
   wal?: WalChoice;
-  streaming?: Partial<StreamingConfig>;
+  streaming?: Partial<Omit<StreamingConfig, 'jsonShredding'>>;
   /** Purging of dropped collections' files (tests shorten it). */
   coordinator?: Pick<CoordinatorOptions, 'dropToleranceMs' | 'purgeIntervalMs' | 'compaction' | 'orphans' | 'quota'>;
   log?: (...a: unknown[]) => void;
@@ -43,8 +43,9 @@ export interface StandaloneOptions {
    */
   auth?: { enabled: boolean; rootPassword?: string; ttlMs?: number };
   /**
-   * JSON shredding of loaded segments, under Milvus's names: `enabledJSONShredding`
-   * (default true), `jsonShreddingRatioThreshold` (0.3), `jsonShreddingMaxColumns` (1024).
+   * JSON shredding of sealed segments (query node, data node) and growing ones
+   * (streaming node), under Milvus's names: `enabledJSONShredding` (default true),
+   * `jsonShreddingRatioThreshold` (0.3), `jsonShreddingMaxColumns` (1024).
    */
   jsonShredding?: Partial<JsonShreddingConfig>;
   /**
@@ -109,7 +110,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     stops.push(() => indexNode.stop());
     const inspection = o.inspect ? await startInspection({ bus, wal, port: o.inspect.port, host: o.inspect.host ?? o.host, log }) : undefined;
     if (inspection) stops.push(() => inspection.close());
-    const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: o.streaming, metrics, log: (...a) => log('[streaming-node]', ...a), inspect: inspection?.hookFor('streaming-node', 'sn-1') });
+    const streaming = new StreamingNode({ nodeId: 'sn-1', bus, meta, objects, wal, config: { ...o.streaming, jsonShredding: o.jsonShredding ?? {} }, metrics, log: (...a) => log('[streaming-node]', ...a), inspect: inspection?.hookFor('streaming-node', 'sn-1') });
     await streaming.start();
     stops.push(() => streaming.stop());
     for (const [role, id] of [['coordinator', 'coordinator-1'], ['query-node', 'qn-1'], ['data-node', 'dn-1'], ['index-node', 'in-1'], ['streaming-node', 'sn-1']] as const) addNodeInfo(metrics, role, id);

@@ -64,4 +64,25 @@ test('tiered storage: --tiered-storage K=V under Milvus names, or NUTHATCH_TIERE
   assert.throws(() => parseNodeOptions([...role, '--tiered-storage', 'warmup.vectorIndex=lazy'], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /warmup\.vectorIndex/.test(e.message));
 });
 
+test('JSON shredding: --json-shredding K=V under Milvus names (section optional), or NUTHATCH_JSON_SHREDDING; a bad one is refused', () => {
+  assert.equal(parseNodeOptions(role, {}).jsonShredding, { enabledJSONShredding: true, jsonShreddingRatioThreshold: 0.3, jsonShreddingMaxColumns: 1024 });
+  for (const r of ['query-node', 'data-node', 'streaming-node']) {
+    const o = parseNodeOptions(['--role', r, '--json-shredding', 'common.enabledJSONShredding=false,jsonShreddingRatioThreshold=0.5,dataCoord.jsonShreddingMaxColumns=7'], {}).jsonShredding;
+    assert.equal(o, { enabledJSONShredding: false, jsonShreddingRatioThreshold: 0.5, jsonShreddingMaxColumns: 7 }, r);
+  }
+  assert.is(parseNodeOptions(role, { NUTHATCH_JSON_SHREDDING: 'jsonShreddingMaxColumns=3' }).jsonShredding.jsonShreddingMaxColumns, 3);
+  assert.is(parseNodeOptions([...role, '--json-shredding', 'jsonShreddingMaxColumns=5'], { NUTHATCH_JSON_SHREDDING: 'jsonShreddingMaxColumns=3' }).jsonShredding.jsonShreddingMaxColumns, 5, 'the flag wins');
+  for (const [text, says] of [
+    ['jsonShreddingRatioThreshold=1.5', /jsonShreddingRatioThreshold must be a number in \[0, 1\], not 1.5/],
+    ['jsonShreddingRatioThreshold=', /jsonShreddingRatioThreshold must be a number/],
+    ['jsonShreddingMaxColumns=-1', /jsonShreddingMaxColumns must be a non-negative integer/],
+    ['jsonShreddingMaxColumns=2.5', /jsonShreddingMaxColumns must be a non-negative integer/],
+    ['enabledJSONShredding=yes', /enabledJSONShredding must be true or false/],
+    ['common.jsonShreddingMaxColumns=4', /unknown setting 'common.jsonShreddingMaxColumns'/],
+    ['shredAll=true', /unknown setting 'shredAll'/],
+  ] as const) {
+    assert.throws(() => parseNodeOptions(['--role', 'query-node', '--json-shredding', text], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /--json-shredding/.test(e.message) && says.test(e.message), text);
+  }
+});
+
 test.run();

@@ -19,7 +19,7 @@ import { rng, tempStandalone, untilIndexedAndLoaded } from './harness.js';
  * paths answer as evaluated here; the same data directory started with
  * shredding off answers every one the same, while its query node holds
  * fewer bytes (no shredded columns). A few rows stay unflushed (growing),
- * which are never shredded, so a read mixes both.
+ * shredded as growing chunks on the streaming node, so a read mixes both.
  */
 const DIM = 4, N = 4000, GROWING = 300;
 const schema: CollectionSchema = {

@@ -97,20 +97,23 @@ export function pathStats(column: ArrayLike<unknown>, count: number): Map<string
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const occurrences = (s: PathStats): number => s.numbers + s.strings + s.bools + s.others;
+/** Rows holding a value at the path (a JSON null counts as absent). */
+export const occurrences = (s: PathStats): number => s.numbers + s.strings + s.bools + s.others;
 
 /**
  * Each path's class. Frequent: held by more than `ratio` of `rowCount` rows
  * and holding scalars; the most frequent `maxColumns` of those get columns,
- * typed when one scalar type is all they hold, else dynamic.
+ * typed when one scalar type is all they hold, else dynamic. `columnFor`, when
+ * given, says instead which paths are frequent (a growing segment decides that
+ * over all its rows so far, growingShredding.ts), still only those holding scalars.
  */
-export function classifyPaths(stats: ReadonlyMap<string, PathStats>, rowCount: number, cfg: Pick<JsonShreddingConfig, 'jsonShreddingRatioThreshold' | 'jsonShreddingMaxColumns'>): Map<string, PathClass> {
+export function classifyPaths(stats: ReadonlyMap<string, PathStats>, rowCount: number, cfg: Pick<JsonShreddingConfig, 'jsonShreddingRatioThreshold' | 'jsonShreddingMaxColumns'>, columnFor?: (key: string) => boolean): Map<string, PathClass> {
   const byFrequency = [...stats].sort(([ka, a], [kb, b]) => occurrences(b) - occurrences(a) || (ka < kb ? -1 : ka > kb ? 1 : 0));
   const out = new Map<string, PathClass>();
   let columns = 0, shared = 0;
   for (const [key, s] of byFrequency) {
     const scalarKinds = (s.numbers > 0 ? 1 : 0) + (s.strings > 0 ? 1 : 0) + (s.bools > 0 ? 1 : 0);
-    const frequent = rowCount > 0 && occurrences(s) / rowCount > cfg.jsonShreddingRatioThreshold && scalarKinds > 0;
+    const frequent = scalarKinds > 0 && (columnFor ? columnFor(key) : rowCount > 0 && occurrences(s) / rowCount > cfg.jsonShreddingRatioThreshold);
     if (frequent && columns < cfg.jsonShreddingMaxColumns) {
       columns++;
       if (scalarKinds === 1 && s.others === 0) out.set(key, { kind: 'typed', type: s.numbers > 0 ? 'number' : s.strings > 0 ? 'string' : 'bool' });
@@ -125,11 +128,18 @@ export function classifyPaths(stats: ReadonlyMap<string, PathStats>, rowCount: n
 
 /** Shreds one JSON column of `count` rows: its paths counted and classified, then filled in one more walk of the rows. */
 export function shredColumn(column: ArrayLike<unknown>, count: number, cfg: Pick<JsonShreddingConfig, 'jsonShreddingRatioThreshold' | 'jsonShreddingMaxColumns'>): ShreddedJson {
+  return shredColumnAs(column, count, (stats) => classifyPaths(stats, count, cfg));
+}
+
+/** shredColumn with the classes `classify` gives the paths the rows hold (by pathKey; a path it leaves out is not shredded). */
+export function shredColumnAs(column: ArrayLike<unknown>, count: number, classify: (stats: ReadonlyMap<string, PathStats>) => ReadonlyMap<string, PathClass>): ShreddedJson {
   const root = statsTrie(column, count);
   const stats = new Map<string, PathStats>(), nodes = new Map<string, Trie>();
   eachNode(root, (n) => { const k = pathKey(n.stats.path); stats.set(k, n.stats); nodes.set(k, n); });
-  for (const [key, cls] of classifyPaths(stats, count, cfg)) {
-    const n = nodes.get(key)!, s = n.stats;
+  for (const [key, cls] of classify(stats)) {
+    const n = nodes.get(key);
+    if (n === undefined) continue;
+    const s = n.stats;
     const plan: BuildPlan = cls.kind === 'typed' ? { ...cls, int32: s.int32 } : cls.kind === 'dynamic' ? { kind: 'dynamic', numbers: s.numbers > 0, strings: s.strings > 0 } : cls;
     n.builder = pathBuilder(plan, count);
   }

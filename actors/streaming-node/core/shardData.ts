@@ -3,6 +3,7 @@ import { bodyOf, EXCLUSIVE, tsoAddMs, type AnyMessage, type Message, type Tso, t
 import type { DeleteEntry, Distribution } from '../../../messages/rpc/records.js';
 import { addToIndex, deleteEntry, indexOf, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { packVectorColumns } from '../../shared/vector/vectorColumn.js';
+import { newGrowingShredding, shredGrowingChunk, type GrowingShredding, type GrowingShredPlan } from '../../shared/segment/growingShredding.js';
 
 /**
  * The materialized state of one shard (vchannel) that the delegator serves: growing
@@ -35,6 +36,8 @@ export interface SegmentData {
    * segment lifecycle stays whole; the coordinator discards the file).
    */
   partitionDropped?: boolean;
+  /** Its chunks' JSON columns shredded as they come (shared/segment/growingShredding.ts); rebuilt by a replay, never checkpointed. */
+  shredding?: GrowingShredding;
 }
 
 export interface ShardData {
@@ -74,6 +77,16 @@ export function newShard(vchannel: string, collectionId: number): ShardData {
 /** The delete log's length: the sequence number the next delete gets. */
 export const deleteEnd = (s: Pick<ShardData, 'deleteBase' | 'deletes'>): number => s.deleteBase + s.deletes.length;
 
+/** Bytes of the shredded JSON columns the shard's growing chunks hold (besides their rows). */
+export function shreddedGrowingBytes(s: Pick<ShardData, 'segments'>): number {
+  let n = 0;
+  for (const seg of s.segments.values()) n += seg.shredding?.bytes ?? 0;
+  return n;
+}
+
+/** How evolveShard folds: `dataOnly` and `holdOnly` for a re-read before the checkpoint, `shred` to shred growing JSON columns. */
+export interface EvolveOptions { dataOnly?: boolean; holdOnly?: Set<number>; shred?: GrowingShredPlan }
+
 /** What a durable message changed, for the shell to act on (flush tasks, forwarding). */
 export interface ShardEffects { sealed: number[]; flushed: number[]; deleted: number }
 
@@ -82,7 +95,7 @@ export interface ShardEffects { sealed: number[]; flushed: number[]; deleted: nu
  * checkpoint) only rows of segments listed in `holdOnly` are rebuilt; deletes and
  * lifecycle already live in the checkpoint.
  */
-export function evolveShard(s: ShardData, m: AnyMessage, opts: { dataOnly?: boolean; holdOnly?: Set<number> } = {}): ShardEffects {
+export function evolveShard(s: ShardData, m: AnyMessage, opts: EvolveOptions = {}): ShardEffects {
   const fx: ShardEffects = { sealed: [], flushed: [], deleted: 0 };
   const pos = m.header.walPosition;
   const txnId = m.header.txn?.id;
@@ -162,7 +175,7 @@ function seal(s: ShardData, id: number, pos: WalPosition, fx: ShardEffects): voi
 export const readFromOf = (seg: Pick<SegmentData, 'createPos' | 'readFrom'>): WalPosition => Math.min(seg.createPos, seg.readFrom ?? seg.createPos);
 
 /** Applies an insert or delete at `tso`; `beginPos` is its transaction's BeginTxn, if it had one. */
-function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts: { dataOnly?: boolean; holdOnly?: Set<number> }, beginPos?: WalPosition): void {
+function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts: EvolveOptions, beginPos?: WalPosition): void {
   if (m.header.type === 'Insert') {
     const b = (m as Message<'Insert'>).body;
     if (opts.dataOnly && !opts.holdOnly?.has(b.segmentId)) return;
@@ -173,6 +186,7 @@ function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts
     seg.chunks.push({ count: b.rows.count, pks: b.rows.pks, vectors: b.rows.vectors, fields: b.rows.fields, tso, partitionId: b.partitionId });
     seg.rows += b.rows.count;
     seg.lastWriteTso = tso;
+    if (opts.shred) shredGrowingChunk(seg.shredding ??= newGrowingShredding(), b.rows.fields, b.rows.count, opts.shred);
   } else if (m.header.type === 'Delete' && !opts.dataOnly) {
     const { pks, partitionId } = (m as Message<'Delete'>).body;
     for (const pk of pks) addDelete(s, deleteEntry(pk, tso, partitionId));

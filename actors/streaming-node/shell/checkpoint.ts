@@ -62,7 +62,7 @@ const legacyCheckpointKey = (pchannel: string) => `checkpoints/${pchannel}.ckpt`
 export function persistShard(s: ShardData, deletes?: DeletesSnapshot): PersistedShard {
   return {
     collectionId: s.collectionId, dropped: s.dropped,
-    segments: [...s.segments.values()].map(({ chunks: _c, rows: _r, ...meta }) => meta),
+    segments: [...s.segments.values()].map(({ chunks: _c, rows: _r, shredding: _s, ...meta }) => meta),
     deletes: deletes ? deletes.tail : s.deletes,
     ...(deletes && deletes.archives.length > 0 ? { deleteArchive: deletes.archives } : {}),
     ...((deletes?.from ?? s.deleteBase) > 0 ? { deletesFrom: deletes?.from ?? s.deleteBase } : {}),

@@ -4,6 +4,8 @@ import type { AnyMessage } from '../../../messages/types.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import { applyMessage, initialVchannel, restoreVchannel, type VchannelSnapshot } from '../core/vchannel/index.js';
 import { evolveShard, newShard, type ShardData, type ShardEffects } from '../core/shardData.js';
+import { jsonColumnNames, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
+import type { GrowingShredPlan } from '../../shared/segment/growingShredding.js';
 import { restoreShard, type Checkpoint } from './checkpoint.js';
 
 /**
@@ -14,6 +16,16 @@ import { restoreShard, type Checkpoint } from './checkpoint.js';
 export interface DurableState {
   readonly durable: Map<string, VchannelSnapshot>;
   readonly shards: Map<string, ShardData>;
+  /** How growing chunks' JSON columns are shredded (absent: they are not). */
+  readonly shredding?: JsonShreddingConfig;
+}
+
+/** The shredding of a vchannel's growing chunks: its collection's JSON columns under the node's knobs. */
+function shredPlan(state: DurableState, v: VchannelSnapshot | undefined): GrowingShredPlan | undefined {
+  const schema = v?.context.collection?.schema, cfg = state.shredding;
+  if (!schema || !cfg?.enabledJSONShredding) return undefined;
+  const columns = jsonColumnNames(schema);
+  return columns.length > 0 ? { columns, cfg } : undefined;
 }
 
 /** What folding one message did; `rejected` when the machine refuses it (it is skipped). */
@@ -30,7 +42,8 @@ export function foldDurable(state: DurableState, m: AnyMessage): Folded {
   state.durable.set(v, verdict.snapshot);
   let shard = state.shards.get(v);
   if (!shard) { shard = newShard(v, -1); state.shards.set(v, shard); }
-  const fx = evolveShard(shard, m);
+  const shred = m.header.type === 'Insert' || m.header.type === 'CommitTxn' ? shredPlan(state, verdict.snapshot) : undefined;
+  const fx = evolveShard(shard, m, shred ? { shred } : {});
   return { ok: true, before, after: verdict.snapshot, shard, fx };
 }
 
@@ -47,7 +60,8 @@ export async function restoreCheckpoint(state: DurableState, ckpt: Checkpoint, b
     for (const r of batch) {
       const m = decodeMessage(r.payload, r.position);
       const s = state.shards.get(m.header.vchannel);
-      if (s) evolveShard(s, m, { dataOnly: true, holdOnly: holds.get(m.header.vchannel) });
+      const shred = m.header.type === 'Insert' || m.header.type === 'CommitTxn' ? shredPlan(state, state.durable.get(m.header.vchannel)) : undefined;
+      if (s) evolveShard(s, m, { dataOnly: true, holdOnly: holds.get(m.header.vchannel), ...(shred ? { shred } : {}) });
     }
   }
 }

@@ -24,6 +24,7 @@ export type TickRequest = (tso: Tso) => Promise<{ tso: Tso; position: WalPositio
 export class Follower implements DurableState {
   readonly durable = new Map<string, VchannelSnapshot>();
   readonly shards = new Map<string, ShardData>();
+  get shredding() { return this.node.config.jsonShredding; }
   serviceable = 0n;
   applied = -1;
   private sub?: Subscription;

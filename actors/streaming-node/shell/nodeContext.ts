@@ -8,6 +8,7 @@ import { vchannelView, type VchannelSnapshot } from '../core/vchannel/index.js';
 import type { ShardData, ShardEffects } from '../core/shardData.js';
 import { retentionPolicy, type RetentionPolicy } from '../core/walRetention.js';
 import { DEFAULT_ARCHIVE_SWEEP, type ArchiveSweepPolicy } from './archiveSweep.js';
+import { JSON_SHREDDING_DEFAULTS, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import type { PchannelWal } from './pchannelWal.js';
 import type { StreamingMetrics } from './streamingMetrics.js';
 
@@ -24,6 +25,8 @@ export interface StreamingConfig {
   memoryHighWaterLevel?: number;
   /** The owner's sweep of delete archives no checkpoint lists (see archiveSweep.ts). */
   archiveSweep: ArchiveSweepPolicy;
+  /** JSON shredding of growing segments' chunks (shared/segment/growingShredding.ts), Milvus's common.enabledJSONShredding and dataCoord.jsonShredding* knobs. */
+  jsonShredding: JsonShreddingConfig;
 }
 
 export const DEFAULT_STREAMING_CONFIG: StreamingConfig = {
@@ -34,6 +37,7 @@ export const DEFAULT_STREAMING_CONFIG: StreamingConfig = {
   // Clients retry for up to 2 minutes; keep ids well past that.
   dedupWindowMs: 5 * 60_000,
   archiveSweep: DEFAULT_ARCHIVE_SWEEP,
+  jsonShredding: JSON_SHREDDING_DEFAULTS,
   segment: { maxBytes: 64 * 1024 * 1024, idleMs: 600_000, lifetimeMs: 24 * 3600_000 },
 };
 

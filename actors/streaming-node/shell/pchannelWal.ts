@@ -31,6 +31,7 @@ export class PchannelWal {
   /** Durable state: advanced when a message is durable, in WAL order. */
   readonly durable = new Map<string, VchannelSnapshot>();
   readonly shards = new Map<string, ShardData>();
+  get shredding() { return this.node.config.jsonShredding; }
   serviceable = 0n;
   private writer!: WalWriter;
   private jobs: Job[] = [];

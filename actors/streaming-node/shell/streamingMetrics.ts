@@ -1,5 +1,5 @@
 import type { MetricFamily } from '../../../runtime/metrics/family.js';
-import type { Counter, Histogram } from '../../../runtime/metrics/instruments.js';
+import type { Counter, Gauge, Histogram } from '../../../runtime/metrics/instruments.js';
 import { operation, secondsSince, type Operation } from '../../../runtime/metrics/operation.js';
 import { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 
@@ -11,9 +11,12 @@ export class StreamingMetrics {
   readonly appendedBytes: MetricFamily<Counter>;
   readonly appendSeconds: MetricFamily<Histogram>;
   readonly rejectedMessages: MetricFamily<Counter>;
+  /** Bytes of the shredded JSON columns of the growing chunks this node holds (shared/segment/growingShredding.ts), besides their rows. */
+  readonly growingShreddedBytes: Gauge;
 
   /** Without a registry the metrics are kept but never served (tests, embedded uses). */
-  constructor(readonly nodeId: string, registry = new MetricsRegistry()) {
+  constructor(readonly nodeId: string, private readonly registry = new MetricsRegistry()) {
+    this.growingShreddedBytes = registry.gauge({ name: 'nuthatch_streaming_growing_json_shredded_bytes', help: 'Bytes of the shredded JSON columns the growing segments held on a streaming node (owned and followed pchannels) keep besides their rows.', labels: ['node_id'] }).labels(nodeId);
     this.appendedMessages = registry.counter({ name: 'nuthatch_wal_appended_messages_total', help: 'Messages appended to the WAL and acknowledged durable, by pchannel and message type.', labels: ['node_id', 'pchannel', 'type'] });
     this.appendedBytes = registry.counter({ name: 'nuthatch_wal_appended_bytes_total', help: 'Encoded bytes of the messages appended to the WAL, by pchannel and message type.', labels: ['node_id', 'pchannel', 'type'] });
     this.appendSeconds = registry.histogram({ name: 'nuthatch_wal_append_duration_seconds', help: 'Time from handing a stamped message to the WAL backend to its durable acknowledgement (group commit included).', labels: ['node_id', 'pchannel'] });
@@ -25,6 +28,11 @@ export class StreamingMetrics {
       search: operation(count, seconds, nodeId, 'search'), query: operation(count, seconds, nodeId, 'query'),
       sealed: { visited: sealed.labels(nodeId, 'visited'), pruned: sealed.labels(nodeId, 'pruned') },
     };
+  }
+
+  /** Sets the growing shredded bytes from `measure` at each scrape; returns the way to stop. */
+  measureGrowingShredded(measure: () => number): () => void {
+    return this.registry.onCollect(() => this.growingShreddedBytes.set(measure()));
   }
 
   /** The children one pchannel's WAL updates. */

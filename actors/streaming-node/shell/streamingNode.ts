@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeSession } from '../../../messages/nodeSession.js';
 import { clusteringKeyField } from '../../../messages/schema.js';
-import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
+import { jsonColumnsRequest, jsonShreddingConfig, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import type { KeyRange } from '../../../messages/rpc/records.js';
 import { newMessage, type Tso } from '../../../messages/types.js';
 import { NuthatchError } from '../../../messages/errors.js';
@@ -28,7 +28,7 @@ import { StreamingMetrics } from './streamingMetrics.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { scanWal } from './scan.js';
 import { deletePage } from '../core/deletePages.js';
-import { readFromOf, trimFloorFor, confirmHandOffs } from '../core/shardData.js';
+import { readFromOf, trimFloorFor, confirmHandOffs, shreddedGrowingBytes } from '../core/shardData.js';
 
 export interface StreamingNodeOptions {
   nodeId: string;
@@ -36,7 +36,8 @@ export interface StreamingNodeOptions {
   meta: MetaStore;
   objects: ObjectStore;
   wal: WalBackend;
-  config?: Partial<StreamingConfig>;
+  /** Tuning; `jsonShredding` may name some knobs only (the rest are Milvus's defaults), and a bad one is refused. */
+  config?: Partial<Omit<StreamingConfig, 'jsonShredding'>> & { jsonShredding?: Partial<JsonShreddingConfig> };
   log?: (...a: unknown[]) => void;
   /** Inspection hook (runtime/inspect); off when absent. */
   inspect?: NodeContext['inspect'];
@@ -55,6 +56,7 @@ export class StreamingNode {
   /** This process's incarnation: a restart under the same id is told apart by it (messages/nodeSession.ts). */
   private readonly incarnation = randomUUID();
   private readonly wals = new Map<string, PchannelWal>();
+  private readonly unmeasure: () => void;
   /** Per pchannel: the tail of its open/close steps, and the newest assignment seen. */
   private readonly opening = new Map<string, Promise<void>>();
   private readonly latest = new Map<string, PchannelAssignment>();
@@ -76,12 +78,13 @@ export class StreamingNode {
 
   constructor(private readonly opts: StreamingNodeOptions) {
     const metrics = new StreamingMetrics(opts.nodeId, opts.metrics);
+    this.unmeasure = metrics.measureGrowingShredded(() => this.growingShreddedBytes());
     this.delegator = new Delegator(opts.bus, metrics.reads);
     const coordinator: Caller<CoordinatorProtocol> = client<CoordinatorProtocol>(opts.bus, COORDINATOR_SUBJECT, 30_000);
     const log = opts.log ?? (() => {});
     this.ctx = {
       nodeId: opts.nodeId, log, coordinator, objects: opts.objects,
-      config: { ...DEFAULT_STREAMING_CONFIG, ...opts.config, segment: { ...DEFAULT_STREAMING_CONFIG.segment, ...opts.config?.segment } },
+      config: { ...DEFAULT_STREAMING_CONFIG, ...opts.config, segment: { ...DEFAULT_STREAMING_CONFIG.segment, ...opts.config?.segment }, jsonShredding: jsonShreddingConfig(opts.config?.jsonShredding) },
       allocId: () => this.allocId(),
       dispatchFlush: (wal, v, id) => this.dispatchFlush(wal, v, id),
       reportFlushed: (wal, v, id) => this.reportFlushed(wal, v, id),
@@ -365,8 +368,16 @@ export class StreamingNode {
     this.flushResults.delete(segmentId);
   }
 
+  /** Bytes of shredded JSON columns held by the growing chunks of the shards this node owns or follows. */
+  growingShreddedBytes(): number {
+    let n = 0;
+    for (const state of [...this.wals.values(), ...[...this.followers.values()].map((f) => f.follower)]) for (const s of state.shards.values()) n += shreddedGrowingBytes(s);
+    return n;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unmeasure();
     for (const s of this.subs) s.unsubscribe();
     for (const p of [...this.followers.keys()]) this.closeFollower(p);
     // Opens in flight end first (each sees `stopped` and closes what it opened).
