@@ -109,7 +109,14 @@ if (requireService('NUTHATCH_TEST_ETCD', 'fenced window (etcd)') && requireServi
     return h.release;
   }
 
-  const lead = async (who: string): Promise<{ fence: Fence; resign(): Promise<void> }> => leadReplication(meta, { db: 'default' }, who, 2000);
+  /** Leads taken in a test, resigned after it (a failed test must not leave the next one waiting for the lead). */
+  const leads: Array<{ resign(): Promise<void> }> = [];
+  const lead = async (who: string): Promise<{ fence: Fence; resign(): Promise<void> }> => {
+    const l = await leadReplication(meta, { db: 'default' }, who, 2000);
+    leads.push(l);
+    return l;
+  };
+  test.after.each(async () => { for (const l of leads.splice(0)) await l.resign().catch(() => {}); });
 
   test("a stale DDL queued behind the old leader's slow DDL, the term bumped meanwhile: refused, with no trace", async () => {
     const old = await lead('old');
@@ -136,7 +143,6 @@ if (requireService('NUTHATCH_TEST_ETCD', 'fenced window (etcd)') && requireServi
     assert.is(ddl.length, 0, 'nothing in the WAL');
     // The new leader's DDL goes through.
     await new NuthatchClient(bus, { fence: next.fence }).createPartition('held', 'p1');
-    await next.resign();
   });
 
   test("a stale append queued behind a held step on its pchannel, a new leader's write arriving meanwhile: refused, with nothing in the WAL", async () => {
@@ -173,7 +179,6 @@ if (requireService('NUTHATCH_TEST_ETCD', 'fenced window (etcd)') && requireServi
     assert.not.ok(ids.includes('stale/1'), 'nothing of the stale append in the WAL');
     assert.is(ids.filter((id) => id === 'shared/1').length, 1, 'the replayed append once');
     assert.ok(ids.includes('next/1'));
-    await next.resign();
   });
 
   test.run();
