@@ -39,20 +39,32 @@ import { HeldTsoBus } from './support/heldTso.js';
 const PCHANNEL = 'dml_0';
 const TERM = termKey('default');
 
-/** Counts the streaming node's answered reads of the term key (its arrival checks). */
+/** Counts a receiver's answered reads of the term key (its fence checks); can hold the next answer back. */
 class TermReads {
   count = 0;
   private waiters: Array<{ n: number; resolve: () => void }> = [];
+  private hold: { answered: () => void; released: Promise<void> } | null = null;
   constructor(private readonly meta: MetaStore) {}
   /** Resolves once `n` reads have been answered. */
   atLeast(n: number): Promise<void> {
     return this.count >= n ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ n, resolve }));
   }
+  /** The next read is answered by the store, then held until `release`: what it read may be stale by then. */
+  holdNext(): { answered: Promise<void>; release: () => void } {
+    let answered!: () => void, release!: () => void;
+    const a = new Promise<void>((r) => { answered = r; });
+    this.hold = { answered, released: new Promise<void>((r) => { release = r; }) };
+    return { answered: a, release };
+  }
   /** The meta store with its reads counted. */
   counted(): MetaStore {
     const get = async (key: string) => {
       const r = await this.meta.get(key);
-      if (key === TERM) { this.count++; this.waiters = this.waiters.filter((w) => (w.n <= this.count ? (w.resolve(), false) : true)); }
+      if (key !== TERM) return r;
+      const h = this.hold;
+      if (h) { this.hold = null; h.answered(); await h.released; }
+      this.count++;
+      this.waiters = this.waiters.filter((w) => (w.n <= this.count ? (w.resolve(), false) : true));
       return r;
     };
     return new Proxy(this.meta, { get: (target, prop, receiver) => (prop === 'get' ? get : Reflect.get(target, prop, receiver)) });
@@ -61,7 +73,7 @@ class TermReads {
 
 if (requireService('NUTHATCH_TEST_ETCD', 'fenced window (etcd)') && requireService('NUTHATCH_TEST_NATS', 'fenced window (nats-server)')) {
   let servers: { nats: ServerHandle; etcd: ServerHandle } | undefined;
-  let dir = '', meta: EtcdMeta, bus: NatsBus, snBus: HeldTsoBus, wal: WalBackend, reads: TermReads;
+  let dir = '', meta: EtcdMeta, bus: NatsBus, snBus: HeldTsoBus, wal: WalBackend, reads: TermReads, coordReads: TermReads;
   let coordinator: Coordinator | undefined, streaming: StreamingNode | undefined;
 
   test.before(async () => {
@@ -72,9 +84,10 @@ if (requireService('NUTHATCH_TEST_ETCD', 'fenced window (etcd)') && requireServi
     bus = await NatsBus.connect({ servers: nats.url });
     snBus = new HeldTsoBus(bus);
     reads = new TermReads(meta);
+    coordReads = new TermReads(meta);
     const objects = new LocalObjectStore(join(dir, 'objects'));
     wal = await openWalBackend({ kind: 'local', dir: join(dir, 'wal') }, { meta, objects });
-    coordinator = new Coordinator({ bus, meta, pchannels: [PCHANNEL], nodeId: 'coordinator-1', log: () => {} });
+    coordinator = new Coordinator({ bus, meta: coordReads.counted(), pchannels: [PCHANNEL], nodeId: 'coordinator-1', log: () => {} });
     await coordinator.start();
     streaming = new StreamingNode({ nodeId: 'sn-1', bus: snBus, meta: reads.counted(), objects, wal, log: () => {} });
     await streaming.start();
@@ -179,6 +192,34 @@ if (requireService('NUTHATCH_TEST_ETCD', 'fenced window (etcd)') && requireServi
     assert.not.ok(ids.includes('stale/1'), 'nothing of the stale append in the WAL');
     assert.is(ids.filter((id) => id === 'shared/1').length, 1, 'the replayed append once');
     assert.ok(ids.includes('next/1'));
+  });
+
+  test('a term bumped between the check and the record save: the save is refused in the same etcd transaction, and nothing is made', async () => {
+    const old = await lead('old-3');
+    // The coordinator's check reads the term while it is current; the answer is held while the term is bumped.
+    const h = coordReads.holdNext();
+    const stale = outcome(coord()('createCollection', { dbName: 'default', spec: { collectionName: 'ghost2', schema, metricType: 'L2', shardsNum: 1 } as never, fence: old.fence } as never));
+    await h.answered;
+    await old.resign();
+    await lead('next-3');
+    h.release();
+    assert.is(await stale, 'StaleFence');
+    assert.is(await meta.get('catalog/ghost2'), undefined, 'no catalogue record');
+    assert.not.ok(await new NuthatchClient(bus).hasCollection('ghost2'), 'no collection, in memory either');
+    assert.is((await walMessages()).filter((m) => m.header.type === 'CreateCollection' && bodyOf(m, 'CreateCollection').name === 'ghost2').length, 0, 'nothing in the WAL');
+  });
+
+  test('a term bumped between the check and a DDL\'s broadcast: refused by the read just before it, nothing broadcast or saved', async () => {
+    const old = await lead('old-4');
+    const h = coordReads.holdNext();
+    const stale = outcome(coord()('createPartition', { dbName: 'default', collection: 'held', partition: 'p9', fence: old.fence } as never));
+    await h.answered;
+    await old.resign();
+    await lead('next-4');
+    h.release();
+    assert.is(await stale, 'StaleFence');
+    assert.not.ok(await new NuthatchClient(bus).hasPartition('held', 'p9'), 'no partition');
+    assert.is((await walMessages()).filter((m) => m.header.type === 'CreatePartition' && bodyOf(m, 'CreatePartition').partition.name === 'p9').length, 0, 'nothing in the WAL');
   });
 
   test.run();
