@@ -37,7 +37,7 @@ export type StreamingProtocol = {
    * segment assigned. A message with a header append id is appended at most once:
    * a retry answers with the first append's result.
    */
-  /** `fence` (messages/fence.ts): appended only while the token is current, else StaleFence (checked by serveProtocol). */
+  /** `fence` (messages/fence.ts): appended only while the token is current, else StaleFence (checked on arrival and in the append step: streaming-node/shell/fencedAppend.ts). */
   append: { req: { message: Uint8Array; reservation?: string; fence?: Fence }; res: { tso: Tso; position: WalPosition } };
   /** Appends several messages of one vchannel as one transaction (at most once per appendId). */
   /** `unchangedSince`: commit only if no key of the messages was written after that TSO (else WriteConflict, nothing written). */

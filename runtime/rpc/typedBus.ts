@@ -10,27 +10,29 @@ import type { Bus, BusSubscription } from '../ports/bus.js';
  */
 export type Handlers<P extends Protocol> = { [K in keyof P & string]: (req: { op: K } & P[K]['req']) => Promise<P[K]['res']> | P[K]['res'] };
 
-/** Checks a request's fencing token (runtime/rpc/fence.ts), throwing StaleFence when it has passed. */
-export type FenceCheck = (fence: Fence) => Promise<void>;
+/**
+ * How a server serves a request carrying a fencing token (messages/fence.ts):
+ * it runs `handle` (the request's handler) and checks the token where the
+ * write it guards is made (runtime/rpc/fence.ts), refusing with StaleFence.
+ */
+export type FenceServe = <T>(fence: Fence, handle: () => Promise<T>) => Promise<T>;
 
 /**
- * `fences`: how this server checks a request's `fence` (messages/fence.ts); the
- * field is taken off the request before its handler sees it. A server without
- * one refuses fenced requests: it could not honour the token.
+ * `fences`: how this server serves a request with a `fence` (its shape is
+ * checked here; the field stays on the request, for handlers that check it in
+ * their own serial step). A server without one refuses fenced requests: it
+ * could not honour the token.
  */
-export function serveProtocol<P extends Protocol>(bus: Bus, subject: string, checks: Checks<P>, handlers: Handlers<P>, opts: { queue?: string; fences?: FenceCheck } = {}): BusSubscription {
+export function serveProtocol<P extends Protocol>(bus: Bus, subject: string, checks: Checks<P>, handlers: Handlers<P>, opts: { queue?: string; fences?: FenceServe } = {}): BusSubscription {
   return bus.serve(subject, async (data) => {
     try {
       const req = decodeRequest<P>(data, checks);
-      const fenced = req as { fence?: unknown };
-      if (fenced.fence !== undefined && fenced.fence !== null) {
-        checkFence(fenced.fence);
-        if (!opts.fences) throw new NuthatchError('InvalidArgument', `${subject} does not serve fenced requests`);
-        await opts.fences(fenced.fence);
-      }
-      delete fenced.fence;
       const h = handlers[req.op as keyof P & string] as (r: RequestOf<P>) => Promise<unknown>;
-      return encodeReply(await h(req));
+      const fenced = req as { fence?: unknown };
+      if (fenced.fence === undefined || fenced.fence === null) { delete fenced.fence; return encodeReply(await h(req)); }
+      checkFence(fenced.fence);
+      if (!opts.fences) throw new NuthatchError('InvalidArgument', `${subject} does not serve fenced requests`);
+      return encodeReply(await opts.fences(fenced.fence, async () => h(req)));
     } catch (e) {
       return encodeErrorReply(e);
     }

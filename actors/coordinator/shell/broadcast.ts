@@ -4,6 +4,7 @@ import { newMessage, type Bodies, type MessageType } from '../../../messages/typ
 import { withRetry } from '../../../runtime/rpc/typedBus.js';
 import { pchannelOf } from '../core/catalog.js';
 import type { CoordinatorContext } from './context.js';
+import { checkBeforeFirstWrite } from './fencedSteps.js';
 
 /**
  * Appends one DDL message to every vchannel of a collection. It waits for each
@@ -15,6 +16,8 @@ import type { CoordinatorContext } from './context.js';
  */
 export async function broadcast<T extends MessageType>(ctx: CoordinatorContext, type: T, vchannels: string[], body: (vchannel: string, i: number) => Bodies[T], alreadyDone?: InvariantName, broadcastId?: number): Promise<bigint[]> {
   const id = broadcastId ?? await ctx.allocIds(1);
+  // A fenced DDL's first durable effect: its token is read again right before (fencedSteps.ts).
+  await checkBeforeFirstWrite();
   return Promise.all(vchannels.map(async (vchannel, i) => {
     const m = newMessage(type, vchannel, body(vchannel, i));
     m.header.broadcast = { id, vchannels };

@@ -14,7 +14,8 @@ import { streamingOwnerSubject, streamingSubject, type StreamingProtocol } from 
 import type { IndexParams } from '../../../messages/types.js';
 import type { BusSubscription } from '../../../runtime/ports/bus.js';
 import { client, serveProtocol, type Handlers } from '../../../runtime/rpc/typedBus.js';
-import { metaFences } from '../../../runtime/rpc/fence.js';
+import { FenceGate } from '../../../runtime/rpc/fence.js';
+import { FencedSteps } from './fencedSteps.js';
 import type { CollectionRef } from '../core/catalog.js';
 import { allCollections, collectionAt, collectionById, namespaceOf, withDenied } from '../core/databases.js';
 import { databaseOr } from '../../../messages/database.js';
@@ -162,7 +163,7 @@ export class Coordinator {
     this.snapshotRestores = new SnapshotRestores(ctx);
     this.admission = new AdmissionCentre(ctx, await ctx.tso(1), this.opts.quota?.defaults ?? {});
     ctx.publishAdmission = () => { this.admission?.publish(); };
-    this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator', fences: metaFences(meta) }));
+    this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator', fences: new FencedSteps(new FenceGate(meta)).serve }));
     this.stopSampling = this.metrics.sampleCatalog(() => this.ctx);
     this.stopWatch = await watchSessions(ctx);
     await rebalance(ctx);

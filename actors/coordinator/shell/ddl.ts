@@ -24,7 +24,8 @@ import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
 import { forgetIndexFiles } from './droppedIndex.js';
-import { Keys, putRecord } from './metaCodec.js';
+import { getRecord, Keys, putRecord } from './metaCodec.js';
+import { firstWriteFence, firstWriteMade } from './fencedSteps.js';
 import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { announceCatalogChange } from './renameCollection.js';
 import { loadGroups } from './resourceGroupsShell.js';
@@ -34,7 +35,6 @@ import { afterLoadPartitions, afterReleasePartitions } from '../core/partitionLo
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
 
-/** Stores a record under its (database, name) key, and keeps it in its database's namespace. */
 /**
  * Saves a record after a schema DDL reached every shard, with its schema version: the one the DDL
  * carried (messages/types.ts SchemaDdl), else a TSO taken now. Call it under the lock.
@@ -44,9 +44,29 @@ export async function saveSchema(ctx: CoordinatorContext, rec: CollectionRecord,
   await save(ctx, rec);
 }
 
+/**
+ * Stores a record under its (database, name) key, and keeps it in its database's namespace.
+ * As a fenced request's first durable write it carries the token (fencedSteps.ts); refused,
+ * the record in memory is put back as stored, so the catalogue shows nothing of the DDL.
+ */
 export async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
-  await putRecord(ctx.opts.meta, Keys.collection(dbOf(rec), rec.name), rec);
+  const key = Keys.collection(dbOf(rec), rec.name);
+  try {
+    await putRecord(ctx.opts.meta, key, rec, firstWriteFence());
+  } catch (e) {
+    if ((e as NuthatchError).code === 'StaleFence') await restoreRecord(ctx, key, rec);
+    throw e;
+  }
+  firstWriteMade();
   namespaceOf(ctx.catalog, dbOf(rec)).byName.set(rec.name, rec);
+}
+
+/** Puts a record changed in memory back as the meta store holds it (one never stored stays out of the catalogue). */
+async function restoreRecord(ctx: CoordinatorContext, key: string, rec: CollectionRecord): Promise<void> {
+  const stored = await getRecord<CollectionRecord>(ctx.opts.meta, key);
+  if (!stored) return;
+  for (const k of Object.keys(rec)) delete (rec as unknown as Record<string, unknown>)[k];
+  Object.assign(rec, stored);
 }
 
 export async function createCollection(ctx: CoordinatorContext, db: string, spec: CollectionSpec): Res<'createCollection'> {

@@ -1,6 +1,7 @@
 import { decodeValue, encodeValue } from '../../../messages/valueCodec.js';
 import { DEFAULT_DB } from '../../../messages/database.js';
 import type { MetaStore } from '../../../runtime/ports/metaStore.js';
+import type { Fence } from '../../../messages/fence.js';
 
 /** Typed get/put of records in the metadata store, through the one value codec. */
 export async function getRecord<T>(meta: MetaStore, key: string): Promise<T | undefined> {
@@ -10,8 +11,9 @@ export async function getRecord<T>(meta: MetaStore, key: string): Promise<T | un
 export async function listRecords<T>(meta: MetaStore, prefix: string): Promise<T[]> {
   return (await meta.list(prefix)).map((e) => decodeValue(e.value) as unknown as T);
 }
-export function putRecord(meta: MetaStore, key: string, value: unknown): Promise<number> {
-  return meta.put(key, encodeValue(value));
+/** `fence`: written only while the token holds (one etcd transaction), else StaleFence. */
+export function putRecord(meta: MetaStore, key: string, value: unknown, fence?: Fence): Promise<number> {
+  return meta.put(key, encodeValue(value), fence === undefined ? undefined : { fence });
 }
 
 /** Metadata keys: one place, so the layout is readable. */

@@ -11,6 +11,7 @@ import { DEFAULT_ARCHIVE_SWEEP, type ArchiveSweepPolicy } from './archiveSweep.j
 import { JSON_SHREDDING_DEFAULTS, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import type { PchannelWal } from './pchannelWal.js';
 import type { StreamingMetrics } from './streamingMetrics.js';
+import type { FenceMarks } from '../../../messages/fenceMarks.js';
 
 export interface StreamingConfig {
   /** Time tick period. */
@@ -57,6 +58,8 @@ export interface NodeContext {
   metrics: StreamingMetrics;
   /** Admission of a client's write (shell/admissionGate.ts): throws its refusal; absent: everything is admitted. */
   admitWrite?: (messages: readonly AnyMessage[], bytes: number, reservation?: string) => void;
+  /** The node's high-water marks of fencing tokens: a fenced append below its key's is refused in the append step (fencedAppend.ts). */
+  fenceMarks?: FenceMarks;
 }
 
 // ---- inspection events a pchannel WAL emits (built only when `inspect` is set) ----

@@ -15,7 +15,7 @@ import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import { client, serveProtocol, withRetry, type Caller, type Handlers } from '../../../runtime/rpc/typedBus.js';
-import { metaFences } from '../../../runtime/rpc/fence.js';
+import { FenceGate } from '../../../runtime/rpc/fence.js';
 import { Delegator } from './delegator.js';
 import { AdmissionGate } from './admissionGate.js';
 import { memoryDenial, writeRequest, type AdmissionRequest } from '../core/admission.js';
@@ -74,6 +74,8 @@ export class StreamingNode {
   private stopped = false;
   private ids = { next: 0, end: 0 };
   private readonly flushing = new Set<number>();
+  /** Fencing tokens of appends: checked on arrival (a read) and in each pchannel's append step (the mark). */
+  private readonly fences: FenceGate;
   private readonly flushResults = new Map<number, { rows: number; dataKey: string; rowsFromTso?: Tso; keyRange?: KeyRange; from: number; to: number; partitionId: number; collectionId: number }>();
 
   constructor(private readonly opts: StreamingNodeOptions) {
@@ -82,7 +84,9 @@ export class StreamingNode {
     this.delegator = new Delegator(opts.bus, metrics.reads);
     const coordinator: Caller<CoordinatorProtocol> = client<CoordinatorProtocol>(opts.bus, COORDINATOR_SUBJECT, 30_000);
     const log = opts.log ?? (() => {});
+    this.fences = new FenceGate(opts.meta);
     this.ctx = {
+      fenceMarks: this.fences.marks,
       nodeId: opts.nodeId, log, coordinator, objects: opts.objects,
       config: { ...DEFAULT_STREAMING_CONFIG, ...opts.config, segment: { ...DEFAULT_STREAMING_CONFIG.segment, ...opts.config?.segment }, jsonShredding: jsonShreddingConfig(opts.config?.jsonShredding) },
       allocId: () => this.allocId(),
@@ -212,7 +216,7 @@ export class StreamingNode {
     const handlers = this.handlers(wal);
     this.serving.set(a.pchannel, [
       ...[streamingSubject(a.pchannel), streamingOwnerSubject(a.pchannel, a.term)]
-        .map((subject) => serveProtocol<StreamingProtocol>(this.opts.bus, subject, streamingChecks, handlers, { queue: 'sn', fences: metaFences(this.opts.meta) })),
+        .map((subject) => serveProtocol<StreamingProtocol>(this.opts.bus, subject, streamingChecks, handlers, { queue: 'sn', fences: (f, handle) => this.fences.verify(f).then(handle) })),
       serveProtocol<StreamingProtocol>(this.opts.bus, streamingReadSubject(a.pchannel), streamingChecks, handlers, { queue: 'read' }),
     ]);
     return 'ok';
@@ -293,8 +297,8 @@ export class StreamingNode {
 
   private handlers(wal: PchannelWal) {
     return {
-      append: ({ message, reservation }: StreamingProtocol['append']['req']) => wal.append(message, reservation ?? undefined),
-      appendTxn: ({ vchannel, messages, appendId, unchangedSince, reservation }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId, unchangedSince ?? undefined, reservation ?? undefined),
+      append: ({ message, reservation, fence }: StreamingProtocol['append']['req']) => wal.append(message, reservation ?? undefined, fence ?? undefined),
+      appendTxn: ({ vchannel, messages, appendId, unchangedSince, reservation, fence }: StreamingProtocol['appendTxn']['req']) => wal.appendTxn(vchannel, messages, appendId, unchangedSince ?? undefined, reservation ?? undefined, fence ?? undefined),
       reserveWrite: ({ reservation, parts }: StreamingProtocol['reserveWrite']['req']) => {
         for (const p of parts) if (!p.vchannel.startsWith(wal.pchannel + '_')) throw new NuthatchError('NotOwner', `vchannel ${p.vchannel} is not on pchannel ${wal.pchannel}`);
         const requests = parts.map((p) => ({ op: 'write' as const, ...p }));
