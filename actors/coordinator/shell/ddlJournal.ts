@@ -42,7 +42,11 @@ export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, dec
     // The version comes before the broadcast, in the collection's DDL order, so each is above the last.
     if (changesSchema(step)) (step.body as SchemaDdl).schemaVersion = await ctx.tso(1);
     const pending: PendingDdl = { broadcastId: await ctx.allocIds(1), step };
-    await ctx.lock(async () => { rec.pendingDdl = pending; await save(ctx, rec); });
+    await ctx.lock(async () => {
+      rec.pendingDdl = pending;
+      // Not stored (etcd away, a fence passed): the step is not taken, in memory either.
+      try { await save(ctx, rec); } catch (e) { if (rec.pendingDdl === pending) delete rec.pendingDdl; throw e; }
+    });
     return finishPending(ctx, rec, pending);
   });
 }
