@@ -41,5 +41,6 @@ export function decodeDiskCacheFile(file: Uint8Array, key: string): { body: Uint
   if (file.length - head !== bodyLength) return { problem: `holds ${file.length - head} of ${bodyLength} bytes` };
   const body = file.subarray(head);
   if (crc32(body, crc32(k)) !== v.getUint32(16 + kl, true)) return { problem: 'checksum mismatch' };
-  return { body };
+  // A copy on its own buffer: decoders view it as typed arrays, which need their alignment.
+  return { body: new Uint8Array(body) };
 }
