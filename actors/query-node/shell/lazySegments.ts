@@ -1,6 +1,7 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { Tso } from '../../../messages/types.js';
 import type { VectorIndex } from '../../../runtime/vectorIndex/vectorIndex.js';
+import { vectorField } from '../../../messages/schema.js';
 import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
 import { shreddedSidecarKey } from '../../shared/segment/segmentKeys.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
@@ -14,6 +15,14 @@ import { fetchIndex, fetchSegmentData, isScalarPlan, planIndexes, scalarOf, type
 
 /** A segment's metadata: what a tiered-storage node keeps of it at all times (never evicted). */
 interface Meta { record: SegmentRecord; columns?: readonly string[]; cover: Tso; coll: CollectionRecord; plan: PlannedIndex[] }
+/**
+ * The columns a segment's data holds as `fields`, from its metadata: the load's (else the schema's)
+ * but the primary key and the float block's field, which a segment file keeps apart (`pks`, `vectors`).
+ */
+function fieldColumns(m: Meta): string[] {
+  const apart = new Set([m.coll.schema.fields.find((f) => f.isPrimary)?.name, vectorField(m.coll.schema)?.name]);
+  return (m.columns ?? m.coll.schema.fields.map((f) => f.name)).filter((c) => !apart.has(c));
+}
 /** A cached unit: a segment's data (with its bytes, segmentColumns.ts) or one of its indexes. */
 type Unit = { seg: SealedSegment; bytes: number; index?: undefined } | { index: LoadedIndex; seg?: undefined };
 
@@ -117,7 +126,7 @@ export class LazySegments {
   status(): Array<{ segmentId: number; record: SegmentRecord; indexKeys: string[]; columns: string[]; bytes: number }> {
     return [...this.metas].map(([segmentId, m]) => {
       const data = this.cache.peek(dataKeyOf(m));
-      const columns = data?.seg ? Object.keys(data.seg.fields) : [...(m.columns ?? m.coll.schema.fields.map((f) => f.name))];
+      const columns = data?.seg ? Object.keys(data.seg.fields) : fieldColumns(m);
       return { segmentId, record: m.record, indexKeys: m.plan.map((p) => p.key), columns, bytes: data?.seg ? data.bytes : 0 };
     });
   }
