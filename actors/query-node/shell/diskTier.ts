@@ -83,16 +83,6 @@ export class DiskTier {
     await this.removeAll(keys.map(fileName).filter((n) => this.policy.remove(n)), false);
   }
 
-  /** `objects` with its reads going through this tier. */
-  over(objects: ObjectStore): ObjectStore {
-    return {
-      supportsConditionalPut: objects.supportsConditionalPut,
-      put: (k, d, o) => objects.put(k, d, o), getRange: (k, o, l) => objects.getRange(k, o, l),
-      list: (p, o) => objects.list(p, o), delete: (k) => objects.delete(k), close: () => objects.close(),
-      get: (k) => this.get(objects, k),
-    };
-  }
-
   /** Writes a file (to a temporary name, then renamed: a reader never sees half of it) and admits it. */
   private async put(name: string, key: string, body: Uint8Array): Promise<void> {
     const file = encodeDiskCacheFile(key, body);
@@ -129,4 +119,14 @@ export async function diskBudget(dir: string, c: TieredStorageConfig): Promise<n
   if (c.diskCapacityBytes !== undefined) return c.diskCapacityBytes;
   const s = await statfs(dir);
   return Math.floor(Math.min(s.blocks * s.bsize * c.evictableDiskCacheRatio, s.bavail * s.bsize));
+}
+
+/** `objects` with its whole-object reads answered by `get` (the disk tier's, once open); every other call goes straight through. */
+export function readingThrough(objects: ObjectStore, get: (key: string) => Promise<Uint8Array | undefined>): ObjectStore {
+  return {
+    supportsConditionalPut: objects.supportsConditionalPut,
+    put: (k, d, o) => objects.put(k, d, o), getRange: (k, o, l) => objects.getRange(k, o, l),
+    list: (p, o) => objects.list(p, o), delete: (k) => objects.delete(k), close: () => objects.close(),
+    get,
+  };
 }

@@ -9,7 +9,7 @@ import type { IndexRetirement } from '../core/indexRetirement.js';
 import { segmentBytes } from '../core/segmentColumns.js';
 import type { TieredStorageConfig } from '../core/tieredStorageConfig.js';
 import { SegmentCache, type Taken } from './segmentCache.js';
-import { DiskTier, type DiskTierEvents } from './diskTier.js';
+import { DiskTier, readingThrough, type DiskTierEvents } from './diskTier.js';
 import { warmupOf } from '../core/warmupPolicy.js';
 import { fetchIndex, fetchSegmentData, isScalarPlan, planIndexes, scalarOf, type Loaded, type LoadedIndex, type PlannedIndex, type SegmentFilePorts } from './segmentFiles.js';
 
@@ -59,7 +59,7 @@ export class LazySegments {
       : Promise.resolve(undefined);
     const objects = ports.objects;
     // Reads of segment and index files go through the disk tier when there is one.
-    this.ports = { ...ports, objects: { ...objects, get: async (key) => { const d = await this.disk; return d ? d.get(objects, key) : objects.get(key); } } };
+    this.ports = { ...ports, objects: readingThrough(objects, async (key) => { const d = await this.disk; return d ? d.get(objects, key) : objects.get(key); }) };
     this.cache = new SegmentCache<Unit>({
       budget, high: config.memoryHighWatermarkRatio, low: config.memoryLowWatermarkRatio,
       eviction: config.evictionEnabled, ttlMs: config.cacheTtl * 1000,
