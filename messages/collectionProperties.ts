@@ -7,7 +7,7 @@ import { isTimeZone } from './timestamptz.js';
  * acts on is accepted: a property it would store and ignore (mmap.enabled,
  * ...) is refused, so no client believes a setting took effect.
  */
-export interface CollectionProperties extends QuotaProperties {
+export interface CollectionProperties extends QuotaProperties, WarmupProperties {
   /** Rows older than this (by insert time) are expired: never read, and removed by compaction. 0: never. */
   ttlSeconds?: number;
   /** `ttl_field`: the Timestamptz field holding each entity's expiry time (messages/entityTtl.ts); not with ttlSeconds. */
@@ -23,6 +23,36 @@ export interface CollectionProperties extends QuotaProperties {
    * Only with a partition key field; changed only while no vector index exists.
    */
   partitionKeyIsolation?: boolean;
+}
+
+/**
+ * Milvus 2.6.11's collection-level warm-up (`warmup.scalarField`, ...): what a tiered-storage
+ * query node fetches at load for this collection, over its node-wide `warmup.*` settings
+ * (actors/query-node/core/warmupPolicy.ts). Takes effect at the next load of a segment.
+ */
+export interface WarmupProperties {
+  warmupScalarField?: Warmup;
+  warmupScalarIndex?: Warmup;
+  warmupVectorField?: Warmup;
+  warmupVectorIndex?: Warmup;
+}
+
+/** A warm-up setting: fetched before a segment serves, or by the first read that needs it. */
+export type Warmup = 'sync' | 'disable';
+
+/** Milvus's collection-level warm-up property keys. */
+export const WARMUP_PROPERTY_KEYS = {
+  'warmup.scalarField': 'warmupScalarField',
+  'warmup.scalarIndex': 'warmupScalarIndex',
+  'warmup.vectorField': 'warmupVectorField',
+  'warmup.vectorIndex': 'warmupVectorIndex',
+} as const satisfies Record<string, keyof CollectionProperties>;
+const WARMUP_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(WARMUP_PROPERTY_KEYS).map(([k, n]) => [n, k]));
+
+/** A warm-up value (Milvus's `sync` or `disable`), else a ValidationError naming `key`. */
+export function warmupValue(v: unknown, key: string): Warmup {
+  if (v === 'sync' || v === 'disable') return v;
+  throw new ValidationError(`${key} must be sync or disable, got ${JSON.stringify(v)}`, { field: key });
 }
 
 /**
@@ -58,7 +88,7 @@ export const QUOTA_PROPERTY_KEYS = {
 type QuotaName = (typeof QUOTA_PROPERTY_KEYS)[keyof typeof QUOTA_PROPERTY_KEYS];
 const QUOTA_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(QUOTA_PROPERTY_KEYS).map(([k, n]) => [n, k]));
 
-export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', ttl_field: 'ttlField', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId', 'partitionkey.isolation': 'partitionKeyIsolation', ...QUOTA_PROPERTY_KEYS } as const satisfies Record<string, keyof CollectionProperties>;
+export const PROPERTY_KEYS = { 'collection.ttl.seconds': 'ttlSeconds', ttl_field: 'ttlField', timezone: 'timezone', allow_insert_auto_id: 'allowInsertAutoId', 'partitionkey.isolation': 'partitionKeyIsolation', ...QUOTA_PROPERTY_KEYS, ...WARMUP_PROPERTY_KEYS } as const satisfies Record<string, keyof CollectionProperties>;
 export type PropertyKey = keyof typeof PROPERTY_KEYS;
 
 /** Most seconds a TTL may be (100 years): more would overflow a TSO's physical part. */
@@ -104,6 +134,10 @@ export function checkProperties(p: object): CollectionProperties {
     if (name === 'timezone') {
       if (!isTimeZone(v)) throw new ValidationError(`timezone must be an IANA time zone (such as 'Asia/Shanghai', 'America/Chicago' or 'UTC'), got ${JSON.stringify(v)}`, { field: 'timezone' });
       out.timezone = v;
+      continue;
+    }
+    if (WARMUP_NAMES.has(name)) {
+      out[name as keyof WarmupProperties] = warmupValue(v, WARMUP_NAMES.get(name)!);
       continue;
     }
     if (QUOTA_NAMES.has(name)) {

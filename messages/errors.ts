@@ -41,6 +41,12 @@ export const ErrorCode = {
   StaleFence: 1403,
   Timeout: 1500,
   Unavailable: 1501,
+  /**
+   * A read's cold data could not fit a query node's tiered storage cache within `evictionTimeoutMs`:
+   * what in-flight reads hold left no room (Milvus's sync eviction timing out). Not retried by the
+   * client (a retry would wait again); retry later, raise the budget, or read less at once.
+   */
+  CacheFull: 1502,
   NotFound: 1600,
   Conflict: 1700,
   /** A conditional write (a partial upsert) found a key written after it read it: read again and retry. */

@@ -1,6 +1,6 @@
 import type { OrderCursor, OrderKey } from '../orderBy.js';
 import type { AggregateRequest, PartialBucket } from '../searchAggregation.js';
-import type { QuotaProperties } from '../collectionProperties.js';
+import type { QuotaProperties, WarmupProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
 import type { ShardBoost } from '../boostRanker.js';
@@ -25,7 +25,7 @@ export interface CollectionSpec {
   numPartitions?: number;
 }
 
-export interface CollectionRecord extends QuotaProperties {
+export interface CollectionRecord extends QuotaProperties, WarmupProperties {
   collectionId: number;
   name: string;
   /** Its database (messages/database.ts); absent in records written before databases: 'default'. */

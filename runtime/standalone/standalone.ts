@@ -99,7 +99,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     stops.push(() => coordinator.stop());
     // The query node's local disk: DISKANN indexes keep their vectors and graph in files under the data dir.
     const vectorIndexes = vectorIndexesAt(join(o.dataDir, 'cache', 'diskann'));
-    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, jsonShredding: o.jsonShredding, tieredStorage: o.tieredStorage, log: (...a) => log('[query-node]', ...a) });
+    const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, dataDir: o.dataDir, jsonShredding: o.jsonShredding, tieredStorage: o.tieredStorage, log: (...a) => log('[query-node]', ...a) });
     await queryNode.start();
     stops.push(() => queryNode.stop());
     const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[data-node]', ...a) });

@@ -64,7 +64,7 @@ test('properties: Milvus names in, numeric strings taken, unknown keys and bad v
   assert.equal(propertyList({ ttlSeconds: 0 }), [], 'a TTL of 0 is no TTL');
   assert.equal(propertyNames(['collection.ttl.seconds']), ['ttlSeconds']);
   const refused = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ValidationError && re.test(e.message));
-  refused(() => parseProperties({ 'mmap.enabled': 'true' }), /unknown collection property 'mmap.enabled' \(nuthatch supports collection.ttl.seconds, ttl_field, timezone, allow_insert_auto_id, partitionkey.isolation, collection.insertRate.max.mb, .*collection.diskProtection.diskQuota.mb\)/);
+  refused(() => parseProperties({ 'mmap.enabled': 'true' }), /unknown collection property 'mmap.enabled' \(nuthatch supports collection.ttl.seconds, ttl_field, timezone, allow_insert_auto_id, partitionkey.isolation, collection.insertRate.max.mb, .*collection.diskProtection.diskQuota.mb, warmup.scalarField, .*warmup.vectorIndex\)/);
   refused(() => parseProperties({ allow_insert_auto_id: 'yes' }), /allow_insert_auto_id must be true or false/);
   assert.equal([parseProperties({ allow_insert_auto_id: 'TRUE' }), parseProperties({ allow_insert_auto_id: false })], [{ allowInsertAutoId: true }, { allowInsertAutoId: false }]);
   assert.equal(propertyList({ allowInsertAutoId: false }), [], 'false is the default: not listed');

@@ -4,9 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { client as busClient } from '../../runtime/rpc/typedBus.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
-import type { StandaloneOptions } from '../../runtime/standalone/standalone.js';
-import { parseExposition, valueOf } from '../metrics/parseExposition.js';
-import { tempStandalone, untilIndexedAndLoaded, untilIndexesServed, vectors } from './harness.js';
+import { tempStandalone, untilIndexedAndLoaded, untilIndexesServed } from './harness.js';
+import { answers, base, BUDGET, cached, metric, PARTS, ROWS, row, schema, setup, TIERED, vecs } from './tieredFixture.js';
 
 /**
  * Tiered storage end to end (Milvus 2.6.4's lazy load, warm-up and eviction): with
@@ -16,72 +15,6 @@ import { tempStandalone, untilIndexedAndLoaded, untilIndexesServed, vectors } fr
  * filter on a scalar-indexed field, query, get, count) equals a full load's, cold
  * reads after eviction included. A release empties the cache.
  */
-const DIM = 16, PARTS = 4, ROWS = 250;
-const COLORS = ['red', 'green', 'blue', 'amber'];
-const vecs = vectors(PARTS * ROWS, DIM, 11);
-const row = (id: number) => ({ id, vec: vecs[id]!, color: COLORS[id % 4]!, price: (id * 37) % 1000 / 10, note: `item ${id} `.repeat(4) });
-const schema = {
-  fields: [
-    { name: 'id', dataType: 'Int64' as const, isPrimary: true },
-    { name: 'vec', dataType: 'FloatVector' as const, dim: DIM },
-    { name: 'color', dataType: 'VarChar' as const, maxLength: 16 },
-    { name: 'price', dataType: 'Double' as const },
-    { name: 'note', dataType: 'VarChar' as const, maxLength: 256 },
-  ],
-};
-/** Segments seal only on flush: one a partition. */
-const base: Partial<StandaloneOptions> = { streaming: { segment: { maxBytes: 1 << 30, idleMs: 3_600_000, lifetimeMs: 86_400_000 } } };
-/** About two partitions' data and indexes (each ~60 KB as segmentBytes and the index files count them). */
-const BUDGET = 140_000;
-const TIERED: Partial<StandaloneOptions> = {
-  ...base,
-  tieredStorage: {
-    enabled: true, evictionEnabled: true, memoryBudgetBytes: BUDGET,
-    warmup: { scalarField: 'disable', scalarIndex: 'disable', vectorField: 'disable', vectorIndex: 'disable' },
-  },
-};
-
-type System = Awaited<ReturnType<typeof tempStandalone>>;
-
-async function setup(opts: Partial<StandaloneOptions>): Promise<System> {
-  const s = await tempStandalone(opts);
-  const indexParams = [
-    { indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW', params: { M: 16, efConstruction: 200 } },
-    { indexName: 'color_idx', fieldName: 'color', indexType: 'INVERTED', params: {} as Record<string, number> },
-  ];
-  await s.client.createCollection({ collectionName: 'ts', schema, metricType: 'L2', shardsNum: 1, indexParams, load: true });
-  for (let p = 0; p < PARTS; p++) {
-    await s.client.createPartition('ts', `p${p}`);
-    await s.client.insert('ts', Array.from({ length: ROWS }, (_, i) => row(p * ROWS + i)), `p${p}`);
-    await s.client.flush('ts');
-  }
-  await untilIndexedAndLoaded(s, 'ts', PARTS * ROWS);
-  await untilIndexesServed(s, 'ts');
-  return s;
-}
-
-const metric = (s: System, name: string, labels: Record<string, string> = {}) => valueOf(parseExposition(s.metrics.render()), name, labels);
-const cached = (s: System) => metric(s, 'nuthatch_query_node_cache_bytes');
-
-/** Two rounds over the partitions (the second reads what the first evicted), each read's answer in order; `after` runs after each read. */
-async function answers(s: System, after: () => void = () => {}): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (let round = 0; round < 2; round++) {
-    for (let p = 0; p < PARTS; p++) {
-      const partitionNames = [`p${p}`];
-      const [hits] = await s.client.search('ts', { data: [vecs[p * 31 + round]!], limit: 8, filter: 'color in ["red", "blue"]', outputFields: ['color', 'price'], partitionNames, consistencyLevel: 'Strong' });
-      out.push(hits!.map((h) => [h.id, h.distance, h.fields.color, h.fields.price])); after();
-      const rows = await s.client.query('ts', { filter: 'price < 20 and color != "green"', outputFields: ['id', 'color', 'note'], partitionNames, consistencyLevel: 'Strong' });
-      out.push(rows.map((r) => [r.id, r.color, r.note]).sort((a, b) => (a[0] as number) - (b[0] as number))); after();
-      const got = await s.client.get('ts', [p * ROWS + 3, p * ROWS + 200], { outputFields: ['vec', 'price'], partitionNames, consistencyLevel: 'Strong' });
-      out.push(got.map((r) => [r.id, r.vec, r.price])); after();
-    }
-    const [count] = await s.client.query('ts', { filter: 'price >= 50', outputFields: ['count(*)'], consistencyLevel: 'Strong' });
-    out.push(count); after();
-  }
-  return out;
-}
-
 test('tiered storage answers as a full load does, fetching lazily and evicting under its budget', async () => {
   const full = await setup(base);
   let expected: unknown[];
@@ -96,6 +29,8 @@ test('tiered storage answers as a full load does, fetching lazily and evicting u
     const st = await qn('status', {});
     assert.is(st.files.length, PARTS, 'every segment is held (as metadata)');
     assert.ok(st.files.every((f) => f.bytes === 0 && f.indexKeys.length === 2), 'lazy load: no data cached, both index files known');
+    const coldColumns = st.files[0]!.columns;
+    assert.ok(coldColumns && coldColumns.length > 0, 'a cold segment reports its columns from metadata');
     assert.is(cached(s), 0, 'with warm-up off a load fetches nothing');
     assert.is(metric(s, 'nuthatch_query_node_cache_budget_bytes'), BUDGET);
 
@@ -103,6 +38,9 @@ test('tiered storage answers as a full load does, fetching lazily and evicting u
     const got = await answers(s, () => { peak = Math.max(peak, cached(s)); });
     assert.equal(got, expected, 'every answer equals the full load\'s');
     assert.ok(peak > 0 && peak <= BUDGET, `the cache stays under its budget between reads (peak ${peak} of ${BUDGET})`);
+    const warm = (await qn('status', {})).files.filter((f) => (f.bytes ?? 0) > 0);
+    assert.ok(warm.length > 0);
+    for (const f of warm) assert.equal([...f.columns!].sort(), [...coldColumns!].sort(), 'cold and cached segments report the same columns');
     const evictions = metric(s, 'nuthatch_query_node_cache_evictions_total');
     const misses = metric(s, 'nuthatch_query_node_cache_requests_total', { result: 'miss' });
     const hits = metric(s, 'nuthatch_query_node_cache_requests_total', { result: 'hit' });
@@ -133,7 +71,7 @@ test('warm-up fetches at load what the config says; a read then hits', async () 
 test('an evicted DISKANN index closes its local file; the next search fetches it again and answers the same', async () => {
   const diskFiles = (dataDir: string) => { try { return readdirSync(join(dataDir, 'cache', 'diskann')).filter((f) => f.endsWith('.diskann')); } catch { return []; } };
   // Eviction on, a budget of one byte: whatever no read holds goes as soon as the read ends.
-  const s = await tempStandalone({ ...base, tieredStorage: { enabled: true, evictionEnabled: true, memoryBudgetBytes: 1, warmup: { vectorIndex: 'disable' } } });
+  const s = await tempStandalone({ ...base, tieredStorage: { enabled: true, evictionEnabled: true, memoryBudgetBytes: 1, allowOverBudgetReads: true, warmup: { vectorIndex: 'disable' } } });
   try {
     const indexParams = [{ indexName: 'vec_idx', fieldName: 'vec', indexType: 'DISKANN', params: { max_degree: 16 } }];
     await s.client.createCollection({ collectionName: 'dk', schema, metricType: 'L2', shardsNum: 1, indexParams, load: true });

@@ -92,4 +92,15 @@ test('with eviction off the cache only grows', () => {
   assert.equal(p.unpin('u0'), []);
 });
 
+test('fits: what pins hold plus the new unit against the whole budget (unpinned units can go)', () => {
+  const p = new CachePolicy<string>(limits());
+  p.admit('a', 40, 0, true);
+  p.admit('b', 30, 1);
+  assert.ok(p.fits(60), '40 pinned + 60 = the budget');
+  assert.not.ok(p.fits(61), 'one byte more cannot fit, whatever is evicted');
+  p.unpin('a');
+  assert.ok(p.fits(100), 'nothing pinned: the whole budget');
+  assert.ok(new CachePolicy<string>(limits({ eviction: false })).fits(1e9), 'without eviction the cache only grows');
+});
+
 test.run();

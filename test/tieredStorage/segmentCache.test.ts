@@ -1,17 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SegmentCache } from '../../actors/query-node/shell/segmentCache.js';
+import { SegmentCache, type Overflow } from '../../actors/query-node/shell/segmentCache.js';
+import { NuthatchError } from '../../messages/errors.js';
 
 /**
  * The tiered cache's shell (no servers): reads of one cold unit wait for one fetch
  * and all hold it until they let go; a unit whose segment went away while it was
  * fetched serves its readers and is not cached; a failed fetch caches nothing.
  */
-function setup(budget = 100) {
+function setup(budget = 100, overflow?: Overflow) {
   const log = { hits: 0, misses: 0, evicted: [] as string[], bytes: 0 };
   const cache = new SegmentCache<string>({ budget, high: 0.8, low: 0.5, eviction: true, ttlMs: 0 }, () => 0, {
     hit: () => log.hits++, miss: () => log.misses++, evicted: (k) => log.evicted.push(k), bytes: (n) => { log.bytes = n; },
-  });
+  }, overflow);
   return { cache, log };
 }
 
@@ -86,6 +87,39 @@ test('a read that held a unit dropped and fetched again does not unpin the new o
   await cache.warm('b', async () => ({ value: 'B', bytes: 5 }), () => true); // 10 > 8: evicts what it may
   assert.ok(cache.has('a'), 'the new unit is still held by its read');
   fresh.release();
+});
+
+test('a unit that cannot fit waits for a read to let go, then is admitted', async () => {
+  const { cache } = setup(100, { waitMs: 60_000 });
+  const a = await cache.take('a', async () => ({ value: 'A', bytes: 70 }), () => true);
+  let landed = false;
+  const b = cache.take('b', async () => ({ value: 'B', bytes: 50 }), () => true).then((t) => { landed = true; return t; });
+  await new Promise((r) => setImmediate(r));
+  assert.not.ok(landed, '70 held + 50 > 100: it waits');
+  assert.not.ok(cache.has('b'));
+  a.release();
+  const tb = await b;
+  assert.is(tb.value, 'B');
+  assert.ok(cache.has('b') && !cache.has('a'), 'a evicted to make room');
+  assert.ok(cache.bytes <= 100);
+});
+
+test('a unit that finds no room within the timeout fails with CacheFull and is not cached', async () => {
+  const { cache } = setup(100, { waitMs: 20 });
+  const a = await cache.take('a', async () => ({ value: 'A', bytes: 70 }), () => true);
+  const err = await cache.take('b', async () => ({ value: 'B', bytes: 50 }), () => true).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof NuthatchError && err.code === 'CacheFull', String(err));
+  assert.not.ok(cache.has('b'));
+  assert.is(await cache.warm('c', async () => ({ value: 'C', bytes: 50 }), () => true), undefined, 'warm-up leaves what cannot fit cold');
+  a.release();
+  assert.is((await cache.take('b', async () => ({ value: 'B', bytes: 50 }), () => true)).value, 'B', 'room now');
+});
+
+test('without the wait (allowOverBudgetReads) a unit that cannot fit is admitted over budget', async () => {
+  const { cache } = setup(100);
+  await cache.take('a', async () => ({ value: 'A', bytes: 70 }), () => true);
+  await cache.take('b', async () => ({ value: 'B', bytes: 50 }), () => true);
+  assert.is(cache.bytes, 120);
 });
 
 test.run();

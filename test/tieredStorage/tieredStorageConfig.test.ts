@@ -33,6 +33,20 @@ test('bad settings are refused, naming the setting', () => {
   assert.is(refused(() => parseTieredStorage('cacheTtl=-1')), 'InvalidArgument:cacheTtl');
   assert.is(refused(() => tieredStorageConfig({ backgroundEvictionEnabled: true })), 'InvalidArgument:backgroundEvictionEnabled', 'needs evictionEnabled');
   assert.is(refused(() => tieredStorageConfig({ evictionEnabled: true, cacheTtl: 10 })), 'InvalidArgument:cacheTtl', 'needs the background sweep');
+  assert.is(refused(() => parseTieredStorage('diskHighWatermarkRatio=0')), 'InvalidArgument:diskHighWatermarkRatio');
+  assert.is(refused(() => parseTieredStorage('diskLowWatermarkRatio=0.9')), 'InvalidArgument:diskLowWatermarkRatio', 'low above high');
+  assert.is(refused(() => parseTieredStorage('evictableDiskCacheRatio=2')), 'InvalidArgument:evictableDiskCacheRatio');
+  assert.is(refused(() => parseTieredStorage('diskCapacityBytes=-5')), 'InvalidArgument:diskCapacityBytes');
+  assert.is(refused(() => parseTieredStorage('diskCacheEnabled=on')), 'InvalidArgument:diskCacheEnabled');
+  assert.is(refused(() => parseTieredStorage('evictionTimeoutMs=1.5')), 'InvalidArgument:evictionTimeoutMs');
+  assert.is(refused(() => parseTieredStorage('allowOverBudgetReads=1')), 'InvalidArgument:allowOverBudgetReads');
+});
+
+test('the disk tier and the over-budget read take Milvus-like names', () => {
+  const c = parseTieredStorage('enabled=true,diskCacheEnabled=true,diskCachePath=/var/cache/nh,diskCapacityBytes=1000000,diskLowWatermarkRatio=0.5,diskHighWatermarkRatio=0.9,evictionTimeoutMs=250,allowOverBudgetReads=true');
+  assert.equal(c, { ...TIERED_STORAGE_DEFAULTS, enabled: true, diskCacheEnabled: true, diskCachePath: '/var/cache/nh', diskCapacityBytes: 1_000_000, diskLowWatermarkRatio: 0.5, diskHighWatermarkRatio: 0.9, evictionTimeoutMs: 250, allowOverBudgetReads: true });
+  assert.is(TIERED_STORAGE_DEFAULTS.evictableDiskCacheRatio, 0.3);
+  assert.is(TIERED_STORAGE_DEFAULTS.allowOverBudgetReads, false, 'a read that cannot fit waits, then fails');
 });
 
 test.run();

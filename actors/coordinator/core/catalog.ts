@@ -1,3 +1,4 @@
+import { warmupValue } from '../../../messages/collectionProperties.js';
 import type { Tso } from '../../../messages/types.js';
 import { checkTtlProperties } from '../../../messages/entityTtl.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
@@ -84,6 +85,14 @@ const INDEX_TYPES = ['AUTOINDEX', ...Object.keys(BUILD_PARAMS)];
  * INVERTED on a scalar one.
  */
 export function normaliseIndex(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
+  // Milvus 2.6.11's index-level warm-up: kept beside the index's own params, which never see it.
+  const { warmup, ...own } = p.params ?? {};
+  if (warmup === undefined) return normaliseIndexParams(rec, p);
+  const ix = normaliseIndexParams(rec, { ...p, params: own });
+  return { ...ix, params: { ...ix.params, warmup: warmupValue(warmup, 'params.warmup') } };
+}
+
+function normaliseIndexParams(rec: Pick<CollectionRecord, 'schema' | 'metricType' | 'indexes'>, p: Partial<IndexParams>): IndexParams {
   const vf = vectorField(rec.schema);
   // Without a FloatVector, the first packed field is the one an index names by default.
   const fieldName = p.fieldName ?? vf?.name ?? vectorFields(rec.schema)[0]?.name ?? packedVectorFields(rec.schema)[0]!.name;

@@ -8,7 +8,7 @@ import { checkName, LIMITS, withAnalyzerVersion } from '../../../messages/schema
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams, Tso } from '../../../messages/types.js';
-import { checkProperties, QUOTA_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
+import { checkProperties, QUOTA_PROPERTY_KEYS, WARMUP_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { checkIsolationChange, checkIsolationSchema } from '../../shared/partitionKey/keyIsolation.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
@@ -165,8 +165,8 @@ export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRe
   checkIsolationChange(rec.name, rec.indexes, rec.partitionKeyIsolation ?? false, isolation);
   // The timezone, allow_insert_auto_id and partitionkey.isolation are read only where rows enter and leave (the client) and
   // where index builds are asked for (segmentFlow.ts), and rates and quotas only by the admission snapshot the coordinator
-  // publishes (shell/admission.ts): the record alone carries them.
-  const recordOnly = (['timezone', 'allowInsertAutoId', 'partitionKeyIsolation', ...Object.values(QUOTA_PROPERTY_KEYS)] as const)
+  // publishes (shell/admission.ts), warm-up only by query nodes at load: the record alone carries them.
+  const recordOnly = (['timezone', 'allowInsertAutoId', 'partitionKeyIsolation', ...Object.values(QUOTA_PROPERTY_KEYS), ...Object.values(WARMUP_PROPERTY_KEYS)] as const)
     .map((name) => [name, drop.includes(name) ? undefined : checked[name] ?? rec[name]] as const)
     .map(([name, v]) => [name, v === false ? undefined : v] as const);
   const ttlChanged = ttlSeconds !== (rec.ttlSeconds ?? 0) || ttlField !== rec.ttlField;

@@ -29,6 +29,8 @@ export class CachePolicy<K> {
 
   constructor(private readonly limits: CacheLimits) {}
 
+  /** Bytes the cache may hold. */
+  get budget(): number { return this.limits.budget; }
   /** Bytes the cached units hold. */
   get bytes(): number { return this.held; }
   get size(): number { return this.units.size; }
@@ -62,6 +64,18 @@ export class CachePolicy<K> {
     const u = this.units.get(key);
     if (u && u.pins > 0) u.pins--;
     return this.evictTo(this.limits.high * this.limits.budget, this.limits.low * this.limits.budget);
+  }
+
+  /**
+   * Whether `bytes` more fit the budget once every unit no read holds is evicted: when they do not,
+   * admitting them would go over budget (the pins leave no room), and a read must wait or fail.
+   * Without eviction the cache only grows, so everything fits.
+   */
+  fits(bytes: number): boolean {
+    if (!this.limits.eviction) return true;
+    let pinned = 0;
+    for (const u of this.units.values()) if (u.pins > 0) pinned += u.bytes;
+    return pinned + bytes <= this.limits.budget;
   }
 
   /** Whether a read holds `key`. */

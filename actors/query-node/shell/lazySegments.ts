@@ -1,21 +1,33 @@
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { Tso } from '../../../messages/types.js';
 import type { VectorIndex } from '../../../runtime/vectorIndex/vectorIndex.js';
+import { vectorField } from '../../../messages/schema.js';
 import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
+import { shreddedSidecarKey } from '../../shared/segment/segmentKeys.js';
 import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import type { IndexRetirement } from '../core/indexRetirement.js';
 import { segmentBytes } from '../core/segmentColumns.js';
 import type { TieredStorageConfig } from '../core/tieredStorageConfig.js';
 import { SegmentCache, type Taken } from './segmentCache.js';
+import { DiskTier, readingThrough, type DiskTierEvents } from './diskTier.js';
+import { warmupOf } from '../core/warmupPolicy.js';
 import { fetchIndex, fetchSegmentData, isScalarPlan, planIndexes, scalarOf, type Loaded, type LoadedIndex, type PlannedIndex, type SegmentFilePorts } from './segmentFiles.js';
 
 /** A segment's metadata: what a tiered-storage node keeps of it at all times (never evicted). */
 interface Meta { record: SegmentRecord; columns?: readonly string[]; cover: Tso; coll: CollectionRecord; plan: PlannedIndex[] }
+/**
+ * The columns a segment's data holds as `fields`, from its metadata: the load's (else the schema's)
+ * but the primary key and the float block's field, which a segment file keeps apart (`pks`, `vectors`).
+ */
+function fieldColumns(m: Meta): string[] {
+  const apart = new Set([m.coll.schema.fields.find((f) => f.isPrimary)?.name, vectorField(m.coll.schema)?.name]);
+  return (m.columns ?? m.coll.schema.fields.map((f) => f.name)).filter((c) => !apart.has(c));
+}
 /** A cached unit: a segment's data (with its bytes, segmentColumns.ts) or one of its indexes. */
 type Unit = { seg: SealedSegment; bytes: number; index?: undefined } | { index: LoadedIndex; seg?: undefined };
 
-/** What the cache reports to the node (its metrics). */
-export interface LazySegmentEvents { hit(): void; miss(): void; evicted(): void; bytes(n: number): void }
+/** What the cache reports to the node (its metrics); `disk` the disk tier's (its budget once known). */
+export interface LazySegmentEvents { hit(): void; miss(): void; evicted(): void; bytes(n: number): void; disk?: DiskTierEvents & { budget(n: number): void } }
 
 const dataKeyOf = (m: Pick<Meta, 'record' | 'columns'>) => `data:${m.record.segmentId}:${m.record.dataKey}:${m.columns?.join(',') ?? '*'}`;
 const indexKeyOf = (m: Pick<Meta, 'record'>, p: PlannedIndex) => `index:${m.record.segmentId}:${p.at}:${p.key}`;
@@ -33,16 +45,28 @@ export class LazySegments {
   /** Loads warming up: their units are wanted before the segment serves. */
   private readonly pending = new Map<number, Meta>();
   private readonly cache: SegmentCache<Unit>;
+  private readonly ports: SegmentFilePorts;
+  /** The disk tier, once its directory is open (undefined: off, or it failed to open). */
+  private readonly disk: Promise<DiskTier | undefined>;
 
-  constructor(private readonly ports: SegmentFilePorts, private readonly config: TieredStorageConfig, budget: number,
-    private readonly retirement: IndexRetirement<VectorIndex>, events: LazySegmentEvents, now: () => number) {
+  /** `diskDir`: where the disk tier keeps its files when `diskCacheEnabled` and the config names none. */
+  constructor(ports: SegmentFilePorts, private readonly config: TieredStorageConfig, budget: number,
+    private readonly retirement: IndexRetirement<VectorIndex>, events: LazySegmentEvents, now: () => number, diskDir?: string) {
+    const dir = config.diskCachePath ?? diskDir;
+    const disk = events.disk && { ...events.disk, corrupt: (problem: string) => { ports.log?.(`tiered storage: disk tier file discarded, fetching again: ${problem}`); events.disk!.corrupt(problem); } };
+    this.disk = config.diskCacheEnabled && dir && disk
+      ? DiskTier.open(dir, config, disk).then((d) => { events.disk!.budget(d.budget); return d; }, (e: Error) => { ports.log?.(`tiered storage: disk tier at ${dir} unusable (${e.message}): reads go to object storage`); return undefined; })
+      : Promise.resolve(undefined);
+    const objects = ports.objects;
+    // Reads of segment and index files go through the disk tier when there is one.
+    this.ports = { ...ports, objects: readingThrough(objects, async (key) => { const d = await this.disk; return d ? d.get(objects, key) : objects.get(key); }) };
     this.cache = new SegmentCache<Unit>({
       budget, high: config.memoryHighWatermarkRatio, low: config.memoryLowWatermarkRatio,
       eviction: config.evictionEnabled, ttlMs: config.cacheTtl * 1000,
     }, now, {
       hit: () => events.hit(), miss: () => events.miss(), bytes: (n) => events.bytes(n),
       evicted: (_key, u) => { events.evicted(); if (u.index?.vector) this.retirement.retire(u.index.vector); },
-    });
+    }, config.allowOverBudgetReads ? {} : { waitMs: config.evictionTimeoutMs });
   }
 
   get size(): number { return this.metas.size; }
@@ -59,11 +83,11 @@ export class LazySegments {
     const meta: Meta = { record, ...(columns ? { columns } : {}), cover: deleteCoverOf(record), coll, plan };
     this.pending.set(record.segmentId, meta);
     try {
-      const w = this.config.warmup;
-      // The file holds scalar and vector columns together: either kind's `sync` fetches it.
-      if (w.scalarField === 'sync' || w.vectorField === 'sync') await this.cache.warm(dataKeyOf(meta), () => this.fetchData(meta), () => this.wanted(dataKeyOf(meta)));
-      for (const p of plan) {
-        if ((isScalarPlan(p) ? w.scalarIndex : w.vectorIndex) !== 'sync') continue;
+      // Node-wide warm-up, under the collection's, field's and index's own (core/warmupPolicy.ts).
+      const w = warmupOf(this.config.warmup, coll, plan.map((p) => ({ fieldName: p.ix.fieldName, scalar: isScalarPlan(p), params: p.ix.params })), columns);
+      if (w.data) await this.cache.warm(dataKeyOf(meta), () => this.fetchData(meta), () => this.wanted(dataKeyOf(meta)));
+      for (const [i, p] of plan.entries()) {
+        if (!w.indexes[i]) continue;
         await this.cache.warm(indexKeyOf(meta, p), () => this.fetchIndexOf(meta, p), () => this.wanted(indexKeyOf(meta, p)));
       }
     } finally {
@@ -95,11 +119,15 @@ export class LazySegments {
     return { loaded: results.map((r) => (r as PromiseFulfilledResult<Loaded | undefined>).value), done };
   }
 
-  /** Each segment held: its record and index files; the columns its data holds and their bytes when cached (cold: none, 0). */
-  status(): Array<{ segmentId: number; record: SegmentRecord; indexKeys: string[]; columns?: string[]; bytes: number }> {
+  /**
+   * Each segment held: its record and index files; the columns its data holds and their bytes when
+   * cached, and when cold the columns its metadata says (the load's, else the schema's) and 0 bytes.
+   */
+  status(): Array<{ segmentId: number; record: SegmentRecord; indexKeys: string[]; columns: string[]; bytes: number }> {
     return [...this.metas].map(([segmentId, m]) => {
       const data = this.cache.peek(dataKeyOf(m));
-      return { segmentId, record: m.record, indexKeys: m.plan.map((p) => p.key), ...(data?.seg ? { columns: Object.keys(data.seg.fields), bytes: data.bytes } : { bytes: 0 }) };
+      const columns = data?.seg ? Object.keys(data.seg.fields) : fieldColumns(m);
+      return { segmentId, record: m.record, indexKeys: m.plan.map((p) => p.key), columns, bytes: data?.seg ? data.bytes : 0 };
     });
   }
 
@@ -151,7 +179,11 @@ export class LazySegments {
     return false;
   }
 
-  /** Drops the units of `old` the segment's current metadata does not name; its vector indexes retire (closed once no read holds them). */
+  /**
+   * Drops the units of `old` the segment's current metadata does not name; its vector indexes retire
+   * (closed once no read holds them), and the disk tier forgets their files (as Milvus clears a
+   * released segment's local cache).
+   */
   private dropUnits(old: Meta): void {
     const cur = this.metas.get(old.record.segmentId);
     const keep = new Set(cur ? [dataKeyOf(cur), ...cur.plan.map((p) => indexKeyOf(cur, p))] : []);
@@ -160,5 +192,8 @@ export class LazySegments {
       const u = this.cache.drop(key);
       if (u?.index?.vector) this.retirement.retire(u.index.vector);
     }
+    const files = new Set(cur ? [cur.record.dataKey, ...cur.plan.map((p) => p.key)] : []);
+    const gone = [old.record.dataKey, shreddedSidecarKey(old.record.dataKey), ...old.plan.map((p) => p.key)].filter((k) => !files.has(k));
+    void this.disk.then((d) => d?.forget(gone));
   }
 }

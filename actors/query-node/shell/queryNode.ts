@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeSession } from '../../../messages/nodeSession.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
@@ -58,6 +60,8 @@ export interface QueryNodeOptions {
   jsonShredding?: Partial<JsonShreddingConfig>;
   /** Tiered storage: lazy load, warm-up and eviction (Milvus's queryNode.segcore.tieredStorage.*); off by default. */
   tieredStorage?: TieredStorageOptions;
+  /** The node's local data directory: tiered storage's disk tier defaults to `cache/tiered/<node>` under it (else under the temp dir). */
+  dataDir?: string;
 }
 
 /** What reading sealed segments needs of a search or query request. */
@@ -92,7 +96,7 @@ export class QueryNode {
       collection: (id, fresh) => this.collection(id, fresh), onCount: (n) => metrics.loadedSegments.set(n),
       onShredded: (atLoad, fromSidecar) => { metrics.shreddedColumns.atLoad.inc(atLoad); metrics.shreddedColumns.fromSidecar.inc(fromSidecar); },
       ...(opts.log ? { log: opts.log } : {}),
-      ...(tiered.enabled ? { tiered: { config: tiered, budget: cacheBudget(tiered), events: metrics.cache } } : {}),
+      ...(tiered.enabled ? { tiered: { config: tiered, budget: cacheBudget(tiered), events: metrics.cache, diskDir: join(opts.dataDir ?? join(tmpdir(), 'nuthatch'), 'cache', 'tiered', opts.nodeId) } } : {}),
     });
     this.stopSampling = metrics.sampleDiskCaches(() => sumDiskReads(this.segments.vectorIndexes()));
     if (tiered.enabled) metrics.cacheBudget.set(cacheBudget(tiered));

@@ -2,6 +2,7 @@ import type { Counter, Gauge } from '../../../runtime/metrics/instruments.js';
 import { operation, type Operation } from '../../../runtime/metrics/operation.js';
 import { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import type { DiskReads } from '../../../runtime/vectorIndex/vectorIndex.js';
+import type { LazySegmentEvents } from './lazySegments.js';
 
 /** The metrics of one query node: the sealed-segment reads it served and the segments it holds. */
 export class QueryNodeMetrics {
@@ -17,7 +18,7 @@ export class QueryNodeMetrics {
   /** JSON columns of loaded segments shredded at load, and those whose shredded layout came from the data node's sidecar. */
   readonly shreddedColumns: { atLoad: Counter; fromSidecar: Counter };
   /** Tiered storage's cache: hits, misses (a fetch waited for), evictions and the bytes it holds. */
-  readonly cache: { hit(): void; miss(): void; evicted(): void; bytes(n: number): void };
+  readonly cache: LazySegmentEvents;
   /** The bytes tiered storage's cache may hold (absent without tiered storage). */
   readonly cacheBudget: Gauge;
 
@@ -37,11 +38,18 @@ export class QueryNodeMetrics {
     };
     const shredded = registry.counter({ name: 'nuthatch_query_node_json_shredded_columns_total', help: 'JSON columns of loaded sealed segments given their shredded layout, by source: shredded at load, or read from the sidecar the data node wrote.', labels: ['node_id', 'source'] });
     this.shreddedColumns = { atLoad: shredded.labels(nodeId, 'load'), fromSidecar: shredded.labels(nodeId, 'sidecar') };
-    const units = registry.counter({ name: 'nuthatch_query_node_cache_requests_total', help: 'Cached units (a segment\'s data or one index) reads took from a query node\'s tiered storage cache, by result: hit, or miss (fetched from object storage).', labels: ['node_id', 'result'] });
+    const units = registry.counter({ name: 'nuthatch_query_node_cache_requests_total', help: 'Cached units (a segment\'s data or one index) reads took from a query node\'s tiered storage cache, by result: hit, or miss (fetched); and files its disk tier served (disk_hit) or found damaged and fetched again (disk_corrupt).', labels: ['node_id', 'result'] });
     const hits = units.labels(nodeId, 'hit'), misses = units.labels(nodeId, 'miss');
     const evictions = registry.counter({ name: 'nuthatch_query_node_cache_evictions_total', help: 'Cached units tiered storage evicted (least recently used past the high watermark, or idle past cacheTtl).', labels: ['node_id'] }).labels(nodeId);
     const bytes = registry.gauge({ name: 'nuthatch_query_node_cache_bytes', help: 'Bytes of segment data and indexes a query node\'s tiered storage cache holds.', labels: ['node_id'] }).labels(nodeId);
-    this.cache = { hit: () => hits.inc(), miss: () => misses.inc(), evicted: () => evictions.inc(), bytes: (n) => bytes.set(n) };
+    const diskHits = units.labels(nodeId, 'disk_hit'), diskCorrupt = units.labels(nodeId, 'disk_corrupt');
+    const diskEvictions = registry.counter({ name: 'nuthatch_query_node_disk_cache_evictions_total', help: 'Files tiered storage\'s disk tier evicted (least recently used past diskHighWatermarkRatio).', labels: ['node_id'] }).labels(nodeId);
+    const diskBytes = registry.gauge({ name: 'nuthatch_query_node_disk_cache_bytes', help: 'Bytes of files a query node\'s tiered storage disk tier holds.', labels: ['node_id'] }).labels(nodeId);
+    const diskBudget = registry.gauge({ name: 'nuthatch_query_node_disk_cache_budget_bytes', help: 'Bytes a query node\'s tiered storage disk tier may hold (diskCapacityBytes, or evictableDiskCacheRatio of its disk).', labels: ['node_id'] }).labels(nodeId);
+    this.cache = {
+      hit: () => hits.inc(), miss: () => misses.inc(), evicted: () => evictions.inc(), bytes: (n) => bytes.set(n),
+      disk: { hit: () => diskHits.inc(), corrupt: () => diskCorrupt.inc(), evicted: () => diskEvictions.inc(), bytes: (n) => diskBytes.set(n), budget: (n) => diskBudget.set(n) },
+    };
     this.cacheBudget = registry.gauge({ name: 'nuthatch_query_node_cache_budget_bytes', help: 'Bytes a query node\'s tiered storage cache may hold (its watermarks are shares of it).', labels: ['node_id'] }).labels(nodeId);
     this.loadedSegments = registry.gauge({ name: 'nuthatch_query_node_loaded_segments', help: 'Sealed segments a query node holds in memory.', labels: ['node_id'] }).labels(nodeId);
   }

@@ -1,3 +1,4 @@
+import { NuthatchError } from '../../../messages/errors.js';
 import { CachePolicy, type CacheLimits } from '../core/cachePolicy.js';
 
 /** What the cache tells its node: for its metrics, and a unit it let go (an index to close). */
@@ -13,6 +14,14 @@ export interface CacheEvents<V> {
 export interface Taken<V> { value: V; release(): void }
 
 interface Fetch<V> { promise: Promise<V>; waiters: number }
+/** A fetched unit waiting for room. */
+interface RoomWaiter { bytes: number; wake(): void }
+
+/**
+ * A read whose unit cannot fit (CachePolicy.fits): `waitMs` how long it waits for room before
+ * failing with CacheFull; absent, it is admitted over budget (the cache shrinks as pins go).
+ */
+export interface Overflow { waitMs?: number }
 
 /**
  * The cached units of a tiered-storage query node, by key, under CachePolicy
@@ -26,8 +35,9 @@ export class SegmentCache<V> {
   private readonly values = new Map<string, V>();
   private readonly fetching = new Map<string, Fetch<V>>();
   private readonly policy: CachePolicy<string>;
+  private readonly roomWaiters: RoomWaiter[] = [];
 
-  constructor(limits: CacheLimits, private readonly now: () => number, private readonly events: CacheEvents<V>) {
+  constructor(limits: CacheLimits, private readonly now: () => number, private readonly events: CacheEvents<V>, private readonly overflow: Overflow = {}) {
     this.policy = new CachePolicy<string>(limits);
   }
 
@@ -51,9 +61,11 @@ export class SegmentCache<V> {
     let f = this.fetching.get(key);
     if (!f) {
       const started: Fetch<V> = { waiters: 0, promise: undefined as unknown as Promise<V> };
-      started.promise = fetch().then(({ value, bytes }) => {
+      started.promise = fetch().then(async ({ value, bytes }) => {
+        if (keep()) await this.room(key, bytes);
         // Pinned for every read waiting, before any other fetch can land and evict it.
         if (keep()) this.admit(key, value, bytes, started.waiters);
+        else this.wakeOne();
         return value;
       }).finally(() => { if (this.fetching.get(key) === started) this.fetching.delete(key); });
       this.fetching.set(key, started);
@@ -64,11 +76,16 @@ export class SegmentCache<V> {
     return { value, release: this.values.get(key) === value ? this.releaser(key, value) : () => {} };
   }
 
-  /** Caches a unit fetched outside a read (warm-up), unpinned. */
-  async warm(key: string, fetch: () => Promise<{ value: V; bytes: number }>, keep: () => boolean): Promise<V> {
-    const t = await this.take(key, fetch, keep);
-    t.release();
-    return t.value;
+  /** Caches a unit fetched outside a read (warm-up), unpinned; one that cannot fit is left cold (undefined). */
+  async warm(key: string, fetch: () => Promise<{ value: V; bytes: number }>, keep: () => boolean): Promise<V | undefined> {
+    try {
+      const t = await this.take(key, fetch, keep);
+      t.release();
+      return t.value;
+    } catch (e) {
+      if (e instanceof NuthatchError && e.code === 'CacheFull') return undefined;
+      throw e;
+    }
   }
 
   /** Forgets `key` (its segment was released or reloaded from other files); a read holding it keeps its value. */
@@ -78,11 +95,33 @@ export class SegmentCache<V> {
     this.values.delete(key);
     this.policy.remove(key);
     this.events.bytes(this.policy.bytes);
+    this.wakeOne();
     return v;
   }
 
   /** The background sweep: idle units past the TTL, then least recently used ones past the high watermark. */
   sweep(): void { this.evicted(this.policy.expire(this.now())); }
+
+  /** Waits (up to `overflow.waitMs`) until `bytes` fit; CacheFull when they do not in time. */
+  private async room(key: string, bytes: number): Promise<void> {
+    const waitMs = this.overflow.waitMs;
+    if (waitMs === undefined || this.policy.fits(bytes)) return;
+    await new Promise<void>((resolve, reject) => {
+      const w: RoomWaiter = { bytes, wake: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(() => {
+        const at = this.roomWaiters.indexOf(w);
+        if (at >= 0) this.roomWaiters.splice(at, 1);
+        reject(new NuthatchError('CacheFull', `tiered storage: ${key} (${bytes} bytes) found no room in the cache's ${this.policy.budget} bytes within evictionTimeoutMs (${waitMs} ms): in-flight reads hold the rest`, { key, bytes, budget: this.policy.budget }));
+      }, waitMs);
+      this.roomWaiters.push(w);
+    });
+  }
+
+  /** Lets the first waiter that now fits go on (one at a time: its admission wakes the next). */
+  private wakeOne(): void {
+    const at = this.roomWaiters.findIndex((w) => this.policy.fits(w.bytes));
+    if (at >= 0) this.roomWaiters.splice(at, 1)[0]!.wake();
+  }
 
   private admit(key: string, value: V, bytes: number, pins: number): void {
     this.values.set(key, value);
@@ -108,5 +147,6 @@ export class SegmentCache<V> {
       if (v !== undefined) this.events.evicted(k, v);
     }
     this.events.bytes(this.policy.bytes);
+    this.wakeOne();
   }
 }

@@ -18,7 +18,7 @@ export interface SegmentStorePorts extends SegmentFilePorts {
   /** Told the number of segments held after each load or release (the node's gauge). */
   onCount(n: number): void;
   /** Tiered storage (core/tieredStorageConfig.ts) with the cache's budget in bytes; absent: every segment loads whole. */
-  tiered?: { config: TieredStorageConfig; budget: number; events: LazySegmentEvents };
+  tiered?: { config: TieredStorageConfig; budget: number; events: LazySegmentEvents; diskDir?: string };
 }
 
 /** One segment held, as status reports it. */
@@ -42,7 +42,7 @@ export class SegmentStore {
   constructor(private readonly ports: SegmentStorePorts) {
     const t = ports.tiered;
     if (!t?.config.enabled) return;
-    this.lazy = new LazySegments(ports, t.config, t.budget, this.retirement, t.events, () => Date.now());
+    this.lazy = new LazySegments(ports, t.config, t.budget, this.retirement, t.events, () => Date.now(), t.diskDir);
     // Milvus's background eviction: the TTL and the high watermark checked every second, off the read path.
     if (t.config.backgroundEvictionEnabled) { this.sweeper = setInterval(() => this.lazy!.sweep(), 1000); this.sweeper.unref(); }
   }
