@@ -5,6 +5,7 @@ import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { SchemaDdl, Tso } from '../../../messages/types.js';
 import { alreadyDoneBy, applyStep, changesSchema } from '../core/journaledDdl.js';
 import { broadcast } from './broadcast.js';
+import { unfenced } from './fencedSteps.js';
 import type { CoordinatorContext } from './context.js';
 import { save, saveSchema } from './ddl.js';
 import { announceCatalogChange } from './renameCollection.js';
@@ -36,7 +37,7 @@ function serially<T>(ctx: CoordinatorContext, collectionId: number, fn: () => Pr
  */
 export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, decide: () => DdlStep | null): Promise<Tso[] | null> {
   return serially(ctx, rec.collectionId, async () => {
-    if (rec.pendingDdl) await finishLeftover(ctx, rec, rec.pendingDdl);
+    if (rec.pendingDdl) { const left = rec.pendingDdl; await unfenced(() => finishLeftover(ctx, rec, left)); }
     const step = decide();
     if (!step) return null;
     // The version comes before the broadcast, in the collection's DDL order, so each is above the last.

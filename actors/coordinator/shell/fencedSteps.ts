@@ -75,3 +75,8 @@ export async function checkBeforeFirstWrite(): Promise<void> {
   await s.gate.verify(s.fence);
   s.committed = true;
 }
+
+/** Runs `fn` outside the running fenced request: system work it happens to trigger (a DDL left pending by a crash) does not spend its token. */
+export function unfenced<T>(fn: () => Promise<T>): Promise<T> {
+  return running.exit(fn);
+}
