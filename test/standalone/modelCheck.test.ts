@@ -12,7 +12,7 @@ import { runModel, type ModelTarget } from '../support/modelRun.js';
  * from the log and only the rewritten files keep them hidden; a round every 2 s
  * races the run's own steps.
  */
-const TRIMMING: Partial<StandaloneOptions> = { coordinator: { compaction: { intervalMs: 2000, graceMs: 0, trimAfterEntries: 16 } } };
+const TRIMMING: Partial<StandaloneOptions> = process.env.MODEL_NO_TRIM ? {} : { coordinator: { compaction: { intervalMs: 2000, graceMs: 0, trimAfterEntries: 16 } } };
 
 /**
  * The model check (test/support/modelRun.ts) on a standalone system. Its fault

@@ -45,6 +45,14 @@ const STEPS: Step[] = [
 ];
 const TRUNCATE_RATE = 0.01;
 
+/** MODEL_TRACE=1: each step's kind and the model rows it added, changed and removed (to follow a row a check found wrong). */
+const TRACE = Boolean(process.env.MODEL_TRACE);
+function trace(step: number, what: string, before: Map<number, unknown>, after: Map<number, unknown>): void {
+  const added = [...after.keys()].filter((id) => !before.has(id)), removed = [...before.keys()].filter((id) => !after.has(id));
+  const changed = [...after.keys()].filter((id) => before.has(id) && before.get(id) !== after.get(id));
+  console.log(`step ${step} ${what}: +[${added}] ~[${changed}] -[${removed}]`);
+}
+
 /** One seeded run on `t`: `steps` random steps, reads checked every `checkEvery` and at the end. */
 export async function runModel(t: ModelTarget, seed: number, steps: number, checkEvery: number, o: ModelRunOptions = {}): Promise<ModelStats> {
   const faultRate = o.faultRate ?? 0.03;
@@ -65,18 +73,20 @@ export async function runModel(t: ModelTarget, seed: number, steps: number, chec
         s.extraAdded = true;
       }
       if (o.restores !== false) {
-        if (step === at(0.2)) taken.snapshot = await take(s, 'snapshot');
+        if (step === at(0.2)) { taken.snapshot = await take(s, 'snapshot'); if (TRACE) console.log(`step ${step} snapshot taken`); }
         if (step === at(0.3)) taken.backup = await take(s, 'backup');
         if (step === at(0.7) && taken.snapshot) await restoreAndCheck(s, taken.snapshot);
         if (step === at(0.85) && taken.backup) await restoreAndCheck(s, taken.backup);
       }
       let roll = s.r();
       const chosen = STEPS.find(([w]) => (roll -= w) < 0);
+      const before = TRACE ? new Map(s.model) : undefined;
       if (chosen) await chosen[1](s);
       else if (roll < faultRate) {
         client = await t.fault(s.r, s.name);
         s.stats.faults++;
       } else if (roll < faultRate + TRUNCATE_RATE) await truncate(s);
+      if (before) trace(step, chosen?.[1].name ?? 'fault/truncate/none', before, s.model);
       if (step % checkEvery === 0 || step === steps) await check(client, s.r() < 0.5 ? ALIAS : s.name, s.model, s.r, s.where, s.extraAdded);
     }
     return s.stats;

@@ -10,7 +10,12 @@ import { DIM, l2, PARTS, type Model } from './rows.js';
 export async function check(client: NuthatchApi, collection: string, model: Model, r: () => number, where: string, extraAdded: boolean): Promise<void> {
   const strong = { consistencyLevel: 'Strong' as const };
   const count = await client.query(collection, { filter: 'id >= 0', outputFields: ['count(*)'], ...strong });
-  assert.is(count[0]!['count(*)'], model.size, `${where}: count(*)`);
+  if (count[0]!['count(*)'] !== model.size) {
+    // Say which rows differ: that is where a hunt starts.
+    const ids = new Set((await client.query(collection, { filter: 'id >= 0', outputFields: ['id'], limit: 16384, ...strong })).map((x) => x.id as number));
+    const extra = [...ids].filter((id) => !model.has(id)), missing = [...model.keys()].filter((id) => !ids.has(id));
+    assert.is(count[0]!['count(*)'], model.size, `${where}: count(*); rows not in the model: ${extra.join(',') || 'none'}; rows missing: ${missing.join(',') || 'none'}`);
+  }
 
   const cat = Math.floor(r() * 4);
   const part = r() < 0.3 ? PARTS[Math.floor(r() * PARTS.length)]! : undefined;
