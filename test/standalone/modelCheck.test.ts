@@ -31,11 +31,13 @@ async function standaloneTarget(opts: Partial<StandaloneOptions> = {}): Promise<
       if (roll < 0.33) void s.client.flush(collection).catch(() => {});
       else if (roll < 0.66) void s.client.compact(collection).catch(() => {});
       await new Promise((res) => setTimeout(res, Math.floor(r() * 50)));
+      const t0 = Date.now();
       await s.stop();
       s = await boot();
+      if (process.env.MODEL_TRACE) console.log(`restart ${Date.now() - t0} ms`);
       return s.client;
     },
-    async close() { await s.stop().catch(() => {}); await rm(dataDir, { recursive: true, force: true }); },
+    async close() { const t0 = Date.now(); await s.stop().catch(() => {}); await rm(dataDir, { recursive: true, force: true }); if (process.env.MODEL_TRACE) console.log(`close ${Date.now() - t0} ms`); },
   };
 }
 

@@ -47,10 +47,12 @@ const TRUNCATE_RATE = 0.01;
 
 /** MODEL_TRACE=1: each step's kind and the model rows it added, changed and removed (to follow a row a check found wrong). */
 const TRACE = Boolean(process.env.MODEL_TRACE);
+let last = Date.now();
 function trace(step: number, what: string, before: Map<number, unknown>, after: Map<number, unknown>): void {
   const added = [...after.keys()].filter((id) => !before.has(id)), removed = [...before.keys()].filter((id) => !after.has(id));
   const changed = [...after.keys()].filter((id) => before.has(id) && before.get(id) !== after.get(id));
-  console.log(`step ${step} ${what}: +[${added}] ~[${changed}] -[${removed}]`);
+  console.log(`step ${step} ${what} (${Date.now() - last} ms): +[${added}] ~[${changed}] -[${removed}]`);
+  last = Date.now();
 }
 
 /** One seeded run on `t`: `steps` random steps, reads checked every `checkEvery` and at the end. */
