@@ -6,7 +6,7 @@ import type { WalChoice } from '../wal/openWalBackend.js';
 import { REPLAY_USAGE } from './replay.js';
 import { PUT_OBJECT_USAGE } from './putObject.js';
 import { REPLICATE_USAGE } from './replicate.js';
-import { clusteringOf, compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, TIERED_STORAGE_USAGE, toleranceMs } from '../cluster/nodeOptions.js';
+import { clusteringOf, compactionMs, mergeSegmentsOf, orphanSweepMs, QUOTA_USAGE, retentionMs, TIERED_STORAGE_USAGE, toleranceMs, trimAfterEntriesOf } from '../cluster/nodeOptions.js';
 import { parseQuotaDefaults, type QuotaDefaults } from '../../messages/admission.js';
 import { parseTieredStorage, type TieredStorageConfig } from '../../actors/query-node/core/tieredStorageConfig.js';
 import { retentionPolicy } from '../../actors/streaming-node/core/walRetention.js';
@@ -16,7 +16,7 @@ import type { JsonShreddingConfig } from '../../actors/shared/segment/jsonShredd
 const USAGE = `usage:
   nuthatch standalone [--data-dir DIR] [--port PORT] [--host HOST] [--wal local|object|jetstream] [--nats URL]
                      [--wal-retention-ms MS|forever] [--drop-tolerance-ms MS]
-                     [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N]
+                     [--compaction-interval-ms MS] [--compaction-grace-ms MS] [--merge-segments N] [--trim-after-entries N]
                      [--clustering-interval-ms MS] [--clustering-target-rows N]
                      [--gc-interval-ms MS] [--gc-tolerance-ms MS] [--auth] [--root-password PASSWORD] [--quota K=V,...]
                      [--tiered-storage K=V,...] [--json-shredding K=V,...]
@@ -87,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
       'compaction-interval-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_INTERVAL_MS },
       'compaction-grace-ms': { type: 'string', default: process.env.NUTHATCH_COMPACTION_GRACE_MS },
       'merge-segments': { type: 'string', default: process.env.NUTHATCH_MERGE_SEGMENTS },
+      'trim-after-entries': { type: 'string', default: process.env.NUTHATCH_TRIM_AFTER_ENTRIES },
       'clustering-interval-ms': { type: 'string', default: process.env.NUTHATCH_CLUSTERING_INTERVAL_MS },
       'clustering-target-rows': { type: 'string', default: process.env.NUTHATCH_CLUSTERING_TARGET_ROWS },
       'gc-interval-ms': { type: 'string', default: process.env.NUTHATCH_GC_INTERVAL_MS },
@@ -111,11 +112,11 @@ async function main(argv: string[]): Promise<void> {
     try { tieredStorage = parseTieredStorage(values['tiered-storage'] ?? ''); } catch (e) { fail((e as Error).message); }
     let jsonShredding: JsonShreddingConfig | undefined;
     try { jsonShredding = parseJsonShredding(values['json-shredding'] ?? ''); } catch (e) { fail((e as Error).message); }
-    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & ReturnType<typeof clusteringOf> & { mergeSegments?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
+    let keepMs: number | undefined, dropToleranceMs: number | undefined, compaction: ReturnType<typeof compactionMs> & ReturnType<typeof clusteringOf> & { mergeSegments?: number; trimAfterEntries?: number } = {}, orphans: ReturnType<typeof orphanSweepMs> = {};
     try {
       keepMs = retentionMs(values['wal-retention-ms']);
       dropToleranceMs = toleranceMs(values['drop-tolerance-ms']);
-      compaction = { ...compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']), ...mergeSegmentsOf(values['merge-segments']), ...clusteringOf(values['clustering-interval-ms'], values['clustering-target-rows']) };
+      compaction = { ...compactionMs(values['compaction-interval-ms'], values['compaction-grace-ms']), ...mergeSegmentsOf(values['merge-segments']), ...trimAfterEntriesOf(values['trim-after-entries']), ...clusteringOf(values['clustering-interval-ms'], values['clustering-target-rows']) };
       orphans = orphanSweepMs(values['gc-interval-ms'], values['gc-tolerance-ms']);
     } catch (e) { fail((e as Error).message); }
     const streaming = { segment: segment as never, ...(keepMs === undefined ? {} : { walRetention: retentionPolicy(keepMs) }),

@@ -59,7 +59,7 @@ export interface NodeOptions {
   /** Coordinator: how long a dropped collection's files are kept before they are purged. */
   dropToleranceMs?: number;
   /** Coordinator: delete compaction's period (0: off) and the age deletes must reach to be applied; each when given. */
-  compaction: { intervalMs?: number; graceMs?: number; mergeSegments?: number };
+  compaction: { intervalMs?: number; graceMs?: number; mergeSegments?: number; trimAfterEntries?: number };
   /** Coordinator: the orphan file sweep's period (0: off) and how long a file stays unreferenced before it goes; each when given. */
   orphans: { intervalMs?: number; toleranceMs?: number };
   /** Gateway: require credentials and check privileges on the HTTP API. */
@@ -82,7 +82,7 @@ const ENV: Record<string, string> = {
   'session-ttl-ms': 'NUTHATCH_SESSION_TTL_MS', 'segment-rows': 'NUTHATCH_SEGMENT_ROWS', 'seal-idle-ms': 'NUTHATCH_SEAL_IDLE_MS',
   'tick-ms': 'NUTHATCH_TICK_MS', 'checkpoint-ms': 'NUTHATCH_CHECKPOINT_MS', 'wal-retention-ms': 'NUTHATCH_WAL_RETENTION_MS',
   'drop-tolerance-ms': 'NUTHATCH_DROP_TOLERANCE_MS', 'compaction-interval-ms': 'NUTHATCH_COMPACTION_INTERVAL_MS',
-  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'clustering-interval-ms': 'NUTHATCH_CLUSTERING_INTERVAL_MS', 'clustering-target-rows': 'NUTHATCH_CLUSTERING_TARGET_ROWS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
+  'compaction-grace-ms': 'NUTHATCH_COMPACTION_GRACE_MS', 'gc-interval-ms': 'NUTHATCH_GC_INTERVAL_MS', 'merge-segments': 'NUTHATCH_MERGE_SEGMENTS', 'trim-after-entries': 'NUTHATCH_TRIM_AFTER_ENTRIES', 'clustering-interval-ms': 'NUTHATCH_CLUSTERING_INTERVAL_MS', 'clustering-target-rows': 'NUTHATCH_CLUSTERING_TARGET_ROWS', 'gc-tolerance-ms': 'NUTHATCH_GC_TOLERANCE_MS',
   auth: 'NUTHATCH_AUTH', 'root-password': 'NUTHATCH_ROOT_PASSWORD', quota: 'NUTHATCH_QUOTA', 'tiered-storage': 'NUTHATCH_TIERED_STORAGE',
   'json-shredding': 'NUTHATCH_JSON_SHREDDING',
 };
@@ -106,6 +106,7 @@ export const NODE_USAGE = `nuthatch node --role <${ROLES.join('|')}> [options]
   --compaction-interval-ms MS   coordinator: how often sealed segments with deleted rows are compacted (default 60000; 0: never)
   --compaction-grace-ms MS  coordinator: deletes younger than this are not applied by compaction (default 10000)
   --merge-segments N        coordinator: small segments of a partition are merged N or more at a time (default 4; 0: never)
+  --trim-after-entries N    coordinator: a shard's delete log this long gets the segments holding its trim back compacted (default 1000000)
   --clustering-interval-ms MS  coordinator: clustering compaction of every collection with a clustering key every MS (default 0: manual only)
   --clustering-target-rows N   coordinator: rows per segment a clustering compaction writes (default: 0.8 of a 64 MiB segment)
   --gc-interval-ms MS       coordinator: how often orphaned segment files are looked for (default 3600000; 0: never)
@@ -146,6 +147,12 @@ export const compactionMs = (interval: string | undefined, grace: string | undef
 export function mergeSegmentsOf(v: string | undefined): { mergeSegments?: number } {
   const n = int('merge-segments', v, 0, 1000);
   return n === undefined ? {} : { mergeSegments: n };
+}
+
+/** How long a shard's delete log grows before the segments holding its trim back are examined (compactionPolicy.ts), when given. */
+export function trimAfterEntriesOf(v: string | undefined): { trimAfterEntries?: number } {
+  const n = int('trim-after-entries', v, 1, 1_000_000_000);
+  return n === undefined ? {} : { trimAfterEntries: n };
 }
 
 /** Clustering compaction's automatic period and output size (coordinator/core/compactionPolicy.ts), each when given. */
@@ -212,7 +219,7 @@ export function parseNodeOptions(args: string[], env: NodeJS.ProcessEnv = proces
     checkpointMs: int('checkpoint-ms', v('checkpoint-ms'), 100, 3_600_000),
     walRetentionMs: retentionMs(v('wal-retention-ms')),
     dropToleranceMs: toleranceMs(v('drop-tolerance-ms')),
-    compaction: { ...compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')), ...mergeSegmentsOf(v('merge-segments')), ...clusteringOf(v('clustering-interval-ms'), v('clustering-target-rows')) },
+    compaction: { ...compactionMs(v('compaction-interval-ms'), v('compaction-grace-ms')), ...mergeSegmentsOf(v('merge-segments')), ...trimAfterEntriesOf(v('trim-after-entries')), ...clusteringOf(v('clustering-interval-ms'), v('clustering-target-rows')) },
     orphans: orphanSweepMs(v('gc-interval-ms'), v('gc-tolerance-ms')),
     auth: flag('auth', v('auth')),
     rootPassword: v('root-password') || undefined,

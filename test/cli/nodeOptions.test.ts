@@ -41,6 +41,14 @@ test('compaction: period and grace in ms (0 turns compaction off), from flags or
   assert.throws(() => parseNodeOptions([...role, '--compaction-grace-ms', 'soon'], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /--compaction-grace-ms/.test(e.message));
 });
 
+test('delete log trim: --trim-after-entries (or NUTHATCH_TRIM_AFTER_ENTRIES) is a count of at least 1; a bad value names its flag', () => {
+  assert.equal(parseNodeOptions([...role, '--trim-after-entries', '20'], {}).compaction, { trimAfterEntries: 20 });
+  assert.equal(parseNodeOptions(role, { NUTHATCH_TRIM_AFTER_ENTRIES: '5000' }).compaction, { trimAfterEntries: 5000 });
+  for (const bad of ['0', '-1', '1.5', 'many']) {
+    assert.throws(() => parseNodeOptions([...role, '--trim-after-entries', bad], {}), (e: Error) => e instanceof NuthatchError && e.code === 'InvalidArgument' && /--trim-after-entries/.test(e.message), `refused '${bad}'`);
+  }
+});
+
 test('orphan sweep: period and tolerance in ms (0 turns it off), from flags or NUTHATCH_GC_*; a bad value names its flag', () => {
   assert.equal(parseNodeOptions([...role, '--gc-interval-ms', '0', '--gc-tolerance-ms', '2000'], {}).orphans, { intervalMs: 0, toleranceMs: 2000 });
   assert.equal(parseNodeOptions(role, { NUTHATCH_GC_TOLERANCE_MS: '60000' }).orphans, { toleranceMs: 60_000 });

@@ -342,7 +342,10 @@ export class Coordinator {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.ctx) this.ctx.stopped = true;
+    if (this.ctx) {
+      this.ctx.stopped = true;
+      for (const w of [...this.ctx.flushWaiters]) w(); // each sees `stopped` and fails: none waits out its timer
+    }
     for (const t of this.timers) clearInterval(t); // a job in flight ends on its own (it checks `stopped`)
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];

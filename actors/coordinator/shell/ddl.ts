@@ -408,7 +408,10 @@ export async function flush(ctx: CoordinatorContext, ref: CollectionRef): Res<'f
 export function waitFor(ctx: CoordinatorContext, done: () => boolean, timeoutMs: number, what: string): Promise<void> {
   if (done()) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const check = () => { if (done()) { clear(); resolve(); } };
+    // A stopped coordinator ends its waits (stop() runs every waiter): a timer left behind would hold the process.
+    const check = () => {
+      if (ctx.stopped) { clear(); reject(new NuthatchError('Unavailable', `the coordinator stopped while waiting for ${what}`)); } else if (done()) { clear(); resolve(); }
+    };
     const timer = setTimeout(() => { clear(); reject(new NuthatchError('Timeout', `timed out waiting for ${what}`)); }, timeoutMs);
     const clear = () => { clearTimeout(timer); ctx.flushWaiters.delete(check); };
     ctx.flushWaiters.add(check);

@@ -7,7 +7,7 @@ import { DATA_NODE_SUBJECT, dataNodeChecks, type ClusterOutcome, type Compaction
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
-import { decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
+import { asRecorded, decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { collectionFilesPrefix, compactedDataKey, segmentDataKey, shreddedSidecarKey } from '../../shared/segment/segmentKeys.js';
 import { jsonShreddingConfig, shredColumns, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import { encodeSidecar, sidecarOrigin } from '../../shared/segment/shreddedSidecar.js';
@@ -95,7 +95,7 @@ export class DataNode {
     const { segment: s, untilTso } = t;
     const bytes = await this.opts.objects.get(s.dataKey);
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
-    const seg = decodeSegmentFile(bytes);
+    const seg = asRecorded(decodeSegmentFile(bytes), s);
     const log = await this.deleteLog(s.pchannel, s.vchannel);
     const r = compactSegment(seg, log.byKey, untilTso, rewriteRules(t));
     const outcome = {
@@ -112,7 +112,7 @@ export class DataNode {
   }
 
   /** The segment files a rewrite reads: one or more segments of one partition of one shard, each decoded. */
-  private async partsOf<S extends { collectionId: number; partitionId: number; vchannel: string; dataKey: string }>(segments: readonly S[], what: string) {
+  private async partsOf<S extends { segmentId: number; collectionId: number; partitionId: number; vchannel: string; dataKey: string }>(segments: readonly S[], what: string) {
     const first = segments[0];
     if (!first || segments.some((s) => s.collectionId !== first.collectionId || s.partitionId !== first.partitionId || s.vchannel !== first.vchannel)) {
       throw new NuthatchError('InvalidArgument', `${what} takes one or more segments of one partition of one shard`);
@@ -121,7 +121,7 @@ export class DataNode {
     for (const s of segments) {
       const bytes = await this.opts.objects.get(s.dataKey);
       if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
-      parts.push(decodeSegmentFile(bytes));
+      parts.push(asRecorded(decodeSegmentFile(bytes), s));
     }
     return { first, parts };
   }

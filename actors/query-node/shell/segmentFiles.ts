@@ -8,7 +8,7 @@ import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { IndexParams, Tso } from '../../../messages/types.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { factoryOf, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
-import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
+import { asRecorded, decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { structVectorOf } from '../../../messages/structArray.js';
 import { isEmbListMetric, pairMetric } from '../../shared/vector/maxSim.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
@@ -48,7 +48,7 @@ export async function fetchSegmentData(ports: SegmentFilePorts, record: SegmentR
   if (!bytes) throw new NuthatchError('NotFound', `segment data ${record.dataKey} is missing`);
   // A partial load holds only its columns (the float block is the first FloatVector field's).
   const block = columns ? vectorField(schema)?.name : undefined;
-  const seg = keepColumns(decodeSegmentFile(bytes), columns, block);
+  const seg = keepColumns(asRecorded(decodeSegmentFile(bytes), record), columns, block);
   // JSON columns shredded once (the segment is immutable): from the data node's sidecar when it was made
   // from this very file under these knobs, else here, at load. Filters on their paths read typed columns.
   const prepared = sidecar ? sidecarColumns(ports, record.dataKey, bytes, sidecar) : undefined;

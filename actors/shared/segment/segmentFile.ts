@@ -2,6 +2,7 @@ import { packVectorColumns } from '../vector/vectorColumn.js';
 import { BinaryWriter } from '../../../messages/binary.js';
 import { DecodeError, ValidationError } from '../../../messages/errors.js';
 import type { PrimaryKey } from '../../../messages/schema.js';
+import type { SegmentRecord } from '../../../messages/rpc/records.js';
 import { decodeValue, writeValue } from '../../../messages/valueCodec.js';
 import { crc32 } from './crc32.js';
 
@@ -62,6 +63,18 @@ export function encodeSegmentFile(seg: SealedSegment, opts: SegmentCodecOptions 
   const out = w.finish();
   new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(8, (opts.crc32 ?? crc32)(out.subarray(HEADER_BYTES)), true);
   return out;
+}
+
+/**
+ * A decoded file as the segment record that names it: its ids, partition and
+ * shard are the record's. A file may be named by a record of another
+ * collection (a snapshot restore's records name the source's files), and
+ * partition filters, partition-scoped deletes and rewrites must go by the
+ * record's partition, not the one the file was written in.
+ */
+export function asRecorded(seg: SealedSegment, r: Pick<SegmentRecord, 'segmentId' | 'collectionId' | 'partitionId' | 'vchannel'>): SealedSegment {
+  if (seg.segmentId === r.segmentId && seg.collectionId === r.collectionId && seg.partitionId === r.partitionId && seg.vchannel === r.vchannel) return seg;
+  return { ...seg, segmentId: r.segmentId, collectionId: r.collectionId, partitionId: r.partitionId, vchannel: r.vchannel };
 }
 
 /** Decodes and validates a segment file; any damage or inconsistency is a DecodeError. */
