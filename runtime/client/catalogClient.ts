@@ -245,13 +245,13 @@ export abstract class CatalogClient extends IteratorClient {
   async loadPartitions(collection: string, partitions: string[], opts: Pick<LoadOptions, 'loadFields' | 'skipLoadDynamicField'> = {}): Promise<void> {
     const r = await this.record(collection);
     await this.call('loadPartitions', { dbName: dbOf(r), name: r.name, partitions, ...loadFieldsReq(opts) }, 600_000);
-    this.cache.delete(dbOf(r), r.name);
+    this.uncache(r.name, dbOf(r));
   }
 
   async releasePartitions(collection: string, partitions: string[]): Promise<void> {
     const r = await this.record(collection);
     await this.call('releasePartitions', { dbName: dbOf(r), name: r.name, partitions });
-    this.cache.delete(dbOf(r), r.name);
+    this.uncache(r.name, dbOf(r));
   }
 
   async createPartition(collection: string, partition: string): Promise<void> { await this.call('createPartition', { dbName: this.dbName, collection, partition }); this.uncache(collection); }

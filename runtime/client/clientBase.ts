@@ -190,7 +190,11 @@ export abstract class ClientBase {
   }
 
   /** Forgets this database's cached record of a name. */
-  protected uncache(name: string): void { this.cache.delete(this.dbName, name); }
+  /** Forgets a name's cached record, and every alias's that reaches the same collection (a partition or index DDL through one name changes them all). */
+  protected uncache(name: string, db = this.dbName): void {
+    const cached = this.cache.get(db, name);
+    this.cache.forget(db, cached ? [name, cached.rec.name] : [name]);
+  }
 
   protected noteWrite(r: CollectionRecord, tso: Tso): void { if (tso > (this.lastWrite.get(r.collectionId) ?? 0n)) this.lastWrite.set(r.collectionId, tso); }
 

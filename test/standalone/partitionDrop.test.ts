@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { NuthatchError } from '../../messages/errors.js';
+import { NuthatchClient } from '../../runtime/client/client.js';
 import { LocalObjectStore } from '../../runtime/objectstore/localObjectStore.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
@@ -67,6 +68,33 @@ test('a dropped partition\'s sealed and growing rows, records and files go; the 
     await s.client.createPartition('pd', 'p1');
     await s.client.insert('pd', rows(500, 3), 'p1');
     assert.equal((await s.client.query('pd', { filter: 'id >= 0', partitionNames: ['p1'], consistencyLevel: 'Strong' })).map((r) => r.id).sort(), [500, 501, 502], 'a new p1 starts empty');
+  } finally { await s.cleanup(); }
+});
+
+test('a partition dropped and made again under its name is the new one for every client: the one that made it (through an alias it cached too), and others that cached it', async () => {
+  const s = await tempStandalone(segmentOpts);
+  try {
+    await s.client.createCollection({ collectionName: 'pr', schema, metricType: 'L2', shardsNum: 2, load: true });
+    await s.client.createPartition('pr', 'p1');
+    await s.client.createAlias('pr', 'pr_alias');
+    const other = new NuthatchClient(s.bus);
+    const inP1 = (c: NuthatchClient, name: string) => c.query(name, { filter: 'id >= 0', outputFields: ['id'], partitionNames: ['p1'], consistencyLevel: 'Strong' }).then((r) => r.map((x) => x.id as number).sort((a, b) => a - b));
+    await s.client.insert('pr_alias', rows(0, 3), 'p1');
+    assert.equal(await inP1(s.client, 'pr_alias'), [0, 1, 2]);
+    assert.equal(await inP1(other, 'pr_alias'), [0, 1, 2], 'the other client caches the record through the alias');
+    // The client making it again hears no announcements: it forgets what it cached itself, under every name.
+    const own = new NuthatchClient(s.bus, { followCatalog: false });
+    assert.equal(await inP1(own, 'pr_alias'), [0, 1, 2]);
+    await own.releasePartitions('pr', ['p1']);
+    await own.dropPartition('pr', 'p1');
+    await own.createPartition('pr', 'p1');
+    await own.loadPartitions('pr', ['p1']);
+    // Every client reads and writes p1 by the id it has now, through the alias too.
+    assert.equal(await inP1(own, 'pr_alias'), []);
+    assert.equal(await inP1(s.client, 'pr_alias'), []);
+    await other.insert('pr_alias', rows(10, 2), 'p1');
+    assert.equal(await inP1(other, 'pr_alias'), [10, 11]);
+    assert.equal(await inP1(s.client, 'pr'), [10, 11]);
   } finally { await s.cleanup(); }
 });
 

@@ -23,14 +23,12 @@ import { runJournaled } from './ddlJournal.js';
 import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
-import { forgetIndexFiles } from './droppedIndex.js';
 import { getRecord, Keys, putRecord } from './metaCodec.js';
 import { firstWriteFence, firstWriteMade } from './fencedSteps.js';
-import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { announceCatalogChange } from './renameCollection.js';
 import { loadGroups } from './resourceGroupsShell.js';
 import { replan, scheduleRebalance } from './resourceGroupPlacement.js';
-import { buildMissingIndexes, replicasOf, loadCollectionSegments, publishLoadState, releaseCollectionSegments, releaseUnloadedSegments, supersededIds } from './segmentFlow.js';
+import { replicasOf, loadCollectionSegments, publishLoadState, releaseCollectionSegments, releaseUnloadedSegments, supersededIds } from './segmentFlow.js';
 import { afterLoadPartitions, afterReleasePartitions } from '../core/partitionLoad.js';
 
 type Res<K extends keyof CoordinatorProtocol> = Promise<CoordinatorProtocol[K]['res']>;
@@ -195,7 +193,6 @@ export async function addCollectionField(ctx: CoordinatorContext, ref: Collectio
   const step = (): DdlStep => { withAddedField(rec.schema, added!); return { type: 'AddCollectionField', body: { field: added! } }; };
   step();
   await runJournaled(ctx, rec, step);
-  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }
 
@@ -224,7 +221,6 @@ export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef,
   };
   step();
   await runJournaled(ctx, rec, step);
-  await discardDroppedPartitions(ctx, rec);
   return null;
 }
 
@@ -239,8 +235,6 @@ export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef,
 export async function truncateCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'truncateCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
   await runJournaled(ctx, rec, () => ({ type: 'TruncateCollection', body: {} }));
-  await discardTruncated(ctx, rec);
-  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return null;
 }
 
@@ -257,7 +251,6 @@ export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p
   };
   step();
   await runJournaled(ctx, rec, step);
-  void buildMissingIndexes(ctx, rec);
   return null;
 }
 
@@ -270,7 +263,6 @@ export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, ind
   };
   step();
   await runJournaled(ctx, rec, step);
-  await forgetIndexFiles(ctx, rec.collectionId, indexName);
   return null;
 }
 

@@ -33,7 +33,8 @@ function serially<T>(ctx: CoordinatorContext, collectionId: number, fn: () => Pr
  * pending), `decide` checks the request against the record as it is then
  * and gives the step, or null when it changes nothing (a refusal throws and
  * writes nothing). The step goes into the record, then to every shard, then
- * the record is saved with it applied. Each shard's TSO of it, or null.
+ * the record is saved with it applied, then what follows it (afterStep). Each
+ * shard's TSO of it, or null.
  */
 export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, decide: () => DdlStep | null): Promise<Tso[] | null> {
   return serially(ctx, rec.collectionId, async () => {
@@ -48,7 +49,9 @@ export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, dec
       // Not stored (etcd away, a fence passed): the step is not taken, in memory either.
       try { await save(ctx, rec); } catch (e) { if (rec.pendingDdl === pending) delete rec.pendingDdl; throw e; }
     });
-    return finishPending(ctx, rec, pending);
+    const tsos = await finishPending(ctx, rec, pending);
+    await afterStep(ctx, rec, step);
+    return tsos;
   });
 }
 
@@ -95,15 +98,15 @@ async function finishPending(ctx: CoordinatorContext, rec: CollectionRecord, pen
   return tsos;
 }
 
-/** What follows a step once saved: clients told of schema changes and truncates, a dropped partition's or truncated rows' segments discarded, an index built or its files forgotten. */
-export async function afterStep(ctx: CoordinatorContext, rec: CollectionRecord, step: DdlStep): Promise<void> {
+/** What follows a step once saved: clients told to read the record again; a dropped partition's or truncated rows' segments discarded, an index built or its files forgotten. */
+async function afterStep(ctx: CoordinatorContext, rec: CollectionRecord, step: DdlStep): Promise<void> {
+  // Clients drop their cached records first: a partition's id under its name, an index, a schema changed.
+  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   switch (step.type) {
-    case 'DropPartition': await discardDroppedPartitions(ctx, rec); return;
-    case 'CreatePartition': return;
-    case 'CreateIndex': void buildMissingIndexes(ctx, rec); return;
-    case 'DropIndex': await forgetIndexFiles(ctx, rec.collectionId, step.body.indexName); return;
+    case 'DropPartition': await discardDroppedPartitions(ctx, rec); break;
+    case 'CreateIndex': void buildMissingIndexes(ctx, rec); break;
+    case 'DropIndex': await forgetIndexFiles(ctx, rec.collectionId, step.body.indexName); break;
     case 'TruncateCollection': await discardTruncated(ctx, rec); break;
     default: break;
   }
-  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
 }

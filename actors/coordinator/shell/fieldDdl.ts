@@ -2,13 +2,11 @@ import { changesNothing, withAlteredField, type FieldParams } from '../../../mes
 import { indexOnField, withDroppedField } from '../../../messages/droppedField.js';
 import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import type { DdlStep } from '../../../messages/pendingDdl.js';
-import { dbOf } from '../../../messages/database.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt } from '../core/databases.js';
 import type { CoordinatorContext } from './context.js';
 import { runJournaled } from './ddlJournal.js';
-import { announceCatalogChange } from './renameCollection.js';
 
 /**
  * Changes a field's write-time limits (Milvus's alter_collection_field):
@@ -27,7 +25,7 @@ export async function alterCollectionField(ctx: CoordinatorContext, ref: Collect
     return changesNothing(rec.schema, fieldName, params) ? null : { type: 'AlterCollectionField', body: { fieldName, params } };
   };
   step();
-  if (await runJournaled(ctx, rec, step)) announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+  await runJournaled(ctx, rec, step);
   return rec;
 }
 
@@ -53,6 +51,5 @@ export async function dropCollectionField(ctx: CoordinatorContext, ref: Collecti
   };
   step();
   await runJournaled(ctx, rec, step);
-  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   return rec;
 }

@@ -1,5 +1,4 @@
 import { withAddedFunction, withAlteredFunction, withDroppedFunction, sameFunction } from '../../../messages/collectionFunctions.js';
-import { dbOf } from '../../../messages/database.js';
 import { indexOnField } from '../../../messages/droppedField.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { DdlStep } from '../../../messages/pendingDdl.js';
@@ -9,7 +8,6 @@ import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt } from '../core/databases.js';
 import type { CoordinatorContext } from './context.js';
 import { runJournaled } from './ddlJournal.js';
-import { announceCatalogChange } from './renameCollection.js';
 
 /**
  * Function DDL on a live collection (Milvus 2.6's add/alter/drop_collection_function,
@@ -60,6 +58,6 @@ function refuseIndexedOutput(rec: CollectionRecord, output: string | undefined, 
  */
 async function journaled(ctx: CoordinatorContext, rec: CollectionRecord, step: () => DdlStep | null): Promise<CollectionRecord> {
   step();
-  if (await runJournaled(ctx, rec, step)) announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+  await runJournaled(ctx, rec, step);
   return rec;
 }
