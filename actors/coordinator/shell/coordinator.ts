@@ -34,7 +34,7 @@ import { sweepOrphans } from './orphanSweep.js';
 import { finishMerges } from './mergeCompaction.js';
 import { finishClusterings, runClustering } from './clusteringCompaction.js';
 import { DEFAULT_DROP_TOLERANCE_MS, purgeIntervalFor, runDuePurges } from './droppedFiles.js';
-import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
+import { discardDroppedPartitions, discardTruncated, unserveUnrecorded } from './segmentDiscard.js';
 import { finishRenames, renameCollection } from './renameCollection.js';
 import { alterCollectionField, dropCollectionField } from './fieldDdl.js';
 import { resumeJournaled } from './ddlJournal.js';
@@ -174,6 +174,7 @@ export class Coordinator {
     // Resume what a previous leader left half done; half-done merges first, before anything loads.
     await finishClusterings(ctx);
     await finishMerges(ctx);
+    await unserveUnrecorded(ctx);
     // A partition drop cut off before its segments were discarded (or from before drops discarded them).
     for (const rec of allCollections(ctx.catalog)) if (rec.state === 'created') { await discardDroppedPartitions(ctx, rec); await discardTruncated(ctx, rec); }
     for (const rec of allCollections(ctx.catalog)) {

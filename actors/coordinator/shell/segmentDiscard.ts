@@ -5,6 +5,7 @@ import { client } from '../../../runtime/rpc/typedBus.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys } from './metaCodec.js';
 import { removeFiles, setServing } from './segmentFlow.js';
+import { retiredIds } from '../core/mergeLineage.js';
 
 /**
  * Discards the records (and files) of segments whose partition is no longer
@@ -40,15 +41,36 @@ export async function discardSegments(ctx: CoordinatorContext, pick: () => Segme
     }
     return segs;
   });
-  for (const seg of gone) {
-    const holders = (ctx.distributions.get(seg.vchannel)?.segments ?? []).filter((s) => s.segmentId === seg.segmentId).map((s) => s.nodeId);
-    if (holders.length === 0) continue;
-    await setServing(ctx, seg.vchannel, seg.segmentId, null);
-    for (const nodeId of holders) {
-      await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds: [seg.segmentId] })
-        .catch((e) => ctx.log(`releasing discarded segment ${seg.segmentId} on ${nodeId} failed:`, (e as Error).message));
-    }
-  }
+  for (const seg of gone) await unserve(ctx, seg.vchannel, seg.segmentId);
   await removeFiles(ctx, gone.flatMap((s) => [s.dataKey, ...Object.values(s.indexKeys)]));
   return gone;
+}
+
+/** A segment out of its shard's distribution (no read is sent to it), then off the query nodes that held it. */
+async function unserve(ctx: CoordinatorContext, vchannel: string, segmentId: number): Promise<void> {
+  const holders = (ctx.distributions.get(vchannel)?.segments ?? []).filter((s) => s.segmentId === segmentId).map((s) => s.nodeId);
+  if (holders.length === 0) return;
+  await setServing(ctx, vchannel, segmentId, null);
+  for (const nodeId of holders) {
+    await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId))('release', { segmentIds: [segmentId] })
+      .catch((e) => ctx.log(`releasing discarded segment ${segmentId} on ${nodeId} failed:`, (e as Error).message));
+  }
+}
+
+/**
+ * At start, after half-done merges and clusterings are finished: segments a
+ * distribution still serves that have no record and that no record retires
+ * leave it. A discard cut short between its records and the distribution
+ * leaves such entries, and nothing would ever load them again: every read of
+ * the shard would wait on them (Unavailable) for good.
+ */
+export async function unserveUnrecorded(ctx: CoordinatorContext): Promise<void> {
+  const retired = new Set([...ctx.segments.values()].flatMap((s) => retiredIds(s)));
+  for (const [vchannel, d] of [...ctx.distributions]) {
+    for (const id of new Set(d.segments.map((s) => s.segmentId))) {
+      if (ctx.segments.has(id) || retired.has(id)) continue;
+      ctx.log(`${vchannel}: segment ${id} has no record (a discard cut short); no longer served`);
+      await unserve(ctx, vchannel, id);
+    }
+  }
 }
