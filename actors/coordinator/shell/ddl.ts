@@ -191,7 +191,6 @@ export async function addCollectionField(ctx: CoordinatorContext, ref: Collectio
   const zone = resolveTimezone({ tz: rec.timezone, from: 'timezone' }, { tz: policyOf(namespaceOf(ctx.catalog, dbOf(rec)).record.properties).timezone, from: 'database property timezone' });
   const [added] = withAnalyzerVersion(geometryDefaults(timestamptzDefaults({ fields: [field] }, zone))).fields;
   const step = (): DdlStep => { withAddedField(rec.schema, added!); return { type: 'AddCollectionField', body: { field: added! } }; };
-  step();
   await runJournaled(ctx, rec, step);
   return rec;
 }
@@ -219,7 +218,6 @@ export async function dropPartition(ctx: CoordinatorContext, ref: CollectionRef,
     if (!info) throw new NuthatchError('PartitionNotFound', `partition '${partition}' does not exist in '${ref.name}'`);
     return { type: 'DropPartition', body: { partitionId: info.id } };
   };
-  step();
   await runJournaled(ctx, rec, step);
   return null;
 }
@@ -249,7 +247,6 @@ export async function createIndex(ctx: CoordinatorContext, ref: CollectionRef, p
     if (same) throw new NuthatchError('IndexExists', `'${ref.name}' already has index '${same.indexName}' on ${target === index.fieldName ? `field '${target}'` : `JSON path ${target}`}; drop it first`);
     return { type: 'CreateIndex', body: { index } };
   };
-  step();
   await runJournaled(ctx, rec, step);
   return null;
 }
@@ -261,7 +258,6 @@ export async function dropIndex(ctx: CoordinatorContext, ref: CollectionRef, ind
     if (rec.loaded) throw new NuthatchError('FailedPrecondition', `release '${ref.name}' before dropping its index`);
     return { type: 'DropIndex', body: { indexName } };
   };
-  step();
   await runJournaled(ctx, rec, step);
   return null;
 }

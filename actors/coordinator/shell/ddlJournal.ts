@@ -28,7 +28,8 @@ function serially<T>(ctx: CoordinatorContext, collectionId: number, fn: () => Pr
 }
 
 /**
- * A collection DDL as a journaled step (core/journaledDdl.ts): after the
+ * A collection DDL as a journaled step (core/journaledDdl.ts): `decide` is
+ * run on arrival (a refusal throws at once) and again after the
  * collection's earlier DDL (and any step a previous coordinator left
  * pending), `decide` checks the request against the record as it is then
  * and gives the step, or null when it changes nothing (a refusal throws and
@@ -37,6 +38,8 @@ function serially<T>(ctx: CoordinatorContext, collectionId: number, fn: () => Pr
  * shard's TSO of it, or null.
  */
 export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, decide: () => DdlStep | null): Promise<Tso[] | null> {
+  // Checked on arrival too, so a refusal answers at once rather than behind the collection's queued DDL.
+  decide();
   return serially(ctx, rec.collectionId, async () => {
     if (rec.pendingDdl) { const left = rec.pendingDdl; await unfenced(() => finishLeftover(ctx, rec, left)); }
     const step = decide();

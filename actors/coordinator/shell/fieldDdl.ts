@@ -24,7 +24,6 @@ export async function alterCollectionField(ctx: CoordinatorContext, ref: Collect
     withAlteredField(rec.schema, fieldName, params);
     return changesNothing(rec.schema, fieldName, params) ? null : { type: 'AlterCollectionField', body: { fieldName, params } };
   };
-  step();
   await runJournaled(ctx, rec, step);
   return rec;
 }
@@ -49,7 +48,6 @@ export async function dropCollectionField(ctx: CoordinatorContext, ref: Collecti
     if (index) throw new NuthatchError('FailedPrecondition', `field '${fieldName}' of '${rec.name}' has index '${index.indexName}': drop the index first`, { field: fieldName, index: index.indexName });
     return { type: 'DropCollectionField', body: { fieldName } };
   };
-  step();
   await runJournaled(ctx, rec, step);
   return rec;
 }

@@ -1,7 +1,6 @@
 import { withAddedFunction, withAlteredFunction, withDroppedFunction, sameFunction } from '../../../messages/collectionFunctions.js';
 import { indexOnField } from '../../../messages/droppedField.js';
 import { NuthatchError } from '../../../messages/errors.js';
-import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { FunctionSchema } from '../../../messages/schemaFunctions.js';
 import type { CollectionRef } from '../core/catalog.js';
@@ -19,45 +18,38 @@ import { runJournaled } from './ddlJournal.js';
  */
 export async function addCollectionFunction(ctx: CoordinatorContext, ref: CollectionRef, fn: FunctionSchema): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  return journaled(ctx, rec, () => {
+  await runJournaled(ctx, rec, () => {
     // Every other refusal first (InvalidArgument), then the index, a refusal the caller acts on (drop it).
     withAddedFunction(rec.schema, [], fn);
     refuseIndexedOutput(rec, fn.outputFieldNames[0], 'add a function writing it');
     return { type: 'AddCollectionFunction', body: { function: fn } };
   });
+  return rec;
 }
 
 /** Replaces the definition of the function of `fn.name` (its input field and params; not its type nor output). */
 export async function alterCollectionFunction(ctx: CoordinatorContext, ref: CollectionRef, fn: FunctionSchema): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  return journaled(ctx, rec, () => {
+  await runJournaled(ctx, rec, () => {
     withAlteredFunction(rec.schema, fn);
     return rec.schema.functions!.some((f) => sameFunction(f, fn)) ? null : { type: 'AlterCollectionFunction', body: { function: fn } };
   });
+  return rec;
 }
 
 /** Drops a function: its output field stays, a plain field that writes after it give themselves. */
 export async function dropCollectionFunction(ctx: CoordinatorContext, ref: CollectionRef, name: string): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  return journaled(ctx, rec, () => {
+  await runJournaled(ctx, rec, () => {
     withDroppedFunction(rec.schema, [], name);
     refuseIndexedOutput(rec, rec.schema.functions!.find((f) => f.name === name)!.outputFieldNames[0], 'drop the function writing it');
     return { type: 'DropCollectionFunction', body: { functionName: name } };
   });
+  return rec;
 }
 
 /** An indexed output field is a refusal the caller acts on (drop the index), as dropping an indexed field is. */
 function refuseIndexedOutput(rec: CollectionRecord, output: string | undefined, what: string): void {
   const index = output === undefined ? undefined : indexOnField(rec.indexes, output);
   if (index) throw new NuthatchError('FailedPrecondition', `field '${output}' of '${rec.name}' has index '${index.indexName}': drop the index first, then ${what}`, { field: output, index: index.indexName });
-}
-
-/**
- * The step checked on arrival (a refusal answers at once) and again in the collection's DDL order
- * (shell/ddlJournal.ts), then journaled, broadcast and saved; clients are told when it changed anything.
- */
-async function journaled(ctx: CoordinatorContext, rec: CollectionRecord, step: () => DdlStep | null): Promise<CollectionRecord> {
-  step();
-  await runJournaled(ctx, rec, step);
-  return rec;
 }
