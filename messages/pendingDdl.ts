@@ -1,3 +1,4 @@
+import type { CollectionProperties } from './collectionProperties.js';
 import type { Bodies } from './types.js';
 
 /**
@@ -10,7 +11,18 @@ export const JOURNALED = ['AddCollectionField', 'AlterCollectionField', 'DropCol
 export type JournaledType = typeof JOURNALED[number];
 
 /** One step: its message type and body (collectionId is the record's). */
-export type DdlStep = { [T in JournaledType]: { type: T; body: Omit<Bodies[T], 'collectionId'> } }[JournaledType];
+export type DdlStep = { [T in JournaledType]: { type: T; body: Omit<Bodies[T], 'collectionId'> } }[JournaledType] | AlterStep;
+
+/**
+ * A change of a collection's properties. Each property the record holds after
+ * it (null: none) goes into the record with the step; only a changed TTL is
+ * also a message to every shard (`body`; null: the step is the record's alone).
+ */
+export interface AlterStep {
+  type: 'AlterCollection';
+  body: Omit<Bodies['AlterCollection'], 'collectionId'> | null;
+  properties: { [K in keyof CollectionProperties]-?: CollectionProperties[K] | null };
+}
 
 /** A step taken by the record before its broadcast: `broadcastId` makes every sending of it one append per shard. */
 export interface PendingDdl { broadcastId: number; step: DdlStep }

@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { alreadyDoneBy, applyStep, changesSchema } from '../../actors/coordinator/core/journaledDdl.js';
+import { decideAlter } from '../../actors/coordinator/core/alteredProperties.js';
+import { alreadyDoneBy, applyStep, broadcasts, changesSchema } from '../../actors/coordinator/core/journaledDdl.js';
+import { PROPERTY_KEYS } from '../../messages/collectionProperties.js';
 import { Invariant } from '../../messages/errors.js';
-import type { DdlStep } from '../../messages/pendingDdl.js';
+import type { AlterStep, DdlStep } from '../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../messages/rpc/records.js';
 
 /**
@@ -62,6 +64,34 @@ test('a truncate records each shard\'s cut; a shard that had taken it keeps the 
 test('the invariant that says a shard took the step already, and which steps change the schema', () => {
   assert.equal(steps.map(alreadyDoneBy), [Invariant.FieldAlreadyAdded, undefined, Invariant.FieldAlreadyDropped, Invariant.PartitionAlreadyExists, Invariant.PartitionMustExist, undefined, Invariant.IndexAlreadyExists, Invariant.IndexMustExist]);
   assert.equal(steps.map(changesSchema), [true, true, true, false, false, false, false, false]);
+});
+
+const noProperties = Object.fromEntries(Object.values(PROPERTY_KEYS).map((name) => [name, null])) as AlterStep['properties'];
+
+test('an alter is decided against the record: only a TTL change is broadcast, and nothing changed is no step', () => {
+  const rec = record();
+  assert.is(decideAlter(rec, {}, []), null, 'nothing asked');
+  const quota = decideAlter(rec, { queryRateMaxQps: 50 }, [])!;
+  assert.equal([quota.body, quota.properties.queryRateMaxQps, broadcasts(quota)], [null, 50, false], 'a property only the record reads');
+  const ttl = decideAlter(rec, { ttlSeconds: 60, timezone: 'Asia/Tokyo' }, [])!;
+  assert.equal([ttl.body, ttl.properties.ttlSeconds, ttl.properties.timezone, broadcasts(ttl)], [{ ttlSeconds: 60 }, 60, 'Asia/Tokyo', true]);
+  const applied = applyStep(record(), ttl, [5n, 6n]);
+  assert.equal([applied.ttlSeconds, applied.timezone], [60, 'Asia/Tokyo']);
+  assert.is(decideAlter(applied, { ttlSeconds: 60 }, []), null, 'the same value again');
+  const dropped = decideAlter(applied, {}, ['ttlSeconds'])!;
+  assert.equal([dropped.body, dropped.properties.ttlSeconds, dropped.properties.timezone], [{ ttlSeconds: 0 }, null, 'Asia/Tokyo']);
+  assert.is(applyStep(applied, dropped, [7n, 8n]).ttlSeconds, undefined);
+  assert.throws(() => decideAlter(rec, { ttlField: 'note' }, []), /Timestamptz/, 'a ttl_field must be a Timestamptz field');
+  assert.equal([alreadyDoneBy(ttl), changesSchema(ttl)], [undefined, false]);
+});
+
+test('an alter that drops a ttl_field keeps it with each shard\'s TSO of the change; applied twice, once', () => {
+  const rec = { ...record(), ttlField: 'at', schema: { fields: [...record().schema.fields, { name: 'at', dataType: 'Timestamptz', nullable: true }] } } as CollectionRecord;
+  const step = decideAlter(rec, {}, ['ttlField'])!;
+  assert.equal(step, { type: 'AlterCollection', body: { ttlSeconds: 0 }, properties: noProperties });
+  const once = applyStep(structuredClone(rec), step, [11n, 12n]);
+  assert.equal([once.ttlField, once.ttlFieldDropped], [undefined, { field: 'at', tso: { p0_7v0: 11n, p1_7v1: 12n } }]);
+  assert.equal(applyStep(structuredClone(once), step, [11n, 12n]), once);
 });
 
 test.run();

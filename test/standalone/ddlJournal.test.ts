@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getRecord, putRecord } from '../../actors/coordinator/shell/metaCodec.js';
-import { encodeMessage } from '../../messages/codec.js';
-import type { DdlStep } from '../../messages/pendingDdl.js';
+import { decodeMessage, encodeMessage } from '../../messages/codec.js';
+import { PROPERTY_KEYS } from '../../messages/collectionProperties.js';
+import type { AlterStep, DdlStep } from '../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../messages/rpc/records.js';
 import { streamingSubject, type StreamingProtocol } from '../../messages/rpc/streamingNode.js';
 import { newMessage } from '../../messages/types.js';
@@ -29,7 +30,7 @@ async function cutShort(s: Awaited<ReturnType<typeof tempStandalone>>, name: str
   const rec = (await getRecord<CollectionRecord>(s.meta, key))!;
   await putRecord(s.meta, key, { ...rec, pendingDdl: { broadcastId, step } });
   for (const vchannel of rec.vchannels) {
-    const m = newMessage(step.type, vchannel, { collectionId: rec.collectionId, ...step.body } as never);
+    const m = newMessage(step.type, vchannel, { collectionId: rec.collectionId, ...step.body! } as never);
     m.header.broadcast = { id: broadcastId, vchannels: rec.vchannels };
     m.header.appendId = `broadcast-${broadcastId}`;
     await client<StreamingProtocol>(s.bus, streamingSubject(vchannel.slice(0, vchannel.lastIndexOf('_'))))('append', { message: encodeMessage(m) });
@@ -116,6 +117,47 @@ test('an index the shards took before the coordinator died is described and buil
     await s.client.loadCollection('ix');
     const [hits] = await s.client.search('ix', { data: [vecs[3]!], limit: 1, consistencyLevel: 'Strong' });
     assert.is(hits![0]!.id, 3);
+  } finally { await s.cleanup(); }
+});
+
+test('a TTL alter the shards took before the coordinator died is recorded after a restart, with the properties it set beside it', async () => {
+  let s = await tempStandalone();
+  const { dataDir } = s;
+  try {
+    await s.client.createCollection({ collectionName: 'al', schema, metricType: 'L2', shardsNum: 2, load: true });
+    await s.client.insert('al', rows(0, 10));
+    const none = Object.fromEntries(Object.values(PROPERTY_KEYS).map((name) => [name, null])) as AlterStep['properties'];
+    await cutShort(s, 'al', { type: 'AlterCollection', body: { ttlSeconds: 86_400 }, properties: { ...none, ttlSeconds: 86_400, queryRateMaxQps: 500 } }, 2_000_000_005);
+    assert.equal((await s.client.describeCollection('al')).properties, [], 'the running coordinator never saved it');
+    await s.stop();
+
+    s = await tempStandalone({ dataDir });
+    await until(async () => (await pendingOf(s, 'al')) === undefined, 'the alter finished', 30_000);
+    assert.equal((await s.client.describeCollection('al')).properties, [{ key: 'collection.ttl.seconds', value: '86400' }, { key: 'collection.queryRate.max.qps', value: '500' }]);
+    await s.client.alterCollectionProperties('al', { 'collection.ttl.seconds': 7200 });
+    assert.equal((await s.client.describeCollection('al')).properties.find((p) => p.key === 'collection.ttl.seconds'), { key: 'collection.ttl.seconds', value: '7200' }, 'a later alter runs after it');
+    assert.is((await s.client.query('al', { filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)'], 10, 'rows inside the TTL stay');
+  } finally { await s.cleanup(); }
+});
+
+test('concurrent alters of one collection each keep what the others set, and reach the shards and the record in one order', async () => {
+  const s = await tempStandalone();
+  try {
+    await s.client.createCollection({ collectionName: 'cc', schema, metricType: 'L2', shardsNum: 2 });
+    // Each decided against the record as the ones before it left it: none puts back a value another changed.
+    const alters: Array<Record<string, string | number>> = [
+      { 'collection.ttl.seconds': 3600 }, { 'collection.queryRate.max.qps': 500 }, { timezone: 'Asia/Tokyo' },
+      { 'collection.ttl.seconds': 7200 }, { 'collection.insertRate.max.mb': 5 }, { 'collection.ttl.seconds': 10800 },
+    ];
+    await Promise.all(alters.map((p) => s.client.alterCollectionProperties('cc', p)));
+    const described = new Map((await s.client.describeCollection('cc')).properties.map((p) => [p.key, p.value]));
+    assert.equal(Object.fromEntries(described), { 'collection.ttl.seconds': '10800', 'collection.queryRate.max.qps': '500', timezone: 'Asia/Tokyo', 'collection.insertRate.max.mb': '5' });
+    const rec = (await getRecord<CollectionRecord>(s.meta, 'catalog/cc'))!;
+    for (const v of rec.vchannels) {
+      const { records } = await client<StreamingProtocol>(s.bus, streamingSubject(v.slice(0, v.lastIndexOf('_'))))('scan', { from: 0, to: Number.MAX_SAFE_INTEGER, maxBytes: 1 << 24 });
+      const ttls = records.map((r) => decodeMessage(r.payload)).filter((m) => m.header.type === 'AlterCollection' && m.header.vchannel === v);
+      assert.equal(ttls.map((m) => (m.body as { ttlSeconds: number }).ttlSeconds), [3600, 7200, 10800], `only TTL changes reach ${v}, in the order asked`);
+    }
   } finally { await s.cleanup(); }
 });
 

@@ -1,6 +1,7 @@
 import { withAddedField } from '../../../messages/addedField.js';
 import { withAlteredField } from '../../../messages/alteredField.js';
 import { withAddedFunction, withAlteredFunction, withDroppedFunction } from '../../../messages/collectionFunctions.js';
+import { applyAlter } from './alteredProperties.js';
 import { withDroppedField } from '../../../messages/droppedField.js';
 import { Invariant, type InvariantName } from '../../../messages/errors.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
@@ -43,7 +44,12 @@ export function alreadyDoneBy(step: DdlStep): InvariantName | undefined {
 
 /** Whether the step changes the schema (the record then takes a new schema version). */
 export function changesSchema(step: DdlStep): boolean {
-  return step.type !== 'CreatePartition' && step.type !== 'DropPartition' && step.type !== 'TruncateCollection' && step.type !== 'CreateIndex' && step.type !== 'DropIndex';
+  return step.type !== 'CreatePartition' && step.type !== 'DropPartition' && step.type !== 'TruncateCollection' && step.type !== 'CreateIndex' && step.type !== 'DropIndex' && step.type !== 'AlterCollection';
+}
+
+/** Whether the step is a message to every shard (an alter of properties only the record reads is not). */
+export function broadcasts(step: DdlStep): boolean {
+  return step.body !== null;
 }
 
 /**
@@ -85,6 +91,9 @@ export function applyStep(rec: CollectionRecord, step: DdlStep, tsos: readonly T
       break;
     case 'DropIndex':
       rec.indexes = rec.indexes.filter((i) => i.indexName !== step.body.indexName);
+      break;
+    case 'AlterCollection':
+      applyAlter(rec, step, tsos);
       break;
     case 'TruncateCollection': {
       // A shard that had taken it (0: refused as done) keeps the cut it has.

@@ -1,5 +1,4 @@
 import { withAddedField } from '../../../messages/addedField.js';
-import { checkTtlProperties } from '../../../messages/entityTtl.js';
 import { loadedColumns, sameColumns, type LoadFieldsRequest } from '../../../messages/loadFields.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { dropRefusal } from '../core/aliases.js';
@@ -8,9 +7,9 @@ import { checkName, LIMITS, withAnalyzerVersion } from '../../../messages/schema
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, CollectionSpec } from '../../../messages/rpc/records.js';
 import type { IndexParams, Tso } from '../../../messages/types.js';
-import { checkProperties, QUOTA_PROPERTY_KEYS, WARMUP_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
+import { checkProperties, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { indexTargetKey } from '../core/jsonIndexParams.js';
-import { checkIsolationChange, checkIsolationSchema } from '../../shared/partitionKey/keyIsolation.js';
+import { decideAlter } from '../core/alteredProperties.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
 import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
@@ -142,42 +141,17 @@ export async function finishDrop(ctx: CoordinatorContext, rec: CollectionRecord)
 }
 
 /**
- * Changes a collection's properties: an AlterCollection on every shard, so
- * delegators, followers and replays all apply the new TTL (collection.ttl.seconds,
- * ttl_field) from the same TSO, then the record (what compaction and descriptions
- * read). A ttl_field dropped or replaced is kept with each shard's TSO of the
- * change: what it had expired stays hidden (messages/entityTtl.ts).
+ * Changes a collection's properties, as a journaled step
+ * (core/alteredProperties.ts): a changed TTL (collection.ttl.seconds,
+ * ttl_field) is an AlterCollection on every shard, so delegators, followers
+ * and replays all apply it from the same TSO; every property goes into the
+ * record with it (what compaction, descriptions, clients, admission and
+ * query nodes read).
  */
 export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRef, properties: CollectionProperties, drop: Array<keyof CollectionProperties>): Res<'alterCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
-  const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
-  const ttlField = drop.includes('ttlField') ? undefined : checked.ttlField ?? rec.ttlField;
-  checkTtlProperties(rec.schema, { ttlSeconds, ...(ttlField === undefined ? {} : { ttlField }) });
-  if (ttlField !== undefined && rec.loaded && rec.loadFields && !rec.loadFields.includes(ttlField)) {
-    throw new NuthatchError('FailedPrecondition', `ttl_field '${ttlField}' is not loaded (the collection was loaded with load_fields): release the collection before setting it`, { field: 'ttl_field' });
-  }
-  // Isolation changes how vector indexes are built and searches are checked: refused without a key, or while an index exists.
-  const isolation = drop.includes('partitionKeyIsolation') ? false : checked.partitionKeyIsolation ?? rec.partitionKeyIsolation ?? false;
-  checkIsolationSchema(rec.name, rec.schema, isolation);
-  checkIsolationChange(rec.name, rec.indexes, rec.partitionKeyIsolation ?? false, isolation);
-  // The timezone, allow_insert_auto_id and partitionkey.isolation are read only where rows enter and leave (the client) and
-  // where index builds are asked for (segmentFlow.ts), and rates and quotas only by the admission snapshot the coordinator
-  // publishes (shell/admission.ts), warm-up only by query nodes at load: the record alone carries them.
-  const recordOnly = (['timezone', 'allowInsertAutoId', 'partitionKeyIsolation', ...Object.values(QUOTA_PROPERTY_KEYS), ...Object.values(WARMUP_PROPERTY_KEYS)] as const)
-    .map((name) => [name, drop.includes(name) ? undefined : checked[name] ?? rec[name]] as const)
-    .map(([name, v]) => [name, v === false ? undefined : v] as const);
-  const ttlChanged = ttlSeconds !== (rec.ttlSeconds ?? 0) || ttlField !== rec.ttlField;
-  if (!ttlChanged && recordOnly.every(([name, v]) => v === rec[name])) return rec;
-  const tsos = ttlChanged ? await broadcast(ctx, 'AlterCollection', rec.vchannels, () => ({ collectionId: rec.collectionId, ttlSeconds, ...(ttlField === undefined ? {} : { ttlField }) })) : [];
-  await ctx.lock(async () => {
-    if (ttlSeconds) rec.ttlSeconds = ttlSeconds; else delete rec.ttlSeconds;
-    if (rec.ttlField !== undefined && rec.ttlField !== ttlField) rec.ttlFieldDropped = { field: rec.ttlField, tso: Object.fromEntries(rec.vchannels.map((v, i) => [v, tsos[i]!])) };
-    if (ttlField === undefined) delete rec.ttlField; else rec.ttlField = ttlField;
-    for (const [name, v] of recordOnly) if (v === undefined) delete rec[name]; else (rec as unknown as Record<string, unknown>)[name] = v;
-    await save(ctx, rec);
-  });
-  announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+  await runJournaled(ctx, rec, () => decideAlter(rec, checked, drop));
   return rec;
 }
 

@@ -3,7 +3,7 @@ import { InvariantError } from '../../../messages/errors.js';
 import type { DdlStep, PendingDdl } from '../../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { SchemaDdl, Tso } from '../../../messages/types.js';
-import { alreadyDoneBy, applyStep, changesSchema } from '../core/journaledDdl.js';
+import { alreadyDoneBy, applyStep, broadcasts, changesSchema } from '../core/journaledDdl.js';
 import { broadcast } from './broadcast.js';
 import { unfenced } from './fencedSteps.js';
 import type { CoordinatorContext } from './context.js';
@@ -44,6 +44,12 @@ export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, dec
     if (rec.pendingDdl) { const left = rec.pendingDdl; await unfenced(() => finishLeftover(ctx, rec, left)); }
     const step = decide();
     if (!step) return null;
+    if (!broadcasts(step)) {
+      // The record's alone: one write, nothing to journal.
+      await ctx.lock(async () => { applyStep(rec, step, []); await save(ctx, rec); });
+      await afterStep(ctx, rec, step);
+      return [];
+    }
     // The version comes before the broadcast, in the collection's DDL order, so each is above the last.
     if (changesSchema(step)) (step.body as SchemaDdl).schemaVersion = await ctx.tso(1);
     const pending: PendingDdl = { broadcastId: await ctx.allocIds(1), step };
