@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decideCreateCollection, findCollection, type Catalog } from '../../actors/coordinator/core/catalog.js';
 import {
-  allCollections, collectionAt, collectionById, decideAlterDatabase, decideCreateDatabase, decideDropDatabase, defaultDatabase, emptyDatabase, namespaceOf,
+  allCollections, collectionAt, collectionById, decideAlterDatabase, isLive, stillCatalogued, stillLive, decideCreateDatabase, decideDropDatabase, defaultDatabase, emptyDatabase, namespaceOf,
 } from '../../actors/coordinator/core/databases.js';
 import { decideCreateAlias } from '../../actors/coordinator/core/aliases.js';
 import { decideRename, unfinishedRenames } from '../../actors/coordinator/core/rename.js';
@@ -107,6 +107,19 @@ test('unfinishedRenames across databases: the old key of a moved record goes; sa
   // Records from before databases (no dbName) are in 'default'.
   const old = [rec('x', 4), rec('y', 4, { dbName: 'default', renamedFrom: 'x' })];
   assert.equal(unfinishedRenames(old, [{ db: 'default', alias: 'xl', collection: 'x' }]), { stale: [{ db: 'default', name: 'x' }], repoint: [{ db: 'default', alias: 'xl', collection: 'y' }] });
+});
+
+test('a record is saved only while catalogued, and takes DDL only while live: not once dropped, being dropped, or made again', () => {
+  const c = catalog();
+  const docs = collectionAt(c, { db: 'shop', name: 'docs' });
+  assert.equal([isLive(c, docs), code(() => stillCatalogued(c, docs)), code(() => stillLive(c, docs))], [true, 'ok', 'ok']);
+  docs.state = 'dropping';
+  assert.equal([isLive(c, docs), code(() => stillCatalogued(c, docs)), code(() => stillLive(c, docs))], [false, 'ok', 'CollectionNotFound'], 'a drop may still save it; DDL may not');
+  namespaceOf(c, 'shop').byName.delete('docs');
+  assert.equal([isLive(c, docs), code(() => stillCatalogued(c, docs))], [false, 'CollectionNotFound'], 'dropped');
+  namespaceOf(c, 'shop').byName.set('docs', rec('docs', 9, { dbName: 'shop' }));
+  assert.equal([isLive(c, docs), code(() => stillCatalogued(c, docs))], [false, 'CollectionNotFound'], 'made again: the old record writes over nothing');
+  assert.is(code(() => stillCatalogued(c, rec('docs', 1))), 'CollectionNotFound', 'a copy is not the catalogued record');
 });
 
 test.run();

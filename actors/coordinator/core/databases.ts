@@ -29,6 +29,35 @@ export function collectionAt(c: Catalog, ref: CollectionRef): CollectionRecord {
   return findCollection(namespaceOf(c, ref.db), ref.name);
 }
 
+/**
+ * The record, when it is still its collection's one in the catalogue: in its
+ * database under its name (a drop removes it last, under the lock). Else
+ * CollectionNotFound: a request that waited (behind the collection's earlier
+ * DDL, on its shards, for the lock) must not save a record a drop removed,
+ * which would bring it back, or write over the record of a collection made
+ * again under its name.
+ */
+export function stillCatalogued(c: Catalog, rec: CollectionRecord): CollectionRecord {
+  if (c.databases.get(dbOf(rec))?.byName.get(rec.name) === rec) return rec;
+  throw droppedWhileRunning(rec);
+}
+
+/** Whether the record is live: catalogued and not being dropped (a DDL step is refused otherwise). */
+export function isLive(c: Catalog, rec: CollectionRecord): boolean {
+  return rec.state === 'created' && c.databases.get(dbOf(rec))?.byName.get(rec.name) === rec;
+}
+
+/** The record, when live (isLive); else CollectionNotFound. */
+export function stillLive(c: Catalog, rec: CollectionRecord): CollectionRecord {
+  if (isLive(c, rec)) return rec;
+  throw droppedWhileRunning(rec);
+}
+
+/** CollectionNotFound for a request its collection's drop overtook. */
+export function droppedWhileRunning(rec: CollectionRecord): NuthatchError {
+  return new NuthatchError('CollectionNotFound', `collection '${rec.name}' was dropped while the request ran`, { collection: rec.name });
+}
+
 /** Every collection record of every database (any state). */
 export function allCollections(c: Catalog): CollectionRecord[] {
   return [...c.databases.values()].flatMap((d) => [...d.byName.values()]);

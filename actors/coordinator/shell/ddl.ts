@@ -11,7 +11,7 @@ import { checkProperties, type CollectionProperties } from '../../../messages/co
 import { indexTargetKey } from '../core/jsonIndexParams.js';
 import { decideAlter } from '../core/alteredProperties.js';
 import { decideCreateCollection, DEFAULT_PARTITION, findCollection, idsToCreate, normaliseIndex, refuseManualPartitions, type CollectionRef } from '../core/catalog.js';
-import { checkRoomForCollection, collectionAt, namespaceOf } from '../core/databases.js';
+import { checkRoomForCollection, collectionAt, namespaceOf, stillCatalogued } from '../core/databases.js';
 import { dbOf } from '../../../messages/database.js';
 import { policyOf } from '../../../messages/databaseProperties.js';
 import { resolveTimezone, timestamptzDefaults } from '../../../messages/timestamptzFields.js';
@@ -47,6 +47,8 @@ export async function saveSchema(ctx: CoordinatorContext, rec: CollectionRecord,
  * the record in memory is put back as stored, so the catalogue shows nothing of the DDL.
  */
 export async function save(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  // A record past its creation is saved only while it is the live one: a request that waited across a drop writes nothing.
+  if (rec.state !== 'creating') stillCatalogued(ctx.catalog, rec);
   const key = Keys.collection(dbOf(rec), rec.name);
   try {
     await putRecord(ctx.opts.meta, key, rec, firstWriteFence());

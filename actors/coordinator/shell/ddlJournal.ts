@@ -1,8 +1,9 @@
 import { dbOf } from '../../../messages/database.js';
-import { InvariantError } from '../../../messages/errors.js';
+import { Invariant, InvariantError } from '../../../messages/errors.js';
 import type { DdlStep, PendingDdl } from '../../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { SchemaDdl, Tso } from '../../../messages/types.js';
+import { droppedWhileRunning, isLive, stillLive } from '../core/databases.js';
 import { alreadyDoneBy, applyStep, broadcasts, changesSchema } from '../core/journaledDdl.js';
 import { broadcast } from './broadcast.js';
 import { unfenced } from './fencedSteps.js';
@@ -41,12 +42,13 @@ export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, dec
   // Checked on arrival too, so a refusal answers at once rather than behind the collection's queued DDL.
   decide();
   return serially(ctx, rec.collectionId, async () => {
+    stillLive(ctx.catalog, rec);
     if (rec.pendingDdl) { const left = rec.pendingDdl; await unfenced(() => finishLeftover(ctx, rec, left)); }
     const step = decide();
     if (!step) return null;
     if (!broadcasts(step)) {
       // The record's alone: one write, nothing to journal.
-      await ctx.lock(async () => { applyStep(rec, step, []); await save(ctx, rec); });
+      await ctx.lock(async () => { applyStep(stillLive(ctx.catalog, rec), step, []); await save(ctx, rec); });
       await afterStep(ctx, rec, step);
       return [];
     }
@@ -54,6 +56,7 @@ export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, dec
     if (changesSchema(step)) (step.body as SchemaDdl).schemaVersion = await ctx.tso(1);
     const pending: PendingDdl = { broadcastId: await ctx.allocIds(1), step };
     await ctx.lock(async () => {
+      stillLive(ctx.catalog, rec);
       rec.pendingDdl = pending;
       // Not stored (etcd away, a fence passed): the step is not taken, in memory either.
       try { await save(ctx, rec); } catch (e) { if (rec.pendingDdl === pending) delete rec.pendingDdl; throw e; }
@@ -96,11 +99,13 @@ async function finishPending(ctx: CoordinatorContext, rec: CollectionRecord, pen
   try {
     tsos = await broadcast(ctx, step.type, rec.vchannels, () => ({ collectionId: rec.collectionId, ...step.body }) as never, alreadyDoneBy(step), pending.broadcastId);
   } catch (e) {
-    if (e instanceof InvariantError) await ctx.lock(async () => { if (rec.pendingDdl === pending) { delete rec.pendingDdl; await save(ctx, rec); } });
-    throw e;
+    if (!(e instanceof InvariantError)) throw e;
+    await ctx.lock(async () => { if (rec.pendingDdl === pending && isLive(ctx.catalog, rec)) { delete rec.pendingDdl; await save(ctx, rec); } });
+    // The shards took the collection's drop first: to the client, the collection is gone.
+    throw e.invariant === Invariant.NothingAfterDrop ? droppedWhileRunning(rec) : e;
   }
   await ctx.lock(async () => {
-    applyStep(rec, step, tsos);
+    applyStep(stillLive(ctx.catalog, rec), step, tsos);
     if (rec.pendingDdl === pending) delete rec.pendingDdl;
     await (changesSchema(step) ? saveSchema(ctx, rec, (step.body as SchemaDdl).schemaVersion) : save(ctx, rec));
   });
