@@ -21,7 +21,9 @@
  *   the same columns;
  * - chunks of fewer than GROWING_MIN_CHUNK_ROWS rows count towards the
  *   frequencies but are read row by row: a column a few rows long costs more
- *   memory than its rows and saves no time.
+ *   memory than its rows and saves no time. Small chunks are merged
+ *   (streaming-node/core/chunkMerge.ts), and a merged chunk is shredded as
+ *   it is made (its rows were counted already).
  *
  * A chunk's shredded form is a view of rows that never change: deletes are
  * the delete log's and hide rows at read time, TSO visibility is the chunk's,
@@ -87,6 +89,28 @@ export function shredGrowingChunk(g: GrowingShredding, fields: Readonly<Record<s
     attachShredded(column, form);
     const bytes = shreddedBytes(form);
     state.shredded.push({ column, count, bytes });
+    g.bytes += bytes;
+  }
+}
+
+/**
+ * A chunk merged from others (`gone`: their JSON-holding fields): theirs
+ * forms are forgotten, and the merged chunk's columns shredded under the
+ * paths promoted so far. Its rows' frequencies were counted as they came.
+ */
+export function shredMergedChunk(g: GrowingShredding, gone: ReadonlyArray<Readonly<Record<string, unknown[]>>>, fields: Readonly<Record<string, unknown[]>>, count: number, plan: GrowingShredPlan): void {
+  if (!plan.cfg.enabledJSONShredding) return;
+  for (const name of plan.columns) {
+    const c = g.columns.get(name), column = fields[name];
+    if (c === undefined || column === undefined) continue;
+    const goneColumns = new Set(gone.map((f) => f[name]));
+    for (const chunk of c.shredded) if (goneColumns.has(chunk.column)) g.bytes -= chunk.bytes;
+    c.shredded = c.shredded.filter((chunk) => !goneColumns.has(chunk.column));
+    if (count < (plan.minChunkRows ?? GROWING_MIN_CHUNK_ROWS)) continue;
+    const form = shredColumnAs(column, count, (stats) => chunkClasses(c, stats, count, plan.cfg));
+    attachShredded(column, form);
+    const bytes = shreddedBytes(form);
+    c.shredded.push({ column, count, bytes });
     g.bytes += bytes;
   }
 }

@@ -16,6 +16,7 @@ import { hidden } from '../../shared/segment/deleteIndex.js';
 import { entityExpiry } from '../../shared/segment/rowExpiry.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { firstTso, rowTso } from './chunkMerge.js';
 import { type GrowingChunk, type ShardData } from './shardData.js';
 
 /**
@@ -53,7 +54,8 @@ export function visibleChunks(shard: ShardData, r: GrowingRead): GrowingChunk[] 
     if (shard.handedOff.has(seg.id) || r.servedElsewhere?.has(seg.id)) continue;
     if (seg.partitionDropped || (r.ignoreGrowing && seg.sealPos === null)) continue;
     for (const c of seg.chunks) {
-      if (c.tso > r.readTso || (r.expiredBelow !== undefined && c.tso < r.expiredBelow)) continue;
+      // A merged chunk's rows are checked one by one where only some are visible (acceptor).
+      if (firstTso(c) > r.readTso || (r.expiredBelow !== undefined && c.tso < r.expiredBelow)) continue;
       if (r.partitionIds && !r.partitionIds.has(c.partitionId)) continue;
       out.push(c);
     }
@@ -65,8 +67,13 @@ export function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (ro
   const pred = r.filter ? r.filter.bind({ ...c.fields, [r.pkName]: c.pks } as Columns) : null;
   const del = shard.deleteIndex;
   const anyDeletes = del.size > 0;
-  const expired = entityExpiry(c.fields, () => c.tso, r.fieldExpiry);
-  return (row) => (!anyDeletes || !hidden(del.get(c.pks[row]!), c.partitionId, c.tso, r.readTso)) && (expired === undefined || !expired(row)) && (pred === null || pred(row));
+  const expired = entityExpiry(c.fields, (row) => rowTso(c, row), r.fieldExpiry);
+  // A merged chunk written partly after the read TSO, or partly before the TTL's cut, shows the rows inside them.
+  const { readTso, expiredBelow } = r;
+  const inTime = c.rowTsos && (c.tso > readTso || (expiredBelow !== undefined && firstTso(c) < expiredBelow))
+    ? (row: number) => { const t = c.rowTsos![row]!; return t <= readTso && (expiredBelow === undefined || t >= expiredBelow); }
+    : undefined;
+  return (row) => (inTime === undefined || inTime(row)) && (!anyDeletes || !hidden(del.get(c.pks[row]!), c.partitionId, rowTso(c, row), readTso)) && (expired === undefined || !expired(row)) && (pred === null || pred(row));
 }
 
 /** The output fields of one row. */

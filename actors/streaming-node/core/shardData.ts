@@ -3,7 +3,8 @@ import { bodyOf, EXCLUSIVE, tsoAddMs, type AnyMessage, type Message, type Tso, t
 import type { DeleteEntry, Distribution } from '../../../messages/rpc/records.js';
 import { addToIndex, deleteEntry, indexOf, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { packVectorColumns } from '../../shared/vector/vectorColumn.js';
-import { newGrowingShredding, shredGrowingChunk, type GrowingShredding, type GrowingShredPlan } from '../../shared/segment/growingShredding.js';
+import { newGrowingShredding, shredGrowingChunk, shredMergedChunk, type GrowingShredding, type GrowingShredPlan } from '../../shared/segment/growingShredding.js';
+import { mergeTail } from './chunkMerge.js';
 
 /**
  * The materialized state of one shard (vchannel) that the delegator serves: growing
@@ -11,7 +12,18 @@ import { newGrowingShredding, shredGrowingChunk, type GrowingShredding, type Gro
  * fold of durable WAL messages in order. For speed the fold mutates in place (rows
  * are large); it stays pure: no I/O, no clock, the same messages give the same state.
  */
-export interface GrowingChunk { count: number; pks: PrimaryKey[]; vectors: Float32Array; fields: Record<string, unknown[]>; tso: Tso; partitionId: number }
+export interface GrowingChunk {
+  count: number;
+  pks: PrimaryKey[];
+  vectors: Float32Array;
+  fields: Record<string, unknown[]>;
+  /** Its rows' TSO; of a merged chunk (chunkMerge.ts), the latest of them. */
+  tso: Tso;
+  /** A merged chunk's: its earliest row's TSO, and each row's. */
+  minTso?: Tso;
+  rowTsos?: BigUint64Array;
+  partitionId: number;
+}
 
 export interface SegmentData {
   id: number;
@@ -186,7 +198,9 @@ function applyData(s: ShardData, m: AnyMessage, tso: Tso, fx: ShardEffects, opts
     seg.chunks.push({ count: b.rows.count, pks: b.rows.pks, vectors: b.rows.vectors, fields: b.rows.fields, tso, partitionId: b.partitionId });
     seg.rows += b.rows.count;
     seg.lastWriteTso = tso;
-    if (opts.shred) shredGrowingChunk(seg.shredding ??= newGrowingShredding(), b.rows.fields, b.rows.count, opts.shred);
+    const shred = opts.shred;
+    if (shred) shredGrowingChunk(seg.shredding ??= newGrowingShredding(), b.rows.fields, b.rows.count, shred);
+    mergeTail(seg.chunks, shred && seg.shredding ? (gone, into) => shredMergedChunk(seg.shredding!, gone.map((c) => c.fields), into.fields, into.count, shred) : undefined);
   } else if (m.header.type === 'Delete' && !opts.dataOnly) {
     const { pks, partitionId } = (m as Message<'Delete'>).body;
     for (const pk of pks) addDelete(s, deleteEntry(pk, tso, partitionId));
