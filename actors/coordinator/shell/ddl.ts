@@ -20,6 +20,7 @@ import { geometryDefaults } from '../../../messages/geometryFields.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import { runJournaled } from './ddlJournal.js';
+import { refuseWarmupWhileLoaded } from '../core/warmupRefusal.js';
 import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
@@ -151,6 +152,8 @@ export async function finishDrop(ctx: CoordinatorContext, rec: CollectionRecord)
 export async function alterCollection(ctx: CoordinatorContext, ref: CollectionRef, properties: CollectionProperties, drop: Array<keyof CollectionProperties>): Res<'alterCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
   const checked = checkProperties(properties);
+  const warmups: ReadonlyArray<keyof CollectionProperties> = Object.values(WARMUP_PROPERTY_KEYS);
+  if (warmups.some((k) => checked[k] !== undefined || drop.includes(k))) refuseWarmupWhileLoaded(rec, 'can not alter warmup properties if collection loaded');
   const ttlSeconds = drop.includes('ttlSeconds') ? 0 : checked.ttlSeconds ?? rec.ttlSeconds ?? 0;
   const ttlField = drop.includes('ttlField') ? undefined : checked.ttlField ?? rec.ttlField;
   checkTtlProperties(rec.schema, { ttlSeconds, ...(ttlField === undefined ? {} : { ttlField }) });

@@ -72,6 +72,8 @@ export class LazySegments {
   get size(): number { return this.metas.size; }
   ids(): number[] { return [...this.metas.keys()]; }
   has(segmentId: number): boolean { return this.metas.has(segmentId); }
+  /** The collections of the segments held or warming up. */
+  collectionIds(): number[] { return [...this.metas.values(), ...this.pending.values()].map((m) => m.record.collectionId); }
   /** Bytes the cache holds (data and indexes). */
   get bytes(): number { return this.cache.bytes; }
   /** The vector indexes cached now (their disk reads are the node's metrics). */

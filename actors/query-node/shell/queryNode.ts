@@ -109,7 +109,7 @@ export class QueryNode {
     void withRetry(() => client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('admission', {}), { deadlineMs: 120_000 }).then(offer, () => {});
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
       load: ({ segment, columns }) => this.segments.load(segment, columns),
-      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.unload(id); return null; },
+      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.unload(id); this.forgetReleased(); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       bm25Stats: (req) => this.bm25Stats(req),
@@ -128,6 +128,15 @@ export class QueryNode {
       this.opts.log?.(`session lease of ${this.opts.nodeId} lost; registering again`);
       void withRetry(() => this.register(), { deadlineMs: 24 * 3600_000, maxMs: 5000 }).catch((e) => this.opts.log?.('re-register failed:', e.message));
     });
+  }
+
+  /**
+   * Forgets the cached records of collections no segment here belongs to any more: what may change only
+   * while a collection is released (its warm-up, field-level or collection-level) is read afresh by its next load.
+   */
+  private forgetReleased(): void {
+    const held = this.segments.collectionIds();
+    for (const id of [...this.schemas.keys()]) if (!held.has(id)) this.schemas.delete(id);
   }
 
   /** The collection's record, cached; `fresh` asks again (its indexes change after the cache was filled). */
