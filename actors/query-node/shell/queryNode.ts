@@ -43,6 +43,7 @@ import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
 import { refuseUnloaded } from '../../../messages/loadFields.js';
 import { jsonShreddingConfig, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
+import { AsyncSearches, searchesAsync } from './asyncIndexSearch.js';
 import { SegmentStore, type Loaded } from './segmentStore.js';
 import { tieredStorageConfig, type TieredStorageOptions } from '../core/tieredStorageConfig.js';
 import { cacheBudget } from './cacheBudget.js';
@@ -287,9 +288,11 @@ export class QueryNode {
     const keyField = partitionKeyField(coll.schema);
     const key = keyField && read.filter ? isolatedKey(read.filter.expr, keyField) : null;
     const opts = key === null ? knobs : { ...knobs, partitionKey: key };
-    const searchOf = (index: VectorIndex | undefined) => (index
-      ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts)
-      : null);
+    // DISKANN searches through searchAsync: the pure core runs as passes, its index calls run between them (asyncIndexSearch.ts).
+    const pending = loaded.some((l) => searchesAsync(l.indexes.get(field.name)?.vector)) ? new AsyncSearches() : undefined;
+    const searchOf = (index: VectorIndex | undefined) => (!index ? null
+      : pending && searchesAsync(index) ? pending.searchOf(index, opts)
+      : (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts));
     // Iterative filtering: an index that can be walked (runtime/vectorIndex/indexWalk.ts) is, and one whose filtered
     // search asks the filter only of the rows it reaches (HNSW) is also searched so (iterativeSegment.ts chooses per
     // query); any other filters as usual.
@@ -304,13 +307,17 @@ export class QueryNode {
       this.metrics.isolatedReads.inc();
       return { scope: index.keyRows(key) };
     };
-    const hits = this.countingDiskReads(loaded, field.name, () => searchSealed(loaded.map((l) => {
+    const pass = () => this.countingDiskReads(loaded, field.name, () => searchSealed(loaded.map((l) => {
       const index = l.indexes.get(field.name)?.vector;
       // A row-mapped or keyed index holds only rows having a vector (a nullable field's nulls are never indexed).
       const noNulls = index !== undefined && (mappedRows(index) !== undefined || index.keyRows !== undefined);
       return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index), ...walkOf(index), ...(noNulls ? { indexHoldsNoNulls: true } : {}) };
     }), read, queries,
       { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(req.iterativeFilter ? { iterativeFilter: true } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) }));
+    if (!pending) return { hits: pass() };
+    const hits = await pending.run(pass);
+    // The passes' samples counted the synchronous indexes' reads; the asynchronous searches count their own.
+    this.metrics.countDiskReads({ cacheHits: 0, fileReads: 0, cachedNodes: 0, cachedBytes: 0 }, { ...pending.tally, cachedNodes: 0, cachedBytes: 0 });
     return { hits };
   }
 
