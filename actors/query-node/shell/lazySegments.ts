@@ -59,7 +59,11 @@ export class LazySegments {
       : Promise.resolve(undefined);
     const objects = ports.objects;
     // Reads of segment and index files go through the disk tier when there is one.
-    this.ports = { ...ports, objects: readingThrough(objects, async (key) => { const d = await this.disk; return d ? d.get(objects, key) : objects.get(key); }) };
+    this.ports = {
+      ...ports, objects: readingThrough(objects, async (key) => { const d = await this.disk; return d ? d.get(objects, key) : objects.get(key); }),
+      // ANN index files held open on the disk tier: DISKANN reads its records from the disk tier's file, no copy.
+      hold: async (key) => { const d = await this.disk; return d?.hold(objects, key); },
+    };
     this.cache = new SegmentCache<Unit>({
       budget, high: config.memoryHighWatermarkRatio, low: config.memoryLowWatermarkRatio,
       eviction: config.evictionEnabled, ttlMs: config.cacheTtl * 1000,

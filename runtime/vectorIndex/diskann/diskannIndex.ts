@@ -107,7 +107,9 @@ export class DiskannIndex implements VectorIndex {
       const pending = step.done ? [] : Array.from(step.value, (row, b) => this.nodes.readAsync(row, s.records, b * size));
       if (tally) { tally.cacheHits += st.cacheHits - hits; tally.fileReads += st.fileReads - reads; }
       if (step.done) return step.value;
-      await Promise.all(pending);
+      // Every read settled before a failure is thrown: the search's holder may close the file once it returns.
+      const failed = (await Promise.allSettled(pending)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 
