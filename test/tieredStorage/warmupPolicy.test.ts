@@ -5,6 +5,7 @@ import { checkProperties, parseProperties, propertyList } from '../../messages/c
 import { TIERED_STORAGE_DEFAULTS } from '../../actors/query-node/core/tieredStorageConfig.js';
 import { changesNothing, parseFieldParams, withAlteredField } from '../../messages/alteredField.js';
 import { validateSchema } from '../../messages/schema.js';
+import { parseField } from '../../runtime/http/parseSchema.js';
 import { refuseWarmupWhileLoaded } from '../../actors/coordinator/core/warmupRefusal.js';
 
 /**
@@ -63,6 +64,12 @@ test('alter_collection_field takes warmup sync or disable, on any field, and not
   assert.ok(changesNothing(withAlteredField(s, 'vec', { warmup: 'sync' }), 'vec', { warmup: 'sync' }));
   assert.not.ok(changesNothing(s, 'vec', { warmup: 'sync' }));
   assert.throws(() => validateSchema({ fields: [{ ...schema.fields[0]!, warmup: 'eager' as 'sync' }, schema.fields[1]!] }), /warmup of field 'id' must be sync or disable/);
+});
+
+test('REST takes a field\'s warmup in elementTypeParams', () => {
+  assert.is(parseField({ fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4, warmup: 'disable' } }, 'schema.fields[1]').warmup, 'disable');
+  assert.is(parseField({ fieldName: 'n', dataType: 'Int64' }, 'schema.fields[2]').warmup, undefined);
+  assert.throws(() => parseField({ fieldName: 'n', dataType: 'Int64', elementTypeParams: { warmup: 'soon' } }, 'schema.fields[2]'), (e: Error & { code?: string }) => e.code === 'InvalidArgument' && /schema.fields\[2\].elementTypeParams.warmup/.test(e.message));
 });
 
 test('warm-up changes are refused while the collection is loaded, with CollectionLoaded', () => {
