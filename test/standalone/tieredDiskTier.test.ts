@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/errors.js';
 import { client as busClient } from '../../runtime/rpc/typedBus.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
+import { until } from '../support/until.js';
 import { answers, base, cached, metric, PARTS, setup, TIERED, vecs, type System } from './tieredFixture.js';
 
 /**
@@ -72,6 +73,14 @@ test('with the disk tier on, DISKANN reads the disk tier\'s file in place: no co
     }
     assert.ok(metric(s, 'nuthatch_query_node_cache_requests_total', { result: 'disk_hit' }) > 0, 'the second round read the indexes back from disk');
     assert.ok(metric(s, 'nuthatch_query_node_diskann_file_reads_total') > 0, 'records were read from the files');
+    // A release while searches are in flight: each answers as before or is refused as not loaded, never reads a closed file.
+    const inFlight = Array.from({ length: 4 }, () => searchAll(s));
+    await s.client.releaseCollection('ts');
+    for (const r of await Promise.allSettled(inFlight)) {
+      if (r.status === 'fulfilled') assert.equal(r.value, expected);
+      else assert.not.match(String(r.reason), /closed/, String(r.reason));
+    }
+    await until(() => openOnDisk(s.dataDir) === 0, 'the released indexes closed their files');
   } finally { await s.cleanup(); }
 });
 

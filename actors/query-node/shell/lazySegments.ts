@@ -70,6 +70,8 @@ export class LazySegments {
     }, now, {
       hit: () => events.hit(), miss: () => events.miss(), bytes: (n) => events.bytes(n),
       evicted: (_key, u) => { events.evicted(); if (u.index?.vector) this.retirement.retire(u.index.vector); },
+      // Fetched for a segment released meanwhile: closed once no read holds it (it was cached nowhere to be evicted from).
+      discarded: (_key, u) => { if (u.index?.vector) this.retirement.retire(u.index.vector); },
     }, config.allowOverBudgetReads ? {} : { waitMs: config.evictionTimeoutMs });
   }
 
