@@ -23,6 +23,12 @@ export const ErrorCode = {
   CollectionNotFound: 100,
   CollectionExists: 101,
   CollectionNotLoaded: 102,
+  /**
+   * The request may not change a loaded collection (Milvus's ErrCollectionLoaded, 104: altering warm-up
+   * properties of a collection or a field while it is loaded): release it, change it, load it again.
+   * Nothing was written; never retried by the client.
+   */
+  CollectionLoaded: 104,
   PartitionNotFound: 200,
   PartitionExists: 201,
   PartitionNotLoaded: 202,

@@ -81,6 +81,13 @@ export interface FieldSchema {
    * were recorded: 1 (the Porter 1980 stemmer).
    */
   analyzerVersion?: number;
+  /**
+   * Milvus 2.6.11's field-level warm-up (`warmup` in the field's params, at creation or with
+   * alter_collection_field): whether a tiered-storage query node fetches this field's data and
+   * indexes before a segment serves (`sync`) or leaves them to the first read (`disable`), over
+   * the collection's `warmup.*` properties and the node's settings (actors/query-node/core/warmupPolicy.ts).
+   */
+  warmup?: 'sync' | 'disable';
 }
 
 /** A value a field may default to. */

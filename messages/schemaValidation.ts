@@ -79,6 +79,7 @@ export function validateSchema(s: CollectionSchema): CollectionSchema {
     checkDefaultValue(f);
     checkPartitionKey(f);
     checkClusteringKey(f);
+    if (f.warmup !== undefined && f.warmup !== 'sync' && f.warmup !== 'disable') throw new ValidationError(`warmup of field '${f.name}' must be sync or disable, got ${JSON.stringify(f.warmup)}`, { field: f.name });
   }
   const keys = s.fields.filter((f) => f.isPartitionKey);
   if (keys.length > 1) throw new ValidationError(`a collection has at most one partition key, got ${keys.map((f) => `'${f.name}'`).join(' and ')}`, { field: keys[1]!.name });

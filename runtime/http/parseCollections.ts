@@ -95,7 +95,7 @@ export function parseAddField(body: unknown): { collectionName: string; field: F
 }
 
 /**
- * fields/alter_properties: `{dbName?, collectionName, fieldName, fieldParams: {max_length?, max_capacity?}}`
+ * fields/alter_properties: `{dbName?, collectionName, fieldName, fieldParams: {max_length?, max_capacity?, warmup?}}`
  * (Milvus's shape). The params are checked here (messages/alteredField.ts) so a bad one is refused
  * before any call, and passed on by Milvus's names, as the client takes them.
  */

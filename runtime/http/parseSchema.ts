@@ -1,5 +1,6 @@
 import { DataType, ELEMENT_TYPES, isPackedVectorType, LIMITS, STRUCT_SUBFIELD_TYPES, ValidationError, type CollectionSchema, type DefaultValue, type ElementType, type FieldSchema, type FunctionSchema, type StructSubField } from '../../messages/index.js';
 import { describe, JsonReader } from './JsonReader.js';
+import { warmupValue } from '../../messages/collectionProperties.js';
 import { boolParam, intParam } from './common.js';
 
 const SCHEMA_KEYS = ['autoId', 'autoID', 'enableDynamicField', 'fields', 'description', 'functions'] as const;
@@ -10,13 +11,13 @@ const FIELD_KEYS = [
   // An Array of Structs: its sub-fields, and max_capacity in typeParams as Milvus's struct fields also take it.
   'fields', 'typeParams',
 ] as const;
-const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'analyzer_params', 'multi_analyzer_params'] as const;
+const TYPE_PARAM_KEYS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'analyzer_params', 'multi_analyzer_params', 'warmup'] as const;
 const UNSUPPORTED_TYPE_PARAMS = ['enable_match', 'mmap_enabled'] as const;
 
 /**
  * Parses the `schema` object of a custom collection setup into a CollectionSchema:
  * `{autoId, enableDynamicField, fields: [{fieldName, dataType, elementDataType,
- * isPrimary, isPartitionKey, elementTypeParams: {dim, max_length, max_capacity},
+ * isPrimary, isPartitionKey, elementTypeParams: {dim, max_length, max_capacity, warmup},
  * nullable, defaultValue}]}` (`elementDataType` and `max_capacity` for Array fields).
  * Cross-field rules (one primary key, one vector, unique names, at most one
  * partition key) and whether a default fits its field are left to validateSchema.
@@ -112,6 +113,8 @@ export function parseField(v: unknown, path: string): FieldSchema {
     if (dataType !== 'Array') throw new ValidationError(`'${tp.at('max_capacity')}' is only for Array fields, and '${name}' is ${dataType}`, { field: tp.at('max_capacity') });
     f.maxCapacity = intParam(tp.raw('max_capacity'), tp.at('max_capacity'), 1, LIMITS.maxArrayCapacity);
   }
+  // Milvus 2.6.11's field-level warm-up (tiered storage): sync or disable.
+  if (tp?.has('warmup')) f.warmup = warmupValue(tp.raw('warmup'), tp.at('warmup'));
   if ((dataType === 'FloatVector' || isPackedVectorType(dataType)) && f.dim === undefined) throw new ValidationError(`vector field '${name}' needs '${path}.elementTypeParams.dim'`, { field: `${path}.elementTypeParams.dim` });
   if (strings && f.maxLength === undefined) throw new ValidationError(`${dataType === 'Array' ? 'Array of VarChar' : 'VarChar'} field '${name}' needs '${path}.elementTypeParams.max_length'`, { field: `${path}.elementTypeParams.max_length` });
   if (dataType === 'Array' && f.maxCapacity === undefined) throw new ValidationError(`Array field '${name}' needs '${path}.elementTypeParams.max_capacity'`, { field: `${path}.elementTypeParams.max_capacity` });

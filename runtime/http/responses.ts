@@ -37,6 +37,7 @@ export function describeCollectionBody(d: CollectionDescription): Record<string,
       if (f.enableAnalyzer) params.push({ key: 'enable_analyzer', value: 'true' });
       if (f.analyzerParams !== undefined) params.push({ key: 'analyzer_params', value: JSON.stringify(f.analyzerParams) });
       if (f.multiAnalyzerParams !== undefined) params.push({ key: 'multi_analyzer_params', value: JSON.stringify(f.multiAnalyzerParams) });
+      if (f.warmup !== undefined) params.push({ key: 'warmup', value: f.warmup });
       return {
         name: f.name, type: f.dataType, ...(f.elementType ? { elementType: f.elementType } : {}), description: '',
         primaryKey: f.isPrimary === true, autoId: f.autoId === true, nullable: f.nullable === true,

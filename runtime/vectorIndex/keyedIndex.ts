@@ -3,7 +3,7 @@ import type { MetricType } from '../../messages/schema.js';
 import { higherIsBetter } from '../../actors/shared/vector/distance.js';
 import { crc32 } from '../crc32.js';
 import { mappedRows } from './rowMappedIndex.js';
-import { sumDiskReads, type DiskReads, type IndexBuildParams, type SearchOptions, type VectorIndex, type VectorIndexFactory, type WalkOptions } from './vectorIndex.js';
+import { sumDiskReads, type DiskReads, type HeldFile, type IndexBuildParams, type SearchOptions, type VectorIndex, type VectorIndexFactory, type WalkOptions } from './vectorIndex.js';
 import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 /**
@@ -40,8 +40,9 @@ export function keyed(inner: VectorIndexFactory): VectorIndexFactory {
       }
       return new KeyedIndex(parts, metric, dim);
     },
-    async load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex> {
-      if (bytes.length < 4 || new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true) !== MAGIC) return inner.load(bytes, dim, metric);
+    // A keyed file's sub-indexes load from their own bytes (a held file is for an unkeyed one: one retainer).
+    async load(bytes: Uint8Array, dim: number, metric: MetricType, file?: HeldFile): Promise<VectorIndex> {
+      if (bytes.length < 4 || new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true) !== MAGIC) return inner.load(bytes, dim, metric, file);
       if (bytes.length < PREFIX_BYTES) throw new DecodeError(`keyed index file of ${bytes.length} bytes is shorter than its header`);
       const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const h = v.getUint32(4, true), start = PREFIX_BYTES + h;

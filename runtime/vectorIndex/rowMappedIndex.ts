@@ -1,7 +1,7 @@
 import { DecodeError } from '../../messages/errors.js';
 import type { MetricType } from '../../messages/schema.js';
 import { crc32 } from '../crc32.js';
-import { sumDiskReads, type DiskReads, type IndexBuildParams, type SearchOptions, type VectorIndex, type VectorIndexFactory, type WalkOptions } from './vectorIndex.js';
+import { sumDiskReads, type DiskReads, type HeldFile, type IndexBuildParams, type SearchOptions, type VectorIndex, type VectorIndexFactory, type WalkOptions } from './vectorIndex.js';
 import type { CandidateWalk } from '../../actors/shared/vector/iterativeFilter.js';
 
 /**
@@ -30,8 +30,8 @@ export function rowMapped(inner: VectorIndexFactory): VectorIndexFactory {
       for (let i = 0; i < rows.length; i++) packed.set(vectors.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
       return new RowMappedIndex(await inner.build(packed, dim, metric, rest), rows, metric, dim);
     },
-    async load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex> {
-      if (bytes.length < 4 || new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true) !== MAGIC) return inner.load(bytes, dim, metric);
+    async load(bytes: Uint8Array, dim: number, metric: MetricType, file?: HeldFile): Promise<VectorIndex> {
+      if (bytes.length < 4 || new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true) !== MAGIC) return inner.load(bytes, dim, metric, file);
       if (bytes.length < HEADER_BYTES) throw new DecodeError(`row-mapped index file of ${bytes.length} bytes is shorter than its header`);
       const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const m = v.getUint32(4, true), end = HEADER_BYTES + m * 4;
@@ -39,7 +39,7 @@ export function rowMapped(inner: VectorIndexFactory): VectorIndexFactory {
       const rowBytes = bytes.slice(HEADER_BYTES, end);
       if (crc32(rowBytes) !== v.getUint32(8, true)) throw new DecodeError('row-mapped index file checksum mismatch');
       const rows = new Int32Array(rowBytes.buffer, 0, m);
-      const index = m === 0 ? null : await inner.load(bytes.subarray(end), dim, metric);
+      const index = m === 0 ? null : await inner.load(bytes.subarray(end), dim, metric, file && { fd: file.fd, offset: file.offset + end, retain: () => file.retain() });
       if (index && index.count !== m) throw new DecodeError(`row-mapped index maps ${m} rows, its index holds ${index.count}`);
       return new RowMappedIndex(index, rows, metric, dim);
     },

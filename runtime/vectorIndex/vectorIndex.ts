@@ -153,8 +153,26 @@ export interface VectorIndexFactory {
    * widened to floats; a factory without it is given the widened bits.
    */
   buildBits?(bits: Uint8Array, dim: number, metric: MetricType, params?: IndexBuildParams): Promise<VectorIndex>;
-  /** Loads serialized bytes; a dim or metric other than the one built with is a DecodeError. */
-  load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex>;
+  /**
+   * Loads serialized bytes; a dim or metric other than the one built with is a DecodeError.
+   * `file`: a local file holding these very bytes (the tiered storage disk tier's), which an
+   * index that reads from disk (DISKANN) may read in place instead of writing a copy; it
+   * retains the file then, and lets it go on close. Others ignore it.
+   */
+  load(bytes: Uint8Array, dim: number, metric: MetricType, file?: HeldFile): Promise<VectorIndex>;
+}
+
+/**
+ * A local file, open for reading, whose bytes from `offset` on are an index
+ * file's (the tiered storage disk tier's file: its own header, then the
+ * object's bytes). `retain` keeps it open (and its disk tier entry out of
+ * eviction) until the function it returns is called; its owner lets it go
+ * once every retainer has.
+ */
+export interface HeldFile {
+  readonly fd: number;
+  readonly offset: number;
+  retain(): () => void;
 }
 
 /** Factories by the index type normaliseIndex names (HNSW, IVF_FLAT, IVF_SQ8). */

@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NuthatchError } from '../../messages/errors.js';
 import { client as busClient } from '../../runtime/rpc/typedBus.js';
 import { queryNodeSubject, type QueryNodeProtocol } from '../../messages/rpc/workers.js';
-import { answers, base, cached, metric, PARTS, setup, TIERED, vecs } from './tieredFixture.js';
+import { until } from '../support/until.js';
+import { answers, base, cached, metric, PARTS, setup, TIERED, vecs, type System } from './tieredFixture.js';
 
 /**
  * Tiered storage's disk tier, over-budget reads and warm-up properties end to end:
@@ -47,6 +48,39 @@ test('with the disk tier on, evicted files are read back from disk, damaged ones
 
     await s.client.releaseCollection('ts');
     assert.equal(diskFiles(s.dataDir), [], 'a release clears the segments\' files from disk too');
+  } finally { await s.cleanup(); }
+});
+
+test('with the disk tier on, DISKANN reads the disk tier\'s file in place: no copy, searches in flight answer as a full load, eviction closes it after them', async () => {
+  const diskannCopies = (dataDir: string) => { try { return readdirSync(join(dataDir, 'cache', 'diskann')).filter((f) => f.endsWith('.diskann')).length; } catch { return 0; } };
+  /** Descriptors of this process open on the disk tier's files. */
+  const openOnDisk = (dataDir: string) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(diskDir(dataDir)); } catch { return false; } }).length;
+  const diskann = { indexParams: { vec_idx: {} }, indexType: 'DISKANN' as const };
+  const queries = Array.from({ length: 16 }, (_, i) => vecs[i * 37]!);
+  const searchAll = async (s: System) => Promise.all(queries.map(async (q, i) => (await s.client.search('ts', { data: [q], limit: 6, ...(i % 2 ? { filter: 'color != "green"' } : {}), consistencyLevel: 'Strong' }))[0]!.map((h) => [h.id, h.distance])));
+  const full = await setup(base, diskann);
+  let expected: unknown[];
+  try { expected = await searchAll(full); } finally { await full.cleanup(); }
+
+  // A budget of one byte: whatever no read holds is evicted when the reads end.
+  const s = await setup({ ...base, tieredStorage: { enabled: true, evictionEnabled: true, memoryBudgetBytes: 1, allowOverBudgetReads: true, diskCacheEnabled: true, warmup: { vectorIndex: 'disable' } } }, diskann);
+  try {
+    for (let round = 0; round < 2; round++) {
+      const pending = searchAll(s);
+      assert.equal(await pending, expected, `round ${round}: sixteen searches in flight at once answer as a full load`);
+      assert.is(diskannCopies(s.dataDir), 0, 'no DISKANN copy written: the records are read from the disk tier\'s files');
+      assert.is(openOnDisk(s.dataDir), 0, 'evicted once the searches ended: every file the indexes held is closed');
+    }
+    assert.ok(metric(s, 'nuthatch_query_node_cache_requests_total', { result: 'disk_hit' }) > 0, 'the second round read the indexes back from disk');
+    assert.ok(metric(s, 'nuthatch_query_node_diskann_file_reads_total') > 0, 'records were read from the files');
+    // A release while searches are in flight: each answers as before or is refused as not loaded, never reads a closed file.
+    const inFlight = Array.from({ length: 4 }, () => searchAll(s));
+    await s.client.releaseCollection('ts');
+    for (const r of await Promise.allSettled(inFlight)) {
+      if (r.status === 'fulfilled') assert.equal(r.value, expected);
+      else assert.not.match(String(r.reason), /closed/, String(r.reason));
+    }
+    await until(() => openOnDisk(s.dataDir) === 0, 'the released indexes closed their files');
   } finally { await s.cleanup(); }
 });
 
@@ -92,6 +126,7 @@ test('collection and index warm-up properties override the node\'s settings at l
     const badIndex = await s.client.createIndex('ts', { indexName: 'price_idx', fieldName: 'price', indexType: 'STL_SORT', params: { warmup: 'eager' } }).then(() => undefined, (e: unknown) => e);
     assert.is((badIndex as NuthatchError).code, 'InvalidArgument');
     assert.not.ok((await s.client.describeIndex('ts')).some((x) => x.indexName === 'price_idx'), 'no index made');
+    await s.client.releaseCollection('ts'); // Milvus alters warm-up of released collections only (tieredFieldWarmup.test.ts)
     await s.client.alterCollectionProperties('ts', { 'warmup.vectorIndex': 'sync' });
     assert.ok((await s.client.describeCollection('ts')).properties.some((p) => p.key === 'warmup.vectorIndex' && p.value === 'sync'));
   } finally { await s.cleanup(); }

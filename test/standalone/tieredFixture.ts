@@ -35,14 +35,16 @@ export const TIERED: Partial<StandaloneOptions> = {
 
 export type System = Awaited<ReturnType<typeof tempStandalone>>;
 
-/** A system with the collection; `properties` and per-index params given at creation. */
-export async function setup(opts: Partial<StandaloneOptions>, o: { properties?: Record<string, string>; indexParams?: Record<string, Record<string, string>> } = {}): Promise<System> {
+/** A system with the collection; `properties`, per-index params, another schema (the same fields) and DISKANN for HNSW given at creation. */
+export async function setup(opts: Partial<StandaloneOptions>, o: { properties?: Record<string, string>; indexParams?: Record<string, Record<string, string>>; schema?: typeof schema; indexType?: 'HNSW' | 'DISKANN' } = {}): Promise<System> {
   const s = await tempStandalone(opts);
   const indexParams = [
-    { indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW', params: { M: 16, efConstruction: 200, ...o.indexParams?.vec_idx } },
+    o.indexType === 'DISKANN'
+      ? { indexName: 'vec_idx', fieldName: 'vec', indexType: 'DISKANN', params: { max_degree: 16, ...o.indexParams?.vec_idx } as Record<string, number | string> }
+      : { indexName: 'vec_idx', fieldName: 'vec', indexType: 'HNSW', params: { M: 16, efConstruction: 200, ...o.indexParams?.vec_idx } },
     { indexName: 'color_idx', fieldName: 'color', indexType: 'INVERTED', params: { ...o.indexParams?.color_idx } as Record<string, number | string> },
   ];
-  await s.client.createCollection({ collectionName: 'ts', schema, metricType: 'L2', shardsNum: 1, indexParams, load: true, ...(o.properties ? { properties: o.properties } : {}) });
+  await s.client.createCollection({ collectionName: 'ts', schema: o.schema ?? schema, metricType: 'L2', shardsNum: 1, indexParams, load: true, ...(o.properties ? { properties: o.properties } : {}) });
   for (let p = 0; p < PARTS; p++) {
     await s.client.createPartition('ts', `p${p}`);
     await s.client.insert('ts', Array.from({ length: ROWS }, (_, i) => row(p * ROWS + i)), `p${p}`);

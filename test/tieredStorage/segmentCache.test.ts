@@ -58,6 +58,24 @@ test('a unit no longer wanted when its fetch lands serves its reader and is not 
   t.release();
 });
 
+test('a unit not cached is let go (discarded) once the last read that waited for it releases it, once', async () => {
+  const discarded: string[] = [];
+  const cache = new SegmentCache<string>({ budget: 100, high: 0.8, low: 0.5, eviction: true, ttlMs: 0 }, () => 0, {
+    hit: () => {}, miss: () => {}, evicted: () => {}, bytes: () => {}, discarded: (k, v) => discarded.push(`${k}=${v}`),
+  });
+  const g = gate('A', 10);
+  const reads = [cache.take('a', g.fetch, () => false), cache.take('a', g.fetch, () => false)];
+  g.open();
+  const [x, y] = await Promise.all(reads);
+  x!.release(); x!.release();
+  assert.equal(discarded, [], 'one read still holds it (a second release of the same read counts once)');
+  y!.release();
+  assert.equal(discarded, ['a=A']);
+  const kept = await cache.take('b', async () => ({ value: 'B', bytes: 10 }), () => true);
+  kept.release();
+  assert.equal(discarded, ['a=A'], 'a cached unit is never discarded (eviction lets it go)');
+});
+
 test('a failed fetch caches nothing and the next read fetches again', async () => {
   const { cache } = setup();
   let calls = 0;

@@ -1,10 +1,11 @@
-import { PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
+import { PROPERTY_KEYS, WARMUP_PROPERTY_KEYS, type CollectionProperties } from '../../../messages/collectionProperties.js';
 import { checkTtlProperties } from '../../../messages/entityTtl.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { AlterStep } from '../../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { Tso } from '../../../messages/types.js';
 import { checkIsolationChange, checkIsolationSchema } from '../../shared/partitionKey/keyIsolation.js';
+import { refuseWarmupWhileLoaded } from './warmupRefusal.js';
 
 type PropertyName = keyof CollectionProperties;
 const NAMES = Object.values(PROPERTY_KEYS) as PropertyName[];
@@ -24,6 +25,8 @@ function stored(name: PropertyName, v: unknown): unknown {
  * leave, index builds, the admission snapshot, query nodes at load).
  */
 export function decideAlter(rec: CollectionRecord, set: CollectionProperties, drop: readonly PropertyName[]): AlterStep | null {
+  const warmups: readonly PropertyName[] = Object.values(WARMUP_PROPERTY_KEYS);
+  if (warmups.some((k) => set[k] !== undefined || drop.includes(k))) refuseWarmupWhileLoaded(rec, 'can not alter warmup properties if collection loaded');
   const after = {} as AlterStep['properties'];
   for (const name of NAMES) (after as Record<string, unknown>)[name] = stored(name, drop.includes(name) ? undefined : set[name] ?? rec[name]);
   const ttlSeconds = after.ttlSeconds ?? 0;

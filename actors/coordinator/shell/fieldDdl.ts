@@ -7,6 +7,10 @@ import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt } from '../core/databases.js';
 import type { CoordinatorContext } from './context.js';
 import { runJournaled } from './ddlJournal.js';
+import { save } from './ddl.js';
+import { refuseWarmupWhileLoaded } from '../core/warmupRefusal.js';
+import { announceCatalogChange } from './renameCollection.js';
+import { dbOf } from '../../../messages/database.js';
 
 /**
  * Changes a field's write-time limits (Milvus's alter_collection_field):
@@ -16,15 +20,32 @@ import { runJournaled } from './ddlJournal.js';
  * in replays too; then the record (what describeCollection, clients and
  * restarts read); then an announcement so clients drop cached schemas. The
  * checks run first on arrival and again in the collection's DDL order
- * (shell/ddlJournal.ts), against the record then.
+ * (shell/ddlJournal.ts), against the record then. A field's `warmup`
+ * (Milvus 2.6.11) goes to the record alone (query nodes read it at load), and
+ * is refused with CollectionLoaded while the collection is loaded.
  */
 export async function alterCollectionField(ctx: CoordinatorContext, ref: CollectionRef, fieldName: string, params: FieldParams): Promise<CollectionRecord> {
   const rec = collectionAt(ctx.catalog, ref);
-  const step = (): DdlStep | null => {
-    withAlteredField(rec.schema, fieldName, params);
-    return changesNothing(rec.schema, fieldName, params) ? null : { type: 'AlterCollectionField', body: { fieldName, params } };
-  };
-  await runJournaled(ctx, rec, step);
+  const { warmup, ...limits } = params ?? {};
+  // Every param is checked before anything is written, the warm-up's state rule with them.
+  withAlteredField(rec.schema, fieldName, params);
+  if (warmup !== undefined) refuseWarmupWhileLoaded(rec, `can not alter warmup of field '${fieldName}' if collection loaded`);
+  if (Object.keys(limits).length > 0) {
+    const step = (): DdlStep | null => {
+      withAlteredField(rec.schema, fieldName, limits);
+      return changesNothing(rec.schema, fieldName, limits) ? null : { type: 'AlterCollectionField', body: { fieldName, params: limits } };
+    };
+    await runJournaled(ctx, rec, step);
+  }
+  if (warmup !== undefined && !changesNothing(rec.schema, fieldName, { warmup })) {
+    // Read by query nodes at load alone: the record carries it, no shard (as the collection's warm-up properties).
+    await ctx.lock(async () => {
+      refuseWarmupWhileLoaded(rec, `can not alter warmup of field '${fieldName}' if collection loaded`);
+      rec.schema = withAlteredField(rec.schema, fieldName, { warmup });
+      await save(ctx, rec);
+    });
+    announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+  }
   return rec;
 }
 

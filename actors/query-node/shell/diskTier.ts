@@ -1,10 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, open as openCallback, readFile as readFdCallback, writeFile as writeFdCallback } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { CachePolicy } from '../core/cachePolicy.js';
 import { decodeDiskCacheFile, encodeDiskCacheFile } from '../core/diskCacheFile.js';
 import type { TieredStorageConfig } from '../core/tieredStorageConfig.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
+import type { HeldFile } from '../../../runtime/vectorIndex/vectorIndex.js';
+
+/** An object's bytes, and (when the disk tier holds them) its file, open until `release` (vectorIndex.ts HeldFile). */
+export interface HeldObject { body: Uint8Array; file?: HeldFile; release(): void }
 
 /** What the disk tier tells its node: for its metrics and log. */
 export interface DiskTierEvents {
@@ -22,8 +28,9 @@ export interface DiskTierEvents {
  * file fetched from object storage is also written to a local directory, under a
  * checksum (core/diskCacheFile.ts), so a read of a file memory evicted loads it
  * from disk. Files go least recently used first past `diskHighWatermarkRatio` of
- * the budget, down to `diskLowWatermarkRatio` (nothing pins a disk file: a read
- * opens and reads it whole, and a file unlinked meanwhile is fetched again).
+ * the budget, down to `diskLowWatermarkRatio`. A read opens and reads a file
+ * whole (one unlinked meanwhile is fetched again); a file held open (`hold`: a
+ * DISKANN index reading its records in place) is pinned, never evicted.
  *
  * At start the directory is kept and validated lazily: object keys are immutable
  * (a segment or index file is never rewritten under its key), so a file from a
@@ -78,6 +85,65 @@ export class DiskTier {
     return body;
   }
 
+  /**
+   * Object `key` as `get` gives it, with its disk file open for reading (`file`): read through the
+   * very descriptor its checked bytes came from (a file replaced or unlinked meanwhile is not this
+   * one), or written through it when fetched. While open (the caller's hold, and each `retain`), the
+   * file is pinned: the disk tier's own eviction passes it by; a release of its segment still
+   * unlinks it, and the open descriptor keeps reading what it held. No file when the disk tier
+   * cannot hold it (too big, a write failed): the bytes alone.
+   */
+  async hold(objects: ObjectStore, key: string): Promise<HeldObject | undefined> {
+    const name = fileName(key), path = join(this.dir, name);
+    if (this.policy.has(name)) {
+      const fd = await openFd(path, 'r').catch(() => undefined);
+      const file = fd === undefined ? undefined : await readFd(fd).catch(() => undefined);
+      const read = file ? decodeDiskCacheFile(file, key) : { problem: 'gone' };
+      if ('body' in read && this.policy.has(name)) {
+        this.policy.touch(name, Date.now());
+        this.policy.pin(name);
+        this.events.hit();
+        return this.held(fd!, name, read.body, file!.length - read.body.length);
+      }
+      if (fd !== undefined) closeQuietly(fd);
+      if ('problem' in read && file) this.events.corrupt(`${key}: ${read.problem}`);
+      await this.removeAll(this.policy.remove(name) ? [name] : [], false);
+    }
+    const body = await objects.get(key);
+    if (!body) return undefined;
+    const file = encodeDiskCacheFile(key, body);
+    if (file.length > this.high) return { body, release: () => {} };
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    let fd: number | undefined;
+    try {
+      fd = await openFd(tmp, 'wx+', 0o600);
+      await writeFd(fd, file);
+      await rename(tmp, path);
+    } catch {
+      if (fd !== undefined) closeQuietly(fd);
+      await unlink(tmp).catch(() => {});
+      return { body, release: () => {} };
+    }
+    // Admitted pinned: what it evicts to make room are other files.
+    await this.removeAll(this.policy.admit(name, file.length, Date.now(), true));
+    return this.held(fd, name, body, file.length - body.length);
+  }
+
+  /**
+   * The object held open: counted holds (the caller's, then each retain); the last one closes the
+   * descriptor (at once: no read can be issued on it after) and unpins the file.
+   */
+  private held(fd: number, name: string, body: Uint8Array, offset: number): HeldObject {
+    let holds = 1;
+    const drop = () => {
+      if (--holds > 0) return;
+      closeQuietly(fd);
+      void this.removeAll(this.policy.unpin(name));
+    };
+    const once = () => { let done = false; return () => { if (!done) { done = true; drop(); } }; };
+    return { body, file: { fd, offset, retain: () => { holds++; return once(); } }, release: once() };
+  }
+
   /** Forgets the files of `keys` (their segment was released or reloaded from other files). */
   async forget(keys: readonly string[]): Promise<void> {
     await this.removeAll(keys.map(fileName).filter((n) => this.policy.remove(n)), false);
@@ -107,6 +173,11 @@ export class DiskTier {
     this.events.bytes(this.policy.bytes);
   }
 }
+
+const openFd = promisify(openCallback);
+const readFd = promisify(readFdCallback) as (fd: number) => Promise<Uint8Array>;
+const writeFd = promisify(writeFdCallback) as (fd: number, data: Uint8Array) => Promise<void>;
+function closeQuietly(fd: number): void { try { closeSync(fd); } catch { /* already closed */ } }
 
 /** A disk file's name: a digest of its object key (keys hold slashes; the file's header holds the key itself). */
 const fileName = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 40);

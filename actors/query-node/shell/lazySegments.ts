@@ -59,19 +59,27 @@ export class LazySegments {
       : Promise.resolve(undefined);
     const objects = ports.objects;
     // Reads of segment and index files go through the disk tier when there is one.
-    this.ports = { ...ports, objects: readingThrough(objects, async (key) => { const d = await this.disk; return d ? d.get(objects, key) : objects.get(key); }) };
+    this.ports = {
+      ...ports, objects: readingThrough(objects, async (key) => { const d = await this.disk; return d ? d.get(objects, key) : objects.get(key); }),
+      // ANN index files held open on the disk tier: DISKANN reads its records from the disk tier's file, no copy.
+      hold: async (key) => { const d = await this.disk; return d?.hold(objects, key); },
+    };
     this.cache = new SegmentCache<Unit>({
       budget, high: config.memoryHighWatermarkRatio, low: config.memoryLowWatermarkRatio,
       eviction: config.evictionEnabled, ttlMs: config.cacheTtl * 1000,
     }, now, {
       hit: () => events.hit(), miss: () => events.miss(), bytes: (n) => events.bytes(n),
       evicted: (_key, u) => { events.evicted(); if (u.index?.vector) this.retirement.retire(u.index.vector); },
+      // Fetched for a segment released meanwhile: closed once no read holds it (it was cached nowhere to be evicted from).
+      discarded: (_key, u) => { if (u.index?.vector) this.retirement.retire(u.index.vector); },
     }, config.allowOverBudgetReads ? {} : { waitMs: config.evictionTimeoutMs });
   }
 
   get size(): number { return this.metas.size; }
   ids(): number[] { return [...this.metas.keys()]; }
   has(segmentId: number): boolean { return this.metas.has(segmentId); }
+  /** The collections of the segments held or warming up. */
+  collectionIds(): number[] { return [...this.metas.values(), ...this.pending.values()].map((m) => m.record.collectionId); }
   /** Bytes the cache holds (data and indexes). */
   get bytes(): number { return this.cache.bytes; }
   /** The vector indexes cached now (their disk reads are the node's metrics). */

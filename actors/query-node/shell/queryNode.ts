@@ -43,6 +43,7 @@ import { measure } from '../../../runtime/metrics/operation.js';
 import { QueryNodeMetrics } from './queryNodeMetrics.js';
 import { refuseUnloaded } from '../../../messages/loadFields.js';
 import { jsonShreddingConfig, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
+import { AsyncSearches, searchesAsync } from './asyncIndexSearch.js';
 import { SegmentStore, type Loaded } from './segmentStore.js';
 import { tieredStorageConfig, type TieredStorageOptions } from '../core/tieredStorageConfig.js';
 import { cacheBudget } from './cacheBudget.js';
@@ -88,9 +89,16 @@ export class QueryNode {
   private readonly stopSampling: () => void;
   /** This process's incarnation: a restart under the same id is told apart by it (messages/nodeSession.ts). */
   private readonly incarnation = randomUUID();
+  /**
+   * DISKANN is searched through searchAsync only under tiered storage, where its records are read in place
+   * from the disk tier and may be cold: with every record in the page cache (a full load), the synchronous
+   * search is two to three times faster (bench tieredStorage --diskann).
+   */
+  private readonly asyncDiskann: boolean;
   constructor(private readonly opts: QueryNodeOptions) {
     const metrics = this.metrics = new QueryNodeMetrics(opts.nodeId, opts.metrics);
     const tiered = tieredStorageConfig(opts.tieredStorage);
+    this.asyncDiskann = tiered.enabled;
     this.segments = new SegmentStore({
       nodeId: opts.nodeId, objects: opts.objects, indexes: opts.indexes, shredding: jsonShreddingConfig(opts.jsonShredding),
       collection: (id, fresh) => this.collection(id, fresh), onCount: (n) => metrics.loadedSegments.set(n),
@@ -109,7 +117,7 @@ export class QueryNode {
     void withRetry(() => client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('admission', {}), { deadlineMs: 120_000 }).then(offer, () => {});
     this.sub = serveProtocol<QueryNodeProtocol>(this.opts.bus, queryNodeSubject(this.opts.nodeId), queryNodeChecks, {
       load: ({ segment, columns }) => this.segments.load(segment, columns),
-      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.unload(id); return null; },
+      release: ({ segmentIds }) => { for (const id of segmentIds) this.segments.unload(id); this.forgetReleased(); return null; },
       search: (req) => measure(this.metrics.reads.search, () => this.search(req)),
       query: (req) => measure(this.metrics.reads.query, () => this.query(req)),
       bm25Stats: (req) => this.bm25Stats(req),
@@ -128,6 +136,15 @@ export class QueryNode {
       this.opts.log?.(`session lease of ${this.opts.nodeId} lost; registering again`);
       void withRetry(() => this.register(), { deadlineMs: 24 * 3600_000, maxMs: 5000 }).catch((e) => this.opts.log?.('re-register failed:', e.message));
     });
+  }
+
+  /**
+   * Forgets the cached records of collections no segment here belongs to any more: what may change only
+   * while a collection is released (its warm-up, field-level or collection-level) is read afresh by its next load.
+   */
+  private forgetReleased(): void {
+    const held = this.segments.collectionIds();
+    for (const id of [...this.schemas.keys()]) if (!held.has(id)) this.schemas.delete(id);
   }
 
   /** The collection's record, cached; `fresh` asks again (its indexes change after the cache was filled). */
@@ -278,9 +295,11 @@ export class QueryNode {
     const keyField = partitionKeyField(coll.schema);
     const key = keyField && read.filter ? isolatedKey(read.filter.expr, keyField) : null;
     const opts = key === null ? knobs : { ...knobs, partitionKey: key };
-    const searchOf = (index: VectorIndex | undefined) => (index
-      ? (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts)
-      : null);
+    // DISKANN searches through searchAsync: the pure core runs as passes, its index calls run between them (asyncIndexSearch.ts).
+    const pending = this.asyncDiskann && loaded.some((l) => searchesAsync(l.indexes.get(field.name)?.vector)) ? new AsyncSearches() : undefined;
+    const searchOf = (index: VectorIndex | undefined) => (!index ? null
+      : pending && searchesAsync(index) ? pending.searchOf(index, opts)
+      : (q: Float32Array, k: number, accept: ((row: number) => boolean) | undefined) => index.search(q, k, accept ? { ...opts, accept } : opts));
     // Iterative filtering: an index that can be walked (runtime/vectorIndex/indexWalk.ts) is, and one whose filtered
     // search asks the filter only of the rows it reaches (HNSW) is also searched so (iterativeSegment.ts chooses per
     // query); any other filters as usual.
@@ -295,13 +314,17 @@ export class QueryNode {
       this.metrics.isolatedReads.inc();
       return { scope: index.keyRows(key) };
     };
-    const hits = this.countingDiskReads(loaded, field.name, () => searchSealed(loaded.map((l) => {
+    const pass = () => this.countingDiskReads(loaded, field.name, () => searchSealed(loaded.map((l) => {
       const index = l.indexes.get(field.name)?.vector;
       // A row-mapped or keyed index holds only rows having a vector (a nullable field's nulls are never indexed).
       const noNulls = index !== undefined && (mappedRows(index) !== undefined || index.keyRows !== undefined);
       return { ...this.readSegment(l, read), index: searchOf(index), ...scopeOf(index), ...walkOf(index), ...(noNulls ? { indexHoldsNoNulls: true } : {}) };
     }), read, queries,
       { k: req.k, metric, ...(req.range ? { range: req.range } : {}), ...(req.group ? { group: req.group } : {}), ...(req.iterativeFilter ? { iterativeFilter: true } : {}), ...(metric === 'MHJACCARD' ? { mhElementBytes: mhElementBytesOfField(coll, field.name, req.mhElementBitWidth) } : {}) }));
+    if (!pending) return { hits: pass() };
+    const hits = await pending.run(pass);
+    // The passes' samples counted the synchronous indexes' reads; the asynchronous searches count their own.
+    this.metrics.countDiskReads({ cacheHits: 0, fileReads: 0, cachedNodes: 0, cachedBytes: 0 }, { ...pending.tally, cachedNodes: 0, cachedBytes: 0 });
     return { hits };
   }
 

@@ -6,6 +6,8 @@ export interface CacheEvents<V> {
   hit(): void;
   miss(): void;
   evicted(key: string, value: V): void;
+  /** A unit fetched for a segment released meanwhile (never cached), once the last read that waited for it let it go. */
+  discarded?(key: string, value: V): void;
   /** The bytes cached, after each change. */
   bytes(n: number): void;
 }
@@ -13,7 +15,7 @@ export interface CacheEvents<V> {
 /** A unit a read took: `release` (idempotent) lets it go. */
 export interface Taken<V> { value: V; release(): void }
 
-interface Fetch<V> { promise: Promise<V>; waiters: number }
+interface Fetch<V> { promise: Promise<V>; waiters: number; /** Reads still holding a unit not cached. */ unkept?: number }
 /** A fetched unit waiting for room. */
 interface RoomWaiter { bytes: number; wake(): void }
 
@@ -65,15 +67,18 @@ export class SegmentCache<V> {
         if (keep()) await this.room(key, bytes);
         // Pinned for every read waiting, before any other fetch can land and evict it.
         if (keep()) this.admit(key, value, bytes, started.waiters);
-        else this.wakeOne();
+        else { started.unkept = started.waiters; this.wakeOne(); }
         return value;
       }).finally(() => { if (this.fetching.get(key) === started) this.fetching.delete(key); });
       this.fetching.set(key, started);
       f = started;
     }
     f.waiters++;
-    const value = await f.promise;
-    return { value, release: this.values.get(key) === value ? this.releaser(key, value) : () => {} };
+    const fetched = f, value = await f.promise;
+    if (this.values.get(key) === value) return { value, release: this.releaser(key, value) };
+    // Not cached: the last of the reads that waited for it lets it go (an index closes then), none before.
+    let done = fetched.unkept === undefined;
+    return { value, release: () => { if (done) return; done = true; if (--fetched.unkept! === 0) this.events.discarded?.(key, value); } };
   }
 
   /** Caches a unit fetched outside a read (warm-up), unpinned; one that cannot fit is left cold (undefined). */

@@ -7,7 +7,8 @@ import { fieldDim, vectorField } from '../../../messages/schema.js';
 import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { IndexParams, Tso } from '../../../messages/types.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
-import { factoryOf, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
+import { factoryOf, type HeldFile, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
+import type { HeldObject } from './diskTier.js';
 import { asRecorded, decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { structVectorOf } from '../../../messages/structArray.js';
 import { isEmbListMetric, pairMetric } from '../../shared/vector/maxSim.js';
@@ -35,6 +36,8 @@ export interface SegmentFilePorts {
   shredding: JsonShreddingConfig;
   /** Told, after each data load, how many JSON columns were shredded at load and how many came from a sidecar. */
   onShredded?(atLoad: number, fromSidecar: number): void;
+  /** An object with its local file held open (tiered storage's disk tier); absent, or undefined for a missing object: read `objects`. */
+  hold?(key: string): Promise<HeldObject | undefined>;
   log?: (...a: unknown[]) => void;
 }
 /** One index a record names, as a read finds it: `at` its field (or JSON path), `key` its file. */
@@ -99,7 +102,15 @@ export const isScalarPlan = (p: PlannedIndex): boolean => isScalarIndexType(p.ix
  */
 export async function fetchIndex(ports: SegmentFilePorts, coll: CollectionRecord, p: PlannedIndex, shape: { count: number; blockDim?: number }): Promise<{ index: LoadedIndex; bytes: number }> {
   const { ix, key } = p;
-  const bytes = await ports.objects.get(key);
+  // An ANN index file through the disk tier's open file when there is one (a DISKANN index reads its records there in place).
+  const held = !isScalarIndexType(ix.indexType) && ports.hold ? await ports.hold(key) : undefined;
+  try {
+    return await indexFrom(ports, coll, p, shape, held ? held.body : await ports.objects.get(key), held?.file);
+  } finally { held?.release(); }
+}
+
+async function indexFrom(ports: SegmentFilePorts, coll: CollectionRecord, p: PlannedIndex, shape: { count: number; blockDim?: number }, bytes: Uint8Array | undefined, file: HeldFile | undefined): Promise<{ index: LoadedIndex; bytes: number }> {
+  const { ix, key } = p;
   if (!bytes) throw new NuthatchError('NotFound', `index ${key} is missing`);
   if (isScalarIndexType(ix.indexType)) {
     const scalar = decodeScalarIndex(bytes);
@@ -114,9 +125,9 @@ export async function fetchIndex(ports: SegmentFilePorts, coll: CollectionRecord
   }
   const struct = structVectorOf(coll.schema, ix.fieldName);
   // A Struct's vector sub-field: a graph of its elements, by the MAX_SIM metric's pair metric (shared/vector/maxSim.ts).
-  if (struct && isEmbListMetric(ix.metricType)) return { index: { key, vector: await factoryOf(ports.indexes, ix.indexType).load(bytes, struct.sub.dim!, pairMetric(ix.metricType)) }, bytes: bytes.byteLength };
+  if (struct && isEmbListMetric(ix.metricType)) return { index: { key, vector: await factoryOf(ports.indexes, ix.indexType).load(bytes, struct.sub.dim!, pairMetric(ix.metricType), file) }, bytes: bytes.byteLength };
   const dim = ix.fieldName === vectorField(coll.schema)?.name && shape.blockDim !== undefined ? shape.blockDim : fieldDim(coll.schema, ix.fieldName);
-  return { index: { key, vector: await factoryOf(ports.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName)) }, bytes: bytes.byteLength };
+  return { index: { key, vector: await factoryOf(ports.indexes, ix.indexType).load(bytes, dim, metricOfField(coll, ix.fieldName), file) }, bytes: bytes.byteLength };
 }
 
 /** The scalar indexes among a segment's indexes, by field: what a read's filter planner takes. */

@@ -49,6 +49,10 @@ export class SegmentStore {
 
   get size(): number { return this.lazy?.size ?? this.segments.size; }
   ids(): number[] { return this.lazy?.ids() ?? [...this.segments.keys()]; }
+  /** The collections of the segments held. */
+  collectionIds(): Set<number> {
+    return new Set(this.lazy?.collectionIds() ?? [...this.segments.values()].map((l) => l.record.collectionId));
+  }
   /** Bytes the tiered cache holds (undefined without tiered storage). */
   get cachedBytes(): number | undefined { return this.lazy?.bytes; }
   /** Every vector index held now (with tiered storage: cached). */

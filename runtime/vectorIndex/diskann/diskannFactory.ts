@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import { ValidationError } from '../../../messages/errors.js';
 import type { MetricType } from '../../../messages/schema.js';
 import { BuildPacer } from '../buildPacer.js';
-import type { IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
+import type { HeldFile, IndexBuildParams, VectorIndex, VectorIndexFactory } from '../vectorIndex.js';
 import { decodeDiskannFile, LOAD_DEFAULTS, type DiskannParts } from './diskannFile.js';
 import { beamWidthOf, DiskannIndex } from './diskannIndex.js';
 import { bfsRows, CachedNodes, cachedNodeCount } from './nodeCache.js';
 import { graphDim, graphRows } from './graphSpace.js';
 import { encodeRecords, recordElementOf, recordLayout } from './nodeRecord.js';
-import { FileNodes, MemoryNodes } from './nodeStore.js';
+import { FileNodes, HeldFileNodes, MemoryNodes } from './nodeStore.js';
 import { encodePq, pqCodeBytes, pqStarts, trainPq } from './productQuantizer.js';
 import { buildVamana } from './vamana.js';
 
@@ -26,7 +26,9 @@ export interface DiskannFactoryOptions {
  * node records a query node writes to `dir` (its local disk) on load and
  * reads during searches (diskannIndex.ts), keeping the codes and a cache of
  * the records nearest the entry point (search_cache_budget_gb_ratio,
- * nodeCache.ts) in memory. A Float16Vector or BFloat16Vector field
+ * nodeCache.ts) in memory. Given a held file that holds the index file
+ * (the tiered storage disk tier's), a load reads the records from it in
+ * place instead of writing them to `dir`. A Float16Vector or BFloat16Vector field
  * (params.vectorType) keeps its records at 16 bits a value (nodeRecord.ts).
  */
 export function diskannFactory(dir: string, o: DiskannFactoryOptions = {}): VectorIndexFactory {
@@ -58,12 +60,17 @@ export function diskannFactory(dir: string, o: DiskannFactoryOptions = {}): Vect
       return new DiskannIndex(parts, store, beamWidthOf(beamwidthRatio, cpus));
     },
 
-    async load(bytes: Uint8Array, dim: number, metric: MetricType): Promise<VectorIndex> {
+    async load(bytes: Uint8Array, dim: number, metric: MetricType, file?: HeldFile): Promise<VectorIndex> {
+      // Checked whole (checksum, every record's links) before anything is built from it, a held file's bytes too.
       const { parts, nodes } = decodeDiskannFile(bytes, dim, metric);
       const { size, vectorBytes } = recordLayout(graphDim(dim, metric), parts.maxDegree, parts.element);
       // The cache is copied from the records before they go to the file (the file is written whole, read a record at a time).
       const cached = bfsRows(nodes, size, vectorBytes, parts.medoid, cachedNodeCount(parts.count, dim, size, parts.cacheRatio));
-      const store = new CachedNodes(await FileNodes.create(dir, nodes, size), size, parts.count, cached, nodes);
+      // A held file (the disk tier's) holds these bytes: its records are read where they are, no copy written.
+      const records = file
+        ? new HeldFileNodes(file.fd, file.offset + (nodes.byteOffset - bytes.byteOffset), size, parts.count, file.retain())
+        : await FileNodes.create(dir, nodes, size);
+      const store = new CachedNodes(records, size, parts.count, cached, nodes);
       return new DiskannIndex(parts, store, beamWidthOf(parts.beamwidthRatio, cpus));
     },
   };

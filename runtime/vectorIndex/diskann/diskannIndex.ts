@@ -38,6 +38,8 @@ interface Scratch {
 }
 
 type Hits = Array<{ row: number; distance: number }>;
+/** One search's node reads (searchAsync): records its node cache answered, records read from the file. */
+export interface ReadTally { cacheHits: number; fileReads: number }
 /** A search as steps: each yields the rows whose records it reads next (into scratch slots 0, 1, ...), and returns its hits. */
 type Steps = Generator<Int32Array, Hits, void>;
 
@@ -91,12 +93,23 @@ export class DiskannIndex implements VectorIndex {
     }
   }
 
-  /** The same search, each step's reads issued together (positioned reads on the thread pool) and awaited all at once. */
-  async searchAsync(query: Float32Array, k: number, opts: SearchOptions = {}): Promise<Hits> {
-    const s = this.newScratch(), steps = this.steps(query, k, opts, s), size = this.layout.size;
-    for (let step = steps.next(); ; step = steps.next()) {
+  /**
+   * The same search (the same steps: the same answer), each step's reads issued together (positioned
+   * reads on the thread pool) and awaited all at once, so the thread is free while they run. `tally`
+   * gets this search's own cache hits and file reads (searches running side by side share the index's
+   * counters): each step's reads are counted as they are issued, synchronously.
+   */
+  async searchAsync(query: Float32Array, k: number, opts: SearchOptions = {}, tally?: ReadTally): Promise<Hits> {
+    const s = this.newScratch(), steps = this.steps(query, k, opts, s), size = this.layout.size, st = this.nodes.stats;
+    for (;;) {
+      const hits = st.cacheHits, reads = st.fileReads;
+      const step = steps.next();
+      const pending = step.done ? [] : Array.from(step.value, (row, b) => this.nodes.readAsync(row, s.records, b * size));
+      if (tally) { tally.cacheHits += st.cacheHits - hits; tally.fileReads += st.fileReads - reads; }
       if (step.done) return step.value;
-      await Promise.all(Array.from(step.value, (row, b) => this.nodes.readAsync(row, s.records, b * size)));
+      // Every read settled before a failure is thrown: the search's holder may close the file once it returns.
+      const failed = (await Promise.allSettled(pending)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 

@@ -37,6 +37,43 @@ export function defaultDiskannDir(): string {
   return process.env.NUTHATCH_DISKANN_DIR ?? join(tmpdir(), 'nuthatch-diskann');
 }
 
+/** Records read with positioned reads (pread) from an open file, starting `base` bytes in: nothing of them held in memory. */
+abstract class PositionedNodes implements NodeStore {
+  readonly residentBytes = 0;
+  protected closed = false;
+  protected constructor(private readonly fd: number, private readonly base: number, protected readonly size: number, private readonly count: number, private readonly name: string) {}
+
+  read(row: number, into: Uint8Array, at: number): void {
+    if (this.closed) throw this.closedError();
+    const n = readSync(this.fd, into, at, this.size, this.base + row * this.size);
+    if (n !== this.size) throw new Error(`DISKANN file ${this.name} ended inside node ${row}`);
+  }
+
+  readAsync(row: number, into: Uint8Array, at: number): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return new Promise((resolve, reject) => readCallback(this.fd, into, at, this.size, this.base + row * this.size, (err, n) => {
+      if (err) reject(err);
+      else if (n !== this.size) reject(new Error(`DISKANN file ${this.name} ended inside node ${row}`));
+      else resolve();
+    }));
+  }
+
+  all(): Uint8Array {
+    if (this.closed) throw this.closedError();
+    const out = new Uint8Array(this.count * this.size);
+    for (let at = 0; at < out.length;) {
+      const n = readSync(this.fd, out, at, out.length - at, this.base + at);
+      if (n === 0) throw new Error(`DISKANN file ${this.name} is shorter than its ${this.count} nodes`);
+      at += n;
+    }
+    return out;
+  }
+
+  abstract close(): void;
+
+  private closedError(): Error { return new Error(`DISKANN file ${this.name} was closed (its index was released)`); }
+}
+
 /**
  * The records in a file of a node-local directory, read with positioned
  * reads (pread): nothing of them is held in memory. Files are named
@@ -46,10 +83,8 @@ export function defaultDiskannDir(): string {
  * that died without exiting (a crash) are removed when this process first
  * writes to the directory.
  */
-export class FileNodes implements NodeStore {
-  readonly residentBytes = 0;
-  private closed = false;
-  private constructor(private readonly fd: number, readonly path: string, private readonly size: number, private readonly count: number) {}
+export class FileNodes extends PositionedNodes {
+  private constructor(private readonly fd0: number, readonly path: string, size: number, count: number) { super(fd0, 0, size, count, path); }
 
   /** Writes the records to a new file in `dir` and opens it for reading. */
   static async create(dir: string, nodes: Uint8Array, size: number): Promise<FileNodes> {
@@ -64,39 +99,36 @@ export class FileNodes implements NodeStore {
     return store;
   }
 
-  read(row: number, into: Uint8Array, at: number): void {
-    if (this.closed) throw new Error(`DISKANN file ${this.path} was closed (its index was released)`);
-    const n = readSync(this.fd, into, at, this.size, row * this.size);
-    if (n !== this.size) throw new Error(`DISKANN file ${this.path} ended inside node ${row}`);
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    reclaim.unregister(this);
+    removeFile(this.fd0, this.path);
   }
+}
 
-  readAsync(row: number, into: Uint8Array, at: number): Promise<void> {
-    if (this.closed) return Promise.reject(new Error(`DISKANN file ${this.path} was closed (its index was released)`));
-    return new Promise((resolve, reject) => readCallback(this.fd, into, at, this.size, row * this.size, (err, n) => {
-      if (err) reject(err);
-      else if (n !== this.size) reject(new Error(`DISKANN file ${this.path} ended inside node ${row}`));
-      else resolve();
-    }));
-  }
-
-  all(): Uint8Array {
-    if (this.closed) throw new Error(`DISKANN file ${this.path} was closed (its index was released)`);
-    const out = new Uint8Array(this.count * this.size);
-    for (let at = 0; at < out.length;) {
-      const n = readSync(this.fd, out, at, out.length - at, at);
-      if (n === 0) throw new Error(`DISKANN file ${this.path} is shorter than its ${this.count} nodes`);
-      at += n;
-    }
-    return out;
+/**
+ * A file some other owner keeps open (the tiered storage disk tier's copy of
+ * the index file: runtime/vectorIndex/vectorIndex.ts HeldFile), its records
+ * read in place from `base` on, nothing written or copied. Closing lets the
+ * owner's file go (`letGo`), never removes it; an index dropped unclosed lets
+ * it go once collected.
+ */
+export class HeldFileNodes extends PositionedNodes {
+  constructor(fd: number, base: number, size: number, count: number, private readonly letGo: () => void) {
+    super(fd, base, size, count, `(held, fd ${fd})`);
+    letGoOnCollect.register(this, letGo, this);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    reclaim.unregister(this);
-    removeFile(this.fd, this.path);
+    letGoOnCollect.unregister(this);
+    this.letGo();
   }
 }
+/** As reclaim, for held files: a search that took the index before its holder dropped it may still read it. */
+const letGoOnCollect = new FinalizationRegistry<() => void>((letGo) => letGo());
 
 let written = 0;
 /** Directories this process swept of dead processes' files (once each: a process that crashes later is swept by the next one to start). */
