@@ -32,6 +32,8 @@ export function readPlan(r: CollectionRecord, o: ReadOptions, partitionIds?: num
     const path = structOutputPath(r.schema, f);
     if (f === '*') fields.push(...(columns ?? [...names, ...(r.schema.enableDynamicField ? ['$meta'] : [])]));
     else if (names.has(f)) fields.push(f);
+    // The dynamic field by its name: all of its keys (Milvus's output_fields=["$meta"]).
+    else if (f === '$meta' && r.schema.enableDynamicField) fields.push('$meta');
     else if (path) { fields.push(path.field); subPaths.set(path.field, [...(subPaths.get(path.field) ?? []), path.sub]); }
     else if (r.schema.enableDynamicField) dynamic.push(f);
     else throw new ValidationError(`output field '${f}' does not exist in '${r.name}'`);

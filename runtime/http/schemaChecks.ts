@@ -153,14 +153,15 @@ export function checkIds(schema: CollectionSchema, ids: PrimaryKey[]): PrimaryKe
 
 /**
  * Output fields must name schema fields (or, with the dynamic field on, any key);
- * "*" stands for every field, as in Milvus.
+ * "*" stands for every field (the dynamic field's keys included), as in Milvus.
  */
 export function checkOutputFields(schema: CollectionSchema, fields: string[] | undefined): string[] | undefined {
   if (!fields) return undefined;
   const names = schema.fields.map((f) => f.name);
   const out = new Set<string>();
   for (const [i, f] of fields.entries()) {
-    if (f === '*') { names.forEach((n) => out.add(n)); continue; }
+    // Left for the client: it shows the dynamic field's keys too, and under a partial load only the loaded fields.
+    if (f === '*') { out.add('*'); continue; }
     if (f.replace(/\s/g, '').toLowerCase() === 'count(*)') { out.add('count(*)'); continue; }
     if (!names.includes(f) && !schema.enableDynamicField && !structOutputPath(schema, f)) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
     out.add(f);
