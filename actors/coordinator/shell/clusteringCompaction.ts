@@ -16,7 +16,7 @@ import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { horizonOf } from './snapshotHoldsShell.js';
 import { discardSegments } from './segmentDiscard.js';
-import { buildMissingIndexes, buildRewriteIndexes, desiredNodes, removeFiles, servedIndexName, setServingMany } from './segmentFlow.js';
+import { buildMissingIndexes, buildRewriteIndexes, desiredNodes, releaseDiscarded, removeFiles, servedIndexName, setServingMany } from './segmentFlow.js';
 
 /**
  * Clustering compaction (Milvus's): the sealed segments of each partition of
@@ -150,6 +150,7 @@ async function loadGroup(ctx: CoordinatorContext, rec: CollectionRecord, members
       placed.push({ segmentId: seg.segmentId, nodeIds: nodes, indexName });
     }
     await setServingMany(ctx, members[0]!.vchannel, placed);
+    for (const p of placed) await releaseDiscarded(ctx, members[0]!.vchannel, p.segmentId, p.nodeIds);
   }, { deadlineMs: 10 * 60_000 });
 }
 

@@ -130,6 +130,8 @@ export function desiredNodes(ctx: CoordinatorContext, rec: CollectionRecord, seg
  */
 export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): Promise<void> {
   await withRetry(async () => {
+    // Discarded since (a truncate, a dropped partition): nothing to load, and its files may be gone.
+    if (!ctx.segments.has(seg.segmentId)) return;
     const nodes = desiredNodes(ctx, rec, seg);
     if (nodes.length === 0) throw new NuthatchError('Unavailable', `no query node is available to collection '${rec.name}' (its resource groups have none)`);
     const before = servingNodes(ctx, seg.vchannel, seg.segmentId);
@@ -138,6 +140,7 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) {
       await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
+      await releaseDiscarded(ctx, seg.vchannel, seg.segmentId, loaded);
       // Copies no replica wants any more (a node moved to another group or replica) leave their node once out of the distribution.
       for (const n of before.filter((x) => !nodes.includes(x) && ctx.queryNodes.has(x))) {
         void client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n))('release', { segmentIds: [seg.segmentId] }).catch(() => {});
@@ -146,6 +149,20 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }, { deadlineMs: 10 * 60_000 });
+}
+
+/**
+ * After a load raced a discard (a truncate, a dropped partition): the segment
+ * has no record, setServing did not serve it, and the copies just loaded
+ * that no distribution entry names leave their nodes (nothing else would
+ * release them).
+ */
+export async function releaseDiscarded(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodes: readonly string[]): Promise<void> {
+  if (ctx.segments.has(segmentId)) return;
+  const serving = servingNodes(ctx, vchannel, segmentId);
+  for (const n of nodes.filter((x) => !serving.includes(x))) {
+    await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n))('release', { segmentIds: [segmentId] }).catch(() => {});
+  }
 }
 
 /** The index a distribution names for a segment: an ANN index when it has one (loadProgress counts those), else a scalar one. */
@@ -188,7 +205,9 @@ export async function setServingMany(ctx: CoordinatorContext, vchannel: string, 
       if (!rec?.clusterGroup || !retiredIds(rec).some((p) => servedNow.has(p))) return false; // nothing of the old layout left to replace
       return !rec.clusterGroup.every((m) => willServe.has(m) || !ctx.segments.has(m));
     };
-    changes = changes.filter((c) => !c.nodeIds?.length || !waits(c.segmentId));
+    // A segment with no record is not served anew: a load that raced its discard (a truncate, a dropped partition)
+    // would list it after the discard took it out, on a node that no longer holds it, and every read of the shard would wait on it.
+    changes = changes.filter((c) => !c.nodeIds?.length || (ctx.segments.has(c.segmentId) && !waits(c.segmentId)));
     const changed = new Set(changes.map((c) => c.segmentId));
     const parts = new Set<number>();
     for (const c of changes) {

@@ -94,6 +94,7 @@ export class PchannelWal {
     this.applied = fencePos;
     for (const [v, s] of this.durable) this.admitted.set(v, s);
     this.serviceable = fenceTso;
+    this.opened = true;
     this.log(`open: checkpoint ${ckpt ? ckpt.applied : 'none'}, replayed ${replayed} messages up to fence ${fencePos}`);
     emitAll(this.node.inspect, () => openedEvents(this.pchannel, this.term, fencePos, `checkpoint ${ckpt ? ckpt.applied : 'none'}, replayed ${replayed}`, this.durable, this.shards));
     await this.afterRecovery();
@@ -330,6 +331,8 @@ export class PchannelWal {
   // ---- checkpoints ----------------------------------------------------------------
 
   private checkpointing = false;
+  /** open() recovered the checkpoint and the log: the state is whole and may be checkpointed. */
+  private opened = false;
   private lastStampedTso: Tso = 0n;
   /** Per shard, the runs of its delete log already stored as objects (see deleteArchive.ts). */
   private deleteArchives = new Map<string, ArchivedDeletes[]>();
@@ -339,7 +342,9 @@ export class PchannelWal {
 
   /** Stores the folded state; the log is then truncated as far as the retention allows (see LogTruncation). */
   async checkpoint(): Promise<void> {
-    if (this.checkpointing || this.failed || this.closed) return;
+    // Before open recovered the state (an open that failed, fenced by a newer term): a checkpoint would store
+    // an empty state under this term, newer than the real one, and no owner could recover from it.
+    if (!this.opened || this.checkpointing || this.failed || this.closed) return;
     this.checkpointing = true;
     try {
       this.dirty = 0;
