@@ -3,7 +3,8 @@
  * in the etcd election. SIGKILL the leader in the middle of ingest: the standby
  * takes over once the leader's lease ends, TSOs keep increasing (the oracle's
  * persisted window is above everything handed out), writers see only a pause,
- * DDL works on the new leader, and every acknowledged row is there once.
+ * DDL works on the new leader, every acknowledged row is there once, and no
+ * pchannel changes owner (both streaming nodes stayed up).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -49,6 +50,8 @@ if (haveServices('cluster: coordinator failover')) {
     await w.progress(5);
     const before = (await c.coordinator('tsoBatch', { count: 1 })).first;
     const tsosBefore = tsos.length;
+    const owners = async () => (await c.assignments()).map((a) => `${a.pchannel} ${a.nodeId} term ${a.term}`).sort();
+    const ownedBefore = await owners();
     await leader!.kill();
     await standby!.ready;
     const after = (await c.coordinator('tsoBatch', { count: 1 })).first;
@@ -64,6 +67,8 @@ if (haveServices('cluster: coordinator failover')) {
     for (let i = 1; i < tsos.length; i++) assert.ok(tsos[i]! > tsos[i - 1]!, `TSO ${i} ${tsos[i]} > ${tsos[i - 1]}`);
     assert.ok(tsos[tsos.length - 1]! > after);
     await assertExactlyOnce(c.client, NAME, [...log.acked, ...acked]);
+    // Every streaming node stayed up: the new leader moves no pchannel (a move fences its owner and stalls its writes).
+    assert.equal(await owners(), ownedBefore, 'the pchannels keep their owners and terms');
   });
 
   test('DDL works on the new leader', async () => {

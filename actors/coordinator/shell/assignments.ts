@@ -18,10 +18,12 @@ import { scheduleRebalance } from './resourceGroupPlacement.js';
  * open WALs only from it.
  */
 export async function rebalance(ctx: CoordinatorContext): Promise<void> {
-  const live = [...ctx.streamingNodes].sort();
-  if (live.length === 0) return;
   let changed = false;
   await ctx.lock(async () => {
+    // The nodes live when it runs, not when it was asked for: a coordinator starting hears every session at once,
+    // and a rebalance that saw only the first would move every pchannel to it, and the next move half of them back.
+    const live = [...ctx.streamingNodes].sort();
+    if (live.length === 0) return;
     const count = new Map(live.map((n) => [n, 0]));
     for (const a of ctx.assignments.values()) if (count.has(a.nodeId)) count.set(a.nodeId, count.get(a.nodeId)! + 1);
     const byLoad = () => [...count].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
