@@ -291,6 +291,9 @@ export async function refreshLoad(ctx: CoordinatorContext, ref: CollectionRef): 
 export async function releaseCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'releaseCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
   await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; delete rec.resourceGroups; delete rec.loadFields; await save(ctx, rec); });
+  // Published first: delegators refuse the collection's reads before its segments go, so a read in flight is
+  // answered whole or refused as not loaded, never answered from a distribution emptied under it.
+  await publishLoadState(ctx, rec);
   await releaseCollectionSegments(ctx, rec);
   await replan(ctx);
   await publishLoadState(ctx, rec);

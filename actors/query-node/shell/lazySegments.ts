@@ -158,11 +158,12 @@ export class LazySegments {
       const ik = indexKeyOf(m, p);
       const t = await this.cache.take(ik, () => this.fetchIndexOf(m, p, seg), () => this.wanted(ik));
       taken.push(t);
-      indexes.set(p.at, t.value.index!);
+      const index = t.value.index!;
+      // A vector index is held against a release's retirement as soon as it is taken (a DISKANN file closes with
+      // it): held only after the segment's other takes, a release meanwhile closed it under the read.
+      if (index.vector) taken.push({ value: t.value, release: this.retirement.hold([index.vector]) });
+      indexes.set(p.at, index);
     }
-    // Vector indexes are held against a release's retirement too (a DISKANN file is removed on close).
-    const vectors = [...indexes.values()].flatMap((x) => (x.vector ? [x.vector] : []));
-    if (vectors.length > 0) { const letGo = this.retirement.hold(vectors); taken.push({ value: data.value, release: letGo }); }
     return { record: m.record, seg, indexes, scalar: scalarOf(indexes), cover: m.cover, ...(m.columns ? { columns: m.columns } : {}), bytes };
   }
 
