@@ -86,10 +86,7 @@ export function shredGrowingChunk(g: GrowingShredding, fields: Readonly<Record<s
     });
     if (added.length > 0) backfill(g, state, plan.cfg);
     if (count < minChunk) continue;
-    attachShredded(column, form);
-    const bytes = shreddedBytes(form);
-    state.shredded.push({ column, count, bytes });
-    g.bytes += bytes;
+    keepForm(g, state, column, count, form);
   }
 }
 
@@ -107,12 +104,16 @@ export function shredMergedChunk(g: GrowingShredding, gone: ReadonlyArray<Readon
     for (const chunk of c.shredded) if (goneColumns.has(chunk.column)) g.bytes -= chunk.bytes;
     c.shredded = c.shredded.filter((chunk) => !goneColumns.has(chunk.column));
     if (count < (plan.minChunkRows ?? GROWING_MIN_CHUNK_ROWS)) continue;
-    const form = shredColumnAs(column, count, (stats) => chunkClasses(c, stats, count, plan.cfg));
-    attachShredded(column, form);
-    const bytes = shreddedBytes(form);
-    c.shredded.push({ column, count, bytes });
-    g.bytes += bytes;
+    keepForm(g, c, column, count, shredColumnAs(column, count, (stats) => chunkClasses(c, stats, count, plan.cfg)));
   }
+}
+
+/** Hangs a chunk column's shredded form on it and counts it (for backfills and the segment's bytes). */
+function keepForm(g: GrowingShredding, c: ColumnShredding, column: unknown[], count: number, form: ShreddedJson): void {
+  attachShredded(column, form);
+  const bytes = shreddedBytes(form);
+  c.shredded.push({ column, count, bytes });
+  g.bytes += bytes;
 }
 
 /** Adds a chunk's path statistics to the segment's. */
