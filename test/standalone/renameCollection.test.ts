@@ -87,4 +87,30 @@ test('a rename cut off after the new record was written is finished at the next 
   } finally { await s.cleanup(); }
 });
 
+test('renames sent at once: one of a collection\'s renames wins, one name goes to one collection, and every shard names its collection as the catalogue does', async () => {
+  const s = await tempStandalone();
+  const codeOf = (r: PromiseSettledResult<unknown>) => r.status === 'fulfilled' ? 'ok' : (r.reason as NuthatchError).code;
+  // The shards' name for a collection, as their refusal to read it unloaded gives it.
+  const shardName = async (name: string) => {
+    await s.client.releaseCollection(name);
+    try { await s.client.query(name, { filter: 'id >= 0' }); } catch (e) { return /collection (\S+) is not loaded/.exec((e as Error).message)?.[1]; }
+    return 'answered';
+  };
+  try {
+    for (const name of ['a', 'x', 'y']) await s.client.createCollection({ collectionName: name, schema, metricType: 'L2', load: true });
+    const field = { name: 'f', dataType: 'Int64' as const, nullable: true };
+    const one = await Promise.allSettled([s.client.renameCollection('a', 'b'), s.client.renameCollection('a', 'c'), s.client.addCollectionField('a', field)]);
+    const won = codeOf(one[0]) === 'ok' ? 'b' : 'c';
+    assert.equal([codeOf(one[0]), codeOf(one[1])].sort(), ['CollectionNotFound', 'ok'], 'one rename of a wins; the other finds a gone');
+    if (codeOf(one[2]) === 'ok') assert.ok((await s.client.describeCollection(won)).schema.fields.some((f) => f.name === 'f'), 'the field added goes with the rename');
+    else assert.is(codeOf(one[2]), 'CollectionNotFound');
+
+    const two = await Promise.allSettled([s.client.renameCollection('x', 't'), s.client.renameCollection('y', 't')]);
+    assert.equal(two.map(codeOf).sort(), ['CollectionExists', 'ok'], 'one collection takes t');
+    const lost = codeOf(two[0]) === 'ok' ? 'y' : 'x';
+    assert.equal((await s.client.listCollections()).sort(), [won, lost, 't'].sort());
+    for (const name of [won, lost, 't']) assert.is(await shardName(name), name, `the shards of ${name} name it ${name}`);
+  } finally { await s.cleanup(); }
+});
+
 test.run();

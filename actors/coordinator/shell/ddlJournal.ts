@@ -6,6 +6,7 @@ import type { SchemaDdl, Tso } from '../../../messages/types.js';
 import { droppedWhileRunning, isLive, stillLive } from '../core/databases.js';
 import { alreadyDoneBy, applyStep, broadcasts, changesSchema } from '../core/journaledDdl.js';
 import { broadcast } from './broadcast.js';
+import { inDdlOrder } from './ddlOrder.js';
 import { unfenced } from './fencedSteps.js';
 import type { CoordinatorContext } from './context.js';
 import { save, saveSchema } from './ddl.js';
@@ -13,20 +14,6 @@ import { announceCatalogChange } from './renameCollection.js';
 import { discardDroppedPartitions, discardTruncated } from './segmentDiscard.js';
 import { forgetIndexFiles } from './droppedIndex.js';
 import { buildMissingIndexes } from './segmentFlow.js';
-
-/** Per coordinator, per collection id: the tail of its chain of journaled DDL. */
-const chains = new WeakMap<CoordinatorContext, Map<number, Promise<unknown>>>();
-
-/** Runs `fn` after every journaled DDL of the collection queued before it (one at a time, in order). */
-function serially<T>(ctx: CoordinatorContext, collectionId: number, fn: () => Promise<T>): Promise<T> {
-  let byCollection = chains.get(ctx);
-  if (!byCollection) { byCollection = new Map(); chains.set(ctx, byCollection); }
-  const run = (byCollection.get(collectionId) ?? Promise.resolve()).then(fn, fn);
-  const tail = run.catch(() => undefined);
-  byCollection.set(collectionId, tail);
-  void tail.then(() => { if (byCollection.get(collectionId) === tail) byCollection.delete(collectionId); });
-  return run;
-}
 
 /**
  * A collection DDL as a journaled step (core/journaledDdl.ts): `decide` is
@@ -41,7 +28,7 @@ function serially<T>(ctx: CoordinatorContext, collectionId: number, fn: () => Pr
 export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, decide: () => DdlStep | null): Promise<Tso[] | null> {
   // Checked on arrival too, so a refusal answers at once rather than behind the collection's queued DDL.
   decide();
-  return serially(ctx, rec.collectionId, async () => {
+  return inDdlOrder(ctx, rec.collectionId, async () => {
     stillLive(ctx.catalog, rec);
     if (rec.pendingDdl) { const left = rec.pendingDdl; await unfenced(() => finishLeftover(ctx, rec, left)); }
     const step = decide();
@@ -69,7 +56,7 @@ export function runJournaled(ctx: CoordinatorContext, rec: CollectionRecord, dec
 
 /** Finishes a step a previous coordinator journaled and did not save (at start), with what follows it. */
 export function resumeJournaled(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
-  return serially(ctx, rec.collectionId, async () => { if (rec.pendingDdl) await finishLeftover(ctx, rec, rec.pendingDdl); });
+  return inDdlOrder(ctx, rec.collectionId, async () => { if (rec.pendingDdl) await finishLeftover(ctx, rec, rec.pendingDdl); });
 }
 
 /** A step left pending (by a crash, or a shard out of reach), finished with what follows it; a refused one is dropped. */
