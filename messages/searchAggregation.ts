@@ -57,8 +57,8 @@ export interface AggLevel {
  */
 export interface AggregateRequest { level: AggLevel; pks: Array<number | string>; scores: number[] }
 
-/** A metric's partial state: non-null values seen, their sum, min and max (avg = sum / n). */
-export interface MetricAcc { n: number; sum: number; min: number | null; max: number | null }
+/** A metric's partial state: non-null values seen, their sum, min and max (avg = sum / n; min and max of text too, for a query's aggregates). */
+export interface MetricAcc { n: number; sum: number; min: number | string | null; max: number | string | null }
 
 /** A hit kept for a bucket's top hits: `rank` is its place among the candidates (0 = best). */
 export interface AggHitRow { pk: number | string; rank: number; score: number; fields: Record<string, unknown> }

@@ -1,5 +1,5 @@
 import type { OrderCursor, OrderKey } from '../orderBy.js';
-import type { AggregateRequest, PartialBucket } from '../searchAggregation.js';
+import type { AggLevel, AggregateRequest, PartialBucket } from '../searchAggregation.js';
 import type { QuotaProperties, WarmupProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
@@ -237,7 +237,7 @@ export interface ShardSearch {
   mvccTso?: Tso;
 }
 
-/** A query's answer: rows (or their count), or with `aggregate` the partial buckets of the rows. */
+/** A query's answer: rows (or their count), or with `aggregate` or `groups` the partial buckets of the rows. */
 export interface QueryResult { rows: HitRow[]; count: number; agg?: PartialBucket[] }
 
 export interface ShardQuery {
@@ -269,6 +269,8 @@ export interface ShardQuery {
   orderAfter?: OrderCursor;
   /** A search aggregation's second round: rows are not returned, their partial buckets are (messages/searchAggregation.ts). */
   aggregate?: AggregateRequest;
+  /** An aggregating query (messages/queryAggregation.ts): rows are not returned, the partial buckets of every row the read matches are. */
+  groups?: AggLevel;
 }
 
 /** One delete of the shard's log; a delete that named a partition keeps it (absent: every partition). */

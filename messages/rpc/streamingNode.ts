@@ -111,6 +111,8 @@ function mvccChecks(o: Record<string, unknown>): void {
   if (o.mvccTso !== undefined) need(o, 'mvccTso', 'bigint');
   if (o.after !== undefined && typeof o.after !== 'number' && typeof o.after !== 'string') throw new DecodeError(`'after' must be a number or a string`);
   if (o.orderAfter !== undefined && (typeof o.orderAfter !== 'object' || o.orderAfter === null || !Array.isArray((o.orderAfter as { values?: unknown }).values))) throw new DecodeError(`'orderAfter' must be {values, pk}`);
+  const groups = o.groups as { fields?: unknown; metrics?: unknown } | undefined;
+  if (groups !== undefined && (typeof groups !== 'object' || groups === null || !Array.isArray(groups.fields) || !Array.isArray(groups.metrics))) throw new DecodeError(`'groups' must be {fields, metrics, ...}`);
 }
 function reservationCheck(o: Record<string, unknown>): void {
   if (o.reservation !== undefined && o.reservation !== null) need(o, 'reservation', 'string');

@@ -21,7 +21,8 @@ import { checkPosition, QueryIterator, type IteratorCursor, type QueryIteratorRe
 import { SearchIterator, type SearchIteratorRequest } from './searchIterator.js';
 import { refuseKeys } from './primaryKeySearch.js';
 import { refuseUnisolated } from './keyRouting.js';
-import { readPlan, shapeRow, isCountStar } from './readPlan.js';
+import { readPlan, shapeRow } from './readPlan.js';
+import { aggregateCall } from '../../messages/queryAggregation.js';
 import { refuseDenied } from './recordChecks.js';
 import { HybridSearchClient } from './hybridClient.js';
 
@@ -36,7 +37,8 @@ export abstract class IteratorClient extends HybridSearchClient {
     const r = await this.record(collection);
     refuseDenied(r, 'reading');
     const { batchSize, limit } = iteratorSizes(req.batchSize, req.limit);
-    if ((req.outputFields ?? []).some(isCountStar)) throw new ValidationError('a query iterator returns rows: count(*) is not an output field of it', { field: 'outputFields' });
+    const aggregate = (req.outputFields ?? []).find((f) => aggregateCall(f) !== null);
+    if (aggregate !== undefined) throw new ValidationError(`a query iterator returns rows: ${aggregate} is not an output field of it`, { field: 'outputFields' });
     const order = readOrderBy(req.orderByFields, r.schema);
     const plan = readPlan(r, req);
     const resume = req.resume;

@@ -10,7 +10,11 @@ import { ANALYZER_VERSION } from '../../messages/text/analyzerParams.js';
 import { analyzerNamesOf, analyzerTexts, analyzeTexts } from './runAnalyzer.js';
 import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { type QueryRequest, type ReadOptions, type RowObject, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
-import { readPlan, shapeRow, isCountStar, type ReadPlan } from './readPlan.js';
+import { readPlan, shapeRow, type ReadPlan } from './readPlan.js';
+import { isCountOnly, queryAggregation } from '../../messages/queryAggregation.js';
+import { aggregationFields, type AggLevel } from '../../messages/searchAggregation.js';
+import { mergePartials } from '../../actors/shared/aggregation/partial.js';
+import { aggregatedRows } from '../../actors/shared/aggregation/queryAnswer.js';
 import { refuseDenied } from './recordChecks.js';
 import { ClientBase } from './clientBase.js';
 
@@ -24,14 +28,20 @@ export abstract class QueryClient extends ClientBase {
   /** A query; `partitionIds` given, of those partitions whatever the request names (a partition's row count); `at` given, read at exactly that TSO. */
   protected async queryPartitions(collection: string, req: QueryRequest, partitionIds?: number[], at?: Tso): Promise<RowObject[]> {
     const r = await this.record(collection);
-    const count = (req.outputFields ?? []).some(isCountStar);
-    const plan = readPlan(r, { ...req, outputFields: (req.outputFields ?? []).filter((f) => !isCountStar(f)) }, partitionIds);
+    const agg = queryAggregation(r.schema, req.outputFields, req.groupByFields);
+    // count(*) alone: the shards count, no bucket is made.
+    const count = agg !== null && isCountOnly(agg);
+    const plan = readPlan(r, { ...req, outputFields: agg ? aggregationFields(agg.level) : req.outputFields ?? [] }, partitionIds);
     const limit = req.limit ?? 0, offset = req.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 0 || limit > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 0..${LIMITS.maxTopK}`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
-    if (!count && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
+    if (!agg && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
     const order = readOrderBy(req.orderByFields, r.schema);
-    if (order.length > 0 && count) throw new ValidationError('count(*) counts rows: it takes no orderByFields', { field: 'orderByFields' });
+    if (order.length > 0 && agg) throw new ValidationError('an aggregating query returns groups in key order: it takes no orderByFields', { field: 'orderByFields' });
+    if (agg && !count) {
+      const results = await this.queryShards(r, plan, { limit: 0, guaranteeTso: at ?? await this.guarantee(r, req.consistencyLevel), countOnly: false, groups: agg.level, ...(at === undefined ? {} : { mvccTso: at }) });
+      return aggregatedRows(mergePartials(results.map((x) => x.agg ?? []), agg.level), agg, r.schema, plan.tz, limit, offset);
+    }
     // The shards merge by the ordered fields' values: they are read as output fields, and dropped before the rows are shown.
     const extra = orderFieldsToAdd(order, plan.fields);
     const read = extra.length ? { ...plan, fields: [...plan.fields, ...extra] } : plan;
@@ -46,11 +56,11 @@ export abstract class QueryClient extends ClientBase {
   }
 
   /** One query on every shard; with `mvccTso`, each reads at exactly that TSO. */
-  protected queryShards(r: CollectionRecord, plan: ReadPlan, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso; orderBy?: OrderKey[]; orderAfter?: OrderCursor }) {
+  protected queryShards(r: CollectionRecord, plan: ReadPlan, o: { limit: number; after?: PrimaryKey; countOnly: boolean; guaranteeTso: Tso; mvccTso?: Tso; orderBy?: OrderKey[]; orderAfter?: OrderCursor; groups?: AggLevel }) {
     return Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'query', {
       vchannel, collectionId: r.collectionId, filter: plan.filter, partitionIds: plan.partitionIds, outputFields: plan.fields,
       limit: o.limit, guaranteeTso: o.guaranteeTso, countOnly: o.countOnly, ...(o.orderBy ? { orderBy: o.orderBy } : {}), ...(o.orderAfter ? { orderAfter: o.orderAfter } : {}),
-      ...(o.after !== undefined ? { after: o.after } : {}), ...(o.mvccTso !== undefined ? { mvccTso: o.mvccTso } : {}),
+      ...(o.after !== undefined ? { after: o.after } : {}), ...(o.mvccTso !== undefined ? { mvccTso: o.mvccTso } : {}), ...(o.groups ? { groups: o.groups } : {}),
     })));
   }
 

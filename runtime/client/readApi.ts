@@ -35,6 +35,14 @@ export interface QueryRequest extends ReadOptions {
    * nulls last either way, ties by primary key (messages/orderBy.ts). Not with count(*).
    */
   orderByFields?: OrderByFields;
+  /**
+   * Milvus 3.0's query aggregation: one row per distinct combination of these
+   * fields' values (Bool, Int, VarChar or Timestamptz; nulls a group of their
+   * own), holding the aggregates `outputFields` names (`count(*)`, `count(f)`,
+   * `sum(f)`, `avg(f)`, `min(f)`, `max(f)`) and any of these fields. Groups in
+   * ascending key order, paged by `offset` and `limit` (messages/queryAggregation.ts).
+   */
+  groupByFields?: string[];
 }
 
 export interface SearchRequest extends ReadOptions {

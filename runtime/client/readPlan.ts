@@ -64,8 +64,6 @@ export function shapeRow(row: HitRow, pkName: string, dynamic: string[], fields:
   return toRowObject({ [pkName]: row.pk, ...f }, schema, tz);
 }
 
-export const isCountStar = (f: string) => f.replace(/\s/g, '').toLowerCase() === 'count(*)';
-
 function hasNoKeys(o: object): boolean {
   for (const k in o) if (Object.hasOwn(o, k)) return false;
   return true;

@@ -11,6 +11,7 @@ import {
 } from './common.js';
 import { describe, isPlainObject, JsonReader } from './JsonReader.js';
 import { vectorFrom } from './vectors.js';
+import { aggregateCall } from '../../messages/queryAggregation.js';
 
 /**
  * Parsers of /v2/vectordb/entities/*: JSON to typed api arguments, without the
@@ -70,17 +71,19 @@ export const DEFAULT_QUERY_PAGE = 100;
  * `limit` rows (default 100), no offset.
  */
 export function parseQuery(body: unknown): { collectionName: string; request: QueryRequest; cursor?: string } {
-  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', 'cursor', 'orderByFields', ...READ_KEYS], UNSUPPORTED_READ);
+  const r = JsonReader.object(body, '', [DB_NAME, 'collectionName', 'filter', 'limit', 'offset', 'cursor', 'orderByFields', 'groupByFields', ...READ_KEYS], UNSUPPORTED_READ);
   const collectionName = readCollectionName(r);
   const request: QueryRequest = readOptions(r, false);
   const filter = readFilter(r, false);
   const { limit, offset } = readPaging(r, undefined);
   // An ordered walk's cursor holds its last row's ordered values: up to 8 VarChar values of up to 64 Ki characters.
   const cursor = r.has('cursor') ? r.str('cursor', { allowEmpty: true, maxLength: MAX_CURSOR_CHARS }) : undefined;
-  const counts = (request.outputFields ?? []).some((f) => f.replace(/\s/g, '').toLowerCase() === 'count(*)');
+  const groupBy = r.optStrList('groupByFields')?.map((f, i) => checkFieldRef(f, `groupByFields[${i}]`));
+  const aggregate = (request.outputFields ?? []).find((f) => aggregateCall(f) !== null) ?? (groupBy?.length ? 'groupByFields' : undefined);
   if (cursor !== undefined && offset !== undefined) throw new ValidationError(`a query with a 'cursor' pages by it: 'offset' is not taken`, { field: 'offset' });
-  if (cursor !== undefined && counts) throw new ValidationError(`a query with a 'cursor' returns rows: count(*) is not taken`, { field: 'outputFields' });
-  if (cursor === undefined && filter === undefined && limit === undefined && !counts) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
+  if (cursor !== undefined && aggregate !== undefined) throw new ValidationError(`a query with a 'cursor' returns rows: ${aggregate} is not taken`, { field: aggregate === 'groupByFields' ? aggregate : 'outputFields' });
+  if (cursor === undefined && filter === undefined && limit === undefined && aggregate === undefined) throw new ValidationError(`a query needs a 'filter' or a 'limit'`, { field: 'filter' });
+  if (groupBy?.length) request.groupByFields = groupBy;
   const order = readOrderByFields(r);
   if (order) request.orderByFields = order;
   if (filter !== undefined) request.filter = filter;

@@ -6,6 +6,7 @@ import type { RowObject, SearchRequest } from '../client/api.js';
 import { describe } from './JsonReader.js';
 import { varCharLengthProblem } from '../../messages/utf8Length.js';
 import { dimensionError, vectorFrom } from './vectors.js';
+import { aggregateCall } from '../../messages/queryAggregation.js';
 
 /**
  * Checks a parsed request against the collection's schema, before the api sees
@@ -162,7 +163,8 @@ export function checkOutputFields(schema: CollectionSchema, fields: string[] | u
   for (const [i, f] of fields.entries()) {
     // Left for the client: it shows the dynamic field's keys too, and under a partial load only the loaded fields.
     if (f === '*') { out.add('*'); continue; }
-    if (f.replace(/\s/g, '').toLowerCase() === 'count(*)') { out.add('count(*)'); continue; }
+    // An aggregate (count(*), sum(x), ...): its field is checked by the client with the query's groupByFields.
+    if (aggregateCall(f)) { out.add(f); continue; }
     if (!names.includes(f) && !schema.enableDynamicField && !structOutputPath(schema, f)) throw mismatch(`'outputFields[${i}]' names '${f}', which is not a field of the collection (fields: ${names.join(', ')})`, `outputFields[${i}]`);
     out.add(f);
   }

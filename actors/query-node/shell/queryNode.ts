@@ -8,7 +8,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, ShardQuery } from '../../../messages/rpc/records.js';
-import { aggregateRows, candidateRows } from '../../shared/aggregation/partial.js';
+import { aggregateRows, candidateRows, queryRows } from '../../shared/aggregation/partial.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { EVENTS, queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { isNewer, type AdmissionSnapshot } from '../../../messages/admission.js';
@@ -344,6 +344,8 @@ export class QueryNode {
     const found = querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order, orderAfter);
     // A search aggregation's round two: the partial buckets of this node's candidate rows, not the rows.
     if (req.aggregate) return { rows: [], count: found.count, agg: aggregateRows(candidateRows(found.rows, req.aggregate), req.aggregate.level) };
+    // An aggregating query: the buckets of every row this node matched.
+    if (req.groups) return { rows: [], count: found.count, agg: aggregateRows(queryRows(found.rows), req.groups) };
     return found;
   }
 

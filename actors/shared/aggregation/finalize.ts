@@ -17,8 +17,8 @@ export interface AggregationBucket<H = AggHitRow> {
   sub_groups: Array<AggregationBucket<H>>;
 }
 
-/** A metric's value from its merged state. */
-export function metricOf(op: AggLevel['metrics'][number]['op'], acc: MetricAcc): number | null {
+/** A metric's value from its merged state (min and max of a VarChar field are text: only a query's aggregates read one). */
+export function metricOf(op: AggLevel['metrics'][number]['op'], acc: MetricAcc): number | string | null {
   switch (op) {
     case 'count': return acc.n;
     case 'sum': return acc.n === 0 ? null : acc.sum;

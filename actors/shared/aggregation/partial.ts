@@ -26,6 +26,11 @@ export function candidateRows(rows: ReadonlyArray<{ pk: number | string; fields:
   return out;
 }
 
+/** The rows an aggregating query matched (messages/queryAggregation.ts), as the aggregation reads them: unranked. */
+export function queryRows(rows: ReadonlyArray<{ pk: number | string; fields: Record<string, unknown> }>): AggRow[] {
+  return rows.map((r) => ({ pk: r.pk, rank: 0, score: 0, fields: r.fields }));
+}
+
 /** A row's bucket key at a level: its values of the level's fields, null where it has none. */
 export function keyOf(row: AggRow, level: AggLevel): AggKeyValue[] {
   return level.fields.map((f) => (row.fields[f] ?? null) as AggKeyValue);
@@ -43,17 +48,24 @@ function metricValue(row: AggRow, field: string): unknown {
 function addValue(acc: MetricAcc, v: unknown): void {
   if (v === null || v === undefined) return;
   acc.n++;
-  if (typeof v !== 'number') return; // count of a VarChar or Bool field: only n matters
-  acc.sum += v;
+  if (typeof v === 'number') acc.sum += v;
+  else if (typeof v !== 'string') return; // count of a Bool field: only n matters
   acc.min = acc.min === null || v < acc.min ? v : acc.min;
   acc.max = acc.max === null || v > acc.max ? v : acc.max;
+}
+
+/** The lesser (`sign` -1) or greater (1) of two partial extremes, either possibly absent. */
+function extreme(a: number | string | null, b: number | string | null, sign: 1 | -1): number | string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return (sign < 0 ? b < a : b > a) ? b : a;
 }
 
 function mergeAcc(a: MetricAcc, b: MetricAcc): MetricAcc {
   return {
     n: a.n + b.n, sum: a.sum + b.sum,
-    min: a.min === null ? b.min : b.min === null ? a.min : Math.min(a.min, b.min),
-    max: a.max === null ? b.max : b.max === null ? a.max : Math.max(a.max, b.max),
+    min: extreme(a.min, b.min, -1),
+    max: extreme(a.max, b.max, 1),
   };
 }
 

@@ -28,7 +28,7 @@ import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSe
 import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
-import { aggregateRows, candidateRows, mergePartials } from '../../shared/aggregation/partial.js';
+import { aggregateRows, candidateRows, mergePartials, queryRows } from '../../shared/aggregation/partial.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
@@ -303,6 +303,8 @@ export class Delegator {
       const mine = aggregateRows(candidateRows(growing.rows, req.aggregate), req.aggregate.level);
       return { rows: [], count, agg: mergePartials([mine, ...remote.map((r) => r.agg ?? [])], req.aggregate.level) };
     }
+    // An aggregating query: the buckets of this shard's growing rows merged with its query nodes' buckets.
+    if (req.groups) return { rows: [], count, agg: mergePartials([aggregateRows(queryRows(growing.rows), req.groups), ...remote.map((r) => r.agg ?? [])], req.groups) };
     if (order) {
       // Each source's rows come in the order: merged k ways by the values they carry.
       const rows = mergeOrdered([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order))), req.limit, order).map(({ values: _, ...h }) => h);
