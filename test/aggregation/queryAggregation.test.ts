@@ -1,0 +1,56 @@
+/**
+ * Query aggregation's pure parts: which output fields make a query an
+ * aggregation (messages/queryAggregation.ts) and the answer made from merged
+ * buckets (actors/shared/aggregation/queryAnswer.ts). No servers.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { aggregatedRows } from '../../actors/shared/aggregation/queryAnswer.js';
+import { aggregateRows, mergePartials, queryRows } from '../../actors/shared/aggregation/partial.js';
+import { aggregateCall, isCountOnly, queryAggregation } from '../../messages/queryAggregation.js';
+import type { CollectionSchema } from '../../messages/schema.js';
+
+const schema: CollectionSchema = {
+  fields: [
+    { name: 'id', dataType: 'Int64', isPrimary: true },
+    { name: 'vec', dataType: 'FloatVector', dim: 2 },
+    { name: 'tag', dataType: 'VarChar', maxLength: 8, nullable: true },
+    { name: 'n', dataType: 'Int32' },
+    { name: 'at', dataType: 'Timestamptz' },
+  ],
+};
+
+test('output fields name aggregates in any case and spacing; plain reads are no aggregation', () => {
+  assert.equal(aggregateCall(' Count( * ) '), { op: 'count', field: '*' });
+  assert.equal(aggregateCall('MAX(n)'), { op: 'max', field: 'n' });
+  assert.is(aggregateCall('n'), null);
+  assert.is(aggregateCall('median(n)'), null);
+  assert.is(queryAggregation(schema, ['tag', 'n']), null);
+  assert.is(queryAggregation(schema, undefined, []), null);
+  assert.ok(isCountOnly(queryAggregation(schema, ['count(*)'])!));
+  assert.not.ok(isCountOnly(queryAggregation(schema, ['count(*)'], ['tag'])!));
+  assert.equal(queryAggregation(schema, ['count(*)', 'COUNT(*)', 'tag'], ['tag'])!.outputs.map((o) => o.name), ['count(*)', 'tag'], 'one column per aggregate');
+  assert.equal(queryAggregation(schema, [], ['tag', 'n'])!.outputs.map((o) => o.name), ['tag', 'n'], 'grouping alone shows the groups');
+});
+
+test('the answer: groups in key order with nulls last, paged; one row over no rows without groups; instants as text', () => {
+  const rows = [
+    { pk: 1, fields: { tag: 'b', n: 3, at: 1_000_000 } }, { pk: 2, fields: { tag: null, n: 1, at: 5_000_000 } },
+    { pk: 3, fields: { tag: 'a', n: 2, at: 2_000_000 } }, { pk: 4, fields: { tag: 'b', n: 7, at: 3_000_000 } },
+  ];
+  const agg = queryAggregation(schema, ['tag', 'count(*)', 'sum(n)', 'avg(n)', 'min(at)', 'max(tag)'], ['tag'])!;
+  // Two parts, as two shards send them.
+  const merged = mergePartials([aggregateRows(queryRows(rows.slice(0, 2)), agg.level), aggregateRows(queryRows(rows.slice(2)), agg.level)], agg.level);
+  const all = aggregatedRows(merged, agg, schema, 'UTC', 0, 0);
+  assert.equal(all, [
+    { tag: 'a', 'count(*)': 1, 'sum(n)': 2, 'avg(n)': 2, 'min(at)': '1970-01-01T00:00:02Z', 'max(tag)': 'a' },
+    { tag: 'b', 'count(*)': 2, 'sum(n)': 10, 'avg(n)': 5, 'min(at)': '1970-01-01T00:00:01Z', 'max(tag)': 'b' },
+    { tag: null, 'count(*)': 1, 'sum(n)': 1, 'avg(n)': 1, 'min(at)': '1970-01-01T00:00:05Z', 'max(tag)': null },
+  ]);
+  assert.equal(aggregatedRows(merged, agg, schema, 'UTC', 1, 1), [all[1]]);
+  const global = queryAggregation(schema, ['count(*)', 'count(tag)', 'sum(n)', 'min(tag)'])!;
+  assert.equal(aggregatedRows([], global, schema, 'UTC', 0, 0), [{ 'count(*)': 0, 'count(tag)': 0, 'sum(n)': null, 'min(tag)': null }]);
+  assert.equal(aggregatedRows([], agg, schema, 'UTC', 0, 0), [], 'no groups over no rows');
+});
+
+test.run();
