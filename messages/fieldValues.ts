@@ -11,7 +11,7 @@ const INT_RANGE: Partial<Record<DataType, [number, number]>> = {
 
 /** Checks that a value fits a scalar field; returns an error text or null. */
 export function scalarProblem(f: FieldSchema, v: unknown): string | null {
-  if (v === null || v === undefined) return f.nullable ? null : `field '${f.name}' is missing`;
+  if (v === null || v === undefined) return f.nullable ? null : v === null ? `field '${f.name}' is null, but it is not nullable` : `field '${f.name}' is missing`;
   if (f.dataType === 'Array') return arrayProblem(f, v);
   return valueProblem(`field '${f.name}'`, f.dataType, f.maxLength, v);
 }

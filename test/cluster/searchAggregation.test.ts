@@ -3,7 +3,8 @@
  * real NATS, etcd and S3): the aggregate plan and the partial buckets cross
  * the bus between client, delegators and query nodes, and the buckets equal
  * the reference aggregation of the candidates a plain search returns, over
- * sealed segments on the query nodes, growing rows and deletes.
+ * sealed segments on the query nodes, growing rows and deletes. A query
+ * aggregation's groups cross the bus the same way.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -54,6 +55,15 @@ if (haveServices('cluster: search aggregation')) {
       const got = await c.search(NAME, { ...base, aggregation: spec });
       assert.equal(comparable(got.agg_buckets[0]!), referenceAggregate(plain!.map((h, rank) => ({ pk: h.id, rank, score: h.distance, fields: h.fields })), spec), `query ${q}`);
     }
+    // A query aggregation's buckets cross the bus too: its groups equal those counted from the plain rows.
+    const rows = await c.query(NAME, { filter: 'id >= 0', outputFields: ['brand', 'price'], consistencyLevel: 'Strong' });
+    const want = new Map<string | null, { n: number; sum: number }>();
+    for (const r of rows) {
+      const g = want.get(r.brand as string | null) ?? { n: 0, sum: 0 };
+      want.set(r.brand as string | null, { n: g.n + 1, sum: g.sum + (r.price as number) });
+    }
+    const groups = await c.query(NAME, { groupByFields: ['brand'], outputFields: ['brand', 'count(*)', 'sum(price)'], consistencyLevel: 'Strong' });
+    assert.equal(groups, ['a', 'b', 'c', 'd', null].map((b) => ({ brand: b, 'count(*)': want.get(b)!.n, 'sum(price)': want.get(b)!.sum })));
   });
 }
 

@@ -84,7 +84,7 @@ export function badArrayRows(id: number): [RowObject, RegExp][] {
     [{ ...ok, nums: [1.5] }, /element \[0\] of Array field 'nums' must be an Int64 integer/],
     [{ ...ok, nums: [1, 2 ** 53] }, /element \[1\] of Array field 'nums' must be an Int64 integer|\.nums\[1\]' is 9007199254740992 \(beyond the safe integer range\)/],
     [{ ...ok, nums: 'x' }, /Array field 'nums' must be a list/],
-    [{ ...ok, nums: null }, /field 'nums' is missing/],
+    [{ ...ok, nums: null }, /field 'nums' is null, but it is not nullable/],
     [{ ...ok, small: [128] }, /element \[0\] of Array field 'small' must be an Int8 integer/],
     [{ ...ok, mid: [[1]] }, /element \[0\] of Array field 'mid' must be an Int32 integer/],
     [{ ...ok, flags: ['true'] }, /element \[0\] of Array field 'flags' must be a boolean/],
