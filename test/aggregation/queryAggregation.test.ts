@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { aggregatedRows } from '../../actors/shared/aggregation/queryAnswer.js';
-import { aggregateRows, mergePartials, queryRows } from '../../actors/shared/aggregation/partial.js';
+import { BucketFold } from '../../actors/shared/aggregation/bucketFold.js';
+import { mergePartials } from '../../actors/shared/aggregation/partial.js';
 import { aggregateCall, isCountOnly, queryAggregation } from '../../messages/queryAggregation.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 
@@ -34,13 +35,17 @@ test('output fields name aggregates in any case and spacing; plain reads are no 
 });
 
 test('the answer: groups in key order with nulls last, paged; one row over no rows without groups; instants as text', () => {
-  const rows = [
-    { pk: 1, fields: { tag: 'b', n: 3, at: 1_000_000 } }, { pk: 2, fields: { tag: null, n: 1, at: 5_000_000 } },
-    { pk: 3, fields: { tag: 'a', n: 2, at: 2_000_000 } }, { pk: 4, fields: { tag: 'b', n: 7, at: 3_000_000 } },
+  // Two parts (columns, one with a sparse tag column), as two shards send them.
+  const parts = [
+    { pks: [1, 2], vectors: new Float32Array(4), fields: { tag: ['b'], n: [3, 1], at: [1_000_000, 5_000_000] } },
+    { pks: [3, 4], vectors: new Float32Array(4), fields: { tag: ['a', 'b'], n: [2, 7], at: [2_000_000, 3_000_000] } },
   ];
   const agg = queryAggregation(schema, ['tag', 'count(*)', 'sum(n)', 'avg(n)', 'min(at)', 'max(tag)'], ['tag'])!;
-  // Two parts, as two shards send them.
-  const merged = mergePartials([aggregateRows(queryRows(rows.slice(0, 2)), agg.level), aggregateRows(queryRows(rows.slice(2)), agg.level)], agg.level);
+  const merged = mergePartials(parts.map((p) => {
+    const fold = new BucketFold(agg.level, 'id'), add = fold.adder(p);
+    for (let row = 0; row < p.pks.length; row++) add(row);
+    return fold.partials();
+  }), agg.level);
   const all = aggregatedRows(merged, agg, schema, 'UTC', 0, 0);
   assert.equal(all, [
     { tag: 'a', 'count(*)': 1, 'sum(n)': 2, 'avg(n)': 2, 'min(at)': '1970-01-01T00:00:02Z', 'max(tag)': 'a' },

@@ -1,3 +1,4 @@
+import type { BucketFold } from '../../shared/aggregation/bucketFold.js';
 import { hidden, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { entityExpiry } from '../../shared/segment/rowExpiry.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
@@ -304,6 +305,21 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
   }
   const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
   return { rows, count: rows.length };
+}
+
+/** Every row matching the read folded into an aggregating query's buckets, read from the columns (no row made). */
+export function foldSealed(segs: ReadSegment[], r: SealedRead, fold: BucketFold): void {
+  for (const s of segs) {
+    const { accept, candidates } = segmentRows(s, r);
+    if (accept === null) continue;
+    const add = fold.adder(s.seg);
+    if (candidates) {
+      const { rows, accept: ok } = candidates;
+      for (const row of rows) if (!ok || ok(row)) add(row);
+      continue;
+    }
+    for (let i = 0; i < s.seg.count; i++) if (accept === undefined || accept(i)) add(i);
+  }
 }
 
 /** The first `limit` (0: all) rows in the order (past `after`): each segment's first `limit`, merged (shared/segment/orderedRows.ts). */

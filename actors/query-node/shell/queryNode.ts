@@ -8,7 +8,8 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { CollectionRecord, ShardQuery } from '../../../messages/rpc/records.js';
-import { aggregateRows, candidateRows, queryRows } from '../../shared/aggregation/partial.js';
+import { aggregateRows, candidateRows } from '../../shared/aggregation/partial.js';
+import { BucketFold } from '../../shared/aggregation/bucketFold.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import { EVENTS, queryNodeChecks, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { isNewer, type AdmissionSnapshot } from '../../../messages/admission.js';
@@ -26,7 +27,7 @@ import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { sumDiskReads, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { minTso } from '../../shared/segment/deleteCover.js';
-import { querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
+import { foldSealed, querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import type { SegmentWalk } from '../core/iterativeSegment.js';
 import { boostPool, compileBoost } from '../../shared/vector/boostSegment.js';
 import { searchSealedSparse, statsSealed } from '../core/sealedSparse.js';
@@ -339,13 +340,17 @@ export class QueryNode {
   }
 
   private queryLoaded(req: QueryNodeProtocol['query']['req'], loaded: Loaded[], read: SealedRead, coll: CollectionRecord) {
+    // An aggregating query: the buckets of every row this node matches, folded from the columns.
+    if (req.groups) {
+      const fold = new BucketFold(req.groups, read.pkName, read.defaults);
+      foldSealed(loaded.map((l) => this.readSegment(l, read)), read, fold);
+      return { rows: [], count: 0, agg: fold.partials() };
+    }
     const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
     const orderAfter = req.orderAfter === undefined || order === undefined ? undefined : checkOrderCursor(req.orderAfter, order, coll.schema);
     const found = querySealed(loaded.map((l) => this.readSegment(l, read)), read, !!req.countOnly, { limit: req.limit, ...(req.after !== undefined ? { after: req.after } : {}) }, order, orderAfter);
     // A search aggregation's round two: the partial buckets of this node's candidate rows, not the rows.
     if (req.aggregate) return { rows: [], count: found.count, agg: aggregateRows(candidateRows(found.rows, req.aggregate), req.aggregate.level) };
-    // An aggregating query: the buckets of every row this node matched.
-    if (req.groups) return { rows: [], count: found.count, agg: aggregateRows(queryRows(found.rows), req.groups) };
     return found;
   }
 

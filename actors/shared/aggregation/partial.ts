@@ -26,17 +26,13 @@ export function candidateRows(rows: ReadonlyArray<{ pk: number | string; fields:
   return out;
 }
 
-/** The rows an aggregating query matched (messages/queryAggregation.ts), as the aggregation reads them: unranked. */
-export function queryRows(rows: ReadonlyArray<{ pk: number | string; fields: Record<string, unknown> }>): AggRow[] {
-  return rows.map((r) => ({ pk: r.pk, rank: 0, score: 0, fields: r.fields }));
-}
-
 /** A row's bucket key at a level: its values of the level's fields, null where it has none. */
 export function keyOf(row: AggRow, level: AggLevel): AggKeyValue[] {
   return level.fields.map((f) => (row.fields[f] ?? null) as AggKeyValue);
 }
 
-const emptyAcc = (): MetricAcc => ({ n: 0, sum: 0, min: null, max: null });
+/** A metric's state before any value. */
+export const emptyAcc = (): MetricAcc => ({ n: 0, sum: 0, min: null, max: null });
 
 /** The value a metric reads from a row: the score, a numeric field (null when empty), or 1 for count('*'). */
 function metricValue(row: AggRow, field: string): unknown {
@@ -45,7 +41,8 @@ function metricValue(row: AggRow, field: string): unknown {
   return row.fields[field] ?? null;
 }
 
-function addValue(acc: MetricAcc, v: unknown): void {
+/** One value into a metric's state: nulls skipped, numbers summed, numbers and text kept as extremes. */
+export function addValue(acc: MetricAcc, v: unknown): void {
   if (v === null || v === undefined) return;
   acc.n++;
   if (typeof v === 'number') acc.sum += v;

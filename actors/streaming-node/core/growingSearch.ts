@@ -1,3 +1,4 @@
+import type { BucketFold } from '../../shared/aggregation/bucketFold.js';
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
 import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
 import { mergeOrdered, topOrdered } from '../../shared/segment/orderedRows.js';
@@ -105,6 +106,14 @@ export function searchGrowing(shard: ShardData, r: GrowingRead, queries: Float32
   }
   return perQuery.map((lists) => (group ? mergeGroupedHits(lists, k, group.size, metric) : mergeHits(lists, k, metric))
     .map((h) => ({ pk: h.pk, distance: h.distance, fields: rowFields(h.c, h.row, r), ...(group ? { group: h.group } : {}) })));
+}
+
+/** Every visible row matching the read folded into an aggregating query's buckets, read from the columns (no row made). */
+export function foldGrowing(shard: ShardData, r: GrowingRead, fold: BucketFold): void {
+  for (const c of visibleChunks(shard, r)) {
+    const ok = acceptor(shard, c, r), add = fold.adder(c);
+    for (let i = 0; i < c.count; i++) if (ok(i)) add(i);
+  }
 }
 
 /**

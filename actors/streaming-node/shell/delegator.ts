@@ -24,11 +24,12 @@ import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { mergeHits } from '../../shared/vector/topK.js';
-import { queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
+import { foldGrowing, queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
 import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
-import { aggregateRows, candidateRows, mergePartials, queryRows } from '../../shared/aggregation/partial.js';
+import { aggregateRows, candidateRows, mergePartials } from '../../shared/aggregation/partial.js';
+import { BucketFold } from '../../shared/aggregation/bucketFold.js';
 import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
@@ -292,7 +293,10 @@ export class Delegator {
     const orderAfter = req.orderAfter === undefined ? undefined : checkOrderCursor(req.orderAfter, order!, coll.schema);
     const missing = order?.find((k) => !req.outputFields.includes(k.field));
     if (missing) throw new NuthatchError('InvalidArgument', `an ordered query returns the fields it orders by: '${missing.field}' is not among its output fields`);
-    const growing = queryGrowing(shard, read, !!req.countOnly, page, order, orderAfter);
+    // An aggregating query folds its growing rows from the columns, here: before the query nodes are asked, as rows are read.
+    const fold = req.groups ? new BucketFold(req.groups, read.pkName, read.defaults) : undefined;
+    if (fold) foldGrowing(shard, read, fold);
+    const growing = fold ? { rows: [], count: 0 } : queryGrowing(shard, read, !!req.countOnly, page, order, orderAfter);
     const deleteSeq = deleteEnd(shard);
     const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
       this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry }));
@@ -304,7 +308,7 @@ export class Delegator {
       return { rows: [], count, agg: mergePartials([mine, ...remote.map((r) => r.agg ?? [])], req.aggregate.level) };
     }
     // An aggregating query: the buckets of this shard's growing rows merged with its query nodes' buckets.
-    if (req.groups) return { rows: [], count, agg: mergePartials([aggregateRows(queryRows(growing.rows), req.groups), ...remote.map((r) => r.agg ?? [])], req.groups) };
+    if (fold) return { rows: [], count, agg: mergePartials([fold.partials(), ...remote.map((r) => r.agg ?? [])], req.groups!) };
     if (order) {
       // Each source's rows come in the order: merged k ways by the values they carry.
       const rows = mergeOrdered([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order))), req.limit, order).map(({ values: _, ...h }) => h);
