@@ -10,7 +10,7 @@ type Read = (row: number) => unknown;
  * segments, growing chunks): each matching row is read field by field, no row
  * object made, and the buckets come out as partials that merge exactly with
  * other parts' (partial.ts). One group-by field keys its buckets by the value
- * itself; several, by their values' JSON.
+ * itself; several (or none), by their values' JSON.
  */
 export class BucketFold {
   private readonly buckets = new Map<unknown, Bucket>();
@@ -21,12 +21,20 @@ export class BucketFold {
   adder(src: ColumnarRows): (row: number) => void {
     const { fields, metrics } = this.level;
     const keys = fields.map((f) => this.column(src, f)), values = metrics.map((m) => (m.field === '*' ? () => 1 : this.column(src, m.field)));
-    const bucketOf = (row: number): Bucket => {
-      const key = keys.map((k) => k(row) as AggKeyValue), id = keys.length === 1 ? key[0] : JSON.stringify(key);
+    const found = (id: unknown, key: () => AggKeyValue[]): Bucket => {
       let b = this.buckets.get(id);
-      if (!b) this.buckets.set(id, b = { key, count: 0, metrics: metrics.map(emptyAcc) });
+      if (!b) this.buckets.set(id, b = { key: key(), count: 0, metrics: metrics.map(emptyAcc) });
       return b;
     };
+    // No array or string is made for a row of a bucket already met under one field (the common case).
+    const [first] = keys;
+    const bucketOf = keys.length === 1
+      ? (row: number) => { const v = first!(row) as AggKeyValue; return found(v, () => [v]); }
+      : (row: number) => {
+        let id = '';
+        for (const k of keys) id += `${JSON.stringify(k(row))},`;
+        return found(id, () => keys.map((k) => k(row) as AggKeyValue));
+      };
     return (row) => {
       const b = bucketOf(row);
       b.count++;

@@ -96,10 +96,11 @@ export function aggregateRows(rows: readonly AggRow[], level: AggLevel): Partial
 
 /** Partial buckets of disjoint row sets merged into those of their union. */
 export function mergePartials(parts: ReadonlyArray<readonly PartialBucket[]>, level: AggLevel): PartialBucket[] {
-  const byKey = new Map<string, PartialBucket[]>();
+  const byKey = new Map<unknown, PartialBucket[]>();
   for (const part of parts) {
     for (const b of part) {
-      const id = JSON.stringify(b.key);
+      // One key field: the value itself tells buckets apart (no text made per bucket).
+      const id = b.key.length === 1 ? b.key[0] : JSON.stringify(b.key);
       const same = byKey.get(id);
       if (same) same.push(b); else byKey.set(id, [b]);
     }
