@@ -17,12 +17,20 @@ const CONNECT_DEADLINE_MS = 60_000;
 
 /**
  * Connects to NATS, and to etcd and S3 when asked, retrying while they come up
- * (containers start in any order). A wrong address fails after a minute with the
- * server's error, never hangs silently.
+ * (containers start in any order). The first failed attempt is logged; a wrong
+ * address fails after a minute with the server's error, never hangs silently.
  */
 export async function connectInfra(o: NodeOptions, need: { meta: boolean; objects: boolean }, log: (...a: unknown[]) => void): Promise<Infra> {
-  const retry = <T>(what: string, fn: () => Promise<T>) => withRetry(fn, { deadlineMs: CONNECT_DEADLINE_MS, maxMs: 2000 })
-    .catch((e) => { throw new Error(`cannot reach ${what}: ${(e as Error).message}`); });
+  const retry = <T>(what: string, fn: () => Promise<T>) => {
+    // An operator sees at once what the node waits for, not a minute of silence.
+    let told = false;
+    const attempt = () => fn().catch((e: unknown) => {
+      if (!told) { told = true; log(`waiting for ${what} (${(e as Error).message}); retrying for up to ${CONNECT_DEADLINE_MS / 1000} s`); }
+      throw e;
+    });
+    return withRetry(attempt, { deadlineMs: CONNECT_DEADLINE_MS, maxMs: 2000 })
+      .catch((e) => { throw new Error(`cannot reach ${what}: ${(e as Error).message}`); });
+  };
   const bus = await retry(`NATS at ${o.nats.join(',')}`, () => NatsBus.connect({ servers: o.nats, name: o.nodeId }));
   const opened: Array<{ close(): Promise<void> }> = [];
   try {
