@@ -31,10 +31,15 @@ const where = { field: 'orderByFields' };
 
 /** A user's order checked against the schema (ValidationError naming the field at fault), or [] when none is given. */
 export function readOrderBy(input: unknown, schema: CollectionSchema): OrderKey[] {
+  return checkOrderKeys(parseOrderBy(input), schema);
+}
+
+/** A user's order read as keys, checked for shape only (an aggregating query's names its columns), or [] when none is given. */
+export function parseOrderBy(input: unknown): OrderKey[] {
   if (input === undefined || input === null) return [];
   const list = typeof input === 'string' ? [{ field: input }] : input;
   if (!Array.isArray(list)) throw new ValidationError(`orderByFields must be a field name or a list of {field, order}, got ${typeof input}`, where);
-  const keys = list.map((x: unknown, i): OrderKey => {
+  return list.map((x: unknown, i): OrderKey => {
     if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new ValidationError(`orderByFields[${i}] must be {field, order}`, where);
     const { field, order, ...rest } = x as Record<string, unknown>;
     const extra = Object.keys(rest);
@@ -42,7 +47,6 @@ export function readOrderBy(input: unknown, schema: CollectionSchema): OrderKey[
     if (order !== undefined && !(typeof order === 'string' && /^(asc|desc)$/i.test(order))) throw new ValidationError(`orderByFields[${i}].order must be 'asc' or 'desc', got ${JSON.stringify(order)}`, where);
     return { field: field as string, desc: typeof order === 'string' && order.toLowerCase() === 'desc' };
   });
-  return checkOrderKeys(keys, schema);
 }
 
 /** An order off the wire (or from readOrderBy) checked against the schema. */

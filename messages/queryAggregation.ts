@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.js';
 import { LIMITS, type CollectionSchema, type FieldSchema } from './schema.js';
+import { MAX_ORDER_KEYS, type OrderKey } from './orderBy.js';
 import type { AggLevel, AggregationMetricOp } from './searchAggregation.js';
 
 /**
@@ -8,7 +9,8 @@ import type { AggLevel, AggregationMetricOp } from './searchAggregation.js';
  * `groupByFields` one row per distinct combination of their values (nulls
  * a group of their own), without them one row over every matching row. As in
  * SQL, count, sum, avg, min and max skip empty (null) values; an output field
- * that is not an aggregate must be one of the group-by fields. The shards
+ * that is not an aggregate must be one of the group-by fields. Groups come in
+ * key order, or ordered by output columns (`orderByFields`: top groups by count). The shards
  * compute it as a search aggregation's buckets (actors/shared/aggregation/),
  * so only the buckets travel, never the rows.
  */
@@ -16,8 +18,8 @@ import type { AggLevel, AggregationMetricOp } from './searchAggregation.js';
 /** One column of an aggregating query's answer: a group-by field's value, or an aggregate of a field (`*`: of rows). */
 export interface AggOutput { name: string; field: string; op?: AggregationMetricOp }
 
-/** An aggregating query checked: the buckets the shards compute (one level, no order) and the answer's columns. */
-export interface QueryAggregation { level: AggLevel; outputs: AggOutput[] }
+/** An aggregating query checked: the buckets the shards compute (one level, no order), the answer's columns and their order. */
+export interface QueryAggregation { level: AggLevel; outputs: AggOutput[]; order: Array<{ output: number; desc: boolean }> }
 
 /** Types a group-by field may have (Milvus's: not Float or Double, JSON, Array or vectors). */
 const GROUP_TYPES = new Set(['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'VarChar', 'Timestamptz']);
@@ -51,7 +53,7 @@ function fieldOf(schema: CollectionSchema, name: string, at: string): FieldSchem
  * a query of rows: one naming no aggregate and no group-by field. Bad input
  * gets a ValidationError naming the output or group-by field at fault.
  */
-export function queryAggregation(schema: CollectionSchema, outputFields: readonly string[] = [], groupByFields: readonly string[] = []): QueryAggregation | null {
+export function queryAggregation(schema: CollectionSchema, outputFields: readonly string[] = [], groupByFields: readonly string[] = [], orderBy: readonly OrderKey[] = []): QueryAggregation | null {
   if (!Array.isArray(groupByFields)) bad('groupByFields must be a list of field names', 'groupByFields');
   const calls = outputFields.map(aggregateCall);
   if (groupByFields.length === 0 && calls.every((c) => c === null)) return null;
@@ -83,7 +85,19 @@ export function queryAggregation(schema: CollectionSchema, outputFields: readonl
   // Grouping with nothing asked for shows the groups: their distinct values.
   if (outputs.length === 0) for (const name of groupByFields) add({ name, field: name });
   const metrics = outputs.filter((o) => o.op !== undefined).map((o) => ({ alias: o.name, op: o.op!, field: o.field }));
-  return { level: { fields: [...groupByFields], size: LIMITS.maxTopK, metrics, order: [] }, outputs };
+  return { level: { fields: [...groupByFields], size: LIMITS.maxTopK, metrics, order: [] }, outputs, order: orderOf(orderBy, outputs) };
+}
+
+/** `orderByFields` of an aggregating query: each names one of its columns (an aggregate as written, or a group-by field). */
+function orderOf(keys: readonly OrderKey[], outputs: readonly AggOutput[]): QueryAggregation['order'] {
+  if (keys.length > MAX_ORDER_KEYS) bad(`orderByFields holds at most ${MAX_ORDER_KEYS} keys, got ${keys.length}`, 'orderByFields');
+  return keys.map((k, i) => {
+    const call = aggregateCall(k.field);
+    const name = call ? `${call.op}(${call.field})` : k.field;
+    const output = outputs.findIndex((o) => o.name === name);
+    if (output < 0) bad(`orderByFields[${i}]: an aggregating query orders its groups by its output columns (${outputs.map((o) => o.name).join(', ')}), not by '${k.field}'`, 'orderByFields');
+    return { output, desc: k.desc };
+  });
 }
 
 /** Whether the aggregation is `count(*)` alone over every row: the shards count, no bucket is made. */

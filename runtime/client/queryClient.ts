@@ -1,4 +1,4 @@
-import { orderedHit, readOrderBy, type OrderCursor, type OrderKey } from '../../messages/orderBy.js';
+import { orderedHit, parseOrderBy, readOrderBy, type OrderCursor, type OrderKey } from '../../messages/orderBy.js';
 import { mergeOrdered } from '../../actors/shared/segment/orderedRows.js';
 import { orderFieldsToAdd, withoutFields } from './orderedReads.js';
 import { ValidationError } from '../../messages/errors.js';
@@ -11,7 +11,7 @@ import { analyzerNamesOf, analyzerTexts, analyzeTexts } from './runAnalyzer.js';
 import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { type QueryRequest, type ReadOptions, type RowObject, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { readPlan, shapeRow, type ReadPlan } from './readPlan.js';
-import { isCountOnly, queryAggregation } from '../../messages/queryAggregation.js';
+import { aggregateCall, isCountOnly, queryAggregation } from '../../messages/queryAggregation.js';
 import { aggregationFields, type AggLevel } from '../../messages/searchAggregation.js';
 import { mergePartials } from '../../actors/shared/aggregation/partial.js';
 import { aggregatedRows } from '../../actors/shared/aggregation/queryAnswer.js';
@@ -28,7 +28,8 @@ export abstract class QueryClient extends ClientBase {
   /** A query; `partitionIds` given, of those partitions whatever the request names (a partition's row count); `at` given, read at exactly that TSO. */
   protected async queryPartitions(collection: string, req: QueryRequest, partitionIds?: number[], at?: Tso): Promise<RowObject[]> {
     const r = await this.record(collection);
-    const agg = queryAggregation(r.schema, req.outputFields, req.groupByFields);
+    const aggregating = req.groupByFields?.length || (req.outputFields ?? []).some((f) => aggregateCall(f) !== null);
+    const agg = queryAggregation(r.schema, req.outputFields, req.groupByFields, aggregating ? parseOrderBy(req.orderByFields) : []);
     // count(*) alone: the shards count, no bucket is made.
     const count = agg !== null && isCountOnly(agg);
     const plan = readPlan(r, { ...req, outputFields: agg ? aggregationFields(agg.level) : req.outputFields ?? [] }, partitionIds);
@@ -36,8 +37,8 @@ export abstract class QueryClient extends ClientBase {
     if (!Number.isInteger(limit) || limit < 0 || limit > LIMITS.maxTopK) throw new ValidationError(`limit must be an integer in 0..${LIMITS.maxTopK}`);
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
     if (!agg && !plan.filter && limit === 0) throw new ValidationError('a query needs a filter or a limit');
-    const order = readOrderBy(req.orderByFields, r.schema);
-    if (order.length > 0 && agg) throw new ValidationError('an aggregating query returns groups in key order: it takes no orderByFields', { field: 'orderByFields' });
+    const order = agg ? [] : readOrderBy(req.orderByFields, r.schema);
+    if (count && agg.order.length > 0) throw new ValidationError('count(*) over every row is one row: it takes no orderByFields', { field: 'orderByFields' });
     if (agg && !count) {
       const results = await this.queryShards(r, plan, { limit: 0, guaranteeTso: at ?? await this.guarantee(r, req.consistencyLevel), countOnly: false, groups: agg.level, ...(at === undefined ? {} : { mvccTso: at }) });
       return aggregatedRows(mergePartials(results.map((x) => x.agg ?? []), agg.level), agg, r.schema, plan.tz, limit, offset);

@@ -53,6 +53,11 @@ test('the answer: groups in key order with nulls last, paged; one row over no ro
     { tag: null, 'count(*)': 1, 'sum(n)': 1, 'avg(n)': 1, 'min(at)': '1970-01-01T00:00:05Z', 'max(tag)': null },
   ]);
   assert.equal(aggregatedRows(merged, agg, schema, 'UTC', 1, 1), [all[1]]);
+  // Ordered by output columns: instants as instants, nulls last either way, ties in key order.
+  const byAt = queryAggregation(schema, ['tag', 'count(*)', 'sum(n)', 'avg(n)', 'min(at)', 'max(tag)'], ['tag'], [{ field: 'MIN( at )', desc: true }])!;
+  assert.equal(aggregatedRows(merged, byAt, schema, 'UTC', 0, 0), [all[2], all[0], all[1]]);
+  const byMax = queryAggregation(schema, ['tag', 'count(*)', 'sum(n)', 'avg(n)', 'min(at)', 'max(tag)'], ['tag'], [{ field: 'max(tag)', desc: true }, { field: 'count(*)', desc: false }])!;
+  assert.equal(aggregatedRows(merged, byMax, schema, 'UTC', 0, 0).map((r) => r.tag), ['b', 'a', null]);
   const global = queryAggregation(schema, ['count(*)', 'count(tag)', 'sum(n)', 'min(tag)'])!;
   assert.equal(aggregatedRows([], global, schema, 'UTC', 0, 0), [{ 'count(*)': 0, 'count(tag)': 0, 'sum(n)': null, 'min(tag)': null }]);
   assert.equal(aggregatedRows([], agg, schema, 'UTC', 0, 0), [], 'no groups over no rows');

@@ -32,6 +32,8 @@ test('REST query with groupByFields answers the client\'s groups; a bad one is r
     const reply = await http.okReply('/entities/query', { collectionName: 'shop', ...ask });
     assert.equal(reply.data, want);
     assert.equal((await http.okReply('/entities/query', { collectionName: 'shop', outputFields: ['count(*)', 'min(brand)'], filter: 'price > 10', consistencyLevel: 'Strong' })).data, [{ 'count(*)': 39, 'min(brand)': 'a' }]);
+    const top = await http.okReply('/entities/query', { collectionName: 'shop', groupByFields: ['brand'], outputFields: ['brand', 'sum(price)'], orderByFields: [{ fieldName: 'sum(price)', order: 'desc' }], limit: 1, consistencyLevel: 'Strong' });
+    assert.equal(top.data, [{ brand: 'c', 'sum(price)': want[2]!['avg(price)'] as number * 20 }], 'the top group by an aggregate');
     await http.fails('/entities/query', { collectionName: 'shop', groupByFields: ['price'], outputFields: ['count(*)'] }, /groupByFields\[0\]: 'price' is Double/, [ErrorCode.InvalidArgument]);
     await http.fails('/entities/query', { collectionName: 'shop', outputFields: ['count(*)', 'brand'] }, /'brand' is neither an aggregate/, [ErrorCode.InvalidArgument]);
     await http.fails('/entities/query', { collectionName: 'shop', groupByFields: ['brand'], cursor: '' }, /a query with a 'cursor' returns rows: groupByFields is not taken/, [ErrorCode.InvalidArgument]);

@@ -107,6 +107,13 @@ test('aggregations over sealed, growing, deleted and upserted rows on two shards
     const page = await c.query('shop', { filter: 'id >= 0', groupByFields: ['color', 'brand'], outputFields: ['color', 'brand', 'count(*)'], offset: 3, limit: 5, consistencyLevel: 'Strong' });
     assert.equal(page, whole.slice(3, 8));
     assert.is(whole.reduce((n, r) => n + (r['count(*)'] as number), 0), all.length, 'every row in one group');
+    // Top groups: ordered by an aggregate (nulls last), ties in key order, then paged.
+    const byCount = await c.query('shop', { filter: 'id >= 0', groupByFields: ['color', 'brand'], outputFields: ['color', 'brand', 'count(*)', 'max(at)'], orderByFields: [{ field: 'COUNT(*)', order: 'desc' }, { field: 'max(at)' }], limit: 4, consistencyLevel: 'Strong' });
+    const ranked = reference(all, ['color', 'brand'], ['color', 'brand', 'count(*)', 'max(at)'])
+      .sort((a, b) => (b['count(*)'] as number) - (a['count(*)'] as number) || String(a['max(at)']).localeCompare(String(b['max(at)'])));
+    assert.equal(byCount, ranked.slice(0, 4));
+    const cheapest = await c.query('shop', { filter: 'id >= 0', groupByFields: ['brand'], outputFields: ['brand', 'min(price)'], orderByFields: [{ field: 'min(price)', order: 'desc' }], consistencyLevel: 'Strong' });
+    assert.equal(cheapest.map((r) => r['min(price)']), reference(all, ['brand'], ['brand', 'min(price)']).map((r) => r['min(price)'] as number | null).sort((a, b) => (a === null ? 1 : b === null ? -1 : b - a)));
     // No filter: an aggregation reads every row.
     assert.equal(await c.query('shop', { groupByFields: ['color'], outputFields: ['color', 'count(*)'], consistencyLevel: 'Strong' }), reference(all, ['color'], ['color', 'count(*)']));
   } finally { await s.cleanup(); }
@@ -133,7 +140,8 @@ test('aggregating queries that cannot be served are refused with typed errors, a
     await refused({ outputFields: ['avg(at)'] }, /avg cannot read 'at'/);
     await refused({ outputFields: ['max(*)'] }, /'\*' is for count only/);
     await refused({ outputFields: ['count(vec)'] }, /count cannot read 'vec'/);
-    await refused({ outputFields: ['sum(qty)'], orderByFields: [{ field: 'qty', order: 'asc' }] }, /takes no orderByFields/);
+    await refused({ outputFields: ['sum(qty)'], orderByFields: [{ field: 'qty', order: 'asc' }] }, /orders its groups by its output columns \(sum\(qty\)\), not by 'qty'/);
+    await refused({ groupByFields: ['brand'], outputFields: ['brand', 'count(*)'], orderByFields: [{ field: 'count(*)', order: 'up' }] }, /order must be 'asc' or 'desc'/);
     await refused({ groupByFields: ['brand'], outputFields: ['count(*)'], limit: 16385 }, /limit must be an integer/);
     try { await s.client.queryIterator('g', { batchSize: 5, outputFields: ['sum(qty)'] }); assert.unreachable('an iterator of aggregates'); } catch (e) { assert.match((e as Error).message, /a query iterator returns rows: sum\(qty\)/); }
     // Spelling as Milvus users write it: any case, spaces inside.
