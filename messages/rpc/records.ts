@@ -1,5 +1,6 @@
 import type { OrderCursor, OrderKey } from '../orderBy.js';
 import type { AggLevel, AggregateRequest, PartialBucket } from '../searchAggregation.js';
+import type { PackedBuckets } from '../queryAggregation.js';
 import type { QuotaProperties, WarmupProperties } from '../collectionProperties.js';
 import type { SparseQuery } from './sparseRead.js';
 import type { EmbListQuery } from '../structArray.js';
@@ -237,8 +238,8 @@ export interface ShardSearch {
   mvccTso?: Tso;
 }
 
-/** A query's answer: rows (or their count), or with `aggregate` or `groups` the partial buckets of the rows. */
-export interface QueryResult { rows: HitRow[]; count: number; agg?: PartialBucket[] }
+/** A query's answer: rows (or their count), or with `aggregate` the partial buckets of the rows, with `groups` the same as columns. */
+export interface QueryResult { rows: HitRow[]; count: number; agg?: PartialBucket[]; groups?: PackedBuckets }
 
 export interface ShardQuery {
   vchannel: string;

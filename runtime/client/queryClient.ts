@@ -12,8 +12,8 @@ import { firstOnPage } from '../../actors/shared/segment/pkOrder.js';
 import { type QueryRequest, type ReadOptions, type RowObject, type RunAnalyzerOptions, type AnalyzerToken } from './api.js';
 import { readPlan, shapeRow, type ReadPlan } from './readPlan.js';
 import { aggregateCall, isCountOnly, queryAggregation } from '../../messages/queryAggregation.js';
+import { BucketFold } from '../../actors/shared/aggregation/bucketFold.js';
 import { aggregationFields, type AggLevel } from '../../messages/searchAggregation.js';
-import { mergePartials } from '../../actors/shared/aggregation/partial.js';
 import { aggregatedRows } from '../../actors/shared/aggregation/queryAnswer.js';
 import { refuseDenied } from './recordChecks.js';
 import { ClientBase } from './clientBase.js';
@@ -41,7 +41,9 @@ export abstract class QueryClient extends ClientBase {
     if (count && agg.order.length > 0) throw new ValidationError('count(*) over every row is one row: it takes no orderByFields', { field: 'orderByFields' });
     if (agg && !count) {
       const results = await this.queryShards(r, plan, { limit: 0, guaranteeTso: at ?? await this.guarantee(r, req.consistencyLevel), countOnly: false, groups: agg.level, ...(at === undefined ? {} : { mvccTso: at }) });
-      return aggregatedRows(mergePartials(results.map((x) => x.agg ?? []), agg.level), agg, r.schema, plan.tz, limit, offset);
+      const fold = new BucketFold(agg.level, plan.pk.name);
+      for (const x of results) if (x.groups) fold.addPacked(x.groups);
+      return aggregatedRows(fold.all(), agg, r.schema, plan.tz, limit, offset);
     }
     // The shards merge by the ordered fields' values: they are read as output fields, and dropped before the rows are shown.
     const extra = orderFieldsToAdd(order, plan.fields);

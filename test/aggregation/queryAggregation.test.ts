@@ -7,8 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { aggregatedRows } from '../../actors/shared/aggregation/queryAnswer.js';
 import { BucketFold } from '../../actors/shared/aggregation/bucketFold.js';
-import { mergePartials } from '../../actors/shared/aggregation/partial.js';
-import { aggregateCall, isCountOnly, queryAggregation } from '../../messages/queryAggregation.js';
+import { decodeValue, encodeValue } from '../../messages/valueCodec.js';
+import { aggregateCall, isCountOnly, MAX_QUERY_GROUPS, queryAggregation, type PackedBuckets } from '../../messages/queryAggregation.js';
+import { ValidationError } from '../../messages/errors.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 
 const schema: CollectionSchema = {
@@ -41,11 +42,14 @@ test('the answer: groups in key order with nulls last, paged; one row over no ro
     { pks: [3, 4], vectors: new Float32Array(4), fields: { tag: ['a', 'b'], n: [2, 7], at: [2_000_000, 3_000_000] } },
   ];
   const agg = queryAggregation(schema, ['tag', 'count(*)', 'sum(n)', 'avg(n)', 'min(at)', 'max(tag)'], ['tag'])!;
-  const merged = mergePartials(parts.map((p) => {
+  // Each part folded where it is, sent as columns and merged by the client's fold.
+  const client = new BucketFold(agg.level, 'id');
+  for (const p of parts) {
     const fold = new BucketFold(agg.level, 'id'), add = fold.adder(p);
     for (let row = 0; row < p.pks.length; row++) add(row);
-    return fold.partials();
-  }), agg.level);
+    client.addPacked(decodeValue(encodeValue(fold.packed())) as unknown as PackedBuckets);
+  }
+  const merged = client.all();
   const all = aggregatedRows(merged, agg, schema, 'UTC', 0, 0);
   assert.equal(all, [
     { tag: 'a', 'count(*)': 1, 'sum(n)': 2, 'avg(n)': 2, 'min(at)': '1970-01-01T00:00:02Z', 'max(tag)': 'a' },
@@ -61,6 +65,22 @@ test('the answer: groups in key order with nulls last, paged; one row over no ro
   const global = queryAggregation(schema, ['count(*)', 'count(tag)', 'sum(n)', 'min(tag)'])!;
   assert.equal(aggregatedRows([], global, schema, 'UTC', 0, 0), [{ 'count(*)': 0, 'count(tag)': 0, 'sum(n)': null, 'min(tag)': null }]);
   assert.equal(aggregatedRows([], agg, schema, 'UTC', 0, 0), [], 'no groups over no rows');
+  // Columns that do not fit the query are refused, not misread.
+  const packed = new BucketFold(agg.level, 'id').packed();
+  assert.throws(() => client.addPacked({ ...packed, counts: [1] }), /columns do not fit/);
+  assert.throws(() => client.addPacked({ ...packed, metrics: 2 }), /columns do not fit/);
+});
+
+test('a query making more groups than MAX_QUERY_GROUPS is refused where they are made', () => {
+  const agg = queryAggregation(schema, ['n', 'count(*)'], ['n'])!;
+  const rows = MAX_QUERY_GROUPS + 1;
+  const part = { pks: Array.from({ length: rows }, (_, i) => i), vectors: new Float32Array(0), fields: { n: Array.from({ length: rows }, (_, i) => i) } };
+  const fold = new BucketFold(agg.level, 'id'), add = fold.adder(part);
+  for (let row = 0; row < MAX_QUERY_GROUPS; row++) add(row);
+  assert.is(fold.all().length, MAX_QUERY_GROUPS, 'up to the cap');
+  assert.throws(() => add(MAX_QUERY_GROUPS), (e: Error) => e instanceof ValidationError && /at most 100000 groups/.test(e.message));
+  add(0);
+  assert.is(fold.all()[0]!.count, 2, 'a group already made is still counted');
 });
 
 test.run();

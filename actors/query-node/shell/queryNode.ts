@@ -344,7 +344,7 @@ export class QueryNode {
     if (req.groups) {
       const fold = new BucketFold(req.groups, read.pkName, read.defaults);
       foldSealed(loaded.map((l) => this.readSegment(l, read)), read, fold);
-      return { rows: [], count: 0, agg: fold.partials() };
+      return { rows: [], count: 0, groups: fold.packed() };
     }
     const order = req.orderBy === undefined ? undefined : checkOrderKeys(req.orderBy, coll.schema);
     const orderAfter = req.orderAfter === undefined || order === undefined ? undefined : checkOrderCursor(req.orderAfter, order, coll.schema);

@@ -15,10 +15,10 @@ import { compareKeys, compareValues } from './order.js';
  * Timestamptz values (group keys, min and max) are ordered as instants and
  * shown as RFC 3339 text in `tz`.
  */
-export function aggregatedRows(buckets: readonly PartialBucket[], agg: QueryAggregation, schema: CollectionSchema, tz: string, limit: number, offset: number): Array<Record<string, unknown>> {
+export function aggregatedRows(buckets: ReadonlyArray<Pick<PartialBucket, 'key' | 'metrics'>>, agg: QueryAggregation, schema: CollectionSchema, tz: string, limit: number, offset: number): Array<Record<string, unknown>> {
   const { level, outputs, order } = agg;
   const all = level.fields.length === 0 && buckets.length === 0
-    ? [{ key: [], count: 0, best: 0, metrics: level.metrics.map(() => ({ n: 0, sum: 0, min: null, max: null })), hits: [], sub: [] }]
+    ? [{ key: [], metrics: level.metrics.map(() => ({ n: 0, sum: 0, min: null, max: null })) }]
     : [...buckets].sort((a, b) => compareKeys(a.key, b.key));
   const columns = all.map((b) => outputs.map((o) => (o.op === undefined ? b.key[level.fields.indexOf(o.field)] ?? null : metricOf(o.op, b.metrics[level.metrics.findIndex((m) => m.alias === o.name)]!))));
   // A stable sort: groups equal on the order keep their key order.

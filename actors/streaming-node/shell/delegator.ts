@@ -308,7 +308,10 @@ export class Delegator {
       return { rows: [], count, agg: mergePartials([mine, ...remote.map((r) => r.agg ?? [])], req.aggregate.level) };
     }
     // An aggregating query: the buckets of this shard's growing rows merged with its query nodes' buckets.
-    if (fold) return { rows: [], count, agg: mergePartials([fold.partials(), ...remote.map((r) => r.agg ?? [])], req.groups!) };
+    if (fold) {
+      for (const r of remote) if (r.groups) fold.addPacked(r.groups);
+      return { rows: [], count, groups: fold.packed() };
+    }
     if (order) {
       // Each source's rows come in the order: merged k ways by the values they carry.
       const rows = mergeOrdered([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order))), req.limit, order).map(({ values: _, ...h }) => h);
