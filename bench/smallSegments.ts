@@ -5,7 +5,10 @@
  * compaction off, so the small segments stay as a user has them until a merge.
  * For each layout: a top-10 search, a filtered search, a filtered query and a
  * count(*), mean ms over `--reads` reads through the client (Bounded), and
- * the ratio to the baseline.
+ * the ratio to the baseline. Then the system restarts on its data with the
+ * default compaction policy (a round every 60 s merging 4 or more small
+ * segments of a partition): the seconds until the small segments are merged
+ * on their own, and the same reads after.
  *
  *   npm run bench -- smallSegments [--rows 20000] [--segments 200] [--dim 128] [--reads 50]
  *
@@ -29,7 +32,7 @@ export default async function run(args: string[]): Promise<void> {
   const vector = (i: number) => Float32Array.from({ length: dim }, (_, j) => Math.sin(i * 7.1 + j));
   const row = (i: number) => ({ id: i, vec: vector(i), tag: i % 10 });
   const dir = await mkdtemp(join(tmpdir(), 'nuthatch-small-segments-'));
-  const s = await startStandalone({ dataDir: dir, log: () => {}, coordinator: { compaction: { intervalMs: 0 } } });
+  let s = await startStandalone({ dataDir: dir, log: () => {}, coordinator: { compaction: { intervalMs: 0 } } });
   try {
     const create = (name: string) => s.client.createCollection({
       collectionName: name, metricType: 'L2', load: true, consistencyLevel: 'Bounded', shardsNum: 1,
@@ -63,17 +66,25 @@ export default async function run(args: string[]): Promise<void> {
       for (let i = 0; i < reads; i++) await f(s, c);
       return { ms: (performance.now() - t) / reads, answer };
     };
-    const table: Array<Array<string | number>> = [], json: Record<string, unknown>[] = [];
-    for (const [name, f] of ops) {
+    const figures = async () => { const r: Array<{ read: string; baseline: number; small: number }> = []; for (const [name, f] of ops) {
       const base = await time('one', f), small = await time('small', f);
       if (small.answer !== base.answer) throw new Error(`${name}: answers differ (${base.answer}, ${small.answer})`);
-      table.push([name, base.ms, small.ms, small.ms / base.ms]);
-      json.push({ read: name, baselineMs: base.ms, smallMs: small.ms, ratio: small.ms / base.ms });
-    }
+      r.push({ read: name, baseline: base.ms, small: small.ms });
+    } return r; };
+    const before = await figures();
+    await s.stop();
+    s = await startStandalone({ dataDir: dir, log: () => {} });
+    const t1 = performance.now();
+    await waitUntil('the small segments merged on their own', async () => (await sealedSegments(s, 'small')) === 1 && (await indexesReady(s, 'small', rows)) && (await indexesReady(s, 'one', rows)));
+    const mergeS = (performance.now() - t1) / 1000;
+    const after = await figures();
+    const table = before.map((b, i) => [b.read, b.baseline, b.small, b.small / b.baseline, after[i]!.small, after[i]!.small / after[i]!.baseline]);
+    const json = before.map((b, i) => ({ read: b.read, baselineMs: b.baseline, smallMs: b.small, ratio: b.small / b.baseline, mergedMs: after[i]!.small, mergedRatio: after[i]!.small / after[i]!.baseline }));
     console.log(`${rows} rows, dim ${dim}: ${segments.small} sealed segments (${per} rows each, flushed and loaded in ${loadS.toFixed(1)} s) against ${segments.one}; mean of ${reads} reads`);
-    printTable(['read (mean ms)', 'baseline', 'small segments', 'small/baseline'], table);
+    console.log(`after a restart with the default compaction policy the small segments were merged into one in ${mergeS.toFixed(1)} s`);
+    printTable(['read (mean ms)', 'baseline', 'small segments', 'small/baseline', 'merged', 'merged/baseline'], table);
     const out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
     mkdirSync(out, { recursive: true });
-    writeFileSync(`${out}smallSegments.json`, `${JSON.stringify({ rows, dim, segments, readsEach: reads, reads: json, date: new Date().toISOString() }, null, 2)}\n`);
+    writeFileSync(`${out}smallSegments.json`, `${JSON.stringify({ rows, dim, segments, readsEach: reads, mergeSeconds: mergeS, reads: json, date: new Date().toISOString() }, null, 2)}\n`);
   } finally { await s.stop().catch(() => {}); await rm(dir, { recursive: true, force: true }); }
 }
