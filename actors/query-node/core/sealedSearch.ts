@@ -1,5 +1,6 @@
 import type { BucketFold } from '../../shared/aggregation/bucketFold.js';
 import { hidden, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
+import { hiddenRows, type DeleteVersion } from './deletedRows.js';
 import { entityExpiry } from '../../shared/segment/rowExpiry.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { annsVectors, withPresentRows, type AnnsColumn } from '../../shared/vector/vectorColumn.js';
@@ -39,6 +40,8 @@ export interface SealedRead {
   readTso: Tso;
   outputFields: string[];
   deletes: DeleteIndex;
+  /** What `deletes` holds (deletedRows.ts): given, a read newer than every delete takes each segment's hidden rows from a memo. */
+  deleteVersion?: DeleteVersion;
   /** Rows inserted below this TSO have expired (the collection's TTL, shared/segment/rowExpiry.ts). */
   expiredBelow?: Tso;
   /** Entity-level TTL: rows whose ttl_field value has passed (messages/entityTtl.ts, shared/segment/rowExpiry.ts). */
@@ -84,16 +87,33 @@ export function acceptRow(seg: SealedSegment, r: SealedRead, filter: CompiledFil
   const expired = r.expiredBelow ?? 0n;
   if (span.max < expired) return null;
   const entityExpired = entityExpiry(seg.fields, (row) => seg.tsos[row]!, r.fieldExpiry, true);
-  if (!filter && r.deletes.size === 0 && span.max <= r.readTso && span.min >= expired && entityExpired === undefined) return undefined;
+  const gone = r.deletes.size > 0 && r.deleteVersion ? hiddenRows(seg, r.deletes, r.deleteVersion, r.readTso) : undefined;
+  const noneHidden = r.deletes.size === 0 || gone?.count === 0;
+  if (!filter && noneHidden && span.max <= r.readTso && span.min >= expired && entityExpired === undefined) return undefined;
   const pred = bound ?? (filter ? filter.bind(segmentColumns(seg, r)) : null);
   const { deletes, readTso } = r;
+  const hides = noneHidden ? undefined : gone?.rows;
+  const perRow = !noneHidden && hides === undefined;
   return (row) => {
     const t = seg.tsos[row]!;
     if (t > readTso || t < expired) return false;
-    if (deletes.size && hidden(deletes.get(seg.pks[row]!), seg.partitionId, t, readTso)) return false;
+    if (hides !== undefined ? hides[row] === 1 : perRow && hidden(deletes.get(seg.pks[row]!), seg.partitionId, t, readTso)) return false;
     if (entityExpired !== undefined && entityExpired(row)) return false;
     return pred === null || pred(row);
   };
+}
+
+/**
+ * An unfiltered count of a segment every row of which the read sees but for
+ * deletes: its rows less those deletes hide (deletedRows.ts), without a test
+ * per row; undefined when rows must be tested.
+ */
+function liveCount(seg: SealedSegment, r: SealedRead): number | undefined {
+  if (r.filter || !r.deleteVersion || r.deletes.size === 0 || (r.partitionIds && !r.partitionIds.has(seg.partitionId))) return undefined;
+  const span = spanOf(seg);
+  if (span.max > r.readTso || span.min < (r.expiredBelow ?? 0n) || entityExpiry(seg.fields, (row) => seg.tsos[row]!, r.fieldExpiry, true) !== undefined) return undefined;
+  const gone = hiddenRows(seg, r.deletes, r.deleteVersion, r.readTso);
+  return gone && seg.count - gone.count;
 }
 
 /**
@@ -283,6 +303,8 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
   if (countOnly) {
     let count = 0;
     for (const s of segs) {
+      const live = liveCount(s.seg, r);
+      if (live !== undefined) { count += live; continue; }
       const { accept, candidates } = segmentRows(s, r);
       if (accept === null) continue;
       if (candidates) {

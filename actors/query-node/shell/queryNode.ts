@@ -68,8 +68,8 @@ export interface QueryNodeOptions {
 
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] };
-/** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed. */
-interface ShardDeletes { seq: number; floorTso: Tso; index: DeleteIndex }
+/** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed; `maxTso`, its newest delete. */
+interface ShardDeletes { seq: number; floorTso: Tso; maxTso: Tso; index: DeleteIndex }
 
 /**
  * The query node: holds sealed segments and their indexes in memory and searches
@@ -167,7 +167,7 @@ export class QueryNode {
    */
   private async deletesOf(pchannel: string, vchannel: string, seq: number): Promise<ShardDeletes> {
     let d = this.deletes.get(vchannel);
-    if (!d) { d = { seq: 0, floorTso: 0n, index: new Map() }; this.deletes.set(vchannel, d); }
+    if (!d) { d = { seq: 0, floorTso: 0n, maxTso: 0n, index: new Map() }; this.deletes.set(vchannel, d); }
     // Answers come in pages: only a round that gains nothing counts as a failed attempt.
     for (let attempt = 0; d.seq < seq && attempt < 20;) {
       const from = d.seq;
@@ -176,6 +176,7 @@ export class QueryNode {
       // A concurrent catch-up may have applied the same entries meanwhile.
       if (r && d.seq === from) {
         addToIndex(d.index, r.entries);
+        for (const e of r.entries) if (e.tso > d.maxTso) d.maxTso = e.tso;
         d.seq = r.from + r.entries.length; // past a trimmed prefix
         this.trimDeletes(vchannel, d, r.floorTso);
       }
@@ -238,7 +239,7 @@ export class QueryNode {
       pkName: primaryField(coll.schema).name, vectorName: vectorField(coll.schema)?.name ?? '',
       filter, ...(filter ? { planFilter: filterPlanner(filter, coll.schema) } : {}),
       partitionIds: req.partitionIds ? new Set(req.partitionIds) : null,
-      readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index,
+      readTso: req.guaranteeTso, outputFields: req.outputFields, deletes: d.index, deleteVersion: { seq: d.seq, maxTso: d.maxTso },
       ...(req.expiredBelow !== undefined ? { expiredBelow: req.expiredBelow } : {}),
       ...(req.fieldExpiry !== undefined ? { fieldExpiry: req.fieldExpiry } : {}),
       defaults: fieldDefaults(coll.schema),
