@@ -143,10 +143,11 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName, ...(rec.loadFields ? { columns: rec.loadFields } : {}) })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) {
-      await setServingMany(ctx, seg.vchannel, [{ segmentId: seg.segmentId, nodeIds: loaded, indexName, ticket }]);
+      const served = await setServingMany(ctx, seg.vchannel, [{ segmentId: seg.segmentId, nodeIds: loaded, indexName, ticket }]);
       await releaseUnserved(ctx, seg, loaded);
-      // Copies no replica wants any more (a node moved to another group or replica) leave their node once out of the distribution.
-      for (const n of before.filter((x) => !nodes.includes(x) && ctx.queryNodes.has(x))) {
+      // Copies no replica wants any more (a node moved to another group or replica) leave their node once out of the distribution;
+      // not after a load that served nothing (released since: a later load may have placed the segment there).
+      for (const n of before.filter((x) => served.has(seg.segmentId) && !nodes.includes(x) && ctx.queryNodes.has(x))) {
         void client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n))('release', { segmentIds: [seg.segmentId] }).catch(() => {});
       }
     }
@@ -205,10 +206,11 @@ export interface ServingChange { segmentId: number; nodeIds: string[] | null; in
 /**
  * setServing of several segments in one distribution version: a clustering
  * compaction's outputs take their parts' place together, so a reader sees
- * either the parts or every output, never both nor neither.
+ * either the parts or every output, never both nor neither. Returns the
+ * segments it listed on nodes (a change it refused is not among them).
  */
-export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: ServingChange[]): Promise<void> {
-  await ctx.lock(async () => {
+export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: ServingChange[]): Promise<Set<number>> {
+  return ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
     // While its parts are served, a clustering compaction's output is served only with all its group still
     // recorded (one loaded alone, as at a restart, waits for the rest): reads never miss a key range.
@@ -246,6 +248,7 @@ export async function setServingMany(ctx: CoordinatorContext, vchannel: string, 
     const retired = parts.size > 0 ? [...new Set([...(d.retired ?? []), ...parts])].sort((a, b) => a - b).slice(-MAX_RETIRED) : d.retired;
     const next: Distribution = { ...d, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)), ...(retired ? { retired } : {}) };
     await publishDistribution(ctx, next);
+    return new Set(changes.filter((c) => c.nodeIds?.length && !superseded.has(c.segmentId)).map((c) => c.segmentId));
   });
 }
 
