@@ -71,6 +71,8 @@ export interface CoordinatorContext {
   allocIds: (count: number) => Promise<number>;
   /** Moves the id allocator past `id`, so no id it gives later is at or below it (a restored autoID key). */
   reserveIdsThrough: (id: number) => Promise<void>;
+  /** Segments whose flush report was refused (a dropped partition's, a truncated collection's): a flush waiting for one is done with it. */
+  refusedFlushes: Set<number>;
   /** Waiters for segments to be flushed. */
   flushWaiters: Set<() => void>;
   /** Readers' snapshot holds by id (core/snapshotHolds.ts), kept in the meta store too. */

@@ -378,8 +378,9 @@ export async function flush(ctx: CoordinatorContext, ref: CollectionRef): Res<'f
     byPchannel.set(p, [...(byPchannel.get(p) ?? []), v]);
   }
   const sealed = (await Promise.all([...byPchannel].map(([p, vchannels]) => ctx.streaming(p)('sealAll', { collectionId: rec.collectionId, vchannels }, 120_000)))).flatMap((r) => r.segmentIds);
-  // A segment merged into another by now was flushed before.
-  await waitFor(ctx, () => { const merged = supersededIds(ctx); return sealed.every((id) => ctx.segments.has(id) || merged.has(id)); }, 300_000, `segments ${sealed.join(',')} to flush`);
+  // A segment merged into another by now was flushed before; one whose report was refused (its partition dropped, its
+  // collection truncated since) holds no row to wait for.
+  await waitFor(ctx, () => { const merged = supersededIds(ctx); return sealed.every((id) => ctx.segments.has(id) || merged.has(id) || ctx.refusedFlushes.has(id)); }, 300_000, `segments ${sealed.join(',')} to flush`);
   return { segmentIds: sealed };
 }
 

@@ -44,7 +44,12 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
     await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
     return true;
   });
-  if (!kept) { await removeFiles(ctx, [seg.dataKey]); return null; }
+  if (!kept) {
+    ctx.refusedFlushes.add(seg.segmentId);
+    for (const w of [...ctx.flushWaiters]) w();
+    await removeFiles(ctx, [seg.dataKey]);
+    return null;
+  }
   for (const w of [...ctx.flushWaiters]) w();
   if (!rec) return null;
   if (partitionLoaded(rec, seg.partitionId)) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('load of segment', seg.segmentId, 'failed:', e.message));
