@@ -53,4 +53,40 @@ test('a flush waits for a segment sealed before it and still being persisted', a
   } finally { await s.cleanup(); }
 });
 
+test('a flush does not wait on a segment sealed before it whose rows went with their partition', async () => {
+  const s = await tempStandalone();
+  try {
+    await s.client.createCollection({ collectionName: 'fd', schema, metricType: 'L2', shardsNum: 1 });
+    await s.client.createPartition('fd', 'p1');
+    await s.client.insert('fd', vectors(10, DIM, 3).map((vec, id) => ({ id, vec })), 'p1');
+    await s.client.insert('fd', vectors(5, DIM, 4).map((vec, i) => ({ id: 100 + i, vec })));
+    const { collectionId, partitions } = await s.client.describeCollection('fd');
+    const p1 = partitions.find((p) => p.name === 'p1')!.id;
+
+    // p1's segment is sealed and held at the data node until p1 is dropped: its report is then refused.
+    let held = 0, opened = false;
+    const request = s.bus.request.bind(s.bus);
+    s.bus.request = async (subject, data, opts) => {
+      const req = decodeValue(data) as { op?: string; collectionId?: number; partitionId?: number };
+      if (subject === DATA_NODE_SUBJECT && req.op === 'flushSegment' && req.collectionId === collectionId && req.partitionId === p1) {
+        held++;
+        await until(() => opened, 'the gate opened', 60_000);
+      }
+      return request(subject, data, opts);
+    };
+    const first = s.client.flush('fd').catch((e: Error) => e);
+    await until(() => held > 0, 'p1\'s segment sealed and its persisting asked of the data node', 30_000);
+    await s.client.dropPartition('fd', 'p1');
+    let returned = false;
+    const second = s.client.flush('fd').then(() => { returned = true; }, (e: Error) => e);
+    opened = true;
+    // Bounded only so a broken flush fails here rather than after its own 300 s.
+    await until(() => returned, 'the flush returns once p1\'s segment is refused', 60_000);
+    await second;
+    await first;
+    assert.is((await s.client.getCollectionStats('fd')).rowCount, 5, 'the default partition\'s rows persisted, p1\'s gone');
+    s.bus.request = request;
+  } finally { await s.cleanup(); }
+});
+
 test.run();
