@@ -10,13 +10,14 @@ import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { DEFAULT_SEGMENT_BYTES, rowsForBytes, sizingDim } from '../../shared/segment/segmentSize.js';
 import { fullyIndexed, type CompactionPolicy } from '../core/compactionPolicy.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
+import { loadTicket, ticketCurrent } from '../core/loadGenerations.js';
 import { lineageOf, retainRetiredMs, retiredIds } from '../core/mergeLineage.js';
 import { DEFAULT_ORPHAN_POLICY } from '../core/orphanFiles.js';
 import type { CoordinatorContext } from './context.js';
 import { Keys, putRecord } from './metaCodec.js';
 import { horizonOf } from './snapshotHoldsShell.js';
 import { discardSegments } from './segmentDiscard.js';
-import { buildMissingIndexes, buildRewriteIndexes, desiredNodes, releaseDiscarded, removeFiles, servedIndexName, setServingMany } from './segmentFlow.js';
+import { buildMissingIndexes, buildRewriteIndexes, desiredNodes, releaseUnserved, removeFiles, servedIndexName, setServingMany, type ServingChange } from './segmentFlow.js';
 
 /**
  * Clustering compaction (Milvus's): the sealed segments of each partition of
@@ -140,17 +141,20 @@ async function finishClustering(ctx: CoordinatorContext, rec: CollectionRecord, 
 
 /** Loads every member on its replica nodes, then serves them all in one distribution version. */
 async function loadGroup(ctx: CoordinatorContext, rec: CollectionRecord, members: SegmentRecord[]): Promise<void> {
+  const tickets = new Map(members.map((m) => [m.segmentId, loadTicket(ctx.loadGenerations, m.collectionId, m.partitionId)]));
   await withRetry(async () => {
-    const placed: Array<{ segmentId: number; nodeIds: string[]; indexName: string | null }> = [];
+    const placed: Array<ServingChange & { nodeIds: string[] }> = [];
+    // Released since: the next load loads the group.
+    if (!members.every((m) => ticketCurrent(ctx.loadGenerations, tickets.get(m.segmentId)!))) return;
     for (const seg of members) {
       const nodes = desiredNodes(ctx, rec, seg);
       if (nodes.length === 0) throw new NuthatchError('Unavailable', `no query node is available to collection '${rec.name}'`);
       const indexName = servedIndexName(rec, seg);
       await Promise.all(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName, ...(rec.loadFields ? { columns: rec.loadFields } : {}) })));
-      placed.push({ segmentId: seg.segmentId, nodeIds: nodes, indexName });
+      placed.push({ segmentId: seg.segmentId, nodeIds: nodes, indexName, ticket: tickets.get(seg.segmentId)! });
     }
     await setServingMany(ctx, members[0]!.vchannel, placed);
-    for (const p of placed) await releaseDiscarded(ctx, members[0]!.vchannel, p.segmentId, p.nodeIds);
+    for (const [i, p] of placed.entries()) await releaseUnserved(ctx, members[i]!, p.nodeIds);
   }, { deadlineMs: 10 * 60_000 });
 }
 

@@ -9,6 +9,7 @@ import type { MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
 import type { QuotaDefaults } from '../../../messages/admission.js';
 import type { Catalog } from '../core/catalog.js';
+import type { LoadGenerations } from '../core/loadGenerations.js';
 import type { CompactionPolicy } from '../core/compactionPolicy.js';
 import type { OrphanPolicy } from '../core/orphanFiles.js';
 import type { TsoOracleState } from '../core/tsoOracle.js';
@@ -61,6 +62,8 @@ export interface CoordinatorContext {
   queryNodes: Set<string>;
   /** Resource groups of query nodes and where each loaded replica runs (resourceGroupPlacement.ts). */
   groups: ResourceGroupState;
+  /** Releases of collections and partitions, which make the segment loads begun before them stale (core/loadGenerations.ts). */
+  loadGenerations: LoadGenerations;
   /** Serializes metadata writes that read-modify-write. */
   lock: <T>(fn: () => Promise<T>) => Promise<T>;
   streaming: (pchannel: string) => Caller<StreamingProtocol>;
@@ -68,6 +71,8 @@ export interface CoordinatorContext {
   allocIds: (count: number) => Promise<number>;
   /** Moves the id allocator past `id`, so no id it gives later is at or below it (a restored autoID key). */
   reserveIdsThrough: (id: number) => Promise<void>;
+  /** Segments whose flush report was refused (a dropped partition's, a truncated collection's): a flush waiting for one is done with it. */
+  refusedFlushes: Set<number>;
   /** Waiters for segments to be flushed. */
   flushWaiters: Set<() => void>;
   /** Readers' snapshot holds by id (core/snapshotHolds.ts), kept in the meta store too. */

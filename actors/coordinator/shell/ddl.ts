@@ -1,4 +1,5 @@
 import { withAddedField } from '../../../messages/addedField.js';
+import { released } from '../core/loadGenerations.js';
 import { loadedColumns, sameColumns, type LoadFieldsRequest } from '../../../messages/loadFields.js';
 import type { FieldSchema } from '../../../messages/schema.js';
 import { dropRefusal } from '../core/aliases.js';
@@ -290,7 +291,12 @@ export async function refreshLoad(ctx: CoordinatorContext, ref: CollectionRef): 
 
 export async function releaseCollection(ctx: CoordinatorContext, ref: CollectionRef): Res<'releaseCollection'> {
   const rec = collectionAt(ctx.catalog, ref);
-  await ctx.lock(async () => { rec.loaded = false; delete rec.loadedPartitions; delete rec.resourceGroups; delete rec.loadFields; await save(ctx, rec); });
+  await ctx.lock(async () => {
+    rec.loaded = false; delete rec.loadedPartitions; delete rec.resourceGroups; delete rec.loadFields;
+    // Loads in flight serve nothing once answered: this release takes out only what is listed now.
+    released(ctx.loadGenerations, rec.collectionId);
+    await save(ctx, rec);
+  });
   // Published first: delegators refuse the collection's reads before its segments go, so a read in flight is
   // answered whole or refused as not loaded, never answered from a distribution emptied under it.
   await publishLoadState(ctx, rec);
@@ -331,7 +337,12 @@ export async function releasePartitions(ctx: CoordinatorContext, ref: Collection
   const rec = collectionAt(ctx.catalog, ref);
   refuseManualPartitions(rec, 'release partitions');
   const ids = partitionIdsOf(rec, names);
-  await ctx.lock(async () => { const next = afterReleasePartitions(rec, ids); rec.loaded = next.loaded; if (next.loadedPartitions) rec.loadedPartitions = next.loadedPartitions; else delete rec.loadedPartitions; await save(ctx, rec); });
+  await ctx.lock(async () => {
+    const next = afterReleasePartitions(rec, ids);
+    rec.loaded = next.loaded; if (next.loadedPartitions) rec.loadedPartitions = next.loadedPartitions; else delete rec.loadedPartitions;
+    released(ctx.loadGenerations, rec.collectionId, next.loaded ? ids : undefined);
+    await save(ctx, rec);
+  });
   // Published first: delegators stop reading those partitions before their segments go.
   await publishLoadState(ctx, rec);
   if (rec.loaded) await releaseUnloadedSegments(ctx, rec); else await releaseCollectionSegments(ctx, rec);
@@ -367,8 +378,9 @@ export async function flush(ctx: CoordinatorContext, ref: CollectionRef): Res<'f
     byPchannel.set(p, [...(byPchannel.get(p) ?? []), v]);
   }
   const sealed = (await Promise.all([...byPchannel].map(([p, vchannels]) => ctx.streaming(p)('sealAll', { collectionId: rec.collectionId, vchannels }, 120_000)))).flatMap((r) => r.segmentIds);
-  // A segment merged into another by now was flushed before.
-  await waitFor(ctx, () => { const merged = supersededIds(ctx); return sealed.every((id) => ctx.segments.has(id) || merged.has(id)); }, 300_000, `segments ${sealed.join(',')} to flush`);
+  // A segment merged into another by now was flushed before; one whose report was refused (its partition dropped, its
+  // collection truncated since) holds no row to wait for.
+  await waitFor(ctx, () => { const merged = supersededIds(ctx); return sealed.every((id) => ctx.segments.has(id) || merged.has(id) || ctx.refusedFlushes.has(id)); }, 300_000, `segments ${sealed.join(',')} to flush`);
   return { segmentIds: sealed };
 }
 

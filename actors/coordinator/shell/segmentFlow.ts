@@ -12,6 +12,7 @@ import { Keys, putRecord } from './metaCodec.js';
 import { indexStands, partitionLives, segmentTruncated } from '../core/catalog.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { retiredIds } from '../core/mergeLineage.js';
+import { copiesToRelease, loadTicket, mayServe, type LoadTicket } from '../core/loadGenerations.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { partitionKeyField } from '../../../messages/schema.js';
 
@@ -43,7 +44,12 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
     await putRecord(ctx.opts.meta, Keys.segment(seg.collectionId, seg.segmentId), seg);
     return true;
   });
-  if (!kept) { await removeFiles(ctx, [seg.dataKey]); return null; }
+  if (!kept) {
+    ctx.refusedFlushes.add(seg.segmentId);
+    for (const w of [...ctx.flushWaiters]) w();
+    await removeFiles(ctx, [seg.dataKey]);
+    return null;
+  }
   for (const w of [...ctx.flushWaiters]) w();
   if (!rec) return null;
   if (partitionLoaded(rec, seg.partitionId)) void loadSegment(ctx, rec, seg).catch((e) => ctx.log('load of segment', seg.segmentId, 'failed:', e.message));
@@ -127,11 +133,14 @@ export function desiredNodes(ctx: CoordinatorContext, rec: CollectionRecord, seg
  * Loads (or reloads with its index) one segment on its replica query nodes and
  * publishes the distribution with the nodes that loaded it. A node that failed
  * is tried again (or replaced once its session ends) until every replica serves.
+ * The load takes a ticket as it starts (core/loadGenerations.ts): once its
+ * collection or partition is released, it neither loads nor serves any more.
  */
 export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord, seg: SegmentRecord): Promise<void> {
+  const ticket = loadTicket(ctx.loadGenerations, seg.collectionId, seg.partitionId);
   await withRetry(async () => {
-    // Discarded since (a truncate, a dropped partition): nothing to load, and its files may be gone.
-    if (!ctx.segments.has(seg.segmentId)) return;
+    // Discarded since (a truncate, a dropped partition; its files may be gone) or released since: nothing to load.
+    if (!servable(ctx, seg.segmentId, ticket)) return;
     const nodes = desiredNodes(ctx, rec, seg);
     if (nodes.length === 0) throw new NuthatchError('Unavailable', `no query node is available to collection '${rec.name}' (its resource groups have none)`);
     const before = servingNodes(ctx, seg.vchannel, seg.segmentId);
@@ -139,10 +148,11 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
     const results = await Promise.allSettled(nodes.map((n) => client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n), 10 * 60_000)('load', { segment: seg, indexName, ...(rec.loadFields ? { columns: rec.loadFields } : {}) })));
     const loaded = nodes.filter((_, i) => results[i]!.status === 'fulfilled');
     if (loaded.length > 0) {
-      await setServing(ctx, seg.vchannel, seg.segmentId, loaded, indexName);
-      await releaseDiscarded(ctx, seg.vchannel, seg.segmentId, loaded);
-      // Copies no replica wants any more (a node moved to another group or replica) leave their node once out of the distribution.
-      for (const n of before.filter((x) => !nodes.includes(x) && ctx.queryNodes.has(x))) {
+      const served = await setServingMany(ctx, seg.vchannel, [{ segmentId: seg.segmentId, nodeIds: loaded, indexName, ticket }]);
+      await releaseUnserved(ctx, seg, loaded);
+      // Copies no replica wants any more (a node moved to another group or replica) leave their node once out of the distribution;
+      // not after a load that served nothing (released since: a later load may have placed the segment there).
+      for (const n of before.filter((x) => served.has(seg.segmentId) && !nodes.includes(x) && ctx.queryNodes.has(x))) {
         void client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n))('release', { segmentIds: [seg.segmentId] }).catch(() => {});
       }
     }
@@ -151,17 +161,25 @@ export async function loadSegment(ctx: CoordinatorContext, rec: CollectionRecord
   }, { deadlineMs: 10 * 60_000 });
 }
 
+/** Whether a load with this ticket may (still) serve the segment (core/loadGenerations.ts mayServe), as things are now. */
+export function servable(ctx: CoordinatorContext, segmentId: number, ticket: LoadTicket): boolean {
+  const rec = collectionById(ctx.catalog, ticket.collectionId);
+  return mayServe(ctx.loadGenerations, ticket, { recorded: ctx.segments.has(segmentId), partitionLoaded: rec !== undefined && partitionLoaded(rec, ticket.partitionId) });
+}
+
 /**
- * After a load raced a discard (a truncate, a dropped partition): the segment
- * has no record, setServing did not serve it, and the copies just loaded
- * that no distribution entry names leave their nodes (nothing else would
- * release them).
+ * After a load answered: the copies just loaded that the distribution does not
+ * name leave their nodes, unless a load now wants them there. Such a copy is
+ * left by a load that raced a discard (a truncate, a dropped partition: the
+ * segment has no record) or a release (its ticket is stale), and nothing else
+ * would release it.
  */
-export async function releaseDiscarded(ctx: CoordinatorContext, vchannel: string, segmentId: number, nodes: readonly string[]): Promise<void> {
-  if (ctx.segments.has(segmentId)) return;
-  const serving = servingNodes(ctx, vchannel, segmentId);
-  for (const n of nodes.filter((x) => !serving.includes(x))) {
-    await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n))('release', { segmentIds: [segmentId] }).catch(() => {});
+export async function releaseUnserved(ctx: CoordinatorContext, seg: Pick<SegmentRecord, 'segmentId' | 'collectionId' | 'partitionId' | 'vchannel'>, nodes: readonly string[]): Promise<void> {
+  const rec = collectionById(ctx.catalog, seg.collectionId);
+  const recorded = ctx.segments.get(seg.segmentId);
+  const wanted = recorded && rec && partitionLoaded(rec, seg.partitionId) ? desiredNodes(ctx, rec, recorded) : [];
+  for (const n of copiesToRelease(nodes, servingNodes(ctx, seg.vchannel, seg.segmentId), wanted)) {
+    await client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(n))('release', { segmentIds: [seg.segmentId] }).catch(() => {});
   }
 }
 
@@ -187,13 +205,17 @@ export async function setServing(ctx: CoordinatorContext, vchannel: string, segm
   await setServingMany(ctx, vchannel, [{ segmentId, nodeIds, indexName }]);
 }
 
+/** One segment's serving nodes (none: released); a load's change carries the ticket it took as it started. */
+export interface ServingChange { segmentId: number; nodeIds: string[] | null; indexName: string | null; ticket?: LoadTicket }
+
 /**
  * setServing of several segments in one distribution version: a clustering
  * compaction's outputs take their parts' place together, so a reader sees
- * either the parts or every output, never both nor neither.
+ * either the parts or every output, never both nor neither. Returns the
+ * segments it listed on nodes (a change it refused is not among them).
  */
-export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: Array<{ segmentId: number; nodeIds: string[] | null; indexName: string | null }>): Promise<void> {
-  await ctx.lock(async () => {
+export async function setServingMany(ctx: CoordinatorContext, vchannel: string, changes: ServingChange[]): Promise<Set<number>> {
+  return ctx.lock(async () => {
     const d: Distribution = ctx.distributions.get(vchannel) ?? { vchannel, version: 0, segments: [] };
     // While its parts are served, a clustering compaction's output is served only with all its group still
     // recorded (one loaded alone, as at a restart, waits for the rest): reads never miss a key range.
@@ -207,7 +229,9 @@ export async function setServingMany(ctx: CoordinatorContext, vchannel: string, 
     };
     // A segment with no record is not served anew: a load that raced its discard (a truncate, a dropped partition)
     // would list it after the discard took it out, on a node that no longer holds it, and every read of the shard would wait on it.
-    changes = changes.filter((c) => !c.nodeIds?.length || (ctx.segments.has(c.segmentId) && !waits(c.segmentId)));
+    // Nor is one whose load began before a release of its collection or partition: the release took out what was listed then.
+    const mayList = (c: ServingChange): boolean => (c.ticket ? servable(ctx, c.segmentId, c.ticket) : ctx.segments.has(c.segmentId));
+    changes = changes.filter((c) => !c.nodeIds?.length || (mayList(c) && !waits(c.segmentId)));
     const changed = new Set(changes.map((c) => c.segmentId));
     const parts = new Set<number>();
     for (const c of changes) {
@@ -229,6 +253,7 @@ export async function setServingMany(ctx: CoordinatorContext, vchannel: string, 
     const retired = parts.size > 0 ? [...new Set([...(d.retired ?? []), ...parts])].sort((a, b) => a - b).slice(-MAX_RETIRED) : d.retired;
     const next: Distribution = { ...d, version: d.version + 1, segments: segments.sort((a, b) => a.segmentId - b.segmentId || a.nodeId.localeCompare(b.nodeId)), ...(retired ? { retired } : {}) };
     await publishDistribution(ctx, next);
+    return new Set(changes.filter((c) => c.nodeIds?.length && !superseded.has(c.segmentId)).map((c) => c.segmentId));
   });
 }
 

@@ -41,6 +41,8 @@ export class BackupWorker {
     if ((await this.objects.list(backupPrefix(backupName), { limit: 1 })).length > 0) throw new NuthatchError('BackupExists', `object storage holds files of a backup named '${backupName}'`, { backupName });
     const api = this.api(dbName);
     const d = await api.describeCollection(collection);
+    // Still loading (its segments reloading after a restart, a load in flight): a retryable refusal, so the job's step waits for it.
+    if (d.loadState === 'LoadStateLoading') throw new NuthatchError('Unavailable', `collection '${collection}' is still loading; its backup waits for the load`, { collection });
     if (d.loadState !== 'LoadStateLoaded') throw new NuthatchError('CollectionNotLoaded', `collection '${collection}' must be loaded to be backed up (a backup reads it as a query does)`, { collection });
     const partitionKey = d.schema.fields.some((f) => f.isPartitionKey === true);
     const meta: BackupCollectionMeta = {

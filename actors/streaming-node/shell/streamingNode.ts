@@ -322,9 +322,11 @@ export class StreamingNode {
       sealAll: async ({ collectionId, vchannels }: StreamingProtocol['sealAll']['req']) => {
         const ids: number[] = [];
         for (const v of vchannels) {
-          const growing = Object.values(wal.admitted.get(v)?.context.segments ?? {}).filter((s) => s.status === 'growing').map((s) => s.id);
+          // The growing segments it seals, and those sealed before and not flushed yet (by size or age, by a flush whose caller
+          // went away, or recovered sealed after a restart): a flush returns once every row written before it is persisted.
+          const unflushed = Object.values(wal.admitted.get(v)?.context.segments ?? {}).filter((s) => s.status === 'growing' || s.status === 'sealed').map((s) => s.id);
           await wal.submit(newMessage('ManualFlush', v, { collectionId }));
-          ids.push(...growing);
+          ids.push(...unflushed);
         }
         return { segmentIds: ids };
       },

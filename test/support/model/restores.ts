@@ -18,7 +18,7 @@ export async function take(s: RunState, kind: Taken['kind']): Promise<Taken> {
     await s.client.createBackup(s.name, name);
     await until(async () => ['Completed', 'Failed'].includes((await s.client.describeBackup(name)).state), `${s.where}: backup`, 120_000);
     const b = await s.client.describeBackup(name);
-    assert.is(b.state, 'Completed', `${s.where}: backup ${b.state}`);
+    assert.is(b.state, 'Completed', `${s.where}: backup ${b.state}: ${b.reason}`);
   }
   return { kind, name, model: new Map(s.model), extraAdded: s.extraAdded };
 }
