@@ -64,7 +64,7 @@ test('row values: a list within capacity of the element type, or null when nulla
     assert.is(scalarProblem(f, v), null, JSON.stringify(v));
   }
   const cases: [FieldSchema, unknown, string][] = [
-    [ints, null, "field 'n' is missing"],
+    [ints, null, "field 'n' is null, but it is not nullable"],
     [ints, undefined, "field 'n' is missing"],
     [ints, 5, "Array field 'n' must be a list"],
     [tags, 'a', "Array field 'tags' must be a list"],
@@ -106,7 +106,7 @@ const rows: Rows = {
 test('the Insert payload invariant checks Array columns', () => {
   assert.is(rowsProblem(schema, rows), null);
   assert.is(rowsProblem(schema, { ...rows, fields: { ...rows.fields, nums: [[1], [1, 2, 3, 4, 5], []] } }), "Array field 'nums' holds 5 elements, more than its max_capacity 4");
-  assert.is(rowsProblem(schema, { ...rows, fields: { ...rows.fields, flags: [[true], null, []] } }), "field 'flags' is missing");
+  assert.is(rowsProblem(schema, { ...rows, fields: { ...rows.fields, flags: [[true], null, []] } }), "field 'flags' is null, but it is not nullable");
 });
 
 /** Values that must come back bit for bit: -0 stays -0, Int64 past int32 stays exact. */

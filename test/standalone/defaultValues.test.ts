@@ -140,7 +140,7 @@ test('a default that does not fit its field is refused at create, naming the fie
     await s.client.createCollection({ collectionName: 'c', schema, metricType: 'L2', load: true });
     const e = await s.client.insert('c', [{ id: 1, vec: [0, 1], n: 1 }, { id: 2, vec: [1, 0], n: null }]).then(() => null, (x: unknown) => x);
     assert.instance(e, ValidationError);
-    assert.match((e as Error).message, /row 1: field 'n' is missing/);
+    assert.match((e as Error).message, /row 1: field 'n' is null, but it is not nullable/);
     assert.equal(await s.client.query('c', { filter: 'id >= 0', consistencyLevel: 'Strong' }), [], 'nothing of the refused batch is written');
     await s.client.insert('c', [{ id: 1, vec: [0, 1], n: 1 }]);
     assert.equal(await s.client.query('c', { filter: 'id >= 0', outputFields: ['age', 'n'], consistencyLevel: 'Strong' }), [{ id: 1, age: 1, n: 1 }]);
