@@ -21,6 +21,7 @@ import { startStandalone, type Standalone } from '../runtime/standalone/standalo
 import { numberOption, waitUntil } from './support/options.js';
 import { indexesReady } from './support/standaloneState.js';
 import { printTable } from './support/table.js';
+import { meanRead } from './support/meanRead.js';
 
 type Read = [string, (s: Standalone, c: string) => Promise<number>];
 
@@ -55,13 +56,7 @@ export default async function run(args: string[]): Promise<void> {
     ['count(*)', async (x, c) => Number((await x.client.query(c, { filter: '', outputFields: ['count(*)'] }))[0]!['count(*)'])],
     ['query tag == 3, limit 10', async (x, c) => (await x.client.query(c, { filter: 'tag == 3', limit: 10, outputFields: ['tag'] })).length],
   ];
-  const time = async (c: string, f: Read[1]) => {
-    const answer = await f(s, c);
-    for (let i = 0; i < 5; i++) await f(s, c);
-    const t = performance.now();
-    for (let i = 0; i < reads; i++) await f(s, c);
-    return { ms: (performance.now() - t) / reads, answer };
-  };
+  const time = (c: string, f: Read[1]) => meanRead(() => f(s, c), reads);
   try {
     const table: Array<Array<string | number>> = [], json: Record<string, unknown>[] = [];
     for (const share of shares) {

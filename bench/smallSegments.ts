@@ -23,6 +23,7 @@ import { startStandalone, type Standalone } from '../runtime/standalone/standalo
 import { numberOption, waitUntil } from './support/options.js';
 import { indexesReady, sealedSegments } from './support/standaloneState.js';
 import { printTable } from './support/table.js';
+import { meanRead } from './support/meanRead.js';
 
 type Read = [string, (s: Standalone, c: string) => Promise<number>];
 
@@ -59,13 +60,7 @@ export default async function run(args: string[]): Promise<void> {
       ['count(*)', async (x, c) => Number((await x.client.query(c, { filter: '', outputFields: ['count(*)'] }))[0]!['count(*)'])],
       ['count(*), tag == 3', async (x, c) => Number((await x.client.query(c, { filter: 'tag == 3', outputFields: ['count(*)'] }))[0]!['count(*)'])],
     ];
-    const time = async (c: string, f: Read[1]) => {
-      const answer = await f(s, c);
-      for (let i = 0; i < 5; i++) await f(s, c);
-      const t = performance.now();
-      for (let i = 0; i < reads; i++) await f(s, c);
-      return { ms: (performance.now() - t) / reads, answer };
-    };
+    const time = (c: string, f: Read[1]) => meanRead(() => f(s, c), reads);
     const figures = async () => { const r: Array<{ read: string; baseline: number; small: number }> = []; for (const [name, f] of ops) {
       const base = await time('one', f), small = await time('small', f);
       if (small.answer !== base.answer) throw new Error(`${name}: answers differ (${base.answer}, ${small.answer})`);
