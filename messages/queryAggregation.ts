@@ -56,7 +56,7 @@ function bad(message: string, field: string): never { throw new ValidationError(
 
 function fieldOf(schema: CollectionSchema, name: string, at: string): FieldSchema {
   const f = schema.fields.find((x) => x.name === name);
-  if (!f) bad(`${at}: '${name}' is not a field of the collection`, at);
+  if (!f) bad(`${at}: '${name}' is not a field of the collection${schema.enableDynamicField ? ' (keys of the dynamic field are neither grouped nor aggregated)' : ''}`, at);
   return f;
 }
 
