@@ -10,6 +10,7 @@ import { structArrayOutput, structOutputPath } from '../../messages/structArray.
 import { toRowObject } from './rows.js';
 import { readPartitions } from './keyRouting.js';
 import { timezoneOf } from './recordChecks.js';
+import { aggregateCall } from '../../messages/queryAggregation.js';
 
 /** A read's plan (its filter parsed and checked, the fields it reads and shows, its partitions) and the shaping of the rows it returns. */
 
@@ -29,6 +30,8 @@ export function readPlan(r: CollectionRecord, o: ReadOptions, partitionIds?: num
   // Output field `chunks[text]` (Milvus's): the Struct list read, each element shown with the named sub-fields only.
   const subPaths = new Map<string, string[]>();
   for (const f of o.outputFields ?? []) {
+    // Aggregates are a query's (queryAggregation.ts), which reads their fields: elsewhere one is a mistake, not a key.
+    if (aggregateCall(f)) throw new ValidationError(`output field '${f}' is an aggregate: only a query aggregates (a search aggregates its hits with 'aggregation')`, { field: 'outputFields' });
     const path = structOutputPath(r.schema, f);
     if (f === '*') fields.push(...(columns ?? [...names, ...(r.schema.enableDynamicField ? ['$meta'] : [])]));
     else if (names.has(f)) fields.push(f);

@@ -144,6 +144,12 @@ test('aggregating queries that cannot be served are refused with typed errors, a
     await refused({ groupByFields: ['brand'], outputFields: ['brand', 'count(*)'], orderByFields: [{ field: 'count(*)', order: 'up' }] }, /order must be 'asc' or 'desc'/);
     await refused({ groupByFields: ['brand'], outputFields: ['count(*)'], limit: 16385 }, /limit must be an integer/);
     try { await s.client.queryIterator('g', { batchSize: 5, outputFields: ['sum(qty)'] }); assert.unreachable('an iterator of aggregates'); } catch (e) { assert.match((e as Error).message, /a query iterator returns rows: sum\(qty\)/); }
+    for (const f of ['count(*)', 'max(qty)']) {
+      try { await s.client.search('g', { data: [vectors(1, DIM, 3)[0]!], limit: 3, outputFields: ['brand', f] }); assert.unreachable(`a search showing ${f}`); } catch (e) {
+        assert.instance(e, ValidationError);
+        assert.match((e as Error).message, /is an aggregate: only a query aggregates/);
+      }
+    }
     // Spelling as Milvus users write it: any case, spaces inside.
     assert.equal(await s.client.query('g', { filter: 'id < 4', outputFields: ['COUNT( * )', 'Sum(qty)'], consistencyLevel: 'Strong' }), [{ 'count(*)': 4, 'sum(qty)': 0 + 11 + 22 + 33 }]);
   } finally { await s.cleanup(); }
