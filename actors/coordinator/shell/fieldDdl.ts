@@ -4,9 +4,10 @@ import { NuthatchError, ValidationError } from '../../../messages/errors.js';
 import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CollectionRecord } from '../../../messages/rpc/records.js';
 import type { CollectionRef } from '../core/catalog.js';
-import { collectionAt } from '../core/databases.js';
+import { collectionAt, stillLive } from '../core/databases.js';
 import type { CoordinatorContext } from './context.js';
 import { runJournaled } from './ddlJournal.js';
+import { inDdlOrder } from './ddlOrder.js';
 import { save } from './ddl.js';
 import { refuseWarmupWhileLoaded } from '../core/warmupRefusal.js';
 import { announceCatalogChange } from './renameCollection.js';
@@ -37,14 +38,18 @@ export async function alterCollectionField(ctx: CoordinatorContext, ref: Collect
     };
     await runJournaled(ctx, rec, step);
   }
-  if (warmup !== undefined && !changesNothing(rec.schema, fieldName, { warmup })) {
-    // Read by query nodes at load alone: the record carries it, no shard (as the collection's warm-up properties).
-    await ctx.lock(async () => {
+  if (warmup !== undefined) {
+    // Read by query nodes at load alone: the record carries it, no shard (as the collection's warm-up properties);
+    // saved in the collection's DDL order, decided against the record its earlier DDL left.
+    const changed = await inDdlOrder(ctx, rec.collectionId, () => ctx.lock(async () => {
+      stillLive(ctx.catalog, rec);
+      if (changesNothing(rec.schema, fieldName, { warmup })) return false;
       refuseWarmupWhileLoaded(rec, `can not alter warmup of field '${fieldName}' if collection loaded`);
       rec.schema = withAlteredField(rec.schema, fieldName, { warmup });
       await save(ctx, rec);
-    });
-    announceCatalogChange(ctx, dbOf(rec), [rec.name]);
+      return true;
+    }));
+    if (changed) announceCatalogChange(ctx, dbOf(rec), [rec.name]);
   }
   return rec;
 }
