@@ -56,11 +56,11 @@ test('a file loaded after a trim of the deletes it needs is refused; current fil
     const [before] = await coord('segments', { collectionId }) as [SegmentRecord];
     // The pre-compaction files, to be put back once the compaction removed them (what a late load still reads).
     const oldFiles = await Promise.all([before.dataKey, ...Object.values(before.indexKeys)].map(async (key) => ({ key, bytes: (await objects.get(key))! })));
-    const count = async (qn: Awaited<ReturnType<typeof probe>>, seg: SegmentRecord) => {
+    const count = async (qn: Awaited<ReturnType<typeof probe>>, seg: SegmentRecord, ahead = 0) => {
       const { first: guaranteeTso } = await coord('tsoBatch', { count: 1 });
       const r = await qn('query', {
         vchannel, collectionId, filter: null, partitionIds: null, outputFields: [], limit: 0, guaranteeTso, countOnly: true,
-        segmentIds: [seg.segmentId], pchannel, deleteSeq: (await logOf()).seq,
+        segmentIds: [seg.segmentId], pchannel, deleteSeq: (await logOf()).seq + ahead,
       });
       return r.count;
     };
@@ -71,6 +71,9 @@ test('a file loaded after a trim of the deletes it needs is refused; current fil
     assert.is(await count(early, before), N);
     await s.client.delete('c', { ids: Array.from({ length: GONE }, (_, i) => i) });
     assert.is(await count(early, before), N - GONE, 'the old file with the deletes applied');
+    // Deletes the asker holds that the node cannot fetch (here: beyond the log) fail the read rather than go unapplied.
+    const behind = await count(early, before, 3).then((n) => n, (e: unknown) => e);
+    assert.ok(behind instanceof NuthatchError && behind.code === 'Unavailable', `a node that cannot catch up refuses, got ${String(behind)}`);
 
     // Compaction rewrites the segment without the deleted rows and trims every delete from the log.
     const { compactionID } = await s.client.compact('c');

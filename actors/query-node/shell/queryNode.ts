@@ -203,6 +203,8 @@ export class QueryNode {
   private async readParts(req: ReadRequest, loaded: Loaded[], collection: CollectionRecord): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
     let coll = collection;
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
+    // Deletes the delegator holds that this node could not fetch: answering without them would show deleted rows.
+    if (d.seq < req.deleteSeq) throw new NuthatchError('Unavailable', `query node ${this.opts.nodeId} could not catch up on the deletes of ${req.vchannel} (has ${d.seq} of ${req.deleteSeq})`);
     // A file whose rows the deletes this node lacks may reach (trimmed from the log before they were read here) is not
     // read with them showing: the read fails over and retries while the coordinator loads the segment's current file.
     const stale = loaded.find((l) => l.seg.count > 0 && !readsFile(d, l.cover));
