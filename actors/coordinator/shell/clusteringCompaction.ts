@@ -1,4 +1,5 @@
 import { collectionById } from '../core/databases.js';
+import { rewriteAppliedTso } from '../../shared/segment/deleteCover.js';
 import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPolicy.js';
 import { NuthatchError } from '../../../messages/errors.js';
@@ -94,7 +95,7 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
         rows: o.rows, dataKey: o.dataKey, indexKeys,
         from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
         deleteSeq: out.deleteSeq, reachedRows: 0,
-        ...(o.rowsFromTso === undefined ? {} : { rowsFromTso: o.rowsFromTso }), deletesAppliedTso: untilTso,
+        ...(o.rowsFromTso === undefined ? {} : { rowsFromTso: o.rowsFromTso }), deletesAppliedTso: rewriteAppliedTso(parts, untilTso),
         ...(expired === undefined ? {} : { expiryCheckedTso: expired }), ...dropped.checked,
         ...lineage, clusterGroup: group, ...(o.keyRange ? { keyRange: o.keyRange } : {}),
       });

@@ -1,4 +1,5 @@
 import { collectionById } from '../core/databases.js';
+import { rewriteAppliedTso } from '../../shared/segment/deleteCover.js';
 import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPolicy.js';
 import type { CollectionRecord, KeyRange, SegmentRecord } from '../../../messages/rpc/records.js';
@@ -59,7 +60,7 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
     rows: out.rows, dataKey: out.dataKey, indexKeys,
     from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
     deleteSeq: out.deleteSeq, reachedRows: out.pending,
-    ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: untilTso,
+    ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: rewriteAppliedTso(parts, untilTso),
     ...(expired === undefined ? {} : { expiryCheckedTso: expired }), ...dropped.checked,
     ...(keyRange === undefined ? {} : { keyRange }),
     // With the parts' recent ancestors: none may come back (segmentFlushed refuses a late report of any).

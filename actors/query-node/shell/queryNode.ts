@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeSession } from '../../../messages/nodeSession.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
-import { addToIndex, trimIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { compileFilter, type CompiledFilter } from '../../../messages/filter/evaluate.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
@@ -26,7 +25,7 @@ import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { sumDiskReads, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
-import { minTso } from '../../shared/segment/deleteCover.js';
+import { applyDeletePage, newShardDeletes, readsFile, type ShardDeletes } from '../core/shardDeletes.js';
 import { foldSealed, querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import type { SegmentWalk } from '../core/iterativeSegment.js';
 import { boostPool, compileBoost } from '../../shared/vector/boostSegment.js';
@@ -68,8 +67,6 @@ export interface QueryNodeOptions {
 
 /** What reading sealed segments needs of a search or query request. */
 type ReadRequest = Pick<ShardQuery, 'vchannel' | 'collectionId' | 'filter' | 'partitionIds' | 'outputFields' | 'guaranteeTso'> & { segmentIds: number[]; pchannel: string; deleteSeq: number; expiredBelow?: Tso; fieldExpiry?: FieldExpiry[] };
-/** A shard's delete log as far as `seq`, by key; deletes at or below `floorTso` were trimmed; `maxTso`, its newest delete. */
-interface ShardDeletes { seq: number; floorTso: Tso; maxTso: Tso; index: DeleteIndex }
 
 /**
  * The query node: holds sealed segments and their indexes in memory and searches
@@ -167,19 +164,14 @@ export class QueryNode {
    */
   private async deletesOf(pchannel: string, vchannel: string, seq: number): Promise<ShardDeletes> {
     let d = this.deletes.get(vchannel);
-    if (!d) { d = { seq: 0, floorTso: 0n, maxTso: 0n, index: new Map() }; this.deletes.set(vchannel, d); }
+    if (!d) { d = newShardDeletes(); this.deletes.set(vchannel, d); }
     // Answers come in pages: only a round that gains nothing counts as a failed attempt.
     for (let attempt = 0; d.seq < seq && attempt < 20;) {
       const from = d.seq;
       const subject = attempt % 2 === 0 ? streamingSubject(pchannel) : streamingReadSubject(pchannel);
       const r = await client<StreamingProtocol>(this.opts.bus, subject, 10_000)('deletes', { vchannel, fromSeq: from }).catch(() => undefined);
       // A concurrent catch-up may have applied the same entries meanwhile.
-      if (r && d.seq === from) {
-        addToIndex(d.index, r.entries);
-        for (const e of r.entries) if (e.tso > d.maxTso) d.maxTso = e.tso;
-        d.seq = r.from + r.entries.length; // past a trimmed prefix
-        this.trimDeletes(vchannel, d, r.floorTso);
-      }
+      if (r && d.seq === from) applyDeletePage(d, r, this.heldCovers(vchannel));
       if (d.seq > from) continue;
       attempt++;
       if (d.seq < seq) await new Promise((resolve) => setTimeout(resolve, 25));
@@ -187,18 +179,9 @@ export class QueryNode {
     return d;
   }
 
-  /**
-   * Drops deletes at or below the shard's trim floor, but never past what the
-   * files loaded here allow (deleteCoverOf): a replica still serving a file
-   * that a compaction replaced keeps the deletes that file needs.
-   */
-  private trimDeletes(vchannel: string, d: ShardDeletes, floorTso: Tso): void {
-    if (floorTso <= d.floorTso) return;
-    let floor = floorTso;
-    for (const l of this.segments.covers()) if (l.vchannel === vchannel && l.rows > 0) floor = minTso(floor, l.cover);
-    if (floor <= d.floorTso) return;
-    d.floorTso = floor;
-    trimIndex(d.index, floor);
+  /** The delete covers of the files held here of `vchannel` that hold rows: how far its deletes may be trimmed (core/shardDeletes.ts). */
+  private heldCovers(vchannel: string): Tso[] {
+    return this.segments.covers().filter((l) => l.vchannel === vchannel && l.rows > 0).map((l) => l.cover);
   }
 
   /**
@@ -220,6 +203,12 @@ export class QueryNode {
   private async readParts(req: ReadRequest, loaded: Loaded[], collection: CollectionRecord): Promise<{ loaded: Loaded[]; read: SealedRead; coll: CollectionRecord }> {
     let coll = collection;
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
+    // Deletes the delegator holds that this node could not fetch: answering without them would show deleted rows.
+    if (d.seq < req.deleteSeq) throw new NuthatchError('Unavailable', `query node ${this.opts.nodeId} could not catch up on the deletes of ${req.vchannel} (has ${d.seq} of ${req.deleteSeq})`);
+    // A file whose rows the deletes this node lacks may reach (trimmed from the log before they were read here) is not
+    // read with them showing: the read fails over and retries while the coordinator loads the segment's current file.
+    const stale = loaded.find((l) => l.seg.count > 0 && !readsFile(d, l.cover));
+    if (stale) throw new NuthatchError('Unavailable', `segment ${stale.record.segmentId} on query node ${this.opts.nodeId} holds file ${stale.record.dataKey}, whose rows deletes trimmed below tso ${d.floorTso} may reach; it needs the segment's current file`);
     let filter: CompiledFilter | null;
     try {
       // An added vector field may be what the search names (a Struct's `field[sub]` path is not a field name).

@@ -30,3 +30,15 @@ export function deleteFloorOf(records: Iterable<CoverFields & Pick<SegmentRecord
   for (const r of records) if (r.rows > 0) floor = floor === undefined ? deleteCoverOf(r) : minTso(floor, deleteCoverOf(r));
   return floor;
 }
+
+/**
+ * `deletesAppliedTso` of a rewrite of `parts` (merge, clustering) that applied
+ * deletes up to `untilTso`: at least the least of the parts' covers too, since
+ * its rows are some of theirs and no delete up to that cover hides any of
+ * them. A horizon held back by a snapshot hold may lie below a trim already
+ * made; the rewrite must not claim less than its parts did, or a query node
+ * whose deletes were trimmed there would refuse the file it needs.
+ */
+export function rewriteAppliedTso(parts: Iterable<CoverFields & Pick<SegmentRecord, 'rows'>>, untilTso: Tso): Tso {
+  return maxTso(untilTso, deleteFloorOf(parts) ?? untilTso);
+}
