@@ -71,9 +71,9 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
   const segmentIds = Array.from({ length: idCount }, (_, i) => first + i);
   const fieldExpiry = recordFieldExpiries(rec, parts[0]!.vchannel, untilTso);
   const dropped = droppedFieldsRewrite(rec);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 30 * 60_000)('clusterSegments', {
+  const out = await ctx.dataNodes.call('clusterSegments', {
     segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request, ...jsonColumnsRequest(rec.schema),
-  });
+  }, 30 * 60_000, ` of segments ${parts.map((p) => p.segmentId).join(',')}`);
   const unchanged = () => rec.state === 'created' && parts.every((p, i) => ctx.segments.get(p.segmentId) === p && p.dataKey === before[i]);
   if (out.outputs.length === 0) {
     // Every row deleted or expired: the parts go, with nothing in their place.
