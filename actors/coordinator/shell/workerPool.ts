@@ -50,6 +50,8 @@ export class WorkerPool<P extends Protocol> {
       const nodeId = chooseWorker(this.sessions, this.inFlight, lostOn);
       if (nodeId === undefined) return client<P>(this.bus, this.queueSubject, timeoutMs)(op, req);
       if (lostOn.has(nodeId)) await new Promise((r) => setTimeout(r, 250 * losses).unref()); // every live node lost it once: let sessions settle
+      // Which node holds which task, for an operator reading the log (and a test).
+      this.log(`${op}${what} -> ${this.role} ${nodeId}`);
       const attempt = await this.attempt(nodeId, op, req, timeoutMs);
       const next = afterAttempt(attempt.end, losses + (attempt.end.kind === 'lost' ? 1 : 0));
       if (next === 'return') return attempt.value as P[K]['res'];
