@@ -45,14 +45,17 @@ test('a lost task is rerouted up to MAX_LOSSES times; a node\'s own error is fin
 /** A data node on the in-process bus whose compactions answer with its id (as the data key), or never. */
 function fakeNode(bus: MemoryBus, nodeId: string, answers: boolean) {
   const seen: number[] = [];
+  const outcome = (dataKey: string) => ({ compacted: true, dataKey, rows: 1, removed: 0, pending: 0, deleteSeq: 0 });
+  const held: Array<() => void> = [];
   const handlers = {
     compactSegment: ({ segment }) => {
       seen.push(segment.segmentId);
-      return answers ? { compacted: true, dataKey: nodeId, rows: 1, removed: 0, pending: 0, deleteSeq: 0 } : new Promise(() => {});
+      // Held until the test ends (then answered, so no request timer outlives the test).
+      return answers ? outcome(nodeId) : new Promise((resolve) => held.push(() => resolve(outcome(`${nodeId} (too late)`))));
     },
   } as Partial<Handlers<DataNodeProtocol>> as Handlers<DataNodeProtocol>;
   const subs = [serveProtocol<DataNodeProtocol>(bus, dataNodeSubject(nodeId), dataNodeChecks, handlers), serveProtocol<DataNodeProtocol>(bus, DATA_NODE_SUBJECT, dataNodeChecks, handlers, { queue: 'dn' })];
-  return { seen, stop: () => subs.forEach((s) => s.unsubscribe()) };
+  return { seen, stop: () => { for (const h of held) h(); subs.forEach((s) => s.unsubscribe()); } };
 }
 
 const segment = { segmentId: 7 } as never;
