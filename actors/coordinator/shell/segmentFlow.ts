@@ -3,7 +3,7 @@ import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
-import { DATA_NODE_SUBJECT, EVENTS, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { EVENTS, queryNodeSubject, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { referencedKeys } from '../core/collectionSnapshots.js';
@@ -351,7 +351,7 @@ export async function removeFiles(ctx: CoordinatorContext, asked: string[]): Pro
   const pinned = referencedKeys(ctx.segments.values(), ctx.collectionSnapshots.values());
   const keys = asked.filter((k) => !pinned.has(k));
   if (keys.length === 0) return;
-  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
+  await ctx.dataNodes.call('removeFiles', { keys }, 120_000)
     .catch((e) => ctx.log(`files ${keys.join(', ')} not removed (${(e as Error).message}); the orphan sweep removes them`));
 }
 
