@@ -23,9 +23,9 @@ type Log = (...a: unknown[]) => void;
 const NEEDS: Record<Role, { meta: boolean; objects: boolean }> = {
   coordinator: { meta: true, objects: false },
   'streaming-node': { meta: true, objects: true },
-  'data-node': { meta: false, objects: true },
+  'data-node': { meta: true, objects: true },
   'query-node': { meta: true, objects: true },
-  'index-node': { meta: false, objects: true },
+  'index-node': { meta: true, objects: true },
   gateway: { meta: false, objects: false },
 };
 
@@ -89,14 +89,14 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
       return { async stop() { await sn.stop(); await wal.close(); } };
     }
     case 'data-node': {
-      const dn = new DataNode({ nodeId, bus, objects: objects!, log, metrics, jsonShredding: o.jsonShredding });
-      dn.start();
-      return { async stop() { dn.stop(); } };
+      const dn = new DataNode({ nodeId, bus, meta: meta!, sessionTtlMs: o.sessionTtlMs, objects: objects!, log, metrics, jsonShredding: o.jsonShredding });
+      await dn.start();
+      return { stop: () => dn.stop() };
     }
     case 'index-node': {
-      const n = new IndexNode({ nodeId, bus, objects: objects!, indexes: vectorIndexes, log, metrics });
-      n.start();
-      return { async stop() { n.stop(); } };
+      const n = new IndexNode({ nodeId, bus, meta: meta!, sessionTtlMs: o.sessionTtlMs, objects: objects!, indexes: vectorIndexes, log, metrics });
+      await n.start();
+      return { stop: () => n.stop() };
     }
     case 'query-node': {
       const qn = new QueryNode({ nodeId, bus, meta: meta!, objects: objects!, indexes: vectorIndexes, log, sessionTtlMs: o.sessionTtlMs, metrics, tieredStorage: o.tieredStorage, jsonShredding: o.jsonShredding });

@@ -102,11 +102,11 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const queryNode = new QueryNode({ nodeId: 'qn-1', bus, meta, objects, indexes: vectorIndexes, metrics, dataDir: o.dataDir, jsonShredding: o.jsonShredding, tieredStorage: o.tieredStorage, log: (...a) => log('[query-node]', ...a) });
     await queryNode.start();
     stops.push(() => queryNode.stop());
-    const dataNode = new DataNode({ nodeId: 'dn-1', bus, objects, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[data-node]', ...a) });
-    dataNode.start();
+    const dataNode = new DataNode({ nodeId: 'dn-1', bus, meta, objects, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[data-node]', ...a) });
+    await dataNode.start();
     stops.push(() => dataNode.stop());
-    const indexNode = new IndexNode({ nodeId: 'in-1', bus, objects, indexes: vectorIndexes, metrics, log: (...a) => log('[index-node]', ...a) });
-    indexNode.start();
+    const indexNode = new IndexNode({ nodeId: 'in-1', bus, meta, objects, indexes: vectorIndexes, metrics, log: (...a) => log('[index-node]', ...a) });
+    await indexNode.start();
     stops.push(() => indexNode.stop());
     const inspection = o.inspect ? await startInspection({ bus, wal, port: o.inspect.port, host: o.inspect.host ?? o.host, log }) : undefined;
     if (inspection) stops.push(() => inspection.close());

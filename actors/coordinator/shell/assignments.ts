@@ -79,7 +79,8 @@ export function publishAssignments(ctx: CoordinatorContext): void {
 }
 
 /**
- * Follows node sessions (leased keys) in the metadata store. A session put again
+ * Follows node sessions (leased keys) in the metadata store; data and index
+ * nodes' go to their worker pools (workerPool.ts). A session put again
  * with another incarnation is a node started again under its id before its old
  * lease ran out (messages/nodeSession.ts): it never left, but it holds nothing,
  * so a query node's segments are loaded on it again (reads meanwhile get
@@ -90,6 +91,8 @@ export async function watchSessions(ctx: CoordinatorContext): Promise<() => void
   const incarnations = new Map<string, string>();
   const apply = (key: string, present: boolean, value?: Uint8Array) => {
     const { role, nodeId } = parse(key);
+    const pool = role === 'data-node' ? ctx.dataNodes : role === 'index-node' ? ctx.indexNodes : undefined;
+    if (pool) { pool.onSession(nodeId, present ? decodeSession(value)?.incarnation : undefined); return; }
     const set = role === 'streaming-node' ? ctx.streamingNodes : role === 'query-node' ? ctx.queryNodes : undefined;
     if (!set) return;
     const incarnation = present ? decodeSession(value)?.incarnation : undefined;

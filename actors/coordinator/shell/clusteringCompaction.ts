@@ -5,7 +5,7 @@ import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPol
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import { clusteringKeyField } from '../../../messages/schema.js';
-import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { DEFAULT_SEGMENT_BYTES, rowsForBytes, sizingDim } from '../../shared/segment/segmentSize.js';
@@ -72,9 +72,9 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
   const segmentIds = Array.from({ length: idCount }, (_, i) => first + i);
   const fieldExpiry = recordFieldExpiries(rec, parts[0]!.vchannel, untilTso);
   const dropped = droppedFieldsRewrite(rec);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 30 * 60_000)('clusterSegments', {
+  const out = await ctx.dataNodes.call('clusterSegments', {
     segments: parts, segmentIds, key, targetRows, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request, ...jsonColumnsRequest(rec.schema),
-  });
+  }, 30 * 60_000, ` of segments ${parts.map((p) => p.segmentId).join(',')}`);
   const unchanged = () => rec.state === 'created' && parts.every((p, i) => ctx.segments.get(p.segmentId) === p && p.dataKey === before[i]);
   if (out.outputs.length === 0) {
     // Every row deleted or expired: the parts go, with nothing in their place.
@@ -182,7 +182,7 @@ export async function finishClusterings(ctx: CoordinatorContext): Promise<void> 
       });
       // At start a data node may not have joined yet: retried a while, then left to the orphan sweep.
       const keys = members.flatMap((m) => [m.dataKey, ...Object.values(m.indexKeys)]);
-      void withRetry(() => client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys }), { deadlineMs: 5 * 60_000 })
+      void withRetry(() => ctx.dataNodes.call('removeFiles', { keys }, 120_000), { deadlineMs: 5 * 60_000 })
         .catch((e) => ctx.log(`files ${keys.join(', ')} not removed (${(e as Error).message}); the orphan sweep removes them`));
       ctx.log(`clustering into ${group.join(', ')} was cut short: rolled back`);
       continue;

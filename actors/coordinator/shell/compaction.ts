@@ -1,9 +1,7 @@
 import { allCollections } from '../core/databases.js';
 import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
-import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Tso } from '../../../messages/types.js';
-import { client } from '../../../runtime/rpc/typedBus.js';
 import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { pchannelOf } from '../core/catalog.js';
@@ -92,9 +90,9 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
   const fieldExpiry = recordFieldExpiries(rec, seg.vchannel, untilTso);
   const dropped = droppedFieldsRewrite(rec);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('compactSegment', {
+  const out = await ctx.dataNodes.call('compactSegment', {
     segment: seg, untilTso, minRatio, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request, ...jsonColumnsRequest(rec.schema),
-  });
+  }, 10 * 60_000, ` of segment ${seg.segmentId}`);
   // Dropped, or switched by someone else meanwhile: leave it.
   const unchanged = () => ctx.segments.get(seg.segmentId) === seg && seg.dataKey === before.dataKey && rec.state === 'created';
   if (out.compacted && out.rows === 0) {

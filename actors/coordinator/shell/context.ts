@@ -4,6 +4,8 @@ import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
+import type { DataNodeProtocol, IndexNodeProtocol } from '../../../messages/rpc/workers.js';
+import type { WorkerPool } from './workerPool.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import type { MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
@@ -60,6 +62,9 @@ export interface CoordinatorContext {
   distributions: Map<string, Distribution>;
   streamingNodes: Set<string>;
   queryNodes: Set<string>;
+  /** Where compactions and index builds run: one live node at a time, moved when its session ends (workerPool.ts). */
+  dataNodes: WorkerPool<DataNodeProtocol>;
+  indexNodes: WorkerPool<IndexNodeProtocol>;
   /** Resource groups of query nodes and where each loaded replica runs (resourceGroupPlacement.ts). */
   groups: ResourceGroupState;
   /** Releases of collections and partitions, which make the segment loads begun before them stale (core/loadGenerations.ts). */

@@ -1,4 +1,6 @@
 import { ManualCompactions } from './manualCompactions.js';
+import { WorkerPool } from './workerPool.js';
+import { DATA_NODE_SUBJECT, INDEX_NODE_SUBJECT, dataNodeSubject, indexNodeSubject, type DataNodeProtocol, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import { newLoadGenerations } from '../core/loadGenerations.js';
 import { ImportJobs } from './importJobsShell.js';
 import { BackupJobs } from './backupJobsShell.js';
@@ -116,7 +118,9 @@ export class Coordinator {
       oracle: initialOracle(Math.max(tsoWin?.windowEndMs ?? 0, 0)),
       ids: { next: idWin?.windowEnd ?? 100, windowEnd: idWin?.windowEnd ?? 100 },
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
-      streamingNodes: new Set(), queryNodes: new Set(), groups: initialGroupState(), loadGenerations: newLoadGenerations(), refusedFlushes: new Set(), flushWaiters: new Set(), snapshots: new Map(), collectionSnapshots: new Map(), stopped: false,
+      streamingNodes: new Set(), queryNodes: new Set(),
+      dataNodes: new WorkerPool<DataNodeProtocol>(bus, 'data-node', DATA_NODE_SUBJECT, dataNodeSubject, log),
+      indexNodes: new WorkerPool<IndexNodeProtocol>(bus, 'index-node', INDEX_NODE_SUBJECT, indexNodeSubject, log), groups: initialGroupState(), loadGenerations: newLoadGenerations(), refusedFlushes: new Set(), flushWaiters: new Set(), snapshots: new Map(), collectionSnapshots: new Map(), stopped: false,
       // Addressed to the assigned owner's term, so a stale owner never takes a DDL.
       streaming: (pchannel) => client<StreamingProtocol>(bus, () => {
         const a = ctx.assignments.get(pchannel);

@@ -4,7 +4,7 @@ import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import { droppedFieldsRewrite, recordFieldExpiries } from '../core/compactionPolicy.js';
 import type { CollectionRecord, KeyRange, SegmentRecord } from '../../../messages/rpc/records.js';
 import { unionRange } from '../../shared/cluster/keyRange.js';
-import { DATA_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { DEFAULT_SEGMENT_BYTES, rowsForBytes, sizingDim } from '../../shared/segment/segmentSize.js';
@@ -48,9 +48,9 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
   const expired = expiredBelow(untilTso, rec.ttlSeconds);
   const fieldExpiry = recordFieldExpiries(rec, first.vchannel, untilTso);
   const dropped = droppedFieldsRewrite(rec);
-  const out = await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000)('mergeSegments', {
+  const out = await ctx.dataNodes.call('mergeSegments', {
     segments: parts, segmentId, untilTso, ...(expired === undefined ? {} : { expiredBelow: expired }), ...(fieldExpiry === undefined ? {} : { fieldExpiry }), ...dropped.request, ...jsonColumnsRequest(rec.schema),
-  });
+  }, 10 * 60_000, ` of segments ${parts.map((p) => p.segmentId).join(',')}`);
   const indexKeys = await buildRewriteIndexes(ctx, rec, segmentId, out.dataKey);
   // The parts' clustering key ranges together hold the merged segment's (unknown if any part's is).
   const keyRange = parts.slice(1).reduce<KeyRange | undefined>((r, p) => unionRange(r, p.keyRange), first.keyRange);

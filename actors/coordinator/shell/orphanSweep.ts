@@ -1,6 +1,5 @@
 import { allCollections } from '../core/databases.js';
-import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
-import { client } from '../../../runtime/rpc/typedBus.js';
+import type { DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { isOrphanCandidate, referencesOf, sweepPage, type OrphanMarks, type OrphanPolicy } from '../core/orphanFiles.js';
 import { snapshotKeys } from '../core/collectionSnapshots.js';
 import type { CoordinatorContext } from './context.js';
@@ -20,8 +19,9 @@ const MAX_MARKS = 10_000;
  * them meanwhile. A sweep that fails part way keeps the old marks.
  */
 export async function sweepOrphans(ctx: CoordinatorContext, policy: OrphanPolicy): Promise<{ removed: number; marked: number }> {
-  const { meta, bus } = ctx.opts;
-  const dn = client<DataNodeProtocol>(bus, DATA_NODE_SUBJECT, 120_000);
+  const { meta } = ctx.opts;
+  // A page's request moves to another data node if the one holding it dies (workerPool.ts): the sweep runs under the maintenance lock.
+  const dn = <K extends 'listSegmentFiles' | 'removeFiles'>(op: K, req: DataNodeProtocol[K]['req']) => ctx.dataNodes.call(op, req, 120_000);
   const marks = (await getRecord<{ marks: OrphanMarks }>(meta, Keys.orphanMarks))?.marks ?? {};
   const next: OrphanMarks = {};
   let removed = 0, kept = 0;

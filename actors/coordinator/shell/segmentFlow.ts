@@ -3,7 +3,7 @@ import { buildsAtLoad } from '../core/sparseIndexParams.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import type { CollectionRecord, Distribution, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { IndexParams } from '../../../messages/types.js';
-import { DATA_NODE_SUBJECT, EVENTS, INDEX_NODE_SUBJECT, queryNodeSubject, type DataNodeProtocol, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
+import { EVENTS, queryNodeSubject, type IndexNodeProtocol, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
 import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
 import { referencedKeys } from '../core/collectionSnapshots.js';
@@ -62,7 +62,7 @@ const building = new Set<string>();
 
 /** Starts index builds (ANN and scalar) for every persisted segment that lacks one of the collection's indexes. */
 export async function buildMissingIndexes(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
-  const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
+  const build = (op: 'buildIndex', req: IndexNodeProtocol['buildIndex']['req']) => ctx.indexNodes.call(op, req, 30 * 60_000, ` of segment ${req.segmentId}`);
   const jobs: Promise<void>[] = [];
   for (const index of rec.indexes) {
     if (buildsAtLoad(index.indexType)) continue;
@@ -351,7 +351,7 @@ export async function removeFiles(ctx: CoordinatorContext, asked: string[]): Pro
   const pinned = referencedKeys(ctx.segments.values(), ctx.collectionSnapshots.values());
   const keys = asked.filter((k) => !pinned.has(k));
   if (keys.length === 0) return;
-  await client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000)('removeFiles', { keys })
+  await ctx.dataNodes.call('removeFiles', { keys }, 120_000)
     .catch((e) => ctx.log(`files ${keys.join(', ')} not removed (${(e as Error).message}); the orphan sweep removes them`));
 }
 
@@ -361,7 +361,7 @@ export async function removeFiles(ctx: CoordinatorContext, asked: string[]): Pro
  * far are removed and the failure is thrown.
  */
 export async function buildRewriteIndexes(ctx: CoordinatorContext, rec: CollectionRecord, segmentId: number, dataKey: string): Promise<Record<string, string>> {
-  const build = client<IndexNodeProtocol>(ctx.opts.bus, INDEX_NODE_SUBJECT, 30 * 60_000);
+  const build = (op: 'buildIndex', req: IndexNodeProtocol['buildIndex']['req']) => ctx.indexNodes.call(op, req, 30 * 60_000, ` of segment ${req.segmentId}`);
   const indexKeys: Record<string, string> = {};
   try {
     for (const index of rec.indexes) {

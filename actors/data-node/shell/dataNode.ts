@@ -3,10 +3,12 @@ import { nextExpiryUs } from '../../shared/segment/rowExpiry.js';
 import { NuthatchError } from '../../../messages/errors.js';
 import { bodyOf, type Tso } from '../../../messages/types.js';
 import { streamingReadSubject, streamingSubject, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
-import { DATA_NODE_SUBJECT, dataNodeChecks, type ClusterOutcome, type CompactionOutcome, type DataNodeProtocol, type MergeOutcome } from '../../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, dataNodeSubject, dataNodeChecks, type ClusterOutcome, type CompactionOutcome, type DataNodeProtocol, type MergeOutcome } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
+import type { MetaStore } from '../../../runtime/ports/metaStore.js';
+import { holdWorkerSession } from '../../../runtime/rpc/workerSession.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
-import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
+import { client, serveProtocol, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import { asRecorded, decodeSegmentFile, encodeSegmentFile } from '../../shared/segment/segmentFile.js';
 import { collectionFilesPrefix, compactedDataKey, segmentDataKey, shreddedSidecarKey } from '../../shared/segment/segmentKeys.js';
 import { jsonShreddingConfig, shredColumns, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
@@ -33,6 +35,13 @@ const SEGMENT_FILE = /^segments\/\d+\/\d+\/(?!\.\.?$)[^/]+$/;
 const MAX_LIST_PAGE = 10_000;
 
 export interface DataNodeOptions {
+  /**
+   * Where the node holds its session (`sessions/data-node/<nodeId>`, leased): the coordinator sends it tasks on its own
+   * subject while it lives and moves them to another node when it dies. Absent: tasks reach it from the queue group only.
+   */
+  meta?: MetaStore;
+  /** TTL of the session lease (default 10 s): how long after a crash its tasks go elsewhere. */
+  sessionTtlMs?: number;
   nodeId: string; bus: Bus; objects: ObjectStore; log?: (...a: unknown[]) => void;
   /** Where the node's metrics go (the process's registry); kept privately when absent. */
   metrics?: MetricsRegistry;
@@ -48,7 +57,8 @@ export { collectionFilesPrefix, segmentDataKey } from '../../shared/segment/segm
  * a function of the segment, so a retried task overwrites the same bytes.
  */
 export class DataNode {
-  private sub?: BusSubscription;
+  private subs: BusSubscription[] = [];
+  private session?: { end(): Promise<void> };
   private readonly metrics: DataNodeMetrics;
   private readonly imports: ImportReader;
   private readonly backups: BackupWorker;
@@ -60,8 +70,9 @@ export class DataNode {
     this.backups = new BackupWorker(opts.bus, opts.objects);
   }
 
-  start(): void {
-    this.sub = serveProtocol<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, dataNodeChecks, {
+  /** Serves the queue group and the node's own subject, then registers the session (with `meta`). */
+  async start(): Promise<void> {
+    const handlers: Handlers<DataNodeProtocol> = {
       flushSegment: (t) => measure(this.metrics.flush, () => this.flush(t)),
       purgeCollection: ({ collectionId, keep }) => this.purge(collectionId, keep ?? []),
       compactSegment: (t) => measure(this.metrics.compact, () => this.compact(t)),
@@ -72,7 +83,12 @@ export class DataNode {
       checkImportFile: ({ dbName, collection, key }) => this.imports.check(dbName, collection, key),
       importRows: (t) => this.imports.write(t),
       ...this.backups.handlers(),
-    }, { queue: 'dn' });
+    };
+    this.subs = [
+      serveProtocol<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, dataNodeChecks, handlers, { queue: 'dn' }),
+      serveProtocol<DataNodeProtocol>(this.opts.bus, dataNodeSubject(this.opts.nodeId), dataNodeChecks, handlers),
+    ];
+    if (this.opts.meta) this.session = await holdWorkerSession(this.opts.meta, 'data-node', this.opts.nodeId, this.opts.sessionTtlMs ?? 10_000, this.opts.log);
   }
 
   private async listSegmentFiles(after: string | null, limit: number): Promise<{ keys: string[] }> {
@@ -231,7 +247,11 @@ export class DataNode {
     }
   }
 
-  stop(): void { this.sub?.unsubscribe(); }
+  async stop(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    await this.session?.end();
+  }
 }
 
 /** What a rewrite request leaves out besides deleted rows (core/segmentCompaction.ts). */

@@ -8,12 +8,14 @@ import { buildSortedIndex, type SortedIndex } from '../../shared/scalarIndex/sor
 import { buildNgramIndex, gramRangeOf } from '../../shared/scalarIndex/ngramIndex.js';
 import { buildRTreeIndex } from '../../shared/scalarIndex/rtree.js';
 import { castColumn, indexFileName, isJsonPathIndex, jsonIndexTarget } from '../../shared/scalarIndex/jsonIndex.js';
-import { INDEX_NODE_SUBJECT, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
+import { INDEX_NODE_SUBJECT, indexNodeSubject, indexNodeChecks, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
+import type { MetaStore } from '../../../runtime/ports/metaStore.js';
+import { holdWorkerSession } from '../../../runtime/rpc/workerSession.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { IndexParams } from '../../../messages/types.js';
 import { factoryOf, type IndexBuildParams, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
-import { client, serveProtocol } from '../../../runtime/rpc/typedBus.js';
+import { client, serveProtocol, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import { decodeSegmentFile, type SealedSegment } from '../../shared/segment/segmentFile.js';
 import { indexKeyOf } from '../../shared/segment/segmentKeys.js';
 import { measure, type Operation } from '../../../runtime/metrics/operation.js';
@@ -21,6 +23,13 @@ import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { indexBuildMetrics } from './indexNodeMetrics.js';
 
 export interface IndexNodeOptions {
+  /**
+   * Where the node holds its session (`sessions/index-node/<nodeId>`, leased): the coordinator sends it tasks on its own
+   * subject while it lives and moves them to another node when it dies. Absent: tasks reach it from the queue group only.
+   */
+  meta?: MetaStore;
+  /** TTL of the session lease (default 10 s): how long after a crash its tasks go elsewhere. */
+  sessionTtlMs?: number;
   nodeId: string; bus: Bus; objects: ObjectStore;
   /** The index types this node builds, by type (runtime/vectorIndex/vectorIndexes.ts). */
   indexes: VectorIndexFactories;
@@ -31,16 +40,23 @@ export interface IndexNodeOptions {
 
 /** The index node: builds an index of a persisted segment (ANN or scalar) and stores it beside the data. */
 export class IndexNode {
-  private sub?: BusSubscription;
+  private subs: BusSubscription[] = [];
+  private session?: { end(): Promise<void> };
   private busy = Promise.resolve();
   private readonly builds: Operation;
   constructor(private readonly opts: IndexNodeOptions) { this.builds = indexBuildMetrics(opts.nodeId, opts.metrics); }
 
-  start(): void {
-    this.sub = serveProtocol<IndexNodeProtocol>(this.opts.bus, INDEX_NODE_SUBJECT, indexNodeChecks, {
+  /** Serves the queue group and the node's own subject, then registers the session (with `meta`). */
+  async start(): Promise<void> {
+    const handlers: Handlers<IndexNodeProtocol> = {
       // Builds are CPU-heavy: one at a time per node, the rest wait their turn.
       buildIndex: (t) => { const run = this.busy.then(() => measure(this.builds, () => this.build(t))); this.busy = run.then(() => {}, () => {}); return run; },
-    }, { queue: 'in' });
+    };
+    this.subs = [
+      serveProtocol<IndexNodeProtocol>(this.opts.bus, INDEX_NODE_SUBJECT, indexNodeChecks, handlers, { queue: 'in' }),
+      serveProtocol<IndexNodeProtocol>(this.opts.bus, indexNodeSubject(this.opts.nodeId), indexNodeChecks, handlers),
+    ];
+    if (this.opts.meta) this.session = await holdWorkerSession(this.opts.meta, 'index-node', this.opts.nodeId, this.opts.sessionTtlMs ?? 10_000, this.opts.log);
   }
 
   private async build(t: IndexNodeProtocol['buildIndex']['req']): Promise<{ key: string }> {
@@ -89,7 +105,11 @@ export class IndexNode {
     return index.serialize();
   }
 
-  stop(): void { this.sub?.unsubscribe(); }
+  async stop(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    await this.session?.end();
+  }
 }
 export { client };
 
