@@ -47,18 +47,21 @@ test('release: the files go with the collection; a search that took the index be
     const truth = truthOf(flat, 'L2');
     assert.ok(recallAtK(ids(await c.search('rel', { data: queries, limit: K, consistencyLevel: 'Strong' })), truth, K) >= 0.9);
 
-    // A query node search of every segment of the shard, asked to wait for deletes the shard never logged: it takes
-    // the segments' indexes, then waits for them (about half a second of retries) while the collection is released.
+    // A query node search of every segment of the shard, asked to wait for a delete the shard has not logged yet: it
+    // takes the segments' indexes, then waits for it (about half a second of retries) while the collection is
+    // released; the delete, logged once the release is done, lets it go on. (A delete that never comes is refused as
+    // Unavailable: answering without it could show a deleted row.)
     const { collectionId } = await c.describeCollection('rel');
     const segs = await client<CoordinatorProtocol>(s.bus, COORDINATOR_SUBJECT)('segments', { collectionId });
     const vchannel = segs[0]!.vchannel, mine = segs;
     const qn = client<QueryNodeProtocol>(s.bus, queryNodeSubject('qn-1'), 60_000);
     const inFlight = qn('search', {
-      vchannel, pchannel: pchannelOf(vchannel), collectionId, segmentIds: mine.map((g) => g.segmentId), deleteSeq: 1e9,
+      vchannel, pchannel: pchannelOf(vchannel), collectionId, segmentIds: mine.map((g) => g.segmentId), deleteSeq: 1,
       queries: flat.subarray(0, DIM), nq: 1, k: K, filter: null, partitionIds: null, outputFields: [], guaranteeTso: 1n << 62n, // every row visible
     });
     await new Promise((r) => setTimeout(r, 100));
     await c.releaseCollection('rel');
+    await c.delete('rel', { ids: [-1] });
     const { hits } = await inFlight;
     // Row 0's own vector: the answer is its exact top k (row 0 first), found through the released index.
     const [want] = searchBruteForce({ vectors: flat, dim: DIM, count: N, metric: 'L2', queries: [flat.subarray(0, DIM)], k: K });
