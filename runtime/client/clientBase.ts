@@ -134,7 +134,7 @@ export abstract class ClientBase {
    * follower: one queue group per pchannel); hedged (sent again when slow, see
    * Hedger), retried, and given up early when the pchannel's delegators change.
    */
-  protected onReplica<K extends 'search' | 'query' | 'bm25Stats'>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
+  protected onReplica<K extends 'search' | 'query' | 'bm25Stats' | 'sync'>(vchannel: string, op: K, req: StreamingProtocol[K]['req']) {
     const pchannel = vchannel.slice(0, vchannel.lastIndexOf('_'));
     return withRetry(() => this.owners.guardRead(pchannel, () => this.hedge.run(() => this.shard(streamingReadSubject(pchannel))(op, req))), { deadlineMs: 120_000, retryIf: this.retryIf });
   }
@@ -220,14 +220,21 @@ export abstract class ClientBase {
   }
 
   /**
-   * The TSO an iterator pins: what its consistency level guarantees, and never
-   * older than Bounded's staleness, since a snapshot names one TSO every shard
-   * must serve (Eventually's 0, or a Session without writes, would read nothing).
+   * The one TSO a read of several parts pins (a hybrid search's searches, an
+   * iterator's pages, a sparse search's statistics and hits): what its
+   * consistency level guarantees and, below Strong, the newest TSO every shard
+   * already serves (asked without waiting), so it sees what a plain search of
+   * that level sees instead of a snapshot five seconds old. Never older than
+   * Bounded's staleness: a snapshot names one TSO every shard must serve.
    */
   protected async snapshotTso(r: CollectionRecord, level: ConsistencyLevel | undefined, guaranteed?: Tso): Promise<Tso> {
     const guarantee = guaranteed ?? await this.guarantee(r, level);
     const bounded = tsoOf(Date.now() - BOUNDED_STALENESS_MS);
-    return guarantee > bounded ? guarantee : bounded;
+    const floor = guarantee > bounded ? guarantee : bounded;
+    if ((level ?? r.consistencyLevel) === 'Strong') return floor; // the oracle's now: nothing newer is committed
+    const served = await Promise.all(r.vchannels.map((vchannel) => this.onReplica(vchannel, 'sync', { vchannel, tso: floor })));
+    const common = served.reduce((min, s) => (s.serviceable < min ? s.serviceable : min), served[0]?.serviceable ?? floor);
+    return common > floor ? common : floor;
   }
 }
 
