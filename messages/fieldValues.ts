@@ -40,17 +40,23 @@ export function valueProblem(what: string, type: DataType, maxLength: number | u
   }
 }
 
+/** A value as an error shows it: JSON, cut short. */
+function shown(x: unknown): string {
+  const text = typeof x === 'string' ? JSON.stringify(x) : typeof x === 'bigint' ? String(x) : JSON.stringify(x) ?? String(x);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 /** An Array value: a list of at most maxCapacity elements, none null, each of the element type. */
 function arrayProblem(f: FieldSchema, v: unknown): string | null {
   if (f.elementType === 'Struct') return structArrayProblem(f, v);
-  if (!Array.isArray(v)) return `Array field '${f.name}' must be a list`;
+  if (!Array.isArray(v)) return `Array field '${f.name}' must be a list, got ${shown(v)}`;
   if (v.length > f.maxCapacity!) return `Array field '${f.name}' holds ${v.length} elements, more than its max_capacity ${f.maxCapacity}`;
   for (let i = 0; i < v.length; i++) {
     const what = `element [${i}] of Array field '${f.name}'`;
     const x: unknown = v[i];
     if (x === null || x === undefined) return `${what} is null; elements cannot be null`;
     const p = valueProblem(what, f.elementType as ElementType, f.maxLength, x);
-    if (p) return p;
+    if (p) return `${p}, got ${shown(x)}`;
   }
   return null;
 }

@@ -34,7 +34,8 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
     const out: RowObject = {};
     for (const key of Object.keys(row)) {
       if (known.has(key)) continue;
-      if (!schema.enableDynamicField || key === '$meta') {
+      if (schema.enableDynamicField && key === '$meta') throw mismatch(`'${at}' names '$meta', the dynamic field's own column: give dynamic keys as fields of the row`, `${at}.${key}`);
+      if (!schema.enableDynamicField) {
         throw mismatch(`'${at}' has unknown field '${key}' (the collection's fields: ${[...known].join(', ')})`, `${at}.${key}`);
       }
       out[key] = checkDepth(row[key], `${at}.${key}`);
@@ -90,7 +91,8 @@ export function checkRows(schema: CollectionSchema, rows: Record<string, unknown
       let v = fromJson(f.dataType, withDefault(f, row[f.name]), `${at}.${f.name}`);
       if (f.elementType && f.elementType !== 'Struct' && Array.isArray(v)) v = v.map((x, j) => fromJson(f.elementType as DataType, x, `${at}.${f.name}[${j}]`));
       const problem = scalarProblem(f, v);
-      if (problem) throw mismatch(`'${at}': ${problem}${v === undefined || v === null ? '' : `, got ${describe(v)}`}`, `${at}.${f.name}`);
+      // An Array field's problem names the element it got; the list itself says less.
+      if (problem) throw mismatch(`'${at}': ${problem}${v === undefined || v === null || f.dataType === 'Array' ? '' : `, got ${describe(v)}`}`, `${at}.${f.name}`);
       // A partial upsert's null clears the stored value; elsewhere an absent value is simply left out.
       if (v === undefined || v === null) { if (partial) out[f.name] = null; continue; }
       out[f.name] = f.dataType === 'JSON' ? checkDepth(v, `${at}.${f.name}`) : v;

@@ -81,7 +81,7 @@ export function badArrayRows(id: number): [RowObject, RegExp][] {
     [{ ...ok, tags: ['a', 'b', 'c', 'd', 'e'] }, /Array field 'tags' holds 5 elements, more than its max_capacity 4/],
     [{ ...ok, tags: ['toolong!!'] }, /the length \(9 UTF-8 bytes\) of element \[0\] of Array field 'tags' exceeds max length \(8\)/],
     [{ ...ok, tags: ['a', null] }, /element \[1\] of Array field 'tags' is null/],
-    [{ ...ok, nums: [1.5] }, /element \[0\] of Array field 'nums' must be an Int64 integer/],
+    [{ ...ok, nums: [1.5] }, /element \[0\] of Array field 'nums' must be an Int64 integer, got 1\.5$/],
     [{ ...ok, nums: [1, 2 ** 53] }, /element \[1\] of Array field 'nums' must be an Int64 integer|\.nums\[1\]' is 9007199254740992 \(beyond the safe integer range\)/],
     [{ ...ok, nums: 'x' }, /Array field 'nums' must be a list/],
     [{ ...ok, nums: null }, /field 'nums' is null, but it is not nullable/],
