@@ -38,6 +38,7 @@ test('reads cover the loaded partitions, sealed and growing; an unloaded one nam
     const [hits] = await s.client.search('pl', { data: [rows(200, 1)[0]!.vec], limit: 100, consistencyLevel: 'Strong' });
     assert.ok(hits!.every((h) => (h.id as number) >= 100 && (h.id as number) < 200), 'a search reads p1 only');
     assert.is(await code(() => s.client.query('pl', { filter: 'id >= 0', partitionNames: ['p2'], consistencyLevel: 'Strong' })), 'PartitionNotLoaded');
+    await s.client.query('pl', { filter: 'id >= 0', partitionNames: ['p2'], consistencyLevel: 'Strong' }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /partition 'p2' of collection pl is not loaded/, 'named as the user named it'));
 
     await s.client.loadPartitions('pl', ['p2']);
     await until(async () => (await s.client.getLoadState('pl', ['p1', 'p2'])).loadState === 'LoadStateLoaded', 'p1 and p2 loaded', 30_000);

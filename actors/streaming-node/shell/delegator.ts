@@ -106,7 +106,7 @@ export class Delegator {
     const vf = vectorField(coll.schema);
     // One distribution for the whole read: growing and sealed parts must not overlap or leave a gap.
     const dist = this.distributions.get(vchannel);
-    const partitionIds = loadedPartitionsOf(dist, req.partitionIds, coll.name);
+    const partitionIds = loadedPartitionsOf(dist, req.partitionIds, coll.name, (id) => snap.context.partitions[id]?.name);
     const filter = req.filter ? compileFilter(req.filter, coll.schema) : null;
     // A partial load refuses a read of a column it left out, growing rows (which hold every column) too.
     refuseUnloaded(dist?.columns, [...(filter?.fields ?? []), ...req.outputFields], coll.name);
@@ -326,11 +326,14 @@ export class Delegator {
  * The partitions a read covers: those it names, which must be loaded, or with
  * none named every loaded one (null: all, the whole collection is loaded).
  */
-function loadedPartitionsOf(d: Distribution | undefined, asked: number[] | null, collection: string): number[] | null {
+function loadedPartitionsOf(d: Distribution | undefined, asked: number[] | null, collection: string, nameOf: (id: number) => string | undefined): number[] | null {
   const loaded = d?.partitions;
   if (loaded === undefined) return asked;
   if (asked === null) return loaded;
   const missing = asked.find((id) => !loaded.includes(id));
-  if (missing !== undefined) throw new NuthatchError('PartitionNotLoaded', `partition ${missing} of collection ${collection} is not loaded: load it before searching or querying it`);
+  if (missing !== undefined) {
+    const name = nameOf(missing);
+    throw new NuthatchError('PartitionNotLoaded', `partition ${name === undefined ? missing : `'${name}'`} of collection ${collection} is not loaded: load it before searching or querying it`, { partitionId: missing });
+  }
   return asked;
 }
