@@ -94,7 +94,7 @@ async function build(o: NodeOptions, infra: Infra, metrics: MetricsRegistry, log
       return { stop: () => dn.stop() };
     }
     case 'index-node': {
-      const n = new IndexNode({ nodeId, bus, meta: meta!, sessionTtlMs: o.sessionTtlMs, objects: objects!, indexes: vectorIndexes, log, metrics });
+      const n = new IndexNode({ nodeId, bus, meta: meta!, sessionTtlMs: o.sessionTtlMs, objects: objects!, indexes: vectorIndexes, buildThread: true, log, metrics });
       await n.start();
       return { stop: () => n.stop() };
     }

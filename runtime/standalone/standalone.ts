@@ -30,6 +30,8 @@ export interface StandaloneOptions {
   host?: string;
   pchannels?: number;
   wal?: WalChoice;
+  /** Vector indexes built on a worker thread, off the event loop every actor shares (default true). */
+  indexBuildThread?: boolean;
   streaming?: Partial<Omit<StreamingConfig, 'jsonShredding'>>;
   /** Purging of dropped collections' files (tests shorten it). */
   coordinator?: Pick<CoordinatorOptions, 'dropToleranceMs' | 'purgeIntervalMs' | 'compaction' | 'orphans' | 'quota'>;
@@ -105,7 +107,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
     const dataNode = new DataNode({ nodeId: 'dn-1', bus, meta, objects, metrics, jsonShredding: o.jsonShredding, log: (...a) => log('[data-node]', ...a) });
     await dataNode.start();
     stops.push(() => dataNode.stop());
-    const indexNode = new IndexNode({ nodeId: 'in-1', bus, meta, objects, indexes: vectorIndexes, metrics, log: (...a) => log('[index-node]', ...a) });
+    const indexNode = new IndexNode({ nodeId: 'in-1', bus, meta, objects, indexes: vectorIndexes, buildThread: o.indexBuildThread !== false, metrics, log: (...a) => log('[index-node]', ...a) });
     await indexNode.start();
     stops.push(() => indexNode.stop());
     const inspection = o.inspect ? await startInspection({ bus, wal, port: o.inspect.port, host: o.inspect.host ?? o.host, log }) : undefined;

@@ -8,7 +8,7 @@ import { parseFilter } from '../../messages/filter/index.js';
 import type { CollectionSchema } from '../../messages/schema.js';
 import { gaussianMixture } from '../../bench/support/dataset.js';
 import { vectorIndexes } from '../../runtime/vectorIndex/vectorIndexes.js';
-import { keyGroups } from '../../actors/index-node/shell/indexNode.js';
+import { keyGroups } from '../../actors/index-node/shell/vectorIndexFile.js';
 import type { VectorIndex } from '../../runtime/vectorIndex/vectorIndex.js';
 
 /**
