@@ -25,7 +25,7 @@ import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { sumDiskReads, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
-import { applyDeletePage, newShardDeletes, type ShardDeletes } from '../core/shardDeletes.js';
+import { applyDeletePage, newShardDeletes, readsFile, type ShardDeletes } from '../core/shardDeletes.js';
 import { foldSealed, querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import type { SegmentWalk } from '../core/iterativeSegment.js';
 import { boostPool, compileBoost } from '../../shared/vector/boostSegment.js';
@@ -205,6 +205,10 @@ export class QueryNode {
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
     // Deletes the delegator holds that this node could not fetch: answering without them would show deleted rows.
     if (d.seq < req.deleteSeq) throw new NuthatchError('Unavailable', `query node ${this.opts.nodeId} could not catch up on the deletes of ${req.vchannel} (has ${d.seq} of ${req.deleteSeq})`);
+    // A file whose rows the deletes this node lacks may reach (trimmed from the log before they were read here) is not
+    // read with them showing: the read fails over and retries while the coordinator loads the segment's current file.
+    const stale = loaded.find((l) => l.seg.count > 0 && !readsFile(d, l.cover));
+    if (stale) throw new NuthatchError('Unavailable', `segment ${stale.record.segmentId} on query node ${this.opts.nodeId} holds file ${stale.record.dataKey}, whose rows deletes trimmed below tso ${d.floorTso} may reach; it needs the segment's current file`);
     let filter: CompiledFilter | null;
     try {
       // An added vector field may be what the search names (a Struct's `field[sub]` path is not a field name).
