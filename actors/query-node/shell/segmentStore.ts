@@ -98,8 +98,31 @@ export class SegmentStore {
    * index, and nothing would ask again.
    */
   load(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
-    const id = record.segmentId;
-    const next = (this.loading.get(id) ?? Promise.resolve(null)).catch(() => null).then(() => this.loadNow(record, columns));
+    return this.inTurn(record.segmentId, () => this.loadNow(record, columns));
+  }
+
+  /**
+   * Loads a segment's current record in place of a superseded file held here
+   * (query-node/core/shardDeletes.ts heldFileVerdict), in its turn after the
+   * loads before it, with the columns held; nothing if it was released or
+   * replaced meanwhile.
+   */
+  refresh(record: SegmentRecord): Promise<null> {
+    return this.inTurn(record.segmentId, async () => {
+      const held = this.lazy ? this.lazy.held(record.segmentId) : this.segments.get(record.segmentId);
+      if (!held || held.record.dataKey === record.dataKey) return null;
+      return this.loadNow(record, held.columns);
+    });
+  }
+
+  /** Raises the delete cover of a segment held here whose current record, naming the same file, claims more (heldFileVerdict). */
+  adoptCover(segmentId: number, dataKey: string, cover: Tso): void {
+    const held = this.lazy ? this.lazy.held(segmentId) : this.segments.get(segmentId);
+    if (held && held.record.dataKey === dataKey && held.cover < cover) held.cover = cover;
+  }
+
+  private inTurn(id: number, run: () => Promise<null>): Promise<null> {
+    const next = (this.loading.get(id) ?? Promise.resolve(null)).catch(() => null).then(run);
     this.loading.set(id, next);
     const forget = (): void => { if (this.loading.get(id) === next) this.loading.delete(id); };
     next.then(forget, forget);
