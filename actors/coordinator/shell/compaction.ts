@@ -31,6 +31,8 @@ export async function runCompactions(ctx: CoordinatorContext, policy: Compaction
   let compacted = 0;
   for (const rec of allCollections(ctx.catalog)) {
     if (rec.state !== 'created' || (onlyCollection !== undefined && rec.collectionId !== onlyCollection)) continue;
+    // A snapshot restore between its deletes and its segment records: a trim now would drop the deletes its files need.
+    if (ctx.compactionHeld?.(rec.collectionId)) continue;
     for (const vchannel of rec.vchannels) {
       if (ctx.stopped) return compacted;
       try {
