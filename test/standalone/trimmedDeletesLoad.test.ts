@@ -42,7 +42,7 @@ const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: t
 const indexParams = [{ indexName: 'vec', fieldName: 'vec', indexType: 'FLAT' as const, metricType: 'L2' as const, params: {} }];
 
 test('stale and current files around a trim of the deletes: refused and replaced, or read with the current cover', async () => {
-  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 0, graceMs: 0, trimAfterEntries: 1 } } });
+  const s = await tempStandalone({ coordinator: { compaction: { intervalMs: 0, graceMs: 0, trimAfterEntries: 1, mergeSegments: 0 } } });
   const probeDir = await mkdtemp(join(tmpdir(), 'nuthatch-probe-'));
   const objects = new LocalObjectStore(join(s.dataDir, 'objects'));
   const probes: QueryNode[] = [];
