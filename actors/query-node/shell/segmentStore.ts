@@ -35,6 +35,8 @@ export class SegmentStore {
   private readonly segments = new Map<number, Loaded>();
   /** The last load of each segment still running: the next one waits for it (load). */
   private readonly loading = new Map<number, Promise<null>>();
+  /** Segments a refresh is loading; a release meanwhile takes its id out (refresh). */
+  private readonly refreshing = new Set<number>();
   private readonly retirement = new IndexRetirement<VectorIndex>((index) => index.close?.());
   private readonly lazy?: LazySegments;
   private sweeper?: ReturnType<typeof setInterval>;
@@ -108,10 +110,14 @@ export class SegmentStore {
    * replaced meanwhile.
    */
   refresh(record: SegmentRecord): Promise<null> {
-    return this.inTurn(record.segmentId, async () => {
-      const held = this.lazy ? this.lazy.held(record.segmentId) : this.segments.get(record.segmentId);
+    const id = record.segmentId;
+    return this.inTurn(id, async () => {
+      const held = this.lazy ? this.lazy.held(id) : this.segments.get(id);
       if (!held || held.record.dataKey === record.dataKey) return null;
-      return this.loadNow(record, held.columns);
+      // Released while it loads (no coordinator knows of this load to release it again): released after it too.
+      this.refreshing.add(id);
+      try { await this.loadNow(record, held.columns); } finally { if (!this.refreshing.delete(id)) this.unload(id); }
+      return null;
     });
   }
 
@@ -169,6 +175,7 @@ export class SegmentStore {
 
   /** Stops serving a segment; its vector indexes are closed once no read holds them. */
   unload(segmentId: number): void {
+    this.refreshing.delete(segmentId);
     if (this.lazy) { this.lazy.unload(segmentId); this.ports.onCount(this.size); return; }
     const l = this.segments.get(segmentId);
     if (!l) return;
