@@ -46,8 +46,12 @@ test('stale and current files around a trim of the deletes: refused and replaced
   const probeDir = await mkdtemp(join(tmpdir(), 'nuthatch-probe-'));
   const objects = new LocalObjectStore(join(s.dataDir, 'objects'));
   const probes: QueryNode[] = [];
-  const probe = async (nodeId: string) => {
-    const node = new QueryNode({ nodeId, bus: s.bus, meta: await EmbeddedMeta.open(join(probeDir, nodeId)), objects, indexes: vectorIndexesAt(join(probeDir, nodeId, 'diskann')) });
+  // `lazy`: tiered storage (a load records metadata; reads fetch the files), whose held covers are kept apart.
+  const probe = async (nodeId: string, lazy = false) => {
+    const node = new QueryNode({
+      nodeId, bus: s.bus, meta: await EmbeddedMeta.open(join(probeDir, nodeId)), objects, indexes: vectorIndexesAt(join(probeDir, nodeId, 'diskann')),
+      ...(lazy ? { tieredStorage: { enabled: true }, dataDir: join(probeDir, nodeId) } : {}),
+    });
     await node.start();
     probes.push(node);
     return client<QueryNodeProtocol>(s.bus, queryNodeSubject(nodeId), 30_000);
@@ -117,14 +121,16 @@ test('stale and current files around a trim of the deletes: refused and replaced
     // B's file from its record as it was before the compaction: still B's file, read with the current cover.
     await late('load', { segment: bBefore, indexName: 'vec' });
     assert.is(await count(late, bBefore), M, 'a current file whose held record is older is read, not refused');
-    const fresh = await probe('qn-fresh');
-    await fresh('load', { segment: bBefore, indexName: 'vec' });
-    assert.is(await count(fresh, bBefore), M, 'on a node that first reads the log after the trim too');
+    const fresh = await probe('qn-fresh'), lazy = await probe('qn-lazy', true);
+    for (const qn of [fresh, lazy]) {
+      await qn('load', { segment: bBefore, indexName: 'vec' });
+      assert.is(await count(qn, bBefore), M, 'on a node that first reads the log after the trim too');
+    }
 
     // A's old file (put back: a load that fetched it before its removal) loaded after the trim is refused, on that
-    // node and on a fresh one, instead of counting the deleted rows; the node then loads A's current file itself.
+    // node and on fresh ones, instead of counting the deleted rows; the node then loads A's current file itself.
     for (const { key, bytes } of oldFiles) await objects.put(key, bytes);
-    for (const [nodeId, qn] of [['qn-late', late], ['qn-fresh', fresh]] as const) {
+    for (const [nodeId, qn] of [['qn-late', late], ['qn-fresh', fresh], ['qn-lazy', lazy]] as const) {
       await qn('load', { segment: before, indexName: 'vec' });
       const got = await refusal(qn, before);
       assert.ok(got instanceof NuthatchError && got.code === 'Unavailable', `${nodeId}: the old file is refused, got ${String(got)}`);
