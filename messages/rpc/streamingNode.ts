@@ -62,8 +62,13 @@ export type StreamingProtocol = {
    * asked one, or the first kept when earlier ones were trimmed), the log's
    * length `seq`, its first kept entry `base`, and its trim floor (deletes at or
    * below it were dropped).
+   * `completeTso`: every delete with a TSO at or below it lies below `seq` in
+   * this log (or was trimmed); the answering replica's serviceable TSO, which
+   * a follower's may trail the owner's. With `syncTso` the replica first folds
+   * up to it (as a read at that TSO would), so a caller that needs the log
+   * complete to a TSO usually gets it.
    */
-  deletes: { req: { vchannel: string; fromSeq: number }; res: { entries: DeleteEntry[]; seq: number; from: number; base: number; floorTso: Tso } };
+  deletes: { req: { vchannel: string; fromSeq: number; syncTso?: Tso }; res: { entries: DeleteEntry[]; seq: number; from: number; base: number; floorTso: Tso; completeTso: Tso } };
   /**
    * Owner only: trims the shard's delete log at `floorTso`, or lower where a
    * segment the owner holds needs it (TrimDeletes through the WAL). `covered`
@@ -129,7 +134,7 @@ export const streamingChecks: Checks<StreamingProtocol> = {
   query: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', outputFields: 'array', limit: 'number', guaranteeTso: 'bigint' }); mvccChecks(o); },
   bm25Stats: (o) => { needAll(o, { vchannel: 'string', collectionId: 'number', annsField: 'string', terms: 'array', guaranteeTso: 'bigint' }); mvccChecks(o); },
   scan: (o) => needAll(o, { from: 'number', to: 'number', maxBytes: 'number' }),
-  deletes: (o) => needAll(o, { vchannel: 'string', fromSeq: 'number' }),
+  deletes: (o) => { needAll(o, { vchannel: 'string', fromSeq: 'number' }); if (o.syncTso !== undefined) need(o, 'syncTso', 'bigint'); },
   trimDeletes: (o) => needAll(o, { vchannel: 'string', floorTso: 'bigint', covered: 'array', asOfVersion: 'number' }),
   sealAll: (o) => needAll(o, { collectionId: 'number', vchannels: 'array' }),
   sync: (o) => needAll(o, { vchannel: 'string', tso: 'bigint' }),

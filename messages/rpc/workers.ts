@@ -63,15 +63,19 @@ export type DataNodeProtocol = {
 
 /** What a compaction did: `dataKey` and `rows` are the new file's when `compacted`. */
 /** What a merge wrote: the new segment's file and rows, and what the deletes did to its parts. */
-export interface MergeOutcome { dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number; rowsFromTso?: Tso }
+/**
+ * `appliedTso` (merge, clustering, compaction): how far the rewrite applied the shard's deletes, the asked
+ * `untilTso` or less when the log it read was complete only that far (data-node/core/deleteLogRead.ts).
+ */
+export interface MergeOutcome { dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number; appliedTso: Tso; rowsFromTso?: Tso }
 
 export interface ClusterOutcome {
   outputs: Array<{ segmentId: number; dataKey: string; rows: number; rowsFromTso?: Tso; keyRange?: KeyRange }>;
-  removed: number; pending: number; deleteSeq: number;
+  removed: number; pending: number; deleteSeq: number; appliedTso: Tso;
 }
 
 export interface CompactionOutcome {
-  compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number;
+  compacted: boolean; dataKey: string; rows: number; removed: number; pending: number; deleteSeq: number; appliedTso: Tso;
   /** The least insert TSO of the examined file's rows (absent when it has none). */
   rowsFromTso?: Tso;
   /** With a ttl_field: the next expiry time (µs) of a row kept, null when none will expire (shared/segment/rowExpiry.ts nextExpiryUs). */

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkSnapshotName, deletesToKeep, referencedKeys, snapshotKeys, takeSnapshot, viewOf, type CollectionSnapshot } from '../../actors/coordinator/core/collectionSnapshots.js';
 import {
-  idsToRestore, newSnapshotRestoreJob, nextSnapshotRestoreStep, restoredCollection, restoredDeletes, restoredSegments, restoreFailedWith, restorePercent, stepDone,
+  holdsCompaction, idsToRestore, newSnapshotRestoreJob, nextSnapshotRestoreStep, restoredCollection, restoredDeletes, restoredSegments, restoreFailedWith, restorePercent, stepDone,
 } from '../../actors/coordinator/core/snapshotRestore.js';
 import { NuthatchError, ValidationError } from '../../messages/errors.js';
 import type { CollectionRecord, DeleteEntry, SegmentRecord } from '../../messages/rpc/records.js';
@@ -101,6 +101,14 @@ test('a restore job takes its steps in order, each recorded, and resumes where i
   assert.equal([done.state, nextSnapshotRestoreStep(done)], ['Completed', 'none']);
   const failed = restoreFailedWith(stepDone(unloaded, 'create', 1), 'no shard', 9);
   assert.equal([failed.state, failed.reason, nextSnapshotRestoreStep(failed)], ['Failed', 'no shard', 'none']);
+});
+
+test('compaction leaves a restored collection alone until its segment records are written', () => {
+  const job = newSnapshotRestoreJob(1, snap(), 'default', 'copy', 500, 2000);
+  const created = stepDone(job, 'create', 1), withDeletes = stepDone(created, 'deletes', 1), recorded = stepDone(withDeletes, 'segments', 1);
+  // With the deletes logged and no record, a trim would take its floor from no segment and drop them all.
+  assert.equal([job, created, withDeletes].map(holdsCompaction), [true, true, true]);
+  assert.equal([recorded, stepDone(recorded, 'load', 1), restoreFailedWith(withDeletes, 'x', 2)].map(holdsCompaction), [false, false, false]);
 });
 
 test.run();

@@ -45,7 +45,7 @@ test('a lost task is rerouted up to MAX_LOSSES times; a node\'s own error is fin
 /** A data node on the in-process bus whose compactions answer with its id (as the data key), or never. */
 function fakeNode(bus: MemoryBus, nodeId: string, answers: boolean) {
   const seen: number[] = [];
-  const outcome = (dataKey: string) => ({ compacted: true, dataKey, rows: 1, removed: 0, pending: 0, deleteSeq: 0 });
+  const outcome = (dataKey: string) => ({ compacted: true, dataKey, rows: 1, removed: 0, pending: 0, deleteSeq: 0, appliedTso: 0n });
   const held: Array<() => void> = [];
   const handlers = {
     compactSegment: ({ segment }) => {

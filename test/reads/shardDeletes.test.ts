@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyDeletePage, newShardDeletes, readsFile } from '../../actors/query-node/core/shardDeletes.js';
+import { applyDeletePage, heldFileVerdict, newShardDeletes, readsFile } from '../../actors/query-node/core/shardDeletes.js';
 import { rewriteAppliedTso } from '../../actors/shared/segment/deleteCover.js';
 import type { DeleteEntry } from '../../messages/rpc/records.js';
 
@@ -60,6 +60,19 @@ test('a copy behind the log catches up page by page; a page from its own place s
   assert.is(d.floorTso, 5n, 'clamped by the file held, not raised by the log');
   assert.is(d.maxTso, 60n);
   assert.ok(readsFile(d, 5n));
+});
+
+test('a held file below the floor: read with its current record\'s cover if it is still the file, refused and replaced if superseded', () => {
+  // A node that read the log after a trim at 45 holds files loaded from records as they were before it.
+  const d = newShardDeletes();
+  applyDeletePage(d, page(0, 4, 45), [25n]);
+  // Compaction examined the file, kept it and raised its record's cover to 50: the copy held says 25.
+  assert.is(heldFileVerdict(d, { dataKey: 'b.seg', cover: 25n }, { dataKey: 'b.seg', cover: 50n }), 'adopt');
+  // Compaction rewrote the segment: the held file is superseded (its rows may be deleted by keys 3 and 4).
+  assert.is(heldFileVerdict(d, { dataKey: 'a.seg', cover: 25n }, { dataKey: 'a-2.seg', cover: 50n }), 'reload');
+  // Gone (dropped, merged away), or a current record that does not cover the floor either: nothing reads it right.
+  assert.is(heldFileVerdict(d, { dataKey: 'a.seg', cover: 25n }, undefined), 'refuse');
+  assert.is(heldFileVerdict(d, { dataKey: 'b.seg', cover: 25n }, { dataKey: 'b.seg', cover: 30n }), 'refuse');
 });
 
 test('a merge claims at least its parts\' least cover: a horizon held back below a trim does not make its file unreadable', () => {

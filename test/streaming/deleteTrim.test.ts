@@ -85,13 +85,13 @@ test('hand-offs a floor\'s basis saw are forgotten; the others wait for a later 
 test('pages of a trimmed log start at its first kept entry and keep the global sequence numbers', () => {
   const s = logged(10);
   evolveShard(s, trim(600, 104));
-  const p = deletePage(s, 0);
-  assert.equal([p.from, p.base, p.seq, p.floorTso], [5, 5, 11, tsoOf(104)]);
+  const p = deletePage(s, 0, tsoOf(700));
+  assert.equal([p.from, p.base, p.seq, p.floorTso, p.completeTso], [5, 5, 11, tsoOf(104), tsoOf(700)]);
   assert.equal(p.entries.map((e) => e.pk), [5, 6, 7, 8, 9, 3]);
-  assert.equal(deletePage(s, 9).entries.map((e) => e.pk), [9, 3], 'from inside the kept part');
-  const end = deletePage(s, Number.MAX_SAFE_INTEGER);
+  assert.equal(deletePage(s, 9, tsoOf(700)).entries.map((e) => e.pk), [9, 3], 'from inside the kept part');
+  const end = deletePage(s, Number.MAX_SAFE_INTEGER, tsoOf(700));
   assert.equal([end.entries.length, end.seq, end.base], [0, 11, 5], 'past the end: the length and the base');
-  assert.equal(deletePage(undefined, 3), { entries: [], seq: 0, from: 3, base: 0, floorTso: 0n });
+  assert.equal(deletePage(undefined, 3, 9n), { entries: [], seq: 0, from: 3, base: 0, floorTso: 0n, completeTso: 9n });
 });
 
 let dir = '', store: LocalObjectStore;

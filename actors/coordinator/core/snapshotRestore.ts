@@ -56,6 +56,15 @@ export function nextSnapshotRestoreStep(j: SnapshotRestoreJob): SnapshotRestoreS
   return 'none';
 }
 
+/**
+ * Whether compaction must leave the job's collection alone: until its segment
+ * records are written, its shards may hold the snapshot's deletes (source TSOs,
+ * older than the collection) with no record to take a trim floor from, and a
+ * floor taken from no segment would drop every one of them before the
+ * snapshot's files arrive to need them.
+ */
+export const holdsCompaction = (j: SnapshotRestoreJob): boolean => j.state !== 'Failed' && j.state !== 'Completed' && !j.segmentsRecorded;
+
 /** The job with `step` done: Completed once nothing is left. */
 export function stepDone(j: SnapshotRestoreJob, step: Exclude<SnapshotRestoreStep, 'none'>, nowMs: number): SnapshotRestoreJob {
   const field = ({ create: 'created', deletes: 'deletesWritten', segments: 'segmentsRecorded', load: 'loaded' } as const)[step];

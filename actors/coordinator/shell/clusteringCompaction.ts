@@ -95,7 +95,7 @@ async function clusterPartition(ctx: CoordinatorContext, rec: CollectionRecord, 
         rows: o.rows, dataKey: o.dataKey, indexKeys,
         from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
         deleteSeq: out.deleteSeq, reachedRows: 0,
-        ...(o.rowsFromTso === undefined ? {} : { rowsFromTso: o.rowsFromTso }), deletesAppliedTso: rewriteAppliedTso(parts, untilTso),
+        ...(o.rowsFromTso === undefined ? {} : { rowsFromTso: o.rowsFromTso }), deletesAppliedTso: rewriteAppliedTso(parts, out.appliedTso),
         ...(expired === undefined ? {} : { expiryCheckedTso: expired }), ...dropped.checked,
         ...lineage, clusterGroup: group, ...(o.keyRange ? { keyRange: o.keyRange } : {}),
       });

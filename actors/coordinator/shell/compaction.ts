@@ -2,7 +2,7 @@ import { allCollections } from '../core/databases.js';
 import { jsonColumnsRequest } from '../../shared/segment/jsonShredding.js';
 import type { CollectionRecord, SegmentRecord } from '../../../messages/rpc/records.js';
 import type { Tso } from '../../../messages/types.js';
-import { deleteFloorOf, minTso } from '../../shared/segment/deleteCover.js';
+import { deleteFloorOf, minTso, rewriteAppliedTso } from '../../shared/segment/deleteCover.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { pchannelOf } from '../core/catalog.js';
 import { droppedFieldsDue, droppedFieldsRewrite, expiryDue, fieldExpiryDue, floorHolders, recordFieldExpiries, fullyIndexed, worthExamining, type CompactionPolicy } from '../core/compactionPolicy.js';
@@ -31,6 +31,8 @@ export async function runCompactions(ctx: CoordinatorContext, policy: Compaction
   let compacted = 0;
   for (const rec of allCollections(ctx.catalog)) {
     if (rec.state !== 'created' || (onlyCollection !== undefined && rec.collectionId !== onlyCollection)) continue;
+    // A snapshot restore between its deletes and its segment records: a trim now would drop the deletes its files need.
+    if (ctx.compactionHeld?.(rec.collectionId)) continue;
     for (const vchannel of rec.vchannels) {
       if (ctx.stopped) return compacted;
       try {
@@ -100,10 +102,12 @@ async function compactOne(ctx: CoordinatorContext, rec: CollectionRecord, seg: S
     if (gone.length > 0) ctx.log(`segment ${seg.segmentId}: every row deleted or expired, discarded`);
     return gone.length > 0;
   }
-  // The file holds no row a delete up to untilTso hides: after a rewrite, or when none was found. After a
-  // rewrite its oldest row is the new file's (expired rows left), else the oldest known.
+  // The file holds no row a delete up to out.appliedTso (untilTso, or less when the log the data node read was
+  // complete only that far) hides: after a rewrite, or when none was found; nor one its old file's cover kept out (a
+  // horizon held back by a snapshot hold may lie below it). After a rewrite its oldest row is the new file's
+  // (expired rows left), else the oldest known.
   const rowsFrom = out.rowsFromTso === undefined ? {} : { rowsFromTso: out.compacted ? out.rowsFromTso : seg.rowsFromTso ?? out.rowsFromTso };
-  const applied = { ...rowsFrom, ...(out.compacted || out.removed === 0 ? { deletesAppliedTso: untilTso } : {}), ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
+  const applied = { ...rowsFrom, ...(out.compacted || out.removed === 0 ? { deletesAppliedTso: rewriteAppliedTso([seg], out.appliedTso) } : {}), ...(expired === undefined ? {} : { expiryCheckedTso: expired }),
     ...(out.nextExpiryUs === undefined ? {} : { fieldExpiryChecked: { field: rec.ttlField ?? null, nextUs: out.nextExpiryUs } }), ...dropped.checked };
   if (!out.compacted) {
     await save(ctx, seg, { deleteSeq: out.deleteSeq, reachedRows: out.removed + out.pending, ...applied }, unchanged);

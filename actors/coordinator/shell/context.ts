@@ -85,6 +85,8 @@ export interface CoordinatorContext {
   /** Collection snapshots by name (core/collectionSnapshots.ts): the files they name stay while they exist. */
   collectionSnapshots: Map<string, CollectionSnapshot>;
   stopped: boolean;
+  /** Whether compaction must leave a collection alone for now (a snapshot restore between its deletes and its segment records). */
+  compactionHeld?: (collectionId: number) => boolean;
   protocol?: CoordinatorProtocol;
   /** Publishes the admission snapshot now (shell/admission.ts): after any change to what it is decided from. */
   publishAdmission?: () => void;

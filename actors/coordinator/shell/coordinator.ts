@@ -166,6 +166,7 @@ export class Coordinator {
     this.restores = new RestoreJobs(ctx, this.imports, () => this.backups);
     this.backups = new BackupJobs(ctx, (name) => this.restores.restoring(name));
     this.snapshotRestores = new SnapshotRestores(ctx);
+    ctx.compactionHeld = (id) => this.snapshotRestores.holdsCompaction(id);
     this.admission = new AdmissionCentre(ctx, await ctx.tso(1), this.opts.quota?.defaults ?? {});
     ctx.publishAdmission = () => { this.admission?.publish(); };
     this.subs.push(serveProtocol<CoordinatorProtocol>(bus, COORDINATOR_SUBJECT, coordinatorChecks, measuredHandlers(this.handlers(), this.metrics), { queue: 'coordinator', fences: new FencedSteps(new FenceGate(meta)).serve }));

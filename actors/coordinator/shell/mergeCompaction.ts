@@ -60,7 +60,7 @@ async function mergeOne(ctx: CoordinatorContext, rec: CollectionRecord, parts: S
     rows: out.rows, dataKey: out.dataKey, indexKeys,
     from: Math.min(...parts.map((p) => p.from)), to: Math.max(...parts.map((p) => p.to)),
     deleteSeq: out.deleteSeq, reachedRows: out.pending,
-    ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: rewriteAppliedTso(parts, untilTso),
+    ...(out.rowsFromTso === undefined ? {} : { rowsFromTso: out.rowsFromTso }), deletesAppliedTso: rewriteAppliedTso(parts, out.appliedTso),
     ...(expired === undefined ? {} : { expiryCheckedTso: expired }), ...dropped.checked,
     ...(keyRange === undefined ? {} : { keyRange }),
     // With the parts' recent ancestors: none may come back (segmentFlushed refuses a late report of any).

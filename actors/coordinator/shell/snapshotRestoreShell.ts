@@ -6,7 +6,7 @@ import { encodeMessage } from '../../../messages/codec.js';
 import { pchannelOf, type CollectionRef } from '../core/catalog.js';
 import { collectionAt, namespaceOf, checkRoomForCollection } from '../core/databases.js';
 import {
-  idsToRestore, newSnapshotRestoreJob, nextSnapshotRestoreStep, restoredCollection, restoredDeletes, restoredSegments, restoreFailedWith, restorePercent, stepDone,
+  holdsCompaction, idsToRestore, newSnapshotRestoreJob, nextSnapshotRestoreStep, restoredCollection, restoredDeletes, restoredSegments, restoreFailedWith, restorePercent, stepDone,
   type SnapshotRestoreJob,
 } from '../core/snapshotRestore.js';
 import { snapshotNamed } from './collectionSnapshotsShell.js';
@@ -34,6 +34,11 @@ export class SnapshotRestores {
     const jobs = (await listRecords<SnapshotRestoreJob>(this.ctx.opts.meta, Keys.snapshotRestores)).sort((a, b) => a.jobId - b.jobId);
     for (const j of jobs) this.jobs.set(j.jobId, j);
     for (const j of jobs) if (nextSnapshotRestoreStep(j) !== 'none') this.enqueue(j.jobId);
+  }
+
+  /** Whether a restore making this collection has not written its segment records yet (core/snapshotRestore.ts holdsCompaction). */
+  holdsCompaction(collectionId: number): boolean {
+    return [...this.jobs.values()].some((j) => j.collectionId === collectionId && holdsCompaction(j));
   }
 
   /** Whether a restore of the snapshot is under way (it may not be dropped then). */

@@ -17,7 +17,7 @@ import type { SealedSegment } from '../../shared/segment/segmentFile.js';
 import { minTso } from '../../shared/segment/deleteCover.js';
 import { compactSegment, type RewriteRules } from '../core/segmentCompaction.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
-import { addToIndex, type DeleteIndex } from '../../shared/segment/deleteIndex.js';
+import { addDeletePage, appliedTsoOf, newDeleteLogRead, type DeleteLogRead } from '../core/deleteLogRead.js';
 import { mergeSegments } from '../core/segmentMerge.js';
 import { clusterSegments } from '../core/segmentCluster.js';
 import { rangeOf } from '../../shared/cluster/keyRange.js';
@@ -112,10 +112,11 @@ export class DataNode {
     const bytes = await this.opts.objects.get(s.dataKey);
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${s.dataKey} is missing`);
     const seg = asRecorded(decodeSegmentFile(bytes), s);
-    const log = await this.deleteLog(s.pchannel, s.vchannel);
-    const r = compactSegment(seg, log.byKey, untilTso, rewriteRules(t));
+    const log = await this.deleteLog(s.pchannel, s.vchannel, untilTso);
+    const appliedTso = appliedTsoOf(untilTso, log);
+    const r = compactSegment(seg, log.byKey, appliedTso, rewriteRules(t));
     const outcome = {
-      compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}),
+      compacted: false, dataKey: s.dataKey, rows: seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, appliedTso, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}),
       ...(t.fieldExpiry ? { nextExpiryUs: nextExpiryUs(r.seg.fields, r.seg.count, t.fieldExpiry) } : {}),
     };
     // Every row gone (all expired or deleted): the coordinator discards the segment, with no file to write.
@@ -145,20 +146,22 @@ export class DataNode {
   /** Merge compaction of small segments of one partition into a new one (see core/segmentMerge.ts). */
   private async merge(t: DataNodeProtocol['mergeSegments']['req']): Promise<MergeOutcome> {
     const { first, parts } = await this.partsOf(t.segments, 'a merge');
-    const log = await this.deleteLog(first.pchannel, first.vchannel);
-    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, t.untilTso, rewriteRules(t));
+    const log = await this.deleteLog(first.pchannel, first.vchannel, t.untilTso);
+    const appliedTso = appliedTsoOf(t.untilTso, log);
+    const r = mergeSegments(parts, { segmentId: t.segmentId }, log.byKey, appliedTso, rewriteRules(t));
     const dataKey = segmentDataKey(first.collectionId, t.segmentId);
     await this.putSegment(dataKey, r.seg, t.jsonColumns);
     this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: merged into ${t.segmentId} (${r.seg.count} rows, ${r.removed} deleted rows left out)`);
-    return { dataKey, rows: r.seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, ...(r.seg.count > 0 ? { rowsFromTso: r.seg.tsos.reduce(minTso) } : {}) };
+    return { dataKey, rows: r.seg.count, removed: r.removed, pending: r.pending, deleteSeq: log.seq, appliedTso, ...(r.seg.count > 0 ? { rowsFromTso: r.seg.tsos.reduce(minTso) } : {}) };
   }
 
   /** Clustering compaction of a partition's segments into key ranges (see core/segmentCluster.ts). */
   private async cluster(t: DataNodeProtocol['clusterSegments']['req']): Promise<ClusterOutcome> {
     if (!Number.isInteger(t.targetRows) || t.targetRows < 1) throw new NuthatchError('InvalidArgument', `targetRows must be a positive integer, got ${t.targetRows}`);
     const { first, parts } = await this.partsOf(t.segments, 'a clustering compaction');
-    const log = await this.deleteLog(first.pchannel, first.vchannel);
-    const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, t.untilTso, rewriteRules(t));
+    const log = await this.deleteLog(first.pchannel, first.vchannel, t.untilTso);
+    const appliedTso = appliedTsoOf(t.untilTso, log);
+    const r = clusterSegments(parts, t.segmentIds, t.key, t.targetRows, log.byKey, appliedTso, rewriteRules(t));
     const outputs: ClusterOutcome['outputs'] = [];
     for (const { seg, range } of r.segs) {
       const dataKey = segmentDataKey(first.collectionId, seg.segmentId);
@@ -166,27 +169,26 @@ export class DataNode {
       outputs.push({ segmentId: seg.segmentId, dataKey, rows: seg.count, ...(seg.count > 0 ? { rowsFromTso: seg.tsos.reduce(minTso) } : {}), ...(range ? { keyRange: range } : {}) });
     }
     this.opts.log?.(`segments ${t.segments.map((s) => s.segmentId).join(', ')}: clustered by '${t.key}' into ${outputs.map((o) => o.segmentId).join(', ')} (${r.removed} deleted rows left out)`);
-    return { outputs, removed: r.removed, pending: r.pending, deleteSeq: log.seq };
+    return { outputs, removed: r.removed, pending: r.pending, deleteSeq: log.seq, appliedTso };
   }
 
-  /** The shard's whole delete log by key, page by page, from its owner (any delegator when the owner is away). */
-  private async deleteLog(pchannel: string, vchannel: string): Promise<{ byKey: DeleteIndex; seq: number }> {
-    const byKey: DeleteIndex = new Map();
-    let seq = 0;
+  /**
+   * The shard's whole delete log by key, page by page, from its owner (any delegator when the owner is away),
+   * each replica asked to fold up to `untilTso` first; how far the read is complete (core/deleteLogRead.ts).
+   */
+  private async deleteLog(pchannel: string, vchannel: string, untilTso: Tso): Promise<DeleteLogRead> {
+    const read = newDeleteLogRead();
     for (let attempt = 0; ;) {
       const subject = attempt % 2 === 0 ? streamingSubject(pchannel) : streamingReadSubject(pchannel);
       let r: StreamingProtocol['deletes']['res'];
       try {
-        r = await client<StreamingProtocol>(this.opts.bus, subject, 30_000)('deletes', { vchannel, fromSeq: seq });
+        r = await client<StreamingProtocol>(this.opts.bus, subject, 30_000)('deletes', { vchannel, fromSeq: read.seq, syncTso: untilTso });
       } catch (e) {
         if (++attempt >= 10) throw e;
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
-      addToIndex(byKey, r.entries);
-      seq = r.from + r.entries.length; // past a trimmed prefix, whose deletes reach no row
-
-      if (seq >= r.seq || r.entries.length === 0) return { byKey, seq };
+      if (addDeletePage(read, r)) return read;
     }
   }
 

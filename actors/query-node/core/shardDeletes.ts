@@ -10,10 +10,11 @@ import type { Tso } from '../../../messages/types.js';
  * this copy only if no delete at or below `floorTso` hides one of its rows,
  * that is, if its delete cover (shared/segment/deleteCover.ts) reaches the
  * floor (`readsFile`). The coordinator trims the log only below every current
- * segment record's cover, so a current file always qualifies; a file the
- * records no longer name (a load that lost a race with a compaction's switch
- * and trim) may not, and is then refused rather than read with deleted rows
- * showing.
+ * segment record's cover, so a current record always qualifies; the copy of a
+ * record held here may not (`heldFileVerdict`): its cover may have been raised
+ * since it was loaded, or it names a file the records no longer name (a load
+ * that lost a race with a compaction's switch and trim), which is refused
+ * rather than read with deleted rows showing.
  */
 export interface ShardDeletes { seq: number; floorTso: Tso; maxTso: Tso; index: DeleteIndex }
 
@@ -56,3 +57,27 @@ export function trimShardDeletes(d: ShardDeletes, logFloor: Tso, heldCovers: Ite
 
 /** Whether a file whose delete cover is `cover` reads right with `d` (no delete `d` may lack reaches its rows). */
 export const readsFile = (d: Pick<ShardDeletes, 'floorTso'>, cover: Tso): boolean => cover >= d.floorTso;
+
+/** A segment's file and its delete cover, as held here or as its current record names it. */
+export interface FileCover { dataKey: string; cover: Tso }
+
+/**
+ * What a read does with a held file that `readsFile` turns down, given the
+ * segment's current record (undefined: the segment is gone, dropped or merged):
+ * - `adopt`: it is the current file, whose cover was raised after this node
+ *   loaded it (compaction examined it and found no row the deletes up to its
+ *   new cover reach, so it kept the file): read it, with the current cover;
+ * - `reload`: a superseded file (a load that lost a race with a compaction's
+ *   switch and trim): refuse the read (Unavailable, the delegator retries) and
+ *   load the current file;
+ * - `refuse`: no file here reads right with these deletes.
+ * Only a held file's cover can be stale: a record's cover is a property of its
+ * file's rows against its own shard's log, so a restored snapshot's records
+ * (their files the source's, their covers the source's TSOs, their log the
+ * source's deletes above those covers, with the same TSOs) qualify as any do.
+ */
+export function heldFileVerdict(d: Pick<ShardDeletes, 'floorTso'>, held: FileCover, current: FileCover | undefined): 'adopt' | 'reload' | 'refuse' {
+  if (!current) return 'refuse';
+  if (current.dataKey !== held.dataKey) return 'reload';
+  return readsFile(d, current.cover) ? 'adopt' : 'refuse';
+}

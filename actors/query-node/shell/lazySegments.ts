@@ -106,6 +106,9 @@ export class LazySegments {
     if (prev) this.dropUnits(prev);
   }
 
+  /** A segment's metadata as held (its record, columns and delete cover), if it is. */
+  held(segmentId: number): Meta | undefined { return this.metas.get(segmentId); }
+
   /** Stops serving a segment: its metadata goes and its cached units with it. */
   unload(segmentId: number): void {
     const m = this.metas.get(segmentId);

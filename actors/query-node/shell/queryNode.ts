@@ -25,7 +25,7 @@ import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import { sumDiskReads, type VectorIndex, type VectorIndexFactories } from '../../../runtime/vectorIndex/vectorIndex.js';
 import { client, serveProtocol, withRetry } from '../../../runtime/rpc/typedBus.js';
-import { applyDeletePage, newShardDeletes, type ShardDeletes } from '../core/shardDeletes.js';
+import { applyDeletePage, heldFileVerdict, newShardDeletes, readsFile, type ShardDeletes } from '../core/shardDeletes.js';
 import { foldSealed, querySealed, searchSealed, type ReadSegment, type SealedRead } from '../core/sealedSearch.js';
 import type { SegmentWalk } from '../core/iterativeSegment.js';
 import { boostPool, compileBoost } from '../../shared/vector/boostSegment.js';
@@ -45,6 +45,7 @@ import { refuseUnloaded } from '../../../messages/loadFields.js';
 import { jsonShreddingConfig, type JsonShreddingConfig } from '../../shared/segment/jsonShredding.js';
 import { AsyncSearches, searchesAsync } from './asyncIndexSearch.js';
 import { SegmentStore, type Loaded } from './segmentStore.js';
+import { deleteCoverOf } from '../../shared/segment/deleteCover.js';
 import { tieredStorageConfig, type TieredStorageOptions } from '../core/tieredStorageConfig.js';
 import { cacheBudget } from './cacheBudget.js';
 
@@ -179,6 +180,27 @@ export class QueryNode {
     return d;
   }
 
+  /**
+   * Files held here whose cover is below the floor of this node's deletes (core/shardDeletes.ts heldFileVerdict):
+   * each segment's current record says whether the file is still its own (its cover raised since it was loaded:
+   * read with the new cover) or superseded (the read is refused, Unavailable, which the delegator retries, while
+   * the current file loads here).
+   */
+  private async settleStale(collectionId: number, stale: readonly Loaded[], d: ShardDeletes): Promise<void> {
+    const records = await client<CoordinatorProtocol>(this.opts.bus, COORDINATOR_SUBJECT)('segments', { collectionId }).catch((e: Error) => {
+      throw new NuthatchError('Unavailable', `query node ${this.opts.nodeId} could not check its files against the segment records: ${e.message}`);
+    });
+    const current = new Map(records.map((r) => [r.segmentId, r]));
+    for (const l of stale) {
+      const rec = current.get(l.record.segmentId);
+      const cover = rec && { dataKey: rec.dataKey, cover: rec.dataKey === l.record.dataKey ? deleteCoverOf(rec, l.seg) : deleteCoverOf(rec) };
+      const verdict = heldFileVerdict(d, { dataKey: l.record.dataKey, cover: l.cover }, cover);
+      if (verdict === 'adopt') { this.segments.adoptCover(l.record.segmentId, l.record.dataKey, cover!.cover); continue; }
+      if (verdict === 'reload') void this.segments.refresh(rec!).catch((e: Error) => this.opts.log?.(`segment ${rec!.segmentId}: loading its current file failed:`, e.message));
+      throw new NuthatchError('Unavailable', `segment ${l.record.segmentId} on query node ${this.opts.nodeId} holds file ${l.record.dataKey}, whose rows deletes trimmed below tso ${d.floorTso} may reach; ${verdict === 'reload' ? `its current file ${rec!.dataKey} is loading` : 'no current record covers them'}`);
+    }
+  }
+
   /** The delete covers of the files held here of `vchannel` that hold rows: how far its deletes may be trimmed (core/shardDeletes.ts). */
   private heldCovers(vchannel: string): Tso[] {
     return this.segments.covers().filter((l) => l.vchannel === vchannel && l.rows > 0).map((l) => l.cover);
@@ -205,6 +227,10 @@ export class QueryNode {
     const d = await this.deletesOf(req.pchannel, req.vchannel, req.deleteSeq);
     // Deletes the delegator holds that this node could not fetch: answering without them would show deleted rows.
     if (d.seq < req.deleteSeq) throw new NuthatchError('Unavailable', `query node ${this.opts.nodeId} could not catch up on the deletes of ${req.vchannel} (has ${d.seq} of ${req.deleteSeq})`);
+    // A file whose rows the deletes this node lacks may reach (trimmed from the log before they were read here) is not
+    // read with them showing: unless its current record says it is still the segment's file, the read is refused.
+    const stale = loaded.filter((l) => l.seg.count > 0 && !readsFile(d, l.cover));
+    if (stale.length > 0) await this.settleStale(req.collectionId, stale, d);
     let filter: CompiledFilter | null;
     try {
       // An added vector field may be what the search names (a Struct's `field[sub]` path is not a field name).

@@ -35,6 +35,8 @@ export class SegmentStore {
   private readonly segments = new Map<number, Loaded>();
   /** The last load of each segment still running: the next one waits for it (load). */
   private readonly loading = new Map<number, Promise<null>>();
+  /** Segments a refresh is loading; a release meanwhile takes its id out (refresh). */
+  private readonly refreshing = new Set<number>();
   private readonly retirement = new IndexRetirement<VectorIndex>((index) => index.close?.());
   private readonly lazy?: LazySegments;
   private sweeper?: ReturnType<typeof setInterval>;
@@ -98,8 +100,35 @@ export class SegmentStore {
    * index, and nothing would ask again.
    */
   load(record: SegmentRecord, columns?: readonly string[]): Promise<null> {
+    return this.inTurn(record.segmentId, () => this.loadNow(record, columns));
+  }
+
+  /**
+   * Loads a segment's current record in place of a superseded file held here
+   * (query-node/core/shardDeletes.ts heldFileVerdict), in its turn after the
+   * loads before it, with the columns held; nothing if it was released or
+   * replaced meanwhile.
+   */
+  refresh(record: SegmentRecord): Promise<null> {
     const id = record.segmentId;
-    const next = (this.loading.get(id) ?? Promise.resolve(null)).catch(() => null).then(() => this.loadNow(record, columns));
+    return this.inTurn(id, async () => {
+      const held = this.lazy ? this.lazy.held(id) : this.segments.get(id);
+      if (!held || held.record.dataKey === record.dataKey) return null;
+      // Released while it loads (no coordinator knows of this load to release it again): released after it too.
+      this.refreshing.add(id);
+      try { await this.loadNow(record, held.columns); } finally { if (!this.refreshing.delete(id)) this.unload(id); }
+      return null;
+    });
+  }
+
+  /** Raises the delete cover of a segment held here whose current record, naming the same file, claims more (heldFileVerdict). */
+  adoptCover(segmentId: number, dataKey: string, cover: Tso): void {
+    const held = this.lazy ? this.lazy.held(segmentId) : this.segments.get(segmentId);
+    if (held && held.record.dataKey === dataKey && held.cover < cover) held.cover = cover;
+  }
+
+  private inTurn(id: number, run: () => Promise<null>): Promise<null> {
+    const next = (this.loading.get(id) ?? Promise.resolve(null)).catch(() => null).then(run);
     this.loading.set(id, next);
     const forget = (): void => { if (this.loading.get(id) === next) this.loading.delete(id); };
     next.then(forget, forget);
@@ -146,6 +175,7 @@ export class SegmentStore {
 
   /** Stops serving a segment; its vector indexes are closed once no read holds them. */
   unload(segmentId: number): void {
+    this.refreshing.delete(segmentId);
     if (this.lazy) { this.lazy.unload(segmentId); this.ports.onCount(this.size); return; }
     const l = this.segments.get(segmentId);
     if (!l) return;

@@ -27,7 +27,7 @@ import { PchannelWal } from './pchannelWal.js';
 import { StreamingMetrics } from './streamingMetrics.js';
 import type { MetricsRegistry } from '../../../runtime/metrics/registry.js';
 import { scanWal } from './scan.js';
-import { deletePage } from '../core/deletePages.js';
+import { answerDeletes } from './deleteReads.js';
 import { readFromOf, trimFloorFor, confirmHandOffs, shreddedGrowingBytes } from '../core/shardData.js';
 
 export interface StreamingNodeOptions {
@@ -280,7 +280,7 @@ export class StreamingNode {
       search: async (req) => { this.admitSearch(req); const hits = await this.delegator.search(f, req); this.countRead(f.pchannel); return { hits }; },
       query: async (req) => { this.admitQuery(req); const r = await this.delegator.query(f, req); this.countRead(f.pchannel); return r; },
       bm25Stats: (req) => this.delegator.bm25Stats(f, req),
-      deletes: ({ vchannel, fromSeq }) => deletePage(f.shards.get(vchannel), fromSeq),
+      deletes: (req) => answerDeletes(f, req),
       sync: async ({ tso }) => ({ serviceable: await f.sync(tso) }),
       status: () => ({ nodeId: this.opts.nodeId, pchannel: f.pchannel, role: 'follower', serviceable: f.serviceable, applied: f.applied, vchannels: [...f.shards.keys()] }),
     };
@@ -310,7 +310,7 @@ export class StreamingNode {
       query: async (req: StreamingProtocol['query']['req']) => { this.admitQuery(req); const r = await this.delegator.query(wal, req); this.countRead(wal.pchannel); return r; },
       bm25Stats: (req: StreamingProtocol['bm25Stats']['req']) => this.delegator.bm25Stats(wal, req),
       scan: ({ from, to, maxBytes }: StreamingProtocol['scan']['req']) => scanWal(this.opts.wal, wal.pchannel, from, to, maxBytes),
-      deletes: ({ vchannel, fromSeq }: StreamingProtocol['deletes']['req']) => deletePage(wal.shards.get(vchannel), fromSeq),
+      deletes: (req: StreamingProtocol['deletes']['req']) => answerDeletes(wal, req),
       trimDeletes: async ({ vchannel, floorTso, covered, asOfVersion }: StreamingProtocol['trimDeletes']['req']) => {
         const shard = wal.shards.get(vchannel);
         const basis = { version: asOfVersion, covered: new Set(covered) };
