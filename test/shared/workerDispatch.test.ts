@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { afterAttempt, applySession, chooseWorker, MAX_LOSSES, noWorkers, type WorkerSessions } from '../../actors/coordinator/core/workerDispatch.js';
-import { WorkerPool } from '../../actors/coordinator/shell/workerPool.js';
+import { afterAttempt, applySession, chooseWorker, MAX_LOSSES, noWorkers, type WorkerSessions } from '../../actors/shared/workers/workerDispatch.js';
+import { WorkerPool } from '../../runtime/rpc/workerPool.js';
 import { MemoryBus } from '../../runtime/bus/memoryBus.js';
 import { serveProtocol } from '../../runtime/rpc/typedBus.js';
 import { DATA_NODE_SUBJECT, dataNodeChecks, dataNodeSubject, type DataNodeProtocol } from '../../messages/rpc/workers.js';

@@ -10,7 +10,7 @@
  * request, so a task run twice (a node frozen past its lease that wakes) writes
  * the same bytes.
  *
- * Pure: the shell (shell/workerPool.ts) feeds session events and task ends.
+ * Pure: the shell (runtime/rpc/workerPool.ts) feeds session events and task ends.
  */
 
 /** The live nodes of one role by id, each with its incarnation. */
