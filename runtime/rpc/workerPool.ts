@@ -1,7 +1,7 @@
 import { asNuthatchError, NuthatchError } from '../../messages/errors.js';
 import { decodeSession } from '../../messages/nodeSession.js';
 import type { Protocol } from '../../messages/rpc/protocol.js';
-import { afterAttempt, applySession, chooseWorker, noWorkers, type AttemptEnd, type WorkerSessions } from '../../actors/shared/workers/workerDispatch.js';
+import { afterAttempt, applySession, chooseWorker, failedAttempt, noWorkers, type AttemptEnd, type WorkerSessions } from '../../actors/shared/workers/workerDispatch.js';
 import type { Bus } from '../ports/bus.js';
 import type { MetaStore } from '../ports/metaStore.js';
 import { client } from './typedBus.js';
@@ -72,12 +72,13 @@ export class WorkerPool<P extends Protocol> {
     hooks.add(onLost);
     this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1);
     try {
-      const sent = client<P>(this.bus, this.subjectOf(nodeId), timeoutMs)(op, req).then(
+      const subject = this.subjectOf(nodeId);
+      const sent = client<P>(this.bus, subject, timeoutMs)(op, req).then(
         (value) => ({ end: { kind: 'done' } as AttemptEnd, value }),
         (e) => {
           const err = asNuthatchError(e);
           // No process on the node's subject: it died and its lease has not run out yet.
-          return err.code === 'Unavailable' ? { end: { kind: 'lost' } as AttemptEnd, error: err } : { end: { kind: 'failed' } as AttemptEnd, error: err };
+          return { end: failedAttempt(err, subject), error: err };
         });
       return await Promise.race([sent, lost]);
     } finally {

@@ -52,6 +52,18 @@ export type AttemptEnd =
   /** The node answered with an error (or the attempt timed out): the task's own failure. */
   | { kind: 'failed' };
 
+/**
+ * How an attempt that threw ended. Lost: the request found no process on the
+ * node's own subject, or the bus failed carrying it there (an Unavailable
+ * about that subject). Anything else, an Unavailable the node answered
+ * itself included (a collection still loading, a shard away), is the task's
+ * own failure: another node would answer the same, and the caller's retry
+ * decides.
+ */
+export function failedAttempt(e: { code: string; info: Readonly<Record<string, unknown>> }, nodeSubject: string): AttemptEnd {
+  return e.code === 'Unavailable' && e.info.subject === nodeSubject ? { kind: 'lost' } : { kind: 'failed' };
+}
+
 /** At most this many nodes are tried for one task before its loss is the caller's failure. */
 export const MAX_LOSSES = 5;
 
