@@ -2,13 +2,16 @@
  * Which data node (or index node) a task goes to, and what becomes of a task
  * whose node went away. Data and index nodes hold sessions (leased keys
  * `sessions/<role>/<nodeId>`, as streaming and query nodes do); the coordinator
- * sends each task to one live node's own subject and, when that node's session
+ * (compactions, index builds, backup, restore and import steps, purges) and the
+ * streaming nodes (segment flushes) send each task to one live node's own
+ * subject and, when that node's session
  * ends (its lease ran out: the process died or froze) or comes back under a new
  * incarnation (a new process that never heard of the task), gives the task up
  * there and sends it to another live node at once, rather than waiting out the
- * task's timeout. Every task these nodes run writes under keys fixed by the
- * request, so a task run twice (a node frozen past its lease that wakes) writes
- * the same bytes.
+ * task's timeout. Every task these nodes run is safe twice (a node frozen past
+ * its lease that wakes and finishes too): it writes under keys fixed by the
+ * request, or its appends carry ids the WAL takes once (an import batch), or
+ * it makes only what is not made yet (a restore's collection).
  *
  * Pure: the shell (runtime/rpc/workerPool.ts) feeds session events and task ends.
  */
