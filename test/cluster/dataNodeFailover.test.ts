@@ -8,7 +8,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { collectionSpec, insertAll } from './support/data.js';
+import { S3ObjectStore } from '../../runtime/objectstore/s3ObjectStore.js';
+import { collectionSpec, insertAll, rows } from './support/data.js';
 import { eventually, haveServices, startTestCluster, within, type TestCluster } from './support/testCluster.js';
 
 const DIM = 8, SEED = 11, NAME = 'held', ROWS = 1000, DELETED = 400;
@@ -126,6 +127,40 @@ if (haveServices('cluster: data node failover')) {
     const [{ 'count(*)': count }] = await c.http.ok('/entities/query', { collectionName: 'restored', filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' });
     assert.is(count, ROWS);
     assert.equal(await read('restored'), await read('flushed'));
+  });
+
+  test('an import batch held by a data node that is killed is written once, by another data node', async () => {
+    const c = cluster!;
+    const name = 'imported', total = 40_000; // 20 batches: the job is still writing when the node is frozen
+    await c.addNode('data-node', 'data-node-5');
+    await eventually('data-node-4 and data-node-5 hold sessions', async () => (await c.meta.list('sessions/data-node/')).map((e) => e.key).sort().join() === 'sessions/data-node/data-node-4,sessions/data-node/data-node-5', 60_000);
+    const [, , , dn4, dn5] = c.byRole('data-node');
+    const coordinator = c.byRole('coordinator')[0]!;
+    await c.http.ok('/collections/create', collectionSpec(name, DIM, 2));
+    const s3 = await S3ObjectStore.open({ endpoint: c.services.s3, bucket: c.bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try { await s3.put('import/failover.json', new TextEncoder().encode(JSON.stringify(rows(SEED + 2, 0, total, DIM)))); } finally { await s3.close(); }
+    const mark = coordinator.log().length;
+    const { jobId } = await c.http.ok('/jobs/import/create', { collectionName: name, files: [['import/failover.json']] });
+    // data-node-4 (idle, first by id) writes the batches; frozen then killed, the batch it holds (or the next) is lost there.
+    await eventually('a batch sent to data-node-4', async () => since(coordinator.log(), mark).includes(`importRows of import job ${jobId} -> data-node ${dn4!.id}`), 120_000, 20);
+    dn4!.signal('SIGSTOP');
+    await dn4!.kill();
+
+    const done = await within(eventually('the import ends', async () => {
+      const p = await c.http.ok('/jobs/import/get_progress', { jobId });
+      return (p.state === 'Completed' || p.state === 'Failed') && p;
+    }, 150_000), 150_000, () => `import did not complete:\n${coordinator.tail(40)}`);
+    assert.equal([done.state, done.importedRows], ['Completed', total], JSON.stringify(done));
+    const log = since(coordinator.log(), mark);
+    assert.ok(log.includes(`importRows of import job ${jobId} lost on data-node ${dn4!.id}`), coordinator.tail(40));
+    assert.ok(log.includes(`importRows of import job ${jobId} -> data-node ${dn5!.id}`), coordinator.tail(40));
+    // Every row once: a batch the killed node wrote before its answer was lost is not written again.
+    const [{ 'count(*)': count }] = await c.http.ok('/entities/query', { collectionName: name, filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' });
+    assert.is(count, total);
+    const ids = [0, 1, 19_999, 20_000, total - 1];
+    const read = (await c.http.ok('/entities/query', { collectionName: name, filter: `id in [${ids.join(', ')}]`, outputFields: ['id', 'vector'], consistencyLevel: 'Strong' }) as Array<{ id: number; vector: number[] }>).sort((a, b) => a.id - b.id);
+    assert.equal(read.map((r) => r.id), ids);
+    for (const r of read) assert.equal(r.vector.map((x) => Math.round(x * 1e4) / 1e4), rows(SEED + 2, r.id, r.id + 1, DIM)[0]!.vector, `row ${r.id}`);
   });
 
   test.run();
