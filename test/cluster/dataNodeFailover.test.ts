@@ -2,10 +2,9 @@
  * A data node killed while it holds a task (processes on real NATS, etcd and
  * S3, two data nodes live at a time): data nodes hold leased sessions as
  * streaming and query nodes do; the coordinator (compactions, backup steps,
- * import batches) and the
- * streaming nodes (segment flushes) send each task to one of them, and when
- * that one's session ends hand the task to another, so it completes there
- * instead of waiting out its 10-minute timeout.
+ * import batches) and the streaming nodes (segment flushes) send each task to
+ * one of them, and when that one's session ends hand the task to another, so
+ * it completes there instead of waiting out its 10-minute timeout.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
