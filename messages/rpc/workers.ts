@@ -10,7 +10,7 @@ import type { Bm25Stats } from '../bm25.js';
 /** Data nodes and index nodes take tasks from a queue group. */
 export const DATA_NODE_SUBJECT = 'nuthatch.dn';
 export const INDEX_NODE_SUBJECT = 'nuthatch.in';
-/** Each data node and index node also serves its own subject: the coordinator sends tasks to one live node (coordinator/core/workerDispatch.ts). */
+/** Each data node and index node also serves its own subject: the coordinator and the streaming nodes send tasks to one live node (actors/shared/workers/workerDispatch.ts, runtime/rpc/workerPool.ts). */
 export const dataNodeSubject = (nodeId: string) => `nuthatch.dn.${nodeId}`;
 export const indexNodeSubject = (nodeId: string) => `nuthatch.in.${nodeId}`;
 /** Each query node serves its own subject. */

@@ -7,7 +7,7 @@ import { withRetry } from './typedBus.js';
  * A data node's or index node's session: the leased key
  * `sessions/<role>/<nodeId>` (messages/nodeSession.ts), as streaming and query
  * nodes hold, so the coordinator sees the node die within a lease's TTL and
- * sends the tasks it held to another node (coordinator/shell/workerPool.ts).
+ * sends the tasks it held to another node (runtime/rpc/workerPool.ts).
  * Registered again if the lease is lost while the node runs (it was frozen past
  * its TTL): the coordinator has given up its tasks by then, and their rerun
  * elsewhere writes the same keys. `end()` revokes it: a node stopped cleanly

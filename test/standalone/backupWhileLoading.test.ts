@@ -1,10 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BackupView } from '../../runtime/client/api.js';
-import { DATA_NODE_SUBJECT, queryNodeSubject } from '../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, dataNodeSubject, queryNodeSubject } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
+
+/** A request to the data node: on its own subject (it holds a session, runtime/rpc/workerPool.ts) or its queue group. */
+const toDataNode = (subject: string) => subject === DATA_NODE_SUBJECT || subject === dataNodeSubject('dn-1');
 
 /**
  * A backup asked for while its collection is still loading (segments
@@ -33,7 +36,7 @@ test('a backup of a collection still loading waits for the load and holds every 
         heldLoads++;
         await until(() => opened, 'the gate opened', 60_000);
       }
-      try { return await request(subject, data, opts); } finally { if (subject === DATA_NODE_SUBJECT && req.op === 'describeForBackup') described++; }
+      try { return await request(subject, data, opts); } finally { if (toDataNode(subject) && req.op === 'describeForBackup') described++; }
     };
     const loading = s.client.loadCollection('bl');
     await until(() => heldLoads > 0, 'a segment load asked of the query node', 30_000);

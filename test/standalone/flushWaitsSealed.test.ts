@@ -1,9 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DATA_NODE_SUBJECT } from '../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, dataNodeSubject } from '../../messages/rpc/workers.js';
 import { decodeValue } from '../../messages/valueCodec.js';
 import { until } from '../support/until.js';
 import { tempStandalone, vectors } from './harness.js';
+
+/** A request to the data node: on its own subject (it holds a session, runtime/rpc/workerPool.ts) or its queue group. */
+const toDataNode = (subject: string) => subject === DATA_NODE_SUBJECT || subject === dataNodeSubject('dn-1');
 
 /**
  * A flush returns once every row written before it is persisted, also the
@@ -30,7 +33,7 @@ test('a flush waits for a segment sealed before it and still being persisted', a
     const request = s.bus.request.bind(s.bus);
     s.bus.request = async (subject, data, opts) => {
       const req = decodeValue(data) as { op?: string; collectionId?: number };
-      if (subject === DATA_NODE_SUBJECT && req.op === 'flushSegment' && req.collectionId === collectionId) {
+      if (toDataNode(subject) && req.op === 'flushSegment' && req.collectionId === collectionId) {
         held++;
         await until(() => opened, 'the gate opened', 60_000);
       }
@@ -68,7 +71,7 @@ test('a flush does not wait on a segment sealed before it whose rows went with t
     const request = s.bus.request.bind(s.bus);
     s.bus.request = async (subject, data, opts) => {
       const req = decodeValue(data) as { op?: string; collectionId?: number; partitionId?: number };
-      if (subject === DATA_NODE_SUBJECT && req.op === 'flushSegment' && req.collectionId === collectionId && req.partitionId === p1) {
+      if (toDataNode(subject) && req.op === 'flushSegment' && req.collectionId === collectionId && req.partitionId === p1) {
         held++;
         await until(() => opened, 'the gate opened', 60_000);
       }

@@ -2,8 +2,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { attemptStep } from './jobStep.js';
 import { DEFAULT_DB } from '../../../messages/database.js';
 import type { BackupView } from '../../../messages/rpc/backup.js';
-import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
-import { client } from '../../../runtime/rpc/typedBus.js';
+import type { DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import {
   backupFailed, backupMeta, backupProgress, backupRows, checkBackupName, described, holdsLoad, loadedForBackup, metaWritten, newBackupJob, nextBackupStep, pageExported,
   releasedAfterBackup, type BackupJob,
@@ -17,6 +16,9 @@ import { holdSnapshot, releaseSnapshot } from './snapshotHoldsShell.js';
 
 /** Rows per page (one file of the backup). */
 const PAGE_ROWS = 5000;
+
+/** How long one step may take on its data node (a node that dies hands it on sooner: runtime/rpc/workerPool.ts). */
+const STEP_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Runs backup jobs (core/backupJobs.ts) one after another, each step an RPC
@@ -70,8 +72,7 @@ export class BackupJobs {
     const job = this.job(name);
     if (nextBackupStep(job).kind !== 'none') throw new NuthatchError('FailedPrecondition', `backup '${name}' is still being made`, { backupName: name });
     if (this.restoring(name)) throw new NuthatchError('FailedPrecondition', `backup '${name}' is being restored`, { backupName: name });
-    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
-    await attemptStep(this.ctx, () => dn('dropBackupFiles', { backupName: name }));
+    await attemptStep(this.ctx, () => this.dn('dropBackupFiles', { backupName: name }, name));
     this.jobs.delete(name);
     await this.ctx.opts.meta.delete(Keys.backupJob(name));
     return null;
@@ -81,8 +82,18 @@ export class BackupJobs {
     this.queue = this.queue.then(() => this.run(name)).catch((e) => this.ctx.log(`backup '${name}' stopped:`, (e as Error).message));
   }
 
+  /**
+   * One step on one live data node, handed to another if that node's session
+   * ends. Each step is safe to run twice: a page is a query at the backup's
+   * TSO written to a key fixed by the step, the meta file is the job's, a
+   * describe and a load write nothing of their own, a drop deletes what is left.
+   */
+  private dn<K extends keyof DataNodeProtocol & string>(op: K, req: DataNodeProtocol[K]['req'], backupName: string): Promise<DataNodeProtocol[K]['res']> {
+    return this.ctx.dataNodes.call(op, req, STEP_TIMEOUT_MS, ` of backup '${backupName}'`);
+  }
+
   private async run(name: string): Promise<void> {
-    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
+    const dn = <K extends keyof DataNodeProtocol & string>(op: K, req: DataNodeProtocol[K]['req']) => this.dn(op, req, name);
     for (;;) {
       if (this.ctx.stopped) return;
       const job = this.jobs.get(name);
@@ -129,9 +140,8 @@ export class BackupJobs {
     // A failed job leaves the collection as it found it: not loaded (best effort; the failure is recorded already).
     const rec = collectionById(this.ctx.catalog, job.collectionId);
     if (!rec || rec.state === 'dropping') return;
-    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
     try {
-      await dn('releaseCollection', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name });
+      await this.dn('releaseCollection', { dbName: rec.dbName ?? DEFAULT_DB, collection: rec.name }, job.backupName);
       await this.save({ ...job, released: true });
     } catch (e) {
       this.ctx.log(`backup '${job.backupName}' failed and could not release '${rec.name}':`, (e as Error).message);

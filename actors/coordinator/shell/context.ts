@@ -5,7 +5,8 @@ import type { CollectionRecord, Distribution, PchannelAssignment, SegmentRecord 
 import type { CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
 import type { DataNodeProtocol, IndexNodeProtocol } from '../../../messages/rpc/workers.js';
-import type { WorkerPool } from './workerPool.js';
+import type { FlushRefusals } from '../core/flushRefusals.js';
+import type { WorkerPool } from '../../../runtime/rpc/workerPool.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import type { MetaStore } from '../../../runtime/ports/metaStore.js';
 import type { Caller } from '../../../runtime/rpc/typedBus.js';
@@ -76,8 +77,11 @@ export interface CoordinatorContext {
   allocIds: (count: number) => Promise<number>;
   /** Moves the id allocator past `id`, so no id it gives later is at or below it (a restored autoID key). */
   reserveIdsThrough: (id: number) => Promise<void>;
-  /** Segments whose flush report was refused (a dropped partition's, a truncated collection's): a flush waiting for one is done with it. */
-  refusedFlushes: Set<number>;
+  /**
+   * Segments whose flush report was refused (a dropped partition's, a truncated collection's), held per open flush:
+   * a flush waiting for one is done with it, and the ids go when the flushes open at the refusal end (core/flushRefusals.ts).
+   */
+  refusedFlushes: FlushRefusals;
   /** Waiters for segments to be flushed. */
   flushWaiters: Set<() => void>;
   /** Readers' snapshot holds by id (core/snapshotHolds.ts), kept in the meta store too. */

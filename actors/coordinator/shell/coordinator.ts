@@ -1,5 +1,6 @@
 import { ManualCompactions } from './manualCompactions.js';
-import { WorkerPool } from './workerPool.js';
+import { WorkerPool } from '../../../runtime/rpc/workerPool.js';
+import { noFlushRefusals } from '../core/flushRefusals.js';
 import { DATA_NODE_SUBJECT, INDEX_NODE_SUBJECT, dataNodeSubject, indexNodeSubject, type DataNodeProtocol, type IndexNodeProtocol } from '../../../messages/rpc/workers.js';
 import { newLoadGenerations } from '../core/loadGenerations.js';
 import { ImportJobs } from './importJobsShell.js';
@@ -120,7 +121,7 @@ export class Coordinator {
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
       streamingNodes: new Set(), queryNodes: new Set(),
       dataNodes: new WorkerPool<DataNodeProtocol>(bus, 'data-node', DATA_NODE_SUBJECT, dataNodeSubject, log),
-      indexNodes: new WorkerPool<IndexNodeProtocol>(bus, 'index-node', INDEX_NODE_SUBJECT, indexNodeSubject, log), groups: initialGroupState(), loadGenerations: newLoadGenerations(), refusedFlushes: new Set(), flushWaiters: new Set(), snapshots: new Map(), collectionSnapshots: new Map(), stopped: false,
+      indexNodes: new WorkerPool<IndexNodeProtocol>(bus, 'index-node', INDEX_NODE_SUBJECT, indexNodeSubject, log), groups: initialGroupState(), loadGenerations: newLoadGenerations(), refusedFlushes: noFlushRefusals(), flushWaiters: new Set(), snapshots: new Map(), collectionSnapshots: new Map(), stopped: false,
       // Addressed to the assigned owner's term, so a stale owner never takes a DDL.
       streaming: (pchannel) => client<StreamingProtocol>(bus, () => {
         const a = ctx.assignments.get(pchannel);

@@ -28,6 +28,7 @@ import { firstWriteFence, firstWriteMade } from './fencedSteps.js';
 import { announceCatalogChange } from './renameCollection.js';
 import { loadGroups } from './resourceGroupsShell.js';
 import { replan, scheduleRebalance } from './resourceGroupPlacement.js';
+import { closeFlush, openFlush, wasRefused } from '../core/flushRefusals.js';
 import { replicasOf, loadCollectionSegments, publishLoadState, releaseCollectionSegments, releaseUnloadedSegments, supersededIds } from './segmentFlow.js';
 import { afterLoadPartitions, afterReleasePartitions } from '../core/partitionLoad.js';
 
@@ -377,11 +378,19 @@ export async function flush(ctx: CoordinatorContext, ref: CollectionRef): Res<'f
     const p = v.slice(0, v.lastIndexOf('_'));
     byPchannel.set(p, [...(byPchannel.get(p) ?? []), v]);
   }
-  const sealed = (await Promise.all([...byPchannel].map(([p, vchannels]) => ctx.streaming(p)('sealAll', { collectionId: rec.collectionId, vchannels }, 120_000)))).flatMap((r) => r.segmentIds);
-  // A segment merged into another by now was flushed before; one whose report was refused (its partition dropped, its
-  // collection truncated since) holds no row to wait for.
-  await waitFor(ctx, () => { const merged = supersededIds(ctx); return sealed.every((id) => ctx.segments.has(id) || merged.has(id) || ctx.refusedFlushes.has(id)); }, 300_000, `segments ${sealed.join(',')} to flush`);
-  return { segmentIds: sealed };
+  // Opened before the seal: a segment it names may be refused as soon as it is sealed.
+  const opened = openFlush(ctx.refusedFlushes);
+  ctx.refusedFlushes = opened.state;
+  try {
+    const sealed = (await Promise.all([...byPchannel].map(([p, vchannels]) => ctx.streaming(p)('sealAll', { collectionId: rec.collectionId, vchannels }, 120_000)))).flatMap((r) => r.segmentIds);
+    // A segment merged into another by now was flushed before; one whose report was refused (its partition dropped, its
+    // collection truncated since) holds no row to wait for.
+    const done = (id: number, merged: Set<number>) => ctx.segments.has(id) || merged.has(id) || wasRefused(ctx.refusedFlushes, opened.token, id);
+    await waitFor(ctx, () => { const merged = supersededIds(ctx); return sealed.every((id) => done(id, merged)); }, 300_000, `segments ${sealed.join(',')} to flush`);
+    return { segmentIds: sealed };
+  } finally {
+    ctx.refusedFlushes = closeFlush(ctx.refusedFlushes, opened.token);
+  }
 }
 
 export function waitFor(ctx: CoordinatorContext, done: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -1,5 +1,4 @@
-import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
-import { client } from '../../../runtime/rpc/typedBus.js';
+import type { DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { collectionFilesPrefix } from '../../shared/segment/segmentKeys.js';
 import { referencedKeys } from '../core/collectionSnapshots.js';
 import type { CoordinatorContext } from './context.js';
@@ -38,7 +37,8 @@ export async function recordPurge(ctx: CoordinatorContext, collectionId: number)
 /** Runs the purges that are due, one at a time; a failed one stays for the next round. */
 export async function runDuePurges(ctx: CoordinatorContext): Promise<void> {
   const tolerance = ctx.opts.dropToleranceMs ?? DEFAULT_DROP_TOLERANCE_MS;
-  const dn = client<DataNodeProtocol>(ctx.opts.bus, DATA_NODE_SUBJECT, 120_000);
+  // On one live data node, handed to another if its session ends; deleting twice deletes nothing more.
+  const dn = <K extends 'purgeCollection' | 'removeFiles'>(op: K, req: DataNodeProtocol[K]['req'], collectionId: number) => ctx.dataNodes.call(op, req, 120_000, ` of dropped collection ${collectionId}`);
   for (const p of await listRecords<PendingPurge>(ctx.opts.meta, Keys.purges)) {
     if (ctx.stopped || ctx.now() - p.droppedAtMs < tolerance) continue;
     try {
@@ -46,10 +46,10 @@ export async function runDuePurges(ctx: CoordinatorContext): Promise<void> {
       const pinned = referencedKeys(ctx.segments.values(), ctx.collectionSnapshots.values());
       const prefix = collectionFilesPrefix(p.collectionId);
       const keep = [...pinned].filter((k) => k.startsWith(prefix));
-      const r = await dn('purgeCollection', { collectionId: p.collectionId, keep });
+      const r = await dn('purgeCollection', { collectionId: p.collectionId, keep }, p.collectionId);
       const foreign = p.foreign ?? [];
       const free = foreign.filter((k) => !pinned.has(k));
-      if (free.length > 0) await dn('removeFiles', { keys: free });
+      if (free.length > 0) await dn('removeFiles', { keys: free }, p.collectionId);
       const still = foreign.filter((k) => pinned.has(k));
       if (keep.length === 0 && still.length === 0) await ctx.opts.meta.delete(Keys.purge(p.collectionId));
       else await putRecord(ctx.opts.meta, Keys.purge(p.collectionId), { collectionId: p.collectionId, droppedAtMs: p.droppedAtMs, ...(still.length > 0 ? { foreign: still } : {}) } satisfies PendingPurge);

@@ -1,8 +1,7 @@
 import { NuthatchError } from '../../../messages/errors.js';
 import { attemptStep } from './jobStep.js';
 import type { ImportJobView } from '../../../messages/rpc/coordinator.js';
-import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
-import { client } from '../../../runtime/rpc/typedBus.js';
+import type { DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import {
   batchWritten, fileChecked, importFailed, importKeys, importProgress, newImportJob, nextStep, type ImportJob,
 } from '../core/importJobs.js';
@@ -84,9 +83,10 @@ export class ImportJobs {
   }
 
   private async run(jobId: number): Promise<void> {
-    // A step whose data node dies is given up after its timeout and sent again (to any data node):
-    // a batch takes seconds, a check reads and parses a whole file.
-    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, WRITE_TIMEOUT_MS);
+    // A step runs on one live data node; when that node's session ends it is sent to another at once (runtime/rpc/workerPool.ts),
+    // and one that times out is sent again: a batch takes seconds, a check reads and parses a whole file. Safe twice: a check
+    // writes nothing, and a batch's appends carry ids made of the job, file and first row, which the WAL takes once.
+    const dn = <K extends 'checkImportFile' | 'importRows'>(op: K, req: DataNodeProtocol[K]['req'], timeoutMs = WRITE_TIMEOUT_MS) => this.ctx.dataNodes.call(op, req, timeoutMs, ` of import job ${jobId}`);
     for (;;) {
       if (this.ctx.stopped) return;
       const job = this.jobs.get(jobId)!;

@@ -2,8 +2,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { attemptStep } from './jobStep.js';
 import type { RestoreJobView } from '../../../messages/rpc/backup.js';
 import { checkName } from '../../../messages/schema.js';
-import { DATA_NODE_SUBJECT, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
-import { client } from '../../../runtime/rpc/typedBus.js';
+import type { DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { backupRows } from '../core/backupJobs.js';
 import type { CollectionRef } from '../core/catalog.js';
 import { collectionAt, namespaceOf } from '../core/databases.js';
@@ -77,7 +76,9 @@ export class RestoreJobs {
   }
 
   private async run(jobId: number): Promise<void> {
-    const dn = client<DataNodeProtocol>(this.ctx.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
+    // On one live data node, handed to another if its session ends. Both steps are safe twice: the create makes only the
+    // collection, partitions and indexes not made yet; a load of a loaded collection is a no-op.
+    const dn = <K extends 'createFromBackup' | 'loadRestored'>(op: K, req: DataNodeProtocol[K]['req']) => this.ctx.dataNodes.call(op, req, 10 * 60_000, ` of restore job ${jobId}`);
     for (;;) {
       if (this.ctx.stopped) return;
       const job = this.jobs.get(jobId)!;

@@ -12,6 +12,7 @@ import { Keys, putRecord } from './metaCodec.js';
 import { indexStands, partitionLives, segmentTruncated } from '../core/catalog.js';
 import { partitionLoaded } from '../core/partitionLoad.js';
 import { retiredIds } from '../core/mergeLineage.js';
+import { refuseFlush } from '../core/flushRefusals.js';
 import { copiesToRelease, loadTicket, mayServe, type LoadTicket } from '../core/loadGenerations.js';
 import { isScalarIndexType } from '../../shared/scalarIndex/scalarIndexTypes.js';
 import { partitionKeyField } from '../../../messages/schema.js';
@@ -45,7 +46,7 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
     return true;
   });
   if (!kept) {
-    ctx.refusedFlushes.add(seg.segmentId);
+    ctx.refusedFlushes = refuseFlush(ctx.refusedFlushes, seg.segmentId);
     for (const w of [...ctx.flushWaiters]) w();
     await removeFiles(ctx, [seg.dataKey]);
     return null;

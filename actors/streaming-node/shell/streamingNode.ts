@@ -8,7 +8,7 @@ import { NuthatchError } from '../../../messages/errors.js';
 import { COORDINATOR_SUBJECT, type CoordinatorProtocol } from '../../../messages/rpc/coordinator.js';
 import type { Distribution, PchannelAssignment } from '../../../messages/rpc/records.js';
 import { streamingChecks, streamingNodeChecks, streamingNodeSubject, streamingOwnerSubject, streamingReadSubject, streamingSubject, type StreamingNodeProtocol, type StreamingProtocol } from '../../../messages/rpc/streamingNode.js';
-import { DATA_NODE_SUBJECT, EVENTS, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
+import { DATA_NODE_SUBJECT, EVENTS, dataNodeSubject, type DataNodeProtocol } from '../../../messages/rpc/workers.js';
 import { decodeValue } from '../../../messages/valueCodec.js';
 import type { Bus, BusSubscription } from '../../../runtime/ports/bus.js';
 import type { Lease, MetaStore } from '../../../runtime/ports/metaStore.js';
@@ -16,6 +16,7 @@ import type { ObjectStore } from '../../../runtime/ports/objectStore.js';
 import type { WalBackend } from '../../../runtime/ports/walBackend.js';
 import { client, serveProtocol, withRetry, type Caller, type Handlers } from '../../../runtime/rpc/typedBus.js';
 import { FenceGate } from '../../../runtime/rpc/fence.js';
+import { followWorkerSessions, WorkerPool } from '../../../runtime/rpc/workerPool.js';
 import { Delegator } from './delegator.js';
 import { AdmissionGate } from './admissionGate.js';
 import { memoryDenial, writeRequest, type AdmissionRequest } from '../core/admission.js';
@@ -76,6 +77,8 @@ export class StreamingNode {
   private readonly flushing = new Set<number>();
   /** Fencing tokens of appends: checked on arrival (a read) and in each pchannel's append step (the mark). */
   private readonly fences: FenceGate;
+  /** The data nodes flushes go to: one live node per flush, handed to another when its session ends (runtime/rpc/workerPool.ts). */
+  private readonly dataNodes: WorkerPool<DataNodeProtocol>;
   private readonly flushResults = new Map<number, { rows: number; dataKey: string; rowsFromTso?: Tso; keyRange?: KeyRange; from: number; to: number; partitionId: number; collectionId: number }>();
 
   constructor(private readonly opts: StreamingNodeOptions) {
@@ -85,6 +88,7 @@ export class StreamingNode {
     const coordinator: Caller<CoordinatorProtocol> = client<CoordinatorProtocol>(opts.bus, COORDINATOR_SUBJECT, 30_000);
     const log = opts.log ?? (() => {});
     this.fences = new FenceGate(opts.meta);
+    this.dataNodes = new WorkerPool<DataNodeProtocol>(opts.bus, 'data-node', DATA_NODE_SUBJECT, dataNodeSubject, log);
     this.ctx = {
       fenceMarks: this.fences.marks,
       nodeId: opts.nodeId, log, coordinator, objects: opts.objects,
@@ -107,6 +111,8 @@ export class StreamingNode {
   async start(): Promise<void> {
     const { bus } = this.opts;
     await this.register();
+    // Data nodes' sessions, before any WAL opens and recovers sealed segments to flush.
+    this.subs.push({ unsubscribe: await followWorkerSessions(this.opts.meta, this.dataNodes) });
     this.subs.push(bus.subscribe(EVENTS.assignments, (data) => {
       const v = decodeValue(data) as unknown as { pchannels: PchannelAssignment[] };
       void this.reconcile(v.pchannels);
@@ -350,11 +356,11 @@ export class StreamingNode {
     const seg = wal.shards.get(vchannel)?.segments.get(segmentId);
     if (!seg || seg.sealPos === null) return;
     this.flushing.add(segmentId);
-    const dn = client<DataNodeProtocol>(this.opts.bus, DATA_NODE_SUBJECT, 10 * 60_000);
     const schema = wal.durable.get(vchannel)?.context.collection?.schema;
     const keyField = schema ? clusteringKeyField(schema)?.name : undefined;
     const task = { pchannel: wal.pchannel, vchannel, collectionId: seg.collectionId, partitionId: seg.partitionId, segmentId, from: readFromOf(seg), to: seg.sealPos, ...(keyField === undefined ? {} : { keyField }), ...(schema ? jsonColumnsRequest(schema) : {}) };
-    void withRetry(() => dn('flushSegment', task), { deadlineMs: 24 * 3600_000, maxMs: 5000 })
+    // A flush sent again (its data node died, or it timed out) folds the same WAL range into the same key: safe twice.
+    void withRetry(() => this.dataNodes.call('flushSegment', task, 10 * 60_000, ` of segment ${segmentId}`), { deadlineMs: 24 * 3600_000, maxMs: 5000 })
       .then(async (r) => {
         this.flushResults.set(segmentId, { ...r, from: task.from, to: task.to, partitionId: task.partitionId, collectionId: task.collectionId });
         if (seg.flushed) await this.reportFlushed(wal, vchannel, segmentId);

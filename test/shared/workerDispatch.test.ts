@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { afterAttempt, applySession, chooseWorker, MAX_LOSSES, noWorkers, type WorkerSessions } from '../../actors/coordinator/core/workerDispatch.js';
-import { WorkerPool } from '../../actors/coordinator/shell/workerPool.js';
+import { afterAttempt, applySession, chooseWorker, failedAttempt, MAX_LOSSES, noWorkers, type WorkerSessions } from '../../actors/shared/workers/workerDispatch.js';
+import { WorkerPool } from '../../runtime/rpc/workerPool.js';
 import { MemoryBus } from '../../runtime/bus/memoryBus.js';
 import { serveProtocol } from '../../runtime/rpc/typedBus.js';
 import { DATA_NODE_SUBJECT, dataNodeChecks, dataNodeSubject, type DataNodeProtocol } from '../../messages/rpc/workers.js';
 import type { Handlers } from '../../runtime/rpc/typedBus.js';
+import { NuthatchError } from '../../messages/errors.js';
 
 /**
  * Where a data or index node task goes and what becomes of it when its node
@@ -40,6 +41,15 @@ test('a lost task is rerouted up to MAX_LOSSES times; a node\'s own error is fin
   assert.is(afterAttempt({ kind: 'lost' }, MAX_LOSSES - 1), 'reroute');
   assert.is(afterAttempt({ kind: 'lost' }, MAX_LOSSES), 'throw');
   assert.is(afterAttempt({ kind: 'failed' }, 0), 'throw');
+});
+
+test('an attempt is lost only when nothing answered on the node\'s own subject; an Unavailable the node answered is the task\'s failure', () => {
+  const own = 'nuthatch.dn.dn-1';
+  assert.equal(failedAttempt({ code: 'Unavailable', info: { subject: own } }, own), { kind: 'lost' });
+  // The node's own answer: a collection still loading, a shard it could not reach.
+  assert.equal(failedAttempt({ code: 'Unavailable', info: { collection: 'c' } }, own), { kind: 'failed' });
+  assert.equal(failedAttempt({ code: 'Unavailable', info: { subject: 'nuthatch.sn.dml_0' } }, own), { kind: 'failed' });
+  assert.equal(failedAttempt({ code: 'Timeout', info: { subject: own } }, own), { kind: 'failed' });
 });
 
 /** A data node on the in-process bus whose compactions answer with its id (as the data key), or never. */
@@ -91,6 +101,23 @@ test('WorkerPool: a node gone before its lease ran out (no responder on its subj
   pool.onSession('dn-2', 'b');
   assert.is((await guarded(pool.call('compactSegment', { segment, untilTso: 1n, minRatio: 0 }, 10 * 60_000))).dataKey, 'dn-2');
   live.stop();
+});
+
+test('WorkerPool: a node that answers Unavailable itself (a collection still loading) is not taken for lost: the error is the caller\'s at once', async () => {
+  const bus = new MemoryBus();
+  const logs: string[] = [];
+  const pool = new WorkerPool<DataNodeProtocol>(bus, 'data-node', DATA_NODE_SUBJECT, dataNodeSubject, (...a) => logs.push(a.join(' ')));
+  let asked = 0;
+  const handlers = { describeForBackup: () => { asked++; throw new NuthatchError('Unavailable', "collection 'c' is still loading", { collection: 'c' }); } } as Partial<Handlers<DataNodeProtocol>> as Handlers<DataNodeProtocol>;
+  const subs = ['dn-1', 'dn-2'].map((n) => serveProtocol<DataNodeProtocol>(bus, dataNodeSubject(n), dataNodeChecks, handlers));
+  pool.onSession('dn-1', 'a');
+  pool.onSession('dn-2', 'b');
+  const err = await guarded(pool.call('describeForBackup', { dbName: 'default', collection: 'c', backupName: 'b' }, 10_000).then(() => undefined, (e: NuthatchError) => e));
+  assert.is(err?.code, 'Unavailable');
+  assert.match(err!.message, /still loading/);
+  assert.is(asked, 1, 'asked once, of one node');
+  assert.not.ok(logs.some((l) => l.includes('lost on')), logs.join('\n'));
+  subs.forEach((s) => s.unsubscribe());
 });
 
 test('WorkerPool: with no session known, the queue group serves as before', async () => {

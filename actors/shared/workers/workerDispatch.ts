@@ -2,15 +2,18 @@
  * Which data node (or index node) a task goes to, and what becomes of a task
  * whose node went away. Data and index nodes hold sessions (leased keys
  * `sessions/<role>/<nodeId>`, as streaming and query nodes do); the coordinator
- * sends each task to one live node's own subject and, when that node's session
+ * (compactions, index builds, backup, restore and import steps, purges) and the
+ * streaming nodes (segment flushes) send each task to one live node's own
+ * subject and, when that node's session
  * ends (its lease ran out: the process died or froze) or comes back under a new
  * incarnation (a new process that never heard of the task), gives the task up
  * there and sends it to another live node at once, rather than waiting out the
- * task's timeout. Every task these nodes run writes under keys fixed by the
- * request, so a task run twice (a node frozen past its lease that wakes) writes
- * the same bytes.
+ * task's timeout. Every task these nodes run is safe twice (a node frozen past
+ * its lease that wakes and finishes too): it writes under keys fixed by the
+ * request, or its appends carry ids the WAL takes once (an import batch), or
+ * it makes only what is not made yet (a restore's collection).
  *
- * Pure: the shell (shell/workerPool.ts) feeds session events and task ends.
+ * Pure: the shell (runtime/rpc/workerPool.ts) feeds session events and task ends.
  */
 
 /** The live nodes of one role by id, each with its incarnation. */
@@ -51,6 +54,18 @@ export type AttemptEnd =
   | { kind: 'lost' }
   /** The node answered with an error (or the attempt timed out): the task's own failure. */
   | { kind: 'failed' };
+
+/**
+ * How an attempt that threw ended. Lost: the request found no process on the
+ * node's own subject, or the bus failed carrying it there (an Unavailable
+ * about that subject). Anything else, an Unavailable the node answered
+ * itself included (a collection still loading, a shard away), is the task's
+ * own failure: another node would answer the same, and the caller's retry
+ * decides.
+ */
+export function failedAttempt(e: { code: string; info: Readonly<Record<string, unknown>> }, nodeSubject: string): AttemptEnd {
+  return e.code === 'Unavailable' && e.info.subject === nodeSubject ? { kind: 'lost' } : { kind: 'failed' };
+}
 
 /** At most this many nodes are tried for one task before its loss is the caller's failure. */
 export const MAX_LOSSES = 5;

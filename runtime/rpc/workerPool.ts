@@ -1,12 +1,14 @@
-import { asNuthatchError, NuthatchError } from '../../../messages/errors.js';
-import type { Protocol } from '../../../messages/rpc/protocol.js';
-import type { Bus } from '../../../runtime/ports/bus.js';
-import { client } from '../../../runtime/rpc/typedBus.js';
-import { afterAttempt, applySession, chooseWorker, noWorkers, type AttemptEnd, type WorkerSessions } from '../core/workerDispatch.js';
+import { asNuthatchError, NuthatchError } from '../../messages/errors.js';
+import { decodeSession } from '../../messages/nodeSession.js';
+import type { Protocol } from '../../messages/rpc/protocol.js';
+import { afterAttempt, applySession, chooseWorker, failedAttempt, noWorkers, type AttemptEnd, type WorkerSessions } from '../../actors/shared/workers/workerDispatch.js';
+import type { Bus } from '../ports/bus.js';
+import type { MetaStore } from '../ports/metaStore.js';
+import { client } from './typedBus.js';
 
 /**
  * Sends tasks to the data nodes (or index nodes) of the cluster, one live node
- * at a time (core/workerDispatch.ts): a task in flight on a node whose session
+ * at a time (actors/shared/workers/workerDispatch.ts): a task in flight on a node whose session
  * ends is given up there and sent to another live node, so a compaction or an
  * index build waits for a lease to run out (seconds), not for its timeout.
  * With no session known (nodes of an older version, a standalone without
@@ -70,12 +72,13 @@ export class WorkerPool<P extends Protocol> {
     hooks.add(onLost);
     this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1);
     try {
-      const sent = client<P>(this.bus, this.subjectOf(nodeId), timeoutMs)(op, req).then(
+      const subject = this.subjectOf(nodeId);
+      const sent = client<P>(this.bus, subject, timeoutMs)(op, req).then(
         (value) => ({ end: { kind: 'done' } as AttemptEnd, value }),
         (e) => {
           const err = asNuthatchError(e);
           // No process on the node's subject: it died and its lease has not run out yet.
-          return err.code === 'Unavailable' ? { end: { kind: 'lost' } as AttemptEnd, error: err } : { end: { kind: 'failed' } as AttemptEnd, error: err };
+          return { end: failedAttempt(err, subject), error: err };
         });
       return await Promise.race([sent, lost]);
     } finally {
@@ -85,4 +88,20 @@ export class WorkerPool<P extends Protocol> {
       if (n <= 0) this.inFlight.delete(nodeId); else this.inFlight.set(nodeId, n);
     }
   }
+}
+
+/**
+ * Feeds a pool the sessions of its role from the metadata store: those held
+ * now, then each put and delete (`sessions/<role>/<nodeId>`, leased by
+ * workerSession.ts). The coordinator feeds its pools from its own watch of
+ * every session (coordinator/shell/assignments.ts); a streaming node, which
+ * sends flushes to data nodes, uses this. Answers the unsubscribe.
+ */
+export async function followWorkerSessions(meta: MetaStore, pool: Pick<WorkerPool<Protocol>, 'role' | 'onSession'>): Promise<() => void> {
+  const prefix = `sessions/${pool.role}/`;
+  const apply = (key: string, incarnation: string | undefined) => pool.onSession(key.slice(prefix.length), incarnation);
+  // Watched before listed: a session put in between is seen twice (the same incarnation: no change), never missed.
+  const sub = meta.watch(prefix).subscribe((ev) => apply(ev.key, ev.type === 'put' ? decodeSession(ev.value)?.incarnation : undefined));
+  for (const e of await meta.list(prefix)) apply(e.key, decodeSession(e.value)?.incarnation);
+  return () => sub.unsubscribe();
 }
