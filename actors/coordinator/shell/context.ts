@@ -84,6 +84,8 @@ export interface CoordinatorContext {
   refusedFlushes: FlushRefusals;
   /** Waiters for segments to be flushed. */
   flushWaiters: Set<() => void>;
+  /** Index builds under way, as `<segmentId>/<indexName>`: one build of each at a time, per coordinator. */
+  indexBuilds: Set<string>;
   /** Readers' snapshot holds by id (core/snapshotHolds.ts), kept in the meta store too. */
   snapshots: Map<number, SnapshotHold>;
   /** Collection snapshots by name (core/collectionSnapshots.ts): the files they name stay while they exist. */

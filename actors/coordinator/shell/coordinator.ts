@@ -121,7 +121,7 @@ export class Coordinator {
       segments: new Map(), assignments: new Map(), assignmentVersion: 0, distributions: new Map(),
       streamingNodes: new Set(), queryNodes: new Set(),
       dataNodes: new WorkerPool<DataNodeProtocol>(bus, 'data-node', DATA_NODE_SUBJECT, dataNodeSubject, log),
-      indexNodes: new WorkerPool<IndexNodeProtocol>(bus, 'index-node', INDEX_NODE_SUBJECT, indexNodeSubject, log), groups: initialGroupState(), loadGenerations: newLoadGenerations(), refusedFlushes: noFlushRefusals(), flushWaiters: new Set(), snapshots: new Map(), collectionSnapshots: new Map(), stopped: false,
+      indexNodes: new WorkerPool<IndexNodeProtocol>(bus, 'index-node', INDEX_NODE_SUBJECT, indexNodeSubject, log), groups: initialGroupState(), loadGenerations: newLoadGenerations(), refusedFlushes: noFlushRefusals(), flushWaiters: new Set(), indexBuilds: new Set(), snapshots: new Map(), collectionSnapshots: new Map(), stopped: false,
       // Addressed to the assigned owner's term, so a stale owner never takes a DDL.
       streaming: (pchannel) => client<StreamingProtocol>(bus, () => {
         const a = ctx.assignments.get(pchannel);

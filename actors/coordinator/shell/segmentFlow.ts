@@ -59,8 +59,6 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
   return null;
 }
 
-const building = new Set<string>();
-
 /** Starts index builds (ANN and scalar) for every persisted segment that lacks one of the collection's indexes. */
 export async function buildMissingIndexes(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   const build = (op: 'buildIndex', req: IndexNodeProtocol['buildIndex']['req']) => ctx.indexNodes.call(op, req, 30 * 60_000, ` of segment ${req.segmentId}`);
@@ -69,14 +67,15 @@ export async function buildMissingIndexes(ctx: CoordinatorContext, rec: Collecti
     if (buildsAtLoad(index.indexType)) continue;
     for (const seg of ctx.segments.values()) {
       const key = `${seg.segmentId}/${index.indexName}`;
-      if (seg.collectionId !== rec.collectionId || seg.indexKeys[index.indexName] || building.has(key)) continue;
-      building.add(key);
+      if (seg.collectionId !== rec.collectionId || seg.indexKeys[index.indexName] || ctx.indexBuilds.has(key)) continue;
+      ctx.indexBuilds.add(key);
       const dataKey = seg.dataKey;
-      jobs.push(withRetry(() => build('buildIndex', buildRequest(rec, seg.segmentId, dataKey, index)), { deadlineMs: 30 * 60_000 })
+      // A stopped coordinator's builds stop retrying: its successor (in this process too) builds them again.
+      jobs.push(withRetry(() => build('buildIndex', buildRequest(rec, seg.segmentId, dataKey, index)), { deadlineMs: 30 * 60_000, signal: { get aborted() { return ctx.stopped; } } })
         // A build that outlived its index (dropped, or created again otherwise) is not recorded.
         .then(async (r) => { if (indexStands(rec, index)) await indexBuilt(ctx, seg.collectionId, seg.segmentId, index.indexName, r.key, dataKey); })
         .catch((e) => ctx.log('index build of segment', seg.segmentId, 'failed:', e.message))
-        .finally(() => building.delete(key)));
+        .finally(() => ctx.indexBuilds.delete(key)));
     }
   }
   await Promise.all(jobs);
