@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandalone, type Standalone, type StandaloneOptions } from '../../runtime/standalone/standalone.js';
@@ -14,6 +15,10 @@ import { runModel, type ModelTarget } from '../support/modelRun.js';
  */
 const TRIMMING: Partial<StandaloneOptions> = process.env.MODEL_NO_TRIM ? {} : { coordinator: { compaction: { intervalMs: 2000, graceMs: 0, trimAfterEntries: 16 } } };
 
+/** MODEL_LOG=path appends the system's log there (what the nodes said around a failure); otherwise it is dropped. */
+const LOG_PATH = process.env.MODEL_LOG;
+const LOG = LOG_PATH ? (...a: unknown[]) => appendFileSync(LOG_PATH, `${new Date().toISOString()} ${a.map((x) => (x instanceof Error ? x.stack : String(x))).join(' ')}\n`) : () => {};
+
 /**
  * The model check (test/support/modelRun.ts) on a standalone system. Its fault
  * is a restart on the same data dir: a clean one, or one while a flush or a
@@ -21,7 +26,7 @@ const TRIMMING: Partial<StandaloneOptions> = process.env.MODEL_NO_TRIM ? {} : { 
  */
 async function standaloneTarget(opts: Partial<StandaloneOptions> = {}): Promise<ModelTarget> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nuthatch-model-'));
-  const boot = () => startStandalone({ ...TRIMMING, ...opts, dataDir, log: () => {} });
+  const boot = () => startStandalone({ ...TRIMMING, ...opts, dataDir, log: LOG });
   let s: Standalone = await boot();
   return {
     client: s.client,
@@ -37,16 +42,21 @@ async function standaloneTarget(opts: Partial<StandaloneOptions> = {}): Promise<
       if (process.env.MODEL_TRACE) console.log(`restart ${Date.now() - t0} ms`);
       return s.client;
     },
-    async close() { const t0 = Date.now(); await s.stop().catch(() => {}); await rm(dataDir, { recursive: true, force: true }); if (process.env.MODEL_TRACE) console.log(`close ${Date.now() - t0} ms`); },
+    async close() { const t0 = Date.now(); await s.stop().catch(() => {}); if (process.env.MODEL_KEEP) LOG(`data dir kept: ${dataDir}`); else await rm(dataDir, { recursive: true, force: true }); if (process.env.MODEL_TRACE) console.log(`close ${Date.now() - t0} ms`); },
   };
 }
 
-/** MODEL_SEEDS=N runs seeds MODEL_SEED_BASE (default 100) .. +N-1 instead of the fixed 1-4 (a sweep of new seeds). */
+/**
+ * MODEL_SEEDS=N runs seeds MODEL_SEED_BASE (default 100) .. +N-1 instead of the fixed 1-4 (a sweep of new seeds);
+ * MODEL_REPEAT=K runs each K times (a failure that hangs on timing).
+ */
 const SEED_BASE = Number(process.env.MODEL_SEED_BASE ?? 100);
-const SEEDS = process.env.MODEL_SEEDS ? Array.from({ length: Number(process.env.MODEL_SEEDS) }, (_, i) => SEED_BASE + i) : [1, 2, 3, 4];
+const SWEEP = process.env.MODEL_SEEDS ? Array.from({ length: Number(process.env.MODEL_SEEDS) }, (_, i) => SEED_BASE + i) : [1, 2, 3, 4];
+const SEEDS = SWEEP.flatMap((seed) => Array.from({ length: Number(process.env.MODEL_REPEAT ?? 1) }, () => seed));
 
-for (const seed of SEEDS) {
-  test(`model check, seed ${seed}: every Strong read agrees with the model through flushes, compactions, trims, DDL, restores and restarts`, async () => {
+for (const [run, seed] of SEEDS.entries()) {
+  test(`model check, seed ${seed}${SEEDS.length > SWEEP.length ? ` (run ${run + 1})` : ''}: every Strong read agrees with the model through flushes, compactions, trims, DDL, restores and restarts`, async () => {
+    if (LOG_PATH) LOG(`--- seed ${seed}, run ${run + 1}`);
     const stats = await runModel(await standaloneTarget(), seed, Number(process.env.MODEL_STEPS ?? 120), 6);
     console.log(`seed ${seed}: ${JSON.stringify(stats)}`);
     // The run must have taken the paths it is meant to check.

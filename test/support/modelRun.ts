@@ -51,7 +51,7 @@ let last = Date.now();
 function trace(step: number, what: string, before: Map<number, unknown>, after: Map<number, unknown>): void {
   const added = [...after.keys()].filter((id) => !before.has(id)), removed = [...before.keys()].filter((id) => !after.has(id));
   const changed = [...after.keys()].filter((id) => before.has(id) && before.get(id) !== after.get(id));
-  console.log(`step ${step} ${what} (${Date.now() - last} ms): +[${added}] ~[${changed}] -[${removed}]`);
+  console.log(`${new Date().toISOString()} step ${step} ${what} (${Date.now() - last} ms): +[${added}] ~[${changed}] -[${removed}]`);
   last = Date.now();
 }
 

@@ -37,6 +37,8 @@ export async function segmentFlushed(ctx: CoordinatorContext, seg: SegmentRecord
   if (known && known.dataKey !== seg.dataKey) return null;
   if (known) seg = { ...known, ...seg, indexKeys: { ...seg.indexKeys, ...known.indexKeys } };
   const kept = await ctx.lock(async () => {
+    // Of a collection dropped since (a report made again after a restart may come after the drop): its files go too.
+    if (!collectionById(ctx.catalog, seg.collectionId)) return false;
     // Sealed by its partition's drop: its rows are gone with the partition (checked under the lock the drop takes).
     if (rec && !partitionLives(rec, seg)) return false;
     // Sealed by a truncation: its rows were written before it.

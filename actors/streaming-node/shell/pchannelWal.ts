@@ -102,7 +102,14 @@ export class PchannelWal {
     this.timers.push(setInterval(() => { if (this.dirty > 0) void this.checkpoint(); }, this.node.config.checkpointMs));
   }
 
-  /** Transactions do not survive a WAL transfer; sealed segments left unflushed are flushed now. */
+  /**
+   * Transactions do not survive a WAL transfer; sealed segments left unflushed are flushed now. So are those
+   * flushed and still held (no distribution has named them): their Flush is in the log, but the report to the
+   * coordinator is sent after it and may have been lost with the previous owner. Persisted again (the same file
+   * from the same range) and reported, they get their record; one the coordinator has already is recorded as it
+   * was. Without a record, a release would drop their rows (they wait in object storage) for good. Those of a
+   * dropped partition are not: their rows went with it.
+   */
   private async afterRecovery(): Promise<void> {
     for (const [vchannel, snap] of this.admitted) {
       for (const t of Object.values(snap.context.txns)) {
@@ -111,7 +118,7 @@ export class PchannelWal {
         await this.submit(m).catch((e) => this.log('rollback of txn', t.id, 'failed:', e.message));
       }
     }
-    for (const [vchannel, s] of this.shards) for (const seg of s.segments.values()) if (seg.sealPos !== null && !seg.flushed) this.node.dispatchFlush(this, vchannel, seg.id);
+    for (const [vchannel, s] of this.shards) for (const seg of s.segments.values()) if (seg.sealPos !== null && !(seg.flushed && seg.partitionDropped)) this.node.dispatchFlush(this, vchannel, seg.id);
   }
 
   // ---- the append pipeline ----------------------------------------------------

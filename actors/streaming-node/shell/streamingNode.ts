@@ -331,8 +331,10 @@ export class StreamingNode {
           // The growing segments it seals, and those sealed before and not flushed yet (by size or age, by a flush whose caller
           // went away, or recovered sealed after a restart): a flush returns once every row written before it is persisted.
           const unflushed = Object.values(wal.admitted.get(v)?.context.segments ?? {}).filter((s) => s.status === 'growing' || s.status === 'sealed').map((s) => s.id);
+          // And those flushed and still held, whose report may not be recorded yet (made again after a restart: afterRecovery).
+          const held = [...wal.shards.get(v)?.segments.values() ?? []].filter((s) => s.flushed && !s.partitionDropped).map((s) => s.id);
           await wal.submit(newMessage('ManualFlush', v, { collectionId }));
-          ids.push(...unflushed);
+          ids.push(...new Set([...unflushed, ...held]));
         }
         return { segmentIds: ids };
       },

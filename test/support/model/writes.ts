@@ -40,6 +40,7 @@ export async function deleteIds(s: RunState): Promise<void> {
   const ids = someIds(s, 1 + Math.floor(s.r() * 6));
   // Half the deletes name a partition: they reach only its rows.
   const part = s.r() < 0.5 ? pick(s, PARTS) : undefined;
+  if (process.env.MODEL_TRACE) console.log(`  delete ids ${ids} in ${part ?? 'every partition'}: model parts ${ids.map((id) => s.model.get(id)?.part ?? '-')}`);
   await s.client.delete(s.name, { ids, ...(part ? { partitionName: part } : {}) });
   for (const id of ids) if (!part || s.model.get(id)?.part === part) s.model.delete(id);
 }
