@@ -42,7 +42,7 @@ export function valueProblem(what: string, type: DataType, maxLength: number | u
 
 /** A value as an error shows it: JSON, cut short. */
 function shown(x: unknown): string {
-  const text = typeof x === 'string' ? JSON.stringify(x) : typeof x === 'bigint' ? String(x) : JSON.stringify(x) ?? String(x);
+  const text = typeof x === 'number' || typeof x === 'bigint' ? String(x) : JSON.stringify(x) ?? String(x);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

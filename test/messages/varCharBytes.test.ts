@@ -61,7 +61,7 @@ test('VarChar values, Array of VarChar elements and Struct sub-fields are measur
   assert.is(scalarProblem(title, 'éééé!'), "the length (9 UTF-8 bytes) of field 'title' exceeds max length (8)");
   assert.is(scalarProblem(title, '😀😀!'), "the length (9 UTF-8 bytes) of field 'title' exceeds max length (8)");
   assert.is(scalarProblem(tags, ['中中', 'ok']), null);
-  assert.is(scalarProblem(tags, ['ok', '中中!']), "the length (7 UTF-8 bytes) of element [1] of Array field 'tags' exceeds max length (6)");
+  assert.is(scalarProblem(tags, ['ok', '中中!']), "the length (7 UTF-8 bytes) of element [1] of Array field 'tags' exceeds max length (6), got \"中中!\"");
   assert.is(scalarProblem(items, [{ label: 'éé' }]), null);
   assert.match(scalarProblem(items, [{ label: 'ééx' }])!, /the length \(5 UTF-8 bytes\) of .*label.* exceeds max length \(4\)/);
 });
