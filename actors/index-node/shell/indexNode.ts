@@ -73,12 +73,15 @@ export class IndexNode {
     if (!bytes) throw new NuthatchError('NotFound', `segment data ${t.dataKey} is missing`);
     const started = Date.now();
     const key = indexKeyOf(t.dataKey, indexFileName(t.index), t.index.indexType);
-    const scalar = isScalarIndexType(t.index.indexType);
-    const file = !scalar && this.thread ? await this.thread.build(bytes, t)
-      : scalar ? scalarIndexFile(decodeSegmentFile(bytes), t) : await vectorIndexFile(decodeSegmentFile(bytes), t, this.opts.indexes);
-    await this.opts.objects.put(key, file);
-    this.opts.log?.(`${t.index.indexType} index ${t.index.indexName} of segment ${t.segmentId} built in ${Date.now() - started} ms${!scalar && this.thread ? ' (build thread)' : ''}`);
+    const onThread = this.thread !== undefined && !isScalarIndexType(t.index.indexType);
+    await this.opts.objects.put(key, onThread ? await this.thread!.build(bytes, t) : await this.buildHere(decodeSegmentFile(bytes), t));
+    this.opts.log?.(`${t.index.indexType} index ${t.index.indexName} of segment ${t.segmentId} built in ${Date.now() - started} ms${onThread ? ' (build thread)' : ''}`);
     return { key };
+  }
+
+  /** A scalar index, or a vector index without the build thread, built on the event loop. */
+  private buildHere(seg: SealedSegment, t: IndexNodeProtocol['buildIndex']['req']): Promise<Uint8Array> | Uint8Array {
+    return isScalarIndexType(t.index.indexType) ? scalarIndexFile(seg, t) : vectorIndexFile(seg, t, this.opts.indexes);
   }
 
   async stop(): Promise<void> {
