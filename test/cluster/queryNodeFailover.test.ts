@@ -3,8 +3,8 @@
  * with HNSW indexes the index node builds. A query node SIGKILLed while searches
  * run: every search still answers, with the same hits (the replicas serve the
  * same index files), and the coordinator loads the lost replicas on the third
- * query node once the dead node's session ends. A query node started again at
- * once under its id (before its old lease ends) is loaded again.
+ * query node once the dead node's session ends. A query node started again under
+ * its id, at once (before its old lease ends) or after its session ended, is loaded again.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -99,6 +99,25 @@ if (haveServices('cluster: query-node failover with replicas')) {
     // new incarnation tells the coordinator that it holds nothing.
     const status = client<QueryNodeProtocol>(c.bus, queryNodeSubject(victim.id));
     await eventually('the restarted node to hold its segments again', async () => {
+      const now = new Set((await status('status', {})).segments);
+      return held.every((s) => now.has(s));
+    });
+    assert.equal(await search(), baseline);
+  });
+
+  test('a query node that comes back after its session ended (a slow restart) loads its segments again', async () => {
+    const c = cluster!;
+    const baseline = await search();
+    const victim = c.nodes.get('query-node-3')!;
+    const held = [...(await holders())].filter(([, n]) => n.includes(victim.id)).map(([s]) => s);
+    assert.ok(held.length > 0, 'the victim serves segments');
+    await victim.kill();
+    await eventually('its session to end', async () => (await c.meta.get(`sessions/query-node/${victim.id}`)) === undefined);
+    // The distributions may still name it (no other node could take its replica): the node that comes back holds none of it.
+    victim.launch();
+    await victim.started;
+    const status = client<QueryNodeProtocol>(c.bus, queryNodeSubject(victim.id));
+    await eventually('the node back to hold its segments again', async () => {
       const now = new Set((await status('status', {})).segments);
       return held.every((s) => now.has(s));
     });

@@ -1,6 +1,5 @@
 import { allCollections, collectionById } from '../core/databases.js';
 import type { PchannelAssignment } from '../../../messages/rpc/records.js';
-import { EVENTS } from '../../../messages/rpc/workers.js';
 import { pchannelOf } from '../core/catalog.js';
 import { placeFollowers } from '../core/followers.js';
 import { encodeValue } from '../../../messages/valueCodec.js';
@@ -9,6 +8,8 @@ import { Keys, putRecord } from './metaCodec.js';
 import { loadSegment, replicasOf } from './segmentFlow.js';
 import { decodeSession } from '../../../messages/nodeSession.js';
 import { scheduleRebalance } from './resourceGroupPlacement.js';
+import { client, withRetry } from '../../../runtime/rpc/typedBus.js';
+import { EVENTS, queryNodeSubject, type QueryNodeProtocol } from '../../../messages/rpc/workers.js';
 
 /**
  * Binds every pchannel to one live streaming node, and evens the load out when a
@@ -82,8 +83,11 @@ export function publishAssignments(ctx: CoordinatorContext): void {
  * Follows node sessions (leased keys) in the metadata store; data and index
  * nodes' go to their worker pools (workerPool.ts). A session put again
  * with another incarnation is a node started again under its id before its old
- * lease ran out (messages/nodeSession.ts): it never left, but it holds nothing,
- * so a query node's segments are loaded on it again (reads meanwhile get
+ * lease ran out (messages/nodeSession.ts): it never left, but it holds nothing.
+ * A query node that joins may hold nothing either (it came back after its
+ * session ended, and the distributions still name it where no other node could
+ * take its place). Either way it is asked what it holds, and what the
+ * distributions say it serves is loaded on it again (reads meanwhile get
  * Unavailable and retry, as when a node dies).
  */
 export async function watchSessions(ctx: CoordinatorContext): Promise<() => void> {
@@ -100,11 +104,11 @@ export async function watchSessions(ctx: CoordinatorContext): Promise<() => void
     if (incarnation === undefined) incarnations.delete(key); else incarnations.set(key, incarnation);
     if (present && !set.has(nodeId)) {
       set.add(nodeId); ctx.log(`${role} ${nodeId} joined`);
-      if (role === 'query-node') scheduleRebalance(ctx);
+      if (role === 'query-node') { scheduleRebalance(ctx); reloadMissing(ctx, nodeId); }
     }
     else if (present && before !== undefined && incarnation !== undefined && before !== incarnation) {
       ctx.log(`${role} ${nodeId} restarted (a new process under its id)`);
-      if (role === 'query-node') reloadNode(ctx, nodeId);
+      if (role === 'query-node') reloadMissing(ctx, nodeId);
     }
     else if (!present && set.has(nodeId)) {
       set.delete(nodeId); ctx.log(`${role} ${nodeId} left`);
@@ -118,14 +122,24 @@ export async function watchSessions(ctx: CoordinatorContext): Promise<() => void
   return () => sub.unsubscribe();
 }
 
-/** Loads again every segment the distributions say `nodeId` serves (it restarted empty); a load already held is a no-op there. */
-function reloadNode(ctx: CoordinatorContext, nodeId: string): void {
-  for (const d of ctx.distributions.values()) {
-    for (const s of d.segments.filter((x) => x.nodeId === nodeId)) {
-      const seg = ctx.segments.get(s.segmentId);
-      const rec = seg && collectionById(ctx.catalog, seg.collectionId);
-      if (!seg || !rec?.loaded) continue;
-      void loadSegment(ctx, rec, seg).catch((e) => ctx.log(`reload of segment ${seg.segmentId} on ${nodeId} failed:`, (e as Error).message));
-    }
-  }
+/**
+ * Loads again every segment the distributions say `nodeId` serves and it does
+ * not hold. A node found at a coordinator's start usually holds all of them: it
+ * costs one status call then.
+ */
+function reloadMissing(ctx: CoordinatorContext, nodeId: string): void {
+  const named = () => [...ctx.distributions.values()].flatMap((d) => d.segments.filter((x) => x.nodeId === nodeId).map((x) => x.segmentId));
+  if (named().length === 0) return;
+  const status = client<QueryNodeProtocol>(ctx.opts.bus, queryNodeSubject(nodeId));
+  void withRetry(() => status('status', {}), { deadlineMs: 60_000, signal: { get aborted() { return ctx.stopped || !ctx.queryNodes.has(nodeId); } } })
+    .then(({ segments }) => {
+      const held = new Set(segments);
+      for (const id of new Set(named())) {
+        const seg = ctx.segments.get(id);
+        const rec = seg && collectionById(ctx.catalog, seg.collectionId);
+        if (held.has(id) || !seg || !rec?.loaded) continue;
+        void loadSegment(ctx, rec, seg).catch((e) => ctx.log(`reload of segment ${id} on ${nodeId} failed:`, (e as Error).message));
+      }
+    })
+    .catch((e) => ctx.log(`could not ask ${nodeId} what it holds:`, (e as Error).message));
 }
