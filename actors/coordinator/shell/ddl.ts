@@ -20,6 +20,7 @@ import { geometryDefaults } from '../../../messages/geometryFields.js';
 import { rebalance } from './assignments.js';
 import { broadcast } from './broadcast.js';
 import { runJournaled } from './ddlJournal.js';
+import { inDdlOrder } from './ddlOrder.js';
 import type { DdlStep } from '../../../messages/pendingDdl.js';
 import type { CoordinatorContext } from './context.js';
 import { recordPurge } from './droppedFiles.js';
@@ -90,8 +91,16 @@ export async function createCollection(ctx: CoordinatorContext, db: string, spec
   return rec;
 }
 
-/** Broadcasts a created collection's messages; also resumes a create interrupted by a crash. */
-export async function finishCreate(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+/**
+ * Broadcasts a created collection's messages; also resumes a create interrupted by a crash. It is
+ * the collection's first DDL in order (ddlOrder.ts): one asked for meanwhile (a partition, an index)
+ * waits for it rather than finding the collection not created yet.
+ */
+export function finishCreate(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
+  return inDdlOrder(ctx, rec.collectionId, () => broadcastCreate(ctx, rec));
+}
+
+async function broadcastCreate(ctx: CoordinatorContext, rec: CollectionRecord): Promise<void> {
   await broadcast(ctx, 'CreateCollection', rec.vchannels, (_v, i) => ({
     collectionId: rec.collectionId, name: rec.name, schema: rec.schema, shardIndex: i, shards: rec.shards, ...(rec.ttlSeconds ? { ttlSeconds: rec.ttlSeconds } : {}), ...(rec.ttlField ? { ttlField: rec.ttlField } : {}),
     partitions: rec.partitions, metricType: rec.metricType, consistencyLevel: rec.consistencyLevel,

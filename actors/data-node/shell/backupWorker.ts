@@ -1,4 +1,4 @@
-import { NuthatchError } from '../../../messages/errors.js';
+import { NuthatchError, type ErrorCodeName } from '../../../messages/errors.js';
 import { backupMetaKey, backupPrefix, KEY_PARTITIONS, type BackupCollectionMeta, type BackupMeta } from '../../../messages/rpc/backup.js';
 import type { BackupWorkerProtocol } from '../../../messages/rpc/backupWorker.js';
 import { LIMITS, type CollectionSchema, type MetricType, type PrimaryKey } from '../../../messages/schema.js';
@@ -105,15 +105,15 @@ export class BackupWorker {
         properties: autoId ? { ...c.properties, allow_insert_auto_id: 'true' } : c.properties,
         ...(c.partitionKey ? { numPartitions: c.numPartitions } : {}),
       };
-      await api.createCollection(req);
+      await api.createCollection(req).catch(madeMeanwhile('CollectionExists'));
     }
     if (!c.partitionKey) {
       const have = new Set(await api.listPartitions(r.collection));
-      for (const p of meta.partitions) if (!have.has(p.partitionName)) await api.createPartition(r.collection, p.partitionName);
+      for (const p of meta.partitions) if (!have.has(p.partitionName)) await api.createPartition(r.collection, p.partitionName).catch(madeMeanwhile('PartitionExists'));
     }
     const indexes = new Set(await api.listIndexes(r.collection));
     for (const index of c.indexes as Array<Parameters<NuthatchClient['createIndex']>[1] & { indexName: string }>) {
-      if (!indexes.has(index.indexName)) await api.createIndex(r.collection, index);
+      if (!indexes.has(index.indexName)) await api.createIndex(r.collection, index).catch(madeMeanwhile('IndexExists'));
     }
     return { files, load: c.loaded, ...(autoId ? { autoId } : {}) };
   }
@@ -124,5 +124,12 @@ export class BackupWorker {
     return dbName === this.client.dbName ? this.client : this.client.database(dbName);
   }
 }
+
+/**
+ * A create that another run of the same step made between its look and its
+ * create (a node that froze, woke and ran on while another took the step
+ * over) is done, as when the look had seen it.
+ */
+const madeMeanwhile = (code: ErrorCodeName) => (e: unknown): void => { if (!(e instanceof NuthatchError && e.code === code)) throw e; };
 
 const isKeyed = (schema: CollectionSchema): boolean => schema.fields.some((f) => f.isPartitionKey === true);
