@@ -1,9 +1,9 @@
-import { BinaryReader, BinaryWriter } from './binary.js';
+import { BinaryReader } from './binary.js';
 import { DecodeError, NuthatchError } from './errors.js';
 import { LIMITS } from './schema.js';
 import { MESSAGE_VERSION, MessageType, type AnyMessage, type Header, type WalPosition } from './types.js';
 import { validateMessage } from './validate.js';
-import { readValue, writeValue, type Value } from './valueCodec.js';
+import { encodeWith, readValue, writeValue, type Value } from './valueCodec.js';
 
 /**
  * The WAL message codec. Layout: magic 'N', format version, then one tagged value
@@ -21,11 +21,11 @@ function upcast(type: MessageType, version: number, body: Value): Value {
 }
 
 export function encodeMessage(m: AnyMessage): Uint8Array {
-  const w = new BinaryWriter(1024);
-  w.u8(MAGIC); w.u8(FORMAT);
   const h = m.header;
-  writeValue(w, { t: h.type, v: h.version, c: h.vchannel, s: h.tso, l: h.lastConfirmed, x: h.txn, b: h.broadcast, i: h.appendId, y: m.body });
-  const out = w.finish();
+  const out = encodeWith((w) => {
+    w.u8(MAGIC); w.u8(FORMAT);
+    writeValue(w, { t: h.type, v: h.version, c: h.vchannel, s: h.tso, l: h.lastConfirmed, x: h.txn, b: h.broadcast, i: h.appendId, y: m.body });
+  });
   if (out.length > LIMITS.maxMessageBytes) throw new NuthatchError('PayloadTooLarge', `message of ${out.length} bytes exceeds ${LIMITS.maxMessageBytes}`);
   return out;
 }
