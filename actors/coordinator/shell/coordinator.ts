@@ -29,6 +29,7 @@ import { allocate, initialOracle } from '../core/tsoOracle.js';
 import { publishAssignments, rebalance, watchSessions } from './assignments.js';
 import { makeLock, type CoordinatorContext, type CoordinatorOptions } from './context.js';
 import * as ddl from './ddl.js';
+import * as loads from './loadRelease.js';
 import * as aliasDdl from './aliasDdl.js';
 import { DEFAULT_COMPACTION } from '../core/compactionPolicy.js';
 import { runCompactions } from './compaction.js';
@@ -295,9 +296,9 @@ export class Coordinator {
         const total = segs.reduce((n, s) => n + s.rows, 0);
         return rec.indexes.map((i) => ({ indexName: i.indexName, totalRows: total, indexedRows: segs.filter((s) => s.indexKeys[i.indexName] || buildsAtLoad(i.indexType)).reduce((n, s) => n + s.rows, 0) }));
       },
-      loadCollection: (r) => ddl.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined, r),
-      releaseCollection: (r) => ddl.releaseCollection(ctx(), refOf(r, r.name)),
-      refreshLoad: (r) => ddl.refreshLoad(ctx(), refOf(r, r.name)),
+      loadCollection: (r) => loads.loadCollection(ctx(), refOf(r, r.name), r.replicas ?? undefined, r.resourceGroups ?? undefined, r),
+      releaseCollection: (r) => loads.releaseCollection(ctx(), refOf(r, r.name)),
+      refreshLoad: (r) => loads.refreshLoad(ctx(), refOf(r, r.name)),
       loadState: (r) => {
         const { partitions } = r;
         const rec = collectionAt(ctx().catalog, refOf(r, r.name));
@@ -307,8 +308,8 @@ export class Coordinator {
         if (missing !== undefined) throw new NuthatchError('PartitionNotFound', `partition '${missing}' does not exist in '${rec.name}'`);
         return { loaded: ids.every((id) => partitionLoaded(rec, id)), progress: loadProgress(ctx(), rec, ids) };
       },
-      loadPartitions: (r) => ddl.loadPartitions(ctx(), refOf(r, r.name), r.partitions, r),
-      releasePartitions: (r) => ddl.releasePartitions(ctx(), refOf(r, r.name), r.partitions),
+      loadPartitions: (r) => loads.loadPartitions(ctx(), refOf(r, r.name), r.partitions, r),
+      releasePartitions: (r) => loads.releasePartitions(ctx(), refOf(r, r.name), r.partitions),
       flush: (r) => ddl.flush(ctx(), refOf(r, r.name)),
       createAlias: ({ dbName, alias, collection }) => aliasDdl.createAlias(ctx(), databaseOr(dbName), alias, collection),
       alterAlias: ({ dbName, alias, collection }) => aliasDdl.alterAlias(ctx(), databaseOr(dbName), alias, collection),

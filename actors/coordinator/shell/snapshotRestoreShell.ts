@@ -11,7 +11,8 @@ import {
 } from '../core/snapshotRestore.js';
 import { snapshotNamed } from './collectionSnapshotsShell.js';
 import type { CoordinatorContext } from './context.js';
-import { finishCreate, loadCollection, save } from './ddl.js';
+import { finishCreate, save } from './ddl.js';
+import { loadCollection } from './loadRelease.js';
 import { attemptStep } from './jobStep.js';
 import { Keys, listRecords, putRecord } from './metaCodec.js';
 import { buildMissingIndexes } from './segmentFlow.js';
