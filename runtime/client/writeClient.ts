@@ -45,6 +45,34 @@ function versionOf(r: CollectionRecord): { schemaVersion?: Tso } {
   return r.schemaVersion === undefined ? {} : { schemaVersion: r.schemaVersion };
 }
 
+/** The rows without their primary key (an autoID upsert's rows are inserted under generated keys). */
+function withoutKeys(pkName: string, data: RowObject[]): RowObject[] {
+  return data.map((row) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) return row;
+    const { [pkName]: _, ...rest } = row;
+    return rest;
+  });
+}
+
+const isKeyOf = (type: string, k: unknown): k is PrimaryKey => (type === 'Int64' ? typeof k === 'number' && Number.isSafeInteger(k) : typeof k === 'string');
+
+/**
+ * An upsert on an autoID collection without allow_insert_auto_id: the keys of the rows it replaces, one per
+ * row, as each row gives it (Milvus deletes those and inserts the rows under generated keys). Else undefined.
+ */
+function replacedKeys(r: CollectionRecord, data: RowObject[]): PrimaryKey[] | undefined {
+  const pk = primaryField(r.schema);
+  if (!pk.autoId || r.allowInsertAutoId === true || !Array.isArray(data)) return undefined;
+  const seen = new Set<PrimaryKey>();
+  return data.map((row, i) => {
+    const k = row !== null && typeof row === 'object' ? row[pk.name] : undefined;
+    if (!isKeyOf(pk.dataType, k)) throw new ValidationError(`upsert needs the primary key '${pk.name}' in every row (${pk.dataType === 'Int64' ? 'an integer' : 'a string'}): it names the row the upsert replaces, got ${k === undefined ? 'none' : JSON.stringify(k)} in row ${i}`, { field: pk.name });
+    if (seen.has(k)) throw new ValidationError(`duplicate primary key ${JSON.stringify(k)} in one upsert`, { field: pk.name });
+    seen.add(k);
+    return k;
+  });
+}
+
 /** Writes: insert, upsert (whole rows, or merged into the stored rows), delete, split by partition, shard and message size. */
 export abstract class WriteClient extends QueryClient {
   /**
@@ -75,12 +103,14 @@ export abstract class WriteClient extends QueryClient {
     if (!pk.autoId || data.length === 0 || data.length > LIMITS.maxBatchRows) return toColumns(r.schema, data, null, timezoneOf(r));
     // allow_insert_auto_id: a row that gives its key keeps it (an insert or an upsert); the others get generated ones.
     const given = r.allowInsertAutoId === true ? data.map((row) => row !== null && typeof row === 'object' && row[pk.name] !== undefined) : data.map(() => false);
-    if (upsert && given.includes(false)) throw new ValidationError(`upsert needs the primary key '${pk.name}' in every row: an autoID collection takes given keys only with allow_insert_auto_id`);
-    if (keys) return toColumns(r.schema, data, given.map((g, i) => (g ? undefined : keys[i])), timezoneOf(r));
+    if (upsert && r.allowInsertAutoId === true && given.includes(false)) throw new ValidationError(`upsert needs the primary key '${pk.name}' in every row: it names the row the upsert replaces`);
+    // An upsert without allow_insert_auto_id replaces the row its key names with one under a generated key (as Milvus does).
+    const shaped = upsert && r.allowInsertAutoId !== true ? withoutKeys(pk.name, data) : data;
+    if (keys) return toColumns(r.schema, shaped, given.map((g, i) => (g ? undefined : keys[i])), timezoneOf(r));
     const wanted = given.filter((g) => !g).length;
     const ids = wanted > 0 ? await this.call('allocIds', { count: wanted }, 10_000) : { first: 0 };
     let next = ids.first;
-    return toColumns(r.schema, data, given.map((g) => (g ? undefined : next++)), timezoneOf(r));
+    return toColumns(r.schema, shaped, given.map((g) => (g ? undefined : next++)), timezoneOf(r));
   }
 
   /**
@@ -140,9 +170,11 @@ export abstract class WriteClient extends QueryClient {
     refuseNamedPartitions(r, partitionName);
     partitionIdOf(r, partitionName);
     if (opts.partialUpdate === true) return this.partialUpsert(collection, r, data, partitionName);
+    const replaced = replacedKeys(r, data);
     const checked = await this.checkedColumns(collection, r, data, true);
-    const first = await this.appendUpserts(checked.r, checked.rows, partitionName);
-    const tso = await this.resendStale(collection, checked.r, data, checked.rows, first, true, (fresh, again) => this.appendUpserts(fresh, again, partitionName));
+    const replacing = replaced && new Map(checked.rows.pks.map((k, i) => [k, replaced[i]!]));
+    const first = await this.appendUpserts(checked.r, checked.rows, partitionName, undefined, replacing);
+    const tso = await this.resendStale(collection, checked.r, data, checked.rows, first, true, (fresh, again) => this.appendUpserts(fresh, again, partitionName, undefined, replacing));
     return { count: checked.rows.count, ids: checked.rows.pks, tso };
   }
 
@@ -167,15 +199,26 @@ export abstract class WriteClient extends QueryClient {
    * Insert. With `unchangedSince`, a shard's transaction commits only if no
    * key of it was written after that TSO; the shards where one was are returned,
    * and the rows of those that refused them for a stale schema (nothing of such a shard's rows is written).
+   * `replacing` (an autoID upsert): each generated key with the key of the row it replaces, whose Delete goes
+   * to that key's shard (a transaction there; not atomic with the Insert when the shards differ, as in Milvus).
    */
-  private async appendUpserts(r: CollectionRecord, rows: Rows, partitionName: string | undefined, unchangedSince?: Tso): Promise<Sent & { conflicts: Set<string> }> {
+  private async appendUpserts(r: CollectionRecord, rows: Rows, partitionName: string | undefined, unchangedSince?: Tso, replacing?: ReadonlyMap<PrimaryKey, PrimaryKey>): Promise<Sent & { conflicts: Set<string> }> {
     const byShard = new Map<string, { messages: Uint8Array[]; idx: number[] }>();
-    for (const [vchannel, partitionId, part, idx] of this.split(r, rows, partitionName)) {
-      const shard = byShard.get(vchannel) ?? { messages: [], idx: [] };
-      shard.messages.push(encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId: -1, pks: part.pks })));
-      shard.messages.push(encodeMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part, ...versionOf(r) })));
-      shard.idx.push(...idx);
-      byShard.set(vchannel, shard);
+    const shard = (vchannel: string) => { const s = byShard.get(vchannel) ?? { messages: [], idx: [] }; byShard.set(vchannel, s); return s; };
+    const parts = this.split(r, rows, partitionName);
+    const deletes = new Map<string, PrimaryKey[]>();
+    for (const [vchannel, , part] of parts) {
+      for (const k of part.pks) {
+        const old = replacing ? replacing.get(k)! : k;
+        const at = replacing ? r.vchannels[shardOf(old, r.shards)]! : vchannel;
+        deletes.set(at, [...(deletes.get(at) ?? []), old]);
+      }
+    }
+    for (const [vchannel, pks] of deletes) shard(vchannel).messages.push(encodeMessage(newMessage('Delete', vchannel, { collectionId: r.collectionId, partitionId: -1, pks })));
+    for (const [vchannel, partitionId, part, idx] of parts) {
+      const s = shard(vchannel);
+      s.messages.push(encodeMessage(newMessage('Insert', vchannel, { collectionId: r.collectionId, partitionId, segmentId: -1, rows: part, ...versionOf(r) })));
+      s.idx.push(...idx);
     }
     const conflicts = new Set<string>();
     const sent = new SentRows();
