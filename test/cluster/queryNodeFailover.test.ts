@@ -86,43 +86,35 @@ if (haveServices('cluster: query-node failover with replicas')) {
     assert.equal(await search(), baseline);
   });
 
-  test('a query node killed and started again at once (its lease not yet run out) loads its segments again', async () => {
+  /**
+   * Kills a query node and starts it again under its id (`between`: what happens in between), then
+   * expects it to hold every segment it served before, and searches to answer as before.
+   */
+  const restart = async (nodeName: string, between: (id: string) => Promise<unknown>) => {
     const c = cluster!;
     const baseline = await search();
-    const victim = c.nodes.get('query-node-2')!;
+    const victim = c.nodes.get(nodeName)!;
     const held = [...(await holders())].filter(([, n]) => n.includes(victim.id)).map(([s]) => s);
     assert.ok(held.length > 0, 'the victim serves segments');
     await victim.kill();
+    await between(victim.id);
     victim.launch();
     await victim.started;
-    // Its session key never went away (the new process put it before the old lease ran out): only its
-    // new incarnation tells the coordinator that it holds nothing.
     const status = client<QueryNodeProtocol>(c.bus, queryNodeSubject(victim.id));
-    await eventually('the restarted node to hold its segments again', async () => {
+    await eventually('the node started again to hold its segments again', async () => {
       const now = new Set((await status('status', {})).segments);
       return held.every((s) => now.has(s));
     });
     assert.equal(await search(), baseline);
-  });
+  };
 
-  test('a query node that comes back after its session ended (a slow restart) loads its segments again', async () => {
-    const c = cluster!;
-    const baseline = await search();
-    const victim = c.nodes.get('query-node-3')!;
-    const held = [...(await holders())].filter(([, n]) => n.includes(victim.id)).map(([s]) => s);
-    assert.ok(held.length > 0, 'the victim serves segments');
-    await victim.kill();
-    await eventually('its session to end', async () => (await c.meta.get(`sessions/query-node/${victim.id}`)) === undefined);
-    // The distributions may still name it (no other node could take its replica): the node that comes back holds none of it.
-    victim.launch();
-    await victim.started;
-    const status = client<QueryNodeProtocol>(c.bus, queryNodeSubject(victim.id));
-    await eventually('the node back to hold its segments again', async () => {
-      const now = new Set((await status('status', {})).segments);
-      return held.every((s) => now.has(s));
-    });
-    assert.equal(await search(), baseline);
-  });
+  // Its session key never goes away (the new process puts it before the old lease runs out): only its
+  // new incarnation tells the coordinator that it holds nothing.
+  test('a query node killed and started again at once (its lease not yet run out) loads its segments again', () => restart('query-node-2', async () => {}));
+
+  // The distributions may still name it (no other node could take its replica): the node that comes back holds none of it.
+  test('a query node that comes back after its session ended (a slow restart) loads its segments again', () => restart('query-node-3', (id) =>
+    eventually('its session to end', async () => (await cluster!.meta.get(`sessions/query-node/${id}`)) === undefined)));
 }
 
 test.run();
