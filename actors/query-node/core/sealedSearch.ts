@@ -19,6 +19,7 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { candidatesOnPage, firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { newestCopies, newestRows } from '../../shared/segment/newestCopy.js';
 import { RowSet } from '../../shared/scalarIndex/rowSet.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../shared/scalarIndex/termRows.js';
@@ -318,14 +319,14 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
     return { rows: [], count };
   }
   if (order && order.length > 0) return orderedSealed(segs, r, page.limit, order, orderAfter);
-  const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number }> = [];
+  const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number; tso: Tso }> = [];
   for (const s of segs) {
-    const { seg } = s, { accept, candidates } = segmentRows(s, r);
+    const { seg } = s, { accept, candidates } = segmentRows(s, r), tsoOf = (row: number) => seg.tsos[row]!;
     if (accept === null) continue;
-    const rows = candidates ? candidatesOnPage(seg.pks, page, candidates.rows, candidates.accept, accept) : rowsOnPage(seg.pks, page, accept);
-    for (const row of rows) found.push({ pk: seg.pks[row]!, seg, row });
+    const rows = candidates ? candidatesOnPage(seg.pks, page, candidates.rows, candidates.accept, accept, tsoOf) : rowsOnPage(seg.pks, page, accept, tsoOf);
+    for (const row of rows) found.push({ pk: seg.pks[row]!, seg, row, tso: seg.tsos[row]! });
   }
-  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
+  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: h.tso }));
   return { rows, count: rows.length };
 }
 
@@ -346,13 +347,13 @@ export function foldSealed(segs: ReadSegment[], r: SealedRead, fold: BucketFold)
 
 /** The first `limit` (0: all) rows in the order (past `after`): each segment's first `limit`, merged (shared/segment/orderedRows.ts). */
 function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order: readonly OrderKey[], after?: Ordered): { rows: HitRow[]; count: number } {
-  const lists: Array<Array<OrderedRow & { seg: SealedSegment }>> = [];
+  const lists: Array<Array<OrderedRow & { seg: SealedSegment; tso: Tso }>> = [];
   for (const s of segs) {
-    const { seg } = s, { accept, candidates } = segmentRows(s, r);
+    const { seg } = s, { accept, candidates } = segmentRows(s, r), tsoOf = (row: number) => seg.tsos[row]!;
     if (accept === null) continue;
     const rows = candidates ? passingCandidates(candidates) : passingRows(seg.count, accept ?? (() => true));
-    lists.push(topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, limit, after).map((h) => ({ ...h, seg })));
+    lists.push(topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, newestRows(seg.pks, rows, tsoOf), limit, after).map((h) => ({ ...h, seg, tso: tsoOf(h.row) })));
   }
-  const rows = mergeOrdered(lists, limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
+  const rows = mergeOrdered(newestCopies(lists), limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: h.tso }));
   return { rows, count: rows.length };
 }

@@ -17,6 +17,7 @@ import { hidden } from '../../shared/segment/deleteIndex.js';
 import { entityExpiry } from '../../shared/segment/rowExpiry.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { newestCopies, newestRows } from '../../shared/segment/newestCopy.js';
 import { firstTso, rowTso } from './chunkMerge.js';
 import { type GrowingChunk, type ShardData } from './shardData.js';
 
@@ -133,17 +134,18 @@ export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolea
   if (order && order.length > 0) {
     // Each chunk's first `limit` in the order, merged (shared/segment/orderedRows.ts).
     const lists = visibleChunks(shard, r).map((c) => {
-      const ok = acceptor(shard, c, r), rows: number[] = [];
+      const ok = acceptor(shard, c, r), rows: number[] = [], tsoOf = (row: number) => rowTso(c, row);
       for (let i = 0; i < c.count; i++) if (ok(i)) rows.push(i);
-      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, rows, page.limit, orderAfter).map((h) => ({ ...h, c }));
+      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, newestRows(c.pks, rows, tsoOf), page.limit, orderAfter).map((h) => ({ ...h, c, tso: tsoOf(h.row) }));
     });
-    const rows = mergeOrdered(lists, page.limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r) }));
+    const rows = mergeOrdered(newestCopies(lists), page.limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r), tso: h.tso }));
     return { rows, count: rows.length };
   }
-  const found: Array<{ pk: PrimaryKey; c: GrowingChunk; row: number }> = [];
+  const found: Array<{ pk: PrimaryKey; c: GrowingChunk; row: number; tso: Tso }> = [];
   for (const c of visibleChunks(shard, r)) {
-    for (const row of rowsOnPage(c.pks, page, acceptor(shard, c, r))) found.push({ pk: c.pks[row]!, c, row });
+    const tsoOf = (row: number) => rowTso(c, row);
+    for (const row of rowsOnPage(c.pks, page, acceptor(shard, c, r), tsoOf)) found.push({ pk: c.pks[row]!, c, row, tso: tsoOf(row) });
   }
-  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r) }));
+  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r), tso: h.tso }));
   return { rows, count: rows.length };
 }

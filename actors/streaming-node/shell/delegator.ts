@@ -34,6 +34,7 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
 import { firstOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { newestCopies } from '../../shared/segment/newestCopy.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 import { measure } from '../../../runtime/metrics/operation.js';
@@ -314,7 +315,7 @@ export class Delegator {
     }
     if (order) {
       // Each source's rows come in the order: merged k ways by the values they carry.
-      const rows = mergeOrdered([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order))), req.limit, order).map(({ values: _, ...h }) => h);
+      const rows = mergeOrdered(newestCopies([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order)))), req.limit, order).map(({ values: _, ...h }) => h);
       return { rows, count: rows.length };
     }
     const rows = firstOnPage([...growing.rows, ...remote.flatMap((r) => r.rows)], req.limit);
