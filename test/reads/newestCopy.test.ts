@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { firstOnPage, rowsOnPage, candidatesOnPage } from '../../actors/shared/segment/pkOrder.js';
-import { holdsRepeats, newestCopies, newestRows } from '../../actors/shared/segment/newestCopy.js';
+import { holdsRepeats, newerElsewhere, newestCopies, newestRows, orderedNewest, type CopySource } from '../../actors/shared/segment/newestCopy.js';
+import { topOrdered } from '../../actors/shared/segment/orderedRows.js';
 import type { PrimaryKey } from '../../messages/schema.js';
 
 /**
@@ -32,8 +33,11 @@ test('candidatesOnPage agrees with rowsOnPage, few candidates or many', () => {
   for (const page of [{ limit: 3 }, { after: 2, limit: 2 }, { after: 1, limit: 0 }]) {
     const want = keyTso(rowsOnPage(pks, page, (r) => r !== 6, tsoOf));
     assert.equal(keyTso(candidatesOnPage(pks, page, all.filter((r) => r !== 6), undefined, (r) => r !== 6, tsoOf)), want, JSON.stringify(page));
-    // Two candidates of nine: sorted, not walked in key order.
-    assert.equal(keyTso(candidatesOnPage(pks, page, Int32Array.from([3, 8]), undefined, undefined, tsoOf)), keyTso(rowsOnPage(pks, page, (r) => r === 3 || r === 8, tsoOf)));
+    // One candidate of nine is sorted, three are walked in key order.
+    for (const few of [[1], [1, 3, 6]]) {
+      const isOne = (r: number) => few.includes(r);
+      assert.equal(keyTso(candidatesOnPage(pks, page, Int32Array.from(few), undefined, isOne, tsoOf)), keyTso(rowsOnPage(pks, page, isOne, tsoOf)), `${few}`);
+    }
   }
 });
 
@@ -80,6 +84,36 @@ test('newestRows and newestCopies: one copy per key within a column and across o
   assert.is(newestRows(unique, [0, 1], () => 0n).length, 2);
   const lists = newestCopies([[{ pk: 1, tso: 5n }, { pk: 9, tso: 1n }], [{ pk: 2, tso: 1n }, { pk: 1, tso: 6n }], [{ pk: 9, tso: 4n }]]);
   assert.equal(lists, [[], [{ pk: 2, tso: 1n }, { pk: 1, tso: 6n }], [{ pk: 9, tso: 4n }]]);
+});
+
+test('orderedNewest: an ordered page over sources holding copies is each key\'s newest copy, ranked by its values, and full', () => {
+  // Values grow with each rewrite, so a key's older copy ranks first: source 0 holds keys 0..19 at their first
+  // value, source 1 rewrites 0..9 (value + 100) and adds keys 20..29; source 2 rewrites 5 and 25 again, but 25's copy is rejected.
+  const col = (rows: Array<[number, number, bigint]>) => ({ pks: rows.map((x) => x[0]), fields: { v: rows.map((x) => x[1]) }, tsos: rows.map((x) => x[2]) });
+  const sources = [
+    col(Array.from({ length: 20 }, (_, k): [number, number, bigint] => [k, k, 1n])),
+    col([...Array.from({ length: 10 }, (_, k): [number, number, bigint] => [k, k + 100, 2n]), ...Array.from({ length: 10 }, (_, i): [number, number, bigint] => [20 + i, 20 + i, 2n])]),
+    col([[5, 500, 3n], [25, 1, 3n]]),
+  ];
+  const copies: CopySource[] = sources.map((s, i) => ({ pks: s.pks, tsoOf: (row) => s.tsos[row]!, accept: (row) => !(i === 2 && s.pks[row] === 25) }));
+  const keys = [{ field: 'v', desc: false }];
+  const want = new Map<number, number>();
+  sources.forEach((s, i) => s.pks.forEach((k, row) => { if (copies[i]!.accept(row)) want.set(k, s.fields.v[row]!); }));
+  const ranked = [...want].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  let reads = 0;
+  const page = (i: number, limit: number) => {
+    reads++;
+    const s = sources[i]!, rows = s.pks.map((_, row) => row).filter((row) => copies[i]!.accept(row));
+    return topOrdered(keys, { rows: { pks: s.pks, vectors: new Float32Array(0), fields: s.fields }, pkName: 'id' }, rows, limit).map((h) => ({ ...h, tso: s.tsos[h.row]! }));
+  };
+  for (const limit of [1, 5, 12, 30, 0]) {
+    const got = orderedNewest(3, page, (x, i) => newerElsewhere(copies, i, x.pk, x.tso), limit, keys);
+    const expected = limit > 0 ? ranked.slice(0, limit) : ranked;
+    assert.equal(got.map((x) => [x.pk, x.values[0]]), expected, `limit ${limit}`);
+  }
+  reads = 0;
+  orderedNewest(1, page, () => false, 5, keys);
+  assert.is(reads, 1, 'a source without outdated rows is read once');
 });
 
 test.run();

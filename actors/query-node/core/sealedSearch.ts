@@ -19,7 +19,7 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { candidatesOnPage, firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
-import { newestCopies, newestRows } from '../../shared/segment/newestCopy.js';
+import { newerElsewhere, newestRows, orderedNewest, type CopySource } from '../../shared/segment/newestCopy.js';
 import { RowSet } from '../../shared/scalarIndex/rowSet.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../shared/scalarIndex/termRows.js';
@@ -27,7 +27,7 @@ import type { FilterPlanner } from './filterPlanner.js';
 import { iterativeRank, type SegmentWalk } from './iterativeSegment.js';
 import { memoRows } from '../../shared/vector/iterativeFilter.js';
 import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
-import { mergeOrdered, topOrdered, type OrderedRow } from '../../shared/segment/orderedRows.js';
+import { topOrdered } from '../../shared/segment/orderedRows.js';
 
 /**
  * Search and query over sealed segments at a read TSO, with the shard's deletes
@@ -218,6 +218,16 @@ function passingRows(count: number, accept: RowFilter): Int32Array {
   return Int32Array.from(rows);
 }
 
+/** Whether `row` is among `rows` (ascending). */
+function isCandidate(rows: Int32Array, row: number): boolean {
+  let lo = 0, hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid]! < row) lo = mid + 1; else hi = mid;
+  }
+  return rows[lo] === row;
+}
+
 /** The candidates that pass, ascending. */
 export function passingCandidates({ rows, accept }: Candidates): Int32Array {
   return accept ? rows.filter((row) => accept(row)) : rows;
@@ -347,13 +357,21 @@ export function foldSealed(segs: ReadSegment[], r: SealedRead, fold: BucketFold)
 
 /** The first `limit` (0: all) rows in the order (past `after`): each segment's first `limit`, merged (shared/segment/orderedRows.ts). */
 function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order: readonly OrderKey[], after?: Ordered): { rows: HitRow[]; count: number } {
-  const lists: Array<Array<OrderedRow & { seg: SealedSegment; tso: Tso }>> = [];
+  const read: Array<{ seg: SealedSegment; rows: Int32Array | number[]; copies: CopySource }> = [];
   for (const s of segs) {
     const { seg } = s, { accept, candidates } = segmentRows(s, r), tsoOf = (row: number) => seg.tsos[row]!;
     if (accept === null) continue;
     const rows = candidates ? passingCandidates(candidates) : passingRows(seg.count, accept ?? (() => true));
-    lists.push(topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, newestRows(seg.pks, rows, tsoOf), limit, after).map((h) => ({ ...h, seg, tso: tsoOf(h.row) })));
+    // A key looked up in this segment: a copy counts if the read accepts it (a scalar index's candidate that passes).
+    const ok = candidates ? (row: number) => isCandidate(candidates.rows, row) && (candidates.accept === undefined || candidates.accept(row)) : accept ?? (() => true);
+    read.push({ seg, rows: newestRows(seg.pks, rows, tsoOf), copies: { pks: seg.pks, accept: ok, tsoOf } });
   }
-  const rows = mergeOrdered(newestCopies(lists), limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: h.tso }));
+  const copies = read.map((x) => x.copies);
+  const top = (i: number, n: number) => {
+    const { seg, rows } = read[i]!;
+    return topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, n, after).map((h) => ({ ...h, seg, tso: seg.tsos[h.row]! }));
+  };
+  const rows = orderedNewest(read.length, top, (x, i) => newerElsewhere(copies, i, x.pk, x.tso), limit, order)
+    .map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: h.tso }));
   return { rows, count: rows.length };
 }

@@ -1,6 +1,8 @@
 import type { PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
-import { comparePks, newerFirst, pkOrder } from './pkOrder.js';
+import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
+import { mergeOrdered } from './orderedRows.js';
+import { comparePks, newerFirst, pkOrder, rowsOfKey } from './pkOrder.js';
 
 /**
  * A key inserted twice is stored twice (an insert checks no stored keys), and
@@ -45,4 +47,40 @@ export function newestCopies<T extends { pk: PrimaryKey; tso?: Tso | undefined }
     if (b === undefined || newerFirst(x, b) < 0) best.set(x.pk, x);
   }
   return lists.map((l) => l.filter((x) => best.get(x.pk) === x));
+}
+
+/** One source's copies as a read accepts them (a growing chunk, a sealed segment), to look a key up in. */
+export interface CopySource { pks: readonly PrimaryKey[]; accept: (row: number) => boolean; tsoOf: (row: number) => Tso }
+
+/** Whether a source other than `from` (-1: any) holds an accepted copy of `pk` newer than `tso`. */
+export function newerElsewhere(sources: readonly CopySource[], from: number, pk: PrimaryKey, tso: Tso): boolean {
+  return sources.some((s, i) => i !== from && rowsOfKey(s.pks, pk).some((row) => s.tsoOf(row) > tso && s.accept(row)));
+}
+
+/**
+ * An ordered page over several sources, one row per key. Copies of a key
+ * rank apart (their values differ), so a source's first `limit` may hold
+ * copies another source outdates: those are dropped (`outdated`, a lookup of
+ * the key in the others), and a source that lost rows so is read again,
+ * longer, until it gives `limit` current rows or runs out. Sources without
+ * copies elsewhere are read once, as before.
+ */
+export function orderedNewest<T extends Ordered & { tso: Tso }>(n: number, page: (source: number, limit: number) => T[], outdated: (x: T, source: number) => boolean, limit: number, keys: readonly OrderKey[]): T[] {
+  const lists = Array.from({ length: n }, (_, i) => {
+    for (let want = limit; ;) {
+      const got = page(i, want), kept = got.filter((x) => !outdated(x, i));
+      if (limit <= 0 || got.length < want || kept.length >= limit) return kept;
+      want += limit - kept.length;
+    }
+  });
+  return mergeOrdered(newestCopies(lists), limit, keys);
+}
+
+/** orderedNewest's reading of one source asked over the bus (a query node's page at the delegator): its current rows, read again longer while it lost some. */
+export async function currentPage<T>(page: (limit: number) => Promise<T[]>, outdated: (x: T) => boolean, limit: number): Promise<T[]> {
+  for (let want = limit; ;) {
+    const got = await page(want), kept = got.filter((x) => !outdated(x));
+    if (limit <= 0 || got.length < want || kept.length >= limit) return kept;
+    want += limit - kept.length;
+  }
 }

@@ -45,6 +45,19 @@ function firstAbove(pks: readonly PrimaryKey[], order: Int32Array, after: Primar
   return lo;
 }
 
+/** The rows of a key column holding `pk`, found by the column's key order. */
+export function rowsOfKey(pks: readonly PrimaryKey[], pk: PrimaryKey): number[] {
+  const order = pkOrder(pks);
+  let lo = 0, hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePks(pks[order[mid]!]!, pk) < 0) lo = mid + 1; else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < order.length && comparePks(pks[order[i]!]!, pk) === 0; i++) out.push(order[i]!);
+  return out;
+}
+
 /**
  * The rows of one key column on a page that `accept` lets through, in key
  * order, one per key (the newest by `tsoOf`, newestCopy.ts): a page of `limit`
