@@ -1,7 +1,6 @@
 import type { PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
-import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
-import { mergeOrdered } from './orderedRows.js';
+import { orderComparator, type Ordered, type OrderKey } from '../../../messages/orderBy.js';
 import { comparePks, newerFirst, pkOrder, rowsOfKey } from './pkOrder.js';
 
 /**
@@ -60,20 +59,31 @@ export function newerElsewhere(sources: readonly CopySource[], from: number, pk:
 /**
  * An ordered page over several sources, one row per key. Copies of a key
  * rank apart (their values differ), so a source's first `limit` may hold
- * copies another source outdates: those are dropped (`outdated`, a lookup of
- * the key in the others), and a source that lost rows so is read again,
- * longer, until it gives `limit` current rows or runs out. Sources without
- * copies elsewhere are read once, as before.
+ * copies another source outdates. The sources' pages are merged one row at a
+ * time, each row taken checked (`outdated`, a lookup of its key in the
+ * others) and skipped if outdated; a source whose page ran out that way is
+ * read again, twice as long. So the lookups are about as many as the rows
+ * returned, and a source is read again only where keys repeat.
  */
 export function orderedNewest<T extends Ordered & { tso: Tso }>(n: number, page: (source: number, limit: number) => T[], outdated: (x: T, source: number) => boolean, limit: number, keys: readonly OrderKey[]): T[] {
-  const lists = Array.from({ length: n }, (_, i) => {
-    for (let want = limit; ;) {
-      const got = page(i, want), kept = got.filter((x) => !outdated(x, i));
-      if (limit <= 0 || got.length < want || kept.length >= limit) return kept;
-      want += limit - kept.length;
+  const cmp = orderComparator(keys);
+  const want = new Array<number>(n).fill(limit), at = new Array<number>(n).fill(0);
+  const lists = Array.from({ length: n }, (_, i) => page(i, limit));
+  const out: T[] = [], taken = new Set<PrimaryKey>();
+  while (limit <= 0 || out.length < limit) {
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      // A full page used up: the source may hold more.
+      if (limit > 0 && at[i] === lists[i]!.length && lists[i]!.length === want[i]) lists[i] = page(i, want[i] *= 2);
+      if (at[i]! < lists[i]!.length && (best < 0 || cmp(lists[i]![at[i]!]!, lists[best]![at[best]!]!) < 0)) best = i;
     }
-  });
-  return mergeOrdered(newestCopies(lists), limit, keys);
+    if (best < 0) break;
+    const x = lists[best]![at[best]!++]!;
+    if (outdated(x, best) || taken.has(x.pk)) continue;
+    taken.add(x.pk);
+    out.push(x);
+  }
+  return out;
 }
 
 /** orderedNewest's reading of one source asked over the bus (a query node's page at the delegator): its current rows, read again longer while it lost some. */
