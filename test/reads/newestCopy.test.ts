@@ -107,12 +107,12 @@ test('orderedNewest: an ordered page over sources holding copies is each key\'s 
     return topOrdered(keys, { rows: { pks: s.pks, vectors: new Float32Array(0), fields: s.fields }, pkName: 'id' }, rows, limit).map((h) => ({ ...h, tso: s.tsos[h.row]! }));
   };
   for (const limit of [1, 5, 12, 30, 0]) {
-    const got = orderedNewest(3, page, (x, i) => newerElsewhere(copies, i, x.pk, x.tso), limit, keys);
+    const got = orderedNewest(3, page, (x) => x.tso, (x, i) => newerElsewhere(copies, i, x.pk, x.tso), limit, keys);
     const expected = limit > 0 ? ranked.slice(0, limit) : ranked;
     assert.equal(got.map((x) => [x.pk, x.values[0]]), expected, `limit ${limit}`);
   }
   reads = 0;
-  orderedNewest(1, page, () => false, 5, keys);
+  orderedNewest(1, page, (x) => x.tso, () => false, 5, keys);
   assert.is(reads, 1, 'a source without outdated rows is read once');
 });
 

@@ -355,7 +355,7 @@ export function foldSealed(segs: ReadSegment[], r: SealedRead, fold: BucketFold)
   }
 }
 
-/** The first `limit` (0: all) rows in the order (past `after`): each segment's first `limit`, merged (shared/segment/orderedRows.ts). */
+/** The first `limit` (0: all) rows in the order (past `after`), one per key: each segment's first `limit`, merged (shared/segment/orderedRows.ts, newestCopy.ts). */
 function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order: readonly OrderKey[], after?: Ordered): { rows: HitRow[]; count: number } {
   const read: Array<{ seg: SealedSegment; rows: Int32Array | number[]; copies: CopySource }> = [];
   for (const s of segs) {
@@ -369,9 +369,10 @@ function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order:
   const copies = read.map((x) => x.copies);
   const top = (i: number, n: number) => {
     const { seg, rows } = read[i]!;
-    return topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, n, after).map((h) => ({ ...h, seg, tso: seg.tsos[h.row]! }));
+    return topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, n, after).map((h) => ({ ...h, seg }));
   };
-  const rows = orderedNewest(read.length, top, (x, i) => newerElsewhere(copies, i, x.pk, x.tso), limit, order)
-    .map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: h.tso }));
+  const tsoOf = (x: { seg: SealedSegment; row: number }) => x.seg.tsos[x.row]!;
+  const rows = orderedNewest(read.length, top, tsoOf, (x, i) => newerElsewhere(copies, i, x.pk, tsoOf(x)), limit, order)
+    .map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: tsoOf(h) }));
   return { rows, count: rows.length };
 }

@@ -1,7 +1,8 @@
 import type { PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
 import { orderComparator, type Ordered, type OrderKey } from '../../../messages/orderBy.js';
-import { comparePks, newerFirst, pkOrder, rowsOfKey } from './pkOrder.js';
+import { mergeOrdered } from './orderedRows.js';
+import { comparePks, firstOfKey, newerFirst, pkOrder } from './pkOrder.js';
 
 /**
  * A key inserted twice is stored twice (an insert checks no stored keys), and
@@ -53,7 +54,17 @@ export interface CopySource { pks: readonly PrimaryKey[]; accept: (row: number) 
 
 /** Whether a source other than `from` (-1: any) holds an accepted copy of `pk` newer than `tso`. */
 export function newerElsewhere(sources: readonly CopySource[], from: number, pk: PrimaryKey, tso: Tso): boolean {
-  return sources.some((s, i) => i !== from && rowsOfKey(s.pks, pk).some((row) => s.tsoOf(row) > tso && s.accept(row)));
+  for (let i = 0; i < sources.length; i++) {
+    if (i === from) continue;
+    const { pks, accept, tsoOf } = sources[i]!, order = pkOrder(pks);
+    // Keys outside the column's range (segments of increasing auto ids hold disjoint ranges) need no search.
+    if (order.length === 0 || comparePks(pk, pks[order[0]!]!) < 0 || comparePks(pk, pks[order[order.length - 1]!]!) > 0) continue;
+    for (let at = firstOfKey(pks, order, pk); at < order.length && comparePks(pks[order[at]!]!, pk) === 0; at++) {
+      const row = order[at]!;
+      if (tsoOf(row) > tso && accept(row)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -63,18 +74,20 @@ export function newerElsewhere(sources: readonly CopySource[], from: number, pk:
  * time, each row taken checked (`outdated`, a lookup of its key in the
  * others) and skipped if outdated; a source whose page ran out that way is
  * read again, twice as long. So the lookups are about as many as the rows
- * returned, and a source is read again only where keys repeat.
+ * returned, and a source is read again only where keys repeat. Without a
+ * limit every row is at hand: the copies are sorted out by key, no lookup.
  */
-export function orderedNewest<T extends Ordered & { tso: Tso }>(n: number, page: (source: number, limit: number) => T[], outdated: (x: T, source: number) => boolean, limit: number, keys: readonly OrderKey[]): T[] {
+export function orderedNewest<T extends Ordered>(n: number, page: (source: number, limit: number) => T[], tsoOf: (x: T, source: number) => Tso, outdated: (x: T, source: number) => boolean, limit: number, keys: readonly OrderKey[]): T[] {
+  if (limit <= 0) return mergeOrdered(newestCopies(Array.from({ length: n }, (_, i) => page(i, 0).map((x) => ({ x, pk: x.pk, tso: tsoOf(x, i), values: x.values })))), 0, keys).map((y) => y.x);
   const cmp = orderComparator(keys);
   const want = new Array<number>(n).fill(limit), at = new Array<number>(n).fill(0);
   const lists = Array.from({ length: n }, (_, i) => page(i, limit));
   const out: T[] = [], taken = new Set<PrimaryKey>();
-  while (limit <= 0 || out.length < limit) {
+  while (out.length < limit) {
     let best = -1;
     for (let i = 0; i < n; i++) {
       // A full page used up: the source may hold more.
-      if (limit > 0 && at[i] === lists[i]!.length && lists[i]!.length === want[i]) lists[i] = page(i, want[i] *= 2);
+      if (at[i] === lists[i]!.length && lists[i]!.length === want[i]) lists[i] = page(i, want[i] *= 2);
       if (at[i]! < lists[i]!.length && (best < 0 || cmp(lists[i]![at[i]!]!, lists[best]![at[best]!]!) < 0)) best = i;
     }
     if (best < 0) break;

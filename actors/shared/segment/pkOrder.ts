@@ -45,17 +45,14 @@ function firstAbove(pks: readonly PrimaryKey[], order: Int32Array, after: Primar
   return lo;
 }
 
-/** The rows of a key column holding `pk`, found by the column's key order. */
-export function rowsOfKey(pks: readonly PrimaryKey[], pk: PrimaryKey): number[] {
-  const order = pkOrder(pks);
+/** The first position in `order` whose key is `pk` or above. */
+export function firstOfKey(pks: readonly PrimaryKey[], order: Int32Array, pk: PrimaryKey): number {
   let lo = 0, hi = order.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (comparePks(pks[order[mid]!]!, pk) < 0) lo = mid + 1; else hi = mid;
   }
-  const out: number[] = [];
-  for (let i = lo; i < order.length && comparePks(pks[order[i]!]!, pk) === 0; i++) out.push(order[i]!);
-  return out;
+  return lo;
 }
 
 /**

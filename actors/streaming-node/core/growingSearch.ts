@@ -146,10 +146,11 @@ export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolea
     });
     const top = (i: number, limit: number) => {
       const c = chunks[i]!;
-      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, passing[i]!, limit, orderAfter).map((h) => ({ ...h, c, tso: rowTso(c, h.row) }));
+      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, passing[i]!, limit, orderAfter).map((h) => ({ ...h, c }));
     };
-    const rows = orderedNewest(chunks.length, top, (x, i) => newerElsewhere(copies, i, x.pk, x.tso), page.limit, order)
-      .map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r), tso: h.tso }));
+    const tsoOf = (x: { c: GrowingChunk; row: number }) => rowTso(x.c, x.row);
+    const rows = orderedNewest(chunks.length, top, tsoOf, (x, i) => newerElsewhere(copies, i, x.pk, tsoOf(x)), page.limit, order)
+      .map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r), tso: tsoOf(h) }));
     return { rows, count: rows.length };
   }
   const found: Array<{ pk: PrimaryKey; c: GrowingChunk; row: number; tso: Tso }> = [];

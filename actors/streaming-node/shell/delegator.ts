@@ -301,8 +301,9 @@ export class Delegator {
     const deleteSeq = deleteEnd(shard);
     const ask = (nodeId: string, segmentIds: number[], limit = req.limit) =>
       this.ask(req.vchannel, nodeId, 'query', { ...req, limit, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry });
-    // An ordered page from a query node may hold copies of keys the growing rows outdate: dropped, and the node asked for more (newestCopy.ts).
-    const copies = order ? growingCopies(shard, read) : [];
+    // An ordered page from a query node may hold copies of keys the growing rows outdate: dropped, and the node asked for more
+    // (newestCopy.ts). Without a limit every row comes, and the merge below sorts the copies out.
+    const copies = order && req.limit > 0 ? growingCopies(shard, read) : [];
     const askOrdered = async (nodeId: string, segmentIds: number[]) => {
       let last: QueryResult | undefined;
       const rows = await currentPage(async (limit) => (last = await ask(nodeId, segmentIds, limit)).rows, (h) => newerElsewhere(copies, -1, h.pk, h.tso!), req.limit);
