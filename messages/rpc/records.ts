@@ -188,6 +188,8 @@ export interface HitRow {
   pk: number | string; distance: number; fields: Record<string, unknown>;
   /** In a grouping search, the hit's value of the group field (null when the row has none). */
   group?: unknown;
+  /** A query's row: the insert TSO of its copy, so merges keep each key's newest (shared/segment/newestCopy.ts); never shown. */
+  tso?: Tso;
 }
 
 /** What a search asks of one shard. */

@@ -172,11 +172,13 @@ test('through the shard fold: reads at a TSO over shredded chunks equal per-row 
     for (const text of filters) {
       const filter = prepareFilter(text, SCHEMA)!;
       const read: GrowingRead = { pkName: 'id', vectorName: 'v', dim: 2, filter, partitionIds: null, readTso: tsoOf(at), outputFields: [] };
-      const want = [...live.values()].filter((v) => interpret(filter.expr, v.row) === true).map((v) => v.row.id).sort((a, b) => a - b);
+      // A count counts every matching version; a query gives each key once (shared/segment/newestCopy.ts).
+      const versions = [...live.values()].filter((v) => interpret(filter.expr, v.row) === true).map((v) => v.row.id);
+      const want = [...new Set(versions)].sort((a, b) => a - b);
       const got = queryGrowing(shredded, read, false, { limit: 100_000 }).rows.map((x) => x.pk as number).sort((a, b) => a - b);
       const rowByRow = queryGrowing(plain, read, false, { limit: 100_000 }).rows.map((x) => x.pk as number).sort((a, b) => a - b);
       if (got.join() !== want.join() || rowByRow.join() !== want.join()) assert.unreachable(`${text} at ${at}: shredded ${got.join()}, row by row ${rowByRow.join()}, wanted ${want.join()}`);
-      assert.is(queryGrowing(shredded, read, true).count, want.length);
+      assert.is(queryGrowing(shredded, read, true).count, versions.length);
       if (want.length > 0) nonEmpty++;
     }
   }

@@ -17,6 +17,7 @@ import { mulberry32 } from '../../bench/support/dataset.js';
  * last key of each page visits every visible row exactly once.
  */
 const rand = mulberry32(7);
+const noTso = () => 0n;
 const shuffled = <T>(xs: T[]) => { const a = [...xs]; for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [a[i], a[j]] = [a[j]!, a[i]!]; } return a; };
 
 test('pkOrder sorts a column by key (numbers numerically, strings by code unit) and is memoized per column', () => {
@@ -30,14 +31,14 @@ test('pkOrder sorts a column by key (numbers numerically, strings by code unit) 
 test('rowsOnPage: keys above the cursor, accepted ones only, at most the limit, in key order', () => {
   const pks = shuffled(Array.from({ length: 50 }, (_, i) => i * 2));
   const keys = (rows: number[]) => rows.map((r) => pks[r]);
-  assert.equal(keys(rowsOnPage(pks, { limit: 3 })), [0, 2, 4]);
-  assert.equal(keys(rowsOnPage(pks, { after: 10, limit: 3 })), [12, 14, 16]);
-  assert.equal(keys(rowsOnPage(pks, { after: 11, limit: 3 })), [12, 14, 16], 'a cursor between keys');
-  assert.equal(keys(rowsOnPage(pks, { after: -5, limit: 2 })), [0, 2]);
-  assert.equal(keys(rowsOnPage(pks, { after: 98, limit: 3 })), []);
-  assert.equal(keys(rowsOnPage(pks, { after: 90, limit: 0 })), [92, 94, 96, 98], 'limit 0: every key above');
-  assert.equal(keys(rowsOnPage(pks, { after: 10, limit: 3 }, (r) => pks[r]! % 4 === 0)), [12, 16, 20]);
-  assert.equal(keys(rowsOnPage(pks, { limit: 0 })).length, 50, 'no cursor and no limit: every row');
+  assert.equal(keys(rowsOnPage(pks, { limit: 3 }, undefined, noTso)), [0, 2, 4]);
+  assert.equal(keys(rowsOnPage(pks, { after: 10, limit: 3 }, undefined, noTso)), [12, 14, 16]);
+  assert.equal(keys(rowsOnPage(pks, { after: 11, limit: 3 }, undefined, noTso)), [12, 14, 16], 'a cursor between keys');
+  assert.equal(keys(rowsOnPage(pks, { after: -5, limit: 2 }, undefined, noTso)), [0, 2]);
+  assert.equal(keys(rowsOnPage(pks, { after: 98, limit: 3 }, undefined, noTso)), []);
+  assert.equal(keys(rowsOnPage(pks, { after: 90, limit: 0 }, undefined, noTso)), [92, 94, 96, 98], 'limit 0: every key above');
+  assert.equal(keys(rowsOnPage(pks, { after: 10, limit: 3 }, (r) => pks[r]! % 4 === 0, noTso)), [12, 16, 20]);
+  assert.equal(keys(rowsOnPage(pks, { limit: 0 }, undefined, noTso)).length, 50, 'no cursor and no limit: every row');
 });
 
 test('paging any mix of sources from the last key of each page gives each key once, in order', () => {
@@ -48,7 +49,7 @@ test('paging any mix of sources from the last key of each page gives each key on
       const seen: PrimaryKey[] = [];
       let after: PrimaryKey | undefined;
       for (let guard = 0; guard < 1000; guard++) {
-        const found = sources.flatMap((pks) => rowsOnPage(pks, after === undefined ? { limit } : { after, limit }).map((r) => ({ pk: pks[r]! })));
+        const found = sources.flatMap((pks) => rowsOnPage(pks, after === undefined ? { limit } : { after, limit }, undefined, noTso).map((r) => ({ pk: pks[r]! })));
         const page = firstOnPage(found, limit);
         assert.ok(page.length <= limit);
         if (page.length === 0) break;

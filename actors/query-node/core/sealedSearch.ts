@@ -19,6 +19,7 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mergeHits } from '../../shared/vector/topK.js';
 import { outputFieldsOf } from '../../shared/segment/outputFields.js';
 import { candidatesOnPage, firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { newerElsewhere, newestRows, orderedNewest, type CopySource } from '../../shared/segment/newestCopy.js';
 import { RowSet } from '../../shared/scalarIndex/rowSet.js';
 import type { SortedIndex } from '../../shared/scalarIndex/sortedIndex.js';
 import { termRows } from '../../shared/scalarIndex/termRows.js';
@@ -26,7 +27,7 @@ import type { FilterPlanner } from './filterPlanner.js';
 import { iterativeRank, type SegmentWalk } from './iterativeSegment.js';
 import { memoRows } from '../../shared/vector/iterativeFilter.js';
 import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
-import { mergeOrdered, topOrdered, type OrderedRow } from '../../shared/segment/orderedRows.js';
+import { topOrdered } from '../../shared/segment/orderedRows.js';
 
 /**
  * Search and query over sealed segments at a read TSO, with the shard's deletes
@@ -217,6 +218,16 @@ function passingRows(count: number, accept: RowFilter): Int32Array {
   return Int32Array.from(rows);
 }
 
+/** Whether `row` is among `rows` (ascending). */
+function isCandidate(rows: Int32Array, row: number): boolean {
+  let lo = 0, hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid]! < row) lo = mid + 1; else hi = mid;
+  }
+  return rows[lo] === row;
+}
+
 /** The candidates that pass, ascending. */
 export function passingCandidates({ rows, accept }: Candidates): Int32Array {
   return accept ? rows.filter((row) => accept(row)) : rows;
@@ -318,14 +329,14 @@ export function querySealed(segs: ReadSegment[], r: SealedRead, countOnly: boole
     return { rows: [], count };
   }
   if (order && order.length > 0) return orderedSealed(segs, r, page.limit, order, orderAfter);
-  const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number }> = [];
+  const found: Array<{ pk: PrimaryKey; seg: SealedSegment; row: number; tso: Tso }> = [];
   for (const s of segs) {
-    const { seg } = s, { accept, candidates } = segmentRows(s, r);
+    const { seg } = s, { accept, candidates } = segmentRows(s, r), tsoOf = (row: number) => seg.tsos[row]!;
     if (accept === null) continue;
-    const rows = candidates ? candidatesOnPage(seg.pks, page, candidates.rows, candidates.accept, accept) : rowsOnPage(seg.pks, page, accept);
-    for (const row of rows) found.push({ pk: seg.pks[row]!, seg, row });
+    const rows = candidates ? candidatesOnPage(seg.pks, page, candidates.rows, candidates.accept, accept, tsoOf) : rowsOnPage(seg.pks, page, accept, tsoOf);
+    for (const row of rows) found.push({ pk: seg.pks[row]!, seg, row, tso: seg.tsos[row]! });
   }
-  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
+  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: h.tso }));
   return { rows, count: rows.length };
 }
 
@@ -344,15 +355,24 @@ export function foldSealed(segs: ReadSegment[], r: SealedRead, fold: BucketFold)
   }
 }
 
-/** The first `limit` (0: all) rows in the order (past `after`): each segment's first `limit`, merged (shared/segment/orderedRows.ts). */
+/** The first `limit` (0: all) rows in the order (past `after`), one per key: each segment's first `limit`, merged (shared/segment/orderedRows.ts, newestCopy.ts). */
 function orderedSealed(segs: ReadSegment[], r: SealedRead, limit: number, order: readonly OrderKey[], after?: Ordered): { rows: HitRow[]; count: number } {
-  const lists: Array<Array<OrderedRow & { seg: SealedSegment }>> = [];
+  const read: Array<{ seg: SealedSegment; rows: Int32Array | number[]; copies: CopySource }> = [];
   for (const s of segs) {
-    const { seg } = s, { accept, candidates } = segmentRows(s, r);
+    const { seg } = s, { accept, candidates } = segmentRows(s, r), tsoOf = (row: number) => seg.tsos[row]!;
     if (accept === null) continue;
     const rows = candidates ? passingCandidates(candidates) : passingRows(seg.count, accept ?? (() => true));
-    lists.push(topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, limit, after).map((h) => ({ ...h, seg })));
+    // A key looked up in this segment: a copy counts if the read accepts it (a scalar index's candidate that passes).
+    const ok = candidates ? (row: number) => isCandidate(candidates.rows, row) && (candidates.accept === undefined || candidates.accept(row)) : accept ?? (() => true);
+    read.push({ seg, rows: newestRows(seg.pks, rows, tsoOf), copies: { pks: seg.pks, accept: ok, tsoOf } });
   }
-  const rows = mergeOrdered(lists, limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r) }));
+  const copies = read.map((x) => x.copies);
+  const top = (i: number, n: number) => {
+    const { seg, rows } = read[i]!;
+    return topOrdered(order, { rows: seg, pkName: r.pkName, defaults: r.defaults }, rows, n, after).map((h) => ({ ...h, seg }));
+  };
+  const tsoOf = (x: { seg: SealedSegment; row: number }) => x.seg.tsos[x.row]!;
+  const rows = orderedNewest(read.length, top, tsoOf, (x, i) => newerElsewhere(copies, i, x.pk, tsoOf(x)), limit, order)
+    .map((h) => ({ pk: h.pk, distance: 0, fields: sealedRowFields(h.seg, h.row, r), tso: tsoOf(h) }));
   return { rows, count: rows.length };
 }

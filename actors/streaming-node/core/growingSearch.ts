@@ -1,7 +1,7 @@
 import type { BucketFold } from '../../shared/aggregation/bucketFold.js';
 import type { CompiledFilter, Columns } from '../../../messages/filter/evaluate.js';
 import type { Ordered, OrderKey } from '../../../messages/orderBy.js';
-import { mergeOrdered, topOrdered } from '../../shared/segment/orderedRows.js';
+import { topOrdered } from '../../shared/segment/orderedRows.js';
 import type { HitRow } from '../../../messages/rpc/records.js';
 import type { MetricType, PrimaryKey } from '../../../messages/schema.js';
 import type { Tso } from '../../../messages/types.js';
@@ -17,6 +17,7 @@ import { hidden } from '../../shared/segment/deleteIndex.js';
 import { entityExpiry } from '../../shared/segment/rowExpiry.js';
 import type { FieldExpiry } from '../../../messages/entityTtl.js';
 import { firstOnPage, rowsOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { newerElsewhere, newestRows, orderedNewest, type CopySource } from '../../shared/segment/newestCopy.js';
 import { firstTso, rowTso } from './chunkMerge.js';
 import { type GrowingChunk, type ShardData } from './shardData.js';
 
@@ -77,6 +78,11 @@ export function acceptor(shard: ShardData, c: GrowingChunk, r: GrowingRead): (ro
   return (row) => (inTime === undefined || inTime(row)) && (!anyDeletes || !hidden(del.get(c.pks[row]!), c.partitionId, rowTso(c, row), readTso)) && (expired === undefined || !expired(row)) && (pred === null || pred(row));
 }
 
+/** The visible chunks' rows as the read accepts them, to look a key's copies up in (shared/segment/newestCopy.ts). */
+export function growingCopies(shard: ShardData, r: GrowingRead, chunks = visibleChunks(shard, r)): CopySource[] {
+  return chunks.map((c) => ({ pks: c.pks, accept: acceptor(shard, c, r), tsoOf: (row: number) => rowTso(c, row) }));
+}
+
 /** The output fields of one row. */
 export function rowFields(c: GrowingChunk, row: number, r: GrowingRead): Record<string, unknown> {
   return outputFieldsOf(c, r.dim, row, r.outputFields, r.pkName, r.vectorName, r.defaults);
@@ -131,19 +137,27 @@ export function queryGrowing(shard: ShardData, r: GrowingRead, countOnly: boolea
     return { rows: [], count };
   }
   if (order && order.length > 0) {
-    // Each chunk's first `limit` in the order, merged (shared/segment/orderedRows.ts).
-    const lists = visibleChunks(shard, r).map((c) => {
-      const ok = acceptor(shard, c, r), rows: number[] = [];
-      for (let i = 0; i < c.count; i++) if (ok(i)) rows.push(i);
-      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, rows, page.limit, orderAfter).map((h) => ({ ...h, c }));
+    // Each chunk's first `limit` in the order, one row per key, merged (shared/segment/orderedRows.ts, newestCopy.ts).
+    const chunks = visibleChunks(shard, r), copies = growingCopies(shard, r, chunks);
+    const passing = copies.map((s, i) => {
+      const rows: number[] = [];
+      for (let row = 0; row < chunks[i]!.count; row++) if (s.accept(row)) rows.push(row);
+      return newestRows(s.pks, rows, s.tsoOf);
     });
-    const rows = mergeOrdered(lists, page.limit, order).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r) }));
+    const top = (i: number, limit: number) => {
+      const c = chunks[i]!;
+      return topOrdered(order, { rows: c, pkName: r.pkName, defaults: r.defaults }, passing[i]!, limit, orderAfter).map((h) => ({ ...h, c }));
+    };
+    const tsoOf = (x: { c: GrowingChunk; row: number }) => rowTso(x.c, x.row);
+    const rows = orderedNewest(chunks.length, top, tsoOf, (x, i) => newerElsewhere(copies, i, x.pk, tsoOf(x)), page.limit, order)
+      .map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r), tso: tsoOf(h) }));
     return { rows, count: rows.length };
   }
-  const found: Array<{ pk: PrimaryKey; c: GrowingChunk; row: number }> = [];
+  const found: Array<{ pk: PrimaryKey; c: GrowingChunk; row: number; tso: Tso }> = [];
   for (const c of visibleChunks(shard, r)) {
-    for (const row of rowsOnPage(c.pks, page, acceptor(shard, c, r))) found.push({ pk: c.pks[row]!, c, row });
+    const tsoOf = (row: number) => rowTso(c, row);
+    for (const row of rowsOnPage(c.pks, page, acceptor(shard, c, r), tsoOf)) found.push({ pk: c.pks[row]!, c, row, tso: tsoOf(row) });
   }
-  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r) }));
+  const rows = firstOnPage(found, page.limit).map((h) => ({ pk: h.pk, distance: 0, fields: rowFields(h.c, h.row, r), tso: h.tso }));
   return { rows, count: rows.length };
 }

@@ -24,7 +24,7 @@ import { metricOfField } from '../../shared/vector/fieldMetric.js';
 import type { Bus } from '../../../runtime/ports/bus.js';
 import { client } from '../../../runtime/rpc/typedBus.js';
 import { mergeHits } from '../../shared/vector/topK.js';
-import { foldGrowing, queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
+import { foldGrowing, growingCopies, queryGrowing, searchGrowing, type GrowingRead } from '../core/growingSearch.js';
 import { checkDistanceRange } from '../../shared/vector/distanceRange.js';
 import { expiredBelow } from '../../shared/segment/rowExpiry.js';
 import { mergeGroupedHits } from '../../shared/vector/groupBy.js';
@@ -34,6 +34,7 @@ import type { SearchShape } from '../../shared/vector/searchShape.js';
 import { mhElementBytesOfField } from '../../shared/vector/minhashWidth.js';
 import { deleteEnd, releasedBy } from '../core/shardData.js';
 import { firstOnPage, type PkPage } from '../../shared/segment/pkOrder.js';
+import { currentPage, newerElsewhere, newestCopies } from '../../shared/segment/newestCopy.js';
 import type { PchannelWal } from './pchannelWal.js';
 import { holdersOf, ReplicaFanout } from './replicaFanout.js';
 import { measure } from '../../../runtime/metrics/operation.js';
@@ -298,8 +299,17 @@ export class Delegator {
     if (fold) foldGrowing(shard, read, fold);
     const growing = fold ? { rows: [], count: 0 } : queryGrowing(shard, read, !!req.countOnly, page, order, orderAfter);
     const deleteSeq = deleteEnd(shard);
-    const remote = await this.fanout.run(holders, (nodeId, segmentIds) =>
-      this.ask(req.vchannel, nodeId, 'query', { ...req, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry }));
+    const ask = (nodeId: string, segmentIds: number[], limit = req.limit) =>
+      this.ask(req.vchannel, nodeId, 'query', { ...req, limit, partitionIds, segmentIds, pchannel: wal.pchannel, deleteSeq, expiredBelow: read.expiredBelow, fieldExpiry: read.fieldExpiry });
+    // An ordered page from a query node may hold copies of keys the growing rows outdate: dropped, and the node asked for more
+    // (newestCopy.ts). Without a limit every row comes, and the merge below sorts the copies out.
+    const copies = order && req.limit > 0 ? growingCopies(shard, read) : [];
+    const askOrdered = async (nodeId: string, segmentIds: number[]) => {
+      let last: QueryResult | undefined;
+      const rows = await currentPage(async (limit) => (last = await ask(nodeId, segmentIds, limit)).rows, (h) => newerElsewhere(copies, -1, h.pk, h.tso!), req.limit);
+      return { ...last!, rows };
+    };
+    const remote = await this.fanout.run(holders, copies.length > 0 ? askOrdered : ask);
     const count = growing.count + remote.reduce((n, r) => n + r.count, 0);
     if (req.countOnly) return { rows: [], count };
     // A search aggregation's round two: this shard's growing rows aggregated here, merged with its query nodes' parts.
@@ -314,7 +324,7 @@ export class Delegator {
     }
     if (order) {
       // Each source's rows come in the order: merged k ways by the values they carry.
-      const rows = mergeOrdered([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order))), req.limit, order).map(({ values: _, ...h }) => h);
+      const rows = mergeOrdered(newestCopies([growing.rows, ...remote.map((r) => r.rows)].map((l) => l.map(orderedHit(order)))), req.limit, order).map(({ values: _, ...h }) => h);
       return { rows, count: rows.length };
     }
     const rows = firstOnPage([...growing.rows, ...remote.flatMap((r) => r.rows)], req.limit);
