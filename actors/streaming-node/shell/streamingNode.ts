@@ -74,6 +74,13 @@ export class StreamingNode {
   private stopped = false;
   private ids = { next: 0, end: 0 };
   private readonly flushing = new Set<number>();
+  /** Segments whose report to the coordinator is in flight (dispatchFlush): a flush waits for the answer (sealAll). */
+  private readonly reports = new Map<number, Promise<void>>();
+  /**
+   * Segments whose report the coordinator answered (recorded, or refused: their rows went with a truncation or
+   * a dropped partition) and whose Flush is not written yet: a flush has nothing to wait for in them (sealAll).
+   */
+  private readonly answered = new Set<number>();
   /** Fencing tokens of appends: checked on arrival (a read) and in each pchannel's append step (the mark). */
   private readonly fences: FenceGate;
   /** The data nodes flushes go to: one live node per flush, handed to another when its session ends (runtime/rpc/workerPool.ts). */
@@ -325,17 +332,21 @@ export class StreamingNode {
         return { floorTso: shard?.deleteFloorTso ?? 0n, base: shard?.deleteBase ?? 0 };
       },
       sealAll: async ({ collectionId, vchannels }: StreamingProtocol['sealAll']['req']) => {
-        const ids: number[] = [];
+        const named: Array<{ id: number; vchannel: string; held: boolean }> = [];
         for (const v of vchannels) {
           // The growing segments it seals, and those sealed before and not flushed yet (by size or age, by a flush whose caller
           // went away, or recovered sealed after a restart): a flush returns once every row written before it is persisted.
           const unflushed = Object.values(wal.admitted.get(v)?.context.segments ?? {}).filter((s) => s.status === 'growing' || s.status === 'sealed').map((s) => s.id);
           // And those flushed and still held: recorded before their Flush, but a log written before that order may hold one whose report was lost (made again at open: afterRecovery).
-          const held = [...wal.shards.get(v)?.segments.values() ?? []].filter((s) => s.flushed && !s.partitionDropped).map((s) => s.id);
+          const held = [...wal.shards.get(v)?.segments.values() ?? []].filter((s) => s.flushed && !s.partitionDropped && !unflushed.includes(s.id)).map((s) => s.id);
           await wal.submit(newMessage('ManualFlush', v, { collectionId }));
-          ids.push(...new Set([...unflushed, ...held]));
+          named.push(...unflushed.map((id) => ({ id, vchannel: v, held: false })), ...held.map((id) => ({ id, vchannel: v, held: true })));
         }
-        return { segmentIds: ids };
+        // A segment is recorded before its Flush is written: one whose report was answered holds nothing to wait for, and the
+        // answer may be a refusal made before this flush opened (the coordinator tells a flush only of those made while it is
+        // open), so it would wait for a record that never comes. One whose report is in flight is waited for here, for the same reason.
+        await Promise.all(named.map(({ id }) => this.reports.get(id)?.catch(() => {})));
+        return { segmentIds: named.filter((n) => this.awaitsRecord(wal, n)).map((n) => n.id) };
       },
       sync: async ({ tso }: StreamingProtocol['sync']['req']) => ({ serviceable: await wal.sync(tso) }),
       status: () => ({ nodeId: this.opts.nodeId, pchannel: wal.pchannel, role: 'owner', term: wal.term, serviceable: wal.serviceable, vchannels: [...wal.shards.keys()] }),
@@ -372,12 +383,27 @@ export class StreamingNode {
     // A flush sent again (its data node died, or it timed out) folds the same WAL range into the same key: safe twice.
     void withRetry(() => this.dataNodes.call('flushSegment', task, 10 * 60_000, ` of segment ${segmentId}`), { deadlineMs: 24 * 3600_000, maxMs: 5000 })
       .then(async (r) => {
-        await this.reportFlushed(wal, task, r);
+        const report = this.reportFlushed(wal, task, r);
+        this.reports.set(segmentId, report);
+        try { await report; } finally { this.reports.delete(segmentId); }
+        this.answered.add(segmentId);
         // Not written when the report failed (the segment stays sealed: the pchannel's next open flushes it again).
         if (!seg.flushed) await wal.submit(newMessage('Flush', vchannel, { collectionId: seg.collectionId, segmentId }));
+        // Kept when the Flush could not be written (its WAL closed): recorded or refused all the same.
+        this.answered.delete(segmentId);
       })
       .catch((e) => this.ctx.log(`flush of segment ${segmentId} failed:`, e.message))
       .finally(() => this.flushing.delete(segmentId));
+  }
+
+  /**
+   * Whether a flush must wait for the record of a segment it named: not when its report was answered, nor when it was
+   * named unflushed and its Flush is written since (written only once its report was answered).
+   */
+  private awaitsRecord(wal: PchannelWal, n: { id: number; vchannel: string; held: boolean }): boolean {
+    if (this.answered.has(n.id)) return false;
+    const status = wal.admitted.get(n.vchannel)?.context.segments[n.id]?.status;
+    return n.held || status === 'growing' || status === 'sealed';
   }
 
   /** Records a persisted segment with the coordinator; throws when it could not (a stopped node stops asking). */
