@@ -33,7 +33,7 @@ test('an open fenced by a newer term writes no checkpoint when it is closed: the
     const fail = () => { throw new Error('not used by a failed open'); };
     const node: NodeContext = {
       nodeId: 'sn-a', log: () => {}, config: DEFAULT_STREAMING_CONFIG, coordinator: fail as never, objects,
-      allocId: fail, dispatchFlush: fail, reportFlushed: fail, walFailed: () => {}, metrics: new StreamingMetrics('sn-a'),
+      allocId: fail, dispatchFlush: fail, flushApplied: fail, walFailed: () => {}, metrics: new StreamingMetrics('sn-a'),
     };
     const wal = new PchannelWal('dml_0', 4, node, backend);
     const e = await rejection(wal.open());

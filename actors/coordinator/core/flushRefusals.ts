@@ -4,9 +4,10 @@
  * the flushes that may wait for them. A flush (shell/ddl.ts) asks the
  * streaming nodes to seal, then waits until each segment they named is
  * persisted, merged away, or refused. A segment is named by a seal only
- * while it is not yet flushed on its WAL, and its report comes after its
- * WAL marks it flushed; so a refusal matters only to the flushes open when it
- * comes, and is forgotten when the last of them ends. What is held is
+ * while its report is not answered (its record comes before its Flush; the
+ * seal waits for a report in flight and leaves out an answered one:
+ * streaming-node sealAll); so a refusal matters only to the flushes open when
+ * it comes, and is forgotten when the last of them ends. What is held is
  * bounded by the refusals during the flushes in progress, not by the
  * coordinator's life.
  *

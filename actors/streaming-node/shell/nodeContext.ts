@@ -51,7 +51,8 @@ export interface NodeContext {
   objects: ObjectStore;
   allocId(): Promise<number>;
   dispatchFlush(wal: PchannelWal, vchannel: string, segmentId: number): void;
-  reportFlushed(wal: PchannelWal, vchannel: string, segmentId: number): Promise<void>;
+  /** A segment's Flush was applied (not replayed): a query node may serve it already (it is recorded before its Flush), or its collection was released. */
+  flushApplied(wal: PchannelWal, vchannel: string): void;
   walFailed(wal: PchannelWal): void;
   /** The inspection hook (DESIGN.md 8); absent when inspection is off, so emitting costs one check. */
   inspect?: InspectHook;

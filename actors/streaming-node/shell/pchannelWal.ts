@@ -103,12 +103,12 @@ export class PchannelWal {
   }
 
   /**
-   * Transactions do not survive a WAL transfer; sealed segments left unflushed are flushed now. So are those
-   * flushed and still held (no distribution has named them): their Flush is in the log, but the report to the
-   * coordinator is sent after it and may have been lost with the previous owner. Persisted again (the same file
-   * from the same range) and reported, they get their record; one the coordinator has already is recorded as it
-   * was. Without a record, a release would drop their rows (they wait in object storage) for good. Those of a
-   * dropped partition are not: their rows went with it.
+   * Transactions do not survive a WAL transfer; sealed segments left unflushed are flushed now: persisted
+   * (again: the same file from the same range), recorded, then their Flush written (dispatchFlush), so one whose
+   * report was lost with the previous owner gets its record. So are those flushed and still held (no distribution
+   * has named them): a log written before the record came first may hold a Flush whose report was lost; one the
+   * coordinator has already is recorded as it was. Without a record, a release would drop their rows (they wait in
+   * object storage) for good. Those of a dropped partition are not: their rows went with it.
    */
   private async afterRecovery(): Promise<void> {
     for (const [vchannel, snap] of this.admitted) {
@@ -258,7 +258,8 @@ export class PchannelWal {
     if (!f.ok) { if (replay) this.log(`replay skipped a message the machine rejects at ${m.header.walPosition}: ${f.error.message}`); return; }
     if (!replay) for (const id of f.fx.sealed) this.node.dispatchFlush(this, v, id);
     if (!replay) emitAll(this.node.inspect, () => foldedEvents(this.pchannel, m, f.before, f.after, f.shard, f.fx));
-    if (!replay && m.header.type === 'Flush') void this.node.reportFlushed(this, v, bodyOf(m, 'Flush').segmentId);
+    // Its growing copy goes if the distribution names it or released it (the record came before the Flush: dispatchFlush).
+    if (!replay && f.fx.flushed.length > 0) this.node.flushApplied(this, v);
   }
 
   // ---- time ticks and serviceable time -----------------------------------------
