@@ -23,25 +23,32 @@ const schema = { fields: [{ name: 'id', dataType: 'Int64' as const, isPrimary: t
 const count = async (s: { client: { query: (c: string, o: object) => Promise<Array<Record<string, unknown>>> } }) =>
   (await s.client.query('lf', { filter: 'id >= 0', outputFields: ['count(*)'], consistencyLevel: 'Strong' }))[0]!['count(*)'];
 
-test('a flushed segment whose report was lost is recorded after a restart, and a release and load keep its rows', async () => {
+/** A standalone with 12 rows in 'lf' whose flush persisted their segment and sent its report, which never arrives. */
+async function reportInFlight(): Promise<Awaited<ReturnType<typeof tempStandalone>>> {
   const first = await tempStandalone();
+  await first.client.createCollection({ collectionName: 'lf', schema, metricType: 'L2', shardsNum: 1, load: true, indexParams: [{ indexName: 'vec', fieldName: 'vec', indexType: 'FLAT', metricType: 'L2', params: {} }] });
+  await first.client.insert('lf', vectors(12, DIM, 7).map((vec, id) => ({ id, vec })));
+  // The coordinator never hears of the persisted segment: its report is lost (and its Flush, written after the record, never is).
+  let lost = 0;
+  const request = first.bus.request.bind(first.bus);
+  first.bus.request = (subject, data, opts) => {
+    if (subject === COORDINATOR_SUBJECT && (decodeValue(data) as { op?: string }).op === 'segmentFlushed') { lost++; return new Promise(() => {}); }
+    return request(subject, data, opts);
+  };
+  void first.client.flush('lf').catch(() => {});
+  await until(() => lost > 0, 'the segment persisted and its report sent', 30_000);
+  return first;
+}
+
+/** The same data dir started again. */
+const restart = (dataDir: string) => startStandalone({ dataDir, ...(process.env.NUTHATCH_TEST_LOG === '1' ? {} : { log: () => {} }) });
+
+test('a flushed segment whose report was lost is recorded after a restart, and a release and load keep its rows', async () => {
+  const first = await reportInFlight();
   let s: Awaited<ReturnType<typeof startStandalone>> | undefined;
   try {
-    await first.client.createCollection({ collectionName: 'lf', schema, metricType: 'L2', shardsNum: 1, load: true, indexParams: [{ indexName: 'vec', fieldName: 'vec', indexType: 'FLAT', metricType: 'L2', params: {} }] });
-    await first.client.insert('lf', vectors(12, DIM, 7).map((vec, id) => ({ id, vec })));
-
-    // The coordinator never hears of the persisted segment: its report is lost (and its Flush, written after the record, never is).
-    let lost = 0;
-    const request = first.bus.request.bind(first.bus);
-    first.bus.request = (subject, data, opts) => {
-      if (subject === COORDINATOR_SUBJECT && (decodeValue(data) as { op?: string }).op === 'segmentFlushed') { lost++; return new Promise(() => {}); }
-      return request(subject, data, opts);
-    };
-    void first.client.flush('lf').catch(() => {});
-    await until(() => lost > 0, 'the segment persisted, its Flush in the WAL and its report sent', 30_000);
     await first.stop();
-
-    s = await startStandalone({ dataDir: first.dataDir, ...(process.env.NUTHATCH_TEST_LOG === '1' ? {} : { log: () => {} }) });
+    s = await restart(first.dataDir);
     assert.is(await count(s), 12, 'the rows read after the restart');
     // The report is made again: the flush the restart cut short (and any later one) returns once the segment is recorded.
     await s.client.flush('lf');
@@ -66,24 +73,14 @@ test('a flushed segment whose report was lost is recorded after a restart, and a
  * through the release and flushed again after the restart.
  */
 test('a release while a flushed segment\'s report is in flight, then a restart: its rows are kept', async () => {
-  const first = await tempStandalone();
+  const first = await reportInFlight();
   let s: Awaited<ReturnType<typeof startStandalone>> | undefined;
   try {
-    await first.client.createCollection({ collectionName: 'lf', schema, metricType: 'L2', shardsNum: 1, load: true, indexParams: [{ indexName: 'vec', fieldName: 'vec', indexType: 'FLAT', metricType: 'L2', params: {} }] });
-    await first.client.insert('lf', vectors(12, DIM, 7).map((vec, id) => ({ id, vec })));
-    let lost = 0;
-    const request = first.bus.request.bind(first.bus);
-    first.bus.request = (subject, data, opts) => {
-      if (subject === COORDINATOR_SUBJECT && (decodeValue(data) as { op?: string }).op === 'segmentFlushed') { lost++; return new Promise(() => {}); }
-      return request(subject, data, opts);
-    };
-    void first.client.flush('lf').catch(() => {});
-    await until(() => lost > 0, 'the segment persisted and its report sent', 30_000);
     // Released with the report in flight, then the node stops (its last checkpoint holds what the release left).
     await first.client.releaseCollection('lf');
     await first.stop();
 
-    s = await startStandalone({ dataDir: first.dataDir, ...(process.env.NUTHATCH_TEST_LOG === '1' ? {} : { log: () => {} }) });
+    s = await restart(first.dataDir);
     await s.client.flush('lf');
     assert.is((await s.client.getCollectionStats('lf')).rowCount, 12, 'the segment recorded with its rows');
     await s.client.loadCollection('lf');
